@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Create or refresh the project's virtualenv (.venv) from pyproject.toml, with the machine's Python.
+# Installs Debian's python3-venv first when the machine lacks it (needs root or sudo).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+if ! "$PYTHON" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null; then
+  echo "OpenProcure needs Python 3.11 or newer as '$PYTHON'." >&2
+  exit 1
+fi
+
+apt_install() {
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@"
+}
+
+if ! "$PYTHON" -c 'import venv, ensurepip' 2>/dev/null; then
+  echo "Installing python3-venv…"
+  apt_install python3-venv
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+
+stamp=".venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
+if [ ! -f "$stamp" ]; then
+  echo "Installing OpenProcure and its pinned dependencies into .venv…"
+  .venv/bin/python -m pip install -q --upgrade pip
+  .venv/bin/python -m pip install -q -e '.[dev]'
+  rm -f .venv/.installed-*
+  touch "$stamp"
+fi

@@ -1,0 +1,1 @@
+"""The buyer suite: a company's procurement system (PunchOut, requisitions, approvals, purchase orders)."""

@@ -1,0 +1,28 @@
+"""``seed_demo``: the demo organisation "Acme Industries" and its people (idempotent)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from openprocure.core.demo import demo_user, require_demo_mode
+
+PEOPLE = [
+    ("requester@acme.test", "Rita", "Requester", False),
+    ("approver@acme.test", "Alan", "Approver", False),
+    ("admin@acme.test", "Ada", "Admin", True),
+    ("ap@acme.test", "Paul", "Payables", False),
+]
+
+
+class Command(BaseCommand):
+    help = "Seed the buyer suite's demo data (only with OPENPROCURE_DEMO=1)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        require_demo_mode()
+        with transaction.atomic():
+            for email, first, last, admin in PEOPLE:
+                demo_user(email, first_name=first, last_name=last, superuser=admin)
+        self.stdout.write("buyer demo data ready")

@@ -1,0 +1,44 @@
+"""Settings of the buyer suite (one Django site, its own database and user table)."""
+
+from __future__ import annotations
+
+import os
+
+from openprocure.core.settings_base import *  # noqa: F403
+from openprocure.core.settings_base import (
+    SHARED_APPS,
+    data_dir,
+    database_settings,
+    email_settings,
+    persistent_secret,
+    tasks_settings,
+)
+
+SITE_NAME = "buyer"
+SITE_TITLE = "OpenProcure Buyer"
+DATA_DIR = data_dir(SITE_NAME)
+
+SECRET_KEY = os.environ.get("OPENPROCURE_SECRET_KEY") or persistent_secret(SITE_NAME, "secret_key")
+# Key that encrypts the shared secrets we must send to suppliers (Fernet, urlsafe base64, 32 bytes).
+ENCRYPTION_KEY = os.environ.get("OPENPROCURE_ENCRYPTION_KEY") or persistent_secret(
+    SITE_NAME, "encryption_key"
+)
+
+INSTALLED_APPS = [
+    *SHARED_APPS,
+    "openprocure.buyer.portal",
+]
+
+ROOT_URLCONF = "openprocure.buyer.urls"
+WSGI_APPLICATION = "openprocure.buyer.wsgi.application"
+DATABASES = database_settings(SITE_NAME)
+TASKS = tasks_settings()
+globals().update(email_settings(SITE_NAME))
+DEFAULT_FROM_EMAIL = os.environ.get("OPENPROCURE_FROM_EMAIL", "procurement@acme.test")
+
+SESSION_COOKIE_NAME = "openprocure_buyer_session"
+CSRF_COOKIE_NAME = "openprocure_buyer_csrftoken"
+LANGUAGE_COOKIE_NAME = "openprocure_buyer_language"
+
+# Where this site is reachable from the outside: used in links sent by e-mail and in BrowserFormPost URLs.
+PUBLIC_URL = os.environ.get("OPENPROCURE_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -1,0 +1,14 @@
+"""URLs of the buyer suite."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from openprocure.buyer.portal import views
+from openprocure.buyer.portal.cxml import InboundCXMLEndpoint
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("cxml/", InboundCXMLEndpoint.as_view(), name="cxml"),
+    path("admin/", admin.site.urls),
+    path("", include("openprocure.core.urls")),
+]

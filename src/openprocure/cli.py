@@ -1,0 +1,187 @@
+"""The ``openprocure`` command.
+
+openprocure demo                 migrate, seed and start both sites with their workers
+openprocure serve buyer|supplier production web server (gunicorn) for one site
+openprocure worker buyer|supplier task worker for one site
+openprocure buyer <command…>     any Django management command of the buyer suite
+openprocure supplier <command…>  the same for the supplier storefront
+openprocure cxml validate|normalize|show FILE…   cXML tools
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+SITES = {
+    "buyer": {
+        "settings": "openprocure.buyer.settings",
+        "port": 8000,
+        "wsgi": "openprocure.buyer.wsgi:application",
+    },
+    "supplier": {
+        "settings": "openprocure.supplier.settings",
+        "port": 8100,
+        "wsgi": "openprocure.supplier.wsgi:application",
+    },
+}
+
+DEMO_LOGINS = """\
+Demo sign-ins (password: demo)
+  Buyer suite   http://127.0.0.1:8000   requester@acme.test, approver@acme.test, admin@acme.test, ap@acme.test
+  Storefront    http://127.0.0.1:8100   operator@marketplace.test, support@marketplace.test
+cXML: buyer ACME (NetworkId) -> supplier MARKETPLACE (NetworkId), shared secret acme-demo-secret
+      second business Globex (Test status): GLOBEX / globex-demo-secret
+"""
+
+
+def site_env(site: str, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Environment for a child process of one site."""
+    env = dict(os.environ)
+    env["DJANGO_SETTINGS_MODULE"] = SITES[site]["settings"]  # type: ignore[assignment]
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    if extra:
+        env.update(extra)
+    return env
+
+
+def run_django(site: str, args: Sequence[str]) -> int:
+    """Run one management command of a site in this process."""
+    if site not in SITES:
+        print(f"Unknown site {site!r}: choose buyer or supplier.", file=sys.stderr)
+        return 2
+    os.environ["DJANGO_SETTINGS_MODULE"] = SITES[site]["settings"]  # type: ignore[assignment]
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line([f"openprocure {site}", *args])
+    return 0
+
+
+def django_child(site: str, args: Sequence[str], env: dict[str, str]) -> list[str]:
+    return [sys.executable, "-m", "openprocure.cli", site, *args]
+
+
+def gunicorn_command(site: str, *, bind: str, workers: int, threads: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        str(SITES[site]["wsgi"]),
+        "--bind",
+        bind,
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--access-logfile",
+        "-",
+        "--graceful-timeout",
+        "10",
+        "--timeout",
+        "60",
+    ]
+
+
+def serve(site: str, argv: Sequence[str]) -> int:
+    """``openprocure serve SITE``: gunicorn, configured by environment variables."""
+    bind = os.environ.get("OPENPROCURE_BIND", f"127.0.0.1:{SITES[site]['port']}")
+    workers = int(os.environ.get("OPENPROCURE_WEB_WORKERS", "2"))
+    threads = int(os.environ.get("OPENPROCURE_WEB_THREADS", "4"))
+    command = gunicorn_command(site, bind=bind, workers=workers, threads=threads) + list(argv)
+    os.execvpe(command[0], command, site_env(site))
+
+
+def demo(argv: Sequence[str]) -> int:
+    """``openprocure demo``: everything needed to try both sides on one machine."""
+    extra = {"OPENPROCURE_DEMO": "1"}
+    extra.setdefault("OPENPROCURE_DATA_DIR", os.environ.get("OPENPROCURE_DATA_DIR", str(Path.cwd() / "data")))
+    products = "50000"
+    args = list(argv)
+    if "--products" in args:
+        products = args[args.index("--products") + 1]
+    for site in SITES:
+        env = site_env(site, extra)
+        print(f"[{site}] migrating and seeding demo data…", flush=True)
+        subprocess.run(django_child(site, ["migrate", "--noinput", "-v", "0"], env), env=env, check=True)
+        seed_args = ["seed_demo"] + (["--products", products] if site == "supplier" else [])
+        subprocess.run(django_child(site, seed_args, env), env=env, check=True)
+    children: list[subprocess.Popen[bytes]] = []
+    for site, spec in SITES.items():
+        env = site_env(site, extra)
+        children.append(
+            subprocess.Popen(
+                gunicorn_command(site, bind=f"127.0.0.1:{spec['port']}", workers=2, threads=4),
+                env=env,
+                start_new_session=True,
+            )
+        )
+        children.append(
+            subprocess.Popen(django_child(site, ["worker"], env), env=env, start_new_session=True)
+        )
+    print("\nOpenProcure demo is running. Press Ctrl-C to stop.\n" + DEMO_LOGINS, flush=True)
+    return supervise(children)
+
+
+def supervise(children: list[subprocess.Popen[bytes]]) -> int:
+    """Wait until Ctrl-C (or a child dies), then stop every child cleanly."""
+    stopping = False
+
+    def stop(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    code = 0
+    while not stopping:
+        for child in children:
+            if child.poll() is not None:
+                print(
+                    f"A demo process exited (code {child.returncode}): stopping the others.", file=sys.stderr
+                )
+                stopping, code = True, child.returncode or 1
+                break
+        time.sleep(0.3)
+    for child in children:
+        if child.poll() is None:
+            os.killpg(child.pid, signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    for child in children:
+        try:
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            os.killpg(child.pid, signal.SIGKILL)
+            child.wait()
+    print("Stopped.", flush=True)
+    return code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in {"-h", "--help", "help"}:
+        print(__doc__)
+        return 0
+    command, rest = args[0], args[1:]
+    if command == "demo":
+        return demo(rest)
+    if command in SITES:
+        return run_django(command, rest)
+    if command == "serve" and rest and rest[0] in SITES:
+        return serve(rest[0], rest[1:])
+    if command == "worker" and rest and rest[0] in SITES:
+        return run_django(rest[0], ["worker", *rest[1:]])
+    if command == "cxml":
+        from openprocure.cxml_tools import main as cxml_main
+
+        return cxml_main(rest)
+    print(f"Unknown command {command!r}.\n{__doc__}", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

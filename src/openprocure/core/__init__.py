@@ -1,0 +1,1 @@
+"""Pieces shared by both sites: users, the document journal, the outbox, status machines, templates."""

@@ -1,0 +1,40 @@
+"""Statuses shared by both sites, with their transition tables."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Direction(models.TextChoices):
+    INBOUND = "in", _("Inbound")  # a partner sent it to us
+    OUTBOUND = "out", _("Outbound")  # we sent it to a partner
+
+
+class Protocol(models.TextChoices):
+    CXML = "cxml", _("cXML")
+    OCI = "oci", _("OCI")
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for delivery")  # stored, a worker will pick it up
+    DELIVERING = "delivering", _("Being delivered")  # a worker holds the lease right now
+    DELIVERED = "delivered", _("Delivered")  # the partner answered with a cXML 2xx
+    RETRYING = "retrying", _("Will retry")  # a transient failure; next attempt scheduled
+    FAILED = "failed", _("Failed")  # a permanent refusal (cXML 4xx) or attempts exhausted
+    CANCELLED = "cancelled", _("Cancelled")  # withdrawn by a person before delivery
+
+
+OUTBOX_TRANSITIONS: dict[str, set[str]] = {
+    OutboxStatus.PENDING: {OutboxStatus.DELIVERING, OutboxStatus.CANCELLED},
+    OutboxStatus.DELIVERING: {
+        OutboxStatus.DELIVERED,
+        OutboxStatus.RETRYING,
+        OutboxStatus.FAILED,
+        OutboxStatus.PENDING,  # an expired lease (a worker died) puts it back
+    },
+    OutboxStatus.RETRYING: {OutboxStatus.DELIVERING, OutboxStatus.CANCELLED},
+    OutboxStatus.FAILED: {OutboxStatus.PENDING},  # a person may retry after fixing the cause
+    OutboxStatus.DELIVERED: set(),
+    OutboxStatus.CANCELLED: set(),
+}

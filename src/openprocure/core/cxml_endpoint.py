@@ -1,0 +1,163 @@
+"""The shared shape of a ``POST /cxml/`` endpoint: read, parse, journal, dispatch, answer.
+
+Each site registers one handler per message type. A handler receives the parsed document and
+returns the cXML answer; anything a partner can get wrong is answered with a coded cXML Status
+(never a bare HTTP error page), and every request and answer is kept in the journal.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt
+from punchout.cxml.transport import decode_form
+
+from openprocure.core.choices import Direction
+from openprocure.core.journal import record_document
+from openprocure.core.models import Document
+from punchout import cxml
+from punchout.cxml.errors import CXMLError, DocumentTooLarge, UnsupportedMessage
+
+logger = logging.getLogger(__name__)
+
+CXML_CONTENT_TYPE = "text/xml; charset=utf-8"
+
+
+@dataclass
+class Inbound:
+    """One inbound cXML request as a handler sees it."""
+
+    request: HttpRequest
+    document: cxml.CXML
+    warnings: list[Any]
+    journal: Document
+    raw: bytes
+    partner: str = ""
+    reference: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+Handler = Callable[[Inbound], cxml.CXML]
+
+
+def warnings_as_json(warnings: list[Any]) -> list[dict[str, str]]:
+    """Parse warnings in a JSON-friendly shape for the journal."""
+    return [
+        {
+            "code": str(getattr(w, "code", "")),
+            "path": str(getattr(w, "path", "")),
+            "message": str(getattr(w, "message", w)),
+        }
+        for w in warnings
+    ]
+
+
+def sender_identity(document: cxml.CXML) -> str:
+    """``domain:identity`` of the first Sender (or From) credential, for the journal."""
+    header = document.header
+    if header is None:
+        return ""
+    for party in (header.sender, header.from_):
+        credentials = getattr(party, "credentials", party) or []
+        for credential in credentials:
+            return f"{credential.domain}:{credential.identity}"
+    return ""
+
+
+def read_body(request: HttpRequest) -> bytes:
+    """The cXML bytes of a request: a raw XML body, or a cxml-urlencoded / cxml-base64 form field."""
+    length = int(request.META.get("CONTENT_LENGTH") or 0)
+    if length > settings.CXML_MAX_BYTES:
+        raise DocumentTooLarge(
+            message=f"The body has {length} bytes; this endpoint accepts at most {settings.CXML_MAX_BYTES} bytes. "
+            "Split the document or contact the partner."
+        )
+    content_type = request.META.get("CONTENT_TYPE", "")
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        return decode_form({key: request.POST[key] for key in request.POST})
+    return request.body
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class CXMLEndpoint(View):
+    """``POST /cxml/``: one URL for every cXML request a partner sends to this site."""
+
+    handlers: dict[str, Handler] = {}
+    http_method_names = ["post", "get", "options"]
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return HttpResponse(
+            "This is a cXML endpoint: POST a cXML document (text/xml) to it.\n", content_type="text/plain"
+        )
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        raw = b""
+        remote = request.META.get("REMOTE_ADDR")
+        try:
+            raw = read_body(request)
+            result = cxml.parse(raw, max_bytes=settings.CXML_MAX_BYTES)
+        except CXMLError as error:
+            journal = record_document(
+                direction=Direction.INBOUND,
+                raw=raw,
+                status_code=error.status_code,
+                status_text=error.message,
+                remote_addr=remote,
+            )
+            return self.answer(error.to_response(), journal)
+        document = result.document
+        journal = record_document(
+            direction=Direction.INBOUND,
+            raw=raw,
+            kind=document.kind,
+            payload_id=document.payload_id or "",
+            partner=sender_identity(document),
+            warnings=warnings_as_json(result.warnings),
+            remote_addr=remote,
+        )
+        inbound = Inbound(
+            request=request, document=document, warnings=result.warnings, journal=journal, raw=raw
+        )
+        handler = self.handlers.get(document.kind)
+        try:
+            if handler is None:
+                raise UnsupportedMessage(
+                    message=f"{document.kind} is not accepted at this endpoint. "
+                    f"Accepted here: {', '.join(sorted(self.handlers)) or 'nothing'}."
+                )
+            answer = handler(inbound)
+        except CXMLError as error:
+            answer = error.to_response()
+        journal.reference = inbound.reference[:200] or journal.reference
+        journal.partner = inbound.partner[:200] or journal.partner
+        journal.save(update_fields=["reference", "partner"])
+        return self.answer(answer, journal)
+
+    def answer(self, document: cxml.CXML, request_journal: Document) -> HttpResponse:
+        """Serialise an answer, journal it as the reply to the request, and return it."""
+        body = cxml.build(document)
+        status = getattr(document.message, "status", None)
+        code = getattr(status, "code", None)
+        record_document(
+            direction=Direction.OUTBOUND,
+            raw=body,
+            kind=document.kind,
+            payload_id=document.payload_id or "",
+            partner=request_journal.partner,
+            reference=request_journal.reference,
+            status_code=code,
+            status_text=str(getattr(status, "message", "") or getattr(status, "text", "") or ""),
+            in_reply_to=request_journal,
+        )
+        if code is not None:
+            request_journal.status_code = code
+            request_journal.status_text = str(getattr(status, "message", "") or getattr(status, "text", ""))
+            request_journal.save(update_fields=["status_code", "status_text"])
+        return HttpResponse(body, content_type=CXML_CONTENT_TYPE)

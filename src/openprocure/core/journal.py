@@ -1,0 +1,66 @@
+"""The document journal: keep every exchanged document raw (secrets masked) and parsed."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from openprocure.core.models import Document
+
+_SECRET_ELEMENT = re.compile(
+    rb"(<(?P<tag>SharedSecret|CredentialMac|DigitalSignature)\b[^>]*>)(.*?)(</(?P=tag)\s*>)",
+    re.DOTALL | re.IGNORECASE,
+)
+_SECRET_FIELD = re.compile(r"(?i)^(password|pass|pwd|sharedsecret|secret|.*password.*)$")
+MASK = "********"
+
+
+def mask_secrets(raw: bytes | str) -> str:
+    """The document with every SharedSecret (and similar) value replaced by a fixed mask.
+
+    Works on bytes that may not even be well-formed XML, so a broken document is still kept.
+    """
+    data = raw.encode("utf-8", "replace") if isinstance(raw, str) else raw
+    masked = _SECRET_ELEMENT.sub(lambda m: m.group(1) + MASK.encode() + m.group(4), data)
+    return masked.decode("utf-8", "replace")
+
+
+def mask_form(fields: dict[str, Any]) -> dict[str, Any]:
+    """A copy of form fields (OCI call-up, login) with password-like values masked."""
+    return {key: (MASK if _SECRET_FIELD.match(key.lstrip("~")) else value) for key, value in fields.items()}
+
+
+def record_document(
+    *,
+    direction: str,
+    raw: bytes | str,
+    kind: str = "",
+    payload_id: str = "",
+    protocol: str = "cxml",
+    partner: str = "",
+    reference: str = "",
+    parsed: dict[str, Any] | None = None,
+    warnings: list[dict[str, str]] | None = None,
+    status_code: int | None = None,
+    status_text: str = "",
+    in_reply_to: Document | None = None,
+    content_type: str = "",
+    remote_addr: str | None = None,
+) -> Document:
+    """Store one document in the journal, masking secrets first."""
+    return Document.objects.create(
+        direction=direction,
+        protocol=protocol,
+        kind=kind[:64],
+        payload_id=payload_id[:250],
+        partner=partner[:200],
+        reference=reference[:200],
+        raw=mask_secrets(raw),
+        parsed=parsed or {},
+        warnings=warnings or [],
+        status_code=status_code,
+        status_text=status_text,
+        in_reply_to=in_reply_to,
+        content_type=content_type[:100],
+        remote_addr=remote_addr,
+    )

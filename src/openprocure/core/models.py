@@ -1,0 +1,152 @@
+"""Models shared by both sites. Each site keeps its own rows in its own database."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from openprocure.core.choices import Direction, OutboxStatus, Protocol
+
+
+class EmailUserManager(UserManager["User"]):
+    """Users sign in with their e-mail address; the username mirrors it."""
+
+    def _create_user_object(self, username, email, password, **extra_fields):  # type: ignore[no-untyped-def,override]
+        email = self.normalize_email(email or username)
+        return super()._create_user_object(email, email, password, **extra_fields)
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        return self.get(email__iexact=username)
+
+
+class User(AbstractUser):
+    """A person who signs in to one site. Both sites use this model, each in its own database."""
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    preferred_language = models.CharField(_("language"), max_length=8, blank=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = EmailUserManager()
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.email = (self.email or "").strip().lower()
+        self.username = self.email
+        super().save(*args, **kwargs)
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+
+class Document(models.Model):
+    """One document exchanged with a partner, kept raw (secrets masked) and as a parsed summary.
+
+    This is the document journal: every inbound request and our answer, every outbound document
+    and the partner's answer. Support staff read it; nothing else rewrites it.
+    """
+
+    direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
+    protocol = models.CharField(_("protocol"), max_length=8, choices=Protocol.choices, default=Protocol.CXML)
+    kind = models.CharField(_("message type"), max_length=64, blank=True)
+    payload_id = models.CharField(_("payloadID"), max_length=250, blank=True, db_index=True)
+    in_reply_to = models.ForeignKey(
+        "self",
+        verbose_name=_("answer to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="answers",
+    )
+    partner = models.CharField(_("partner"), max_length=200, blank=True, db_index=True)
+    reference = models.CharField(_("business reference"), max_length=200, blank=True, db_index=True)
+    raw = models.TextField(_("raw document (secrets masked)"), blank=True)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    parsed = models.JSONField(_("parsed summary"), default=dict, blank=True)
+    warnings = models.JSONField(_("warnings"), default=list, blank=True)
+    status_code = models.PositiveIntegerField(_("status code"), null=True, blank=True)
+    status_text = models.TextField(_("status text"), blank=True)
+    remote_addr = models.GenericIPAddressField(_("remote address"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()} {self.kind or '?'} {self.payload_id}"
+
+
+class OutboxMessage(models.Model):
+    """A document we must deliver to a partner: stored first, delivered by a worker, retried on failure.
+
+    The retry policy lives here rather than in the task queue, so it is the same on every task
+    backend and visible to people. A delivered message is never sent again; a message whose worker
+    died mid-delivery goes back to the queue when its lease expires, and the partner recognises the
+    repeat by its payloadID.
+    """
+
+    kind = models.CharField(_("message type"), max_length=64)
+    url = models.URLField(_("destination"), max_length=1000)
+    payload_id = models.CharField(_("payloadID"), max_length=250, unique=True)
+    body = models.TextField(_("body"))
+    content_type = models.CharField(_("content type"), max_length=100, default="text/xml; charset=utf-8")
+    reference = models.CharField(_("business reference"), max_length=200, blank=True, db_index=True)
+    partner = models.CharField(_("partner"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=OutboxStatus.choices, default=OutboxStatus.PENDING, db_index=True
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    max_attempts = models.PositiveIntegerField(_("maximum attempts"), default=12)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now, db_index=True)
+    lease_token = models.CharField(max_length=64, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    last_status_code = models.PositiveIntegerField(_("last status code"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    response_body = models.TextField(_("partner's answer"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    document = models.OneToOneField(
+        Document, verbose_name=_("journal entry"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.payload_id} ({self.status})"
+
+
+class DeliveryAttempt(models.Model):
+    """One try at delivering an outbox message, with what the partner answered."""
+
+    class Outcome(models.TextChoices):
+        DELIVERED = "delivered", _("Delivered")  # cXML 2xx
+        TRANSIENT = "transient", _("Transient failure")  # network error, HTTP or cXML 5xx: retried
+        PERMANENT = "permanent", _("Refused")  # cXML or HTTP 4xx: never retried
+
+    message = models.ForeignKey(OutboxMessage, on_delete=models.CASCADE, related_name="delivery_attempts")
+    number = models.PositiveIntegerField(_("attempt"))
+    started_at = models.DateTimeField(_("started"))
+    finished_at = models.DateTimeField(_("finished"))
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
+    status_code = models.PositiveIntegerField(_("status code"), null=True, blank=True)
+    detail = models.TextField(_("detail"), blank=True)
+    response_body = models.TextField(_("partner's answer"), blank=True)
+
+    class Meta:
+        ordering = ["message", "number"]
+        verbose_name = _("delivery attempt")
+        verbose_name_plural = _("delivery attempts")
+        constraints = [models.UniqueConstraint(fields=["message", "number"], name="unique_attempt_number")]
+
+    def __str__(self) -> str:
+        return f"#{self.number} {self.outcome}"

@@ -1,0 +1,253 @@
+"""The outbox: every document we send to a partner is stored first, then delivered by a worker.
+
+Rules (the same on every task backend):
+- a message is claimed with a lease by one worker at a time (an atomic conditional UPDATE, so it
+  works on SQLite and PostgreSQL alike and two workers never send the same message at once);
+- a cXML 2xx answer marks it delivered; a network error, HTTP 5xx or cXML 5xx schedules a retry
+  with exponential backoff and jitter; a cXML or HTTP 4xx is permanent and stops retries, keeping
+  the partner's text for people to read;
+- a worker that dies mid-delivery leaves a lease that expires; the sweeper puts the message back
+  and the partner recognises the repeat by its payloadID.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from punchout.cxml.transport import PermanentDeliveryError, TransientDeliveryError, post_cxml
+
+from openprocure.core.choices import Direction, OutboxStatus
+from openprocure.core.journal import record_document
+from openprocure.core.models import DeliveryAttempt, OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+# How long a worker may hold a message before another may take it over (seconds).
+LEASE_SECONDS = 120
+# First retry delay and its ceiling (seconds); each failure doubles the delay, plus up to 25% jitter.
+BACKOFF_BASE_SECONDS = 5
+BACKOFF_MAX_SECONDS = 3600
+# Timeout of one HTTP delivery (seconds).
+DELIVERY_TIMEOUT_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    """What happened to one call of :func:`deliver_message`."""
+
+    delivered: bool
+    status: str
+    detail: str
+
+
+def backoff_delay(attempts: int, *, rng: random.Random | None = None) -> timedelta:
+    """Delay before the next attempt after ``attempts`` failures: exponential, capped, with jitter."""
+    base = min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempts - 1))
+    jitter = (rng or random).uniform(0, base * 0.25)
+    return timedelta(seconds=base + jitter)
+
+
+def enqueue_document(
+    *,
+    kind: str,
+    url: str,
+    payload_id: str,
+    body: bytes | str,
+    reference: str = "",
+    partner: str = "",
+    content_type: str = "text/xml; charset=utf-8",
+) -> OutboxMessage:
+    """Store a document for delivery and schedule a worker task once the transaction commits.
+
+    Storing the same payloadID twice returns the existing message: a retried caller never creates
+    a second delivery.
+    """
+    text = body.decode("utf-8") if isinstance(body, bytes) else body
+    with transaction.atomic():
+        message, created = OutboxMessage.objects.get_or_create(
+            payload_id=payload_id,
+            defaults={
+                "kind": kind,
+                "url": url,
+                "body": text,
+                "reference": reference,
+                "partner": partner,
+                "content_type": content_type,
+            },
+        )
+        if created:
+            message.document = record_document(
+                direction=Direction.OUTBOUND,
+                raw=text,
+                kind=kind,
+                payload_id=payload_id,
+                partner=partner,
+                reference=reference,
+                content_type=content_type,
+            )
+            message.save(update_fields=["document"])
+            schedule_delivery(message.pk)
+    return message
+
+
+def schedule_delivery(message_id: int, *, when: timezone.datetime | None = None) -> None:
+    """Ask the task backend to deliver a message after the current transaction commits."""
+    from openprocure.core.tasks import deliver_outbox_message
+
+    def _enqueue() -> None:
+        task = deliver_outbox_message.using(run_after=when) if when else deliver_outbox_message
+        task.enqueue(message_id)
+
+    transaction.on_commit(_enqueue)
+
+
+def claim(message_id: int) -> OutboxMessage | None:
+    """Take the lease on a due message, or return None when another worker has it or it is not due."""
+    now = timezone.now()
+    token = secrets.token_hex(16)
+    due = Q(status__in=[OutboxStatus.PENDING, OutboxStatus.RETRYING], next_attempt_at__lte=now) | Q(
+        status=OutboxStatus.DELIVERING, lease_until__lt=now
+    )
+    updated = OutboxMessage.objects.filter(due, pk=message_id).update(
+        status=OutboxStatus.DELIVERING,
+        lease_token=token,
+        lease_until=now + timedelta(seconds=LEASE_SECONDS),
+    )
+    if updated != 1:
+        return None
+    return OutboxMessage.objects.get(pk=message_id, lease_token=token)
+
+
+def deliver_message(message_id: int, *, timeout: float = DELIVERY_TIMEOUT_SECONDS) -> DeliveryResult:
+    """Claim a message, send it once, and record the attempt and its outcome."""
+    message = claim(message_id)
+    if message is None:
+        return DeliveryResult(delivered=False, status="skipped", detail="not due or held by another worker")
+    started = timezone.now()
+    number = message.attempts + 1
+    try:
+        result = post_cxml(message.url, message.body.encode("utf-8"), timeout=timeout)
+    except PermanentDeliveryError as error:
+        return _finish(
+            message,
+            number,
+            started,
+            DeliveryAttempt.Outcome.PERMANENT,
+            error.status_code,
+            str(error),
+            error.response_body,
+        )
+    except TransientDeliveryError as error:
+        return _finish(
+            message,
+            number,
+            started,
+            DeliveryAttempt.Outcome.TRANSIENT,
+            error.status_code,
+            str(error),
+            error.response_body,
+        )
+    return _finish(
+        message,
+        number,
+        started,
+        DeliveryAttempt.Outcome.DELIVERED,
+        result.status_code,
+        result.status_text,
+        result.response_body,
+    )
+
+
+def _finish(
+    message: OutboxMessage,
+    number: int,
+    started: timezone.datetime,
+    outcome: str,
+    status_code: int | None,
+    detail: str,
+    response_body: str,
+) -> DeliveryResult:
+    now = timezone.now()
+    with transaction.atomic():
+        locked = OutboxMessage.objects.select_for_update().get(pk=message.pk)
+        if locked.lease_token != message.lease_token:
+            # Our lease expired and another worker took over: its outcome wins, ours is only logged.
+            logger.warning("outbox %s: lease lost before recording attempt %s", message.pk, number)
+        DeliveryAttempt.objects.create(
+            message=locked,
+            number=number,
+            started_at=started,
+            finished_at=now,
+            outcome=outcome,
+            status_code=status_code,
+            detail=detail[:4000],
+            response_body=response_body[:100_000],
+        )
+        locked.attempts = number
+        locked.last_status_code = status_code
+        locked.response_body = response_body[:100_000]
+        locked.lease_token = ""
+        locked.lease_until = None
+        if outcome == DeliveryAttempt.Outcome.DELIVERED:
+            locked.status = OutboxStatus.DELIVERED
+            locked.delivered_at = now
+            locked.last_error = ""
+        elif outcome == DeliveryAttempt.Outcome.PERMANENT or number >= locked.max_attempts:
+            locked.status = OutboxStatus.FAILED
+            locked.last_error = detail
+        else:
+            locked.status = OutboxStatus.RETRYING
+            locked.last_error = detail
+            locked.next_attempt_at = now + backoff_delay(number)
+            schedule_delivery(locked.pk, when=locked.next_attempt_at)
+        locked.save()
+        if locked.document_id:
+            record_document(
+                direction=Direction.INBOUND,
+                raw=response_body,
+                kind="Response",
+                partner=locked.partner,
+                reference=locked.reference,
+                status_code=status_code,
+                status_text=detail[:2000],
+                in_reply_to=locked.document,
+            )
+    return DeliveryResult(
+        delivered=outcome == DeliveryAttempt.Outcome.DELIVERED, status=locked.status, detail=detail
+    )
+
+
+def retry_now(message: OutboxMessage) -> None:
+    """A person asks for another try of a failed message (after fixing the cause)."""
+    with transaction.atomic():
+        updated = OutboxMessage.objects.filter(
+            pk=message.pk, status__in=[OutboxStatus.FAILED, OutboxStatus.RETRYING]
+        ).update(
+            status=OutboxStatus.PENDING, next_attempt_at=timezone.now(), max_attempts=message.attempts + 12
+        )
+        if updated:
+            schedule_delivery(message.pk)
+
+
+def sweep(*, limit: int = 500) -> int:
+    """Re-schedule messages that are due but have no live task: expired leases and missed retries."""
+    now = timezone.now()
+    due = OutboxMessage.objects.filter(
+        Q(
+            status__in=[OutboxStatus.PENDING, OutboxStatus.RETRYING],
+            next_attempt_at__lte=now - timedelta(seconds=30),
+        )
+        | Q(status=OutboxStatus.DELIVERING, lease_until__lt=now)
+    ).values_list("pk", flat=True)[:limit]
+    count = 0
+    for pk in due:
+        schedule_delivery(pk)
+        count += 1
+    return count

@@ -1,0 +1,195 @@
+"""Settings shared by both sites.
+
+Each site's ``settings`` module star-imports this one and then sets what is its own
+(``SITE_NAME``, apps, URLs, cookie names). Everything a production deployment changes comes
+from environment variables, listed in ``docs/operators.md``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    """Read a boolean environment variable ("1", "true", "yes", "on" are true)."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    """Read a comma-separated environment variable as a list of non-empty strings."""
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def data_dir(site: str) -> Path:
+    """The folder holding a site's SQLite database, mail spool, uploads and generated keys."""
+    base = Path(os.environ.get("OPENPROCURE_DATA_DIR", Path.cwd() / "data"))
+    path = base / site
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def persistent_secret(site: str, name: str) -> str:
+    """A random secret generated once per data folder (when no environment variable gives one).
+
+    There is no default key in the code: a fresh installation generates its own and keeps it in
+    the data folder with owner-only permissions.
+    """
+    path = data_dir(site) / f".{name}"
+    if path.exists():
+        return path.read_text().strip()
+    value = secrets.token_urlsafe(50)
+    path.touch(mode=0o600)
+    path.write_text(value)
+    return value
+
+
+def database_settings(site: str) -> dict[str, Any]:
+    """``DATABASE_URL`` when set (PostgreSQL at scale), otherwise an embedded SQLite file in WAL mode."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        return {"default": config}
+    return {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(data_dir(site) / "db.sqlite3"),
+            "OPTIONS": {
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            },
+        }
+    }
+
+
+def tasks_settings() -> dict[str, Any]:
+    """The task backend: Django's database backend by default, or any backend named by a dotted path."""
+    backend = os.environ.get("OPENPROCURE_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
+    if "." not in backend:
+        raise ImproperlyConfigured(
+            f"OPENPROCURE_TASKS_BACKEND={backend!r} is not a dotted path to a task backend class."
+        )
+    return {"default": {"BACKEND": backend}}
+
+
+def email_settings(site: str) -> dict[str, Any]:
+    """SMTP when ``OPENPROCURE_SMTP_HOST`` is set; otherwise every message is written to the mail spool."""
+    host = os.environ.get("OPENPROCURE_SMTP_HOST")
+    if host:
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": host,
+            "EMAIL_PORT": int(os.environ.get("OPENPROCURE_SMTP_PORT", "587")),
+            "EMAIL_HOST_USER": os.environ.get("OPENPROCURE_SMTP_USER", ""),
+            "EMAIL_HOST_PASSWORD": os.environ.get("OPENPROCURE_SMTP_PASSWORD", ""),
+            "EMAIL_USE_TLS": env_bool("OPENPROCURE_SMTP_TLS", True),
+        }
+    spool = data_dir(site) / "mail"
+    spool.mkdir(exist_ok=True)
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(spool),
+    }
+
+
+DEBUG = env_bool("OPENPROCURE_DEBUG", False)
+DEMO_MODE = env_bool("OPENPROCURE_DEMO", False)
+ALLOWED_HOSTS = env_list("OPENPROCURE_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+CSRF_TRUSTED_ORIGINS = env_list("OPENPROCURE_CSRF_TRUSTED_ORIGINS")
+
+SHARED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_tasks",
+    "django_tasks_db",
+    "openprocure.core",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "openprocure.core.context_processors.site",
+            ],
+        },
+    },
+]
+
+AUTH_USER_MODEL = "core.User"
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("fr", _("French"))]
+LOCALE_PATHS = [str(PACKAGE_DIR / "locale")]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = os.environ.get("OPENPROCURE_TIME_ZONE", "Europe/Paris")
+
+STATIC_URL = "/static/"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env_bool("OPENPROCURE_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+
+# Largest inbound cXML / OCI body we read, in bytes (a purchase order of thousands of lines fits).
+CXML_MAX_BYTES = int(os.environ.get("OPENPROCURE_CXML_MAX_BYTES", str(10 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = CXML_MAX_BYTES + 1024 * 1024
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("OPENPROCURE_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

@@ -1,0 +1,48 @@
+"""Settings of the supplier storefront (one Django site, its own database and user table)."""
+
+from __future__ import annotations
+
+import os
+
+from openprocure.core.settings_base import *  # noqa: F403
+from openprocure.core.settings_base import (
+    SHARED_APPS,
+    data_dir,
+    database_settings,
+    email_settings,
+    persistent_secret,
+    tasks_settings,
+)
+
+SITE_NAME = "supplier"
+SITE_TITLE = "OpenProcure Marketplace"
+DATA_DIR = data_dir(SITE_NAME)
+
+SECRET_KEY = os.environ.get("OPENPROCURE_SECRET_KEY") or persistent_secret(SITE_NAME, "secret_key")
+ENCRYPTION_KEY = os.environ.get("OPENPROCURE_ENCRYPTION_KEY") or persistent_secret(
+    SITE_NAME, "encryption_key"
+)
+
+INSTALLED_APPS = [
+    *SHARED_APPS,
+    "openprocure.supplier.storefront",
+]
+
+ROOT_URLCONF = "openprocure.supplier.urls"
+WSGI_APPLICATION = "openprocure.supplier.wsgi.application"
+DATABASES = database_settings(SITE_NAME)
+TASKS = tasks_settings()
+globals().update(email_settings(SITE_NAME))
+DEFAULT_FROM_EMAIL = os.environ.get("OPENPROCURE_FROM_EMAIL", "orders@marketplace.test")
+
+SESSION_COOKIE_NAME = "openprocure_supplier_session"
+CSRF_COOKIE_NAME = "openprocure_supplier_csrftoken"
+LANGUAGE_COOKIE_NAME = "openprocure_supplier_language"
+# PunchOut pages open inside the buyer's window or iframe: the session travels in the URL, and
+# cookies must survive a cross-site top-level POST back from the buyer.
+SESSION_COOKIE_SAMESITE = "Lax"
+
+PUBLIC_URL = os.environ.get("OPENPROCURE_PUBLIC_URL", "http://127.0.0.1:8100").rstrip("/")
+# Our own cXML identity, used in To/From of every document we exchange.
+CXML_IDENTITY = os.environ.get("OPENPROCURE_CXML_IDENTITY", "MARKETPLACE")
+CXML_DOMAIN = os.environ.get("OPENPROCURE_CXML_DOMAIN", "NetworkId")

@@ -1,0 +1,34 @@
+"""The storefront's ``POST /cxml/``: every cXML request a buyer system sends us.
+
+Apps register a handler per message type in ``HANDLERS`` (setup requests, orders…). The
+ProfileRequest is answered here: it tells a buyer system which transactions we accept and where.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import reverse
+
+from openprocure.core.cxml_endpoint import CXMLEndpoint, Handler, Inbound
+from punchout import cxml
+from punchout.cxml.profile import ProfileResponse, ProfileTransaction
+
+HANDLERS: dict[str, Handler] = {}
+
+
+def handle_profile_request(inbound: Inbound) -> cxml.CXML:
+    """Answer a ProfileRequest with the transactions this endpoint accepts (cXML §3, Profile)."""
+    url = settings.PUBLIC_URL + reverse("cxml")
+    names = sorted({*HANDLERS, "ProfileRequest"})
+    response = ProfileResponse(
+        effective_date=None,
+        transactions=[ProfileTransaction(request_name=name, url=url) for name in names],
+    )
+    return cxml.response_document(200, "OK", payload=response, in_reply_to=inbound.document)
+
+
+HANDLERS["ProfileRequest"] = handle_profile_request
+
+
+class StorefrontCXMLEndpoint(CXMLEndpoint):
+    handlers = HANDLERS

@@ -1,0 +1,24 @@
+"""``seed_demo``: the demo storefront "Marketplace", its staff, businesses and catalog (idempotent)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from openprocure.core.demo import demo_user, require_demo_mode
+
+
+class Command(BaseCommand):
+    help = "Seed the storefront's demo data (only with OPENPROCURE_DEMO=1)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--products", type=int, default=50_000, help="Catalog size to generate.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        require_demo_mode()
+        with transaction.atomic():
+            demo_user("operator@marketplace.test", first_name="Olivia", last_name="Operator", superuser=True)
+            demo_user("support@marketplace.test", first_name="Sam", last_name="Support", staff=True)
+        self.stdout.write("supplier demo data ready")

@@ -1,0 +1,14 @@
+"""URLs of the supplier storefront."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from openprocure.supplier.storefront import views
+from openprocure.supplier.storefront.cxml import StorefrontCXMLEndpoint
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("cxml/", StorefrontCXMLEndpoint.as_view(), name="cxml"),
+    path("admin/", admin.site.urls),
+    path("", include("openprocure.core.urls")),
+]
