@@ -169,6 +169,27 @@ def test_long_text_alternative_spelling(key: str) -> None:
     assert OCIIssue(1, "LONGTEXT", f"{key!r} read as 'NEW_ITEM-LONGTEXT_1:132[]'") in result.warnings
 
 
+class _MultiValueDict(dict[str, list[str]]):
+    """Like Django's QueryDict: items() gives the last value of each name, lists() all of them."""
+
+    def items(self):  # type: ignore[override]
+        return [(key, values[-1]) for key, values in super().items()]
+
+    def lists(self) -> list[tuple[str, list[str]]]:
+        return list(super().items())
+
+
+def test_multi_value_mapping_keeps_every_long_text_line() -> None:
+    form = _MultiValueDict(
+        {
+            "NEW_ITEM-DESCRIPTION[1]": ["Pump"],
+            "NEW_ITEM-QUANTITY[1]": ["1"],
+            "NEW_ITEM-LONGTEXT_1:132[]": ["first line, ", "second line"],
+        }
+    )
+    assert parse_cart(form).items[0].long_text == "first line, second line"
+
+
 def test_lower_case_field_names_and_gaps_in_numbering() -> None:
     result = parse_cart(
         {"new_item-description[3]": "Nut", "new_item-quantity[3]": "1", "NEW_ITEM-UNIT[3]": "PCE"}

@@ -194,8 +194,17 @@ FormInput = Mapping[str, FormValue] | Iterable[tuple[str, FormValue]]
 
 
 def form_pairs(data: FormInput) -> list[tuple[str, str]]:
-    """Flatten a mapping or a list of pairs (a plain dict, ``QueryDict.lists()``, ``parse_qsl``)."""
-    items = data.items() if isinstance(data, Mapping) else data
+    """Flatten a mapping or a list of pairs (a plain dict, ``QueryDict.lists()``, ``parse_qsl``).
+
+    A multi-value mapping with a ``lists()`` method (Django's ``QueryDict``, whose ``items()`` only
+    gives the last value of each name) is read through ``lists()`` so no value is lost.
+    """
+    items: Iterable[tuple[str, FormValue]]
+    if isinstance(data, Mapping):
+        lists = getattr(data, "lists", None)
+        items = lists() if callable(lists) else data.items()
+    else:
+        items = data
     pairs: list[tuple[str, str]] = []
     for name, value in items:
         if isinstance(value, str):
