@@ -26,7 +26,7 @@ from decimal import Decimal
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 from punchout.oci.errors import OCIError, OCIIssue
-from punchout.oci.fields import FormInput, form_pairs, parse_decimal
+from punchout.oci.fields import CONTROL_CHARS, FormInput, form_pairs, parse_decimal
 
 
 class OCIFunction(enum.StrEnum):
@@ -40,7 +40,6 @@ class OCIFunction(enum.StrEnum):
 DEFAULT_LOGIN_FIELDS = ("USERNAME", "PASSWORD")
 
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _HOOK_SCHEMES = ("http", "https", "sapevent")
 
 # Standard call-up parameters, by upper-case name -> the attribute of CallUp they fill.
@@ -113,7 +112,7 @@ def check_hook_url(url: str) -> tuple[str, bool]:
     the call-up run code or steal the cart. The URL's own query string is kept as it is.
     """
     stripped = url.strip()
-    if _CONTROL.search(stripped):
+    if CONTROL_CHARS.search(stripped):
         raise OCIError(
             "HOOK_URL contains a control character; send the buyer system's return address "
             "URL-encoded as one parameter"

@@ -35,6 +35,8 @@ from urllib.parse import parse_qsl
 
 from punchout.oci.errors import OCIError, OCIIssue
 from punchout.oci.fields import (
+    CONTROL_CHARS,
+    CONTROL_CHARS_EXCEPT_LINE_BREAKS,
     FIELDS_BY_NAME,
     LONGTEXT_LINE_LENGTH,
     NEW_ITEM_FIELDS,
@@ -54,8 +56,6 @@ from punchout.oci.item import OCIItem
 
 _LATIN1_NAMES = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "iso_8859-1", "cp819"}
 _TRUE_FLAGS = {"X", "1", "Y", "YES", "TRUE"}
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_CONTROL_EXCEPT_LINE_BREAKS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass
@@ -409,10 +409,10 @@ def _field_text(
         warnings.append(
             OCIIssue(index, spec.name, f"{''.join(replaced)!r} cannot be sent in {charset}; replaced")
         )
-    if _CONTROL_EXCEPT_LINE_BREAKS.search(text):
+    if CONTROL_CHARS_EXCEPT_LINE_BREAKS.search(text):
         errors.append(OCIIssue(index, spec.name, "contains a control character"))
         return ""
-    if _CONTROL.search(text):
+    if CONTROL_CHARS.search(text):
         text = re.sub(r"[\t\r\n]+", " ", text)
         warnings.append(OCIIssue(index, spec.name, "line breaks and tabs were replaced by spaces"))
     if len(text) > limit:
@@ -441,7 +441,7 @@ def _decimal_text(index: int, spec: FieldSpec, value: object, limit: int, errors
 def _identifier(
     index: int, name: str, value: str, limit: int | None, charset: str, errors: list[OCIIssue]
 ) -> str:
-    if _CONTROL.search(value):
+    if CONTROL_CHARS.search(value):
         errors.append(OCIIssue(index, name, f"{value!r} contains a control character"))
     elif to_charset(value, charset)[1]:
         errors.append(OCIIssue(index, name, f"{value!r} cannot be sent in {charset}"))
@@ -462,7 +462,7 @@ def _write_long_text(index: int, value: str, charset: str, out: ReturnFields, er
         out.warnings.append(
             OCIIssue(index, "LONGTEXT", f"{''.join(replaced)!r} cannot be sent in {charset}; replaced")
         )
-    if _CONTROL_EXCEPT_LINE_BREAKS.search(text):
+    if CONTROL_CHARS_EXCEPT_LINE_BREAKS.search(text):
         errors.append(OCIIssue(index, "LONGTEXT", "contains a control character"))
         return
     key = longtext_key(index)

@@ -214,10 +214,6 @@ def form_pairs(data: FormInput) -> list[tuple[str, str]]:
     return pairs
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def find_control_character(value: str) -> str | None:
-    """The first control character other than tab, CR and LF, if any."""
-    match = _CONTROL.search(value)
-    return match.group() if match else None
+# Control characters: none belongs in an OCI value, except tab and line breaks in a long text.
+CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+CONTROL_CHARS_EXCEPT_LINE_BREAKS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
