@@ -27,6 +27,10 @@ ENCRYPTION_KEY = os.environ.get("OPENPROCURE_ENCRYPTION_KEY") or persistent_secr
 INSTALLED_APPS = [
     *SHARED_APPS,
     "openprocure.buyer.portal",
+    "openprocure.buyer.organization",
+    "openprocure.buyer.suppliers",
+    "openprocure.buyer.punchout",
+    "openprocure.buyer.requisitions",
 ]
 
 ROOT_URLCONF = "openprocure.buyer.urls"

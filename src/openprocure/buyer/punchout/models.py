@@ -1,0 +1,65 @@
+"""PunchOut sessions: one visit of one user to one supplier's catalog, from setup to returned cart."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from openprocure.buyer.punchout.choices import SessionOperation, SessionStatus
+
+
+def new_cookie() -> str:
+    """An unguessable session id: our BuyerCookie and the last part of the return URL."""
+    return secrets.token_urlsafe(24)
+
+
+class PunchOutSession(models.Model):
+    """One shopping visit at a supplier: the BuyerCookie we sent and the cart that came back with it.
+
+    A returned cart is accepted only for an open session of the signed-in user who launched it.
+    """
+
+    cookie = models.CharField(_("BuyerCookie"), max_length=64, unique=True, default=new_cookie)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="punchout_sessions"
+    )
+    connection = models.ForeignKey(
+        "suppliers.PunchOutConnection", on_delete=models.CASCADE, related_name="sessions"
+    )
+    operation = models.CharField(
+        _("operation"), max_length=16, choices=SessionOperation.choices, default=SessionOperation.CREATE
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=SessionStatus.choices, default=SessionStatus.STARTING
+    )
+    requisition = models.ForeignKey(
+        "requisitions.Requisition",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="punchout_sessions",
+        help_text=_("For edit/inspect: the requisition whose lines were sent; after return: the result."),
+    )
+    edited_line_ids = models.JSONField(_("lines sent for edit"), default=list, blank=True)
+    start_page_url = models.URLField(_("start page"), max_length=4000, blank=True)
+    error_text = models.TextField(_("supplier's error"), blank=True)
+    setup_document = models.ForeignKey(
+        "core.Document", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    return_document = models.ForeignKey(
+        "core.Document", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("started"), default=timezone.now)
+    returned_at = models.DateTimeField(_("returned"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("PunchOut session")
+        verbose_name_plural = _("PunchOut sessions")
+
+    def __str__(self) -> str:
+        return f"{self.connection} {self.operation} {self.created_at:%Y-%m-%d %H:%M}"

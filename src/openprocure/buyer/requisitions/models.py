@@ -1,0 +1,219 @@
+"""Requisitions: a request to buy, made of lines from PunchOut carts or free text, with accounting."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from openprocure.buyer.requisitions.choices import (
+    EDITABLE_STATUSES,
+    EventKind,
+    RequisitionStatus,
+    SplitMode,
+)
+from punchout.money import quantize_money
+
+
+class Requisition(models.Model):
+    """A request by one person to buy something, routed for approval before it becomes an order."""
+
+    number = models.CharField(_("number"), max_length=32, unique=True)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requester"),
+        on_delete=models.PROTECT,
+        related_name="requisitions",
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=RequisitionStatus.choices,
+        default=RequisitionStatus.DRAFT,
+        db_index=True,
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    total_amount = models.DecimalField(_("total"), max_digits=18, decimal_places=2, default=Decimal("0"))
+    justification = models.TextField(_("justification"), blank=True)
+    need_by = models.DateField(_("need by"), null=True, blank=True)
+    ship_to = models.ForeignKey(
+        "organization.Address",
+        verbose_name=_("ship to"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    warnings = models.JSONField(_("warnings"), default=list, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("requisition")
+        verbose_name_plural = _("requisitions")
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+    def compute_total(self) -> Decimal:
+        """Sum of the line amounts in Python ``Decimal`` (never in SQL: SQLite sums floats)."""
+        total = sum((line.amount for line in self.lines.all()), Decimal("0"))
+        return quantize_money(total, self.currency)
+
+
+class RequisitionLine(models.Model):
+    """One thing to buy: a PunchOut cart line (supplier IDs kept byte for byte) or a free-text line."""
+
+    requisition = models.ForeignKey(Requisition, on_delete=models.CASCADE, related_name="lines")
+    line_number = models.PositiveIntegerField(_("line"))
+    supplier = models.ForeignKey(
+        "suppliers.Supplier",
+        verbose_name=_("supplier"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="requisition_lines",
+    )
+    connection = models.ForeignKey(
+        "suppliers.PunchOutConnection",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="requisition_lines",
+    )
+    punchout_session = models.ForeignKey(
+        "punchout.PunchOutSession",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="requisition_lines",
+    )
+    supplier_part_id = models.TextField(_("supplier part ID"), blank=True)
+    supplier_part_auxiliary_id = models.TextField(_("supplier part auxiliary ID"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+    quantity = models.DecimalField(_("quantity"), max_digits=18, decimal_places=4)
+    unit_of_measure = models.CharField(_("unit of measure"), max_length=16, default="EA")
+    unit_price = models.DecimalField(_("unit price"), max_digits=18, decimal_places=4)
+    currency = models.CharField(_("currency"), max_length=3)
+    price_basis_quantity = models.DecimalField(
+        _("price basis quantity"), max_digits=18, decimal_places=4, default=Decimal("1")
+    )
+    unspsc = models.CharField(_("UNSPSC"), max_length=16, blank=True)
+    manufacturer_name = models.CharField(_("manufacturer"), max_length=200, blank=True)
+    manufacturer_part_id = models.CharField(_("manufacturer part ID"), max_length=200, blank=True)
+    lead_time_days = models.PositiveIntegerField(_("lead time (days)"), null=True, blank=True)
+    extrinsics = models.JSONField(_("extrinsics"), default=dict, blank=True)
+    classifications = models.JSONField(_("classifications"), default=list, blank=True)
+    cost_center = models.ForeignKey(
+        "organization.CostCenter",
+        verbose_name=_("cost center"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    gl_account = models.ForeignKey(
+        "organization.GLAccount",
+        verbose_name=_("GL account"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    split_mode = models.CharField(
+        _("split"), max_length=16, choices=SplitMode.choices, default=SplitMode.PERCENTAGE
+    )
+    need_by = models.DateField(_("need by"), null=True, blank=True)
+    ship_to = models.ForeignKey(
+        "organization.Address",
+        verbose_name=_("ship to"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    justification = models.TextField(_("justification"), blank=True)
+    is_free_text = models.BooleanField(_("free text"), default=False)
+
+    class Meta:
+        ordering = ["requisition", "line_number"]
+        verbose_name = _("requisition line")
+        verbose_name_plural = _("requisition lines")
+        constraints = [
+            models.UniqueConstraint(fields=["requisition", "line_number"], name="unique_requisition_line")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.requisition_id}/{self.line_number} {self.supplier_part_id}"
+
+    @property
+    def amount(self) -> Decimal:
+        """quantity × unit price / price basis quantity, rounded to the currency."""
+        basis = Decimal(self.price_basis_quantity) or Decimal("1")
+        return quantize_money(Decimal(self.quantity) * Decimal(self.unit_price) / basis, self.currency)
+
+
+class AccountingSplit(models.Model):
+    """A share of one line charged to a cost center and GL account, by percentage or by amount."""
+
+    line = models.ForeignKey(RequisitionLine, on_delete=models.CASCADE, related_name="splits")
+    cost_center = models.ForeignKey(
+        "organization.CostCenter", verbose_name=_("cost center"), on_delete=models.PROTECT, related_name="+"
+    )
+    gl_account = models.ForeignKey(
+        "organization.GLAccount",
+        verbose_name=_("GL account"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    percentage = models.DecimalField(_("percentage"), max_digits=7, decimal_places=4, null=True, blank=True)
+    amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["line", "id"]
+        verbose_name = _("accounting split")
+        verbose_name_plural = _("accounting splits")
+
+    def __str__(self) -> str:
+        share = f"{self.percentage} %" if self.percentage is not None else f"{self.amount}"
+        return f"{self.cost_center} {share}"
+
+
+class RequisitionEvent(models.Model):
+    """One thing that happened to a requisition: who, when, what, and why."""
+
+    requisition = models.ForeignKey(Requisition, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("event"), max_length=32, choices=EventKind.choices)
+    from_status = models.CharField(_("from"), max_length=16, choices=RequisitionStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=16, choices=RequisitionStatus.choices, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("requisition event")
+        verbose_name_plural = _("requisition events")
+
+    def __str__(self) -> str:
+        return f"{self.requisition_id} {self.kind}"

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SuppliersConfig(AppConfig):
+    name = "openprocure.buyer.suppliers"
+    label = "suppliers"
+    verbose_name = _("Suppliers")

@@ -1,0 +1,105 @@
+"""Suppliers the company buys from, and how we reach each one's PunchOut catalog."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from openprocure.buyer.suppliers.choices import ConnectionProtocol, DeploymentMode
+
+
+class Supplier(models.Model):
+    """A company we buy from (an entry of the supplier directory)."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    number = models.CharField(_("supplier number"), max_length=32, blank=True)
+    duns = models.CharField(_("D-U-N-S number"), max_length=16, blank=True)
+    email = models.EmailField(_("contact e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    default_currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    is_active = models.BooleanField(_("active"), default=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("supplier")
+        verbose_name_plural = _("suppliers")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def default_user_attributes() -> list[str]:
+    return ["UserEmail", "FirstName", "LastName", "UniqueName"]
+
+
+class PunchOutConnection(models.Model):
+    """How we open one supplier's catalog (cXML or OCI) and where we send its purchase orders.
+
+    The shared secret is encrypted at rest (Fernet, key derived from ``settings.ENCRYPTION_KEY``):
+    we must send it, so it cannot be hashed. It is never shown again once entered, nor logged.
+    """
+
+    supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="connections")
+    name = models.CharField(_("name"), max_length=100, default="PunchOut")
+    protocol = models.CharField(
+        _("protocol"), max_length=8, choices=ConnectionProtocol.choices, default=ConnectionProtocol.CXML
+    )
+    deployment_mode = models.CharField(
+        _("deployment mode"), max_length=16, choices=DeploymentMode.choices, default=DeploymentMode.TEST
+    )
+    setup_url = models.URLField(_("setup URL"), max_length=1000)
+    order_url = models.URLField(_("order URL"), max_length=1000, blank=True)
+    from_domain = models.CharField(_("From domain"), max_length=64, default="NetworkId")
+    from_identity = models.CharField(_("From identity"), max_length=200, blank=True)
+    to_domain = models.CharField(_("To domain"), max_length=64, default="NetworkId")
+    to_identity = models.CharField(_("To identity"), max_length=200, blank=True)
+    sender_domain = models.CharField(_("Sender domain"), max_length=64, default="NetworkId")
+    sender_identity = models.CharField(_("Sender identity"), max_length=200, blank=True)
+    shared_secret_encrypted = models.TextField(_("shared secret (encrypted)"), blank=True, editable=False)
+    user_attributes = models.JSONField(
+        _("user attributes sent"),
+        default=default_user_attributes,
+        blank=True,
+        help_text=_("Extrinsic names sent in the setup request, e.g. UserEmail, FirstName."),
+    )
+    oci_username = models.CharField(_("OCI user name"), max_length=200, blank=True)
+    oci_login_fields = models.JSONField(
+        _("OCI login field names"), default=list, blank=True, help_text=_('e.g. ["USERNAME", "PASSWORD"]')
+    )
+    oci_parameters = models.JSONField(
+        _("OCI extra parameters"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "Sent with the call-up; values may use {email}, {first_name}, {last_name}, {unique_name}."
+        ),
+    )
+    oci_field_mapping = models.JSONField(
+        _("OCI field mapping"),
+        default=dict,
+        blank=True,
+        help_text=_('Requisition field ← NEW_ITEM field, e.g. {"unspsc": "EXT_CATEGORY_ID"}.'),
+    )
+    oci_charset = models.CharField(_("OCI charset"), max_length=20, default="iso-8859-1")
+    accepts_order_updates = models.BooleanField(_("accepts order updates"), default=False)
+    accepts_cancellations = models.BooleanField(_("accepts cancellations"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    last_tested_at = models.DateTimeField(_("last tested"), null=True, blank=True)
+    last_test_ok = models.BooleanField(_("last test succeeded"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["supplier__name", "name"]
+        verbose_name = _("PunchOut connection")
+        verbose_name_plural = _("PunchOut connections")
+
+    def __str__(self) -> str:
+        return f"{self.supplier} — {self.name} ({self.get_protocol_display()})"
+
+    @property
+    def has_shared_secret(self) -> bool:
+        return bool(self.shared_secret_encrypted)
