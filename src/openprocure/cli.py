@@ -104,18 +104,34 @@ def demo(argv: Sequence[str]) -> int:
     args = list(argv)
     if "--products" in args:
         products = args[args.index("--products") + 1]
+    ports = {
+        site: int(os.environ.get(f"OPENPROCURE_{site.upper()}_PORT", spec["port"]))
+        for site, spec in SITES.items()
+    }
+    urls = {site: f"http://127.0.0.1:{port}" for site, port in ports.items()}
+    envs = {
+        site: site_env(
+            site,
+            {
+                **extra,
+                "OPENPROCURE_PUBLIC_URL": urls[site],
+                "OPENPROCURE_DEMO_PEER_URL": urls["supplier" if site == "buyer" else "buyer"],
+            },
+        )
+        for site in SITES
+    }
     for site in SITES:
-        env = site_env(site, extra)
+        env = envs[site]
         print(f"[{site}] migrating and seeding demo data…", flush=True)
         subprocess.run(django_child(site, ["migrate", "--noinput", "-v", "0"], env), env=env, check=True)
         seed_args = ["seed_demo"] + (["--products", products] if site == "supplier" else [])
         subprocess.run(django_child(site, seed_args, env), env=env, check=True)
     children: list[subprocess.Popen[bytes]] = []
-    for site, spec in SITES.items():
-        env = site_env(site, extra)
+    for site in SITES:
+        env = envs[site]
         children.append(
             subprocess.Popen(
-                gunicorn_command(site, bind=f"127.0.0.1:{spec['port']}", workers=2, threads=4),
+                gunicorn_command(site, bind=f"127.0.0.1:{ports[site]}", workers=2, threads=4),
                 env=env,
                 start_new_session=True,
             )
@@ -123,7 +139,11 @@ def demo(argv: Sequence[str]) -> int:
         children.append(
             subprocess.Popen(django_child(site, ["worker"], env), env=env, start_new_session=True)
         )
-    print("\nOpenProcure demo is running. Press Ctrl-C to stop.\n" + DEMO_LOGINS, flush=True)
+    print(
+        f"\nOpenProcure demo is running: buyer suite {urls['buyer']}, storefront {urls['supplier']}."
+        "\nPress Ctrl-C to stop.\n" + DEMO_LOGINS,
+        flush=True,
+    )
     return supervise(children)
 
 

@@ -46,3 +46,5 @@ LANGUAGE_COOKIE_NAME = "openprocure_buyer_language"
 
 # Where this site is reachable from the outside: used in links sent by e-mail and in BrowserFormPost URLs.
 PUBLIC_URL = os.environ.get("OPENPROCURE_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# The demo's other site (storefront); used only to seed demo connections.
+DEMO_PEER_URL = os.environ.get("OPENPROCURE_DEMO_PEER_URL", "http://127.0.0.1:8100").rstrip("/")

@@ -26,6 +26,7 @@ ENCRYPTION_KEY = os.environ.get("OPENPROCURE_ENCRYPTION_KEY") or persistent_secr
 INSTALLED_APPS = [
     *SHARED_APPS,
     "openprocure.supplier.storefront",
+    "openprocure.supplier.catalog",
 ]
 
 ROOT_URLCONF = "openprocure.supplier.urls"
@@ -43,6 +44,8 @@ LANGUAGE_COOKIE_NAME = "openprocure_supplier_language"
 SESSION_COOKIE_SAMESITE = "Lax"
 
 PUBLIC_URL = os.environ.get("OPENPROCURE_PUBLIC_URL", "http://127.0.0.1:8100").rstrip("/")
+# The demo's other site (buyer suite); used only to seed demo connections.
+DEMO_PEER_URL = os.environ.get("OPENPROCURE_DEMO_PEER_URL", "http://127.0.0.1:8000").rstrip("/")
 # Our own cXML identity, used in To/From of every document we exchange.
 CXML_IDENTITY = os.environ.get("OPENPROCURE_CXML_IDENTITY", "MARKETPLACE")
 CXML_DOMAIN = os.environ.get("OPENPROCURE_CXML_DOMAIN", "NetworkId")
