@@ -1,0 +1,45 @@
+"""Every tunable of the catalog, with what it does. A project setting of the same name overrides it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+
+# Dotted path to the SearchBackend class. Empty: chosen from the database engine (SQLite → FTS5,
+# anything else → SimpleSearchBackend). Checked at start-up.
+CATALOG_SEARCH_BACKEND = ""
+
+# Results per search page.
+CATALOG_PAGE_SIZE = 24
+
+# Above this many matches a query is "broad": ordered by sales rank instead of relevance score,
+# because scoring 100k+ matches is what makes a search slow (FIELD-NOTES, "Catalog search").
+CATALOG_RELEVANCE_LIMIT = 5_000
+
+# Facet counts are taken over at most this many matches (the most popular ones). Beyond it the
+# counts are lower bounds and shown with a "+" (e.g. "2,310+").
+CATALOG_FACET_LIMIT = 5_000
+
+# Totals are counted exactly up to this many matches; beyond it the page says "10,000+ results".
+CATALOG_COUNT_LIMIT = 10_000
+
+# Typeahead: suggestions returned, and shortest prefix answered.
+CATALOG_SUGGEST_LIMIT = 8
+CATALOG_SUGGEST_MIN_CHARS = 2
+
+# Rows per executemany batch when generating or importing.
+CATALOG_BATCH_SIZE = 5_000
+
+# Upper bounds of the price bands shown as a facet (the last band is "and above"). The search
+# index holds each product's band number, not its price; changing these needs a reindex.
+CATALOG_PRICE_BANDS = (Decimal(10), Decimal(25), Decimal(50), Decimal(100), Decimal(250), Decimal(500))
+
+# Currency of generated products and of imported rows that leave it empty.
+CATALOG_DEFAULT_CURRENCY = "EUR"
+
+
+def get(name: str) -> Any:
+    """The project's setting ``name`` if set, else the default above."""
+    return getattr(settings, name, globals()[name])

@@ -1,0 +1,125 @@
+"""The storefront's catalog: products, who sells them, their UNSPSC categories and quantity prices."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Seller(models.Model):
+    """A company that sells on the marketplace ("Sold by"); ``is_marketplace`` marks the operator itself."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    is_marketplace = models.BooleanField(_("sold by the marketplace itself"), default=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("seller")
+        verbose_name_plural = _("sellers")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(models.Model):
+    """One UNSPSC code with its English title.
+
+    The code is 8 digits; trailing pairs of zeros say the level: segment (``44000000``), family
+    (``44120000``), class (``44121600``) or commodity (``44121615``). Products carry a commodity code.
+    """
+
+    code = models.CharField(_("UNSPSC code"), max_length=8, primary_key=True)
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Product(models.Model):
+    """An item a business can buy: identified by its ASIN, sold by one seller at a list price.
+
+    Business customers pay ``business_price`` (lower or equal) and, from the quantities in its
+    ``price_tiers``, less per unit. Which price a visitor sees is decided per request by a pricing
+    strategy (``catalog.pricing``), never stored in the search index.
+
+    ``sales_rank`` is the precomputed popularity order (1 = best seller). It is also the row id of
+    the full-text index, so "most popular first" is the index's natural order: very broad searches
+    are ordered by it instead of scoring every match (see ``search_fts5``).
+    """
+
+    asin = models.CharField(_("ASIN"), max_length=10, unique=True)
+    title = models.CharField(_("title"), max_length=500)
+    brand = models.CharField(_("brand"), max_length=100, blank=True)
+    manufacturer = models.CharField(_("manufacturer"), max_length=200, blank=True)
+    manufacturer_part_number = models.CharField(_("manufacturer part number"), max_length=100, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    unspsc = models.CharField(_("UNSPSC code"), max_length=8, db_index=True)
+    unit_of_measure = models.CharField(
+        _("unit of measure"), max_length=3, default="EA", help_text=_("UN/CEFACT code, e.g. EA, BX, PK.")
+    )
+    list_price = models.DecimalField(_("list price"), max_digits=12, decimal_places=2)
+    business_price = models.DecimalField(_("business price"), max_digits=12, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    seller = models.ForeignKey(
+        Seller, verbose_name=_("sold by"), on_delete=models.PROTECT, related_name="products"
+    )
+    fulfilled_by_us = models.BooleanField(_("fulfilled by the marketplace"), default=True)
+    stock = models.PositiveIntegerField(_("stock"), default=0)
+    delivery_days = models.PositiveSmallIntegerField(_("delivery time (days)"), default=2)
+    sales_rank = models.PositiveIntegerField(_("sales rank"), unique=True)
+
+    class Meta:
+        ordering = ["sales_rank"]
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+
+    def __str__(self) -> str:
+        return f"{self.asin} {self.title}"
+
+
+class PriceTier(models.Model):
+    """A business unit price that applies from ``min_quantity`` units of one product in one order line."""
+
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="price_tiers"
+    )
+    min_quantity = models.PositiveIntegerField(_("from quantity"))
+    unit_price = models.DecimalField(_("unit price"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        ordering = ["product", "min_quantity"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "min_quantity"], name="catalog_pricetier_unique_quantity"
+            )
+        ]
+        verbose_name = _("quantity price")
+        verbose_name_plural = _("quantity prices")
+
+    def __str__(self) -> str:
+        return f"{self.product_id} ≥{self.min_quantity}: {self.unit_price}"
+
+
+class Suggestion(models.Model):
+    """A typeahead completion: a brand or a common product phrase, found by the prefix in ``key``.
+
+    A phrase is stored once per word it starts at ("copy paper" under "copy paper" and "paper"), so
+    typing any word of it finds it with an index range scan.
+    """
+
+    key = models.CharField(max_length=200, db_index=True)
+    text = models.CharField(max_length=200)
+    is_brand = models.BooleanField(default=False)
+    weight = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("search suggestion")
+        verbose_name_plural = _("search suggestions")
+
+    def __str__(self) -> str:
+        return self.text
