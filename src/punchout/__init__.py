@@ -1,0 +1,1 @@
+"""OpenProcure protocol core: cXML and SAP OCI in plain Python (no Django)."""

@@ -1,0 +1,539 @@
+"""Lenient reading of the elements shared by every cXML message.
+
+One pass over each element's children, dispatching on the tag; anything unexpected becomes a
+:class:`ParseWarning` with the element's path, never an exception — except numbers that are not
+numbers, which a partner must fix (:class:`InvalidDocument`). Warnings never quote a SharedSecret.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import TypeVar
+
+from lxml import etree
+
+from punchout.cxml.common import (
+    Accounting,
+    AccountingSegment,
+    Address,
+    Classification,
+    Comment,
+    Contact,
+    Credential,
+    Description,
+    Distribution,
+    Extrinsic,
+    ItemDetail,
+    ItemID,
+    OrderReference,
+    ParseWarning,
+    Phone,
+    PostalAddress,
+    PriceBasisQuantity,
+    Shipping,
+    Status,
+    Tax,
+    TaxDetail,
+)
+from punchout.cxml.dates import parse_datetime
+from punchout.cxml.errors import InvalidDocument
+from punchout.money import (
+    CURRENCIES,
+    InvalidNumber,
+    Money,
+    parse_decimal,
+    quantize_money,
+    quantize_unit_price,
+)
+
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+E = TypeVar("E", bound=StrEnum)
+_Element = etree._Element
+
+
+class Reader:
+    """Reading state of one document: its warnings and the tree, to name element paths lazily."""
+
+    __slots__ = ("tree", "warnings")
+
+    def __init__(self, tree: etree._ElementTree) -> None:
+        self.tree = tree
+        self.warnings: list[ParseWarning] = []
+
+    # -- reporting ---------------------------------------------------------------------------
+    def path(self, el: _Element) -> str:
+        return str(self.tree.getpath(el))
+
+    def warn(self, code: str, el: _Element, message: str) -> None:
+        self.warnings.append(ParseWarning(code, self.path(el), message))
+
+    def unknown(self, el: _Element, parent: _Element) -> None:
+        tag = el.tag if isinstance(el.tag, str) else "?"
+        self.warnings.append(
+            ParseWarning(
+                "unknown-element",
+                self.path(el),
+                f"<{etree.QName(tag).localname}> is not read inside <{parent.tag}>; it was ignored",
+            )
+        )
+
+    def missing(self, parent: _Element, name: str) -> None:
+        self.warnings.append(
+            ParseWarning("missing-element", self.path(parent), f"<{parent.tag}> has no <{name}>")
+        )
+
+    def invalid(self, el: _Element, message: str) -> InvalidDocument:
+        return InvalidDocument(message, path=self.path(el))
+
+    # -- scalar values -----------------------------------------------------------------------
+    def decimal(self, el: _Element, raw: str | None, what: str) -> Decimal:
+        if raw is None:
+            raise self.invalid(el, f"<{el.tag}> needs {what}: add it as a plain decimal such as 1 or 2.5")
+        try:
+            return parse_decimal(raw)
+        except InvalidNumber as exc:
+            raise self.invalid(
+                el, f"<{el.tag}> {what} at {self.path(el)} is unusable: {exc}. Send a plain decimal."
+            ) from None
+
+    def opt_decimal(self, el: _Element, attr: str) -> Decimal | None:
+        raw = el.get(attr)
+        return None if raw is None else self.decimal(el, raw, f"@{attr}")
+
+    def integer(self, el: _Element, attr: str) -> int | None:
+        raw = el.get(attr)
+        if raw is None:
+            return None
+        try:
+            return int(raw.strip())
+        except ValueError:
+            value = self.decimal(el, raw, f"@{attr}")
+            if value != value.to_integral_value():
+                raise self.invalid(el, f"<{el.tag}> @{attr}={raw[:20]!r} must be a whole number") from None
+            self.warn("number-format", el, f"@{attr}={raw[:20]!r} read as {int(value)}")
+            return int(value)
+
+    def date(self, el: _Element, attr: str) -> datetime | None:
+        raw = el.get(attr)
+        if raw is None:
+            return None
+        value, note = parse_datetime(raw)
+        if note is not None:
+            code = "timestamp-format" if value is not None else "bad-timestamp"
+            self.warn(code, el, f"@{attr}: {note}")
+        return value
+
+    def enum(self, el: _Element, attr: str, cls: type[E], default: E) -> E:
+        raw = el.get(attr)
+        if raw is None:
+            return default
+        try:
+            return cls(raw)
+        except ValueError:
+            pass
+        folded = raw.strip().casefold()
+        for member in cls:
+            if member.value.casefold() == folded:
+                self.warn("enum-case", el, f"@{attr}={raw!r} read as {member.value!r}")
+                return member
+        self.warn(
+            "unknown-enum",
+            el,
+            f"@{attr}={raw[:40]!r} is not one of {', '.join(m.value for m in cls)}; read as {default.value!r}",
+        )
+        return default
+
+    def lang(self, el: _Element) -> str | None:
+        value = el.get(XML_LANG)
+        if value is None:
+            self.warn("missing-lang", el, f"<{el.tag}> has no xml:lang")
+            return None
+        if not value.strip():
+            self.warn("empty-lang", el, f'<{el.tag}> has xml:lang=""')
+            return None
+        return value
+
+
+def children(el: _Element) -> Iterator[_Element]:
+    """Element children only (comments and processing instructions skipped)."""
+    return el.iterchildren(etree.Element)
+
+
+def text(el: _Element) -> str:
+    """The text of a simple element, trimmed."""
+    if len(el):
+        return etree.tostring(el, method="text", encoding=str, with_tail=False).strip()
+    return (el.text or "").strip()
+
+
+def exact_text(el: _Element) -> str:
+    """The text of an element byte for byte (CDATA unwrapped, comments dropped)."""
+    if len(el):
+        return str(etree.tostring(el, method="text", encoding=str, with_tail=False))
+    return el.text or ""
+
+
+def opt_text(el: _Element | None) -> str | None:
+    return None if el is None else text(el)
+
+
+# -- money ---------------------------------------------------------------------------------
+def money_of(r: Reader, container: _Element, *, unit_price: bool = False) -> Money | None:
+    """The ``Money`` child of ``container`` (Total, UnitPrice, TaxAmount…)."""
+    for c in children(container):
+        if c.tag == "Money":
+            return money(r, c, unit_price=unit_price)
+    r.missing(container, "Money")
+    return None
+
+
+def money(r: Reader, el: _Element, *, unit_price: bool = False) -> Money | None:
+    currency = el.get("currency")
+    raw = el.text
+    if raw is None or not raw.strip():
+        r.warn("empty-amount", el, "<Money> has no amount; it was ignored")
+        return None
+    if not currency or not currency.strip():
+        r.warn("missing-currency", el, "<Money> has no currency; it was ignored")
+        return None
+    if currency not in CURRENCIES:
+        upper = currency.strip().upper()
+        if upper in CURRENCIES:
+            r.warn("currency-case", el, f"currency {currency!r} read as {upper!r}")
+        else:
+            r.warn("unknown-currency", el, f"currency {currency[:10]!r} is not an ISO 4217 code")
+        currency = upper
+    amount = r.decimal(el, raw, "amount")
+    quantized = quantize_unit_price(amount, currency) if unit_price else quantize_money(amount, currency)
+    if quantized != amount:
+        r.warn("amount-rounded", el, f"amount {raw.strip()[:30]} rounded to {quantized} {currency}")
+    return Money(quantized, currency)
+
+
+# -- header pieces -------------------------------------------------------------------------
+def credential(r: Reader, el: _Element) -> Credential:
+    domain = el.get("domain")
+    if domain is None:
+        r.warn("missing-attribute", el, "<Credential> has no domain")
+    identity = ""
+    secret: str | None = None
+    seen_identity = False
+    for c in children(el):
+        tag = c.tag
+        if tag == "Identity":
+            identity, seen_identity = text(c), True
+        elif tag == "SharedSecret":
+            secret = text(c)
+        else:
+            r.unknown(c, el)
+    if not seen_identity:
+        r.missing(el, "Identity")
+    return Credential(domain or "", identity, secret)
+
+
+def status(r: Reader, el: _Element) -> Status:
+    raw = el.get("code")
+    try:
+        code = int((raw or "").strip())
+    except ValueError:
+        raise r.invalid(
+            el, f"<Status> needs a numeric code such as 200 or 400, got {(raw or '')[:10]!r}"
+        ) from None
+    return Status(code, el.get("text") or "", text(el), el.get(XML_LANG) or None)
+
+
+def extrinsic(r: Reader, el: _Element) -> Extrinsic:
+    name = el.get("name")
+    if name is None:
+        r.warn("missing-attribute", el, "<Extrinsic> has no name")
+    return Extrinsic(name or "", text(el))
+
+
+def comment(r: Reader, el: _Element) -> Comment:
+    for c in children(el):
+        if c.tag != "Attachment":
+            r.unknown(c, el)
+    value = el.text or ""
+    if len(el):
+        value += "".join(c.tail or "" for c in el)
+    return Comment(value.strip(), el.get(XML_LANG) or None, el.get("type"))
+
+
+def description(r: Reader, el: _Element) -> Description:
+    lang = r.lang(el)
+    if not len(el):
+        return Description((el.text or "").strip(), lang)
+    short: str | None = None
+    parts = [el.text or ""]
+    for c in el:
+        if c.tag == "ShortName":
+            short = text(c)
+        elif isinstance(c.tag, str):
+            r.unknown(c, el)
+        parts.append(c.tail or "")
+    return Description("".join(parts).strip(), lang, short)
+
+
+# -- addresses -----------------------------------------------------------------------------
+def phone(r: Reader, el: _Element) -> Phone:
+    result = Phone("", name=el.get("name"))
+    for tn in children(el):
+        if tn.tag != "TelephoneNumber":
+            r.unknown(tn, el)
+            continue
+        for c in children(tn):
+            tag = c.tag
+            if tag == "Number":
+                result.number = text(c)
+            elif tag == "CountryCode":
+                result.country_code = text(c)
+                result.iso_country_code = c.get("isoCountryCode") or ""
+            elif tag == "AreaOrCityCode":
+                result.area_or_city_code = text(c)
+            elif tag == "Extension":
+                result.extension = text(c)
+            else:
+                r.unknown(c, tn)
+    return result
+
+
+def postal_address(r: Reader, el: _Element) -> PostalAddress:
+    result = PostalAddress(name=el.get("name"))
+    for c in children(el):
+        tag = c.tag
+        if tag == "Street":
+            result.street.append(text(c))
+        elif tag == "City":
+            result.city = text(c)
+        elif tag == "PostalCode":
+            result.postal_code = text(c)
+        elif tag == "State":
+            result.state = text(c)
+        elif tag == "Country":
+            result.country = text(c)
+            result.iso_country_code = c.get("isoCountryCode") or ""
+        elif tag == "DeliverTo":
+            result.deliver_to.append(text(c))
+        else:
+            r.unknown(c, el)
+    return result
+
+
+def address(r: Reader, el: _Element) -> Address:
+    """``Address``, or the ``Address`` child of a ShipTo/BillTo wrapper."""
+    if el.tag != "Address":
+        found: Address | None = None
+        for c in children(el):
+            if c.tag == "Address" and found is None:
+                found = address(r, c)
+            else:
+                r.unknown(c, el)
+        if found is None:
+            r.missing(el, "Address")
+            return Address("")
+        return found
+    result = Address("", iso_country_code=el.get("isoCountryCode"), address_id=el.get("addressID"))
+    seen_name = False
+    for c in children(el):
+        tag = c.tag
+        if tag == "Name":
+            result.name, result.name_lang, seen_name = text(c), r.lang(c), True
+        elif tag == "PostalAddress":
+            result.postal_address = postal_address(r, c)
+        elif tag == "Email":
+            result.email = text(c)
+        elif tag == "Phone":
+            result.phone = phone(r, c)
+        else:
+            r.unknown(c, el)
+    if not seen_name:
+        r.missing(el, "Name")
+    return result
+
+
+def contact(r: Reader, el: _Element) -> Contact:
+    result = Contact("", role=el.get("role"), address_id=el.get("addressID"))
+    for c in children(el):
+        tag = c.tag
+        if tag == "Name":
+            result.name, result.name_lang = text(c), r.lang(c)
+        elif tag == "Email":
+            result.emails.append(text(c))
+        elif tag == "Phone":
+            result.phones.append(phone(r, c))
+        elif tag == "PostalAddress":
+            result.postal_addresses.append(postal_address(r, c))
+        elif tag == "Extrinsic":
+            result.extrinsics.append(extrinsic(r, c))
+        else:
+            r.unknown(c, el)
+    return result
+
+
+# -- amounts with descriptions -------------------------------------------------------------
+def tax_detail(r: Reader, el: _Element) -> TaxDetail:
+    category = el.get("category")
+    if category is None:
+        r.warn("missing-attribute", el, "<TaxDetail> has no category")
+    result = TaxDetail(
+        category or "",
+        percentage_rate=r.opt_decimal(el, "percentageRate"),
+        purpose=el.get("purpose"),
+    )
+    for c in children(el):
+        tag = c.tag
+        if tag == "TaxAmount":
+            result.tax_amount = money_of(r, c)
+        elif tag == "TaxableAmount":
+            result.taxable_amount = money_of(r, c)
+        elif tag == "TaxLocation":
+            result.location = text(c)
+        elif tag == "Description":
+            result.description = description(r, c)
+        else:
+            r.unknown(c, el)
+    return result
+
+
+def tax(r: Reader, el: _Element) -> Tax:
+    result = Tax(None)
+    for c in children(el):
+        tag = c.tag
+        if tag == "Money":
+            result.money = money(r, c)
+        elif tag == "Description":
+            result.description = description(r, c)
+        elif tag == "TaxDetail":
+            result.details.append(tax_detail(r, c))
+        else:
+            r.unknown(c, el)
+    if result.description is None:
+        r.missing(el, "Description")
+    return result
+
+
+def shipping(r: Reader, el: _Element) -> Shipping:
+    result = Shipping(None, tracking_domain=el.get("trackingDomain"), tracking=el.get("tracking"))
+    for c in children(el):
+        tag = c.tag
+        if tag == "Money":
+            result.money = money(r, c)
+        elif tag == "Description":
+            result.description = description(r, c)
+        else:
+            r.unknown(c, el)
+    if result.description is None:
+        r.missing(el, "Description")
+    return result
+
+
+# -- items ---------------------------------------------------------------------------------
+def item_id(r: Reader, el: _Element) -> ItemID:
+    result = ItemID("")
+    seen = False
+    for c in children(el):
+        tag = c.tag
+        if tag == "SupplierPartID":
+            result.supplier_part_id, seen = exact_text(c), True
+        elif tag == "SupplierPartAuxiliaryID":
+            result.supplier_part_auxiliary_id = exact_text(c)
+        elif tag == "BuyerPartID":
+            result.buyer_part_id = text(c)
+        else:
+            r.unknown(c, el)
+    if not seen:
+        r.missing(el, "SupplierPartID")
+    return result
+
+
+def item_detail(r: Reader, el: _Element) -> ItemDetail:
+    result = ItemDetail(None)
+    for c in children(el):
+        tag = c.tag
+        if tag == "UnitPrice":
+            result.unit_price = money_of(r, c, unit_price=True)
+        elif tag == "Description":
+            result.descriptions.append(description(r, c))
+        elif tag == "UnitOfMeasure":
+            result.unit_of_measure = text(c)
+        elif tag == "Classification":
+            result.classifications.append(Classification(c.get("domain") or "", text(c), c.get("code")))
+        elif tag == "Extrinsic":
+            result.extrinsics.append(extrinsic(r, c))
+        elif tag == "ManufacturerPartID":
+            result.manufacturer_part_id = text(c)
+        elif tag == "ManufacturerName":
+            result.manufacturer_name = text(c)
+        elif tag == "URL":
+            result.url = text(c)
+        elif tag == "LeadTime":
+            raw = text(c)
+            if raw.isdigit():
+                result.lead_time = int(raw)
+            else:
+                r.warn("bad-number", c, f"<LeadTime> {raw[:20]!r} is not a number of days; ignored")
+        elif tag == "PriceBasisQuantity":
+            result.price_basis_quantity = price_basis_quantity(r, c)
+        else:
+            r.unknown(c, el)
+    if result.unit_price is None:
+        r.missing(el, "UnitPrice")
+    return result
+
+
+def price_basis_quantity(r: Reader, el: _Element) -> PriceBasisQuantity:
+    result = PriceBasisQuantity(
+        r.decimal(el, el.get("quantity"), "@quantity"),
+        r.decimal(el, el.get("conversionFactor"), "@conversionFactor"),
+        "",
+    )
+    for c in children(el):
+        if c.tag == "UnitOfMeasure":
+            result.unit_of_measure = text(c)
+        elif c.tag == "Description":
+            result.description = description(r, c)
+        else:
+            r.unknown(c, el)
+    return result
+
+
+def distribution(r: Reader, el: _Element) -> Distribution:
+    accounting = Accounting("")
+    charge: Money | None = None
+    for c in children(el):
+        if c.tag == "Accounting":
+            accounting.name = c.get("name") or ""
+            for s in children(c):
+                if s.tag == "AccountingSegment":
+                    seg = AccountingSegment(s.get("id") or "", "")
+                    for p in children(s):
+                        if p.tag == "Name":
+                            seg.name = text(p)
+                        elif p.tag == "Description":
+                            seg.description = text(p)
+                    accounting.segments.append(seg)
+                elif s.tag == "Segment":
+                    accounting.segments.append(
+                        AccountingSegment(s.get("id") or "", s.get("type") or "", s.get("description") or "")
+                    )
+                else:
+                    r.unknown(s, c)
+        elif c.tag == "Charge":
+            charge = money_of(r, c)
+        else:
+            r.unknown(c, el)
+    return Distribution(accounting, charge)
+
+
+def order_reference(r: Reader, el: _Element) -> OrderReference:
+    """``OrderReference`` (or ``OrderIDInfo``, which has no DocumentReference)."""
+    result = OrderReference(el.get("orderID"), r.date(el, "orderDate"))
+    for c in children(el):
+        if c.tag == "DocumentReference":
+            result.payload_id = c.get("payloadID")
+        else:
+            r.unknown(c, el)
+    return result

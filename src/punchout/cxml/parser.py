@@ -1,0 +1,291 @@
+"""``parse()``: lenient in. Reads what real systems send and reports what it forgave.
+
+Safety first: the size cap is checked before any parsing; the lxml parser never resolves
+entities, never touches the network and never loads a DTD; documents with an internal DTD subset
+are refused; nesting is capped by libxml2 (``huge_tree=False``).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+
+from lxml import etree
+
+from punchout.cxml import _bind
+from punchout.cxml._reader import XML_LANG, Reader, children, credential, status
+from punchout.cxml.common import CXML, DeploymentMode, Header, MessageBody, ParseResult, ParseWarning
+from punchout.cxml.errors import (
+    DocumentTooComplex,
+    DocumentTooLarge,
+    ForbiddenConstruct,
+    InvalidDocument,
+    NotWellFormed,
+    UnsupportedMessage,
+)
+from punchout.cxml.profile import Response
+
+__all__ = ["DEFAULT_MAX_BYTES", "hardened_parser", "parse", "parse_tree"]
+
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+_local = threading.local()
+_QUOTED = rb"(?:\"[^\"]*\"|'[^']*')"
+_SUBSET = re.compile(
+    rb"<!DOCTYPE\s+[^\s\[>]+(?:\s+(?:SYSTEM\s+"
+    + _QUOTED
+    + rb"|PUBLIC\s+"
+    + _QUOTED
+    + rb"\s+"
+    + _QUOTED
+    + rb"))?\s*\["
+)
+
+#: cXML messages we recognise but do not implement: answered with 450 Not Implemented.
+_UNSUPPORTED_ROOTS = frozenset({"Index", "Contract", "Supplier", "Catalog"})
+
+
+def hardened_parser() -> etree.XMLParser:
+    """This thread's lxml parser: no entity expansion, no network, no DTD loading, no huge trees."""
+    parser: etree.XMLParser | None = getattr(_local, "parser", None)
+    if parser is None:
+        parser = etree.XMLParser(
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            dtd_validation=False,
+            huge_tree=False,
+            remove_blank_text=False,
+            remove_comments=False,
+        )
+        _local.parser = parser
+    return parser
+
+
+def parse_tree(data: bytes | str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._ElementTree:
+    """The safety gate every inbound body goes through: size, well-formedness, no DTD subset."""
+    if isinstance(data, str):
+        # A str is already decoded: drop any declaration (its encoding no longer applies).
+        data = _DECLARATION.sub("", data, count=1).encode("utf-8", "surrogatepass")
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise TypeError(f"parse() takes bytes or str, not {type(data).__name__}")
+    size = len(data)
+    if size > max_bytes:
+        raise DocumentTooLarge(
+            f"the document is {size} bytes; the limit is {max_bytes} bytes. Split it into smaller documents."
+        )
+    if not size or not bytes(data[:4096]).strip():
+        raise NotWellFormed("the body is empty: send a cXML document")
+    try:
+        root = etree.fromstring(bytes(data), hardened_parser())
+    except etree.XMLSyntaxError as exc:
+        raise _syntax_error(exc) from None
+    tree = root.getroottree()
+    if _has_internal_subset(tree, bytes(data[:65536])):
+        raise ForbiddenConstruct(
+            "the DOCTYPE carries an internal DTD subset (inline declarations or entities); cXML "
+            'only names its external DTD, e.g. <!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/'
+            'cXML/1.2.071/cXML.dtd">. Remove the [...] part.',
+            path="/",
+        )
+    return tree
+
+
+def _has_internal_subset(tree: etree._ElementTree, head: bytes) -> bool:
+    """True when the DOCTYPE has an internal subset ``[...]``, even an empty or ATTLIST-only one.
+
+    lxml reports ``docinfo.internalDTD`` for every DOCTYPE (libxml2 keeps the declaration there),
+    so its declarations are checked, then the DOCTYPE text itself.
+    """
+    dtd = tree.docinfo.internalDTD
+    if dtd is None:
+        return False
+    if any(True for _ in dtd.iterentities()) or any(True for _ in dtd.iterelements()):  # type: ignore[attr-defined]
+        return True
+    return _SUBSET.search(head) is not None
+
+
+def _syntax_error(exc: etree.XMLSyntaxError) -> NotWellFormed | DocumentTooComplex:
+    line, column = exc.position if exc.position else (0, 0)
+    reason = (exc.msg or str(exc)).split(", line ")[0]
+    where = f"line {line}, column {column}"
+    if "depth" in reason.lower() or "nested" in reason.lower():
+        return DocumentTooComplex(
+            f"elements are nested too deeply at {where} ({reason}); cXML documents need only a few "
+            "dozen levels.",
+            path=f"line {line}",
+        )
+    if "utf-8" in reason.lower() or "encoding" in reason.lower():
+        return NotWellFormed(
+            f"the body is not valid text in its declared encoding at {where} ({reason}). Send UTF-8, "
+            'or declare the encoding you use in <?xml version="1.0" encoding="…"?>.',
+            path=f"line {line}",
+        )
+    return NotWellFormed(
+        f"the document is not well-formed XML at {where}: {reason}. Escape & as &amp; and < as &lt; "
+        "in text and attribute values.",
+        path=f"line {line}",
+    )
+
+
+def parse(data: bytes | str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParseResult:
+    """Read a cXML document leniently into typed objects, with warnings for what was forgiven.
+
+    Raises :class:`~punchout.cxml.errors.CXMLError` subclasses (each with a cXML status) when
+    the body cannot be used at all.
+    """
+    tree = parse_tree(data, max_bytes=max_bytes)
+    root = tree.getroot()
+    r = Reader(tree)
+    if root.tag != "cXML":
+        tag = root.tag if isinstance(root.tag, str) else "?"
+        if tag in _UNSUPPORTED_ROOTS:
+            raise UnsupportedMessage(
+                f"<{tag}> catalog documents are not supported here; send catalogs through the "
+                "catalog upload of your account.",
+                path=f"/{tag}",
+            )
+        raise InvalidDocument(f"the root element is <{tag}>; a cXML document starts with <cXML>.", path="/")
+    if tree.docinfo.system_url is None:  # type: ignore[attr-defined]
+        r.warnings.append(ParseWarning("no-doctype", "/cXML", "the document has no DOCTYPE"))
+
+    document = _envelope(r, root)
+    return ParseResult(document, r.warnings)
+
+
+def _envelope(r: Reader, root: etree._Element) -> CXML:
+    payload_id = root.get("payloadID")
+    if not payload_id:
+        r.warn("missing-payload-id", root, "<cXML> has no payloadID; retries cannot be recognised")
+        payload_id = None
+    timestamp = r.date(root, "timestamp")
+    if root.get("timestamp") is None:
+        r.warn("missing-attribute", root, "<cXML> has no timestamp")
+    lang = root.get(XML_LANG)
+    if lang is not None and not lang.strip():
+        r.warn("empty-lang", root, '<cXML> has xml:lang=""')
+        lang = None
+    mode = DeploymentMode.PRODUCTION
+    if root.get("deploymentMode") is not None:
+        r.warn("misplaced-attribute", root, "deploymentMode belongs on <Request> or <Message>, not <cXML>")
+        mode = r.enum(root, "deploymentMode", DeploymentMode, DeploymentMode.PRODUCTION)
+
+    header: Header | None = None
+    wrapper: etree._Element | None = None
+    for c in children(root):
+        if c.tag == "Header":
+            header = _header(r, c)
+        elif c.tag in ("Request", "Message", "Response") and wrapper is None:
+            wrapper = c
+        else:
+            r.unknown(c, root)
+    if wrapper is None:
+        raise InvalidDocument(
+            "the document has no Request, Message or Response: nothing to process.", path="/cXML"
+        )
+    document = CXML(
+        message=Response(),
+        payload_id=payload_id,
+        timestamp=timestamp,
+        header=header,
+        deployment_mode=mode,
+        version=root.get("version"),
+        lang=lang,
+    )
+    if wrapper.tag == "Response":
+        _response(r, wrapper, document)
+        return document
+    if header is None:
+        r.warn("missing-header", root, f"a {wrapper.tag} without a Header cannot be authenticated")
+    if wrapper.get("deploymentMode") is not None:
+        document.deployment_mode = r.enum(
+            wrapper, "deploymentMode", DeploymentMode, DeploymentMode.PRODUCTION
+        )
+    body: etree._Element | None = None
+    for c in children(wrapper):
+        if c.tag == "Status" and wrapper.tag == "Message" and body is None:
+            document.status = status(r, c)
+        elif body is None:
+            body = c
+        else:
+            r.unknown(c, wrapper)
+    if body is None:
+        raise InvalidDocument(f"<{wrapper.tag}> is empty: put the message inside it.", path=r.path(wrapper))
+    if wrapper.tag == "Message":
+        document.in_reply_to = wrapper.get("inReplyTo")
+        if header is not None and any(c.shared_secret is not None for c in header.sender):
+            r.warn(
+                "shared-secret-in-message",
+                wrapper,
+                "a browser-posted Message carries a SharedSecret; it is ignored and never trusted",
+            )
+    document.message = _body(r, wrapper, body)
+    return document
+
+
+def _body(r: Reader, wrapper: etree._Element, body: etree._Element) -> MessageBody:
+    tag = body.tag if isinstance(body.tag, str) else "?"
+    expected = _bind.REQUESTS if wrapper.tag == "Request" else _bind.MESSAGES
+    binder = expected.get(tag)
+    if binder is None:
+        for family in (_bind.REQUESTS, _bind.MESSAGES, _bind.RESPONSES):
+            if tag in family:
+                r.warn("misplaced-element", body, f"<{tag}> does not belong inside <{wrapper.tag}>")
+                binder = family[tag]
+                break
+    if binder is None:
+        raise UnsupportedMessage(
+            f"{tag} is not supported by this endpoint. Supported: "
+            f"{', '.join(sorted({*_bind.REQUESTS, *_bind.MESSAGES, *_bind.RESPONSES}))}.",
+            path=r.path(body),
+        )
+    return binder(r, body)
+
+
+def _response(r: Reader, wrapper: etree._Element, document: CXML) -> None:
+    for c in children(wrapper):
+        if c.tag == "Status" and document.status is None:
+            document.status = status(r, c)
+        elif document.status is not None and isinstance(document.message, Response):
+            binder = _bind.RESPONSES.get(str(c.tag))
+            if binder is None:
+                raise UnsupportedMessage(
+                    f"{c.tag} is not supported; supported responses: {', '.join(sorted(_bind.RESPONSES))}.",
+                    path=r.path(c),
+                )
+            document.message = binder(r, c)
+        else:
+            r.unknown(c, wrapper)
+    if document.status is None:
+        raise InvalidDocument(
+            "<Response> has no Status: send <Status code=... text=.../>.", path=r.path(wrapper)
+        )
+
+
+def _header(r: Reader, el: etree._Element) -> Header:
+    header = Header()
+    seen: set[str] = set()
+    for c in children(el):
+        tag = c.tag
+        if tag in ("From", "To", "Sender"):
+            seen.add(tag)
+            credentials = []
+            for p in children(c):
+                if p.tag == "Credential":
+                    credentials.append(credential(r, p))
+                elif p.tag == "UserAgent" and tag == "Sender":
+                    header.user_agent = (p.text or "").strip()
+                else:
+                    r.unknown(p, c)
+            if tag == "From":
+                header.from_ = credentials
+            elif tag == "To":
+                header.to = credentials
+            else:
+                header.sender = credentials
+        else:
+            r.unknown(c, el)
+    for name in ("From", "To", "Sender"):
+        if name not in seen:
+            r.missing(el, name)
+    return header

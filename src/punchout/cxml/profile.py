@@ -1,0 +1,98 @@
+"""Capabilities and status (cXML 1.2.071 ``cXML.dtd``): ProfileRequest/ProfileResponse,
+StatusUpdateRequest, and the generic Response."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import ClassVar
+
+from punchout.cxml.common import Comment, Extrinsic, Status
+
+__all__ = [
+    "InvoiceStatus",
+    "InvoiceStatusType",
+    "Option",
+    "ProfileRequest",
+    "ProfileResponse",
+    "Response",
+    "StatusUpdateRequest",
+    "Transaction",
+]
+
+
+@dataclass(slots=True)
+class ProfileRequest:
+    """``ProfileRequest``: "which transactions do you support, at which URLs?" (no content)."""
+
+    KIND: ClassVar[str] = "ProfileRequest"
+
+
+@dataclass(slots=True)
+class Option:
+    """``Option name="…"``: a named capability value."""
+
+    name: str
+    value: str
+
+
+@dataclass(slots=True)
+class Transaction:
+    """``Transaction requestName="OrderRequest"`` with the ``URL`` to post it to."""
+
+    request_name: str
+    url: str
+    options: list[Option] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ProfileResponse:
+    """``ProfileResponse``: the supported transactions (Status is on the envelope)."""
+
+    KIND: ClassVar[str] = "ProfileResponse"
+
+    effective_date: datetime | None
+    transactions: list[Transaction] = field(default_factory=list)
+    options: list[Option] = field(default_factory=list)
+    last_refresh: datetime | None = None
+
+
+class InvoiceStatusType(StrEnum):
+    """``InvoiceStatus@type``."""
+
+    PROCESSING = "processing"  # received, being processed
+    CANCELED = "canceled"  # cancelled by the buyer
+    RECONCILED = "reconciled"  # matched against order and receipt
+    REJECTED = "rejected"  # refused
+    PAYING = "paying"  # payment scheduled
+    PAID = "paid"  # paid
+
+
+@dataclass(slots=True)
+class InvoiceStatus:
+    """``InvoiceStatus type`` + ``InvoiceIDInfo invoiceID invoiceDate`` + Comments."""
+
+    type: InvoiceStatusType
+    invoice_id: str | None = None
+    invoice_date: datetime | None = None
+    comments: list[Comment] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class StatusUpdateRequest:
+    """``StatusUpdateRequest``: the status of an earlier document (``DocumentReference payloadID``)."""
+
+    KIND: ClassVar[str] = "StatusUpdateRequest"
+
+    status: Status
+    document_reference: str | None = None
+    invoice_status: InvoiceStatus | None = None
+    extrinsics: list[Extrinsic] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Response:
+    """The generic ``Response``: only a Status, which lives on the envelope (``CXML.status``)."""
+
+    KIND: ClassVar[str] = "Response"
