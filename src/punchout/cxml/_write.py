@@ -157,7 +157,7 @@ def postal_address(parent: _Element, value: PostalAddress, path: str) -> None:
     if value.postal_code is not None:
         sub(el, "PostalCode", value.postal_code)
     iso = need(value.iso_country_code, f"{path}/Country/@isoCountryCode", "an ISO country code is required")
-    sub(el, "Country", value.country or iso, {"isoCountryCode": iso})
+    sub(el, "Country", value.country, {"isoCountryCode": iso})
 
 
 def address(w: Writer, parent: _Element, value: Address, path: str) -> None:
