@@ -48,3 +48,5 @@ LANGUAGE_COOKIE_NAME = "openprocure_buyer_language"
 PUBLIC_URL = os.environ.get("OPENPROCURE_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 # The demo's other site (storefront); used only to seed demo connections.
 DEMO_PEER_URL = os.environ.get("OPENPROCURE_DEMO_PEER_URL", "http://127.0.0.1:8100").rstrip("/")
+# The host part of every payloadID we generate (cXML recommends the sender's domain name).
+PAYLOAD_ID_DOMAIN = os.environ.get("OPENPROCURE_PAYLOAD_ID_DOMAIN", "buyer.openprocure.local")

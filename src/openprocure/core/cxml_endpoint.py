@@ -14,16 +14,17 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
-from punchout.cxml.transport import decode_form
 
 from openprocure.core.choices import Direction
 from openprocure.core.journal import record_document
 from openprocure.core.models import Document
 from punchout import cxml
 from punchout.cxml.errors import CXMLError, DocumentTooLarge, UnsupportedMessage
+from punchout.cxml.transport import decode_form
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +48,19 @@ class Inbound:
 Handler = Callable[[Inbound], cxml.CXML]
 
 
+def answer_document(
+    inbound: Inbound, message: Any, *, code: int = 200, text: str = "OK", note: str = ""
+) -> cxml.CXML:
+    """A reply envelope (``PunchOutSetupResponse``, ``ProfileResponse``…) carrying a Status."""
+    return cxml.CXML(
+        message=message,
+        payload_id=cxml.new_payload_id(settings.PAYLOAD_ID_DOMAIN),
+        timestamp=timezone.now().replace(microsecond=0),
+        status=cxml.Status(code, text, note),
+        lang="en-US",
+    )
+
+
 def warnings_as_json(warnings: list[Any]) -> list[dict[str, str]]:
     """Parse warnings in a JSON-friendly shape for the journal."""
     return [
@@ -64,10 +78,8 @@ def sender_identity(document: cxml.CXML) -> str:
     header = document.header
     if header is None:
         return ""
-    for party in (header.sender, header.from_):
-        credentials = getattr(party, "credentials", party) or []
-        for credential in credentials:
-            return f"{credential.domain}:{credential.identity}"
+    for credential in [*header.sender, *header.from_]:
+        return f"{credential.domain}:{credential.identity}"
     return ""
 
 
@@ -76,7 +88,7 @@ def read_body(request: HttpRequest) -> bytes:
     length = int(request.META.get("CONTENT_LENGTH") or 0)
     if length > settings.CXML_MAX_BYTES:
         raise DocumentTooLarge(
-            message=f"The body has {length} bytes; this endpoint accepts at most {settings.CXML_MAX_BYTES} bytes. "
+            f"The body has {length} bytes; this endpoint accepts at most {settings.CXML_MAX_BYTES} bytes. "
             "Split the document or contact the partner."
         )
     content_type = request.META.get("CONTENT_TYPE", "")
@@ -129,7 +141,7 @@ class CXMLEndpoint(View):
         try:
             if handler is None:
                 raise UnsupportedMessage(
-                    message=f"{document.kind} is not accepted at this endpoint. "
+                    f"{document.kind} is not accepted at this endpoint. "
                     f"Accepted here: {', '.join(sorted(self.handlers)) or 'nothing'}."
                 )
             answer = handler(inbound)
@@ -143,8 +155,9 @@ class CXMLEndpoint(View):
     def answer(self, document: cxml.CXML, request_journal: Document) -> HttpResponse:
         """Serialise an answer, journal it as the reply to the request, and return it."""
         body = cxml.build(document)
-        status = getattr(document.message, "status", None)
-        code = getattr(status, "code", None)
+        status = document.status
+        code = status.code if status is not None else None
+        status_text = (status.message or status.text) if status is not None else ""
         record_document(
             direction=Direction.OUTBOUND,
             raw=body,
@@ -153,11 +166,11 @@ class CXMLEndpoint(View):
             partner=request_journal.partner,
             reference=request_journal.reference,
             status_code=code,
-            status_text=str(getattr(status, "message", "") or getattr(status, "text", "") or ""),
+            status_text=status_text,
             in_reply_to=request_journal,
         )
         if code is not None:
             request_journal.status_code = code
-            request_journal.status_text = str(getattr(status, "message", "") or getattr(status, "text", ""))
+            request_journal.status_text = status_text
             request_journal.save(update_fields=["status_code", "status_text"])
         return HttpResponse(body, content_type=CXML_CONTENT_TYPE)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils import timezone
@@ -13,9 +15,19 @@ from openprocure.core.choices import Direction, OutboxStatus, Protocol
 class EmailUserManager(UserManager["User"]):
     """Users sign in with their e-mail address; the username mirrors it."""
 
-    def _create_user_object(self, username, email, password, **extra_fields):  # type: ignore[no-untyped-def,override]
-        email = self.normalize_email(email or username)
-        return super()._create_user_object(email, email, password, **extra_fields)
+    def create_user(  # type: ignore[override]
+        self, email: str | None = None, password: str | None = None, **extra_fields: Any
+    ) -> User:
+        email = self.normalize_email(email or extra_fields.pop("username", "")).strip().lower()
+        extra_fields.pop("username", None)
+        return super().create_user(email, email, password, **extra_fields)
+
+    def create_superuser(  # type: ignore[override]
+        self, email: str | None = None, password: str | None = None, **extra_fields: Any
+    ) -> User:
+        email = self.normalize_email(email or extra_fields.pop("username", "")).strip().lower()
+        extra_fields.pop("username", None)
+        return super().create_superuser(email, email, password, **extra_fields)
 
     def get_by_natural_key(self, username: str | None) -> User:
         return self.get(email__iexact=username)

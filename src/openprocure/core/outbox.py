@@ -21,11 +21,11 @@ from datetime import timedelta
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from punchout.cxml.transport import PermanentDeliveryError, TransientDeliveryError, post_cxml
 
 from openprocure.core.choices import Direction, OutboxStatus
 from openprocure.core.journal import record_document
 from openprocure.core.models import DeliveryAttempt, OutboxMessage
+from punchout.cxml.transport import PermanentDeliveryError, TransientDeliveryError, post_cxml
 
 logger = logging.getLogger(__name__)
 
@@ -135,34 +135,28 @@ def deliver_message(message_id: int, *, timeout: float = DELIVERY_TIMEOUT_SECOND
     try:
         result = post_cxml(message.url, message.body.encode("utf-8"), timeout=timeout)
     except PermanentDeliveryError as error:
-        return _finish(
-            message,
-            number,
-            started,
+        outcome, code, detail, answer = (
             DeliveryAttempt.Outcome.PERMANENT,
             error.status_code,
             str(error),
-            error.response_body,
+            error.body,
         )
     except TransientDeliveryError as error:
-        return _finish(
-            message,
-            number,
-            started,
+        outcome, code, detail, answer = (
             DeliveryAttempt.Outcome.TRANSIENT,
             error.status_code,
             str(error),
-            error.response_body,
+            error.body,
         )
-    return _finish(
-        message,
-        number,
-        started,
-        DeliveryAttempt.Outcome.DELIVERED,
-        result.status_code,
-        result.status_text,
-        result.response_body,
-    )
+    else:
+        status = result.status
+        outcome, code, answer = DeliveryAttempt.Outcome.DELIVERED, status.code, result.body
+        detail = (
+            f"{status.code} {status.text}: {status.message}"
+            if status.message
+            else f"{status.code} {status.text}"
+        )
+    return _finish(message, number, started, outcome, code or None, detail, answer.decode("utf-8", "replace"))
 
 
 def _finish(

@@ -9,6 +9,7 @@ from openprocure.core.settings_base import (
     SHARED_APPS,
     data_dir,
     database_settings,
+    env_list,
     email_settings,
     persistent_secret,
     tasks_settings,
@@ -27,7 +28,12 @@ INSTALLED_APPS = [
     *SHARED_APPS,
     "openprocure.supplier.storefront",
     "openprocure.supplier.catalog",
+    "openprocure.supplier.business",
+    "openprocure.supplier.punchout",
 ]
+# The PunchOut session travels in the URL (/po/<key>/…): this middleware resolves it, and keeps
+# PunchOut-only (linked) accounts out of the rest of the storefront.
+MIDDLEWARE = [*MIDDLEWARE, "openprocure.supplier.punchout.middleware.PunchOutSessionMiddleware"]  # noqa: F405
 
 ROOT_URLCONF = "openprocure.supplier.urls"
 WSGI_APPLICATION = "openprocure.supplier.wsgi.application"
@@ -49,3 +55,7 @@ DEMO_PEER_URL = os.environ.get("OPENPROCURE_DEMO_PEER_URL", "http://127.0.0.1:80
 # Our own cXML identity, used in To/From of every document we exchange.
 CXML_IDENTITY = os.environ.get("OPENPROCURE_CXML_IDENTITY", "MARKETPLACE")
 CXML_DOMAIN = os.environ.get("OPENPROCURE_CXML_DOMAIN", "NetworkId")
+# Businesses whose administrator's e-mail domain is listed here are verified without review.
+BUSINESS_VERIFIED_DOMAINS = env_list("OPENPROCURE_BUSINESS_VERIFIED_DOMAINS")
+# The host part of every payloadID we generate (cXML recommends the sender's domain name).
+PAYLOAD_ID_DOMAIN = os.environ.get("OPENPROCURE_PAYLOAD_ID_DOMAIN", "supplier.openprocure.local")

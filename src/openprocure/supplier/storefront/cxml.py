@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
-from openprocure.core.cxml_endpoint import CXMLEndpoint, Handler, Inbound
+from openprocure.core.cxml_endpoint import CXMLEndpoint, Handler, Inbound, answer_document
 from punchout import cxml
-from punchout.cxml.profile import ProfileResponse, ProfileTransaction
+from punchout.cxml.profile import ProfileResponse, Transaction
 
 HANDLERS: dict[str, Handler] = {}
 
@@ -21,10 +22,10 @@ def handle_profile_request(inbound: Inbound) -> cxml.CXML:
     url = settings.PUBLIC_URL + reverse("cxml")
     names = sorted({*HANDLERS, "ProfileRequest"})
     response = ProfileResponse(
-        effective_date=None,
-        transactions=[ProfileTransaction(request_name=name, url=url) for name in names],
+        effective_date=timezone.now().replace(microsecond=0),
+        transactions=[Transaction(request_name=name, url=url) for name in names],
     )
-    return cxml.response_document(200, "OK", payload=response, in_reply_to=inbound.document)
+    return answer_document(inbound, response)
 
 
 HANDLERS["ProfileRequest"] = handle_profile_request

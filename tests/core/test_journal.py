@@ -1,0 +1,53 @@
+"""The journal keeps every raw document, with secrets masked."""
+
+from __future__ import annotations
+
+import pytest
+
+from openprocure.core.journal import mask_form, mask_secrets, record_document
+from openprocure.core.models import Document
+from openprocure.core.status import IllegalTransition, set_status
+
+
+def test_shared_secrets_are_masked_even_in_broken_xml() -> None:
+    raw = (
+        b"<Sender><Credential domain='NetworkId'><Identity>ACME</Identity>"
+        b"<SharedSecret>acme-demo-secret</SharedSecret></Credential></Sender>"
+        b"<From><Credential><SHAREDSECRET >two</SHAREDSECRET></Credential></From> & broken"
+    )
+    masked = mask_secrets(raw)
+    assert "acme-demo-secret" not in masked and ">two<" not in masked
+    assert masked.count("********") == 2
+    assert masked.endswith("& broken")
+
+
+def test_password_fields_are_masked() -> None:
+    assert mask_form({"USERNAME": "acme", "PASSWORD": "x", "~OkCode": "ADDI", "login_password": "y"}) == {
+        "USERNAME": "acme",
+        "PASSWORD": "********",
+        "~OkCode": "ADDI",
+        "login_password": "********",
+    }
+
+
+@pytest.mark.django_db
+def test_record_document_stores_the_masked_raw() -> None:
+    doc = record_document(direction="in", raw=b"<SharedSecret>s3cret</SharedSecret>", kind="OrderRequest")
+    stored = Document.objects.get(pk=doc.pk)
+    assert stored.raw == "<SharedSecret>********</SharedSecret>"
+    assert stored.kind == "OrderRequest"
+
+
+class Thing:
+    status = "draft"
+
+
+def test_status_table_allows_and_refuses() -> None:
+    table = {"draft": {"submitted"}, "submitted": {"approved", "rejected"}}
+    thing = Thing()
+    assert set_status(thing, "submitted", table=table) == "draft"
+    assert thing.status == "submitted"
+    with pytest.raises(IllegalTransition) as refused:
+        set_status(thing, "draft", table=table)
+    assert thing.status == "submitted"
+    assert str(refused.value) == "Thing cannot go from “submitted” to “draft”."

@@ -1,0 +1,163 @@
+"""The outbox against a real HTTP partner: delivered once, retried on transient failures only."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from openprocure.core import outbox
+from openprocure.core.choices import Direction, OutboxStatus
+from openprocure.core.models import DeliveryAttempt, Document, OutboxMessage
+from tests.partner_server import PartnerServer, cxml_response, free_port_url
+
+pytestmark = pytest.mark.django_db
+
+ORDER = b'<?xml version="1.0"?><cXML payloadID="po-1@buyer.test"><Request><OrderRequest/></Request></cXML>'
+
+
+def store(url: str, payload_id: str = "po-1@buyer.test") -> OutboxMessage:
+    return outbox.enqueue_document(
+        kind="OrderRequest",
+        url=url,
+        payload_id=payload_id,
+        body=ORDER,
+        reference="PO-2026-000001",
+        partner="MARKETPLACE",
+    )
+
+
+def test_delivered_message_is_never_sent_again() -> None:
+    with PartnerServer() as partner:
+        message = store(partner.url)
+        first = outbox.deliver_message(message.pk)
+        second = outbox.deliver_message(message.pk)
+    message.refresh_from_db()
+    assert (first.delivered, first.status) == (True, "delivered")
+    assert (second.delivered, second.status) == (False, "skipped")
+    assert len(partner.received) == 1
+    assert partner.received[0].body == ORDER
+    assert message.status == OutboxStatus.DELIVERED
+    assert message.attempts == 1
+    assert list(message.delivery_attempts.values_list("outcome", "status_code")) == [("delivered", 200)]
+
+
+def test_storing_the_same_payload_id_twice_keeps_one_message() -> None:
+    first = store("http://127.0.0.1:9/cxml/")
+    again = store("http://127.0.0.1:9/cxml/")
+    assert first.pk == again.pk
+    assert OutboxMessage.objects.count() == 1
+    assert Document.objects.filter(direction=Direction.OUTBOUND, kind="OrderRequest").count() == 1
+
+
+def test_partner_down_then_up_then_delivered() -> None:
+    message = store(free_port_url())
+    result = outbox.deliver_message(message.pk)
+    message.refresh_from_db()
+    assert (result.delivered, message.status, message.attempts) == (False, OutboxStatus.RETRYING, 1)
+    assert message.next_attempt_at > timezone.now()
+    assert message.last_error.startswith("could not reach 127.0.0.1:")
+    # Not due yet: a worker that picks it up early does nothing.
+    assert outbox.deliver_message(message.pk).status == "skipped"
+    with PartnerServer() as partner:
+        OutboxMessage.objects.filter(pk=message.pk).update(url=partner.url, next_attempt_at=timezone.now())
+        result = outbox.deliver_message(message.pk)
+    message.refresh_from_db()
+    assert (result.delivered, message.status, message.attempts) == (True, OutboxStatus.DELIVERED, 2)
+    assert list(message.delivery_attempts.values_list("number", "outcome")) == [
+        (1, "transient"),
+        (2, "delivered"),
+    ]
+
+
+def test_cxml_400_is_permanent_and_keeps_the_partner_text() -> None:
+    with PartnerServer() as partner:
+        partner.script((200, cxml_response(400, "Bad Request", "ShipTo is missing")))
+        message = store(partner.url)
+        result = outbox.deliver_message(message.pk)
+        OutboxMessage.objects.filter(pk=message.pk).update(
+            next_attempt_at=timezone.now() - timedelta(hours=1)
+        )
+        again = outbox.deliver_message(message.pk)
+    message.refresh_from_db()
+    assert (result.delivered, message.status) == (False, OutboxStatus.FAILED)
+    assert again.status == "skipped"
+    assert len(partner.received) == 1
+    assert message.last_status_code == 400
+    assert message.last_error == "400 Bad Request: ShipTo is missing"
+    attempt = DeliveryAttempt.objects.get(message=message)
+    assert (attempt.outcome, attempt.status_code) == ("permanent", 400)
+    assert "ShipTo is missing" in attempt.response_body
+
+
+@pytest.mark.parametrize(
+    ("http_status", "body", "code"),
+    [
+        pytest.param(500, b"<html>oops</html>", 500, id="http-500"),
+        pytest.param(200, cxml_response(500, "Internal Server Error", "try later"), 500, id="cxml-500"),
+        pytest.param(503, cxml_response(503, "Service Unavailable"), 503, id="http-503-cxml-503"),
+    ],
+)
+def test_server_errors_are_retried(http_status: int, body: bytes, code: int) -> None:
+    with PartnerServer() as partner:
+        partner.script((http_status, body))
+        message = store(partner.url)
+        outbox.deliver_message(message.pk)
+    message.refresh_from_db()
+    assert (message.status, message.last_status_code) == (OutboxStatus.RETRYING, code)
+
+
+def test_a_worker_dying_mid_delivery_loses_nothing() -> None:
+    with PartnerServer() as partner:
+        message = store(partner.url)
+        claimed = outbox.claim(message.pk)  # the worker took the lease, then died before posting
+        assert claimed is not None
+        assert outbox.claim(message.pk) is None  # nobody else may take it while the lease runs
+        assert outbox.deliver_message(message.pk).status == "skipped"
+        OutboxMessage.objects.filter(pk=message.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
+        result = outbox.deliver_message(message.pk)
+    message.refresh_from_db()
+    assert (result.delivered, message.status, len(partner.received)) == (True, OutboxStatus.DELIVERED, 1)
+
+
+def test_attempts_are_capped() -> None:
+    message = store(free_port_url())
+    OutboxMessage.objects.filter(pk=message.pk).update(max_attempts=2)
+    outbox.deliver_message(message.pk)
+    OutboxMessage.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now())
+    outbox.deliver_message(message.pk)
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (OutboxStatus.FAILED, 2)
+
+
+def test_retry_now_puts_a_failed_message_back() -> None:
+    with PartnerServer() as partner:
+        partner.script((200, cxml_response(400, "Bad Request", "unknown part")))
+        message = store(partner.url)
+        outbox.deliver_message(message.pk)
+        message.refresh_from_db()
+        outbox.retry_now(message)
+        result = outbox.deliver_message(message.pk)
+    message.refresh_from_db()
+    assert (result.delivered, message.status, message.attempts) == (True, OutboxStatus.DELIVERED, 2)
+
+
+def test_backoff_doubles_with_bounded_jitter() -> None:
+    rng = random.Random(7)
+    delays = [outbox.backoff_delay(n, rng=random.Random(7)).total_seconds() for n in (1, 2, 3)]
+    fraction = random.Random(7).random()
+    assert delays == pytest.approx([5 + 1.25 * fraction, 10 + 2.5 * fraction, 20 + 5 * fraction])
+    capped = outbox.backoff_delay(30, rng=rng).total_seconds()
+    assert 3600 <= capped <= 4500
+
+
+def test_sweep_reschedules_expired_leases(django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    message = store("http://127.0.0.1:9/cxml/")
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        status=OutboxStatus.DELIVERING, lease_until=timezone.now() - timedelta(seconds=5)
+    )
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert outbox.sweep() == 1
+    assert len(callbacks) == 1
