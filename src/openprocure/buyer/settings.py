@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "openprocure.buyer.suppliers",
     "openprocure.buyer.punchout",
     "openprocure.buyer.requisitions",
+    "openprocure.buyer.approvals",
+    "openprocure.buyer.purchasing",
 ]
 
 ROOT_URLCONF = "openprocure.buyer.urls"
@@ -50,3 +52,11 @@ PUBLIC_URL = os.environ.get("OPENPROCURE_PUBLIC_URL", "http://127.0.0.1:8000").r
 DEMO_PEER_URL = os.environ.get("OPENPROCURE_DEMO_PEER_URL", "http://127.0.0.1:8100").rstrip("/")
 # The host part of every payloadID we generate (cXML recommends the sender's domain name).
 PAYLOAD_ID_DOMAIN = os.environ.get("OPENPROCURE_PAYLOAD_ID_DOMAIN", "buyer.openprocure.local")
+
+# Purchase-order numbers: {year}, {month} and {seq} (with a format spec) are filled in.
+PO_NUMBER_PATTERN = os.environ.get("OPENPROCURE_PO_NUMBER_PATTERN", "PO-{year}-{seq:06}")
+# Periodic tasks run by the `worker` command: (dotted path, seconds between runs).
+PERIODIC_TASKS = [
+    ("openprocure.buyer.approvals.tasks.remind_and_escalate", 300.0),
+    ("openprocure.buyer.purchasing.tasks.sync_deliveries", 5.0),
+]

@@ -1,0 +1,13 @@
+"""Extension points of the approval workflow.
+
+``FINAL_APPROVAL_HOOKS`` are called, inside the approving transaction, with the requisition and the
+approval request that just completed (the purchasing app registers the creation of purchase orders
+here, so approvals never imports purchasing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+FINAL_APPROVAL_HOOKS: list[Callable[..., Any]] = []

@@ -1,0 +1,150 @@
+"""From rows to engine values: the active rules, the organisation directory, a requisition's facts."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from openprocure.buyer.approvals import defaults
+from openprocure.buyer.approvals.engine import (
+    ApproverKind,
+    ApproverSpec,
+    Directory,
+    Facts,
+    Mode,
+    Quorum,
+    ResolvedStep,
+    Rule,
+    StepSpec,
+    resolve,
+)
+from openprocure.buyer.approvals.models import ApprovalRule
+
+_FREE_TEXT = {"any": None, "free_text": True, "catalog": False}
+
+
+def load_rules() -> list[Rule]:
+    """The active rules of the policy as engine values (five queries, whatever the number of rules)."""
+    rows = ApprovalRule.objects.filter(is_active=True).prefetch_related(
+        "steps__approvers", "cost_centers", "departments", "suppliers"
+    )
+    rules = []
+    for row in rows:
+        steps = tuple(
+            StepSpec(
+                name=step.name,
+                order=step.order,
+                mode=Mode(step.mode),
+                quorum=Quorum(step.quorum),
+                quorum_count=step.quorum_count,
+                approvers=tuple(
+                    ApproverSpec(kind=ApproverKind(a.kind), levels=a.levels, role=a.role, user_id=a.user_id)
+                    for a in step.approvers.all()
+                ),
+            )
+            for step in row.steps.all()
+        )
+        rules.append(
+            Rule(
+                id=row.pk,
+                name=row.name,
+                priority=row.priority,
+                steps=steps,
+                min_amount=Decimal(row.min_amount) if row.min_amount is not None else None,
+                max_amount=Decimal(row.max_amount) if row.max_amount is not None else None,
+                currency=row.currency,
+                category_prefixes=frozenset(row.prefix_list()),
+                cost_center_ids=frozenset(c.pk for c in row.cost_centers.all()),
+                department_ids=frozenset(d.pk for d in row.departments.all()),
+                supplier_ids=frozenset(s.pk for s in row.suppliers.all()),
+                free_text=_FREE_TEXT.get(row.free_text),
+            )
+        )
+    return rules
+
+
+def requisition_cost_center_amounts(requisition: Any) -> dict[int, Decimal]:
+    """What each cost center is charged by the requisition (splits by percentage or amount, else the line's)."""
+    from punchout.money import quantize_money
+
+    charged: dict[int, Decimal] = {}
+    for line in requisition.lines.all():
+        splits = list(line.splits.all())
+        if splits:
+            for split in splits:
+                if split.amount is not None:
+                    share = Decimal(split.amount)
+                else:
+                    share = line.amount * Decimal(split.percentage or 0) / Decimal(100)
+                charged[split.cost_center_id] = charged.get(split.cost_center_id, Decimal(0)) + share
+        elif line.cost_center_id:
+            charged[line.cost_center_id] = charged.get(line.cost_center_id, Decimal(0)) + line.amount
+    return {cc: quantize_money(value, requisition.currency) for cc, value in charged.items()}
+
+
+def requisition_facts(requisition: Any) -> Facts:
+    """The facts the engine needs about a requisition (lines, splits and requester read once)."""
+    lines = list(requisition.lines.all())
+    profile = getattr(requisition.requester, "buyer_profile", None)
+    total = requisition.compute_total()
+    return Facts(
+        amount=total,
+        currency=requisition.currency,
+        requester_id=requisition.requester_id,
+        categories=frozenset(line.unspsc for line in lines if line.unspsc),
+        cost_center_ids=frozenset(requisition_cost_center_amounts(requisition)),
+        department_id=profile.department_id if profile else None,
+        supplier_ids=frozenset(line.supplier_id for line in lines if line.supplier_id),
+        has_free_text=any(line.is_free_text for line in lines),
+    )
+
+
+def manager_map(user_id: int, levels: int) -> dict[int, int | None]:
+    """The requester's manager chain as a map (one query per level, stopping at the top)."""
+    from openprocure.buyer.organization.models import UserProfile
+
+    managers: dict[int, int | None] = {}
+    current: int | None = user_id
+    for _ in range(levels):
+        if current is None or current in managers:
+            break
+        manager = UserProfile.objects.filter(user_id=current).values_list("manager_id", flat=True).first()
+        managers[current] = manager
+        current = manager
+    return managers
+
+
+def directory_for(facts: Facts, rules: list[Rule]) -> Directory:
+    """Just enough of the organisation to resolve ``rules`` for ``facts``."""
+    from openprocure.buyer.organization.models import CostCenter, RoleAssignment
+
+    levels = max(
+        [defaults.get("APPROVAL_MAX_ESCALATION_LEVELS")]
+        + [a.levels for r in rules for s in r.steps for a in s.approvers if a.kind == ApproverKind.MANAGER]
+    )
+    roles = {a.role for r in rules for s in r.steps for a in s.approvers if a.kind == ApproverKind.ROLE}
+    members: dict[str, list[int]] = {}
+    if roles:
+        for role, uid in (
+            RoleAssignment.objects.filter(role__in=roles, profile__user__is_active=True)
+            .values_list("role", "profile__user_id")
+            .order_by("role", "profile__user_id")
+        ):
+            members.setdefault(role, []).append(uid)
+    owners = dict(CostCenter.objects.filter(pk__in=facts.cost_center_ids).values_list("pk", "owner_id"))
+    return Directory(
+        managers=manager_map(facts.requester_id, levels + 1), cost_center_owners=owners, role_members=members
+    )
+
+
+def rates() -> dict[tuple[str, str], Decimal]:
+    return {tuple(k): Decimal(str(v)) for k, v in defaults.get("APPROVAL_RATES").items()}  # type: ignore[misc]
+
+
+def resolve_chain(
+    requisition: Any, *, rules: list[Rule] | None = None, facts: Facts | None = None
+) -> list[ResolvedStep]:
+    """Who will approve ``requisition`` under the current policy (the preview and the frozen chain)."""
+    rules = load_rules() if rules is None else rules
+    facts = requisition_facts(requisition) if facts is None else facts
+    return resolve(rules, facts, directory_for(facts, rules), rates=rates())

@@ -1,0 +1,637 @@
+"""Every write of the approval workflow: start a round, decide, delegate, reassign, remind, escalate.
+
+Each function opens a transaction, locks what it changes (the step row for a decision, so two
+approvers of one step are counted one at a time), checks, writes an event and schedules e-mail on
+commit. Views, the API and e-mail links are thin adapters over these functions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from openprocure.buyer.approvals import defaults, hooks
+from openprocure.buyer.approvals.choices import (
+    OPEN_ASSIGNMENT_STATUSES,
+    REQUEST_TRANSITIONS,
+    STEP_TRANSITIONS,
+    AssignmentStatus,
+    Decision,
+    DecisionChannel,
+    RequestStatus,
+    StepStatus,
+)
+from openprocure.buyer.approvals.engine import Facts, Mode, ResolvedStep, required_approvals
+from openprocure.buyer.approvals.models import (
+    ApprovalAssignment,
+    ApprovalDecision,
+    ApprovalEvent,
+    ApprovalRequest,
+    ApprovalStep,
+    Delegation,
+    EmailActionToken,
+)
+from openprocure.buyer.approvals.policy import manager_map, requisition_facts, resolve_chain
+from openprocure.core.status import set_status
+
+
+class ApprovalError(Exception):
+    """A refused approval action; the message says what was wrong and what to do next."""
+
+
+# -- requisition status (the requisitions app owns the table; we move along it) ---------------------
+def _move_requisition(requisition: Any, target: str, *, actor: Any, reason: str = "") -> None:
+    from openprocure.buyer.requisitions.services import change_status
+
+    moved = change_status(requisition=requisition, target=target, actor=actor, reason=reason)
+    requisition.status = moved.status
+
+
+def _event(request: ApprovalRequest, kind: str, actor: Any = None, **detail: Any) -> None:
+    ApprovalEvent.objects.create(request=request, kind=kind, actor=actor, detail=detail)
+
+
+# -- delegation ---------------------------------------------------------------------------------------
+def active_delegate(user_id: int, *, on: date | None = None) -> int | None:
+    """Who acts for ``user_id`` today (the most recent delegation covering the day), if anyone."""
+    day = on or timezone.localdate()
+    return (
+        Delegation.objects.filter(
+            delegator_id=user_id, starts_on__lte=day, ends_on__gte=day, cancelled_at__isnull=True
+        )
+        .order_by("-created_at", "-id")
+        .values_list("delegate_id", flat=True)
+        .first()
+    )
+
+
+def _route(approver_id: int, requester_id: int) -> tuple[int, int | None]:
+    """(who receives the assignment, on whose behalf): the delegate while the approver is away.
+
+    A delegation to the requester themself is ignored: nobody approves their own request.
+    """
+    delegate = active_delegate(approver_id)
+    if delegate and delegate != requester_id and delegate != approver_id:
+        return delegate, approver_id
+    return approver_id, None
+
+
+def create_delegation(
+    *, delegator: Any, delegate: Any, starts_on: date, ends_on: date, reason: str = ""
+) -> Delegation:
+    """Record an out-of-office period; open assignments move to the delegate if it covers today."""
+    if delegate.pk == delegator.pk:
+        raise ApprovalError(_("You cannot delegate to yourself. Choose a colleague."))
+    if ends_on < starts_on:
+        raise ApprovalError(_("The end date is before the start date."))
+    with transaction.atomic():
+        delegation = Delegation.objects.create(
+            delegator=delegator, delegate=delegate, starts_on=starts_on, ends_on=ends_on, reason=reason
+        )
+        today = timezone.localdate()
+        if starts_on <= today <= ends_on:
+            open_ = ApprovalAssignment.objects.filter(
+                approver=delegator, status=AssignmentStatus.PENDING
+            ).select_related("step__request")
+            for assignment in open_:
+                if assignment.step.request.requester_id == delegate.pk:
+                    continue
+                _hand_over(
+                    assignment, delegate.pk, on_behalf_of=delegator.pk, actor=delegator, kind="delegated"
+                )
+    return delegation
+
+
+def cancel_delegation(*, delegation: Delegation, actor: Any) -> None:
+    """End a delegation early (assignments already handed over stay with the delegate)."""
+    if actor.pk != delegation.delegator_id and not actor.is_staff:
+        raise ApprovalError(_("Only the person who delegated can cancel this delegation."))
+    Delegation.objects.filter(pk=delegation.pk, cancelled_at__isnull=True).update(cancelled_at=timezone.now())
+
+
+def _hand_over(
+    assignment: ApprovalAssignment,
+    to_user_id: int,
+    *,
+    on_behalf_of: int | None,
+    actor: Any,
+    kind: str,
+    comment: str = "",
+) -> ApprovalAssignment:
+    assignment.status = AssignmentStatus.REASSIGNED
+    assignment.decided_at = timezone.now()
+    assignment.save(update_fields=["status", "decided_at"])
+    new = ApprovalAssignment.objects.create(
+        step=assignment.step,
+        approver_id=to_user_id,
+        on_behalf_of_id=on_behalf_of,
+        position=assignment.position,
+        source=assignment.source,
+        status=AssignmentStatus.PENDING,
+        notified_at=timezone.now(),
+    )
+    _event(
+        assignment.step.request,
+        kind,
+        actor,
+        step=assignment.step.position,
+        from_user=assignment.approver_id,
+        to_user=to_user_id,
+        comment=comment,
+    )
+    _notify(new)
+    return new
+
+
+def reassign(
+    *, assignment: ApprovalAssignment, to_user: Any, actor: Any, comment: str = ""
+) -> ApprovalAssignment:
+    """Hand an open assignment to someone else (by its approver or a procurement administrator)."""
+    with transaction.atomic():
+        step = ApprovalStep.objects.select_for_update().select_related("request").get(pk=assignment.step_id)
+        assignment = ApprovalAssignment.objects.get(pk=assignment.pk)
+        if not (_may_act(assignment, actor) or is_procurement_admin(actor)):
+            raise ApprovalError(
+                _("Only the approver or a procurement administrator can reassign this approval.")
+            )
+        if assignment.status != AssignmentStatus.PENDING or step.status != StepStatus.ACTIVE:
+            raise ApprovalError(_("This approval is no longer open; there is nothing to reassign."))
+        if to_user.pk == step.request.requester_id:
+            raise ApprovalError(_("The requester cannot approve their own request. Choose someone else."))
+        if step.assignments.filter(approver=to_user, status__in=OPEN_ASSIGNMENT_STATUSES).exists():
+            raise ApprovalError(_("%(person)s is already asked on this step.") % {"person": to_user})
+        return _hand_over(
+            assignment, to_user.pk, on_behalf_of=None, actor=actor, kind="reassigned", comment=comment
+        )
+
+
+# -- starting a round --------------------------------------------------------------------------------
+def preview_chain(*, requisition: Any) -> list[ResolvedStep]:
+    """Who will approve, under today's policy (nothing is written)."""
+    return resolve_chain(requisition)
+
+
+def start_approval(*, requisition: Any, actor: Any = None, facts: Facts | None = None) -> ApprovalRequest:
+    """Freeze the chain for a submitted requisition and ask the first step (no steps: approved at once).
+
+    Called at submit (inside the requisition's transaction), after a material change, and for a
+    change order (``facts`` then carries the changed amount).
+    """
+    facts = requisition_facts(requisition) if facts is None else facts
+    chain = resolve_chain(requisition, facts=facts)
+    unresolved = [s for s in chain if s.unresolved]
+    if unresolved:
+        raise ApprovalError(
+            _(
+                "Nobody can approve step “%(step)s”: the policy names no one other than you. Ask your procurement administrator."
+            )
+            % {"step": unresolved[0].name}
+        )
+    previous = requisition.approval_requests.order_by("-round").first()
+    request = ApprovalRequest.objects.create(
+        requisition=requisition,
+        round=(previous.round + 1) if previous else 1,
+        requester_id=requisition.requester_id,
+        amount=facts.amount,
+        currency=facts.currency,
+        supplier_ids=sorted(facts.supplier_ids),
+    )
+    steps = ApprovalStep.objects.bulk_create(
+        [
+            ApprovalStep(
+                request=request,
+                position=s.position,
+                name=s.name[:200],
+                mode=s.mode.value,
+                quorum=s.quorum.value,
+                required=required_approvals(s),
+                rule_id_at_submit=s.rule_id,
+            )
+            for s in chain
+        ]
+    )
+    assignments = []
+    for step, resolved in zip(steps, chain, strict=True):
+        for turn, person in enumerate(resolved.approvers, start=1):
+            assignments.append(
+                ApprovalAssignment(step=step, approver_id=person.user_id, position=turn, source=person.source)
+            )
+    ApprovalAssignment.objects.bulk_create(assignments)
+    _event(request, "submitted", actor, steps=len(steps), amount=str(facts.amount), currency=facts.currency)
+    if steps:
+        _activate(steps[0], actor)
+    else:
+        _complete_request(request, actor)
+    return request
+
+
+def _activate(step: ApprovalStep, actor: Any) -> None:
+    set_status(step, StepStatus.ACTIVE, table=STEP_TRANSITIONS)
+    step.activated_at = timezone.now()
+    step.save(update_fields=["status", "activated_at"])
+    queued = list(step.assignments.filter(status=AssignmentStatus.QUEUED).order_by("position", "id"))
+    if step.mode == Mode.SERIAL:
+        queued = queued[:1]
+    for assignment in queued:
+        _ask(assignment, step.request.requester_id)
+
+
+def _ask(assignment: ApprovalAssignment, requester_id: int) -> None:
+    """Put a queued assignment in someone's inbox (the delegate's, while the approver is away)."""
+    approver, on_behalf = _route(assignment.approver_id, requester_id)
+    assignment.approver_id = approver
+    assignment.on_behalf_of_id = on_behalf
+    assignment.status = AssignmentStatus.PENDING
+    assignment.notified_at = timezone.now()
+    assignment.save(update_fields=["approver", "on_behalf_of", "status", "notified_at"])
+    _notify(assignment)
+
+
+# -- deciding -----------------------------------------------------------------------------------------
+def is_procurement_admin(user: Any) -> bool:
+    """Procurement administrators (and staff) edit the policy, budgets and reassign approvals."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_staff:
+        return True
+    from openprocure.buyer.organization.choices import Role
+    from openprocure.buyer.organization.models import RoleAssignment
+
+    return RoleAssignment.objects.filter(profile__user=user, role=Role.PROCUREMENT_ADMIN).exists()
+
+
+def _may_act(assignment: ApprovalAssignment, user: Any) -> bool:
+    return user.pk in (assignment.approver_id, assignment.on_behalf_of_id)
+
+
+@dataclass(frozen=True)
+class DecisionResult:
+    """What a decision did: the request's status afterwards and whether the step completed."""
+
+    request_status: str
+    step_completed: bool
+
+
+def decide(
+    *,
+    assignment_id: int,
+    actor: Any,
+    decision: str,
+    comment: str = "",
+    channel: str = DecisionChannel.WEB,
+) -> DecisionResult:
+    """Record an approver's decision and move the chain on (the step row is locked while counting)."""
+    if decision not in Decision.values:
+        raise ApprovalError(_("Unknown decision “%(decision)s”.") % {"decision": decision})
+    if decision in (Decision.REJECT, Decision.RETURN) and not comment.strip():
+        raise ApprovalError(_("Say why in a comment, so the requester knows what to change."))
+    with transaction.atomic():
+        step_id = (
+            ApprovalAssignment.objects.filter(pk=assignment_id).values_list("step_id", flat=True).first()
+        )
+        if step_id is None:
+            raise ApprovalError(_("This approval does not exist."))
+        step = ApprovalStep.objects.select_for_update().select_related("request").get(pk=step_id)
+        request = ApprovalRequest.objects.select_for_update().get(pk=step.request_id)
+        assignment = ApprovalAssignment.objects.get(pk=assignment_id)
+        if actor.pk == request.requester_id:
+            raise ApprovalError(
+                _("You cannot approve your own request. It waits for the approvers named in its chain.")
+            )
+        if not _may_act(assignment, actor):
+            raise ApprovalError(_("This approval is assigned to someone else."))
+        if (
+            assignment.status != AssignmentStatus.PENDING
+            or step.status != StepStatus.ACTIVE
+            or request.status != RequestStatus.PENDING
+        ):
+            raise ApprovalError(
+                _("This approval has already been decided or is no longer needed; nothing was changed.")
+            )
+        try:
+            with transaction.atomic():
+                ApprovalDecision.objects.create(
+                    assignment=assignment, decision=decision, actor=actor, comment=comment, channel=channel
+                )
+        except IntegrityError as exc:
+            raise ApprovalError(_("This approval has already been decided; nothing was changed.")) from exc
+        now = timezone.now()
+        assignment.status = {
+            Decision.APPROVE: AssignmentStatus.APPROVED,
+            Decision.REJECT: AssignmentStatus.REJECTED,
+            Decision.RETURN: AssignmentStatus.RETURNED,
+        }[decision]
+        assignment.decided_at = now
+        assignment.save(update_fields=["status", "decided_at"])
+        _event(request, f"decision_{decision}", actor, step=step.position, comment=comment, channel=channel)
+        EmailActionToken.objects.filter(assignment=assignment, used_at__isnull=True).update(used_at=now)
+        requisition = request.requisition
+        if decision == Decision.REJECT:
+            _end_round(request, step, StepStatus.REJECTED, RequestStatus.REJECTED)
+            _move_requisition(requisition, "rejected", actor=actor, reason=comment)
+            _notify_requester(request, "rejected", comment)
+            return DecisionResult(request.status, True)
+        if decision == Decision.RETURN:
+            _end_round(request, step, StepStatus.RETURNED, RequestStatus.RETURNED)
+            _move_requisition(requisition, "returned", actor=actor, reason=comment)
+            _notify_requester(request, "returned", comment)
+            return DecisionResult(request.status, True)
+        approvals = step.assignments.filter(status=AssignmentStatus.APPROVED).count()
+        escalated = assignment.source.startswith("escalation")
+        if not escalated and step.mode == Mode.SERIAL:
+            following = (
+                step.assignments.filter(status=AssignmentStatus.QUEUED).order_by("position", "id").first()
+            )
+            if following is not None:
+                _ask(following, request.requester_id)
+                return DecisionResult(request.status, False)
+        elif not escalated and approvals < step.required:
+            return DecisionResult(request.status, False)
+        _complete_step(step, actor)
+        return DecisionResult(request.status, True)
+
+
+def _close_open(step: ApprovalStep) -> None:
+    step.assignments.filter(status__in=OPEN_ASSIGNMENT_STATUSES).update(
+        status=AssignmentStatus.CLOSED, decided_at=timezone.now()
+    )
+    EmailActionToken.objects.filter(assignment__step=step, used_at__isnull=True).update(
+        used_at=timezone.now()
+    )
+
+
+def _end_round(request: ApprovalRequest, step: ApprovalStep, step_status: str, request_status: str) -> None:
+    set_status(step, step_status, table=STEP_TRANSITIONS)
+    step.completed_at = timezone.now()
+    step.save(update_fields=["status", "completed_at"])
+    for other in request.steps.exclude(pk=step.pk).filter(status__in=[StepStatus.WAITING, StepStatus.ACTIVE]):
+        set_status(other, StepStatus.CLOSED, table=STEP_TRANSITIONS)
+        other.save(update_fields=["status"])
+        _close_open(other)
+    _close_open(step)
+    set_status(request, request_status, table=REQUEST_TRANSITIONS)
+    request.completed_at = timezone.now()
+    request.save(update_fields=["status", "completed_at"])
+
+
+def _complete_step(step: ApprovalStep, actor: Any) -> None:
+    set_status(step, StepStatus.APPROVED, table=STEP_TRANSITIONS)
+    step.completed_at = timezone.now()
+    step.save(update_fields=["status", "completed_at"])
+    _close_open(step)
+    following = step.request.steps.filter(status=StepStatus.WAITING).order_by("position").first()
+    if following is not None:
+        following.request = step.request
+        _activate(following, actor)
+    else:
+        _complete_request(step.request, actor)
+
+
+def _complete_request(request: ApprovalRequest, actor: Any) -> None:
+    """Every step approved: the requisition is approved and the final-approval hooks run (orders)."""
+    from openprocure.buyer.approvals import budgets
+
+    set_status(request, RequestStatus.APPROVED, table=REQUEST_TRANSITIONS)
+    request.completed_at = timezone.now()
+    request.save(update_fields=["status", "completed_at"])
+    _event(request, "approved", actor)
+    requisition = request.requisition
+    if requisition.status == "submitted":
+        _move_requisition(requisition, "approved", actor=actor, reason=_("Every approval step agreed."))
+        budgets.commit_requisition(requisition=requisition)
+    for hook in hooks.FINAL_APPROVAL_HOOKS:
+        hook(requisition=requisition, approval=request, actor=actor)
+    _notify_requester(request, "approved", "")
+
+
+# -- material change ----------------------------------------------------------------------------------
+def is_material_change(request: ApprovalRequest, requisition: Any) -> bool:
+    """A higher amount, another currency or another supplier than the round approved."""
+    facts = requisition_facts(requisition)
+    if facts.currency != request.currency or sorted(facts.supplier_ids) != sorted(request.supplier_ids):
+        return True
+    if facts.amount > Decimal(request.amount):
+        return True
+    return bool(defaults.get("APPROVAL_RESTART_ON_DECREASE")) and facts.amount != Decimal(request.amount)
+
+
+def on_material_change(requisition: Any, *, actor: Any = None) -> ApprovalRequest | None:
+    """Restart approval when a submitted or approved requisition changed materially.
+
+    The current round is superseded (open approvers are released) and a new round is frozen from
+    today's policy. Returns the new round, or None when nothing material changed.
+    """
+    with transaction.atomic():
+        current = (
+            ApprovalRequest.objects.select_for_update()
+            .filter(requisition=requisition, status__in=[RequestStatus.PENDING, RequestStatus.APPROVED])
+            .order_by("-round")
+            .first()
+        )
+        if current is None or not is_material_change(current, requisition):
+            return None
+        for step in current.steps.filter(status__in=[StepStatus.WAITING, StepStatus.ACTIVE]):
+            set_status(step, StepStatus.CLOSED, table=STEP_TRANSITIONS)
+            step.save(update_fields=["status"])
+            _close_open(step)
+        set_status(current, RequestStatus.SUPERSEDED, table=REQUEST_TRANSITIONS)
+        current.completed_at = timezone.now()
+        current.save(update_fields=["status", "completed_at"])
+        _event(current, "superseded", actor)
+        return start_approval(requisition=requisition, actor=actor)
+
+
+def withdraw(*, requisition: Any, actor: Any = None) -> None:
+    """The requisition was cancelled: close its open round."""
+    for request in ApprovalRequest.objects.filter(requisition=requisition, status=RequestStatus.PENDING):
+        for step in request.steps.filter(status__in=[StepStatus.WAITING, StepStatus.ACTIVE]):
+            set_status(step, StepStatus.CLOSED, table=STEP_TRANSITIONS)
+            step.save(update_fields=["status"])
+            _close_open(step)
+        set_status(request, RequestStatus.WITHDRAWN, table=REQUEST_TRANSITIONS)
+        request.save(update_fields=["status"])
+        _event(request, "withdrawn", actor)
+
+
+# -- reminders and escalation -------------------------------------------------------------------------
+def escalate_step(*, step: ApprovalStep) -> ApprovalAssignment | None:
+    """Ask the next level of the requester's managers (manager's manager first) to decide the step."""
+    with transaction.atomic():
+        step = ApprovalStep.objects.select_for_update().select_related("request").get(pk=step.pk)
+        if step.status != StepStatus.ACTIVE:
+            return None
+        request = step.request
+        levels = int(defaults.get("APPROVAL_MAX_ESCALATION_LEVELS"))
+        managers = manager_map(request.requester_id, levels + 1)
+        chain: list[int] = []
+        current: int | None = request.requester_id
+        while current is not None and len(chain) < levels:
+            current = managers.get(current)
+            if current is not None and current not in chain:
+                chain.append(current)
+        asked = set(step.assignments.values_list("approver_id", flat=True))
+        target = None
+        for level, person in enumerate(chain, start=1):
+            if level < step.escalation_level + 2 or person in asked or person == request.requester_id:
+                continue
+            target = (level, person)
+            break
+        step.escalation_level += 1
+        step.save(update_fields=["escalation_level"])
+        if target is None:
+            _event(request, "escalation_impossible", None, step=step.position)
+            return None
+        level, person = target
+        assignment = ApprovalAssignment.objects.create(
+            step=step,
+            approver_id=person,
+            position=0,
+            source=f"escalation:{level}",
+            status=AssignmentStatus.QUEUED,
+        )
+        _ask(assignment, request.requester_id)
+        _event(request, "escalated", None, step=step.position, to_user=assignment.approver_id, level=level)
+        return assignment
+
+
+def remind_and_escalate(*, now: Any = None) -> dict[str, int]:
+    """The periodic sweep: remind approvers who have waited too long, escalate steps open too long."""
+    now = now or timezone.now()
+    remind_after = timedelta(hours=float(defaults.get("APPROVAL_REMINDER_HOURS")))
+    escalate_after = timedelta(hours=float(defaults.get("APPROVAL_ESCALATION_HOURS")))
+    reminded = escalated = 0
+    active = ApprovalStep.objects.filter(status=StepStatus.ACTIVE, request__status=RequestStatus.PENDING)
+    for step in active.filter(activated_at__lte=now - escalate_after):
+        if step.activated_at + escalate_after * (step.escalation_level + 1) <= now and escalate_step(
+            step=step
+        ):
+            escalated += 1
+    due = ApprovalAssignment.objects.filter(
+        status=AssignmentStatus.PENDING, step__status=StepStatus.ACTIVE, notified_at__lte=now - remind_after
+    ).filter(Q(step__last_reminded_at__isnull=True) | Q(step__last_reminded_at__lte=now - remind_after))
+    for assignment in due.select_related("step"):
+        _notify(assignment, reminder=True)
+        ApprovalStep.objects.filter(pk=assignment.step_id).update(last_reminded_at=now)
+        reminded += 1
+    return {"reminded": reminded, "escalated": escalated}
+
+
+# -- e-mail -------------------------------------------------------------------------------------------
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_email_token(assignment: ApprovalAssignment, action: str) -> str:
+    """A fresh single-use link token for ``action``; only its SHA-256 is stored."""
+    token = secrets.token_urlsafe(32)
+    EmailActionToken.objects.create(
+        assignment=assignment,
+        action=action,
+        token_hash=_hash(token),
+        expires_at=timezone.now() + timedelta(days=int(defaults.get("APPROVAL_LINK_DAYS"))),
+    )
+    return token
+
+
+def email_token(token: str) -> EmailActionToken | None:
+    """The link's token row when it exists, is unused and unexpired."""
+    row = (
+        EmailActionToken.objects.select_related("assignment__step__request")
+        .filter(token_hash=_hash(token))
+        .first()
+    )
+    if row is None or row.used_at is not None or row.expires_at <= timezone.now():
+        return None
+    return row
+
+
+def decide_by_email(*, token: str, comment: str = "") -> DecisionResult:
+    """Use a link from an e-mail: consumed atomically first, so a second click changes nothing."""
+    with transaction.atomic():
+        row = email_token(token)
+        if row is None:
+            raise ApprovalError(
+                _("This link has expired or was already used. Open the approval inbox to decide.")
+            )
+        used = EmailActionToken.objects.filter(pk=row.pk, used_at__isnull=True).update(used_at=timezone.now())
+        if used != 1:
+            raise ApprovalError(
+                _("This link has expired or was already used. Open the approval inbox to decide.")
+            )
+        return decide(
+            assignment_id=row.assignment_id,
+            actor=row.assignment.approver,
+            decision=row.action,
+            comment=comment,
+            channel=DecisionChannel.EMAIL,
+        )
+
+
+def _notify(assignment: ApprovalAssignment, *, reminder: bool = False) -> None:
+    """E-mail the approver with the inbox link and single-use approve/reject links (after commit)."""
+    approve = issue_email_token(assignment, Decision.APPROVE)
+    reject = issue_email_token(assignment, Decision.REJECT)
+    assignment_id = assignment.pk
+
+    def _send() -> None:
+        row = ApprovalAssignment.objects.select_related(
+            "approver", "step__request__requisition", "on_behalf_of"
+        ).get(pk=assignment_id)
+        base = settings.PUBLIC_URL
+        with translation.override(row.approver.preferred_language or settings.LANGUAGE_CODE):
+            context = {
+                "assignment": row,
+                "requisition": row.step.request.requisition,
+                "request": row.step.request,
+                "reminder": reminder,
+                "approve_url": base + reverse("approvals:email_action", args=[approve]),
+                "reject_url": base + reverse("approvals:email_action", args=[reject]),
+                "detail_url": base + reverse("approvals:detail", args=[row.pk]),
+            }
+            subject = (
+                _("Reminder: approval needed for %(number)s")
+                if reminder
+                else _("Approval needed for %(number)s")
+            ) % {"number": row.step.request.requisition.number}
+            body = render_to_string("approvals/email_request.txt", context)
+        send_mail(subject, body, None, [row.approver.email])
+
+    transaction.on_commit(_send)
+
+
+def _notify_requester(request: ApprovalRequest, outcome: str, comment: str) -> None:
+    request_id = request.pk
+
+    def _send() -> None:
+        row = ApprovalRequest.objects.select_related("requester", "requisition").get(pk=request_id)
+        with translation.override(row.requester.preferred_language or settings.LANGUAGE_CODE):
+            labels = {"approved": _("approved"), "rejected": _("rejected"), "returned": _("returned to you")}
+            subject = _("Requisition %(number)s was %(outcome)s") % {
+                "number": row.requisition.number,
+                "outcome": labels[outcome],
+            }
+            body = render_to_string(
+                "approvals/email_outcome.txt",
+                {
+                    "request": row,
+                    "requisition": row.requisition,
+                    "outcome": labels[outcome],
+                    "comment": comment,
+                },
+            )
+        send_mail(subject, body, None, [row.requester.email])
+
+    transaction.on_commit(_send)

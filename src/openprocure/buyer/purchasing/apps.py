@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PurchasingConfig(AppConfig):
+    name = "openprocure.buyer.purchasing"
+    label = "purchasing"
+    verbose_name = _("Purchasing")
+
+    def ready(self) -> None:
+        from openprocure.buyer.approvals import hooks
+        from openprocure.buyer.purchasing.services import on_final_approval
+
+        if on_final_approval not in hooks.FINAL_APPROVAL_HOOKS:
+            hooks.FINAL_APPROVAL_HOOKS.append(on_final_approval)

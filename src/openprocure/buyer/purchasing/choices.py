@@ -1,0 +1,35 @@
+"""Purchase-order statuses and their transition table."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class POStatus(models.TextChoices):
+    APPROVED = "approved", _("Approved")  # created at final approval; document not yet stored
+    SENT = "sent", _("Sent")  # OrderRequest stored in the outbox; delivery in progress or retrying
+    ACCEPTED = "accepted", _("Accepted by supplier")  # the supplier answered cXML 2xx
+    FAILED = "failed", _("Delivery failed")  # the supplier refused (cXML 4xx) or retries ran out
+    CANCELLED = "cancelled", _("Cancelled")  # a cancellation (type delete) was accepted or nothing was sent
+
+
+PO_TRANSITIONS: dict[str, set[str]] = {
+    POStatus.APPROVED: {POStatus.SENT, POStatus.CANCELLED},
+    POStatus.SENT: {POStatus.ACCEPTED, POStatus.FAILED},
+    POStatus.ACCEPTED: {POStatus.SENT},  # a change order or cancellation goes out
+    POStatus.FAILED: {POStatus.SENT, POStatus.CANCELLED},  # resent after fixing the cause, or dropped
+    POStatus.CANCELLED: set(),
+}
+
+
+class TransmissionType(models.TextChoices):
+    NEW = "new", _("New order")  # OrderRequest type="new"
+    UPDATE = "update", _("Change order")  # OrderRequest type="update", next orderVersion
+    DELETE = "delete", _("Cancellation")  # OrderRequest type="delete"
+
+
+class TransmissionStatus(models.TextChoices):
+    QUEUED = "queued", _("In the outbox")  # stored, being delivered or retried
+    ACCEPTED = "accepted", _("Accepted")  # supplier answered cXML 2xx
+    REFUSED = "refused", _("Refused")  # supplier answered cXML 4xx, or retries ran out

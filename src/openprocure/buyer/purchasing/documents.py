@@ -1,0 +1,203 @@
+"""Building the cXML OrderRequest of a purchase order with ``punchout.cxml`` (cXML 1.2.071 §OrderRequest).
+
+SupplierPartID and SupplierPartAuxiliaryID are copied unchanged from the requisition line; the
+Sender SharedSecret is decrypted only here, only to build the document, and masked in the journal.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.utils import timezone
+
+from openprocure.buyer.purchasing.models import PurchaseOrder
+from punchout.cxml import (
+    CXML,
+    Accounting,
+    AccountingSegment,
+    Address,
+    Classification,
+    Contact,
+    Credential,
+    DeploymentMode,
+    Description,
+    Distribution,
+    Extrinsic,
+    ItemDetail,
+    ItemID,
+    ItemOut,
+    Money,
+    OrderRequest,
+    OrderRequestHeader,
+    OrderRequestType,
+    PostalAddress,
+    PriceBasisQuantity,
+    build,
+    make_header,
+    new_payload_id,
+)
+
+USER_AGENT = "OpenProcure Buyer 0.1"
+
+
+def payload_domain() -> str:
+    """The host name our payloadIDs end with (from the public URL)."""
+    return (
+        getattr(settings, "PAYLOAD_ID_DOMAIN", "")
+        or urlsplit(settings.PUBLIC_URL).hostname
+        or "openprocure.local"
+    )
+
+
+def address_snapshot(address: Any) -> dict[str, str]:
+    """An organisation address frozen on the PO (a later address edit does not change sent orders)."""
+    if address is None:
+        return {}
+    return {
+        "code": address.code,
+        "name": address.name,
+        "deliver_to": address.deliver_to,
+        "street": address.street,
+        "city": address.city,
+        "state": address.state,
+        "postal_code": address.postal_code,
+        "country": address.country,
+    }
+
+
+def _address(snapshot: dict[str, str], *, deliver_to: str = "") -> Address | None:
+    if not snapshot:
+        return None
+    deliver = [d for d in (snapshot.get("deliver_to"), deliver_to) if d]
+    return Address(
+        name=snapshot["name"],
+        address_id=snapshot.get("code") or None,
+        iso_country_code=snapshot["country"],
+        postal_address=PostalAddress(
+            street=[snapshot["street"]],
+            city=snapshot["city"],
+            iso_country_code=snapshot["country"],
+            country=snapshot["country"],
+            deliver_to=deliver,
+            state=snapshot.get("state") or None,
+            postal_code=snapshot.get("postal_code") or None,
+        ),
+    )
+
+
+def _classifications(line: Any) -> list[Classification]:
+    found = [
+        Classification(domain=c.get("domain") or "UNSPSC", value=c.get("value") or "")
+        for c in line.classifications
+        if isinstance(c, dict) and c.get("value")
+    ]
+    return found or [Classification(domain="UNSPSC", value=line.unspsc)]
+
+
+def _distribution(split: dict[str, str], currency: str) -> Distribution:
+    segments = [
+        AccountingSegment(
+            id=split["cost_center"], name="CostCenter", description=split.get("cost_center_name", "")
+        )
+    ]
+    if split.get("gl_account"):
+        segments.append(
+            AccountingSegment(
+                id=split["gl_account"], name="GLAccount", description=split.get("gl_account_name", "")
+            )
+        )
+    return Distribution(
+        accounting=Accounting(name=split["cost_center"], segments=segments),
+        charge=Money(Decimal(split["amount"]), currency),
+    )
+
+
+def _day(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    return timezone.make_aware(datetime.combine(value, time(12, 0)))
+
+
+def order_request(po: PurchaseOrder, *, kind: str, payload_id: str, secret: str | None) -> CXML:
+    """The typed OrderRequest for ``po`` (``kind``: new, update or delete)."""
+    connection = po.connection
+    requester = po.buyer
+    lines = list(po.lines.all())
+    items = [
+        ItemOut(
+            quantity=Decimal(line.quantity),
+            line_number=line.line_number,
+            requested_delivery_date=_day(line.need_by),
+            item_id=ItemID(
+                supplier_part_id=line.supplier_part_id,
+                supplier_part_auxiliary_id=line.supplier_part_auxiliary_id or None,
+            ),
+            item_detail=ItemDetail(
+                unit_price=Money(Decimal(line.unit_price), po.currency),
+                descriptions=[Description(text=line.description or line.supplier_part_id, lang="en")],
+                unit_of_measure=line.unit_of_measure,
+                price_basis_quantity=(
+                    PriceBasisQuantity(
+                        quantity=Decimal(line.price_basis_quantity),
+                        conversion_factor=Decimal(1),
+                        unit_of_measure=line.unit_of_measure,
+                    )
+                    if Decimal(line.price_basis_quantity) != 1
+                    else None
+                ),
+                classifications=_classifications(line),
+                manufacturer_part_id=line.manufacturer_part_id or None,
+                manufacturer_name=line.manufacturer_name or None,
+            ),
+            distributions=[_distribution(split, po.currency) for split in line.distributions],
+        )
+        for line in lines
+    ]
+    contact = Contact(
+        name=requester.get_full_name() or requester.email, role="endUser", emails=[requester.email]
+    )
+    header = OrderRequestHeader(
+        order_id=po.number,
+        order_date=po.created_at,
+        total=Money(Decimal(po.total_amount), po.currency),
+        type=OrderRequestType(kind),
+        order_version=po.version,
+        ship_to=_address(po.ship_to, deliver_to=contact.name),
+        bill_to=_address(po.bill_to),
+        contacts=[contact],
+        extrinsics=[
+            Extrinsic("UserEmail", requester.email),
+            Extrinsic("RequisitionNumber", po.requisition.number),
+        ],
+    )
+    return CXML(
+        message=OrderRequest(header=header, items=items),
+        payload_id=payload_id,
+        timestamp=timezone.now().replace(microsecond=0),
+        header=make_header(
+            from_=[Credential(connection.from_domain, connection.from_identity)],
+            to=[Credential(connection.to_domain, connection.to_identity)],
+            sender=[Credential(connection.sender_domain, connection.sender_identity, secret)],
+            user_agent=USER_AGENT,
+        ),
+        deployment_mode=DeploymentMode(connection.deployment_mode),
+        lang="en-US",
+    )
+
+
+def build_order_request(po: PurchaseOrder, *, kind: str) -> tuple[str, bytes]:
+    """(payloadID, DTD-valid bytes) of the OrderRequest; the shared secret lives only in this call."""
+    from openprocure.buyer.suppliers.crypto import decrypt_secret
+
+    connection = po.connection
+    secret = (
+        decrypt_secret(connection.shared_secret_encrypted) if connection.shared_secret_encrypted else None
+    )
+    payload_id = new_payload_id(payload_domain())
+    body = build(order_request(po, kind=kind, payload_id=payload_id, secret=secret))
+    del secret
+    return payload_id, body

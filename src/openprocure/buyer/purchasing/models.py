@@ -1,0 +1,158 @@
+"""Purchase orders created at final approval, their lines, the documents sent for them, and the
+counter that numbers them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from openprocure.buyer.purchasing.choices import POStatus, TransmissionStatus, TransmissionType
+
+
+class PONumberCounter(models.Model):
+    """The last number used for one scope of the PO-number pattern (e.g. one year).
+
+    Locked with SELECT … FOR UPDATE while a number is taken, so two approvals never get the same one.
+    """
+
+    scope = models.CharField(_("scope"), max_length=64, unique=True)
+    last_value = models.PositiveBigIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("PO number counter")
+        verbose_name_plural = _("PO number counters")
+
+    def __str__(self) -> str:
+        return f"{self.scope}: {self.last_value}"
+
+
+class PurchaseOrder(models.Model):
+    """An order to one supplier, from one approved requisition, sent as a cXML OrderRequest."""
+
+    number = models.CharField(_("PO number"), max_length=64, unique=True)
+    requisition = models.ForeignKey(
+        "requisitions.Requisition", on_delete=models.PROTECT, related_name="purchase_orders"
+    )
+    supplier = models.ForeignKey(
+        "suppliers.Supplier", on_delete=models.PROTECT, related_name="purchase_orders"
+    )
+    connection = models.ForeignKey(
+        "suppliers.PunchOutConnection",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="purchase_orders",
+    )
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="purchase_orders"
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=POStatus.choices, default=POStatus.APPROVED, db_index=True
+    )
+    version = models.PositiveIntegerField(_("order version"), default=1)
+    currency = models.CharField(_("currency"), max_length=3)
+    total_amount = models.DecimalField(_("total"), max_digits=18, decimal_places=2)
+    ship_to = models.JSONField(_("ship to"), default=dict, blank=True)
+    bill_to = models.JSONField(_("bill to"), default=dict, blank=True)
+    supplier_message = models.TextField(_("supplier's answer"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    pending_change = models.JSONField(_("change waiting for approval"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("purchase order")
+        verbose_name_plural = _("purchase orders")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class PurchaseOrderLine(models.Model):
+    """One ordered line, copied from the requisition (supplier IDs byte for byte)."""
+
+    purchase_order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="lines")
+    line_number = models.PositiveIntegerField(_("line"))
+    requisition_line = models.ForeignKey(
+        "requisitions.RequisitionLine", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    supplier_part_id = models.TextField(_("supplier part ID"))
+    supplier_part_auxiliary_id = models.TextField(_("supplier part auxiliary ID"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+    quantity = models.DecimalField(_("quantity"), max_digits=18, decimal_places=4)
+    unit_of_measure = models.CharField(_("unit of measure"), max_length=16)
+    unit_price = models.DecimalField(_("unit price"), max_digits=18, decimal_places=4)
+    price_basis_quantity = models.DecimalField(
+        _("price basis quantity"), max_digits=18, decimal_places=4, default=1
+    )
+    amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=2)
+    unspsc = models.CharField(_("UNSPSC"), max_length=16, blank=True)
+    manufacturer_name = models.CharField(_("manufacturer"), max_length=200, blank=True)
+    manufacturer_part_id = models.CharField(_("manufacturer part ID"), max_length=200, blank=True)
+    need_by = models.DateField(_("need by"), null=True, blank=True)
+    distributions = models.JSONField(_("accounting"), default=list, blank=True)
+    extrinsics = models.JSONField(_("extrinsics"), default=dict, blank=True)
+    classifications = models.JSONField(_("classifications"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["purchase_order", "line_number"]
+        verbose_name = _("purchase order line")
+        verbose_name_plural = _("purchase order lines")
+        constraints = [
+            models.UniqueConstraint(fields=["purchase_order", "line_number"], name="unique_po_line")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purchase_order_id}/{self.line_number} {self.supplier_part_id}"
+
+
+class Transmission(models.Model):
+    """One OrderRequest sent for a PO (new, change or cancellation) and its outbox message."""
+
+    purchase_order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="transmissions")
+    type = models.CharField(_("type"), max_length=8, choices=TransmissionType.choices)
+    version = models.PositiveIntegerField(_("order version"))
+    payload_id = models.CharField(_("payloadID"), max_length=250, unique=True)
+    outbox_message = models.OneToOneField(
+        "core.OutboxMessage", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=TransmissionStatus.choices,
+        default=TransmissionStatus.QUEUED,
+        db_index=True,
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["purchase_order", "created_at", "id"]
+        verbose_name = _("order transmission")
+        verbose_name_plural = _("order transmissions")
+
+    def __str__(self) -> str:
+        return f"{self.purchase_order} {self.type} v{self.version}"
+
+
+class PurchaseOrderEvent(models.Model):
+    """What happened to a PO: created, sent, accepted, refused, changed, cancelled."""
+
+    purchase_order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("event"), max_length=32)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("purchase order event")
+        verbose_name_plural = _("purchase order events")
+
+    def __str__(self) -> str:
+        return self.kind

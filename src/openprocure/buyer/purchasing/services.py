@@ -1,0 +1,485 @@
+"""Every write on purchase orders: numbering, creation at final approval, sending through the outbox,
+following delivery, change orders and cancellations.
+
+Delivery outcome (a documented choice): the core outbox knows nothing about purchase orders, so
+:func:`sync_deliveries` — a periodic task every few seconds (``PERIODIC_TASKS``) — reads the outcome
+of each queued transmission's outbox message and moves the PO: delivered → accepted by supplier,
+failed (cXML 4xx or retries exhausted) → failed with the supplier's text. While the outbox retries a
+transient failure the PO stays "sent" and its page shows the last error and the next attempt.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from openprocure.buyer.purchasing.choices import (
+    PO_TRANSITIONS,
+    POStatus,
+    TransmissionStatus,
+    TransmissionType,
+)
+from openprocure.buyer.purchasing.documents import address_snapshot, build_order_request
+from openprocure.buyer.purchasing.models import (
+    PONumberCounter,
+    PurchaseOrder,
+    PurchaseOrderEvent,
+    PurchaseOrderLine,
+    Transmission,
+)
+from openprocure.core.choices import OutboxStatus
+from openprocure.core.outbox import enqueue_document
+from openprocure.core.status import set_status
+from punchout.money import quantize_money
+
+#: The default PO-number pattern: ``{year}``, ``{month}`` and ``{seq}`` (with a format spec) are known.
+DEFAULT_PO_NUMBER_PATTERN = "PO-{year}-{seq:06}"
+
+
+class PurchasingError(Exception):
+    """A refused purchase-order action; the message says what was wrong and what to do next."""
+
+
+def _event(po: PurchaseOrder, kind: str, actor: Any = None, **detail: Any) -> None:
+    PurchaseOrderEvent.objects.create(purchase_order=po, kind=kind, actor=actor, detail=detail)
+
+
+# -- numbering ----------------------------------------------------------------------------------------
+def next_po_number(*, today: Any = None) -> str:
+    """The next PO number of the pattern ``settings.PO_NUMBER_PATTERN`` (one counter per year/month scope).
+
+    The counter row is locked (SELECT … FOR UPDATE) while it is incremented, and the PO number is
+    unique in the database, so concurrent approvals can never share a number.
+    """
+    pattern = getattr(settings, "PO_NUMBER_PATTERN", DEFAULT_PO_NUMBER_PATTERN)
+    today = today or timezone.localdate()
+    values = {"year": today.year, "month": f"{today.month:02d}"}
+    scope = pattern
+    if "{year" in pattern:
+        scope += f"|{today.year}"
+    if "{month" in pattern:
+        scope += f"|{today.month:02d}"
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                PONumberCounter.objects.get_or_create(scope=scope[:64])
+        except IntegrityError:  # another transaction created it first: it exists now
+            pass
+        counter = PONumberCounter.objects.select_for_update().get(scope=scope[:64])
+        while True:
+            counter.last_value += 1
+            number = pattern.format(seq=counter.last_value, **values)
+            if not PurchaseOrder.objects.filter(number=number).exists():
+                break
+        counter.save(update_fields=["last_value"])
+    return number
+
+
+# -- creation -----------------------------------------------------------------------------------------
+def _distributions(line: Any) -> list[dict[str, str]]:
+    splits = list(line.splits.all())
+    if not splits and line.cost_center_id:
+        cc, gl = line.cost_center, line.gl_account
+        return [
+            {
+                "cost_center": cc.code,
+                "cost_center_name": cc.name,
+                "gl_account": gl.code if gl else "",
+                "gl_account_name": gl.name if gl else "",
+                "amount": str(line.amount),
+            }
+        ]
+    result = []
+    for split in splits:
+        if split.amount is not None:
+            amount = Decimal(split.amount)
+        else:
+            amount = quantize_money(
+                line.amount * Decimal(split.percentage or 0) / Decimal(100), line.currency
+            )
+        result.append(
+            {
+                "cost_center": split.cost_center.code,
+                "cost_center_name": split.cost_center.name,
+                "gl_account": split.gl_account.code if split.gl_account else "",
+                "gl_account_name": split.gl_account.name if split.gl_account else "",
+                "amount": str(amount),
+                "percentage": str(split.percentage) if split.percentage is not None else "",
+            }
+        )
+    return result
+
+
+def _bill_to(requisition: Any) -> Any:
+    from openprocure.buyer.organization.choices import AddressKind
+    from openprocure.buyer.organization.models import Address
+
+    profile = getattr(requisition.requester, "buyer_profile", None)
+    rows = Address.objects.filter(kind=AddressKind.BILL_TO)
+    if profile is not None:
+        rows = rows.filter(company_id=profile.company_id)
+    return rows.order_by("-is_default", "code").first()
+
+
+def _connection_for(supplier: Any, line_connection: Any) -> Any:
+    if line_connection is not None and line_connection.protocol == "cxml" and line_connection.is_active:
+        return line_connection
+    return (
+        supplier.connections.filter(is_active=True, protocol="cxml")
+        .exclude(order_url="")
+        .order_by("pk")
+        .first()
+        or line_connection
+    )
+
+
+def create_purchase_orders(*, requisition: Any, actor: Any = None) -> list[PurchaseOrder]:
+    """One PO per supplier from an approved requisition, each sent through the outbox."""
+    from openprocure.buyer.approvals import budgets
+    from openprocure.buyer.requisitions.services import change_status
+
+    lines = list(
+        requisition.lines.select_related("supplier", "connection", "cost_center", "gl_account", "ship_to")
+        .prefetch_related("splits__cost_center", "splits__gl_account")
+        .order_by("line_number")
+    )
+    groups: dict[int, list[Any]] = defaultdict(list)
+    for line in lines:
+        if line.supplier_id:
+            groups[line.supplier_id].append(line)
+    bill_to = address_snapshot(_bill_to(requisition))
+    orders = []
+    for supplier_lines in groups.values():
+        first = supplier_lines[0]
+        supplier = first.supplier
+        total = sum((line.amount for line in supplier_lines), Decimal(0))
+        po = PurchaseOrder.objects.create(
+            number=next_po_number(),
+            requisition=requisition,
+            supplier=supplier,
+            connection=_connection_for(supplier, first.connection),
+            buyer_id=requisition.requester_id,
+            currency=requisition.currency,
+            total_amount=quantize_money(total, requisition.currency),
+            ship_to=address_snapshot(requisition.ship_to or first.ship_to),
+            bill_to=bill_to,
+        )
+        PurchaseOrderLine.objects.bulk_create(
+            [
+                PurchaseOrderLine(
+                    purchase_order=po,
+                    line_number=index,
+                    requisition_line=line,
+                    supplier_part_id=line.supplier_part_id,
+                    supplier_part_auxiliary_id=line.supplier_part_auxiliary_id,
+                    description=line.description,
+                    quantity=line.quantity,
+                    unit_of_measure=line.unit_of_measure,
+                    unit_price=line.unit_price,
+                    price_basis_quantity=line.price_basis_quantity,
+                    amount=line.amount,
+                    unspsc=line.unspsc,
+                    manufacturer_name=line.manufacturer_name,
+                    manufacturer_part_id=line.manufacturer_part_id,
+                    need_by=line.need_by,
+                    distributions=_distributions(line),
+                    extrinsics=line.extrinsics,
+                    classifications=line.classifications,
+                )
+                for index, line in enumerate(supplier_lines, start=1)
+            ]
+        )
+        _event(po, "created", actor, requisition=requisition.number)
+        orders.append(po)
+    if orders:
+        change_status(
+            requisition=requisition,
+            target="ordered",
+            actor=actor,
+            reason=_("Purchase orders %(numbers)s created.")
+            % {"numbers": ", ".join(po.number for po in orders)},
+            data={"purchase_orders": [po.number for po in orders]},
+        )
+        budgets.move_to_purchase_order(requisition=requisition, po_numbers=[po.number for po in orders])
+        for po in orders:
+            send_purchase_order(po=po, actor=actor)
+    return orders
+
+
+def on_final_approval(*, requisition: Any, approval: Any, actor: Any = None) -> None:
+    """Registered in ``approvals.hooks``: create the POs, or send the change orders that waited."""
+    waiting = list(requisition.purchase_orders.exclude(pending_change={}))
+    if waiting:
+        for po in waiting:
+            apply_change(po=po, actor=actor)
+    elif not requisition.purchase_orders.exists():
+        create_purchase_orders(requisition=requisition, actor=actor)
+
+
+# -- sending ------------------------------------------------------------------------------------------
+def send_purchase_order(
+    *, po: PurchaseOrder, kind: str = TransmissionType.NEW, actor: Any = None
+) -> Transmission | None:
+    """Build the OrderRequest and store it in the outbox (delivery and retries happen there).
+
+    Without a cXML connection and order URL the PO stays as it is, with a message saying what to fix:
+    orders are never e-mailed or faxed.
+    """
+    connection = po.connection
+    if connection is None or not connection.order_url or connection.protocol != "cxml":
+        po.supplier_message = _(
+            "No cXML order URL for %(supplier)s: add one to the supplier connection, then send the order again."
+        ) % {"supplier": po.supplier}
+        po.save(update_fields=["supplier_message"])
+        _event(po, "not_sent", actor, reason="no order URL")
+        return None
+    payload_id, body = build_order_request(po, kind=kind)
+    message = enqueue_document(
+        kind="OrderRequest",
+        url=connection.order_url,
+        payload_id=payload_id,
+        body=body,
+        reference=po.number,
+        partner=str(po.supplier)[:200],
+    )
+    transmission = Transmission.objects.create(
+        purchase_order=po, type=kind, version=po.version, payload_id=payload_id, outbox_message=message
+    )
+    set_status(po, POStatus.SENT, table=PO_TRANSITIONS)
+    po.sent_at = timezone.now()
+    po.supplier_message = ""
+    po.save(update_fields=["status", "sent_at", "supplier_message"])
+    _event(po, "sent", actor, type=kind, version=po.version, payload_id=payload_id)
+    return transmission
+
+
+def resend(*, po: PurchaseOrder, actor: Any) -> Transmission | None:
+    """Send a failed (or never sent) order again as a new document, after its cause was fixed."""
+    with transaction.atomic():
+        po = PurchaseOrder.objects.select_for_update().get(pk=po.pk)
+        if po.status not in (POStatus.FAILED, POStatus.APPROVED):
+            raise PurchasingError(_("Only an order that failed or was never sent can be sent again."))
+        last = po.transmissions.order_by("-id").first()
+        return send_purchase_order(po=po, kind=last.type if last else TransmissionType.NEW, actor=actor)
+
+
+def sync_deliveries(*, limit: int = 500) -> int:
+    """Move POs whose transmission finished delivering (see the module docstring). Returns how many."""
+    finished = (
+        Transmission.objects.filter(
+            status=TransmissionStatus.QUEUED,
+            outbox_message__status__in=[OutboxStatus.DELIVERED, OutboxStatus.FAILED],
+        )
+        .select_related("outbox_message")
+        .order_by("id")[:limit]
+    )
+    count = 0
+    for transmission in finished:
+        with transaction.atomic():
+            po = PurchaseOrder.objects.select_for_update().get(pk=transmission.purchase_order_id)
+            locked = Transmission.objects.select_for_update().get(pk=transmission.pk)
+            if locked.status != TransmissionStatus.QUEUED:
+                continue
+            message = transmission.outbox_message
+            now = timezone.now()
+            locked.finished_at = now
+            if message.status == OutboxStatus.DELIVERED:
+                locked.status = TransmissionStatus.ACCEPTED
+                locked.save(update_fields=["status", "finished_at"])
+                if locked.type == TransmissionType.DELETE:
+                    _cancelled(po)
+                else:
+                    set_status(po, POStatus.ACCEPTED, table=PO_TRANSITIONS)
+                    po.accepted_at = now
+                po.supplier_message = message.last_error or ""
+                po.save()
+                _event(
+                    po,
+                    "accepted",
+                    None,
+                    type=locked.type,
+                    version=locked.version,
+                    status_code=message.last_status_code,
+                )
+            else:
+                locked.status = TransmissionStatus.REFUSED
+                locked.save(update_fields=["status", "finished_at"])
+                set_status(po, POStatus.FAILED, table=PO_TRANSITIONS)
+                po.supplier_message = message.last_error
+                po.save(update_fields=["status", "supplier_message"])
+                _event(
+                    po,
+                    "refused",
+                    None,
+                    type=locked.type,
+                    status_code=message.last_status_code,
+                    text=message.last_error,
+                )
+            count += 1
+    return count
+
+
+def _cancelled(po: PurchaseOrder) -> None:
+    from openprocure.buyer.approvals import budgets
+
+    po.status = POStatus.CANCELLED  # a delete transmission was accepted: the order no longer exists
+    if not po.requisition.purchase_orders.exclude(pk=po.pk).exclude(status=POStatus.CANCELLED).exists():
+        budgets.release(requisition=po.requisition)
+
+
+# -- change orders and cancellation -------------------------------------------------------------------
+def request_change(*, po: PurchaseOrder, actor: Any, quantities: dict[int, Decimal], reason: str = "") -> str:
+    """Change line quantities: a higher total is re-approved first, a lower one is sent at once.
+
+    Returns ``"approval"`` or ``"sent"``. Needs a connection that accepts order updates.
+    """
+    from openprocure.buyer.approvals import services as approvals
+    from openprocure.buyer.approvals.policy import requisition_facts
+
+    with transaction.atomic():
+        po = (
+            PurchaseOrder.objects.select_for_update()
+            .select_related("connection", "requisition")
+            .get(pk=po.pk)
+        )
+        _require_changeable(po, actor)
+        if not (po.connection and po.connection.accepts_order_updates):
+            raise PurchasingError(
+                _("%(supplier)s does not accept change orders: cancel and order again.")
+                % {"supplier": po.supplier}
+            )
+        lines = {line.line_number: line for line in po.lines.all()}
+        unknown = set(quantities) - set(lines)
+        if unknown:
+            raise PurchasingError(
+                _("Unknown line numbers: %(lines)s.") % {"lines": ", ".join(map(str, sorted(unknown)))}
+            )
+        if any(q <= 0 for q in quantities.values()):
+            raise PurchasingError(_("Quantities must be greater than zero; to drop the order, cancel it."))
+        new_total = Decimal(0)
+        for number, line in lines.items():
+            quantity = Decimal(quantities.get(number, line.quantity))
+            basis = Decimal(line.price_basis_quantity) or Decimal(1)
+            new_total += quantize_money(quantity * Decimal(line.unit_price) / basis, po.currency)
+        po.pending_change = {
+            "quantities": {str(k): str(v) for k, v in quantities.items()},
+            "reason": reason,
+            "total": str(new_total),
+        }
+        po.save(update_fields=["pending_change"])
+        _event(
+            po, "change_requested", actor, quantities=po.pending_change["quantities"], total=str(new_total)
+        )
+        if new_total > Decimal(po.total_amount):
+            others = sum(
+                (
+                    Decimal(o.total_amount)
+                    for o in po.requisition.purchase_orders.exclude(pk=po.pk).exclude(
+                        status=POStatus.CANCELLED
+                    )
+                ),
+                Decimal(0),
+            )
+            facts = dataclasses.replace(requisition_facts(po.requisition), amount=others + new_total)
+            for current in po.requisition.approval_requests.filter(status__in=["pending", "approved"]):
+                current.status = "superseded"
+                current.save(update_fields=["status"])
+            approvals.start_approval(requisition=po.requisition, actor=actor, facts=facts)
+            po.refresh_from_db()
+            return "approval" if po.pending_change else "sent"
+        apply_change(po=po, actor=actor)
+        return "sent"
+
+
+def apply_change(*, po: PurchaseOrder, actor: Any = None) -> Transmission | None:
+    """Apply the approved change to the lines and send it as OrderRequest type="update", next version."""
+    change = po.pending_change
+    if not change:
+        return None
+    for number, quantity in change["quantities"].items():
+        line = po.lines.get(line_number=int(number))
+        line.quantity = Decimal(quantity)
+        basis = Decimal(line.price_basis_quantity) or Decimal(1)
+        line.amount = quantize_money(line.quantity * Decimal(line.unit_price) / basis, po.currency)
+        line.distributions = _rescale(line.distributions, line.amount, po.currency)
+        line.save(update_fields=["quantity", "amount", "distributions"])
+    po.total_amount = Decimal(change["total"])
+    po.version += 1
+    po.pending_change = {}
+    po.save(update_fields=["total_amount", "version", "pending_change"])
+    _event(po, "changed", actor, version=po.version, total=str(po.total_amount))
+    return send_purchase_order(po=po, kind=TransmissionType.UPDATE, actor=actor)
+
+
+def _rescale(distributions: list[dict[str, str]], amount: Decimal, currency: str) -> list[dict[str, str]]:
+    old = sum((Decimal(d["amount"]) for d in distributions), Decimal(0))
+    if not old:
+        return distributions
+    return [
+        {**d, "amount": str(quantize_money(Decimal(d["amount"]) * amount / old, currency))}
+        for d in distributions
+    ]
+
+
+def _require_changeable(po: PurchaseOrder, actor: Any) -> None:
+    from openprocure.buyer.approvals.services import is_procurement_admin
+
+    if actor.pk != po.buyer_id and not is_procurement_admin(actor):
+        raise PurchasingError(_("Only the requester or a procurement administrator can change this order."))
+    if po.status != POStatus.ACCEPTED:
+        raise PurchasingError(
+            _("Order %(number)s is %(status)s: it can change only once the supplier has accepted it.")
+            % {"number": po.number, "status": po.get_status_display()}
+        )
+    if po.pending_change:
+        raise PurchasingError(_("A change of this order is already waiting for approval."))
+
+
+def cancel_purchase_order(*, po: PurchaseOrder, actor: Any, reason: str = "") -> Transmission | None:
+    """Cancel an order: OrderRequest type="delete" when sent (the connection must allow it), else drop it."""
+    from openprocure.buyer.approvals import budgets
+
+    with transaction.atomic():
+        po = (
+            PurchaseOrder.objects.select_for_update()
+            .select_related("connection", "requisition")
+            .get(pk=po.pk)
+        )
+        from openprocure.buyer.approvals.services import is_procurement_admin
+
+        if actor.pk != po.buyer_id and not is_procurement_admin(actor):
+            raise PurchasingError(
+                _("Only the requester or a procurement administrator can cancel this order.")
+            )
+        if (
+            po.status in (POStatus.APPROVED, POStatus.FAILED)
+            and not po.transmissions.filter(status=TransmissionStatus.ACCEPTED).exists()
+        ):
+            set_status(po, POStatus.CANCELLED, table=PO_TRANSITIONS)
+            po.save(update_fields=["status"])
+            _event(po, "cancelled", actor, reason=reason)
+            if not po.requisition.purchase_orders.exclude(status=POStatus.CANCELLED).exists():
+                budgets.release(requisition=po.requisition)
+            return None
+        if po.status != POStatus.ACCEPTED:
+            raise PurchasingError(
+                _("Wait until the supplier has answered before cancelling order %(number)s.")
+                % {"number": po.number}
+            )
+        if not (po.connection and po.connection.accepts_cancellations):
+            raise PurchasingError(
+                _("%(supplier)s does not accept cancellations by cXML: contact the supplier.")
+                % {"supplier": po.supplier}
+            )
+        po.version += 1
+        po.pending_change = {}
+        po.save(update_fields=["version", "pending_change"])
+        _event(po, "cancellation_requested", actor, reason=reason)
+        return send_purchase_order(po=po, kind=TransmissionType.DELETE, actor=actor)
