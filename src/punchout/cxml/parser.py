@@ -76,19 +76,26 @@ def parse_tree(data: bytes | str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> etre
         )
     if not size or not bytes(data[:4096]).strip():
         raise NotWellFormed("the body is empty: send a cXML document")
+    head = bytes(data[:65536])
+    if b"<!DOCTYPE" in head and _SUBSET.search(head):  # refuse before libxml2 reads any declaration
+        raise _subset_error()
     try:
         root = etree.fromstring(bytes(data), hardened_parser())
     except etree.XMLSyntaxError as exc:
         raise _syntax_error(exc) from None
     tree = root.getroottree()
-    if _has_internal_subset(tree, bytes(data[:65536])):
-        raise ForbiddenConstruct(
-            "the DOCTYPE carries an internal DTD subset (inline declarations or entities); cXML "
-            'only names its external DTD, e.g. <!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/'
-            'cXML/1.2.071/cXML.dtd">. Remove the [...] part.',
-            path="/",
-        )
+    if _has_internal_subset(tree, head):
+        raise _subset_error()
     return tree
+
+
+def _subset_error() -> ForbiddenConstruct:
+    return ForbiddenConstruct(
+        "the DOCTYPE carries an internal DTD subset (inline declarations or entities); cXML "
+        'only names its external DTD, e.g. <!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/'
+        'cXML/1.2.071/cXML.dtd">. Remove the [...] part.',
+        path="/",
+    )
 
 
 def _has_internal_subset(tree: etree._ElementTree, head: bytes) -> bool:
