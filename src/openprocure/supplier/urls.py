@@ -10,5 +10,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("cxml/", StorefrontCXMLEndpoint.as_view(), name="cxml"),
     path("admin/", admin.site.urls),
+    path("business/", include("openprocure.supplier.business.urls")),
+    path("", include("openprocure.supplier.punchout.urls")),
     path("", include("openprocure.core.urls")),
 ]

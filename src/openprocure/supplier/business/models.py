@@ -1,0 +1,300 @@
+"""Business accounts: the company, its people and roles, its PunchOut integration and settings."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from openprocure.supplier.business import defaults
+from openprocure.supplier.business.choices import (
+    CartEncoding,
+    IntegrationStatus,
+    InvoiceGrouping,
+    PaymentKind,
+    QuantityAction,
+    Role,
+    StaffRole,
+    VerificationStatus,
+    Weekday,
+)
+
+
+class Business(models.Model):
+    """A company that buys from us, registered by its administrator and verified by us."""
+
+    name = models.CharField(_("company name"), max_length=200)
+    street = models.CharField(_("street"), max_length=200)
+    postal_code = models.CharField(_("postal code"), max_length=20)
+    city = models.CharField(_("city"), max_length=100)
+    country = models.CharField(_("country"), max_length=2, help_text=_("ISO 3166 two-letter code"))
+    tax_number = models.CharField(_("VAT or SIREN number"), max_length=32)
+    email = models.EmailField(_("administrator e-mail"))
+    status = models.CharField(
+        _("verification"),
+        max_length=16,
+        choices=VerificationStatus.choices,
+        default=VerificationStatus.PENDING,
+    )
+    refusal_reason = models.TextField(_("reason for refusal"), blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    created_at = models.DateTimeField(_("registered"), default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("business")
+        verbose_name_plural = _("businesses")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_verified(self) -> bool:
+        return self.status == VerificationStatus.VERIFIED
+
+
+class BusinessGroup(models.Model):
+    """A group of people in a business (a department or business unit; cXML ``UserBusinessUnit``)."""
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="groups")
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["business", "name"], name="unique_group_name")]
+        verbose_name = _("group")
+        verbose_name_plural = _("groups")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A person's place in one business: their roles, group, and whether the account is PunchOut-only.
+
+    A person belongs to at most one business. A *linked* account was created from an invitation or a
+    first PunchOut: it can only shop through the business's procurement system.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="memberships")
+    is_administrator = models.BooleanField(_("administrator"), default=False)
+    is_punchout_user = models.BooleanField(_("PunchOut user"), default=False)
+    is_technical_administrator = models.BooleanField(_("technical administrator"), default=False)
+    linked = models.BooleanField(_("PunchOut-only account"), default=False)
+    group = models.ForeignKey(BusinessGroup, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(_("joined"), default=timezone.now)
+
+    class Meta:
+        ordering = ["business", "user__email"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.business}"
+
+    @property
+    def roles(self) -> list[str]:
+        """The role labels of this person, for display."""
+        flags = [
+            (self.is_administrator, Role.ADMINISTRATOR),
+            (self.is_punchout_user, Role.PUNCHOUT_USER),
+            (self.is_technical_administrator, Role.TECHNICAL_ADMINISTRATOR),
+        ]
+        return [str(role.label) for on, role in flags if on]
+
+
+class Invitation(models.Model):
+    """An invitation e-mailed by an administrator: a one-time link to create a linked account."""
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail"))
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.PUNCHOUT_USER)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class StaffProfile(models.Model):
+    """Our own staff's role: an operator (reviews, settings changes) or a support representative."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=StaffRole.choices)
+
+    class Meta:
+        verbose_name = _("staff profile")
+        verbose_name_plural = _("staff profiles")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()})"
+
+
+class Integration(models.Model):
+    """A business's PunchOut connection: credentials, allowed return URLs, status and order safeguards.
+
+    Created when the administrator adds PunchOut (irreversible). Secrets are stored hashed; the
+    shared secret and the OCI password are shown once, when generated.
+    """
+
+    business = models.OneToOneField(Business, on_delete=models.CASCADE, related_name="integration")
+    status = models.CharField(
+        _("status"), max_length=8, choices=IntegrationStatus.choices, default=IntegrationStatus.TEST
+    )
+    buyer_identity = models.CharField(_("buyer identity"), max_length=200)
+    buyer_domain = models.CharField(_("buyer credential domain"), max_length=100, default="NetworkId")
+    # The domain as compared: cXML peers send NetworkId, NETWORKID, networkid…
+    buyer_domain_key = models.CharField(max_length=100, editable=False)
+    supplier_identity = models.CharField(_("our identity"), max_length=200)
+    shared_secret_hash = models.CharField(max_length=128)
+    oci_username = models.CharField(_("OCI username"), max_length=100, unique=True)
+    oci_password_hash = models.CharField(max_length=128)
+    allowed_return_urls = models.JSONField(
+        _("allowed BrowserFormPost / HOOK_URL prefixes"), default=list, blank=True
+    )
+    cart_encoding = models.CharField(
+        _("cart encoding"), max_length=16, choices=CartEncoding.choices, default=defaults.CART_ENCODING
+    )
+    # Order safeguards and settings (recommended defaults in defaults.py; operators change them).
+    unit_price_tolerance_percent = models.DecimalField(
+        _("unit-price tolerance (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=defaults.UNIT_PRICE_TOLERANCE_PERCENT,
+    )
+    quantity_action = models.CharField(
+        _("when a quantity is not available"),
+        max_length=16,
+        choices=QuantityAction.choices,
+        default=defaults.QUANTITY_ACTION,
+    )
+    max_shipping_price = models.DecimalField(
+        _("maximum shipping price"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    max_delivery_days = models.PositiveIntegerField(_("maximum delivery time (days)"), null=True, blank=True)
+    fulfilled_by_us_only = models.BooleanField(
+        _("only items fulfilled by us"), default=defaults.FULFILLED_BY_US_ONLY
+    )
+    allow_order_updates = models.BooleanField(
+        _("allow order updates before shipment"), default=defaults.ALLOW_ORDER_UPDATES
+    )
+    invoice_grouping = models.CharField(
+        _("invoicing"), max_length=16, choices=InvoiceGrouping.choices, default=defaults.INVOICE_GROUPING
+    )
+    e_invoicing = models.BooleanField(_("e-invoicing"), default=defaults.E_INVOICING)
+    created_at = models.DateTimeField(_("added"), default=timezone.now)
+    activated_at = models.DateTimeField(_("activated"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("PunchOut integration")
+        verbose_name_plural = _("PunchOut integrations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["buyer_domain_key", "buyer_identity"], name="unique_buyer_credential"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.business} ({self.get_status_display()})"
+
+    @property
+    def is_test(self) -> bool:
+        return self.status == IntegrationStatus.TEST
+
+
+# The settings an operator may change, in display order.
+SETTING_FIELDS = [
+    "unit_price_tolerance_percent",
+    "quantity_action",
+    "max_shipping_price",
+    "max_delivery_days",
+    "fulfilled_by_us_only",
+    "allow_order_updates",
+    "invoice_grouping",
+    "e_invoicing",
+]
+
+
+class SettingsChange(models.Model):
+    """One change to an integration's settings: which, from what to what, by whom and why."""
+
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="settings_changes")
+    field = models.CharField(_("setting"), max_length=64)
+    old_value = models.CharField(_("before"), max_length=200, blank=True)
+    new_value = models.CharField(_("after"), max_length=200, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField(_("reason"))
+    changed_at = models.DateTimeField(_("changed"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        verbose_name = _("settings change")
+        verbose_name_plural = _("settings changes")
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.old_value} → {self.new_value}"
+
+
+class PaymentMethod(models.Model):
+    """How a business pays: a card (brand, last four digits, expiry; never the number) or invoice terms."""
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="payment_methods")
+    kind = models.CharField(_("kind"), max_length=8, choices=PaymentKind.choices)
+    card_brand = models.CharField(_("card brand"), max_length=32, blank=True)
+    card_last4 = models.CharField(_("last four digits"), max_length=4, blank=True)
+    card_expiry = models.CharField(_("expiry (MM/YY)"), max_length=5, blank=True)
+    invoice_terms = models.CharField(_("invoice terms"), max_length=100, blank=True)
+    is_default = models.BooleanField(_("default"), default=False)
+    created_at = models.DateTimeField(_("added"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-is_default", "id"]
+        verbose_name = _("payment method")
+        verbose_name_plural = _("payment methods")
+
+    def __str__(self) -> str:
+        if self.kind == PaymentKind.CARD:
+            return f"{self.card_brand} •••• {self.card_last4} ({self.card_expiry})"
+        return str(self.invoice_terms)
+
+
+class ShippingAddress(models.Model):
+    """An address of the business where we deliver, with an optional preferred weekly delivery day."""
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="shipping_addresses")
+    name = models.CharField(_("name"), max_length=200)
+    street = models.CharField(_("street"), max_length=200)
+    postal_code = models.CharField(_("postal code"), max_length=20)
+    city = models.CharField(_("city"), max_length=100)
+    country = models.CharField(_("country"), max_length=2)
+    preferred_delivery_day = models.PositiveSmallIntegerField(
+        _("preferred delivery day"), choices=Weekday.choices, null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("added"), default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("shipping address")
+        verbose_name_plural = _("shipping addresses")
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.city}"

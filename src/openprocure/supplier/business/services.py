@@ -1,0 +1,520 @@
+"""Every write on business accounts: registration, review, users, PunchOut, settings, payment, addresses.
+
+Functions are keyword-only; each opens a transaction, locks what it changes, and sends its e-mails
+once the transaction has committed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from openprocure.core.models import User
+from openprocure.supplier.business import defaults
+from openprocure.supplier.business.choices import (
+    INTEGRATION_TRANSITIONS,
+    VERIFICATION_TRANSITIONS,
+    IntegrationStatus,
+    PaymentKind,
+    Role,
+    StaffRole,
+    VerificationStatus,
+)
+from openprocure.supplier.business.credentials import generate_secret, hash_secret, token_hash
+from openprocure.supplier.business.models import (
+    SETTING_FIELDS,
+    Business,
+    BusinessGroup,
+    Integration,
+    Invitation,
+    Membership,
+    PaymentMethod,
+    SettingsChange,
+    ShippingAddress,
+    StaffProfile,
+)
+
+INVITATION_LIFETIME = timedelta(days=7)
+
+
+class IllegalTransition(ValidationError):
+    """A status change the transition table does not allow (e.g. Active back to Test)."""
+
+
+# -- helpers ---------------------------------------------------------------------------------------
+def verified_domains() -> set[str]:
+    """E-mail domains whose businesses are verified at once (setting ``BUSINESS_VERIFIED_DOMAINS``)."""
+    domains = getattr(settings, "BUSINESS_VERIFIED_DOMAINS", defaults.VERIFIED_DOMAINS)
+    return {d.strip().lower() for d in domains if d.strip()}
+
+
+def membership_of(user: Any) -> Membership | None:
+    """The user's membership of a business, or None (anonymous, staff, or not in any business)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    cached = getattr(user, "_membership_cache", False)
+    if cached is not False:
+        return cached  # type: ignore[no-any-return]
+    membership = Membership.objects.select_related("business").filter(user=user).first()
+    user._membership_cache = membership
+    return membership
+
+
+def staff_role(user: Any) -> str | None:
+    """``operator`` or ``support`` for our staff; superusers count as operators."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if user.is_superuser:
+        return StaffRole.OPERATOR
+    profile = StaffProfile.objects.filter(user=user).first()
+    return profile.role if profile else None
+
+
+def require_operator(user: Any) -> None:
+    if staff_role(user) != StaffRole.OPERATOR:
+        raise PermissionDenied(_("Only an operator may do this."))
+
+
+def require_administrator(user: Any, business: Business) -> Membership:
+    membership = membership_of(user)
+    if membership is None or membership.business_id != business.pk or not membership.is_administrator:
+        raise PermissionDenied(_("Only the administrator of this business may do this."))
+    return membership
+
+
+def _mail(subject: str, body: str, to: str) -> None:
+    transaction.on_commit(lambda: send_mail(subject, body, None, [to]))
+
+
+def _public(path: str) -> str:
+    return settings.PUBLIC_URL + path
+
+
+# -- registration and review -----------------------------------------------------------------------
+def register_business(
+    *,
+    name: str,
+    street: str,
+    postal_code: str,
+    city: str,
+    country: str,
+    tax_number: str,
+    email: str,
+    first_name: str,
+    last_name: str,
+    password: str,
+) -> Business:
+    """Register a business and its administrator; verify it at once when its e-mail domain is known."""
+    email = email.strip().lower()
+    with transaction.atomic():
+        if User.objects.filter(email__iexact=email).exists():
+            raise ValidationError(_("An account already uses this e-mail address. Sign in instead."))
+        domain = email.rsplit("@", 1)[-1]
+        known = domain in verified_domains()
+        business = Business.objects.create(
+            name=name.strip(),
+            street=street.strip(),
+            postal_code=postal_code.strip(),
+            city=city.strip(),
+            country=country.strip().upper(),
+            tax_number=tax_number,
+            email=email,
+            status=VerificationStatus.VERIFIED if known else VerificationStatus.PENDING,
+            reviewed_at=timezone.now() if known else None,
+        )
+        user = User.objects.create_user(email, password=password, first_name=first_name, last_name=last_name)
+        Membership.objects.create(user=user, business=business, is_administrator=True)
+        if known:
+            _mail(
+                _("Your business account %(name)s is verified") % {"name": business.name},
+                _(
+                    "Welcome! %(name)s is verified: you can add users, payment methods and PunchOut on the "
+                    "Manage your business page: %(url)s"
+                )
+                % {"name": business.name, "url": _public(reverse("business-manage"))},
+                email,
+            )
+        else:
+            _mail(
+                _("We are reviewing your business account %(name)s") % {"name": business.name},
+                _(
+                    "Thank you for registering %(name)s. Our team checks every new business; you will "
+                    "receive an e-mail when the review is done, usually within one working day."
+                )
+                % {"name": business.name},
+                email,
+            )
+    return business
+
+
+def _set_verification(business: Business, new: str) -> None:
+    if new not in VERIFICATION_TRANSITIONS[business.status]:
+        raise IllegalTransition(
+            _("This business is %(status)s: it cannot be changed to %(new)s.")
+            % {"status": business.get_status_display(), "new": VerificationStatus(new).label}
+        )
+    business.status = new
+
+
+def approve_business(*, business_id: int, operator: User) -> Business:
+    """An operator verifies a pending business; its administrator is told by e-mail."""
+    require_operator(operator)
+    with transaction.atomic():
+        business = Business.objects.select_for_update().get(pk=business_id)
+        _set_verification(business, VerificationStatus.VERIFIED)
+        business.reviewed_by, business.reviewed_at = operator, timezone.now()
+        business.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+        _mail(
+            _("Your business account %(name)s is verified") % {"name": business.name},
+            _("Good news: %(name)s is verified. Manage your business here: %(url)s")
+            % {"name": business.name, "url": _public(reverse("business-manage"))},
+            business.email,
+        )
+    return business
+
+
+def refuse_business(*, business_id: int, operator: User, reason: str) -> Business:
+    """An operator refuses a pending business, with a reason sent to its administrator."""
+    require_operator(operator)
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for the refusal: it is sent to the administrator."))
+    with transaction.atomic():
+        business = Business.objects.select_for_update().get(pk=business_id)
+        _set_verification(business, VerificationStatus.REFUSED)
+        business.refusal_reason = reason.strip()
+        business.reviewed_by, business.reviewed_at = operator, timezone.now()
+        business.save(update_fields=["status", "refusal_reason", "reviewed_by", "reviewed_at"])
+        _mail(
+            _("Your business account %(name)s was not approved") % {"name": business.name},
+            _("We could not verify %(name)s. Reason: %(reason)s\nReply to this e-mail if you can correct it.")
+            % {"name": business.name, "reason": business.refusal_reason},
+            business.email,
+        )
+    return business
+
+
+# -- users -----------------------------------------------------------------------------------------
+def invite_user(*, business: Business, by: User, email: str, role: str = Role.PUNCHOUT_USER) -> Invitation:
+    """E-mail a one-time link to create a linked account in the business."""
+    require_administrator(by, business)
+    email = email.strip().lower()
+    if role not in Role.values:
+        raise ValidationError(_("Unknown role."))
+    with transaction.atomic():
+        if User.objects.filter(email__iexact=email).exists():
+            raise ValidationError(_("%(email)s already has an account.") % {"email": email})
+        token = generate_secret()
+        invitation = Invitation.objects.create(
+            business=business,
+            email=email,
+            role=role,
+            token_hash=token_hash(token),
+            invited_by=by,
+            expires_at=timezone.now() + INVITATION_LIFETIME,
+        )
+        link = _public(reverse("business-invitation", args=[token]))
+        _mail(
+            _("%(name)s invites you to shop at %(site)s")
+            % {"name": business.name, "site": settings.SITE_TITLE},
+            _(
+                "%(who)s added you to %(name)s. Create your account with this link (valid 7 days, usable "
+                "once):\n%(link)s\nYou will shop from your company's procurement system."
+            )
+            % {"who": by.get_full_name() or by.email, "name": business.name, "link": link},
+            email,
+        )
+    return invitation
+
+
+def find_invitation(token: str) -> Invitation | None:
+    """The open invitation for a token (unused and not expired), or None."""
+    return (
+        Invitation.objects.select_related("business")
+        .filter(token_hash=token_hash(token), accepted_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
+
+
+def accept_invitation(*, token: str, first_name: str, last_name: str, password: str) -> User:
+    """Create the linked account of an invitation; the link cannot be used again."""
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update()
+            .filter(token_hash=token_hash(token), accepted_at__isnull=True, expires_at__gt=timezone.now())
+            .first()
+        )
+        if invitation is None:
+            raise ValidationError(
+                _(
+                    "This invitation link has expired or was already used. Ask your administrator for a new one."
+                )
+            )
+        if User.objects.filter(email__iexact=invitation.email).exists():
+            raise ValidationError(_("An account already uses this e-mail address."))
+        user = User.objects.create_user(
+            invitation.email, password=password, first_name=first_name, last_name=last_name
+        )
+        Membership.objects.create(
+            user=user,
+            business=invitation.business,
+            linked=True,
+            is_punchout_user=invitation.role == Role.PUNCHOUT_USER,
+            is_technical_administrator=invitation.role == Role.TECHNICAL_ADMINISTRATOR,
+            is_administrator=invitation.role == Role.ADMINISTRATOR,
+        )
+        invitation.accepted_at = timezone.now()
+        invitation.save(update_fields=["accepted_at"])
+    return user
+
+
+def create_linked_account(
+    *, business: Business, email: str, first_name: str, last_name: str, group: BusinessGroup | None = None
+) -> User:
+    """The linked account of a person met on their first PunchOut (they never get a password)."""
+    with transaction.atomic():
+        user = User.objects.create_user(email.strip().lower(), first_name=first_name, last_name=last_name)
+        user.set_unusable_password()
+        user.save()
+        Membership.objects.create(
+            user=user, business=business, linked=True, is_punchout_user=True, group=group
+        )
+    return user
+
+
+# -- PunchOut --------------------------------------------------------------------------------------
+@dataclass
+class NewCredentials:
+    """Secrets generated for an integration, shown once and never stored in clear."""
+
+    integration: Integration
+    shared_secret: str
+    oci_password: str
+
+
+def clean_url_prefixes(prefixes: list[str]) -> list[str]:
+    """Allowed return URL prefixes: http(s) URLs or SAP GUI's ``SAPEVENT:``."""
+    cleaned: list[str] = []
+    for prefix in prefixes:
+        prefix = prefix.strip()
+        if not prefix:
+            continue
+        if not prefix.lower().startswith(("https://", "http://", "sapevent:")):
+            raise ValidationError(
+                _("%(url)s is not an http(s) URL nor SAPEVENT: — give the start of your system's return URL.")
+                % {"url": prefix}
+            )
+        cleaned.append(prefix)
+    return cleaned
+
+
+def add_punchout(
+    *,
+    business: Business,
+    by: User,
+    buyer_identity: str,
+    buyer_domain: str = "NetworkId",
+    allowed_return_urls: list[str] | None = None,
+    cart_encoding: str = defaults.CART_ENCODING,
+    shared_secret: str | None = None,
+    oci_password: str | None = None,
+) -> NewCredentials:
+    """Add PunchOut to a verified business (irreversible): the integration starts in Test."""
+    require_administrator(by, business)
+    if not business.is_verified:
+        raise PermissionDenied(_("PunchOut can be added once the business is verified."))
+    buyer_identity, buyer_domain = buyer_identity.strip(), buyer_domain.strip()
+    if not buyer_identity or not buyer_domain:
+        raise ValidationError(_("Give the identity and domain your procurement system sends in From."))
+    with transaction.atomic():
+        Business.objects.select_for_update().get(pk=business.pk)
+        if Integration.objects.filter(business=business).exists():
+            raise ValidationError(_("PunchOut is already added to this business."))
+        if Integration.objects.filter(
+            buyer_domain_key=buyer_domain.casefold(), buyer_identity=buyer_identity
+        ).exists():
+            raise ValidationError(
+                _("Another business already uses this buyer identity. Check it with your procurement team.")
+            )
+        secret = shared_secret or generate_secret()
+        password = oci_password or generate_secret(12)
+        integration = Integration.objects.create(
+            business=business,
+            buyer_identity=buyer_identity,
+            buyer_domain=buyer_domain,
+            buyer_domain_key=buyer_domain.casefold(),
+            supplier_identity=settings.CXML_IDENTITY,
+            shared_secret_hash=hash_secret(secret),
+            oci_username=f"oci-{business.pk}-{generate_secret(4).lower().replace('_', '').replace('-', '')}",
+            oci_password_hash=hash_secret(password),
+            allowed_return_urls=clean_url_prefixes(allowed_return_urls or []),
+            cart_encoding=cart_encoding,
+        )
+    return NewCredentials(integration=integration, shared_secret=secret, oci_password=password)
+
+
+def update_return_urls(*, integration: Integration, by: User, allowed_return_urls: list[str]) -> Integration:
+    """The administrator (or technical administrator) changes the allowed return URL prefixes."""
+    membership = membership_of(by)
+    if (
+        membership is None
+        or membership.business_id != integration.business_id
+        or not (membership.is_administrator or membership.is_technical_administrator)
+    ):
+        raise PermissionDenied(_("Only the administrators of this business may do this."))
+    with transaction.atomic():
+        locked = Integration.objects.select_for_update().get(pk=integration.pk)
+        locked.allowed_return_urls = clean_url_prefixes(allowed_return_urls)
+        locked.save(update_fields=["allowed_return_urls"])
+    return locked
+
+
+def activate_integration(*, integration_id: int, by: User) -> Integration:
+    """Switch an integration from Test to Active (irreversible)."""
+    with transaction.atomic():
+        integration = (
+            Integration.objects.select_for_update().select_related("business").get(pk=integration_id)
+        )
+        require_administrator(by, integration.business)
+        set_integration_status(integration, IntegrationStatus.ACTIVE)
+        integration.activated_at = timezone.now()
+        integration.save(update_fields=["status", "activated_at"])
+    return integration
+
+
+def set_integration_status(integration: Integration, new: str) -> None:
+    """Change the status in memory, refusing any move the transition table does not allow."""
+    if new not in INTEGRATION_TRANSITIONS[integration.status]:
+        raise IllegalTransition(
+            _("The integration is %(status)s and cannot go to %(new)s: this switch is irreversible.")
+            % {"status": integration.get_status_display(), "new": IntegrationStatus(new).label}
+        )
+    integration.status = new
+
+
+def change_setting(
+    *, integration_id: int, operator: User, field: str, value: Any, reason: str
+) -> SettingsChange:
+    """An operator changes one integration setting; the change is recorded with who and why."""
+    require_operator(operator)
+    if field not in SETTING_FIELDS:
+        raise ValidationError(_("%(field)s is not a setting.") % {"field": field})
+    if not reason.strip():
+        raise ValidationError(_("Say why the setting changes (e.g. the administrator's request)."))
+    with transaction.atomic():
+        integration = Integration.objects.select_for_update().get(pk=integration_id)
+        model_field = Integration._meta.get_field(field)
+        new = model_field.to_python(value if value != "" else None)
+        old = getattr(integration, field)
+        setattr(integration, field, new)
+        integration.full_clean(exclude=["business"])
+        integration.save(update_fields=[field])
+        return SettingsChange.objects.create(
+            integration=integration,
+            field=field,
+            old_value="" if old is None else str(old),
+            new_value="" if new is None else str(new),
+            changed_by=operator,
+            reason=reason.strip(),
+        )
+
+
+# -- payment and shipping --------------------------------------------------------------------------
+def add_payment_method(
+    *,
+    business: Business,
+    by: User,
+    kind: str,
+    card_brand: str = "",
+    card_last4: str = "",
+    card_expiry: str = "",
+    invoice_terms: str = "",
+) -> PaymentMethod:
+    """Add a payment method; the first becomes the default and gives the administrator the PunchOut role."""
+    membership = require_administrator(by, business)
+    if kind == PaymentKind.CARD:
+        if not (card_brand and len(card_last4) == 4 and card_last4.isdigit() and len(card_expiry) == 5):
+            raise ValidationError(_("Give the card brand, its last four digits and its expiry (MM/YY)."))
+        invoice_terms = ""
+    elif kind == PaymentKind.INVOICE:
+        if not invoice_terms.strip():
+            raise ValidationError(_("Give the invoice terms (e.g. 30 days end of month)."))
+        card_brand = card_last4 = card_expiry = ""
+    else:
+        raise ValidationError(_("Unknown payment method."))
+    with transaction.atomic():
+        Business.objects.select_for_update().get(pk=business.pk)
+        first = not PaymentMethod.objects.filter(business=business).exists()
+        method = PaymentMethod.objects.create(
+            business=business,
+            kind=kind,
+            card_brand=card_brand,
+            card_last4=card_last4,
+            card_expiry=card_expiry,
+            invoice_terms=invoice_terms.strip(),
+            is_default=first,
+        )
+        if first:
+            Membership.objects.filter(pk=membership.pk).update(is_punchout_user=True)
+    return method
+
+
+def set_default_payment_method(*, business: Business, by: User, method_id: int) -> PaymentMethod:
+    """Make one of the business's payment methods its default."""
+    require_administrator(by, business)
+    with transaction.atomic():
+        method = PaymentMethod.objects.select_for_update().get(pk=method_id, business=business)
+        PaymentMethod.objects.filter(business=business).update(is_default=False)
+        method.is_default = True
+        method.save(update_fields=["is_default"])
+    return method
+
+
+def add_shipping_address(
+    *,
+    business: Business,
+    by: User,
+    name: str,
+    street: str,
+    postal_code: str,
+    city: str,
+    country: str,
+    preferred_delivery_day: int | None = None,
+) -> ShippingAddress:
+    """Add a shipping address to the business."""
+    require_administrator(by, business)
+    with transaction.atomic():
+        return ShippingAddress.objects.create(
+            business=business,
+            name=name,
+            street=street,
+            postal_code=postal_code,
+            city=city,
+            country=country.upper(),
+            preferred_delivery_day=preferred_delivery_day,
+        )
+
+
+def set_roles(
+    *, business: Business, by: User, membership_id: int, punchout_user: bool, technical_administrator: bool
+) -> Membership:
+    """The administrator changes a person's roles (a technical administrator cannot buy)."""
+    require_administrator(by, business)
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().get(pk=membership_id, business=business)
+        membership.is_technical_administrator = technical_administrator
+        membership.is_punchout_user = punchout_user and not technical_administrator
+        membership.save(update_fields=["is_technical_administrator", "is_punchout_user"])
+    return membership
+
+
+def default_payment_method(business: Business) -> PaymentMethod | None:
+    return PaymentMethod.objects.filter(business=business, is_default=True).first()

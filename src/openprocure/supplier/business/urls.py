@@ -1,0 +1,28 @@
+"""URLs of business accounts (mounted under ``business/``)."""
+
+from django.urls import path
+
+from openprocure.supplier.business import views
+
+urlpatterns = [
+    path("register/", views.register, name="business-register"),
+    path("", views.manage, name="business-manage"),
+    path("users/invite/", views.invite, name="business-invite"),
+    path("users/roles/", views.change_roles, name="business-roles"),
+    path("punchout/add/", views.add_punchout, name="business-add-punchout"),
+    path("punchout/activate/", views.activate, name="business-activate"),
+    path("punchout/return-urls/", views.return_urls, name="business-return-urls"),
+    path("punchout/documents/", views.documents, name="business-documents"),
+    path("payment-methods/add/", views.add_payment_method, name="business-add-payment"),
+    path("addresses/add/", views.add_address, name="business-add-address"),
+    path("invitation/<str:token>/", views.invitation, name="business-invitation"),
+    path("review/", views.review_queue, name="business-review"),
+    path("review/<int:business_id>/approve/", views.approve, name="business-approve"),
+    path("review/<int:business_id>/refuse/", views.refuse, name="business-refuse"),
+    path(
+        "integrations/<int:integration_id>/settings/",
+        views.integration_settings,
+        name="business-integration-settings",
+    ),
+    path("punchout-only/", views.punchout_only, name="business-punchout-only"),
+]

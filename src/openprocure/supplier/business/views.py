@@ -1,0 +1,300 @@
+"""Pages of business accounts: register, manage your business, invitations, the operators' review queue."""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from openprocure.core.models import Document
+from openprocure.supplier.business import forms, services
+from openprocure.supplier.business.choices import StaffRole, VerificationStatus
+from openprocure.supplier.business.models import SETTING_FIELDS, Business, Integration, Membership
+
+
+def _errors(request: HttpRequest, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def business_member(view: Any) -> Any:
+    """Views of "Manage your business": a signed-in member of a business; passes the membership."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        membership = services.membership_of(request.user)
+        if membership is None:
+            return redirect("business-register")
+        return view(request, membership, *args, **kwargs)  # type: ignore[no-any-return]
+
+    return wrapper
+
+
+def register(request: HttpRequest) -> HttpResponse:
+    """Register a business and its administrator."""
+    form = forms.RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            business = services.register_business(**form.cleaned_data)
+        except ValidationError as error:
+            form.add_error("email", error)
+        else:
+            user = business.memberships.get().user
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return render(request, "business/registered.html", {"business": business})
+    return render(request, "business/register.html", {"form": form})
+
+
+def _integration_settings(integration: Integration | None) -> list[tuple[str, Any]]:
+    if integration is None:
+        return []
+    rows = []
+    for name in SETTING_FIELDS:
+        field = Integration._meta.get_field(name)
+        display = getattr(integration, f"get_{name}_display", None)
+        value = display() if display else getattr(integration, name)
+        rows.append((str(field.verbose_name), value))
+    return rows
+
+
+@business_member
+def manage(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """Manage your business: users, roles, PunchOut, settings, payment methods, shipping addresses."""
+    if not (membership.is_administrator or membership.is_technical_administrator):
+        raise PermissionDenied(_("Only the administrators of your business can manage it."))
+    business = membership.business
+    integration = Integration.objects.filter(business=business).first()
+    context = {
+        "business": business,
+        "membership": membership,
+        "integration": integration,
+        "settings_rows": _integration_settings(integration),
+        "members": business.memberships.select_related("user", "group"),
+        "invitations": business.invitations.filter(accepted_at__isnull=True),
+        "payment_methods": business.payment_methods.all(),
+        "addresses": business.shipping_addresses.all(),
+        "invite_form": forms.InviteForm(),
+        "payment_form": forms.PaymentMethodForm(),
+        "address_form": forms.ShippingAddressForm(),
+        "urls_form": forms.ReturnUrlsForm(
+            initial={"allowed_return_urls": "\n".join(integration.allowed_return_urls)}
+            if integration
+            else None
+        ),
+        "changes": integration.settings_changes.select_related("changed_by")[:20] if integration else [],
+    }
+    return render(request, "business/manage.html", context)
+
+
+@require_POST
+@business_member
+def invite(request: HttpRequest, membership: Membership) -> HttpResponse:
+    form = forms.InviteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.invite_user(business=membership.business, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            messages.success(
+                request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]}
+            )
+        except ValidationError as error:
+            _errors(request, error)
+    else:
+        messages.error(request, _("Give a valid e-mail address."))
+    return redirect("business-manage")
+
+
+@require_POST
+@business_member
+def change_roles(request: HttpRequest, membership: Membership) -> HttpResponse:
+    form = forms.RolesForm(request.POST)
+    if form.is_valid():
+        services.set_roles(business=membership.business, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        messages.success(request, _("Roles updated."))
+    return redirect("business-manage")
+
+
+@business_member
+def add_punchout(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """Add PunchOut: explains that it is irreversible, asks to confirm, then shows the secrets once."""
+    services.require_administrator(request.user, membership.business)
+    if Integration.objects.filter(business=membership.business).exists():
+        return redirect("business-manage")
+    form = forms.AddPunchOutForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("confirm")
+        try:
+            created = services.add_punchout(business=membership.business, by=request.user, **data)  # type: ignore[arg-type]
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return render(request, "business/punchout_added.html", {"created": created})
+    return render(request, "business/punchout_add.html", {"form": form, "business": membership.business})
+
+
+@business_member
+def activate(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """Switch the integration from Test to Active after confirmation (irreversible)."""
+    services.require_administrator(request.user, membership.business)
+    integration = get_object_or_404(Integration, business=membership.business)
+    form = forms.ConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.activate_integration(integration_id=integration.pk, by=request.user)  # type: ignore[arg-type]
+        except ValidationError as error:
+            _errors(request, error)
+        else:
+            messages.success(request, _("PunchOut is Active: orders are now real."))
+        return redirect("business-manage")
+    return render(request, "business/activate.html", {"form": form, "integration": integration})
+
+
+@require_POST
+@business_member
+def return_urls(request: HttpRequest, membership: Membership) -> HttpResponse:
+    integration = get_object_or_404(Integration, business=membership.business)
+    form = forms.ReturnUrlsForm(request.POST)
+    if form.is_valid():
+        try:
+            services.update_return_urls(integration=integration, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            messages.success(request, _("Allowed return URLs saved."))
+        except ValidationError as error:
+            _errors(request, error)
+    return redirect("business-manage")
+
+
+@require_POST
+@business_member
+def add_payment_method(request: HttpRequest, membership: Membership) -> HttpResponse:
+    form = forms.PaymentMethodForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_payment_method(business=membership.business, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            messages.success(request, _("Payment method added."))
+        except ValidationError as error:
+            _errors(request, error)
+    return redirect("business-manage")
+
+
+@require_POST
+@business_member
+def add_address(request: HttpRequest, membership: Membership) -> HttpResponse:
+    form = forms.ShippingAddressForm(request.POST)
+    if form.is_valid():
+        services.add_shipping_address(business=membership.business, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        messages.success(request, _("Shipping address added."))
+    else:
+        messages.error(request, _("Check the address: every field but the delivery day is required."))
+    return redirect("business-manage")
+
+
+@business_member
+def documents(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """The document log of the business's integration (administrators and technical administrators)."""
+    if not (membership.is_administrator or membership.is_technical_administrator):
+        raise PermissionDenied(_("Only the administrators of your business can see its documents."))
+    integration = get_object_or_404(Integration, business=membership.business)
+    partner = f"{integration.buyer_domain}:{integration.buyer_identity}"
+    rows = Document.objects.filter(partner=partner)[:100]
+    return render(request, "business/documents.html", {"documents": rows, "integration": integration})
+
+
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """The one-time invitation link: create the linked account."""
+    found = services.find_invitation(token)
+    if found is None:
+        return render(request, "business/invitation_invalid.html", status=410)
+    form = forms.AcceptInvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.accept_invitation(token=token, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return render(request, "business/invitation_accepted.html", {"business": found.business})
+    return render(request, "business/invitation.html", {"form": form, "invitation": found})
+
+
+# -- operators -------------------------------------------------------------------------------------
+def operator_only(view: Any) -> Any:
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if services.staff_role(request.user) != StaffRole.OPERATOR:
+            raise PermissionDenied(_("Only operators can see this page."))
+        return view(request, *args, **kwargs)  # type: ignore[no-any-return]
+
+    return wrapper
+
+
+@operator_only
+def review_queue(request: HttpRequest) -> HttpResponse:
+    """Businesses waiting for verification, oldest first."""
+    pending = Business.objects.filter(status=VerificationStatus.PENDING).order_by("created_at")
+    return render(request, "business/review.html", {"pending": pending, "refusal_form": forms.RefusalForm()})
+
+
+@require_POST
+@operator_only
+def approve(request: HttpRequest, business_id: int) -> HttpResponse:
+    try:
+        business = services.approve_business(business_id=business_id, operator=request.user)  # type: ignore[arg-type]
+        messages.success(request, _("%(name)s is verified.") % {"name": business.name})
+    except ValidationError as error:
+        _errors(request, error)
+    return redirect("business-review")
+
+
+@require_POST
+@operator_only
+def refuse(request: HttpRequest, business_id: int) -> HttpResponse:
+    form = forms.RefusalForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the reason for the refusal: it is sent to the administrator."))
+        return redirect("business-review")
+    try:
+        business = services.refuse_business(
+            business_id=business_id,
+            operator=request.user,  # type: ignore[arg-type]
+            reason=form.cleaned_data["reason"],
+        )
+        messages.success(request, _("%(name)s was refused.") % {"name": business.name})
+    except ValidationError as error:
+        _errors(request, error)
+    return redirect("business-review")
+
+
+@operator_only
+def integration_settings(request: HttpRequest, integration_id: int) -> HttpResponse:
+    """An operator changes an integration's settings, saying why."""
+    integration = get_object_or_404(Integration.objects.select_related("business"), pk=integration_id)
+    form = forms.SettingChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_setting(integration_id=integration.pk, operator=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as error:
+            form.add_error("value", error)
+        else:
+            messages.success(request, _("Setting changed."))
+            return redirect("business-integration-settings", integration_id=integration.pk)
+    context = {
+        "integration": integration,
+        "form": form,
+        "settings_rows": _integration_settings(integration),
+        "changes": integration.settings_changes.select_related("changed_by"),
+    }
+    return render(request, "business/integration_settings.html", context)
+
+
+def punchout_only(request: HttpRequest) -> HttpResponse:
+    """What a linked (PunchOut-only) account sees when it signs in directly."""
+    return render(request, "business/punchout_only.html", status=403)

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PunchOutConfig(AppConfig):
+    name = "openprocure.supplier.punchout"
+    label = "punchout"
+    verbose_name = _("PunchOut sessions")
+
+    def ready(self) -> None:
+        # The storefront's POST /cxml/ dispatches by message type; we answer the setup request.
+        from openprocure.supplier.punchout.cxml import handle_setup_request
+        from openprocure.supplier.storefront.cxml import HANDLERS
+
+        HANDLERS["PunchOutSetupRequest"] = handle_setup_request

@@ -1,0 +1,95 @@
+"""The PunchOut session in the URL: ``/po/<key>/<any storefront path>``.
+
+A PunchOut page may live in the buyer's iframe, where third-party cookies are blocked, so the
+session key travels in the path. This middleware finds the session, strips the prefix so every
+storefront view works unchanged, and makes ``reverse()`` add the prefix back (it is the script
+prefix for the request), so every link and form stays inside the session. It also keeps linked
+(PunchOut-only) accounts out of the storefront when they sign in directly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import get_script_prefix, reverse, set_script_prefix
+
+from openprocure.supplier.business.services import membership_of
+from openprocure.supplier.punchout import services
+from openprocure.supplier.punchout.choices import SessionStatus
+
+SESSION_PATH = re.compile(r"^/po/(?P<key>[A-Za-z0-9_-]{40,64})(?P<rest>/.*)$")
+# Paths a linked account may still reach outside a PunchOut session.
+_LINKED_ALLOWED = (
+    "/accounts/logout/",
+    "/i18n/",
+    "/static/",
+    "/healthz",
+    "/business/punchout-only/",
+    "/po/",
+    "/oci/",
+    "/cxml/",
+)
+
+
+class PunchOutSessionMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        match = SESSION_PATH.match(request.path_info)
+        if match is None:
+            request.punchout = None  # type: ignore[attr-defined]
+            membership = membership_of(request.user)
+            if (
+                membership is not None
+                and membership.linked
+                and not request.path_info.startswith(_LINKED_ALLOWED)
+            ):
+                return redirect("business-punchout-only")
+            return self.get_response(request)
+        return self.in_session(request, match["key"], match["rest"])
+
+    def in_session(self, request: HttpRequest, key: str, rest: str) -> HttpResponse:
+        session = services.session_for_key(key)
+        if session is None or not services.is_usable(session):
+            superseded = session is not None and session.status == SessionStatus.SUPERSEDED
+            returned = session is not None and session.status in (
+                SessionStatus.RETURNED,
+                SessionStatus.CANCELLED,
+            )
+            response = render(
+                request,
+                "punchout/session_ended.html",
+                {"superseded": superseded, "returned": returned},
+                status=410,
+            )
+            response.xframe_options_exempt = True  # type: ignore[attr-defined]
+            return response
+        request.punchout = session  # type: ignore[attr-defined]
+        # Who shops is the session's person, whatever the browser's own sign-in cookie says.
+        if session.user is not None:
+            request.user = session.user
+        else:
+            from django.contrib.auth.models import AnonymousUser
+
+            request.user = AnonymousUser()
+        # The key in the URL is an unguessable bearer token, and the cross-site iframe may carry no
+        # CSRF cookie: a request that knows the key is the session's own.
+        request._dont_enforce_csrf_checks = True  # type: ignore[attr-defined]
+        previous = get_script_prefix()
+        base = previous.rstrip("/") + f"/po/{key}/"
+        request.path_info = rest
+        set_script_prefix(base)
+        try:
+            if session.user is None and rest != "/welcome/":
+                return redirect(reverse("punchout-welcome"))
+            response = self.get_response(request)
+        finally:
+            set_script_prefix(previous)
+        response.xframe_options_exempt = True  # type: ignore[attr-defined]
+        response.headers.setdefault("Cache-Control", "no-store")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        return response

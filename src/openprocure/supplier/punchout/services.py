@@ -1,0 +1,596 @@
+"""PunchOut sessions: the setup, the one-shot start URL, the cart, and its return to the buyer.
+
+This is where the PunchOut rules live: who may open a session (credentials compared in constant
+time, the shopper recognised by e-mail), where the cart may go (the integration's allow-list), and
+what the returned cart says (identity of each line, prices, shipping and tax estimates).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from openprocure.core.models import User
+from openprocure.supplier.business.credentials import check_secret, token_hash
+from openprocure.supplier.business.models import BusinessGroup, Integration, Membership
+from openprocure.supplier.business.services import create_linked_account
+from openprocure.supplier.catalog.models import PriceTier, Product
+from openprocure.supplier.punchout import defaults
+from openprocure.supplier.punchout.choices import (
+    SESSION_TRANSITIONS,
+    Operation,
+    SessionProtocol,
+    SessionStatus,
+)
+from openprocure.supplier.punchout.models import CartLine, PunchOutSession
+from punchout import cxml
+from punchout.cxml.errors import CXMLError
+from punchout.money import Money, quantize_money
+
+# A dummy hash compared when no integration matches, so an unknown identity costs the same time.
+_DUMMY_HASH = "sha256$0000000000000000$" + "0" * 64
+
+
+class Refused(CXMLError):
+    """A setup request we do not serve, with its cXML status (401, 403, 400…) and what to do."""
+
+
+class StartRefused(Exception):
+    """The start URL cannot be used: ``reason`` is ``used``, ``expired`` or ``unknown``."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
+def _set_status(session: PunchOutSession, new: str) -> None:
+    if new not in SESSION_TRANSITIONS[session.status]:
+        raise ValidationError(
+            _("This PunchOut session is %(status)s; it cannot become %(new)s.")
+            % {"status": session.get_status_display(), "new": SessionStatus(new).label}
+        )
+    session.status = new
+
+
+# -- credentials and allow-list --------------------------------------------------------------------
+def find_integration(*, credentials: list[cxml.Credential]) -> Integration | None:
+    """The integration whose buyer identity is one of ``credentials`` (domain in any case)."""
+    query = Q()
+    for credential in credentials:
+        query |= Q(
+            buyer_domain_key=credential.domain.strip().casefold(), buyer_identity=credential.identity.strip()
+        )
+    if not query:
+        return None
+    return Integration.objects.select_related("business").filter(query).first()
+
+
+def is_allowed_return_url(integration: Integration, url: str) -> bool:
+    """Whether ``url`` starts with one of the integration's allowed prefixes.
+
+    A prefix without a trailing ``/`` only matches at a path boundary, so ``https://erp.example.com``
+    does not allow ``https://erp.example.com.attacker.test/``.
+    """
+    url = url.strip()
+    for prefix in integration.allowed_return_urls:
+        if prefix.lower().startswith("sapevent:"):
+            if url.lower().startswith(prefix.lower()):
+                return True
+            continue
+        if not url.startswith(prefix):
+            continue
+        rest = url[len(prefix) :]
+        if prefix.endswith(("/", "?", "=", "&")) or not rest or rest[0] in "/?#":
+            return True
+    return False
+
+
+def _new_token() -> tuple[str, str]:
+    token = secrets.token_urlsafe(32)
+    return token, token_hash(token)
+
+
+# -- setup -----------------------------------------------------------------------------------------
+@dataclass
+class SetupResult:
+    session: PunchOutSession
+    start_url: str
+
+
+def _shopper(integration: Integration, email: str) -> Membership | None:
+    """The membership of the person with this e-mail in the business; refuses other businesses' people."""
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        return None
+    membership = Membership.objects.filter(user=user).select_related("user").first()
+    if membership is None or membership.business_id != integration.business_id:
+        raise Refused(
+            f"The e-mail {email} belongs to an account outside {integration.business.name}. "
+            "Send the shopper's work e-mail, or ask the business administrator to invite them.",
+            status_code=403,
+            text="Forbidden",
+        )
+    if not membership.is_punchout_user:
+        raise Refused(
+            f"{email} is not allowed to shop through PunchOut (the PunchOut user role is missing). "
+            "The business administrator can grant it on the Manage your business page.",
+            status_code=403,
+            text="Forbidden",
+        )
+    return membership
+
+
+def _address_json(address: cxml.Address | None) -> dict[str, Any]:
+    if address is None:
+        return {}
+    postal = address.postal_address
+    return {
+        "name": address.name,
+        "address_id": address.address_id or "",
+        "email": address.email or "",
+        "deliver_to": list(postal.deliver_to) if postal else [],
+        "street": list(postal.street) if postal else [],
+        "city": postal.city if postal else "",
+        "postal_code": (postal.postal_code or "") if postal else "",
+        "country": (postal.iso_country_code or postal.country) if postal else "",
+    }
+
+
+def setup_cxml_session(*, document: cxml.CXML) -> SetupResult:
+    """Check a PunchOutSetupRequest and open a session; raises :class:`Refused` with the reason."""
+    header = document.require_header()
+    request: cxml.PunchOutSetupRequest = document.message  # type: ignore[assignment]
+    integration = find_integration(credentials=header.from_)
+    secret = header.sender_secret
+    if secret is None:
+        secret = next((c.shared_secret for c in header.from_ if c.shared_secret is not None), None)
+    secret_ok = check_secret(secret, integration.shared_secret_hash if integration else _DUMMY_HASH)
+    if integration is None:
+        shown = ", ".join(f"{c.domain}:{c.identity}" for c in header.from_) or "none"
+        raise Refused(
+            f"No PunchOut account is registered for the From credential ({shown}). Check the identity "
+            "and domain with the supplier, or ask your administrator to add PunchOut.",
+            status_code=401,
+            text="Unauthorized",
+        )
+    if not secret_ok:
+        raise Refused(
+            "The SharedSecret in Sender does not match the one issued for this account. "
+            "Copy it again from the supplier's integration page.",
+            status_code=401,
+            text="Unauthorized",
+        )
+    url = (request.browser_form_post_url or "").strip()
+    if not url:
+        raise Refused(
+            "The request has no BrowserFormPost URL: we could not return the cart. "
+            "Send BrowserFormPost/URL with your system's cart return address.",
+            status_code=400,
+            text="Bad Request",
+        )
+    if not is_allowed_return_url(integration, url):
+        raise Refused(
+            f"BrowserFormPost {url} is not among the return addresses allowed for this account. "
+            "Ask the business administrator to add it on the Manage your business page.",
+            status_code=403,
+            text="Forbidden",
+        )
+    email = (request.user_email or "").strip().lower()
+    if not email or "@" not in email:
+        raise Refused(
+            "We could not tell who is shopping: send the user's e-mail in Extrinsic UserEmail "
+            "(or Contact/Email, or ShipTo/Address/Email).",
+            status_code=400,
+            text="Bad Request",
+        )
+    membership = _shopper(integration, email)
+    unit = cxml.get_extrinsic(request.extrinsics, "UserBusinessUnit")
+    token, hashed = _new_token()
+    with transaction.atomic():
+        group = None
+        if unit and unit.strip():
+            group, _created = BusinessGroup.objects.get_or_create(
+                business_id=integration.business_id, name=unit.strip()[:100]
+            )
+            if membership is not None and membership.group_id != group.pk:
+                Membership.objects.filter(pk=membership.pk).update(group=group)
+        now = timezone.now()
+        session = PunchOutSession.objects.create(
+            business_id=integration.business_id,
+            integration=integration,
+            user=membership.user if membership else None,
+            email=email,
+            group=group,
+            protocol=SessionProtocol.CXML,
+            operation=Operation(request.operation.value)
+            if request.operation.value in Operation.values
+            else Operation.CREATE,
+            is_test=integration.is_test,
+            buyer_cookie=request.buyer_cookie,
+            return_url=url,
+            buyer_credentials=[{"domain": c.domain, "identity": c.identity} for c in header.from_],
+            ship_to=_address_json(request.ship_to),
+            setup_payload_id=document.payload_id or "",
+            start_token_hash=hashed,
+            start_expires_at=now + defaults.START_URL_LIFETIME,
+            created_at=now,
+        )
+        if request.items:
+            _copy_items(session, request.items)
+    start_url = settings.PUBLIC_URL + reverse("punchout-start", args=[token])
+    return SetupResult(session=session, start_url=start_url)
+
+
+def _copy_items(session: PunchOutSession, items: list[cxml.ItemOut]) -> None:
+    """Pre-fill an edit/inspect cart from the ItemOut lines, matched on our SupplierPartAuxiliaryID."""
+    aux_ids = [i.item_id.supplier_part_auxiliary_id for i in items if i.item_id.supplier_part_auxiliary_id]
+    known = {
+        line.auxiliary_id: line
+        for line in CartLine.objects.filter(business_id=session.business_id, auxiliary_id__in=aux_ids)
+    }
+    for item in items:
+        quantity = int(item.quantity) if item.quantity == int(item.quantity) and item.quantity > 0 else 0
+        if quantity <= 0:
+            continue
+        source = known.get(item.item_id.supplier_part_auxiliary_id or "")
+        if source is not None:
+            product_id, price, currency = source.product_id, source.unit_price, source.currency
+        else:
+            product = Product.objects.filter(asin=item.item_id.supplier_part_id.strip()).first()
+            if product is None:
+                continue
+            product_id, price, currency = product.pk, price_for(product, quantity), product.currency
+        CartLine.objects.create(
+            business_id=session.business_id,
+            session=session,
+            product_id=product_id,
+            quantity=quantity,
+            unit_price=price,
+            currency=currency,
+            auxiliary_id=new_auxiliary_id(),
+            source_line=source,
+        )
+
+
+def new_auxiliary_id() -> str:
+    """An opaque, unguessable identity for a cart line (sent as SupplierPartAuxiliaryID)."""
+    return "CL-" + secrets.token_urlsafe(12)
+
+
+# -- the browser arrives ---------------------------------------------------------------------------
+def start_session(*, token: str) -> tuple[PunchOutSession, str]:
+    """Use a start URL (once, within its lifetime): open the session and return it with its URL key.
+
+    Any earlier open session of the same person is superseded: the newest PunchOut takes over.
+    """
+    with transaction.atomic():
+        session = (
+            PunchOutSession.objects.select_for_update().filter(start_token_hash=token_hash(token)).first()
+        )
+        if session is None:
+            raise StartRefused("unknown")
+        if session.status != SessionStatus.PENDING:
+            raise StartRefused("used")
+        now = timezone.now()
+        if session.start_expires_at is None or session.start_expires_at <= now:
+            _set_status(session, SessionStatus.EXPIRED)
+            session.save(update_fields=["status"])
+            raise StartRefused("expired")
+        key, hashed = _new_token()
+        _set_status(session, SessionStatus.OPEN)
+        session.key_hash, session.started_at = hashed, now
+        session.save(update_fields=["status", "key_hash", "started_at"])
+        if session.user_id is not None:
+            _supersede_others(session)
+    return session, key
+
+
+def _supersede_others(session: PunchOutSession) -> None:
+    PunchOutSession.objects.filter(
+        user_id=session.user_id, status__in=[SessionStatus.OPEN, SessionStatus.PENDING]
+    ).exclude(pk=session.pk).update(status=SessionStatus.SUPERSEDED, closed_at=timezone.now())
+
+
+def session_for_key(key: str) -> PunchOutSession | None:
+    """The session a URL key names (any status), or None."""
+    return (
+        PunchOutSession.objects.select_related("business", "integration", "user")
+        .filter(key_hash=token_hash(key))
+        .first()
+    )
+
+
+def is_usable(session: PunchOutSession) -> bool:
+    """Open, and not older than the session lifetime."""
+    return (
+        session.status == SessionStatus.OPEN
+        and session.started_at is not None
+        and session.started_at + defaults.SESSION_LIFETIME > timezone.now()
+    )
+
+
+def create_account_on_first_punchout(*, session: PunchOutSession, first_name: str, last_name: str) -> User:
+    """The shopper's e-mail was unknown: create their linked account in the business."""
+    with transaction.atomic():
+        locked = PunchOutSession.objects.select_for_update().get(pk=session.pk)
+        if locked.user_id is not None:
+            return locked.user  # type: ignore[return-value]
+        if User.objects.filter(email__iexact=locked.email).exists():
+            raise ValidationError(_("An account already uses this e-mail address."))
+        user = create_linked_account(
+            business=locked.business,
+            email=locked.email,
+            first_name=first_name,
+            last_name=last_name,
+            group=locked.group,
+        )
+        locked.user = user
+        locked.save(update_fields=["user"])
+        session.user = user
+        _supersede_others(locked)
+    return user
+
+
+# -- the cart --------------------------------------------------------------------------------------
+def price_for(product: Product, quantity: int) -> Decimal:
+    """The business unit price of ``quantity`` units: the business price or a lower quantity tier."""
+    price = Decimal(product.business_price)
+    for tier in PriceTier.objects.filter(product=product, min_quantity__lte=quantity):
+        tier_price = Decimal(tier.unit_price)
+        if tier_price < price:
+            price = tier_price
+    return price
+
+
+def _require_editable(session: PunchOutSession) -> None:
+    if not is_usable(session):
+        raise ValidationError(_("This PunchOut session has ended. Start again from your procurement system."))
+    if session.read_only:
+        raise ValidationError(_("This cart is open for viewing only: return it to your procurement system."))
+
+
+def allowed_product(session: PunchOutSession, product: Product) -> bool:
+    """Whether the business's settings let this product in its carts (fulfilled-by-us restriction)."""
+    return product.fulfilled_by_us or not session.integration.fulfilled_by_us_only
+
+
+def add_to_cart(*, session: PunchOutSession, asin: str, quantity: int) -> CartLine:
+    """Add a product to the session's cart (or more of it), priced for the new quantity."""
+    _require_editable(session)
+    if quantity < 1 or quantity > defaults.MAX_LINE_QUANTITY:
+        raise ValidationError(
+            _("Choose a quantity between 1 and %(max)s.") % {"max": defaults.MAX_LINE_QUANTITY}
+        )
+    product = Product.objects.select_related("seller").filter(asin=asin.strip()).first()
+    if product is None:
+        raise ValidationError(_("This product is no longer available."))
+    if not allowed_product(session, product):
+        raise ValidationError(_("Your business buys only items fulfilled by us; this one is not."))
+    with transaction.atomic():
+        PunchOutSession.objects.select_for_update().filter(pk=session.pk).update(changed=True)
+        session.changed = True
+        line = CartLine.objects.filter(session=session, product=product, source_line__isnull=True).first()
+        if line is None:
+            return CartLine.objects.create(
+                business_id=session.business_id,
+                session=session,
+                product=product,
+                quantity=quantity,
+                unit_price=price_for(product, quantity),
+                currency=product.currency,
+                auxiliary_id=new_auxiliary_id(),
+            )
+        line.quantity += quantity
+        line.unit_price = price_for(product, line.quantity)
+        line.save(update_fields=["quantity", "unit_price"])
+        return line
+
+
+def update_line(*, session: PunchOutSession, line_id: int, quantity: int) -> CartLine | None:
+    """Change a line's quantity (re-priced); 0 removes it. Lines of other sessions are not found."""
+    _require_editable(session)
+    if quantity < 0 or quantity > defaults.MAX_LINE_QUANTITY:
+        raise ValidationError(
+            _("Choose a quantity between 0 and %(max)s.") % {"max": defaults.MAX_LINE_QUANTITY}
+        )
+    with transaction.atomic():
+        line = CartLine.objects.select_for_update().select_related("product").get(pk=line_id, session=session)
+        PunchOutSession.objects.filter(pk=session.pk).update(changed=True)
+        session.changed = True
+        if quantity == 0:
+            line.delete()
+            return None
+        line.quantity = quantity
+        line.unit_price = price_for(line.product, quantity)
+        line.save(update_fields=["quantity", "unit_price"])
+        return line
+
+
+@dataclass
+class CartSummary:
+    lines: list[CartLine]
+    currency: str
+    subtotal: Decimal
+    shipping: Decimal
+    tax: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.subtotal + self.shipping + self.tax
+
+
+def cart_lines(session: PunchOutSession) -> list[CartLine]:
+    return list(session.lines.select_related("product", "product__seller", "source_line").order_by("id"))
+
+
+def line_shipping(line: CartLine, first_of_seller: bool) -> Decimal:
+    """Shipping estimate of a line: free when we fulfil it; one charge per marketplace seller."""
+    if line.product.fulfilled_by_us or not first_of_seller:
+        return Decimal("0")
+    return defaults.SHIPPING_PER_SELLER
+
+
+def summarize(session: PunchOutSession, lines: list[CartLine] | None = None) -> CartSummary:
+    """The cart with its subtotal and shipping and tax estimates (money quantized per currency)."""
+    lines = cart_lines(session) if lines is None else lines
+    currency = lines[0].currency if lines else "EUR"
+    subtotal = sum((quantize_money(line.line_total, currency) for line in lines), Decimal("0"))
+    shipping = sum((s for _line, s in _shipping_by_line(lines)), Decimal("0"))
+    tax = quantize_money((subtotal + shipping) * defaults.VAT_RATE / 100, currency)
+    return CartSummary(lines, currency, subtotal, shipping, tax)
+
+
+def _shipping_by_line(lines: list[CartLine]) -> list[tuple[CartLine, Decimal]]:
+    seen: set[int] = set()
+    out = []
+    for line in lines:
+        seller = line.product.seller_id
+        out.append((line, line_shipping(line, seller not in seen)))
+        seen.add(seller)
+    return out
+
+
+# -- returning the cart ----------------------------------------------------------------------------
+def _line_identity(session: PunchOutSession, line: CartLine) -> str:
+    # An edit/inspect cart closed without changes goes back exactly as it came: the original ids.
+    if line.source_line is not None and not session.changed:
+        return line.source_line.auxiliary_id
+    return line.auxiliary_id
+
+
+def order_message(*, session: PunchOutSession, cancel: bool = False) -> cxml.CXML:
+    """The PunchOutOrderMessage returning the session's cart.
+
+    Submit: every line, ``operationAllowed="edit"``. Cancel: a ``create`` session returns an empty
+    cart (``operationAllowed="create"``: nothing to edit); an ``edit`` or ``inspect`` session
+    returns the original cart unchanged, since cancelling must not delete the buyer's lines.
+    """
+    lines = cart_lines(session)
+    if cancel:
+        if session.operation == Operation.CREATE:
+            lines = []
+        else:
+            session.changed = False
+            lines = [line for line in lines if line.source_line is not None]
+    if session.operation == Operation.INSPECT:
+        allowed = cxml.PunchOutOperation.INSPECT
+    elif cancel and session.operation == Operation.CREATE:
+        allowed = cxml.PunchOutOperation.CREATE
+    else:
+        allowed = cxml.PunchOutOperation.EDIT
+    summary = summarize(session, lines)
+    currency = summary.currency
+    items = []
+    for number, (line, shipping) in enumerate(_shipping_by_line(lines), start=1):
+        product = line.product
+        line_total = quantize_money(line.line_total, currency)
+        extrinsics = [
+            cxml.Extrinsic("SoldBy", product.seller.name),
+            cxml.Extrinsic(
+                "FulfilledBy", settings.SITE_TITLE if product.fulfilled_by_us else product.seller.name
+            ),
+        ]
+        items.append(
+            cxml.ItemIn(
+                quantity=Decimal(line.quantity),
+                line_number=number,
+                item_id=cxml.ItemID(product.asin, _line_identity(session, line)),
+                item_detail=cxml.ItemDetail(
+                    unit_price=Money(line.unit_price, currency),
+                    descriptions=[cxml.Description(product.title, lang="en", short_name=None)],
+                    unit_of_measure=product.unit_of_measure,
+                    classifications=[cxml.Classification("UNSPSC", product.unspsc)],
+                    manufacturer_part_id=product.manufacturer_part_number or None,
+                    manufacturer_name=product.manufacturer or None,
+                    lead_time=product.delivery_days,
+                    extrinsics=extrinsics,
+                ),
+                shipping=cxml.Shipping(
+                    Money(shipping, currency), cxml.Description(_("Shipping estimate"), lang="en")
+                ),
+                tax=cxml.Tax(
+                    Money(
+                        quantize_money((line_total + shipping) * defaults.VAT_RATE / 100, currency), currency
+                    ),
+                    cxml.Description(_("VAT estimate"), lang="en"),
+                ),
+            )
+        )
+    header = cxml.PunchOutOrderMessageHeader(
+        total=Money(summary.subtotal, currency),
+        operation_allowed=allowed,
+        shipping=cxml.Shipping(
+            Money(summary.shipping, currency), cxml.Description(_("Shipping estimate"), lang="en")
+        ),
+        tax=cxml.Tax(Money(summary.tax, currency), cxml.Description(_("VAT estimate"), lang="en")),
+    )
+    ours = cxml.Credential(settings.CXML_DOMAIN, session.integration.supplier_identity)
+    buyer = [cxml.Credential(c["domain"], c["identity"]) for c in session.buyer_credentials]
+    return cxml.CXML(
+        message=cxml.PunchOutOrderMessage(buyer_cookie=session.buyer_cookie, header=header, items=items),
+        payload_id=cxml.new_payload_id(settings.PAYLOAD_ID_DOMAIN),
+        timestamp=datetime.now(UTC).replace(microsecond=0),
+        header=cxml.make_header(from_=[ours], to=buyer, sender=[ours], user_agent="OpenProcure Marketplace"),
+        deployment_mode=cxml.DeploymentMode.TEST if session.is_test else cxml.DeploymentMode.PRODUCTION,
+        lang="en",
+    )
+
+
+@dataclass
+class ReturnPost:
+    """Where the browser posts the cart and the form fields it posts."""
+
+    action: str
+    fields: list[tuple[str, str]]
+    target: str = ""
+    charset: str = "utf-8"
+    html: str = ""  # a complete page (OCI builds its own)
+
+
+def close_session(*, session: PunchOutSession, cancel: bool) -> None:
+    """Mark the session returned or cancelled (the same browser cannot return it twice)."""
+    with transaction.atomic():
+        locked = PunchOutSession.objects.select_for_update().get(pk=session.pk)
+        _set_status(locked, SessionStatus.CANCELLED if cancel else SessionStatus.RETURNED)
+        locked.closed_at = timezone.now()
+        locked.save(update_fields=["status", "closed_at"])
+        session.status = locked.status
+
+
+def return_cart(*, session: PunchOutSession, cancel: bool = False) -> tuple[ReturnPost, bytes | None]:
+    """Build the cart return (cXML form or OCI form), check the target, close the session.
+
+    Returns the post to make and, for cXML, the PunchOutOrderMessage bytes (for the journal).
+    """
+    if not is_usable(session):
+        raise ValidationError(_("This PunchOut session has ended. Start again from your procurement system."))
+    if not is_allowed_return_url(session.integration, session.return_url):
+        raise ValidationError(
+            _(
+                "The return address of this session is no longer allowed for your business; the cart was not sent."
+            )
+        )
+    if session.protocol == SessionProtocol.OCI:
+        from openprocure.supplier.punchout.oci import oci_return
+
+        post = oci_return(session=session, cancel=cancel)
+        close_session(session=session, cancel=cancel)
+        return post, None
+    document = order_message(session=session, cancel=cancel)
+    body = cxml.build(document)
+    from punchout.cxml.transport import encode_form
+
+    fields = list(encode_form(body, session.integration.cart_encoding).items())  # type: ignore[arg-type]
+    close_session(session=session, cancel=cancel)
+    return ReturnPost(action=session.return_url, fields=fields), body

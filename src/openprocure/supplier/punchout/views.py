@@ -1,0 +1,168 @@
+"""PunchOut pages: the start URL, the first-PunchOut welcome, the cart and its return, OCI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from openprocure.core.choices import Direction, Protocol
+from openprocure.core.journal import record_document
+from openprocure.supplier.punchout import forms, oci, services
+from openprocure.supplier.punchout.choices import Operation
+from openprocure.supplier.punchout.models import PunchOutSession
+
+
+def _session(request: HttpRequest) -> PunchOutSession | None:
+    return getattr(request, "punchout", None)
+
+
+def _outside(request: HttpRequest) -> HttpResponse:
+    return render(request, "punchout/not_in_session.html", status=403)
+
+
+@xframe_options_exempt
+def start(request: HttpRequest, token: str) -> HttpResponse:
+    """The one-shot StartPage URL: open the session and continue inside ``/po/<key>/``."""
+    try:
+        session, key = services.start_session(token=token)
+    except services.StartRefused as refused:
+        return render(request, "punchout/start_refused.html", {"reason": refused.reason}, status=410)
+    if session.user is None:
+        return redirect(f"/po/{key}/welcome/")
+    if session.operation in (Operation.EDIT, Operation.INSPECT):
+        return redirect(f"/po/{key}/cart/")
+    return redirect(f"/po/{key}/")
+
+
+def welcome(request: HttpRequest) -> HttpResponse:
+    """First PunchOut of an unknown e-mail: a short form creates the linked account."""
+    session = _session(request)
+    if session is None:
+        return _outside(request)
+    if session.user is not None:
+        return redirect("home")
+    form = forms.WelcomeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.create_account_on_first_punchout(session=session, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("cart" if session.operation != Operation.CREATE else "home")
+    return render(request, "punchout/welcome.html", {"form": form, "session": session})
+
+
+def cart(request: HttpRequest) -> HttpResponse:
+    """The cart of the PunchOut session, with "Submit items for approval" and "Cancel and return"."""
+    session = _session(request)
+    if session is None:
+        return _outside(request)
+    summary = services.summarize(session)
+    return render(request, "punchout/cart.html", {"session": session, "summary": summary})
+
+
+@require_POST
+def cart_add(request: HttpRequest) -> HttpResponse:
+    """ "Add to cart" from any product or search page."""
+    session = _session(request)
+    if session is None:
+        return _outside(request)
+    form = forms.AddToCartForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a quantity of at least 1."))
+        return redirect("cart")
+    try:
+        line = services.add_to_cart(session=session, **form.cleaned_data)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Added to your cart: %(title)s") % {"title": line.product.title})
+    return redirect("cart")
+
+
+@require_POST
+def cart_update(request: HttpRequest) -> HttpResponse:
+    session = _session(request)
+    if session is None:
+        return _outside(request)
+    form = forms.UpdateLineForm(request.POST)
+    if form.is_valid():
+        try:
+            services.update_line(
+                session=session, line_id=form.cleaned_data["line"], quantity=form.cleaned_data["quantity"]
+            )
+        except (ValidationError, services.CartLine.DoesNotExist) as error:
+            messages.error(
+                request, " ".join(getattr(error, "messages", [_("This line is not in your cart.")]))
+            )
+    return redirect("cart")
+
+
+def _return(request: HttpRequest, *, cancel: bool) -> HttpResponse:
+    session = _session(request)
+    if session is None:
+        return _outside(request)
+    try:
+        post, body = services.return_cart(session=session, cancel=cancel)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("cart")
+    integration = session.integration
+    if body is not None:
+        record_document(
+            direction=Direction.OUTBOUND,
+            raw=body,
+            kind="PunchOutOrderMessage",
+            partner=f"{integration.buyer_domain}:{integration.buyer_identity}",
+            reference=f"punchout-session:{session.pk}",
+            content_type="text/xml",
+        )
+    else:
+        record_document(
+            direction=Direction.OUTBOUND,
+            protocol=Protocol.OCI,
+            raw="\n".join(f"{k}={v}" for k, v in post.fields),
+            kind="OCI cart",
+            partner=f"{integration.buyer_domain}:{integration.buyer_identity}",
+            reference=f"punchout-session:{session.pk}",
+        )
+    if post.html:
+        return HttpResponse(post.html, content_type=f"text/html; charset={post.charset}")
+    return render(request, "punchout/return.html", {"post": post, "session": session, "cancel": cancel})
+
+
+@require_POST
+def submit(request: HttpRequest) -> HttpResponse:
+    """ "Submit items for approval": the cart goes back to the buyer's system."""
+    return _return(request, cancel=False)
+
+
+@require_POST
+def cancel(request: HttpRequest) -> HttpResponse:
+    """ "Cancel and return": nothing is added (an edit/inspect cart goes back unchanged)."""
+    return _return(request, cancel=True)
+
+
+@csrf_exempt
+@xframe_options_exempt
+def oci_entry(request: HttpRequest) -> HttpResponse:
+    """``/oci/`` (GET or POST): the OCI call-up, and the background functions VALIDATE and BACKGROUND_SEARCH."""
+    params: list[tuple[str, Any]] = [
+        *request.GET.lists(),
+        *(request.POST.lists() if request.method == "POST" else []),
+    ]
+    return oci.handle_callup(request, params)
+
+
+def not_in_session(request: HttpRequest) -> HttpResponse:
+    return _outside(request)
