@@ -9,6 +9,10 @@ from openprocure.buyer.portal.cxml import InboundCXMLEndpoint
 urlpatterns = [
     path("", views.home, name="home"),
     path("cxml/", InboundCXMLEndpoint.as_view(), name="cxml"),
+    path("organization/", include("openprocure.buyer.organization.urls")),
+    path("suppliers/", include("openprocure.buyer.suppliers.urls")),
+    path("", include("openprocure.buyer.punchout.urls")),
+    path("requisitions/", include("openprocure.buyer.requisitions.urls")),
     path("admin/", admin.site.urls),
     path("", include("openprocure.core.urls")),
 ]

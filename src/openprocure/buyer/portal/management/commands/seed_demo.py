@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from openprocure.buyer.organization.demo import seed_organization
 from openprocure.core.demo import demo_user, require_demo_mode
 
 PEOPLE = [
@@ -25,4 +26,5 @@ class Command(BaseCommand):
         with transaction.atomic():
             for email, first, last, admin in PEOPLE:
                 demo_user(email, first_name=first, last_name=last, superuser=admin)
+            seed_organization()
         self.stdout.write("buyer demo data ready")

@@ -1,0 +1,669 @@
+"""The PunchOut flow, buyer side: launch a session at a supplier, and turn the returned cart into
+requisition lines.
+
+Launch (cXML 1.2.071 "PunchOutSetupRequest"): server to server, BuyerCookie = our session id,
+BrowserFormPost = ``/punchout/return/<session id>/``; the browser then goes to the StartPage.
+OCI has no handshake: the browser opens the call-up URL with HOOK_URL = the same return URL.
+
+Return: the cart arrives through the user's browser as a cXML PunchOutOrderMessage (cxml-urlencoded
+or cxml-base64 form field) or as OCI ``NEW_ITEM-*`` fields. It is accepted only for an open session
+of the signed-in user who launched it; otherwise nothing is created.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from openprocure.buyer.organization.services import profile_for
+from openprocure.buyer.punchout import wire
+from openprocure.buyer.punchout.choices import SESSION_TRANSITIONS, SessionOperation, SessionStatus
+from openprocure.buyer.punchout.models import PunchOutSession
+from openprocure.buyer.requisitions import services as requisitions
+from openprocure.buyer.requisitions.models import Requisition, RequisitionLine
+from openprocure.buyer.suppliers.choices import ConnectionProtocol
+from openprocure.buyer.suppliers.models import PunchOutConnection
+from openprocure.buyer.suppliers.services import (
+    ConnectionError_,
+    cxml_envelope,
+    mask_answer,
+    shared_secret,
+)
+from openprocure.core.choices import Direction, Protocol
+from openprocure.core.journal import MASK, mask_form, record_document
+from openprocure.core.models import User
+from openprocure.core.status import set_status
+from punchout import oci
+from punchout.cxml import (
+    Classification,
+    CXMLError,
+    Description,
+    Extrinsic,
+    ItemDetail,
+    ItemID,
+    build,
+    parse,
+)
+from punchout.cxml.order import ItemOut
+from punchout.cxml.punchout_msgs import (
+    ItemIn,
+    PunchOutOperation,
+    PunchOutOrderMessage,
+    PunchOutSetupRequest,
+    PunchOutSetupResponse,
+)
+from punchout.money import Money, quantize_money
+
+logger = logging.getLogger(__name__)
+
+
+class PunchOutError(Exception):
+    """A PunchOut step that failed; ``message`` is shown to the person, ``http_status`` to the browser."""
+
+    def __init__(
+        self, message: str, *, http_status: int = 400, session: PunchOutSession | None = None
+    ) -> None:
+        self.message = message
+        self.http_status = http_status
+        self.session = session
+        super().__init__(message)
+
+
+@dataclass
+class CartOutcome:
+    """What a returned cart did: the session, the requisition and the lines it created."""
+
+    session: PunchOutSession
+    requisition: Requisition | None
+    lines: list[RequisitionLine] = field(default_factory=list)
+    warnings: list[dict[str, str]] = field(default_factory=list)
+
+
+# -- launch --------------------------------------------------------------------------------------
+
+
+def return_url(session: PunchOutSession) -> str:
+    """Our BrowserFormPost / HOOK_URL for this session."""
+    return settings.PUBLIC_URL + reverse("punchout:return", args=[session.cookie])
+
+
+def user_values(user: User) -> dict[str, str]:
+    """What we may tell a supplier about the shopper, by cXML Extrinsic name."""
+    profile = profile_for(user)
+    return {
+        "UserEmail": user.email,
+        "UniqueName": user.email,
+        "FirstName": user.first_name,
+        "LastName": user.last_name,
+        "UserFullName": user.get_full_name(),
+        "CostCenter": profile.default_cost_center.code if profile and profile.default_cost_center else "",
+        "UserBusinessUnit": profile.business_unit if profile else "",
+        "Department": profile.department.name if profile and profile.department else "",
+        "UserPhoneNumber": "",
+    }
+
+
+def _extrinsics(connection: PunchOutConnection, user: User) -> list[Extrinsic]:
+    values = user_values(user)
+    return [Extrinsic(name, values[name]) for name in connection.user_attributes or [] if values.get(name)]
+
+
+def _quantity_text(value: Decimal) -> Decimal:
+    """A stored quantity without the column's padding zeros (2.0000 -> 2, 1.5000 -> 1.5)."""
+    value = Decimal(value)
+    return value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
+
+
+def _item_out(line: RequisitionLine) -> ItemOut:
+    """A requisition line sent back to the supplier for edit/inspect, IDs exactly as received."""
+    detail = None
+    if line.unspsc and line.description:
+        detail = ItemDetail(
+            unit_price=Money(Decimal(line.unit_price), line.currency),
+            descriptions=[Description(line.description)],
+            unit_of_measure=line.unit_of_measure,
+            classifications=[Classification("UNSPSC", line.unspsc)],
+        )
+    return ItemOut(
+        quantity=_quantity_text(line.quantity),
+        item_id=ItemID(line.supplier_part_id, line.supplier_part_auxiliary_id or None),
+        item_detail=detail,
+        line_number=line.line_number,
+    )
+
+
+def launch_punchout(
+    *,
+    user: User,
+    connection: PunchOutConnection,
+    operation: str = SessionOperation.CREATE,
+    requisition: Requisition | None = None,
+) -> PunchOutSession:
+    """Open a shopping session: for cXML, send the PunchOutSetupRequest and keep the StartPage.
+
+    Returns the session; when the supplier refuses or cannot be reached, the session is FAILED and
+    ``error_text`` holds what the supplier said (secrets masked).
+    """
+    if not connection.is_active or not connection.supplier.is_active:
+        raise PunchOutError(
+            _("%(supplier)s is not available for shopping.") % {"supplier": connection.supplier}
+        )
+    lines: list[RequisitionLine] = []
+    if operation in (SessionOperation.EDIT, SessionOperation.INSPECT):
+        if requisition is None:
+            raise PunchOutError(_("Choose the requisition whose lines you want to open."))
+        if requisition.requester_id != user.pk:
+            raise PunchOutError(_("Only the requester can open this requisition's cart."), http_status=403)
+        if operation == SessionOperation.EDIT and not requisition.is_editable:
+            raise PunchOutError(
+                _("Requisition %(number)s is %(status)s: its lines can no longer be edited.")
+                % {"number": requisition.number, "status": requisition.get_status_display()}
+            )
+        lines = list(requisition.lines.filter(connection=connection).order_by("line_number"))
+        if not lines:
+            raise PunchOutError(
+                _("This requisition has no lines from %(supplier)s.") % {"supplier": connection.supplier}
+            )
+    elif requisition is not None and (requisition.requester_id != user.pk or not requisition.is_editable):
+        raise PunchOutError(_("You can only add to your own draft requisitions."), http_status=403)
+
+    session = PunchOutSession.objects.create(
+        user=user,
+        connection=connection,
+        operation=operation,
+        requisition=requisition,
+        edited_line_ids=[line.pk for line in lines] if operation == SessionOperation.EDIT else [],
+    )
+    if connection.protocol == ConnectionProtocol.OCI:
+        set_status(session, SessionStatus.OPEN, table=SESSION_TRANSITIONS)
+        session.save(update_fields=["status"])
+        return session
+    try:
+        return _setup_cxml(session, lines)
+    except ConnectionError_ as error:
+        _fail(session, error.message)
+        return session
+
+
+def _fail(session: PunchOutSession, text: str) -> None:
+    set_status(session, SessionStatus.FAILED, table=SESSION_TRANSITIONS)
+    session.error_text = text
+    session.save(update_fields=["status", "error_text"])
+
+
+def _setup_cxml(session: PunchOutSession, lines: list[RequisitionLine]) -> PunchOutSession:
+    connection = session.connection
+    message = PunchOutSetupRequest(
+        buyer_cookie=session.cookie,
+        operation=PunchOutOperation(session.operation),
+        browser_form_post_url=return_url(session),
+        extrinsics=_extrinsics(connection, session.user),
+        items=[_item_out(line) for line in lines],
+    )
+    document = cxml_envelope(connection, message)
+    body = build(document)
+    sent = record_document(
+        direction=Direction.OUTBOUND,
+        raw=body,
+        kind="PunchOutSetupRequest",
+        payload_id=document.payload_id or "",
+        partner=connection.supplier.name,
+        reference=f"punchout-session:{session.pk}",
+    )
+    session.setup_document = sent
+    session.save(update_fields=["setup_document"])
+    answer = wire.post_xml(connection.setup_url, body)
+    if answer.http_status is None:
+        _fail(
+            session,
+            _("%(supplier)s could not be reached (%(error)s). Try again later or tell your procurement team.")
+            % {"supplier": connection.supplier, "error": answer.error},
+        )
+        return session
+    masked = mask_answer(answer.body, connection)
+    try:
+        parsed = parse(answer.body)
+    except CXMLError as error:
+        record_document(
+            direction=Direction.INBOUND,
+            raw=masked,
+            partner=connection.supplier.name,
+            reference=sent.reference,
+            status_code=answer.http_status,
+            status_text=error.message,
+            in_reply_to=sent,
+            content_type=answer.content_type,
+        )
+        _fail(
+            session,
+            _("%(supplier)s answered HTTP %(status)s with something that is not a cXML answer: %(error)s")
+            % {"supplier": connection.supplier, "status": answer.http_status, "error": error.message},
+        )
+        return session
+    doc = parsed.document
+    status = doc.status
+    record_document(
+        direction=Direction.INBOUND,
+        raw=masked,
+        kind=doc.kind,
+        payload_id=doc.payload_id or "",
+        partner=connection.supplier.name,
+        reference=sent.reference,
+        status_code=status.code if status else answer.http_status,
+        status_text=(status.message or status.text) if status else "",
+        in_reply_to=sent,
+        content_type=answer.content_type,
+    )
+    if status is None or not status.is_success or not isinstance(doc.message, PunchOutSetupResponse):
+        said = " ".join(part for part in (status.text, status.message) if part) if status else ""
+        code = status.code if status else answer.http_status
+        _fail(
+            session,
+            _("%(supplier)s refused to open the catalog (%(code)s): %(said)s")
+            % {
+                "supplier": connection.supplier,
+                "code": code,
+                "said": mask_answer(said, connection) or _("no explanation given"),
+            },
+        )
+        return session
+    set_status(session, SessionStatus.OPEN, table=SESSION_TRANSITIONS)
+    session.start_page_url = doc.message.start_page_url.strip()
+    session.save(update_fields=["status", "start_page_url"])
+    return session
+
+
+def _oci_params(connection: PunchOutConnection, user: User) -> dict[str, str]:
+    values = user_values(user)
+    context = {
+        "email": values["UserEmail"],
+        "unique_name": values["UniqueName"],
+        "first_name": values["FirstName"],
+        "last_name": values["LastName"],
+        "cost_center": values["CostCenter"],
+    }
+    params = {}
+    for name, template in (connection.oci_parameters or {}).items():
+        try:
+            params[name] = str(template).format(**context)
+        except (KeyError, IndexError, ValueError):
+            params[name] = str(template)
+    return params
+
+
+def oci_callup_url(session: PunchOutSession, *, password: str | None = None) -> str:
+    """The OCI call-up URL of a session. It carries the password: never log or store it."""
+    connection = session.connection
+    return oci.build_callup_url(
+        connection.setup_url,
+        hook_url=return_url(session),
+        username=connection.oci_username,
+        password=shared_secret(connection) if password is None else password,
+        login_fields=tuple(connection.oci_login_fields or oci.DEFAULT_LOGIN_FIELDS),
+        target="_top",
+        extra=_oci_params(connection, session.user),
+    )
+
+
+def oci_test_url(connection: PunchOutConnection) -> tuple[str, str]:
+    """(call-up URL with the password, the same with the password masked) for the connection test."""
+    hook = settings.PUBLIC_URL + reverse("punchout:return", args=["connection-test"])
+    common = {
+        "hook_url": hook,
+        "username": connection.oci_username,
+        "login_fields": tuple(connection.oci_login_fields or oci.DEFAULT_LOGIN_FIELDS),
+    }
+    real = oci.build_callup_url(connection.setup_url, password=shared_secret(connection), **common)
+    shown = oci.build_callup_url(connection.setup_url, password=MASK, **common)
+    return real, shown
+
+
+def start_url(session: PunchOutSession) -> str:
+    """Where to send the browser for an open session."""
+    if session.connection.protocol == ConnectionProtocol.OCI:
+        return oci_callup_url(session)
+    return session.start_page_url
+
+
+# -- return --------------------------------------------------------------------------------------
+
+
+def find_session_for(*, cookie: str, user: User) -> PunchOutSession:
+    """The open session ``cookie`` of ``user``, or :class:`PunchOutError` saying why not."""
+    session = PunchOutSession.objects.select_related("connection__supplier").filter(cookie=cookie).first()
+    if session is None:
+        raise PunchOutError(
+            _("This PunchOut session does not exist. Start shopping again from the Shop page."),
+            http_status=404,
+        )
+    if session.user_id != user.pk:
+        logger.warning("cart for session %s posted by another user (%s); refused", session.pk, user.pk)
+        raise PunchOutError(
+            _(
+                "This cart belongs to a shopping session started by another person, so it was not "
+                "accepted and nothing was created. Start your own session from the Shop page."
+            ),
+            http_status=403,
+        )
+    if session.status != SessionStatus.OPEN:
+        raise PunchOutError(
+            _(
+                "This shopping session is %(status)s; a cart can only be returned once. Start a new session from the Shop page."
+            )
+            % {"status": session.get_status_display()},
+            http_status=409,
+            session=session,
+        )
+    return session
+
+
+def receive_cart(
+    *, cookie: str, user: User, fields: Mapping[str, Any], raw_body: bytes = b"", content_type: str = ""
+) -> CartOutcome:
+    """Turn a cart posted to ``/punchout/return/<cookie>/`` into requisition lines."""
+    session = find_session_for(cookie=cookie, user=user)
+    connection = session.connection
+    if connection.protocol == ConnectionProtocol.OCI:
+        lines, warnings, journal = _read_oci_cart(session, fields, raw_body, content_type)
+    else:
+        lines, warnings, journal = _read_cxml_cart(session, fields, raw_body, content_type)
+    with transaction.atomic():
+        locked = PunchOutSession.objects.select_for_update().get(pk=session.pk)
+        if locked.status != SessionStatus.OPEN:  # a second post of the same cart
+            raise PunchOutError(_("This cart was already received."), http_status=409, session=locked)
+        outcome = _apply_cart(locked, lines, warnings)
+        set_status(
+            locked,
+            SessionStatus.CLOSED if locked.operation == SessionOperation.INSPECT else SessionStatus.RETURNED,
+            table=SESSION_TRANSITIONS,
+        )
+        locked.returned_at = timezone.now()
+        locked.return_document = journal
+        locked.requisition = outcome.requisition or locked.requisition
+        locked.save(update_fields=["status", "returned_at", "return_document", "requisition"])
+        journal.reference = outcome.requisition.number if outcome.requisition else journal.reference
+        journal.save(update_fields=["reference"])
+        outcome.session = locked
+    return outcome
+
+
+def _apply_cart(
+    session: PunchOutSession, lines: list[requisitions.CartLine], warnings: list[dict[str, str]]
+) -> CartOutcome:
+    connection = session.connection
+    common = {
+        "supplier": connection.supplier,
+        "connection": connection,
+        "session": session,
+        "warnings": warnings,
+    }
+    if session.operation == SessionOperation.INSPECT:
+        return CartOutcome(session=session, requisition=session.requisition, warnings=warnings)
+    if session.operation == SessionOperation.EDIT:
+        assert session.requisition is not None
+        created = requisitions.replace_lines(
+            requisition=session.requisition,
+            actor=session.user,
+            line_ids=session.edited_line_ids,
+            lines=lines,
+            **common,
+        )
+        return CartOutcome(session, Requisition.objects.get(pk=session.requisition.pk), created, warnings)
+    if not lines:
+        return CartOutcome(session, session.requisition, [], warnings)
+    if session.requisition is not None:
+        created = requisitions.add_cart_lines(
+            requisition=session.requisition, actor=session.user, lines=lines, **common
+        )
+        return CartOutcome(session, Requisition.objects.get(pk=session.requisition.pk), created, warnings)
+    requisition = requisitions.create_requisition_from_cart(requester=session.user, lines=lines, **common)
+    return CartOutcome(session, requisition, list(requisition.lines.all()), warnings)
+
+
+def _warning(code: str, message: str) -> dict[str, str]:
+    return {"code": code, "message": message}
+
+
+def _read_cxml_cart(session: PunchOutSession, fields: Mapping[str, Any], raw_body: bytes, content_type: str):  # type: ignore[no-untyped-def]
+    connection = session.connection
+    try:
+        if content_type.startswith(("text/xml", "application/xml")):
+            raw = raw_body
+        else:
+            raw = wire.decode_form({name: str(value) for name, value in fields.items()})
+    except (ValueError, CXMLError) as error:
+        message = getattr(error, "message", str(error))
+        record_document(
+            direction=Direction.INBOUND,
+            raw=raw_body,
+            kind="PunchOutOrderMessage",
+            partner=connection.supplier.name,
+            reference=f"punchout-session:{session.pk}",
+            status_code=400,
+            status_text=message,
+        )
+        raise PunchOutError(
+            _("%(supplier)s sent the cart in a form we cannot read (%(error)s); nothing was created.")
+            % {"supplier": connection.supplier, "error": message}
+        ) from None
+    try:
+        result = parse(raw, max_bytes=settings.CXML_MAX_BYTES)
+    except CXMLError as error:
+        record_document(
+            direction=Direction.INBOUND,
+            raw=raw,
+            kind="PunchOutOrderMessage",
+            partner=connection.supplier.name,
+            reference=f"punchout-session:{session.pk}",
+            status_code=error.status_code,
+            status_text=error.message,
+        )
+        raise PunchOutError(
+            _("The cart from %(supplier)s could not be read (%(error)s); nothing was created.")
+            % {"supplier": connection.supplier, "error": error.message}
+        ) from None
+    document = result.document
+    message = document.message
+    journal = record_document(
+        direction=Direction.INBOUND,
+        raw=raw,
+        kind=document.kind,
+        payload_id=document.payload_id or "",
+        partner=connection.supplier.name,
+        reference=f"punchout-session:{session.pk}",
+        warnings=[{"code": w.code, "path": w.path, "message": w.message} for w in result.warnings],
+    )
+    if not isinstance(message, PunchOutOrderMessage):
+        raise PunchOutError(
+            _(
+                "%(supplier)s sent a %(kind)s where a cart (PunchOutOrderMessage) was expected; nothing was created."
+            )
+            % {"supplier": connection.supplier, "kind": document.kind}
+        )
+    if message.buyer_cookie.strip() != session.cookie:
+        raise PunchOutError(
+            _(
+                "The cart's BuyerCookie does not match this shopping session, so it was not accepted; nothing was created."
+            ),
+            http_status=403,
+        )
+    return (*cxml_cart_lines(message, default_currency=connection.supplier.default_currency), journal)
+
+
+def cxml_cart_lines(
+    message: PunchOutOrderMessage, *, default_currency: str = "EUR"
+) -> tuple[list[requisitions.CartLine], list[dict[str, str]]]:
+    """Requisition lines from the ItemIn lines of a cart, and the warnings worth showing people."""
+    warnings: list[dict[str, str]] = []
+    total = message.header.total
+    currency_default = total.currency if total else default_currency
+    lines = []
+    for index, item in enumerate(message.items, 1):
+        lines.append(_cxml_line(index, item, currency_default, warnings))
+    if total is not None and lines:
+        currencies = {line.currency for line in lines}
+        if currencies == {total.currency}:
+            computed = quantize_money(
+                sum(
+                    (line.quantity * line.unit_price / line.price_basis_quantity for line in lines),
+                    Decimal(0),
+                ),
+                total.currency,
+            )
+            sent = quantize_money(total.amount, total.currency)
+            if computed != sent:
+                warnings.append(
+                    _warning(
+                        "total-mismatch",
+                        _(
+                            "The supplier's cart total is %(sent)s %(currency)s but its lines add up to %(computed)s %(currency)s; the lines were kept."
+                        )
+                        % {"sent": sent, "computed": computed, "currency": total.currency},
+                    )
+                )
+        else:
+            warnings.append(
+                _warning(
+                    "mixed-currencies",
+                    _("The cart mixes currencies: %(list)s.") % {"list": ", ".join(sorted(currencies))},
+                )
+            )
+    return lines, warnings
+
+
+def _cxml_line(
+    index: int, item: ItemIn, currency_default: str, warnings: list[dict[str, str]]
+) -> requisitions.CartLine:
+    detail = item.item_detail
+    description = ""
+    if detail is not None and detail.description is not None:
+        description = detail.description.text or detail.description.short_name or ""
+    if not description:
+        warnings.append(_warning("no-description", _("Line %(n)s has no description.") % {"n": index}))
+    unit_price = Decimal(0)
+    currency = currency_default
+    if detail is not None and detail.unit_price is not None:
+        unit_price = detail.unit_price.amount
+        currency = detail.unit_price.currency or currency_default
+    else:
+        warnings.append(_warning("no-price", _("Line %(n)s has no unit price; 0 was used.") % {"n": index}))
+    basis = Decimal(1)
+    if detail is not None and detail.price_basis_quantity is not None:
+        pbq = detail.price_basis_quantity
+        try:
+            if pbq.quantity and pbq.conversion_factor:
+                basis = pbq.quantity / pbq.conversion_factor
+        except (InvalidOperation, ZeroDivisionError):
+            basis = Decimal(1)
+    classifications = [
+        {"domain": c.domain, "value": c.value} for c in (detail.classifications if detail else [])
+    ]
+    unspsc = next(
+        (
+            c.value.strip()
+            for c in (detail.classifications if detail else [])
+            if c.domain.strip().casefold() == "unspsc"
+        ),
+        "",
+    )
+    extrinsics: dict[str, Any] = {}
+    for extrinsic in [*(detail.extrinsics if detail else []), *item.extrinsics]:
+        if extrinsic.name in extrinsics:
+            previous = extrinsics[extrinsic.name]
+            extrinsics[extrinsic.name] = (
+                [*previous, extrinsic.value] if isinstance(previous, list) else [previous, extrinsic.value]
+            )
+        else:
+            extrinsics[extrinsic.name] = extrinsic.value
+    return requisitions.CartLine(
+        supplier_part_id=item.item_id.supplier_part_id,
+        supplier_part_auxiliary_id=item.item_id.supplier_part_auxiliary_id or "",
+        quantity=item.quantity,
+        unit_price=unit_price,
+        currency=currency.upper(),
+        description=description,
+        unit_of_measure=(detail.unit_of_measure if detail else "") or "EA",
+        price_basis_quantity=basis,
+        unspsc=unspsc[:16],
+        manufacturer_name=(detail.manufacturer_name or "") if detail else "",
+        manufacturer_part_id=(detail.manufacturer_part_id or "") if detail else "",
+        lead_time_days=detail.lead_time if detail else None,
+        extrinsics=extrinsics,
+        classifications=classifications,
+    )
+
+
+def _read_oci_cart(session: PunchOutSession, fields: Mapping[str, Any], raw_body: bytes, content_type: str):  # type: ignore[no-untyped-def]
+    connection = session.connection
+    if raw_body and content_type.startswith("application/x-www-form-urlencoded"):
+        result = oci.parse_cart(raw_body, charset=connection.oci_charset or "iso-8859-1")
+    else:
+        result = oci.parse_cart(fields, charset=connection.oci_charset or "iso-8859-1")
+    journal = record_document(
+        direction=Direction.INBOUND,
+        protocol=Protocol.OCI,
+        raw=raw_body.decode("latin-1")
+        if raw_body
+        else str(mask_form({k: str(v) for k, v in fields.items()})),
+        kind="OCI cart",
+        partner=connection.supplier.name,
+        reference=f"punchout-session:{session.pk}",
+        warnings=[{"code": "oci", "path": str(w.index), "message": str(w)} for w in result.warnings],
+        content_type=content_type,
+    )
+    warnings = [_warning("oci-line-refused", str(error)) for error in result.errors]
+    mapping = connection.oci_field_mapping or {}
+    lines = [
+        _oci_line(item, mapping, connection.supplier.default_currency, warnings) for item in result.items
+    ]
+    return lines, warnings, journal
+
+
+def _oci_value(item: oci.OCIItem, field_name: str) -> str:
+    spec = next((s for s in oci.NEW_ITEM_FIELDS if s.name == field_name.upper()), None)
+    if spec is not None:
+        value = getattr(item, spec.attr, "")
+        return "" if value is None else str(value)
+    return item.extra.get(field_name.upper(), "")
+
+
+def _oci_line(
+    item: oci.OCIItem, mapping: Mapping[str, str], default_currency: str, warnings: list[dict[str, str]]
+) -> requisitions.CartLine:
+    unspsc = item.ext_category_id if "UNSPSC" in item.ext_schema_type.upper() else ""
+    line = requisitions.CartLine(
+        supplier_part_id=item.vendor_mat or item.ext_product_id or item.matnr,
+        supplier_part_auxiliary_id=item.ext_product_id if item.vendor_mat else "",
+        quantity=item.quantity,
+        unit_price=item.price if item.price is not None else Decimal(0),
+        currency=(item.currency or default_currency).upper(),
+        description=item.description or item.long_text[:200],
+        unit_of_measure=item.unit or "EA",
+        price_basis_quantity=item.price_unit or Decimal(1),
+        unspsc=unspsc,
+        manufacturer_name=item.manufact_code,
+        manufacturer_part_id=item.manufact_mat,
+        lead_time_days=item.lead_time,
+        extrinsics={key: value for key, value in item.extra.items()},
+    )
+    if item.long_text:
+        line.extrinsics["LONGTEXT"] = item.long_text
+    for target, source in mapping.items():
+        if hasattr(line, target) and target not in {"quantity", "unit_price", "price_basis_quantity"}:
+            setattr(line, target, _oci_value(item, source))
+    if item.price is None:
+        warnings.append(
+            _warning(
+                "no-price", _("Item %(part)s has no price; 0 was used.") % {"part": line.supplier_part_id}
+            )
+        )
+    return line

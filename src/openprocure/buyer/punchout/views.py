@@ -1,0 +1,115 @@
+"""Shop page, launching a PunchOut session, and the return URL where carts come back."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from openprocure.buyer.punchout import services
+from openprocure.buyer.punchout.choices import SessionOperation, SessionStatus
+from openprocure.buyer.requisitions.models import Requisition
+from openprocure.buyer.suppliers.models import PunchOutConnection
+from openprocure.buyer.suppliers.services import ConnectionError_
+
+
+@login_required
+def shop(request: HttpRequest) -> HttpResponse:
+    """The connected suppliers; each opens its catalog in a new window."""
+    connections = PunchOutConnection.objects.filter(is_active=True, supplier__is_active=True).select_related(
+        "supplier"
+    )
+    return render(request, "punchout/shop.html", {"connections": connections})
+
+
+class _Redirect(HttpResponseRedirect):
+    # Start pages are any supplier's http(s) URL (validated below), not only our own hosts.
+    allowed_schemes = ["http", "https"]
+
+
+@login_required
+@require_POST
+def launch(request: HttpRequest, pk: int) -> HttpResponse:
+    """Open a session (create, or edit/inspect a requisition's lines) and send the browser to the supplier."""
+    connection = get_object_or_404(PunchOutConnection.objects.select_related("supplier"), pk=pk)
+    operation = request.POST.get("operation", SessionOperation.CREATE)
+    if operation not in SessionOperation.values:
+        operation = SessionOperation.CREATE
+    requisition = None
+    if request.POST.get("requisition"):
+        requisition = get_object_or_404(Requisition, pk=request.POST["requisition"], requester=request.user)
+    try:
+        session = services.launch_punchout(
+            user=request.user, connection=connection, operation=operation, requisition=requisition
+        )
+        url = services.start_url(session) if session.status == SessionStatus.OPEN else ""
+    except (services.PunchOutError, ConnectionError_) as error:
+        return render(
+            request,
+            "punchout/failed.html",
+            {"connection": connection, "error_text": error.message},
+            status=getattr(error, "http_status", 400),
+        )
+    if session.status != SessionStatus.OPEN or not url.lower().startswith(("http://", "https://")):
+        return render(
+            request,
+            "punchout/failed.html",
+            {
+                "connection": connection,
+                "error_text": session.error_text or _("The supplier gave no start page."),
+            },
+            status=502,
+        )
+    return _Redirect(url)
+
+
+@csrf_exempt  # the supplier's page posts the cart through the user's browser; the session id binds it
+def cart_return(request: HttpRequest, cookie: str) -> HttpResponse:
+    """BrowserFormPost / HOOK_URL: the cart of one session, accepted only from the person who launched it."""
+    if request.method != "POST":
+        return redirect("punchout:shop")
+    if not request.user.is_authenticated:
+        return render(
+            request,
+            "punchout/refused.html",
+            {
+                "message": _(
+                    "You are not signed in here any more, so the cart could not be attached to your "
+                    "session. Sign in, then return the cart from the supplier's site again."
+                )
+            },
+            status=401,
+        )
+    content_type = request.META.get("CONTENT_TYPE", "")
+    # Read the raw body first (an OCI cart is best decoded from its bytes); multipart has none.
+    raw_body = b"" if content_type.startswith("multipart/") else request.body
+    fields = request.POST if not content_type.startswith(("text/", "application/xml")) else {}
+    try:
+        outcome = services.receive_cart(
+            cookie=cookie, user=request.user, fields=fields, raw_body=raw_body, content_type=content_type
+        )
+    except services.PunchOutError as error:
+        return render(request, "punchout/refused.html", {"message": error.message}, status=error.http_status)
+    for warning in outcome.warnings:
+        messages.warning(request, warning["message"])
+    if outcome.requisition is None:
+        messages.info(request, _("The cart was empty; nothing was added."))
+        return redirect("punchout:shop")
+    if outcome.session.operation == SessionOperation.INSPECT:
+        messages.info(request, _("Inspection closed; the requisition was not changed."))
+    else:
+        messages.success(
+            request,
+            _("%(count)s line(s) from %(supplier)s are in requisition %(number)s.")
+            % {
+                "count": len(outcome.lines),
+                "supplier": outcome.session.connection.supplier,
+                "number": outcome.requisition.number,
+            },
+        )
+    return redirect(reverse("requisitions:detail", args=[outcome.requisition.pk]))

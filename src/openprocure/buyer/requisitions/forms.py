@@ -1,0 +1,55 @@
+"""Forms of requisition pages."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from openprocure.buyer.organization.models import CostCenter, GLAccount
+from openprocure.buyer.requisitions.choices import SplitMode
+from openprocure.buyer.suppliers.models import Supplier
+
+
+class FreeTextLineForm(forms.Form):
+    description = forms.CharField(label=_("Description"), max_length=2000)
+    supplier = forms.ModelChoiceField(
+        label=_("Supplier"), queryset=Supplier.objects.filter(is_active=True), required=False
+    )
+    quantity = forms.DecimalField(
+        label=_("Quantity"), min_value=Decimal("0.0001"), max_digits=18, decimal_places=4
+    )
+    unit_of_measure = forms.CharField(label=_("Unit"), max_length=16, initial="EA")
+    unit_price = forms.DecimalField(
+        label=_("Unit price"), min_value=Decimal("0"), max_digits=18, decimal_places=4
+    )
+    currency = forms.CharField(label=_("Currency"), max_length=3, initial="EUR")
+    unspsc = forms.CharField(label=_("UNSPSC"), max_length=16, required=False)
+    need_by = forms.DateField(
+        label=_("Need by"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    justification = forms.CharField(
+        label=_("Justification"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class SplitForm(forms.Form):
+    cost_center = forms.ModelChoiceField(
+        label=_("Cost center"), queryset=CostCenter.objects.filter(is_active=True)
+    )
+    gl_account = forms.ModelChoiceField(
+        label=_("GL account"), queryset=GLAccount.objects.filter(is_active=True), required=False
+    )
+    share = forms.DecimalField(label=_("Share"), max_digits=18, decimal_places=4)
+
+
+class AccountingModeForm(forms.Form):
+    mode = forms.ChoiceField(label=_("Split"), choices=SplitMode.choices)
+
+
+SplitFormSet = forms.formset_factory(SplitForm, extra=2, min_num=1, validate_min=True)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)

@@ -1,0 +1,591 @@
+"""Every change to a requisition: create from a cart, lines, accounting, submit, cancel, status moves.
+
+Each function opens a transaction, locks the requisition row, checks the rules, changes state and
+records a :class:`RequisitionEvent` with who, when and why.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from openprocure.buyer.organization.models import Address, CostCenter, GLAccount, RestrictedCategory
+from openprocure.buyer.organization.services import profile_for
+from openprocure.buyer.requisitions import hooks
+from openprocure.buyer.requisitions.choices import (
+    EDITABLE_STATUSES,
+    REQUISITION_TRANSITIONS,
+    EventKind,
+    RequisitionStatus,
+    SplitMode,
+)
+from openprocure.buyer.requisitions.models import (
+    AccountingSplit,
+    Requisition,
+    RequisitionEvent,
+    RequisitionLine,
+)
+from openprocure.core.models import User
+from openprocure.core.status import set_status
+from punchout.money import quantize_money
+
+
+class RequisitionError(Exception):
+    """A change the rules do not allow; ``message`` says what was wrong and what to do next."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
+@dataclass
+class CartLine:
+    """One line of a returned cart, protocol-neutral (cXML ItemIn or OCI NEW_ITEM)."""
+
+    supplier_part_id: str
+    quantity: Decimal
+    unit_price: Decimal
+    currency: str
+    description: str = ""
+    supplier_part_auxiliary_id: str = ""
+    unit_of_measure: str = "EA"
+    price_basis_quantity: Decimal = Decimal("1")
+    unspsc: str = ""
+    manufacturer_name: str = ""
+    manufacturer_part_id: str = ""
+    lead_time_days: int | None = None
+    extrinsics: dict[str, Any] = field(default_factory=dict)
+    classifications: list[dict[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class SplitInput:
+    """One accounting split as entered: cost center, GL account, and a percentage or an amount."""
+
+    cost_center: CostCenter
+    gl_account: GLAccount | None = None
+    percentage: Decimal | None = None
+    amount: Decimal | None = None
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+
+def _record(
+    requisition: Requisition,
+    kind: str,
+    *,
+    actor: User | None,
+    reason: str = "",
+    from_status: str = "",
+    to_status: str = "",
+    data: dict[str, Any] | None = None,
+) -> RequisitionEvent:
+    return RequisitionEvent.objects.create(
+        requisition=requisition,
+        kind=kind,
+        actor=actor,
+        reason=reason,
+        from_status=from_status,
+        to_status=to_status,
+        data=data or {},
+    )
+
+
+def _lock(requisition: Requisition) -> Requisition:
+    """The requisition re-read with its row locked (call inside a transaction)."""
+    return Requisition.objects.select_for_update().get(pk=requisition.pk)
+
+
+def _require_editable(requisition: Requisition, actor: User | None) -> None:
+    if requisition.status not in EDITABLE_STATUSES:
+        raise RequisitionError(
+            _(
+                "Requisition %(number)s is %(status)s: lines can only change while it is a draft or returned for changes."
+            )
+            % {"number": requisition.number, "status": requisition.get_status_display()}
+        )
+    if actor is not None and actor.pk != requisition.requester_id:
+        raise RequisitionError(
+            _("Only the requester can change requisition %(number)s.") % {"number": requisition.number}
+        )
+
+
+def _refresh_total(requisition: Requisition) -> None:
+    requisition.total_amount = requisition.compute_total()
+    requisition.save(update_fields=["total_amount", "updated_at"])
+
+
+def _next_line_number(requisition: Requisition) -> int:
+    last = requisition.lines.order_by("-line_number").values_list("line_number", flat=True).first()
+    return (last or 0) + 1
+
+
+def _line_defaults(requester: User) -> dict[str, Any]:
+    profile = profile_for(requester)
+    if profile is None:
+        return {}
+    return {"cost_center": profile.default_cost_center, "ship_to": profile.default_ship_to}
+
+
+def _create_lines(
+    requisition: Requisition,
+    lines: Iterable[CartLine],
+    *,
+    supplier: Any = None,
+    connection: Any = None,
+    session: Any = None,
+) -> list[RequisitionLine]:
+    defaults = _line_defaults(requisition.requester)
+    number = _next_line_number(requisition)
+    created = []
+    for cart_line in lines:
+        created.append(
+            RequisitionLine.objects.create(
+                requisition=requisition,
+                line_number=number,
+                supplier=supplier,
+                connection=connection,
+                punchout_session=session,
+                supplier_part_id=cart_line.supplier_part_id,
+                supplier_part_auxiliary_id=cart_line.supplier_part_auxiliary_id,
+                description=cart_line.description,
+                quantity=cart_line.quantity,
+                unit_of_measure=cart_line.unit_of_measure or "EA",
+                unit_price=cart_line.unit_price,
+                currency=cart_line.currency or requisition.currency,
+                price_basis_quantity=cart_line.price_basis_quantity or Decimal("1"),
+                unspsc=cart_line.unspsc,
+                manufacturer_name=cart_line.manufacturer_name,
+                manufacturer_part_id=cart_line.manufacturer_part_id,
+                lead_time_days=cart_line.lead_time_days,
+                extrinsics=cart_line.extrinsics,
+                classifications=cart_line.classifications,
+                need_by=requisition.need_by,
+                **defaults,
+            )
+        )
+        number += 1
+    return created
+
+
+def _new_number(requisition: Requisition) -> str:
+    return f"REQ-{requisition.pk:06d}"
+
+
+# -- creating ------------------------------------------------------------------------------------
+
+
+def create_requisition(*, requester: User, title: str = "", currency: str = "") -> Requisition:
+    """An empty draft requisition (free-text lines are added afterwards)."""
+    profile = profile_for(requester)
+    currency = currency or (profile.company.default_currency if profile else "EUR")
+    with transaction.atomic():
+        requisition = Requisition.objects.create(
+            number=f"tmp-{uuid.uuid4().hex}",
+            requester=requester,
+            title=title,
+            currency=currency,
+            ship_to=profile.default_ship_to if profile else None,
+        )
+        requisition.number = _new_number(requisition)
+        requisition.save(update_fields=["number"])
+        _record(requisition, EventKind.CREATED, actor=requester, to_status=RequisitionStatus.DRAFT)
+    return requisition
+
+
+def create_requisition_from_cart(
+    *,
+    requester: User,
+    lines: Sequence[CartLine],
+    supplier: Any = None,
+    connection: Any = None,
+    session: Any = None,
+    warnings: Sequence[dict[str, str]] = (),
+    title: str = "",
+) -> Requisition:
+    """A draft requisition holding the lines of a returned PunchOut cart, with the cart's warnings."""
+    currency = next((line.currency for line in lines if line.currency), "")
+    with transaction.atomic():
+        requisition = create_requisition(
+            requester=requester, title=title or (str(supplier) if supplier else ""), currency=currency
+        )
+        _create_lines(requisition, lines, supplier=supplier, connection=connection, session=session)
+        requisition.warnings = list(warnings)
+        requisition.save(update_fields=["warnings"])
+        _refresh_total(requisition)
+        _record(
+            requisition,
+            EventKind.LINES_CHANGED,
+            actor=requester,
+            reason=_("Cart returned from %(supplier)s") % {"supplier": supplier or "?"},
+            data={"added": len(lines), "warnings": len(warnings)},
+        )
+    return requisition
+
+
+def add_cart_lines(
+    *,
+    requisition: Requisition,
+    actor: User,
+    lines: Sequence[CartLine],
+    supplier: Any = None,
+    connection: Any = None,
+    session: Any = None,
+    warnings: Sequence[dict[str, str]] = (),
+) -> list[RequisitionLine]:
+    """Add a returned cart's lines to an existing draft requisition."""
+    with transaction.atomic():
+        requisition = _lock(requisition)
+        _require_editable(requisition, actor)
+        created = _create_lines(requisition, lines, supplier=supplier, connection=connection, session=session)
+        requisition.warnings = [*requisition.warnings, *warnings]
+        requisition.save(update_fields=["warnings"])
+        _refresh_total(requisition)
+        _record(requisition, EventKind.LINES_CHANGED, actor=actor, data={"added": len(created)})
+    return created
+
+
+def replace_lines(
+    *,
+    requisition: Requisition,
+    actor: User,
+    line_ids: Sequence[int],
+    lines: Sequence[CartLine],
+    supplier: Any = None,
+    connection: Any = None,
+    session: Any = None,
+    warnings: Sequence[dict[str, str]] = (),
+) -> list[RequisitionLine]:
+    """The cart of an ``edit`` PunchOut replaces the lines that were sent; an empty cart removes them."""
+    with transaction.atomic():
+        requisition = _lock(requisition)
+        _require_editable(requisition, actor)
+        removed = list(requisition.lines.filter(pk__in=line_ids).values_list("supplier_part_id", flat=True))
+        requisition.lines.filter(pk__in=line_ids).delete()
+        created = _create_lines(requisition, lines, supplier=supplier, connection=connection, session=session)
+        requisition.warnings = [*requisition.warnings, *warnings]
+        requisition.save(update_fields=["warnings"])
+        _refresh_total(requisition)
+        _record(
+            requisition,
+            EventKind.LINES_CHANGED,
+            actor=actor,
+            reason=_("Cart edited at %(supplier)s") % {"supplier": supplier or "?"},
+            data={"removed": removed, "added": [line.supplier_part_id for line in created]},
+        )
+    return created
+
+
+def add_free_text_line(
+    *,
+    requisition: Requisition,
+    actor: User,
+    description: str,
+    quantity: Decimal,
+    unit_price: Decimal,
+    currency: str = "",
+    unit_of_measure: str = "EA",
+    supplier: Any = None,
+    unspsc: str = "",
+    need_by: date | None = None,
+    justification: str = "",
+) -> RequisitionLine:
+    """A line for something no catalog sells (a service, a one-off purchase), described by the requester."""
+    if not description.strip():
+        raise RequisitionError(_("Describe what you need to buy."))
+    if quantity <= 0:
+        raise RequisitionError(_("The quantity must be greater than zero."))
+    if unit_price < 0:
+        raise RequisitionError(_("The unit price cannot be negative."))
+    with transaction.atomic():
+        requisition = _lock(requisition)
+        _require_editable(requisition, actor)
+        defaults = _line_defaults(requisition.requester)
+        line = RequisitionLine.objects.create(
+            requisition=requisition,
+            line_number=_next_line_number(requisition),
+            supplier=supplier,
+            description=description.strip(),
+            quantity=quantity,
+            unit_of_measure=unit_of_measure or "EA",
+            unit_price=unit_price,
+            currency=currency or requisition.currency,
+            unspsc=unspsc,
+            need_by=need_by or requisition.need_by,
+            justification=justification,
+            is_free_text=True,
+            **defaults,
+        )
+        _refresh_total(requisition)
+        _record(
+            requisition,
+            EventKind.LINES_CHANGED,
+            actor=actor,
+            reason=_("Free-text line added"),
+            data={"added_free_text": line.line_number},
+        )
+    return line
+
+
+#: Fields any line may change, and the ones only a free-text line may change (catalog lines keep
+#: the supplier's price and description: change them by editing the cart at the supplier).
+_LINE_FIELDS = {"quantity", "need_by", "ship_to", "justification", "cost_center", "gl_account"}
+_FREE_TEXT_FIELDS = {"description", "unit_price", "unit_of_measure", "unspsc", "supplier"}
+
+
+def update_line(*, line: RequisitionLine, actor: User, **changes: Any) -> RequisitionLine:
+    """Change a line's quantity, need-by date, ship-to, justification or (free text) description/price."""
+    allowed = _LINE_FIELDS | (_FREE_TEXT_FIELDS if line.is_free_text else set())
+    unknown = set(changes) - allowed
+    if unknown:
+        raise RequisitionError(
+            _("These fields cannot be changed on this line: %(fields)s.")
+            % {"fields": ", ".join(sorted(unknown))}
+        )
+    if "quantity" in changes and Decimal(changes["quantity"]) <= 0:
+        raise RequisitionError(_("The quantity must be greater than zero."))
+    with transaction.atomic():
+        requisition = _lock(line.requisition)
+        _require_editable(requisition, actor)
+        line = RequisitionLine.objects.get(pk=line.pk)
+        before = {name: str(getattr(line, name)) for name in changes}
+        for name, value in changes.items():
+            setattr(line, name, value)
+        line.save()
+        if line.split_mode == SplitMode.AMOUNT and line.splits.exists():
+            # Amount splits no longer add up once the quantity or price changed: ask again.
+            line.splits.all().delete()
+        _refresh_total(requisition)
+        _record(
+            requisition,
+            EventKind.LINES_CHANGED,
+            actor=actor,
+            data={
+                "line": line.line_number,
+                "before": before,
+                "after": {k: str(v) for k, v in changes.items()},
+            },
+        )
+    return line
+
+
+def remove_line(*, line: RequisitionLine, actor: User) -> None:
+    """Remove one line from an editable requisition."""
+    with transaction.atomic():
+        requisition = _lock(line.requisition)
+        _require_editable(requisition, actor)
+        number, part = line.line_number, line.supplier_part_id
+        RequisitionLine.objects.filter(pk=line.pk).delete()
+        _refresh_total(requisition)
+        _record(
+            requisition, EventKind.LINES_CHANGED, actor=actor, data={"removed_line": number, "part": part}
+        )
+
+
+def validate_splits(*, line: RequisitionLine, mode: str, splits: Sequence[SplitInput]) -> None:
+    """Raise :class:`RequisitionError` unless the splits add up to 100 % or to the line amount."""
+    if not splits:
+        raise RequisitionError(_("Give at least one cost center."))
+    if mode == SplitMode.PERCENTAGE:
+        values = [split.percentage for split in splits]
+        if any(value is None or value <= 0 for value in values):
+            raise RequisitionError(_("Every split needs a percentage greater than zero."))
+        total = sum((Decimal(v) for v in values if v is not None), Decimal("0"))
+        if total != Decimal("100"):
+            raise RequisitionError(
+                _("The percentages add up to %(total)s %%; they must add up to 100 %%.") % {"total": total}
+            )
+    elif mode == SplitMode.AMOUNT:
+        values = [split.amount for split in splits]
+        if any(value is None or value <= 0 for value in values):
+            raise RequisitionError(_("Every split needs an amount greater than zero."))
+        total = quantize_money(
+            sum((Decimal(v) for v in values if v is not None), Decimal("0")), line.currency
+        )
+        if total != line.amount:
+            raise RequisitionError(
+                _(
+                    "The amounts add up to %(total)s %(currency)s; they must add up to the line amount, %(amount)s %(currency)s."
+                )
+                % {"total": total, "amount": line.amount, "currency": line.currency}
+            )
+    else:
+        raise RequisitionError(_("Choose a split by percentage or by amount."))
+    seen = set()
+    for split in splits:
+        key = (split.cost_center.pk, split.gl_account.pk if split.gl_account else None)
+        if key in seen:
+            raise RequisitionError(_("The same cost center and GL account appear twice; merge them."))
+        seen.add(key)
+
+
+def set_accounting(
+    *, line: RequisitionLine, actor: User, mode: str = SplitMode.PERCENTAGE, splits: Sequence[SplitInput]
+) -> list[AccountingSplit]:
+    """Charge a line to one or several cost centers / GL accounts (replacing the previous splits)."""
+    validate_splits(line=line, mode=mode, splits=splits)
+    with transaction.atomic():
+        requisition = _lock(line.requisition)
+        _require_editable(requisition, actor)
+        line = RequisitionLine.objects.get(pk=line.pk)
+        line.splits.all().delete()
+        created = [
+            AccountingSplit.objects.create(
+                line=line,
+                cost_center=split.cost_center,
+                gl_account=split.gl_account,
+                percentage=split.percentage if mode == SplitMode.PERCENTAGE else None,
+                amount=split.amount if mode == SplitMode.AMOUNT else None,
+            )
+            for split in splits
+        ]
+        line.split_mode = mode
+        # The first split is the line's main accounting (shown in lists, used when nothing is split).
+        line.cost_center = splits[0].cost_center
+        line.gl_account = splits[0].gl_account
+        line.save(update_fields=["split_mode", "cost_center", "gl_account"])
+        _record(
+            requisition,
+            EventKind.ACCOUNTING_CHANGED,
+            actor=actor,
+            data={
+                "line": line.line_number,
+                "mode": mode,
+                "splits": [
+                    {
+                        "cost_center": split.cost_center.code,
+                        "gl_account": split.gl_account.code if split.gl_account else "",
+                        "share": str(split.percentage if mode == SplitMode.PERCENTAGE else split.amount),
+                    }
+                    for split in splits
+                ],
+            },
+        )
+    return created
+
+
+# -- status --------------------------------------------------------------------------------------
+
+
+def _submission_problems(requisition: Requisition) -> list[str]:
+    lines = list(requisition.lines.select_related("cost_center").prefetch_related("splits"))
+    if not lines:
+        return [_("Add at least one line before submitting.")]
+    problems = []
+    profile = profile_for(requisition.requester)
+    roles = profile.role_codes() if profile else set()
+    restrictions = list(
+        RestrictedCategory.objects.filter(company=profile.company)
+        if profile
+        else RestrictedCategory.objects.none()
+    )
+    for line in lines:
+        if line.cost_center_id is None and not line.splits.all():
+            problems.append(_("Line %(n)s has no cost center: set its accounting.") % {"n": line.line_number})
+        for restriction in restrictions:
+            if line.unspsc.startswith(restriction.unspsc_prefix) and restriction.role not in roles:
+                problems.append(
+                    _("Line %(n)s is in category %(code)s, which only a %(role)s may requisition.")
+                    % {"n": line.line_number, "code": line.unspsc, "role": restriction.get_role_display()}
+                )
+    return problems
+
+
+def submit_requisition(requisition: Requisition, actor: User, *, reason: str = "") -> Requisition:
+    """Send a draft (or returned) requisition for approval; a second submit is refused cleanly.
+
+    Runs the ``hooks.on_submitted`` callables inside the same transaction (approval chain creation).
+    """
+    with transaction.atomic():
+        locked = _lock(requisition)
+        if locked.status == RequisitionStatus.SUBMITTED:
+            raise RequisitionError(
+                _("Requisition %(number)s was already submitted.") % {"number": locked.number}
+            )
+        if actor.pk != locked.requester_id:
+            raise RequisitionError(
+                _("Only the requester can submit requisition %(number)s.") % {"number": locked.number}
+            )
+        if locked.status not in EDITABLE_STATUSES:
+            raise RequisitionError(
+                _("Requisition %(number)s is %(status)s and cannot be submitted.")
+                % {"number": locked.number, "status": locked.get_status_display()}
+            )
+        problems = _submission_problems(locked)
+        if problems:
+            raise RequisitionError(" ".join(problems))
+        previous = set_status(locked, RequisitionStatus.SUBMITTED, table=REQUISITION_TRANSITIONS)
+        locked.submitted_at = timezone.now()
+        locked.total_amount = locked.compute_total()
+        locked.save(update_fields=["status", "submitted_at", "total_amount", "updated_at"])
+        _record(
+            locked,
+            EventKind.STATUS_CHANGED,
+            actor=actor,
+            reason=reason,
+            from_status=previous,
+            to_status=locked.status,
+            data={"total": str(locked.total_amount), "currency": locked.currency},
+        )
+        hooks.on_submitted(locked)
+    return locked
+
+
+def change_status(
+    *,
+    requisition: Requisition,
+    target: str,
+    actor: User | None,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> Requisition:
+    """Move a requisition along the transition table (approved, rejected, returned, ordered, closed…).
+
+    For other apps (approvals, purchasing): the row is locked, the move checked, an event recorded.
+    """
+    with transaction.atomic():
+        locked = _lock(requisition)
+        previous = set_status(locked, target, table=REQUISITION_TRANSITIONS)
+        locked.save(update_fields=["status", "updated_at"])
+        _record(
+            locked,
+            EventKind.STATUS_CHANGED,
+            actor=actor,
+            reason=reason,
+            from_status=previous,
+            to_status=target,
+            data=data,
+        )
+    return locked
+
+
+def cancel_requisition(*, requisition: Requisition, actor: User, reason: str = "") -> Requisition:
+    """Withdraw a requisition that has not been ordered yet."""
+    if actor.pk != requisition.requester_id:
+        raise RequisitionError(
+            _("Only the requester can cancel requisition %(number)s.") % {"number": requisition.number}
+        )
+    return change_status(
+        requisition=requisition, target=RequisitionStatus.CANCELLED, actor=actor, reason=reason
+    )
+
+
+def set_ship_to(*, requisition: Requisition, actor: User, ship_to: Address | None) -> Requisition:
+    """Change where the whole requisition is delivered (every line follows)."""
+    with transaction.atomic():
+        locked = _lock(requisition)
+        _require_editable(locked, actor)
+        locked.ship_to = ship_to
+        locked.save(update_fields=["ship_to", "updated_at"])
+        locked.lines.update(ship_to=ship_to)
+        _record(locked, EventKind.LINES_CHANGED, actor=actor, data={"ship_to": str(ship_to or "")})
+    return locked

@@ -1,0 +1,175 @@
+"""Requisition pages: my requisitions, detail with lines and timeline, free-text lines, accounting, submit."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from openprocure.buyer.organization.choices import Role
+from openprocure.buyer.organization.services import has_role
+from openprocure.buyer.requisitions import services
+from openprocure.buyer.requisitions.forms import (
+    AccountingModeForm,
+    FreeTextLineForm,
+    ReasonForm,
+    SplitFormSet,
+)
+from openprocure.buyer.requisitions.models import Requisition, RequisitionLine
+from openprocure.core.status import IllegalTransition
+
+
+def _visible(request: HttpRequest, pk: int) -> Requisition:
+    """The requisition if the person may see it: its requester, or approvers / procurement / AP staff."""
+    requisition = get_object_or_404(Requisition.objects.select_related("requester", "ship_to"), pk=pk)
+    if requisition.requester_id == request.user.pk:
+        return requisition
+    if has_role(request.user, Role.APPROVER, Role.PROCUREMENT_ADMIN, Role.AP_CLERK):
+        return requisition
+    raise Http404
+
+
+def _own(request: HttpRequest, pk: int) -> Requisition:
+    return get_object_or_404(Requisition, pk=pk, requester=request.user)
+
+
+@login_required
+def requisition_list(request: HttpRequest) -> HttpResponse:
+    """My requisitions, newest first."""
+    requisitions = Requisition.objects.filter(requester=request.user).order_by("-created_at", "-id")
+    return render(request, "requisitions/requisition_list.html", {"requisitions": requisitions})
+
+
+@login_required
+def requisition_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    requisition = _visible(request, pk)
+    lines = requisition.lines.select_related(
+        "supplier", "connection", "cost_center", "gl_account"
+    ).prefetch_related("splits__cost_center", "splits__gl_account")
+    connections = {line.connection for line in lines if line.connection is not None and not line.is_free_text}
+    return render(
+        request,
+        "requisitions/requisition_detail.html",
+        {
+            "requisition": requisition,
+            "lines": lines,
+            "events": requisition.events.select_related("actor"),
+            "is_owner": requisition.requester_id == request.user.pk,
+            "punchout_connections": sorted(connections, key=lambda c: c.pk),
+            "free_text_form": FreeTextLineForm(initial={"currency": requisition.currency}),
+        },
+    )
+
+
+@login_required
+@require_POST
+def requisition_create(request: HttpRequest) -> HttpResponse:
+    requisition = services.create_requisition(
+        requester=request.user, title=request.POST.get("title", "")[:200]
+    )
+    return redirect("requisitions:detail", pk=requisition.pk)
+
+
+@login_required
+@require_POST
+def add_free_text_line(request: HttpRequest, pk: int) -> HttpResponse:
+    requisition = _own(request, pk)
+    form = FreeTextLineForm(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            messages.error(
+                request, f"{form.fields[field].label if field in form.fields else ''}: {' '.join(errors)}"
+            )
+        return redirect("requisitions:detail", pk=pk)
+    try:
+        services.add_free_text_line(requisition=requisition, actor=request.user, **form.cleaned_data)
+    except services.RequisitionError as error:
+        messages.error(request, error.message)
+    return redirect("requisitions:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def remove_line(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
+    requisition = _own(request, pk)
+    line = get_object_or_404(RequisitionLine, pk=line_pk, requisition=requisition)
+    try:
+        services.remove_line(line=line, actor=request.user)
+    except services.RequisitionError as error:
+        messages.error(request, error.message)
+    return redirect("requisitions:detail", pk=pk)
+
+
+@login_required
+def line_accounting(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
+    """Charge a line to one or several cost centers and GL accounts (percentages or amounts)."""
+    requisition = _own(request, pk)
+    line = get_object_or_404(RequisitionLine, pk=line_pk, requisition=requisition)
+    mode_form = AccountingModeForm(request.POST or None, initial={"mode": line.split_mode})
+    initial = [
+        {
+            "cost_center": s.cost_center,
+            "gl_account": s.gl_account,
+            "share": s.percentage if s.percentage is not None else s.amount,
+        }
+        for s in line.splits.all()
+    ] or [{"cost_center": line.cost_center, "gl_account": line.gl_account, "share": 100}]
+    formset = SplitFormSet(request.POST or None, initial=None if request.POST else initial, prefix="split")
+    if request.method == "POST" and mode_form.is_valid() and formset.is_valid():
+        mode = mode_form.cleaned_data["mode"]
+        splits = [
+            services.SplitInput(
+                cost_center=form.cleaned_data["cost_center"],
+                gl_account=form.cleaned_data.get("gl_account"),
+                percentage=form.cleaned_data["share"] if mode == "percentage" else None,
+                amount=form.cleaned_data["share"] if mode == "amount" else None,
+            )
+            for form in formset.forms
+            if form.cleaned_data and form.cleaned_data.get("cost_center")
+        ]
+        try:
+            services.set_accounting(line=line, actor=request.user, mode=mode, splits=splits)
+        except services.RequisitionError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Accounting saved for line %(n)s.") % {"n": line.line_number})
+            return redirect("requisitions:detail", pk=pk)
+    return render(
+        request,
+        "requisitions/line_accounting.html",
+        {"requisition": requisition, "line": line, "mode_form": mode_form, "formset": formset},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def submit(request: HttpRequest, pk: int) -> HttpResponse:
+    requisition = _own(request, pk)
+    try:
+        services.submit_requisition(requisition, request.user, reason=request.POST.get("reason", "")[:2000])
+    except (services.RequisitionError, IllegalTransition) as error:
+        messages.error(request, getattr(error, "message", str(error)))
+    else:
+        messages.success(
+            request, _("Requisition %(number)s submitted for approval.") % {"number": requisition.number}
+        )
+    return redirect("requisitions:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    requisition = _own(request, pk)
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.cancel_requisition(requisition=requisition, actor=request.user, reason=reason)
+    except (services.RequisitionError, IllegalTransition) as error:
+        messages.error(request, getattr(error, "message", str(error)))
+    else:
+        messages.success(request, _("Requisition %(number)s cancelled.") % {"number": requisition.number})
+    return redirect("requisitions:detail", pk=pk)

@@ -1,0 +1,107 @@
+"""Forms of the supplier directory and PunchOut connections."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from openprocure.buyer.suppliers.choices import UserAttribute
+from openprocure.buyer.suppliers.models import PunchOutConnection, Supplier
+
+
+class SupplierForm(forms.ModelForm):
+    class Meta:
+        model = Supplier
+        fields = [
+            "name",
+            "number",
+            "duns",
+            "email",
+            "phone",
+            "website",
+            "default_currency",
+            "is_active",
+            "notes",
+        ]
+
+
+class ConnectionForm(forms.ModelForm):
+    """A connection's settings. The shared secret is write-only: it is never rendered back."""
+
+    new_shared_secret = forms.CharField(
+        label=_("Shared secret"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )
+    user_attributes = forms.MultipleChoiceField(
+        label=_("User attributes sent in the setup request"),
+        choices=UserAttribute.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = PunchOutConnection
+        fields = [
+            "name",
+            "protocol",
+            "deployment_mode",
+            "setup_url",
+            "order_url",
+            "from_domain",
+            "from_identity",
+            "to_domain",
+            "to_identity",
+            "sender_domain",
+            "sender_identity",
+            "user_attributes",
+            "oci_username",
+            "oci_login_fields",
+            "oci_parameters",
+            "oci_field_mapping",
+            "oci_charset",
+            "accepts_order_updates",
+            "accepts_cancellations",
+            "is_active",
+        ]
+        widgets = {
+            "oci_login_fields": forms.TextInput(),
+            "oci_parameters": forms.Textarea(attrs={"rows": 3}),
+            "oci_field_mapping": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.has_shared_secret:
+            self.fields["new_shared_secret"].help_text = _("••• set — enter a new value to replace")
+        else:
+            self.fields["new_shared_secret"].help_text = _("Not set yet.")
+        for name in ("oci_parameters", "oci_field_mapping", "oci_login_fields"):
+            self.fields[name].required = False
+
+    def clean_oci_parameters(self) -> dict[str, str]:
+        return self._json_object("oci_parameters")
+
+    def clean_oci_field_mapping(self) -> dict[str, str]:
+        return self._json_object("oci_field_mapping")
+
+    def _json_object(self, name: str) -> dict[str, str]:
+        value = self.cleaned_data.get(name) or {}
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                raise forms.ValidationError(_('Enter a JSON object such as {"name": "value"}.')) from None
+        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            raise forms.ValidationError(_("Enter a JSON object whose values are texts."))
+        return value
+
+    def clean_oci_login_fields(self) -> list[str]:
+        value = self.cleaned_data.get("oci_login_fields") or []
+        if value and (not isinstance(value, list) or len(value) != 2):
+            raise forms.ValidationError(_("Give exactly two names: the user field and the password field."))
+        return value

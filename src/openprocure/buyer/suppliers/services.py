@@ -1,0 +1,245 @@
+"""Supplier directory and PunchOut connections: secrets, and the "Test connection" button."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from openprocure.buyer.punchout import wire
+from openprocure.buyer.suppliers.choices import ConnectionProtocol
+from openprocure.buyer.suppliers.crypto import InvalidToken, decrypt_secret, encrypt_secret
+from openprocure.buyer.suppliers.models import PunchOutConnection
+from openprocure.core.choices import Direction, Protocol
+from openprocure.core.journal import MASK, mask_secrets, record_document
+from openprocure.core.models import User
+from punchout.cxml import CXML, Credential, CXMLError, DeploymentMode, build, parse
+from punchout.cxml.helpers import make_header, new_payload_id
+from punchout.cxml.profile import ProfileRequest, ProfileResponse
+
+logger = logging.getLogger(__name__)
+
+
+class ConnectionError_(Exception):
+    """A connection that cannot be used as configured; ``message`` says what to fix."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
+def set_shared_secret(*, connection: PunchOutConnection, secret: str) -> None:
+    """Encrypt and store a new shared secret (the plain value is not kept anywhere)."""
+    connection.shared_secret_encrypted = encrypt_secret(secret) if secret else ""
+    connection.save(update_fields=["shared_secret_encrypted", "updated_at"])
+
+
+def shared_secret(connection: PunchOutConnection) -> str:
+    """The plain shared secret, for building a request; never log or render it."""
+    if not connection.shared_secret_encrypted:
+        return ""
+    try:
+        return decrypt_secret(connection.shared_secret_encrypted)
+    except InvalidToken:
+        raise ConnectionError_(
+            _(
+                "The shared secret of %(connection)s cannot be read (the encryption key changed?). "
+                "Enter it again on the connection page."
+            )
+            % {"connection": connection}
+        ) from None
+
+
+def save_connection(*, connection: PunchOutConnection, new_secret: str = "") -> PunchOutConnection:
+    """Save a connection's settings; a non-empty ``new_secret`` replaces the stored one."""
+    with transaction.atomic():
+        if new_secret:
+            connection.shared_secret_encrypted = encrypt_secret(new_secret)
+        connection.save()
+    return connection
+
+
+def payload_domain() -> str:
+    """The host name used in our payloadIDs."""
+    return urlsplit(settings.PUBLIC_URL).hostname or "openprocure.local"
+
+
+def cxml_envelope(connection: PunchOutConnection, message: object) -> CXML:
+    """A request document with the connection's From/To/Sender credentials and SharedSecret."""
+    header = make_header(
+        from_=[Credential(connection.from_domain, connection.from_identity)],
+        to=[Credential(connection.to_domain, connection.to_identity)],
+        sender=[Credential(connection.sender_domain, connection.sender_identity, shared_secret(connection))],
+        user_agent=wire.USER_AGENT,
+    )
+    return CXML(
+        message=message,  # type: ignore[arg-type]
+        payload_id=new_payload_id(payload_domain()),
+        timestamp=datetime.now(UTC).replace(microsecond=0),
+        header=header,
+        deployment_mode=DeploymentMode(connection.deployment_mode),
+        lang="en-US",
+    )
+
+
+def mask_answer(raw: bytes | str, connection: PunchOutConnection) -> str:
+    """A supplier's answer safe to show: SharedSecret elements and any echo of our secret masked."""
+    text = mask_secrets(raw)
+    secret = shared_secret(connection)
+    if secret:
+        text = text.replace(secret, MASK)
+    return text
+
+
+@dataclass
+class ConnectionTestResult:
+    """What the "Test connection" button found: what we sent, what came back, and our reading of it."""
+
+    ok: bool
+    summary: str
+    url: str
+    request_raw: str = ""
+    http_status: int | None = None
+    content_type: str = ""
+    answer_raw: str = ""
+    cxml_status_code: int | None = None
+    cxml_status_text: str = ""
+    cxml_status_message: str = ""
+    details: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def test_connection(*, connection: PunchOutConnection, actor: User) -> ConnectionTestResult:
+    """Send a ProfileRequest (cXML) or open the call-up page (OCI) and report exactly what came back."""
+    if connection.protocol == ConnectionProtocol.OCI:
+        result = _test_oci(connection)
+    else:
+        result = _test_cxml(connection)
+    PunchOutConnection.objects.filter(pk=connection.pk).update(
+        last_tested_at=timezone.now(), last_test_ok=result.ok
+    )
+    logger.info("connection %s tested by %s: %s", connection.pk, actor.pk, "ok" if result.ok else "failed")
+    return result
+
+
+def _test_cxml(connection: PunchOutConnection) -> ConnectionTestResult:
+    url = connection.setup_url
+    document = cxml_envelope(connection, ProfileRequest())
+    body = build(document)
+    sent = record_document(
+        direction=Direction.OUTBOUND,
+        raw=body,
+        kind="ProfileRequest",
+        payload_id=document.payload_id or "",
+        partner=connection.supplier.name,
+        reference=f"connection-test:{connection.pk}",
+    )
+    answer = wire.post_xml(url, body)
+    result = ConnectionTestResult(
+        ok=False,
+        summary="",
+        url=url,
+        request_raw=mask_answer(body, connection),
+        http_status=answer.http_status,
+        content_type=answer.content_type,
+        answer_raw=mask_answer(answer.body, connection),
+    )
+    if answer.http_status is None:
+        result.summary = _("No answer from %(url)s: %(error)s") % {"url": url, "error": answer.error}
+        sent.status_text = answer.error
+        sent.save(update_fields=["status_text"])
+        return result
+    try:
+        parsed = parse(answer.body)
+    except CXMLError as error:
+        result.summary = _("HTTP %(status)s, but the answer is not usable cXML: %(error)s") % {
+            "status": answer.http_status,
+            "error": error.message,
+        }
+        record_document(
+            direction=Direction.INBOUND,
+            raw=answer.body,
+            kind="",
+            partner=connection.supplier.name,
+            reference=sent.reference,
+            status_text=error.message,
+            in_reply_to=sent,
+            content_type=answer.content_type,
+        )
+        return result
+    doc = parsed.document
+    status = doc.status
+    result.warnings = [f"{w.code}: {w.message}" for w in parsed.warnings]
+    if status is not None:
+        result.cxml_status_code = status.code
+        result.cxml_status_text = status.text
+        result.cxml_status_message = status.message
+    if isinstance(doc.message, ProfileResponse):
+        for transaction_ in doc.message.transactions:
+            result.details.append(f"{transaction_.request_name} → {transaction_.url}")
+    record_document(
+        direction=Direction.INBOUND,
+        raw=answer.body,
+        kind=doc.kind,
+        payload_id=doc.payload_id or "",
+        partner=connection.supplier.name,
+        reference=sent.reference,
+        status_code=result.cxml_status_code,
+        status_text=result.cxml_status_message or result.cxml_status_text,
+        in_reply_to=sent,
+        content_type=answer.content_type,
+        warnings=[{"code": w.code, "path": w.path, "message": w.message} for w in parsed.warnings],
+    )
+    result.ok = status is not None and status.is_success
+    if result.ok:
+        result.summary = _("The supplier answered %(code)s %(text)s.") % {
+            "code": status.code,  # type: ignore[union-attr]
+            "text": status.text,  # type: ignore[union-attr]
+        }
+    elif status is not None:
+        result.summary = _("The supplier refused: %(code)s %(text)s %(message)s") % {
+            "code": status.code,
+            "text": status.text,
+            "message": status.message,
+        }
+    else:
+        result.summary = _("The answer has no cXML Status.")
+    return result
+
+
+def _test_oci(connection: PunchOutConnection) -> ConnectionTestResult:
+    from openprocure.buyer.punchout.services import oci_test_url
+
+    url, shown = oci_test_url(connection)
+    answer = wire.get_url(url)
+    result = ConnectionTestResult(
+        ok=answer.http_status is not None and 200 <= answer.http_status < 400,
+        summary="",
+        url=shown,
+        http_status=answer.http_status,
+        content_type=answer.content_type,
+        answer_raw=mask_answer(answer.body[:20000], connection),
+    )
+    if answer.http_status is None:
+        result.summary = _("No answer from the catalog: %(error)s") % {"error": answer.error}
+    else:
+        result.summary = _(
+            "The catalog page answered HTTP %(status)s (OCI has no status: check the page)."
+        ) % {"status": answer.http_status}
+    record_document(
+        direction=Direction.OUTBOUND,
+        raw=shown,
+        protocol=Protocol.OCI,
+        kind="OCI call-up (test)",
+        partner=connection.supplier.name,
+        reference=f"connection-test:{connection.pk}",
+        status_code=answer.http_status,
+        status_text=result.summary,
+    )
+    return result

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from openprocure.buyer.suppliers import views
+
+app_name = "suppliers"
+
+urlpatterns = [
+    path("", views.supplier_list, name="list"),
+    path("new/", views.supplier_create, name="create"),
+    path("<int:pk>/", views.supplier_detail, name="detail"),
+    path("<int:supplier_pk>/connections/new/", views.connection_edit, name="connection_create"),
+    path("<int:supplier_pk>/connections/<int:pk>/", views.connection_edit, name="connection_edit"),
+    path("connections/<int:pk>/test/", views.connection_test, name="connection_test"),
+]

@@ -1,0 +1,89 @@
+"""Pages of the supplier directory and of PunchOut connections (procurement administrators)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from openprocure.buyer.organization.services import can_administer_procurement
+from openprocure.buyer.suppliers import services
+from openprocure.buyer.suppliers.forms import ConnectionForm, SupplierForm
+from openprocure.buyer.suppliers.models import PunchOutConnection, Supplier
+
+
+def _require_admin(request: HttpRequest) -> None:
+    if not can_administer_procurement(request.user):
+        raise PermissionDenied(_("Only procurement or technical administrators manage suppliers."))
+
+
+@login_required
+def supplier_list(request: HttpRequest) -> HttpResponse:
+    suppliers = Supplier.objects.prefetch_related("connections").order_by("name")
+    return render(
+        request,
+        "suppliers/supplier_list.html",
+        {"suppliers": suppliers, "can_admin": can_administer_procurement(request.user)},
+    )
+
+
+@login_required
+def supplier_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    supplier = get_object_or_404(Supplier, pk=pk)
+    return render(
+        request,
+        "suppliers/supplier_detail.html",
+        {
+            "supplier": supplier,
+            "connections": supplier.connections.all(),
+            "can_admin": can_administer_procurement(request.user),
+        },
+    )
+
+
+@login_required
+def supplier_create(request: HttpRequest) -> HttpResponse:
+    _require_admin(request)
+    form = SupplierForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        supplier = form.save()
+        messages.success(request, _("Supplier %(name)s added.") % {"name": supplier.name})
+        return redirect("suppliers:detail", pk=supplier.pk)
+    return render(request, "suppliers/supplier_form.html", {"form": form})
+
+
+@login_required
+def connection_edit(request: HttpRequest, supplier_pk: int, pk: int | None = None) -> HttpResponse:
+    _require_admin(request)
+    supplier = get_object_or_404(Supplier, pk=supplier_pk)
+    connection = get_object_or_404(PunchOutConnection, pk=pk, supplier=supplier) if pk else None
+    form = ConnectionForm(request.POST or None, instance=connection or PunchOutConnection(supplier=supplier))
+    if request.method == "POST" and form.is_valid():
+        connection = form.save(commit=False)
+        connection.supplier = supplier
+        services.save_connection(connection=connection, new_secret=form.cleaned_data["new_shared_secret"])
+        messages.success(request, _("Connection saved."))
+        return redirect("suppliers:detail", pk=supplier.pk)
+    return render(
+        request,
+        "suppliers/connection_form.html",
+        {"form": form, "supplier": supplier, "connection": connection},
+    )
+
+
+@login_required
+@require_POST
+def connection_test(request: HttpRequest, pk: int) -> HttpResponse:
+    """The "Test connection" button: send a ProfileRequest (or open the OCI page) and show the answer."""
+    _require_admin(request)
+    connection = get_object_or_404(PunchOutConnection.objects.select_related("supplier"), pk=pk)
+    try:
+        result = services.test_connection(connection=connection, actor=request.user)
+    except services.ConnectionError_ as error:
+        messages.error(request, error.message)
+        return redirect("suppliers:detail", pk=connection.supplier_id)
+    return render(request, "suppliers/connection_test.html", {"connection": connection, "result": result})
