@@ -62,6 +62,7 @@ _MIN_ADJUSTED = -20
 _MAX_TEXT = 64
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _PLAIN = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+_SIMPLE = re.compile(r"-?\d{1,19}(?:\.\d{1,20})?")
 _QUANTS = {n: Decimal(1).scaleb(-n) for n in range(0, 9)}
 
 
@@ -116,6 +117,14 @@ def parse_decimal(text: str) -> Decimal:
     Raises :class:`InvalidNumber` for anything else; ``-0`` becomes ``0``.
     """
     raw = text.strip()
+    if raw.isascii() and len(raw) <= _MAX_TEXT and _SIMPLE.fullmatch(raw):
+        # the common case, checked by one regex: digits, one dot, no sign games
+        value = Decimal(raw)
+        if not value:
+            return Decimal(0).scaleb(max(value.as_tuple().exponent, -8))  # type: ignore[arg-type]
+        if value.adjusted() > _MAX_ADJUSTED:
+            raise InvalidNumber(f"{raw!r} is out of range for an amount or quantity")
+        return value
     if not raw:
         raise InvalidNumber("an empty text is not a number")
     if len(raw) > _MAX_TEXT:

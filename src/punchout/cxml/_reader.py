@@ -71,7 +71,10 @@ class Reader:
         self.warnings.append(ParseWarning(code, self.path(el), message))
 
     def unknown(self, el: _Element, parent: _Element) -> None:
-        tag = el.tag if isinstance(el.tag, str) else "?"
+        """Warn about an unexpected child; comments and processing instructions pass silently."""
+        tag = el.tag
+        if not isinstance(tag, str):
+            return
         self.warnings.append(
             ParseWarning(
                 "unknown-element",
@@ -158,8 +161,9 @@ class Reader:
 
 
 def children(el: _Element) -> Iterator[_Element]:
-    """Element children only (comments and processing instructions skipped)."""
-    return el.iterchildren(etree.Element)
+    """All children, comments and processing instructions included (``Reader.unknown`` skips
+    them): plain iteration is twice as fast as ``iterchildren(etree.Element)``."""
+    return iter(el)
 
 
 def text(el: _Element) -> str:
@@ -451,14 +455,14 @@ def item_id(r: Reader, el: _Element) -> ItemID:
 
 def item_detail(r: Reader, el: _Element) -> ItemDetail:
     result = ItemDetail(None)
-    for c in children(el):
+    for c in el:
         tag = c.tag
         if tag == "UnitPrice":
             result.unit_price = money_of(r, c, unit_price=True)
         elif tag == "Description":
             result.descriptions.append(description(r, c))
         elif tag == "UnitOfMeasure":
-            result.unit_of_measure = text(c)
+            result.unit_of_measure = (c.text or "").strip() if not len(c) else text(c)
         elif tag == "Classification":
             result.classifications.append(Classification(c.get("domain") or "", text(c), c.get("code")))
         elif tag == "Extrinsic":
