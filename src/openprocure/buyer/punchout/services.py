@@ -617,7 +617,10 @@ def _read_oci_cart(session: PunchOutSession, fields: Mapping[str, Any], raw_body
         kind="OCI cart",
         partner=connection.supplier.name,
         reference=f"punchout-session:{session.pk}",
-        warnings=[{"code": "oci", "path": str(w.index), "message": str(w)} for w in result.warnings],
+        warnings=[
+            {"code": "oci", "path": f"{w.line or ''}/{w.field or ''}", "message": w.message}
+            for w in result.warnings
+        ],
         content_type=content_type,
     )
     warnings = [_warning("oci-line-refused", str(error)) for error in result.errors]

@@ -13,6 +13,8 @@ from openprocure.buyer.suppliers.models import PunchOutConnection, Supplier
 
 
 class SupplierForm(forms.ModelForm):
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+
     class Meta:
         model = Supplier
         fields = [
@@ -31,6 +33,8 @@ class SupplierForm(forms.ModelForm):
 class ConnectionForm(forms.ModelForm):
     """A connection's settings. The shared secret is write-only: it is never rendered back."""
 
+    setup_url = forms.URLField(label=_("Setup URL"), max_length=1000, assume_scheme="https")
+    order_url = forms.URLField(label=_("Order URL"), max_length=1000, required=False, assume_scheme="https")
     new_shared_secret = forms.CharField(
         label=_("Shared secret"),
         required=False,

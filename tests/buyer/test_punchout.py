@@ -1,0 +1,488 @@
+"""PunchOut, buyer side, through HTTP as a person (and a supplier's real HTTP server) would use it."""
+
+from __future__ import annotations
+
+import base64
+import re
+import threading
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from lxml import etree
+
+from openprocure.buyer.organization.demo import seed_organization
+from openprocure.buyer.punchout.choices import SessionStatus
+from openprocure.buyer.punchout.models import PunchOutSession
+from openprocure.buyer.requisitions.models import Requisition, RequisitionLine
+from openprocure.buyer.suppliers.models import PunchOutConnection
+from openprocure.core.demo import demo_user
+from openprocure.core.models import Document, User
+
+PEOPLE = [
+    ("requester@acme.test", "Rita", "Requester", False),
+    ("approver@acme.test", "Alan", "Approver", False),
+    ("admin@acme.test", "Ada", "Admin", True),
+    ("ap@acme.test", "Paul", "Payables", False),
+]
+
+
+class SupplierServer:
+    """A real HTTP server on 127.0.0.1 playing a supplier's cXML endpoint; keeps what it received."""
+
+    def __init__(self, answer: Callable[[bytes], tuple[int, bytes]]) -> None:
+        self.answer = answer
+        self.received: list[bytes] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _reply(self, status: int, payload: bytes) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", "text/xml; charset=utf-8")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                outer.received.append(body)
+                self._reply(*outer.answer(body))
+
+            def do_GET(self) -> None:
+                outer.received.append(self.path.encode())
+                self._reply(*outer.answer(b""))
+
+            def log_message(self, format: str, *args: object) -> None:
+                return
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/cxml/"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> SupplierServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def setup_response(start_page: str) -> bytes:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/1.2.071/cXML.dtd">'
+        '<cXML payloadID="1@market.test" timestamp="2026-11-26T10:00:00+00:00"><Response>'
+        '<Status code="200" text="OK"/><PunchOutSetupResponse><StartPage><URL>'
+        f"{start_page}</URL></StartPage></PunchOutSetupResponse></Response></cXML>"
+    ).encode()
+
+
+def status_response(code: int, text: str, message: str) -> bytes:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<cXML payloadID="2@market.test" timestamp="2026-11-26T10:00:00+00:00"><Response>'
+        f'<Status code="{code}" text="{text}">{message}</Status></Response></cXML>'
+    ).encode()
+
+
+def cart(
+    cookie: str, items: list[tuple[str, str | None, str, str, str]], total: str, operation: str = "create"
+) -> str:
+    """A PunchOutOrderMessage; items are (SupplierPartID, aux or None, quantity, unit price, description)."""
+    lines = []
+    for part, aux, quantity, price, description in items:
+        aux_xml = f"<SupplierPartAuxiliaryID>{aux}</SupplierPartAuxiliaryID>" if aux is not None else ""
+        lines.append(
+            f'<ItemIn quantity="{quantity}"><ItemID><SupplierPartID>{part}</SupplierPartID>{aux_xml}</ItemID>'
+            f'<ItemDetail><UnitPrice><Money currency="EUR">{price}</Money></UnitPrice>'
+            f'<Description xml:lang="en">{description}</Description><UnitOfMeasure>EA</UnitOfMeasure>'
+            '<Classification domain="UNSPSC">44121615</Classification>'
+            "<ManufacturerPartID>MP-1</ManufacturerPartID><ManufacturerName>Acme Pens</ManufacturerName>"
+            '<Extrinsic name="Color">blue</Extrinsic></ItemDetail></ItemIn>'
+        )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/1.2.071/cXML.dtd">'
+        '<cXML payloadID="cart-1@market.test" timestamp="2026-11-26T10:05:00+00:00">'
+        '<Header><From><Credential domain="NetworkId"><Identity>MARKETPLACE</Identity></Credential></From>'
+        '<To><Credential domain="NetworkId"><Identity>ACME</Identity></Credential></To>'
+        '<Sender><Credential domain="NetworkId"><Identity>MARKETPLACE</Identity></Credential>'
+        "<UserAgent>Marketplace</UserAgent></Sender></Header>"
+        f"<Message><PunchOutOrderMessage><BuyerCookie>{cookie}</BuyerCookie>"
+        f'<PunchOutOrderMessageHeader operationAllowed="{operation}"><Total><Money currency="EUR">{total}</Money></Total>'
+        f"</PunchOutOrderMessageHeader>{''.join(lines)}</PunchOutOrderMessage></Message></cXML>"
+    )
+
+
+@pytest.fixture
+def acme(db, settings) -> PunchOutConnection:  # type: ignore[no-untyped-def]
+    """The demo organisation (Acme Industries) and its Marketplace cXML connection."""
+    settings.DEMO_MODE = True
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PUBLIC_URL = "http://testserver"
+    for email, first, last, admin in PEOPLE:
+        demo_user(email, first_name=first, last_name=last, superuser=admin)
+    seed_organization()
+    return PunchOutConnection.objects.get(supplier__name="Marketplace")
+
+
+@pytest.fixture
+def requester(acme: PunchOutConnection) -> Client:
+    client = Client()
+    client.force_login(User.objects.get(email="requester@acme.test"))
+    return client
+
+
+@pytest.fixture
+def supplier() -> Iterator[SupplierServer]:
+    with SupplierServer(lambda body: (200, setup_response("http://market.test/start/abc"))) as server:
+        yield server
+
+
+def launch(
+    client: Client, connection: PunchOutConnection, server: SupplierServer, **data: str
+) -> PunchOutSession:
+    connection.setup_url = server.url
+    connection.save(update_fields=["setup_url"])
+    response = client.post(f"/punchout/launch/{connection.pk}/", {"operation": "create", **data})
+    assert response.status_code == 302, response.content.decode()
+    assert response["Location"] == "http://market.test/start/abc"
+    return PunchOutSession.objects.order_by("-id").first()  # type: ignore[return-value]
+
+
+def test_launch_sends_setup_request_with_session_cookie_and_return_url(
+    acme: PunchOutConnection, requester: Client, supplier: SupplierServer
+) -> None:
+    session = launch(requester, acme, supplier)
+    assert session.status == SessionStatus.OPEN
+    assert session.start_page_url == "http://market.test/start/abc"
+    sent = etree.fromstring(supplier.received[0])
+    assert sent.findtext(".//BuyerCookie") == session.cookie
+    assert sent.findtext(".//BrowserFormPost/URL") == f"http://testserver/punchout/return/{session.cookie}/"
+    assert sent.find(".//PunchOutSetupRequest").get("operation") == "create"
+    assert sent.find("Request").get("deploymentMode") == "production"
+    assert sent.findtext("Header/From/Credential/Identity") == "ACME"
+    assert sent.findtext("Header/To/Credential/Identity") == "MARKETPLACE"
+    assert sent.findtext("Header/Sender/Credential/SharedSecret") == "acme-demo-secret"
+    extrinsics = {e.get("name"): e.text for e in sent.iter("Extrinsic")}
+    assert extrinsics == {
+        "UserEmail": "requester@acme.test",
+        "FirstName": "Rita",
+        "LastName": "Requester",
+        "UniqueName": "requester@acme.test",
+    }
+    journaled = Document.objects.get(kind="PunchOutSetupRequest")
+    assert "acme-demo-secret" not in journaled.raw
+
+
+def test_launch_failure_shows_the_suppliers_error_text(acme: PunchOutConnection, requester: Client) -> None:
+    answer = status_response(401, "Unauthorized", "Unknown buyer ACME: check the shared secret")
+    with SupplierServer(lambda body: (200, answer)) as server:
+        acme.setup_url = server.url
+        acme.save(update_fields=["setup_url"])
+        response = requester.post(f"/punchout/launch/{acme.pk}/", {"operation": "create"})
+    assert response.status_code == 502
+    page = response.content.decode()
+    assert "Unknown buyer ACME: check the shared secret" in page
+    session = PunchOutSession.objects.get()
+    assert session.status == SessionStatus.FAILED
+    assert (
+        session.error_text
+        == "Marketplace refused to open the catalog (401): Unauthorized Unknown buyer ACME: check the shared secret"
+    )
+
+
+def test_launch_failure_when_supplier_unreachable(acme: PunchOutConnection, requester: Client) -> None:
+    acme.setup_url = "http://127.0.0.1:9/cxml/"
+    acme.save(update_fields=["setup_url"])
+    response = requester.post(f"/punchout/launch/{acme.pk}/", {"operation": "create"})
+    assert response.status_code == 502
+    assert "Marketplace could not be reached" in response.content.decode()
+    assert PunchOutSession.objects.get().status == SessionStatus.FAILED
+
+
+ITEMS = [
+    ("PEN-001", 'aux: {"cart":7, "line":1}  ', "2", "1.25", "Blue pen"),
+    ("  PAPER A4 ", None, "3.5", "4.10", "Paper &amp; more"),
+]
+
+
+@pytest.mark.parametrize("encoding", ["cxml-urlencoded", "cxml-base64"], ids=["urlencoded", "base64"])
+def test_returned_cart_becomes_requisition_with_exact_lines(
+    acme: PunchOutConnection, requester: Client, supplier: SupplierServer, encoding: str
+) -> None:
+    session = launch(requester, acme, supplier)
+    body = cart(session.cookie, ITEMS, "16.85")
+    value = body if encoding == "cxml-urlencoded" else base64.b64encode(body.encode()).decode()
+    response = requester.post(f"/punchout/return/{session.cookie}/", {encoding: value})
+    requisition = Requisition.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/requisitions/{requisition.pk}/"
+    lines = list(requisition.lines.order_by("line_number"))
+    assert [(ln.supplier_part_id, ln.supplier_part_auxiliary_id) for ln in lines] == [
+        ("PEN-001", 'aux: {"cart":7, "line":1}  '),
+        ("  PAPER A4 ", ""),
+    ]
+    assert [(ln.quantity, ln.unit_price, ln.currency, ln.description) for ln in lines] == [
+        (Decimal("2.0000"), Decimal("1.2500"), "EUR", "Blue pen"),
+        (Decimal("3.5000"), Decimal("4.1000"), "EUR", "Paper & more"),
+    ]
+    pen = lines[0]
+    assert (pen.unspsc, pen.manufacturer_name, pen.manufacturer_part_id, pen.extrinsics) == (
+        "44121615",
+        "Acme Pens",
+        "MP-1",
+        {"Color": "blue"},
+    )
+    assert pen.cost_center.code == "CC-100"
+    assert pen.is_free_text is False
+    assert requisition.total_amount == Decimal("16.85")
+    assert requisition.warnings == []
+    assert requisition.status == "draft"
+    assert requisition.requester.email == "requester@acme.test"
+    session.refresh_from_db()
+    assert session.status == SessionStatus.RETURNED
+    assert session.return_document.kind == "PunchOutOrderMessage"
+    assert "PEN-001" in session.return_document.raw
+    page = requester.get(f"/requisitions/{requisition.pk}/").content.decode()
+    assert "Blue pen" in page
+
+
+def test_total_that_disagrees_with_lines_is_a_warning_not_fatal(
+    acme: PunchOutConnection, requester: Client, supplier: SupplierServer
+) -> None:
+    session = launch(requester, acme, supplier)
+    body = cart(session.cookie, ITEMS, "16.849999999999998")  # float artefact: same money
+    requester.post(f"/punchout/return/{session.cookie}/", {"cxml-urlencoded": body})
+    assert Requisition.objects.get().warnings == []
+
+    session = launch(requester, acme, supplier)
+    body = cart(session.cookie, ITEMS, "20.00")
+    requester.post(f"/punchout/return/{session.cookie}/", {"cxml-urlencoded": body})
+    requisition = Requisition.objects.order_by("-id").first()
+    assert requisition.lines.count() == 2
+    assert requisition.warnings == [
+        {
+            "code": "total-mismatch",
+            "message": "The supplier's cart total is 20.00 EUR but its lines add up to 16.85 EUR; the lines were kept.",
+        }
+    ]
+    assert (
+        "its lines add up to 16.85 EUR" in requester.get(f"/requisitions/{requisition.pk}/").content.decode()
+    )
+
+
+def test_cart_posted_to_another_users_session_is_refused_and_creates_nothing(
+    acme: PunchOutConnection, requester: Client, supplier: SupplierServer
+) -> None:
+    session = launch(requester, acme, supplier)
+    documents_before = Document.objects.count()
+    other = Client()
+    other.force_login(User.objects.get(email="approver@acme.test"))
+    response = other.post(
+        f"/punchout/return/{session.cookie}/", {"cxml-urlencoded": cart(session.cookie, ITEMS, "16.85")}
+    )
+    assert response.status_code == 403
+    assert "started by another person" in response.content.decode()
+    assert Requisition.objects.count() == 0
+    assert RequisitionLine.objects.count() == 0
+    assert Document.objects.count() == documents_before
+    session.refresh_from_db()
+    assert session.status == SessionStatus.OPEN  # the owner can still return their cart
+
+
+def test_cart_with_foreign_buyer_cookie_or_replayed_is_refused(
+    acme: PunchOutConnection, requester: Client, supplier: SupplierServer
+) -> None:
+    session = launch(requester, acme, supplier)
+    response = requester.post(
+        f"/punchout/return/{session.cookie}/", {"cxml-urlencoded": cart("someone-else", ITEMS, "16.85")}
+    )
+    assert response.status_code == 403
+    assert Requisition.objects.count() == 0
+
+    requester.post(
+        f"/punchout/return/{session.cookie}/", {"cxml-urlencoded": cart(session.cookie, ITEMS, "16.85")}
+    )
+    replay = requester.post(
+        f"/punchout/return/{session.cookie}/", {"cxml-urlencoded": cart(session.cookie, ITEMS, "16.85")}
+    )
+    assert replay.status_code == 409
+    assert Requisition.objects.count() == 1
+    assert RequisitionLine.objects.count() == 2
+
+
+def test_unknown_session_and_anonymous_post_are_refused(acme: PunchOutConnection, requester: Client) -> None:
+    response = requester.post("/punchout/return/nope/", {"cxml-urlencoded": cart("nope", ITEMS, "1")})
+    assert response.status_code == 404
+    assert Client().post("/punchout/return/nope/", {"cxml-urlencoded": "x"}).status_code == 401
+    assert Requisition.objects.count() == 0
+
+
+def test_edit_sends_item_out_unchanged_and_empty_cart_removes_lines(
+    acme: PunchOutConnection, requester: Client, supplier: SupplierServer
+) -> None:
+    session = launch(requester, acme, supplier)
+    requester.post(
+        f"/punchout/return/{session.cookie}/", {"cxml-urlencoded": cart(session.cookie, ITEMS, "16.85")}
+    )
+    requisition = Requisition.objects.get()
+    requester.post(
+        f"/requisitions/{requisition.pk}/lines/add/",
+        {
+            "description": "Window cleaning",
+            "quantity": "1",
+            "unit_of_measure": "EA",
+            "unit_price": "80",
+            "currency": "EUR",
+        },
+    )
+    assert requisition.lines.count() == 3
+
+    edit = launch(requester, acme, supplier, operation="edit", requisition=str(requisition.pk))
+    sent = etree.fromstring(supplier.received[-1])
+    assert sent.find(".//PunchOutSetupRequest").get("operation") == "edit"
+    assert [
+        (
+            item.findtext("ItemID/SupplierPartID"),
+            item.findtext("ItemID/SupplierPartAuxiliaryID"),
+            item.get("quantity"),
+        )
+        for item in sent.iter("ItemOut")
+    ] == [("PEN-001", 'aux: {"cart":7, "line":1}  ', "2"), ("  PAPER A4 ", None, "3.5")]
+
+    response = requester.post(
+        f"/punchout/return/{edit.cookie}/", {"cxml-urlencoded": cart(edit.cookie, [], "0", "edit")}
+    )
+    assert response.status_code == 302
+    requisition.refresh_from_db()
+    assert [(ln.description, ln.is_free_text) for ln in requisition.lines.all()] == [
+        ("Window cleaning", True)
+    ]
+    assert requisition.total_amount == Decimal("80.00")
+
+
+def test_edit_replaces_the_edited_lines(
+    acme: PunchOutConnection, requester: Client, supplier: SupplierServer
+) -> None:
+    session = launch(requester, acme, supplier)
+    requester.post(
+        f"/punchout/return/{session.cookie}/", {"cxml-urlencoded": cart(session.cookie, ITEMS, "16.85")}
+    )
+    requisition = Requisition.objects.get()
+    edit = launch(requester, acme, supplier, operation="edit", requisition=str(requisition.pk))
+    new_items = [("PEN-001", 'aux: {"cart":7, "line":1}  ', "5", "1.25", "Blue pen")]
+    requester.post(
+        f"/punchout/return/{edit.cookie}/", {"cxml-urlencoded": cart(edit.cookie, new_items, "6.25", "edit")}
+    )
+    requisition.refresh_from_db()
+    assert [(ln.line_number, ln.supplier_part_id, ln.quantity) for ln in requisition.lines.all()] == [
+        (1, "PEN-001", Decimal("5.0000"))
+    ]
+    assert requisition.total_amount == Decimal("6.25")
+
+
+def test_inspect_does_not_change_the_requisition(
+    acme: PunchOutConnection, requester: Client, supplier: SupplierServer
+) -> None:
+    session = launch(requester, acme, supplier)
+    requester.post(
+        f"/punchout/return/{session.cookie}/", {"cxml-urlencoded": cart(session.cookie, ITEMS, "16.85")}
+    )
+    requisition = Requisition.objects.get()
+    inspect = launch(requester, acme, supplier, operation="inspect", requisition=str(requisition.pk))
+    assert (
+        etree.fromstring(supplier.received[-1]).find(".//PunchOutSetupRequest").get("operation") == "inspect"
+    )
+    requester.post(
+        f"/punchout/return/{inspect.cookie}/", {"cxml-urlencoded": cart(inspect.cookie, [], "0", "inspect")}
+    )
+    assert requisition.lines.count() == 2
+    inspect.refresh_from_db()
+    assert inspect.status == SessionStatus.CLOSED
+
+
+def test_oci_cart_at_hook_url(acme: PunchOutConnection, requester: Client) -> None:
+    acme.protocol = "oci"
+    acme.setup_url = "http://catalog.test/oci"
+    acme.oci_username = "acme"
+    acme.save()
+    response = requester.post(f"/punchout/launch/{acme.pk}/", {"operation": "create"})
+    session = PunchOutSession.objects.get()
+    assert response.status_code == 302
+    assert response["Location"].startswith(
+        "http://catalog.test/oci?USERNAME=acme&PASSWORD=acme-demo-secret&HOOK_URL="
+    )
+    form = (
+        "NEW_ITEM-DESCRIPTION%5B1%5D=Schraube+M6&NEW_ITEM-QUANTITY%5B1%5D=200&NEW_ITEM-UNIT%5B1%5D=PCE"
+        "&NEW_ITEM-PRICE%5B1%5D=10.00&NEW_ITEM-PRICEUNIT%5B1%5D=100&NEW_ITEM-CURRENCY%5B1%5D=EUR"
+        "&NEW_ITEM-VENDORMAT%5B1%5D=M6-100&NEW_ITEM-EXT_PRODUCT_ID%5B1%5D=p%3D42%26v%3D1"
+        "&NEW_ITEM-DESCRIPTION%5B2%5D=Mutter&NEW_ITEM-QUANTITY%5B2%5D=10&NEW_ITEM-PRICE%5B2%5D=0.5"
+        "&NEW_ITEM-VENDORMAT%5B2%5D=N6"
+    )
+    response = requester.post(
+        f"/punchout/return/{session.cookie}/", form, content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 302
+    requisition = Requisition.objects.get()
+    assert [
+        (
+            ln.supplier_part_id,
+            ln.supplier_part_auxiliary_id,
+            ln.quantity,
+            ln.unit_price,
+            ln.price_basis_quantity,
+            ln.amount,
+        )
+        for ln in requisition.lines.all()
+    ] == [
+        (
+            "M6-100",
+            "p=42&v=1",
+            Decimal("200.0000"),
+            Decimal("10.0000"),
+            Decimal("100.0000"),
+            Decimal("20.00"),
+        ),
+        ("N6", "", Decimal("10.0000"), Decimal("0.5000"), Decimal("1.0000"), Decimal("5.00")),
+    ]
+    assert Document.objects.get(kind="OCI cart").protocol == "oci"
+
+
+def _interop_files() -> list[Path]:
+    from tests.conftest import INTEROP
+
+    return sorted((INTEROP / "cxml" / "PunchOutOrderMessage").glob("*.xml"))
+
+
+@pytest.mark.interop
+@pytest.mark.parametrize("name", [p.name for p in _interop_files()] or ["(corpus absent)"])
+def test_interop_cart_becomes_requisition(
+    interop: Path, acme: PunchOutConnection, requester: Client, supplier: SupplierServer, name: str
+) -> None:
+    raw = (interop / "cxml" / "PunchOutOrderMessage" / name).read_bytes()
+    tree = etree.fromstring(raw, etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False))
+    expected_ids = [el.text or "" for el in tree.iter("SupplierPartID")]
+    session = launch(requester, acme, supplier)
+    # A real supplier echoes our BuyerCookie; the corpus files carry their own.
+    raw = re.sub(
+        rb"<BuyerCookie>.*?</BuyerCookie>",
+        f"<BuyerCookie>{session.cookie}</BuyerCookie>".encode(),
+        raw,
+        flags=re.S,
+    )
+    response = requester.post(
+        f"/punchout/return/{session.cookie}/", {"cxml-base64": base64.b64encode(raw).decode()}
+    )
+    assert response.status_code == 302, response.content.decode()
+    if not expected_ids:
+        assert Requisition.objects.count() == 0
+        return
+    requisition = Requisition.objects.get()
+    assert [line.supplier_part_id for line in requisition.lines.order_by("line_number")] == expected_ids
+    session.refresh_from_db()
+    assert session.status == SessionStatus.RETURNED
