@@ -259,7 +259,7 @@ def _setup_cxml(session: PunchOutSession, lines: list[RequisitionLine]) -> Punch
         partner=connection.supplier.name,
         reference=sent.reference,
         status_code=status.code if status else answer.http_status,
-        status_text=(status.message or status.text) if status else "",
+        status_text=mask_answer(status.message or status.text, connection) if status else "",
         in_reply_to=sent,
         content_type=answer.content_type,
     )

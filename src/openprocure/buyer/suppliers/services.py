@@ -178,8 +178,8 @@ def _test_cxml(connection: PunchOutConnection) -> ConnectionTestResult:
     result.warnings = [f"{w.code}: {w.message}" for w in parsed.warnings]
     if status is not None:
         result.cxml_status_code = status.code
-        result.cxml_status_text = status.text
-        result.cxml_status_message = status.message
+        result.cxml_status_text = mask_answer(status.text, connection)
+        result.cxml_status_message = mask_answer(status.message, connection)
     if isinstance(doc.message, ProfileResponse):
         for transaction_ in doc.message.transactions:
             result.details.append(f"{transaction_.request_name} → {transaction_.url}")
@@ -205,8 +205,8 @@ def _test_cxml(connection: PunchOutConnection) -> ConnectionTestResult:
     elif status is not None:
         result.summary = _("The supplier refused: %(code)s %(text)s %(message)s") % {
             "code": status.code,
-            "text": status.text,
-            "message": status.message,
+            "text": result.cxml_status_text,
+            "message": result.cxml_status_message,
         }
     else:
         result.summary = _("The answer has no cXML Status.")

@@ -1,0 +1,143 @@
+"""Supplier connections: the shared secret at rest and on pages, and the "Test connection" button."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection as db
+from django.test import Client
+from django.utils.html import escape
+from lxml import etree
+
+from openprocure.buyer.suppliers.crypto import decrypt_secret
+from openprocure.buyer.suppliers.models import PunchOutConnection
+from openprocure.core.models import Document, User
+from tests.buyer.test_punchout import SupplierServer, acme, status_response  # noqa: F401 - fixture
+
+PROFILE_RESPONSE = (
+    b'<?xml version="1.0" encoding="UTF-8"?>'
+    b'<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/1.2.071/cXML.dtd">'
+    b'<cXML payloadID="p1@market.test" timestamp="2026-11-26T10:00:00+00:00"><Response>'
+    b'<Status code="200" text="OK"/><ProfileResponse effectiveDate="2026-01-01T00:00:00+00:00">'
+    b'<Transaction requestName="OrderRequest"><URL>http://market.test/cxml/</URL></Transaction>'
+    b"</ProfileResponse></Response></cXML>"
+)
+
+
+@pytest.fixture
+def admin(acme: PunchOutConnection) -> Client:  # noqa: F811
+    client = Client()
+    client.force_login(User.objects.get(email="admin@acme.test"))
+    return client
+
+
+def _raw_column(pk: int) -> str:
+    with db.cursor() as cursor:
+        cursor.execute("SELECT shared_secret_encrypted FROM suppliers_punchoutconnection WHERE id = %s", [pk])
+        return cursor.fetchone()[0]
+
+
+def test_secret_is_encrypted_at_rest(acme: PunchOutConnection) -> None:  # noqa: F811
+    stored = _raw_column(acme.pk)
+    assert "acme-demo-secret" not in stored
+    assert stored.startswith("gAAAAA")  # a Fernet token
+    assert decrypt_secret(stored) == "acme-demo-secret"
+
+
+def _form_data(connection: PunchOutConnection, **changes: str) -> dict[str, object]:
+    data: dict[str, object] = {
+        "name": connection.name,
+        "protocol": connection.protocol,
+        "deployment_mode": connection.deployment_mode,
+        "setup_url": connection.setup_url,
+        "order_url": connection.order_url,
+        "from_domain": connection.from_domain,
+        "from_identity": connection.from_identity,
+        "to_domain": connection.to_domain,
+        "to_identity": connection.to_identity,
+        "sender_domain": connection.sender_domain,
+        "sender_identity": connection.sender_identity,
+        "user_attributes": ["UserEmail", "CostCenter"],
+        "oci_charset": "iso-8859-1",
+        "oci_parameters": "{}",
+        "oci_field_mapping": "{}",
+        "oci_login_fields": "[]",
+        "is_active": "on",
+        "new_shared_secret": "",
+    }
+    data.update(changes)
+    return data
+
+
+def test_secret_is_never_rendered_and_replaced_only_when_entered(
+    acme: PunchOutConnection, admin: Client
+) -> None:  # noqa: F811
+    url = f"/suppliers/{acme.supplier_id}/connections/{acme.pk}/"
+    page = admin.get(url).content.decode()
+    assert "acme-demo-secret" not in page
+    assert "••• set — enter a new value to replace" in page
+    assert _raw_column(acme.pk) not in page
+
+    response = admin.post(url, _form_data(acme))
+    assert response.status_code == 302
+    assert decrypt_secret(_raw_column(acme.pk)) == "acme-demo-secret"  # empty field keeps the secret
+    assert PunchOutConnection.objects.get(pk=acme.pk).user_attributes == ["UserEmail", "CostCenter"]
+
+    admin.post(url, _form_data(acme, new_shared_secret="n3w-s3cret"))
+    assert decrypt_secret(_raw_column(acme.pk)) == "n3w-s3cret"
+    assert "n3w-s3cret" not in _raw_column(acme.pk)
+    assert "n3w-s3cret" not in admin.get(url).content.decode()
+    assert "n3w-s3cret" not in admin.get(f"/suppliers/{acme.supplier_id}/").content.decode()
+
+
+def test_requester_cannot_edit_a_connection(acme: PunchOutConnection) -> None:  # noqa: F811
+    client = Client()
+    client.force_login(User.objects.get(email="requester@acme.test"))
+    url = f"/suppliers/{acme.supplier_id}/connections/{acme.pk}/"
+    response = client.post(url, _form_data(acme, new_shared_secret="stolen", setup_url="http://evil.test/"))
+    assert response.status_code == 403
+    unchanged = PunchOutConnection.objects.get(pk=acme.pk)
+    assert unchanged.setup_url == "http://127.0.0.1:8100/cxml/"
+    assert decrypt_secret(unchanged.shared_secret_encrypted) == "acme-demo-secret"
+    assert client.post(f"/suppliers/connections/{acme.pk}/test/").status_code == 403
+
+
+def test_test_connection_shows_exactly_what_came_back(acme: PunchOutConnection, admin: Client) -> None:  # noqa: F811
+    with SupplierServer(lambda body: (200, PROFILE_RESPONSE)) as server:
+        acme.setup_url = server.url
+        acme.save(update_fields=["setup_url"])
+        response = admin.post(f"/suppliers/connections/{acme.pk}/test/")
+        sent = etree.fromstring(server.received[0])
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert sent.find("Request/ProfileRequest") is not None
+    assert sent.findtext("Header/Sender/Credential/SharedSecret") == "acme-demo-secret"
+    assert f'<pre id="answer-raw">{escape(PROFILE_RESPONSE.decode())}</pre>' in page
+    assert '<dd id="http-status">200</dd>' in page
+    assert '<dd id="cxml-status">200 OK</dd>' in page
+    assert "OrderRequest → http://market.test/cxml/" in page
+    assert "acme-demo-secret" not in page
+    assert "&lt;SharedSecret&gt;********&lt;/SharedSecret&gt;" in page
+    acme.refresh_from_db()
+    assert acme.last_test_ok is True
+    assert Document.objects.filter(reference=f"connection-test:{acme.pk}").count() == 2
+
+
+def test_test_connection_shows_a_refusal_with_secrets_masked(acme: PunchOutConnection, admin: Client) -> None:  # noqa: F811
+    answer = status_response(401, "Unauthorized", "Bad SharedSecret acme-demo-secret for ACME")
+    with SupplierServer(lambda body: (200, answer)) as server:
+        acme.setup_url = server.url
+        acme.save(update_fields=["setup_url"])
+        page = admin.post(f"/suppliers/connections/{acme.pk}/test/").content.decode()
+    assert '<dd id="cxml-status">401 Unauthorized — Bad SharedSecret ******** for ACME</dd>' in page
+    assert "acme-demo-secret" not in page
+    assert "The supplier refused: 401 Unauthorized" in page
+    acme.refresh_from_db()
+    assert acme.last_test_ok is False
+
+
+def test_test_connection_when_nothing_answers(acme: PunchOutConnection, admin: Client) -> None:  # noqa: F811
+    acme.setup_url = "http://127.0.0.1:9/cxml/"
+    acme.save(update_fields=["setup_url"])
+    page = admin.post(f"/suppliers/connections/{acme.pk}/test/").content.decode()
+    assert "No answer from http://127.0.0.1:9/cxml/" in page
+    assert '<dd id="http-status">—</dd>' in page
