@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from openprocure.buyer.api import api
 from openprocure.buyer.portal import views
 from openprocure.buyer.portal.cxml import InboundCXMLEndpoint
 
@@ -13,6 +14,9 @@ urlpatterns = [
     path("suppliers/", include("openprocure.buyer.suppliers.urls")),
     path("", include("openprocure.buyer.punchout.urls")),
     path("requisitions/", include("openprocure.buyer.requisitions.urls")),
+    path("approvals/", include("openprocure.buyer.approvals.urls")),
+    path("purchasing/", include("openprocure.buyer.purchasing.urls")),
+    path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("", include("openprocure.core.urls")),
 ]

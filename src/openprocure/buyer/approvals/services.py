@@ -635,3 +635,92 @@ def _notify_requester(request: ApprovalRequest, outcome: str, comment: str) -> N
         send_mail(subject, body, None, [row.requester.email])
 
     transaction.on_commit(_send)
+
+
+# -- the policy editor --------------------------------------------------------------------------------
+def save_rule(*, form: Any, steps: list[dict[str, Any]], actor: Any) -> Any:
+    """Save a rule and replace its steps (requests already submitted keep their frozen chain)."""
+    from openprocure.buyer.approvals.models import ApprovalRuleApprover, ApprovalRuleStep
+
+    if not is_procurement_admin(actor):
+        raise ApprovalError(_("Only a procurement administrator can change the approval policy."))
+    with transaction.atomic():
+        rule = form.save(commit=False)
+        rule.updated_by = actor
+        rule.save()
+        form.save_m2m()
+        rule.steps.all().delete()
+        for data in steps:
+            step = ApprovalRuleStep.objects.create(
+                rule=rule,
+                order=data["order"],
+                name=data.get("name", ""),
+                mode=data["mode"],
+                quorum=data["quorum"],
+                quorum_count=data.get("quorum_count") or 1,
+            )
+            if data["kind"] == "user":
+                for user in data["users"]:
+                    ApprovalRuleApprover.objects.create(step=step, kind="user", user=user)
+            else:
+                ApprovalRuleApprover.objects.create(
+                    step=step, kind=data["kind"], levels=data.get("levels") or 1, role=data.get("role", "")
+                )
+    return rule
+
+
+def step_initial(rule: Any) -> list[dict[str, Any]]:
+    """The step editor's rows for an existing rule."""
+    rows = []
+    for step in rule.steps.prefetch_related("approvers"):
+        approvers = list(step.approvers.all())
+        first = approvers[0] if approvers else None
+        rows.append(
+            {
+                "order": step.order,
+                "name": step.name,
+                "mode": step.mode,
+                "quorum": step.quorum,
+                "quorum_count": step.quorum_count,
+                "kind": first.kind if first else "user",
+                "levels": first.levels if first else 1,
+                "role": first.role if first else "",
+                "users": [a.user_id for a in approvers if a.user_id],
+            }
+        )
+    return rows
+
+
+# -- API tokens -----------------------------------------------------------------------------------------
+def create_api_token(*, user: Any, name: str) -> tuple[Any, str]:
+    """A new personal API token: the row (hash only) and the token, shown to its owner once."""
+    from openprocure.buyer.approvals.models import ApiToken
+
+    token = "op_" + secrets.token_urlsafe(32)
+    row = ApiToken.objects.create(user=user, name=name, prefix=token[:10], token_hash=_hash(token))
+    return row, token
+
+
+def user_for_api_token(token: str) -> Any:
+    """The active user owning ``token``, or None (the last use is recorded)."""
+    from openprocure.buyer.approvals.models import ApiToken
+
+    row = (
+        ApiToken.objects.select_related("user")
+        .filter(token_hash=_hash(token), revoked_at__isnull=True)
+        .first()
+    )
+    if row is None or not row.user.is_active:
+        return None
+    ApiToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
+    return row.user
+
+
+def revoke_api_token(*, token_id: int, user: Any) -> bool:
+    from openprocure.buyer.approvals.models import ApiToken
+
+    return bool(
+        ApiToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+    )

@@ -12,6 +12,14 @@ class POStatus(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted by supplier")  # the supplier answered cXML 2xx
     FAILED = "failed", _("Delivery failed")  # the supplier refused (cXML 4xx) or retries ran out
     CANCELLED = "cancelled", _("Cancelled")  # a cancellation (type delete) was accepted or nothing was sent
+    # Fulfilment and invoicing (moved by openprocure.buyer.fulfilment and .invoicing):
+    CONFIRMED = "confirmed", _("Confirmed")  # the supplier confirmed the order (ConfirmationRequest)
+    PART_SHIPPED = "part_shipped", _("Partially shipped")  # ship notices cover part of the order
+    SHIPPED = "shipped", _("Shipped")  # ship notices cover every expected quantity
+    PART_RECEIVED = "part_received", _("Partially received")  # part of the goods received
+    RECEIVED = "received", _("Received")  # every expected quantity received
+    INVOICED = "invoiced", _("Invoiced")  # invoices cover every expected quantity
+    CLOSED = "closed", _("Closed")  # received (where needed), invoiced and approved for payment
 
 
 PO_TRANSITIONS: dict[str, set[str]] = {
@@ -21,6 +29,20 @@ PO_TRANSITIONS: dict[str, set[str]] = {
     POStatus.FAILED: {POStatus.SENT, POStatus.CANCELLED},  # resent after fixing the cause, or dropped
     POStatus.CANCELLED: set(),
 }
+# Fulfilment moves forward from "accepted" and between its own steps in either direction (a return
+# takes a received order back to partially received; a new receipt can follow an invoice).
+_FULFILMENT = {
+    POStatus.CONFIRMED,
+    POStatus.PART_SHIPPED,
+    POStatus.SHIPPED,
+    POStatus.PART_RECEIVED,
+    POStatus.RECEIVED,
+    POStatus.INVOICED,
+    POStatus.CLOSED,
+}
+PO_TRANSITIONS[POStatus.ACCEPTED] = PO_TRANSITIONS[POStatus.ACCEPTED] | _FULFILMENT
+for _status in _FULFILMENT:
+    PO_TRANSITIONS[_status] = _FULFILMENT - {_status}
 
 
 class TransmissionType(models.TextChoices):

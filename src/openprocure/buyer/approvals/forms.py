@@ -1,0 +1,119 @@
+"""Forms of the approval workflow: decisions, delegation, reassignment, the policy editor, budgets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.forms import formset_factory
+from django.utils.translation import gettext_lazy as _
+
+from openprocure.buyer.approvals.choices import ApproverSource, Decision, QuorumKind, StepMode
+from openprocure.buyer.approvals.models import ApprovalRule, Budget
+from openprocure.core.models import User
+
+
+def _people() -> Any:
+    return User.objects.filter(is_active=True).order_by("email")
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Decision"), choices=Decision.choices)
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class EmailDecisionForm(forms.Form):
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReassignForm(forms.Form):
+    to_user = forms.ModelChoiceField(label=_("Hand over to"), queryset=User.objects.none())
+    comment = forms.CharField(label=_("Comment"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_user"].queryset = _people()
+
+
+class DelegationForm(forms.Form):
+    delegate = forms.ModelChoiceField(label=_("Delegate"), queryset=User.objects.none())
+    starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=200)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["delegate"].queryset = _people()
+
+
+class RuleForm(forms.ModelForm):
+    class Meta:
+        model = ApprovalRule
+        fields = [
+            "name",
+            "description",
+            "is_active",
+            "priority",
+            "min_amount",
+            "max_amount",
+            "currency",
+            "category_prefixes",
+            "cost_centers",
+            "departments",
+            "suppliers",
+            "free_text",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        low, high = data.get("min_amount"), data.get("max_amount")
+        if low is not None and high is not None and high <= low:
+            raise forms.ValidationError(_("“Up to amount” must be greater than “above amount”."))
+        return data
+
+
+class StepForm(forms.Form):
+    """One step of a rule, with one source of approvers (several named people are allowed)."""
+
+    order = forms.IntegerField(label=_("Order"), min_value=1, initial=1)
+    name = forms.CharField(label=_("Step name"), max_length=200, required=False)
+    mode = forms.ChoiceField(label=_("How approvers are asked"), choices=StepMode.choices, initial="parallel")
+    quorum = forms.ChoiceField(label=_("Approvals needed"), choices=QuorumKind.choices, initial="any")
+    quorum_count = forms.IntegerField(label=_("Number of approvals"), min_value=1, initial=1)
+    kind = forms.ChoiceField(label=_("Approvers"), choices=ApproverSource.choices)
+    levels = forms.IntegerField(label=_("Manager levels"), min_value=1, max_value=10, initial=1)
+    role = forms.CharField(label=_("Role"), max_length=32, required=False)
+    users = forms.ModelMultipleChoiceField(label=_("People"), queryset=User.objects.none(), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from openprocure.buyer.organization.choices import Role
+
+        self.fields["users"].queryset = _people()
+        self.fields["role"].widget = forms.Select(choices=[("", "—"), *Role.choices])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("kind") == ApproverSource.USER and not data.get("users"):
+            raise forms.ValidationError(_("Choose at least one person for a step of named approvers."))
+        if data.get("kind") == ApproverSource.ROLE and not data.get("role"):
+            raise forms.ValidationError(_("Choose the role whose holders approve this step."))
+        return data
+
+
+StepFormSet = formset_factory(StepForm, extra=1, can_delete=True, min_num=1, validate_min=True)
+
+
+class BudgetForm(forms.ModelForm):
+    class Meta:
+        model = Budget
+        fields = ["cost_center", "period_start", "period_end", "amount", "currency", "enforcement"]
+        widgets = {
+            "period_start": forms.DateInput(attrs={"type": "date"}),
+            "period_end": forms.DateInput(attrs={"type": "date"}),
+        }
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(label=_("Token name"), max_length=100)

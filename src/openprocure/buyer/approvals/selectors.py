@@ -1,0 +1,59 @@
+"""Read-only queries of the approval workflow shared by the pages and the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from openprocure.buyer.approvals.choices import AssignmentStatus
+from openprocure.buyer.approvals.models import ApprovalAssignment, ApprovalRequest
+from openprocure.buyer.approvals.services import is_procurement_admin
+
+
+def inbox(user: Any) -> QuerySet[ApprovalAssignment]:
+    """Open approvals waiting for ``user`` (their own and those they hold for someone away)."""
+    return (
+        ApprovalAssignment.objects.filter(
+            Q(approver=user) | Q(on_behalf_of=user), status=AssignmentStatus.PENDING
+        )
+        .select_related("step__request__requisition", "step__request__requester", "on_behalf_of", "approver")
+        .order_by("notified_at", "id")
+    )
+
+
+def can_view_requisition(user: Any, requisition: Any) -> bool:
+    """The requester, anyone asked to approve it, and procurement administrators."""
+    if user.pk == requisition.requester_id or is_procurement_admin(user):
+        return True
+    return ApprovalAssignment.objects.filter(
+        Q(approver=user) | Q(on_behalf_of=user), step__request__requisition=requisition
+    ).exists()
+
+
+def rounds(requisition: Any) -> list[ApprovalRequest]:
+    """Every approval round of a requisition, newest first, with steps, assignments and decisions."""
+    return list(
+        ApprovalRequest.objects.filter(requisition=requisition)
+        .prefetch_related(
+            "steps__assignments__approver",
+            "steps__assignments__on_behalf_of",
+            "steps__assignments__decisions__actor",
+            "events__actor",
+        )
+        .order_by("-round")
+    )
+
+
+def visible_requisitions(user: Any) -> Any:
+    """Requisitions ``user`` may see through the API: their own, those they approve, or all for admins."""
+    from openprocure.buyer.requisitions.models import Requisition
+
+    rows = Requisition.objects.all()
+    if not is_procurement_admin(user):
+        rows = rows.filter(
+            Q(requester=user)
+            | Q(approval_requests__steps__assignments__approver=user)
+            | Q(approval_requests__steps__assignments__on_behalf_of=user)
+        ).distinct()
+    return rows

@@ -1,0 +1,280 @@
+"""Pages of the approval workflow: inbox, decision, e-mail links, preview, delegation, policy, budgets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from openprocure.buyer.approvals import budgets, selectors, services
+from openprocure.buyer.approvals.choices import QuorumKind, StepMode
+from openprocure.buyer.approvals.forms import (
+    ApiTokenForm,
+    BudgetForm,
+    DecisionForm,
+    DelegationForm,
+    EmailDecisionForm,
+    ReassignForm,
+    RuleForm,
+    StepFormSet,
+)
+from openprocure.buyer.approvals.models import ApiToken, ApprovalAssignment, ApprovalRule, Budget, Delegation
+from openprocure.core.models import User
+
+
+def _requisition(pk: int) -> Any:
+    from openprocure.buyer.requisitions.models import Requisition
+
+    return get_object_or_404(Requisition.objects.select_related("requester"), pk=pk)
+
+
+def _require_admin(user: Any) -> None:
+    if not services.is_procurement_admin(user):
+        raise PermissionDenied(_("Only a procurement administrator can do this."))
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    """What waits for my decision."""
+    return render(request, "approvals/inbox.html", {"assignments": selectors.inbox(request.user)})
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One approval: the requisition, its chain, and the decision form when it is mine to decide."""
+    assignment = get_object_or_404(
+        ApprovalAssignment.objects.select_related("step__request__requisition__requester", "approver"), pk=pk
+    )
+    requisition = assignment.step.request.requisition
+    if not selectors.can_view_requisition(request.user, requisition):
+        raise PermissionDenied(_("This approval is not yours to see."))
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.decide(
+                assignment_id=assignment.pk,
+                actor=request.user,
+                decision=form.cleaned_data["decision"],
+                comment=form.cleaned_data["comment"],
+            )
+        except services.ApprovalError as error:
+            messages.error(request, str(error))
+            return render(
+                request, "approvals/detail.html", _detail_context(request, assignment, form), status=409
+            )
+        messages.success(
+            request, _("Your decision on %(number)s was recorded.") % {"number": requisition.number}
+        )
+        return redirect("approvals:inbox")
+    return render(request, "approvals/detail.html", _detail_context(request, assignment, form))
+
+
+def _detail_context(
+    request: HttpRequest, assignment: ApprovalAssignment, form: DecisionForm
+) -> dict[str, Any]:
+    requisition = assignment.step.request.requisition
+    mine = request.user.pk in (assignment.approver_id, assignment.on_behalf_of_id)
+    return {
+        "assignment": assignment,
+        "requisition": requisition,
+        "lines": requisition.lines.select_related("supplier", "cost_center"),
+        "rounds": selectors.rounds(requisition),
+        "form": form,
+        "can_decide": mine and assignment.status == "pending" and request.user.pk != requisition.requester_id,
+        "reassign_form": ReassignForm(),
+        "budget_checks": budgets.check_requisition(requisition),
+    }
+
+
+@login_required
+@require_POST
+def reassign(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = get_object_or_404(ApprovalAssignment, pk=pk)
+    form = ReassignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose who should decide instead."))
+        return redirect("approvals:detail", pk=pk)
+    try:
+        services.reassign(
+            assignment=assignment,
+            to_user=form.cleaned_data["to_user"],
+            actor=request.user,
+            comment=form.cleaned_data["comment"],
+        )
+    except services.ApprovalError as error:
+        messages.error(request, str(error))
+        return redirect("approvals:detail", pk=pk)
+    messages.success(request, _("Handed over to %(person)s.") % {"person": form.cleaned_data["to_user"]})
+    return redirect("approvals:inbox")
+
+
+def email_action(request: HttpRequest, token: str) -> HttpResponse:
+    """A link from an approval e-mail: GET shows what will happen, POST does it (once)."""
+    row = services.email_token(token)
+    if row is None:
+        return render(request, "approvals/email_action.html", {"invalid": True}, status=410)
+    form = EmailDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.decide_by_email(token=token, comment=form.cleaned_data["comment"])
+        except services.ApprovalError as error:
+            return render(
+                request,
+                "approvals/email_action.html",
+                {"row": row, "form": form, "error": str(error)},
+                status=409,
+            )
+        return render(request, "approvals/email_action.html", {"row": row, "done": True})
+    return render(request, "approvals/email_action.html", {"row": row, "form": form})
+
+
+@login_required
+def preview(request: HttpRequest, requisition_id: int) -> HttpResponse:
+    """“Who will approve?” under today's policy, and the budget numbers, before submitting."""
+    requisition = _requisition(requisition_id)
+    if not selectors.can_view_requisition(request.user, requisition):
+        raise PermissionDenied(_("This requisition is not yours to see."))
+    steps = services.preview_chain(requisition=requisition)
+    people = User.objects.in_bulk([a.user_id for s in steps for a in s.approvers])
+    rows = [
+        {
+            "step": s,
+            "mode": StepMode(s.mode.value).label,
+            "quorum": QuorumKind(s.quorum.value).label,
+            "approvers": [(people.get(a.user_id), _source_label(a.source)) for a in s.approvers],
+        }
+        for s in steps
+    ]
+    return render(
+        request,
+        "approvals/preview.html",
+        {"requisition": requisition, "steps": rows, "budget_checks": budgets.check_requisition(requisition)},
+    )
+
+
+def _source_label(source: str) -> str:
+    kind, _sep, detail = source.partition(":")
+    if kind == "manager":
+        return _("manager, level %(n)s") % {"n": detail}
+    if kind == "cost_center_owner":
+        return _("cost-center owner")
+    if kind == "role":
+        return _("role %(role)s") % {"role": detail}
+    return _("named in the policy")
+
+
+@login_required
+def history(request: HttpRequest, requisition_id: int) -> HttpResponse:
+    """The frozen chain of every approval round of a requisition."""
+    requisition = _requisition(requisition_id)
+    if not selectors.can_view_requisition(request.user, requisition):
+        raise PermissionDenied(_("This requisition is not yours to see."))
+    return render(
+        request,
+        "approvals/history.html",
+        {"requisition": requisition, "rounds": selectors.rounds(requisition)},
+    )
+
+
+@login_required
+def delegations(request: HttpRequest) -> HttpResponse:
+    """My out-of-office delegations: create one, see and cancel them."""
+    form = DelegationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.create_delegation(delegator=request.user, **form.cleaned_data)
+        except services.ApprovalError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _("Your approvals go to %(person)s during that period.")
+                % {"person": form.cleaned_data["delegate"]},
+            )
+            return redirect("approvals:delegations")
+    rows = Delegation.objects.filter(delegator=request.user).select_related("delegate")
+    received = Delegation.objects.filter(delegate=request.user, cancelled_at__isnull=True).select_related(
+        "delegator"
+    )
+    return render(
+        request, "approvals/delegations.html", {"form": form, "delegations": rows, "received": received}
+    )
+
+
+@login_required
+@require_POST
+def cancel_delegation(request: HttpRequest, pk: int) -> HttpResponse:
+    delegation = get_object_or_404(Delegation, pk=pk)
+    try:
+        services.cancel_delegation(delegation=delegation, actor=request.user)
+    except services.ApprovalError as error:
+        messages.error(request, str(error))
+    return redirect("approvals:delegations")
+
+
+@login_required
+def policy(request: HttpRequest) -> HttpResponse:
+    """The approval policy: every rule with its conditions and steps."""
+    _require_admin(request.user)
+    rules = ApprovalRule.objects.prefetch_related(
+        "steps__approvers__user", "cost_centers", "departments", "suppliers"
+    )
+    return render(request, "approvals/policy.html", {"rules": rules})
+
+
+@login_required
+def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Create or change a rule and its steps."""
+    _require_admin(request.user)
+    rule = get_object_or_404(ApprovalRule, pk=pk) if pk else None
+    form = RuleForm(request.POST or None, instance=rule)
+    steps = StepFormSet(
+        request.POST or None,
+        prefix="steps",
+        initial=services.step_initial(rule) if rule and not request.POST else None,
+    )
+    if request.method == "POST" and form.is_valid() and steps.is_valid():
+        rows = [f.cleaned_data for f in steps.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        if not rows:
+            messages.error(request, _("A rule needs at least one step."))
+        else:
+            saved = services.save_rule(form=form, steps=rows, actor=request.user)
+            messages.success(request, _("Rule “%(name)s” saved.") % {"name": saved.name})
+            return redirect("approvals:policy")
+    return render(request, "approvals/rule_form.html", {"form": form, "steps": steps, "rule": rule})
+
+
+@login_required
+def budget_list(request: HttpRequest) -> HttpResponse:
+    """Budgets per cost center and period, with what is committed against each."""
+    _require_admin(request.user)
+    form = BudgetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Budget saved."))
+        return redirect("approvals:budgets")
+    rows = [
+        {"budget": b, "committed": budgets.committed(b)} for b in Budget.objects.select_related("cost_center")
+    ]
+    return render(request, "approvals/budgets.html", {"form": form, "rows": rows})
+
+
+@login_required
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """My personal API tokens: create (shown once) and revoke."""
+    form = ApiTokenForm(request.POST or None)
+    created = None
+    if request.method == "POST" and "revoke" in request.POST:
+        services.revoke_api_token(token_id=int(request.POST["revoke"]), user=request.user)
+        return redirect("approvals:api_tokens")
+    if request.method == "POST" and form.is_valid():
+        _, created = services.create_api_token(user=request.user, name=form.cleaned_data["name"])
+        form = ApiTokenForm()
+    tokens = ApiToken.objects.filter(user=request.user)
+    return render(request, "approvals/api_tokens.html", {"form": form, "tokens": tokens, "created": created})

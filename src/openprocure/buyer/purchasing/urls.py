@@ -1,0 +1,14 @@
+from django.urls import path
+
+from openprocure.buyer.purchasing import views
+
+app_name = "purchasing"
+
+urlpatterns = [
+    path("", views.po_list, name="list"),
+    path("<str:number>/", views.po_detail, name="detail"),
+    path("<str:number>/print/", views.po_print, name="print"),
+    path("<str:number>/cancel/", views.po_cancel, name="cancel"),
+    path("<str:number>/change/", views.po_change, name="change"),
+    path("<str:number>/resend/", views.po_resend, name="resend"),
+]

@@ -1,0 +1,109 @@
+"""Pages of purchasing: the PO list, a PO with its document timeline, a printable PO, actions."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from openprocure.buyer.purchasing import selectors, services
+from openprocure.buyer.purchasing.models import PurchaseOrder
+
+
+def _po(request: HttpRequest, number: str) -> PurchaseOrder:
+    po = get_object_or_404(
+        PurchaseOrder.objects.select_related("supplier", "connection", "requisition", "buyer"), number=number
+    )
+    if not selectors.can_view(request.user, po):
+        raise PermissionDenied(_("This purchase order is not yours to see."))
+    return po
+
+
+@login_required
+def po_list(request: HttpRequest) -> HttpResponse:
+    """Purchase orders I may see, newest first."""
+    return render(request, "purchasing/list.html", {"orders": selectors.visible_orders(request.user)[:200]})
+
+
+@login_required
+def po_detail(request: HttpRequest, number: str) -> HttpResponse:
+    """A purchase order: lines, accounting, status, and every document exchanged for it."""
+    po = _po(request, number)
+    return render(
+        request,
+        "purchasing/detail.html",
+        {
+            "po": po,
+            "lines": po.lines.all(),
+            "timeline": selectors.timeline(po),
+            "transmissions": po.transmissions.select_related("outbox_message"),
+            "events": po.events.select_related("actor"),
+            "can_manage": selectors.can_manage(request.user, po),
+        },
+    )
+
+
+@login_required
+def po_print(request: HttpRequest, number: str) -> HttpResponse:
+    """The printable purchase order."""
+    po = _po(request, number)
+    return render(request, "purchasing/print.html", {"po": po, "lines": po.lines.all()})
+
+
+@login_required
+@require_POST
+def po_cancel(request: HttpRequest, number: str) -> HttpResponse:
+    po = _po(request, number)
+    try:
+        services.cancel_purchase_order(po=po, actor=request.user, reason=request.POST.get("reason", ""))
+    except services.PurchasingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Cancellation of %(number)s recorded.") % {"number": po.number})
+    return redirect("purchasing:detail", number=po.number)
+
+
+@login_required
+@require_POST
+def po_change(request: HttpRequest, number: str) -> HttpResponse:
+    """Change quantities (form fields ``qty_<line number>``)."""
+    po = _po(request, number)
+    quantities: dict[int, Decimal] = {}
+    try:
+        for key, value in request.POST.items():
+            if key.startswith("qty_") and value.strip():
+                quantities[int(key[4:])] = Decimal(value.strip())
+    except (ValueError, InvalidOperation):
+        messages.error(request, _("Quantities must be numbers such as 3 or 2.5."))
+        return redirect("purchasing:detail", number=po.number)
+    try:
+        outcome = services.request_change(
+            po=po, actor=request.user, quantities=quantities, reason=request.POST.get("reason", "")
+        )
+    except services.PurchasingError as error:
+        messages.error(request, str(error))
+    else:
+        if outcome == "approval":
+            messages.success(
+                request, _("The higher amount goes through approval first; the change order follows.")
+            )
+        else:
+            messages.success(request, _("Change order sent."))
+    return redirect("purchasing:detail", number=po.number)
+
+
+@login_required
+@require_POST
+def po_resend(request: HttpRequest, number: str) -> HttpResponse:
+    po = _po(request, number)
+    try:
+        services.resend(po=po, actor=request.user)
+    except services.PurchasingError as error:
+        messages.error(request, str(error))
+    return redirect("purchasing:detail", number=po.number)

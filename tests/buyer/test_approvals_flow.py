@@ -1,0 +1,493 @@
+"""Approval workflows through the suite's pages, as requesters, approvers and administrators use them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.contrib.messages import get_messages
+from django.core import mail
+from django.utils import timezone
+
+from openprocure.buyer.approvals import services
+from openprocure.buyer.approvals.models import (
+    ApprovalAssignment,
+    ApprovalDecision,
+    ApprovalRequest,
+    ApprovalStep,
+    Budget,
+    Delegation,
+)
+from openprocure.buyer.purchasing.models import PurchaseOrder
+from openprocure.buyer.requisitions.models import Requisition
+from tests.buyer.test_approvals_helpers import (
+    approver_emails,
+    build_world,
+    requisition,
+    rule,
+    signed_in,
+    submit,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    return build_world()
+
+
+def pending(req: Requisition, email: str) -> ApprovalAssignment:
+    return ApprovalAssignment.objects.get(
+        step__request__requisition=req, approver__email=email, status="pending"
+    )
+
+
+def decide(person, assignment: ApprovalAssignment, decision: str = "approve", comment: str = ""):
+    return signed_in(person).post(f"/approvals/{assignment.pk}/", {"decision": decision, "comment": comment})
+
+
+def status(req: Requisition) -> str:
+    return Requisition.objects.get(pk=req.pk).status
+
+
+# -- rule types ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("label", "conditions", "matching", "not_matching"),
+    [
+        (
+            "amount above 500 EUR",
+            {"min_amount": Decimal("500"), "currency": "EUR"},
+            {"price": "500.01"},
+            {"price": "500.00"},
+        ),
+        (
+            "amount up to 1000 EUR",
+            {"max_amount": Decimal("1000"), "currency": "EUR"},
+            {"price": "1000.00"},
+            {"price": "1000.01"},
+        ),
+        (
+            "UNSPSC prefix 4412",
+            {"category_prefixes": "4412 4321"},
+            {"unspsc": "44121615"},
+            {"unspsc": "43211503"[:2] + "99"},
+        ),
+        ("free text only", {"free_text": "catalog"}, {}, None),
+    ],
+    ids=lambda v: v if isinstance(v, str) else "",
+)
+def test_simple_rule_conditions(world, label, conditions, matching, not_matching) -> None:
+    rule("r", {"users": [world.alan]}, **conditions)
+    asked = requisition(world, **matching)
+    submit(world, asked)
+    assert approver_emails(asked) == [[("alan@acme.test", "pending")]]
+    assert status(asked) == "submitted"
+    if not_matching is not None:
+        skipped = requisition(world, **not_matching)
+        submit(world, skipped)
+        assert ApprovalRequest.objects.get(requisition=skipped).steps.count() == 0
+        assert status(skipped) == "ordered"
+
+
+def test_cost_center_department_and_supplier_conditions(world) -> None:
+    rule("cc", {"users": [world.alan]}, cost_centers=[world.cc_ops])
+    rule("dept", {"users": [world.bob]}, departments=[world.ops])
+    rule("supplier", {"users": [world.carl]}, suppliers=[world.other_supplier])
+    req = requisition(world)
+    submit(world, req)
+    assert approver_emails(req) == [[("alan@acme.test", "pending")], [("bob@acme.test", "queued")]]
+    other = requisition(world, supplier=world.other_supplier)
+    submit(world, other)
+    assert approver_emails(other) == [
+        [("alan@acme.test", "pending")],
+        [("bob@acme.test", "queued")],
+        [("carl@acme.test", "queued")],
+    ]
+
+
+def test_free_text_condition(world) -> None:
+    from openprocure.buyer.requisitions.services import add_free_text_line, create_requisition
+
+    rule("free text", {"users": [world.alan]}, free_text="free_text")
+    req = create_requisition(requester=world.rita, title="Consulting")
+    add_free_text_line(
+        requisition=req,
+        actor=world.rita,
+        description="Two days of audit",
+        quantity=Decimal("2"),
+        unit_price=Decimal("900"),
+        supplier=world.supplier,
+    )
+    submit(world, req)
+    assert approver_emails(req) == [[("alan@acme.test", "pending")]]
+
+
+def test_manager_chain_cost_center_owner_and_role(world) -> None:
+    rule(
+        "managers",
+        {"kind": "manager", "levels": 2, "mode": "serial"},
+        {"kind": "cost_center_owner"},
+        {"kind": "role", "role": "procurement_admin"},
+    )
+    req = requisition(world)
+    submit(world, req)
+    assert approver_emails(req) == [
+        [("mona@acme.test", "pending"), ("dirk@acme.test", "queued")],
+        [("olga@acme.test", "queued")],
+        [("ada@acme.test", "queued")],
+    ]
+
+
+# -- serial and parallel ------------------------------------------------------------------------------
+def test_serial_step_asks_one_after_another_then_orders(world) -> None:
+    rule("managers", {"kind": "manager", "levels": 2, "mode": "serial"})
+    req = requisition(world)
+    submit(world, req)
+    assert decide(world.mona, pending(req, "mona@acme.test")).status_code == 302
+    assert approver_emails(req) == [[("mona@acme.test", "approved"), ("dirk@acme.test", "pending")]]
+    assert status(req) == "submitted"
+    decide(world.dirk, pending(req, "dirk@acme.test"))
+    assert approver_emails(req) == [[("mona@acme.test", "approved"), ("dirk@acme.test", "approved")]]
+    assert status(req) == "ordered"
+    assert PurchaseOrder.objects.filter(requisition=req).count() == 1
+
+
+def test_parallel_two_of_three_then_late_vote_changes_nothing(world) -> None:
+    rule("committee", {"users": [world.alan, world.bob, world.carl], "quorum": "count", "count": 2})
+    req = requisition(world)
+    submit(world, req)
+    step = ApprovalStep.objects.get(request__requisition=req)
+    assert step.required == 2
+    late = pending(req, "carl@acme.test")
+    decide(world.alan, pending(req, "alan@acme.test"))
+    assert status(req) == "submitted"
+    decide(world.bob, pending(req, "bob@acme.test"))
+    assert status(req) == "ordered"
+    answer = decide(world.carl, late)
+    assert answer.status_code == 409
+    assert approver_emails(req) == [
+        [("alan@acme.test", "approved"), ("bob@acme.test", "approved"), ("carl@acme.test", "closed")]
+    ]
+    assert ApprovalDecision.objects.filter(assignment__step=step).count() == 2
+
+
+def test_parallel_all_needs_everyone(world) -> None:
+    rule("all", {"users": [world.alan, world.bob], "quorum": "all"})
+    req = requisition(world)
+    submit(world, req)
+    decide(world.bob, pending(req, "bob@acme.test"))
+    assert status(req) == "submitted"
+    decide(world.alan, pending(req, "alan@acme.test"))
+    assert status(req) == "ordered"
+
+
+def test_reject_needs_a_comment_and_ends_the_requisition(world) -> None:
+    rule("r", {"users": [world.alan]}, {"users": [world.bob]})
+    req = requisition(world)
+    submit(world, req)
+    assignment = pending(req, "alan@acme.test")
+    refused = decide(world.alan, assignment, "reject")
+    assert refused.status_code == 409
+    assert ApprovalDecision.objects.count() == 0
+    assert status(req) == "submitted"
+    decide(world.alan, assignment, "reject", "Too expensive: take the standard model.")
+    assert status(req) == "rejected"
+    assert approver_emails(req) == [[("alan@acme.test", "rejected")], [("bob@acme.test", "closed")]]
+    assert ApprovalRequest.objects.get(requisition=req).status == "rejected"
+    assert ApprovalDecision.objects.get().comment == "Too expensive: take the standard model."
+
+
+def test_return_sends_it_back_and_resubmit_starts_round_two(world) -> None:
+    rule("r", {"users": [world.alan]})
+    req = requisition(world)
+    submit(world, req)
+    decide(world.alan, pending(req, "alan@acme.test"), "return", "Add the cost center split.")
+    assert status(req) == "returned"
+    submit(world, req)
+    assert list(req.approval_requests.order_by("round").values_list("round", "status")) == [
+        (1, "returned"),
+        (2, "pending"),
+    ]
+
+
+# -- nobody approves their own request ----------------------------------------------------------------
+def test_requester_cannot_approve_their_own_request(world) -> None:
+    rule("r", {"users": [world.rita, world.alan]})
+    req = requisition(world)
+    submit(world, req)
+    # The engine left Rita out of her own chain; forcing her onto the step is refused as well.
+    assert approver_emails(req) == [[("alan@acme.test", "pending")]]
+    assignment = pending(req, "alan@acme.test")
+    ApprovalAssignment.objects.filter(pk=assignment.pk).update(on_behalf_of=world.rita)
+    answer = decide(world.rita, assignment)
+    assert answer.status_code == 409
+    assert [str(m) for m in get_messages(answer.wsgi_request)] == [
+        "You cannot approve your own request. It waits for the approvers named in its chain."
+    ]
+    assert ApprovalDecision.objects.count() == 0
+    assert approver_emails(req) == [[("alan@acme.test", "pending")]]
+    assert status(req) == "submitted"
+
+
+def test_someone_not_asked_cannot_decide(world) -> None:
+    rule("r", {"users": [world.alan]})
+    req = requisition(world)
+    submit(world, req)
+    answer = signed_in(world.bob).post(
+        f"/approvals/{pending(req, 'alan@acme.test').pk}/", {"decision": "approve"}
+    )
+    assert answer.status_code == 403
+    assert ApprovalDecision.objects.count() == 0
+
+
+def test_only_the_requester_as_approver_refuses_submission(world) -> None:
+    rule("self", {"users": [world.rita]})
+    req = requisition(world)
+    _, messages = submit(world, req)
+    assert messages == [
+        "Nobody can approve step “self 1”: the policy names no one other than you. Ask your procurement administrator."
+    ]
+    assert status(req) == "draft"
+    assert ApprovalRequest.objects.count() == 0
+
+
+# -- delegation, reassignment, escalation -------------------------------------------------------------
+def test_delegation_sends_new_and_open_approvals_to_the_delegate(world) -> None:
+    rule("r", {"users": [world.alan]})
+    before = requisition(world)
+    submit(world, before)
+    today = timezone.localdate()
+    answer = signed_in(world.alan).post(
+        "/approvals/delegations/",
+        {
+            "delegate": world.bob.pk,
+            "starts_on": today.isoformat(),
+            "ends_on": (today + timedelta(days=5)).isoformat(),
+            "reason": "Holiday",
+        },
+    )
+    assert answer.status_code == 302
+    assert Delegation.objects.get().delegate == world.bob
+    after = requisition(world)
+    submit(world, after)
+    for req in (before, after):
+        assignment = pending(req, "bob@acme.test")
+        assert assignment.on_behalf_of == world.alan
+    inbox = signed_in(world.bob).get("/approvals/")
+    assert inbox.content.decode().count("(for Alan Approver)") == 2
+    decide(world.bob, pending(after, "bob@acme.test"))
+    assert status(after) == "ordered"
+
+
+def test_delegation_outside_its_dates_changes_nothing(world) -> None:
+    rule("r", {"users": [world.alan]})
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    Delegation.objects.create(delegator=world.alan, delegate=world.bob, starts_on=tomorrow, ends_on=tomorrow)
+    req = requisition(world)
+    submit(world, req)
+    assert approver_emails(req) == [[("alan@acme.test", "pending")]]
+
+
+def test_reassignment_to_the_requester_is_refused_and_to_a_colleague_works(world) -> None:
+    rule("r", {"users": [world.alan]})
+    req = requisition(world)
+    submit(world, req)
+    assignment = pending(req, "alan@acme.test")
+    signed_in(world.alan).post(f"/approvals/{assignment.pk}/reassign/", {"to_user": world.rita.pk})
+    assert approver_emails(req) == [[("alan@acme.test", "pending")]]
+    signed_in(world.alan).post(
+        f"/approvals/{assignment.pk}/reassign/", {"to_user": world.carl.pk, "comment": "Carl knows"}
+    )
+    assert approver_emails(req) == [[("alan@acme.test", "reassigned"), ("carl@acme.test", "pending")]]
+
+
+def test_reminder_then_escalation_to_the_managers_manager(
+    world, settings, django_capture_on_commit_callbacks
+) -> None:
+    settings.APPROVAL_REMINDER_HOURS = 24
+    settings.APPROVAL_ESCALATION_HOURS = 72
+    rule("manager", {"kind": "manager"})
+    req = requisition(world)
+    submit(world, req)
+    step = ApprovalStep.objects.get(request__requisition=req)
+    mail.outbox.clear()
+    now = timezone.now()
+    assert services.remind_and_escalate(now=now) == {"reminded": 0, "escalated": 0}
+    ApprovalAssignment.objects.filter(step=step).update(notified_at=now - timedelta(hours=25))
+    ApprovalStep.objects.filter(pk=step.pk).update(activated_at=now - timedelta(hours=25))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.remind_and_escalate(now=now) == {"reminded": 1, "escalated": 0}
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        (["mona@acme.test"], f"Reminder: approval needed for {req.number}")
+    ]
+    ApprovalStep.objects.filter(pk=step.pk).update(activated_at=now - timedelta(hours=73))
+    assert services.remind_and_escalate(now=now)["escalated"] == 1
+    assert approver_emails(req) == [[("dirk@acme.test", "pending"), ("mona@acme.test", "pending")]]
+    assert ApprovalAssignment.objects.get(approver=world.dirk).source == "escalation:2"
+    decide(world.dirk, pending(req, "dirk@acme.test"))
+    assert status(req) == "ordered"
+    assert approver_emails(req) == [[("dirk@acme.test", "approved"), ("mona@acme.test", "closed")]]
+
+
+# -- frozen chain and material change -----------------------------------------------------------------
+def test_policy_edit_in_the_ui_does_not_move_a_submitted_request(world) -> None:
+    admin = signed_in(world.ada)
+    form = {
+        "name": "Above 500",
+        "priority": "10",
+        "min_amount": "500",
+        "currency": "EUR",
+        "free_text": "any",
+        "is_active": "on",
+        "steps-TOTAL_FORMS": "1",
+        "steps-INITIAL_FORMS": "0",
+        "steps-MIN_NUM_FORMS": "1",
+        "steps-MAX_NUM_FORMS": "1000",
+        "steps-0-order": "1",
+        "steps-0-name": "Finance",
+        "steps-0-mode": "parallel",
+        "steps-0-quorum": "any",
+        "steps-0-quorum_count": "1",
+        "steps-0-kind": "user",
+        "steps-0-levels": "1",
+        "steps-0-users": [str(world.alan.pk)],
+    }
+    assert admin.post("/approvals/policy/new/", form).status_code == 302
+    first = requisition(world)
+    submit(world, first)
+    from openprocure.buyer.approvals.models import ApprovalRule
+
+    rule_id = ApprovalRule.objects.get().pk
+    assert (
+        admin.post(
+            f"/approvals/policy/{rule_id}/", {**form, "steps-0-users": [str(world.bob.pk)]}
+        ).status_code
+        == 302
+    )
+    second = requisition(world)
+    submit(world, second)
+    assert approver_emails(first) == [[("alan@acme.test", "pending")]]
+    assert approver_emails(second) == [[("bob@acme.test", "pending")]]
+
+
+def test_policy_editor_is_for_procurement_administrators_only(world) -> None:
+    answer = signed_in(world.rita).post("/approvals/policy/new/", {"name": "sneaky"})
+    assert answer.status_code == 403
+    from openprocure.buyer.approvals.models import ApprovalRule
+
+    assert ApprovalRule.objects.count() == 0
+
+
+def test_preview_shows_who_will_approve_before_submit(world) -> None:
+    rule("above 500", {"users": [world.alan]}, min_amount=Decimal("500"))
+    rule("above 5000", {"users": [world.ada]}, min_amount=Decimal("5000"))
+    req = requisition(world, price="6000.00")
+    page = signed_in(world.rita).get(f"/approvals/requisitions/{req.pk}/preview/").content.decode()
+    assert page.index("alan@acme.test") < page.index("ada@acme.test")
+    assert ApprovalRequest.objects.count() == 0
+
+
+def test_material_change_restarts_approval(world) -> None:
+    rule("r", {"users": [world.alan]})
+    req = requisition(world)
+    submit(world, req)
+    line = req.lines.get()
+    assert services.on_material_change(req) is None  # nothing changed
+    line.unit_price = Decimal("550.00")
+    line.save()
+    assert services.on_material_change(req) is None  # cheaper: not material by default
+    line.unit_price = Decimal("700.00")
+    line.save()
+    new = services.on_material_change(req)
+    assert (new.round, new.amount) == (2, Decimal("700.00"))
+    assert list(req.approval_requests.order_by("round").values_list("round", "status")) == [
+        (1, "superseded"),
+        (2, "pending"),
+    ]
+    assert approver_emails(req) == [[("alan@acme.test", "pending")]]
+    assert ApprovalAssignment.objects.filter(step__request__round=1).get().status == "closed"
+
+
+# -- budgets ------------------------------------------------------------------------------------------
+def budget(world, amount: str, enforcement: str) -> Budget:
+    today = timezone.localdate()
+    return Budget.objects.create(
+        cost_center=world.cc_ops,
+        period_start=today.replace(month=1, day=1),
+        period_end=today.replace(month=12, day=31),
+        amount=Decimal(amount),
+        currency="EUR",
+        enforcement=enforcement,
+    )
+
+
+def test_budget_warning_shows_the_numbers_and_lets_it_through(world) -> None:
+    b = budget(world, "1000.00", "warn")
+    first = requisition(world, price="600.00")
+    submit(world, first)  # no rule: approved at once, commits 600
+    second = requisition(world, price="500.00")
+    page = signed_in(world.rita).get(f"/approvals/requisitions/{second.pk}/preview/").content.decode()
+    expected = (
+        f"Budget of CC100 Operations for {b.period_start.isoformat()}–{b.period_end.isoformat()}: 1000.00 EUR, "
+        "already committed 600.00, this requisition 500.00, remaining -100.00 EUR."
+    )
+    assert expected in page
+    submit(world, second)
+    assert status(second) == "ordered"
+    assert Requisition.objects.get(pk=second.pk).warnings == [
+        {"code": "budget_exceeded", "message": expected}
+    ]
+
+
+def test_blocking_budget_refuses_submission_and_changes_nothing(world) -> None:
+    budget(world, "1000.00", "block")
+    req = requisition(world, price="1000.01")
+    _, messages = submit(world, req)
+    assert len(messages) == 1 and messages[0].endswith("remaining -0.01 EUR.")
+    assert status(req) == "draft"
+    assert ApprovalRequest.objects.count() == 0
+    assert PurchaseOrder.objects.count() == 0
+    fits = requisition(world, price="1000.00")
+    submit(world, fits)
+    assert status(fits) == "ordered"
+
+
+# -- e-mail links -------------------------------------------------------------------------------------
+def test_email_link_approves_once(world, settings, django_capture_on_commit_callbacks) -> None:
+    settings.PUBLIC_URL = "https://buy.acme.test"
+    rule("r", {"users": [world.alan]})
+    req = requisition(world)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(world, req)
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        (["alan@acme.test"], f"Approval needed for {req.number}")
+    ]
+    body = mail.outbox[0].body
+    link = next(w for w in body.split() if w.startswith("https://buy.acme.test/approvals/email/"))
+    path = link.removeprefix("https://buy.acme.test")
+    anonymous = signed_in(world.bob).__class__()
+    assert anonymous.get(path).status_code == 200
+    assert status(req) == "submitted"  # a GET (mail scanners) changes nothing
+    assert anonymous.post(path, {"comment": "ok"}).status_code == 200
+    assert status(req) == "ordered"
+    assert ApprovalDecision.objects.get().channel == "email"
+    assert anonymous.post(path, {"comment": "again"}).status_code == 410
+    assert ApprovalDecision.objects.count() == 1
+
+
+def test_expired_email_link_is_refused(world, django_capture_on_commit_callbacks) -> None:
+    from openprocure.buyer.approvals.models import EmailActionToken
+
+    rule("r", {"users": [world.alan]})
+    req = requisition(world)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(world, req)
+    link = next(w for w in mail.outbox[0].body.split() if "/approvals/email/" in w)
+    EmailActionToken.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    path = "/approvals/email/" + link.rstrip("/").rsplit("/", 1)[1] + "/"
+    assert signed_in(world.alan).post(path).status_code == 410
+    assert status(req) == "submitted"
