@@ -491,3 +491,48 @@ def test_expired_email_link_is_refused(world, django_capture_on_commit_callbacks
     path = "/approvals/email/" + link.rstrip("/").rsplit("/", 1)[1] + "/"
     assert signed_in(world.alan).post(path).status_code == 410
     assert status(req) == "submitted"
+
+
+# -- concurrency --------------------------------------------------------------------------------------
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("same_person", [True, False], ids=["double click", "two approvers"])
+def test_concurrent_approvals_of_one_step_are_counted_once(same_person: bool) -> None:
+    import threading
+
+    from django.db import OperationalError, close_old_connections
+
+    world = build_world()
+    rule("any", {"users": [world.alan, world.bob]})
+    req = requisition(world)
+    submit(world, req)
+    alan, bob = pending(req, "alan@acme.test"), pending(req, "bob@acme.test")
+    calls = (
+        [(alan, world.alan), (alan, world.alan)] if same_person else [(alan, world.alan), (bob, world.bob)]
+    )
+    outcomes: list[str] = []
+    barrier = threading.Barrier(len(calls))
+
+    def approve(assignment: ApprovalAssignment, person) -> None:
+        barrier.wait()
+        while True:
+            try:
+                services.decide(assignment_id=assignment.pk, actor=person, decision="approve")
+                outcomes.append("approved")
+                break
+            except services.ApprovalError:
+                outcomes.append("refused")
+                break
+            except OperationalError:  # SQLite: "database is locked" — retried like a client would
+                continue
+        close_old_connections()
+
+    threads = [threading.Thread(target=approve, args=call) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["approved", "refused"]
+    assert ApprovalDecision.objects.filter(assignment__step__request__requisition=req).count() == 1
+    assert ApprovalStep.objects.get(request__requisition=req).status == "approved"
+    assert PurchaseOrder.objects.filter(requisition=req).count() == 1
+    assert status(req) == "ordered"

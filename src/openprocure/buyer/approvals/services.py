@@ -361,7 +361,8 @@ def decide(
         elif not escalated and approvals < step.required:
             return DecisionResult(request.status, False)
         _complete_step(step, actor)
-        return DecisionResult(request.status, True)
+        final = ApprovalRequest.objects.values_list("status", flat=True).get(pk=request.pk)
+        return DecisionResult(final, True)
 
 
 def _close_open(step: ApprovalStep) -> None:

@@ -1,0 +1,279 @@
+"""Purchase orders: numbering, the cXML OrderRequest, delivery to a real HTTP server, changes, pages, API."""
+
+from __future__ import annotations
+
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import OperationalError, close_old_connections
+from lxml import etree
+
+from openprocure.buyer.approvals.models import ApprovalAssignment
+from openprocure.buyer.purchasing import services
+from openprocure.buyer.purchasing.models import PurchaseOrder
+from openprocure.core import outbox
+from openprocure.core.models import Document, OutboxMessage
+from punchout import cxml
+from tests.buyer.test_approvals_helpers import AUX_ID, build_world, requisition, rule, signed_in, submit
+from tests.partner_server import PartnerServer, cxml_response
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    return build_world()
+
+
+def ordered(world, **kwargs) -> PurchaseOrder:
+    req = requisition(world, **kwargs)
+    submit(world, req)  # no rule: approved at submit, ordered at once
+    return PurchaseOrder.objects.get(requisition=req)
+
+
+def deliver(po: PurchaseOrder, url: str) -> PurchaseOrder:
+    message = OutboxMessage.objects.filter(reference=po.number).latest("id")
+    OutboxMessage.objects.filter(pk=message.pk).update(url=url)
+    outbox.deliver_message(message.pk)
+    services.sync_deliveries()
+    return PurchaseOrder.objects.get(pk=po.pk)
+
+
+# -- numbering ----------------------------------------------------------------------------------------
+def test_po_numbers_follow_the_pattern_exactly(world, settings) -> None:
+    settings.PO_NUMBER_PATTERN = "ACME-{year}{month}-{seq:04}"
+    day = __import__("datetime").date(2026, 3, 9)
+    assert [services.next_po_number(today=day) for _ in range(3)] == [
+        "ACME-202603-0001",
+        "ACME-202603-0002",
+        "ACME-202603-0003",
+    ]
+    assert services.next_po_number(today=day.replace(month=4)) == "ACME-202604-0001"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_numbering_never_repeats_and_never_skips(settings) -> None:
+    settings.PO_NUMBER_PATTERN = "PO-{year}-{seq:06}"
+    year = __import__("django.utils.timezone", fromlist=["localdate"]).localdate().year
+    numbers: list[str] = []
+    barrier = threading.Barrier(8)
+
+    def worker() -> None:
+        barrier.wait()
+        for _ in range(5):
+            while True:
+                try:
+                    numbers.append(services.next_po_number())
+                    break
+                except OperationalError:  # SQLite: "database is locked" — a client would retry
+                    continue
+        close_old_connections()
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(numbers) == [f"PO-{year}-{n:06d}" for n in range(1, 41)]
+
+
+# -- the OrderRequest ---------------------------------------------------------------------------------
+def test_order_request_is_dtd_valid_and_keeps_supplier_ids_byte_for_byte(world, interop) -> None:
+    po = ordered(world, price="600.00", quantity="2")
+    assert (po.number, po.status, po.total_amount) == (
+        f"PO-{po.created_at.year}-000001",
+        "sent",
+        Decimal("1200.00"),
+    )
+    message = OutboxMessage.objects.get(reference=po.number)
+    body = message.body.encode("utf-8")
+    dtd = etree.DTD(str(interop / "cxml-dtd" / "1.2.071" / "cXML.dtd"))
+    tree = etree.fromstring(body, etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False))
+    assert dtd.validate(tree), dtd.error_log.filter_from_errors()
+    assert tree.findtext(".//SupplierPartAuxiliaryID") == AUX_ID
+    assert tree.findtext(".//SupplierPartID") == " SKU-1001 "
+    document = cxml.parse(body).document
+    header = document.message.header
+    assert document.payload_id == message.payload_id == po.transmissions.get().payload_id
+    assert (header.order_id, header.type.value, header.order_version) == (po.number, "new", 1)
+    assert (header.total.amount, header.total.currency) == (Decimal("1200.00"), "EUR")
+    assert (header.ship_to.address_id, header.bill_to.address_id) == ("HQ", "AP")
+    assert header.ship_to.postal_address.deliver_to == ["Goods-in", "Rita Requester"]
+    assert [(c.role, c.email) for c in header.contacts] == [("endUser", "rita@acme.test")]
+    item = document.message.items[0]
+    assert (item.quantity, item.item_detail.unit_price.amount) == (Decimal("2"), Decimal("600.00"))
+    assert [
+        ([(s.id, s.name) for s in d.accounting.segments], d.charge.amount) for d in item.distributions
+    ] == [([("CC100", "CostCenter")], Decimal("1200.00"))]
+    assert document.header.sender_secret == "s3cret-Abc!"
+    journal = Document.objects.get(reference=po.number, kind="OrderRequest")
+    assert "s3cret-Abc!" not in journal.raw and "********" in journal.raw
+
+
+def test_one_purchase_order_per_supplier(world) -> None:
+    from openprocure.buyer.requisitions.services import CartLine, add_cart_lines
+
+    req = requisition(world)
+    add_cart_lines(
+        requisition=req,
+        actor=world.rita,
+        supplier=world.other_supplier,
+        lines=[
+            CartLine(
+                supplier_part_id="LAB-9", quantity=Decimal("1"), unit_price=Decimal("10.00"), currency="EUR"
+            )
+        ],
+    )
+    submit(world, req)
+    orders = PurchaseOrder.objects.filter(requisition=req).order_by("number")
+    assert [(o.supplier.name, o.total_amount, o.status) for o in orders] == [
+        ("Office Depot", Decimal("600.00"), "sent"),
+        ("Lab Supplies Inc", Decimal("10.00"), "approved"),  # no cXML connection: never e-mailed, not sent
+    ]
+    assert orders[1].supplier_message.startswith("No cXML order URL for Lab Supplies Inc")
+    assert OutboxMessage.objects.count() == 1
+
+
+def test_final_approval_creates_the_po(world) -> None:
+    rule("r", {"users": [world.alan]})
+    req = requisition(world)
+    submit(world, req)
+    assert PurchaseOrder.objects.count() == 0
+    assignment = ApprovalAssignment.objects.get(status="pending")
+    signed_in(world.alan).post(f"/approvals/{assignment.pk}/", {"decision": "approve"})
+    assert PurchaseOrder.objects.get().requisition_id == req.pk
+
+
+# -- delivery against a real server -------------------------------------------------------------------
+def test_supplier_200_marks_the_po_accepted(world) -> None:
+    po = ordered(world)
+    with PartnerServer() as partner:
+        po = deliver(po, partner.url)
+    assert (po.status, len(partner.received)) == ("accepted", 1)
+    assert b"SupplierPartAuxiliaryID" in partner.received[0].body
+
+
+def test_supplier_400_fails_the_po_with_its_text_shown(world) -> None:
+    po = ordered(world)
+    with PartnerServer() as partner:
+        partner.script((200, cxml_response(400, "Bad Request", "Unknown ShipTo addressID HQ")))
+        po = deliver(po, partner.url)
+    assert po.status == "failed"
+    assert po.supplier_message == "400 Bad Request: Unknown ShipTo addressID HQ"
+    page = signed_in(world.rita).get(f"/purchasing/{po.number}/").content.decode()
+    assert "Bad Request: Unknown ShipTo addressID HQ" in page
+
+
+def test_supplier_500_retries_then_accepts(world) -> None:
+    from django.utils import timezone
+
+    po = ordered(world)
+    with PartnerServer() as partner:
+        partner.script((500, cxml_response(500, "Internal Server Error")))
+        po = deliver(po, partner.url)
+        assert po.status == "sent"
+        message = OutboxMessage.objects.get(reference=po.number)
+        assert message.status == "retrying"
+        OutboxMessage.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now())
+        po = deliver(po, partner.url)
+    assert (po.status, len(partner.received)) == ("accepted", 2)
+    assert partner.received[0].body == partner.received[1].body  # same payloadID: idempotent retry
+
+
+# -- change orders and cancellation -------------------------------------------------------------------
+def test_lower_quantity_is_sent_as_update_version_two(world) -> None:
+    po = ordered(world, quantity="3")
+    with PartnerServer() as partner:
+        po = deliver(po, partner.url)
+        signed_in(world.rita).post(f"/purchasing/{po.number}/change/", {"qty_1": "2"})
+        po = deliver(PurchaseOrder.objects.get(pk=po.pk), partner.url)
+    update = cxml.parse(partner.received[1].body).document.message
+    assert (update.header.type.value, update.header.order_version, update.items[0].quantity) == (
+        "update",
+        2,
+        Decimal("2"),
+    )
+    assert (po.status, po.version, po.total_amount) == ("accepted", 2, Decimal("1200.00"))
+
+
+def test_higher_quantity_is_reapproved_before_the_update(world) -> None:
+    rule("above 1000", {"users": [world.alan]}, min_amount=Decimal("1000"))
+    po = ordered(world, quantity="1")
+    with PartnerServer() as partner:
+        po = deliver(po, partner.url)
+        signed_in(world.rita).post(f"/purchasing/{po.number}/change/", {"qty_1": "2"})
+        po.refresh_from_db()
+        assert (po.version, po.pending_change["total"]) == (1, "1200.00")
+        assert OutboxMessage.objects.count() == 1
+        assignment = ApprovalAssignment.objects.get(status="pending", approver=world.alan)
+        signed_in(world.alan).post(f"/approvals/{assignment.pk}/", {"decision": "approve"})
+        po = deliver(PurchaseOrder.objects.get(pk=po.pk), partner.url)
+    assert (po.status, po.version, po.total_amount, po.pending_change) == (
+        "accepted",
+        2,
+        Decimal("1200.00"),
+        {},
+    )
+    assert [cxml.parse(r.body).document.message.header.type.value for r in partner.received] == [
+        "new",
+        "update",
+    ]
+
+
+def test_cancellation_sends_delete_and_refusals_change_nothing(world) -> None:
+    po = ordered(world)
+    with PartnerServer() as partner:
+        po = deliver(po, partner.url)
+        answer = signed_in(world.bob).post(f"/purchasing/{po.number}/cancel/")
+        assert answer.status_code == 403
+        world.connection.accepts_cancellations = False
+        world.connection.save()
+        signed_in(world.rita).post(f"/purchasing/{po.number}/cancel/")
+        assert OutboxMessage.objects.count() == 1
+        world.connection.accepts_cancellations = True
+        world.connection.save()
+        signed_in(world.rita).post(f"/purchasing/{po.number}/cancel/")
+        po = deliver(PurchaseOrder.objects.get(pk=po.pk), partner.url)
+    assert cxml.parse(partner.received[1].body).document.message.header.type.value == "delete"
+    assert (po.status, po.version) == ("cancelled", 2)
+
+
+# -- pages and API ------------------------------------------------------------------------------------
+def test_po_page_timeline_and_print(world) -> None:
+    po = ordered(world)
+    with PartnerServer() as partner:
+        deliver(po, partner.url)
+    rita = signed_in(world.rita)
+    page = rita.get(f"/purchasing/{po.number}/").content.decode()
+    assert page.count('<details class="document">') == 2  # the OrderRequest and the supplier's Response
+    assert "s3cret-Abc!" not in page
+    printed = rita.get(f"/purchasing/{po.number}/print/").content.decode()
+    assert po.number in printed and "Acme Accounts Payable" in printed
+    assert signed_in(world.bob).get(f"/purchasing/{po.number}/").status_code == 403
+
+
+def test_api_with_a_personal_token(world) -> None:
+    rule("r", {"users": [world.alan]})
+    req = requisition(world)
+    submit(world, req)
+    page = signed_in(world.alan).post("/approvals/tokens/", {"name": "cli"}).content.decode()
+    token = page.split('<code class="token">')[1].split("</code>")[0]
+    from django.test import Client
+
+    api = Client(headers={"Authorization": f"Bearer {token}"})
+    assert Client().get("/api/approvals/").status_code == 401
+    inbox = api.get("/api/approvals/").json()
+    assert [(a["requisition"], a["amount"], a["currency"]) for a in inbox] == [(req.number, "600.00", "EUR")]
+    detail = api.get(f"/api/requisitions/{req.pk}").json()
+    assert detail["lines"][0]["supplier_part_auxiliary_id"] == AUX_ID
+    assert detail["approval"][0]["steps"][0]["assignments"][0]["approver"] == "alan@acme.test"
+    answer = api.post(
+        f"/api/approvals/{inbox[0]['id']}/approve", {"comment": "fine"}, content_type="application/json"
+    )
+    assert answer.json() == {"request_status": "approved", "step_completed": True}
+    again = api.post(f"/api/approvals/{inbox[0]['id']}/approve", {}, content_type="application/json")
+    assert again.status_code == 409
+    orders = api.get("/api/purchase-orders/").json()
+    assert orders == []  # Alan approved it; the order is Rita's
+    assert signed_in(world.rita).get("/api/docs").status_code == 200
