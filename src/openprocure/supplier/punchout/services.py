@@ -283,10 +283,16 @@ def start_session(*, token: str) -> tuple[PunchOutSession, str]:
         if session.status != SessionStatus.PENDING:
             raise StartRefused("used")
         now = timezone.now()
-        if session.start_expires_at is None or session.start_expires_at <= now:
+        expired = session.start_expires_at is None or session.start_expires_at <= now
+        if expired:
             _set_status(session, SessionStatus.EXPIRED)
             session.save(update_fields=["status"])
-            raise StartRefused("expired")
+    if expired:
+        raise StartRefused("expired")
+    with transaction.atomic():
+        session = PunchOutSession.objects.select_for_update().get(pk=session.pk)
+        if session.status != SessionStatus.PENDING:
+            raise StartRefused("used")
         key, hashed = _new_token()
         _set_status(session, SessionStatus.OPEN)
         session.key_hash, session.started_at = hashed, now

@@ -1,0 +1,455 @@
+"""Business accounts through HTTP: registration, review, users, PunchOut, settings, payment, addresses."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from openprocure.core.models import User
+from openprocure.supplier.business import services
+from openprocure.supplier.business.choices import IntegrationStatus, StaffRole, VerificationStatus
+from openprocure.supplier.business.credentials import check_secret, token_hash
+from openprocure.supplier.business.models import (
+    Business,
+    Integration,
+    Invitation,
+    Membership,
+    PaymentMethod,
+    SettingsChange,
+    ShippingAddress,
+    StaffProfile,
+)
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "correct-horse-battery"
+
+
+# -- factories shared with the PunchOut tests ------------------------------------------------------
+def make_business(
+    name: str = "Acme Industries", admin_email: str = "admin@acme.test"
+) -> tuple[Business, User]:
+    """A verified business and its administrator (with a usable password)."""
+    business = Business.objects.create(
+        name=name,
+        street="1 rue de la Paix",
+        postal_code="75002",
+        city="Paris",
+        country="FR",
+        tax_number="732829320",
+        email=admin_email,
+        status=VerificationStatus.VERIFIED,
+    )
+    admin = User.objects.create_user(admin_email, password=PASSWORD, first_name="Ada", last_name="Admin")
+    Membership.objects.create(user=admin, business=business, is_administrator=True, is_punchout_user=True)
+    return business, admin
+
+
+def make_member(business: Business, email: str, **roles: bool) -> User:
+    user = User.objects.create_user(email, password=PASSWORD)
+    Membership.objects.create(user=user, business=business, **({"is_punchout_user": True} | roles))
+    return user
+
+
+def make_integration(
+    business: Business,
+    admin: User,
+    *,
+    identity: str = "ACME",
+    secret: str = "acme-secret",
+    urls: tuple[str, ...] = ("https://buyer.example/punchout/",),
+    encoding: str = "cxml-urlencoded",
+    oci_password: str = "oci-password-1",
+) -> Integration:
+    created = services.add_punchout(
+        business=business,
+        by=admin,
+        buyer_identity=identity,
+        buyer_domain="NetworkId",
+        allowed_return_urls=list(urls),
+        cart_encoding=encoding,
+        shared_secret=secret,
+        oci_password=oci_password,
+    )
+    return created.integration
+
+
+def make_operator(email: str = "operator@marketplace.test") -> User:
+    user = User.objects.create_user(email, password=PASSWORD, is_staff=True)
+    StaffProfile.objects.create(user=user, role=StaffRole.OPERATOR)
+    return user
+
+
+def registration(**overrides: str) -> dict[str, str]:
+    data = {
+        "name": "Initech",
+        "street": "4 Main Street",
+        "postal_code": "69001",
+        "city": "Lyon",
+        "country": "fr",
+        "tax_number": "FR40 303 265 045",
+        "first_name": "Bill",
+        "last_name": "Lumbergh",
+        "email": "bill@initech.test",
+        "password": PASSWORD,
+    }
+    return data | overrides
+
+
+# -- registration and review -----------------------------------------------------------------------
+def test_registration_with_a_known_domain_is_verified_at_once(
+    client, settings, django_capture_on_commit_callbacks
+):
+    settings.BUSINESS_VERIFIED_DOMAINS = ["initech.test"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("business-register"), registration())
+    assert response.status_code == 200
+    business = Business.objects.get()
+    assert (business.name, business.country, business.tax_number, business.status) == (
+        "Initech",
+        "FR",
+        "FR40303265045",
+        VerificationStatus.VERIFIED,
+    )
+    membership = Membership.objects.get(business=business)
+    assert (membership.user.email, membership.is_administrator, membership.linked) == (
+        "bill@initech.test",
+        True,
+        False,
+    )
+    assert [m.to for m in mail.outbox] == [["bill@initech.test"]]
+    assert mail.outbox[0].subject == "Your business account Initech is verified"
+    assert "Your business is verified" in response.content.decode()
+
+
+def test_registration_with_an_unknown_domain_waits_for_review(
+    client, settings, django_capture_on_commit_callbacks
+):
+    settings.BUSINESS_VERIFIED_DOMAINS = []
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("business-register"), registration(tax_number="732829320"))
+    business = Business.objects.get()
+    assert (business.status, business.tax_number) == (VerificationStatus.PENDING, "732829320")
+    assert mail.outbox[0].subject == "We are reviewing your business account Initech"
+
+
+@pytest.mark.parametrize(
+    "tax_number", ["732829321", "FR00303265045", "hello"], ids=["bad-siren", "bad-vat", "text"]
+)
+def test_registration_refuses_an_invalid_vat_or_siren(client, tax_number):
+    response = client.post(reverse("business-register"), registration(tax_number=tax_number))
+    assert response.status_code == 200
+    assert "is neither a valid SIREN" in response.content.decode()
+    assert Business.objects.count() == 0
+    assert User.objects.count() == 0
+
+
+def test_operator_approves_and_refuses_from_the_review_queue(
+    client, settings, django_capture_on_commit_callbacks
+):
+    settings.BUSINESS_VERIFIED_DOMAINS = []
+    services.register_business(**registration())
+    services.register_business(**registration(name="Globochem", email="boss@globochem.test"))
+    initech, globochem = Business.objects.get(name="Initech"), Business.objects.get(name="Globochem")
+    client.force_login(make_operator())
+    page = client.get(reverse("business-review")).content.decode()
+    assert "Initech" in page and "Globochem" in page
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("business-approve", args=[initech.pk]))
+        client.post(
+            reverse("business-refuse", args=[globochem.pk]), {"reason": "SIREN belongs to another company"}
+        )
+    initech.refresh_from_db()
+    globochem.refresh_from_db()
+    assert initech.status == VerificationStatus.VERIFIED
+    assert (globochem.status, globochem.refusal_reason) == (
+        VerificationStatus.REFUSED,
+        "SIREN belongs to another company",
+    )
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        (["bill@initech.test"], "Your business account Initech is verified"),
+        (["boss@globochem.test"], "Your business account Globochem was not approved"),
+    ]
+    assert "Reason: SIREN belongs to another company" in mail.outbox[1].body
+    # A decision is final: approving the refused business is refused.
+    client.post(reverse("business-approve", args=[globochem.pk]))
+    globochem.refresh_from_db()
+    assert globochem.status == VerificationStatus.REFUSED
+
+
+def test_a_business_administrator_cannot_use_the_review_queue(client, settings):
+    settings.BUSINESS_VERIFIED_DOMAINS = []
+    pending = services.register_business(**registration())
+    _business, admin = make_business()
+    client.force_login(admin)
+    assert client.get(reverse("business-review")).status_code == 403
+    assert client.post(reverse("business-approve", args=[pending.pk])).status_code == 403
+    pending.refresh_from_db()
+    assert pending.status == VerificationStatus.PENDING
+
+
+# -- users -----------------------------------------------------------------------------------------
+def _invite(client, admin, email="new.person@acme.test", role="punchout_user", capture=None) -> str:
+    client.force_login(admin)
+    with capture(execute=True):
+        client.post(reverse("business-invite"), {"email": email, "role": role})
+    body = mail.outbox[-1].body
+    link = next(word for word in body.split() if "/business/invitation/" in word)
+    return link.removeprefix("http://127.0.0.1:8100")
+
+
+def test_invitation_creates_a_linked_account_once(client, django_capture_on_commit_callbacks):
+    business, admin = make_business()
+    path = _invite(client, admin, capture=django_capture_on_commit_callbacks)
+    invitation = Invitation.objects.get()
+    token = path.rstrip("/").rsplit("/", 1)[-1]
+    assert invitation.token_hash == token_hash(token)
+    assert token not in invitation.token_hash
+    assert mail.outbox[-1].to == ["new.person@acme.test"]
+    client.logout()
+    response = client.post(path, {"first_name": "Nina", "last_name": "New", "password": PASSWORD})
+    assert response.status_code == 200
+    membership = Membership.objects.get(user__email="new.person@acme.test")
+    assert (
+        membership.business,
+        membership.linked,
+        membership.is_punchout_user,
+        membership.is_administrator,
+    ) == (
+        business,
+        True,
+        True,
+        False,
+    )
+    again = client.post(path, {"first_name": "Eve", "last_name": "Replay", "password": PASSWORD})
+    assert again.status_code == 410
+    assert User.objects.filter(first_name="Eve").count() == 0
+
+
+def test_an_expired_invitation_is_refused(client, django_capture_on_commit_callbacks):
+    _business, admin = make_business()
+    path = _invite(client, admin, capture=django_capture_on_commit_callbacks)
+    Invitation.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    client.logout()
+    response = client.post(path, {"first_name": "Nina", "last_name": "New", "password": PASSWORD})
+    assert response.status_code == 410
+    assert not User.objects.filter(email="new.person@acme.test").exists()
+
+
+def test_a_linked_account_signing_in_directly_gets_the_explanation(
+    client, django_capture_on_commit_callbacks
+):
+    _business, admin = make_business()
+    path = _invite(client, admin, capture=django_capture_on_commit_callbacks)
+    client.logout()
+    client.post(path, {"first_name": "Nina", "last_name": "New", "password": PASSWORD})
+    response = client.post(
+        reverse("login"), {"username": "new.person@acme.test", "password": PASSWORD}, follow=True
+    )
+    assert response.redirect_chain[-1] == (reverse("business-punchout-only"), 302)
+    assert response.status_code == 403
+    assert "it can only be used through PunchOut" in response.content.decode()
+    # Nor can it reach "Manage your business" or the storefront home page.
+    assert client.get(reverse("business-manage")).url == reverse("business-punchout-only")
+    assert client.get(reverse("home")).url == reverse("business-punchout-only")
+
+
+def test_an_administrator_cannot_invite_into_another_business(client, django_capture_on_commit_callbacks):
+    _acme, acme_admin = make_business()
+    globex, _globex_admin = make_business("Globex", "admin@globex.test")
+    with pytest.raises(services.PermissionDenied):
+        services.invite_user(business=globex, by=acme_admin, email="spy@acme.test")
+    assert Invitation.objects.count() == 0
+
+
+# -- PunchOut --------------------------------------------------------------------------------------
+def test_adding_punchout_asks_to_confirm_and_shows_the_secrets_once(client):
+    _business, admin = make_business()
+    client.force_login(admin)
+    page = client.get(reverse("business-add-punchout")).content.decode()
+    assert "Adding PunchOut cannot be undone." in page
+    data = {
+        "buyer_identity": "ACME",
+        "buyer_domain": "NetworkId",
+        "allowed_return_urls": "https://buyer.example/punchout/\nSAPEVENT:POST",
+        "cart_encoding": "cxml-base64",
+    }
+    client.post(reverse("business-add-punchout"), data)
+    assert not Integration.objects.exists()
+    response = client.post(reverse("business-add-punchout"), data | {"confirm": "on"})
+    integration = Integration.objects.get()
+    secret = response.context["created"].shared_secret
+    password = response.context["created"].oci_password
+    assert (integration.status, integration.buyer_identity, integration.buyer_domain_key) == (
+        IntegrationStatus.TEST,
+        "ACME",
+        "networkid",
+    )
+    assert integration.allowed_return_urls == ["https://buyer.example/punchout/", "SAPEVENT:POST"]
+    assert integration.cart_encoding == "cxml-base64"
+    assert check_secret(secret, integration.shared_secret_hash)
+    assert check_secret(password, integration.oci_password_hash)
+    assert secret not in integration.shared_secret_hash
+    assert not check_secret("wrong", integration.shared_secret_hash)
+    assert secret in response.content.decode()
+    manage = client.get(reverse("business-manage")).content.decode()
+    assert secret not in manage and password not in manage
+    assert "Unit-price tolerance (%)" in manage and "10.00" in manage
+    # Adding it again does nothing.
+    client.post(reverse("business-add-punchout"), data | {"confirm": "on", "buyer_identity": "OTHER"})
+    assert Integration.objects.get().buyer_identity == "ACME"
+
+
+def test_punchout_needs_a_verified_business(client, settings):
+    settings.BUSINESS_VERIFIED_DOMAINS = []
+    business = services.register_business(**registration())
+    admin = business.memberships.get().user
+    with pytest.raises(services.PermissionDenied):
+        services.add_punchout(business=business, by=admin, buyer_identity="INITECH")
+    assert not Integration.objects.exists()
+
+
+def test_switch_to_active_is_confirmed_and_irreversible(client):
+    business, admin = make_business()
+    integration = make_integration(business, admin)
+    client.force_login(admin)
+    assert "This switch cannot be undone." in client.get(reverse("business-activate")).content.decode()
+    client.post(reverse("business-activate"), {})
+    integration.refresh_from_db()
+    assert integration.status == IntegrationStatus.TEST
+    client.post(reverse("business-activate"), {"confirm": "on"})
+    integration.refresh_from_db()
+    assert integration.status == IntegrationStatus.ACTIVE
+    activated_at = integration.activated_at
+    with pytest.raises(services.IllegalTransition):
+        services.set_integration_status(integration, IntegrationStatus.TEST)
+    with pytest.raises(services.IllegalTransition):
+        services.activate_integration(integration_id=integration.pk, by=admin)
+    integration.refresh_from_db()
+    assert (integration.status, integration.activated_at) == (IntegrationStatus.ACTIVE, activated_at)
+
+
+def test_a_punchout_user_cannot_activate(client):
+    business, admin = make_business()
+    integration = make_integration(business, admin)
+    client.force_login(make_member(business, "buyer@acme.test"))
+    assert client.post(reverse("business-activate"), {"confirm": "on"}).status_code == 403
+    integration.refresh_from_db()
+    assert integration.status == IntegrationStatus.TEST
+
+
+def test_only_an_operator_changes_settings_and_the_change_is_recorded(client):
+    business, admin = make_business()
+    integration = make_integration(business, admin)
+    url = reverse("business-integration-settings", args=[integration.pk])
+    client.force_login(admin)
+    assert (
+        client.post(url, {"field": "unit_price_tolerance_percent", "value": "50", "reason": "me"}).status_code
+        == 403
+    )
+    integration.refresh_from_db()
+    assert integration.unit_price_tolerance_percent == Decimal("10.00")
+    operator = make_operator()
+    client.force_login(operator)
+    client.post(url, {"field": "unit_price_tolerance_percent", "value": "5", "reason": "Ticket 42 from Ada"})
+    client.post(url, {"field": "max_delivery_days", "value": "3", "reason": "Ticket 43"})
+    client.post(url, {"field": "quantity_action", "value": "reject_order", "reason": ""})
+    integration.refresh_from_db()
+    assert (
+        integration.unit_price_tolerance_percent,
+        integration.max_delivery_days,
+        integration.quantity_action,
+    ) == (
+        Decimal("5.00"),
+        3,
+        "ship_available",
+    )
+    changes = list(
+        SettingsChange.objects.order_by("id").values_list(
+            "field", "old_value", "new_value", "changed_by", "reason"
+        )
+    )
+    assert changes == [
+        ("unit_price_tolerance_percent", "10.00", "5", operator.pk, "Ticket 42 from Ada"),
+        ("max_delivery_days", "", "3", operator.pk, "Ticket 43"),
+    ]
+
+
+# -- payment and addresses -------------------------------------------------------------------------
+def test_first_payment_method_is_default_and_makes_the_administrator_a_punchout_user(client):
+    _business, admin = make_business()
+    Membership.objects.filter(user=admin).update(is_punchout_user=False)
+    client.force_login(admin)
+    client.post(
+        reverse("business-add-payment"),
+        {"kind": "card", "card_brand": "Visa", "card_last4": "12", "card_expiry": "12/29"},
+    )
+    assert PaymentMethod.objects.count() == 0
+    assert Membership.objects.get(user=admin).is_punchout_user is False
+    client.post(reverse("business-add-payment"), {"kind": "invoice", "invoice_terms": "30 days end of month"})
+    client.post(
+        reverse("business-add-payment"),
+        {"kind": "card", "card_brand": "Visa", "card_last4": "4242", "card_expiry": "12/29"},
+    )
+    methods = list(
+        PaymentMethod.objects.order_by("id").values_list("kind", "invoice_terms", "card_last4", "is_default")
+    )
+    assert methods == [("invoice", "30 days end of month", "", True), ("card", "", "4242", False)]
+    assert Membership.objects.get(user=admin).is_punchout_user is True
+
+
+def test_shipping_address_with_a_preferred_delivery_day(client):
+    business, admin = make_business()
+    client.force_login(admin)
+    client.post(
+        reverse("business-add-address"),
+        {
+            "name": "Warehouse",
+            "street": "2 quai",
+            "postal_code": "69002",
+            "city": "Lyon",
+            "country": "fr",
+            "preferred_delivery_day": "2",
+        },
+    )
+    address = ShippingAddress.objects.get()
+    assert (address.business, address.name, address.country, address.preferred_delivery_day) == (
+        business,
+        "Warehouse",
+        "FR",
+        2,
+    )
+    assert "Wednesday" in client.get(reverse("business-manage")).content.decode()
+
+
+def test_manage_page_shows_only_the_own_business(client):
+    _acme, acme_admin = make_business()
+    globex, _globex_admin = make_business("Globex", "admin@globex.test")
+    make_member(globex, "secret.buyer@globex.test")
+    ShippingAddress.objects.create(
+        business=globex, name="Globex HQ", street="x", postal_code="1", city="Cypress Creek", country="US"
+    )
+    client.force_login(acme_admin)
+    page = client.get(reverse("business-manage")).content.decode()
+    assert "Acme Industries" in page
+    assert "Globex" not in page and "secret.buyer@globex.test" not in page and "Cypress Creek" not in page
+
+
+def test_technical_administrator_sees_credentials_and_documents_but_not_users(client):
+    business, admin = make_business()
+    make_integration(business, admin)
+    tech = make_member(business, "it@acme.test", is_punchout_user=False, is_technical_administrator=True)
+    client.force_login(tech)
+    page = client.get(reverse("business-manage")).content.decode()
+    assert "OCI username" in page and 'id="users"' not in page
+    assert client.get(reverse("business-documents")).status_code == 200
+    buyer = make_member(business, "buyer@acme.test")
+    client.force_login(buyer)
+    assert client.get(reverse("business-manage")).status_code == 403
+    assert client.get(reverse("business-documents")).status_code == 403

@@ -1,0 +1,565 @@
+"""PunchOut sessions through HTTP as a buyer system and a shopper would use them.
+
+Setup requests are real cXML built with punchout.cxml; returned carts are decoded from the
+auto-submitting form and parsed with punchout.cxml.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from openprocure.core.models import Document, User
+from openprocure.supplier.business.choices import IntegrationStatus
+from openprocure.supplier.business.credentials import token_hash
+from openprocure.supplier.business.models import BusinessGroup, Integration, Membership
+from openprocure.supplier.catalog.models import PriceTier, Product, Seller
+from openprocure.supplier.punchout.choices import Operation, SessionStatus
+from openprocure.supplier.punchout.models import CartLine, PunchOutSession
+from punchout import cxml
+from punchout.cxml.transport import decode_form
+from tests.supplier.test_business import make_business, make_integration, make_member
+
+pytestmark = pytest.mark.django_db
+
+RETURN_URL = "https://buyer.example/punchout/return/17"
+
+
+@pytest.fixture
+def acme():
+    business, admin = make_business()
+    integration = make_integration(business, admin)
+    Integration.objects.filter(pk=integration.pk).update(status=IntegrationStatus.ACTIVE)
+    integration.refresh_from_db()
+    make_member(business, "buyer@acme.test")
+    return integration
+
+
+@pytest.fixture
+def globex():
+    business, admin = make_business("Globex", "admin@globex.test")
+    integration = make_integration(
+        business,
+        admin,
+        identity="GLOBEX",
+        secret="globex-secret",
+        urls=("https://globex.example/",),
+        encoding="cxml-base64",
+    )
+    make_member(business, "buyer@globex.test")
+    return integration
+
+
+@pytest.fixture
+def products():
+    us = Seller.objects.create(name="Marketplace", is_marketplace=True)
+    other = Seller.objects.create(name="Paper & Co")
+    paper = Product.objects.create(
+        asin="B000PAPER1",
+        title="Copy paper A4 80 g, 500 sheets",
+        brand="Navigator",
+        manufacturer="The Navigator Company",
+        manufacturer_part_number="NAV-A4-80",
+        unspsc="14111507",
+        unit_of_measure="PK",
+        list_price=Decimal("6.50"),
+        business_price=Decimal("5.20"),
+        currency="EUR",
+        seller=us,
+        fulfilled_by_us=True,
+        stock=1000,
+        delivery_days=1,
+        sales_rank=1,
+    )
+    PriceTier.objects.create(product=paper, min_quantity=10, unit_price=Decimal("4.90"))
+    pens = Product.objects.create(
+        asin="B000PENS01",
+        title="Ballpoint pens, blue, box of 50",
+        brand="Bic",
+        manufacturer="BIC",
+        manufacturer_part_number="BIC-50",
+        unspsc="44121704",
+        unit_of_measure="BX",
+        list_price=Decimal("12.00"),
+        business_price=Decimal("10.00"),
+        currency="EUR",
+        seller=other,
+        fulfilled_by_us=False,
+        stock=20,
+        delivery_days=4,
+        sales_rank=2,
+    )
+    return paper, pens
+
+
+def setup_request(
+    *,
+    identity: str = "ACME",
+    domain: str = "NetworkId",
+    secret: str | None = "acme-secret",
+    email: str | None = "buyer@acme.test",
+    url: str | None = RETURN_URL,
+    operation: cxml.PunchOutOperation = cxml.PunchOutOperation.CREATE,
+    items: list[cxml.ItemOut] | None = None,
+    extrinsics: list[cxml.Extrinsic] | None = None,
+    contacts: list[cxml.Contact] | None = None,
+    cookie: str = "cookie-42",
+) -> bytes:
+    extra = list(extrinsics or [])
+    if email:
+        extra.insert(0, cxml.Extrinsic("UserEmail", email))
+    document = cxml.CXML(
+        message=cxml.PunchOutSetupRequest(
+            buyer_cookie=cookie,
+            operation=operation,
+            browser_form_post_url=url,
+            extrinsics=extra,
+            contacts=contacts or [],
+            items=items or [],
+        ),
+        payload_id=cxml.new_payload_id("buyer.example"),
+        timestamp=datetime.now(UTC).replace(microsecond=0),
+        header=cxml.make_header(
+            from_=[cxml.Credential(domain, identity)],
+            to=[cxml.Credential("NetworkId", "MARKETPLACE")],
+            sender=[cxml.Credential(domain, identity, secret)],
+            user_agent="Buyer test 1.0",
+        ),
+    )
+    return cxml.build(document)
+
+
+def post_setup(client, body: bytes) -> cxml.CXML:
+    response = client.post("/cxml/", body, content_type="text/xml")
+    assert response.status_code == 200
+    return cxml.parse(response.content).document
+
+
+def start_path(document: cxml.CXML) -> str:
+    url = document.message.start_page_url
+    assert url.startswith("http://127.0.0.1:8100/po/start/")
+    return url.removeprefix("http://127.0.0.1:8100")
+
+
+def open_session(client, **kwargs) -> str:
+    """Set up and start a session; the /po/<key>/ prefix."""
+    document = post_setup(client, setup_request(**kwargs))
+    assert document.status.code == 200, document.status
+    response = client.get(start_path(document))
+    assert response.status_code == 302
+    return re.match(r"^(/po/[^/]+/)", response.url)[1]
+
+
+def return_form(response) -> tuple[str, dict[str, str]]:
+    page = response.content.decode()
+    action = html.unescape(re.search(r'<form id="punchout-return" method="post" action="([^"]*)"', page)[1])
+    fields = {
+        html.unescape(n): html.unescape(v)
+        for n, v in re.findall(r'<input type="hidden" name="([^"]*)" value="([^"]*)"', page)
+    }
+    return action, fields
+
+
+def returned_message(response) -> cxml.CXML:
+    _action, fields = return_form(response)
+    return cxml.parse(decode_form(fields)).document
+
+
+# -- setup: refusals -------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("kwargs", "code", "fragment"),
+    [
+        ({"secret": "wrong-secret"}, 401, "SharedSecret in Sender does not match"),
+        ({"secret": None}, 401, "SharedSecret in Sender does not match"),
+        (
+            {"identity": "NOBODY"},
+            401,
+            "No PunchOut account is registered for the From credential (NetworkId:NOBODY)",
+        ),
+        ({"url": None}, 400, "no BrowserFormPost URL"),
+        ({"url": "https://attacker.example/punchout/"}, 403, "is not among the return addresses allowed"),
+        ({"url": "https://buyer.example/punchoutx"}, 403, "is not among the return addresses allowed"),
+        ({"email": None}, 400, "We could not tell who is shopping"),
+        ({"email": "buyer@globex.test"}, 403, "belongs to an account outside Acme Industries"),
+        ({"email": "it@acme.test"}, 403, "is not allowed to shop through PunchOut"),
+    ],
+    ids=[
+        "wrong-secret",
+        "no-secret",
+        "unknown-buyer",
+        "no-form-post",
+        "form-post-elsewhere",
+        "prefix-boundary",
+        "no-email",
+        "other-business-user",
+        "technical-admin",
+    ],
+)
+def test_setup_refusals_say_why_and_open_nothing(client, acme, globex, kwargs, code, fragment):
+    make_member(acme.business, "it@acme.test", is_punchout_user=False, is_technical_administrator=True)
+    document = post_setup(client, setup_request(**kwargs))
+    assert document.kind == "Response"
+    assert document.status.code == code
+    assert fragment in document.status.message
+    assert PunchOutSession.objects.count() == 0
+    inbound = Document.objects.get(direction="in", kind="PunchOutSetupRequest")
+    assert inbound.status_code == code
+    assert "acme-secret" not in inbound.raw and "wrong-secret" not in inbound.raw
+
+
+# -- setup and start -------------------------------------------------------------------------------
+def test_setup_answers_a_one_shot_start_url(client, acme):
+    document = post_setup(client, setup_request(domain="NETWORKID"))
+    assert (document.kind, document.status.code) == ("PunchOutSetupResponse", 200)
+    token = start_path(document).split("/")[3]
+    session = PunchOutSession.objects.get()
+    assert (session.business, session.user.email, session.status, session.operation, session.is_test) == (
+        acme.business,
+        "buyer@acme.test",
+        SessionStatus.PENDING,
+        Operation.CREATE,
+        False,
+    )
+    assert (session.buyer_cookie, session.return_url) == ("cookie-42", RETURN_URL)
+    assert session.buyer_credentials == [{"domain": "NETWORKID", "identity": "ACME"}]
+    assert session.start_token_hash == token_hash(token)
+    assert timedelta(minutes=9) < session.start_expires_at - timezone.now() <= timedelta(minutes=10)
+    journal = Document.objects.get(direction="in", kind="PunchOutSetupRequest")
+    assert (journal.partner, journal.reference) == ("NetworkId:ACME", f"punchout-session:{session.pk}")
+
+
+def test_a_start_url_works_once(client, acme):
+    path = start_path(post_setup(client, setup_request()))
+    first = client.get(path)
+    assert first.status_code == 302 and re.match(r"^/po/[A-Za-z0-9_-]{43}/$", first.url)
+    replay = client.get(path)
+    assert replay.status_code == 410
+    assert "It was already used" in replay.content.decode()
+    assert PunchOutSession.objects.get().status == SessionStatus.OPEN
+
+
+def test_an_expired_start_url_is_refused(client, acme):
+    path = start_path(post_setup(client, setup_request()))
+    PunchOutSession.objects.update(start_expires_at=timezone.now() - timedelta(seconds=1))
+    response = client.get(path)
+    assert response.status_code == 410
+    assert "It expired" in response.content.decode()
+    session = PunchOutSession.objects.get()
+    assert (session.status, session.key_hash) == (SessionStatus.EXPIRED, None)
+
+
+def test_the_user_is_found_by_contact_email_and_business_unit_maps_to_a_group(client, acme):
+    contact = cxml.Contact(name="Buyer", emails=["Buyer@Acme.test"])
+    open_session(
+        client, email=None, contacts=[contact], extrinsics=[cxml.Extrinsic("UserBusinessUnit", "Maintenance")]
+    )
+    session = PunchOutSession.objects.get()
+    group = BusinessGroup.objects.get(business=acme.business)
+    assert (session.user.email, session.group, group.name) == ("buyer@acme.test", group, "Maintenance")
+    assert Membership.objects.get(user__email="buyer@acme.test").group == group
+
+
+def test_the_session_lives_in_the_url_not_in_a_cookie(client, acme, products):
+    prefix = open_session(client)
+    client.cookies.clear()
+    page = client.get(prefix + "cart/")
+    assert page.status_code == 200
+    assert f'action="{prefix}cart/submit/"' in page.content.decode()
+    assert page.headers.get("X-Frame-Options") is None
+    response = client.post(prefix + "cart/add/", {"asin": "B000PAPER1", "quantity": "2"})
+    assert response.url == prefix + "cart/"
+    assert CartLine.objects.get().quantity == 2
+
+
+def test_a_second_punchout_takes_over(client, acme):
+    first = open_session(client)
+    second = open_session(client, cookie="cookie-43")
+    assert client.get(first + "cart/").status_code == 410
+    assert "A newer PunchOut session" in client.get(first + "cart/").content.decode()
+    assert client.get(second + "cart/").status_code == 200
+
+
+def test_cart_pages_need_a_session(client, acme, products):
+    assert client.get("/cart/").status_code == 403
+    assert client.post("/cart/add/", {"asin": "B000PAPER1", "quantity": "1"}).status_code == 403
+    assert CartLine.objects.count() == 0
+
+
+# -- Test integration ------------------------------------------------------------------------------
+def test_a_test_session_shows_the_banner_and_returns_a_test_cart(client, globex, products):
+    prefix = open_session(
+        client,
+        identity="GLOBEX",
+        secret="globex-secret",
+        email="buyer@globex.test",
+        url="https://globex.example/cart",
+    )
+    for path in ("", "cart/"):
+        assert 'id="punchout-test-banner"' in client.get(prefix + path).content.decode()
+    client.post(prefix + "cart/add/", {"asin": "B000PAPER1", "quantity": "1"})
+    response = client.post(prefix + "cart/submit/")
+    action, fields = return_form(response)
+    assert (action, list(fields)) == ("https://globex.example/cart", ["cxml-base64"])
+    message = returned_message(response)
+    assert message.deployment_mode == cxml.DeploymentMode.TEST
+    assert PunchOutSession.objects.get().is_test is True
+
+
+def test_an_active_session_has_no_test_banner(client, acme):
+    prefix = open_session(client)
+    assert 'id="punchout-test-banner"' not in client.get(prefix).content.decode()
+
+
+# -- first PunchOut --------------------------------------------------------------------------------
+def test_first_punchout_of_an_unknown_email_creates_a_linked_account(client, acme, products):
+    prefix = open_session(client, email="newcomer@acme.test")
+    assert client.get(prefix + "cart/").url == prefix + "welcome/"
+    assert (
+        client.post(prefix + "cart/add/", {"asin": "B000PAPER1", "quantity": "1"}).url == prefix + "welcome/"
+    )
+    assert "Create your business account" in client.get(prefix + "welcome/").content.decode()
+    client.post(prefix + "welcome/", {"first_name": "New", "last_name": "Comer"})
+    membership = Membership.objects.get(user__email="newcomer@acme.test")
+    assert (membership.business, membership.linked, membership.is_punchout_user) == (
+        acme.business,
+        True,
+        True,
+    )
+    assert membership.user.has_usable_password() is False
+    assert PunchOutSession.objects.get().user == membership.user
+    assert client.get(prefix + "cart/").status_code == 200
+    # The next PunchOut recognises the person.
+    open_session(client, email="newcomer@acme.test", cookie="again")
+    assert User.objects.filter(email="newcomer@acme.test").count() == 1
+
+
+# -- the returned cart -----------------------------------------------------------------------------
+def test_submit_returns_the_cart_as_a_punchout_order_message(client, acme, products):
+    prefix = open_session(client)
+    page = client.get(prefix + "cart/").content.decode()
+    assert ">Submit items for approval</button>" in page
+    client.post(prefix + "cart/add/", {"asin": "B000PAPER1", "quantity": "10"})
+    client.post(prefix + "cart/add/", {"asin": "B000PENS01", "quantity": "2"})
+    paper_line, pens_line = CartLine.objects.order_by("id")
+    assert (paper_line.unit_price, pens_line.unit_price) == (Decimal("4.9000"), Decimal("10.0000"))
+    response = client.post(prefix + "cart/submit/")
+    action, fields = return_form(response)
+    assert (action, list(fields)) == (RETURN_URL, ["cxml-urlencoded"])
+    message = returned_message(response)
+    header = message.header
+    assert [(c.domain, c.identity) for c in header.to] == [("NetworkId", "ACME")]
+    assert [(c.domain, c.identity) for c in header.from_] == [("NetworkId", "MARKETPLACE")]
+    assert message.deployment_mode == cxml.DeploymentMode.PRODUCTION
+    poom = message.message
+    assert poom.buyer_cookie == "cookie-42"
+    assert poom.header.operation_allowed == cxml.PunchOutOperation.EDIT
+    assert poom.header.total == cxml.Money(Decimal("69.00"), "EUR")
+    assert poom.header.shipping.money == cxml.Money(Decimal("4.99"), "EUR")
+    assert poom.header.tax.money == cxml.Money(Decimal("14.80"), "EUR")
+    paper, pens = poom.items
+    assert (paper.quantity, paper.line_number) == (Decimal("10"), 1)
+    assert (paper.item_id.supplier_part_id, paper.item_id.supplier_part_auxiliary_id) == (
+        "B000PAPER1",
+        paper_line.auxiliary_id,
+    )
+    detail = paper.item_detail
+    assert detail.unit_price == cxml.Money(Decimal("4.90"), "EUR")
+    assert detail.description.text == "Copy paper A4 80 g, 500 sheets"
+    assert detail.unit_of_measure == "PK"
+    assert [(c.domain, c.value) for c in detail.classifications] == [("UNSPSC", "14111507")]
+    assert (detail.manufacturer_name, detail.manufacturer_part_id, detail.lead_time) == (
+        "The Navigator Company",
+        "NAV-A4-80",
+        1,
+    )
+    assert [(e.name, e.value) for e in detail.extrinsics] == [
+        ("SoldBy", "Marketplace"),
+        ("FulfilledBy", "OpenProcure Marketplace"),
+    ]
+    assert (paper.shipping.money, paper.tax.money) == (
+        cxml.Money(Decimal("0.00"), "EUR"),
+        cxml.Money(Decimal("9.80"), "EUR"),
+    )
+    assert pens.item_id.supplier_part_auxiliary_id == pens_line.auxiliary_id
+    assert [(e.name, e.value) for e in pens.item_detail.extrinsics] == [
+        ("SoldBy", "Paper & Co"),
+        ("FulfilledBy", "Paper & Co"),
+    ]
+    assert (pens.shipping.money, pens.tax.money) == (
+        cxml.Money(Decimal("4.99"), "EUR"),
+        cxml.Money(Decimal("5.00"), "EUR"),
+    )
+    assert PunchOutSession.objects.get().status == SessionStatus.RETURNED
+    assert Document.objects.filter(direction="out", kind="PunchOutOrderMessage").count() == 1
+    # The session is over: a second submit returns nothing.
+    assert client.post(prefix + "cart/submit/").status_code == 410
+
+
+def test_cancel_returns_an_empty_cart(client, acme, products):
+    prefix = open_session(client)
+    client.post(prefix + "cart/add/", {"asin": "B000PAPER1", "quantity": "1"})
+    response = client.post(prefix + "cart/cancel/")
+    poom = returned_message(response).message
+    assert (poom.items, poom.header.operation_allowed, poom.header.total) == (
+        [],
+        cxml.PunchOutOperation.CREATE,
+        cxml.Money(Decimal("0.00"), "EUR"),
+    )
+    assert PunchOutSession.objects.get().status == SessionStatus.CANCELLED
+
+
+def test_the_return_url_must_still_be_allowed(client, acme, products):
+    prefix = open_session(client)
+    client.post(prefix + "cart/add/", {"asin": "B000PAPER1", "quantity": "1"})
+    Integration.objects.update(allowed_return_urls=["https://elsewhere.example/"])
+    response = client.post(prefix + "cart/submit/", follow=True)
+    assert "cxml-urlencoded" not in response.content.decode()
+    assert "no longer allowed" in response.content.decode()
+    assert PunchOutSession.objects.get().status == SessionStatus.OPEN
+
+
+# -- edit and inspect ------------------------------------------------------------------------------
+def _returned_cart(client) -> list[cxml.ItemIn]:
+    prefix = open_session(client)
+    client.post(prefix + "cart/add/", {"asin": "B000PAPER1", "quantity": "3"})
+    client.post(prefix + "cart/add/", {"asin": "B000PENS01", "quantity": "1"})
+    return returned_message(client.post(prefix + "cart/submit/")).message.items
+
+
+def _item_out(item: cxml.ItemIn) -> cxml.ItemOut:
+    return cxml.ItemOut(
+        quantity=item.quantity,
+        line_number=item.line_number,
+        item_id=item.item_id,
+        item_detail=item.item_detail,
+    )
+
+
+def test_edit_prefills_the_cart_and_returns_it_unchanged_when_nothing_changed(client, acme, products):
+    items = _returned_cart(client)
+    prefix = open_session(
+        client, operation=cxml.PunchOutOperation.EDIT, items=[_item_out(i) for i in items], cookie="edit-1"
+    )
+    session = PunchOutSession.objects.get(buyer_cookie="edit-1")
+    copies = list(session.lines.order_by("id"))
+    assert [(c.product.asin, c.quantity, c.source_line.auxiliary_id) for c in copies] == [
+        ("B000PAPER1", 3, items[0].item_id.supplier_part_auxiliary_id),
+        ("B000PENS01", 1, items[1].item_id.supplier_part_auxiliary_id),
+    ]
+    poom = returned_message(client.post(prefix + "cart/submit/")).message
+    assert [i.item_id.supplier_part_auxiliary_id for i in poom.items] == [
+        i.item_id.supplier_part_auxiliary_id for i in items
+    ]
+    assert poom.header.operation_allowed == cxml.PunchOutOperation.EDIT
+
+
+def test_edit_with_changes_returns_the_new_cart(client, acme, products):
+    items = _returned_cart(client)
+    prefix = open_session(
+        client, operation=cxml.PunchOutOperation.EDIT, items=[_item_out(i) for i in items], cookie="edit-2"
+    )
+    session = PunchOutSession.objects.get(buyer_cookie="edit-2")
+    paper_copy = session.lines.get(product__asin="B000PAPER1")
+    client.post(prefix + "cart/update/", {"line": paper_copy.pk, "quantity": "12"})
+    poom = returned_message(client.post(prefix + "cart/submit/")).message
+    assert [
+        (i.item_id.supplier_part_id, i.quantity, i.item_detail.unit_price.amount) for i in poom.items
+    ] == [
+        ("B000PAPER1", Decimal("12"), Decimal("4.90")),
+        ("B000PENS01", Decimal("1"), Decimal("10.00")),
+    ]
+    assert [i.item_id.supplier_part_auxiliary_id for i in poom.items] == list(
+        session.lines.order_by("id").values_list("auxiliary_id", flat=True)
+    )
+
+
+def test_cancel_in_an_edit_session_keeps_the_original_cart(client, acme, products):
+    items = _returned_cart(client)
+    prefix = open_session(
+        client, operation=cxml.PunchOutOperation.EDIT, items=[_item_out(i) for i in items], cookie="edit-3"
+    )
+    client.post(prefix + "cart/add/", {"asin": "B000PAPER1", "quantity": "5"})
+    poom = returned_message(client.post(prefix + "cart/cancel/")).message
+    assert [(i.item_id.supplier_part_auxiliary_id, i.quantity) for i in poom.items] == [
+        (items[0].item_id.supplier_part_auxiliary_id, Decimal("3")),
+        (items[1].item_id.supplier_part_auxiliary_id, Decimal("1")),
+    ]
+
+
+def test_inspect_shows_the_cart_read_only(client, acme, products):
+    items = _returned_cart(client)
+    prefix = open_session(
+        client, operation=cxml.PunchOutOperation.INSPECT, items=[_item_out(i) for i in items], cookie="look"
+    )
+    session = PunchOutSession.objects.get(buyer_cookie="look")
+    page = client.get(prefix + "cart/").content.decode()
+    assert ">Return</button>" in page
+    assert (
+        "Submit items for approval" not in page
+        and "Cancel and return" not in page
+        and "cart/update/" not in page
+    )
+    client.post(prefix + "cart/add/", {"asin": "B000PAPER1", "quantity": "5"})
+    client.post(prefix + "cart/update/", {"line": session.lines.first().pk, "quantity": "0"})
+    assert list(session.lines.order_by("id").values_list("quantity", flat=True)) == [3, 1]
+    poom = returned_message(client.post(prefix + "cart/submit/")).message
+    assert poom.header.operation_allowed == cxml.PunchOutOperation.INSPECT
+    assert [i.item_id.supplier_part_auxiliary_id for i in poom.items] == [
+        i.item_id.supplier_part_auxiliary_id for i in items
+    ]
+
+
+# -- tenants ---------------------------------------------------------------------------------------
+def test_a_punchout_user_of_one_business_never_reaches_another(client, acme, globex, products):
+    globex_prefix = open_session(
+        client,
+        identity="GLOBEX",
+        secret="globex-secret",
+        email="buyer@globex.test",
+        url="https://globex.example/c",
+    )
+    client.post(globex_prefix + "cart/add/", {"asin": "B000PENS01", "quantity": "7"})
+    globex_line = CartLine.objects.get()
+    client = Client()  # another person, in another browser
+    acme_prefix = open_session(client)
+    # Acme's session cannot change Globex's line…
+    client.post(acme_prefix + "cart/update/", {"line": globex_line.pk, "quantity": "1"})
+    globex_line.refresh_from_db()
+    assert globex_line.quantity == 7
+    # …nor see it…
+    assert "Ballpoint pens" not in client.get(acme_prefix + "cart/").content.decode()
+    # …nor copy it into an edit session by its SupplierPartAuxiliaryID.
+    stolen = cxml.ItemOut(
+        quantity=Decimal("7"), item_id=cxml.ItemID("UNKNOWN-ASIN", globex_line.auxiliary_id)
+    )
+    open_session(client, operation=cxml.PunchOutOperation.EDIT, items=[stolen], cookie="steal")
+    assert PunchOutSession.objects.get(buyer_cookie="steal").lines.count() == 0
+    # Globex's credentials never open a session for an Acme user.
+    document = post_setup(
+        client, setup_request(identity="GLOBEX", secret="globex-secret", url="https://globex.example/c")
+    )
+    assert document.status.code == 403
+
+
+def test_profile_request_lists_the_setup_transaction(client):
+    document = cxml.CXML(
+        message=cxml.ProfileRequest(),
+        payload_id=cxml.new_payload_id("buyer.example"),
+        timestamp=datetime.now(UTC).replace(microsecond=0),
+        header=cxml.make_header(
+            from_=[cxml.Credential("NetworkId", "ACME")],
+            to=[cxml.Credential("NetworkId", "MARKETPLACE")],
+            sender=[cxml.Credential("NetworkId", "ACME", "x")],
+            user_agent="t",
+        ),
+    )
+    answer = post_setup(client, cxml.build(document))
+    names = [t.request_name for t in answer.message.transactions]
+    assert "PunchOutSetupRequest" in names
+    assert {t.url for t in answer.message.transactions} == {"http://127.0.0.1:8100/cxml/"}

@@ -1,0 +1,127 @@
+"""OCI at /oci/ through HTTP: login, HOOK_URL allow-list, VALIDATE, BACKGROUND_SEARCH, the NEW_ITEM return."""
+
+from __future__ import annotations
+
+import html
+import re
+from decimal import Decimal
+
+import pytest
+
+from openprocure.supplier.business.models import Integration
+from openprocure.supplier.punchout.choices import SessionProtocol, SessionStatus
+from openprocure.supplier.punchout.models import CartLine, PunchOutSession
+from punchout import oci
+from tests.supplier.test_business import make_business, make_integration, make_member
+from tests.supplier.test_punchout import products  # noqa: F401 - fixture
+
+pytestmark = pytest.mark.django_db
+
+HOOK = "https://srm.example/sap/bc/gui/sap/its/bbpsc02?sap-client=100"
+
+
+@pytest.fixture
+def integration():
+    business, admin = make_business()
+    made = make_integration(
+        business, admin, urls=("https://srm.example/sap/", "SAPEVENT:"), oci_password="oci-pass-123"
+    )
+    make_member(business, "buyer@acme.test")
+    return made
+
+
+def callup(integration: Integration, **extra: str) -> dict[str, str]:
+    return {
+        "USERNAME": integration.oci_username,
+        "PASSWORD": "oci-pass-123",
+        "HOOK_URL": HOOK,
+        "~caller": "CTLG",
+    } | extra
+
+
+def form_items(response) -> list[oci.OCIItem]:
+    page = response.content.decode(response.charset)
+    pairs = [
+        (html.unescape(n), html.unescape(v))
+        for n, v in re.findall(r'<input type="hidden" name="([^"]*)" value="([^"]*)"', page)
+    ]
+    return parse_pairs(pairs)
+
+
+def parse_pairs(pairs: list[tuple[str, str]]) -> list[oci.OCIItem]:
+    return oci.parse_cart(pairs).items
+
+
+def test_validate_reprices_at_the_quantity(client, integration, products):  # noqa: F811
+    response = client.get(
+        "/oci/", callup(integration, FUNCTION="VALIDATE", PRODUCTID="B000PAPER1", QUANTITY="12")
+    )
+    assert response.status_code == 200
+    [item] = form_items(response)
+    assert (item.vendor_mat, item.quantity, item.price, item.currency, item.unit, item.mat_group) == (
+        "B000PAPER1",
+        Decimal("12"),
+        Decimal("4.90"),
+        "EUR",
+        "PK",
+        "14111507",
+    )
+    assert PunchOutSession.objects.count() == 0
+
+
+def test_background_search_returns_matching_items_without_a_session(client, integration, products):  # noqa: F811
+    response = client.post(
+        "/oci/", callup(integration, FUNCTION="BACKGROUND_SEARCH", SEARCHSTRING="pens blue")
+    )
+    assert [(i.vendor_mat, i.price, i.description) for i in form_items(response)] == [
+        ("B000PENS01", Decimal("10.00"), "Ballpoint pens, blue, box of 50"),
+    ]
+    assert PunchOutSession.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("extra", "status"),
+    [
+        ({"PASSWORD": "wrong"}, 401),
+        ({"HOOK_URL": "https://evil.example/sap/"}, 403),
+        ({"HOOK_URL": "javascript:alert(1)"}, 400),
+    ],
+    ids=["wrong-password", "hook-elsewhere", "hook-javascript"],
+)
+def test_refused_callups_open_nothing(client, integration, products, extra, status):  # noqa: F811
+    response = client.get("/oci/", callup(integration, email="buyer@acme.test") | extra)
+    assert response.status_code == status
+    assert PunchOutSession.objects.count() == 0
+
+
+def test_interactive_callup_returns_new_item_fields_to_the_hook_url(client, integration, products):  # noqa: F811
+    response = client.post("/oci/", callup(integration, email="buyer@acme.test", OCI_VERSION="5.0"))
+    prefix = re.match(r"^(/po/[^/]+/)$", response.url)[1]
+    session = PunchOutSession.objects.get()
+    assert (session.protocol, session.status, session.return_url, session.user.email) == (
+        SessionProtocol.OCI,
+        SessionStatus.OPEN,
+        HOOK,
+        "buyer@acme.test",
+    )
+    assert ">Submit items for approval</button>" in client.get(prefix + "cart/").content.decode()
+    client.post(prefix + "cart/add/", {"asin": "B000PAPER1", "quantity": "2"})
+    line = CartLine.objects.get()
+    returned = client.post(prefix + "cart/submit/")
+    page = returned.content.decode(returned.charset)
+    assert f'action="{html.escape(HOOK)}"' in page
+    [item] = form_items(returned)
+    assert (item.vendor_mat, item.quantity, item.price, item.ext_product_id, item.description) == (
+        "B000PAPER1",
+        Decimal("2"),
+        Decimal("5.20"),
+        line.auxiliary_id,
+        "Copy paper A4 80 g, 500 sheets",
+    )
+    assert PunchOutSession.objects.get().status == SessionStatus.RETURNED
+
+
+def test_sap_gui_sapevent_hook_is_accepted(client, integration, products):  # noqa: F811
+    response = client.get("/oci/", callup(integration, email="buyer@acme.test", HOOK_URL="SAPEVENT:POST"))
+    assert response.status_code == 302
+    assert PunchOutSession.objects.get().return_url == "SAPEVENT:POST"
