@@ -13,10 +13,12 @@ from openprocure.buyer.organization.models import CostCenter, GLAccount, Spendin
 from openprocure.buyer.organization.services import spending_limit_for
 from openprocure.buyer.suppliers.models import PunchOutConnection
 from openprocure.core.models import User
-from tests.buyer.test_punchout import acme  # noqa: F401 - fixture
+from tests.buyer import test_punchout
+
+acme = test_punchout.acme  # the demo organisation fixture, shared
 
 
-def test_demo_organisation(acme: PunchOutConnection) -> None:  # noqa: F811
+def test_demo_organisation(acme: PunchOutConnection) -> None:
     assert [(c.code, c.name, c.owner.email) for c in CostCenter.objects.order_by("code")] == [
         ("CC-100", "Operations", "approver@acme.test"),
         ("CC-200", "Finance", "ap@acme.test"),
@@ -61,7 +63,7 @@ def test_demo_organisation(acme: PunchOutConnection) -> None:  # noqa: F811
     )
 
 
-def test_seed_is_idempotent(acme: PunchOutConnection) -> None:  # noqa: F811
+def test_seed_is_idempotent(acme: PunchOutConnection) -> None:
     seed_organization()
     assert CostCenter.objects.count() == 3
     assert PunchOutConnection.objects.count() == 1
@@ -75,7 +77,7 @@ def test_seed_refused_outside_demo_mode(db, settings) -> None:  # type: ignore[n
     assert CostCenter.objects.count() == 0
 
 
-def test_organisation_page_lists_cost_centers_with_owners(acme: PunchOutConnection) -> None:  # noqa: F811
+def test_organisation_page_lists_cost_centers_with_owners(acme: PunchOutConnection) -> None:
     client = Client()
     client.force_login(User.objects.get(email="requester@acme.test"))
     page = client.get("/organization/").content.decode()

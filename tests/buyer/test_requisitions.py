@@ -21,7 +21,9 @@ from openprocure.buyer.requisitions.services import (
 from openprocure.buyer.suppliers.models import PunchOutConnection
 from openprocure.core.models import User
 from openprocure.core.status import IllegalTransition
-from tests.buyer.test_punchout import acme  # noqa: F401 - fixture
+from tests.buyer import test_punchout
+
+acme = test_punchout.acme  # the demo organisation fixture, shared
 
 S = RequisitionStatus
 
@@ -37,7 +39,7 @@ def called(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 @pytest.fixture
-def rita(acme: PunchOutConnection) -> User:  # noqa: F811
+def rita(acme: PunchOutConnection) -> User:
     return User.objects.get(email="requester@acme.test")
 
 
@@ -49,7 +51,7 @@ def client(rita: User) -> Client:
 
 
 @pytest.fixture
-def requisition(rita: User, acme: PunchOutConnection) -> Requisition:  # noqa: F811
+def requisition(rita: User, acme: PunchOutConnection) -> Requisition:
     return create_requisition_from_cart(
         requester=rita,
         lines=[

@@ -11,7 +11,10 @@ from lxml import etree
 from openprocure.buyer.suppliers.crypto import decrypt_secret
 from openprocure.buyer.suppliers.models import PunchOutConnection
 from openprocure.core.models import Document, User
-from tests.buyer.test_punchout import SupplierServer, acme, status_response  # noqa: F401 - fixture
+from tests.buyer import test_punchout
+from tests.buyer.test_punchout import SupplierServer, status_response
+
+acme = test_punchout.acme  # the demo organisation fixture, shared
 
 PROFILE_RESPONSE = (
     b'<?xml version="1.0" encoding="UTF-8"?>'
@@ -24,7 +27,7 @@ PROFILE_RESPONSE = (
 
 
 @pytest.fixture
-def admin(acme: PunchOutConnection) -> Client:  # noqa: F811
+def admin(acme: PunchOutConnection) -> Client:
     client = Client()
     client.force_login(User.objects.get(email="admin@acme.test"))
     return client
@@ -36,7 +39,7 @@ def _raw_column(pk: int) -> str:
         return cursor.fetchone()[0]
 
 
-def test_secret_is_encrypted_at_rest(acme: PunchOutConnection) -> None:  # noqa: F811
+def test_secret_is_encrypted_at_rest(acme: PunchOutConnection) -> None:
     stored = _raw_column(acme.pk)
     assert "acme-demo-secret" not in stored
     assert stored.startswith("gAAAAA")  # a Fernet token
@@ -70,7 +73,7 @@ def _form_data(connection: PunchOutConnection, **changes: str) -> dict[str, obje
 
 def test_secret_is_never_rendered_and_replaced_only_when_entered(
     acme: PunchOutConnection, admin: Client
-) -> None:  # noqa: F811
+) -> None:
     url = f"/suppliers/{acme.supplier_id}/connections/{acme.pk}/"
     page = admin.get(url).content.decode()
     assert "acme-demo-secret" not in page
@@ -89,7 +92,7 @@ def test_secret_is_never_rendered_and_replaced_only_when_entered(
     assert "n3w-s3cret" not in admin.get(f"/suppliers/{acme.supplier_id}/").content.decode()
 
 
-def test_requester_cannot_edit_a_connection(acme: PunchOutConnection) -> None:  # noqa: F811
+def test_requester_cannot_edit_a_connection(acme: PunchOutConnection) -> None:
     client = Client()
     client.force_login(User.objects.get(email="requester@acme.test"))
     url = f"/suppliers/{acme.supplier_id}/connections/{acme.pk}/"
@@ -101,7 +104,7 @@ def test_requester_cannot_edit_a_connection(acme: PunchOutConnection) -> None:  
     assert client.post(f"/suppliers/connections/{acme.pk}/test/").status_code == 403
 
 
-def test_test_connection_shows_exactly_what_came_back(acme: PunchOutConnection, admin: Client) -> None:  # noqa: F811
+def test_test_connection_shows_exactly_what_came_back(acme: PunchOutConnection, admin: Client) -> None:
     with SupplierServer(lambda body: (200, PROFILE_RESPONSE)) as server:
         acme.setup_url = server.url
         acme.save(update_fields=["setup_url"])
@@ -122,7 +125,7 @@ def test_test_connection_shows_exactly_what_came_back(acme: PunchOutConnection, 
     assert Document.objects.filter(reference=f"connection-test:{acme.pk}").count() == 2
 
 
-def test_test_connection_shows_a_refusal_with_secrets_masked(acme: PunchOutConnection, admin: Client) -> None:  # noqa: F811
+def test_test_connection_shows_a_refusal_with_secrets_masked(acme: PunchOutConnection, admin: Client) -> None:
     answer = status_response(401, "Unauthorized", "Bad SharedSecret acme-demo-secret for ACME")
     with SupplierServer(lambda body: (200, answer)) as server:
         acme.setup_url = server.url
@@ -135,7 +138,7 @@ def test_test_connection_shows_a_refusal_with_secrets_masked(acme: PunchOutConne
     assert acme.last_test_ok is False
 
 
-def test_test_connection_when_nothing_answers(acme: PunchOutConnection, admin: Client) -> None:  # noqa: F811
+def test_test_connection_when_nothing_answers(acme: PunchOutConnection, admin: Client) -> None:
     acme.setup_url = "http://127.0.0.1:9/cxml/"
     acme.save(update_fields=["setup_url"])
     page = admin.post(f"/suppliers/connections/{acme.pk}/test/").content.decode()
