@@ -563,3 +563,34 @@ def test_profile_request_lists_the_setup_transaction(client):
     names = [t.request_name for t in answer.message.transactions]
     assert "PunchOutSetupRequest" in names
     assert {t.url for t in answer.message.transactions} == {"http://127.0.0.1:8100/cxml/"}
+
+
+def test_demo_businesses_answer_punchout_with_their_documented_secrets(client, settings):
+    from openprocure.core.demo import demo_user
+    from openprocure.supplier.business.demo import seed_businesses
+
+    settings.DEMO_MODE = True
+    demo_user("operator@marketplace.test", first_name="O", last_name="O", superuser=True)
+    demo_user("support@marketplace.test", first_name="S", last_name="S", staff=True)
+    seed_businesses()
+    seed_businesses()  # idempotent
+    acme = post_setup(
+        client,
+        setup_request(
+            secret="acme-demo-secret", email="admin@acme.test", url="http://127.0.0.1:8000/punchout/return"
+        ),
+    )
+    globex = post_setup(
+        client,
+        setup_request(
+            identity="GLOBEX",
+            secret="globex-demo-secret",
+            email="admin@globex.test",
+            url="http://127.0.0.1:8000/x",
+        ),
+    )
+    assert (acme.status.code, globex.status.code) == (200, 200)
+    assert list(PunchOutSession.objects.order_by("id").values_list("business__name", "is_test")) == [
+        ("Acme Industries", False),
+        ("Globex", True),
+    ]

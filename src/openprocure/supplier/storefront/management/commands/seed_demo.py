@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from openprocure.core.demo import demo_user, require_demo_mode
+from openprocure.supplier.business.demo import seed_businesses
 
 
 class Command(BaseCommand):
@@ -21,4 +22,5 @@ class Command(BaseCommand):
         with transaction.atomic():
             demo_user("operator@marketplace.test", first_name="Olivia", last_name="Operator", superuser=True)
             demo_user("support@marketplace.test", first_name="Sam", last_name="Support", staff=True)
+            seed_businesses()
         self.stdout.write("supplier demo data ready")
