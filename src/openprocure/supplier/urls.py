@@ -12,5 +12,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("business/", include("openprocure.supplier.business.urls")),
     path("", include("openprocure.supplier.punchout.urls")),
+    path("", include("openprocure.supplier.catalog.urls")),
     path("", include("openprocure.core.urls")),
 ]

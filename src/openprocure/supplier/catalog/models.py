@@ -123,3 +123,20 @@ class Suggestion(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class CatalogVersion(models.Model):
+    """A counter bumped by every catalog write (one row).
+
+    Search processes keep per-product facet data in memory; they compare this number with the one
+    they loaded to know when to reload it.
+    """
+
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("catalog version")
+        verbose_name_plural = _("catalog versions")
+
+    def __str__(self) -> str:
+        return str(self.version)

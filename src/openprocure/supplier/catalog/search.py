@@ -13,7 +13,7 @@ Backends:
   the fallback on PostgreSQL until a full-text backend is written against this interface.
 
 Facet tokens are the vocabulary every backend shares (they are also the filter words inside the
-FTS5 index): ``seg44`` ``fam4412`` ``cls441216`` ``com44121615`` (UNSPSC levels), ``b<hex of the
+FTS5 index): ``seg44`` ``fam4412`` ``cls441216`` ``com44121615`` (UNSPSC levels), ``br<hex of the
 brand's UTF-8>``, ``sel<seller id>``, ``ful1``/``ful0`` (fulfilled by us or not), ``lpb<n>`` and
 ``bpb<n>`` (list / business price band number, see ``CATALOG_PRICE_BANDS``).
 """
@@ -68,14 +68,14 @@ class SearchQuery:
 
 @dataclass
 class SearchResult:
-    """One page of product ids in order, the number of matches and facet counts.
+    """One page of products (by sales rank) in order, the number of matches and facet counts.
 
     ``total_exact`` is False when the matches were only counted up to ``CATALOG_COUNT_LIMIT``;
     ``facets_exact`` is False when facet counts come from the most popular ``CATALOG_FACET_LIMIT``
     matches only (each count is then a lower bound). ``ranked_by`` says how the page was ordered.
     """
 
-    product_ids: list[int]
+    sales_ranks: list[int]
     total: int
     total_exact: bool = True
     facet_counts: dict[str, int] = field(default_factory=dict)
@@ -111,15 +111,41 @@ class SearchBackend(ABC):
     def search(self, *, query: SearchQuery) -> SearchResult:
         """One page of matches for ``query``."""
 
-    @abstractmethod
     def suggest(self, *, prefix: str, limit: int) -> list[Suggestion]:
-        """Completions for what the visitor is typing."""
+        """Completions for what the visitor is typing: brands and common product phrases.
+
+        Reads the ``Suggestion`` table (an index range scan on the lower-cased prefix), which works
+        the same on every database; a backend may answer from its own index instead.
+        """
+        from openprocure.supplier.catalog.models import Suggestion as SuggestionRow
+
+        key = " ".join(prefix.lower().split())
+        if not key:
+            return []
+        rows = (
+            SuggestionRow.objects.filter(key__gte=key, key__lt=key + "\U0010ffff")
+            .order_by("-weight", "text")
+            .values_list("text", "is_brand")[: limit * 3]
+        )
+        seen: set[str] = set()
+        found: list[Suggestion] = []
+        for text, is_brand in rows:
+            if text.lower() not in seen:
+                seen.add(text.lower())
+                found.append(Suggestion(text=text, is_brand=is_brand))
+        return found[:limit]
 
     def index_products(self, *, sales_ranks: Iterable[int]) -> None:  # noqa: B027 - optional hook
         """Add products (by sales rank) to the index after they were inserted or changed."""
 
     def unindex_products(self, *, sales_ranks: Iterable[int]) -> None:  # noqa: B027 - optional hook
         """Remove products from the index before they are changed or deleted."""
+
+    def index_range(self, *, first: int, last: int) -> None:  # noqa: B027 - optional hook
+        """Index the products whose sales rank is in ``first..last`` (a bulk load's new rows)."""
+
+    def optimize(self) -> None:  # noqa: B027 - optional hook
+        """Compact the index after a bulk load."""
 
     def rebuild(self) -> None:  # noqa: B027 - optional hook
         """Rebuild the whole index from the product table."""
@@ -167,11 +193,11 @@ def get_backend() -> SearchBackend:
 
 def brand_token(brand: str) -> str:
     """The index word standing for one exact brand name."""
-    return "b" + brand.encode("utf-8").hex()
+    return "br" + brand.encode("utf-8").hex()
 
 
 def brand_from_token(token: str) -> str:
-    return bytes.fromhex(token[1:]).decode("utf-8", "replace")
+    return bytes.fromhex(token[2:]).decode("utf-8", "replace")
 
 
 def price_band(amount: Decimal) -> int:

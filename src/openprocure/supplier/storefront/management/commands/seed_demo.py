@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -23,4 +24,5 @@ class Command(BaseCommand):
             demo_user("operator@marketplace.test", first_name="Olivia", last_name="Operator", superuser=True)
             demo_user("support@marketplace.test", first_name="Sam", last_name="Support", staff=True)
             seed_businesses()
+        call_command("generate-catalog", products=options["products"], stdout=self.stdout)
         self.stdout.write("supplier demo data ready")

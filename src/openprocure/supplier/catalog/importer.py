@@ -1,0 +1,250 @@
+"""Import products from a CSV file (UTF-8, comma-separated, one header row).
+
+Columns (header names, any order; the required ones must be present):
+
+=========================  ========  ==============================================================
+column                     required  content
+=========================  ========  ==============================================================
+asin                       yes       10 letters or digits (upper case), e.g. ``B0C1234XYZ``; a known
+                                     ASIN updates that product
+title                      yes       up to 500 characters
+brand                      no        up to 100 characters
+manufacturer               no        up to 200 characters
+manufacturer_part_number   no        up to 100 characters
+description                no        free text
+unspsc                     yes       8-digit UNSPSC commodity code, e.g. ``44121615``
+unit_of_measure            no        UN/CEFACT code, 2 or 3 letters (default ``EA``)
+list_price                 yes       decimal with a dot, at most 2 decimals, e.g. ``12.50``
+business_price             no        same format, not above ``list_price`` (default: list price)
+currency                   no        ISO 4217 code (default ``CATALOG_DEFAULT_CURRENCY``)
+seller                     yes       seller name, created when new
+fulfilled_by               no        ``us`` or ``seller`` (default ``us``)
+stock                      no        whole number ≥ 0 (default 0)
+delivery_days              no        whole number 0–365 (default 2)
+price_tiers                no        ``quantity:unit price`` pairs separated by ``;``, e.g.
+                                     ``10:11.90;50:11.20`` (quantities ≥ 2, prices ≤ business price)
+=========================  ========  ==============================================================
+
+Rows are numbered like a spreadsheet: the header is row 1, the first product row 2. A row with an
+error is skipped and reported (``Row 3: list_price: "12,50" is not a price; use a dot for decimals,
+e.g. 12.50.``); the other rows are imported.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import IO
+
+from django.utils.translation import gettext as _
+
+from openprocure.supplier.catalog import defaults, services
+from openprocure.supplier.catalog.generator import MARKETPLACE
+
+REQUIRED = ("asin", "title", "unspsc", "list_price", "seller")
+OPTIONAL = (
+    "brand",
+    "manufacturer",
+    "manufacturer_part_number",
+    "description",
+    "unit_of_measure",
+    "business_price",
+    "currency",
+    "fulfilled_by",
+    "stock",
+    "delivery_days",
+    "price_tiers",
+)
+_ASIN = re.compile(r"^[A-Z0-9]{10}$")
+_UNSPSC = re.compile(r"^\d{8}$")
+_UOM = re.compile(r"^[A-Z0-9]{2,3}$")
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+_LIMITS = {"title": 500, "brand": 100, "manufacturer": 200, "manufacturer_part_number": 100, "seller": 200}
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read (not CSV, missing columns)."""
+
+
+@dataclass
+class ImportReport:
+    """What an import did: rows read, inserted, updated, and each refused row's message."""
+
+    rows: int = 0
+    inserted: int = 0
+    updated: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+class RowError(ValueError):
+    pass
+
+
+def _price(row: dict[str, str], column: str) -> Decimal:
+    text = row.get(column, "").strip()
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise RowError(
+            _('%(column)s: "%(value)s" is not a price; use a dot for decimals, e.g. 12.50.')
+            % {"column": column, "value": text}
+        ) from None
+    if not value.is_finite() or value < 0 or value.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise RowError(
+            _('%(column)s: "%(value)s" is not a price; use a dot for decimals, e.g. 12.50.')
+            % {"column": column, "value": text}
+        )
+    return value.quantize(Decimal("0.01"))
+
+
+def _whole(row: dict[str, str], column: str, default: int, maximum: int) -> int:
+    text = row.get(column, "").strip()
+    if not text:
+        return default
+    if not text.isdigit() or int(text) > maximum:
+        raise RowError(
+            _('%(column)s: "%(value)s" is not a whole number from 0 to %(maximum)s.')
+            % {"column": column, "value": text, "maximum": maximum}
+        )
+    return int(text)
+
+
+def parse_row(row: dict[str, str], *, seller_ids: dict[str, int]) -> services.ProductRow:
+    """Validate one CSV row; raise RowError with the first problem found."""
+    for column in REQUIRED:
+        if not (row.get(column) or "").strip():
+            raise RowError(_("%(column)s is required.") % {"column": column})
+    for column, limit in _LIMITS.items():
+        if len((row.get(column) or "").strip()) > limit:
+            raise RowError(
+                _("%(column)s is longer than %(limit)s characters.") % {"column": column, "limit": limit}
+            )
+    asin = row["asin"].strip()
+    if not _ASIN.match(asin):
+        raise RowError(_('asin: "%(value)s" must be 10 upper-case letters or digits.') % {"value": asin})
+    unspsc = row["unspsc"].strip()
+    if not _UNSPSC.match(unspsc):
+        raise RowError(_('unspsc: "%(value)s" must be an 8-digit UNSPSC code.') % {"value": unspsc})
+    unit = (row.get("unit_of_measure") or "").strip().upper() or "EA"
+    if not _UOM.match(unit):
+        raise RowError(
+            _('unit_of_measure: "%(value)s" must be a 2- or 3-letter UN/CEFACT code.') % {"value": unit}
+        )
+    currency = (row.get("currency") or "").strip().upper() or defaults.get("CATALOG_DEFAULT_CURRENCY")
+    if not _CURRENCY.match(currency):
+        raise RowError(_('currency: "%(value)s" must be a 3-letter ISO 4217 code.') % {"value": currency})
+    list_price = _price(row, "list_price")
+    business_price = (
+        _price(row, "business_price") if (row.get("business_price") or "").strip() else list_price
+    )
+    if business_price > list_price:
+        raise RowError(
+            _("business_price %(business)s is above list_price %(list)s.")
+            % {"business": business_price, "list": list_price}
+        )
+    fulfilled_by = (row.get("fulfilled_by") or "").strip().lower() or "us"
+    if fulfilled_by not in ("us", "seller"):
+        raise RowError(_('fulfilled_by: "%(value)s" must be "us" or "seller".') % {"value": fulfilled_by})
+    tiers: list[tuple[int, Decimal]] = []
+    for pair in filter(None, (part.strip() for part in (row.get("price_tiers") or "").split(";"))):
+        quantity, _sep, price = pair.partition(":")
+        try:
+            tier = (int(quantity), Decimal(price))
+        except (ValueError, InvalidOperation):
+            tier = None
+        if (
+            tier is None
+            or tier[0] < 2
+            or not tier[1].is_finite()
+            or tier[1] <= 0
+            or tier[1].as_tuple().exponent < -2  # type: ignore[operator]
+            or tier[1] > business_price
+            or any(tier[0] == known for known, _price in tiers)
+        ):
+            raise RowError(
+                _(
+                    'price_tiers: "%(value)s" must be quantity:unit price with a quantity of 2 or more, '
+                    "a price not above the business price, each quantity once."
+                )
+                % {"value": pair}
+            )
+        tiers.append((tier[0], tier[1].quantize(Decimal("0.01"))))
+    seller = row["seller"].strip()
+    if seller not in seller_ids:
+        seller_ids.update(services.seller_ids(names=[seller], marketplace_name=MARKETPLACE))
+    return services.ProductRow(
+        asin=asin,
+        title=row["title"].strip(),
+        brand=(row.get("brand") or "").strip(),
+        manufacturer=(row.get("manufacturer") or "").strip(),
+        manufacturer_part_number=(row.get("manufacturer_part_number") or "").strip(),
+        description=(row.get("description") or "").strip(),
+        unspsc=unspsc,
+        unit_of_measure=unit,
+        list_price=list_price,
+        business_price=business_price,
+        currency=currency,
+        seller_id=seller_ids[seller],
+        fulfilled_by_us=fulfilled_by == "us",
+        stock=_whole(row, "stock", 0, 10_000_000),
+        delivery_days=_whole(row, "delivery_days", 2, 365),
+        tiers=sorted(tiers),
+    )
+
+
+def count_rows(stream: IO[str]) -> int:
+    """Product rows in the file (CSV-aware: quoted line breaks do not count)."""
+    rows = sum(1 for _row in csv.reader(stream)) - 1
+    stream.seek(0)
+    return max(rows, 0)
+
+
+def import_csv(stream: IO[str], *, progress: Callable[[int], None] | None = None) -> ImportReport:
+    """Import every valid row of a CSV stream; report the others."""
+    reader = csv.DictReader(stream)
+    header = [name.strip() for name in (reader.fieldnames or [])]
+    missing = [column for column in REQUIRED if column not in header]
+    if missing:
+        raise ImportFileError(
+            _("The file has no column %(columns)s (the first row must name the columns: %(required)s).")
+            % {"columns": ", ".join(missing), "required": ", ".join(REQUIRED)}
+        )
+    reader.fieldnames = header
+    report = ImportReport()
+    seller_ids: dict[str, int] = {}
+    codes: set[str] = set()
+
+    def valid_rows() -> Iterator[services.ProductRow]:
+        seen: dict[str, int] = {}
+        for number, row in enumerate(reader, start=2):
+            report.rows += 1
+            try:
+                if None in row:
+                    raise RowError(_("the row has more values than the header has columns."))
+                product = parse_row(row, seller_ids=seller_ids)
+                if product.asin in seen:
+                    raise RowError(
+                        _("asin %(asin)s already appears in row %(row)s.")
+                        % {"asin": product.asin, "row": seen[product.asin]}
+                    )
+            except RowError as error:
+                report.errors.append(_("Row %(row)s: %(error)s") % {"row": number, "error": error})
+                if progress:
+                    progress(1)
+                continue
+            seen[product.asin] = number
+            codes.add(product.unspsc)
+            yield product
+
+    def advance(count: int) -> None:
+        if progress:
+            progress(count)
+
+    report.inserted, report.updated = services.load_products(rows=valid_rows(), progress=advance)
+    services.ensure_categories(codes=codes)
+    if report.inserted or report.updated:
+        services.rebuild_suggestions()
+    return report

@@ -1,0 +1,258 @@
+"""Every write to the catalog: bulk loads, updates that keep the search index in step, suggestions.
+
+Rows go in with raw ``executemany`` in batches (the ORM's per-object overhead is most of the time
+of a million-row load); the search index is told about new rows after each batch and about changed
+rows before and after the change.
+"""
+
+# ruff: noqa: S608 - SQL text is built from this module's constants only; user input is always a parameter.
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import Count, Max
+
+from openprocure.supplier.catalog import defaults, taxonomy
+from openprocure.supplier.catalog.models import CatalogVersion, Category, Product, Seller, Suggestion
+from openprocure.supplier.catalog.search import get_backend
+
+
+@dataclass
+class ProductRow:
+    """One product to load, already validated."""
+
+    asin: str
+    title: str
+    brand: str
+    manufacturer: str
+    manufacturer_part_number: str
+    description: str
+    unspsc: str
+    unit_of_measure: str
+    list_price: Decimal
+    business_price: Decimal
+    currency: str
+    seller_id: int
+    fulfilled_by_us: bool
+    stock: int
+    delivery_days: int
+    tiers: list[tuple[int, Decimal]] = field(default_factory=list)
+
+
+_PRODUCT_FIELDS = (
+    "asin, title, brand, manufacturer, manufacturer_part_number, description, unspsc, unit_of_measure, "
+    "list_price, business_price, currency, seller_id, fulfilled_by_us, stock, delivery_days"
+)
+
+
+def _values(row: ProductRow) -> tuple[object, ...]:
+    return (
+        row.asin,
+        row.title,
+        row.brand,
+        row.manufacturer,
+        row.manufacturer_part_number,
+        row.description,
+        row.unspsc,
+        row.unit_of_measure,
+        str(row.list_price),
+        str(row.business_price),
+        row.currency,
+        row.seller_id,
+        row.fulfilled_by_us,
+        row.stock,
+        row.delivery_days,
+    )
+
+
+def ensure_categories(*, codes: Iterable[str] = ()) -> None:
+    """Store the built-in UNSPSC titles, plus any other ``codes`` (with their levels) untitled."""
+    names = taxonomy.all_categories()
+    for code in codes:
+        for level in (code[:2] + "000000", code[:4] + "0000", code[:6] + "00", code):
+            names.setdefault(level, "")
+    existing = set(Category.objects.values_list("code", flat=True))
+    Category.objects.bulk_create(
+        [Category(code=code, name=name) for code, name in sorted(names.items()) if code not in existing],
+        batch_size=500,
+    )
+
+
+def seller_ids(*, names: Iterable[str], marketplace_name: str = "") -> dict[str, int]:
+    """Ids of the sellers named, creating the missing ones."""
+    wanted = set(names)
+    found = dict(Seller.objects.filter(name__in=wanted).values_list("name", "id"))
+    for name in sorted(wanted - found.keys()):
+        found[name] = Seller.objects.create(name=name, is_marketplace=name == marketplace_name).id
+    return found
+
+
+def bump_version() -> None:
+    """Tell every search process that the catalog changed (a new random version, see CatalogVersion)."""
+    version = secrets.randbits(62)
+    if not CatalogVersion.objects.filter(pk=1).update(version=version):
+        CatalogVersion.objects.create(pk=1, version=version)
+
+
+def next_sales_rank() -> int:
+    return (Product.objects.aggregate(top=Max("sales_rank"))["top"] or 0) + 1
+
+
+def insert_products(*, rows: list[ProductRow]) -> int:
+    """Insert new products (and their tiers) at the end of the sales ranking, then index them.
+
+    Returns the number inserted. One transaction per call: callers pass one batch.
+    """
+    if not rows:
+        return 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        first = next_sales_rank()
+        cursor.executemany(
+            f"INSERT INTO catalog_product ({_PRODUCT_FIELDS}, sales_rank) VALUES ({', '.join(['%s'] * 16)})",
+            [(*_values(row), first + number) for number, row in enumerate(rows)],
+        )
+        last = first + len(rows) - 1
+        _insert_tiers(cursor, rows, first, last)
+        get_backend().index_range(first=first, last=last)
+        bump_version()
+    return len(rows)
+
+
+def _insert_tiers(cursor, rows: list[ProductRow], first: int, last: int) -> None:  # type: ignore[no-untyped-def]
+    if not any(row.tiers for row in rows):
+        return
+    cursor.execute(
+        "SELECT sales_rank, id FROM catalog_product WHERE sales_rank BETWEEN %s AND %s", [first, last]
+    )
+    ids = dict(cursor.fetchall())
+    cursor.executemany(
+        "INSERT INTO catalog_pricetier (product_id, min_quantity, unit_price) VALUES (%s, %s, %s)",
+        [
+            (ids[first + number], quantity, str(price))
+            for number, row in enumerate(rows)
+            for quantity, price in row.tiers
+        ],
+    )
+
+
+def update_products(*, rows: list[ProductRow]) -> int:
+    """Replace the data of existing products (matched by ASIN), keeping their sales rank."""
+    if not rows:
+        return 0
+    backend = get_backend()
+    with transaction.atomic(), connection.cursor() as cursor:
+        by_asin = dict(
+            Product.objects.select_for_update()
+            .filter(asin__in=[row.asin for row in rows])
+            .values_list("asin", "sales_rank")
+        )
+        ranks = [by_asin[row.asin] for row in rows]
+        backend.unindex_products(sales_ranks=ranks)
+        cursor.executemany(
+            "UPDATE catalog_product SET asin = %s, title = %s, brand = %s, manufacturer = %s, "
+            "manufacturer_part_number = %s, description = %s, unspsc = %s, unit_of_measure = %s, "
+            "list_price = %s, business_price = %s, currency = %s, seller_id = %s, fulfilled_by_us = %s, "
+            "stock = %s, delivery_days = %s WHERE sales_rank = %s",
+            [(*_values(row), rank) for row, rank in zip(rows, ranks, strict=True)],
+        )
+        cursor.executemany(
+            "DELETE FROM catalog_pricetier WHERE product_id IN "
+            "(SELECT id FROM catalog_product WHERE sales_rank = %s)",
+            [(rank,) for rank in ranks],
+        )
+        cursor.execute(
+            f"SELECT sales_rank, id FROM catalog_product WHERE sales_rank IN ({', '.join(['%s'] * len(ranks))})",
+            ranks,
+        )
+        ids = dict(cursor.fetchall())
+        cursor.executemany(
+            "INSERT INTO catalog_pricetier (product_id, min_quantity, unit_price) VALUES (%s, %s, %s)",
+            [(ids[rank], q, str(p)) for row, rank in zip(rows, ranks, strict=True) for q, p in row.tiers],
+        )
+        backend.index_products(sales_ranks=ranks)
+        bump_version()
+    return len(rows)
+
+
+def load_products(
+    *, rows: Iterable[ProductRow], progress: Callable[[int], None] | None = None, batch_size: int = 0
+) -> tuple[int, int]:
+    """Insert new products and update known ones (by ASIN), in batches. Returns (inserted, updated)."""
+    batch_size = batch_size or int(defaults.get("CATALOG_BATCH_SIZE"))
+    inserted = updated = 0
+    batch: list[ProductRow] = []
+
+    def flush() -> None:
+        nonlocal inserted, updated
+        known = set(
+            Product.objects.filter(asin__in=[row.asin for row in batch]).values_list("asin", flat=True)
+        )
+        inserted += insert_products(rows=[row for row in batch if row.asin not in known])
+        updated += update_products(rows=[row for row in batch if row.asin in known])
+        if progress:
+            progress(len(batch))
+        batch.clear()
+
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= batch_size:
+            flush()
+    if batch:
+        flush()
+    return inserted, updated
+
+
+_SPLIT = re.compile(r"[,(\[/|]")
+
+
+def rebuild_suggestions() -> int:
+    """Recompute the typeahead table from the catalog: brands, and product phrases found in titles.
+
+    A title's phrase is its part before the first comma, without the brand; its last word and last
+    two words are kept as suggestions ("ballpoint pens", "pens"), weighted by how many products have
+    them. Returns the number of suggestions stored.
+    """
+    brands = Counter(
+        dict(
+            Product.objects.exclude(brand="")
+            .values_list("brand")
+            .annotate(n=Count("id"))
+            .values_list("brand", "n")
+        )
+    )
+    phrases: Counter[str] = Counter()
+    for title, brand in Product.objects.values_list("title", "brand").iterator(chunk_size=20_000):
+        head = _SPLIT.split(title, 1)[0]
+        if brand and head.lower().startswith(brand.lower()):
+            head = head[len(brand) :]
+        words = head.lower().split()
+        if words:
+            phrases[words[-1]] += 1
+            if len(words) >= 2:
+                phrases[" ".join(words[-2:])] += 1
+    minimum = 2 if sum(phrases.values()) > 1_000 else 1
+    entries: list[Suggestion] = []
+    for text, weight in brands.items():
+        entries.extend(_keyed(text, weight, is_brand=True))
+    for text, weight in phrases.items():
+        if weight >= minimum and any(ch.isalpha() for ch in text):
+            entries.extend(_keyed(text, weight, is_brand=False))
+    with transaction.atomic():
+        Suggestion.objects.all().delete()
+        Suggestion.objects.bulk_create(entries, batch_size=2_000)
+    return len(entries)
+
+
+def _keyed(text: str, weight: int, *, is_brand: bool) -> list[Suggestion]:
+    words = text.lower().split()
+    return [
+        Suggestion(key=" ".join(words[start:])[:200], text=text[:200], is_brand=is_brand, weight=weight)
+        for start in range(len(words))
+    ]

@@ -1,0 +1,14 @@
+"""URLs of the catalog (included at the root of the storefront)."""
+
+from django.urls import path
+
+from openprocure.supplier.catalog import views
+
+urlpatterns = [
+    path("search/", views.search, name="catalog-search"),
+    path("search/suggest/", views.suggest, name="catalog-suggest"),
+    path("browse/", views.departments, name="catalog-departments"),
+    path("browse/<str:code>/", views.browse, name="catalog-browse"),
+    path("product/<str:asin>/", views.product_detail, name="catalog-product"),
+    path("product/<str:asin>/image.svg", views.product_image, name="catalog-image"),
+]
