@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "openprocure.buyer.requisitions",
     "openprocure.buyer.approvals",
     "openprocure.buyer.purchasing",
+    "openprocure.buyer.spend",
 ]
 
 ROOT_URLCONF = "openprocure.buyer.urls"
@@ -59,4 +60,5 @@ PO_NUMBER_PATTERN = os.environ.get("OPENPROCURE_PO_NUMBER_PATTERN", "PO-{year}-{
 PERIODIC_TASKS = [
     ("openprocure.buyer.approvals.tasks.remind_and_escalate", 300.0),
     ("openprocure.buyer.purchasing.tasks.sync_deliveries", 5.0),
+    ("openprocure.buyer.spend.tasks.refresh_monthly_spend", 600.0),
 ]

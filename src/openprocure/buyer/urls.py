@@ -16,6 +16,7 @@ urlpatterns = [
     path("requisitions/", include("openprocure.buyer.requisitions.urls")),
     path("approvals/", include("openprocure.buyer.approvals.urls")),
     path("purchasing/", include("openprocure.buyer.purchasing.urls")),
+    path("spend/", include("openprocure.buyer.spend.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("", include("openprocure.core.urls")),

@@ -1,0 +1,364 @@
+"""The purchase history: every requisition, purchase order, receipt and invoice one person may see,
+searched and filtered the same way on the page, in the CSV export and behind every dashboard number.
+
+Each document kind is a :class:`Source` that turns :class:`HistoryFilters` into a queryset of its
+own model; :func:`history_rows` unites them into one list of the same columns, newest first. A
+filter that means nothing for a kind (e.g. "sent as cXML" for a requisition) leaves that kind out,
+so a drill-down link lists exactly the documents behind its number.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    CharField,
+    DateTimeField,
+    DecimalField,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, Length, NullIf
+from django.utils import timezone
+
+from openprocure.buyer.approvals.choices import StepStatus
+from openprocure.buyer.approvals.models import ApprovalStep
+from openprocure.buyer.organization.choices import Role
+from openprocure.buyer.organization.services import has_role
+from openprocure.buyer.purchasing.choices import POStatus
+from openprocure.buyer.purchasing.models import PurchaseOrder, PurchaseOrderLine, Transmission
+from openprocure.buyer.requisitions.choices import RequisitionStatus
+from openprocure.buyer.requisitions.models import (
+    AccountingSplit,
+    Requisition,
+    RequisitionEvent,
+    RequisitionLine,
+)
+from openprocure.buyer.spend.choices import DocumentKind
+from openprocure.buyer.spend.defaults import setting
+
+#: The columns every source yields, in this order (the CSV export follows it).
+COLUMNS = (
+    "doc_kind",
+    "doc_id",
+    "doc_number",
+    "doc_date",
+    "doc_supplier",
+    "doc_requester",
+    "doc_description",
+    "doc_status",
+    "doc_currency",
+    "doc_amount",
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class HistoryFilters:
+    """What the person asked for; empty values mean "no filter"."""
+
+    kind: str = ""
+    q: str = ""
+    status: str = ""
+    supplier_id: int | None = None
+    cost_center_id: int | None = None
+    entity_id: int | None = None
+    month_from: date | None = None
+    month_to: date | None = None
+    category: str = ""  # a UNSPSC prefix, or "none" for lines without a readable category
+    structured: str = ""  # "yes": has a PunchOut/catalog line; "no": has a free-text line
+    electronic: str = ""  # "yes": sent as cXML; "no": never sent as cXML
+    listed: str = ""  # "yes": has a line carrying a list price
+    ordered: str = ""  # "yes": the requisition became an order
+    step: str = ""  # the requisition has an approved approval step of this name
+    in_spend: bool = False  # only orders counted in spend (not cancelled)
+
+
+def first_moment(month: date) -> datetime:
+    """The first instant of a month in the current time zone."""
+    return timezone.make_aware(datetime.combine(month.replace(day=1), time.min))
+
+
+def next_month(month: date) -> date:
+    return date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+
+
+def sees_everything(user: Any) -> bool:
+    """Procurement administrators and accounts-payable clerks see every document; others their own."""
+    return has_role(user, Role.PROCUREMENT_ADMIN, Role.AP_CLERK)
+
+
+def _period(qs: QuerySet[Any], field: str, filters: HistoryFilters) -> QuerySet[Any]:
+    if filters.month_from:
+        qs = qs.filter(**{f"{field}__gte": first_moment(filters.month_from)})
+    if filters.month_to:
+        qs = qs.filter(**{f"{field}__lt": first_moment(next_month(filters.month_to))})
+    return qs
+
+
+def _category(lines: QuerySet[Any], category: str) -> QuerySet[Any]:
+    if category == "none":
+        return lines.annotate(code_length=Length("unspsc")).filter(code_length__lt=4)
+    return lines.filter(unspsc__startswith=category)
+
+
+class Source:
+    """One kind of document in the history."""
+
+    kind: str = ""
+
+    def filtered(self, filters: HistoryFilters, user: Any) -> QuerySet[Any] | None:
+        raise NotImplementedError
+
+    def rows(self, qs: QuerySet[Any]) -> QuerySet[Any]:
+        raise NotImplementedError
+
+    statuses: dict[str, Any] = {}
+
+
+class RequisitionSource(Source):
+    kind = DocumentKind.REQUISITION
+    statuses = dict(RequisitionStatus.choices)
+
+    def filtered(self, filters: HistoryFilters, user: Any) -> QuerySet[Any] | None:
+        if filters.electronic or filters.listed or filters.in_spend:
+            return None
+        if filters.status and filters.status not in self.statuses:
+            return None
+        qs = Requisition.objects.all()
+        if not sees_everything(user):
+            qs = qs.filter(requester=user)
+        lines = RequisitionLine.objects.all()
+        if filters.q:
+            term = filters.q
+            qs = qs.filter(
+                Q(number__icontains=term)
+                | Q(title__icontains=term)
+                | Q(requester__email__icontains=term)
+                | Q(
+                    pk__in=lines.filter(
+                        Q(description__icontains=term) | Q(supplier__name__icontains=term)
+                    ).values("requisition_id")
+                )
+            )
+        if filters.status:
+            qs = qs.filter(status=filters.status)
+        if filters.supplier_id:
+            qs = qs.filter(pk__in=lines.filter(supplier_id=filters.supplier_id).values("requisition_id"))
+        if filters.cost_center_id:
+            qs = qs.filter(
+                Q(pk__in=lines.filter(cost_center_id=filters.cost_center_id).values("requisition_id"))
+                | Q(
+                    pk__in=AccountingSplit.objects.filter(cost_center_id=filters.cost_center_id).values(
+                        "line__requisition_id"
+                    )
+                )
+            )
+        if filters.entity_id:
+            qs = qs.filter(ship_to__legal_entity_id=filters.entity_id)
+        qs = _period(qs, "created_at", filters)
+        if filters.category:
+            qs = qs.filter(pk__in=_category(lines, filters.category).values("requisition_id"))
+        if filters.structured:
+            qs = qs.filter(
+                pk__in=lines.filter(is_free_text=filters.structured == "no").values("requisition_id")
+            )
+        if filters.ordered:
+            ordered = RequisitionEvent.objects.filter(to_status=RequisitionStatus.ORDERED).values(
+                "requisition_id"
+            )
+            qs = qs.filter(pk__in=ordered) if filters.ordered == "yes" else qs.exclude(pk__in=ordered)
+        if filters.step:
+            qs = qs.filter(
+                pk__in=ApprovalStep.objects.filter(status=StepStatus.APPROVED, name=filters.step).values(
+                    "request__requisition_id"
+                )
+            )
+        return qs
+
+    def rows(self, qs: QuerySet[Any]) -> QuerySet[Any]:
+        first_line = RequisitionLine.objects.filter(requisition=OuterRef("pk")).order_by("line_number")
+        return (
+            qs.annotate(
+                doc_kind=Value(self.kind, output_field=CharField()),
+                doc_id=F("pk"),
+                doc_number=F("number"),
+                doc_date=F("created_at"),
+                doc_supplier=Coalesce(
+                    Subquery(first_line.filter(supplier__isnull=False).values("supplier__name")[:1]),
+                    Value(""),
+                    output_field=CharField(),
+                ),
+                doc_requester=F("requester__email"),
+                doc_description=Coalesce(
+                    NullIf(F("title"), Value("")),
+                    Subquery(first_line.values("description")[:1]),
+                    Value(""),
+                    output_field=CharField(),
+                ),
+                doc_status=F("status"),
+                doc_currency=F("currency"),
+                doc_amount=F("total_amount"),
+            )
+            .values(*COLUMNS)
+            .order_by()
+        )
+
+
+class PurchaseOrderSource(Source):
+    kind = DocumentKind.PURCHASE_ORDER
+    statuses = dict(POStatus.choices)
+
+    def filtered(self, filters: HistoryFilters, user: Any) -> QuerySet[Any] | None:
+        if filters.ordered or filters.step:
+            return None
+        if filters.status and filters.status not in self.statuses:
+            return None
+        qs = PurchaseOrder.objects.all()
+        if not sees_everything(user):
+            qs = qs.filter(buyer=user)
+        lines = PurchaseOrderLine.objects.all()
+        if filters.q:
+            term = filters.q
+            qs = qs.filter(
+                Q(number__icontains=term)
+                | Q(supplier__name__icontains=term)
+                | Q(buyer__email__icontains=term)
+                | Q(requisition__title__icontains=term)
+                | Q(pk__in=lines.filter(description__icontains=term).values("purchase_order_id"))
+            )
+        if filters.status:
+            qs = qs.filter(status=filters.status)
+        if filters.in_spend:
+            qs = qs.exclude(status=POStatus.CANCELLED)
+        if filters.supplier_id:
+            qs = qs.filter(supplier_id=filters.supplier_id)
+        if filters.cost_center_id:
+            qs = qs.filter(
+                pk__in=lines.filter(
+                    Q(requisition_line__cost_center_id=filters.cost_center_id)
+                    | Q(requisition_line__splits__cost_center_id=filters.cost_center_id)
+                ).values("purchase_order_id")
+            )
+        if filters.entity_id:
+            qs = qs.filter(requisition__ship_to__legal_entity_id=filters.entity_id)
+        qs = _period(qs, "created_at", filters)
+        if filters.category:
+            qs = qs.filter(pk__in=_category(lines, filters.category).values("purchase_order_id"))
+        if filters.structured == "yes":
+            qs = qs.filter(
+                pk__in=lines.filter(requisition_line__is_free_text=False).values("purchase_order_id")
+            )
+        elif filters.structured == "no":
+            qs = qs.filter(
+                pk__in=lines.filter(
+                    Q(requisition_line__isnull=True) | Q(requisition_line__is_free_text=True)
+                ).values("purchase_order_id")
+            )
+        if filters.electronic:
+            sent = Transmission.objects.values("purchase_order_id")
+            qs = qs.filter(pk__in=sent) if filters.electronic == "yes" else qs.exclude(pk__in=sent)
+        if filters.listed == "yes":
+            carries = Q()
+            for name in setting("SPEND_LIST_PRICE_EXTRINSICS"):
+                carries |= Q(extrinsics__has_key=name)
+            qs = qs.filter(pk__in=lines.filter(carries).values("purchase_order_id"))
+        return qs
+
+    def rows(self, qs: QuerySet[Any]) -> QuerySet[Any]:
+        first_line = PurchaseOrderLine.objects.filter(purchase_order=OuterRef("pk")).order_by("line_number")
+        return (
+            qs.annotate(
+                doc_kind=Value(self.kind, output_field=CharField()),
+                doc_id=F("pk"),
+                doc_number=F("number"),
+                doc_date=F("created_at"),
+                doc_supplier=F("supplier__name"),
+                doc_requester=F("buyer__email"),
+                doc_description=Coalesce(
+                    NullIf(F("requisition__title"), Value("")),
+                    Subquery(first_line.values("description")[:1]),
+                    Value(""),
+                    output_field=CharField(),
+                ),
+                doc_status=F("status"),
+                doc_currency=F("currency"),
+                doc_amount=F("total_amount"),
+            )
+            .values(*COLUMNS)
+            .order_by()
+        )
+
+
+def sources() -> list[Source]:
+    """The document kinds whose apps exist in this installation."""
+    return [RequisitionSource(), PurchaseOrderSource(), *_later_sources()]
+
+
+def _later_sources() -> list[Source]:
+    """Receipts and invoices, once the fulfilment and invoicing apps provide them."""
+    return []
+
+
+def status_choices() -> list[tuple[str, Any]]:
+    """Every status of every kind, once each (the first label wins)."""
+    seen: dict[str, Any] = {}
+    for source in sources():
+        for value, label in source.statuses.items():
+            seen.setdefault(value, label)
+    return list(seen.items())
+
+
+def history_rows(filters: HistoryFilters, user: Any) -> QuerySet[Any]:
+    """All matching documents as one queryset of :data:`COLUMNS`, newest first."""
+    parts = []
+    for source in sources():
+        if filters.kind and filters.kind != source.kind:
+            continue
+        qs = source.filtered(filters, user)
+        if qs is not None:
+            parts.append(source.rows(qs))
+    if not parts:
+        return (
+            Requisition.objects.none()
+            .annotate(
+                doc_kind=Value("", output_field=CharField()),
+                doc_id=Value(0, output_field=IntegerField()),
+                doc_number=F("number"),
+                doc_date=Value(None, output_field=DateTimeField()),
+                doc_supplier=Value("", output_field=CharField()),
+                doc_requester=Value("", output_field=CharField()),
+                doc_description=Value("", output_field=CharField()),
+                doc_status=F("status"),
+                doc_currency=F("currency"),
+                doc_amount=Value(Decimal(0), output_field=DecimalField()),
+            )
+            .values(*COLUMNS)
+        )
+    combined = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    return combined.order_by("-doc_date", "-doc_id")
+
+
+def status_label(kind: str, status: str) -> Any:
+    """The readable status of one document."""
+    for source in sources():
+        if source.kind == kind:
+            return source.statuses.get(status, status)
+    return status
+
+
+def kind_label(kind: str) -> Any:
+    return dict(DocumentKind.choices).get(kind, kind)
+
+
+def numbers(filters: HistoryFilters, user: Any) -> Iterable[str]:
+    """Just the document numbers (for tests and checks)."""
+    return [row["doc_number"] for row in history_rows(filters, user)]

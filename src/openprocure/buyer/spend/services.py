@@ -1,0 +1,234 @@
+"""The one write of spend visibility: rebuilding the monthly spend summary from the purchase orders.
+
+This is where the rules of "what counts as spend" live:
+
+- spend is the amount of every line of every purchase order that is not cancelled, in the month
+  the order was created (local time zone), in the order's currency;
+- a line is *structured* when it came from a PunchOut cart or a catalog (its requisition line is
+  not free text);
+- a line's cost centers and shares are its accounting distributions as frozen on the order;
+- a line's legal entity is the one of the requisition's ship-to address;
+- a line carries a *list price* when it has one of the ``SPEND_LIST_PRICE_EXTRINSICS`` extrinsics
+  (price per price basis quantity, in the line currency); its list value is list price × quantity
+  ÷ price basis quantity;
+- an order is *electronic* when at least one cXML OrderRequest was stored for it.
+
+Sums are exact: amounts are added as integers of 1/10,000 of the currency unit.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from openprocure.buyer.organization.models import CostCenter
+from openprocure.buyer.purchasing.choices import POStatus
+from openprocure.buyer.purchasing.models import PurchaseOrderLine, Transmission
+from openprocure.buyer.spend.choices import Dimension
+from openprocure.buyer.spend.defaults import setting
+from openprocure.buyer.spend.models import ALL, MonthlySpend, SummaryRefresh
+
+_SCALE = 4  # amounts are accumulated as integers of 10**-4 currency units
+_ONE = Decimal(1).scaleb(-_SCALE)
+
+
+def _units(value: Any) -> int:
+    return int(Decimal(value).quantize(_ONE).scaleb(_SCALE))
+
+
+def _amount(units: int) -> Decimal:
+    return Decimal(units).scaleb(-_SCALE)
+
+
+def category_keys(unspsc: str) -> tuple[str, str]:
+    """(segment, family) of a UNSPSC code; ("", "") when fewer than four characters say nothing."""
+    code = (unspsc or "").strip()
+    if len(code) < 4:
+        return "", ""
+    return code[:2], code[:4]
+
+
+def list_price_of(extrinsics: Any) -> Decimal | None:
+    """The list price carried by a line's extrinsics, or None when absent or unreadable."""
+    if not isinstance(extrinsics, dict):
+        return None
+    for name in setting("SPEND_LIST_PRICE_EXTRINSICS"):
+        value = extrinsics.get(name)
+        if value in (None, ""):
+            continue
+        try:
+            price = Decimal(str(value).strip())
+        except InvalidOperation:
+            return None
+        return price if price.is_finite() and price >= 0 else None
+    return None
+
+
+class _Accumulator:
+    """Sums per (month, entity, cost center, dimension, key, currency), and order sets per slice."""
+
+    def __init__(self) -> None:
+        # [amount, structured, listed, list value, lines] in 10**-4 units
+        self.sums: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+        self.orders: dict[tuple[Any, ...], set[int]] = defaultdict(set)
+        self.electronic: dict[tuple[Any, ...], set[int]] = defaultdict(set)
+
+    def add(
+        self,
+        slice_key: tuple[date, int, int],
+        *,
+        currency: str,
+        keys: tuple[tuple[str, str], ...],
+        amount: int,
+        structured: bool,
+        list_value: int | None,
+        order_id: int,
+        electronic: bool,
+    ) -> None:
+        for dimension, key in keys:
+            row = self.sums[(*slice_key, dimension, key, currency)]
+            row[0] += amount
+            if structured:
+                row[1] += amount
+            if list_value is not None:
+                row[2] += amount
+                row[3] += list_value
+            row[4] += 1
+        self.orders[(*slice_key, currency)].add(order_id)
+        if electronic:
+            self.electronic[(*slice_key, currency)].add(order_id)
+
+    def rows(self) -> list[MonthlySpend]:
+        result = []
+        for (month, entity, cost_center, dimension, key, currency), values in self.sums.items():
+            orders = electronic = 0
+            if dimension == Dimension.TOTAL:
+                orders = len(self.orders[(month, entity, cost_center, currency)])
+                electronic = len(self.electronic.get((month, entity, cost_center, currency), ()))
+            result.append(
+                MonthlySpend(
+                    month=month,
+                    legal_entity_id=entity,
+                    cost_center_id=cost_center,
+                    dimension=dimension,
+                    key=key,
+                    currency=currency,
+                    amount=_amount(values[0]),
+                    structured_amount=_amount(values[1]),
+                    listed_amount=_amount(values[2]),
+                    list_amount=_amount(values[3]),
+                    lines=values[4],
+                    orders=orders,
+                    electronic_orders=electronic,
+                )
+            )
+        return result
+
+
+def refresh_monthly_spend(*, batch_size: int = 5000) -> SummaryRefresh:
+    """Rebuild the monthly spend summary from every purchase-order line (one transaction).
+
+    Readers keep seeing the previous summary until the new one is committed.
+    """
+    run = SummaryRefresh.objects.create()
+    cost_centers = dict(CostCenter.objects.values_list("code", "id"))
+    electronic_orders = set(Transmission.objects.values_list("purchase_order_id", flat=True).distinct())
+    zone = timezone.get_current_timezone()
+    months: dict[int, date] = {}
+    totals = _Accumulator()
+    lines = (
+        PurchaseOrderLine.objects.exclude(purchase_order__status=POStatus.CANCELLED)
+        .values_list(
+            "purchase_order_id",
+            "purchase_order__created_at",
+            "purchase_order__supplier_id",
+            "purchase_order__currency",
+            "purchase_order__requisition__ship_to__legal_entity_id",
+            "amount",
+            "unspsc",
+            "distributions",
+            "extrinsics",
+            "quantity",
+            "price_basis_quantity",
+            "requisition_line__is_free_text",
+        )
+        .order_by()
+    )
+    count = 0
+    for (
+        order_id,
+        created_at,
+        supplier_id,
+        currency,
+        entity_id,
+        amount,
+        unspsc,
+        distributions,
+        extrinsics,
+        quantity,
+        basis,
+        free_text,
+    ) in lines.iterator(chunk_size=batch_size):
+        count += 1
+        month = months.get(order_id)
+        if month is None:
+            month = months[order_id] = timezone.localtime(created_at, zone).date().replace(day=1)
+        line_units = _units(amount)
+        segment, family = category_keys(unspsc)
+        keys = (
+            (Dimension.TOTAL.value, ""),
+            (Dimension.SUPPLIER.value, str(supplier_id)),
+            (Dimension.SEGMENT.value, segment),
+            (Dimension.FAMILY.value, family),
+        )
+        price = list_price_of(extrinsics)
+        list_units = None
+        if price is not None:
+            divisor = Decimal(basis or 1) or Decimal(1)
+            list_units = _units(price * Decimal(quantity) / divisor)
+        shares = []
+        for distribution in distributions or ():
+            cost_center_id = cost_centers.get(distribution.get("cost_center"))
+            if cost_center_id is not None:
+                shares.append((cost_center_id, _units(distribution.get("amount") or 0)))
+        electronic = order_id in electronic_orders
+        structured = free_text is False
+        for entity in (ALL, entity_id) if entity_id else (ALL,):
+            totals.add(
+                (month, entity, ALL),
+                currency=currency,
+                keys=keys,
+                amount=line_units,
+                structured=structured,
+                list_value=list_units,
+                order_id=order_id,
+                electronic=electronic,
+            )
+            for cost_center_id, share in shares:
+                share_list = None
+                if list_units is not None:
+                    share_list = list_units * share // line_units if line_units else 0
+                totals.add(
+                    (month, entity, cost_center_id),
+                    currency=currency,
+                    keys=keys,
+                    amount=share,
+                    structured=structured,
+                    list_value=share_list,
+                    order_id=order_id,
+                    electronic=electronic,
+                )
+    rows = totals.rows()
+    with transaction.atomic():
+        MonthlySpend.objects.all().delete()
+        MonthlySpend.objects.bulk_create(rows, batch_size=batch_size)
+        run.finished_at = timezone.now()
+        run.lines_read = count
+        run.rows_written = len(rows)
+        run.save(update_fields=["finished_at", "lines_read", "rows_written"])
+    return run
