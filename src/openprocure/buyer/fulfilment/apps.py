@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FulfilmentConfig(AppConfig):
+    name = "openprocure.buyer.fulfilment"
+    label = "fulfilment"
+    verbose_name = _("Fulfilment and receiving")
+
+    def ready(self) -> None:
+        from openprocure.buyer.fulfilment import handlers
+        from openprocure.buyer.portal.cxml import HANDLERS
+
+        HANDLERS.setdefault("ConfirmationRequest", handlers.confirmation_request)
+        HANDLERS.setdefault("ShipNoticeRequest", handlers.ship_notice_request)
+        HANDLERS.setdefault("StatusUpdateRequest", handlers.status_update_request)

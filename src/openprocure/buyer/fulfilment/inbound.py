@@ -1,0 +1,196 @@
+"""What every supplier document at ``POST /cxml/`` goes through before its handler's business:
+who sent it (From/Sender credential + SharedSecret against the supplier connection, compared in
+constant time), which order it is about, and idempotency by payloadID.
+
+Only accepted documents (2xx) are remembered by payloadID: a retry of an accepted document gets the
+same answer and creates nothing; a refused one (4xx) created nothing and is evaluated again, so a
+partner can resend it once the cause is fixed.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from openprocure.buyer.fulfilment.models import InboundDocument
+from openprocure.buyer.purchasing.models import PurchaseOrder, PurchaseOrderLine, Transmission
+from openprocure.buyer.suppliers.models import PunchOutConnection, Supplier
+from openprocure.core.cxml_endpoint import Inbound, answer_document
+from punchout import cxml
+from punchout.cxml.errors import CXMLError, InvalidDocument
+
+logger = logging.getLogger(__name__)
+
+
+class Unauthorized(CXMLError):
+    """Unknown sender or wrong SharedSecret: 401, nothing created."""
+
+    default_status = 401
+    default_text = "Unauthorized"
+
+
+class Conflict(CXMLError):
+    """The document repeats one we already hold (a duplicate invoice…): 409."""
+
+    default_status = 409
+    default_text = "Conflict"
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """What a handler's business returns: the answer's message and the journal reference."""
+
+    reference: str
+    message: str = ""
+    code: int = 200
+    text: str = "OK"
+
+
+def authenticate(document: cxml.CXML) -> PunchOutConnection:
+    """The supplier connection whose identity is in From or Sender and whose secret is the SharedSecret."""
+    header = document.require_header()
+    credentials = [*header.from_, *header.sender]
+    identities = {c.identity for c in credentials if c.identity}
+    candidates = [
+        connection
+        for connection in PunchOutConnection.objects.filter(
+            protocol="cxml", is_active=True, supplier__is_active=True, to_identity__in=identities
+        ).select_related("supplier")
+        if any(c.matches(connection.to_domain, connection.to_identity) for c in credentials)
+    ]
+    shown = ", ".join(f"{c.domain}:{c.identity}" for c in credentials) or _("none")
+    if not candidates:
+        raise Unauthorized(
+            _(
+                "Unknown sender: no supplier connection has the identity %(identities)s "
+                "(Header/From or Header/Sender). Ask the buyer to add your identity to your supplier connection."
+            )
+            % {"identities": shown},
+            path="/cXML/Header/Sender/Credential",
+        )
+    secret = header.sender_secret
+    if secret:
+        from openprocure.buyer.suppliers.services import ConnectionError_, shared_secret
+
+        for connection in candidates:
+            try:
+                expected = shared_secret(connection)
+            except ConnectionError_:
+                logger.warning("connection %s: shared secret unreadable", connection.pk)
+                continue
+            if expected and hmac.compare_digest(expected.encode("utf-8"), secret.encode("utf-8")):
+                return connection
+    raise Unauthorized(
+        _(
+            "The SharedSecret in Header/Sender/Credential does not match the one agreed for %(identities)s. "
+            "Check the shared secret configured for this buyer."
+        )
+        % {"identities": shown},
+        path="/cXML/Header/Sender/Credential/SharedSecret",
+    )
+
+
+def find_purchase_order(
+    *, supplier: Supplier, reference: cxml.OrderReference | None, path: str, lock: bool = True
+) -> PurchaseOrder:
+    """The PO an OrderReference names (orderID, or the payloadID of the OrderRequest), for this supplier."""
+    order_id = (reference.order_id or "").strip() if reference else ""
+    payload_id = (reference.payload_id or "").strip() if reference else ""
+    queryset = PurchaseOrder.objects.select_related(
+        "supplier", "connection", "requisition__requester", "buyer"
+    )
+    if lock:
+        queryset = queryset.select_for_update(of=("self",))
+    po = None
+    if order_id:
+        po = queryset.filter(number=order_id, supplier=supplier).first()
+    if po is None and payload_id:
+        transmission = Transmission.objects.filter(
+            payload_id=payload_id, purchase_order__supplier=supplier
+        ).first()
+        if transmission is not None:
+            po = queryset.get(pk=transmission.purchase_order_id)
+    if po is None:
+        if not order_id and not payload_id:
+            raise InvalidDocument(
+                _(
+                    "OrderReference names no order: send orderID (our PO number) or the OrderRequest's payloadID."
+                ),
+                path=path,
+            )
+        named = order_id or payload_id
+        raise InvalidDocument(
+            _(
+                "Unknown purchase order %(order)s: no order with this number (or OrderRequest payloadID) "
+                "was sent to %(supplier)s. Check the orderID in OrderReference."
+            )
+            % {"order": named, "supplier": supplier.name},
+            path=path,
+        )
+    return po
+
+
+def po_line(po: PurchaseOrder, line_number: int, *, path: str) -> PurchaseOrderLine:
+    """The line ``line_number`` of ``po`` or a 400 saying which line numbers exist."""
+    lines = {line.line_number: line for line in po.lines.all()}
+    if line_number not in lines:
+        raise InvalidDocument(
+            _("Order %(order)s has no line %(line)s (its lines are %(lines)s). Check lineNumber.")
+            % {"order": po.number, "line": line_number, "lines": ", ".join(str(n) for n in sorted(lines))},
+            path=path,
+        )
+    return lines[line_number]
+
+
+def handle(inbound: Inbound, business: Callable[[Inbound, PunchOutConnection], Accepted]) -> cxml.CXML:
+    """Authenticate, replay a known payloadID, or run ``business`` in one transaction and remember it."""
+    document = inbound.document
+    connection = authenticate(document)
+    supplier = connection.supplier
+    inbound.partner = supplier.name
+    payload_id = (document.payload_id or "").strip()
+    if payload_id:
+        known = InboundDocument.objects.filter(payload_id=payload_id).first()
+        if known is not None:
+            return _replay(inbound, known, supplier)
+    try:
+        with transaction.atomic():
+            result = business(inbound, connection)
+            if payload_id:
+                InboundDocument.objects.create(
+                    payload_id=payload_id[:250],
+                    kind=document.kind,
+                    supplier=supplier,
+                    journal=inbound.journal,
+                    reference=result.reference[:200],
+                    status_code=result.code,
+                    status_text=result.text,
+                    message=result.message,
+                )
+    except IntegrityError:
+        # The same payloadID was being processed concurrently and won: answer as it was answered.
+        known = InboundDocument.objects.filter(payload_id=payload_id).first()
+        if known is None:
+            raise
+        return _replay(inbound, known, supplier)
+    inbound.reference = result.reference
+    return answer_document(inbound, cxml.Response(), code=result.code, text=result.text, note=result.message)
+
+
+def _replay(inbound: Inbound, known: InboundDocument, supplier: Supplier) -> cxml.CXML:
+    if known.supplier_id != supplier.pk:
+        raise Conflict(
+            _("payloadID %(payload)s was already used by another sender; send a new payloadID.")
+            % {"payload": known.payload_id},
+            path="/cXML/@payloadID",
+        )
+    inbound.reference = known.reference
+    inbound.extra["replayed"] = True
+    return answer_document(
+        inbound, cxml.Response(), code=known.status_code, text=known.status_text, note=known.message
+    )

@@ -1,0 +1,771 @@
+"""Every write of fulfilment: supplier confirmations and ship notices, status updates, goods receipts
+and returns, supplier issues, and the PO status that follows from them.
+
+Each service is keyword-only, runs in one transaction with the purchase order locked, updates the
+per-line state (:class:`LineFulfilment`) and records a PO event; e-mails and hooks run on commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from openprocure.buyer.fulfilment import defaults, hooks
+from openprocure.buyer.fulfilment.choices import (
+    SHIP_NOTICE_TRANSITIONS,
+    IssueKind,
+    IssueStatus,
+    LineState,
+    ReceiptKind,
+    ShipNoticeStatus,
+)
+from openprocure.buyer.fulfilment.models import (
+    ZERO,
+    Confirmation,
+    ConfirmationLine,
+    GoodsReceipt,
+    GoodsReceiptLine,
+    LineFulfilment,
+    ShipNotice,
+    ShipNoticeLine,
+    StatusUpdate,
+    SupplierIssue,
+)
+from openprocure.buyer.purchasing.choices import PO_TRANSITIONS, POStatus
+from openprocure.buyer.purchasing.models import PurchaseOrder, PurchaseOrderEvent, PurchaseOrderLine
+from openprocure.core.status import check_transition, set_status
+from punchout import cxml
+
+logger = logging.getLogger(__name__)
+
+ACCEPTING = {"accept", "detail", "allDetail", "requestToPay"}
+
+
+class FulfilmentError(Exception):
+    """A refused receiving action; the message says what was wrong and what to do next."""
+
+
+def fmt(value: Decimal) -> str:
+    """A quantity as people write it: 12, 2.5 (never 12.0000)."""
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "") else text
+
+
+def _event(po: PurchaseOrder, kind: str, actor: Any = None, **detail: Any) -> None:
+    PurchaseOrderEvent.objects.create(purchase_order=po, kind=kind, actor=actor, detail=detail)
+
+
+def lock_po(po: PurchaseOrder | int) -> PurchaseOrder:
+    pk = po if isinstance(po, int) else po.pk
+    return PurchaseOrder.objects.select_for_update(of=("self",)).select_related("supplier").get(pk=pk)
+
+
+def fulfilments(po: PurchaseOrder) -> dict[int, LineFulfilment]:
+    """The fulfilment row of every line of ``po`` (created on first use), by line id."""
+    lines = list(po.lines.all())
+    rows = {f.po_line_id: f for f in LineFulfilment.objects.filter(po_line__purchase_order=po)}
+    missing = [LineFulfilment(po_line=line) for line in lines if line.pk not in rows]
+    if missing:
+        LineFulfilment.objects.bulk_create(missing)
+        rows = {f.po_line_id: f for f in LineFulfilment.objects.filter(po_line__purchase_order=po)}
+    for line in lines:
+        rows[line.pk].po_line = line
+    return rows
+
+
+def derive_state(
+    *,
+    ordered: Decimal,
+    confirmed: bool,
+    backordered: Decimal,
+    rejected: Decimal,
+    shipped: Decimal,
+    received: Decimal,
+) -> str:
+    """The state of a line from its quantities (a pure function; see :class:`LineState`)."""
+    expected = ordered - rejected
+    if confirmed and expected <= 0:
+        return LineState.REJECTED
+    if expected > 0 and received >= expected:
+        return LineState.RECEIVED
+    if received > 0:
+        return LineState.PART_RECEIVED
+    if expected > 0 and shipped >= expected:
+        return LineState.SHIPPED
+    if shipped > 0:
+        return LineState.PART_SHIPPED
+    if backordered > 0:
+        return LineState.BACKORDERED
+    return LineState.ACCEPTED if confirmed else LineState.OPEN
+
+
+def refresh_lines(po: PurchaseOrder) -> dict[int, LineFulfilment]:
+    """Recompute shipped and received quantities from the documents, then each line's state."""
+    rows = fulfilments(po)
+    shipped = dict(
+        ShipNoticeLine.objects.filter(po_line__purchase_order=po)
+        .exclude(ship_notice__status=ShipNoticeStatus.CANCELLED)
+        .values_list("po_line")
+        .annotate(total=Sum("quantity"))
+    )
+    received: dict[int, Decimal] = {}
+    refused: dict[int, Decimal] = {}
+    for line in GoodsReceiptLine.objects.filter(po_line__purchase_order=po).select_related("receipt"):
+        received[line.po_line_id] = received.get(line.po_line_id, ZERO) + line.net_quantity
+        refused[line.po_line_id] = refused.get(line.po_line_id, ZERO) + line.rejected_quantity
+    for line_id, row in rows.items():
+        row.shipped_quantity = Decimal(shipped.get(line_id) or 0)
+        row.received_quantity = received.get(line_id, ZERO)
+        row.refused_quantity = refused.get(line_id, ZERO)
+        row.state = derive_state(
+            ordered=row.po_line.quantity,
+            confirmed=row.confirmed,
+            backordered=row.backordered_quantity,
+            rejected=row.rejected_quantity,
+            shipped=row.shipped_quantity,
+            received=row.received_quantity,
+        )
+    LineFulfilment.objects.bulk_update(
+        rows.values(),
+        ["shipped_quantity", "received_quantity", "refused_quantity", "state", "updated_at"],
+    )
+    return rows
+
+
+def po_target_status(po: PurchaseOrder, rows: dict[int, LineFulfilment]) -> str | None:
+    """The fulfilment status the PO should show, or None when nothing happened yet."""
+    invoice_state = ""
+    for hook in hooks.INVOICE_STATE:
+        invoice_state = hook(purchase_order=po) or invoice_state
+    if invoice_state == "closed":
+        return POStatus.CLOSED
+    if invoice_state == "invoiced":
+        return POStatus.INVOICED
+    live = [r for r in rows.values() if r.state != LineState.REJECTED]
+    if not live:
+        return None
+    states = {r.state for r in live}
+    if states == {LineState.RECEIVED}:
+        return POStatus.RECEIVED
+    if states & {LineState.RECEIVED, LineState.PART_RECEIVED}:
+        return POStatus.PART_RECEIVED
+    if states == {LineState.SHIPPED}:
+        return POStatus.SHIPPED
+    if states & {LineState.SHIPPED, LineState.PART_SHIPPED}:
+        return POStatus.PART_SHIPPED
+    if any(r.confirmed for r in rows.values()):
+        return POStatus.CONFIRMED
+    return None
+
+
+def refresh_po_status(po: PurchaseOrder, *, actor: Any = None) -> str:
+    """Recompute the lines and move the PO's status when the table allows it; returns the status."""
+    rows = refresh_lines(po)
+    target = po_target_status(po, rows)
+    if target is None or target == po.status:
+        return po.status
+    try:
+        check_transition(PO_TRANSITIONS, obj=po, current=po.status, target=target)
+    except Exception:
+        # e.g. the OrderRequest's delivery is not yet recorded (still "sent"): lines are up to date,
+        # the PO status follows at the next document.
+        logger.info("PO %s stays %s (would be %s)", po.number, po.status, target)
+        return po.status
+    previous = set_status(po, target, table=PO_TRANSITIONS)
+    po.save(update_fields=["status"])
+    _event(po, "status_changed", actor, **{"from": previous, "to": target})
+    return target
+
+
+def _sync_sent(po: PurchaseOrder) -> PurchaseOrder:
+    """A document about an order still "sent": first record the OrderRequest's delivery outcome."""
+    if po.status == POStatus.SENT:
+        from openprocure.buyer.purchasing.services import sync_deliveries
+
+        sync_deliveries()
+        po.refresh_from_db(fields=["status", "accepted_at"])
+    return po
+
+
+# -- confirmations ------------------------------------------------------------------------------------
+@dataclass
+class _LineConfirmation:
+    accepted: Decimal = ZERO
+    backordered: Decimal = ZERO
+    rejected: Decimal = ZERO
+    unit_price: cxml.Money | None = None
+    delivery_date: Any = None
+
+
+def record_confirmation(
+    *,
+    po: PurchaseOrder,
+    request: cxml.ConfirmationRequest,
+    payload_id: str = "",
+    journal: Any = None,
+) -> Confirmation:
+    """Apply a ConfirmationRequest: line quantities and statuses, issues for rejections and new prices."""
+    from openprocure.buyer.fulfilment.inbound import po_line as find_line
+
+    po = _sync_sent(po)
+    header = request.header
+    confirmation = Confirmation.objects.create(
+        purchase_order=po,
+        confirm_id=header.confirm_id or "",
+        type=str(header.type),
+        operation=str(header.operation),
+        notice_date=header.notice_date,
+        payload_id=payload_id,
+        journal=journal,
+        comments="\n".join(c.text for c in header.comments),
+    )
+    rows = fulfilments(po)
+    by_number = {row.po_line.line_number: row for row in rows.values()}
+    changes: dict[int, _LineConfirmation] = {}
+    kind = str(header.type)
+    if kind in ("accept", "reject"):
+        for number, row in by_number.items():
+            quantity = row.po_line.quantity
+            changes[number] = (
+                _LineConfirmation(accepted=quantity)
+                if kind == "accept"
+                else _LineConfirmation(rejected=quantity)
+            )
+    for index, item in enumerate(request.items, start=1):
+        path = f"/cXML/Request/ConfirmationRequest/ConfirmationItem[{index}]"
+        line = find_line(po, item.line_number, path=path + "/@lineNumber")
+        change = changes.setdefault(line.line_number, _LineConfirmation())
+        change.accepted = change.backordered = change.rejected = ZERO
+        for status in item.statuses or [
+            cxml.ConfirmationStatus(type=cxml.ConfirmationStatusType.ACCEPT, quantity=item.quantity)
+        ]:
+            status_type = str(status.type)
+            if status_type in ACCEPTING:
+                change.accepted += status.quantity
+            elif status_type == "backordered":
+                change.backordered += status.quantity
+            elif status_type == "reject":
+                change.rejected += status.quantity
+            if status.unit_price is not None:
+                change.unit_price = status.unit_price
+            if status.delivery_date is not None:
+                change.delivery_date = status.delivery_date
+            ConfirmationLine.objects.create(
+                confirmation=confirmation,
+                po_line=line,
+                status=status_type,
+                quantity=status.quantity,
+                unit_price=status.unit_price.amount if status.unit_price else None,
+                currency=status.unit_price.currency if status.unit_price else "",
+                delivery_date=status.delivery_date,
+                comments="\n".join(c.text for c in status.comments),
+            )
+    if kind == "except":
+        for number, row in by_number.items():
+            if number not in changes and not row.confirmed:
+                changes[number] = _LineConfirmation(accepted=row.po_line.quantity)
+    issues: list[SupplierIssue] = []
+    if kind == "reject":
+        issues.append(
+            SupplierIssue(
+                purchase_order=po,
+                confirmation=confirmation,
+                kind=IssueKind.ORDER_REJECTED,
+                message=_("%(supplier)s rejected order %(order)s.")
+                % {"supplier": po.supplier, "order": po.number}
+                + _comments_suffix(confirmation.comments),
+            )
+        )
+    for number, change in sorted(changes.items()):
+        row = by_number[number]
+        line = row.po_line
+        row.confirmed = True
+        row.accepted_quantity = change.accepted
+        row.backordered_quantity = change.backordered
+        row.rejected_quantity = change.rejected
+        if change.delivery_date is not None:
+            row.confirmed_delivery_date = change.delivery_date
+        if change.unit_price is not None:
+            row.confirmed_unit_price = change.unit_price.amount
+        row.save()
+        if change.rejected > 0 and kind != "reject":
+            issues.append(
+                SupplierIssue(
+                    purchase_order=po,
+                    po_line=line,
+                    confirmation=confirmation,
+                    kind=IssueKind.LINE_REJECTED,
+                    message=_(
+                        "Line %(line)s (%(part)s): %(supplier)s rejected %(rejected)s of %(ordered)s %(uom)s."
+                    )
+                    % {
+                        "line": number,
+                        "part": line.supplier_part_id,
+                        "supplier": po.supplier,
+                        "rejected": fmt(change.rejected),
+                        "ordered": fmt(line.quantity),
+                        "uom": line.unit_of_measure,
+                    },
+                )
+            )
+        if change.unit_price is not None and change.unit_price.amount != line.unit_price:
+            issues.append(
+                SupplierIssue(
+                    purchase_order=po,
+                    po_line=line,
+                    confirmation=confirmation,
+                    kind=IssueKind.PRICE_CHANGED,
+                    message=_(
+                        "Line %(line)s (%(part)s): unit price changed from %(old)s to %(new)s %(currency)s."
+                    )
+                    % {
+                        "line": number,
+                        "part": line.supplier_part_id,
+                        "old": fmt(line.unit_price),
+                        "new": fmt(change.unit_price.amount),
+                        "currency": change.unit_price.currency,
+                    },
+                )
+            )
+    SupplierIssue.objects.bulk_create(issues)
+    _event(po, "order_confirmed", None, type=kind, confirm_id=confirmation.confirm_id, issues=len(issues))
+    refresh_po_status(po)
+    if issues:
+        messages = [issue.message for issue in issues]
+        transaction.on_commit(lambda: _notify_requester(po, messages))
+    return confirmation
+
+
+def _comments_suffix(comments: str) -> str:
+    return (" " + _("Supplier's comment: %(comment)s") % {"comment": comments}) if comments else ""
+
+
+def _notify_requester(po: PurchaseOrder, messages: list[str]) -> None:
+    requester = po.requisition.requester if po.requisition_id else po.buyer
+    if not requester or not requester.email:
+        return
+    link = f"{settings.PUBLIC_URL}/fulfilment/issues/"
+    body = "\n".join(
+        [
+            _("Hello,"),
+            "",
+            _("%(supplier)s confirmed order %(order)s with changes that need your attention:")
+            % {"supplier": po.supplier, "order": po.number},
+            "",
+            *[f"- {message}" for message in messages],
+            "",
+            _("See them and note what you decide: %(link)s") % {"link": link},
+        ]
+    )
+    send_mail(
+        _("Order %(order)s: the supplier changed or rejected lines") % {"order": po.number},
+        body,
+        None,
+        [requester.email],
+    )
+
+
+def resolve_issue(*, issue: SupplierIssue, actor: Any, resolution: str) -> SupplierIssue:
+    """The buyer acknowledges a supplier issue with a note of what they decided."""
+    if not resolution.strip():
+        raise FulfilmentError(_("Say what you decided (e.g. “order elsewhere”, “new price accepted”)."))
+    with transaction.atomic():
+        issue = SupplierIssue.objects.select_for_update().get(pk=issue.pk)
+        if issue.status != IssueStatus.OPEN:
+            raise FulfilmentError(_("This issue is already resolved."))
+        issue.status = IssueStatus.RESOLVED
+        issue.resolution = resolution.strip()
+        issue.resolved_by = actor
+        issue.resolved_at = timezone.now()
+        issue.save()
+        _event(
+            issue.purchase_order,
+            "supplier_issue_resolved",
+            actor,
+            issue=issue.pk,
+            resolution=issue.resolution,
+        )
+    return issue
+
+
+# -- ship notices -------------------------------------------------------------------------------------
+def record_ship_notice(
+    *,
+    supplier: Any,
+    request: cxml.ShipNoticeRequest,
+    payload_id: str = "",
+    journal: Any = None,
+) -> ShipNotice:
+    """Apply a ShipNoticeRequest (new, update or delete) to the orders of its portions."""
+    from openprocure.buyer.fulfilment.inbound import find_purchase_order
+    from openprocure.buyer.fulfilment.inbound import po_line as find_line
+
+    header = request.header
+    operation = str(header.operation)
+    notice = (
+        ShipNotice.objects.select_for_update()
+        .filter(supplier=supplier, shipment_id=header.shipment_id)
+        .first()
+    )
+    affected: dict[int, PurchaseOrder] = {}
+    if notice is not None:
+        for line in notice.lines.select_related("po_line"):
+            affected.setdefault(line.po_line.purchase_order_id, line.po_line.purchase_order)
+    if operation == "delete":
+        if notice is None:
+            from punchout.cxml.errors import InvalidDocument
+
+            raise InvalidDocument(
+                _("No ship notice %(shipment)s to delete: check shipmentID.")
+                % {"shipment": header.shipment_id},
+                path="/cXML/Request/ShipNoticeRequest/ShipNoticeHeader/@shipmentID",
+            )
+        set_status(notice, ShipNoticeStatus.CANCELLED, table=SHIP_NOTICE_TRANSITIONS)
+        notice.save(update_fields=["status", "updated_at"])
+        for po in affected.values():
+            _event(po, "shipment_cancelled", None, shipment_id=notice.shipment_id)
+            refresh_po_status(lock_po(po))
+        return notice
+    carrier = tracking = tracking_url = ""
+    for control in request.controls:
+        if control.carriers and not carrier:
+            carrier = control.carriers[0].value
+        for identifier in control.shipment_identifiers:
+            if not tracking:
+                tracking = identifier.value
+                tracking_url = identifier.tracking_url or ""
+    values = {
+        "notice_date": header.notice_date,
+        "shipment_date": header.shipment_date,
+        "delivery_date": header.delivery_date,
+        "carrier": carrier[:200],
+        "tracking_number": tracking[:200],
+        "tracking_url": tracking_url[:1000],
+        "payload_id": payload_id[:250],
+        "journal": journal,
+    }
+    if notice is None:
+        notice = ShipNotice.objects.create(supplier=supplier, shipment_id=header.shipment_id[:200], **values)
+    else:
+        if notice.status != ShipNoticeStatus.EXPECTED:
+            from openprocure.buyer.fulfilment.inbound import Conflict
+
+            raise Conflict(
+                _(
+                    "Ship notice %(shipment)s is %(status)s here and can no longer change; send a new shipmentID."
+                )
+                % {"shipment": notice.shipment_id, "status": notice.get_status_display()},
+                path="/cXML/Request/ShipNoticeRequest/ShipNoticeHeader/@shipmentID",
+            )
+        for key, value in values.items():
+            setattr(notice, key, value)
+        notice.save()
+        notice.lines.all().delete()
+    new_lines = []
+    for p_index, portion in enumerate(request.portions, start=1):
+        path = f"/cXML/Request/ShipNoticeRequest/ShipNoticePortion[{p_index}]"
+        po = find_purchase_order(
+            supplier=supplier, reference=portion.order_reference, path=path + "/OrderReference"
+        )
+        po = _sync_sent(po)
+        affected[po.pk] = po
+        for i_index, item in enumerate(portion.items, start=1):
+            line = find_line(po, item.line_number, path=f"{path}/ShipNoticeItem[{i_index}]/@lineNumber")
+            new_lines.append(
+                ShipNoticeLine(
+                    ship_notice=notice,
+                    po_line=line,
+                    quantity=item.quantity,
+                    unit_of_measure=item.unit_of_measure[:16],
+                )
+            )
+    ShipNoticeLine.objects.bulk_create(new_lines)
+    threshold = defaults.auto_receipt_below()
+    for po in affected.values():
+        _event(
+            po,
+            "shipment_notified",
+            None,
+            shipment_id=notice.shipment_id,
+            carrier=notice.carrier,
+            tracking=notice.tracking_number,
+            operation=operation,
+        )
+        refresh_po_status(lock_po(po))
+        if threshold is not None:
+            value = sum(
+                (line.quantity * line.po_line.unit_price / (line.po_line.price_basis_quantity or 1))
+                for line in new_lines
+                if line.po_line.purchase_order_id == po.pk
+            )
+            if value < threshold:
+                receive_ship_notice(ship_notice=notice, actor=None, automatic=True, purchase_order=po)
+    return notice
+
+
+# -- status updates -----------------------------------------------------------------------------------
+def record_status_update(
+    *, supplier: Any, request: cxml.StatusUpdateRequest, payload_id: str = ""
+) -> StatusUpdate:
+    """Keep a supplier's StatusUpdateRequest against the order document it names (by payloadID)."""
+    from openprocure.buyer.purchasing.models import Transmission
+
+    reference = (request.document_reference or "").strip()
+    transmission = (
+        Transmission.objects.filter(payload_id=reference, purchase_order__supplier=supplier)
+        .select_related("purchase_order")
+        .first()
+        if reference
+        else None
+    )
+    if reference and transmission is None:
+        from punchout.cxml.errors import InvalidDocument
+
+        raise InvalidDocument(
+            _("DocumentReference payloadID %(payload)s names no document we sent to %(supplier)s.")
+            % {"payload": reference, "supplier": supplier},
+            path="/cXML/Request/StatusUpdateRequest/DocumentReference/@payloadID",
+        )
+    po = transmission.purchase_order if transmission else None
+    update = StatusUpdate.objects.create(
+        supplier=supplier,
+        purchase_order=po,
+        document_reference=reference[:250],
+        code=request.status.code,
+        text=(request.status.text or "")[:100],
+        message=request.status.message or "",
+        payload_id=payload_id[:250],
+    )
+    if po is not None:
+        _event(po, "status_update", None, code=update.code, text=update.text, message=update.message)
+    return update
+
+
+# -- receiving ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ReceiptLineInput:
+    """One line of a receipt as entered: accepted quantity, refused quantity and why."""
+
+    po_line_id: int
+    quantity: Decimal
+    rejected_quantity: Decimal = ZERO
+    reason: str = ""
+
+
+def _new_receipt(po: PurchaseOrder, **values: Any) -> GoodsReceipt:
+    receipt = GoodsReceipt.objects.create(
+        purchase_order=po, number=f"tmp-{timezone.now().timestamp()}", **values
+    )
+    receipt.number = f"GR-{receipt.received_at:%Y}-{receipt.pk:06d}"
+    receipt.save(update_fields=["number"])
+    return receipt
+
+
+def _receipts_changed(po: PurchaseOrder) -> None:
+    for hook in hooks.RECEIPTS_CHANGED:
+        transaction.on_commit(lambda hook=hook: hook(purchase_order=po))
+
+
+def receive_goods(
+    *,
+    po: PurchaseOrder,
+    actor: Any,
+    lines: list[ReceiptLineInput],
+    ship_notice: ShipNotice | None = None,
+    note: str = "",
+    automatic: bool = False,
+) -> GoodsReceipt:
+    """Record goods received against order lines (accepted and refused quantities)."""
+    with transaction.atomic():
+        po = lock_po(po)
+        if po.status in (POStatus.APPROVED, POStatus.FAILED, POStatus.CANCELLED):
+            raise FulfilmentError(
+                _(
+                    "Order %(order)s is %(status)s: goods can be received only on an order sent to the supplier."
+                )
+                % {"order": po.number, "status": po.get_status_display()}
+            )
+        rows = refresh_lines(po)
+        wanted = [entry for entry in lines if entry.quantity or entry.rejected_quantity]
+        if not wanted:
+            raise FulfilmentError(_("Enter a quantity received (or refused) on at least one line."))
+        for entry in wanted:
+            row = rows.get(entry.po_line_id)
+            if row is None:
+                raise FulfilmentError(_("That line is not on order %(order)s.") % {"order": po.number})
+            if entry.quantity < 0 or entry.rejected_quantity < 0:
+                raise FulfilmentError(_("Quantities cannot be negative; record a return instead."))
+            if entry.rejected_quantity > 0 and not entry.reason.strip():
+                raise FulfilmentError(
+                    _("Line %(line)s: say why %(quantity)s were refused.")
+                    % {"line": row.po_line.line_number, "quantity": fmt(entry.rejected_quantity)}
+                )
+            open_quantity = row.expected_quantity - row.received_quantity
+            if entry.quantity > open_quantity:
+                raise FulfilmentError(
+                    _(
+                        "Line %(line)s: %(quantity)s received but only %(open)s are still expected "
+                        "(ordered %(ordered)s, received %(received)s)."
+                    )
+                    % {
+                        "line": row.po_line.line_number,
+                        "quantity": fmt(entry.quantity),
+                        "open": fmt(open_quantity),
+                        "ordered": fmt(row.expected_quantity),
+                        "received": fmt(row.received_quantity),
+                    }
+                )
+        receipt = _new_receipt(
+            po,
+            ship_notice=ship_notice,
+            received_by=actor,
+            automatic=automatic,
+            note=note,
+            kind=ReceiptKind.RECEIPT,
+        )
+        GoodsReceiptLine.objects.bulk_create(
+            [
+                GoodsReceiptLine(
+                    receipt=receipt,
+                    po_line_id=entry.po_line_id,
+                    quantity=entry.quantity,
+                    rejected_quantity=entry.rejected_quantity,
+                    reason=entry.reason.strip(),
+                )
+                for entry in wanted
+            ]
+        )
+        _event(po, "goods_received", actor, receipt=receipt.number, automatic=automatic)
+        refresh_po_status(po, actor=actor)
+        if ship_notice is not None:
+            _refresh_ship_notice(ship_notice)
+        _receipts_changed(po)
+    return receipt
+
+
+def return_goods(
+    *, po: PurchaseOrder, actor: Any, lines: list[ReceiptLineInput], note: str = ""
+) -> GoodsReceipt:
+    """Send received goods back: the received quantity of each line goes down (reason required)."""
+    with transaction.atomic():
+        po = lock_po(po)
+        rows = refresh_lines(po)
+        wanted = [entry for entry in lines if entry.quantity]
+        if not wanted:
+            raise FulfilmentError(_("Enter the quantity returned on at least one line."))
+        for entry in wanted:
+            row = rows.get(entry.po_line_id)
+            if row is None:
+                raise FulfilmentError(_("That line is not on order %(order)s.") % {"order": po.number})
+            if not entry.reason.strip():
+                raise FulfilmentError(
+                    _("Line %(line)s: say why the goods go back.") % {"line": row.po_line.line_number}
+                )
+            if entry.quantity < 0 or entry.quantity > row.received_quantity:
+                raise FulfilmentError(
+                    _("Line %(line)s: %(quantity)s cannot be returned, %(received)s were received.")
+                    % {
+                        "line": row.po_line.line_number,
+                        "quantity": fmt(entry.quantity),
+                        "received": fmt(row.received_quantity),
+                    }
+                )
+        receipt = _new_receipt(po, received_by=actor, note=note, kind=ReceiptKind.RETURN)
+        GoodsReceiptLine.objects.bulk_create(
+            [
+                GoodsReceiptLine(
+                    receipt=receipt,
+                    po_line_id=entry.po_line_id,
+                    quantity=entry.quantity,
+                    reason=entry.reason.strip(),
+                )
+                for entry in wanted
+            ]
+        )
+        _event(po, "goods_returned", actor, receipt=receipt.number)
+        refresh_po_status(po, actor=actor)
+        _receipts_changed(po)
+    return receipt
+
+
+def receive_ship_notice(
+    *,
+    ship_notice: ShipNotice,
+    actor: Any,
+    automatic: bool = False,
+    purchase_order: PurchaseOrder | None = None,
+) -> list[GoodsReceipt]:
+    """Receive everything still open on a ship notice in one action (one receipt per order)."""
+    with transaction.atomic():
+        notice = ShipNotice.objects.select_for_update().get(pk=ship_notice.pk)
+        if notice.status not in (ShipNoticeStatus.EXPECTED, ShipNoticeStatus.PART_RECEIVED):
+            raise FulfilmentError(
+                _("Ship notice %(shipment)s is %(status)s: nothing left to receive.")
+                % {"shipment": notice.shipment_id, "status": notice.get_status_display()}
+            )
+        by_po: dict[int, list[ShipNoticeLine]] = {}
+        for line in notice.lines.select_related("po_line"):
+            if purchase_order is None or line.po_line.purchase_order_id == purchase_order.pk:
+                by_po.setdefault(line.po_line.purchase_order_id, []).append(line)
+        already = _received_on_notice(notice)
+        receipts = []
+        for po_id, notice_lines in by_po.items():
+            entries = []
+            for line in notice_lines:
+                remaining = line.quantity - already.get(line.po_line_id, ZERO)
+                if remaining > 0:
+                    entries.append(ReceiptLineInput(po_line_id=line.po_line_id, quantity=remaining))
+            if entries:
+                receipts.append(
+                    receive_goods(
+                        po=PurchaseOrder.objects.get(pk=po_id),
+                        actor=actor,
+                        lines=entries,
+                        ship_notice=notice,
+                        automatic=automatic,
+                        note=_("Everything on ship notice %(shipment)s.") % {"shipment": notice.shipment_id},
+                    )
+                )
+        if not receipts:
+            raise FulfilmentError(_("Everything on this ship notice was already received."))
+    return receipts
+
+
+def _received_on_notice(notice: ShipNotice) -> dict[int, Decimal]:
+    received: dict[int, Decimal] = {}
+    for line in GoodsReceiptLine.objects.filter(
+        receipt__ship_notice=notice, receipt__kind=ReceiptKind.RECEIPT
+    ):
+        received[line.po_line_id] = (
+            received.get(line.po_line_id, ZERO) + line.quantity + line.rejected_quantity
+        )
+    return received
+
+
+def _refresh_ship_notice(notice: ShipNotice) -> None:
+    notice = ShipNotice.objects.select_for_update().get(pk=notice.pk)
+    already = _received_on_notice(notice)
+    lines = list(notice.lines.all())
+    done = all(already.get(line.po_line_id, ZERO) >= line.quantity for line in lines)
+    target = ShipNoticeStatus.RECEIVED if done else ShipNoticeStatus.PART_RECEIVED
+    if target != notice.status and target in SHIP_NOTICE_TRANSITIONS.get(notice.status, set()):
+        notice.status = target
+        notice.save(update_fields=["status", "updated_at"])
+
+
+def receipt_history(po_line: PurchaseOrderLine) -> list[GoodsReceiptLine]:
+    """Every receipt and return of one order line, oldest first."""
+    return list(
+        GoodsReceiptLine.objects.filter(po_line=po_line)
+        .select_related("receipt", "receipt__received_by", "receipt__ship_notice")
+        .order_by("receipt__received_at", "receipt_id")
+    )

@@ -1,0 +1,139 @@
+"""Pages for requesters and the receiving desk: orders to receive, receiving, returns, ship notices,
+receipt history, and the issues suppliers raised. Thin: every write is in services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from openprocure.buyer.fulfilment import services
+from openprocure.buyer.fulfilment.choices import IssueStatus, ShipNoticeStatus
+from openprocure.buyer.fulfilment.forms import receipt_lines
+from openprocure.buyer.fulfilment.models import ShipNotice, SupplierIssue
+from openprocure.buyer.purchasing.choices import POStatus
+from openprocure.buyer.purchasing.models import PurchaseOrder, PurchaseOrderLine
+
+RECEIVABLE = [
+    POStatus.SENT,
+    POStatus.ACCEPTED,
+    POStatus.CONFIRMED,
+    POStatus.PART_SHIPPED,
+    POStatus.SHIPPED,
+    POStatus.PART_RECEIVED,
+]
+
+
+@login_required
+def to_receive(request: HttpRequest) -> HttpResponse:
+    orders = PurchaseOrder.objects.filter(status__in=RECEIVABLE).select_related("supplier").order_by("number")
+    notices = (
+        ShipNotice.objects.filter(status__in=[ShipNoticeStatus.EXPECTED, ShipNoticeStatus.PART_RECEIVED])
+        .select_related("supplier")
+        .order_by("delivery_date", "pk")
+    )
+    return render(request, "fulfilment/to_receive.html", {"orders": orders, "notices": notices})
+
+
+def _order_context(po: PurchaseOrder) -> dict[str, object]:
+    rows = services.fulfilments(po)
+    lines = [(line, rows[line.pk]) for line in po.lines.order_by("line_number")]
+    notices = ShipNotice.objects.filter(lines__po_line__purchase_order=po).distinct().order_by("-created_at")
+    return {
+        "po": po,
+        "lines": lines,
+        "notices": notices,
+        "receipts": po.goods_receipts.select_related("received_by").prefetch_related("lines__po_line"),
+        "issues": po.supplier_issues.all(),
+        "confirmations": po.confirmations.all(),
+        "status_updates": po.status_updates.all(),
+    }
+
+
+@login_required
+def order_detail(request: HttpRequest, number: str) -> HttpResponse:
+    po = get_object_or_404(PurchaseOrder.objects.select_related("supplier"), number=number)
+    return render(request, "fulfilment/order.html", _order_context(po))
+
+
+def _post_lines(request: HttpRequest, number: str, *, action: str) -> HttpResponse:
+    po = get_object_or_404(PurchaseOrder.objects.select_related("supplier"), number=number)
+    line_ids = list(po.lines.values_list("pk", flat=True))
+    try:
+        lines = receipt_lines(request.POST, line_ids)
+        if action == "receive":
+            receipt = services.receive_goods(
+                po=po, actor=request.user, lines=lines, note=request.POST.get("note", "")
+            )
+            messages.success(request, _("Receipt %(number)s recorded.") % {"number": receipt.number})
+        else:
+            receipt = services.return_goods(
+                po=po, actor=request.user, lines=lines, note=request.POST.get("note", "")
+            )
+            messages.success(request, _("Return %(number)s recorded.") % {"number": receipt.number})
+    except services.FulfilmentError as error:
+        context = _order_context(po)
+        context["error"] = str(error)
+        return render(request, "fulfilment/order.html", context, status=400)
+    return redirect("fulfilment:order", number=po.number)
+
+
+@login_required
+@require_POST
+def receive(request: HttpRequest, number: str) -> HttpResponse:
+    return _post_lines(request, number, action="receive")
+
+
+@login_required
+@require_POST
+def return_goods(request: HttpRequest, number: str) -> HttpResponse:
+    return _post_lines(request, number, action="return")
+
+
+@login_required
+@require_POST
+def receive_ship_notice(request: HttpRequest, pk: int) -> HttpResponse:
+    notice = get_object_or_404(ShipNotice, pk=pk)
+    try:
+        receipts = services.receive_ship_notice(ship_notice=notice, actor=request.user)
+        messages.success(
+            request, _("Received: %(receipts)s.") % {"receipts": ", ".join(r.number for r in receipts)}
+        )
+    except services.FulfilmentError as error:
+        messages.error(request, str(error))
+    first = notice.lines.select_related("po_line__purchase_order").first()
+    if first is None:
+        return redirect("fulfilment:to_receive")
+    return redirect("fulfilment:order", number=first.po_line.purchase_order.number)
+
+
+@login_required
+def line_history(request: HttpRequest, pk: int) -> HttpResponse:
+    line = get_object_or_404(PurchaseOrderLine.objects.select_related("purchase_order"), pk=pk)
+    return render(
+        request, "fulfilment/line_history.html", {"line": line, "history": services.receipt_history(line)}
+    )
+
+
+@login_required
+def issues(request: HttpRequest) -> HttpResponse:
+    show_all = request.GET.get("all") == "1"
+    queryset = SupplierIssue.objects.select_related("purchase_order__supplier", "po_line")
+    if not show_all:
+        queryset = queryset.filter(status=IssueStatus.OPEN)
+    return render(request, "fulfilment/issues.html", {"issues": queryset, "show_all": show_all})
+
+
+@login_required
+@require_POST
+def resolve_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    issue = get_object_or_404(SupplierIssue, pk=pk)
+    try:
+        services.resolve_issue(issue=issue, actor=request.user, resolution=request.POST.get("resolution", ""))
+        messages.success(request, _("Issue resolved."))
+    except services.FulfilmentError as error:
+        messages.error(request, str(error))
+    return redirect("fulfilment:issues")

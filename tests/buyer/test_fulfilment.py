@@ -1,0 +1,273 @@
+"""Confirmations, ship notices, status updates and receiving, through HTTP as a supplier system and
+a receiving clerk would use them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from openprocure.buyer.fulfilment.models import (
+    Confirmation,
+    GoodsReceipt,
+    InboundDocument,
+    LineFulfilment,
+    ShipNotice,
+    SupplierIssue,
+)
+from openprocure.buyer.purchasing.models import PurchaseOrder
+from openprocure.core.models import Document, User
+from punchout import cxml
+from tests.buyer.test_fulfilment_fixtures import NOW, envelope, make_po, make_supplier, money, post
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def order() -> PurchaseOrder:
+    supplier, connection = make_supplier()
+    return make_po(supplier, connection)
+
+
+def confirmation(items: list[cxml.ConfirmationItem], kind: str = "detail") -> cxml.ConfirmationRequest:
+    return cxml.ConfirmationRequest(
+        header=cxml.ConfirmationHeader(type=cxml.ConfirmationType(kind), notice_date=NOW, confirm_id="C-1"),
+        order_reference=cxml.OrderReference(order_id="PO-2026-000001", payload_id="order-1@buyer.test"),
+        items=items,
+    )
+
+
+def test_confirmation_that_rejects_a_line_raises_an_issue_and_mails_the_requester(
+    client: Client, order: PurchaseOrder, django_capture_on_commit_callbacks: Any
+) -> None:
+    body = envelope(
+        confirmation(
+            [
+                cxml.ConfirmationItem(
+                    1,
+                    Decimal(12),
+                    "EA",
+                    [
+                        cxml.ConfirmationStatus(cxml.ConfirmationStatusType.ACCEPT, Decimal(8), "EA"),
+                        cxml.ConfirmationStatus(cxml.ConfirmationStatusType.BACKORDERED, Decimal(4), "EA"),
+                    ],
+                ),
+                cxml.ConfirmationItem(
+                    2,
+                    Decimal(5),
+                    "EA",
+                    [cxml.ConfirmationStatus(cxml.ConfirmationStatusType.REJECT, Decimal(5), "EA")],
+                ),
+            ]
+        ),
+        payload_id="conf-1@supplier.test",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        status = post(client, body)
+    assert (status.code, status.text) == (200, "OK")
+    assert status.message == "Confirmation of PO-2026-000001 recorded. 1 change(s) passed to the buyer."
+    line1, line2 = LineFulfilment.objects.order_by("po_line__line_number")
+    assert (line1.state, line1.accepted_quantity, line1.backordered_quantity) == ("backordered", 8, 4)
+    assert (line2.state, line2.rejected_quantity) == ("rejected", 5)
+    issue = SupplierIssue.objects.get()
+    assert issue.kind == "line_rejected"
+    assert issue.message == "Line 2 (PEN-BLUE): Office Supply Co rejected 5 of 5 EA."
+    order.refresh_from_db()
+    assert order.status == "confirmed"
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["rita@acme.test"]
+    assert mail.outbox[0].subject == "Order PO-2026-000001: the supplier changed or rejected lines"
+    assert "- Line 2 (PEN-BLUE): Office Supply Co rejected 5 of 5 EA." in mail.outbox[0].body
+    journal = Document.objects.get(direction="in", kind="ConfirmationRequest")
+    assert (journal.reference, journal.partner, journal.status_code) == (
+        "PO-2026-000001",
+        "Office Supply Co",
+        200,
+    )
+    assert "SharedSecret>********<" in journal.raw
+
+    # the same payloadID again: same answer, nothing created twice
+    again = post(client, body)
+    assert (again.code, again.message) == (200, status.message)
+    assert Confirmation.objects.count() == 1
+    assert SupplierIssue.objects.count() == 1
+    assert len(mail.outbox) == 1
+
+    # the buyer sees the issue and notes a decision
+    buyer = User.objects.get(email="rita@acme.test")
+    client.force_login(buyer)
+    page = client.get("/fulfilment/issues/")
+    assert "Line 2 (PEN-BLUE): Office Supply Co rejected 5 of 5 EA." in page.content.decode()
+    answer = client.post(f"/fulfilment/issues/{issue.pk}/resolve/", {"resolution": "Order pens elsewhere"})
+    assert answer.status_code == 302
+    issue.refresh_from_db()
+    assert (issue.status, issue.resolution, issue.resolved_by) == ("resolved", "Order pens elsewhere", buyer)
+
+
+def test_price_change_in_confirmation_is_an_issue(client: Client, order: PurchaseOrder) -> None:
+    item = cxml.ConfirmationItem(
+        1,
+        Decimal(12),
+        "EA",
+        [
+            cxml.ConfirmationStatus(
+                cxml.ConfirmationStatusType.DETAIL, Decimal(12), "EA", unit_price=money("10.50")
+            )
+        ],
+    )
+    status = post(client, envelope(confirmation([item]), payload_id="conf-2@supplier.test"))
+    assert status.code == 200
+    issue = SupplierIssue.objects.get()
+    assert (issue.kind, issue.message) == (
+        "price_changed",
+        "Line 1 (PAPER-A4): unit price changed from 10 to 10.5 EUR.",
+    )
+    assert LineFulfilment.objects.get(po_line__line_number=1).confirmed_unit_price == Decimal("10.5")
+
+
+def test_wrong_secret_is_refused_and_nothing_is_created(client: Client, order: PurchaseOrder) -> None:
+    body = envelope(confirmation([], kind="accept"), payload_id="conf-3@supplier.test", secret="guess")
+    status = post(client, body)
+    assert (status.code, status.text) == (401, "Unauthorized")
+    assert status.message == (
+        "The SharedSecret in Header/Sender/Credential does not match the one agreed for "
+        "NetworkId:office-supply, NetworkId:office-supply. Check the shared secret configured for this buyer."
+    )
+    assert Confirmation.objects.count() == 0
+    assert InboundDocument.objects.count() == 0
+    assert LineFulfilment.objects.count() == 0
+
+
+def test_unknown_sender_is_refused(client: Client, order: PurchaseOrder) -> None:
+    status = post(client, envelope(confirmation([], kind="accept"), payload_id="x@y", identity="stranger"))
+    assert status.code == 401
+    assert status.message.startswith(
+        "Unknown sender: no supplier connection has the identity NetworkId:stranger"
+    )
+    assert Confirmation.objects.count() == 0
+
+
+def test_confirmation_for_an_unknown_order_is_a_400(client: Client, order: PurchaseOrder) -> None:
+    request = confirmation([], kind="accept")
+    request.order_reference = cxml.OrderReference(order_id="PO-9999", payload_id="unknown@buyer.test")
+    status = post(client, envelope(request, payload_id="conf-4@supplier.test"))
+    assert status.code == 400
+    assert status.message == (
+        "Unknown purchase order PO-9999: no order with this number (or OrderRequest payloadID) was sent to "
+        "Office Supply Co. Check the orderID in OrderReference."
+    )
+
+
+def ship_notice(
+    shipment: str, quantities: list[tuple[int, str]], operation: str = "new"
+) -> cxml.ShipNoticeRequest:
+    return cxml.ShipNoticeRequest(
+        header=cxml.ShipNoticeHeader(
+            shipment_id=shipment,
+            notice_date=NOW,
+            shipment_date=NOW,
+            delivery_date=datetime(2026, 3, 4, tzinfo=UTC),
+            operation=cxml.ShipNoticeOperation(operation),
+        ),
+        controls=[
+            cxml.ShipControl(
+                carriers=[cxml.CarrierIdentifier("companyName", "UPS")],
+                shipment_identifiers=[cxml.ShipmentIdentifier("1Z999AA10123456784")],
+            )
+        ],
+        portions=[
+            cxml.ShipNoticePortion(
+                order_reference=cxml.OrderReference(
+                    order_id="PO-2026-000001", payload_id="order-1@buyer.test"
+                ),
+                items=[cxml.ShipNoticeItem(n, Decimal(q), "EA") for n, q in quantities],
+            )
+        ],
+    )
+
+
+def test_partial_shipment_then_receive_everything_on_the_notice(client: Client, order: PurchaseOrder) -> None:
+    status = post(client, envelope(ship_notice("SHIP-1", [(1, "10")]), payload_id="asn-1@supplier.test"))
+    assert (status.code, status.message) == (200, "Ship notice SHIP-1 recorded.")
+    notice = ShipNotice.objects.get()
+    assert (notice.carrier, notice.tracking_number, notice.status) == (
+        "UPS",
+        "1Z999AA10123456784",
+        "expected",
+    )
+    order.refresh_from_db()
+    assert order.status == "part_shipped"
+    assert LineFulfilment.objects.get(po_line__line_number=1).state == "part_shipped"
+
+    clerk = User.objects.create_user(email="desk@acme.test", password="x-correct-horse")
+    client.force_login(clerk)
+    page = client.get(f"/fulfilment/orders/{order.number}/")
+    assert "SHIP-1" in page.content.decode()
+    answer = client.post(f"/fulfilment/ship-notices/{notice.pk}/receive/")
+    assert answer.status_code == 302
+    receipt = GoodsReceipt.objects.get()
+    assert [(line.po_line.line_number, line.quantity) for line in receipt.lines.all()] == [(1, Decimal(10))]
+    notice.refresh_from_db()
+    assert notice.status == "received"
+    order.refresh_from_db()
+    assert order.status == "part_received"
+    # a second click has nothing left to receive
+    answer = client.post(f"/fulfilment/ship-notices/{notice.pk}/receive/", follow=True)
+    assert "Ship notice SHIP-1 is Received: nothing left to receive." in answer.content.decode()
+    assert GoodsReceipt.objects.count() == 1
+
+
+def test_receipt_with_refused_quantity_then_a_return(client: Client, order: PurchaseOrder) -> None:
+    clerk = User.objects.create_user(email="desk@acme.test", password="x-correct-horse")
+    client.force_login(clerk)
+    line1, line2 = order.lines.order_by("line_number")
+    # refusing without a reason is refused
+    answer = client.post(
+        f"/fulfilment/orders/{order.number}/receive/",
+        {f"qty_{line1.pk}": "10", f"rejected_{line1.pk}": "2", f"reason_{line1.pk}": ""},
+    )
+    assert "Line 1: say why 2 were refused." in answer.content.decode()
+    assert GoodsReceipt.objects.count() == 0
+    answer = client.post(
+        f"/fulfilment/orders/{order.number}/receive/",
+        {
+            f"qty_{line1.pk}": "10",
+            f"rejected_{line1.pk}": "2",
+            f"reason_{line1.pk}": "Wet boxes",
+            f"qty_{line2.pk}": "5",
+        },
+    )
+    assert answer.status_code == 302
+    row1 = LineFulfilment.objects.get(po_line=line1)
+    assert (row1.received_quantity, row1.refused_quantity, row1.state) == (10, 2, "part_received")
+    # over-receipt is refused
+    answer = client.post(f"/fulfilment/orders/{order.number}/receive/", {f"qty_{line1.pk}": "3"})
+    assert (
+        "Line 1: 3 received but only 2 are still expected (ordered 12, received 10)."
+        in answer.content.decode()
+    )
+    answer = client.post(
+        f"/fulfilment/orders/{order.number}/return/",
+        {f"qty_{line2.pk}": "1", f"reason_{line2.pk}": "Leaking"},
+    )
+    assert answer.status_code == 302
+    row2 = LineFulfilment.objects.get(po_line=line2)
+    assert (row2.received_quantity, row2.state) == (4, "part_received")
+    history = client.get(f"/fulfilment/lines/{line2.pk}/").content.decode()
+    assert "Leaking" in history
+
+
+def test_status_update_is_kept_against_the_order(client: Client) -> None:
+    supplier, connection = make_supplier()
+    po = make_po(supplier, connection, payload_id="order-1@buyer.test")
+    request = cxml.StatusUpdateRequest(
+        status=cxml.Status(200, "OK", "Order in picking"), document_reference="order-1@buyer.test"
+    )
+    status = post(client, envelope(request, payload_id="su-1@supplier.test"))
+    assert (status.code, status.message) == (200, "Status update recorded.")
+    update = po.status_updates.get()
+    assert (update.code, update.text, update.message) == (200, "OK", "Order in picking")
