@@ -245,16 +245,23 @@ def resolve(
     """The ordered steps, with resolved approvers, that a requisition with ``facts`` must pass."""
     steps: list[ResolvedStep] = []
     seen: set[tuple[object, ...]] = set()
+    # The same source (a role, a manager level, a person) recurs across rules: resolve it once.
+    people: dict[ApproverSpec, list[ResolvedApprover]] = {}
+    requester = facts.requester_id
     for rule in matching_rules(rules, facts, rates=rates):
-        for spec in sorted(rule.steps, key=lambda s: s.order):
+        for spec in rule.steps if len(rule.steps) == 1 else sorted(rule.steps, key=lambda s: s.order):
             approvers: list[ResolvedApprover] = []
             ids: set[int] = set()
             for source in spec.approvers:
-                for person in _people(source, facts, directory):
-                    if person.user_id == facts.requester_id or person.user_id in ids:
-                        continue
-                    ids.add(person.user_id)
-                    approvers.append(person)
+                found = people.get(source)
+                if found is None:
+                    found = people[source] = [
+                        p for p in _people(source, facts, directory) if p.user_id != requester
+                    ]
+                for person in found:
+                    if person.user_id not in ids:
+                        ids.add(person.user_id)
+                        approvers.append(person)
             key = (tuple(a.user_id for a in approvers), spec.mode, spec.quorum, spec.quorum_count)
             if approvers and key in seen:
                 continue

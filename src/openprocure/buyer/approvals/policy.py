@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Count, Max
+
 from openprocure.buyer.approvals import defaults
 from openprocure.buyer.approvals.engine import (
     ApproverKind,
@@ -23,8 +25,23 @@ from openprocure.buyer.approvals.models import ApprovalRule
 _FREE_TEXT = {"any": None, "free_text": True, "catalog": False}
 
 
+_cache: dict[str, Any] = {"key": None, "rules": []}
+
+
 def load_rules() -> list[Rule]:
-    """The active rules of the policy as engine values (five queries, whatever the number of rules)."""
+    """The active rules of the policy as engine values.
+
+    Kept in memory per process and reloaded when a rule is added, removed or saved (one aggregate
+    query checks that; every policy-editor save touches the rule's ``updated_at``).
+    """
+    key = tuple(ApprovalRule.objects.aggregate(n=Count("id"), last=Max("updated_at")).values())
+    if _cache["key"] != key:
+        _cache["rules"] = _load_rules()
+        _cache["key"] = key
+    return list(_cache["rules"])
+
+
+def _load_rules() -> list[Rule]:
     rows = ApprovalRule.objects.filter(is_active=True).prefetch_related(
         "steps__approvers", "cost_centers", "departments", "suppliers"
     )
@@ -119,7 +136,7 @@ def directory_for(facts: Facts, rules: list[Rule]) -> Directory:
     from openprocure.buyer.organization.models import CostCenter, RoleAssignment
 
     levels = max(
-        [defaults.get("APPROVAL_MAX_ESCALATION_LEVELS")]
+        [0]
         + [a.levels for r in rules for s in r.steps for a in s.approvers if a.kind == ApproverKind.MANAGER]
     )
     roles = {a.role for r in rules for s in r.steps for a in s.approvers if a.kind == ApproverKind.ROLE}
@@ -133,7 +150,9 @@ def directory_for(facts: Facts, rules: list[Rule]) -> Directory:
             members.setdefault(role, []).append(uid)
     owners = dict(CostCenter.objects.filter(pk__in=facts.cost_center_ids).values_list("pk", "owner_id"))
     return Directory(
-        managers=manager_map(facts.requester_id, levels + 1), cost_center_owners=owners, role_members=members
+        managers=manager_map(facts.requester_id, levels) if levels else {},
+        cost_center_owners=owners,
+        role_members=members,
     )
 
 

@@ -535,16 +535,19 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_email_token(assignment: ApprovalAssignment, action: str) -> str:
-    """A fresh single-use link token for ``action``; only its SHA-256 is stored."""
-    token = secrets.token_urlsafe(32)
-    EmailActionToken.objects.create(
-        assignment=assignment,
-        action=action,
-        token_hash=_hash(token),
-        expires_at=timezone.now() + timedelta(days=int(defaults.get("APPROVAL_LINK_DAYS"))),
+def issue_email_tokens(assignment: ApprovalAssignment, actions: list[str]) -> list[str]:
+    """Fresh single-use link tokens, one per action; only their SHA-256 is stored."""
+    tokens = [secrets.token_urlsafe(32) for _ in actions]
+    expires = timezone.now() + timedelta(days=int(defaults.get("APPROVAL_LINK_DAYS")))
+    EmailActionToken.objects.bulk_create(
+        [
+            EmailActionToken(
+                assignment=assignment, action=action, token_hash=_hash(token), expires_at=expires
+            )
+            for action, token in zip(actions, tokens, strict=True)
+        ]
     )
-    return token
+    return tokens
 
 
 def email_token(token: str) -> EmailActionToken | None:
@@ -583,8 +586,7 @@ def decide_by_email(*, token: str, comment: str = "") -> DecisionResult:
 
 def _notify(assignment: ApprovalAssignment, *, reminder: bool = False) -> None:
     """E-mail the approver with the inbox link and single-use approve/reject links (after commit)."""
-    approve = issue_email_token(assignment, Decision.APPROVE)
-    reject = issue_email_token(assignment, Decision.REJECT)
+    approve, reject = issue_email_tokens(assignment, [Decision.APPROVE, Decision.REJECT])
     assignment_id = assignment.pk
 
     def _send() -> None:
