@@ -536,3 +536,19 @@ def test_concurrent_approvals_of_one_step_are_counted_once(same_person: bool) ->
     assert ApprovalStep.objects.get(request__requisition=req).status == "approved"
     assert PurchaseOrder.objects.filter(requisition=req).count() == 1
     assert status(req) == "ordered"
+
+
+def test_demo_policy_asks_the_approver_above_500_and_the_admin_above_5000(world) -> None:
+    from openprocure.buyer.approvals.demo import seed_approvals
+    from tests.buyer.test_approvals_helpers import user
+
+    user("approver@acme.test", "Alan", "Approver")
+    user("admin@acme.test", "Ada", "Admin")
+    seed_approvals()
+    seed_approvals()  # idempotent
+    small, medium, large = (requisition(world, price=p) for p in ("500.00", "500.01", "5000.01"))
+    for req in (small, medium, large):
+        submit(world, req)
+    assert status(small) == "ordered"
+    assert approver_emails(medium) == [[("approver@acme.test", "pending")]]
+    assert approver_emails(large) == [[("approver@acme.test", "pending")], [("admin@acme.test", "queued")]]

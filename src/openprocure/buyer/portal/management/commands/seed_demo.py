@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from openprocure.buyer.approvals.demo import seed_approvals
 from openprocure.buyer.organization.demo import seed_organization
 from openprocure.core.demo import demo_user, require_demo_mode
 
@@ -27,4 +28,5 @@ class Command(BaseCommand):
             for email, first, last, admin in PEOPLE:
                 demo_user(email, first_name=first, last_name=last, superuser=admin)
             seed_organization()
+            seed_approvals()
         self.stdout.write("buyer demo data ready")
