@@ -266,3 +266,16 @@ def test_search_page_query_count(client: Client, catalog, django_assert_num_quer
     client.get("/search/", {"q": "pens"})  # load the in-memory facet table
     with django_assert_num_queries(7 if connection.vendor == "sqlite" else 6):
         client.get("/search/", {"q": "pens"})
+
+
+def test_simple_backend_searches_and_counts_facets(client: Client, catalog, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.CATALOG_SEARCH_BACKEND = "openprocure.supplier.catalog.search_simple.SimpleSearchBackend"
+    response = client.get("/search/", {"q": "Pens", "sort": "price-asc"})
+    assert asins(response) == ["B000000001", "B000000002", "B000000003", "B000000008"]
+    assert facet(response, "brand") == {"Paper Mate": 2, "BIC": 1, "Pilot": 1}
+    assert facet(response, "price") == {"Under 10 EUR": 1, "10 to 25 EUR": 2, "25 to 50 EUR": 1}
+    response = client.get("/search/", {"q": "copy paper", "ful": "us"})
+    assert asins(response) == ["B000000005"]
+    response = client.get("/search/", {"q": "", "cat": "1411", "price": "5"})
+    assert asins(response) == []
+    assert response.context["result"].total == 0
