@@ -1,0 +1,81 @@
+"""REST API (django-ninja): upload an EN 16931 invoice (UBL, CII or Factur-X) and read its match.
+
+Mounted on the buyer's API as ``/api/invoices/`` (authentication is the API's personal tokens).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import File, Router, Schema
+from ninja.files import UploadedFile
+
+from openprocure.buyer.invoicing import services
+from openprocure.buyer.invoicing.einvoice import EInvoiceError
+from openprocure.buyer.invoicing.matching import Finding
+from openprocure.buyer.invoicing.models import Invoice
+from openprocure.buyer.organization.choices import Role
+from openprocure.buyer.organization.services import has_role
+
+router = Router(tags=["invoices"])
+
+
+class InvoiceOut(Schema):
+    id: int
+    number: str
+    supplier: str
+    status: str
+    kind: str
+    currency: str
+    due_amount: Decimal
+    match_mode: str
+    explanation: list[str]
+    exceptions: list[str]
+
+
+class ErrorOut(Schema):
+    detail: str
+    code: str
+
+
+def invoice_out(invoice: Invoice) -> dict[str, Any]:
+    run = invoice.match_runs.first()
+    return {
+        "id": invoice.pk,
+        "number": invoice.number,
+        "supplier": invoice.supplier.name,
+        "status": invoice.status,
+        "kind": invoice.kind,
+        "currency": invoice.currency,
+        "due_amount": invoice.due_amount,
+        "match_mode": invoice.match_mode,
+        "explanation": [Finding.from_json(f).message for f in run.findings] if run else [],
+        "exceptions": [e.message for e in invoice.exceptions.filter(status="open")],
+    }
+
+
+@router.post("/", response={201: InvoiceOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut})
+def upload_invoice(request: HttpRequest, file: UploadedFile = File(...)) -> Any:  # noqa: B008
+    if not has_role(request.user, Role.AP_CLERK):
+        return 403, {"detail": "Invoices are handled by accounts-payable clerks.", "code": "forbidden"}
+    from openprocure.buyer.invoicing.views import receive_file
+
+    try:
+        invoice = receive_file(request, file.read(), file.name or "", file.content_type or "")
+    except EInvoiceError as error:
+        return 400, {"detail": str(error), "code": "invalid_file"}
+    except services.InvoicingError as error:
+        return (409 if error.code == "duplicate" else 400), {"detail": error.message, "code": error.code}
+    return 201, invoice_out(Invoice.objects.select_related("supplier").get(pk=invoice.pk))
+
+
+@router.get("/{invoice_id}", response=InvoiceOut)
+def get_invoice(request: HttpRequest, invoice_id: int) -> Any:
+    if not has_role(request.user, Role.AP_CLERK):
+        from ninja.errors import HttpError
+
+        raise HttpError(403, "Invoices are handled by accounts-payable clerks.")
+    return invoice_out(get_object_or_404(Invoice.objects.select_related("supplier"), pk=invoice_id))

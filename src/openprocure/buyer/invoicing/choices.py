@@ -1,0 +1,97 @@
+"""Invoice kinds, sources and statuses (with their transition table), exception statuses, identifiers."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class InvoiceKind(models.TextChoices):
+    INVOICE = "invoice", _("Invoice")  # cXML purpose standard / EN 16931 type 380
+    CREDIT_MEMO = "credit_memo", _("Credit memo")  # header-level credit (cXML creditMemo, UNTDID 381)
+    LINE_CREDIT_MEMO = "line_credit", _("Line-level credit memo")  # cXML lineLevelCreditMemo
+
+
+class InvoiceSource(models.TextChoices):
+    CXML = "cxml", _("cXML")  # InvoiceDetailRequest at POST /cxml/
+    UBL = "ubl", _("UBL 2.1")  # EN 16931 UBL invoice or credit note (upload or API)
+    CII = "cii", _("UN/CEFACT CII")  # EN 16931 CII (upload or API)
+    FACTURX = "facturx", _("Factur-X PDF")  # PDF/A-3 with embedded CII
+    MANUAL = "manual", _("Paper (entered by hand)")  # keyed in by an AP clerk
+
+
+class InvoiceStatus(models.TextChoices):
+    RECEIVED = "received", _("Received")  # stored, not matched yet
+    EXCEPTION = "exception", _("Exception")  # matching found variances waiting for an AP clerk
+    ON_HOLD = "on_hold", _("On hold")  # an AP clerk put it aside
+    CREDIT_REQUESTED = "credit_req", _("Credit memo requested")  # waiting for the supplier's credit memo
+    APPROVED = "approved", _("Approved for payment")  # matched, or every variance accepted
+    EXPORTED = "exported", _("Sent to payment")  # included in a payment export
+    REJECTED = "rejected", _("Rejected")  # refused by an AP clerk
+    CANCELLED = "cancelled", _("Cancelled")  # the supplier cancelled it (cXML operation delete)
+
+
+INVOICE_TRANSITIONS: dict[str, set[str]] = {
+    InvoiceStatus.RECEIVED: {InvoiceStatus.EXCEPTION, InvoiceStatus.APPROVED, InvoiceStatus.CANCELLED},
+    InvoiceStatus.EXCEPTION: {
+        InvoiceStatus.EXCEPTION,
+        InvoiceStatus.APPROVED,
+        InvoiceStatus.ON_HOLD,
+        InvoiceStatus.CREDIT_REQUESTED,
+        InvoiceStatus.REJECTED,
+        InvoiceStatus.CANCELLED,
+    },
+    InvoiceStatus.ON_HOLD: {
+        InvoiceStatus.EXCEPTION,
+        InvoiceStatus.APPROVED,
+        InvoiceStatus.CREDIT_REQUESTED,
+        InvoiceStatus.REJECTED,
+        InvoiceStatus.CANCELLED,
+    },
+    InvoiceStatus.CREDIT_REQUESTED: {
+        InvoiceStatus.EXCEPTION,
+        InvoiceStatus.APPROVED,
+        InvoiceStatus.ON_HOLD,
+        InvoiceStatus.REJECTED,
+        InvoiceStatus.CANCELLED,
+    },
+    # a late credit memo or receipt may re-open an approved invoice before it is paid
+    InvoiceStatus.APPROVED: {InvoiceStatus.EXPORTED, InvoiceStatus.EXCEPTION, InvoiceStatus.CANCELLED},
+    InvoiceStatus.EXPORTED: set(),
+    InvoiceStatus.REJECTED: set(),
+    InvoiceStatus.CANCELLED: set(),
+}
+
+#: Statuses whose invoice counts as invoiced quantity for later matches.
+LIVE_STATUSES = {
+    InvoiceStatus.RECEIVED,
+    InvoiceStatus.EXCEPTION,
+    InvoiceStatus.ON_HOLD,
+    InvoiceStatus.CREDIT_REQUESTED,
+    InvoiceStatus.APPROVED,
+    InvoiceStatus.EXPORTED,
+}
+
+
+class ExceptionStatus(models.TextChoices):
+    OPEN = "open", _("Open")  # waiting for an AP clerk
+    ACCEPTED = "accepted", _("Variance accepted")  # accepted with a recorded reason
+    CREDIT_REQUESTED = "credit_req", _("Credit memo requested")  # asked the supplier for a credit
+    ON_HOLD = "on_hold", _("On hold")  # set aside
+    REJECTED = "rejected", _("Rejected")  # the invoice was rejected
+    CLEARED = "cleared", _("Cleared")  # a later match no longer finds it
+
+
+class MatchMode(models.TextChoices):
+    TWO_WAY = "2way", _("2-way (order / invoice)")  # services and goods without receipts
+    THREE_WAY = "3way", _("3-way (order / receipt / invoice)")  # goods that must be received first
+
+
+class IdentifierScheme(models.TextChoices):
+    VAT = "vat", _("VAT number")  # EU VAT identifier, e.g. FR40303265045
+    SIREN = "siren", _("SIREN")  # French company number (9 digits)
+    SIRET = "siret", _("SIRET")  # French establishment number (14 digits)
+    CXML = "cxml", _("cXML identity")  # domain:identity, e.g. NetworkId:AN0100000123
+    GLN = "gln", _("GLN")  # GS1 global location number
+    DUNS = "duns", _("D-U-N-S")  # Dun & Bradstreet number
+    OTHER = "other", _("Other")  # any other scheme (EAS code in the value)

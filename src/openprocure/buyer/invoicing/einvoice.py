@@ -1,0 +1,384 @@
+"""Reading EN 16931 invoices into plain data: UBL 2.1 (lxml with the UBL namespaces), UN/CEFACT CII
+(``drafthorse``) and Factur-X PDFs (``factur-x`` extracts the embedded XML and checks it against the
+Factur-X XSD, offline).
+
+The result, :class:`ParsedInvoice`, is the same for every format and for cXML, so the services store
+and match invoices one way. Business terms are cited by their EN 16931 number (BT-…).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils.translation import gettext as _
+from lxml import etree
+
+ZERO = Decimal(0)
+
+UBL_NS = {
+    "inv": "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2",
+    "cn": "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2",
+    "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
+    "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
+}
+CII_ROOT = "{urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100}CrossIndustryInvoice"
+# UNTDID 1001 document types that are credit notes (BT-3).
+CREDIT_TYPE_CODES = {"381", "396", "532", "81", "83", "261", "262", "308"}
+# ISO 6523 ICD schemes of French company numbers (BT-30 / BT-29 schemeID).
+SIREN_SCHEME = "0002"
+SIRET_SCHEME = "0009"
+
+
+class EInvoiceError(Exception):
+    """A file that is not a readable EN 16931 invoice; the message says what is wrong."""
+
+
+@dataclass
+class ParsedLine:
+    line_number: int
+    quantity: Decimal
+    unit_price: Decimal
+    amount: Decimal
+    order_number: str = ""
+    order_line_number: int | None = None
+    part_id: str = ""
+    description: str = ""
+    unit_of_measure: str = ""
+    tax: Decimal | None = None
+
+
+@dataclass
+class ParsedInvoice:
+    """An invoice in any format, as plain data (credit memos carry negative amounts)."""
+
+    number: str
+    invoice_date: date
+    currency: str
+    source: str
+    is_credit: bool = False
+    line_level_credit: bool = False
+    seller_identifiers: list[tuple[str, str]] = field(default_factory=list)
+    seller_name: str = ""
+    order_number: str = ""
+    lines: list[ParsedLine] = field(default_factory=list)
+    subtotal: Decimal | None = None
+    tax: Decimal = ZERO
+    shipping: Decimal = ZERO
+    special_handling: Decimal = ZERO
+    total: Decimal | None = None
+    due_amount: Decimal | None = None
+    due_date: date | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def negate(self) -> None:
+        """Make a credit note's amounts negative (EN 16931 writes them positive)."""
+        for line in self.lines:
+            line.quantity = -abs(line.quantity)
+            line.amount = -abs(line.amount)
+            if line.tax is not None:
+                line.tax = -abs(line.tax)
+        self.subtotal = None if self.subtotal is None else -abs(self.subtotal)
+        self.tax = -abs(self.tax)
+        self.shipping = -abs(self.shipping)
+        self.special_handling = -self.special_handling
+        self.total = None if self.total is None else -abs(self.total)
+        self.due_amount = None if self.due_amount is None else -abs(self.due_amount)
+
+
+def normalize_identifier(value: str) -> str:
+    """An identifier as stored: no spaces, dots or dashes, upper case."""
+    return "".join(ch for ch in value if ch.isalnum() or ch in ":_").upper()
+
+
+def _decimal(text: str | None, what: str) -> Decimal:
+    try:
+        return Decimal((text or "").strip())
+    except (InvalidOperation, ValueError):
+        raise EInvoiceError(_("%(what)s is not a number: %(text)r.") % {"what": what, "text": text}) from None
+
+
+def _date(text: str | None, what: str) -> date:
+    raw = (text or "").strip()
+    try:
+        if len(raw) == 8 and raw.isdigit():
+            return date(int(raw[:4]), int(raw[4:6]), int(raw[6:]))
+        return date.fromisoformat(raw[:10])
+    except ValueError:
+        raise EInvoiceError(_("%(what)s is not a date: %(text)r.") % {"what": what, "text": raw}) from None
+
+
+def _int_or_none(text: str | None) -> int | None:
+    raw = (text or "").strip()
+    return int(raw) if raw.isdigit() else None
+
+
+def _parser() -> etree.XMLParser:
+    # Never fetch anything a document names: no DTD, no network, no entity expansion.
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+
+
+def parse_einvoice(data: bytes, *, filename: str = "") -> ParsedInvoice:
+    """Read a UBL, CII or Factur-X file (detected from its content)."""
+    if data.lstrip().startswith(b"%PDF"):
+        return parse_facturx(data)
+    root = _xml_root(data)
+    if root.tag == CII_ROOT:
+        return parse_cii(data, source="cii")
+    if root.tag in (f"{{{UBL_NS['inv']}}}Invoice", f"{{{UBL_NS['cn']}}}CreditNote"):
+        return parse_ubl(root)
+    raise EInvoiceError(
+        _(
+            "%(name)s is neither a UBL 2.1 Invoice/CreditNote nor a CII CrossIndustryInvoice (root element %(root)s)."
+        )
+        % {"name": filename or _("The file"), "root": etree.QName(root).localname}
+    )
+
+
+def _xml_root(data: bytes) -> Any:
+    if b"<!DOCTYPE" in data[:2048] or b"<!ENTITY" in data:
+        raise EInvoiceError(_("The XML declares a DOCTYPE or entities; EN 16931 invoices have none."))
+    try:
+        return etree.fromstring(data, parser=_parser())
+    except etree.XMLSyntaxError as error:
+        raise EInvoiceError(_("The file is not well-formed XML: %(error)s") % {"error": error}) from None
+
+
+# -- UBL 2.1 ------------------------------------------------------------------------------------------
+def parse_ubl(root: Any) -> ParsedInvoice:
+    """A UBL 2.1 Invoice or CreditNote (EN 16931 UBL syntax binding)."""
+    is_credit_note = etree.QName(root).localname == "CreditNote"
+
+    def text(node: Any, path: str) -> str:
+        found = node.find(path, UBL_NS)
+        return (found.text or "").strip() if found is not None and found.text else ""
+
+    number = text(root, "cbc:ID")
+    if not number:
+        raise EInvoiceError(_("The invoice has no number (BT-1, cbc:ID)."))
+    type_code = text(root, "cbc:CreditNoteTypeCode" if is_credit_note else "cbc:InvoiceTypeCode")
+    currency = text(root, "cbc:DocumentCurrencyCode")
+    if not currency:
+        raise EInvoiceError(_("The invoice has no currency (BT-5, cbc:DocumentCurrencyCode)."))
+    parsed = ParsedInvoice(
+        number=number,
+        invoice_date=_date(text(root, "cbc:IssueDate"), "BT-2 IssueDate"),
+        currency=currency.upper(),
+        source="ubl",
+        is_credit=is_credit_note or type_code in CREDIT_TYPE_CODES,
+        order_number=text(root, "cac:OrderReference/cbc:ID"),
+    )
+    due = text(root, "cbc:DueDate") or text(root, "cac:PaymentMeans/cbc:PaymentDueDate")
+    parsed.due_date = _date(due, "BT-9 DueDate") if due else None
+    party = root.find("cac:AccountingSupplierParty/cac:Party", UBL_NS)
+    if party is None:
+        raise EInvoiceError(_("The invoice has no seller (BG-4, cac:AccountingSupplierParty)."))
+    parsed.seller_name = text(party, "cac:PartyLegalEntity/cbc:RegistrationName") or text(
+        party, "cac:PartyName/cbc:Name"
+    )
+    for node in party.findall("cac:PartyTaxScheme/cbc:CompanyID", UBL_NS):
+        parsed.seller_identifiers.append(("vat", normalize_identifier(node.text or "")))
+    for node in [
+        *party.findall("cac:PartyLegalEntity/cbc:CompanyID", UBL_NS),
+        *party.findall("cac:PartyIdentification/cbc:ID", UBL_NS),
+        *party.findall("cbc:EndpointID", UBL_NS),
+    ]:
+        parsed.seller_identifiers.append(_scheme_identifier(node.get("schemeID", ""), node.text or ""))
+    line_tag = "cac:CreditNoteLine" if is_credit_note else "cac:InvoiceLine"
+    quantity_tag = "cbc:CreditedQuantity" if is_credit_note else "cbc:InvoicedQuantity"
+    for index, node in enumerate(root.findall(line_tag, UBL_NS), start=1):
+        quantity_node = node.find(quantity_tag, UBL_NS)
+        base = text(node, "cac:Price/cbc:BaseQuantity")
+        price = _decimal(text(node, "cac:Price/cbc:PriceAmount"), f"BT-146 line {index}")
+        if base:
+            price = price / _decimal(base, f"BT-149 line {index}")
+        parsed.lines.append(
+            ParsedLine(
+                line_number=_int_or_none(text(node, "cbc:ID")) or index,
+                quantity=_decimal(
+                    quantity_node.text if quantity_node is not None else "", f"BT-129 line {index}"
+                ),
+                unit_of_measure=(quantity_node.get("unitCode", "") if quantity_node is not None else "")[:16],
+                unit_price=price,
+                amount=_decimal(text(node, "cbc:LineExtensionAmount"), f"BT-131 line {index}"),
+                order_number=parsed.order_number,
+                order_line_number=_int_or_none(text(node, "cac:OrderLineReference/cbc:LineID")),
+                part_id=text(node, "cac:Item/cac:SellersItemIdentification/cbc:ID"),
+                description=text(node, "cac:Item/cbc:Name"),
+            )
+        )
+    totals = root.find("cac:LegalMonetaryTotal", UBL_NS)
+    if totals is None:
+        raise EInvoiceError(_("The invoice has no totals (BG-22, cac:LegalMonetaryTotal)."))
+    parsed.subtotal = _decimal(text(totals, "cbc:LineExtensionAmount"), "BT-106")
+    charges = text(totals, "cbc:ChargeTotalAmount")
+    allowances = text(totals, "cbc:AllowanceTotalAmount")
+    parsed.shipping = _decimal(charges, "BT-108") if charges else ZERO
+    parsed.special_handling = -_decimal(allowances, "BT-107") if allowances else ZERO
+    tax_amounts = [
+        _decimal(node.text, "BT-110")
+        for node in root.findall("cac:TaxTotal/cbc:TaxAmount", UBL_NS)
+        if (node.get("currencyID") or currency).upper() == parsed.currency
+    ]
+    parsed.tax = tax_amounts[0] if tax_amounts else ZERO
+    parsed.total = _decimal(text(totals, "cbc:TaxInclusiveAmount"), "BT-112")
+    parsed.due_amount = _decimal(text(totals, "cbc:PayableAmount"), "BT-115")
+    if parsed.is_credit:
+        parsed.negate()
+    return parsed
+
+
+def _scheme_identifier(scheme: str, value: str) -> tuple[str, str]:
+    clean = normalize_identifier(value)
+    if scheme == SIREN_SCHEME or (not scheme and len(clean) == 9 and clean.isdigit()):
+        return ("siren", clean)
+    if scheme == SIRET_SCHEME or (not scheme and len(clean) == 14 and clean.isdigit()):
+        return ("siret", clean)
+    if scheme in ("0088",):
+        return ("gln", clean)
+    if scheme in ("0060",):
+        return ("duns", clean)
+    if scheme in ("9957", "VA") or (clean[:2].isalpha() and clean[2:].isalnum() and scheme.startswith("99")):
+        return ("vat", clean)
+    return ("other", f"{scheme}:{clean}" if scheme else clean)
+
+
+# -- CII (drafthorse) ---------------------------------------------------------------------------------
+def _value(element: Any) -> Any:
+    """The value drafthorse read into an element (it keeps it in a private slot per element kind)."""
+    for slot in ("_amount", "_value", "_text"):
+        value = getattr(element, slot, None)
+        if value not in (None, ""):
+            return value
+    return None
+
+
+def _text(element: Any) -> str:
+    value = _value(element)
+    return "" if value is None else str(value).strip()
+
+
+def _amount(element: Any, what: str) -> Decimal | None:
+    value = _value(element)
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, Decimal) else _decimal(str(value), what)
+
+
+def parse_cii(data: bytes, *, source: str) -> ParsedInvoice:
+    """A UN/CEFACT CII invoice (EN 16931 CII binding; Factur-X / ZUGFeRD)."""
+    from drafthorse.models.document import Document
+
+    _xml_root(data)  # the same hostile-XML refusal as UBL before drafthorse reads it
+    try:
+        document = Document.parse(data)
+    except Exception as error:  # drafthorse raises plain exceptions on unexpected structure
+        raise EInvoiceError(_("The CII invoice cannot be read: %(error)s") % {"error": error}) from None
+    header = document.header
+    number = _text(header.id)
+    if not number:
+        raise EInvoiceError(_("The invoice has no number (BT-1, rsm:ExchangedDocument/ram:ID)."))
+    issue = _value(header.issue_date_time)
+    if not isinstance(issue, date):
+        raise EInvoiceError(_("The invoice has no date (BT-2)."))
+    settlement = document.trade.settlement
+    currency = _text(settlement.currency_code).upper()
+    if not currency:
+        raise EInvoiceError(_("The invoice has no currency (BT-5, ram:InvoiceCurrencyCode)."))
+    agreement = document.trade.agreement
+    parsed = ParsedInvoice(
+        number=number,
+        invoice_date=issue,
+        currency=currency,
+        source=source,
+        is_credit=_text(header.type_code) in CREDIT_TYPE_CODES,
+        order_number=_text(agreement.buyer_order.issuer_assigned_id),
+        seller_name=_text(agreement.seller.name),
+    )
+    seller = agreement.seller
+    for registration in seller.tax_registrations.children:
+        scheme = getattr(registration.id, "_scheme_id", "") or ""
+        value = normalize_identifier(_text(registration.id))
+        if value:
+            parsed.seller_identifiers.append(
+                ("vat", value) if scheme == "VA" else ("other", f"{scheme}:{value}")
+            )
+    legal = seller.legal_organization.id
+    if _text(legal):
+        parsed.seller_identifiers.append(
+            _scheme_identifier(getattr(legal, "_scheme_id", "") or "", _text(legal))
+        )
+    for index, item in enumerate(document.trade.items.children, start=1):
+        quantity = _amount(item.delivery.billed_quantity, f"BT-129 line {index}") or ZERO
+        price = _amount(item.agreement.net.amount, f"BT-146 line {index}") or ZERO
+        basis = _amount(item.agreement.net.basis_quantity, f"BT-149 line {index}")
+        parsed.lines.append(
+            ParsedLine(
+                line_number=_int_or_none(_text(item.document.line_id)) or index,
+                quantity=quantity,
+                unit_of_measure=(getattr(item.delivery.billed_quantity, "_unit_code", "") or "")[:16],
+                unit_price=price / basis if basis else price,
+                amount=_amount(item.settlement.monetary_summation.total_amount, f"BT-131 line {index}")
+                or ZERO,
+                order_number=parsed.order_number,
+                order_line_number=_int_or_none(_text(item.agreement.buyer_order.line_id)),
+                part_id=_text(item.product.seller_assigned_id),
+                description=_text(item.product.name),
+            )
+        )
+    totals = settlement.monetary_summation
+    parsed.subtotal = _amount(totals.line_total, "BT-106")
+    parsed.shipping = _amount(totals.charge_total, "BT-108") or ZERO
+    parsed.special_handling = -(_amount(totals.allowance_total, "BT-107") or ZERO)
+    # BT-110: drafthorse reads every TaxTotalAmount into the multi-currency container as
+    # (amount, currency) pairs; keep the one in the invoice currency.
+    candidates: list[tuple[Any, Any]] = [
+        (_value(totals.tax_total), getattr(totals.tax_total, "_currency", None))
+    ]
+    candidates += [tuple(child) for child in totals.tax_total_other_currency.children]
+    for amount, amount_currency in candidates:
+        if amount not in (None, "") and (amount_currency or currency).upper() == currency:
+            parsed.tax = _decimal(str(amount), "BT-110")
+    parsed.total = _amount(totals.grand_total, "BT-112")
+    parsed.due_amount = _amount(totals.due_amount, "BT-115")
+    for term in settlement.terms.children:
+        due = _value(term.due)
+        if isinstance(due, date):
+            parsed.due_date = due
+            break
+    if parsed.is_credit:
+        parsed.negate()
+    return parsed
+
+
+# -- Factur-X -----------------------------------------------------------------------------------------
+def parse_facturx(data: bytes) -> ParsedInvoice:
+    """A Factur-X (or ZUGFeRD 2) PDF: the embedded CII, checked against its XSD, then read as CII."""
+    import facturx
+
+    try:
+        _name, xml = facturx.get_xml_from_pdf(data, check_xsd=True)
+    except Exception as error:  # factur-x raises plain exceptions for broken PDFs and XSD failures
+        raise EInvoiceError(
+            _("The Factur-X XML does not pass its XSD check: %(error)s") % {"error": error}
+        ) from None
+    if not xml:
+        raise EInvoiceError(
+            _(
+                "This PDF carries no Factur-X/ZUGFeRD XML: upload the electronic invoice, or enter a paper invoice by hand."
+            )
+        )
+    return parse_cii(xml, source="facturx")
+
+
+def check_cii_xsd(data: bytes) -> list[str]:
+    """Warnings from the Factur-X XSD check of a bare CII file (empty when it passes)."""
+    import facturx
+
+    try:
+        facturx.xml_check_xsd(data, flavor="factur-x", level="autodetect")
+    except Exception as error:
+        return [str(error)[:500]]
+    return []

@@ -1,0 +1,86 @@
+"""cXML InvoiceDetailRequest on the buyer's ``POST /cxml/`` (registered in ``apps.py``).
+
+Authentication and payloadID idempotency come from :mod:`openprocure.buyer.fulfilment.inbound`;
+the answer is 200 when the invoice is stored (matched or not), 400 for an unknown order, 409 for a
+duplicate invoice number.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from openprocure.buyer.fulfilment.inbound import Accepted, Conflict, find_purchase_order, handle
+from openprocure.buyer.invoicing import services
+from openprocure.buyer.invoicing.choices import InvoiceStatus
+from openprocure.buyer.purchasing.models import PurchaseOrder
+from openprocure.buyer.suppliers.models import PunchOutConnection
+from openprocure.core.cxml_endpoint import Inbound
+from punchout import cxml
+from punchout.cxml.errors import InvalidDocument
+
+
+def invoice_detail_request(inbound: Inbound) -> cxml.CXML:
+    return handle(inbound, _invoice)
+
+
+def _invoice(inbound: Inbound, connection: PunchOutConnection) -> Accepted:
+    request = inbound.document.message
+    assert isinstance(request, cxml.InvoiceDetailRequest)
+    supplier = connection.supplier
+    header = request.header
+    if not header.invoice_id:
+        raise InvalidDocument(
+            _("The invoice has no invoiceID."),
+            path="/cXML/Request/InvoiceDetailRequest/InvoiceDetailRequestHeader",
+        )
+    orders: dict[str, PurchaseOrder] = {}
+    for index, order in enumerate(request.orders, start=1):
+        reference = order.order_reference
+        if not (reference.order_id or reference.payload_id):
+            continue  # a line not backed by an order: matched by part number or amount, or an exception
+        po = find_purchase_order(
+            supplier=supplier,
+            reference=reference,
+            path=f"/cXML/Request/InvoiceDetailRequest/InvoiceDetailOrder[{index}]/InvoiceDetailOrderInfo/OrderReference",
+            lock=False,
+        )
+        orders[po.number] = po
+        if reference.order_id:
+            orders[reference.order_id] = po
+        if reference.payload_id:
+            orders[f"payload:{reference.payload_id}"] = po
+    inbound.reference = ", ".join(sorted({po.number for po in orders.values()})) or header.invoice_id
+    if str(header.operation) == "delete":
+        year = header.invoice_date.year if header.invoice_date else None
+        try:
+            invoice = services.cancel_invoice(supplier=supplier, number=header.invoice_id, year=year or 0)
+        except services.InvoicingError as error:
+            raise InvalidDocument(error.message, path="/cXML/Request/InvoiceDetailRequest") from None
+        return Accepted(
+            reference=inbound.reference,
+            message=_("Invoice %(number)s cancelled.") % {"number": invoice.number},
+        )
+    parsed = services.parsed_from_cxml(request, orders)
+    try:
+        invoice = services.receive_invoice(
+            supplier=supplier,
+            parsed=parsed,
+            payload_id=inbound.document.payload_id or "",
+            journal=inbound.journal,
+            orders={po.number: po for po in orders.values()},
+        )
+    except services.InvoicingError as error:
+        if error.code == "duplicate":
+            raise Conflict(
+                error.message, path="/cXML/Request/InvoiceDetailRequest/InvoiceDetailRequestHeader/@invoiceID"
+            ) from None
+        raise InvalidDocument(error.message, path="/cXML/Request/InvoiceDetailRequest") from None
+    invoice.refresh_from_db(fields=["status"])
+    outcome = {
+        InvoiceStatus.APPROVED: _("matched and approved for payment"),
+        InvoiceStatus.EXCEPTION: _("received; it is being reviewed"),
+    }.get(invoice.status, _("received"))
+    return Accepted(
+        reference=inbound.reference,
+        message=_("Invoice %(number)s %(outcome)s.") % {"number": invoice.number, "outcome": outcome},
+    )

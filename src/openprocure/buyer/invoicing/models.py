@@ -1,0 +1,302 @@
+"""Supplier invoices and credit memos, how we recognise their senders, the tolerances they are matched
+with, every match result with its explanation, the exceptions queue and payment exports."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from openprocure.buyer.invoicing.choices import (
+    ExceptionStatus,
+    IdentifierScheme,
+    InvoiceKind,
+    InvoiceSource,
+    InvoiceStatus,
+    MatchMode,
+)
+
+ZERO = Decimal(0)
+
+
+class SupplierIdentifier(models.Model):
+    """A registered identifier of a supplier (VAT, SIREN, SIRET, cXML identity…) by which an invoice's
+    seller is recognised — never by name."""
+
+    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.CASCADE, related_name="identifiers")
+    scheme = models.CharField(_("scheme"), max_length=8, choices=IdentifierScheme.choices)
+    value = models.CharField(
+        _("identifier"), max_length=200, help_text=_("Stored without spaces, upper case.")
+    )
+
+    class Meta:
+        ordering = ["supplier", "scheme", "value"]
+        verbose_name = _("supplier identifier")
+        verbose_name_plural = _("supplier identifiers")
+        constraints = [models.UniqueConstraint(fields=["scheme", "value"], name="unique_supplier_identifier")]
+
+    def __str__(self) -> str:
+        return f"{self.get_scheme_display()} {self.value}"
+
+
+class ToleranceRule(models.Model):
+    """Matching tolerances for everyone, one supplier, one category (UNSPSC prefix), or both.
+
+    The most specific rule wins: supplier + category, then category, then supplier, then the global
+    rule, then the defaults in ``invoicing/defaults.py``.
+    """
+
+    supplier = models.ForeignKey(
+        "suppliers.Supplier", on_delete=models.CASCADE, null=True, blank=True, related_name="tolerance_rules"
+    )
+    unspsc_prefix = models.CharField(_("UNSPSC prefix"), max_length=8, blank=True)
+    mode = models.CharField(_("match"), max_length=4, choices=MatchMode.choices, default=MatchMode.THREE_WAY)
+    quantity_pct = models.DecimalField(
+        _("quantity tolerance (%)"), max_digits=7, decimal_places=3, default=ZERO
+    )
+    price_pct = models.DecimalField(
+        _("unit price tolerance (%)"), max_digits=7, decimal_places=3, null=True, blank=True, default=ZERO
+    )
+    price_abs = models.DecimalField(
+        _("unit price tolerance (amount)"),
+        max_digits=18,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        default=ZERO,
+    )
+    line_amount_abs = models.DecimalField(
+        _("line amount tolerance"), max_digits=18, decimal_places=2, default=ZERO
+    )
+    header_amount_abs = models.DecimalField(
+        _("header amount tolerance"), max_digits=18, decimal_places=2, default=ZERO
+    )
+    tax_abs = models.DecimalField(_("tax tolerance"), max_digits=18, decimal_places=2, default=ZERO)
+    max_tax_rate_pct = models.DecimalField(
+        _("highest tax rate (%)"), max_digits=7, decimal_places=3, null=True, blank=True
+    )
+    shipping_max = models.DecimalField(
+        _("highest shipping charge"),
+        max_digits=18,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Empty: any shipping accepted; 0: no shipping accepted."),
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["supplier__name", "unspsc_prefix"]
+        verbose_name = _("tolerance rule")
+        verbose_name_plural = _("tolerance rules")
+        constraints = [
+            models.UniqueConstraint(fields=["supplier", "unspsc_prefix"], name="unique_tolerance_scope"),
+            models.UniqueConstraint(
+                fields=["unspsc_prefix"],
+                condition=models.Q(supplier=None),
+                name="unique_tolerance_scope_no_supplier",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = [str(self.supplier) if self.supplier_id else "", self.unspsc_prefix]
+        return " / ".join(s for s in scope if s) or str(_("Global"))
+
+
+class PaymentExport(models.Model):
+    """A CSV of invoices approved for payment, handed to the payment system."""
+
+    number = models.CharField(_("export number"), max_length=32, unique=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    content = models.TextField(_("CSV"))
+    invoice_count = models.PositiveIntegerField(_("invoices"))
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("payment export")
+        verbose_name_plural = _("payment exports")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Invoice(models.Model):
+    """A supplier's invoice or credit memo, as received (original kept) and as matched."""
+
+    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="invoices")
+    number = models.CharField(_("invoice number"), max_length=100)
+    year = models.PositiveIntegerField(_("year"))
+    invoice_date = models.DateField(_("invoice date"))
+    kind = models.CharField(
+        _("kind"), max_length=12, choices=InvoiceKind.choices, default=InvoiceKind.INVOICE
+    )
+    source = models.CharField(_("received as"), max_length=8, choices=InvoiceSource.choices)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=InvoiceStatus.choices,
+        default=InvoiceStatus.RECEIVED,
+        db_index=True,
+    )
+    currency = models.CharField(_("currency"), max_length=3)
+    subtotal = models.DecimalField(_("subtotal"), max_digits=18, decimal_places=2, null=True, blank=True)
+    tax = models.DecimalField(_("tax"), max_digits=18, decimal_places=2, default=ZERO)
+    shipping = models.DecimalField(_("shipping"), max_digits=18, decimal_places=2, default=ZERO)
+    special_handling = models.DecimalField(
+        _("special handling"), max_digits=18, decimal_places=2, default=ZERO
+    )
+    total = models.DecimalField(_("total"), max_digits=18, decimal_places=2, null=True, blank=True)
+    due_amount = models.DecimalField(_("amount due"), max_digits=18, decimal_places=2)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    purchase_orders = models.ManyToManyField("purchasing.PurchaseOrder", related_name="invoices", blank=True)
+    credited_invoice = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="credit_memos"
+    )
+    payload_id = models.CharField(_("payloadID"), max_length=250, blank=True)
+    journal = models.ForeignKey(
+        "core.Document", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    original = models.BinaryField(_("original file"), blank=True, default=b"")
+    original_name = models.CharField(_("original file name"), max_length=200, blank=True)
+    original_content_type = models.CharField(_("original content type"), max_length=100, blank=True)
+    warnings = models.JSONField(_("warnings"), default=list, blank=True)
+    seller_identifiers = models.JSONField(_("seller identifiers"), default=list, blank=True)
+    match_mode = models.CharField(_("match"), max_length=4, choices=MatchMode.choices, blank=True)
+    matched_at = models.DateTimeField(_("last matched"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("approved for payment"), null=True, blank=True)
+    payment_export = models.ForeignKey(
+        PaymentExport, on_delete=models.SET_NULL, null=True, blank=True, related_name="invoices"
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("received"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supplier", "number", "year"], name="unique_invoice_per_supplier_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_credit(self) -> bool:
+        return self.kind != InvoiceKind.INVOICE
+
+
+class InvoiceLine(models.Model):
+    """One invoiced line with the order reference it carries and the order line it was mapped to."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    line_number = models.PositiveIntegerField(_("line"))
+    order_number = models.CharField(_("order reference"), max_length=64, blank=True)
+    order_line_number = models.PositiveIntegerField(_("order line"), null=True, blank=True)
+    po_line = models.ForeignKey(
+        "purchasing.PurchaseOrderLine",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="invoice_lines",
+    )
+    part_id = models.TextField(_("part number"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+    quantity = models.DecimalField(_("quantity"), max_digits=18, decimal_places=4)
+    unit_of_measure = models.CharField(_("unit of measure"), max_length=16, blank=True)
+    unit_price = models.DecimalField(_("unit price"), max_digits=18, decimal_places=4)
+    amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=2)
+    tax = models.DecimalField(_("tax"), max_digits=18, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["invoice", "line_number"]
+        verbose_name = _("invoice line")
+        verbose_name_plural = _("invoice lines")
+
+    def __str__(self) -> str:
+        return f"{self.invoice} / {self.line_number}"
+
+
+class MatchRun(models.Model):
+    """One run of the matcher on an invoice: the outcome and every check made, in order."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="match_runs")
+    mode = models.CharField(_("match"), max_length=4, choices=MatchMode.choices)
+    matched = models.BooleanField(_("matched"))
+    findings = models.JSONField(_("checks"), default=list)
+    trigger = models.CharField(_("why it ran"), max_length=64)
+    created_at = models.DateTimeField(_("run at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["invoice", "-created_at", "-id"]
+        verbose_name = _("match run")
+        verbose_name_plural = _("match runs")
+
+    def __str__(self) -> str:
+        return f"{self.invoice} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class InvoiceException(models.Model):
+    """A failed matching check waiting for an AP clerk: accept (with reason), request a credit memo,
+    hold or reject."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="exceptions")
+    match_run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="exceptions")
+    code = models.CharField(_("check"), max_length=32)
+    line_number = models.PositiveIntegerField(_("invoice line"), null=True, blank=True)
+    params = models.JSONField(_("figures"), default=dict)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=ExceptionStatus.choices,
+        default=ExceptionStatus.OPEN,
+        db_index=True,
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    created_at = models.DateTimeField(_("raised"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("invoice exception")
+        verbose_name_plural = _("invoice exceptions")
+
+    def __str__(self) -> str:
+        return f"{self.invoice} {self.code}"
+
+    @property
+    def message(self) -> str:
+        from openprocure.buyer.invoicing.matching import Finding
+
+        return Finding(self.code, False, self.line_number, self.params).message
+
+
+class InvoiceEvent(models.Model):
+    """What happened to an invoice: received, matched, exception handled, status sent, exported."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("event"), max_length=32)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("invoice event")
+        verbose_name_plural = _("invoice events")
+
+    def __str__(self) -> str:
+        return self.kind

@@ -1,0 +1,910 @@
+"""Every write of invoicing: intake (cXML, EN 16931 files, paper), matching, the exceptions queue,
+statuses sent back to suppliers, and payment exports.
+
+The matching rules themselves are in :mod:`.matching` (a pure function); this module loads the data
+it needs in bulk, stores its result, and moves the invoice.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from openprocure.buyer.fulfilment.models import LineFulfilment
+from openprocure.buyer.invoicing import defaults, matching
+from openprocure.buyer.invoicing.choices import (
+    INVOICE_TRANSITIONS,
+    LIVE_STATUSES,
+    ExceptionStatus,
+    IdentifierScheme,
+    InvoiceKind,
+    InvoiceStatus,
+)
+from openprocure.buyer.invoicing.einvoice import ParsedInvoice, normalize_identifier
+from openprocure.buyer.invoicing.models import (
+    Invoice,
+    InvoiceEvent,
+    InvoiceException,
+    InvoiceLine,
+    MatchRun,
+    PaymentExport,
+    SupplierIdentifier,
+    ToleranceRule,
+)
+from openprocure.buyer.purchasing.models import PurchaseOrder, PurchaseOrderLine
+from openprocure.buyer.suppliers.models import Supplier
+from openprocure.core.status import set_status
+from punchout import cxml
+from punchout.money import quantize_money
+
+logger = logging.getLogger(__name__)
+ZERO = Decimal(0)
+
+
+class InvoicingError(Exception):
+    """A refused invoicing action; ``message`` says what was wrong and what to do next."""
+
+    def __init__(self, message: str, *, code: str = "invalid") -> None:
+        self.message = message
+        self.code = code
+        super().__init__(message)
+
+
+def _event(invoice: Invoice, kind: str, actor: Any = None, **detail: Any) -> None:
+    InvoiceEvent.objects.create(invoice=invoice, kind=kind, actor=actor, detail=detail)
+
+
+# -- suppliers by identifier --------------------------------------------------------------------------
+def add_identifier(*, supplier: Supplier, scheme: str, value: str) -> SupplierIdentifier:
+    """Register an identifier (VAT, SIREN, SIRET, cXML identity…) of a supplier, checked where we can."""
+    clean = normalize_identifier(value)
+    if scheme == IdentifierScheme.CXML:
+        clean = value.strip()
+    if not clean:
+        raise InvoicingError(_("Enter the identifier."))
+    _validate_identifier(scheme, clean)
+    try:
+        with transaction.atomic():
+            return SupplierIdentifier.objects.create(supplier=supplier, scheme=scheme, value=clean)
+    except IntegrityError:
+        owner = SupplierIdentifier.objects.select_related("supplier").get(scheme=scheme, value=clean).supplier
+        raise InvoicingError(
+            _("%(value)s is already registered for %(supplier)s.") % {"value": clean, "supplier": owner}
+        ) from None
+
+
+def _validate_identifier(scheme: str, value: str) -> None:
+    from stdnum.exceptions import ValidationError
+    from stdnum.fr import siren, siret
+
+    try:
+        if scheme == IdentifierScheme.SIREN:
+            siren.validate(value)
+        elif scheme == IdentifierScheme.SIRET:
+            siret.validate(value)
+        elif scheme == IdentifierScheme.VAT:
+            from stdnum.eu import vat
+
+            if value[:2].isalpha() and value[:2] in vat.MEMBER_STATES | {"EL"}:
+                vat.validate(value)
+    except ValidationError as error:
+        raise InvoicingError(
+            _("%(value)s is not a valid %(scheme)s: %(error)s")
+            % {"value": value, "scheme": IdentifierScheme(scheme).label, "error": error}
+        ) from None
+
+
+def supplier_for(identifiers: Iterable[tuple[str, str]]) -> Supplier:
+    """The supplier an invoice's seller identifiers name (VAT, SIREN, SIRET…): never by name."""
+    wanted = [(scheme, value) for scheme, value in identifiers if value]
+    query = Q(pk__in=[])
+    for scheme, value in wanted:
+        query |= Q(scheme=scheme, value=value)
+        if scheme == "siret":
+            query |= Q(scheme="siren", value=value[:9])
+        if scheme == "vat" and value.startswith("FR") and len(value) == 13:
+            query |= Q(scheme="siren", value=value[4:])
+    found = {row.supplier for row in SupplierIdentifier.objects.filter(query).select_related("supplier")}
+    shown = ", ".join(f"{scheme.upper()} {value}" for scheme, value in wanted) or _("none")
+    if not found:
+        raise InvoicingError(
+            _(
+                "No supplier has the seller's identifiers (%(identifiers)s). Add the VAT, SIREN or SIRET "
+                "to the supplier under Invoicing → Supplier identifiers, then upload again."
+            )
+            % {"identifiers": shown},
+            code="unknown_supplier",
+        )
+    if len(found) > 1:
+        raise InvoicingError(
+            _("The seller's identifiers (%(identifiers)s) belong to several suppliers: %(suppliers)s.")
+            % {"identifiers": shown, "suppliers": ", ".join(sorted(s.name for s in found))},
+            code="ambiguous_supplier",
+        )
+    return found.pop()
+
+
+# -- tolerances ---------------------------------------------------------------------------------------
+def _tolerance(rule: ToleranceRule | None) -> matching.Tolerance:
+    if rule is None:
+        return matching.Tolerance(**defaults.INVOICING_DEFAULT_TOLERANCE)
+    return matching.Tolerance(
+        mode=rule.mode,
+        quantity_pct=rule.quantity_pct,
+        price_pct=rule.price_pct,
+        price_abs=rule.price_abs,
+        line_amount_abs=rule.line_amount_abs,
+        header_amount_abs=rule.header_amount_abs,
+        tax_abs=rule.tax_abs,
+        max_tax_rate_pct=rule.max_tax_rate_pct,
+        shipping_max=rule.shipping_max,
+    )
+
+
+class Tolerances:
+    """Every tolerance rule in memory; ``for_line`` picks the most specific for a supplier and category."""
+
+    def __init__(self, rules: Iterable[ToleranceRule] | None = None) -> None:
+        self.rules = list(ToleranceRule.objects.all() if rules is None else rules)
+        self._cache: dict[tuple[int | None, str], matching.Tolerance] = {}
+
+    def for_line(self, supplier_id: int, category: str) -> matching.Tolerance:
+        key = (supplier_id, category)
+        if key not in self._cache:
+            self._cache[key] = _tolerance(self._pick(supplier_id, category))
+        return self._cache[key]
+
+    def _pick(self, supplier_id: int, category: str) -> ToleranceRule | None:
+        def score(rule: ToleranceRule) -> tuple[int, int, int] | None:
+            if rule.supplier_id not in (None, supplier_id):
+                return None
+            if rule.unspsc_prefix and not category.startswith(rule.unspsc_prefix):
+                return None
+            return (1 if rule.unspsc_prefix else 0, 1 if rule.supplier_id else 0, len(rule.unspsc_prefix))
+
+        scored = [(s, rule) for rule in self.rules if (s := score(rule)) is not None]
+        return max(scored, key=lambda pair: pair[0])[1] if scored else None
+
+    def resolver(self, supplier_id: int) -> Any:
+        def tolerance_for(line: matching.OrderLine | None) -> matching.Tolerance:
+            return self.for_line(supplier_id, line.category if line is not None else "")
+
+        return tolerance_for
+
+
+# -- intake -------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Original:
+    """The file as received, kept with the invoice."""
+
+    content: bytes = b""
+    name: str = ""
+    content_type: str = ""
+
+
+def _kind(parsed: ParsedInvoice) -> str:
+    if not parsed.is_credit:
+        return InvoiceKind.INVOICE
+    return InvoiceKind.LINE_CREDIT_MEMO if parsed.line_level_credit else InvoiceKind.CREDIT_MEMO
+
+
+def find_orders(*, supplier: Supplier, numbers: Iterable[str]) -> dict[str, PurchaseOrder]:
+    """The supplier's POs by number; an unknown number is refused with a message naming it."""
+    wanted = {n for n in numbers if n}
+    orders = {po.number: po for po in PurchaseOrder.objects.filter(supplier=supplier, number__in=wanted)}
+    unknown = sorted(wanted - set(orders))
+    if unknown:
+        raise InvoicingError(
+            _("Unknown purchase order %(orders)s: no order with this number was sent to %(supplier)s.")
+            % {"orders": ", ".join(unknown), "supplier": supplier.name},
+            code="unknown_order",
+        )
+    return orders
+
+
+def receive_invoice(
+    *,
+    supplier: Supplier,
+    parsed: ParsedInvoice,
+    original: Original | None = None,
+    payload_id: str = "",
+    journal: Any = None,
+    actor: Any = None,
+    orders: dict[str, PurchaseOrder] | None = None,
+) -> Invoice:
+    """Store an invoice or credit memo (refusing duplicates), then match it."""
+    if not parsed.lines and not parsed.is_credit:
+        raise InvoicingError(_("The invoice has no lines."))
+    with transaction.atomic():
+        duplicate = Invoice.objects.filter(
+            supplier=supplier, number=parsed.number, year=parsed.invoice_date.year
+        ).first()
+        if duplicate is not None:
+            raise InvoicingError(
+                _(
+                    "Invoice %(number)s of %(year)s from %(supplier)s was already received on %(date)s. "
+                    "Send a credit memo to correct it, or a new invoice number."
+                )
+                % {
+                    "number": parsed.number,
+                    "year": parsed.invoice_date.year,
+                    "supplier": supplier.name,
+                    "date": duplicate.created_at.date().isoformat(),
+                },
+                code="duplicate",
+            )
+        if orders is None:
+            orders = find_orders(
+                supplier=supplier,
+                numbers=[parsed.order_number, *(line.order_number for line in parsed.lines)],
+            )
+        currency = parsed.currency
+        invoice = Invoice.objects.create(
+            supplier=supplier,
+            number=parsed.number[:100],
+            year=parsed.invoice_date.year,
+            invoice_date=parsed.invoice_date,
+            kind=_kind(parsed),
+            source=parsed.source,
+            currency=currency,
+            subtotal=None if parsed.subtotal is None else quantize_money(parsed.subtotal, currency),
+            tax=quantize_money(parsed.tax, currency),
+            shipping=quantize_money(parsed.shipping, currency),
+            special_handling=quantize_money(parsed.special_handling, currency),
+            total=None if parsed.total is None else quantize_money(parsed.total, currency),
+            due_amount=quantize_money(_due(parsed), currency),
+            due_date=parsed.due_date,
+            payload_id=payload_id[:250],
+            journal=journal,
+            original=(original.content if original else b""),
+            original_name=(original.name if original else "")[:200],
+            original_content_type=(original.content_type if original else "")[:100],
+            warnings=parsed.warnings,
+            seller_identifiers=[list(pair) for pair in parsed.seller_identifiers],
+            entered_by=actor,
+        )
+        invoice.purchase_orders.set(orders.values())
+        InvoiceLine.objects.bulk_create(
+            [
+                InvoiceLine(
+                    invoice=invoice,
+                    line_number=line.line_number,
+                    order_number=line.order_number[:64],
+                    order_line_number=line.order_line_number,
+                    part_id=line.part_id,
+                    description=line.description,
+                    quantity=line.quantity,
+                    unit_of_measure=line.unit_of_measure[:16],
+                    unit_price=line.unit_price,
+                    amount=quantize_money(line.amount, currency),
+                    tax=None if line.tax is None else quantize_money(line.tax, currency),
+                )
+                for line in parsed.lines
+            ]
+        )
+        _event(invoice, "received", actor, source=parsed.source, payload_id=payload_id)
+        match_invoice(invoice=invoice, trigger="received", actor=actor)
+        if invoice.is_credit:
+            for po in orders.values():
+                transaction.on_commit(
+                    lambda po=po: rematch_purchase_order(purchase_order=po, trigger="credit_memo")
+                )
+    return invoice
+
+
+def _due(parsed: ParsedInvoice) -> Decimal:
+    if parsed.due_amount is not None:
+        return parsed.due_amount
+    if parsed.total is not None:
+        return parsed.total
+    subtotal = (
+        parsed.subtotal if parsed.subtotal is not None else sum((line.amount for line in parsed.lines), ZERO)
+    )
+    return subtotal + parsed.tax + parsed.shipping + parsed.special_handling
+
+
+def parsed_from_cxml(request: cxml.InvoiceDetailRequest, orders: dict[str, PurchaseOrder]) -> ParsedInvoice:
+    """A cXML InvoiceDetailRequest as plain invoice data (credit memos made negative)."""
+    from openprocure.buyer.invoicing.einvoice import ParsedLine
+
+    header = request.header
+    summary = request.summary
+    purpose = str(header.purpose)
+    is_credit = purpose in ("creditMemo", "lineLevelCreditMemo")
+    currency = ""
+    lines: list[ParsedLine] = []
+    for order in request.orders:
+        reference = order.order_reference
+        po = orders.get(reference.order_id or "") or orders.get(f"payload:{reference.payload_id}")
+        number = po.number if po else (reference.order_id or "")
+        for item in order.items:
+            price = item.unit_price.amount if item.unit_price else ZERO
+            money = item.subtotal_amount or item.net_amount or item.gross_amount
+            amount = money.amount if money else item.quantity * price
+            currency = currency or (money or item.unit_price or cxml.Money(ZERO, "")).currency
+            lines.append(
+                ParsedLine(
+                    line_number=item.invoice_line_number,
+                    quantity=-abs(item.quantity) if is_credit else item.quantity,
+                    unit_price=abs(price) if is_credit else price,
+                    amount=-abs(amount) if is_credit else amount,
+                    order_number=number,
+                    order_line_number=item.reference.line_number,
+                    part_id=item.reference.item_id.supplier_part_id if item.reference.item_id else "",
+                    description=item.reference.description.text if item.reference.description else "",
+                    unit_of_measure=item.unit_of_measure,
+                    tax=(item.tax.money.amount if item.tax and item.tax.money else None),
+                )
+            )
+
+    def amount(money: cxml.Money | None) -> Decimal | None:
+        if money is None:
+            return None
+        return -abs(money.amount) if is_credit else money.amount
+
+    for money in (summary.subtotal_amount, summary.gross_amount, summary.net_amount, summary.due_amount):
+        if money is not None:
+            currency = money.currency
+            break
+    tax = summary.tax.money if summary.tax else None
+    total = summary.gross_amount
+    if total is None and summary.net_amount is not None and summary.net_amount.amount:
+        total = summary.net_amount
+    parsed = ParsedInvoice(
+        number=header.invoice_id,
+        invoice_date=(header.invoice_date.date() if header.invoice_date else timezone.localdate()),
+        currency=(currency or "EUR").upper(),
+        source="cxml",
+        is_credit=is_credit,
+        line_level_credit=purpose == "lineLevelCreditMemo",
+        order_number="",
+        lines=lines,
+        subtotal=amount(summary.subtotal_amount),
+        tax=amount(tax) or ZERO,
+        shipping=amount(summary.shipping_amount) or ZERO,
+        special_handling=amount(summary.special_handling_amount) or ZERO,
+        total=amount(total),
+        due_amount=amount(summary.due_amount),
+    )
+    return parsed
+
+
+# -- matching -----------------------------------------------------------------------------------------
+def order_lines_for(invoices: list[Invoice]) -> dict[int, dict[str, list[matching.OrderLine]]]:
+    """Matcher input for several invoices at once: each invoice's candidate order lines, with what
+    was received and invoiced before it (a fixed number of queries whatever the count)."""
+    invoice_ids = [invoice.pk for invoice in invoices]
+    po_ids_by_invoice: dict[int, set[int]] = defaultdict(set)
+    for invoice_id, po_id in Invoice.purchase_orders.through.objects.filter(
+        invoice_id__in=invoice_ids
+    ).values_list("invoice_id", "purchaseorder_id"):
+        po_ids_by_invoice[invoice_id].add(po_id)
+    all_po_ids = {po_id for ids in po_ids_by_invoice.values() for po_id in ids}
+    po_lines = list(
+        PurchaseOrderLine.objects.filter(purchase_order_id__in=all_po_ids).select_related("purchase_order")
+    )
+    fulfil = {
+        f.po_line_id: f for f in LineFulfilment.objects.filter(po_line__purchase_order_id__in=all_po_ids)
+    }
+    invoiced = list(
+        InvoiceLine.objects.filter(
+            po_line__purchase_order_id__in=all_po_ids, invoice__status__in=LIVE_STATUSES
+        ).values_list("po_line_id", "invoice_id", "invoice__kind", "quantity", "amount")
+    )
+    result: dict[int, dict[str, list[matching.OrderLine]]] = {}
+    kinds = {invoice.pk: invoice.kind for invoice in invoices}
+    for invoice_id in invoice_ids:
+        is_credit = kinds[invoice_id] != InvoiceKind.INVOICE
+        before_qty: dict[int, Decimal] = defaultdict(lambda: ZERO)
+        before_amount: dict[int, Decimal] = defaultdict(lambda: ZERO)
+        credit_qty: dict[int, Decimal] = defaultdict(lambda: ZERO)
+        credit_amount: dict[int, Decimal] = defaultdict(lambda: ZERO)
+        for line_id, other_id, kind, quantity, amount in invoiced:
+            if other_id == invoice_id:
+                continue
+            if kind != InvoiceKind.INVOICE:
+                credit_qty[line_id] += quantity
+                credit_amount[line_id] += amount
+            elif is_credit or other_id < invoice_id:
+                before_qty[line_id] += quantity
+                before_amount[line_id] += amount
+        candidates: dict[str, list[matching.OrderLine]] = defaultdict(list)
+        for line in po_lines:
+            if line.purchase_order_id not in po_ids_by_invoice.get(invoice_id, ()):
+                continue
+            row = fulfil.get(line.pk)
+            rejected = row.rejected_quantity if row else ZERO
+            candidates[line.purchase_order.number].append(
+                matching.OrderLine(
+                    order=line.purchase_order.number,
+                    line_number=line.line_number,
+                    part_id=line.supplier_part_id,
+                    unit_price=line.unit_price,
+                    price_basis_quantity=line.price_basis_quantity or Decimal(1),
+                    ordered=line.quantity - rejected,
+                    received=row.received_quantity if row else ZERO,
+                    currency=line.purchase_order.currency,
+                    category=line.unspsc,
+                    invoiced_before=before_qty[line.pk],
+                    amount_before=before_amount[line.pk],
+                    credited_quantity=credit_qty[line.pk],
+                    credited_amount=credit_amount[line.pk],
+                    ref=line.pk,
+                )
+            )
+        result[invoice_id] = dict(candidates)
+    return result
+
+
+def invoice_data(invoice: Invoice, lines: Iterable[InvoiceLine]) -> matching.Invoice:
+    return matching.Invoice(
+        number=invoice.number,
+        currency=invoice.currency,
+        is_credit=invoice.is_credit,
+        subtotal=invoice.subtotal,
+        tax=invoice.tax,
+        shipping=invoice.shipping,
+        special_handling=invoice.special_handling,
+        total=invoice.total,
+        lines=[
+            matching.InvoiceLine(
+                line_number=line.line_number,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                amount=line.amount,
+                order=line.order_number,
+                order_line=line.order_line_number,
+                part_id=line.part_id,
+                tax=line.tax,
+            )
+            for line in lines
+        ],
+    )
+
+
+def match_invoice(*, invoice: Invoice, trigger: str, actor: Any = None) -> MatchRun:
+    """Run the matcher on one invoice, store its explanation, refresh exceptions and the status."""
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        lines = list(invoice.lines.all())
+        candidates = order_lines_for([invoice])[invoice.pk]
+        if not candidates:
+            # no order referenced: any open order of the supplier may carry the lines (fallback mapping)
+            candidates = _open_orders_of(invoice)
+        result = matching.match_invoice(
+            invoice_data(invoice, lines), candidates, tolerance_for=Tolerances().resolver(invoice.supplier_id)
+        )
+        return _store_result(invoice, lines, result, trigger, actor)
+
+
+def _open_orders_of(invoice: Invoice) -> dict[str, list[matching.OrderLine]]:
+    from openprocure.buyer.purchasing.choices import POStatus
+
+    pos = list(
+        PurchaseOrder.objects.filter(supplier=invoice.supplier, currency=invoice.currency).exclude(
+            status__in=[POStatus.CANCELLED, POStatus.CLOSED, POStatus.APPROVED, POStatus.FAILED]
+        )[:50]
+    )
+    if not pos:
+        return {}
+    invoice.purchase_orders.add(*pos)
+    candidates = order_lines_for([invoice])[invoice.pk]
+    return candidates
+
+
+def _store_result(
+    invoice: Invoice, lines: list[InvoiceLine], result: matching.MatchResult, trigger: str, actor: Any
+) -> MatchRun:
+    by_number = {line.line_number: line for line in lines}
+    mapped_pos: set[str] = set()
+    for line_result in result.lines:
+        line = by_number[line_result.line_number]
+        target = line_result.order_line.ref if line_result.order_line is not None else None
+        if line.po_line_id != target:
+            line.po_line_id = target
+            line.save(update_fields=["po_line"])
+        if line_result.order_line is not None:
+            mapped_pos.add(line_result.order_line.order)
+    if mapped_pos:
+        # keep only the orders the lines actually map to (the fallback may have offered more)
+        invoice.purchase_orders.set(
+            PurchaseOrder.objects.filter(number__in=mapped_pos, supplier=invoice.supplier)
+        )
+    run = MatchRun.objects.create(
+        invoice=invoice,
+        mode=result.mode,
+        matched=result.matched,
+        findings=[finding.as_json() for finding in result.findings],
+        trigger=trigger,
+    )
+    previous = list(
+        invoice.exceptions.exclude(status__in=[ExceptionStatus.CLEARED, ExceptionStatus.REJECTED])
+    )
+    accepted = {
+        (e.code, e.line_number, tuple(sorted(e.params.items()))): e
+        for e in previous
+        if e.status == ExceptionStatus.ACCEPTED
+    }
+    for exception in previous:
+        if exception.status != ExceptionStatus.ACCEPTED:
+            exception.status = ExceptionStatus.CLEARED
+            exception.save(update_fields=["status"])
+    kept_accepted = set()
+    new = []
+    for finding in result.exceptions:
+        key = (finding.code, finding.line, tuple(sorted(dict(finding.params).items())))
+        if key in accepted:
+            kept_accepted.add(key)
+            continue
+        new.append(
+            InvoiceException(
+                invoice=invoice,
+                match_run=run,
+                code=finding.code,
+                line_number=finding.line,
+                params=dict(finding.params),
+            )
+        )
+    for key, exception in accepted.items():
+        if key not in kept_accepted:
+            exception.status = ExceptionStatus.CLEARED
+            exception.save(update_fields=["status"])
+    InvoiceException.objects.bulk_create(new)
+    invoice.match_mode = result.mode
+    invoice.matched_at = timezone.now()
+    invoice.save(update_fields=["match_mode", "matched_at"])
+    _event(invoice, "matched", actor, trigger=trigger, matched=result.matched, exceptions=len(new))
+    if invoice.status in (InvoiceStatus.EXPORTED, InvoiceStatus.REJECTED, InvoiceStatus.CANCELLED):
+        return run
+    if not new:
+        _move(invoice, InvoiceStatus.APPROVED, actor)
+    elif invoice.status in (InvoiceStatus.RECEIVED, InvoiceStatus.APPROVED):
+        _move(invoice, InvoiceStatus.EXCEPTION, actor)
+    return run
+
+
+def _move(invoice: Invoice, target: str, actor: Any = None, comment: str = "") -> None:
+    if invoice.status == target:
+        return
+    previous = set_status(invoice, target, table=INVOICE_TRANSITIONS)
+    update = ["status"]
+    if target == InvoiceStatus.APPROVED:
+        invoice.approved_at = timezone.now()
+        update.append("approved_at")
+    invoice.save(update_fields=update)
+    _event(invoice, "status_changed", actor, **{"from": previous, "to": target, "comment": comment})
+    send_status(invoice=invoice, comment=comment)
+    for po in invoice.purchase_orders.all():
+        transaction.on_commit(lambda po=po: _refresh_po(po.pk))
+
+
+def _refresh_po(po_id: int) -> None:
+    from openprocure.buyer.fulfilment.services import lock_po, refresh_po_status
+
+    with transaction.atomic():
+        refresh_po_status(lock_po(po_id))
+
+
+def rematch_purchase_order(*, purchase_order: PurchaseOrder, trigger: str) -> int:
+    """Match again every open invoice of an order (after a new receipt, a return or a credit memo)."""
+    invoices = list(
+        Invoice.objects.filter(
+            purchase_orders=purchase_order,
+            status__in=[
+                InvoiceStatus.RECEIVED,
+                InvoiceStatus.EXCEPTION,
+                InvoiceStatus.ON_HOLD,
+                InvoiceStatus.CREDIT_REQUESTED,
+                InvoiceStatus.APPROVED,
+            ],
+        ).order_by("pk")
+    )
+    for invoice in invoices:
+        match_invoice(invoice=invoice, trigger=trigger)
+    return len(invoices)
+
+
+def on_receipts_changed(*, purchase_order: PurchaseOrder) -> None:
+    """Registered in ``fulfilment.hooks.RECEIPTS_CHANGED``."""
+    rematch_purchase_order(purchase_order=purchase_order, trigger="receipt")
+
+
+def po_invoice_state(*, purchase_order: PurchaseOrder) -> str:
+    """Registered in ``fulfilment.hooks.INVOICE_STATE``: "closed", "invoiced" or ""."""
+    invoices = list(
+        Invoice.objects.filter(purchase_orders=purchase_order, status__in=LIVE_STATUSES).prefetch_related(
+            "lines"
+        )
+    )
+    if not invoices:
+        return ""
+    invoiced: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for invoice in invoices:
+        for line in invoice.lines.all():
+            if line.po_line_id:
+                invoiced[line.po_line_id] += line.quantity
+    rows = {f.po_line_id: f for f in LineFulfilment.objects.filter(po_line__purchase_order=purchase_order)}
+    for line in purchase_order.lines.all():
+        row = rows.get(line.pk)
+        expected = line.quantity - (row.rejected_quantity if row else ZERO)
+        if expected > 0 and invoiced[line.pk] < expected:
+            return ""
+    done = {InvoiceStatus.APPROVED, InvoiceStatus.EXPORTED}
+    return "closed" if all(invoice.status in done for invoice in invoices) else "invoiced"
+
+
+# -- the exceptions queue -----------------------------------------------------------------------------
+def _open_exceptions(invoice: Invoice) -> list[InvoiceException]:
+    return list(
+        invoice.exceptions.select_for_update().filter(
+            status__in=[ExceptionStatus.OPEN, ExceptionStatus.ON_HOLD, ExceptionStatus.CREDIT_REQUESTED]
+        )
+    )
+
+
+def _require_reason(reason: str) -> str:
+    if not reason.strip():
+        raise InvoicingError(_("Give a reason: it is recorded with the decision."))
+    return reason.strip()
+
+
+def accept_variance(*, exception: InvoiceException, actor: Any, reason: str) -> Invoice:
+    """Accept one variance with a recorded reason; the invoice is approved when none is left open."""
+    reason = _require_reason(reason)
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().get(pk=exception.invoice_id)
+        exception = InvoiceException.objects.select_for_update().get(pk=exception.pk)
+        if exception.status not in (
+            ExceptionStatus.OPEN,
+            ExceptionStatus.ON_HOLD,
+            ExceptionStatus.CREDIT_REQUESTED,
+        ):
+            raise InvoicingError(_("This exception is no longer open."))
+        exception.status = ExceptionStatus.ACCEPTED
+        exception.reason = reason
+        exception.resolved_by = actor
+        exception.resolved_at = timezone.now()
+        exception.save()
+        _event(
+            invoice,
+            "variance_accepted",
+            actor,
+            code=exception.code,
+            line=exception.line_number,
+            reason=reason,
+        )
+        if not _open_exceptions(invoice):
+            _move(invoice, InvoiceStatus.APPROVED, actor, reason)
+    return invoice
+
+
+def _resolve_all(invoice: Invoice, status: str, actor: Any, reason: str) -> None:
+    for exception in _open_exceptions(invoice):
+        exception.status = status
+        exception.reason = reason
+        exception.resolved_by = actor
+        exception.resolved_at = timezone.now()
+        exception.save()
+
+
+def request_credit_memo(*, invoice: Invoice, actor: Any, reason: str) -> Invoice:
+    """Ask the supplier for a credit memo; the invoice waits, and is matched again when it arrives."""
+    reason = _require_reason(reason)
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        _resolve_all(invoice, ExceptionStatus.CREDIT_REQUESTED, actor, reason)
+        _move(invoice, InvoiceStatus.CREDIT_REQUESTED, actor, reason)
+    return invoice
+
+
+def hold_invoice(*, invoice: Invoice, actor: Any, reason: str) -> Invoice:
+    """Put an invoice aside (it will not be paid) with a reason."""
+    reason = _require_reason(reason)
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        _resolve_all(invoice, ExceptionStatus.ON_HOLD, actor, reason)
+        _move(invoice, InvoiceStatus.ON_HOLD, actor, reason)
+    return invoice
+
+
+def reject_invoice(*, invoice: Invoice, actor: Any, reason: str) -> Invoice:
+    """Refuse an invoice: it is never paid, and its quantities no longer count as invoiced."""
+    reason = _require_reason(reason)
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if invoice.status in (InvoiceStatus.EXPORTED, InvoiceStatus.APPROVED):
+            raise InvoicingError(
+                _("An invoice approved for payment cannot be rejected here; ask for a credit memo.")
+            )
+        _resolve_all(invoice, ExceptionStatus.REJECTED, actor, reason)
+        _move(invoice, InvoiceStatus.REJECTED, actor, reason)
+    return invoice
+
+
+def cancel_invoice(*, supplier: Supplier, number: str, year: int) -> Invoice:
+    """The supplier cancels an invoice (cXML operation="delete") not yet sent to payment."""
+    with transaction.atomic():
+        invoice = (
+            Invoice.objects.select_for_update().filter(supplier=supplier, number=number, year=year).first()
+        )
+        if invoice is None:
+            raise InvoicingError(
+                _("No invoice %(number)s of %(year)s to cancel.") % {"number": number, "year": year},
+                code="unknown_invoice",
+            )
+        if invoice.status in (InvoiceStatus.EXPORTED, InvoiceStatus.REJECTED, InvoiceStatus.CANCELLED):
+            raise InvoicingError(
+                _("Invoice %(number)s is %(status)s and can no longer be cancelled; send a credit memo.")
+                % {"number": number, "status": invoice.get_status_display()},
+                code="duplicate",
+            )
+        _resolve_all(invoice, ExceptionStatus.CLEARED, None, "cancelled by the supplier")
+        _move(invoice, InvoiceStatus.CANCELLED, None)
+    return invoice
+
+
+# -- status back to the supplier ----------------------------------------------------------------------
+SUPPLIER_STATUS = {
+    InvoiceStatus.APPROVED: cxml.InvoiceStatusType.RECONCILED,
+    InvoiceStatus.EXPORTED: cxml.InvoiceStatusType.PAYING,
+    InvoiceStatus.REJECTED: cxml.InvoiceStatusType.REJECTED,
+    InvoiceStatus.CANCELLED: cxml.InvoiceStatusType.CANCELED,
+    InvoiceStatus.ON_HOLD: cxml.InvoiceStatusType.PROCESSING,
+    InvoiceStatus.CREDIT_REQUESTED: cxml.InvoiceStatusType.PROCESSING,
+}
+
+
+def send_status(*, invoice: Invoice, comment: str = "") -> Any:
+    """Tell the supplier the invoice's status (cXML StatusUpdateRequest through the outbox).
+
+    Only for invoices received as cXML from a supplier with a cXML order URL (the document reference
+    is the invoice's payloadID); returns the outbox message or None.
+    """
+    status_type = SUPPLIER_STATUS.get(invoice.status)
+    if status_type is None or invoice.source != "cxml" or not invoice.payload_id:
+        return None
+    connection = (
+        invoice.supplier.connections.filter(protocol="cxml", is_active=True).exclude(order_url="").first()
+    )
+    if connection is None:
+        return None
+    from datetime import UTC, datetime
+
+    from openprocure.buyer.suppliers.services import cxml_envelope
+    from openprocure.core.outbox import enqueue_document
+
+    texts = {
+        InvoiceStatus.CREDIT_REQUESTED: _("Credit memo requested"),
+        InvoiceStatus.ON_HOLD: _("On hold"),
+    }
+    note = " — ".join(t for t in [str(texts.get(invoice.status, "")), comment] if t)
+    request = cxml.StatusUpdateRequest(
+        status=cxml.Status(200, "OK", note),
+        document_reference=invoice.payload_id,
+        invoice_status=cxml.InvoiceStatus(
+            type=status_type,
+            invoice_id=invoice.number,
+            invoice_date=datetime(
+                invoice.invoice_date.year, invoice.invoice_date.month, invoice.invoice_date.day, tzinfo=UTC
+            ),
+            comments=[cxml.Comment(note, lang="en")] if note else [],
+        ),
+    )
+    document = cxml_envelope(connection, request)
+    message = enqueue_document(
+        kind="StatusUpdateRequest",
+        url=connection.order_url,
+        payload_id=document.payload_id or "",
+        body=cxml.build(document),
+        reference=invoice.number,
+        partner=invoice.supplier.name[:200],
+    )
+    _event(invoice, "status_sent", None, status=str(status_type), payload_id=document.payload_id, note=note)
+    return message
+
+
+# -- paper invoices -----------------------------------------------------------------------------------
+def enter_paper_invoice(
+    *,
+    supplier: Supplier,
+    actor: Any,
+    number: str,
+    invoice_date: date,
+    currency: str,
+    lines: list[dict[str, Any]],
+    tax: Decimal = ZERO,
+    shipping: Decimal = ZERO,
+    total: Decimal | None = None,
+    is_credit: bool = False,
+) -> Invoice:
+    """Key in a paper invoice: same duplicate check, storage and matching as electronic ones."""
+    from openprocure.buyer.invoicing.einvoice import ParsedLine
+
+    parsed = ParsedInvoice(
+        number=number.strip(),
+        invoice_date=invoice_date,
+        currency=currency.upper(),
+        source="manual",
+        is_credit=is_credit,
+        tax=tax,
+        shipping=shipping,
+        total=total,
+        lines=[
+            ParsedLine(
+                line_number=index,
+                quantity=line["quantity"],
+                unit_price=line["unit_price"],
+                amount=line.get("amount") or line["quantity"] * line["unit_price"],
+                order_number=line.get("order_number", ""),
+                order_line_number=line.get("order_line_number"),
+                part_id=line.get("part_id", ""),
+                description=line.get("description", ""),
+            )
+            for index, line in enumerate(lines, start=1)
+        ],
+    )
+    parsed.subtotal = sum((line.amount for line in parsed.lines), ZERO)
+    if is_credit:
+        parsed.negate()
+    return receive_invoice(supplier=supplier, parsed=parsed, actor=actor)
+
+
+# -- payment export -----------------------------------------------------------------------------------
+def export_payments(*, actor: Any) -> PaymentExport:
+    """A CSV of every invoice approved for payment and not yet exported; they become "sent to payment"."""
+    with transaction.atomic():
+        invoices = list(
+            Invoice.objects.select_for_update()
+            .filter(status=InvoiceStatus.APPROVED)
+            .select_related("supplier")
+            .prefetch_related("purchase_orders", "supplier__identifiers")
+            .order_by("supplier__name", "invoice_date", "pk")
+        )
+        if not invoices:
+            raise InvoicingError(_("No invoice is approved for payment."))
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(defaults.INVOICING_PAYMENT_COLUMNS)
+        for invoice in invoices:
+            vat = next(
+                (i.value for i in invoice.supplier.identifiers.all() if i.scheme == IdentifierScheme.VAT), ""
+            )
+            writer.writerow(
+                [
+                    invoice.supplier.number,
+                    invoice.supplier.name,
+                    vat,
+                    invoice.number,
+                    invoice.invoice_date.isoformat(),
+                    invoice.due_date.isoformat() if invoice.due_date else "",
+                    invoice.kind,
+                    invoice.currency,
+                    format(invoice.due_amount, "f"),
+                    " ".join(sorted(po.number for po in invoice.purchase_orders.all())),
+                ]
+            )
+        export = PaymentExport.objects.create(
+            number=f"tmp-{timezone.now().timestamp()}",
+            created_by=actor,
+            content=buffer.getvalue(),
+            invoice_count=len(invoices),
+        )
+        export.number = f"PAY-{export.created_at:%Y}-{export.pk:05d}"
+        export.save(update_fields=["number"])
+        for invoice in invoices:
+            invoice.payment_export = export
+            invoice.save(update_fields=["payment_export"])
+            _move(invoice, InvoiceStatus.EXPORTED, actor)
+    return export

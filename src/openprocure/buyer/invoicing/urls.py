@@ -1,0 +1,17 @@
+from django.urls import path
+
+from openprocure.buyer.invoicing import views
+
+app_name = "invoicing"
+
+urlpatterns = [
+    path("", views.invoice_list, name="list"),
+    path("upload/", views.upload, name="upload"),
+    path("manual/", views.manual, name="manual"),
+    path("exceptions/", views.exceptions, name="exceptions"),
+    path("exceptions/<int:pk>/<str:action>/", views.exception_action, name="exception_action"),
+    path("payments/", views.payments, name="payments"),
+    path("payments/<int:pk>.csv", views.payment_csv, name="payment_csv"),
+    path("<int:pk>/", views.invoice_detail, name="detail"),
+    path("<int:pk>/original/", views.original, name="original"),
+]

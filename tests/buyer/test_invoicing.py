@@ -1,0 +1,397 @@
+"""Invoices through HTTP as a supplier system and an AP clerk use them: cXML invoices and credit memos,
+EN 16931 uploads (UBL, Factur-X), the exceptions queue, statuses sent back, payment export."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from openprocure.buyer.fulfilment.models import InboundDocument
+from openprocure.buyer.invoicing.models import Invoice, InvoiceException, SupplierIdentifier, ToleranceRule
+from openprocure.buyer.organization.models import Company, RoleAssignment, UserProfile
+from openprocure.core.models import User
+from openprocure.core.outbox import deliver_message
+from punchout import cxml
+from tests.buyer.test_fulfilment_fixtures import envelope, invoice_request, make_po, make_supplier, post
+from tests.partner_server import PartnerServer
+
+pytestmark = pytest.mark.django_db
+
+
+def ap_clerk() -> User:
+    user = User.objects.create_user(email="ap@acme.test", password="x-correct-horse")
+    company = Company.objects.get_or_create(name="Acme")[0]
+    profile = UserProfile.objects.create(user=user, company=company)
+    RoleAssignment.objects.create(profile=profile, role="ap_clerk")
+    return user
+
+
+def receive(client: Client, po: Any, quantities: dict[int, str]) -> None:
+    lines = {line.line_number: line for line in po.lines.all()}
+    data = {f"qty_{lines[n].pk}": q for n, q in quantities.items()}
+    answer = client.post(f"/fulfilment/orders/{po.number}/receive/", data)
+    assert answer.status_code == 302, answer.content.decode()
+
+
+def test_three_way_exception_then_new_receipt_rematches_and_approves(
+    client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    supplier, connection = make_supplier()
+    po = make_po(supplier, connection)
+    client.force_login(ap_clerk())
+    receive(client, po, {1: "10", 2: "5"})
+    body = envelope(
+        invoice_request(invoice_id="INV-1", lines=[(1, "12", "10.00"), (2, "5", "2.00")]),
+        payload_id="inv-1@s",
+    )
+    status = post(client, body)
+    assert (status.code, status.message) == (200, "Invoice INV-1 received; it is being reviewed.")
+    invoice = Invoice.objects.get()
+    assert (invoice.status, invoice.match_mode, invoice.due_amount) == (
+        "exception",
+        "3way",
+        Decimal("130.00"),
+    )
+    exception = InvoiceException.objects.get(status="open")
+    assert exception.message == (
+        "Line 1: invoiced 12, received 10, ordered 12: quantity exceeds received by 2 (tolerance 0)."
+    )
+    page = client.get(f"/invoicing/{invoice.pk}/").content.decode()
+    assert "Line 1 → order PO-2026-000001 line 1 (by order reference)." in page
+    assert "Line 2: invoiced 5, received 5, ordered 12: within what was received." not in page
+    assert "Line 2: invoiced 5, received 5, ordered 5: within what was received." in page
+    # the retry of the same document: same answer, no second invoice
+    assert post(client, body).message == status.message
+    assert Invoice.objects.count() == 1
+    # the rest arrives: matching runs again and the invoice is approved
+    with django_capture_on_commit_callbacks(execute=True):
+        receive(client, po, {1: "2"})
+    invoice.refresh_from_db()
+    assert invoice.status == "approved"
+    exception.refresh_from_db()
+    assert exception.status == "cleared"
+
+
+def test_duplicate_unknown_order_and_wrong_secret(client: Client) -> None:
+    supplier, connection = make_supplier()
+    make_po(supplier, connection)
+    post(client, envelope(invoice_request(invoice_id="INV-7", lines=[(1, "1", "10.00")]), payload_id="a@s"))
+    again = post(
+        client, envelope(invoice_request(invoice_id="INV-7", lines=[(1, "1", "10.00")]), payload_id="b@s")
+    )
+    assert (again.code, again.text) == (409, "Conflict")
+    assert again.message.startswith("Invoice INV-7 of 2026 from Office Supply Co was already received on ")
+    unknown = post(
+        client,
+        envelope(
+            invoice_request(invoice_id="INV-8", order_id="PO-404", lines=[(1, "1", "10.00")]),
+            payload_id="c@s",
+        ),
+    )
+    assert unknown.code == 400
+    assert unknown.message.startswith("Unknown purchase order PO-404: no order with this number")
+    refused = post(
+        client,
+        envelope(
+            invoice_request(invoice_id="INV-9", lines=[(1, "1", "10.00")]), payload_id="d@s", secret="no"
+        ),
+    )
+    assert refused.code == 401
+    assert list(Invoice.objects.values_list("number", flat=True)) == ["INV-7"]
+    assert InboundDocument.objects.count() == 1
+
+
+def test_price_variance_credit_memo_requested_status_sent_then_line_credit_approves(
+    client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    with PartnerServer() as partner:
+        supplier, connection = make_supplier(order_url=partner.url)
+        make_po(supplier, connection, lines=[("PAPER-A4", "10", "10.00")])
+        ToleranceRule.objects.create(mode="2way", price_pct=Decimal("2"), price_abs=Decimal("0.10"))
+        body = envelope(invoice_request(invoice_id="INV-2", lines=[(1, "10", "10.50")]), payload_id="inv-2@s")
+        post(client, body)
+        invoice = Invoice.objects.get()
+        exception = InvoiceException.objects.get(status="open")
+        assert exception.message == (
+            "Line 1: unit price 10.50, ordered at 10.00: exceeds by 0.50 (5.00%) (tolerance 0.10)."
+        )
+        client.force_login(ap_clerk())
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            answer = client.post(
+                f"/invoicing/exceptions/{exception.pk}/credit/", {"reason": "Price agreed at 10.00"}
+            )
+        assert answer.status_code == 302
+        invoice.refresh_from_db()
+        assert invoice.status == "credit_req"
+        from openprocure.core.models import OutboxMessage
+
+        message = OutboxMessage.objects.get(kind="StatusUpdateRequest")
+        assert message.url == partner.url
+        assert len(callbacks) >= 1
+        result = deliver_message(message.pk)
+        assert result.delivered
+        sent = cxml.parse(partner.received[0].body).document
+        update = sent.message
+        assert isinstance(update, cxml.StatusUpdateRequest)
+        assert update.document_reference == "inv-2@s"
+        assert update.invoice_status is not None
+        assert (update.invoice_status.type, update.invoice_status.invoice_id) == ("processing", "INV-2")
+        assert update.invoice_status.comments[0].text == "Credit memo requested — Price agreed at 10.00"
+        assert sent.header is not None and sent.header.sender_secret == "s3cret-of-office-supply"
+
+        # the supplier's line-level credit memo: -5.00 on line 1 (quantity 0)
+        credit = invoice_request(invoice_id="CM-2", lines=[(1, "0", "0.50")], purpose="lineLevelCreditMemo")
+        credit.orders[0].items[0].subtotal_amount = cxml.Money(Decimal("-5.00"), "EUR")
+        credit.summary.subtotal_amount = cxml.Money(Decimal("-5.00"), "EUR")
+        credit.summary.gross_amount = cxml.Money(Decimal("-5.00"), "EUR")
+        credit.summary.due_amount = cxml.Money(Decimal("-5.00"), "EUR")
+        with django_capture_on_commit_callbacks(execute=True):
+            status = post(client, envelope(credit, payload_id="cm-2@s"))
+        assert status.code == 200
+        memo = Invoice.objects.get(number="CM-2")
+        assert (memo.kind, memo.status, memo.due_amount) == ("line_credit", "approved", Decimal("-5.00"))
+        invoice.refresh_from_db()
+        assert invoice.status == "approved"
+        explanation = client.get(f"/invoicing/{invoice.pk}/").content.decode()
+        assert "Line 1: unit price 10.00, ordered at 10.00: within tolerance." in explanation
+
+
+def test_accept_variance_needs_a_reason_and_is_recorded(client: Client) -> None:
+    supplier, connection = make_supplier()
+    make_po(supplier, connection)
+    ToleranceRule.objects.create(mode="2way", shipping_max=Decimal("0"))
+    post(
+        client,
+        envelope(
+            invoice_request(invoice_id="INV-3", lines=[(1, "12", "10.00")], shipping="15.00"),
+            payload_id="i3@s",
+        ),
+    )
+    exception = InvoiceException.objects.get(status="open")
+    assert exception.message == "Shipping of 15.00 is charged but no shipping is accepted from this supplier."
+    clerk = ap_clerk()
+    client.force_login(clerk)
+    client.post(f"/invoicing/exceptions/{exception.pk}/accept/", {"reason": ""})
+    exception.refresh_from_db()
+    assert exception.status == "open"
+    client.post(f"/invoicing/exceptions/{exception.pk}/accept/", {"reason": "Express delivery we asked for"})
+    exception.refresh_from_db()
+    assert (exception.status, exception.reason, exception.resolved_by) == (
+        "accepted",
+        "Express delivery we asked for",
+        clerk,
+    )
+    assert Invoice.objects.get().status == "approved"
+    # payment export
+    answer = client.post("/invoicing/payments/")
+    assert answer.status_code == 302
+    csv_text = client.get(answer["Location"]).content.decode()
+    assert csv_text.splitlines() == [
+        "supplier_number,supplier,vat,invoice_number,invoice_date,due_date,kind,currency,amount_due,purchase_orders",
+        "S-100,Office Supply Co,,INV-3,2026-03-10,,invoice,EUR,135.00,PO-2026-000001",
+    ]
+    assert Invoice.objects.get().status == "exported"
+
+
+def test_someone_without_the_ap_role_cannot_act(client: Client) -> None:
+    supplier, connection = make_supplier()
+    make_po(supplier, connection)
+    post(client, envelope(invoice_request(invoice_id="INV-4", lines=[(1, "13", "10.00")]), payload_id="i4@s"))
+    assert sorted(InvoiceException.objects.values_list("code", flat=True)) == [
+        "quantity_over_ordered",
+        "quantity_over_received",
+    ]
+    exception = InvoiceException.objects.get(code="quantity_over_ordered")
+    assert exception.message == (
+        "Line 1: invoiced 13, ordered 12: quantity exceeds ordered by 1 (tolerance 0)."
+    )
+    client.force_login(User.objects.create_user(email="bob@acme.test", password="x-correct-horse"))
+    assert client.post(f"/invoicing/exceptions/{exception.pk}/accept/", {"reason": "fine"}).status_code == 403
+    exception.refresh_from_db()
+    assert exception.status == "open"
+
+
+UBL = """<?xml version="1.0" encoding="UTF-8"?>
+<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
+ xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
+ xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">
+ <cbc:CustomizationID>urn:cen.eu:en16931:2017</cbc:CustomizationID>
+ <cbc:ID>UBL-100</cbc:ID><cbc:IssueDate>2026-03-05</cbc:IssueDate><cbc:DueDate>2026-04-04</cbc:DueDate>
+ <cbc:InvoiceTypeCode>380</cbc:InvoiceTypeCode><cbc:DocumentCurrencyCode>EUR</cbc:DocumentCurrencyCode>
+ <cac:OrderReference><cbc:ID>PO-2026-000001</cbc:ID></cac:OrderReference>
+ <cac:AccountingSupplierParty><cac:Party>
+  <cac:PartyTaxScheme><cbc:CompanyID>FR 40 303265045</cbc:CompanyID><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:PartyTaxScheme>
+  <cac:PartyLegalEntity><cbc:RegistrationName>Office Supply Co</cbc:RegistrationName><cbc:CompanyID schemeID="0002">303265045</cbc:CompanyID></cac:PartyLegalEntity>
+ </cac:Party></cac:AccountingSupplierParty>
+ <cac:TaxTotal><cbc:TaxAmount currencyID="EUR">26.00</cbc:TaxAmount></cac:TaxTotal>
+ <cac:LegalMonetaryTotal><cbc:LineExtensionAmount currencyID="EUR">130.00</cbc:LineExtensionAmount>
+  <cbc:TaxExclusiveAmount currencyID="EUR">130.00</cbc:TaxExclusiveAmount><cbc:TaxInclusiveAmount currencyID="EUR">156.00</cbc:TaxInclusiveAmount>
+  <cbc:PayableAmount currencyID="EUR">156.00</cbc:PayableAmount></cac:LegalMonetaryTotal>
+ <cac:InvoiceLine><cbc:ID>1</cbc:ID><cbc:InvoicedQuantity unitCode="C62">12</cbc:InvoicedQuantity><cbc:LineExtensionAmount currencyID="EUR">120.00</cbc:LineExtensionAmount>
+  <cac:OrderLineReference><cbc:LineID>1</cbc:LineID></cac:OrderLineReference>
+  <cac:Item><cbc:Name>Paper</cbc:Name><cac:SellersItemIdentification><cbc:ID>PAPER-A4</cbc:ID></cac:SellersItemIdentification></cac:Item>
+  <cac:Price><cbc:PriceAmount currencyID="EUR">10.00</cbc:PriceAmount></cac:Price></cac:InvoiceLine>
+ <cac:InvoiceLine><cbc:ID>2</cbc:ID><cbc:InvoicedQuantity unitCode="C62">5</cbc:InvoicedQuantity><cbc:LineExtensionAmount currencyID="EUR">10.00</cbc:LineExtensionAmount>
+  <cac:Item><cbc:Name>Pens</cbc:Name><cac:SellersItemIdentification><cbc:ID>PEN-BLUE</cbc:ID></cac:SellersItemIdentification></cac:Item>
+  <cac:Price><cbc:PriceAmount currencyID="EUR">2.00</cbc:PriceAmount></cac:Price></cac:InvoiceLine>
+</Invoice>"""
+
+
+def test_ubl_upload_recognises_the_seller_by_vat_and_maps_lines(client: Client) -> None:
+    supplier, connection = make_supplier()
+    make_po(supplier, connection)
+    SupplierIdentifier.objects.create(supplier=supplier, scheme="vat", value="FR40303265045")
+    ToleranceRule.objects.create(supplier=supplier, mode="2way")
+    client.force_login(ap_clerk())
+    upload = io.BytesIO(UBL.encode())
+    upload.name = "ubl-100.xml"
+    answer = client.post("/invoicing/upload/", {"file": upload})
+    assert answer.status_code == 302
+    invoice = Invoice.objects.get()
+    assert (invoice.source, invoice.number, invoice.total, invoice.tax, invoice.due_date) == (
+        "ubl",
+        "UBL-100",
+        Decimal("156.00"),
+        Decimal("26.00"),
+        date(2026, 4, 4),
+    )
+    assert bytes(invoice.original) == UBL.encode()
+    assert invoice.status == "approved"
+    line2 = invoice.lines.get(line_number=2)
+    assert (line2.po_line.line_number, line2.order_line_number) == (2, None)
+    page = client.get(f"/invoicing/{invoice.pk}/").content.decode()
+    assert "Line 2 → order PO-2026-000001 line 2 (by part number PEN-BLUE)." in page
+    # same file again: refused with a clear message, nothing created
+    upload = io.BytesIO(UBL.encode())
+    upload.name = "ubl-100.xml"
+    again = client.post("/invoicing/upload/", {"file": upload})
+    assert again.status_code == 400
+    assert "Invoice UBL-100 of 2026 from Office Supply Co was already received on" in again.content.decode()
+    assert Invoice.objects.count() == 1
+
+
+def facturx_pdf(order_id: str, siren: str) -> bytes:
+    import facturx
+    from drafthorse.models.accounting import ApplicableTradeTax
+    from drafthorse.models.document import Document
+    from drafthorse.models.party import TaxRegistration
+    from drafthorse.models.tradelines import LineItem
+    from pypdf import PdfWriter
+
+    doc = Document()
+    doc.context.guideline_parameter.id = "urn:cen.eu:en16931:2017"
+    doc.header.id = "FX-1"
+    doc.header.type_code = "380"
+    doc.header.issue_date_time = date(2026, 3, 6)
+    doc.trade.agreement.seller.name = "Office Supply Co"
+    doc.trade.agreement.seller.address.country_id = "FR"
+    doc.trade.agreement.seller.tax_registrations.add(TaxRegistration(id=("VA", "FR40303265045")))
+    doc.trade.agreement.seller.legal_organization.id = ("0002", siren)
+    doc.trade.agreement.buyer.name = "Acme"
+    doc.trade.agreement.buyer.address.country_id = "FR"
+    doc.trade.agreement.buyer_order.issuer_assigned_id = order_id
+    doc.trade.settlement.currency_code = "EUR"
+    doc.trade.settlement.payment_means.type_code = "30"
+    item = LineItem()
+    item.document.line_id = "1"
+    item.agreement.buyer_order.line_id = "1"
+    item.product.seller_assigned_id = "PAPER-A4"
+    item.product.name = "Paper"
+    item.agreement.net.amount = Decimal("10.00")
+    item.delivery.billed_quantity = (Decimal("12"), "C62")
+    item.settlement.trade_tax.type_code = "VAT"
+    item.settlement.trade_tax.category_code = "S"
+    item.settlement.trade_tax.rate_applicable_percent = Decimal("20.00")
+    item.settlement.monetary_summation.total_amount = Decimal("120.00")
+    doc.trade.items.add(item)
+    tax = ApplicableTradeTax()
+    tax.calculated_amount = Decimal("24.00")
+    tax.basis_amount = Decimal("120.00")
+    tax.type_code = "VAT"
+    tax.category_code = "S"
+    tax.rate_applicable_percent = Decimal("20.00")
+    doc.trade.settlement.trade_tax.add(tax)
+    totals = doc.trade.settlement.monetary_summation
+    totals.line_total = Decimal("120.00")
+    totals.charge_total = Decimal("0.00")
+    totals.allowance_total = Decimal("0.00")
+    totals.tax_basis_total = Decimal("120.00")
+    totals.tax_total = (Decimal("24.00"), "EUR")
+    totals.grand_total = Decimal("144.00")
+    totals.due_amount = Decimal("144.00")
+    xml = doc.serialize(schema="FACTUR-X_EN16931")
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    pdf = io.BytesIO()
+    writer.write(pdf)
+    return facturx.generate_from_binary(pdf.getvalue(), xml)
+
+
+def test_facturx_upload_by_siren_three_way_without_receipt_is_an_exception(client: Client) -> None:
+    supplier, connection = make_supplier()
+    make_po(supplier, connection)
+    SupplierIdentifier.objects.create(supplier=supplier, scheme="siren", value="303265045")
+    client.force_login(ap_clerk())
+    upload = io.BytesIO(facturx_pdf("PO-2026-000001", "303265045"))
+    upload.name = "fx-1.pdf"
+    answer = client.post("/invoicing/upload/", {"file": upload})
+    assert answer.status_code == 302, answer.content.decode()
+    invoice = Invoice.objects.get()
+    assert (invoice.source, invoice.number, invoice.tax, invoice.total) == (
+        "facturx",
+        "FX-1",
+        Decimal("24.00"),
+        Decimal("144.00"),
+    )
+    assert bytes(invoice.original).startswith(b"%PDF")
+    assert list(InvoiceException.objects.values_list("code", flat=True)) == ["quantity_over_received"]
+    assert InvoiceException.objects.get().message == (
+        "Line 1: invoiced 12, received 0, ordered 12: quantity exceeds received by 12 (tolerance 0)."
+    )
+
+
+def test_facturx_from_an_unknown_seller_is_refused(client: Client) -> None:
+    supplier, connection = make_supplier()
+    make_po(supplier, connection)
+    client.force_login(ap_clerk())
+    upload = io.BytesIO(facturx_pdf("PO-2026-000001", "303265045"))
+    upload.name = "fx-1.pdf"
+    answer = client.post("/invoicing/upload/", {"file": upload})
+    assert answer.status_code == 400
+    assert (
+        "No supplier has the seller&#x27;s identifiers (VAT FR40303265045, SIREN 303265045)"
+        in answer.content.decode()
+    )
+    assert Invoice.objects.count() == 0
+
+
+def test_interop_invoice_with_tax_at_total_against_the_order_payload_id(
+    client: Client, interop: Path
+) -> None:
+    raw = (interop / "cxml/InvoiceDetailRequest/officeluv-invoice_taxes_at_total.xml").read_bytes()
+    supplier, connection = make_supplier(identity="supplierid", domain="DUNS")
+    from openprocure.buyer.suppliers.services import set_shared_secret
+
+    set_shared_secret(connection=connection, secret="secret")
+    po = make_po(supplier, connection, lines=[("PART-1", "1", "365.00")], payload_id="123")
+    po.currency = "USD"
+    po.save()
+    ToleranceRule.objects.create(mode="2way", shipping_max=Decimal("50"), max_tax_rate_pct=Decimal("10"))
+    status = post(client, raw)
+    assert status.code == 200
+    invoice = Invoice.objects.get()
+    assert (invoice.number, invoice.currency, invoice.tax, invoice.shipping, invoice.special_handling) == (
+        "3492",
+        "USD",
+        Decimal("8.00"),
+        Decimal("30.00"),
+        Decimal("5.00"),
+    )
+    assert invoice.status == "approved"
+    assert [po.number for po in invoice.purchase_orders.all()] == ["PO-2026-000001"]
