@@ -552,3 +552,18 @@ def test_demo_policy_asks_the_approver_above_500_and_the_admin_above_5000(world)
     assert status(small) == "ordered"
     assert approver_emails(medium) == [[("approver@acme.test", "pending")]]
     assert approver_emails(large) == [[("approver@acme.test", "pending")], [("admin@acme.test", "queued")]]
+
+
+def test_a_cancelled_requisition_leaves_the_inbox_and_cannot_be_approved(world) -> None:
+    rule("r", {"users": [world.alan]})
+    req = requisition(world)
+    submit(world, req)
+    assignment = pending(req, "alan@acme.test")
+    signed_in(world.rita).post(f"/requisitions/{req.pk}/cancel/", {"reason": "Not needed"})
+    assert status(req) == "cancelled"
+    assert "REQ-" not in signed_in(world.alan).get("/approvals/").content.decode()
+    answer = decide(world.alan, assignment)
+    assert answer.status_code == 409
+    assert ApprovalDecision.objects.count() == 0
+    assert ApprovalRequest.objects.get(requisition=req).status == "withdrawn"
+    assert PurchaseOrder.objects.count() == 0

@@ -6,17 +6,23 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from openprocure.buyer.approvals.choices import AssignmentStatus
+from openprocure.buyer.approvals.choices import AssignmentStatus, RequestStatus
 from openprocure.buyer.approvals.models import ApprovalAssignment, ApprovalRequest
 from openprocure.buyer.approvals.services import is_procurement_admin
+
+#: A requisition in one of these statuses needs no decision any more (withdrawn or ended).
+CLOSED_REQUISITION_STATUSES = ("cancelled", "closed", "rejected", "returned", "draft")
 
 
 def inbox(user: Any) -> QuerySet[ApprovalAssignment]:
     """Open approvals waiting for ``user`` (their own and those they hold for someone away)."""
     return (
         ApprovalAssignment.objects.filter(
-            Q(approver=user) | Q(on_behalf_of=user), status=AssignmentStatus.PENDING
+            Q(approver=user) | Q(on_behalf_of=user),
+            status=AssignmentStatus.PENDING,
+            step__request__status=RequestStatus.PENDING,
         )
+        .exclude(step__request__requisition__status__in=CLOSED_REQUISITION_STATUSES)
         .select_related("step__request__requisition", "step__request__requester", "on_behalf_of", "approver")
         .order_by("notified_at", "id")
     )

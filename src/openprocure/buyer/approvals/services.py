@@ -298,6 +298,7 @@ def decide(
         raise ApprovalError(_("Unknown decision “%(decision)s”.") % {"decision": decision})
     if decision in (Decision.REJECT, Decision.RETURN) and not comment.strip():
         raise ApprovalError(_("Say why in a comment, so the requester knows what to change."))
+    _withdraw_if_ended(assignment_id)
     with transaction.atomic():
         step_id = (
             ApprovalAssignment.objects.filter(pk=assignment_id).values_list("step_id", flat=True).first()
@@ -363,6 +364,29 @@ def decide(
         _complete_step(step, actor)
         final = ApprovalRequest.objects.values_list("status", flat=True).get(pk=request.pk)
         return DecisionResult(final, True)
+
+
+def _withdraw_if_ended(assignment_id: int) -> None:
+    """Refuse (and close the round) when the requisition was cancelled while waiting for approval.
+
+    The requisitions app has no cancel hook, so the round is closed the first time someone acts on it.
+    """
+    row = (
+        ApprovalAssignment.objects.filter(pk=assignment_id, step__request__status=RequestStatus.PENDING)
+        .select_related("step__request__requisition")
+        .first()
+    )
+    if row is None:
+        return
+    requisition = row.step.request.requisition
+    if requisition.status in ("submitted", "ordered"):
+        return
+    with transaction.atomic():
+        withdraw(requisition=requisition, actor=None)
+    raise ApprovalError(
+        _("Requisition %(number)s is %(status)s: no decision is needed any more.")
+        % {"number": requisition.number, "status": requisition.get_status_display()}
+    )
 
 
 def _close_open(step: ApprovalStep) -> None:
