@@ -109,11 +109,21 @@ class SetupResult:
 
 
 def _shopper(integration: Integration, email: str) -> Membership | None:
-    """The membership of the person with this e-mail in the business; refuses other businesses' people."""
-    user = User.objects.filter(email__iexact=email).first()
-    if user is None:
-        return None
-    membership = Membership.objects.filter(user=user).select_related("user").first()
+    """The membership of the person with this e-mail in the business; refuses other businesses' people.
+
+    One query on the usual path (a known member); the user table is read only when there is none.
+    """
+    membership = (
+        Membership.objects.select_related("user", "group").filter(user__email=email).first()
+        if email == email.lower()
+        else None
+    )
+    if membership is None:
+        if not User.objects.filter(email__iexact=email).exists():
+            return None
+        membership = (
+            Membership.objects.select_related("user", "group").filter(user__email__iexact=email).first()
+        )
     if membership is None or membership.business_id != integration.business_id:
         raise Refused(
             f"The e-mail {email} belongs to an account outside {integration.business.name}. "
@@ -199,9 +209,12 @@ def setup_cxml_session(*, document: cxml.CXML) -> SetupResult:
     token, hashed = _new_token()
     with transaction.atomic():
         group = None
-        if unit and unit.strip():
+        unit = (unit or "").strip()[:100]
+        if unit and membership is not None and membership.group is not None and membership.group.name == unit:
+            group = membership.group  # the usual case: nothing to read or write
+        elif unit:
             group, _created = BusinessGroup.objects.get_or_create(
-                business_id=integration.business_id, name=unit.strip()[:100]
+                business_id=integration.business_id, name=unit
             )
             if membership is not None and membership.group_id != group.pk:
                 Membership.objects.filter(pk=membership.pk).update(group=group)
