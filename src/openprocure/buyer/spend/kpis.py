@@ -191,15 +191,16 @@ def _by_key(rows: Iterable[dict[str, Any]], convert: Converter, field: str = "ke
 
 
 def _ranked(sums: dict[str, Decimal], label: Any, url: Any, total: Decimal, limit: int | None) -> list[Bar]:
+    """Bars, biggest first; past ``limit`` the smallest are summed into one "others" bar."""
     ordered = sorted(sums.items(), key=lambda item: (-item[1], item[0]))
+    rest: list[tuple[str, Decimal]] = []
+    if limit and len(ordered) > limit:
+        ordered, rest = ordered[: limit - 1], ordered[limit - 1 :]
     bars = [Bar(key, label(key), amount, url(key), percent(amount, total)) for key, amount in ordered]
-    if limit and len(bars) > limit:
-        rest = sum((bar.amount for bar in bars[limit - 1 :]), Decimal(0))
-        count = len(bars) - limit + 1
-        bars = [
-            *bars[: limit - 1],
-            Bar("", _("%(count)s others") % {"count": count}, rest, None, percent(rest, total)),
-        ]
+    if rest:
+        amount = sum((value for _key, value in rest), Decimal(0))
+        label_rest = _("%(count)s others") % {"count": len(rest)}
+        bars.append(Bar("", label_rest, amount, None, percent(amount, total)))
     return bars
 
 

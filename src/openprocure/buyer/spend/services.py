@@ -18,12 +18,14 @@ Sums are exact: amounts are added as integers of 1/10,000 of the currency unit.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from openprocure.buyer.organization.models import CostCenter
@@ -103,31 +105,61 @@ class _Accumulator:
         if electronic:
             self.electronic[(*slice_key, currency)].add(order_id)
 
-    def rows(self) -> list[MonthlySpend]:
-        result = []
+    def rows(self) -> Iterator[tuple[Any, ...]]:
+        """One tuple per summary row, in the order of :data:`_COLUMNS`."""
         for (month, entity, cost_center, dimension, key, currency), values in self.sums.items():
             orders = electronic = 0
             if dimension == Dimension.TOTAL:
                 orders = len(self.orders[(month, entity, cost_center, currency)])
                 electronic = len(self.electronic.get((month, entity, cost_center, currency), ()))
-            result.append(
-                MonthlySpend(
-                    month=month,
-                    legal_entity_id=entity,
-                    cost_center_id=cost_center,
-                    dimension=dimension,
-                    key=key,
-                    currency=currency,
-                    amount=_amount(values[0]),
-                    structured_amount=_amount(values[1]),
-                    listed_amount=_amount(values[2]),
-                    list_amount=_amount(values[3]),
-                    lines=values[4],
-                    orders=orders,
-                    electronic_orders=electronic,
-                )
+            yield (
+                month,
+                entity,
+                cost_center,
+                dimension,
+                key,
+                currency,
+                _amount(values[0]),
+                _amount(values[1]),
+                _amount(values[2]),
+                _amount(values[3]),
+                values[4],
+                orders,
+                electronic,
             )
-        return result
+
+
+_COLUMNS = (
+    "month",
+    "legal_entity_id",
+    "cost_center_id",
+    "dimension",
+    "key",
+    "currency",
+    "amount",
+    "structured_amount",
+    "listed_amount",
+    "list_amount",
+    "lines",
+    "orders",
+    "electronic_orders",
+)
+
+
+def _write(rows: Iterator[tuple[Any, ...]], batch_size: int) -> int:
+    """Insert summary rows with plain ``executemany`` (``bulk_create`` on SQLite is capped at 999
+    parameters a statement, i.e. 76 rows: 20× slower here)."""
+    table = connection.ops.quote_name(MonthlySpend._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in _COLUMNS)
+    marks = ", ".join(["%s"] * len(_COLUMNS))
+    sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608 - names from the model
+    count = 0
+    with connection.cursor() as cursor:
+        while batch := list(itertools.islice(rows, batch_size)):
+            # Dates as ISO text and Decimals as they are: both database drivers take them.
+            cursor.executemany(sql, [(row[0].isoformat(), *row[1:]) for row in batch])
+            count += len(batch)
+    return count
 
 
 def refresh_monthly_spend(*, batch_size: int = 5000) -> SummaryRefresh:
@@ -223,12 +255,11 @@ def refresh_monthly_spend(*, batch_size: int = 5000) -> SummaryRefresh:
                     order_id=order_id,
                     electronic=electronic,
                 )
-    rows = totals.rows()
     with transaction.atomic():
         MonthlySpend.objects.all().delete()
-        MonthlySpend.objects.bulk_create(rows, batch_size=batch_size)
+        written = _write(totals.rows(), batch_size)
         run.finished_at = timezone.now()
         run.lines_read = count
-        run.rows_written = len(rows)
+        run.rows_written = written
         run.save(update_fields=["finished_at", "lines_read", "rows_written"])
     return run
