@@ -10,9 +10,11 @@ from ninja import NinjaAPI
 from openprocure.buyer.approvals.api import TokenAuth
 from openprocure.buyer.approvals.api import requisitions_router as approvals_requisitions_router
 from openprocure.buyer.approvals.api import router as approvals_router
+from openprocure.buyer.invoicing.api import router as invoicing_router
 from openprocure.buyer.purchasing.api import router as purchasing_router
 
 api = NinjaAPI(title="OpenProcure Buyer API", version="1", auth=TokenAuth(), urls_namespace="api")
 api.add_router("/requisitions/", approvals_requisitions_router)
 api.add_router("/approvals/", approvals_router)
 api.add_router("/purchase-orders/", purchasing_router)
+api.add_router("/invoices/", invoicing_router)

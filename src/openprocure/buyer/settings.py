@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "openprocure.buyer.requisitions",
     "openprocure.buyer.approvals",
     "openprocure.buyer.purchasing",
+    "openprocure.buyer.fulfilment",
+    "openprocure.buyer.invoicing",
     "openprocure.buyer.spend",
 ]
 

@@ -18,6 +18,8 @@ urlpatterns = [
     path("purchasing/", include("openprocure.buyer.purchasing.urls")),
     path("spend/", include("openprocure.buyer.spend.urls")),
     path("api/", api.urls),
+    path("fulfilment/", include("openprocure.buyer.fulfilment.urls")),
+    path("invoicing/", include("openprocure.buyer.invoicing.urls")),
     path("admin/", admin.site.urls),
     path("", include("openprocure.core.urls")),
 ]
