@@ -279,3 +279,17 @@ def test_simple_backend_searches_and_counts_facets(client: Client, catalog, sett
     response = client.get("/search/", {"q": "", "cat": "1411", "price": "5"})
     assert asins(response) == []
     assert response.context["result"].total == 0
+
+
+def test_products_are_read_only_in_the_admin(client: Client, catalog) -> None:  # type: ignore[no-untyped-def]
+    from openprocure.core.models import User
+    from openprocure.supplier.catalog.models import Product
+
+    admin = User.objects.create_superuser(email="operator@marketplace.test", password="a-long-password")
+    client.force_login(admin)
+    product = Product.objects.get(asin="B000000004")
+    assert client.get("/admin/catalog/product/").status_code == 200
+    response = client.post(f"/admin/catalog/product/{product.pk}/change/", {"title": "Changed"})
+    assert response.status_code == 403
+    assert Product.objects.get(asin="B000000004").title == "Swingline Desktop Stapler, 20 Sheet Capacity"
+    assert client.get("/admin/catalog/product/add/").status_code == 403

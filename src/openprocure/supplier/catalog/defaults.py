@@ -16,7 +16,7 @@ CATALOG_PAGE_SIZE = 24
 
 # Above this many matches a query is "broad": ordered by sales rank instead of relevance score,
 # because scoring 100k+ matches is what makes a search slow (FIELD-NOTES, "Catalog search").
-CATALOG_RELEVANCE_LIMIT = 5_000
+CATALOG_RELEVANCE_LIMIT = 3_000
 
 # Facet counts are taken over at most this many matches (the most popular ones). Beyond it the
 # counts are lower bounds and shown with a "+" (e.g. "2,310+").

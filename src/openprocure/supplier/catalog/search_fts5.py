@@ -122,7 +122,7 @@ def match_expression(query: SearchQuery, *, prefix_last: bool = False) -> str:
         if prefix_last:
             terms[-1] += "*"
         parts.append(f"{TEXT_COLUMNS} : ({' '.join(terms)})")
-    filters = ["all"]
+    filters = []
     if query.category:
         filters.append(category_token(query.category))
     if query.brands:
@@ -133,7 +133,12 @@ def match_expression(query: SearchQuery, *, prefix_last: bool = False) -> str:
         filters.append("ful1" if query.fulfilled_by_us else "ful0")
     if query.price_band is not None:
         filters.append(f"{band_prefix(query.price_basis)}{int(query.price_band)}")
-    parts.append(f"filters : ({' AND '.join(filters)})")
+    if not parts and not filters:
+        # Nothing asked: every row carries the word "all". Never added otherwise: ANDing a word
+        # that is in every row makes FTS5 walk a million-entry list for each query.
+        filters.append("all")
+    if filters:
+        parts.append(f"filters : ({' AND '.join(filters)})")
     return " AND ".join(parts)
 
 
