@@ -30,6 +30,9 @@ INSTALLED_APPS = [
     "openprocure.supplier.catalog",
     "openprocure.supplier.business",
     "openprocure.supplier.punchout",
+    "openprocure.supplier.orders",
+    "openprocure.supplier.fulfilment",
+    "openprocure.supplier.support",
 ]
 # The PunchOut session travels in the URL (/po/<key>/…): this middleware resolves it, and keeps
 # PunchOut-only (linked) accounts out of the rest of the storefront.
@@ -61,3 +64,5 @@ CXML_DOMAIN = os.environ.get("OPENPROCURE_CXML_DOMAIN", "NetworkId")
 BUSINESS_VERIFIED_DOMAINS = env_list("OPENPROCURE_BUSINESS_VERIFIED_DOMAINS")
 # The host part of every payloadID we generate (cXML recommends the sender's domain name).
 PAYLOAD_ID_DOMAIN = os.environ.get("OPENPROCURE_PAYLOAD_ID_DOMAIN", "supplier.openprocure.local")
+# Periodic tasks run by the site's worker: (dotted path, seconds between runs).
+PERIODIC_TASKS = [("openprocure.supplier.fulfilment.tasks.auto_fulfil", 60.0)]

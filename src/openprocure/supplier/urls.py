@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from openprocure.supplier.orders.api import api
 from openprocure.supplier.storefront import views
 from openprocure.supplier.storefront.cxml import StorefrontCXMLEndpoint
 
@@ -13,5 +14,9 @@ urlpatterns = [
     path("business/", include("openprocure.supplier.business.urls")),
     path("", include("openprocure.supplier.punchout.urls")),
     path("", include("openprocure.supplier.catalog.urls")),
+    path("", include("openprocure.supplier.orders.urls")),
+    path("", include("openprocure.supplier.fulfilment.urls")),
+    path("", include("openprocure.supplier.support.urls")),
+    path("api/", api.urls),
     path("", include("openprocure.core.urls")),
 ]

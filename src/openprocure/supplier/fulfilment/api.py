@@ -1,0 +1,112 @@
+"""REST API (django-ninja) routers for shipments and invoices, mounted on the storefront's ``/api/``."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+
+from openprocure.supplier.fulfilment.models import Invoice, Shipment
+
+
+class ShipmentLineOut(Schema):
+    order: str
+    line_number: int
+    quantity: int
+
+
+class ShipmentOut(Schema):
+    shipment_id: str
+    carrier: str
+    tracking_number: str
+    status: str
+    shipped_at: datetime
+    expected_delivery: date | None
+    delivered_at: datetime | None
+    lines: list[ShipmentLineOut]
+
+
+class InvoiceOut(Schema):
+    number: str
+    order: str
+    buyer_order_id: str
+    shipment: str | None
+    currency: str
+    subtotal: Decimal
+    shipping: Decimal
+    tax_rate: Decimal
+    tax: Decimal
+    total: Decimal
+    issued_at: datetime
+    sent_electronically: bool
+
+
+def shipment_out(shipment: Shipment) -> dict[str, Any]:
+    return {
+        "shipment_id": shipment.shipment_id,
+        "carrier": shipment.carrier,
+        "tracking_number": shipment.tracking_number,
+        "status": shipment.status,
+        "shipped_at": shipment.shipped_at,
+        "expected_delivery": shipment.expected_delivery,
+        "delivered_at": shipment.delivered_at,
+        "lines": [
+            {
+                "order": part.order_line.order.number,
+                "line_number": part.order_line.line_number,
+                "quantity": part.quantity,
+            }
+            for part in shipment.lines.all()
+        ],
+    }
+
+
+def invoice_out(invoice: Invoice) -> dict[str, Any]:
+    return {
+        "number": invoice.number,
+        "order": invoice.order.number,
+        "buyer_order_id": invoice.order.buyer_order_id,
+        "shipment": invoice.shipment.shipment_id if invoice.shipment else None,
+        "currency": invoice.currency,
+        "subtotal": invoice.subtotal,
+        "shipping": invoice.shipping,
+        "tax_rate": invoice.tax_rate,
+        "tax": invoice.tax,
+        "total": invoice.total,
+        "issued_at": invoice.issued_at,
+        "sent_electronically": invoice.sent_electronically,
+    }
+
+
+shipments_router = Router(tags=["shipments"])
+invoices_router = Router(tags=["invoices"])
+
+
+@shipments_router.get("/", response=list[ShipmentOut], summary="The business's shipments, newest first")
+def list_shipments(request: HttpRequest, limit: int = 100) -> Any:
+    shipments = Shipment.objects.filter(business=request.auth).prefetch_related("lines__order_line__order")  # type: ignore[attr-defined]
+    return [shipment_out(s) for s in shipments[: max(1, min(limit, 500))]]
+
+
+@shipments_router.get("/{shipment_id}", response=ShipmentOut, summary="One shipment")
+def get_shipment(request: HttpRequest, shipment_id: str) -> Any:
+    return shipment_out(get_object_or_404(Shipment, business=request.auth, shipment_id=shipment_id))  # type: ignore[attr-defined]
+
+
+@invoices_router.get("/", response=list[InvoiceOut], summary="The business's invoices, newest first")
+def list_invoices(request: HttpRequest, limit: int = 100) -> Any:
+    invoices = Invoice.objects.filter(business=request.auth).select_related("order", "shipment")  # type: ignore[attr-defined]
+    return [invoice_out(i) for i in invoices[: max(1, min(limit, 500))]]
+
+
+@invoices_router.get("/{number}", response=InvoiceOut, summary="One invoice")
+def get_invoice(request: HttpRequest, number: str) -> Any:
+    return invoice_out(
+        get_object_or_404(
+            Invoice.objects.select_related("order", "shipment"), business=request.auth, number=number
+        )
+    )  # type: ignore[attr-defined]

@@ -1,0 +1,28 @@
+"""Statuses of shipments and invoices, with their transition tables."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ShipmentStatus(models.TextChoices):
+    SHIPPED = "shipped", _("Shipped")  # handed to the carrier; ship notice sent
+    DELIVERED = "delivered", _("Delivered")  # the carrier delivered it
+
+
+SHIPMENT_TRANSITIONS: dict[str, set[str]] = {
+    ShipmentStatus.SHIPPED: {ShipmentStatus.DELIVERED},
+    ShipmentStatus.DELIVERED: set(),
+}
+
+
+class InvoiceStatus(models.TextChoices):
+    ISSUED = "issued", _("Issued")  # created (and sent when e-invoicing is on)
+    PAID = "paid", _("Paid")  # settled
+
+
+INVOICE_TRANSITIONS: dict[str, set[str]] = {
+    InvoiceStatus.ISSUED: {InvoiceStatus.PAID},
+    InvoiceStatus.PAID: set(),
+}

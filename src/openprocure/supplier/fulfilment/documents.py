@@ -1,0 +1,123 @@
+"""ShipNoticeRequest and InvoiceDetailRequest of a shipment, built with ``punchout.cxml``.
+
+They reference the buyer's order (orderID and the OrderRequest's payloadID) and its line numbers,
+so the buyer's system matches them to its purchase order lines.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from decimal import Decimal
+
+from django.utils import timezone
+
+from openprocure.supplier.fulfilment import defaults
+from openprocure.supplier.fulfilment.models import Invoice, InvoiceLine, Shipment
+from openprocure.supplier.orders import defaults as order_defaults
+from openprocure.supplier.orders.documents import order_reference
+from openprocure.supplier.orders.models import Order, OrderLine
+from punchout import cxml
+from punchout.money import Money
+
+
+def ship_notice_request(
+    order: Order, shipment: Shipment, lines: list[tuple[OrderLine, int]]
+) -> cxml.ShipNoticeRequest:
+    """The advance ship notice of one order's lines in a shipment: carrier, tracking, quantities."""
+    delivery = (
+        timezone.make_aware(datetime.combine(shipment.expected_delivery, time(12, 0)))
+        if shipment.expected_delivery
+        else None
+    )
+    return cxml.ShipNoticeRequest(
+        header=cxml.ShipNoticeHeader(
+            shipment_id=shipment.shipment_id,
+            notice_date=timezone.now().replace(microsecond=0),
+            shipment_date=shipment.shipped_at.replace(microsecond=0),
+            delivery_date=delivery,
+        ),
+        controls=[
+            cxml.ShipControl(
+                carriers=[cxml.CarrierIdentifier(defaults.CARRIER_DOMAIN, shipment.carrier)],
+                shipment_identifiers=[
+                    cxml.ShipmentIdentifier(
+                        shipment.tracking_number, tracking_url=shipment.tracking_url or None
+                    )
+                ],
+            )
+        ],
+        portions=[
+            cxml.ShipNoticePortion(
+                order_reference=order_reference(order),
+                items=[
+                    cxml.ShipNoticeItem(
+                        line_number=line.line_number,
+                        quantity=Decimal(quantity),
+                        unit_of_measure=line.unit_of_measure or "EA",
+                        item_id=cxml.ItemID(line.supplier_part_id, line.supplier_part_auxiliary_id or None),
+                    )
+                    for line, quantity in lines
+                ],
+            )
+        ],
+    )
+
+
+def _vat(amount: Decimal, taxable: Decimal, currency: str) -> cxml.Tax:
+    return cxml.Tax(
+        Money(amount, currency),
+        cxml.Description("VAT", lang="en"),
+        details=[
+            cxml.TaxDetail(
+                category="vat",
+                tax_amount=Money(amount, currency),
+                taxable_amount=Money(taxable, currency),
+                percentage_rate=order_defaults.VAT_RATE,
+                description=cxml.Description(f"VAT {order_defaults.VAT_RATE.normalize()}%", lang="en"),
+            )
+        ],
+    )
+
+
+def invoice_request(order: Order, invoice: Invoice, lines: list[InvoiceLine]) -> cxml.InvoiceDetailRequest:
+    """The InvoiceDetailRequest of an invoice: each line with its VAT detail, and the summary."""
+    currency = invoice.currency
+    items = []
+    for invoice_line in lines:
+        line = invoice_line.order_line
+        amount = Decimal(invoice_line.amount)
+        items.append(
+            cxml.InvoiceDetailItem(
+                invoice_line_number=invoice_line.invoice_line_number,
+                quantity=Decimal(invoice_line.quantity),
+                unit_of_measure=line.unit_of_measure or "EA",
+                unit_price=Money(Decimal(invoice_line.unit_price), currency),
+                reference=cxml.InvoiceDetailItemReference(
+                    line_number=line.line_number,
+                    item_id=cxml.ItemID(line.supplier_part_id, line.supplier_part_auxiliary_id or None),
+                    description=cxml.Description(line.description, lang="en"),
+                ),
+                subtotal_amount=Money(amount, currency),
+                tax=_vat(Decimal(invoice_line.tax), amount, currency),
+            )
+        )
+    comments = None
+    if invoice.shipment is not None:
+        comments = cxml.Comment(f"Shipment {invoice.shipment.shipment_id}", lang="en")
+    return cxml.InvoiceDetailRequest(
+        header=cxml.InvoiceDetailRequestHeader(
+            invoice_id=invoice.number,
+            invoice_date=invoice.issued_at.replace(microsecond=0),
+            line_indicators=["isTaxInLine"],
+            comments=comments,
+        ),
+        orders=[cxml.InvoiceDetailOrder(order_reference=order_reference(order), items=items)],
+        summary=cxml.InvoiceDetailSummary(
+            subtotal_amount=Money(Decimal(invoice.subtotal), currency),
+            tax=_vat(Decimal(invoice.tax), Decimal(invoice.subtotal) + Decimal(invoice.shipping), currency),
+            shipping_amount=Money(Decimal(invoice.shipping), currency) if invoice.shipping else None,
+            gross_amount=Money(Decimal(invoice.total), currency),
+            net_amount=Money(Decimal(invoice.total), currency),
+            due_amount=Money(Decimal(invoice.total), currency),
+        ),
+    )

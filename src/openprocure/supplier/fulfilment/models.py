@@ -1,0 +1,146 @@
+"""Shipments of accepted order lines, the invoices they produce and the charges on our ledger."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from openprocure.supplier.fulfilment.choices import InvoiceStatus, ShipmentStatus
+
+
+class Shipment(models.Model):
+    """A parcel that left our warehouse: carrier, tracking, and the order lines in it.
+
+    A shipment may hold lines of several orders of the same business when they go to one address
+    with a preferred delivery day (a consolidated delivery).
+    """
+
+    business = models.ForeignKey("business.Business", on_delete=models.PROTECT, related_name="shipments")
+    shipment_id = models.CharField(_("shipment number"), max_length=40, unique=True)
+    shipping_address = models.ForeignKey(
+        "business.ShippingAddress", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    carrier = models.CharField(_("carrier"), max_length=100)
+    tracking_number = models.CharField(_("tracking number"), max_length=100)
+    tracking_url = models.URLField(_("tracking link"), max_length=500, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=ShipmentStatus.choices, default=ShipmentStatus.SHIPPED
+    )
+    consolidated = models.BooleanField(_("consolidated delivery"), default=False)
+    automatic = models.BooleanField(_("shipped automatically"), default=False)
+    shipped_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    shipped_at = models.DateTimeField(_("shipped"), default=timezone.now, db_index=True)
+    expected_delivery = models.DateField(_("expected delivery"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-shipped_at", "-id"]
+        verbose_name = _("shipment")
+        verbose_name_plural = _("shipments")
+
+    def __str__(self) -> str:
+        return self.shipment_id
+
+
+class ShipmentLine(models.Model):
+    """How much of one order line is in a shipment."""
+
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="lines")
+    order_line = models.ForeignKey(
+        "orders.OrderLine", on_delete=models.PROTECT, related_name="shipment_lines"
+    )
+    quantity = models.PositiveIntegerField(_("quantity"))
+
+    class Meta:
+        ordering = ["shipment", "order_line__order", "order_line__line_number"]
+        verbose_name = _("shipment line")
+        verbose_name_plural = _("shipment lines")
+
+    def __str__(self) -> str:
+        return f"{self.shipment_id}: {self.quantity} × {self.order_line_id}"
+
+
+class Invoice(models.Model):
+    """Our invoice for shipped lines of one order: per shipment or per order (a business setting)."""
+
+    business = models.ForeignKey("business.Business", on_delete=models.PROTECT, related_name="invoices")
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="invoices")
+    shipment = models.ForeignKey(
+        Shipment, null=True, blank=True, on_delete=models.PROTECT, related_name="invoices"
+    )
+    number = models.CharField(_("invoice number"), max_length=32, unique=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=InvoiceStatus.choices, default=InvoiceStatus.ISSUED
+    )
+    currency = models.CharField(_("currency"), max_length=3)
+    subtotal = models.DecimalField(_("subtotal"), max_digits=14, decimal_places=2)
+    shipping = models.DecimalField(_("shipping"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    tax_rate = models.DecimalField(_("VAT rate (%)"), max_digits=5, decimal_places=2)
+    tax = models.DecimalField(_("tax"), max_digits=14, decimal_places=2)
+    total = models.DecimalField(_("total"), max_digits=14, decimal_places=2)
+    sent_electronically = models.BooleanField(_("sent as cXML"), default=False)
+    payload_id = models.CharField(_("payloadID"), max_length=250, blank=True)
+    issued_at = models.DateTimeField(_("issued"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class InvoiceLine(models.Model):
+    """One invoiced order line: quantity, our unit price, amount and its VAT."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    order_line = models.ForeignKey("orders.OrderLine", on_delete=models.PROTECT, related_name="invoice_lines")
+    invoice_line_number = models.PositiveIntegerField(_("invoice line"))
+    quantity = models.PositiveIntegerField(_("quantity"))
+    unit_price = models.DecimalField(_("unit price"), max_digits=12, decimal_places=4)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    tax = models.DecimalField(_("tax"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["invoice", "invoice_line_number"]
+        verbose_name = _("invoice line")
+        verbose_name_plural = _("invoice lines")
+
+    def __str__(self) -> str:
+        return f"{self.invoice_id}/{self.invoice_line_number}"
+
+
+class Charge(models.Model):
+    """Money we took from a business's default payment method when a shipment left (our ledger).
+
+    Never created for test orders. Recorded, not sent to a card processor: the demo has none.
+    """
+
+    business = models.ForeignKey("business.Business", on_delete=models.PROTECT, related_name="charges")
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="charges")
+    shipment = models.ForeignKey(Shipment, on_delete=models.PROTECT, related_name="charges")
+    payment_method = models.ForeignKey(
+        "business.PaymentMethod", null=True, on_delete=models.SET_NULL, related_name="charges"
+    )
+    payment_method_label = models.CharField(_("payment method"), max_length=200)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3)
+    created_at = models.DateTimeField(_("charged"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("charge")
+        verbose_name_plural = _("charges")
+        constraints = [
+            models.UniqueConstraint(fields=["order", "shipment"], name="one_charge_per_order_shipment")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.currency} ({self.order_id})"

@@ -1,0 +1,400 @@
+"""Every write of fulfilment: ship (whole, partial, consolidated, automatic), deliver, invoice, charge.
+
+When a shipment leaves: the order lines count what shipped, the default payment method is charged
+(a Charge on our ledger) for the shipped value, a ShipNoticeRequest goes to the buyer, and an
+invoice is issued per shipment or, when the order is complete, per order (a business setting) —
+sent as an InvoiceDetailRequest unless the business turned e-invoicing off. Test orders never get
+here: they are refused before anything ships.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from openprocure.core.models import User
+from openprocure.core.status import set_status
+from openprocure.supplier.business.choices import InvoiceGrouping
+from openprocure.supplier.business.models import Business, ShippingAddress
+from openprocure.supplier.business.services import staff_role
+from openprocure.supplier.fulfilment import defaults
+from openprocure.supplier.fulfilment.choices import SHIPMENT_TRANSITIONS, ShipmentStatus
+from openprocure.supplier.fulfilment.documents import invoice_request, ship_notice_request
+from openprocure.supplier.fulfilment.models import Charge, Invoice, InvoiceLine, Shipment, ShipmentLine
+from openprocure.supplier.orders import defaults as order_defaults
+from openprocure.supplier.orders import documents
+from openprocure.supplier.orders.choices import ORDER_TRANSITIONS, EventKind, OrderStatus
+from openprocure.supplier.orders.models import Order, OrderEvent, OrderLine
+from punchout.money import quantize_money
+
+SHIPPABLE = [OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_SHIPPED, OrderStatus.SHIPPED]
+
+
+def require_staff(user: User | None) -> None:
+    """Operators (and the automatic task, user None) ship; nobody else."""
+    if user is not None and staff_role(user) is None:
+        raise PermissionDenied(_("Only our operators may ship orders."))
+
+
+def _number(prefix: str) -> str:
+    return f"{prefix}-{timezone.now():%Y%m%d}-{secrets.token_hex(4).upper()}"
+
+
+def next_delivery_day(weekday: int, *, today: date | None = None) -> date:
+    """The next date (today included) falling on ``weekday`` (0 = Monday)."""
+    today = today or timezone.localdate()
+    return today + timedelta(days=(weekday - today.weekday()) % 7)
+
+
+@dataclass(frozen=True)
+class ShipRequest:
+    """How much of one order line to ship."""
+
+    line_id: int
+    quantity: int
+
+
+def ship(
+    *,
+    order_ids: list[int],
+    carrier: str,
+    tracking_number: str,
+    by: User | None,
+    quantities: list[ShipRequest] | None = None,
+    tracking_url: str = "",
+    automatic: bool = False,
+) -> Shipment:
+    """Ship order lines (all that can ship, or the given quantities) in one shipment.
+
+    Several orders ship together only when they belong to one business and go to one address (a
+    consolidated delivery).
+    """
+    require_staff(by)
+    carrier, tracking_number = carrier.strip(), tracking_number.strip()
+    if not carrier or not tracking_number:
+        raise ValidationError(_("Give the carrier and the tracking number of the parcel."))
+    with transaction.atomic():
+        orders = list(
+            Order.objects.select_for_update()
+            .select_related("integration", "business", "payment_method", "shipping_address")
+            .filter(pk__in=order_ids)
+            .order_by("pk")
+        )
+        if not orders or len(orders) != len(set(order_ids)):
+            raise ValidationError(_("Choose the orders to ship."))
+        if any(order.is_test for order in orders):
+            raise ValidationError(_("A test order never ships."))
+        if (
+            len({order.business_id for order in orders}) > 1
+            or len({order.shipping_address_id for order in orders}) > 1
+        ):
+            raise ValidationError(_("Only orders of one business to one address ship together."))
+        if any(order.status not in SHIPPABLE for order in orders):
+            raise ValidationError(_("A cancelled or delivered order cannot ship."))
+        lines = {
+            line.pk: line
+            for line in OrderLine.objects.select_for_update()
+            .filter(order__in=orders, is_current=True)
+            .order_by("pk")
+        }
+        wanted: dict[int, int] = {}
+        if quantities is None:
+            for line in lines.values():
+                ready = max(0, line.accepted_quantity - line.shipped_quantity)
+                if ready:
+                    wanted[line.pk] = ready
+        else:
+            for request in quantities:
+                if request.quantity <= 0:
+                    continue
+                line = lines.get(request.line_id)
+                if line is None:
+                    raise ValidationError(_("A line to ship is not part of these orders."))
+                if request.quantity > line.open_quantity:
+                    raise ValidationError(
+                        _("Line %(line)s of %(order)s has only %(open)s left to ship.")
+                        % {"line": line.line_number, "order": line.order.number, "open": line.open_quantity}
+                    )
+                wanted[line.pk] = request.quantity
+        if not wanted:
+            raise ValidationError(_("Nothing to ship: every accepted quantity has shipped."))
+        first = orders[0]
+        address = first.shipping_address
+        expected = None
+        if address is not None and address.preferred_delivery_day is not None:
+            expected = next_delivery_day(address.preferred_delivery_day)
+        shipment = Shipment.objects.create(
+            business=first.business,
+            shipment_id=_number("SH"),
+            shipping_address=address,
+            carrier=carrier[:100],
+            tracking_number=tracking_number[:100],
+            tracking_url=tracking_url[:500],
+            consolidated=len(orders) > 1,
+            automatic=automatic,
+            shipped_by=by,
+            expected_delivery=expected,
+        )
+        ShipmentLine.objects.bulk_create(
+            [
+                ShipmentLine(shipment=shipment, order_line_id=pk, quantity=quantity)
+                for pk, quantity in wanted.items()
+            ]
+        )
+        for pk, quantity in wanted.items():
+            line = lines[pk]
+            from_backorder = max(0, line.shipped_quantity + quantity - line.accepted_quantity)
+            line.shipped_quantity += quantity
+            if from_backorder:
+                # A backordered quantity shipped: it came back in stock.
+                line.accepted_quantity += from_backorder
+                line.backordered_quantity -= from_backorder
+            line.save(update_fields=["shipped_quantity", "accepted_quantity", "backordered_quantity"])
+        for order in orders:
+            shipped_lines = [lines[pk] for pk in wanted if lines[pk].order_id == order.pk]
+            if not shipped_lines:
+                continue
+            _after_shipment(order, shipment, shipped_lines, wanted, by)
+    return shipment
+
+
+def _after_shipment(
+    order: Order, shipment: Shipment, lines: list[OrderLine], wanted: dict[int, int], by: User | None
+) -> None:
+    """Order status, charge, ship notice and invoice of one order's part of a shipment."""
+    current = list(order.lines.filter(is_current=True))
+    remaining = sum(line.open_quantity for line in current)
+    ready = sum(max(0, line.accepted_quantity - line.shipped_quantity) for line in current)
+    target = OrderStatus.SHIPPED if ready == 0 else OrderStatus.PARTIALLY_SHIPPED
+    if order.status != target:
+        set_status(order, target, table=ORDER_TRANSITIONS)
+    order.updated_at = timezone.now()
+    order.save(update_fields=["status", "updated_at"])
+    OrderEvent.objects.create(
+        order=order,
+        kind=EventKind.SHIPPED,
+        by=by,
+        detail={
+            "shipment": shipment.shipment_id,
+            "carrier": shipment.carrier,
+            "tracking": shipment.tracking_number,
+            "lines": {str(line.line_number): wanted[line.pk] for line in lines},
+            "remaining": remaining,
+        },
+    )
+    amounts = shipment_amounts(order, lines, wanted, first_shipment=not _shipped_before(order, shipment))
+    _charge(order, shipment, amounts.total)
+    documents.send(
+        order.integration,
+        ship_notice_request(order, shipment, [(line, wanted[line.pk]) for line in lines]),
+        reference=order.number,
+        is_test=False,
+    )
+    integration = order.integration
+    if integration.invoice_grouping == InvoiceGrouping.PER_SHIPMENT:
+        _issue_invoice(order, shipment, [(line, wanted[line.pk]) for line in lines], amounts)
+    elif remaining == 0:
+        everything = [(line, line.shipped_quantity) for line in current if line.shipped_quantity]
+        total_amounts = shipment_amounts(
+            order,
+            [line for line, _q in everything],
+            {line.pk: q for line, q in everything},
+            first_shipment=True,
+        )
+        _issue_invoice(order, None, everything, total_amounts)
+
+
+def _shipped_before(order: Order, shipment: Shipment) -> bool:
+    return Shipment.objects.filter(lines__order_line__order=order).exclude(pk=shipment.pk).exists()
+
+
+@dataclass(frozen=True)
+class Amounts:
+    """Money of (part of) an order: lines, shipping, VAT."""
+
+    currency: str
+    subtotal: Decimal
+    shipping: Decimal
+    tax: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.subtotal + self.shipping + self.tax
+
+
+def shipment_amounts(
+    order: Order, lines: list[OrderLine], quantities: dict[int, int], *, first_shipment: bool
+) -> Amounts:
+    """Lines at our unit prices, the order's shipping with its first shipment, VAT on both."""
+    currency = order.currency
+    subtotal = sum(
+        (quantize_money(Decimal(line.unit_price) * quantities[line.pk], currency) for line in lines),
+        Decimal("0"),
+    )
+    shipping = Decimal(order.shipping) if first_shipment else Decimal("0")
+    tax = quantize_money((subtotal + shipping) * order_defaults.VAT_RATE / 100, currency)
+    return Amounts(currency, subtotal, shipping, tax)
+
+
+def _charge(order: Order, shipment: Shipment, amount: Decimal) -> None:
+    method = order.payment_method
+    if method is None:
+        from openprocure.supplier.business.models import PaymentMethod
+
+        method = PaymentMethod.objects.filter(business_id=order.business_id, is_default=True).first()
+    Charge.objects.create(
+        business_id=order.business_id,
+        order=order,
+        shipment=shipment,
+        payment_method=method,
+        payment_method_label=str(method) if method else "",
+        amount=amount,
+        currency=order.currency,
+    )
+    OrderEvent.objects.create(
+        order=order, kind=EventKind.CHARGED, detail={"amount": str(amount), "shipment": shipment.shipment_id}
+    )
+
+
+def _issue_invoice(
+    order: Order, shipment: Shipment | None, lines: list[tuple[OrderLine, int]], amounts: Amounts
+) -> Invoice:
+    integration = order.integration
+    invoice = Invoice.objects.create(
+        business_id=order.business_id,
+        order=order,
+        shipment=shipment,
+        number=_number("INV"),
+        currency=amounts.currency,
+        subtotal=amounts.subtotal,
+        shipping=amounts.shipping,
+        tax_rate=order_defaults.VAT_RATE,
+        tax=amounts.tax,
+        total=amounts.total,
+    )
+    invoice_lines = []
+    for number, (line, quantity) in enumerate(lines, start=1):
+        amount = quantize_money(Decimal(line.unit_price) * quantity, amounts.currency)
+        invoice_lines.append(
+            InvoiceLine(
+                invoice=invoice,
+                order_line=line,
+                invoice_line_number=number,
+                quantity=quantity,
+                unit_price=line.unit_price,
+                amount=amount,
+                tax=quantize_money(amount * order_defaults.VAT_RATE / 100, amounts.currency),
+            )
+        )
+    InvoiceLine.objects.bulk_create(invoice_lines)
+    if integration.e_invoicing:
+        message = documents.send(
+            integration, invoice_request(order, invoice, invoice_lines), reference=order.number, is_test=False
+        )
+        if message is not None:
+            invoice.sent_electronically = True
+            invoice.payload_id = message.payload_id
+            invoice.save(update_fields=["sent_electronically", "payload_id"])
+    OrderEvent.objects.create(
+        order=order, kind=EventKind.INVOICED, detail={"invoice": invoice.number, "total": str(invoice.total)}
+    )
+    return invoice
+
+
+def mark_delivered(*, shipment_id: int, by: User | None) -> Shipment:
+    """The carrier delivered a shipment; an order whose every shipment arrived becomes delivered."""
+    require_staff(by)
+    with transaction.atomic():
+        shipment = Shipment.objects.select_for_update().get(pk=shipment_id)
+        set_status(shipment, ShipmentStatus.DELIVERED, table=SHIPMENT_TRANSITIONS)
+        shipment.delivered_at = timezone.now()
+        shipment.save(update_fields=["status", "delivered_at"])
+        orders = Order.objects.select_for_update().filter(lines__shipment_lines__shipment=shipment).distinct()
+        for order in orders:
+            pending = Shipment.objects.filter(
+                lines__order_line__order=order, status=ShipmentStatus.SHIPPED
+            ).exists()
+            if order.status == OrderStatus.SHIPPED and not pending:
+                set_status(order, OrderStatus.DELIVERED, table=ORDER_TRANSITIONS)
+                order.updated_at = timezone.now()
+                order.save(update_fields=["status", "updated_at"])
+            OrderEvent.objects.create(
+                order=order, kind=EventKind.DELIVERED, by=by, detail={"shipment": shipment.shipment_id}
+            )
+    return shipment
+
+
+# -- the queue and automatic fulfilment ------------------------------------------------------------
+def queue() -> list[Order]:
+    """Active orders with quantities still to ship, oldest first."""
+    orders = (
+        Order.objects.filter(is_test=False, status__in=[OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_SHIPPED])
+        .select_related("business", "shipping_address")
+        .prefetch_related("lines")
+        .order_by("created_at", "pk")
+    )
+    return [
+        order for order in orders if any(line.is_current and line.open_quantity for line in order.lines.all())
+    ]
+
+
+def consolidation_groups(orders: list[Order]) -> dict[ShippingAddress, list[Order]]:
+    """Orders going to an address with a preferred delivery day, grouped by that address."""
+    groups: dict[ShippingAddress, list[Order]] = {}
+    for order in orders:
+        address = order.shipping_address
+        if address is not None and address.preferred_delivery_day is not None:
+            groups.setdefault(address, []).append(order)
+    return {address: group for address, group in groups.items() if group}
+
+
+def auto_fulfil(*, now: timezone.datetime | None = None) -> list[Shipment]:
+    """Ship what the automatic fulfilment may ship now.
+
+    An order of an integration with ``auto_fulfil_after_minutes`` ships once that delay has passed;
+    orders to an address with a preferred delivery day wait for that weekday and then ship together
+    in one consolidated shipment.
+    """
+    now = now or timezone.now()
+    shipments = []
+    candidates = [
+        order
+        for order in queue()
+        if (delay := documents.settings_for(order.integration).auto_fulfil_after_minutes) is not None
+        and order.created_at + timedelta(minutes=delay) <= now
+        and any(
+            line.is_current and line.accepted_quantity > line.shipped_quantity for line in order.lines.all()
+        )
+    ]
+    grouped = consolidation_groups(candidates)
+    in_groups = {order.pk for group in grouped.values() for order in group}
+    today = timezone.localtime(now).weekday()
+    for address, group in grouped.items():
+        if address.preferred_delivery_day != today:
+            continue
+        shipments.append(_auto_ship([order.pk for order in group]))
+    for order in candidates:
+        if order.pk not in in_groups:
+            shipments.append(_auto_ship([order.pk]))
+    return shipments
+
+
+def _auto_ship(order_ids: list[int]) -> Shipment:
+    return ship(
+        order_ids=order_ids,
+        carrier=defaults.AUTO_CARRIER,
+        tracking_number=f"{defaults.AUTO_TRACKING_PREFIX}{secrets.token_hex(6).upper()}",
+        by=None,
+        automatic=True,
+    )
+
+
+def business_charges(business: Business) -> list[Charge]:
+    return list(Charge.objects.filter(business=business).select_related("order", "shipment"))

@@ -1,0 +1,127 @@
+"""Pages of fulfilment: the operators' queue and ship form; invoices and charges in "Your account"."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from openprocure.supplier.business.services import membership_of, staff_role
+from openprocure.supplier.fulfilment import services
+from openprocure.supplier.fulfilment.models import Charge, Invoice, Shipment
+from openprocure.supplier.orders.models import Order
+from openprocure.supplier.orders.selectors import orders_for, with_lines
+
+
+def _require_staff(request: HttpRequest) -> None:
+    if staff_role(request.user) is None:
+        raise PermissionDenied
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    """Orders waiting to ship, and the consolidated deliveries (addresses with a preferred day)."""
+    _require_staff(request)
+    orders = services.queue()
+    groups = services.consolidation_groups(orders)
+    shipments = Shipment.objects.select_related("business").filter(status="shipped")[:50]
+    return render(
+        request,
+        "fulfilment/queue.html",
+        {
+            "orders": orders,
+            "groups": [(a, g, [o.pk for o in g]) for a, g in groups.items()],
+            "shipments": shipments,
+        },
+    )
+
+
+@login_required
+def ship_order(request: HttpRequest, order_id: int) -> HttpResponse:
+    """Ship an order, whole or in part (a quantity per line), with carrier and tracking."""
+    _require_staff(request)
+    order = with_lines(Order.objects.filter(pk=order_id)).first()
+    if order is None:
+        return redirect("fulfilment-queue")
+    if request.method == "POST":
+        quantities = [
+            services.ShipRequest(line_id=line.pk, quantity=int(request.POST.get(f"line-{line.pk}") or 0))
+            for line in order.current_lines
+        ]
+        try:
+            shipment = services.ship(
+                order_ids=[order.pk],
+                carrier=request.POST.get("carrier", ""),
+                tracking_number=request.POST.get("tracking_number", ""),
+                tracking_url=request.POST.get("tracking_url", ""),
+                quantities=quantities,
+                by=request.user,  # type: ignore[arg-type]
+            )
+        except (ValidationError, ValueError) as error:
+            for message in getattr(error, "messages", [str(error)]):
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Shipment %(id)s sent.") % {"id": shipment.shipment_id})
+            return redirect("fulfilment-queue")
+    return render(request, "fulfilment/ship.html", {"order": order})
+
+
+@login_required
+@require_POST
+def ship_together(request: HttpRequest) -> HttpResponse:
+    """Ship several orders to one address in one consolidated shipment."""
+    _require_staff(request)
+    try:
+        ids = [int(pk) for pk in request.POST.getlist("order")]
+        shipment = services.ship(
+            order_ids=ids,
+            carrier=request.POST.get("carrier", ""),
+            tracking_number=request.POST.get("tracking_number", ""),
+            by=request.user,  # type: ignore[arg-type]
+        )
+    except (ValidationError, ValueError) as error:
+        for message in getattr(error, "messages", [str(error)]):
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Shipment %(id)s sent.") % {"id": shipment.shipment_id})
+    return redirect("fulfilment-queue")
+
+
+@login_required
+@require_POST
+def delivered(request: HttpRequest, shipment_id: int) -> HttpResponse:
+    _require_staff(request)
+    shipment = get_object_or_404(Shipment, pk=shipment_id)
+    try:
+        services.mark_delivered(shipment_id=shipment.pk, by=request.user)  # type: ignore[arg-type]
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    return redirect("fulfilment-queue")
+
+
+@login_required
+def account_invoices(request: HttpRequest) -> HttpResponse:
+    """Invoices of your orders (the administrator: of the whole business)."""
+    membership = membership_of(request.user)
+    if membership is None:
+        raise PermissionDenied
+    orders = orders_for(membership, whole_business=membership.is_administrator)
+    invoices = Invoice.objects.filter(order__in=orders).select_related("order", "shipment")[:500]
+    return render(request, "fulfilment/invoices.html", {"invoices": invoices})
+
+
+@login_required
+def account_charges(request: HttpRequest) -> HttpResponse:
+    """Charges on the business's payment methods (administrator only)."""
+    membership = membership_of(request.user)
+    if membership is None or not membership.is_administrator:
+        raise PermissionDenied
+    charges = Charge.objects.filter(business_id=membership.business_id).select_related("order", "shipment")[
+        :500
+    ]
+    return render(request, "fulfilment/charges.html", {"charges": charges})

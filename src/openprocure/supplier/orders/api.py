@@ -1,0 +1,108 @@
+"""The storefront's REST API (django-ninja) at ``/api/`` (OpenAPI at ``/api/docs``), and its orders router.
+
+No other storefront app had mounted a NinjaAPI, so it is created here; other apps add their
+routers to ``api`` (fulfilment adds shipments and invoices). Every call authenticates with an API
+key of one business (``Authorization: Bearer opk_…``, stored hashed) and sees only that business.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import NinjaAPI, Router, Schema
+from ninja.security import HttpBearer
+
+from openprocure.supplier.orders import services
+from openprocure.supplier.orders.models import Order, OrderLine
+
+
+class ApiKeyAuth(HttpBearer):
+    """A business's API key; the request carries the business afterwards (``request.auth``)."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        return services.business_for_api_key(token)
+
+
+class LineOut(Schema):
+    line_number: int
+    supplier_part_id: str
+    supplier_part_auxiliary_id: str
+    description: str
+    quantity: int
+    accepted_quantity: int
+    backordered_quantity: int
+    rejected_quantity: int
+    shipped_quantity: int
+    unit_price: Decimal
+    currency: str
+    outcome: str
+    code: str
+    reason: str
+
+
+class OrderOut(Schema):
+    number: str
+    buyer_order_id: str
+    order_version: int
+    payload_id: str
+    status: str
+    is_test: bool
+    email: str
+    currency: str
+    subtotal: Decimal
+    shipping: Decimal
+    tax: Decimal
+    total: Decimal
+    created_at: datetime
+
+
+class OrderDetailOut(OrderOut):
+    lines: list[LineOut]
+
+
+def line_out(line: OrderLine) -> dict[str, Any]:
+    return {field: getattr(line, field) for field in LineOut.model_fields}
+
+
+router = Router(tags=["orders"])
+
+
+@router.get("/", response=list[OrderOut], summary="The business's orders, newest first")
+def list_orders(request: HttpRequest, status: str | None = None, limit: int = 100) -> Any:
+    orders = Order.objects.filter(business=request.auth).order_by("-created_at", "-id")  # type: ignore[attr-defined]
+    if status:
+        orders = orders.filter(status=status)
+    return orders[: max(1, min(limit, 500))]
+
+
+@router.get("/{number}", response=OrderDetailOut, summary="One order with each line's outcome")
+def get_order(request: HttpRequest, number: str) -> Any:
+    order = get_object_or_404(Order, business=request.auth, number=number)  # type: ignore[attr-defined]
+    data = {field: getattr(order, field) for field in OrderOut.model_fields}
+    data["lines"] = [
+        line_out(line) for line in order.lines.filter(is_current=True).order_by("line_number", "id")
+    ]
+    return data
+
+
+api = NinjaAPI(
+    title="OpenProcure Marketplace API",
+    version="1",
+    auth=ApiKeyAuth(),
+    urls_namespace="supplier-api",
+)
+api.add_router("/orders/", router)
+
+
+def _add_fulfilment() -> None:
+    from openprocure.supplier.fulfilment.api import invoices_router, shipments_router
+
+    api.add_router("/shipments/", shipments_router)
+    api.add_router("/invoices/", invoices_router)
+
+
+_add_fulfilment()

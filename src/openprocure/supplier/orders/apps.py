@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OrdersConfig(AppConfig):
+    name = "openprocure.supplier.orders"
+    label = "orders"
+    verbose_name = _("Orders")
+
+    def ready(self) -> None:
+        # The storefront's POST /cxml/ dispatches by message type; we answer OrderRequest.
+        from openprocure.supplier.orders.cxml import handle_order_request
+        from openprocure.supplier.storefront.cxml import HANDLERS
+
+        HANDLERS["OrderRequest"] = handle_order_request

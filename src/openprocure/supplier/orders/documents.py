@@ -1,0 +1,182 @@
+"""Documents we send a buyer's procurement system, built with ``punchout.cxml`` and sent through the outbox.
+
+Every outbound document carries our credentials: From = our identity (MARKETPLACE), To = the
+buyer's identity from the integration, Sender = our identity with the business's shared secret
+(kept encrypted in :class:`OrderSettings`, see ``orders.crypto``) — the buyer authenticates our
+documents with it, as we authenticate theirs.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils import timezone
+
+from openprocure.core.models import OutboxMessage
+from openprocure.core.outbox import enqueue_document
+from openprocure.supplier.business.models import Integration
+from openprocure.supplier.orders import defaults
+from openprocure.supplier.orders.choices import LineOutcome
+from openprocure.supplier.orders.crypto import InvalidToken, decrypt_secret
+from openprocure.supplier.orders.models import Order, OrderLine, OrderSettings
+from punchout import cxml
+from punchout.money import Money
+
+logger = logging.getLogger(__name__)
+
+
+def settings_for(integration: Integration) -> OrderSettings:
+    """The integration's order settings, created on first use (the demo points at its buyer suite)."""
+    found = getattr(integration, "_order_settings_cache", None)
+    if found is not None:
+        return found  # type: ignore[no-any-return]
+    found = OrderSettings.objects.filter(integration=integration).first()
+    if found is None:
+        default_url = f"{settings.DEMO_PEER_URL}/cxml/" if settings.DEMO_MODE else ""
+        found, _created = OrderSettings.objects.get_or_create(
+            integration=integration, defaults={"buyer_cxml_url": default_url}
+        )
+    integration._order_settings_cache = found  # type: ignore[attr-defined]
+    return found
+
+
+def outbound_secret(order_settings: OrderSettings) -> str | None:
+    """The shared secret to put in Sender, or None when we do not hold it (yet)."""
+    if not order_settings.outbound_secret_encrypted:
+        return None
+    try:
+        return decrypt_secret(order_settings.outbound_secret_encrypted)
+    except InvalidToken:
+        logger.warning("integration %s: outbound secret unreadable", order_settings.integration_id)
+        return None
+
+
+def envelope(integration: Integration, message: cxml.MessageBody, *, is_test: bool) -> cxml.CXML:
+    """A Request envelope from us to the buyer, with our credentials and the shared secret."""
+    ours = cxml.Credential(settings.CXML_DOMAIN, integration.supplier_identity or settings.CXML_IDENTITY)
+    secret = outbound_secret(settings_for(integration))
+    sender = cxml.Credential(ours.domain, ours.identity, secret)
+    buyer = cxml.Credential(integration.buyer_domain, integration.buyer_identity)
+    return cxml.CXML(
+        message=message,
+        payload_id=cxml.new_payload_id(settings.PAYLOAD_ID_DOMAIN),
+        timestamp=datetime.now(UTC).replace(microsecond=0),
+        header=cxml.make_header(from_=[ours], to=[buyer], sender=[sender], user_agent=defaults.USER_AGENT),
+        deployment_mode=cxml.DeploymentMode.TEST if is_test else cxml.DeploymentMode.PRODUCTION,
+        lang="en",
+    )
+
+
+def send(
+    integration: Integration, message: cxml.MessageBody, *, reference: str, is_test: bool
+) -> OutboxMessage | None:
+    """Store a document in the outbox for the buyer's endpoint; None when no endpoint is configured."""
+    order_settings = settings_for(integration)
+    if not order_settings.buyer_cxml_url:
+        return None
+    document = envelope(integration, message, is_test=is_test)
+    return enqueue_document(
+        kind=message.KIND,
+        url=order_settings.buyer_cxml_url,
+        payload_id=document.payload_id or "",
+        body=cxml.build(document),
+        reference=reference,
+        partner=f"{integration.buyer_domain}:{integration.buyer_identity}",
+    )
+
+
+def order_reference(order: Order) -> cxml.OrderReference:
+    """The OrderReference of the buyer's order: their orderID, date and the OrderRequest payloadID."""
+    return cxml.OrderReference(order_id=order.buyer_order_id, order_date=None, payload_id=order.payload_id)
+
+
+def _comment(text: str) -> cxml.Comment:
+    return cxml.Comment(text=text, lang="en")
+
+
+def confirmation_requests(order: Order, lines: list[OrderLine]) -> list[cxml.ConfirmationRequest]:
+    """ConfirmationRequest ``type="detail"``: accepted, backordered and rejected quantities per line.
+
+    An order spanning several sellers gets one confirmation per seller (each seller confirms its
+    own lines); lines matched to no product go with the first.
+    """
+    groups: OrderedDict[str, list[OrderLine]] = OrderedDict()
+    for line in lines:
+        groups.setdefault(line.seller_name or "", []).append(line)
+    if "" in groups and len(groups) > 1:
+        unmatched = groups.pop("")
+        first = next(iter(groups))
+        groups[first] = [*groups[first], *unmatched]
+    now = timezone.now().replace(microsecond=0)
+    requests = []
+    for number, (seller, seller_lines) in enumerate(groups.items(), start=1):
+        items = []
+        for line in seller_lines:
+            statuses = []
+            uom = line.unit_of_measure or "EA"
+            price = Money(Decimal(line.unit_price), line.currency)
+            if line.accepted_quantity:
+                statuses.append(
+                    cxml.ConfirmationStatus(
+                        type=cxml.ConfirmationStatusType.DETAIL
+                        if line.buyer_unit_price is not None
+                        and Decimal(line.buyer_unit_price) != Decimal(line.unit_price)
+                        else cxml.ConfirmationStatusType.ACCEPT,
+                        quantity=Decimal(line.accepted_quantity),
+                        unit_of_measure=uom,
+                        unit_price=price
+                        if line.buyer_unit_price is not None
+                        and Decimal(line.buyer_unit_price) != Decimal(line.unit_price)
+                        else None,
+                        comments=[_comment(f"{line.code}: {line.reason}")] if line.code != "ACCEPTED" else [],
+                    )
+                )
+            if line.backordered_quantity:
+                statuses.append(
+                    cxml.ConfirmationStatus(
+                        type=cxml.ConfirmationStatusType.BACKORDERED,
+                        quantity=Decimal(line.backordered_quantity),
+                        unit_of_measure=uom,
+                        comments=[_comment(f"{line.code}: {line.reason}")],
+                    )
+                )
+            if line.rejected_quantity or line.outcome == LineOutcome.REJECTED:
+                statuses.append(
+                    cxml.ConfirmationStatus(
+                        type=cxml.ConfirmationStatusType.REJECT,
+                        quantity=Decimal(line.rejected_quantity or line.quantity),
+                        unit_of_measure=uom,
+                        comments=[_comment(f"{line.code}: {line.reason}")],
+                    )
+                )
+            items.append(
+                cxml.ConfirmationItem(
+                    line_number=line.line_number,
+                    quantity=Decimal(line.quantity),
+                    unit_of_measure=uom,
+                    statuses=statuses,
+                )
+            )
+        comments = []
+        if order.is_test:
+            comments.append(_comment(f"{defaults.TEST_ORDER_LABEL}: never charged nor shipped"))
+        if seller:
+            comments.append(_comment(f"Sold by {seller}"))
+        suffix = f"-{number}" if len(groups) > 1 else ""
+        requests.append(
+            cxml.ConfirmationRequest(
+                header=cxml.ConfirmationHeader(
+                    type=cxml.ConfirmationType.DETAIL,
+                    notice_date=now,
+                    confirm_id=f"{order.number}-v{order.order_version}{suffix}",
+                    comments=comments,
+                ),
+                order_reference=order_reference(order),
+                items=items,
+            )
+        )
+    return requests

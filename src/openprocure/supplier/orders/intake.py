@@ -1,0 +1,428 @@
+"""Order intake: THIS IS WHERE THE RULES ARE.
+
+Every rule an OrderRequest goes through lives in this module, in the order it is applied. The
+services (``orders.services``) call it and do the writes; nothing here writes.
+
+1. **Who** — the From credential names a business's integration and the Sender's SharedSecret
+   matches its hash (the same check, with the same functions, as the PunchOutSetupRequest), else
+   ``AUTH_UNKNOWN_BUYER`` / ``AUTH_BAD_SECRET``. Test and Active integrations go through exactly
+   the same rules; a Test order is only flagged.
+2. **The envelope** (whole order, answered with a 4xx and nothing created) — an orderID
+   (``ORDER_ID_MISSING``), at least one line (``NO_LINES``), a ShipTo with a postal address
+   (``SHIP_TO_MISSING``), a positive whole quantity (``QUANTITY_MISSING``) and a product name
+   (``PRODUCT_NAME_MISSING``) on every line, and terms we offer (``UNSUPPORTED_TERMS``: a regular
+   order, no payment card — we charge the business's default payment method).
+3. **Payment** — an Active business needs a default payment method (``NO_PAYMENT_METHOD``).
+4. **Each line** is matched to the punched-out cart line by SupplierPartAuxiliaryID and checked
+   against SupplierPartID; a cart line of another business refuses the whole order
+   (``CART_LINE_OTHER_BUSINESS``). Then, in order, the first rule that fails gives the line its
+   outcome: ``ITEM_UNKNOWN``, ``ITEM_IDENTITY_ALTERED``, ``CART_LINE_ALREADY_ORDERED``,
+   ``NOT_FULFILLED_BY_US``, ``DELIVERY_TOO_LATE``, ``CURRENCY_MISMATCH``,
+   ``PRICE_ABOVE_TOLERANCE`` (the line is re-priced from our catalog: the buyer's price is only
+   the ceiling it agreed to), then availability by the business's quantity action (ship what is
+   available and backorder the rest → ``BACKORDERED``; reject the line →
+   ``QUANTITY_NOT_AVAILABLE``; reject the order → ``QUANTITY_REJECTS_ORDER``).
+5. **Shipping** — one charge per marketplace seller with a line to ship; the sellers whose charge
+   would take the order above the business's maximum get ``SHIPPING_ABOVE_MAX`` on their lines.
+6. **Something must ship** — when every line is rejected the whole order is refused
+   (``ALL_LINES_REJECTED``) with every line's reason.
+
+The code catalogue (``orders.codes``) holds each code's meaning, message and next step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q
+
+from openprocure.supplier.business.choices import QuantityAction
+from openprocure.supplier.business.credentials import check_secret
+from openprocure.supplier.business.models import Integration, PaymentMethod, ShippingAddress
+from openprocure.supplier.catalog.models import PriceTier, Product
+from openprocure.supplier.orders import codes, defaults
+from openprocure.supplier.orders.choices import LineOutcome, OrderStatus
+from openprocure.supplier.orders.models import Order, OrderLine
+from openprocure.supplier.punchout.models import CartLine
+from openprocure.supplier.punchout.services import _DUMMY_HASH, find_integration
+from punchout import cxml
+from punchout.cxml.errors import CXMLError
+from punchout.money import quantize_money
+
+HEADER_PATH = "/cXML/Request/OrderRequest/OrderRequestHeader"
+STATUS_TEXT = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    402: "Payment Required",
+    403: "Forbidden",
+    404: "Not Found",
+    409: "Conflict",
+}
+
+
+class Rejection(CXMLError):
+    """A whole-order refusal with its catalogue code; the message says what, where and what next."""
+
+    def __init__(self, code: str, *, path: str | None = None, **params: Any) -> None:
+        entry = codes.get(code)
+        self.code = code
+        params.setdefault("path", path or "")
+        self.params = params
+        status = entry.status or 400
+        super().__init__(
+            f"{code}: {entry.render(**params)}", path=path, status_code=status, text=STATUS_TEXT[status]
+        )
+
+
+def item_path(index: int) -> str:
+    """The element path of the ``index``-th ItemOut (1-based, as XPath counts)."""
+    return f"/cXML/Request/OrderRequest/ItemOut[{index}]"
+
+
+# -- 1. who ----------------------------------------------------------------------------------------
+def authenticate(document: cxml.CXML) -> tuple[Integration, str]:
+    """The integration the order comes from and the secret it authenticated with, or a 401 Rejection.
+
+    Uses the PunchOut setup's own look-up and constant-time check: an unknown identity costs the
+    same time as a wrong secret.
+    """
+    header = document.require_header()
+    integration = find_integration(credentials=header.from_)
+    secret = header.sender_secret
+    if secret is None:
+        secret = next((c.shared_secret for c in header.from_ if c.shared_secret is not None), None)
+    secret_ok = check_secret(secret, integration.shared_secret_hash if integration else _DUMMY_HASH)
+    if integration is None:
+        shown = ", ".join(f"{c.domain}:{c.identity}" for c in header.from_) or "none"
+        raise Rejection("AUTH_UNKNOWN_BUYER", path="/cXML/Header/From/Credential", credential=shown)
+    if not secret_ok or secret is None:
+        raise Rejection("AUTH_BAD_SECRET", path="/cXML/Header/Sender/Credential/SharedSecret")
+    return integration, secret
+
+
+# -- 2. the envelope -------------------------------------------------------------------------------
+def whole_quantity(value: Decimal) -> int | None:
+    """The quantity as a positive whole number within our ceiling, or None."""
+    if value != value.to_integral_value() or value <= 0 or value > defaults.MAX_LINE_QUANTITY:
+        return None
+    return int(value)
+
+
+def check_envelope(request: cxml.OrderRequest, *, currency: str = defaults.DEFAULT_CURRENCY) -> None:
+    """Whole-order rules that need no database (order id, lines, ShipTo, quantities, names, terms)."""
+    header = request.header
+    if not (header.order_id or "").strip():
+        raise Rejection("ORDER_ID_MISSING", path=f"{HEADER_PATH}/@orderID")
+    if header.type == cxml.OrderRequestType.DELETE:
+        return
+    if not request.items:
+        raise Rejection("NO_LINES", path="/cXML/Request/OrderRequest/ItemOut")
+    postal = header.ship_to.postal_address if header.ship_to else None
+    if postal is None or not (postal.street and (postal.city or "").strip()):
+        raise Rejection("SHIP_TO_MISSING", path=f"{HEADER_PATH}/ShipTo")
+    if header.order_type != cxml.OrderType.REGULAR:
+        raise Rejection(
+            "UNSUPPORTED_TERMS",
+            path=f"{HEADER_PATH}/@orderType",
+            what=f'orderType="{header.order_type}"',
+            currency=currency,
+        )
+    if header.payment is not None:
+        raise Rejection(
+            "UNSUPPORTED_TERMS", path=f"{HEADER_PATH}/Payment", what="a payment card", currency=currency
+        )
+    for index, item in enumerate(request.items, start=1):
+        number = item.line_number or index
+        if whole_quantity(item.quantity) is None:
+            raise Rejection(
+                "QUANTITY_MISSING",
+                path=f"{item_path(index)}/@quantity",
+                line=number,
+                quantity=item.quantity,
+            )
+        description = item.item_detail.description if item.item_detail else None
+        if description is None or not description.text.strip():
+            raise Rejection(
+                "PRODUCT_NAME_MISSING", path=f"{item_path(index)}/ItemDetail/Description", line=number
+            )
+
+
+# -- 3. payment ------------------------------------------------------------------------------------
+def payment_method_for(integration: Integration) -> PaymentMethod | None:
+    """The business's default payment method; an Active business without one is refused."""
+    method = PaymentMethod.objects.filter(business_id=integration.business_id, is_default=True).first()
+    if method is None and not integration.is_test:
+        raise Rejection("NO_PAYMENT_METHOD", business=integration.business.name)
+    return method
+
+
+# -- 4-6. the lines --------------------------------------------------------------------------------
+@dataclass
+class LineDecision:
+    """What intake decided for one ItemOut."""
+
+    index: int
+    line_number: int
+    item: cxml.ItemOut
+    quantity: int
+    cart_line: CartLine | None = None
+    product: Product | None = None
+    unit_price: Decimal = Decimal("0")
+    buyer_unit_price: Decimal | None = None
+    currency: str = defaults.DEFAULT_CURRENCY
+    accepted: int = 0
+    backordered: int = 0
+    rejected: int = 0
+    shipping: Decimal = Decimal("0")
+    outcome: str = LineOutcome.REJECTED
+    code: str = ""
+    reason: str = ""
+
+    def reject(self, code: str, **params: Any) -> None:
+        self.outcome, self.code = LineOutcome.REJECTED, code
+        self.accepted = self.backordered = 0
+        self.rejected = self.quantity
+        self.reason = codes.get(code).render(**params)
+
+    @property
+    def decided(self) -> bool:
+        return bool(self.code)
+
+    @property
+    def ships(self) -> bool:
+        return self.outcome in (LineOutcome.ACCEPTED, LineOutcome.BACKORDERED)
+
+    @property
+    def path(self) -> str:
+        return item_path(self.index)
+
+
+@dataclass
+class Evaluation:
+    """The decision on every line of an order, with who ordered and where it goes."""
+
+    lines: list[LineDecision]
+    currency: str
+    user_id: int | None
+    email: str
+    shipping_address: ShippingAddress | None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def subtotal(self) -> Decimal:
+        return sum(
+            (quantize_money(d.unit_price * (d.accepted + d.backordered), self.currency) for d in self.lines),
+            Decimal("0"),
+        )
+
+    @property
+    def shipping(self) -> Decimal:
+        return sum((d.shipping for d in self.lines), Decimal("0"))
+
+
+def price_for(product: Product, quantity: int, tiers: list[PriceTier]) -> Decimal:
+    """Our business unit price for ``quantity`` (the business price or a lower quantity tier)."""
+    price = Decimal(product.business_price)
+    for tier in tiers:
+        if tier.min_quantity <= quantity and Decimal(tier.unit_price) < price:
+            price = Decimal(tier.unit_price)
+    return price
+
+
+def buyer_unit_price(item: cxml.ItemOut) -> tuple[Decimal | None, str | None]:
+    """The buyer's price per unit (PriceBasisQuantity applied) and its currency."""
+    detail = item.item_detail
+    if detail is None or detail.unit_price is None:
+        return None, None
+    amount = detail.unit_price.amount
+    basis = detail.price_basis_quantity
+    if basis is not None and basis.quantity:
+        amount = amount * basis.conversion_factor / basis.quantity
+    return amount, detail.unit_price.currency
+
+
+def evaluate(
+    *, request: cxml.OrderRequest, integration: Integration, replacing: Order | None = None
+) -> Evaluation:
+    """Decide every line (rules 4 to 6). Raises :class:`Rejection` for a whole-order refusal."""
+    items = request.items
+    aux_ids = [i.item_id.supplier_part_auxiliary_id for i in items if i.item_id.supplier_part_auxiliary_id]
+    cart_lines = {
+        line.auxiliary_id: line
+        for line in CartLine.objects.filter(auxiliary_id__in=aux_ids).select_related(
+            "product__seller", "session"
+        )
+    }
+    decisions = [
+        LineDecision(
+            index=index,
+            line_number=item.line_number or index,
+            item=item,
+            quantity=whole_quantity(item.quantity) or 0,
+        )
+        for index, item in enumerate(items, start=1)
+    ]
+    # Rule 4a: the cart line exists, belongs to this business and names the same product.
+    for decision in decisions:
+        aux = decision.item.item_id.supplier_part_auxiliary_id or ""
+        cart_line = cart_lines.get(aux)
+        if cart_line is None:
+            decision.reject("ITEM_UNKNOWN", aux=aux or "(none)", path=f"{decision.path}/ItemID")
+            continue
+        if cart_line.business_id != integration.business_id:
+            raise Rejection(
+                "CART_LINE_OTHER_BUSINESS",
+                path=f"{decision.path}/ItemID/SupplierPartAuxiliaryID",
+                line=decision.line_number,
+            )
+        decision.cart_line, decision.product = cart_line, cart_line.product
+        decision.currency = cart_line.product.currency
+        sent = decision.item.item_id.supplier_part_id
+        if sent != cart_line.product.asin:
+            decision.reject(
+                "ITEM_IDENTITY_ALTERED",
+                sent=sent,
+                expected=cart_line.product.asin,
+                path=f"{decision.path}/ItemID/SupplierPartID",
+            )
+    matched = [d for d in decisions if d.cart_line is not None and not d.decided]
+    # Rule 4b: a cart line is ordered once (an update of the same order may reuse its own lines).
+    already = (
+        OrderLine.objects.filter(
+            cart_line_id__in=[d.cart_line.pk for d in matched if d.cart_line],
+            is_current=True,
+            outcome__in=[LineOutcome.ACCEPTED, LineOutcome.BACKORDERED],
+        )
+        .exclude(order__status=OrderStatus.CANCELLED)
+        .select_related("order")
+    )
+    if replacing is not None:
+        already = already.exclude(order=replacing)
+    ordered = {line.cart_line_id: line.order.number for line in already} if matched else {}
+    seen_cart_lines: set[int] = set()
+    tiers: dict[int, list[PriceTier]] = {}
+    if matched:
+        for tier in PriceTier.objects.filter(product_id__in={d.product.pk for d in matched if d.product}):
+            tiers.setdefault(tier.product_id, []).append(tier)
+    tolerance = Decimal(integration.unit_price_tolerance_percent)
+    allocated: dict[int, int] = {}
+    for decision in matched:
+        assert decision.cart_line is not None and decision.product is not None
+        product = decision.product
+        if decision.cart_line.pk in ordered or decision.cart_line.pk in seen_cart_lines:
+            decision.reject("CART_LINE_ALREADY_ORDERED", number=ordered.get(decision.cart_line.pk, "-"))
+            continue
+        seen_cart_lines.add(decision.cart_line.pk)
+        if integration.fulfilled_by_us_only and not product.fulfilled_by_us:
+            decision.reject("NOT_FULFILLED_BY_US", asin=product.asin, seller=product.seller.name)
+            continue
+        maximum_days = integration.max_delivery_days
+        if maximum_days is not None and product.delivery_days > maximum_days:
+            decision.reject("DELIVERY_TOO_LATE", days=product.delivery_days, maximum=maximum_days)
+            continue
+        sent_price, sent_currency = buyer_unit_price(decision.item)
+        decision.buyer_unit_price = sent_price
+        price_path = f"{decision.path}/ItemDetail/UnitPrice/Money"
+        if sent_currency is not None and sent_currency.upper() != product.currency:
+            decision.reject(
+                "CURRENCY_MISMATCH", sent=sent_currency, expected=product.currency, path=price_path
+            )
+            continue
+        ours = price_for(product, decision.quantity, tiers.get(product.pk, []))
+        decision.unit_price = ours
+        ceiling = None if sent_price is None else sent_price * (1 + tolerance / 100)
+        if ceiling is None or ours > ceiling:
+            decision.reject(
+                "PRICE_ABOVE_TOLERANCE",
+                ours=f"{ours} {product.currency}",
+                sent=f"{sent_price} {product.currency}" if sent_price is not None else "no UnitPrice",
+                tolerance=format(tolerance.normalize(), "f"),
+                path=price_path,
+            )
+            continue
+        available = max(0, product.stock - allocated.get(product.pk, 0))
+        if available >= decision.quantity:
+            decision.outcome, decision.code = LineOutcome.ACCEPTED, "ACCEPTED"
+            decision.accepted = decision.quantity
+            decision.reason = codes.get("ACCEPTED").render(
+                quantity=decision.quantity, price=f"{ours} {product.currency}"
+            )
+        elif integration.quantity_action == QuantityAction.REJECT_ORDER:
+            raise Rejection(
+                "QUANTITY_REJECTS_ORDER",
+                path=f"{decision.path}/@quantity",
+                line=decision.line_number,
+                available=available,
+                quantity=decision.quantity,
+            )
+        elif integration.quantity_action == QuantityAction.REJECT_LINE:
+            decision.reject("QUANTITY_NOT_AVAILABLE", available=available, quantity=decision.quantity)
+            continue
+        else:
+            decision.outcome, decision.code = LineOutcome.BACKORDERED, "BACKORDERED"
+            decision.accepted, decision.backordered = available, decision.quantity - available
+            decision.reason = codes.get("BACKORDERED").render(
+                available=available, quantity=decision.quantity, backordered=decision.backordered
+            )
+        allocated[product.pk] = allocated.get(product.pk, 0) + decision.accepted
+    # Rule 5: shipping, once per marketplace seller with a line to ship, within the maximum.
+    maximum = integration.max_shipping_price
+    total_shipping = Decimal("0")
+    by_seller: dict[int, list[LineDecision]] = {}
+    for decision in decisions:
+        if decision.ships and decision.product is not None and not decision.product.fulfilled_by_us:
+            by_seller.setdefault(decision.product.seller_id, []).append(decision)
+    for seller_lines in by_seller.values():
+        charge = defaults.SHIPPING_PER_SELLER
+        if maximum is not None and total_shipping + charge > Decimal(maximum):
+            seller = seller_lines[0].product.seller.name if seller_lines[0].product else ""
+            for decision in seller_lines:
+                decision.reject(
+                    "SHIPPING_ABOVE_MAX",
+                    seller=seller,
+                    shipping=f"{charge} {decision.currency}",
+                    maximum=f"{Decimal(maximum)} {decision.currency}",
+                )
+            continue
+        total_shipping += charge
+        seller_lines[0].shipping = charge
+    # Rule 6: something must ship.
+    if not any(d.ships for d in decisions):
+        reasons = "; ".join(f"line {d.line_number}: {d.code} — {d.reason}" for d in decisions)
+        raise Rejection("ALL_LINES_REJECTED", path="/cXML/Request/OrderRequest/ItemOut", reasons=reasons)
+    currency = next((d.currency for d in decisions if d.ships), defaults.DEFAULT_CURRENCY)
+    session = next((d.cart_line.session for d in decisions if d.cart_line is not None), None)
+    email = (session.email if session else "") or (
+        cxml.get_extrinsic(request.header.extrinsics, "UserEmail", "Email") or ""
+    ).strip().lower()
+    return Evaluation(
+        lines=decisions,
+        currency=currency,
+        user_id=session.user_id if session else None,
+        email=email,
+        shipping_address=match_address(integration, request.header.ship_to),
+    )
+
+
+def match_address(integration: Integration, ship_to: cxml.Address | None) -> ShippingAddress | None:
+    """The business's shipping address the ShipTo names (by addressID, or postal code and street)."""
+    if ship_to is None:
+        return None
+    addresses = ShippingAddress.objects.filter(business_id=integration.business_id)
+    address_id = (ship_to.address_id or "").strip()
+    if address_id:
+        found = addresses.filter(
+            Q(name__iexact=address_id) | Q(pk=int(address_id) if address_id.isdigit() else 0)
+        )
+        if found:
+            return found[0]
+    postal = ship_to.postal_address
+    if postal is None or not postal.street:
+        return None
+    street = postal.street[0].strip().casefold()
+    for address in addresses.filter(postal_code=(postal.postal_code or "").strip()):
+        if address.street.strip().casefold() == street:
+            return address
+    return None

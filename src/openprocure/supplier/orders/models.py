@@ -1,0 +1,239 @@
+"""Orders received from buyers' procurement systems, their lines and what happened to them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from openprocure.supplier.orders.choices import EventKind, LineOutcome, OrderStatus, RequestType
+
+
+class OrderSettings(models.Model):
+    """How we send documents back to one business's procurement system, and how we fulfil its orders.
+
+    One per integration (``business.Integration`` lacks these fields). The integration keeps only a
+    hash of the buyer's shared secret, but we must send that secret in the Sender of every
+    document we send the buyer, so this keeps it encrypted (Fernet, key from
+    ``settings.ENCRYPTION_KEY``): captured from the first OrderRequest that authenticated with it,
+    or entered by an operator (checked against the integration's hash, so a typo is refused).
+    """
+
+    integration = models.OneToOneField(
+        "business.Integration", on_delete=models.CASCADE, related_name="order_settings"
+    )
+    buyer_cxml_url = models.URLField(
+        _("buyer's inbound cXML URL"),
+        max_length=1000,
+        blank=True,
+        help_text=_("Where we send confirmations, ship notices and invoices."),
+    )
+    outbound_secret_encrypted = models.TextField(blank=True, editable=False)
+    auto_fulfil_after_minutes = models.PositiveIntegerField(
+        _("ship automatically after (minutes)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: operators ship from the fulfilment queue."),
+    )
+    updated_at = models.DateTimeField(_("changed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("order settings")
+        verbose_name_plural = _("order settings")
+
+    def __str__(self) -> str:
+        return f"{self.integration}"
+
+
+class Order(models.Model):
+    """A purchase order a business sent us (cXML OrderRequest), accepted for processing.
+
+    Whole-order refusals create no Order: they are kept as :class:`OrderRequestReceipt` with their
+    answer. A test order (the integration was in Test) is recorded the same way, never charged,
+    shipped nor invoiced.
+    """
+
+    business = models.ForeignKey("business.Business", on_delete=models.PROTECT, related_name="orders")
+    integration = models.ForeignKey("business.Integration", on_delete=models.PROTECT, related_name="orders")
+    number = models.CharField(_("our order number"), max_length=32, unique=True)
+    buyer_order_id = models.CharField(_("buyer's PO number"), max_length=200, db_index=True)
+    order_version = models.PositiveIntegerField(_("order version"), default=1)
+    payload_id = models.CharField(_("payloadID of the order"), max_length=250, db_index=True)
+    is_test = models.BooleanField(_("test order"), default=False)
+    status = models.CharField(
+        _("status"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.ACCEPTED, db_index=True
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
+    )
+    email = models.EmailField(_("PunchOut user's e-mail"), blank=True, db_index=True)
+    ship_to = models.JSONField(_("ship to"), default=dict, blank=True)
+    shipping_address = models.ForeignKey(
+        "business.ShippingAddress", null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
+    )
+    payment_method = models.ForeignKey(
+        "business.PaymentMethod", null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
+    )
+    currency = models.CharField(_("currency"), max_length=3)
+    subtotal = models.DecimalField(_("subtotal"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    shipping = models.DecimalField(_("shipping"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    tax = models.DecimalField(_("tax"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    total = models.DecimalField(_("total"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    created_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("changed"), default=timezone.now)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    journal = models.ForeignKey(
+        "core.Document", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["business", "buyer_order_id"], name="unique_buyer_order_per_business"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.buyer_order_id})"
+
+
+class OrderLine(models.Model):
+    """One line of an order: what was ordered, matched to its punched-out cart line, and its outcome.
+
+    Quantities: ``accepted`` ships now, ``backordered`` waits for stock, ``rejected`` never ships;
+    ``shipped`` counts what left. Prices are ours (re-priced from the catalog); the buyer's price is
+    kept for reference. An update replaces the unshipped lines: the old ones stay with
+    ``is_current=False`` and outcome cancelled.
+    """
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    line_number = models.PositiveIntegerField(_("line"))
+    cart_line = models.ForeignKey(
+        "punchout.CartLine", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    product = models.ForeignKey(
+        "catalog.Product", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    supplier_part_id = models.CharField(_("SupplierPartID"), max_length=200)
+    supplier_part_auxiliary_id = models.CharField(_("SupplierPartAuxiliaryID"), max_length=200, blank=True)
+    description = models.CharField(_("description"), max_length=500)
+    unit_of_measure = models.CharField(_("unit"), max_length=8, blank=True)
+    seller_name = models.CharField(_("sold by"), max_length=200, blank=True)
+    fulfilled_by_us = models.BooleanField(_("fulfilled by us"), default=True)
+    quantity = models.PositiveIntegerField(_("ordered"))
+    accepted_quantity = models.PositiveIntegerField(_("accepted"), default=0)
+    backordered_quantity = models.PositiveIntegerField(_("backordered"), default=0)
+    rejected_quantity = models.PositiveIntegerField(_("rejected"), default=0)
+    shipped_quantity = models.PositiveIntegerField(_("shipped"), default=0)
+    unit_price = models.DecimalField(_("unit price"), max_digits=12, decimal_places=4)
+    buyer_unit_price = models.DecimalField(
+        _("buyer's unit price"), max_digits=12, decimal_places=4, null=True, blank=True
+    )
+    currency = models.CharField(_("currency"), max_length=3)
+    shipping = models.DecimalField(_("shipping"), max_digits=12, decimal_places=2, default=Decimal("0"))
+    delivery_days = models.PositiveSmallIntegerField(_("delivery time (days)"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=LineOutcome.choices)
+    code = models.CharField(_("code"), max_length=40)
+    reason = models.TextField(_("reason"), blank=True)
+    is_current = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["order", "line_number", "id"]
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        indexes = [models.Index(fields=["cart_line", "is_current"], name="orders_line_cart_current")]
+
+    def __str__(self) -> str:
+        return f"{self.order.number}/{self.line_number}"
+
+    @property
+    def open_quantity(self) -> int:
+        """Quantity that may still ship (accepted or backordered, not shipped yet)."""
+        return max(0, self.accepted_quantity + self.backordered_quantity - self.shipped_quantity)
+
+    @property
+    def line_total(self) -> Decimal:
+        return Decimal(self.unit_price) * (self.accepted_quantity + self.backordered_quantity)
+
+
+class OrderRequestReceipt(models.Model):
+    """Every authenticated OrderRequest and the answer we gave it, found again by its payloadID.
+
+    This is what makes intake idempotent: a retry with the same payloadID gets this answer back,
+    unchanged, and creates nothing. Refused orders live only here (with their code).
+    """
+
+    payload_id = models.CharField(_("payloadID"), max_length=250, unique=True)
+    business = models.ForeignKey("business.Business", on_delete=models.CASCADE, related_name="order_receipts")
+    buyer_order_id = models.CharField(_("buyer's PO number"), max_length=200, blank=True, db_index=True)
+    order_version = models.PositiveIntegerField(_("order version"), null=True, blank=True)
+    request_type = models.CharField(_("type"), max_length=8, choices=RequestType.choices)
+    status_code = models.PositiveIntegerField(_("status code"))
+    status_text = models.CharField(_("status text"), max_length=64)
+    message = models.TextField(_("message"), blank=True)
+    code = models.CharField(_("code"), max_length=40, blank=True)
+    email = models.EmailField(_("PunchOut user's e-mail"), blank=True, db_index=True)
+    order = models.ForeignKey(
+        Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="receipts"
+    )
+    journal = models.ForeignKey(
+        "core.Document", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("order request")
+        verbose_name_plural = _("order requests")
+
+    def __str__(self) -> str:
+        return f"{self.payload_id} → {self.status_code}"
+
+
+class OrderEvent(models.Model):
+    """Something that happened to an order (received, confirmed, shipped…), for its timeline."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("event"), max_length=32, choices=EventKind.choices)
+    detail = models.JSONField(default=dict, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("order event")
+        verbose_name_plural = _("order events")
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.kind}"
+
+
+class ApiKey(models.Model):
+    """A key a business's systems use on the REST API (``Authorization: Bearer <key>``); stored hashed."""
+
+    business = models.ForeignKey("business.Business", on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("starts with"), max_length=12)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -1,0 +1,610 @@
+"""Every write on orders: intake of OrderRequests (new, update, delete), confirmations, settings.
+
+The rules an order goes through are in :mod:`openprocure.supplier.orders.intake`; this module
+applies their decisions: it opens a transaction, locks what it changes, records an event, and
+schedules side effects (confirmation documents, e-mails) to run once the transaction commits.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from openprocure.core.models import Document, User
+from openprocure.core.status import set_status
+from openprocure.supplier.business.credentials import check_secret, token_hash
+from openprocure.supplier.business.models import Business, Integration
+from openprocure.supplier.business.services import membership_of, require_operator, staff_role
+from openprocure.supplier.catalog.models import Product
+from openprocure.supplier.orders import codes, defaults, documents, intake
+from openprocure.supplier.orders.choices import (
+    ORDER_TRANSITIONS,
+    EventKind,
+    LineOutcome,
+    OrderStatus,
+    RequestType,
+)
+from openprocure.supplier.orders.crypto import encrypt_secret
+from openprocure.supplier.orders.models import (
+    ApiKey,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderRequestReceipt,
+    OrderSettings,
+)
+from punchout import cxml
+from punchout.money import quantize_money
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The synchronous answer to an OrderRequest (kept on its receipt, so a retry gets it again)."""
+
+    status_code: int
+    status_text: str
+    message: str
+    code: str = ""
+    order: Order | None = None
+
+    @classmethod
+    def of(cls, receipt: OrderRequestReceipt) -> Answer:
+        return cls(receipt.status_code, receipt.status_text, receipt.message, receipt.code, receipt.order)
+
+
+# -- order numbers, totals, events -----------------------------------------------------------------
+def new_order_number() -> str:
+    """An unguessable order number in Amazon's 3-7-7 digit shape."""
+    return "-".join(
+        "".join(str(secrets.randbelow(10)) for _ in range(size)) for size in defaults.ORDER_NUMBER_GROUPS
+    )
+
+
+def _event(order: Order, kind: str, by: User | None = None, **detail: Any) -> None:
+    OrderEvent.objects.create(order=order, kind=kind, by=by, detail=detail)
+
+
+def _totals(order: Order, subtotal: Decimal, shipping: Decimal) -> None:
+    order.subtotal = quantize_money(subtotal, order.currency)
+    order.shipping = quantize_money(shipping, order.currency)
+    order.tax = quantize_money((order.subtotal + order.shipping) * defaults.VAT_RATE / 100, order.currency)
+    order.total = order.subtotal + order.shipping + order.tax
+
+
+def _reserve_stock(lines: list[intake.LineDecision], *, sign: int) -> None:
+    """Take (sign=-1) or give back (sign=+1) the accepted quantities from the catalog's stock."""
+    for decision in lines:
+        if decision.accepted and decision.product is not None:
+            Product.objects.filter(pk=decision.product.pk).update(stock=F("stock") + sign * decision.accepted)
+
+
+def _release_stock(lines: list[OrderLine]) -> None:
+    for line in lines:
+        unshipped = max(0, line.accepted_quantity - line.shipped_quantity)
+        if unshipped and line.product_id:
+            Product.objects.filter(pk=line.product_id).update(stock=F("stock") + unshipped)
+
+
+def _order_lines(order: Order, evaluation: intake.Evaluation) -> list[OrderLine]:
+    lines = []
+    for decision in evaluation.lines:
+        item = decision.item
+        product = decision.product
+        description = item.item_detail.description if item.item_detail else None
+        lines.append(
+            OrderLine(
+                order=order,
+                line_number=decision.line_number,
+                cart_line=decision.cart_line,
+                product=product,
+                supplier_part_id=item.item_id.supplier_part_id[:200],
+                supplier_part_auxiliary_id=(item.item_id.supplier_part_auxiliary_id or "")[:200],
+                description=(product.title if product else (description.text if description else ""))[:500],
+                unit_of_measure=(
+                    product.unit_of_measure
+                    if product
+                    else (item.item_detail.unit_of_measure if item.item_detail else "")
+                )[:8],
+                seller_name=product.seller.name if product else "",
+                fulfilled_by_us=product.fulfilled_by_us if product else True,
+                quantity=decision.quantity,
+                accepted_quantity=decision.accepted,
+                backordered_quantity=decision.backordered,
+                rejected_quantity=decision.rejected,
+                unit_price=decision.unit_price,
+                buyer_unit_price=decision.buyer_unit_price,
+                currency=decision.currency,
+                shipping=decision.shipping,
+                delivery_days=product.delivery_days if product else None,
+                outcome=decision.outcome,
+                code=decision.code,
+                reason=decision.reason,
+            )
+        )
+    return OrderLine.objects.bulk_create(lines)
+
+
+def _accepted_message(order: Order, lines: list[OrderLine], *, verb: str) -> str:
+    counts = {outcome: 0 for outcome in LineOutcome.values}
+    for line in lines:
+        counts[line.outcome] += 1
+    text = (
+        f"Order {verb} as {order.number}: {counts[LineOutcome.ACCEPTED]} line(s) accepted, "
+        f"{counts[LineOutcome.BACKORDERED]} backordered, {counts[LineOutcome.REJECTED]} rejected. "
+        "A ConfirmationRequest follows with each line's outcome."
+    )
+    if order.is_test:
+        text = f"Test order: recorded, never charged nor shipped. {text}"
+    return text
+
+
+# -- intake ----------------------------------------------------------------------------------------
+def receive_order_request(
+    *, document: cxml.CXML, journal: Document | None = None
+) -> tuple[Answer, Integration | None]:
+    """Apply an OrderRequest and return the answer to send back synchronously.
+
+    Idempotent: a payloadID already answered, or an orderID + orderVersion already accepted, gets
+    the original answer and creates nothing. A refusal (4xx) creates no order; it is kept on a
+    receipt with its code and e-mailed to the PunchOut user when we know who they are.
+    """
+    request = document.message
+    assert isinstance(request, cxml.OrderRequest)
+    try:
+        integration, secret = intake.authenticate(document)
+    except intake.Rejection as rejection:
+        return Answer(rejection.status_code, rejection.text, rejection.message, rejection.code), None
+    for _attempt in range(3):
+        try:
+            return _receive(document, request, integration, secret, journal), integration
+        except IntegrityError:
+            # A concurrent copy of this order won the race (same payloadID or same orderID): read
+            # what it stored and answer the same.
+            logger.info("order intake: concurrent duplicate of %s, answering again", document.payload_id)
+    raise RuntimeError("order intake: could not store the order after three attempts")
+
+
+def _receive(
+    document: cxml.CXML,
+    request: cxml.OrderRequest,
+    integration: Integration,
+    secret: str,
+    journal: Document | None,
+) -> Answer:
+    header = request.header
+    payload_id = (document.payload_id or "").strip()
+    request_type = str(header.type)
+    order_id = (header.order_id or "").strip()
+    version = header.order_version
+    with transaction.atomic():
+        if payload_id:
+            receipt = (
+                OrderRequestReceipt.objects.select_related("order").filter(payload_id=payload_id).first()
+            )
+            if receipt is not None:
+                return Answer.of(receipt)
+        _remember_secret(integration, secret)
+        previous = _accepted_receipt(integration, order_id, version, request_type)
+        if previous is not None:
+            answer = Answer.of(previous)
+        else:
+            try:
+                with transaction.atomic():
+                    answer = _apply(document, request, integration, journal)
+            except intake.Rejection as rejection:
+                answer = Answer(rejection.status_code, rejection.text, rejection.message, rejection.code)
+                _mail_rejection(integration, request, rejection)
+        OrderRequestReceipt.objects.create(
+            payload_id=payload_id or f"(none)-{secrets.token_hex(12)}",
+            business_id=integration.business_id,
+            buyer_order_id=order_id[:200],
+            order_version=version,
+            request_type=request_type if request_type in RequestType.values else RequestType.NEW,
+            status_code=answer.status_code,
+            status_text=answer.status_text,
+            message=answer.message,
+            code=answer.code,
+            email=(answer.order.email if answer.order else _request_email(request))[:254],
+            order=answer.order,
+            journal=journal,
+        )
+    return answer
+
+
+def _accepted_receipt(
+    integration: Integration, order_id: str, version: int | None, request_type: str
+) -> OrderRequestReceipt | None:
+    """The accepted receipt of the same orderID, version and type: a retry under a new payloadID."""
+    if not order_id:
+        return None
+    return (
+        OrderRequestReceipt.objects.select_related("order")
+        .filter(
+            business_id=integration.business_id,
+            buyer_order_id=order_id,
+            order_version=version,
+            request_type=request_type,
+            status_code__lt=300,
+        )
+        .order_by("created_at", "id")
+        .first()
+    )
+
+
+def _remember_secret(integration: Integration, secret: str) -> None:
+    """Keep the authenticated secret encrypted for our outbound documents (only when it changed)."""
+    order_settings = documents.settings_for(integration)
+    if documents.outbound_secret(order_settings) == secret:
+        return
+    order_settings.outbound_secret_encrypted = encrypt_secret(secret)
+    order_settings.updated_at = timezone.now()
+    order_settings.save(update_fields=["outbound_secret_encrypted", "updated_at"])
+
+
+def _request_email(request: cxml.OrderRequest) -> str:
+    return (cxml.get_extrinsic(request.header.extrinsics, "UserEmail", "Email") or "").strip().lower()
+
+
+def _apply(
+    document: cxml.CXML, request: cxml.OrderRequest, integration: Integration, journal: Document | None
+) -> Answer:
+    currency = defaults.DEFAULT_CURRENCY
+    intake.check_envelope(request, currency=currency)
+    header = request.header
+    order_id = header.order_id.strip()
+    existing = (
+        Order.objects.select_for_update()
+        .filter(business_id=integration.business_id, buyer_order_id=order_id)
+        .first()
+    )
+    if header.type == cxml.OrderRequestType.NEW:
+        if existing is not None:
+            raise intake.Rejection(
+                "ORDER_EXISTS",
+                path=f"{intake.HEADER_PATH}/@orderID",
+                order_id=order_id,
+                number=existing.number,
+                version=existing.order_version,
+            )
+        return _create(document, request, integration, journal)
+    if existing is None:
+        raise intake.Rejection("ORDER_UNKNOWN", path=f"{intake.HEADER_PATH}/@orderID", order_id=order_id)
+    if existing.status == OrderStatus.CANCELLED:
+        raise intake.Rejection("ORDER_CLOSED", order_id=order_id, number=existing.number)
+    if header.type == cxml.OrderRequestType.UPDATE and not integration.allow_order_updates:
+        raise intake.Rejection("UPDATES_NOT_ALLOWED", path=f"{intake.HEADER_PATH}/@type", order_id=order_id)
+    if existing.lines.filter(shipped_quantity__gt=0).exists():
+        raise intake.Rejection("ALREADY_SHIPPED", order_id=order_id, number=existing.number)
+    if header.type == cxml.OrderRequestType.DELETE:
+        return _cancel(existing, kind="delete")
+    version = header.order_version
+    if version is not None and version <= existing.order_version:
+        raise intake.Rejection(
+            "VERSION_STALE",
+            path=f"{intake.HEADER_PATH}/@orderVersion",
+            order_id=order_id,
+            current=existing.order_version,
+            version=version,
+        )
+    return _update(existing, document, request, integration, journal)
+
+
+def _create(
+    document: cxml.CXML, request: cxml.OrderRequest, integration: Integration, journal: Document | None
+) -> Answer:
+    payment_method = intake.payment_method_for(integration)
+    evaluation = intake.evaluate(request=request, integration=integration)
+    header = request.header
+    from openprocure.supplier.punchout.services import _address_json
+
+    now = timezone.now()
+    order = Order(
+        business_id=integration.business_id,
+        integration=integration,
+        number=new_order_number(),
+        buyer_order_id=header.order_id.strip()[:200],
+        order_version=header.order_version or 1,
+        payload_id=(document.payload_id or "")[:250],
+        is_test=integration.is_test,
+        user_id=evaluation.user_id,
+        email=evaluation.email[:254],
+        ship_to=_address_json(header.ship_to),
+        shipping_address=evaluation.shipping_address,
+        payment_method=payment_method,
+        currency=evaluation.currency,
+        created_at=now,
+        updated_at=now,
+        journal=journal,
+    )
+    _totals(order, evaluation.subtotal, evaluation.shipping)
+    order.save(force_insert=True)
+    lines = _order_lines(order, evaluation)
+    if not order.is_test:
+        _reserve_stock(evaluation.lines, sign=-1)
+    _event(order, EventKind.RECEIVED, payload_id=order.payload_id, version=order.order_version)
+    _after_acceptance(order, lines, integration)
+    return Answer(200, "OK", _accepted_message(order, lines, verb="received"), order=order)
+
+
+def _update(
+    order: Order,
+    document: cxml.CXML,
+    request: cxml.OrderRequest,
+    integration: Integration,
+    journal: Document | None,
+) -> Answer:
+    """Replace the unshipped lines of an order (nothing shipped yet) with the update's lines."""
+    evaluation = intake.evaluate(request=request, integration=integration, replacing=order)
+    old = list(order.lines.filter(is_current=True))
+    if not order.is_test:
+        _release_stock(old)
+    order.lines.filter(is_current=True).update(
+        is_current=False,
+        outcome=LineOutcome.CANCELLED,
+        code="LINE_CANCELLED",
+        reason=codes.get("LINE_CANCELLED").render(kind="update"),
+    )
+    order.order_version = request.header.order_version or order.order_version + 1
+    order.payload_id = (document.payload_id or "")[:250]
+    from openprocure.supplier.punchout.services import _address_json
+
+    order.ship_to = _address_json(request.header.ship_to)
+    order.shipping_address = evaluation.shipping_address
+    order.currency = evaluation.currency
+    order.updated_at = timezone.now()
+    _totals(order, evaluation.subtotal, evaluation.shipping)
+    order.save()
+    lines = _order_lines(order, evaluation)
+    if not order.is_test:
+        _reserve_stock(evaluation.lines, sign=-1)
+    _event(order, EventKind.UPDATED, payload_id=order.payload_id, version=order.order_version)
+    _after_acceptance(order, lines, integration)
+    return Answer(200, "OK", _accepted_message(order, lines, verb="updated"), order=order)
+
+
+def _cancel(order: Order, *, kind: str, by: User | None = None) -> Answer:
+    current = list(order.lines.filter(is_current=True))
+    if not order.is_test:
+        _release_stock(current)
+    order.lines.filter(is_current=True).exclude(outcome=LineOutcome.REJECTED).update(
+        outcome=LineOutcome.CANCELLED,
+        code="LINE_CANCELLED",
+        reason=codes.get("LINE_CANCELLED").render(kind=kind),
+    )
+    set_status(order, OrderStatus.CANCELLED, table=ORDER_TRANSITIONS)
+    order.cancelled_at = order.updated_at = timezone.now()
+    order.save(update_fields=["status", "cancelled_at", "updated_at"])
+    _event(order, EventKind.CANCELLED, by=by, kind=kind)
+    if order.email:
+        subject = _("Order %(number)s cancelled (your purchase order %(po)s)") % {
+            "number": order.number,
+            "po": order.buyer_order_id,
+        }
+        body = _(
+            "Your order %(number)s (purchase order %(po)s) was cancelled at your procurement system's request. Nothing will ship or be charged."
+        ) % {
+            "number": order.number,
+            "po": order.buyer_order_id,
+        }
+        _mail(subject, body, order.email)
+    return Answer(
+        200,
+        "OK",
+        f"Order {order.number} (your {order.buyer_order_id}) is cancelled; nothing will ship.",
+        order=order,
+    )
+
+
+def _after_acceptance(order: Order, lines: list[OrderLine], integration: Integration) -> None:
+    """Schedule the ConfirmationRequest(s) and the confirmation e-mail (both after commit)."""
+    for message in documents.confirmation_requests(order, lines):
+        documents.send(integration, message, reference=order.number, is_test=order.is_test)
+    _event(order, EventKind.CONFIRMED, version=order.order_version)
+    if order.email:
+        subject, body = confirmation_email(order, lines)
+        _mail(subject, body, order.email)
+
+
+# -- e-mails ---------------------------------------------------------------------------------------
+def _mail(subject: str, body: str, to: str) -> None:
+    transaction.on_commit(lambda: send_mail(subject, body, None, [to]))
+
+
+def confirmation_email(order: Order, lines: list[OrderLine]) -> tuple[str, str]:
+    """Subject and body of the confirmation e-mail: what will ship, what will not, and why."""
+    subject = _("Order %(number)s confirmed (your purchase order %(po)s)") % {
+        "number": order.number,
+        "po": order.buyer_order_id,
+    }
+    if order.is_test:
+        subject = _("[Test order] %(subject)s") % {"subject": subject}
+    out = [
+        _("Thank you. We received your purchase order %(po)s as our order %(number)s.")
+        % {
+            "po": order.buyer_order_id,
+            "number": order.number,
+        }
+    ]
+    if order.is_test:
+        out.append(_("This is a test order: it will never be charged nor shipped."))
+    shipping = [line for line in lines if line.outcome in (LineOutcome.ACCEPTED, LineOutcome.BACKORDERED)]
+    if shipping:
+        out.append("")
+        out.append(_("Will ship:"))
+        for line in shipping:
+            out.append(
+                _("- line %(line)s: %(quantity)s × %(title)s")
+                % {
+                    "line": line.line_number,
+                    "quantity": line.accepted_quantity,
+                    "title": line.description,
+                }
+            )
+            if line.backordered_quantity:
+                out.append(
+                    _("  backordered: %(quantity)s (ships when back in stock)")
+                    % {"quantity": line.backordered_quantity}
+                )
+    rejected = [line for line in lines if line.outcome == LineOutcome.REJECTED]
+    if rejected:
+        out.append("")
+        out.append(_("Will not ship:"))
+        for line in rejected:
+            out.append(
+                _("- line %(line)s: %(quantity)s × %(title)s — %(code)s: %(reason)s")
+                % {
+                    "line": line.line_number,
+                    "quantity": line.quantity,
+                    "title": line.description,
+                    "code": line.code,
+                    "reason": line.reason,
+                }
+            )
+    out.append("")
+    out.append(
+        _("Total: %(total)s %(currency)s (tax included)") % {"total": order.total, "currency": order.currency}
+    )
+    return subject, "\n".join(out)
+
+
+def _mail_rejection(
+    integration: Integration, request: cxml.OrderRequest, rejection: intake.Rejection
+) -> None:
+    """The order-specific error e-mail when a whole order is refused (to the PunchOut user, if known)."""
+    email = _rejection_recipient(integration, request)
+    if not email:
+        return
+    po = (request.header.order_id or "").strip() or "?"
+    subject = _("Your purchase order %(po)s was not accepted") % {"po": po}
+    entry = codes.get(rejection.code)
+    body = "\n".join(
+        [
+            _("We could not accept your purchase order %(po)s.") % {"po": po},
+            _("Reason (%(code)s): %(message)s") % {"code": rejection.code, "message": rejection.message},
+            _("What to do: %(next)s") % {"next": entry.next_step},
+            "",
+            _("Please contact your company's procurement representative: the order was not placed."),
+        ]
+    )
+    _mail(subject, body, email)
+
+
+def _rejection_recipient(integration: Integration, request: cxml.OrderRequest) -> str:
+    from openprocure.supplier.punchout.models import CartLine
+
+    aux_ids = [
+        i.item_id.supplier_part_auxiliary_id for i in request.items if i.item_id.supplier_part_auxiliary_id
+    ]
+    line = (
+        CartLine.objects.filter(auxiliary_id__in=aux_ids, business_id=integration.business_id)
+        .select_related("session")
+        .first()
+    )
+    if line is not None and line.session.email:
+        return line.session.email
+    email = _request_email(request)
+    if (
+        email
+        and User.objects.filter(email__iexact=email, membership__business_id=integration.business_id).exists()
+    ):
+        return email
+    return ""
+
+
+# -- people's actions ------------------------------------------------------------------------------
+def cancel_order(*, order_id: int, by: User) -> Order:
+    """An administrator of the business (or an operator) cancels an order before anything shipped."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order_id)
+        membership = membership_of(by)
+        is_admin = (
+            membership is not None
+            and membership.business_id == order.business_id
+            and membership.is_administrator
+        )
+        if not is_admin and staff_role(by) is None:
+            raise PermissionDenied(_("Only the business administrator or our staff may cancel this order."))
+        if order.status != OrderStatus.ACCEPTED or order.lines.filter(shipped_quantity__gt=0).exists():
+            raise ValidationError(_("This order has shipped or is closed: it can no longer be cancelled."))
+        _cancel(order, kind="cancel", by=by)
+    return order
+
+
+def set_order_settings(
+    *,
+    integration_id: int,
+    operator: User,
+    buyer_cxml_url: str | None = None,
+    outbound_secret: str | None = None,
+    auto_fulfil_after_minutes: int | str | None = "",
+) -> OrderSettings:
+    """An operator sets where documents go, the outbound shared secret, and automatic fulfilment.
+
+    The secret must be the one the buyer authenticates with (checked against the integration's
+    hash), so a typo cannot silently break every document we send.
+    """
+    require_operator(operator)
+    with transaction.atomic():
+        integration = Integration.objects.select_for_update().get(pk=integration_id)
+        order_settings = documents.settings_for(integration)
+        if buyer_cxml_url is not None:
+            url = buyer_cxml_url.strip()
+            if url and not url.lower().startswith(("https://", "http://")):
+                raise ValidationError(_("The buyer's cXML URL must start with https:// or http://."))
+            order_settings.buyer_cxml_url = url
+        if outbound_secret:
+            if not check_secret(outbound_secret, integration.shared_secret_hash):
+                raise ValidationError(
+                    _(
+                        "This is not the shared secret of the integration: enter the secret the buyer's system sends."
+                    )
+                )
+            order_settings.outbound_secret_encrypted = encrypt_secret(outbound_secret)
+        if auto_fulfil_after_minutes != "":
+            order_settings.auto_fulfil_after_minutes = auto_fulfil_after_minutes  # type: ignore[assignment]
+        order_settings.updated_at = timezone.now()
+        order_settings.save()
+    return order_settings
+
+
+def create_api_key(*, business: Business, by: User, name: str) -> tuple[ApiKey, str]:
+    """A new API key for the business (administrator or technical administrator); shown once."""
+    membership = membership_of(by)
+    if (
+        membership is None
+        or membership.business_id != business.pk
+        or not (membership.is_administrator or membership.is_technical_administrator)
+    ):
+        raise PermissionDenied(_("Only the administrators of this business may create API keys."))
+    if not name.strip():
+        raise ValidationError(_("Name the key after the system that uses it."))
+    key = "opk_" + secrets.token_urlsafe(32)
+    api_key = ApiKey.objects.create(
+        business=business, name=name.strip()[:100], prefix=key[:10], key_hash=token_hash(key), created_by=by
+    )
+    return api_key, key
+
+
+def business_for_api_key(key: str) -> Business | None:
+    """The business an API key belongs to (None when unknown or revoked); notes when it was used."""
+    api_key = (
+        ApiKey.objects.select_related("business")
+        .filter(key_hash=token_hash(key), revoked_at__isnull=True)
+        .first()
+    )
+    if api_key is None:
+        return None
+    ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=timezone.now())
+    return api_key.business

@@ -1,0 +1,12 @@
+"""URLs of orders: the code catalogue and "Your account"."""
+
+from django.urls import path
+
+from openprocure.supplier.orders import views
+
+urlpatterns = [
+    path("help/order-codes/", views.order_codes, name="orders-codes"),
+    path("account/orders/", views.account_orders, name="orders-account"),
+    path("account/orders/<str:number>/", views.account_order, name="orders-account-order"),
+    path("account/orders/<str:number>/cancel/", views.cancel, name="orders-cancel"),
+]

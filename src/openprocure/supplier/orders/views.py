@@ -1,0 +1,71 @@
+"""Pages of orders: the code catalogue, "Your account" (orders, lines, invoices), the business's orders."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from openprocure.supplier.business.services import membership_of
+from openprocure.supplier.orders import selectors, services
+from openprocure.supplier.orders.codes import CODES, LINE, ORDER
+
+
+def order_codes(request: HttpRequest) -> HttpResponse:
+    """``/help/order-codes/``: every code an order or a line can get, what it means and what to do."""
+    return render(
+        request,
+        "orders/codes.html",
+        {
+            "order_codes": [c for c in CODES if c.scope == ORDER],
+            "line_codes": [c for c in CODES if c.scope == LINE],
+        },
+    )
+
+
+def _membership(request: HttpRequest):  # type: ignore[no-untyped-def]
+    membership = membership_of(request.user)
+    if membership is None:
+        raise PermissionDenied
+    return membership
+
+
+@login_required
+def account_orders(request: HttpRequest) -> HttpResponse:
+    """Your orders (PunchOut user) or, for an administrator with ``?all=1``, the whole business's."""
+    membership = _membership(request)
+    whole = request.GET.get("all") == "1" and membership.is_administrator
+    orders = selectors.with_lines(selectors.orders_for(membership, whole_business=whole))[:200]
+    return render(
+        request,
+        "orders/account_orders.html",
+        {"orders": orders, "whole": whole, "membership": membership},
+    )
+
+
+@login_required
+def account_order(request: HttpRequest, number: str) -> HttpResponse:
+    """One order with each line's status: accepted, backordered, shipped with tracking, rejected with reason."""
+    membership = _membership(request)
+    orders = selectors.orders_for(membership, whole_business=membership.is_administrator)
+    order = selectors.with_lines(orders.filter(number=number)).first()
+    if order is None:
+        raise Http404
+    return render(request, "orders/account_order.html", {"order": order, "membership": membership})
+
+
+@login_required
+@require_POST
+def cancel(request: HttpRequest, number: str) -> HttpResponse:
+    """The administrator cancels an order that has not shipped."""
+    membership = _membership(request)
+    order = get_object_or_404(selectors.orders_for(membership, whole_business=True), number=number)
+    try:
+        services.cancel_order(order_id=order.pk, by=request.user)  # type: ignore[arg-type]
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    return redirect("orders-account-order", number=number)
