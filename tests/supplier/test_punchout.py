@@ -594,3 +594,59 @@ def test_demo_businesses_answer_punchout_with_their_documented_secrets(client, s
         ("Acme Industries", False),
         ("Globex", True),
     ]
+
+
+def test_ship_to_is_applied_to_the_cart_and_echoed(client, acme, products):
+    body = cxml.build(
+        cxml.CXML(
+            message=cxml.PunchOutSetupRequest(
+                buyer_cookie="ship",
+                browser_form_post_url=RETURN_URL,
+                extrinsics=[cxml.Extrinsic("UserEmail", "buyer@acme.test")],
+                ship_to=cxml.Address(
+                    name="Acme Plant 2",
+                    address_id="PLANT2",
+                    postal_address=cxml.PostalAddress(
+                        street=["5 rue du Port"],
+                        city="Nantes",
+                        country="France",
+                        iso_country_code="FR",
+                        postal_code="44000",
+                    ),
+                ),
+            ),
+            payload_id=cxml.new_payload_id("buyer.example"),
+            timestamp=datetime.now(UTC).replace(microsecond=0),
+            header=cxml.make_header(
+                from_=[cxml.Credential("NetworkId", "ACME")],
+                to=[cxml.Credential("NetworkId", "MARKETPLACE")],
+                sender=[cxml.Credential("NetworkId", "ACME", "acme-secret")],
+                user_agent="t",
+            ),
+        )
+    )
+    prefix = re.match(r"^(/po/[^/]+/)", client.get(start_path(post_setup(client, body))).url)[1]
+    assert (
+        "Ship to: Acme Plant 2, 5 rue du Port, 44000 Nantes FR"
+        in client.get(prefix + "cart/").content.decode()
+    )
+    client.post(prefix + "cart/add/", {"asin": "B000PAPER1", "quantity": "1"})
+    ship_to = returned_message(client.post(prefix + "cart/submit/")).message.header.ship_to
+    assert (
+        ship_to.name,
+        ship_to.address_id,
+        ship_to.postal_address.street,
+        ship_to.postal_address.iso_country_code,
+    ) == (
+        "Acme Plant 2",
+        "PLANT2",
+        ["5 rue du Port"],
+        "FR",
+    )
+
+
+def test_catalog_pages_inside_a_session_post_to_the_session_cart(client, acme, products):
+    prefix = open_session(client)
+    page = client.get(prefix + "product/B000PAPER1/")
+    assert page.status_code == 200
+    assert f'action="{prefix}cart/add/"' in page.content.decode()

@@ -125,3 +125,14 @@ def test_sap_gui_sapevent_hook_is_accepted(client, integration, products):  # no
     response = client.get("/oci/", callup(integration, email="buyer@acme.test", HOOK_URL="SAPEVENT:POST"))
     assert response.status_code == 302
     assert PunchOutSession.objects.get().return_url == "SAPEVENT:POST"
+
+
+def test_detail_opens_the_product_page_and_the_password_is_not_journaled(client, integration, products):  # noqa: F811
+    from openprocure.core.models import Document
+
+    response = client.get(
+        "/oci/", callup(integration, email="buyer@acme.test", FUNCTION="DETAIL", PRODUCTID="B000PENS01")
+    )
+    assert re.match(r"^/po/[A-Za-z0-9_-]{43}/product/B000PENS01/$", response.url)
+    raw = Document.objects.get(kind="OCI call-up").raw
+    assert "oci-pass-123" not in raw and "PASSWORD=********" in raw

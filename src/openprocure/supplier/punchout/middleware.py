@@ -49,6 +49,9 @@ class PunchOutSessionMiddleware:
                 and not request.path_info.startswith(_LINKED_ALLOWED)
             ):
                 return redirect("business-punchout-only")
+            # The catalog's pricing strategy reads the customer's business from the request.
+            if membership is not None and membership.business.is_verified:
+                request.business = membership.business  # type: ignore[attr-defined]
             return self.get_response(request)
         return self.in_session(request, match["key"], match["rest"])
 
@@ -69,6 +72,7 @@ class PunchOutSessionMiddleware:
             response.xframe_options_exempt = True  # type: ignore[attr-defined]
             return response
         request.punchout = session  # type: ignore[attr-defined]
+        request.business = session.business  # type: ignore[attr-defined]
         # Who shops is the session's person, whatever the browser's own sign-in cookie says.
         if session.user is not None:
             request.user = session.user

@@ -200,7 +200,7 @@ def handle_callup(request: HttpRequest, params: list[tuple[str, Any]]) -> HttpRe
     if session.user_id is None:
         return redirect(base + "welcome/")
     if callup.function == oci.OCIFunction.DETAIL and callup.product_id:
-        for name in ("product-detail", "product"):
+        for name in ("catalog-product",):
             try:
                 return redirect(base + reverse(name, args=[callup.product_id]).lstrip("/"))
             except NoReverseMatch:

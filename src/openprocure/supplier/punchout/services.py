@@ -25,7 +25,8 @@ from openprocure.core.models import User
 from openprocure.supplier.business.credentials import check_secret, token_hash
 from openprocure.supplier.business.models import BusinessGroup, Integration, Membership
 from openprocure.supplier.business.services import create_linked_account
-from openprocure.supplier.catalog.models import PriceTier, Product
+from openprocure.supplier.catalog.models import Product
+from openprocure.supplier.catalog.pricing import BusinessStrategy
 from openprocure.supplier.punchout import defaults
 from openprocure.supplier.punchout.choices import (
     SESSION_TRANSITIONS,
@@ -363,13 +364,8 @@ def create_account_on_first_punchout(*, session: PunchOutSession, first_name: st
 
 # -- the cart --------------------------------------------------------------------------------------
 def price_for(product: Product, quantity: int) -> Decimal:
-    """The business unit price of ``quantity`` units: the business price or a lower quantity tier."""
-    price = Decimal(product.business_price)
-    for tier in PriceTier.objects.filter(product=product, min_quantity__lte=quantity):
-        tier_price = Decimal(tier.unit_price)
-        if tier_price < price:
-            price = tier_price
-    return price
+    """The business unit price of ``quantity`` units, as the catalog's business pricing strategy says."""
+    return Decimal(BusinessStrategy().price_for(product, quantity).amount)
 
 
 def _require_editable(session: PunchOutSession) -> None:
@@ -488,6 +484,26 @@ def _line_identity(session: PunchOutSession, line: CartLine) -> str:
     return line.auxiliary_id
 
 
+def ship_to_address(session: PunchOutSession) -> cxml.Address | None:
+    """The ShipTo the buyer sent at setup, echoed in the returned cart (when it is complete)."""
+    data = session.ship_to
+    if not (data.get("street") and data.get("city") and data.get("country")):
+        return None
+    return cxml.Address(
+        name=data.get("name") or session.business.name,
+        address_id=data.get("address_id") or None,
+        email=data.get("email") or None,
+        postal_address=cxml.PostalAddress(
+            street=list(data["street"]),
+            city=data["city"],
+            country=data["country"],
+            iso_country_code=data["country"],
+            deliver_to=list(data.get("deliver_to") or []),
+            postal_code=data.get("postal_code") or None,
+        ),
+    )
+
+
 def order_message(*, session: PunchOutSession, cancel: bool = False) -> cxml.CXML:
     """The PunchOutOrderMessage returning the session's cart.
 
@@ -549,6 +565,7 @@ def order_message(*, session: PunchOutSession, cancel: bool = False) -> cxml.CXM
     header = cxml.PunchOutOrderMessageHeader(
         total=Money(summary.subtotal, currency),
         operation_allowed=allowed,
+        ship_to=ship_to_address(session),
         shipping=cxml.Shipping(
             Money(summary.shipping, currency), cxml.Description(_("Shipping estimate"), lang="en")
         ),

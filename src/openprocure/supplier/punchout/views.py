@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import get_script_prefix
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
@@ -35,11 +36,12 @@ def start(request: HttpRequest, token: str) -> HttpResponse:
         session, key = services.start_session(token=token)
     except services.StartRefused as refused:
         return render(request, "punchout/start_refused.html", {"reason": refused.reason}, status=410)
+    base = f"{get_script_prefix()}po/{key}/"
     if session.user is None:
-        return redirect(f"/po/{key}/welcome/")
+        return redirect(base + "welcome/")
     if session.operation in (Operation.EDIT, Operation.INSPECT):
-        return redirect(f"/po/{key}/cart/")
-    return redirect(f"/po/{key}/")
+        return redirect(base + "cart/")
+    return redirect(base)
 
 
 def welcome(request: HttpRequest) -> HttpResponse:
