@@ -18,6 +18,7 @@ from tests.buyer.test_spend_world import Acme, build_acme
 
 pytestmark = pytest.mark.django_db
 PERIOD = "from=2026-09&to=2026-11"
+OTHERS = ("GR1", "GR2", "INV1", "INV2", "INV3")
 SVG = "{http://www.w3.org/2000/svg}"
 
 
@@ -91,8 +92,15 @@ def test_spend_kpis_match_the_hand_computed_figures(acme: Acme) -> None:
         "Formula: purchase orders sent as cXML OrderRequest ÷ all purchase orders of the period × 100."
         in html
     )
-    maverick = html.split('id="kpi-maverick"')[1].split("</div>")[0]
-    assert "No data yet" in maverick
+    # TT-9 names no order: 30.00 of 250.00 + 1,600.00 + 30.00 invoiced
+    maverick = data.maverick
+    assert (maverick.amount, maverick.invoiced, maverick.count, maverick.pct) == (
+        Decimal("30.00"),
+        Decimal("1880.00"),
+        1,
+        Decimal("1.6"),
+    )
+    assert listed(acme.client("ada"), maverick.url) == ["TT-9"]
 
 
 @pytest.mark.parametrize(
@@ -217,7 +225,7 @@ def test_refresh_rebuilds_the_same_summary(acme: Acme) -> None:
 
 def test_dashboard_query_count_is_bounded(acme: Acme, django_assert_max_num_queries) -> None:
     client = acme.client("ada")
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(18):
         page = client.get(f"/spend/dashboard/?{PERIOD}&entity={acme.france.pk}&cost_center={acme.cc_ops.pk}")
     assert page.status_code == 200
 
@@ -275,9 +283,45 @@ def test_cycle_and_approval_times(acme: Acme) -> None:
         Decimal("47.0"),
     )
     assert listed(acme.client("ada"), step.url) == [acme.number("R2")]
-    html = page.content.decode()
-    for kpi in ("kpi-einvoice", "kpi-match", "kpi-exceptions", "kpi-ontime"):
-        assert "No data yet" in html.split(f'id="{kpi}"')[1].split("</div>")[0]
+
+
+def test_invoice_kpis(acme: Acme) -> None:
+    client = acme.client("ada")
+    invoices = client.get(f"/spend/process/?{PERIOD}").context["data"].invoices
+    assert (invoices.count, invoices.electronic, invoices.electronic_pct) == (3, 2, Decimal("66.7"))
+    assert (invoices.matched, invoices.first_time, invoices.first_time_pct) == (3, 1, Decimal("33.3"))
+    assert (invoices.with_exception, invoices.exception_pct) == (2, Decimal("66.7"))
+    assert [(r.code, r.invoices, r.pct) for r in invoices.exceptions] == [
+        ("no_order_line", 1, Decimal("33.3")),
+        ("price_over", 1, Decimal("33.3")),
+        ("quantity_over_received", 1, Decimal("33.3")),
+    ]
+    assert set(listed(client, invoices.urls["electronic"])) == {"OD-1", "TT-9"}
+    assert listed(client, invoices.urls["first_time"]) == ["OD-1"]
+    assert listed(client, invoices.exceptions[1].url) == ["LAB-7"]
+    assert set(listed(client, invoices.urls["all"])) == {"OD-1", "LAB-7", "TT-9"}
+
+
+def test_invoice_kpis_follow_the_entity_filter(acme: Acme) -> None:
+    invoices = (
+        acme.client("ada").get(f"/spend/process/?{PERIOD}&entity={acme.gmbh.pk}").context["data"].invoices
+    )
+    assert (invoices.count, invoices.electronic_pct, invoices.first_time_pct) == (
+        1,
+        Decimal("0.0"),
+        Decimal("0.0"),
+    )
+
+
+def test_on_time_delivery(acme: Acme) -> None:
+    client = acme.client("ada")
+    delivery = client.get(f"/spend/process/?{PERIOD}").context["data"].delivery
+    # Five lines due (PO5 cancelled); only PO1's chairs arrived (09-20) by their date (09-25).
+    assert (delivery.due, delivery.on_time, delivery.pct) == (5, 1, Decimal("20.0"))
+    assert set(listed(client, delivery.url)) == numbers(acme, "PO1", "PO2", "PO3", "PO4")
+    september = client.get("/spend/process/?from=2026-09&to=2026-09").context["data"].delivery
+    assert (september.due, september.on_time, september.pct) == (2, 1, Decimal("50.0"))
+    assert listed(client, september.url) == [acme.number("PO1")]
 
 
 def test_cycle_time_follows_the_entity_filter(acme: Acme) -> None:
@@ -343,17 +387,20 @@ def test_page_carries_data_tables_and_print_css(acme: Acme) -> None:
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("", ("R1", "R2", "R3", "R4", "R5", "R6", "PO1", "PO2", "PO3", "PO4", "PO5")),
-        ("q=Calibration", ("R2", "PO2")),
-        ("q=lab+supplies", ("R2", "R5", "PO2", "PO5")),
-        ("q=sam%40acme", ("R2", "R5", "PO2", "PO5")),
+        ("", ("R1", "R2", "R3", "R4", "R5", "R6", "PO1", "PO2", "PO3", "PO4", "PO5", *OTHERS)),
+        ("q=Calibration", ("R2", "PO2", "INV2")),
+        ("q=lab+supplies", ("R2", "R5", "PO2", "PO5", "INV2")),
+        ("q=sam%40acme", ("R2", "R5", "PO2", "PO5", "INV2")),
         ("q=Whiteboard", ("R6",)),
         ("status=cancelled", ("PO5",)),
         ("kind=requisition&status=draft", ("R6",)),
-        ("supplier={tiny}", ("R3", "PO3")),
-        ("entity={gmbh}", ("R2", "R5", "PO2", "PO5")),
-        ("cost_center={it}", ("R1", "R2", "R5", "PO1", "PO2", "PO5")),
-        ("from=2026-11&to=2026-11", ("R4", "R5", "R6", "PO4", "PO5")),
+        ("supplier={tiny}", ("R3", "PO3", "INV3")),
+        ("entity={gmbh}", ("R2", "R5", "PO2", "PO5", "INV2")),
+        ("cost_center={it}", ("R1", "R2", "R5", "PO1", "PO2", "PO5", "GR1", "INV1", "INV2")),
+        ("from=2026-11&to=2026-11", ("R4", "R5", "R6", "PO4", "PO5", "GR2", "INV1", "INV2", "INV3")),
+        ("kind=receipt", ("GR1", "GR2")),
+        ("kind=invoice&status=exception", ("INV2", "INV3")),
+        ("kind=invoice&electronic=no", ("INV2",)),
         ("kind=purchase_order&electronic=no", ("PO2", "PO3", "PO5")),
     ],
     ids=lambda v: v if isinstance(v, str) else "",
@@ -437,16 +484,16 @@ def test_a_requester_sees_only_their_own_documents(acme: Acme) -> None:
     client = acme.client("rita")
     page = client.get("/spend/history/")
     assert {r["doc_number"] for r in page.context["rows"]} == numbers(
-        acme, "R1", "R3", "R4", "R6", "PO1", "PO3", "PO4"
+        acme, "R1", "R3", "R4", "R6", "PO1", "PO3", "PO4", "GR1", "GR2", "INV1"
     )
     html = page.content.decode()
-    for other in ("R2", "R5", "PO2", "PO5"):
+    for other in ("R2", "R5", "PO2", "PO5", "INV2", "INV3"):
         assert acme.number(other) not in html
     assert "Calibration" not in html
     assert listed(client, "/spend/history/?q=sam%40acme") == []
     assert listed(client, f"/spend/history/?supplier={acme.lab.pk}") == []
     exported = b"".join(client.get("/spend/history.csv").streaming_content).decode()
-    assert len(exported.strip().splitlines()) == 1 + 7
+    assert len(exported.strip().splitlines()) == 1 + 10
     assert acme.number("PO2") not in exported
     assert "sam@acme.test" not in exported
 
@@ -464,7 +511,7 @@ def test_dashboards_are_refused_to_people_without_the_roles(acme: Acme, person: 
 
 def test_ap_clerks_and_administrators_see_everything(acme: Acme) -> None:
     for person in ("ada", "pam"):
-        assert len(listed(acme.client(person), "/spend/history/")) == 11
+        assert len(listed(acme.client(person), "/spend/history/")) == 16
         assert acme.client(person).get("/spend/").url == "/spend/dashboard/"
     assert dashboard(acme, person="pam").context["data"].total == Decimal("2076.00")
 

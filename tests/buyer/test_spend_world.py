@@ -10,6 +10,11 @@ Figures (EUR; 1 USD = 0.92 EUR), periods in Europe/Paris time:
 | R4/PO4 | rita | France | Office Depot (cXML) | 2026-11 | 1×300 USD 44121615 ListPrice 320 CC100 | sent |
 | R5/PO5 | sam | GmbH | Lab Supplies | 2026-11 | 1×80 44121615 CC200 | cancelled |
 | R6 | rita | France | — | 2026-11 | draft, free text "Whiteboard markers" | — |
+
+Need-by dates: PO1 line 1 09-25 and line 2 09-15, PO2 10-20, PO3 10-30, PO4 11-09. Receipts: GR1 (PO1,
+in full) 2026-09-20, GR2 (PO4) 2026-11-10 — so only PO1 line 1 arrived in time (1 of 5 lines).
+Invoices received: OD-1 (cXML, PO1, 250.00, matches first time) 11-05; LAB-7 (paper, PO2, 1,600.00:
+price_over and quantity_over_received) 11-06; TT-9 (UBL, no order: no_order_line, maverick, 30.00) 11-07.
 """
 
 from __future__ import annotations
@@ -64,11 +69,14 @@ class Acme:
     tiny: Supplier
     people: dict[str, User]
     requisitions: dict[str, Requisition]
+    documents: dict[str, str]
 
     def po(self, name: str) -> PurchaseOrder:
         return PurchaseOrder.objects.get(requisition=self.requisitions[name])
 
     def number(self, name: str) -> str:
+        if name in self.documents:
+            return self.documents[name]
         if name.startswith("PO"):
             return self.po("R" + name[2:]).number
         return self.requisitions[name].number
@@ -206,8 +214,63 @@ def build_acme() -> Acme:
     ApprovalStep.objects.filter(request__requisition=r2).update(
         activated_at=at(2026, 10, 1, 9), completed_at=at(2026, 10, 3, 8)
     )
+    documents = _receipts_and_invoices(people, office_depot, lab, tiny, r1, r2, r3, r4)
     refresh_monthly_spend()
     return Acme(
         france, gmbh, cc_ops, cc_it, office_depot, lab, tiny, people,
-        {"R1": r1, "R2": r2, "R3": r3, "R4": r4, "R5": r5, "R6": r6},
+        {"R1": r1, "R2": r2, "R3": r3, "R4": r4, "R5": r5, "R6": r6}, documents,
     )  # fmt: skip
+
+
+def _receipts_and_invoices(people: dict[str, User], office_depot: Supplier, lab: Supplier, tiny: Supplier,
+                           *requisitions: Requisition) -> dict[str, str]:  # fmt: skip
+    """Need-by dates, goods receipts and invoices (see the module docstring)."""
+    from openprocure.buyer.fulfilment.models import GoodsReceipt
+    from openprocure.buyer.fulfilment.services import ReceiptLineInput, receive_goods
+    from openprocure.buyer.invoicing.einvoice import ParsedInvoice, ParsedLine
+    from openprocure.buyer.invoicing.models import Invoice
+    from openprocure.buyer.invoicing.services import enter_paper_invoice, receive_invoice
+    from openprocure.buyer.purchasing.models import PurchaseOrderLine
+
+    po1, po2, po3, po4 = (PurchaseOrder.objects.get(requisition=r) for r in requisitions)
+    chairs, cables = po1.lines.order_by("line_number")
+    for line, day in ((chairs, (9, 25)), (cables, (9, 15)), (po2.lines.get(), (10, 20)),
+                      (po3.lines.get(), (10, 30)), (po4.lines.get(), (11, 9))):  # fmt: skip
+        PurchaseOrderLine.objects.filter(pk=line.pk).update(need_by=datetime(2026, *day).date())
+    rita = people["rita"]
+    gr1 = receive_goods(
+        po=po1,
+        actor=rita,
+        lines=[ReceiptLineInput(chairs.pk, Decimal(2)), ReceiptLineInput(cables.pk, Decimal(1))],
+    )
+    gr2 = receive_goods(po=po4, actor=rita, lines=[ReceiptLineInput(po4.lines.get().pk, Decimal(1))])
+    GoodsReceipt.objects.filter(pk=gr1.pk).update(received_at=at(2026, 9, 20, 10))
+    GoodsReceipt.objects.filter(pk=gr2.pk).update(received_at=at(2026, 11, 10, 10))
+    od1 = receive_invoice(
+        supplier=office_depot,
+        parsed=ParsedInvoice(
+            number="OD-1", invoice_date=datetime(2026, 11, 5).date(), currency="EUR", source="cxml",
+            lines=[
+                ParsedLine(1, Decimal(2), Decimal("100.00"), Decimal("200.00"), order_number=po1.number, order_line_number=1),
+                ParsedLine(2, Decimal(1), Decimal("50.00"), Decimal("50.00"), order_number=po1.number, order_line_number=2),
+            ],
+            subtotal=Decimal("250.00"), total=Decimal("250.00"),
+        ),
+    )  # fmt: skip
+    lab7 = enter_paper_invoice(
+        supplier=lab, actor=people["pam"], number="LAB-7", invoice_date=datetime(2026, 11, 6).date(),
+        currency="EUR", total=Decimal("1600.00"),
+        lines=[{"quantity": Decimal(1), "unit_price": Decimal("1600.00"), "order_number": po2.number,
+                "order_line_number": 1, "description": "Calibration, second visit"}],
+    )  # fmt: skip
+    tt9 = receive_invoice(
+        supplier=tiny,
+        parsed=ParsedInvoice(
+            number="TT-9", invoice_date=datetime(2026, 11, 7).date(), currency="EUR", source="ubl",
+            lines=[ParsedLine(1, Decimal(3), Decimal("10.00"), Decimal("30.00"), description="Staples")],
+            subtotal=Decimal("30.00"), total=Decimal("30.00"),
+        ),
+    )  # fmt: skip
+    for invoice, day in ((od1, 5), (lab7, 6), (tt9, 7)):
+        Invoice.objects.filter(pk=invoice.pk).update(created_at=at(2026, 11, day, 9))
+    return {"GR1": gr1.number, "GR2": gr2.number, "INV1": "OD-1", "INV2": "LAB-7", "INV3": "TT-9"}

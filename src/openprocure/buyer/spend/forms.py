@@ -92,7 +92,15 @@ class HistoryForm(PeriodForm):
     )
     ordered = forms.ChoiceField(label=_("Became an order"), choices=YES_NO, required=False)
     step = forms.CharField(label=_("Approved step"), required=False, max_length=200)
-    in_spend = forms.BooleanField(label=_("Only orders counted in spend"), required=False)
+    in_spend = forms.BooleanField(label=_("Only documents counted in the figures"), required=False)
+    due = forms.ChoiceField(
+        label=_("Need-by date in the period"), choices=[("", _("Any")), ("yes", _("Yes"))], required=False
+    )
+    without_po = forms.ChoiceField(
+        label=_("Invoice without purchase order"), choices=[("", _("Any")), ("yes", _("Yes"))], required=False
+    )
+    exception = forms.CharField(label=_("Invoice exception type"), required=False, max_length=32)
+    first_match = forms.ChoiceField(label=_("Matched at the first attempt"), choices=YES_NO, required=False)
 
     field_order = ["q", "kind", "status", "supplier", "date_from", "date_to", "entity", "cost_center"]
 
@@ -120,4 +128,8 @@ class HistoryForm(PeriodForm):
             ordered=data.get("ordered") or "",
             step=(data.get("step") or "").strip(),
             in_spend=bool(data.get("in_spend")),
+            due=data.get("due") or "",
+            without_po=data.get("without_po") or "",
+            exception=(data.get("exception") or "").strip(),
+            first_match=data.get("first_match") or "",
         )

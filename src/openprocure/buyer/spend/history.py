@@ -79,7 +79,13 @@ class HistoryFilters:
     listed: str = ""  # "yes": has a line carrying a list price
     ordered: str = ""  # "yes": the requisition became an order
     step: str = ""  # the requisition has an approved approval step of this name
-    in_spend: bool = False  # only orders counted in spend (not cancelled)
+    in_spend: bool = (
+        False  # only documents counted: orders not cancelled; invoices (not credits) not cancelled
+    )
+    due: str = ""  # "yes": orders with a line whose need-by date is in the period (instead of created)
+    without_po: str = ""  # "yes": invoices that refer to no purchase order
+    exception: str = ""  # invoices with a matching exception of this type (check code)
+    first_match: str = ""  # "yes"/"no": invoices whose first match run matched / did not
 
 
 def first_moment(month: date) -> datetime:
@@ -96,12 +102,19 @@ def sees_everything(user: Any) -> bool:
     return has_role(user, Role.PROCUREMENT_ADMIN, Role.AP_CLERK)
 
 
-def _period(qs: QuerySet[Any], field: str, filters: HistoryFilters) -> QuerySet[Any]:
-    if filters.month_from:
-        qs = qs.filter(**{f"{field}__gte": first_moment(filters.month_from)})
-    if filters.month_to:
-        qs = qs.filter(**{f"{field}__lt": first_moment(next_month(filters.month_to))})
+def _period(qs: QuerySet[Any], field: str, filters: HistoryFilters, *, dates: bool = False) -> QuerySet[Any]:
+    """Rows whose ``field`` falls in the period's months (a date field when ``dates``)."""
+    start = filters.month_from
+    end = next_month(filters.month_to) if filters.month_to else None
+    if start:
+        qs = qs.filter(**{f"{field}__gte": start if dates else first_moment(start)})
+    if end:
+        qs = qs.filter(**{f"{field}__lt": end if dates else first_moment(end)})
     return qs
+
+
+def _invoice_only(filters: HistoryFilters) -> bool:
+    return bool(filters.without_po or filters.exception or filters.first_match)
 
 
 def _category(lines: QuerySet[Any], category: str) -> QuerySet[Any]:
@@ -129,7 +142,7 @@ class RequisitionSource(Source):
     statuses = dict(RequisitionStatus.choices)
 
     def filtered(self, filters: HistoryFilters, user: Any) -> QuerySet[Any] | None:
-        if filters.electronic or filters.listed or filters.in_spend:
+        if filters.electronic or filters.listed or filters.in_spend or filters.due or _invoice_only(filters):
             return None
         if filters.status and filters.status not in self.statuses:
             return None
@@ -218,7 +231,7 @@ class PurchaseOrderSource(Source):
     statuses = dict(POStatus.choices)
 
     def filtered(self, filters: HistoryFilters, user: Any) -> QuerySet[Any] | None:
-        if filters.ordered or filters.step:
+        if filters.ordered or filters.step or _invoice_only(filters):
             return None
         if filters.status and filters.status not in self.statuses:
             return None
@@ -250,7 +263,10 @@ class PurchaseOrderSource(Source):
             )
         if filters.entity_id:
             qs = qs.filter(requisition__ship_to__legal_entity_id=filters.entity_id)
-        qs = _period(qs, "created_at", filters)
+        if filters.due == "yes":
+            qs = qs.filter(pk__in=_period(lines, "need_by", filters, dates=True).values("purchase_order_id"))
+        else:
+            qs = _period(qs, "created_at", filters)
         if filters.category:
             qs = qs.filter(pk__in=_category(lines, filters.category).values("purchase_order_id"))
         if filters.structured == "yes":
@@ -304,8 +320,234 @@ def sources() -> list[Source]:
 
 
 def _later_sources() -> list[Source]:
-    """Receipts and invoices, once the fulfilment and invoicing apps provide them."""
-    return []
+    """Receipts and invoices, when the fulfilment and invoicing apps are installed."""
+    from django.apps import apps
+
+    found: list[Source] = []
+    if apps.is_installed("openprocure.buyer.fulfilment"):
+        found.append(ReceiptSource())
+    if apps.is_installed("openprocure.buyer.invoicing"):
+        found.append(InvoiceSource())
+    return found
+
+
+def _po_scope(qs: QuerySet[Any], user: Any, field: str) -> QuerySet[Any]:
+    """Documents of the orders ``user`` may see (all, or those of their own requisitions)."""
+    if sees_everything(user):
+        return qs
+    return qs.filter(**{f"{field}__in": PurchaseOrder.objects.filter(buyer=user).values("pk")})
+
+
+def _orders_matching(filters: HistoryFilters) -> QuerySet[Any] | None:
+    """Purchase orders matching the order-level filters (supplier, cost center, entity), or None."""
+    if not (filters.cost_center_id or filters.entity_id):
+        return None
+    orders = PurchaseOrder.objects.all()
+    if filters.cost_center_id:
+        orders = orders.filter(
+            pk__in=PurchaseOrderLine.objects.filter(
+                Q(requisition_line__cost_center_id=filters.cost_center_id)
+                | Q(requisition_line__splits__cost_center_id=filters.cost_center_id)
+            ).values("purchase_order_id")
+        )
+    if filters.entity_id:
+        orders = orders.filter(requisition__ship_to__legal_entity_id=filters.entity_id)
+    return orders.values("pk")
+
+
+class ReceiptSource(Source):
+    """Goods receipts and returns (their status is their kind)."""
+
+    kind = DocumentKind.RECEIPT
+
+    @property
+    def statuses(self) -> dict[str, Any]:  # type: ignore[override]
+        from openprocure.buyer.fulfilment.choices import ReceiptKind
+
+        return dict(ReceiptKind.choices)
+
+    def filtered(self, filters: HistoryFilters, user: Any) -> QuerySet[Any] | None:
+        from openprocure.buyer.fulfilment.models import GoodsReceipt, GoodsReceiptLine
+
+        if (
+            filters.structured
+            or filters.electronic
+            or filters.listed
+            or filters.in_spend
+            or filters.ordered
+            or filters.step
+            or filters.due
+            or _invoice_only(filters)
+        ):
+            return None
+        if filters.status and filters.status not in self.statuses:
+            return None
+        qs = _po_scope(GoodsReceipt.objects.all(), user, "purchase_order")
+        if filters.q:
+            term = filters.q
+            qs = qs.filter(
+                Q(number__icontains=term)
+                | Q(note__icontains=term)
+                | Q(purchase_order__number__icontains=term)
+                | Q(purchase_order__supplier__name__icontains=term)
+                | Q(purchase_order__buyer__email__icontains=term)
+            )
+        if filters.status:
+            qs = qs.filter(kind=filters.status)
+        if filters.supplier_id:
+            qs = qs.filter(purchase_order__supplier_id=filters.supplier_id)
+        orders = _orders_matching(filters)
+        if orders is not None:
+            qs = qs.filter(purchase_order__in=orders)
+        qs = _period(qs, "received_at", filters)
+        if filters.category:
+            lines = _category(PurchaseOrderLine.objects.all(), filters.category)
+            qs = qs.filter(
+                pk__in=GoodsReceiptLine.objects.filter(po_line__in=lines.values("pk")).values("receipt_id")
+            )
+        return qs
+
+    def rows(self, qs: QuerySet[Any]) -> QuerySet[Any]:
+        return (
+            qs.annotate(
+                doc_kind=Value(self.kind, output_field=CharField()),
+                doc_id=F("pk"),
+                doc_number=F("number"),
+                doc_date=F("received_at"),
+                doc_supplier=F("purchase_order__supplier__name"),
+                doc_requester=F("purchase_order__buyer__email"),
+                doc_description=Coalesce(
+                    NullIf(F("note"), Value("")), F("purchase_order__number"), output_field=CharField()
+                ),
+                doc_status=F("kind"),
+                doc_currency=F("purchase_order__currency"),
+                doc_amount=Value(None, output_field=DecimalField(max_digits=18, decimal_places=2)),
+            )
+            .values(*COLUMNS)
+            .order_by()
+        )
+
+
+def invoice_without_order() -> Q:
+    """Invoices that name no purchase order, neither in the header nor on any line (maverick)."""
+    from openprocure.buyer.invoicing.models import Invoice, InvoiceLine
+
+    with_order = Q(pk__in=Invoice.purchase_orders.through.objects.values("invoice_id")) | Q(
+        pk__in=InvoiceLine.objects.filter(po_line__isnull=False).values("invoice_id")
+    )
+    return ~with_order
+
+
+def first_match_outcomes(invoice_ids: Any) -> dict[int, bool]:
+    """Whether each invoice's first match run matched (invoices never matched are absent)."""
+    from openprocure.buyer.invoicing.models import MatchRun
+
+    outcomes: dict[int, bool] = {}
+    for invoice_id, matched in (
+        MatchRun.objects.filter(invoice_id__in=invoice_ids)
+        .order_by("invoice_id", "created_at", "id")
+        .values_list("invoice_id", "matched")
+    ):
+        outcomes.setdefault(invoice_id, matched)
+    return outcomes
+
+
+class InvoiceSource(Source):
+    """Supplier invoices and credit memos."""
+
+    kind = DocumentKind.INVOICE
+
+    @property
+    def statuses(self) -> dict[str, Any]:  # type: ignore[override]
+        from openprocure.buyer.invoicing.choices import InvoiceStatus
+
+        return dict(InvoiceStatus.choices)
+
+    def filtered(self, filters: HistoryFilters, user: Any) -> QuerySet[Any] | None:
+        from openprocure.buyer.invoicing.choices import InvoiceKind, InvoiceSource, InvoiceStatus
+        from openprocure.buyer.invoicing.models import Invoice, InvoiceException, InvoiceLine
+
+        if filters.structured or filters.listed or filters.ordered or filters.step or filters.due:
+            return None
+        if filters.status and filters.status not in self.statuses:
+            return None
+        qs = Invoice.objects.all()
+        order_links = Invoice.purchase_orders.through.objects.all()
+        if not sees_everything(user):
+            qs = qs.filter(pk__in=order_links.filter(purchaseorder__buyer=user).values("invoice_id"))
+        lines = InvoiceLine.objects.all()
+        if filters.q:
+            term = filters.q
+            qs = qs.filter(
+                Q(number__icontains=term)
+                | Q(supplier__name__icontains=term)
+                | Q(
+                    pk__in=lines.filter(
+                        Q(description__icontains=term) | Q(order_number__icontains=term)
+                    ).values("invoice_id")
+                )
+                | Q(pk__in=order_links.filter(purchaseorder__number__icontains=term).values("invoice_id"))
+                | Q(
+                    pk__in=order_links.filter(purchaseorder__buyer__email__icontains=term).values(
+                        "invoice_id"
+                    )
+                )
+            )
+        if filters.status:
+            qs = qs.filter(status=filters.status)
+        if filters.in_spend:
+            qs = qs.filter(kind=InvoiceKind.INVOICE).exclude(status=InvoiceStatus.CANCELLED)
+        if filters.supplier_id:
+            qs = qs.filter(supplier_id=filters.supplier_id)
+        orders = _orders_matching(filters)
+        if orders is not None:
+            qs = qs.filter(pk__in=order_links.filter(purchaseorder__in=orders).values("invoice_id"))
+        qs = _period(qs, "created_at", filters)
+        if filters.category:
+            matching = _category(PurchaseOrderLine.objects.all(), filters.category)
+            qs = qs.filter(pk__in=lines.filter(po_line__in=matching.values("pk")).values("invoice_id"))
+        if filters.electronic:
+            manual = Q(source=InvoiceSource.MANUAL)
+            qs = qs.exclude(manual) if filters.electronic == "yes" else qs.filter(manual)
+        if filters.without_po == "yes":
+            qs = qs.filter(invoice_without_order())
+        if filters.exception:
+            qs = qs.filter(
+                pk__in=InvoiceException.objects.filter(code=filters.exception).values("invoice_id")
+            )
+        if filters.first_match:
+            outcomes = first_match_outcomes(qs.values("pk"))
+            wanted = filters.first_match == "yes"
+            qs = qs.filter(pk__in=[pk for pk, matched in outcomes.items() if matched == wanted])
+        return qs
+
+    def rows(self, qs: QuerySet[Any]) -> QuerySet[Any]:
+        from openprocure.buyer.invoicing.models import Invoice, InvoiceLine
+
+        first_order = Invoice.purchase_orders.through.objects.filter(invoice_id=OuterRef("pk")).order_by("id")
+        first_line = InvoiceLine.objects.filter(invoice=OuterRef("pk")).order_by("line_number")
+        return (
+            qs.annotate(
+                doc_kind=Value(self.kind, output_field=CharField()),
+                doc_id=F("pk"),
+                doc_number=F("number"),
+                doc_date=F("created_at"),
+                doc_supplier=F("supplier__name"),
+                doc_requester=Coalesce(
+                    Subquery(first_order.values("purchaseorder__buyer__email")[:1]),
+                    Value(""),
+                    output_field=CharField(),
+                ),
+                doc_description=Coalesce(
+                    Subquery(first_line.values("description")[:1]), Value(""), output_field=CharField()
+                ),
+                doc_status=F("status"),
+                doc_currency=F("currency"),
+                doc_amount=Coalesce(F("total"), F("due_amount")),
+            )
+            .values(*COLUMNS)
+            .order_by()
+        )
 
 
 def status_choices() -> list[tuple[str, Any]]:

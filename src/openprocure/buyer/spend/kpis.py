@@ -19,19 +19,28 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from openprocure.buyer.approvals.choices import StepStatus
 from openprocure.buyer.approvals.models import ApprovalStep
 from openprocure.buyer.organization.models import CostCenter
+from openprocure.buyer.purchasing.models import PurchaseOrderLine
 from openprocure.buyer.requisitions.choices import RequisitionStatus
 from openprocure.buyer.requisitions.models import RequisitionEvent
 from openprocure.buyer.spend.choices import Dimension, DocumentKind
 from openprocure.buyer.spend.defaults import UNSPSC_FAMILIES, UNSPSC_SEGMENTS, setting
 from openprocure.buyer.spend.forms import month_param
-from openprocure.buyer.spend.history import HistoryFilters, RequisitionSource, next_month
+from openprocure.buyer.spend.history import (
+    HistoryFilters,
+    InvoiceSource,
+    PurchaseOrderSource,
+    RequisitionSource,
+    first_match_outcomes,
+    invoice_without_order,
+    next_month,
+)
 from openprocure.buyer.spend.models import ALL, MonthlySpend, SummaryRefresh
 from openprocure.buyer.suppliers.models import Supplier
 from punchout.money import quantize_money
@@ -152,6 +161,7 @@ class SpendDashboard:
     unconverted: list[str]
     refreshed_at: Any
     urls: dict[str, str]
+    maverick: Any = None
 
     @property
     def structured_pct(self) -> Decimal | None:
@@ -211,7 +221,7 @@ def category_label(key: str) -> str:
     return f"{key} {name}" if name else key
 
 
-def spend_dashboard(filters: DashboardFilters) -> SpendDashboard:
+def spend_dashboard(filters: DashboardFilters, user: Any = None) -> SpendDashboard:
     """The spend KPIs for a period, entity and cost center (a handful of indexed queries)."""
     convert = Converter()
     cost_center = filters.cost_center_id or ALL
@@ -321,6 +331,7 @@ def spend_dashboard(filters: DashboardFilters) -> SpendDashboard:
         running += amount
         core += 1
     tail_spend = total - running if ranked_amounts else Decimal(0)
+    maverick = maverick_spend(filters, user, convert) if user is not None else None
     refreshed = SummaryRefresh.objects.filter(finished_at__isnull=False).values_list("finished_at", flat=True)
     return SpendDashboard(
         currency=convert.currency,
@@ -340,6 +351,7 @@ def spend_dashboard(filters: DashboardFilters) -> SpendDashboard:
         tail_suppliers=len(ranked_amounts) - core,
         tail_spend=tail_spend,
         unconverted=sorted(convert.unconverted),
+        maverick=maverick,
         refreshed_at=refreshed.first(),
         urls={
             "total": filters.history_url(kind=po, in_spend="on"),
@@ -376,9 +388,188 @@ def durations(values: list[timedelta], *, url: str | None = None, label: str = "
 
 
 @dataclasses.dataclass
+class ExceptionRate:
+    code: str
+    invoices: int
+    pct: Decimal | None
+    url: str
+
+
+@dataclasses.dataclass
+class InvoiceKpis:
+    """Invoices received in the period (credit memos and cancelled invoices left out)."""
+
+    count: int
+    electronic: int
+    matched: int
+    first_time: int
+    with_exception: int
+    exceptions: list[ExceptionRate]
+    urls: dict[str, str]
+
+    @property
+    def electronic_pct(self) -> Decimal | None:
+        return percent(self.electronic, self.count)
+
+    @property
+    def first_time_pct(self) -> Decimal | None:
+        return percent(self.first_time, self.matched)
+
+    @property
+    def exception_pct(self) -> Decimal | None:
+        return percent(self.with_exception, self.count)
+
+
+@dataclasses.dataclass
+class Delivery:
+    """Order lines due (need-by date) in the period and already past it, and those received in time."""
+
+    due: int
+    on_time: int
+    url: str
+
+    @property
+    def pct(self) -> Decimal | None:
+        return percent(self.on_time, self.due)
+
+
+@dataclasses.dataclass
 class ProcessDashboard:
     cycle_time: Durations
     approval_steps: list[Durations]
+    invoices: InvoiceKpis | None = None
+    delivery: Delivery | None = None
+
+
+def _installed(app: str) -> bool:
+    from django.apps import apps
+
+    return apps.is_installed(f"openprocure.buyer.{app}")
+
+
+def invoice_population(filters: DashboardFilters, user: Any) -> Any:
+    """The invoices the invoice KPIs count (None when invoicing is not installed)."""
+    if not _installed("invoicing"):
+        return None
+    return InvoiceSource().filtered(dataclasses.replace(filters.history_filters(), in_spend=True), user)
+
+
+def invoice_kpis(filters: DashboardFilters, user: Any) -> InvoiceKpis | None:
+    """E-invoice share, first-time match rate and exception rate per type (None without invoicing)."""
+    population = invoice_population(filters, user)
+    if population is None:
+        return None
+    from openprocure.buyer.invoicing.choices import InvoiceSource as Received
+    from openprocure.buyer.invoicing.models import InvoiceException
+
+    sources = dict(population.values_list("pk", "source"))
+    outcomes = first_match_outcomes(list(sources))
+    per_code: dict[str, set[int]] = defaultdict(set)
+    for invoice_id, code in InvoiceException.objects.filter(invoice_id__in=list(sources)).values_list(
+        "invoice_id", "code"
+    ):
+        per_code[code].add(invoice_id)
+    invoice = DocumentKind.INVOICE
+    count = len(sources)
+    return InvoiceKpis(
+        count=count,
+        electronic=sum(1 for source in sources.values() if source != Received.MANUAL),
+        matched=len(outcomes),
+        first_time=sum(1 for matched in outcomes.values() if matched),
+        with_exception=len(set().union(*per_code.values())) if per_code else 0,
+        exceptions=[
+            ExceptionRate(
+                code,
+                len(ids),
+                percent(len(ids), count),
+                filters.history_url(kind=invoice, in_spend="on", exception=code),
+            )
+            for code, ids in sorted(per_code.items(), key=lambda item: (-len(item[1]), item[0]))
+        ],
+        urls={
+            "all": filters.history_url(kind=invoice, in_spend="on"),
+            "electronic": filters.history_url(kind=invoice, in_spend="on", electronic="yes"),
+            "first_time": filters.history_url(kind=invoice, in_spend="on", first_match="yes"),
+        },
+    )
+
+
+@dataclasses.dataclass
+class Maverick:
+    amount: Decimal
+    invoiced: Decimal
+    count: int
+    url: str
+
+    @property
+    def pct(self) -> Decimal | None:
+        return percent(self.amount, self.invoiced)
+
+
+def maverick_spend(filters: DashboardFilters, user: Any, convert: Converter) -> Maverick | None:
+    """Invoiced amounts that refer to no purchase order (None without invoicing)."""
+    population = invoice_population(filters, user)
+    if population is None:
+        return None
+    from django.db.models import Count
+    from django.db.models.functions import Coalesce
+
+    invoiced = amount = Decimal(0)
+    count = 0
+    rows = (
+        population.annotate(
+            value=Coalesce("total", "due_amount"), maverick=Count("pk", filter=invoice_without_order())
+        )
+        .values_list("currency", "value", "maverick")
+        .order_by()
+    )
+    for currency, value, is_maverick in rows:
+        converted = convert(value, currency)
+        invoiced += converted
+        if is_maverick:
+            amount += converted
+            count += 1
+    return Maverick(
+        convert.money(amount),
+        convert.money(invoiced),
+        count,
+        filters.history_url(kind=DocumentKind.INVOICE, in_spend="on", without_po="yes"),
+    )
+
+
+def on_time_delivery(filters: DashboardFilters, user: Any) -> Delivery | None:
+    """Order lines whose need-by date is in the period (and past): how many were fully received by it."""
+    if not _installed("fulfilment"):
+        return None
+    from django.db.models import Max
+    from django.utils import timezone
+
+    orders = PurchaseOrderSource().filtered(
+        dataclasses.replace(filters.history_filters(), month_from=None, month_to=None, in_spend=True), user
+    )
+    today = timezone.localdate()
+    start, end = filters.month_from, min(next_month(filters.month_to) - timedelta(days=1), today)
+    lines = (
+        PurchaseOrderLine.objects.filter(purchase_order__in=orders, need_by__gte=start, need_by__lte=end)
+        .annotate(
+            last=Max("receipt_lines__receipt__received_at", filter=Q(receipt_lines__receipt__kind="receipt"))
+        )
+        .values_list(
+            "need_by", "quantity", "fulfilment__received_quantity", "fulfilment__rejected_quantity", "last"
+        )
+        .order_by()
+    )
+    due = on_time = 0
+    for need_by, quantity, received, rejected, last in lines:
+        due += 1
+        expected = Decimal(quantity) - Decimal(rejected or 0)
+        if last is not None and Decimal(received or 0) >= expected and timezone.localdate(last) <= need_by:
+            on_time += 1
+    return Delivery(
+        due,
+        on_time,
+        filters.history_url(kind=DocumentKind.PURCHASE_ORDER, in_spend="on", due="yes"),
+    )
 
 
 def process_dashboard(filters: DashboardFilters, user: Any) -> ProcessDashboard:
@@ -419,4 +610,9 @@ def process_dashboard(filters: DashboardFilters, user: Any) -> ProcessDashboard:
         )
         for name in sorted(per_step, key=lambda n: (first_position[n], n))
     ]
-    return ProcessDashboard(cycle_time=cycle, approval_steps=steps)
+    return ProcessDashboard(
+        cycle_time=cycle,
+        approval_steps=steps,
+        invoices=invoice_kpis(filters, user),
+        delivery=on_time_delivery(filters, user),
+    )

@@ -81,7 +81,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """Spend by supplier, category, cost center and month, with the spend KPIs and their formulas."""
     _require_analyst(request)
     form, filters = _dashboard_filters(request)
-    data = spend_dashboard(filters)
+    data = spend_dashboard(filters, request.user)
     currency = data.currency
     month_labels = [date_format(point.month, "M Y") for point in data.by_month]
 
