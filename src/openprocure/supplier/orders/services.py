@@ -386,7 +386,7 @@ def _cancel(order: Order, *, kind: str, by: User | None = None) -> Answer:
     set_status(order, OrderStatus.CANCELLED, table=ORDER_TRANSITIONS)
     order.cancelled_at = order.updated_at = timezone.now()
     order.save(update_fields=["status", "cancelled_at", "updated_at"])
-    _event(order, EventKind.CANCELLED, by=by, kind=kind)
+    _event(order, EventKind.CANCELLED, by=by, via=kind)
     if order.email:
         subject = _("Order %(number)s cancelled (your purchase order %(po)s)") % {
             "number": order.number,

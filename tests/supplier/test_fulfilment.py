@@ -1,0 +1,231 @@
+# ruff: noqa: F811 - pytest fixtures imported from the order tests are parameters here
+"""Fulfilment through the operators' pages and the automatic task: shipments, ship notices, charges, invoices."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from openprocure.core import outbox
+from openprocure.core.models import OutboxMessage
+from openprocure.supplier.business.models import Integration, ShippingAddress
+from openprocure.supplier.fulfilment import services
+from openprocure.supplier.fulfilment.models import Charge, Invoice, Shipment
+from openprocure.supplier.orders.choices import OrderStatus
+from openprocure.supplier.orders.models import Order, OrderLine, OrderSettings
+from punchout import cxml
+from tests.partner_server import PartnerServer, cxml_response, free_port_url
+from tests.supplier.test_business import PASSWORD, make_operator
+from tests.supplier.test_orders import order_request, punch_out, send, shop  # noqa: F401
+from tests.supplier.test_punchout import acme, products  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+
+def place(client, items, **kwargs) -> Order:
+    cart = punch_out(client, items)
+    _payload, body = order_request(cart, **kwargs)
+    assert send(client, body).code == 200
+    return Order.objects.get(buyer_order_id=kwargs.get("order_id", "PO-2026-000001"))
+
+
+def test_operator_ships_part_of_an_order_then_the_rest(client, shop):
+    order = place(client, [("B000PAPER1", 3), ("B000PENS01", 2)])
+    operator = make_operator()
+    client.force_login(operator)
+    page = client.get("/fulfilment/")
+    assert order.number in page.content.decode()
+    lines = {line.line_number: line for line in order.lines.all()}
+    response = client.post(
+        f"/fulfilment/orders/{order.pk}/ship/",
+        {
+            f"line-{lines[1].pk}": "2",
+            f"line-{lines[2].pk}": "0",
+            "carrier": "DHL",
+            "tracking_number": "JD014600006281",
+        },
+    )
+    assert response.status_code == 302
+    order.refresh_from_db()
+    shipment = Shipment.objects.get()
+    assert (order.status, shipment.carrier, shipment.tracking_number, shipment.shipped_by) == (
+        OrderStatus.PARTIALLY_SHIPPED,
+        "DHL",
+        "JD014600006281",
+        operator,
+    )
+    assert list(OrderLine.objects.order_by("line_number").values_list("shipped_quantity", flat=True)) == [
+        2,
+        0,
+    ]
+    # Charged on the default card at shipment: 2 × 5.20 + shipping 4.99 with the first shipment, VAT 20 %.
+    charge = Charge.objects.get()
+    assert (charge.amount, charge.currency, charge.payment_method_label) == (
+        Decimal("18.47"),
+        "EUR",
+        "Visa •••• 4242 (12/29)",
+    )
+    # One ship notice and one invoice (per shipment, the default), both through the outbox.
+    notice = cxml.parse(OutboxMessage.objects.get(kind="ShipNoticeRequest").body.encode()).document
+    request = notice.message
+    assert (
+        request.header.shipment_id,
+        request.controls[0].carriers[0].value,
+        request.controls[0].shipment_identifiers[0].value,
+    ) == (
+        shipment.shipment_id,
+        "DHL",
+        "JD014600006281",
+    )
+    assert request.portions[0].order_reference.order_id == "PO-2026-000001"
+    assert [(i.line_number, i.quantity) for i in request.portions[0].items] == [(1, Decimal("2"))]
+    assert (
+        notice.header.from_[0].identity,
+        notice.header.to[0].identity,
+        notice.header.sender[0].shared_secret,
+    ) == (
+        "MARKETPLACE",
+        "ACME",
+        "acme-secret",
+    )
+    invoice = Invoice.objects.get()
+    assert (invoice.subtotal, invoice.shipping, invoice.tax, invoice.total, invoice.sent_electronically) == (
+        Decimal("10.40"),
+        Decimal("4.99"),
+        Decimal("3.08"),
+        Decimal("18.47"),
+        True,
+    )
+    detail = cxml.parse(OutboxMessage.objects.get(kind="InvoiceDetailRequest").body.encode()).document.message
+    assert detail.header.invoice_id == invoice.number
+    assert detail.orders[0].order_reference.order_id == "PO-2026-000001"
+    item = detail.orders[0].items[0]
+    assert (
+        item.reference.line_number,
+        item.quantity,
+        item.unit_price.amount,
+        item.tax.details[0].percentage_rate,
+    ) == (
+        1,
+        Decimal("2"),
+        Decimal("5.20"),
+        Decimal("20"),
+    )
+    assert detail.summary.due_amount.amount == Decimal("18.47")
+    # The rest ships; the order is then shipped, and delivered when the carrier delivers.
+    services.ship(order_ids=[order.pk], carrier="DHL", tracking_number="JD2", by=operator)
+    order.refresh_from_db()
+    assert order.status == OrderStatus.SHIPPED
+    assert [c.amount for c in Charge.objects.order_by("id")] == [Decimal("18.47"), Decimal("30.24")]
+    for shipment in Shipment.objects.all():
+        services.mark_delivered(shipment_id=shipment.pk, by=operator)
+    order.refresh_from_db()
+    assert order.status == OrderStatus.DELIVERED
+
+
+def test_the_user_sees_line_status_with_tracking(client, shop):
+    order = place(client, [("B000PAPER1", 3)])
+    services.ship(order_ids=[order.pk], carrier="UPS", tracking_number="1Z999", by=make_operator())
+    client.logout()
+    assert client.login(username="buyer@acme.test", password=PASSWORD)
+    page = client.get(f"/account/orders/{order.number}/").content.decode()
+    assert "3 shipped" in page and "UPS" in page and "1Z999" in page
+
+
+def test_per_order_invoicing_and_e_invoicing_off(client, shop):
+    Integration.objects.filter(pk=shop.pk).update(invoice_grouping="per_order", e_invoicing=False)
+    order = place(client, [("B000PAPER1", 3)])
+    operator = make_operator()
+    line = order.lines.get()
+    services.ship(
+        order_ids=[order.pk],
+        carrier="DHL",
+        tracking_number="A",
+        by=operator,
+        quantities=[services.ShipRequest(line.pk, 1)],
+    )
+    assert Invoice.objects.count() == 0
+    services.ship(order_ids=[order.pk], carrier="DHL", tracking_number="B", by=operator)
+    invoice = Invoice.objects.get()
+    assert (invoice.shipment, invoice.subtotal, invoice.total, invoice.sent_electronically) == (
+        None,
+        Decimal("15.60"),
+        Decimal("18.72"),
+        False,
+    )
+    assert OutboxMessage.objects.filter(kind="InvoiceDetailRequest").count() == 0
+
+
+def test_only_operators_ship(client, shop):
+    order = place(client, [("B000PAPER1", 1)])
+    assert client.login(username="buyer@acme.test", password=PASSWORD)
+    assert client.get("/fulfilment/").status_code == 403
+    assert (
+        client.post(
+            f"/fulfilment/orders/{order.pk}/ship/", {"carrier": "X", "tracking_number": "Y"}
+        ).status_code
+        == 403
+    )
+    assert Shipment.objects.count() == 0
+
+
+def test_automatic_fulfilment_ships_after_the_delay_and_consolidates_on_the_delivery_day(client, shop):
+    OrderSettings.objects.filter(integration=shop).update(auto_fulfil_after_minutes=5)
+    today = timezone.localdate().weekday()
+    ShippingAddress.objects.create(
+        business=shop.business,
+        name="Dock",
+        street="12 rue des Entrepôts",
+        postal_code="69007",
+        city="Lyon",
+        country="FR",
+        preferred_delivery_day=(today + 1) % 7,
+    )
+    first = place(client, [("B000PAPER1", 1)])
+    second = place(client, [("B000PAPER1", 2)], order_id="PO-2026-000002")
+    assert services.auto_fulfil() == []  # the delay has not passed
+    later = timezone.now() + timedelta(minutes=6)
+    assert services.auto_fulfil(now=later) == []  # not the address's delivery day yet
+    shipments = services.auto_fulfil(now=later + timedelta(days=1))
+    assert len(shipments) == 1
+    shipment = shipments[0]
+    assert (shipment.consolidated, shipment.automatic, shipment.carrier) == (
+        True,
+        True,
+        "Marketplace Logistics",
+    )
+    assert sorted(shipment.lines.values_list("order_line__order__buyer_order_id", "quantity")) == [
+        ("PO-2026-000001", 1),
+        ("PO-2026-000002", 2),
+    ]
+    assert set(Order.objects.values_list("status", flat=True)) == {OrderStatus.SHIPPED}
+    assert Charge.objects.filter(order__in=[first, second]).count() == 2
+    assert OutboxMessage.objects.filter(kind="ShipNoticeRequest").count() == 2
+
+
+def test_a_ship_notice_survives_a_partner_down_then_up_then_refusing(client, shop):
+    order = place(client, [("B000PAPER1", 1)])
+    down = free_port_url()
+    OrderSettings.objects.filter(integration=shop).update(buyer_cxml_url=down)
+    services.ship(order_ids=[order.pk], carrier="DHL", tracking_number="T1", by=make_operator())
+    message = OutboxMessage.objects.get(kind="ShipNoticeRequest")
+    assert outbox.deliver_message(message.pk).status == "retrying"
+    with PartnerServer() as partner:
+        partner.script((200, cxml_response(200, "OK")))
+        OutboxMessage.objects.filter(pk=message.pk).update(url=partner.url, next_attempt_at=timezone.now())
+        assert outbox.deliver_message(message.pk).status == "delivered"
+        assert outbox.deliver_message(message.pk).status == "skipped"  # never sent twice
+        invoice = OutboxMessage.objects.get(kind="InvoiceDetailRequest")
+        partner.script((200, cxml_response(400, "Bad Request", "Unknown order")))
+        OutboxMessage.objects.filter(pk=invoice.pk).update(url=partner.url)
+        result = outbox.deliver_message(invoice.pk)
+        assert (result.status, outbox.deliver_message(invoice.pk).status) == ("failed", "skipped")
+    message.refresh_from_db()
+    invoice.refresh_from_db()
+    assert (message.status, message.attempts) == ("delivered", 2)
+    assert list(message.delivery_attempts.values_list("outcome", flat=True)) == ["transient", "delivered"]
+    assert (invoice.status, invoice.attempts, invoice.last_status_code) == ("failed", 1, 400)
+    assert [r.body.count(b"ShipNoticeRequest") > 0 for r in partner.received] == [True, False]

@@ -1,0 +1,96 @@
+# ruff: noqa: F811 - pytest fixtures imported from the order tests are parameters here
+"""PO lookup for support representatives, and the REST API with business API keys."""
+
+from __future__ import annotations
+
+import pytest
+
+from openprocure.core.models import User
+from openprocure.supplier.business.choices import StaffRole
+from openprocure.supplier.business.models import StaffProfile
+from openprocure.supplier.orders import services
+from openprocure.supplier.orders.models import ApiKey, Order
+from openprocure.supplier.support.models import LookupRecord
+from tests.supplier.test_business import PASSWORD, make_business
+from tests.supplier.test_orders import order_request, punch_out, send, shop  # noqa: F401
+from tests.supplier.test_punchout import acme, products  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+
+def support_user() -> User:
+    user = User.objects.create_user("support@marketplace.test", password=PASSWORD, is_staff=True)
+    StaffProfile.objects.create(user=user, role=StaffRole.SUPPORT)
+    return user
+
+
+@pytest.mark.parametrize("key", ["po", "number", "payload", "email"])
+def test_support_finds_an_order_by_any_key_and_the_lookup_is_recorded(client, shop, key):
+    cart = punch_out(client, [("B000PAPER1", 1)])
+    payload_id, body = order_request(cart)
+    assert send(client, body).code == 200
+    order = Order.objects.get()
+    rep = support_user()
+    client.force_login(rep)
+    query = {
+        "po": "PO-2026-000001",
+        "number": order.number,
+        "payload": payload_id,
+        "email": "BUYER@acme.test",
+    }[key]
+    page = client.get("/support/lookup/", {"q": query}).content.decode()
+    assert f'href="/support/orders/{order.number}/"' in page
+    record = LookupRecord.objects.get()
+    assert (record.who, record.query, record.order, record.results) == (rep, query, order, 1)
+    dossier = client.get(f"/support/orders/{order.number}/").content.decode()
+    assert "OrderRequest" in dossier and "ConfirmationRequest" in dossier
+    assert "acme-secret" not in dossier
+    assert "********" in dossier
+    assert LookupRecord.objects.count() == 2
+
+
+def test_support_sees_refused_order_requests(client, shop):
+    cart = punch_out(client, [("B000PAPER1", 1)])
+    _payload, body = order_request(cart, no_ship_to=True)
+    assert send(client, body).code == 400
+    client.force_login(support_user())
+    page = client.get("/support/lookup/", {"q": "PO-2026-000001"}).content.decode()
+    assert "SHIP_TO_MISSING" in page
+
+
+def test_a_business_member_cannot_use_the_lookup(client, shop):
+    assert client.login(username="buyer@acme.test", password=PASSWORD)
+    assert client.get("/support/lookup/", {"q": "PO-2026-000001"}).status_code == 403
+    assert LookupRecord.objects.count() == 0
+
+
+def test_api_lists_only_the_business_orders_with_its_key(client, shop):
+    cart = punch_out(client, [("B000PAPER1", 2)])
+    _payload, body = order_request(cart)
+    assert send(client, body).code == 200
+    order = Order.objects.get()
+    admin = User.objects.get(email="admin@acme.test")
+    api_key, key = services.create_api_key(business=shop.business, by=admin, name="ERP")
+    assert ApiKey.objects.get().key_hash != key and key.startswith(api_key.prefix)
+    listing = client.get("/api/orders/", headers={"Authorization": f"Bearer {key}"})
+    assert listing.status_code == 200
+    assert [(o["number"], o["buyer_order_id"], o["total"]) for o in listing.json()] == [
+        (order.number, "PO-2026-000001", "12.48")
+    ]
+    detail = client.get(f"/api/orders/{order.number}", headers={"Authorization": f"Bearer {key}"}).json()
+    assert [(line["line_number"], line["accepted_quantity"], line["code"]) for line in detail["lines"]] == [
+        (1, 2, "ACCEPTED")
+    ]
+    assert client.get("/api/orders/", headers={"Authorization": "Bearer opk_wrong"}).status_code == 401
+    other, other_admin = make_business("Other Co", "admin@other.test")
+    _other_key, other_secret = services.create_api_key(business=other, by=other_admin, name="ERP")
+    assert client.get("/api/orders/", headers={"Authorization": f"Bearer {other_secret}"}).json() == []
+    assert (
+        client.get(
+            f"/api/orders/{order.number}", headers={"Authorization": f"Bearer {other_secret}"}
+        ).status_code
+        == 404
+    )
+    assert client.get("/api/shipments/", headers={"Authorization": f"Bearer {key}"}).json() == []
+    assert client.get("/api/invoices/", headers={"Authorization": f"Bearer {key}"}).json() == []
+    assert client.get("/api/docs").status_code == 200
