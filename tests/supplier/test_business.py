@@ -357,6 +357,7 @@ def test_only_an_operator_changes_settings_and_the_change_is_recorded(client):
     assert integration.unit_price_tolerance_percent == Decimal("10.00")
     operator = make_operator()
     client.force_login(operator)
+    assert f'href="{url}">Acme Industries</a>' in client.get(reverse("business-review")).content.decode()
     client.post(url, {"field": "unit_price_tolerance_percent", "value": "5", "reason": "Ticket 42 from Ada"})
     client.post(url, {"field": "max_delivery_days", "value": "3", "reason": "Ticket 43"})
     client.post(url, {"field": "quantity_action", "value": "reject_order", "reason": ""})

@@ -240,7 +240,9 @@ def operator_only(view: Any) -> Any:
 def review_queue(request: HttpRequest) -> HttpResponse:
     """Businesses waiting for verification, oldest first."""
     pending = Business.objects.filter(status=VerificationStatus.PENDING).order_by("created_at")
-    return render(request, "business/review.html", {"pending": pending, "refusal_form": forms.RefusalForm()})
+    integrations = Integration.objects.select_related("business").order_by("business__name")
+    context = {"pending": pending, "refusal_form": forms.RefusalForm(), "integrations": integrations}
+    return render(request, "business/review.html", context)
 
 
 @require_POST
