@@ -525,3 +525,9 @@ def test_anonymous_visitors_are_sent_to_sign_in(client: Client) -> None:
 
 def test_nav_link(acme: Acme) -> None:
     assert 'href="/spend/">Spend</a>' in acme.client("rita").get("/").content.decode()
+
+
+def test_history_of_a_requester_offers_no_dashboard_link(acme: Acme) -> None:
+    html = acme.client("rita").get("/spend/history/").content.decode()
+    assert "/spend/dashboard/" not in html
+    assert "/spend/dashboard/" in acme.client("pam").get("/spend/history/").content.decode()

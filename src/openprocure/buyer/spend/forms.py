@@ -103,6 +103,18 @@ class HistoryForm(PeriodForm):
     first_match = forms.ChoiceField(label=_("Matched at the first attempt"), choices=YES_NO, required=False)
 
     field_order = ["q", "kind", "status", "supplier", "date_from", "date_to", "entity", "cost_center"]
+    #: Filters most people never set by hand: dashboard drill-down links set them.
+    advanced = ("category", "structured", "electronic", "listed", "ordered", "step", "in_spend", "due",
+                "without_po", "exception", "first_match")  # fmt: skip
+
+    def main_fields(self) -> list[Any]:
+        return [field for field in self if field.name not in self.advanced]
+
+    def advanced_fields(self) -> list[Any]:
+        return [field for field in self if field.name in self.advanced]
+
+    def uses_advanced(self) -> bool:
+        return self.is_bound and any(self.data.get(name) for name in self.advanced)
 
     def __init__(self, data: Any = None, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)

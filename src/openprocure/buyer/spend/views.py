@@ -97,6 +97,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "form": form,
         "filters": filters,
         "data": data,
+        "sees_everything": True,
         "rates": sorted(setting("SPEND_EXCHANGE_RATES").items()),
         "tail_share": int(setting("SPEND_TAIL_SHARE") * 100),
         "month_chart": charts.line_chart(
@@ -144,7 +145,13 @@ def process(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "spend/process.html",
-        {"form": form, "filters": filters, "data": data, "steps_chart": steps_chart},
+        {
+            "form": form,
+            "filters": filters,
+            "data": data,
+            "steps_chart": steps_chart,
+            "sees_everything": True,
+        },
     )
 
 
