@@ -11,6 +11,7 @@ from openprocure.core.settings_base import (
     database_settings,
     email_settings,
     persistent_secret,
+    rq_settings,
     tasks_settings,
 )
 
@@ -42,6 +43,7 @@ ROOT_URLCONF = "openprocure.buyer.urls"
 WSGI_APPLICATION = "openprocure.buyer.wsgi.application"
 DATABASES = database_settings(SITE_NAME)
 TASKS = tasks_settings()
+globals().update(rq_settings(SITE_NAME))
 globals().update(email_settings(SITE_NAME))
 DEFAULT_FROM_EMAIL = os.environ.get("OPENPROCURE_FROM_EMAIL", "procurement@acme.test")
 

@@ -74,14 +74,46 @@ def database_settings(site: str) -> dict[str, Any]:
     }
 
 
-def tasks_settings() -> dict[str, Any]:
-    """The task backend: Django's database backend by default, or any backend named by a dotted path."""
+def tasks_backend_path() -> str:
+    """Dotted path of the task backend class named by ``OPENPROCURE_TASKS_BACKEND``."""
     backend = os.environ.get("OPENPROCURE_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
     if "." not in backend:
         raise ImproperlyConfigured(
-            f"OPENPROCURE_TASKS_BACKEND={backend!r} is not a dotted path to a task backend class."
+            f"OPENPROCURE_TASKS_BACKEND={backend!r} is not a dotted path to a task backend class, e.g. "
+            "'django_tasks_db.DatabaseBackend' or 'django_tasks_rq.RQBackend'."
         )
-    return {"default": {"BACKEND": backend}}
+    return backend
+
+
+def uses_rq() -> bool:
+    """True when the task backend is RQ on Redis (``django_tasks_rq.RQBackend``)."""
+    return tasks_backend_path().split(".")[0] == "django_tasks_rq"
+
+
+def tasks_settings() -> dict[str, Any]:
+    """The task backend: Django's database backend by default, or any backend named by a dotted path."""
+    return {"default": {"BACKEND": tasks_backend_path()}}
+
+
+# Redis database of each site when OPENPROCURE_REDIS_URL is not set. The two sites must not share
+# one: RQ queues are named by the task's queue name ("default") only, so a buyer worker would take
+# the storefront's jobs. Like DATABASE_URL, each site's processes get their own URL in production.
+REDIS_DEFAULT_DATABASE = {"buyer": 0, "supplier": 1}
+
+
+def rq_settings(site: str) -> dict[str, Any]:
+    """``RQ_QUEUES`` for django-rq when the RQ backend is chosen (nothing otherwise).
+
+    ``OPENPROCURE_REDIS_URL`` names the Redis database; one queue, ``default``, carries every task.
+    """
+    if not uses_rq():
+        return {}
+    url = os.environ.get(
+        "OPENPROCURE_REDIS_URL", f"redis://127.0.0.1:6379/{REDIS_DEFAULT_DATABASE.get(site, 0)}"
+    )
+    # DEFAULT_TIMEOUT: the longest a job may run before RQ kills it (an outbox delivery is at most
+    # its 30 s HTTP timeout plus the bookkeeping; periodic jobs such as the spend refresh take longer).
+    return {"RQ_QUEUES": {"default": {"URL": url, "DEFAULT_TIMEOUT": 900}}}
 
 
 def email_settings(site: str) -> dict[str, Any]:
@@ -119,6 +151,7 @@ SHARED_APPS = [
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
+    *(["django_rq", "django_tasks_rq"] if uses_rq() else []),
     "openprocure.core",
 ]
 

@@ -9,9 +9,10 @@ from openprocure.core.settings_base import (
     SHARED_APPS,
     data_dir,
     database_settings,
-    env_list,
     email_settings,
+    env_list,
     persistent_secret,
+    rq_settings,
     tasks_settings,
 )
 
@@ -44,6 +45,7 @@ DATABASES = database_settings(SITE_NAME)
 # Keep connections between requests: opening SQLite and running its PRAGMAs costs 5–10 ms a request.
 DATABASES["default"].setdefault("CONN_MAX_AGE", 600)
 TASKS = tasks_settings()
+globals().update(rq_settings(SITE_NAME))
 globals().update(email_settings(SITE_NAME))
 DEFAULT_FROM_EMAIL = os.environ.get("OPENPROCURE_FROM_EMAIL", "orders@marketplace.test")
 

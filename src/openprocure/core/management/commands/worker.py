@@ -1,5 +1,7 @@
 """``worker``: run the task worker of this site, plus the scheduler of its periodic tasks.
 
+The worker matches the configured task backend (``OPENPROCURE_TASKS_BACKEND``): ``db_worker`` for
+the database backend, ``rqworker`` (with RQ's own scheduler, for delayed retries) for RQ on Redis.
 The scheduler enqueues each task listed in ``settings.PERIODIC_TASKS`` (dotted path, seconds)
 at its interval, and the outbox sweeper, so a message whose worker died is picked up again.
 Several workers may run at once: every task claims its work atomically.
@@ -14,9 +16,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 
 logger = logging.getLogger("openprocure.worker")
 
@@ -58,12 +62,34 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        run_worker = self.worker_for_backend(options)
         scheduler = None
         if not options["no_scheduler"]:
             scheduler = Scheduler(periodic_tasks())
             scheduler.start()
         try:
-            call_command("db_worker", interval=options["interval"], startup_delay=False)
+            run_worker()
         finally:
             if scheduler is not None:
                 scheduler.stopped.set()
+
+    def worker_for_backend(self, options: dict[str, Any]) -> Any:
+        """The function that runs the worker loop of the configured task backend."""
+        backend = task_backends[DEFAULT_TASK_BACKEND_ALIAS]
+        path = f"{type(backend).__module__}.{type(backend).__qualname__}"
+        if path.startswith("django_tasks_db."):
+            return lambda: call_command("db_worker", interval=options["interval"], startup_delay=False)
+        if path.startswith("django_tasks_rq."):
+            queues = sorted(backend.queues)
+            # The custom Job class runs Django tasks; RQ's scheduler moves delayed jobs (outbox retries
+            # with run_after) to the queue when due.
+            return lambda: call_command(
+                "rqworker", *queues, job_class="django_tasks_rq.Job", with_scheduler=True
+            )
+        raise CommandError(
+            _(
+                "The task backend %(backend)s has no worker this command can start. Set "
+                "OPENPROCURE_TASKS_BACKEND to django_tasks_db.DatabaseBackend or django_tasks_rq.RQBackend."
+            )
+            % {"backend": path}
+        )
