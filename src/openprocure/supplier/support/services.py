@@ -12,6 +12,8 @@ from openprocure.core.models import DeliveryAttempt, Document, OutboxMessage, Us
 from openprocure.supplier.business.services import staff_role
 from openprocure.supplier.orders.models import Order, OrderRequestReceipt
 from openprocure.supplier.support.models import LookupRecord
+from punchout import cxml
+from punchout.cxml.errors import CXMLError
 
 
 def require_support(user: User) -> None:
@@ -64,6 +66,21 @@ class OrderDossier:
     documents: list[Document]
     outbox: list[OutboxMessage]
     attempts: dict[int, list[DeliveryAttempt]]
+
+    def parsed(self) -> list[tuple[Document, str]]:
+        """Each document with its parsed form (secrets were masked before storing; repr hides them too)."""
+        return [(document, parsed_view(document)) for document in self.documents]
+
+
+def parsed_view(document: Document) -> str:
+    """The document parsed with punchout.cxml, as text; empty when it is not readable cXML."""
+    if document.protocol != "cxml" or not document.raw.strip():
+        return ""
+    try:
+        parsed = cxml.parse(document.raw.encode("utf-8")).document
+    except CXMLError as error:
+        return str(error)
+    return f"{parsed.kind} payloadID={parsed.payload_id} status={parsed.status!r}\n{parsed.message!r}"[:20000]
 
 
 def dossier(*, number: str, by: User) -> OrderDossier:

@@ -32,5 +32,5 @@ def order(request: HttpRequest, number: str) -> HttpResponse:
     return render(
         request,
         "support/order.html",
-        {"order": order, "documents": found.documents, "outbox": outbox, "events": order.events.all()},
+        {"order": order, "documents": found.parsed(), "outbox": outbox, "events": order.events.all()},
     )
