@@ -8,6 +8,7 @@ spend summary (the task the worker runs), then times the pages through Django's 
 time: URL resolution, views, queries, templates), warm and cold. Goal: spend dashboard ≤ 1 s.
 
     .venv/bin/python benchmarks/bench_spend.py [--orders 200000] [--lines-per-order 5] [--repeat 5]
+        [--data-dir DIR]   # reuse a folder filled by an earlier run: only the pages are timed again
 """
 
 from __future__ import annotations
@@ -206,6 +207,25 @@ def generate(orders: int, per_order: int, seed: int = 7) -> dict[str, Any]:
     }
 
 
+def existing(folder: str) -> dict[str, Any]:
+    """The facts of a database filled by an earlier run (for ``--data-dir``)."""
+    from openprocure.buyer.organization.models import CostCenter, LegalEntity
+    from openprocure.buyer.purchasing.models import PurchaseOrder, PurchaseOrderLine
+    from openprocure.core.models import User
+
+    saved = Path(folder) / "bench_facts.json"
+    timings = json.loads(saved.read_text()) if saved.exists() else {}
+    return {
+        "orders": PurchaseOrder.objects.count(),
+        "lines": PurchaseOrderLine.objects.count(),
+        "build_s": timings.get("build_s", float("nan")),
+        "insert_s": timings.get("insert_s", float("nan")),
+        "admin": User.objects.get(email="analyst@bench.test"),
+        "entity": LegalEntity.objects.order_by("pk")[1].pk,
+        "cost_center": CostCenter.objects.order_by("pk")[4].pk,
+    }
+
+
 def timed(client: Any, url: str, repeat: int) -> tuple[float, list[float], int]:
     """(cold ms, warm ms list, status) for GET url."""
     t0 = time.perf_counter()
@@ -227,9 +247,11 @@ def main() -> None:
     parser.add_argument("--lines-per-order", type=int, default=5)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--no-write", action="store_true", help="do not write results/spend.md")
+    parser.add_argument("--data-dir", help="a data folder filled by an earlier run (skips generation)")
     args = parser.parse_args()
 
-    folder = tempfile.mkdtemp(prefix="bench-spend-")
+    folder = args.data_dir or tempfile.mkdtemp(prefix="bench-spend-")
+    reuse = bool(args.data_dir)
     os.environ["OPENPROCURE_DATA_DIR"] = folder
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openprocure.buyer.settings")
     import django
@@ -240,15 +262,27 @@ def main() -> None:
     from django.test import Client
     from django.test.utils import setup_test_environment
 
+    from openprocure.buyer.spend.models import SummaryRefresh
     from openprocure.buyer.spend.services import refresh_monthly_spend
 
     settings.ALLOWED_HOSTS = ["testserver", "localhost"]
     setup_test_environment()
     call_command("migrate", verbosity=0)
-    facts = generate(args.orders, args.lines_per_order)
-    t0 = time.perf_counter()
-    run = refresh_monthly_spend()
-    refresh_s = time.perf_counter() - t0
+    if reuse:
+        facts = existing(folder)
+        run = SummaryRefresh.objects.exclude(finished_at=None).first()
+        refresh_s = (run.finished_at - run.started_at).total_seconds()
+    else:
+        print(f"data folder {folder}", flush=True)
+        facts = generate(args.orders, args.lines_per_order)
+        print(f"generated: build {facts['build_s']:.1f} s, insert {facts['insert_s']:.1f} s", flush=True)
+        t0 = time.perf_counter()
+        run = refresh_monthly_spend()
+        refresh_s = time.perf_counter() - t0
+        print(f"summary refreshed in {refresh_s:.1f} s", flush=True)
+        (Path(folder) / "bench_facts.json").write_text(
+            json.dumps({"build_s": facts["build_s"], "insert_s": facts["insert_s"]})
+        )
     client = Client()
     client.force_login(facts["admin"])
     e, c = facts["entity"], facts["cost_center"]

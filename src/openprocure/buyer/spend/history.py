@@ -10,7 +10,6 @@ so a drill-down link lists exactly the documents behind its number.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
@@ -599,8 +598,3 @@ def status_label(kind: str, status: str) -> Any:
 
 def kind_label(kind: str) -> Any:
     return dict(DocumentKind.choices).get(kind, kind)
-
-
-def numbers(filters: HistoryFilters, user: Any) -> Iterable[str]:
-    """Just the document numbers (for tests and checks)."""
-    return [row["doc_number"] for row in history_rows(filters, user)]
