@@ -339,6 +339,30 @@ def test_first_punchout_of_an_unknown_email_creates_a_linked_account(client, acm
     assert User.objects.filter(email="newcomer@acme.test").count() == 1
 
 
+@pytest.mark.parametrize(
+    ("extrinsics", "contacts", "expected"),
+    [
+        pytest.param(
+            [cxml.Extrinsic("FirstName", "Rita"), cxml.Extrinsic("LastName", "Requester")],
+            [],
+            ('value="Rita"', 'value="Requester"'),
+            id="extrinsics",
+        ),
+        pytest.param(
+            [], [cxml.Contact(name="Jean Dupont")], ('value="Jean"', 'value="Dupont"'), id="contact-name"
+        ),
+    ],
+)
+def test_first_punchout_form_is_prefilled_from_the_setup_request(
+    client, acme, extrinsics, contacts, expected
+):
+    prefix = open_session(client, email="newcomer@acme.test", extrinsics=extrinsics, contacts=contacts)
+    page = client.get(prefix + "welcome/").content.decode()
+    first, last = expected
+    assert re.search(rf'<input type="text" name="first_name" {first}', page)
+    assert re.search(rf'<input type="text" name="last_name" {last}', page)
+
+
 # -- the returned cart -----------------------------------------------------------------------------
 def test_submit_returns_the_cart_as_a_punchout_order_message(client, acme, products):
     prefix = open_session(client)

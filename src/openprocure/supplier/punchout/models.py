@@ -44,6 +44,8 @@ class PunchOutSession(models.Model):
     # The buyer's From credentials, echoed in the To of the PunchOutOrderMessage.
     buyer_credentials = models.JSONField(default=list, blank=True)
     ship_to = models.JSONField(_("ship to"), default=dict, blank=True)
+    # What the buyer's system told us about the shopper (FirstName, LastName…), to pre-fill forms.
+    shopper = models.JSONField(_("shopper"), default=dict, blank=True)
     # OCI call-up options echoed on return (~TARGET, ~OkCode, ~CALLER, OCI_VERSION, charset).
     oci_options = models.JSONField(default=dict, blank=True)
     setup_payload_id = models.CharField(_("setup payloadID"), max_length=250, blank=True)

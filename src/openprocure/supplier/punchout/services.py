@@ -235,6 +235,7 @@ def setup_cxml_session(*, document: cxml.CXML) -> SetupResult:
             return_url=url,
             buyer_credentials=[{"domain": c.domain, "identity": c.identity} for c in header.from_],
             ship_to=_address_json(request.ship_to),
+            shopper=_shopper_names(request),
             setup_payload_id=document.payload_id or "",
             start_token_hash=hashed,
             start_expires_at=now + defaults.START_URL_LIFETIME,
@@ -244,6 +245,19 @@ def setup_cxml_session(*, document: cxml.CXML) -> SetupResult:
             _copy_items(session, request.items)
     start_url = settings.PUBLIC_URL + reverse("punchout-start", args=[token])
     return SetupResult(session=session, start_url=start_url)
+
+
+def _shopper_names(request: cxml.PunchOutSetupRequest) -> dict[str, str]:
+    """First and last name from the setup request's Extrinsics (or the Contact's name), when sent."""
+    first = cxml.get_extrinsic(request.extrinsics, "FirstName", "UserFirstName") or ""
+    last = cxml.get_extrinsic(request.extrinsics, "LastName", "UserLastName") or ""
+    if not (first or last):
+        for contact in request.contacts:
+            parts = (contact.name or "").strip().split(" ", 1)
+            if parts[0]:
+                first, last = parts[0], parts[1] if len(parts) > 1 else ""
+                break
+    return {"first_name": first.strip()[:150], "last_name": last.strip()[:150]}
 
 
 def _copy_items(session: PunchOutSession, items: list[cxml.ItemOut]) -> None:

@@ -51,7 +51,7 @@ def welcome(request: HttpRequest) -> HttpResponse:
         return _outside(request)
     if session.user is not None:
         return redirect("home")
-    form = forms.WelcomeForm(request.POST or None)
+    form = forms.WelcomeForm(request.POST or None, initial=session.shopper)
     if request.method == "POST" and form.is_valid():
         try:
             services.create_account_on_first_punchout(session=session, **form.cleaned_data)
