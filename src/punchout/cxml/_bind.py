@@ -7,7 +7,7 @@ from collections.abc import Callable
 from lxml import etree
 
 from punchout.cxml import _reader as rd
-from punchout.cxml._reader import Reader, children, text
+from punchout.cxml._reader import Reader, text
 from punchout.cxml.common import Classification, Contact, ItemID, MessageBody, OrderReference, Status
 from punchout.cxml.fulfill import (
     CarrierIdentifier,
@@ -67,7 +67,7 @@ _Element = etree._Element
 
 
 def _url_of(r: Reader, el: _Element) -> str | None:
-    for c in children(el):
+    for c in el:
         if c.tag == "URL":
             return text(c)
         r.unknown(c, el)
@@ -81,7 +81,7 @@ def setup_request(r: Reader, el: _Element) -> PunchOutSetupRequest:
         "", operation=r.enum(el, "operation", PunchOutOperation, PunchOutOperation.CREATE)
     )
     seen_cookie = False
-    for c in children(el):
+    for c in el:
         tag = c.tag
         if tag == "BuyerCookie":
             result.buyer_cookie, seen_cookie = rd.exact_text(c), True
@@ -96,7 +96,7 @@ def setup_request(r: Reader, el: _Element) -> PunchOutSetupRequest:
         elif tag == "ShipTo":
             result.ship_to = rd.address(r, c)
         elif tag == "SelectedItem":
-            for s in children(c):
+            for s in c:
                 if s.tag == "ItemID":
                     result.selected_item = rd.item_id(r, s)
                 else:
@@ -112,7 +112,7 @@ def setup_request(r: Reader, el: _Element) -> PunchOutSetupRequest:
 
 def setup_response(r: Reader, el: _Element) -> PunchOutSetupResponse:
     url: str | None = None
-    for c in children(el):
+    for c in el:
         if c.tag == "StartPage":
             url = _url_of(r, c)
         else:
@@ -127,7 +127,7 @@ def item_in(r: Reader, el: _Element) -> ItemIn:
         r.decimal(el, el.get("quantity"), "@quantity"), ItemID(""), line_number=r.integer(el, "lineNumber")
     )
     seen_id = False
-    for c in children(el):
+    for c in el:
         tag = c.tag
         if tag == "ItemID":
             result.item_id, seen_id = rd.item_id(r, c), True
@@ -155,7 +155,7 @@ def item_in(r: Reader, el: _Element) -> ItemIn:
 def order_message(r: Reader, el: _Element) -> PunchOutOrderMessage:
     result = PunchOutOrderMessage("", PunchOutOrderMessageHeader(None))
     seen_header = False
-    for c in children(el):
+    for c in el:
         tag = c.tag
         if tag == "ItemIn":
             result.items.append(item_in(r, c))
@@ -167,7 +167,7 @@ def order_message(r: Reader, el: _Element) -> PunchOutOrderMessage:
             header.operation_allowed = r.enum(
                 c, "operationAllowed", PunchOutOperation, PunchOutOperation.CREATE
             )
-            for h in children(c):
+            for h in c:
                 htag = h.tag
                 if htag == "Total":
                     header.total = rd.money_of(r, h)
@@ -195,7 +195,7 @@ def item_out(r: Reader, el: _Element) -> ItemOut:
         requested_delivery_date=r.date(el, "requestedDeliveryDate"),
     )
     seen_id = False
-    for c in children(el):
+    for c in el:
         tag = c.tag
         if tag == "ItemID":
             result.item_id, seen_id = rd.item_id(r, c), True
@@ -228,7 +228,7 @@ def schedule_line(r: Reader, el: _Element) -> ScheduleLine:
         r.date(el, "requestedDeliveryDate"),
         line_number=r.integer(el, "lineNumber"),
     )
-    for c in children(el):
+    for c in el:
         if c.tag == "UnitOfMeasure":
             result.unit_of_measure = text(c)
         else:
@@ -239,7 +239,7 @@ def schedule_line(r: Reader, el: _Element) -> ScheduleLine:
 def order_request(r: Reader, el: _Element) -> OrderRequest:
     header: OrderRequestHeader | None = None
     items: list[ItemOut] = []
-    for c in children(el):
+    for c in el:
         if c.tag == "ItemOut":
             items.append(item_out(r, c))
         elif c.tag == "OrderRequestHeader":
@@ -268,7 +268,7 @@ def order_header(r: Reader, el: _Element) -> OrderRequestHeader:
     )
     if el.get("orderDate") is None:
         r.warn("missing-attribute", el, "<OrderRequestHeader> has no orderDate")
-    for c in children(el):
+    for c in el:
         tag = c.tag
         if tag == "Total":
             result.total = rd.money_of(r, c)
@@ -281,7 +281,7 @@ def order_header(r: Reader, el: _Element) -> OrderRequestHeader:
         elif tag == "Tax":
             result.tax = rd.tax(r, c)
         elif tag == "Payment":
-            for p in children(c):
+            for p in c:
                 if p.tag == "PCard":
                     result.payment = PCard(p.get("number") or "", p.get("expiration") or "", p.get("name"))
                 else:
@@ -311,7 +311,7 @@ def confirmation_request(r: Reader, el: _Element) -> ConfirmationRequest:
     header: ConfirmationHeader | None = None
     reference: _Element | None = None
     items: list[ConfirmationItem] = []
-    for c in children(el):
+    for c in el:
         tag = c.tag
         if tag == "ConfirmationItem":
             items.append(confirmation_item(r, c))
@@ -336,7 +336,7 @@ def confirmation_header(r: Reader, el: _Element) -> ConfirmationHeader:
     )
     if el.get("type") is None:
         r.warn("missing-attribute", el, "<ConfirmationHeader> has no type; read as 'detail'")
-    for c in children(el):
+    for c in el:
         tag = c.tag
         if tag == "Total":
             result.total = rd.money_of(r, c)
@@ -364,7 +364,7 @@ def _line_number(r: Reader, el: _Element, attr: str = "lineNumber") -> int:
 
 def confirmation_item(r: Reader, el: _Element) -> ConfirmationItem:
     result = ConfirmationItem(_line_number(r, el), r.decimal(el, el.get("quantity"), "@quantity"))
-    for c in children(el):
+    for c in el:
         tag = c.tag
         if tag == "ConfirmationStatus":
             result.statuses.append(confirmation_status(r, c))
@@ -382,7 +382,7 @@ def confirmation_status(r: Reader, el: _Element) -> ConfirmationStatus:
         delivery_date=r.date(el, "deliveryDate"),
         shipment_date=r.date(el, "shipmentDate"),
     )
-    for c in children(el):
+    for c in el:
         tag = c.tag
         if tag == "UnitOfMeasure":
             result.unit_of_measure = text(c)
@@ -406,13 +406,13 @@ def confirmation_status(r: Reader, el: _Element) -> ConfirmationStatus:
 def ship_notice_request(r: Reader, el: _Element) -> ShipNoticeRequest:
     header: ShipNoticeHeader | None = None
     result = ShipNoticeRequest(ShipNoticeHeader("", None))
-    for c in children(el):
+    for c in el:
         tag = c.tag
         if tag == "ShipNoticeHeader":
             header = ship_notice_header(r, c)
         elif tag == "ShipControl":
             control = ShipControl(start_date=r.date(c, "startDate"))
-            for s in children(c):
+            for s in c:
                 if s.tag == "CarrierIdentifier":
                     control.carriers.append(CarrierIdentifier(s.get("domain") or "", text(s)))
                 elif s.tag == "ShipmentIdentifier":
@@ -440,7 +440,7 @@ def ship_notice_header(r: Reader, el: _Element) -> ShipNoticeHeader:
         delivery_date=r.date(el, "deliveryDate"),
         operation=r.enum(el, "operation", ShipNoticeOperation, ShipNoticeOperation.NEW),
     )
-    for c in children(el):
+    for c in el:
         tag = c.tag
         if tag == "Comments":
             result.comments.append(rd.comment(r, c))
@@ -456,11 +456,11 @@ def ship_notice_header(r: Reader, el: _Element) -> ShipNoticeHeader:
 def ship_notice_portion(r: Reader, el: _Element) -> ShipNoticePortion:
     reference: _Element | None = None
     result = ShipNoticePortion(OrderReference())
-    for c in children(el):
+    for c in el:
         tag = c.tag
         if tag == "ShipNoticeItem":
             item = ShipNoticeItem(_line_number(r, c), r.decimal(c, c.get("quantity"), "@quantity"))
-            for s in children(c):
+            for s in c:
                 if s.tag == "UnitOfMeasure":
                     item.unit_of_measure = text(s)
                 elif s.tag == "ItemID":
@@ -489,7 +489,7 @@ def invoice_request(r: Reader, el: _Element) -> InvoiceDetailRequest:
     header: InvoiceDetailRequestHeader | None = None
     orders: list[InvoiceDetailOrder] = []
     summary: InvoiceDetailSummary | None = None
-    for c in children(el):
+    for c in el:
         tag = c.tag
         if tag == "InvoiceDetailOrder":
             orders.append(invoice_order(r, c))
@@ -516,11 +516,11 @@ def invoice_header(r: Reader, el: _Element) -> InvoiceDetailRequestHeader:
         purpose=r.enum(el, "purpose", InvoicePurpose, InvoicePurpose.STANDARD),
         operation=r.enum(el, "operation", InvoiceOperation, InvoiceOperation.NEW),
     )
-    for c in children(el):
+    for c in el:
         tag = c.tag
         if tag == "InvoicePartner":
             partner = InvoicePartner(Contact(""))
-            for p in children(c):
+            for p in c:
                 if p.tag == "Contact":
                     partner.contact = rd.contact(r, p)
                 elif p.tag == "IdReference":
@@ -543,12 +543,12 @@ def invoice_header(r: Reader, el: _Element) -> InvoiceDetailRequestHeader:
 
 def invoice_order(r: Reader, el: _Element) -> InvoiceDetailOrder:
     result = InvoiceDetailOrder(OrderReference())
-    for c in children(el):
+    for c in el:
         tag = c.tag
         if tag == "InvoiceDetailItem":
             result.items.append(invoice_item(r, c))
         elif tag == "InvoiceDetailOrderInfo":
-            for o in children(c):
+            for o in c:
                 if o.tag in ("OrderReference", "OrderIDInfo"):
                     result.order_reference = rd.order_reference(r, o)
                 else:
@@ -564,7 +564,7 @@ def invoice_item(r: Reader, el: _Element) -> InvoiceDetailItem:
         r.decimal(el, el.get("quantity"), "@quantity"),
         InvoiceDetailItemReference(0),
     )
-    for c in children(el):
+    for c in el:
         tag = c.tag
         if tag == "UnitOfMeasure":
             result.unit_of_measure = text(c)
@@ -591,7 +591,7 @@ def invoice_item(r: Reader, el: _Element) -> InvoiceDetailItem:
 
 def invoice_item_reference(r: Reader, el: _Element) -> InvoiceDetailItemReference:
     result = InvoiceDetailItemReference(_line_number(r, el))
-    for c in children(el):
+    for c in el:
         tag = c.tag
         if tag == "ItemID":
             result.item_id = rd.item_id(r, c)
@@ -610,7 +610,7 @@ def invoice_item_reference(r: Reader, el: _Element) -> InvoiceDetailItemReferenc
 
 def invoice_summary(r: Reader, el: _Element) -> InvoiceDetailSummary:
     result = InvoiceDetailSummary(None, None, None)
-    for c in children(el):
+    for c in el:
         tag = c.tag
         if tag == "SubtotalAmount":
             result.subtotal_amount = rd.money_of(r, c)
@@ -633,7 +633,7 @@ def invoice_summary(r: Reader, el: _Element) -> InvoiceDetailSummary:
 
 # -- Profile and status ------------------------------------------------------------------------
 def profile_request(r: Reader, el: _Element) -> ProfileRequest:
-    for c in children(el):
+    for c in el:
         r.unknown(c, el)
     return ProfileRequest()
 
@@ -644,10 +644,10 @@ def _option(r: Reader, el: _Element) -> Option:
 
 def profile_response(r: Reader, el: _Element) -> ProfileResponse:
     result = ProfileResponse(r.date(el, "effectiveDate"), last_refresh=r.date(el, "lastRefresh"))
-    for c in children(el):
+    for c in el:
         if c.tag == "Transaction":
             transaction = Transaction(c.get("requestName") or "", "")
-            for t in children(c):
+            for t in c:
                 if t.tag == "URL":
                     transaction.url = text(t)
                 elif t.tag == "Option":
@@ -665,7 +665,7 @@ def profile_response(r: Reader, el: _Element) -> ProfileResponse:
 def status_update_request(r: Reader, el: _Element) -> StatusUpdateRequest:
     result = StatusUpdateRequest(Status(0, ""))
     seen_status = False
-    for c in children(el):
+    for c in el:
         tag = c.tag
         if tag == "Status":
             result.status, seen_status = rd.status(r, c), True
@@ -673,7 +673,7 @@ def status_update_request(r: Reader, el: _Element) -> StatusUpdateRequest:
             result.document_reference = c.get("payloadID")
         elif tag == "InvoiceStatus":
             invoice = InvoiceStatus(r.enum(c, "type", InvoiceStatusType, InvoiceStatusType.PROCESSING))
-            for s in children(c):
+            for s in c:
                 if s.tag == "InvoiceIDInfo":
                     invoice.invoice_id = s.get("invoiceID")
                     invoice.invoice_date = r.date(s, "invoiceDate")
