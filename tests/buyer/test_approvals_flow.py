@@ -567,3 +567,24 @@ def test_a_cancelled_requisition_leaves_the_inbox_and_cannot_be_approved(world) 
     assert ApprovalDecision.objects.count() == 0
     assert ApprovalRequest.objects.get(requisition=req).status == "withdrawn"
     assert PurchaseOrder.objects.count() == 0
+
+
+def test_pages_render_for_the_people_who_use_them(world) -> None:
+    rule("r", {"users": [world.alan]})
+    req = requisition(world)
+    submit(world, req)
+    assignment = pending(req, "alan@acme.test")
+    alan, ada = signed_in(world.alan), signed_in(world.ada)
+    detail = alan.get(f"/approvals/{assignment.pk}/").content.decode()
+    assert "Your decision" in detail and "Ergonomic chair" in detail
+    assert "Round 1 — Waiting for approval" in alan.get(f"/approvals/requisitions/{req.pk}/").content.decode()
+    for path in (
+        "/approvals/policy/",
+        "/approvals/policy/new/",
+        "/approvals/budgets/",
+        "/approvals/delegations/",
+        "/approvals/tokens/",
+    ):
+        assert ada.get(path).status_code == 200, path
+    assert alan.get("/approvals/policy/").status_code == 403
+    assert signed_in(world.bob).get(f"/approvals/{assignment.pk}/").status_code == 403
