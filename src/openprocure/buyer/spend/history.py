@@ -10,8 +10,8 @@ so a drill-down link lists exactly the documents behind its number.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time
-from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
@@ -126,6 +126,10 @@ class Source:
     """One kind of document in the history."""
 
     kind: str = ""
+    date_field: str = "created_at"  # the document's date in the history (and its period filter)
+
+    def model(self) -> Any:
+        raise NotImplementedError
 
     def filtered(self, filters: HistoryFilters, user: Any) -> QuerySet[Any] | None:
         raise NotImplementedError
@@ -139,6 +143,9 @@ class Source:
 class RequisitionSource(Source):
     kind = DocumentKind.REQUISITION
     statuses = dict(RequisitionStatus.choices)
+
+    def model(self) -> Any:
+        return Requisition
 
     def filtered(self, filters: HistoryFilters, user: Any) -> QuerySet[Any] | None:
         if filters.electronic or filters.listed or filters.in_spend or filters.due or _invoice_only(filters):
@@ -228,6 +235,9 @@ class RequisitionSource(Source):
 class PurchaseOrderSource(Source):
     kind = DocumentKind.PURCHASE_ORDER
     statuses = dict(POStatus.choices)
+
+    def model(self) -> Any:
+        return PurchaseOrder
 
     def filtered(self, filters: HistoryFilters, user: Any) -> QuerySet[Any] | None:
         if filters.ordered or filters.step or _invoice_only(filters):
@@ -358,6 +368,12 @@ class ReceiptSource(Source):
     """Goods receipts and returns (their status is their kind)."""
 
     kind = DocumentKind.RECEIPT
+    date_field = "received_at"
+
+    def model(self) -> Any:
+        from openprocure.buyer.fulfilment.models import GoodsReceipt
+
+        return GoodsReceipt
 
     @property
     def statuses(self) -> dict[str, Any]:  # type: ignore[override]
@@ -455,6 +471,11 @@ class InvoiceSource(Source):
     """Supplier invoices and credit memos."""
 
     kind = DocumentKind.INVOICE
+
+    def model(self) -> Any:
+        from openprocure.buyer.invoicing.models import Invoice
+
+        return Invoice
 
     @property
     def statuses(self) -> dict[str, Any]:  # type: ignore[override]
@@ -558,34 +579,72 @@ def status_choices() -> list[tuple[str, Any]]:
     return list(seen.items())
 
 
-def history_rows(filters: HistoryFilters, user: Any) -> QuerySet[Any]:
-    """All matching documents as one queryset of :data:`COLUMNS`, newest first."""
+#: The columns of :func:`history_keys`: enough to sort and page, cheap for the database.
+KEY_COLUMNS = ("doc_kind", "doc_id", "doc_date")
+
+
+def history_keys(filters: HistoryFilters, user: Any) -> QuerySet[Any]:
+    """Kind, id and date of every matching document, newest first (page this, then :func:`hydrate`).
+
+    Sorting and counting only these three columns keeps the per-row subqueries of the display
+    columns (first line's supplier, description…) to the one page shown.
+    """
     parts = []
     for source in sources():
         if filters.kind and filters.kind != source.kind:
             continue
         qs = source.filtered(filters, user)
         if qs is not None:
-            parts.append(source.rows(qs))
+            parts.append(
+                qs.annotate(
+                    doc_kind=Value(source.kind, output_field=CharField()),
+                    doc_id=F("pk"),
+                    doc_date=F(source.date_field),
+                )
+                .values(*KEY_COLUMNS)
+                .order_by()
+            )
     if not parts:
         return (
             Requisition.objects.none()
             .annotate(
                 doc_kind=Value("", output_field=CharField()),
                 doc_id=Value(0, output_field=IntegerField()),
-                doc_number=F("number"),
                 doc_date=Value(None, output_field=DateTimeField()),
-                doc_supplier=Value("", output_field=CharField()),
-                doc_requester=Value("", output_field=CharField()),
-                doc_description=Value("", output_field=CharField()),
-                doc_status=F("status"),
-                doc_currency=F("currency"),
-                doc_amount=Value(Decimal(0), output_field=DecimalField()),
             )
-            .values(*COLUMNS)
+            .values(*KEY_COLUMNS)
         )
     combined = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
     return combined.order_by("-doc_date", "-doc_id")
+
+
+def hydrate(keys: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The display columns (:data:`COLUMNS`) of the given keys, in their order (one query per kind)."""
+    keys = list(keys)
+    wanted: dict[str, list[int]] = {}
+    for key in keys:
+        wanted.setdefault(key["doc_kind"], []).append(key["doc_id"])
+    found: dict[tuple[str, int], dict[str, Any]] = {}
+    for source in sources():
+        ids = wanted.get(source.kind)
+        if ids:
+            for row in source.rows(source.model().objects.filter(pk__in=ids)):
+                found[(source.kind, row["doc_id"])] = row
+    return [
+        found[(key["doc_kind"], key["doc_id"])] for key in keys if (key["doc_kind"], key["doc_id"]) in found
+    ]
+
+
+def history_rows(filters: HistoryFilters, user: Any, *, chunk_size: int = 500) -> Iterator[dict[str, Any]]:
+    """Every matching document with its display columns, newest first, read in chunks (CSV export)."""
+    chunk: list[dict[str, Any]] = []
+    for key in history_keys(filters, user).iterator(chunk_size=chunk_size * 4):
+        chunk.append(key)
+        if len(chunk) >= chunk_size:
+            yield from hydrate(chunk)
+            chunk = []
+    if chunk:
+        yield from hydrate(chunk)
 
 
 def status_label(kind: str, status: str) -> Any:

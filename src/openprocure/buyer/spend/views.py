@@ -27,7 +27,9 @@ from openprocure.buyer.spend.defaults import setting
 from openprocure.buyer.spend.forms import HistoryForm, PeriodForm, default_period
 from openprocure.buyer.spend.history import (
     HistoryFilters,
+    history_keys,
     history_rows,
+    hydrate,
     kind_label,
     sees_everything,
     status_label,
@@ -187,10 +189,10 @@ def history(request: HttpRequest) -> HttpResponse:
     page = None
     rows: list[dict[str, Any]] = []
     if filters is not None:
-        paginator = Paginator(history_rows(filters, request.user), setting("SPEND_HISTORY_PAGE_SIZE"))
+        paginator = Paginator(history_keys(filters, request.user), setting("SPEND_HISTORY_PAGE_SIZE"))
         page = paginator.get_page(request.GET.get("page"))
         cache: dict[str, tuple[str, str] | None] = {}
-        for row in page.object_list:
+        for row in hydrate(page.object_list):
             rows.append(
                 {
                     **row,
@@ -248,7 +250,7 @@ def history_csv(request: HttpRequest) -> HttpResponse:
                 _("Amount"),
             ]
         )
-        for row in rows.iterator(chunk_size=2000):
+        for row in rows:
             yield writer.writerow(
                 [
                     kind_label(row["doc_kind"]),
