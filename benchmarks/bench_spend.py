@@ -271,6 +271,10 @@ def main() -> None:
     if reuse:
         facts = existing(folder)
         run = SummaryRefresh.objects.exclude(finished_at=None).first()
+        if run is None:  # the earlier run stopped before its summary was committed
+            t0 = time.perf_counter()
+            run = refresh_monthly_spend()
+            print(f"summary refreshed in {time.perf_counter() - t0:.1f} s", flush=True)
         refresh_s = (run.finished_at - run.started_at).total_seconds()
     else:
         print(f"data folder {folder}", flush=True)
