@@ -321,6 +321,24 @@ def main() -> None:
     lines = [
         "# Spend dashboard benchmark",
         "",
+        "## The choice: a monthly summary table refreshed by a task",
+        "",
+        "Purchase-order lines keep their cost centers in a JSON list of distributions and their legal "
+        "entity two joins away (requisition → ship-to address), so a dashboard filtered by cost center or "
+        "entity cannot aggregate a million lines live on SQLite within a second; indexes alone do not help "
+        "a JSON column. `spend.MonthlySpend` holds one row per month × slice × dimension key × currency, a "
+        "slice being (one entity or all) × (one cost center or all), dimensions: total, supplier, UNSPSC "
+        "segment, UNSPSC family. `spend.services.refresh_monthly_spend` rebuilds it in one pass over the "
+        "lines (exact integer sums of 1/10,000 currency units), writes it with `executemany` and swaps it in "
+        "one transaction (readers see the previous summary meanwhile); the worker runs it every 600 s "
+        "(`PERIODIC_TASKS`), and the page says when the figures were computed. A dashboard then reads one "
+        "slice through the index `(legal_entity_id, cost_center_id, dimension, month)`: its cost depends "
+        "on months × suppliers, not on the number of lines. Per-currency SQL sums (floating point in "
+        "SQLite) are converted with a fixed rates table into EUR and quantized in Python. Process KPIs "
+        "(cycle and approval times, invoices, deliveries) are read live from their tables.",
+        "",
+        "## Results",
+        "",
         f"`benchmarks/bench_spend.py` on {platform.node() or 'this machine'} — {platform.platform()}, "
         f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, {os.cpu_count()} CPUs; "
         f"run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.",
