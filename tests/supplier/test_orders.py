@@ -22,7 +22,7 @@ from openprocure.supplier.orders.choices import LineOutcome, OrderStatus
 from openprocure.supplier.orders.crypto import decrypt_secret
 from openprocure.supplier.orders.models import Order, OrderLine, OrderRequestReceipt, OrderSettings
 from punchout import cxml
-from tests.supplier.test_business import make_business, make_integration, make_member
+from tests.supplier.test_business import make_member
 from tests.supplier.test_punchout import acme, globex, open_session, products, returned_message  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -675,7 +675,3 @@ def test_second_member_orders_are_theirs(client, shop):
     _payload, body = order_request(cart, email="buyer@acme.test")
     assert send(client, body).code == 200
     assert Order.objects.get().email == "second@acme.test"
-
-
-def test_make_business_is_importable():
-    assert callable(make_business) and callable(make_integration)

@@ -140,13 +140,25 @@ def _accepted_message(order: Order, lines: list[OrderLine], *, verb: str) -> str
     counts = {outcome: 0 for outcome in LineOutcome.values}
     for line in lines:
         counts[line.outcome] += 1
-    text = (
-        f"Order {verb} as {order.number}: {counts[LineOutcome.ACCEPTED]} line(s) accepted, "
-        f"{counts[LineOutcome.BACKORDERED]} backordered, {counts[LineOutcome.REJECTED]} rejected. "
-        "A ConfirmationRequest follows with each line's outcome."
+    template = (
+        _(
+            "Order received as %(number)s: %(accepted)s line(s) accepted, %(backordered)s backordered, %(rejected)s rejected."
+        )
+        if verb == "received"
+        else _(
+            "Order updated as %(number)s: %(accepted)s line(s) accepted, %(backordered)s backordered, %(rejected)s rejected."
+        )
     )
+    text = template % {
+        "number": order.number,
+        "accepted": counts[LineOutcome.ACCEPTED],
+        "backordered": counts[LineOutcome.BACKORDERED],
+        "rejected": counts[LineOutcome.REJECTED],
+    }
+    follows = _("A ConfirmationRequest follows with each line's outcome.")
+    text = f"{text} {follows}"
     if order.is_test:
-        text = f"Test order: recorded, never charged nor shipped. {text}"
+        text = f"{_('Test order: recorded, never charged nor shipped.')} {text}"
     return text
 
 
@@ -402,7 +414,8 @@ def _cancel(order: Order, *, kind: str, by: User | None = None) -> Answer:
     return Answer(
         200,
         "OK",
-        f"Order {order.number} (your {order.buyer_order_id}) is cancelled; nothing will ship.",
+        _("Order %(number)s (your %(po)s) is cancelled; nothing will ship.")
+        % {"number": order.number, "po": order.buyer_order_id},
         order=order,
     )
 
