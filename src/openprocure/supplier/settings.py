@@ -46,6 +46,13 @@ DATABASES = database_settings(SITE_NAME)
 DATABASES["default"].setdefault("CONN_MAX_AGE", 600)
 TASKS = tasks_settings()
 globals().update(rq_settings(SITE_NAME))
+# Catalog search backend (a dotted path to a SearchBackend class): OPENPROCURE_SEARCH_BACKEND, else
+# PostgreSQL full text on PostgreSQL, else the catalog's own choice (FTS5 on SQLite).
+CATALOG_SEARCH_BACKEND = os.environ.get("OPENPROCURE_SEARCH_BACKEND") or (
+    "openprocure.supplier.catalog.search_postgres.PostgresSearchBackend"
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    else ""
+)
 globals().update(email_settings(SITE_NAME))
 DEFAULT_FROM_EMAIL = os.environ.get("OPENPROCURE_FROM_EMAIL", "orders@marketplace.test")
 

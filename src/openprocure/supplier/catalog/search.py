@@ -11,6 +11,8 @@ Backends:
 - ``openprocure.supplier.catalog.search_fts5.FTS5SearchBackend`` — SQLite FTS5 (the embedded default).
 - ``openprocure.supplier.catalog.search_simple.SimpleSearchBackend`` — ``icontains`` on any database;
   the fallback on PostgreSQL until a full-text backend is written against this interface.
+- ``openprocure.supplier.catalog.search_postgres.PostgresSearchBackend`` — PostgreSQL full text
+  (``tsvector`` + GIN, ``ts_rank``); the storefront's settings choose it on PostgreSQL.
 
 Facet tokens are the vocabulary every backend shares (they are also the filter words inside the
 FTS5 index): ``seg44`` ``fam4412`` ``cls441216`` ``com44121615`` (UNSPSC levels), ``br<hex of the
