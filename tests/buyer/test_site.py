@@ -29,6 +29,14 @@ def test_sign_in_uses_the_site_cookie_names(client: Client) -> None:
     assert "Welcome, rita@acme.test" in home.content.decode()
 
 
+def test_the_navigation_leads_to_approvals_and_purchase_orders(client: Client) -> None:
+    client.force_login(User.objects.create_user(email="rita@acme.test", password="correct horse battery"))
+    page = client.get("/").content.decode()
+    nav = page[page.index('<nav class="mainnav"') : page.index("</nav>")]
+    assert '<a href="/approvals/">Approvals</a>' in nav
+    assert '<a href="/purchasing/">Purchase orders</a>' in nav
+
+
 def test_wrong_password_gets_a_form_error(client: Client) -> None:
     User.objects.create_user(email="rita@acme.test", password="correct horse battery")
     answer = client.post("/accounts/login/", {"username": "rita@acme.test", "password": "nope"})
