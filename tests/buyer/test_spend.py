@@ -531,3 +531,31 @@ def test_history_of_a_requester_offers_no_dashboard_link(acme: Acme) -> None:
     html = acme.client("rita").get("/spend/history/").content.decode()
     assert "/spend/dashboard/" not in html
     assert "/spend/dashboard/" in acme.client("pam").get("/spend/history/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("configured", "expected"), [(None, "600.0"), ("15", "15.0")], ids=["default", "env"]
+)
+def test_the_worker_rebuilds_the_summary_at_the_configured_interval(
+    tmp_path, configured: str | None, expected: str
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = dict(
+        os.environ, DJANGO_SETTINGS_MODULE="openprocure.buyer.settings", OPENPROCURE_DATA_DIR=str(tmp_path)
+    )
+    env.pop("OPENPROCURE_SPEND_REFRESH_SECONDS", None)
+    if configured is not None:
+        env["OPENPROCURE_SPEND_REFRESH_SECONDS"] = configured
+    code = (
+        "import django; django.setup()\n"
+        "from openprocure.core.management.commands.worker import periodic_tasks\n"
+        "print(dict(periodic_tasks())['openprocure.buyer.spend.tasks.refresh_monthly_spend'])"
+    )
+    answer = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert answer.returncode == 0, answer.stderr
+    assert answer.stdout.strip() == expected

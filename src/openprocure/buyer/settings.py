@@ -60,9 +60,11 @@ PAYLOAD_ID_DOMAIN = os.environ.get("OPENPROCURE_PAYLOAD_ID_DOMAIN", "buyer.openp
 
 # Purchase-order numbers: {year}, {month} and {seq} (with a format spec) are filled in.
 PO_NUMBER_PATTERN = os.environ.get("OPENPROCURE_PO_NUMBER_PATTERN", "PO-{year}-{seq:06}")
+# Seconds between two rebuilds of the spend summary the dashboards read (spend.defaults explains it).
+SPEND_REFRESH_SECONDS = float(os.environ.get("OPENPROCURE_SPEND_REFRESH_SECONDS", "600"))
 # Periodic tasks run by the `worker` command: (dotted path, seconds between runs).
 PERIODIC_TASKS = [
     ("openprocure.buyer.approvals.tasks.remind_and_escalate", 300.0),
     ("openprocure.buyer.purchasing.tasks.sync_deliveries", 5.0),
-    ("openprocure.buyer.spend.tasks.refresh_monthly_spend", 600.0),
+    ("openprocure.buyer.spend.tasks.refresh_monthly_spend", SPEND_REFRESH_SECONDS),
 ]

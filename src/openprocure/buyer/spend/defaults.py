@@ -33,7 +33,8 @@ SPEND_CHART_BARS = 10
 #: Extrinsic names that carry a line's list price (per price basis quantity, in the line currency).
 SPEND_LIST_PRICE_EXTRINSICS = ("ListPrice",)
 
-#: Seconds between two refreshes of the monthly summary by the worker.
+#: Seconds between two refreshes of the monthly summary by the worker (the buyer settings read it from
+#: ``OPENPROCURE_SPEND_REFRESH_SECONDS`` into ``PERIODIC_TASKS``).
 SPEND_REFRESH_SECONDS = 600.0
 
 #: Names of the common UNSPSC segments (first two digits of the code).
