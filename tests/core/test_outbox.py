@@ -161,3 +161,43 @@ def test_sweep_reschedules_expired_leases(django_capture_on_commit_callbacks) ->
     with django_capture_on_commit_callbacks() as callbacks:
         assert outbox.sweep() == 1
     assert len(callbacks) == 1
+
+
+def test_a_worker_whose_lease_expired_never_undoes_a_delivery() -> None:
+    with PartnerServer() as partner:
+        message = store(partner.url)
+        slow = outbox.claim(message.pk)  # worker A takes the lease, then stalls past its expiry
+        assert slow is not None
+        OutboxMessage.objects.filter(pk=message.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
+        assert outbox.deliver_message(message.pk).delivered  # worker B takes over and delivers
+        # Worker A wakes up with a 503 from its own post: recorded, but the message stays delivered.
+        result = outbox._finish(slow, 1, timezone.now(), "transient", 503, "503 Service Unavailable", "")
+    message.refresh_from_db()
+    assert (result.status, message.status, message.attempts) == ("delivered", OutboxStatus.DELIVERED, 2)
+    assert (message.last_status_code, message.lease_token, message.lease_until) == (200, "", None)
+    assert list(message.delivery_attempts.order_by("number").values_list("number", "outcome")) == [
+        (1, "delivered"),
+        (2, "transient"),
+    ]
+
+
+def test_a_delivery_seen_by_an_expired_lease_is_final() -> None:
+    with PartnerServer() as partner:
+        message = store(partner.url)
+        first = outbox.claim(message.pk)
+        assert first is not None
+        OutboxMessage.objects.filter(pk=message.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
+        second = outbox.claim(message.pk)  # another worker takes the expired lease
+        assert second is not None
+        # The first worker's post arrives after all: the partner has the document.
+        outbox._finish(first, 1, timezone.now(), "delivered", 200, "200 OK", "")
+        message.refresh_from_db()
+        assert (message.status, message.lease_token) == (OutboxStatus.DELIVERED, "")
+        # The second worker's attempt then fails: nothing is retried.
+        outbox._finish(second, 1, timezone.now(), "transient", None, "could not reach the partner", "")
+    message.refresh_from_db()
+    assert (message.status, message.attempts, message.last_error) == (OutboxStatus.DELIVERED, 2, "")
+    assert list(message.delivery_attempts.order_by("number").values_list("number", "outcome")) == [
+        (1, "delivered"),
+        (2, "transient"),
+    ]

@@ -171,9 +171,13 @@ def _finish(
     now = timezone.now()
     with transaction.atomic():
         locked = OutboxMessage.objects.select_for_update().get(pk=message.pk)
-        if locked.lease_token != message.lease_token:
-            # Our lease expired and another worker took over: its outcome wins, ours is only logged.
+        lease_lost = locked.lease_token != message.lease_token
+        if lease_lost:
+            # Our lease expired and another worker took the message over: we still record our
+            # attempt (the partner may have received it), but the status is the lease holder's to
+            # decide — except that "delivered" is final, whoever saw it first.
             logger.warning("outbox %s: lease lost before recording attempt %s", message.pk, number)
+        number = max(number, locked.attempts + 1)
         DeliveryAttempt.objects.create(
             message=locked,
             number=number,
@@ -185,22 +189,30 @@ def _finish(
             response_body=response_body[:100_000],
         )
         locked.attempts = number
-        locked.last_status_code = status_code
-        locked.response_body = response_body[:100_000]
-        locked.lease_token = ""
-        locked.lease_until = None
-        if outcome == DeliveryAttempt.Outcome.DELIVERED:
-            locked.status = OutboxStatus.DELIVERED
-            locked.delivered_at = now
-            locked.last_error = ""
-        elif outcome == DeliveryAttempt.Outcome.PERMANENT or number >= locked.max_attempts:
-            locked.status = OutboxStatus.FAILED
-            locked.last_error = detail
+        if not lease_lost:
+            locked.lease_token = ""
+            locked.lease_until = None
+        if locked.status == OutboxStatus.DELIVERED or (
+            lease_lost and outcome != DeliveryAttempt.Outcome.DELIVERED
+        ):
+            pass  # already delivered by another attempt, or the current lease holder decides
         else:
-            locked.status = OutboxStatus.RETRYING
-            locked.last_error = detail
-            locked.next_attempt_at = now + backoff_delay(number)
-            schedule_delivery(locked.pk, when=locked.next_attempt_at)
+            locked.last_status_code = status_code
+            locked.response_body = response_body[:100_000]
+            if outcome == DeliveryAttempt.Outcome.DELIVERED:
+                locked.status = OutboxStatus.DELIVERED
+                locked.delivered_at = now
+                locked.last_error = ""
+                locked.lease_token = ""
+                locked.lease_until = None
+            elif outcome == DeliveryAttempt.Outcome.PERMANENT or number >= locked.max_attempts:
+                locked.status = OutboxStatus.FAILED
+                locked.last_error = detail
+            else:
+                locked.status = OutboxStatus.RETRYING
+                locked.last_error = detail
+                locked.next_attempt_at = now + backoff_delay(number)
+                schedule_delivery(locked.pk, when=locked.next_attempt_at)
         locked.save()
         if locked.document_id:
             record_document(
