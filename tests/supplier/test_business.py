@@ -442,6 +442,19 @@ def test_manage_page_shows_only_the_own_business(client):
     assert "Globex" not in page and "secret.buyer@globex.test" not in page and "Cypress Creek" not in page
 
 
+def test_administrators_reach_manage_your_business_from_the_navigation(client):
+    business, admin = make_business()
+    tech = make_member(business, "it@acme.test", is_punchout_user=False, is_technical_administrator=True)
+    buyer = make_member(business, "buyer@acme.test")
+    outsider = User.objects.create_user("someone@example.test", password=PASSWORD)
+    link = f'<a href="{reverse("business-manage")}">Manage your business</a>'
+    for person, shown in ((admin, True), (tech, True), (buyer, False), (outsider, False)):
+        client.force_login(person)
+        page = client.get(reverse("home")).content.decode()
+        nav = page[page.index('<nav class="mainnav"') : page.index("</nav>")]
+        assert (link in nav) is shown, person.email
+
+
 def test_technical_administrator_sees_credentials_and_documents_but_not_users(client):
     business, admin = make_business()
     make_integration(business, admin)
