@@ -28,14 +28,14 @@ Rules
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, ItemsView, Iterator, KeysView, Mapping, Sequence, ValuesView
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from punchout.money import quantize_money
+from punchout.money import minor_units, quantize_money
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -171,6 +171,68 @@ MESSAGES: dict[str, Any] = {
 }
 
 
+class Figures(Mapping[str, str]):
+    """A finding's figures as the strings shown to people, formatted on first access.
+
+    The matcher keeps the raw numbers of every check (a renderer and its arguments, all immutable);
+    formatting ~25 checks per invoice with ``quantize``/``normalize`` only when an explanation is
+    shown or stored is what keeps a bulk run cheap. Reads like the plain ``dict`` it stands for.
+    """
+
+    __slots__ = ("_args", "_data", "_render")
+
+    def __init__(self, render: Callable[..., dict[str, str]], args: tuple[Any, ...]) -> None:
+        self._render = render
+        self._args = args
+        self._data: dict[str, str] | None = None
+
+    def _strings(self) -> dict[str, str]:
+        data = self._data
+        if data is None:
+            data = self._data = self._render(*self._args)
+        return data
+
+    def __getitem__(self, key: str) -> str:
+        return self._strings()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._strings())
+
+    def __len__(self) -> int:
+        return len(self._strings())
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._strings()
+
+    def keys(self) -> KeysView[str]:
+        return self._strings().keys()
+
+    def items(self) -> ItemsView[str, str]:
+        return self._strings().items()
+
+    def values(self) -> ValuesView[str]:
+        return self._strings().values()
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Figures):
+            return self._strings() == other._strings()
+        if isinstance(other, Mapping):
+            return self._strings() == dict(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(self._strings())
+
+
+def _as_dict(params: Mapping[str, str]) -> dict[str, str]:
+    """A copy of a finding's figures as a plain dict."""
+    if type(params) is Figures:
+        return params._strings().copy()
+    return dict(params)
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One check: its code, whether it passed, the invoice line (None for the header), its figures."""
@@ -182,27 +244,94 @@ class Finding:
 
     @property
     def message(self) -> str:
-        return str(MESSAGES[self.code]) % dict(self.params)
+        return str(MESSAGES[self.code]) % _as_dict(self.params)
 
     def as_json(self) -> dict[str, Any]:
-        return {"code": self.code, "ok": self.ok, "line": self.line, "params": dict(self.params)}
+        return {"code": self.code, "ok": self.ok, "line": self.line, "params": _as_dict(self.params)}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Finding:
         return cls(code=data["code"], ok=data["ok"], line=data["line"], params=data["params"])
 
 
-@dataclass(slots=True)
-class LineResult:
-    """What happened to one invoice line: the order line it maps to and its checks."""
+# A check as the matcher records it: (code, ok, renderer, raw figures). Turned into a Finding (with
+# lazily formatted Figures) only when someone reads the findings.
+Check = tuple[str, bool, Callable[..., dict[str, str]], tuple[Any, ...]]
 
-    line_number: int
-    order_line: OrderLine | None
-    findings: list[Finding] = field(default_factory=list)
+
+class LineResult:
+    """What happened to one invoice line: the order line it maps to and its checks.
+
+    The matcher records its checks compactly; ``findings`` turns them into :class:`Finding` objects
+    on first access (an ordinary list from then on). ``ok`` does not need them.
+    """
+
+    __slots__ = ("_checks", "_findings", "line_number", "order_line")
+
+    def __init__(
+        self,
+        line_number: int,
+        order_line: OrderLine | None,
+        findings: list[Finding] | None = None,
+        *,
+        checks: list[Check] | None = None,
+    ) -> None:
+        self.line_number = line_number
+        self.order_line = order_line
+        self._checks = checks
+        self._findings = [] if findings is None and checks is None else findings
+
+    @property
+    def findings(self) -> list[Finding]:
+        findings = self._findings
+        if findings is None:
+            n = self.line_number
+            findings = self._findings = [
+                Finding(code, ok, n, Figures(render, args)) for code, ok, render, args in self._checks or ()
+            ]
+            self._checks = None
+        return findings
+
+    def findings_json(self) -> list[dict[str, Any]]:
+        """``[f.as_json() for f in self.findings]``, formatted straight from the recorded checks."""
+        if self._findings is not None:
+            return [f.as_json() for f in self._findings]
+        n = self.line_number
+        return [
+            {"code": code, "ok": ok, "line": n, "params": render(*args)}
+            for code, ok, render, args in self._checks or ()
+        ]
+
+    @findings.setter
+    def findings(self, value: list[Finding]) -> None:
+        self._findings = value
+        self._checks = None
 
     @property
     def ok(self) -> bool:
-        return all(f.ok for f in self.findings)
+        if self._findings is None:
+            for check in self._checks or ():
+                if not check[1]:
+                    return False
+            return True
+        return all(f.ok for f in self._findings)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, LineResult):
+            return NotImplemented
+        return (self.line_number, self.order_line, self.findings) == (
+            other.line_number,
+            other.order_line,
+            other.findings,
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (
+            f"LineResult(line_number={self.line_number!r}, order_line={self.order_line!r}, "
+            f"findings={self.findings!r})"
+        )
 
 
 @dataclass(slots=True)
@@ -225,8 +354,35 @@ class MatchResult:
     def exceptions(self) -> list[Finding]:
         return [f for f in self.findings if not f.ok]
 
+    def findings_json(self) -> list[dict[str, Any]]:
+        """Every check as stored (``Finding.as_json``), in order, without building Finding objects."""
+        stored = [item for line in self.lines for item in line.findings_json()]
+        stored.extend(f.as_json() for f in self.header)
+        return stored
+
     def explanation(self) -> list[str]:
         return [f.message for f in self.findings]
+
+
+# -- formatting (only when figures are read) ----------------------------------------------------------
+ONE = Decimal(1)
+_CENT = Decimal("0.01")
+_PRICE_QUANT = Decimal("0.0001")
+_MONEY_QUANTS: dict[str, Decimal] = {}
+
+
+def _money_quant(currency: str) -> Decimal:
+    """The minor unit of ``currency`` as a quantize exponent (what ``quantize_money`` uses)."""
+    quant = _MONEY_QUANTS.get(currency)
+    if quant is None:
+        quant = _MONEY_QUANTS[currency] = ONE.scaleb(-minor_units(currency))
+    return quant
+
+
+def _round(value: Decimal, quant: Decimal) -> Decimal:
+    """``quantize_money`` with the currency's exponent already looked up."""
+    value = value.quantize(quant, rounding=ROUND_HALF_UP)
+    return value.copy_abs() if not value else value
 
 
 def qty(value: Decimal) -> str:
@@ -235,18 +391,149 @@ def qty(value: Decimal) -> str:
     return "0" if text == "-0" else text
 
 
-def _money(value: Decimal, currency: str) -> str:
-    return format(quantize_money(value, currency), "f")
+def _money(value: Decimal, quant: Decimal) -> str:
+    """An amount rounded to the currency's minor unit (``quant``, from :func:`_money_quant`)."""
+    return format(_round(value, quant), "f")
 
 
 def _price(value: Decimal) -> str:
-    text = format(value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP).normalize(), "f")
-    if "." not in text:
+    text = format(value.quantize(_PRICE_QUANT, rounding=ROUND_HALF_UP).normalize(), "f")
+    dot = text.find(".")
+    if dot < 0:
         return text + ".00"
-    decimals = len(text.split(".")[1])
-    return text + "0" * max(0, 2 - decimals)
+    decimals = len(text) - dot - 1
+    return text + "0" * (2 - decimals) if decimals < 2 else text
 
 
+def _pct(value: Decimal) -> str:
+    return format(value.quantize(_CENT, rounding=ROUND_HALF_UP), "f")
+
+
+def _no_order_line_figures(
+    line: int, order: str, order_line: int | None, part: str, amount: Decimal, quant: Decimal
+) -> dict[str, str]:
+    return {
+        "line": str(line),
+        "order": order or "—",
+        "order_line": "—" if order_line is None else str(order_line),
+        "part": part or "—",
+        "amount": _money(amount, quant),
+    }
+
+
+def _mapped_figures(
+    line: int, order: str, order_line: int, part: str, amount: Decimal, quant: Decimal
+) -> dict[str, str]:
+    return {
+        "line": str(line),
+        "order": order,
+        "order_line": str(order_line),
+        "part": part,
+        "amount": _money(amount, quant),
+    }
+
+
+def _quantity_figures(
+    line: int,
+    order: str,
+    order_line: int,
+    invoiced: Decimal,
+    ordered: Decimal,
+    received: Decimal,
+    over: Decimal,
+    allowed: Decimal,
+) -> dict[str, str]:
+    return {
+        "line": str(line),
+        "order": order,
+        "order_line": str(order_line),
+        "invoiced": qty(invoiced),
+        "ordered": qty(ordered),
+        "received": qty(received),
+        "over": qty(over),
+        "allowed": qty(allowed),
+    }
+
+
+def _price_figures(
+    line: int,
+    order: str,
+    order_line: int,
+    price: Decimal,
+    order_price: Decimal,
+    over: Decimal,
+    pct: Decimal,
+    allowed: Decimal,
+) -> dict[str, str]:
+    return {
+        "line": str(line),
+        "order": order,
+        "order_line": str(order_line),
+        "price": _price(price),
+        "order_price": _price(order_price),
+        "over": _price(over),
+        "pct": _pct(pct),
+        "allowed": _price(allowed),
+    }
+
+
+def _line_amount_figures(
+    line: int,
+    order: str,
+    order_line: int,
+    amount: Decimal,
+    quantity: Decimal,
+    price: Decimal,
+    expected: Decimal,
+    difference: Decimal,
+    allowed: Decimal,
+    quant: Decimal,
+) -> dict[str, str]:
+    return {
+        "line": str(line),
+        "order": order,
+        "order_line": str(order_line),
+        "amount": _money(amount, quant),
+        "quantity": qty(quantity),
+        "price": _price(price),
+        "expected": _money(expected, quant),
+        "difference": _money(difference, quant),
+        "allowed": _money(allowed, quant),
+    }
+
+
+def _credit_figures(
+    line: int, order: str, order_line: int, credited: Decimal, invoiced: Decimal, quant: Decimal
+) -> dict[str, str]:
+    return {
+        "line": str(line),
+        "order": order,
+        "order_line": str(order_line),
+        "credited": _money(credited, quant),
+        "invoiced": _money(invoiced, quant),
+    }
+
+
+def _money_figures(quant: Decimal, amounts: dict[str, Decimal]) -> dict[str, str]:
+    return {name: _money(value, quant) for name, value in amounts.items()}
+
+
+def _tax_rate_figures(
+    tax: Decimal, rate: Decimal, subtotal: Decimal, maximum: Decimal, quant: Decimal
+) -> dict[str, str]:
+    return {
+        "tax": _money(tax, quant),
+        "rate": _pct(rate),
+        "subtotal": _money(subtotal, quant),
+        "max": qty(maximum),
+    }
+
+
+def _header_finding(code: str, ok: bool, quant: Decimal, amounts: dict[str, Decimal]) -> Finding:
+    return Finding(code, ok, None, Figures(_money_figures, (quant, amounts)))
+
+
+# -- the matcher --------------------------------------------------------------------------------------
 def map_lines(
     invoice: Invoice, candidates: Mapping[str, Sequence[OrderLine]]
 ) -> list[tuple[InvoiceLine, OrderLine | None, str]]:
@@ -254,17 +541,17 @@ def map_lines(
     by_key: dict[tuple[str, int], OrderLine] = {}
     for lines in candidates.values():
         for line in lines:
-            by_key[line.key] = line
+            by_key[(line.order, line.line_number)] = line
     used: set[tuple[str, int]] = set()
     mapped: list[tuple[InvoiceLine, OrderLine | None, str]] = []
-    pending: list[InvoiceLine] = []
+    pending = False
     for inv in invoice.lines:
         target = by_key.get((inv.order, inv.order_line)) if inv.order and inv.order_line is not None else None
         if target is not None:
-            used.add(target.key)
+            used.add((target.order, target.line_number))
             mapped.append((inv, target, "reference"))
         else:
-            pending.append(inv)
+            pending = True
             mapped.append((inv, None, ""))
     if not pending:
         return mapped
@@ -298,107 +585,108 @@ def map_lines(
     return result
 
 
+_NOTHING_SEEN = (ZERO, ZERO)
+_MAPPED = {"reference": "mapped_reference", "part": "mapped_part", "amount": "mapped_amount"}
+
+
 def match_invoice(
     invoice: Invoice,
     candidates: Mapping[str, Sequence[OrderLine]],
     *,
     tolerance_for: Callable[[OrderLine | None], Tolerance],
 ) -> MatchResult:
-    """Match one invoice (or credit memo); ``tolerance_for(None)`` gives the header tolerance."""
+    """Match one invoice (or credit memo); ``tolerance_for(None)`` gives the header tolerance.
+
+    Every check is decided here with exact Decimal arithmetic; its figures are kept raw and formatted
+    only when the findings are read (see :class:`Figures`).
+    """
     header_tolerance = tolerance_for(None)
     currency = invoice.currency
+    quant = _money_quant(currency)
+    is_credit = invoice.is_credit
     running: dict[tuple[str, int], tuple[Decimal, Decimal]] = {}
     results: list[LineResult] = []
     modes: set[str] = set()
     currencies_checked: set[str] = set()
     header: list[Finding] = []
     for inv, order_line, how in map_lines(invoice, candidates):
-        n = str(inv.line_number)
-        result = LineResult(line_number=inv.line_number, order_line=order_line)
-        results.append(result)
+        n = inv.line_number
         if order_line is None:
-            result.findings.append(
-                Finding(
-                    "no_order_line",
-                    False,
-                    inv.line_number,
-                    {
-                        "line": n,
-                        "order": inv.order or "—",
-                        "order_line": "—" if inv.order_line is None else str(inv.order_line),
-                        "part": inv.part_id or "—",
-                        "amount": _money(inv.amount, currency),
-                    },
-                )
+            check = (
+                "no_order_line",
+                False,
+                _no_order_line_figures,
+                (n, inv.order, inv.order_line, inv.part_id, inv.amount, quant),
             )
+            results.append(LineResult(n, None, checks=[check]))
             continue
-        where = {"line": n, "order": order_line.order, "order_line": str(order_line.line_number)}
-        result.findings.append(
-            Finding(
-                f"mapped_{how}",
+        order = order_line.order
+        order_line_number = order_line.line_number
+        checks: list[Check] = [
+            (
+                _MAPPED[how],
                 True,
-                inv.line_number,
-                {**where, "part": order_line.part_id, "amount": _money(inv.amount, currency)},
+                _mapped_figures,
+                (n, order, order_line_number, order_line.part_id, inv.amount, quant),
             )
-        )
-        if order_line.currency != currency and order_line.order not in currencies_checked:
-            currencies_checked.add(order_line.order)
+        ]
+        results.append(LineResult(n, order_line, checks=checks))
+        if order_line.currency != currency and order not in currencies_checked:
+            currencies_checked.add(order)
             header.append(
                 Finding(
                     "currency_mismatch",
                     False,
                     None,
-                    {"invoice": currency, "order": order_line.order, "currency": order_line.currency},
+                    {"invoice": currency, "order": order, "currency": order_line.currency},
                 )
             )
         tolerance = tolerance_for(order_line)
         modes.add(tolerance.mode)
-        seen_qty, seen_amount = running.get(order_line.key, (ZERO, ZERO))
-        running[order_line.key] = (seen_qty + inv.quantity, seen_amount + inv.amount)
-        if invoice.is_credit:
-            _check_credit(result, inv, order_line, seen_qty, seen_amount, where, currency)
-            continue
-        _check_quantities(result, inv, order_line, tolerance, seen_qty, where)
-        _check_price(result, inv, order_line, tolerance, seen_qty, seen_amount, where, currency)
-    if not invoice.is_credit:
-        _check_header(header, invoice, header_tolerance)
+        key = (order, order_line_number)
+        seen_qty, seen_amount = running.get(key, _NOTHING_SEEN)
+        running[key] = (seen_qty + inv.quantity, seen_amount + inv.amount)
+        if is_credit:
+            _check_credit(checks, inv, order_line, seen_amount, quant)
+        else:
+            _check_quantities(checks, inv, order_line, tolerance, seen_qty)
+            _check_price(checks, inv, order_line, tolerance, quant)
+    if not is_credit:
+        _check_header(header, invoice, header_tolerance, quant)
     mode = THREE_WAY if THREE_WAY in modes else (TWO_WAY if modes else header_tolerance.mode)
     return MatchResult(mode=mode, lines=results, header=header)
 
 
 def _check_quantities(
-    result: LineResult,
-    inv: InvoiceLine,
-    line: OrderLine,
-    tolerance: Tolerance,
-    seen_qty: Decimal,
-    where: dict[str, str],
+    checks: list[Check], inv: InvoiceLine, line: OrderLine, tolerance: Tolerance, seen_qty: Decimal
 ) -> None:
     invoiced = line.invoiced_before + line.credited_quantity + seen_qty + inv.quantity
-    figures = {
-        **where,
-        "invoiced": qty(invoiced),
-        "ordered": qty(line.ordered),
-        "received": qty(line.received),
-    }
-    allowed = line.ordered * tolerance.quantity_pct / HUNDRED
-    over = invoiced - line.ordered
-    code = "quantity_over_ordered" if over > allowed else "quantity_ordered_ok"
-    result.findings.append(
-        Finding(
-            code, over <= allowed, inv.line_number, {**figures, "over": qty(over), "allowed": qty(allowed)}
+    ordered = line.ordered
+    received = line.received
+    n = inv.line_number
+    order = line.order
+    order_line = line.line_number
+    allowed = ordered * tolerance.quantity_pct / HUNDRED
+    over = invoiced - ordered
+    ok = over <= allowed
+    checks.append(
+        (
+            "quantity_ordered_ok" if ok else "quantity_over_ordered",
+            ok,
+            _quantity_figures,
+            (n, order, order_line, invoiced, ordered, received, over, allowed),
         )
     )
     if tolerance.mode == THREE_WAY:
-        allowed = line.received * tolerance.quantity_pct / HUNDRED
-        over = invoiced - line.received
-        code = "quantity_over_received" if over > allowed else "quantity_received_ok"
-        result.findings.append(
-            Finding(
-                code,
-                over <= allowed,
-                inv.line_number,
-                {**figures, "over": qty(over), "allowed": qty(allowed)},
+        allowed = received * tolerance.quantity_pct / HUNDRED
+        over = invoiced - received
+        ok = over <= allowed
+        checks.append(
+            (
+                "quantity_received_ok" if ok else "quantity_over_received",
+                ok,
+                _quantity_figures,
+                (n, order, order_line, invoiced, ordered, received, over, allowed),
             )
         )
 
@@ -413,140 +701,124 @@ def _price_allowance(order_price: Decimal, tolerance: Tolerance) -> Decimal:
 
 
 def _check_price(
-    result: LineResult,
+    checks: list[Check],
     inv: InvoiceLine,
     line: OrderLine,
     tolerance: Tolerance,
-    seen_qty: Decimal,
-    seen_amount: Decimal,
-    where: dict[str, str],
-    currency: str,
+    quant: Decimal,
 ) -> None:
-    basis = line.price_basis_quantity or Decimal(1)
+    basis = line.price_basis_quantity or ONE
+    order_price = line.unit_price
     price = inv.unit_price
+    n = inv.line_number
+    order = line.order
+    order_line = line.line_number
     if line.credited_amount and inv.quantity + line.credited_quantity > 0:
         # a credit memo on this line corrects the price: judge the net price
         price = (inv.amount + line.credited_amount) * basis / (inv.quantity + line.credited_quantity)
-    allowed = _price_allowance(line.unit_price, tolerance)
-    over = price - line.unit_price
-    pct = (over * HUNDRED / line.unit_price) if line.unit_price else ZERO
+    allowed = _price_allowance(order_price, tolerance)
+    over = price - order_price
+    pct = (over * HUNDRED / order_price) if order_price else ZERO
     ok = over <= allowed
-    result.findings.append(
-        Finding(
+    checks.append(
+        (
             "price_ok" if ok else "price_over",
             ok,
-            inv.line_number,
-            {
-                **where,
-                "price": _price(price),
-                "order_price": _price(line.unit_price),
-                "over": _price(over),
-                "pct": format(pct.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), "f"),
-                "allowed": _price(allowed),
-            },
+            _price_figures,
+            (n, order, order_line, price, order_price, over, pct, allowed),
         )
     )
-    expected = quantize_money(inv.quantity * inv.unit_price / basis, currency)
-    difference = quantize_money(inv.amount, currency) - expected
+    expected = _round(inv.quantity * inv.unit_price / basis, quant)
+    difference = _round(inv.amount, quant) - expected
     ok = abs(difference) <= tolerance.line_amount_abs
-    result.findings.append(
-        Finding(
+    checks.append(
+        (
             "line_amount_ok" if ok else "line_amount_variance",
             ok,
-            inv.line_number,
-            {
-                **where,
-                "amount": _money(inv.amount, currency),
-                "quantity": qty(inv.quantity),
-                "price": _price(inv.unit_price),
-                "expected": _money(expected, currency),
-                "difference": _money(difference, currency),
-                "allowed": _money(tolerance.line_amount_abs, currency),
-            },
+            _line_amount_figures,
+            (
+                n,
+                order,
+                order_line,
+                inv.amount,
+                inv.quantity,
+                inv.unit_price,
+                expected,
+                difference,
+                tolerance.line_amount_abs,
+                quant,
+            ),
         )
     )
 
 
 def _check_credit(
-    result: LineResult,
-    inv: InvoiceLine,
-    line: OrderLine,
-    seen_qty: Decimal,
-    seen_amount: Decimal,
-    where: dict[str, str],
-    currency: str,
+    checks: list[Check], inv: InvoiceLine, line: OrderLine, seen_amount: Decimal, quant: Decimal
 ) -> None:
     invoiced = line.amount_before + line.credited_amount
     credited = -(inv.amount + seen_amount)
     ok = credited <= invoiced
-    result.findings.append(
-        Finding(
+    checks.append(
+        (
             "credit_ok" if ok else "credit_exceeds_invoiced",
             ok,
-            inv.line_number,
-            {**where, "credited": _money(credited, currency), "invoiced": _money(invoiced, currency)},
+            _credit_figures,
+            (inv.line_number, line.order, line.line_number, credited, invoiced, quant),
         )
     )
 
 
-def _check_header(header: list[Finding], invoice: Invoice, tolerance: Tolerance) -> None:
-    currency = invoice.currency
-    m = lambda value: _money(value, currency)  # noqa: E731
+def _check_header(header: list[Finding], invoice: Invoice, tolerance: Tolerance, quant: Decimal) -> None:
     lines_total = sum((line.amount for line in invoice.lines), ZERO)
     subtotal = invoice.subtotal if invoice.subtotal is not None else lines_total
     allowed = tolerance.header_amount_abs
     if invoice.subtotal is not None:
-        difference = quantize_money(subtotal - lines_total, currency)
+        difference = _round(subtotal - lines_total, quant)
         ok = abs(difference) <= allowed
         header.append(
-            Finding(
+            _header_finding(
                 "subtotal_ok" if ok else "subtotal_variance",
                 ok,
-                None,
-                {
-                    "lines": m(lines_total),
-                    "subtotal": m(subtotal),
-                    "difference": m(difference),
-                    "allowed": m(allowed),
-                },
+                quant,
+                {"lines": lines_total, "subtotal": subtotal, "difference": difference, "allowed": allowed},
             )
         )
     if invoice.total is not None:
         expected = subtotal + invoice.tax + invoice.shipping + invoice.special_handling
-        difference = quantize_money(invoice.total - expected, currency)
+        difference = _round(invoice.total - expected, quant)
         ok = abs(difference) <= allowed
         header.append(
-            Finding(
+            _header_finding(
                 "total_ok" if ok else "total_variance",
                 ok,
-                None,
+                quant,
                 {
-                    "subtotal": m(subtotal),
-                    "tax": m(invoice.tax),
-                    "shipping": m(invoice.shipping),
-                    "handling": m(invoice.special_handling),
-                    "expected": m(expected),
-                    "total": m(invoice.total),
-                    "difference": m(difference),
-                    "allowed": m(allowed),
+                    "subtotal": subtotal,
+                    "tax": invoice.tax,
+                    "shipping": invoice.shipping,
+                    "handling": invoice.special_handling,
+                    "expected": expected,
+                    "total": invoice.total,
+                    "difference": difference,
+                    "allowed": allowed,
                 },
             )
         )
     line_taxes = [line.tax for line in invoice.lines if line.tax is not None]
     if line_taxes:
         lines_tax = sum(line_taxes, ZERO)
-        difference = quantize_money(invoice.tax - lines_tax, currency)
+        difference = _round(invoice.tax - lines_tax, quant)
         ok = abs(difference) <= tolerance.tax_abs
         header.append(
-            Finding(
+            _header_finding(
                 "tax_ok" if ok else "tax_variance",
                 ok,
-                None,
+                quant,
                 {
-                    "tax": m(invoice.tax),
-                    "lines": m(lines_tax),
-                    "difference": m(difference),
-                    "allowed": m(tolerance.tax_abs),
+                    "tax": invoice.tax,
+                    "lines": lines_tax,
+                    "difference": difference,
+                    "allowed": tolerance.tax_abs,
                 },
             )
         )
@@ -558,25 +830,25 @@ def _check_header(header: list[Finding], invoice: Invoice, tolerance: Tolerance)
                     "tax_rate_over",
                     False,
                     None,
-                    {
-                        "tax": m(invoice.tax),
-                        "rate": format(rate.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), "f"),
-                        "subtotal": m(subtotal),
-                        "max": qty(tolerance.max_tax_rate_pct),
-                    },
+                    Figures(
+                        _tax_rate_figures,
+                        (invoice.tax, rate, subtotal, tolerance.max_tax_rate_pct, quant),
+                    ),
                 )
             )
     if tolerance.shipping_max is not None and invoice.shipping:
         over = invoice.shipping - tolerance.shipping_max
         if tolerance.shipping_max == 0:
-            header.append(Finding("shipping_not_allowed", False, None, {"shipping": m(invoice.shipping)}))
+            header.append(
+                _header_finding("shipping_not_allowed", False, quant, {"shipping": invoice.shipping})
+            )
         else:
             ok = over <= 0
             header.append(
-                Finding(
+                _header_finding(
                     "shipping_ok" if ok else "shipping_over",
                     ok,
-                    None,
-                    {"shipping": m(invoice.shipping), "max": m(tolerance.shipping_max), "over": m(over)},
+                    quant,
+                    {"shipping": invoice.shipping, "max": tolerance.shipping_max, "over": over},
                 )
             )

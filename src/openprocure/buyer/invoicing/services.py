@@ -51,6 +51,9 @@ from punchout.money import quantize_money
 
 logger = logging.getLogger(__name__)
 ZERO = Decimal(0)
+# rows per UPDATE/INSERT of match results: SQLite allows 999 (older) or 32,766 bound variables per
+# statement, and bulk_update binds several per row
+WRITE_BATCH = 200
 
 
 class InvoicingError(Exception):
@@ -403,27 +406,33 @@ def order_lines_for(invoices: list[Invoice]) -> dict[int, dict[str, list[matchin
             po_line__purchase_order_id__in=all_po_ids, invoice__status__in=LIVE_STATUSES
         ).values_list("po_line_id", "invoice_id", "invoice__kind", "quantity", "amount")
     )
+    # grouped once, so that each invoice only walks the rows of its own orders (linear in invoices)
+    lines_by_po: dict[int, list[tuple[int, PurchaseOrderLine]]] = defaultdict(list)
+    for index, line in enumerate(po_lines):
+        lines_by_po[line.purchase_order_id].append((index, line))
+    invoiced_by_line: dict[int, list[tuple[int, str, Decimal, Decimal]]] = defaultdict(list)
+    for line_id, other_id, kind, quantity, amount in invoiced:
+        invoiced_by_line[line_id].append((other_id, kind, quantity, amount))
     result: dict[int, dict[str, list[matching.OrderLine]]] = {}
     kinds = {invoice.pk: invoice.kind for invoice in invoices}
     for invoice_id in invoice_ids:
         is_credit = kinds[invoice_id] != InvoiceKind.INVOICE
-        before_qty: dict[int, Decimal] = defaultdict(lambda: ZERO)
-        before_amount: dict[int, Decimal] = defaultdict(lambda: ZERO)
-        credit_qty: dict[int, Decimal] = defaultdict(lambda: ZERO)
-        credit_amount: dict[int, Decimal] = defaultdict(lambda: ZERO)
-        for line_id, other_id, kind, quantity, amount in invoiced:
-            if other_id == invoice_id:
-                continue
-            if kind != InvoiceKind.INVOICE:
-                credit_qty[line_id] += quantity
-                credit_amount[line_id] += amount
-            elif is_credit or other_id < invoice_id:
-                before_qty[line_id] += quantity
-                before_amount[line_id] += amount
+        own_lines = sorted(
+            (item for po_id in po_ids_by_invoice.get(invoice_id, ()) for item in lines_by_po.get(po_id, ())),
+            key=lambda item: item[0],
+        )
         candidates: dict[str, list[matching.OrderLine]] = defaultdict(list)
-        for line in po_lines:
-            if line.purchase_order_id not in po_ids_by_invoice.get(invoice_id, ()):
-                continue
+        for _index, line in own_lines:
+            before_qty = before_amount = credit_qty = credit_amount = ZERO
+            for other_id, kind, quantity, amount in invoiced_by_line.get(line.pk, ()):
+                if other_id == invoice_id:
+                    continue
+                if kind != InvoiceKind.INVOICE:
+                    credit_qty += quantity
+                    credit_amount += amount
+                elif is_credit or other_id < invoice_id:
+                    before_qty += quantity
+                    before_amount += amount
             row = fulfil.get(line.pk)
             rejected = row.rejected_quantity if row else ZERO
             candidates[line.purchase_order.number].append(
@@ -437,10 +446,10 @@ def order_lines_for(invoices: list[Invoice]) -> dict[int, dict[str, list[matchin
                     received=row.received_quantity if row else ZERO,
                     currency=line.purchase_order.currency,
                     category=line.unspsc,
-                    invoiced_before=before_qty[line.pk],
-                    amount_before=before_amount[line.pk],
-                    credited_quantity=credit_qty[line.pk],
-                    credited_amount=credit_amount[line.pk],
+                    invoiced_before=before_qty,
+                    amount_before=before_amount,
+                    credited_quantity=credit_qty,
+                    credited_amount=credit_amount,
                     ref=line.pk,
                 )
             )
@@ -509,14 +518,17 @@ def _store_result(
 ) -> MatchRun:
     by_number = {line.line_number: line for line in lines}
     mapped_pos: set[str] = set()
+    remapped: list[InvoiceLine] = []
     for line_result in result.lines:
         line = by_number[line_result.line_number]
         target = line_result.order_line.ref if line_result.order_line is not None else None
         if line.po_line_id != target:
             line.po_line_id = target
-            line.save(update_fields=["po_line"])
+            remapped.append(line)
         if line_result.order_line is not None:
             mapped_pos.add(line_result.order_line.order)
+    if remapped:
+        InvoiceLine.objects.bulk_update(remapped, ["po_line"], batch_size=WRITE_BATCH)
     if mapped_pos:
         # keep only the orders the lines actually map to (the fallback may have offered more)
         invoice.purchase_orders.set(
@@ -526,7 +538,7 @@ def _store_result(
         invoice=invoice,
         mode=result.mode,
         matched=result.matched,
-        findings=[finding.as_json() for finding in result.findings],
+        findings=result.findings_json(),
         trigger=trigger,
     )
     previous = list(
@@ -561,7 +573,7 @@ def _store_result(
         if key not in kept_accepted:
             exception.status = ExceptionStatus.CLEARED
             exception.save(update_fields=["status"])
-    InvoiceException.objects.bulk_create(new)
+    InvoiceException.objects.bulk_create(new, batch_size=WRITE_BATCH)
     invoice.match_mode = result.mode
     invoice.matched_at = timezone.now()
     invoice.save(update_fields=["match_mode", "matched_at"])
