@@ -18,6 +18,7 @@ from django.db.models import (
     CharField,
     DateTimeField,
     DecimalField,
+    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -347,21 +348,31 @@ def _po_scope(qs: QuerySet[Any], user: Any, field: str) -> QuerySet[Any]:
     return qs.filter(**{f"{field}__in": PurchaseOrder.objects.filter(buyer=user).values("pk")})
 
 
-def _orders_matching(filters: HistoryFilters) -> QuerySet[Any] | None:
-    """Purchase orders matching the order-level filters (supplier, cost center, entity), or None."""
+def _order_matches(filters: HistoryFilters, order: Any) -> Q | None:
+    """A condition that the purchase order ``order`` (an ``OuterRef``) matches the cost-center and
+    entity filters, as correlated EXISTS: checked per receipt or invoice, never by listing every
+    matching order first (which costs a scan of all order lines)."""
     if not (filters.cost_center_id or filters.entity_id):
         return None
-    orders = PurchaseOrder.objects.all()
+    condition = Q()
     if filters.cost_center_id:
-        orders = orders.filter(
-            pk__in=PurchaseOrderLine.objects.filter(
-                Q(requisition_line__cost_center_id=filters.cost_center_id)
-                | Q(requisition_line__splits__cost_center_id=filters.cost_center_id)
-            ).values("purchase_order_id")
+        condition &= Q(
+            Exists(
+                PurchaseOrderLine.objects.filter(purchase_order_id=order).filter(
+                    Q(requisition_line__cost_center_id=filters.cost_center_id)
+                    | Q(requisition_line__splits__cost_center_id=filters.cost_center_id)
+                )
+            )
         )
     if filters.entity_id:
-        orders = orders.filter(requisition__ship_to__legal_entity_id=filters.entity_id)
-    return orders.values("pk")
+        condition &= Q(
+            Exists(
+                PurchaseOrder.objects.filter(
+                    pk=order, requisition__ship_to__legal_entity_id=filters.entity_id
+                )
+            )
+        )
+    return condition
 
 
 class ReceiptSource(Source):
@@ -411,9 +422,9 @@ class ReceiptSource(Source):
             qs = qs.filter(kind=filters.status)
         if filters.supplier_id:
             qs = qs.filter(purchase_order__supplier_id=filters.supplier_id)
-        orders = _orders_matching(filters)
-        if orders is not None:
-            qs = qs.filter(purchase_order__in=orders)
+        matches = _order_matches(filters, OuterRef("purchase_order_id"))
+        if matches is not None:
+            qs = qs.filter(matches)
         qs = _period(qs, "received_at", filters)
         if filters.category:
             lines = _category(PurchaseOrderLine.objects.all(), filters.category)
@@ -519,9 +530,9 @@ class InvoiceSource(Source):
             qs = qs.filter(kind=InvoiceKind.INVOICE).exclude(status=InvoiceStatus.CANCELLED)
         if filters.supplier_id:
             qs = qs.filter(supplier_id=filters.supplier_id)
-        orders = _orders_matching(filters)
-        if orders is not None:
-            qs = qs.filter(pk__in=order_links.filter(purchaseorder__in=orders).values("invoice_id"))
+        matches = _order_matches(filters, OuterRef("purchaseorder_id"))
+        if matches is not None:
+            qs = qs.filter(Exists(order_links.filter(matches, invoice_id=OuterRef("pk"))))
         qs = _period(qs, "created_at", filters)
         if filters.category:
             matching = _category(PurchaseOrderLine.objects.all(), filters.category)
