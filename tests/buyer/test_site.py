@@ -25,8 +25,11 @@ def test_sign_in_uses_the_site_cookie_names(client: Client) -> None:
     )
     assert answer.status_code == 302
     assert "openprocure_buyer_session" in answer.cookies
-    home = client.get("/")
-    assert "Welcome, rita@acme.test" in home.content.decode()
+    home = client.get("/").content.decode()
+    assert "Welcome, rita@acme.test" in home
+    assert "0 approvals waiting for you" in home
+    assert "No draft requisition." in home
+    assert "No purchase order yet." in home
 
 
 def test_the_navigation_leads_to_approvals_and_purchase_orders(client: Client) -> None:
@@ -112,3 +115,16 @@ def test_get_on_the_cxml_endpoint_says_what_it_is(client: Client) -> None:
     answer = client.get("/cxml/")
     assert answer.status_code == 200
     assert answer.content == b"This is a cXML endpoint: POST a cXML document (text/xml) to it.\n"
+
+
+def test_home_lists_my_drafts_and_nothing_of_others(client: Client) -> None:
+    from openprocure.buyer.requisitions.services import create_requisition
+
+    rita = User.objects.create_user(email="rita@acme.test", password="correct horse battery")
+    other = User.objects.create_user(email="other@acme.test", password="correct horse battery")
+    mine = create_requisition(requester=rita, currency="EUR")
+    theirs = create_requisition(requester=other, currency="EUR")
+    client.force_login(rita)
+    page = client.get("/").content.decode()
+    assert f'href="/requisitions/{mine.pk}/">{mine.number}</a> — 0.00 EUR' in page
+    assert theirs.number not in page
