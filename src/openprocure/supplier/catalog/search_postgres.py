@@ -21,9 +21,10 @@ Queries (same rules as the FTS5 backend):
 - The visitor's words are ANDed (``plainto_tsquery``); when nothing matches and the last word has
   at least 3 characters, it is retried as a prefix (``'stapl':*``), so a half-typed word finds
   something (typeahead on the search page).
-- One SQL statement returns the matches in sales-rank order up to ``CATALOG_FACET_LIMIT`` with their
-  ``ts_rank``; facets are counted from the in-memory facet table (shared with the FTS5 backend), the
-  relevance page is sorted from those scores. A second statement counts up to
+- One SQL statement returns the matches in sales-rank order up to ``CATALOG_FACET_LIMIT``, with
+  their ``ts_rank`` when there are at most ``CATALOG_RELEVANCE_LIMIT`` of them (scoring is the cost
+  of a broad query); facets are counted from the in-memory facet table (shared with the FTS5
+  backend), the relevance page is sorted from those scores. A second statement counts up to
   ``CATALOG_COUNT_LIMIT`` only when the first was capped; price and delivery sorts read one page.
 - Relevance (``ts_rank``, title > brand > body) only up to ``CATALOG_RELEVANCE_LIMIT`` matches;
   broader queries are ordered by sales rank, as on SQLite.
@@ -186,10 +187,16 @@ class PostgresSearchBackend(SearchBackend):
         count_limit = int(defaults.get("CATALOG_COUNT_LIMIT"))
         source, score, params = conditions(query, prefix_last=prefix_last)
         with connection.cursor() as cursor:
-            # Matches in sales-rank order up to the facet limit, each with its relevance score.
+            # Matches in sales-rank order up to the facet limit, each with its relevance score — scored
+            # only when they are few enough to be ordered by relevance (scoring is what costs).
+            relevance_limit = int(defaults.get("CATALOG_RELEVANCE_LIMIT"))
+            columns = "s.sales_rank, s.document, t.q" if score != "0::real" else "s.sales_rank"
+            scored = score.replace("s.document", "m.document").replace("t.q", "m.q")
             cursor.execute(
-                f"SELECT s.sales_rank, {score} FROM {source} ORDER BY s.sales_rank LIMIT %s",
-                [*params, facet_limit + 1],
+                f"WITH m AS MATERIALIZED (SELECT {columns} FROM {source} ORDER BY s.sales_rank LIMIT %s) "
+                f"SELECT m.sales_rank, CASE WHEN (SELECT count(*) FROM m) <= %s THEN {scored} ELSE 0 END "
+                "FROM m ORDER BY m.sales_rank",
+                [*params, facet_limit + 1, relevance_limit],
             )
             rows = cursor.fetchall()
             capped = len(rows) > facet_limit
@@ -208,7 +215,7 @@ class PostgresSearchBackend(SearchBackend):
             counts = FACETS.current(cursor).count(ranks, price_basis=query.price_basis)
 
             ranked_by = query.sort
-            if query.sort == Sort.RELEVANCE and total > int(defaults.get("CATALOG_RELEVANCE_LIMIT")):
+            if query.sort == Sort.RELEVANCE and total > relevance_limit:
                 ranked_by = "popularity"
             page = self._page(cursor, query, source, score, params, ranked_by, rows, capped)
         return SearchResult(
@@ -235,7 +242,8 @@ class PostgresSearchBackend(SearchBackend):
         if ranked_by == "popularity" and offset + size <= len(rows):
             return [rank for rank, _score in rows[offset : offset + size]]
         if ranked_by == Sort.RELEVANCE and not capped:
-            # Every match is in ``rows`` with its score: best score first, then the best seller.
+            # Every match is in ``rows``, scored (there are at most CATALOG_RELEVANCE_LIMIT of them):
+            # best score first, then the best seller.
             ordered = sorted(rows, key=lambda row: (-row[1], row[0]))
             return [rank for rank, _score in ordered[offset : offset + size]]
         if ranked_by == "popularity":
@@ -257,13 +265,15 @@ class PostgresSearchBackend(SearchBackend):
         )
         return [row[0] for row in cursor.fetchall()]
 
-    def raw_match(self, *, text: str, limit: int = 24) -> list[int]:
-        """Only the full-text match, ``ts_rank``-ordered (the benchmark's floor to compare with)."""
+    def raw_match(self, *, text: str, category: str = "", limit: int = 24) -> list[int]:
+        """Only the full-text match (and category), ``ts_rank``-ordered: the benchmark's floor."""
+        tokens = [category_token(category)] if category else []
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT s.sales_rank FROM {TABLE} AS s, plainto_tsquery('{CONFIG}', %s) AS q "
-                f"WHERE s.document @@ q ORDER BY ts_rank(s.document, q, {RANK_NORMALIZATION}) DESC LIMIT %s",
-                [query_text(text), limit],
+                "WHERE s.document @@ q AND s.filters @> %s::text[] "
+                f"ORDER BY ts_rank(s.document, q, {RANK_NORMALIZATION}) DESC LIMIT %s",
+                [query_text(text), tokens, limit],
             )
             return [row[0] for row in cursor.fetchall()]
 
