@@ -125,7 +125,7 @@ def supplier_for(identifiers: Iterable[tuple[str, str]]) -> Supplier:
         raise InvoicingError(
             _(
                 "No supplier has the seller's identifiers (%(identifiers)s). Add the VAT, SIREN or SIRET "
-                "to the supplier under Invoicing → Supplier identifiers, then upload again."
+                "to the supplier under Invoices → Supplier identifiers, then upload again."
             )
             % {"identifiers": shown},
             code="unknown_supplier",

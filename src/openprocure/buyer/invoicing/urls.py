@@ -11,6 +11,7 @@ urlpatterns = [
     path("exceptions/", views.exceptions, name="exceptions"),
     path("exceptions/<int:pk>/<str:action>/", views.exception_action, name="exception_action"),
     path("payments/", views.payments, name="payments"),
+    path("identifiers/", views.identifiers, name="identifiers"),
     path("payments/<int:pk>.csv", views.payment_csv, name="payment_csv"),
     path("<int:pk>/", views.invoice_detail, name="detail"),
     path("<int:pk>/original/", views.original, name="original"),

@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from openprocure.buyer.invoicing import defaults, services
-from openprocure.buyer.invoicing.choices import ExceptionStatus, InvoiceStatus
+from openprocure.buyer.invoicing.choices import ExceptionStatus, IdentifierScheme, InvoiceStatus
 from openprocure.buyer.invoicing.einvoice import EInvoiceError, parse_einvoice
 from openprocure.buyer.invoicing.matching import Finding
-from openprocure.buyer.invoicing.models import Invoice, InvoiceException, PaymentExport
+from openprocure.buyer.invoicing.models import Invoice, InvoiceException, PaymentExport, SupplierIdentifier
 from openprocure.buyer.organization.choices import Role
 from openprocure.buyer.organization.services import has_role
 from openprocure.buyer.suppliers.models import Supplier
@@ -216,3 +216,38 @@ def original(request: HttpRequest, pk: int) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="{invoice.original_name or invoice.number}"'
     return response
+
+
+@login_required
+def identifiers(request: HttpRequest) -> HttpResponse:
+    """Suppliers' identifiers (VAT, SIREN, SIRET, cXML identity…) by which invoices are recognised."""
+    _require_ap(request)
+    suppliers = Supplier.objects.order_by("name")
+    if request.method == "POST":
+        supplier = suppliers.filter(pk=request.POST.get("supplier") or 0).first()
+        scheme = request.POST.get("scheme", "")
+        if supplier is None or scheme not in IdentifierScheme.values:
+            messages.error(request, _("Choose a supplier and a kind of identifier."))
+        else:
+            try:
+                added = services.add_identifier(
+                    supplier=supplier, scheme=scheme, value=request.POST.get("value", "")
+                )
+            except services.InvoicingError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(
+                    request,
+                    _("%(identifier)s added to %(supplier)s.") % {"identifier": added, "supplier": supplier},
+                )
+                return redirect("invoicing:identifiers")
+    return render(
+        request,
+        "invoicing/identifiers.html",
+        {
+            "identifiers": SupplierIdentifier.objects.select_related("supplier"),
+            "suppliers": suppliers,
+            "schemes": IdentifierScheme.choices,
+            "posted": request.POST,
+        },
+    )
