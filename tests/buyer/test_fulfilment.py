@@ -22,7 +22,15 @@ from openprocure.buyer.fulfilment.models import (
 from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.core.models import Document, User
 from punchout import cxml
-from tests.buyer.test_fulfilment_fixtures import NOW, envelope, make_po, make_supplier, money, post
+from tests.buyer.test_fulfilment_fixtures import (
+    NOW,
+    envelope,
+    invoice_request,
+    make_po,
+    make_supplier,
+    money,
+    post,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -271,3 +279,33 @@ def test_status_update_is_kept_against_the_order(client: Client) -> None:
     assert (status.code, status.message) == (200, "Status update recorded.")
     update = po.status_updates.get()
     assert (update.code, update.text, update.message) == (200, "OK", "Order in picking")
+
+
+def orders_to_receive(client: Client) -> str:
+    page = client.get("/fulfilment/").content.decode()
+    return page[page.index("Orders to receive") :]
+
+
+def test_an_order_invoiced_before_its_goods_arrive_stays_in_orders_to_receive(
+    client: Client, order: PurchaseOrder, django_capture_on_commit_callbacks: Any
+) -> None:
+    client.force_login(User.objects.create_user(email="desk@acme.test", password="x-correct-horse"))
+    post(client, envelope(ship_notice("SHIP-1", [(1, "12"), (2, "5")]), payload_id="asn-1@supplier.test"))
+    with django_capture_on_commit_callbacks(execute=True):
+        post(
+            client,
+            envelope(
+                invoice_request(invoice_id="INV-1", lines=[(1, "12", "10.00"), (2, "5", "2.00")]),
+                payload_id="inv-1@supplier.test",
+            ),
+        )
+    order.refresh_from_db()
+    assert order.status == "invoiced"
+    assert f'href="/fulfilment/orders/{order.number}/"' in orders_to_receive(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/fulfilment/ship-notices/{ShipNotice.objects.get().pk}/receive/")
+    assert [row.state for row in LineFulfilment.objects.order_by("po_line__line_number")] == [
+        "received",
+        "received",
+    ]
+    assert f'href="/fulfilment/orders/{order.number}/"' not in orders_to_receive(client)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from openprocure.buyer.fulfilment import services
-from openprocure.buyer.fulfilment.choices import IssueStatus, ShipNoticeStatus
+from openprocure.buyer.fulfilment.choices import IssueStatus, LineState, ShipNoticeStatus
 from openprocure.buyer.fulfilment.forms import receipt_lines
 from openprocure.buyer.fulfilment.models import ShipNotice, SupplierIssue
 from openprocure.buyer.purchasing.choices import POStatus
@@ -25,11 +26,29 @@ RECEIVABLE = [
     POStatus.SHIPPED,
     POStatus.PART_RECEIVED,
 ]
+# An invoice can arrive before the goods (suppliers often invoice at shipment): the order then says
+# "Invoiced" while some of its lines still wait to be received.
+WAITING_LINE_STATES = [
+    LineState.OPEN,
+    LineState.ACCEPTED,
+    LineState.BACKORDERED,
+    LineState.PART_SHIPPED,
+    LineState.SHIPPED,
+    LineState.PART_RECEIVED,
+]
 
 
 @login_required
 def to_receive(request: HttpRequest) -> HttpResponse:
-    orders = PurchaseOrder.objects.filter(status__in=RECEIVABLE).select_related("supplier").order_by("number")
+    orders = (
+        PurchaseOrder.objects.filter(
+            Q(status__in=RECEIVABLE)
+            | Q(status=POStatus.INVOICED, lines__fulfilment__state__in=WAITING_LINE_STATES)
+        )
+        .distinct()
+        .select_related("supplier")
+        .order_by("number")
+    )
     notices = (
         ShipNotice.objects.filter(status__in=[ShipNoticeStatus.EXPECTED, ShipNoticeStatus.PART_RECEIVED])
         .select_related("supplier")
