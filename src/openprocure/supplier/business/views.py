@@ -5,12 +5,14 @@ from __future__ import annotations
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -91,6 +93,11 @@ def manage(request: HttpRequest, membership: Membership) -> HttpResponse:
             else None
         ),
         "changes": integration.settings_changes.select_related("changed_by")[:20] if integration else [],
+        "endpoints": {
+            "cxml": settings.PUBLIC_URL + reverse("cxml"),
+            "oci": settings.PUBLIC_URL + reverse("punchout-oci"),
+            "domain": settings.CXML_DOMAIN,
+        },
     }
     return render(request, "business/manage.html", context)
 
