@@ -204,7 +204,7 @@ def test_refresh_rebuilds_the_same_summary(acme: Acme) -> None:
             "orders",
         )
     )
-    run = refresh_monthly_spend()
+    run = refresh_monthly_spend(full=True)
     after = sorted(
         MonthlySpend.objects.values_list(
             "month",
@@ -221,6 +221,42 @@ def test_refresh_rebuilds_the_same_summary(acme: Acme) -> None:
     assert after == before
     assert run.lines_read == 5  # PO5's line is cancelled
     assert run.rows_written == len(after)
+
+
+def test_periodic_refresh_rebuilds_only_the_months_whose_orders_changed(acme: Acme) -> None:
+    from openprocure.buyer.purchasing.models import PurchaseOrder
+    from openprocure.buyer.requisitions.services import (
+        CartLine,
+        create_requisition_from_cart,
+        submit_requisition,
+    )
+
+    september = dict(MonthlySpend.objects.filter(month="2026-09-01").values_list("pk", "amount"))
+    assert refresh_monthly_spend().lines_read == 0  # nothing changed since the last refresh
+    rita = acme.people["rita"]
+    pens = create_requisition_from_cart(
+        requester=rita,
+        supplier=acme.tiny,
+        lines=[CartLine("PEN-20", Decimal(4), Decimal("2.50"), "EUR", unspsc="44122000")],
+        title="More pens",
+    )
+    submit_requisition(pens, rita)
+    order = PurchaseOrder.objects.get(requisition=pens)
+    run = refresh_monthly_spend()
+    month = order.created_at.astimezone().date().replace(day=1)
+    assert (run.full, run.months) == (False, [month.isoformat()])
+    assert dict(MonthlySpend.objects.filter(month="2026-09-01").values_list("pk", "amount")) == september
+    data = dashboard(acme, f"from={month:%Y-%m}&to={month:%Y-%m}").context["data"]
+    expected = Decimal("10.00") + (Decimal("276.00") if month.isoformat() == "2026-11-01" else 0)
+    assert data.total == expected
+
+
+def test_a_full_refresh_is_due_once_a_day(acme: Acme) -> None:
+    from datetime import timedelta
+
+    SummaryRefresh.objects.update(started_at=SummaryRefresh.objects.get().started_at - timedelta(hours=25))
+    run = refresh_monthly_spend()
+    assert (run.full, run.lines_read) == (True, 5)
 
 
 def test_dashboard_query_count_is_bounded(acme: Acme, django_assert_max_num_queries) -> None:

@@ -37,6 +37,10 @@ SPEND_LIST_PRICE_EXTRINSICS = ("ListPrice",)
 #: ``OPENPROCURE_SPEND_REFRESH_SECONDS`` into ``PERIODIC_TASKS``).
 SPEND_REFRESH_SECONDS = 600.0
 
+#: Hours after which the periodic refresh rebuilds every month instead of only the changed ones
+#: (catches what no order event records, e.g. a renamed cost-center code).
+SPEND_FULL_REFRESH_HOURS = 24
+
 #: Names of the common UNSPSC segments (first two digits of the code).
 UNSPSC_SEGMENTS: dict[str, Any] = {
     "10": _("Live plant and animal material"),

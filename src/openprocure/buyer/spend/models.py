@@ -63,10 +63,13 @@ class MonthlySpend(models.Model):
 
 
 class SummaryRefresh(models.Model):
-    """One rebuild of the monthly spend summary: when, how long, how much was read and written."""
+    """One rebuild of the monthly spend summary (every month, or only the months whose orders changed
+    since the previous run): when, how long, how much was read and written."""
 
     started_at = models.DateTimeField(_("started"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    full = models.BooleanField(_("every month rebuilt"), default=True)
+    months = models.JSONField(_("months rebuilt"), default=list, blank=True)
     lines_read = models.PositiveIntegerField(_("order lines read"), default=0)
     rows_written = models.PositiveIntegerField(_("summary rows written"), default=0)
 

@@ -13,7 +13,9 @@ This is where the rules of "what counts as spend" live:
   ÷ price basis quantity;
 - an order is *electronic* when at least one cXML OrderRequest was stored for it.
 
-Sums are exact: amounts are added as integers of 1/10,000 of the currency unit.
+Sums are exact: amounts are added as integers of 1/10,000 of the currency unit. The periodic task
+rebuilds only the months whose orders changed since its previous run (orders record every change as
+an event), and every month once a day.
 """
 
 from __future__ import annotations
@@ -21,18 +23,25 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from openprocure.buyer.organization.models import CostCenter
 from openprocure.buyer.purchasing.choices import POStatus
-from openprocure.buyer.purchasing.models import PurchaseOrderLine, Transmission
+from openprocure.buyer.purchasing.models import (
+    PurchaseOrder,
+    PurchaseOrderEvent,
+    PurchaseOrderLine,
+    Transmission,
+)
 from openprocure.buyer.spend.choices import Dimension
 from openprocure.buyer.spend.defaults import setting
+from openprocure.buyer.spend.history import first_moment, next_month
 from openprocure.buyer.spend.models import ALL, MonthlySpend, SummaryRefresh
 
 _SCALE = 4  # amounts are accumulated as integers of 10**-4 currency units
@@ -162,16 +171,49 @@ def _write(rows: Iterator[tuple[Any, ...]], batch_size: int) -> int:
     return count
 
 
-def refresh_monthly_spend(*, batch_size: int = 5000) -> SummaryRefresh:
-    """Rebuild the monthly spend summary from every purchase-order line (one transaction).
+def touched_months(*, since: Any) -> list[date]:
+    """Months (of order creation) of the orders created or changed since ``since``.
 
-    Readers keep seeing the previous summary until the new one is committed.
+    Every change to an order goes through the purchasing services, which record a
+    ``PurchaseOrderEvent`` (sent, accepted, changed, cancelled…), so events tell what moved.
     """
-    run = SummaryRefresh.objects.create()
+    changed = PurchaseOrderEvent.objects.filter(created_at__gte=since).values("purchase_order_id")
+    zone = timezone.get_current_timezone()
+    created = PurchaseOrder.objects.filter(Q(pk__in=changed) | Q(created_at__gte=since)).values_list(
+        "created_at", flat=True
+    )
+    return sorted({timezone.localtime(moment, zone).date().replace(day=1) for moment in created})
+
+
+def refresh_monthly_spend(*, full: bool | None = None, batch_size: int = 5000) -> SummaryRefresh:
+    """Rebuild the monthly spend summary: every month (``full``), or only the months whose orders
+    were created or changed since the previous refresh started. One transaction: readers keep
+    seeing the previous summary until the new one is committed.
+
+    ``full=None`` (the periodic task) rebuilds everything when there was no refresh yet or the last
+    full one is older than ``SPEND_FULL_REFRESH_HOURS``.
+    """
+    last = SummaryRefresh.objects.filter(finished_at__isnull=False).order_by("-started_at").first()
+    if full is None:
+        last_full = SummaryRefresh.objects.filter(finished_at__isnull=False, full=True).order_by(
+            "-started_at"
+        )
+        newest_full = last_full.values_list("started_at", flat=True).first()
+        full = newest_full is None or timezone.now() - newest_full > timedelta(
+            hours=setting("SPEND_FULL_REFRESH_HOURS")
+        )
+    full = full or last is None
+    run = SummaryRefresh.objects.create(full=full)
+    months = [] if full else touched_months(since=last.started_at)  # type: ignore[union-attr]
+    run.months = [month.isoformat() for month in months]
+    if not full and not months:
+        run.finished_at = timezone.now()
+        run.save(update_fields=["months", "finished_at"])
+        return run
     cost_centers = dict(CostCenter.objects.values_list("code", "id"))
     electronic_orders = set(Transmission.objects.values_list("purchase_order_id", flat=True).distinct())
     zone = timezone.get_current_timezone()
-    months: dict[int, date] = {}
+    order_months: dict[int, date] = {}
     totals = _Accumulator()
     lines = (
         PurchaseOrderLine.objects.exclude(purchase_order__status=POStatus.CANCELLED)
@@ -191,6 +233,14 @@ def refresh_monthly_spend(*, batch_size: int = 5000) -> SummaryRefresh:
         )
         .order_by()
     )
+    if not full:
+        period = Q()
+        for month in months:
+            period |= Q(
+                purchase_order__created_at__gte=first_moment(month),
+                purchase_order__created_at__lt=first_moment(next_month(month)),
+            )
+        lines = lines.filter(period)
     count = 0
     for (
         order_id,
@@ -207,9 +257,9 @@ def refresh_monthly_spend(*, batch_size: int = 5000) -> SummaryRefresh:
         free_text,
     ) in lines.iterator(chunk_size=batch_size):
         count += 1
-        month = months.get(order_id)
+        month = order_months.get(order_id)
         if month is None:
-            month = months[order_id] = timezone.localtime(created_at, zone).date().replace(day=1)
+            month = order_months[order_id] = timezone.localtime(created_at, zone).date().replace(day=1)
         line_units = _units(amount)
         segment, family = category_keys(unspsc)
         keys = (
@@ -256,10 +306,11 @@ def refresh_monthly_spend(*, batch_size: int = 5000) -> SummaryRefresh:
                     electronic=electronic,
                 )
     with transaction.atomic():
-        MonthlySpend.objects.all().delete()
+        stale = MonthlySpend.objects.all() if full else MonthlySpend.objects.filter(month__in=months)
+        stale.delete()
         written = _write(totals.rows(), batch_size)
         run.finished_at = timezone.now()
         run.lines_read = count
         run.rows_written = written
-        run.save(update_fields=["finished_at", "lines_read", "rows_written"])
+        run.save(update_fields=["months", "finished_at", "lines_read", "rows_written"])
     return run

@@ -9,5 +9,5 @@ from openprocure.buyer.spend import services
 
 @task()
 def refresh_monthly_spend() -> int:
-    """Rebuild the monthly spend summary the dashboards read; returns the rows written."""
+    """Rebuild the changed months of the summary the dashboards read (all of them once a day)."""
     return services.refresh_monthly_spend().rows_written
