@@ -128,3 +128,31 @@ def test_home_lists_my_drafts_and_nothing_of_others(client: Client) -> None:
     page = client.get("/").content.decode()
     assert f'href="/requisitions/{mine.pk}/">{mine.number}</a> — 0.00 EUR' in page
     assert theirs.number not in page
+
+
+def test_a_fault_in_a_handler_answers_500_and_keeps_the_document(client: Client) -> None:
+    from openprocure.buyer.portal.cxml import HANDLERS
+
+    def broken(inbound: object) -> cxml.CXML:
+        raise RuntimeError("boom")
+
+    body = (
+        b'<cXML payloadID="crash-1@s" timestamp="2026-11-26T10:00:00+01:00"><Header>'
+        b"<From><Credential domain='NetworkId'><Identity>S</Identity></Credential></From>"
+        b"<To><Credential domain='NetworkId'><Identity>B</Identity></Credential></To>"
+        b"<Sender><Credential domain='NetworkId'><Identity>S</Identity></Credential><UserAgent>t</UserAgent></Sender>"
+        b"</Header><Request><ProfileRequest/></Request></cXML>"
+    )
+    saved = HANDLERS.get("ProfileRequest")
+    HANDLERS["ProfileRequest"] = broken
+    try:
+        answer = post_cxml(client, body)
+    finally:
+        if saved is None:
+            del HANDLERS["ProfileRequest"]
+        else:
+            HANDLERS["ProfileRequest"] = saved
+    assert answer.status is not None
+    assert (answer.status.code, answer.status.text) == (500, "Internal Server Error")
+    inbound = Document.objects.get(direction="in")
+    assert (inbound.payload_id, inbound.status_code, inbound.raw) == ("crash-1@s", 500, body.decode())

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -147,30 +148,46 @@ class CXMLEndpoint(View):
             answer = handler(inbound)
         except CXMLError as error:
             answer = error.to_response()
+        except Exception:
+            # A fault on our side: the raw document is already kept; the partner may retry it as is.
+            logger.exception("cXML %s %s failed", document.kind, document.payload_id)
+            answer = cxml.response_document(
+                500,
+                "Internal Server Error",
+                "We could not process this document because of a fault on our side. It has been kept "
+                "and our staff can see it. Send it again later with the same payloadID.",
+            )
         journal.reference = inbound.reference[:200] or journal.reference
         journal.partner = inbound.partner[:200] or journal.partner
-        journal.save(update_fields=["reference", "partner"])
         return self.answer(answer, journal)
 
     def answer(self, document: cxml.CXML, request_journal: Document) -> HttpResponse:
-        """Serialise an answer, journal it as the reply to the request, and return it."""
+        """Serialise an answer, journal it as the reply to the request, and return it.
+
+        The answer's row and the request's status go in one transaction: one commit per request.
+        """
         body = cxml.build(document)
         status = document.status
         code = status.code if status is not None else None
         status_text = (status.message or status.text) if status is not None else ""
-        record_document(
-            direction=Direction.OUTBOUND,
-            raw=body,
-            kind=document.kind,
-            payload_id=document.payload_id or "",
-            partner=request_journal.partner,
-            reference=request_journal.reference,
-            status_code=code,
-            status_text=status_text,
-            in_reply_to=request_journal,
-        )
-        if code is not None:
-            request_journal.status_code = code
-            request_journal.status_text = status_text
-            request_journal.save(update_fields=["status_code", "status_text"])
+        with transaction.atomic():
+            record_document(
+                direction=Direction.OUTBOUND,
+                raw=body,
+                kind=document.kind,
+                payload_id=document.payload_id or "",
+                partner=request_journal.partner,
+                reference=request_journal.reference,
+                status_code=code,
+                status_text=status_text,
+                in_reply_to=request_journal,
+            )
+            Document.objects.filter(pk=request_journal.pk).update(
+                reference=request_journal.reference,
+                partner=request_journal.partner,
+                status_code=code,
+                status_text=status_text,
+            )
+        request_journal.status_code = code
+        request_journal.status_text = status_text
         return HttpResponse(body, content_type=CXML_CONTENT_TYPE)
