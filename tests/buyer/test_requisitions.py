@@ -215,6 +215,8 @@ def test_free_text_line_through_the_page(client: Client, rita: User) -> None:
     )
     assert "Ensure this value is greater than or equal to 0.0001" in bad.content.decode()
     assert requisition.lines.count() == 1
+    page = client.get(f"/requisitions/{requisition.pk}/").content.decode()
+    assert f'href="/approvals/requisitions/{requisition.pk}/preview/">Who will approve?</a>' in page
 
 
 def _split_post(mode: str, shares: list[tuple[int, int | None, str]]) -> dict[str, str]:
