@@ -378,8 +378,10 @@ def main() -> None:
         "slice being (one entity or all) × (one cost center or all), dimensions: total, supplier, UNSPSC "
         "segment, UNSPSC family. `spend.services.refresh_monthly_spend` rebuilds it in one pass over the "
         "lines (exact integer sums of 1/10,000 currency units), writes it with `executemany` and swaps it in "
-        "one transaction (readers see the previous summary meanwhile); the worker runs it every 600 s "
-        "(`PERIODIC_TASKS`), and the page says when the figures were computed. A dashboard then reads one "
+        "one transaction (readers see the previous summary meanwhile). The worker runs it every 600 s "
+        "(`PERIODIC_TASKS`, `OPENPROCURE_SPEND_REFRESH_SECONDS`) for the months whose orders changed since "
+        "its last run (every order change is a `PurchaseOrderEvent`), and for every month once a day; the "
+        "page says when the figures were computed. A dashboard then reads one "
         "slice through the index `(legal_entity_id, cost_center_id, dimension, month)`: its cost depends "
         "on months × suppliers, not on the number of lines. Per-currency SQL sums (floating point in "
         "SQLite) are converted with a fixed rates table into EUR and quantized in Python. Process KPIs "
@@ -422,6 +424,18 @@ def main() -> None:
             f"{r['cpu']:.0f} | {r['cpu_max']:.0f} |"
             for label, r in results
         ],
+        "",
+        "## Reading",
+        "",
+        "- Goal (spend dashboard ≤ 1 s server time at 1,000,000 lines on SQLite): met in CPU time for every "
+        "filter combination, warm and cold; wall time adds the wait for a CPU on this shared machine.",
+        "- The full rebuild reads every line in Python; the incremental run after a month's changes costs "
+        "that month's lines only (≈ 1/24 here). The full-rebuild wall time above was taken under a heavier "
+        "load than the page timings.",
+        "- Not within 1 s at this volume (not part of the goal): the process dashboard (cycle times are "
+        "computed in Python from every ordered requisition of the period), text search in the purchase "
+        "history (`icontains` over a million order lines: it needs a full-text index) and the cost-center "
+        "filter of the history (joins through requisition lines and splits).",
         "",
     ]
     RESULTS.write_text("\n".join(lines))
