@@ -56,7 +56,7 @@ def wait_for_health(url: str, deadline: float) -> dict[str, str]:
 class Demo:
     """A running ``openprocure demo``."""
 
-    process: subprocess.Popen[bytes]
+    process: subprocess.Popen[bytes] | None
     buyer_url: str
     supplier_url: str
     data_dir: Path
@@ -66,6 +66,8 @@ class Demo:
         return sorted((self.data_dir / site / "mail").glob("*.log"))
 
     def stop(self) -> int:
+        if self.process is None:  # a demo started by someone else: leave it running
+            return 0
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGINT)
         try:
@@ -82,6 +84,9 @@ def start_demo(data_dir: Path, *, products: int = 400) -> Demo:
         OPENPROCURE_DATA_DIR=str(data_dir),
         OPENPROCURE_BUYER_PORT=str(buyer_port),
         OPENPROCURE_SUPPLIER_PORT=str(supplier_port),
+        # The spend dashboards read a summary the worker rebuilds; every 600 s by default, too slow
+        # for a test that follows one order to the dashboard.
+        OPENPROCURE_SPEND_REFRESH_SECONDS="15",
     )
     for name in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL"):
         env.pop(name, None)
@@ -107,9 +112,29 @@ def start_demo(data_dir: Path, *, products: int = 400) -> Demo:
     return demo
 
 
+def running_demo() -> Demo | None:
+    """A demo already started by hand, named by ``OPENPROCURE_E2E_DEMO=<buyer URL>,<storefront URL>,<data dir>``.
+
+    Handy while writing a browser test (no two-minute start per run). Start it like ``start_demo``
+    does (``OPENPROCURE_SPEND_REFRESH_SECONDS=15``, output in ``<data dir>/demo.log``). Its data
+    carries over between runs: figures that add up every order (the whole loop's spend per cost
+    center) hold only on the first run.
+    """
+    named = os.environ.get("OPENPROCURE_E2E_DEMO")
+    if not named:
+        return None
+    buyer_url, supplier_url, data_dir = named.split(",")
+    demo = Demo(
+        None, buyer_url.rstrip("/"), supplier_url.rstrip("/"), Path(data_dir), Path(data_dir) / "demo.log"
+    )
+    wait_for_health(f"{demo.buyer_url}/healthz", time.monotonic() + 10)
+    wait_for_health(f"{demo.supplier_url}/healthz", time.monotonic() + 10)
+    return demo
+
+
 @pytest.fixture(scope="session")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    running = start_demo(tmp_path_factory.mktemp("demo"))
+    running = running_demo() or start_demo(tmp_path_factory.mktemp("demo"))
     yield running
     running.stop()
 
