@@ -78,7 +78,7 @@ def bar_chart(items: Sequence[Item], *, title: str, desc: str, width: int = 640)
     for index, item in enumerate(items):
         y = 4 + index * row
         length = float(item.value / top) * room if top > 0 else 0.0
-        label = item.label if len(item.label) <= 32 else item.label[:31] + "…"
+        label = item.label if len(item.label) <= 30 else item.label[:29] + "…"
         bar = (
             f'<g class="bar"><title>{escape(item.label)}: {escape(str(item.value))}</title>'
             f'<text class="label" x="{label_width - 6}" y="{y + 16}" text-anchor="end">{escape(label)}</text>'
@@ -151,10 +151,11 @@ def line_chart(
     _ident, svg = _open(width, height, title, desc, "line")
     plot_height = height - bottom - top_margin
     top = max((item.value for item in items), default=Decimal(0))
-    step = (width - left - 16) / max(1, len(items) - 1)
+    # Room on both sides for the first and last period labels, which are centred on their points.
+    step = (width - left - 56) / max(1, len(items) - 1)
     points = []
     for index, item in enumerate(items):
-        x = left + 8 + index * step
+        x = left + 24 + index * step
         y = top_margin + plot_height - (float(item.value / top) * plot_height if top > 0 else 0.0)
         points.append((x, y, item))
     parts = [svg, _axis(left, top_margin, plot_height, width, top)]
