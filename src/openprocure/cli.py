@@ -17,8 +17,16 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TypedDict
 
-SITES = {
+
+class SiteSpec(TypedDict):
+    settings: str
+    port: int
+    wsgi: str
+
+
+SITES: dict[str, SiteSpec] = {
     "buyer": {
         "settings": "openprocure.buyer.settings",
         "port": 8000,
@@ -43,7 +51,7 @@ cXML: buyer ACME (NetworkId) -> supplier MARKETPLACE (NetworkId), shared secret 
 def site_env(site: str, extra: dict[str, str] | None = None) -> dict[str, str]:
     """Environment for a child process of one site."""
     env = dict(os.environ)
-    env["DJANGO_SETTINGS_MODULE"] = SITES[site]["settings"]  # type: ignore[assignment]
+    env["DJANGO_SETTINGS_MODULE"] = SITES[site]["settings"]
     env.setdefault("PYTHONUNBUFFERED", "1")
     if extra:
         env.update(extra)
@@ -55,7 +63,7 @@ def run_django(site: str, args: Sequence[str]) -> int:
     if site not in SITES:
         print(f"Unknown site {site!r}: choose buyer or supplier.", file=sys.stderr)
         return 2
-    os.environ["DJANGO_SETTINGS_MODULE"] = SITES[site]["settings"]  # type: ignore[assignment]
+    os.environ["DJANGO_SETTINGS_MODULE"] = SITES[site]["settings"]
     from django.core.management import execute_from_command_line
 
     execute_from_command_line([f"openprocure {site}", *args])

@@ -42,7 +42,7 @@ def read_spool(*, limit: int = 200) -> list[SpooledMail]:
         chunks = path.read_bytes().split(b"\n" + b"-" * 79 + b"\n")
         for index, chunk in enumerate(reversed([c for c in chunks if c.strip()])):
             message = email.message_from_bytes(chunk.strip(), policy=email.policy.default)
-            found.append(_summarise(f"{path.stem}-{index}", message))  # type: ignore[arg-type]
+            found.append(_summarise(f"{path.stem}-{index}", message))
             if len(found) >= limit:
                 return found
     return found

@@ -16,7 +16,7 @@ import logging
 import random
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Q
@@ -97,7 +97,7 @@ def enqueue_document(
     return message
 
 
-def schedule_delivery(message_id: int, *, when: timezone.datetime | None = None) -> None:
+def schedule_delivery(message_id: int, *, when: datetime | None = None) -> None:
     """Ask the task backend to deliver a message after the current transaction commits."""
     from openprocure.core.tasks import deliver_outbox_message
 
@@ -162,7 +162,7 @@ def deliver_message(message_id: int, *, timeout: float = DELIVERY_TIMEOUT_SECOND
 def _finish(
     message: OutboxMessage,
     number: int,
-    started: timezone.datetime,
+    started: datetime,
     outcome: str,
     status_code: int | None,
     detail: str,

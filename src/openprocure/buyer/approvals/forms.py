@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.forms import formset_factory
@@ -32,7 +32,7 @@ class ReassignForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_user"].queryset = _people()
+        cast("forms.ModelChoiceField[User]", self.fields["to_user"]).queryset = _people()
 
 
 class DelegationForm(forms.Form):
@@ -43,7 +43,7 @@ class DelegationForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["delegate"].queryset = _people()
+        cast("forms.ModelChoiceField[User]", self.fields["delegate"]).queryset = _people()
 
 
 class RuleForm(forms.ModelForm):
@@ -66,7 +66,8 @@ class RuleForm(forms.ModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         low, high = data.get("min_amount"), data.get("max_amount")
         if low is not None and high is not None and high <= low:
             raise forms.ValidationError(_("“Up to amount” must be greater than “above amount”."))
@@ -90,11 +91,12 @@ class StepForm(forms.Form):
         super().__init__(*args, **kwargs)
         from openprocure.buyer.organization.choices import Role
 
-        self.fields["users"].queryset = _people()
+        cast("forms.ModelMultipleChoiceField[User]", self.fields["users"]).queryset = _people()
         self.fields["role"].widget = forms.Select(choices=[("", "—"), *Role.choices])
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("kind") == ApproverSource.USER and not data.get("users"):
             raise forms.ValidationError(_("Choose at least one person for a step of named approvers."))
         if data.get("kind") == ApproverSource.ROLE and not data.get("role"):

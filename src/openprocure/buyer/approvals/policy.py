@@ -157,7 +157,7 @@ def directory_for(facts: Facts, rules: list[Rule]) -> Directory:
 
 
 def rates() -> dict[tuple[str, str], Decimal]:
-    return {tuple(k): Decimal(str(v)) for k, v in defaults.get("APPROVAL_RATES").items()}  # type: ignore[misc]
+    return {tuple(k): Decimal(str(v)) for k, v in defaults.get("APPROVAL_RATES").items()}
 
 
 def resolve_chain(

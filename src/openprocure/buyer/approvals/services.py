@@ -330,11 +330,12 @@ def decide(
         except IntegrityError as exc:
             raise ApprovalError(_("This approval has already been decided; nothing was changed.")) from exc
         now = timezone.now()
-        assignment.status = {
+        statuses: dict[str, AssignmentStatus] = {
             Decision.APPROVE: AssignmentStatus.APPROVED,
             Decision.REJECT: AssignmentStatus.REJECTED,
             Decision.RETURN: AssignmentStatus.RETURNED,
-        }[decision]
+        }
+        assignment.status = statuses[decision]
         assignment.decided_at = now
         assignment.save(update_fields=["status", "decided_at"])
         _event(request, f"decision_{decision}", actor, step=step.position, comment=comment, channel=channel)
@@ -540,6 +541,7 @@ def remind_and_escalate(*, now: Any = None) -> dict[str, int]:
     reminded = escalated = 0
     active = ApprovalStep.objects.filter(status=StepStatus.ACTIVE, request__status=RequestStatus.PENDING)
     for step in active.filter(activated_at__lte=now - escalate_after):
+        assert step.activated_at is not None  # selected by activated_at above
         if step.activated_at + escalate_after * (step.escalation_level + 1) <= now and escalate_step(
             step=step
         ):

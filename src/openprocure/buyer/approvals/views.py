@@ -25,6 +25,7 @@ from openprocure.buyer.approvals.forms import (
     StepFormSet,
 )
 from openprocure.buyer.approvals.models import ApiToken, ApprovalAssignment, ApprovalRule, Budget, Delegation
+from openprocure.core.auth import AuthenticatedHttpRequest
 from openprocure.core.models import User
 
 
@@ -40,13 +41,13 @@ def _require_admin(user: Any) -> None:
 
 
 @login_required
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     """What waits for my decision."""
     return render(request, "approvals/inbox.html", {"assignments": selectors.inbox(request.user)})
 
 
 @login_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One approval: the requisition, its chain, and the decision form when it is mine to decide."""
     assignment = get_object_or_404(
         ApprovalAssignment.objects.select_related("step__request__requisition__requester", "approver"), pk=pk
@@ -94,7 +95,7 @@ def _detail_context(
 
 @login_required
 @require_POST
-def reassign(request: HttpRequest, pk: int) -> HttpResponse:
+def reassign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     assignment = get_object_or_404(ApprovalAssignment, pk=pk)
     form = ReassignForm(request.POST)
     if not form.is_valid():
@@ -135,7 +136,7 @@ def email_action(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
-def preview(request: HttpRequest, requisition_id: int) -> HttpResponse:
+def preview(request: AuthenticatedHttpRequest, requisition_id: int) -> HttpResponse:
     """“Who will approve?” under today's policy, and the budget numbers, before submitting."""
     requisition = _requisition(requisition_id)
     if not selectors.can_view_requisition(request.user, requisition):
@@ -170,7 +171,7 @@ def _source_label(source: str) -> str:
 
 
 @login_required
-def history(request: HttpRequest, requisition_id: int) -> HttpResponse:
+def history(request: AuthenticatedHttpRequest, requisition_id: int) -> HttpResponse:
     """The frozen chain of every approval round of a requisition."""
     requisition = _requisition(requisition_id)
     if not selectors.can_view_requisition(request.user, requisition):
@@ -183,7 +184,7 @@ def history(request: HttpRequest, requisition_id: int) -> HttpResponse:
 
 
 @login_required
-def delegations(request: HttpRequest) -> HttpResponse:
+def delegations(request: AuthenticatedHttpRequest) -> HttpResponse:
     """My out-of-office delegations: create one, see and cancel them."""
     form = DelegationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -209,7 +210,7 @@ def delegations(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def cancel_delegation(request: HttpRequest, pk: int) -> HttpResponse:
+def cancel_delegation(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     delegation = get_object_or_404(Delegation, pk=pk)
     try:
         services.cancel_delegation(delegation=delegation, actor=request.user)
@@ -219,7 +220,7 @@ def cancel_delegation(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def policy(request: HttpRequest) -> HttpResponse:
+def policy(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The approval policy: every rule with its conditions and steps."""
     _require_admin(request.user)
     rules = ApprovalRule.objects.prefetch_related(
@@ -229,7 +230,7 @@ def policy(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def rule_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
     """Create or change a rule and its steps."""
     _require_admin(request.user)
     rule = get_object_or_404(ApprovalRule, pk=pk) if pk else None
@@ -251,7 +252,7 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @login_required
-def budget_list(request: HttpRequest) -> HttpResponse:
+def budget_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Budgets per cost center and period, with what is committed against each."""
     _require_admin(request.user)
     form = BudgetForm(request.POST or None)
@@ -266,7 +267,7 @@ def budget_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def api_tokens(request: HttpRequest) -> HttpResponse:
+def api_tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
     """My personal API tokens: create (shown once) and revoke."""
     form = ApiTokenForm(request.POST or None)
     created = None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -479,11 +480,11 @@ def record_ship_notice(
         po = _sync_sent(po)
         affected[po.pk] = po
         for i_index, item in enumerate(portion.items, start=1):
-            line = find_line(po, item.line_number, path=f"{path}/ShipNoticeItem[{i_index}]/@lineNumber")
+            order_line = find_line(po, item.line_number, path=f"{path}/ShipNoticeItem[{i_index}]/@lineNumber")
             new_lines.append(
                 ShipNoticeLine(
                     ship_notice=notice,
-                    po_line=line,
+                    po_line=order_line,
                     quantity=item.quantity,
                     unit_of_measure=item.unit_of_measure[:16],
                 )
@@ -572,7 +573,7 @@ def _new_receipt(po: PurchaseOrder, **values: Any) -> GoodsReceipt:
 
 def _receipts_changed(po: PurchaseOrder) -> None:
     for hook in hooks.RECEIPTS_CHANGED:
-        transaction.on_commit(lambda hook=hook: hook(purchase_order=po))
+        transaction.on_commit(partial(hook, purchase_order=po))
 
 
 def receive_goods(

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 # Tolerances when no ToleranceRule applies: exact match, 3-way, any shipping accepted.
-INVOICING_DEFAULT_TOLERANCE = {
+INVOICING_DEFAULT_TOLERANCE: dict[str, Any] = {
     "mode": "3way",
     "quantity_pct": Decimal(0),
     "price_pct": Decimal(0),

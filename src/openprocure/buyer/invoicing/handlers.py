@@ -76,10 +76,11 @@ def _invoice(inbound: Inbound, connection: PunchOutConnection) -> Accepted:
             ) from None
         raise InvalidDocument(error.message, path="/cXML/Request/InvoiceDetailRequest") from None
     invoice.refresh_from_db(fields=["status"])
-    outcome = {
+    outcomes: dict[str, str] = {
         InvoiceStatus.APPROVED: _("matched and approved for payment"),
         InvoiceStatus.EXCEPTION: _("received; it is being reviewed"),
-    }.get(invoice.status, _("received"))
+    }
+    outcome = outcomes.get(invoice.status, _("received"))
     return Accepted(
         reference=inbound.reference,
         message=_("Invoice %(number)s %(outcome)s.") % {"number": invoice.number, "outcome": outcome},

@@ -292,6 +292,11 @@ class LineResult:
             self._checks = None
         return findings
 
+    @findings.setter
+    def findings(self, value: list[Finding]) -> None:
+        self._findings = value
+        self._checks = None
+
     def findings_json(self) -> list[dict[str, Any]]:
         """``[f.as_json() for f in self.findings]``, formatted straight from the recorded checks."""
         if self._findings is not None:
@@ -301,11 +306,6 @@ class LineResult:
             {"code": code, "ok": ok, "line": n, "params": render(*args)}
             for code, ok, render, args in self._checks or ()
         ]
-
-    @findings.setter
-    def findings(self, value: list[Finding]) -> None:
-        self._findings = value
-        self._checks = None
 
     @property
     def ok(self) -> bool:

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -302,7 +303,7 @@ def receive_invoice(
         if invoice.is_credit:
             for po in orders.values():
                 transaction.on_commit(
-                    lambda po=po: rematch_purchase_order(purchase_order=po, trigger="credit_memo")
+                    partial(rematch_purchase_order, purchase_order=po, trigger="credit_memo")
                 )
     return invoice
 
@@ -352,7 +353,7 @@ def parsed_from_cxml(request: cxml.InvoiceDetailRequest, orders: dict[str, Purch
                 )
             )
 
-    def amount(money: cxml.Money | None) -> Decimal | None:
+    def signed(money: cxml.Money | None) -> Decimal | None:
         if money is None:
             return None
         return -abs(money.amount) if is_credit else money.amount
@@ -374,12 +375,12 @@ def parsed_from_cxml(request: cxml.InvoiceDetailRequest, orders: dict[str, Purch
         line_level_credit=purpose == "lineLevelCreditMemo",
         order_number="",
         lines=lines,
-        subtotal=amount(summary.subtotal_amount),
-        tax=amount(tax) or ZERO,
-        shipping=amount(summary.shipping_amount) or ZERO,
-        special_handling=amount(summary.special_handling_amount) or ZERO,
-        total=amount(total),
-        due_amount=amount(summary.due_amount),
+        subtotal=signed(summary.subtotal_amount),
+        tax=signed(tax) or ZERO,
+        shipping=signed(summary.shipping_amount) or ZERO,
+        special_handling=signed(summary.special_handling_amount) or ZERO,
+        total=signed(total),
+        due_amount=signed(summary.due_amount),
     )
     return parsed
 
@@ -599,7 +600,7 @@ def _move(invoice: Invoice, target: str, actor: Any = None, comment: str = "") -
     _event(invoice, "status_changed", actor, **{"from": previous, "to": target, "comment": comment})
     send_status(invoice=invoice, comment=comment)
     for po in invoice.purchase_orders.all():
-        transaction.on_commit(lambda po=po: _refresh_po(po.pk))
+        transaction.on_commit(partial(_refresh_po, po.pk))
 
 
 def _refresh_po(po_id: int) -> None:
@@ -648,10 +649,10 @@ def po_invoice_state(*, purchase_order: PurchaseOrder) -> str:
             if line.po_line_id:
                 invoiced[line.po_line_id] += line.quantity
     rows = {f.po_line_id: f for f in LineFulfilment.objects.filter(po_line__purchase_order=purchase_order)}
-    for line in purchase_order.lines.all():
-        row = rows.get(line.pk)
-        expected = line.quantity - (row.rejected_quantity if row else ZERO)
-        if expected > 0 and invoiced[line.pk] < expected:
+    for po_line in purchase_order.lines.all():
+        row = rows.get(po_line.pk)
+        expected = po_line.quantity - (row.rejected_quantity if row else ZERO)
+        if expected > 0 and invoiced[po_line.pk] < expected:
             return ""
     done = {InvoiceStatus.APPROVED, InvoiceStatus.EXPORTED}
     return "closed" if all(invoice.status in done for invoice in invoices) else "invoiced"
@@ -768,7 +769,7 @@ def cancel_invoice(*, supplier: Supplier, number: str, year: int) -> Invoice:
 
 
 # -- status back to the supplier ----------------------------------------------------------------------
-SUPPLIER_STATUS = {
+SUPPLIER_STATUS: dict[str, cxml.InvoiceStatusType] = {
     InvoiceStatus.APPROVED: cxml.InvoiceStatusType.RECONCILED,
     InvoiceStatus.EXPORTED: cxml.InvoiceStatusType.PAYING,
     InvoiceStatus.REJECTED: cxml.InvoiceStatusType.REJECTED,
@@ -797,7 +798,7 @@ def send_status(*, invoice: Invoice, comment: str = "") -> Any:
     from openprocure.buyer.suppliers.services import cxml_envelope
     from openprocure.core.outbox import enqueue_document
 
-    texts = {
+    texts: dict[str, str] = {
         InvoiceStatus.CREDIT_REQUESTED: _("Credit memo requested"),
         InvoiceStatus.ON_HOLD: _("On hold"),
     }

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 
 from openprocure.buyer.organization.choices import Role
 from openprocure.buyer.organization.models import (
+    Address,
     Company,
+    CostCenter,
+    Department,
     RestrictedCategory,
     RoleAssignment,
     SpendingLimit,
@@ -17,9 +21,9 @@ from openprocure.buyer.organization.models import (
 from openprocure.core.models import User
 
 
-def profile_for(user: User | None) -> UserProfile | None:
+def profile_for(user: User | AnonymousUser | None) -> UserProfile | None:
     """The buyer profile of ``user`` (with its roles prefetched), or None for someone without one."""
-    if user is None or not getattr(user, "is_authenticated", False):
+    if user is None or not user.is_authenticated:
         return None
     return (
         UserProfile.objects.select_related("company", "department", "default_cost_center", "default_ship_to")
@@ -29,16 +33,16 @@ def profile_for(user: User | None) -> UserProfile | None:
     )
 
 
-def has_role(user: User | None, *roles: str) -> bool:
+def has_role(user: User | AnonymousUser | None, *roles: str) -> bool:
     """Whether ``user`` holds any of ``roles`` (superusers hold every role)."""
-    if user is None or not getattr(user, "is_authenticated", False):
+    if user is None or not user.is_authenticated:
         return False
     if user.is_superuser:
         return True
     return RoleAssignment.objects.filter(profile__user=user, role__in=roles).exists()
 
 
-def can_administer_procurement(user: User | None) -> bool:
+def can_administer_procurement(user: User | AnonymousUser | None) -> bool:
     """Procurement and technical administrators manage suppliers, connections and reference data."""
     return has_role(user, Role.PROCUREMENT_ADMIN, Role.TECH_ADMIN)
 
@@ -49,9 +53,9 @@ def set_profile(
     company: Company,
     roles: list[str],
     manager: User | None = None,
-    department=None,  # type: ignore[no-untyped-def]
-    default_cost_center=None,  # type: ignore[no-untyped-def]
-    default_ship_to=None,  # type: ignore[no-untyped-def]
+    department: Department | None = None,
+    default_cost_center: CostCenter | None = None,
+    default_ship_to: Address | None = None,
     business_unit: str = "",
 ) -> UserProfile:
     """Create or update a person's profile and replace their roles."""

@@ -40,7 +40,7 @@ from openprocure.buyer.suppliers.services import (
 )
 from openprocure.core.choices import Direction, Protocol
 from openprocure.core.journal import MASK, mask_form, record_document
-from openprocure.core.models import User
+from openprocure.core.models import Document, User
 from openprocure.core.status import set_status
 from punchout import oci
 from punchout.cxml import (
@@ -317,7 +317,7 @@ def oci_callup_url(session: PunchOutSession, *, password: str | None = None) -> 
 def oci_test_url(connection: PunchOutConnection) -> tuple[str, str]:
     """(call-up URL with the password, the same with the password masked) for the connection test."""
     hook = settings.PUBLIC_URL + reverse("punchout:return", args=["connection-test"])
-    common = {
+    common: dict[str, Any] = {
         "hook_url": hook,
         "username": connection.oci_username,
         "login_fields": tuple(connection.oci_login_fields or oci.DEFAULT_LOGIN_FIELDS),
@@ -400,7 +400,7 @@ def _apply_cart(
     session: PunchOutSession, lines: list[requisitions.CartLine], warnings: list[dict[str, str]]
 ) -> CartOutcome:
     connection = session.connection
-    common = {
+    common: dict[str, Any] = {
         "supplier": connection.supplier,
         "connection": connection,
         "session": session,
@@ -433,7 +433,9 @@ def _warning(code: str, message: str) -> dict[str, str]:
     return {"code": code, "message": message}
 
 
-def _read_cxml_cart(session: PunchOutSession, fields: Mapping[str, Any], raw_body: bytes, content_type: str):  # type: ignore[no-untyped-def]
+def _read_cxml_cart(
+    session: PunchOutSession, fields: Mapping[str, Any], raw_body: bytes, content_type: str
+) -> tuple[list[requisitions.CartLine], list[dict[str, str]], Document]:
     connection = session.connection
     try:
         if content_type.startswith(("text/xml", "application/xml")):
@@ -602,7 +604,9 @@ def _cxml_line(
     )
 
 
-def _read_oci_cart(session: PunchOutSession, fields: Mapping[str, Any], raw_body: bytes, content_type: str):  # type: ignore[no-untyped-def]
+def _read_oci_cart(
+    session: PunchOutSession, fields: Mapping[str, Any], raw_body: bytes, content_type: str
+) -> tuple[list[requisitions.CartLine], list[dict[str, str]], Document]:
     connection = session.connection
     if raw_body and content_type.startswith("application/x-www-form-urlencoded"):
         result = oci.parse_cart(raw_body, charset=connection.oci_charset or "iso-8859-1")

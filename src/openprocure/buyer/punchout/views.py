@@ -16,6 +16,7 @@ from openprocure.buyer.punchout.choices import SessionOperation, SessionStatus
 from openprocure.buyer.requisitions.models import Requisition
 from openprocure.buyer.suppliers.models import PunchOutConnection
 from openprocure.buyer.suppliers.services import ConnectionError_
+from openprocure.core.auth import AuthenticatedHttpRequest
 
 
 @login_required
@@ -34,7 +35,7 @@ class _Redirect(HttpResponseRedirect):
 
 @login_required
 @require_POST
-def launch(request: HttpRequest, pk: int) -> HttpResponse:
+def launch(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Open a session (create, or edit/inspect a requisition's lines) and send the browser to the supplier."""
     connection = get_object_or_404(PunchOutConnection.objects.select_related("supplier"), pk=pk)
     operation = request.POST.get("operation", SessionOperation.CREATE)

@@ -31,7 +31,7 @@ PO_TRANSITIONS: dict[str, set[str]] = {
 }
 # Fulfilment moves forward from "accepted" and between its own steps in either direction (a return
 # takes a received order back to partially received; a new receipt can follow an invoice).
-_FULFILMENT = {
+_FULFILMENT: set[str] = {
     POStatus.CONFIRMED,
     POStatus.PART_SHIPPED,
     POStatus.SHIPPED,

@@ -125,6 +125,7 @@ def _day(value: Any) -> datetime | None:
 def order_request(po: PurchaseOrder, *, kind: str, payload_id: str, secret: str | None) -> CXML:
     """The typed OrderRequest for ``po`` (``kind``: new, update or delete)."""
     connection = po.connection
+    assert connection is not None, "only orders with a cXML connection are sent"
     requester = po.buyer
     lines = list(po.lines.all())
     items = [
@@ -194,6 +195,7 @@ def build_order_request(po: PurchaseOrder, *, kind: str) -> tuple[str, bytes]:
     from openprocure.buyer.suppliers.crypto import decrypt_secret
 
     connection = po.connection
+    assert connection is not None, "only orders with a cXML connection are sent"
     secret = (
         decrypt_secret(connection.shared_secret_encrypted) if connection.shared_secret_encrypted else None
     )

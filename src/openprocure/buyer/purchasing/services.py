@@ -288,6 +288,7 @@ def sync_deliveries(*, limit: int = 500) -> int:
             if locked.status != TransmissionStatus.QUEUED:
                 continue
             message = transmission.outbox_message
+            assert message is not None  # selected by its outbox message's status above
             now = timezone.now()
             locked.finished_at = now
             if message.status == OutboxStatus.DELIVERED:

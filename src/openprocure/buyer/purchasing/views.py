@@ -77,7 +77,7 @@ def po_change(request: HttpRequest, number: str) -> HttpResponse:
     quantities: dict[int, Decimal] = {}
     try:
         for key, value in request.POST.items():
-            if key.startswith("qty_") and value.strip():
+            if key.startswith("qty_") and isinstance(value, str) and value.strip():
                 quantities[int(key[4:])] = Decimal(value.strip())
     except (ValueError, InvalidOperation):
         messages.error(request, _("Quantities must be numbers such as 3 or 2.5."))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,10 +21,11 @@ from openprocure.buyer.requisitions.forms import (
     SplitFormSet,
 )
 from openprocure.buyer.requisitions.models import Requisition, RequisitionLine
+from openprocure.core.auth import AuthenticatedHttpRequest
 from openprocure.core.status import IllegalTransition
 
 
-def _visible(request: HttpRequest, pk: int) -> Requisition:
+def _visible(request: AuthenticatedHttpRequest, pk: int) -> Requisition:
     """The requisition if the person may see it: its requester, or approvers / procurement / AP staff."""
     requisition = get_object_or_404(Requisition.objects.select_related("requester", "ship_to"), pk=pk)
     if requisition.requester_id == request.user.pk:
@@ -32,19 +35,19 @@ def _visible(request: HttpRequest, pk: int) -> Requisition:
     raise Http404
 
 
-def _own(request: HttpRequest, pk: int) -> Requisition:
+def _own(request: AuthenticatedHttpRequest, pk: int) -> Requisition:
     return get_object_or_404(Requisition, pk=pk, requester=request.user)
 
 
 @login_required
-def requisition_list(request: HttpRequest) -> HttpResponse:
+def requisition_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """My requisitions, newest first."""
     requisitions = Requisition.objects.filter(requester=request.user).order_by("-created_at", "-id")
     return render(request, "requisitions/requisition_list.html", {"requisitions": requisitions})
 
 
 @login_required
-def requisition_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def requisition_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     requisition = _visible(request, pk)
     lines = requisition.lines.select_related(
         "supplier", "connection", "cost_center", "gl_account"
@@ -66,7 +69,7 @@ def requisition_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def requisition_create(request: HttpRequest) -> HttpResponse:
+def requisition_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     requisition = services.create_requisition(
         requester=request.user, title=request.POST.get("title", "")[:200]
     )
@@ -75,13 +78,14 @@ def requisition_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def add_free_text_line(request: HttpRequest, pk: int) -> HttpResponse:
+def add_free_text_line(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     requisition = _own(request, pk)
     form = FreeTextLineForm(request.POST)
     if not form.is_valid():
         for field, errors in form.errors.items():
             messages.error(
-                request, f"{form.fields[field].label if field in form.fields else ''}: {' '.join(errors)}"
+                request,
+                f"{form.fields[field].label if field in form.fields else ''}: {' '.join(str(e) for e in errors)}",
             )
         return redirect("requisitions:detail", pk=pk)
     try:
@@ -93,7 +97,7 @@ def add_free_text_line(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def remove_line(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
+def remove_line(request: AuthenticatedHttpRequest, pk: int, line_pk: int) -> HttpResponse:
     requisition = _own(request, pk)
     line = get_object_or_404(RequisitionLine, pk=line_pk, requisition=requisition)
     try:
@@ -104,12 +108,12 @@ def remove_line(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
 
 
 @login_required
-def line_accounting(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
+def line_accounting(request: AuthenticatedHttpRequest, pk: int, line_pk: int) -> HttpResponse:
     """Charge a line to one or several cost centers and GL accounts (percentages or amounts)."""
     requisition = _own(request, pk)
     line = get_object_or_404(RequisitionLine, pk=line_pk, requisition=requisition)
     mode_form = AccountingModeForm(request.POST or None, initial={"mode": line.split_mode})
-    initial = [
+    initial: list[dict[str, Any]] = [
         {
             "cost_center": s.cost_center,
             "gl_account": s.gl_account,
@@ -147,7 +151,7 @@ def line_accounting(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse
 
 @login_required
 @require_POST
-def submit(request: HttpRequest, pk: int) -> HttpResponse:
+def submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     requisition = _own(request, pk)
     try:
         services.submit_requisition(requisition, request.user, reason=request.POST.get("reason", "")[:2000])
@@ -162,7 +166,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     requisition = _own(request, pk)
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""

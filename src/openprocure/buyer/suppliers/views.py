@@ -14,6 +14,7 @@ from openprocure.buyer.organization.services import can_administer_procurement
 from openprocure.buyer.suppliers import services
 from openprocure.buyer.suppliers.forms import ConnectionForm, SupplierForm
 from openprocure.buyer.suppliers.models import PunchOutConnection, Supplier
+from openprocure.core.auth import AuthenticatedHttpRequest
 
 
 def _require_admin(request: HttpRequest) -> None:
@@ -77,7 +78,7 @@ def connection_edit(request: HttpRequest, supplier_pk: int, pk: int | None = Non
 
 @login_required
 @require_POST
-def connection_test(request: HttpRequest, pk: int) -> HttpResponse:
+def connection_test(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The "Test connection" button: send a ProfileRequest (or open the OCI page) and show the answer."""
     _require_admin(request)
     connection = get_object_or_404(PunchOutConnection.objects.select_related("supplier"), pk=pk)
