@@ -33,7 +33,7 @@ class IntegrationAdmin(admin.ModelAdmin):
 class SettingsChangeAdmin(admin.ModelAdmin):
     list_display = ["integration", "field", "old_value", "new_value", "changed_by", "changed_at"]
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None):
         return False
 
 

@@ -9,7 +9,7 @@ from stdnum.eu import vat
 from stdnum.fr import siren
 
 from openprocure.supplier.business.choices import CartEncoding, PaymentKind, Role, Weekday
-from openprocure.supplier.business.models import SETTING_FIELDS, Integration
+from openprocure.supplier.business.models import SETTING_FIELDS, setting_field
 
 
 def clean_tax_number(value: str) -> str:
@@ -129,7 +129,7 @@ class RolesForm(forms.Form):
 class SettingChangeForm(forms.Form):
     field = forms.ChoiceField(
         label=_("Setting"),
-        choices=[(name, Integration._meta.get_field(name).verbose_name) for name in SETTING_FIELDS],
+        choices=[(name, setting_field(name).verbose_name) for name in SETTING_FIELDS],
     )
     value = forms.CharField(label=_("New value (empty for no limit)"), required=False, max_length=200)
     reason = forms.CharField(label=_("Why (who asked, ticket…)"), widget=forms.Textarea(attrs={"rows": 2}))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -230,6 +232,13 @@ SETTING_FIELDS = [
     "invoice_grouping",
     "e_invoicing",
 ]
+
+
+def setting_field(name: str) -> models.Field[Any, Any]:
+    """The model field of the integration setting ``name`` (one of ``SETTING_FIELDS``)."""
+    field = Integration._meta.get_field(name)
+    assert isinstance(field, models.Field)  # the settings are concrete fields, never relations
+    return field
 
 
 class SettingsChange(models.Model):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -41,6 +41,7 @@ from openprocure.supplier.business.models import (
     SettingsChange,
     ShippingAddress,
     StaffProfile,
+    setting_field,
 )
 
 INVITATION_LIFETIME = timedelta(days=7)
@@ -63,7 +64,7 @@ def membership_of(user: Any) -> Membership | None:
         return None
     cached = getattr(user, "_membership_cache", False)
     if cached is not False:
-        return cached  # type: ignore[no-any-return]
+        return cast("Membership | None", cached)
     membership = Membership.objects.select_related("business").filter(user=user).first()
     user._membership_cache = membership
     return membership
@@ -411,7 +412,7 @@ def change_setting(
         raise ValidationError(_("Say why the setting changes (e.g. the administrator's request)."))
     with transaction.atomic():
         integration = Integration.objects.select_for_update().get(pk=integration_id)
-        model_field = Integration._meta.get_field(field)
+        model_field = setting_field(field)
         new = model_field.to_python(value if value != "" else None)
         old = getattr(integration, field)
         setattr(integration, field, new)

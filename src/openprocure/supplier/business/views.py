@@ -19,7 +19,13 @@ from django.views.decorators.http import require_POST
 from openprocure.core.models import Document
 from openprocure.supplier.business import forms, services
 from openprocure.supplier.business.choices import StaffRole, VerificationStatus
-from openprocure.supplier.business.models import SETTING_FIELDS, Business, Integration, Membership
+from openprocure.supplier.business.models import (
+    SETTING_FIELDS,
+    Business,
+    Integration,
+    Membership,
+    setting_field,
+)
 
 
 def _errors(request: HttpRequest, error: ValidationError) -> None:
@@ -36,7 +42,7 @@ def business_member(view: Any) -> Any:
         membership = services.membership_of(request.user)
         if membership is None:
             return redirect("business-register")
-        return view(request, membership, *args, **kwargs)  # type: ignore[no-any-return]
+        return view(request, membership, *args, **kwargs)
 
     return wrapper
 
@@ -61,7 +67,7 @@ def _integration_settings(integration: Integration | None) -> list[tuple[str, An
         return []
     rows = []
     for name in SETTING_FIELDS:
-        field = Integration._meta.get_field(name)
+        field = setting_field(name)
         display = getattr(integration, f"get_{name}_display", None)
         value = display() if display else getattr(integration, name)
         rows.append((str(field.verbose_name), value))
@@ -238,7 +244,7 @@ def operator_only(view: Any) -> Any:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if services.staff_role(request.user) != StaffRole.OPERATOR:
             raise PermissionDenied(_("Only operators can see this page."))
-        return view(request, *args, **kwargs)  # type: ignore[no-any-return]
+        return view(request, *args, **kwargs)
 
     return wrapper
 

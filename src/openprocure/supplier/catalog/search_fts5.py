@@ -82,7 +82,7 @@ def view_sql() -> str:
     """
 
 
-def install(conn=connection) -> None:  # type: ignore[no-untyped-def]
+def install(conn=connection) -> None:
     """Create the view and the FTS5 table (SQLite only; a no-op elsewhere)."""
     if conn.vendor != "sqlite":
         return
@@ -96,7 +96,7 @@ def install(conn=connection) -> None:  # type: ignore[no-untyped-def]
         cursor.execute(f"INSERT INTO {TABLE}({TABLE}, rank) VALUES ('rank', %s)", [RANK])
 
 
-def uninstall(conn=connection) -> None:  # type: ignore[no-untyped-def]
+def uninstall(conn=connection) -> None:
     if conn.vendor != "sqlite":
         return
     with conn.cursor() as cursor:
@@ -167,7 +167,7 @@ class FacetTable:
         self.list_band = array("b")
         self.business_band = array("b")
 
-    def current(self, cursor) -> FacetTable:  # type: ignore[no-untyped-def]
+    def current(self, cursor) -> FacetTable:
         cursor.execute("SELECT version FROM catalog_catalogversion WHERE id = 1")
         row = cursor.fetchone()
         version = row[0] if row else 0
@@ -178,7 +178,7 @@ class FacetTable:
                     self.version = version
         return self
 
-    def _load(self, cursor) -> None:  # type: ignore[no-untyped-def]
+    def _load(self, cursor) -> None:
         bounds = [float(bound) for bound in defaults.get("CATALOG_PRICE_BANDS")]
         cursor.execute("SELECT coalesce(max(sales_rank), 0) FROM catalog_product")
         size = int(cursor.fetchone()[0]) + 1
@@ -282,7 +282,7 @@ class FTS5SearchBackend(SearchBackend):
 
     def _page(
         self, cursor, query: SearchQuery, expression: str, ranked_by: str, popular: list[int]
-    ) -> list[int]:  # type: ignore[no-untyped-def]
+    ) -> list[int]:
         size, offset = query.page_size, query.offset
         if ranked_by == "popularity":
             if offset + size <= len(popular):

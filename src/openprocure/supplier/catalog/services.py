@@ -52,7 +52,7 @@ _PRODUCT_FIELDS = (
 )
 
 
-def _values(row: ProductRow) -> tuple[object, ...]:
+def _values(row: ProductRow) -> tuple[str | int, ...]:
     return (
         row.asin,
         row.title,
@@ -125,7 +125,7 @@ def insert_products(*, rows: list[ProductRow]) -> int:
     return len(rows)
 
 
-def _insert_tiers(cursor, rows: list[ProductRow], first: int, last: int) -> None:  # type: ignore[no-untyped-def]
+def _insert_tiers(cursor, rows: list[ProductRow], first: int, last: int) -> None:
     if not any(row.tiers for row in rows):
         return
     cursor.execute(

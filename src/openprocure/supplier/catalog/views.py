@@ -244,7 +244,7 @@ def _facets(request: HttpRequest, query: SearchQuery, result: SearchResult, *, b
 
     seller_counts = {int(token[3:]): n for token, n in counts.items() if token.startswith("sel")}
     if seller_counts:
-        names = dict(Seller.objects.filter(id__in=seller_counts).values_list("id", "name"))
+        seller_names = dict(Seller.objects.filter(id__in=seller_counts).values_list("id", "name"))
         selected = set(query.seller_ids)
         facets.append(
             Facet(
@@ -252,13 +252,13 @@ def _facets(request: HttpRequest, query: SearchQuery, result: SearchResult, *, b
                 _("Sold by"),
                 [
                     FacetOption(
-                        names.get(seller, "?"),
+                        seller_names.get(seller, "?"),
                         n,
                         _url(request, seller=None if seller in selected else seller),
                         seller in selected,
                     )
                     for seller, n in sorted(
-                        seller_counts.items(), key=lambda item: (-item[1], names.get(item[0], ""))
+                        seller_counts.items(), key=lambda item: (-item[1], seller_names.get(item[0], ""))
                     )[:15]
                 ],
             )

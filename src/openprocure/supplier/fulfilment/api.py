@@ -107,6 +107,8 @@ def list_invoices(request: HttpRequest, limit: int = 100) -> Any:
 def get_invoice(request: HttpRequest, number: str) -> Any:
     return invoice_out(
         get_object_or_404(
-            Invoice.objects.select_related("order", "shipment"), business=request.auth, number=number
+            Invoice.objects.select_related("order", "shipment"),
+            business=request.auth,  # type: ignore[attr-defined]
+            number=number,
         )
-    )  # type: ignore[attr-defined]
+    )

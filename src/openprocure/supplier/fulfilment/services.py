@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -114,15 +114,19 @@ def ship(
             for request in quantities:
                 if request.quantity <= 0:
                     continue
-                line = lines.get(request.line_id)
-                if line is None:
+                order_line = lines.get(request.line_id)
+                if order_line is None:
                     raise ValidationError(_("A line to ship is not part of these orders."))
-                if request.quantity > line.open_quantity:
+                if request.quantity > order_line.open_quantity:
                     raise ValidationError(
                         _("Line %(line)s of %(order)s has only %(open)s left to ship.")
-                        % {"line": line.line_number, "order": line.order.number, "open": line.open_quantity}
+                        % {
+                            "line": order_line.line_number,
+                            "order": order_line.order.number,
+                            "open": order_line.open_quantity,
+                        }
                     )
-                wanted[line.pk] = request.quantity
+                wanted[order_line.pk] = request.quantity
         if not wanted:
             raise ValidationError(_("Nothing to ship: every accepted quantity has shipped."))
         first = orders[0]
@@ -355,7 +359,7 @@ def consolidation_groups(orders: list[Order]) -> dict[ShippingAddress, list[Orde
     return {address: group for address, group in groups.items() if group}
 
 
-def auto_fulfil(*, now: timezone.datetime | None = None) -> list[Shipment]:
+def auto_fulfil(*, now: datetime | None = None) -> list[Shipment]:
     """Ship what the automatic fulfilment may ship now.
 
     An order of an integration with ``auto_fulfil_after_minutes`` ships once that delay has passed;

@@ -6,7 +6,7 @@ from openprocure.supplier.orders.models import Order, OrderLine, OrderRequestRec
 class OrderLineInline(admin.TabularInline):
     model = OrderLine
     extra = 0
-    fields = [
+    fields = (
         "line_number",
         "supplier_part_id",
         "quantity",
@@ -18,7 +18,7 @@ class OrderLineInline(admin.TabularInline):
         "outcome",
         "code",
         "is_current",
-    ]
+    )
     readonly_fields = fields
 
 

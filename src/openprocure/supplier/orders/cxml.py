@@ -18,7 +18,9 @@ def handle_order_request(inbound: Inbound) -> cxml.CXML:
     answer, integration = services.receive_order_request(document=inbound.document, journal=inbound.journal)
     if integration is not None:
         inbound.partner = f"{integration.buyer_domain}:{integration.buyer_identity}"
-    order_id = getattr(inbound.document.message.header, "order_id", "") or ""
+    message = inbound.document.message
+    assert isinstance(message, cxml.OrderRequest)  # as receive_order_request asserted above
+    order_id = getattr(message.header, "order_id", "") or ""
     inbound.reference = answer.order.number if answer.order is not None else order_id.strip()
     return answer_document(
         inbound, Response(), code=answer.status_code, text=answer.status_text, note=answer.message

@@ -24,6 +24,7 @@ from openprocure.supplier.orders.choices import LineOutcome
 from openprocure.supplier.orders.crypto import InvalidToken, decrypt_secret
 from openprocure.supplier.orders.models import Order, OrderLine, OrderSettings
 from punchout import cxml
+from punchout.cxml.common import MessageBody
 from punchout.money import Money
 
 logger = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ def settings_for(integration: Integration) -> OrderSettings:
     """The integration's order settings, created on first use (the demo points at its buyer suite)."""
     found = getattr(integration, "_order_settings_cache", None)
     if found is not None:
-        return found  # type: ignore[no-any-return]
+        return found
     found = OrderSettings.objects.filter(integration=integration).first()
     if found is None:
         default_url = f"{settings.DEMO_PEER_URL}/cxml/" if settings.DEMO_MODE else ""
@@ -55,7 +56,7 @@ def outbound_secret(order_settings: OrderSettings) -> str | None:
         return None
 
 
-def envelope(integration: Integration, message: cxml.MessageBody, *, is_test: bool) -> cxml.CXML:
+def envelope(integration: Integration, message: MessageBody, *, is_test: bool) -> cxml.CXML:
     """A Request envelope from us to the buyer, with our credentials and the shared secret."""
     ours = cxml.Credential(settings.CXML_DOMAIN, integration.supplier_identity or settings.CXML_IDENTITY)
     secret = outbound_secret(settings_for(integration))
@@ -72,7 +73,7 @@ def envelope(integration: Integration, message: cxml.MessageBody, *, is_test: bo
 
 
 def send(
-    integration: Integration, message: cxml.MessageBody, *, reference: str, is_test: bool
+    integration: Integration, message: MessageBody, *, reference: str, is_test: bool
 ) -> OutboxMessage | None:
     """Store a document in the outbox for the buyer's endpoint; None when no endpoint is configured."""
     order_settings = settings_for(integration)

@@ -586,7 +586,7 @@ def set_order_settings(
                 )
             order_settings.outbound_secret_encrypted = encrypt_secret(outbound_secret)
         if auto_fulfil_after_minutes != "":
-            order_settings.auto_fulfil_after_minutes = auto_fulfil_after_minutes  # type: ignore[assignment]
+            order_settings.auto_fulfil_after_minutes = auto_fulfil_after_minutes
         order_settings.updated_at = timezone.now()
         order_settings.save()
     return order_settings

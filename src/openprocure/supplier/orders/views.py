@@ -26,7 +26,7 @@ def order_codes(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _membership(request: HttpRequest):  # type: ignore[no-untyped-def]
+def _membership(request: HttpRequest):
     membership = membership_of(request.user)
     if membership is None:
         raise PermissionDenied

@@ -8,7 +8,7 @@ from openprocure.supplier.punchout import models
 class CartLineInline(admin.TabularInline):
     model = models.CartLine
     extra = 0
-    fields = ["product", "quantity", "unit_price", "currency", "auxiliary_id", "source_line"]
+    fields = ("product", "quantity", "unit_price", "currency", "auxiliary_id", "source_line")
     readonly_fields = fields
     can_delete = False
 
@@ -21,5 +21,5 @@ class PunchOutSessionAdmin(admin.ModelAdmin):
     exclude = ["start_token_hash", "key_hash"]
     inlines = [CartLineInline]
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None):
         return False

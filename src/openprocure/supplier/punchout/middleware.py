@@ -69,7 +69,7 @@ class PunchOutSessionMiddleware:
                 {"superseded": superseded, "returned": returned},
                 status=410,
             )
-            response.xframe_options_exempt = True  # type: ignore[attr-defined]
+            response.xframe_options_exempt = True
             return response
         request.punchout = session  # type: ignore[attr-defined]
         request.business = session.business  # type: ignore[attr-defined]
@@ -93,7 +93,7 @@ class PunchOutSessionMiddleware:
             response = self.get_response(request)
         finally:
             set_script_prefix(previous)
-        response.xframe_options_exempt = True  # type: ignore[attr-defined]
+        response.xframe_options_exempt = True
         response.headers.setdefault("Cache-Control", "no-store")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         return response

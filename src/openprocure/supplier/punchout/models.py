@@ -99,5 +99,5 @@ class CartLine(models.Model):
         return f"{self.quantity} × {self.product_id}"
 
     @property
-    def line_total(self):  # type: ignore[no-untyped-def]
+    def line_total(self):
         return self.unit_price * self.quantity

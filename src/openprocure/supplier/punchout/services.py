@@ -331,8 +331,10 @@ def start_session(*, token: str) -> tuple[PunchOutSession, str]:
 
 
 def _supersede_others(session: PunchOutSession) -> None:
+    user_id = session.user_id
+    assert user_id is not None  # only sessions of a known user supersede others
     PunchOutSession.objects.filter(
-        user_id=session.user_id, status__in=[SessionStatus.OPEN, SessionStatus.PENDING]
+        user_id=user_id, status__in=[SessionStatus.OPEN, SessionStatus.PENDING]
     ).exclude(pk=session.pk).update(status=SessionStatus.SUPERSEDED, closed_at=timezone.now())
 
 

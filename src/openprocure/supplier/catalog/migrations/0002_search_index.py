@@ -7,13 +7,13 @@ and this migration create the same thing.
 from django.db import migrations
 
 
-def install(apps, schema_editor):  # type: ignore[no-untyped-def]
+def install(apps, schema_editor):
     from openprocure.supplier.catalog import search_fts5
 
     search_fts5.install(schema_editor.connection)
 
 
-def uninstall(apps, schema_editor):  # type: ignore[no-untyped-def]
+def uninstall(apps, schema_editor):
     from openprocure.supplier.catalog import search_fts5
 
     search_fts5.uninstall(schema_editor.connection)

@@ -7,13 +7,13 @@ Nothing happens on other databases (SQLite has its FTS5 index from 0002). The SQ
 from django.db import migrations
 
 
-def install(apps, schema_editor):  # type: ignore[no-untyped-def]
+def install(apps, schema_editor):
     from openprocure.supplier.catalog import search_postgres
 
     search_postgres.install(schema_editor.connection)
 
 
-def uninstall(apps, schema_editor):  # type: ignore[no-untyped-def]
+def uninstall(apps, schema_editor):
     from openprocure.supplier.catalog import search_postgres
 
     search_postgres.uninstall(schema_editor.connection)
