@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -55,7 +55,8 @@ class PeriodForm(forms.Form):
         return {"date_from": "from", "date_to": "to"}.get(field_name, field_name)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
             raise forms.ValidationError(_("The first month comes after the last one: swap them."))
@@ -118,8 +119,11 @@ class HistoryForm(PeriodForm):
 
     def __init__(self, data: Any = None, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
-        self.fields["kind"].choices = [("", _("All documents")), *DocumentKind.choices]
-        self.fields["status"].choices = [("", _("Any")), *status_choices()]
+        cast(forms.ChoiceField, self.fields["kind"]).choices = [
+            ("", _("All documents")),
+            *DocumentKind.choices,
+        ]
+        cast(forms.ChoiceField, self.fields["status"]).choices = [("", _("Any")), *status_choices()]
 
     def filters(self) -> HistoryFilters:
         """The cleaned filters (call after ``is_valid()``)."""

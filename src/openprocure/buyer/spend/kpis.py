@@ -563,7 +563,12 @@ def on_time_delivery(filters: DashboardFilters, user: Any) -> Delivery | None:
     for need_by, quantity, received, rejected, last in lines:
         due += 1
         expected = Decimal(quantity) - Decimal(rejected or 0)
-        if last is not None and Decimal(received or 0) >= expected and timezone.localdate(last) <= need_by:
+        if (
+            last is not None
+            and need_by is not None  # always: filtered on need_by above
+            and Decimal(received or 0) >= expected
+            and timezone.localdate(last) <= need_by
+        ):
             on_time += 1
     return Delivery(
         due,
@@ -601,6 +606,7 @@ def process_dashboard(filters: DashboardFilters, user: Any) -> ProcessDashboard:
         .order_by("position", "id")
     ):
         first_position.setdefault(name, position)
+        assert started is not None and finished is not None  # filtered on isnull=False above
         per_step[name].append(finished - started)
     steps = [
         durations(

@@ -257,8 +257,9 @@ def refresh_monthly_spend(*, full: bool | None = None, batch_size: int = 5000) -
         free_text,
     ) in lines.iterator(chunk_size=batch_size):
         count += 1
-        month = order_months.get(order_id)
-        if month is None:
+        if order_id in order_months:
+            month = order_months[order_id]
+        else:
             month = order_months[order_id] = timezone.localtime(created_at, zone).date().replace(day=1)
         line_units = _units(amount)
         segment, family = category_keys(unspsc)

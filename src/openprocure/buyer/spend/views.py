@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
@@ -140,7 +141,7 @@ def process(request: HttpRequest) -> HttpResponse:
     form, filters = _dashboard_filters(request)
     data = process_dashboard(filters, request.user)
     steps_chart = charts.bar_chart(
-        [charts.Item(step.label, step.median or 0, step.url) for step in data.approval_steps],
+        [charts.Item(step.label, step.median or Decimal(0), step.url) for step in data.approval_steps],
         title=_("Median approval time per step"),
         desc=_("Hours from a step's start to its approval; the same figures are in the table below."),
     )
@@ -224,7 +225,7 @@ class _Echo:
 
 
 @login_required
-def history_csv(request: HttpRequest) -> HttpResponse:
+def history_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The purchase history as CSV (streamed), with the same filters as the page."""
     form, filters = _history_form(request)
     if filters is None:
