@@ -98,7 +98,7 @@ def _insert_sql(where: str) -> str:
     )
 
 
-def install(conn=connection) -> None:  # type: ignore[no-untyped-def]
+def install(conn=connection) -> None:
     """Create the index table and its GIN indexes, filled from the products (PostgreSQL only)."""
     if conn.vendor != "postgresql":
         return
@@ -112,7 +112,7 @@ def install(conn=connection) -> None:  # type: ignore[no-untyped-def]
         cursor.execute(f"CREATE INDEX IF NOT EXISTS {TABLE}_filters ON {TABLE} USING gin (filters)")
 
 
-def uninstall(conn=connection) -> None:  # type: ignore[no-untyped-def]
+def uninstall(conn=connection) -> None:
     if conn.vendor != "postgresql":
         return
     with conn.cursor() as cursor:
@@ -129,10 +129,10 @@ def prefix_query(word: str) -> str:
     return "'" + word.lower().replace("'", "''").replace("\\", "") + "':*"
 
 
-def conditions(query: SearchQuery, *, prefix_last: bool = False) -> tuple[str, str, list[object]]:
+def conditions(query: SearchQuery, *, prefix_last: bool = False) -> tuple[str, str, list[str | list[str]]]:
     """(FROM … WHERE SQL over alias ``s`` with the tsquery as ``t.q``, score SQL, parameters)."""
     words = query_text(query.text).split()
-    tsquery_params: list[object] = []
+    tsquery_params: list[str | list[str]] = []
     if not words:
         tsquery = ""
     elif prefix_last and len(words) == 1:
@@ -143,7 +143,7 @@ def conditions(query: SearchQuery, *, prefix_last: bool = False) -> tuple[str, s
     else:
         tsquery, tsquery_params = f"plainto_tsquery('{CONFIG}', %s)", [" ".join(words)]
     where: list[str] = []
-    params: list[object] = []
+    params: list[str | list[str]] = []
     if words:
         where.append("s.document @@ t.q")
     required: list[str] = []
@@ -227,13 +227,13 @@ class PostgresSearchBackend(SearchBackend):
             ranked_by=ranked_by,
         )
 
-    def _page(  # type: ignore[no-untyped-def]
+    def _page(
         self,
         cursor,
         query: SearchQuery,
         source: str,
         score: str,
-        params: list[object],
+        params: list[str | list[str]],
         ranked_by: str,
         rows: list[tuple[int, float]],
         capped: bool,
