@@ -294,9 +294,13 @@ class PostgresSearchBackend(SearchBackend):
             cursor.execute(_insert_sql("p.sales_rank BETWEEN %s AND %s"), [first, last])
 
     def optimize(self) -> None:
-        """Refresh the planner's statistics of the index after a bulk load."""
+        """Refresh the planner's statistics after a bulk load: the index, and the tables a page reads.
+
+        Without them (autovacuum may not have run yet) PostgreSQL guessed 27,000 price tiers for 24
+        products and read the whole tier table for each page: 150-200 ms per search at 200k products.
+        """
         with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {TABLE}")
+            cursor.execute(f"ANALYZE {TABLE}, catalog_product, catalog_pricetier")
 
     def rebuild(self) -> None:
         with connection.cursor() as cursor:
