@@ -8,7 +8,20 @@ from lxml import etree
 
 from punchout.cxml import _reader as rd
 from punchout.cxml._reader import Reader, text
-from punchout.cxml.common import Classification, Contact, ItemID, MessageBody, OrderReference, Status
+from punchout.cxml.common import (
+    Address,
+    Classification,
+    Comment,
+    Contact,
+    Distribution,
+    ItemDetail,
+    ItemID,
+    MessageBody,
+    OrderReference,
+    Shipping,
+    Status,
+    Tax,
+)
 from punchout.cxml.fulfill import (
     CarrierIdentifier,
     ConfirmationHeader,
@@ -188,38 +201,70 @@ def order_message(r: Reader, el: _Element) -> PunchOutOrderMessage:
 
 # -- OrderRequest ------------------------------------------------------------------------------
 def item_out(r: Reader, el: _Element) -> ItemOut:
-    result = ItemOut(
-        r.decimal(el, el.get("quantity"), "@quantity"),
-        ItemID(""),
-        line_number=r.integer(el, "lineNumber"),
-        requested_delivery_date=r.date(el, "requestedDeliveryDate"),
+    # The hot path of every OrderRequest: children are collected in locals and the ItemOut is built
+    # once, positionally, at the end (no default factories, no attribute rewrites). The common
+    # attribute forms (plain digits, a memoised canonical date) are read inline; anything else goes
+    # through the Reader, which warns or raises exactly as before.
+    get = el.get
+    quantity = r.decimal(el, get("quantity"), "@quantity")
+    raw = get("lineNumber")
+    line_number = (
+        int(raw) if raw is not None and raw.isascii() and raw.isdigit() else r.integer(el, "lineNumber")
     )
-    seen_id = False
-    for c in el:
+    raw = get("requestedDeliveryDate")
+    parsed = None if raw is None else r._dates.get(raw)
+    if parsed is not None and parsed[1] is None:
+        delivery_date = parsed[0]
+    else:
+        delivery_date = r.date(el, "requestedDeliveryDate")
+    item_id: ItemID | None = None
+    item_detail: ItemDetail | None = None
+    ship_to: Address | None = None
+    shipping: Shipping | None = None
+    tax: Tax | None = None
+    distributions: list[Distribution] = []
+    contacts: list[Contact] = []
+    comments: list[Comment] = []
+    schedule_lines: list[ScheduleLine] = []
+    for c in el[:]:  # type: ignore[index]  # a list of the children: cheaper than lxml's child iterator
         tag = c.tag
         if tag == "ItemID":
-            result.item_id, seen_id = rd.item_id(r, c), True
+            item_id = rd.item_id(r, c)
         elif tag == "ItemDetail":
-            result.item_detail = rd.item_detail(r, c)
+            item_detail = rd.item_detail(r, c)
         elif tag == "ShipTo":
-            result.ship_to = rd.address(r, c)
+            ship_to = rd.address(r, c)
         elif tag == "Shipping":
-            result.shipping = rd.shipping(r, c)
+            shipping = rd.shipping(r, c)
         elif tag == "Tax":
-            result.tax = rd.tax(r, c)
+            tax = rd.tax(r, c)
         elif tag == "Distribution":
-            result.distributions.append(rd.distribution(r, c))
+            distributions.append(rd.distribution(r, c))
         elif tag == "Contact":
-            result.contacts.append(rd.contact(r, c))
+            contacts.append(rd.contact(r, c))
         elif tag == "Comments":
-            result.comments.append(rd.comment(r, c))
+            comments.append(rd.comment(r, c))
         elif tag == "ScheduleLine":
-            result.schedule_lines.append(schedule_line(r, c))
+            schedule_lines.append(schedule_line(r, c))
         else:
             r.unknown(c, el)
-    if not seen_id:
+    if item_id is None:
         r.missing(el, "ItemID")
-    return result
+        item_id = ItemID("")
+    return ItemOut(
+        quantity,
+        item_id,
+        item_detail,
+        line_number,
+        delivery_date,
+        ship_to,
+        shipping,
+        tax,
+        distributions,
+        contacts,
+        comments,
+        schedule_lines,
+    )
 
 
 def schedule_line(r: Reader, el: _Element) -> ScheduleLine:

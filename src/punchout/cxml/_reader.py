@@ -59,7 +59,7 @@ _Element = etree._Element
 class Reader:
     """Reading state of one document: its warnings and the tree, to name element paths lazily."""
 
-    __slots__ = ("_dates", "_numbers", "tree", "warnings")
+    __slots__ = ("_dates", "_money", "_numbers", "tree", "warnings")
 
     def __init__(self, tree: etree._ElementTree) -> None:
         self.tree = tree
@@ -68,6 +68,9 @@ class Reader:
         # quantities. Values are immutable (Decimal, datetime); warnings are still emitted per use.
         self._dates: dict[str, tuple[datetime | None, str | None]] = {}
         self._numbers: dict[str, Decimal] = {}
+        # Money read by the fast path of ``money`` (no rounding, no warning), by (currency, text,
+        # unit price?): ``Money`` is frozen, so equal amounts can share one instance.
+        self._money: dict[tuple[str, str, bool], Money] = {}
 
     # -- reporting ---------------------------------------------------------------------------
     def path(self, el: _Element) -> str:
@@ -201,9 +204,13 @@ def money_of(r: Reader, container: _Element, *, unit_price: bool = False) -> Mon
     return None
 
 
-def money(r: Reader, el: _Element, *, unit_price: bool = False) -> Money | None:
+def money(r: Reader, el: _Element, unit_price: bool = False) -> Money | None:
     currency = el.get("currency")
     raw = el.text
+    if currency is not None and raw is not None:
+        known = r._money.get((currency, raw, unit_price))
+        if known is not None:
+            return known
     if raw is None or not raw.strip():
         r.warn("empty-amount", el, "<Money> has no amount; it was ignored")
         return None
@@ -223,7 +230,8 @@ def money(r: Reader, el: _Element, *, unit_price: bool = False) -> Money | None:
             and 0 < (len(raw) if dot < 0 else dot) <= 15
             and (raw if dot < 0 else raw.replace(".", "", 1)).isdigit()
         ):
-            return Money(Decimal(raw), currency)
+            result = r._money[currency, raw, unit_price] = Money(Decimal(raw), currency)
+            return result
     if currency not in CURRENCIES:
         upper = currency.strip().upper()
         if upper in CURRENCIES:
@@ -460,66 +468,100 @@ def shipping(r: Reader, el: _Element) -> Shipping:
 
 # -- items ---------------------------------------------------------------------------------
 def item_id(r: Reader, el: _Element) -> ItemID:
-    # Leaf texts are read inline (``text``/``exact_text`` only for mixed content): this runs for
-    # every order line.
-    result = ItemID("")
+    # Leaf texts are read inline (``text``/``exact_text`` only for mixed content) and the ItemID is
+    # built once at the end: this runs for every order line.
+    supplier_part_id = ""
+    auxiliary_id: str | None = None
+    buyer_part_id: str | None = None
     seen = False
-    for c in el:
+    for c in el[:]:  # type: ignore[index]  # a list of the children: cheaper than lxml's child iterator
         tag = c.tag
         if tag == "SupplierPartID":
-            result.supplier_part_id = exact_text(c) if len(c) else c.text or ""
+            supplier_part_id = exact_text(c) if len(c) else c.text or ""
             seen = True
         elif tag == "SupplierPartAuxiliaryID":
-            result.supplier_part_auxiliary_id = exact_text(c) if len(c) else c.text or ""
+            auxiliary_id = exact_text(c) if len(c) else c.text or ""
         elif tag == "BuyerPartID":
-            result.buyer_part_id = text(c) if len(c) else (c.text or "").strip()
+            buyer_part_id = text(c) if len(c) else (c.text or "").strip()
         else:
             r.unknown(c, el)
     if not seen:
         r.missing(el, "SupplierPartID")
-    return result
+    return ItemID(supplier_part_id, auxiliary_id, buyer_part_id)
 
 
 def item_detail(r: Reader, el: _Element) -> ItemDetail:
-    result = ItemDetail(None)
-    for c in el:
+    # Every order line: fields are collected in locals and the ItemDetail is built once,
+    # positionally. A Description with a usable xml:lang and no child elements, and an Extrinsic
+    # with a name and no child elements, are read inline; any other form goes through
+    # ``description``/``extrinsic``, which warn as before.
+    unit_price: Money | None = None
+    descriptions: list[Description] = []
+    unit_of_measure = ""
+    price_basis: PriceBasisQuantity | None = None
+    classifications: list[Classification] = []
+    manufacturer_part_id: str | None = None
+    manufacturer_name: str | None = None
+    url: str | None = None
+    lead_time: int | None = None
+    extrinsics: list[Extrinsic] = []
+    for c in el[:]:  # type: ignore[index]  # a list of the children: cheaper than lxml's child iterator
         tag = c.tag
         if tag == "Description":
-            result.descriptions.append(description(r, c))
+            lang = c.get(XML_LANG)
+            if lang is not None and lang.strip() and not len(c):
+                descriptions.append(Description((c.text or "").strip(), lang))
+            else:
+                descriptions.append(description(r, c))
         elif tag == "UnitPrice":
-            for m in c:
+            for m in c[:]:  # type: ignore[index]
                 if m.tag == "Money":
-                    result.unit_price = money(r, m, unit_price=True)
+                    unit_price = money(r, m, True)
                     break
             else:
                 r.missing(c, "Money")
-                result.unit_price = None
+                unit_price = None
         elif tag == "UnitOfMeasure":
-            result.unit_of_measure = text(c) if len(c) else (c.text or "").strip()
+            unit_of_measure = text(c) if len(c) else (c.text or "").strip()
         elif tag == "Classification":
             value = text(c) if len(c) else (c.text or "").strip()
-            result.classifications.append(Classification(c.get("domain") or "", value, c.get("code")))
-        elif tag == "Extrinsic":
-            result.extrinsics.append(extrinsic(r, c))
+            classifications.append(Classification(c.get("domain") or "", value, c.get("code")))
         elif tag == "ManufacturerPartID":
-            result.manufacturer_part_id = text(c) if len(c) else (c.text or "").strip()
+            manufacturer_part_id = text(c) if len(c) else (c.text or "").strip()
         elif tag == "ManufacturerName":
-            result.manufacturer_name = text(c) if len(c) else (c.text or "").strip()
+            manufacturer_name = text(c) if len(c) else (c.text or "").strip()
+        elif tag == "Extrinsic":
+            name = c.get("name")
+            if name is not None and not len(c):
+                extrinsics.append(Extrinsic(name, (c.text or "").strip()))
+            else:
+                extrinsics.append(extrinsic(r, c))
         elif tag == "URL":
-            result.url = text(c)
+            url = text(c)
         elif tag == "LeadTime":
             raw = text(c)
             if raw.isdigit():
-                result.lead_time = int(raw)
+                lead_time = int(raw)
             else:
                 r.warn("bad-number", c, f"<LeadTime> {raw[:20]!r} is not a number of days; ignored")
         elif tag == "PriceBasisQuantity":
-            result.price_basis_quantity = price_basis_quantity(r, c)
+            price_basis = price_basis_quantity(r, c)
         else:
             r.unknown(c, el)
-    if result.unit_price is None:
+    if unit_price is None:
         r.missing(el, "UnitPrice")
-    return result
+    return ItemDetail(
+        unit_price,
+        descriptions,
+        unit_of_measure,
+        price_basis,
+        classifications,
+        manufacturer_part_id,
+        manufacturer_name,
+        url,
+        lead_time,
+        extrinsics,
+    )
 
 
 def price_basis_quantity(r: Reader, el: _Element) -> PriceBasisQuantity:
