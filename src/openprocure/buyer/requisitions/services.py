@@ -190,7 +190,7 @@ def create_requisition(*, requester: User, title: str = "", currency: str = "") 
     currency = currency or (profile.company.default_currency if profile else "EUR")
     with transaction.atomic():
         requisition = Requisition.objects.create(
-            number=f"tmp-{uuid.uuid4().hex}",
+            number=f"tmp-{uuid.uuid4().hex[:24]}",  # fits the 32-character column until numbered
             requester=requester,
             title=title,
             currency=currency,

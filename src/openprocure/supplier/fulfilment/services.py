@@ -82,7 +82,8 @@ def ship(
         raise ValidationError(_("Give the carrier and the tracking number of the parcel."))
     with transaction.atomic():
         orders = list(
-            Order.objects.select_for_update()
+            # of=("self",): PostgreSQL cannot lock the nullable side of the outer joins.
+            Order.objects.select_for_update(of=("self",))
             .select_related("integration", "business", "payment_method", "shipping_address")
             .filter(pk__in=order_ids)
             .order_by("pk")
@@ -320,7 +321,11 @@ def mark_delivered(*, shipment_id: int, by: User | None) -> Shipment:
         set_status(shipment, ShipmentStatus.DELIVERED, table=SHIPMENT_TRANSITIONS)
         shipment.delivered_at = timezone.now()
         shipment.save(update_fields=["status", "delivered_at"])
-        orders = Order.objects.select_for_update().filter(lines__shipment_lines__shipment=shipment).distinct()
+        order_ids = set(
+            Order.objects.filter(lines__shipment_lines__shipment=shipment).values_list("pk", flat=True)
+        )
+        # Locked by id: PostgreSQL refuses FOR UPDATE together with DISTINCT.
+        orders = Order.objects.select_for_update().filter(pk__in=order_ids).order_by("pk")
         for order in orders:
             pending = Shipment.objects.filter(
                 lines__order_line__order=order, status=ShipmentStatus.SHIPPED
