@@ -161,7 +161,11 @@ def reassign(
 ) -> ApprovalAssignment:
     """Hand an open assignment to someone else (by its approver or a procurement administrator)."""
     with transaction.atomic():
-        step = ApprovalStep.objects.select_for_update().select_related("request").get(pk=assignment.step_id)
+        step = (
+            ApprovalStep.objects.select_for_update(of=("self",))
+            .select_related("request")
+            .get(pk=assignment.step_id)
+        )
         assignment = ApprovalAssignment.objects.get(pk=assignment.pk)
         if not (_may_act(assignment, actor) or is_procurement_admin(actor)):
             raise ApprovalError(
@@ -305,7 +309,7 @@ def decide(
         )
         if step_id is None:
             raise ApprovalError(_("This approval does not exist."))
-        step = ApprovalStep.objects.select_for_update().select_related("request").get(pk=step_id)
+        step = ApprovalStep.objects.select_for_update(of=("self",)).select_related("request").get(pk=step_id)
         request = ApprovalRequest.objects.select_for_update().get(pk=step.request_id)
         assignment = ApprovalAssignment.objects.get(pk=assignment_id)
         if actor.pk == request.requester_id:
@@ -496,7 +500,7 @@ def withdraw(*, requisition: Any, actor: Any = None) -> None:
 def escalate_step(*, step: ApprovalStep) -> ApprovalAssignment | None:
     """Ask the next level of the requester's managers (manager's manager first) to decide the step."""
     with transaction.atomic():
-        step = ApprovalStep.objects.select_for_update().select_related("request").get(pk=step.pk)
+        step = ApprovalStep.objects.select_for_update(of=("self",)).select_related("request").get(pk=step.pk)
         if step.status != StepStatus.ACTIVE:
             return None
         request = step.request

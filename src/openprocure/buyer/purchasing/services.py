@@ -346,7 +346,7 @@ def request_change(*, po: PurchaseOrder, actor: Any, quantities: dict[int, Decim
 
     with transaction.atomic():
         po = (
-            PurchaseOrder.objects.select_for_update()
+            PurchaseOrder.objects.select_for_update(of=("self",))
             .select_related("connection", "requisition")
             .get(pk=po.pk)
         )
@@ -449,7 +449,7 @@ def cancel_purchase_order(*, po: PurchaseOrder, actor: Any, reason: str = "") ->
 
     with transaction.atomic():
         po = (
-            PurchaseOrder.objects.select_for_update()
+            PurchaseOrder.objects.select_for_update(of=("self",))
             .select_related("connection", "requisition")
             .get(pk=po.pk)
         )

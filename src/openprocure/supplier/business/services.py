@@ -382,7 +382,9 @@ def activate_integration(*, integration_id: int, by: User) -> Integration:
     """Switch an integration from Test to Active (irreversible)."""
     with transaction.atomic():
         integration = (
-            Integration.objects.select_for_update().select_related("business").get(pk=integration_id)
+            Integration.objects.select_for_update(of=("self",))
+            .select_related("business")
+            .get(pk=integration_id)
         )
         require_administrator(by, integration.business)
         set_integration_status(integration, IntegrationStatus.ACTIVE)

@@ -436,7 +436,11 @@ def update_line(*, session: PunchOutSession, line_id: int, quantity: int) -> Car
             _("Choose a quantity between 0 and %(max)s.") % {"max": defaults.MAX_LINE_QUANTITY}
         )
     with transaction.atomic():
-        line = CartLine.objects.select_for_update().select_related("product").get(pk=line_id, session=session)
+        line = (
+            CartLine.objects.select_for_update(of=("self",))
+            .select_related("product")
+            .get(pk=line_id, session=session)
+        )
         PunchOutSession.objects.filter(pk=session.pk).update(changed=True)
         session.changed = True
         if quantity == 0:
