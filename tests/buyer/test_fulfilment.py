@@ -19,6 +19,7 @@ from openprocure.buyer.fulfilment.models import (
     ShipNotice,
     SupplierIssue,
 )
+from openprocure.buyer.organization.models import Company, RoleAssignment, UserProfile
 from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.core.models import Document, User
 from punchout import cxml
@@ -33,6 +34,19 @@ from tests.buyer.test_fulfilment_fixtures import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+def user_with_role(email: str, role: str) -> User:
+    user = User.objects.create_user(email=email, password="x-correct-horse")
+    company = Company.objects.get_or_create(name="Acme")[0]
+    profile = UserProfile.objects.create(user=user, company=company)
+    RoleAssignment.objects.create(profile=profile, role=role)
+    return user
+
+
+def receiving_desk() -> User:
+    """Someone at the goods-in desk: a procurement administrator (there is no receiving role)."""
+    return user_with_role("desk@acme.test", "procurement_admin")
 
 
 @pytest.fixture
@@ -211,7 +225,7 @@ def test_partial_shipment_then_receive_everything_on_the_notice(client: Client, 
     assert order.status == "part_shipped"
     assert LineFulfilment.objects.get(po_line__line_number=1).state == "part_shipped"
 
-    clerk = User.objects.create_user(email="desk@acme.test", password="x-correct-horse")
+    clerk = receiving_desk()
     client.force_login(clerk)
     page = client.get(f"/fulfilment/orders/{order.number}/")
     assert "SHIP-1" in page.content.decode()
@@ -230,7 +244,7 @@ def test_partial_shipment_then_receive_everything_on_the_notice(client: Client, 
 
 
 def test_receipt_with_refused_quantity_then_a_return(client: Client, order: PurchaseOrder) -> None:
-    clerk = User.objects.create_user(email="desk@acme.test", password="x-correct-horse")
+    clerk = receiving_desk()
     client.force_login(clerk)
     line1, line2 = order.lines.order_by("line_number")
     # refusing without a reason is refused
@@ -289,7 +303,7 @@ def orders_to_receive(client: Client) -> str:
 def test_an_order_invoiced_before_its_goods_arrive_stays_in_orders_to_receive(
     client: Client, order: PurchaseOrder, django_capture_on_commit_callbacks: Any
 ) -> None:
-    client.force_login(User.objects.create_user(email="desk@acme.test", password="x-correct-horse"))
+    client.force_login(receiving_desk())
     post(client, envelope(ship_notice("SHIP-1", [(1, "12"), (2, "5")]), payload_id="asn-1@supplier.test"))
     with django_capture_on_commit_callbacks(execute=True):
         post(
@@ -309,3 +323,94 @@ def test_an_order_invoiced_before_its_goods_arrive_stays_in_orders_to_receive(
         "received",
     ]
     assert f'href="/fulfilment/orders/{order.number}/"' not in orders_to_receive(client)
+
+
+def test_a_ship_notice_below_the_threshold_is_received_automatically(
+    client: Client, order: PurchaseOrder, settings: Any
+) -> None:
+    settings.FULFILMENT_AUTO_RECEIPT_BELOW = "50"
+    # 5 × 10.00 = 50.00: not below the threshold, waits for someone to receive it
+    status = post(client, envelope(ship_notice("SHIP-1", [(1, "5")]), payload_id="asn-1@supplier.test"))
+    assert (status.code, status.message) == (200, "Ship notice SHIP-1 recorded.")
+    assert GoodsReceipt.objects.count() == 0
+    assert ShipNotice.objects.get(shipment_id="SHIP-1").status == "expected"
+    # 5 × 2.00 = 10.00: received on arrival, by nobody in particular
+    status = post(client, envelope(ship_notice("SHIP-2", [(2, "5")]), payload_id="asn-2@supplier.test"))
+    assert (status.code, status.message) == (200, "Ship notice SHIP-2 recorded.")
+    receipt = GoodsReceipt.objects.get()
+    assert (receipt.automatic, receipt.received_by, receipt.ship_notice.shipment_id) == (True, None, "SHIP-2")
+    assert receipt.note == "Everything on ship notice SHIP-2."
+    assert [(line.po_line.line_number, line.quantity) for line in receipt.lines.all()] == [(2, Decimal(5))]
+    assert ShipNotice.objects.get(shipment_id="SHIP-2").status == "received"
+    assert ShipNotice.objects.get(shipment_id="SHIP-1").status == "expected"
+    assert [row.state for row in LineFulfilment.objects.order_by("po_line__line_number")] == [
+        "part_shipped",
+        "received",
+    ]
+
+
+def test_no_automatic_receipt_without_the_setting(
+    client: Client, order: PurchaseOrder, settings: Any
+) -> None:
+    settings.FULFILMENT_AUTO_RECEIPT_BELOW = None
+    post(client, envelope(ship_notice("SHIP-1", [(2, "1")]), payload_id="asn-1@supplier.test"))
+    assert GoodsReceipt.objects.count() == 0
+    assert ShipNotice.objects.get().status == "expected"
+
+
+def _try_to_record(client: Client, order: PurchaseOrder, notice: ShipNotice) -> list[int]:
+    line1, line2 = order.lines.order_by("line_number")
+    return [
+        client.post(f"/fulfilment/orders/{order.number}/receive/", {f"qty_{line1.pk}": "1"}).status_code,
+        client.post(
+            f"/fulfilment/orders/{order.number}/return/", {f"qty_{line2.pk}": "1", f"reason_{line2.pk}": "x"}
+        ).status_code,
+        client.post(f"/fulfilment/ship-notices/{notice.pk}/receive/").status_code,
+    ]
+
+
+def test_a_stranger_and_an_ap_clerk_cannot_record_receipts_or_returns(
+    client: Client, order: PurchaseOrder
+) -> None:
+    post(client, envelope(ship_notice("SHIP-1", [(1, "12")]), payload_id="asn-1@supplier.test"))
+    notice = ShipNotice.objects.get()
+    client.force_login(User.objects.create_user(email="bob@acme.test", password="x-correct-horse"))
+    assert _try_to_record(client, order, notice) == [403, 403, 403]
+    clerk = user_with_role("ap@acme.test", "ap_clerk")
+    client.force_login(clerk)
+    assert _try_to_record(client, order, notice) == [403, 403, 403]
+    assert GoodsReceipt.objects.count() == 0
+    notice.refresh_from_db()
+    assert notice.status == "expected"
+    assert LineFulfilment.objects.filter(received_quantity__gt=0).count() == 0
+    # the AP clerk still sees the order, without the forms to record anything
+    page = client.get(f"/fulfilment/orders/{order.number}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "SHIP-1" in html
+    assert "Record receipt" not in html
+    assert "Record return" not in html
+    assert "Receive everything on this ship notice" not in html
+
+
+def test_the_requester_and_a_procurement_administrator_can_record(
+    client: Client, order: PurchaseOrder
+) -> None:
+    line1, line2 = order.lines.order_by("line_number")
+    client.force_login(User.objects.get(email="rita@acme.test"))
+    assert "Record receipt" in client.get(f"/fulfilment/orders/{order.number}/").content.decode()
+    answer = client.post(f"/fulfilment/orders/{order.number}/receive/", {f"qty_{line1.pk}": "12"})
+    assert answer.status_code == 302
+    client.force_login(receiving_desk())
+    answer = client.post(f"/fulfilment/orders/{order.number}/receive/", {f"qty_{line2.pk}": "5"})
+    assert answer.status_code == 302
+    answer = client.post(
+        f"/fulfilment/orders/{order.number}/return/",
+        {f"qty_{line2.pk}": "1", f"reason_{line2.pk}": "Leaking"},
+    )
+    assert answer.status_code == 302
+    assert [(r.kind, r.received_by.email) for r in GoodsReceipt.objects.order_by("pk")] == [
+        ("receipt", "rita@acme.test"),
+        ("receipt", "desk@acme.test"),
+        ("return", "desk@acme.test"),
+    ]

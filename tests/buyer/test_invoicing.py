@@ -44,7 +44,8 @@ def test_three_way_exception_then_new_receipt_rematches_and_approves(
 ) -> None:
     supplier, connection = make_supplier()
     po = make_po(supplier, connection)
-    client.force_login(ap_clerk())
+    requester = User.objects.get(email="rita@acme.test")
+    client.force_login(requester)
     receive(client, po, {1: "10", 2: "5"})
     body = envelope(
         invoice_request(invoice_id="INV-1", lines=[(1, "12", "10.00"), (2, "5", "2.00")]),
@@ -62,6 +63,7 @@ def test_three_way_exception_then_new_receipt_rematches_and_approves(
     assert exception.message == (
         "Line 1: invoiced 12, received 10, ordered 12: quantity exceeds received by 2 (tolerance 0)."
     )
+    client.force_login(ap_clerk())
     page = client.get(f"/invoicing/{invoice.pk}/").content.decode()
     assert "Line 1 → order PO-2026-000001 line 1 (by order reference)." in page
     assert "Line 2: invoiced 5, received 5, ordered 12: within what was received." not in page
@@ -70,6 +72,7 @@ def test_three_way_exception_then_new_receipt_rematches_and_approves(
     assert post(client, body).message == status.message
     assert Invoice.objects.count() == 1
     # the rest arrives: matching runs again and the invoice is approved
+    client.force_login(requester)
     with django_capture_on_commit_callbacks(execute=True):
         receive(client, po, {1: "2"})
     invoice.refresh_from_db()
@@ -395,3 +398,308 @@ def test_interop_invoice_with_tax_at_total_against_the_order_payload_id(
     )
     assert invoice.status == "approved"
     assert [po.number for po in invoice.purchase_orders.all()] == ["PO-2026-000001"]
+
+
+# -- every tolerance and header check, within and beyond, through the cXML endpoint -------------------
+def open_exceptions() -> list[tuple[str, str]]:
+    return [(e.code, e.message) for e in InvoiceException.objects.filter(status="open").order_by("pk")]
+
+
+def _vat(amount: str) -> cxml.Tax:
+    return cxml.Tax(cxml.Money(Decimal(amount), "EUR"), cxml.Description("VAT", "en"))
+
+
+def _eur(amount: str) -> cxml.Money:
+    return cxml.Money(Decimal(amount), "EUR")
+
+
+def _line_taxes(request: cxml.InvoiceDetailRequest, *taxes: str) -> None:
+    for item, tax in zip(request.orders[0].items, taxes, strict=True):
+        item.tax = _vat(tax)
+
+
+def _amounts(request: cxml.InvoiceDetailRequest, *, line1: str, subtotal: str, total: str) -> None:
+    request.orders[0].items[0].subtotal_amount = _eur(line1)
+    request.summary.subtotal_amount = _eur(subtotal)
+    request.summary.gross_amount = _eur(total)
+    request.summary.net_amount = _eur(total)
+    request.summary.due_amount = _eur(total)
+
+
+TOLERANCE_CASES: list[tuple[str, dict[str, Any], dict[str, Any], Any, str, list[tuple[str, str]]]] = [
+    # (id, rule, invoice_request kwargs, tweak, finding shown when within / status, exceptions)
+    (
+        "tax_within_tolerance",
+        {"tax_abs": Decimal("0.20")},
+        {"tax": "26.10"},
+        lambda r: _line_taxes(r, "24.00", "2.00"),
+        "Tax 26.10 equals the line taxes.",
+        [],
+    ),
+    (
+        "tax_beyond_tolerance",
+        {"tax_abs": Decimal("0.20")},
+        {"tax": "26.50"},
+        lambda r: _line_taxes(r, "24.00", "2.00"),
+        "",
+        [("tax_variance", "Tax 26.50 but the line taxes add up to 26.00: differs by 0.50 (tolerance 0.20).")],
+    ),
+    (
+        "tax_rate_at_the_highest_rate",
+        {"max_tax_rate_pct": Decimal("20")},
+        {"tax": "26.00"},
+        None,
+        "Lines add up to the subtotal 130.00.",
+        [],
+    ),
+    (
+        "tax_rate_above_the_highest_rate",
+        {"max_tax_rate_pct": Decimal("20")},
+        {"tax": "30.00"},
+        None,
+        "",
+        [("tax_rate_over", "Tax 30.00 is 23.08% of the subtotal 130.00; at most 20% is expected.")],
+    ),
+    (
+        "subtotal_within_tolerance",
+        {"header_amount_abs": Decimal("0.50")},
+        {},
+        lambda r: _amounts(r, line1="120.00", subtotal="130.40", total="130.40"),
+        "Subtotal 130.40 + tax 0.00 + shipping 0.00 + handling 0.00 = total 130.40.",
+        [],
+    ),
+    (
+        "subtotal_beyond_tolerance",
+        {"header_amount_abs": Decimal("0.50")},
+        {},
+        lambda r: _amounts(r, line1="120.00", subtotal="131.00", total="131.00"),
+        "",
+        [
+            (
+                "subtotal_variance",
+                "Lines add up to 130.00 but the subtotal is 131.00: differs by 1.00 (tolerance 0.50).",
+            )
+        ],
+    ),
+    (
+        "total_beyond_tolerance",
+        {"header_amount_abs": Decimal("0.50")},
+        {},
+        lambda r: _amounts(r, line1="120.00", subtotal="130.00", total="129.00"),
+        "",
+        [
+            (
+                "total_variance",
+                "Subtotal 130.00 + tax 0.00 + shipping 0.00 + handling 0.00 = 130.00 but the total is "
+                "129.00: differs by -1.00 (tolerance 0.50).",
+            )
+        ],
+    ),
+    (
+        "line_amount_within_tolerance",
+        {"line_amount_abs": Decimal("0.25")},
+        {},
+        lambda r: _amounts(r, line1="120.20", subtotal="130.20", total="130.20"),
+        "Lines add up to the subtotal 130.20.",
+        [],
+    ),
+    (
+        "line_amount_beyond_tolerance",
+        {"line_amount_abs": Decimal("0.25")},
+        {},
+        lambda r: _amounts(r, line1="120.40", subtotal="130.40", total="130.40"),
+        "",
+        [
+            (
+                "line_amount_variance",
+                "Line 1: amount 120.40 but 12 × 10.00 = 120.00: differs by 0.40 (tolerance 0.25).",
+            )
+        ],
+    ),
+    (
+        "shipping_within_the_limit",
+        {"shipping_max": Decimal("10")},
+        {"shipping": "10.00"},
+        None,
+        "Shipping 10.00 within the limit 10.00.",
+        [],
+    ),
+    (
+        "shipping_over_the_limit",
+        {"shipping_max": Decimal("10")},
+        {"shipping": "15.00"},
+        None,
+        "",
+        [("shipping_over", "Shipping 15.00 exceeds the limit 10.00 by 5.00.")],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("rule", "kwargs", "tweak", "shown", "exceptions"),
+    [case[1:] for case in TOLERANCE_CASES],
+    ids=[case[0] for case in TOLERANCE_CASES],
+)
+def test_header_tax_line_amount_and_shipping_tolerances(
+    client: Client,
+    rule: dict[str, Any],
+    kwargs: dict[str, Any],
+    tweak: Any,
+    shown: str,
+    exceptions: list[tuple[str, str]],
+) -> None:
+    supplier, connection = make_supplier()
+    make_po(supplier, connection)
+    ToleranceRule.objects.create(mode="2way", **rule)
+    request = invoice_request(invoice_id="INV-T", lines=[(1, "12", "10.00"), (2, "5", "2.00")], **kwargs)
+    if tweak is not None:
+        tweak(request)
+    status = post(client, envelope(request, payload_id="inv-t@s"))
+    assert status.code == 200
+    invoice = Invoice.objects.get()
+    assert invoice.status == ("exception" if exceptions else "approved")
+    assert open_exceptions() == exceptions
+    client.force_login(ap_clerk())
+    page = client.get(f"/invoicing/{invoice.pk}/").content.decode()
+    for _code, message in exceptions:
+        assert message in page
+    if shown:
+        assert shown in page
+
+
+PRICE_AND_QUANTITY_CASES: list[
+    tuple[str, dict[str, Any], tuple[int, str, str], str, list[tuple[str, str]]]
+] = [
+    # percentage smaller than the amount: 5% of 10.00 = 0.50 < 1.00
+    (
+        "price_within_percentage",
+        {"price_pct": Decimal("5"), "price_abs": Decimal("1.00")},
+        (1, "12", "10.50"),
+        "Line 1: unit price 10.50, ordered at 10.00: within tolerance.",
+        [],
+    ),
+    (
+        "price_beyond_percentage_within_amount",
+        {"price_pct": Decimal("5"), "price_abs": Decimal("1.00")},
+        (1, "12", "10.60"),
+        "",
+        [
+            (
+                "price_over",
+                "Line 1: unit price 10.60, ordered at 10.00: exceeds by 0.60 (6.00%) (tolerance 0.50).",
+            )
+        ],
+    ),
+    # amount smaller than the percentage: 0.30 < 10% of 10.00
+    (
+        "price_within_amount",
+        {"price_pct": Decimal("10"), "price_abs": Decimal("0.30")},
+        (1, "12", "10.30"),
+        "Line 1: unit price 10.30, ordered at 10.00: within tolerance.",
+        [],
+    ),
+    (
+        "price_beyond_amount_within_percentage",
+        {"price_pct": Decimal("10"), "price_abs": Decimal("0.30")},
+        (1, "12", "10.31"),
+        "",
+        [
+            (
+                "price_over",
+                "Line 1: unit price 10.31, ordered at 10.00: exceeds by 0.31 (3.10%) (tolerance 0.30).",
+            )
+        ],
+    ),
+    # only an amount set (no percentage)
+    (
+        "price_amount_only",
+        {"price_pct": None, "price_abs": Decimal("0.30")},
+        (1, "12", "10.30"),
+        "Line 1: unit price 10.30, ordered at 10.00: within tolerance.",
+        [],
+    ),
+    (
+        "price_amount_only_beyond",
+        {"price_pct": None, "price_abs": Decimal("0.30")},
+        (1, "12", "10.40"),
+        "",
+        [
+            (
+                "price_over",
+                "Line 1: unit price 10.40, ordered at 10.00: exceeds by 0.40 (4.00%) (tolerance 0.30).",
+            )
+        ],
+    ),
+    # quantity: 10% of 12 ordered = 1.2
+    (
+        "quantity_within_percentage",
+        {"quantity_pct": Decimal("10")},
+        (1, "13", "10.00"),
+        "Line 1: invoiced 13, ordered 12: within the order.",
+        [],
+    ),
+    (
+        "quantity_beyond_percentage",
+        {"quantity_pct": Decimal("10")},
+        (1, "14", "10.00"),
+        "",
+        [
+            (
+                "quantity_over_ordered",
+                "Line 1: invoiced 14, ordered 12: quantity exceeds ordered by 2 (tolerance 1.2).",
+            )
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("rule", "line", "shown", "exceptions"),
+    [case[1:] for case in PRICE_AND_QUANTITY_CASES],
+    ids=[case[0] for case in PRICE_AND_QUANTITY_CASES],
+)
+def test_unit_price_and_quantity_tolerances(
+    client: Client,
+    rule: dict[str, Any],
+    line: tuple[int, str, str],
+    shown: str,
+    exceptions: list[tuple[str, str]],
+) -> None:
+    supplier, connection = make_supplier()
+    make_po(supplier, connection, lines=[("PAPER-A4", "12", "10.00")])
+    ToleranceRule.objects.create(mode="2way", **rule)
+    status = post(client, envelope(invoice_request(invoice_id="INV-P", lines=[line]), payload_id="inv-p@s"))
+    assert status.code == 200
+    invoice = Invoice.objects.get()
+    assert invoice.status == ("exception" if exceptions else "approved")
+    assert open_exceptions() == exceptions
+    client.force_login(ap_clerk())
+    page = client.get(f"/invoicing/{invoice.pk}/").content.decode()
+    for _code, message in exceptions:
+        assert message in page
+    if shown:
+        assert shown in page
+
+
+def test_three_way_quantity_tolerance_against_what_was_received(client: Client) -> None:
+    supplier, connection = make_supplier()
+    po = make_po(supplier, connection, lines=[("PAPER-A4", "12", "10.00")])
+    ToleranceRule.objects.create(mode="3way", quantity_pct=Decimal("10"))
+    client.force_login(User.objects.get(email="rita@acme.test"))
+    receive(client, po, {1: "10"})
+    # 11 invoiced, 10 received: 1 over, 10% of 10 allowed
+    post(
+        client, envelope(invoice_request(invoice_id="INV-Q1", lines=[(1, "11", "10.00")]), payload_id="q1@s")
+    )
+    assert Invoice.objects.get(number="INV-Q1").status == "approved"
+    assert InvoiceException.objects.count() == 0
+    # 1 more: 12 invoiced in all against 10 received is 2 over
+    post(client, envelope(invoice_request(invoice_id="INV-Q2", lines=[(1, "1", "10.00")]), payload_id="q2@s"))
+    invoice = Invoice.objects.get(number="INV-Q2")
+    assert invoice.status == "exception"
+    assert open_exceptions() == [
+        (
+            "quantity_over_received",
+            "Line 1: invoiced 12, received 10, ordered 12: quantity exceeds received by 2 (tolerance 1).",
+        )
+    ]

@@ -1,10 +1,17 @@
 """Pages for requesters and the receiving desk: orders to receive, receiving, returns, ship notices,
-receipt history, and the issues suppliers raised. Thin: every write is in services."""
+receipt history, and the issues suppliers raised. Thin: every write is in services.
+
+Anyone signed in may look; receipts and returns are recorded by the order's requester or a procurement
+administrator (there is no separate receiving role). AP clerks see the pages read-only.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +22,8 @@ from openprocure.buyer.fulfilment import services
 from openprocure.buyer.fulfilment.choices import IssueStatus, LineState, ShipNoticeStatus
 from openprocure.buyer.fulfilment.forms import receipt_lines
 from openprocure.buyer.fulfilment.models import ShipNotice, SupplierIssue
+from openprocure.buyer.organization.choices import Role
+from openprocure.buyer.organization.services import has_role
 from openprocure.buyer.purchasing.choices import POStatus
 from openprocure.buyer.purchasing.models import PurchaseOrder, PurchaseOrderLine
 
@@ -38,6 +47,22 @@ WAITING_LINE_STATES = [
 ]
 
 
+def can_record_receipts(user: Any, po: PurchaseOrder) -> bool:
+    """Whether ``user`` may record receipts and returns on ``po``: its requester or a procurement admin."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.pk == po.requisition.requester_id:
+        return True
+    return has_role(user, Role.PROCUREMENT_ADMIN)
+
+
+def _check_can_record(user: Any, po: PurchaseOrder) -> None:
+    if not can_record_receipts(user, po):
+        raise PermissionDenied(
+            _("Receipts and returns are recorded by the order's requester or a procurement administrator.")
+        )
+
+
 @login_required
 def to_receive(request: HttpRequest) -> HttpResponse:
     orders = (
@@ -57,7 +82,7 @@ def to_receive(request: HttpRequest) -> HttpResponse:
     return render(request, "fulfilment/to_receive.html", {"orders": orders, "notices": notices})
 
 
-def _order_context(po: PurchaseOrder) -> dict[str, object]:
+def _order_context(po: PurchaseOrder, user: Any) -> dict[str, object]:
     rows = services.fulfilments(po)
     lines = [(line, rows[line.pk]) for line in po.lines.order_by("line_number")]
     notices = ShipNotice.objects.filter(lines__po_line__purchase_order=po).distinct().order_by("-created_at")
@@ -69,17 +94,19 @@ def _order_context(po: PurchaseOrder) -> dict[str, object]:
         "issues": po.supplier_issues.all(),
         "confirmations": po.confirmations.all(),
         "status_updates": po.status_updates.all(),
+        "can_record": can_record_receipts(user, po),
     }
 
 
 @login_required
 def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     po = get_object_or_404(PurchaseOrder.objects.select_related("supplier"), number=number)
-    return render(request, "fulfilment/order.html", _order_context(po))
+    return render(request, "fulfilment/order.html", _order_context(po, request.user))
 
 
 def _post_lines(request: HttpRequest, number: str, *, action: str) -> HttpResponse:
-    po = get_object_or_404(PurchaseOrder.objects.select_related("supplier"), number=number)
+    po = get_object_or_404(PurchaseOrder.objects.select_related("supplier", "requisition"), number=number)
+    _check_can_record(request.user, po)
     line_ids = list(po.lines.values_list("pk", flat=True))
     try:
         lines = receipt_lines(request.POST, line_ids)
@@ -94,7 +121,7 @@ def _post_lines(request: HttpRequest, number: str, *, action: str) -> HttpRespon
             )
             messages.success(request, _("Return %(number)s recorded.") % {"number": receipt.number})
     except services.FulfilmentError as error:
-        context = _order_context(po)
+        context = _order_context(po, request.user)
         context["error"] = str(error)
         return render(request, "fulfilment/order.html", context, status=400)
     return redirect("fulfilment:order", number=po.number)
@@ -116,6 +143,9 @@ def return_goods(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def receive_ship_notice(request: HttpRequest, pk: int) -> HttpResponse:
     notice = get_object_or_404(ShipNotice, pk=pk)
+    orders = PurchaseOrder.objects.filter(lines__ship_notice_lines__ship_notice=notice).distinct()
+    for po in orders.select_related("requisition"):
+        _check_can_record(request.user, po)
     try:
         receipts = services.receive_ship_notice(ship_notice=notice, actor=request.user)
         messages.success(
