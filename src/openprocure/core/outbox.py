@@ -105,7 +105,10 @@ def schedule_delivery(message_id: int, *, when: datetime | None = None) -> None:
         task = deliver_outbox_message.using(run_after=when) if when else deliver_outbox_message
         task.enqueue(message_id)
 
-    transaction.on_commit(_enqueue)
+    # robust: the message is already stored, so a failure to enqueue (a busy task database, a broker
+    # that is down) is only logged — the sweeper schedules it again — and never turns the caller's
+    # committed work into an error.
+    transaction.on_commit(_enqueue, robust=True)
 
 
 def claim(message_id: int) -> OutboxMessage | None:

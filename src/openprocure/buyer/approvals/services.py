@@ -642,7 +642,7 @@ def _notify(assignment: ApprovalAssignment, *, reminder: bool = False) -> None:
             body = render_to_string("approvals/email_request.txt", context)
         send_mail(subject, body, None, [row.approver.email])
 
-    transaction.on_commit(_send)
+    transaction.on_commit(_send, robust=True)
 
 
 def _notify_requester(request: ApprovalRequest, outcome: str, comment: str) -> None:
@@ -667,7 +667,7 @@ def _notify_requester(request: ApprovalRequest, outcome: str, comment: str) -> N
             )
         send_mail(subject, body, None, [row.requester.email])
 
-    transaction.on_commit(_send)
+    transaction.on_commit(_send, robust=True)
 
 
 # -- the policy editor --------------------------------------------------------------------------------

@@ -342,7 +342,7 @@ def record_confirmation(
     refresh_po_status(po)
     if issues:
         messages = [issue.message for issue in issues]
-        transaction.on_commit(lambda: _notify_requester(po, messages))
+        transaction.on_commit(lambda: _notify_requester(po, messages), robust=True)
     return confirmation
 
 

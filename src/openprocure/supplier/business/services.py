@@ -93,7 +93,7 @@ def require_administrator(user: Any, business: Business) -> Membership:
 
 
 def _mail(subject: str, body: str, to: str) -> None:
-    transaction.on_commit(lambda: send_mail(subject, body, None, [to]))
+    transaction.on_commit(lambda: send_mail(subject, body, None, [to]), robust=True)
 
 
 def _public(path: str) -> str:

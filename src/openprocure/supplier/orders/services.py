@@ -432,7 +432,7 @@ def _after_acceptance(order: Order, lines: list[OrderLine], integration: Integra
 
 # -- e-mails ---------------------------------------------------------------------------------------
 def _mail(subject: str, body: str, to: str) -> None:
-    transaction.on_commit(lambda: send_mail(subject, body, None, [to]))
+    transaction.on_commit(lambda: send_mail(subject, body, None, [to]), robust=True)
 
 
 def confirmation_email(order: Order, lines: list[OrderLine]) -> tuple[str, str]:
