@@ -92,3 +92,22 @@ def test_an_outbox_delivery_runs_on_rq(redis_url: str, tmp_path: Path) -> None:
     text = log.read_text(errors="replace")
     assert "openprocure.core.tasks.deliver_outbox_message" in text
     database.close()
+
+
+def test_a_broker_that_is_down_never_loses_a_stored_message(tmp_path: Path) -> None:
+    """Redis unreachable: the message is stored and the caller succeeds; the sweeper sends it later."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = sock.getsockname()[1]
+    env = processes.child_env(
+        OPENPROCURE_DATA_DIR=str(tmp_path),
+        OPENPROCURE_TASKS_BACKEND="django_tasks_rq.RQBackend",
+        OPENPROCURE_REDIS_URL=f"redis://127.0.0.1:{closed}/0",
+    )
+    processes.run(["buyer", "migrate", "--noinput", "-v", "0"], env)
+    processes.run(["buyer", "shell", "-c", STORE.format(url="http://127.0.0.1:9/cxml/")], env)
+    database = sqlite3.connect(tmp_path / "buyer" / "db.sqlite3", timeout=20)
+    assert database.execute("SELECT payload_id, status, attempts FROM core_outboxmessage").fetchall() == [
+        ("po-rq-1@buyer.test", "pending", 0)
+    ]
+    database.close()
