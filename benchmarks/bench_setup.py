@@ -208,7 +208,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=60)
     parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="threads per worker; above 1 gunicorn uses gthread workers with keep-alive, as `openprocure demo` does",
+    )
     parser.add_argument("--tool", choices=["auto", "wrk", "python"], default="auto")
     parser.add_argument("--no-record", action="store_true", help="do not write results/setup.md")
     args = parser.parse_args()
@@ -234,6 +240,7 @@ def main() -> None:
             f"127.0.0.1:{port}",
             "-w",
             str(args.workers),
+            *(["--threads", str(args.threads), "--worker-class", "gthread"] if args.threads > 1 else []),
         ],
         env=env,
         cwd=ROOT,
@@ -274,7 +281,7 @@ def main() -> None:
         "",
         f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node() or 'this machine'} "
         f"({os.cpu_count()} cores, Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}).",
-        f"`{' '.join(['benchmarks/bench_setup.py', *sys.argv[1:]])}` — gunicorn, {args.workers} sync workers, "
+        f"`{' '.join(['benchmarks/bench_setup.py', *sys.argv[1:]])}` — gunicorn, {args.workers} workers × {args.threads} thread(s), "
         f"SQLite (WAL) in a fresh seeded data folder; load from `{tool}` with {args.clients} concurrent clients "
         f"for {args.duration} s ({elapsed:.0f} s measured).",
         "",
