@@ -23,8 +23,8 @@ def test_requester_signs_in_to_the_buyer_suite(demo: Any, browser: Any, screensh
     sign_in(page, demo.buyer_url, "requester@acme.test")
     page.screenshot(path=str(screenshots / "01-signed-in.png"), full_page=True)
     assert page.locator("header .who").inner_text() == "requester@acme.test"
-    page.select_option("#language-select", "fr")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.select_option("#language-select", "fr")  # the form submits itself on change
     assert page.locator("html").get_attribute("lang") == "fr"
     page.screenshot(path=str(screenshots / "02-french.png"), full_page=True)
     context.close()
