@@ -195,11 +195,12 @@ def _finish(
         if not lease_lost:
             locked.lease_token = ""
             locked.lease_until = None
-        if locked.status == OutboxStatus.DELIVERED or (
+        # Delivered is final; and when our lease was lost, only a delivery of ours may still settle it
+        # (otherwise the worker now holding the lease decides).
+        settled_elsewhere = locked.status == OutboxStatus.DELIVERED or (
             lease_lost and outcome != DeliveryAttempt.Outcome.DELIVERED
-        ):
-            pass  # already delivered by another attempt, or the current lease holder decides
-        else:
+        )
+        if not settled_elsewhere:
             locked.last_status_code = status_code
             locked.response_body = response_body[:100_000]
             if outcome == DeliveryAttempt.Outcome.DELIVERED:

@@ -80,7 +80,7 @@ class ImportReport:
 
 
 class RowError(ValueError):
-    pass
+    """A CSV row that cannot be imported; its message names the column and what is wrong."""
 
 
 def _price(row: dict[str, str], column: str) -> Decimal:
