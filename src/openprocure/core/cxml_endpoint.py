@@ -44,9 +44,57 @@ class Inbound:
     partner: str = ""
     reference: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    answered: cxml.CXML | None = None
+    answer_body: bytes = b""
+
+    def journal_answer(self, document: cxml.CXML) -> None:
+        """Journal ``document`` as the answer to this request now, in the caller's transaction.
+
+        A handler that writes in a transaction may call this inside it and then return the same
+        document: its writes and the answer's journal entry commit together (one write transaction
+        less per request, and no stored order without its answer in the journal). A handler that
+        does not call it gets its answer journaled by the endpoint afterwards, as before.
+        """
+        self.journal.reference = self.reference[:200] or self.journal.reference
+        self.journal.partner = self.partner[:200] or self.journal.partner
+        self.answer_body = journal_answer(document, self.journal)
+        self.answered = document
 
 
 Handler = Callable[[Inbound], cxml.CXML]
+
+
+def journal_answer(document: cxml.CXML, request_journal: Document) -> bytes:
+    """Serialise an answer and journal it as the reply to the request; the answer's bytes.
+
+    The answer's row and the request's status are written in one transaction (the caller's, when
+    there is one).
+    """
+    body = cxml.build(document)
+    status = document.status
+    code = status.code if status is not None else None
+    status_text = (status.message or status.text) if status is not None else ""
+    with transaction.atomic(savepoint=False):
+        record_document(
+            direction=Direction.OUTBOUND,
+            raw=body,
+            kind=document.kind,
+            payload_id=document.payload_id or "",
+            partner=request_journal.partner,
+            reference=request_journal.reference,
+            status_code=code,
+            status_text=status_text,
+            in_reply_to=request_journal,
+        )
+        Document.objects.filter(pk=request_journal.pk).update(
+            reference=request_journal.reference,
+            partner=request_journal.partner,
+            status_code=code,
+            status_text=status_text,
+        )
+    request_journal.status_code = code
+    request_journal.status_text = status_text
+    return body
 
 
 def answer_document(
@@ -146,6 +194,8 @@ class CXMLEndpoint(View):
                     f"Accepted here: {', '.join(sorted(self.handlers)) or 'nothing'}."
                 )
             answer = handler(inbound)
+            if inbound.answered is not None and inbound.answered is answer:
+                return HttpResponse(inbound.answer_body, content_type=CXML_CONTENT_TYPE)
         except CXMLError as error:
             answer = error.to_response()
         except Exception:
@@ -162,32 +212,6 @@ class CXMLEndpoint(View):
         return self.answer(answer, journal)
 
     def answer(self, document: cxml.CXML, request_journal: Document) -> HttpResponse:
-        """Serialise an answer, journal it as the reply to the request, and return it.
-
-        The answer's row and the request's status go in one transaction: one commit per request.
-        """
-        body = cxml.build(document)
-        status = document.status
-        code = status.code if status is not None else None
-        status_text = (status.message or status.text) if status is not None else ""
-        with transaction.atomic():
-            record_document(
-                direction=Direction.OUTBOUND,
-                raw=body,
-                kind=document.kind,
-                payload_id=document.payload_id or "",
-                partner=request_journal.partner,
-                reference=request_journal.reference,
-                status_code=code,
-                status_text=status_text,
-                in_reply_to=request_journal,
-            )
-            Document.objects.filter(pk=request_journal.pk).update(
-                reference=request_journal.reference,
-                partner=request_journal.partner,
-                status_code=code,
-                status_text=status_text,
-            )
-        request_journal.status_code = code
-        request_journal.status_text = status_text
+        """Serialise an answer, journal it as the reply to the request, and return it."""
+        body = journal_answer(document, request_journal)
         return HttpResponse(body, content_type=CXML_CONTENT_TYPE)

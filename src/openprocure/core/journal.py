@@ -30,6 +30,42 @@ def mask_form(fields: dict[str, Any]) -> dict[str, Any]:
     return {key: (MASK if _SECRET_FIELD.match(key.lstrip("~")) else value) for key, value in fields.items()}
 
 
+def journal_entry(
+    *,
+    direction: str,
+    raw: bytes | str,
+    kind: str = "",
+    payload_id: str = "",
+    protocol: str = "cxml",
+    partner: str = "",
+    reference: str = "",
+    parsed: dict[str, Any] | None = None,
+    warnings: list[dict[str, str]] | None = None,
+    status_code: int | None = None,
+    status_text: str = "",
+    in_reply_to: Document | None = None,
+    content_type: str = "",
+    remote_addr: str | None = None,
+) -> Document:
+    """One journal entry, secrets masked, not saved yet (for ``bulk_create`` of several at once)."""
+    return Document(
+        direction=direction,
+        protocol=protocol,
+        kind=kind[:64],
+        payload_id=payload_id[:250],
+        partner=partner[:200],
+        reference=reference[:200],
+        raw=mask_secrets(raw),
+        parsed=parsed or {},
+        warnings=warnings or [],
+        status_code=status_code,
+        status_text=status_text,
+        in_reply_to=in_reply_to,
+        content_type=content_type[:100],
+        remote_addr=remote_addr,
+    )
+
+
 def record_document(
     *,
     direction: str,
@@ -48,19 +84,21 @@ def record_document(
     remote_addr: str | None = None,
 ) -> Document:
     """Store one document in the journal, masking secrets first."""
-    return Document.objects.create(
+    entry = journal_entry(
         direction=direction,
+        raw=raw,
+        kind=kind,
+        payload_id=payload_id,
         protocol=protocol,
-        kind=kind[:64],
-        payload_id=payload_id[:250],
-        partner=partner[:200],
-        reference=reference[:200],
-        raw=mask_secrets(raw),
-        parsed=parsed or {},
-        warnings=warnings or [],
+        partner=partner,
+        reference=reference,
+        parsed=parsed,
+        warnings=warnings,
         status_code=status_code,
         status_text=status_text,
         in_reply_to=in_reply_to,
-        content_type=content_type[:100],
+        content_type=content_type,
         remote_addr=remote_addr,
     )
+    entry.save(force_insert=True)
+    return entry

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import random
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -23,8 +24,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from openprocure.core.choices import Direction, OutboxStatus
-from openprocure.core.journal import record_document
-from openprocure.core.models import DeliveryAttempt, OutboxMessage
+from openprocure.core.journal import journal_entry, record_document
+from openprocure.core.models import DeliveryAttempt, Document, OutboxMessage
 from punchout.cxml.transport import PermanentDeliveryError, TransientDeliveryError, post_cxml
 
 logger = logging.getLogger(__name__)
@@ -95,6 +96,97 @@ def enqueue_document(
             message.save(update_fields=["document"])
             schedule_delivery(message.pk)
     return message
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One document to store in the outbox with :func:`enqueue_documents`."""
+
+    kind: str
+    url: str
+    payload_id: str
+    body: bytes | str
+    reference: str = ""
+    partner: str = ""
+    content_type: str = "text/xml; charset=utf-8"
+
+
+def enqueue_documents(documents: Sequence[Outgoing]) -> list[OutboxMessage]:
+    """Store several documents for delivery at once, in the caller's transaction.
+
+    The same as :func:`enqueue_document` for each (a payloadID already stored returns the stored
+    message and creates nothing), with one statement per table instead of four per document, and
+    one after-commit callback scheduling every new message. Meant for documents whose payloadIDs
+    were just generated: a concurrent writer storing the same payloadID makes it raise
+    ``IntegrityError`` (the unique payloadID) instead of returning that writer's message.
+    """
+    if not documents:
+        return []
+    texts = [d.body.decode("utf-8") if isinstance(d.body, bytes) else d.body for d in documents]
+    with transaction.atomic(savepoint=False):
+        existing = {
+            message.payload_id: message
+            for message in OutboxMessage.objects.filter(
+                payload_id__in=[d.payload_id for d in documents]
+            ).order_by()
+        }
+        fresh = [
+            (document, text)
+            for document, text in zip(documents, texts, strict=True)
+            if document.payload_id not in existing
+        ]
+        entries = Document.objects.bulk_create(
+            [
+                journal_entry(
+                    direction=Direction.OUTBOUND,
+                    raw=text,
+                    kind=document.kind,
+                    payload_id=document.payload_id,
+                    partner=document.partner,
+                    reference=document.reference,
+                    content_type=document.content_type,
+                )
+                for document, text in fresh
+            ]
+        )
+        created = OutboxMessage.objects.bulk_create(
+            [
+                OutboxMessage(
+                    kind=document.kind,
+                    url=document.url,
+                    payload_id=document.payload_id,
+                    body=text,
+                    reference=document.reference,
+                    partner=document.partner,
+                    content_type=document.content_type,
+                    document=entry,
+                )
+                for (document, text), entry in zip(fresh, entries, strict=True)
+            ]
+        )
+        schedule_deliveries([message.pk for message in created])
+    stored = {message.payload_id: message for message in created} | existing
+    return [stored[document.payload_id] for document in documents]
+
+
+def schedule_deliveries(message_ids: Sequence[int]) -> None:
+    """Ask the task backend to deliver several messages after commit, in one write transaction.
+
+    With the database task backend this stores every task row in one transaction instead of one
+    each; like :func:`schedule_delivery`, a failure is only logged (the sweeper schedules again).
+    """
+    from openprocure.core.tasks import deliver_outbox_message
+
+    ids = list(message_ids)
+    if not ids:
+        return
+
+    def _enqueue() -> None:
+        with transaction.atomic():
+            for message_id in ids:
+                deliver_outbox_message.enqueue(message_id)
+
+    transaction.on_commit(_enqueue, robust=True)
 
 
 def schedule_delivery(message_id: int, *, when: datetime | None = None) -> None:

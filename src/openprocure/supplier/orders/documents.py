@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -17,7 +18,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from openprocure.core.models import OutboxMessage
-from openprocure.core.outbox import enqueue_document
+from openprocure.core.outbox import Outgoing, enqueue_document, enqueue_documents
 from openprocure.supplier.business.models import Integration
 from openprocure.supplier.orders import defaults
 from openprocure.supplier.orders.choices import LineOutcome
@@ -35,7 +36,8 @@ def settings_for(integration: Integration) -> OrderSettings:
     found = getattr(integration, "_order_settings_cache", None)
     if found is not None:
         return found
-    found = OrderSettings.objects.filter(integration=integration).first()
+    # One per integration (a one-to-one), so no ordering is needed.
+    found = next(iter(OrderSettings.objects.filter(integration=integration).order_by()), None)
     if found is None:
         default_url = f"{settings.DEMO_PEER_URL}/cxml/" if settings.DEMO_MODE else ""
         found, _created = OrderSettings.objects.get_or_create(
@@ -46,14 +48,32 @@ def settings_for(integration: Integration) -> OrderSettings:
 
 
 def outbound_secret(order_settings: OrderSettings) -> str | None:
-    """The shared secret to put in Sender, or None when we do not hold it (yet)."""
-    if not order_settings.outbound_secret_encrypted:
+    """The shared secret to put in Sender, or None when we do not hold it (yet).
+
+    Decrypted once per loaded settings row: intake reads it to compare and again for every
+    document it sends.
+    """
+    encrypted = order_settings.outbound_secret_encrypted
+    if not encrypted:
         return None
+    cached = getattr(order_settings, "_outbound_secret_cache", None)
+    if cached is not None and cached[0] == encrypted:
+        return str(cached[1])
     try:
-        return decrypt_secret(order_settings.outbound_secret_encrypted)
+        secret = decrypt_secret(encrypted)
     except InvalidToken:
         logger.warning("integration %s: outbound secret unreadable", order_settings.integration_id)
         return None
+    remember_outbound_secret(order_settings, secret)
+    return secret
+
+
+def remember_outbound_secret(order_settings: OrderSettings, secret: str) -> None:
+    """Note the plain secret of the settings' current encrypted value (it was just encrypted)."""
+    order_settings._outbound_secret_cache = (  # type: ignore[attr-defined]
+        order_settings.outbound_secret_encrypted,
+        secret,
+    )
 
 
 def envelope(integration: Integration, message: MessageBody, *, is_test: bool) -> cxml.CXML:
@@ -88,6 +108,29 @@ def send(
         reference=reference,
         partner=f"{integration.buyer_domain}:{integration.buyer_identity}",
     )
+
+
+def send_all(
+    integration: Integration, messages: Iterable[MessageBody], *, reference: str, is_test: bool
+) -> list[OutboxMessage]:
+    """Store several documents in the outbox at once (see :func:`send`); [] without an endpoint."""
+    order_settings = settings_for(integration)
+    if not order_settings.buyer_cxml_url:
+        return []
+    outgoing = []
+    for message in messages:
+        document = envelope(integration, message, is_test=is_test)
+        outgoing.append(
+            Outgoing(
+                kind=message.KIND,
+                url=order_settings.buyer_cxml_url,
+                payload_id=document.payload_id or "",
+                body=cxml.build(document),
+                reference=reference,
+                partner=f"{integration.buyer_domain}:{integration.buyer_identity}",
+            )
+        )
+    return enqueue_documents(outgoing)
 
 
 def order_reference(order: Order) -> cxml.OrderReference:

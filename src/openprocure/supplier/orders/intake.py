@@ -150,15 +150,38 @@ def check_envelope(request: cxml.OrderRequest, *, currency: str = defaults.DEFAU
 
 
 # -- 3. payment ------------------------------------------------------------------------------------
-def payment_method_for(integration: Integration) -> PaymentMethod | None:
-    """The business's default payment method; an Active business without one is refused."""
-    method = PaymentMethod.objects.filter(business_id=integration.business_id, is_default=True).first()
-    if method is None and not integration.is_test:
+def payment_method_for(integration: Integration) -> int | None:
+    """The id of the business's default payment method; an Active business without one is refused."""
+    method_id = (
+        PaymentMethod.objects.filter(business_id=integration.business_id, is_default=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if method_id is None and not integration.is_test:
         raise Rejection("NO_PAYMENT_METHOD", business=integration.business.name)
-    return method
+    return method_id
 
 
 # -- 4-6. the lines --------------------------------------------------------------------------------
+# What the rules and the order lines read of a cart line, its product, seller and session.
+CART_LINE_FIELDS = (
+    "auxiliary_id",
+    "business_id",
+    "product__asin",
+    "product__title",
+    "product__business_price",
+    "product__currency",
+    "product__stock",
+    "product__delivery_days",
+    "product__fulfilled_by_us",
+    "product__unit_of_measure",
+    "product__seller__name",
+    "session__email",
+    "session__user",
+)
+
+
 @dataclass
 class LineDecision:
     """What intake decided for one ItemOut."""
@@ -249,11 +272,13 @@ def evaluate(
     """Decide every line (rules 4 to 6). Raises :class:`Rejection` for a whole-order refusal."""
     items = request.items
     aux_ids = [i.item_id.supplier_part_auxiliary_id for i in items if i.item_id.supplier_part_auxiliary_id]
+    # The cart lines with their products (catalog data and stock), sellers and sessions: one query.
     cart_lines = {
         line.auxiliary_id: line
-        for line in CartLine.objects.filter(auxiliary_id__in=aux_ids).select_related(
-            "product__seller", "session"
-        )
+        for line in CartLine.objects.filter(auxiliary_id__in=aux_ids)
+        .select_related("product__seller", "session")
+        .only(*CART_LINE_FIELDS)
+        .order_by()
     }
     decisions = [
         LineDecision(
@@ -296,15 +321,18 @@ def evaluate(
             outcome__in=[LineOutcome.ACCEPTED, LineOutcome.BACKORDERED],
         )
         .exclude(order__status=OrderStatus.CANCELLED)
-        .select_related("order")
+        .order_by()
     )
     if replacing is not None:
         already = already.exclude(order=replacing)
-    ordered = {line.cart_line_id: line.order.number for line in already} if matched else {}
+    ordered: dict[int | None, str] = (
+        dict(already.values_list("cart_line_id", "order__number")) if matched else {}
+    )
     seen_cart_lines: set[int] = set()
     tiers: dict[int, list[PriceTier]] = {}
     if matched:
-        for tier in PriceTier.objects.filter(product_id__in={d.product.pk for d in matched if d.product}):
+        products = {d.product.pk for d in matched if d.product}
+        for tier in PriceTier.objects.filter(product_id__in=products).order_by():
             tiers.setdefault(tier.product_id, []).append(tier)
     tolerance = Decimal(integration.unit_price_tolerance_percent)
     allocated: dict[int, int] = {}

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -76,6 +77,11 @@ def _event(order: Order, kind: str, by: User | None = None, **detail: Any) -> No
     OrderEvent.objects.create(order=order, kind=kind, by=by, detail=detail)
 
 
+def _new_event(order: Order, kind: str, **detail: Any) -> OrderEvent:
+    """An event not saved yet, for storing the events of one intake with one ``bulk_create``."""
+    return OrderEvent(order=order, kind=kind, detail=detail, at=timezone.now())
+
+
 def _totals(order: Order, subtotal: Decimal, shipping: Decimal) -> None:
     order.subtotal = quantize_money(subtotal, order.currency)
     order.shipping = quantize_money(shipping, order.currency)
@@ -83,18 +89,40 @@ def _totals(order: Order, subtotal: Decimal, shipping: Decimal) -> None:
     order.total = order.subtotal + order.shipping + order.tax
 
 
+def _change_stock(changes: dict[int, int]) -> None:
+    """Add ``changes[product_id]`` (negative to take) to each product's stock, in one executemany.
+
+    Relative (``stock = stock + n``) so concurrent orders never lose each other's change; a plain
+    statement because it is the same on SQLite and PostgreSQL and the ORM would compile one UPDATE
+    per product.
+    """
+    rows = [(delta, product_id) for product_id, delta in sorted(changes.items()) if delta]
+    if not rows:
+        return
+    table, stock, pk = (
+        connection.ops.quote_name(name)
+        for name in (Product._meta.db_table, Product._meta.get_field("stock").column, Product._meta.pk.column)
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {table} SET {stock} = {stock} + %s WHERE {pk} = %s", rows)  # noqa: S608 - names from the model
+
+
 def _reserve_stock(lines: list[intake.LineDecision], *, sign: int) -> None:
     """Take (sign=-1) or give back (sign=+1) the accepted quantities from the catalog's stock."""
+    changes: dict[int, int] = {}
     for decision in lines:
         if decision.accepted and decision.product is not None:
-            Product.objects.filter(pk=decision.product.pk).update(stock=F("stock") + sign * decision.accepted)
+            changes[decision.product.pk] = changes.get(decision.product.pk, 0) + sign * decision.accepted
+    _change_stock(changes)
 
 
 def _release_stock(lines: list[OrderLine]) -> None:
+    changes: dict[int, int] = {}
     for line in lines:
         unshipped = max(0, line.accepted_quantity - line.shipped_quantity)
         if unshipped and line.product_id:
-            Product.objects.filter(pk=line.product_id).update(stock=F("stock") + unshipped)
+            changes[line.product_id] = changes.get(line.product_id, 0) + unshipped
+    _change_stock(changes)
 
 
 def _order_lines(order: Order, evaluation: intake.Evaluation) -> list[OrderLine]:
@@ -163,24 +191,33 @@ def _accepted_message(order: Order, lines: list[OrderLine], *, verb: str) -> str
 
 
 # -- intake ----------------------------------------------------------------------------------------
+Answered = Callable[[Answer, Integration | None], None]
+
+
 def receive_order_request(
-    *, document: cxml.CXML, journal: Document | None = None
+    *, document: cxml.CXML, journal: Document | None = None, answered: Answered | None = None
 ) -> tuple[Answer, Integration | None]:
     """Apply an OrderRequest and return the answer to send back synchronously.
 
     Idempotent: a payloadID already answered, or an orderID + orderVersion already accepted, gets
     the original answer and creates nothing. A refusal (4xx) creates no order; it is kept on a
     receipt with its code and e-mailed to the PunchOut user when we know who they are.
+
+    ``answered`` is called with the answer inside the transaction that stores it (outside any
+    transaction when authentication fails), so the caller can journal the answer in the same commit.
     """
     request = document.message
     assert isinstance(request, cxml.OrderRequest)
     try:
         integration, secret = intake.authenticate(document)
     except intake.Rejection as rejection:
-        return Answer(rejection.status_code, rejection.text, rejection.message, rejection.code), None
+        answer = Answer(rejection.status_code, rejection.text, rejection.message, rejection.code)
+        if answered is not None:
+            answered(answer, None)
+        return answer, None
     for _attempt in range(3):
         try:
-            return _receive(document, request, integration, secret, journal), integration
+            return _receive(document, request, integration, secret, journal, answered), integration
         except IntegrityError:
             # A concurrent copy of this order won the race (same payloadID or same orderID): read
             # what it stored and answer the same.
@@ -194,6 +231,7 @@ def _receive(
     integration: Integration,
     secret: str,
     journal: Document | None,
+    answered: Answered | None,
 ) -> Answer:
     header = request.header
     payload_id = (document.payload_id or "").strip()
@@ -201,14 +239,13 @@ def _receive(
     order_id = (header.order_id or "").strip()
     version = header.order_version
     with transaction.atomic():
-        if payload_id:
-            receipt = (
-                OrderRequestReceipt.objects.select_related("order").filter(payload_id=payload_id).first()
-            )
-            if receipt is not None:
-                return Answer.of(receipt)
+        same_payload, previous = _earlier_receipts(integration, payload_id, order_id, version, request_type)
+        if same_payload is not None:
+            answer = Answer.of(same_payload)
+            if answered is not None:
+                answered(answer, integration)
+            return answer
         _remember_secret(integration, secret)
-        previous = _accepted_receipt(integration, order_id, version, request_type)
         if previous is not None:
             answer = Answer.of(previous)
         else:
@@ -232,27 +269,43 @@ def _receive(
             order=answer.order,
             journal=journal,
         )
+        if answered is not None:
+            answered(answer, integration)
     return answer
 
 
-def _accepted_receipt(
-    integration: Integration, order_id: str, version: int | None, request_type: str
-) -> OrderRequestReceipt | None:
-    """The accepted receipt of the same orderID, version and type: a retry under a new payloadID."""
-    if not order_id:
-        return None
-    return (
-        OrderRequestReceipt.objects.select_related("order")
-        .filter(
+def _earlier_receipts(
+    integration: Integration, payload_id: str, order_id: str, version: int | None, request_type: str
+) -> tuple[OrderRequestReceipt | None, OrderRequestReceipt | None]:
+    """The receipt of the same payloadID, and the first accepted receipt of the same orderID,
+    version and type (a retry under a new payloadID), found with one query."""
+    query = Q(payload_id=payload_id) if payload_id else Q()
+    if order_id:
+        query |= Q(
             business_id=integration.business_id,
             buyer_order_id=order_id,
             order_version=version,
             request_type=request_type,
             status_code__lt=300,
         )
-        .order_by("created_at", "id")
-        .first()
+    if not query:
+        return None, None
+    receipts = list(OrderRequestReceipt.objects.filter(query).order_by("created_at", "id"))
+    same_payload = next((r for r in receipts if payload_id and r.payload_id == payload_id), None)
+    previous = next(
+        (
+            r
+            for r in receipts
+            if order_id
+            and r.business_id == integration.business_id
+            and r.buyer_order_id == order_id
+            and r.order_version == version
+            and r.request_type == request_type
+            and r.status_code < 300
+        ),
+        None,
     )
+    return same_payload, previous
 
 
 def _remember_secret(integration: Integration, secret: str) -> None:
@@ -263,6 +316,7 @@ def _remember_secret(integration: Integration, secret: str) -> None:
     order_settings.outbound_secret_encrypted = encrypt_secret(secret)
     order_settings.updated_at = timezone.now()
     order_settings.save(update_fields=["outbound_secret_encrypted", "updated_at"])
+    documents.remember_outbound_secret(order_settings, secret)
 
 
 def _request_email(request: cxml.OrderRequest) -> str:
@@ -276,11 +330,13 @@ def _apply(
     intake.check_envelope(request, currency=currency)
     header = request.header
     order_id = header.order_id.strip()
-    existing = (
+    # One order per business and orderID (a unique constraint), so no ordering is needed.
+    found = list(
         Order.objects.select_for_update()
         .filter(business_id=integration.business_id, buyer_order_id=order_id)
-        .first()
+        .order_by()[:1]
     )
+    existing = found[0] if found else None
     if header.type == cxml.OrderRequestType.NEW:
         if existing is not None:
             raise intake.Rejection(
@@ -316,7 +372,7 @@ def _apply(
 def _create(
     document: cxml.CXML, request: cxml.OrderRequest, integration: Integration, journal: Document | None
 ) -> Answer:
-    payment_method = intake.payment_method_for(integration)
+    payment_method_id = intake.payment_method_for(integration)
     evaluation = intake.evaluate(request=request, integration=integration)
     header = request.header
     from openprocure.supplier.punchout.services import _address_json
@@ -334,7 +390,7 @@ def _create(
         email=evaluation.email[:254],
         ship_to=_address_json(header.ship_to),
         shipping_address=evaluation.shipping_address,
-        payment_method=payment_method,
+        payment_method_id=payment_method_id,
         currency=evaluation.currency,
         created_at=now,
         updated_at=now,
@@ -345,8 +401,8 @@ def _create(
     lines = _order_lines(order, evaluation)
     if not order.is_test:
         _reserve_stock(evaluation.lines, sign=-1)
-    _event(order, EventKind.RECEIVED, payload_id=order.payload_id, version=order.order_version)
-    _after_acceptance(order, lines, integration)
+    received = _new_event(order, EventKind.RECEIVED, payload_id=order.payload_id, version=order.order_version)
+    _after_acceptance(order, lines, integration, events=[received])
     return Answer(200, "OK", _accepted_message(order, lines, verb="received"), order=order)
 
 
@@ -381,8 +437,8 @@ def _update(
     lines = _order_lines(order, evaluation)
     if not order.is_test:
         _reserve_stock(evaluation.lines, sign=-1)
-    _event(order, EventKind.UPDATED, payload_id=order.payload_id, version=order.order_version)
-    _after_acceptance(order, lines, integration)
+    updated = _new_event(order, EventKind.UPDATED, payload_id=order.payload_id, version=order.order_version)
+    _after_acceptance(order, lines, integration, events=[updated])
     return Answer(200, "OK", _accepted_message(order, lines, verb="updated"), order=order)
 
 
@@ -420,11 +476,19 @@ def _cancel(order: Order, *, kind: str, by: User | None = None) -> Answer:
     )
 
 
-def _after_acceptance(order: Order, lines: list[OrderLine], integration: Integration) -> None:
-    """Schedule the ConfirmationRequest(s) and the confirmation e-mail (both after commit)."""
-    for message in documents.confirmation_requests(order, lines):
-        documents.send(integration, message, reference=order.number, is_test=order.is_test)
-    _event(order, EventKind.CONFIRMED, version=order.order_version)
+def _after_acceptance(
+    order: Order, lines: list[OrderLine], integration: Integration, *, events: list[OrderEvent]
+) -> None:
+    """Store the ConfirmationRequest(s) in the outbox and the events; schedule the deliveries and
+    the confirmation e-mail (both after commit)."""
+    documents.send_all(
+        integration,
+        documents.confirmation_requests(order, lines),
+        reference=order.number,
+        is_test=order.is_test,
+    )
+    events.append(_new_event(order, EventKind.CONFIRMED, version=order.order_version))
+    OrderEvent.objects.bulk_create(events)
     if order.email:
         subject, body = confirmation_email(order, lines)
         _mail(subject, body, order.email)
