@@ -2,7 +2,7 @@
 
 import os
 
-from django.core.wsgi import get_wsgi_application
+from openprocure.core.wsgi import warmed_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openprocure.supplier.settings")
-application = get_wsgi_application()
+application = warmed_application()

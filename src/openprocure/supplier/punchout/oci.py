@@ -176,7 +176,7 @@ def handle_callup(request: HttpRequest, params: list[tuple[str, Any]]) -> HttpRe
         session = PunchOutSession.objects.create(
             business_id=integration.business_id,
             integration=integration,
-            user=membership.user if membership else None,
+            user_id=membership.user_id if membership else None,
             email=email,
             protocol=SessionProtocol.OCI,
             operation=Operation.CREATE,
