@@ -201,3 +201,65 @@ def test_a_delivery_seen_by_an_expired_lease_is_final() -> None:
         (1, "delivered"),
         (2, "transient"),
     ]
+
+
+def test_several_documents_are_stored_at_once_with_their_journal_and_one_scheduling(
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    secret_body = ORDER.replace(
+        b"<Request>",
+        b"<Header><Sender><Credential><SharedSecret>s3cret</SharedSecret></Credential></Sender></Header><Request>",
+    )
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        stored = outbox.enqueue_documents(
+            [
+                outbox.Outgoing(
+                    kind="ConfirmationRequest",
+                    url="http://127.0.0.1:9/cxml/",
+                    payload_id="c-1@s.test",
+                    body=secret_body,
+                    reference="111-1",
+                    partner="NetworkId:ACME",
+                ),
+                outbox.Outgoing(
+                    kind="ShipNoticeRequest",
+                    url="http://127.0.0.1:9/cxml/",
+                    payload_id="c-2@s.test",
+                    body="<cXML/>",
+                    reference="111-1",
+                ),
+            ]
+        )
+    assert [m.payload_id for m in stored] == ["c-1@s.test", "c-2@s.test"]
+    assert len(callbacks) == 1
+    rows = list(
+        OutboxMessage.objects.order_by("payload_id").values_list(
+            "payload_id", "kind", "status", "document__kind", "document__payload_id", "document__reference"
+        )
+    )
+    assert rows == [
+        (
+            "c-1@s.test",
+            "ConfirmationRequest",
+            OutboxStatus.PENDING,
+            "ConfirmationRequest",
+            "c-1@s.test",
+            "111-1",
+        ),
+        ("c-2@s.test", "ShipNoticeRequest", OutboxStatus.PENDING, "ShipNoticeRequest", "c-2@s.test", "111-1"),
+    ]
+    journal = Document.objects.get(payload_id="c-1@s.test")
+    assert (journal.direction, journal.partner) == (Direction.OUTBOUND, "NetworkId:ACME")
+    assert "s3cret" not in journal.raw and "<SharedSecret>********</SharedSecret>" in journal.raw
+    assert OutboxMessage.objects.get(payload_id="c-1@s.test").body == secret_body.decode()
+    assert sorted(DBTaskResult.objects.values_list("args_kwargs", flat=True), key=str) == sorted(
+        ({"args": [m.pk], "kwargs": {}} for m in stored), key=str
+    )
+
+
+def test_storing_no_documents_stores_and_schedules_nothing(django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert outbox.enqueue_documents([]) == []
+    assert (len(callbacks), OutboxMessage.objects.count()) == (0, 0)

@@ -167,3 +167,31 @@ def test_test_orders_never_ship_nor_charge(client, globex, products):
         fulfilment.ship(order_ids=[order.pk], carrier="DHL", tracking_number="X", by=make_operator())
     Integration.objects.filter(pk=order.integration_id).update(**{})  # unchanged
     assert (Shipment.objects.count(), Charge.objects.count(), Invoice.objects.count()) == (0, 0, 0)
+
+
+def test_every_order_request_and_its_answer_are_journaled_once(client, shop):
+    from openprocure.core.models import Document
+
+    cart = punch_out(client, [("B000PAPER1", 2)])
+    payload_id, body = order_request(cart)
+    first = send(client, body)
+    again = send(client, body)
+    _bad, unknown = order_request(cart, secret="wrong", payload_id="bad-secret@buyer.example")
+    refused = send(client, unknown)
+    number = Order.objects.get().number
+    requests = list(Document.objects.filter(direction="in", kind="OrderRequest").order_by("id"))
+    assert [(d.kind, d.payload_id, d.status_code, d.reference, d.partner) for d in requests] == [
+        ("OrderRequest", payload_id, 200, number, "NetworkId:ACME"),
+        ("OrderRequest", payload_id, 200, number, "NetworkId:ACME"),
+        ("OrderRequest", "bad-secret@buyer.example", 401, "PO-2026-000001", "NetworkId:ACME"),
+    ]
+    assert [d.status_text for d in requests] == [first.message, again.message, refused.message]
+    answers = [
+        (d.kind, d.in_reply_to_id, d.status_code, d.reference, d.status_text)
+        for d in Document.objects.filter(direction="out", in_reply_to__kind="OrderRequest").order_by("id")
+    ]
+    assert answers == [
+        ("Response", requests[0].pk, 200, number, first.message),
+        ("Response", requests[1].pk, 200, number, first.message),
+        ("Response", requests[2].pk, 401, "PO-2026-000001", refused.message),
+    ]

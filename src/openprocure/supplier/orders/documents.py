@@ -47,6 +47,11 @@ def settings_for(integration: Integration) -> OrderSettings:
     return found
 
 
+def forget_settings(integration: Integration) -> None:
+    """Drop the settings :func:`settings_for` keeps on the integration (they are read again)."""
+    integration.__dict__.pop("_order_settings_cache", None)
+
+
 def outbound_secret(order_settings: OrderSettings) -> str | None:
     """The shared secret to put in Sender, or None when we do not hold it (yet).
 
@@ -110,17 +115,17 @@ def send(
     )
 
 
-def send_all(
+def outgoing(
     integration: Integration, messages: Iterable[MessageBody], *, reference: str, is_test: bool
-) -> list[OutboxMessage]:
-    """Store several documents in the outbox at once (see :func:`send`); [] without an endpoint."""
+) -> list[Outgoing]:
+    """Documents for the buyer's endpoint, built and ready to store; [] without an endpoint."""
     order_settings = settings_for(integration)
     if not order_settings.buyer_cxml_url:
         return []
-    outgoing = []
+    built = []
     for message in messages:
         document = envelope(integration, message, is_test=is_test)
-        outgoing.append(
+        built.append(
             Outgoing(
                 kind=message.KIND,
                 url=order_settings.buyer_cxml_url,
@@ -130,7 +135,14 @@ def send_all(
                 partner=f"{integration.buyer_domain}:{integration.buyer_identity}",
             )
         )
-    return enqueue_documents(outgoing)
+    return built
+
+
+def send_all(
+    integration: Integration, messages: Iterable[MessageBody], *, reference: str, is_test: bool
+) -> list[OutboxMessage]:
+    """Store several documents in the outbox at once (see :func:`send`); [] without an endpoint."""
+    return enqueue_documents(outgoing(integration, messages, reference=reference, is_test=is_test))
 
 
 def order_reference(order: Order) -> cxml.OrderReference:

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openprocure.core.models import Document, User
+from openprocure.core.outbox import Outgoing, enqueue_documents
 from openprocure.core.status import set_status
 from openprocure.supplier.business.credentials import check_secret, token_hash
 from openprocure.supplier.business.models import Business, Integration
@@ -126,6 +127,7 @@ def _release_stock(lines: list[OrderLine]) -> None:
 
 
 def _order_lines(order: Order, evaluation: intake.Evaluation) -> list[OrderLine]:
+    """The order's lines as decided, not saved yet."""
     lines = []
     for decision in evaluation.lines:
         item = decision.item
@@ -161,7 +163,7 @@ def _order_lines(order: Order, evaluation: intake.Evaluation) -> list[OrderLine]
                 reason=decision.reason,
             )
         )
-    return OrderLine.objects.bulk_create(lines)
+    return lines
 
 
 def _accepted_message(order: Order, lines: list[OrderLine], *, verb: str) -> str:
@@ -222,6 +224,7 @@ def receive_order_request(
             # A concurrent copy of this order won the race (same payloadID or same orderID): read
             # what it stored and answer the same.
             logger.info("order intake: concurrent duplicate of %s, answering again", document.payload_id)
+            documents.forget_settings(integration)  # what the rolled-back attempt changed in memory
     raise RuntimeError("order intake: could not store the order after three attempts")
 
 
@@ -238,20 +241,40 @@ def _receive(
     request_type = str(header.type)
     order_id = (header.order_id or "").strip()
     version = header.order_version
-    with transaction.atomic():
-        same_payload, previous = _earlier_receipts(integration, payload_id, order_id, version, request_type)
-        if same_payload is not None:
-            answer = Answer.of(same_payload)
-            if answered is not None:
+    # Read and decide before taking the write lock (SQLite has one writer at a time; in WAL mode
+    # readers never wait for it), then only write. What may change in between is caught when
+    # writing: a concurrent copy of this order breaks the unique payloadID or orderID and a product
+    # whose stock fell below what we accepted breaks the stock check (both IntegrityError: the
+    # caller starts again and finds what the winner stored); a cart line ordered meanwhile is
+    # checked again under the lock.
+    same_payload, previous = _earlier_receipts(integration, payload_id, order_id, version, request_type)
+    if same_payload is not None:
+        answer = Answer.of(same_payload)
+        if answered is not None:
+            with transaction.atomic():
                 answered(answer, integration)
-            return answer
-        _remember_secret(integration, secret)
+        return answer
+    secret_changed = _take_secret(integration, secret)
+    planned: NewOrder | intake.Rejection | None = None
+    if previous is None and header.type == cxml.OrderRequestType.NEW:
+        try:
+            planned = _plan_new_order(document, request, integration, journal)
+        except intake.Rejection as rejection:
+            planned = rejection
+    with transaction.atomic():
+        if secret_changed:
+            _remember_secret(integration)
         if previous is not None:
             answer = Answer.of(previous)
         else:
             try:
                 with transaction.atomic():
-                    answer = _apply(document, request, integration, journal)
+                    if isinstance(planned, intake.Rejection):
+                        raise planned
+                    if planned is not None:
+                        answer = _store_new_order(planned, document, request, integration, journal)
+                    else:
+                        answer = _apply(document, request, integration, journal)
             except intake.Rejection as rejection:
                 answer = Answer(rejection.status_code, rejection.text, rejection.message, rejection.code)
                 _mail_rejection(integration, request, rejection)
@@ -308,15 +331,21 @@ def _earlier_receipts(
     return same_payload, previous
 
 
-def _remember_secret(integration: Integration, secret: str) -> None:
-    """Keep the authenticated secret encrypted for our outbound documents (only when it changed)."""
+def _take_secret(integration: Integration, secret: str) -> bool:
+    """Put the authenticated secret (encrypted) on the integration's order settings, for our
+    outbound documents; whether it changed and must be saved (see :func:`_remember_secret`)."""
     order_settings = documents.settings_for(integration)
     if documents.outbound_secret(order_settings) == secret:
-        return
+        return False
     order_settings.outbound_secret_encrypted = encrypt_secret(secret)
     order_settings.updated_at = timezone.now()
-    order_settings.save(update_fields=["outbound_secret_encrypted", "updated_at"])
     documents.remember_outbound_secret(order_settings, secret)
+    return True
+
+
+def _remember_secret(integration: Integration) -> None:
+    """Save the secret :func:`_take_secret` changed."""
+    documents.settings_for(integration).save(update_fields=["outbound_secret_encrypted", "updated_at"])
 
 
 def _request_email(request: cxml.OrderRequest) -> str:
@@ -326,27 +355,13 @@ def _request_email(request: cxml.OrderRequest) -> str:
 def _apply(
     document: cxml.CXML, request: cxml.OrderRequest, integration: Integration, journal: Document | None
 ) -> Answer:
-    currency = defaults.DEFAULT_CURRENCY
-    intake.check_envelope(request, currency=currency)
     header = request.header
-    order_id = header.order_id.strip()
-    # One order per business and orderID (a unique constraint), so no ordering is needed.
-    found = list(
-        Order.objects.select_for_update()
-        .filter(business_id=integration.business_id, buyer_order_id=order_id)
-        .order_by()[:1]
-    )
-    existing = found[0] if found else None
     if header.type == cxml.OrderRequestType.NEW:
-        if existing is not None:
-            raise intake.Rejection(
-                "ORDER_EXISTS",
-                path=f"{intake.HEADER_PATH}/@orderID",
-                order_id=order_id,
-                number=existing.number,
-                version=existing.order_version,
-            )
-        return _create(document, request, integration, journal)
+        planned = _plan_new_order(document, request, integration, journal)
+        return _store_new_order(planned, document, request, integration, journal)
+    intake.check_envelope(request, currency=defaults.DEFAULT_CURRENCY)
+    order_id = header.order_id.strip()
+    existing = _order_of(integration, order_id, lock=True)
     if existing is None:
         raise intake.Rejection("ORDER_UNKNOWN", path=f"{intake.HEADER_PATH}/@orderID", order_id=order_id)
     if existing.status == OrderStatus.CANCELLED:
@@ -369,12 +384,43 @@ def _apply(
     return _update(existing, document, request, integration, journal)
 
 
-def _create(
+@dataclass
+class NewOrder:
+    """A new order decided and built in memory, ready to be stored (see :func:`_store_new_order`)."""
+
+    order: Order
+    lines: list[OrderLine]
+    evaluation: intake.Evaluation
+    outgoing: list[Outgoing]
+    email: tuple[str, str] | None
+
+
+def _order_of(integration: Integration, order_id: str, *, lock: bool) -> Order | None:
+    """The business's order with this orderID (at most one: a unique constraint), locked for
+    update when ``lock`` (inside a transaction)."""
+    orders = Order.objects.select_for_update() if lock else Order.objects.all()
+    found = list(orders.filter(business_id=integration.business_id, buyer_order_id=order_id).order_by()[:1])
+    return found[0] if found else None
+
+
+def _plan_new_order(
     document: cxml.CXML, request: cxml.OrderRequest, integration: Integration, journal: Document | None
-) -> Answer:
+) -> NewOrder:
+    """Apply every rule to a new order and build it, its lines and confirmations; writes nothing."""
+    intake.check_envelope(request, currency=defaults.DEFAULT_CURRENCY)
+    header = request.header
+    order_id = header.order_id.strip()
+    existing = _order_of(integration, order_id, lock=False)
+    if existing is not None:
+        raise intake.Rejection(
+            "ORDER_EXISTS",
+            path=f"{intake.HEADER_PATH}/@orderID",
+            order_id=order_id,
+            number=existing.number,
+            version=existing.order_version,
+        )
     payment_method_id = intake.payment_method_for(integration)
     evaluation = intake.evaluate(request=request, integration=integration)
-    header = request.header
     from openprocure.supplier.punchout.services import _address_json
 
     now = timezone.now()
@@ -382,7 +428,7 @@ def _create(
         business_id=integration.business_id,
         integration=integration,
         number=new_order_number(),
-        buyer_order_id=header.order_id.strip()[:200],
+        buyer_order_id=order_id[:200],
         order_version=header.order_version or 1,
         payload_id=(document.payload_id or "")[:250],
         is_test=integration.is_test,
@@ -397,12 +443,56 @@ def _create(
         journal=journal,
     )
     _totals(order, evaluation.subtotal, evaluation.shipping)
-    order.save(force_insert=True)
     lines = _order_lines(order, evaluation)
+    outgoing = documents.outgoing(
+        integration,
+        documents.confirmation_requests(order, lines),
+        reference=order.number,
+        is_test=order.is_test,
+    )
+    email = confirmation_email(order, lines) if order.email else None
+    return NewOrder(order=order, lines=lines, evaluation=evaluation, outgoing=outgoing, email=email)
+
+
+def _cart_lines_taken(evaluation: intake.Evaluation) -> bool:
+    """Whether a cart line this order ships was ordered by another order since we decided."""
+    cart_line_ids = [d.cart_line.pk for d in evaluation.lines if d.ships and d.cart_line is not None]
+    return (
+        bool(cart_line_ids)
+        and OrderLine.objects.filter(
+            cart_line_id__in=cart_line_ids,
+            is_current=True,
+            outcome__in=[LineOutcome.ACCEPTED, LineOutcome.BACKORDERED],
+        )
+        .exclude(order__status=OrderStatus.CANCELLED)
+        .exists()
+    )
+
+
+def _store_new_order(
+    planned: NewOrder,
+    document: cxml.CXML,
+    request: cxml.OrderRequest,
+    integration: Integration,
+    journal: Document | None,
+) -> Answer:
+    """Store a planned order (in the caller's write transaction) and schedule its side effects."""
+    if _cart_lines_taken(planned.evaluation):
+        planned = _plan_new_order(document, request, integration, journal)
+    order, lines = planned.order, planned.lines
+    order.save(force_insert=True)
+    OrderLine.objects.bulk_create(lines)
     if not order.is_test:
-        _reserve_stock(evaluation.lines, sign=-1)
-    received = _new_event(order, EventKind.RECEIVED, payload_id=order.payload_id, version=order.order_version)
-    _after_acceptance(order, lines, integration, events=[received])
+        _reserve_stock(planned.evaluation.lines, sign=-1)
+    enqueue_documents(planned.outgoing)
+    OrderEvent.objects.bulk_create(
+        [
+            _new_event(order, EventKind.RECEIVED, payload_id=order.payload_id, version=order.order_version),
+            _new_event(order, EventKind.CONFIRMED, version=order.order_version),
+        ]
+    )
+    if planned.email is not None:
+        _mail(*planned.email, order.email)
     return Answer(200, "OK", _accepted_message(order, lines, verb="received"), order=order)
 
 
@@ -434,7 +524,7 @@ def _update(
     order.updated_at = timezone.now()
     _totals(order, evaluation.subtotal, evaluation.shipping)
     order.save()
-    lines = _order_lines(order, evaluation)
+    lines = OrderLine.objects.bulk_create(_order_lines(order, evaluation))
     if not order.is_test:
         _reserve_stock(evaluation.lines, sign=-1)
     updated = _new_event(order, EventKind.UPDATED, payload_id=order.payload_id, version=order.order_version)
