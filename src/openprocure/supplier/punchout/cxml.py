@@ -8,9 +8,19 @@ from punchout import cxml
 
 
 def handle_setup_request(inbound: Inbound) -> cxml.CXML:
-    """Answer a PunchOutSetupRequest with a one-shot StartPage URL, or a coded Status saying why not."""
-    result = services.setup_cxml_session(document=inbound.document)
-    integration = result.session.integration
-    inbound.partner = f"{integration.buyer_domain}:{integration.buyer_identity}"
-    inbound.reference = f"punchout-session:{result.session.pk}"
-    return answer_document(inbound, cxml.PunchOutSetupResponse(start_page_url=result.start_url))
+    """Answer a PunchOutSetupRequest with a one-shot StartPage URL, or a coded Status saying why not.
+
+    The session and the answer's journal entry are stored in one transaction.
+    """
+
+    def answer(result: services.SetupResult) -> None:
+        integration = result.session.integration
+        inbound.partner = f"{integration.buyer_domain}:{integration.buyer_identity}"
+        inbound.reference = f"punchout-session:{result.session.pk}"
+        inbound.journal_answer(
+            answer_document(inbound, cxml.PunchOutSetupResponse(start_page_url=result.start_url))
+        )
+
+    services.setup_cxml_session(document=inbound.document, in_transaction=answer)
+    assert inbound.answered is not None
+    return inbound.answered

@@ -8,6 +8,7 @@ what the returned cart says (identity of each line, prices, shipping and tax est
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -179,8 +180,14 @@ def _address_json(address: cxml.Address | None) -> dict[str, Any]:
     }
 
 
-def setup_cxml_session(*, document: cxml.CXML) -> SetupResult:
-    """Check a PunchOutSetupRequest and open a session; raises :class:`Refused` with the reason."""
+def setup_cxml_session(
+    *, document: cxml.CXML, in_transaction: Callable[[SetupResult], None] | None = None
+) -> SetupResult:
+    """Check a PunchOutSetupRequest and open a session; raises :class:`Refused` with the reason.
+
+    ``in_transaction`` runs in the transaction that stores the session, once it is stored (the
+    endpoint journals its answer there: one write transaction per setup request).
+    """
     header = document.require_header()
     request: cxml.PunchOutSetupRequest = document.message  # type: ignore[assignment]
     integration = find_integration(credentials=header.from_)
@@ -270,8 +277,12 @@ def setup_cxml_session(*, document: cxml.CXML) -> SetupResult:
         )
         if request.items:
             _copy_items(session, request.items)
-    start_url = settings.PUBLIC_URL + reverse("punchout-start", args=[token])
-    return SetupResult(session=session, start_url=start_url)
+        result = SetupResult(
+            session=session, start_url=settings.PUBLIC_URL + reverse("punchout-start", args=[token])
+        )
+        if in_transaction is not None:
+            in_transaction(result)
+    return result
 
 
 def _shopper_names(request: cxml.PunchOutSetupRequest) -> dict[str, str]:
