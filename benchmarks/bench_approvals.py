@@ -2,9 +2,12 @@
 
 1. Resolving the chain of one requisition against 1,000 rules with the pure engine (goal ≤ 5 ms).
 2. 10,000 requisitions submitted, approved and turned into POs with their outbox rows, on SQLite
-   (goal ≤ 60 s). Runs in a fresh data folder; e-mail goes to memory.
+   (goal ≤ 60 s). Runs in a fresh data folder; e-mail goes to memory. By default through the batch
+   path people use ("Submit selected", then "Approve selected": ``requisitions.services.submit_many``
+   and ``approvals.bulk.decide_many``); ``--one-by-one`` uses ``submit_requisition`` and ``decide``
+   per requisition instead.
 
-    .venv/bin/python benchmarks/bench_approvals.py [--requisitions 10000] [--rules 1000]
+    .venv/bin/python benchmarks/bench_approvals.py [--requisitions 10000] [--rules 1000] [--one-by-one]
 """
 
 from __future__ import annotations
@@ -99,7 +102,7 @@ def engine_benchmark(rule_count: int, runs: int = 500) -> dict[str, float]:
     }
 
 
-def flow_benchmark(count: int) -> dict[str, float]:
+def flow_benchmark(count: int, *, one_by_one: bool = False) -> dict[str, float]:
     os.environ.setdefault("OPENPROCURE_DATA_DIR", tempfile.mkdtemp(prefix="bench-approvals-"))
     os.environ["DJANGO_SETTINGS_MODULE"] = "openprocure.buyer.settings"
     import django
@@ -111,7 +114,11 @@ def flow_benchmark(count: int) -> dict[str, float]:
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     call_command("migrate", verbosity=0)
 
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
     from openprocure.buyer.approvals import services as approvals
+    from openprocure.buyer.approvals.bulk import decide_many
     from openprocure.buyer.approvals.models import (
         ApprovalAssignment,
         ApprovalRule,
@@ -124,6 +131,7 @@ def flow_benchmark(count: int) -> dict[str, float]:
     from openprocure.buyer.requisitions.services import (
         CartLine,
         create_requisition_from_cart,
+        submit_many,
         submit_requisition,
     )
     from openprocure.buyer.suppliers.crypto import encrypt_secret
@@ -178,14 +186,28 @@ def flow_benchmark(count: int) -> dict[str, float]:
         for n in range(count)
     ]
     setup_seconds = time.perf_counter() - started
+    queries = CaptureQueriesContext(db)
     started = time.perf_counter()
-    for requisition in requisitions:
-        submit_requisition(requisition, requester)
+    with queries:
+        if one_by_one:
+            for requisition in requisitions:
+                submit_requisition(requisition, requester)
+        else:
+            submitted = submit_many(requisition_ids=[r.pk for r in requisitions], actor=requester)
+            assert not submitted.refused, submitted.refused[:3]
     submit_seconds = time.perf_counter() - started
+    submit_queries = len(queries.captured_queries)
+    pending = list(ApprovalAssignment.objects.filter(status="pending").values_list("pk", flat=True))
     started = time.perf_counter()
-    for assignment_id in ApprovalAssignment.objects.filter(status="pending").values_list("pk", flat=True):
-        approvals.decide(assignment_id=assignment_id, actor=approver, decision="approve")
+    with queries:
+        if one_by_one:
+            for assignment_id in pending:
+                approvals.decide(assignment_id=assignment_id, actor=approver, decision="approve")
+        else:
+            decided = decide_many(assignment_ids=pending, actor=approver, decision="approve")
+            assert not decided.refused, decided.refused[:3]
     approve_seconds = time.perf_counter() - started
+    approve_queries = len(queries.captured_queries)
     assert PurchaseOrder.objects.count() == count, PurchaseOrder.objects.count()
     assert OutboxMessage.objects.filter(kind="OrderRequest").count() == count
     return {
@@ -195,6 +217,8 @@ def flow_benchmark(count: int) -> dict[str, float]:
         "approve_and_po_s": approve_seconds,
         "total_s": submit_seconds + approve_seconds,
         "per_requisition_ms": (submit_seconds + approve_seconds) * 1000 / count,
+        "submit_queries": submit_queries,
+        "approve_queries": approve_queries,
     }
 
 
@@ -205,6 +229,11 @@ def main() -> None:
     parser.add_argument("--rules", type=int, default=1000)
     parser.add_argument("--requisitions", type=int, default=10_000)
     parser.add_argument("--engine-only", action="store_true", help="Skip the 10,000-requisition flow.")
+    parser.add_argument(
+        "--one-by-one",
+        action="store_true",
+        help="Submit and approve each requisition with its own service call (the path before the batch one).",
+    )
     args = parser.parse_args()
     engine = engine_benchmark(args.rules)
     print(
@@ -214,11 +243,12 @@ def main() -> None:
     )
     if args.engine_only:
         return
-    flow = flow_benchmark(args.requisitions)
+    flow = flow_benchmark(args.requisitions, one_by_one=args.one_by_one)
     print(
-        f"flow, {flow['requisitions']} requisitions: submit {flow['submit_s']:.1f} s, approve + PO + outbox "
+        f"flow ({'one by one' if args.one_by_one else 'batch'}), {flow['requisitions']} requisitions: submit {flow['submit_s']:.1f} s, approve + PO + outbox "
         f"{flow['approve_and_po_s']:.1f} s, total {flow['total_s']:.1f} s ({flow['per_requisition_ms']:.2f} ms each); "
-        f"creating the drafts took {flow['setup_s']:.1f} s (not counted)"
+        f"creating the drafts took {flow['setup_s']:.1f} s (not counted); "
+        f"{flow['submit_queries']} + {flow['approve_queries']} SQL queries"
     )
 
 

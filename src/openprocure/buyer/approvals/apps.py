@@ -8,7 +8,8 @@ class ApprovalsConfig(AppConfig):
     verbose_name = _("Approvals")
 
     def ready(self) -> None:
-        from openprocure.buyer.approvals.flows import on_requisition_submitted
+        from openprocure.buyer.approvals.flows import on_requisition_submitted, on_requisitions_submitted
         from openprocure.buyer.requisitions import hooks
 
         hooks.on_submitted.register(on_requisition_submitted)
+        hooks.on_submitted_many.register(on_requisitions_submitted)

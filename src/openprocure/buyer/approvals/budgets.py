@@ -129,3 +129,103 @@ def release(*, requisition: Any) -> None:
     BudgetCommitment.objects.filter(requisition=requisition, released_at__isnull=True).update(
         released_at=timezone.now()
     )
+
+
+# -- many requisitions at once (the batch path: a few queries for the whole batch) ---------------------
+def _budgets_by_cost_center(cost_center_ids: set[int], day: date) -> dict[int, Budget]:
+    found: dict[int, Budget] = {}
+    rows = (
+        Budget.objects.select_related("cost_center")
+        .filter(cost_center_id__in=cost_center_ids, period_start__lte=day, period_end__gte=day)
+        .order_by("cost_center_id", "-period_start")
+    )
+    for budget in rows:
+        found.setdefault(budget.cost_center_id, budget)  # the latest period, as budget_for picks
+    return found
+
+
+def check_requisitions(
+    requisitions: list[Any], *, commits_at_once: set[int] | None = None, day: date | None = None
+) -> dict[int, list[BudgetCheck]]:
+    """:func:`check_requisition` for many requisitions (lines and splits prefetched), keyed by pk.
+
+    Checked in order as if submitted one after another: a requisition of ``commits_at_once`` (approved
+    as soon as submitted) that no budget blocks counts as committed for the ones after it.
+    """
+    day = day or timezone.localdate()
+    shares = {r.pk: requisition_cost_center_amounts(r) for r in requisitions}
+    budgets = _budgets_by_cost_center({cc for charged in shares.values() for cc in charged}, day)
+    total: dict[int, Decimal] = {}
+    own: dict[tuple[int, int], Decimal] = {}
+    currencies = {b.pk: b.currency for b in budgets.values()}
+    rows = BudgetCommitment.objects.filter(budget_id__in=currencies, released_at__isnull=True).values_list(
+        "budget_id", "requisition_id", "amount", "currency"
+    )
+    for budget_id, requisition_id, amount, currency in rows:
+        if currency != currencies[budget_id]:
+            continue
+        total[budget_id] = total.get(budget_id, Decimal(0)) + Decimal(amount)
+        key = (budget_id, requisition_id)
+        own[key] = own.get(key, Decimal(0)) + Decimal(amount)
+    checks: dict[int, list[BudgetCheck]] = {}
+    for requisition in requisitions:
+        found = []
+        for cc, share in sorted(shares[requisition.pk].items()):
+            budget = budgets.get(cc)
+            if budget is None or budget.currency != requisition.currency:
+                continue
+            found.append(
+                BudgetCheck(
+                    budget=budget,
+                    amount=Decimal(budget.amount),
+                    committed=total.get(budget.pk, Decimal(0))
+                    - own.get((budget.pk, requisition.pk), Decimal(0)),
+                    requested=share,
+                    currency=budget.currency,
+                )
+            )
+        checks[requisition.pk] = found
+        if requisition.pk in (commits_at_once or set()) and not any(c.blocks for c in found):
+            for check in found:
+                total[check.budget.pk] = total.get(check.budget.pk, Decimal(0)) + check.requested
+    return checks
+
+
+def commit_requisitions(*, requisitions: list[Any], day: date | None = None) -> None:
+    """:func:`commit_requisition` for many approved requisitions (lines and splits prefetched)."""
+    day = day or timezone.localdate()
+    now = timezone.now()
+    BudgetCommitment.objects.filter(
+        requisition_id__in=[r.pk for r in requisitions], released_at__isnull=True
+    ).update(released_at=now)
+    shares = {r.pk: requisition_cost_center_amounts(r) for r in requisitions}
+    budgets = _budgets_by_cost_center({cc for charged in shares.values() for cc in charged}, day)
+    BudgetCommitment.objects.bulk_create(
+        [
+            BudgetCommitment(
+                budget=budgets[cc],
+                kind=CommitmentKind.REQUISITION,
+                requisition=requisition,
+                reference=requisition.number,
+                amount=share,
+                currency=requisition.currency,
+                created_at=now,
+            )
+            for requisition in requisitions
+            for cc, share in shares[requisition.pk].items()
+            if cc in budgets
+        ]
+    )
+
+
+def move_to_purchase_orders(*, po_numbers: dict[int, list[str]]) -> None:
+    """:func:`move_to_purchase_order` for many requisitions: ``{requisition pk: its PO numbers}``."""
+    rows = list(
+        BudgetCommitment.objects.filter(
+            requisition_id__in=list(po_numbers), kind=CommitmentKind.REQUISITION, released_at__isnull=True
+        ).only("pk", "requisition_id")
+    )
+    for row in rows:
+        row.kind = CommitmentKind.PURCHASE_ORDER
+        row.reference = ", ".join(po_numbers[row.requisition_id])[:64]
+    BudgetCommitment.objects.bulk_update(rows, ["kind", "reference"])

@@ -133,6 +133,11 @@ def manager_map(user_id: int, levels: int) -> dict[int, int | None]:
 
 def directory_for(facts: Facts, rules: list[Rule]) -> Directory:
     """Just enough of the organisation to resolve ``rules`` for ``facts``."""
+    return directory_for_many([facts], rules)
+
+
+def directory_for_many(facts_list: list[Facts], rules: list[Rule]) -> Directory:
+    """One directory good for resolving ``rules`` for every one of ``facts_list`` (a batch of submits)."""
     from openprocure.buyer.organization.models import CostCenter, RoleAssignment
 
     levels = max(
@@ -148,12 +153,13 @@ def directory_for(facts: Facts, rules: list[Rule]) -> Directory:
             .order_by("role", "profile__user_id")
         ):
             members.setdefault(role, []).append(uid)
-    owners = dict(CostCenter.objects.filter(pk__in=facts.cost_center_ids).values_list("pk", "owner_id"))
-    return Directory(
-        managers=manager_map(facts.requester_id, levels) if levels else {},
-        cost_center_owners=owners,
-        role_members=members,
-    )
+    cost_centers = {cc for facts in facts_list for cc in facts.cost_center_ids}
+    owners = dict(CostCenter.objects.filter(pk__in=cost_centers).values_list("pk", "owner_id"))
+    managers: dict[int, int | None] = {}
+    if levels:
+        for requester_id in sorted({facts.requester_id for facts in facts_list}):
+            managers.update(manager_map(requester_id, levels))
+    return Directory(managers=managers, cost_center_owners=owners, role_members=members)
 
 
 def rates() -> dict[tuple[str, str], Decimal]:

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from openprocure.buyer.approvals import budgets, selectors, services
@@ -44,6 +45,34 @@ def _require_admin(user: Any) -> None:
 def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     """What waits for my decision."""
     return render(request, "approvals/inbox.html", {"assignments": selectors.inbox(request.user)})
+
+
+@login_required
+@require_POST
+def approve_selected(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """“Approve selected” in the inbox: every ticked approval at once, with one optional comment."""
+    from openprocure.buyer.approvals.bulk import decide_many
+
+    ids = [value for value in request.POST.getlist("assignment") if value.isdigit()]
+    if not ids:
+        messages.error(request, _("Tick at least one approval, then choose “Approve selected”."))
+        return redirect("approvals:inbox")
+    result = decide_many(
+        assignment_ids=[int(value) for value in ids],
+        actor=request.user,
+        decision="approve",
+        comment=request.POST.get("comment", "").strip(),
+    )
+    done = len(result.decided)
+    text = ngettext("%(count)d approved.", "%(count)d approved.", done) % {"count": done}
+    if result.refused:
+        reasons = "; ".join(f"{number}: {reason}" for number, reason in result.refused)
+        refused = ngettext(
+            "%(count)d could not be approved:", "%(count)d could not be approved:", len(result.refused)
+        ) % {"count": len(result.refused)}
+        text = f"{text} {refused} {reasons}"
+    messages.add_message(request, messages.WARNING if result.refused else messages.SUCCESS, text)
+    return redirect("approvals:inbox")
 
 
 @login_required

@@ -9,7 +9,9 @@ class PurchasingConfig(AppConfig):
 
     def ready(self) -> None:
         from openprocure.buyer.approvals import hooks
-        from openprocure.buyer.purchasing.services import on_final_approval
+        from openprocure.buyer.purchasing.services import on_final_approval, on_final_approval_many
 
         if on_final_approval not in hooks.FINAL_APPROVAL_HOOKS:
             hooks.FINAL_APPROVAL_HOOKS.append(on_final_approval)
+        if on_final_approval_many not in hooks.FINAL_APPROVAL_BATCH_HOOKS:
+            hooks.FINAL_APPROVAL_BATCH_HOOKS.append(on_final_approval_many)

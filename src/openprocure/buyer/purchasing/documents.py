@@ -203,3 +203,26 @@ def build_order_request(po: PurchaseOrder, *, kind: str) -> tuple[str, bytes]:
     body = build(order_request(po, kind=kind, payload_id=payload_id, secret=secret))
     del secret
     return payload_id, body
+
+
+def build_order_requests(orders: list[PurchaseOrder], *, kind: str) -> list[tuple[str, bytes]]:
+    """:func:`build_order_request` for many orders (lines prefetched); each secret is decrypted once."""
+    from openprocure.buyer.suppliers.crypto import decrypt_secret
+
+    secrets: dict[int, str | None] = {}
+    domain = payload_domain()
+    built = []
+    for po in orders:
+        connection = po.connection
+        assert connection is not None, "only orders with a cXML connection are sent"
+        if connection.pk not in secrets:
+            secrets[connection.pk] = (
+                decrypt_secret(connection.shared_secret_encrypted)
+                if connection.shared_secret_encrypted
+                else None
+            )
+        payload_id = new_payload_id(domain)
+        body = build(order_request(po, kind=kind, payload_id=payload_id, secret=secrets[connection.pk]))
+        built.append((payload_id, body))
+    secrets.clear()
+    return built

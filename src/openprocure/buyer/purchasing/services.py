@@ -17,6 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,7 +27,7 @@ from openprocure.buyer.purchasing.choices import (
     TransmissionStatus,
     TransmissionType,
 )
-from openprocure.buyer.purchasing.documents import address_snapshot, build_order_request
+from openprocure.buyer.purchasing.documents import address_snapshot, build_order_request, build_order_requests
 from openprocure.buyer.purchasing.models import (
     PONumberCounter,
     PurchaseOrder,
@@ -58,6 +59,14 @@ def next_po_number(*, today: Any = None) -> str:
     The counter row is locked (SELECT … FOR UPDATE) while it is incremented, and the PO number is
     unique in the database, so concurrent approvals can never share a number.
     """
+    return allocate_po_numbers(1, today=today)[0]
+
+
+def allocate_po_numbers(count: int, *, today: Any = None) -> list[str]:
+    """The next ``count`` PO numbers, taken from the counter at once (locked as in :func:`next_po_number`).
+
+    Numbers already used by an order (e.g. entered before the counter existed) are skipped.
+    """
     pattern = getattr(settings, "PO_NUMBER_PATTERN", DEFAULT_PO_NUMBER_PATTERN)
     today = today or timezone.localdate()
     values = {"year": today.year, "month": f"{today.month:02d}"}
@@ -66,6 +75,9 @@ def next_po_number(*, today: Any = None) -> str:
         scope += f"|{today.year}"
     if "{month" in pattern:
         scope += f"|{today.month:02d}"
+    numbers: list[str] = []
+    if count <= 0:
+        return numbers
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -73,13 +85,14 @@ def next_po_number(*, today: Any = None) -> str:
         except IntegrityError:  # another transaction created it first: it exists now
             pass
         counter = PONumberCounter.objects.select_for_update().get(scope=scope[:64])
-        while True:
-            counter.last_value += 1
-            number = pattern.format(seq=counter.last_value, **values)
-            if not PurchaseOrder.objects.filter(number=number).exists():
-                break
+        while len(numbers) < count:
+            needed = count - len(numbers)
+            candidates = [pattern.format(seq=counter.last_value + n, **values) for n in range(1, needed + 1)]
+            counter.last_value += needed
+            taken = set(PurchaseOrder.objects.filter(number__in=candidates).values_list("number", flat=True))
+            numbers.extend(number for number in candidates if number not in taken)
         counter.save(update_fields=["last_value"])
-    return number
+    return numbers
 
 
 # -- creation -----------------------------------------------------------------------------------------
@@ -221,6 +234,254 @@ def on_final_approval(*, requisition: Any, approval: Any, actor: Any = None) -> 
             apply_change(po=po, actor=actor)
     elif not requisition.purchase_orders.exists():
         create_purchase_orders(requisition=requisition, actor=actor)
+
+
+def on_final_approval_many(*, requisitions: list[Any], approvals: list[Any], actor: Any = None) -> None:
+    """Registered in ``approvals.hooks.FINAL_APPROVAL_BATCH_HOOKS``: :func:`on_final_approval` for a batch."""
+    ids = [r.pk for r in requisitions]
+    ordered = set(
+        PurchaseOrder.objects.filter(requisition_id__in=ids).values_list("requisition_id", flat=True)
+    )
+    for po in PurchaseOrder.objects.filter(requisition_id__in=ids).exclude(pending_change={}):
+        apply_change(po=po, actor=actor)  # change orders are rare: one by one
+    create_purchase_orders_many(requisitions=[r for r in requisitions if r.pk not in ordered], actor=actor)
+
+
+def create_purchase_orders_many(*, requisitions: list[Any], actor: Any = None) -> list[PurchaseOrder]:
+    """:func:`create_purchase_orders` for many approved requisitions, with bulk statements.
+
+    One PO per requisition and supplier, numbered from one block of the counter, sent through the
+    outbox. Requisitions come from ``requisitions.services.batch_queryset`` (requester, ship-to,
+    lines with their accounting already loaded).
+    """
+    from openprocure.buyer.approvals import budgets
+    from openprocure.buyer.organization.models import Address
+    from openprocure.buyer.requisitions.services import change_status_many
+    from openprocure.buyer.suppliers.models import PunchOutConnection, Supplier
+
+    if not requisitions:
+        return []
+    lines = [line for r in requisitions for line in r.lines.all()]
+    # The few suppliers, connections and addresses the lines point to, read once for the batch.
+    suppliers = Supplier.objects.in_bulk({line.supplier_id for line in lines if line.supplier_id})
+    connections_by_id = PunchOutConnection.objects.in_bulk(
+        {line.connection_id for line in lines if line.connection_id}
+    )
+    addresses = Address.objects.in_bulk({line.ship_to_id for line in lines if line.ship_to_id})
+    groups: dict[int, dict[int, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    for line in lines:
+        if line.supplier_id:
+            line.supplier = suppliers[line.supplier_id]
+            line.connection = connections_by_id.get(line.connection_id) if line.connection_id else None
+            line.ship_to = addresses.get(line.ship_to_id) if line.ship_to_id else None
+            groups[line.requisition_id][line.supplier_id].append(line)
+    plans = [(r, supplier_lines) for r in requisitions for supplier_lines in groups[r.pk].values()]
+    if not plans:
+        return []
+    numbers = allocate_po_numbers(len(plans))
+    bill_to: dict[Any, dict[str, str]] = {}
+    connections: dict[tuple[int, Any], Any] = {}
+    orders = []
+    now = timezone.now()
+    for (requisition, supplier_lines), number in zip(plans, numbers, strict=True):
+        first = supplier_lines[0]
+        profile = getattr(requisition.requester, "buyer_profile", None)
+        company = profile.company_id if profile is not None else None
+        if company not in bill_to:
+            bill_to[company] = address_snapshot(_bill_to(requisition))
+        key = (first.supplier_id, first.connection_id)
+        if key not in connections:
+            connections[key] = _connection_for(first.supplier, first.connection)
+        total = sum((line.amount for line in supplier_lines), Decimal(0))
+        orders.append(
+            PurchaseOrder(
+                number=number,
+                requisition=requisition,
+                supplier=first.supplier,
+                connection=connections[key],
+                buyer=requisition.requester,
+                currency=requisition.currency,
+                total_amount=quantize_money(total, requisition.currency),
+                ship_to=address_snapshot(requisition.ship_to or first.ship_to),
+                bill_to=bill_to[company],
+                created_at=now,
+            )
+        )
+    orders = PurchaseOrder.objects.bulk_create(orders)
+    PurchaseOrderLine.objects.bulk_create(
+        [
+            PurchaseOrderLine(
+                purchase_order=po,
+                line_number=index,
+                requisition_line=line,
+                supplier_part_id=line.supplier_part_id,
+                supplier_part_auxiliary_id=line.supplier_part_auxiliary_id,
+                description=line.description,
+                quantity=line.quantity,
+                unit_of_measure=line.unit_of_measure,
+                unit_price=line.unit_price,
+                price_basis_quantity=line.price_basis_quantity,
+                amount=line.amount,
+                unspsc=line.unspsc,
+                manufacturer_name=line.manufacturer_name,
+                manufacturer_part_id=line.manufacturer_part_id,
+                need_by=line.need_by,
+                distributions=_distributions(line),
+                extrinsics=line.extrinsics,
+                classifications=line.classifications,
+            )
+            for po, (_requisition, supplier_lines) in zip(orders, plans, strict=True)
+            for index, line in enumerate(supplier_lines, start=1)
+        ]
+    )
+    prefetch_related_objects(orders, "lines")  # what the OrderRequest documents are built from
+    PurchaseOrderEvent.objects.bulk_create(
+        [
+            PurchaseOrderEvent(
+                purchase_order=po,
+                kind="created",
+                actor=actor,
+                detail={"requisition": po.requisition.number},
+                created_at=now,
+            )
+            for po in orders
+        ]
+    )
+    per_requisition: dict[int, list[str]] = defaultdict(list)
+    for po in orders:
+        per_requisition[po.requisition_id].append(po.number)
+    ordered = [r for r in requisitions if r.pk in per_requisition]
+    change_status_many(
+        requisitions=ordered,
+        target="ordered",
+        actor=actor,
+        reasons={
+            pk: _("Purchase orders %(numbers)s created.") % {"numbers": ", ".join(found)}
+            for pk, found in per_requisition.items()
+        },
+        data={pk: {"purchase_orders": found} for pk, found in per_requisition.items()},
+    )
+    budgets.move_to_purchase_orders(po_numbers=dict(per_requisition))
+    send_purchase_orders(orders=orders, actor=actor)
+    return orders
+
+
+def send_purchase_orders(*, orders: list[PurchaseOrder], actor: Any = None) -> None:
+    """:func:`send_purchase_order` for many new orders: documents built, then stored with bulk statements."""
+    now = timezone.now()
+    sendable, unsendable = [], []
+    for po in orders:
+        connection = po.connection
+        if connection is None or not connection.order_url or connection.protocol != "cxml":
+            po.supplier_message = _(
+                "No cXML order URL for %(supplier)s: add one to the supplier connection, then send the order again."
+            ) % {"supplier": po.supplier}
+            unsendable.append(po)
+        else:
+            set_status(po, POStatus.SENT, table=PO_TRANSITIONS)
+            po.sent_at = now
+            po.supplier_message = ""
+            sendable.append(po)
+    if unsendable:
+        PurchaseOrder.objects.bulk_update(unsendable, ["supplier_message"])
+    built = build_order_requests(sendable, kind=TransmissionType.NEW)
+    messages = _enqueue_documents(
+        [
+            {
+                "kind": "OrderRequest",
+                "url": po.connection.order_url if po.connection else "",
+                "payload_id": payload_id,
+                "body": body.decode("utf-8"),
+                "reference": po.number,
+                "partner": str(po.supplier)[:200],
+            }
+            for po, (payload_id, body) in zip(sendable, built, strict=True)
+        ]
+    )
+    Transmission.objects.bulk_create(
+        [
+            Transmission(
+                purchase_order=po,
+                type=TransmissionType.NEW,
+                version=po.version,
+                payload_id=payload_id,
+                outbox_message=message,
+            )
+            for po, (payload_id, _body), message in zip(sendable, built, messages, strict=True)
+        ]
+    )
+    PurchaseOrder.objects.filter(pk__in=[po.pk for po in sendable]).update(
+        status=POStatus.SENT, sent_at=now, supplier_message=""
+    )
+    PurchaseOrderEvent.objects.bulk_create(
+        [
+            PurchaseOrderEvent(
+                purchase_order=po,
+                kind="sent",
+                actor=actor,
+                detail={"type": TransmissionType.NEW, "version": po.version, "payload_id": payload_id},
+                created_at=now,
+            )
+            for po, (payload_id, _body) in zip(sendable, built, strict=True)
+        ]
+        + [
+            PurchaseOrderEvent(
+                purchase_order=po,
+                kind="not_sent",
+                actor=actor,
+                detail={"reason": "no order URL"},
+                created_at=now,
+            )
+            for po in unsendable
+        ]
+    )
+
+
+def _enqueue_documents(rows: list[dict[str, str]]) -> list[Any]:
+    """Store many new documents in the outbox and the journal at once (as ``core.outbox.enqueue_document``
+    does one by one: secrets masked in the journal, delivery scheduled after commit)."""
+    from openprocure.buyer.purchasing.tasks import schedule_deliveries
+    from openprocure.core.choices import Direction
+    from openprocure.core.journal import mask_secrets
+    from openprocure.core.models import Document, OutboxMessage
+
+    content_type = "text/xml; charset=utf-8"
+    documents = Document.objects.bulk_create(
+        [
+            Document(
+                direction=Direction.OUTBOUND,
+                protocol="cxml",
+                kind=row["kind"][:64],
+                payload_id=row["payload_id"][:250],
+                partner=row["partner"][:200],
+                reference=row["reference"][:200],
+                raw=mask_secrets(row["body"]),
+                content_type=content_type,
+            )
+            for row in rows
+        ]
+    )
+    messages = OutboxMessage.objects.bulk_create(
+        [
+            OutboxMessage(
+                kind=row["kind"],
+                url=row["url"],
+                payload_id=row["payload_id"],
+                body=row["body"],
+                reference=row["reference"],
+                partner=row["partner"],
+                content_type=content_type,
+                document=document,
+            )
+            for row, document in zip(rows, documents, strict=True)
+        ]
+    )
+    # One task per batch hands each message its own delivery task in the worker: the approver's
+    # request does not wait for one task-queue write per order (the outbox sweeper stays the safety net).
+    ids = [message.pk for message in messages]
+    if ids:
+        transaction.on_commit(lambda: schedule_deliveries.enqueue(ids), robust=True)
+    return messages
 
 
 # -- sending ------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ app_name = "requisitions"
 urlpatterns = [
     path("", views.requisition_list, name="list"),
     path("new/", views.requisition_create, name="create"),
+    path("submit-selected/", views.submit_selected, name="submit_selected"),
     path("<int:pk>/", views.requisition_detail, name="detail"),
     path("<int:pk>/lines/add/", views.add_free_text_line, name="add_line"),
     path("<int:pk>/lines/<int:line_pk>/remove/", views.remove_line, name="remove_line"),

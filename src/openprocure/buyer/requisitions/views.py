@@ -9,11 +9,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from openprocure.buyer.organization.choices import Role
 from openprocure.buyer.organization.services import has_role
 from openprocure.buyer.requisitions import services
+from openprocure.buyer.requisitions.choices import EDITABLE_STATUSES
 from openprocure.buyer.requisitions.forms import (
     AccountingModeForm,
     FreeTextLineForm,
@@ -42,8 +44,37 @@ def _own(request: AuthenticatedHttpRequest, pk: int) -> Requisition:
 @login_required
 def requisition_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """My requisitions, newest first."""
-    requisitions = Requisition.objects.filter(requester=request.user).order_by("-created_at", "-id")
-    return render(request, "requisitions/requisition_list.html", {"requisitions": requisitions})
+    requisitions = list(Requisition.objects.filter(requester=request.user).order_by("-created_at", "-id"))
+    return render(
+        request,
+        "requisitions/requisition_list.html",
+        {
+            "requisitions": requisitions,
+            "editable_statuses": EDITABLE_STATUSES,
+            "has_drafts": any(r.status in EDITABLE_STATUSES for r in requisitions),
+        },
+    )
+
+
+@login_required
+@require_POST
+def submit_selected(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """“Submit selected” on my requisitions: every ticked draft goes for approval at once."""
+    ids = [value for value in request.POST.getlist("requisition") if value.isdigit()]
+    if not ids:
+        messages.error(request, _("Tick at least one requisition, then choose “Submit selected”."))
+        return redirect("requisitions:list")
+    outcome = services.submit_many(requisition_ids=[int(value) for value in ids], actor=request.user)
+    done = len(outcome.done)
+    text = ngettext("%(count)d submitted.", "%(count)d submitted.", done) % {"count": done}
+    if outcome.refused:
+        reasons = "; ".join(f"{number}: {reason}" for number, reason in outcome.refused)
+        refused = ngettext(
+            "%(count)d could not be submitted:", "%(count)d could not be submitted:", len(outcome.refused)
+        ) % {"count": len(outcome.refused)}
+        text = f"{text} {refused} {reasons}"
+    messages.add_message(request, messages.WARNING if outcome.refused else messages.SUCCESS, text)
+    return redirect("requisitions:list")
 
 
 @login_required

@@ -1,0 +1,523 @@
+"""The batch path of the approval workflow: "Submit selected" starts many rounds, "Approve selected"
+records many decisions.
+
+The rules are those of :mod:`openprocure.buyer.approvals.services` — who may decide, nobody approves
+their own request, serial steps ask one approver after another, parallel steps wait for their quorum,
+delegates act for people who are away, every decision leaves an event with who and when — applied to
+up to ``BATCH_SIZE`` items per transaction with a few reads and bulk writes instead of a service call
+per item. Concurrency is handled as in :func:`services.decide`: the steps of the batch are locked
+(SELECT … FOR UPDATE) before their assignments are re-read, and the one-decision-per-assignment
+constraint is the last guard: if a concurrent decision still slips in, that batch is decided one by
+one instead.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Max
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from openprocure.buyer.approvals import hooks
+from openprocure.buyer.approvals.choices import (
+    OPEN_ASSIGNMENT_STATUSES,
+    REQUEST_TRANSITIONS,
+    STEP_TRANSITIONS,
+    AssignmentStatus,
+    Decision,
+    DecisionChannel,
+    RequestStatus,
+    StepStatus,
+)
+from openprocure.buyer.approvals.engine import Mode, ResolvedStep, required_approvals, resolve
+from openprocure.buyer.approvals.models import (
+    ApprovalAssignment,
+    ApprovalDecision,
+    ApprovalEvent,
+    ApprovalRequest,
+    ApprovalStep,
+    Delegation,
+    EmailActionToken,
+)
+from openprocure.buyer.approvals.policy import directory_for_many, load_rules, rates, requisition_facts
+from openprocure.buyer.approvals.services import ApprovalError, decide, withdraw
+from openprocure.core.status import set_status
+
+#: Decisions recorded per transaction by :func:`decide_many`.
+BATCH_SIZE = 500
+
+
+@dataclass
+class BatchResult:
+    """What a batch of decisions did: the requisitions decided on, and the approvals that could not be."""
+
+    decided: list[str] = field(default_factory=list)  # requisition numbers
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (requisition number, reason)
+
+
+# -- starting many rounds (inside submit_many's transaction) -----------------------------------------
+def resolve_chains(requisitions: Sequence[Any]) -> tuple[dict[int, list[ResolvedStep]], dict[int, str]]:
+    """Each requisition's chain under today's policy, and ``{pk: reason}`` for those nobody can approve.
+
+    Requisitions must come with lines, splits and requester profile prefetched; nothing is written.
+    """
+    rules = load_rules()
+    facts = {r.pk: requisition_facts(r) for r in requisitions}
+    directory = directory_for_many(list(facts.values()), rules)
+    rate_table = rates()
+    refused: dict[int, str] = {}
+    chains: dict[int, list[ResolvedStep]] = {}
+    for requisition in requisitions:
+        chain = resolve(rules, facts[requisition.pk], directory, rates=rate_table)
+        unresolved = [s for s in chain if s.unresolved]
+        if unresolved:
+            refused[requisition.pk] = _(
+                "Nobody can approve step “%(step)s”: the policy names no one other than you. Ask your procurement administrator."
+            ) % {"step": unresolved[0].name}
+        else:
+            chains[requisition.pk] = chain
+    return chains, refused
+
+
+def start_approvals(
+    *, requisitions: Sequence[Any], chains: dict[int, list[ResolvedStep]], actor: Any = None
+) -> None:
+    """Freeze each submitted requisition's chain (from :func:`resolve_chains`) and ask each first step.
+
+    A requisition whose chain is empty is approved at once (its orders follow), as with
+    :func:`services.start_approval`.
+    """
+    facts = {r.pk: requisition_facts(r) for r in requisitions}
+    started = list(requisitions)
+    if not started:
+        return
+    now = timezone.now()
+    rounds = dict(
+        ApprovalRequest.objects.filter(requisition_id__in=[r.pk for r in started])
+        .values("requisition_id")
+        .annotate(last=Max("round"))
+        .values_list("requisition_id", "last")
+    )
+    requests = ApprovalRequest.objects.bulk_create(
+        [
+            ApprovalRequest(
+                requisition=r,
+                round=rounds.get(r.pk, 0) + 1,
+                requester_id=r.requester_id,
+                amount=facts[r.pk].amount,
+                currency=facts[r.pk].currency,
+                supplier_ids=sorted(facts[r.pk].supplier_ids),
+                created_at=now,
+            )
+            for r in started
+        ]
+    )
+    steps = ApprovalStep.objects.bulk_create(
+        [
+            ApprovalStep(
+                request=request,
+                position=s.position,
+                name=s.name[:200],
+                mode=s.mode.value,
+                quorum=s.quorum.value,
+                required=required_approvals(s),
+                rule_id_at_submit=s.rule_id,
+            )
+            for request in requests
+            for s in chains[request.requisition_id]
+        ]
+    )
+    resolved = [s for request in requests for s in chains[request.requisition_id]]
+    assignments = ApprovalAssignment.objects.bulk_create(
+        [
+            ApprovalAssignment(
+                step=step, approver_id=person.user_id, position=turn, source=person.source, created_at=now
+            )
+            for step, chain_step in zip(steps, resolved, strict=True)
+            for turn, person in enumerate(chain_step.approvers, start=1)
+        ]
+    )
+    ApprovalEvent.objects.bulk_create(
+        [
+            ApprovalEvent(
+                request=request,
+                kind="submitted",
+                actor=actor,
+                detail={
+                    "steps": len(chains[request.requisition_id]),
+                    "amount": str(request.amount),
+                    "currency": request.currency,
+                },
+                created_at=now,
+            )
+            for request in requests
+        ]
+    )
+    queued: dict[int, list[ApprovalAssignment]] = defaultdict(list)
+    for assignment in assignments:
+        queued[assignment.step_id].append(assignment)
+    first_steps: dict[int, ApprovalStep] = {}
+    for step in steps:
+        first_steps.setdefault(step.request_id, step)
+    _activate_many(list(first_steps.values()), queued, now=now)
+    empty = [request for request in requests if request.pk not in first_steps]
+    if empty:
+        complete_requests(requests=empty, actor=actor)
+
+
+# -- deciding many -----------------------------------------------------------------------------------
+def decide_many(
+    *,
+    assignment_ids: Sequence[int],
+    actor: Any,
+    decision: str = Decision.APPROVE,
+    comment: str = "",
+    channel: str = DecisionChannel.WEB,
+) -> BatchResult:
+    """Record ``actor``'s decision on many approvals; each one that cannot be decided is reported with why.
+
+    Approvals go through in batches of ``BATCH_SIZE`` with bulk statements (orders of the fully
+    approved requisitions included). Rejections and returns, which end a requisition's round, go
+    through :func:`services.decide` one by one.
+    """
+    if decision not in Decision.values:
+        raise ApprovalError(_("Unknown decision “%(decision)s”.") % {"decision": decision})
+    ids = list(dict.fromkeys(int(pk) for pk in assignment_ids))
+    result = BatchResult()
+    if decision != Decision.APPROVE:
+        if not comment.strip():
+            raise ApprovalError(_("Say why in a comment, so the requester knows what to change."))
+        _decide_one_by_one(ids, actor, decision, comment, channel, result)
+        return result
+    for start in range(0, len(ids), BATCH_SIZE):
+        chunk = ids[start : start + BATCH_SIZE]
+        partial = BatchResult()
+        try:
+            with transaction.atomic():
+                _approve_chunk(chunk, actor, comment, channel, partial)
+        except IntegrityError:
+            # A concurrent decision on one of these got in first: let the single path sort them out.
+            partial = BatchResult()
+            _decide_one_by_one(chunk, actor, decision, comment, channel, partial)
+        result.decided.extend(partial.decided)
+        result.refused.extend(partial.refused)
+    return result
+
+
+def _decide_one_by_one(
+    ids: list[int], actor: Any, decision: str, comment: str, channel: str, result: BatchResult
+) -> None:
+    numbers = dict(
+        ApprovalAssignment.objects.filter(pk__in=ids).values_list("pk", "step__request__requisition__number")
+    )
+    for pk in ids:
+        label = numbers.get(pk, f"#{pk}")
+        try:
+            decide(assignment_id=pk, actor=actor, decision=decision, comment=comment, channel=channel)
+        except ApprovalError as error:
+            result.refused.append((label, str(error)))
+        else:
+            result.decided.append(label)
+
+
+def _approve_chunk(ids: list[int], actor: Any, comment: str, channel: str, result: BatchResult) -> None:
+    step_of = dict(ApprovalAssignment.objects.filter(pk__in=ids).values_list("pk", "step_id"))
+    steps = {
+        s.pk: s
+        for s in ApprovalStep.objects.select_for_update(of=("self",)).filter(pk__in=set(step_of.values()))
+    }
+    requests = {
+        r.pk: r
+        for r in ApprovalRequest.objects.select_for_update(of=("self",))
+        .select_related("requisition")
+        .filter(pk__in={s.request_id for s in steps.values()})
+    }
+    for step in steps.values():
+        step.request = requests[step.request_id]
+    assignments = ApprovalAssignment.objects.in_bulk(ids)
+    approvals: dict[int, int] = defaultdict(int)
+    approvals.update(
+        ApprovalAssignment.objects.filter(step_id__in=steps, status=AssignmentStatus.APPROVED)
+        .values("step_id")
+        .annotate(n=Count("id"))
+        .values_list("step_id", "n")
+    )
+    queued: dict[int, list[ApprovalAssignment]] = defaultdict(list)
+    for row in ApprovalAssignment.objects.filter(step_id__in=steps, status=AssignmentStatus.QUEUED).order_by(
+        "position", "id"
+    ):
+        queued[row.step_id].append(row)
+    now = timezone.now()
+    decided: list[ApprovalAssignment] = []
+    to_ask: list[tuple[ApprovalAssignment, int]] = []
+    completed: list[ApprovalStep] = []
+    ended: dict[int, Any] = {}
+    for pk in ids:
+        assignment = assignments.get(pk)
+        if assignment is None:
+            result.refused.append((f"#{pk}", _("This approval does not exist.")))
+            continue
+        step = steps[assignment.step_id]
+        request = step.request
+        requisition = request.requisition
+        refusal = ""
+        if request.status == RequestStatus.PENDING and requisition.status not in ("submitted", "ordered"):
+            ended[requisition.pk] = requisition
+            refusal = _("Requisition %(number)s is %(status)s: no decision is needed any more.") % {
+                "number": requisition.number,
+                "status": requisition.get_status_display(),
+            }
+        elif actor.pk == request.requester_id:
+            refusal = _("You cannot approve your own request. It waits for the approvers named in its chain.")
+        elif actor.pk not in (assignment.approver_id, assignment.on_behalf_of_id):
+            refusal = _("This approval is assigned to someone else.")
+        elif (
+            assignment.status != AssignmentStatus.PENDING
+            or step.status != StepStatus.ACTIVE
+            or request.status != RequestStatus.PENDING
+        ):
+            refusal = _("This approval has already been decided or is no longer needed; nothing was changed.")
+        if refusal:
+            result.refused.append((requisition.number, refusal))
+            continue
+        assignment.status = AssignmentStatus.APPROVED
+        assignment.decided_at = now
+        decided.append(assignment)
+        result.decided.append(requisition.number)
+        approvals[step.pk] += 1
+        escalated = assignment.source.startswith("escalation")
+        if not escalated and step.mode == Mode.SERIAL:
+            if queued[step.pk]:
+                to_ask.append((queued[step.pk].pop(0), request.requester_id))
+                continue
+        elif not escalated and approvals[step.pk] < step.required:
+            continue
+        set_status(step, StepStatus.APPROVED, table=STEP_TRANSITIONS)
+        step.completed_at = now
+        completed.append(step)
+    for requisition in ended.values():
+        withdraw(requisition=requisition, actor=None)
+    if not decided:
+        return
+    ApprovalDecision.objects.bulk_create(
+        [
+            ApprovalDecision(
+                assignment=a,
+                decision=Decision.APPROVE,
+                actor=actor,
+                comment=comment,
+                channel=channel,
+                created_at=now,
+            )
+            for a in decided
+        ]
+    )
+    decided_ids = [a.pk for a in decided]
+    ApprovalAssignment.objects.filter(pk__in=decided_ids).update(
+        status=AssignmentStatus.APPROVED, decided_at=now
+    )
+    ApprovalEvent.objects.bulk_create(
+        [
+            ApprovalEvent(
+                request_id=steps[a.step_id].request_id,
+                kind=f"decision_{Decision.APPROVE}",
+                actor=actor,
+                detail={"step": steps[a.step_id].position, "comment": comment, "channel": channel},
+                created_at=now,
+            )
+            for a in decided
+        ]
+    )
+    EmailActionToken.objects.filter(assignment_id__in=decided_ids, used_at__isnull=True).update(used_at=now)
+    _ask_many(to_ask, now=now)
+    if not completed:
+        return
+    completed_ids = [s.pk for s in completed]
+    ApprovalStep.objects.filter(pk__in=completed_ids).update(status=StepStatus.APPROVED, completed_at=now)
+    _close_open_many(completed_ids, now=now)
+    following: dict[int, ApprovalStep] = {}
+    for step in ApprovalStep.objects.filter(
+        request_id__in={s.request_id for s in completed}, status=StepStatus.WAITING
+    ).order_by("request_id", "position"):
+        following.setdefault(step.request_id, step)
+    for step in following.values():
+        step.request = requests[step.request_id]
+    waiting: dict[int, list[ApprovalAssignment]] = defaultdict(list)
+    for row in ApprovalAssignment.objects.filter(
+        step_id__in=[s.pk for s in following.values()], status=AssignmentStatus.QUEUED
+    ).order_by("position", "id"):
+        waiting[row.step_id].append(row)
+    _activate_many(list(following.values()), waiting, now=now)
+    done = [requests[s.request_id] for s in completed if s.request_id not in following]
+    if done:
+        complete_requests(requests=done, actor=actor)
+
+
+# -- moving chains on --------------------------------------------------------------------------------
+def _active_delegates(approver_ids: set[int]) -> dict[int, int]:
+    """Who acts today for each of ``approver_ids`` who is away (the most recent delegation wins)."""
+    day = timezone.localdate()
+    found: dict[int, int] = {}
+    rows = (
+        Delegation.objects.filter(
+            delegator_id__in=approver_ids, starts_on__lte=day, ends_on__gte=day, cancelled_at__isnull=True
+        )
+        .order_by("delegator_id", "-created_at", "-id")
+        .values_list("delegator_id", "delegate_id")
+    )
+    for delegator, delegate in rows:
+        found.setdefault(delegator, delegate)
+    return found
+
+
+def _ask_many(items: list[tuple[ApprovalAssignment, int]], *, now: Any) -> None:
+    """Put queued assignments in their approvers' inboxes (a delegate's while the approver is away)."""
+    if not items:
+        return
+    delegates = _active_delegates({a.approver_id for a, _requester in items})
+    for assignment, requester_id in items:
+        delegate = delegates.get(assignment.approver_id)
+        if delegate and delegate != requester_id and delegate != assignment.approver_id:
+            assignment.on_behalf_of_id = assignment.approver_id
+            assignment.approver_id = delegate
+        else:
+            assignment.on_behalf_of_id = None
+        assignment.status = AssignmentStatus.PENDING
+        assignment.notified_at = now
+    rows = [a for a, _requester in items]
+    groups: dict[tuple[int, int | None], list[int]] = defaultdict(list)
+    for assignment in rows:
+        groups[(assignment.approver_id, assignment.on_behalf_of_id)].append(assignment.pk)
+    for (approver, on_behalf_of), pks in groups.items():  # a few people: one UPDATE each
+        ApprovalAssignment.objects.filter(pk__in=pks).update(
+            approver_id=approver,
+            on_behalf_of_id=on_behalf_of,
+            status=AssignmentStatus.PENDING,
+            notified_at=now,
+        )
+    _notify_approvers([a.pk for a in rows])
+
+
+def _activate_many(
+    steps: list[ApprovalStep], queued: dict[int, list[ApprovalAssignment]], *, now: Any
+) -> None:
+    """Start steps: ask their approvers (only the first one of a serial step)."""
+    if not steps:
+        return
+    for step in steps:
+        set_status(step, StepStatus.ACTIVE, table=STEP_TRANSITIONS)
+        step.activated_at = now
+    ApprovalStep.objects.filter(pk__in=[s.pk for s in steps]).update(
+        status=StepStatus.ACTIVE, activated_at=now
+    )
+    to_ask = []
+    for step in steps:
+        waiting = queued.get(step.pk, [])
+        for assignment in waiting[:1] if step.mode == Mode.SERIAL else waiting:
+            to_ask.append((assignment, step.request.requester_id))
+    _ask_many(to_ask, now=now)
+
+
+def _close_open_many(step_ids: list[int], *, now: Any) -> None:
+    ApprovalAssignment.objects.filter(step_id__in=step_ids, status__in=OPEN_ASSIGNMENT_STATUSES).update(
+        status=AssignmentStatus.CLOSED, decided_at=now
+    )
+    EmailActionToken.objects.filter(assignment__step_id__in=step_ids, used_at__isnull=True).update(
+        used_at=now
+    )
+
+
+def complete_requests(*, requests: list[ApprovalRequest], actor: Any) -> None:
+    """Every step approved: the requisitions are approved, their budgets committed, the batch hooks run."""
+    from openprocure.buyer.approvals import budgets
+    from openprocure.buyer.requisitions.services import batch_queryset, change_status_many
+
+    now = timezone.now()
+    for request in requests:
+        set_status(request, RequestStatus.APPROVED, table=REQUEST_TRANSITIONS)
+        request.completed_at = now
+    ApprovalRequest.objects.filter(pk__in=[r.pk for r in requests]).update(
+        status=RequestStatus.APPROVED, completed_at=now
+    )
+    ApprovalEvent.objects.bulk_create(
+        [ApprovalEvent(request=r, kind="approved", actor=actor, detail={}, created_at=now) for r in requests]
+    )
+    order = {r.requisition_id: n for n, r in enumerate(requests)}  # orders are numbered in decision order
+    requisitions = sorted(batch_queryset().filter(pk__in=list(order)), key=lambda r: order[r.pk])
+    submitted = [r for r in requisitions if r.status == "submitted"]
+    reason = _("Every approval step agreed.")
+    change_status_many(
+        requisitions=submitted, target="approved", actor=actor, reasons={r.pk: reason for r in submitted}
+    )
+    budgets.commit_requisitions(requisitions=submitted)
+    for hook in hooks.FINAL_APPROVAL_BATCH_HOOKS:
+        hook(requisitions=requisitions, approvals=requests, actor=actor)
+    _notify_requesters([r.pk for r in requests])
+
+
+# -- e-mail: one message per person for the whole batch ----------------------------------------------
+def detail_url(pk: int) -> str:
+    """``reverse("approvals:detail", args=[pk])`` for many pks, resolving the pattern once."""
+    placeholder = 2**31 - 1
+    return reverse("approvals:detail", args=[placeholder]).replace(str(placeholder), str(pk))
+
+
+def _notify_approvers(assignment_ids: list[int]) -> None:
+    """After commit, e-mail each approver once, listing the requisitions now waiting for them."""
+
+    def _send() -> None:
+        rows = ApprovalAssignment.objects.select_related(
+            "approver", "on_behalf_of", "step__request__requisition", "step__request__requester"
+        ).filter(pk__in=assignment_ids)
+        by_approver: dict[int, list[ApprovalAssignment]] = defaultdict(list)
+        for row in rows.order_by("approver_id", "id"):
+            by_approver[row.approver_id].append(row)
+        base = settings.PUBLIC_URL
+        for waiting in by_approver.values():
+            approver = waiting[0].approver
+            with translation.override(approver.preferred_language or settings.LANGUAGE_CODE):
+                items = [{"assignment": a, "url": base + detail_url(a.pk)} for a in waiting]
+                subject = ngettext(
+                    "%(count)d requisition needs your approval",
+                    "%(count)d requisitions need your approval",
+                    len(items),
+                ) % {"count": len(items)}
+                body = render_to_string(
+                    "approvals/email_batch_request.txt",
+                    {"items": items, "inbox_url": base + reverse("approvals:inbox")},
+                )
+            send_mail(subject, body, None, [approver.email])
+
+    transaction.on_commit(_send, robust=True)
+
+
+def _notify_requesters(request_ids: list[int]) -> None:
+    """After commit, e-mail each requester once, listing their requisitions that were approved."""
+
+    def _send() -> None:
+        rows = ApprovalRequest.objects.select_related("requester", "requisition").filter(pk__in=request_ids)
+        by_requester: dict[int, list[ApprovalRequest]] = defaultdict(list)
+        for row in rows.order_by("requester_id", "id"):
+            by_requester[row.requester_id].append(row)
+        for approved in by_requester.values():
+            requester = approved[0].requester
+            with translation.override(requester.preferred_language or settings.LANGUAGE_CODE):
+                subject = ngettext(
+                    "%(count)d requisition was approved",
+                    "%(count)d requisitions were approved",
+                    len(approved),
+                ) % {"count": len(approved)}
+                body = render_to_string("approvals/email_batch_outcome.txt", {"requests": approved})
+            send_mail(subject, body, None, [requester.email])
+
+    transaction.on_commit(_send, robust=True)
