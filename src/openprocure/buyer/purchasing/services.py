@@ -36,7 +36,7 @@ from openprocure.buyer.purchasing.models import (
     Transmission,
 )
 from openprocure.core.choices import OutboxStatus
-from openprocure.core.outbox import enqueue_document
+from openprocure.core.outbox import Outgoing, enqueue_document, enqueue_documents
 from openprocure.core.status import set_status
 from punchout.money import quantize_money
 
@@ -385,16 +385,16 @@ def send_purchase_orders(*, orders: list[PurchaseOrder], actor: Any = None) -> N
     if unsendable:
         PurchaseOrder.objects.bulk_update(unsendable, ["supplier_message"])
     built = build_order_requests(sendable, kind=TransmissionType.NEW)
-    messages = _enqueue_documents(
+    messages = enqueue_documents(
         [
-            {
-                "kind": "OrderRequest",
-                "url": po.connection.order_url if po.connection else "",
-                "payload_id": payload_id,
-                "body": body.decode("utf-8"),
-                "reference": po.number,
-                "partner": str(po.supplier)[:200],
-            }
+            Outgoing(
+                kind="OrderRequest",
+                url=po.connection.order_url if po.connection else "",
+                payload_id=payload_id,
+                body=body,
+                reference=po.number,
+                partner=str(po.supplier)[:200],
+            )
             for po, (payload_id, body) in zip(sendable, built, strict=True)
         ]
     )
@@ -435,53 +435,6 @@ def send_purchase_orders(*, orders: list[PurchaseOrder], actor: Any = None) -> N
             for po in unsendable
         ]
     )
-
-
-def _enqueue_documents(rows: list[dict[str, str]]) -> list[Any]:
-    """Store many new documents in the outbox and the journal at once (as ``core.outbox.enqueue_document``
-    does one by one: secrets masked in the journal, delivery scheduled after commit)."""
-    from openprocure.buyer.purchasing.tasks import schedule_deliveries
-    from openprocure.core.choices import Direction
-    from openprocure.core.journal import mask_secrets
-    from openprocure.core.models import Document, OutboxMessage
-
-    content_type = "text/xml; charset=utf-8"
-    documents = Document.objects.bulk_create(
-        [
-            Document(
-                direction=Direction.OUTBOUND,
-                protocol="cxml",
-                kind=row["kind"][:64],
-                payload_id=row["payload_id"][:250],
-                partner=row["partner"][:200],
-                reference=row["reference"][:200],
-                raw=mask_secrets(row["body"]),
-                content_type=content_type,
-            )
-            for row in rows
-        ]
-    )
-    messages = OutboxMessage.objects.bulk_create(
-        [
-            OutboxMessage(
-                kind=row["kind"],
-                url=row["url"],
-                payload_id=row["payload_id"],
-                body=row["body"],
-                reference=row["reference"],
-                partner=row["partner"],
-                content_type=content_type,
-                document=document,
-            )
-            for row, document in zip(rows, documents, strict=True)
-        ]
-    )
-    # One task per batch hands each message its own delivery task in the worker: the approver's
-    # request does not wait for one task-queue write per order (the outbox sweeper stays the safety net).
-    ids = [message.pk for message in messages]
-    if ids:
-        transaction.on_commit(lambda: schedule_deliveries.enqueue(ids), robust=True)
-    return messages
 
 
 # -- sending ------------------------------------------------------------------------------------------
