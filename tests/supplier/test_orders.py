@@ -513,11 +513,35 @@ def test_missing_quantity_and_product_name_are_refused(client, shop):
         400,
         "PRODUCT_NAME_MISSING: Line 1 has no product name at /cXML/Request/OrderRequest/ItemOut[1]/ItemDetail/Description. Send the line's ItemDetail with the Description received in the PunchOut cart.",
     )
-    # A quantity attribute that is absent altogether is refused by the endpoint's parser (CXML_INVALID).
+    # Without @quantity, or with an empty one, the parser cannot build the line: the same code.
     _payload, body = order_request(cart)
     answer = send(client, body.replace(b'quantity="1" lineNumber="1"', b'lineNumber="1"', 1))
+    assert (answer.code, answer.text, answer.message) == (
+        400,
+        "Bad Request",
+        "QUANTITY_MISSING: Line 1 has no usable quantity (missing) at /cXML/Request/OrderRequest/ItemOut[1]/@quantity. Send a positive whole quantity for every line.",
+    )
+    _payload, body = order_request(cart)
+    answer = send(client, body.replace(b'quantity="1" lineNumber="2"', b'quantity=" " lineNumber="2"', 1))
+    assert (answer.code, answer.message) == (
+        400,
+        'QUANTITY_MISSING: Line 2 has no usable quantity (" ") at /cXML/Request/OrderRequest/ItemOut[2]/@quantity. Send a positive whole quantity for every line.',
+    )
+    payload_id, body = order_request(cart[:1])
+    answer = send(client, body.replace(b'quantity="1" lineNumber="1"', b'quantity="" lineNumber="1"', 1))
+    assert (answer.code, answer.message) == (
+        400,
+        'QUANTITY_MISSING: Line 1 has no usable quantity ("") at /cXML/Request/OrderRequest/ItemOut[1]/@quantity. Send a positive whole quantity for every line.',
+    )
+    journal = Document.objects.get(direction="in", payload_id="", status_code=400, raw__contains=payload_id)
+    assert journal.status_text == answer.message
+    # Another parse error keeps the parser's own answer.
+    _payload, body = order_request(cart)
+    answer = send(
+        client, body.replace(b'quantity="1" lineNumber="1"', b'quantity="1" lineNumber="1" lineNumber="2"', 1)
+    )
     assert answer.code == 400
-    assert "ItemOut> needs @quantity" in answer.message
+    assert not answer.message.startswith("QUANTITY_MISSING")
     malformed = send(client, b"<cXML><Request><OrderRequest>")
     assert malformed.code == 400
     assert Order.objects.count() == 0

@@ -62,6 +62,20 @@ class Inbound:
 
 
 Handler = Callable[[Inbound], cxml.CXML]
+# Gives a parser refusal of one message type a site's own coded answer (None: keep the parser's).
+ParseErrorMapper = Callable[[CXMLError, bytes], CXMLError | None]
+
+
+def message_kind_at(path: str | None) -> str:
+    """The message type an element path lies in: ``/cXML/Request/OrderRequest/ItemOut[2]`` → ``OrderRequest``."""
+    parts = (path or "").split("/")
+    if (
+        len(parts) > 3
+        and parts[1] == "cXML"
+        and parts[2].split("[", 1)[0] in ("Request", "Message", "Response")
+    ):
+        return parts[3].split("[", 1)[0]
+    return ""
 
 
 def journal_answer(document: cxml.CXML, request_journal: Document) -> bytes:
@@ -151,6 +165,7 @@ class CXMLEndpoint(View):
     """``POST /cxml/``: one URL for every cXML request a partner sends to this site."""
 
     handlers: dict[str, Handler] = {}
+    parse_error_mappers: dict[str, ParseErrorMapper] = {}
     http_method_names = ["post", "get", "options"]
 
     def get(self, request: HttpRequest) -> HttpResponse:
@@ -165,6 +180,9 @@ class CXMLEndpoint(View):
             raw = read_body(request)
             result = cxml.parse(raw, max_bytes=settings.CXML_MAX_BYTES)
         except CXMLError as error:
+            mapper = self.parse_error_mappers.get(message_kind_at(error.path))
+            if mapper is not None:
+                error = mapper(error, raw) or error
             journal = record_document(
                 direction=Direction.INBOUND,
                 raw=raw,

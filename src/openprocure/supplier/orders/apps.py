@@ -10,6 +10,8 @@ class OrdersConfig(AppConfig):
     def ready(self) -> None:
         # The storefront's POST /cxml/ dispatches by message type; we answer OrderRequest.
         from openprocure.supplier.orders.cxml import handle_order_request
-        from openprocure.supplier.storefront.cxml import HANDLERS
+        from openprocure.supplier.orders.intake import coded_parse_error
+        from openprocure.supplier.storefront.cxml import HANDLERS, PARSE_ERRORS
 
         HANDLERS["OrderRequest"] = handle_order_request
+        PARSE_ERRORS["OrderRequest"] = coded_parse_error

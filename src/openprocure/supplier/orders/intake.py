@@ -36,7 +36,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from lxml import etree
 
 from openprocure.supplier.business.choices import QuantityAction
 from openprocure.supplier.business.credentials import check_secret
@@ -49,7 +52,8 @@ from openprocure.supplier.punchout.models import CartLine
 from openprocure.supplier.punchout.services import _DUMMY_HASH, find_integration
 from punchout import cxml
 from punchout.cxml.errors import CXMLError
-from punchout.money import quantize_money
+from punchout.cxml.parser import parse_tree
+from punchout.money import InvalidNumber, parse_decimal, quantize_money
 
 HEADER_PATH = "/cXML/Request/OrderRequest/OrderRequestHeader"
 STATUS_TEXT = {
@@ -147,6 +151,41 @@ def check_envelope(request: cxml.OrderRequest, *, currency: str = defaults.DEFAU
             raise Rejection(
                 "PRODUCT_NAME_MISSING", path=f"{item_path(index)}/ItemDetail/Description", line=number
             )
+
+
+def coded_parse_error(error: CXMLError, raw: bytes) -> Rejection | None:
+    """The parser's refusal of an OrderRequest as our coded refusal, where one fits.
+
+    The lenient parser cannot build an ItemOut without a usable ``@quantity`` (absent, empty or not
+    a number) and refuses the whole document before intake sees it; that is our
+    ``QUANTITY_MISSING``, with the line and the attribute's path. Other parse errors keep the
+    parser's answer (None).
+    """
+    path = error.path or ""
+    if not path.startswith("/cXML/Request/OrderRequest/ItemOut"):
+        return None
+    try:
+        found = parse_tree(raw, max_bytes=settings.CXML_MAX_BYTES).xpath(path)
+    except (CXMLError, ValueError):
+        return None
+    item = found[0] if isinstance(found, list) and found else None
+    if not isinstance(item, etree._Element) or item.tag != "ItemOut":
+        return None
+    quantity = item.get("quantity")
+    if quantity is not None and quantity.strip():
+        try:
+            parse_decimal(quantity)
+            return None  # the quantity is fine: the parser refused something else
+        except InvalidNumber:
+            pass
+    index = 1 + sum(1 for sibling in item.itersiblings(preceding=True) if sibling.tag == "ItemOut")
+    line = (item.get("lineNumber") or "").strip()
+    return Rejection(
+        "QUANTITY_MISSING",
+        path=f"{item_path(index)}/@quantity",
+        line=line if line.isdigit() else index,
+        quantity=_("missing") if quantity is None else f'"{quantity}"',
+    )
 
 
 # -- 3. payment ------------------------------------------------------------------------------------

@@ -10,11 +10,13 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from openprocure.core.cxml_endpoint import CXMLEndpoint, Handler, Inbound, answer_document
+from openprocure.core.cxml_endpoint import CXMLEndpoint, Handler, Inbound, ParseErrorMapper, answer_document
 from punchout import cxml
 from punchout.cxml.profile import ProfileResponse, Transaction
 
 HANDLERS: dict[str, Handler] = {}
+# Apps may give the parser's refusal of their message type their own coded answer.
+PARSE_ERRORS: dict[str, ParseErrorMapper] = {}
 
 
 def handle_profile_request(inbound: Inbound) -> cxml.CXML:
@@ -33,3 +35,4 @@ HANDLERS["ProfileRequest"] = handle_profile_request
 
 class StorefrontCXMLEndpoint(CXMLEndpoint):
     handlers = HANDLERS
+    parse_error_mappers = PARSE_ERRORS
