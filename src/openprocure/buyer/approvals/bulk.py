@@ -466,12 +466,6 @@ def complete_requests(*, requests: list[ApprovalRequest], actor: Any) -> None:
 
 
 # -- e-mail: one message per person for the whole batch ----------------------------------------------
-def detail_url(pk: int) -> str:
-    """``reverse("approvals:detail", args=[pk])`` for many pks, resolving the pattern once."""
-    placeholder = 2**31 - 1
-    return reverse("approvals:detail", args=[placeholder]).replace(str(placeholder), str(pk))
-
-
 def _notify_approvers(assignment_ids: list[int]) -> None:
     """After commit, e-mail each approver once, listing the requisitions now waiting for them."""
 
@@ -486,7 +480,9 @@ def _notify_approvers(assignment_ids: list[int]) -> None:
         for waiting in by_approver.values():
             approver = waiting[0].approver
             with translation.override(approver.preferred_language or settings.LANGUAGE_CODE):
-                items = [{"assignment": a, "url": base + detail_url(a.pk)} for a in waiting]
+                items = [
+                    {"assignment": a, "url": base + reverse("approvals:detail", args=[a.pk])} for a in waiting
+                ]
                 subject = ngettext(
                     "%(count)d requisition needs your approval",
                     "%(count)d requisitions need your approval",
