@@ -2,11 +2,16 @@
 
 from django.urls import path
 
-from openprocure.supplier.orders import views
+from openprocure.supplier.orders import delivery_settings, views
 
 urlpatterns = [
     path("help/order-codes/", views.order_codes, name="orders-codes"),
     path("account/orders/", views.account_orders, name="orders-account"),
     path("account/orders/<str:number>/", views.account_order, name="orders-account-order"),
     path("account/orders/<str:number>/cancel/", views.cancel, name="orders-cancel"),
+    path(
+        "business/integrations/<int:integration_id>/order-documents/",
+        delivery_settings.order_settings,
+        name="orders-settings",
+    ),
 ]
