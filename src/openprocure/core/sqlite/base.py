@@ -114,8 +114,12 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     _holds_write_lock = False
 
+    _queue: WriterQueue | None = None
+
     def _writer_queue(self) -> WriterQueue:
-        return WriterQueue.for_database(str(self.settings_dict["NAME"]))
+        if self._queue is None:
+            self._queue = WriterQueue.for_database(str(self.settings_dict["NAME"]))
+        return self._queue
 
     def _timeout(self) -> float:
         return float(self.settings_dict["OPTIONS"].get("timeout", 5))
