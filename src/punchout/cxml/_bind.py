@@ -77,6 +77,10 @@ from punchout.cxml.punchout_msgs import (
 )
 
 _Element = etree._Element
+_new = object.__new__
+_QUANTITY = b"quantity"
+_LINE_NUMBER = b"lineNumber"
+_REQUESTED_DELIVERY_DATE = b"requestedDeliveryDate"
 
 
 def _url_of(r: Reader, el: _Element) -> str | None:
@@ -201,17 +205,21 @@ def order_message(r: Reader, el: _Element) -> PunchOutOrderMessage:
 
 # -- OrderRequest ------------------------------------------------------------------------------
 def item_out(r: Reader, el: _Element) -> ItemOut:
-    # The hot path of every OrderRequest: children are collected in locals and the ItemOut is built
-    # once, positionally, at the end (no default factories, no attribute rewrites). The common
-    # attribute forms (plain digits, a memoised canonical date) are read inline; anything else goes
-    # through the Reader, which warns or raises exactly as before.
+    # The hot path of every OrderRequest, written like ``_reader.item_detail`` (see the notes above
+    # ``_reader.item_id``): children are collected in locals and the ItemOut is made once at the end.
+    # The common attribute forms (a quantity or a canonical date already read in this document,
+    # plain digits) are read inline; anything else goes through the Reader, which warns or raises
+    # exactly as before.
     get = el.get
-    quantity = r.decimal(el, get("quantity"), "@quantity")
-    raw = get("lineNumber")
+    raw = get(_QUANTITY)
+    quantity = None if raw is None else r._numbers.get(raw)
+    if quantity is None:
+        quantity = r.decimal(el, raw, "@quantity")
+    raw = get(_LINE_NUMBER)
     line_number = (
         int(raw) if raw is not None and raw.isascii() and raw.isdigit() else r.integer(el, "lineNumber")
     )
-    raw = get("requestedDeliveryDate")
+    raw = get(_REQUESTED_DELIVERY_DATE)
     parsed = None if raw is None else r._dates.get(raw)
     if parsed is not None and parsed[1] is None:
         delivery_date = parsed[0]
@@ -251,20 +259,20 @@ def item_out(r: Reader, el: _Element) -> ItemOut:
     if item_id is None:
         r.missing(el, "ItemID")
         item_id = ItemID("")
-    return ItemOut(
-        quantity,
-        item_id,
-        item_detail,
-        line_number,
-        delivery_date,
-        ship_to,
-        shipping,
-        tax,
-        distributions,
-        contacts,
-        comments,
-        schedule_lines,
-    )
+    result = _new(ItemOut)
+    result.quantity = quantity
+    result.item_id = item_id
+    result.item_detail = item_detail
+    result.line_number = line_number
+    result.requested_delivery_date = delivery_date
+    result.ship_to = ship_to
+    result.shipping = shipping
+    result.tax = tax
+    result.distributions = distributions
+    result.contacts = contacts
+    result.comments = comments
+    result.schedule_lines = schedule_lines
+    return result
 
 
 def schedule_line(r: Reader, el: _Element) -> ScheduleLine:

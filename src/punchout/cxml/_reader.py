@@ -467,9 +467,24 @@ def shipping(r: Reader, el: _Element) -> Shipping:
 
 
 # -- items ---------------------------------------------------------------------------------
+# ``item_id`` and ``item_detail`` run for every order line (and ``_bind.item_out`` around them):
+# they are written for speed, measured with benchmarks/bench_cxml.py. Three habits:
+# - results are made with ``_new`` and their fields set one by one: the slotted dataclasses have
+#   no ``__post_init__``, so this is the same object their ``__init__`` makes, at a third of the
+#   cost (calling a class runs its Python ``__init__`` in a frame of its own). Every field is set;
+#   tests/punchout/test_cxml_speed_paths.py checks that none is forgotten;
+# - attribute names are passed to lxml as bytes (``_DOMAIN``…): lxml then skips encoding them;
+# - a leaf without child nodes is read from ``.text`` directly (``text``/``exact_text`` serialise
+#   mixed content and are kept for it).
+_new = object.__new__
+_LANG = XML_LANG.encode()
+_CURRENCY = b"currency"
+_DOMAIN = b"domain"
+_CODE = b"code"
+_NAME = b"name"
+
+
 def item_id(r: Reader, el: _Element) -> ItemID:
-    # Leaf texts are read inline (``text``/``exact_text`` only for mixed content) and the ItemID is
-    # built once at the end: this runs for every order line.
     supplier_part_id = ""
     auxiliary_id: str | None = None
     buyer_part_id: str | None = None
@@ -487,14 +502,17 @@ def item_id(r: Reader, el: _Element) -> ItemID:
             r.unknown(c, el)
     if not seen:
         r.missing(el, "SupplierPartID")
-    return ItemID(supplier_part_id, auxiliary_id, buyer_part_id)
+    result = _new(ItemID)
+    result.supplier_part_id = supplier_part_id
+    result.supplier_part_auxiliary_id = auxiliary_id
+    result.buyer_part_id = buyer_part_id
+    return result
 
 
 def item_detail(r: Reader, el: _Element) -> ItemDetail:
-    # Every order line: fields are collected in locals and the ItemDetail is built once,
-    # positionally. A Description with a usable xml:lang and no child elements, and an Extrinsic
-    # with a name and no child elements, are read inline; any other form goes through
-    # ``description``/``extrinsic``, which warn as before.
+    # A Description with a usable xml:lang and no child nodes, a Classification and an Extrinsic
+    # with a name, both without child nodes, and a Money already seen in this document are read
+    # inline; any other form goes through ``description``/``extrinsic``/``money``, which warn.
     unit_price: Money | None = None
     descriptions: list[Description] = []
     unit_of_measure = ""
@@ -508,15 +526,21 @@ def item_detail(r: Reader, el: _Element) -> ItemDetail:
     for c in el[:]:  # type: ignore[index]  # a list of the children: cheaper than lxml's child iterator
         tag = c.tag
         if tag == "Description":
-            lang = c.get(XML_LANG)
+            lang = c.get(_LANG)
             if lang is not None and lang.strip() and not len(c):
-                descriptions.append(Description((c.text or "").strip(), lang))
+                d = _new(Description)
+                d.text = (c.text or "").strip()
+                d.lang = lang
+                d.short_name = None
+                descriptions.append(d)
             else:
                 descriptions.append(description(r, c))
         elif tag == "UnitPrice":
             for m in c[:]:  # type: ignore[index]
                 if m.tag == "Money":
-                    unit_price = money(r, m, True)
+                    currency, raw = m.get(_CURRENCY), m.text
+                    known = None if currency is None or raw is None else r._money.get((currency, raw, True))
+                    unit_price = known if known is not None else money(r, m, True)
                     break
             else:
                 r.missing(c, "Money")
@@ -524,16 +548,22 @@ def item_detail(r: Reader, el: _Element) -> ItemDetail:
         elif tag == "UnitOfMeasure":
             unit_of_measure = text(c) if len(c) else (c.text or "").strip()
         elif tag == "Classification":
-            value = text(c) if len(c) else (c.text or "").strip()
-            classifications.append(Classification(c.get("domain") or "", value, c.get("code")))
+            cl = _new(Classification)
+            cl.value = text(c) if len(c) else (c.text or "").strip()
+            cl.domain = c.get(_DOMAIN) or ""
+            cl.code = c.get(_CODE)
+            classifications.append(cl)
         elif tag == "ManufacturerPartID":
             manufacturer_part_id = text(c) if len(c) else (c.text or "").strip()
         elif tag == "ManufacturerName":
             manufacturer_name = text(c) if len(c) else (c.text or "").strip()
         elif tag == "Extrinsic":
-            name = c.get("name")
+            name = c.get(_NAME)
             if name is not None and not len(c):
-                extrinsics.append(Extrinsic(name, (c.text or "").strip()))
+                x = _new(Extrinsic)
+                x.name = name
+                x.value = (c.text or "").strip()
+                extrinsics.append(x)
             else:
                 extrinsics.append(extrinsic(r, c))
         elif tag == "URL":
@@ -550,18 +580,18 @@ def item_detail(r: Reader, el: _Element) -> ItemDetail:
             r.unknown(c, el)
     if unit_price is None:
         r.missing(el, "UnitPrice")
-    return ItemDetail(
-        unit_price,
-        descriptions,
-        unit_of_measure,
-        price_basis,
-        classifications,
-        manufacturer_part_id,
-        manufacturer_name,
-        url,
-        lead_time,
-        extrinsics,
-    )
+    result = _new(ItemDetail)
+    result.unit_price = unit_price
+    result.descriptions = descriptions
+    result.unit_of_measure = unit_of_measure
+    result.price_basis_quantity = price_basis
+    result.classifications = classifications
+    result.manufacturer_part_id = manufacturer_part_id
+    result.manufacturer_name = manufacturer_name
+    result.url = url
+    result.lead_time = lead_time
+    result.extrinsics = extrinsics
+    return result
 
 
 def price_basis_quantity(r: Reader, el: _Element) -> PriceBasisQuantity:
