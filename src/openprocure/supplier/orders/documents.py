@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from openprocure.core.models import OutboxMessage
@@ -36,8 +37,9 @@ def settings_for(integration: Integration) -> OrderSettings:
     found = getattr(integration, "_order_settings_cache", None)
     if found is not None:
         return found
-    # One per integration (a one-to-one), so no ordering is needed.
-    found = next(iter(OrderSettings.objects.filter(integration=integration).order_by()), None)
+    table = connection.ops.quote_name(OrderSettings._meta.db_table)
+    sql = f"SELECT * FROM {table} WHERE integration_id = %s"  # one per integration (one-to-one)  # noqa: S608 - quoted names only
+    found = next(iter(OrderSettings.objects.raw(sql, [integration.pk])), None)
     if found is None:
         default_url = f"{settings.DEMO_PEER_URL}/cxml/" if settings.DEMO_MODE else ""
         found, _created = OrderSettings.objects.get_or_create(

@@ -37,18 +37,19 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
+from django.db import connection
+from django.db.models import Model, Q
 from django.utils.translation import gettext as _
 from lxml import etree
 
 from openprocure.supplier.business.choices import QuantityAction
 from openprocure.supplier.business.credentials import check_secret
 from openprocure.supplier.business.models import Integration, PaymentMethod, ShippingAddress
-from openprocure.supplier.catalog.models import PriceTier, Product
+from openprocure.supplier.catalog.models import PriceTier, Product, Seller
 from openprocure.supplier.orders import codes, defaults
 from openprocure.supplier.orders.choices import LineOutcome, OrderStatus
 from openprocure.supplier.orders.models import Order, OrderLine
-from openprocure.supplier.punchout.models import CartLine
+from openprocure.supplier.punchout.models import CartLine, PunchOutSession
 from openprocure.supplier.punchout.services import _DUMMY_HASH, find_integration
 from punchout import cxml
 from punchout.cxml.errors import CXMLError
@@ -191,34 +192,104 @@ def coded_parse_error(error: CXMLError, raw: bytes) -> Rejection | None:
 # -- 3. payment ------------------------------------------------------------------------------------
 def payment_method_for(integration: Integration) -> int | None:
     """The id of the business's default payment method; an Active business without one is refused."""
-    method_id = (
-        PaymentMethod.objects.filter(business_id=integration.business_id, is_default=True)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-        .first()
-    )
+    sql = f"SELECT id FROM {table(PaymentMethod)} WHERE business_id = %s AND is_default = %s ORDER BY id LIMIT 1"  # noqa: S608 - quoted names only
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [integration.business_id, True])
+        row = cursor.fetchone()
+    method_id = int(row[0]) if row else None
     if method_id is None and not integration.is_test:
         raise Rejection("NO_PAYMENT_METHOD", business=integration.business.name)
     return method_id
 
 
 # -- 4-6. the lines --------------------------------------------------------------------------------
-# What the rules and the order lines read of a cart line, its product, seller and session.
-CART_LINE_FIELDS = (
-    "auxiliary_id",
-    "business_id",
-    "product__asin",
-    "product__title",
-    "product__business_price",
-    "product__currency",
-    "product__stock",
-    "product__delivery_days",
-    "product__fulfilled_by_us",
-    "product__unit_of_measure",
-    "product__seller__name",
-    "session__email",
-    "session__user",
-)
+# The reads below run on every order: they are plain SQL (quoted table names and placeholders
+# only, the same on SQLite and PostgreSQL) because compiling the equivalent ORM queries costs
+# several times more than running them.
+def table(model: type[Model]) -> str:
+    """The quoted table name of a model, for plain SQL."""
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def placeholders(values: list[Any]) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def partial(model: type[Model], values: dict[str, Any]) -> Any:
+    """An instance loaded with some fields only (``values`` by attribute name; the rest deferred)."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(connection.alias, names, [values[name] for name in names])
+
+
+def cart_lines_for(aux_ids: list[str]) -> dict[str, CartLine]:
+    """The cart lines with these SupplierPartAuxiliaryIDs, each with its product (catalog data and
+    stock), the product's seller and the PunchOut session: one query."""
+    if not aux_ids:
+        return {}
+    sql = (
+        "SELECT p.*, c.id AS cart_line_pk, c.business_id AS cart_business_id, c.session_id AS cart_session_id, "  # noqa: S608 - quoted names only
+        "c.auxiliary_id AS cart_auxiliary_id, s.name AS seller_name, x.email AS session_email, "
+        "x.user_id AS session_user_id "
+        f"FROM {table(CartLine)} c JOIN {table(Product)} p ON p.id = c.product_id "
+        f"JOIN {table(Seller)} s ON s.id = p.seller_id JOIN {table(PunchOutSession)} x ON x.id = c.session_id "
+        f"WHERE c.auxiliary_id IN ({placeholders(aux_ids)})"
+    )
+    found = {}
+    for product in Product.objects.raw(sql, aux_ids):
+        row: Any = product  # the joined columns are set on the product as extra attributes
+        product.seller = partial(Seller, {"id": product.seller_id, "name": row.seller_name})
+        line = partial(
+            CartLine,
+            {
+                "id": row.cart_line_pk,
+                "business_id": row.cart_business_id,
+                "session_id": row.cart_session_id,
+                "product_id": product.pk,
+                "auxiliary_id": row.cart_auxiliary_id,
+            },
+        )
+        line.product = product
+        line.session = partial(
+            PunchOutSession,
+            {"id": row.cart_session_id, "email": row.session_email, "user_id": row.session_user_id},
+        )
+        found[line.auxiliary_id] = line
+    return found
+
+
+def ordered_cart_lines(cart_line_ids: list[int], *, except_order_id: int | None = None) -> dict[int, str]:
+    """Of these cart lines, those a current accepted or backordered line of an order that is not
+    cancelled already orders (other than ``except_order_id``), with that order's number."""
+    if not cart_line_ids:
+        return {}
+    sql = (
+        f"SELECT l.cart_line_id, o.number FROM {table(OrderLine)} l JOIN {table(Order)} o ON o.id = l.order_id "  # noqa: S608 - quoted names only
+        f"WHERE l.cart_line_id IN ({placeholders(cart_line_ids)}) AND l.is_current = %s "
+        "AND l.outcome IN (%s, %s) AND o.status <> %s"
+    )
+    params: list[Any] = [
+        *cart_line_ids,
+        True,
+        LineOutcome.ACCEPTED,
+        LineOutcome.BACKORDERED,
+        OrderStatus.CANCELLED,
+    ]
+    if except_order_id is not None:
+        sql += " AND l.order_id <> %s"
+        params.append(except_order_id)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {int(cart_line_id): str(number) for cart_line_id, number in cursor.fetchall()}
+
+
+def price_tiers_for(product_ids: list[int]) -> dict[int, list[PriceTier]]:
+    """The quantity price tiers of these products, by product."""
+    tiers: dict[int, list[PriceTier]] = {}
+    if product_ids:
+        sql = f"SELECT * FROM {table(PriceTier)} WHERE product_id IN ({placeholders(product_ids)})"  # noqa: S608 - quoted names only
+        for tier in PriceTier.objects.raw(sql, product_ids):
+            tiers.setdefault(tier.product_id, []).append(tier)
+    return tiers
 
 
 @dataclass
@@ -311,14 +382,7 @@ def evaluate(
     """Decide every line (rules 4 to 6). Raises :class:`Rejection` for a whole-order refusal."""
     items = request.items
     aux_ids = [i.item_id.supplier_part_auxiliary_id for i in items if i.item_id.supplier_part_auxiliary_id]
-    # The cart lines with their products (catalog data and stock), sellers and sessions: one query.
-    cart_lines = {
-        line.auxiliary_id: line
-        for line in CartLine.objects.filter(auxiliary_id__in=aux_ids)
-        .select_related("product__seller", "session")
-        .only(*CART_LINE_FIELDS)
-        .order_by()
-    }
+    cart_lines = cart_lines_for(aux_ids)
     decisions = [
         LineDecision(
             index=index,
@@ -353,26 +417,12 @@ def evaluate(
             )
     matched = [d for d in decisions if d.cart_line is not None and not d.decided]
     # Rule 4b: a cart line is ordered once (an update of the same order may reuse its own lines).
-    already = (
-        OrderLine.objects.filter(
-            cart_line_id__in=[d.cart_line.pk for d in matched if d.cart_line],
-            is_current=True,
-            outcome__in=[LineOutcome.ACCEPTED, LineOutcome.BACKORDERED],
-        )
-        .exclude(order__status=OrderStatus.CANCELLED)
-        .order_by()
-    )
-    if replacing is not None:
-        already = already.exclude(order=replacing)
-    ordered: dict[int | None, str] = (
-        dict(already.values_list("cart_line_id", "order__number")) if matched else {}
+    ordered = ordered_cart_lines(
+        [d.cart_line.pk for d in matched if d.cart_line],
+        except_order_id=replacing.pk if replacing is not None else None,
     )
     seen_cart_lines: set[int] = set()
-    tiers: dict[int, list[PriceTier]] = {}
-    if matched:
-        products = {d.product.pk for d in matched if d.product}
-        for tier in PriceTier.objects.filter(product_id__in=products).order_by():
-            tiers.setdefault(tier.product_id, []).append(tier)
+    tiers = price_tiers_for(sorted({d.product.pk for d in matched if d.product}))
     tolerance = Decimal(integration.unit_price_tolerance_percent)
     allocated: dict[int, int] = {}
     for decision in matched:
@@ -489,7 +539,9 @@ def match_address(integration: Integration, ship_to: cxml.Address | None) -> Shi
     if postal is None or not postal.street:
         return None
     street = postal.street[0].strip().casefold()
-    for address in addresses.filter(postal_code=(postal.postal_code or "").strip()):
+    sql = f"SELECT * FROM {table(ShippingAddress)} WHERE business_id = %s AND postal_code = %s ORDER BY name, id"  # noqa: S608 - quoted names only
+    params = [integration.business_id, (postal.postal_code or "").strip()]
+    for address in ShippingAddress.objects.raw(sql, params):
         if address.street.strip().casefold() == street:
             return address
     return None

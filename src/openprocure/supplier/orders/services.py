@@ -17,7 +17,6 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -302,18 +301,21 @@ def _earlier_receipts(
 ) -> tuple[OrderRequestReceipt | None, OrderRequestReceipt | None]:
     """The receipt of the same payloadID, and the first accepted receipt of the same orderID,
     version and type (a retry under a new payloadID), found with one query."""
-    query = Q(payload_id=payload_id) if payload_id else Q()
+    conditions: list[str] = []
+    params: list[Any] = []
+    if payload_id:
+        conditions.append("payload_id = %s")
+        params.append(payload_id)
     if order_id:
-        query |= Q(
-            business_id=integration.business_id,
-            buyer_order_id=order_id,
-            order_version=version,
-            request_type=request_type,
-            status_code__lt=300,
+        same_version = "order_version IS NULL" if version is None else "order_version = %s"
+        conditions.append(
+            f"(business_id = %s AND buyer_order_id = %s AND {same_version} AND request_type = %s AND status_code < 300)"
         )
-    if not query:
+        params += [integration.business_id, order_id, *([] if version is None else [version]), request_type]
+    if not conditions:
         return None, None
-    receipts = list(OrderRequestReceipt.objects.filter(query).order_by("created_at", "id"))
+    sql = f"SELECT * FROM {intake.table(OrderRequestReceipt)} WHERE {' OR '.join(conditions)} ORDER BY created_at, id"  # noqa: S608 - quoted names only
+    receipts = list(OrderRequestReceipt.objects.raw(sql, params))
     same_payload = next((r for r in receipts if payload_id and r.payload_id == payload_id), None)
     previous = next(
         (
@@ -398,8 +400,14 @@ class NewOrder:
 def _order_of(integration: Integration, order_id: str, *, lock: bool) -> Order | None:
     """The business's order with this orderID (at most one: a unique constraint), locked for
     update when ``lock`` (inside a transaction)."""
-    orders = Order.objects.select_for_update() if lock else Order.objects.all()
-    found = list(orders.filter(business_id=integration.business_id, buyer_order_id=order_id).order_by()[:1])
+    if lock:
+        orders = Order.objects.select_for_update().filter(
+            business_id=integration.business_id, buyer_order_id=order_id
+        )
+        found = list(orders.order_by()[:1])
+    else:
+        sql = f"SELECT * FROM {intake.table(Order)} WHERE business_id = %s AND buyer_order_id = %s LIMIT 1"  # noqa: S608 - quoted names only
+        found = list(Order.objects.raw(sql, [integration.business_id, order_id]))
     return found[0] if found else None
 
 
@@ -457,16 +465,7 @@ def _plan_new_order(
 def _cart_lines_taken(evaluation: intake.Evaluation) -> bool:
     """Whether a cart line this order ships was ordered by another order since we decided."""
     cart_line_ids = [d.cart_line.pk for d in evaluation.lines if d.ships and d.cart_line is not None]
-    return (
-        bool(cart_line_ids)
-        and OrderLine.objects.filter(
-            cart_line_id__in=cart_line_ids,
-            is_current=True,
-            outcome__in=[LineOutcome.ACCEPTED, LineOutcome.BACKORDERED],
-        )
-        .exclude(order__status=OrderStatus.CANCELLED)
-        .exists()
-    )
+    return bool(intake.ordered_cart_lines(cart_line_ids))
 
 
 def _store_new_order(
