@@ -100,6 +100,8 @@ def test_processes_write_in_turn_and_lose_nothing(tmp_path: Path) -> None:
     # Fork after this process has used the queue: each child must take the file lock on its own.
     WriterQueue.for_database(str(path)).acquire(1)
     WriterQueue.for_database(str(path)).release()
+    # SQLite connections must not cross a fork: each process opens its own.
+    connections["w"].close()
     context = multiprocessing.get_context("fork")
     processes = [context.Process(target=_process, args=(str(path), f"p{i}")) for i in range(3)]
     for process in processes:
