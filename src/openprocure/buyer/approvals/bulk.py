@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -49,8 +50,15 @@ from openprocure.buyer.approvals.models import (
     Delegation,
     EmailActionToken,
 )
-from openprocure.buyer.approvals.policy import directory_for_many, load_rules, rates, requisition_facts
+from openprocure.buyer.approvals.policy import (
+    directory_for_many,
+    load_rules,
+    over_limit_chain,
+    rates,
+    requisition_facts,
+)
 from openprocure.buyer.approvals.services import ApprovalError, decide, withdraw
+from openprocure.buyer.organization.services import spending_limit_for
 from openprocure.core.status import set_status
 
 #: Decisions recorded per transaction by :func:`decide_many`.
@@ -77,8 +85,13 @@ def resolve_chains(requisitions: Sequence[Any]) -> tuple[dict[int, list[Resolved
     rate_table = rates()
     refused: dict[int, str] = {}
     chains: dict[int, list[ResolvedStep]] = {}
+    limits: dict[int, tuple[Decimal, str] | None] = {}
     for requisition in requisitions:
         chain = resolve(rules, facts[requisition.pk], directory, rates=rate_table)
+        if not chain:
+            if requisition.requester_id not in limits:
+                limits[requisition.requester_id] = spending_limit_for(user=requisition.requester)
+            chain = over_limit_chain(facts[requisition.pk], limits[requisition.requester_id])
         unresolved = [s for s in chain if s.unresolved]
         if unresolved:
             refused[requisition.pk] = _(
@@ -131,7 +144,7 @@ def start_approvals(
                 mode=s.mode.value,
                 quorum=s.quorum.value,
                 required=required_approvals(s),
-                rule_id_at_submit=s.rule_id,
+                rule_id_at_submit=s.rule_id or None,  # none for the spending-limit step
             )
             for request in requests
             for s in chains[request.requisition_id]

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Max
+from django.utils.translation import gettext as _
 
 from openprocure.buyer.approvals import defaults
 from openprocure.buyer.approvals.engine import (
@@ -21,6 +22,7 @@ from openprocure.buyer.approvals.engine import (
     resolve,
 )
 from openprocure.buyer.approvals.models import ApprovalRule
+from openprocure.buyer.organization.choices import Role
 
 _FREE_TEXT = {"any": None, "free_text": True, "catalog": False}
 
@@ -122,7 +124,7 @@ def manager_map(user_id: int, levels: int) -> dict[int, int | None]:
 
     managers: dict[int, int | None] = {}
     current: int | None = user_id
-    for _ in range(levels):
+    for _level in range(levels):
         if current is None or current in managers:
             break
         manager = UserProfile.objects.filter(user_id=current).values_list("manager_id", flat=True).first()
@@ -170,6 +172,48 @@ def resolve_chain(
     requisition: Any, *, rules: list[Rule] | None = None, facts: Facts | None = None
 ) -> list[ResolvedStep]:
     """Who will approve ``requisition`` under the current policy (the preview and the frozen chain)."""
+    from openprocure.buyer.organization.services import spending_limit_for
+
     rules = load_rules() if rules is None else rules
     facts = requisition_facts(requisition) if facts is None else facts
-    return resolve(rules, facts, directory_for(facts, rules), rates=rates())
+    chain = resolve(rules, facts, directory_for(facts, rules), rates=rates())
+    if not chain:
+        chain = over_limit_chain(facts, spending_limit_for(user=requisition.requester))
+    return chain
+
+
+#: ``rule_id`` of the step :func:`over_limit_chain` adds (it comes from no rule of the policy).
+SPENDING_LIMIT_RULE_ID = 0
+
+
+def over_limit_chain(facts: Facts, limit: tuple[Decimal, str] | None) -> list[ResolvedStep]:
+    """The step a requisition above its requester's spending limit needs when no rule asks anyone.
+
+    Such a requisition is never approved on its own: the requester's manager approves it, or, for
+    someone without a manager, the procurement administrators. When nobody can (the chain then has
+    an unresolved step), submission is refused. Without a rate between the currencies the limit
+    counts as exceeded, as for rules.
+    """
+    if limit is None:
+        return []
+    amount, currency = limit
+    name = _("Above the requester's spending limit of %(amount)s %(currency)s") % {
+        "amount": amount,
+        "currency": currency,
+    }
+    chain: list[ResolvedStep] = []
+    for source in (
+        ApproverSpec(kind=ApproverKind.MANAGER, levels=1),
+        ApproverSpec(kind=ApproverKind.ROLE, role=Role.PROCUREMENT_ADMIN),
+    ):
+        rule = Rule(
+            id=SPENDING_LIMIT_RULE_ID,
+            name=name,
+            steps=(StepSpec(name=name, approvers=(source,)),),
+            min_amount=amount,
+            currency=currency,
+        )
+        chain = resolve([rule], facts, directory_for(facts, [rule]), rates=rates())
+        if not chain or not chain[0].unresolved:
+            return chain
+    return chain

@@ -222,7 +222,7 @@ def start_approval(*, requisition: Any, actor: Any = None, facts: Facts | None =
                 mode=s.mode.value,
                 quorum=s.quorum.value,
                 required=required_approvals(s),
-                rule_id_at_submit=s.rule_id,
+                rule_id_at_submit=s.rule_id or None,  # none for the spending-limit step
             )
             for s in chain
         ]

@@ -81,13 +81,17 @@ def set_profile(
 
 
 def spending_limit_for(*, user: User) -> tuple[Decimal, str] | None:
-    """The user's own limit, else the highest limit among their roles, else None (no limit set)."""
+    """The user's own limit, else the highest limit among their roles in their company, else None."""
     own = SpendingLimit.objects.filter(user=user).first()
     if own is not None:
         return Decimal(own.amount), own.currency
-    roles = list(RoleAssignment.objects.filter(profile__user=user).values_list("role", flat=True))
+    profile = UserProfile.objects.filter(user=user).only("company_id").first()
+    if profile is None:
+        return None
+    roles = list(RoleAssignment.objects.filter(profile=profile).values_list("role", flat=True))
     limits = [
-        (Decimal(limit.amount), limit.currency) for limit in SpendingLimit.objects.filter(role__in=roles)
+        (Decimal(limit.amount), limit.currency)
+        for limit in SpendingLimit.objects.filter(company_id=profile.company_id, role__in=roles)
     ]
     return max(limits, default=None)
 
