@@ -481,20 +481,52 @@ def complete_requests(*, requests: list[ApprovalRequest], actor: Any) -> None:
 # -- e-mail: one message per person for the whole batch ----------------------------------------------
 def _notify_approvers(assignment_ids: list[int]) -> None:
     """After commit, e-mail each approver once, listing the requisitions now waiting for them."""
+    from openprocure.core.models import User
 
     def _send() -> None:
-        rows = ApprovalAssignment.objects.select_related(
-            "approver", "on_behalf_of", "step__request__requisition", "step__request__requester"
-        ).filter(pk__in=assignment_ids)
-        by_approver: dict[int, list[ApprovalAssignment]] = defaultdict(list)
-        for row in rows.order_by("approver_id", "id"):
-            by_approver[row.approver_id].append(row)
+        rows = list(
+            ApprovalAssignment.objects.filter(pk__in=assignment_ids)
+            .order_by("approver_id", "id")
+            .values_list(
+                "pk",
+                "approver_id",
+                "on_behalf_of_id",
+                "step__request__requester_id",
+                "step__request__requisition__number",
+                "step__request__requisition__title",
+                "step__request__amount",
+                "step__request__currency",
+            )
+        )
+        people = User.objects.in_bulk({pk for row in rows for pk in row[1:4] if pk})
+        by_approver: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+        for row in rows:
+            by_approver[row[1]].append(row)
         base = settings.PUBLIC_URL
-        for waiting in by_approver.values():
-            approver = waiting[0].approver
+        for approver_id, waiting in by_approver.items():
+            approver = people[approver_id]
             with translation.override(approver.preferred_language or settings.LANGUAGE_CODE):
+                # Formatted here rather than in the template: a batch lists hundreds of requisitions.
+                review = _("Review it:")
                 items = [
-                    {"assignment": a, "url": base + reverse("approvals:detail", args=[a.pk])} for a in waiting
+                    {
+                        "line": _(
+                            "%(number)s %(title)s — requested by %(requester)s, %(amount)s %(currency)s"
+                        )
+                        % {
+                            "number": number,
+                            "title": title,
+                            "requester": people[requester],
+                            "amount": amount,
+                            "currency": currency,
+                        },
+                        "on_behalf_of": _("You decide on behalf of %(person)s, who is away.")
+                        % {"person": people[on_behalf_of]}
+                        if on_behalf_of
+                        else "",
+                        "link": f"{review} {base}{reverse('approvals:detail', args=[pk])}",
+                    }
+                    for pk, _approver, on_behalf_of, requester, number, title, amount, currency in waiting
                 ]
                 subject = ngettext(
                     "%(count)d requisition needs your approval",
