@@ -763,6 +763,27 @@ def create_api_key(*, business: Business, by: User, name: str) -> tuple[ApiKey, 
     return api_key, key
 
 
+def _require_key_administrator(by: User, business_id: int) -> None:
+    membership = membership_of(by)
+    if (
+        membership is None
+        or membership.business_id != business_id
+        or not (membership.is_administrator or membership.is_technical_administrator)
+    ):
+        raise PermissionDenied(_("Only the administrators of this business may manage API keys."))
+
+
+def revoke_api_key(*, key_id: int, by: User) -> ApiKey:
+    """An administrator revokes a key of their business: it stops working at once; kept for the record."""
+    with transaction.atomic():
+        api_key = ApiKey.objects.select_for_update().get(pk=key_id)
+        _require_key_administrator(by, api_key.business_id)
+        if api_key.revoked_at is None:
+            api_key.revoked_at = timezone.now()
+            api_key.save(update_fields=["revoked_at"])
+    return api_key
+
+
 def business_for_api_key(key: str) -> Business | None:
     """The business an API key belongs to (None when unknown or revoked); notes when it was used."""
     api_key = (

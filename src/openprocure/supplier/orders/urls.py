@@ -1,4 +1,4 @@
-"""URLs of orders: the code catalogue and "Your account"."""
+"""URLs of orders: the code catalogue, "Your account" and the business's API keys."""
 
 from django.urls import path
 
@@ -9,6 +9,8 @@ urlpatterns = [
     path("account/orders/", views.account_orders, name="orders-account"),
     path("account/orders/<str:number>/", views.account_order, name="orders-account-order"),
     path("account/orders/<str:number>/cancel/", views.cancel, name="orders-cancel"),
+    path("account/api-keys/", views.api_keys, name="orders-api-keys"),
+    path("account/api-keys/<int:key_id>/revoke/", views.revoke_api_key, name="orders-api-key-revoke"),
     path(
         "business/integrations/<int:integration_id>/order-documents/",
         delivery_settings.order_settings,

@@ -7,11 +7,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from openprocure.core.auth import AuthenticatedHttpRequest
+from openprocure.supplier.business.models import Membership
 from openprocure.supplier.business.services import membership_of
 from openprocure.supplier.orders import selectors, services
 from openprocure.supplier.orders.codes import CODES, LINE, ORDER
+from openprocure.supplier.orders.models import ApiKey
 
 
 def order_codes(request: HttpRequest) -> HttpResponse:
@@ -69,3 +73,48 @@ def cancel(request: HttpRequest, number: str) -> HttpResponse:
         for message in error.messages:
             messages.error(request, message)
     return redirect("orders-account-order", number=number)
+
+
+def _key_administrator(request: AuthenticatedHttpRequest) -> Membership:
+    membership = membership_of(request.user)
+    if membership is None or not (membership.is_administrator or membership.is_technical_administrator):
+        raise PermissionDenied(_("Only the administrators of your business can manage its API keys."))
+    return membership
+
+
+@login_required
+def api_keys(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The business's API keys for the REST API: create one (shown once, stored hashed) or revoke one."""
+    membership = _key_administrator(request)
+    new_key = ""
+    if request.method == "POST":
+        try:
+            _api_key, new_key = services.create_api_key(
+                business=membership.business,
+                by=request.user,
+                name=request.POST.get("name", ""),
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+    keys = ApiKey.objects.filter(business_id=membership.business_id).select_related("created_by")
+    return render(
+        request,
+        "orders/api_keys.html",
+        {"keys": keys.order_by("-created_at", "-id"), "new_key": new_key, "membership": membership},
+        status=400 if request.method == "POST" and not new_key else 200,
+    )
+
+
+@login_required
+@require_POST
+def revoke_api_key(request: AuthenticatedHttpRequest, key_id: int) -> HttpResponse:
+    """Revoke one of the business's API keys."""
+    membership = _key_administrator(request)
+    api_key = get_object_or_404(ApiKey, pk=key_id, business_id=membership.business_id)
+    services.revoke_api_key(key_id=api_key.pk, by=request.user)
+    messages.success(
+        request,
+        _("The key “%(name)s” is revoked: calls with it are refused from now on.") % {"name": api_key.name},
+    )
+    return redirect("orders-api-keys")
