@@ -187,6 +187,7 @@ def flow_benchmark(count: int, *, one_by_one: bool = False) -> dict[str, float]:
     ]
     setup_seconds = time.perf_counter() - started
     executed = [0]
+    load_before = os.getloadavg()[0]
 
     def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
         executed[0] += 1
@@ -213,6 +214,7 @@ def flow_benchmark(count: int, *, one_by_one: bool = False) -> dict[str, float]:
             assert not decided.refused, decided.refused[:3]
     approve_seconds = time.perf_counter() - started
     approve_queries = executed[0]
+    load_after = os.getloadavg()[0]
     assert PurchaseOrder.objects.count() == count, PurchaseOrder.objects.count()
     assert OutboxMessage.objects.filter(kind="OrderRequest").count() == count
     return {
@@ -224,6 +226,9 @@ def flow_benchmark(count: int, *, one_by_one: bool = False) -> dict[str, float]:
         "per_requisition_ms": (submit_seconds + approve_seconds) * 1000 / count,
         "submit_queries": submit_queries,
         "approve_queries": approve_queries,
+        # The machine's 1-minute load average when the timed part started and ended.
+        "load_before": load_before,
+        "load_after": load_after,
     }
 
 
@@ -253,7 +258,8 @@ def main() -> None:
         f"flow ({'one by one' if args.one_by_one else 'batch'}), {flow['requisitions']} requisitions: submit {flow['submit_s']:.1f} s, approve + PO + outbox "
         f"{flow['approve_and_po_s']:.1f} s, total {flow['total_s']:.1f} s ({flow['per_requisition_ms']:.2f} ms each); "
         f"creating the drafts took {flow['setup_s']:.1f} s (not counted); "
-        f"{flow['submit_queries']} + {flow['approve_queries']} SQL statements (after-commit work included)"
+        f"{flow['submit_queries']} + {flow['approve_queries']} SQL statements (after-commit work included); "
+        f"load average {flow['load_before']:.2f} → {flow['load_after']:.2f}"
     )
 
 
