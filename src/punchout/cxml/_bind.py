@@ -292,7 +292,7 @@ def schedule_line(r: Reader, el: _Element) -> ScheduleLine:
 def order_request(r: Reader, el: _Element) -> OrderRequest:
     header: OrderRequestHeader | None = None
     items: list[ItemOut] = []
-    for c in el:
+    for c in el[:]:  # type: ignore[index]  # a list of the children: cheaper than lxml's child iterator
         if c.tag == "ItemOut":
             items.append(item_out(r, c))
         elif c.tag == "OrderRequestHeader":
