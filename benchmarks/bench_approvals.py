@@ -189,12 +189,12 @@ def flow_benchmark(count: int, *, one_by_one: bool = False) -> dict[str, float]:
     executed = [0]
     load_before = os.getloadavg()[0]
 
-    def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+    def counting(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
         executed[0] += 1
         return execute(sql, params, many, context)
 
     started = time.perf_counter()
-    with db.execute_wrapper(count):
+    with db.execute_wrapper(counting):
         if one_by_one:
             for requisition in requisitions:
                 submit_requisition(requisition, requester)
@@ -205,7 +205,7 @@ def flow_benchmark(count: int, *, one_by_one: bool = False) -> dict[str, float]:
     submit_queries, executed[0] = executed[0], 0
     pending = list(ApprovalAssignment.objects.filter(status="pending").values_list("pk", flat=True))
     started = time.perf_counter()
-    with db.execute_wrapper(count):
+    with db.execute_wrapper(counting):
         if one_by_one:
             for assignment_id in pending:
                 approvals.decide(assignment_id=assignment_id, actor=approver, decision="approve")
