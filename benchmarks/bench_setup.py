@@ -212,8 +212,8 @@ def main() -> None:
     parser.add_argument(
         "--threads",
         type=int,
-        default=1,
-        help="threads per worker; above 1 gunicorn uses gthread workers with keep-alive, as `openprocure demo` does",
+        default=4,
+        help="threads per worker (the demo's 4 by default); above 1 gunicorn uses gthread workers with keep-alive",
     )
     parser.add_argument("--tool", choices=["auto", "wrk", "python"], default="auto")
     parser.add_argument("--no-record", action="store_true", help="do not write results/setup.md")
@@ -232,16 +232,15 @@ def main() -> None:
         "PYTHONPATH": str(ROOT / "src"),
     }
     prepare(env)
+    from openprocure.cli import gunicorn_command
+
+    # The storefront exactly as `openprocure demo` starts it (gthread when threads > 1).
+    command = gunicorn_command(
+        "supplier", bind=f"127.0.0.1:{port}", workers=args.workers, threads=args.threads
+    )
+    command[0] = str(VENV / "python")
     server = subprocess.Popen(
-        [
-            str(VENV / "gunicorn"),
-            "openprocure.supplier.wsgi:application",
-            "-b",
-            f"127.0.0.1:{port}",
-            "-w",
-            str(args.workers),
-            *(["--threads", str(args.threads), "--worker-class", "gthread"] if args.threads > 1 else []),
-        ],
+        command,
         env=env,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
