@@ -254,9 +254,42 @@ def test_several_documents_are_stored_at_once_with_their_journal_and_one_schedul
     assert (journal.direction, journal.partner) == (Direction.OUTBOUND, "NetworkId:ACME")
     assert "s3cret" not in journal.raw and "<SharedSecret>********</SharedSecret>" in journal.raw
     assert OutboxMessage.objects.get(payload_id="c-1@s.test").body == secret_body.decode()
-    assert sorted(DBTaskResult.objects.values_list("args_kwargs", flat=True), key=str) == sorted(
-        ({"args": [m.pk], "kwargs": {}} for m in stored), key=str
-    )
+    assert list(DBTaskResult.objects.values_list("task_path", "args_kwargs")) == [
+        ("openprocure.core.tasks.deliver_outbox_messages", {"args": [[m.pk for m in stored]], "kwargs": {}})
+    ]
+
+
+def test_a_task_delivers_several_messages_and_a_large_batch_is_split(
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from openprocure.core.tasks import deliver_outbox_messages
+
+    count = outbox.DELIVERIES_PER_TASK + 1
+    with django_capture_on_commit_callbacks(execute=True):
+        stored = outbox.enqueue_documents(
+            [
+                outbox.Outgoing(
+                    kind="OrderRequest", url="http://127.0.0.1:9/", payload_id=f"b-{n}@s.test", body=ORDER
+                )
+                for n in range(count)
+            ]
+        )
+    ids = [m.pk for m in stored]
+    tasks = sorted(DBTaskResult.objects.values_list("task_path", "args_kwargs"), key=lambda row: row[0])
+    assert tasks == [
+        ("openprocure.core.tasks.deliver_outbox_message", {"args": [ids[-1]], "kwargs": {}}),
+        ("openprocure.core.tasks.deliver_outbox_messages", {"args": [ids[:-1]], "kwargs": {}}),
+    ]
+    with PartnerServer() as partner:
+        for message in stored[:2]:
+            OutboxMessage.objects.filter(pk=message.pk).update(url=partner.url)
+        assert deliver_outbox_messages.call(ids[:2]) == ["delivered", "delivered"]
+    assert len(partner.received) == 2
+    assert set(OutboxMessage.objects.filter(pk__in=ids[:2]).values_list("status", flat=True)) == {
+        OutboxStatus.DELIVERED
+    }
 
 
 def test_storing_no_documents_stores_and_schedules_nothing(django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]

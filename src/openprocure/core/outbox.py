@@ -16,6 +16,7 @@ import logging
 import random
 import secrets
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -37,6 +38,8 @@ BACKOFF_BASE_SECONDS = 5
 BACKOFF_MAX_SECONDS = 3600
 # Timeout of one HTTP delivery (seconds).
 DELIVERY_TIMEOUT_SECONDS = 30.0
+# Messages stored together are delivered by one task, this many at most (the rest by more tasks).
+DELIVERIES_PER_TASK = 20
 
 
 @dataclass(frozen=True)
@@ -158,21 +161,28 @@ def enqueue_documents(documents: Sequence[Outgoing]) -> list[OutboxMessage]:
 
 
 def schedule_deliveries(message_ids: Sequence[int]) -> None:
-    """Ask the task backend to deliver several messages after commit, in one write transaction.
+    """Ask the task backend to deliver several messages after commit: one task per
+    :data:`DELIVERIES_PER_TASK` messages, stored in one write transaction.
 
-    With the database task backend this stores every task row in one transaction instead of one
-    each; like :func:`schedule_delivery`, a failure is only logged (the sweeper schedules again).
+    Like :func:`schedule_delivery`, a failure to enqueue is only logged (the sweeper schedules the
+    messages again).
     """
-    from openprocure.core.tasks import deliver_outbox_message
+    from openprocure.core.tasks import deliver_outbox_message, deliver_outbox_messages
 
     ids = list(message_ids)
     if not ids:
         return
 
     def _enqueue() -> None:
-        with transaction.atomic():
-            for message_id in ids:
-                deliver_outbox_message.enqueue(message_id)
+        chunks = [
+            ids[start : start + DELIVERIES_PER_TASK] for start in range(0, len(ids), DELIVERIES_PER_TASK)
+        ]
+        with transaction.atomic() if len(chunks) > 1 else nullcontext():
+            for chunk in chunks:
+                if len(chunk) == 1:
+                    deliver_outbox_message.enqueue(chunk[0])
+                else:
+                    deliver_outbox_messages.enqueue(chunk)
 
     transaction.on_commit(_enqueue, robust=True)
 
