@@ -1,6 +1,7 @@
 """OrderRequest intake benchmark: 10-line orders against the storefront served by gunicorn.
 
     .venv/bin/python benchmarks/bench_orders.py [--seconds 60] [--clients 8] [--workers 2] [--threads 4]
+        [--worker-class gthread|sync]
 
 What it does:
 1. makes a temporary data folder, migrates the storefront's SQLite database and seeds one Active
@@ -223,6 +224,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument(
+        "--worker-class", default="gthread", choices=["gthread", "sync"], help="gunicorn worker class"
+    )
     parser.add_argument("--max-rate", type=float, default=250.0, help="orders per second prepared for")
     args = parser.parse_args()
 
@@ -266,7 +270,7 @@ def main() -> None:
             "--threads",
             str(args.threads),
             "--worker-class",
-            "gthread",
+            args.worker_class,
             "--log-level",
             "warning",
         ],
@@ -345,7 +349,10 @@ def main() -> None:
         f"| {len(results)} | {len(errors)} | {wall:.1f} | {rate:.1f} | {statistics.median(latencies) if latencies else 0:.1f} "
         f"| {pct(95):.1f} | {pct(99):.1f} | {latencies[-1] if latencies else 0:.1f} | {'yes' if exactly_once else 'NO'} ({len(stored)} orders, {lines} lines) |"
     )
-    print(f"\nclients={args.clients} gunicorn workers={args.workers} threads={args.threads}; data in {data}")
+    print(
+        f"\nclients={args.clients} gunicorn {args.worker_class} workers={args.workers} threads={args.threads}; "
+        f"data in {data}"
+    )
     for error in errors[:5]:
         print("error:", error)
     goal = rate >= 100 and not errors and pct(99) <= 300 and exactly_once
