@@ -303,6 +303,7 @@ def test_adding_punchout_asks_to_confirm_and_shows_the_secrets_once(client):
     assert "<code>http://127.0.0.1:8100/cxml/</code>" in manage
     assert "<code>http://127.0.0.1:8100/oci/</code>" in manage
     assert "Unit-price tolerance (%)" in manage and "10.00" in manage
+    assert f'<a href="{reverse("orders-api-keys")}">API keys</a>' in manage
     # Adding it again does nothing.
     client.post(reverse("business-add-punchout"), data | {"confirm": "on", "buyer_identity": "OTHER"})
     assert Integration.objects.get().buyer_identity == "ACME"
