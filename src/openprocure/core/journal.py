@@ -66,39 +66,8 @@ def journal_entry(
     )
 
 
-def record_document(
-    *,
-    direction: str,
-    raw: bytes | str,
-    kind: str = "",
-    payload_id: str = "",
-    protocol: str = "cxml",
-    partner: str = "",
-    reference: str = "",
-    parsed: dict[str, Any] | None = None,
-    warnings: list[dict[str, str]] | None = None,
-    status_code: int | None = None,
-    status_text: str = "",
-    in_reply_to: Document | None = None,
-    content_type: str = "",
-    remote_addr: str | None = None,
-) -> Document:
-    """Store one document in the journal, masking secrets first."""
-    entry = journal_entry(
-        direction=direction,
-        raw=raw,
-        kind=kind,
-        payload_id=payload_id,
-        protocol=protocol,
-        partner=partner,
-        reference=reference,
-        parsed=parsed,
-        warnings=warnings,
-        status_code=status_code,
-        status_text=status_text,
-        in_reply_to=in_reply_to,
-        content_type=content_type,
-        remote_addr=remote_addr,
-    )
+def record_document(**fields: Any) -> Document:
+    """Store one document in the journal, masking secrets first (``fields`` as for :func:`journal_entry`)."""
+    entry = journal_entry(**fields)
     entry.save(force_insert=True)
     return entry
