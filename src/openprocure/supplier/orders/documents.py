@@ -103,18 +103,8 @@ def send(
     integration: Integration, message: MessageBody, *, reference: str, is_test: bool
 ) -> OutboxMessage | None:
     """Store a document in the outbox for the buyer's endpoint; None when no endpoint is configured."""
-    order_settings = settings_for(integration)
-    if not order_settings.buyer_cxml_url:
-        return None
-    document = envelope(integration, message, is_test=is_test)
-    return enqueue_document(
-        kind=message.KIND,
-        url=order_settings.buyer_cxml_url,
-        payload_id=document.payload_id or "",
-        body=cxml.build(document),
-        reference=reference,
-        partner=f"{integration.buyer_domain}:{integration.buyer_identity}",
-    )
+    built = outgoing(integration, [message], reference=reference, is_test=is_test)
+    return enqueue_document(**vars(built[0])) if built else None
 
 
 def outgoing(
