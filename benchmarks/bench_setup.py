@@ -208,16 +208,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=60)
     parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="gunicorn worker processes (default: the demo's)"
+    )
     parser.add_argument(
         "--threads",
         type=int,
-        default=4,
-        help="threads per worker (the demo's 4 by default); above 1 gunicorn uses gthread workers with keep-alive",
+        default=None,
+        help="threads per worker (default: the demo's); above 1 gunicorn uses gthread workers with keep-alive",
     )
     parser.add_argument("--tool", choices=["auto", "wrk", "python"], default="auto")
     parser.add_argument("--no-record", action="store_true", help="do not write results/setup.md")
     args = parser.parse_args()
+    from openprocure.cli import WEB_THREADS, WEB_WORKERS, gunicorn_command
+
+    args.workers = WEB_WORKERS if args.workers is None else args.workers
+    args.threads = WEB_THREADS if args.threads is None else args.threads
     tool = args.tool if args.tool != "auto" else ("wrk" if shutil.which("wrk") else "python")
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-setup-"))
@@ -232,8 +238,6 @@ def main() -> None:
         "PYTHONPATH": str(ROOT / "src"),
     }
     prepare(env)
-    from openprocure.cli import gunicorn_command
-
     # The storefront exactly as `openprocure demo` starts it (gthread when threads > 1).
     command = gunicorn_command(
         "supplier", bind=f"127.0.0.1:{port}", workers=args.workers, threads=args.threads

@@ -21,7 +21,7 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
 from openprocure.core.choices import Direction
-from openprocure.core.journal import record_document
+from openprocure.core.journal import journal_entry, record_document
 from openprocure.core.models import Document
 from punchout import cxml
 from punchout.cxml.errors import CXMLError, DocumentTooLarge, UnsupportedMessage
@@ -82,13 +82,20 @@ def journal_answer(document: cxml.CXML, request_journal: Document) -> bytes:
     """Serialise an answer and journal it as the reply to the request; the answer's bytes.
 
     The answer's row and the request's status are written in one transaction (the caller's, when
-    there is one).
+    there is one). A request not stored yet (see ``CXMLEndpoint.journal_with_answer``) is stored
+    there too.
     """
     body = cxml.build(document)
     status = document.status
     code = status.code if status is not None else None
     status_text = (status.message or status.text) if status is not None else ""
     with transaction.atomic(savepoint=False):
+        stored_with_answer = request_journal.pk is None
+        if stored_with_answer:
+            # A request journaled with its answer: stored now, already with the answer's status.
+            request_journal.status_code = code
+            request_journal.status_text = status_text
+            request_journal.save(force_insert=True)
         record_document(
             direction=Direction.OUTBOUND,
             raw=body,
@@ -100,12 +107,13 @@ def journal_answer(document: cxml.CXML, request_journal: Document) -> bytes:
             status_text=status_text,
             in_reply_to=request_journal,
         )
-        Document.objects.filter(pk=request_journal.pk).update(
-            reference=request_journal.reference,
-            partner=request_journal.partner,
-            status_code=code,
-            status_text=status_text,
-        )
+        if not stored_with_answer:
+            Document.objects.filter(pk=request_journal.pk).update(
+                reference=request_journal.reference,
+                partner=request_journal.partner,
+                status_code=code,
+                status_text=status_text,
+            )
     request_journal.status_code = code
     request_journal.status_text = status_text
     return body
@@ -166,6 +174,12 @@ class CXMLEndpoint(View):
 
     handlers: dict[str, Handler] = {}
     parse_error_mappers: dict[str, ParseErrorMapper] = {}
+    # Message types whose request is journaled with its answer, in one write transaction (the
+    # handler's, when it calls ``Inbound.journal_answer``), rather than on its own before the
+    # handler runs. Only for requests that change nothing lasting unless answered (a PunchOut
+    # setup, a ProfileRequest): if the process dies mid-request the partner has no answer and
+    # sends it again. Orders and other documents are journaled first, whatever happens next.
+    journal_with_answer: set[str] = set()
     http_method_names = ["post", "get", "options"]
 
     def get(self, request: HttpRequest) -> HttpResponse:
@@ -192,7 +206,7 @@ class CXMLEndpoint(View):
             )
             return self.answer(error.to_response(), journal)
         document = result.document
-        journal = record_document(
+        journal = journal_entry(
             direction=Direction.INBOUND,
             raw=raw,
             kind=document.kind,
@@ -201,6 +215,9 @@ class CXMLEndpoint(View):
             warnings=warnings_as_json(result.warnings),
             remote_addr=remote,
         )
+        deferred = document.kind in self.journal_with_answer
+        if not deferred:
+            journal.save(force_insert=True)
         inbound = Inbound(
             request=request, document=document, warnings=result.warnings, journal=journal, raw=raw
         )
@@ -225,6 +242,8 @@ class CXMLEndpoint(View):
                 "We could not process this document because of a fault on our side. It has been kept "
                 "and our staff can see it. Send it again later with the same payloadID.",
             )
+        if deferred and journal.pk is not None and not Document.objects.filter(pk=journal.pk).exists():
+            journal.pk = None  # stored in the handler's transaction, which then rolled back
         journal.reference = inbound.reference[:200] or journal.reference
         journal.partner = inbound.partner[:200] or journal.partner
         return self.answer(answer, journal)

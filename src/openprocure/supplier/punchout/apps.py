@@ -10,6 +10,8 @@ class PunchOutConfig(AppConfig):
     def ready(self) -> None:
         # The storefront's POST /cxml/ dispatches by message type; we answer the setup request.
         from openprocure.supplier.punchout.cxml import handle_setup_request
-        from openprocure.supplier.storefront.cxml import HANDLERS
+        from openprocure.supplier.storefront.cxml import HANDLERS, JOURNAL_WITH_ANSWER
 
         HANDLERS["PunchOutSetupRequest"] = handle_setup_request
+        # A refused or unanswered setup changes nothing: the request is journaled with its answer.
+        JOURNAL_WITH_ANSWER.add("PunchOutSetupRequest")

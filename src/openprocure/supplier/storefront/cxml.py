@@ -31,8 +31,11 @@ def handle_profile_request(inbound: Inbound) -> cxml.CXML:
 
 
 HANDLERS["ProfileRequest"] = handle_profile_request
+# Requests journaled together with their answer (see CXMLEndpoint.journal_with_answer).
+JOURNAL_WITH_ANSWER: set[str] = {"ProfileRequest"}
 
 
 class StorefrontCXMLEndpoint(CXMLEndpoint):
     handlers = HANDLERS
     parse_error_mappers = PARSE_ERRORS
+    journal_with_answer = JOURNAL_WITH_ANSWER
