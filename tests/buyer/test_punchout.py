@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from lxml import etree
 
 from openprocure.buyer.organization.demo import seed_organization
@@ -486,3 +487,35 @@ def test_interop_cart_becomes_requisition(
     assert [line.supplier_part_id for line in requisition.lines.order_by("line_number")] == expected_ids
     session.refresh_from_db()
     assert session.status == SessionStatus.RETURNED
+
+
+def test_the_shop_page_lists_the_companys_preferred_suppliers_first(
+    acme: PunchOutConnection, requester: Client
+) -> None:
+    from openprocure.buyer.organization.models import Company, PreferredSupplier
+    from openprocure.buyer.suppliers.models import Supplier
+
+    company = Company.objects.get(name="Acme Industries")
+    for name in ["Aardvark Office", "Zebra Tools"]:
+        supplier = Supplier.objects.create(name=name)
+        PunchOutConnection.objects.create(supplier=supplier, setup_url="https://supplier.test/cxml/")
+    assert PunchOutConnection.objects.count() == 3
+
+    def order_on_page() -> list[str]:
+        page = requester.get(reverse("punchout:shop")).content.decode()
+        return re.findall(r"<h2>([^<]+)</h2>", page)
+
+    assert order_on_page() == ["Aardvark Office", "Marketplace", "Zebra Tools"]
+    PreferredSupplier.objects.create(
+        company=company, supplier=Supplier.objects.get(name="Zebra Tools"), rank=1
+    )
+    PreferredSupplier.objects.create(
+        company=company, supplier=Supplier.objects.get(name="Marketplace"), unspsc_prefix="44", rank=2
+    )
+    # Another company's preference changes nothing here.
+    other = Company.objects.create(name="Globex")
+    PreferredSupplier.objects.create(company=other, supplier=Supplier.objects.get(name="Aardvark Office"))
+    assert order_on_page() == ["Zebra Tools", "Marketplace", "Aardvark Office"]
+    page = requester.get(reverse("punchout:shop")).content.decode()
+    assert page.count("Preferred supplier") == 1
+    assert "Preferred for UNSPSC 44" in page

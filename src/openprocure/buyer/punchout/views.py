@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from openprocure.buyer.organization.models import PreferredSupplier, UserProfile
 from openprocure.buyer.punchout import services
 from openprocure.buyer.punchout.choices import SessionOperation, SessionStatus
 from openprocure.buyer.requisitions.models import Requisition
@@ -20,10 +21,24 @@ from openprocure.core.auth import AuthenticatedHttpRequest
 
 
 @login_required
-def shop(request: HttpRequest) -> HttpResponse:
-    """The connected suppliers; each opens its catalog in a new window."""
-    connections = PunchOutConnection.objects.filter(is_active=True, supplier__is_active=True).select_related(
-        "supplier"
+def shop(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The connected suppliers, the company's preferred ones first; each opens its catalog in a new window."""
+    connections = list(
+        PunchOutConnection.objects.filter(is_active=True, supplier__is_active=True).select_related("supplier")
+    )
+    profile = UserProfile.objects.filter(user=request.user).only("company_id").first()
+    preferences: dict[int, list[PreferredSupplier]] = {}
+    if profile is not None:
+        chosen = PreferredSupplier.objects.filter(company_id=profile.company_id)
+        for preference in chosen.order_by("rank", "unspsc_prefix"):
+            preferences.setdefault(preference.supplier_id, []).append(preference)
+    for connection in connections:
+        found = preferences.get(connection.supplier_id, [])
+        connection.preferred_overall = any(not p.unspsc_prefix for p in found)  # type: ignore[attr-defined]
+        connection.preferred_categories = [p.unspsc_prefix for p in found if p.unspsc_prefix]  # type: ignore[attr-defined]
+        connection.preference_rank = min((p.rank for p in found), default=None)  # type: ignore[attr-defined]
+    connections.sort(
+        key=lambda c: (c.preference_rank is None, c.preference_rank or 0, c.supplier.name.casefold())  # type: ignore[attr-defined]
     )
     return render(request, "punchout/shop.html", {"connections": connections})
 
