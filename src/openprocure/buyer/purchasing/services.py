@@ -153,6 +153,30 @@ def _connection_for(supplier: Any, line_connection: Any) -> Any:
     )
 
 
+def _po_line(po: PurchaseOrder, line_number: int, line: Any) -> PurchaseOrderLine:
+    """The PO line ordering one requisition line (not saved: callers create them in bulk)."""
+    return PurchaseOrderLine(
+        purchase_order=po,
+        line_number=line_number,
+        requisition_line=line,
+        supplier_part_id=line.supplier_part_id,
+        supplier_part_auxiliary_id=line.supplier_part_auxiliary_id,
+        description=line.description,
+        quantity=line.quantity,
+        unit_of_measure=line.unit_of_measure,
+        unit_price=line.unit_price,
+        price_basis_quantity=line.price_basis_quantity,
+        amount=line.amount,
+        unspsc=line.unspsc,
+        manufacturer_name=line.manufacturer_name,
+        manufacturer_part_id=line.manufacturer_part_id,
+        need_by=line.need_by,
+        distributions=_distributions(line),
+        extrinsics=line.extrinsics,
+        classifications=line.classifications,
+    )
+
+
 def create_purchase_orders(*, requisition: Any, actor: Any = None) -> list[PurchaseOrder]:
     """One PO per supplier from an approved requisition, each sent through the outbox."""
     from openprocure.buyer.approvals import budgets
@@ -185,29 +209,7 @@ def create_purchase_orders(*, requisition: Any, actor: Any = None) -> list[Purch
             bill_to=bill_to,
         )
         PurchaseOrderLine.objects.bulk_create(
-            [
-                PurchaseOrderLine(
-                    purchase_order=po,
-                    line_number=index,
-                    requisition_line=line,
-                    supplier_part_id=line.supplier_part_id,
-                    supplier_part_auxiliary_id=line.supplier_part_auxiliary_id,
-                    description=line.description,
-                    quantity=line.quantity,
-                    unit_of_measure=line.unit_of_measure,
-                    unit_price=line.unit_price,
-                    price_basis_quantity=line.price_basis_quantity,
-                    amount=line.amount,
-                    unspsc=line.unspsc,
-                    manufacturer_name=line.manufacturer_name,
-                    manufacturer_part_id=line.manufacturer_part_id,
-                    need_by=line.need_by,
-                    distributions=_distributions(line),
-                    extrinsics=line.extrinsics,
-                    classifications=line.classifications,
-                )
-                for index, line in enumerate(supplier_lines, start=1)
-            ]
+            [_po_line(po, index, line) for index, line in enumerate(supplier_lines, start=1)]
         )
         _event(po, "created", actor, requisition=requisition.number)
         orders.append(po)
@@ -310,26 +312,7 @@ def create_purchase_orders_many(*, requisitions: list[Any], actor: Any = None) -
     orders = PurchaseOrder.objects.bulk_create(orders)
     PurchaseOrderLine.objects.bulk_create(
         [
-            PurchaseOrderLine(
-                purchase_order=po,
-                line_number=index,
-                requisition_line=line,
-                supplier_part_id=line.supplier_part_id,
-                supplier_part_auxiliary_id=line.supplier_part_auxiliary_id,
-                description=line.description,
-                quantity=line.quantity,
-                unit_of_measure=line.unit_of_measure,
-                unit_price=line.unit_price,
-                price_basis_quantity=line.price_basis_quantity,
-                amount=line.amount,
-                unspsc=line.unspsc,
-                manufacturer_name=line.manufacturer_name,
-                manufacturer_part_id=line.manufacturer_part_id,
-                need_by=line.need_by,
-                distributions=_distributions(line),
-                extrinsics=line.extrinsics,
-                classifications=line.classifications,
-            )
+            _po_line(po, index, line)
             for po, (_requisition, supplier_lines) in zip(orders, plans, strict=True)
             for index, line in enumerate(supplier_lines, start=1)
         ]
