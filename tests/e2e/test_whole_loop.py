@@ -578,7 +578,7 @@ def test_requester_to_paid_invoice(
         nav(approver, "Approvals")
         row = approver.locator("table tbody tr", has_text=requisition)
         expect()(row).to_have_count(1)
-        assert money(text_of(row.locator("td").nth(2))) == cart.subtotal
+        assert money(text_of(row.locator("td").nth(3))) == cart.subtotal
         shots(approver, "approval-inbox")
         row.locator(f"a:has-text('{requisition}')").click()
         expect()(approver.locator("h1")).to_contain_text(requisition)
