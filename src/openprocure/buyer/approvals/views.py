@@ -27,6 +27,7 @@ from openprocure.buyer.approvals.forms import (
 )
 from openprocure.buyer.approvals.models import ApiToken, ApprovalAssignment, ApprovalRule, Budget, Delegation
 from openprocure.core.auth import AuthenticatedHttpRequest
+from openprocure.core.batch import report_batch, selected_ids
 from openprocure.core.models import User
 
 
@@ -53,25 +54,24 @@ def approve_selected(request: AuthenticatedHttpRequest) -> HttpResponse:
     """“Approve selected” in the inbox: every ticked approval at once, with one optional comment."""
     from openprocure.buyer.approvals.bulk import decide_many
 
-    ids = [value for value in request.POST.getlist("assignment") if value.isdigit()]
+    ids = selected_ids(request, "assignment")
     if not ids:
         messages.error(request, _("Tick at least one approval, then choose “Approve selected”."))
         return redirect("approvals:inbox")
     result = decide_many(
-        assignment_ids=[int(value) for value in ids],
+        assignment_ids=ids,
         actor=request.user,
         decision="approve",
         comment=request.POST.get("comment", "").strip(),
     )
-    done = len(result.decided)
-    text = ngettext("%(count)d approved.", "%(count)d approved.", done) % {"count": done}
-    if result.refused:
-        reasons = "; ".join(f"{number}: {reason}" for number, reason in result.refused)
-        refused = ngettext(
-            "%(count)d could not be approved:", "%(count)d could not be approved:", len(result.refused)
-        ) % {"count": len(result.refused)}
-        text = f"{text} {refused} {reasons}"
-    messages.add_message(request, messages.WARNING if result.refused else messages.SUCCESS, text)
+    done, refused = len(result.decided), len(result.refused)
+    report_batch(
+        request,
+        ngettext("%(count)d approved.", "%(count)d approved.", done) % {"count": done},
+        ngettext("%(count)d could not be approved:", "%(count)d could not be approved:", refused)
+        % {"count": refused},
+        result.refused,
+    )
     return redirect("approvals:inbox")
 
 

@@ -24,6 +24,7 @@ from openprocure.buyer.requisitions.forms import (
 )
 from openprocure.buyer.requisitions.models import Requisition, RequisitionLine
 from openprocure.core.auth import AuthenticatedHttpRequest
+from openprocure.core.batch import report_batch, selected_ids
 from openprocure.core.status import IllegalTransition
 
 
@@ -60,20 +61,19 @@ def requisition_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_POST
 def submit_selected(request: AuthenticatedHttpRequest) -> HttpResponse:
     """“Submit selected” on my requisitions: every ticked draft goes for approval at once."""
-    ids = [value for value in request.POST.getlist("requisition") if value.isdigit()]
+    ids = selected_ids(request, "requisition")
     if not ids:
         messages.error(request, _("Tick at least one requisition, then choose “Submit selected”."))
         return redirect("requisitions:list")
-    outcome = services.submit_many(requisition_ids=[int(value) for value in ids], actor=request.user)
-    done = len(outcome.done)
-    text = ngettext("%(count)d submitted.", "%(count)d submitted.", done) % {"count": done}
-    if outcome.refused:
-        reasons = "; ".join(f"{number}: {reason}" for number, reason in outcome.refused)
-        refused = ngettext(
-            "%(count)d could not be submitted:", "%(count)d could not be submitted:", len(outcome.refused)
-        ) % {"count": len(outcome.refused)}
-        text = f"{text} {refused} {reasons}"
-    messages.add_message(request, messages.WARNING if outcome.refused else messages.SUCCESS, text)
+    outcome = services.submit_many(requisition_ids=ids, actor=request.user)
+    done, refused = len(outcome.done), len(outcome.refused)
+    report_batch(
+        request,
+        ngettext("%(count)d submitted.", "%(count)d submitted.", done) % {"count": done},
+        ngettext("%(count)d could not be submitted:", "%(count)d could not be submitted:", refused)
+        % {"count": refused},
+        outcome.refused,
+    )
     return redirect("requisitions:list")
 
 

@@ -13,14 +13,15 @@ def handle_setup_request(inbound: Inbound) -> cxml.CXML:
     The session and the answer's journal entry are stored in one transaction.
     """
 
+    answered: list[cxml.CXML] = []
+
     def answer(result: services.SetupResult) -> None:
         integration = result.session.integration
         inbound.partner = f"{integration.buyer_domain}:{integration.buyer_identity}"
         inbound.reference = f"punchout-session:{result.session.pk}"
-        inbound.journal_answer(
-            answer_document(inbound, cxml.PunchOutSetupResponse(start_page_url=result.start_url))
-        )
+        document = answer_document(inbound, cxml.PunchOutSetupResponse(start_page_url=result.start_url))
+        inbound.journal_answer(document)
+        answered.append(document)
 
     services.setup_cxml_session(document=inbound.document, in_transaction=answer)
-    assert inbound.answered is not None
-    return inbound.answered
+    return answered[0]
