@@ -20,6 +20,7 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
+from openprocure.core import rows
 from openprocure.core.choices import Direction
 from openprocure.core.journal import journal_entry, record_document
 from openprocure.core.models import Document
@@ -95,7 +96,7 @@ def journal_answer(document: cxml.CXML, request_journal: Document) -> bytes:
             # A request journaled with its answer: stored now, already with the answer's status.
             request_journal.status_code = code
             request_journal.status_text = status_text
-            request_journal.save(force_insert=True)
+            rows.insert([request_journal])
         record_document(
             direction=Direction.OUTBOUND,
             raw=body,
@@ -108,7 +109,9 @@ def journal_answer(document: cxml.CXML, request_journal: Document) -> bytes:
             in_reply_to=request_journal,
         )
         if not stored_with_answer:
-            Document.objects.filter(pk=request_journal.pk).update(
+            rows.update(
+                Document,
+                request_journal.pk,
                 reference=request_journal.reference,
                 partner=request_journal.partner,
                 status_code=code,
@@ -217,7 +220,7 @@ class CXMLEndpoint(View):
         )
         deferred = document.kind in self.journal_with_answer
         if not deferred:
-            journal.save(force_insert=True)
+            rows.insert([journal])
         inbound = Inbound(
             request=request, document=document, warnings=result.warnings, journal=journal, raw=raw
         )

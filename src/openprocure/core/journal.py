@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from openprocure.core import rows
 from openprocure.core.models import Document
 
 _SECRET_ELEMENT = re.compile(
@@ -69,5 +70,5 @@ def journal_entry(
 def record_document(**fields: Any) -> Document:
     """Store one document in the journal, masking secrets first (``fields`` as for :func:`journal_entry`)."""
     entry = journal_entry(**fields)
-    entry.save(force_insert=True)
+    rows.insert([entry])
     return entry

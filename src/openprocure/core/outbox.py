@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from openprocure.core import rows
 from openprocure.core.choices import Direction, OutboxStatus
 from openprocure.core.journal import journal_entry, record_document
 from openprocure.core.models import DeliveryAttempt, Document, OutboxMessage
@@ -127,35 +128,33 @@ def enqueue_documents(documents: Sequence[Outgoing]) -> list[OutboxMessage]:
         return []
     texts = [d.body.decode("utf-8") if isinstance(d.body, bytes) else d.body for d in documents]
     with transaction.atomic(savepoint=False):
-        entries = Document.objects.bulk_create(
-            [
-                journal_entry(
-                    direction=Direction.OUTBOUND,
-                    raw=text,
-                    kind=document.kind,
-                    payload_id=document.payload_id,
-                    partner=document.partner,
-                    reference=document.reference,
-                    content_type=document.content_type,
-                )
-                for document, text in zip(documents, texts, strict=True)
-            ]
-        )
-        messages = OutboxMessage.objects.bulk_create(
-            [
-                OutboxMessage(
-                    kind=document.kind,
-                    url=document.url,
-                    payload_id=document.payload_id,
-                    body=text,
-                    reference=document.reference,
-                    partner=document.partner,
-                    content_type=document.content_type,
-                    document=entry,
-                )
-                for document, text, entry in zip(documents, texts, entries, strict=True)
-            ]
-        )
+        entries = [
+            journal_entry(
+                direction=Direction.OUTBOUND,
+                raw=text,
+                kind=document.kind,
+                payload_id=document.payload_id,
+                partner=document.partner,
+                reference=document.reference,
+                content_type=document.content_type,
+            )
+            for document, text in zip(documents, texts, strict=True)
+        ]
+        rows.insert(entries)
+        messages = [
+            OutboxMessage(
+                kind=document.kind,
+                url=document.url,
+                payload_id=document.payload_id,
+                body=text,
+                reference=document.reference,
+                partner=document.partner,
+                content_type=document.content_type,
+                document=entry,
+            )
+            for document, text, entry in zip(documents, texts, entries, strict=True)
+        ]
+        rows.insert(messages)
         schedule_deliveries([message.pk for message in messages])
     return messages
 

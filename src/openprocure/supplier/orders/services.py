@@ -20,6 +20,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from openprocure.core import rows
 from openprocure.core.models import Document, User
 from openprocure.core.outbox import Outgoing, enqueue_documents
 from openprocure.core.status import set_status
@@ -277,7 +278,7 @@ def _receive(
             except intake.Rejection as rejection:
                 answer = Answer(rejection.status_code, rejection.text, rejection.message, rejection.code)
                 _mail_rejection(integration, request, rejection)
-        OrderRequestReceipt.objects.create(
+        receipt = OrderRequestReceipt(
             payload_id=payload_id or f"(none)-{secrets.token_hex(12)}",
             business_id=integration.business_id,
             buyer_order_id=order_id[:200],
@@ -291,6 +292,7 @@ def _receive(
             order=answer.order,
             journal=journal,
         )
+        rows.insert([receipt])
         if answered is not None:
             answered(answer, integration)
     return answer
@@ -479,12 +481,12 @@ def _store_new_order(
     if _cart_lines_taken(planned.evaluation):
         planned = _plan_new_order(document, request, integration, journal)
     order, lines = planned.order, planned.lines
-    order.save(force_insert=True)
-    OrderLine.objects.bulk_create(lines)
+    rows.insert([order])
+    rows.insert(lines)
     if not order.is_test:
         _reserve_stock(planned.evaluation.lines, sign=-1)
     enqueue_documents(planned.outgoing)
-    OrderEvent.objects.bulk_create(
+    rows.insert(
         [
             _new_event(order, EventKind.RECEIVED, payload_id=order.payload_id, version=order.order_version),
             _new_event(order, EventKind.CONFIRMED, version=order.order_version),
