@@ -158,9 +158,16 @@ def test_sweep_reschedules_expired_leases(django_capture_on_commit_callbacks) ->
     OutboxMessage.objects.filter(pk=message.pk).update(
         status=OutboxStatus.DELIVERING, lease_until=timezone.now() - timedelta(seconds=5)
     )
+    from django_tasks_db.models import DBTaskResult
+
+    stored_tasks = set(DBTaskResult.objects.values_list("id", flat=True))  # the task of store()
     with django_capture_on_commit_callbacks() as callbacks:
         assert outbox.sweep() == 1
-    assert len(callbacks) == 1
+    # The database task backend stores the task in the sweep's own transaction (no callback needed).
+    assert callbacks == []
+    assert list(
+        DBTaskResult.objects.exclude(id__in=stored_tasks).values_list("task_path", "args_kwargs")
+    ) == [("openprocure.core.tasks.deliver_outbox_message", {"args": [message.pk], "kwargs": {}})]
 
 
 def test_a_worker_whose_lease_expired_never_undoes_a_delivery() -> None:
@@ -233,7 +240,7 @@ def test_several_documents_are_stored_at_once_with_their_journal_and_one_schedul
             ]
         )
     assert [m.payload_id for m in stored] == ["c-1@s.test", "c-2@s.test"]
-    assert len(callbacks) == 1
+    assert callbacks == []  # the task is a row written in the same transaction as the messages
     rows = list(
         OutboxMessage.objects.order_by("payload_id").values_list(
             "payload_id", "kind", "status", "document__kind", "document__payload_id", "document__reference"
@@ -257,6 +264,46 @@ def test_several_documents_are_stored_at_once_with_their_journal_and_one_schedul
     assert list(DBTaskResult.objects.values_list("task_path", "args_kwargs")) == [
         ("openprocure.core.tasks.deliver_outbox_messages", {"args": [[m.pk for m in stored]], "kwargs": {}})
     ]
+
+
+def test_a_rolled_back_transaction_takes_its_messages_and_their_task_with_it() -> None:
+    from django.db import transaction
+    from django_tasks_db.models import DBTaskResult
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        outbox.enqueue_documents(
+            [
+                outbox.Outgoing(
+                    kind="OrderRequest", url="http://127.0.0.1:9/", payload_id="gone@s.test", body=ORDER
+                )
+            ]
+        )
+        assert DBTaskResult.objects.count() == 1
+        raise RuntimeError("a fault after the documents were stored")
+    assert (OutboxMessage.objects.count(), Document.objects.count(), DBTaskResult.objects.count()) == (
+        0,
+        0,
+        0,
+    )
+
+
+def test_a_failure_to_enqueue_is_logged_and_keeps_the_messages(monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
+    from openprocure.core.tasks import deliver_outbox_messages
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise ConnectionError("task store unavailable")
+
+    monkeypatch.setattr(type(deliver_outbox_messages), "enqueue", refuse)
+    stored = outbox.enqueue_documents(
+        [
+            outbox.Outgoing(
+                kind="OrderRequest", url="http://127.0.0.1:9/", payload_id=f"k-{n}@s.test", body=ORDER
+            )
+            for n in range(2)
+        ]
+    )
+    assert OutboxMessage.objects.filter(pk__in=[m.pk for m in stored]).count() == 2
+    assert "could not enqueue a delivery task; the sweeper schedules it again" in caplog.text
 
 
 def test_a_task_delivers_several_messages_and_a_large_batch_is_split(

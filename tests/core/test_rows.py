@@ -149,3 +149,51 @@ def test_foreign_keys_given_as_ids_are_stored() -> None:
     )
     rows.insert([attempt])
     assert DeliveryAttempt.objects.get(pk=attempt.pk).message == message
+
+
+def _table_name(model: type) -> str:
+    return connection.ops.quote_name(model._meta.db_table)  # type: ignore[attr-defined]
+
+
+def test_select_builds_instances_with_the_orm_s_conversions() -> None:
+    created = datetime(2026, 3, 4, 5, 6, 7, 890000, tzinfo=UTC)
+    document = _document(payload_id="s-1", parsed={"total": "12.50", "lines": [1]}, created_at=created)
+    rows.insert([document])
+    sql = f"SELECT d.*, 'extra' AS note FROM {_table_name(Document)} d WHERE d.payload_id = %s"  # noqa: S608
+    (found,) = rows.select(Document, sql, ["s-1"])
+    assert isinstance(found, Document) and found.pk == document.pk
+    assert found.created_at == created and found.created_at.tzinfo is not None
+    assert found.parsed == {"total": "12.50", "lines": [1]}
+    assert found.note == "extra"  # a column that is not a field becomes an attribute
+    assert not found._state.adding and found._state.db == "default"
+    assert found == Document.objects.get(pk=document.pk)
+
+
+def test_select_of_some_columns_defers_the_others() -> None:
+    document = _document(payload_id="s-2", raw="<big/>")
+    rows.insert([document])
+    sql = f"SELECT id, payload_id FROM {_table_name(Document)} WHERE payload_id = %s"  # noqa: S608
+    (found,) = rows.select(Document, sql, ["s-2"])
+    assert found.get_deferred_fields() >= {"raw", "parsed", "created_at"}
+    assert found.payload_id == "s-2"
+    assert found.raw == "<big/>"  # loaded on first use, as with the ORM
+    assert rows.select(Document, sql, ["none"]) == []
+
+
+def test_select_converts_decimals_and_dates_as_the_orm_does() -> None:
+    if not apps.is_installed("openprocure.buyer.requisitions"):
+        pytest.skip("the buyer suite's Requisition (decimal and date fields) is not installed here")
+    from decimal import Decimal
+
+    from openprocure.buyer.requisitions.models import Requisition
+
+    requester = User.objects.create_user("select@example.test")
+    requisition = Requisition.objects.create(
+        number="REQ-SEL-1", requester=requester, total_amount=Decimal("1234.56"), need_by="2026-12-01"
+    )
+    sql = f"SELECT * FROM {_table_name(Requisition)} WHERE number = %s"  # noqa: S608
+    (found,) = rows.select(Requisition, sql, ["REQ-SEL-1"])
+    assert found.total_amount == Decimal("1234.56") and isinstance(found.total_amount, Decimal)
+    assert found.need_by.isoformat() == "2026-12-01"
+    assert found.requester_id == requester.pk
+    assert found.updated_at == Requisition.objects.get(pk=requisition.pk).updated_at

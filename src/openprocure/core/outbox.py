@@ -15,19 +15,20 @@ from __future__ import annotations
 import logging
 import random
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from openprocure.core import rows
 from openprocure.core.choices import Direction, OutboxStatus
 from openprocure.core.journal import journal_entry, record_document
-from openprocure.core.models import DeliveryAttempt, Document, OutboxMessage
+from openprocure.core.models import DeliveryAttempt, OutboxMessage
 from punchout.cxml.transport import PermanentDeliveryError, TransientDeliveryError, post_cxml
 
 logger = logging.getLogger(__name__)
@@ -159,9 +160,40 @@ def enqueue_documents(documents: Sequence[Outgoing]) -> list[OutboxMessage]:
     return messages
 
 
+def _tasks_in_this_transaction(task: Any) -> bool:
+    """Whether ``task``'s backend stores tasks as rows of the database we are writing to, inside a
+    transaction: then a task is enqueued in that transaction, committed or rolled back with the
+    messages it delivers (one write transaction less, and no window where a message is committed
+    but its task not yet stored). Other backends (RQ) are told after commit, as a worker could
+    otherwise run before the messages are visible."""
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    alias = router.db_for_write(OutboxMessage)
+    return (
+        isinstance(task.get_backend(), DatabaseBackend)
+        and router.db_for_write(DBTaskResult) == alias
+        and connections[alias].in_atomic_block
+    )
+
+
+def _when_committed(enqueue: Callable[[], None], task: Any) -> None:
+    if _tasks_in_this_transaction(task):
+        try:
+            with transaction.atomic():  # a savepoint: a failure to enqueue never undoes the caller's work
+                enqueue()
+        except Exception:
+            logger.exception("outbox: could not enqueue a delivery task; the sweeper schedules it again")
+    else:
+        # robust: the messages are already stored, so a failure to enqueue (a busy task database, a
+        # broker that is down) is only logged — the sweeper schedules them again — and never turns
+        # the caller's committed work into an error.
+        transaction.on_commit(enqueue, robust=True)
+
+
 def schedule_deliveries(message_ids: Sequence[int]) -> None:
-    """Ask the task backend to deliver several messages after commit: one task per
-    :data:`DELIVERIES_PER_TASK` messages, stored in one write transaction.
+    """Ask the task backend to deliver several messages once the transaction commits: one task per
+    :data:`DELIVERIES_PER_TASK` messages.
 
     Like :func:`schedule_delivery`, a failure to enqueue is only logged (the sweeper schedules the
     messages again).
@@ -183,21 +215,18 @@ def schedule_deliveries(message_ids: Sequence[int]) -> None:
                 else:
                     deliver_outbox_messages.enqueue(chunk)
 
-    transaction.on_commit(_enqueue, robust=True)
+    _when_committed(_enqueue, deliver_outbox_messages)
 
 
 def schedule_delivery(message_id: int, *, when: datetime | None = None) -> None:
-    """Ask the task backend to deliver a message after the current transaction commits."""
+    """Ask the task backend to deliver a message once the current transaction commits."""
     from openprocure.core.tasks import deliver_outbox_message
 
     def _enqueue() -> None:
         task = deliver_outbox_message.using(run_after=when) if when else deliver_outbox_message
         task.enqueue(message_id)
 
-    # robust: the message is already stored, so a failure to enqueue (a busy task database, a broker
-    # that is down) is only logged — the sweeper schedules it again — and never turns the caller's
-    # committed work into an error.
-    transaction.on_commit(_enqueue, robust=True)
+    _when_committed(_enqueue, deliver_outbox_message)
 
 
 def claim(message_id: int) -> OutboxMessage | None:

@@ -190,3 +190,74 @@ def update(model: type[Model], pk: Any, **values: Any) -> int:
     with connections[alias].cursor() as cursor:
         cursor.execute(sql, [*params, pk])
         return int(cursor.rowcount)
+
+
+@dataclass
+class _Read:
+    """How the columns of one SELECT become instances: positions of the model's fields (in the
+    model's field order), their converters, and the other columns (set as plain attributes)."""
+
+    attnames: list[str]
+    positions: list[int]
+    converters: list[tuple[int, list[Any], Any]]  # (position in row, converters, column expression)
+    extras: list[tuple[int, str]]
+    complete: bool  # every concrete field present
+
+
+_reads: dict[tuple[type[Model], str, tuple[str, ...]], _Read] = {}
+
+
+def _read_plan(model: type[Model], alias: str, names: tuple[str, ...]) -> _Read:
+    key = (model, alias, names)
+    found = _reads.get(key)
+    if found is not None:
+        return found
+    connection = connections[alias]
+    by_column = {field.column: field for field in model._meta.concrete_fields}
+    present = {name: index for index, name in enumerate(names) if name in by_column}
+    fields = [field for field in model._meta.concrete_fields if field.column in present]
+    converters = []
+    for field in fields:
+        column = field.get_col(model._meta.db_table)
+        found_converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        if found_converters:
+            converters.append((present[field.column], found_converters, column))
+    found = _Read(
+        attnames=[field.attname for field in fields],
+        positions=[present[field.column] for field in fields],
+        converters=converters,
+        extras=[(index, name) for index, name in enumerate(names) if name not in by_column],
+        complete=len(fields) == len(model._meta.concrete_fields),
+    )
+    _reads[key] = found
+    return found
+
+
+def select(model: type[Model], sql: str, params: Sequence[Any] = ()) -> list[Any]:
+    """Instances of ``model`` from a raw SELECT (``SELECT * FROM …`` or some of its columns).
+
+    As ``Manager.raw`` does: columns named like the model's fields fill them (converted as the ORM
+    converts them), missing fields are deferred, other columns become plain attributes; with the
+    column mapping kept per statement shape instead of being worked out for every query.
+    """
+    alias = router.db_for_read(model)
+    connection = connections[alias]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = tuple(column[0] for column in cursor.description)
+        found = cursor.fetchall()
+    plan = _read_plan(model, alias, names)
+    instances = []
+    for row in found:
+        values = list(row)
+        for position, converters, column in plan.converters:
+            value = values[position]
+            for converter in converters:
+                value = converter(value, column, connection)
+            values[position] = value
+        ordered = [values[position] for position in plan.positions]
+        instance = model.from_db(alias, plan.attnames, ordered)
+        for position, name in plan.extras:
+            setattr(instance, name, values[position])
+        instances.append(instance)
+    return instances

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from openprocure.core import rows
 from openprocure.core.models import OutboxMessage
 from openprocure.core.outbox import Outgoing, enqueue_document, enqueue_documents
 from openprocure.supplier.business.models import Integration
@@ -39,7 +40,7 @@ def settings_for(integration: Integration) -> OrderSettings:
         return found
     table = connection.ops.quote_name(OrderSettings._meta.db_table)
     sql = f"SELECT * FROM {table} WHERE integration_id = %s"  # one per integration (one-to-one)  # noqa: S608 - quoted names only
-    found = next(iter(OrderSettings.objects.raw(sql, [integration.pk])), None)
+    found = next(iter(rows.select(OrderSettings, sql, [integration.pk])), None)
     if found is None:
         default_url = f"{settings.DEMO_PEER_URL}/cxml/" if settings.DEMO_MODE else ""
         found, _created = OrderSettings.objects.get_or_create(

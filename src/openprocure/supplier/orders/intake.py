@@ -42,6 +42,7 @@ from django.db.models import Model, Q
 from django.utils.translation import gettext as _
 from lxml import etree
 
+from openprocure.core import rows
 from openprocure.supplier.business.choices import QuantityAction
 from openprocure.supplier.business.credentials import check_secret
 from openprocure.supplier.business.models import Integration, PaymentMethod, ShippingAddress
@@ -235,7 +236,7 @@ def cart_lines_for(aux_ids: list[str]) -> dict[str, CartLine]:
         f"WHERE c.auxiliary_id IN ({placeholders(aux_ids)})"
     )
     found = {}
-    for product in Product.objects.raw(sql, aux_ids):
+    for product in rows.select(Product, sql, aux_ids):
         row: Any = product  # the joined columns are set on the product as extra attributes
         product.seller = partial(Seller, {"id": product.seller_id, "name": row.seller_name})
         line = partial(
@@ -287,7 +288,7 @@ def price_tiers_for(product_ids: list[int]) -> dict[int, list[PriceTier]]:
     tiers: dict[int, list[PriceTier]] = {}
     if product_ids:
         sql = f"SELECT * FROM {table(PriceTier)} WHERE product_id IN ({placeholders(product_ids)})"  # noqa: S608 - quoted names only
-        for tier in PriceTier.objects.raw(sql, product_ids):
+        for tier in rows.select(PriceTier, sql, product_ids):
             tiers.setdefault(tier.product_id, []).append(tier)
     return tiers
 
@@ -541,7 +542,7 @@ def match_address(integration: Integration, ship_to: cxml.Address | None) -> Shi
     street = postal.street[0].strip().casefold()
     sql = f"SELECT * FROM {table(ShippingAddress)} WHERE business_id = %s AND postal_code = %s ORDER BY name, id"  # noqa: S608 - quoted names only
     params = [integration.business_id, (postal.postal_code or "").strip()]
-    for address in ShippingAddress.objects.raw(sql, params):
+    for address in rows.select(ShippingAddress, sql, params):
         if address.street.strip().casefold() == street:
             return address
     return None

@@ -97,15 +97,15 @@ def _change_stock(changes: dict[int, int]) -> None:
     statement because it is the same on SQLite and PostgreSQL and the ORM would compile one UPDATE
     per product.
     """
-    rows = [(delta, product_id) for product_id, delta in sorted(changes.items()) if delta]
-    if not rows:
+    changed = [(delta, product_id) for product_id, delta in sorted(changes.items()) if delta]
+    if not changed:
         return
     table, stock, pk = (
         connection.ops.quote_name(name)
         for name in (Product._meta.db_table, Product._meta.get_field("stock").column, Product._meta.pk.column)
     )
     with connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {table} SET {stock} = {stock} + %s WHERE {pk} = %s", rows)  # noqa: S608 - names from the model
+        cursor.executemany(f"UPDATE {table} SET {stock} = {stock} + %s WHERE {pk} = %s", changed)  # noqa: S608 - names from the model
 
 
 def _reserve_stock(lines: list[intake.LineDecision], *, sign: int) -> None:
@@ -317,7 +317,7 @@ def _earlier_receipts(
     if not conditions:
         return None, None
     sql = f"SELECT * FROM {intake.table(OrderRequestReceipt)} WHERE {' OR '.join(conditions)} ORDER BY created_at, id"  # noqa: S608 - quoted names only
-    receipts = list(OrderRequestReceipt.objects.raw(sql, params))
+    receipts = list(rows.select(OrderRequestReceipt, sql, params))
     same_payload = next((r for r in receipts if payload_id and r.payload_id == payload_id), None)
     previous = next(
         (
@@ -409,7 +409,7 @@ def _order_of(integration: Integration, order_id: str, *, lock: bool) -> Order |
         found = list(orders.order_by()[:1])
     else:
         sql = f"SELECT * FROM {intake.table(Order)} WHERE business_id = %s AND buyer_order_id = %s LIMIT 1"  # noqa: S608 - quoted names only
-        found = list(Order.objects.raw(sql, [integration.business_id, order_id]))
+        found = list(rows.select(Order, sql, [integration.business_id, order_id]))
     return found[0] if found else None
 
 

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from openprocure.core import rows
 from openprocure.core.models import User
 from openprocure.supplier.business.credentials import check_secret, token_hash
 from openprocure.supplier.business.models import BusinessGroup, Integration, Membership
@@ -79,7 +80,7 @@ def find_integration(*, credentials: list[cxml.Credential]) -> Integration | Non
     params = [value for key in keys for value in key]
     found = list(
         # Only quoted table names and placeholders are formatted in; every value is a parameter.
-        Integration.objects.raw(f"SELECT * FROM {table} WHERE {condition} ORDER BY id LIMIT 1", params)  # noqa: S608
+        rows.select(Integration, f"SELECT * FROM {table} WHERE {condition} ORDER BY id LIMIT 1", params)  # noqa: S608
     )
     return found[0] if found else None
 
@@ -131,7 +132,7 @@ def _membership_by_email(email: str) -> Membership | None:
         f"LEFT JOIN {quote(BusinessGroup._meta.db_table)} g ON g.id = m.group_id "
         "WHERE u.email = %s LIMIT 1"
     )
-    found = list(Membership.objects.raw(sql, [email]))
+    found = list(rows.select(Membership, sql, [email]))
     return found[0] if found else None
 
 
