@@ -699,3 +699,26 @@ def test_second_member_orders_are_theirs(client, shop):
     _payload, body = order_request(cart, email="buyer@acme.test")
     assert send(client, body).code == 200
     assert Order.objects.get().email == "second@acme.test"
+
+
+def test_the_demo_points_only_acme_at_the_demo_buyer_suite(acme, globex, settings) -> None:
+    """Globex's documents would reach a buyer suite that does not know Globex and be refused (401)."""
+    from openprocure.supplier.orders import documents
+    from openprocure.supplier.orders.demo import DEMO_AUTO_FULFIL_MINUTES, seed_order_settings
+
+    settings.DEMO_MODE = True
+    settings.DEMO_PEER_URL = "http://127.0.0.1:8001"
+    assert acme.buyer_identity == "ACME" and globex.buyer_identity == "GLOBEX"
+    # Created on first use (an order before the demo seeding ran) …
+    assert documents.settings_for(Integration.objects.get(pk=globex.pk)).buyer_cxml_url == ""
+    assert (
+        documents.settings_for(Integration.objects.get(pk=acme.pk)).buyer_cxml_url
+        == "http://127.0.0.1:8001/cxml/"
+    )
+    # … and by the demo seeding, which also sets the automatic fulfilment delay of both.
+    assert seed_order_settings() == 2
+    rows = dict(OrderSettings.objects.values_list("integration__buyer_identity", "buyer_cxml_url"))
+    assert rows == {"ACME": "http://127.0.0.1:8001/cxml/", "GLOBEX": ""}
+    assert set(OrderSettings.objects.values_list("auto_fulfil_after_minutes", flat=True)) == {
+        DEMO_AUTO_FULFIL_MINUTES
+    }

@@ -1,9 +1,14 @@
-"""Demo order settings: the demo buyer suite as every integration's cXML endpoint, and its secrets.
+"""Demo order settings: the demo buyer suite as the cXML endpoint of the business it buys for, and
+the demo secrets.
 
 Called by ``seed_orders_demo`` (demo mode only). The storefront's ``seed_demo`` may call
 ``seed_order_settings()`` after ``seed_businesses()``; until then, order settings are created on
-first use with ``<DEMO_PEER_URL>/cxml/`` in demo mode and the secret is captured from the first
-authenticated OrderRequest.
+first use (with ``<DEMO_PEER_URL>/cxml/`` for that business in demo mode) and the secret is
+captured from the first authenticated OrderRequest.
+
+Only Acme buys through the demo buyer suite. Globex's procurement system is not part of the demo
+(tests play it), so its documents have no endpoint until an operator sets one: they would
+otherwise go to a buyer suite that does not know Globex and be refused there.
 """
 
 from __future__ import annotations
@@ -18,17 +23,20 @@ from openprocure.supplier.orders.models import OrderSettings
 
 # The demo's documented shared secrets (see ``openprocure demo``), by buyer identity.
 DEMO_SECRETS = {"ACME": "acme-demo-secret", "GLOBEX": "globex-demo-secret"}
+# The buyer identities the demo buyer suite answers for (its documents endpoint knows only these).
+DEMO_PEER_BUYERS = frozenset({"ACME"})
 # Demo orders ship automatically two minutes after they arrive.
 DEMO_AUTO_FULFIL_MINUTES = 2
 
 
 def seed_order_settings() -> int:
-    """Point every integration at the demo buyer suite; keep the demo secrets encrypted. Idempotent."""
+    """Point the integrations of the demo buyer suite's business at it; keep the demo secrets
+    encrypted; set the demo's automatic fulfilment delay. Idempotent."""
     require_demo_mode()
     count = 0
     for integration in Integration.objects.all():
         row, _created = OrderSettings.objects.get_or_create(integration=integration)
-        row.buyer_cxml_url = f"{settings.DEMO_PEER_URL}/cxml/"
+        row.buyer_cxml_url = demo_buyer_url(integration)
         secret = DEMO_SECRETS.get(integration.buyer_identity)
         if secret and check_secret(secret, integration.shared_secret_hash):
             row.outbound_secret_encrypted = encrypt_secret(secret)
@@ -36,3 +44,10 @@ def seed_order_settings() -> int:
         row.save()
         count += 1
     return count
+
+
+def demo_buyer_url(integration: Integration) -> str:
+    """The demo buyer suite's cXML URL for an integration it buys through, else ""."""
+    if settings.DEMO_MODE and integration.buyer_identity in DEMO_PEER_BUYERS:
+        return f"{settings.DEMO_PEER_URL}/cxml/"
+    return ""

@@ -34,7 +34,8 @@ logger = logging.getLogger(__name__)
 
 
 def settings_for(integration: Integration) -> OrderSettings:
-    """The integration's order settings, created on first use (the demo points at its buyer suite)."""
+    """The integration's order settings, created on first use (in the demo, Acme's point at the
+    demo buyer suite)."""
     found = getattr(integration, "_order_settings_cache", None)
     if found is not None:
         return found
@@ -42,9 +43,10 @@ def settings_for(integration: Integration) -> OrderSettings:
     sql = f"SELECT * FROM {table} WHERE integration_id = %s"  # one per integration (one-to-one)  # noqa: S608 - quoted names only
     found = next(iter(rows.select(OrderSettings, sql, [integration.pk])), None)
     if found is None:
-        default_url = f"{settings.DEMO_PEER_URL}/cxml/" if settings.DEMO_MODE else ""
+        from openprocure.supplier.orders.demo import demo_buyer_url
+
         found, _created = OrderSettings.objects.get_or_create(
-            integration=integration, defaults={"buyer_cxml_url": default_url}
+            integration=integration, defaults={"buyer_cxml_url": demo_buyer_url(integration)}
         )
     integration._order_settings_cache = found  # type: ignore[attr-defined]
     return found
