@@ -414,3 +414,43 @@ def test_the_requester_and_a_procurement_administrator_can_record(
         ("receipt", "desk@acme.test"),
         ("return", "desk@acme.test"),
     ]
+
+
+def test_a_reject_for_an_order_we_cancelled_confirms_the_cancellation_without_an_issue(
+    client: Client, order: PurchaseOrder, django_capture_on_commit_callbacks: Any
+) -> None:
+    PurchaseOrder.objects.filter(pk=order.pk).update(status="cancelled")
+    request = confirmation([], kind="reject")
+    request.header.comments = [
+        cxml.Comment(
+            "Order 111-1 cancelled at your request (OrderRequest type=delete): nothing will ship or be charged."
+        )
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        status = post(client, envelope(request, payload_id="cancel-1@supplier.test"))
+    assert (status.code, status.message) == (200, "Confirmation of PO-2026-000001 recorded.")
+    order.refresh_from_db()
+    assert order.status == "cancelled"
+    assert SupplierIssue.objects.count() == 0
+    assert mail.outbox == []
+    assert list(order.events.values_list("kind", "detail__type"))[-1] == ("cancellation_confirmed", "reject")
+    assert set(LineFulfilment.objects.values_list("rejected_quantity", flat=True)) == {
+        Decimal(12),
+        Decimal(5),
+    }
+
+
+def test_a_reject_for_a_live_order_is_an_issue_for_the_requester(
+    client: Client, order: PurchaseOrder, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        status = post(client, envelope(confirmation([], kind="reject"), payload_id="reject-1@supplier.test"))
+    assert (status.code, status.message) == (
+        200,
+        "Confirmation of PO-2026-000001 recorded. 1 change(s) passed to the buyer.",
+    )
+    assert list(SupplierIssue.objects.values_list("kind", "message")) == [
+        ("order_rejected", "Office Supply Co rejected order PO-2026-000001.")
+    ]
+    assert list(order.events.values_list("kind", flat=True))[-1] == "order_confirmed"
+    assert len(mail.outbox) == 1

@@ -8,13 +8,14 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 
-from openprocure.core.models import OutboxMessage
+from openprocure.core.models import OutboxMessage, User
 from openprocure.supplier.business.models import Integration
 from openprocure.supplier.catalog.models import Product
 from openprocure.supplier.fulfilment import services as fulfilment
 from openprocure.supplier.fulfilment.models import Charge, Invoice, Shipment
 from openprocure.supplier.orders.choices import LineOutcome, OrderStatus
 from openprocure.supplier.orders.models import Order, OrderLine, OrderRequestReceipt
+from punchout import cxml
 from tests.supplier.test_business import make_operator
 from tests.supplier.test_orders import order_request, punch_out, send, shop, with_line  # noqa: F401
 from tests.supplier.test_punchout import acme, globex, products  # noqa: F401
@@ -86,9 +87,63 @@ def test_delete_before_shipment_cancels_and_gives_stock_back(
     assert list(order.lines.values_list("outcome", "code")) == [(LineOutcome.CANCELLED, "LINE_CANCELLED")]
     assert Product.objects.get(asin="B000PAPER1").stock == 1000
     assert mail.outbox[-1].subject == f"Order {order.number} cancelled (your purchase order PO-2026-000001)"
+    # The buyer's system gets a ConfirmationRequest type="reject" confirming the cancellation.
+    cancellation = _cancellation_sent(order)
+    assert cancellation.comments[0].text == (
+        f"Order {order.number} cancelled at your request (OrderRequest type=delete): nothing will ship or be charged."
+    )
     # Cancelled orders cannot be cancelled twice.
     _payload, body = order_request(cart, kind="delete", version=2)
     assert send(client, body).code == 409
+
+
+def _cancellation_sent(order: Order) -> cxml.ConfirmationHeader:
+    """The one ConfirmationRequest type="reject" in the outbox for ``order``, checked and parsed."""
+    (message,) = OutboxMessage.objects.filter(reference=order.number, body__contains='type="reject"')
+    assert (message.kind, message.url, message.partner) == (
+        "ConfirmationRequest",
+        "http://127.0.0.1:9/cxml/",
+        "NetworkId:ACME",
+    )
+    request = cxml.parse(message.body.encode()).document.message
+    assert isinstance(request, cxml.ConfirmationRequest)
+    assert (request.header.type, request.header.confirm_id, request.items) == (
+        cxml.ConfirmationType.REJECT,
+        f"{order.number}-v{order.order_version}-cancelled",
+        [],
+    )
+    assert (request.order_reference.order_id, request.order_reference.payload_id) == (
+        order.buyer_order_id,
+        order.payload_id,
+    )
+    return request.header
+
+
+def test_the_administrator_cancels_an_unshipped_order_and_the_buyer_is_told(
+    client, shop, django_capture_on_commit_callbacks
+):
+    cart = punch_out(client, [("B000PAPER1", 2)])
+    _payload, body = order_request(cart)
+    send(client, body)
+    order = Order.objects.get()
+    client.force_login(User.objects.get(email="buyer@acme.test"))  # a PunchOut user, not an administrator
+    assert client.post(f"/account/orders/{order.number}/cancel/").status_code == 403
+    assert Order.objects.get().status == OrderStatus.ACCEPTED
+    client.force_login(User.objects.get(email="admin@acme.test"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/account/orders/{order.number}/cancel/")
+    assert (response.status_code, response["Location"]) == (302, f"/account/orders/{order.number}/")
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED
+    assert Product.objects.get(asin="B000PAPER1").stock == 1000
+    assert list(order.events.values_list("kind", "detail__via"))[-1] == ("order_cancelled", "cancel")
+    assert _cancellation_sent(order).comments[0].text == (
+        f"Order {order.number} cancelled by the supplier before shipment: nothing will ship or be charged."
+    )
+    # Twice: a clear message, and no second document.
+    response = client.post(f"/account/orders/{order.number}/cancel/", follow=True)
+    assert "This order has shipped or is closed: it can no longer be cancelled." in response.content.decode()
+    _cancellation_sent(order)
 
 
 def test_delete_after_shipment_is_refused(client, shop):

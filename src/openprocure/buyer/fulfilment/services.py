@@ -275,7 +275,10 @@ def record_confirmation(
             if number not in changes and not row.confirmed:
                 changes[number] = _LineConfirmation(accepted=row.po_line.quantity)
     issues: list[SupplierIssue] = []
-    if kind == "reject":
+    # A reject for an order we cancelled is the supplier confirming the cancellation: nothing for
+    # the requester to act on.
+    confirms_cancellation = kind == "reject" and po.status == POStatus.CANCELLED
+    if kind == "reject" and not confirms_cancellation:
         issues.append(
             SupplierIssue(
                 purchase_order=po,
@@ -338,7 +341,14 @@ def record_confirmation(
                 )
             )
     SupplierIssue.objects.bulk_create(issues)
-    _event(po, "order_confirmed", None, type=kind, confirm_id=confirmation.confirm_id, issues=len(issues))
+    _event(
+        po,
+        "cancellation_confirmed" if confirms_cancellation else "order_confirmed",
+        None,
+        type=kind,
+        confirm_id=confirmation.confirm_id,
+        issues=len(issues),
+    )
     refresh_po_status(po)
     if issues:
         messages = [issue.message for issue in issues]

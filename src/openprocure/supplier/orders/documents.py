@@ -231,3 +231,25 @@ def confirmation_requests(order: Order, lines: list[OrderLine]) -> list[cxml.Con
             )
         )
     return requests
+
+
+def cancellation_request(order: Order, *, reason: str) -> cxml.ConfirmationRequest:
+    """ConfirmationRequest ``type="reject"`` for a cancelled order: nothing of it will ship.
+
+    Sent whether the buyer cancelled it (an OrderRequest ``type="delete"``: this confirms it) or
+    the business's administrator or our staff did (the buyer's PO is otherwise left open). cXML has
+    no cancellation type; ``reject`` covers every line, and the comment says why.
+    """
+    comments = [_comment(reason)]
+    if order.is_test:
+        comments.append(_comment(f"{defaults.TEST_ORDER_LABEL}: never charged nor shipped"))
+    return cxml.ConfirmationRequest(
+        header=cxml.ConfirmationHeader(
+            type=cxml.ConfirmationType.REJECT,
+            notice_date=timezone.now().replace(microsecond=0),
+            confirm_id=f"{order.number}-v{order.order_version}-cancelled",
+            comments=comments,
+        ),
+        order_reference=order_reference(order),
+        items=[],
+    )

@@ -546,6 +546,18 @@ def _cancel(order: Order, *, kind: str, by: User | None = None) -> Answer:
     order.cancelled_at = order.updated_at = timezone.now()
     order.save(update_fields=["status", "cancelled_at", "updated_at"])
     _event(order, EventKind.CANCELLED, by=by, via=kind)
+    # The buyer's system hears of it as a ConfirmationRequest type="reject" (when it has an endpoint).
+    reason = (
+        f"Order {order.number} cancelled at your request (OrderRequest type=delete): nothing will ship or be charged."
+        if kind == "delete"
+        else f"Order {order.number} cancelled by the supplier before shipment: nothing will ship or be charged."
+    )
+    documents.send_all(
+        order.integration,
+        [documents.cancellation_request(order, reason=reason)],
+        reference=order.number,
+        is_test=order.is_test,
+    )
     if order.email:
         subject = _("Order %(number)s cancelled (your purchase order %(po)s)") % {
             "number": order.number,
