@@ -438,6 +438,12 @@ def test_a_reject_for_an_order_we_cancelled_confirms_the_cancellation_without_an
         Decimal(12),
         Decimal(5),
     }
+    # The PO's page names what happened in the reader's language.
+    client.force_login(User.objects.get(email="rita@acme.test"))
+    page = client.get("/purchasing/PO-2026-000001/").content.decode()
+    assert "· Cancellation confirmed by the supplier" in page and "cancellation_confirmed" not in page
+    page = client.get("/purchasing/PO-2026-000001/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "· Annulation confirmée par le fournisseur" in page
 
 
 def test_a_reject_for_a_live_order_is_an_issue_for_the_requester(

@@ -4,6 +4,7 @@ EN 16931 uploads (UBL, Factur-X), the exceptions queue, statuses sent back, paym
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -68,6 +69,13 @@ def test_three_way_exception_then_new_receipt_rematches_and_approves(
     assert "Line 1 → order PO-2026-000001 line 1 (by order reference)." in page
     assert "Line 2: invoiced 5, received 5, ordered 12: within what was received." not in page
     assert "Line 2: invoiced 5, received 5, ordered 5: within what was received." in page
+    # its history in words, not identifiers
+    history = page.split(">History</h2>", 1)[1].split("</ul>", 1)[0]
+    assert [item.rsplit(".m. ", 1)[-1].strip() for item in re.findall(r"<li>(.*?)</li>", history)] == [
+        "Invoice received",
+        "Matched against the order and receipts",
+        "Status changed",
+    ]
     # the retry of the same document: same answer, no second invoice
     assert post(client, body).message == status.message
     assert Invoice.objects.count() == 1

@@ -95,3 +95,13 @@ class IdentifierScheme(models.TextChoices):
     GLN = "gln", _("GLN")  # GS1 global location number
     DUNS = "duns", _("D-U-N-S")  # Dun & Bradstreet number
     OTHER = "other", _("Other")  # any other scheme (EAS code in the value)
+
+
+# What people read for each ``InvoiceEvent.kind`` (the stored kinds are identifiers).
+INVOICE_EVENT_LABELS = {
+    "received": _("Invoice received"),
+    "matched": _("Matched against the order and receipts"),
+    "status_changed": _("Status changed"),
+    "variance_accepted": _("Variance accepted"),
+    "status_sent": _("Status sent to the supplier"),
+}

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from openprocure.buyer.invoicing.choices import (
+    INVOICE_EVENT_LABELS,
     ExceptionStatus,
     IdentifierScheme,
     InvoiceKind,
@@ -300,3 +301,8 @@ class InvoiceEvent(models.Model):
 
     def __str__(self) -> str:
         return self.kind
+
+    @property
+    def label(self) -> str:
+        """What happened, in the reader's language."""
+        return str(INVOICE_EVENT_LABELS.get(self.kind, self.kind))

@@ -55,3 +55,26 @@ class TransmissionStatus(models.TextChoices):
     QUEUED = "queued", _("In the outbox")  # stored, being delivered or retried
     ACCEPTED = "accepted", _("Accepted")  # supplier answered cXML 2xx
     REFUSED = "refused", _("Refused")  # supplier answered cXML 4xx, or retries ran out
+
+
+# What people read for each ``PurchaseOrderEvent.kind`` (the stored kinds are identifiers).
+PO_EVENT_LABELS = {
+    "created": _("Purchase order created"),
+    "sent": _("Order sent to the supplier"),
+    "not_sent": _("Not sent: the supplier has no cXML order address"),
+    "accepted": _("Accepted by the supplier"),
+    "refused": _("Refused by the supplier"),
+    "change_requested": _("Change requested"),
+    "changed": _("Change order sent"),
+    "cancellation_requested": _("Cancellation requested"),
+    "cancelled": _("Cancelled"),
+    "cancellation_confirmed": _("Cancellation confirmed by the supplier"),
+    "order_confirmed": _("Confirmation received"),
+    "status_changed": _("Status changed"),
+    "status_update": _("Status update received"),
+    "shipment_notified": _("Ship notice received"),
+    "shipment_cancelled": _("Shipment cancelled by the supplier"),
+    "goods_received": _("Goods received"),
+    "goods_returned": _("Goods returned"),
+    "supplier_issue_resolved": _("Supplier issue resolved"),
+}

@@ -8,7 +8,12 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from openprocure.buyer.purchasing.choices import POStatus, TransmissionStatus, TransmissionType
+from openprocure.buyer.purchasing.choices import (
+    PO_EVENT_LABELS,
+    POStatus,
+    TransmissionStatus,
+    TransmissionType,
+)
 
 
 class PONumberCounter(models.Model):
@@ -156,3 +161,8 @@ class PurchaseOrderEvent(models.Model):
 
     def __str__(self) -> str:
         return self.kind
+
+    @property
+    def label(self) -> str:
+        """What happened, in the reader's language."""
+        return str(PO_EVENT_LABELS.get(self.kind, self.kind))
