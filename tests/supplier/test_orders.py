@@ -722,3 +722,31 @@ def test_the_demo_points_only_acme_at_the_demo_buyer_suite(acme, globex, setting
     assert set(OrderSettings.objects.values_list("auto_fulfil_after_minutes", flat=True)) == {
         DEMO_AUTO_FULFIL_MINUTES
     }
+
+
+def test_an_order_is_accepted_while_the_mail_server_is_down_and_its_e_mail_waits(
+    client, shop, settings, django_capture_on_commit_callbacks
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from tests.core.test_mail import closed_port
+
+    cart = punch_out(client, [("B000PAPER1", 3)])
+    _payload_id, body = order_request(cart)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", closed_port(), 2
+    with django_capture_on_commit_callbacks(execute=True):
+        status = send(client, body)
+    order = Order.objects.get()
+    assert (status.code, order.status) == (200, OrderStatus.ACCEPTED)
+    assert mail.outbox == []
+    (task,) = DBTaskResult.objects.filter(task_path="openprocure.core.tasks.send_mail_later")
+    subject, text, recipients, attempt = task.args_kwargs["args"]
+    assert (subject, recipients, attempt) == (
+        f"Order {order.number} confirmed (your purchase order PO-2026-000001)",
+        ["buyer@acme.test"],
+        2,
+    )
+    assert text.startswith(
+        f"Thank you. We received your purchase order PO-2026-000001 as our order {order.number}."
+    )

@@ -37,3 +37,11 @@ def deliver_outbox_messages(message_ids: list[int]) -> list[str]:
 def sweep_outbox() -> int:
     """Re-schedule due outbox messages whose task was lost (a worker died, a backend restarted)."""
     return outbox.sweep()
+
+
+@task()
+def send_mail_later(subject: str, body: str, recipients: list[str], attempt: int) -> bool:
+    """Another attempt at an e-mail the mail server did not take (see :mod:`openprocure.core.mail`)."""
+    from openprocure.core.mail import deliver
+
+    return deliver(subject, body, recipients, attempt=attempt)

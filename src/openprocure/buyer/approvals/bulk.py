@@ -20,7 +20,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
 from django.template.loader import render_to_string
@@ -59,6 +58,7 @@ from openprocure.buyer.approvals.policy import (
 )
 from openprocure.buyer.approvals.services import ApprovalError, decide, withdraw
 from openprocure.buyer.organization.services import spending_limit_for
+from openprocure.core import mail
 from openprocure.core.status import set_status
 
 #: Decisions recorded per transaction by :func:`decide_many`.
@@ -537,7 +537,7 @@ def _notify_approvers(assignment_ids: list[int]) -> None:
                     "approvals/email_batch_request.txt",
                     {"items": items, "inbox_url": base + reverse("approvals:inbox")},
                 )
-            send_mail(subject, body, None, [approver.email])
+            mail.deliver(subject, body, [approver.email])
 
     transaction.on_commit(_send, robust=True)
 
@@ -559,6 +559,6 @@ def _notify_requesters(request_ids: list[int]) -> None:
                     len(approved),
                 ) % {"count": len(approved)}
                 body = render_to_string("approvals/email_batch_outcome.txt", {"requests": approved})
-            send_mail(subject, body, None, [requester.email])
+            mail.deliver(subject, body, [requester.email])
 
     transaction.on_commit(_send, robust=True)

@@ -15,7 +15,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -45,6 +44,7 @@ from openprocure.buyer.approvals.models import (
     EmailActionToken,
 )
 from openprocure.buyer.approvals.policy import manager_map, requisition_facts, resolve_chain
+from openprocure.core import mail
 from openprocure.core.status import set_status
 
 
@@ -640,7 +640,7 @@ def _notify(assignment: ApprovalAssignment, *, reminder: bool = False) -> None:
                 else _("Approval needed for %(number)s")
             ) % {"number": row.step.request.requisition.number}
             body = render_to_string("approvals/email_request.txt", context)
-        send_mail(subject, body, None, [row.approver.email])
+        mail.deliver(subject, body, [row.approver.email])
 
     transaction.on_commit(_send, robust=True)
 
@@ -665,7 +665,7 @@ def _notify_requester(request: ApprovalRequest, outcome: str, comment: str) -> N
                     "comment": comment,
                 },
             )
-        send_mail(subject, body, None, [row.requester.email])
+        mail.deliver(subject, body, [row.requester.email])
 
     transaction.on_commit(_send, robust=True)
 

@@ -14,7 +14,6 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -43,6 +42,7 @@ from openprocure.buyer.fulfilment.models import (
 )
 from openprocure.buyer.purchasing.choices import PO_TRANSITIONS, POStatus
 from openprocure.buyer.purchasing.models import PurchaseOrder, PurchaseOrderEvent, PurchaseOrderLine
+from openprocure.core import mail
 from openprocure.core.status import check_transition, set_status
 from punchout import cxml
 
@@ -377,10 +377,9 @@ def _notify_requester(po: PurchaseOrder, messages: list[str]) -> None:
             _("See them and note what you decide: %(link)s") % {"link": link},
         ]
     )
-    send_mail(
+    mail.deliver(
         _("Order %(order)s: the supplier changed or rejected lines") % {"order": po.number},
         body,
-        None,
         [requester.email],
     )
 

@@ -12,12 +12,12 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from openprocure.core import mail
 from openprocure.core.models import User
 from openprocure.supplier.business import defaults
 from openprocure.supplier.business.choices import (
@@ -93,7 +93,7 @@ def require_administrator(user: Any, business: Business) -> Membership:
 
 
 def _mail(subject: str, body: str, to: str) -> None:
-    transaction.on_commit(lambda: send_mail(subject, body, None, [to]), robust=True)
+    mail.send_after_commit(subject, body, to)
 
 
 def _public(path: str) -> str:

@@ -15,12 +15,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from openprocure.core import rows
+from openprocure.core import mail, rows
 from openprocure.core.models import Document, User
 from openprocure.core.outbox import Outgoing, enqueue_documents
 from openprocure.core.status import set_status
@@ -599,7 +598,7 @@ def _after_acceptance(
 
 # -- e-mails ---------------------------------------------------------------------------------------
 def _mail(subject: str, body: str, to: str) -> None:
-    transaction.on_commit(lambda: send_mail(subject, body, None, [to]), robust=True)
+    mail.send_after_commit(subject, body, to)
 
 
 def confirmation_email(order: Order, lines: list[OrderLine]) -> tuple[str, str]:
