@@ -94,4 +94,38 @@ def test_api_lists_only_the_business_orders_with_its_key(client, shop):
     )
     assert client.get("/api/shipments/", headers={"Authorization": f"Bearer {key}"}).json() == []
     assert client.get("/api/invoices/", headers={"Authorization": f"Bearer {key}"}).json() == []
+    assert client.get("/api/charges/", headers={"Authorization": f"Bearer {key}"}).json() == []
     assert client.get("/api/docs").status_code == 200
+
+
+def test_api_lists_the_business_charges(client, shop):
+    from openprocure.supplier.fulfilment import services as fulfilment
+    from openprocure.supplier.fulfilment.models import Charge
+    from tests.supplier.test_business import make_operator
+
+    cart = punch_out(client, [("B000PAPER1", 2)])
+    _payload, body = order_request(cart)
+    assert send(client, body).code == 200
+    order = Order.objects.get()
+    shipment = fulfilment.ship(order_ids=[order.pk], carrier="DHL", tracking_number="JD1", by=make_operator())
+    charge = Charge.objects.get()
+    admin = User.objects.get(email="admin@acme.test")
+    _api_key, key = services.create_api_key(business=shop.business, by=admin, name="ERP")
+    expected = {
+        "id": charge.pk,
+        "order": order.number,
+        "buyer_order_id": "PO-2026-000001",
+        "shipment": shipment.shipment_id,
+        "payment_method": "Visa •••• 4242 (12/29)",
+        "amount": "12.48",
+        "currency": "EUR",
+        "charged_at": charge.created_at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+    }
+    auth = {"Authorization": f"Bearer {key}"}
+    assert client.get("/api/charges/", headers=auth).json() == [expected]
+    assert client.get(f"/api/charges/{charge.pk}", headers=auth).json() == expected
+    other, other_admin = make_business("Other Co", "admin@other.test")
+    _other_key, other_secret = services.create_api_key(business=other, by=other_admin, name="ERP")
+    other_auth = {"Authorization": f"Bearer {other_secret}"}
+    assert client.get("/api/charges/", headers=other_auth).json() == []
+    assert client.get(f"/api/charges/{charge.pk}", headers=other_auth).status_code == 404

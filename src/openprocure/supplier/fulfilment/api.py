@@ -1,4 +1,5 @@
-"""REST API (django-ninja) routers for shipments and invoices, mounted on the storefront's ``/api/``."""
+"""REST API (django-ninja) routers for shipments, invoices and charges, mounted on the storefront's
+``/api/``."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
-from openprocure.supplier.fulfilment.models import Invoice, Shipment
+from openprocure.supplier.fulfilment.models import Charge, Invoice, Shipment
 
 
 class ShipmentLineOut(Schema):
@@ -43,6 +44,30 @@ class InvoiceOut(Schema):
     total: Decimal
     issued_at: datetime
     sent_electronically: bool
+
+
+class ChargeOut(Schema):
+    id: int
+    order: str
+    buyer_order_id: str
+    shipment: str
+    payment_method: str
+    amount: Decimal
+    currency: str
+    charged_at: datetime
+
+
+def charge_out(charge: Charge) -> dict[str, Any]:
+    return {
+        "id": charge.pk,
+        "order": charge.order.number,
+        "buyer_order_id": charge.order.buyer_order_id,
+        "shipment": charge.shipment.shipment_id,
+        "payment_method": charge.payment_method_label,
+        "amount": charge.amount,
+        "currency": charge.currency,
+        "charged_at": charge.created_at,
+    }
 
 
 def shipment_out(shipment: Shipment) -> dict[str, Any]:
@@ -84,6 +109,7 @@ def invoice_out(invoice: Invoice) -> dict[str, Any]:
 
 shipments_router = Router(tags=["shipments"])
 invoices_router = Router(tags=["invoices"])
+charges_router = Router(tags=["charges"])
 
 
 @shipments_router.get("/", response=list[ShipmentOut], summary="The business's shipments, newest first")
@@ -110,5 +136,24 @@ def get_invoice(request: HttpRequest, number: str) -> Any:
             Invoice.objects.select_related("order", "shipment"),
             business=request.auth,  # type: ignore[attr-defined]
             number=number,
+        )
+    )
+
+
+@charges_router.get(
+    "/", response=list[ChargeOut], summary="What we charged the business's payment methods, newest first"
+)
+def list_charges(request: HttpRequest, limit: int = 100) -> Any:
+    charges = Charge.objects.filter(business=request.auth).select_related("order", "shipment")  # type: ignore[attr-defined]
+    return [charge_out(c) for c in charges[: max(1, min(limit, 500))]]
+
+
+@charges_router.get("/{charge_id}", response=ChargeOut, summary="One charge")
+def get_charge(request: HttpRequest, charge_id: int) -> Any:
+    return charge_out(
+        get_object_or_404(
+            Charge.objects.select_related("order", "shipment"),
+            business=request.auth,  # type: ignore[attr-defined]
+            pk=charge_id,
         )
     )

@@ -99,10 +99,11 @@ api.add_router("/orders/", router)
 
 
 def _add_fulfilment() -> None:
-    from openprocure.supplier.fulfilment.api import invoices_router, shipments_router
+    from openprocure.supplier.fulfilment.api import charges_router, invoices_router, shipments_router
 
     api.add_router("/shipments/", shipments_router)
     api.add_router("/invoices/", invoices_router)
+    api.add_router("/charges/", charges_router)
 
 
 _add_fulfilment()
