@@ -317,11 +317,83 @@ def test_cart_with_foreign_buyer_cookie_or_replayed_is_refused(
     assert RequisitionLine.objects.count() == 2
 
 
-def test_unknown_session_and_anonymous_post_are_refused(acme: PunchOutConnection, requester: Client) -> None:
+def test_unknown_session_is_refused_signed_in_or_not(acme: PunchOutConnection, requester: Client) -> None:
     response = requester.post("/punchout/return/nope/", {"cxml-urlencoded": cart("nope", ITEMS, "1")})
     assert response.status_code == 404
-    assert Client().post("/punchout/return/nope/", {"cxml-urlencoded": "x"}).status_code == 401
+    anonymous = Client().post("/punchout/return/nope/", {"cxml-urlencoded": "x"})
+    assert anonymous.status_code == 404
+    assert "This PunchOut session does not exist." in anonymous.content.decode()
     assert Requisition.objects.count() == 0
+    assert PunchOutSession.objects.filter(held_at__isnull=False).count() == 0
+
+
+@pytest.mark.parametrize("encoding", ["cxml-urlencoded", "cxml-base64"], ids=["urlencoded", "base64"])
+def test_a_cart_posted_without_the_session_cookie_is_held_and_applied_when_its_owner_comes_back(
+    acme: PunchOutConnection, requester: Client, supplier: SupplierServer, encoding: str
+) -> None:
+    """A cross-site POST from the supplier's page carries no SameSite=Lax cookie: nothing is lost."""
+    session = launch(requester, acme, supplier)
+    body = cart(session.cookie, ITEMS, "16.85")
+    if encoding == "cxml-base64":
+        body = base64.b64encode(body.encode()).decode()
+    browser = Client()  # the same person's browser, but the cookie stays behind on the cross-site POST
+    response = browser.post(f"/punchout/return/{session.cookie}/", {encoding: body})
+    assert (response.status_code, response["Location"]) == (303, f"/punchout/return/{session.cookie}/")
+    session.refresh_from_db()
+    assert (session.status, session.held_at is not None) == (SessionStatus.OPEN, True)
+    assert session.held_fields == {encoding: body}
+    assert Requisition.objects.count() == 0  # nothing is read or created for an unknown person
+    # A second post for the same session is refused; the first cart stays as it came.
+    again = Client().post(f"/punchout/return/{session.cookie}/", {encoding: "tampered"})
+    assert again.status_code == 409
+    session.refresh_from_db()
+    assert session.held_fields == {encoding: body}
+    # The redirect's GET carries the cookie again (here: the requester's signed-in browser).
+    landed = requester.get(f"/punchout/return/{session.cookie}/")
+    requisition = Requisition.objects.get()
+    assert (landed.status_code, landed["Location"]) == (302, f"/requisitions/{requisition.pk}/")
+    assert list(requisition.lines.values_list("supplier_part_id", "quantity")) == [
+        (part, Decimal(quantity)) for part, _aux, quantity, *_rest in ITEMS
+    ]
+    session.refresh_from_db()
+    assert (session.status, session.requisition_id) == (SessionStatus.RETURNED, requisition.pk)
+    assert session.return_document is not None and session.return_document.kind == "PunchOutOrderMessage"
+    # Reloading the page shows the same requisition and creates nothing more.
+    reload = requester.get(f"/punchout/return/{session.cookie}/")
+    assert (reload.status_code, reload["Location"]) == (302, f"/requisitions/{requisition.pk}/")
+    assert Requisition.objects.count() == 1 and RequisitionLine.objects.count() == len(ITEMS)
+
+
+def test_a_held_cart_waits_for_sign_in_and_is_only_for_the_person_who_launched_the_session(
+    acme: PunchOutConnection, requester: Client, supplier: SupplierServer
+) -> None:
+    session = launch(requester, acme, supplier)
+    Client().post(
+        f"/punchout/return/{session.cookie}/", {"cxml-urlencoded": cart(session.cookie, ITEMS, "16.85")}
+    )
+    # Not signed in any more: sign in first, then come back here.
+    signed_out = Client().get(f"/punchout/return/{session.cookie}/")
+    assert (signed_out.status_code, signed_out["Location"]) == (
+        302,
+        f"/accounts/login/?next=/punchout/return/{session.cookie}/",
+    )
+    someone_else = Client()
+    someone_else.force_login(User.objects.get(email="approver@acme.test"))
+    refused = someone_else.get(f"/punchout/return/{session.cookie}/")
+    assert refused.status_code == 403
+    assert "started by another person" in refused.content.decode()
+    assert Requisition.objects.count() == 0
+    assert requester.get(f"/punchout/return/{session.cookie}/").status_code == 302
+    assert Requisition.objects.get().requester.email == "requester@acme.test"
+
+
+def test_coming_back_before_any_cart_was_held_says_so(
+    acme: PunchOutConnection, requester: Client, supplier: SupplierServer
+) -> None:
+    session = launch(requester, acme, supplier)
+    response = requester.get(f"/punchout/return/{session.cookie}/")
+    assert response.status_code == 404
+    assert "No cart has come back for this shopping session yet." in response.content.decode()
 
 
 def test_edit_sends_item_out_unchanged_and_empty_cart_removes_lines(
@@ -407,7 +479,8 @@ def test_inspect_does_not_change_the_requisition(
     assert inspect.status == SessionStatus.CLOSED
 
 
-def test_oci_cart_at_hook_url(acme: PunchOutConnection, requester: Client) -> None:
+@pytest.mark.parametrize("signed_in", [True, False], ids=["with-cookie", "held-without-cookie"])
+def test_oci_cart_at_hook_url(acme: PunchOutConnection, requester: Client, signed_in: bool) -> None:
     acme.protocol = "oci"
     acme.setup_url = "http://catalog.test/oci"
     acme.oci_username = "acme"
@@ -425,9 +498,14 @@ def test_oci_cart_at_hook_url(acme: PunchOutConnection, requester: Client) -> No
         "&NEW_ITEM-DESCRIPTION%5B2%5D=Mutter&NEW_ITEM-QUANTITY%5B2%5D=10&NEW_ITEM-PRICE%5B2%5D=0.5"
         "&NEW_ITEM-VENDORMAT%5B2%5D=N6"
     )
-    response = requester.post(
+    response = (requester if signed_in else Client()).post(
         f"/punchout/return/{session.cookie}/", form, content_type="application/x-www-form-urlencoded"
     )
+    if not signed_in:  # held as it came (the raw bytes: OCI carts are decoded from them), then taken
+        assert response.status_code == 303
+        assert bytes(PunchOutSession.objects.get().held_body) == form.encode()
+        assert Requisition.objects.count() == 0
+        response = requester.get(response["Location"])
     assert response.status_code == 302
     requisition = Requisition.objects.get()
     assert [

@@ -20,7 +20,8 @@ def new_cookie() -> str:
 class PunchOutSession(models.Model):
     """One shopping visit at a supplier: the BuyerCookie we sent and the cart that came back with it.
 
-    A returned cart is accepted only for an open session of the signed-in user who launched it.
+    A returned cart is applied only for an open session of the signed-in user who launched it; one
+    that arrives without a signed-in user is held on the session until that user takes it.
     """
 
     cookie = models.CharField(_("BuyerCookie"), max_length=64, unique=True, default=new_cookie)
@@ -55,6 +56,12 @@ class PunchOutSession(models.Model):
     )
     created_at = models.DateTimeField(_("started"), default=timezone.now)
     returned_at = models.DateTimeField(_("returned"), null=True, blank=True)
+    # A cart posted without the buyer's sign-in (a cross-site POST carries no SameSite=Lax cookie, or
+    # the sign-in expired), kept as it came until its owner, signed in, takes it (see services).
+    held_at = models.DateTimeField(_("cart held since"), null=True, blank=True)
+    held_body = models.BinaryField(_("held cart (raw body)"), default=b"", blank=True)
+    held_fields = models.JSONField(_("held cart (form fields)"), default=dict, blank=True)
+    held_content_type = models.CharField(_("held cart (content type)"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -366,6 +366,58 @@ def find_session_for(*, cookie: str, user: User) -> PunchOutSession:
     return session
 
 
+def hold_cart(
+    *, cookie: str, fields: Mapping[str, Any], raw_body: bytes = b"", content_type: str = ""
+) -> PunchOutSession:
+    """Keep a cart that arrived without a signed-in user, as it came, on its open session.
+
+    On a real deployment the buyer suite and the supplier are different sites: the supplier's page
+    posts the cart across sites, and browsers leave the SameSite=Lax session cookie out of that
+    POST (a sign-in may also have expired while shopping). The unguessable session id in the URL
+    says which session the cart is for; it is applied only when the person who launched the
+    session, signed in, comes for it (:func:`receive_held_cart`). One cart per session: a second
+    post is refused, and nothing is read or created until then.
+    """
+    with transaction.atomic():
+        session = PunchOutSession.objects.select_for_update().filter(cookie=cookie).first()
+        if session is None:
+            raise PunchOutError(
+                _("This PunchOut session does not exist. Start shopping again from the Shop page."),
+                http_status=404,
+            )
+        if session.status != SessionStatus.OPEN or session.held_at is not None:
+            raise PunchOutError(
+                _("A cart was already received for this shopping session; it is kept only once."),
+                http_status=409,
+                session=session,
+            )
+        session.held_at = timezone.now()
+        session.held_body = raw_body
+        session.held_fields = {str(name): str(value) for name, value in fields.items()}
+        session.held_content_type = content_type[:200]
+        session.save(update_fields=["held_at", "held_body", "held_fields", "held_content_type"])
+    logger.info("cart for PunchOut session %s held until its owner signs in", session.pk)
+    return session
+
+
+def receive_held_cart(*, cookie: str, user: User) -> CartOutcome:
+    """Apply the cart :func:`hold_cart` kept, for the signed-in user who launched the session."""
+    session = find_session_for(cookie=cookie, user=user)
+    if session.held_at is None:
+        raise PunchOutError(
+            _("No cart has come back for this shopping session yet. Finish shopping at the supplier's site."),
+            http_status=404,
+            session=session,
+        )
+    return receive_cart(
+        cookie=cookie,
+        user=user,
+        fields=session.held_fields,
+        raw_body=bytes(session.held_body),
+        content_type=session.held_content_type,
+    )
+
+
 def receive_cart(
     *, cookie: str, user: User, fields: Mapping[str, Any], raw_body: bytes = b"", content_type: str = ""
 ) -> CartOutcome:

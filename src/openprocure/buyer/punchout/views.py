@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -86,31 +87,56 @@ def launch(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @csrf_exempt  # the supplier's page posts the cart through the user's browser; the session id binds it
 def cart_return(request: HttpRequest, cookie: str) -> HttpResponse:
-    """BrowserFormPost / HOOK_URL: the cart of one session, accepted only from the person who launched it."""
+    """BrowserFormPost / HOOK_URL: the cart of one session, applied only for the person who launched it.
+
+    A cart posted without a signed-in user (a cross-site POST carries no SameSite=Lax cookie) is
+    held on its session and the browser is sent to this URL again with a GET, which does carry the
+    cookie; a person who is not signed in any more signs in first. Nothing is lost either way.
+    """
+    if request.method == "GET":
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        try:
+            outcome = services.receive_held_cart(cookie=cookie, user=request.user)
+        except services.PunchOutError as error:
+            if error.http_status == 409 and error.session is not None and error.session.requisition_id:
+                # Already applied (a reload of this page): show the result again.
+                return redirect(reverse("requisitions:detail", args=[error.session.requisition_id]))
+            return render(
+                request, "punchout/refused.html", {"message": error.message}, status=error.http_status
+            )
+        return _cart_landed(request, outcome)
     if request.method != "POST":
         return redirect("punchout:shop")
-    if not request.user.is_authenticated:
-        return render(
-            request,
-            "punchout/refused.html",
-            {
-                "message": _(
-                    "You are not signed in here any more, so the cart could not be attached to your "
-                    "session. Sign in, then return the cart from the supplier's site again."
-                )
-            },
-            status=401,
-        )
     content_type = request.META.get("CONTENT_TYPE", "")
     # Read the raw body first (an OCI cart is best decoded from its bytes); multipart has none.
     raw_body = b"" if content_type.startswith("multipart/") else request.body
     fields = request.POST if not content_type.startswith(("text/", "application/xml")) else {}
+    if not request.user.is_authenticated:
+        try:
+            services.hold_cart(cookie=cookie, fields=fields, raw_body=raw_body, content_type=content_type)
+        except services.PunchOutError as error:
+            return render(
+                request, "punchout/refused.html", {"message": error.message}, status=error.http_status
+            )
+        return HttpResponseSeeOther(request.path)
     try:
         outcome = services.receive_cart(
             cookie=cookie, user=request.user, fields=fields, raw_body=raw_body, content_type=content_type
         )
     except services.PunchOutError as error:
         return render(request, "punchout/refused.html", {"message": error.message}, status=error.http_status)
+    return _cart_landed(request, outcome)
+
+
+class HttpResponseSeeOther(HttpResponseRedirect):
+    """303: the browser follows with a GET (carrying the SameSite=Lax session cookie)."""
+
+    status_code = 303
+
+
+def _cart_landed(request: HttpRequest, outcome: services.CartOutcome) -> HttpResponse:
+    """Where a person lands once their cart is applied."""
     for warning in outcome.warnings:
         messages.warning(request, warning["message"])
     if outcome.requisition is None:
