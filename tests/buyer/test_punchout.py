@@ -372,10 +372,14 @@ def test_a_held_cart_waits_for_sign_in_and_is_only_for_the_person_who_launched_t
         f"/punchout/return/{session.cookie}/", {"cxml-urlencoded": cart(session.cookie, ITEMS, "16.85")}
     )
     # Not signed in any more: sign in first, then come back here.
-    signed_out = Client().get(f"/punchout/return/{session.cookie}/")
+    browser = Client()
+    signed_out = browser.get(f"/punchout/return/{session.cookie}/")
     assert (signed_out.status_code, signed_out["Location"]) == (
         302,
         f"/accounts/login/?next=/punchout/return/{session.cookie}/",
+    )
+    assert "The cart from your supplier is kept. Sign in to add it to a requisition." in (
+        browser.get(signed_out["Location"]).content.decode()
     )
     someone_else = Client()
     someone_else.force_login(User.objects.get(email="approver@acme.test"))

@@ -95,6 +95,9 @@ def cart_return(request: HttpRequest, cookie: str) -> HttpResponse:
     """
     if request.method == "GET":
         if not request.user.is_authenticated:
+            messages.info(
+                request, _("The cart from your supplier is kept. Sign in to add it to a requisition.")
+            )
             return redirect_to_login(request.get_full_path())
         try:
             outcome = services.receive_held_cart(cookie=cookie, user=request.user)
