@@ -93,6 +93,19 @@ class ReturnUrlsForm(forms.Form):
         return _lines(self.cleaned_data["allowed_return_urls"])
 
 
+class ReplaceCredentialForm(forms.Form):
+    which = forms.ChoiceField(
+        choices=[("shared_secret", _("cXML shared secret")), ("oci_password", _("OCI password"))],
+        widget=forms.HiddenInput,
+    )
+    reason = forms.CharField(label=_("Why (kept in the changes)"), max_length=500, required=False)
+    confirm = forms.BooleanField(
+        label=_(
+            "I understand that the current one stops working at once: our procurement system must get the new one."
+        )
+    )
+
+
 class ConfirmForm(forms.Form):
     confirm = forms.BooleanField(label=_("I understand that this switch cannot be undone."))
 

@@ -6,6 +6,7 @@ once the transaction has committed.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, cast
@@ -43,8 +44,11 @@ from openprocure.supplier.business.models import (
     StaffProfile,
     setting_field,
 )
+from openprocure.supplier.business.signals import shared_secret_replaced
 
 INVITATION_LIFETIME = timedelta(days=7)
+
+logger = logging.getLogger(__name__)
 
 
 class IllegalTransition(ValidationError):
@@ -360,6 +364,49 @@ def add_punchout(
             cart_encoding=cart_encoding,
         )
     return NewCredentials(integration=integration, shared_secret=secret, oci_password=password)
+
+
+# Credentials a business's administrators may replace: (field, hash field, length of a new one).
+REPLACEABLE_CREDENTIALS = {
+    "shared_secret": ("shared_secret_hash", 32),
+    "oci_password": ("oci_password_hash", 12),
+}
+
+
+def replace_credential(*, integration_id: int, by: User, which: str, reason: str = "") -> str:
+    """Replace the cXML shared secret or the OCI password; the new one, to be shown once.
+
+    The old one stops working at once (a secret that leaked must not keep working). The change is
+    recorded with who, when and why, never with either value. The shared secret is also the one our
+    outbound documents carry: the orders app updates it through ``shared_secret_replaced``.
+    """
+    if which not in REPLACEABLE_CREDENTIALS:
+        raise ValidationError(_("%(field)s is not a credential that can be replaced.") % {"field": which})
+    hash_field, length = REPLACEABLE_CREDENTIALS[which]
+    with transaction.atomic():
+        integration = Integration.objects.select_for_update().get(pk=integration_id)
+        membership = membership_of(by)
+        if (
+            membership is None
+            or membership.business_id != integration.business_id
+            or not (membership.is_administrator or membership.is_technical_administrator)
+        ):
+            raise PermissionDenied(_("Only the administrators of this business may do this."))
+        new = generate_secret(length)
+        setattr(integration, hash_field, hash_secret(new))
+        integration.save(update_fields=[hash_field])
+        SettingsChange.objects.create(
+            integration=integration,
+            field=which,
+            old_value=_("(replaced)"),
+            new_value=_("(new, shown once)"),
+            changed_by=by,
+            reason=reason.strip() or _("Replaced by an administrator of the business."),
+        )
+        if which == "shared_secret":
+            shared_secret_replaced.send(sender=Integration, integration=integration, secret=new)
+    logger.info("integration %s: %s replaced by user %s", integration.pk, which, by.pk)
+    return new
 
 
 def update_return_urls(*, integration: Integration, by: User, allowed_return_urls: list[str]) -> Integration:

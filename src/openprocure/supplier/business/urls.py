@@ -13,6 +13,7 @@ urlpatterns = [
     path("punchout/activate/", views.activate, name="business-activate"),
     path("punchout/return-urls/", views.return_urls, name="business-return-urls"),
     path("punchout/documents/", views.documents, name="business-documents"),
+    path("punchout/credentials/", views.credentials, name="business-credentials"),
     path("payment-methods/add/", views.add_payment_method, name="business-add-payment"),
     path("addresses/add/", views.add_address, name="business-add-address"),
     path("invitation/<str:token>/", views.invitation, name="business-invitation"),

@@ -185,6 +185,40 @@ def return_urls(request: HttpRequest, membership: Membership) -> HttpResponse:
     return redirect("business-manage")
 
 
+@business_member
+def credentials(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """Replace the cXML shared secret or the OCI password (administrators); the new one is shown once."""
+    if not (membership.is_administrator or membership.is_technical_administrator):
+        raise PermissionDenied(_("Only the administrators of this business may do this."))
+    integration = get_object_or_404(Integration, business=membership.business)
+    posted = request.POST.get("which") if request.method == "POST" else None
+    forms_by_kind = {
+        which: forms.ReplaceCredentialForm(
+            request.POST if which == posted else None, initial={"which": which}, auto_id=f"id_{which}_%s"
+        )
+        for which in services.REPLACEABLE_CREDENTIALS
+    }
+    form = forms_by_kind.get(posted or "")
+    if form is not None and form.is_valid():
+        which = form.cleaned_data["which"]
+        try:
+            new = services.replace_credential(
+                integration_id=integration.pk,
+                by=request.user,  # type: ignore[arg-type]
+                which=which,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return render(
+                request,
+                "business/credential_replaced.html",
+                {"integration": integration, "which": which, "value": new},
+            )
+    return render(request, "business/credentials.html", {"integration": integration, "forms": forms_by_kind})
+
+
 @require_POST
 @business_member
 def add_payment_method(request: HttpRequest, membership: Membership) -> HttpResponse:

@@ -13,6 +13,7 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -24,7 +25,7 @@ from openprocure.core.outbox import Outgoing, enqueue_document, enqueue_document
 from openprocure.supplier.business.models import Integration
 from openprocure.supplier.orders import defaults
 from openprocure.supplier.orders.choices import LineOutcome
-from openprocure.supplier.orders.crypto import InvalidToken, decrypt_secret
+from openprocure.supplier.orders.crypto import InvalidToken, decrypt_secret, encrypt_secret
 from openprocure.supplier.orders.models import Order, OrderLine, OrderSettings
 from punchout import cxml
 from punchout.cxml.common import MessageBody
@@ -76,6 +77,16 @@ def outbound_secret(order_settings: OrderSettings) -> str | None:
         return None
     remember_outbound_secret(order_settings, secret)
     return secret
+
+
+def send_with_new_secret(sender: Any, *, integration: Integration, secret: str, **kwargs: Any) -> None:
+    """The business replaced its shared secret: our documents carry the new one from now on (in the
+    same transaction; documents already in the outbox keep the secret they were built with)."""
+    order_settings = settings_for(integration)
+    order_settings.outbound_secret_encrypted = encrypt_secret(secret)
+    order_settings.updated_at = timezone.now()
+    order_settings.save(update_fields=["outbound_secret_encrypted", "updated_at"])
+    remember_outbound_secret(order_settings, secret)
 
 
 def remember_outbound_secret(order_settings: OrderSettings, secret: str) -> None:
