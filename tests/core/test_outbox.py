@@ -343,3 +343,29 @@ def test_storing_no_documents_stores_and_schedules_nothing(django_capture_on_com
     with django_capture_on_commit_callbacks() as callbacks:
         assert outbox.enqueue_documents([]) == []
     assert (len(callbacks), OutboxMessage.objects.count()) == (0, 0)
+
+
+def test_a_partner_s_new_shared_secret_goes_into_its_waiting_documents_escaped() -> None:
+    body = "<cXML><Header><Sender><Credential><SharedSecret>old</SharedSecret></Credential></Sender></Header></cXML>"
+    stored = outbox.enqueue_documents(
+        [
+            outbox.Outgoing(
+                kind="ShipNoticeRequest",
+                url="http://127.0.0.1:9/",
+                payload_id=f"s-{n}@s.test",
+                body=body,
+                partner=partner,
+            )
+            for n, partner in enumerate(["NetworkId:ACME", "NetworkId:ACME", "NetworkId:OTHER"])
+        ]
+    )
+    OutboxMessage.objects.filter(pk=stored[1].pk).update(status=OutboxStatus.DELIVERING)  # a worker has it
+    assert outbox.replace_shared_secret(partner="NetworkId:ACME", secret="n&w<1>") == 1
+    bodies = dict(OutboxMessage.objects.values_list("payload_id", "body"))
+    assert bodies == {
+        "s-0@s.test": body.replace("<SharedSecret>old", "<SharedSecret>n&amp;w&lt;1&gt;"),
+        "s-1@s.test": body,
+        "s-2@s.test": body,
+    }
+    # The journal never held the secret.
+    assert "old" not in Document.objects.get(payload_id="s-0@s.test").raw

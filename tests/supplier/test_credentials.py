@@ -6,7 +6,9 @@ import re
 
 import pytest
 
-from openprocure.core.models import User
+from openprocure.core.choices import OutboxStatus
+from openprocure.core.models import OutboxMessage, User
+from openprocure.core.outbox import Outgoing, enqueue_documents
 from openprocure.supplier.business.models import Integration, SettingsChange
 from openprocure.supplier.orders import documents
 from openprocure.supplier.orders.crypto import decrypt_secret
@@ -49,6 +51,7 @@ def test_the_administrator_replaces_the_shared_secret_and_the_old_one_stops_work
     assert refused.status_code == 200 and "This field is required." in refused.content.decode()
     assert post_setup(client, setup_request(secret="acme-secret")).status.code == 200
 
+    waiting = _outbox_documents()
     new = replace(client, "shared_secret", reason="Secret pasted in a ticket")
     assert len(new) >= 40 and new != "acme-secret"
     old = post_setup(client, setup_request(secret="acme-secret", cookie="after-old")).status
@@ -67,8 +70,46 @@ def test_the_administrator_replaces_the_shared_secret_and_the_old_one_stops_work
     settings_row = OrderSettings.objects.get(integration=acme)
     assert decrypt_secret(settings_row.outbound_secret_encrypted) == new
     assert documents.outbound_secret(documents.settings_for(Integration.objects.get(pk=acme.pk))) == new
+    # Documents still waiting for Acme now carry the new secret; delivered ones and others' are as they were.
+    bodies = {m.payload_id: m.body for m in OutboxMessage.objects.all()}
+    assert f"<SharedSecret>{new}</SharedSecret>" in bodies[waiting["pending"]]
+    assert f"<SharedSecret>{new}</SharedSecret>" in bodies[waiting["failed"]]
+    assert "<SharedSecret>acme-secret</SharedSecret>" in bodies[waiting["delivered"]]
+    assert "<SharedSecret>globex-secret</SharedSecret>" in bodies[waiting["other partner"]]
     # Shown once: the management page never shows it again.
     assert new not in client.get("/business/").content.decode()
+
+
+def _outbox_documents() -> dict[str, str]:
+    """Outbox documents built with the old secret: their payloadIDs by situation."""
+
+    def body(secret: str) -> str:
+        return (
+            '<cXML payloadID="x"><Header><Sender><Credential domain="NetworkId"><Identity>MARKETPLACE</Identity>'
+            f"<SharedSecret>{secret}</SharedSecret></Credential></Sender></Header></cXML>"
+        )
+
+    situations = {
+        "pending": ("NetworkId:ACME", "acme-secret", OutboxStatus.PENDING),
+        "failed": ("NetworkId:ACME", "acme-secret", OutboxStatus.FAILED),
+        "delivered": ("NetworkId:ACME", "acme-secret", OutboxStatus.DELIVERED),
+        "other partner": ("NetworkId:GLOBEX", "globex-secret", OutboxStatus.PENDING),
+    }
+    stored = enqueue_documents(
+        [
+            Outgoing(
+                kind="ShipNoticeRequest",
+                url="http://127.0.0.1:9/cxml/",
+                payload_id=f"{name}@s.test",
+                body=body(secret),
+                partner=partner,
+            )
+            for name, (partner, secret, _status) in situations.items()
+        ]
+    )
+    for message, (_partner, _secret, status) in zip(stored, situations.values(), strict=True):
+        OutboxMessage.objects.filter(pk=message.pk).update(status=status)
+    return {name: f"{name}@s.test" for name in situations}
 
 
 def test_the_oci_password_is_replaced_on_its_own(client, acme, products) -> None:  # noqa: F811

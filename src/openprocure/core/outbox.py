@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 import secrets
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from xml.sax.saxutils import escape as xml_escape
 
 from django.db import connections, router, transaction
 from django.db.models import Q
@@ -227,6 +229,30 @@ def schedule_delivery(message_id: int, *, when: datetime | None = None) -> None:
         task.enqueue(message_id)
 
     _when_committed(_enqueue, deliver_outbox_message)
+
+
+_SHARED_SECRET = re.compile(r"<SharedSecret>.*?</SharedSecret>", re.S)
+
+
+def replace_shared_secret(*, partner: str, secret: str) -> int:
+    """Put a partner's new shared secret in its undelivered documents; how many were changed.
+
+    For documents still waiting (pending, retrying) or failed (a person may send them again): they
+    were built with the old secret, which the partner refuses once it has the new one. A document
+    a worker is delivering right now is left alone.
+    """
+    replacement = f"<SharedSecret>{xml_escape(secret)}</SharedSecret>"
+    changed = 0
+    with transaction.atomic():
+        waiting = OutboxMessage.objects.select_for_update().filter(
+            partner=partner, status__in=[OutboxStatus.PENDING, OutboxStatus.RETRYING, OutboxStatus.FAILED]
+        )
+        for message in waiting:
+            body = _SHARED_SECRET.sub(lambda _match: replacement, message.body)
+            if body != message.body:
+                rows.update(OutboxMessage, message.pk, body=body)
+                changed += 1
+    return changed
 
 
 def claim(message_id: int) -> OutboxMessage | None:

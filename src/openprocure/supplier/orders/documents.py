@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from openprocure.core import rows
 from openprocure.core.models import OutboxMessage
-from openprocure.core.outbox import Outgoing, enqueue_document, enqueue_documents
+from openprocure.core.outbox import Outgoing, enqueue_document, enqueue_documents, replace_shared_secret
 from openprocure.supplier.business.models import Integration
 from openprocure.supplier.orders import defaults
 from openprocure.supplier.orders.choices import LineOutcome
@@ -80,13 +80,14 @@ def outbound_secret(order_settings: OrderSettings) -> str | None:
 
 
 def send_with_new_secret(sender: Any, *, integration: Integration, secret: str, **kwargs: Any) -> None:
-    """The business replaced its shared secret: our documents carry the new one from now on (in the
-    same transaction; documents already in the outbox keep the secret they were built with)."""
+    """The business replaced its shared secret: our documents carry the new one from now on, the
+    ones still waiting in the outbox included (in the same transaction)."""
     order_settings = settings_for(integration)
     order_settings.outbound_secret_encrypted = encrypt_secret(secret)
     order_settings.updated_at = timezone.now()
     order_settings.save(update_fields=["outbound_secret_encrypted", "updated_at"])
     remember_outbound_secret(order_settings, secret)
+    replace_shared_secret(partner=f"{integration.buyer_domain}:{integration.buyer_identity}", secret=secret)
 
 
 def remember_outbound_secret(order_settings: OrderSettings, secret: str) -> None:
