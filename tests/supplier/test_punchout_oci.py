@@ -70,6 +70,11 @@ def test_validate_reprices_at_the_quantity(client, integration, products):  # no
 
 
 def test_background_search_returns_matching_items_without_a_session(client, integration, products):  # noqa: F811
+    from openprocure.supplier.catalog.search import get_backend
+
+    get_backend().index_products(
+        sales_ranks=[product.sales_rank for product in products]
+    )  # as an import does
     response = client.post(
         "/oci/", callup(integration, FUNCTION="BACKGROUND_SEARCH", SEARCHSTRING="pens blue")
     )

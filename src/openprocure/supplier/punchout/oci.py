@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, get_script_prefix, reverse
@@ -213,19 +212,18 @@ def _allowed(integration: Integration, product: Product) -> bool:
 
 
 def search_products(integration: Integration, text: str) -> list[Product]:
-    """Products whose title, brand, ASIN or part number contains every word (best sellers first)."""
-    query = Q()
-    for word in text.split()[:8]:
-        query &= (
-            Q(title__icontains=word)
-            | Q(brand__iexact=word)
-            | Q(asin__iexact=word)
-            | Q(manufacturer_part_number__iexact=word)
-        )
-    products = Product.objects.filter(query)
-    if integration.fulfilled_by_us_only:
-        products = products.filter(fulfilled_by_us=True)
-    return list(products.order_by("sales_rank")[: defaults.BACKGROUND_SEARCH_LIMIT])
+    """The storefront's own catalog search for the words (full text, as on the search page; a scan
+    of every product would not do for millions of them), best matches first."""
+    from openprocure.supplier.catalog.search import SearchQuery, get_backend
+
+    query = SearchQuery(
+        text=" ".join(text.split()[:8]),
+        fulfilled_by_us=True if integration.fulfilled_by_us_only else None,
+        page_size=defaults.BACKGROUND_SEARCH_LIMIT,
+    )
+    ranks = get_backend().search(query=query).sales_ranks
+    by_rank = {p.sales_rank: p for p in Product.objects.filter(sales_rank__in=ranks).select_related("seller")}
+    return [by_rank[rank] for rank in ranks if rank in by_rank]
 
 
 def oci_return(*, session: PunchOutSession, cancel: bool) -> services.ReturnPost:
