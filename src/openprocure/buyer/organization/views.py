@@ -1,12 +1,17 @@
-"""The organisation page: cost centers, departments, GL accounts and addresses people charge to."""
+"""The organisation page: cost centers, departments, GL accounts and addresses people charge to;
+procurement administrators add and edit cost centers and GL accounts here."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
-from openprocure.buyer.organization.models import Address, CostCenter, Department, GLAccount
+from openprocure.buyer.organization.forms import CostCenterForm, GLAccountForm
+from openprocure.buyer.organization.models import Address, Company, CostCenter, Department, GLAccount
 from openprocure.buyer.organization.services import can_administer_procurement, profile_for
 
 
@@ -31,3 +36,41 @@ def overview(request: HttpRequest) -> HttpResponse:
             "can_admin": can_administer_procurement(request.user),
         },
     )
+
+
+def _admin_company(request: HttpRequest) -> Company:
+    """The company whose reference data the signed-in procurement administrator edits."""
+    profile = profile_for(request.user)
+    if profile is None:
+        raise Http404
+    if not can_administer_procurement(request.user):
+        raise PermissionDenied(_("Only procurement or technical administrators edit reference data."))
+    return profile.company
+
+
+@login_required
+def cost_center_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Add a cost center, or change one (its owner, department, whether it is still in use)."""
+    company = _admin_company(request)
+    instance = get_object_or_404(CostCenter, pk=pk, company=company) if pk else None
+    form = CostCenterForm(request.POST or None, instance=instance, company=company)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        messages.success(request, _("Cost center %(code)s saved.") % {"code": saved.code})
+        return redirect("organization:overview")
+    title = _("Change cost center %(code)s") % {"code": instance.code} if instance else _("Add a cost center")
+    return render(request, "organization/reference_form.html", {"form": form, "title": title})
+
+
+@login_required
+def gl_account_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Add a GL account, or change one."""
+    company = _admin_company(request)
+    instance = get_object_or_404(GLAccount, pk=pk, company=company) if pk else None
+    form = GLAccountForm(request.POST or None, instance=instance, company=company)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        messages.success(request, _("GL account %(code)s saved.") % {"code": saved.code})
+        return redirect("organization:overview")
+    title = _("Change GL account %(code)s") % {"code": instance.code} if instance else _("Add a GL account")
+    return render(request, "organization/reference_form.html", {"form": form, "title": title})
