@@ -3,6 +3,8 @@ procurement administrators add and edit cost centers and GL accounts here."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -48,29 +50,42 @@ def _admin_company(request: HttpRequest) -> Company:
     return profile.company
 
 
+def _edit_reference(
+    request: HttpRequest,
+    model: type[CostCenter] | type[GLAccount],
+    form_class: Any,
+    pk: int | None,
+    texts: dict[str, str],
+) -> HttpResponse:
+    """Add a row of the company's reference data, or change one (``texts``: saved, change, add)."""
+    company = _admin_company(request)
+    instance: Any = get_object_or_404(model, pk=pk, company=company) if pk else None
+    form = form_class(request.POST or None, instance=instance, company=company)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        messages.success(request, texts["saved"] % {"code": saved.code})
+        return redirect("organization:overview")
+    title = texts["change"] % {"code": instance.code} if instance else texts["add"]
+    return render(request, "organization/reference_form.html", {"form": form, "title": title})
+
+
 @login_required
 def cost_center_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Add a cost center, or change one (its owner, department, whether it is still in use)."""
-    company = _admin_company(request)
-    instance = get_object_or_404(CostCenter, pk=pk, company=company) if pk else None
-    form = CostCenterForm(request.POST or None, instance=instance, company=company)
-    if request.method == "POST" and form.is_valid():
-        saved = form.save()
-        messages.success(request, _("Cost center %(code)s saved.") % {"code": saved.code})
-        return redirect("organization:overview")
-    title = _("Change cost center %(code)s") % {"code": instance.code} if instance else _("Add a cost center")
-    return render(request, "organization/reference_form.html", {"form": form, "title": title})
+    texts = {
+        "saved": _("Cost center %(code)s saved."),
+        "change": _("Change cost center %(code)s"),
+        "add": _("Add a cost center"),
+    }
+    return _edit_reference(request, CostCenter, CostCenterForm, pk, texts)
 
 
 @login_required
 def gl_account_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Add a GL account, or change one."""
-    company = _admin_company(request)
-    instance = get_object_or_404(GLAccount, pk=pk, company=company) if pk else None
-    form = GLAccountForm(request.POST or None, instance=instance, company=company)
-    if request.method == "POST" and form.is_valid():
-        saved = form.save()
-        messages.success(request, _("GL account %(code)s saved.") % {"code": saved.code})
-        return redirect("organization:overview")
-    title = _("Change GL account %(code)s") % {"code": instance.code} if instance else _("Add a GL account")
-    return render(request, "organization/reference_form.html", {"form": form, "title": title})
+    texts = {
+        "saved": _("GL account %(code)s saved."),
+        "change": _("Change GL account %(code)s"),
+        "add": _("Add a GL account"),
+    }
+    return _edit_reference(request, GLAccount, GLAccountForm, pk, texts)

@@ -96,6 +96,18 @@ def require_administrator(user: Any, business: Business) -> Membership:
     return membership
 
 
+def require_any_administrator(user: Any, business_id: int, message: str | None = None) -> Membership:
+    """The membership of an administrator or technical administrator of the business, else 403."""
+    membership = membership_of(user)
+    if (
+        membership is None
+        or membership.business_id != business_id
+        or not (membership.is_administrator or membership.is_technical_administrator)
+    ):
+        raise PermissionDenied(message or _("Only the administrators of this business may do this."))
+    return membership
+
+
 def _mail(subject: str, body: str, to: str) -> None:
     mail.send_after_commit(subject, body, to)
 
@@ -385,13 +397,7 @@ def replace_credential(*, integration_id: int, by: User, which: str, reason: str
     hash_field, length = REPLACEABLE_CREDENTIALS[which]
     with transaction.atomic():
         integration = Integration.objects.select_for_update().get(pk=integration_id)
-        membership = membership_of(by)
-        if (
-            membership is None
-            or membership.business_id != integration.business_id
-            or not (membership.is_administrator or membership.is_technical_administrator)
-        ):
-            raise PermissionDenied(_("Only the administrators of this business may do this."))
+        require_any_administrator(by, integration.business_id)
         new = generate_secret(length)
         setattr(integration, hash_field, hash_secret(new))
         integration.save(update_fields=[hash_field])
@@ -411,13 +417,7 @@ def replace_credential(*, integration_id: int, by: User, which: str, reason: str
 
 def update_return_urls(*, integration: Integration, by: User, allowed_return_urls: list[str]) -> Integration:
     """The administrator (or technical administrator) changes the allowed return URL prefixes."""
-    membership = membership_of(by)
-    if (
-        membership is None
-        or membership.business_id != integration.business_id
-        or not (membership.is_administrator or membership.is_technical_administrator)
-    ):
-        raise PermissionDenied(_("Only the administrators of this business may do this."))
+    require_any_administrator(by, integration.business_id)
     with transaction.atomic():
         locked = Integration.objects.select_for_update().get(pk=integration.pk)
         locked.allowed_return_urls = clean_url_prefixes(allowed_return_urls)

@@ -25,7 +25,12 @@ from openprocure.core.outbox import Outgoing, enqueue_documents
 from openprocure.core.status import set_status
 from openprocure.supplier.business.credentials import check_secret, token_hash
 from openprocure.supplier.business.models import Business, Integration
-from openprocure.supplier.business.services import membership_of, require_operator, staff_role
+from openprocure.supplier.business.services import (
+    membership_of,
+    require_any_administrator,
+    require_operator,
+    staff_role,
+)
 from openprocure.supplier.catalog.models import Product
 from openprocure.supplier.orders import codes, defaults, documents, intake
 from openprocure.supplier.orders.choices import (
@@ -760,13 +765,9 @@ def set_order_settings(
 
 def create_api_key(*, business: Business, by: User, name: str) -> tuple[ApiKey, str]:
     """A new API key for the business (administrator or technical administrator); shown once."""
-    membership = membership_of(by)
-    if (
-        membership is None
-        or membership.business_id != business.pk
-        or not (membership.is_administrator or membership.is_technical_administrator)
-    ):
-        raise PermissionDenied(_("Only the administrators of this business may create API keys."))
+    require_any_administrator(
+        by, business.pk, _("Only the administrators of this business may create API keys.")
+    )
     if not name.strip():
         raise ValidationError(_("Name the key after the system that uses it."))
     key = "opk_" + secrets.token_urlsafe(32)
@@ -777,13 +778,9 @@ def create_api_key(*, business: Business, by: User, name: str) -> tuple[ApiKey, 
 
 
 def _require_key_administrator(by: User, business_id: int) -> None:
-    membership = membership_of(by)
-    if (
-        membership is None
-        or membership.business_id != business_id
-        or not (membership.is_administrator or membership.is_technical_administrator)
-    ):
-        raise PermissionDenied(_("Only the administrators of this business may manage API keys."))
+    require_any_administrator(
+        by, business_id, _("Only the administrators of this business may manage API keys.")
+    )
 
 
 def revoke_api_key(*, key_id: int, by: User) -> ApiKey:
