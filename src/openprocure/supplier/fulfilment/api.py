@@ -7,6 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
@@ -107,6 +108,11 @@ def invoice_out(invoice: Invoice) -> dict[str, Any]:
     }
 
 
+def _of_business(request: HttpRequest, queryset: QuerySet[Any], **lookup: Any) -> Any:
+    """The one row of the API key's business matching ``lookup``, else 404 (other businesses' too)."""
+    return get_object_or_404(queryset, business=request.auth, **lookup)  # type: ignore[attr-defined]
+
+
 shipments_router = Router(tags=["shipments"])
 invoices_router = Router(tags=["invoices"])
 charges_router = Router(tags=["charges"])
@@ -120,7 +126,7 @@ def list_shipments(request: HttpRequest, limit: int = 100) -> Any:
 
 @shipments_router.get("/{shipment_id}", response=ShipmentOut, summary="One shipment")
 def get_shipment(request: HttpRequest, shipment_id: str) -> Any:
-    return shipment_out(get_object_or_404(Shipment, business=request.auth, shipment_id=shipment_id))  # type: ignore[attr-defined]
+    return shipment_out(_of_business(request, Shipment.objects.all(), shipment_id=shipment_id))
 
 
 @invoices_router.get("/", response=list[InvoiceOut], summary="The business's invoices, newest first")
@@ -132,11 +138,7 @@ def list_invoices(request: HttpRequest, limit: int = 100) -> Any:
 @invoices_router.get("/{number}", response=InvoiceOut, summary="One invoice")
 def get_invoice(request: HttpRequest, number: str) -> Any:
     return invoice_out(
-        get_object_or_404(
-            Invoice.objects.select_related("order", "shipment"),
-            business=request.auth,  # type: ignore[attr-defined]
-            number=number,
-        )
+        _of_business(request, Invoice.objects.select_related("order", "shipment"), number=number)
     )
 
 
@@ -150,10 +152,4 @@ def list_charges(request: HttpRequest, limit: int = 100) -> Any:
 
 @charges_router.get("/{charge_id}", response=ChargeOut, summary="One charge")
 def get_charge(request: HttpRequest, charge_id: int) -> Any:
-    return charge_out(
-        get_object_or_404(
-            Charge.objects.select_related("order", "shipment"),
-            business=request.auth,  # type: ignore[attr-defined]
-            pk=charge_id,
-        )
-    )
+    return charge_out(_of_business(request, Charge.objects.select_related("order", "shipment"), pk=charge_id))

@@ -32,6 +32,7 @@ The code catalogue (``orders.codes``) holds each code's meaning, message and nex
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -175,11 +176,9 @@ def coded_parse_error(error: CXMLError, raw: bytes) -> Rejection | None:
         return None
     quantity = item.get("quantity")
     if quantity is not None and quantity.strip():
-        try:
+        with suppress(InvalidNumber):
             parse_decimal(quantity)
             return None  # the quantity is fine: the parser refused something else
-        except InvalidNumber:
-            pass
     index = 1 + sum(1 for sibling in item.itersiblings(preceding=True) if sibling.tag == "ItemOut")
     line = (item.get("lineNumber") or "").strip()
     return Rejection(
