@@ -527,6 +527,12 @@ def test_missing_quantity_and_product_name_are_refused(client, shop):
         400,
         'QUANTITY_MISSING: Line 2 has no usable quantity (" ") at /cXML/Request/OrderRequest/ItemOut[2]/@quantity. Send a positive whole quantity for every line.',
     )
+    _payload, body = order_request(cart)
+    answer = send(client, body.replace(b'quantity="1" lineNumber="2"', b'quantity="ten" lineNumber="2"', 1))
+    assert (answer.code, answer.message) == (
+        400,
+        'QUANTITY_MISSING: Line 2 has no usable quantity ("ten") at /cXML/Request/OrderRequest/ItemOut[2]/@quantity. Send a positive whole quantity for every line.',
+    )
     payload_id, body = order_request(cart[:1])
     answer = send(client, body.replace(b'quantity="1" lineNumber="1"', b'quantity="" lineNumber="1"', 1))
     assert (answer.code, answer.message) == (
