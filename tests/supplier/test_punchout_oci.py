@@ -82,6 +82,14 @@ def test_background_search_returns_matching_items_without_a_session(client, inte
         ("B000PENS01", Decimal("10.00"), "Ballpoint pens, blue, box of 50"),
     ]
     assert PunchOutSession.objects.count() == 0
+    # A business restricted to items we fulfil never finds a marketplace seller's item.
+    Integration.objects.filter(pk=integration.pk).update(fulfilled_by_us_only=True)
+    restricted = client.post(
+        "/oci/", callup(integration, FUNCTION="BACKGROUND_SEARCH", SEARCHSTRING="pens blue")
+    )
+    assert form_items(restricted) == []
+    found = client.post("/oci/", callup(integration, FUNCTION="BACKGROUND_SEARCH", SEARCHSTRING="NAV-A4-80"))
+    assert [i.vendor_mat for i in form_items(found)] == ["B000PAPER1"]
 
 
 @pytest.mark.parametrize(
