@@ -174,7 +174,7 @@ def test_only_operators_ship(client, shop):
 
 def test_automatic_fulfilment_ships_after_the_delay_and_consolidates_on_the_delivery_day(client, shop):
     OrderSettings.objects.filter(integration=shop).update(auto_fulfil_after_minutes=5)
-    today = timezone.localdate().weekday()
+    later = timezone.now() + timedelta(minutes=6)  # past the delay, even across midnight
     ShippingAddress.objects.create(
         business=shop.business,
         name="Dock",
@@ -182,12 +182,11 @@ def test_automatic_fulfilment_ships_after_the_delay_and_consolidates_on_the_deli
         postal_code="69007",
         city="Lyon",
         country="FR",
-        preferred_delivery_day=(today + 1) % 7,
+        preferred_delivery_day=(timezone.localtime(later).weekday() + 1) % 7,
     )
     first = place(client, [("B000PAPER1", 1)])
     second = place(client, [("B000PAPER1", 2)], order_id="PO-2026-000002")
     assert services.auto_fulfil() == []  # the delay has not passed
-    later = timezone.now() + timedelta(minutes=6)
     assert services.auto_fulfil(now=later) == []  # not the address's delivery day yet
     shipments = services.auto_fulfil(now=later + timedelta(days=1))
     assert len(shipments) == 1
