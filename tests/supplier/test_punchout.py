@@ -277,6 +277,43 @@ def test_the_session_lives_in_the_url_not_in_a_cookie(client, acme, products):
     assert CartLine.objects.get().quantity == 2
 
 
+def _messages(page) -> list[str]:
+    found = re.search(r'<ul class="messages">(.*?)</ul>', page.content.decode(), re.S)
+    return [html.unescape(m) for m in re.findall(r"<li[^>]*>(.*?)</li>", found[1])] if found else []
+
+
+def test_messages_of_a_session_reach_a_browser_that_sends_no_cookie(client, acme, products):
+    prefix = open_session(client)
+    client.cookies.clear()
+    client.post(prefix + "cart/add/", {"asin": "B000PAPER1", "quantity": "0"})
+    client.post(prefix + "cart/add/", {"asin": "B000PAPER1", "quantity": "2"})
+    assert client.cookies.get("messages") is None
+    page = client.get(prefix + "cart/")
+    assert _messages(page) == [
+        "Choose a quantity of at least 1.",
+        "Added to your cart: Copy paper A4 80 g, 500 sheets",
+    ]
+    assert _messages(client.get(prefix + "cart/")) == []  # shown once
+    assert PunchOutSession.objects.get().pending_messages == []
+
+
+def test_two_sessions_in_one_browser_keep_their_messages_apart(client, acme, globex, products):
+    first = open_session(client)
+    second = open_session(
+        client,
+        identity="GLOBEX",
+        secret="globex-secret",
+        email="buyer@globex.test",
+        url="https://globex.example/cart",
+    )
+    client.post(first + "cart/add/", {"asin": "B000PAPER1", "quantity": "1"})
+    assert _messages(client.get(second + "cart/")) == []
+    assert _messages(client.get(first + "cart/")) == ["Added to your cart: Copy paper A4 80 g, 500 sheets"]
+    client.post(second + "cart/add/", {"asin": "B000PAPER1", "quantity": "-3"})
+    assert _messages(client.get("/")) == []  # nor outside any session
+    assert _messages(client.get(second + "cart/")) == ["Choose a quantity of at least 1."]
+
+
 def test_a_second_punchout_takes_over(client, acme):
     first = open_session(client)
     second = open_session(client, cookie="cookie-43")

@@ -56,6 +56,8 @@ CATALOG_SEARCH_BACKEND = os.environ.get("OPENPROCURE_SEARCH_BACKEND") or (
 globals().update(email_settings(SITE_NAME))
 DEFAULT_FROM_EMAIL = os.environ.get("OPENPROCURE_FROM_EMAIL", "orders@marketplace.test")
 
+# Inside a PunchOut session, flash messages live on the session, not in a cookie.
+MESSAGE_STORAGE = "openprocure.supplier.punchout.messages.PunchOutMessageStorage"
 SESSION_COOKIE_NAME = "openprocure_supplier_session"
 CSRF_COOKIE_NAME = "openprocure_supplier_csrftoken"
 LANGUAGE_COOKIE_NAME = "openprocure_supplier_language"

@@ -53,6 +53,8 @@ class PunchOutSession(models.Model):
     start_expires_at = models.DateTimeField(_("start URL expires"), null=True, blank=True)
     key_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
     changed = models.BooleanField(_("cart changed"), default=False)
+    # Flash messages waiting to be shown in this session (see punchout.messages).
+    pending_messages = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     started_at = models.DateTimeField(_("browser arrived"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
