@@ -6,11 +6,12 @@ from decimal import Decimal
 
 import pytest
 
-from openprocure.buyer.approvals.models import ApprovalStep
+from openprocure.buyer.approvals.models import ApprovalRule, ApprovalStep
 from openprocure.buyer.organization.models import SpendingLimit, UserProfile
 from openprocure.buyer.organization.services import set_profile, spending_limit_for
 from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.buyer.requisitions.models import Requisition
+from openprocure.core.models import User
 from tests.buyer.test_approvals_helpers import (
     approver_emails,
     build_world,
@@ -125,3 +126,34 @@ def test_submit_selected_routes_only_the_one_above_the_limit(world) -> None:
     assert ApprovalStep.objects.get(request__requisition=above).name == (
         "Above the requester's spending limit of 1000.00 EUR"
     )
+
+
+# -- people who left ------------------------------------------------------------------------------
+def test_a_manager_who_left_is_passed_over_for_their_own_manager(world) -> None:
+    User.objects.filter(pk=world.mona.pk).update(is_active=False)
+    req = requisition(world, price="1000.01")
+    submit(world, req)
+    assert approver_emails(req) == [[("dirk@acme.test", "pending")]]
+
+
+def test_a_cost_center_owner_or_a_named_approver_who_left_is_nobody_to_ask(world) -> None:
+    rule("Owner", {"kind": "cost_center_owner", "name": "Cost-center owner"})
+    User.objects.filter(pk=world.olga.pk).update(is_active=False)
+    req = requisition(world, price="50.00")
+    _, messages = submit(world, req)
+    assert messages == [
+        "Nobody can approve step “Cost-center owner”: the policy names no one other than you. "
+        "Ask your procurement administrator."
+    ]
+    assert status(req) == "draft"
+    ApprovalRule.objects.all().delete()
+    rule("Named", {"users": [world.alan], "name": "Alan"})
+    User.objects.filter(pk=world.alan.pk).update(is_active=False)
+    _, messages = submit(world, req)
+    assert messages == [
+        "Nobody can approve step “Alan”: the policy names no one other than you. "
+        "Ask your procurement administrator."
+    ]
+    User.objects.filter(pk=world.alan.pk).update(is_active=True)
+    submit(world, req)
+    assert approver_emails(req) == [[("alan@acme.test", "pending")]]

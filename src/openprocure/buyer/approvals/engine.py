@@ -128,6 +128,7 @@ class Directory:
     managers: Mapping[int, int | None] = field(default_factory=dict)  # user -> manager
     cost_center_owners: Mapping[int, int | None] = field(default_factory=dict)  # cost center -> owner
     role_members: Mapping[str, Sequence[int]] = field(default_factory=dict)  # role -> users
+    inactive: frozenset[int] = frozenset()  # people named in rules who may no longer sign in
 
     def manager_chain(self, user_id: int, levels: int) -> list[int]:
         """The user's manager, their manager… up to ``levels`` people (stops at a loop or the top)."""
@@ -221,7 +222,7 @@ def _people(spec: ApproverSpec, facts: Facts, directory: Directory) -> list[Reso
             ResolvedApprover(uid, f"role:{spec.role}") for uid in directory.role_members.get(spec.role, ())
         ]
     if spec.user_id is not None:
-        return [ResolvedApprover(spec.user_id, "user")]
+        return [] if spec.user_id in directory.inactive else [ResolvedApprover(spec.user_id, "user")]
     return []
 
 

@@ -23,6 +23,7 @@ from openprocure.buyer.approvals.engine import (
 )
 from openprocure.buyer.approvals.models import ApprovalRule
 from openprocure.buyer.organization.choices import Role
+from openprocure.core.models import User
 
 _FREE_TEXT = {"any": None, "free_text": True, "catalog": False}
 
@@ -119,18 +120,42 @@ def requisition_facts(requisition: Any) -> Facts:
 
 
 def manager_map(user_id: int, levels: int) -> dict[int, int | None]:
-    """The requester's manager chain as a map (one query per level, stopping at the top)."""
-    from openprocure.buyer.organization.models import UserProfile
+    """The requester's manager chain as a map (one query per level, stopping at the top).
 
+    Each person maps to their first manager up the chain who may still sign in: a manager who left
+    is passed over, and their own manager is asked instead.
+    """
     managers: dict[int, int | None] = {}
     current: int | None = user_id
     for _level in range(levels):
         if current is None or current in managers:
             break
-        manager = UserProfile.objects.filter(user_id=current).values_list("manager_id", flat=True).first()
+        manager = _active_manager(current)
         managers[current] = manager
         current = manager
     return managers
+
+
+def _active_manager(user_id: int) -> int | None:
+    from openprocure.buyer.organization.models import UserProfile
+
+    seen = {user_id}
+    current = user_id
+    while True:
+        row = (
+            UserProfile.objects.filter(user_id=current)
+            .values_list("manager_id", "manager__is_active")
+            .first()
+        )
+        if row is None or row[0] is None:
+            return None
+        manager, active = row
+        if active:
+            return manager
+        if manager in seen:
+            return None
+        seen.add(manager)
+        current = manager
 
 
 def directory_for(facts: Facts, rules: list[Rule]) -> Directory:
@@ -156,12 +181,21 @@ def directory_for_many(facts_list: list[Facts], rules: list[Rule]) -> Directory:
         ):
             members.setdefault(role, []).append(uid)
     cost_centers = {cc for facts in facts_list for cc in facts.cost_center_ids}
-    owners = dict(CostCenter.objects.filter(pk__in=cost_centers).values_list("pk", "owner_id"))
+    # An owner who may no longer sign in is nobody to ask.
+    owners = dict(
+        CostCenter.objects.filter(pk__in=cost_centers, owner__is_active=True).values_list("pk", "owner_id")
+    )
+    named = {a.user_id for r in rules for s in r.steps for a in s.approvers if a.user_id is not None}
+    inactive = (
+        frozenset(User.objects.filter(pk__in=named, is_active=False).values_list("pk", flat=True))
+        if named
+        else frozenset()
+    )
     managers: dict[int, int | None] = {}
     if levels:
         for requester_id in sorted({facts.requester_id for facts in facts_list}):
             managers.update(manager_map(requester_id, levels))
-    return Directory(managers=managers, cost_center_owners=owners, role_members=members)
+    return Directory(managers=managers, cost_center_owners=owners, role_members=members, inactive=inactive)
 
 
 def rates() -> dict[tuple[str, str], Decimal]:
