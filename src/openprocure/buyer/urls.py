@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from openprocure.buyer.api import api
+from openprocure.buyer.organization.views import SetPasswordView
 from openprocure.buyer.portal import views
 from openprocure.buyer.portal.cxml import InboundCXMLEndpoint
 
@@ -21,5 +22,6 @@ urlpatterns = [
     path("fulfilment/", include("openprocure.buyer.fulfilment.urls")),
     path("invoicing/", include("openprocure.buyer.invoicing.urls")),
     path("admin/", admin.site.urls),
+    path("accounts/set-password/<uidb64>/<token>/", SetPasswordView.as_view(), name="set-password"),
     path("", include("openprocure.core.urls")),
 ]

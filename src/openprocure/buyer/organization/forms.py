@@ -2,24 +2,41 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from openprocure.buyer.organization.models import Company, CostCenter, Department, GLAccount
+from openprocure.buyer.organization.choices import AddressKind, Role
+from openprocure.buyer.organization.models import (
+    Address,
+    Company,
+    CostCenter,
+    Department,
+    GLAccount,
+    LegalEntity,
+    RoleAssignment,
+    UserProfile,
+)
+from openprocure.core.models import User
 
 
-class _CompanyCodeForm(forms.ModelForm):
-    """A row with a code unique within the company: the company is the editor's, never posted."""
-
-    duplicate_message: Any = ""
+class _CompanyForm(forms.ModelForm):
+    """A row of the editor's company: the company is never posted."""
 
     def __init__(self, *args: Any, company: Company, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.company = company
         self.instance.company = company
+
+
+class _CompanyCodeForm(_CompanyForm):
+    """A row with a code unique within the company."""
+
+    duplicate_message: Any = ""
 
     def clean_code(self) -> str:
         code = " ".join(str(self.cleaned_data["code"]).split())
@@ -67,3 +84,244 @@ class GLAccountForm(_CompanyCodeForm):
                 "Inactive accounts are no longer offered on requisition lines; past spend keeps them."
             ),
         }
+
+
+class DepartmentForm(_CompanyCodeForm):
+    duplicate_message = _("Another department already has the code %(code)s.")
+
+    class Meta:
+        model = Department
+        fields = ["code", "name", "parent"]
+
+    def __init__(self, *args: Any, company: Company, **kwargs: Any) -> None:
+        super().__init__(*args, company=company, **kwargs)
+        parents = Department.objects.filter(company=company)
+        if self.instance.pk:
+            parents = parents.exclude(pk__in=_department_subtree(self.instance))
+        self.fields["parent"].queryset = parents  # type: ignore[attr-defined]
+
+
+def _department_subtree(department: Department) -> set[int]:
+    """The department and every department under it (a parent chosen among them would make a loop)."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent in Department.objects.filter(company_id=department.company_id).values_list(
+        "pk", "parent_id"
+    ):
+        children.setdefault(parent, []).append(pk)
+    found, todo = set(), [department.pk]
+    while todo:
+        pk = todo.pop()
+        if pk not in found:
+            found.add(pk)
+            todo.extend(children.get(pk, []))
+    return found
+
+
+class AddressForm(_CompanyForm):
+    # Longer than the column, so that "FRA" gets the message below rather than a length error.
+    country = forms.CharField(label=_("Country (ISO code)"), max_length=16)
+
+    class Meta:
+        model = Address
+        fields = [
+            "kind",
+            "code",
+            "name",
+            "deliver_to",
+            "street",
+            "postal_code",
+            "city",
+            "state",
+            "country",
+            "legal_entity",
+            "is_default",
+        ]
+        help_texts = {
+            "is_default": _("Offered first on new requisitions; one default per kind."),
+        }
+
+    def __init__(self, *args: Any, company: Company, **kwargs: Any) -> None:
+        super().__init__(*args, company=company, **kwargs)
+        self.fields["legal_entity"].queryset = LegalEntity.objects.filter(company=company)  # type: ignore[attr-defined]
+
+    def clean_country(self) -> str:
+        country = str(self.cleaned_data["country"]).strip().upper()
+        if len(country) != 2 or not country.isalpha():
+            raise forms.ValidationError(_("Enter the two-letter ISO country code, such as FR or DE."))
+        return country
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        code = " ".join(str(data.get("code") or "").split())
+        if code:
+            data["code"] = code
+            others = Address.objects.filter(company=self.company, kind=data.get("kind"), code__iexact=code)
+            if self.instance.pk:
+                others = others.exclude(pk=self.instance.pk)
+            if others.exists():
+                self.add_error(
+                    "code",
+                    forms.ValidationError(
+                        _("Another address of this kind already has the code %(code)s."),
+                        code="duplicate",
+                        params={"code": code},
+                    ),
+                )
+        return data
+
+    def save(self, commit: bool = True) -> Address:
+        with transaction.atomic():
+            address = super().save(commit=commit)
+            if commit and address.is_default:
+                Address.objects.filter(company=self.company, kind=address.kind, is_default=True).exclude(
+                    pk=address.pk
+                ).update(is_default=False)
+        return address
+
+
+def _currency(value: str) -> str:
+    code = value.strip().upper()
+    if len(code) != 3 or not code.isalpha():
+        raise forms.ValidationError(_("Enter a three-letter ISO currency code, such as EUR."))
+    return code
+
+
+class PersonForm(forms.Form):
+    """A person of the company: who they are, their roles, manager, defaults and own spending limit."""
+
+    email = forms.EmailField(label=_("E-mail address"))
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"), choices=Role.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    # Each queryset is the editor's company's, set in __init__.
+    manager = forms.ModelChoiceField(label=_("Manager"), queryset=User.objects.none(), required=False)
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.none(), required=False
+    )
+    default_cost_center = forms.ModelChoiceField(
+        label=_("Default cost center"), queryset=CostCenter.objects.none(), required=False
+    )
+    default_ship_to = forms.ModelChoiceField(
+        label=_("Default ship-to address"), queryset=Address.objects.none(), required=False
+    )
+    business_unit = forms.CharField(label=_("Business unit"), max_length=100, required=False)
+    employee_id = forms.CharField(label=_("Employee ID"), max_length=64, required=False)
+    limit_amount = forms.DecimalField(
+        label=_("Own spending limit"),
+        max_digits=18,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        required=False,
+        help_text=_(
+            "Requisitions above it need an approval even when no policy rule asks for one. "
+            "Leave empty to use the highest limit of the person's roles."
+        ),
+    )
+    limit_currency = forms.CharField(label=_("Currency of the limit"), max_length=16, required=False)
+    is_active = forms.BooleanField(
+        label=_("May sign in"),
+        required=False,
+        initial=True,
+        help_text=_("Someone who left keeps their history but can no longer sign in or approve."),
+    )
+
+    def __init__(
+        self, *args: Any, company: Company, editor: Any, person: Any | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.company, self.editor, self.person = company, editor, person
+        people = (
+            get_user_model().objects.filter(buyer_profile__company=company, is_active=True).order_by("email")
+        )
+        if person is not None:
+            people = people.exclude(pk=person.pk)
+        self.fields["manager"].queryset = people  # type: ignore[attr-defined]
+        self.fields["manager"].label_from_instance = lambda user: user.email  # type: ignore[attr-defined]
+        self.fields["department"].queryset = Department.objects.filter(company=company)  # type: ignore[attr-defined]
+        self.fields["default_cost_center"].queryset = CostCenter.objects.filter(  # type: ignore[attr-defined]
+            company=company, is_active=True
+        )
+        self.fields["default_ship_to"].queryset = Address.objects.filter(  # type: ignore[attr-defined]
+            company=company, kind=AddressKind.SHIP_TO
+        )
+        self.fields["limit_currency"].initial = company.default_currency
+        if person is not None:
+            self.fields["email"].disabled = True
+
+    def clean_email(self) -> str:
+        email = str(self.cleaned_data["email"]).strip().lower()
+        if self.person is None and User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                _("Someone already signs in with %(email)s."), params={"email": email}
+            )
+        return email
+
+    def clean_limit_currency(self) -> str:
+        value = str(self.cleaned_data.get("limit_currency") or "")
+        return _currency(value) if value.strip() else self.company.default_currency
+
+    def clean_manager(self) -> Any:
+        manager = self.cleaned_data.get("manager")
+        if manager is None or self.person is None:
+            return manager
+        # Walk up from the chosen manager: meeting the person means they would manage themselves.
+        seen: set[int] = set()
+        current: int | None = manager.pk
+        chain = dict(UserProfile.objects.filter(company=self.company).values_list("user_id", "manager_id"))
+        while current is not None and current not in seen:
+            if current == self.person.pk:
+                raise forms.ValidationError(
+                    _("%(manager)s reports to %(person)s, directly or not: that would make a loop."),
+                    params={"manager": manager.email, "person": self.person.email},
+                )
+            seen.add(current)
+            current = chain.get(current)
+        return manager
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.person is None:
+            return data
+        if self.person.pk == self.editor.pk and not data.get("is_active", True):
+            self.add_error("is_active", _("You cannot stop yourself from signing in."))
+        keeps_admin = Role.PROCUREMENT_ADMIN in (data.get("roles") or []) and data.get("is_active")
+        if not keeps_admin:
+            others = RoleAssignment.objects.filter(
+                profile__company=self.company, role=Role.PROCUREMENT_ADMIN, profile__user__is_active=True
+            ).exclude(profile__user=self.person)
+            held = RoleAssignment.objects.filter(profile__user=self.person, role=Role.PROCUREMENT_ADMIN)
+            if held.exists() and not others.exists():
+                raise forms.ValidationError(
+                    _(
+                        "%(person)s is the company's last procurement administrator: "
+                        "make someone else one first."
+                    ),
+                    params={"person": self.person.email},
+                )
+        return data
+
+
+class RoleLimitForm(forms.Form):
+    """The spending limit everyone holding a role has, unless they have their own."""
+
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    amount = forms.DecimalField(
+        label=_("Spending limit"),
+        max_digits=18,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        required=False,
+        help_text=_("Leave empty to remove the role's limit."),
+    )
+    currency = forms.CharField(label=_("Currency"), max_length=16, required=False)
+
+    def __init__(self, *args: Any, company: Company, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.company = company
+        self.fields["currency"].initial = company.default_currency
+
+    def clean_currency(self) -> str:
+        value = str(self.cleaned_data.get("currency") or "")
+        return _currency(value) if value.strip() else self.company.default_currency

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
 from openprocure.buyer.organization.choices import Role
 from openprocure.buyer.organization.models import (
@@ -18,6 +27,7 @@ from openprocure.buyer.organization.models import (
     SpendingLimit,
     UserProfile,
 )
+from openprocure.core import mail
 from openprocure.core.models import User
 
 
@@ -63,7 +73,7 @@ def set_profile(
     if unknown:
         raise ValueError(f"unknown roles: {sorted(unknown)}")
     with transaction.atomic():
-        profile, _ = UserProfile.objects.update_or_create(
+        profile, _created = UserProfile.objects.update_or_create(
             user=user,
             defaults={
                 "company": company,
@@ -107,3 +117,72 @@ def restricted_prefixes_for(*, user: User) -> list[str]:
         for r in RestrictedCategory.objects.filter(company=profile.company)
         if r.role not in roles
     ]
+
+
+def save_person(*, company: Company, data: dict[str, Any], person: User | None = None) -> tuple[User, bool]:
+    """Add a person to the company, or change one, from a :class:`PersonForm`'s cleaned data.
+
+    A new person gets an account without a password and an e-mail with a link to choose one.
+    Their own spending limit is set, changed or removed (an empty amount removes it). Returns the
+    person and whether they were added.
+    """
+    with transaction.atomic():
+        added = person is None
+        if person is None:
+            person = User(email=data["email"])
+            person.set_unusable_password()
+        person.first_name = data.get("first_name", "")
+        person.last_name = data.get("last_name", "")
+        person.is_active = bool(data.get("is_active"))
+        person.save()
+        set_profile(
+            user=person,
+            company=company,
+            roles=list(data.get("roles") or []),
+            manager=data.get("manager"),
+            department=data.get("department"),
+            default_cost_center=data.get("default_cost_center"),
+            default_ship_to=data.get("default_ship_to"),
+            business_unit=data.get("business_unit", ""),
+        )
+        UserProfile.objects.filter(user=person).update(employee_id=data.get("employee_id", ""))
+        set_own_limit(
+            company=company, user=person, amount=data.get("limit_amount"), currency=data["limit_currency"]
+        )
+        if added:
+            send_sign_in_link(person)
+    return person, added
+
+
+def set_own_limit(*, company: Company, user: User, amount: Decimal | None, currency: str) -> None:
+    if amount is None:
+        SpendingLimit.objects.filter(user=user).delete()
+    else:
+        SpendingLimit.objects.update_or_create(
+            user=user, defaults={"company": company, "role": "", "amount": amount, "currency": currency}
+        )
+
+
+def set_role_limit(*, company: Company, role: str, amount: Decimal | None, currency: str) -> None:
+    """The limit of everyone holding ``role`` in the company (an empty amount removes it)."""
+    if amount is None:
+        SpendingLimit.objects.filter(company=company, user=None, role=role).delete()
+    else:
+        SpendingLimit.objects.update_or_create(
+            company=company, user=None, role=role, defaults={"amount": amount, "currency": currency}
+        )
+
+
+def send_sign_in_link(person: User) -> None:
+    """E-mail ``person`` a link to choose their password (valid PASSWORD_RESET_TIMEOUT, used once)."""
+    link = settings.PUBLIC_URL + reverse(
+        "set-password",
+        args=[urlsafe_base64_encode(force_bytes(person.pk)), default_token_generator.make_token(person)],
+    )
+    with translation.override(person.preferred_language or settings.LANGUAGE_CODE):
+        subject = _("Your OpenProcure account")
+        body = render_to_string(
+            "organization/email_sign_in_link.txt",
+            {"person": person, "link": link, "days": settings.PASSWORD_RESET_TIMEOUT // 86400},
+        )
+    mail.send_after_commit(subject, body, person.email)

@@ -10,4 +10,13 @@ urlpatterns = [
     path("cost-centers/<int:pk>/", views.cost_center_edit, name="cost-center-edit"),
     path("gl-accounts/new/", views.gl_account_edit, name="gl-account-new"),
     path("gl-accounts/<int:pk>/", views.gl_account_edit, name="gl-account-edit"),
+    path("departments/new/", views.department_edit, name="department-new"),
+    path("departments/<int:pk>/", views.department_edit, name="department-edit"),
+    path("addresses/new/", views.address_edit, name="address-new"),
+    path("addresses/<int:pk>/", views.address_edit, name="address-edit"),
+    path("people/", views.people, name="people"),
+    path("people/new/", views.person_edit, name="person-new"),
+    path("people/<int:pk>/", views.person_edit, name="person-edit"),
+    path("people/<int:pk>/send-link/", views.person_send_link, name="person-send-link"),
+    path("people/role-limits/", views.role_limit_edit, name="role-limit"),
 ]

@@ -1,20 +1,49 @@
-"""The organisation page: cost centers, departments, GL accounts and addresses people charge to;
-procurement administrators add and edit cost centers and GL accounts here."""
+"""The organisation page: cost centers, departments, GL accounts and addresses people charge to, and
+the people of the company with their roles and spending limits. Procurement administrators add and
+change all of these here."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
-from openprocure.buyer.organization.forms import CostCenterForm, GLAccountForm
-from openprocure.buyer.organization.models import Address, Company, CostCenter, Department, GLAccount
-from openprocure.buyer.organization.services import can_administer_procurement, profile_for
+from openprocure.buyer.organization.choices import Role
+from openprocure.buyer.organization.forms import (
+    AddressForm,
+    CostCenterForm,
+    DepartmentForm,
+    GLAccountForm,
+    PersonForm,
+    RoleLimitForm,
+)
+from openprocure.buyer.organization.models import (
+    Address,
+    Company,
+    CostCenter,
+    Department,
+    GLAccount,
+    SpendingLimit,
+    UserProfile,
+)
+from openprocure.buyer.organization.services import (
+    can_administer_procurement,
+    profile_for,
+    save_person,
+    send_sign_in_link,
+    set_role_limit,
+    spending_limit_for,
+)
+from openprocure.core.models import User
 
 
 @login_required
@@ -52,7 +81,7 @@ def _admin_company(request: HttpRequest) -> Company:
 
 def _edit_reference(
     request: HttpRequest,
-    model: type[CostCenter] | type[GLAccount],
+    model: type[CostCenter] | type[GLAccount] | type[Department] | type[Address],
     form_class: Any,
     pk: int | None,
     texts: dict[str, str],
@@ -64,6 +93,8 @@ def _edit_reference(
     if request.method == "POST" and form.is_valid():
         saved = form.save()
         messages.success(request, texts["saved"] % {"code": saved.code})
+        if model is Address:
+            return redirect(reverse("organization:overview") + "#addresses")
         return redirect("organization:overview")
     title = texts["change"] % {"code": instance.code} if instance else texts["add"]
     return render(request, "organization/reference_form.html", {"form": form, "title": title})
@@ -89,3 +120,155 @@ def gl_account_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
         "add": _("Add a GL account"),
     }
     return _edit_reference(request, GLAccount, GLAccountForm, pk, texts)
+
+
+@login_required
+def department_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Add a department, or change one (its name, the department it belongs to)."""
+    texts = {
+        "saved": _("Department %(code)s saved."),
+        "change": _("Change department %(code)s"),
+        "add": _("Add a department"),
+    }
+    return _edit_reference(request, Department, DepartmentForm, pk, texts)
+
+
+@login_required
+def address_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Add a ship-to or bill-to address, or change one (its code is the cXML addressID)."""
+    texts = {
+        "saved": _("Address %(code)s saved."),
+        "change": _("Change address %(code)s"),
+        "add": _("Add an address"),
+    }
+    return _edit_reference(request, Address, AddressForm, pk, texts)
+
+
+@login_required
+def people(request: HttpRequest) -> HttpResponse:
+    """The company's people with their roles, manager, department and spending limit, and the
+    spending limits of roles."""
+    company = _admin_company(request)
+    profiles = list(
+        UserProfile.objects.filter(company=company)
+        .select_related("user", "manager", "department", "default_cost_center")
+        .prefetch_related("roles")
+        .order_by("-user__is_active", "user__email")
+    )
+    own = {
+        limit.user_id: limit for limit in SpendingLimit.objects.filter(company=company, user__isnull=False)
+    }
+    role_limits = {limit.role: limit for limit in SpendingLimit.objects.filter(company=company, user=None)}
+    rows = [
+        {
+            "profile": profile,
+            "roles": [Role(code).label for code in sorted(profile.role_codes())],
+            "own_limit": own.get(profile.user_id),
+            "limit": spending_limit_for(user=profile.user),
+        }
+        for profile in profiles
+    ]
+    return render(
+        request,
+        "organization/people.html",
+        {
+            "company": company,
+            "rows": rows,
+            "role_limits": [(role, role_limits.get(role.value)) for role in Role],
+            "role_form": RoleLimitForm(company=company),
+        },
+    )
+
+
+@login_required
+def person_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Add a person (they receive a link to choose their password), or change one."""
+    company = _admin_company(request)
+    person = get_object_or_404(User, pk=pk, buyer_profile__company=company) if pk else None
+    initial: dict[str, object] = {}
+    if person is not None:
+        profile = UserProfile.objects.prefetch_related("roles").get(user=person)
+        own = SpendingLimit.objects.filter(user=person).first()
+        initial = {
+            "email": person.email,
+            "first_name": person.first_name,
+            "last_name": person.last_name,
+            "roles": sorted(profile.role_codes()),
+            "manager": profile.manager_id,
+            "department": profile.department_id,
+            "default_cost_center": profile.default_cost_center_id,
+            "default_ship_to": profile.default_ship_to_id,
+            "business_unit": profile.business_unit,
+            "employee_id": profile.employee_id,
+            "limit_amount": own.amount if own else None,
+            "limit_currency": own.currency if own else company.default_currency,
+            "is_active": person.is_active,
+        }
+    form = PersonForm(
+        request.POST or None, initial=initial, company=company, editor=request.user, person=person
+    )
+    if request.method == "POST" and form.is_valid():
+        saved, added = save_person(company=company, data=form.cleaned_data, person=person)
+        if added:
+            messages.success(
+                request,
+                _("%(email)s was added and will receive an e-mail with a link to choose a password.")
+                % {"email": saved.email},
+            )
+        else:
+            messages.success(request, _("%(email)s saved.") % {"email": saved.email})
+        return redirect("organization:people")
+    title = _("Change %(email)s") % {"email": person.email} if person else _("Add a person")
+    return render(request, "organization/person_form.html", {"form": form, "title": title, "person": person})
+
+
+@login_required
+@require_POST
+def person_send_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """E-mail a person a new link to choose their password (someone who lost theirs, or the link)."""
+    company = _admin_company(request)
+    person = get_object_or_404(User, pk=pk, buyer_profile__company=company, is_active=True)
+    send_sign_in_link(person)
+    messages.success(
+        request, _("A link to choose a password was sent to %(email)s.") % {"email": person.email}
+    )
+    return redirect("organization:person-edit", pk=person.pk)
+
+
+@login_required
+@require_POST
+def role_limit_edit(request: HttpRequest) -> HttpResponse:
+    """Set or remove the spending limit of everyone holding a role."""
+    company = _admin_company(request)
+    form = RoleLimitForm(request.POST, company=company)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return redirect("organization:people")
+    role, amount = form.cleaned_data["role"], form.cleaned_data["amount"]
+    set_role_limit(company=company, role=role, amount=amount, currency=form.cleaned_data["currency"])
+    label = Role(role).label
+    if amount is None:
+        messages.success(request, _("The %(role)s role no longer has a spending limit.") % {"role": label})
+    else:
+        messages.success(
+            request,
+            _("The %(role)s role's spending limit is %(amount)s %(currency)s.")
+            % {"role": label, "amount": amount, "currency": form.cleaned_data["currency"]},
+        )
+    return redirect("organization:people")
+
+
+class SetPasswordView(auth_views.PasswordResetConfirmView):
+    """The link e-mailed to a new person (or one an administrator re-sent): choose a password."""
+
+    template_name = "organization/set_password.html"
+    post_reset_login = True
+    success_url = reverse_lazy("home")
+    title = gettext_lazy("Choose your password")
+
+    def get_user(self, uidb64: str) -> Any:
+        user = super().get_user(uidb64)
+        # Someone who may no longer sign in cannot use a link sent before.
+        return user if user is not None and user.is_active else None

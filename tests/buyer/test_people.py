@@ -1,0 +1,259 @@
+"""Procurement administrators manage people, roles, spending limits, departments and addresses in
+the suite, through HTTP; a new person chooses their password from an e-mailed link."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from openprocure.buyer.organization.choices import Role
+from openprocure.buyer.organization.models import Address, Department, SpendingLimit, UserProfile
+from openprocure.buyer.organization.services import spending_limit_for
+from openprocure.core.models import User
+from tests.buyer.test_punchout import acme  # noqa: F401 - the demo organisation
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(email: str) -> Client:
+    client = Client()
+    client.force_login(User.objects.get(email=email))
+    return client
+
+
+def person_data(**changes: Any) -> dict[str, Any]:
+    data = {
+        "email": "new.buyer@acme.test",
+        "first_name": "Nora",
+        "last_name": "Buyer",
+        "roles": [Role.REQUESTER],
+        "manager": User.objects.get(email="approver@acme.test").pk,
+        "department": Department.objects.get(code="OPS").pk,
+        "default_cost_center": "",
+        "default_ship_to": "",
+        "business_unit": "Operations",
+        "employee_id": "E-0042",
+        "limit_amount": "250.00",
+        "limit_currency": "eur",
+        "is_active": "on",
+    }
+    data.update(changes)
+    return data
+
+
+def test_an_administrator_adds_a_person_who_chooses_a_password_from_the_link(
+    acme,  # noqa: F811
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    admin = signed_in("admin@acme.test")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post("/organization/people/new/", person_data())
+    assert (response.status_code, response["Location"]) == (302, "/organization/people/")
+    person = User.objects.get(email="new.buyer@acme.test")
+    profile = UserProfile.objects.get(user=person)
+    assert (person.has_usable_password(), person.get_full_name(), person.is_active) == (
+        False,
+        "Nora Buyer",
+        True,
+    )
+    assert (
+        profile.company.name,
+        profile.manager.email,
+        profile.department.code,
+        profile.business_unit,
+        profile.employee_id,
+        sorted(profile.role_codes()),
+    ) == ("Acme Industries", "approver@acme.test", "OPS", "Operations", "E-0042", ["requester"])
+    assert spending_limit_for(user=person) == (Decimal("250.00"), "EUR")
+    page = admin.get("/organization/people/").content.decode()
+    assert "new.buyer@acme.test was added and will receive an e-mail" in page
+    assert "250.00 EUR (own)" in page
+
+    [message] = mail.outbox
+    assert (message.to, message.subject) == (["new.buyer@acme.test"], "Your OpenProcure account")
+    link = re.search(r"http://testserver(/accounts/set-password/\S+/)", message.body)[1]
+    browser = Client()
+    form_page = browser.get(link, follow=True)
+    assert 'name="new_password1"' in form_page.content.decode()
+    set_url = form_page.redirect_chain[-1][0]
+    done = browser.post(set_url, {"new_password1": "Blue-Lantern-77", "new_password2": "Blue-Lantern-77"})
+    assert (done.status_code, done["Location"]) == (302, "/")
+    person.refresh_from_db()
+    assert person.check_password("Blue-Lantern-77") is True
+    assert browser.get("/requisitions/").status_code == 200  # signed in
+    # The link works once.
+    again = Client().get(link, follow=True).content.decode()
+    assert "This link has expired or was already used." in again
+
+
+def test_a_duplicate_email_a_bad_currency_and_a_manager_loop_are_form_errors(acme) -> None:  # noqa: F811
+    admin = signed_in("admin@acme.test")
+    taken = admin.post("/organization/people/new/", person_data(email="Requester@acme.test"))
+    assert "Someone already signs in with requester@acme.test." in taken.content.decode()
+    money = admin.post("/organization/people/new/", person_data(limit_currency="euro"))
+    assert "Enter a three-letter ISO currency code, such as EUR." in money.content.decode()
+    assert User.objects.filter(email="new.buyer@acme.test").count() == 0
+    # The approver manages the requester: the requester cannot become the approver's manager.
+    approver = User.objects.get(email="approver@acme.test")
+    loop = admin.post(
+        f"/organization/people/{approver.pk}/",
+        person_data(
+            email="approver@acme.test",
+            roles=[Role.REQUESTER, Role.APPROVER],
+            manager=User.objects.get(email="requester@acme.test").pk,
+        ),
+    )
+    assert loop.status_code == 200
+    assert (
+        "requester@acme.test reports to approver@acme.test, directly or not: that would make a loop."
+        in loop.content.decode()
+    )
+    assert UserProfile.objects.get(user=approver).manager is None
+
+
+def test_the_last_procurement_administrator_keeps_the_role_and_nobody_locks_themselves_out(
+    acme,  # noqa: F811
+) -> None:
+    admin_user = User.objects.get(email="admin@acme.test")
+    admin = signed_in("admin@acme.test")
+    base = person_data(email="admin@acme.test", manager="", limit_amount="")
+    demoted = admin.post(f"/organization/people/{admin_user.pk}/", {**base, "roles": [Role.REQUESTER]})
+    assert (
+        "admin@acme.test is the company&#x27;s last procurement administrator: make someone else one first."
+        in demoted.content.decode()
+    )
+    itself = admin.post(
+        f"/organization/people/{admin_user.pk}/",
+        {**base, "roles": [Role.PROCUREMENT_ADMIN], "is_active": ""},
+    )
+    assert "You cannot stop yourself from signing in." in itself.content.decode()
+    admin_user.refresh_from_db()
+    assert admin_user.is_active is True
+    assert UserProfile.objects.get(user=admin_user).has_role(Role.PROCUREMENT_ADMIN) is True
+
+
+def test_an_administrator_changes_roles_and_limits_and_stops_someone_signing_in(acme) -> None:  # noqa: F811
+    admin = signed_in("admin@acme.test")
+    requester = User.objects.get(email="requester@acme.test")
+    assert spending_limit_for(user=requester) == (Decimal("1000.00"), "EUR")  # the requester role's
+    assert Client().login(email="requester@acme.test", password="demo") is True
+    response = admin.post(
+        f"/organization/people/{requester.pk}/",
+        person_data(
+            email="ignored@acme.test",  # the e-mail is not changed here
+            roles=[Role.REQUESTER, Role.APPROVER],
+            limit_amount="",
+            is_active="",
+        ),
+    )
+    assert response.status_code == 302
+    requester.refresh_from_db()
+    assert (requester.email, requester.is_active) == ("requester@acme.test", False)
+    assert sorted(UserProfile.objects.get(user=requester).role_codes()) == ["approver", "requester"]
+    assert spending_limit_for(user=requester) == (Decimal("25000.00"), "EUR")  # highest of the roles
+    assert Client().login(email="requester@acme.test", password="demo") is False
+
+    limit = admin.post(
+        "/organization/people/role-limits/", {"role": Role.APPROVER, "amount": "", "currency": ""}
+    )
+    assert limit.status_code == 302
+    assert SpendingLimit.objects.filter(role=Role.APPROVER).count() == 0
+    assert (
+        "The Approver role no longer has a spending limit."
+        in admin.get("/organization/people/").content.decode()
+    )
+    admin.post(
+        "/organization/people/role-limits/", {"role": Role.APPROVER, "amount": "5000", "currency": "usd"}
+    )
+    assert SpendingLimit.objects.get(role=Role.APPROVER).money == (Decimal("5000.00"), "USD")
+    bad = admin.post(
+        "/organization/people/role-limits/",
+        {"role": Role.APPROVER, "amount": "-1", "currency": "EUR"},
+        follow=True,
+    )
+    assert "Ensure this value is greater than or equal to 0." in bad.content.decode()
+    assert SpendingLimit.objects.get(role=Role.APPROVER).money == (Decimal("5000.00"), "USD")
+
+
+def test_only_administrators_manage_people(acme) -> None:  # noqa: F811
+    requester = signed_in("requester@acme.test")
+    approver = User.objects.get(email="approver@acme.test")
+    assert requester.get("/organization/people/").status_code == 403
+    assert requester.post("/organization/people/new/", person_data()).status_code == 403
+    assert requester.post(f"/organization/people/{approver.pk}/send-link/").status_code == 403
+    assert (
+        requester.post("/organization/people/role-limits/", {"role": "requester", "amount": "1"}).status_code
+        == 403
+    )
+    assert User.objects.filter(email="new.buyer@acme.test").count() == 0
+    assert SpendingLimit.objects.get(role=Role.REQUESTER).money == (Decimal("1000.00"), "EUR")
+    assert 'href="/organization/people/"' not in requester.get("/organization/").content.decode()
+
+
+def test_a_new_link_is_sent_and_an_inactive_person_cannot_use_one(
+    acme,  # noqa: F811
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    admin = signed_in("admin@acme.test")
+    approver = User.objects.get(email="approver@acme.test")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(f"/organization/people/{approver.pk}/send-link/", follow=True)
+    assert "A link to choose a password was sent to approver@acme.test." in response.content.decode()
+    [message] = mail.outbox
+    link = re.search(r"http://testserver(/accounts/set-password/\S+/)", message.body)[1]
+    User.objects.filter(pk=approver.pk).update(is_active=False)
+    refused = Client().get(link, follow=True).content.decode()
+    assert "This link has expired or was already used." in refused
+
+
+def test_departments_and_addresses_are_added_and_changed(acme) -> None:  # noqa: F811
+    admin = signed_in("admin@acme.test")
+    ops = Department.objects.get(code="OPS")
+    response = admin.post(
+        "/organization/departments/new/", {"code": " LOG ", "name": "Logistics", "parent": ops.pk}
+    )
+    assert response.status_code == 302
+    logistics = Department.objects.get(code="LOG")
+    assert (logistics.name, logistics.parent, logistics.company.name) == ("Logistics", ops, "Acme Industries")
+    # A department cannot be placed under itself or under one of its own departments.
+    loop = admin.post(
+        f"/organization/departments/{ops.pk}/", {"code": "OPS", "name": "Operations", "parent": logistics.pk}
+    )
+    assert loop.status_code == 200
+    assert "Select a valid choice." in loop.content.decode()
+    assert Department.objects.get(pk=ops.pk).parent is None
+
+    old_default = Address.objects.get(kind="ship_to", is_default=True)
+    address = {
+        "kind": "ship_to",
+        "code": "LYON-2",
+        "name": "Acme Lyon dock 2",
+        "deliver_to": "Receiving",
+        "street": "5 quai Perrache",
+        "postal_code": "69002",
+        "city": "Lyon",
+        "state": "",
+        "country": "fr",
+        "legal_entity": "",
+        "is_default": "on",
+    }
+    response = admin.post("/organization/addresses/new/", address)
+    assert (response.status_code, response["Location"]) == (302, "/organization/#addresses")
+    created = Address.objects.get(code="LYON-2")
+    assert (created.country, created.is_default) == ("FR", True)
+    old_default.refresh_from_db()
+    assert old_default.is_default is False  # one default per kind
+    twice = admin.post("/organization/addresses/new/", {**address, "code": "lyon-2", "country": "FRA"})
+    body = twice.content.decode()
+    assert "Another address of this kind already has the code lyon-2." in body
+    assert "Enter the two-letter ISO country code, such as FR or DE." in body
+    assert Address.objects.filter(code__iexact="lyon-2").count() == 1
+    french = admin.post(
+        "/organization/addresses/new/", {**address, "code": "X", "country": "1"}, HTTP_ACCEPT_LANGUAGE="fr"
+    )
+    assert "Saisissez le code pays ISO à deux lettres, par exemple FR ou DE." in french.content.decode()
