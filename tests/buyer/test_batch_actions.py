@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
 from django.contrib.messages import get_messages
 from django.core import mail
+from django.test import Client
 from django.utils import timezone
 
 from openprocure.buyer.approvals.models import (
@@ -270,6 +272,15 @@ def test_submit_selected_freezes_chains_and_mails_each_approver_once(
     assert f"{first.number} Chairs — requested by Rita Requester, 600.00 EUR" in body
     assert f"{second.number} Chairs — requested by Rita Requester, 650.00 EUR" in body
     assert f"https://buy.acme.test/approvals/{assignment_of(first, 'alan@acme.test').pk}/" in body
+    # Each requisition has its own single-use approve and reject links, as a single request's e-mail.
+    approve = re.findall(r"Approve now \(single use\): https://buy\.acme\.test(/approvals/email/\S+/)", body)
+    reject = re.findall(r"you will be asked why\): https://buy\.acme\.test(/approvals/email/\S+/)", body)
+    assert (len(approve), len(reject), len(set(approve + reject))) == (2, 2, 4)
+    browser = Client()
+    assert browser.post(approve[1], {"comment": "fine"}).status_code == 200
+    assert (status(first), status(second)) == ("submitted", "ordered")
+    assert browser.post(approve[1]).status_code == 410  # used
+    assert ApprovalDecision.objects.get().channel == "email"
 
 
 def test_submit_selected_refuses_someone_elses_requisition(world) -> None:

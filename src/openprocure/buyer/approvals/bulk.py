@@ -56,7 +56,7 @@ from openprocure.buyer.approvals.policy import (
     rates,
     requisition_facts,
 )
-from openprocure.buyer.approvals.services import ApprovalError, decide, withdraw
+from openprocure.buyer.approvals.services import ApprovalError, decide, issue_email_tokens_many, withdraw
 from openprocure.buyer.organization.services import spending_limit_for
 from openprocure.core import mail
 from openprocure.core.status import set_status
@@ -499,6 +499,7 @@ def _notify_approvers(assignment_ids: list[int]) -> None:
             )
         )
         people = User.objects.in_bulk({pk for row in rows for pk in row[1:4] if pk})
+        links = issue_email_tokens_many([row[0] for row in rows], [Decision.APPROVE, Decision.REJECT])
         by_approver: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
         for row in rows:
             by_approver[row[1]].append(row)
@@ -508,6 +509,8 @@ def _notify_approvers(assignment_ids: list[int]) -> None:
             with translation.override(approver.preferred_language or settings.LANGUAGE_CODE):
                 # Formatted here rather than in the template: a batch lists hundreds of requisitions.
                 review = _("Review it:")
+                approve = _("Approve now (single use):")
+                reject = _("Reject (single use, you will be asked why):")
                 items = [
                     {
                         "line": _(
@@ -525,6 +528,8 @@ def _notify_approvers(assignment_ids: list[int]) -> None:
                         if on_behalf_of
                         else "",
                         "link": f"{review} {base}{reverse('approvals:detail', args=[pk])}",
+                        "approve": f"{approve} {base}{reverse('approvals:email_action', args=[links[pk][0]])}",
+                        "reject": f"{reject} {base}{reverse('approvals:email_action', args=[links[pk][1]])}",
                     }
                     for pk, _approver, on_behalf_of, requester, number, title, amount, currency in waiting
                 ]

@@ -567,14 +567,18 @@ def _hash(token: str) -> str:
 
 def issue_email_tokens(assignment: ApprovalAssignment, actions: list[str]) -> list[str]:
     """Fresh single-use link tokens, one per action; only their SHA-256 is stored."""
-    tokens = [secrets.token_urlsafe(32) for _ in actions]
+    return issue_email_tokens_many([assignment.pk], actions)[assignment.pk]
+
+
+def issue_email_tokens_many(assignment_ids: list[int], actions: list[str]) -> dict[int, list[str]]:
+    """:func:`issue_email_tokens` for many assignments at once (one INSERT)."""
+    tokens = {pk: [secrets.token_urlsafe(32) for _ in actions] for pk in assignment_ids}
     expires = timezone.now() + timedelta(days=int(defaults.get("APPROVAL_LINK_DAYS")))
     EmailActionToken.objects.bulk_create(
         [
-            EmailActionToken(
-                assignment=assignment, action=action, token_hash=_hash(token), expires_at=expires
-            )
-            for action, token in zip(actions, tokens, strict=True)
+            EmailActionToken(assignment_id=pk, action=action, token_hash=_hash(token), expires_at=expires)
+            for pk, issued in tokens.items()
+            for action, token in zip(actions, issued, strict=True)
         ]
     )
     return tokens
