@@ -271,7 +271,7 @@ def test_api_with_a_personal_token(world) -> None:
     answer = api.post(
         f"/api/approvals/{inbox[0]['id']}/approve", {"comment": "fine"}, content_type="application/json"
     )
-    assert answer.json() == {"request_status": "approved", "step_completed": True}
+    assert answer.json() == {"request_status": "approved", "step_completed": True, "referred_to": []}
     again = api.post(f"/api/approvals/{inbox[0]['id']}/approve", {}, content_type="application/json")
     assert again.status_code == 409
     orders = api.get("/api/purchase-orders/").json()

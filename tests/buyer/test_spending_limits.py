@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from openprocure.buyer.approvals.models import ApprovalRule, ApprovalStep
+from openprocure.buyer.approvals.models import ApprovalAssignment, ApprovalRule, ApprovalStep
 from openprocure.buyer.organization.models import SpendingLimit, UserProfile
 from openprocure.buyer.organization.services import set_profile, spending_limit_for
 from openprocure.buyer.purchasing.models import PurchaseOrder
@@ -157,3 +157,167 @@ def test_a_cost_center_owner_or_a_named_approver_who_left_is_nobody_to_ask(world
     User.objects.filter(pk=world.alan.pk).update(is_active=True)
     submit(world, req)
     assert approver_emails(req) == [[("alan@acme.test", "pending")]]
+
+
+# -- an approver's own limit ----------------------------------------------------------------------
+def _decide(person, req, email: str, decision: str = "approve", comment: str = ""):
+    from django.contrib.messages import get_messages
+
+    assignment = ApprovalAssignment.objects.get(
+        step__request__requisition=req, approver__email=email, status="pending"
+    )
+    answer = signed_in(person).post(
+        f"/approvals/{assignment.pk}/", {"decision": decision, "comment": comment}
+    )
+    return [str(m) for m in get_messages(answer.wsgi_request)]
+
+
+def test_an_approval_above_the_approvers_limit_is_referred_to_their_manager(world) -> None:
+    rule("r", {"users": [world.mona], "name": "Manager"})
+    SpendingLimit.objects.create(company=world.company, user=world.mona, amount=Decimal("2000.00"))
+    req = requisition(world, price="2500.00")
+    submit(world, req)
+    assert _decide(world.mona, req, "mona@acme.test") == [
+        f"{req.number} is above your spending limit of 2000.00 EUR: your approval is recorded, "
+        "and dirk@acme.test now decide in your place."
+    ]
+    assert status(req) == "submitted"
+    assert approver_emails(req) == [[("mona@acme.test", "referred"), ("dirk@acme.test", "pending")]]
+    assert ApprovalAssignment.objects.get(approver=world.dirk).source == f"limit:{world.mona.pk}"
+    history = signed_in(world.rita).get(f"/approvals/requisitions/{req.pk}/").content.decode()
+    assert "Approved above their limit: referred up" in history
+    assert _decide(world.dirk, req, "dirk@acme.test") == [f"Your decision on {req.number} was recorded."]
+    assert status(req) == "ordered"
+
+
+def test_a_referral_goes_on_up_until_someone_may_approve_and_to_the_administrators_at_the_top(
+    world,
+) -> None:
+    rule("r", {"users": [world.mona], "name": "Manager"})
+    for person in (world.mona, world.dirk, world.ceo):
+        SpendingLimit.objects.create(company=world.company, user=person, amount=Decimal("2000.00"))
+    req = requisition(world, price="9000.00")
+    submit(world, req)
+    _decide(world.mona, req, "mona@acme.test")
+    _decide(world.dirk, req, "dirk@acme.test")
+    assert _decide(world.ceo, req, "ceo@acme.test") == [
+        f"{req.number} is above your spending limit of 2000.00 EUR: your approval is recorded, "
+        "and ada@acme.test now decide in your place."
+    ]
+    assert approver_emails(req) == [
+        [
+            ("mona@acme.test", "referred"),
+            ("dirk@acme.test", "referred"),
+            ("ceo@acme.test", "referred"),
+            ("ada@acme.test", "pending"),
+        ]
+    ]
+    _decide(world.ada, req, "ada@acme.test")  # no limit
+    assert status(req) == "ordered"
+
+
+def test_a_rejection_is_never_referred_and_nobody_above_means_the_approval_stands(world) -> None:
+    rule("r", {"users": [world.alan], "name": "Finance"})
+    SpendingLimit.objects.create(company=world.company, user=world.alan, amount=Decimal("100.00"))
+    req = requisition(world, price="600.00")
+    submit(world, req)
+    _decide(world.alan, req, "alan@acme.test", "reject", "Too expensive")
+    assert status(req) == "rejected"
+    # Alan has no manager and the only administrator left: his approval stands.
+    User.objects.filter(pk=world.ada.pk).update(is_active=False)
+    other = requisition(world, price="600.00")
+    submit(world, other)
+    assert _decide(world.alan, other, "alan@acme.test") == [f"Your decision on {other.number} was recorded."]
+    assert status(other) == "ordered"
+
+
+def test_in_a_serial_step_the_referral_stands_for_the_approver_and_the_next_one_is_asked(world) -> None:
+    rule("r", {"users": [world.mona, world.bob], "mode": "serial", "name": "Both"})
+    SpendingLimit.objects.create(company=world.company, user=world.mona, amount=Decimal("1000.00"))
+    req = requisition(world, price="1500.00")
+    submit(world, req)
+    _decide(world.mona, req, "mona@acme.test")
+    _decide(world.dirk, req, "dirk@acme.test")
+    assert status(req) == "submitted"
+    assert approver_emails(req) == [
+        [("mona@acme.test", "referred"), ("dirk@acme.test", "approved"), ("bob@acme.test", "pending")]
+    ]
+    _decide(world.bob, req, "bob@acme.test")
+    assert status(req) == "ordered"
+
+
+def test_a_limit_in_another_currency_without_a_rate_counts_as_exceeded(world, settings) -> None:
+    rule("r", {"users": [world.mona], "name": "Manager"})
+    SpendingLimit.objects.create(
+        company=world.company, user=world.mona, amount=Decimal("1000000"), currency="JPY"
+    )
+    req = requisition(world, price="10.00")
+    submit(world, req)
+    _decide(world.mona, req, "mona@acme.test")
+    assert approver_emails(req) == [[("mona@acme.test", "referred"), ("dirk@acme.test", "pending")]]
+
+
+def test_approve_selected_refers_only_what_is_above_the_limit(world) -> None:
+    from django.contrib.messages import get_messages
+
+    rule("r", {"users": [world.mona], "name": "Manager"})
+    SpendingLimit.objects.create(company=world.company, user=world.mona, amount=Decimal("2000.00"))
+    within, above = requisition(world, price="1999.00"), requisition(world, price="2000.01")
+    for req in (within, above):
+        submit(world, req)
+    ids = list(
+        ApprovalAssignment.objects.filter(approver=world.mona, status="pending").values_list("pk", flat=True)
+    )
+    answer = signed_in(world.mona).post("/approvals/approve-selected/", {"assignment": ids})
+    assert [str(m) for m in get_messages(answer.wsgi_request)] == [
+        f"1 approved. 1 above your spending limit, referred to someone above you: {above.number}."
+    ]
+    assert (status(within), status(above)) == ("ordered", "submitted")
+    assert approver_emails(above) == [[("mona@acme.test", "referred"), ("dirk@acme.test", "pending")]]
+
+
+def test_an_email_link_approval_above_the_limit_says_who_decides_now(
+    world, settings, django_capture_on_commit_callbacks
+) -> None:
+    import re
+
+    from django.core import mail
+    from django.test import Client
+
+    settings.PUBLIC_URL = "https://buy.acme.test"
+    rule("r", {"users": [world.mona], "name": "Manager"})
+    SpendingLimit.objects.create(company=world.company, user=world.mona, amount=Decimal("2000.00"))
+    req = requisition(world, price="2500.00")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(world, req)
+    path = re.search(r"Approve now \(single use\): https://buy\.acme\.test(\S+)", mail.outbox[0].body)[1]
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        page = Client().post(path, {"comment": ""}).content.decode()
+    assert (
+        f"{req.number} is above your spending limit of 2000.00 EUR: your approval is recorded, "
+        "and dirk@acme.test now decide in your place."
+    ) in page
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        (["dirk@acme.test"], f"Approval needed for {req.number}")
+    ]
+
+
+def test_the_api_says_who_decides_in_place_of_an_approver_above_their_limit(world) -> None:
+    from django.test import Client
+
+    rule("r", {"users": [world.mona], "name": "Manager"})
+    SpendingLimit.objects.create(company=world.company, user=world.mona, amount=Decimal("2000.00"))
+    req = requisition(world, price="2500.00")
+    submit(world, req)
+    page = signed_in(world.mona).post("/approvals/tokens/", {"name": "cli"}).content.decode()
+    token = page.split('<code class="token">')[1].split("</code>")[0]
+    api = Client(headers={"Authorization": f"Bearer {token}"})
+    [waiting] = api.get("/api/approvals/").json()
+    answer = api.post(f"/api/approvals/{waiting['id']}/approve", {}, content_type="application/json")
+    assert answer.json() == {
+        "request_status": "pending",
+        "step_completed": False,
+        "referred_to": ["dirk@acme.test"],
+    }

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
@@ -110,6 +110,11 @@ class DecisionIn(Schema):
 class DecisionOut(Schema):
     request_status: str
     step_completed: bool
+    referred_to: list[str] = Field(
+        default_factory=list,
+        description="E-mail addresses of who now decides in your place when the amount is above "
+        "your own spending limit (empty otherwise).",
+    )
 
 
 def requisition_out(r: Any) -> dict[str, Any]:
@@ -246,7 +251,11 @@ def _decide(request: HttpRequest, assignment_id: int, decision: str, body: Decis
         )
     except services.ApprovalError as error:
         raise HttpError(409, str(error)) from error
-    return {"request_status": result.request_status, "step_completed": result.step_completed}
+    return {
+        "request_status": result.request_status,
+        "step_completed": result.step_completed,
+        "referred_to": list(result.referred_to),
+    }
 
 
 @router.post("/{int:assignment_id}/approve", response=DecisionOut, summary="Approve")

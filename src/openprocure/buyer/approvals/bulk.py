@@ -56,7 +56,13 @@ from openprocure.buyer.approvals.policy import (
     rates,
     requisition_facts,
 )
-from openprocure.buyer.approvals.services import ApprovalError, decide, issue_email_tokens_many, withdraw
+from openprocure.buyer.approvals.services import (
+    ApprovalError,
+    decide,
+    exceeds,
+    issue_email_tokens_many,
+    withdraw,
+)
 from openprocure.buyer.organization.services import spending_limit_for
 from openprocure.core import mail
 from openprocure.core.status import set_status
@@ -70,6 +76,7 @@ class BatchResult:
     """What a batch of decisions did: the requisitions decided on, and the approvals that could not be."""
 
     decided: list[str] = field(default_factory=list)  # requisition numbers
+    referred: list[str] = field(default_factory=list)  # approved above the actor's limit: referred up
     refused: list[tuple[str, str]] = field(default_factory=list)  # (requisition number, reason)
 
 
@@ -212,6 +219,19 @@ def decide_many(
             raise ApprovalError(_("Say why in a comment, so the requester knows what to change."))
         _decide_one_by_one(ids, actor, decision, comment, channel, result)
         return result
+    # Approvals above the actor's own spending limit are referred up, one by one.
+    limit = spending_limit_for(user=actor)
+    if limit is not None:
+        above = {
+            pk
+            for pk, amount, currency in ApprovalAssignment.objects.filter(pk__in=ids).values_list(
+                "pk", "step__request__amount", "step__request__currency"
+            )
+            if exceeds(Decimal(amount), currency, limit)
+        }
+        if above:
+            _decide_one_by_one([pk for pk in ids if pk in above], actor, decision, comment, channel, result)
+            ids = [pk for pk in ids if pk not in above]
     for start in range(0, len(ids), BATCH_SIZE):
         chunk = ids[start : start + BATCH_SIZE]
         partial = BatchResult()
@@ -223,6 +243,7 @@ def decide_many(
             partial = BatchResult()
             _decide_one_by_one(chunk, actor, decision, comment, channel, partial)
         result.decided.extend(partial.decided)
+        result.referred.extend(partial.referred)
         result.refused.extend(partial.refused)
     return result
 
@@ -236,11 +257,13 @@ def _decide_one_by_one(
     for pk in ids:
         label = numbers.get(pk, f"#{pk}")
         try:
-            decide(assignment_id=pk, actor=actor, decision=decision, comment=comment, channel=channel)
+            outcome = decide(
+                assignment_id=pk, actor=actor, decision=decision, comment=comment, channel=channel
+            )
         except ApprovalError as error:
             result.refused.append((label, str(error)))
         else:
-            result.decided.append(label)
+            (result.referred if outcome.referred_to else result.decided).append(label)
 
 
 def _approve_chunk(ids: list[int], actor: Any, comment: str, channel: str, result: BatchResult) -> None:

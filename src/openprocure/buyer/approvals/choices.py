@@ -80,6 +80,8 @@ class AssignmentStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")  # a serial step: their turn has not come
     PENDING = "pending", _("Waiting for decision")  # in the approver's inbox
     APPROVED = "approved", _("Approved")  # they approved
+    # They approved above their own spending limit: someone above them decides in their place.
+    REFERRED = "referred", _("Approved above their limit: referred up")
     REJECTED = "rejected", _("Rejected")  # they rejected
     RETURNED = "returned", _("Returned")  # they returned it to the requester
     REASSIGNED = "reassigned", _("Reassigned")  # handed to someone else

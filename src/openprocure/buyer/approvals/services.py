@@ -43,8 +43,9 @@ from openprocure.buyer.approvals.models import (
     Delegation,
     EmailActionToken,
 )
-from openprocure.buyer.approvals.policy import manager_map, requisition_facts, resolve_chain
+from openprocure.buyer.approvals.policy import manager_map, rates, requisition_facts, resolve_chain
 from openprocure.core import mail
+from openprocure.core.models import User
 from openprocure.core.status import set_status
 
 
@@ -287,6 +288,9 @@ class DecisionResult:
 
     request_status: str
     step_completed: bool
+    # An approval above the approver's own limit: the limit, and who now decides in their place.
+    above_limit: tuple[Decimal, str] | None = None
+    referred_to: tuple[str, ...] = ()
 
 
 def decide(
@@ -339,11 +343,35 @@ def decide(
             Decision.REJECT: AssignmentStatus.REJECTED,
             Decision.RETURN: AssignmentStatus.RETURNED,
         }
-        assignment.status = statuses[decision]
+        limit = above_approval_limit(actor, request) if decision == Decision.APPROVE else None
+        referred_to = _referral_targets(actor, request, step) if limit is not None else []
+        assignment.status = AssignmentStatus.REFERRED if referred_to else statuses[decision]
         assignment.decided_at = now
         assignment.save(update_fields=["status", "decided_at"])
         _event(request, f"decision_{decision}", actor, step=step.position, comment=comment, channel=channel)
         EmailActionToken.objects.filter(assignment=assignment, used_at__isnull=True).update(used_at=now)
+        if referred_to:
+            assert limit is not None  # referral targets are only looked for above a limit
+            for person in referred_to:
+                referral = ApprovalAssignment.objects.create(
+                    step=step,
+                    approver_id=person,
+                    position=assignment.position,
+                    # A referral of an escalated approval completes the step as the escalation would.
+                    source=f"{'escalation-' if assignment.source.startswith('escalation') else ''}limit:{actor.pk}",
+                    status=AssignmentStatus.QUEUED,
+                )
+                _ask(referral, request.requester_id)
+            _event(
+                request,
+                "referred_above_limit",
+                actor,
+                step=step.position,
+                limit=f"{limit[0]} {limit[1]}",
+                to_users=referred_to,
+            )
+            names = User.objects.filter(pk__in=referred_to).order_by("email").values_list("email", flat=True)
+            return DecisionResult(request.status, False, above_limit=limit, referred_to=tuple(names))
         requisition = request.requisition
         if decision == Decision.REJECT:
             _end_round(request, step, StepStatus.REJECTED, RequestStatus.REJECTED)
@@ -355,6 +383,11 @@ def decide(
             _move_requisition(requisition, "returned", actor=actor, reason=comment)
             _notify_requester(request, "returned", comment)
             return DecisionResult(request.status, True)
+        if "limit:" in assignment.source:
+            # One of the people a referral asked decided: the others are no longer needed.
+            siblings = step.assignments.filter(source=assignment.source, status__in=OPEN_ASSIGNMENT_STATUSES)
+            EmailActionToken.objects.filter(assignment__in=siblings, used_at__isnull=True).update(used_at=now)
+            siblings.update(status=AssignmentStatus.CLOSED, decided_at=now)
         approvals = step.assignments.filter(status=AssignmentStatus.APPROVED).count()
         escalated = assignment.source.startswith("escalation")
         if not escalated and step.mode == Mode.SERIAL:
@@ -369,6 +402,59 @@ def decide(
         _complete_step(step, actor)
         final = ApprovalRequest.objects.values_list("status", flat=True).get(pk=request.pk)
         return DecisionResult(final, True)
+
+
+def above_approval_limit(actor: Any, request: ApprovalRequest) -> tuple[Decimal, str] | None:
+    """``actor``'s spending limit when ``request``'s amount is above it, else None.
+
+    The limit is the one that binds requesters (their own, else the highest of their roles): nobody
+    approves more than they could spend. Without a rate between the currencies the amount counts
+    as above the limit.
+    """
+    from openprocure.buyer.organization.services import spending_limit_for
+
+    limit = spending_limit_for(user=actor)
+    return limit if exceeds(Decimal(request.amount), request.currency, limit) else None
+
+
+def exceeds(amount: Decimal, currency: str, limit: tuple[Decimal, str] | None) -> bool:
+    """Whether ``amount`` in ``currency`` is above ``limit`` (no limit: never; no rate: always)."""
+    if limit is None:
+        return False
+    ceiling, limit_currency = limit
+    if currency == limit_currency:
+        return amount > ceiling
+    rate = rates().get((currency, limit_currency))
+    return rate is None or amount * rate > ceiling
+
+
+def _referral_targets(actor: Any, request: ApprovalRequest, step: ApprovalStep) -> list[int]:
+    """Who decides in place of ``actor``, whose approval is above their limit.
+
+    Their first manager up the chain (people who left passed over) who is neither the requester nor
+    already asked on this step; without one, the procurement administrators. Nobody (an empty list)
+    means the approval stands as it is.
+    """
+    from openprocure.buyer.organization.choices import Role
+    from openprocure.buyer.organization.models import RoleAssignment
+
+    asked = set(step.assignments.values_list("approver_id", flat=True)) | {actor.pk, request.requester_id}
+    levels = int(defaults.get("APPROVAL_MAX_ESCALATION_LEVELS"))
+    managers = manager_map(actor.pk, levels)
+    current: int | None = actor.pk
+    for _level in range(levels):
+        current = managers.get(current) if current is not None else None
+        if current is None:
+            break
+        if current not in asked:
+            return [current]
+    admins = (
+        RoleAssignment.objects.filter(role=Role.PROCUREMENT_ADMIN, profile__user__is_active=True)
+        .exclude(profile__user_id__in=asked)
+        .values_list("profile__user_id", flat=True)
+        .order_by("profile__user_id")
+    )
+    return list(admins)
 
 
 def _withdraw_if_ended(assignment_id: int) -> None:

@@ -65,9 +65,16 @@ def approve_selected(request: AuthenticatedHttpRequest) -> HttpResponse:
         comment=request.POST.get("comment", "").strip(),
     )
     done, refused = len(result.decided), len(result.refused)
+    summary = ngettext("%(count)d approved.", "%(count)d approved.", done) % {"count": done}
+    if result.referred:
+        summary += " " + ngettext(
+            "%(count)d above your spending limit, referred to someone above you: %(numbers)s.",
+            "%(count)d above your spending limit, referred to someone above you: %(numbers)s.",
+            len(result.referred),
+        ) % {"count": len(result.referred), "numbers": ", ".join(result.referred)}
     report_batch(
         request,
-        ngettext("%(count)d approved.", "%(count)d approved.", done) % {"count": done},
+        summary,
         ngettext("%(count)d could not be approved:", "%(count)d could not be approved:", refused)
         % {"count": refused},
         result.refused,
@@ -87,7 +94,7 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.decide(
+            outcome = services.decide(
                 assignment_id=assignment.pk,
                 actor=request.user,
                 decision=form.cleaned_data["decision"],
@@ -98,11 +105,24 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             return render(
                 request, "approvals/detail.html", _detail_context(request, assignment, form), status=409
             )
-        messages.success(
-            request, _("Your decision on %(number)s was recorded.") % {"number": requisition.number}
-        )
+        if outcome.referred_to:
+            messages.info(request, referred_message(requisition.number, outcome))
+        else:
+            messages.success(
+                request, _("Your decision on %(number)s was recorded.") % {"number": requisition.number}
+            )
         return redirect("approvals:inbox")
     return render(request, "approvals/detail.html", _detail_context(request, assignment, form))
+
+
+def referred_message(number: str, outcome: services.DecisionResult) -> str:
+    """What an approver is told when their approval was above their own spending limit."""
+    assert outcome.above_limit is not None
+    amount, currency = outcome.above_limit
+    return _(
+        "%(number)s is above your spending limit of %(amount)s %(currency)s: your approval is recorded, "
+        "and %(people)s now decide in your place."
+    ) % {"number": number, "amount": amount, "currency": currency, "people": ", ".join(outcome.referred_to)}
 
 
 def _detail_context(
@@ -152,7 +172,7 @@ def email_action(request: HttpRequest, token: str) -> HttpResponse:
     form = EmailDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.decide_by_email(token=token, comment=form.cleaned_data["comment"])
+            outcome = services.decide_by_email(token=token, comment=form.cleaned_data["comment"])
         except services.ApprovalError as error:
             return render(
                 request,
@@ -160,7 +180,14 @@ def email_action(request: HttpRequest, token: str) -> HttpResponse:
                 {"row": row, "form": form, "error": str(error)},
                 status=409,
             )
-        return render(request, "approvals/email_action.html", {"row": row, "done": True})
+        referred = (
+            referred_message(row.assignment.step.request.requisition.number, outcome)
+            if outcome.referred_to
+            else ""
+        )
+        return render(
+            request, "approvals/email_action.html", {"row": row, "done": True, "referred": referred}
+        )
     return render(request, "approvals/email_action.html", {"row": row, "form": form})
 
 
