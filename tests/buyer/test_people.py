@@ -257,3 +257,35 @@ def test_departments_and_addresses_are_added_and_changed(acme) -> None:  # noqa:
         "/organization/addresses/new/", {**address, "code": "X", "country": "1"}, HTTP_ACCEPT_LANGUAGE="fr"
     )
     assert "Saisissez le code pays ISO à deux lettres, par exemple FR ou DE." in french.content.decode()
+
+
+def test_people_are_searched_and_paged_with_the_limit_that_applies(acme) -> None:  # noqa: F811
+    from openprocure.buyer.organization import views
+    from openprocure.buyer.organization.models import Company
+    from openprocure.buyer.organization.services import set_profile
+
+    company = Company.objects.get(name="Acme Industries")
+    for n in range(60):
+        person = User.objects.create(
+            email=f"temp{n:02}@acme.test", first_name="Temp", last_name=f"Worker {n}"
+        )
+        set_profile(user=person, company=company, roles=[Role.REQUESTER])
+    admin = signed_in("admin@acme.test")
+
+    def listed(url: str) -> list[str]:
+        return re.findall(r'<a href="/organization/people/\d+/">([^<]+)</a>', admin.get(url).content.decode())
+
+    everyone = ["admin@acme.test", "ap@acme.test", "approver@acme.test", "requester@acme.test"] + [
+        f"temp{n:02}@acme.test" for n in range(60)
+    ]
+    assert views.PEOPLE_PAGE_SIZE == 50
+    assert listed("/organization/people/") == everyone[:50]
+    assert "Page 1 of 2" in admin.get("/organization/people/").content.decode()
+    assert listed("/organization/people/?page=2") == everyone[50:]
+    page = admin.get("/organization/people/?q=temp07").content.decode()
+    assert re.findall(r'<a href="/organization/people/\d+/">([^<]+)</a>', page) == ["temp07@acme.test"]
+    assert "1000.00 EUR (from a role)" in page
+    SpendingLimit.objects.create(company=company, user=User.objects.get(email="temp07@acme.test"), amount=5)
+    assert "5.00 EUR (own)" in admin.get("/organization/people/?q=TEMP07").content.decode()
+    assert listed("/organization/people/?q=Rita+requester") == ["requester@acme.test"]
+    assert "Nobody matches this search." in admin.get("/organization/people/?q=nobody").content.decode()

@@ -10,9 +10,12 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -41,7 +44,6 @@ from openprocure.buyer.organization.services import (
     save_person,
     send_sign_in_link,
     set_role_limit,
-    spending_limit_for,
 )
 from openprocure.core.models import User
 
@@ -144,36 +146,59 @@ def address_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return _edit_reference(request, Address, AddressForm, pk, texts)
 
 
+#: People listed per page on the People page.
+PEOPLE_PAGE_SIZE = 50
+
+
 @login_required
 def people(request: HttpRequest) -> HttpResponse:
-    """The company's people with their roles, manager, department and spending limit, and the
-    spending limits of roles."""
+    """The company's people with their roles, manager, department and spending limit (search by
+    e-mail, name or employee ID; pages of ``PEOPLE_PAGE_SIZE``), and the spending limits of roles."""
     company = _admin_company(request)
-    profiles = list(
+    query = " ".join(request.GET.get("q", "").split())
+    profiles = (
         UserProfile.objects.filter(company=company)
-        .select_related("user", "manager", "department", "default_cost_center")
+        .select_related("user", "manager", "department")
         .prefetch_related("roles")
         .order_by("-user__is_active", "user__email")
     )
-    own = {
-        limit.user_id: limit for limit in SpendingLimit.objects.filter(company=company, user__isnull=False)
-    }
+    for word in query.split():
+        profiles = profiles.filter(
+            Q(user__email__icontains=word)
+            | Q(user__first_name__icontains=word)
+            | Q(user__last_name__icontains=word)
+            | Q(employee_id__iexact=word)
+        )
+    page = Paginator(profiles, PEOPLE_PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = [profile.user_id for profile in page.object_list]
+    own = {limit.user_id: limit for limit in SpendingLimit.objects.filter(user_id__in=shown)}
     role_limits = {limit.role: limit for limit in SpendingLimit.objects.filter(company=company, user=None)}
-    rows = [
-        {
-            "profile": profile,
-            "roles": [Role(code).label for code in sorted(profile.role_codes())],
-            "own_limit": own.get(profile.user_id),
-            "limit": spending_limit_for(user=profile.user),
-        }
-        for profile in profiles
-    ]
+    rows = []
+    for profile in page.object_list:
+        codes = profile.role_codes()
+        # As spending_limit_for: the person's own limit, else the highest of their roles' limits.
+        limit = own.get(profile.user_id) or max(
+            (role_limits[code] for code in codes if code in role_limits),
+            key=lambda row: row.money,
+            default=None,
+        )
+        rows.append(
+            {
+                "profile": profile,
+                "roles": [Role(code).label for code in sorted(codes)],
+                "own_limit": profile.user_id in own,
+                "limit": limit.money if limit else None,
+            }
+        )
     return render(
         request,
         "organization/people.html",
         {
             "company": company,
             "rows": rows,
+            "page": page,
+            "q": query,
+            "query": urlencode({"q": query}) if query else "",
             "role_limits": [(role, role_limits.get(role.value)) for role in Role],
             "role_form": RoleLimitForm(company=company),
         },
