@@ -321,3 +321,55 @@ def test_the_api_says_who_decides_in_place_of_an_approver_above_their_limit(worl
         "step_completed": False,
         "referred_to": ["dirk@acme.test"],
     }
+
+
+# -- someone who leaves with approvals waiting ------------------------------------------------------
+def _stop_signing_in(world, person) -> list[str]:
+    """Ada, the procurement administrator, unticks "May sign in" for ``person`` on the People page."""
+    from django.contrib.messages import get_messages
+
+    profile = UserProfile.objects.prefetch_related("roles").get(user=person)
+    answer = signed_in(world.ada).post(
+        f"/organization/people/{person.pk}/",
+        {
+            "email": person.email,
+            "first_name": person.first_name,
+            "last_name": person.last_name,
+            "roles": sorted(profile.role_codes()),
+            "manager": profile.manager_id or "",
+            "department": profile.department_id or "",
+            "limit_currency": "EUR",
+        },
+    )
+    assert answer.status_code == 302
+    return [str(m) for m in get_messages(answer.wsgi_request)]
+
+
+def test_approvals_waiting_for_someone_who_left_go_to_their_manager(world) -> None:
+    rule("r", {"users": [world.mona], "name": "Manager"})
+    req = requisition(world, price="600.00")
+    submit(world, req)
+    assert _stop_signing_in(world, world.mona) == [
+        "mona@acme.test saved.",
+        "1 approval waiting for mona@acme.test was handed to their manager or to you.",
+    ]
+    assert approver_emails(req) == [[("mona@acme.test", "reassigned"), ("dirk@acme.test", "pending")]]
+    _decide(world.dirk, req, "dirk@acme.test")
+    assert status(req) == "ordered"
+
+
+def test_a_queued_turn_is_taken_over_and_without_a_manager_the_administrator_takes_it(world) -> None:
+    rule("r", {"users": [world.alan, world.mona], "mode": "serial", "name": "Both"})
+    req = requisition(world, price="600.00")
+    submit(world, req)
+    _stop_signing_in(world, world.mona)
+    assert approver_emails(req) == [[("alan@acme.test", "pending"), ("dirk@acme.test", "queued")]]
+    # Alan has no manager: the administrator who stopped him takes his approval.
+    assert _stop_signing_in(world, world.alan)[1] == (
+        "1 approval waiting for alan@acme.test was handed to their manager or to you."
+    )
+    assert approver_emails(req) == [
+        [("alan@acme.test", "reassigned"), ("ada@acme.test", "pending"), ("dirk@acme.test", "queued")]
+    ]
+    _decide(world.ada, req, "ada@acme.test")
+    assert approver_emails(req)[0][1:] == [("ada@acme.test", "approved"), ("dirk@acme.test", "pending")]

@@ -183,6 +183,66 @@ def reassign(
         )
 
 
+def hand_over_open_approvals(*, person: Any, actor: Any, **_signal: Any) -> int:
+    """``person`` can no longer sign in: their open approvals go to their first manager up the
+    chain who still may (people who left passed over), else to ``actor``. Receiver of
+    ``organization.signals.person_left``; returns how many were handed over.
+
+    An approval stays where it is when the only candidate is its requester or is already asked on
+    its step (a procurement administrator then reassigns it).
+    """
+    manager = manager_map(person.pk, 1).get(person.pk)
+    open_ids = list(
+        ApprovalAssignment.objects.filter(
+            approver=person,
+            status__in=OPEN_ASSIGNMENT_STATUSES,
+            step__status__in=[StepStatus.WAITING, StepStatus.ACTIVE],
+            step__request__status=RequestStatus.PENDING,
+        ).values_list("pk", flat=True)
+    )
+    moved = 0
+    for pk in open_ids:
+        with transaction.atomic():
+            assignment = ApprovalAssignment.objects.select_related("step__request").get(pk=pk)
+            step = ApprovalStep.objects.select_for_update(of=("self",)).get(pk=assignment.step_id)
+            asked = set(
+                step.assignments.filter(status__in=OPEN_ASSIGNMENT_STATUSES).values_list(
+                    "approver_id", flat=True
+                )
+            )
+            target = next(
+                (
+                    candidate
+                    for candidate in (manager, getattr(actor, "pk", None))
+                    if candidate is not None
+                    and candidate != assignment.step.request.requester_id
+                    and candidate not in asked
+                ),
+                None,
+            )
+            if target is None:
+                continue
+            reason = _("%(person)s can no longer sign in.") % {"person": person}
+            if assignment.status == AssignmentStatus.QUEUED:
+                # Not their turn yet: the new approver simply takes their place in the queue.
+                ApprovalAssignment.objects.filter(pk=pk).update(approver_id=target, on_behalf_of=None)
+                _event(
+                    assignment.step.request,
+                    "reassigned",
+                    actor,
+                    step=step.position,
+                    from_user=person.pk,
+                    to_user=target,
+                    comment=reason,
+                )
+            else:
+                _hand_over(
+                    assignment, target, on_behalf_of=None, actor=actor, kind="reassigned", comment=reason
+                )
+            moved += 1
+    return moved
+
+
 # -- starting a round --------------------------------------------------------------------------------
 def preview_chain(*, requisition: Any) -> list[ResolvedStep]:
     """Who will approve, under today's policy (nothing is written)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -27,6 +28,7 @@ from openprocure.buyer.organization.models import (
     SpendingLimit,
     UserProfile,
 )
+from openprocure.buyer.organization.signals import person_left
 from openprocure.core import mail
 from openprocure.core.models import User
 
@@ -119,15 +121,18 @@ def restricted_prefixes_for(*, user: User) -> list[str]:
     ]
 
 
-def save_person(*, company: Company, data: dict[str, Any], person: User | None = None) -> tuple[User, bool]:
+def save_person(
+    *, company: Company, data: dict[str, Any], actor: User, person: User | None = None
+) -> SavedPerson:
     """Add a person to the company, or change one, from a :class:`PersonForm`'s cleaned data.
 
     A new person gets an account without a password and an e-mail with a link to choose one.
-    Their own spending limit is set, changed or removed (an empty amount removes it). Returns the
-    person and whether they were added.
+    Their own spending limit is set, changed or removed (an empty amount removes it). Someone who
+    can no longer sign in has their open tasks handed over by the receivers of ``person_left``.
     """
     with transaction.atomic():
         added = person is None
+        was_active = person is not None and person.is_active
         if person is None:
             person = User(email=data["email"])
             person.set_unusable_password()
@@ -151,7 +156,20 @@ def save_person(*, company: Company, data: dict[str, Any], person: User | None =
         )
         if added:
             send_sign_in_link(person)
-    return person, added
+        handed_over = 0
+        if was_active and not person.is_active:
+            handed_over = sum(
+                int(count or 0) for _receiver, count in person_left.send(User, person=person, actor=actor)
+            )
+    return SavedPerson(person, added, handed_over)
+
+
+@dataclass(frozen=True)
+class SavedPerson:
+    person: User
+    added: bool
+    #: Open approvals of someone who can no longer sign in, handed to someone else.
+    handed_over: int = 0
 
 
 def set_own_limit(*, company: Company, user: User, amount: Decimal | None, currency: str) -> None:

@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from openprocure.buyer.organization.choices import Role
@@ -45,6 +45,7 @@ from openprocure.buyer.organization.services import (
     send_sign_in_link,
     set_role_limit,
 )
+from openprocure.core.auth import AuthenticatedHttpRequest
 from openprocure.core.models import User
 
 
@@ -206,7 +207,7 @@ def people(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def person_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def person_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
     """Add a person (they receive a link to choose their password), or change one."""
     company = _admin_company(request)
     person = get_object_or_404(User, pk=pk, buyer_profile__company=company) if pk else None
@@ -233,15 +234,26 @@ def person_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         request.POST or None, initial=initial, company=company, editor=request.user, person=person
     )
     if request.method == "POST" and form.is_valid():
-        saved, added = save_person(company=company, data=form.cleaned_data, person=person)
-        if added:
+        saved = save_person(company=company, data=form.cleaned_data, actor=request.user, person=person)
+        email = saved.person.email
+        if saved.added:
             messages.success(
                 request,
                 _("%(email)s was added and will receive an e-mail with a link to choose a password.")
-                % {"email": saved.email},
+                % {"email": email},
             )
         else:
-            messages.success(request, _("%(email)s saved.") % {"email": saved.email})
+            messages.success(request, _("%(email)s saved.") % {"email": email})
+        if saved.handed_over:
+            messages.info(
+                request,
+                ngettext(
+                    "%(count)d approval waiting for %(email)s was handed to their manager or to you.",
+                    "%(count)d approvals waiting for %(email)s were handed to their manager or to you.",
+                    saved.handed_over,
+                )
+                % {"count": saved.handed_over, "email": email},
+            )
         return redirect("organization:people")
     title = _("Change %(email)s") % {"email": person.email} if person else _("Add a person")
     return render(request, "organization/person_form.html", {"form": form, "title": title, "person": person})
