@@ -21,6 +21,7 @@ from openprocure.buyer.approvals.models import (
 )
 from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.buyer.requisitions.models import Requisition
+from openprocure.core.models import User
 from tests.buyer.test_approvals_helpers import (
     approver_emails,
     build_world,
@@ -288,6 +289,18 @@ def test_delegation_outside_its_dates_changes_nothing(world) -> None:
     req = requisition(world)
     submit(world, req)
     assert approver_emails(req) == [[("alan@acme.test", "pending")]]
+
+
+def test_a_delegate_who_left_acts_for_nobody_in_single_and_batch_submits(world) -> None:
+    rule("r", {"users": [world.alan]})
+    today = timezone.localdate()
+    Delegation.objects.create(delegator=world.alan, delegate=world.bob, starts_on=today, ends_on=today)
+    User.objects.filter(pk=world.bob.pk).update(is_active=False)
+    single, first, second = requisition(world), requisition(world), requisition(world)
+    submit(world, single)
+    signed_in(world.rita).post("/requisitions/submit-selected/", {"requisition": [first.pk, second.pk]})
+    for req in (single, first, second):
+        assert approver_emails(req) == [[("alan@acme.test", "pending")]]
 
 
 def test_reassignment_to_the_requester_is_refused_and_to_a_colleague_works(world) -> None:

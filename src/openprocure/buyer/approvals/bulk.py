@@ -406,7 +406,11 @@ def _active_delegates(approver_ids: set[int]) -> dict[int, int]:
     found: dict[int, int] = {}
     rows = (
         Delegation.objects.filter(
-            delegator_id__in=approver_ids, starts_on__lte=day, ends_on__gte=day, cancelled_at__isnull=True
+            delegator_id__in=approver_ids,
+            starts_on__lte=day,
+            ends_on__gte=day,
+            cancelled_at__isnull=True,
+            delegate__is_active=True,  # a delegate who left acts for nobody
         )
         .order_by("delegator_id", "-created_at", "-id")
         .values_list("delegator_id", "delegate_id")

@@ -71,7 +71,11 @@ def active_delegate(user_id: int, *, on: date | None = None) -> int | None:
     day = on or timezone.localdate()
     return (
         Delegation.objects.filter(
-            delegator_id=user_id, starts_on__lte=day, ends_on__gte=day, cancelled_at__isnull=True
+            delegator_id=user_id,
+            starts_on__lte=day,
+            ends_on__gte=day,
+            cancelled_at__isnull=True,
+            delegate__is_active=True,  # a delegate who left acts for nobody
         )
         .order_by("-created_at", "-id")
         .values_list("delegate_id", flat=True)
