@@ -186,6 +186,18 @@ def _currency(value: str) -> str:
     return code
 
 
+def _limit_field(label: Any, help_text: Any) -> forms.DecimalField:
+    """An optional spending-limit amount (empty: no limit of its own)."""
+    return forms.DecimalField(
+        label=label,
+        max_digits=18,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        required=False,
+        help_text=help_text,
+    )
+
+
 class PersonForm(forms.Form):
     """A person of the company: who they are, their roles, manager, defaults and own spending limit."""
 
@@ -208,13 +220,9 @@ class PersonForm(forms.Form):
     )
     business_unit = forms.CharField(label=_("Business unit"), max_length=100, required=False)
     employee_id = forms.CharField(label=_("Employee ID"), max_length=64, required=False)
-    limit_amount = forms.DecimalField(
-        label=_("Own spending limit"),
-        max_digits=18,
-        decimal_places=2,
-        min_value=Decimal("0"),
-        required=False,
-        help_text=_(
+    limit_amount = _limit_field(
+        _("Own spending limit"),
+        _(
             "Requisitions above it need an approval even when no policy rule asks for one. "
             "Leave empty to use the highest limit of the person's roles."
         ),
@@ -307,14 +315,7 @@ class RoleLimitForm(forms.Form):
     """The spending limit everyone holding a role has, unless they have their own."""
 
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
-    amount = forms.DecimalField(
-        label=_("Spending limit"),
-        max_digits=18,
-        decimal_places=2,
-        min_value=Decimal("0"),
-        required=False,
-        help_text=_("Leave empty to remove the role's limit."),
-    )
+    amount = _limit_field(_("Spending limit"), _("Leave empty to remove the role's limit."))
     currency = forms.CharField(label=_("Currency"), max_length=16, required=False)
 
     def __init__(self, *args: Any, company: Company, **kwargs: Any) -> None:
