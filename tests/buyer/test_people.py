@@ -145,7 +145,7 @@ def test_an_administrator_changes_roles_and_limits_and_stops_someone_signing_in(
     response = admin.post(
         f"/organization/people/{requester.pk}/",
         person_data(
-            email="ignored@acme.test",  # the e-mail is not changed here
+            email="requester@acme.test",
             roles=[Role.REQUESTER, Role.APPROVER],
             limit_amount="",
             is_active="",
@@ -289,3 +289,26 @@ def test_people_are_searched_and_paged_with_the_limit_that_applies(acme) -> None
     assert "5.00 EUR (own)" in admin.get("/organization/people/?q=TEMP07").content.decode()
     assert listed("/organization/people/?q=Rita+requester") == ["requester@acme.test"]
     assert "Nobody matches this search." in admin.get("/organization/people/?q=nobody").content.decode()
+
+
+def test_a_person_s_email_address_is_changed_unless_someone_else_has_it(acme) -> None:  # noqa: F811
+    admin = signed_in("admin@acme.test")
+    requester = User.objects.get(email="requester@acme.test")
+    profile = UserProfile.objects.prefetch_related("roles").get(user=requester)
+    data = person_data(
+        email="ap@ACME.test",
+        first_name="Rita",
+        last_name="Requester",
+        roles=sorted(profile.role_codes()),
+        manager=profile.manager_id,
+        limit_amount="",
+    )
+    taken = admin.post(f"/organization/people/{requester.pk}/", data)
+    assert "Someone already signs in with ap@acme.test." in taken.content.decode()
+    response = admin.post(
+        f"/organization/people/{requester.pk}/", {**data, "email": " Rita.Married@Acme.test "}
+    )
+    assert response.status_code == 302
+    requester.refresh_from_db()
+    assert (requester.email, requester.username) == ("rita.married@acme.test", "rita.married@acme.test")
+    assert Client().login(email="rita.married@acme.test", password="demo") is True

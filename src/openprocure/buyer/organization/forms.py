@@ -255,12 +255,16 @@ class PersonForm(forms.Form):
             company=company, kind=AddressKind.SHIP_TO
         )
         self.fields["limit_currency"].initial = company.default_currency
-        if person is not None:
-            self.fields["email"].disabled = True
+        self.fields["email"].help_text = _(
+            "They sign in with it, and it is the e-mail sent to suppliers when they punch out."
+        )
 
     def clean_email(self) -> str:
         email = str(self.cleaned_data["email"]).strip().lower()
-        if self.person is None and User.objects.filter(email__iexact=email).exists():
+        others = User.objects.filter(email__iexact=email)
+        if self.person is not None:
+            others = others.exclude(pk=self.person.pk)
+        if others.exists():
             raise forms.ValidationError(
                 _("Someone already signs in with %(email)s."), params={"email": email}
             )

@@ -136,6 +136,7 @@ def save_person(
         if person is None:
             person = User(email=data["email"])
             person.set_unusable_password()
+        person.email = data["email"]
         person.first_name = data.get("first_name", "")
         person.last_name = data.get("last_name", "")
         person.is_active = bool(data.get("is_active"))
