@@ -312,3 +312,38 @@ def test_a_person_s_email_address_is_changed_unless_someone_else_has_it(acme) ->
     requester.refresh_from_db()
     assert (requester.email, requester.username) == ("rita.married@acme.test", "rita.married@acme.test")
     assert Client().login(email="rita.married@acme.test", password="demo") is True
+
+
+def test_restricted_categories_are_added_changed_and_lifted(acme) -> None:  # noqa: F811
+    from openprocure.buyer.organization.models import RestrictedCategory
+
+    admin = signed_in("admin@acme.test")
+    before = RestrictedCategory.objects.count()
+    response = admin.post(
+        "/organization/restricted-categories/new/",
+        {"unspsc_prefix": " 4321 ", "role": Role.PROCUREMENT_ADMIN, "note": "Computers"},
+    )
+    assert (response.status_code, response["Location"]) == (302, "/organization/#restricted")
+    created = RestrictedCategory.objects.get(unspsc_prefix="4321", role=Role.PROCUREMENT_ADMIN)
+    assert (created.role, created.note, created.company.name) == (
+        "procurement_admin",
+        "Computers",
+        "Acme Industries",
+    )
+    page = admin.get("/organization/").content.decode()
+    assert "Restricted category saved." in page
+    assert f'href="/organization/restricted-categories/{created.pk}/">4321</a>' in page
+    bad = admin.post(
+        "/organization/restricted-categories/new/", {"unspsc_prefix": "4A", "role": Role.APPROVER}
+    )
+    assert "Enter 2 to 8 digits of a UNSPSC code, such as 43 or 4321." in bad.content.decode()
+    twice = admin.post(
+        "/organization/restricted-categories/new/", {"unspsc_prefix": "4321", "role": Role.PROCUREMENT_ADMIN}
+    )
+    assert "UNSPSC 4321 is already restricted to this role." in twice.content.decode()
+    assert RestrictedCategory.objects.count() == before + 1
+    requester = signed_in("requester@acme.test")
+    assert requester.post(f"/organization/restricted-categories/{created.pk}/delete/").status_code == 403
+    lifted = admin.post(f"/organization/restricted-categories/{created.pk}/delete/", follow=True)
+    assert "UNSPSC 4321 is no longer restricted to Procurement administrator." in lifted.content.decode()
+    assert RestrictedCategory.objects.filter(pk=created.pk).count() == 0

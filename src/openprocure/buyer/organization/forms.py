@@ -18,6 +18,7 @@ from openprocure.buyer.organization.models import (
     Department,
     GLAccount,
     LegalEntity,
+    RestrictedCategory,
     RoleAssignment,
     UserProfile,
 )
@@ -330,3 +331,41 @@ class RoleLimitForm(forms.Form):
     def clean_currency(self) -> str:
         value = str(self.cleaned_data.get("currency") or "")
         return _currency(value) if value.strip() else self.company.default_currency
+
+
+class RestrictedCategoryForm(_CompanyForm):
+    """A UNSPSC category (a prefix of its code) only people holding a role may requisition."""
+
+    class Meta:
+        model = RestrictedCategory
+        fields = ["unspsc_prefix", "role", "note"]
+        help_texts = {
+            "unspsc_prefix": _(
+                "2 to 8 digits: 43 restricts every IT product, 4321 only computers. Lines whose "
+                "UNSPSC code starts with it are refused at submit for anyone without the role."
+            ),
+        }
+
+    def clean_unspsc_prefix(self) -> str:
+        prefix = str(self.cleaned_data["unspsc_prefix"]).strip()
+        if not (prefix.isdigit() and 2 <= len(prefix) <= 8):
+            raise forms.ValidationError(_("Enter 2 to 8 digits of a UNSPSC code, such as 43 or 4321."))
+        return prefix
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        prefix, role = data.get("unspsc_prefix"), data.get("role")
+        if prefix and role:
+            others = RestrictedCategory.objects.filter(company=self.company, unspsc_prefix=prefix, role=role)
+            if self.instance.pk:
+                others = others.exclude(pk=self.instance.pk)
+            if others.exists():
+                self.add_error(
+                    "unspsc_prefix",
+                    forms.ValidationError(
+                        _("UNSPSC %(prefix)s is already restricted to this role."),
+                        code="duplicate",
+                        params={"prefix": prefix},
+                    ),
+                )
+        return data

@@ -14,6 +14,13 @@ urlpatterns = [
     path("departments/<int:pk>/", views.department_edit, name="department-edit"),
     path("addresses/new/", views.address_edit, name="address-new"),
     path("addresses/<int:pk>/", views.address_edit, name="address-edit"),
+    path("restricted-categories/new/", views.restricted_category_edit, name="restricted-category-new"),
+    path("restricted-categories/<int:pk>/", views.restricted_category_edit, name="restricted-category-edit"),
+    path(
+        "restricted-categories/<int:pk>/delete/",
+        views.restricted_category_delete,
+        name="restricted-category-delete",
+    ),
     path("people/", views.people, name="people"),
     path("people/new/", views.person_edit, name="person-new"),
     path("people/<int:pk>/", views.person_edit, name="person-edit"),

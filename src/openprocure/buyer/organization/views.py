@@ -27,6 +27,7 @@ from openprocure.buyer.organization.forms import (
     DepartmentForm,
     GLAccountForm,
     PersonForm,
+    RestrictedCategoryForm,
     RoleLimitForm,
 )
 from openprocure.buyer.organization.models import (
@@ -35,6 +36,7 @@ from openprocure.buyer.organization.models import (
     CostCenter,
     Department,
     GLAccount,
+    RestrictedCategory,
     SpendingLimit,
     UserProfile,
 )
@@ -67,6 +69,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "cost_centers": CostCenter.objects.filter(company=company).select_related("owner", "department"),
             "gl_accounts": GLAccount.objects.filter(company=company),
             "addresses": Address.objects.filter(company=company),
+            "restricted_categories": RestrictedCategory.objects.filter(company=company),
             "can_admin": can_administer_procurement(request.user),
         },
     )
@@ -84,7 +87,7 @@ def _admin_company(request: HttpRequest) -> Company:
 
 def _edit_reference(
     request: HttpRequest,
-    model: type[CostCenter] | type[GLAccount] | type[Department] | type[Address],
+    model: type[CostCenter] | type[GLAccount] | type[Department] | type[Address] | type[RestrictedCategory],
     form_class: Any,
     pk: int | None,
     texts: dict[str, str],
@@ -95,11 +98,10 @@ def _edit_reference(
     form = form_class(request.POST or None, instance=instance, company=company)
     if request.method == "POST" and form.is_valid():
         saved = form.save()
-        messages.success(request, texts["saved"] % {"code": saved.code})
-        if model is Address:
-            return redirect(reverse("organization:overview") + "#addresses")
-        return redirect("organization:overview")
-    title = texts["change"] % {"code": instance.code} if instance else texts["add"]
+        messages.success(request, texts["saved"] % {"code": getattr(saved, "code", "")})
+        anchor = {Address: "#addresses", RestrictedCategory: "#restricted"}.get(model, "")
+        return redirect(reverse("organization:overview") + anchor)
+    title = texts["change"] % {"code": getattr(instance, "code", "")} if instance else texts["add"]
     return render(request, "organization/reference_form.html", {"form": form, "title": title})
 
 
@@ -145,6 +147,32 @@ def address_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         "add": _("Add an address"),
     }
     return _edit_reference(request, Address, AddressForm, pk, texts)
+
+
+@login_required
+def restricted_category_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Restrict a UNSPSC category to a role, or change a restriction."""
+    texts = {
+        "saved": _("Restricted category saved."),
+        "change": _("Change a restricted category"),
+        "add": _("Restrict a category"),
+    }
+    return _edit_reference(request, RestrictedCategory, RestrictedCategoryForm, pk, texts)
+
+
+@login_required
+@require_POST
+def restricted_category_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Lift a restriction: anyone may requisition the category again."""
+    company = _admin_company(request)
+    restriction = get_object_or_404(RestrictedCategory, pk=pk, company=company)
+    restriction.delete()
+    messages.success(
+        request,
+        _("UNSPSC %(prefix)s is no longer restricted to %(role)s.")
+        % {"prefix": restriction.unspsc_prefix, "role": restriction.get_role_display()},
+    )
+    return redirect(reverse("organization:overview") + "#restricted")
 
 
 #: People listed per page on the People page.
