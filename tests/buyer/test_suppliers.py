@@ -144,3 +144,41 @@ def test_test_connection_when_nothing_answers(acme: PunchOutConnection, admin: C
     page = admin.post(f"/suppliers/connections/{acme.pk}/test/").content.decode()
     assert "No answer from http://127.0.0.1:9/cxml/" in page
     assert '<dd id="http-status">—</dd>' in page
+
+
+def test_an_administrator_prefers_a_supplier_and_the_shop_page_follows(
+    acme: PunchOutConnection, admin: Client
+) -> None:
+    import re
+
+    from openprocure.buyer.organization.models import PreferredSupplier
+    from openprocure.buyer.suppliers.models import Supplier
+
+    zebra = Supplier.objects.create(name="Zebra Tools")
+    PunchOutConnection.objects.create(supplier=zebra, setup_url="https://supplier.test/cxml/")
+    requester = Client()
+    requester.force_login(User.objects.get(email="requester@acme.test"))
+
+    def shop() -> list[str]:
+        return re.findall(r"<h2>([^<]+)</h2>", requester.get("/shop/").content.decode())
+
+    assert shop() == ["Marketplace", "Zebra Tools"]
+    response = admin.post(f"/suppliers/{zebra.pk}/", {"unspsc_prefix": "", "rank": "1"})
+    assert (response.status_code, response["Location"]) == (302, f"/suppliers/{zebra.pk}/#preferences")
+    assert (
+        "Zebra Tools is now preferred for everything."
+        in admin.get(f"/suppliers/{zebra.pk}/").content.decode()
+    )
+    assert shop() == ["Zebra Tools", "Marketplace"]
+    again = admin.post(f"/suppliers/{zebra.pk}/", {"unspsc_prefix": "", "rank": "2"})
+    assert "This supplier is already preferred for everything." in again.content.decode()
+    bad = admin.post(f"/suppliers/{zebra.pk}/", {"unspsc_prefix": "office", "rank": "0"}).content.decode()
+    assert "Enter 2 to 8 digits of a UNSPSC code, such as 43 or 4321." in bad
+    assert "Ensure this value is greater than or equal to 1." in bad
+    assert PreferredSupplier.objects.filter(supplier=zebra).count() == 1
+    # Only administrators prefer or remove.
+    assert requester.post(f"/suppliers/{zebra.pk}/", {"unspsc_prefix": "44", "rank": "1"}).status_code == 403
+    preference = PreferredSupplier.objects.get(supplier=zebra)
+    assert requester.post(f"/suppliers/preferences/{preference.pk}/delete/").status_code == 403
+    assert admin.post(f"/suppliers/preferences/{preference.pk}/delete/").status_code == 302
+    assert shop() == ["Marketplace", "Zebra Tools"]

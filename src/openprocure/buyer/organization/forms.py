@@ -18,6 +18,7 @@ from openprocure.buyer.organization.models import (
     Department,
     GLAccount,
     LegalEntity,
+    PreferredSupplier,
     RestrictedCategory,
     RoleAssignment,
     UserProfile,
@@ -333,6 +334,54 @@ class RoleLimitForm(forms.Form):
         return _currency(value) if value.strip() else self.company.default_currency
 
 
+def _unspsc_prefix(value: Any, *, optional: bool = False) -> str:
+    prefix = str(value or "").strip()
+    if optional and not prefix:
+        return ""
+    if not (prefix.isdigit() and 2 <= len(prefix) <= 8):
+        raise forms.ValidationError(_("Enter 2 to 8 digits of a UNSPSC code, such as 43 or 4321."))
+    return prefix
+
+
+class PreferredSupplierForm(_CompanyForm):
+    """The company prefers a supplier: overall, or for one UNSPSC category (a prefix of its code)."""
+
+    rank = forms.IntegerField(
+        label=_("Rank"),
+        min_value=1,
+        max_value=99,
+        initial=1,
+        help_text=_("1 comes first on the Shop page, then 2…"),
+    )
+
+    class Meta:
+        model = PreferredSupplier
+        fields = ["unspsc_prefix", "rank"]
+        help_texts = {
+            "unspsc_prefix": _(
+                "Empty: preferred for everything. Otherwise 2 to 8 digits, such as 44 for office supplies."
+            ),
+        }
+
+    def __init__(self, *args: Any, company: Company, supplier: Any, **kwargs: Any) -> None:
+        super().__init__(*args, company=company, **kwargs)
+        self.instance.supplier = supplier
+
+    def clean_unspsc_prefix(self) -> str:
+        prefix = _unspsc_prefix(self.cleaned_data.get("unspsc_prefix"), optional=True)
+        taken = PreferredSupplier.objects.filter(
+            company=self.company, supplier=self.instance.supplier, unspsc_prefix=prefix
+        )
+        if taken.exists():
+            raise forms.ValidationError(
+                _("This supplier is already preferred for everything.")
+                if not prefix
+                else _("This supplier is already preferred for UNSPSC %(prefix)s."),
+                params={"prefix": prefix},
+            )
+        return prefix
+
+
 class RestrictedCategoryForm(_CompanyForm):
     """A UNSPSC category (a prefix of its code) only people holding a role may requisition."""
 
@@ -347,10 +396,7 @@ class RestrictedCategoryForm(_CompanyForm):
         }
 
     def clean_unspsc_prefix(self) -> str:
-        prefix = str(self.cleaned_data["unspsc_prefix"]).strip()
-        if not (prefix.isdigit() and 2 <= len(prefix) <= 8):
-            raise forms.ValidationError(_("Enter 2 to 8 digits of a UNSPSC code, such as 43 or 4321."))
-        return prefix
+        return _unspsc_prefix(self.cleaned_data["unspsc_prefix"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:supplier_pk>/connections/new/", views.connection_edit, name="connection_create"),
     path("<int:supplier_pk>/connections/<int:pk>/", views.connection_edit, name="connection_edit"),
     path("connections/<int:pk>/test/", views.connection_test, name="connection_test"),
+    path("preferences/<int:pk>/delete/", views.preference_delete, name="preference_delete"),
 ]

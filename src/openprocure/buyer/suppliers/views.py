@@ -7,10 +7,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from openprocure.buyer.organization.services import can_administer_procurement
+from openprocure.buyer.organization.forms import PreferredSupplierForm
+from openprocure.buyer.organization.models import PreferredSupplier
+from openprocure.buyer.organization.services import can_administer_procurement, profile_for
 from openprocure.buyer.suppliers import services
 from openprocure.buyer.suppliers.forms import ConnectionForm, SupplierForm
 from openprocure.buyer.suppliers.models import PunchOutConnection, Supplier
@@ -35,15 +38,49 @@ def supplier_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def supplier_detail(request: HttpRequest, pk: int) -> HttpResponse:
     supplier = get_object_or_404(Supplier, pk=pk)
+    profile = profile_for(request.user)
+    can_admin = can_administer_procurement(request.user)
+    preferences = (
+        PreferredSupplier.objects.filter(company=profile.company, supplier=supplier) if profile else []
+    )
+    form = None
+    if can_admin and profile is not None:
+        form = PreferredSupplierForm(request.POST or None, company=profile.company, supplier=supplier)
+        if request.method == "POST" and form.is_valid():
+            preference = form.save()
+            messages.success(
+                request,
+                _("%(supplier)s is now preferred for UNSPSC %(prefix)s.")
+                % {"supplier": supplier.name, "prefix": preference.unspsc_prefix}
+                if preference.unspsc_prefix
+                else _("%(supplier)s is now preferred for everything.") % {"supplier": supplier.name},
+            )
+            return redirect(reverse("suppliers:detail", args=[supplier.pk]) + "#preferences")
+    elif request.method == "POST":
+        _require_admin(request)
     return render(
         request,
         "suppliers/supplier_detail.html",
         {
             "supplier": supplier,
             "connections": supplier.connections.all(),
-            "can_admin": can_administer_procurement(request.user),
+            "can_admin": can_admin,
+            "preferences": preferences,
+            "preference_form": form,
         },
     )
+
+
+@login_required
+@require_POST
+def preference_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """The company no longer prefers the supplier (for that category)."""
+    _require_admin(request)
+    profile = profile_for(request.user)
+    preference = get_object_or_404(PreferredSupplier, pk=pk, company=getattr(profile, "company", None))
+    preference.delete()
+    messages.success(request, _("Preference removed."))
+    return redirect(reverse("suppliers:detail", args=[preference.supplier_id]) + "#preferences")
 
 
 @login_required
