@@ -17,8 +17,15 @@ from django.views.decorators.http import require_POST
 from openprocure.buyer.invoicing import defaults, services
 from openprocure.buyer.invoicing.choices import ExceptionStatus, IdentifierScheme, InvoiceStatus
 from openprocure.buyer.invoicing.einvoice import EInvoiceError, parse_einvoice
+from openprocure.buyer.invoicing.forms import ToleranceRuleForm
 from openprocure.buyer.invoicing.matching import Finding
-from openprocure.buyer.invoicing.models import Invoice, InvoiceException, PaymentExport, SupplierIdentifier
+from openprocure.buyer.invoicing.models import (
+    Invoice,
+    InvoiceException,
+    PaymentExport,
+    SupplierIdentifier,
+    ToleranceRule,
+)
 from openprocure.buyer.organization.choices import Role
 from openprocure.buyer.organization.services import has_role
 from openprocure.buyer.suppliers.models import Supplier
@@ -251,3 +258,53 @@ def identifiers(request: HttpRequest) -> HttpResponse:
             "posted": request.POST,
         },
     )
+
+
+# -- tolerance rules -----------------------------------------------------------------------------------
+def _require_policy_reader(request: HttpRequest) -> None:
+    if not has_role(request.user, Role.AP_CLERK, Role.PROCUREMENT_ADMIN):
+        raise PermissionDenied(
+            _("Tolerance rules are for accounts-payable clerks and procurement administrators.")
+        )
+
+
+@login_required
+def tolerances(request: HttpRequest) -> HttpResponse:
+    """The matching tolerances: everyone, a supplier, a category, or both (the most specific wins)."""
+    _require_policy_reader(request)
+    return render(
+        request,
+        "invoicing/tolerances.html",
+        {
+            "rules": ToleranceRule.objects.select_related("supplier"),
+            "can_edit": has_role(request.user, Role.PROCUREMENT_ADMIN),
+        },
+    )
+
+
+def _require_policy_editor(request: HttpRequest) -> None:
+    if not has_role(request.user, Role.PROCUREMENT_ADMIN):
+        raise PermissionDenied(_("Only procurement administrators change tolerance rules."))
+
+
+@login_required
+def tolerance_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Add a tolerance rule, or change one."""
+    _require_policy_editor(request)
+    rule = get_object_or_404(ToleranceRule, pk=pk) if pk else None
+    form = ToleranceRuleForm(request.POST or None, instance=rule)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Tolerance rule saved; it applies to invoices matched from now on."))
+        return redirect("invoicing:tolerances")
+    title = _("Change a tolerance rule") if rule else _("Add a tolerance rule")
+    return render(request, "invoicing/tolerance_form.html", {"form": form, "title": title})
+
+
+@login_required
+@require_POST
+def tolerance_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_policy_editor(request)
+    get_object_or_404(ToleranceRule, pk=pk).delete()
+    messages.success(request, _("Tolerance rule deleted."))
+    return redirect("invoicing:tolerances")
