@@ -347,3 +347,35 @@ def test_restricted_categories_are_added_changed_and_lifted(acme) -> None:  # no
     lifted = admin.post(f"/organization/restricted-categories/{created.pk}/delete/", follow=True)
     assert "UNSPSC 4321 is no longer restricted to Procurement administrator." in lifted.content.decode()
     assert RestrictedCategory.objects.filter(pk=created.pk).count() == 0
+
+
+def test_legal_entities_are_added_and_changed(acme) -> None:  # noqa: F811
+    from openprocure.buyer.organization.models import LegalEntity
+
+    admin = signed_in("admin@acme.test")
+    response = admin.post(
+        "/organization/legal-entities/new/",
+        {
+            "name": " Acme  Deutschland GmbH ",
+            "registration_number": "HRB 1234",
+            "vat_number": "DE123456789",
+            "currency": "eur",
+        },
+    )
+    assert (response.status_code, response["Location"]) == (302, "/organization/")
+    entity = LegalEntity.objects.get(name="Acme Deutschland GmbH")
+    assert (entity.registration_number, entity.vat_number, entity.currency, entity.company.name) == (
+        "HRB 1234",
+        "DE123456789",
+        "EUR",
+        "Acme Industries",
+    )
+    assert "Legal entity Acme Deutschland GmbH saved." in admin.get("/organization/").content.decode()
+    twice = admin.post(
+        f"/organization/legal-entities/{entity.pk}/",
+        {"name": "acme industries sas", "currency": "euro"},
+    ).content.decode()
+    assert "Another legal entity is already called acme industries sas." in twice
+    assert "Enter a three-letter ISO currency code, such as EUR." in twice
+    assert signed_in("requester@acme.test").get("/organization/legal-entities/new/").status_code == 403
+    assert LegalEntity.objects.filter(name__iexact="acme industries sas").count() == 1

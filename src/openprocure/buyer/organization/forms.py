@@ -181,6 +181,29 @@ class AddressForm(_CompanyForm):
         return address
 
 
+class LegalEntityForm(_CompanyForm):
+    class Meta:
+        model = LegalEntity
+        fields = ["name", "registration_number", "vat_number", "currency"]
+
+    # Longer than the column, so that "euro" gets the message below rather than a length error.
+    currency = forms.CharField(label=_("Currency"), max_length=16)
+
+    def clean_name(self) -> str:
+        name = " ".join(str(self.cleaned_data["name"]).split())
+        others = LegalEntity.objects.filter(company=self.company, name__iexact=name)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            raise forms.ValidationError(
+                _("Another legal entity is already called %(name)s."), code="duplicate", params={"name": name}
+            )
+        return name
+
+    def clean_currency(self) -> str:
+        return _currency(str(self.cleaned_data["currency"]))
+
+
 def _currency(value: str) -> str:
     code = value.strip().upper()
     if len(code) != 3 or not code.isalpha():

@@ -21,6 +21,8 @@ urlpatterns = [
         views.restricted_category_delete,
         name="restricted-category-delete",
     ),
+    path("legal-entities/new/", views.legal_entity_edit, name="legal-entity-new"),
+    path("legal-entities/<int:pk>/", views.legal_entity_edit, name="legal-entity-edit"),
     path("people/", views.people, name="people"),
     path("people/new/", views.person_edit, name="person-new"),
     path("people/<int:pk>/", views.person_edit, name="person-edit"),

@@ -26,6 +26,7 @@ from openprocure.buyer.organization.forms import (
     CostCenterForm,
     DepartmentForm,
     GLAccountForm,
+    LegalEntityForm,
     PersonForm,
     RestrictedCategoryForm,
     RoleLimitForm,
@@ -36,6 +37,7 @@ from openprocure.buyer.organization.models import (
     CostCenter,
     Department,
     GLAccount,
+    LegalEntity,
     RestrictedCategory,
     SpendingLimit,
     UserProfile,
@@ -87,7 +89,12 @@ def _admin_company(request: HttpRequest) -> Company:
 
 def _edit_reference(
     request: HttpRequest,
-    model: type[CostCenter] | type[GLAccount] | type[Department] | type[Address] | type[RestrictedCategory],
+    model: type[CostCenter]
+    | type[GLAccount]
+    | type[Department]
+    | type[Address]
+    | type[RestrictedCategory]
+    | type[LegalEntity],
     form_class: Any,
     pk: int | None,
     texts: dict[str, str],
@@ -98,10 +105,10 @@ def _edit_reference(
     form = form_class(request.POST or None, instance=instance, company=company)
     if request.method == "POST" and form.is_valid():
         saved = form.save()
-        messages.success(request, texts["saved"] % {"code": getattr(saved, "code", "")})
+        messages.success(request, texts["saved"] % {"code": getattr(saved, "code", saved)})
         anchor = {Address: "#addresses", RestrictedCategory: "#restricted"}.get(model, "")
         return redirect(reverse("organization:overview") + anchor)
-    title = texts["change"] % {"code": getattr(instance, "code", "")} if instance else texts["add"]
+    title = texts["change"] % {"code": getattr(instance, "code", instance)} if instance else texts["add"]
     return render(request, "organization/reference_form.html", {"form": form, "title": title})
 
 
@@ -147,6 +154,17 @@ def address_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         "add": _("Add an address"),
     }
     return _edit_reference(request, Address, AddressForm, pk, texts)
+
+
+@login_required
+def legal_entity_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Add a legal entity of the company, or change one (name, registration and VAT numbers, currency)."""
+    texts = {
+        "saved": _("Legal entity %(code)s saved."),
+        "change": _("Change legal entity %(code)s"),
+        "add": _("Add a legal entity"),
+    }
+    return _edit_reference(request, LegalEntity, LegalEntityForm, pk, texts)
 
 
 @login_required
