@@ -228,3 +228,160 @@ def test_a_ship_notice_survives_a_partner_down_then_up_then_refusing(client, sho
     assert list(message.delivery_attempts.values_list("outcome", flat=True)) == ["transient", "delivered"]
     assert (invoice.status, invoice.attempts, invoice.last_status_code) == ("failed", 1, 400)
     assert [r.body.count(b"ShipNoticeRequest") > 0 for r in partner.received] == [True, False]
+
+
+# -- returns ---------------------------------------------------------------------------------------
+def test_a_return_is_refunded_credited_as_cxml_and_mailed(client, shop, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from openprocure.supplier.fulfilment.models import GoodsReturn
+
+    order = place(client, [("B000PAPER1", 3), ("B000PENS01", 2)])
+    operator = make_operator()
+    services.ship(order_ids=[order.pk], carrier="DHL", tracking_number="JD1", by=operator)
+    paper, pens = order.lines.order_by("line_number")
+    client.force_login(operator)
+    support = client.get(f"/support/orders/{order.number}/").content.decode()
+    assert f'href="/fulfilment/orders/{order.pk}/return/"' in support
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/fulfilment/orders/{order.pk}/return/",
+            {f"line-{paper.pk}": "2", f"line-{pens.pk}": "0", "reason": "  Damaged   in transit "},
+            follow=True,
+        )
+    goods_return = GoodsReturn.objects.get()
+    credit = goods_return.credit_memo
+    # 2 × 5.20 = 10.40, VAT 20 % 2.08; shipping is not refunded.
+    assert (
+        f"Return {goods_return.number} recorded: 12.48 EUR refunded, credit memo {credit.number}."
+        in response.content.decode()
+    )
+    assert (
+        goods_return.reason,
+        goods_return.recorded_by,
+        list(goods_return.lines.values_list("quantity", flat=True)),
+    ) == (
+        "Damaged in transit",
+        operator,
+        [2],
+    )
+    assert (
+        credit.kind,
+        credit.subtotal,
+        credit.shipping,
+        credit.tax,
+        credit.total,
+        credit.sent_electronically,
+    ) == (
+        "credit_memo",
+        Decimal("10.40"),
+        Decimal("0.00"),
+        Decimal("2.08"),
+        Decimal("12.48"),
+        True,
+    )
+    refund = Charge.objects.get(goods_return=goods_return)
+    assert (refund.amount, refund.shipment, refund.payment_method_label) == (
+        Decimal("-12.48"),
+        None,
+        "Visa •••• 4242 (12/29)",
+    )
+    memo = cxml.parse(OutboxMessage.objects.get(payload_id=credit.payload_id).body.encode()).document.message
+    assert (memo.header.invoice_id, str(memo.header.purpose), memo.header.comments.text) == (
+        credit.number,
+        "lineLevelCreditMemo",
+        f"Return {goods_return.number}: Damaged in transit",
+    )
+    [item] = memo.orders[0].items
+    assert (
+        item.reference.line_number,
+        item.quantity,
+        item.unit_price.amount,
+        item.subtotal_amount.amount,
+    ) == (
+        1,
+        Decimal("-2"),
+        Decimal("5.20"),
+        Decimal("-10.40"),
+    )
+    assert (memo.summary.tax.money.amount, memo.summary.due_amount.amount) == (
+        Decimal("-2.08"),
+        Decimal("-12.48"),
+    )
+    assert memo.orders[0].order_reference.order_id == "PO-2026-000001"
+    [message] = mail.outbox
+    assert (message.to, message.subject) == (
+        ["buyer@acme.test"],
+        f"Return {goods_return.number} recorded for order {order.number} (your purchase order PO-2026-000001)",
+    )
+    assert "- line 1: 2 × Copy paper A4 80 g, 500 sheets" in message.body
+    assert "Refunded: 12.48 EUR to Visa •••• 4242 (12/29)." in message.body
+    assert f"Credit memo: {credit.number}." in message.body
+    assert order.events.filter(kind="order_returned").count() == 1
+    client.logout()
+    assert client.login(username="buyer@acme.test", password=PASSWORD)
+    page = client.get(f"/account/orders/{order.number}/").content.decode()
+    assert "2 returned" in page and goods_return.number in page
+
+
+def test_a_return_beyond_what_shipped_or_without_a_reason_is_refused(client, shop):
+    from openprocure.supplier.fulfilment.models import GoodsReturn
+
+    order = place(client, [("B000PAPER1", 3)])
+    operator = make_operator()
+    line = order.lines.get()
+    client.force_login(operator)
+    assert (
+        "Nothing of this order has shipped"
+        in client.get(f"/fulfilment/orders/{order.pk}/return/").content.decode()
+    )
+    services.ship(
+        order_ids=[order.pk],
+        carrier="DHL",
+        tracking_number="A",
+        by=operator,
+        quantities=[services.ShipRequest(line.pk, 2)],
+    )
+    services.record_return(
+        order_id=order.pk, quantities=[services.ReturnRequest(line.pk, 1)], reason="Wrong size", by=operator
+    )
+    too_many = client.post(
+        f"/fulfilment/orders/{order.pk}/return/", {f"line-{line.pk}": "2", "reason": "Again"}
+    )
+    assert "Line 1: only 1 shipped and not yet returned." in too_many.content.decode()
+    no_reason = client.post(f"/fulfilment/orders/{order.pk}/return/", {f"line-{line.pk}": "1", "reason": " "})
+    assert "Say why the goods came back." in no_reason.content.decode()
+    nothing = client.post(f"/fulfilment/orders/{order.pk}/return/", {f"line-{line.pk}": "0", "reason": "x"})
+    assert "Give the quantity that came back on at least one line." in nothing.content.decode()
+    assert GoodsReturn.objects.count() == 1
+    assert Charge.objects.filter(amount__lt=0).count() == 1
+    client.logout()
+    assert client.login(username="buyer@acme.test", password=PASSWORD)
+    assert client.get(f"/fulfilment/orders/{order.pk}/return/").status_code == 403
+    assert (
+        client.post(
+            f"/fulfilment/orders/{order.pk}/return/", {f"line-{line.pk}": "1", "reason": "x"}
+        ).status_code
+        == 403
+    )
+    assert GoodsReturn.objects.count() == 1
+
+
+def test_the_credit_memo_of_a_return_is_valid_against_the_invoice_dtd(client, shop, interop):
+    from lxml import etree
+
+    order = place(client, [("B000PAPER1", 3)])
+    operator = make_operator()
+    services.ship(order_ids=[order.pk], carrier="DHL", tracking_number="JD1", by=operator)
+    goods_return = services.record_return(
+        order_id=order.pk,
+        quantities=[services.ReturnRequest(order.lines.get().pk, 3)],
+        reason="Not needed",
+        by=operator,
+    )
+    body = OutboxMessage.objects.get(payload_id=goods_return.credit_memo.payload_id).body.encode()
+    dtd = etree.DTD(str(interop / "cxml-dtd" / "1.2.071" / "InvoiceDetail.dtd"))
+    tree = etree.fromstring(body, etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False))
+    assert dtd.validate(tree), dtd.error_log.filter_from_errors()
+    assert tree.find(".//InvoiceDetailRequestHeader").get("purpose") == "lineLevelCreditMemo"

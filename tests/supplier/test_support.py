@@ -116,6 +116,7 @@ def test_api_lists_the_business_charges(client, shop):
         "order": order.number,
         "buyer_order_id": "PO-2026-000001",
         "shipment": shipment.shipment_id,
+        "goods_return": None,
         "payment_method": "Visa •••• 4242 (12/29)",
         "amount": "12.48",
         "currency": "EUR",
@@ -124,6 +125,21 @@ def test_api_lists_the_business_charges(client, shop):
     auth = {"Authorization": f"Bearer {key}"}
     assert client.get("/api/charges/", headers=auth).json() == [expected]
     assert client.get(f"/api/charges/{charge.pk}", headers=auth).json() == expected
+    # A return is refunded: a negative line with the return and no shipment; its credit memo is listed.
+    goods_return = fulfilment.record_return(
+        order_id=order.pk,
+        quantities=[fulfilment.ReturnRequest(order.lines.get().pk, 1)],
+        reason="Damaged",
+        by=make_operator("second.operator@marketplace.test"),
+    )
+    refund = client.get("/api/charges/", headers=auth).json()[0]
+    assert (refund["shipment"], refund["goods_return"], refund["amount"]) == (
+        None,
+        goods_return.number,
+        "-6.24",
+    )
+    invoices = client.get("/api/invoices/", headers=auth).json()
+    assert [(i["kind"], i["total"]) for i in invoices] == [("credit_memo", "6.24"), ("invoice", "12.48")]
     other, other_admin = make_business("Other Co", "admin@other.test")
     _other_key, other_secret = services.create_api_key(business=other, by=other_admin, name="ERP")
     other_auth = {"Authorization": f"Bearer {other_secret}"}

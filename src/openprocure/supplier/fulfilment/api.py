@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from openprocure.supplier.fulfilment.models import Charge, Invoice, Shipment
 
@@ -34,6 +34,7 @@ class ShipmentOut(Schema):
 
 class InvoiceOut(Schema):
     number: str
+    kind: str = Field(description="invoice, or credit_memo for returned goods")
     order: str
     buyer_order_id: str
     shipment: str | None
@@ -51,7 +52,10 @@ class ChargeOut(Schema):
     id: int
     order: str
     buyer_order_id: str
-    shipment: str
+    shipment: str | None = Field(description="the shipment charged; empty for a refund")
+    goods_return: str | None = Field(
+        description="the return refunded (a negative amount); empty for a charge"
+    )
     payment_method: str
     amount: Decimal
     currency: str
@@ -63,7 +67,8 @@ def charge_out(charge: Charge) -> dict[str, Any]:
         "id": charge.pk,
         "order": charge.order.number,
         "buyer_order_id": charge.order.buyer_order_id,
-        "shipment": charge.shipment.shipment_id,
+        "shipment": charge.shipment.shipment_id if charge.shipment else None,
+        "goods_return": charge.goods_return.number if charge.goods_return else None,
         "payment_method": charge.payment_method_label,
         "amount": charge.amount,
         "currency": charge.currency,
@@ -94,6 +99,7 @@ def shipment_out(shipment: Shipment) -> dict[str, Any]:
 def invoice_out(invoice: Invoice) -> dict[str, Any]:
     return {
         "number": invoice.number,
+        "kind": invoice.kind,
         "order": invoice.order.number,
         "buyer_order_id": invoice.order.buyer_order_id,
         "shipment": invoice.shipment.shipment_id if invoice.shipment else None,
@@ -131,7 +137,8 @@ def get_shipment(request: HttpRequest, shipment_id: str) -> Any:
 
 @invoices_router.get("/", response=list[InvoiceOut], summary="The business's invoices, newest first")
 def list_invoices(request: HttpRequest, limit: int = 100) -> Any:
-    invoices = Invoice.objects.filter(business=request.auth).select_related("order", "shipment")  # type: ignore[attr-defined]
+    business = request.auth  # type: ignore[attr-defined]
+    invoices = Invoice.objects.filter(business=business).select_related("order", "shipment")
     return [invoice_out(i) for i in invoices[: max(1, min(limit, 500))]]
 
 
@@ -146,10 +153,15 @@ def get_invoice(request: HttpRequest, number: str) -> Any:
     "/", response=list[ChargeOut], summary="What we charged the business's payment methods, newest first"
 )
 def list_charges(request: HttpRequest, limit: int = 100) -> Any:
-    charges = Charge.objects.filter(business=request.auth).select_related("order", "shipment")  # type: ignore[attr-defined]
+    business = request.auth  # type: ignore[attr-defined]
+    charges = Charge.objects.filter(business=business).select_related("order", "shipment", "goods_return")
     return [charge_out(c) for c in charges[: max(1, min(limit, 500))]]
 
 
 @charges_router.get("/{charge_id}", response=ChargeOut, summary="One charge")
 def get_charge(request: HttpRequest, charge_id: int) -> Any:
-    return charge_out(_of_business(request, Charge.objects.select_related("order", "shipment"), pk=charge_id))
+    return charge_out(
+        _of_business(
+            request, Charge.objects.select_related("order", "shipment", "goods_return"), pk=charge_id
+        )
+    )

@@ -26,3 +26,8 @@ INVOICE_TRANSITIONS: dict[str, set[str]] = {
     InvoiceStatus.ISSUED: {InvoiceStatus.PAID},
     InvoiceStatus.PAID: set(),
 }
+
+
+class InvoiceKind(models.TextChoices):
+    INVOICE = "invoice", _("Invoice")  # for shipped lines
+    CREDIT_MEMO = "credit_memo", _("Credit memo")  # for returned lines (cXML lineLevelCreditMemo)

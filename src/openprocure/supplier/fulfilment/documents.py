@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from openprocure.supplier.fulfilment import defaults
+from openprocure.supplier.fulfilment.choices import InvoiceKind
 from openprocure.supplier.fulfilment.models import Invoice, InvoiceLine, Shipment
 from openprocure.supplier.orders import defaults as order_defaults
 from openprocure.supplier.orders.documents import order_reference
@@ -80,16 +81,22 @@ def _vat(amount: Decimal, taxable: Decimal, currency: str) -> cxml.Tax:
 
 
 def invoice_request(order: Order, invoice: Invoice, lines: list[InvoiceLine]) -> cxml.InvoiceDetailRequest:
-    """The InvoiceDetailRequest of an invoice: each line with its VAT detail, and the summary."""
+    """The InvoiceDetailRequest of an invoice: each line with its VAT detail, and the summary.
+
+    A credit memo (returned goods) is a ``lineLevelCreditMemo``: the same lines, with negative
+    quantities and amounts (unit prices stay positive).
+    """
     currency = invoice.currency
+    credit = invoice.kind == InvoiceKind.CREDIT_MEMO
+    sign = Decimal(-1) if credit else Decimal(1)
     items = []
     for invoice_line in lines:
         line = invoice_line.order_line
-        amount = Decimal(invoice_line.amount)
+        amount = sign * Decimal(invoice_line.amount)
         items.append(
             cxml.InvoiceDetailItem(
                 invoice_line_number=invoice_line.invoice_line_number,
-                quantity=Decimal(invoice_line.quantity),
+                quantity=sign * Decimal(invoice_line.quantity),
                 unit_of_measure=line.unit_of_measure or "EA",
                 unit_price=Money(Decimal(invoice_line.unit_price), currency),
                 reference=cxml.InvoiceDetailItemReference(
@@ -98,26 +105,34 @@ def invoice_request(order: Order, invoice: Invoice, lines: list[InvoiceLine]) ->
                     description=cxml.Description(line.description, lang="en"),
                 ),
                 subtotal_amount=Money(amount, currency),
-                tax=_vat(Decimal(invoice_line.tax), amount, currency),
+                tax=_vat(sign * Decimal(invoice_line.tax), amount, currency),
             )
         )
     comments = None
     if invoice.shipment is not None:
         comments = cxml.Comment(f"Shipment {invoice.shipment.shipment_id}", lang="en")
+    elif credit and hasattr(invoice, "goods_return"):
+        comments = cxml.Comment(
+            f"Return {invoice.goods_return.number}: {invoice.goods_return.reason}", lang="en"
+        )
+    subtotal, shipping, tax, total = (
+        sign * Decimal(value) for value in (invoice.subtotal, invoice.shipping, invoice.tax, invoice.total)
+    )
     return cxml.InvoiceDetailRequest(
         header=cxml.InvoiceDetailRequestHeader(
             invoice_id=invoice.number,
             invoice_date=invoice.issued_at.replace(microsecond=0),
+            purpose=cxml.InvoicePurpose.LINE_LEVEL_CREDIT_MEMO if credit else cxml.InvoicePurpose.STANDARD,
             line_indicators=["isTaxInLine"],
             comments=comments,
         ),
         orders=[cxml.InvoiceDetailOrder(order_reference=order_reference(order), items=items)],
         summary=cxml.InvoiceDetailSummary(
-            subtotal_amount=Money(Decimal(invoice.subtotal), currency),
-            tax=_vat(Decimal(invoice.tax), Decimal(invoice.subtotal) + Decimal(invoice.shipping), currency),
-            shipping_amount=Money(Decimal(invoice.shipping), currency) if invoice.shipping else None,
-            gross_amount=Money(Decimal(invoice.total), currency),
-            net_amount=Money(Decimal(invoice.total), currency),
-            due_amount=Money(Decimal(invoice.total), currency),
+            subtotal_amount=Money(subtotal, currency),
+            tax=_vat(tax, subtotal + shipping, currency),
+            shipping_amount=Money(shipping, currency) if shipping else None,
+            gross_amount=Money(total, currency),
+            net_amount=Money(total, currency),
+            due_amount=Money(total, currency),
         ),
     )

@@ -1,4 +1,5 @@
-"""Shipments of accepted order lines, the invoices they produce and the charges on our ledger."""
+"""Shipments of accepted order lines, the invoices they produce, returns with their credit memos,
+and the charges and refunds on our ledger."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from openprocure.supplier.fulfilment.choices import InvoiceStatus, ShipmentStatus
+from openprocure.supplier.fulfilment.choices import InvoiceKind, InvoiceStatus, ShipmentStatus
 
 
 class Shipment(models.Model):
@@ -75,6 +76,9 @@ class Invoice(models.Model):
         Shipment, null=True, blank=True, on_delete=models.PROTECT, related_name="invoices"
     )
     number = models.CharField(_("invoice number"), max_length=32, unique=True)
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=InvoiceKind.choices, default=InvoiceKind.INVOICE
+    )
     status = models.CharField(
         _("status"), max_length=12, choices=InvoiceStatus.choices, default=InvoiceStatus.ISSUED
     )
@@ -117,15 +121,60 @@ class InvoiceLine(models.Model):
         return f"{self.invoice_id}/{self.invoice_line_number}"
 
 
+class GoodsReturn(models.Model):
+    """Goods of one order that came back to us: refunded on the payment method and credited by a
+    credit memo (sent as a cXML line-level credit memo when e-invoicing is on)."""
+
+    business = models.ForeignKey("business.Business", on_delete=models.PROTECT, related_name="returns")
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="returns")
+    number = models.CharField(_("return number"), max_length=32, unique=True)
+    reason = models.CharField(_("reason"), max_length=500)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    credit_memo = models.OneToOneField(
+        Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="goods_return"
+    )
+    created_at = models.DateTimeField(_("recorded"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("return")
+        verbose_name_plural = _("returns")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class ReturnLine(models.Model):
+    goods_return = models.ForeignKey(GoodsReturn, on_delete=models.CASCADE, related_name="lines")
+    order_line = models.ForeignKey("orders.OrderLine", on_delete=models.PROTECT, related_name="return_lines")
+    quantity = models.PositiveIntegerField(_("quantity"))
+
+    class Meta:
+        ordering = ["goods_return", "order_line__line_number"]
+        verbose_name = _("returned line")
+        verbose_name_plural = _("returned lines")
+
+    def __str__(self) -> str:
+        return f"{self.goods_return_id}: {self.quantity} × {self.order_line_id}"
+
+
 class Charge(models.Model):
-    """Money we took from a business's default payment method when a shipment left (our ledger).
+    """Money we took from a business's default payment method when a shipment left, or gave back
+    for a return (a negative amount): our ledger.
 
     Never created for test orders. Recorded, not sent to a card processor: the demo has none.
     """
 
     business = models.ForeignKey("business.Business", on_delete=models.PROTECT, related_name="charges")
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="charges")
-    shipment = models.ForeignKey(Shipment, on_delete=models.PROTECT, related_name="charges")
+    shipment = models.ForeignKey(
+        Shipment, null=True, blank=True, on_delete=models.PROTECT, related_name="charges"
+    )
+    goods_return = models.OneToOneField(
+        GoodsReturn, null=True, blank=True, on_delete=models.PROTECT, related_name="refund"
+    )
     payment_method = models.ForeignKey(
         "business.PaymentMethod", null=True, on_delete=models.SET_NULL, related_name="charges"
     )

@@ -14,20 +14,32 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import Sum
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from openprocure.core import mail
 from openprocure.core.models import User
 from openprocure.core.status import set_status
 from openprocure.supplier.business.choices import InvoiceGrouping
 from openprocure.supplier.business.models import Business, ShippingAddress
 from openprocure.supplier.business.services import staff_role
 from openprocure.supplier.fulfilment import defaults
-from openprocure.supplier.fulfilment.choices import SHIPMENT_TRANSITIONS, ShipmentStatus
+from openprocure.supplier.fulfilment.choices import SHIPMENT_TRANSITIONS, InvoiceKind, ShipmentStatus
 from openprocure.supplier.fulfilment.documents import invoice_request, ship_notice_request
-from openprocure.supplier.fulfilment.models import Charge, Invoice, InvoiceLine, Shipment, ShipmentLine
+from openprocure.supplier.fulfilment.models import (
+    Charge,
+    GoodsReturn,
+    Invoice,
+    InvoiceLine,
+    ReturnLine,
+    Shipment,
+    ShipmentLine,
+)
 from openprocure.supplier.orders import defaults as order_defaults
 from openprocure.supplier.orders import documents
 from openprocure.supplier.orders.choices import ORDER_TRANSITIONS, EventKind, OrderStatus
@@ -269,14 +281,23 @@ def _charge(order: Order, shipment: Shipment, amount: Decimal) -> None:
 
 
 def _issue_invoice(
-    order: Order, shipment: Shipment | None, lines: list[tuple[OrderLine, int]], amounts: Amounts
+    order: Order,
+    shipment: Shipment | None,
+    lines: list[tuple[OrderLine, int]],
+    amounts: Amounts,
+    *,
+    goods_return: GoodsReturn | None = None,
 ) -> Invoice:
+    """An invoice of shipped lines, or the credit memo of ``goods_return``; sent as cXML when the
+    business has e-invoicing on."""
     integration = order.integration
+    credit = goods_return is not None
     invoice = Invoice.objects.create(
         business_id=order.business_id,
         order=order,
         shipment=shipment,
-        number=_number("INV"),
+        kind=InvoiceKind.CREDIT_MEMO if credit else InvoiceKind.INVOICE,
+        number=_number("CM" if credit else "INV"),
         currency=amounts.currency,
         subtotal=amounts.subtotal,
         shipping=amounts.shipping,
@@ -299,6 +320,9 @@ def _issue_invoice(
             )
         )
     InvoiceLine.objects.bulk_create(invoice_lines)
+    if goods_return is not None:
+        goods_return.credit_memo = invoice
+        goods_return.save(update_fields=["credit_memo"])
     if integration.e_invoicing:
         message = documents.send(
             integration, invoice_request(order, invoice, invoice_lines), reference=order.number, is_test=False
@@ -307,10 +331,142 @@ def _issue_invoice(
             invoice.sent_electronically = True
             invoice.payload_id = message.payload_id
             invoice.save(update_fields=["sent_electronically", "payload_id"])
-    OrderEvent.objects.create(
-        order=order, kind=EventKind.INVOICED, detail={"invoice": invoice.number, "total": str(invoice.total)}
-    )
+    if not credit:
+        OrderEvent.objects.create(
+            order=order,
+            kind=EventKind.INVOICED,
+            detail={"invoice": invoice.number, "total": str(invoice.total)},
+        )
     return invoice
+
+
+# -- returns ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ReturnRequest:
+    """How much of one order line came back."""
+
+    line_id: int
+    quantity: int
+
+
+def returned_quantities(line_ids: list[int]) -> dict[int, int]:
+    """What came back so far of each order line."""
+    rows = (
+        ReturnLine.objects.filter(order_line_id__in=line_ids)
+        .values("order_line_id")
+        .annotate(total=Sum("quantity"))
+        .values_list("order_line_id", "total")
+    )
+    return {line_id: int(total) for line_id, total in rows}
+
+
+def record_return(
+    *, order_id: int, quantities: list[ReturnRequest], reason: str, by: User | None
+) -> GoodsReturn:
+    """Goods came back: record them, refund their value with VAT (shipping is not refunded) on the
+    payment method, issue the credit memo (sent as cXML when e-invoicing is on) and tell the
+    PunchOut user. At most what shipped and has not come back yet can come back."""
+    require_staff(by)
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationError(_("Say why the goods came back."))
+    with transaction.atomic():
+        order = (
+            Order.objects.select_for_update(of=("self",))
+            .select_related("integration", "payment_method")
+            .get(pk=order_id)
+        )
+        if order.is_test:
+            raise ValidationError(_("A test order never ships, so nothing of it can come back."))
+        lines = {
+            line.pk: line
+            for line in OrderLine.objects.select_for_update()
+            .filter(order=order, is_current=True)
+            .order_by("pk")
+        }
+        already = returned_quantities(list(lines))
+        wanted: dict[int, int] = {}
+        for request in quantities:
+            if request.quantity <= 0:
+                continue
+            line = lines.get(request.line_id)
+            if line is None:
+                raise ValidationError(_("A returned line is not part of this order."))
+            left = line.shipped_quantity - already.get(line.pk, 0)
+            if request.quantity > left:
+                raise ValidationError(
+                    _("Line %(line)s: only %(left)s shipped and not yet returned.")
+                    % {"line": line.line_number, "left": left}
+                )
+            wanted[line.pk] = request.quantity
+        if not wanted:
+            raise ValidationError(_("Give the quantity that came back on at least one line."))
+        goods_return = GoodsReturn.objects.create(
+            business_id=order.business_id,
+            order=order,
+            number=_number("RT"),
+            reason=reason[:500],
+            recorded_by=by,
+        )
+        ReturnLine.objects.bulk_create(
+            [ReturnLine(goods_return=goods_return, order_line_id=pk, quantity=q) for pk, q in wanted.items()]
+        )
+        returned = [(lines[pk], quantity) for pk, quantity in wanted.items()]
+        amounts = shipment_amounts(order, [line for line, _q in returned], wanted, first_shipment=False)
+        credit_memo = _issue_invoice(order, None, returned, amounts, goods_return=goods_return)
+        refund = _refund(order, goods_return, amounts.total)
+        OrderEvent.objects.create(
+            order=order,
+            kind=EventKind.RETURNED,
+            by=by,
+            detail={
+                "return": goods_return.number,
+                "lines": {str(line.line_number): quantity for line, quantity in returned},
+                "refund": str(amounts.total),
+                "credit_memo": credit_memo.number,
+            },
+        )
+        if order.email:
+            _mail_return(order, goods_return, returned, refund)
+    return goods_return
+
+
+def _refund(order: Order, goods_return: GoodsReturn, amount: Decimal) -> Charge:
+    """The refund of a return: a negative line on the ledger, on the method the order was charged to."""
+    charged = Charge.objects.filter(order=order, shipment__isnull=False).order_by("pk").first()
+    method = charged.payment_method if charged else order.payment_method
+    return Charge.objects.create(
+        business_id=order.business_id,
+        order=order,
+        goods_return=goods_return,
+        payment_method=method,
+        payment_method_label=charged.payment_method_label if charged else (str(method) if method else ""),
+        amount=-amount,
+        currency=order.currency,
+    )
+
+
+def _mail_return(
+    order: Order, goods_return: GoodsReturn, returned: list[tuple[OrderLine, int]], refund: Charge
+) -> None:
+    language = getattr(order.user, "preferred_language", "") or settings.LANGUAGE_CODE
+    with translation.override(language):
+        subject = _("Return %(number)s recorded for order %(order)s (your purchase order %(po)s)") % {
+            "number": goods_return.number,
+            "order": order.number,
+            "po": order.buyer_order_id,
+        }
+        body = render_to_string(
+            "fulfilment/email_return.txt",
+            {
+                "order": order,
+                "goods_return": goods_return,
+                "returned": returned,
+                "refund": -Decimal(refund.amount),
+                "refund_to": refund.payment_method_label,
+            },
+        )
+    mail.send_after_commit(subject, body, order.email)
 
 
 def mark_delivered(*, shipment_id: int, by: User | None) -> Shipment:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("fulfilment/", views.queue, name="fulfilment-queue"),
     path("fulfilment/orders/<int:order_id>/ship/", views.ship_order, name="fulfilment-ship"),
     path("fulfilment/ship-together/", views.ship_together, name="fulfilment-ship-together"),
+    path("fulfilment/orders/<int:order_id>/return/", views.record_return, name="fulfilment-return"),
     path("fulfilment/shipments/<int:shipment_id>/delivered/", views.delivered, name="fulfilment-delivered"),
     path("account/invoices/", views.account_invoices, name="fulfilment-account-invoices"),
     path("account/charges/", views.account_charges, name="fulfilment-account-charges"),

@@ -72,6 +72,55 @@ def ship_order(request: HttpRequest, order_id: int) -> HttpResponse:
 
 
 @login_required
+def record_return(request: HttpRequest, order_id: int) -> HttpResponse:
+    """Goods of an order came back: the quantity per line and why (operators and support)."""
+    _require_staff(request)
+    order = get_object_or_404(with_lines(Order.objects.filter(is_test=False)), pk=order_id)
+    # current_lines is set by with_lines' Prefetch(to_attr=...), which django-stubs cannot see.
+    lines = order.current_lines  # type: ignore[attr-defined]
+    returned = services.returned_quantities([line.pk for line in lines])
+    rows = [
+        (line, line.shipped_quantity - returned.get(line.pk, 0)) for line in lines if line.shipped_quantity
+    ]
+    if request.method == "POST":
+        try:
+            quantities = [
+                services.ReturnRequest(
+                    line_id=line.pk, quantity=int(request.POST.get(f"line-{line.pk}") or 0)
+                )
+                for line, _left in rows
+            ]
+            goods_return = services.record_return(
+                order_id=order.pk,
+                quantities=quantities,
+                reason=request.POST.get("reason", ""),
+                by=request.user,  # type: ignore[arg-type]
+            )
+        except ValueError:
+            messages.error(request, _("Enter whole numbers of items."))
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                _("Return %(number)s recorded: %(amount)s %(currency)s refunded, credit memo %(memo)s.")
+                % {
+                    "number": goods_return.number,
+                    "amount": -goods_return.refund.amount,
+                    "currency": order.currency,
+                    "memo": goods_return.credit_memo.number if goods_return.credit_memo else "—",
+                },
+            )
+            return redirect("support-order", number=order.number)
+    return render(
+        request,
+        "fulfilment/return.html",
+        {"order": order, "rows": rows, "returns": order.returns.prefetch_related("lines__order_line")},
+    )
+
+
+@login_required
 @require_POST
 def ship_together(request: HttpRequest) -> HttpResponse:
     """Ship several orders to one address in one consolidated shipment."""
@@ -122,7 +171,7 @@ def account_charges(request: HttpRequest) -> HttpResponse:
     membership = membership_of(request.user)
     if membership is None or not membership.is_administrator:
         raise PermissionDenied
-    charges = Charge.objects.filter(business_id=membership.business_id).select_related("order", "shipment")[
-        :500
-    ]
+    charges = Charge.objects.filter(business_id=membership.business_id).select_related(
+        "order", "shipment", "goods_return"
+    )[:500]
     return render(request, "fulfilment/charges.html", {"charges": charges})

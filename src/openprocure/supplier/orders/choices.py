@@ -45,3 +45,4 @@ class EventKind(models.TextChoices):
     DELIVERED = "order_delivered", _("Delivered")
     INVOICED = "order_invoiced", _("Invoiced")
     CHARGED = "order_charged", _("Charged")
+    RETURNED = "order_returned", _("Goods returned")

@@ -22,7 +22,7 @@ def with_lines(orders: QuerySet[Order]) -> QuerySet[Order]:
         Prefetch(
             "lines",
             queryset=OrderLine.objects.filter(is_current=True)
-            .prefetch_related("shipment_lines__shipment")
+            .prefetch_related("shipment_lines__shipment", "return_lines__goods_return")
             .order_by("line_number", "id"),
             to_attr="current_lines",
         ),
