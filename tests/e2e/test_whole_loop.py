@@ -13,7 +13,9 @@ One ``openprocure demo`` (the session fixture) serves every case:
    the ship notice moves the PO to Shipped with the tracking number on the Receiving page, and the
    requester receives the goods;
 6. the invoice sent with the shipment is matched and approved for payment; the spend dashboard
-   (filtered on the case's cost center) shows the PO total next to Marketplace.
+   (filtered on the case's cost center) shows the PO total next to Marketplace;
+7. one item comes back: the operator records the return, and the storefront's line-level credit
+   memo reaches the buyer suite, where it is matched against the PO and approved for payment.
 
 A second business, Globex, is in Test status. The test plays Globex's procurement system from
 Python: a real PunchOutSetupRequest, the StartPage in the browser with its Test banner, the cart
@@ -34,7 +36,7 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -754,6 +756,39 @@ def test_requester_to_paid_invoice(
         "100.0 %",
     ]
     shots(clerk, "spend-dashboard")
+
+    # 7. One item of the first line comes back: the operator records the return on the storefront,
+    #    which refunds it and sends a credit memo; the buyer suite receives it as a line-level
+    #    credit memo against the PO.
+    operator.goto(f"{supplier}/support/lookup/?q={po_number}")
+    operator.locator("#orders a").first.click()
+    operator.click("text=Record a return")
+    operator.locator("#return-form input[type=number]").first.fill("1")
+    operator.fill("#return-reason", "Damaged in transit")
+    with operator.expect_navigation():
+        operator.click("#return-form button.primary")
+    recorded = text_of(operator.locator("ul.messages"))
+    found = re.search(r"Return (RT-\S+) recorded: ([\d.]+) EUR refunded, credit memo (CM-[\w-]+)\.", recorded)
+    assert found, recorded
+    # One unit at the cart's price, with 20 % VAT (shipping is not refunded).
+    vat = (cart.unit_prices[0] * Decimal("0.20")).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    assert Decimal(found[2]) == cart.unit_prices[0] + vat
+    shots(operator, "return-recorded")
+    credit_row = clerk.locator("table tbody tr", has_text=found[3])
+    reload_until(
+        clerk,
+        f"{buyer}/invoicing/",
+        lambda: credit_row.count() == 1,
+        f"the credit memo {found[3]} in the buyer suite",
+    )
+    # Matched against the PO's invoiced and received line, and approved for payment.
+    assert [text_of(credit_row.locator("td").nth(i)) for i in (1, 2, 4, 5)] == [
+        "Marketplace",
+        "Line-level credit memo",
+        f"-{found[2]} EUR",
+        "Approved for payment",
+    ]
+    shots(clerk, "credit-memo-received")
 
     for opened in contexts:
         opened.close()
