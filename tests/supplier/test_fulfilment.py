@@ -385,3 +385,27 @@ def test_the_credit_memo_of_a_return_is_valid_against_the_invoice_dtd(client, sh
     tree = etree.fromstring(body, etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False))
     assert dtd.validate(tree), dtd.error_log.filter_from_errors()
     assert tree.find(".//InvoiceDetailRequestHeader").get("purpose") == "lineLevelCreditMemo"
+
+
+def test_returns_are_read_only_in_the_administration(client, shop):
+    from openprocure.core.models import User
+
+    order = place(client, [("B000PAPER1", 2)])
+    operator = make_operator()
+    services.ship(order_ids=[order.pk], carrier="DHL", tracking_number="JD1", by=operator)
+    goods_return = services.record_return(
+        order_id=order.pk,
+        quantities=[services.ReturnRequest(order.lines.get().pk, 1)],
+        reason="Late",
+        by=operator,
+    )
+    client.force_login(User.objects.create_superuser("root@marketplace.test", password=PASSWORD))
+    listing = client.get("/admin/fulfilment/goodsreturn/")
+    assert listing.status_code == 200 and goods_return.number in listing.content.decode()
+    change = client.get(f"/admin/fulfilment/goodsreturn/{goods_return.pk}/change/")
+    assert change.status_code == 200 and "Late" in change.content.decode()
+    assert client.get("/admin/fulfilment/goodsreturn/add/").status_code == 403
+    assert (
+        client.post(f"/admin/fulfilment/goodsreturn/{goods_return.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )

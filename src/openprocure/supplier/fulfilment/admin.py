@@ -1,6 +1,8 @@
+from typing import Any
+
 from django.contrib import admin
 
-from openprocure.supplier.fulfilment.models import Charge, Invoice, Shipment
+from openprocure.supplier.fulfilment.models import Charge, GoodsReturn, Invoice, ReturnLine, Shipment
 
 
 @admin.register(Shipment)
@@ -11,10 +13,33 @@ class ShipmentAdmin(admin.ModelAdmin):
 
 @admin.register(Invoice)
 class InvoiceAdmin(admin.ModelAdmin):
-    list_display = ["number", "order", "total", "currency", "sent_electronically", "issued_at"]
+    list_display = ["number", "kind", "order", "total", "currency", "sent_electronically", "issued_at"]
     search_fields = ["number"]
 
 
 @admin.register(Charge)
 class ChargeAdmin(admin.ModelAdmin):
     list_display = ["order", "amount", "currency", "payment_method_label", "created_at"]
+
+
+class ReturnLineInline(admin.TabularInline):
+    model = ReturnLine
+    extra = 0
+    can_delete = False
+    readonly_fields = ["order_line", "quantity"]
+
+
+@admin.register(GoodsReturn)
+class GoodsReturnAdmin(admin.ModelAdmin):
+    """Returns are recorded on the order's support page (refund and credit memo); here they are read."""
+
+    list_display = ["number", "order", "reason", "recorded_by", "created_at"]
+    search_fields = ["number", "order__number", "order__buyer_order_id"]
+    readonly_fields = ["business", "order", "number", "reason", "recorded_by", "credit_memo", "created_at"]
+    inlines = [ReturnLineInline]
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
