@@ -6,20 +6,13 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from openprocure.buyer.invoicing.models import ToleranceRule
 from openprocure.buyer.suppliers.models import Supplier
-from openprocure.core.models import User
+from tests.buyer.test_people import signed_in
 from tests.buyer.test_punchout import acme  # noqa: F401 - the demo organisation
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(email: str) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(email=email))
-    return client
 
 
 def rule_data(**changes: Any) -> dict[str, Any]:

@@ -26,20 +26,7 @@ AMOUNTS = (
 class ToleranceRuleForm(forms.ModelForm):
     class Meta:
         model = ToleranceRule
-        fields = [
-            "supplier",
-            "unspsc_prefix",
-            "mode",
-            "quantity_pct",
-            "price_pct",
-            "price_abs",
-            "line_amount_abs",
-            "header_amount_abs",
-            "tax_abs",
-            "max_tax_rate_pct",
-            "shipping_max",
-            "note",
-        ]
+        fields = ["supplier", "unspsc_prefix", "mode", *AMOUNTS, "note"]
         help_texts = {
             "supplier": _("Empty: every supplier."),
             "unspsc_prefix": _("Empty: every category. Otherwise 2 to 8 digits of a UNSPSC code."),
