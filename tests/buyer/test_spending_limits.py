@@ -373,3 +373,16 @@ def test_a_queued_turn_is_taken_over_and_without_a_manager_the_administrator_tak
     ]
     _decide(world.ada, req, "ada@acme.test")
     assert approver_emails(req)[0][1:] == [("ada@acme.test", "approved"), ("dirk@acme.test", "pending")]
+
+
+def test_the_preview_says_whose_approval_will_go_up(world) -> None:
+    rule("r", {"users": [world.mona, world.alan], "name": "Both"})
+    SpendingLimit.objects.create(company=world.company, user=world.mona, amount=Decimal("2000.00"))
+    req = requisition(world, price="2500.00")
+    page = signed_in(world.rita).get(f"/approvals/requisitions/{req.pk}/preview/").content.decode()
+    assert (
+        '<li class="approver">mona@acme.test <span class="muted">(named in the policy)</span> '
+        '<span class="badge warn">above their spending limit of 2000.00 EUR: their approval goes up to '
+        "their manager</span></li>"
+    ) in page
+    assert '<li class="approver">alan@acme.test <span class="muted">(named in the policy)</span></li>' in page

@@ -26,6 +26,7 @@ from openprocure.buyer.approvals.forms import (
     StepFormSet,
 )
 from openprocure.buyer.approvals.models import ApiToken, ApprovalAssignment, ApprovalRule, Budget, Delegation
+from openprocure.buyer.organization.services import spending_limit_for
 from openprocure.core.auth import AuthenticatedHttpRequest
 from openprocure.core.batch import report_batch, selected_ids
 from openprocure.core.models import User
@@ -199,12 +200,21 @@ def preview(request: AuthenticatedHttpRequest, requisition_id: int) -> HttpRespo
         raise PermissionDenied(_("This requisition is not yours to see."))
     steps = services.preview_chain(requisition=requisition)
     people = User.objects.in_bulk([a.user_id for s in steps for a in s.approvers])
+    total = requisition.compute_total()
+    # Approvers whose own spending limit is below the total: their approval will be referred up.
+    limits = {
+        pk: limit
+        for pk in people
+        if services.exceeds(total, requisition.currency, limit := spending_limit_for(user=people[pk]))
+    }
     rows = [
         {
             "step": s,
             "mode": StepMode(s.mode.value).label,
             "quorum": QuorumKind(s.quorum.value).label,
-            "approvers": [(people.get(a.user_id), _source_label(a.source)) for a in s.approvers],
+            "approvers": [
+                (people.get(a.user_id), _source_label(a.source), limits.get(a.user_id)) for a in s.approvers
+            ],
         }
         for s in steps
     ]
