@@ -344,7 +344,10 @@ def test_a_return_beyond_what_shipped_or_without_a_reason_is_refused(client, sho
         quantities=[services.ShipRequest(line.pk, 2)],
     )
     services.record_return(
-        order_id=order.pk, quantities=[services.ReturnRequest(line.pk, 1)], reason="Wrong size", by=operator
+        order_id=order.pk,
+        quantities=[services.ReturnedQuantity(line.pk, 1)],
+        reason="Wrong size",
+        by=operator,
     )
     too_many = client.post(
         f"/fulfilment/orders/{order.pk}/return/", {f"line-{line.pk}": "2", "reason": "Again"}
@@ -376,7 +379,7 @@ def test_the_credit_memo_of_a_return_is_valid_against_the_invoice_dtd(client, sh
     services.ship(order_ids=[order.pk], carrier="DHL", tracking_number="JD1", by=operator)
     goods_return = services.record_return(
         order_id=order.pk,
-        quantities=[services.ReturnRequest(order.lines.get().pk, 3)],
+        quantities=[services.ReturnedQuantity(order.lines.get().pk, 3)],
         reason="Not needed",
         by=operator,
     )
@@ -395,7 +398,7 @@ def test_returns_are_read_only_in_the_administration(client, shop):
     services.ship(order_ids=[order.pk], carrier="DHL", tracking_number="JD1", by=operator)
     goods_return = services.record_return(
         order_id=order.pk,
-        quantities=[services.ReturnRequest(order.lines.get().pk, 1)],
+        quantities=[services.ReturnedQuantity(order.lines.get().pk, 1)],
         reason="Late",
         by=operator,
     )
@@ -409,3 +412,120 @@ def test_returns_are_read_only_in_the_administration(client, shop):
         client.post(f"/admin/fulfilment/goodsreturn/{goods_return.pk}/delete/", {"post": "yes"}).status_code
         == 403
     )
+
+
+def _shipped_order(client):
+    order = place(client, [("B000PAPER1", 3)])
+    operator = make_operator()
+    services.ship(order_ids=[order.pk], carrier="DHL", tracking_number="JD1", by=operator)
+    return order, operator, order.lines.get()
+
+
+def test_a_business_requests_a_return_and_staff_record_it_when_the_goods_arrive(
+    client, shop, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from openprocure.supplier.fulfilment.models import GoodsReturn, ReturnRequest
+
+    order, operator, line = _shipped_order(client)
+    client.logout()
+    assert client.login(username="buyer@acme.test", password=PASSWORD)
+    page = client.get(f"/account/orders/{order.number}/").content.decode()
+    assert f'action="/account/orders/{order.number}/return-request/"' in page
+    too_many = client.post(
+        f"/account/orders/{order.number}/return-request/",
+        {f"line-{line.pk}": "4", "reason": "Too many"},
+        follow=True,
+    )
+    assert "Line 1: only 3 shipped and not yet returned." in too_many.content.decode()
+    asked = client.post(
+        f"/account/orders/{order.number}/return-request/",
+        {f"line-{line.pk}": "2", "reason": "Ordered too many"},
+        follow=True,
+    ).content.decode()
+    assert "Your return request is recorded. Send the goods back; we refund them when they arrive." in asked
+    assert "Ordered too many — <strong>Waiting for the goods</strong>" in asked
+    request = ReturnRequest.objects.get()
+    assert (request.quantities, request.requested_by.email, request.status) == (
+        {str(line.pk): 2},
+        "buyer@acme.test",
+        "requested",
+    )
+    twice = client.post(
+        f"/account/orders/{order.number}/return-request/",
+        {f"line-{line.pk}": "1", "reason": "Again"},
+        follow=True,
+    )
+    assert "A return request of this order is already waiting: we answer it first." in twice.content.decode()
+    assert ReturnRequest.objects.count() == 1
+    # Staff see it, open the return page with the quantities filled in, and record it.
+    client.force_login(operator)
+    waiting = client.get("/fulfilment/returns/").content.decode()
+    assert f'href="/fulfilment/orders/{order.pk}/return/?request={request.pk}"' in waiting
+    form = client.get(f"/fulfilment/orders/{order.pk}/return/?request={request.pk}").content.decode()
+    assert f'name="line-{line.pk}" value="2"' in form and 'value="Ordered too many"' in form
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            f"/fulfilment/orders/{order.pk}/return/",
+            {"request": request.pk, f"line-{line.pk}": "2", "reason": "Ordered too many"},
+        )
+    request.refresh_from_db()
+    goods_return = GoodsReturn.objects.get()
+    assert (request.status, request.goods_return, request.decided_by) == ("recorded", goods_return, operator)
+    assert [m.to for m in mail.outbox] == [["buyer@acme.test"]]
+    assert "No return request is waiting." in client.get("/fulfilment/returns/").content.decode()
+
+
+def test_staff_decline_a_return_request_and_the_business_is_told_why(
+    client, shop, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from openprocure.supplier.fulfilment.models import GoodsReturn, ReturnRequest
+
+    order, operator, line = _shipped_order(client)
+    member = order.user
+    request = services.request_return(
+        order=order, quantities=[services.ReturnedQuantity(line.pk, 1)], reason="Changed my mind", by=member
+    )
+    client.force_login(operator)
+    assert (
+        "Say why the return is declined."
+        in client.post(
+            f"/fulfilment/returns/{request.pk}/decline/", {"reason": " "}, follow=True
+        ).content.decode()
+    )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            f"/fulfilment/returns/{request.pk}/decline/", {"reason": "Opened paper cannot come back."}
+        )
+    request.refresh_from_db()
+    assert (request.status, request.decline_reason, request.decided_by) == (
+        "declined",
+        "Opened paper cannot come back.",
+        operator,
+    )
+    [message] = mail.outbox
+    assert (message.to, message.subject) == (
+        [member.email],
+        f"Your return request for order {order.number} was declined",
+    )
+    assert message.body == (
+        f"We cannot take back the goods of our order {order.number} (your purchase order PO-2026-000001): "
+        "Opened paper cannot come back."
+    )
+    # Answered once: recording or declining it again is refused.
+    again = client.post(f"/fulfilment/returns/{request.pk}/decline/", {"reason": "x"}, follow=True)
+    assert "This return request was already answered." in again.content.decode()
+    assert GoodsReturn.objects.count() == 0
+    client.logout()
+    assert client.login(username="buyer@acme.test", password=PASSWORD)
+    page = client.get(f"/account/orders/{order.number}/").content.decode()
+    assert "<strong>Declined</strong>: Opened paper cannot come back." in page
+    # Only staff see or answer requests.
+    assert client.get("/fulfilment/returns/").status_code == 403
+    assert client.post(f"/fulfilment/returns/{request.pk}/decline/", {"reason": "x"}).status_code == 403
+    assert ReturnRequest.objects.get().status == "declined"

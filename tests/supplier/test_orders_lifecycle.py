@@ -156,7 +156,7 @@ def test_delete_after_shipment_is_refused(client, shop):
     answer = send(client, body)
     assert (answer.code, answer.message) == (
         409,
-        f"ALREADY_SHIPPED: Order PO-2026-000001 (our {order.number}) has already shipped, in whole or in part. Refuse the delivery when it arrives, or contact our support with our order number to arrange a return.",
+        f"ALREADY_SHIPPED: Order PO-2026-000001 (our {order.number}) has already shipped, in whole or in part. Refuse the delivery when it arrives, or ask for a return on the order's page in Your account.",
     )
     order.refresh_from_db()
     assert order.status == OrderStatus.SHIPPED

@@ -128,7 +128,7 @@ def test_api_lists_the_business_charges(client, shop):
     # A return is refunded: a negative line with the return and no shipment; its credit memo is listed.
     goods_return = fulfilment.record_return(
         order_id=order.pk,
-        quantities=[fulfilment.ReturnRequest(order.lines.get().pk, 1)],
+        quantities=[fulfilment.ReturnedQuantity(order.lines.get().pk, 1)],
         reason="Damaged",
         by=make_operator("second.operator@marketplace.test"),
     )

@@ -2,7 +2,14 @@ from typing import Any
 
 from django.contrib import admin
 
-from openprocure.supplier.fulfilment.models import Charge, GoodsReturn, Invoice, ReturnLine, Shipment
+from openprocure.supplier.fulfilment.models import (
+    Charge,
+    GoodsReturn,
+    Invoice,
+    ReturnLine,
+    ReturnRequest,
+    Shipment,
+)
 
 
 @admin.register(Shipment)
@@ -37,6 +44,33 @@ class GoodsReturnAdmin(admin.ModelAdmin):
     search_fields = ["number", "order__number", "order__buyer_order_id"]
     readonly_fields = ["business", "order", "number", "reason", "recorded_by", "credit_memo", "created_at"]
     inlines = [ReturnLineInline]
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ReturnRequest)
+class ReturnRequestAdmin(admin.ModelAdmin):
+    """Answered on Fulfilment → Return requests; read here."""
+
+    list_display = ["order", "status", "requested_by", "created_at", "decided_at"]
+    list_filter = ["status"]
+    readonly_fields = [
+        "business",
+        "order",
+        "requested_by",
+        "reason",
+        "quantities",
+        "status",
+        "decided_by",
+        "decided_at",
+        "decline_reason",
+        "goods_return",
+        "created_at",
+    ]
 
     def has_add_permission(self, request: Any) -> bool:
         return False

@@ -31,3 +31,9 @@ INVOICE_TRANSITIONS: dict[str, set[str]] = {
 class InvoiceKind(models.TextChoices):
     INVOICE = "invoice", _("Invoice")  # for shipped lines
     CREDIT_MEMO = "credit_memo", _("Credit memo")  # for returned lines (cXML lineLevelCreditMemo)
+
+
+class ReturnRequestStatus(models.TextChoices):
+    REQUESTED = "requested", _("Waiting for the goods")  # asked by the business; staff act on it
+    RECORDED = "recorded", _("Return recorded")  # the goods came back: refunded and credited
+    DECLINED = "declined", _("Declined")  # staff declined it, with a reason

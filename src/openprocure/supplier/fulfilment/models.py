@@ -10,7 +10,12 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from openprocure.supplier.fulfilment.choices import InvoiceKind, InvoiceStatus, ShipmentStatus
+from openprocure.supplier.fulfilment.choices import (
+    InvoiceKind,
+    InvoiceStatus,
+    ReturnRequestStatus,
+    ShipmentStatus,
+)
 
 
 class Shipment(models.Model):
@@ -158,6 +163,42 @@ class ReturnLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.goods_return_id}: {self.quantity} × {self.order_line_id}"
+
+
+class ReturnRequest(models.Model):
+    """A business asks to send goods of an order back; our staff record the return when the goods
+    arrive, or decline the request with a reason."""
+
+    business = models.ForeignKey(
+        "business.Business", on_delete=models.PROTECT, related_name="return_requests"
+    )
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="return_requests")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=500)
+    #: ``{order line id: quantity}`` as asked.
+    quantities = models.JSONField(default=dict)
+    status = models.CharField(
+        _("status"), max_length=12, choices=ReturnRequestStatus.choices, default=ReturnRequestStatus.REQUESTED
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decline_reason = models.CharField(_("why it was declined"), max_length=500, blank=True)
+    goods_return = models.OneToOneField(
+        GoodsReturn, null=True, blank=True, on_delete=models.PROTECT, related_name="request"
+    )
+    created_at = models.DateTimeField(_("requested"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("return request")
+        verbose_name_plural = _("return requests")
+
+    def __str__(self) -> str:
+        return f"{self.order_id} ({self.status})"
 
 
 class Charge(models.Model):

@@ -29,7 +29,12 @@ from openprocure.supplier.business.choices import InvoiceGrouping
 from openprocure.supplier.business.models import Business, ShippingAddress
 from openprocure.supplier.business.services import staff_role
 from openprocure.supplier.fulfilment import defaults
-from openprocure.supplier.fulfilment.choices import SHIPMENT_TRANSITIONS, InvoiceKind, ShipmentStatus
+from openprocure.supplier.fulfilment.choices import (
+    SHIPMENT_TRANSITIONS,
+    InvoiceKind,
+    ReturnRequestStatus,
+    ShipmentStatus,
+)
 from openprocure.supplier.fulfilment.documents import invoice_request, ship_notice_request
 from openprocure.supplier.fulfilment.models import (
     Charge,
@@ -37,6 +42,7 @@ from openprocure.supplier.fulfilment.models import (
     Invoice,
     InvoiceLine,
     ReturnLine,
+    ReturnRequest,
     Shipment,
     ShipmentLine,
 )
@@ -342,7 +348,7 @@ def _issue_invoice(
 
 # -- returns ---------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class ReturnRequest:
+class ReturnedQuantity:
     """How much of one order line came back."""
 
     line_id: int
@@ -361,11 +367,17 @@ def returned_quantities(line_ids: list[int]) -> dict[int, int]:
 
 
 def record_return(
-    *, order_id: int, quantities: list[ReturnRequest], reason: str, by: User | None
+    *,
+    order_id: int,
+    quantities: list[ReturnedQuantity],
+    reason: str,
+    by: User | None,
+    request_id: int | None = None,
 ) -> GoodsReturn:
     """Goods came back: record them, refund their value with VAT (shipping is not refunded) on the
     payment method, issue the credit memo (sent as cXML when e-invoicing is on) and tell the
-    PunchOut user. At most what shipped and has not come back yet can come back."""
+    PunchOut user. At most what shipped and has not come back yet can come back. ``request_id``: the
+    business's return request this return answers (it is then recorded)."""
     require_staff(by)
     reason = " ".join(reason.split())
     if not reason:
@@ -426,9 +438,87 @@ def record_return(
                 "credit_memo": credit_memo.number,
             },
         )
-        if order.email:
-            _mail_return(order, goods_return, returned, refund)
+        recipients = {order.email} - {""}
+        if request_id is not None:
+            asked = _open_request(order, request_id)
+            asked.status, asked.goods_return = ReturnRequestStatus.RECORDED, goods_return
+            asked.decided_by, asked.decided_at = by, timezone.now()
+            asked.save(update_fields=["status", "goods_return", "decided_by", "decided_at"])
+            if asked.requested_by is not None:
+                recipients.add(asked.requested_by.email)
+        if recipients:
+            _mail_return(order, goods_return, returned, refund, sorted(recipients))
     return goods_return
+
+
+def _open_request(order: Order, request_id: int) -> ReturnRequest:
+    asked = (
+        ReturnRequest.objects.select_for_update(of=("self",))
+        .select_related("requested_by")
+        .filter(pk=request_id, order=order)
+        .first()
+    )
+    if asked is None or asked.status != ReturnRequestStatus.REQUESTED:
+        raise ValidationError(_("This return request was already answered."))
+    return asked
+
+
+def request_return(
+    *, order: Order, quantities: list[ReturnedQuantity], reason: str, by: User
+) -> ReturnRequest:
+    """The business asks to send goods back: at most what shipped and has not come back yet, with a
+    reason. Our staff then record the return when the goods arrive, or decline it."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationError(_("Say why the goods should come back."))
+    lines = {line.pk: line for line in order.lines.filter(is_current=True)}
+    already = returned_quantities(list(lines))
+    wanted: dict[str, int] = {}
+    for request in quantities:
+        if request.quantity <= 0:
+            continue
+        line = lines.get(request.line_id)
+        if line is None:
+            raise ValidationError(_("A returned line is not part of this order."))
+        left = line.shipped_quantity - already.get(line.pk, 0)
+        if request.quantity > left:
+            raise ValidationError(
+                _("Line %(line)s: only %(left)s shipped and not yet returned.")
+                % {"line": line.line_number, "left": left}
+            )
+        wanted[str(line.pk)] = request.quantity
+    if not wanted:
+        raise ValidationError(_("Give the quantity to send back on at least one line."))
+    if order.return_requests.filter(status=ReturnRequestStatus.REQUESTED).exists():
+        raise ValidationError(_("A return request of this order is already waiting: we answer it first."))
+    return ReturnRequest.objects.create(
+        business_id=order.business_id, order=order, requested_by=by, reason=reason[:500], quantities=wanted
+    )
+
+
+def decline_return_request(*, request_id: int, reason: str, by: User | None) -> ReturnRequest:
+    """Staff decline a return request; the person who asked is told why."""
+    require_staff(by)
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationError(_("Say why the return is declined."))
+    with transaction.atomic():
+        order_id = ReturnRequest.objects.values_list("order_id", flat=True).get(pk=request_id)
+        order = Order.objects.select_for_update(of=("self",)).get(pk=order_id)
+        asked = _open_request(order, request_id)
+        asked.status, asked.decline_reason = ReturnRequestStatus.DECLINED, reason[:500]
+        asked.decided_by, asked.decided_at = by, timezone.now()
+        asked.save(update_fields=["status", "decline_reason", "decided_by", "decided_at"])
+        if asked.requested_by is not None:
+            person = asked.requested_by
+            with translation.override(person.preferred_language or settings.LANGUAGE_CODE):
+                subject = _("Your return request for order %(order)s was declined") % {"order": order.number}
+                body = _(
+                    "We cannot take back the goods of our order %(order)s (your purchase order %(po)s): "
+                    "%(reason)s"
+                ) % {"order": order.number, "po": order.buyer_order_id, "reason": asked.decline_reason}
+            mail.send_after_commit(subject, body, person.email)
+    return asked
 
 
 def _refund(order: Order, goods_return: GoodsReturn, amount: Decimal) -> Charge:
@@ -447,7 +537,11 @@ def _refund(order: Order, goods_return: GoodsReturn, amount: Decimal) -> Charge:
 
 
 def _mail_return(
-    order: Order, goods_return: GoodsReturn, returned: list[tuple[OrderLine, int]], refund: Charge
+    order: Order,
+    goods_return: GoodsReturn,
+    returned: list[tuple[OrderLine, int]],
+    refund: Charge,
+    recipients: list[str],
 ) -> None:
     language = getattr(order.user, "preferred_language", "") or settings.LANGUAGE_CODE
     with translation.override(language):
@@ -466,7 +560,7 @@ def _mail_return(
                 "refund_to": refund.payment_method_label,
             },
         )
-    mail.send_after_commit(subject, body, order.email)
+    mail.send_after_commit(subject, body, recipients)
 
 
 def mark_delivered(*, shipment_id: int, by: User | None) -> Shipment:

@@ -9,6 +9,15 @@ urlpatterns = [
     path("fulfilment/orders/<int:order_id>/ship/", views.ship_order, name="fulfilment-ship"),
     path("fulfilment/ship-together/", views.ship_together, name="fulfilment-ship-together"),
     path("fulfilment/orders/<int:order_id>/return/", views.record_return, name="fulfilment-return"),
+    path("fulfilment/returns/", views.return_requests, name="fulfilment-return-requests"),
+    path(
+        "fulfilment/returns/<int:request_id>/decline/",
+        views.decline_return_request,
+        name="fulfilment-return-decline",
+    ),
+    path(
+        "account/orders/<str:number>/return-request/", views.request_return, name="fulfilment-request-return"
+    ),
     path("fulfilment/shipments/<int:shipment_id>/delivered/", views.delivered, name="fulfilment-delivered"),
     path("account/invoices/", views.account_invoices, name="fulfilment-account-invoices"),
     path("account/charges/", views.account_charges, name="fulfilment-account-charges"),

@@ -5,15 +5,16 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from openprocure.supplier.business.services import membership_of, staff_role
 from openprocure.supplier.fulfilment import services
-from openprocure.supplier.fulfilment.models import Charge, Invoice, Shipment
-from openprocure.supplier.orders.models import Order
+from openprocure.supplier.fulfilment.choices import ReturnRequestStatus
+from openprocure.supplier.fulfilment.models import Charge, Invoice, ReturnRequest, Shipment
+from openprocure.supplier.orders.models import Order, OrderLine
 from openprocure.supplier.orders.selectors import orders_for, with_lines
 
 
@@ -79,22 +80,30 @@ def record_return(request: HttpRequest, order_id: int) -> HttpResponse:
     # current_lines is set by with_lines' Prefetch(to_attr=...), which django-stubs cannot see.
     lines = order.current_lines  # type: ignore[attr-defined]
     returned = services.returned_quantities([line.pk for line in lines])
+    asked = order.return_requests.filter(
+        pk=request.GET.get("request") or request.POST.get("request") or 0,
+        status=ReturnRequestStatus.REQUESTED,
+    ).first()
+    wanted = asked.quantities if asked else {}
     rows = [
-        (line, line.shipped_quantity - returned.get(line.pk, 0)) for line in lines if line.shipped_quantity
+        (line, line.shipped_quantity - returned.get(line.pk, 0), wanted.get(str(line.pk), 0))
+        for line in lines
+        if line.shipped_quantity
     ]
     if request.method == "POST":
         try:
             quantities = [
-                services.ReturnRequest(
+                services.ReturnedQuantity(
                     line_id=line.pk, quantity=int(request.POST.get(f"line-{line.pk}") or 0)
                 )
-                for line, _left in rows
+                for line, _left, _asked in rows
             ]
             goods_return = services.record_return(
                 order_id=order.pk,
                 quantities=quantities,
                 reason=request.POST.get("reason", ""),
                 by=request.user,  # type: ignore[arg-type]
+                request_id=asked.pk if asked else None,
             )
         except ValueError:
             messages.error(request, _("Enter whole numbers of items."))
@@ -116,8 +125,88 @@ def record_return(request: HttpRequest, order_id: int) -> HttpResponse:
     return render(
         request,
         "fulfilment/return.html",
-        {"order": order, "rows": rows, "returns": order.returns.prefetch_related("lines__order_line")},
+        {
+            "order": order,
+            "rows": rows,
+            "asked": asked,
+            "returns": order.returns.prefetch_related("lines__order_line"),
+        },
     )
+
+
+@login_required
+def return_requests(request: HttpRequest) -> HttpResponse:
+    """Return requests waiting for our staff: record the return when the goods arrive, or decline."""
+    _require_staff(request)
+    waiting = (
+        ReturnRequest.objects.filter(status=ReturnRequestStatus.REQUESTED)
+        .select_related("order", "business", "requested_by")
+        .order_by("created_at", "pk")
+    )
+    lines = {
+        line.pk: line
+        for line in OrderLine.objects.filter(order__in=[r.order_id for r in waiting]).only(
+            "pk", "line_number", "description"
+        )
+    }
+    rows = [
+        (asked, [(lines[int(pk)], quantity) for pk, quantity in asked.quantities.items() if int(pk) in lines])
+        for asked in waiting
+    ]
+    return render(request, "fulfilment/return_requests.html", {"rows": rows})
+
+
+@login_required
+@require_POST
+def decline_return_request(request: HttpRequest, request_id: int) -> HttpResponse:
+    _require_staff(request)
+    try:
+        asked = services.decline_return_request(
+            request_id=request_id,
+            reason=request.POST.get("reason", ""),
+            by=request.user,  # type: ignore[arg-type]
+        )
+    except ReturnRequest.DoesNotExist:
+        raise Http404 from None
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Return request of %(order)s declined.") % {"order": asked.order.number})
+    return redirect("fulfilment-return-requests")
+
+
+@login_required
+@require_POST
+def request_return(request: HttpRequest, number: str) -> HttpResponse:
+    """The business asks to send goods of one of its orders back (from Your account)."""
+    membership = membership_of(request.user)
+    if membership is None:
+        raise PermissionDenied
+    orders = orders_for(membership, whole_business=membership.is_administrator).filter(is_test=False)
+    order = get_object_or_404(orders, number=number)
+    try:
+        quantities = [
+            services.ReturnedQuantity(line_id=line.pk, quantity=int(request.POST.get(f"line-{line.pk}") or 0))
+            for line in order.lines.filter(is_current=True, shipped_quantity__gt=0)
+        ]
+        services.request_return(
+            order=order,
+            quantities=quantities,
+            reason=request.POST.get("reason", ""),
+            by=request.user,  # type: ignore[arg-type]
+        )
+    except ValueError:
+        messages.error(request, _("Enter whole numbers of items."))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("Your return request is recorded. Send the goods back; we refund them when they arrive."),
+        )
+    return redirect("orders-account-order", number=number)
 
 
 @login_required

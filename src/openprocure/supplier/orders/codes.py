@@ -194,9 +194,7 @@ CODES: list[OrderCode] = [
         409,
         _("An update or cancellation arrived after part of the order shipped."),
         _("Order %(order_id)s (our %(number)s) has already shipped, in whole or in part."),
-        _(
-            "Refuse the delivery when it arrives, or contact our support with our order number to arrange a return."
-        ),
+        _("Refuse the delivery when it arrives, or ask for a return on the order's page in Your account."),
     ),
     OrderCode(
         "ORDER_CLOSED",
