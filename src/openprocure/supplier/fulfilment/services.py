@@ -366,6 +366,27 @@ def returned_quantities(line_ids: list[int]) -> dict[int, int]:
     return {line_id: int(total) for line_id, total in rows}
 
 
+def _returnable(lines: dict[int, OrderLine], quantities: list[ReturnedQuantity]) -> dict[int, int]:
+    """``{order line id: quantity}`` of the positive quantities asked, each at most what shipped and
+    has not come back yet (else a ValidationError naming the line)."""
+    already = returned_quantities(list(lines))
+    wanted: dict[int, int] = {}
+    for request in quantities:
+        if request.quantity <= 0:
+            continue
+        line = lines.get(request.line_id)
+        if line is None:
+            raise ValidationError(_("A returned line is not part of this order."))
+        left = line.shipped_quantity - already.get(line.pk, 0)
+        if request.quantity > left:
+            raise ValidationError(
+                _("Line %(line)s: only %(left)s shipped and not yet returned.")
+                % {"line": line.line_number, "left": left}
+            )
+        wanted[line.pk] = request.quantity
+    return wanted
+
+
 def record_return(
     *,
     order_id: int,
@@ -396,21 +417,7 @@ def record_return(
             .filter(order=order, is_current=True)
             .order_by("pk")
         }
-        already = returned_quantities(list(lines))
-        wanted: dict[int, int] = {}
-        for request in quantities:
-            if request.quantity <= 0:
-                continue
-            line = lines.get(request.line_id)
-            if line is None:
-                raise ValidationError(_("A returned line is not part of this order."))
-            left = line.shipped_quantity - already.get(line.pk, 0)
-            if request.quantity > left:
-                raise ValidationError(
-                    _("Line %(line)s: only %(left)s shipped and not yet returned.")
-                    % {"line": line.line_number, "left": left}
-                )
-            wanted[line.pk] = request.quantity
+        wanted = _returnable(lines, quantities)
         if not wanted:
             raise ValidationError(_("Give the quantity that came back on at least one line."))
         goods_return = GoodsReturn.objects.create(
@@ -471,28 +478,17 @@ def request_return(
     reason = " ".join(reason.split())
     if not reason:
         raise ValidationError(_("Say why the goods should come back."))
-    lines = {line.pk: line for line in order.lines.filter(is_current=True)}
-    already = returned_quantities(list(lines))
-    wanted: dict[str, int] = {}
-    for request in quantities:
-        if request.quantity <= 0:
-            continue
-        line = lines.get(request.line_id)
-        if line is None:
-            raise ValidationError(_("A returned line is not part of this order."))
-        left = line.shipped_quantity - already.get(line.pk, 0)
-        if request.quantity > left:
-            raise ValidationError(
-                _("Line %(line)s: only %(left)s shipped and not yet returned.")
-                % {"line": line.line_number, "left": left}
-            )
-        wanted[str(line.pk)] = request.quantity
+    wanted = _returnable({line.pk: line for line in order.lines.filter(is_current=True)}, quantities)
     if not wanted:
         raise ValidationError(_("Give the quantity to send back on at least one line."))
     if order.return_requests.filter(status=ReturnRequestStatus.REQUESTED).exists():
         raise ValidationError(_("A return request of this order is already waiting: we answer it first."))
     return ReturnRequest.objects.create(
-        business_id=order.business_id, order=order, requested_by=by, reason=reason[:500], quantities=wanted
+        business_id=order.business_id,
+        order=order,
+        requested_by=by,
+        reason=reason[:500],
+        quantities={str(pk): quantity for pk, quantity in wanted.items()},
     )
 
 

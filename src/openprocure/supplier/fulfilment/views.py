@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -92,12 +94,7 @@ def record_return(request: HttpRequest, order_id: int) -> HttpResponse:
     ]
     if request.method == "POST":
         try:
-            quantities = [
-                services.ReturnedQuantity(
-                    line_id=line.pk, quantity=int(request.POST.get(f"line-{line.pk}") or 0)
-                )
-                for line, _left, _asked in rows
-            ]
+            quantities = _posted_quantities(request, [line for line, _left, _asked in rows])
             goods_return = services.record_return(
                 order_id=order.pk,
                 quantities=quantities,
@@ -132,6 +129,14 @@ def record_return(request: HttpRequest, order_id: int) -> HttpResponse:
             "returns": order.returns.prefetch_related("lines__order_line"),
         },
     )
+
+
+def _posted_quantities(request: HttpRequest, lines: Iterable[OrderLine]) -> list[services.ReturnedQuantity]:
+    """The quantity typed for each line (field ``line-<id>``); ValueError when one is not a whole number."""
+    return [
+        services.ReturnedQuantity(line_id=line.pk, quantity=int(request.POST.get(f"line-{line.pk}") or 0))
+        for line in lines
+    ]
 
 
 @login_required
@@ -186,10 +191,7 @@ def request_return(request: HttpRequest, number: str) -> HttpResponse:
     orders = orders_for(membership, whole_business=membership.is_administrator).filter(is_test=False)
     order = get_object_or_404(orders, number=number)
     try:
-        quantities = [
-            services.ReturnedQuantity(line_id=line.pk, quantity=int(request.POST.get(f"line-{line.pk}") or 0))
-            for line in order.lines.filter(is_current=True, shipped_quantity__gt=0)
-        ]
+        quantities = _posted_quantities(request, order.lines.filter(is_current=True, shipped_quantity__gt=0))
         services.request_return(
             order=order,
             quantities=quantities,
