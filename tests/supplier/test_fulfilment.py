@@ -529,3 +529,23 @@ def test_staff_decline_a_return_request_and_the_business_is_told_why(
     assert client.get("/fulfilment/returns/").status_code == 403
     assert client.post(f"/fulfilment/returns/{request.pk}/decline/", {"reason": "x"}).status_code == 403
     assert ReturnRequest.objects.get().status == "declined"
+
+
+def test_a_quantity_that_is_not_a_whole_number_is_explained_and_records_nothing(client, shop):
+    from openprocure.supplier.fulfilment.models import GoodsReturn, ReturnRequest
+
+    order, operator, line = _shipped_order(client)
+    client.force_login(operator)
+    staff = client.post(
+        f"/fulfilment/orders/{order.pk}/return/", {f"line-{line.pk}": "two", "reason": "Broken"}
+    )
+    assert "Enter whole numbers of items." in staff.content.decode()
+    client.logout()
+    assert client.login(username="buyer@acme.test", password=PASSWORD)
+    asked = client.post(
+        f"/account/orders/{order.number}/return-request/",
+        {f"line-{line.pk}": "1.5", "reason": "Broken"},
+        follow=True,
+    )
+    assert "Enter whole numbers of items." in asked.content.decode()
+    assert (GoodsReturn.objects.count(), ReturnRequest.objects.count()) == (0, 0)
