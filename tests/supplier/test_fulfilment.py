@@ -549,3 +549,16 @@ def test_a_quantity_that_is_not_a_whole_number_is_explained_and_records_nothing(
     )
     assert "Enter whole numbers of items." in asked.content.decode()
     assert (GoodsReturn.objects.count(), ReturnRequest.objects.count()) == (0, 0)
+
+
+def test_a_ship_quantity_that_is_not_a_whole_number_is_explained_and_ships_nothing(client, shop):
+    order = place(client, [("B000PAPER1", 3)])
+    client.force_login(make_operator())
+    line = order.lines.get()
+    page = client.post(
+        f"/fulfilment/orders/{order.pk}/ship/",
+        {f"line-{line.pk}": "two", "carrier": "DHL", "tracking_number": "JD1"},
+    ).content.decode()
+    assert "Enter whole numbers of items." in page
+    assert "invalid literal" not in page
+    assert Shipment.objects.count() == 0

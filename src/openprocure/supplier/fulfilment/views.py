@@ -25,6 +25,16 @@ def _require_staff(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
+def _report(request: HttpRequest, error: ValidationError | ValueError) -> None:
+    """A refusal as messages: each of a ValidationError's, or, for a quantity that is not a whole
+    number (ValueError from int()), one message saying so."""
+    if isinstance(error, ValidationError):
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.error(request, _("Enter whole numbers of items."))
+
+
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     """Orders waiting to ship, and the consolidated deliveries (addresses with a preferred day)."""
@@ -51,12 +61,12 @@ def ship_order(request: HttpRequest, order_id: int) -> HttpResponse:
     if order is None:
         return redirect("fulfilment-queue")
     if request.method == "POST":
-        quantities = [
-            services.ShipRequest(line_id=line.pk, quantity=int(request.POST.get(f"line-{line.pk}") or 0))
-            # current_lines is set by with_lines' Prefetch(to_attr=...), which django-stubs cannot see.
-            for line in order.current_lines  # type: ignore[attr-defined]
-        ]
         try:
+            quantities = [
+                services.ShipRequest(line_id=line.pk, quantity=int(request.POST.get(f"line-{line.pk}") or 0))
+                # current_lines is set by with_lines' Prefetch(to_attr=...), which django-stubs cannot see.
+                for line in order.current_lines  # type: ignore[attr-defined]
+            ]
             shipment = services.ship(
                 order_ids=[order.pk],
                 carrier=request.POST.get("carrier", ""),
@@ -66,8 +76,7 @@ def ship_order(request: HttpRequest, order_id: int) -> HttpResponse:
                 by=request.user,  # type: ignore[arg-type]
             )
         except (ValidationError, ValueError) as error:
-            for message in getattr(error, "messages", [str(error)]):
-                messages.error(request, message)
+            _report(request, error)
         else:
             messages.success(request, _("Shipment %(id)s sent.") % {"id": shipment.shipment_id})
             return redirect("fulfilment-queue")
@@ -102,11 +111,8 @@ def record_return(request: HttpRequest, order_id: int) -> HttpResponse:
                 by=request.user,  # type: ignore[arg-type]
                 request_id=asked.pk if asked else None,
             )
-        except ValueError:
-            messages.error(request, _("Enter whole numbers of items."))
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+        except (ValidationError, ValueError) as error:
+            _report(request, error)
         else:
             messages.success(
                 request,
@@ -174,8 +180,7 @@ def decline_return_request(request: HttpRequest, request_id: int) -> HttpRespons
     except ReturnRequest.DoesNotExist:
         raise Http404 from None
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        _report(request, error)
     else:
         messages.success(request, _("Return request of %(order)s declined.") % {"order": asked.order.number})
     return redirect("fulfilment-return-requests")
@@ -198,11 +203,8 @@ def request_return(request: HttpRequest, number: str) -> HttpResponse:
             reason=request.POST.get("reason", ""),
             by=request.user,  # type: ignore[arg-type]
         )
-    except ValueError:
-        messages.error(request, _("Enter whole numbers of items."))
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+    except (ValidationError, ValueError) as error:
+        _report(request, error)
     else:
         messages.success(
             request,
@@ -225,8 +227,7 @@ def ship_together(request: HttpRequest) -> HttpResponse:
             by=request.user,  # type: ignore[arg-type]
         )
     except (ValidationError, ValueError) as error:
-        for message in getattr(error, "messages", [str(error)]):
-            messages.error(request, message)
+        _report(request, error)
     else:
         messages.success(request, _("Shipment %(id)s sent.") % {"id": shipment.shipment_id})
     return redirect("fulfilment-queue")
@@ -240,8 +241,7 @@ def delivered(request: HttpRequest, shipment_id: int) -> HttpResponse:
     try:
         services.mark_delivered(shipment_id=shipment.pk, by=request.user)  # type: ignore[arg-type]
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        _report(request, error)
     return redirect("fulfilment-queue")
 
 
