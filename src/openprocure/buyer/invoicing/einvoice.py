@@ -16,6 +16,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 from lxml import etree
 
+from punchout import amounts
+
 ZERO = Decimal(0)
 
 UBL_NS = {
@@ -48,6 +50,7 @@ class ParsedLine:
     description: str = ""
     unit_of_measure: str = ""
     tax: Decimal | None = None
+    tax_rate: Decimal | None = None  # percent, when the line states one rate
 
 
 @dataclass
@@ -72,6 +75,8 @@ class ParsedInvoice:
     due_amount: Decimal | None = None
     due_date: date | None = None
     warnings: list[str] = field(default_factory=list)
+    #: The header tax broken down (``punchout.amounts.TaxDetail``: tax on lines, shipping, handling).
+    tax_details: list[amounts.TaxDetail] = field(default_factory=list)
 
     def negate(self) -> None:
         """Make a credit note's amounts negative (EN 16931 writes them positive)."""
@@ -86,6 +91,9 @@ class ParsedInvoice:
         self.special_handling = -self.special_handling
         self.total = None if self.total is None else -abs(self.total)
         self.due_amount = None if self.due_amount is None else -abs(self.due_amount)
+        self.tax_details = [
+            amounts.TaxDetail(d.purpose, d.rate, -abs(d.taxable), -abs(d.amount)) for d in self.tax_details
+        ]
 
 
 def normalize_identifier(value: str) -> str:

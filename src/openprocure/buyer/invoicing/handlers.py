@@ -79,6 +79,7 @@ def _invoice(inbound: Inbound, connection: PunchOutConnection) -> Accepted:
     outcomes: dict[str, str] = {
         InvoiceStatus.APPROVED: _("matched and approved for payment"),
         InvoiceStatus.EXCEPTION: _("received; it is being reviewed"),
+        InvoiceStatus.AWAITING_RECEIPT: _("matched; it is approved for payment once the goods are received"),
     }
     outcome = outcomes.get(invoice.status, _("received"))
     return Accepted(

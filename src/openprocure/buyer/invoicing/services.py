@@ -47,7 +47,7 @@ from openprocure.buyer.invoicing.models import (
 from openprocure.buyer.purchasing.models import PurchaseOrder, PurchaseOrderLine
 from openprocure.buyer.suppliers.models import Supplier
 from openprocure.core.status import set_status
-from punchout import cxml
+from punchout import amounts, cxml
 from punchout.money import quantize_money
 
 logger = logging.getLogger(__name__)
@@ -277,6 +277,7 @@ def receive_invoice(
             original_content_type=(original.content_type if original else "")[:100],
             warnings=parsed.warnings,
             seller_identifiers=[list(pair) for pair in parsed.seller_identifiers],
+            tax_details=_details_json(parsed.tax_details, currency),
             entered_by=actor,
         )
         invoice.purchase_orders.set(orders.values())
@@ -294,6 +295,7 @@ def receive_invoice(
                     unit_price=line.unit_price,
                     amount=quantize_money(line.amount, currency),
                     tax=None if line.tax is None else quantize_money(line.tax, currency),
+                    tax_rate=line.tax_rate,
                 )
                 for line in parsed.lines
             ]
@@ -349,7 +351,8 @@ def parsed_from_cxml(request: cxml.InvoiceDetailRequest, orders: dict[str, Purch
                     part_id=item.reference.item_id.supplier_part_id if item.reference.item_id else "",
                     description=item.reference.description.text if item.reference.description else "",
                     unit_of_measure=item.unit_of_measure,
-                    tax=(item.tax.money.amount if item.tax and item.tax.money else None),
+                    tax=_signed_tax(item.tax, is_credit),
+                    tax_rate=_single_rate(item.tax),
                 )
             )
 
@@ -381,8 +384,41 @@ def parsed_from_cxml(request: cxml.InvoiceDetailRequest, orders: dict[str, Purch
         special_handling=signed(summary.special_handling_amount) or ZERO,
         total=signed(total),
         due_amount=signed(summary.due_amount),
+        tax_details=_tax_details(summary.tax, is_credit),
     )
     return parsed
+
+
+def _signed_tax(tax: cxml.Tax | None, is_credit: bool) -> Decimal | None:
+    """A line's stated tax (negative on a credit memo, however the supplier signed it)."""
+    if tax is None or tax.money is None:
+        return None
+    return -abs(tax.money.amount) if is_credit else tax.money.amount
+
+
+def _single_rate(tax: cxml.Tax | None) -> Decimal | None:
+    """The rate of a line taxed at one rate (one TaxDetail stating ``percentageRate``), else None."""
+    if tax is None:
+        return None
+    rates = {detail.percentage_rate for detail in tax.details}
+    if len(rates) != 1:
+        return None
+    return rates.pop()
+
+
+def _tax_details(tax: cxml.Tax | None, is_credit: bool) -> list[amounts.TaxDetail]:
+    """The header tax's TaxDetails that state an amount (negative on a credit memo)."""
+    found = []
+    for detail in tax.details if tax is not None else []:
+        if detail.tax_amount is None:
+            continue
+        amount = detail.tax_amount.amount
+        taxable = detail.taxable_amount.amount if detail.taxable_amount is not None else ZERO
+        if is_credit:
+            amount, taxable = -abs(amount), -abs(taxable)
+        purpose = amounts.charge_purpose(detail.purpose) or (detail.purpose or amounts.GOODS)
+        found.append(amounts.TaxDetail(purpose, detail.percentage_rate, taxable, amount))
+    return found
 
 
 # -- matching -----------------------------------------------------------------------------------------
@@ -458,6 +494,32 @@ def order_lines_for(invoices: list[Invoice]) -> dict[int, dict[str, list[matchin
     return result
 
 
+def _details_json(details: Iterable[amounts.TaxDetail], currency: str) -> list[dict[str, str]]:
+    """Tax details as stored on the invoice (amounts in the currency's minor unit, as text)."""
+    return [
+        {
+            "purpose": detail.purpose[:40],
+            "rate": "" if detail.rate is None else format(detail.rate, "f"),
+            "taxable": format(quantize_money(detail.taxable, currency), "f"),
+            "amount": format(quantize_money(detail.amount, currency), "f"),
+        }
+        for detail in details
+    ]
+
+
+def tax_details_of(invoice: Invoice) -> list[amounts.TaxDetail]:
+    """The invoice's stored tax details, as the money rules read them."""
+    return [
+        amounts.TaxDetail(
+            purpose=str(item.get("purpose") or amounts.GOODS),
+            rate=Decimal(item["rate"]) if item.get("rate") else None,
+            taxable=Decimal(item.get("taxable") or 0),
+            amount=Decimal(item.get("amount") or 0),
+        )
+        for item in invoice.tax_details or []
+    ]
+
+
 def invoice_data(invoice: Invoice, lines: Iterable[InvoiceLine]) -> matching.Invoice:
     return matching.Invoice(
         number=invoice.number,
@@ -468,6 +530,7 @@ def invoice_data(invoice: Invoice, lines: Iterable[InvoiceLine]) -> matching.Inv
         shipping=invoice.shipping,
         special_handling=invoice.special_handling,
         total=invoice.total,
+        tax_details=tax_details_of(invoice),
         lines=[
             matching.InvoiceLine(
                 line_number=line.line_number,
@@ -478,6 +541,7 @@ def invoice_data(invoice: Invoice, lines: Iterable[InvoiceLine]) -> matching.Inv
                 order_line=line.order_line_number,
                 part_id=line.part_id,
                 tax=line.tax,
+                tax_rate=line.tax_rate,
             )
             for line in lines
         ],
@@ -556,6 +620,7 @@ def _store_result(
             exception.save(update_fields=["status"])
     kept_accepted = set()
     new = []
+    waiting = False
     for finding in result.exceptions:
         key = (finding.code, finding.line, tuple(sorted(dict(finding.params).items())))
         if key in accepted:
@@ -574,16 +639,30 @@ def _store_result(
         if key not in kept_accepted:
             exception.status = ExceptionStatus.CLEARED
             exception.save(update_fields=["status"])
+    if new and result.waits_for_receipt:
+        # only goods not received yet: no exception for anyone to handle, the receipt will match it
+        waiting, new = True, []
     InvoiceException.objects.bulk_create(new, batch_size=WRITE_BATCH)
     invoice.match_mode = result.mode
     invoice.matched_at = timezone.now()
     invoice.save(update_fields=["match_mode", "matched_at"])
-    _event(invoice, "matched", actor, trigger=trigger, matched=result.matched, exceptions=len(new))
+    _event(
+        invoice,
+        "matched",
+        actor,
+        trigger=trigger,
+        matched=result.matched,
+        exceptions=len(new),
+        waiting_for_receipt=waiting,
+    )
     if invoice.status in (InvoiceStatus.EXPORTED, InvoiceStatus.REJECTED, InvoiceStatus.CANCELLED):
         return run
-    if not new:
+    if not new and not waiting:
         _move(invoice, InvoiceStatus.APPROVED, actor)
-    elif invoice.status in (InvoiceStatus.RECEIVED, InvoiceStatus.APPROVED):
+    elif waiting:
+        if invoice.status in (InvoiceStatus.RECEIVED, InvoiceStatus.APPROVED, InvoiceStatus.EXCEPTION):
+            _move(invoice, InvoiceStatus.AWAITING_RECEIPT, actor)
+    elif invoice.status in (InvoiceStatus.RECEIVED, InvoiceStatus.APPROVED, InvoiceStatus.AWAITING_RECEIPT):
         _move(invoice, InvoiceStatus.EXCEPTION, actor)
     return run
 
@@ -617,6 +696,7 @@ def rematch_purchase_order(*, purchase_order: PurchaseOrder, trigger: str) -> in
             purchase_orders=purchase_order,
             status__in=[
                 InvoiceStatus.RECEIVED,
+                InvoiceStatus.AWAITING_RECEIPT,
                 InvoiceStatus.EXCEPTION,
                 InvoiceStatus.ON_HOLD,
                 InvoiceStatus.CREDIT_REQUESTED,
@@ -904,7 +984,7 @@ def export_payments(*, actor: Any) -> PaymentExport:
                     invoice.due_date.isoformat() if invoice.due_date else "",
                     invoice.kind,
                     invoice.currency,
-                    format(invoice.due_amount, "f"),
+                    format(quantize_money(invoice.due_amount, invoice.currency), "f"),
                     " ".join(sorted(po.number for po in invoice.purchase_orders.all())),
                 ]
             )

@@ -51,6 +51,7 @@ from openprocure.supplier.catalog.models import PriceTier, Product, Seller
 from openprocure.supplier.orders import codes, defaults
 from openprocure.supplier.orders.choices import LineOutcome, OrderStatus
 from openprocure.supplier.orders.models import Order, OrderLine
+from openprocure.supplier.punchout import pricing
 from openprocure.supplier.punchout.models import CartLine, PunchOutSession
 from openprocure.supplier.punchout.services import _DUMMY_HASH, find_integration
 from punchout import cxml
@@ -492,7 +493,7 @@ def evaluate(
         if decision.ships and decision.product is not None and not decision.product.fulfilled_by_us:
             by_seller.setdefault(decision.product.seller_id, []).append(decision)
     for seller_lines in by_seller.values():
-        charge = defaults.SHIPPING_PER_SELLER
+        charge = pricing.shipping_per_seller(seller_lines[0].currency)
         if maximum is not None and total_shipping + charge > Decimal(maximum):
             seller = seller_lines[0].product.seller.name if seller_lines[0].product else ""
             for decision in seller_lines:
