@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from openprocure.buyer.fulfilment.inbound import Accepted, Conflict, find_purchase_order, handle
-from openprocure.buyer.invoicing import services
+from openprocure.buyer.invoicing import einvoice, services
 from openprocure.buyer.invoicing.choices import InvoiceStatus
 from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.buyer.suppliers.models import PunchOutConnection
@@ -60,7 +60,7 @@ def _invoice(inbound: Inbound, connection: PunchOutConnection) -> Accepted:
             reference=inbound.reference,
             message=_("Invoice %(number)s cancelled.") % {"number": invoice.number},
         )
-    parsed = services.parsed_from_cxml(request, orders)
+    parsed = einvoice.parsed_from_cxml(request, orders)
     try:
         invoice = services.receive_invoice(
             supplier=supplier,
