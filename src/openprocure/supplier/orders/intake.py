@@ -57,7 +57,7 @@ from openprocure.supplier.punchout.services import _DUMMY_HASH, find_integration
 from punchout import cxml
 from punchout.cxml.errors import CXMLError
 from punchout.cxml.parser import parse_tree
-from punchout.money import InvalidNumber, parse_decimal, quantize_money
+from punchout.money import InvalidNumber, parse_decimal
 
 HEADER_PATH = "/cXML/Request/OrderRequest/OrderRequestHeader"
 STATUS_TEXT = {
@@ -343,17 +343,6 @@ class Evaluation:
     email: str
     shipping_address: ShippingAddress | None
     notes: list[str] = field(default_factory=list)
-
-    @property
-    def subtotal(self) -> Decimal:
-        return sum(
-            (quantize_money(d.unit_price * (d.accepted + d.backordered), self.currency) for d in self.lines),
-            Decimal("0"),
-        )
-
-    @property
-    def shipping(self) -> Decimal:
-        return sum((d.shipping for d in self.lines), Decimal("0"))
 
 
 def price_for(product: Product, quantity: int, tiers: list[PriceTier]) -> Decimal:
