@@ -305,3 +305,38 @@ def test_a_kwd_invoice_keeps_its_three_decimals(client: Client) -> None:
     assert "Line 1: tax 0.200 = 20% of 1.001." in page
     listing = client.get("/invoicing/").content.decode()
     assert "<td>3.000 KWD</td>" in listing
+
+
+def test_the_first_time_match_rate_counts_invoices_approved_without_a_human_touch(client: Client) -> None:
+    supplier, connection = make_supplier()
+    po = make_po(supplier, connection, lines=PO_LINES)
+    client.force_login(User.objects.get(email="rita@acme.test"))
+    receive(client, po, {1: "1", 2: "3"})  # line 3 not received yet
+    # clean and received: approved by the matcher alone
+    post(client, envelope(rules_invoice(invoice_id="INV-A", lines=[(1, "1", "70.77")]), payload_id="a@s"))
+    # a price 0.01 above the order: an exception, which a clerk accepts
+    post(client, envelope(rules_invoice(invoice_id="INV-B", lines=[(2, "3", "23.60")]), payload_id="b@s"))
+    # its goods are not received yet: waiting, not decided
+    post(client, envelope(rules_invoice(invoice_id="INV-C", lines=[(3, "1", "70.81")]), payload_id="c@s"))
+    statuses = dict(Invoice.objects.values_list("number", "status"))
+    assert statuses == {"INV-A": "approved", "INV-B": "exception", "INV-C": "awaiting"}
+    clerk = ap_clerk()
+    client.force_login(clerk)
+    exception = InvoiceException.objects.get(status="open")
+    assert exception.code == "price_over"
+    answer = client.post(
+        f"/invoicing/exceptions/{exception.pk}/accept/", {"reason": "Price rise agreed by phone"}
+    )
+    assert answer.status_code == 302
+    assert Invoice.objects.get(number="INV-B").status == "approved"
+
+    invoices = client.get("/spend/process/").context["data"].invoices
+    assert (invoices.count, invoices.matched, invoices.first_time, invoices.first_time_pct) == (
+        3,
+        2,
+        1,
+        Decimal("50.0"),
+    )
+    page = client.get(invoices.urls["first_time"]).content.decode()
+    assert "INV-A" in page
+    assert "INV-B" not in page and "INV-C" not in page

@@ -11,6 +11,7 @@ import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -49,6 +50,7 @@ from openprocure.supplier.orders.models import (
     OrderSettings,
 )
 from punchout import cxml
+from punchout.money import quantize_money
 
 logger = logging.getLogger(__name__)
 
@@ -658,7 +660,8 @@ def confirmation_email(order: Order, lines: list[OrderLine]) -> tuple[str, str]:
             )
     out.append("")
     out.append(
-        _("Total: %(total)s %(currency)s (tax included)") % {"total": order.total, "currency": order.currency}
+        _("Total: %(total)s %(currency)s (tax included)")
+        % {"total": quantize_money(Decimal(order.total), order.currency), "currency": order.currency}
     )
     return subject, "\n".join(out)
 
