@@ -36,7 +36,16 @@ Rules
 
 from __future__ import annotations
 
-from collections.abc import Callable, ItemsView, Iterator, KeysView, Mapping, Sequence, ValuesView
+from collections.abc import (
+    Callable,
+    ItemsView,
+    Iterable,
+    Iterator,
+    KeysView,
+    Mapping,
+    Sequence,
+    ValuesView,
+)
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -391,8 +400,7 @@ class MatchResult:
     def waits_for_receipt(self) -> bool:
         """Not matched only because less was received than invoiced, within what was ordered: the
         goods are on their way (an invoice sent at shipment), so the invoice waits for the receipt."""
-        failed = self.exceptions
-        return bool(failed) and all(f.code == "quantity_over_received" for f in failed)
+        return waits_for_receipt(f.code for f in self.exceptions)
 
     def findings_json(self) -> list[dict[str, Any]]:
         """Every check as stored (``Finding.as_json``), in order, without building Finding objects."""
@@ -402,6 +410,16 @@ class MatchResult:
 
     def explanation(self) -> list[str]:
         return [f.message for f in self.findings]
+
+
+def waits_for_receipt(codes: Iterable[str]) -> bool:
+    """Whether failed checks of these codes (at least one) only say that goods are not received yet."""
+    found = False
+    for code in codes:
+        if code != "quantity_over_received":
+            return False
+        found = True
+    return found
 
 
 # -- formatting (only when figures are read) ----------------------------------------------------------
@@ -715,7 +733,7 @@ def match_invoice(
                 continue  # a price correction: its amount is not quantity × price
         else:
             _check_quantities(checks, inv, order_line, tolerance, seen_qty)
-            _check_price(checks, inv, order_line, tolerance, quant)
+            _check_price(checks, inv, order_line, tolerance)
         _check_line_rules(checks, inv, order_line, tolerance, quant, line_rules.get(index, ()))
     _check_header(header, invoice, header_tolerance, quant, header_rules)
     mode = THREE_WAY if THREE_WAY in modes else (TWO_WAY if modes else header_tolerance.mode)
@@ -791,13 +809,7 @@ def _price_allowance(order_price: Decimal, tolerance: Tolerance) -> Decimal:
     return min(limits) if limits else ZERO
 
 
-def _check_price(
-    checks: list[Check],
-    inv: InvoiceLine,
-    line: OrderLine,
-    tolerance: Tolerance,
-    quant: Decimal,
-) -> None:
+def _check_price(checks: list[Check], inv: InvoiceLine, line: OrderLine, tolerance: Tolerance) -> None:
     basis = line.price_basis_quantity or ONE
     order_price = line.unit_price
     price = inv.unit_price

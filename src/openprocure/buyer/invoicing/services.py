@@ -539,7 +539,7 @@ def _store_result(
         if key not in kept_accepted:
             exception.status = ExceptionStatus.CLEARED
             exception.save(update_fields=["status"])
-    if new and result.waits_for_receipt:
+    if matching.waits_for_receipt(exception.code for exception in new):
         # only goods not received yet: no exception for anyone to handle, the receipt will match it
         waiting, new = True, []
     InvoiceException.objects.bulk_create(new, batch_size=WRITE_BATCH)
