@@ -399,26 +399,27 @@ def postpone_if_destination_busy(message_id: int) -> datetime | None:
     attempt a little later (no attempt is counted) and schedule it then; that moment, else None.
 
     The wait is about as long as the host's oldest running attempt has lasted so far — short for a
-    host that answers quickly, up to the deadline for one that drips — plus up to 25% jitter.
+    host that answers quickly, up to the deadline for one that drips — plus up to 25% jitter. The
+    check only reads (no write lock) unless the host is busy.
     """
     now = timezone.now()
     waiting = Q(
         pk=message_id, status__in=[OutboxStatus.PENDING, OutboxStatus.RETRYING], next_attempt_at__lte=now
     )
+    destination = OutboxMessage.objects.filter(waiting).values_list("destination", flat=True).first()
+    if destination is None:
+        return None
+    running = OutboxMessage.objects.filter(
+        destination=destination, status=OutboxStatus.DELIVERING, lease_until__gte=now
+    ).aggregate(count=Count("pk"), first_lease_end=Min("lease_until"))
+    if running["count"] < deliveries_per_destination():
+        return None
+    started = running["first_lease_end"] - timedelta(seconds=lease_seconds())
+    wait = min(delivery_deadline(), max(1.0, (now - started).total_seconds()))
+    when = now + timedelta(seconds=wait + random.uniform(0, wait * 0.25))
     with transaction.atomic():
-        destination = OutboxMessage.objects.filter(waiting).values_list("destination", flat=True).first()
-        if destination is None:
-            return None
-        running = OutboxMessage.objects.filter(
-            destination=destination, status=OutboxStatus.DELIVERING, lease_until__gte=now
-        ).aggregate(count=Count("pk"), first_lease_end=Min("lease_until"))
-        if running["count"] < deliveries_per_destination():
-            return None
-        started = running["first_lease_end"] - timedelta(seconds=lease_seconds())
-        wait = min(delivery_deadline(), max(1.0, (now - started).total_seconds()))
-        when = now + timedelta(seconds=wait + random.uniform(0, wait * 0.25))
         if not OutboxMessage.objects.filter(waiting).update(next_attempt_at=when):
-            return None
+            return None  # taken or changed meanwhile
         schedule_delivery(message_id, when=when)
     return when
 
