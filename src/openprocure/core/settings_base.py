@@ -225,6 +225,9 @@ LOGOUT_REDIRECT_URL = "home"
 # Outbox deliveries (openprocure.core.outbox): the deadline of one attempt in seconds — connecting,
 # sending and reading the partner's whole answer. Each message's lease is derived from it.
 OUTBOX_DELIVERY_DEADLINE_SECONDS = float(os.environ.get("OPENPROCURE_DELIVERY_DEADLINE_SECONDS", "30"))
+# Deliveries to one destination host at the same time; more wait their turn (a slow partner holds
+# this many task slots at most).
+OUTBOX_DELIVERIES_PER_DESTINATION = int(os.environ.get("OPENPROCURE_DELIVERIES_PER_DESTINATION", "2"))
 # Task slots of one `openprocure worker` process: tasks (deliveries to different partners among them)
 # run side by side, so a partner that answers slowly holds one slot, not the worker.
 WORKER_CONCURRENCY = int(os.environ.get("OPENPROCURE_WORKER_CONCURRENCY", "4"))
