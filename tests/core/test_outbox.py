@@ -703,3 +703,23 @@ def test_the_migration_masks_finished_documents_and_every_answer_and_finds_each_
     assert rows["w@buyer.test"].body == with_secret(secret).decode()
     assert {m.response_body for m in rows.values()} == {"<SharedSecret>********</SharedSecret>"}
     assert waiting.pk == rows["w@buyer.test"].pk
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        pytest.param("ftp://partner.test/cxml", "cXML is posted over http or https, not 'ftp'", id="scheme"),
+        pytest.param("http://partner.test:99999/cxml", "Port out of range 0-65535", id="port"),
+    ],
+)
+def test_a_destination_that_cannot_be_posted_to_fails_with_a_reason(url: str, reason: str) -> None:
+    message = store(url)
+    result = outbox.deliver_message(message.pk)
+    message.refresh_from_db()
+    detail = f"The destination URL cannot be used: {reason}. Correct it, then send the document again."
+    assert (result.status, message.status, message.last_error, message.lease_token) == (
+        "failed",
+        OutboxStatus.FAILED,
+        detail,
+        "",
+    )

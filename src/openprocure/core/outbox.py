@@ -448,6 +448,11 @@ def deliver_message(message_id: int, *, deadline: float | None = None) -> Delive
     except SecretUnavailable as error:
         # Nothing was sent: a person provides the secret, then retries (as after a refusal).
         outcome, code, detail, answer = DeliveryAttempt.Outcome.PERMANENT, 0, error.message, b""
+    except ValueError as error:
+        # A destination URL that cannot be posted to (scheme, host, port): nothing was sent, and
+        # sending again will not help until a person corrects it.
+        detail = f"The destination URL cannot be used: {error}. Correct it, then send the document again."
+        outcome, code, answer = DeliveryAttempt.Outcome.PERMANENT, 0, b""
     except PermanentDeliveryError as error:
         outcome, code, detail, answer = (
             DeliveryAttempt.Outcome.PERMANENT,
