@@ -42,7 +42,7 @@ def backend_env(backend: str, tmp_path: Path) -> dict[str, str]:
             pytest.skip("Redis is not reachable on 127.0.0.1:6379")
         import redis
 
-        url = "redis://127.0.0.1:6379/7"
+        url = "redis://127.0.0.1:6379/7"  # a database of its own (test_tasks_rq takes 8 to 15)
         redis.Redis.from_url(url).flushdb()
         variables |= {"OPENPROCURE_TASKS_BACKEND": "django_tasks_rq.RQBackend", "OPENPROCURE_REDIS_URL": url}
     return processes.child_env(**variables)
@@ -98,3 +98,7 @@ def test_a_partner_that_drips_its_answer_delays_only_its_own_documents(backend: 
         assert "lease lost" not in log.read_text(errors="replace")
     finally:
         database.close()
+        if backend == "rq":
+            import redis
+
+            redis.Redis.from_url(env["OPENPROCURE_REDIS_URL"]).flushdb()
