@@ -43,6 +43,8 @@ ROOT_URLCONF = "openprocure.buyer.urls"
 WSGI_APPLICATION = "openprocure.buyer.wsgi.application"
 DATABASES = database_settings(SITE_NAME)
 TASKS = tasks_settings()
+# Reads the shared secret an outbox document carries at delivery (bodies are stored with it masked).
+OUTBOX_SECRET_LOOKUP = "openprocure.buyer.suppliers.services.outbox_secret"  # noqa: S105 - a dotted path, not a secret
 globals().update(rq_settings(SITE_NAME))
 globals().update(email_settings(SITE_NAME))
 DEFAULT_FROM_EMAIL = os.environ.get("OPENPROCURE_FROM_EMAIL", "procurement@acme.test")

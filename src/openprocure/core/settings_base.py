@@ -117,8 +117,10 @@ def rq_settings(site: str) -> dict[str, Any]:
     url = os.environ.get(
         "OPENPROCURE_REDIS_URL", f"redis://127.0.0.1:6379/{REDIS_DEFAULT_DATABASE.get(site, 0)}"
     )
-    # DEFAULT_TIMEOUT: the longest a job may run before RQ kills it (an outbox delivery is at most
-    # its 30 s HTTP timeout plus the bookkeeping; periodic jobs such as the spend refresh take longer).
+    # DEFAULT_TIMEOUT: the longest a job may run before RQ kills it (an outbox delivery is at most its
+    # deadline plus the bookkeeping, a task of several deliveries to one slow host a multiple of it;
+    # periodic jobs such as the spend refresh take longer). A job killed mid-delivery loses nothing:
+    # its lease expires and the sweeper schedules the message again.
     return {"RQ_QUEUES": {"default": {"URL": url, "DEFAULT_TIMEOUT": 900}}}
 
 
@@ -219,6 +221,16 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+
+# Outbox deliveries (openprocure.core.outbox): the deadline of one attempt in seconds — connecting,
+# sending and reading the partner's whole answer. Each message's lease is derived from it.
+OUTBOX_DELIVERY_DEADLINE_SECONDS = float(os.environ.get("OPENPROCURE_DELIVERY_DEADLINE_SECONDS", "30"))
+# Deliveries to one destination host at the same time; more wait their turn (a slow partner holds
+# this many task slots at most).
+OUTBOX_DELIVERIES_PER_DESTINATION = int(os.environ.get("OPENPROCURE_DELIVERIES_PER_DESTINATION", "2"))
+# Task slots of one `openprocure worker` process: tasks (deliveries to different partners among them)
+# run side by side, so a partner that answers slowly holds one slot, not the worker.
+WORKER_CONCURRENCY = int(os.environ.get("OPENPROCURE_WORKER_CONCURRENCY", "4"))
 
 # Largest inbound cXML / OCI body we read, in bytes (a purchase order of thousands of lines fits).
 CXML_MAX_BYTES = int(os.environ.get("OPENPROCURE_CXML_MAX_BYTES", str(10 * 1024 * 1024)))

@@ -45,6 +45,8 @@ DATABASES = database_settings(SITE_NAME)
 # Keep connections between requests: opening SQLite and running its PRAGMAs costs 5–10 ms a request.
 DATABASES["default"].setdefault("CONN_MAX_AGE", 600)
 TASKS = tasks_settings()
+# Reads the shared secret an outbox document carries at delivery (bodies are stored with it masked).
+OUTBOX_SECRET_LOOKUP = "openprocure.supplier.orders.documents.outbox_secret"  # noqa: S105 - a dotted path, not a secret
 globals().update(rq_settings(SITE_NAME))
 # Catalog search backend (a dotted path to a SearchBackend class): OPENPROCURE_SEARCH_BACKEND, else
 # PostgreSQL full text on PostgreSQL, else the catalog's own choice (FTS5 on SQLite).
