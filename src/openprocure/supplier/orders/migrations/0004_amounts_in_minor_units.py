@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("orders", "0002_returns"),
+        ("orders", "0003_outbox_secret_source"),
     ]
 
     operations = [
