@@ -96,6 +96,9 @@ def gunicorn_command(site: str, *, bind: str, workers: int, threads: int) -> lis
         str(threads),
         "--access-logfile",
         "-",
+        # Session keys, tokens and passwords in paths and query strings never reach the access log.
+        "--logger-class",
+        "openprocure.core.redaction.RedactingLogger",
         "--graceful-timeout",
         "10",
         "--timeout",

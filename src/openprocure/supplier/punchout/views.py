@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from openprocure.core import ratelimits
 from openprocure.core.choices import Direction, Protocol
 from openprocure.core.journal import record_document
 from openprocure.core.security import allow_form_post
@@ -173,11 +174,24 @@ def cancel(request: HttpRequest) -> HttpResponse:
 @csrf_exempt
 def oci_entry(request: HttpRequest) -> HttpResponse:
     """``/oci/`` (GET or POST): the OCI call-up, and the background functions VALIDATE and BACKGROUND_SEARCH."""
+    refusal = ratelimits.address_refusal(request)
+    if refusal is not None:
+        return ratelimits.plain_response(refusal)
     params: list[tuple[str, Any]] = [
         *request.GET.lists(),
         *(request.POST.lists() if request.method == "POST" else []),
     ]
-    return oci.handle_callup(request, params)
+    username = next(
+        (str(values[0]).strip() for name, values in params if name.upper() == "USERNAME" and values), ""
+    )
+    credential = f"oci:{username}" if username else ""
+    refusal = ratelimits.credential_refusal(request, credential)
+    if refusal is not None:
+        return ratelimits.plain_response(refusal)
+    response = oci.handle_callup(request, params)
+    if response.status_code < 500:
+        ratelimits.count(request, credential=credential, accepted=response.status_code < 400)
+    return response
 
 
 def not_in_session(request: HttpRequest) -> HttpResponse:

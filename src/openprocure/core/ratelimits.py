@@ -1,0 +1,116 @@
+"""Rate limits of the partner endpoints, ``POST /cxml/`` (both sites) and ``/oci/`` (storefront).
+
+Counted by django-ratelimit in the cache every process of the site shares (``CACHES``: a disk cache
+in the data folder, or Redis), in two separate buckets so that an anonymous flood cannot delay an
+authenticated partner:
+
+1. **per client address**, for requests that fail: unreadable or oversized documents, unknown
+   senders, wrong secrets, any 4xx answer. Once an address is over ``RATELIMIT_ANONYMOUS`` its
+   requests are refused before their body is even read;
+2. **per partner credential** (the sender's ``domain:identity``, or the OCI username), for requests
+   that were accepted, against ``RATELIMIT_PARTNER``. Only accepted requests count, so nobody can
+   use up a partner's allowance by naming its identity without its secret.
+
+A refused request gets HTTP 429 with ``Retry-After`` (seconds) and, on ``/cxml/``, a cXML Response
+with Status 560 "Temporary server error": cXML's 5xx means "send the same document again later".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django_ratelimit.core import get_usage
+
+from punchout import cxml
+
+ADDRESS_GROUP = "openprocure.partner-endpoint.address"
+CREDENTIAL_GROUP = "openprocure.partner-endpoint.credential"
+TOO_MANY_REQUESTS = 429
+TEMPORARY_SERVER_ERROR = 560
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a request is refused and how long the sender should wait."""
+
+    retry_after: int
+    per: str  # "address" or "credential"
+
+
+def _credential_key(credential: str):  # type: ignore[no-untyped-def]
+    return lambda group, request: credential
+
+
+def _refused(request: HttpRequest, *, group: str, key: object, rate: str, per: str) -> Refusal | None:
+    usage = get_usage(request, group=group, key=key, rate=rate, increment=False)
+    if usage is None or usage["count"] < usage["limit"]:
+        return None
+    return Refusal(retry_after=max(1, int(usage["time_left"])), per=per)
+
+
+def address_refusal(request: HttpRequest) -> Refusal | None:
+    """The refusal of a request from an address over its allowance of failed requests, else None."""
+    if not settings.RATELIMIT_ENABLE:
+        return None
+    return _refused(request, group=ADDRESS_GROUP, key="ip", rate=settings.RATELIMIT_ANONYMOUS, per="address")
+
+
+def credential_refusal(request: HttpRequest, credential: str) -> Refusal | None:
+    """The refusal of a request whose partner credential is over its allowance, else None."""
+    if not settings.RATELIMIT_ENABLE or not credential:
+        return None
+    return _refused(
+        request,
+        group=CREDENTIAL_GROUP,
+        key=_credential_key(credential),
+        rate=settings.RATELIMIT_PARTNER,
+        per="credential",
+    )
+
+
+def count(request: HttpRequest, *, credential: str, accepted: bool) -> None:
+    """Count an answered request: against its credential when accepted, else against its address."""
+    if not settings.RATELIMIT_ENABLE:
+        return
+    if accepted and credential:
+        get_usage(
+            request,
+            group=CREDENTIAL_GROUP,
+            key=_credential_key(credential),
+            rate=settings.RATELIMIT_PARTNER,
+            increment=True,
+        )
+    else:
+        get_usage(request, group=ADDRESS_GROUP, key="ip", rate=settings.RATELIMIT_ANONYMOUS, increment=True)
+
+
+def message(refusal: Refusal) -> str:
+    """What the partner reads: why, and when to try again."""
+    if refusal.per == "credential":
+        why = "This partner account has sent more requests than its allowance"
+    else:
+        why = "Too many failed or unauthenticated requests came from your address"
+    return (
+        f"{why}. Send the same document again in {refusal.retry_after} seconds (nothing was read or stored)."
+    )
+
+
+def cxml_response(refusal: Refusal) -> HttpResponse:
+    """HTTP 429 + Retry-After, with a cXML Response carrying Status 560 (retry later)."""
+    document = cxml.response_document(TEMPORARY_SERVER_ERROR, "Temporary server error", message(refusal))
+    response = HttpResponse(
+        cxml.build(document), content_type="text/xml; charset=utf-8", status=TOO_MANY_REQUESTS
+    )
+    response["Retry-After"] = str(refusal.retry_after)
+    return response
+
+
+def plain_response(refusal: Refusal) -> HttpResponse:
+    """HTTP 429 + Retry-After with a plain-text reason a person can read (OCI has no status document)."""
+    text = _("Too many requests: try again in %(seconds)s seconds.") % {"seconds": refusal.retry_after}
+    response = HttpResponse(text + "\n", content_type="text/plain; charset=utf-8", status=TOO_MANY_REQUESTS)
+    response["Retry-After"] = str(refusal.retry_after)
+    return response
