@@ -26,7 +26,7 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_login_failed
 from django.db.models import Sum
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import ngettext
 
@@ -106,7 +106,10 @@ def lockout_message(request: HttpRequest | None) -> str:
 def locked_out(
     request: HttpRequest, original_response: HttpResponse | None = None, credentials: Any = None
 ) -> HttpResponse:
-    """The sign-in page again, with why it refused, as HTTP 429 (``AXES_LOCKOUT_CALLABLE``)."""
+    """The sign-in page again, with why it refused, as HTTP 429 (``AXES_LOCKOUT_CALLABLE``); for
+    the REST API, its JSON error shape."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": lockout_message(request)}, status=429)
     username = username_of(request, credentials if isinstance(credentials, dict) else None) or ""
     form = AuthenticationForm(request, initial={"username": username})
     return render(
