@@ -142,6 +142,8 @@ def check_api_token(request: HttpRequest, authenticate: Callable[[], T | None]) 
     AxesProxyHandler.update_request(request)
     credentials = {"username": f"api-token@{_address(request)}"}
     if not AxesProxyHandler.is_allowed(request, credentials):
+        # Counted like a password tried while locked out: going on makes the wait longer.
+        user_login_failed.send(sender=__name__, credentials=credentials, request=request)
         raise TokenLockedOut(lockout_message(request))
     found = authenticate()
     if found is None:
