@@ -17,6 +17,7 @@ with Status 560 "Temporary server error": cXML's 5xx means "send the same docume
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -40,7 +41,8 @@ class Refusal:
     per: str  # "address" or "credential"
 
 
-def _credential_key(credential: str):  # type: ignore[no-untyped-def]
+def _credential_key(credential: str) -> Callable[[str, HttpRequest], str]:
+    """django-ratelimit's key function: every request of this credential shares one counter."""
     return lambda group, request: credential
 
 

@@ -13,12 +13,15 @@ run only from our static files or with the response's nonce. Two kinds of page d
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from csp.constants import NONE, SELF
 from django.http import HttpResponseBase
 
 from openprocure.core.links import web_url
+
+R = TypeVar("R", bound=HttpResponseBase)
 
 
 def origin_of(url: str) -> str | None:
@@ -40,7 +43,7 @@ def _replace(response: HttpResponseBase, directive: str, sources: list[str]) -> 
     response._csp_replace = replaced  # type: ignore[attr-defined]
 
 
-def allow_framing(response: HttpResponseBase, urls: Iterable[str]) -> HttpResponseBase:
+def allow_framing(response: R, urls: Iterable[str]) -> R:
     """Let the origins of ``urls`` (and only they) frame this response.
 
     ``X-Frame-Options`` cannot name an origin, so it is left off; browsers that know CSP obey
@@ -52,7 +55,7 @@ def allow_framing(response: HttpResponseBase, urls: Iterable[str]) -> HttpRespon
     return response
 
 
-def allow_form_post(response: HttpResponseBase, url: str) -> HttpResponseBase:
+def allow_form_post(response: R, url: str) -> R:
     """Let this page's form post to ``url``'s origin (an http(s) URL) or scheme (``sapevent:``)."""
     origin = origin_of(url)
     if origin is None and url.strip().lower().startswith("sapevent:"):

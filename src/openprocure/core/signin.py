@@ -44,7 +44,7 @@ class LockoutBackend(AxesStandaloneBackend):
     Every sign-in form of both sites passes its request.
     """
 
-    def authenticate(  # type: ignore[override]
+    def authenticate(
         self,
         request: HttpRequest | None,
         username: str | None = None,
@@ -53,7 +53,7 @@ class LockoutBackend(AxesStandaloneBackend):
     ) -> None:
         if request is None:
             return None
-        return super().authenticate(request, username=username, password=password, **kwargs)  # type: ignore[no-any-return]
+        return super().authenticate(request, username=username, password=password, **kwargs)
 
 
 def username_of(request: HttpRequest | None, credentials: dict[str, Any] | None) -> str | None:

@@ -9,20 +9,18 @@ storefront may be framed by nobody.
 
 from __future__ import annotations
 
-from django.http import HttpResponseBase
-
-from openprocure.core.security import allow_framing
+from openprocure.core.security import R, allow_framing
 from openprocure.supplier.business.models import Integration
 from openprocure.supplier.punchout.models import PunchOutSession
 
 
-def frame_for_integration(response: HttpResponseBase, integration: Integration | None) -> HttpResponseBase:
+def frame_for_integration(response: R, integration: Integration | None) -> R:
     """Let the business's procurement systems (origins of its allowed return addresses) frame ``response``."""
     urls = list(integration.allowed_return_urls or []) if integration is not None else []
     return allow_framing(response, urls)
 
 
-def frame_for_session(response: HttpResponseBase, session: PunchOutSession | None) -> HttpResponseBase:
+def frame_for_session(response: R, session: PunchOutSession | None) -> R:
     """``frame_for_integration`` for a session's business (and the session's own return address)."""
     if session is None:
         return allow_framing(response, [])
