@@ -51,3 +51,22 @@ def test_status_table_allows_and_refuses() -> None:
         set_status(thing, "draft", table=table)
     assert thing.status == "submitted"
     assert str(refused.value) == "Thing cannot go from “submitted” to “draft”."
+
+
+@pytest.mark.django_db
+def test_the_journal_keeps_the_first_warnings_and_says_how_many_more() -> None:
+    warnings = [
+        {"code": "unknown-element", "path": f"/cXML/e[{n}]", "message": "ignored"} for n in range(1, 251)
+    ]
+    doc = record_document(direction="in", raw=b"<cXML/>", warnings=warnings)
+    stored = Document.objects.get(pk=doc.pk).warnings
+    assert len(stored) == 100
+    assert stored[:99] == warnings[:99]
+    assert stored[99] == {"code": "more-warnings", "path": "", "message": "151 more warnings were not kept"}
+
+
+@pytest.mark.django_db
+def test_the_journal_keeps_up_to_the_cap_unchanged() -> None:
+    warnings = [{"code": "c", "path": f"/cXML/e[{n}]", "message": "m"} for n in range(1, 101)]
+    doc = record_document(direction="in", raw=b"<cXML/>", warnings=warnings)
+    assert Document.objects.get(pk=doc.pk).warnings == warnings

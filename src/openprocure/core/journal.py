@@ -7,6 +7,7 @@ from typing import Any
 
 from openprocure.core import rows
 from openprocure.core.models import Document
+from punchout.cxml.limits import MAX_WARNINGS, MORE_WARNINGS
 
 _SECRET_ELEMENT = re.compile(
     rb"(<(?P<tag>SharedSecret|CredentialMac|DigitalSignature)\b[^>]*>)(.*?)(</(?P=tag)\s*>)",
@@ -29,6 +30,19 @@ def mask_secrets(raw: bytes | str) -> str:
 def mask_form(fields: dict[str, Any]) -> dict[str, Any]:
     """A copy of form fields (OCI call-up, login) with password-like values masked."""
     return {key: (MASK if _SECRET_FIELD.match(key.lstrip("~")) else value) for key, value in fields.items()}
+
+
+def capped_warnings(warnings: list[dict[str, str]], limit: int = MAX_WARNINGS) -> list[dict[str, str]]:
+    """At most ``limit`` warnings: the first ``limit - 1`` and one last entry saying how many more.
+
+    A parsed cXML document already keeps at most as many (``punchout.cxml.limits``); this bounds
+    what the journal stores whatever the source.
+    """
+    if len(warnings) <= limit:
+        return warnings
+    kept = warnings[: limit - 1]
+    more = len(warnings) - len(kept)
+    return [*kept, {"code": MORE_WARNINGS, "path": "", "message": f"{more} more warnings were not kept"}]
 
 
 def journal_entry(
@@ -58,7 +72,7 @@ def journal_entry(
         reference=reference[:200],
         raw=mask_secrets(raw),
         parsed=parsed or {},
-        warnings=warnings or [],
+        warnings=capped_warnings(warnings or []),
         status_code=status_code,
         status_text=status_text,
         in_reply_to=in_reply_to,

@@ -217,7 +217,9 @@ def item_out(r: Reader, el: _Element) -> ItemOut:
         quantity = r.decimal(el, raw, "@quantity")
     raw = get(_LINE_NUMBER)
     line_number = (
-        int(raw) if raw is not None and raw.isascii() and raw.isdigit() else r.integer(el, "lineNumber")
+        int(raw)
+        if raw is not None and len(raw) < 10 and raw.isascii() and raw.isdigit()
+        else r.integer(el, "lineNumber")
     )
     raw = get(_REQUESTED_DELIVERY_DATE)
     parsed = None if raw is None else r._dates.get(raw)

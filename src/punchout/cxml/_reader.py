@@ -7,6 +7,8 @@ numbers, which a partner must fix (:class:`InvalidDocument`). Warnings never quo
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -39,6 +41,7 @@ from punchout.cxml.common import (
 )
 from punchout.cxml.dates import parse_datetime
 from punchout.cxml.errors import InvalidDocument
+from punchout.cxml.limits import MAX_WARNINGS, MORE_WARNINGS, more_warnings_message
 from punchout.money import (
     CURRENCIES,
     MINOR_UNITS,
@@ -53,17 +56,35 @@ from punchout.money import (
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 E = TypeVar("E", bound=StrEnum)
+
+#: The largest whole number read from an attribute (line numbers, versions, lead times): a
+#: 32-bit signed integer, which every database column for such numbers holds.
+MAX_WHOLE_NUMBER = 2**31 - 1
+_WHOLE = re.compile(r"[ \t\r\n]*[+-]?[0-9]{1,10}[ \t\r\n]*")
 _Element = etree._Element
 
 
 class Reader:
-    """Reading state of one document: its warnings and the tree, to name element paths lazily."""
+    """Reading state of one document: its warnings, and what naming element paths needs.
 
-    __slots__ = ("_dates", "_money", "_numbers", "tree", "warnings")
+    Paths are the ones ``lxml``'s ``getpath`` gives (``/cXML/Request/OrderRequest/ItemOut[2]``),
+    computed here in time linear in the document: ``getpath`` counts an element's preceding
+    siblings every time, which is quadratic over many siblings. The steps of a parent's children
+    are computed once, the first time one of them needs a path, and kept.
 
-    def __init__(self, tree: etree._ElementTree) -> None:
+    At most ``max_warnings`` warnings are kept; past that, warnings are only counted by code (no
+    path is computed) and one last warning counts them (see :mod:`punchout.cxml.limits`).
+    """
+
+    __slots__ = ("_dates", "_money", "_more", "_numbers", "_room", "_steps", "tree", "warnings")
+
+    def __init__(self, tree: etree._ElementTree, max_warnings: int = MAX_WARNINGS) -> None:
         self.tree = tree
         self.warnings: list[ParseWarning] = []
+        # room for warnings before the last place, kept for the one that counts the others
+        self._room = max(max_warnings - 1, 0)
+        self._more: Counter[str] | None = None
+        self._steps: dict[_Element, dict[_Element, str]] = {}
         # Per-document memo of pure conversions: order lines repeat the same delivery dates and
         # quantities. Values are immutable (Decimal, datetime); warnings are still emitted per use.
         self._dates: dict[str, tuple[datetime | None, str | None]] = {}
@@ -74,15 +95,55 @@ class Reader:
 
     # -- reporting ---------------------------------------------------------------------------
     def path(self, el: _Element) -> str:
-        return str(self.tree.getpath(el))
+        """The element's path, as ``getpath`` writes it, in time linear in its depth (amortised)."""
+        steps: list[str] = []
+        parent = el.getparent()
+        while parent is not None:
+            known = self._steps.get(parent)
+            if known is None:
+                known = self._steps[parent] = _child_steps(parent)
+            steps.append(known[el])
+            el, parent = parent, parent.getparent()
+        steps.append(_step_name(el))
+        steps.reverse()
+        return "/" + "/".join(steps)
+
+    def full(self) -> bool:
+        """True once no more warnings are kept: callers may skip building a message."""
+        return len(self.warnings) >= self._room
+
+    def add(self, warning: ParseWarning) -> None:
+        """Keep ``warning``, or count it once the document's warnings are full."""
+        if len(self.warnings) < self._room:
+            self.warnings.append(warning)
+        else:
+            self._count(warning.code)
+
+    def _count(self, code: str) -> None:
+        if self._more is None:
+            self._more = Counter()
+        self._more[code] += 1
+
+    def finish(self) -> list[ParseWarning]:
+        """The warnings kept, with one last warning counting the others when there were more."""
+        if self._more:
+            self.warnings.append(ParseWarning(MORE_WARNINGS, "/cXML", more_warnings_message(self._more)))
+            self._more = None
+        return self.warnings
 
     def warn(self, code: str, el: _Element, message: str) -> None:
-        self.warnings.append(ParseWarning(code, self.path(el), message))
+        if len(self.warnings) < self._room:
+            self.warnings.append(ParseWarning(code, self.path(el), message))
+        else:
+            self._count(code)
 
     def unknown(self, el: _Element, parent: _Element) -> None:
         """Warn about an unexpected child; comments and processing instructions pass silently."""
         tag = el.tag
         if not isinstance(tag, str):
+            return
+        if len(self.warnings) >= self._room:
+            self._count("unknown-element")
             return
         self.warnings.append(
             ParseWarning(
@@ -93,9 +154,12 @@ class Reader:
         )
 
     def missing(self, parent: _Element, name: str) -> None:
-        self.warnings.append(
-            ParseWarning("missing-element", self.path(parent), f"<{parent.tag}> has no <{name}>")
-        )
+        if len(self.warnings) < self._room:
+            self.warnings.append(
+                ParseWarning("missing-element", self.path(parent), f"<{parent.tag}> has no <{name}>")
+            )
+        else:
+            self._count("missing-element")
 
     def invalid(self, el: _Element, message: str) -> InvalidDocument:
         return InvalidDocument(message, path=self.path(el))
@@ -120,17 +184,26 @@ class Reader:
         return None if raw is None else self.decimal(el, raw, f"@{attr}")
 
     def integer(self, el: _Element, attr: str) -> int | None:
+        """A whole-number attribute (lineNumber, orderVersion…), at most :data:`MAX_WHOLE_NUMBER`
+        either side of zero: what any database column for it can hold."""
         raw = el.get(attr)
         if raw is None:
             return None
-        try:
-            return int(raw.strip())
-        except ValueError:
-            value = self.decimal(el, raw, f"@{attr}")
-            if value != value.to_integral_value():
-                raise self.invalid(el, f"<{el.tag}> @{attr}={raw[:20]!r} must be a whole number") from None
-            self.warn("number-format", el, f"@{attr}={raw[:20]!r} read as {int(value)}")
-            return int(value)
+        if _WHOLE.fullmatch(raw):
+            value = int(raw)
+        else:
+            number = self.decimal(el, raw, f"@{attr}")
+            if number != number.to_integral_value():
+                raise self.invalid(el, f"<{el.tag}> @{attr}={raw[:20]!r} must be a whole number")
+            value = int(number)
+            if abs(value) <= MAX_WHOLE_NUMBER:
+                self.warn("number-format", el, f"@{attr}={raw[:20]!r} read as {value}")
+        if abs(value) > MAX_WHOLE_NUMBER:
+            raise self.invalid(
+                el,
+                f"<{el.tag}> @{attr}={raw.strip()[:20]!r} is out of range: it must be at most {MAX_WHOLE_NUMBER}",
+            )
+        return value
 
     def date(self, el: _Element, attr: str) -> datetime | None:
         raw = el.get(attr)
@@ -174,6 +247,38 @@ class Reader:
             self.warn("empty-lang", el, f'<{el.tag}> has xml:lang=""')
             return None
         return value
+
+
+def _step_name(el: _Element) -> str:
+    """An element's name in a path: its tag, ``prefix:name`` in a prefixed namespace, ``*`` in a
+    default one (as libxml2 writes them)."""
+    tag = el.tag
+    if not isinstance(tag, str):
+        return "node()"
+    if tag[0] != "{":
+        return tag
+    prefix = el.prefix
+    return f"{prefix}:{etree.QName(tag).localname}" if prefix else "*"
+
+
+def _child_steps(parent: _Element) -> dict[_Element, str]:
+    """The last path step of each element child of ``parent``: its name, with its position among
+    the siblings of the same name when there are several (``ItemOut[2]``); ``*`` steps always carry
+    their position among all element siblings."""
+    children = [c for c in parent if isinstance(c.tag, str)]
+    names = [_step_name(c) for c in children]
+    repeated = {name for name, n in Counter(names).items() if n > 1}
+    seen: Counter[str] = Counter()
+    steps: dict[_Element, str] = {}
+    for position, (child, name) in enumerate(zip(children, names, strict=True), 1):
+        if name == "*":
+            steps[child] = f"*[{position}]"
+        elif name in repeated:
+            seen[name] += 1
+            steps[child] = f"{name}[{seen[name]}]"
+        else:
+            steps[child] = name
+    return steps
 
 
 def text(el: _Element) -> str:
@@ -268,13 +373,10 @@ def credential(r: Reader, el: _Element) -> Credential:
 
 
 def status(r: Reader, el: _Element) -> Status:
-    raw = el.get("code")
-    try:
-        code = int((raw or "").strip())
-    except ValueError:
-        raise r.invalid(
-            el, f"<Status> needs a numeric code such as 200 or 400, got {(raw or '')[:10]!r}"
-        ) from None
+    raw = (el.get("code") or "").strip()
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 3):
+        raise r.invalid(el, f"<Status> needs a numeric code such as 200 or 400, got {raw[:10]!r}")
+    code = int(raw)
     return Status(code, el.get("text") or "", text(el), el.get(XML_LANG) or None)
 
 
@@ -570,7 +672,7 @@ def item_detail(r: Reader, el: _Element) -> ItemDetail:
             url = text(c)
         elif tag == "LeadTime":
             raw = text(c)
-            if raw.isdigit():
+            if raw.isascii() and raw.isdigit() and len(raw) <= 10 and int(raw) <= MAX_WHOLE_NUMBER:
                 lead_time = int(raw)
             else:
                 r.warn("bad-number", c, f"<LeadTime> {raw[:20]!r} is not a number of days; ignored")

@@ -1,8 +1,10 @@
 """``parse()``: lenient in. Reads what real systems send and reports what it forgave.
 
-Safety first: the size cap is checked before any parsing; the lxml parser never resolves
-entities, never touches the network and never loads a DTD; documents with an internal DTD subset
-are refused; nesting is capped by libxml2 (``huge_tree=False``).
+Safety first: the size cap, then the element and attribute counts (:mod:`punchout.cxml.limits`)
+are checked before any parsing; the lxml parser never resolves entities, never touches the network
+and never loads a DTD; documents with an internal DTD subset are refused; nesting is capped by
+libxml2 (``huge_tree=False``, :data:`~punchout.cxml.limits.MAX_DEPTH`). Binding and its warnings
+cost time linear in the document, and at most ``Limits.warnings`` warnings are kept.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from punchout.cxml.errors import (
     NotWellFormed,
     UnsupportedMessage,
 )
+from punchout.cxml.limits import DEFAULT_LIMITS, MAX_DEPTH, Limits, count_attributes, count_elements
 from punchout.cxml.profile import Response
 
 __all__ = ["DEFAULT_MAX_BYTES", "hardened_parser", "parse", "parse_tree"]
@@ -64,8 +67,11 @@ def hardened_parser() -> etree.XMLParser:
     return parser
 
 
-def parse_tree(data: bytes | str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._ElementTree:
-    """The safety gate every inbound body goes through: size, well-formedness, no DTD subset."""
+def parse_tree(
+    data: bytes | str, *, max_bytes: int = DEFAULT_MAX_BYTES, limits: Limits = DEFAULT_LIMITS
+) -> etree._ElementTree:
+    """The safety gate every inbound body goes through: size, element and attribute counts,
+    well-formedness, nesting, no DTD subset."""
     if isinstance(data, str):
         # A str is already decoded: drop any declaration (its encoding no longer applies).
         data = _DECLARATION.sub("", data, count=1).encode("utf-8", "surrogatepass")
@@ -81,6 +87,18 @@ def parse_tree(data: bytes | str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> etre
     raw = data if isinstance(data, bytes) else bytes(data)
     if not size or _NOT_SPACE.search(raw, 0, 4096) is None:
         raise NotWellFormed("the body is empty: send a cXML document")
+    elements = count_elements(raw, limits.elements)
+    if elements > limits.elements:
+        raise DocumentTooLarge(
+            f"the document has {elements} elements; the limit is {limits.elements} elements per "
+            "document. Split it into smaller documents."
+        )
+    attributes = count_attributes(raw, limits.attributes)
+    if attributes > limits.attributes:
+        raise DocumentTooLarge(
+            f"the document has {attributes} attributes; the limit is {limits.attributes} attributes "
+            "per document. Split it into smaller documents."
+        )
     if _declares_subset(raw, 65536):  # refuse before libxml2 reads any declaration
         raise _subset_error()
     try:
@@ -147,8 +165,15 @@ def _syntax_error(exc: etree.XMLSyntaxError) -> NotWellFormed | DocumentTooCompl
     where = f"line {line}, column {column}"
     if "depth" in reason.lower() or "nested" in reason.lower():
         return DocumentTooComplex(
-            f"elements are nested too deeply at {where} ({reason}); cXML documents need only a few "
-            "dozen levels.",
+            f"elements are nested more than {MAX_DEPTH} levels deep at {where}; cXML documents need "
+            "only a few dozen levels.",
+            path=f"line {line}",
+        )
+    if "resource limit" in reason.lower() or "huge" in reason.lower():
+        # libxml2's own caps on one name, text node or attribute value (10 MB), beyond ours
+        return DocumentTooComplex(
+            f"a single name, text or attribute value at {where} is larger than an XML parser accepts; "
+            "send large content in smaller pieces.",
             path=f"line {line}",
         )
     if "utf-8" in reason.lower() or "encoding" in reason.lower():
@@ -164,7 +189,9 @@ def _syntax_error(exc: etree.XMLSyntaxError) -> NotWellFormed | DocumentTooCompl
     )
 
 
-def parse(data: bytes | str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParseResult:
+def parse(
+    data: bytes | str, *, max_bytes: int = DEFAULT_MAX_BYTES, limits: Limits = DEFAULT_LIMITS
+) -> ParseResult:
     """Read a cXML document leniently into typed objects, with warnings for what was forgiven.
 
     Raises :class:`~punchout.cxml.errors.CXMLError` subclasses (each with a cXML status) when
@@ -175,19 +202,19 @@ def parse(data: bytes | str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParseResu
     element proxies) that would otherwise trigger collections scanning them for nothing. Reference
     counting still frees everything as usual.
     """
-    tree = parse_tree(data, max_bytes=max_bytes)
+    tree = parse_tree(data, max_bytes=max_bytes, limits=limits)
     if not gc.isenabled():
-        return _bind_tree(tree)
+        return _bind_tree(tree, limits)
     gc.disable()
     try:
-        return _bind_tree(tree)
+        return _bind_tree(tree, limits)
     finally:
         gc.enable()
 
 
-def _bind_tree(tree: etree._ElementTree) -> ParseResult:
+def _bind_tree(tree: etree._ElementTree, limits: Limits) -> ParseResult:
     root = tree.getroot()
-    r = Reader(tree)
+    r = Reader(tree, limits.warnings)
     if root.tag != "cXML":
         tag = root.tag if isinstance(root.tag, str) else "?"
         if tag in _UNSUPPORTED_ROOTS:
@@ -198,10 +225,10 @@ def _bind_tree(tree: etree._ElementTree) -> ParseResult:
             )
         raise InvalidDocument(f"the root element is <{tag}>; a cXML document starts with <cXML>.", path="/")
     if tree.docinfo.system_url is None:  # type: ignore[attr-defined]
-        r.warnings.append(ParseWarning("no-doctype", "/cXML", "the document has no DOCTYPE"))
+        r.add(ParseWarning("no-doctype", "/cXML", "the document has no DOCTYPE"))
 
     document = _envelope(r, root)
-    return ParseResult(document, r.warnings)
+    return ParseResult(document, r.finish())
 
 
 def _envelope(r: Reader, root: etree._Element) -> CXML:

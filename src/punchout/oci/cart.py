@@ -39,6 +39,7 @@ from punchout.oci.fields import (
     CONTROL_CHARS_EXCEPT_LINE_BREAKS,
     FIELDS_BY_NAME,
     LONGTEXT_LINE_LENGTH,
+    MAX_ITEM_INDEX,
     NEW_ITEM_FIELDS,
     OCI_VERSIONS,
     FieldSpec,
@@ -115,6 +116,15 @@ def parse_cart(form: FormInput | bytes, *, charset: str = "iso-8859-1") -> CartR
         key = parse_item_key(name)
         if key is None:
             result.extra.setdefault(name, []).append(value)
+            continue
+        if key.index > MAX_ITEM_INDEX:
+            result.warnings.append(
+                OCIIssue(
+                    None,
+                    key.field,
+                    f"{name[:40]!r} has an item index above {MAX_ITEM_INDEX}; the field was ignored",
+                )
+            )
             continue
         if not key.spec_spelling and name not in respelled:
             respelled.add(name)
@@ -239,10 +249,12 @@ def _read_line(index: int, raw: dict[str, list[str]], result: CartResult) -> OCI
     lead_time = None
     lead_text = first("LEADTIME").strip()
     if lead_text:
-        if lead_text.isdigit():
+        if lead_text.isascii() and lead_text.isdigit() and len(lead_text) <= 9:
             lead_time = int(lead_text)
         else:
-            warnings.append(OCIIssue(index, "LEADTIME", f"{lead_text!r} is not a number of days; ignored"))
+            warnings.append(
+                OCIIssue(index, "LEADTIME", f"{lead_text[:20]!r} is not a number of days; ignored")
+            )
 
     service_text = first("SERVICE").strip().upper()
     if service_text and service_text != "X":

@@ -99,11 +99,11 @@ NEW_ITEM_FIELDS: tuple[FieldSpec, ...] = (
 FIELDS_BY_NAME: Mapping[str, FieldSpec] = {spec.name: spec for spec in NEW_ITEM_FIELDS}
 
 # NEW_ITEM-DESCRIPTION[1]; names are matched case-insensitively (some shops send new_item-…).
-_ITEM_KEY = re.compile(r"NEW_ITEM-([A-Z0-9_]+)\[(\d+)\]", re.IGNORECASE)
+_ITEM_KEY = re.compile(r"NEW_ITEM-([A-Z0-9_]+)\[([0-9]+)\]", re.IGNORECASE)
 # NEW_ITEM-LONGTEXT_1:132[] (spec) and NEW_ITEM-LONGTEXT[1]:132 (seen in the wild), with or without
 # the line length and the trailing [].
 _LONGTEXT_KEY = re.compile(
-    r"NEW_ITEM-LONGTEXT(?:_(?P<spec>\d+)|\[(?P<alt>\d+)\])(?::\d+)?(?P<table>\[\])?", re.IGNORECASE
+    r"NEW_ITEM-LONGTEXT(?:_(?P<spec>[0-9]+)|\[(?P<alt>[0-9]+)\])(?::[0-9]+)?(?P<table>\[\])?", re.IGNORECASE
 )
 _EXTRA_NAME = re.compile(r"[A-Z0-9_]+")
 
@@ -117,16 +117,26 @@ class ItemKey:
     spec_spelling: bool = True  # False for NEW_ITEM-LONGTEXT[n]:132 and other tolerated spellings
 
 
+#: The largest item index read (``NEW_ITEM-…[n]``): a cart is a few thousand lines at most.
+MAX_ITEM_INDEX = 99_999
+
+
+def _index(digits: str) -> int:
+    """An item index; any index longer than :data:`MAX_ITEM_INDEX` reads as ``MAX_ITEM_INDEX + 1``
+    (out of range) without converting thousands of digits."""
+    return int(digits) if len(digits) <= 9 else MAX_ITEM_INDEX + 1
+
+
 def parse_item_key(name: str) -> ItemKey | None:
     """Read ``NEW_ITEM-FIELD[n]`` or a long-text key; ``None`` for any other form field name."""
     match = _LONGTEXT_KEY.fullmatch(name)
     if match:
         if match["spec"] is not None:
-            return ItemKey(int(match["spec"]), "LONGTEXT", match["table"] is not None)
-        return ItemKey(int(match["alt"]), "LONGTEXT", False)
+            return ItemKey(_index(match["spec"]), "LONGTEXT", match["table"] is not None)
+        return ItemKey(_index(match["alt"]), "LONGTEXT", False)
     match = _ITEM_KEY.fullmatch(name)
     if match:
-        return ItemKey(int(match[2]), match[1].upper())
+        return ItemKey(_index(match[2]), match[1].upper())
     return None
 
 
@@ -148,7 +158,11 @@ def is_extra_field_name(name: str) -> bool:
 # ---------------------------------------------------------------------------------------------
 # Numbers
 
-_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+#: Digits before and after the decimal point that a number may have: what the sites' amount and
+#: quantity columns hold, and the range ``punchout.money.parse_decimal`` reads.
+_MAX_INTEGER_DIGITS = 18
+_MAX_FRACTION_DIGITS = 20
 
 
 def parse_decimal(raw: str) -> tuple[Decimal, str | None]:
@@ -156,9 +170,12 @@ def parse_decimal(raw: str) -> tuple[Decimal, str | None]:
 
     OCI numbers use a decimal point (``100.000`` is one hundred). A single decimal comma
     (``12,50``) and thousands separators (``1.234,56`` / ``1,234.56``) are forgiven with a note.
-    Raises ``ValueError`` with a message for anything else (including ``NaN`` and exponents).
+    Raises ``ValueError`` with a message for anything else (including ``NaN``, exponents, and
+    numbers of more than 18 digits before the point or 20 after it).
     """
     text = raw.strip()
+    if len(text) > 64:
+        raise ValueError(f"a number of {len(text)} characters is not a plausible amount or quantity")
     note = None
     if "," in text:
         if "." in text:
@@ -175,6 +192,12 @@ def parse_decimal(raw: str) -> tuple[Decimal, str | None]:
             raise ValueError(f"{raw!r} is not a number")
     if not _PLAIN_NUMBER.fullmatch(text):
         raise ValueError(f"{raw!r} is not a number")
+    whole, _, fraction = text.lstrip("+-").partition(".")
+    if len(whole.lstrip("0")) > _MAX_INTEGER_DIGITS or len(fraction) > _MAX_FRACTION_DIGITS:
+        raise ValueError(
+            f"{raw!r} is out of range: at most {_MAX_INTEGER_DIGITS} digits before the decimal point "
+            f"and {_MAX_FRACTION_DIGITS} after it"
+        )
     try:
         return Decimal(text), note
     except InvalidOperation as exc:  # pragma: no cover - the pattern above only lets numbers through
