@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import random
 import socket
+import threading
 
 import pytest
-from django.test import override_settings
+from django.test import Client, override_settings
 
 from openprocure.core.models import Document
 from punchout import cxml
@@ -145,3 +146,50 @@ def test_the_limits_count_in_redis_too(client, acme):
             assert setup_as(client, "127.0.0.1")[1].code == 200
         finally:
             cache.clear()
+
+
+@override_settings(RATELIMIT_ANONYMOUS="100/m")
+def test_an_address_that_failed_gets_one_document_read_at_a_time(client, acme, monkeypatch):
+    from django.http import HttpResponse
+
+    from openprocure.core.cxml_endpoint import CXMLEndpoint
+
+    # One failure makes 127.0.0.2 a suspect address; 127.0.0.1 has none.
+    assert (
+        client.post("/cxml/", b"not xml", content_type="text/xml", REMOTE_ADDR="127.0.0.2").status_code == 200
+    )
+    entered, release = threading.Event(), threading.Event()
+    original = CXMLEndpoint.receive
+
+    def held(self, request):
+        if request.META["REMOTE_ADDR"] != "127.0.0.2" or release.is_set():
+            return original(self, request)
+        entered.set()  # a large document of 127.0.0.2 is being read…
+        release.wait(30)
+        return HttpResponse(b"read")
+
+    monkeypatch.setattr(CXMLEndpoint, "receive", held)
+    first = threading.Thread(
+        target=lambda: Client().post("/cxml/", HOSTILE, content_type="text/xml", REMOTE_ADDR="127.0.0.2")
+    )
+    first.start()
+    try:
+        assert entered.wait(30)
+        # …meanwhile the next one from the same address is refused at once,
+        second = client.post("/cxml/", HOSTILE, content_type="text/xml", REMOTE_ADDR="127.0.0.2")
+        assert second.status_code == 429
+        assert second["Retry-After"] == "1"
+        status = cxml.parse(second.content).document.status
+        assert (status.code, status.message) == (
+            560,
+            "Requests from your address failed recently, and another of its documents is still being "
+            "read: we read one at a time. Send this document again in 1 second (nothing was read or stored).",
+        )
+        # …and a partner from another address is answered as usual.
+        assert setup_as(client, "127.0.0.1")[1].code == 200
+    finally:
+        release.set()
+        first.join(30)
+    # Once the first is answered, the address has its turn again.
+    again = client.post("/cxml/", HOSTILE, content_type="text/xml", REMOTE_ADDR="127.0.0.2")
+    assert (again.status_code, cxml.parse(again.content).document.status.code) == (200, 400)

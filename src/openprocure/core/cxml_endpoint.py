@@ -201,7 +201,10 @@ class CXMLEndpoint(View):
         if refusal is not None:
             return ratelimits.cxml_response(refusal)
         self.credential = ""
-        response = self.receive(request)
+        with ratelimits.one_at_a_time(request) as busy:
+            if busy is not None:
+                return ratelimits.cxml_response(busy)
+            response = self.receive(request)
         if response.status_code != ratelimits.TOO_MANY_REQUESTS:
             code = getattr(response, "cxml_status_code", None)
             if code is None or code < 500:

@@ -11,16 +11,24 @@ authenticated partner:
    that were accepted, against ``RATELIMIT_PARTNER``. Only accepted requests count, so nobody can
    use up a partner's allowance by naming its identity without its secret.
 
+An address whose requests failed in the last ``RATELIMIT_SUSPECT_SECONDS`` also gets **one cXML
+document read at a time**: while one of its documents is being parsed, the next is refused at once.
+Parsing a large hostile document costs a worker hundreds of milliseconds before anyone knows who
+sent it; the rate alone would still let a flood occupy every worker for that long, so a flooding
+address keeps at most one worker busy and the others stay free for partners.
+
 A refused request gets HTTP 429 with ``Retry-After`` (seconds) and, on ``/cxml/``, a cXML Response
 with Status 560 "Temporary server error": cXML's 5xx means "send the same document again later".
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django_ratelimit.core import get_usage
@@ -29,6 +37,11 @@ from punchout import cxml
 
 ADDRESS_GROUP = "openprocure.partner-endpoint.address"
 CREDENTIAL_GROUP = "openprocure.partner-endpoint.credential"
+SUSPECT_PREFIX = "openprocure.partner-endpoint.suspect:"
+BUSY_PREFIX = "openprocure.partner-endpoint.busy:"
+# Longest a document of a suspect address may hold its turn (past gunicorn's 60 s worker timeout,
+# after which the worker is killed and the turn would otherwise never be given back).
+BUSY_SECONDS = 90
 TOO_MANY_REQUESTS = 429
 TEMPORARY_SERVER_ERROR = 560
 
@@ -38,7 +51,11 @@ class Refusal:
     """Why a request is refused and how long the sender should wait."""
 
     retry_after: int
-    per: str  # "address" or "credential"
+    per: str  # "address", "credential" or "busy" (one document at a time for a suspect address)
+
+
+def _address(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR", ""))
 
 
 def _credential_key(credential: str) -> Callable[[str, HttpRequest], str]:
@@ -73,8 +90,29 @@ def credential_refusal(request: HttpRequest, credential: str) -> Refusal | None:
     )
 
 
+@contextmanager
+def one_at_a_time(request: HttpRequest) -> Iterator[Refusal | None]:
+    """For an address with recent failures, a turn to have one document read (None), or the
+    refusal when another of its documents is being read; other addresses always get their turn."""
+    if not settings.RATELIMIT_ENABLE:
+        yield None
+        return
+    address = _address(request)
+    if cache.get(SUSPECT_PREFIX + address) is None:
+        yield None
+        return
+    if not cache.add(BUSY_PREFIX + address, 1, BUSY_SECONDS):
+        yield Refusal(retry_after=1, per="busy")
+        return
+    try:
+        yield None
+    finally:
+        cache.delete(BUSY_PREFIX + address)
+
+
 def count(request: HttpRequest, *, credential: str, accepted: bool) -> None:
-    """Count an answered request: against its credential when accepted, else against its address."""
+    """Count an answered request: against its credential when accepted, else against its address
+    (which is then a suspect address for ``RATELIMIT_SUSPECT_SECONDS``)."""
     if not settings.RATELIMIT_ENABLE:
         return
     if accepted and credential:
@@ -87,10 +125,16 @@ def count(request: HttpRequest, *, credential: str, accepted: bool) -> None:
         )
     else:
         get_usage(request, group=ADDRESS_GROUP, key="ip", rate=settings.RATELIMIT_ANONYMOUS, increment=True)
+        cache.set(SUSPECT_PREFIX + _address(request), 1, settings.RATELIMIT_SUSPECT_SECONDS)
 
 
 def message(refusal: Refusal) -> str:
     """What the partner reads: why, and when to try again."""
+    if refusal.per == "busy":
+        return (
+            "Requests from your address failed recently, and another of its documents is still being "
+            "read: we read one at a time. Send this document again in 1 second (nothing was read or stored)."
+        )
     if refusal.per == "credential":
         why = "This partner account has sent more requests than its allowance"
     else:
@@ -106,13 +150,19 @@ def cxml_response(refusal: Refusal) -> HttpResponse:
     response = HttpResponse(
         cxml.build(document), content_type="text/xml; charset=utf-8", status=TOO_MANY_REQUESTS
     )
-    response["Retry-After"] = str(refusal.retry_after)
-    return response
+    return _refused_response(response, refusal)
 
 
 def plain_response(refusal: Refusal) -> HttpResponse:
     """HTTP 429 + Retry-After with a plain-text reason a person can read (OCI has no status document)."""
     text = _("Too many requests: try again in %(seconds)s seconds.") % {"seconds": refusal.retry_after}
     response = HttpResponse(text + "\n", content_type="text/plain; charset=utf-8", status=TOO_MANY_REQUESTS)
+    return _refused_response(response, refusal)
+
+
+def _refused_response(response: HttpResponse, refusal: Refusal) -> HttpResponse:
     response["Retry-After"] = str(refusal.retry_after)
+    # The access log has every refusal already: one more log line each would let a flood flood the
+    # log too (Django logs every 4xx answer as a warning unless told it was logged).
+    response._has_been_logged = True  # type: ignore[attr-defined]
     return response

@@ -317,7 +317,9 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 # HTTP 429 with Retry-After and a cXML Status 560 (temporary: send it again later).
 RATELIMIT_ENABLE = env_bool("OPENPROCURE_RATELIMIT", True)
 RATELIMIT_ANONYMOUS = os.environ.get("OPENPROCURE_RATELIMIT_ANONYMOUS", "60/m")
-RATELIMIT_PARTNER = os.environ.get("OPENPROCURE_RATELIMIT_PARTNER", "1200/m")
+RATELIMIT_PARTNER = os.environ.get("OPENPROCURE_RATELIMIT_PARTNER", "6000/m")
+# For this many seconds after a failed request, its address gets one cXML document read at a time.
+RATELIMIT_SUSPECT_SECONDS = int(os.environ.get("OPENPROCURE_RATELIMIT_SUSPECT_SECONDS", "600"))
 # diskcache's and Redis's increments are atomic across processes; django-ratelimit only lists the
 # memcached and django-redis backends as supported, so its "not officially supported" warning is noise.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
