@@ -166,7 +166,7 @@ def partner(port: int, seconds: float, pause: float) -> dict[str, Any]:
         latencies.append((time.perf_counter() - started) * 1000)
         time.sleep(pause)
     latencies.sort()
-    q = statistics.quantiles(latencies, n=100)
+    q = statistics.quantiles(latencies, n=100, method="inclusive")
     return {
         "requests": len(latencies),
         "errors": sum(bad.values()),
