@@ -46,9 +46,11 @@ RESULTS = ROOT / "benchmarks" / "results" / "flood.md"
 PARTNER_ADDRESS = "127.0.0.1"
 FLOOD_ADDRESS = "127.0.0.2"
 HOSTILE_SIBLINGS = 100_000
+DEMO_SECRET = "acme-demo-secret"  # noqa: S105 - the documented demo secret (demo mode only)
+WRONG_SECRET = "guess"  # noqa: S105 - a wrong secret, on purpose
 
 
-def setup_body(*, identity: str = "ACME", secret: str = "acme-demo-secret", filler: bytes = b"") -> bytes:
+def setup_body(*, identity: str = "ACME", secret: str = DEMO_SECRET, filler: bytes = b"") -> bytes:
     """A real PunchOutSetupRequest; ``filler`` goes inside its Header (the hostile part)."""
     from punchout import cxml
 
@@ -77,7 +79,7 @@ def setup_body(*, identity: str = "ACME", secret: str = "acme-demo-secret", fill
 
 def hostile_body() -> bytes:
     """About 400 KB: 100,000 sibling ``<e/>`` in a setup request from an unknown sender."""
-    return setup_body(identity="NOBODY", secret="guess", filler=b"<e/>" * HOSTILE_SIBLINGS)
+    return setup_body(identity="NOBODY", secret=WRONG_SECRET, filler=b"<e/>" * HOSTILE_SIBLINGS)
 
 
 def free_port() -> int:
