@@ -148,16 +148,19 @@ def test_the_limits_count_in_redis_too(client, acme):
             cache.clear()
 
 
-@override_settings(RATELIMIT_ANONYMOUS="100/m")
+@override_settings(RATELIMIT_ANONYMOUS="100/m", RATELIMIT_SUSPECT_AFTER=2)
 def test_an_address_that_failed_gets_one_document_read_at_a_time(client, acme, monkeypatch):
+    from django.core.cache import cache
     from django.http import HttpResponse
 
+    from openprocure.core import ratelimits
     from openprocure.core.cxml_endpoint import CXMLEndpoint
 
-    # One failure makes 127.0.0.2 a suspect address; 127.0.0.1 has none.
-    assert (
-        client.post("/cxml/", b"not xml", content_type="text/xml", REMOTE_ADDR="127.0.0.2").status_code == 200
-    )
+    # One failure does not make an address a suspect; two do (127.0.0.1 has none).
+    client.post("/cxml/", b"not xml", content_type="text/xml", REMOTE_ADDR="127.0.0.2")
+    assert cache.get(ratelimits.SUSPECT_PREFIX + "127.0.0.2") is None
+    client.post("/cxml/", b"not xml", content_type="text/xml", REMOTE_ADDR="127.0.0.2")
+    assert cache.get(ratelimits.SUSPECT_PREFIX + "127.0.0.2") == 1
     entered, release = threading.Event(), threading.Event()
     original = CXMLEndpoint.receive
 

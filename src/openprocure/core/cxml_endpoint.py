@@ -24,6 +24,7 @@ from openprocure.core import ratelimits, rows
 from openprocure.core.choices import Direction
 from openprocure.core.journal import journal_entry, record_document
 from openprocure.core.models import Document
+from openprocure.core.wsgi import BODY_CUT_AT
 from punchout import cxml
 from punchout.cxml.errors import CXMLError, DocumentTooLarge, UnsupportedMessage
 from punchout.cxml.transport import decode_form
@@ -162,7 +163,7 @@ def read_body(request: HttpRequest) -> bytes:
     length = int(request.META.get("CONTENT_LENGTH") or 0)
     if length > settings.CXML_MAX_BYTES:
         # A chunked body longer than the site reads was cut (core.wsgi): its length is not known.
-        cut = request.META.get("openprocure.body_cut_at")
+        cut = request.META.get(BODY_CUT_AT)
         size = f"more than {cut}" if cut else str(length)
         raise DocumentTooLarge(
             f"The body has {size} bytes; this endpoint accepts at most {settings.CXML_MAX_BYTES} bytes. "

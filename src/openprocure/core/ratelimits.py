@@ -11,8 +11,10 @@ authenticated partner:
    that were accepted, against ``RATELIMIT_PARTNER``. Only accepted requests count, so nobody can
    use up a partner's allowance by naming its identity without its secret.
 
-An address whose requests failed in the last ``RATELIMIT_SUSPECT_SECONDS`` also gets **one cXML
-document read at a time**: while one of its documents is being parsed, the next is refused at once.
+An address with ``RATELIMIT_SUSPECT_AFTER`` failures in a window of the anonymous rate is a suspect
+for ``RATELIMIT_SUSPECT_SECONDS``, and gets **one cXML document read at a time**: while one of its
+documents is being parsed, the next is refused at once. (A few failures, as any busy business
+network sends now and then for one of its customers, never slow the others down.)
 Parsing a large hostile document costs a worker hundreds of milliseconds before anyone knows who
 sent it; the rate alone would still let a flood occupy every worker for that long, so a flooding
 address keeps at most one worker busy and the others stay free for partners.
@@ -112,7 +114,7 @@ def one_at_a_time(request: HttpRequest) -> Iterator[Refusal | None]:
 
 def count(request: HttpRequest, *, credential: str, accepted: bool) -> None:
     """Count an answered request: against its credential when accepted, else against its address
-    (which is then a suspect address for ``RATELIMIT_SUSPECT_SECONDS``)."""
+    (a suspect address for ``RATELIMIT_SUSPECT_SECONDS`` once it has ``RATELIMIT_SUSPECT_AFTER``)."""
     if not settings.RATELIMIT_ENABLE:
         return
     if accepted and credential:
@@ -124,8 +126,11 @@ def count(request: HttpRequest, *, credential: str, accepted: bool) -> None:
             increment=True,
         )
     else:
-        get_usage(request, group=ADDRESS_GROUP, key="ip", rate=settings.RATELIMIT_ANONYMOUS, increment=True)
-        cache.set(SUSPECT_PREFIX + _address(request), 1, settings.RATELIMIT_SUSPECT_SECONDS)
+        usage = get_usage(
+            request, group=ADDRESS_GROUP, key="ip", rate=settings.RATELIMIT_ANONYMOUS, increment=True
+        )
+        if usage is not None and usage["count"] >= settings.RATELIMIT_SUSPECT_AFTER:
+            cache.set(SUSPECT_PREFIX + _address(request), 1, settings.RATELIMIT_SUSPECT_SECONDS)
 
 
 def message(refusal: Refusal) -> str:

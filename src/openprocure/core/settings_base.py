@@ -318,7 +318,9 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 RATELIMIT_ENABLE = env_bool("OPENPROCURE_RATELIMIT", True)
 RATELIMIT_ANONYMOUS = os.environ.get("OPENPROCURE_RATELIMIT_ANONYMOUS", "60/m")
 RATELIMIT_PARTNER = os.environ.get("OPENPROCURE_RATELIMIT_PARTNER", "6000/m")
-# For this many seconds after a failed request, its address gets one cXML document read at a time.
+# An address with this many failed requests in one window of the anonymous rate gets one cXML
+# document read at a time, for RATELIMIT_SUSPECT_SECONDS.
+RATELIMIT_SUSPECT_AFTER = int(os.environ.get("OPENPROCURE_RATELIMIT_SUSPECT_AFTER", "10"))
 RATELIMIT_SUSPECT_SECONDS = int(os.environ.get("OPENPROCURE_RATELIMIT_SUSPECT_SECONDS", "600"))
 # diskcache's and Redis's increments are atomic across processes; django-ratelimit only lists the
 # memcached and django-redis backends as supported, so its "not officially supported" warning is noise.
