@@ -122,30 +122,38 @@ def redis_url() -> str:
         socket.create_connection(("127.0.0.1", 6379), 2).close()
     except OSError:
         pytest.skip("Redis is not reachable on 127.0.0.1:6379")
-    return f"redis://127.0.0.1:6379/{random.randint(8, 15)}"
+    # Database 6: not a site's default (0, 1) nor one the RQ tests empty (8-15). Only this test's
+    # own keys are removed afterwards: other runs may share the database.
+    return "redis://127.0.0.1:6379/6"
 
 
 def test_the_limits_count_in_redis_too(client, acme):
+    import redis
+
     url = redis_url()
+    prefix = f"openprocure-test-{random.randint(0, 10**12)}"
     caches = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": url,
-            "KEY_PREFIX": f"t{random.randint(0, 10**9)}",
+            "KEY_PREFIX": prefix,
         }
     }
-    with override_settings(CACHES=caches, RATELIMIT_ANONYMOUS="2/m"):
-        from django.core.cache import cache
-
-        try:
+    try:
+        with override_settings(CACHES=caches, RATELIMIT_ANONYMOUS="2/m"):
             codes = [
                 client.post("/cxml/", HOSTILE, content_type="text/xml", REMOTE_ADDR="127.0.0.2").status_code
                 for _ in range(3)
             ]
             assert codes == [200, 200, 429]
             assert setup_as(client, "127.0.0.1")[1].code == 200
-        finally:
-            cache.clear()
+            # The counters are in Redis, where every process of the site sees them.
+            assert [key for key in redis.Redis.from_url(url).scan_iter(f"{prefix}:*")] != []
+    finally:
+        connection = redis.Redis.from_url(url)
+        for key in connection.scan_iter(f"{prefix}:*"):
+            connection.delete(key)
+        connection.close()
 
 
 @override_settings(RATELIMIT_ANONYMOUS="100/m", RATELIMIT_SUSPECT_AFTER=2)
