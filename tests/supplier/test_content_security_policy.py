@@ -55,7 +55,11 @@ def test_a_punchout_page_may_be_framed_by_the_business_procurement_system_only(c
 
 def test_an_ended_or_unknown_session_page_is_framed_by_its_business_or_nobody(client, acme, products):
     unknown = client.get("/po/" + "x" * 43 + "/cart/")
-    assert (unknown.status_code, directives(unknown)["frame-ancestors"]) == (410, "'none'")
+    assert (unknown.status_code, directives(unknown)["frame-ancestors"], unknown["X-Frame-Options"]) == (
+        410,
+        "'none'",
+        "DENY",
+    )
     prefix = open_session(client)
     client.post(prefix + "cart/cancel/")
     ended = client.get(prefix + "cart/")

@@ -46,12 +46,13 @@ def _replace(response: HttpResponseBase, directive: str, sources: list[str]) -> 
 def allow_framing(response: R, urls: Iterable[str]) -> R:
     """Let the origins of ``urls`` (and only they) frame this response.
 
-    ``X-Frame-Options`` cannot name an origin, so it is left off; browsers that know CSP obey
-    ``frame-ancestors`` instead. With no usable origin, nobody may frame the page.
+    ``X-Frame-Options`` cannot name an origin, so it is left off then; browsers that know CSP obey
+    ``frame-ancestors`` instead. With no usable origin, nobody may frame the page (and it says DENY).
     """
     origins = sorted({origin for origin in (origin_of(url) for url in urls) if origin})
     _replace(response, "frame-ancestors", origins or [NONE])
-    response.xframe_options_exempt = True  # type: ignore[attr-defined]
+    # X-Frame-Options (for browsers without CSP) can only say DENY, which is right when nobody may.
+    response.xframe_options_exempt = bool(origins)  # type: ignore[attr-defined]
     return response
 
 
