@@ -41,7 +41,7 @@ def receive(client: Client, po: Any, quantities: dict[int, str]) -> None:
     assert answer.status_code == 302, answer.content.decode()
 
 
-def test_three_way_exception_then_new_receipt_rematches_and_approves(
+def test_invoice_before_its_goods_are_received_waits_then_the_receipt_approves_it(
     client: Client, django_capture_on_commit_callbacks: Any
 ) -> None:
     supplier, connection = make_supplier()
@@ -54,22 +54,29 @@ def test_three_way_exception_then_new_receipt_rematches_and_approves(
         payload_id="inv-1@s",
     )
     status = post(client, body)
-    assert (status.code, status.message) == (200, "Invoice INV-1 received; it is being reviewed.")
+    assert (status.code, status.message) == (
+        200,
+        "Invoice INV-1 matched; it is approved for payment once the goods are received.",
+    )
     invoice = Invoice.objects.get()
     assert (invoice.status, invoice.match_mode, invoice.due_amount) == (
-        "exception",
+        "awaiting",
         "3way",
         Decimal("130.00"),
     )
-    exception = InvoiceException.objects.get(status="open")
-    assert exception.message == (
-        "Line 1: invoiced 12, received 10, ordered 12: quantity exceeds received by 2 (tolerance 0)."
-    )
+    # nothing for an AP clerk to handle: no exception, the explanation says what is missing
+    assert InvoiceException.objects.count() == 0
     client.force_login(ap_clerk())
     page = client.get(f"/invoicing/{invoice.pk}/").content.decode()
     assert "Line 1 → order PO-2026-000001 line 1 (by order reference)." in page
-    assert "Line 2: invoiced 5, received 5, ordered 12: within what was received." not in page
+    assert (
+        "Line 1: invoiced 12, received 10, ordered 12: quantity exceeds received by 2 (tolerance 0)." in page
+    )
     assert "Line 2: invoiced 5, received 5, ordered 5: within what was received." in page
+    assert "Status: <strong>Waiting for the goods receipt</strong>" in page
+    assert 'id="awaiting-receipt"' in page
+    assert "approved for payment as soon as they are received, without anyone handling it." in page
+    assert "130.00 EUR" in page
     # its history in words, not identifiers
     history = page.split(">History</h2>", 1)[1].split("</ul>", 1)[0]
     assert [item.rsplit(".m. ", 1)[-1].strip() for item in re.findall(r"<li>(.*?)</li>", history)] == [
@@ -80,14 +87,43 @@ def test_three_way_exception_then_new_receipt_rematches_and_approves(
     # the retry of the same document: same answer, no second invoice
     assert post(client, body).message == status.message
     assert Invoice.objects.count() == 1
-    # the rest arrives: matching runs again and the invoice is approved
+    # the rest arrives: matching runs again and the invoice is approved, nobody having touched it
     client.force_login(requester)
     with django_capture_on_commit_callbacks(execute=True):
         receive(client, po, {1: "2"})
     invoice.refresh_from_db()
     assert invoice.status == "approved"
-    exception.refresh_from_db()
-    assert exception.status == "cleared"
+    assert InvoiceException.objects.count() == 0
+    from openprocure.buyer.spend.history import first_match_outcomes
+
+    assert first_match_outcomes([invoice.pk]) == {invoice.pk: True}
+
+
+def test_invoice_over_what_was_ordered_is_an_exception_even_before_the_receipt(client: Client) -> None:
+    supplier, connection = make_supplier()
+    po = make_po(supplier, connection)
+    client.force_login(User.objects.get(email="rita@acme.test"))
+    receive(client, po, {1: "10"})
+    status = post(
+        client,
+        envelope(invoice_request(invoice_id="INV-13", lines=[(1, "13", "10.00")]), payload_id="inv-13@s"),
+    )
+    assert (status.code, status.message) == (200, "Invoice INV-13 received; it is being reviewed.")
+    invoice = Invoice.objects.get()
+    assert invoice.status == "exception"
+    assert open_exceptions() == [
+        (
+            "quantity_over_ordered",
+            "Line 1: invoiced 13, ordered 12: quantity exceeds ordered by 1 (tolerance 0).",
+        ),
+        (
+            "quantity_over_received",
+            "Line 1: invoiced 13, received 10, ordered 12: quantity exceeds received by 3 (tolerance 0).",
+        ),
+    ]
+    from openprocure.buyer.spend.history import first_match_outcomes
+
+    assert first_match_outcomes([invoice.pk]) == {invoice.pk: False}
 
 
 def test_duplicate_unknown_order_and_wrong_secret(client: Client) -> None:
@@ -345,7 +381,7 @@ def facturx_pdf(order_id: str, siren: str) -> bytes:
     return facturx.generate_from_binary(pdf.getvalue(), xml)
 
 
-def test_facturx_upload_by_siren_three_way_without_receipt_is_an_exception(client: Client) -> None:
+def test_facturx_upload_by_siren_three_way_without_receipt_waits_for_it(client: Client) -> None:
     supplier, connection = make_supplier()
     make_po(supplier, connection)
     SupplierIdentifier.objects.create(supplier=supplier, scheme="siren", value="303265045")
@@ -362,10 +398,9 @@ def test_facturx_upload_by_siren_three_way_without_receipt_is_an_exception(clien
         Decimal("144.00"),
     )
     assert bytes(invoice.original).startswith(b"%PDF")
-    assert list(InvoiceException.objects.values_list("code", flat=True)) == ["quantity_over_received"]
-    assert InvoiceException.objects.get().message == (
-        "Line 1: invoiced 12, received 0, ordered 12: quantity exceeds received by 12 (tolerance 0)."
-    )
+    assert invoice.status == "awaiting"
+    assert InvoiceException.objects.count() == 0
+    assert [f["code"] for f in invoice.match_runs.get().findings if not f["ok"]] == ["quantity_over_received"]
 
 
 def test_facturx_from_an_unknown_seller_is_refused(client: Client) -> None:
@@ -706,13 +741,14 @@ def test_three_way_quantity_tolerance_against_what_was_received(client: Client) 
     )
     assert Invoice.objects.get(number="INV-Q1").status == "approved"
     assert InvoiceException.objects.count() == 0
-    # 1 more: 12 invoiced in all against 10 received is 2 over
+    # 1 more: 12 invoiced in all against 10 received is 2 over, within the 12 ordered: it waits for
+    # the goods, and is no exception
     post(client, envelope(invoice_request(invoice_id="INV-Q2", lines=[(1, "1", "10.00")]), payload_id="q2@s"))
     invoice = Invoice.objects.get(number="INV-Q2")
-    assert invoice.status == "exception"
-    assert open_exceptions() == [
-        (
-            "quantity_over_received",
-            "Line 1: invoiced 12, received 10, ordered 12: quantity exceeds received by 2 (tolerance 1).",
-        )
-    ]
+    assert invoice.status == "awaiting"
+    assert open_exceptions() == []
+    client.force_login(ap_clerk())
+    page = client.get(f"/invoicing/{invoice.pk}/").content.decode()
+    assert (
+        "Line 1: invoiced 12, received 10, ordered 12: quantity exceeds received by 2 (tolerance 1)." in page
+    )

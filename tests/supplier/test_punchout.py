@@ -422,7 +422,24 @@ def test_submit_returns_the_cart_as_a_punchout_order_message(client, acme, produ
     assert poom.header.operation_allowed == cxml.PunchOutOperation.EDIT
     assert poom.header.total == cxml.Money(Decimal("69.00"), "EUR")
     assert poom.header.shipping.money == cxml.Money(Decimal("4.99"), "EUR")
+    # Header tax = the sum of its details: VAT on the lines (each rounded on its line), and the VAT on
+    # the seller's shipping charge as its own detail.
     assert poom.header.tax.money == cxml.Money(Decimal("14.80"), "EUR")
+    assert poom.header.tax.description.text == "VAT estimate"
+    assert [
+        (
+            d.purpose,
+            d.category,
+            d.percentage_rate,
+            d.taxable_amount.amount,
+            d.tax_amount.amount,
+            d.description.text,
+        )
+        for d in poom.header.tax.details
+    ] == [
+        ("tax", "vat", Decimal("20"), Decimal("69.00"), Decimal("13.80"), "VAT 20%"),
+        ("shippingTax", "vat", Decimal("20"), Decimal("4.99"), Decimal("1.00"), "VAT 20% on shipping"),
+    ]
     paper, pens = poom.items
     assert (paper.quantity, paper.line_number) == (Decimal("10"), 1)
     assert (paper.item_id.supplier_part_id, paper.item_id.supplier_part_auxiliary_id) == (
@@ -439,9 +456,11 @@ def test_submit_returns_the_cart_as_a_punchout_order_message(client, acme, produ
         "NAV-A4-80",
         1,
     )
+    # The list price per unit goes with each line: the buyer measures its savings against it.
     assert [(e.name, e.value) for e in detail.extrinsics] == [
         ("SoldBy", "Marketplace"),
         ("FulfilledBy", "OpenProcure Marketplace"),
+        ("ListPrice", "6.50"),
     ]
     assert (paper.shipping.money, paper.tax.money) == (
         cxml.Money(Decimal("0.00"), "EUR"),
@@ -451,11 +470,18 @@ def test_submit_returns_the_cart_as_a_punchout_order_message(client, acme, produ
     assert [(e.name, e.value) for e in pens.item_detail.extrinsics] == [
         ("SoldBy", "Paper & Co"),
         ("FulfilledBy", "Paper & Co"),
+        ("ListPrice", "12.00"),
     ]
+    # The line carrying the seller's shipping carries its VAT too: the line taxes add up to the header's.
     assert (pens.shipping.money, pens.tax.money) == (
         cxml.Money(Decimal("4.99"), "EUR"),
         cxml.Money(Decimal("5.00"), "EUR"),
     )
+    assert [(d.purpose, d.taxable_amount.amount, d.tax_amount.amount) for d in pens.tax.details] == [
+        ("tax", Decimal("20.00"), Decimal("4.00")),
+        ("shippingTax", Decimal("4.99"), Decimal("1.00")),
+    ]
+    assert paper.tax.money.amount + pens.tax.money.amount == poom.header.tax.money.amount
     assert PunchOutSession.objects.get().status == SessionStatus.RETURNED
     assert Document.objects.filter(direction="out", kind="PunchOutOrderMessage").count() == 1
     # The session is over: a second submit returns nothing.

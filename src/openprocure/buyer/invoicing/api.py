@@ -19,6 +19,7 @@ from openprocure.buyer.invoicing.matching import Finding
 from openprocure.buyer.invoicing.models import Invoice
 from openprocure.buyer.organization.choices import Role
 from openprocure.buyer.organization.services import has_role
+from punchout.money import quantize_money
 
 router = Router(tags=["invoices"])
 
@@ -50,7 +51,7 @@ def invoice_out(invoice: Invoice) -> dict[str, Any]:
         "status": invoice.status,
         "kind": invoice.kind,
         "currency": invoice.currency,
-        "due_amount": invoice.due_amount,
+        "due_amount": quantize_money(invoice.due_amount, invoice.currency),
         "match_mode": invoice.match_mode,
         "explanation": [Finding.from_json(f).message for f in run.findings] if run else [],
         "exceptions": [e.message for e in invoice.exceptions.filter(status="open")],

@@ -22,6 +22,10 @@ class InvoiceSource(models.TextChoices):
 
 class InvoiceStatus(models.TextChoices):
     RECEIVED = "received", _("Received")  # stored, not matched yet
+    AWAITING_RECEIPT = (
+        "awaiting",
+        _("Waiting for the goods receipt"),
+    )  # matched but for goods not received yet
     EXCEPTION = "exception", _("Exception")  # matching found variances waiting for an AP clerk
     ON_HOLD = "on_hold", _("On hold")  # an AP clerk put it aside
     CREDIT_REQUESTED = "credit_req", _("Credit memo requested")  # waiting for the supplier's credit memo
@@ -32,9 +36,23 @@ class InvoiceStatus(models.TextChoices):
 
 
 INVOICE_TRANSITIONS: dict[str, set[str]] = {
-    InvoiceStatus.RECEIVED: {InvoiceStatus.EXCEPTION, InvoiceStatus.APPROVED, InvoiceStatus.CANCELLED},
+    InvoiceStatus.RECEIVED: {
+        InvoiceStatus.EXCEPTION,
+        InvoiceStatus.AWAITING_RECEIPT,
+        InvoiceStatus.APPROVED,
+        InvoiceStatus.CANCELLED,
+    },
+    # the receipt matches it (approved), or a later match finds another variance (exception)
+    InvoiceStatus.AWAITING_RECEIPT: {
+        InvoiceStatus.APPROVED,
+        InvoiceStatus.EXCEPTION,
+        InvoiceStatus.ON_HOLD,
+        InvoiceStatus.REJECTED,
+        InvoiceStatus.CANCELLED,
+    },
     InvoiceStatus.EXCEPTION: {
         InvoiceStatus.EXCEPTION,
+        InvoiceStatus.AWAITING_RECEIPT,
         InvoiceStatus.APPROVED,
         InvoiceStatus.ON_HOLD,
         InvoiceStatus.CREDIT_REQUESTED,
@@ -56,7 +74,12 @@ INVOICE_TRANSITIONS: dict[str, set[str]] = {
         InvoiceStatus.CANCELLED,
     },
     # a late credit memo or receipt may re-open an approved invoice before it is paid
-    InvoiceStatus.APPROVED: {InvoiceStatus.EXPORTED, InvoiceStatus.EXCEPTION, InvoiceStatus.CANCELLED},
+    InvoiceStatus.APPROVED: {
+        InvoiceStatus.EXPORTED,
+        InvoiceStatus.EXCEPTION,
+        InvoiceStatus.AWAITING_RECEIPT,
+        InvoiceStatus.CANCELLED,
+    },
     InvoiceStatus.EXPORTED: set(),
     InvoiceStatus.REJECTED: set(),
     InvoiceStatus.CANCELLED: set(),
@@ -65,6 +88,7 @@ INVOICE_TRANSITIONS: dict[str, set[str]] = {
 #: Statuses whose invoice counts as invoiced quantity for later matches.
 LIVE_STATUSES = {
     InvoiceStatus.RECEIVED,
+    InvoiceStatus.AWAITING_RECEIPT,
     InvoiceStatus.EXCEPTION,
     InvoiceStatus.ON_HOLD,
     InvoiceStatus.CREDIT_REQUESTED,

@@ -8,13 +8,17 @@ and match invoices one way. Business terms are cited by their EN 16931 number (B
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from lxml import etree
+
+from punchout import amounts, cxml
 
 ZERO = Decimal(0)
 
@@ -48,6 +52,7 @@ class ParsedLine:
     description: str = ""
     unit_of_measure: str = ""
     tax: Decimal | None = None
+    tax_rate: Decimal | None = None  # percent, when the line states one rate
 
 
 @dataclass
@@ -72,6 +77,8 @@ class ParsedInvoice:
     due_amount: Decimal | None = None
     due_date: date | None = None
     warnings: list[str] = field(default_factory=list)
+    #: The header tax broken down (``punchout.amounts.TaxDetail``: tax on lines, shipping, handling).
+    tax_details: list[amounts.TaxDetail] = field(default_factory=list)
 
     def negate(self) -> None:
         """Make a credit note's amounts negative (EN 16931 writes them positive)."""
@@ -86,6 +93,9 @@ class ParsedInvoice:
         self.special_handling = -self.special_handling
         self.total = None if self.total is None else -abs(self.total)
         self.due_amount = None if self.due_amount is None else -abs(self.due_amount)
+        self.tax_details = [
+            amounts.TaxDetail(d.purpose, d.rate, -abs(d.taxable), -abs(d.amount)) for d in self.tax_details
+        ]
 
 
 def normalize_identifier(value: str) -> str:
@@ -382,3 +392,106 @@ def check_cii_xsd(data: bytes) -> list[str]:
     except Exception as error:
         return [str(error)[:500]]
     return []
+
+
+# -- cXML -------------------------------------------------------------------------------------------
+def parsed_from_cxml(request: cxml.InvoiceDetailRequest, orders: Mapping[str, Any]) -> ParsedInvoice:
+    """A cXML InvoiceDetailRequest as plain invoice data (credit memos made negative).
+
+    ``orders`` maps an order reference (``orderID``, or ``payload:<payloadID>``) to the purchase order
+    it names (anything with a ``number``).
+    """
+    header = request.header
+    summary = request.summary
+    purpose = str(header.purpose)
+    is_credit = purpose in ("creditMemo", "lineLevelCreditMemo")
+    currency = ""
+    lines: list[ParsedLine] = []
+    for order in request.orders:
+        reference = order.order_reference
+        po = orders.get(reference.order_id or "") or orders.get(f"payload:{reference.payload_id}")
+        number = po.number if po else (reference.order_id or "")
+        for item in order.items:
+            price = item.unit_price.amount if item.unit_price else ZERO
+            money = item.subtotal_amount or item.net_amount or item.gross_amount
+            amount = money.amount if money else item.quantity * price
+            currency = currency or (money or item.unit_price or cxml.Money(ZERO, "")).currency
+            lines.append(
+                ParsedLine(
+                    line_number=item.invoice_line_number,
+                    quantity=-abs(item.quantity) if is_credit else item.quantity,
+                    unit_price=abs(price) if is_credit else price,
+                    amount=-abs(amount) if is_credit else amount,
+                    order_number=number,
+                    order_line_number=item.reference.line_number,
+                    part_id=item.reference.item_id.supplier_part_id if item.reference.item_id else "",
+                    description=item.reference.description.text if item.reference.description else "",
+                    unit_of_measure=item.unit_of_measure,
+                    tax=_signed_tax(item.tax, is_credit),
+                    tax_rate=_single_rate(item.tax),
+                )
+            )
+
+    def signed(money: cxml.Money | None) -> Decimal | None:
+        if money is None:
+            return None
+        return -abs(money.amount) if is_credit else money.amount
+
+    for money in (summary.subtotal_amount, summary.gross_amount, summary.net_amount, summary.due_amount):
+        if money is not None:
+            currency = money.currency
+            break
+    tax = summary.tax.money if summary.tax else None
+    total = summary.gross_amount
+    if total is None and summary.net_amount is not None and summary.net_amount.amount:
+        total = summary.net_amount
+    parsed = ParsedInvoice(
+        number=header.invoice_id,
+        invoice_date=(header.invoice_date.date() if header.invoice_date else timezone.localdate()),
+        currency=(currency or "EUR").upper(),
+        source="cxml",
+        is_credit=is_credit,
+        line_level_credit=purpose == "lineLevelCreditMemo",
+        order_number="",
+        lines=lines,
+        subtotal=signed(summary.subtotal_amount),
+        tax=signed(tax) or ZERO,
+        shipping=signed(summary.shipping_amount) or ZERO,
+        special_handling=signed(summary.special_handling_amount) or ZERO,
+        total=signed(total),
+        due_amount=signed(summary.due_amount),
+        tax_details=_tax_details(summary.tax, is_credit),
+    )
+    return parsed
+
+
+def _signed_tax(tax: cxml.Tax | None, is_credit: bool) -> Decimal | None:
+    """A line's stated tax (negative on a credit memo, however the supplier signed it)."""
+    if tax is None or tax.money is None:
+        return None
+    return -abs(tax.money.amount) if is_credit else tax.money.amount
+
+
+def _single_rate(tax: cxml.Tax | None) -> Decimal | None:
+    """The rate of a line taxed at one rate (one TaxDetail stating ``percentageRate``), else None."""
+    if tax is None:
+        return None
+    rates = {detail.percentage_rate for detail in tax.details}
+    if len(rates) != 1:
+        return None
+    return rates.pop()
+
+
+def _tax_details(tax: cxml.Tax | None, is_credit: bool) -> list[amounts.TaxDetail]:
+    """The header tax's TaxDetails that state an amount (negative on a credit memo)."""
+    found = []
+    for detail in tax.details if tax is not None else []:
+        if detail.tax_amount is None:
+            continue
+        amount = detail.tax_amount.amount
+        taxable = detail.taxable_amount.amount if detail.taxable_amount is not None else ZERO
+        if is_credit:
+            amount, taxable = -abs(amount), -abs(taxable)
+        purpose = amounts.charge_purpose(detail.purpose) or (detail.purpose or amounts.GOODS)
+        found.append(amounts.TaxDetail(purpose, detail.percentage_rate, taxable, amount))
+    return found

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from openprocure.buyer.fulfilment.inbound import Accepted, Conflict, find_purchase_order, handle
-from openprocure.buyer.invoicing import services
+from openprocure.buyer.invoicing import einvoice, services
 from openprocure.buyer.invoicing.choices import InvoiceStatus
 from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.buyer.suppliers.models import PunchOutConnection
@@ -60,7 +60,7 @@ def _invoice(inbound: Inbound, connection: PunchOutConnection) -> Accepted:
             reference=inbound.reference,
             message=_("Invoice %(number)s cancelled.") % {"number": invoice.number},
         )
-    parsed = services.parsed_from_cxml(request, orders)
+    parsed = einvoice.parsed_from_cxml(request, orders)
     try:
         invoice = services.receive_invoice(
             supplier=supplier,
@@ -79,6 +79,7 @@ def _invoice(inbound: Inbound, connection: PunchOutConnection) -> Accepted:
     outcomes: dict[str, str] = {
         InvoiceStatus.APPROVED: _("matched and approved for payment"),
         InvoiceStatus.EXCEPTION: _("received; it is being reviewed"),
+        InvoiceStatus.AWAITING_RECEIPT: _("matched; it is approved for payment once the goods are received"),
     }
     outcome = outcomes.get(invoice.status, _("received"))
     return Accepted(

@@ -18,23 +18,41 @@ Rules
 - Unit price: the invoiced unit price (net of credit memos on the line) against the order price; more
   than the tolerance above it is an exception (below is in our favour). The tolerance is the smaller
   of ``price_pct`` % of the order price and ``price_abs`` where both are set.
-- Line amount: the invoiced amount must equal quantity × unit price within ``line_amount_abs``.
-- Header: the lines must add up to the subtotal, and subtotal + tax + shipping + special handling to
-  the stated total, within ``header_amount_abs``; header tax must equal the sum of line taxes (when
-  lines carry tax) within ``tax_abs`` and stay within ``max_tax_rate_pct`` of the subtotal when set;
-  shipping above ``shipping_max`` is an exception (0 = no shipping accepted, None = any).
-- A credit memo (negative amounts) must map to order lines and cannot credit more than was invoiced.
+- Amounts follow the money rules of :mod:`punchout.amounts` (the rules our storefront builds its
+  documents with), each within its tolerance: a line's amount is quantity × unit price rounded once
+  (``line_amount_abs``); a line's tax, when the line states its rate, is its amount × the rate rounded
+  per line (``tax_abs``); each shipping or special handling tax detail that states a rate is its
+  charge × the rate (``tax_abs``); the lines add up to the subtotal, and subtotal + tax + shipping +
+  special handling to the stated total (``header_amount_abs``); the header tax equals the line taxes
+  plus the shipping and handling tax details (when lines carry tax), else the sum of its tax details
+  (``tax_abs``). Header tax stays within ``max_tax_rate_pct`` of the subtotal when set; shipping
+  above ``shipping_max`` is an exception (0 = no shipping accepted, None = any).
+- A credit memo (negative amounts) must map to order lines and cannot credit more than was invoiced;
+  its amounts follow the same rules, except that a line without quantity is a price correction (its
+  amount is not quantity × price).
+- An invoice whose only variance is that less was received than invoiced (within what was ordered)
+  waits for the goods receipt (:attr:`MatchResult.waits_for_receipt`) rather than being an exception.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, ItemsView, Iterator, KeysView, Mapping, Sequence, ValuesView
+from collections.abc import (
+    Callable,
+    ItemsView,
+    Iterable,
+    Iterator,
+    KeysView,
+    Mapping,
+    Sequence,
+    ValuesView,
+)
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from punchout import amounts
 from punchout.money import minor_units, quantize_money
 
 ZERO = Decimal(0)
@@ -94,6 +112,7 @@ class InvoiceLine:
     order_line: int | None = None
     part_id: str = ""
     tax: Decimal | None = None
+    tax_rate: Decimal | None = None  # percent, when the line states one rate
 
 
 @dataclass(slots=True)
@@ -109,6 +128,7 @@ class Invoice:
     special_handling: Decimal = ZERO
     total: Decimal | None = None
     is_credit: bool = False
+    tax_details: Sequence[amounts.TaxDetail] = ()
 
 
 MESSAGES: dict[str, Any] = {
@@ -156,9 +176,31 @@ MESSAGES: dict[str, Any] = {
     "total_variance": _(
         "Subtotal %(subtotal)s + tax %(tax)s + shipping %(shipping)s + handling %(handling)s = %(expected)s but the total is %(total)s: differs by %(difference)s (tolerance %(allowed)s)."
     ),
+    "line_tax_ok": _("Line %(line)s: tax %(tax)s = %(rate)s%% of %(amount)s."),
+    "line_tax_variance": _(
+        "Line %(line)s: tax %(tax)s but %(rate)s%% of %(amount)s = %(expected)s: differs by %(difference)s (tolerance %(allowed)s)."
+    ),
+    "shipping_tax_ok": _("Tax on shipping: %(tax)s = %(rate)s%% of %(taxable)s."),
+    "shipping_tax_variance": _(
+        "Tax on shipping %(tax)s but %(rate)s%% of %(taxable)s = %(expected)s: differs by %(difference)s (tolerance %(allowed)s)."
+    ),
+    "handling_tax_ok": _("Tax on special handling: %(tax)s = %(rate)s%% of %(taxable)s."),
+    "handling_tax_variance": _(
+        "Tax on special handling %(tax)s but %(rate)s%% of %(taxable)s = %(expected)s: differs by %(difference)s (tolerance %(allowed)s)."
+    ),
     "tax_ok": _("Tax %(tax)s equals the line taxes."),
     "tax_variance": _(
         "Tax %(tax)s but the line taxes add up to %(lines)s: differs by %(difference)s (tolerance %(allowed)s)."
+    ),
+    "tax_charges_ok": _(
+        "Tax %(tax)s = line taxes %(lines)s + tax on shipping and special handling %(charges)s."
+    ),
+    "tax_charges_variance": _(
+        "Tax %(tax)s but the line taxes %(lines)s + the tax on shipping and special handling %(charges)s = %(expected)s: differs by %(difference)s (tolerance %(allowed)s)."
+    ),
+    "tax_details_ok": _("Tax %(tax)s equals the sum of its tax details."),
+    "tax_details_variance": _(
+        "Tax %(tax)s but its tax details add up to %(details)s: differs by %(difference)s (tolerance %(allowed)s)."
     ),
     "tax_rate_over": _(
         "Tax %(tax)s is %(rate)s%% of the subtotal %(subtotal)s; at most %(max)s%% is expected."
@@ -354,6 +396,12 @@ class MatchResult:
     def exceptions(self) -> list[Finding]:
         return [f for f in self.findings if not f.ok]
 
+    @property
+    def waits_for_receipt(self) -> bool:
+        """Not matched only because less was received than invoiced, within what was ordered: the
+        goods are on their way (an invoice sent at shipment), so the invoice waits for the receipt."""
+        return waits_for_receipt(f.code for f in self.exceptions)
+
     def findings_json(self) -> list[dict[str, Any]]:
         """Every check as stored (``Finding.as_json``), in order, without building Finding objects."""
         stored = [item for line in self.lines for item in line.findings_json()]
@@ -362,6 +410,16 @@ class MatchResult:
 
     def explanation(self) -> list[str]:
         return [f.message for f in self.findings]
+
+
+def waits_for_receipt(codes: Iterable[str]) -> bool:
+    """Whether failed checks of these codes (at least one) only say that goods are not received yet."""
+    found = False
+    for code in codes:
+        if code != "quantity_over_received":
+            return False
+        found = True
+    return found
 
 
 # -- formatting (only when figures are read) ----------------------------------------------------------
@@ -514,8 +572,22 @@ def _credit_figures(
     }
 
 
-def _money_figures(quant: Decimal, amounts: dict[str, Decimal]) -> dict[str, str]:
-    return {name: _money(value, quant) for name, value in amounts.items()}
+def _money_figures(quant: Decimal, figures: dict[str, Decimal]) -> dict[str, str]:
+    return {name: _money(value, quant) for name, value in figures.items()}
+
+
+def _tax_figures(
+    line: int | None,
+    rate: Decimal,
+    figures: dict[str, Decimal],
+    quant: Decimal,
+) -> dict[str, str]:
+    """Figures of a tax computed at a rate: the rate as written (``20``), the amounts in the currency."""
+    out = {name: _money(value, quant) for name, value in figures.items()}
+    out["rate"] = amounts.rate_text(rate)
+    if line is not None:
+        out["line"] = str(line)
+    return out
 
 
 def _tax_rate_figures(
@@ -529,8 +601,8 @@ def _tax_rate_figures(
     }
 
 
-def _header_finding(code: str, ok: bool, quant: Decimal, amounts: dict[str, Decimal]) -> Finding:
-    return Finding(code, ok, None, Figures(_money_figures, (quant, amounts)))
+def _header_finding(code: str, ok: bool, quant: Decimal, figures: dict[str, Decimal]) -> Finding:
+    return Finding(code, ok, None, Figures(_money_figures, (quant, figures)))
 
 
 # -- the matcher --------------------------------------------------------------------------------------
@@ -609,7 +681,16 @@ def match_invoice(
     modes: set[str] = set()
     currencies_checked: set[str] = set()
     header: list[Finding] = []
-    for inv, order_line, how in map_lines(invoice, candidates):
+    mapped = map_lines(invoice, candidates)
+    rules = amounts.check(_stated(invoice, mapped))
+    line_rules: dict[int, list[amounts.Check]] = {}
+    header_rules: list[amounts.Check] = []
+    for rule in rules:
+        if rule.rule in (amounts.LINE_AMOUNT, amounts.LINE_TAX):
+            line_rules.setdefault(rule.line or 0, []).append(rule)
+        else:
+            header_rules.append(rule)
+    for index, (inv, order_line, how) in enumerate(mapped):
         n = inv.line_number
         if order_line is None:
             check = (
@@ -648,13 +729,41 @@ def match_invoice(
         running[key] = (seen_qty + inv.quantity, seen_amount + inv.amount)
         if is_credit:
             _check_credit(checks, inv, order_line, seen_amount, quant)
+            if not inv.quantity:
+                continue  # a price correction: its amount is not quantity × price
         else:
             _check_quantities(checks, inv, order_line, tolerance, seen_qty)
-            _check_price(checks, inv, order_line, tolerance, quant)
-    if not is_credit:
-        _check_header(header, invoice, header_tolerance, quant)
+            _check_price(checks, inv, order_line, tolerance)
+        _check_line_rules(checks, inv, order_line, tolerance, quant, line_rules.get(index, ()))
+    _check_header(header, invoice, header_tolerance, quant, header_rules)
     mode = THREE_WAY if THREE_WAY in modes else (TWO_WAY if modes else header_tolerance.mode)
     return MatchResult(mode=mode, lines=results, header=header)
+
+
+def _stated(invoice: Invoice, mapped: Sequence[tuple[InvoiceLine, OrderLine | None, str]]) -> amounts.Stated:
+    """The invoice as the money rules read it: each line numbered by its position, priced in the
+    price basis of the order line it maps to."""
+    return amounts.Stated(
+        currency=invoice.currency,
+        lines=[
+            amounts.StatedLine(
+                number=index,
+                quantity=inv.quantity,
+                unit_price=inv.unit_price,
+                amount=inv.amount,
+                tax=inv.tax,
+                tax_rate=inv.tax_rate,
+                price_basis_quantity=(order_line.price_basis_quantity or ONE) if order_line else ONE,
+            )
+            for index, (inv, order_line, _how) in enumerate(mapped)
+        ],
+        tax=invoice.tax,
+        subtotal=invoice.subtotal,
+        shipping=invoice.shipping,
+        special_handling=invoice.special_handling,
+        total=invoice.total,
+        tax_details=invoice.tax_details,
+    )
 
 
 def _check_quantities(
@@ -700,13 +809,7 @@ def _price_allowance(order_price: Decimal, tolerance: Tolerance) -> Decimal:
     return min(limits) if limits else ZERO
 
 
-def _check_price(
-    checks: list[Check],
-    inv: InvoiceLine,
-    line: OrderLine,
-    tolerance: Tolerance,
-    quant: Decimal,
-) -> None:
+def _check_price(checks: list[Check], inv: InvoiceLine, line: OrderLine, tolerance: Tolerance) -> None:
     basis = line.price_basis_quantity or ONE
     order_price = line.unit_price
     price = inv.unit_price
@@ -728,28 +831,62 @@ def _check_price(
             (n, order, order_line, price, order_price, over, pct, allowed),
         )
     )
-    expected = _round(inv.quantity * inv.unit_price / basis, quant)
-    difference = _round(inv.amount, quant) - expected
-    ok = abs(difference) <= tolerance.line_amount_abs
-    checks.append(
-        (
-            "line_amount_ok" if ok else "line_amount_variance",
-            ok,
-            _line_amount_figures,
-            (
-                n,
-                order,
-                order_line,
-                inv.amount,
-                inv.quantity,
-                inv.unit_price,
-                expected,
-                difference,
-                tolerance.line_amount_abs,
-                quant,
-            ),
-        )
-    )
+
+
+def _check_line_rules(
+    checks: list[Check],
+    inv: InvoiceLine,
+    line: OrderLine,
+    tolerance: Tolerance,
+    quant: Decimal,
+    rules: Sequence[amounts.Check],
+) -> None:
+    """The line's amount and tax by the money rules, within the line's tolerances."""
+    n = inv.line_number
+    for rule in rules:
+        difference = _round(rule.difference, quant)
+        if rule.rule == amounts.LINE_AMOUNT:
+            ok = abs(difference) <= tolerance.line_amount_abs
+            checks.append(
+                (
+                    "line_amount_ok" if ok else "line_amount_variance",
+                    ok,
+                    _line_amount_figures,
+                    (
+                        n,
+                        line.order,
+                        line.line_number,
+                        inv.amount,
+                        inv.quantity,
+                        inv.unit_price,
+                        rule.expected,
+                        difference,
+                        tolerance.line_amount_abs,
+                        quant,
+                    ),
+                )
+            )
+        elif inv.tax_rate is not None:
+            ok = abs(difference) <= tolerance.tax_abs
+            checks.append(
+                (
+                    "line_tax_ok" if ok else "line_tax_variance",
+                    ok,
+                    _tax_figures,
+                    (
+                        n,
+                        inv.tax_rate,
+                        {
+                            "tax": rule.stated,
+                            "amount": inv.amount,
+                            "expected": rule.expected,
+                            "difference": difference,
+                            "allowed": tolerance.tax_abs,
+                        },
+                        quant,
+                    ),
+                )
+            )
 
 
 def _check_credit(
@@ -768,24 +905,42 @@ def _check_credit(
     )
 
 
-def _check_header(header: list[Finding], invoice: Invoice, tolerance: Tolerance, quant: Decimal) -> None:
+_CHARGE_CODES = {amounts.SHIPPING: "shipping_tax", amounts.SPECIAL_HANDLING: "handling_tax"}
+
+
+def _check_header(
+    header: list[Finding],
+    invoice: Invoice,
+    tolerance: Tolerance,
+    quant: Decimal,
+    rules: Sequence[amounts.Check],
+) -> None:
+    """Subtotal, total, the tax on charges and the header tax by the money rules; then (invoices
+    only) the highest tax rate and shipping limits."""
+    by_rule: dict[str, list[amounts.Check]] = {}
+    for rule in rules:
+        by_rule.setdefault(rule.rule, []).append(rule)
+    allowed = tolerance.header_amount_abs
     lines_total = sum((line.amount for line in invoice.lines), ZERO)
     subtotal = invoice.subtotal if invoice.subtotal is not None else lines_total
-    allowed = tolerance.header_amount_abs
-    if invoice.subtotal is not None:
-        difference = _round(subtotal - lines_total, quant)
+    for rule in by_rule.get(amounts.SUBTOTAL, ()):
+        difference = _round(rule.difference, quant)
         ok = abs(difference) <= allowed
         header.append(
             _header_finding(
                 "subtotal_ok" if ok else "subtotal_variance",
                 ok,
                 quant,
-                {"lines": lines_total, "subtotal": subtotal, "difference": difference, "allowed": allowed},
+                {
+                    "lines": rule.expected,
+                    "subtotal": rule.stated,
+                    "difference": difference,
+                    "allowed": allowed,
+                },
             )
         )
-    if invoice.total is not None:
-        expected = subtotal + invoice.tax + invoice.shipping + invoice.special_handling
-        difference = _round(invoice.total - expected, quant)
+    for rule in by_rule.get(amounts.TOTAL, ()):
+        difference = _round(rule.difference, quant)
         ok = abs(difference) <= allowed
         header.append(
             _header_finding(
@@ -797,31 +952,65 @@ def _check_header(header: list[Finding], invoice: Invoice, tolerance: Tolerance,
                     "tax": invoice.tax,
                     "shipping": invoice.shipping,
                     "handling": invoice.special_handling,
-                    "expected": expected,
-                    "total": invoice.total,
+                    "expected": rule.expected,
+                    "total": rule.stated,
                     "difference": difference,
                     "allowed": allowed,
                 },
             )
         )
-    line_taxes = [line.tax for line in invoice.lines if line.tax is not None]
-    if line_taxes:
-        lines_tax = sum(line_taxes, ZERO)
-        difference = _round(invoice.tax - lines_tax, quant)
+    for rule in by_rule.get(amounts.CHARGE_TAX, ()):
+        detail = invoice.tax_details[rule.line or 0]
+        assert detail.rate is not None  # checked only when the detail states its rate
+        difference = _round(rule.difference, quant)
         ok = abs(difference) <= tolerance.tax_abs
+        code = _CHARGE_CODES[rule.purpose]
         header.append(
-            _header_finding(
-                "tax_ok" if ok else "tax_variance",
+            Finding(
+                f"{code}_ok" if ok else f"{code}_variance",
                 ok,
-                quant,
-                {
-                    "tax": invoice.tax,
-                    "lines": lines_tax,
-                    "difference": difference,
-                    "allowed": tolerance.tax_abs,
-                },
+                None,
+                Figures(
+                    _tax_figures,
+                    (
+                        None,
+                        detail.rate,
+                        {
+                            "tax": rule.stated,
+                            "taxable": detail.taxable,
+                            "expected": rule.expected,
+                            "difference": difference,
+                            "allowed": tolerance.tax_abs,
+                        },
+                        quant,
+                    ),
+                ),
             )
         )
+    charge_details = [
+        detail for detail in invoice.tax_details if amounts.charge_purpose(detail.purpose) is not None
+    ]
+    charges = sum((detail.amount for detail in charge_details), ZERO)
+    for rule in by_rule.get(amounts.TAX, ()):
+        difference = _round(rule.difference, quant)
+        ok = abs(difference) <= tolerance.tax_abs
+        figures: dict[str, Decimal] = {
+            "tax": rule.stated,
+            "difference": difference,
+            "allowed": tolerance.tax_abs,
+        }
+        if rule.purpose == "details":
+            code = "tax_details"
+            figures["details"] = rule.expected
+        elif charge_details:
+            code = "tax_charges"
+            figures.update(lines=rule.expected - charges, charges=charges, expected=rule.expected)
+        else:
+            code = "tax"
+            figures["lines"] = rule.expected
+        header.append(_header_finding(f"{code}_ok" if ok else f"{code}_variance", ok, quant, figures))
+    if invoice.is_credit:
+        return
     if tolerance.max_tax_rate_pct is not None and subtotal > 0:
         rate = invoice.tax * HUNDRED / subtotal
         if invoice.tax > subtotal * tolerance.max_tax_rate_pct / HUNDRED + tolerance.tax_abs:

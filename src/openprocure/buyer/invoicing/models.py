@@ -144,14 +144,14 @@ class Invoice(models.Model):
         db_index=True,
     )
     currency = models.CharField(_("currency"), max_length=3)
-    subtotal = models.DecimalField(_("subtotal"), max_digits=18, decimal_places=2, null=True, blank=True)
-    tax = models.DecimalField(_("tax"), max_digits=18, decimal_places=2, default=ZERO)
-    shipping = models.DecimalField(_("shipping"), max_digits=18, decimal_places=2, default=ZERO)
+    subtotal = models.DecimalField(_("subtotal"), max_digits=19, decimal_places=3, null=True, blank=True)
+    tax = models.DecimalField(_("tax"), max_digits=19, decimal_places=3, default=ZERO)
+    shipping = models.DecimalField(_("shipping"), max_digits=19, decimal_places=3, default=ZERO)
     special_handling = models.DecimalField(
-        _("special handling"), max_digits=18, decimal_places=2, default=ZERO
+        _("special handling"), max_digits=19, decimal_places=3, default=ZERO
     )
-    total = models.DecimalField(_("total"), max_digits=18, decimal_places=2, null=True, blank=True)
-    due_amount = models.DecimalField(_("amount due"), max_digits=18, decimal_places=2)
+    total = models.DecimalField(_("total"), max_digits=19, decimal_places=3, null=True, blank=True)
+    due_amount = models.DecimalField(_("amount due"), max_digits=19, decimal_places=3)
     due_date = models.DateField(_("due date"), null=True, blank=True)
     purchase_orders = models.ManyToManyField("purchasing.PurchaseOrder", related_name="invoices", blank=True)
     credited_invoice = models.ForeignKey(
@@ -166,6 +166,9 @@ class Invoice(models.Model):
     original_content_type = models.CharField(_("original content type"), max_length=100, blank=True)
     warnings = models.JSONField(_("warnings"), default=list, blank=True)
     seller_identifiers = models.JSONField(_("seller identifiers"), default=list, blank=True)
+    #: The header tax broken down as stated: ``[{"purpose", "rate", "taxable", "amount"}]`` (strings),
+    #: purpose ``tax`` (lines), ``shippingTax`` or ``specialHandlingTax`` (see ``punchout.amounts``).
+    tax_details = models.JSONField(_("tax details"), default=list, blank=True)
     match_mode = models.CharField(_("match"), max_length=4, choices=MatchMode.choices, blank=True)
     matched_at = models.DateTimeField(_("last matched"), null=True, blank=True)
     approved_at = models.DateTimeField(_("approved for payment"), null=True, blank=True)
@@ -214,8 +217,9 @@ class InvoiceLine(models.Model):
     quantity = models.DecimalField(_("quantity"), max_digits=18, decimal_places=4)
     unit_of_measure = models.CharField(_("unit of measure"), max_length=16, blank=True)
     unit_price = models.DecimalField(_("unit price"), max_digits=18, decimal_places=4)
-    amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=2)
-    tax = models.DecimalField(_("tax"), max_digits=18, decimal_places=2, null=True, blank=True)
+    amount = models.DecimalField(_("amount"), max_digits=19, decimal_places=3)
+    tax = models.DecimalField(_("tax"), max_digits=19, decimal_places=3, null=True, blank=True)
+    tax_rate = models.DecimalField(_("tax rate (%)"), max_digits=7, decimal_places=4, null=True, blank=True)
 
     class Meta:
         ordering = ["invoice", "line_number"]

@@ -47,7 +47,7 @@ from openprocure.buyer.invoicing.models import (
 from openprocure.buyer.purchasing.models import PurchaseOrder, PurchaseOrderLine
 from openprocure.buyer.suppliers.models import Supplier
 from openprocure.core.status import set_status
-from punchout import cxml
+from punchout import amounts, cxml
 from punchout.money import quantize_money
 
 logger = logging.getLogger(__name__)
@@ -277,6 +277,7 @@ def receive_invoice(
             original_content_type=(original.content_type if original else "")[:100],
             warnings=parsed.warnings,
             seller_identifiers=[list(pair) for pair in parsed.seller_identifiers],
+            tax_details=_details_json(parsed.tax_details, currency),
             entered_by=actor,
         )
         invoice.purchase_orders.set(orders.values())
@@ -294,6 +295,7 @@ def receive_invoice(
                     unit_price=line.unit_price,
                     amount=quantize_money(line.amount, currency),
                     tax=None if line.tax is None else quantize_money(line.tax, currency),
+                    tax_rate=line.tax_rate,
                 )
                 for line in parsed.lines
             ]
@@ -317,72 +319,6 @@ def _due(parsed: ParsedInvoice) -> Decimal:
         parsed.subtotal if parsed.subtotal is not None else sum((line.amount for line in parsed.lines), ZERO)
     )
     return subtotal + parsed.tax + parsed.shipping + parsed.special_handling
-
-
-def parsed_from_cxml(request: cxml.InvoiceDetailRequest, orders: dict[str, PurchaseOrder]) -> ParsedInvoice:
-    """A cXML InvoiceDetailRequest as plain invoice data (credit memos made negative)."""
-    from openprocure.buyer.invoicing.einvoice import ParsedLine
-
-    header = request.header
-    summary = request.summary
-    purpose = str(header.purpose)
-    is_credit = purpose in ("creditMemo", "lineLevelCreditMemo")
-    currency = ""
-    lines: list[ParsedLine] = []
-    for order in request.orders:
-        reference = order.order_reference
-        po = orders.get(reference.order_id or "") or orders.get(f"payload:{reference.payload_id}")
-        number = po.number if po else (reference.order_id or "")
-        for item in order.items:
-            price = item.unit_price.amount if item.unit_price else ZERO
-            money = item.subtotal_amount or item.net_amount or item.gross_amount
-            amount = money.amount if money else item.quantity * price
-            currency = currency or (money or item.unit_price or cxml.Money(ZERO, "")).currency
-            lines.append(
-                ParsedLine(
-                    line_number=item.invoice_line_number,
-                    quantity=-abs(item.quantity) if is_credit else item.quantity,
-                    unit_price=abs(price) if is_credit else price,
-                    amount=-abs(amount) if is_credit else amount,
-                    order_number=number,
-                    order_line_number=item.reference.line_number,
-                    part_id=item.reference.item_id.supplier_part_id if item.reference.item_id else "",
-                    description=item.reference.description.text if item.reference.description else "",
-                    unit_of_measure=item.unit_of_measure,
-                    tax=(item.tax.money.amount if item.tax and item.tax.money else None),
-                )
-            )
-
-    def signed(money: cxml.Money | None) -> Decimal | None:
-        if money is None:
-            return None
-        return -abs(money.amount) if is_credit else money.amount
-
-    for money in (summary.subtotal_amount, summary.gross_amount, summary.net_amount, summary.due_amount):
-        if money is not None:
-            currency = money.currency
-            break
-    tax = summary.tax.money if summary.tax else None
-    total = summary.gross_amount
-    if total is None and summary.net_amount is not None and summary.net_amount.amount:
-        total = summary.net_amount
-    parsed = ParsedInvoice(
-        number=header.invoice_id,
-        invoice_date=(header.invoice_date.date() if header.invoice_date else timezone.localdate()),
-        currency=(currency or "EUR").upper(),
-        source="cxml",
-        is_credit=is_credit,
-        line_level_credit=purpose == "lineLevelCreditMemo",
-        order_number="",
-        lines=lines,
-        subtotal=signed(summary.subtotal_amount),
-        tax=signed(tax) or ZERO,
-        shipping=signed(summary.shipping_amount) or ZERO,
-        special_handling=signed(summary.special_handling_amount) or ZERO,
-        total=signed(total),
-        due_amount=signed(summary.due_amount),
-    )
-    return parsed
 
 
 # -- matching -----------------------------------------------------------------------------------------
@@ -458,6 +394,32 @@ def order_lines_for(invoices: list[Invoice]) -> dict[int, dict[str, list[matchin
     return result
 
 
+def _details_json(details: Iterable[amounts.TaxDetail], currency: str) -> list[dict[str, str]]:
+    """Tax details as stored on the invoice (amounts in the currency's minor unit, as text)."""
+    return [
+        {
+            "purpose": detail.purpose[:40],
+            "rate": "" if detail.rate is None else format(detail.rate, "f"),
+            "taxable": format(quantize_money(detail.taxable, currency), "f"),
+            "amount": format(quantize_money(detail.amount, currency), "f"),
+        }
+        for detail in details
+    ]
+
+
+def tax_details_of(invoice: Invoice) -> list[amounts.TaxDetail]:
+    """The invoice's stored tax details, as the money rules read them."""
+    return [
+        amounts.TaxDetail(
+            purpose=str(item.get("purpose") or amounts.GOODS),
+            rate=Decimal(item["rate"]) if item.get("rate") else None,
+            taxable=Decimal(item.get("taxable") or 0),
+            amount=Decimal(item.get("amount") or 0),
+        )
+        for item in invoice.tax_details or []
+    ]
+
+
 def invoice_data(invoice: Invoice, lines: Iterable[InvoiceLine]) -> matching.Invoice:
     return matching.Invoice(
         number=invoice.number,
@@ -468,6 +430,7 @@ def invoice_data(invoice: Invoice, lines: Iterable[InvoiceLine]) -> matching.Inv
         shipping=invoice.shipping,
         special_handling=invoice.special_handling,
         total=invoice.total,
+        tax_details=tax_details_of(invoice),
         lines=[
             matching.InvoiceLine(
                 line_number=line.line_number,
@@ -478,6 +441,7 @@ def invoice_data(invoice: Invoice, lines: Iterable[InvoiceLine]) -> matching.Inv
                 order_line=line.order_line_number,
                 part_id=line.part_id,
                 tax=line.tax,
+                tax_rate=line.tax_rate,
             )
             for line in lines
         ],
@@ -556,6 +520,7 @@ def _store_result(
             exception.save(update_fields=["status"])
     kept_accepted = set()
     new = []
+    waiting = False
     for finding in result.exceptions:
         key = (finding.code, finding.line, tuple(sorted(dict(finding.params).items())))
         if key in accepted:
@@ -574,16 +539,30 @@ def _store_result(
         if key not in kept_accepted:
             exception.status = ExceptionStatus.CLEARED
             exception.save(update_fields=["status"])
+    if matching.waits_for_receipt(exception.code for exception in new):
+        # only goods not received yet: no exception for anyone to handle, the receipt will match it
+        waiting, new = True, []
     InvoiceException.objects.bulk_create(new, batch_size=WRITE_BATCH)
     invoice.match_mode = result.mode
     invoice.matched_at = timezone.now()
     invoice.save(update_fields=["match_mode", "matched_at"])
-    _event(invoice, "matched", actor, trigger=trigger, matched=result.matched, exceptions=len(new))
+    _event(
+        invoice,
+        "matched",
+        actor,
+        trigger=trigger,
+        matched=result.matched,
+        exceptions=len(new),
+        waiting_for_receipt=waiting,
+    )
     if invoice.status in (InvoiceStatus.EXPORTED, InvoiceStatus.REJECTED, InvoiceStatus.CANCELLED):
         return run
-    if not new:
+    if not new and not waiting:
         _move(invoice, InvoiceStatus.APPROVED, actor)
-    elif invoice.status in (InvoiceStatus.RECEIVED, InvoiceStatus.APPROVED):
+    elif waiting:
+        if invoice.status in (InvoiceStatus.RECEIVED, InvoiceStatus.APPROVED, InvoiceStatus.EXCEPTION):
+            _move(invoice, InvoiceStatus.AWAITING_RECEIPT, actor)
+    elif invoice.status in (InvoiceStatus.RECEIVED, InvoiceStatus.APPROVED, InvoiceStatus.AWAITING_RECEIPT):
         _move(invoice, InvoiceStatus.EXCEPTION, actor)
     return run
 
@@ -617,6 +596,7 @@ def rematch_purchase_order(*, purchase_order: PurchaseOrder, trigger: str) -> in
             purchase_orders=purchase_order,
             status__in=[
                 InvoiceStatus.RECEIVED,
+                InvoiceStatus.AWAITING_RECEIPT,
                 InvoiceStatus.EXCEPTION,
                 InvoiceStatus.ON_HOLD,
                 InvoiceStatus.CREDIT_REQUESTED,
@@ -905,7 +885,7 @@ def export_payments(*, actor: Any) -> PaymentExport:
                     invoice.due_date.isoformat() if invoice.due_date else "",
                     invoice.kind,
                     invoice.currency,
-                    format(invoice.due_amount, "f"),
+                    format(quantize_money(invoice.due_amount, invoice.currency), "f"),
                     " ".join(sorted(po.number for po in invoice.purchase_orders.all())),
                 ]
             )

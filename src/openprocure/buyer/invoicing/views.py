@@ -29,6 +29,7 @@ from openprocure.buyer.invoicing.models import (
 from openprocure.buyer.organization.choices import Role
 from openprocure.buyer.organization.services import has_role
 from openprocure.buyer.suppliers.models import Supplier
+from punchout import amounts
 
 
 def _require_ap(request: HttpRequest) -> None:
@@ -59,8 +60,26 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "explanation": explanation,
             "exceptions": invoice.exceptions.exclude(status=ExceptionStatus.CLEARED),
             "events": invoice.events.all(),
+            "tax_details": _tax_details(invoice),
         },
     )
+
+
+def _tax_details(invoice: Invoice) -> list[dict[str, str]]:
+    """The header tax's details as shown: what is taxed, the rate as written, taxable and tax."""
+    what = {
+        amounts.SHIPPING: _("Tax on shipping"),
+        amounts.SPECIAL_HANDLING: _("Tax on special handling"),
+    }
+    return [
+        {
+            "what": str(what.get(detail.purpose, _("Tax on the lines"))),
+            "rate": "" if detail.rate is None else f"{amounts.rate_text(detail.rate)} %",
+            "taxable": format(detail.taxable, "f"),
+            "amount": format(detail.amount, "f"),
+        }
+        for detail in services.tax_details_of(invoice)
+    ]
 
 
 @login_required

@@ -41,7 +41,7 @@ from openprocure.core.choices import Direction, Protocol
 from openprocure.core.journal import MASK, mask_form, mask_secret_bytes, mask_secrets, record_document
 from openprocure.core.models import Document, User
 from openprocure.core.status import set_status
-from punchout import oci
+from punchout import amounts, oci
 from punchout.cxml import (
     Classification,
     CXMLError,
@@ -566,12 +566,15 @@ def cxml_cart_lines(
     if total is not None and lines:
         currencies = {line.currency for line in lines}
         if currencies == {total.currency}:
-            computed = quantize_money(
-                sum(
-                    (line.quantity * line.unit_price / line.price_basis_quantity for line in lines),
-                    Decimal(0),
+            # the money rules (punchout.amounts): each line rounded on its own, then added up
+            computed = sum(
+                (
+                    amounts.line_amount(
+                        line.quantity, line.unit_price, total.currency, line.price_basis_quantity
+                    )
+                    for line in lines
                 ),
-                total.currency,
+                Decimal(0),
             )
             sent = quantize_money(total.amount, total.currency)
             if computed != sent:

@@ -465,17 +465,30 @@ def invoice_without_order() -> Q:
 
 
 def first_match_outcomes(invoice_ids: Any) -> dict[int, bool]:
-    """Whether each invoice's first match run matched (invoices never matched are absent)."""
-    from openprocure.buyer.invoicing.models import MatchRun
+    """Whether each decided invoice was approved without a human touch (the first-time match rate).
 
-    outcomes: dict[int, bool] = {}
-    for invoice_id, matched in (
-        MatchRun.objects.filter(invoice_id__in=invoice_ids)
-        .order_by("invoice_id", "created_at", "id")
-        .values_list("invoice_id", "matched")
-    ):
-        outcomes.setdefault(invoice_id, matched)
-    return outcomes
+    True: approved for payment (or paid) by the matcher alone — at once, or when the goods receipt or
+    a credit memo it waited for arrived — and no exception of it was ever handled by a person.
+    False: someone handled it (accepted a variance, asked for a credit memo, held or rejected it), or
+    it waits in the exceptions queue. Invoices not decided yet (received, waiting for the goods
+    receipt) and cancelled ones are absent.
+    """
+    from openprocure.buyer.invoicing.choices import InvoiceStatus
+    from openprocure.buyer.invoicing.models import Invoice, InvoiceException
+
+    approved = {InvoiceStatus.APPROVED, InvoiceStatus.EXPORTED}
+    undecided = {InvoiceStatus.RECEIVED, InvoiceStatus.AWAITING_RECEIPT, InvoiceStatus.CANCELLED}
+    statuses = dict(Invoice.objects.filter(pk__in=invoice_ids).values_list("pk", "status"))
+    touched = set(
+        InvoiceException.objects.filter(invoice_id__in=list(statuses), resolved_by__isnull=False)
+        .values_list("invoice_id", flat=True)
+        .distinct()
+    )
+    return {
+        invoice_id: status in approved and invoice_id not in touched
+        for invoice_id, status in statuses.items()
+        if status not in undecided
+    }
 
 
 class InvoiceSource(Source):

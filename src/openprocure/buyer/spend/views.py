@@ -36,6 +36,7 @@ from openprocure.buyer.spend.history import (
     status_label,
 )
 from openprocure.buyer.spend.kpis import DashboardFilters, process_dashboard, spend_dashboard
+from openprocure.core.templatetags.money import money
 
 #: Detail pages of each kind: (URL name, the row field its argument comes from), tried in order (an
 #: app may not have one yet).
@@ -262,7 +263,7 @@ def history_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
                     row["doc_description"] or "",
                     status_label(row["doc_kind"], row["doc_status"]),
                     row["doc_currency"],
-                    row["doc_amount"],
+                    money(row["doc_amount"], row["doc_currency"]),
                 ]
             )
 

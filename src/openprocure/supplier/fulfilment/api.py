@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 
 from openprocure.supplier.fulfilment.models import Charge, Invoice, Shipment
+from punchout.money import quantize_money
 
 
 class ShipmentLineOut(Schema):
@@ -70,7 +71,7 @@ def charge_out(charge: Charge) -> dict[str, Any]:
         "shipment": charge.shipment.shipment_id if charge.shipment else None,
         "goods_return": charge.goods_return.number if charge.goods_return else None,
         "payment_method": charge.payment_method_label,
-        "amount": charge.amount,
+        "amount": quantize_money(charge.amount, charge.currency),
         "currency": charge.currency,
         "charged_at": charge.created_at,
     }
@@ -104,11 +105,11 @@ def invoice_out(invoice: Invoice) -> dict[str, Any]:
         "buyer_order_id": invoice.order.buyer_order_id,
         "shipment": invoice.shipment.shipment_id if invoice.shipment else None,
         "currency": invoice.currency,
-        "subtotal": invoice.subtotal,
-        "shipping": invoice.shipping,
+        "subtotal": quantize_money(invoice.subtotal, invoice.currency),
+        "shipping": quantize_money(invoice.shipping, invoice.currency),
         "tax_rate": invoice.tax_rate,
-        "tax": invoice.tax,
-        "total": invoice.total,
+        "tax": quantize_money(invoice.tax, invoice.currency),
+        "total": quantize_money(invoice.total, invoice.currency),
         "issued_at": invoice.issued_at,
         "sent_electronically": invoice.sent_electronically,
     }

@@ -6,6 +6,7 @@ so the buyer's system matches them to its purchase order lines.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, time
 from decimal import Decimal
 
@@ -14,10 +15,10 @@ from django.utils import timezone
 from openprocure.supplier.fulfilment import defaults
 from openprocure.supplier.fulfilment.choices import InvoiceKind
 from openprocure.supplier.fulfilment.models import Invoice, InvoiceLine, Shipment
-from openprocure.supplier.orders import defaults as order_defaults
 from openprocure.supplier.orders.documents import order_reference
 from openprocure.supplier.orders.models import Order, OrderLine
-from punchout import cxml
+from openprocure.supplier.punchout import pricing
+from punchout import amounts, cxml
 from punchout.money import Money
 
 
@@ -64,24 +65,12 @@ def ship_notice_request(
     )
 
 
-def _vat(amount: Decimal, taxable: Decimal, currency: str) -> cxml.Tax:
-    return cxml.Tax(
-        Money(amount, currency),
-        cxml.Description("VAT", lang="en"),
-        details=[
-            cxml.TaxDetail(
-                category="vat",
-                tax_amount=Money(amount, currency),
-                taxable_amount=Money(taxable, currency),
-                percentage_rate=order_defaults.VAT_RATE,
-                description=cxml.Description(f"VAT {order_defaults.VAT_RATE.normalize()}%", lang="en"),
-            )
-        ],
-    )
-
-
-def invoice_request(order: Order, invoice: Invoice, lines: list[InvoiceLine]) -> cxml.InvoiceDetailRequest:
-    """The InvoiceDetailRequest of an invoice: each line with its VAT detail, and the summary.
+def invoice_request(
+    order: Order, invoice: Invoice, lines: list[InvoiceLine], tax_details: Sequence[amounts.TaxDetail]
+) -> cxml.InvoiceDetailRequest:
+    """The InvoiceDetailRequest of an invoice: each line with its VAT (rounded per line), and the
+    summary whose tax is the sum of its details (``tax_details``: the VAT on the lines, and on each
+    shipping charge as its own ``shippingTax`` detail) — the money rules of ``punchout.amounts``.
 
     A credit memo (returned goods) is a ``lineLevelCreditMemo``: the same lines, with negative
     quantities and amounts (unit prices stay positive).
@@ -89,10 +78,12 @@ def invoice_request(order: Order, invoice: Invoice, lines: list[InvoiceLine]) ->
     currency = invoice.currency
     credit = invoice.kind == InvoiceKind.CREDIT_MEMO
     sign = Decimal(-1) if credit else Decimal(1)
+    rate = Decimal(invoice.tax_rate)
     items = []
     for invoice_line in lines:
         line = invoice_line.order_line
         amount = sign * Decimal(invoice_line.amount)
+        tax = sign * Decimal(invoice_line.tax)
         items.append(
             cxml.InvoiceDetailItem(
                 invoice_line_number=invoice_line.invoice_line_number,
@@ -105,7 +96,7 @@ def invoice_request(order: Order, invoice: Invoice, lines: list[InvoiceLine]) ->
                     description=cxml.Description(line.description, lang="en"),
                 ),
                 subtotal_amount=Money(amount, currency),
-                tax=_vat(sign * Decimal(invoice_line.tax), amount, currency),
+                tax=pricing.tax_element(currency, [amounts.TaxDetail(amounts.GOODS, rate, amount, tax)]),
             )
         )
     comments = None
@@ -115,9 +106,12 @@ def invoice_request(order: Order, invoice: Invoice, lines: list[InvoiceLine]) ->
         comments = cxml.Comment(
             f"Return {invoice.goods_return.number}: {invoice.goods_return.reason}", lang="en"
         )
-    subtotal, shipping, tax, total = (
-        sign * Decimal(value) for value in (invoice.subtotal, invoice.shipping, invoice.tax, invoice.total)
+    subtotal, shipping, total = (
+        sign * Decimal(value) for value in (invoice.subtotal, invoice.shipping, invoice.total)
     )
+    details = [
+        amounts.TaxDetail(d.purpose, d.rate, sign * abs(d.taxable), sign * abs(d.amount)) for d in tax_details
+    ]
     return cxml.InvoiceDetailRequest(
         header=cxml.InvoiceDetailRequestHeader(
             invoice_id=invoice.number,
@@ -129,7 +123,7 @@ def invoice_request(order: Order, invoice: Invoice, lines: list[InvoiceLine]) ->
         orders=[cxml.InvoiceDetailOrder(order_reference=order_reference(order), items=items)],
         summary=cxml.InvoiceDetailSummary(
             subtotal_amount=Money(subtotal, currency),
-            tax=_vat(tax, subtotal + shipping, currency),
+            tax=pricing.tax_element(currency, details),
             shipping_amount=Money(shipping, currency) if shipping else None,
             gross_amount=Money(total, currency),
             net_amount=Money(total, currency),

@@ -88,11 +88,11 @@ class Invoice(models.Model):
         _("status"), max_length=12, choices=InvoiceStatus.choices, default=InvoiceStatus.ISSUED
     )
     currency = models.CharField(_("currency"), max_length=3)
-    subtotal = models.DecimalField(_("subtotal"), max_digits=14, decimal_places=2)
-    shipping = models.DecimalField(_("shipping"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    subtotal = models.DecimalField(_("subtotal"), max_digits=15, decimal_places=3)
+    shipping = models.DecimalField(_("shipping"), max_digits=15, decimal_places=3, default=Decimal("0"))
     tax_rate = models.DecimalField(_("VAT rate (%)"), max_digits=5, decimal_places=2)
-    tax = models.DecimalField(_("tax"), max_digits=14, decimal_places=2)
-    total = models.DecimalField(_("total"), max_digits=14, decimal_places=2)
+    tax = models.DecimalField(_("tax"), max_digits=15, decimal_places=3)
+    total = models.DecimalField(_("total"), max_digits=15, decimal_places=3)
     sent_electronically = models.BooleanField(_("sent as cXML"), default=False)
     payload_id = models.CharField(_("payloadID"), max_length=250, blank=True)
     issued_at = models.DateTimeField(_("issued"), default=timezone.now, db_index=True)
@@ -114,8 +114,8 @@ class InvoiceLine(models.Model):
     invoice_line_number = models.PositiveIntegerField(_("invoice line"))
     quantity = models.PositiveIntegerField(_("quantity"))
     unit_price = models.DecimalField(_("unit price"), max_digits=12, decimal_places=4)
-    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
-    tax = models.DecimalField(_("tax"), max_digits=14, decimal_places=2)
+    amount = models.DecimalField(_("amount"), max_digits=15, decimal_places=3)
+    tax = models.DecimalField(_("tax"), max_digits=15, decimal_places=3)
 
     class Meta:
         ordering = ["invoice", "invoice_line_number"]
@@ -220,7 +220,7 @@ class Charge(models.Model):
         "business.PaymentMethod", null=True, on_delete=models.SET_NULL, related_name="charges"
     )
     payment_method_label = models.CharField(_("payment method"), max_length=200)
-    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    amount = models.DecimalField(_("amount"), max_digits=15, decimal_places=3)
     currency = models.CharField(_("currency"), max_length=3)
     created_at = models.DateTimeField(_("charged"), default=timezone.now, db_index=True)
 

@@ -47,11 +47,11 @@ from openprocure.supplier.fulfilment.models import (
     Shipment,
     ShipmentLine,
 )
-from openprocure.supplier.orders import defaults as order_defaults
 from openprocure.supplier.orders import documents
 from openprocure.supplier.orders.choices import ORDER_TRANSITIONS, EventKind, OrderStatus
 from openprocure.supplier.orders.models import Order, OrderEvent, OrderLine
-from punchout.money import quantize_money
+from openprocure.supplier.punchout import pricing
+from punchout import amounts
 
 SHIPPABLE = [OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_SHIPPED, OrderStatus.SHIPPED]
 
@@ -217,8 +217,8 @@ def _after_shipment(
             "remaining": remaining,
         },
     )
-    amounts = shipment_amounts(order, lines, wanted, first_shipment=not _shipped_before(order, shipment))
-    _charge(order, shipment, amounts.total)
+    priced = shipment_amounts(order, lines, wanted, first_shipment=not _shipped_before(order, shipment))
+    _charge(order, shipment, priced.total)
     documents.send(
         order.integration,
         ship_notice_request(order, shipment, [(line, wanted[line.pk]) for line in lines]),
@@ -227,7 +227,7 @@ def _after_shipment(
     )
     integration = order.integration
     if integration.invoice_grouping == InvoiceGrouping.PER_SHIPMENT:
-        _issue_invoice(order, shipment, [(line, wanted[line.pk]) for line in lines], amounts)
+        _issue_invoice(order, shipment, [(line, wanted[line.pk]) for line in lines], priced)
     elif remaining == 0:
         everything = [(line, line.shipped_quantity) for line in current if line.shipped_quantity]
         total_amounts = shipment_amounts(
@@ -243,32 +243,23 @@ def _shipped_before(order: Order, shipment: Shipment) -> bool:
     return Shipment.objects.filter(lines__order_line__order=order).exclude(pk=shipment.pk).exists()
 
 
-@dataclass(frozen=True)
-class Amounts:
-    """Money of (part of) an order: lines, shipping, VAT."""
-
-    currency: str
-    subtotal: Decimal
-    shipping: Decimal
-    tax: Decimal
-
-    @property
-    def total(self) -> Decimal:
-        return self.subtotal + self.shipping + self.tax
-
-
 def shipment_amounts(
     order: Order, lines: list[OrderLine], quantities: dict[int, int], *, first_shipment: bool
-) -> Amounts:
-    """Lines at our unit prices, the order's shipping with its first shipment, VAT on both."""
-    currency = order.currency
-    subtotal = sum(
-        (quantize_money(Decimal(line.unit_price) * quantities[line.pk], currency) for line in lines),
-        Decimal("0"),
+) -> amounts.Totals:
+    """Lines at our unit prices with their VAT (rounded per line), and with the order's first
+    shipment its shipping charges, each with its own VAT (the storefront's money rules)."""
+    charges = []
+    if first_shipment:
+        charges = [
+            Decimal(line.shipping)
+            for line in order.lines.filter(is_current=True).order_by("line_number", "pk")
+            if line.shipping
+        ]
+    return pricing.totals(
+        order.currency,
+        [(Decimal(quantities[line.pk]), Decimal(line.unit_price)) for line in lines],
+        charges,
     )
-    shipping = Decimal(order.shipping) if first_shipment else Decimal("0")
-    tax = quantize_money((subtotal + shipping) * order_defaults.VAT_RATE / 100, currency)
-    return Amounts(currency, subtotal, shipping, tax)
 
 
 def _charge(order: Order, shipment: Shipment, amount: Decimal) -> None:
@@ -295,12 +286,13 @@ def _issue_invoice(
     order: Order,
     shipment: Shipment | None,
     lines: list[tuple[OrderLine, int]],
-    amounts: Amounts,
+    totals: amounts.Totals,
     *,
     goods_return: GoodsReturn | None = None,
 ) -> Invoice:
-    """An invoice of shipped lines, or the credit memo of ``goods_return``; sent as cXML when the
-    business has e-invoicing on."""
+    """An invoice of shipped lines, or the credit memo of ``goods_return``, with the amounts of
+    ``totals`` (priced from ``lines``, in their order); sent as cXML when the business has
+    e-invoicing on."""
     integration = order.integration
     credit = goods_return is not None
     invoice = Invoice.objects.create(
@@ -309,34 +301,35 @@ def _issue_invoice(
         shipment=shipment,
         kind=InvoiceKind.CREDIT_MEMO if credit else InvoiceKind.INVOICE,
         number=_number("CM" if credit else "INV"),
-        currency=amounts.currency,
-        subtotal=amounts.subtotal,
-        shipping=amounts.shipping,
-        tax_rate=order_defaults.VAT_RATE,
-        tax=amounts.tax,
-        total=amounts.total,
+        currency=totals.currency,
+        subtotal=totals.subtotal,
+        shipping=totals.shipping,
+        tax_rate=pricing.vat_rate(),
+        tax=totals.tax,
+        total=totals.total,
     )
-    invoice_lines = []
-    for number, (line, quantity) in enumerate(lines, start=1):
-        amount = quantize_money(Decimal(line.unit_price) * quantity, amounts.currency)
-        invoice_lines.append(
-            InvoiceLine(
-                invoice=invoice,
-                order_line=line,
-                invoice_line_number=number,
-                quantity=quantity,
-                unit_price=line.unit_price,
-                amount=amount,
-                tax=quantize_money(amount * order_defaults.VAT_RATE / 100, amounts.currency),
-            )
+    invoice_lines = [
+        InvoiceLine(
+            invoice=invoice,
+            order_line=line,
+            invoice_line_number=number,
+            quantity=quantity,
+            unit_price=line.unit_price,
+            amount=priced.amount,
+            tax=priced.tax,
         )
+        for number, ((line, quantity), priced) in enumerate(zip(lines, totals.lines, strict=True), start=1)
+    ]
     InvoiceLine.objects.bulk_create(invoice_lines)
     if goods_return is not None:
         goods_return.credit_memo = invoice
         goods_return.save(update_fields=["credit_memo"])
     if integration.e_invoicing:
         message = documents.send(
-            integration, invoice_request(order, invoice, invoice_lines), reference=order.number, is_test=False
+            integration,
+            invoice_request(order, invoice, invoice_lines, totals.tax_details),
+            reference=order.number,
+            is_test=False,
         )
         if message is not None:
             invoice.sent_electronically = True
@@ -436,9 +429,9 @@ def record_return(
             [ReturnLine(goods_return=goods_return, order_line_id=pk, quantity=q) for pk, q in wanted.items()]
         )
         returned = [(lines[pk], quantity) for pk, quantity in wanted.items()]
-        amounts = shipment_amounts(order, [line for line, _q in returned], wanted, first_shipment=False)
-        credit_memo = _issue_invoice(order, None, returned, amounts, goods_return=goods_return)
-        refund = _refund(order, goods_return, amounts.total)
+        priced = shipment_amounts(order, [line for line, _q in returned], wanted, first_shipment=False)
+        credit_memo = _issue_invoice(order, None, returned, priced, goods_return=goods_return)
+        refund = _refund(order, goods_return, priced.total)
         OrderEvent.objects.create(
             order=order,
             kind=EventKind.RETURNED,
@@ -446,7 +439,7 @@ def record_return(
             detail={
                 "return": goods_return.number,
                 "lines": {str(line.line_number): quantity for line, quantity in returned},
-                "refund": str(amounts.total),
+                "refund": str(priced.total),
                 "credit_memo": credit_memo.number,
             },
         )

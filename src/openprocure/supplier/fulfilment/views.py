@@ -19,6 +19,7 @@ from openprocure.supplier.fulfilment.forms import ShipmentDetailsForm
 from openprocure.supplier.fulfilment.models import Charge, Invoice, ReturnRequest, Shipment
 from openprocure.supplier.orders.models import Order, OrderLine
 from openprocure.supplier.orders.selectors import orders_for, with_lines
+from punchout.money import quantize_money
 
 
 def _require_staff(request: HttpRequest) -> None:
@@ -121,7 +122,7 @@ def record_return(request: HttpRequest, order_id: int) -> HttpResponse:
                 _("Return %(number)s recorded: %(amount)s %(currency)s refunded, credit memo %(memo)s.")
                 % {
                     "number": goods_return.number,
-                    "amount": -goods_return.refund.amount,
+                    "amount": quantize_money(-goods_return.refund.amount, order.currency),
                     "currency": order.currency,
                     "memo": goods_return.credit_memo.number if goods_return.credit_memo else "—",
                 },

@@ -20,6 +20,7 @@ from ninja.security import HttpBearer
 from openprocure.core.signin import TokenLockedOut, check_api_token
 from openprocure.supplier.orders import services
 from openprocure.supplier.orders.models import Order, OrderLine
+from punchout.money import quantize_money
 
 
 class ApiKeyAuth(HttpBearer):
@@ -74,6 +75,14 @@ def line_out(line: OrderLine) -> dict[str, Any]:
     return {field: getattr(line, field) for field in LineOut.model_fields}
 
 
+def order_out(order: Order) -> dict[str, Any]:
+    """An order as the API shows it: amounts in the currency's minor unit (12.50 EUR, 1250 JPY)."""
+    data = {field: getattr(order, field) for field in OrderOut.model_fields}
+    for field in ("subtotal", "shipping", "tax", "total"):
+        data[field] = quantize_money(Decimal(data[field]), order.currency)
+    return data
+
+
 router = Router(tags=["orders"])
 
 
@@ -82,13 +91,13 @@ def list_orders(request: HttpRequest, status: str | None = None, limit: int = 10
     orders = Order.objects.filter(business=request.auth).order_by("-created_at", "-id")  # type: ignore[attr-defined]
     if status:
         orders = orders.filter(status=status)
-    return orders[: max(1, min(limit, 500))]
+    return [order_out(order) for order in orders[: max(1, min(limit, 500))]]
 
 
 @router.get("/{number}", response=OrderDetailOut, summary="One order with each line's outcome")
 def get_order(request: HttpRequest, number: str) -> Any:
     order = get_object_or_404(Order, business=request.auth, number=number)  # type: ignore[attr-defined]
-    data = {field: getattr(order, field) for field in OrderOut.model_fields}
+    data = order_out(order)
     data["lines"] = [
         line_out(line) for line in order.lines.filter(is_current=True).order_by("line_number", "id")
     ]

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from openprocure.supplier.punchout import defaults as punchout_defaults
 
-# VAT rate applied to order lines and shipping, in percent: the same rate the cart estimated.
-VAT_RATE: Decimal = punchout_defaults.VAT_RATE
-# Shipping charged once per marketplace seller with a shipped line (items fulfilled by us ship free):
-# the same rule as the cart's estimate, so the order never costs more than the cart showed.
-SHIPPING_PER_SELLER: Decimal = punchout_defaults.SHIPPING_PER_SELLER
+# VAT and shipping: the cart's rules, in ``openprocure.supplier.punchout.pricing`` (one set of rules
+# for carts, orders, confirmations and invoices, so the order never costs more than the cart showed).
+
 # Currency of orders when the catalog does not say otherwise.
 DEFAULT_CURRENCY = "EUR"
 # Our order numbers look like Amazon's (3-7-7 digits): unguessable, easy to read on the phone.

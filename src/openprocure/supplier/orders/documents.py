@@ -30,7 +30,8 @@ from openprocure.supplier.orders import defaults
 from openprocure.supplier.orders.choices import LineOutcome
 from openprocure.supplier.orders.crypto import InvalidToken, decrypt_secret, encrypt_secret
 from openprocure.supplier.orders.models import Order, OrderLine, OrderSettings
-from punchout import cxml
+from openprocure.supplier.punchout import pricing
+from punchout import amounts, cxml
 from punchout.cxml.common import MessageBody
 from punchout.money import Money
 
@@ -182,11 +183,27 @@ def _comment(text: str) -> cxml.Comment:
     return cxml.Comment(text=text, lang="en")
 
 
+def order_totals(currency: str, lines: Iterable[OrderLine]) -> amounts.Totals:
+    """What (part of) an order costs by the storefront's money rules: the quantities that ship
+    (accepted and backordered) at our unit prices, and the shipping charges the lines carry."""
+    shipping = [line for line in lines if line.accepted_quantity + line.backordered_quantity]
+    return pricing.totals(
+        currency,
+        [
+            (Decimal(line.accepted_quantity + line.backordered_quantity), Decimal(line.unit_price))
+            for line in shipping
+        ],
+        [Decimal(line.shipping) for line in shipping if line.shipping],
+    )
+
+
 def confirmation_requests(order: Order, lines: list[OrderLine]) -> list[cxml.ConfirmationRequest]:
-    """ConfirmationRequest ``type="detail"``: accepted, backordered and rejected quantities per line.
+    """ConfirmationRequest ``type="detail"``: accepted, backordered and rejected quantities per line,
+    and the total, shipping and tax of what will ship.
 
     An order spanning several sellers gets one confirmation per seller (each seller confirms its
-    own lines); lines matched to no product go with the first.
+    own lines and its shipping: the confirmations' totals add up to the order's); lines matched to
+    no product go with the first.
     """
     groups: OrderedDict[str, list[OrderLine]] = OrderedDict()
     for line in lines:
@@ -251,12 +268,20 @@ def confirmation_requests(order: Order, lines: list[OrderLine]) -> list[cxml.Con
         if seller:
             comments.append(_comment(f"Sold by {seller}"))
         suffix = f"-{number}" if len(groups) > 1 else ""
+        totals = order_totals(order.currency, seller_lines)
         requests.append(
             cxml.ConfirmationRequest(
                 header=cxml.ConfirmationHeader(
                     type=cxml.ConfirmationType.DETAIL,
                     notice_date=now,
                     confirm_id=f"{order.number}-v{order.order_version}{suffix}",
+                    total=Money(totals.total, order.currency),
+                    shipping=cxml.Shipping(
+                        Money(totals.shipping, order.currency), cxml.Description("Shipping", lang="en")
+                    )
+                    if totals.shipping
+                    else None,
+                    tax=pricing.tax_element(order.currency, totals.tax_details),
                     comments=comments,
                 ),
                 order_reference=order_reference(order),

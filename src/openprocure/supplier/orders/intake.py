@@ -51,12 +51,13 @@ from openprocure.supplier.catalog.models import PriceTier, Product, Seller
 from openprocure.supplier.orders import codes, defaults
 from openprocure.supplier.orders.choices import LineOutcome, OrderStatus
 from openprocure.supplier.orders.models import Order, OrderLine
+from openprocure.supplier.punchout import pricing
 from openprocure.supplier.punchout.models import CartLine, PunchOutSession
 from openprocure.supplier.punchout.services import _DUMMY_HASH, find_integration
 from punchout import cxml
 from punchout.cxml.errors import CXMLError
 from punchout.cxml.parser import parse_tree
-from punchout.money import InvalidNumber, parse_decimal, quantize_money
+from punchout.money import InvalidNumber, parse_decimal
 
 HEADER_PATH = "/cXML/Request/OrderRequest/OrderRequestHeader"
 STATUS_TEXT = {
@@ -343,17 +344,6 @@ class Evaluation:
     shipping_address: ShippingAddress | None
     notes: list[str] = field(default_factory=list)
 
-    @property
-    def subtotal(self) -> Decimal:
-        return sum(
-            (quantize_money(d.unit_price * (d.accepted + d.backordered), self.currency) for d in self.lines),
-            Decimal("0"),
-        )
-
-    @property
-    def shipping(self) -> Decimal:
-        return sum((d.shipping for d in self.lines), Decimal("0"))
-
 
 def price_for(product: Product, quantity: int, tiers: list[PriceTier]) -> Decimal:
     """Our business unit price for ``quantity`` (the business price or a lower quantity tier)."""
@@ -492,7 +482,7 @@ def evaluate(
         if decision.ships and decision.product is not None and not decision.product.fulfilled_by_us:
             by_seller.setdefault(decision.product.seller_id, []).append(decision)
     for seller_lines in by_seller.values():
-        charge = defaults.SHIPPING_PER_SELLER
+        charge = pricing.shipping_per_seller(seller_lines[0].currency)
         if maximum is not None and total_shipping + charge > Decimal(maximum):
             seller = seller_lines[0].product.seller.name if seller_lines[0].product else ""
             for decision in seller_lines:

@@ -78,10 +78,10 @@ class Order(models.Model):
         "business.PaymentMethod", null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
     )
     currency = models.CharField(_("currency"), max_length=3)
-    subtotal = models.DecimalField(_("subtotal"), max_digits=14, decimal_places=2, default=Decimal("0"))
-    shipping = models.DecimalField(_("shipping"), max_digits=14, decimal_places=2, default=Decimal("0"))
-    tax = models.DecimalField(_("tax"), max_digits=14, decimal_places=2, default=Decimal("0"))
-    total = models.DecimalField(_("total"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    subtotal = models.DecimalField(_("subtotal"), max_digits=15, decimal_places=3, default=Decimal("0"))
+    shipping = models.DecimalField(_("shipping"), max_digits=15, decimal_places=3, default=Decimal("0"))
+    tax = models.DecimalField(_("tax"), max_digits=15, decimal_places=3, default=Decimal("0"))
+    total = models.DecimalField(_("total"), max_digits=15, decimal_places=3, default=Decimal("0"))
     created_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("changed"), default=timezone.now)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
@@ -136,7 +136,7 @@ class OrderLine(models.Model):
         _("buyer's unit price"), max_digits=12, decimal_places=4, null=True, blank=True
     )
     currency = models.CharField(_("currency"), max_length=3)
-    shipping = models.DecimalField(_("shipping"), max_digits=12, decimal_places=2, default=Decimal("0"))
+    shipping = models.DecimalField(_("shipping"), max_digits=13, decimal_places=3, default=Decimal("0"))
     delivery_days = models.PositiveSmallIntegerField(_("delivery time (days)"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=12, choices=LineOutcome.choices)
     code = models.CharField(_("code"), max_length=40)

@@ -88,11 +88,12 @@ def _new_event(order: Order, kind: str, **detail: Any) -> OrderEvent:
     return OrderEvent(order=order, kind=kind, detail=detail, at=timezone.now())
 
 
-def _totals(order: Order, subtotal: Decimal, shipping: Decimal) -> None:
-    order.subtotal = quantize_money(subtotal, order.currency)
-    order.shipping = quantize_money(shipping, order.currency)
-    order.tax = quantize_money((order.subtotal + order.shipping) * defaults.VAT_RATE / 100, order.currency)
-    order.total = order.subtotal + order.shipping + order.tax
+def _totals(order: Order, lines: list[OrderLine]) -> None:
+    """The order's amounts from its lines, by the storefront's money rules (line VAT rounded per line,
+    VAT on each seller's shipping charge on its own)."""
+    totals = documents.order_totals(order.currency, lines)
+    order.subtotal, order.shipping = totals.subtotal, totals.shipping
+    order.tax, order.total = totals.tax, totals.total
 
 
 def _change_stock(changes: dict[int, int]) -> None:
@@ -457,8 +458,8 @@ def _plan_new_order(
         updated_at=now,
         journal=journal,
     )
-    _totals(order, evaluation.subtotal, evaluation.shipping)
     lines = _order_lines(order, evaluation)
+    _totals(order, lines)
     outgoing = documents.outgoing(
         integration,
         documents.confirmation_requests(order, lines),
@@ -528,9 +529,10 @@ def _update(
     order.shipping_address = evaluation.shipping_address
     order.currency = evaluation.currency
     order.updated_at = timezone.now()
-    _totals(order, evaluation.subtotal, evaluation.shipping)
+    new_lines = _order_lines(order, evaluation)
+    _totals(order, new_lines)
     order.save()
-    lines = OrderLine.objects.bulk_create(_order_lines(order, evaluation))
+    lines = OrderLine.objects.bulk_create(new_lines)
     if not order.is_test:
         _reserve_stock(evaluation.lines, sign=-1)
     updated = _new_event(order, EventKind.UPDATED, payload_id=order.payload_id, version=order.order_version)
@@ -659,7 +661,8 @@ def confirmation_email(order: Order, lines: list[OrderLine]) -> tuple[str, str]:
             )
     out.append("")
     out.append(
-        _("Total: %(total)s %(currency)s (tax included)") % {"total": order.total, "currency": order.currency}
+        _("Total: %(total)s %(currency)s (tax included)")
+        % {"total": quantize_money(Decimal(order.total), order.currency), "currency": order.currency}
     )
     return subject, "\n".join(out)
 

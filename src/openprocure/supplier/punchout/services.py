@@ -28,7 +28,7 @@ from openprocure.supplier.business.models import BusinessGroup, Integration, Mem
 from openprocure.supplier.business.services import create_linked_account
 from openprocure.supplier.catalog.models import Product
 from openprocure.supplier.catalog.pricing import BusinessStrategy
-from openprocure.supplier.punchout import defaults
+from openprocure.supplier.punchout import defaults, pricing
 from openprocure.supplier.punchout.choices import (
     SESSION_TRANSITIONS,
     Operation,
@@ -36,9 +36,12 @@ from openprocure.supplier.punchout.choices import (
     SessionStatus,
 )
 from openprocure.supplier.punchout.models import CartLine, PunchOutSession
-from punchout import cxml
+from punchout import amounts, cxml
 from punchout.cxml.errors import CXMLError
-from punchout.money import Money, quantize_money
+from punchout.money import Money, quantize_unit_price
+
+#: The Extrinsic of a cart line carrying our list price per unit (the buyer's savings figures).
+LIST_PRICE_EXTRINSIC = "ListPrice"
 
 # A dummy hash compared when no integration matches, so an unknown identity costs the same time.
 _DUMMY_HASH = "sha256$0000000000000000$" + "0" * 64
@@ -493,46 +496,48 @@ def update_line(*, session: PunchOutSession, line_id: int, quantity: int) -> Car
 
 @dataclass
 class CartSummary:
+    """The cart priced by the storefront's rules (:mod:`openprocure.supplier.punchout.pricing`)."""
+
     lines: list[CartLine]
     currency: str
-    subtotal: Decimal
-    shipping: Decimal
-    tax: Decimal
+    shipping_by_line: list[Decimal]
+    totals: amounts.Totals
+
+    @property
+    def subtotal(self) -> Decimal:
+        return self.totals.subtotal
+
+    @property
+    def shipping(self) -> Decimal:
+        return self.totals.shipping
+
+    @property
+    def tax(self) -> Decimal:
+        return self.totals.tax
 
     @property
     def total(self) -> Decimal:
-        return self.subtotal + self.shipping + self.tax
+        return self.totals.total
+
+    @property
+    def rows(self) -> list[tuple[CartLine, amounts.LineAmounts]]:
+        """Each line with its amount and tax."""
+        return list(zip(self.lines, self.totals.lines, strict=True))
 
 
 def cart_lines(session: PunchOutSession) -> list[CartLine]:
     return list(session.lines.select_related("product", "product__seller", "source_line").order_by("id"))
 
 
-def line_shipping(line: CartLine, first_of_seller: bool) -> Decimal:
-    """Shipping estimate of a line: free when we fulfil it; one charge per marketplace seller."""
-    if line.product.fulfilled_by_us or not first_of_seller:
-        return Decimal("0")
-    return defaults.SHIPPING_PER_SELLER
-
-
 def summarize(session: PunchOutSession, lines: list[CartLine] | None = None) -> CartSummary:
-    """The cart with its subtotal and shipping and tax estimates (money quantized per currency)."""
+    """The cart with its amounts, shipping and tax estimates, by the storefront's money rules."""
     lines = cart_lines(session) if lines is None else lines
     currency = lines[0].currency if lines else "EUR"
-    subtotal = sum((quantize_money(line.line_total, currency) for line in lines), Decimal("0"))
-    shipping = sum((s for _line, s in _shipping_by_line(lines)), Decimal("0"))
-    tax = quantize_money((subtotal + shipping) * defaults.VAT_RATE / 100, currency)
-    return CartSummary(lines, currency, subtotal, shipping, tax)
-
-
-def _shipping_by_line(lines: list[CartLine]) -> list[tuple[CartLine, Decimal]]:
-    seen: set[int] = set()
-    out = []
-    for line in lines:
-        seller = line.product.seller_id
-        out.append((line, line_shipping(line, seller not in seen)))
-        seen.add(seller)
-    return out
+    shipping = pricing.shipping_by_line(
+        [(line.product.seller_id, line.product.fulfilled_by_us) for line in lines], currency
+    )
+    totals = pricing.totals(currency, [(Decimal(line.quantity), line.unit_price) for line in lines], shipping)
+    return CartSummary(lines, currency, shipping, totals)
 
 
 # -- returning the cart ----------------------------------------------------------------------------
@@ -585,14 +590,21 @@ def order_message(*, session: PunchOutSession, cancel: bool = False) -> cxml.CXM
         allowed = cxml.PunchOutOperation.EDIT
     summary = summarize(session, lines)
     currency = summary.currency
+    line_taxes = pricing.line_taxes(summary.totals, summary.shipping_by_line)
     items = []
-    for number, (line, shipping) in enumerate(_shipping_by_line(lines), start=1):
+    for number, (line, shipping, taxes) in enumerate(
+        zip(lines, summary.shipping_by_line, line_taxes, strict=True), start=1
+    ):
         product = line.product
-        line_total = quantize_money(line.line_total, currency)
         extrinsics = [
             cxml.Extrinsic("SoldBy", product.seller.name),
             cxml.Extrinsic(
                 "FulfilledBy", settings.SITE_TITLE if product.fulfilled_by_us else product.seller.name
+            ),
+            # Our list price per unit, in the line's currency: what the buyer's savings are measured
+            # against (cXML's ItemDetail has no element of its own for it).
+            cxml.Extrinsic(
+                LIST_PRICE_EXTRINSIC, format(quantize_unit_price(Decimal(product.list_price), currency), "f")
             ),
         ]
         items.append(
@@ -613,12 +625,7 @@ def order_message(*, session: PunchOutSession, cancel: bool = False) -> cxml.CXM
                 shipping=cxml.Shipping(
                     Money(shipping, currency), cxml.Description(_("Shipping estimate"), lang="en")
                 ),
-                tax=cxml.Tax(
-                    Money(
-                        quantize_money((line_total + shipping) * defaults.VAT_RATE / 100, currency), currency
-                    ),
-                    cxml.Description(_("VAT estimate"), lang="en"),
-                ),
+                tax=pricing.tax_element(currency, taxes, description=_("VAT estimate")),
             )
         )
     header = cxml.PunchOutOrderMessageHeader(
@@ -628,7 +635,7 @@ def order_message(*, session: PunchOutSession, cancel: bool = False) -> cxml.CXM
         shipping=cxml.Shipping(
             Money(summary.shipping, currency), cxml.Description(_("Shipping estimate"), lang="en")
         ),
-        tax=cxml.Tax(Money(summary.tax, currency), cxml.Description(_("VAT estimate"), lang="en")),
+        tax=pricing.tax_element(currency, summary.totals.tax_details, description=_("VAT estimate")),
     )
     ours = cxml.Credential(settings.CXML_DOMAIN, session.integration.supplier_identity)
     buyer = [cxml.Credential(c["domain"], c["identity"]) for c in session.buyer_credentials]
