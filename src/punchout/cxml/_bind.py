@@ -95,7 +95,7 @@ def _url_of(r: Reader, el: _Element) -> str | None:
 # -- PunchOut --------------------------------------------------------------------------------
 def setup_request(r: Reader, el: _Element) -> PunchOutSetupRequest:
     result = PunchOutSetupRequest(
-        "", operation=r.enum(el, "operation", PunchOutOperation, PunchOutOperation.CREATE)
+        "", operation=r.enum(el, "operation", PunchOutOperation, PunchOutOperation.CREATE), source=el
     )
     seen_cookie = False
     for c in el:
@@ -136,12 +136,15 @@ def setup_response(r: Reader, el: _Element) -> PunchOutSetupResponse:
             r.unknown(c, el)
     if url is None:
         raise r.invalid(el, "<PunchOutSetupResponse> has no StartPage/URL: send the URL the user must open")
-    return PunchOutSetupResponse(url)
+    return PunchOutSetupResponse(url, source=el)
 
 
 def item_in(r: Reader, el: _Element) -> ItemIn:
     result = ItemIn(
-        r.decimal(el, el.get("quantity"), "@quantity"), ItemID(""), line_number=r.integer(el, "lineNumber")
+        r.decimal(el, el.get("quantity"), "@quantity"),
+        ItemID(""),
+        line_number=r.integer(el, "lineNumber"),
+        source=el,
     )
     seen_id = False
     for c in el:
@@ -170,7 +173,7 @@ def item_in(r: Reader, el: _Element) -> ItemIn:
 
 
 def order_message(r: Reader, el: _Element) -> PunchOutOrderMessage:
-    result = PunchOutOrderMessage("", PunchOutOrderMessageHeader(None))
+    result = PunchOutOrderMessage("", PunchOutOrderMessageHeader(None), source=el)
     seen_header = False
     for c in el:
         tag = c.tag
@@ -181,6 +184,7 @@ def order_message(r: Reader, el: _Element) -> PunchOutOrderMessage:
         elif tag == "PunchOutOrderMessageHeader":
             seen_header = True
             header = result.header
+            header.source = c
             header.operation_allowed = r.enum(
                 c, "operationAllowed", PunchOutOperation, PunchOutOperation.CREATE
             )
@@ -274,6 +278,7 @@ def item_out(r: Reader, el: _Element) -> ItemOut:
     result.contacts = contacts
     result.comments = comments
     result.schedule_lines = schedule_lines
+    result.source = el
     return result
 
 
@@ -282,6 +287,7 @@ def schedule_line(r: Reader, el: _Element) -> ScheduleLine:
         r.decimal(el, el.get("quantity"), "@quantity"),
         r.date(el, "requestedDeliveryDate"),
         line_number=r.integer(el, "lineNumber"),
+        source=el,
     )
     for c in el:
         if c.tag == "UnitOfMeasure":
@@ -305,7 +311,7 @@ def order_request(r: Reader, el: _Element) -> OrderRequest:
         raise r.invalid(el, "<OrderRequest> has no OrderRequestHeader: send orderID, orderDate and Total")
     if not items:
         r.missing(el, "ItemOut")
-    return OrderRequest(header, items)
+    return OrderRequest(header, items, source=el)
 
 
 def order_header(r: Reader, el: _Element) -> OrderRequestHeader:
@@ -320,6 +326,7 @@ def order_header(r: Reader, el: _Element) -> OrderRequestHeader:
         order_type=r.enum(el, "orderType", OrderType, OrderType.REGULAR),
         order_version=r.integer(el, "orderVersion"),
         requested_delivery_date=r.date(el, "requestedDeliveryDate"),
+        source=el,
     )
     if el.get("orderDate") is None:
         r.warn("missing-attribute", el, "<OrderRequestHeader> has no orderDate")
@@ -338,7 +345,9 @@ def order_header(r: Reader, el: _Element) -> OrderRequestHeader:
         elif tag == "Payment":
             for p in c:
                 if p.tag == "PCard":
-                    result.payment = PCard(p.get("number") or "", p.get("expiration") or "", p.get("name"))
+                    result.payment = PCard(
+                        p.get("number") or "", p.get("expiration") or "", p.get("name"), source=p
+                    )
                 else:
                     r.unknown(p, c)
         elif tag == "Contact":
@@ -378,7 +387,7 @@ def confirmation_request(r: Reader, el: _Element) -> ConfirmationRequest:
             r.unknown(c, el)
     if header is None:
         raise r.invalid(el, "<ConfirmationRequest> has no ConfirmationHeader: send type and noticeDate")
-    return ConfirmationRequest(header, _order_reference_child(r, el, reference), items)
+    return ConfirmationRequest(header, _order_reference_child(r, el, reference), items, source=el)
 
 
 def confirmation_header(r: Reader, el: _Element) -> ConfirmationHeader:
@@ -388,6 +397,7 @@ def confirmation_header(r: Reader, el: _Element) -> ConfirmationHeader:
         confirm_id=el.get("confirmID"),
         operation=r.enum(el, "operation", ShipNoticeOperation, ShipNoticeOperation.NEW),
         invoice_id=el.get("invoiceID"),
+        source=el,
     )
     if el.get("type") is None:
         r.warn("missing-attribute", el, "<ConfirmationHeader> has no type; read as 'detail'")
@@ -418,7 +428,7 @@ def _line_number(r: Reader, el: _Element, attr: str = "lineNumber") -> int:
 
 
 def confirmation_item(r: Reader, el: _Element) -> ConfirmationItem:
-    result = ConfirmationItem(_line_number(r, el), r.decimal(el, el.get("quantity"), "@quantity"))
+    result = ConfirmationItem(_line_number(r, el), r.decimal(el, el.get("quantity"), "@quantity"), source=el)
     for c in el:
         tag = c.tag
         if tag == "ConfirmationStatus":
@@ -436,6 +446,7 @@ def confirmation_status(r: Reader, el: _Element) -> ConfirmationStatus:
         r.decimal(el, el.get("quantity"), "@quantity"),
         delivery_date=r.date(el, "deliveryDate"),
         shipment_date=r.date(el, "shipmentDate"),
+        source=el,
     )
     for c in el:
         tag = c.tag
@@ -460,19 +471,19 @@ def confirmation_status(r: Reader, el: _Element) -> ConfirmationStatus:
 
 def ship_notice_request(r: Reader, el: _Element) -> ShipNoticeRequest:
     header: ShipNoticeHeader | None = None
-    result = ShipNoticeRequest(ShipNoticeHeader("", None))
+    result = ShipNoticeRequest(ShipNoticeHeader("", None), source=el)
     for c in el:
         tag = c.tag
         if tag == "ShipNoticeHeader":
             header = ship_notice_header(r, c)
         elif tag == "ShipControl":
-            control = ShipControl(start_date=r.date(c, "startDate"))
+            control = ShipControl(start_date=r.date(c, "startDate"), source=c)
             for s in c:
                 if s.tag == "CarrierIdentifier":
-                    control.carriers.append(CarrierIdentifier(s.get("domain") or "", text(s)))
+                    control.carriers.append(CarrierIdentifier(s.get("domain") or "", text(s), source=s))
                 elif s.tag == "ShipmentIdentifier":
                     control.shipment_identifiers.append(
-                        ShipmentIdentifier(text(s), s.get("domain"), s.get("trackingURL"))
+                        ShipmentIdentifier(text(s), s.get("domain"), s.get("trackingURL"), source=s)
                     )
                 else:
                     r.unknown(s, c)
@@ -494,6 +505,7 @@ def ship_notice_header(r: Reader, el: _Element) -> ShipNoticeHeader:
         shipment_date=r.date(el, "shipmentDate"),
         delivery_date=r.date(el, "deliveryDate"),
         operation=r.enum(el, "operation", ShipNoticeOperation, ShipNoticeOperation.NEW),
+        source=el,
     )
     for c in el:
         tag = c.tag
@@ -510,11 +522,11 @@ def ship_notice_header(r: Reader, el: _Element) -> ShipNoticeHeader:
 
 def ship_notice_portion(r: Reader, el: _Element) -> ShipNoticePortion:
     reference: _Element | None = None
-    result = ShipNoticePortion(OrderReference())
+    result = ShipNoticePortion(OrderReference(), source=el)
     for c in el:
         tag = c.tag
         if tag == "ShipNoticeItem":
-            item = ShipNoticeItem(_line_number(r, c), r.decimal(c, c.get("quantity"), "@quantity"))
+            item = ShipNoticeItem(_line_number(r, c), r.decimal(c, c.get("quantity"), "@quantity"), source=c)
             for s in c:
                 if s.tag == "UnitOfMeasure":
                     item.unit_of_measure = text(s)
@@ -558,7 +570,7 @@ def invoice_request(r: Reader, el: _Element) -> InvoiceDetailRequest:
         raise r.invalid(el, "<InvoiceDetailRequest> has no InvoiceDetailRequestHeader: send invoiceID")
     if summary is None:
         raise r.invalid(el, "<InvoiceDetailRequest> has no InvoiceDetailSummary: send the invoice totals")
-    return InvoiceDetailRequest(header, orders, summary)
+    return InvoiceDetailRequest(header, orders, summary, source=el)
 
 
 def invoice_header(r: Reader, el: _Element) -> InvoiceDetailRequestHeader:
@@ -570,11 +582,12 @@ def invoice_header(r: Reader, el: _Element) -> InvoiceDetailRequestHeader:
         r.date(el, "invoiceDate"),
         purpose=r.enum(el, "purpose", InvoicePurpose, InvoicePurpose.STANDARD),
         operation=r.enum(el, "operation", InvoiceOperation, InvoiceOperation.NEW),
+        source=el,
     )
     for c in el:
         tag = c.tag
         if tag == "InvoicePartner":
-            partner = InvoicePartner(Contact(""))
+            partner = InvoicePartner(Contact(""), source=c)
             for p in c:
                 if p.tag == "Contact":
                     partner.contact = rd.contact(r, p)
@@ -597,7 +610,7 @@ def invoice_header(r: Reader, el: _Element) -> InvoiceDetailRequestHeader:
 
 
 def invoice_order(r: Reader, el: _Element) -> InvoiceDetailOrder:
-    result = InvoiceDetailOrder(OrderReference())
+    result = InvoiceDetailOrder(OrderReference(), source=el)
     for c in el:
         tag = c.tag
         if tag == "InvoiceDetailItem":
@@ -618,6 +631,7 @@ def invoice_item(r: Reader, el: _Element) -> InvoiceDetailItem:
         _line_number(r, el, "invoiceLineNumber"),
         r.decimal(el, el.get("quantity"), "@quantity"),
         InvoiceDetailItemReference(0),
+        source=el,
     )
     for c in el:
         tag = c.tag
@@ -645,7 +659,7 @@ def invoice_item(r: Reader, el: _Element) -> InvoiceDetailItem:
 
 
 def invoice_item_reference(r: Reader, el: _Element) -> InvoiceDetailItemReference:
-    result = InvoiceDetailItemReference(_line_number(r, el))
+    result = InvoiceDetailItemReference(_line_number(r, el), source=el)
     for c in el:
         tag = c.tag
         if tag == "ItemID":
@@ -653,7 +667,9 @@ def invoice_item_reference(r: Reader, el: _Element) -> InvoiceDetailItemReferenc
         elif tag == "Description":
             result.description = rd.description(r, c)
         elif tag == "Classification":
-            result.classifications.append(Classification(c.get("domain") or "", text(c), c.get("code")))
+            result.classifications.append(
+                Classification(c.get("domain") or "", text(c), c.get("code"), source=c)
+            )
         elif tag == "ManufacturerPartID":
             result.manufacturer_part_id = text(c)
         elif tag == "ManufacturerName":
@@ -664,7 +680,7 @@ def invoice_item_reference(r: Reader, el: _Element) -> InvoiceDetailItemReferenc
 
 
 def invoice_summary(r: Reader, el: _Element) -> InvoiceDetailSummary:
-    result = InvoiceDetailSummary(None, None, None)
+    result = InvoiceDetailSummary(None, None, None, source=el)
     for c in el:
         tag = c.tag
         if tag == "SubtotalAmount":
@@ -690,18 +706,18 @@ def invoice_summary(r: Reader, el: _Element) -> InvoiceDetailSummary:
 def profile_request(r: Reader, el: _Element) -> ProfileRequest:
     for c in el:
         r.unknown(c, el)
-    return ProfileRequest()
+    return ProfileRequest(source=el)
 
 
 def _option(r: Reader, el: _Element) -> Option:
-    return Option(el.get("name") or "", text(el))
+    return Option(el.get("name") or "", text(el), source=el)
 
 
 def profile_response(r: Reader, el: _Element) -> ProfileResponse:
-    result = ProfileResponse(r.date(el, "effectiveDate"), last_refresh=r.date(el, "lastRefresh"))
+    result = ProfileResponse(r.date(el, "effectiveDate"), last_refresh=r.date(el, "lastRefresh"), source=el)
     for c in el:
         if c.tag == "Transaction":
-            transaction = Transaction(c.get("requestName") or "", "")
+            transaction = Transaction(c.get("requestName") or "", "", source=c)
             for t in c:
                 if t.tag == "URL":
                     transaction.url = text(t)
@@ -718,7 +734,7 @@ def profile_response(r: Reader, el: _Element) -> ProfileResponse:
 
 
 def status_update_request(r: Reader, el: _Element) -> StatusUpdateRequest:
-    result = StatusUpdateRequest(Status(0, ""))
+    result = StatusUpdateRequest(Status(0, ""), source=el)
     seen_status = False
     for c in el:
         tag = c.tag
@@ -727,7 +743,9 @@ def status_update_request(r: Reader, el: _Element) -> StatusUpdateRequest:
         elif tag == "DocumentReference":
             result.document_reference = c.get("payloadID")
         elif tag == "InvoiceStatus":
-            invoice = InvoiceStatus(r.enum(c, "type", InvoiceStatusType, InvoiceStatusType.PROCESSING))
+            invoice = InvoiceStatus(
+                r.enum(c, "type", InvoiceStatusType, InvoiceStatusType.PROCESSING), source=c
+            )
             for s in c:
                 if s.tag == "InvoiceIDInfo":
                     invoice.invoice_id = s.get("invoiceID")

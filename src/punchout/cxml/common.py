@@ -2,6 +2,11 @@
 
 Field names are snake_case; each class docstring names the cXML element it models (cXML 1.2.071).
 Strings keep the text exactly as sent, except where a docstring says otherwise.
+
+Every model of an element has a ``source``: the element it was read from (``None`` when it was
+made in code). ``build()`` re-emits from it, at its DTD place, whatever the model does not
+interpret, so nothing a document says is lost on the way through. ``source`` takes no part in
+equality or ``repr()``.
 """
 
 from __future__ import annotations
@@ -10,10 +15,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import ClassVar, Protocol
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from punchout.cxml.errors import InvalidDocument
 from punchout.money import Money
+
+if TYPE_CHECKING:
+    from lxml.etree import _Element
+
 
 __all__ = [
     "CXML",
@@ -72,6 +81,7 @@ class Credential:
     domain: str
     identity: str
     shared_secret: str | None = field(default=None, repr=False)
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
     def matches(self, domain: str, identity: str) -> bool:
         """Same identity; the domain compared case-insensitively (``NetworkId`` = ``NETWORKID``)."""
@@ -86,6 +96,7 @@ class Header:
     to: list[Credential] = field(default_factory=list)
     sender: list[Credential] = field(default_factory=list)
     user_agent: str = ""
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
     @property
     def sender_secret(self) -> str | None:
@@ -104,6 +115,7 @@ class Status:
     text: str
     message: str = ""
     lang: str | None = None
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
     @property
     def is_success(self) -> bool:
@@ -120,6 +132,7 @@ class Extrinsic:
 
     name: str
     value: str
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 def get_extrinsic(extrinsics: list[Extrinsic], *names: str) -> str | None:
@@ -138,6 +151,7 @@ class Description:
     text: str
     lang: str | None = None
     short_name: str | None = None
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -147,6 +161,7 @@ class Comment:
     text: str
     lang: str | None = None
     type: str | None = None
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -159,6 +174,7 @@ class Phone:
     area_or_city_code: str = ""
     extension: str | None = None
     name: str | None = None
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -173,6 +189,7 @@ class PostalAddress:
     state: str | None = None
     postal_code: str | None = None
     name: str | None = None
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -186,6 +203,7 @@ class Address:
     phone: Phone | None = None
     iso_country_code: str | None = None
     address_id: str | None = None
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -200,6 +218,7 @@ class Contact:
     emails: list[str] = field(default_factory=list)
     phones: list[Phone] = field(default_factory=list)
     extrinsics: list[Extrinsic] = field(default_factory=list)
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
     @property
     def email(self) -> str | None:
@@ -217,6 +236,7 @@ class TaxDetail:
     purpose: str | None = None
     location: str | None = None
     description: Description | None = None
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -226,6 +246,7 @@ class Tax:
     money: Money | None
     description: Description | None = None
     details: list[TaxDetail] = field(default_factory=list)
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -236,6 +257,7 @@ class Shipping:
     description: Description | None = None
     tracking_domain: str | None = None
     tracking: str | None = None
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -245,6 +267,7 @@ class Classification:
     domain: str
     value: str
     code: str | None = None
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -257,6 +280,7 @@ class ItemID:
     supplier_part_id: str
     supplier_part_auxiliary_id: str | None = None
     buyer_part_id: str | None = None
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -267,6 +291,7 @@ class PriceBasisQuantity:
     conversion_factor: Decimal
     unit_of_measure: str
     description: Description | None = None
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -283,6 +308,7 @@ class ItemDetail:
     url: str | None = None
     lead_time: int | None = None
     extrinsics: list[Extrinsic] = field(default_factory=list)
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
     @property
     def description(self) -> Description | None:
@@ -291,11 +317,17 @@ class ItemDetail:
 
 @dataclass(slots=True)
 class AccountingSegment:
-    """``AccountingSegment id="…"`` (or the older ``Segment``): e.g. a cost center and its name."""
+    """``AccountingSegment id="…"`` with its Name and Description: e.g. a cost center and its name.
+
+    ``older_form``: read from (and written as) the older ``Segment id type description``, whose
+    ``type`` is ``name`` here.
+    """
 
     id: str
     name: str
     description: str = ""
+    older_form: bool = False
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -304,6 +336,7 @@ class Accounting:
 
     name: str
     segments: list[AccountingSegment] = field(default_factory=list)
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -312,6 +345,7 @@ class Distribution:
 
     accounting: Accounting
     charge: Money | None
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -321,6 +355,7 @@ class OrderReference:
     order_id: str | None = None
     order_date: datetime | None = None
     payload_id: str | None = None
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 class MessageBody(Protocol):
@@ -346,6 +381,7 @@ class CXML:
     lang: str | None = None
     status: Status | None = None
     in_reply_to: str | None = None
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
     @property
     def kind(self) -> str:

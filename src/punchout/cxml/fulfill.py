@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from punchout.cxml.common import (
     Comment,
@@ -19,6 +19,9 @@ from punchout.cxml.common import (
 )
 from punchout.cxml.punchout_msgs import ItemIn
 from punchout.money import Money
+
+if TYPE_CHECKING:
+    from lxml.etree import _Element
 
 __all__ = [
     "CarrierIdentifier",
@@ -86,6 +89,7 @@ class ConfirmationStatus:
     shipping: Shipping | None = None
     comments: list[Comment] = field(default_factory=list)
     extrinsics: list[Extrinsic] = field(default_factory=list)
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -96,6 +100,7 @@ class ConfirmationItem:
     quantity: Decimal
     unit_of_measure: str = ""
     statuses: list[ConfirmationStatus] = field(default_factory=list)
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -113,6 +118,7 @@ class ConfirmationHeader:
     contacts: list[Contact] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
     extrinsics: list[Extrinsic] = field(default_factory=list)
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -124,6 +130,7 @@ class ConfirmationRequest:
     header: ConfirmationHeader
     order_reference: OrderReference
     items: list[ConfirmationItem] = field(default_factory=list)
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -132,6 +139,7 @@ class CarrierIdentifier:
 
     domain: str
     value: str
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -141,6 +149,7 @@ class ShipmentIdentifier:
     value: str
     domain: str | None = None
     tracking_url: str | None = None
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -150,6 +159,7 @@ class ShipControl:
     carriers: list[CarrierIdentifier] = field(default_factory=list)
     shipment_identifiers: list[ShipmentIdentifier] = field(default_factory=list)
     start_date: datetime | None = None
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -160,6 +170,7 @@ class ShipNoticeItem:
     quantity: Decimal
     unit_of_measure: str = ""
     item_id: ItemID | None = None
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -170,6 +181,7 @@ class ShipNoticePortion:
     items: list[ShipNoticeItem] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
     extrinsics: list[Extrinsic] = field(default_factory=list)
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -184,6 +196,7 @@ class ShipNoticeHeader:
     contacts: list[Contact] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
     extrinsics: list[Extrinsic] = field(default_factory=list)
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -195,3 +208,4 @@ class ShipNoticeRequest:
     header: ShipNoticeHeader
     controls: list[ShipControl] = field(default_factory=list)
     portions: list[ShipNoticePortion] = field(default_factory=list)
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)

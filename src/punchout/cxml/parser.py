@@ -28,6 +28,7 @@ from punchout.cxml.errors import (
 )
 from punchout.cxml.limits import DEFAULT_LIMITS, MAX_DEPTH, Limits, count_attributes, count_elements
 from punchout.cxml.profile import Response
+from punchout.cxml.schema import module_for
 
 __all__ = ["DEFAULT_MAX_BYTES", "hardened_parser", "parse", "parse_tree"]
 
@@ -269,6 +270,7 @@ def _envelope(r: Reader, root: etree._Element) -> CXML:
         deployment_mode=mode,
         version=root.get("version"),
         lang=lang,
+        source=root,
     )
     if wrapper.tag == "Response":
         _response(r, wrapper, document)
@@ -317,6 +319,7 @@ def _body(r: Reader, wrapper: etree._Element, body: etree._Element) -> MessageBo
             f"{', '.join(sorted({*_bind.REQUESTS, *_bind.MESSAGES, *_bind.RESPONSES}))}.",
             path=r.path(body),
         )
+    r.module = module_for(tag)
     return binder(r, body)
 
 
@@ -331,6 +334,7 @@ def _response(r: Reader, wrapper: etree._Element, document: CXML) -> None:
                     f"{c.tag} is not supported; supported responses: {', '.join(sorted(_bind.RESPONSES))}.",
                     path=r.path(c),
                 )
+            r.module = module_for(str(c.tag))
             document.message = binder(r, c)
         else:
             r.unknown(c, wrapper)
@@ -341,7 +345,7 @@ def _response(r: Reader, wrapper: etree._Element, document: CXML) -> None:
 
 
 def _header(r: Reader, el: etree._Element) -> Header:
-    header = Header()
+    header = Header(source=el)
     seen: set[str] = set()
     for c in el:
         tag = c.tag
