@@ -282,6 +282,7 @@ def test_corpus_document(path: Path | None, interop: Path) -> None:
         "kept",
         "bad-timestamp",
         "empty-amount",
+        "empty-url",
     }
     kept = Counter(plain(w.path) for w in result.warnings if w.code == "kept")
     assert Counter(plain(w.path) for w in again.warnings if w.code == "kept") == kept

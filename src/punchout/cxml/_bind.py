@@ -136,6 +136,8 @@ def setup_response(r: Reader, el: _Element) -> PunchOutSetupResponse:
             r.unknown(c, el)
     if url is None:
         raise r.invalid(el, "<PunchOutSetupResponse> has no StartPage/URL: send the URL the user must open")
+    if not url:
+        r.warn("empty-url", el, "<StartPage> has an empty <URL>: there is no page to send the user to")
     return PunchOutSetupResponse(url, source=el)
 
 
@@ -219,6 +221,12 @@ def item_out(r: Reader, el: _Element) -> ItemOut:
     quantity = None if raw is None else r._numbers.get(raw)
     if quantity is None:
         quantity = r.decimal(el, raw, "@quantity")
+    if quantity.is_signed():
+        r.warn(
+            "negative-quantity",
+            el,
+            f"@quantity={raw!r} is negative; an order line asks for a quantity above 0",
+        )
     raw = get(_LINE_NUMBER)
     line_number = (
         int(raw)

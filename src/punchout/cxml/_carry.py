@@ -226,6 +226,8 @@ class Carrier:
     more_notes: int = 0
     _done: set[_Element] = field(default_factory=set)
     _paths: Paths = field(default_factory=Paths)
+    #: per built element: what was carried into it (children copied, attribute names) and from where
+    _carried: dict[_Element, list[tuple[_Element | str, _Element]]] = field(default_factory=dict)
 
     def note(self, code: str, element: _Element, message: str) -> None:
         """Record what became of ``element`` of a source document (at most ``MAX_WARNINGS`` notes)."""
@@ -235,7 +237,8 @@ class Carrier:
             self.more_notes += 1
 
     def carry(self, root: _Element) -> None:
-        """Merge every built element that has a source under ``root`` (ancestors first)."""
+        """Merge every built element that has a source under ``root`` (ancestors first), then make
+        sure each element that received carried content still follows the DTD."""
         if not self.sources:
             return
         for built in root.iter(etree.Element):
@@ -243,6 +246,31 @@ class Carrier:
                 source = self.sources.get(built)
                 if source is not None:
                     self._merge(built, source)
+        self._verify()
+
+    def _verify(self) -> None:
+        """Check each element that received carried content against the DTD, deepest first; where
+        it no longer follows it (a choice the model already made, a second occurrence), take the
+        carried content out again and say so."""
+        if not self._carried:
+            return
+        by_depth = sorted(self._carried, key=lambda el: -sum(1 for _ in el.iterancestors()))
+        for built in by_depth:
+            errors = self.schema.errors(built)
+            if not errors:
+                continue
+            for item, source in self._carried[built]:
+                if isinstance(item, str):
+                    del built.attrib[item]
+                    what = f"@{_local(item)}"
+                else:
+                    built.remove(item)
+                    what = f"<{item.tag}>"
+                self.note(
+                    "not-kept",
+                    source,
+                    f"{what} would make <{built.tag}> not follow cXML 1.2.071 ({errors[0]}); it was left out",
+                )
 
     def _merge(self, built: _Element, source: _Element) -> None:
         self._done.add(built)
@@ -292,6 +320,7 @@ class Carrier:
                 )
                 continue
             self._insert(built, carried)
+            self._carried.setdefault(built, []).append((carried, child_source))
 
     def _attributes(self, built: _Element, source: _Element, modelled: Modelled | None) -> None:
         if modelled is not None and modelled.every_attribute:
@@ -303,6 +332,7 @@ class Carrier:
                 continue
             if self.schema.allows_attribute(str(built.tag), name, value):
                 built.set(name, value)
+                self._carried.setdefault(built, []).append((name, source))
             else:
                 self.note(
                     "not-kept",
