@@ -11,16 +11,14 @@ not in the output is named by a warning or a note.
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections import Counter
-from datetime import UTC
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 import pytest
 from lxml import etree
 from tests.conftest import INTEROP
+from tests.punchout.lossless import inventory, plain
 
 from punchout.cxml import (
     CXML,
@@ -32,7 +30,6 @@ from punchout.cxml import (
     parse,
 )
 from punchout.cxml.builder import DEFAULT_USER_AGENT
-from punchout.cxml.dates import parse_datetime
 from punchout.cxml.dtd import validate
 from punchout.cxml.review import review
 
@@ -177,50 +174,6 @@ def business_fields(document: CXML) -> dict[str, Any]:
             "in_reply_to": document.in_reply_to,
         }
     )
-
-
-def inventory(root: etree._Element) -> Counter[tuple[str, ...]]:
-    """What a document says: ("E", path) per element, ("A", path) per attribute, ("V", path, value)
-    per attribute value and per text; paths without positions, numbers compared as decimals,
-    date-times as instants, text with white space collapsed. The cXML version is left out (the
-    output follows 1.2.071 whatever the input named)."""
-    found: Counter[tuple[str, ...]] = Counter()
-
-    def walk(el: etree._Element, parent: str) -> None:
-        path = f"{parent}/{el.tag}"
-        found["E", path] += 1
-        for name, value in el.attrib.items():
-            if (path, name) == ("/cXML", "version"):
-                continue
-            found["A", f"{path}/@{name}"] += 1
-            found["V", f"{path}/@{name}", comparable(value)] += 1
-        text = (el.text or "") + "".join(child.tail or "" for child in el)
-        if text.strip():
-            found["V", path, comparable(text)] += 1
-        for child in el:
-            if isinstance(child.tag, str):
-                walk(child, path)
-
-    walk(root, "")
-    return found
-
-
-def comparable(raw: str) -> str:
-    text = " ".join(raw.split())
-    try:
-        if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)", text):
-            return f"number {Decimal(text).normalize()}"
-    except InvalidOperation:
-        pass
-    if re.match(r"\d{4}-\d{2}-\d{2}", text):
-        value, _ = parse_datetime(text)
-        if value is not None:
-            return f"instant {value.astimezone(UTC).isoformat()}"
-    return text
-
-
-def plain(path: str) -> str:
-    return re.sub(r"\[\d+\]", "", path)
 
 
 def test_corpus_expectations_name_existing_files(interop: Path) -> None:
