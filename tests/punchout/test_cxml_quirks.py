@@ -404,3 +404,23 @@ def test_money_is_still_quantized_to_the_currency() -> None:
     assert isinstance(result.document.message, OrderRequest)
     assert result.document.message.header.total == Money(Decimal("31.64"), "USD")
     assert ("changed", "amount-rounded") in [(f.kind, f.code) for f in review(data).findings]
+
+
+def test_an_invoice_of_service_lines_only_is_written_with_them() -> None:
+    start = INVOICE.index(b"<InvoiceDetailItem ")
+    end = INVOICE.index(b"</InvoiceDetailItem>") + len(b"</InvoiceDetailItem>")
+    service = b"""<InvoiceDetailServiceItem invoiceLineNumber="1" quantity="3">
+          <InvoiceDetailServiceItemReference lineNumber="1">
+            <Description xml:lang="en-US">Printer maintenance</Description>
+          </InvoiceDetailServiceItemReference>
+          <SubtotalAmount><Money currency="USD">24.69</Money></SubtotalAmount>
+        </InvoiceDetailServiceItem>"""
+    data = INVOICE[:start] + service + INVOICE[end:]
+    result = parse(data)
+    assert isinstance(result.document.message, InvoiceDetailRequest)
+    assert result.document.message.orders[0].items == []
+    assert [w[0] for w in warnings_of(data)] == ["kept"]
+    order = normalized(data).find("Request/InvoiceDetailRequest/InvoiceDetailOrder")
+    assert order is not None
+    assert [c.tag for c in order] == ["InvoiceDetailOrderInfo", "InvoiceDetailServiceItem"]
+    assert order.findtext("InvoiceDetailServiceItem/SubtotalAmount/Money") == "24.69"

@@ -103,6 +103,14 @@ class _Sourced(Protocol):
     def source(self) -> _Element | None: ...
 
 
+def carries(model: _Sourced, *tags: str) -> bool:
+    """Whether the element ``model`` was read from has one of ``tags``: a standard alternative the
+    model does not interpret (an InvoiceDetailServiceItem instead of an InvoiceDetailItem), which
+    is carried and fills the place the DTD requires."""
+    source = model.source
+    return source is not None and any(source.find(tag) is not None for tag in tags)
+
+
 def need(value: T | None, path: str, hint: str) -> T:
     """``value``, or a :class:`BuildError` saying what the document lacks (see :func:`missing`)."""
     if value is None or value == "" or value == []:
@@ -455,7 +463,8 @@ def item_in(w: Writer, parent: _Element, item: ItemIn, path: str) -> None:
         item,
     )
     item_id(w, el, item.item_id)
-    item_detail(w, el, item.item_detail, path)
+    if item.item_detail is not None or not carries(item, "BlanketItemDetail"):
+        item_detail(w, el, item.item_detail, path)
     wrapped_address(w, el, "ShipTo", item.ship_to, path)
     shipping(w, el, item.shipping, path)
     tax(w, el, item.tax, path)

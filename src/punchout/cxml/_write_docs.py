@@ -5,7 +5,7 @@ from __future__ import annotations
 from lxml import etree
 
 from punchout.cxml import _write as wr
-from punchout.cxml._write import Writer, missing, need, number, sub
+from punchout.cxml._write import Writer, carries, missing, need, number, sub
 from punchout.cxml.errors import BuildError
 from punchout.cxml.fulfill import ConfirmationRequest, ConfirmationStatus, ShipNoticeRequest
 from punchout.cxml.invoice import (
@@ -204,9 +204,12 @@ def invoice_request(w: Writer, parent: _Element, m: InvoiceDetailRequest, path: 
     if h.comments is not None:
         wr.comments(w, header, [h.comments])
     wr.extrinsics(w, header, h.extrinsics)
-    for index, order in enumerate(
-        need(m.orders, f"{path}/InvoiceDetailOrder", "cXML requires the order (or contract) invoiced"), 1
-    ):
+    orders = (
+        m.orders
+        if carries(m, "InvoiceDetailHeaderOrder")
+        else need(m.orders, f"{path}/InvoiceDetailOrder", "cXML requires the order (or contract) invoiced")
+    )
+    for index, order in enumerate(orders, 1):
         opath = f"{path}/InvoiceDetailOrder[{index}]"
         order_el = w.record(sub(el, "InvoiceDetailOrder"), order)
         info = sub(order_el, "InvoiceDetailOrderInfo")
@@ -231,9 +234,12 @@ def invoice_request(w: Writer, parent: _Element, m: InvoiceDetailRequest, path: 
                 "cXML requires the order (OrderReference or OrderIDInfo) or the contract "
                 "(MasterAgreementReference) invoiced",
             )
-        for line, item in enumerate(
-            need(order.items, f"{opath}/InvoiceDetailItem", "cXML requires at least one invoiced line"), 1
-        ):
+        items = (
+            order.items
+            if carries(order, "InvoiceDetailServiceItem")
+            else need(order.items, f"{opath}/InvoiceDetailItem", "cXML requires at least one invoiced line")
+        )
+        for line, item in enumerate(items, 1):
             _invoice_item(w, order_el, item, f"{opath}/InvoiceDetailItem[{line}]")
     _invoice_summary(w, el, m.summary, f"{path}/InvoiceDetailSummary")
 
