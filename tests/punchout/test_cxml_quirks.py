@@ -293,20 +293,49 @@ def test_an_undeclared_entity_in_an_attribute_is_read_too() -> None:
 
 # -- kept, not interpreted -----------------------------------------------------------------------
 def test_a_standard_element_the_core_does_not_model_is_kept_not_interpreted() -> None:
-    terms = (
-        '<TermsOfDelivery><TermsOfDeliveryCode value="DeliveredAtPlace"/>'
-        '<ShippingPaymentMethod value="PrepaidBySeller"/><TransportTerms value="Other">DAP Lyon</TransportTerms>'
-        "</TermsOfDelivery>"
+    data = replace(
+        ORDER,
+        '<Extrinsic name="CostCenter">',
+        '<SupplierOrderInfo orderID="SO-77" orderDate="2026-03-14T09:00:00+00:00"/><Extrinsic name="CostCenter">',
     )
-    data = replace(ORDER, '<Extrinsic name="CostCenter">', terms + '<Extrinsic name="CostCenter">')
     assert warnings_of(data) == [
-        ("kept", f"{HEADER_PATH}/TermsOfDelivery", "<TermsOfDelivery> is kept, not interpreted")
+        ("kept", f"{HEADER_PATH}/SupplierOrderInfo", "<SupplierOrderInfo> is kept, not interpreted")
     ]
     header = normalized(data).find("Request/OrderRequest/OrderRequestHeader")
     assert header is not None
-    assert [c.tag for c in header][-3:] == ["Comments", "TermsOfDelivery", "Extrinsic"]
-    transport = header.find("TermsOfDelivery/TransportTerms")
-    assert transport is not None and (transport.get("value"), transport.text) == ("Other", "DAP Lyon")
+    assert [c.tag for c in header][-3:] == ["Comments", "SupplierOrderInfo", "Extrinsic"]
+    info = header.find("SupplierOrderInfo")
+    assert info is not None and info.attrib == {"orderID": "SO-77", "orderDate": "2026-03-14T09:00:00+00:00"}
+
+
+def test_incoterms_and_payment_terms_are_read() -> None:
+    terms = (
+        '<PaymentTerm payInNumberOfDays="10"><Discount><DiscountPercent percent="2"/></Discount></PaymentTerm>'
+        '<PaymentTerm payInNumberOfDays="30"/>'
+    )
+    delivery = (
+        '<TermsOfDelivery><TermsOfDeliveryCode value="DeliveryCondition"/>'
+        '<ShippingPaymentMethod value="PrepaidBySeller"/><TransportTerms value="DeliveredAtPlace">Lyon</TransportTerms>'
+        "</TermsOfDelivery>"
+    )
+    data = replace(ORDER, '<Contact role="buyer">', terms + '<Contact role="buyer">')
+    data = replace(data, '<Extrinsic name="CostCenter">', delivery + '<Extrinsic name="CostCenter">')
+    result = parse(data)
+    assert result.warnings == []
+    message = result.document.message
+    assert isinstance(message, OrderRequest)
+    header = message.header
+    assert [(t.pay_in_days, t.discount.percent if t.discount else None) for t in header.payment_terms] == [
+        (10, Decimal(2)),
+        (30, None),
+    ]
+    assert header.terms_of_delivery is not None
+    assert header.terms_of_delivery.incoterm == "DeliveredAtPlace Lyon"
+    assert header.terms_of_delivery.shipping_payment == "PrepaidBySeller"
+    written = normalized(data).find("Request/OrderRequest/OrderRequestHeader")
+    assert written is not None
+    assert [c.tag for c in written][5:9] == ["Payment", "PaymentTerm", "PaymentTerm", "Contact"]
+    assert written.findtext("TermsOfDelivery/TransportTerms") == "Lyon"
 
 
 def test_an_element_cxml_does_not_allow_there_is_said_to_be_lost() -> None:

@@ -21,6 +21,7 @@ from punchout.cxml.common import (
     Shipping,
     Status,
     Tax,
+    TermsOfDelivery,
 )
 from punchout.cxml.fulfill import (
     CarrierIdentifier,
@@ -30,10 +31,12 @@ from punchout.cxml.fulfill import (
     ConfirmationStatus,
     ConfirmationStatusType,
     ConfirmationType,
+    ServiceLevel,
     ShipControl,
     ShipmentIdentifier,
     ShipNoticeHeader,
     ShipNoticeItem,
+    ShipNoticeItemDetail,
     ShipNoticeOperation,
     ShipNoticePortion,
     ShipNoticeRequest,
@@ -248,6 +251,7 @@ def item_out(r: Reader, el: _Element) -> ItemOut:
     contacts: list[Contact] = []
     comments: list[Comment] = []
     schedule_lines: list[ScheduleLine] = []
+    delivery_terms: TermsOfDelivery | None = None
     for c in el[:]:  # type: ignore[index]  # a list of the children: cheaper than lxml's child iterator
         tag = c.tag
         if tag == "ItemID":
@@ -268,6 +272,8 @@ def item_out(r: Reader, el: _Element) -> ItemOut:
             comments.append(rd.comment(r, c))
         elif tag == "ScheduleLine":
             schedule_lines.append(schedule_line(r, c))
+        elif tag == "TermsOfDelivery":
+            delivery_terms = rd.terms_of_delivery(r, c)
         else:
             r.unknown(c, el)
     if item_id is None:
@@ -286,6 +292,7 @@ def item_out(r: Reader, el: _Element) -> ItemOut:
     result.contacts = contacts
     result.comments = comments
     result.schedule_lines = schedule_lines
+    result.terms_of_delivery = delivery_terms
     result.source = el
     return result
 
@@ -364,6 +371,10 @@ def order_header(r: Reader, el: _Element) -> OrderRequestHeader:
             result.comments.append(rd.comment(r, c))
         elif tag == "Extrinsic":
             result.extrinsics.append(rd.extrinsic(r, c))
+        elif tag == "PaymentTerm":
+            result.payment_terms.append(rd.payment_term(r, c))
+        elif tag == "TermsOfDelivery":
+            result.terms_of_delivery = rd.terms_of_delivery(r, c)
         else:
             r.unknown(c, el)
     if result.total is None:
@@ -523,6 +534,10 @@ def ship_notice_header(r: Reader, el: _Element) -> ShipNoticeHeader:
             result.contacts.append(rd.contact(r, c))
         elif tag == "Extrinsic":
             result.extrinsics.append(rd.extrinsic(r, c))
+        elif tag == "ServiceLevel":
+            result.service_levels.append(ServiceLevel(text(c), c.get(rd.XML_LANG), source=c))
+        elif tag == "TermsOfDelivery":
+            result.terms_of_delivery = rd.terms_of_delivery(r, c)
         else:
             r.unknown(c, el)
     return result
@@ -540,6 +555,10 @@ def ship_notice_portion(r: Reader, el: _Element) -> ShipNoticePortion:
                     item.unit_of_measure = text(s)
                 elif s.tag == "ItemID":
                     item.item_id = rd.item_id(r, s)
+                elif s.tag == "ShipNoticeItemDetail":
+                    item.detail = ship_notice_item_detail(r, s)
+                elif s.tag == "TermsOfDelivery":
+                    item.terms_of_delivery = rd.terms_of_delivery(r, s)
                 else:
                     r.unknown(s, c)
             result.items.append(item)
@@ -552,6 +571,21 @@ def ship_notice_portion(r: Reader, el: _Element) -> ShipNoticePortion:
         else:
             r.unknown(c, el)
     result.order_reference = _order_reference_child(r, el, reference)
+    return result
+
+
+def ship_notice_item_detail(r: Reader, el: _Element) -> ShipNoticeItemDetail:
+    result = ShipNoticeItemDetail(source=el)
+    for c in el:
+        tag = c.tag
+        if tag == "UnitPrice":
+            result.unit_price = rd.money_of(r, c, unit_price=True)
+        elif tag == "Description":
+            result.descriptions.append(rd.description(r, c))
+        elif tag == "UnitOfMeasure":
+            result.unit_of_measure = text(c)
+        else:
+            r.unknown(c, el)
     return result
 
 
@@ -612,6 +646,8 @@ def invoice_header(r: Reader, el: _Element) -> InvoiceDetailRequestHeader:
             result.comments = rd.comment(r, c)
         elif tag == "Extrinsic":
             result.extrinsics.append(rd.extrinsic(r, c))
+        elif tag in ("PaymentTerm", "InvoiceDetailPaymentTerm"):
+            result.payment_terms.append(rd.payment_term(r, c))
         else:
             r.unknown(c, el)
     return result

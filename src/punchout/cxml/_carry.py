@@ -87,7 +87,21 @@ MODELLED: dict[str, Modelled] = {
     "Contact": _m("Name PostalAddress Email Phone Extrinsic", "role addressID"),
     "Money": _m("", "currency"),
     "Tax": _m("Money Description TaxDetail"),
-    "TaxDetail": _m("TaxAmount TaxableAmount TaxLocation Description", "category percentageRate purpose"),
+    "TaxDetail": _m(
+        "TaxAmount TaxableAmount TaxLocation Description TaxExemption",
+        "category percentageRate purpose exemptDetail",
+    ),
+    "TaxExemption": _m("ExemptReason", "exemptCode"),
+    "ExemptReason": _m("", "xml:lang"),
+    "PaymentTerm": _m("Discount", "payInNumberOfDays"),
+    "InvoiceDetailPaymentTerm": _m("", "payInNumberOfDays percentageRate"),
+    "Discount": _m("DiscountPercent DiscountAmount"),
+    "DiscountPercent": _m("", "percent"),
+    "DiscountAmount": _m("Money"),
+    "TermsOfDelivery": _m("TermsOfDeliveryCode ShippingPaymentMethod TransportTerms"),
+    "TermsOfDeliveryCode": _m("", "value"),
+    "ShippingPaymentMethod": _m("", "value"),
+    "TransportTerms": _m("", "value"),
     "Shipping": _m("Money Description", "trackingDomain tracking"),
     "Classification": _m("", "domain code"),
     "ItemID": _m("SupplierPartID SupplierPartAuxiliaryID BuyerPartID"),
@@ -118,13 +132,13 @@ MODELLED: dict[str, Modelled] = {
     # OrderRequest
     "OrderRequest": _m("OrderRequestHeader ItemOut"),
     "OrderRequestHeader": _m(
-        "Total ShipTo BillTo Shipping Tax Payment Contact Comments Extrinsic",
+        "Total ShipTo BillTo Shipping Tax Payment PaymentTerm Contact Comments TermsOfDelivery Extrinsic",
         "orderID orderDate type orderType orderVersion requestedDeliveryDate",
     ),
     "Payment": _m("PCard"),
     "PCard": _m("", "number expiration name"),
     "ItemOut": _m(
-        "ItemID ItemDetail ShipTo Shipping Tax Distribution Contact Comments ScheduleLine",
+        "ItemID ItemDetail ShipTo Shipping Tax Distribution Contact TermsOfDelivery Comments ScheduleLine",
         "quantity lineNumber requestedDeliveryDate",
     ),
     "ScheduleLine": _m("UnitOfMeasure", "quantity lineNumber requestedDeliveryDate"),
@@ -147,17 +161,21 @@ MODELLED: dict[str, Modelled] = {
     ),
     "ShipNoticeRequest": _m("ShipNoticeHeader ShipControl ShipNoticePortion"),
     "ShipNoticeHeader": _m(
-        "Contact Comments Extrinsic", "shipmentID operation noticeDate shipmentDate deliveryDate"
+        "ServiceLevel Contact Comments TermsOfDelivery Extrinsic",
+        "shipmentID operation noticeDate shipmentDate deliveryDate",
     ),
+    "ServiceLevel": _m("", "xml:lang"),
     "ShipControl": _m("CarrierIdentifier ShipmentIdentifier", "startDate"),
     "CarrierIdentifier": _m("", "domain"),
     "ShipmentIdentifier": _m("", "domain trackingURL"),
     "ShipNoticePortion": _m("OrderReference Comments Extrinsic ShipNoticeItem"),
-    "ShipNoticeItem": _m("ItemID UnitOfMeasure", "quantity lineNumber"),
+    "ShipNoticeItem": _m("ItemID ShipNoticeItemDetail UnitOfMeasure TermsOfDelivery", "quantity lineNumber"),
+    "ShipNoticeItemDetail": _m("UnitPrice Description UnitOfMeasure"),
     # InvoiceDetail
     "InvoiceDetailRequest": _m("InvoiceDetailRequestHeader InvoiceDetailOrder InvoiceDetailSummary"),
     "InvoiceDetailRequestHeader": _m(
-        "InvoiceDetailHeaderIndicator InvoiceDetailLineIndicator InvoicePartner Comments Extrinsic",
+        "InvoiceDetailHeaderIndicator InvoiceDetailLineIndicator InvoicePartner InvoiceDetailPaymentTerm "
+        "PaymentTerm Comments Extrinsic",
         "invoiceID purpose operation invoiceDate",
     ),
     "InvoiceDetailHeaderIndicator": _m(every_attribute=True),
@@ -192,7 +210,8 @@ OBJECTS = frozenset(
     ShipNoticeItem ShipNoticePortion ShipNoticeHeader ShipNoticeRequest InvoicePartner
     InvoiceDetailItemReference InvoiceDetailItem InvoiceDetailOrder InvoiceDetailSummary
     InvoiceDetailRequestHeader InvoiceDetailRequest ProfileRequest Option Transaction ProfileResponse
-    InvoiceStatus StatusUpdateRequest
+    InvoiceStatus StatusUpdateRequest PaymentTerm InvoiceDetailPaymentTerm Discount TermsOfDelivery
+    TaxExemption ShipNoticeItemDetail ServiceLevel
     """.split()
 )
 

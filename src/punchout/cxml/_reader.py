@@ -27,12 +27,14 @@ from punchout.cxml.common import (
     Contact,
     Credential,
     Description,
+    Discount,
     Distribution,
     Extrinsic,
     ItemDetail,
     ItemID,
     OrderReference,
     ParseWarning,
+    PaymentTerm,
     Phone,
     PostalAddress,
     PriceBasisQuantity,
@@ -40,6 +42,8 @@ from punchout.cxml.common import (
     Status,
     Tax,
     TaxDetail,
+    TaxExemption,
+    TermsOfDelivery,
 )
 from punchout.cxml.dates import parse_datetime
 from punchout.cxml.errors import InvalidDocument
@@ -490,6 +494,7 @@ def tax_detail(r: Reader, el: _Element) -> TaxDetail:
         category or "",
         percentage_rate=r.opt_decimal(el, "percentageRate"),
         purpose=el.get("purpose"),
+        exempt_detail=el.get("exemptDetail"),
         source=el,
     )
     for c in el:
@@ -502,6 +507,59 @@ def tax_detail(r: Reader, el: _Element) -> TaxDetail:
             result.location = text(c)
         elif tag == "Description":
             result.description = description(r, c)
+        elif tag == "TaxExemption":
+            result.exemption = tax_exemption(r, c)
+        else:
+            r.unknown(c, el)
+    return result
+
+
+def tax_exemption(r: Reader, el: _Element) -> TaxExemption:
+    result = TaxExemption(el.get("exemptCode") or "", source=el)
+    for c in el:
+        if c.tag == "ExemptReason":
+            result.reason, result.reason_lang = text(c), c.get(XML_LANG)
+        else:
+            r.unknown(c, el)
+    return result
+
+
+def payment_term(r: Reader, el: _Element) -> PaymentTerm:
+    """``PaymentTerm`` (or an invoice's ``InvoiceDetailPaymentTerm``, whose rate is a discount)."""
+    days = r.integer(el, "payInNumberOfDays")
+    if days is None:
+        r.warn("missing-attribute", el, f"<{el.tag}> has no payInNumberOfDays; read as 0")
+        days = 0
+    result = PaymentTerm(days, source=el)
+    if el.tag == "InvoiceDetailPaymentTerm":
+        result.older_form = True
+        result.discount = Discount(r.opt_decimal(el, "percentageRate"))
+        return result
+    for c in el:
+        if c.tag == "Discount":
+            result.discount = Discount(source=c)
+            for d in c:
+                if d.tag == "DiscountPercent":
+                    result.discount.percent = r.opt_decimal(d, "percent")
+                elif d.tag == "DiscountAmount":
+                    result.discount.amount = money_of(r, d)
+                else:
+                    r.unknown(d, c)
+        else:
+            r.unknown(c, el)
+    return result
+
+
+def terms_of_delivery(r: Reader, el: _Element) -> TermsOfDelivery:
+    result = TermsOfDelivery("", "", source=el)
+    for c in el:
+        tag = c.tag
+        if tag == "TermsOfDeliveryCode":
+            result.code, result.code_text = c.get("value") or "", text(c)
+        elif tag == "ShippingPaymentMethod":
+            result.shipping_payment, result.shipping_payment_text = c.get("value") or "", text(c)
+        elif tag == "TransportTerms":
+            result.transport_terms, result.transport_terms_text = c.get("value") or "", text(c)
         else:
             r.unknown(c, el)
     return result

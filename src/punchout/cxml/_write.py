@@ -28,12 +28,14 @@ from punchout.cxml.common import (
     ItemDetail,
     ItemID,
     OrderReference,
+    PaymentTerm,
     Phone,
     PostalAddress,
     Shipping,
     Status,
     Tax,
     TaxDetail,
+    TermsOfDelivery,
 )
 from punchout.cxml.dates import format_datetime, parse_datetime
 from punchout.cxml.errors import BuildError
@@ -313,6 +315,7 @@ def tax_detail(w: Writer, parent: _Element, value: TaxDetail, path: str) -> None
                     value.category, f"{path}/@category", "cXML requires a tax category (vat, sales…)"
                 ),
                 "percentageRate": number(value.percentage_rate),
+                "exemptDetail": value.exempt_detail,
             },
         ),
         value,
@@ -323,6 +326,42 @@ def tax_detail(w: Writer, parent: _Element, value: TaxDetail, path: str) -> None
         sub(el, "TaxLocation", value.location, {XML_LANG: w.lang})
     if value.description is not None:
         description(w, el, value.description)
+    exemption = value.exemption
+    if exemption is not None:
+        exemption_el = w.record(sub(el, "TaxExemption", attrs={"exemptCode": exemption.code}), exemption)
+        if exemption.reason is not None:
+            sub(exemption_el, "ExemptReason", exemption.reason, {XML_LANG: exemption.reason_lang or w.lang})
+
+
+def payment_terms(w: Writer, parent: _Element, values: list[PaymentTerm]) -> None:
+    """``PaymentTerm`` elements (an invoice's older ``InvoiceDetailPaymentTerm`` ones first, as the
+    DTD orders them)."""
+    for term in values:
+        if term.older_form:
+            rate = term.discount.percent if term.discount is not None else None
+            attrs = {"payInNumberOfDays": str(term.pay_in_days), "percentageRate": number(rate) or "0"}
+            w.record(sub(parent, "InvoiceDetailPaymentTerm", attrs=attrs), term)
+    for term in values:
+        if term.older_form:
+            continue
+        el = w.record(sub(parent, "PaymentTerm", attrs={"payInNumberOfDays": str(term.pay_in_days)}), term)
+        discount = term.discount
+        if discount is not None and (discount.percent is not None or discount.amount is not None):
+            discount_el = w.record(sub(el, "Discount"), discount)
+            if discount.percent is not None:
+                sub(discount_el, "DiscountPercent", attrs={"percent": number(discount.percent)})
+            else:
+                money_in(discount_el, "DiscountAmount", discount.amount, "PaymentTerm/Discount")
+
+
+def terms_of_delivery(w: Writer, parent: _Element, value: TermsOfDelivery | None) -> None:
+    if value is None:
+        return
+    el = w.record(sub(parent, "TermsOfDelivery"), value)
+    sub(el, "TermsOfDeliveryCode", value.code_text or None, {"value": value.code})
+    sub(el, "ShippingPaymentMethod", value.shipping_payment_text or None, {"value": value.shipping_payment})
+    if value.transport_terms is not None:
+        sub(el, "TransportTerms", value.transport_terms_text or None, {"value": value.transport_terms})
 
 
 def tax(w: Writer, parent: _Element, value: Tax | None, path: str) -> None:

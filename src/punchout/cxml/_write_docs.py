@@ -5,7 +5,7 @@ from __future__ import annotations
 from lxml import etree
 
 from punchout.cxml import _write as wr
-from punchout.cxml._write import Writer, carries, missing, need, number, sub
+from punchout.cxml._write import XML_LANG, Writer, carries, missing, need, number, sub
 from punchout.cxml.errors import BuildError
 from punchout.cxml.fulfill import ConfirmationRequest, ConfirmationStatus, ShipNoticeRequest
 from punchout.cxml.invoice import (
@@ -121,8 +121,11 @@ def ship_notice_request(w: Writer, parent: _Element, m: ShipNoticeRequest, path:
         ),
         h,
     )
+    for level in h.service_levels:
+        w.record(sub(header, "ServiceLevel", level.text, {XML_LANG: level.lang or w.lang}), level)
     wr.contacts(w, header, h.contacts, hpath)
     wr.comments(w, header, h.comments)
+    wr.terms_of_delivery(w, header, h.terms_of_delivery)
     wr.extrinsics(w, header, h.extrinsics)
     for index, control in enumerate(m.controls, 1):
         cpath = f"{path}/ShipControl[{index}]"
@@ -165,11 +168,20 @@ def ship_notice_request(w: Writer, parent: _Element, m: ShipNoticeRequest, path:
             )
             if item.item_id is not None:
                 wr.item_id(w, item_el, item.item_id)
+            detail = item.detail
+            if detail is not None:
+                detail_el = w.record(sub(item_el, "ShipNoticeItemDetail"), detail)
+                wr.money_in(detail_el, "UnitPrice", detail.unit_price, ppath, unit_price=True, optional=True)
+                for description in detail.descriptions:
+                    wr.description(w, detail_el, description)
+                if detail.unit_of_measure is not None:
+                    sub(detail_el, "UnitOfMeasure", detail.unit_of_measure)
             sub(
                 item_el,
                 "UnitOfMeasure",
                 need(item.unit_of_measure, f"{ppath}/ShipNoticeItem/UnitOfMeasure", "cXML requires a unit"),
             )
+            wr.terms_of_delivery(w, item_el, item.terms_of_delivery)
 
 
 # -- InvoiceDetailRequest ------------------------------------------------------------------------
@@ -201,6 +213,7 @@ def invoice_request(w: Writer, parent: _Element, m: InvoiceDetailRequest, path: 
         wr.contact(w, partner_el, partner.contact, f"{hpath}/InvoicePartner")
         for domain, identifier in partner.id_references.items():
             sub(partner_el, "IdReference", attrs={"identifier": identifier, "domain": domain})
+    wr.payment_terms(w, header, h.payment_terms)
     if h.comments is not None:
         wr.comments(w, header, [h.comments])
     wr.extrinsics(w, header, h.extrinsics)

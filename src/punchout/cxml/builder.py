@@ -180,6 +180,7 @@ def _item_out(w: Writer, parent: _Element, item: ItemOut, path: str) -> None:
     for distribution in item.distributions:
         wr.distribution(w, el, distribution, path)
     wr.contacts(w, el, item.contacts, path)
+    wr.terms_of_delivery(w, el, item.terms_of_delivery)
     wr.comments(w, el, item.comments)
     for line in item.schedule_lines:
         line_el = w.record(
@@ -255,8 +256,10 @@ def _order_request(w: Writer, parent: _Element, m: OrderRequest, path: str) -> N
             ),
             h.payment,
         )
+    wr.payment_terms(w, header, h.payment_terms)
     wr.contacts(w, header, h.contacts, hpath)
     wr.comments(w, header, h.comments)
+    wr.terms_of_delivery(w, header, h.terms_of_delivery)
     wr.extrinsics(w, header, h.extrinsics)
     for index, item in enumerate(need(m.items, f"{path}/ItemOut", "cXML requires at least one line"), 1):
         _item_out(w, el, item, f"{path}/ItemOut[{index}]")

@@ -12,7 +12,7 @@ equality or ``repr()``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, ClassVar, Protocol
@@ -35,6 +35,7 @@ __all__ = [
     "Credential",
     "DeploymentMode",
     "Description",
+    "Discount",
     "Distribution",
     "Extrinsic",
     "Header",
@@ -44,6 +45,7 @@ __all__ = [
     "OrderReference",
     "ParseResult",
     "ParseWarning",
+    "PaymentTerm",
     "Phone",
     "PostalAddress",
     "PriceBasisQuantity",
@@ -51,6 +53,9 @@ __all__ = [
     "Status",
     "Tax",
     "TaxDetail",
+    "TaxExemption",
+    "TermsOfDelivery",
+    "due_dates",
     "get_extrinsic",
 ]
 
@@ -226,8 +231,26 @@ class Contact:
 
 
 @dataclass(slots=True)
+class TaxExemption:
+    """``TaxExemption exemptCode`` with its ``ExemptReason``: why no tax is charged (``AE`` is the
+    EN 16931 / UNCL 5305 code of a VAT reverse charge: the buyer accounts for the tax)."""
+
+    code: str
+    reason: str | None = None
+    reason_lang: str | None = None
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
+
+    @property
+    def is_reverse_charge(self) -> bool:
+        """Whether the exemption is a reverse charge: code ``AE``, or a reason that says so."""
+        words = f"{self.code} {self.reason or ''}".casefold().replace("-", " ")
+        return self.code.strip().upper() == "AE" or "reverse charge" in words or "autoliquidation" in words
+
+
+@dataclass(slots=True)
 class TaxDetail:
-    """``TaxDetail``: ``category`` (vat, sales…), ``percentageRate``, TaxableAmount, TaxAmount."""
+    """``TaxDetail``: ``category`` (vat, sales…), ``percentageRate``, TaxableAmount, TaxAmount, and
+    why no tax is charged: ``exemptDetail`` (zeroRated, exempt) and a TaxExemption."""
 
     category: str
     tax_amount: Money | None = None
@@ -236,6 +259,8 @@ class TaxDetail:
     purpose: str | None = None
     location: str | None = None
     description: Description | None = None
+    exempt_detail: str | None = None
+    exemption: TaxExemption | None = None
     source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
@@ -346,6 +371,71 @@ class Distribution:
     accounting: Accounting
     charge: Money | None
     source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
+
+
+@dataclass(slots=True)
+class Discount:
+    """``Discount``: a DiscountPercent (``percent``) or a DiscountAmount (``amount``); a negative one
+    is a penalty."""
+
+    percent: Decimal | None = None
+    amount: Money | None = None
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
+
+
+@dataclass(slots=True)
+class PaymentTerm:
+    """``PaymentTerm payInNumberOfDays``: pay within ``pay_in_days`` days of the invoice date, earning
+    ``discount`` when it has one. Several terms make a schedule: 2 % within 10 days, net 30.
+
+    ``older_form``: read from (and written as) an invoice's ``InvoiceDetailPaymentTerm
+    payInNumberOfDays percentageRate``, whose rate is a discount percent here.
+    """
+
+    pay_in_days: int
+    discount: Discount | None = None
+    older_form: bool = False
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
+
+
+def due_dates(terms: list[PaymentTerm], invoice_date: date) -> tuple[date | None, PaymentTerm | None]:
+    """The net due date of an invoice under ``terms`` (the term without a discount, else the longest),
+    and the term that earns the best discount for paying earlier (``None`` when there is none)."""
+    if not terms:
+        return None, None
+    plain = [t for t in terms if t.discount is None or not (t.discount.percent or t.discount.amount)]
+    net = max(plain or terms, key=lambda t: t.pay_in_days)
+    discounted = [
+        t
+        for t in terms
+        if t.discount is not None and t.pay_in_days < net.pay_in_days and (t.discount.percent or 0) > 0
+    ]
+    best = min(discounted, key=lambda t: t.pay_in_days, default=None)
+    return invoice_date + timedelta(days=net.pay_in_days), best
+
+
+@dataclass(slots=True)
+class TermsOfDelivery:
+    """``TermsOfDelivery``: TermsOfDeliveryCode (``code``: DeliveryCondition, PriceCondition…),
+    ShippingPaymentMethod (``shipping_payment``: who pays the carriage), and TransportTerms
+    (``transport_terms``: the Incoterm, e.g. DeliveredAtPlace, its text often naming the place),
+    each with the text it carries."""
+
+    code: str
+    shipping_payment: str
+    transport_terms: str | None = None
+    code_text: str = ""
+    shipping_payment_text: str = ""
+    transport_terms_text: str = ""
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
+
+    @property
+    def incoterm(self) -> str:
+        """The Incoterm as a person reads it: the transport terms and their text (``DeliveredAtPlace
+        Lyon``), else the delivery code's text or value."""
+        if self.transport_terms:
+            return " ".join(p for p in (self.transport_terms, self.transport_terms_text.strip()) if p)
+        return self.code_text.strip() or self.code
 
 
 @dataclass(slots=True)

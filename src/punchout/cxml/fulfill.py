@@ -11,11 +11,13 @@ from typing import TYPE_CHECKING, ClassVar
 from punchout.cxml.common import (
     Comment,
     Contact,
+    Description,
     Extrinsic,
     ItemID,
     OrderReference,
     Shipping,
     Tax,
+    TermsOfDelivery,
 )
 from punchout.cxml.punchout_msgs import ItemIn
 from punchout.money import Money
@@ -31,9 +33,11 @@ __all__ = [
     "ConfirmationStatus",
     "ConfirmationStatusType",
     "ConfirmationType",
+    "ServiceLevel",
     "ShipControl",
     "ShipNoticeHeader",
     "ShipNoticeItem",
+    "ShipNoticeItemDetail",
     "ShipNoticeOperation",
     "ShipNoticePortion",
     "ShipNoticeRequest",
@@ -163,6 +167,26 @@ class ShipControl:
 
 
 @dataclass(slots=True)
+class ShipNoticeItemDetail:
+    """``ShipNoticeItemDetail``: what the shipped item is, as the supplier describes it (price,
+    descriptions, unit)."""
+
+    unit_price: Money | None = None
+    descriptions: list[Description] = field(default_factory=list)
+    unit_of_measure: str | None = None
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
+
+
+@dataclass(slots=True)
+class ServiceLevel:
+    """``ServiceLevel xml:lang``: the carrier's service (Next day air, Standard…)."""
+
+    text: str
+    lang: str | None = None
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
+
+
+@dataclass(slots=True)
 class ShipNoticeItem:
     """``ShipNoticeItem lineNumber quantity``: how much of an order line ships."""
 
@@ -170,6 +194,8 @@ class ShipNoticeItem:
     quantity: Decimal
     unit_of_measure: str = ""
     item_id: ItemID | None = None
+    detail: ShipNoticeItemDetail | None = None
+    terms_of_delivery: TermsOfDelivery | None = None
     source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
@@ -196,6 +222,8 @@ class ShipNoticeHeader:
     contacts: list[Contact] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
     extrinsics: list[Extrinsic] = field(default_factory=list)
+    service_levels: list[ServiceLevel] = field(default_factory=list)
+    terms_of_delivery: TermsOfDelivery | None = None
     source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 

@@ -16,6 +16,7 @@ from punchout.cxml.common import (
     Extrinsic,
     ItemID,
     OrderReference,
+    PaymentTerm,
     Tax,
 )
 from punchout.money import Money
@@ -133,6 +134,7 @@ class InvoiceDetailRequestHeader:
     partners: list[InvoicePartner] = field(default_factory=list)
     comments: Comment | None = None
     extrinsics: list[Extrinsic] = field(default_factory=list)
+    payment_terms: list[PaymentTerm] = field(default_factory=list)
     source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 

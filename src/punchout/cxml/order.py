@@ -17,8 +17,10 @@ from punchout.cxml.common import (
     Extrinsic,
     ItemDetail,
     ItemID,
+    PaymentTerm,
     Shipping,
     Tax,
+    TermsOfDelivery,
 )
 from punchout.money import Money
 
@@ -94,6 +96,7 @@ class ItemOut:
     contacts: list[Contact] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
     schedule_lines: list[ScheduleLine] = field(default_factory=list)
+    terms_of_delivery: TermsOfDelivery | None = None
     source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
@@ -116,6 +119,8 @@ class OrderRequestHeader:
     contacts: list[Contact] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
     extrinsics: list[Extrinsic] = field(default_factory=list)
+    payment_terms: list[PaymentTerm] = field(default_factory=list)
+    terms_of_delivery: TermsOfDelivery | None = None
     source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
