@@ -71,6 +71,12 @@ class ParsedInvoice:
     total: Decimal | None = None
     due_amount: Decimal | None = None
     due_date: date | None = None
+    # an early-payment discount from the payment terms: pay by this date to deduct this much
+    discount_due_date: date | None = None
+    discount_percent: Decimal | None = None
+    discount_amount: Decimal | None = None
+    # a tax exemption says the VAT is reverse-charged: the buyer accounts for it
+    reverse_charge: bool = False
     warnings: list[str] = field(default_factory=list)
 
     def negate(self) -> None:

@@ -13,7 +13,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from functools import partial
 from typing import Any
@@ -270,6 +270,10 @@ def receive_invoice(
             total=None if parsed.total is None else quantize_money(parsed.total, currency),
             due_amount=quantize_money(_due(parsed), currency),
             due_date=parsed.due_date,
+            discount_due_date=parsed.discount_due_date,
+            discount_percent=parsed.discount_percent,
+            discount_amount=parsed.discount_amount,
+            reverse_charge=parsed.reverse_charge,
             payload_id=payload_id[:250],
             journal=journal,
             original=(original.content if original else b""),
@@ -366,9 +370,10 @@ def parsed_from_cxml(request: cxml.InvoiceDetailRequest, orders: dict[str, Purch
     total = summary.gross_amount
     if total is None and summary.net_amount is not None and summary.net_amount.amount:
         total = summary.net_amount
+    invoice_date = header.invoice_date.date() if header.invoice_date else timezone.localdate()
     parsed = ParsedInvoice(
         number=header.invoice_id,
-        invoice_date=(header.invoice_date.date() if header.invoice_date else timezone.localdate()),
+        invoice_date=invoice_date,
         currency=(currency or "EUR").upper(),
         source="cxml",
         is_credit=is_credit,
@@ -381,8 +386,58 @@ def parsed_from_cxml(request: cxml.InvoiceDetailRequest, orders: dict[str, Purch
         special_handling=signed(summary.special_handling_amount) or ZERO,
         total=signed(total),
         due_amount=signed(summary.due_amount),
+        reverse_charge=_reverse_charged(request),
     )
+    _apply_payment_terms(parsed, header.payment_terms)
     return parsed
+
+
+#: Payment terms beyond this many days, discounts beyond 100 % or beyond this amount are not terms
+#: anyone pays by: they are ignored with a warning instead of stored.
+MAX_PAYMENT_DAYS = 3660
+MAX_DISCOUNT_AMOUNT = Decimal("1e15")
+
+
+def _apply_payment_terms(parsed: ParsedInvoice, terms: list[cxml.PaymentTerm]) -> None:
+    """Due date and early-payment discount from the invoice's payment terms (cXML PaymentTerm:
+    pay within so many days of the invoice date; a term with a Discount earns it)."""
+    usable = []
+    for term in terms:
+        discount = term.discount
+        if not 0 <= term.pay_in_days <= MAX_PAYMENT_DAYS or (
+            discount is not None
+            and (
+                (discount.percent is not None and not -100 <= discount.percent <= 100)
+                or (discount.amount is not None and abs(discount.amount.amount) >= MAX_DISCOUNT_AMOUNT)
+            )
+        ):
+            parsed.warnings.append(
+                _("A payment term of %(days)s days was ignored: it is not one anyone pays by.")
+                % {"days": term.pay_in_days}
+            )
+            continue
+        usable.append(term)
+    due_date, early = cxml.due_dates(usable, parsed.invoice_date)
+    parsed.due_date = due_date
+    if early is None or early.discount is None:
+        return
+    parsed.discount_due_date = parsed.invoice_date + timedelta(days=early.pay_in_days)
+    if early.discount.percent is not None:
+        parsed.discount_percent = early.discount.percent.quantize(Decimal("0.0001"))
+        parsed.discount_amount = quantize_money(_due(parsed) * early.discount.percent / 100, parsed.currency)
+    elif early.discount.amount is not None:
+        parsed.discount_amount = quantize_money(early.discount.amount.amount, parsed.currency)
+
+
+def _reverse_charged(request: cxml.InvoiceDetailRequest) -> bool:
+    """Whether a tax detail of the invoice (summary or lines) is a reverse charge."""
+    taxes = [request.summary.tax, *(item.tax for order in request.orders for item in order.items)]
+    return any(
+        detail.exemption is not None and detail.exemption.is_reverse_charge
+        for tax in taxes
+        if tax is not None
+        for detail in tax.details
+    )
 
 
 # -- matching -----------------------------------------------------------------------------------------
@@ -906,6 +961,10 @@ def export_payments(*, actor: Any) -> PaymentExport:
                     invoice.currency,
                     format(invoice.due_amount, "f"),
                     " ".join(sorted(po.number for po in invoice.purchase_orders.all())),
+                    invoice.discount_due_date.isoformat() if invoice.discount_due_date else "",
+                    "" if invoice.discount_percent is None else format(invoice.discount_percent, "f"),
+                    "" if invoice.discount_amount is None else format(invoice.discount_amount, "f"),
+                    "yes" if invoice.reverse_charge else "",
                 ]
             )
         export = PaymentExport.objects.create(
