@@ -1,5 +1,6 @@
 """What a cXML invoice says about when to pay, read into the invoice and the payment export: payment
-terms and early-payment discounts, and a reverse-charged VAT."""
+terms and early-payment discounts, and a reverse-charged VAT; and a currency that is not ISO 4217,
+refused before any amount is booked."""
 
 from __future__ import annotations
 
@@ -127,3 +128,17 @@ def test_the_payment_export_carries_the_discount_and_the_reverse_charge(client: 
         "S-100,Office Supply Co,,INV-T5,2026-03-10,2026-04-09,invoice,EUR,130.00,PO-2026-000001,"
         "2026-03-20,2.0000,2.60,",
     ]
+
+
+def test_an_invoice_in_a_currency_that_is_not_iso_4217_is_refused_with_a_code(client: Client) -> None:
+    supplier, connection = make_supplier()
+    make_po(supplier, connection)
+    request = invoice_request(invoice_id="INV-T6", lines=[(1, "12", "10.00")])
+    item = request.orders[0].items[0]
+    item.unit_price = cxml.Money(Decimal("10.00"), "DOLLARS")
+    status = post(client, envelope(request, payload_id="t6@s"))
+    assert (status.code, status.message) == (
+        400,
+        "The currency 'DOLLARS' is not an ISO 4217 code: send the invoice in EUR, USD or another ISO code.",
+    )
+    assert Invoice.objects.count() == 0
