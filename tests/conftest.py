@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import sys
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,3 +24,27 @@ def interop_dir() -> Path:
 @pytest.fixture
 def interop() -> Path:
     return interop_dir()
+
+
+@pytest.fixture(autouse=True)
+def _a_cache_of_its_own() -> Iterator[None]:
+    """Each test of a Django site counts rate limits in a cache of its own.
+
+    The sites' cache is shared by every process using the data folder (so are the test workers):
+    without this, one test's requests would use up another's allowance. Tests of the shared cache
+    itself run real server processes.
+    """
+    if "django" not in sys.modules:
+        yield
+        return
+    from django.conf import settings
+    from django.test import override_settings
+
+    if not settings.configured:
+        yield
+        return
+    location = f"test-{uuid.uuid4().hex}"
+    with override_settings(
+        CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": location}}
+    ):
+        yield

@@ -1,7 +1,9 @@
 """A real HTTP server on 127.0.0.1 that plays a trading partner's cXML endpoint in tests.
 
 It answers each POST with the next scripted answer (HTTP status + body) and keeps every request
-it received, so a test can check what was delivered and how many times.
+it received, so a test can check what was delivered and how many times. With ``drip`` it plays a
+partner that sends its answer one byte at a time, ``drip`` seconds apart (each read of the sender
+gets a byte long before any socket timeout, so only an overall deadline stops it).
 """
 
 from __future__ import annotations
@@ -38,9 +40,15 @@ class PartnerServer:
     default: tuple[int, bytes] = (200, cxml_response(200, "OK"))
     received: list[Received] = field(default_factory=list)
     delay: float = 0.0
+    drip: float = 0.0
+    # Answers being sent right now, and for each answer sent: (bytes sent, bytes of the whole answer).
+    answering: int = 0
+    answers_sent: list[tuple[int, int]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         outer = self
+        self._stopped = threading.Event()
+        self._lock = threading.Lock()
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
@@ -50,11 +58,40 @@ class PartnerServer:
                 if outer.delay:
                     threading.Event().wait(outer.delay)
                 status, payload = outer.answers.popleft() if outer.answers else outer.default
-                self.send_response(status)
-                self.send_header("Content-Type", "text/xml; charset=utf-8")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+                with outer._lock:
+                    outer.answering += 1
+                sent, total = 0, len(payload)
+                try:
+                    if outer.drip:
+                        sent, total = self._drip(status, payload)
+                    else:
+                        self.send_response(status)
+                        self.send_header("Content-Type", "text/xml; charset=utf-8")
+                        self.send_header("Content-Length", str(len(payload)))
+                        self.end_headers()
+                        self.wfile.write(payload)
+                        sent = total
+                finally:
+                    with outer._lock:
+                        outer.answering -= 1
+                        outer.answers_sent.append((sent, total))
+
+            def _drip(self, status: int, payload: bytes) -> tuple[int, int]:
+                """Send the whole answer a byte at a time; (bytes sent, bytes of the answer)."""
+                answer = (
+                    f"HTTP/1.0 {status} OK\r\nContent-Type: text/xml; charset=utf-8\r\n"
+                    f"Content-Length: {len(payload)}\r\n\r\n"
+                ).encode() + payload
+                for sent, byte in enumerate(answer):
+                    if outer._stopped.wait(outer.drip):
+                        return sent, len(answer)
+                    try:
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                    except OSError:  # the sender hung up
+                        self.close_connection = True
+                        return sent, len(answer)
+                return len(answer), len(answer)
 
             def log_message(self, format: str, *args: object) -> None:
                 return
@@ -77,6 +114,7 @@ class PartnerServer:
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        self._stopped.set()
         self._server.shutdown()
         self._server.server_close()
 

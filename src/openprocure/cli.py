@@ -96,6 +96,9 @@ def gunicorn_command(site: str, *, bind: str, workers: int, threads: int) -> lis
         str(threads),
         "--access-logfile",
         "-",
+        # Session keys, tokens and passwords in paths and query strings never reach the access log.
+        "--logger-class",
+        "openprocure.core.redaction.RedactingLogger",
         "--graceful-timeout",
         "10",
         "--timeout",
@@ -112,8 +115,35 @@ def serve(site: str, argv: Sequence[str]) -> int:
     os.execvpe(command[0], command, site_env(site))
 
 
+DEMO_HELP = """\
+usage: openprocure demo [--products N]
+
+Migrate, seed and start both sites with their workers on this machine (Ctrl-C stops them all).
+The demo data are created the first time only: what you change afterwards (passwords, shared
+secrets, payment methods, people, rules) is kept across restarts.
+
+options:
+  --products N   size of the storefront's generated catalog (default 50000)
+  -h, --help     show this help and start nothing
+
+environment:
+  OPENPROCURE_DATA_DIR              data folder (default ./data); delete it to start over
+  OPENPROCURE_BUYER_PORT            buyer suite port (default 8000)
+  OPENPROCURE_SUPPLIER_PORT         storefront port (default 8100)
+"""
+
+
 def demo(argv: Sequence[str]) -> int:
     """``openprocure demo``: everything needed to try both sides on one machine."""
+    if any(arg in ("-h", "--help") for arg in argv):
+        print(DEMO_HELP, end="")
+        return 0
+    unknown = [arg for arg in argv if arg.startswith("-") and arg != "--products"]
+    if unknown or ("--products" in argv and argv.index("--products") + 1 >= len(argv)):
+        print(
+            f"openprocure demo: unexpected arguments {' '.join(argv)}\n\n{DEMO_HELP}", file=sys.stderr, end=""
+        )
+        return 2
     extra = {"OPENPROCURE_DEMO": "1"}
     extra.setdefault("OPENPROCURE_DATA_DIR", os.environ.get("OPENPROCURE_DATA_DIR", str(Path.cwd() / "data")))
     products = "50000"

@@ -106,10 +106,11 @@ def test_approve_selected_orders_what_it_may_and_says_why_not_for_the_rest(world
     for po, message in zip(orders, messages, strict=True):
         assert Transmission.objects.get(purchase_order=po).payload_id == message.payload_id
         assert f'orderID="{po.number}"' in message.body
-        assert "s3cret-Abc!" in message.body  # the partner needs it …
+        # Stored with the secret masked, like the journal's copy: the outbox puts it in at delivery.
         journal = Document.objects.get(reference=po.number, kind="OrderRequest")
         assert journal == message.document
-        assert "s3cret-Abc!" not in journal.raw and "********" in journal.raw  # … the journal never shows it
+        assert "s3cret-Abc!" not in journal.raw and "<SharedSecret>********</SharedSecret>" in journal.raw
+        assert (message.body, message.secret_source) == (journal.raw, str(world.connection.pk))
         assert list(
             PurchaseOrderEvent.objects.filter(purchase_order=po).order_by("id").values_list("kind", "actor")
         ) == [("created", world.alan.pk), ("sent", world.alan.pk)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from decimal import Decimal
 
@@ -13,7 +14,7 @@ from openprocure.buyer.approvals.models import ApprovalAssignment
 from openprocure.buyer.purchasing import services
 from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.core import outbox
-from openprocure.core.models import Document, OutboxMessage
+from openprocure.core.models import DeliveryAttempt, Document, OutboxMessage
 from punchout import cxml
 from tests.buyer.test_approvals_helpers import AUX_ID, build_world, requisition, rule, signed_in, submit
 from tests.partner_server import PartnerServer, cxml_response
@@ -87,7 +88,10 @@ def test_order_request_is_dtd_valid_and_keeps_supplier_ids_byte_for_byte(world, 
         Decimal("1200.00"),
     )
     message = OutboxMessage.objects.get(reference=po.number)
-    body = message.body.encode("utf-8")
+    with PartnerServer() as supplier:
+        delivered = deliver(po, supplier.url)
+    assert delivered.status == "accepted"
+    body = supplier.received[0].body  # what the supplier received
     dtd = etree.DTD(str(interop / "cxml-dtd" / "1.2.071" / "cXML.dtd"))
     tree = etree.fromstring(body, etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False))
     assert dtd.validate(tree), dtd.error_log.filter_from_errors()
@@ -107,8 +111,57 @@ def test_order_request_is_dtd_valid_and_keeps_supplier_ids_byte_for_byte(world, 
         ([(s.id, s.name) for s in d.accounting.segments], d.charge.amount) for d in item.distributions
     ] == [([("CC100", "CostCenter")], Decimal("1200.00"))]
     assert document.header.sender_secret == "s3cret-Abc!"
+    # What we keep is that document with the secret masked, in the outbox and in the journal.
     journal = Document.objects.get(reference=po.number, kind="OrderRequest")
-    assert "s3cret-Abc!" not in journal.raw and "********" in journal.raw
+    masked = body.decode().replace("<SharedSecret>s3cret-Abc!<", "<SharedSecret>********<")
+    assert (OutboxMessage.objects.get(pk=message.pk).body, journal.raw) == (masked, masked)
+
+
+def test_no_stored_row_holds_the_secret_and_a_secret_replaced_before_delivery_is_sent(world, caplog) -> None:
+    """The procurement administrator enters the supplier's new secret after the PO was stored."""
+    caplog.set_level(logging.DEBUG)
+    po = ordered(world, price="600.00", quantity="2")
+    message = OutboxMessage.objects.get(reference=po.number)
+    admin = signed_in(world.people["ada"])
+    connection = world.connection
+    page = admin.post(
+        f"/suppliers/{connection.supplier_id}/connections/{connection.pk}/",
+        {
+            "name": connection.name,
+            "protocol": "cxml",
+            "deployment_mode": connection.deployment_mode,
+            "setup_url": connection.setup_url,
+            "order_url": connection.order_url,
+            "from_domain": connection.from_domain,
+            "from_identity": connection.from_identity,
+            "to_domain": connection.to_domain,
+            "to_identity": connection.to_identity,
+            "sender_domain": connection.sender_domain,
+            "sender_identity": connection.sender_identity,
+            "oci_charset": "iso-8859-1",
+            "oci_parameters": "{}",
+            "oci_field_mapping": "{}",
+            "oci_login_fields": "[]",
+            "is_active": "on",
+            "new_shared_secret": "rotated-s3cret-&-<42>",
+        },
+    )
+    assert page.status_code == 302
+    with PartnerServer() as supplier:
+        assert deliver(po, supplier.url).status == "accepted"
+    [received] = supplier.received
+    assert cxml.parse(received.body).document.header.sender_secret == "rotated-s3cret-&-<42>"
+    assert b"<SharedSecret>rotated-s3cret-&amp;-&lt;42&gt;</SharedSecret>" in received.body
+    stored = [
+        str(value)
+        for model in (OutboxMessage, DeliveryAttempt, Document)
+        for row in model.objects.values_list()
+        for value in row
+    ]
+    for secret in ("rotated-s3cret-&-<42>", "rotated-s3cret-&amp;-&lt;42&gt;", "s3cret-Abc!"):
+        assert not [value for value in stored if secret in value], secret
+        assert secret not in caplog.text
+    assert OutboxMessage.objects.get(pk=message.pk).status == "delivered"
 
 
 def test_one_purchase_order_per_supplier(world) -> None:
@@ -277,3 +330,33 @@ def test_api_with_a_personal_token(world) -> None:
     orders = api.get("/api/purchase-orders/").json()
     assert orders == []  # Alan approved it; the order is Rita's
     assert signed_in(world.rita).get("/api/docs").status_code == 200
+
+
+def test_documents_stored_before_masking_are_given_their_connection_and_masked(world) -> None:
+    """The upgrade: orders waiting in the outbox with the secret in clear keep being deliverable."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("openprocure.buyer.purchasing.migrations.0003_outbox_secret_source")
+    po = ordered(world, price="600.00", quantity="2")
+    message = OutboxMessage.objects.get(reference=po.number)
+    legacy = message.body.replace("<SharedSecret>********<", "<SharedSecret>s3cret-Abc!<")
+    OutboxMessage.objects.filter(pk=message.pk).update(body=legacy, secret_source="")
+    delivered = OutboxMessage.objects.create(
+        kind="OrderRequest",
+        url="http://127.0.0.1:9/",
+        payload_id="old@buyer.test",
+        body=legacy,
+        status="delivered",
+    )
+    migration.attribute_and_mask(apps, None)
+    message.refresh_from_db()
+    assert (message.secret_source, message.body) == (
+        str(world.connection.pk),
+        legacy.replace("s3cret-Abc!", "********"),
+    )
+    assert OutboxMessage.objects.get(pk=delivered.pk).body == legacy  # finished: the core migration's part
+    with PartnerServer() as supplier:
+        assert deliver(po, supplier.url).status == "accepted"
+    assert cxml.parse(supplier.received[0].body).document.header.sender_secret == "s3cret-Abc!"

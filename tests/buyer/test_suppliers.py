@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection as db
 from django.test import Client
 from django.utils.html import escape
 from lxml import etree
 
-from openprocure.buyer.suppliers.crypto import decrypt_secret
+from openprocure.buyer.suppliers.crypto import decrypt_secret, encrypt_secret
 from openprocure.buyer.suppliers.models import PunchOutConnection
+from openprocure.buyer.suppliers.services import save_connection, set_shared_secret
 from openprocure.core.models import Document, User
 from tests.buyer import test_punchout
 from tests.buyer.test_punchout import SupplierServer, status_response
@@ -85,11 +87,43 @@ def test_secret_is_never_rendered_and_replaced_only_when_entered(
     assert decrypt_secret(_raw_column(acme.pk)) == "acme-demo-secret"  # empty field keeps the secret
     assert PunchOutConnection.objects.get(pk=acme.pk).user_attributes == ["UserEmail", "CostCenter"]
 
-    admin.post(url, _form_data(acme, new_shared_secret="n3w-s3cret"))
-    assert decrypt_secret(_raw_column(acme.pk)) == "n3w-s3cret"
-    assert "n3w-s3cret" not in _raw_column(acme.pk)
-    assert "n3w-s3cret" not in admin.get(url).content.decode()
-    assert "n3w-s3cret" not in admin.get(f"/suppliers/{acme.supplier_id}/").content.decode()
+    admin.post(url, _form_data(acme, new_shared_secret="n3w-s3cret-9f2c7a"))
+    assert decrypt_secret(_raw_column(acme.pk)) == "n3w-s3cret-9f2c7a"
+    assert "n3w-s3cret-9f2c7a" not in _raw_column(acme.pk)
+    assert "n3w-s3cret-9f2c7a" not in admin.get(url).content.decode()
+    assert "n3w-s3cret-9f2c7a" not in admin.get(f"/suppliers/{acme.supplier_id}/").content.decode()
+
+
+@pytest.mark.parametrize("short", ["x", "fifteen-chars-1"], ids=["one-character", "fifteen-characters"])
+def test_a_short_shared_secret_is_refused_and_the_stored_one_kept(
+    acme: PunchOutConnection, admin: Client, short: str
+) -> None:
+    url = f"/suppliers/{acme.supplier_id}/connections/{acme.pk}/"
+    response = admin.post(url, _form_data(acme, new_shared_secret=short))
+    assert response.status_code == 200
+    assert (
+        escape(
+            f"A shared secret must be at least 16 characters long; this one has {len(short)}. A short secret "
+            "can be guessed: agree on a longer one with your trading partner."
+        )
+        in response.content.decode()
+    )
+    assert decrypt_secret(_raw_column(acme.pk)) == "acme-demo-secret"
+    # The service refuses it too, whoever calls it.
+    with pytest.raises(ValidationError):
+        set_shared_secret(connection=acme, secret=short)
+    with pytest.raises(ValidationError):
+        save_connection(connection=acme, new_secret=short)
+    assert decrypt_secret(_raw_column(acme.pk)) == "acme-demo-secret"
+
+
+def test_an_oci_password_is_the_supplier_s_own_and_may_be_short(
+    acme: PunchOutConnection, admin: Client
+) -> None:
+    url = f"/suppliers/{acme.supplier_id}/connections/{acme.pk}/"
+    response = admin.post(url, _form_data(acme, protocol="oci", new_shared_secret="welcome1"))
+    assert response.status_code == 302
+    assert decrypt_secret(_raw_column(acme.pk)) == "welcome1"
 
 
 def test_requester_cannot_edit_a_connection(acme: PunchOutConnection) -> None:
@@ -126,16 +160,38 @@ def test_test_connection_shows_exactly_what_came_back(acme: PunchOutConnection, 
 
 
 def test_test_connection_shows_a_refusal_with_secrets_masked(acme: PunchOutConnection, admin: Client) -> None:
-    answer = status_response(401, "Unauthorized", "Bad SharedSecret acme-demo-secret for ACME")
+    # The supplier quotes the credential it refused, SharedSecret element and all.
+    answer = status_response(
+        401, "Unauthorized", "Bad <SharedSecret>acme-demo-secret</SharedSecret> for ACME"
+    )
     with SupplierServer(lambda body: (200, answer)) as server:
         acme.setup_url = server.url
         acme.save(update_fields=["setup_url"])
         page = admin.post(f"/suppliers/connections/{acme.pk}/test/").content.decode()
-    assert '<dd id="cxml-status">401 Unauthorized — Bad SharedSecret ******** for ACME</dd>' in page
+    assert '<dd id="cxml-status">401 Unauthorized — Bad ******** for ACME</dd>' in page
     assert "acme-demo-secret" not in page
     assert "The supplier refused: 401 Unauthorized" in page
+    assert "acme-demo-secret" not in str(list(Document.objects.values_list("raw", "status_text")))
     acme.refresh_from_db()
     assert acme.last_test_ok is False
+
+
+def test_masking_a_one_character_secret_changes_nothing_around_it(
+    acme: PunchOutConnection, admin: Client
+) -> None:
+    """A secret stored before the minimum length existed: only the element's content is masked."""
+    PunchOutConnection.objects.filter(pk=acme.pk).update(shared_secret_encrypted=encrypt_secret("a"))
+    with SupplierServer(lambda body: (200, PROFILE_RESPONSE)) as server:
+        acme.setup_url = server.url
+        acme.save(update_fields=["setup_url"])
+        page = admin.post(f"/suppliers/connections/{acme.pk}/test/").content.decode()
+        sent = server.received[0].decode()
+    assert sent.count("<SharedSecret>a</SharedSecret>") == 1
+    shown = sent.replace("<SharedSecret>a</SharedSecret>", "<SharedSecret>********</SharedSecret>")
+    assert f'<pre id="request-raw">{escape(shown)}</pre>' in page
+    assert f'<pre id="answer-raw">{escape(PROFILE_RESPONSE.decode())}</pre>' in page
+    journal = Document.objects.get(reference=f"connection-test:{acme.pk}", kind="ProfileRequest")
+    assert journal.raw == shown
 
 
 def test_test_connection_when_nothing_answers(acme: PunchOutConnection, admin: Client) -> None:

@@ -8,7 +8,10 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 OPENPROCURE = [sys.executable, "-m", "openprocure.cli"]
@@ -85,3 +88,28 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@contextmanager
+def served(site: str, data_dir: Path, **variables: str) -> Iterator[tuple[str, Path]]:
+    """``openprocure serve SITE`` on a free port with a migrated database: yields (base URL, its log)."""
+    port = free_port()
+    env = child_env(OPENPROCURE_DATA_DIR=str(data_dir), OPENPROCURE_BIND=f"127.0.0.1:{port}", **variables)
+    run([site, "migrate", "--noinput", "-v", "0"], env)
+    log = data_dir / f"serve-{site}.log"
+    server = start(["serve", site], env, log)
+    url = f"http://127.0.0.1:{port}"
+
+    def healthy() -> bool:
+        assert server.poll() is None, log.read_text(errors="replace")
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=5) as response:
+                return bool(response.status == 200)
+        except OSError:  # refused, reset or timed out while the workers start
+            return False
+
+    try:
+        wait_until(healthy, timeout=120, what=f"{site} to answer /healthz", logs=[log])
+        yield url, log
+    finally:
+        stop(server)

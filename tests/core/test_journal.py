@@ -21,6 +21,26 @@ def test_shared_secrets_are_masked_even_in_broken_xml() -> None:
     assert masked.endswith("& broken")
 
 
+def test_masking_changes_only_the_secret_elements_content_whatever_the_secret() -> None:
+    """A one-letter secret is masked in its element only, never wherever the letter occurs."""
+    raw = (
+        '<cXML payloadID="a@acme"><Header><Sender><Credential domain="NetworkId"><Identity>ACME</Identity>'
+        '<SharedSecret>a</SharedSecret></Credential></Sender></Header><Request deploymentMode="test">'
+        "<ProfileRequest/></Request></cXML>"
+    )
+    assert mask_secrets(raw) == raw.replace("<SharedSecret>a<", "<SharedSecret>********<")
+
+
+def test_an_empty_self_closing_secret_element_masks_nothing_after_it() -> None:
+    raw = (
+        '<Sender><Credential domain="x"><SharedSecret/></Credential></Sender>'
+        "<Request><Comments>keep me</Comments></Request>"
+        "<To><Credential><SharedSecret >two</SharedSecret></Credential></To>"
+        '<From><Credential><SharedSecret id="s">three</SharedSecret></Credential></From>'
+    )
+    assert mask_secrets(raw) == raw.replace(">two<", ">********<").replace(">three<", ">********<")
+
+
 def test_password_fields_are_masked() -> None:
     assert mask_form({"USERNAME": "acme", "PASSWORD": "x", "~OkCode": "ADDI", "login_password": "y"}) == {
         "USERNAME": "acme",

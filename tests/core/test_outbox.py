@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import random
+import subprocess
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
 from openprocure.core import outbox
@@ -260,7 +263,8 @@ def test_several_documents_are_stored_at_once_with_their_journal_and_one_schedul
     journal = Document.objects.get(payload_id="c-1@s.test")
     assert (journal.direction, journal.partner) == (Direction.OUTBOUND, "NetworkId:ACME")
     assert "s3cret" not in journal.raw and "<SharedSecret>********</SharedSecret>" in journal.raw
-    assert OutboxMessage.objects.get(payload_id="c-1@s.test").body == secret_body.decode()
+    # The outbox keeps the body as the journal does: the secret is put in at delivery.
+    assert OutboxMessage.objects.get(payload_id="c-1@s.test").body == journal.raw
     assert list(DBTaskResult.objects.values_list("task_path", "args_kwargs")) == [
         ("openprocure.core.tasks.deliver_outbox_messages", {"args": [[m.pk for m in stored]], "kwargs": {}})
     ]
@@ -345,27 +349,377 @@ def test_storing_no_documents_stores_and_schedules_nothing(django_capture_on_com
     assert (len(callbacks), OutboxMessage.objects.count()) == (0, 0)
 
 
-def test_a_partner_s_new_shared_secret_goes_into_its_waiting_documents_escaped() -> None:
-    body = "<cXML><Header><Sender><Credential><SharedSecret>old</SharedSecret></Credential></Sender></Header></cXML>"
+# -- the shared secret is put in at delivery, never stored -------------------------------------------
+# The secret store of these tests: the outbox reads it through OUTBOX_SECRET_LOOKUP at each attempt.
+SECRETS: dict[str, str] = {}
+
+
+def lookup(source: str) -> str:
+    if source == "unreadable":
+        raise outbox.SecretUnavailable("The secret of the test partner cannot be read: enter it again.")
+    return SECRETS.get(source, "")
+
+
+def with_secret(secret: str) -> bytes:
+    return ORDER.replace(
+        b"<Request>",
+        b'<Header><Sender><Credential domain="NetworkId"><Identity>ACME</Identity><SharedSecret>'
+        + secret.encode()
+        + b"</SharedSecret></Credential></Sender></Header><Request>",
+    )
+
+
+@pytest.fixture
+def secret_store(settings):  # type: ignore[no-untyped-def]
+    settings.OUTBOX_SECRET_LOOKUP = "tests.core.test_outbox.lookup"
+    SECRETS.clear()
+    yield SECRETS
+    SECRETS.clear()
+
+
+def every_stored_text() -> str:
+    """Every text column of every outbox, attempt and journal row, joined."""
+    texts: list[str] = []
+    for model in (OutboxMessage, DeliveryAttempt, Document):
+        columns = [f.name for f in model._meta.fields if f.get_internal_type() in ("TextField", "CharField")]
+        for row in model.objects.values_list(*columns):
+            texts.extend(str(value) for value in row)
+    return "\n".join(texts)
+
+
+def test_the_secret_is_put_in_at_delivery_and_no_row_or_log_line_ever_holds_it(secret_store, caplog) -> None:  # type: ignore[no-untyped-def]
+    caplog.set_level(logging.DEBUG)
+    secret = "acme-secret-4f9c2b7e"
+    secret_store["7"] = secret
+    with PartnerServer() as partner:
+        partner.script((200, cxml_response(200, "OK", f"echoed <SharedSecret>{secret}</SharedSecret>")))
+        message = outbox.enqueue_document(
+            kind="OrderRequest",
+            url=partner.url,
+            payload_id="po-1@buyer.test",
+            body=with_secret(secret),
+            partner="MARKETPLACE",
+            secret_source="7",
+        )
+        assert outbox.deliver_message(message.pk).delivered
+    # The partner received the secret, in its element and nowhere else …
+    assert [r.body for r in partner.received] == [with_secret(secret)]
+    # … while no stored row, and no log line of the delivery, contains it.
+    assert secret not in every_stored_text()
+    assert secret not in caplog.text
+    message.refresh_from_db()
+    assert message.body == with_secret("********").decode()
+    assert message.status == OutboxStatus.DELIVERED
+    assert "<SharedSecret>********</SharedSecret>" in message.delivery_attempts.get().response_body
+
+
+def test_a_secret_replaced_before_delivery_is_the_one_sent_escaped_and_others_keep_theirs(
+    secret_store,
+) -> None:  # type: ignore[no-untyped-def]
+    secret_store.update({"acme": "old-acme-secret-0001", "other": "other-secret-00000002"})
+    with PartnerServer() as partner:
+        stored = outbox.enqueue_documents(
+            [
+                outbox.Outgoing(
+                    kind="ShipNoticeRequest",
+                    url=partner.url,
+                    payload_id=f"s-{n}@s.test",
+                    body=with_secret("old-acme-secret-0001" if source == "acme" else "other-secret-00000002"),
+                    secret_source=source,
+                )
+                for n, source in enumerate(["acme", "other"])
+            ]
+        )
+        bodies = list(OutboxMessage.objects.order_by("payload_id").values_list("body", flat=True))
+        # The partner replaces Acme's secret between the enqueue and the delivery; no body changes.
+        secret_store["acme"] = "n&w<acme>secret-0003"
+        assert [outbox.deliver_message(m.pk).status for m in stored] == ["delivered", "delivered"]
+        assert list(OutboxMessage.objects.order_by("payload_id").values_list("body", flat=True)) == bodies
+    assert [r.body for r in partner.received] == [
+        with_secret("n&amp;w&lt;acme&gt;secret-0003"),
+        with_secret("other-secret-00000002"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("source", "detail"),
+    [
+        pytest.param(
+            "unreadable", "The secret of the test partner cannot be read: enter it again.", id="unreadable"
+        ),
+        pytest.param(
+            "gone",
+            "No shared secret is stored for this partner any more: enter it again, then retry the message.",
+            id="none-stored",
+        ),
+        pytest.param(
+            "",
+            "This document does not say whose shared secret it carries, so it cannot be sent; send the "
+            "business document (order, notice, invoice) again to build a new one.",
+            id="no-source",
+        ),
+    ],
+)
+def test_a_document_whose_secret_cannot_be_had_is_not_sent_and_says_why(
+    secret_store, source: str, detail: str
+) -> None:  # type: ignore[no-untyped-def]
+    with PartnerServer() as partner:
+        message = outbox.enqueue_document(
+            kind="OrderRequest",
+            url=partner.url,
+            payload_id="po-1@buyer.test",
+            body=with_secret("acme-secret-4f9c2b7e"),
+            secret_source=source,
+        )
+        result = outbox.deliver_message(message.pk)
+        assert partner.received == []
+        message.refresh_from_db()
+        assert (result.status, message.status, message.last_error) == ("failed", OutboxStatus.FAILED, detail)
+        assert list(message.delivery_attempts.values_list("outcome", "status_code", "detail")) == [
+            ("permanent", None, detail)
+        ]
+        # Once the secret is there again, a person's retry sends it.
+        OutboxMessage.objects.filter(pk=message.pk).update(secret_source="fixed")
+        secret_store["fixed"] = "the-new-secret-0004"
+        outbox.retry_now(message)
+        assert outbox.deliver_message(message.pk).delivered
+    assert [r.body for r in partner.received] == [with_secret("the-new-secret-0004")]
+
+
+def test_a_document_without_a_secret_is_sent_as_stored(secret_store) -> None:  # type: ignore[no-untyped-def]
+    with PartnerServer() as partner:
+        assert outbox.deliver_message(store(partner.url).pk).delivered
+    assert [r.body for r in partner.received] == [ORDER]
+
+
+# -- the deadline and the lease -----------------------------------------------------------------------
+def test_a_partner_that_drips_its_answer_is_cut_at_the_deadline_and_retried_later(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.OUTBOX_DELIVERY_DEADLINE_SECONDS = 1
+    with PartnerServer(drip=0.05) as dripping:  # its whole answer would take about 20 s
+        message = store(dripping.url)
+        result = outbox.deliver_message(message.pk)
+    message.refresh_from_db()
+    host = dripping.url.split("/")[2]
+    detail = f"{host} did not answer in full within 1 s (the deadline of one delivery attempt); the connection was cut"
+    assert (result.delivered, result.status, result.detail) == (False, "retrying", detail)
+    assert (message.status, message.attempts, message.last_error) == (OutboxStatus.RETRYING, 1, detail)
+    assert (message.lease_token, message.lease_until) == ("", None)
+    assert message.next_attempt_at > timezone.now()
+    attempt = message.delivery_attempts.get()
+    assert (attempt.outcome, attempt.status_code) == ("transient", None)
+    assert (attempt.finished_at - attempt.started_at).total_seconds() < 5
+    assert len(dripping.received) == 1
+
+
+def test_the_lease_is_the_deadline_plus_the_time_to_record_an_attempt(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.OUTBOX_DELIVERY_DEADLINE_SECONDS = 10
+    assert outbox.lease_seconds() == 70
+    message = store("http://127.0.0.1:9/cxml/")
+    before = timezone.now()
+    claimed = outbox.claim(message.pk)
+    assert claimed is not None and claimed.lease_until is not None
+    assert before + timedelta(seconds=70) <= claimed.lease_until <= timezone.now() + timedelta(seconds=70)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "error"),
+    [
+        pytest.param(
+            {"OUTBOX_LEASE_SECONDS": 60},
+            "OUTBOX_LEASE_SECONDS=60 is shorter than the delivery deadline (30 s) plus the time to record an "
+            "attempt (60 s): a lease could expire while its worker is still sending, and another worker "
+            "would send the document a second time. Leave OUTBOX_LEASE_SECONDS unset (it is then 90 s) or "
+            "make it at least that.",
+            id="lease-too-short",
+        ),
+        pytest.param(
+            {"OUTBOX_DELIVERY_DEADLINE_SECONDS": 0},
+            "OUTBOX_DELIVERY_DEADLINE_SECONDS=0: the deadline of a delivery attempt must be a positive number "
+            "of seconds (OPENPROCURE_DELIVERY_DEADLINE_SECONDS).",
+            id="no-deadline",
+        ),
+        pytest.param(
+            {"OUTBOX_DELIVERY_DEADLINE_SECONDS": float("inf")},
+            "OUTBOX_DELIVERY_DEADLINE_SECONDS=inf: the deadline of a delivery attempt must be a positive "
+            "number of seconds (OPENPROCURE_DELIVERY_DEADLINE_SECONDS).",
+            id="infinite-deadline",
+        ),
+        pytest.param(
+            {"OUTBOX_SECRET_LOOKUP": "tests.core.test_outbox.nowhere"},
+            "OUTBOX_SECRET_LOOKUP='tests.core.test_outbox.nowhere' cannot be imported: Module "
+            '"tests.core.test_outbox" does not define a "nowhere" attribute/class',
+            id="lookup-missing",
+        ),
+    ],
+)
+def test_timings_that_could_send_a_document_twice_stop_the_start(settings, overrides, error) -> None:  # type: ignore[no-untyped-def]
+    outbox.check_configuration()  # the defaults pass
+    for name, value in overrides.items():
+        setattr(settings, name, value)
+    with pytest.raises(ImproperlyConfigured) as refused:
+        outbox.check_configuration()
+    assert str(refused.value) == error
+
+
+def test_a_site_whose_deadline_is_not_a_positive_number_does_not_start(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.core import processes
+
+    env = processes.child_env(OPENPROCURE_DATA_DIR=str(tmp_path), OPENPROCURE_DELIVERY_DEADLINE_SECONDS="-1")
+    done = subprocess.run(
+        [*processes.OPENPROCURE, "buyer", "check"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode != 0
+    assert (
+        "ImproperlyConfigured: OUTBOX_DELIVERY_DEADLINE_SECONDS=-1: the deadline of a delivery attempt must be "
+        "a positive number of seconds" in done.stderr
+    )
+
+
+# -- one slow host delays only its own documents ------------------------------------------------------
+def test_documents_stored_together_get_one_task_per_host_in_their_order(
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    urls = ["http://slow.test/cxml/", "https://fast.test/in", "http://slow.test/cxml/", "http://SLOW.test/x"]
     stored = outbox.enqueue_documents(
         [
-            outbox.Outgoing(
-                kind="ShipNoticeRequest",
-                url="http://127.0.0.1:9/",
-                payload_id=f"s-{n}@s.test",
-                body=body,
-                partner=partner,
-            )
-            for n, partner in enumerate(["NetworkId:ACME", "NetworkId:ACME", "NetworkId:OTHER"])
+            outbox.Outgoing(kind="OrderRequest", url=url, payload_id=f"h-{n}@s.test", body=ORDER)
+            for n, url in enumerate(urls)
         ]
     )
-    OutboxMessage.objects.filter(pk=stored[1].pk).update(status=OutboxStatus.DELIVERING)  # a worker has it
-    assert outbox.replace_shared_secret(partner="NetworkId:ACME", secret="n&w<1>") == 1
-    bodies = dict(OutboxMessage.objects.values_list("payload_id", "body"))
-    assert bodies == {
-        "s-0@s.test": body.replace("<SharedSecret>old", "<SharedSecret>n&amp;w&lt;1&gt;"),
-        "s-1@s.test": body,
-        "s-2@s.test": body,
+    assert [m.destination for m in stored] == ["slow.test", "fast.test", "slow.test", "slow.test"]
+    ids = [m.pk for m in stored]
+    assert sorted(DBTaskResult.objects.values_list("task_path", "args_kwargs"), key=lambda r: r[0]) == [
+        ("openprocure.core.tasks.deliver_outbox_message", {"args": [ids[1]], "kwargs": {}}),
+        (
+            "openprocure.core.tasks.deliver_outbox_messages",
+            {"args": [[ids[0], ids[2], ids[3]]], "kwargs": {}},
+        ),
+    ]
+
+
+def test_a_host_with_its_share_of_deliveries_running_makes_the_next_wait_without_an_attempt(
+    settings,
+) -> None:  # type: ignore[no-untyped-def]
+    from django_tasks_db.models import DBTaskResult
+
+    settings.OUTBOX_DELIVERIES_PER_DESTINATION = 2
+    with PartnerServer() as slow, PartnerServer() as other:
+        running = [store(slow.url, payload_id=f"run-{n}@buyer.test") for n in range(2)]
+        waiting = store(slow.url, payload_id="wait@buyer.test")
+        elsewhere = store(other.url, payload_id="other@buyer.test")
+        for message in running:  # two workers are delivering to the slow host, for 8 s already
+            assert outbox.claim(message.pk) is not None
+        started = timezone.now() - timedelta(seconds=8)
+        OutboxMessage.objects.filter(pk__in=[m.pk for m in running]).update(
+            lease_until=started + timedelta(seconds=outbox.lease_seconds())
+        )
+        tasks_before = set(DBTaskResult.objects.values_list("id", flat=True))
+        result = outbox.deliver_message(waiting.pk)
+        waiting.refresh_from_db()
+        assert (result.delivered, result.status) == (False, "postponed")
+        assert (waiting.status, waiting.attempts, waiting.delivery_attempts.count()) == (
+            OutboxStatus.PENDING,
+            0,
+            0,
+        )
+        # It waits about as long as the oldest running delivery has lasted (8 s), plus jitter.
+        wait = (waiting.next_attempt_at - timezone.now()).total_seconds()
+        assert 7 <= wait <= 10
+        [(path, args, run_after)] = DBTaskResult.objects.exclude(id__in=tasks_before).values_list(
+            "task_path", "args_kwargs", "run_after"
+        )
+        assert (path, args, run_after) == (
+            "openprocure.core.tasks.deliver_outbox_message",
+            {"args": [waiting.pk], "kwargs": {}},
+            waiting.next_attempt_at,
+        )
+        # Another host is not held up.
+        assert outbox.deliver_message(elsewhere.pk).delivered
+        # When a running delivery ends, the waiting one goes.
+        outbox._finish(
+            OutboxMessage.objects.get(pk=running[0].pk), 1, timezone.now(), "delivered", 200, "200 OK", ""
+        )
+        OutboxMessage.objects.filter(pk=waiting.pk).update(next_attempt_at=timezone.now())
+        assert outbox.deliver_message(waiting.pk).delivered
+    assert [r.body for r in slow.received] == [ORDER]
+    assert len(other.received) == 1
+
+
+# -- the admin shows documents masked ---------------------------------------------------------------
+def test_the_admin_shows_outbox_messages_attempts_and_journal_entries_masked(admin_client) -> None:  # type: ignore[no-untyped-def]
+    secret = "legacy-secret-in-clear-0005"
+    message = store("http://127.0.0.1:9/cxml/")
+    # A row written before bodies were masked, and a partner's answer echoing a secret element.
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        body=with_secret(secret).decode(), response_body=f"<SharedSecret>{secret}</SharedSecret>"
+    )
+    Document.objects.filter(pk=message.document_id).update(raw=with_secret(secret).decode())
+    DeliveryAttempt.objects.create(
+        message=message,
+        number=1,
+        started_at=timezone.now(),
+        finished_at=timezone.now(),
+        outcome="transient",
+        response_body=f"<Status><SharedSecret>{secret}</SharedSecret></Status>",
+    )
+    pages = {
+        "outbox": admin_client.get(f"/admin/core/outboxmessage/{message.pk}/change/"),
+        "journal": admin_client.get(f"/admin/core/document/{message.document_id}/change/"),
     }
-    # The journal never held the secret.
-    assert "old" not in Document.objects.get(payload_id="s-0@s.test").raw
+    for name, page in pages.items():
+        assert page.status_code == 200, name
+        text = page.content.decode()
+        assert secret not in text, name
+        assert "&lt;SharedSecret&gt;********&lt;/SharedSecret&gt;" in text, name
+    assert pages["outbox"].content.decode().count("&lt;SharedSecret&gt;********&lt;/SharedSecret&gt;") == 3
+    # Nothing there edits a document.
+    assert 'name="body"' not in pages["outbox"].content.decode()
+    assert 'name="raw"' not in pages["journal"].content.decode()
+
+
+def test_the_migration_masks_finished_documents_and_every_answer_and_finds_each_host() -> None:
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("openprocure.core.migrations.0002_outbox_destination_secret_source")
+    secret = "legacy-secret-in-clear-0006"
+    delivered = store("https://Partner.example:8443/cxml/", payload_id="d@buyer.test")
+    waiting = store("http://127.0.0.1:9/cxml/", payload_id="w@buyer.test")
+    OutboxMessage.objects.update(
+        body=with_secret(secret).decode(),
+        response_body=f"<SharedSecret>{secret}</SharedSecret>",
+        destination="",
+    )
+    OutboxMessage.objects.filter(pk=delivered.pk).update(status=OutboxStatus.DELIVERED)
+    migration.destinations_and_masks(apps, None)
+    rows = {m.payload_id: m for m in OutboxMessage.objects.all()}
+    assert rows["d@buyer.test"].destination == "partner.example:8443"
+    assert rows["d@buyer.test"].body == with_secret("********").decode()
+    assert rows["w@buyer.test"].destination == "127.0.0.1:9"
+    # A waiting document keeps its secret until its site says whose it is (see the sites' migrations).
+    assert rows["w@buyer.test"].body == with_secret(secret).decode()
+    assert {m.response_body for m in rows.values()} == {"<SharedSecret>********</SharedSecret>"}
+    assert waiting.pk == rows["w@buyer.test"].pk
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        pytest.param("ftp://partner.test/cxml", "cXML is posted over http or https, not 'ftp'", id="scheme"),
+        pytest.param("http://partner.test:99999/cxml", "Port out of range 0-65535", id="port"),
+    ],
+)
+def test_a_destination_that_cannot_be_posted_to_fails_with_a_reason(url: str, reason: str) -> None:
+    message = store(url)
+    result = outbox.deliver_message(message.pk)
+    message.refresh_from_db()
+    detail = f"The destination URL cannot be used: {reason}. Correct it, then send the document again."
+    assert (result.status, message.status, message.last_error, message.lease_token) == (
+        "failed",
+        OutboxStatus.FAILED,
+        detail,
+        "",
+    )

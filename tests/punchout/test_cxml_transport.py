@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
+from tests.partner_server import PartnerServer
 
 from punchout.cxml import InvalidDocument, build, response_document
 from punchout.cxml.transport import (
@@ -83,7 +85,7 @@ def partner() -> Iterator[str]:
 
 
 def test_post_cxml_accepted(partner: str) -> None:
-    result = post_cxml(f"{partner}/ok", BODY, timeout=5)
+    result = post_cxml(f"{partner}/ok", BODY, deadline=5)
     assert (result.http_status, result.status.code, result.status.text) == (200, 200, "OK")
     assert Partner.received == [BODY]
 
@@ -100,14 +102,14 @@ def test_post_cxml_accepted(partner: str) -> None:
 )
 def test_post_cxml_failures(partner: str, path: str, error: type[Exception], code: int, text: str) -> None:
     with pytest.raises(error) as caught:
-        post_cxml(f"{partner}{path}", BODY, timeout=5)
+        post_cxml(f"{partner}{path}", BODY, deadline=5)
     assert caught.value.status_code == code  # type: ignore[attr-defined]
     assert caught.value.text.startswith(text)  # type: ignore[attr-defined]
 
 
 def test_post_cxml_network_error_is_transient() -> None:
     with pytest.raises(TransientDeliveryError) as caught:
-        post_cxml("http://127.0.0.1:9/none", BODY, timeout=2)
+        post_cxml("http://127.0.0.1:9/none", BODY, deadline=2)
     assert caught.value.status_code == 0
     assert caught.value.text.startswith("could not reach 127.0.0.1:9")
 
@@ -115,3 +117,44 @@ def test_post_cxml_network_error_is_transient() -> None:
 def test_post_cxml_refuses_other_schemes() -> None:
     with pytest.raises(ValueError, match="http or https"):
         post_cxml("file:///etc/passwd", BODY)
+
+
+def test_a_partner_that_drips_its_answer_is_cut_at_the_deadline() -> None:
+    """Each byte comes long before any socket timeout; only the deadline of the exchange ends it."""
+    with PartnerServer(drip=0.05) as dripping:  # the whole answer would take about 20 s
+        started = time.monotonic()
+        with pytest.raises(TransientDeliveryError) as caught:
+            post_cxml(dripping.url, BODY, deadline=1)
+        elapsed = time.monotonic() - started
+        host = dripping.url.split("/")[2]
+        assert (caught.value.status_code, caught.value.text) == (
+            0,
+            f"{host} did not answer in full within 1 s (the deadline of one delivery attempt); "
+            "the connection was cut",
+        )
+        assert elapsed < 5
+        # The partner notices the connection is gone and stops dripping, its answer unfinished.
+        for _ in range(100):
+            if dripping.answers_sent:
+                break
+            time.sleep(0.05)
+    [(sent, total)] = dripping.answers_sent
+    assert 0 < sent < total
+    assert [request.body for request in dripping.received] == [BODY]
+
+
+def test_a_partner_that_never_answers_is_cut_at_the_deadline() -> None:
+    with PartnerServer(delay=30) as silent:
+        with pytest.raises(TransientDeliveryError) as caught:
+            post_cxml(silent.url, BODY, deadline=0.5)
+    assert caught.value.text.endswith(
+        "did not answer in full within 0.5 s (the deadline of one delivery attempt); the connection was cut"
+    )
+
+
+def test_a_complete_answer_within_the_deadline_is_read_whatever_its_pace() -> None:
+    with PartnerServer(drip=0.001) as slow_but_steady:
+        result = post_cxml(slow_but_steady.url, BODY, deadline=20)
+    assert (result.http_status, result.status.code, result.status.text) == (200, 200, "OK")
+    [(sent, total)] = slow_but_steady.answers_sent
+    assert sent == total

@@ -61,7 +61,7 @@ def make_integration(
     admin: User,
     *,
     identity: str = "ACME",
-    secret: str = "acme-secret",
+    secret: str = "acme-shared-secret",
     urls: tuple[str, ...] = ("https://buyer.example/punchout/",),
     encoding: str = "cxml-urlencoded",
     oci_password: str = "oci-password-1",

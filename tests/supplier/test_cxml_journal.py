@@ -43,7 +43,7 @@ def test_a_setup_and_its_answer_are_stored_together_with_the_answer_status(clien
     request, answer = Document.objects.order_by("id")
     assert answer.in_reply_to_id == request.pk
     assert (request.reference, answer.reference) == (f"punchout-session:{session.pk}",) * 2
-    assert "acme-secret" not in request.raw
+    assert "acme-shared-secret" not in request.raw
 
 
 def test_a_refused_setup_is_stored_once_with_its_refusal(client, integration):

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 def test_an_operator_sets_url_secret_and_automatic_shipping_and_each_change_is_recorded(client):
     business, admin = make_business()
-    integration = make_integration(business, admin, secret="acme-secret")
+    integration = make_integration(business, admin, secret="acme-shared-secret")
     url = reverse("orders-settings", args=[integration.pk])
     operator = make_operator()
     client.force_login(operator)
@@ -26,7 +26,7 @@ def test_an_operator_sets_url_secret_and_automatic_shipping_and_each_change_is_r
         url,
         {
             "buyer_cxml_url": "https://erp.acme.test/cxml/inbound",
-            "outbound_secret": "acme-secret",
+            "outbound_secret": "acme-shared-secret",
             "auto_fulfil_after_minutes": "30",
             "reason": "Ticket 7 from Ada",
         },
@@ -37,9 +37,9 @@ def test_an_operator_sets_url_secret_and_automatic_shipping_and_each_change_is_r
         "https://erp.acme.test/cxml/inbound",
         30,
     )
-    assert "acme-secret" not in stored.outbound_secret_encrypted
+    assert "acme-shared-secret" not in stored.outbound_secret_encrypted
     documents.forget_settings(integration)
-    assert documents.outbound_secret(stored) == "acme-secret"
+    assert documents.outbound_secret(stored) == "acme-shared-secret"
     assert list(
         SettingsChange.objects.order_by("id").values_list(
             "field", "old_value", "new_value", "changed_by", "reason"
@@ -51,7 +51,7 @@ def test_an_operator_sets_url_secret_and_automatic_shipping_and_each_change_is_r
     ]
     page = client.get(url).content.decode()
     assert "Stored (encrypted)" in page
-    assert "acme-secret" not in page
+    assert "acme-shared-secret" not in page
     assert "Ticket 7 from Ada" in page
 
     # Back to the fulfilment queue, same URL, secret kept: one change recorded.
@@ -65,7 +65,7 @@ def test_an_operator_sets_url_secret_and_automatic_shipping_and_each_change_is_r
     )
     stored.refresh_from_db()
     assert stored.auto_fulfil_after_minutes is None
-    assert documents.outbound_secret(stored) == "acme-secret"
+    assert documents.outbound_secret(stored) == "acme-shared-secret"
     assert SettingsChange.objects.order_by("-id").values_list("field", "old_value", "new_value").first() == (
         "auto_fulfil_after_minutes",
         "30",
@@ -75,16 +75,24 @@ def test_an_operator_sets_url_secret_and_automatic_shipping_and_each_change_is_r
 
 def test_a_wrong_secret_a_bad_url_or_no_reason_is_refused_and_nothing_changes(client):
     business, admin = make_business()
-    integration = make_integration(business, admin, secret="acme-secret")
+    integration = make_integration(business, admin, secret="acme-shared-secret")
     url = reverse("orders-settings", args=[integration.pk])
     client.force_login(make_operator())
 
-    wrong = client.post(url, {"buyer_cxml_url": "", "outbound_secret": "acme-secrte", "reason": "typo"})
+    wrong = client.post(
+        url, {"buyer_cxml_url": "", "outbound_secret": "acme-shared-secrte", "reason": "typo"}
+    )
     assert wrong.status_code == 200
     assert (
         "This is not the shared secret of the integration: enter the secret the buyer&#x27;s system sends."
         in wrong.content.decode()
     )
+    short = client.post(url, {"buyer_cxml_url": "", "outbound_secret": "acme", "reason": "typo"})
+    assert short.status_code == 200
+    assert (
+        "A shared secret must be at least 16 characters long; this one has 4. A short secret can be "
+        "guessed: agree on a longer one with your trading partner."
+    ) in short.content.decode()
     bad_url = client.post(url, {"buyer_cxml_url": "ftp://erp.acme.test/", "reason": "ticket"})
     assert "Enter a valid URL." in bad_url.content.decode()
     no_reason = client.post(url, {"buyer_cxml_url": "https://erp.acme.test/cxml"})

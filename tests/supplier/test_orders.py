@@ -76,7 +76,7 @@ def order_request(
     version: int | None = 1,
     kind: str = "new",
     identity: str = "ACME",
-    secret: str | None = "acme-secret",
+    secret: str | None = "acme-shared-secret",
     payload_id: str | None = None,
     address: cxml.Address | None = None,
     no_ship_to: bool = False,
@@ -215,9 +215,11 @@ def test_an_order_from_a_punched_out_cart_is_accepted_priced_by_us_and_confirmed
         (2, "B000PENS01", 2, 2, Decimal("10.0000"), Decimal("10.0000"), LineOutcome.ACCEPTED, "ACCEPTED"),
     ]
     assert dict(Product.objects.values_list("asin", "stock")) == {"B000PAPER1": 997, "B000PENS01": 18}
-    # One ConfirmationRequest per seller, through the outbox, with our credentials and the secret.
+    # One ConfirmationRequest per seller, through the outbox, with our credentials and the secret
+    # (stored masked: the outbox puts the business's secret in at delivery).
     messages = list(OutboxMessage.objects.filter(kind="ConfirmationRequest").order_by("id"))
     assert [(m.url, m.reference, m.status) for m in messages] == [(BUYER_URL, order.number, "pending")] * 2
+    assert {m.secret_source for m in messages} == {str(order.business.integration.pk)}
     first = cxml.parse(messages[0].body.encode()).document
     assert (
         first.header.from_[0].identity,
@@ -226,7 +228,7 @@ def test_an_order_from_a_punched_out_cart_is_accepted_priced_by_us_and_confirmed
     ) == (
         "MARKETPLACE",
         "ACME",
-        "acme-secret",
+        "********",
     )
     confirmation = first.message
     assert (confirmation.header.type, confirmation.header.confirm_id) == ("detail", f"{order.number}-v1-1")
@@ -246,7 +248,7 @@ def test_an_order_from_a_punched_out_cart_is_accepted_priced_by_us_and_confirmed
         (2, [("accept", Decimal("2"))])
     ]
     assert (
-        "acme-secret"
+        "acme-shared-secret"
         not in Document.objects.get(kind="ConfirmationRequest", payload_id=messages[0].payload_id).raw
     )
     # The confirmation e-mail to the PunchOut user.
@@ -264,8 +266,8 @@ def test_an_order_from_a_punched_out_cart_is_accepted_priced_by_us_and_confirmed
     assert "Total: 48.71 EUR (tax included)" in email.body
     # The secret it authenticated with is kept encrypted for the documents we send back.
     settings_row = OrderSettings.objects.get(integration=shop)
-    assert decrypt_secret(settings_row.outbound_secret_encrypted) == "acme-secret"
-    assert "acme-secret" not in settings_row.outbound_secret_encrypted
+    assert decrypt_secret(settings_row.outbound_secret_encrypted) == "acme-shared-secret"
+    assert "acme-shared-secret" not in settings_row.outbound_secret_encrypted
 
 
 def test_partial_acceptance_backorders_and_rejects_lines_with_codes(
@@ -596,7 +598,7 @@ def test_a_cart_line_of_another_business_refuses_the_order(client, shop, globex)
         client,
         [("B000PAPER1", 1)],
         identity="GLOBEX",
-        secret="globex-secret",
+        secret="globex-shared-secret",
         email="buyer@globex.test",
         url="https://globex.example/return",
     )
@@ -637,16 +639,19 @@ def test_a_test_integration_validates_like_active_and_records_a_test_order(
         client,
         [("B000PAPER1", 2)],
         identity="GLOBEX",
-        secret="globex-secret",
+        secret="globex-shared-secret",
         email="buyer@globex.test",
         url="https://globex.example/return",
     )
     _payload, body = order_request(
-        with_line(cart, 0, price="1.00"), identity="GLOBEX", secret="globex-secret", email="buyer@globex.test"
+        with_line(cart, 0, price="1.00"),
+        identity="GLOBEX",
+        secret="globex-shared-secret",
+        email="buyer@globex.test",
     )
     assert send(client, body).code == 409  # the same price rule as Active
     _payload, body = order_request(
-        cart, identity="GLOBEX", secret="globex-secret", email="buyer@globex.test", order_id="PO-T-2"
+        cart, identity="GLOBEX", secret="globex-shared-secret", email="buyer@globex.test", order_id="PO-T-2"
     )
     with django_capture_on_commit_callbacks(execute=True):
         answer = send(client, body)

@@ -210,11 +210,13 @@ def test_test_orders_never_ship_nor_charge(client, globex, products):
         client,
         [("B000PAPER1", 2)],
         identity="GLOBEX",
-        secret="globex-secret",
+        secret="globex-shared-secret",
         email="buyer@globex.test",
         url="https://globex.example/return",
     )
-    _payload, body = order_request(cart, identity="GLOBEX", secret="globex-secret", email="buyer@globex.test")
+    _payload, body = order_request(
+        cart, identity="GLOBEX", secret="globex-shared-secret", email="buyer@globex.test"
+    )
     assert send(client, body).code == 200
     order = Order.objects.get()
     assert fulfilment.queue() == []

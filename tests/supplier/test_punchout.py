@@ -48,7 +48,7 @@ def globex():
         business,
         admin,
         identity="GLOBEX",
-        secret="globex-secret",
+        secret="globex-shared-secret",
         urls=("https://globex.example/",),
         encoding="cxml-base64",
     )
@@ -102,7 +102,7 @@ def setup_request(
     *,
     identity: str = "ACME",
     domain: str = "NetworkId",
-    secret: str | None = "acme-secret",
+    secret: str | None = "acme-shared-secret",
     email: str | None = "buyer@acme.test",
     url: str | None = RETURN_URL,
     operation: cxml.PunchOutOperation = cxml.PunchOutOperation.CREATE,
@@ -210,7 +210,7 @@ def test_setup_refusals_say_why_and_open_nothing(client, acme, globex, kwargs, c
     assert PunchOutSession.objects.count() == 0
     inbound = Document.objects.get(direction="in", kind="PunchOutSetupRequest")
     assert inbound.status_code == code
-    assert "acme-secret" not in inbound.raw and "wrong-secret" not in inbound.raw
+    assert "acme-shared-secret" not in inbound.raw and "wrong-secret" not in inbound.raw
 
 
 # -- setup and start -------------------------------------------------------------------------------
@@ -302,7 +302,7 @@ def test_two_sessions_in_one_browser_keep_their_messages_apart(client, acme, glo
     second = open_session(
         client,
         identity="GLOBEX",
-        secret="globex-secret",
+        secret="globex-shared-secret",
         email="buyer@globex.test",
         url="https://globex.example/cart",
     )
@@ -333,7 +333,7 @@ def test_a_test_session_shows_the_banner_and_returns_a_test_cart(client, globex,
     prefix = open_session(
         client,
         identity="GLOBEX",
-        secret="globex-secret",
+        secret="globex-shared-secret",
         email="buyer@globex.test",
         url="https://globex.example/cart",
     )
@@ -581,7 +581,7 @@ def test_a_punchout_user_of_one_business_never_reaches_another(client, acme, glo
     globex_prefix = open_session(
         client,
         identity="GLOBEX",
-        secret="globex-secret",
+        secret="globex-shared-secret",
         email="buyer@globex.test",
         url="https://globex.example/c",
     )
@@ -603,7 +603,8 @@ def test_a_punchout_user_of_one_business_never_reaches_another(client, acme, glo
     assert PunchOutSession.objects.get(buyer_cookie="steal").lines.count() == 0
     # Globex's credentials never open a session for an Acme user.
     document = post_setup(
-        client, setup_request(identity="GLOBEX", secret="globex-secret", url="https://globex.example/c")
+        client,
+        setup_request(identity="GLOBEX", secret="globex-shared-secret", url="https://globex.example/c"),
     )
     assert document.status.code == 403
 
@@ -681,7 +682,7 @@ def test_ship_to_is_applied_to_the_cart_and_echoed(client, acme, products):
             header=cxml.make_header(
                 from_=[cxml.Credential("NetworkId", "ACME")],
                 to=[cxml.Credential("NetworkId", "MARKETPLACE")],
-                sender=[cxml.Credential("NetworkId", "ACME", "acme-secret")],
+                sender=[cxml.Credential("NetworkId", "ACME", "acme-shared-secret")],
                 user_agent="t",
             ),
         )

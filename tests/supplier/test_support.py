@@ -45,7 +45,7 @@ def test_support_finds_an_order_by_any_key_and_the_lookup_is_recorded(client, sh
     dossier = client.get(f"/support/orders/{order.number}/").content.decode()
     assert "OrderRequest" in dossier and "ConfirmationRequest" in dossier
     assert "OrderRequestHeader(order_id=&#x27;PO-2026-000001&#x27;" in dossier
-    assert "acme-secret" not in dossier
+    assert "acme-shared-secret" not in dossier
     assert "********" in dossier
     assert LookupRecord.objects.count() == 2
 

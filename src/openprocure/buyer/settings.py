@@ -7,6 +7,7 @@ import os
 from openprocure.core.settings_base import *  # noqa: F403
 from openprocure.core.settings_base import (
     SHARED_APPS,
+    cache_settings,
     data_dir,
     database_settings,
     email_settings,
@@ -42,7 +43,10 @@ INSTALLED_APPS = [
 ROOT_URLCONF = "openprocure.buyer.urls"
 WSGI_APPLICATION = "openprocure.buyer.wsgi.application"
 DATABASES = database_settings(SITE_NAME)
+CACHES = cache_settings(SITE_NAME)
 TASKS = tasks_settings()
+# Reads the shared secret an outbox document carries at delivery (bodies are stored with it masked).
+OUTBOX_SECRET_LOOKUP = "openprocure.buyer.suppliers.services.outbox_secret"  # noqa: S105 - a dotted path, not a secret
 globals().update(rq_settings(SITE_NAME))
 globals().update(email_settings(SITE_NAME))
 DEFAULT_FROM_EMAIL = os.environ.get("OPENPROCURE_FROM_EMAIL", "procurement@acme.test")

@@ -1,7 +1,26 @@
+"""Admin of the shared models. Documents are a record: shown read-only, every secret in them masked.
+
+Bodies are stored masked already (journal, outbox, partners' answers); the pages mask them again
+when they show them, so a row written before that rule, or by a path that forgot it, never shows
+a secret either.
+"""
+
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
 
+from openprocure.core.journal import mask_secrets
 from openprocure.core.models import DeliveryAttempt, Document, OutboxMessage, User
+
+
+def masked_text(text: str) -> SafeString:
+    """A stored document for an admin page: secrets masked, escaped, its lines kept."""
+    return format_html('<pre class="masked-document">{}</pre>', mask_secrets(text or ""))
 
 
 @admin.register(User)
@@ -22,13 +41,30 @@ class DocumentAdmin(admin.ModelAdmin):
     list_display = ["created_at", "direction", "kind", "payload_id", "partner", "status_code"]
     list_filter = ["direction", "kind", "protocol"]
     search_fields = ["payload_id", "reference", "partner"]
-    readonly_fields = [f.name for f in Document._meta.fields]
+    exclude = ["raw"]
+    readonly_fields = [*(f.name for f in Document._meta.fields if f.name != "raw"), "raw_masked"]
+
+    @admin.display(description=_("raw document (secrets masked)"))
+    def raw_masked(self, document: Document) -> SafeString:
+        return masked_text(document.raw)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
 
 class DeliveryAttemptInline(admin.TabularInline):
     model = DeliveryAttempt
     extra = 0
-    readonly_fields = ["number", "started_at", "finished_at", "outcome", "status_code", "detail"]
+    can_delete = False
+    fields = ("number", "started_at", "finished_at", "outcome", "status_code", "detail", "answer_masked")
+    readonly_fields = fields
+
+    @admin.display(description=_("partner's answer"))
+    def answer_masked(self, attempt: DeliveryAttempt) -> SafeString:
+        return masked_text(attempt.response_body)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(OutboxMessage)
@@ -36,4 +72,25 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     list_display = ["created_at", "kind", "payload_id", "status", "attempts", "next_attempt_at"]
     list_filter = ["status", "kind"]
     search_fields = ["payload_id", "reference"]
+    exclude = ["body", "response_body", "lease_token"]
+    readonly_fields = [
+        *(
+            f.name
+            for f in OutboxMessage._meta.fields
+            if f.name not in ("id", "body", "response_body", "lease_token")
+        ),
+        "body_masked",
+        "response_masked",
+    ]
     inlines = [DeliveryAttemptInline]
+
+    @admin.display(description=_("body (secrets masked)"))
+    def body_masked(self, message: OutboxMessage) -> SafeString:
+        return masked_text(message.body)
+
+    @admin.display(description=_("partner's answer"))
+    def response_masked(self, message: OutboxMessage) -> SafeString:
+        return masked_text(message.response_body)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

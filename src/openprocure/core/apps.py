@@ -6,3 +6,10 @@ class CoreConfig(AppConfig):
     name = "openprocure.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        # Fail at start-up, not at the first delivery, when the outbox's timings could let a lease
+        # expire during its delivery (a duplicate) or its secret lookup cannot be imported.
+        from openprocure.core.outbox import check_configuration
+
+        check_configuration()

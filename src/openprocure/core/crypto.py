@@ -15,9 +15,27 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.utils.translation import gettext as _
 
-__all__ = ["InvalidToken", "SecretBox"]
+__all__ = ["MIN_SHARED_SECRET_LENGTH", "InvalidToken", "SecretBox", "validate_shared_secret"]
+
+# Shortest cXML shared secret either site accepts from a person or a partner. Secrets we generate
+# are far longer (43 characters).
+MIN_SHARED_SECRET_LENGTH = 16
+
+
+def validate_shared_secret(secret: str) -> None:
+    """Refuse a cXML shared secret too short to resist guessing, with a message a person can act on."""
+    if len(secret) < MIN_SHARED_SECRET_LENGTH:
+        raise ValidationError(
+            _(
+                "A shared secret must be at least %(minimum)d characters long; this one has %(length)d. "
+                "A short secret can be guessed: agree on a longer one with your trading partner."
+            )
+            % {"minimum": MIN_SHARED_SECRET_LENGTH, "length": len(secret)},
+            code="shared_secret_too_short",
+        )
 
 
 @lru_cache(maxsize=8)

@@ -20,10 +20,11 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
-from openprocure.core import rows
+from openprocure.core import ratelimits, rows
 from openprocure.core.choices import Direction
 from openprocure.core.journal import journal_entry, record_document
 from openprocure.core.models import Document
+from openprocure.core.wsgi import BODY_CUT_AT
 from punchout import cxml
 from punchout.cxml.errors import CXMLError, DocumentTooLarge, UnsupportedMessage
 from punchout.cxml.transport import decode_form
@@ -161,8 +162,11 @@ def read_body(request: HttpRequest) -> bytes:
     """The cXML bytes of a request: a raw XML body, or a cxml-urlencoded / cxml-base64 form field."""
     length = int(request.META.get("CONTENT_LENGTH") or 0)
     if length > settings.CXML_MAX_BYTES:
+        # A chunked body longer than the site reads was cut (core.wsgi): its length is not known.
+        cut = request.META.get(BODY_CUT_AT)
+        size = f"more than {cut}" if cut else str(length)
         raise DocumentTooLarge(
-            f"The body has {length} bytes; this endpoint accepts at most {settings.CXML_MAX_BYTES} bytes. "
+            f"The body has {size} bytes; this endpoint accepts at most {settings.CXML_MAX_BYTES} bytes. "
             "Split the document or contact the partner."
         )
     content_type = request.META.get("CONTENT_TYPE", "")
@@ -184,6 +188,8 @@ class CXMLEndpoint(View):
     # sends it again. Orders and other documents are journaled first, whatever happens next.
     journal_with_answer: set[str] = set()
     http_method_names = ["post", "get", "options"]
+    # The sender's credential ("domain:identity"), once the document is read: its rate-limit bucket.
+    credential: str = ""
 
     def get(self, request: HttpRequest) -> HttpResponse:
         return HttpResponse(
@@ -191,6 +197,24 @@ class CXMLEndpoint(View):
         )
 
     def post(self, request: HttpRequest) -> HttpResponse:
+        """Answer the document, within the rate limits (``core.ratelimits``)."""
+        refusal = ratelimits.address_refusal(request)
+        if refusal is not None:
+            return ratelimits.cxml_response(refusal)
+        self.credential = ""
+        with ratelimits.one_at_a_time(request) as busy:
+            if busy is not None:
+                return ratelimits.cxml_response(busy)
+            response = self.receive(request)
+        if response.status_code != ratelimits.TOO_MANY_REQUESTS:
+            code = getattr(response, "cxml_status_code", None)
+            if code is None or code < 500:
+                ratelimits.count(
+                    request, credential=self.credential, accepted=code is not None and 200 <= code < 300
+                )
+        return response
+
+    def receive(self, request: HttpRequest) -> HttpResponse:
         raw = b""
         remote = request.META.get("REMOTE_ADDR")
         try:
@@ -209,6 +233,10 @@ class CXMLEndpoint(View):
             )
             return self.answer(error.to_response(), journal)
         document = result.document
+        self.credential = sender_identity(document).casefold()
+        refusal = ratelimits.credential_refusal(request, self.credential)
+        if refusal is not None:
+            return ratelimits.cxml_response(refusal)
         journal = journal_entry(
             direction=Direction.INBOUND,
             raw=raw,
@@ -233,7 +261,7 @@ class CXMLEndpoint(View):
                 )
             answer = handler(inbound)
             if inbound.answered is not None and inbound.answered is answer:
-                return HttpResponse(inbound.answer_body, content_type=CXML_CONTENT_TYPE)
+                return self._reply(inbound.answer_body, answer)
         except CXMLError as error:
             answer = error.to_response()
         except Exception:
@@ -253,5 +281,11 @@ class CXMLEndpoint(View):
 
     def answer(self, document: cxml.CXML, request_journal: Document) -> HttpResponse:
         """Serialise an answer, journal it as the reply to the request, and return it."""
-        body = journal_answer(document, request_journal)
-        return HttpResponse(body, content_type=CXML_CONTENT_TYPE)
+        return self._reply(journal_answer(document, request_journal), document)
+
+    @staticmethod
+    def _reply(body: bytes, document: cxml.CXML) -> HttpResponse:
+        response = HttpResponse(body, content_type=CXML_CONTENT_TYPE)
+        # The answer's cXML status, for the rate limits (accepted or not).
+        response.cxml_status_code = document.status.code if document.status is not None else None  # type: ignore[attr-defined]
+        return response

@@ -9,8 +9,11 @@ from openprocure.core import rows
 from openprocure.core.models import Document
 from punchout.cxml.limits import MAX_WARNINGS, MORE_WARNINGS
 
+# An element that holds a secret, from its start tag to its end tag: the tag name ends where
+# whitespace or ">" follows, and a self-closing element (nothing to mask) is never taken for a start
+# tag, so the match never runs on past it into the rest of the document.
 _SECRET_ELEMENT = re.compile(
-    rb"(<(?P<tag>SharedSecret|CredentialMac|DigitalSignature)\b[^>]*>)(.*?)(</(?P=tag)\s*>)",
+    rb"(<(?P<tag>SharedSecret|CredentialMac|DigitalSignature)(?:\s[^>]*)?(?<!/)>)(.*?)(</(?P=tag)\s*>)",
     re.DOTALL | re.IGNORECASE,
 )
 _SECRET_FIELD = re.compile(r"(?i)^(password|pass|pwd|sharedsecret|secret|.*password.*)$")
@@ -20,11 +23,18 @@ MASK = "********"
 def mask_secrets(raw: bytes | str) -> str:
     """The document with every SharedSecret (and similar) value replaced by a fixed mask.
 
-    Works on bytes that may not even be well-formed XML, so a broken document is still kept.
+    Only the content of those elements changes, whatever the secret is: the mask is anchored on the
+    element, never found by looking for the secret's text (a one-letter secret would otherwise be
+    replaced in every word that contains the letter). Works on bytes that may not even be
+    well-formed XML, so a broken document is still kept.
     """
     data = raw.encode("utf-8", "replace") if isinstance(raw, str) else raw
-    masked = _SECRET_ELEMENT.sub(lambda m: m.group(1) + MASK.encode() + m.group(4), data)
-    return masked.decode("utf-8", "replace")
+    return mask_secret_bytes(data).decode("utf-8", "replace")
+
+
+def mask_secret_bytes(raw: bytes) -> bytes:
+    """:func:`mask_secrets` on bytes, keeping them bytes (whatever encoding the document declares)."""
+    return _SECRET_ELEMENT.sub(lambda m: m.group(1) + MASK.encode() + m.group(4), raw)
 
 
 def mask_form(fields: dict[str, Any]) -> dict[str, Any]:

@@ -107,8 +107,15 @@ class OutboxMessage(models.Model):
 
     kind = models.CharField(_("message type"), max_length=64)
     url = models.URLField(_("destination"), max_length=1000)
+    # The URL's host (and port): deliveries to one host are limited in number at a time, so a slow
+    # partner cannot take every worker.
+    destination = models.CharField(_("host"), max_length=300, blank=True, db_index=True)
     payload_id = models.CharField(_("payloadID"), max_length=250, unique=True)
-    body = models.TextField(_("body"))
+    # Secrets masked: the sender puts the shared secret in at delivery (see ``secret_source``).
+    body = models.TextField(_("body (secrets masked)"))
+    # Whose shared secret goes into Sender at delivery, read then from its encrypted store: a key the
+    # site's OUTBOX_SECRET_LOOKUP understands (e.g. a connection's ID); empty when the document has none.
+    secret_source = models.CharField(_("shared secret of"), max_length=100, blank=True)
     content_type = models.CharField(_("content type"), max_length=100, default="text/xml; charset=utf-8")
     reference = models.CharField(_("business reference"), max_length=200, blank=True, db_index=True)
     partner = models.CharField(_("partner"), max_length=200, blank=True)

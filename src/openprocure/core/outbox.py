@@ -3,16 +3,27 @@
 Rules (the same on every task backend):
 - a message is claimed with a lease by one worker at a time (an atomic conditional UPDATE, so it
   works on SQLite and PostgreSQL alike and two workers never send the same message at once);
-- a cXML 2xx answer marks it delivered; a network error, HTTP 5xx or cXML 5xx schedules a retry
-  with exponential backoff and jitter; a cXML or HTTP 4xx is permanent and stops retries, keeping
-  the partner's text for people to read;
+- one attempt has a **deadline** (connect, send, read the whole answer: see
+  ``punchout.cxml.transport``), and the lease is always longer than the deadline plus the time to
+  record the attempt, so a lease never expires while its worker may still be sending — otherwise a
+  second worker could send the document again;
+- a cXML 2xx answer marks it delivered; a network error, the deadline, HTTP 5xx or cXML 5xx
+  schedules a retry with exponential backoff and jitter; a cXML or HTTP 4xx is permanent and stops
+  retries, keeping the partner's text for people to read;
+- deliveries run side by side (several task slots per worker, one task per destination host), and
+  at most :data:`DELIVERIES_PER_DESTINATION` at a time go to one host: a slow partner only delays its
+  own documents; a message whose host is busy waits a little and is tried again (no attempt counted);
 - a worker that dies mid-delivery leaves a lease that expires; the sweeper puts the message back
-  and the partner recognises the repeat by its payloadID.
+  and the partner recognises the repeat by its payloadID;
+- bodies are stored with their shared secret masked (so are the journal's copies): the secret is put
+  in at delivery, read then from the encrypted store named by the message's ``secret_source``, so a
+  secret replaced in the meantime is the one sent, and no stored row ever holds it.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import random
 import re
 import secrets
@@ -20,30 +31,100 @@ from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
+from urllib.parse import urlsplit
 from xml.sax.saxutils import escape as xml_escape
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, router, transaction
-from django.db.models import Q
+from django.db.models import Count, Min, Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from openprocure.core import rows
 from openprocure.core.choices import Direction, OutboxStatus
-from openprocure.core.journal import journal_entry, record_document
+from openprocure.core.journal import MASK, journal_entry, mask_secret_bytes, mask_secrets, record_document
 from openprocure.core.models import DeliveryAttempt, OutboxMessage
 from punchout.cxml.transport import PermanentDeliveryError, TransientDeliveryError, post_cxml
 
 logger = logging.getLogger(__name__)
 
-# How long a worker may hold a message before another may take it over (seconds).
-LEASE_SECONDS = 120
+# Each tunable below is overridden by the project setting of the same name prefixed with ``OUTBOX_``
+# (``OUTBOX_DELIVERY_DEADLINE_SECONDS`` comes from the OPENPROCURE_DELIVERY_DEADLINE_SECONDS variable).
+
+# Deadline of one delivery attempt (seconds): connecting, sending and reading the partner's whole
+# answer. A partner still answering then is cut off, and the attempt is a transient failure.
+DELIVERY_DEADLINE_SECONDS = 30.0
+# What a lease adds to the deadline (seconds): reading the secret before the POST, recording the
+# attempt after it (a SQLite writer may wait up to 20 s for its turn). The lease is derived from the
+# deadline so it always outlasts an attempt; a lease set explicitly (``OUTBOX_LEASE_SECONDS``) must
+# be at least the deadline plus this, which is checked at start-up.
+LEASE_MARGIN_SECONDS = 60.0
 # First retry delay and its ceiling (seconds); each failure doubles the delay, plus up to 25% jitter.
 BACKOFF_BASE_SECONDS = 5
 BACKOFF_MAX_SECONDS = 3600
-# Timeout of one HTTP delivery (seconds).
-DELIVERY_TIMEOUT_SECONDS = 30.0
-# Messages stored together are delivered by one task, this many at most (the rest by more tasks).
+# Messages stored together are delivered by one task per destination host, this many at most per
+# task (the rest by more tasks).
 DELIVERIES_PER_TASK = 20
+# Deliveries to one host at the same time (a soft limit: two workers checking at the same instant on
+# PostgreSQL may both go ahead). Beyond it a message waits about as long as the host's oldest running
+# attempt has lasted so far (at least 1 s, at most the deadline), then is tried again.
+DELIVERIES_PER_DESTINATION = 2
+
+
+def _tunable(name: str) -> Any:
+    return getattr(settings, f"OUTBOX_{name}", globals()[name])
+
+
+def delivery_deadline() -> float:
+    """Seconds one delivery attempt may take, from connecting to the last byte of the answer."""
+    return float(_tunable("DELIVERY_DEADLINE_SECONDS"))
+
+
+def lease_seconds() -> float:
+    """How long a worker holds a message: the deadline plus the margin, unless set explicitly."""
+    explicit = getattr(settings, "OUTBOX_LEASE_SECONDS", None)
+    if explicit is not None:
+        return float(explicit)
+    return delivery_deadline() + float(_tunable("LEASE_MARGIN_SECONDS"))
+
+
+def deliveries_per_destination() -> int:
+    """Deliveries to one host that may run at the same time."""
+    return int(_tunable("DELIVERIES_PER_DESTINATION"))
+
+
+def check_configuration() -> None:
+    """Refuse to start with timings that could let a lease expire during its delivery (a duplicate)."""
+    deadline, lease = delivery_deadline(), lease_seconds()
+    margin = float(_tunable("LEASE_MARGIN_SECONDS"))
+    if not math.isfinite(deadline) or deadline <= 0:
+        raise ImproperlyConfigured(
+            f"OUTBOX_DELIVERY_DEADLINE_SECONDS={deadline:g}: the deadline of a delivery attempt must be a "
+            "positive number of seconds (OPENPROCURE_DELIVERY_DEADLINE_SECONDS)."
+        )
+    if not lease >= deadline + margin:
+        raise ImproperlyConfigured(
+            f"OUTBOX_LEASE_SECONDS={lease:g} is shorter than the delivery deadline ({deadline:g} s) plus "
+            f"the time to record an attempt ({margin:g} s): a lease could expire while its worker is still "
+            "sending, and another worker would send the document a second time. Leave OUTBOX_LEASE_SECONDS "
+            f"unset (it is then {deadline + margin:g} s) or make it at least that."
+        )
+    if deliveries_per_destination() < 1:
+        raise ImproperlyConfigured("OUTBOX_DELIVERIES_PER_DESTINATION must be 1 or more.")
+    lookup = getattr(settings, "OUTBOX_SECRET_LOOKUP", "")
+    if lookup:
+        try:
+            import_string(lookup)
+        except ImportError as exc:
+            raise ImproperlyConfigured(f"OUTBOX_SECRET_LOOKUP={lookup!r} cannot be imported: {exc}") from exc
+
+
+def destination_of(url: str) -> str:
+    """The host (and port) a URL points at, as kept in ``OutboxMessage.destination``."""
+    return urlsplit(url).netloc.rpartition("@")[2].lower()[:300]
 
 
 @dataclass(frozen=True)
@@ -62,6 +143,55 @@ def backoff_delay(attempts: int, *, rng: random.Random | None = None) -> timedel
     return timedelta(seconds=base + jitter)
 
 
+# -- the shared secret, put in at delivery -----------------------------------------------------------
+class SecretUnavailable(Exception):
+    """The shared secret a document must carry cannot be had; ``message`` says what a person should do."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
+@cache
+def _secret_lookup(path: str) -> Callable[[str], str]:
+    lookup: Callable[[str], str] = import_string(path)
+    return lookup
+
+
+# A SharedSecret element holding the mask (no attributes ending in "/": not a self-closing element).
+_MASKED_SHARED_SECRET = re.compile(
+    r"(<SharedSecret(?:\s[^>]*)?(?<!/)>)" + re.escape(MASK) + r"(</SharedSecret\s*>)"
+)
+
+
+def body_to_send(message: OutboxMessage) -> bytes:
+    """The message's body with its shared secret put back, read now from the encrypted store.
+
+    The site's ``OUTBOX_SECRET_LOOKUP`` (a dotted path to ``lookup(secret_source) -> str``) reads
+    it. Raises :class:`SecretUnavailable` when the document needs a secret that cannot be had:
+    none is stored any more, it is unreadable after an encryption key change (the lookup raises it
+    with its own message), or the document does not say whose secret it carries.
+    """
+    body = message.body
+    if not _MASKED_SHARED_SECRET.search(body):
+        return body.encode("utf-8")
+    path = getattr(settings, "OUTBOX_SECRET_LOOKUP", "")
+    if not message.secret_source or not path:
+        raise SecretUnavailable(
+            "This document does not say whose shared secret it carries, so it cannot be sent; send the "
+            "business document (order, notice, invoice) again to build a new one."
+        )
+    secret = _secret_lookup(path)(message.secret_source)
+    if not secret:
+        raise SecretUnavailable(
+            "No shared secret is stored for this partner any more: enter it again, then retry the message."
+        )
+    escaped = xml_escape(secret)
+    sent = _MASKED_SHARED_SECRET.sub(lambda match: match.group(1) + escaped + match.group(2), body)
+    return sent.encode("utf-8")
+
+
+# -- storing ------------------------------------------------------------------------------------------
 def enqueue_document(
     *,
     kind: str,
@@ -71,23 +201,28 @@ def enqueue_document(
     reference: str = "",
     partner: str = "",
     content_type: str = "text/xml; charset=utf-8",
+    secret_source: str = "",
 ) -> OutboxMessage:
     """Store a document for delivery and schedule a worker task once the transaction commits.
 
     Storing the same payloadID twice returns the existing message: a retried caller never creates
-    a second delivery.
+    a second delivery. Secrets in the body (SharedSecret, CredentialMac, DigitalSignature) are
+    masked before it is stored; at delivery the SharedSecret is filled in again from the store
+    that ``secret_source`` names (see :func:`body_to_send`).
     """
-    text = body.decode("utf-8") if isinstance(body, bytes) else body
+    text = mask_secrets(body)
     with transaction.atomic():
         message, created = OutboxMessage.objects.get_or_create(
             payload_id=payload_id,
             defaults={
                 "kind": kind,
                 "url": url,
+                "destination": destination_of(url),
                 "body": text,
                 "reference": reference,
                 "partner": partner,
                 "content_type": content_type,
+                "secret_source": secret_source,
             },
         )
         if created:
@@ -116,6 +251,8 @@ class Outgoing:
     reference: str = ""
     partner: str = ""
     content_type: str = "text/xml; charset=utf-8"
+    # Whose shared secret the sender puts in at delivery (see :func:`enqueue_document`).
+    secret_source: str = ""
 
 
 def enqueue_documents(documents: Sequence[Outgoing]) -> list[OutboxMessage]:
@@ -125,11 +262,11 @@ def enqueue_documents(documents: Sequence[Outgoing]) -> list[OutboxMessage]:
     instead of four per document with :func:`enqueue_document`, and one after-commit callback
     scheduling them all. A payloadID already stored is not looked up: it raises ``IntegrityError``
     (the unique payloadID); use :func:`enqueue_document` when a retried caller may store the same
-    document again.
+    document again. Secrets are masked as by :func:`enqueue_document`.
     """
     if not documents:
         return []
-    texts = [d.body.decode("utf-8") if isinstance(d.body, bytes) else d.body for d in documents]
+    texts = [mask_secrets(document.body) for document in documents]
     with transaction.atomic(savepoint=False):
         entries = [
             journal_entry(
@@ -148,20 +285,23 @@ def enqueue_documents(documents: Sequence[Outgoing]) -> list[OutboxMessage]:
             OutboxMessage(
                 kind=document.kind,
                 url=document.url,
+                destination=destination_of(document.url),
                 payload_id=document.payload_id,
                 body=text,
                 reference=document.reference,
                 partner=document.partner,
                 content_type=document.content_type,
+                secret_source=document.secret_source,
                 document=entry,
             )
             for document, text, entry in zip(documents, texts, entries, strict=True)
         ]
         rows.insert(messages)
-        schedule_deliveries([message.pk for message in messages])
+        schedule_deliveries(messages)
     return messages
 
 
+# -- scheduling ---------------------------------------------------------------------------------------
 def _tasks_in_this_transaction(task: Any) -> bool:
     """Whether ``task``'s backend stores tasks as rows of the database we are writing to, inside a
     transaction: then a task is enqueued in that transaction, committed or rolled back with the
@@ -193,23 +333,28 @@ def _when_committed(enqueue: Callable[[], None], task: Any) -> None:
         transaction.on_commit(enqueue, robust=True)
 
 
-def schedule_deliveries(message_ids: Sequence[int]) -> None:
+def schedule_deliveries(messages: Sequence[OutboxMessage]) -> None:
     """Ask the task backend to deliver several messages once the transaction commits: one task per
-    :data:`DELIVERIES_PER_TASK` messages.
+    destination host (messages in the order given), of at most :data:`DELIVERIES_PER_TASK` messages.
 
-    Like :func:`schedule_delivery`, a failure to enqueue is only logged (the sweeper schedules the
-    messages again).
+    Tasks of different hosts run side by side on a worker's task slots, so documents for a partner
+    that answers slowly never wait behind another's. Like :func:`schedule_delivery`, a failure to
+    enqueue is only logged (the sweeper schedules the messages again).
     """
     from openprocure.core.tasks import deliver_outbox_message, deliver_outbox_messages
 
-    ids = list(message_ids)
-    if not ids:
+    by_destination: dict[str, list[int]] = {}
+    for message in messages:
+        by_destination.setdefault(message.destination, []).append(message.pk)
+    chunks = [
+        ids[start : start + DELIVERIES_PER_TASK]
+        for ids in by_destination.values()
+        for start in range(0, len(ids), DELIVERIES_PER_TASK)
+    ]
+    if not chunks:
         return
 
     def _enqueue() -> None:
-        chunks = [
-            ids[start : start + DELIVERIES_PER_TASK] for start in range(0, len(ids), DELIVERIES_PER_TASK)
-        ]
         with transaction.atomic() if len(chunks) > 1 else nullcontext():
             for chunk in chunks:
                 if len(chunk) == 1:
@@ -231,30 +376,7 @@ def schedule_delivery(message_id: int, *, when: datetime | None = None) -> None:
     _when_committed(_enqueue, deliver_outbox_message)
 
 
-_SHARED_SECRET = re.compile(r"<SharedSecret>.*?</SharedSecret>", re.S)
-
-
-def replace_shared_secret(*, partner: str, secret: str) -> int:
-    """Put a partner's new shared secret in its undelivered documents; how many were changed.
-
-    For documents still waiting (pending, retrying) or failed (a person may send them again): they
-    were built with the old secret, which the partner refuses once it has the new one. A document
-    a worker is delivering right now is left alone.
-    """
-    replacement = f"<SharedSecret>{xml_escape(secret)}</SharedSecret>"
-    changed = 0
-    with transaction.atomic():
-        waiting = OutboxMessage.objects.select_for_update().filter(
-            partner=partner, status__in=[OutboxStatus.PENDING, OutboxStatus.RETRYING, OutboxStatus.FAILED]
-        )
-        for message in waiting:
-            body = _SHARED_SECRET.sub(lambda _match: replacement, message.body)
-            if body != message.body:
-                rows.update(OutboxMessage, message.pk, body=body)
-                changed += 1
-    return changed
-
-
+# -- delivering ---------------------------------------------------------------------------------------
 def claim(message_id: int) -> OutboxMessage | None:
     """Take the lease on a due message, or return None when another worker has it or it is not due."""
     now = timezone.now()
@@ -265,22 +387,72 @@ def claim(message_id: int) -> OutboxMessage | None:
     updated = OutboxMessage.objects.filter(due, pk=message_id).update(
         status=OutboxStatus.DELIVERING,
         lease_token=token,
-        lease_until=now + timedelta(seconds=LEASE_SECONDS),
+        lease_until=now + timedelta(seconds=lease_seconds()),
     )
     if updated != 1:
         return None
     return OutboxMessage.objects.get(pk=message_id, lease_token=token)
 
 
-def deliver_message(message_id: int, *, timeout: float = DELIVERY_TIMEOUT_SECONDS) -> DeliveryResult:
-    """Claim a message, send it once, and record the attempt and its outcome."""
+def postpone_if_destination_busy(message_id: int) -> datetime | None:
+    """When the message's host already has its share of deliveries running, move the message's next
+    attempt a little later (no attempt is counted) and schedule it then; that moment, else None.
+
+    The wait is about as long as the host's oldest running attempt has lasted so far — short for a
+    host that answers quickly, up to the deadline for one that drips — plus up to 25% jitter. The
+    check only reads (no write lock) unless the host is busy.
+    """
+    now = timezone.now()
+    waiting = Q(
+        pk=message_id, status__in=[OutboxStatus.PENDING, OutboxStatus.RETRYING], next_attempt_at__lte=now
+    )
+    destination = OutboxMessage.objects.filter(waiting).values_list("destination", flat=True).first()
+    if destination is None:
+        return None
+    running = OutboxMessage.objects.filter(
+        destination=destination, status=OutboxStatus.DELIVERING, lease_until__gte=now
+    ).aggregate(count=Count("pk"), first_lease_end=Min("lease_until"))
+    if running["count"] < deliveries_per_destination():
+        return None
+    started = running["first_lease_end"] - timedelta(seconds=lease_seconds())
+    wait = min(delivery_deadline(), max(1.0, (now - started).total_seconds()))
+    when = now + timedelta(seconds=wait + random.uniform(0, wait * 0.25))
+    with transaction.atomic():
+        if not OutboxMessage.objects.filter(waiting).update(next_attempt_at=when):
+            return None  # taken or changed meanwhile
+        schedule_delivery(message_id, when=when)
+    return when
+
+
+def deliver_message(message_id: int, *, deadline: float | None = None) -> DeliveryResult:
+    """Claim a message, send it once (within the deadline), and record the attempt and its outcome."""
+    postponed = postpone_if_destination_busy(message_id)
+    if postponed is not None:
+        return DeliveryResult(
+            delivered=False,
+            status="postponed",
+            detail=f"its host is busy with other deliveries; tried again at {postponed:%H:%M:%S}",
+        )
     message = claim(message_id)
     if message is None:
         return DeliveryResult(delivered=False, status="skipped", detail="not due or held by another worker")
     started = timezone.now()
     number = message.attempts + 1
+    seconds = delivery_deadline() if deadline is None else deadline
     try:
-        result = post_cxml(message.url, message.body.encode("utf-8"), timeout=timeout)
+        # The partner's answer is read masked: nothing kept from it (detail, status, the answer
+        # itself) can hold a secret it echoes.
+        result = post_cxml(
+            message.url, body_to_send(message), deadline=seconds, mask_answer=mask_secret_bytes
+        )
+    except SecretUnavailable as error:
+        # Nothing was sent: a person provides the secret, then retries (as after a refusal).
+        outcome, code, detail, answer = DeliveryAttempt.Outcome.PERMANENT, 0, error.message, b""
+    except ValueError as error:
+        # A destination URL that cannot be posted to (scheme, host, port): nothing was sent, and
+        # sending again will not help until a person corrects it.
+        detail = f"The destination URL cannot be used: {error}. Correct it, then send the document again."
+        outcome, code, answer = DeliveryAttempt.Outcome.PERMANENT, 0, b""
     except PermanentDeliveryError as error:
         outcome, code, detail, answer = (
             DeliveryAttempt.Outcome.PERMANENT,

@@ -12,6 +12,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+import csp.constants as csp
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -117,9 +118,38 @@ def rq_settings(site: str) -> dict[str, Any]:
     url = os.environ.get(
         "OPENPROCURE_REDIS_URL", f"redis://127.0.0.1:6379/{REDIS_DEFAULT_DATABASE.get(site, 0)}"
     )
-    # DEFAULT_TIMEOUT: the longest a job may run before RQ kills it (an outbox delivery is at most
-    # its 30 s HTTP timeout plus the bookkeeping; periodic jobs such as the spend refresh take longer).
+    # DEFAULT_TIMEOUT: the longest a job may run before RQ kills it (an outbox delivery is at most its
+    # deadline plus the bookkeeping, a task of several deliveries to one slow host a multiple of it;
+    # periodic jobs such as the spend refresh take longer). A job killed mid-delivery loses nothing:
+    # its lease expires and the sweeper schedules the message again.
     return {"RQ_QUEUES": {"default": {"URL": url, "DEFAULT_TIMEOUT": 900}}}
+
+
+def cache_settings(site: str) -> dict[str, Any]:
+    """The cache every process of a site shares (rate-limit counters live there).
+
+    ``OPENPROCURE_CACHE_URL`` names a Redis database (``redis://…``) at scale; by default a disk cache
+    in the data folder (SQLite underneath: its increments are atomic across processes, which a
+    per-process memory cache could never share).
+    """
+    url = os.environ.get("OPENPROCURE_CACHE_URL", "").strip()
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+    if url:
+        raise ImproperlyConfigured(
+            f"OPENPROCURE_CACHE_URL={url!r} is not a Redis URL (redis://host:port/db); leave it unset "
+            "for the cache in the data folder."
+        )
+    return {
+        "default": {
+            "BACKEND": "diskcache.DjangoCache",
+            "LOCATION": str(data_dir(site) / "cache"),
+            # One shard: a rate-limit key is one row, and a sharded cache opens one SQLite file per shard.
+            "SHARDS": 1,
+            "DATABASE_TIMEOUT": 1.0,
+            "OPTIONS": {"size_limit": 256 * 1024 * 1024},
+        }
+    }
 
 
 def email_settings(site: str) -> dict[str, Any]:
@@ -157,12 +187,15 @@ SHARED_APPS = [
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "django_ratelimit",
     *(["django_rq", "django_tasks_rq"] if uses_rq() else []),
     "openprocure.core",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -171,6 +204,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Turns a sign-in refused by the lockout into its page (AXES_LOCKOUT_CALLABLE below).
+    "axes.middleware.AxesMiddleware",
 ]
 
 TEMPLATES = [
@@ -185,13 +220,18 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "openprocure.core.context_processors.site",
+                "csp.context_processors.nonce",
             ],
         },
     },
 ]
 
 AUTH_USER_MODEL = "core.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# The first backend refuses a sign-in while the account or the address is locked out (django-axes).
+AUTHENTICATION_BACKENDS = [
+    "openprocure.core.signin.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -220,6 +260,16 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
+# Outbox deliveries (openprocure.core.outbox): the deadline of one attempt in seconds — connecting,
+# sending and reading the partner's whole answer. Each message's lease is derived from it.
+OUTBOX_DELIVERY_DEADLINE_SECONDS = float(os.environ.get("OPENPROCURE_DELIVERY_DEADLINE_SECONDS", "30"))
+# Deliveries to one destination host at the same time; more wait their turn (a slow partner holds
+# this many task slots at most).
+OUTBOX_DELIVERIES_PER_DESTINATION = int(os.environ.get("OPENPROCURE_DELIVERIES_PER_DESTINATION", "2"))
+# Task slots of one `openprocure worker` process: tasks (deliveries to different partners among them)
+# run side by side, so a partner that answers slowly holds one slot, not the worker.
+WORKER_CONCURRENCY = int(os.environ.get("OPENPROCURE_WORKER_CONCURRENCY", "4"))
+
 # Largest inbound cXML / OCI body we read, in bytes (a purchase order of thousands of lines fits).
 CXML_MAX_BYTES = int(os.environ.get("OPENPROCURE_CXML_MAX_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = CXML_MAX_BYTES + 1024 * 1024
@@ -228,7 +278,62 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Paths and query strings in log messages lose their secrets (session keys, tokens, passwords).
+    "filters": {"redact": {"()": "openprocure.core.redaction.RedactingFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("OPENPROCURE_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Web security: every value below is documented in docs/operators.md ("Security settings").
+
+# Content-Security-Policy (django-csp). Scripts and styles come from our own static files, or carry
+# the response's nonce (the PunchOut cart's auto-post page); nothing else runs. Pages are framed by
+# nobody, except PunchOut pages, which the procurement system of the session's business may frame
+# (openprocure.core.security.allow_framing, from the business's allowed return addresses).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF, csp.NONCE],
+        "style-src": [csp.SELF, csp.NONCE],
+        "img-src": [csp.SELF, "data:"],
+        "font-src": [csp.SELF],
+        "connect-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.NONE],
+        "frame-ancestors": [csp.NONE],
+    }
+}
+
+# Sign-in lockout (django-axes): after OPENPROCURE_SIGNIN_FAILURE_LIMIT wrong passwords for one
+# account, or from one address, sign-in is refused for OPENPROCURE_SIGNIN_COOLOFF_MINUTES, doubled by
+# every further failure during the lockout (at most a day). Administrators unlock in the Django admin
+# (Access attempts) or with `openprocure <site> axes_reset_username EMAIL` / `axes_reset_ip ADDRESS`.
+AXES_FAILURE_LIMIT = int(os.environ.get("OPENPROCURE_SIGNIN_FAILURE_LIMIT", "5"))
+SIGNIN_COOLOFF_MINUTES = float(os.environ.get("OPENPROCURE_SIGNIN_COOLOFF_MINUTES", "5"))
+AXES_COOLOFF_TIME = "openprocure.core.signin.cool_off"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "openprocure.core.signin.username_of"
+AXES_LOCKOUT_CALLABLE = "openprocure.core.signin.locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # only its start-up banner; failures and lockouts are always logged
+# Axes reads the client address from REMOTE_ADDR (what gunicorn saw), as the rate limits do.
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+
+# Rate limits of /cxml/ and /oci/ (django-ratelimit, counted in the shared cache above):
+# requests that fail (unreadable, unknown sender, wrong secret, any 4xx) count per client address and
+# are refused, before the body is read, once the address is over OPENPROCURE_RATELIMIT_ANONYMOUS;
+# accepted requests count per partner credential against OPENPROCURE_RATELIMIT_PARTNER. Rates are
+# "<count>/<period>" with a period of s, m, h or d (e.g. "60/m", "1000/h"). A refused request gets
+# HTTP 429 with Retry-After and a cXML Status 560 (temporary: send it again later).
+RATELIMIT_ENABLE = env_bool("OPENPROCURE_RATELIMIT", True)
+RATELIMIT_ANONYMOUS = os.environ.get("OPENPROCURE_RATELIMIT_ANONYMOUS", "60/m")
+RATELIMIT_PARTNER = os.environ.get("OPENPROCURE_RATELIMIT_PARTNER", "6000/m")
+# An address with this many failed requests in one window of the anonymous rate gets one cXML
+# document read at a time, for RATELIMIT_SUSPECT_SECONDS.
+RATELIMIT_SUSPECT_AFTER = int(os.environ.get("OPENPROCURE_RATELIMIT_SUSPECT_AFTER", "10"))
+RATELIMIT_SUSPECT_SECONDS = int(os.environ.get("OPENPROCURE_RATELIMIT_SUSPECT_SECONDS", "600"))
+# diskcache's and Redis's increments are atomic across processes; django-ratelimit only lists the
+# memcached and django-redis backends as supported, so its "not officially supported" warning is noise.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]

@@ -19,7 +19,8 @@ def deliver_outbox_message(message_id: int) -> str:
 
 @task()
 def deliver_outbox_messages(message_ids: list[int]) -> list[str]:
-    """Deliver several outbox messages one after the other (the documents of one unit of work).
+    """Deliver several outbox messages one after the other (documents of one unit of work, for one
+    destination host: see ``outbox.schedule_deliveries``).
 
     A message whose delivery fails unexpectedly is logged and left to the sweeper; the others go on.
     """

@@ -7,6 +7,7 @@ import os
 from openprocure.core.settings_base import *  # noqa: F403
 from openprocure.core.settings_base import (
     SHARED_APPS,
+    cache_settings,
     data_dir,
     database_settings,
     email_settings,
@@ -42,9 +43,12 @@ MIDDLEWARE = [*MIDDLEWARE, "openprocure.supplier.punchout.middleware.PunchOutSes
 ROOT_URLCONF = "openprocure.supplier.urls"
 WSGI_APPLICATION = "openprocure.supplier.wsgi.application"
 DATABASES = database_settings(SITE_NAME)
+CACHES = cache_settings(SITE_NAME)
 # Keep connections between requests: opening SQLite and running its PRAGMAs costs 5–10 ms a request.
 DATABASES["default"].setdefault("CONN_MAX_AGE", 600)
 TASKS = tasks_settings()
+# Reads the shared secret an outbox document carries at delivery (bodies are stored with it masked).
+OUTBOX_SECRET_LOOKUP = "openprocure.supplier.orders.documents.outbox_secret"  # noqa: S105 - a dotted path, not a secret
 globals().update(rq_settings(SITE_NAME))
 # Catalog search backend (a dotted path to a SearchBackend class): OPENPROCURE_SEARCH_BACKEND, else
 # PostgreSQL full text on PostgreSQL, else the catalog's own choice (FTS5 on SQLite).
@@ -64,6 +68,13 @@ LANGUAGE_COOKIE_NAME = "openprocure_supplier_language"
 # PunchOut pages open inside the buyer's window or iframe: the session travels in the URL, and
 # cookies must survive a cross-site top-level POST back from the buyer.
 SESSION_COOKIE_SAMESITE = "Lax"
+# Forms post to the storefront itself; the cart return page alone may post to the procurement
+# system's return address (openprocure.core.security.allow_form_post). The buyer suite sets no
+# form-action: its PunchOut button posts to itself and is redirected to the supplier's StartPage,
+# whose address is known only then (browsers apply form-action to that redirect too).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {**CONTENT_SECURITY_POLICY["DIRECTIVES"], "form-action": ["'self'"]}  # noqa: F405
+}
 
 PUBLIC_URL = os.environ.get("OPENPROCURE_PUBLIC_URL", "http://127.0.0.1:8100").rstrip("/")
 # The demo's other site (buyer suite); used only to seed demo connections.

@@ -5,24 +5,34 @@ A PunchOutOrderMessage travels through the user's browser as a hidden form field
 document is POSTed server to server; the reply is a cXML Response whose Status decides: 2xx
 accepted, 4xx permanent (do not retry), network failure or 5xx transient (retry with backoff —
 the same payloadID makes the retry idempotent).
+
+A POST has one **deadline** for the whole exchange: connecting, sending the document and reading the
+whole answer. A socket timeout alone bounds each read, so a partner that drips its answer a byte at a
+time would hold the sender for as long as it likes; here every read waits at most until the deadline,
+and a partner still answering then is cut off (a transient failure, retried later).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import http.client
+import io
 import re
+import socket
 import ssl
-import urllib.error
-import urllib.request
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
 from punchout.cxml.common import CXML, ParseWarning, Status
 from punchout.cxml.errors import CXMLError, InvalidDocument
 from punchout.cxml.parser import parse
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 __all__ = [
     "DeliveryError",
@@ -39,6 +49,8 @@ FormEncoding = Literal["cxml-urlencoded", "cxml-base64"]
 _FIELDS: tuple[FormEncoding, ...] = ("cxml-urlencoded", "cxml-base64")
 _DECLARED_ENCODING = re.compile(r"^(\s*<\?xml[^>]*?encoding\s*=\s*)([\"'])[^\"']*\2", re.IGNORECASE)
 MAX_RESPONSE_BYTES = 10 * 1024 * 1024
+#: Seconds one POST may take from the first connection attempt to the last byte of the answer.
+DEFAULT_DEADLINE_SECONDS = 30.0
 
 
 def encode_form(body: bytes, encoding: FormEncoding = "cxml-urlencoded") -> dict[str, str]:
@@ -110,41 +122,126 @@ class PermanentDeliveryError(DeliveryError):
     """HTTP 4xx, cXML 4xx or an unusable reply: retrying the same document will not help."""
 
 
-def _opener() -> urllib.request.OpenerDirector:
-    # An explicit empty ProxyHandler: never pick proxies up from the environment by surprise.
-    context = ssl.create_default_context()
-    return urllib.request.build_opener(
-        urllib.request.ProxyHandler({}),
-        urllib.request.HTTPSHandler(context=context),
-    )
+class _DeadlinePassed(TimeoutError):
+    """The deadline of the exchange passed before the answer was complete."""
 
 
-def post_cxml(url: str, body: bytes, *, timeout: float = 30.0) -> PostResult:
-    """POST a cXML document and read the partner's Response.
+class _Deadline:
+    """The moment an exchange must be over, and how long each step may still wait for it."""
+
+    def __init__(self, seconds: float) -> None:
+        self.end = time.monotonic() + seconds
+
+    def remaining(self) -> float:
+        left = self.end - time.monotonic()
+        if left <= 0:
+            raise _DeadlinePassed
+        return left
+
+
+class _DeadlineReader(io.RawIOBase):
+    """The answer's bytes, each read waiting at most until the deadline (however slowly they come)."""
+
+    def __init__(self, sock: socket.socket, deadline: _Deadline) -> None:
+        super().__init__()
+        self._sock = sock
+        self._deadline = deadline
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        self._sock.settimeout(self._deadline.remaining())
+        return self._sock.recv_into(buffer)
+
+
+class _AnswerSource:
+    """What :class:`http.client.HTTPResponse` reads the answer from: the socket, under the deadline."""
+
+    def __init__(self, sock: socket.socket, deadline: _Deadline) -> None:
+        self._reader = _DeadlineReader(sock, deadline)
+
+    def makefile(self, mode: str) -> io.BufferedReader:
+        return io.BufferedReader(self._reader)
+
+
+def _exchange(url: str, body: bytes, deadline: _Deadline) -> tuple[int, bytes]:
+    """POST ``body`` and read the whole answer (HTTP status, body), all before the deadline."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    connection: http.client.HTTPConnection
+    if parts.scheme.lower() == "https":
+        connection = http.client.HTTPSConnection(
+            host, parts.port, timeout=deadline.remaining(), context=ssl.create_default_context()
+        )
+    else:
+        connection = http.client.HTTPConnection(host, parts.port, timeout=deadline.remaining())
+    try:
+        connection.connect()  # the TCP connection and the TLS handshake, each bounded by the time left
+        assert connection.sock is not None
+        # Since Python 3.5 a timeout bounds a whole sendall(), not each chunk of it.
+        connection.sock.settimeout(deadline.remaining())
+        connection.request(
+            "POST",
+            target,
+            body=body,
+            headers={
+                "Content-Type": "text/xml; charset=utf-8",
+                "Accept": "text/xml, application/xml",
+                "User-Agent": "punchout",
+                "Connection": "close",
+            },
+        )
+        # HTTPResponse only calls makefile("rb") on what it is given.
+        source = _AnswerSource(connection.sock, deadline)
+        reply = http.client.HTTPResponse(source, method="POST")  # type: ignore[arg-type]
+        try:
+            reply.begin()
+            return reply.status, reply.read(MAX_RESPONSE_BYTES + 1)
+        finally:
+            reply.close()
+    finally:
+        connection.close()
+
+
+def post_cxml(
+    url: str,
+    body: bytes,
+    *,
+    deadline: float = DEFAULT_DEADLINE_SECONDS,
+    mask_answer: Callable[[bytes], bytes] | None = None,
+) -> PostResult:
+    """POST a cXML document and read the partner's Response, all within ``deadline`` seconds.
 
     Returns on a 2xx cXML Status; raises :class:`TransientDeliveryError` or
-    :class:`PermanentDeliveryError` otherwise, carrying the status code and the partner's text.
+    :class:`PermanentDeliveryError` otherwise, carrying the status code and the partner's text. A
+    partner that has not answered in full when the deadline passes is cut off: a
+    :class:`TransientDeliveryError` that says so. (Resolving the host name is left to the system
+    resolver and its own timeouts.) Proxies named in the environment are never used.
+
+    ``mask_answer`` is applied to the answer before anything reads it: the returned or raised
+    answer, and the texts taken from it, hold nothing it hides (e.g. a secret the partner echoes).
     """
-    scheme = urlsplit(url).scheme.lower()
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
         raise ValueError(f"cXML is posted over http or https, not {scheme or 'a relative URL'!r}")
-    request = urllib.request.Request(  # noqa: S310 - scheme checked above
-        url,
-        data=body,
-        method="POST",
-        headers={"Content-Type": "text/xml; charset=utf-8", "Accept": "text/xml, application/xml"},
-    )
+    if not parts.hostname:
+        raise ValueError(f"the URL {url!r} names no host")
     try:
-        with _opener().open(request, timeout=timeout) as reply:
-            http_status = int(reply.status)
-            payload = reply.read(MAX_RESPONSE_BYTES + 1)
-    except urllib.error.HTTPError as exc:
-        http_status = exc.code
-        payload = exc.read(MAX_RESPONSE_BYTES + 1) if exc.fp is not None else b""
-    except OSError as exc:  # URLError, timeouts and connection errors are all OSError
-        reason = getattr(exc, "reason", exc)
-        raise TransientDeliveryError(0, f"could not reach {urlsplit(url).netloc}: {reason}") from None
-    return _interpret(http_status, payload)
+        http_status, payload = _exchange(url, body, _Deadline(deadline))
+    except TimeoutError:
+        # Every wait (connect, handshake, send, each read) was given only the time left before the
+        # deadline, so any timeout means the deadline passed.
+        raise TransientDeliveryError(
+            0,
+            f"{parts.netloc} did not answer in full within {deadline:g} s (the deadline of one delivery "
+            "attempt); the connection was cut",
+        ) from None
+    except (OSError, http.client.HTTPException) as exc:  # refused, reset, a broken or partial reply
+        raise TransientDeliveryError(0, f"could not reach {parts.netloc}: {str(exc) or repr(exc)}") from None
+    return _interpret(http_status, mask_answer(payload) if mask_answer else payload)
 
 
 def _interpret(http_status: int, payload: bytes) -> PostResult:

@@ -18,13 +18,18 @@ from ninja.security import HttpBearer
 
 from openprocure.buyer.approvals import selectors, services
 from openprocure.buyer.approvals.models import ApprovalAssignment
+from openprocure.core.signin import TokenLockedOut, check_api_token
 
 
 class TokenAuth(HttpBearer):
     """A personal API token; only its hash is stored."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = services.user_for_api_token(token)
+        # A wrong token counts like a wrong password for the address (core.signin).
+        try:
+            user = check_api_token(request, lambda: services.user_for_api_token(token))
+        except TokenLockedOut as locked:
+            raise HttpError(429, locked.message) from None
         if user is not None:
             request.user = user
         return user

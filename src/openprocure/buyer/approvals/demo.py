@@ -17,7 +17,9 @@ DEMO_RULES = [
 
 
 def seed_approvals() -> None:
-    """Create or refresh the demo rules (idempotent: matched by name)."""
+    """Create the demo rules the first time; once any rule exists, the administrators' rules stay."""
+    if ApprovalRule.objects.exists():
+        return
     with transaction.atomic():
         for name, priority, above, email in DEMO_RULES:
             person = User.objects.get(email=email)

@@ -870,7 +870,7 @@ def send_status(*, invoice: Invoice, comment: str = "") -> Any:
             comments=[cxml.Comment(note, lang="en")] if note else [],
         ),
     )
-    document = cxml_envelope(connection, request)
+    document = cxml_envelope(connection, request, masked_secret=True)
     message = enqueue_document(
         kind="StatusUpdateRequest",
         url=connection.order_url,
@@ -878,6 +878,7 @@ def send_status(*, invoice: Invoice, comment: str = "") -> Any:
         body=cxml.build(document),
         reference=invoice.number,
         partner=invoice.supplier.name[:200],
+        secret_source=str(connection.pk),
     )
     _event(invoice, "status_sent", None, status=str(status_type), payload_id=document.payload_id, note=note)
     return message

@@ -21,15 +21,23 @@ from openprocure.buyer.organization.services import set_profile
 from openprocure.buyer.suppliers.choices import ConnectionProtocol, DeploymentMode
 from openprocure.buyer.suppliers.models import PunchOutConnection, Supplier
 from openprocure.buyer.suppliers.services import save_connection
-from openprocure.core.demo import require_demo_mode
+from openprocure.core.demo import follow_demo_peer, require_demo_mode
 from openprocure.core.models import User
 
 DEMO_SHARED_SECRET = "acme-demo-secret"  # noqa: S105 - documented demo secret, refused outside demo mode
 
 
 def seed_organization() -> Company:
-    """Acme Industries: departments, cost centers, GL accounts, profiles/roles and the Marketplace connection."""
+    """Acme Industries: departments, cost centers, GL accounts, profiles/roles and the Marketplace connection.
+
+    Created the first time only: once an organisation exists, what administrators changed stays
+    (rotated secrets, people, rules); only the demo's own loopback addresses follow this run's ports.
+    """
     require_demo_mode()
+    existing = Company.objects.order_by("pk").first()
+    if existing is not None:
+        _follow_demo_peer()
+        return existing
     company, _ = Company.objects.get_or_create(name="Acme Industries", defaults={"default_currency": "EUR"})
     entity, _ = LegalEntity.objects.get_or_create(
         company=company,
@@ -163,3 +171,17 @@ def seed_organization() -> Company:
     connection.accepts_cancellations = True
     save_connection(connection=connection, new_secret=DEMO_SHARED_SECRET)
     return company
+
+
+def _follow_demo_peer() -> None:
+    """Point the connections still at a loopback demo address to this run's storefront."""
+    peer = getattr(settings, "DEMO_PEER_URL", "http://127.0.0.1:8100")
+    for connection in PunchOutConnection.objects.all():
+        moved = {
+            field: follow_demo_peer(getattr(connection, field), peer)
+            for field in ("setup_url", "order_url")
+            if getattr(connection, field)
+        }
+        changed = {field: url for field, url in moved.items() if url != getattr(connection, field)}
+        if changed:
+            PunchOutConnection.objects.filter(pk=connection.pk).update(**changed)

@@ -348,6 +348,9 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
 
     template_name = "organization/set_password.html"
     post_reset_login = True
+    # Several authentication backends are configured (the sign-in lockout comes first): name the one
+    # that signs the person in.
+    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
     success_url = reverse_lazy("home")
     title = gettext_lazy("Choose your password")
 

@@ -35,11 +35,10 @@ from openprocure.buyer.suppliers.models import PunchOutConnection
 from openprocure.buyer.suppliers.services import (
     ConnectionError_,
     cxml_envelope,
-    mask_answer,
     shared_secret,
 )
 from openprocure.core.choices import Direction, Protocol
-from openprocure.core.journal import MASK, mask_form, record_document
+from openprocure.core.journal import MASK, mask_form, mask_secret_bytes, mask_secrets, record_document
 from openprocure.core.models import Document, User
 from openprocure.core.status import set_status
 from punchout import oci
@@ -229,9 +228,10 @@ def _setup_cxml(session: PunchOutSession, lines: list[RequisitionLine]) -> Punch
             % {"supplier": connection.supplier, "error": answer.error},
         )
         return session
-    masked = mask_answer(answer.body, connection)
+    masked = mask_secrets(answer.body)
     try:
-        parsed = parse(answer.body)
+        # Read from the masked answer: a secret element the supplier echoes shows in no text we keep.
+        parsed = parse(mask_secret_bytes(answer.body))
     except CXMLError as error:
         record_document(
             direction=Direction.INBOUND,
@@ -259,7 +259,7 @@ def _setup_cxml(session: PunchOutSession, lines: list[RequisitionLine]) -> Punch
         partner=connection.supplier.name,
         reference=sent.reference,
         status_code=status.code if status else answer.http_status,
-        status_text=mask_answer(status.message or status.text, connection) if status else "",
+        status_text=(status.message or status.text) if status else "",
         in_reply_to=sent,
         content_type=answer.content_type,
     )
@@ -272,7 +272,7 @@ def _setup_cxml(session: PunchOutSession, lines: list[RequisitionLine]) -> Punch
             % {
                 "supplier": connection.supplier,
                 "code": code,
-                "said": mask_answer(said, connection) or _("no explanation given"),
+                "said": said or _("no explanation given"),
             },
         )
         return session

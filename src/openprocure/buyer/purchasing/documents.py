@@ -1,7 +1,9 @@
 """Building the cXML OrderRequest of a purchase order with ``punchout.cxml`` (cXML 1.2.071 §OrderRequest).
 
-SupplierPartID and SupplierPartAuxiliaryID are copied unchanged from the requisition line; the
-Sender SharedSecret is decrypted only here, only to build the document, and masked in the journal.
+SupplierPartID and SupplierPartAuxiliaryID are copied unchanged from the requisition line. The
+Sender SharedSecret is not decrypted here: the document is built with the mask in its place and
+stored so in the outbox, which puts the connection's secret in at delivery (``outbox_secret`` in
+``suppliers.services``), so a secret replaced meanwhile is the one sent and none is ever stored.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from openprocure.buyer.purchasing.models import PurchaseOrder
+from openprocure.core.journal import MASK
 from punchout.cxml import (
     CXML,
     Accounting,
@@ -190,39 +193,26 @@ def order_request(po: PurchaseOrder, *, kind: str, payload_id: str, secret: str 
     )
 
 
-def build_order_request(po: PurchaseOrder, *, kind: str) -> tuple[str, bytes]:
-    """(payloadID, DTD-valid bytes) of the OrderRequest; the shared secret lives only in this call."""
-    from openprocure.buyer.suppliers.crypto import decrypt_secret
-
+def _masked_secret(po: PurchaseOrder) -> str | None:
+    """The placeholder the outbox replaces with the connection's secret, or None when it has none."""
     connection = po.connection
     assert connection is not None, "only orders with a cXML connection are sent"
-    secret = (
-        decrypt_secret(connection.shared_secret_encrypted) if connection.shared_secret_encrypted else None
-    )
+    return MASK if connection.shared_secret_encrypted else None
+
+
+def build_order_request(po: PurchaseOrder, *, kind: str) -> tuple[str, bytes]:
+    """(payloadID, DTD-valid bytes) of the OrderRequest, the shared secret masked (see the module)."""
     payload_id = new_payload_id(payload_domain())
-    body = build(order_request(po, kind=kind, payload_id=payload_id, secret=secret))
-    del secret
+    body = build(order_request(po, kind=kind, payload_id=payload_id, secret=_masked_secret(po)))
     return payload_id, body
 
 
 def build_order_requests(orders: list[PurchaseOrder], *, kind: str) -> list[tuple[str, bytes]]:
-    """:func:`build_order_request` for many orders (lines prefetched); each secret is decrypted once."""
-    from openprocure.buyer.suppliers.crypto import decrypt_secret
-
-    secrets: dict[int, str | None] = {}
+    """:func:`build_order_request` for many orders (lines prefetched)."""
     domain = payload_domain()
     built = []
     for po in orders:
-        connection = po.connection
-        assert connection is not None, "only orders with a cXML connection are sent"
-        if connection.pk not in secrets:
-            secrets[connection.pk] = (
-                decrypt_secret(connection.shared_secret_encrypted)
-                if connection.shared_secret_encrypted
-                else None
-            )
         payload_id = new_payload_id(domain)
-        body = build(order_request(po, kind=kind, payload_id=payload_id, secret=secrets[connection.pk]))
+        body = build(order_request(po, kind=kind, payload_id=payload_id, secret=_masked_secret(po)))
         built.append((payload_id, body))
-    secrets.clear()
     return built

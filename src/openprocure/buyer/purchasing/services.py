@@ -377,6 +377,7 @@ def send_purchase_orders(*, orders: list[PurchaseOrder], actor: Any = None) -> N
                 body=body,
                 reference=po.number,
                 partner=str(po.supplier)[:200],
+                secret_source=str(po.connection_id),
             )
             for po, (payload_id, body) in zip(sendable, built, strict=True)
         ]
@@ -445,6 +446,7 @@ def send_purchase_order(
         body=body,
         reference=po.number,
         partner=str(po.supplier)[:200],
+        secret_source=str(connection.pk),
     )
     transmission = Transmission.objects.create(
         purchase_order=po, type=kind, version=po.version, payload_id=payload_id, outbox_message=message

@@ -6,10 +6,12 @@ import json
 from typing import Any
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from openprocure.buyer.suppliers.choices import UserAttribute
+from openprocure.buyer.suppliers.choices import ConnectionProtocol, UserAttribute
 from openprocure.buyer.suppliers.models import PunchOutConnection, Supplier
+from openprocure.core.crypto import MIN_SHARED_SECRET_LENGTH, validate_shared_secret
 
 
 class SupplierForm(forms.ModelForm):
@@ -84,8 +86,23 @@ class ConnectionForm(forms.ModelForm):
             self.fields["new_shared_secret"].help_text = _("••• set — enter a new value to replace")
         else:
             self.fields["new_shared_secret"].help_text = _("Not set yet.")
+        self.fields["new_shared_secret"].help_text = format_lazy(
+            "{} {}",
+            self.fields["new_shared_secret"].help_text,
+            _("cXML: at least %(minimum)d characters.") % {"minimum": MIN_SHARED_SECRET_LENGTH},
+        )
         for name in ("oci_parameters", "oci_field_mapping", "oci_login_fields"):
             self.fields[name].required = False
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        secret = cleaned.get("new_shared_secret") or ""
+        if secret and cleaned.get("protocol") != ConnectionProtocol.OCI:
+            try:
+                validate_shared_secret(secret)
+            except forms.ValidationError as error:
+                self.add_error("new_shared_secret", error)
+        return cleaned
 
     def clean_oci_parameters(self) -> dict[str, str]:
         return self._json_object("oci_parameters")

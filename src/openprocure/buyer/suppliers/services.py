@@ -17,7 +17,8 @@ from openprocure.buyer.suppliers.choices import ConnectionProtocol
 from openprocure.buyer.suppliers.crypto import InvalidToken, decrypt_secret, encrypt_secret
 from openprocure.buyer.suppliers.models import PunchOutConnection
 from openprocure.core.choices import Direction, Protocol
-from openprocure.core.journal import MASK, mask_secrets, record_document
+from openprocure.core.crypto import validate_shared_secret
+from openprocure.core.journal import MASK, mask_secret_bytes, mask_secrets, record_document
 from openprocure.core.models import User
 from punchout.cxml import CXML, Credential, CXMLError, DeploymentMode, build, parse
 from punchout.cxml.helpers import make_header, new_payload_id
@@ -34,8 +35,15 @@ class ConnectionError_(Exception):
         super().__init__(message)
 
 
+def check_new_secret(connection: PunchOutConnection, secret: str) -> None:
+    """Refuse a cXML shared secret shorter than the minimum (an OCI password is the supplier's own)."""
+    if secret and connection.protocol != ConnectionProtocol.OCI:
+        validate_shared_secret(secret)
+
+
 def set_shared_secret(*, connection: PunchOutConnection, secret: str) -> None:
     """Encrypt and store a new shared secret (the plain value is not kept anywhere)."""
+    check_new_secret(connection, secret)
     connection.shared_secret_encrypted = encrypt_secret(secret) if secret else ""
     connection.save(update_fields=["shared_secret_encrypted", "updated_at"])
 
@@ -57,7 +65,12 @@ def shared_secret(connection: PunchOutConnection) -> str:
 
 
 def save_connection(*, connection: PunchOutConnection, new_secret: str = "") -> PunchOutConnection:
-    """Save a connection's settings; a non-empty ``new_secret`` replaces the stored one."""
+    """Save a connection's settings; a non-empty ``new_secret`` replaces the stored one.
+
+    Documents waiting in the outbox carry the new secret from their next attempt: they are stored
+    with it masked and the outbox reads it at delivery (:func:`outbox_secret`).
+    """
+    check_new_secret(connection, new_secret)
     with transaction.atomic():
         if new_secret:
             connection.shared_secret_encrypted = encrypt_secret(new_secret)
@@ -70,12 +83,38 @@ def payload_domain() -> str:
     return urlsplit(settings.PUBLIC_URL).hostname or "openprocure.local"
 
 
-def cxml_envelope(connection: PunchOutConnection, message: object) -> CXML:
-    """A request document with the connection's From/To/Sender credentials and SharedSecret."""
+def outbox_secret(source: str) -> str:
+    """The shared secret of the connection an outbox document belongs to, read at delivery
+    (``OUTBOX_SECRET_LOOKUP``; ``source`` is the connection's ID)."""
+    from openprocure.core.outbox import SecretUnavailable
+
+    connection = PunchOutConnection.objects.select_related("supplier").filter(pk=int(source)).first()
+    if connection is None:
+        raise SecretUnavailable(
+            _(
+                "The supplier connection this document was built for no longer exists: send the document again."
+            )
+        )
+    try:
+        return shared_secret(connection)
+    except ConnectionError_ as error:
+        raise SecretUnavailable(error.message) from None
+
+
+def cxml_envelope(connection: PunchOutConnection, message: object, *, masked_secret: bool = False) -> CXML:
+    """A request document with the connection's From/To/Sender credentials and SharedSecret.
+
+    With ``masked_secret`` (a document for the outbox) the SharedSecret holds the mask, which the
+    outbox replaces with the connection's secret at delivery; the secret is not decrypted here.
+    """
+    if masked_secret:
+        secret = MASK if connection.has_shared_secret else ""
+    else:
+        secret = shared_secret(connection)
     header = make_header(
         from_=[Credential(connection.from_domain, connection.from_identity)],
         to=[Credential(connection.to_domain, connection.to_identity)],
-        sender=[Credential(connection.sender_domain, connection.sender_identity, shared_secret(connection))],
+        sender=[Credential(connection.sender_domain, connection.sender_identity, secret)],
         user_agent=wire.USER_AGENT,
     )
     return CXML(
@@ -86,15 +125,6 @@ def cxml_envelope(connection: PunchOutConnection, message: object) -> CXML:
         deployment_mode=DeploymentMode(connection.deployment_mode),
         lang="en-US",
     )
-
-
-def mask_answer(raw: bytes | str, connection: PunchOutConnection) -> str:
-    """A supplier's answer safe to show: SharedSecret elements and any echo of our secret masked."""
-    text = mask_secrets(raw)
-    secret = shared_secret(connection)
-    if secret:
-        text = text.replace(secret, MASK)
-    return text
 
 
 @dataclass
@@ -145,10 +175,10 @@ def _test_cxml(connection: PunchOutConnection) -> ConnectionTestResult:
         ok=False,
         summary="",
         url=url,
-        request_raw=mask_answer(body, connection),
+        request_raw=mask_secrets(body),
         http_status=answer.http_status,
         content_type=answer.content_type,
-        answer_raw=mask_answer(answer.body, connection),
+        answer_raw=mask_secrets(answer.body),
     )
     if answer.http_status is None:
         result.summary = _("No answer from %(url)s: %(error)s") % {"url": url, "error": answer.error}
@@ -156,7 +186,8 @@ def _test_cxml(connection: PunchOutConnection) -> ConnectionTestResult:
         sent.save(update_fields=["status_text"])
         return result
     try:
-        parsed = parse(answer.body)
+        # Read from the masked answer: a secret element the supplier echoes shows in no text we keep.
+        parsed = parse(mask_secret_bytes(answer.body))
     except CXMLError as error:
         result.summary = _("HTTP %(status)s, but the answer is not usable cXML: %(error)s") % {
             "status": answer.http_status,
@@ -178,8 +209,8 @@ def _test_cxml(connection: PunchOutConnection) -> ConnectionTestResult:
     result.warnings = [f"{w.code}: {w.message}" for w in parsed.warnings]
     if status is not None:
         result.cxml_status_code = status.code
-        result.cxml_status_text = mask_answer(status.text, connection)
-        result.cxml_status_message = mask_answer(status.message, connection)
+        result.cxml_status_text = status.text
+        result.cxml_status_message = status.message
     if isinstance(doc.message, ProfileResponse):
         for transaction_ in doc.message.transactions:
             result.details.append(f"{transaction_.request_name} → {transaction_.url}")
@@ -224,7 +255,7 @@ def _test_oci(connection: PunchOutConnection) -> ConnectionTestResult:
         url=shown,
         http_status=answer.http_status,
         content_type=answer.content_type,
-        answer_raw=mask_answer(answer.body[:20000], connection),
+        answer_raw=mask_secrets(answer.body[:20000]),
     )
     if answer.http_status is None:
         result.summary = _("No answer from the catalog: %(error)s") % {"error": answer.error}

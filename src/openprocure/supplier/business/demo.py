@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils import timezone
 
-from openprocure.core.demo import demo_user, require_demo_mode
+from openprocure.core.demo import demo_user, follow_demo_peer, require_demo_mode
 from openprocure.core.models import User
 from openprocure.supplier.business.choices import (
     IntegrationStatus,
@@ -83,18 +83,25 @@ def seed_businesses() -> None:
     """Acme Industries (Active) and Globex (Test) with their administrators (idempotent)."""
     require_demo_mode()
     support = User.objects.get(email="support@marketplace.test")
-    StaffProfile.objects.update_or_create(user=support, defaults={"role": StaffRole.SUPPORT})
+    StaffProfile.objects.get_or_create(user=support, defaults={"role": StaffRole.SUPPORT})
     operator = User.objects.get(email="operator@marketplace.test")
-    StaffProfile.objects.update_or_create(user=operator, defaults={"role": StaffRole.OPERATOR})
+    StaffProfile.objects.get_or_create(user=operator, defaults={"role": StaffRole.OPERATOR})
     for name, email, identity, secret, oci_password, status in DEMO_BUSINESSES:
         first = email.split("@")[1].split(".")[0].capitalize()
         admin = demo_user(email, first_name=first, last_name="Administrator")
+        seeded = Membership.objects.filter(user=admin).select_related("business").first()
+        if seeded is not None:
+            # Seeded before: what administrators changed since (secrets, payment methods,
+            # addresses, status) stays; only the demo's loopback return address follows this run.
+            _follow_demo_peer(seeded.business)
+            continue
         business = _business(name, admin, identity, secret, oci_password, status)
         if name == "Acme Industries":
-            PaymentMethod.objects.get_or_create(
+            PaymentMethod.objects.create(
                 business=business,
                 kind=PaymentKind.INVOICE,
-                defaults={"invoice_terms": "30 days end of month", "is_default": True},
+                invoice_terms="30 days end of month",
+                is_default=True,
             )
             ShippingAddress.objects.get_or_create(
                 business=business,
@@ -107,3 +114,11 @@ def seed_businesses() -> None:
                     "preferred_delivery_day": 1,
                 },
             )
+
+
+def _follow_demo_peer(business: Business) -> None:
+    """Move the business's loopback demo return addresses to this run's buyer suite."""
+    for integration in Integration.objects.filter(business=business):
+        urls = [follow_demo_peer(url, settings.DEMO_PEER_URL) for url in integration.allowed_return_urls]
+        if urls != integration.allowed_return_urls:
+            Integration.objects.filter(pk=integration.pk).update(allowed_return_urls=urls)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openprocure.core import mail
+from openprocure.core.crypto import validate_shared_secret
 from openprocure.core.models import User
 from openprocure.supplier.business import defaults
 from openprocure.supplier.business.choices import (
@@ -351,6 +352,8 @@ def add_punchout(
     buyer_identity, buyer_domain = buyer_identity.strip(), buyer_domain.strip()
     if not buyer_identity or not buyer_domain:
         raise ValidationError(_("Give the identity and domain your procurement system sends in From."))
+    if shared_secret is not None:
+        validate_shared_secret(shared_secret)  # a generated one is 43 characters
     with transaction.atomic():
         Business.objects.select_for_update().get(pk=business.pk)
         if Integration.objects.filter(business=business).exists():

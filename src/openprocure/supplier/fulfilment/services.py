@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from openprocure.core import mail
+from openprocure.core.links import web_url
 from openprocure.core.models import User
 from openprocure.core.status import set_status
 from openprocure.supplier.business.choices import InvoiceGrouping
@@ -95,9 +96,13 @@ def ship(
     consolidated delivery).
     """
     require_staff(by)
-    carrier, tracking_number = carrier.strip(), tracking_number.strip()
+    carrier, tracking_number, tracking_url = carrier.strip(), tracking_number.strip(), tracking_url.strip()
     if not carrier or not tracking_number:
         raise ValidationError(_("Give the carrier and the tracking number of the parcel."))
+    if tracking_url and web_url(tracking_url) is None:
+        raise ValidationError(
+            _("The tracking link must be a web address that starts with http:// or https://.")
+        )
     with transaction.atomic():
         orders = list(
             # of=("self",): PostgreSQL cannot lock the nullable side of the outer joins.

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from openprocure.supplier.business.services import membership_of, staff_role
 from openprocure.supplier.fulfilment import services
 from openprocure.supplier.fulfilment.choices import ReturnRequestStatus
+from openprocure.supplier.fulfilment.forms import ShipmentDetailsForm
 from openprocure.supplier.fulfilment.models import Charge, Invoice, ReturnRequest, Shipment
 from openprocure.supplier.orders.models import Order, OrderLine
 from openprocure.supplier.orders.selectors import orders_for, with_lines
@@ -60,7 +61,8 @@ def ship_order(request: HttpRequest, order_id: int) -> HttpResponse:
     order = with_lines(Order.objects.filter(pk=order_id)).first()
     if order is None:
         return redirect("fulfilment-queue")
-    if request.method == "POST":
+    details = ShipmentDetailsForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and details.is_valid():
         try:
             quantities = [
                 services.ShipRequest(line_id=line.pk, quantity=int(request.POST.get(f"line-{line.pk}") or 0))
@@ -69,9 +71,9 @@ def ship_order(request: HttpRequest, order_id: int) -> HttpResponse:
             ]
             shipment = services.ship(
                 order_ids=[order.pk],
-                carrier=request.POST.get("carrier", ""),
-                tracking_number=request.POST.get("tracking_number", ""),
-                tracking_url=request.POST.get("tracking_url", ""),
+                carrier=details.cleaned_data["carrier"],
+                tracking_number=details.cleaned_data["tracking_number"],
+                tracking_url=details.cleaned_data["tracking_url"],
                 quantities=quantities,
                 by=request.user,  # type: ignore[arg-type]
             )
@@ -80,7 +82,7 @@ def ship_order(request: HttpRequest, order_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Shipment %(id)s sent.") % {"id": shipment.shipment_id})
             return redirect("fulfilment-queue")
-    return render(request, "fulfilment/ship.html", {"order": order})
+    return render(request, "fulfilment/ship.html", {"order": order, "details": details})
 
 
 @login_required

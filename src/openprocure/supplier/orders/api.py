@@ -14,8 +14,10 @@ from typing import Any
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import NinjaAPI, Router, Schema
+from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
+from openprocure.core.signin import TokenLockedOut, check_api_token
 from openprocure.supplier.orders import services
 from openprocure.supplier.orders.models import Order, OrderLine
 
@@ -24,7 +26,11 @@ class ApiKeyAuth(HttpBearer):
     """A business's API key; the request carries the business afterwards (``request.auth``)."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        return services.business_for_api_key(token)
+        # A wrong key counts like a wrong password for the address (core.signin).
+        try:
+            return check_api_token(request, lambda: services.business_for_api_key(token))
+        except TokenLockedOut as locked:
+            raise HttpError(429, locked.message) from None
 
 
 class LineOut(Schema):

@@ -3,7 +3,9 @@
 Every outbound document carries our credentials: From = our identity (MARKETPLACE), To = the
 buyer's identity from the integration, Sender = our identity with the business's shared secret
 (kept encrypted in :class:`OrderSettings`, see ``orders.crypto``) — the buyer authenticates our
-documents with it, as we authenticate theirs.
+documents with it, as we authenticate theirs. Documents are built and stored with the secret
+masked; the outbox puts it in at delivery through :func:`outbox_secret`, so a secret replaced in
+the meantime is the one sent and no stored row holds it.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from django.db import connection
 from django.utils import timezone
 
 from openprocure.core import rows
+from openprocure.core.journal import MASK
 from openprocure.core.models import OutboxMessage
-from openprocure.core.outbox import Outgoing, enqueue_document, enqueue_documents, replace_shared_secret
+from openprocure.core.outbox import Outgoing, enqueue_document, enqueue_documents
 from openprocure.supplier.business.models import Integration
 from openprocure.supplier.orders import defaults
 from openprocure.supplier.orders.choices import LineOutcome
@@ -81,13 +84,29 @@ def outbound_secret(order_settings: OrderSettings) -> str | None:
 
 def send_with_new_secret(sender: Any, *, integration: Integration, secret: str, **kwargs: Any) -> None:
     """The business replaced its shared secret: our documents carry the new one from now on, the
-    ones still waiting in the outbox included (in the same transaction)."""
+    ones still waiting in the outbox included (the outbox reads the secret at each attempt)."""
     order_settings = settings_for(integration)
     order_settings.outbound_secret_encrypted = encrypt_secret(secret)
     order_settings.updated_at = timezone.now()
     order_settings.save(update_fields=["outbound_secret_encrypted", "updated_at"])
     remember_outbound_secret(order_settings, secret)
-    replace_shared_secret(partner=f"{integration.buyer_domain}:{integration.buyer_identity}", secret=secret)
+
+
+def outbox_secret(source: str) -> str:
+    """The shared secret our documents for an integration carry, read at delivery
+    (``OUTBOX_SECRET_LOOKUP``; ``source`` is the integration's ID); "" when none is stored."""
+    from openprocure.core.outbox import SecretUnavailable
+
+    order_settings = OrderSettings.objects.filter(integration_id=int(source)).first()
+    if order_settings is None or not order_settings.outbound_secret_encrypted:
+        return ""
+    try:
+        return decrypt_secret(order_settings.outbound_secret_encrypted)
+    except InvalidToken:
+        raise SecretUnavailable(
+            "The shared secret we send this business cannot be read (the encryption key changed?). An "
+            "operator enters it again on the business's order settings page; then retry the message."
+        ) from None
 
 
 def remember_outbound_secret(order_settings: OrderSettings, secret: str) -> None:
@@ -99,9 +118,10 @@ def remember_outbound_secret(order_settings: OrderSettings, secret: str) -> None
 
 
 def envelope(integration: Integration, message: MessageBody, *, is_test: bool) -> cxml.CXML:
-    """A Request envelope from us to the buyer, with our credentials and the shared secret."""
+    """A Request envelope from us to the buyer, with our credentials and the shared secret masked
+    (the outbox puts it in at delivery)."""
     ours = cxml.Credential(settings.CXML_DOMAIN, integration.supplier_identity or settings.CXML_IDENTITY)
-    secret = outbound_secret(settings_for(integration))
+    secret = MASK if settings_for(integration).outbound_secret_encrypted else None
     sender = cxml.Credential(ours.domain, ours.identity, secret)
     buyer = cxml.Credential(integration.buyer_domain, integration.buyer_identity)
     return cxml.CXML(
@@ -140,6 +160,7 @@ def outgoing(
                 body=cxml.build(document),
                 reference=reference,
                 partner=f"{integration.buyer_domain}:{integration.buyer_identity}",
+                secret_source=str(integration.pk),
             )
         )
     return built

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openprocure.core import mail, rows
+from openprocure.core.crypto import validate_shared_secret
 from openprocure.core.models import Document, User
 from openprocure.core.outbox import Outgoing, enqueue_documents
 from openprocure.core.status import set_status
@@ -749,6 +750,7 @@ def set_order_settings(
                 raise ValidationError(_("The buyer's cXML URL must start with https:// or http://."))
             order_settings.buyer_cxml_url = url
         if outbound_secret:
+            validate_shared_secret(outbound_secret)
             if not check_secret(outbound_secret, integration.shared_secret_hash):
                 raise ValidationError(
                     _(

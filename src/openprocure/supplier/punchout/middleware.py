@@ -19,6 +19,7 @@ from django.urls import get_script_prefix, reverse, set_script_prefix
 from openprocure.supplier.business.services import membership_of
 from openprocure.supplier.punchout import services
 from openprocure.supplier.punchout.choices import SessionStatus
+from openprocure.supplier.punchout.framing import frame_for_session
 
 SESSION_PATH = re.compile(r"^/po/(?P<key>[A-Za-z0-9_-]{40,64})(?P<rest>/.*)$")
 # Paths a linked account may still reach outside a PunchOut session.
@@ -69,8 +70,7 @@ class PunchOutSessionMiddleware:
                 {"superseded": superseded, "returned": returned},
                 status=410,
             )
-            response.xframe_options_exempt = True
-            return response
+            return frame_for_session(response, session)
         request.punchout = session  # type: ignore[attr-defined]
         request.business = session.business  # type: ignore[attr-defined]
         # Who shops is the session's person, whatever the browser's own sign-in cookie says.
@@ -93,7 +93,7 @@ class PunchOutSessionMiddleware:
             response = self.get_response(request)
         finally:
             set_script_prefix(previous)
-        response.xframe_options_exempt = True
+        frame_for_session(response, session)
         response.headers.setdefault("Cache-Control", "no-store")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         return response

@@ -20,11 +20,13 @@ from django.utils.translation import gettext as _
 
 from openprocure.core.choices import Direction, Protocol
 from openprocure.core.journal import mask_form, record_document
+from openprocure.core.security import allow_form_post
 from openprocure.supplier.business.credentials import check_secret, token_hash
 from openprocure.supplier.business.models import Integration
 from openprocure.supplier.catalog.models import Product
 from openprocure.supplier.punchout import defaults, services
 from openprocure.supplier.punchout.choices import Operation, SessionProtocol, SessionStatus
+from openprocure.supplier.punchout.framing import frame_for_integration
 from openprocure.supplier.punchout.models import CartLine, PunchOutSession
 from punchout import oci
 from punchout.money import quantize_unit_price
@@ -41,8 +43,12 @@ def _charset(callup: oci.CallUp) -> str:
     return (callup.http_content_charset or "iso-8859-1").strip() or "iso-8859-1"
 
 
-def _refuse(request: HttpRequest, status: int, message: str) -> HttpResponse:
-    return render(request, "punchout/oci_refused.html", {"message": message}, status=status)
+def _refuse(
+    request: HttpRequest, status: int, message: str, integration: Integration | None = None
+) -> HttpResponse:
+    """The refusal page, framed only by the business's procurement system (nobody when unknown)."""
+    response = render(request, "punchout/oci_refused.html", {"message": message}, status=status)
+    return frame_for_integration(response, integration)
 
 
 def item_for(
@@ -68,7 +74,7 @@ def item_for(
     )
 
 
-def _fields_page(callup: oci.CallUp, items: list[oci.OCIItem]) -> HttpResponse:
+def _fields_page(request: HttpRequest, callup: oci.CallUp, items: list[oci.OCIItem]) -> HttpResponse:
     """A background answer: the NEW_ITEM-* fields as a form (posting to HOOK_URL when one was sent)."""
     charset = _charset(callup)
     if callup.hook_url:
@@ -82,8 +88,9 @@ def _fields_page(callup: oci.CallUp, items: list[oci.OCIItem]) -> HttpResponse:
             charset=charset,
             title=_("Transferring your cart"),
             submit_label=_("Transfer cart"),
+            script_nonce=str(request.csp_nonce),  # type: ignore[attr-defined]
         )
-        return HttpResponse(form.encode(), content_type=form.content_type)
+        return allow_form_post(HttpResponse(form.encode(), content_type=form.content_type), callup.hook_url)
     fields = oci.build_return_fields(items, version=_version(callup), charset=charset)
     from html import escape
 
@@ -145,16 +152,19 @@ def handle_callup(request: HttpRequest, params: list[tuple[str, Any]]) -> HttpRe
                 "HOOK_URL %(url)s is not among the return addresses allowed for this account. Ask the business administrator to add it."
             )
             % {"url": callup.hook_url},
+            integration,
         )
     if callup.function == oci.OCIFunction.VALIDATE:
         product = Product.objects.filter(asin=(callup.product_id or "").strip()).first()
         if product is None or not _allowed(integration, product):
-            return _fields_page(callup, [])
+            return _fields_page(request, callup, [])
         quantity = int(callup.quantity) if callup.quantity and callup.quantity >= 1 else 1
-        return _fields_page(callup, [item_for(product, quantity)])
+        return _fields_page(request, callup, [item_for(product, quantity)])
     if callup.function == oci.OCIFunction.BACKGROUND_SEARCH:
         return _fields_page(
-            callup, [item_for(p, 1) for p in search_products(integration, callup.search_string or "")]
+            request,
+            callup,
+            [item_for(p, 1) for p in search_products(integration, callup.search_string or "")],
         )
     email = _email(callup)
     if not email:
@@ -164,11 +174,12 @@ def handle_callup(request: HttpRequest, params: list[tuple[str, Any]]) -> HttpRe
             _(
                 "The call-up has no user e-mail: add a parameter email=<the user's e-mail> to the catalog call-up in your system."
             ),
+            integration,
         )
     try:
         membership = services._shopper(integration, email)
     except services.Refused as refused:
-        return _refuse(request, refused.status_code, refused.message)
+        return _refuse(request, refused.status_code, refused.message, integration)
     key = secrets.token_urlsafe(32)
     with transaction.atomic():
         now = timezone.now()
@@ -226,7 +237,7 @@ def search_products(integration: Integration, text: str) -> list[Product]:
     return [by_rank[rank] for rank in ranks if rank in by_rank]
 
 
-def oci_return(*, session: PunchOutSession, cancel: bool) -> services.ReturnPost:
+def oci_return(*, session: PunchOutSession, cancel: bool, script_nonce: str = "") -> services.ReturnPost:
     """The OCI return page for the session's cart (empty when cancelled)."""
     lines: list[CartLine] = [] if cancel else services.cart_lines(session)
     items = [
@@ -244,6 +255,7 @@ def oci_return(*, session: PunchOutSession, cancel: bool) -> services.ReturnPost
         charset=options.get("charset", "iso-8859-1"),
         title=_("Transferring your cart"),
         submit_label=_("Transfer cart"),
+        script_nonce=script_nonce or None,
     )
     return services.ReturnPost(
         action=session.return_url, fields=list(form.fields), charset=form.charset, html=form.html

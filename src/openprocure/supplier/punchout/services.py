@@ -663,10 +663,13 @@ def close_session(*, session: PunchOutSession, cancel: bool) -> None:
         session.status = locked.status
 
 
-def return_cart(*, session: PunchOutSession, cancel: bool = False) -> tuple[ReturnPost, bytes | None]:
+def return_cart(
+    *, session: PunchOutSession, cancel: bool = False, script_nonce: str = ""
+) -> tuple[ReturnPost, bytes | None]:
     """Build the cart return (cXML form or OCI form), check the target, close the session.
 
     Returns the post to make and, for cXML, the PunchOutOrderMessage bytes (for the journal).
+    ``script_nonce`` is the page's Content-Security-Policy nonce (OCI builds its whole page).
     """
     if not is_usable(session):
         raise ValidationError(_("This PunchOut session has ended. Start again from your procurement system."))
@@ -679,7 +682,7 @@ def return_cart(*, session: PunchOutSession, cancel: bool = False) -> tuple[Retu
     if session.protocol == SessionProtocol.OCI:
         from openprocure.supplier.punchout.oci import oci_return
 
-        post = oci_return(session=session, cancel=cancel)
+        post = oci_return(session=session, cancel=cancel, script_nonce=script_nonce)
         close_session(session=session, cancel=cancel)
         return post, None
     document = order_message(session=session, cancel=cancel)

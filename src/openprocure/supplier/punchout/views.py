@@ -10,14 +10,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import get_script_prefix
 from django.utils.translation import gettext as _
-from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from openprocure.core import ratelimits
 from openprocure.core.choices import Direction, Protocol
 from openprocure.core.journal import record_document
+from openprocure.core.security import allow_form_post
+from openprocure.supplier.business.credentials import token_hash
 from openprocure.supplier.punchout import forms, oci, services
 from openprocure.supplier.punchout.choices import Operation
+from openprocure.supplier.punchout.framing import frame_for_session
 from openprocure.supplier.punchout.models import PunchOutSession
 
 
@@ -29,19 +32,27 @@ def _outside(request: HttpRequest) -> HttpResponse:
     return render(request, "punchout/not_in_session.html", status=403)
 
 
-@xframe_options_exempt
 def start(request: HttpRequest, token: str) -> HttpResponse:
     """The one-shot StartPage URL: open the session and continue inside ``/po/<key>/``."""
     try:
         session, key = services.start_session(token=token)
     except services.StartRefused as refused:
-        return render(request, "punchout/start_refused.html", {"reason": refused.reason}, status=410)
+        # Shown in the procurement system's frame when the link names a session we know.
+        known = (
+            PunchOutSession.objects.select_related("integration")
+            .filter(start_token_hash=token_hash(token))
+            .first()
+        )
+        response = render(request, "punchout/start_refused.html", {"reason": refused.reason}, status=410)
+        return frame_for_session(response, known)
     base = f"{get_script_prefix()}po/{key}/"
     if session.user is None:
-        return redirect(base + "welcome/")
-    if session.operation in (Operation.EDIT, Operation.INSPECT):
-        return redirect(base + "cart/")
-    return redirect(base)
+        target = base + "welcome/"
+    elif session.operation in (Operation.EDIT, Operation.INSPECT):
+        target = base + "cart/"
+    else:
+        target = base
+    return frame_for_session(redirect(target), session)
 
 
 def welcome(request: HttpRequest) -> HttpResponse:
@@ -114,7 +125,7 @@ def _return(request: HttpRequest, *, cancel: bool) -> HttpResponse:
     if session is None:
         return _outside(request)
     try:
-        post, body = services.return_cart(session=session, cancel=cancel)
+        post, body = services.return_cart(session=session, cancel=cancel, script_nonce=str(request.csp_nonce))  # type: ignore[attr-defined]
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -139,8 +150,13 @@ def _return(request: HttpRequest, *, cancel: bool) -> HttpResponse:
             reference=f"punchout-session:{session.pk}",
         )
     if post.html:
-        return HttpResponse(post.html, content_type=f"text/html; charset={post.charset}")
-    return render(request, "punchout/return.html", {"post": post, "session": session, "cancel": cancel})
+        response = HttpResponse(post.html, content_type=f"text/html; charset={post.charset}")
+    else:
+        response = render(
+            request, "punchout/return.html", {"post": post, "session": session, "cancel": cancel}
+        )
+    # The page's one form posts the cart to the procurement system's return address.
+    return allow_form_post(response, post.action)
 
 
 @require_POST
@@ -156,14 +172,26 @@ def cancel(request: HttpRequest) -> HttpResponse:
 
 
 @csrf_exempt
-@xframe_options_exempt
 def oci_entry(request: HttpRequest) -> HttpResponse:
     """``/oci/`` (GET or POST): the OCI call-up, and the background functions VALIDATE and BACKGROUND_SEARCH."""
+    refusal = ratelimits.address_refusal(request)
+    if refusal is not None:
+        return ratelimits.plain_response(refusal)
     params: list[tuple[str, Any]] = [
         *request.GET.lists(),
         *(request.POST.lists() if request.method == "POST" else []),
     ]
-    return oci.handle_callup(request, params)
+    username = next(
+        (str(values[0]).strip() for name, values in params if name.upper() == "USERNAME" and values), ""
+    )
+    credential = f"oci:{username}" if username else ""
+    refusal = ratelimits.credential_refusal(request, credential)
+    if refusal is not None:
+        return ratelimits.plain_response(refusal)
+    response = oci.handle_callup(request, params)
+    if response.status_code < 500:
+        ratelimits.count(request, credential=credential, accepted=response.status_code < 400)
+    return response
 
 
 def not_in_session(request: HttpRequest) -> HttpResponse:

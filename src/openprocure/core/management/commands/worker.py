@@ -1,7 +1,16 @@
 """``worker``: run the task worker of this site, plus the scheduler of its periodic tasks.
 
-The worker matches the configured task backend (``OPENPROCURE_TASKS_BACKEND``): ``db_worker`` for
-the database backend, ``rqworker`` (with RQ's own scheduler, for delayed retries) for RQ on Redis.
+The worker matches the configured task backend (``OPENPROCURE_TASKS_BACKEND``): the database
+backend's worker loop (django-tasks-db's, the one ``db_worker`` runs), or RQ's (``rqworker``, or
+``rqworker-pool`` for several slots, with RQ's own scheduler for delayed retries) on Redis.
+
+It has several **task slots** (``--concurrency``, default ``WORKER_CONCURRENCY`` from
+``OPENPROCURE_WORKER_CONCURRENCY``): tasks run side by side, so an outbox delivery waiting on a
+partner that answers slowly holds one slot while the others deliver to everyone else. On the database
+backend each slot is a thread with its own database connection (the slots poll in turn, so an idle
+worker queries the task table no more often than one slot would); on RQ each slot is a worker process
+of a pool.
+
 The scheduler enqueues each task listed in ``settings.PERIODIC_TASKS`` (dotted path, seconds)
 at its interval, and the outbox sweeper, so a message whose worker died is picked up again.
 Several workers may run at once: every task claims its work atomically.
@@ -10,14 +19,17 @@ Several workers may run at once: every task claims its work atomically.
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 import time
+from types import FrameType
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
+from django.utils.crypto import get_random_string
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
@@ -52,6 +64,79 @@ class Scheduler(threading.Thread):
                         logger.exception("could not enqueue %s", task)
 
 
+class DatabaseSlots:
+    """Several loops of the database backend's worker in threads of this process: the task slots."""
+
+    def __init__(self, *, slots: int, interval: float) -> None:
+        from django_tasks_db.management.commands.db_worker import Worker
+
+        prefix = get_random_string(20)
+        # Each slot waits slots × interval between its polls, and the slots start one interval apart:
+        # idle, the worker polls once per interval, as a single loop would.
+        self.interval = interval
+        self.workers = [
+            Worker(
+                queue_names=["default"],
+                interval=interval * slots,
+                batch=False,
+                backend_name=DEFAULT_TASK_BACKEND_ALIAS,
+                startup_delay=False,
+                max_tasks=None,
+                worker_id=f"{prefix}-{number}",
+                excluded_queue_names=[],
+            )
+            for number in range(slots)
+        ]
+        self.stopping = threading.Event()
+
+    def _slot(self, worker: Any, delay: float) -> None:
+        if self.stopping.wait(delay):
+            return
+        try:
+            while worker.running:
+                try:
+                    worker.run()
+                except Exception:  # a slot that fails (a database gone for a moment) starts again
+                    logger.exception("task slot %s failed; restarting it", worker.worker_id)
+                    close_old_connections()
+                    self.stopping.wait(1.0)
+        finally:
+            connections.close_all()
+
+    def stop(self, signum: int, frame: FrameType | None) -> None:
+        """First signal: each slot finishes its task and stops. Second: stop now."""
+        if self.stopping.is_set():
+            logger.warning(
+                "Received %s again - stopping without waiting for running tasks.", signal.strsignal(signum)
+            )
+            raise SystemExit(1)
+        logger.warning(
+            "Received %s - stopping once the running tasks are done (again to stop now)...",
+            signal.strsignal(signum),
+        )
+        self.stopping.set()
+        for worker in self.workers:
+            worker.running = False
+
+    def run(self) -> None:
+        signal.signal(signal.SIGINT, self.stop)
+        signal.signal(signal.SIGTERM, self.stop)
+        threads = [
+            threading.Thread(
+                target=self._slot,
+                args=(worker, number * self.interval),
+                name=f"task-slot-{number}",
+                daemon=True,
+            )
+            for number, worker in enumerate(self.workers)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            while thread.is_alive():
+                thread.join(0.5)
+
+
 class Command(BaseCommand):
     help = "Run the task worker of this site with its periodic-task scheduler."
 
@@ -59,6 +144,12 @@ class Command(BaseCommand):
         parser.add_argument("--no-scheduler", action="store_true", help="Only run tasks, schedule nothing.")
         parser.add_argument(
             "--interval", type=float, default=0.5, help="Seconds between polls for new tasks."
+        )
+        parser.add_argument(
+            "--concurrency",
+            type=int,
+            default=None,
+            help="Task slots: tasks run side by side (default: OPENPROCURE_WORKER_CONCURRENCY, else 4).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -77,14 +168,21 @@ class Command(BaseCommand):
         """The function that runs the worker loop of the configured task backend."""
         backend = task_backends[DEFAULT_TASK_BACKEND_ALIAS]
         path = f"{type(backend).__module__}.{type(backend).__qualname__}"
+        slots = options["concurrency"] or int(getattr(settings, "WORKER_CONCURRENCY", 4))
+        if slots < 1:
+            raise CommandError(_("--concurrency must be 1 or more."))
         if path.startswith("django_tasks_db."):
-            return lambda: call_command("db_worker", interval=options["interval"], startup_delay=False)
+            return DatabaseSlots(slots=slots, interval=options["interval"]).run
         if path.startswith("django_tasks_rq."):
             queues = sorted(backend.queues)
             # The custom Job class runs Django tasks; RQ's scheduler moves delayed jobs (outbox retries
-            # with run_after) to the queue when due.
+            # with run_after) to the queue when due (a pool's workers all run it).
+            if slots == 1:
+                return lambda: call_command(
+                    "rqworker", *queues, job_class="django_tasks_rq.Job", with_scheduler=True
+                )
             return lambda: call_command(
-                "rqworker", *queues, job_class="django_tasks_rq.Job", with_scheduler=True
+                "rqworker-pool", *queues, job_class="django_tasks_rq.Job", num_workers=slots
             )
         raise CommandError(
             _(
