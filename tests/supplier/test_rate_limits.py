@@ -69,7 +69,7 @@ def test_a_partner_over_its_allowance_is_told_to_send_again_later(client, acme, 
         client,
         "127.0.0.1",
         identity="GLOBEX",
-        secret="globex-secret",
+        secret="globex-shared-secret",
         email="buyer@globex.test",
         url="https://globex.example/return",
     )
