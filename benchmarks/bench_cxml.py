@@ -1,18 +1,30 @@
-"""cXML parse-and-bind and build speed against plain ``lxml.etree.fromstring`` on the same bytes.
+"""cXML parse-and-bind and build speed against plain ``lxml.etree.fromstring`` on the same bytes,
+and against the code before carrying (what the core did not model was dropped then).
 
-Run: ``.venv/bin/python benchmarks/bench_cxml.py [SCALE]`` -> prints and writes
-benchmarks/results/cxml.md. SCALE multiplies the number of repetitions (default 1: 3,000 / 800 /
-120 runs of each action at 10 / 100 / 1,000 lines).
+Run: ``.venv/bin/python benchmarks/bench_cxml.py [SCALE]`` -> prints and writes the top of
+benchmarks/results/cxml.md (what follows the ``<!-- notes -->`` line there is kept). SCALE
+multiplies the number of repetitions (default 1: 3,000 / 800 / 120 runs of each action at 10 / 100
+/ 1,000 lines, and 8 rounds against the earlier code).
 Goals: a 1,000-line OrderRequest parses and binds in < 50 ms; at 100 lines, parse-and-bind costs
-at most 3x a bare ``lxml.etree.fromstring``.
+at most 3x a bare ``lxml.etree.fromstring``, and build takes at most 10 % more time than the
+code of commit ``BASELINE`` (before issue #14: carrying what is not modelled must not undo the
+speed).
+
+The comparison with ``BASELINE`` runs each version in a process of its own (``git archive`` of
+its ``src/punchout`` into a temporary folder), in alternating rounds so that load from other jobs
+hits both alike; each process builds and parses the same 100-line document and reports the median
+CPU time of each action; the result is the median of the per-round ratios.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,6 +55,31 @@ from punchout.cxml import (
 
 RESULTS = Path(__file__).parent / "results" / "cxml.md"
 SIZES = (10, 100, 1000)
+#: The code before issue #14 (main when parsing limits and carrying began).
+BASELINE = "747fad9"
+_NOTES = "<!-- notes -->"
+#: One process of the comparison: argv = [src folder, lines, runs]; prints median CPU ms per action.
+_RUNNER = """
+import json, statistics, sys, time
+sys.path.insert(0, sys.argv[1])
+sys.path.insert(1, sys.argv[2])
+from bench_cxml import order_request
+from punchout.cxml import build, parse
+document = order_request(int(sys.argv[3]))
+data = build(document)
+runs = int(sys.argv[4])
+times = {"build": [], "parse": []}
+for _ in range(5):
+    build(document), parse(data)
+for _ in range(runs):
+    started = time.thread_time()
+    build(document)
+    middle = time.thread_time()
+    parse(data)
+    times["build"].append((middle - started) * 1000)
+    times["parse"].append((time.thread_time() - middle) * 1000)
+print(json.dumps({action: statistics.median(values) for action, values in times.items()}))
+"""
 
 
 def order_request(lines: int) -> CXML:
@@ -157,6 +194,8 @@ def main() -> int:
             repeat,
         )
         rows.append((lines, len(data), repeat, plain, bound, built, bound_paired, built_paired))
+    rounds = max(3, int(scale * 8))
+    against = _against_baseline(rounds)
     elapsed = time.monotonic() - started
     load_after = _load()
 
@@ -177,6 +216,16 @@ def main() -> int:
     row_100 = next(r for r in rows if r[0] == 100)
     goal_1000 = row_1000[4].median < 50
     goal_ratio = row_100[4].median / row_100[3].median <= 3
+    build_ratio = statistics.median(a["build"] / b["build"] for a, b in against)
+    parse_ratio = statistics.median(a["parse"] / b["parse"] for a, b in against)
+    goal_build = build_ratio <= 1.10
+    baseline_table = (
+        "| round | build ms now / before | parse+bind ms now / before |\n|---:|---:|---:|\n"
+        + "".join(
+            f"| {i} | {a['build']:.3f} / {b['build']:.3f} | {a['parse']:.3f} / {b['parse']:.3f} |\n"
+            for i, (a, b) in enumerate(against, 1)
+        )
+    )
     report = (
         "# cXML parse-and-bind and build benchmark\n\n"
         f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
@@ -189,14 +238,54 @@ def main() -> int:
         "/ median `lxml.etree.fromstring` on the same bytes; *(paired)* = median of the per-round "
         "ratios. Garbage collection stays enabled, as in production.\n\n"
         f"{table}\n"
+        f"Against the code before issue #14 (commit {BASELINE}), 100 lines, {rounds} alternating rounds "
+        "of one process per version (median CPU ms of each action in each process):\n\n"
+        f"{baseline_table}\n"
         f"- 1,000-line OrderRequest parse+bind < 50 ms (median): {'met' if goal_1000 else 'NOT met'}\n"
         f"- 100 lines parse+bind <= 3x lxml.fromstring (ratio of medians): "
         f"{'met' if goal_ratio else 'NOT met'}\n"
+        f"- 100 lines build within 10 % of {BASELINE} (median of per-round ratios {build_ratio:.3f}): "
+        f"{'met' if goal_build else 'NOT met'}; parse+bind {parse_ratio:.3f} of {BASELINE}\n"
     )
     RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(report, encoding="utf-8")
+    previous = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
+    notes = previous[previous.index(_NOTES) :] if _NOTES in previous else _NOTES + "\n"
+    RESULTS.write_text(report + "\n" + notes, encoding="utf-8")
     print(report)
-    return 0 if goal_1000 and goal_ratio else 1
+    return 0 if goal_1000 and goal_ratio and goal_build else 1
+
+
+def _against_baseline(rounds: int) -> list[tuple[dict[str, float], dict[str, float]]]:
+    """(now, before) median CPU ms of build and parse+bind at 100 lines, per alternating round."""
+    here = Path(__file__).resolve().parent
+    source = here.parent / "src"
+    with tempfile.TemporaryDirectory() as folder:
+        archive = subprocess.run(
+            ["git", "-C", str(here.parent), "archive", BASELINE, "src/punchout"],
+            check=True,
+            capture_output=True,
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", folder], input=archive, check=True)
+        before_source = Path(folder) / "src"
+
+        def measure(src: Path) -> dict[str, float]:
+            done = subprocess.run(
+                [sys.executable, "-c", _RUNNER, str(src), str(here), "100", "150"],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            result: dict[str, float] = json.loads(done.stdout)
+            return result
+
+        pairs = []
+        for round_ in range(rounds):
+            if round_ % 2:
+                before, now = measure(before_source), measure(source)
+            else:
+                now, before = measure(source), measure(before_source)
+            pairs.append((now, before))
+        return pairs
 
 
 def _load() -> str:

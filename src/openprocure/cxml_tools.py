@@ -19,6 +19,8 @@ from typing import Any, TextIO
 from punchout import cxml
 from punchout.cxml.dtd import validate as dtd_validate
 from punchout.cxml.errors import CXMLError
+from punchout.cxml.limits import Limits
+from punchout.cxml.review import REFUSED, Verdict, review
 
 
 def _load(path: Path) -> tuple[cxml.ParseResult | None, str]:
@@ -28,26 +30,58 @@ def _load(path: Path) -> tuple[cxml.ParseResult | None, str]:
     except OSError as error:
         return None, f"cannot read: {error.strerror or error}"
     try:
-        return cxml.parse(data), ""
+        return cxml.parse(data, limits=_LOCAL), ""
     except CXMLError as error:
         where = f" at {error.path}" if error.path else ""
         return None, f"{error.status_code} {error.text}{where}: {error.message}"
 
 
+#: Local files are trusted further than bodies from the network: every warning is listed.
+_LOCAL = Limits(warnings=1_000_000)
+
+
+def _review(path: Path) -> tuple[Verdict | None, str]:
+    """The verdict on one file, or None and the reason it cannot be read."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return None, f"cannot read: {error.strerror or error}"
+    return review(data, limits=_LOCAL), ""
+
+
+def _refusal(verdict: Verdict) -> str:
+    """Why a document is refused, in its own terms (a parse refusal keeps its cXML status)."""
+    error = verdict.refusal
+    assert error is not None
+    where = f" at {error.path}" if error.path else ""
+    if verdict.kind is None:
+        return f"{error.status_code} {error.text}{where}: {error.message}"
+    return f"{error.message} ({error.path})" if error.path else error.message
+
+
+def _findings(verdict: Verdict) -> list[str]:
+    return [f"{f.kind} [{f.code}] {f.path}: {f.message}" for f in verdict.findings if f.kind != REFUSED]
+
+
 def validate(files: Sequence[Path], dtd_dir: Path | None, out: TextIO) -> int:
-    """Our verdict and warnings per file (and the DTD's verdict with ``--dtd-dir``)."""
+    """The verdict per file: refused, or OK with what normalize will forgive, keep, change and leave
+    out (and the DTD's verdict on the file as it is, with ``--dtd-dir``)."""
     failures = 0
     for path in files:
-        result, reason = _load(path)
-        if result is None:
+        verdict, reason = _review(path)
+        if verdict is None:
             failures += 1
             print(f"{path}: REJECTED — {reason}", file=out)
             continue
-        document = result.document
-        print(f"{path}: OK ({document.kind}, {len(result.warnings)} warning(s))", file=out)
-        for warning in result.warnings:
-            print(f"  warning [{warning.code}] {warning.path}: {warning.message}", file=out)
-        if dtd_dir is not None:
+        lines = _findings(verdict)
+        if verdict.refusal is not None:
+            failures += 1
+            print(f"{path}: REJECTED — {_refusal(verdict)}", file=out)
+        else:
+            print(f"{path}: OK ({verdict.kind}, {len(lines)} finding(s))", file=out)
+        for line in lines:
+            print(f"  {line}", file=out)
+        if dtd_dir is not None and verdict.kind is not None:
             errors = dtd_validate(path.read_bytes(), dtd_dir)
             if errors:
                 failures += 1
@@ -60,23 +94,25 @@ def validate(files: Sequence[Path], dtd_dir: Path | None, out: TextIO) -> int:
 
 
 def normalize(files: Sequence[Path], out_dir: Path | None, out: TextIO, err: TextIO) -> int:
-    """Re-emit each document strictly: to stdout for one file, to ``out_dir`` for several."""
+    """Re-emit each document strictly, to stdout for one file, to ``out_dir`` for several; what was
+    forgiven, kept, changed or left out is printed on ``err`` (the same lines as ``validate``)."""
     if len(files) > 1 and out_dir is None:
         print("normalize: give --out-dir DIR when normalizing several files.", file=err)
         return 2
     failures = 0
     for path in files:
-        result, reason = _load(path)
-        if result is None:
+        verdict, reason = _review(path)
+        if verdict is None:
             failures += 1
             print(f"{path}: cannot normalize — {reason}", file=err)
             continue
-        try:
-            body = cxml.build(result.document)
-        except CXMLError as error:
+        for line in _findings(verdict):
+            print(f"{path}: {line}", file=err)
+        if verdict.output is None:
             failures += 1
-            print(f"{path}: cannot normalize — {error.message}", file=err)
+            print(f"{path}: cannot normalize — {_refusal(verdict)}", file=err)
             continue
+        body = verdict.output
         if out_dir is None:
             sys.stdout.buffer.write(body) if out is sys.stdout else out.write(body.decode("utf-8"))
         else:
@@ -91,7 +127,7 @@ def _plain(value: Any, depth: int = 0) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         result = {}
         for field in dataclasses.fields(value):
-            if "secret" in field.name.lower():
+            if "secret" in field.name.lower() or field.name == "source":
                 continue
             item = _plain(getattr(value, field.name), depth + 1)
             if item not in (None, "", [], {}, ()):
@@ -161,10 +197,13 @@ def main(argv: Sequence[str], out: TextIO | None = None, err: TextIO | None = No
     err = err or sys.stderr
     parser = argparse.ArgumentParser(prog="openprocure cxml", description="cXML tools")
     commands = parser.add_subparsers(dest="command", required=True)
-    p_validate = commands.add_parser("validate", help="our verdict and warnings per file")
+    p_validate = commands.add_parser(
+        "validate",
+        help="our verdict per file: what normalize forgives, keeps, changes, leaves out or refuses",
+    )
     p_validate.add_argument("files", nargs="+", type=Path)
     p_validate.add_argument("--dtd-dir", type=Path, help="also validate against the DTD the document names")
-    p_normalize = commands.add_parser("normalize", help="re-emit each document strictly")
+    p_normalize = commands.add_parser("normalize", help="re-emit each document strictly, saying what changed")
     p_normalize.add_argument("files", nargs="+", type=Path)
     p_normalize.add_argument("--out-dir", type=Path)
     p_show = commands.add_parser("show", help="a readable summary")

@@ -75,7 +75,7 @@ def test_the_journal_keeps_the_first_warnings_of_a_document_full_of_unknown_elem
     assert warnings[0] == {
         "code": "unknown-element",
         "path": "/cXML/Request/ConfirmationRequest/ConfirmationHeader/e[1]",
-        "message": "<e> is not read inside <ConfirmationHeader>; it was ignored",
+        "message": "<e> is not allowed inside <ConfirmationHeader> in cXML 1.2.071; it cannot be kept",
     }
     assert warnings[-1] == {
         "code": "more-warnings",

@@ -241,8 +241,9 @@ def test_accept_variance_needs_a_reason_and_is_recorded(client: Client) -> None:
     assert answer.status_code == 302
     csv_text = client.get(answer["Location"]).content.decode()
     assert csv_text.splitlines() == [
-        "supplier_number,supplier,vat,invoice_number,invoice_date,due_date,kind,currency,amount_due,purchase_orders",
-        "S-100,Office Supply Co,,INV-3,2026-03-10,,invoice,EUR,135.00,PO-2026-000001",
+        "supplier_number,supplier,vat,invoice_number,invoice_date,due_date,kind,currency,amount_due,"
+        "purchase_orders,discount_due_date,discount_percent,discount_amount,reverse_charge",
+        "S-100,Office Supply Co,,INV-3,2026-03-10,,invoice,EUR,135.00,PO-2026-000001,,,,",
     ]
     assert Invoice.objects.get().status == "exported"
 

@@ -601,3 +601,26 @@ def test_the_shop_page_lists_the_companys_preferred_suppliers_first(
     page = requester.get(reverse("punchout:shop")).content.decode()
     assert page.count("Preferred supplier") == 1
     assert "Preferred for UNSPSC 44" in page
+
+
+def test_an_empty_start_page_is_refused_with_a_message(acme: PunchOutConnection, requester: Client) -> None:
+    with SupplierServer(lambda body: (200, setup_response(""))) as server:
+        acme.setup_url = server.url
+        acme.save(update_fields=["setup_url"])
+        response = requester.post(f"/punchout/launch/{acme.pk}/", {"operation": "create"})
+    assert response.status_code == 502
+    session = PunchOutSession.objects.get()
+    assert session.status == SessionStatus.FAILED
+    assert session.error_text == (
+        "Marketplace opened the catalog without saying where: its StartPage URL is empty. "
+        "Try again later or tell your procurement team."
+    )
+    assert session.start_page_url == ""
+    answer = Document.objects.get(kind="PunchOutSetupResponse")
+    assert answer.warnings == [
+        {
+            "code": "empty-url",
+            "path": "/cXML/Response/PunchOutSetupResponse",
+            "message": "<StartPage> has an empty <URL>: there is no page to send the user to",
+        }
+    ]

@@ -26,14 +26,16 @@ def test_validate_reports_verdict_and_warnings(interop: Path) -> None:
         "validate", str(GOLDEN / "OrderRequest.xml"), str(order), "--dtd-dir", str(interop / "cxml-dtd")
     )
     assert code == 0
-    lines = out.splitlines()
-    assert lines[0] == f"{GOLDEN / 'OrderRequest.xml'}: OK (OrderRequest, 0 warning(s))"
-    assert lines[1] == "  DTD: valid"
-    assert lines[2] == f"{order}: OK (OrderRequest, 2 warning(s))"
-    assert lines[3].startswith(
-        "  warning [timestamp-format] /cXML/Request/OrderRequest/OrderRequestHeader: @orderDate"
-    )
-    assert lines[-1] == "  DTD: valid"
+    assert out.splitlines() == [
+        f"{GOLDEN / 'OrderRequest.xml'}: OK (OrderRequest, 0 finding(s))",
+        "  DTD: valid",
+        f"{order}: OK (OrderRequest, 2 finding(s))",
+        "  forgiven [timestamp-format] /cXML/Request/OrderRequest/OrderRequestHeader: @orderDate: a date "
+        "without a time, read as midnight; no zone, read as UTC",
+        "  forgiven [timestamp-format] /cXML/Request/OrderRequest/ItemOut: @requestedDeliveryDate: a date "
+        "without a time, read as midnight; no zone, read as UTC",
+        "  DTD: valid",
+    ]
 
 
 def test_validate_fails_on_unsupported_and_broken_files(interop: Path, tmp_path: Path) -> None:
@@ -93,11 +95,17 @@ def test_normalize_refuses_what_cannot_be_emitted_strictly(interop: Path, tmp_pa
     no_bill_to = interop / "cxml/OrderRequest/depth8064-dtdvalidator_e2e_test-i0.xml"
     code, _, err = run("normalize", str(no_bill_to), "--out-dir", str(tmp_path))
     assert code == 1
-    assert err == (
-        f"{no_bill_to}: cannot normalize — cannot build /cXML/Request/OrderRequest/OrderRequestHeader/BillTo: "
-        "a BillTo address is required\n"
+    assert err.splitlines()[-1] == (
+        f"{no_bill_to}: cannot normalize — the document has no <BillTo> in <OrderRequestHeader>: cXML "
+        "requires the address to bill (/cXML/Request/OrderRequest/OrderRequestHeader/BillTo)"
     )
     assert list(tmp_path.iterdir()) == []
+    code, out, _ = run("validate", str(no_bill_to))
+    assert code == 1
+    assert out.splitlines()[0] == (
+        f"{no_bill_to}: REJECTED — the document has no <BillTo> in <OrderRequestHeader>: cXML requires "
+        "the address to bill (/cXML/Request/OrderRequest/OrderRequestHeader/BillTo)"
+    )
 
 
 def test_normalize_says_why_it_cannot(tmp_path: Path) -> None:
@@ -126,4 +134,44 @@ def test_the_openprocure_command_runs_the_tools() -> None:
         check=False,
     )
     assert done.returncode == 0
-    assert done.stdout == f"{GOLDEN / 'Response.xml'}: OK (Response, 0 warning(s))\n"
+    assert done.stdout == f"{GOLDEN / 'Response.xml'}: OK (Response, 0 finding(s))\n"
+
+
+def _corpus_files(interop: Path) -> list[Path]:
+    return sorted((interop / "cxml").glob("*/*.xml"))
+
+
+def test_validate_and_normalize_give_one_verdict_on_every_corpus_document(
+    interop: Path, tmp_path: Path
+) -> None:
+    """validate lists exactly what normalize forgives, keeps, changes, leaves out or refuses."""
+    for path in _corpus_files(interop):
+        code, out, _ = run("validate", str(path))
+        listed = [line[2:] for line in out.splitlines()[1:]]
+        verdict = out.splitlines()[0]
+        ncode, nout, nerr = run("normalize", str(path))
+        printed = nerr.splitlines()
+        assert code == ncode, path
+        if verdict.startswith(f"{path}: OK ("):
+            assert [f"{path}: {line}" for line in listed] == printed, path
+            assert nout.startswith("<?xml"), path
+        else:
+            assert nout == "", path
+            reason = verdict.removeprefix(f"{path}: REJECTED — ")
+            assert printed[-1] == f"{path}: cannot normalize — {reason}", path
+            assert [f"{path}: {line}" for line in listed] == printed[:-1], path
+
+
+def test_normalize_says_what_it_kept_and_changed(interop: Path, tmp_path: Path) -> None:
+    order = interop / "cxml/OrderRequest/espinola3-1dd89062-a00b-420b-ad4e-56017f15ca0e.xml"
+    code, out, err = run("normalize", str(order))
+    assert code == 0
+    prefix = "/cXML/Request/OrderRequest/OrderRequestHeader"
+    assert err.splitlines() == [
+        f"{order}: forgiven [no-doctype] /cXML: the document has no DOCTYPE",
+        f"{order}: kept [kept] {prefix}/BillTo/IdReference: <IdReference> is kept, not interpreted",
+        f"{order}: kept [kept] {prefix}/Contact[1]/Fax: <Fax> is kept, not interpreted",
+        f"{order}: kept [kept] {prefix}/TermsOfDelivery/Address: <Address> is kept, not interpreted",
+    ]
+    assert '<PaymentTerm payInNumberOfDays="60">' in out
+    assert '<IdReference domain="buyerID" identifier="1624"/>' in out

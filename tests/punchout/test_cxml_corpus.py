@@ -1,19 +1,24 @@
 """The whole interop corpus (../shared/interop/cxml), one test per document.
 
 Supported types parse; unsupported types answer 450; a non-well-formed body answers 400. Every
-supported document we can rebuild is DTD-valid and reads back with the same business fields.
+supported document is normalized (``review``: what ``cxml normalize`` does) or refused naming what
+it lacks. A normalized document is DTD-valid, reads back with the same business fields and the same
+elements kept as sent, normalizes to itself, and loses nothing: for a DTD-valid input, every
+element path, attribute path and value of the input is in the output; for any other input, what is
+not in the output is named by a warning or a note.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
 from lxml import etree
 from tests.conftest import INTEROP
+from tests.punchout.lossless import inventory, plain
 
 from punchout.cxml import (
     CXML,
@@ -22,11 +27,11 @@ from punchout.cxml import (
     NotWellFormed,
     UnsupportedMessage,
     build,
-    new_payload_id,
     parse,
 )
 from punchout.cxml.builder import DEFAULT_USER_AGENT
 from punchout.cxml.dtd import validate
+from punchout.cxml.review import review
 
 SUPPORTED = {
     "PunchOutSetupRequest",
@@ -48,28 +53,77 @@ REFUSED = {
     "PunchOutSetupRequest/punchoutcarewell-setuprequestparsertest-i0.xml": ForbiddenConstruct,
 }
 
-#: Documents that parse but lack something cXML 1.2.071 requires, so our strict builder refuses
-#: them, naming the missing piece.
-UNBUILDABLE = {
-    "InvoiceDetailRequest/officeluv-invoice_backed_and_unbacked_by_pos.xml": "InvoiceDetailOrder[2]/InvoiceDetailOrderInfo",
-    "InvoiceDetailRequest/officeluv-invoice_taxes_at_line.xml": "InvoiceDetailSummary/NetAmount/Money",
-    "InvoiceDetailRequest/officeluv-invoice_taxes_at_total.xml": "InvoiceDetailSummary/NetAmount/Money",
-    "OrderRequest/depth8064-dtdvalidator_e2e_test-i0.xml": "OrderRequestHeader/BillTo",
-    "OrderRequest/foom-552-test_cxml_anonymizer-i0.xml": "OrderRequestHeader/BillTo",
-    "OrderRequest/foom-552-test_cxml_anonymizer-i2.xml": "/cXML/Header/From",
-    "OrderRequest/friendsofcxml-serializertest-i12.xml": "OrderRequest/ItemOut",
-    "OrderRequest/friendsofcxml-serializertest-i9.xml": "OrderRequest/ItemOut",
-    "OrderRequest/gannyspenzer-module1-L288.xml": "OrderRequestHeader/Total/Money",
-    "OrderRequest/nickyhk4you-mongodb-order-network-requests-sample-data-i0.xml": "OrderRequestHeader/BillTo",
-    "OrderRequest/nickyhk4you-mongodb-order-network-requests-sample-data-i3.xml": "/cXML/Header",
-    "OrderRequest/nickyhk4you-mongodb-order-network-requests-sample-data-i6.xml": "/cXML/Header",
-    "OrderRequest/njp970-test_api-i0.xml": "OrderRequestHeader/BillTo",
-    "OrderRequest/punchoutcarewell-orderrequestendpointtest-i0.xml": "OrderRequestHeader/BillTo",
-    "OrderRequest/punchoutcarewell-punchoutthrottletest-i1.xml": "OrderRequestHeader/BillTo",
-    "PunchOutOrderMessage/nickyhk4you-mongodb-network-requests-sample-data-i2.xml": "/cXML/Header",
-    "PunchOutSetupRequest/nickyhk4you-mongodb-customer-onboarding-sample-data-i3.xml": "/cXML/Header/Sender",
-    "PunchOutSetupRequest/nickyhk4you-procurement_platform_converters-i3.xml": "/cXML/Header/To",
-    "PunchOutSetupResponse/vphantom-punchoutsetup2-response.xml": "StartPage/URL",
+#: Documents that parse but lack something cXML 1.2.071 requires: normalizing them is refused,
+#: naming what the document lacks (the path, and the message).
+UNBUILDABLE: dict[str, tuple[str, str]] = {
+    "OrderRequest/depth8064-dtdvalidator_e2e_test-i0.xml": (
+        "/cXML/Request/OrderRequest/OrderRequestHeader/BillTo",
+        "the document has no <BillTo> in <OrderRequestHeader>: cXML requires the address to bill",
+    ),
+    "OrderRequest/foom-552-test_cxml_anonymizer-i0.xml": (
+        "/cXML/Request/OrderRequest/OrderRequestHeader/BillTo",
+        "the document has no <BillTo> in <OrderRequestHeader>: cXML requires the address to bill",
+    ),
+    "OrderRequest/foom-552-test_cxml_anonymizer-i2.xml": (
+        "/cXML/Header/From/Credential",
+        "the document has no <Credential> in <From>: cXML requires a Credential",
+    ),
+    "OrderRequest/friendsofcxml-serializertest-i12.xml": (
+        "/cXML/Request/OrderRequest/ItemOut",
+        "the document has no <ItemOut> in <OrderRequest>: cXML requires at least one line",
+    ),
+    "OrderRequest/friendsofcxml-serializertest-i9.xml": (
+        "/cXML/Request/OrderRequest/ItemOut",
+        "the document has no <ItemOut> in <OrderRequest>: cXML requires at least one line",
+    ),
+    "OrderRequest/gannyspenzer-module1-L288.xml": (
+        "/cXML/Request/OrderRequest/OrderRequestHeader/Total",
+        "the document has no <Total> in <OrderRequestHeader>: cXML requires an amount and its currency",
+    ),
+    "OrderRequest/nickyhk4you-mongodb-order-network-requests-sample-data-i0.xml": (
+        "/cXML/@payloadID",
+        "the document has no payloadID attribute in <cXML>: cXML requires a payloadID that identifies it",
+    ),
+    "OrderRequest/nickyhk4you-mongodb-order-network-requests-sample-data-i3.xml": (
+        "/cXML/@payloadID",
+        "the document has no payloadID attribute in <cXML>: cXML requires a payloadID that identifies it",
+    ),
+    "OrderRequest/nickyhk4you-mongodb-order-network-requests-sample-data-i6.xml": (
+        "/cXML/@payloadID",
+        "the document has no payloadID attribute in <cXML>: cXML requires a payloadID that identifies it",
+    ),
+    "OrderRequest/njp970-test_api-i0.xml": (
+        "/cXML/Request/OrderRequest/OrderRequestHeader/BillTo",
+        "the document has no <BillTo> in <OrderRequestHeader>: cXML requires the address to bill",
+    ),
+    "OrderRequest/punchoutcarewell-orderrequestendpointtest-i0.xml": (
+        "/cXML/Request/OrderRequest/OrderRequestHeader/BillTo",
+        "the document has no <BillTo> in <OrderRequestHeader>: cXML requires the address to bill",
+    ),
+    "OrderRequest/punchoutcarewell-punchoutthrottletest-i1.xml": (
+        "/cXML/Request/OrderRequest/OrderRequestHeader/BillTo",
+        "the document has no <BillTo> in <OrderRequestHeader>: cXML requires the address to bill",
+    ),
+    "PunchOutOrderMessage/nickyhk4you-mongodb-network-requests-sample-data-i2.xml": (
+        "/cXML/@payloadID",
+        "the document has no payloadID attribute in <cXML>: cXML requires a payloadID that identifies it",
+    ),
+    "PunchOutSetupRequest/nickyhk4you-mongodb-customer-onboarding-sample-data-i3.xml": (
+        "/cXML/Header/Sender/Credential",
+        "the document has no <Credential> in <Sender>: cXML requires a Credential",
+    ),
+    "PunchOutSetupRequest/nickyhk4you-mongodb-network-requests-sample-data-i0.xml": (
+        "/cXML/@payloadID",
+        "the document has no payloadID attribute in <cXML>: cXML requires a payloadID that identifies it",
+    ),
+    "PunchOutSetupRequest/nickyhk4you-procurement_platform_converters-i3.xml": (
+        "/cXML/@payloadID",
+        "the document has no payloadID attribute in <cXML>: cXML requires a payloadID that identifies it",
+    ),
+    "PunchOutSetupResponse/nickyhk4you-readme-i1.xml": (
+        "/cXML/@payloadID",
+        "the document has no payloadID attribute in <cXML>: cXML requires a payloadID that identifies it",
+    ),
 }
 
 
@@ -93,7 +147,7 @@ def well_formed(data: bytes) -> bool:
 
 def _strip_langs(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: _strip_langs(v) for k, v in value.items() if not k.endswith("lang")}
+        return {k: _strip_langs(v) for k, v in value.items() if not k.endswith("lang") and k != "source"}
     if isinstance(value, list):
         return [_strip_langs(v) for v in value]
     return value
@@ -162,18 +216,42 @@ def test_corpus_document(path: Path | None, interop: Path) -> None:
         assert secret not in repr(document)
         assert all(secret not in f"{w.path} {w.message}" for w in result.warnings)
 
-    if document.payload_id is None:
-        document.payload_id = new_payload_id("corpus.example")
-    if document.timestamp is None:
-        document.timestamp = datetime(2026, 1, 1, tzinfo=UTC)
+    verdict = review(data)
     if name in UNBUILDABLE:
-        with pytest.raises(BuildError) as refused:
+        assert verdict.refusal is not None
+        assert (verdict.refusal.path, verdict.refusal.message) == UNBUILDABLE[name]
+        with pytest.raises(BuildError):
             build(document)
-        assert UNBUILDABLE[name] in (refused.value.path or "")
         return
-
-    rebuilt = build(document)
+    assert verdict.refusal is None, verdict.refusal
+    rebuilt = verdict.output
+    assert rebuilt is not None
+    assert rebuilt == build(document)
     assert validate(rebuilt, interop / "cxml-dtd", version="1.2.071") == []
     again = parse(rebuilt)
-    assert {w.code for w in again.warnings} <= {"shared-secret-in-message"}
+    # what was kept as written is forgiven again, the same way
+    assert {w.code for w in again.warnings} <= {
+        "shared-secret-in-message",
+        "kept",
+        "bad-timestamp",
+        "empty-amount",
+        "empty-url",
+    }
+    kept = Counter(plain(w.path) for w in result.warnings if w.code == "kept")
+    assert Counter(plain(w.path) for w in again.warnings if w.code == "kept") == kept
     assert business_fields(again.document) == business_fields(document)
+    assert build(again.document) == rebuilt  # normalizing a normalized document changes nothing
+
+    # nothing lost: what the input says is in the output, or a finding says why not
+    source = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False))
+    lost = inventory(source) - inventory(etree.fromstring(rebuilt))
+    if validate(data, interop / "cxml-dtd") == []:
+        assert lost == Counter()
+    else:
+        explained = {plain(f.path) for f in verdict.findings}
+        unexplained = [
+            item
+            for item in lost
+            if not any(item[1].split("/@")[0] == p or item[1].startswith(p + "/") for p in explained)
+        ]
+        assert unexplained == []

@@ -127,12 +127,26 @@ def test_unescaped_ampersand_is_not_well_formed_with_position() -> None:
     assert "Escape & as &amp;" in caught.value.message
 
 
-def test_invalid_utf8_is_a_clear_400() -> None:
-    data = order().replace(b"<Identity>2</Identity>", b"<Identity>\xff\xfe</Identity>")
+def test_bytes_that_are_not_utf8_are_read_as_windows_1252_with_a_warning() -> None:
+    data = order().replace(b"<Identity>2</Identity>", b"<Identity>M\xfcller \x80</Identity>")
+    result = parse(data)
+    assert result.document.header is not None
+    assert result.document.header.to[0].identity == "Müller €"
+    assert [(w.code, w.path, w.message) for w in result.warnings if w.code == "encoding-mismatch"] == [
+        (
+            "encoding-mismatch",
+            "/cXML",
+            "the document declares UTF-8 but its bytes are not UTF-8 (from line 2); it was read as Windows-1252",
+        )
+    ]
+
+
+def test_a_body_that_is_not_text_in_any_encoding_is_a_clear_400() -> None:
+    data = order().replace(b"<Identity>2</Identity>", b"<Identity>\xff\x00</Identity>")
     with pytest.raises(NotWellFormed) as caught:
         parse(data)
     assert caught.value.status_code == 400
-    assert "not valid text in its declared encoding" in caught.value.message
+    assert caught.value.message.startswith("the document is not well-formed XML at line 2, column ")
 
 
 def test_empty_body_is_a_clear_400() -> None:

@@ -19,7 +19,9 @@ pytestmark = pytest.mark.django_db
 SETUP_END = b"</PunchOutSetupRequest>"
 
 
-@pytest.mark.parametrize("secret", ["acme-shared-secret", "wrong-secret"], ids=["right-secret", "wrong-secret"])
+@pytest.mark.parametrize(
+    "secret", ["acme-shared-secret", "wrong-secret"], ids=["right-secret", "wrong-secret"]
+)
 def test_too_many_elements_is_a_413_whatever_the_secret_and_opens_nothing(client, acme, secret):  # noqa: F811
     body = setup_request(secret=secret)
     body = with_children(body, SETUP_END, siblings(MAX_ELEMENTS + 1 - element_count(body)))

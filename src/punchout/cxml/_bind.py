@@ -21,6 +21,7 @@ from punchout.cxml.common import (
     Shipping,
     Status,
     Tax,
+    TermsOfDelivery,
 )
 from punchout.cxml.fulfill import (
     CarrierIdentifier,
@@ -30,10 +31,12 @@ from punchout.cxml.fulfill import (
     ConfirmationStatus,
     ConfirmationStatusType,
     ConfirmationType,
+    ServiceLevel,
     ShipControl,
     ShipmentIdentifier,
     ShipNoticeHeader,
     ShipNoticeItem,
+    ShipNoticeItemDetail,
     ShipNoticeOperation,
     ShipNoticePortion,
     ShipNoticeRequest,
@@ -95,7 +98,7 @@ def _url_of(r: Reader, el: _Element) -> str | None:
 # -- PunchOut --------------------------------------------------------------------------------
 def setup_request(r: Reader, el: _Element) -> PunchOutSetupRequest:
     result = PunchOutSetupRequest(
-        "", operation=r.enum(el, "operation", PunchOutOperation, PunchOutOperation.CREATE)
+        "", operation=r.enum(el, "operation", PunchOutOperation, PunchOutOperation.CREATE), source=el
     )
     seen_cookie = False
     for c in el:
@@ -136,12 +139,17 @@ def setup_response(r: Reader, el: _Element) -> PunchOutSetupResponse:
             r.unknown(c, el)
     if url is None:
         raise r.invalid(el, "<PunchOutSetupResponse> has no StartPage/URL: send the URL the user must open")
-    return PunchOutSetupResponse(url)
+    if not url:
+        r.warn("empty-url", el, "<StartPage> has an empty <URL>: there is no page to send the user to")
+    return PunchOutSetupResponse(url, source=el)
 
 
 def item_in(r: Reader, el: _Element) -> ItemIn:
     result = ItemIn(
-        r.decimal(el, el.get("quantity"), "@quantity"), ItemID(""), line_number=r.integer(el, "lineNumber")
+        r.decimal(el, el.get("quantity"), "@quantity"),
+        ItemID(""),
+        line_number=r.integer(el, "lineNumber"),
+        source=el,
     )
     seen_id = False
     for c in el:
@@ -170,7 +178,7 @@ def item_in(r: Reader, el: _Element) -> ItemIn:
 
 
 def order_message(r: Reader, el: _Element) -> PunchOutOrderMessage:
-    result = PunchOutOrderMessage("", PunchOutOrderMessageHeader(None))
+    result = PunchOutOrderMessage("", PunchOutOrderMessageHeader(None), source=el)
     seen_header = False
     for c in el:
         tag = c.tag
@@ -181,6 +189,7 @@ def order_message(r: Reader, el: _Element) -> PunchOutOrderMessage:
         elif tag == "PunchOutOrderMessageHeader":
             seen_header = True
             header = result.header
+            header.source = c
             header.operation_allowed = r.enum(
                 c, "operationAllowed", PunchOutOperation, PunchOutOperation.CREATE
             )
@@ -215,6 +224,12 @@ def item_out(r: Reader, el: _Element) -> ItemOut:
     quantity = None if raw is None else r._numbers.get(raw)
     if quantity is None:
         quantity = r.decimal(el, raw, "@quantity")
+    if quantity.is_signed():
+        r.warn(
+            "negative-quantity",
+            el,
+            f"@quantity={raw!r} is negative; an order line asks for a quantity above 0",
+        )
     raw = get(_LINE_NUMBER)
     line_number = (
         int(raw)
@@ -236,6 +251,7 @@ def item_out(r: Reader, el: _Element) -> ItemOut:
     contacts: list[Contact] = []
     comments: list[Comment] = []
     schedule_lines: list[ScheduleLine] = []
+    delivery_terms: TermsOfDelivery | None = None
     for c in el[:]:  # type: ignore[index]  # a list of the children: cheaper than lxml's child iterator
         tag = c.tag
         if tag == "ItemID":
@@ -256,6 +272,8 @@ def item_out(r: Reader, el: _Element) -> ItemOut:
             comments.append(rd.comment(r, c))
         elif tag == "ScheduleLine":
             schedule_lines.append(schedule_line(r, c))
+        elif tag == "TermsOfDelivery":
+            delivery_terms = rd.terms_of_delivery(r, c)
         else:
             r.unknown(c, el)
     if item_id is None:
@@ -274,6 +292,8 @@ def item_out(r: Reader, el: _Element) -> ItemOut:
     result.contacts = contacts
     result.comments = comments
     result.schedule_lines = schedule_lines
+    result.terms_of_delivery = delivery_terms
+    result.source = el
     return result
 
 
@@ -282,6 +302,7 @@ def schedule_line(r: Reader, el: _Element) -> ScheduleLine:
         r.decimal(el, el.get("quantity"), "@quantity"),
         r.date(el, "requestedDeliveryDate"),
         line_number=r.integer(el, "lineNumber"),
+        source=el,
     )
     for c in el:
         if c.tag == "UnitOfMeasure":
@@ -305,7 +326,7 @@ def order_request(r: Reader, el: _Element) -> OrderRequest:
         raise r.invalid(el, "<OrderRequest> has no OrderRequestHeader: send orderID, orderDate and Total")
     if not items:
         r.missing(el, "ItemOut")
-    return OrderRequest(header, items)
+    return OrderRequest(header, items, source=el)
 
 
 def order_header(r: Reader, el: _Element) -> OrderRequestHeader:
@@ -320,6 +341,7 @@ def order_header(r: Reader, el: _Element) -> OrderRequestHeader:
         order_type=r.enum(el, "orderType", OrderType, OrderType.REGULAR),
         order_version=r.integer(el, "orderVersion"),
         requested_delivery_date=r.date(el, "requestedDeliveryDate"),
+        source=el,
     )
     if el.get("orderDate") is None:
         r.warn("missing-attribute", el, "<OrderRequestHeader> has no orderDate")
@@ -338,7 +360,9 @@ def order_header(r: Reader, el: _Element) -> OrderRequestHeader:
         elif tag == "Payment":
             for p in c:
                 if p.tag == "PCard":
-                    result.payment = PCard(p.get("number") or "", p.get("expiration") or "", p.get("name"))
+                    result.payment = PCard(
+                        p.get("number") or "", p.get("expiration") or "", p.get("name"), source=p
+                    )
                 else:
                     r.unknown(p, c)
         elif tag == "Contact":
@@ -347,6 +371,10 @@ def order_header(r: Reader, el: _Element) -> OrderRequestHeader:
             result.comments.append(rd.comment(r, c))
         elif tag == "Extrinsic":
             result.extrinsics.append(rd.extrinsic(r, c))
+        elif tag == "PaymentTerm":
+            result.payment_terms.append(rd.payment_term(r, c))
+        elif tag == "TermsOfDelivery":
+            result.terms_of_delivery = rd.terms_of_delivery(r, c)
         else:
             r.unknown(c, el)
     if result.total is None:
@@ -378,7 +406,7 @@ def confirmation_request(r: Reader, el: _Element) -> ConfirmationRequest:
             r.unknown(c, el)
     if header is None:
         raise r.invalid(el, "<ConfirmationRequest> has no ConfirmationHeader: send type and noticeDate")
-    return ConfirmationRequest(header, _order_reference_child(r, el, reference), items)
+    return ConfirmationRequest(header, _order_reference_child(r, el, reference), items, source=el)
 
 
 def confirmation_header(r: Reader, el: _Element) -> ConfirmationHeader:
@@ -388,6 +416,7 @@ def confirmation_header(r: Reader, el: _Element) -> ConfirmationHeader:
         confirm_id=el.get("confirmID"),
         operation=r.enum(el, "operation", ShipNoticeOperation, ShipNoticeOperation.NEW),
         invoice_id=el.get("invoiceID"),
+        source=el,
     )
     if el.get("type") is None:
         r.warn("missing-attribute", el, "<ConfirmationHeader> has no type; read as 'detail'")
@@ -418,7 +447,7 @@ def _line_number(r: Reader, el: _Element, attr: str = "lineNumber") -> int:
 
 
 def confirmation_item(r: Reader, el: _Element) -> ConfirmationItem:
-    result = ConfirmationItem(_line_number(r, el), r.decimal(el, el.get("quantity"), "@quantity"))
+    result = ConfirmationItem(_line_number(r, el), r.decimal(el, el.get("quantity"), "@quantity"), source=el)
     for c in el:
         tag = c.tag
         if tag == "ConfirmationStatus":
@@ -436,6 +465,7 @@ def confirmation_status(r: Reader, el: _Element) -> ConfirmationStatus:
         r.decimal(el, el.get("quantity"), "@quantity"),
         delivery_date=r.date(el, "deliveryDate"),
         shipment_date=r.date(el, "shipmentDate"),
+        source=el,
     )
     for c in el:
         tag = c.tag
@@ -460,19 +490,19 @@ def confirmation_status(r: Reader, el: _Element) -> ConfirmationStatus:
 
 def ship_notice_request(r: Reader, el: _Element) -> ShipNoticeRequest:
     header: ShipNoticeHeader | None = None
-    result = ShipNoticeRequest(ShipNoticeHeader("", None))
+    result = ShipNoticeRequest(ShipNoticeHeader("", None), source=el)
     for c in el:
         tag = c.tag
         if tag == "ShipNoticeHeader":
             header = ship_notice_header(r, c)
         elif tag == "ShipControl":
-            control = ShipControl(start_date=r.date(c, "startDate"))
+            control = ShipControl(start_date=r.date(c, "startDate"), source=c)
             for s in c:
                 if s.tag == "CarrierIdentifier":
-                    control.carriers.append(CarrierIdentifier(s.get("domain") or "", text(s)))
+                    control.carriers.append(CarrierIdentifier(s.get("domain") or "", text(s), source=s))
                 elif s.tag == "ShipmentIdentifier":
                     control.shipment_identifiers.append(
-                        ShipmentIdentifier(text(s), s.get("domain"), s.get("trackingURL"))
+                        ShipmentIdentifier(text(s), s.get("domain"), s.get("trackingURL"), source=s)
                     )
                 else:
                     r.unknown(s, c)
@@ -494,6 +524,7 @@ def ship_notice_header(r: Reader, el: _Element) -> ShipNoticeHeader:
         shipment_date=r.date(el, "shipmentDate"),
         delivery_date=r.date(el, "deliveryDate"),
         operation=r.enum(el, "operation", ShipNoticeOperation, ShipNoticeOperation.NEW),
+        source=el,
     )
     for c in el:
         tag = c.tag
@@ -503,6 +534,10 @@ def ship_notice_header(r: Reader, el: _Element) -> ShipNoticeHeader:
             result.contacts.append(rd.contact(r, c))
         elif tag == "Extrinsic":
             result.extrinsics.append(rd.extrinsic(r, c))
+        elif tag == "ServiceLevel":
+            result.service_levels.append(ServiceLevel(text(c), c.get(rd.XML_LANG), source=c))
+        elif tag == "TermsOfDelivery":
+            result.terms_of_delivery = rd.terms_of_delivery(r, c)
         else:
             r.unknown(c, el)
     return result
@@ -510,16 +545,20 @@ def ship_notice_header(r: Reader, el: _Element) -> ShipNoticeHeader:
 
 def ship_notice_portion(r: Reader, el: _Element) -> ShipNoticePortion:
     reference: _Element | None = None
-    result = ShipNoticePortion(OrderReference())
+    result = ShipNoticePortion(OrderReference(), source=el)
     for c in el:
         tag = c.tag
         if tag == "ShipNoticeItem":
-            item = ShipNoticeItem(_line_number(r, c), r.decimal(c, c.get("quantity"), "@quantity"))
+            item = ShipNoticeItem(_line_number(r, c), r.decimal(c, c.get("quantity"), "@quantity"), source=c)
             for s in c:
                 if s.tag == "UnitOfMeasure":
                     item.unit_of_measure = text(s)
                 elif s.tag == "ItemID":
                     item.item_id = rd.item_id(r, s)
+                elif s.tag == "ShipNoticeItemDetail":
+                    item.detail = ship_notice_item_detail(r, s)
+                elif s.tag == "TermsOfDelivery":
+                    item.terms_of_delivery = rd.terms_of_delivery(r, s)
                 else:
                     r.unknown(s, c)
             result.items.append(item)
@@ -532,6 +571,21 @@ def ship_notice_portion(r: Reader, el: _Element) -> ShipNoticePortion:
         else:
             r.unknown(c, el)
     result.order_reference = _order_reference_child(r, el, reference)
+    return result
+
+
+def ship_notice_item_detail(r: Reader, el: _Element) -> ShipNoticeItemDetail:
+    result = ShipNoticeItemDetail(source=el)
+    for c in el:
+        tag = c.tag
+        if tag == "UnitPrice":
+            result.unit_price = rd.money_of(r, c, unit_price=True)
+        elif tag == "Description":
+            result.descriptions.append(rd.description(r, c))
+        elif tag == "UnitOfMeasure":
+            result.unit_of_measure = text(c)
+        else:
+            r.unknown(c, el)
     return result
 
 
@@ -558,7 +612,7 @@ def invoice_request(r: Reader, el: _Element) -> InvoiceDetailRequest:
         raise r.invalid(el, "<InvoiceDetailRequest> has no InvoiceDetailRequestHeader: send invoiceID")
     if summary is None:
         raise r.invalid(el, "<InvoiceDetailRequest> has no InvoiceDetailSummary: send the invoice totals")
-    return InvoiceDetailRequest(header, orders, summary)
+    return InvoiceDetailRequest(header, orders, summary, source=el)
 
 
 def invoice_header(r: Reader, el: _Element) -> InvoiceDetailRequestHeader:
@@ -570,11 +624,12 @@ def invoice_header(r: Reader, el: _Element) -> InvoiceDetailRequestHeader:
         r.date(el, "invoiceDate"),
         purpose=r.enum(el, "purpose", InvoicePurpose, InvoicePurpose.STANDARD),
         operation=r.enum(el, "operation", InvoiceOperation, InvoiceOperation.NEW),
+        source=el,
     )
     for c in el:
         tag = c.tag
         if tag == "InvoicePartner":
-            partner = InvoicePartner(Contact(""))
+            partner = InvoicePartner(Contact(""), source=c)
             for p in c:
                 if p.tag == "Contact":
                     partner.contact = rd.contact(r, p)
@@ -591,13 +646,15 @@ def invoice_header(r: Reader, el: _Element) -> InvoiceDetailRequestHeader:
             result.comments = rd.comment(r, c)
         elif tag == "Extrinsic":
             result.extrinsics.append(rd.extrinsic(r, c))
+        elif tag in ("PaymentTerm", "InvoiceDetailPaymentTerm"):
+            result.payment_terms.append(rd.payment_term(r, c))
         else:
             r.unknown(c, el)
     return result
 
 
 def invoice_order(r: Reader, el: _Element) -> InvoiceDetailOrder:
-    result = InvoiceDetailOrder(OrderReference())
+    result = InvoiceDetailOrder(OrderReference(), source=el)
     for c in el:
         tag = c.tag
         if tag == "InvoiceDetailItem":
@@ -618,6 +675,7 @@ def invoice_item(r: Reader, el: _Element) -> InvoiceDetailItem:
         _line_number(r, el, "invoiceLineNumber"),
         r.decimal(el, el.get("quantity"), "@quantity"),
         InvoiceDetailItemReference(0),
+        source=el,
     )
     for c in el:
         tag = c.tag
@@ -645,7 +703,7 @@ def invoice_item(r: Reader, el: _Element) -> InvoiceDetailItem:
 
 
 def invoice_item_reference(r: Reader, el: _Element) -> InvoiceDetailItemReference:
-    result = InvoiceDetailItemReference(_line_number(r, el))
+    result = InvoiceDetailItemReference(_line_number(r, el), source=el)
     for c in el:
         tag = c.tag
         if tag == "ItemID":
@@ -653,7 +711,9 @@ def invoice_item_reference(r: Reader, el: _Element) -> InvoiceDetailItemReferenc
         elif tag == "Description":
             result.description = rd.description(r, c)
         elif tag == "Classification":
-            result.classifications.append(Classification(c.get("domain") or "", text(c), c.get("code")))
+            result.classifications.append(
+                Classification(c.get("domain") or "", text(c), c.get("code"), source=c)
+            )
         elif tag == "ManufacturerPartID":
             result.manufacturer_part_id = text(c)
         elif tag == "ManufacturerName":
@@ -664,7 +724,7 @@ def invoice_item_reference(r: Reader, el: _Element) -> InvoiceDetailItemReferenc
 
 
 def invoice_summary(r: Reader, el: _Element) -> InvoiceDetailSummary:
-    result = InvoiceDetailSummary(None, None, None)
+    result = InvoiceDetailSummary(None, None, None, source=el)
     for c in el:
         tag = c.tag
         if tag == "SubtotalAmount":
@@ -690,18 +750,18 @@ def invoice_summary(r: Reader, el: _Element) -> InvoiceDetailSummary:
 def profile_request(r: Reader, el: _Element) -> ProfileRequest:
     for c in el:
         r.unknown(c, el)
-    return ProfileRequest()
+    return ProfileRequest(source=el)
 
 
 def _option(r: Reader, el: _Element) -> Option:
-    return Option(el.get("name") or "", text(el))
+    return Option(el.get("name") or "", text(el), source=el)
 
 
 def profile_response(r: Reader, el: _Element) -> ProfileResponse:
-    result = ProfileResponse(r.date(el, "effectiveDate"), last_refresh=r.date(el, "lastRefresh"))
+    result = ProfileResponse(r.date(el, "effectiveDate"), last_refresh=r.date(el, "lastRefresh"), source=el)
     for c in el:
         if c.tag == "Transaction":
-            transaction = Transaction(c.get("requestName") or "", "")
+            transaction = Transaction(c.get("requestName") or "", "", source=c)
             for t in c:
                 if t.tag == "URL":
                     transaction.url = text(t)
@@ -718,7 +778,7 @@ def profile_response(r: Reader, el: _Element) -> ProfileResponse:
 
 
 def status_update_request(r: Reader, el: _Element) -> StatusUpdateRequest:
-    result = StatusUpdateRequest(Status(0, ""))
+    result = StatusUpdateRequest(Status(0, ""), source=el)
     seen_status = False
     for c in el:
         tag = c.tag
@@ -727,7 +787,9 @@ def status_update_request(r: Reader, el: _Element) -> StatusUpdateRequest:
         elif tag == "DocumentReference":
             result.document_reference = c.get("payloadID")
         elif tag == "InvoiceStatus":
-            invoice = InvoiceStatus(r.enum(c, "type", InvoiceStatusType, InvoiceStatusType.PROCESSING))
+            invoice = InvoiceStatus(
+                r.enum(c, "type", InvoiceStatusType, InvoiceStatusType.PROCESSING), source=c
+            )
             for s in c:
                 if s.tag == "InvoiceIDInfo":
                     invoice.invoice_id = s.get("invoiceID")

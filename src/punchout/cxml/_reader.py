@@ -16,6 +16,8 @@ from typing import TypeVar
 
 from lxml import etree
 
+from punchout.cxml._carry import classify
+from punchout.cxml._paths import Paths
 from punchout.cxml.common import (
     Accounting,
     AccountingSegment,
@@ -25,12 +27,14 @@ from punchout.cxml.common import (
     Contact,
     Credential,
     Description,
+    Discount,
     Distribution,
     Extrinsic,
     ItemDetail,
     ItemID,
     OrderReference,
     ParseWarning,
+    PaymentTerm,
     Phone,
     PostalAddress,
     PriceBasisQuantity,
@@ -38,10 +42,13 @@ from punchout.cxml.common import (
     Status,
     Tax,
     TaxDetail,
+    TaxExemption,
+    TermsOfDelivery,
 )
 from punchout.cxml.dates import parse_datetime
 from punchout.cxml.errors import InvalidDocument
 from punchout.cxml.limits import MAX_WARNINGS, MORE_WARNINGS, more_warnings_message
+from punchout.cxml.schema import schema
 from punchout.money import (
     CURRENCIES,
     MINOR_UNITS,
@@ -76,7 +83,7 @@ class Reader:
     path is computed) and one last warning counts them (see :mod:`punchout.cxml.limits`).
     """
 
-    __slots__ = ("_dates", "_money", "_more", "_numbers", "_room", "_steps", "tree", "warnings")
+    __slots__ = ("_dates", "_money", "_more", "_numbers", "_room", "module", "path", "tree", "warnings")
 
     def __init__(self, tree: etree._ElementTree, max_warnings: int = MAX_WARNINGS) -> None:
         self.tree = tree
@@ -84,7 +91,9 @@ class Reader:
         # room for warnings before the last place, kept for the one that counts the others
         self._room = max(max_warnings - 1, 0)
         self._more: Counter[str] | None = None
-        self._steps: dict[_Element, dict[_Element, str]] = {}
+        self.path = Paths()
+        #: the DTD module of the message being read (its envelope and Header: cXML.dtd)
+        self.module = "cXML.dtd"
         # Per-document memo of pure conversions: order lines repeat the same delivery dates and
         # quantities. Values are immutable (Decimal, datetime); warnings are still emitted per use.
         self._dates: dict[str, tuple[datetime | None, str | None]] = {}
@@ -94,20 +103,6 @@ class Reader:
         self._money: dict[tuple[str, str, bool], Money] = {}
 
     # -- reporting ---------------------------------------------------------------------------
-    def path(self, el: _Element) -> str:
-        """The element's path, as ``getpath`` writes it, in time linear in its depth (amortised)."""
-        steps: list[str] = []
-        parent = el.getparent()
-        while parent is not None:
-            known = self._steps.get(parent)
-            if known is None:
-                known = self._steps[parent] = _child_steps(parent)
-            steps.append(known[el])
-            el, parent = parent, parent.getparent()
-        steps.append(_step_name(el))
-        steps.reverse()
-        return "/" + "/".join(steps)
-
     def full(self) -> bool:
         """True once no more warnings are kept: callers may skip building a message."""
         return len(self.warnings) >= self._room
@@ -138,20 +133,31 @@ class Reader:
             self._count(code)
 
     def unknown(self, el: _Element, parent: _Element) -> None:
-        """Warn about an unexpected child; comments and processing instructions pass silently."""
+        """Report a child the model does not read: a standard element kept as sent (``kept``), or
+        content that cannot be kept (``unknown-element``: cXML does not allow it there;
+        ``ignored-element``: the model reads it once and this one is out of place). Comments and
+        processing instructions pass silently."""
         tag = el.tag
         if not isinstance(tag, str):
             return
+        verdict = classify(schema(self.module), str(parent.tag), tag)
+        if verdict == "kept":
+            code = "kept"
+        elif verdict == "unread":
+            code = "ignored-element"
+        else:
+            code = "unknown-element"
         if len(self.warnings) >= self._room:
-            self._count("unknown-element")
+            self._count(code)
             return
-        self.warnings.append(
-            ParseWarning(
-                "unknown-element",
-                self.path(el),
-                f"<{etree.QName(tag).localname}> is not read inside <{parent.tag}>; it was ignored",
-            )
-        )
+        name = etree.QName(tag).localname if tag[0] == "{" else tag
+        if verdict == "kept":
+            message = f"<{name}> is kept, not interpreted"
+        elif verdict == "unread":
+            message = f"<{name}> is out of place inside <{parent.tag}>; it cannot be kept"
+        else:
+            message = f"<{name}> is not allowed inside <{parent.tag}> in cXML 1.2.071; it cannot be kept"
+        self.warnings.append(ParseWarning(code, self.path(el), message))
 
     def missing(self, parent: _Element, name: str) -> None:
         if len(self.warnings) < self._room:
@@ -249,38 +255,6 @@ class Reader:
         return value
 
 
-def _step_name(el: _Element) -> str:
-    """An element's name in a path: its tag, ``prefix:name`` in a prefixed namespace, ``*`` in a
-    default one (as libxml2 writes them)."""
-    tag = el.tag
-    if not isinstance(tag, str):
-        return "node()"
-    if tag[0] != "{":
-        return tag
-    prefix = el.prefix
-    return f"{prefix}:{etree.QName(tag).localname}" if prefix else "*"
-
-
-def _child_steps(parent: _Element) -> dict[_Element, str]:
-    """The last path step of each element child of ``parent``: its name, with its position among
-    the siblings of the same name when there are several (``ItemOut[2]``); ``*`` steps always carry
-    their position among all element siblings."""
-    children = [c for c in parent if isinstance(c.tag, str)]
-    names = [_step_name(c) for c in children]
-    repeated = {name for name, n in Counter(names).items() if n > 1}
-    seen: Counter[str] = Counter()
-    steps: dict[_Element, str] = {}
-    for position, (child, name) in enumerate(zip(children, names, strict=True), 1):
-        if name == "*":
-            steps[child] = f"*[{position}]"
-        elif name in repeated:
-            seen[name] += 1
-            steps[child] = f"{name}[{seen[name]}]"
-        else:
-            steps[child] = name
-    return steps
-
-
 def text(el: _Element) -> str:
     """The text of a simple element, trimmed."""
     if len(el):
@@ -317,10 +291,10 @@ def money(r: Reader, el: _Element, unit_price: bool = False) -> Money | None:
         if known is not None:
             return known
     if raw is None or not raw.strip():
-        r.warn("empty-amount", el, "<Money> has no amount; it was ignored")
+        r.warn("empty-amount", el, "<Money> has no amount")
         return None
     if not currency or not currency.strip():
-        r.warn("missing-currency", el, "<Money> has no currency; it was ignored")
+        r.warn("missing-currency", el, "<Money> has no currency")
         return None
     if currency in CURRENCIES and raw.isascii():
         # Fast path: an unsigned plain amount (at most 15 integer digits) that already has the
@@ -369,7 +343,7 @@ def credential(r: Reader, el: _Element) -> Credential:
             r.unknown(c, el)
     if not seen_identity:
         r.missing(el, "Identity")
-    return Credential(domain or "", identity, secret)
+    return Credential(domain or "", identity, secret, source=el)
 
 
 def status(r: Reader, el: _Element) -> Status:
@@ -377,7 +351,7 @@ def status(r: Reader, el: _Element) -> Status:
     if not (raw.isascii() and raw.isdigit() and len(raw) <= 3):
         raise r.invalid(el, f"<Status> needs a numeric code such as 200 or 400, got {raw[:10]!r}")
     code = int(raw)
-    return Status(code, el.get("text") or "", text(el), el.get(XML_LANG) or None)
+    return Status(code, el.get("text") or "", text(el), el.get(XML_LANG) or None, source=el)
 
 
 def extrinsic(r: Reader, el: _Element) -> Extrinsic:
@@ -385,7 +359,7 @@ def extrinsic(r: Reader, el: _Element) -> Extrinsic:
     if name is None:
         r.warn("missing-attribute", el, "<Extrinsic> has no name")
         name = ""
-    return Extrinsic(name, text(el) if len(el) else (el.text or "").strip())
+    return Extrinsic(name, text(el) if len(el) else (el.text or "").strip(), source=el)
 
 
 def comment(r: Reader, el: _Element) -> Comment:
@@ -395,7 +369,7 @@ def comment(r: Reader, el: _Element) -> Comment:
     value = el.text or ""
     if len(el):
         value += "".join(c.tail or "" for c in el)
-    return Comment(value.strip(), el.get(XML_LANG) or None, el.get("type"))
+    return Comment(value.strip(), el.get(XML_LANG), el.get("type"), source=el)
 
 
 def description(r: Reader, el: _Element) -> Description:
@@ -403,7 +377,7 @@ def description(r: Reader, el: _Element) -> Description:
     if lang is None or not lang.strip():
         lang = r.lang(el)  # warns
     if not len(el):
-        return Description((el.text or "").strip(), lang)
+        return Description((el.text or "").strip(), lang, source=el)
     short: str | None = None
     parts = [el.text or ""]
     for c in el:
@@ -412,12 +386,12 @@ def description(r: Reader, el: _Element) -> Description:
         elif isinstance(c.tag, str):
             r.unknown(c, el)
         parts.append(c.tail or "")
-    return Description("".join(parts).strip(), lang, short)
+    return Description("".join(parts).strip(), lang, short, source=el)
 
 
 # -- addresses -----------------------------------------------------------------------------
 def phone(r: Reader, el: _Element) -> Phone:
-    result = Phone("", name=el.get("name"))
+    result = Phone("", name=el.get("name"), source=el)
     for tn in el:
         if tn.tag != "TelephoneNumber":
             r.unknown(tn, el)
@@ -439,7 +413,7 @@ def phone(r: Reader, el: _Element) -> Phone:
 
 
 def postal_address(r: Reader, el: _Element) -> PostalAddress:
-    result = PostalAddress(name=el.get("name"))
+    result = PostalAddress(name=el.get("name"), source=el)
     for c in el:
         tag = c.tag
         if tag == "Street":
@@ -473,7 +447,7 @@ def address(r: Reader, el: _Element) -> Address:
             r.missing(el, "Address")
             return Address("")
         return found
-    result = Address("", iso_country_code=el.get("isoCountryCode"), address_id=el.get("addressID"))
+    result = Address("", iso_country_code=el.get("isoCountryCode"), address_id=el.get("addressID"), source=el)
     seen_name = False
     for c in el:
         tag = c.tag
@@ -493,7 +467,7 @@ def address(r: Reader, el: _Element) -> Address:
 
 
 def contact(r: Reader, el: _Element) -> Contact:
-    result = Contact("", role=el.get("role"), address_id=el.get("addressID"))
+    result = Contact("", role=el.get("role"), address_id=el.get("addressID"), source=el)
     for c in el:
         tag = c.tag
         if tag == "Name":
@@ -520,6 +494,8 @@ def tax_detail(r: Reader, el: _Element) -> TaxDetail:
         category or "",
         percentage_rate=r.opt_decimal(el, "percentageRate"),
         purpose=el.get("purpose"),
+        exempt_detail=el.get("exemptDetail"),
+        source=el,
     )
     for c in el:
         tag = c.tag
@@ -531,13 +507,66 @@ def tax_detail(r: Reader, el: _Element) -> TaxDetail:
             result.location = text(c)
         elif tag == "Description":
             result.description = description(r, c)
+        elif tag == "TaxExemption":
+            result.exemption = tax_exemption(r, c)
+        else:
+            r.unknown(c, el)
+    return result
+
+
+def tax_exemption(r: Reader, el: _Element) -> TaxExemption:
+    result = TaxExemption(el.get("exemptCode") or "", source=el)
+    for c in el:
+        if c.tag == "ExemptReason":
+            result.reason, result.reason_lang = text(c), c.get(XML_LANG)
+        else:
+            r.unknown(c, el)
+    return result
+
+
+def payment_term(r: Reader, el: _Element) -> PaymentTerm:
+    """``PaymentTerm`` (or an invoice's ``InvoiceDetailPaymentTerm``, whose rate is a discount)."""
+    days = r.integer(el, "payInNumberOfDays")
+    if days is None:
+        r.warn("missing-attribute", el, f"<{el.tag}> has no payInNumberOfDays; read as 0")
+        days = 0
+    result = PaymentTerm(days, source=el)
+    if el.tag == "InvoiceDetailPaymentTerm":
+        result.older_form = True
+        result.discount = Discount(r.opt_decimal(el, "percentageRate"))
+        return result
+    for c in el:
+        if c.tag == "Discount":
+            result.discount = Discount(source=c)
+            for d in c:
+                if d.tag == "DiscountPercent":
+                    result.discount.percent = r.opt_decimal(d, "percent")
+                elif d.tag == "DiscountAmount":
+                    result.discount.amount = money_of(r, d)
+                else:
+                    r.unknown(d, c)
+        else:
+            r.unknown(c, el)
+    return result
+
+
+def terms_of_delivery(r: Reader, el: _Element) -> TermsOfDelivery:
+    result = TermsOfDelivery("", "", source=el)
+    for c in el:
+        tag = c.tag
+        if tag == "TermsOfDeliveryCode":
+            result.code, result.code_text = c.get("value") or "", text(c)
+        elif tag == "ShippingPaymentMethod":
+            result.shipping_payment, result.shipping_payment_text = c.get("value") or "", text(c)
+        elif tag == "TransportTerms":
+            result.transport_terms, result.transport_terms_text = c.get("value") or "", text(c)
         else:
             r.unknown(c, el)
     return result
 
 
 def tax(r: Reader, el: _Element) -> Tax:
-    result = Tax(None)
+    result = Tax(None, source=el)
     for c in el:
         tag = c.tag
         if tag == "Money":
@@ -554,7 +583,7 @@ def tax(r: Reader, el: _Element) -> Tax:
 
 
 def shipping(r: Reader, el: _Element) -> Shipping:
-    result = Shipping(None, tracking_domain=el.get("trackingDomain"), tracking=el.get("tracking"))
+    result = Shipping(None, tracking_domain=el.get("trackingDomain"), tracking=el.get("tracking"), source=el)
     for c in el:
         tag = c.tag
         if tag == "Money":
@@ -608,6 +637,7 @@ def item_id(r: Reader, el: _Element) -> ItemID:
     result.supplier_part_id = supplier_part_id
     result.supplier_part_auxiliary_id = auxiliary_id
     result.buyer_part_id = buyer_part_id
+    result.source = el
     return result
 
 
@@ -634,6 +664,7 @@ def item_detail(r: Reader, el: _Element) -> ItemDetail:
                 d.text = (c.text or "").strip()
                 d.lang = lang
                 d.short_name = None
+                d.source = c
                 descriptions.append(d)
             else:
                 descriptions.append(description(r, c))
@@ -654,6 +685,7 @@ def item_detail(r: Reader, el: _Element) -> ItemDetail:
             cl.value = text(c) if len(c) else (c.text or "").strip()
             cl.domain = c.get(_DOMAIN) or ""
             cl.code = c.get(_CODE)
+            cl.source = c
             classifications.append(cl)
         elif tag == "ManufacturerPartID":
             manufacturer_part_id = text(c) if len(c) else (c.text or "").strip()
@@ -665,6 +697,7 @@ def item_detail(r: Reader, el: _Element) -> ItemDetail:
                 x = _new(Extrinsic)
                 x.name = name
                 x.value = (c.text or "").strip()
+                x.source = c
                 extrinsics.append(x)
             else:
                 extrinsics.append(extrinsic(r, c))
@@ -693,6 +726,7 @@ def item_detail(r: Reader, el: _Element) -> ItemDetail:
     result.url = url
     result.lead_time = lead_time
     result.extrinsics = extrinsics
+    result.source = el
     return result
 
 
@@ -701,6 +735,7 @@ def price_basis_quantity(r: Reader, el: _Element) -> PriceBasisQuantity:
         r.decimal(el, el.get("quantity"), "@quantity"),
         r.decimal(el, el.get("conversionFactor"), "@conversionFactor"),
         "",
+        source=el,
     )
     for c in el:
         if c.tag == "UnitOfMeasure":
@@ -718,18 +753,27 @@ def distribution(r: Reader, el: _Element) -> Distribution:
     for c in el:
         if c.tag == "Accounting":
             accounting.name = c.get("name") or ""
+            accounting.source = c
             for s in c:
                 if s.tag == "AccountingSegment":
-                    seg = AccountingSegment(s.get("id") or "", "")
+                    seg = AccountingSegment(s.get("id") or "", "", source=s)
                     for p in s:
                         if p.tag == "Name":
                             seg.name = text(p)
                         elif p.tag == "Description":
                             seg.description = text(p)
+                        else:
+                            r.unknown(p, s)
                     accounting.segments.append(seg)
                 elif s.tag == "Segment":
                     accounting.segments.append(
-                        AccountingSegment(s.get("id") or "", s.get("type") or "", s.get("description") or "")
+                        AccountingSegment(
+                            s.get("id") or "",
+                            s.get("type") or "",
+                            s.get("description") or "",
+                            older_form=True,
+                            source=s,
+                        )
                     )
                 else:
                     r.unknown(s, c)
@@ -737,12 +781,12 @@ def distribution(r: Reader, el: _Element) -> Distribution:
             charge = money_of(r, c)
         else:
             r.unknown(c, el)
-    return Distribution(accounting, charge)
+    return Distribution(accounting, charge, source=el)
 
 
 def order_reference(r: Reader, el: _Element) -> OrderReference:
     """``OrderReference`` (or ``OrderIDInfo``, which has no DocumentReference)."""
-    result = OrderReference(el.get("orderID"), r.date(el, "orderDate"))
+    result = OrderReference(el.get("orderID"), r.date(el, "orderDate"), source=el)
     for c in el:
         if c.tag == "DocumentReference":
             result.payload_id = c.get("payloadID")

@@ -1,17 +1,21 @@
 """Strict writing of the elements shared by every cXML message, in cXML 1.2.071 DTD order.
 
-Every function takes the parent element and the element path used in :class:`BuildError`.
+Every function takes the parent element and the element path used in :class:`BuildError`. Each
+element written from a model that was read from a document is recorded with its ``source`` (see
+:mod:`punchout.cxml._carry`), so that what the model does not interpret is carried over.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from lxml import etree
 
+from punchout.cxml._carry import Note
 from punchout.cxml.common import (
     Address,
     Classification,
@@ -24,14 +28,16 @@ from punchout.cxml.common import (
     ItemDetail,
     ItemID,
     OrderReference,
+    PaymentTerm,
     Phone,
     PostalAddress,
     Shipping,
     Status,
     Tax,
     TaxDetail,
+    TermsOfDelivery,
 )
-from punchout.cxml.dates import format_datetime
+from punchout.cxml.dates import format_datetime, parse_datetime
 from punchout.cxml.errors import BuildError
 from punchout.cxml.punchout_msgs import ItemIn
 from punchout.money import Money, quantize_money, quantize_unit_price
@@ -42,19 +48,86 @@ _Element = etree._Element
 
 
 class Writer:
-    """Writing state: the default ``xml:lang`` for elements whose language is unknown."""
+    """Writing state: the default ``xml:lang`` for elements whose language is unknown, the source
+    of each element written from a model read from a document, and notes on what was kept as
+    written."""
 
-    __slots__ = ("lang",)
+    __slots__ = ("lang", "notes", "sources")
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
+        self.sources: dict[_Element, _Element] = {}
+        self.notes: list[Note] = []
+
+    def record(self, el: _Element, model: _Sourced) -> _Element:
+        """Remember that ``el`` was written from ``model`` (when the model was read from a document)."""
+        source = model.source
+        if source is not None:
+            self.sources[el] = source
+        return el
+
+    def when(self, value: datetime | None, source: _Element | None, attribute: str, path: str) -> str | None:
+        """A date attribute: ``value`` in ISO 8601, or, when the model has none because the document's
+        text was not a readable date, that text as written (cXML types dates as text)."""
+        if value is not None:
+            return date(value, path)
+        if source is None:
+            return None
+        raw = source.get(attribute)
+        if raw is None or parse_datetime(raw)[0] is not None:
+            return None  # absent, or readable: the model's None was set in code
+        self.notes.append(
+            Note("kept-as-written", f"{path}/@{attribute}", f"@{attribute}={raw[:40]!r} kept as written")
+        )
+        return raw
+
+    def kept(self, parent: _Element, tag: str, path: str) -> bool:
+        """Copy ``parent``'s source child ``tag`` as written when its Money could not be read (no
+        amount, or no currency), so the model holds nothing to write there. False otherwise."""
+        source = self.sources.get(parent)
+        if source is None:
+            return False
+        found = source.find(tag)
+        if found is None:
+            return False
+        money = found if tag == "Money" else found.find("Money")
+        if money is None or ((money.text or "").strip() and (money.get("currency") or "").strip()):
+            return False  # readable: the model's None was set in code
+        carried = copy.deepcopy(found)
+        carried.tail = None
+        parent.append(carried)
+        self.notes.append(Note("kept-as-written", f"{path}/{tag}", f"<{tag}> kept as written"))
+        return True
+
+
+class _Sourced(Protocol):
+    @property
+    def source(self) -> _Element | None: ...
+
+
+def carries(model: _Sourced, *tags: str) -> bool:
+    """Whether the element ``model`` was read from has one of ``tags``: a standard alternative the
+    model does not interpret (an InvoiceDetailServiceItem instead of an InvoiceDetailItem), which
+    is carried and fills the place the DTD requires."""
+    source = model.source
+    return source is not None and any(source.find(tag) is not None for tag in tags)
 
 
 def need(value: T | None, path: str, hint: str) -> T:
-    """``value``, or a :class:`BuildError` naming the missing element or attribute."""
+    """``value``, or a :class:`BuildError` saying what the document lacks (see :func:`missing`)."""
     if value is None or value == "" or value == []:
-        raise BuildError(f"cannot build {path}: {hint}", path=path)
+        raise missing(path, hint)
     return value
+
+
+def missing(path: str, hint: str) -> BuildError:
+    """The refusal of a document that lacks the element or attribute at ``path``, in the
+    document's terms: ``the document has no <BillTo> in <OrderRequestHeader>: …``."""
+    parent_path, _, last = path.rpartition("/")
+    parent = parent_path.rpartition("/")[2].split("[", 1)[0] or "cXML"
+    name = last.split("[", 1)[0]
+    what = f"{name[1:]} attribute" if name.startswith("@") else f"<{name}>"
+    return BuildError(f"the document has no {what} in <{parent}>: {hint}", path=path)
 
 
 def sub(
@@ -76,9 +149,7 @@ def date(value: datetime | None, path: str) -> str | None:
     try:
         return format_datetime(value)
     except ValueError:
-        raise BuildError(
-            f"cannot build {path}: the datetime has no zone; pass an aware datetime", path=path
-        ) from None
+        raise BuildError(f"the date at {path} has no time zone; cXML dates carry one", path=path) from None
 
 
 def number(value: Decimal | int | None) -> str | None:
@@ -90,53 +161,85 @@ def number(value: Decimal | int | None) -> str | None:
     return "0" if text in ("-0", "") else text
 
 
-def money(parent: _Element, value: Money | None, path: str, *, unit_price: bool = False) -> _Element:
-    value = need(value, f"{path}/Money", "an amount and a currency are required")
+def money(
+    parent: _Element, value: Money | None, path: str, *, unit_price: bool = False, w: Writer | None = None
+) -> None:
+    """``Money`` in ``parent``; with ``w``, a Money the model could not read is kept as written."""
+    if value is None and w is not None and w.kept(parent, "Money", path):
+        return
+    value = need(value, f"{path}/Money", "cXML requires an amount and its currency")
     currency = value.currency.upper()
     amount = (
         quantize_unit_price(value.amount, currency) if unit_price else quantize_money(value.amount, currency)
     )
-    return sub(parent, "Money", format(amount, "f"), {"currency": currency})
+    sub(parent, "Money", format(amount, "f"), {"currency": currency})
 
 
-def money_in(parent: _Element, tag: str, value: Money | None, path: str, *, unit_price: bool = False) -> None:
+def money_in(
+    parent: _Element,
+    tag: str,
+    value: Money | None,
+    path: str,
+    *,
+    unit_price: bool = False,
+    w: Writer | None = None,
+    optional: bool = False,
+) -> None:
+    """``<tag><Money/></tag>`` (Total, UnitPrice…); with ``w``, one the model could not read is kept
+    as written. An ``optional`` one without a value is left out."""
+    if value is None:
+        if (w is not None and w.kept(parent, tag, path)) or optional:
+            return
+        raise missing(f"{path}/{tag}", "cXML requires an amount and its currency")
     money(sub(parent, tag), value, f"{path}/{tag}", unit_price=unit_price)
 
 
 def description(w: Writer, parent: _Element, value: Description) -> None:
-    el = sub(parent, "Description", value.text or None, {XML_LANG: value.lang or w.lang})
+    el = w.record(sub(parent, "Description", value.text or None, {XML_LANG: value.lang or w.lang}), value)
     if value.short_name is not None:
         sub(el, "ShortName", value.short_name)
 
 
-def extrinsics(parent: _Element, values: list[Extrinsic]) -> None:
+def extrinsics(w: Writer, parent: _Element, values: list[Extrinsic]) -> None:
     for extrinsic in values:
-        sub(parent, "Extrinsic", extrinsic.value, {"name": extrinsic.name})
+        source = extrinsic.source
+        if source is not None and len(source) and extrinsic.value == _flat_text(source):
+            # structured content (cXML allows any): the model holds its text; write it as sent
+            el = _copy(source)
+            el.set("name", extrinsic.name)
+            parent.append(el)
+        else:
+            sub(parent, "Extrinsic", extrinsic.value, {"name": extrinsic.name})
 
 
-def comments(parent: _Element, values: list[Comment]) -> None:
+def comments(w: Writer, parent: _Element, values: list[Comment]) -> None:
     for comment in values:
-        sub(parent, "Comments", comment.text, {XML_LANG: comment.lang, "type": comment.type})
+        w.record(
+            sub(parent, "Comments", comment.text, {XML_LANG: comment.lang, "type": comment.type}), comment
+        )
 
 
-def status(parent: _Element, value: Status) -> None:
-    sub(
-        parent,
-        "Status",
-        value.message or None,
-        {"code": str(value.code), "text": value.text, XML_LANG: value.lang},
+def status(w: Writer, parent: _Element, value: Status) -> None:
+    w.record(
+        sub(
+            parent,
+            "Status",
+            value.message or None,
+            {"code": str(value.code), "text": value.text, XML_LANG: value.lang},
+        ),
+        value,
     )
 
 
-def credential(parent: _Element, value: Credential) -> None:
-    el = sub(parent, "Credential", attrs={"domain": value.domain})
+def credential(w: Writer, parent: _Element, value: Credential) -> None:
+    el = w.record(sub(parent, "Credential", attrs={"domain": value.domain}), value)
     sub(el, "Identity", value.identity)
     if value.shared_secret is not None:
         sub(el, "SharedSecret", value.shared_secret)
 
 
-def phone(parent: _Element, value: Phone) -> None:
-    number_el = sub(sub(parent, "Phone", attrs={"name": value.name}), "TelephoneNumber")
+def phone(w: Writer, parent: _Element, value: Phone) -> None:
+    number_el = sub(w.record(sub(parent, "Phone", attrs={"name": value.name}), value), "TelephoneNumber")
     sub(number_el, "CountryCode", value.country_code, {"isoCountryCode": value.iso_country_code})
     sub(number_el, "AreaOrCityCode", value.area_or_city_code)
     sub(number_el, "Number", value.number)
@@ -144,35 +247,38 @@ def phone(parent: _Element, value: Phone) -> None:
         sub(number_el, "Extension", value.extension)
 
 
-def postal_address(parent: _Element, value: PostalAddress, path: str) -> None:
+def postal_address(w: Writer, parent: _Element, value: PostalAddress, path: str) -> None:
     path = f"{path}/PostalAddress"
-    el = sub(parent, "PostalAddress", attrs={"name": value.name})
+    el = w.record(sub(parent, "PostalAddress", attrs={"name": value.name}), value)
     for deliver_to in value.deliver_to:
         sub(el, "DeliverTo", deliver_to)
-    for street in need(value.street, f"{path}/Street", "at least one Street is required"):
+    for street in need(value.street, f"{path}/Street", "cXML requires at least one Street"):
         sub(el, "Street", street)
-    sub(el, "City", need(value.city, f"{path}/City", "a City is required"))
+    sub(el, "City", need(value.city, f"{path}/City", "cXML requires a City"))
     if value.state is not None:
         sub(el, "State", value.state)
     if value.postal_code is not None:
         sub(el, "PostalCode", value.postal_code)
-    iso = need(value.iso_country_code, f"{path}/Country/@isoCountryCode", "an ISO country code is required")
+    iso = need(value.iso_country_code, f"{path}/Country/@isoCountryCode", "cXML requires an ISO country code")
     sub(el, "Country", value.country, {"isoCountryCode": iso})
 
 
 def address(w: Writer, parent: _Element, value: Address, path: str) -> None:
-    el = sub(
-        parent,
-        "Address",
-        attrs={"isoCountryCode": value.iso_country_code, "addressID": value.address_id},
+    el = w.record(
+        sub(
+            parent,
+            "Address",
+            attrs={"isoCountryCode": value.iso_country_code, "addressID": value.address_id},
+        ),
+        value,
     )
     sub(el, "Name", value.name, {XML_LANG: value.name_lang or w.lang})
     if value.postal_address is not None:
-        postal_address(el, value.postal_address, f"{path}/Address")
+        postal_address(w, el, value.postal_address, f"{path}/Address")
     if value.email is not None:
         sub(el, "Email", value.email)
     if value.phone is not None:
-        phone(el, value.phone)
+        phone(w, el, value.phone)
 
 
 def wrapped_address(w: Writer, parent: _Element, tag: str, value: Address | None, path: str) -> None:
@@ -181,15 +287,15 @@ def wrapped_address(w: Writer, parent: _Element, tag: str, value: Address | None
 
 
 def contact(w: Writer, parent: _Element, value: Contact, path: str) -> None:
-    el = sub(parent, "Contact", attrs={"role": value.role, "addressID": value.address_id})
+    el = w.record(sub(parent, "Contact", attrs={"role": value.role, "addressID": value.address_id}), value)
     sub(el, "Name", value.name, {XML_LANG: value.name_lang or w.lang})
     for postal in value.postal_addresses:
-        postal_address(el, postal, f"{path}/Contact")
+        postal_address(w, el, postal, f"{path}/Contact")
     for email in value.emails:
         sub(el, "Email", email)
     for number_ in value.phones:
-        phone(el, number_)
-    extrinsics(el, value.extrinsics)
+        phone(w, el, number_)
+    extrinsics(w, el, value.extrinsics)
 
 
 def contacts(w: Writer, parent: _Element, values: list[Contact], path: str) -> None:
@@ -199,31 +305,74 @@ def contacts(w: Writer, parent: _Element, values: list[Contact], path: str) -> N
 
 def tax_detail(w: Writer, parent: _Element, value: TaxDetail, path: str) -> None:
     path = f"{path}/TaxDetail"
-    el = sub(
-        parent,
-        "TaxDetail",
-        attrs={
-            "purpose": value.purpose,
-            "category": need(value.category, f"{path}/@category", "a tax category (vat, sales…) is required"),
-            "percentageRate": number(value.percentage_rate),
-        },
+    el = w.record(
+        sub(
+            parent,
+            "TaxDetail",
+            attrs={
+                "purpose": value.purpose,
+                "category": need(
+                    value.category, f"{path}/@category", "cXML requires a tax category (vat, sales…)"
+                ),
+                "percentageRate": number(value.percentage_rate),
+                "exemptDetail": value.exempt_detail,
+            },
+        ),
+        value,
     )
-    if value.taxable_amount is not None:
-        money_in(el, "TaxableAmount", value.taxable_amount, path)
-    money_in(el, "TaxAmount", value.tax_amount, path)
+    money_in(el, "TaxableAmount", value.taxable_amount, path, w=w, optional=True)
+    money_in(el, "TaxAmount", value.tax_amount, path, w=w)
     if value.location is not None:
         sub(el, "TaxLocation", value.location, {XML_LANG: w.lang})
     if value.description is not None:
         description(w, el, value.description)
+    exemption = value.exemption
+    if exemption is not None:
+        exemption_el = w.record(sub(el, "TaxExemption", attrs={"exemptCode": exemption.code}), exemption)
+        if exemption.reason is not None:
+            sub(exemption_el, "ExemptReason", exemption.reason, {XML_LANG: exemption.reason_lang or w.lang})
+
+
+def payment_terms(w: Writer, parent: _Element, values: list[PaymentTerm]) -> None:
+    """``PaymentTerm`` elements (an invoice's older ``InvoiceDetailPaymentTerm`` ones first, as the
+    DTD orders them)."""
+    for term in values:
+        if term.older_form:
+            rate = term.discount.percent if term.discount is not None else None
+            attrs = {"payInNumberOfDays": str(term.pay_in_days), "percentageRate": number(rate) or "0"}
+            w.record(sub(parent, "InvoiceDetailPaymentTerm", attrs=attrs), term)
+    for term in values:
+        if term.older_form:
+            continue
+        el = w.record(sub(parent, "PaymentTerm", attrs={"payInNumberOfDays": str(term.pay_in_days)}), term)
+        discount = term.discount
+        if discount is not None and (discount.percent is not None or discount.amount is not None):
+            discount_el = w.record(sub(el, "Discount"), discount)
+            if discount.percent is not None:
+                sub(discount_el, "DiscountPercent", attrs={"percent": number(discount.percent)})
+            else:
+                money_in(discount_el, "DiscountAmount", discount.amount, "PaymentTerm/Discount")
+
+
+def terms_of_delivery(w: Writer, parent: _Element, value: TermsOfDelivery | None) -> None:
+    if value is None:
+        return
+    el = w.record(sub(parent, "TermsOfDelivery"), value)
+    sub(el, "TermsOfDeliveryCode", value.code_text or None, {"value": value.code})
+    sub(el, "ShippingPaymentMethod", value.shipping_payment_text or None, {"value": value.shipping_payment})
+    if value.transport_terms is not None:
+        sub(el, "TransportTerms", value.transport_terms_text or None, {"value": value.transport_terms})
 
 
 def tax(w: Writer, parent: _Element, value: Tax | None, path: str) -> None:
     if value is None:
         return
     path = f"{path}/Tax"
-    el = sub(parent, "Tax")
-    money(el, value.money, path)
-    description(w, el, need(value.description, f"{path}/Description", "Tax needs a Description"))
+    el = w.record(sub(parent, "Tax"), value)
+    money(el, value.money, path, w=w)
+    description(
+        w, el, need(value.description, f"{path}/Description", "cXML requires a Description of the tax")
+    )
     for detail in value.details:
         tax_detail(w, el, detail, path)
 
@@ -232,17 +381,22 @@ def shipping(w: Writer, parent: _Element, value: Shipping | None, path: str) -> 
     if value is None:
         return
     path = f"{path}/Shipping"
-    el = sub(parent, "Shipping", attrs={"trackingDomain": value.tracking_domain, "tracking": value.tracking})
-    money(el, value.money, path)
-    description(w, el, need(value.description, f"{path}/Description", "Shipping needs a Description"))
+    el = w.record(
+        sub(parent, "Shipping", attrs={"trackingDomain": value.tracking_domain, "tracking": value.tracking}),
+        value,
+    )
+    money(el, value.money, path, w=w)
+    description(
+        w, el, need(value.description, f"{path}/Description", "cXML requires a Description of the shipping")
+    )
 
 
-def classification(parent: _Element, value: Classification) -> None:
-    sub(parent, "Classification", value.value, {"domain": value.domain, "code": value.code})
+def classification(w: Writer, parent: _Element, value: Classification) -> None:
+    w.record(sub(parent, "Classification", value.value, {"domain": value.domain, "code": value.code}), value)
 
 
-def item_id(parent: _Element, value: ItemID) -> None:
-    el = sub(parent, "ItemID")
+def item_id(w: Writer, parent: _Element, value: ItemID) -> None:
+    el = w.record(sub(parent, "ItemID"), value)
     sub(el, "SupplierPartID", value.supplier_part_id)
     if value.supplier_part_auxiliary_id is not None:
         sub(el, "SupplierPartAuxiliaryID", value.supplier_part_auxiliary_id)
@@ -252,34 +406,37 @@ def item_id(parent: _Element, value: ItemID) -> None:
 
 def item_detail(w: Writer, parent: _Element, value: ItemDetail | None, path: str) -> None:
     path = f"{path}/ItemDetail"
-    value = need(value, path, "an ItemDetail (price, description, unit, classification) is required")
-    el = sub(parent, "ItemDetail")
-    money_in(el, "UnitPrice", value.unit_price, path, unit_price=True)
-    for desc in need(value.descriptions, f"{path}/Description", "at least one Description is required"):
+    value = need(value, path, "cXML requires an ItemDetail (price, description, unit, classification)")
+    el = w.record(sub(parent, "ItemDetail"), value)
+    money_in(el, "UnitPrice", value.unit_price, path, unit_price=True, w=w)
+    for desc in need(value.descriptions, f"{path}/Description", "cXML requires at least one Description"):
         description(w, el, desc)
     sub(
         el,
         "UnitOfMeasure",
-        need(value.unit_of_measure, f"{path}/UnitOfMeasure", "a UnitOfMeasure is required"),
+        need(value.unit_of_measure, f"{path}/UnitOfMeasure", "cXML requires a UnitOfMeasure"),
     )
     pbq = value.price_basis_quantity
     if pbq is not None:
-        pbq_el = sub(
-            el,
-            "PriceBasisQuantity",
-            attrs={"quantity": number(pbq.quantity), "conversionFactor": number(pbq.conversion_factor)},
+        pbq_el = w.record(
+            sub(
+                el,
+                "PriceBasisQuantity",
+                attrs={"quantity": number(pbq.quantity), "conversionFactor": number(pbq.conversion_factor)},
+            ),
+            pbq,
         )
         sub(
             pbq_el,
             "UnitOfMeasure",
-            need(pbq.unit_of_measure, f"{path}/PriceBasisQuantity", "a unit is required"),
+            need(pbq.unit_of_measure, f"{path}/PriceBasisQuantity/UnitOfMeasure", "cXML requires a unit"),
         )
         if pbq.description is not None:
             description(w, pbq_el, pbq.description)
     for value_ in need(
-        value.classifications, f"{path}/Classification", "at least one Classification is required"
+        value.classifications, f"{path}/Classification", "cXML requires at least one Classification"
     ):
-        classification(el, value_)
+        classification(w, el, value_)
     if value.manufacturer_part_id is not None:
         sub(el, "ManufacturerPartID", value.manufacturer_part_id)
     if value.manufacturer_name is not None:
@@ -288,43 +445,81 @@ def item_detail(w: Writer, parent: _Element, value: ItemDetail | None, path: str
         sub(el, "URL", value.url)
     if value.lead_time is not None:
         sub(el, "LeadTime", str(value.lead_time))
-    extrinsics(el, value.extrinsics)
+    extrinsics(w, el, value.extrinsics)
 
 
 def distribution(w: Writer, parent: _Element, value: Distribution, path: str) -> None:
     path = f"{path}/Distribution"
-    el = sub(parent, "Distribution")
-    accounting = sub(el, "Accounting", attrs={"name": value.accounting.name})
-    for segment in need(value.accounting.segments, f"{path}/Accounting", "at least one AccountingSegment"):
-        seg = sub(accounting, "AccountingSegment", attrs={"id": segment.id})
+    el = w.record(sub(parent, "Distribution"), value)
+    accounting = w.record(sub(el, "Accounting", attrs={"name": value.accounting.name}), value.accounting)
+    for segment in need(
+        value.accounting.segments,
+        f"{path}/Accounting/AccountingSegment",
+        "cXML requires at least one segment",
+    ):
+        if segment.older_form:
+            w.record(
+                sub(
+                    accounting,
+                    "Segment",
+                    attrs={"type": segment.name, "id": segment.id, "description": segment.description},
+                ),
+                segment,
+            )
+            continue
+        seg = w.record(sub(accounting, "AccountingSegment", attrs={"id": segment.id}), segment)
         sub(seg, "Name", segment.name, {XML_LANG: w.lang})
         sub(seg, "Description", segment.description, {XML_LANG: w.lang})
-    money_in(el, "Charge", value.charge, path)
+    money_in(el, "Charge", value.charge, path, w=w)
 
 
-def order_reference(parent: _Element, value: OrderReference, path: str) -> None:
+def order_reference(w: Writer, parent: _Element, value: OrderReference, path: str) -> None:
     path = f"{path}/OrderReference"
-    el = sub(
-        parent,
-        "OrderReference",
-        attrs={"orderID": value.order_id, "orderDate": date(value.order_date, f"{path}/@orderDate")},
+    el = w.record(
+        sub(
+            parent,
+            "OrderReference",
+            attrs={
+                "orderID": value.order_id,
+                "orderDate": w.when(value.order_date, value.source, "orderDate", path),
+            },
+        ),
+        value,
     )
-    payload_id = need(value.payload_id, f"{path}/DocumentReference", "the OrderRequest payloadID is required")
+    payload_id = need(
+        value.payload_id, f"{path}/DocumentReference", "cXML requires the payloadID of the order it refers to"
+    )
     sub(el, "DocumentReference", attrs={"payloadID": payload_id})
 
 
 def item_in(w: Writer, parent: _Element, item: ItemIn, path: str) -> None:
-    el = sub(
-        parent,
-        "ItemIn",
-        attrs={"quantity": number(item.quantity), "lineNumber": number(item.line_number)},
+    el = w.record(
+        sub(
+            parent,
+            "ItemIn",
+            attrs={"quantity": number(item.quantity), "lineNumber": number(item.line_number)},
+        ),
+        item,
     )
-    item_id(el, item.item_id)
-    item_detail(w, el, item.item_detail, path)
+    item_id(w, el, item.item_id)
+    if item.item_detail is not None or not carries(item, "BlanketItemDetail"):
+        item_detail(w, el, item.item_detail, path)
     wrapped_address(w, el, "ShipTo", item.ship_to, path)
     shipping(w, el, item.shipping, path)
     tax(w, el, item.tax, path)
     contacts(w, el, item.contacts, path)
     if item.comments is not None:
-        comments(el, [item.comments])
-    extrinsics(el, item.extrinsics)
+        comments(w, el, [item.comments])
+    extrinsics(w, el, item.extrinsics)
+
+
+def _flat_text(el: _Element) -> str:
+    """The text of ``el`` and its descendants, trimmed (how an Extrinsic's value is read)."""
+    return str(etree.tostring(el, method="text", encoding=str, with_tail=False)).strip()
+
+
+def _copy(element: _Element) -> _Element:
+    """A copy of ``element`` without its tail (the white space after it in the source)."""
+    carried = copy.deepcopy(element)
+    carried.tail = None
+    return carried

@@ -14,12 +14,14 @@ from lxml import etree
 
 from punchout.cxml import _write as wr
 from punchout.cxml import _write_docs as docs
-from punchout.cxml._write import XML_LANG, Writer, date, need, number, sub
+from punchout.cxml._carry import Carrier, Note
+from punchout.cxml._write import XML_LANG, Writer, need, number, sub
 from punchout.cxml.common import CXML, Header
 from punchout.cxml.dtd import CXML_VERSION, doctype
 from punchout.cxml.errors import BuildError
 from punchout.cxml.fulfill import ConfirmationRequest, ShipNoticeRequest
 from punchout.cxml.invoice import InvoiceDetailRequest
+from punchout.cxml.limits import MORE_WARNINGS
 from punchout.cxml.order import ItemOut, OrderRequest
 from punchout.cxml.profile import ProfileRequest, ProfileResponse, Response, StatusUpdateRequest
 from punchout.cxml.punchout_msgs import (
@@ -27,8 +29,9 @@ from punchout.cxml.punchout_msgs import (
     PunchOutSetupRequest,
     PunchOutSetupResponse,
 )
+from punchout.cxml.schema import module_for, schema
 
-__all__ = ["DEFAULT_USER_AGENT", "build"]
+__all__ = ["DEFAULT_USER_AGENT", "build", "build_with_notes"]
 
 DEFAULT_USER_AGENT = "OpenProcure punchout 0.1"
 
@@ -36,17 +39,33 @@ _Element = etree._Element
 
 
 def build(document: CXML) -> bytes:
-    """Serialise ``document`` as a DTD-valid cXML 1.2.071 document (UTF-8 bytes)."""
+    """Serialise ``document`` as a DTD-valid cXML 1.2.071 document (UTF-8 bytes).
+
+    What a document read by :func:`~punchout.cxml.parse` holds and its model does not interpret is
+    carried over at its DTD place (see :mod:`punchout.cxml._carry`).
+    """
+    return build_with_notes(document)[0]
+
+
+def build_with_notes(document: CXML) -> tuple[bytes, list[Note]]:
+    """:func:`build`, and what it did with content it carried: kept as written, or left out."""
     kind = document.kind
     writer = _WRITERS.get(kind)
     if writer is None:
-        raise BuildError(f"cannot build a {kind}: not a supported message type")
+        raise BuildError(f"cannot write a {kind}: not a supported message type")
     w = Writer(document.lang or "en")
-    root = etree.Element("cXML")
-    root.set("payloadID", need(document.payload_id, "/cXML/@payloadID", "use new_payload_id(domain)"))
+    root = w.record(etree.Element("cXML"), document)
+    root.set(
+        "payloadID",
+        need(document.payload_id, "/cXML/@payloadID", "cXML requires a payloadID that identifies it"),
+    )
     root.set(
         "timestamp",
-        need(date(document.timestamp, "/cXML/@timestamp"), "/cXML/@timestamp", "a timestamp is required"),
+        need(
+            w.when(document.timestamp, document.source, "timestamp", "/cXML"),
+            "/cXML/@timestamp",
+            "cXML requires the time it was sent",
+        ),
     )
     root.set("version", CXML_VERSION)
     if document.lang:
@@ -54,22 +73,26 @@ def build(document: CXML) -> bytes:
     try:
         if kind in _RESPONSE_BODIES:
             response = sub(root, "Response")
-            wr.status(response, need(document.status, "/cXML/Response/Status", "a Response needs a Status"))
+            wr.status(w, response, need(document.status, "/cXML/Response/Status", "cXML requires a Status"))
             if kind != "Response":
                 writer(w, response, document.message, f"/cXML/Response/{kind}")
         else:
-            _header(root, need(document.header, "/cXML/Header", "use make_header(...)"))
+            _header(w, root, need(document.header, "/cXML/Header", "cXML requires From, To and Sender"))
             wrapper_tag = "Message" if kind == "PunchOutOrderMessage" else "Request"
             wrapper = sub(root, wrapper_tag, attrs={"deploymentMode": document.deployment_mode.value})
             if wrapper_tag == "Message":
                 if document.in_reply_to is not None:
                     wrapper.set("inReplyTo", document.in_reply_to)
                 if document.status is not None:
-                    wr.status(wrapper, document.status)
+                    wr.status(w, wrapper, document.status)
             writer(w, wrapper, document.message, f"/cXML/{wrapper_tag}/{kind}")
+        carrier = Carrier(schema(module_for(kind)), w.sources)
+        carrier.carry(root)
     except ValueError as exc:  # lxml refuses text XML 1.0 cannot carry (control characters, NUL)
-        raise BuildError(f"cannot build {kind}: {exc}; remove control characters from the text") from None
-    return bytes(
+        raise BuildError(
+            f"the document holds text XML cannot carry ({exc}); remove control characters"
+        ) from None
+    body = bytes(
         etree.tostring(
             root.getroottree(),
             xml_declaration=True,
@@ -78,23 +101,27 @@ def build(document: CXML) -> bytes:
             pretty_print=True,
         )
     )
+    notes = [*w.notes, *carrier.notes]
+    if carrier.more_notes:
+        notes.append(Note(MORE_WARNINGS, "/cXML", f"{carrier.more_notes} more notes were not listed"))
+    return body, notes
 
 
-def _header(root: _Element, header: Header) -> None:
-    el = sub(root, "Header")
+def _header(w: Writer, root: _Element, header: Header) -> None:
+    el = w.record(sub(root, "Header"), header)
     for tag, credentials in (("From", header.from_), ("To", header.to), ("Sender", header.sender)):
         party = sub(el, tag)
-        for credential in need(credentials, f"/cXML/Header/{tag}", "at least one Credential is required"):
-            wr.credential(party, credential)
+        for credential in need(credentials, f"/cXML/Header/{tag}/Credential", "cXML requires a Credential"):
+            wr.credential(w, party, credential)
     # UserAgent names the transmitting software: when the model has none, that software is us.
     sub(party, "UserAgent", header.user_agent or DEFAULT_USER_AGENT)
 
 
 # -- PunchOut ------------------------------------------------------------------------------------
 def _setup_request(w: Writer, parent: _Element, m: PunchOutSetupRequest, path: str) -> None:
-    el = sub(parent, "PunchOutSetupRequest", attrs={"operation": m.operation.value})
+    el = w.record(sub(parent, "PunchOutSetupRequest", attrs={"operation": m.operation.value}), m)
     sub(el, "BuyerCookie", m.buyer_cookie)
-    wr.extrinsics(el, m.extrinsics)
+    wr.extrinsics(w, el, m.extrinsics)
     if m.browser_form_post_url is not None:
         sub(sub(el, "BrowserFormPost"), "URL", m.browser_form_post_url)
     wr.contacts(w, el, m.contacts, path)
@@ -102,24 +129,25 @@ def _setup_request(w: Writer, parent: _Element, m: PunchOutSetupRequest, path: s
         sub(sub(el, "SupplierSetup"), "URL", m.supplier_setup_url)
     wr.wrapped_address(w, el, "ShipTo", m.ship_to, path)
     if m.selected_item is not None:
-        wr.item_id(sub(el, "SelectedItem"), m.selected_item)
+        wr.item_id(w, sub(el, "SelectedItem"), m.selected_item)
     for index, item in enumerate(m.items, 1):
         _item_out(w, el, item, f"{path}/ItemOut[{index}]")
 
 
 def _setup_response(w: Writer, parent: _Element, m: PunchOutSetupResponse, path: str) -> None:
-    url = need(m.start_page_url, f"{path}/StartPage/URL", "the start page URL is required")
-    sub(sub(sub(parent, "PunchOutSetupResponse"), "StartPage"), "URL", url)
+    # an empty URL is written as sent (the parser warns about it; a buyer refuses it)
+    sub(sub(w.record(sub(parent, "PunchOutSetupResponse"), m), "StartPage"), "URL", m.start_page_url)
 
 
 def _order_message(w: Writer, parent: _Element, m: PunchOutOrderMessage, path: str) -> None:
-    el = sub(parent, "PunchOutOrderMessage")
+    el = w.record(sub(parent, "PunchOutOrderMessage"), m)
     sub(el, "BuyerCookie", m.buyer_cookie)
-    header = sub(
-        el, "PunchOutOrderMessageHeader", attrs={"operationAllowed": m.header.operation_allowed.value}
+    header = w.record(
+        sub(el, "PunchOutOrderMessageHeader", attrs={"operationAllowed": m.header.operation_allowed.value}),
+        m.header,
     )
     hpath = f"{path}/PunchOutOrderMessageHeader"
-    wr.money_in(header, "Total", m.header.total, hpath)
+    wr.money_in(header, "Total", m.header.total, hpath, w=w)
     wr.wrapped_address(w, header, "ShipTo", m.header.ship_to, hpath)
     wr.shipping(w, header, m.header.shipping, hpath)
     wr.tax(w, header, m.header.tax, hpath)
@@ -129,16 +157,21 @@ def _order_message(w: Writer, parent: _Element, m: PunchOutOrderMessage, path: s
 
 # -- OrderRequest --------------------------------------------------------------------------------
 def _item_out(w: Writer, parent: _Element, item: ItemOut, path: str) -> None:
-    el = sub(
-        parent,
-        "ItemOut",
-        attrs={
-            "quantity": number(item.quantity),
-            "requestedDeliveryDate": date(item.requested_delivery_date, f"{path}/@requestedDeliveryDate"),
-            "lineNumber": number(item.line_number),
-        },
+    el = w.record(
+        sub(
+            parent,
+            "ItemOut",
+            attrs={
+                "quantity": number(item.quantity),
+                "requestedDeliveryDate": w.when(
+                    item.requested_delivery_date, item.source, "requestedDeliveryDate", path
+                ),
+                "lineNumber": number(item.line_number),
+            },
+        ),
+        item,
     )
-    wr.item_id(el, item.item_id)
+    wr.item_id(w, el, item.item_id)
     if item.item_detail is not None:
         wr.item_detail(w, el, item.item_detail, path)
     wr.wrapped_address(w, el, "ShipTo", item.ship_to, path)
@@ -147,100 +180,138 @@ def _item_out(w: Writer, parent: _Element, item: ItemOut, path: str) -> None:
     for distribution in item.distributions:
         wr.distribution(w, el, distribution, path)
     wr.contacts(w, el, item.contacts, path)
-    wr.comments(el, item.comments)
+    wr.terms_of_delivery(w, el, item.terms_of_delivery)
+    wr.comments(w, el, item.comments)
     for line in item.schedule_lines:
-        line_el = sub(
-            el,
-            "ScheduleLine",
-            attrs={
-                "quantity": number(line.quantity),
-                "lineNumber": number(line.line_number),
-                "requestedDeliveryDate": need(
-                    date(line.requested_delivery_date, f"{path}/ScheduleLine"),
-                    f"{path}/ScheduleLine/@requestedDeliveryDate",
-                    "a requested delivery date is required",
-                ),
-            },
+        line_el = w.record(
+            sub(
+                el,
+                "ScheduleLine",
+                attrs={
+                    "quantity": number(line.quantity),
+                    "lineNumber": number(line.line_number),
+                    "requestedDeliveryDate": need(
+                        w.when(
+                            line.requested_delivery_date,
+                            line.source,
+                            "requestedDeliveryDate",
+                            f"{path}/ScheduleLine",
+                        ),
+                        f"{path}/ScheduleLine/@requestedDeliveryDate",
+                        "cXML requires the date the scheduled quantity is wanted",
+                    ),
+                },
+            ),
+            line,
         )
         sub(
-            line_el, "UnitOfMeasure", need(line.unit_of_measure, f"{path}/ScheduleLine", "a unit is required")
+            line_el,
+            "UnitOfMeasure",
+            need(line.unit_of_measure, f"{path}/ScheduleLine/UnitOfMeasure", "cXML requires a unit"),
         )
 
 
 def _order_request(w: Writer, parent: _Element, m: OrderRequest, path: str) -> None:
-    el = sub(parent, "OrderRequest")
+    el = w.record(sub(parent, "OrderRequest"), m)
     h = m.header
     hpath = f"{path}/OrderRequestHeader"
-    header = sub(
-        el,
-        "OrderRequestHeader",
-        attrs={
-            "orderID": need(h.order_id, f"{hpath}/@orderID", "the purchase order number is required"),
-            "orderDate": need(date(h.order_date, hpath), f"{hpath}/@orderDate", "the order date is required"),
-            "type": h.type.value,
-            "orderType": h.order_type.value,
-            "orderVersion": number(h.order_version),
-            "requestedDeliveryDate": date(h.requested_delivery_date, hpath),
-        },
+    header = w.record(
+        sub(
+            el,
+            "OrderRequestHeader",
+            attrs={
+                "orderID": need(h.order_id, f"{hpath}/@orderID", "cXML requires the purchase order number"),
+                "orderDate": need(
+                    w.when(h.order_date, h.source, "orderDate", hpath),
+                    f"{hpath}/@orderDate",
+                    "cXML requires the order date",
+                ),
+                "type": h.type.value,
+                "orderType": h.order_type.value,
+                "orderVersion": number(h.order_version),
+                "requestedDeliveryDate": w.when(
+                    h.requested_delivery_date, h.source, "requestedDeliveryDate", hpath
+                ),
+            },
+        ),
+        h,
     )
-    wr.money_in(header, "Total", h.total, hpath)
+    wr.money_in(header, "Total", h.total, hpath, w=w)
     wr.wrapped_address(w, header, "ShipTo", h.ship_to, hpath)
     wr.wrapped_address(
-        w, header, "BillTo", need(h.bill_to, f"{hpath}/BillTo", "a BillTo address is required"), hpath
+        w, header, "BillTo", need(h.bill_to, f"{hpath}/BillTo", "cXML requires the address to bill"), hpath
     )
     wr.shipping(w, header, h.shipping, hpath)
     wr.tax(w, header, h.tax, hpath)
     if h.payment is not None:
-        sub(
-            sub(header, "Payment"),
-            "PCard",
-            attrs={"number": h.payment.number, "expiration": h.payment.expiration, "name": h.payment.name},
+        w.record(
+            sub(
+                sub(header, "Payment"),
+                "PCard",
+                attrs={
+                    "number": h.payment.number,
+                    "expiration": h.payment.expiration,
+                    "name": h.payment.name,
+                },
+            ),
+            h.payment,
         )
+    wr.payment_terms(w, header, h.payment_terms)
     wr.contacts(w, header, h.contacts, hpath)
-    wr.comments(header, h.comments)
-    wr.extrinsics(header, h.extrinsics)
-    for index, item in enumerate(
-        need(m.items, f"{path}/ItemOut", "at least one ItemOut line is required"), 1
-    ):
+    wr.comments(w, header, h.comments)
+    wr.terms_of_delivery(w, header, h.terms_of_delivery)
+    wr.extrinsics(w, header, h.extrinsics)
+    for index, item in enumerate(need(m.items, f"{path}/ItemOut", "cXML requires at least one line"), 1):
         _item_out(w, el, item, f"{path}/ItemOut[{index}]")
 
 
 # -- Profile, status, response -------------------------------------------------------------------
 def _profile_request(w: Writer, parent: _Element, m: ProfileRequest, path: str) -> None:
-    sub(parent, "ProfileRequest")
+    w.record(sub(parent, "ProfileRequest"), m)
 
 
 def _profile_response(w: Writer, parent: _Element, m: ProfileResponse, path: str) -> None:
-    el = sub(
-        parent,
-        "ProfileResponse",
-        attrs={
-            "effectiveDate": need(date(m.effective_date, path), f"{path}/@effectiveDate", "required"),
-            "lastRefresh": date(m.last_refresh, path),
-        },
+    el = w.record(
+        sub(
+            parent,
+            "ProfileResponse",
+            attrs={
+                "effectiveDate": need(
+                    w.when(m.effective_date, m.source, "effectiveDate", path),
+                    f"{path}/@effectiveDate",
+                    "cXML requires the date the profile takes effect",
+                ),
+                "lastRefresh": w.when(m.last_refresh, m.source, "lastRefresh", path),
+            },
+        ),
+        m,
     )
     for option in m.options:
-        sub(el, "Option", option.value, {"name": option.name})
-    for transaction in need(m.transactions, f"{path}/Transaction", "at least one Transaction is required"):
-        t = sub(el, "Transaction", attrs={"requestName": transaction.request_name})
+        w.record(sub(el, "Option", option.value, {"name": option.name}), option)
+    for transaction in need(m.transactions, f"{path}/Transaction", "cXML requires at least one Transaction"):
+        t = w.record(sub(el, "Transaction", attrs={"requestName": transaction.request_name}), transaction)
         sub(t, "URL", transaction.url)
         for option in transaction.options:
-            sub(t, "Option", option.value, {"name": option.name})
+            w.record(sub(t, "Option", option.value, {"name": option.name}), option)
 
 
 def _status_update(w: Writer, parent: _Element, m: StatusUpdateRequest, path: str) -> None:
-    el = sub(parent, "StatusUpdateRequest")
+    el = w.record(sub(parent, "StatusUpdateRequest"), m)
     if m.document_reference is not None:
         sub(el, "DocumentReference", attrs={"payloadID": m.document_reference})
-    wr.status(el, m.status)
+    wr.status(w, el, m.status)
     invoice = m.invoice_status
     if invoice is not None:
-        inv = sub(el, "InvoiceStatus", attrs={"type": invoice.type.value})
+        inv = w.record(sub(el, "InvoiceStatus", attrs={"type": invoice.type.value}), invoice)
         if invoice.invoice_id is not None:
-            attrs = {"invoiceID": invoice.invoice_id, "invoiceDate": date(invoice.invoice_date, path)}
+            info = invoice.source.find("InvoiceIDInfo") if invoice.source is not None else None
+            attrs = {
+                "invoiceID": invoice.invoice_id,
+                "invoiceDate": w.when(invoice.invoice_date, info, "invoiceDate", f"{path}/InvoiceStatus"),
+            }
             sub(inv, "InvoiceIDInfo", attrs=attrs)
-        wr.comments(inv, invoice.comments)
-    wr.extrinsics(el, m.extrinsics)
+        wr.comments(w, inv, invoice.comments)
+    wr.extrinsics(w, el, m.extrinsics)
 
 
 _WRITERS: dict[str, Callable[[Writer, _Element, Any, str], None]] = {

@@ -2,18 +2,27 @@
 
 Field names are snake_case; each class docstring names the cXML element it models (cXML 1.2.071).
 Strings keep the text exactly as sent, except where a docstring says otherwise.
+
+Every model of an element has a ``source``: the element it was read from (``None`` when it was
+made in code). ``build()`` re-emits from it, at its DTD place, whatever the model does not
+interpret, so nothing a document says is lost on the way through. ``source`` takes no part in
+equality or ``repr()``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import ClassVar, Protocol
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from punchout.cxml.errors import InvalidDocument
 from punchout.money import Money
+
+if TYPE_CHECKING:
+    from lxml.etree import _Element
+
 
 __all__ = [
     "CXML",
@@ -26,6 +35,7 @@ __all__ = [
     "Credential",
     "DeploymentMode",
     "Description",
+    "Discount",
     "Distribution",
     "Extrinsic",
     "Header",
@@ -35,6 +45,7 @@ __all__ = [
     "OrderReference",
     "ParseResult",
     "ParseWarning",
+    "PaymentTerm",
     "Phone",
     "PostalAddress",
     "PriceBasisQuantity",
@@ -42,6 +53,9 @@ __all__ = [
     "Status",
     "Tax",
     "TaxDetail",
+    "TaxExemption",
+    "TermsOfDelivery",
+    "due_dates",
     "get_extrinsic",
 ]
 
@@ -72,6 +86,7 @@ class Credential:
     domain: str
     identity: str
     shared_secret: str | None = field(default=None, repr=False)
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
     def matches(self, domain: str, identity: str) -> bool:
         """Same identity; the domain compared case-insensitively (``NetworkId`` = ``NETWORKID``)."""
@@ -86,6 +101,7 @@ class Header:
     to: list[Credential] = field(default_factory=list)
     sender: list[Credential] = field(default_factory=list)
     user_agent: str = ""
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
     @property
     def sender_secret(self) -> str | None:
@@ -104,6 +120,7 @@ class Status:
     text: str
     message: str = ""
     lang: str | None = None
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
     @property
     def is_success(self) -> bool:
@@ -120,6 +137,7 @@ class Extrinsic:
 
     name: str
     value: str
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 def get_extrinsic(extrinsics: list[Extrinsic], *names: str) -> str | None:
@@ -138,6 +156,7 @@ class Description:
     text: str
     lang: str | None = None
     short_name: str | None = None
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -147,6 +166,7 @@ class Comment:
     text: str
     lang: str | None = None
     type: str | None = None
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -159,6 +179,7 @@ class Phone:
     area_or_city_code: str = ""
     extension: str | None = None
     name: str | None = None
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -173,6 +194,7 @@ class PostalAddress:
     state: str | None = None
     postal_code: str | None = None
     name: str | None = None
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -186,6 +208,7 @@ class Address:
     phone: Phone | None = None
     iso_country_code: str | None = None
     address_id: str | None = None
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -200,6 +223,7 @@ class Contact:
     emails: list[str] = field(default_factory=list)
     phones: list[Phone] = field(default_factory=list)
     extrinsics: list[Extrinsic] = field(default_factory=list)
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
     @property
     def email(self) -> str | None:
@@ -207,8 +231,26 @@ class Contact:
 
 
 @dataclass(slots=True)
+class TaxExemption:
+    """``TaxExemption exemptCode`` with its ``ExemptReason``: why no tax is charged (``AE`` is the
+    EN 16931 / UNCL 5305 code of a VAT reverse charge: the buyer accounts for the tax)."""
+
+    code: str
+    reason: str | None = None
+    reason_lang: str | None = None
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
+
+    @property
+    def is_reverse_charge(self) -> bool:
+        """Whether the exemption is a reverse charge: code ``AE``, or a reason that says so."""
+        words = f"{self.code} {self.reason or ''}".casefold().replace("-", " ")
+        return self.code.strip().upper() == "AE" or "reverse charge" in words or "autoliquidation" in words
+
+
+@dataclass(slots=True)
 class TaxDetail:
-    """``TaxDetail``: ``category`` (vat, sales…), ``percentageRate``, TaxableAmount, TaxAmount."""
+    """``TaxDetail``: ``category`` (vat, sales…), ``percentageRate``, TaxableAmount, TaxAmount, and
+    why no tax is charged: ``exemptDetail`` (zeroRated, exempt) and a TaxExemption."""
 
     category: str
     tax_amount: Money | None = None
@@ -217,6 +259,9 @@ class TaxDetail:
     purpose: str | None = None
     location: str | None = None
     description: Description | None = None
+    exempt_detail: str | None = None
+    exemption: TaxExemption | None = None
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -226,6 +271,7 @@ class Tax:
     money: Money | None
     description: Description | None = None
     details: list[TaxDetail] = field(default_factory=list)
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -236,6 +282,7 @@ class Shipping:
     description: Description | None = None
     tracking_domain: str | None = None
     tracking: str | None = None
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -245,6 +292,7 @@ class Classification:
     domain: str
     value: str
     code: str | None = None
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -257,6 +305,7 @@ class ItemID:
     supplier_part_id: str
     supplier_part_auxiliary_id: str | None = None
     buyer_part_id: str | None = None
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -267,6 +316,7 @@ class PriceBasisQuantity:
     conversion_factor: Decimal
     unit_of_measure: str
     description: Description | None = None
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -283,6 +333,7 @@ class ItemDetail:
     url: str | None = None
     lead_time: int | None = None
     extrinsics: list[Extrinsic] = field(default_factory=list)
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
     @property
     def description(self) -> Description | None:
@@ -291,11 +342,17 @@ class ItemDetail:
 
 @dataclass(slots=True)
 class AccountingSegment:
-    """``AccountingSegment id="…"`` (or the older ``Segment``): e.g. a cost center and its name."""
+    """``AccountingSegment id="…"`` with its Name and Description: e.g. a cost center and its name.
+
+    ``older_form``: read from (and written as) the older ``Segment id type description``, whose
+    ``type`` is ``name`` here.
+    """
 
     id: str
     name: str
     description: str = ""
+    older_form: bool = False
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -304,6 +361,7 @@ class Accounting:
 
     name: str
     segments: list[AccountingSegment] = field(default_factory=list)
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -312,6 +370,72 @@ class Distribution:
 
     accounting: Accounting
     charge: Money | None
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
+
+
+@dataclass(slots=True)
+class Discount:
+    """``Discount``: a DiscountPercent (``percent``) or a DiscountAmount (``amount``); a negative one
+    is a penalty."""
+
+    percent: Decimal | None = None
+    amount: Money | None = None
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
+
+
+@dataclass(slots=True)
+class PaymentTerm:
+    """``PaymentTerm payInNumberOfDays``: pay within ``pay_in_days`` days of the invoice date, earning
+    ``discount`` when it has one. Several terms make a schedule: 2 % within 10 days, net 30.
+
+    ``older_form``: read from (and written as) an invoice's ``InvoiceDetailPaymentTerm
+    payInNumberOfDays percentageRate``, whose rate is a discount percent here.
+    """
+
+    pay_in_days: int
+    discount: Discount | None = None
+    older_form: bool = False
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
+
+
+def due_dates(terms: list[PaymentTerm], invoice_date: date) -> tuple[date | None, PaymentTerm | None]:
+    """The net due date of an invoice under ``terms`` (the term without a discount, else the longest),
+    and the term that earns the best discount for paying earlier (``None`` when there is none)."""
+    if not terms:
+        return None, None
+    plain = [t for t in terms if t.discount is None or not (t.discount.percent or t.discount.amount)]
+    net = max(plain or terms, key=lambda t: t.pay_in_days)
+    discounted = [
+        t
+        for t in terms
+        if t.discount is not None and t.pay_in_days < net.pay_in_days and (t.discount.percent or 0) > 0
+    ]
+    best = min(discounted, key=lambda t: t.pay_in_days, default=None)
+    return invoice_date + timedelta(days=net.pay_in_days), best
+
+
+@dataclass(slots=True)
+class TermsOfDelivery:
+    """``TermsOfDelivery``: TermsOfDeliveryCode (``code``: DeliveryCondition, PriceCondition…),
+    ShippingPaymentMethod (``shipping_payment``: who pays the carriage), and TransportTerms
+    (``transport_terms``: the Incoterm, e.g. DeliveredAtPlace, its text often naming the place),
+    each with the text it carries."""
+
+    code: str
+    shipping_payment: str
+    transport_terms: str | None = None
+    code_text: str = ""
+    shipping_payment_text: str = ""
+    transport_terms_text: str = ""
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
+
+    @property
+    def incoterm(self) -> str:
+        """The Incoterm as a person reads it: the transport terms and their text (``DeliveredAtPlace
+        Lyon``), else the delivery code's text or value."""
+        if self.transport_terms:
+            return " ".join(p for p in (self.transport_terms, self.transport_terms_text.strip()) if p)
+        return self.code_text.strip() or self.code
 
 
 @dataclass(slots=True)
@@ -321,6 +445,7 @@ class OrderReference:
     order_id: str | None = None
     order_date: datetime | None = None
     payload_id: str | None = None
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 class MessageBody(Protocol):
@@ -346,6 +471,7 @@ class CXML:
     lang: str | None = None
     status: Status | None = None
     in_reply_to: str | None = None
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
     @property
     def kind(self) -> str:

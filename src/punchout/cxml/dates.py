@@ -15,7 +15,7 @@ __all__ = ["format_datetime", "parse_datetime"]
 _ISO = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})"
     r"(?:([T ])(\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?"
-    r"\s*(Z|z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?"
+    r"\s*(Z|z|UTC|GMT|[+-]\d{1,2}(?::?\d{2})?)?"
 )
 _CANONICAL = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?[+-]\d{2}:\d{2}")
 _COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})(?:T?(\d{2})(\d{2})(\d{2})?)?")
@@ -38,27 +38,38 @@ def parse_datetime(text: str) -> tuple[datetime | None, str | None]:
     A value without a zone is read as UTC, and the note says so.
     """
     raw = text.strip()
-    if _CANONICAL.fullmatch(raw):
-        return datetime.fromisoformat(raw), None
     try:
+        if _CANONICAL.fullmatch(raw):
+            return datetime.fromisoformat(raw), None
         return _lenient(raw)
-    except ValueError:  # out-of-range fields such as month 13
+    except ValueError:  # out-of-range fields such as month 13 or an offset of 25 hours
         return None, f"{raw[:40]!r} is not a date cXML or any known peer uses"
 
 
 def _lenient(raw: str) -> tuple[datetime | None, str | None]:
     m = _ISO.fullmatch(raw)
     if m:
-        year, month, day, _sep, hh, mm, ss, frac, zone = m.groups()
+        year, month, day, sep, hh, mm, ss, frac, zone = m.groups()
         micro = int((frac or "0")[:6].ljust(6, "0"))
         value = datetime(int(year), int(month), int(day), int(hh or 0), int(mm or 0), int(ss or 0), micro)
+        notes = []
+        if sep == " ":
+            notes.append("a space instead of 'T' before the time")
         if hh is None:
-            return value.replace(tzinfo=UTC), "a date without a time, read as midnight UTC"
+            notes.append("a date without a time, read as midnight")
         if zone is None:
-            return value.replace(tzinfo=UTC), "a timestamp without a zone, read as UTC"
-        if zone in ("Z", "z", "UTC", "GMT"):
-            return value.replace(tzinfo=UTC), f"zone {zone!r} instead of an offset +00:00"
-        return value.replace(tzinfo=_offset(zone)), f"offset {zone!r} instead of the ±hh:mm form"
+            notes.append("no zone, read as UTC")
+            tz = UTC
+        elif zone in ("Z", "z", "UTC", "GMT"):
+            notes.append(f"zone {zone!r} instead of an offset +00:00")
+            tz = UTC
+        else:
+            tz = _offset(zone)
+            if not re.fullmatch(r"[+-]\d{2}:\d{2}", zone):
+                notes.append(f"offset {zone!r} instead of the ±hh:mm form")
+        if ss is None and hh is not None:
+            notes.append("no seconds")
+        return value.replace(tzinfo=tz), "; ".join(notes) or "a zone separated by a space"
     m = _COMPACT.fullmatch(raw)
     if m:
         year, month, day, hh, mm, ss = m.groups()
@@ -84,10 +95,16 @@ def _lenient(raw: str) -> tuple[datetime | None, str | None]:
 
 
 def _offset(zone: str) -> timezone:
+    """``+01:00``, ``+0100``, ``+01``, ``-5:00``, ``-5``: a fixed offset (ValueError beyond ±24 h)."""
     sign = -1 if zone[0] == "-" else 1
-    digits = zone[1:].replace(":", "")
-    hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
-    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+    digits = zone[1:]
+    if ":" in digits:
+        hours, _, minutes = digits.partition(":")
+    elif len(digits) > 2:
+        hours, minutes = digits[:-2], digits[-2:]
+    else:
+        hours, minutes = digits, "0"
+    return timezone(sign * timedelta(hours=int(hours), minutes=int(minutes)))
 
 
 def format_datetime(value: datetime) -> str:

@@ -11,40 +11,18 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
 
 from lxml import etree
 
 from punchout.cxml.parser import parse_tree
+from punchout.cxml.schema import MODULES as _MODULES
+from punchout.cxml.schema import Module, module_for
 
 __all__ = ["CXML_VERSION", "Module", "doctype", "module_for", "system_url", "validate"]
 
 CXML_VERSION = "1.2.071"
-Module = Literal["cXML.dtd", "Fulfill.dtd", "InvoiceDetail.dtd"]
-
-_MODULES: dict[str, Module] = {
-    "PunchOutSetupRequest": "cXML.dtd",
-    "PunchOutSetupResponse": "cXML.dtd",
-    "PunchOutOrderMessage": "cXML.dtd",
-    "OrderRequest": "cXML.dtd",
-    "ProfileRequest": "cXML.dtd",
-    "ProfileResponse": "cXML.dtd",
-    "StatusUpdateRequest": "cXML.dtd",
-    "Response": "cXML.dtd",
-    "ConfirmationRequest": "Fulfill.dtd",
-    "ShipNoticeRequest": "Fulfill.dtd",
-    "InvoiceDetailRequest": "InvoiceDetail.dtd",
-}
 _SYSTEM = re.compile(r"/cXML/(\d+\.\d+\.\d+)/(\w+\.dtd)\s*$", re.IGNORECASE)
 _BODY_WRAPPERS = ("Request", "Message", "Response")
-
-
-def module_for(kind: str) -> Module:
-    """The DTD module of a message kind (``"OrderRequest"`` -> ``"cXML.dtd"``)."""
-    try:
-        return _MODULES[kind]
-    except KeyError:
-        raise ValueError(f"no DTD module known for message kind {kind!r}") from None
 
 
 def system_url(kind: str, version: str = CXML_VERSION) -> str:

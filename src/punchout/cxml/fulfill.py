@@ -6,19 +6,24 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from punchout.cxml.common import (
     Comment,
     Contact,
+    Description,
     Extrinsic,
     ItemID,
     OrderReference,
     Shipping,
     Tax,
+    TermsOfDelivery,
 )
 from punchout.cxml.punchout_msgs import ItemIn
 from punchout.money import Money
+
+if TYPE_CHECKING:
+    from lxml.etree import _Element
 
 __all__ = [
     "CarrierIdentifier",
@@ -28,9 +33,11 @@ __all__ = [
     "ConfirmationStatus",
     "ConfirmationStatusType",
     "ConfirmationType",
+    "ServiceLevel",
     "ShipControl",
     "ShipNoticeHeader",
     "ShipNoticeItem",
+    "ShipNoticeItemDetail",
     "ShipNoticeOperation",
     "ShipNoticePortion",
     "ShipNoticeRequest",
@@ -86,6 +93,7 @@ class ConfirmationStatus:
     shipping: Shipping | None = None
     comments: list[Comment] = field(default_factory=list)
     extrinsics: list[Extrinsic] = field(default_factory=list)
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -96,6 +104,7 @@ class ConfirmationItem:
     quantity: Decimal
     unit_of_measure: str = ""
     statuses: list[ConfirmationStatus] = field(default_factory=list)
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -113,6 +122,7 @@ class ConfirmationHeader:
     contacts: list[Contact] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
     extrinsics: list[Extrinsic] = field(default_factory=list)
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -124,6 +134,7 @@ class ConfirmationRequest:
     header: ConfirmationHeader
     order_reference: OrderReference
     items: list[ConfirmationItem] = field(default_factory=list)
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -132,6 +143,7 @@ class CarrierIdentifier:
 
     domain: str
     value: str
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -141,6 +153,7 @@ class ShipmentIdentifier:
     value: str
     domain: str | None = None
     tracking_url: str | None = None
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -150,6 +163,27 @@ class ShipControl:
     carriers: list[CarrierIdentifier] = field(default_factory=list)
     shipment_identifiers: list[ShipmentIdentifier] = field(default_factory=list)
     start_date: datetime | None = None
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
+
+
+@dataclass(slots=True)
+class ShipNoticeItemDetail:
+    """``ShipNoticeItemDetail``: what the shipped item is, as the supplier describes it (price,
+    descriptions, unit)."""
+
+    unit_price: Money | None = None
+    descriptions: list[Description] = field(default_factory=list)
+    unit_of_measure: str | None = None
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
+
+
+@dataclass(slots=True)
+class ServiceLevel:
+    """``ServiceLevel xml:lang``: the carrier's service (Next day air, Standard…)."""
+
+    text: str
+    lang: str | None = None
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -160,6 +194,9 @@ class ShipNoticeItem:
     quantity: Decimal
     unit_of_measure: str = ""
     item_id: ItemID | None = None
+    detail: ShipNoticeItemDetail | None = None
+    terms_of_delivery: TermsOfDelivery | None = None
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -170,6 +207,7 @@ class ShipNoticePortion:
     items: list[ShipNoticeItem] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
     extrinsics: list[Extrinsic] = field(default_factory=list)
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -184,6 +222,9 @@ class ShipNoticeHeader:
     contacts: list[Contact] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
     extrinsics: list[Extrinsic] = field(default_factory=list)
+    service_levels: list[ServiceLevel] = field(default_factory=list)
+    terms_of_delivery: TermsOfDelivery | None = None
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -195,3 +236,4 @@ class ShipNoticeRequest:
     header: ShipNoticeHeader
     controls: list[ShipControl] = field(default_factory=list)
     portions: list[ShipNoticePortion] = field(default_factory=list)
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)

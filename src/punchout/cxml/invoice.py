@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from punchout.cxml.common import (
     Classification,
@@ -16,9 +16,13 @@ from punchout.cxml.common import (
     Extrinsic,
     ItemID,
     OrderReference,
+    PaymentTerm,
     Tax,
 )
 from punchout.money import Money
+
+if TYPE_CHECKING:
+    from lxml.etree import _Element
 
 __all__ = [
     "InvoiceDetailItem",
@@ -56,6 +60,7 @@ class InvoicePartner:
 
     contact: Contact
     id_references: dict[str, str] = field(default_factory=dict)
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -68,6 +73,7 @@ class InvoiceDetailItemReference:
     classifications: list[Classification] = field(default_factory=list)
     manufacturer_part_id: str | None = None
     manufacturer_name: str | None = None
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -85,6 +91,7 @@ class InvoiceDetailItem:
     net_amount: Money | None = None
     comments: Comment | None = None
     extrinsics: list[Extrinsic] = field(default_factory=list)
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -93,6 +100,7 @@ class InvoiceDetailOrder:
 
     order_reference: OrderReference
     items: list[InvoiceDetailItem] = field(default_factory=list)
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -106,6 +114,7 @@ class InvoiceDetailSummary:
     shipping_amount: Money | None = None
     gross_amount: Money | None = None
     due_amount: Money | None = None
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -125,6 +134,8 @@ class InvoiceDetailRequestHeader:
     partners: list[InvoicePartner] = field(default_factory=list)
     comments: Comment | None = None
     extrinsics: list[Extrinsic] = field(default_factory=list)
+    payment_terms: list[PaymentTerm] = field(default_factory=list)
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -136,3 +147,4 @@ class InvoiceDetailRequest:
     header: InvoiceDetailRequestHeader
     orders: list[InvoiceDetailOrder]
     summary: InvoiceDetailSummary
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)

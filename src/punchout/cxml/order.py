@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from punchout.cxml.common import (
     Address,
@@ -17,10 +17,15 @@ from punchout.cxml.common import (
     Extrinsic,
     ItemDetail,
     ItemID,
+    PaymentTerm,
     Shipping,
     Tax,
+    TermsOfDelivery,
 )
 from punchout.money import Money
+
+if TYPE_CHECKING:
+    from lxml.etree import _Element
 
 __all__ = [
     "ItemOut",
@@ -59,6 +64,7 @@ class ScheduleLine:
     requested_delivery_date: datetime | None
     unit_of_measure: str = ""
     line_number: int | None = None
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -68,6 +74,7 @@ class PCard:
     number: str = field(repr=False)
     expiration: str
     name: str | None = None
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
     def __repr__(self) -> str:
         return f"PCard(number='…{self.number[-4:]}', expiration={self.expiration!r}, name={self.name!r})"
@@ -89,6 +96,8 @@ class ItemOut:
     contacts: list[Contact] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
     schedule_lines: list[ScheduleLine] = field(default_factory=list)
+    terms_of_delivery: TermsOfDelivery | None = None
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -110,6 +119,9 @@ class OrderRequestHeader:
     contacts: list[Contact] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
     extrinsics: list[Extrinsic] = field(default_factory=list)
+    payment_terms: list[PaymentTerm] = field(default_factory=list)
+    terms_of_delivery: TermsOfDelivery | None = None
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -120,3 +132,4 @@ class OrderRequest:
 
     header: OrderRequestHeader
     items: list[ItemOut] = field(default_factory=list)
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)

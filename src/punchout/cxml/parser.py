@@ -17,6 +17,7 @@ from lxml import etree
 
 from punchout.cxml import _bind
 from punchout.cxml._reader import XML_LANG, Reader, credential, status
+from punchout.cxml._repair import Repair, misdeclared_latin, read_as_windows_1252, undeclared_entities
 from punchout.cxml.common import CXML, DeploymentMode, Header, MessageBody, ParseResult, ParseWarning
 from punchout.cxml.errors import (
     DocumentTooComplex,
@@ -28,8 +29,9 @@ from punchout.cxml.errors import (
 )
 from punchout.cxml.limits import DEFAULT_LIMITS, MAX_DEPTH, Limits, count_attributes, count_elements
 from punchout.cxml.profile import Response
+from punchout.cxml.schema import module_for
 
-__all__ = ["DEFAULT_MAX_BYTES", "hardened_parser", "parse", "parse_tree"]
+__all__ = ["DEFAULT_MAX_BYTES", "hardened_parser", "parse", "parse_tree", "read_tree"]
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 _DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
@@ -71,7 +73,15 @@ def parse_tree(
     data: bytes | str, *, max_bytes: int = DEFAULT_MAX_BYTES, limits: Limits = DEFAULT_LIMITS
 ) -> etree._ElementTree:
     """The safety gate every inbound body goes through: size, element and attribute counts,
-    well-formedness, nesting, no DTD subset."""
+    well-formedness, nesting, no DTD subset (repairs made on the way: see :func:`read_tree`)."""
+    return read_tree(data, max_bytes=max_bytes, limits=limits)[0]
+
+
+def read_tree(
+    data: bytes | str, *, max_bytes: int = DEFAULT_MAX_BYTES, limits: Limits = DEFAULT_LIMITS
+) -> tuple[etree._ElementTree, list[Repair]]:
+    """:func:`parse_tree`, and the repairs it made: an encoding that contradicts the bytes, an
+    undeclared entity, an empty internal DTD subset (:mod:`._repair`)."""
     if isinstance(data, str):
         # A str is already decoded: drop any declaration (its encoding no longer applies).
         data = _DECLARATION.sub("", data, count=1).encode("utf-8", "surrogatepass")
@@ -99,16 +109,40 @@ def parse_tree(
             f"the document has {attributes} attributes; the limit is {limits.attributes} attributes "
             "per document. Split it into smaller documents."
         )
-    if _declares_subset(raw, 65536):  # refuse before libxml2 reads any declaration
+    repairs: list[Repair] = []
+    subset = _declares_subset(raw, 65536)  # refuse before libxml2 reads any declaration
+    if subset == _DECLARED_SUBSET:
         raise _subset_error()
+    if subset == _EMPTY_SUBSET:
+        repairs.append(
+            Repair("empty-dtd-subset", None, "the DOCTYPE has an empty internal subset [], ignored")
+        )
+    if raw[:5] == b"<?xml":
+        latin = misdeclared_latin(raw)
+        if latin is not None:
+            raw = latin[0]
+            repairs.append(latin[1])
+    entities = undeclared_entities(raw)
+    if entities is not None:
+        raw = entities[0]
+        repairs += entities[1]
     try:
         root = etree.fromstring(raw, hardened_parser())
     except etree.XMLSyntaxError as exc:
-        raise _syntax_error(exc) from None
+        error = _syntax_error(exc)
+        redecoded = read_as_windows_1252(raw) if "encoding" in error.message else None
+        if redecoded is None:
+            raise error from None
+        raw = redecoded[0]
+        repairs.append(redecoded[1])
+        try:
+            root = etree.fromstring(raw, hardened_parser())
+        except etree.XMLSyntaxError as again:
+            raise _syntax_error(again) from None
     tree = root.getroottree()
     if _has_internal_subset(tree):
         raise _subset_error()
-    return tree
+    return tree, repairs
 
 
 def _subset_error() -> ForbiddenConstruct:
@@ -135,28 +169,41 @@ def _has_internal_subset(tree: etree._ElementTree) -> bool:
 
 #: How many "!" ``_declares_subset`` looks at one by one before it searches for "<!DOCTYPE" itself.
 _BANGS = 32
+_NO_SUBSET, _EMPTY_SUBSET, _DECLARED_SUBSET = 0, 1, 2
+_EMPTY = re.compile(rb"\s*\]")
 
 
-def _declares_subset(data: bytes, end: int) -> bool:
-    """``_SUBSET.search(data, 0, end)``, anchored at each ``<!DOCTYPE``: a regex search over 64 KiB stops at
-    every ``<`` and costs a tenth of the whole lxml parse, and so does ``bytes.find(b"<!DOCTYPE")``
-    when it has to run to the end (as it does to make sure there is no second declaration). Every
-    declaration starts with ``<!``, and "!" is rare in cXML: ``bytes.find(b"!")`` (memchr) visits
-    them at a fraction of the cost. A head with many "!" falls back to searching for the
-    declaration itself."""
+def _declares_subset(data: bytes, end: int) -> int:
+    """Whether a DOCTYPE in the first ``end`` bytes has an internal subset (``_DECLARED_SUBSET``),
+    an empty one, ``[]`` (``_EMPTY_SUBSET``), or none.
+
+    ``_SUBSET.search(data, 0, end)``, anchored at each ``<!DOCTYPE``: a regex search over 64 KiB
+    stops at every ``<`` and costs a tenth of the whole lxml parse, and so does
+    ``bytes.find(b"<!DOCTYPE")`` when it has to run to the end (as it does to make sure there is no
+    second declaration). Every declaration starts with ``<!``, and "!" is rare in cXML:
+    ``bytes.find(b"!")`` (memchr) visits them at a fraction of the cost. A head with many "!" falls
+    back to searching for the declaration itself."""
+    found = _NO_SUBSET
     bang = -1
     for _ in range(_BANGS):
         bang = data.find(b"!", bang + 1, end)
         if bang < 0:
-            return False
-        if bang and data[bang - 1] == 0x3C and _SUBSET.match(data, bang - 1, end):  # 0x3C: "<"
-            return True
+            return found
+        if bang and data[bang - 1] == 0x3C:  # 0x3C: "<"
+            match = _SUBSET.match(data, bang - 1, end)
+            if match:
+                if not _EMPTY.match(data, match.end(), end):
+                    return _DECLARED_SUBSET
+                found = _EMPTY_SUBSET
     start = data.find(b"<!DOCTYPE", bang, end)
     while start >= 0:
-        if _SUBSET.match(data, start, end):
-            return True
+        match = _SUBSET.match(data, start, end)
+        if match:
+            if not _EMPTY.match(data, match.end(), end):
+                return _DECLARED_SUBSET
+            found = _EMPTY_SUBSET
         start = data.find(b"<!DOCTYPE", start + 1, end)
-    return False
+    return found
 
 
 def _syntax_error(exc: etree.XMLSyntaxError) -> NotWellFormed | DocumentTooComplex:
@@ -202,19 +249,22 @@ def parse(
     element proxies) that would otherwise trigger collections scanning them for nothing. Reference
     counting still frees everything as usual.
     """
-    tree = parse_tree(data, max_bytes=max_bytes, limits=limits)
+    tree, repairs = read_tree(data, max_bytes=max_bytes, limits=limits)
     if not gc.isenabled():
-        return _bind_tree(tree, limits)
+        return _bind_tree(tree, limits, repairs)
     gc.disable()
     try:
-        return _bind_tree(tree, limits)
+        return _bind_tree(tree, limits, repairs)
     finally:
         gc.enable()
 
 
-def _bind_tree(tree: etree._ElementTree, limits: Limits) -> ParseResult:
+def _bind_tree(tree: etree._ElementTree, limits: Limits, repairs: list[Repair]) -> ParseResult:
     root = tree.getroot()
     r = Reader(tree, limits.warnings)
+    for repair in repairs:
+        where = root if repair.line is None else _element_holding(root, repair.line, repair.text)
+        r.warn(repair.code, where, repair.message)
     if root.tag != "cXML":
         tag = root.tag if isinstance(root.tag, str) else "?"
         if tag in _UNSUPPORTED_ROOTS:
@@ -229,6 +279,24 @@ def _bind_tree(tree: etree._ElementTree, limits: Limits) -> ParseResult:
 
     document = _envelope(r, root)
     return ParseResult(document, r.finish())
+
+
+def _element_holding(root: etree._Element, line: int, text: str | None) -> etree._Element:
+    """The element whose text or attributes hold ``text`` and that starts last on or before ``line``
+    (a repair knows its line, not its element); else the last element starting on or before it."""
+    found = root
+    holding: etree._Element | None = None
+    for el in root.iter(etree.Element):
+        if int(el.sourceline or 0) > line:  # type: ignore[call-overload]  # lxml-stubs: int | None
+            break
+        found = el
+        if text is not None and (
+            text in (el.text or "")
+            or any(text in str(v) for v in el.attrib.values())
+            or any(text in (c.tail or "") for c in el)
+        ):
+            holding = el
+    return holding if holding is not None else found
 
 
 def _envelope(r: Reader, root: etree._Element) -> CXML:
@@ -269,6 +337,7 @@ def _envelope(r: Reader, root: etree._Element) -> CXML:
         deployment_mode=mode,
         version=root.get("version"),
         lang=lang,
+        source=root,
     )
     if wrapper.tag == "Response":
         _response(r, wrapper, document)
@@ -317,6 +386,7 @@ def _body(r: Reader, wrapper: etree._Element, body: etree._Element) -> MessageBo
             f"{', '.join(sorted({*_bind.REQUESTS, *_bind.MESSAGES, *_bind.RESPONSES}))}.",
             path=r.path(body),
         )
+    r.module = module_for(tag)
     return binder(r, body)
 
 
@@ -325,12 +395,23 @@ def _response(r: Reader, wrapper: etree._Element, document: CXML) -> None:
         if c.tag == "Status" and document.status is None:
             document.status = status(r, c)
         elif document.status is not None and isinstance(document.message, Response):
-            binder = _bind.RESPONSES.get(str(c.tag))
+            tag = str(c.tag)
+            binder = _bind.RESPONSES.get(tag)
             if binder is None:
-                raise UnsupportedMessage(
-                    f"{c.tag} is not supported; supported responses: {', '.join(sorted(_bind.RESPONSES))}.",
-                    path=r.path(c),
+                binder = _bind.REQUESTS.get(tag) or _bind.MESSAGES.get(tag)
+                if binder is None:
+                    raise UnsupportedMessage(
+                        f"{tag} is not supported; supported responses: {', '.join(sorted(_bind.RESPONSES))}.",
+                        path=r.path(c),
+                    )
+                # a request or message sent inside <Response>: read as what it is
+                r.warn(
+                    "misplaced-element",
+                    c,
+                    f"<{tag}> is a {'request' if tag in _bind.REQUESTS else 'message'} sent inside "
+                    f"<Response>; it was read as a {tag}, and the Response's Status cannot be kept",
                 )
+            r.module = module_for(tag)
             document.message = binder(r, c)
         else:
             r.unknown(c, wrapper)
@@ -341,7 +422,7 @@ def _response(r: Reader, wrapper: etree._Element, document: CXML) -> None:
 
 
 def _header(r: Reader, el: etree._Element) -> Header:
-    header = Header()
+    header = Header(source=el)
     seen: set[str] = set()
     for c in el:
         tag = c.tag

@@ -6,9 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from punchout.cxml.common import Comment, Extrinsic, Status
+
+if TYPE_CHECKING:
+    from lxml.etree import _Element
 
 __all__ = [
     "InvoiceStatus",
@@ -27,6 +30,7 @@ class ProfileRequest:
     """``ProfileRequest``: "which transactions do you support, at which URLs?" (no content)."""
 
     KIND: ClassVar[str] = "ProfileRequest"
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -35,6 +39,7 @@ class Option:
 
     name: str
     value: str
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -44,6 +49,7 @@ class Transaction:
     request_name: str
     url: str
     options: list[Option] = field(default_factory=list)
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -56,6 +62,7 @@ class ProfileResponse:
     transactions: list[Transaction] = field(default_factory=list)
     options: list[Option] = field(default_factory=list)
     last_refresh: datetime | None = None
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 class InvoiceStatusType(StrEnum):
@@ -77,6 +84,7 @@ class InvoiceStatus:
     invoice_id: str | None = None
     invoice_date: datetime | None = None
     comments: list[Comment] = field(default_factory=list)
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -89,6 +97,7 @@ class StatusUpdateRequest:
     document_reference: str | None = None
     invoice_status: InvoiceStatus | None = None
     extrinsics: list[Extrinsic] = field(default_factory=list)
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -96,3 +105,4 @@ class Response:
     """The generic ``Response``: only a Status, which lives on the envelope (``CXML.status``)."""
 
     KIND: ClassVar[str] = "Response"
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)

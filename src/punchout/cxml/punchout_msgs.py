@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from punchout.cxml.common import (
     Address,
@@ -21,6 +21,9 @@ from punchout.cxml.common import (
 )
 from punchout.cxml.order import ItemOut
 from punchout.money import Money
+
+if TYPE_CHECKING:
+    from lxml.etree import _Element
 
 __all__ = [
     "ItemIn",
@@ -56,6 +59,7 @@ class PunchOutSetupRequest:
     ship_to: Address | None = None
     selected_item: ItemID | None = None
     items: list[ItemOut] = field(default_factory=list)
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
     @property
     def user_email(self) -> str | None:
@@ -78,6 +82,7 @@ class PunchOutSetupResponse:
     KIND: ClassVar[str] = "PunchOutSetupResponse"
 
     start_page_url: str
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -94,6 +99,7 @@ class ItemIn:
     contacts: list[Contact] = field(default_factory=list)
     comments: Comment | None = None
     extrinsics: list[Extrinsic] = field(default_factory=list)
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -105,6 +111,7 @@ class PunchOutOrderMessageHeader:
     ship_to: Address | None = None
     shipping: Shipping | None = None
     tax: Tax | None = None
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
@@ -116,3 +123,4 @@ class PunchOutOrderMessage:
     buyer_cookie: str
     header: PunchOutOrderMessageHeader
     items: list[ItemIn] = field(default_factory=list)
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)

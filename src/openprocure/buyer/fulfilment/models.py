@@ -179,6 +179,18 @@ class ShipNotice(models.Model):
     carrier = models.CharField(_("carrier"), max_length=200, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=200, blank=True)
     tracking_url = models.URLField(_("tracking URL"), max_length=1000, blank=True)
+    service_level = models.CharField(
+        _("service level"),
+        max_length=200,
+        blank=True,
+        help_text=_("The carrier's service, as the supplier names it."),
+    )
+    incoterms = models.CharField(
+        _("Incoterms"),
+        max_length=200,
+        blank=True,
+        help_text=_("The delivery terms the shipment travels under."),
+    )
     payload_id = models.CharField(_("payloadID"), max_length=250, blank=True)
     journal = models.ForeignKey(
         "core.Document", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -209,6 +221,12 @@ class ShipNoticeLine(models.Model):
     )
     quantity = models.DecimalField(_("quantity"), max_digits=18, decimal_places=4)
     unit_of_measure = models.CharField(_("unit of measure"), max_length=16, blank=True)
+    description = models.CharField(
+        _("description"),
+        max_length=500,
+        blank=True,
+        help_text=_("What the supplier says ships on this line."),
+    )
 
     class Meta:
         ordering = ["ship_notice", "po_line__purchase_order_id", "po_line__line_number"]

@@ -460,6 +460,8 @@ def record_ship_notice(
         "carrier": carrier[:200],
         "tracking_number": tracking[:200],
         "tracking_url": tracking_url[:1000],
+        "service_level": "; ".join(level.text for level in header.service_levels if level.text)[:200],
+        "incoterms": header.terms_of_delivery.incoterm[:200] if header.terms_of_delivery else "",
         "payload_id": payload_id[:250],
         "journal": journal,
     }
@@ -496,6 +498,7 @@ def record_ship_notice(
                     po_line=order_line,
                     quantity=item.quantity,
                     unit_of_measure=item.unit_of_measure[:16],
+                    description=_shipped_description(item)[:500],
                 )
             )
     ShipNoticeLine.objects.bulk_create(new_lines)
@@ -520,6 +523,14 @@ def record_ship_notice(
             if value < threshold:
                 receive_ship_notice(ship_notice=notice, actor=None, automatic=True, purchase_order=po)
     return notice
+
+
+def _shipped_description(item: cxml.ShipNoticeItem) -> str:
+    """What the supplier says ships on a line (its ShipNoticeItemDetail description), if anything."""
+    detail = item.detail
+    if detail is None or not detail.descriptions:
+        return ""
+    return detail.descriptions[0].text
 
 
 # -- status updates -----------------------------------------------------------------------------------

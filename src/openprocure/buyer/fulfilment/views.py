@@ -85,7 +85,12 @@ def to_receive(request: HttpRequest) -> HttpResponse:
 def _order_context(po: PurchaseOrder, user: Any) -> dict[str, object]:
     rows = services.fulfilments(po)
     lines = [(line, rows[line.pk]) for line in po.lines.order_by("line_number")]
-    notices = ShipNotice.objects.filter(lines__po_line__purchase_order=po).distinct().order_by("-created_at")
+    notices = (
+        ShipNotice.objects.filter(lines__po_line__purchase_order=po)
+        .distinct()
+        .order_by("-created_at")
+        .prefetch_related("lines__po_line")
+    )
     return {
         "po": po,
         "lines": lines,

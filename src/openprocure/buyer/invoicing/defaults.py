@@ -31,4 +31,11 @@ INVOICING_PAYMENT_COLUMNS = [
     "currency",
     "amount_due",
     "purchase_orders",
+    # an early-payment discount from the invoice's payment terms: the last day to pay with it,
+    # its percent (when it is one), and the amount to deduct
+    "discount_due_date",
+    "discount_percent",
+    "discount_amount",
+    # "yes" when the supplier's invoice says the VAT is reverse-charged (we account for it)
+    "reverse_charge",
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from lxml import etree
 
 from punchout import amounts, cxml
+from punchout.money import quantize_money
 
 ZERO = Decimal(0)
 
@@ -76,6 +77,12 @@ class ParsedInvoice:
     total: Decimal | None = None
     due_amount: Decimal | None = None
     due_date: date | None = None
+    # an early-payment discount from the payment terms: pay by this date to deduct this much
+    discount_due_date: date | None = None
+    discount_percent: Decimal | None = None
+    discount_amount: Decimal | None = None
+    # a tax exemption says the VAT is reverse-charged: the buyer accounts for it
+    reverse_charge: bool = False
     warnings: list[str] = field(default_factory=list)
     #: The header tax broken down (``punchout.amounts.TaxDetail``: tax on lines, shipping, handling).
     tax_details: list[amounts.TaxDetail] = field(default_factory=list)
@@ -461,8 +468,72 @@ def parsed_from_cxml(request: cxml.InvoiceDetailRequest, orders: Mapping[str, An
         total=signed(total),
         due_amount=signed(summary.due_amount),
         tax_details=_tax_details(summary.tax, is_credit),
+        reverse_charge=_reverse_charged(request),
     )
+    _apply_payment_terms(parsed, header.payment_terms)
     return parsed
+
+
+def amount_due(parsed: ParsedInvoice) -> Decimal:
+    """What the invoice asks to be paid: its due amount, else its total, else lines + charges + tax."""
+    if parsed.due_amount is not None:
+        return parsed.due_amount
+    if parsed.total is not None:
+        return parsed.total
+    subtotal = (
+        parsed.subtotal if parsed.subtotal is not None else sum((line.amount for line in parsed.lines), ZERO)
+    )
+    return subtotal + parsed.tax + parsed.shipping + parsed.special_handling
+
+
+#: Payment terms beyond this many days, discounts beyond 100 % or beyond this amount are not terms
+#: anyone pays by: they are ignored with a warning instead of stored.
+MAX_PAYMENT_DAYS = 3660
+MAX_DISCOUNT_AMOUNT = Decimal("1e15")
+
+
+def _apply_payment_terms(parsed: ParsedInvoice, terms: list[cxml.PaymentTerm]) -> None:
+    """Due date and early-payment discount from the invoice's payment terms (cXML PaymentTerm:
+    pay within so many days of the invoice date; a term with a Discount earns it)."""
+    usable = []
+    for term in terms:
+        discount = term.discount
+        if not 0 <= term.pay_in_days <= MAX_PAYMENT_DAYS or (
+            discount is not None
+            and (
+                (discount.percent is not None and not -100 <= discount.percent <= 100)
+                or (discount.amount is not None and abs(discount.amount.amount) >= MAX_DISCOUNT_AMOUNT)
+            )
+        ):
+            parsed.warnings.append(
+                _("A payment term of %(days)s days was ignored: it is not one anyone pays by.")
+                % {"days": term.pay_in_days}
+            )
+            continue
+        usable.append(term)
+    due_date, early = cxml.due_dates(usable, parsed.invoice_date)
+    parsed.due_date = due_date
+    if early is None or early.discount is None:
+        return
+    parsed.discount_due_date = parsed.invoice_date + timedelta(days=early.pay_in_days)
+    if early.discount.percent is not None:
+        parsed.discount_percent = early.discount.percent.quantize(Decimal("0.0001"))
+        parsed.discount_amount = quantize_money(
+            amount_due(parsed) * early.discount.percent / 100, parsed.currency
+        )
+    elif early.discount.amount is not None:
+        parsed.discount_amount = quantize_money(early.discount.amount.amount, parsed.currency)
+
+
+def _reverse_charged(request: cxml.InvoiceDetailRequest) -> bool:
+    """Whether a tax detail of the invoice (summary or lines) is a reverse charge."""
+    taxes = [request.summary.tax, *(item.tax for order in request.orders for item in order.items)]
+    return any(
+        detail.exemption is not None and detail.exemption.is_reverse_charge
+        for tax in taxes
+        if tax is not None
+        for detail in tax.details
+    )
 
 
 def _signed_tax(tax: cxml.Tax | None, is_credit: bool) -> Decimal | None:

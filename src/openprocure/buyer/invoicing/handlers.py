@@ -17,6 +17,7 @@ from openprocure.buyer.suppliers.models import PunchOutConnection
 from openprocure.core.cxml_endpoint import Inbound
 from punchout import cxml
 from punchout.cxml.errors import InvalidDocument
+from punchout.money import CURRENCIES
 
 
 def invoice_detail_request(inbound: Inbound) -> cxml.CXML:
@@ -60,6 +61,7 @@ def _invoice(inbound: Inbound, connection: PunchOutConnection) -> Accepted:
             reference=inbound.reference,
             message=_("Invoice %(number)s cancelled.") % {"number": invoice.number},
         )
+    _check_currencies(request)
     parsed = einvoice.parsed_from_cxml(request, orders)
     try:
         invoice = services.receive_invoice(
@@ -86,3 +88,32 @@ def _invoice(inbound: Inbound, connection: PunchOutConnection) -> Accepted:
         reference=inbound.reference,
         message=_("Invoice %(number)s %(outcome)s.") % {"number": invoice.number, "outcome": outcome},
     )
+
+
+def _check_currencies(request: cxml.InvoiceDetailRequest) -> None:
+    """Refuse an invoice whose amounts are not in ISO 4217 currencies: we book amounts with their
+    currency, and a code we cannot pay in is a permanent error the supplier must fix."""
+    base = "/cXML/Request/InvoiceDetailRequest"
+    summary = request.summary
+    amounts: list[tuple[cxml.Money | None, str]] = [
+        (summary.subtotal_amount, f"{base}/InvoiceDetailSummary/SubtotalAmount/Money"),
+        (summary.net_amount, f"{base}/InvoiceDetailSummary/NetAmount/Money"),
+        (summary.gross_amount, f"{base}/InvoiceDetailSummary/GrossAmount/Money"),
+        (summary.due_amount, f"{base}/InvoiceDetailSummary/DueAmount/Money"),
+    ]
+    for o_index, order in enumerate(request.orders, start=1):
+        for i_index, item in enumerate(order.items, start=1):
+            line = f"{base}/InvoiceDetailOrder[{o_index}]/InvoiceDetailItem[{i_index}]"
+            amounts += [
+                (item.unit_price, f"{line}/UnitPrice/Money"),
+                (item.subtotal_amount, f"{line}/SubtotalAmount/Money"),
+            ]
+    for money, path in amounts:
+        if money is not None and money.currency not in CURRENCIES:
+            raise InvalidDocument(
+                _(
+                    "The currency %(currency)s is not an ISO 4217 code: send the invoice in EUR, USD or another ISO code."
+                )
+                % {"currency": repr(money.currency[:10])},
+                path=path,
+            )

@@ -153,6 +153,18 @@ class Invoice(models.Model):
     total = models.DecimalField(_("total"), max_digits=19, decimal_places=3, null=True, blank=True)
     due_amount = models.DecimalField(_("amount due"), max_digits=19, decimal_places=3)
     due_date = models.DateField(_("due date"), null=True, blank=True)
+    discount_due_date = models.DateField(_("discount if paid by"), null=True, blank=True)
+    discount_percent = models.DecimalField(
+        _("early-payment discount (%)"), max_digits=7, decimal_places=4, null=True, blank=True
+    )
+    discount_amount = models.DecimalField(
+        _("early-payment discount"), max_digits=18, decimal_places=2, null=True, blank=True
+    )
+    reverse_charge = models.BooleanField(
+        _("VAT reverse-charged"),
+        default=False,
+        help_text=_("The supplier's invoice says the VAT is reverse-charged: we account for it."),
+    )
     purchase_orders = models.ManyToManyField("purchasing.PurchaseOrder", related_name="invoices", blank=True)
     credited_invoice = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="credit_memos"

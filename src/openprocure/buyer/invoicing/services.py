@@ -33,7 +33,7 @@ from openprocure.buyer.invoicing.choices import (
     InvoiceKind,
     InvoiceStatus,
 )
-from openprocure.buyer.invoicing.einvoice import ParsedInvoice, normalize_identifier
+from openprocure.buyer.invoicing.einvoice import ParsedInvoice, amount_due, normalize_identifier
 from openprocure.buyer.invoicing.models import (
     Invoice,
     InvoiceEvent,
@@ -270,6 +270,10 @@ def receive_invoice(
             total=None if parsed.total is None else quantize_money(parsed.total, currency),
             due_amount=quantize_money(_due(parsed), currency),
             due_date=parsed.due_date,
+            discount_due_date=parsed.discount_due_date,
+            discount_percent=parsed.discount_percent,
+            discount_amount=parsed.discount_amount,
+            reverse_charge=parsed.reverse_charge,
             payload_id=payload_id[:250],
             journal=journal,
             original=(original.content if original else b""),
@@ -311,14 +315,7 @@ def receive_invoice(
 
 
 def _due(parsed: ParsedInvoice) -> Decimal:
-    if parsed.due_amount is not None:
-        return parsed.due_amount
-    if parsed.total is not None:
-        return parsed.total
-    subtotal = (
-        parsed.subtotal if parsed.subtotal is not None else sum((line.amount for line in parsed.lines), ZERO)
-    )
-    return subtotal + parsed.tax + parsed.shipping + parsed.special_handling
+    return amount_due(parsed)
 
 
 # -- matching -----------------------------------------------------------------------------------------
@@ -887,6 +884,10 @@ def export_payments(*, actor: Any) -> PaymentExport:
                     invoice.currency,
                     format(quantize_money(invoice.due_amount, invoice.currency), "f"),
                     " ".join(sorted(po.number for po in invoice.purchase_orders.all())),
+                    invoice.discount_due_date.isoformat() if invoice.discount_due_date else "",
+                    "" if invoice.discount_percent is None else format(invoice.discount_percent, "f"),
+                    "" if invoice.discount_amount is None else format(invoice.discount_amount, "f"),
+                    "yes" if invoice.reverse_charge else "",
                 ]
             )
         export = PaymentExport.objects.create(

@@ -262,6 +262,7 @@ def _setup_cxml(session: PunchOutSession, lines: list[RequisitionLine]) -> Punch
         status_text=(status.message or status.text) if status else "",
         in_reply_to=sent,
         content_type=answer.content_type,
+        warnings=[{"code": w.code, "path": w.path, "message": w.message} for w in parsed.warnings],
     )
     if status is None or not status.is_success or not isinstance(doc.message, PunchOutSetupResponse):
         said = " ".join(part for part in (status.text, status.message) if part) if status else ""
@@ -276,8 +277,19 @@ def _setup_cxml(session: PunchOutSession, lines: list[RequisitionLine]) -> Punch
             },
         )
         return session
+    start_page = doc.message.start_page_url.strip()
+    if not start_page:
+        _fail(
+            session,
+            _(
+                "%(supplier)s opened the catalog without saying where: its StartPage URL is empty. "
+                "Try again later or tell your procurement team."
+            )
+            % {"supplier": connection.supplier},
+        )
+        return session
     set_status(session, SessionStatus.OPEN, table=SESSION_TRANSITIONS)
-    session.start_page_url = doc.message.start_page_url.strip()
+    session.start_page_url = start_page
     session.save(update_fields=["status", "start_page_url"])
     return session
 
