@@ -27,7 +27,7 @@ def answer(client: Client, body: bytes, address: str) -> tuple[int, int, str]:
     return response.status_code, status.code, response.get("Retry-After", "")
 
 
-@override_settings(RATELIMIT_ANONYMOUS="2/m", RATELIMIT_PARTNER="100/m")
+@override_settings(RATELIMIT_ANONYMOUS="2/h", RATELIMIT_PARTNER="100/h")
 def test_wrong_secrets_are_limited_per_address_and_the_supplier_goes_on(client: Client, order) -> None:
     forged = [
         answer(
