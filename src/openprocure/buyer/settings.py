@@ -41,6 +41,7 @@ INSTALLED_APPS = [
 ]
 
 ROOT_URLCONF = "openprocure.buyer.urls"
+NAVIGATION = "openprocure.buyer.portal.navigation.menu"
 WSGI_APPLICATION = "openprocure.buyer.wsgi.application"
 DATABASES = database_settings(SITE_NAME)
 CACHES = cache_settings(SITE_NAME)

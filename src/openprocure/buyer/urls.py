@@ -25,3 +25,7 @@ urlpatterns = [
     path("accounts/set-password/<uidb64>/<token>/", SetPasswordView.as_view(), name="set-password"),
     path("", include("openprocure.core.urls")),
 ]
+
+handler403 = "openprocure.core.errors.permission_denied"
+handler404 = "openprocure.core.errors.page_not_found"
+handler500 = "openprocure.core.errors.server_error"

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [*MIDDLEWARE, "openprocure.supplier.punchout.middleware.PunchOutSessionMiddleware"]  # noqa: F405
 
 ROOT_URLCONF = "openprocure.supplier.urls"
+NAVIGATION = "openprocure.supplier.storefront.navigation.menu"
 WSGI_APPLICATION = "openprocure.supplier.wsgi.application"
 DATABASES = database_settings(SITE_NAME)
 CACHES = cache_settings(SITE_NAME)

@@ -20,3 +20,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("", include("openprocure.core.urls")),
 ]
+
+handler403 = "openprocure.core.errors.permission_denied"
+handler404 = "openprocure.core.errors.page_not_found"
+handler500 = "openprocure.core.errors.server_error"

@@ -54,6 +54,15 @@ def has_role(user: User | AnonymousUser | None, *roles: str) -> bool:
     return RoleAssignment.objects.filter(profile__user=user, role__in=roles).exists()
 
 
+def roles_of(user: User | AnonymousUser | None) -> frozenset[str]:
+    """The codes of every role ``user`` holds (all of them for a superuser, none when signed out)."""
+    if user is None or not user.is_authenticated:
+        return frozenset()
+    if user.is_superuser:
+        return frozenset(Role.values)
+    return frozenset(RoleAssignment.objects.filter(profile__user=user).values_list("role", flat=True))
+
+
 def can_administer_procurement(user: User | AnonymousUser | None) -> bool:
     """Procurement and technical administrators manage suppliers, connections and reference data."""
     return has_role(user, Role.PROCUREMENT_ADMIN, Role.TECH_ADMIN)

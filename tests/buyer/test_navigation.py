@@ -1,0 +1,160 @@
+"""The buyer's menu and home are per role, and no link on them leads to a 403 or a 405;
+error pages are the site's own, in the reader's language, with the way back."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.management import call_command
+from django.test import Client, override_settings
+from django.urls import include, path
+
+from openprocure.core.models import User
+
+pytestmark = pytest.mark.django_db
+
+MENUS = {
+    "requester@acme.test": [
+        ("/", "Home"),
+        ("/shop/", "Shop"),
+        ("/requisitions/", "My requisitions"),
+        ("/purchasing/", "Purchase orders"),
+        ("/fulfilment/", "Receiving"),
+        ("/spend/", "Purchase history"),
+    ],
+    "approver@acme.test": [
+        ("/", "Home"),
+        ("/shop/", "Shop"),
+        ("/requisitions/", "My requisitions"),
+        ("/approvals/", "Approvals"),
+        ("/purchasing/", "Purchase orders"),
+        ("/fulfilment/", "Receiving"),
+        ("/spend/", "Purchase history"),
+    ],
+    "ap@acme.test": [
+        ("/", "Home"),
+        ("/purchasing/", "Purchase orders"),
+        ("/invoicing/", "Invoices"),
+        ("/spend/", "Spend"),
+    ],
+}
+
+
+def _nav(page: str) -> list[tuple[str, str]]:
+    nav = page[page.index('<nav class="mainnav"') : page.index("</nav>")]
+    return re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', nav)
+
+
+def _links(page: str) -> set[str]:
+    """Every same-site address the page links to (not the sign-out form, not anchors)."""
+    return {href for href in re.findall(r'<a [^>]*href="(/[^"#]*)"', page) if not href.startswith("/admin/")}
+
+
+@pytest.fixture
+def demo() -> None:
+    with override_settings(DEMO_MODE=True, DEMO_PEER_URL="http://127.0.0.1:8100"):
+        call_command("seed_demo")
+
+
+def _client(email: str) -> Client:
+    client = Client()
+    client.force_login(User.objects.get(email=email))
+    return client
+
+
+@pytest.mark.parametrize("email", sorted(MENUS))
+def test_each_role_has_its_own_menu(demo: None, email: str) -> None:
+    page = _client(email).get("/").content.decode()
+    assert _nav(page) == MENUS[email]
+
+
+def test_the_administrators_menu_has_setup_and_administration(demo: None) -> None:
+    page = _client("admin@acme.test").get("/").content.decode()
+    assert [label for _url, label in _nav(page)] == [
+        "Home",
+        "Shop",
+        "My requisitions",
+        "Approvals",  # a superuser holds every role
+        "Purchase orders",
+        "Receiving",
+        "Invoices",
+        "Spend",
+        "Suppliers",
+        "Organisation",
+        "Administration",
+    ]
+    assert "Setup health" in page
+    assert "1 active supplier connection" in page
+    assert "1 never tested" in page
+    assert "0 documents could not be delivered" in page
+
+
+@pytest.mark.parametrize(
+    "email", ["requester@acme.test", "approver@acme.test", "ap@acme.test", "admin@acme.test"]
+)
+def test_no_link_on_home_or_in_the_menu_leads_to_a_403_or_405(demo: None, email: str) -> None:
+    client = _client(email)
+    page = client.get("/").content.decode()
+    targets = _links(page)
+    assert targets  # the menu at least
+    for target in sorted(targets):
+        answer = client.get(target, follow=True)
+        assert answer.status_code == 200, (email, target, answer.status_code)
+
+
+def test_home_shows_each_person_the_panels_of_their_roles(demo: None) -> None:
+    requester = _client("requester@acme.test").get("/").content.decode()
+    assert "Your drafts" in requester and "Deliveries to expect" in requester
+    assert "approvals waiting for you" not in requester
+    assert "invoice exception" not in requester
+    assert "Setup health" not in requester
+    # "New requisition" is a form posting to the create view (a link there answered 405).
+    assert re.search(r'<form method="post" action="/requisitions/new/"', requester)
+
+    clerk = _client("ap@acme.test").get("/").content.decode()
+    assert "0 invoice exceptions to work" in clerk
+    assert "Your drafts" not in clerk and "Shop at a supplier" not in clerk
+
+    approver = _client("approver@acme.test").get("/").content.decode()
+    assert "0 approvals waiting for you" in approver
+
+
+def test_a_403_is_the_sites_page_with_the_views_reason_and_the_way_home(demo: None) -> None:
+    answer = _client("requester@acme.test").get("/invoicing/")
+    assert answer.status_code == 403
+    page = answer.content.decode()
+    assert '<h1 id="error-title">You cannot open this page</h1>' in page
+    assert "Invoices are handled by accounts-payable clerks." in page
+    assert '<a href="/">Go to the home page</a>' in page
+    assert '<nav class="mainnav"' in page and "My requisitions" in page
+
+
+def test_a_404_in_french_keeps_the_menu(demo: None) -> None:
+    client = _client("requester@acme.test")
+    client.cookies["openprocure_buyer_language"] = "fr"
+    answer = client.get("/nothing-here/")
+    assert answer.status_code == 404
+    page = answer.content.decode()
+    assert '<html lang="fr">' in page
+    assert "Page introuvable" in page
+    assert "Mes demandes d&#x27;achat" in page
+
+
+def _boom(request: object) -> None:
+    raise RuntimeError("a bug")
+
+
+urlpatterns = [path("boom/", _boom), path("", include("openprocure.buyer.urls"))]
+handler500 = "openprocure.core.errors.server_error"
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_a_500_apologises_in_the_sites_page() -> None:
+    client = Client(raise_request_exception=False)
+    answer = client.get("/boom/")
+    assert answer.status_code == 500
+    page = answer.content.decode()
+    assert "Something went wrong on our side" in page
+    assert "The error has been logged." in page
+    assert '<a href="/">Go to the home page</a>' in page  # the site's own page, not the bare fallback
