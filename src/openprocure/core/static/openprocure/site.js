@@ -2,8 +2,59 @@
 // inline script or event handler.
 //   <select data-autosubmit>  submits its form when the choice changes (language, sort order);
 //   <button data-print>       prints the page.
+//   .menu-toggle              opens and folds the menu on a narrow screen;
+//   every table               is labelled cell by cell with its column heading, so that on a phone
+//                             its rows can be shown stacked (CSS, class "stacked").
 (function () {
   "use strict";
+  document.documentElement.classList.add("js");
+
+  function labelTables() {
+    document.querySelectorAll("table").forEach(function (table) {
+      var heads = table.tHead ? table.tHead.rows : null;
+      if (!heads || heads.length === 0) {
+        return;
+      }
+      var labels = [];
+      Array.prototype.forEach.call(heads[heads.length - 1].cells, function (cell) {
+        var span = cell.colSpan || 1;
+        for (var i = 0; i < span; i += 1) {
+          labels.push(cell.textContent.trim());
+        }
+      });
+      Array.prototype.forEach.call(table.tBodies, function (body) {
+        Array.prototype.forEach.call(body.rows, function (row) {
+          var column = 0;
+          Array.prototype.forEach.call(row.cells, function (cell) {
+            if (!cell.hasAttribute("data-label") && labels[column]) {
+              cell.setAttribute("data-label", labels[column]);
+            }
+            column += cell.colSpan || 1;
+          });
+        });
+      });
+      table.classList.add("stacked");
+    });
+  }
+
+  function wireMenu() {
+    var toggle = document.querySelector(".menu-toggle");
+    var menu = document.getElementById(toggle ? toggle.getAttribute("aria-controls") : "");
+    if (!toggle || !menu) {
+      return;
+    }
+    toggle.addEventListener("click", function () {
+      var open = menu.classList.toggle("open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { labelTables(); wireMenu(); });
+  } else {
+    labelTables();
+    wireMenu();
+  }
   document.addEventListener("change", function (event) {
     var field = event.target;
     if (field instanceof HTMLSelectElement && field.hasAttribute("data-autosubmit") && field.form) {
