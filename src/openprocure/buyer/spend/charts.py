@@ -1,7 +1,7 @@
 """A small server-rendered SVG chart renderer: horizontal bars, stacked columns, a line over time.
 
-Every chart is an ``<svg role="img">`` with a ``<title>`` and a ``<desc>`` (read by screen
-readers), sized by its ``viewBox`` so it scales and prints; the page puts the same numbers in a
+Every chart is an ``<svg role="img">`` (``role="group"`` when its marks are drill-down links, which
+an image may not contain) with a ``<title>`` and a ``<desc>`` (read by screen readers), sized by its ``viewBox`` so it scales and prints; the page puts the same numbers in a
 data table next to it. Text is escaped; output is well-formed XML.
 """
 
@@ -49,11 +49,14 @@ def _short(value: Decimal) -> str:
     return f"{amount:.0f}" if amount == int(amount) else f"{amount:.2f}"
 
 
-def _open(width: int, height: int, title: str, desc: str, css_class: str) -> tuple[str, str]:
+def _open(
+    width: int, height: int, title: str, desc: str, css_class: str, *, links: bool = False
+) -> tuple[str, str]:
     ident = f"chart-{next(_ids)}"
+    role = "group" if links else "img"
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" class={quoteattr("chart " + css_class)} '
-        f'viewBox="0 0 {width} {height}" width="100%" role="img" '
+        f'viewBox="0 0 {width} {height}" width="100%" role="{role}" '
         f'aria-labelledby="{ident}-title {ident}-desc" preserveAspectRatio="xMinYMin meet">'
         f'<title id="{ident}-title">{escape(title)}</title>'
         f'<desc id="{ident}-desc">{escape(desc)}</desc>'
@@ -61,17 +64,17 @@ def _open(width: int, height: int, title: str, desc: str, css_class: str) -> tup
     return ident, head
 
 
-def _link(url: str | None, inner: str) -> str:
+def _link(url: str | None, inner: str, label: str) -> str:
     if not url:
         return inner
-    return f"<a href={quoteattr(url)}>{inner}</a>"
+    return f"<a href={quoteattr(url)} aria-label={quoteattr(label)}>{inner}</a>"
 
 
 def bar_chart(items: Sequence[Item], *, title: str, desc: str, width: int = 640) -> SafeString:
     """Horizontal bars, longest first as given, with the label left and the value right."""
     row, label_width, value_width = 26, 220, 70
     height = max(1, len(items)) * row + 8
-    _ident, svg = _open(width, height, title, desc, "bars")
+    _ident, svg = _open(width, height, title, desc, "bars", links=any(item.url for item in items))
     top = max((item.value for item in items), default=Decimal(0))
     room = width - label_width - value_width
     parts = [svg]
@@ -87,7 +90,7 @@ def bar_chart(items: Sequence[Item], *, title: str, desc: str, width: int = 640)
             f'<text class="value" x="{_number(label_width + length + 4)}" y="{y + 16}">'
             f"{escape(_short(item.value))}</text></g>"
         )
-        parts.append(_link(item.url, bar))
+        parts.append(_link(item.url, bar, f"{item.label}: {item.value}"))
     if not items:
         parts.append(f'<text class="empty" x="{width // 2}" y="20" text-anchor="middle">—</text>')
     parts.append("</svg>")
@@ -106,7 +109,7 @@ def stacked_bar_chart(
 ) -> SafeString:
     """Vertical columns, one per category, each a stack of the series' values (with a legend)."""
     left, bottom, top_margin, legend = 48, 28, 10, 22
-    _ident, svg = _open(width, height + legend, title, desc, "stacked")
+    _ident, svg = _open(width, height + legend, title, desc, "stacked", links=any(urls))
     plot_height = height - bottom - top_margin
     totals = [sum((s.values[i] for s in series), Decimal(0)) for i in range(len(categories))]
     top = max(totals, default=Decimal(0))
@@ -127,7 +130,7 @@ def stacked_bar_chart(
                 f"<title>{escape(name)} — {escape(values.name)}: {escape(str(value))}</title></rect>"
             )
         url = urls[index] if index < len(urls) else None
-        parts.append(_link(url, f'<g class="column">{"".join(stack)}</g>'))
+        parts.append(_link(url, f'<g class="column">{"".join(stack)}</g>', name))
         parts.append(
             f'<text class="category" x="{_number(x + column / 2)}" y="{height - 10}" '
             f'text-anchor="middle">{escape(name)}</text>'
@@ -148,7 +151,7 @@ def line_chart(
 ) -> SafeString:
     """A line through one value per period, with a marker (a link when given) on each point."""
     left, bottom, top_margin = 48, 28, 10
-    _ident, svg = _open(width, height, title, desc, "line")
+    _ident, svg = _open(width, height, title, desc, "line", links=any(item.url for item in items))
     plot_height = height - bottom - top_margin
     top = max((item.value for item in items), default=Decimal(0))
     # Room on both sides for the first and last period labels, which are centred on their points.
@@ -169,7 +172,7 @@ def line_chart(
             f'<circle class="point" cx="{_number(x)}" cy="{_number(y)}" r="4" fill="{PALETTE[0]}">'
             f"<title>{escape(item.label)}: {escape(str(item.value))}</title></circle>"
         )
-        parts.append(_link(item.url, marker))
+        parts.append(_link(item.url, marker, f"{item.label}: {item.value}"))
         parts.append(
             f'<text class="category" x="{_number(x)}" y="{height - 10}" text-anchor="middle">'
             f"{escape(item.label)}</text>"

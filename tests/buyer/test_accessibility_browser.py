@@ -1,0 +1,85 @@
+"""axe-core over the buyer suite's main pages, for each role, in English and French: no serious or
+critical violation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+
+from openprocure.buyer.requisitions.services import add_free_text_line, create_requisition, submit_requisition
+from openprocure.core.models import User
+from tests.accessibility import serious_violations
+from tests.e2e.conftest import CHROMIUM_ARGS, chromium_path
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+PAGES = {
+    "requester@acme.test": [
+        "/",
+        "/shop/",
+        "/requisitions/",
+        "{requisition}",
+        "/purchasing/",
+        "/fulfilment/",
+        "/spend/history/",
+    ],
+    "approver@acme.test": ["/approvals/"],
+    "ap@acme.test": ["/invoicing/", "/invoicing/exceptions/", "/spend/dashboard/"],
+    "admin@acme.test": ["/suppliers/", "/organization/", "/organization/people/"],
+}
+
+
+@pytest.fixture
+def chromium() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "fr-FR"])
+def test_main_pages_have_no_serious_accessibility_violation(
+    live_server: Any, chromium: Any, locale: str
+) -> None:
+    with override_settings(DEMO_MODE=True, DEMO_PEER_URL="http://127.0.0.1:8100"):
+        call_command("seed_demo")
+    requester = User.objects.get(email="requester@acme.test")
+    requisition = create_requisition(requester=requester, currency="EUR")
+    add_free_text_line(
+        requisition=requisition,
+        actor=requester,
+        description="Desk lamp",
+        quantity=Decimal("2"),
+        unit_price=Decimal("39.90"),
+    )
+    submit_requisition(requisition, requester)
+    found: dict[str, list[str]] = {}
+    login = chromium.new_context(bypass_csp=True, locale=locale).new_page()
+    login.goto(f"{live_server.url}/accounts/login/")
+    found["/accounts/login/"] = serious_violations(login)
+    login.context.close()
+    for email, paths in PAGES.items():
+        page = chromium.new_context(bypass_csp=True, locale=locale).new_page()
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("#id_username", email)
+        page.fill("#id_password", "demo")
+        with page.expect_navigation():
+            page.click("main button[type=submit]")
+        for path in paths:
+            path = path.format(requisition=f"/requisitions/{requisition.pk}/")
+            answer = page.goto(f"{live_server.url}{path}")
+            assert answer is not None and answer.status == 200, (email, path)
+            problems = serious_violations(page)
+            if problems:
+                found[f"{email} {path}"] = problems
+        page.context.close()
+    assert {key: value for key, value in found.items() if value} == {}
