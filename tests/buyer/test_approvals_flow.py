@@ -572,7 +572,7 @@ def test_a_cancelled_requisition_leaves_the_inbox_and_cannot_be_approved(world) 
     req = requisition(world)
     submit(world, req)
     assignment = pending(req, "alan@acme.test")
-    signed_in(world.rita).post(f"/requisitions/{req.pk}/cancel/", {"reason": "Not needed"})
+    signed_in(world.rita).post(f"/requisitions/{req.pk}/cancel/", {"reason": "Not needed", "confirm": "on"})
     assert status(req) == "cancelled"
     assert "REQ-" not in signed_in(world.alan).get("/approvals/").content.decode()
     answer = decide(world.alan, assignment)

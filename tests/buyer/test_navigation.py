@@ -158,3 +158,44 @@ def test_a_500_apologises_in_the_sites_page() -> None:
     assert "Something went wrong on our side" in page
     assert "The error has been logged." in page
     assert '<a href="/">Go to the home page</a>' in page  # the site's own page, not the bare fallback
+
+
+def test_the_approval_page_decides_with_buttons_not_a_dropdown(demo: None) -> None:
+    from decimal import Decimal
+
+    from openprocure.buyer.approvals.models import ApprovalAssignment
+    from openprocure.buyer.requisitions.services import (
+        add_free_text_line,
+        create_requisition,
+        submit_requisition,
+    )
+
+    requester = User.objects.get(email="requester@acme.test")
+    requisition = create_requisition(requester=requester, currency="EUR")
+    add_free_text_line(
+        requisition=requisition,
+        actor=requester,
+        description="Standing desk",
+        quantity=Decimal("2"),
+        unit_price=Decimal("450"),
+    )
+    submit_requisition(requisition, requester)
+    assignment = ApprovalAssignment.objects.get(step__request__requisition=requisition)
+    approver = _client(assignment.approver.email)
+    page = approver.get(f"/approvals/{assignment.pk}/").content.decode()
+    assert 'id="id_decision"' not in page
+    assert re.findall(r'<button type="submit" name="decision" value="(\w+)"', page) == [
+        "approve",
+        "return",
+        "reject",
+    ]
+    refused = approver.post(f"/approvals/{assignment.pk}/", {"decision": "reject", "comment": ""})
+    assert refused.status_code == 409
+    assert [str(m) for m in refused.context["messages"]] == [
+        "Say why in a comment, so the requester knows what to change."
+    ]
+    requisition.refresh_from_db()
+    assert requisition.status == "submitted"
+    approver.post(f"/approvals/{assignment.pk}/", {"decision": "reject", "comment": "Not this quarter"})
+    requisition.refresh_from_db()
+    assert requisition.status == "rejected"

@@ -276,8 +276,20 @@ def test_accounting_split_by_amount_must_add_up_to_the_line_amount(
     assert line.split_mode == "amount"
 
 
+def test_cancel_needs_the_confirmation_box(requisition: Requisition, client: Client) -> None:
+    answer = client.post(
+        f"/requisitions/{requisition.pk}/cancel/", {"reason": "Bought elsewhere"}, follow=True
+    )
+    requisition.refresh_from_db()
+    assert requisition.status == S.DRAFT
+    assert not requisition.events.filter(to_status=S.CANCELLED).exists()
+    assert [str(m) for m in answer.context["messages"]] == [
+        "Tick “Yes, cancel this requisition” to cancel it; nothing was changed."
+    ]
+
+
 def test_cancel_with_reason_and_no_edits_after(requisition: Requisition, client: Client) -> None:
-    client.post(f"/requisitions/{requisition.pk}/cancel/", {"reason": "Bought elsewhere"})
+    client.post(f"/requisitions/{requisition.pk}/cancel/", {"reason": "Bought elsewhere", "confirm": "on"})
     requisition.refresh_from_db()
     assert requisition.status == S.CANCELLED
     event = requisition.events.get(to_status=S.CANCELLED)

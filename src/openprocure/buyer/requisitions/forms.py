@@ -53,3 +53,14 @@ SplitFormSet = forms.formset_factory(SplitForm, extra=2, min_num=1, validate_min
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
+
+
+class CancelForm(ReasonForm):
+    """Cancelling is final: the person ticks a box to say so (a stray click cancels nothing)."""
+
+    confirm = forms.BooleanField(
+        label=_("Yes, cancel this requisition"),
+        error_messages={
+            "required": _("Tick “Yes, cancel this requisition” to cancel it; nothing was changed.")
+        },
+    )

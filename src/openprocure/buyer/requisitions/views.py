@@ -18,8 +18,8 @@ from openprocure.buyer.requisitions import services
 from openprocure.buyer.requisitions.choices import EDITABLE_STATUSES
 from openprocure.buyer.requisitions.forms import (
     AccountingModeForm,
+    CancelForm,
     FreeTextLineForm,
-    ReasonForm,
     SplitFormSet,
 )
 from openprocure.buyer.requisitions.models import Requisition, RequisitionLine
@@ -199,10 +199,16 @@ def submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     requisition = _own(request, pk)
-    form = ReasonForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+        return redirect("requisitions:detail", pk=pk)
     try:
-        services.cancel_requisition(requisition=requisition, actor=request.user, reason=reason)
+        services.cancel_requisition(
+            requisition=requisition, actor=request.user, reason=form.cleaned_data["reason"]
+        )
     except (services.RequisitionError, IllegalTransition) as error:
         messages.error(request, getattr(error, "message", str(error)))
     else:
