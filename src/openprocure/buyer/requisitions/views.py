@@ -203,7 +203,7 @@ def cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for message in errors:
-                messages.error(request, message)
+                messages.error(request, str(message))
         return redirect("requisitions:detail", pk=pk)
     try:
         services.cancel_requisition(
