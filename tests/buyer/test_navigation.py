@@ -199,3 +199,43 @@ def test_the_approval_page_decides_with_buttons_not_a_dropdown(demo: None) -> No
     approver.post(f"/approvals/{assignment.pk}/", {"decision": "reject", "comment": "Not this quarter"})
     requisition.refresh_from_db()
     assert requisition.status == "rejected"
+
+
+def test_a_requisition_says_who_it_waits_for_and_then_why_it_was_rejected(demo: None) -> None:
+    from decimal import Decimal
+
+    from openprocure.buyer.approvals.models import ApprovalAssignment
+    from openprocure.buyer.requisitions.services import (
+        add_free_text_line,
+        create_requisition,
+        submit_requisition,
+    )
+
+    requester = User.objects.get(email="requester@acme.test")
+    requisition = create_requisition(requester=requester, currency="EUR")
+    add_free_text_line(
+        requisition=requisition,
+        actor=requester,
+        description="Standing desk",
+        quantity=Decimal("2"),
+        unit_price=Decimal("450"),
+    )
+    submit_requisition(requisition, requester)
+    assignment = ApprovalAssignment.objects.get(step__request__requisition=requisition)
+    mine = _client("requester@acme.test")
+    page = mine.get(f"/requisitions/{requisition.pk}/").content.decode()
+    waiting = re.search(r'<p id="waiting-for">(.*?)</p>', page, re.S)
+    assert waiting is not None
+    name = assignment.approver.get_full_name() or assignment.approver.email
+    assert (
+        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", waiting.group(1))) == f"Waiting for: {name}, for 0 minutes"
+    )
+
+    _client(assignment.approver.email).post(
+        f"/approvals/{assignment.pk}/", {"decision": "reject", "comment": "Not this quarter"}
+    )
+    page = mine.get(f"/requisitions/{requisition.pk}/").content.decode()
+    assert 'id="waiting-for"' not in page
+    reason = re.search(r'<p class="error wrap" id="decision-reason">(.*?)</p>', page, re.S)
+    assert reason is not None
+    assert " ".join(reason.group(1).split()) == f"Rejected by {assignment.approver}: “Not this quarter”"

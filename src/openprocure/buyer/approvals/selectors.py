@@ -28,6 +28,19 @@ def inbox(user: Any) -> QuerySet[ApprovalAssignment]:
     )
 
 
+def waiting_for(requisition: Any) -> list[ApprovalAssignment]:
+    """Who a submitted requisition waits for right now, and since when (the open round's asked approvers)."""
+    return list(
+        ApprovalAssignment.objects.filter(
+            step__request__requisition=requisition,
+            step__request__status=RequestStatus.PENDING,
+            status=AssignmentStatus.PENDING,
+        )
+        .select_related("approver", "on_behalf_of")
+        .order_by("notified_at", "id")
+    )
+
+
 def can_view_requisition(user: Any, requisition: Any) -> bool:
     """The requester, anyone asked to approve it, and procurement administrators."""
     if user.pk == requisition.requester_id or is_procurement_admin(user):

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from openprocure.buyer.organization.choices import Role
 from openprocure.buyer.organization.services import has_role
 from openprocure.buyer.requisitions import services
-from openprocure.buyer.requisitions.choices import EDITABLE_STATUSES
+from openprocure.buyer.requisitions.choices import EDITABLE_STATUSES, RequisitionStatus
 from openprocure.buyer.requisitions.forms import (
     AccountingModeForm,
     CancelForm,
@@ -77,6 +77,22 @@ def submit_selected(request: AuthenticatedHttpRequest) -> HttpResponse:
     return redirect("requisitions:list")
 
 
+def _decision_event(requisition: Requisition) -> Any:
+    """What ended the requisition's last round (rejected, returned, cancelled), shown above its lines."""
+    if requisition.status not in (
+        RequisitionStatus.REJECTED,
+        RequisitionStatus.RETURNED,
+        RequisitionStatus.CANCELLED,
+    ):
+        return None
+    return (
+        requisition.events.filter(to_status=requisition.status)
+        .select_related("actor")
+        .order_by("-id")
+        .first()
+    )
+
+
 @login_required
 def requisition_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     requisition = _visible(request, pk)
@@ -91,6 +107,7 @@ def requisition_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             "requisition": requisition,
             "lines": lines,
             "events": requisition.events.select_related("actor"),
+            "decision_event": _decision_event(requisition),
             "is_owner": requisition.requester_id == request.user.pk,
             "punchout_connections": sorted(connections, key=lambda c: c.pk),
             "free_text_form": FreeTextLineForm(initial={"currency": requisition.currency}),

@@ -1,0 +1,17 @@
+"""Template tags other apps' pages use to show approval state without importing the approvals app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from openprocure.buyer.approvals import selectors
+
+register = template.Library()
+
+
+@register.simple_tag
+def waiting_for(requisition: Any) -> list[Any]:
+    """``{% waiting_for requisition as waiting %}``: the approvers it waits for, each with ``notified_at``."""
+    return selectors.waiting_for(requisition)
