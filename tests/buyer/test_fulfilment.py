@@ -460,3 +460,32 @@ def test_a_reject_for_a_live_order_is_an_issue_for_the_requester(
     ]
     assert list(order.events.values_list("kind", flat=True))[-1] == "order_confirmed"
     assert len(mail.outbox) == 1
+
+
+def test_the_receipt_form_is_filled_with_what_is_still_to_receive_and_keeps_what_was_typed(
+    client: Client, order: PurchaseOrder
+) -> None:
+    client.force_login(receiving_desk())
+    line1, line2 = order.lines.order_by("line_number")
+    page = client.get(f"/fulfilment/orders/{order.number}/").content.decode()
+    assert f'name="qty_{line1.pk}" value="12"' in page
+    assert f'name="qty_{line2.pk}" value="5"' in page
+    # one click receives everything
+    assert (
+        client.post(
+            f"/fulfilment/orders/{order.number}/receive/", {f"qty_{line1.pk}": "12", f"qty_{line2.pk}": "5"}
+        ).status_code
+        == 302
+    )
+    page = client.get(f"/fulfilment/orders/{order.number}/").content.decode()
+    assert f'name="qty_{line1.pk}" value="0"' in page
+    # a refused receipt shows the form as it was typed, not refilled
+    answer = client.post(
+        f"/fulfilment/orders/{order.number}/receive/",
+        {f"qty_{line1.pk}": "1", f"rejected_{line1.pk}": "1", f"reason_{line1.pk}": "Dented"},
+    )
+    assert answer.status_code == 400
+    page = answer.content.decode()
+    assert f'name="qty_{line1.pk}" value="1"' in page
+    assert f'name="rejected_{line1.pk}" value="1"' in page
+    assert f'name="reason_{line1.pk}" value="Dented"' in page

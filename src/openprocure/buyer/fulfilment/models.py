@@ -85,6 +85,17 @@ class LineFulfilment(models.Model):
         """The quantity we still expect: ordered minus what the supplier rejected."""
         return self.po_line.quantity - self.rejected_quantity
 
+    @property
+    def open_quantity(self) -> Decimal:
+        """What may still be received: expected less received (goods refused at the door are still due)."""
+        return self.expected_quantity - self.received_quantity
+
+    @property
+    def still_to_receive(self) -> Decimal:
+        """What a receipt of everything records (the open quantity, never below zero), written plainly."""
+        rest = max(ZERO, self.open_quantity)
+        return rest.quantize(Decimal(1)) if rest == rest.to_integral_value() else rest.normalize()
+
 
 class Confirmation(models.Model):
     """A ConfirmationRequest received for one purchase order (accept, detail, reject…)."""

@@ -630,7 +630,7 @@ def receive_goods(
                     _("Line %(line)s: say why %(quantity)s were refused.")
                     % {"line": row.po_line.line_number, "quantity": fmt(entry.rejected_quantity)}
                 )
-            open_quantity = row.expected_quantity - row.received_quantity
+            open_quantity = row.open_quantity
             if entry.quantity > open_quantity:
                 raise FulfilmentError(
                     _(

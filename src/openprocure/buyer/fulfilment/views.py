@@ -82,9 +82,18 @@ def to_receive(request: HttpRequest) -> HttpResponse:
     return render(request, "fulfilment/to_receive.html", {"orders": orders, "notices": notices})
 
 
-def _order_context(po: PurchaseOrder, user: Any) -> dict[str, object]:
+def _order_context(po: PurchaseOrder, user: Any, posted: Any = None) -> dict[str, object]:
+    """The receiving page; the receipt form is filled with what is still to receive, or with what the
+    person typed when their receipt was refused."""
     rows = services.fulfilments(po)
-    lines = [(line, rows[line.pk]) for line in po.lines.order_by("line_number")]
+    lines = []
+    for line in po.lines.order_by("line_number"):
+        fulfilment = rows[line.pk]
+        if posted is None:
+            typed = {"qty": str(fulfilment.still_to_receive), "rejected": "", "reason": ""}
+        else:
+            typed = {key: posted.get(f"{key}_{line.pk}", "") for key in ("qty", "rejected", "reason")}
+        lines.append((line, fulfilment, typed))
     notices = (
         ShipNotice.objects.filter(lines__po_line__purchase_order=po)
         .distinct()
@@ -126,7 +135,7 @@ def _post_lines(request: HttpRequest, number: str, *, action: str) -> HttpRespon
             )
             messages.success(request, _("Return %(number)s recorded.") % {"number": receipt.number})
     except services.FulfilmentError as error:
-        context = _order_context(po, request.user)
+        context = _order_context(po, request.user, request.POST if action == "receive" else None)
         context["error"] = str(error)
         return render(request, "fulfilment/order.html", context, status=400)
     return redirect("fulfilment:order", number=po.number)
