@@ -330,3 +330,23 @@ def test_the_supplier_cancels_the_whole_order(world, budget, client) -> None:
     assert list(SupplierIssue.objects.values_list("kind", flat=True)) == ["order_rejected"]
     page = signed_in(world.rita).get(f"/purchasing/{po.number}/").content.decode()
     assert "Cancelled by the supplier" in page and reason in page
+
+
+def test_the_confirmation_of_a_change_may_arrive_before_its_delivery_is_recorded(world, client) -> None:
+    with PartnerServer() as partner:
+        po = confirmed(world, client, partner)
+        signed_in(world.rita).post(f"/purchasing/{po.number}/change/", {"qty_2": "0"})
+        # The supplier's confirmation overtakes the outbox's record of the update's delivery.
+        status = post_cxml(
+            client,
+            confirmation(
+                po, "detail", [(1, "accept", "3", ""), (2, "reject", "2", "LINE_CANCELLED: update")]
+            ),
+            "c2@s",
+        )
+        assert (status.code, status.message) == (200, f"Confirmation of {po.number} recorded.")
+        assert SupplierIssue.objects.count() == 0
+        po = deliver(po, partner.url)
+    assert (po.version, po.total_amount) == (2, Decimal("1800.00"))
+    assert lines_of(po)[1] == (2, Decimal(0), Decimal(2), Decimal("0.00"))
+    assert LineFulfilment.objects.get(po_line__purchase_order=po, po_line__line_number=2).state == "cancelled"

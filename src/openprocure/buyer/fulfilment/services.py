@@ -298,6 +298,13 @@ def record_confirmation(
     )
     confirms_cancellation = kind == "reject" and ours
     supplier_cancels: dict[int, str] = {}  # lines confirmed before, now rejected whole: their reason
+    # Lines our change order (its delivery not yet recorded) asks to cancel: the supplier confirms them.
+    asked_to_cancel = {
+        int(number)
+        for sent in po.transmissions.filter(type=TransmissionType.UPDATE, status=TransmissionStatus.QUEUED)
+        for number, change in sent.changes.items()
+        if Decimal(change["to"]) == 0
+    }
     if kind == "reject" and not confirms_cancellation:
         issues.append(
             SupplierIssue(
@@ -313,7 +320,7 @@ def record_confirmation(
         row = by_number[number]
         line = row.po_line
         was_open = row.confirmed and (row.accepted_quantity + row.backordered_quantity) > 0
-        if line.is_cancelled:  # we cancelled this line: the supplier confirms it
+        if line.is_cancelled or number in asked_to_cancel:  # we cancelled it: the supplier confirms it
             row.confirmed = True
             row.save()
             continue
