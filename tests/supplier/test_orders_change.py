@@ -54,9 +54,11 @@ def test_update_that_lowers_one_line_and_leaves_out_another_is_confirmed_line_by
     assert answer.code == 200
     order.refresh_from_db()
     assert order.order_version == 2
-    assert list(order.lines.filter(is_current=True).values_list("line_number", "quantity", "outcome")) == [
-        (1, 2, LineOutcome.ACCEPTED)
-    ]
+    assert list(
+        order.lines.filter(is_current=True).values_list(
+            "line_number", "quantity", "accepted_quantity", "outcome"
+        )
+    ) == [(1, 2, 2, LineOutcome.ACCEPTED), (2, 1, 0, LineOutcome.CANCELLED)]
     assert dict(Product.objects.values_list("asin", "stock")) == {"B000PAPER1": 998, "B000PENS01": 20}
     # One confirmation per seller, as for the first version.
     after_update = [c for c in _confirmations(order) if c.header.confirm_id.startswith(f"{order.number}-v2")]

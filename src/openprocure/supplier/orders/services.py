@@ -545,7 +545,15 @@ def _update(
     if not order.is_test:
         _reserve_stock(evaluation.lines, sign=-1)
     kept = {line.line_number for line in lines}
-    left_out = [line for line in old if line.line_number not in kept and line.outcome != LineOutcome.REJECTED]
+    left_out = [
+        line
+        for line in old
+        if line.line_number not in kept and line.outcome not in (LineOutcome.REJECTED, LineOutcome.CANCELLED)
+    ]
+    # The lines the update leaves out stay on the order, cancelled at the buyer's request.
+    OrderLine.objects.filter(pk__in=[line.pk for line in left_out]).update(
+        is_current=True, accepted_quantity=0, backordered_quantity=0
+    )
     for line in left_out:  # as stored above: the buyer's update cancelled them
         line.outcome, line.code = LineOutcome.CANCELLED, "LINE_CANCELLED"
         line.reason = codes.get("LINE_CANCELLED").render(kind="update")
