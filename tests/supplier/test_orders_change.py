@@ -98,6 +98,7 @@ def test_the_administrator_cancels_one_line_and_the_buyer_is_told_who_asked(clie
     send(client, order_request(cart)[1])
     order = Order.objects.get()
     total_before = order.total
+    assert order.shipping == Decimal("4.99")  # the marketplace seller's charge, on line 2
     client.force_login(User.objects.get(email="buyer@acme.test"))  # not an administrator
     assert client.post(f"/account/orders/{order.number}/cancel/", {"line": "2"}).status_code == 403
     assert order.lines.get(line_number=2).outcome == LineOutcome.ACCEPTED
@@ -113,6 +114,8 @@ def test_the_administrator_cancels_one_line_and_the_buyer_is_told_who_asked(clie
         (LineOutcome.CANCELLED, 0),
     ]
     assert order.total < total_before
+    # The seller's shipping charge went with its only line: nothing of it is invoiced.
+    assert (order.lines.get(line_number=2).shipping, order.shipping) == (Decimal("0"), Decimal("0"))
     assert Product.objects.get(asin="B000PENS01").stock == 20
     cancellation = _confirmations(order)[-1]
     reason = (

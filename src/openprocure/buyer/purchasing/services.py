@@ -707,7 +707,7 @@ def request_change(*, po: PurchaseOrder, actor: Any, quantities: dict[int, Decim
                 % {"lines": ", ".join(map(str, raised))}
             )
         changes = {
-            str(n): {"from": str(lines[n].quantity), "to": str(q)}
+            str(n): {"from": _quantity(lines[n].quantity), "to": _quantity(q)}
             for n, q in sorted(quantities.items())
             if q != lines[n].quantity
         }
@@ -734,6 +734,12 @@ def apply_change(*, po: PurchaseOrder, actor: Any = None) -> Transmission | None
     po.save(update_fields=["pending_change"])
     _event(po, "change_refused", actor, text=_("A higher quantity is a new order."))
     return None
+
+
+def _quantity(value: Decimal) -> str:
+    """A quantity as people write it: 3, 2.5 (never 3.0000 nor 1E+1)."""
+    text = format(Decimal(value).normalize(), "f")
+    return "0" if text in ("-0", "") else text
 
 
 def _next_version(po: PurchaseOrder) -> int:
@@ -813,7 +819,7 @@ def _send_cancellation(po: PurchaseOrder, actor: Any, reason: str) -> str:
             % {"supplier": po.supplier}
         )
     changes = {
-        str(line.line_number): {"from": str(line.quantity), "to": "0"}
+        str(line.line_number): {"from": _quantity(line.quantity), "to": "0"}
         for line in po.lines.all()
         if not line.is_cancelled
     }

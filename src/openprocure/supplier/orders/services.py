@@ -552,7 +552,7 @@ def _update(
     ]
     # The lines the update leaves out stay on the order, cancelled at the buyer's request.
     OrderLine.objects.filter(pk__in=[line.pk for line in left_out]).update(
-        is_current=True, accepted_quantity=0, backordered_quantity=0
+        is_current=True, accepted_quantity=0, backordered_quantity=0, shipping=Decimal("0")
     )
     for line in left_out:  # as stored above: the buyer's update cancelled them
         line.outcome, line.code = LineOutcome.CANCELLED, "LINE_CANCELLED"
@@ -659,10 +659,31 @@ def _cancel_lines(order: Order, lines: list[OrderLine], *, asked: str, by: User 
         _release_stock(lines)
     reason = _cancellation_text(order, asked, by, numbers)
     code, line_reason = _line_cancellation(asked, "cancel")
+    cancelled = {line.pk for line in lines}
+    still_shipping = [
+        line
+        for line in order.lines.filter(is_current=True).order_by("line_number")
+        if line.pk not in cancelled and line.outcome in (LineOutcome.ACCEPTED, LineOutcome.BACKORDERED)
+    ]
     for line in lines:
+        # A seller's shipping charge goes with the seller's next line that still ships, or is dropped.
+        heir = next((other for other in still_shipping if other.seller_name == line.seller_name), None)
+        if line.shipping and heir is not None:
+            heir.shipping = Decimal(heir.shipping) + Decimal(line.shipping)
+            heir.save(update_fields=["shipping"])
         line.outcome, line.code, line.reason = LineOutcome.CANCELLED, code, line_reason
         line.accepted_quantity = line.backordered_quantity = 0
-        line.save(update_fields=["outcome", "code", "reason", "accepted_quantity", "backordered_quantity"])
+        line.shipping = Decimal("0")
+        line.save(
+            update_fields=[
+                "outcome",
+                "code",
+                "reason",
+                "accepted_quantity",
+                "backordered_quantity",
+                "shipping",
+            ]
+        )
     remaining = list(order.lines.filter(is_current=True))
     _totals(order, remaining)
     order.updated_at = timezone.now()
