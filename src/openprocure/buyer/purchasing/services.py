@@ -644,7 +644,9 @@ def _cancel_lines(po: PurchaseOrder, numbers: set[int], *, reason: str, save_po:
 def _cancelled(po: PurchaseOrder) -> None:
     from openprocure.buyer.approvals import budgets
 
-    if po.status != POStatus.CANCELLED:
+    # A supplier that accepts a cancellation after a ship notice arrived: the lines are cancelled,
+    # the status stays where the shipment took it.
+    if po.status != POStatus.CANCELLED and POStatus.CANCELLED in PO_TRANSITIONS.get(po.status, set()):
         set_status(po, POStatus.CANCELLED, table=PO_TRANSITIONS)
     if not po.requisition.purchase_orders.exclude(pk=po.pk).exclude(status=POStatus.CANCELLED).exists():
         budgets.release(requisition=po.requisition)
