@@ -6,10 +6,11 @@ the storefront confirms within seconds):
 1. On the first order she lowers line 1 and cancels line 2: the change order reaches the storefront,
    which keeps line 1 at its new quantity and confirms line 2 as cancelled at the buyer's request;
    the buyer's order shows version 2 and line 2 Cancelled. A higher quantity is refused on the page
-   (a new order). The operator ships it; cancelling is then refused on the page.
+   (a new order). The operator ships it; the page then offers neither change nor cancellation
+   (the storefront's coded refusal after shipment is tested on each site through POST /cxml/).
 2. The second order she cancels whole: the storefront's order is Cancelled, its history says the
    buyer's procurement system asked; the buyer's order becomes Cancelled.
-3. The third order the storefront's operator cancels: the buyer's order becomes Cancelled with the
+3. The third order the storefront's support staff cancel: the buyer's order becomes Cancelled with the
    storefront's reason, "cancelled by the supplier".
 """
 
