@@ -458,8 +458,15 @@ def test_a_reject_for_a_live_order_is_an_issue_for_the_requester(
     assert list(SupplierIssue.objects.values_list("kind", "message")) == [
         ("order_rejected", "Office Supply Co rejected order PO-2026-000001.")
     ]
-    assert list(order.events.values_list("kind", flat=True))[-1] == "order_confirmed"
+    assert list(order.events.values_list("kind", flat=True))[-2:] == [
+        "cancelled_by_supplier",
+        "order_confirmed",
+    ]
     assert len(mail.outbox) == 1
+    # Nothing of it will come: the order and its lines are cancelled.
+    order.refresh_from_db()
+    assert (order.status, order.total_amount) == ("cancelled", Decimal("0.00"))
+    assert set(LineFulfilment.objects.values_list("state", flat=True)) == {"cancelled"}
 
 
 def test_the_receipt_form_is_filled_with_what_is_still_to_receive_and_keeps_what_was_typed(

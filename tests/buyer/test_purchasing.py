@@ -250,28 +250,16 @@ def test_lower_quantity_is_sent_as_update_version_two(world) -> None:
     assert (po.status, po.version, po.total_amount) == ("accepted", 2, Decimal("1200.00"))
 
 
-def test_higher_quantity_is_reapproved_before_the_update(world) -> None:
+def test_higher_quantity_is_a_new_order_not_a_change(world) -> None:
     rule("above 1000", {"users": [world.alan]}, min_amount=Decimal("1000"))
     po = ordered(world, quantity="1")
     with PartnerServer() as partner:
         po = deliver(po, partner.url)
-        signed_in(world.rita).post(f"/purchasing/{po.number}/change/", {"qty_1": "2"})
-        po.refresh_from_db()
-        assert (po.version, po.pending_change["total"]) == (1, "1200.00")
-        assert OutboxMessage.objects.count() == 1
-        assignment = ApprovalAssignment.objects.get(status="pending", approver=world.alan)
-        signed_in(world.alan).post(f"/approvals/{assignment.pk}/", {"decision": "approve"})
-        po = deliver(PurchaseOrder.objects.get(pk=po.pk), partner.url)
-    assert (po.status, po.version, po.total_amount, po.pending_change) == (
-        "accepted",
-        2,
-        Decimal("1200.00"),
-        {},
-    )
-    assert [cxml.parse(r.body).document.message.header.type.value for r in partner.received] == [
-        "new",
-        "update",
-    ]
+        page = signed_in(world.rita).post(f"/purchasing/{po.number}/change/", {"qty_1": "2"}, follow=True)
+    assert "Line 1: a higher quantity (or a new line) is a new order." in page.content.decode()
+    po.refresh_from_db()
+    assert (po.version, po.pending_change, OutboxMessage.objects.count()) == (1, {}, 1)
+    assert not ApprovalAssignment.objects.filter(status="pending").exists()
 
 
 def test_cancellation_sends_delete_and_refusals_change_nothing(world) -> None:

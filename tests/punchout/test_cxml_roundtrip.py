@@ -150,6 +150,7 @@ def order_requests(draw: st.DrawFn) -> CXML:
         type=draw(st.sampled_from(OrderRequestType)),
         order_version=draw(st.none() | st.integers(1, 99)),
         bill_to=Address(draw(trimmed_text), draw(LANGS)),
+        document_reference=draw(st.none() | name_text),
         extrinsics=[Extrinsic("CostCenter", draw(trimmed_text))],
     )
     return draw(envelope(OrderRequest(header, items)))
@@ -207,3 +208,47 @@ def test_supplier_part_ids_survive_byte_for_byte() -> None:
     message = parse(build(document)).document.message
     assert isinstance(message, PunchOutOrderMessage)
     assert message.items[0].item_id == odd
+
+
+def test_order_update_names_the_order_it_replaces() -> None:
+    """type="update" with orderVersion 2 and DocumentReference: written where the DTD puts it, read back."""
+    header = OrderRequestHeader(
+        "PO-7",
+        datetime(2026, 1, 1, tzinfo=UTC),
+        Money(Decimal("10.00"), "EUR"),
+        type=OrderRequestType.UPDATE,
+        order_version=2,
+        bill_to=Address("HQ", "en"),
+        document_reference="first@buyer.example",
+    )
+    item = ItemOut(
+        Decimal("1"),
+        ItemID("A1", "aux"),
+        ItemDetail(
+            Money(Decimal("10.00"), "EUR"),
+            [Description("x", "en")],
+            "EA",
+            classifications=[Classification("UNSPSC", "1")],
+        ),
+        line_number=1,
+    )
+    document = CXML(
+        message=OrderRequest(header, [item]),
+        payload_id="second@buyer.example",
+        timestamp=datetime(2026, 1, 1, tzinfo=UTC),
+        header=make_header(
+            from_=[Credential("NetworkId", "b")],
+            to=[Credential("NetworkId", "s")],
+            sender=[Credential("NetworkId", "b", "x")],
+            user_agent="t",
+        ),
+    )
+    data = build(document)
+    assert b'<DocumentReference payloadID="first@buyer.example"/>' in data
+    assert b'type="update"' in data and b'orderVersion="2"' in data
+    parsed = parse(data).document.message
+    assert isinstance(parsed, OrderRequest)
+    assert parsed.header.document_reference == "first@buyer.example"
+    assert parsed.header.order_version == 2
+    if (INTEROP / "cxml-dtd").is_dir():
+        assert validate(data, INTEROP / "cxml-dtd") == []

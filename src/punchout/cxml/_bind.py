@@ -375,6 +375,8 @@ def order_header(r: Reader, el: _Element) -> OrderRequestHeader:
             result.payment_terms.append(rd.payment_term(r, c))
         elif tag == "TermsOfDelivery":
             result.terms_of_delivery = rd.terms_of_delivery(r, c)
+        elif tag == "DocumentReference":
+            result.document_reference = c.get("payloadID")
         else:
             r.unknown(c, el)
     if result.total is None:

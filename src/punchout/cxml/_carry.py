@@ -132,7 +132,7 @@ MODELLED: dict[str, Modelled] = {
     # OrderRequest
     "OrderRequest": _m("OrderRequestHeader ItemOut"),
     "OrderRequestHeader": _m(
-        "Total ShipTo BillTo Shipping Tax Payment PaymentTerm Contact Comments TermsOfDelivery Extrinsic",
+        "Total ShipTo BillTo Shipping Tax Payment PaymentTerm Contact Comments DocumentReference TermsOfDelivery Extrinsic",
         "orderID orderDate type orderType orderVersion requestedDeliveryDate",
     ),
     "Payment": _m("PCard"),

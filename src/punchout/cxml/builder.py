@@ -259,6 +259,8 @@ def _order_request(w: Writer, parent: _Element, m: OrderRequest, path: str) -> N
     wr.payment_terms(w, header, h.payment_terms)
     wr.contacts(w, header, h.contacts, hpath)
     wr.comments(w, header, h.comments)
+    if h.document_reference is not None:
+        sub(header, "DocumentReference", attrs={"payloadID": h.document_reference})
     wr.terms_of_delivery(w, header, h.terms_of_delivery)
     wr.extrinsics(w, header, h.extrinsics)
     for index, item in enumerate(need(m.items, f"{path}/ItemOut", "cXML requires at least one line"), 1):

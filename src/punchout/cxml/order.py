@@ -102,7 +102,8 @@ class ItemOut:
 
 @dataclass(slots=True)
 class OrderRequestHeader:
-    """``OrderRequestHeader``: orderID, orderDate, type, orderVersion, orderType and header data."""
+    """``OrderRequestHeader``: orderID, orderDate, type, orderVersion, orderType and header data;
+    an update or delete names the order it changes in ``DocumentReference``."""
 
     order_id: str
     order_date: datetime | None
@@ -121,6 +122,8 @@ class OrderRequestHeader:
     extrinsics: list[Extrinsic] = field(default_factory=list)
     payment_terms: list[PaymentTerm] = field(default_factory=list)
     terms_of_delivery: TermsOfDelivery | None = None
+    #: ``DocumentReference@payloadID``: for type update/delete, the OrderRequest this one replaces.
+    document_reference: str | None = None
     source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 

@@ -131,6 +131,33 @@ def release(*, requisition: Any) -> None:
     )
 
 
+def release_part(*, requisition: Any, reference: str, amounts: dict[str, Decimal], currency: str) -> None:
+    """Part of an order is cancelled: ``amounts`` (by cost-center code) are free again.
+
+    Recorded as a negative commitment on the budget the requisition's commitment for that cost
+    center stands on, so the history shows what was released and when.
+    """
+    open_rows = BudgetCommitment.objects.filter(requisition=requisition, released_at__isnull=True)
+    budgets = {
+        row.budget.cost_center.code: row.budget
+        for row in open_rows.select_related("budget__cost_center")
+        if Decimal(row.amount) > 0
+    }
+    rows = [
+        BudgetCommitment(
+            budget=budgets[code],
+            kind=CommitmentKind.PURCHASE_ORDER,
+            requisition=requisition,
+            reference=reference[:64],
+            amount=-amount,
+            currency=currency,
+        )
+        for code, amount in sorted(amounts.items())
+        if amount > 0 and code in budgets
+    ]
+    BudgetCommitment.objects.bulk_create(rows)
+
+
 # -- many requisitions at once (the batch path: a few queries for the whole batch) ---------------------
 def _budgets_by_cost_center(cost_center_ids: set[int], day: date) -> dict[int, Budget]:
     found: dict[int, Budget] = {}

@@ -17,6 +17,7 @@ class LineState(models.TextChoices):
     SHIPPED = "shipped", _("Shipped")  # the whole accepted quantity on ship notices
     PART_RECEIVED = "part_received", _("Partially received")  # some quantity received
     RECEIVED = "received", _("Received")  # the whole accepted quantity received
+    CANCELLED = "cancelled", _("Cancelled")  # cancelled by our change order or by the supplier
 
 
 class IssueKind(models.TextChoices):

@@ -40,7 +40,12 @@ from openprocure.buyer.fulfilment.models import (
     StatusUpdate,
     SupplierIssue,
 )
-from openprocure.buyer.purchasing.choices import PO_TRANSITIONS, POStatus
+from openprocure.buyer.purchasing.choices import (
+    PO_TRANSITIONS,
+    POStatus,
+    TransmissionStatus,
+    TransmissionType,
+)
 from openprocure.buyer.purchasing.models import PurchaseOrder, PurchaseOrderEvent, PurchaseOrderLine
 from openprocure.core import mail
 from openprocure.core.status import check_transition, set_status
@@ -127,13 +132,17 @@ def refresh_lines(po: PurchaseOrder) -> dict[int, LineFulfilment]:
         row.shipped_quantity = Decimal(shipped.get(line_id) or 0)
         row.received_quantity = received.get(line_id, ZERO)
         row.refused_quantity = refused.get(line_id, ZERO)
-        row.state = derive_state(
-            ordered=row.po_line.quantity,
-            confirmed=row.confirmed,
-            backordered=row.backordered_quantity,
-            rejected=row.rejected_quantity,
-            shipped=row.shipped_quantity,
-            received=row.received_quantity,
+        row.state = (
+            LineState.CANCELLED
+            if row.po_line.is_cancelled
+            else derive_state(
+                ordered=row.po_line.quantity,
+                confirmed=row.confirmed,
+                backordered=row.backordered_quantity,
+                rejected=row.rejected_quantity,
+                shipped=row.shipped_quantity,
+                received=row.received_quantity,
+            )
         )
     LineFulfilment.objects.bulk_update(
         rows.values(),
@@ -151,7 +160,7 @@ def po_target_status(po: PurchaseOrder, rows: dict[int, LineFulfilment]) -> str 
         return POStatus.CLOSED
     if invoice_state == "invoiced":
         return POStatus.INVOICED
-    live = [r for r in rows.values() if r.state != LineState.REJECTED]
+    live = [r for r in rows.values() if r.state not in (LineState.REJECTED, LineState.CANCELLED)]
     if not live:
         return None
     states = {r.state for r in live}
@@ -188,8 +197,9 @@ def refresh_po_status(po: PurchaseOrder, *, actor: Any = None) -> str:
 
 
 def _sync_sent(po: PurchaseOrder) -> PurchaseOrder:
-    """A document about an order still "sent": first record the OrderRequest's delivery outcome."""
-    if po.status == POStatus.SENT:
+    """A document about an order still "sent", or with a change order on its way: first record the
+    OrderRequest's delivery outcome."""
+    if po.status == POStatus.SENT or po.transmissions.filter(status=TransmissionStatus.QUEUED).exists():
         from openprocure.buyer.purchasing.services import sync_deliveries
 
         sync_deliveries()
@@ -205,6 +215,7 @@ class _LineConfirmation:
     rejected: Decimal = ZERO
     unit_price: cxml.Money | None = None
     delivery_date: Any = None
+    comments: str = ""
 
 
 def record_confirmation(
@@ -260,6 +271,8 @@ def record_confirmation(
                 change.unit_price = status.unit_price
             if status.delivery_date is not None:
                 change.delivery_date = status.delivery_date
+            if status_type == "reject" and status.comments:
+                change.comments = "\n".join(c.text for c in status.comments)
             ConfirmationLine.objects.create(
                 confirmation=confirmation,
                 po_line=line,
@@ -275,9 +288,23 @@ def record_confirmation(
             if number not in changes and not row.confirmed:
                 changes[number] = _LineConfirmation(accepted=row.po_line.quantity)
     issues: list[SupplierIssue] = []
-    # A reject for an order we cancelled is the supplier confirming the cancellation: nothing for
-    # the requester to act on.
-    confirms_cancellation = kind == "reject" and po.status == POStatus.CANCELLED
+    # A reject for an order we cancelled (or asked to cancel) is the supplier confirming the
+    # cancellation: nothing for the requester to act on.
+    ours = (
+        po.status == POStatus.CANCELLED
+        or po.transmissions.filter(
+            type=TransmissionType.DELETE, status__in=[TransmissionStatus.QUEUED, TransmissionStatus.ACCEPTED]
+        ).exists()
+    )
+    confirms_cancellation = kind == "reject" and ours
+    supplier_cancels: dict[int, str] = {}  # lines confirmed before, now rejected whole: their reason
+    # Lines our change order (its delivery not yet recorded) asks to cancel: the supplier confirms them.
+    asked_to_cancel = {
+        int(number)
+        for sent in po.transmissions.filter(type=TransmissionType.UPDATE, status=TransmissionStatus.QUEUED)
+        for number, change in sent.changes.items()
+        if Decimal(change["to"]) == 0
+    }
     if kind == "reject" and not confirms_cancellation:
         issues.append(
             SupplierIssue(
@@ -292,6 +319,18 @@ def record_confirmation(
     for number, change in sorted(changes.items()):
         row = by_number[number]
         line = row.po_line
+        was_open = row.confirmed and (row.accepted_quantity + row.backordered_quantity) > 0
+        if line.is_cancelled or number in asked_to_cancel:  # we cancelled it: the supplier confirms it
+            row.confirmed = True
+            row.save()
+            continue
+        if (
+            kind != "reject"
+            and was_open
+            and change.rejected >= line.quantity
+            and not (change.accepted or change.backordered)
+        ):
+            supplier_cancels[number] = change.comments or confirmation.comments
         row.confirmed = True
         row.accepted_quantity = change.accepted
         row.backordered_quantity = change.backordered
@@ -341,6 +380,7 @@ def record_confirmation(
                 )
             )
     SupplierIssue.objects.bulk_create(issues)
+    _supplier_cancellation(po, kind, confirms_cancellation, supplier_cancels, confirmation.comments)
     _event(
         po,
         "cancellation_confirmed" if confirms_cancellation else "order_confirmed",
@@ -354,6 +394,31 @@ def record_confirmation(
         messages = [issue.message for issue in issues]
         transaction.on_commit(lambda: _notify_requester(po, messages), robust=True)
     return confirmation
+
+
+def _supplier_cancellation(
+    po: PurchaseOrder, kind: str, ours: bool, lines: dict[int, str], comments: str
+) -> None:
+    """The supplier cancelled the order (type reject after it was accepted) or lines it had
+    confirmed (rejected whole): they move to Cancelled with its reason, their budget released.
+
+    A reject of an order that has started shipping only raises the issue: what shipped stays."""
+    from openprocure.buyer.purchasing.choices import CHANGEABLE
+    from openprocure.buyer.purchasing.services import cancelled_by_supplier
+
+    if ours or po.status not in CHANGEABLE:
+        return
+    if kind == "reject":
+        cancelled_by_supplier(
+            po=po, line_numbers=None, reason=comments or _("Rejected by the supplier without a reason.")
+        )
+        return
+    for number, reason in sorted(lines.items()):
+        cancelled_by_supplier(
+            po=po,
+            line_numbers={number},
+            reason=reason or _("Cancelled by the supplier without a reason."),
+        )
 
 
 def _comments_suffix(comments: str) -> str:

@@ -43,6 +43,12 @@ _FULFILMENT: set[str] = {
 PO_TRANSITIONS[POStatus.ACCEPTED] = PO_TRANSITIONS[POStatus.ACCEPTED] | _FULFILMENT
 for _status in _FULFILMENT:
     PO_TRANSITIONS[_status] = _FULFILMENT - {_status}
+# Cancelled after acceptance, until something ships: our cancellation (type delete) accepted, or the
+# supplier's (ConfirmationRequest type reject).
+PO_TRANSITIONS[POStatus.ACCEPTED] = PO_TRANSITIONS[POStatus.ACCEPTED] | {POStatus.CANCELLED}
+PO_TRANSITIONS[POStatus.CONFIRMED] = PO_TRANSITIONS[POStatus.CONFIRMED] | {POStatus.CANCELLED}
+#: Where the buyer may still change or cancel an order (and only while nothing has shipped).
+CHANGEABLE = frozenset({POStatus.ACCEPTED, POStatus.CONFIRMED})
 
 
 class TransmissionType(models.TextChoices):
@@ -69,6 +75,10 @@ PO_EVENT_LABELS = {
     "cancellation_requested": _("Cancellation requested"),
     "cancelled": _("Cancelled"),
     "cancellation_confirmed": _("Cancellation confirmed by the supplier"),
+    "change_refused": _("Change refused by the supplier"),
+    "change_accepted": _("Change accepted by the supplier"),
+    "cancelled_by_supplier": _("Cancelled by the supplier"),
+    "lines_cancelled_by_supplier": _("Lines cancelled by the supplier"),
     "order_confirmed": _("Confirmation received"),
     "status_changed": _("Status changed"),
     "status_update": _("Status update received"),

@@ -8,6 +8,7 @@ stored so in the outbox, which puts the connection's secret in at delivery (``ou
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, time
 from decimal import Decimal
 from typing import Any
@@ -43,6 +44,7 @@ from punchout.cxml import (
     make_header,
     new_payload_id,
 )
+from punchout.money import quantize_money
 
 USER_AGENT = "OpenProcure Buyer 0.1"
 
@@ -125,12 +127,56 @@ def _day(value: Any) -> datetime | None:
     return timezone.make_aware(datetime.combine(value, time(12, 0)))
 
 
-def order_request(po: PurchaseOrder, *, kind: str, payload_id: str, secret: str | None) -> CXML:
-    """The typed OrderRequest for ``po`` (``kind``: new, update or delete)."""
+@dataclass(frozen=True)
+class Version:
+    """A change order or cancellation: its orderVersion, the quantities it asks for (line number →
+    quantity; a line at 0 is left out, as cXML's update replaces the whole order) and the payloadID
+    of the original order it names in ``DocumentReference``."""
+
+    number: int
+    quantities: dict[int, Decimal]
+    reference: str | None
+
+
+def _line_amount(line: Any, quantity: Decimal, currency: str) -> Decimal:
+    basis = Decimal(line.price_basis_quantity) or Decimal(1)
+    return quantize_money(quantity * Decimal(line.unit_price) / basis, currency)
+
+
+def rescale(
+    distributions: list[dict[str, str]], old: Decimal, new: Decimal, currency: str
+) -> list[dict[str, str]]:
+    """The accounting splits of a line whose amount goes from ``old`` to ``new``, in proportion."""
+    if not old:
+        return distributions
+    return [
+        {**d, "amount": str(quantize_money(Decimal(d["amount"]) * new / old, currency))}
+        for d in distributions
+    ]
+
+
+def order_request(
+    po: PurchaseOrder, *, kind: str, payload_id: str, secret: str | None, version: Version | None = None
+) -> CXML:
+    """The typed OrderRequest for ``po`` (``kind``: new, update or delete; ``version`` for the last two)."""
     connection = po.connection
     assert connection is not None, "only orders with a cXML connection are sent"
     requester = po.buyer
-    lines = list(po.lines.all())
+    lines = [line for line in po.lines.all() if not line.is_cancelled]
+    total = Decimal(po.total_amount)
+    if version is not None:
+        asked = {line.line_number: version.quantities.get(line.line_number, line.quantity) for line in lines}
+        if any(asked.values()):  # a delete repeats the order as it stands
+            lines = [line for line in lines if asked[line.line_number]]
+            for line in lines:
+                if asked[line.line_number] != line.quantity:
+                    line.quantity = asked[line.line_number]
+                    amount = _line_amount(line, line.quantity, po.currency)
+                    line.distributions = rescale(
+                        line.distributions, Decimal(line.amount), amount, po.currency
+                    )
+                    line.amount = amount
+            total = sum((Decimal(line.amount) for line in lines), Decimal(0))
     items = [
         ItemOut(
             quantity=Decimal(line.quantity),
@@ -167,9 +213,10 @@ def order_request(po: PurchaseOrder, *, kind: str, payload_id: str, secret: str 
     header = OrderRequestHeader(
         order_id=po.number,
         order_date=po.created_at,
-        total=Money(Decimal(po.total_amount), po.currency),
+        total=Money(total, po.currency),
         type=OrderRequestType(kind),
-        order_version=po.version,
+        order_version=version.number if version is not None else po.version,
+        document_reference=version.reference if version is not None else None,
         ship_to=_address(po.ship_to, deliver_to=contact.name),
         bill_to=_address(po.bill_to),
         contacts=[contact],
@@ -200,10 +247,12 @@ def _masked_secret(po: PurchaseOrder) -> str | None:
     return MASK if connection.shared_secret_encrypted else None
 
 
-def build_order_request(po: PurchaseOrder, *, kind: str) -> tuple[str, bytes]:
+def build_order_request(po: PurchaseOrder, *, kind: str, version: Version | None = None) -> tuple[str, bytes]:
     """(payloadID, DTD-valid bytes) of the OrderRequest, the shared secret masked (see the module)."""
     payload_id = new_payload_id(payload_domain())
-    body = build(order_request(po, kind=kind, payload_id=payload_id, secret=_masked_secret(po)))
+    body = build(
+        order_request(po, kind=kind, payload_id=payload_id, secret=_masked_secret(po), version=version)
+    )
     return payload_id, body
 
 

@@ -101,6 +101,10 @@ class PurchaseOrderLine(models.Model):
     distributions = models.JSONField(_("accounting"), default=list, blank=True)
     extrinsics = models.JSONField(_("extrinsics"), default=dict, blank=True)
     classifications = models.JSONField(_("classifications"), default=list, blank=True)
+    cancelled_quantity = models.DecimalField(
+        _("cancelled quantity"), max_digits=18, decimal_places=4, default=0
+    )
+    cancel_reason = models.TextField(_("why cancelled"), blank=True)
 
     class Meta:
         ordering = ["purchase_order", "line_number"]
@@ -113,9 +117,17 @@ class PurchaseOrderLine(models.Model):
     def __str__(self) -> str:
         return f"{self.purchase_order_id}/{self.line_number} {self.supplier_part_id}"
 
+    @property
+    def is_cancelled(self) -> bool:
+        """The whole line is cancelled (by our change order or by the supplier): nothing is expected."""
+        return self.quantity == 0 and self.cancelled_quantity > 0
+
 
 class Transmission(models.Model):
-    """One OrderRequest sent for a PO (new, change or cancellation) and its outbox message."""
+    """One OrderRequest sent for a PO (new, change or cancellation) and its outbox message: the PO's
+    versions. A change or cancellation is applied to the lines only once the supplier accepts it;
+    ``changes`` says what it asked (line number → ordered quantity before and after) and
+    ``answer`` what the supplier said when it refused."""
 
     purchase_order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="transmissions")
     type = models.CharField(_("type"), max_length=8, choices=TransmissionType.choices)
@@ -131,6 +143,9 @@ class Transmission(models.Model):
         default=TransmissionStatus.QUEUED,
         db_index=True,
     )
+    changes = models.JSONField(_("changes asked"), default=dict, blank=True)
+    reason = models.TextField(_("reason given"), blank=True)
+    answer = models.TextField(_("supplier's answer"), blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 

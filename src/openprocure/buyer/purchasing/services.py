@@ -10,7 +10,6 @@ transient failure the PO stays "sent" and its page shows the last error and the 
 
 from __future__ import annotations
 
-import dataclasses
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any
@@ -22,12 +21,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openprocure.buyer.purchasing.choices import (
+    CHANGEABLE,
     PO_TRANSITIONS,
     POStatus,
     TransmissionStatus,
     TransmissionType,
 )
-from openprocure.buyer.purchasing.documents import address_snapshot, build_order_request, build_order_requests
+from openprocure.buyer.purchasing.documents import (
+    Version,
+    address_snapshot,
+    build_order_request,
+    build_order_requests,
+    rescale,
+)
 from openprocure.buyer.purchasing.models import (
     PONumberCounter,
     PurchaseOrder,
@@ -470,7 +476,11 @@ def resend(*, po: PurchaseOrder, actor: Any) -> Transmission | None:
 
 
 def sync_deliveries(*, limit: int = 500) -> int:
-    """Move POs whose transmission finished delivering (see the module docstring). Returns how many."""
+    """Move POs whose transmission finished delivering (see the module docstring). Returns how many.
+
+    A change order or cancellation (type update/delete) is applied when the supplier accepts it;
+    refused, the order stays as it was and shows the supplier's answer.
+    """
     finished = (
         Transmission.objects.filter(
             status=TransmissionStatus.QUEUED,
@@ -490,10 +500,14 @@ def sync_deliveries(*, limit: int = 500) -> int:
             assert message is not None  # selected by its outbox message's status above
             now = timezone.now()
             locked.finished_at = now
+            is_change = locked.type != TransmissionType.NEW and po.status != POStatus.SENT
             if message.status == OutboxStatus.DELIVERED:
                 locked.status = TransmissionStatus.ACCEPTED
                 locked.save(update_fields=["status", "finished_at"])
-                if locked.type == TransmissionType.DELETE:
+                if is_change:
+                    _apply_version(po, locked)
+                elif locked.type == TransmissionType.DELETE:
+                    _cancel_lines(po, {line.line_number for line in po.lines.all()}, reason=locked.reason)
                     _cancelled(po)
                 else:
                     set_status(po, POStatus.ACCEPTED, table=PO_TRANSITIONS)
@@ -510,39 +524,166 @@ def sync_deliveries(*, limit: int = 500) -> int:
                 )
             else:
                 locked.status = TransmissionStatus.REFUSED
-                locked.save(update_fields=["status", "finished_at"])
-                set_status(po, POStatus.FAILED, table=PO_TRANSITIONS)
+                locked.answer = message.last_error or ""
+                locked.save(update_fields=["status", "finished_at", "answer"])
                 po.supplier_message = message.last_error
-                po.save(update_fields=["status", "supplier_message"])
-                _event(
-                    po,
-                    "refused",
-                    None,
-                    type=locked.type,
-                    status_code=message.last_status_code,
-                    text=message.last_error,
-                )
+                if is_change:  # the order stays as it was
+                    po.save(update_fields=["supplier_message"])
+                    _event(
+                        po,
+                        "change_refused",
+                        None,
+                        type=locked.type,
+                        version=locked.version,
+                        status_code=message.last_status_code,
+                        text=message.last_error,
+                    )
+                else:
+                    set_status(po, POStatus.FAILED, table=PO_TRANSITIONS)
+                    po.save(update_fields=["status", "supplier_message"])
+                    _event(
+                        po,
+                        "refused",
+                        None,
+                        type=locked.type,
+                        status_code=message.last_status_code,
+                        text=message.last_error,
+                    )
             count += 1
     return count
+
+
+def _apply_version(po: PurchaseOrder, transmission: Transmission) -> None:
+    """The supplier accepted a change order or cancellation: lines, total, budget and status follow."""
+    changes = {int(number): Decimal(change["to"]) for number, change in transmission.changes.items()}
+    if transmission.type == TransmissionType.DELETE:
+        changes = {line.line_number: Decimal(0) for line in po.lines.all() if not line.is_cancelled}
+    lines = {line.line_number: line for line in po.lines.all()}
+    cancelled = {number for number, quantity in changes.items() if quantity == 0}
+    _cancel_lines(po, cancelled, reason=transmission.reason, save_po=False)
+    released: dict[str, Decimal] = defaultdict(Decimal)
+    for number, quantity in changes.items():
+        line = lines[number]
+        if quantity == 0 or quantity == line.quantity:
+            continue
+        amount = quantize_money(
+            quantity * Decimal(line.unit_price) / (Decimal(line.price_basis_quantity) or Decimal(1)),
+            po.currency,
+        )
+        distributions = rescale(line.distributions, Decimal(line.amount), amount, po.currency)
+        for old, new in zip(line.distributions, distributions, strict=True):
+            released[old["cost_center"]] += Decimal(old["amount"]) - Decimal(new["amount"])
+        line.quantity, line.amount, line.distributions = quantity, amount, distributions
+        line.save(update_fields=["quantity", "amount", "distributions"])
+    _release(po, released, version=transmission.version)
+    po.version = transmission.version
+    po.total_amount = quantize_money(
+        sum((Decimal(line.amount) for line in po.lines.all()), Decimal(0)), po.currency
+    )
+    if all(line.is_cancelled for line in po.lines.all()):
+        _cancelled(po)
+    else:
+        from openprocure.buyer.fulfilment.services import refresh_lines
+
+        refresh_lines(po)
+    _event(
+        po,
+        "cancelled" if po.status == POStatus.CANCELLED else "change_accepted",
+        None,
+        version=transmission.version,
+        total=str(po.total_amount),
+        changes=transmission.changes,
+    )
+
+
+def _release(po: PurchaseOrder, amounts: dict[str, Decimal], *, version: int | None = None) -> None:
+    from openprocure.buyer.approvals import budgets
+
+    if any(amounts.values()):
+        reference = f"{po.number} v{version}" if version else po.number
+        budgets.release_part(
+            requisition=po.requisition, reference=reference, amounts=dict(amounts), currency=po.currency
+        )
+
+
+def _cancel_lines(po: PurchaseOrder, numbers: set[int], *, reason: str, save_po: bool = True) -> list[int]:
+    """Cancel these lines (nothing more is expected of them) and release their budget; returns the
+    numbers of the lines that were still open."""
+    released: dict[str, Decimal] = defaultdict(Decimal)
+    done = []
+    for line in po.lines.filter(line_number__in=numbers).order_by("line_number"):
+        if line.is_cancelled:
+            continue
+        for split in line.distributions:
+            released[split["cost_center"]] += Decimal(split["amount"])
+        line.cancelled_quantity = line.quantity
+        line.quantity = Decimal(0)
+        line.amount = Decimal(0)
+        line.distributions = [{**d, "amount": "0"} for d in line.distributions]
+        line.cancel_reason = reason
+        line.save(
+            update_fields=["cancelled_quantity", "quantity", "amount", "distributions", "cancel_reason"]
+        )
+        done.append(line.line_number)
+    if done:
+        from openprocure.buyer.fulfilment.choices import LineState
+        from openprocure.buyer.fulfilment.models import LineFulfilment
+
+        LineFulfilment.objects.filter(po_line__purchase_order=po, po_line__line_number__in=done).update(
+            accepted_quantity=0, backordered_quantity=0, state=LineState.CANCELLED
+        )
+        _release(po, released)
+        if save_po:
+            po.total_amount = quantize_money(
+                sum((Decimal(line.amount) for line in po.lines.all()), Decimal(0)), po.currency
+            )
+            po.save(update_fields=["total_amount"])
+    return done
 
 
 def _cancelled(po: PurchaseOrder) -> None:
     from openprocure.buyer.approvals import budgets
 
-    po.status = POStatus.CANCELLED  # a delete transmission was accepted: the order no longer exists
+    # A supplier that accepts a cancellation after a ship notice arrived: the lines are cancelled,
+    # the status stays where the shipment took it.
+    if po.status != POStatus.CANCELLED and POStatus.CANCELLED in PO_TRANSITIONS.get(po.status, set()):
+        set_status(po, POStatus.CANCELLED, table=PO_TRANSITIONS)
     if not po.requisition.purchase_orders.exclude(pk=po.pk).exclude(status=POStatus.CANCELLED).exists():
         budgets.release(requisition=po.requisition)
 
 
+def cancelled_by_supplier(
+    *, po: PurchaseOrder, line_numbers: set[int] | None, reason: str, actor: Any = None
+) -> list[int]:
+    """The supplier cancelled the whole order (``line_numbers`` None) or these lines: they move to
+    Cancelled with the supplier's reason and their budget is released. The caller holds the PO's lock.
+
+    Returns the lines cancelled now (already cancelled ones are left as they are).
+    """
+    if line_numbers is None:
+        numbers = {line.line_number for line in po.lines.all()}
+        done = _cancel_lines(po, numbers, reason=reason)
+        if po.status != POStatus.CANCELLED:
+            _cancelled(po)
+            po.supplier_message = reason
+            po.save(update_fields=["status", "supplier_message", "total_amount"])
+            _event(po, "cancelled_by_supplier", actor, reason=reason, lines=sorted(numbers))
+        return done
+    done = _cancel_lines(po, line_numbers, reason=reason)
+    if done:
+        _event(po, "lines_cancelled_by_supplier", actor, reason=reason, lines=done)
+        if all(line.is_cancelled for line in po.lines.all()) and po.status != POStatus.CANCELLED:
+            _cancelled(po)
+            po.save(update_fields=["status"])
+    return done
+
+
 # -- change orders and cancellation -------------------------------------------------------------------
 def request_change(*, po: PurchaseOrder, actor: Any, quantities: dict[int, Decimal], reason: str = "") -> str:
-    """Change line quantities: a higher total is re-approved first, a lower one is sent at once.
-
-    Returns ``"approval"`` or ``"sent"``. Needs a connection that accepts order updates.
+    """Lower line quantities or cancel lines (quantity 0) of an accepted or confirmed order that has
+    not shipped: sent as OrderRequest type="update" with the next orderVersion, applied once the
+    supplier accepts it. Raising a quantity is a new order (refused here). Returns ``"sent"``.
     """
-    from openprocure.buyer.approvals import services as approvals
-    from openprocure.buyer.approvals.policy import requisition_facts
-
     with transaction.atomic():
         po = (
             PurchaseOrder.objects.select_for_update(of=("self",))
@@ -550,100 +691,149 @@ def request_change(*, po: PurchaseOrder, actor: Any, quantities: dict[int, Decim
             .get(pk=po.pk)
         )
         _require_changeable(po, actor)
-        if not (po.connection and po.connection.accepts_order_updates):
-            raise PurchasingError(
-                _("%(supplier)s does not accept change orders: cancel and order again.")
-                % {"supplier": po.supplier}
-            )
         lines = {line.line_number: line for line in po.lines.all()}
         unknown = set(quantities) - set(lines)
         if unknown:
             raise PurchasingError(
                 _("Unknown line numbers: %(lines)s.") % {"lines": ", ".join(map(str, sorted(unknown)))}
             )
-        if any(q <= 0 for q in quantities.values()):
-            raise PurchasingError(_("Quantities must be greater than zero; to drop the order, cancel it."))
-        new_total = Decimal(0)
-        for number, line in lines.items():
-            quantity = Decimal(quantities.get(number, line.quantity))
-            basis = Decimal(line.price_basis_quantity) or Decimal(1)
-            new_total += quantize_money(quantity * Decimal(line.unit_price) / basis, po.currency)
-        po.pending_change = {
-            "quantities": {str(k): str(v) for k, v in quantities.items()},
-            "reason": reason,
-            "total": str(new_total),
-        }
-        po.save(update_fields=["pending_change"])
-        _event(
-            po, "change_requested", actor, quantities=po.pending_change["quantities"], total=str(new_total)
-        )
-        if new_total > Decimal(po.total_amount):
-            others = sum(
-                (
-                    Decimal(o.total_amount)
-                    for o in po.requisition.purchase_orders.exclude(pk=po.pk).exclude(
-                        status=POStatus.CANCELLED
-                    )
-                ),
-                Decimal(0),
+        if any(q < 0 for q in quantities.values()):
+            raise PurchasingError(_("Quantities cannot be negative; 0 cancels the line."))
+        raised = sorted(n for n, q in quantities.items() if q > lines[n].quantity)
+        if raised:
+            raise PurchasingError(
+                _(
+                    "Line %(lines)s: a higher quantity (or a new line) is a new order. Order the extra "
+                    "quantity on a new requisition; here you can only lower quantities or cancel lines."
+                )
+                % {"lines": ", ".join(map(str, raised))}
             )
-            facts = dataclasses.replace(requisition_facts(po.requisition), amount=others + new_total)
-            for current in po.requisition.approval_requests.filter(status__in=["pending", "approved"]):
-                current.status = "superseded"
-                current.save(update_fields=["status"])
-            approvals.start_approval(requisition=po.requisition, actor=actor, facts=facts)
-            po.refresh_from_db()
-            return "approval" if po.pending_change else "sent"
-        apply_change(po=po, actor=actor)
+        changes = {
+            str(n): {"from": _quantity(lines[n].quantity), "to": _quantity(q)}
+            for n, q in sorted(quantities.items())
+            if q != lines[n].quantity
+        }
+        if not changes:
+            raise PurchasingError(_("Nothing to change: enter a lower quantity, or 0 to cancel a line."))
+        if all(line.is_cancelled or quantities.get(n, line.quantity) == 0 for n, line in lines.items()):
+            return _send_cancellation(po, actor, reason)
+        if not (po.connection and po.connection.accepts_order_updates):
+            raise PurchasingError(
+                _("%(supplier)s does not accept change orders: cancel and order again.")
+                % {"supplier": po.supplier}
+            )
+        _send_version(po, TransmissionType.UPDATE, changes, actor, reason)
+        _event(po, "change_requested", actor, changes=changes, reason=reason)
         return "sent"
 
 
 def apply_change(*, po: PurchaseOrder, actor: Any = None) -> Transmission | None:
-    """Apply the approved change to the lines and send it as OrderRequest type="update", next version."""
-    change = po.pending_change
-    if not change:
+    """A change that waited for approval (from before higher quantities became new orders): dropped
+    with an event, as raising a quantity is now a new order."""
+    if not po.pending_change:
         return None
-    for number, quantity in change["quantities"].items():
-        line = po.lines.get(line_number=int(number))
-        line.quantity = Decimal(quantity)
-        basis = Decimal(line.price_basis_quantity) or Decimal(1)
-        line.amount = quantize_money(line.quantity * Decimal(line.unit_price) / basis, po.currency)
-        line.distributions = _rescale(line.distributions, line.amount, po.currency)
-        line.save(update_fields=["quantity", "amount", "distributions"])
-    po.total_amount = Decimal(change["total"])
-    po.version += 1
     po.pending_change = {}
-    po.save(update_fields=["total_amount", "version", "pending_change"])
-    _event(po, "changed", actor, version=po.version, total=str(po.total_amount))
-    return send_purchase_order(po=po, kind=TransmissionType.UPDATE, actor=actor)
+    po.save(update_fields=["pending_change"])
+    _event(po, "change_refused", actor, text=_("A higher quantity is a new order."))
+    return None
 
 
-def _rescale(distributions: list[dict[str, str]], amount: Decimal, currency: str) -> list[dict[str, str]]:
-    old = sum((Decimal(d["amount"]) for d in distributions), Decimal(0))
-    if not old:
-        return distributions
-    return [
-        {**d, "amount": str(quantize_money(Decimal(d["amount"]) * amount / old, currency))}
-        for d in distributions
-    ]
+def _quantity(value: Decimal) -> str:
+    """A quantity as people write it: 3, 2.5 (never 3.0000 nor 1E+1)."""
+    text = format(Decimal(value).normalize(), "f")
+    return "0" if text in ("-0", "") else text
+
+
+def _next_version(po: PurchaseOrder) -> int:
+    sent = [t.version for t in po.transmissions.all()]
+    return max([po.version, *sent]) + 1
+
+
+def _send_version(
+    po: PurchaseOrder, kind: str, changes: dict[str, dict[str, str]], actor: Any, reason: str
+) -> Transmission:
+    """Store the change order or cancellation in the outbox as the next version of the order."""
+    connection = po.connection
+    assert connection is not None and connection.order_url  # checked by _require_changeable
+    original = po.transmissions.filter(type=TransmissionType.NEW).order_by("id").first()
+    version = Version(
+        number=_next_version(po),
+        quantities={int(n): Decimal(c["to"]) for n, c in changes.items()},
+        reference=original.payload_id if original else None,
+    )
+    payload_id, body = build_order_request(po, kind=kind, version=version)
+    message = enqueue_document(
+        kind="OrderRequest",
+        url=connection.order_url,
+        payload_id=payload_id,
+        body=body,
+        reference=po.number,
+        partner=str(po.supplier)[:200],
+        secret_source=str(connection.pk),
+    )
+    transmission = Transmission.objects.create(
+        purchase_order=po,
+        type=kind,
+        version=version.number,
+        payload_id=payload_id,
+        outbox_message=message,
+        changes=changes,
+        reason=reason,
+    )
+    po.supplier_message = ""
+    po.save(update_fields=["supplier_message"])
+    _event(po, "sent", actor, type=kind, version=version.number, payload_id=payload_id)
+    return transmission
 
 
 def _require_changeable(po: PurchaseOrder, actor: Any) -> None:
     from openprocure.buyer.approvals.services import is_procurement_admin
+    from openprocure.buyer.fulfilment.models import LineFulfilment
 
     if actor.pk != po.buyer_id and not is_procurement_admin(actor):
         raise PurchasingError(_("Only the requester or a procurement administrator can change this order."))
-    if po.status != POStatus.ACCEPTED:
+    if po.status not in CHANGEABLE:
         raise PurchasingError(
-            _("Order %(number)s is %(status)s: it can change only once the supplier has accepted it.")
+            _(
+                "Order %(number)s is %(status)s: it can change only once the supplier has accepted it, "
+                "and until it ships."
+            )
             % {"number": po.number, "status": po.get_status_display()}
         )
-    if po.pending_change:
-        raise PurchasingError(_("A change of this order is already waiting for approval."))
+    if LineFulfilment.objects.filter(po_line__purchase_order=po, shipped_quantity__gt=0).exists():
+        raise PurchasingError(
+            _("Order %(number)s has started shipping: it can no longer change. Refuse or return the goods.")
+            % {"number": po.number}
+        )
+    if po.transmissions.filter(status=TransmissionStatus.QUEUED).exists():
+        raise PurchasingError(
+            _(
+                "A change of order %(number)s is waiting for the supplier's answer: try again once it has answered."
+            )
+            % {"number": po.number}
+        )
+
+
+def _send_cancellation(po: PurchaseOrder, actor: Any, reason: str) -> str:
+    if not (po.connection and po.connection.accepts_cancellations):
+        raise PurchasingError(
+            _("%(supplier)s does not accept cancellations by cXML: contact the supplier.")
+            % {"supplier": po.supplier}
+        )
+    changes = {
+        str(line.line_number): {"from": _quantity(line.quantity), "to": "0"}
+        for line in po.lines.all()
+        if not line.is_cancelled
+    }
+    _send_version(po, TransmissionType.DELETE, changes, actor, reason)
+    _event(po, "cancellation_requested", actor, reason=reason)
+    return "sent"
 
 
 def cancel_purchase_order(*, po: PurchaseOrder, actor: Any, reason: str = "") -> Transmission | None:
-    """Cancel an order: OrderRequest type="delete" when sent (the connection must allow it), else drop it."""
+    """Cancel an order: OrderRequest type="delete" when accepted (the connection must allow it and
+    nothing may have shipped), applied once the supplier accepts it; an order never delivered is
+    dropped at once."""
     from openprocure.buyer.approvals import budgets
 
     with transaction.atomic():
@@ -668,18 +858,11 @@ def cancel_purchase_order(*, po: PurchaseOrder, actor: Any, reason: str = "") ->
             if not po.requisition.purchase_orders.exclude(status=POStatus.CANCELLED).exists():
                 budgets.release(requisition=po.requisition)
             return None
-        if po.status != POStatus.ACCEPTED:
+        if po.status == POStatus.SENT:
             raise PurchasingError(
-                _("Wait until the supplier has answered before cancelling order %(number)s.")
+                _("Wait until the supplier has received order %(number)s before cancelling it.")
                 % {"number": po.number}
             )
-        if not (po.connection and po.connection.accepts_cancellations):
-            raise PurchasingError(
-                _("%(supplier)s does not accept cancellations by cXML: contact the supplier.")
-                % {"supplier": po.supplier}
-            )
-        po.version += 1
-        po.pending_change = {}
-        po.save(update_fields=["version", "pending_change"])
-        _event(po, "cancellation_requested", actor, reason=reason)
-        return send_purchase_order(po=po, kind=TransmissionType.DELETE, actor=actor)
+        _require_changeable(po, actor)
+        _send_cancellation(po, actor, reason)
+        return po.transmissions.order_by("-id").first()

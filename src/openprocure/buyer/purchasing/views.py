@@ -61,18 +61,25 @@ def po_print(request: HttpRequest, number: str) -> HttpResponse:
 def po_cancel(request: HttpRequest, number: str) -> HttpResponse:
     po = _po(request, number)
     try:
-        services.cancel_purchase_order(po=po, actor=request.user, reason=request.POST.get("reason", ""))
+        sent = services.cancel_purchase_order(
+            po=po, actor=request.user, reason=request.POST.get("reason", "")
+        )
     except services.PurchasingError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, _("Cancellation of %(number)s recorded.") % {"number": po.number})
+        text = (
+            _("Cancellation of %(number)s sent: it applies once the supplier accepts it.")
+            if sent is not None
+            else _("Cancellation of %(number)s recorded.")
+        )
+        messages.success(request, text % {"number": po.number})
     return redirect("purchasing:detail", number=po.number)
 
 
 @login_required
 @require_POST
 def po_change(request: HttpRequest, number: str) -> HttpResponse:
-    """Change quantities (form fields ``qty_<line number>``)."""
+    """Lower quantities or cancel lines (form fields ``qty_<line number>``; 0 cancels the line)."""
     po = _po(request, number)
     quantities: dict[int, Decimal] = {}
     try:
@@ -83,18 +90,13 @@ def po_change(request: HttpRequest, number: str) -> HttpResponse:
         messages.error(request, _("Quantities must be numbers such as 3 or 2.5."))
         return redirect("purchasing:detail", number=po.number)
     try:
-        outcome = services.request_change(
+        services.request_change(
             po=po, actor=request.user, quantities=quantities, reason=request.POST.get("reason", "")
         )
     except services.PurchasingError as error:
         messages.error(request, str(error))
     else:
-        if outcome == "approval":
-            messages.success(
-                request, _("The higher amount goes through approval first; the change order follows.")
-            )
-        else:
-            messages.success(request, _("Change order sent."))
+        messages.success(request, _("Change order sent: it applies once the supplier accepts it."))
     return redirect("purchasing:detail", number=po.number)
 
 

@@ -193,7 +193,7 @@ CODES: list[OrderCode] = [
         ORDER,
         409,
         _("An update or cancellation arrived after part of the order shipped."),
-        _("Order %(order_id)s (our %(number)s) has already shipped, in whole or in part."),
+        _("Order %(order_id)s (our %(number)s) has already shipped, in whole or in part: %(lines)s."),
         _("Refuse the delivery when it arrives, or ask for a return on the order's page in Your account."),
     ),
     OrderCode(
@@ -310,6 +310,14 @@ CODES: list[OrderCode] = [
         _("The line was cancelled by a cancellation or an update of the order."),
         _("Cancelled by the buyer's %(kind)s request."),
         _("Nothing to do."),
+    ),
+    OrderCode(
+        "LINE_CANCELLED_BY_US",
+        LINE,
+        None,
+        _("The line was cancelled by the supplier before it shipped."),
+        _("Cancelled by the supplier before shipment: nothing will ship or be charged."),
+        _("Order the goods again if they are still needed."),
     ),
 ]
 

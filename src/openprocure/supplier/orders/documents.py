@@ -245,7 +245,7 @@ def confirmation_requests(order: Order, lines: list[OrderLine]) -> list[cxml.Con
                         comments=[_comment(f"{line.code}: {line.reason}")],
                     )
                 )
-            if line.rejected_quantity or line.outcome == LineOutcome.REJECTED:
+            if line.rejected_quantity or line.outcome in (LineOutcome.REJECTED, LineOutcome.CANCELLED):
                 statuses.append(
                     cxml.ConfirmationStatus(
                         type=cxml.ConfirmationStatusType.REJECT,
@@ -310,4 +310,41 @@ def cancellation_request(order: Order, *, reason: str) -> cxml.ConfirmationReque
         ),
         order_reference=order_reference(order),
         items=[],
+    )
+
+
+def line_cancellation_request(
+    order: Order, lines: list[OrderLine], *, reason: str
+) -> cxml.ConfirmationRequest:
+    """ConfirmationRequest ``type="detail"`` rejecting the lines cancelled (the rest of the order
+    stands): each line's whole quantity rejected, and the comment says who cancelled it."""
+    comments = [_comment(reason)]
+    if order.is_test:
+        comments.append(_comment(f"{defaults.TEST_ORDER_LABEL}: never charged nor shipped"))
+    now = timezone.now().replace(microsecond=0)
+    return cxml.ConfirmationRequest(
+        header=cxml.ConfirmationHeader(
+            type=cxml.ConfirmationType.DETAIL,
+            notice_date=now,
+            confirm_id=f"{order.number}-v{order.order_version}-cancelled-{'-'.join(str(line.line_number) for line in lines)}",
+            operation=cxml.ShipNoticeOperation.UPDATE,
+            comments=comments,
+        ),
+        order_reference=order_reference(order),
+        items=[
+            cxml.ConfirmationItem(
+                line_number=line.line_number,
+                quantity=Decimal(line.quantity),
+                unit_of_measure=line.unit_of_measure or "EA",
+                statuses=[
+                    cxml.ConfirmationStatus(
+                        type=cxml.ConfirmationStatusType.REJECT,
+                        quantity=Decimal(line.quantity),
+                        unit_of_measure=line.unit_of_measure or "EA",
+                        comments=[_comment(f"{line.code}: {reason}")],
+                    )
+                ],
+            )
+            for line in lines
+        ],
     )

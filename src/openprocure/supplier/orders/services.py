@@ -378,10 +378,19 @@ def _apply(
         raise intake.Rejection("ORDER_CLOSED", order_id=order_id, number=existing.number)
     if header.type == cxml.OrderRequestType.UPDATE and not integration.allow_order_updates:
         raise intake.Rejection("UPDATES_NOT_ALLOWED", path=f"{intake.HEADER_PATH}/@type", order_id=order_id)
-    if existing.lines.filter(shipped_quantity__gt=0).exists():
-        raise intake.Rejection("ALREADY_SHIPPED", order_id=order_id, number=existing.number)
+    shipped = list(existing.lines.filter(is_current=True, shipped_quantity__gt=0).order_by("line_number"))
+    if shipped:
+        raise intake.Rejection(
+            "ALREADY_SHIPPED",
+            order_id=order_id,
+            number=existing.number,
+            lines=", ".join(
+                f"line {line.line_number} ({line.shipped_quantity} of {line.quantity} shipped)"
+                for line in shipped
+            ),
+        )
     if header.type == cxml.OrderRequestType.DELETE:
-        return _cancel(existing, kind="delete")
+        return _cancel(existing, asked=ASKED_BY_BUYER_SYSTEM)
     version = header.order_version
     if version is not None and version <= existing.order_version:
         raise intake.Rejection(
@@ -535,30 +544,80 @@ def _update(
     lines = OrderLine.objects.bulk_create(new_lines)
     if not order.is_test:
         _reserve_stock(evaluation.lines, sign=-1)
-    updated = _new_event(order, EventKind.UPDATED, payload_id=order.payload_id, version=order.order_version)
-    _after_acceptance(order, lines, integration, events=[updated])
+    kept = {line.line_number for line in lines}
+    left_out = [
+        line
+        for line in old
+        if line.line_number not in kept and line.outcome not in (LineOutcome.REJECTED, LineOutcome.CANCELLED)
+    ]
+    # The lines the update leaves out stay on the order, cancelled at the buyer's request.
+    OrderLine.objects.filter(pk__in=[line.pk for line in left_out]).update(
+        is_current=True, accepted_quantity=0, backordered_quantity=0, shipping=Decimal("0")
+    )
+    for line in left_out:  # as stored above: the buyer's update cancelled them
+        line.outcome, line.code = LineOutcome.CANCELLED, "LINE_CANCELLED"
+        line.reason = codes.get("LINE_CANCELLED").render(kind="update")
+        line.accepted_quantity = line.backordered_quantity = 0
+    updated = _new_event(
+        order,
+        EventKind.UPDATED,
+        payload_id=order.payload_id,
+        version=order.order_version,
+        asked_by=ASKED_BY_BUYER_SYSTEM,
+        cancelled_lines=sorted(line.line_number for line in left_out),
+    )
+    _after_acceptance(order, lines, integration, events=[updated], cancelled=left_out)
     return Answer(200, "OK", _accepted_message(order, lines, verb="updated"), order=order)
 
 
-def _cancel(order: Order, *, kind: str, by: User | None = None) -> Answer:
+#: Who asked for a cancellation or change (kept on the order's events, said to the buyer's system).
+ASKED_BY_BUYER_SYSTEM = "buyer_system"  # an OrderRequest type="delete"/"update" from the buyer's system
+ASKED_BY_BUSINESS_USER = "business_user"  # an administrator of the business, in Your account
+ASKED_BY_STAFF = "staff"  # our staff (the supplier)
+
+
+def _cancellation_text(order: Order, asked: str, by: User | None, lines: list[int] | None = None) -> str:
+    """What the buyer's system and the order's history are told: who cancelled, and what."""
+    what = (
+        f"Order {order.number}"
+        if lines is None
+        else f"Line(s) {', '.join(map(str, lines))} of order {order.number}"
+    )
+    if asked == ASKED_BY_BUYER_SYSTEM:
+        return (
+            f"{what} cancelled at your request (OrderRequest type=delete): nothing will ship or be charged."
+        )
+    if asked == ASKED_BY_BUSINESS_USER:
+        who = by.email if by is not None else "an administrator"
+        return (
+            f"{what} cancelled by {who}, administrator of {order.business.name}, in the storefront's "
+            "Your account: nothing will ship or be charged."
+        )
+    return f"{what} cancelled by the supplier before shipment: nothing will ship or be charged."
+
+
+def _line_cancellation(asked: str, kind: str) -> tuple[str, str]:
+    """The code and reason a cancelled line shows: the buyer's request, or ours."""
+    if asked == ASKED_BY_STAFF:
+        return "LINE_CANCELLED_BY_US", codes.get("LINE_CANCELLED_BY_US").render()
+    return "LINE_CANCELLED", codes.get("LINE_CANCELLED").render(kind=kind)
+
+
+def _cancel(order: Order, *, asked: str, by: User | None = None) -> Answer:
     current = list(order.lines.filter(is_current=True))
     if not order.is_test:
         _release_stock(current)
+    kind = "delete" if asked == ASKED_BY_BUYER_SYSTEM else "cancel"
+    code, reason = _line_cancellation(asked, kind)
     order.lines.filter(is_current=True).exclude(outcome=LineOutcome.REJECTED).update(
-        outcome=LineOutcome.CANCELLED,
-        code="LINE_CANCELLED",
-        reason=codes.get("LINE_CANCELLED").render(kind=kind),
+        outcome=LineOutcome.CANCELLED, code=code, reason=reason
     )
     set_status(order, OrderStatus.CANCELLED, table=ORDER_TRANSITIONS)
     order.cancelled_at = order.updated_at = timezone.now()
     order.save(update_fields=["status", "cancelled_at", "updated_at"])
-    _event(order, EventKind.CANCELLED, by=by, via=kind)
+    reason = _cancellation_text(order, asked, by)
+    _event(order, EventKind.CANCELLED, by=by, via=kind, asked_by=asked, reason=reason)
     # The buyer's system hears of it as a ConfirmationRequest type="reject" (when it has an endpoint).
-    reason = (
-        f"Order {order.number} cancelled at your request (OrderRequest type=delete): nothing will ship or be charged."
-        if kind == "delete"
-        else f"Order {order.number} cancelled by the supplier before shipment: nothing will ship or be charged."
-    )
     documents.send_all(
         order.integration,
         [documents.cancellation_request(order, reason=reason)],
@@ -570,13 +629,19 @@ def _cancel(order: Order, *, kind: str, by: User | None = None) -> Answer:
             "number": order.number,
             "po": order.buyer_order_id,
         }
-        body = _(
-            "Your order %(number)s (purchase order %(po)s) was cancelled at your procurement system's request. Nothing will ship or be charged."
-        ) % {
-            "number": order.number,
-            "po": order.buyer_order_id,
-        }
-        _mail(subject, body, order.email)
+        if asked == ASKED_BY_BUYER_SYSTEM:
+            body = _(
+                "Your order %(number)s (purchase order %(po)s) was cancelled at your procurement system's request. Nothing will ship or be charged."
+            )
+        elif asked == ASKED_BY_BUSINESS_USER:
+            body = _(
+                "Your order %(number)s (purchase order %(po)s) was cancelled by your business's administrator. Nothing will ship or be charged."
+            )
+        else:
+            body = _(
+                "We cancelled your order %(number)s (purchase order %(po)s) before it shipped. Nothing will ship or be charged."
+            )
+        _mail(subject, body % {"number": order.number, "po": order.buyer_order_id}, order.email)
     return Answer(
         200,
         "OK",
@@ -586,14 +651,66 @@ def _cancel(order: Order, *, kind: str, by: User | None = None) -> Answer:
     )
 
 
+def _cancel_lines(order: Order, lines: list[OrderLine], *, asked: str, by: User | None) -> None:
+    """Cancel some unshipped lines of an order; the buyer's system hears of it as a
+    ConfirmationRequest type="detail" rejecting them, with who asked."""
+    numbers = [line.line_number for line in lines]
+    if not order.is_test:
+        _release_stock(lines)
+    reason = _cancellation_text(order, asked, by, numbers)
+    code, line_reason = _line_cancellation(asked, "cancel")
+    cancelled = {line.pk for line in lines}
+    still_shipping = [
+        line
+        for line in order.lines.filter(is_current=True).order_by("line_number")
+        if line.pk not in cancelled and line.outcome in (LineOutcome.ACCEPTED, LineOutcome.BACKORDERED)
+    ]
+    for line in lines:
+        # A seller's shipping charge goes with the seller's next line that still ships, or is dropped.
+        heir = next((other for other in still_shipping if other.seller_name == line.seller_name), None)
+        if line.shipping and heir is not None:
+            heir.shipping = Decimal(heir.shipping) + Decimal(line.shipping)
+            heir.save(update_fields=["shipping"])
+        line.outcome, line.code, line.reason = LineOutcome.CANCELLED, code, line_reason
+        line.accepted_quantity = line.backordered_quantity = 0
+        line.shipping = Decimal("0")
+        line.save(
+            update_fields=[
+                "outcome",
+                "code",
+                "reason",
+                "accepted_quantity",
+                "backordered_quantity",
+                "shipping",
+            ]
+        )
+    remaining = list(order.lines.filter(is_current=True))
+    _totals(order, remaining)
+    order.updated_at = timezone.now()
+    order.save(update_fields=["subtotal", "shipping", "tax", "total", "updated_at"])
+    _event(order, EventKind.CANCELLED, by=by, via="cancel", asked_by=asked, reason=reason, lines=numbers)
+    documents.send_all(
+        order.integration,
+        [documents.line_cancellation_request(order, lines, reason=reason)],
+        reference=order.number,
+        is_test=order.is_test,
+    )
+
+
 def _after_acceptance(
-    order: Order, lines: list[OrderLine], integration: Integration, *, events: list[OrderEvent]
+    order: Order,
+    lines: list[OrderLine],
+    integration: Integration,
+    *,
+    events: list[OrderEvent],
+    cancelled: list[OrderLine] | None = None,
 ) -> None:
     """Store the ConfirmationRequest(s) in the outbox and the events; schedule the deliveries and
-    the confirmation e-mail (both after commit)."""
+    the confirmation e-mail (both after commit). ``cancelled``: lines an update left out, confirmed
+    as rejected (cancelled at the buyer's request)."""
     documents.send_all(
         integration,
-        documents.confirmation_requests(order, lines),
+        documents.confirmation_requests(order, [*lines, *(cancelled or [])]),
         reference=order.number,
         is_test=order.is_test,
     )
@@ -712,10 +829,11 @@ def _rejection_recipient(integration: Integration, request: cxml.OrderRequest) -
 
 
 # -- people's actions ------------------------------------------------------------------------------
-def cancel_order(*, order_id: int, by: User) -> Order:
-    """An administrator of the business (or an operator) cancels an order before anything shipped."""
+def cancel_order(*, order_id: int, by: User, line_numbers: list[int] | None = None) -> Order:
+    """An administrator of the business (or our staff) cancels an order, or some of its lines,
+    before they ship. The buyer's system is told who asked."""
     with transaction.atomic():
-        order = Order.objects.select_for_update().get(pk=order_id)
+        order = Order.objects.select_for_update().select_related("business").get(pk=order_id)
         membership = membership_of(by)
         is_admin = (
             membership is not None
@@ -724,9 +842,34 @@ def cancel_order(*, order_id: int, by: User) -> Order:
         )
         if not is_admin and staff_role(by) is None:
             raise PermissionDenied(_("Only the business administrator or our staff may cancel this order."))
-        if order.status != OrderStatus.ACCEPTED or order.lines.filter(shipped_quantity__gt=0).exists():
+        asked = ASKED_BY_BUSINESS_USER if is_admin else ASKED_BY_STAFF
+        if order.status != OrderStatus.ACCEPTED:
             raise ValidationError(_("This order has shipped or is closed: it can no longer be cancelled."))
-        _cancel(order, kind="cancel", by=by)
+        current = list(order.lines.filter(is_current=True).order_by("line_number"))
+        open_lines = [
+            line for line in current if line.outcome in (LineOutcome.ACCEPTED, LineOutcome.BACKORDERED)
+        ]
+        chosen = (
+            open_lines
+            if not line_numbers
+            else [line for line in open_lines if line.line_number in set(line_numbers)]
+        )
+        unknown = sorted(set(line_numbers or []) - {line.line_number for line in open_lines})
+        if unknown:
+            raise ValidationError(
+                _("Line(s) %(lines)s cannot be cancelled: they are not open on this order.")
+                % {"lines": ", ".join(map(str, unknown))}
+            )
+        shipped = [line.line_number for line in chosen if line.shipped_quantity]
+        if shipped:
+            raise ValidationError(
+                _("Line(s) %(lines)s have shipped: they can no longer be cancelled.")
+                % {"lines": ", ".join(map(str, shipped))}
+            )
+        if len(chosen) == len(open_lines) and not any(line.shipped_quantity for line in current):
+            _cancel(order, asked=asked, by=by)
+        else:
+            _cancel_lines(order, chosen, asked=asked, by=by)
     return order
 
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("account/orders/", views.account_orders, name="orders-account"),
     path("account/orders/<str:number>/", views.account_order, name="orders-account-order"),
     path("account/orders/<str:number>/cancel/", views.cancel, name="orders-cancel"),
+    path("support/orders/<str:number>/cancel/", views.staff_cancel, name="orders-staff-cancel"),
     path("account/api-keys/", views.api_keys, name="orders-api-keys"),
     path("account/api-keys/<int:key_id>/revoke/", views.revoke_api_key, name="orders-api-key-revoke"),
     path(

@@ -15,7 +15,7 @@ from openprocure.supplier.business.models import Membership
 from openprocure.supplier.business.services import membership_of
 from openprocure.supplier.orders import selectors, services
 from openprocure.supplier.orders.codes import CODES, LINE, ORDER
-from openprocure.supplier.orders.models import ApiKey
+from openprocure.supplier.orders.models import ApiKey, Order
 
 
 def order_codes(request: HttpRequest) -> HttpResponse:
@@ -67,12 +67,40 @@ def cancel(request: HttpRequest, number: str) -> HttpResponse:
     """The administrator cancels an order that has not shipped."""
     membership = _membership(request)
     order = get_object_or_404(selectors.orders_for(membership, whole_business=True), number=number)
+    _cancel(request, order)
+    return redirect("orders-account-order", number=number)
+
+
+def _cancel(request: HttpRequest, order: Order) -> None:
+    """Cancel the order, or the lines ticked (form field ``line``, repeated), and say what happened."""
     try:
-        services.cancel_order(order_id=order.pk, by=request.user)  # type: ignore[arg-type]
+        numbers = [int(value) for value in request.POST.getlist("line") if value.strip()]
+    except ValueError:
+        messages.error(request, _("Tick the lines to cancel."))
+        return
+    try:
+        services.cancel_order(order_id=order.pk, by=request.user, line_numbers=numbers or None)  # type: ignore[arg-type]
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
-    return redirect("orders-account-order", number=number)
+    else:
+        if numbers:
+            messages.success(
+                request,
+                _("Line(s) %(lines)s cancelled; the buyer's system is told.")
+                % {"lines": ", ".join(map(str, sorted(numbers)))},
+            )
+        else:
+            messages.success(request, _("Order cancelled; the buyer's system is told."))
+
+
+@login_required
+@require_POST
+def staff_cancel(request: HttpRequest, number: str) -> HttpResponse:
+    """Our staff cancel an order, or lines of it, that has not shipped (the buyer is told it was us)."""
+    order = get_object_or_404(Order, number=number)
+    _cancel(request, order)
+    return redirect("support-order", number=number)
 
 
 def _key_administrator(request: AuthenticatedHttpRequest) -> Membership:

@@ -1,0 +1,154 @@
+# ruff: noqa: F811 - pytest fixtures imported from the order tests are parameters here
+"""Changes and cancellations after confirmation: what the buyer's system asks (cXML update/delete),
+what the business's administrator or our staff cancel, and what the buyer's system is told."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from openprocure.core.models import OutboxMessage, User
+from openprocure.supplier.catalog.models import Product
+from openprocure.supplier.fulfilment import services as fulfilment
+from openprocure.supplier.orders.choices import LineOutcome, OrderStatus
+from openprocure.supplier.orders.models import Order
+from punchout import cxml
+from tests.supplier.test_business import make_operator
+from tests.supplier.test_orders import order_request, punch_out, send, shop, with_line  # noqa: F401
+from tests.supplier.test_punchout import acme, globex, products  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+
+def _confirmations(order: Order) -> list[cxml.ConfirmationRequest]:
+    found = []
+    for message in OutboxMessage.objects.filter(reference=order.number, kind="ConfirmationRequest").order_by(
+        "id"
+    ):
+        request = cxml.parse(message.body.encode()).document.message
+        assert isinstance(request, cxml.ConfirmationRequest)
+        found.append(request)
+    return found
+
+
+def _statuses(request: cxml.ConfirmationRequest) -> list[tuple[int, str, Decimal, str]]:
+    return [
+        (
+            item.line_number,
+            str(status.type),
+            status.quantity,
+            status.comments[0].text if status.comments else "",
+        )
+        for item in request.items
+        for status in item.statuses
+    ]
+
+
+def test_update_that_lowers_one_line_and_leaves_out_another_is_confirmed_line_by_line(client, shop):
+    cart = punch_out(client, [("B000PAPER1", 3), ("B000PENS01", 1)])
+    send(client, order_request(cart)[1])
+    order = Order.objects.get()
+    _payload, body = order_request(with_line(cart[:1], 0, quantity=2), kind="update", version=2)
+    answer = send(client, body)
+    assert answer.code == 200
+    order.refresh_from_db()
+    assert order.order_version == 2
+    assert list(
+        order.lines.filter(is_current=True).values_list(
+            "line_number", "quantity", "accepted_quantity", "outcome"
+        )
+    ) == [(1, 2, 2, LineOutcome.ACCEPTED), (2, 1, 0, LineOutcome.CANCELLED)]
+    assert dict(Product.objects.values_list("asin", "stock")) == {"B000PAPER1": 998, "B000PENS01": 20}
+    # One confirmation per seller, as for the first version.
+    after_update = [c for c in _confirmations(order) if c.header.confirm_id.startswith(f"{order.number}-v2")]
+    assert [c.header.confirm_id for c in after_update] == [f"{order.number}-v2-1", f"{order.number}-v2-2"]
+    assert [s for c in after_update for s in _statuses(c)] == [
+        (1, "accept", Decimal("2"), ""),
+        (
+            2,
+            "reject",
+            Decimal("1"),
+            "LINE_CANCELLED: Cancelled by the buyer's update request. Nothing to do.",
+        ),
+    ]
+    event = order.events.get(kind="order_updated")
+    assert (event.detail["asked_by"], event.detail["cancelled_lines"]) == ("buyer_system", [2])
+
+
+def test_update_after_shipment_is_refused_naming_the_lines(client, shop):
+    cart = punch_out(client, [("B000PAPER1", 3), ("B000PENS01", 1)])
+    send(client, order_request(cart)[1])
+    order = Order.objects.get()
+    fulfilment.ship(order_ids=[order.pk], carrier="DHL", tracking_number="JD0001", by=make_operator())
+    _payload, body = order_request(with_line(cart, 0, quantity=1), kind="update", version=2)
+    answer = send(client, body)
+    assert (answer.code, answer.message) == (
+        409,
+        f"ALREADY_SHIPPED: Order PO-2026-000001 (our {order.number}) has already shipped, in whole or in "
+        "part: line 1 (3 of 3 shipped), line 2 (1 of 1 shipped). Refuse the delivery when it arrives, or ask "
+        "for a return on the order's page in Your account.",
+    )
+    order.refresh_from_db()
+    assert (order.order_version, order.lines.filter(is_current=True).count()) == (1, 2)
+
+
+def test_the_administrator_cancels_one_line_and_the_buyer_is_told_who_asked(client, shop):
+    cart = punch_out(client, [("B000PAPER1", 3), ("B000PENS01", 1)])
+    send(client, order_request(cart)[1])
+    order = Order.objects.get()
+    total_before = order.total
+    assert order.shipping == Decimal("4.99")  # the marketplace seller's charge, on line 2
+    client.force_login(User.objects.get(email="buyer@acme.test"))  # not an administrator
+    assert client.post(f"/account/orders/{order.number}/cancel/", {"line": "2"}).status_code == 403
+    assert order.lines.get(line_number=2).outcome == LineOutcome.ACCEPTED
+    client.force_login(User.objects.get(email="admin@acme.test"))
+    response = client.post(f"/account/orders/{order.number}/cancel/", {"line": "2"}, follow=True)
+    page = response.content.decode()
+    assert "Line(s) 2 cancelled; the buyer&#x27;s system is told." in page
+    assert "asked by admin@acme.test, administrator of the business" in page
+    order.refresh_from_db()
+    assert order.status == OrderStatus.ACCEPTED
+    assert list(order.lines.order_by("line_number").values_list("outcome", "accepted_quantity")) == [
+        (LineOutcome.ACCEPTED, 3),
+        (LineOutcome.CANCELLED, 0),
+    ]
+    assert order.total < total_before
+    # The seller's shipping charge went with its only line: nothing of it is invoiced.
+    assert (order.lines.get(line_number=2).shipping, order.shipping) == (Decimal("0"), Decimal("0"))
+    assert Product.objects.get(asin="B000PENS01").stock == 20
+    cancellation = _confirmations(order)[-1]
+    reason = (
+        f"Line(s) 2 of order {order.number} cancelled by admin@acme.test, administrator of Acme Industries, in "
+        "the storefront's Your account: nothing will ship or be charged."
+    )
+    assert (str(cancellation.header.type), cancellation.header.comments[0].text) == ("detail", reason)
+    assert _statuses(cancellation) == [(2, "reject", Decimal("1"), f"LINE_CANCELLED: {reason}")]
+    assert "cancelled by the supplier" not in cancellation.header.comments[0].text
+    # A line that is no longer open: a clear message, nothing sent.
+    count = OutboxMessage.objects.count()
+    response = client.post(f"/account/orders/{order.number}/cancel/", {"line": "2"}, follow=True)
+    assert "Line(s) 2 cannot be cancelled: they are not open on this order." in response.content.decode()
+    assert OutboxMessage.objects.count() == count
+
+
+def test_our_staff_cancel_an_order_and_the_buyer_is_told_it_was_the_supplier(client, shop):
+    cart = punch_out(client, [("B000PAPER1", 3)])
+    send(client, order_request(cart)[1])
+    order = Order.objects.get()
+    client.force_login(User.objects.get(email="buyer@acme.test"))
+    assert client.post(f"/support/orders/{order.number}/cancel/").status_code == 403
+    assert Order.objects.get().status == OrderStatus.ACCEPTED
+    client.force_login(make_operator())
+    response = client.post(f"/support/orders/{order.number}/cancel/")
+    assert (response.status_code, response["Location"]) == (302, f"/support/orders/{order.number}/")
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED
+    cancellation = _confirmations(order)[-1]
+    assert (str(cancellation.header.type), cancellation.header.comments[0].text) == (
+        "reject",
+        f"Order {order.number} cancelled by the supplier before shipment: nothing will ship or be charged.",
+    )
+    event = order.events.get(kind="order_cancelled")
+    assert (event.detail["asked_by"], event.by.email) == ("staff", "operator@marketplace.test")
+    assert list(order.lines.values_list("code", flat=True)) == ["LINE_CANCELLED_BY_US"]
