@@ -277,6 +277,7 @@ def start_approval(*, requisition: Any, actor: Any = None, facts: Facts | None =
         amount=facts.amount,
         currency=facts.currency,
         supplier_ids=sorted(facts.supplier_ids),
+        lines_digest=requisition.lines_digest(),
     )
     steps = ApprovalStep.objects.bulk_create(
         [
@@ -631,6 +632,51 @@ def on_material_change(requisition: Any, *, actor: Any = None) -> ApprovalReques
         current.completed_at = timezone.now()
         current.save(update_fields=["status", "completed_at"])
         _event(current, "superseded", actor)
+        return start_approval(requisition=requisition, actor=actor)
+
+
+def approval_mismatch(requisition: Any, approved: ApprovalRequest | None = None) -> str:
+    """Why ``requisition`` may not be ordered as it stands (empty when its lines are those approved).
+
+    Compares the lines, total, currency and suppliers with the last approved round (or ``approved``):
+    anything that changed after the approvers agreed has not been approved.
+    """
+    if approved is None:
+        approved = (
+            ApprovalRequest.objects.filter(requisition=requisition, status=RequestStatus.APPROVED)
+            .order_by("-round")
+            .first()
+        )
+    if approved is None:
+        return _("Requisition %(number)s has no approved round.") % {"number": requisition.number}
+    if approved.lines_digest and approved.lines_digest != requisition.lines_digest():
+        return _("The lines of %(number)s changed after they were approved.") % {"number": requisition.number}
+    total = requisition.compute_total()
+    if (total, requisition.currency) != (Decimal(approved.amount), approved.currency):
+        return _(
+            "%(number)s now totals %(total)s %(currency)s; %(approved)s %(approved_currency)s was approved."
+        ) % {
+            "number": requisition.number,
+            "total": total,
+            "currency": requisition.currency,
+            "approved": approved.amount,
+            "approved_currency": approved.currency,
+        }
+    return ""
+
+
+def restart_after_change(*, requisition: Any, reason: str, actor: Any = None) -> ApprovalRequest:
+    """An approved requisition that changed goes back to approval: its approved round is superseded,
+    the requisition is submitted again (with ``reason`` on its timeline) and a new round starts."""
+    with transaction.atomic():
+        for current in ApprovalRequest.objects.select_for_update().filter(
+            requisition=requisition, status=RequestStatus.APPROVED
+        ):
+            set_status(current, RequestStatus.SUPERSEDED, table=REQUEST_TRANSITIONS)
+            current.completed_at = timezone.now()
+            current.save(update_fields=["status", "completed_at"])
+            _event(current, "superseded", actor, reason=reason)
+        _move_requisition(requisition, "submitted", actor=actor, reason=reason)
         return start_approval(requisition=requisition, actor=actor)
 
 

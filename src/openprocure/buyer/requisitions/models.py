@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from decimal import Decimal
 
 from django.conf import settings
@@ -64,6 +66,25 @@ class Requisition(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in EDITABLE_STATUSES
+
+    def lines_digest(self) -> str:
+        """A fingerprint of what would be ordered: each line's supplier, part, quantity, unit, price,
+        price basis and currency. Kept with each approval round, compared before an order is made."""
+        rows = sorted(
+            [
+                line.line_number,
+                line.supplier_id,
+                line.supplier_part_id,
+                line.supplier_part_auxiliary_id,
+                str(Decimal(line.quantity).normalize()),
+                line.unit_of_measure,
+                str(Decimal(line.unit_price).normalize()),
+                str(Decimal(line.price_basis_quantity).normalize()),
+                line.currency,
+            ]
+            for line in self.lines.all()
+        )
+        return hashlib.sha256(json.dumps([self.currency, rows]).encode()).hexdigest()
 
     def compute_total(self) -> Decimal:
         """Sum of the line amounts in Python ``Decimal`` (never in SQL: SQLite sums floats)."""
