@@ -792,13 +792,21 @@ def email_token(token: str) -> EmailActionToken | None:
     return row
 
 
-def decide_by_email(*, token: str, comment: str = "") -> DecisionResult:
-    """Use a link from an e-mail: consumed atomically first, so a second click changes nothing."""
+def decide_by_email(*, token: str, actor: Any, comment: str = "") -> DecisionResult:
+    """Use a link from an e-mail: consumed atomically first, so a second click changes nothing.
+
+    The link acts for its addressee only: ``actor`` (the person signed in) must be the approver it
+    was sent to; for anyone else the link stays unused and nothing changes.
+    """
     with transaction.atomic():
         row = email_token(token)
         if row is None:
             raise ApprovalError(
                 _("This link has expired or was already used. Open the approval inbox to decide.")
+            )
+        if actor is None or actor.pk != row.assignment.approver_id:
+            raise ApprovalError(
+                _("This link was sent to another person: only they can use it, signed in as themselves.")
             )
         used = EmailActionToken.objects.filter(pk=row.pk, used_at__isnull=True).update(used_at=timezone.now())
         if used != 1:
@@ -807,7 +815,7 @@ def decide_by_email(*, token: str, comment: str = "") -> DecisionResult:
             )
         return decide(
             assignment_id=row.assignment_id,
-            actor=row.assignment.approver,
+            actor=actor,
             decision=row.action,
             comment=comment,
             channel=DecisionChannel.EMAIL,
