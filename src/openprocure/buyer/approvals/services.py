@@ -885,6 +885,8 @@ def save_rule(*, form: Any, steps: list[dict[str, Any]], actor: Any) -> Any:
 
     if not is_procurement_admin(actor):
         raise ApprovalError(_("Only a procurement administrator can change the approval policy."))
+    if form.instance.pk and not form.has_changed() and _step_rows(steps) == _step_rows(step_initial(form.instance)):
+        return form.instance  # saved without changes: nothing is written
     with transaction.atomic():
         rule = form.save(commit=False)
         rule.updated_by = actor
@@ -908,6 +910,28 @@ def save_rule(*, form: Any, steps: list[dict[str, Any]], actor: Any) -> Any:
                     step=step, kind=data["kind"], levels=data.get("levels") or 1, role=data.get("role", "")
                 )
     return rule
+
+
+def _step_rows(steps: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """Steps as comparable rows: what each step means, whatever the form left in unused fields."""
+    rows = []
+    for data in steps:
+        kind = data.get("kind")
+        users = sorted(getattr(u, "pk", u) for u in data.get("users") or []) if kind == "user" else []
+        rows.append(
+            (
+                int(data.get("order") or 1),
+                data.get("name") or "",
+                data.get("mode"),
+                data.get("quorum"),
+                int(data.get("quorum_count") or 1),
+                kind,
+                int(data.get("levels") or 1) if kind == "manager" else None,
+                (data.get("role") or "") if kind == "role" else "",
+                users,
+            )
+        )
+    return sorted(rows, key=repr)
 
 
 def step_initial(rule: Any) -> list[dict[str, Any]]:

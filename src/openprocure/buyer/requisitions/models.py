@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from openprocure.buyer.requisitions import limits
 from openprocure.buyer.requisitions.choices import (
     EDITABLE_STATUSES,
     EventKind,
@@ -59,6 +60,16 @@ class Requisition(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("requisition")
         verbose_name_plural = _("requisitions")
+        constraints = [
+            # The domain maximum (requisitions.limits), so that no stored total can break a page.
+            models.CheckConstraint(
+                condition=models.Q(
+                    total_amount__gte=-limits.MAX_AMOUNT, total_amount__lte=limits.MAX_AMOUNT
+                ),
+                name="requisition_total_in_range",
+                violation_error_message=_("The requisition total can be at most 999999999999.99."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -171,7 +182,20 @@ class RequisitionLine(models.Model):
         verbose_name = _("requisition line")
         verbose_name_plural = _("requisition lines")
         constraints = [
-            models.UniqueConstraint(fields=["requisition", "line_number"], name="unique_requisition_line")
+            models.UniqueConstraint(fields=["requisition", "line_number"], name="unique_requisition_line"),
+            # The domain maxima (requisitions.limits), so that no stored value can break a page.
+            models.CheckConstraint(
+                condition=models.Q(quantity__gt=0, quantity__lte=limits.MAX_QUANTITY),
+                name="requisition_line_quantity_in_range",
+                violation_error_message=_("The quantity must be more than 0 and at most 999999999."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    unit_price__gte=-limits.MAX_UNIT_PRICE, unit_price__lte=limits.MAX_UNIT_PRICE
+                ),
+                name="requisition_line_unit_price_in_range",
+                violation_error_message=_("The unit price can be at most 9999999999."),
+            ),
         ]
 
     def __str__(self) -> str:
