@@ -36,7 +36,13 @@ def world() -> World:
 def free_text(client: Client, req: Requisition, quantity: str, price: str) -> list[str]:
     answer = client.post(
         f"/requisitions/{req.pk}/lines/add/",
-        {"description": "Consulting", "quantity": quantity, "unit_of_measure": "EA", "unit_price": price, "currency": "EUR"},
+        {
+            "description": "Consulting",
+            "quantity": quantity,
+            "unit_of_measure": "EA",
+            "unit_price": price,
+            "currency": "EUR",
+        },
     )
     assert answer.status_code == 302
     return [html.unescape(str(m)) for m in get_messages(answer.wsgi_request)]
@@ -51,12 +57,22 @@ def pages_answer(client: Client, req: Requisition) -> None:
     ("quantity", "price", "said"),
     [
         ("1000000000", "1000000000000", "Quantity: Ensure this value is less than or equal to 999999999."),
-        ("12345678901234", "1234567890123", "Quantity: Ensure this value is less than or equal to 999999999."),
-        ("999999999", "9999999999", "Quantity: The line amount is more than the largest allowed, 999999999999.99."),
+        (
+            "12345678901234",
+            "1234567890123",
+            "Quantity: Ensure this value is less than or equal to 999999999.",
+        ),
+        (
+            "999999999",
+            "9999999999",
+            "Quantity: The line amount is more than the largest allowed, 999999999999.99.",
+        ),
     ],
     ids=["1e9-x-1e12", "14-x-13-digits", "amount"],
 )
-def test_an_oversized_free_text_line_is_refused_with_a_message(world: World, quantity: str, price: str, said: str) -> None:
+def test_an_oversized_free_text_line_is_refused_with_a_message(
+    world: World, quantity: str, price: str, said: str
+) -> None:
     rita = signed_in(world.rita)
     req = create_requisition(requester=world.rita, title="Big")
     assert said in free_text(rita, req, quantity, price)
@@ -100,7 +116,9 @@ def test_the_database_refuses_what_the_forms_refuse(world: World) -> None:
 
 
 def test_safe_cell_neutralises_formulas() -> None:
-    assert [safe_cell(v) for v in ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1", "INV-1", "", None, 12]] == [
+    assert [
+        safe_cell(v) for v in ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1", "INV-1", "", None, 12]
+    ] == [
         "'=1+1",
         "'+1",
         "'-1",
@@ -219,7 +237,11 @@ def _as_a_browser_posts(page: str) -> dict[str, Any]:
         if isinstance(value, str) and value.startswith("\n"):
             data[key] = value[1:]  # a browser drops the newline that opens a textarea
     for key, value in list(data.items()):
-        if isinstance(value, list) and not key.endswith("users") and key not in ("cost_centers", "departments", "suppliers"):
+        if (
+            isinstance(value, list)
+            and not key.endswith("users")
+            and key not in ("cost_centers", "departments", "suppliers")
+        ):
             data[key] = value[0]
     return data
 
@@ -267,7 +289,7 @@ def test_budgets_refuse_negatives_and_overlaps_with_a_message(world: World) -> N
     assert any(
         "Operations already has a budget from 2026-01-01 to 2026-12-31; budgets of one cost center cannot overlap."
         in error
-        or "CC100" in error and "cannot overlap" in error
+        or ("CC100" in error and "cannot overlap" in error)
         for error in refused
     ), refused
     refused = _budget(admin, world, "2026-01-01", "2026-03-31", "500.00")  # same start

@@ -885,7 +885,11 @@ def save_rule(*, form: Any, steps: list[dict[str, Any]], actor: Any) -> Any:
 
     if not is_procurement_admin(actor):
         raise ApprovalError(_("Only a procurement administrator can change the approval policy."))
-    if form.instance.pk and not form.has_changed() and _step_rows(steps) == _step_rows(step_initial(form.instance)):
+    if (
+        form.instance.pk
+        and not form.has_changed()
+        and _step_rows(steps) == _step_rows(step_initial(form.instance))
+    ):
         return form.instance  # saved without changes: nothing is written
     with transaction.atomic():
         rule = form.save(commit=False)

@@ -63,9 +63,7 @@ class Requisition(models.Model):
         constraints = [
             # The domain maximum (requisitions.limits), so that no stored total can break a page.
             models.CheckConstraint(
-                condition=models.Q(
-                    total_amount__gte=-limits.MAX_AMOUNT, total_amount__lte=limits.MAX_AMOUNT
-                ),
+                condition=models.Q(total_amount__gte=-limits.MAX_AMOUNT, total_amount__lte=limits.MAX_AMOUNT),
                 name="requisition_total_in_range",
                 violation_error_message=_("The requisition total can be at most 999999999999.99."),
             ),

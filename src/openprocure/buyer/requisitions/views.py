@@ -29,9 +29,7 @@ from openprocure.core.status import IllegalTransition
 
 def _visible(request: AuthenticatedHttpRequest, pk: int) -> Requisition:
     """The requisition if the person may see it (the one rule the API uses too), otherwise 404."""
-    return get_object_or_404(
-        visible_requisitions(request.user).select_related("requester", "ship_to"), pk=pk
-    )
+    return get_object_or_404(visible_requisitions(request.user).select_related("requester", "ship_to"), pk=pk)
 
 
 def _own(request: AuthenticatedHttpRequest, pk: int) -> Requisition:
