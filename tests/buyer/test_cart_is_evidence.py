@@ -211,3 +211,37 @@ def test_an_order_whose_lines_do_not_add_up_is_not_sent() -> None:
     assert po.transmissions.count() == transmissions
     assert po.status == "failed"
     assert po.supplier_message == f"Line 1 of order {po.number} does not add up; it was not sent."
+
+
+def test_an_edit_cart_returned_after_submission_changes_nothing(
+    acme: PunchOutConnection,  # noqa: F811
+    requester: Client,  # noqa: F811
+    supplier: SupplierServer,  # noqa: F811
+) -> None:
+    """Lines change only while a requisition is a draft or returned: an "Edit cart" coming back after
+    submission is refused with a message (it used to answer 500, changing nothing either)."""
+    session = launch(requester, acme, supplier)
+    _post(requester, session, [LAPTOP], "1908.60")
+    req = Requisition.objects.get()
+    edit = launch(requester, acme, supplier, operation="edit", requisition=str(req.pk))
+    assert requester.post(f"/requisitions/{req.pk}/submit/").status_code == 302
+    req.refresh_from_db()
+    assert req.status != "draft"
+    response = requester.post(
+        f"/punchout/return/{edit.cookie}/",
+        {
+            "cxml-urlencoded": cart(
+                edit.cookie, [("LAPTOP-15", None, "1", "308.60", "Laptop")], "308.60", "edit"
+            )
+        },
+    )
+    assert response.status_code == 409
+    assert (
+        f"Requisition {req.number} is {req.get_status_display()}: lines can only change while it is a draft "
+        "or returned for changes." in html.unescape(response.content.decode())
+    )
+    assert Document.objects.filter(kind="PunchOutOrderMessage").order_by("-id").first().status_code == 409  # type: ignore[union-attr]
+    assert [(line.unit_price, line.quantity) for line in Requisition.objects.get().lines.all()] == [
+        (Decimal("1908.6000"), Decimal("1.0000"))
+    ]
+    assert Requisition.objects.get().total_amount == Decimal("1908.60")

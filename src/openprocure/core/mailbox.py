@@ -54,7 +54,7 @@ def read_spool(*, limit: int = 200, addressed_to: str | None = None) -> list[Spo
         chunks = path.read_bytes().split(b"\n" + b"-" * 79 + b"\n")
         for index, chunk in enumerate(reversed([c for c in chunks if c.strip()])):
             message = email.message_from_bytes(chunk.strip(), policy=email.policy.default)
-            if wanted is not None and wanted not in addressees(message):  # type: ignore[arg-type]
+            if wanted is not None and wanted not in addressees(message):
                 continue
             found.append(_summarise(f"{path.stem}-{index}", message))
             if len(found) >= limit:

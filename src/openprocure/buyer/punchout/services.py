@@ -443,6 +443,22 @@ def receive_cart(
         lines, warnings, journal = _read_cxml_cart(session, fields, raw_body, content_type)
     if session.operation != SessionOperation.INSPECT:
         _refuse_out_of_bounds(session, lines, journal)
+    try:
+        return _apply_received(session, lines, warnings, journal)
+    except requisitions.RequisitionError as error:
+        # The requisition may no longer change (submitted meanwhile, or too large): nothing changed.
+        journal.status_code = 409
+        journal.status_text = error.message[:2000]
+        journal.save(update_fields=["status_code", "status_text"])
+        raise PunchOutError(error.message, http_status=409, session=session) from None
+
+
+def _apply_received(
+    session: PunchOutSession,
+    lines: list[requisitions.CartLine],
+    warnings: list[dict[str, str]],
+    journal: Document,
+) -> CartOutcome:
     with transaction.atomic():
         locked = PunchOutSession.objects.select_for_update().get(pk=session.pk)
         if locked.status != SessionStatus.OPEN:  # a second post of the same cart
