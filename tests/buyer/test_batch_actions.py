@@ -278,6 +278,7 @@ def test_submit_selected_freezes_chains_and_mails_each_approver_once(
     reject = re.findall(r"you will be asked why\): https://buy\.acme\.test(/approvals/email/\S+/)", body)
     assert (len(approve), len(reject), len(set(approve + reject))) == (2, 2, 4)
     browser = Client()
+    browser.force_login(world.alan)  # the links act for their addressee, signed in
     assert browser.post(approve[1], {"comment": "fine"}).status_code == 200
     assert (status(first), status(second)) == ("submitted", "ordered")
     assert browser.post(approve[1]).status_code == 410  # used

@@ -282,7 +282,6 @@ def test_an_email_link_approval_above_the_limit_says_who_decides_now(
     import re
 
     from django.core import mail
-    from django.test import Client
 
     settings.PUBLIC_URL = "https://buy.acme.test"
     rule("r", {"users": [world.mona], "name": "Manager"})
@@ -294,7 +293,7 @@ def test_an_email_link_approval_above_the_limit_says_who_decides_now(
     path = re.search(r"Approve now \(single use\): https://buy\.acme\.test(\S+)", mail.outbox[0].body)[1]
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        page = Client().post(path, {"comment": ""}).content.decode()
+        page = signed_in(world.mona).post(path, {"comment": ""}).content.decode()  # the addressee
     assert (
         f"{req.number} is above your spending limit of 2000.00 EUR: your approval is recorded, "
         "and dirk@acme.test now decide in your place."

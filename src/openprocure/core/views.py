@@ -26,7 +26,14 @@ def health(request: HttpRequest) -> JsonResponse:
 
 @login_required
 def mailbox(request: HttpRequest) -> HttpResponse:
-    """Every e-mail this site wrote to its spool (demo only; with SMTP there is no spool)."""
+    """The e-mail this site wrote to its spool for the signed-in person (demo only; with SMTP there is
+    no spool). A superuser sees every message; everyone else only the mail addressed to them."""
     if not (settings.DEMO_MODE or request.user.is_staff):
         raise Http404
-    return render(request, "core/mailbox.html", {"messages_sent": read_spool()})
+    everything = bool(getattr(request.user, "is_superuser", False))
+    addressed_to = None if everything else str(getattr(request.user, "email", ""))
+    return render(
+        request,
+        "core/mailbox.html",
+        {"messages_sent": read_spool(addressed_to=addressed_to), "everything": everything},
+    )

@@ -137,6 +137,7 @@ def start_approvals(
                 amount=facts[r.pk].amount,
                 currency=facts[r.pk].currency,
                 supplier_ids=sorted(facts[r.pk].supplier_ids),
+                lines_digest=r.lines_digest(),
                 created_at=now,
             )
             for r in started

@@ -82,7 +82,11 @@ class StepForm(forms.Form):
     mode = forms.ChoiceField(label=_("How approvers are asked"), choices=StepMode.choices, initial="parallel")
     quorum = forms.ChoiceField(label=_("Approvals needed"), choices=QuorumKind.choices, initial="any")
     quorum_count = forms.IntegerField(label=_("Number of approvals"), min_value=1, initial=1)
-    kind = forms.ChoiceField(label=_("Approvers"), choices=ApproverSource.choices)
+    # A blank first choice: the spare row the editor shows is left blank, so saving a rule without
+    # changes adds no step (a browser posts a select's first option when none is chosen).
+    kind = forms.ChoiceField(
+        label=_("Approvers"), choices=[("", "—"), *ApproverSource.choices], required=False
+    )
     levels = forms.IntegerField(label=_("Manager levels"), min_value=1, max_value=10, initial=1)
     role = forms.CharField(label=_("Role"), max_length=32, required=False)
     users = forms.ModelMultipleChoiceField(label=_("People"), queryset=User.objects.none(), required=False)
@@ -97,6 +101,8 @@ class StepForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
+        if not data.get("kind") and not data.get("DELETE"):
+            raise forms.ValidationError(_("Choose who approves this step."))
         if data.get("kind") == ApproverSource.USER and not data.get("users"):
             raise forms.ValidationError(_("Choose at least one person for a step of named approvers."))
         if data.get("kind") == ApproverSource.ROLE and not data.get("role"):
@@ -115,6 +121,42 @@ class BudgetForm(forms.ModelForm):
             "period_start": forms.DateInput(attrs={"type": "date"}),
             "period_end": forms.DateInput(attrs={"type": "date"}),
         }
+
+    def clean(self) -> dict[str, Any]:
+        """Refuse a negative or oversized amount, a period ending before it starts, and a period that
+        overlaps another budget of the same cost center, each with a message saying so."""
+        from openprocure.buyer.requisitions.limits import MAX_AMOUNT
+
+        data = super().clean() or {}
+        amount = data.get("amount")
+        if amount is not None and amount < 0:
+            self.add_error("amount", _("A budget cannot be negative."))
+        elif amount is not None and amount > MAX_AMOUNT:
+            self.add_error("amount", _("A budget can be at most %(max)s.") % {"max": MAX_AMOUNT})
+        start, end, cost_center = data.get("period_start"), data.get("period_end"), data.get("cost_center")
+        if start and end and end < start:
+            self.add_error("period_end", _("The period ends before it starts."))
+        elif start and end and cost_center is not None:
+            overlapping = (
+                Budget.objects.filter(cost_center=cost_center, period_start__lte=end, period_end__gte=start)
+                .exclude(pk=self.instance.pk)
+                .order_by("period_start")
+                .first()
+            )
+            if overlapping is not None:
+                self.add_error(
+                    "period_start",
+                    _(
+                        "%(cost_center)s already has a budget from %(start)s to %(end)s; "
+                        "budgets of one cost center cannot overlap."
+                    )
+                    % {
+                        "cost_center": cost_center,
+                        "start": overlapping.period_start,
+                        "end": overlapping.period_end,
+                    },
+                )
+        return data
 
 
 class ApiTokenForm(forms.Form):

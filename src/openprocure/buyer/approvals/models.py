@@ -152,6 +152,12 @@ class ApprovalRequest(models.Model):
     amount = models.DecimalField(_("amount approved"), max_digits=18, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3)
     supplier_ids = models.JSONField(_("suppliers"), default=list)
+    lines_digest = models.CharField(
+        _("lines approved (fingerprint)"),
+        max_length=64,
+        blank=True,
+        help_text=_("Of the requisition's lines when the round started; an order is made only from those."),
+    )
     created_at = models.DateTimeField(_("submitted"), default=timezone.now)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
 

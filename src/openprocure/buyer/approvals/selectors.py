@@ -8,7 +8,6 @@ from django.db.models import Q, QuerySet
 
 from openprocure.buyer.approvals.choices import AssignmentStatus, RequestStatus
 from openprocure.buyer.approvals.models import ApprovalAssignment, ApprovalRequest
-from openprocure.buyer.approvals.services import is_procurement_admin
 
 #: A requisition in one of these statuses needs no decision any more (withdrawn or ended).
 CLOSED_REQUISITION_STATUSES = ("cancelled", "closed", "rejected", "returned", "draft")
@@ -42,12 +41,9 @@ def waiting_for(requisition: Any) -> list[ApprovalAssignment]:
 
 
 def can_view_requisition(user: Any, requisition: Any) -> bool:
-    """The requester, anyone asked to approve it, and procurement administrators."""
-    if user.pk == requisition.requester_id or is_procurement_admin(user):
-        return True
-    return ApprovalAssignment.objects.filter(
-        Q(approver=user) | Q(on_behalf_of=user), step__request__requisition=requisition
-    ).exists()
+    """The requester, anyone asked to approve it, and procurement administrators (see
+    :func:`visible_requisitions`)."""
+    return visible_requisitions(user).filter(pk=requisition.pk).exists()
 
 
 def rounds(requisition: Any) -> list[ApprovalRequest]:
@@ -65,14 +61,8 @@ def rounds(requisition: Any) -> list[ApprovalRequest]:
 
 
 def visible_requisitions(user: Any) -> Any:
-    """Requisitions ``user`` may see through the API: their own, those they approve, or all for admins."""
-    from openprocure.buyer.requisitions.models import Requisition
+    """Requisitions ``user`` may see, on the pages and through the API (one rule:
+    ``requisitions.selectors.visible_requisitions``)."""
+    from openprocure.buyer.requisitions.selectors import visible_requisitions as rule
 
-    rows = Requisition.objects.all()
-    if not is_procurement_admin(user):
-        rows = rows.filter(
-            Q(requester=user)
-            | Q(approval_requests__steps__assignments__approver=user)
-            | Q(approval_requests__steps__assignments__on_behalf_of=user)
-        ).distinct()
-    return rows
+    return rule(user)

@@ -277,6 +277,7 @@ def start_approval(*, requisition: Any, actor: Any = None, facts: Facts | None =
         amount=facts.amount,
         currency=facts.currency,
         supplier_ids=sorted(facts.supplier_ids),
+        lines_digest=requisition.lines_digest(),
     )
     steps = ApprovalStep.objects.bulk_create(
         [
@@ -634,6 +635,51 @@ def on_material_change(requisition: Any, *, actor: Any = None) -> ApprovalReques
         return start_approval(requisition=requisition, actor=actor)
 
 
+def approval_mismatch(requisition: Any, approved: ApprovalRequest | None = None) -> str:
+    """Why ``requisition`` may not be ordered as it stands (empty when its lines are those approved).
+
+    Compares the lines, total, currency and suppliers with the last approved round (or ``approved``):
+    anything that changed after the approvers agreed has not been approved.
+    """
+    if approved is None:
+        approved = (
+            ApprovalRequest.objects.filter(requisition=requisition, status=RequestStatus.APPROVED)
+            .order_by("-round")
+            .first()
+        )
+    if approved is None:
+        return _("Requisition %(number)s has no approved round.") % {"number": requisition.number}
+    if approved.lines_digest and approved.lines_digest != requisition.lines_digest():
+        return _("The lines of %(number)s changed after they were approved.") % {"number": requisition.number}
+    total = requisition.compute_total()
+    if (total, requisition.currency) != (Decimal(approved.amount), approved.currency):
+        return _(
+            "%(number)s now totals %(total)s %(currency)s; %(approved)s %(approved_currency)s was approved."
+        ) % {
+            "number": requisition.number,
+            "total": total,
+            "currency": requisition.currency,
+            "approved": approved.amount,
+            "approved_currency": approved.currency,
+        }
+    return ""
+
+
+def restart_after_change(*, requisition: Any, reason: str, actor: Any = None) -> ApprovalRequest:
+    """An approved requisition that changed goes back to approval: its approved round is superseded,
+    the requisition is submitted again (with ``reason`` on its timeline) and a new round starts."""
+    with transaction.atomic():
+        for current in ApprovalRequest.objects.select_for_update().filter(
+            requisition=requisition, status=RequestStatus.APPROVED
+        ):
+            set_status(current, RequestStatus.SUPERSEDED, table=REQUEST_TRANSITIONS)
+            current.completed_at = timezone.now()
+            current.save(update_fields=["status", "completed_at"])
+            _event(current, "superseded", actor, reason=reason)
+        _move_requisition(requisition, "submitted", actor=actor, reason=reason)
+        return start_approval(requisition=requisition, actor=actor)
+
+
 def withdraw(*, requisition: Any, actor: Any = None) -> None:
     """The requisition was cancelled: close its open round."""
     for request in ApprovalRequest.objects.filter(requisition=requisition, status=RequestStatus.PENDING):
@@ -746,13 +792,21 @@ def email_token(token: str) -> EmailActionToken | None:
     return row
 
 
-def decide_by_email(*, token: str, comment: str = "") -> DecisionResult:
-    """Use a link from an e-mail: consumed atomically first, so a second click changes nothing."""
+def decide_by_email(*, token: str, actor: Any, comment: str = "") -> DecisionResult:
+    """Use a link from an e-mail: consumed atomically first, so a second click changes nothing.
+
+    The link acts for its addressee only: ``actor`` (the person signed in) must be the approver it
+    was sent to; for anyone else the link stays unused and nothing changes.
+    """
     with transaction.atomic():
         row = email_token(token)
         if row is None:
             raise ApprovalError(
                 _("This link has expired or was already used. Open the approval inbox to decide.")
+            )
+        if actor is None or actor.pk != row.assignment.approver_id:
+            raise ApprovalError(
+                _("This link was sent to another person: only they can use it, signed in as themselves.")
             )
         used = EmailActionToken.objects.filter(pk=row.pk, used_at__isnull=True).update(used_at=timezone.now())
         if used != 1:
@@ -761,7 +815,7 @@ def decide_by_email(*, token: str, comment: str = "") -> DecisionResult:
             )
         return decide(
             assignment_id=row.assignment_id,
-            actor=row.assignment.approver,
+            actor=actor,
             decision=row.action,
             comment=comment,
             channel=DecisionChannel.EMAIL,
@@ -831,6 +885,12 @@ def save_rule(*, form: Any, steps: list[dict[str, Any]], actor: Any) -> Any:
 
     if not is_procurement_admin(actor):
         raise ApprovalError(_("Only a procurement administrator can change the approval policy."))
+    if (
+        form.instance.pk
+        and not form.has_changed()
+        and _step_rows(steps) == _step_rows(step_initial(form.instance))
+    ):
+        return form.instance  # saved without changes: nothing is written
     with transaction.atomic():
         rule = form.save(commit=False)
         rule.updated_by = actor
@@ -854,6 +914,28 @@ def save_rule(*, form: Any, steps: list[dict[str, Any]], actor: Any) -> Any:
                     step=step, kind=data["kind"], levels=data.get("levels") or 1, role=data.get("role", "")
                 )
     return rule
+
+
+def _step_rows(steps: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """Steps as comparable rows: what each step means, whatever the form left in unused fields."""
+    rows = []
+    for data in steps:
+        kind = data.get("kind")
+        users = sorted(getattr(u, "pk", u) for u in data.get("users") or []) if kind == "user" else []
+        rows.append(
+            (
+                int(data.get("order") or 1),
+                data.get("name") or "",
+                data.get("mode"),
+                data.get("quorum"),
+                int(data.get("quorum_count") or 1),
+                kind,
+                int(data.get("levels") or 1) if kind == "manager" else None,
+                (data.get("role") or "") if kind == "role" else "",
+                users,
+            )
+        )
+    return sorted(rows, key=repr)
 
 
 def step_initial(rule: Any) -> list[dict[str, Any]]:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -166,14 +167,31 @@ def reassign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 def email_action(request: HttpRequest, token: str) -> HttpResponse:
-    """A link from an approval e-mail: GET shows what will happen, POST does it (once)."""
+    """A link from an approval e-mail: GET shows what will happen, POST does it (once).
+
+    The link acts only for the approver it was sent to, signed in as that person: without a sign-in
+    the person signs in first and comes back here; anyone else signed in (the requester who found
+    or was forwarded the mail, a colleague) is refused and nothing changes.
+    """
     row = services.email_token(token)
     if row is None:
         return render(request, "approvals/email_action.html", {"invalid": True}, status=410)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if request.user.pk != row.assignment.approver_id:
+        is_requester = request.user.pk == row.assignment.step.request.requester_id
+        return render(
+            request,
+            "approvals/email_action.html",
+            {"row": row, "wrong_person": True, "is_requester": is_requester},
+            status=403,
+        )
     form = EmailDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            outcome = services.decide_by_email(token=token, comment=form.cleaned_data["comment"])
+            outcome = services.decide_by_email(
+                token=token, actor=request.user, comment=form.cleaned_data["comment"]
+            )
         except services.ApprovalError as error:
             return render(
                 request,

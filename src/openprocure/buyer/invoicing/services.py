@@ -46,6 +46,7 @@ from openprocure.buyer.invoicing.models import (
 )
 from openprocure.buyer.purchasing.models import PurchaseOrder, PurchaseOrderLine
 from openprocure.buyer.suppliers.models import Supplier
+from openprocure.core.csvsafe import safe_cell
 from openprocure.core.status import set_status
 from punchout import amounts, cxml
 from punchout.money import quantize_money
@@ -874,16 +875,16 @@ def export_payments(*, actor: Any) -> PaymentExport:
             )
             writer.writerow(
                 [
-                    invoice.supplier.number,
-                    invoice.supplier.name,
-                    vat,
-                    invoice.number,
+                    safe_cell(invoice.supplier.number),
+                    safe_cell(invoice.supplier.name),
+                    safe_cell(vat),
+                    safe_cell(invoice.number),
                     invoice.invoice_date.isoformat(),
                     invoice.due_date.isoformat() if invoice.due_date else "",
-                    invoice.kind,
-                    invoice.currency,
+                    safe_cell(invoice.kind),
+                    safe_cell(invoice.currency),
                     format(quantize_money(invoice.due_amount, invoice.currency), "f"),
-                    " ".join(sorted(po.number for po in invoice.purchase_orders.all())),
+                    safe_cell(" ".join(sorted(po.number for po in invoice.purchase_orders.all()))),
                     invoice.discount_due_date.isoformat() if invoice.discount_due_date else "",
                     "" if invoice.discount_percent is None else format(invoice.discount_percent, "f"),
                     "" if invoice.discount_amount is None else format(invoice.discount_amount, "f"),

@@ -26,6 +26,7 @@ from openprocure.buyer.invoicing.models import (
     SupplierIdentifier,
     ToleranceRule,
 )
+from openprocure.buyer.invoicing.selectors import visible_invoices
 from openprocure.buyer.organization.choices import Role
 from openprocure.buyer.organization.services import has_role
 from openprocure.buyer.suppliers.models import Supplier
@@ -46,8 +47,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_ap(request)
-    invoice = get_object_or_404(Invoice.objects.select_related("supplier"), pk=pk)
+    invoice = get_object_or_404(visible_invoices(request.user), pk=pk)
     run = invoice.match_runs.first()
     explanation = [Finding.from_json(f) for f in run.findings] if run else []
     return render(
@@ -235,8 +235,7 @@ def payment_csv(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def original(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_ap(request)
-    invoice = get_object_or_404(Invoice, pk=pk)
+    invoice = get_object_or_404(visible_invoices(request.user), pk=pk)
     response = HttpResponse(
         bytes(invoice.original), content_type=invoice.original_content_type or "application/octet-stream"
     )

@@ -28,6 +28,7 @@ from openprocure.buyer.organization.services import profile_for
 from openprocure.buyer.punchout import wire
 from openprocure.buyer.punchout.choices import SESSION_TRANSITIONS, SessionOperation, SessionStatus
 from openprocure.buyer.punchout.models import PunchOutSession
+from openprocure.buyer.requisitions import limits
 from openprocure.buyer.requisitions import services as requisitions
 from openprocure.buyer.requisitions.models import Requisition, RequisitionLine
 from openprocure.buyer.suppliers.choices import ConnectionProtocol
@@ -440,6 +441,24 @@ def receive_cart(
         lines, warnings, journal = _read_oci_cart(session, fields, raw_body, content_type)
     else:
         lines, warnings, journal = _read_cxml_cart(session, fields, raw_body, content_type)
+    if session.operation != SessionOperation.INSPECT:
+        _refuse_out_of_bounds(session, lines, journal)
+    try:
+        return _apply_received(session, lines, warnings, journal)
+    except requisitions.RequisitionError as error:
+        # The requisition may no longer change (submitted meanwhile, or too large): nothing changed.
+        journal.status_code = 409
+        journal.status_text = error.message[:2000]
+        journal.save(update_fields=["status_code", "status_text"])
+        raise PunchOutError(error.message, http_status=409, session=session) from None
+
+
+def _apply_received(
+    session: PunchOutSession,
+    lines: list[requisitions.CartLine],
+    warnings: list[dict[str, str]],
+    journal: Document,
+) -> CartOutcome:
     with transaction.atomic():
         locked = PunchOutSession.objects.select_for_update().get(pk=session.pk)
         if locked.status != SessionStatus.OPEN:  # a second post of the same cart
@@ -458,6 +477,52 @@ def receive_cart(
         journal.save(update_fields=["reference"])
         outcome.session = locked
     return outcome
+
+
+def _refuse_out_of_bounds(
+    session: PunchOutSession, lines: list[requisitions.CartLine], journal: Document
+) -> None:
+    """The cart is evidence, not truth: refuse it whole when a line's quantity or price is not one we
+    may order (zero or negative without the connection's leave for credit lines, or beyond the
+    domain maxima), or when the lines add up to nothing. The received document stays in the journal
+    with the refusal; nothing else is created."""
+    connection = session.connection
+    problems = [
+        limits.line_problem(
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            currency=line.currency,
+            price_basis_quantity=line.price_basis_quantity,
+            credit_allowed=connection.allows_credit_lines,
+            label=_("Line %(n)s (%(part)s)") % {"n": index, "part": line.supplier_part_id.strip()},
+        )
+        for index, line in enumerate(lines, 1)
+    ]
+    problems = [problem for problem in problems if problem]
+    if not problems and lines:
+        total = sum(
+            (
+                limits.line_amount(line.quantity, line.unit_price, line.price_basis_quantity, line.currency)
+                for line in lines
+            ),
+            Decimal(0),
+        )
+        if total <= 0:
+            problems.append(
+                _("The cart's lines add up to %(total)s: a cart must be worth more than zero.")
+                % {"total": total}
+            )
+    if not problems:
+        return
+    message = _("The cart from %(supplier)s was refused and nothing was created. %(problems)s") % {
+        "supplier": connection.supplier,
+        "problems": " ".join(problems),
+    }
+    journal.status_code = 400
+    journal.status_text = message[:2000]
+    journal.save(update_fields=["status_code", "status_text"])
+    logger.warning("cart for PunchOut session %s refused: %s", session.pk, "; ".join(problems))
+    raise PunchOutError(message, http_status=422, session=session)
 
 
 def _apply_cart(
@@ -694,6 +759,20 @@ def _read_oci_cart(
         ],
         content_type=content_type,
     )
+    money_errors = [error for error in result.errors if error.field in {"QUANTITY", "PRICE", "PRICEUNIT"}]
+    if money_errors:
+        # A line whose quantity or price cannot be ordered refuses the whole cart (see limits).
+        message = _("The cart from %(supplier)s was refused and nothing was created. %(problems)s") % {
+            "supplier": connection.supplier,
+            "problems": " ".join(
+                _("Line %(n)s: %(field)s %(error)s.") % {"n": e.line, "field": e.field, "error": e.message}
+                for e in money_errors
+            ),
+        }
+        journal.status_code = 400
+        journal.status_text = message[:2000]
+        journal.save(update_fields=["status_code", "status_text"])
+        raise PunchOutError(message, http_status=422, session=session)
     warnings = [_warning("oci-line-refused", str(error)) for error in result.errors]
     mapping = connection.oci_field_mapping or {}
     lines = [

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from openprocure.buyer.purchasing.models import PurchaseOrder
+from openprocure.buyer.requisitions.models import Requisition
 from openprocure.core.models import Document
 
 
@@ -17,17 +18,23 @@ def _admin(user: Any) -> bool:
 
 
 def visible_orders(user: Any) -> QuerySet[PurchaseOrder]:
-    """The requester sees their orders; procurement administrators see all."""
+    """The orders ``user`` may open, on the pages and through the API (one rule): the buyer's own,
+    those of requisitions they were asked to approve, and all for procurement administrators."""
+    from openprocure.buyer.requisitions.selectors import approver_of
+
     rows = PurchaseOrder.objects.select_related("supplier", "requisition", "buyer").order_by(
         "-created_at", "-id"
     )
-    return rows if _admin(user) else rows.filter(buyer=user)
+    if not getattr(user, "is_authenticated", False):
+        return rows.none()
+    if _admin(user):
+        return rows
+    approved = Requisition.objects.filter(approver_of(user)).values("pk")
+    return rows.filter(Q(buyer=user) | Q(requisition__in=approved))
 
 
 def can_view(user: Any, po: PurchaseOrder) -> bool:
-    from openprocure.buyer.approvals.selectors import can_view_requisition
-
-    return po.buyer_id == user.pk or can_view_requisition(user, po.requisition)
+    return visible_orders(user).filter(pk=po.pk).exists()
 
 
 def can_manage(user: Any, po: PurchaseOrder) -> bool:

@@ -10,6 +10,8 @@ transient failure the PO stays "sent" and its page shows the last error and the 
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any
@@ -45,6 +47,8 @@ from openprocure.core.choices import OutboxStatus
 from openprocure.core.outbox import Outgoing, enqueue_document, enqueue_documents
 from openprocure.core.status import set_status
 from punchout.money import quantize_money
+
+logger = logging.getLogger(__name__)
 
 #: The default PO-number pattern: ``{year}``, ``{month}`` and ``{seq}`` (with a format spec) are known.
 DEFAULT_PO_NUMBER_PATTERN = "PO-{year}-{seq:06}"
@@ -184,9 +188,16 @@ def _po_line(po: PurchaseOrder, line_number: int, line: Any) -> PurchaseOrderLin
 
 
 def create_purchase_orders(*, requisition: Any, actor: Any = None) -> list[PurchaseOrder]:
-    """One PO per supplier from an approved requisition, each sent through the outbox."""
+    """One PO per supplier from an approved requisition, each sent through the outbox.
+
+    Only the lines that were approved are ordered: when the requisition changed after its approval
+    (lines, total, currency or suppliers), no order is made and it goes back to approval.
+    """
     from openprocure.buyer.approvals import budgets
     from openprocure.buyer.requisitions.services import change_status
+
+    if _back_to_approval_if_changed(requisition, actor=actor):
+        return []
 
     lines = list(
         requisition.lines.select_related("supplier", "connection", "cost_center", "gl_account", "ship_to")
@@ -234,6 +245,22 @@ def create_purchase_orders(*, requisition: Any, actor: Any = None) -> list[Purch
     return orders
 
 
+def _back_to_approval_if_changed(requisition: Any, *, actor: Any, approval: Any = None) -> bool:
+    """True (and the requisition back in approval) when it is not what its approvers approved."""
+    from openprocure.buyer.approvals.services import approval_mismatch, restart_after_change
+
+    mismatch = approval_mismatch(requisition, approval)
+    if not mismatch:
+        return False
+    logger.warning("no order for requisition %s: %s", requisition.number, mismatch)
+    restart_after_change(
+        requisition=requisition,
+        actor=actor,
+        reason=_("No order was made: %(why)s It goes back to approval.") % {"why": mismatch},
+    )
+    return True
+
+
 def on_final_approval(*, requisition: Any, approval: Any, actor: Any = None) -> None:
     """Registered in ``approvals.hooks``: create the POs, or send the change orders that waited."""
     waiting = list(requisition.purchase_orders.exclude(pending_change={}))
@@ -250,6 +277,13 @@ def on_final_approval_many(*, requisitions: list[Any], approvals: list[Any], act
     ordered = set(
         PurchaseOrder.objects.filter(requisition_id__in=ids).values_list("requisition_id", flat=True)
     )
+    approved = {a.requisition_id: a for a in approvals}
+    requisitions = [
+        r
+        for r in requisitions
+        if r.pk in ordered  # change orders: checked by their own round
+        or not _back_to_approval_if_changed(r, actor=actor, approval=approved.get(r.pk))
+    ]
     for po in PurchaseOrder.objects.filter(requisition_id__in=ids).exclude(pending_change={}):
         apply_change(po=po, actor=actor)  # change orders are rare: one by one
     create_purchase_orders_many(requisitions=[r for r in requisitions if r.pk not in ordered], actor=actor)
@@ -361,7 +395,11 @@ def send_purchase_orders(*, orders: list[PurchaseOrder], actor: Any = None) -> N
     sendable, unsendable = [], []
     for po in orders:
         connection = po.connection
-        if connection is None or not connection.order_url or connection.protocol != "cxml":
+        problem = order_problem(po)
+        if problem:
+            po.supplier_message = problem
+            unsendable.append(po)
+        elif connection is None or not connection.order_url or connection.protocol != "cxml":
             po.supplier_message = _(
                 "No cXML order URL for %(supplier)s: add one to the supplier connection, then send the order again."
             ) % {"supplier": po.supplier}
@@ -419,7 +457,7 @@ def send_purchase_orders(*, orders: list[PurchaseOrder], actor: Any = None) -> N
                 purchase_order=po,
                 kind="not_sent",
                 actor=actor,
-                detail={"reason": "no order URL"},
+                detail={"reason": po.supplier_message if order_problem(po) else "no order URL"},
                 created_at=now,
             )
             for po in unsendable
@@ -428,6 +466,29 @@ def send_purchase_orders(*, orders: list[PurchaseOrder], actor: Any = None) -> N
 
 
 # -- sending ------------------------------------------------------------------------------------------
+def order_problem(po: PurchaseOrder) -> str:
+    """Why a new order may not be sent as it stands (empty when it may): each line's amount must be its
+    quantity × price, and the total their sum and more than zero."""
+    from openprocure.buyer.requisitions.limits import line_amount
+
+    total = Decimal(0)
+    for line in po.lines.all():
+        amount = line_amount(line.quantity, line.unit_price, line.price_basis_quantity, po.currency)
+        if amount != Decimal(line.amount) or Decimal(line.quantity) <= 0:
+            return _("Line %(n)s of order %(number)s does not add up; it was not sent.") % {
+                "n": line.line_number,
+                "number": po.number,
+            }
+        total += amount
+    if total <= 0 or quantize_money(total, po.currency) != Decimal(po.total_amount):
+        return _("Order %(number)s totals %(total)s but its lines add up to %(sum)s; it was not sent.") % {
+            "number": po.number,
+            "total": po.total_amount,
+            "sum": total,
+        }
+    return ""
+
+
 def send_purchase_order(
     *, po: PurchaseOrder, kind: str = TransmissionType.NEW, actor: Any = None
 ) -> Transmission | None:
@@ -437,6 +498,13 @@ def send_purchase_order(
     orders are never e-mailed or faxed.
     """
     connection = po.connection
+    problem = order_problem(po) if kind == TransmissionType.NEW else ""
+    if problem:
+        po.supplier_message = problem
+        po.save(update_fields=["supplier_message"])
+        _event(po, "not_sent", actor, reason=problem)
+        logger.warning("order %s not sent: %s", po.number, problem)
+        return None
     if connection is None or not connection.order_url or connection.protocol != "cxml":
         po.supplier_message = _(
             "No cXML order URL for %(supplier)s: add one to the supplier connection, then send the order again."

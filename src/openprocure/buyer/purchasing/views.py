@@ -6,7 +6,6 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -17,12 +16,10 @@ from openprocure.buyer.purchasing.models import PurchaseOrder
 
 
 def _po(request: HttpRequest, number: str) -> PurchaseOrder:
-    po = get_object_or_404(
-        PurchaseOrder.objects.select_related("supplier", "connection", "requisition", "buyer"), number=number
+    """The order if the person may see it (the one rule the API uses too), otherwise 404."""
+    return get_object_or_404(
+        selectors.visible_orders(request.user).select_related("connection"), number=number
     )
-    if not selectors.can_view(request.user, po):
-        raise PermissionDenied(_("This purchase order is not yours to see."))
-    return po
 
 
 @login_required

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from openprocure.buyer.organization.models import CostCenter, GLAccount
+from openprocure.buyer.requisitions import limits
 from openprocure.buyer.requisitions.choices import SplitMode
 from openprocure.buyer.suppliers.models import Supplier
 
@@ -18,11 +20,19 @@ class FreeTextLineForm(forms.Form):
         label=_("Supplier"), queryset=Supplier.objects.filter(is_active=True), required=False
     )
     quantity = forms.DecimalField(
-        label=_("Quantity"), min_value=Decimal("0.0001"), max_digits=18, decimal_places=4
+        label=_("Quantity"),
+        min_value=Decimal("0.0001"),
+        max_value=limits.MAX_QUANTITY,
+        max_digits=18,
+        decimal_places=4,
     )
     unit_of_measure = forms.CharField(label=_("Unit"), max_length=16, initial="EA")
     unit_price = forms.DecimalField(
-        label=_("Unit price"), min_value=Decimal("0"), max_digits=18, decimal_places=4
+        label=_("Unit price"),
+        min_value=Decimal("0"),
+        max_value=limits.MAX_UNIT_PRICE,
+        max_digits=18,
+        decimal_places=4,
     )
     currency = forms.CharField(label=_("Currency"), max_length=3, initial="EUR")
     unspsc = forms.CharField(label=_("UNSPSC"), max_length=16, required=False)
@@ -32,6 +42,19 @@ class FreeTextLineForm(forms.Form):
     justification = forms.CharField(
         label=_("Justification"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("quantity") is not None and data.get("unit_price") is not None:
+            problem = limits.line_problem(
+                quantity=data["quantity"],
+                unit_price=data["unit_price"],
+                currency=data.get("currency") or "EUR",
+                credit_allowed=True,
+            )
+            if problem:
+                self.add_error("quantity", problem[:1].upper() + problem[1:])
+        return data
 
 
 class SplitForm(forms.Form):

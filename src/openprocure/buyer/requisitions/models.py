@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from decimal import Decimal
 
 from django.conf import settings
@@ -9,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from openprocure.buyer.requisitions import limits
 from openprocure.buyer.requisitions.choices import (
     EDITABLE_STATUSES,
     EventKind,
@@ -57,6 +60,14 @@ class Requisition(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("requisition")
         verbose_name_plural = _("requisitions")
+        constraints = [
+            # The domain maximum (requisitions.limits), so that no stored total can break a page.
+            models.CheckConstraint(
+                condition=models.Q(total_amount__gte=-limits.MAX_AMOUNT, total_amount__lte=limits.MAX_AMOUNT),
+                name="requisition_total_in_range",
+                violation_error_message=_("The requisition total can be at most 999999999999.99."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -64,6 +75,25 @@ class Requisition(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in EDITABLE_STATUSES
+
+    def lines_digest(self) -> str:
+        """A fingerprint of what would be ordered: each line's supplier, part, quantity, unit, price,
+        price basis and currency. Kept with each approval round, compared before an order is made."""
+        rows = sorted(
+            [
+                line.line_number,
+                line.supplier_id,
+                line.supplier_part_id,
+                line.supplier_part_auxiliary_id,
+                str(Decimal(line.quantity).normalize()),
+                line.unit_of_measure,
+                str(Decimal(line.unit_price).normalize()),
+                str(Decimal(line.price_basis_quantity).normalize()),
+                line.currency,
+            ]
+            for line in self.lines.all()
+        )
+        return hashlib.sha256(json.dumps([self.currency, rows]).encode()).hexdigest()
 
     def compute_total(self) -> Decimal:
         """Sum of the line amounts in Python ``Decimal`` (never in SQL: SQLite sums floats)."""
@@ -150,7 +180,20 @@ class RequisitionLine(models.Model):
         verbose_name = _("requisition line")
         verbose_name_plural = _("requisition lines")
         constraints = [
-            models.UniqueConstraint(fields=["requisition", "line_number"], name="unique_requisition_line")
+            models.UniqueConstraint(fields=["requisition", "line_number"], name="unique_requisition_line"),
+            # The domain maxima (requisitions.limits), so that no stored value can break a page.
+            models.CheckConstraint(
+                condition=models.Q(quantity__gt=0, quantity__lte=limits.MAX_QUANTITY),
+                name="requisition_line_quantity_in_range",
+                violation_error_message=_("The quantity must be more than 0 and at most 999999999."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    unit_price__gte=-limits.MAX_UNIT_PRICE, unit_price__lte=limits.MAX_UNIT_PRICE
+                ),
+                name="requisition_line_unit_price_in_range",
+                violation_error_message=_("The unit price can be at most 9999999999."),
+            ),
         ]
 
     def __str__(self) -> str:

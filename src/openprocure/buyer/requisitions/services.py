@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from openprocure.buyer.organization.models import Address, CostCenter, GLAccount, RestrictedCategory
 from openprocure.buyer.organization.services import profile_for
-from openprocure.buyer.requisitions import hooks
+from openprocure.buyer.requisitions import hooks, limits
 from openprocure.buyer.requisitions.choices import (
     EDITABLE_STATUSES,
     REQUISITION_TRANSITIONS,
@@ -121,7 +121,12 @@ def _require_editable(requisition: Requisition, actor: User | None) -> None:
 
 
 def _refresh_total(requisition: Requisition) -> None:
-    requisition.total_amount = requisition.compute_total()
+    """Store the new total; a total too large for the domain undoes the change (call in a transaction)."""
+    total = requisition.compute_total()
+    problem = limits.total_problem(total)
+    if problem:
+        raise RequisitionError(problem)
+    requisition.total_amount = total
     requisition.save(update_fields=["total_amount", "updated_at"])
 
 
@@ -307,6 +312,14 @@ def add_free_text_line(
         raise RequisitionError(_("The quantity must be greater than zero."))
     if unit_price < 0:
         raise RequisitionError(_("The unit price cannot be negative."))
+    problem = limits.line_problem(
+        quantity=quantity,
+        unit_price=unit_price,
+        currency=currency or requisition.currency,
+        credit_allowed=True,  # a free-text line may be free (zero); negatives are refused above
+    )
+    if problem:
+        raise RequisitionError(problem[:1].upper() + problem[1:])
     with transaction.atomic():
         requisition = _lock(requisition)
         _require_editable(requisition, actor)
@@ -354,6 +367,17 @@ def update_line(*, line: RequisitionLine, actor: User, **changes: Any) -> Requis
         )
     if "quantity" in changes and Decimal(changes["quantity"]) <= 0:
         raise RequisitionError(_("The quantity must be greater than zero."))
+    if "unit_price" in changes and Decimal(changes["unit_price"]) < 0:
+        raise RequisitionError(_("The unit price cannot be negative."))
+    problem = limits.line_problem(
+        quantity=changes.get("quantity", line.quantity),
+        unit_price=changes.get("unit_price", line.unit_price),
+        currency=line.currency,
+        price_basis_quantity=line.price_basis_quantity,
+        credit_allowed=bool(line.connection and line.connection.allows_credit_lines) or line.is_free_text,
+    )
+    if problem:
+        raise RequisitionError(problem[:1].upper() + problem[1:])
     with transaction.atomic():
         requisition = _lock(line.requisition)
         _require_editable(requisition, actor)

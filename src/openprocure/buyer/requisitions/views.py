@@ -6,14 +6,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from openprocure.buyer.organization.choices import Role
-from openprocure.buyer.organization.services import has_role
 from openprocure.buyer.requisitions import services
 from openprocure.buyer.requisitions.choices import EDITABLE_STATUSES, RequisitionStatus
 from openprocure.buyer.requisitions.forms import (
@@ -23,19 +21,15 @@ from openprocure.buyer.requisitions.forms import (
     SplitFormSet,
 )
 from openprocure.buyer.requisitions.models import Requisition, RequisitionLine
+from openprocure.buyer.requisitions.selectors import visible_requisitions
 from openprocure.core.auth import AuthenticatedHttpRequest
 from openprocure.core.batch import report_batch, selected_ids
 from openprocure.core.status import IllegalTransition
 
 
 def _visible(request: AuthenticatedHttpRequest, pk: int) -> Requisition:
-    """The requisition if the person may see it: its requester, or approvers / procurement / AP staff."""
-    requisition = get_object_or_404(Requisition.objects.select_related("requester", "ship_to"), pk=pk)
-    if requisition.requester_id == request.user.pk:
-        return requisition
-    if has_role(request.user, Role.APPROVER, Role.PROCUREMENT_ADMIN, Role.AP_CLERK):
-        return requisition
-    raise Http404
+    """The requisition if the person may see it (the one rule the API uses too), otherwise 404."""
+    return get_object_or_404(visible_requisitions(request.user).select_related("requester", "ship_to"), pk=pk)
 
 
 def _own(request: AuthenticatedHttpRequest, pk: int) -> Requisition:

@@ -36,6 +36,7 @@ from openprocure.buyer.spend.history import (
     status_label,
 )
 from openprocure.buyer.spend.kpis import DashboardFilters, process_dashboard, spend_dashboard
+from openprocure.core.csvsafe import safe_cell
 from openprocure.core.templatetags.money import money
 
 #: Detail pages of each kind: (URL name, the row field its argument comes from), tried in order (an
@@ -256,13 +257,13 @@ def history_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
             yield writer.writerow(
                 [
                     kind_label(row["doc_kind"]),
-                    row["doc_number"],
+                    safe_cell(row["doc_number"]),
                     timezone.localtime(row["doc_date"]).isoformat() if row["doc_date"] else "",
-                    row["doc_supplier"] or "",
-                    row["doc_requester"] or "",
-                    row["doc_description"] or "",
+                    safe_cell(row["doc_supplier"]),
+                    safe_cell(row["doc_requester"]),
+                    safe_cell(row["doc_description"]),
                     status_label(row["doc_kind"], row["doc_status"]),
-                    row["doc_currency"],
+                    safe_cell(row["doc_currency"]),
                     money(row["doc_amount"], row["doc_currency"]),
                 ]
             )

@@ -72,6 +72,7 @@ class ConnectionForm(forms.ModelForm):
             "oci_charset",
             "accepts_order_updates",
             "accepts_cancellations",
+            "allows_credit_lines",
             "is_active",
         ]
         widgets = {

@@ -86,6 +86,14 @@ class PunchOutConnection(models.Model):
     oci_charset = models.CharField(_("OCI charset"), max_length=20, default="iso-8859-1")
     accepts_order_updates = models.BooleanField(_("accepts order updates"), default=False)
     accepts_cancellations = models.BooleanField(_("accepts cancellations"), default=False)
+    allows_credit_lines = models.BooleanField(
+        _("allows credit lines"),
+        default=False,
+        help_text=_(
+            "Accept cart lines with a zero or negative unit price (a rebate or credit) from this supplier. "
+            "Off: such a cart is refused and nothing is created."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     last_tested_at = models.DateTimeField(_("last tested"), null=True, blank=True)
     last_test_ok = models.BooleanField(_("last test succeeded"), null=True, blank=True)
