@@ -10,7 +10,6 @@ transient failure the PO stays "sent" and its page shows the last error and the 
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from collections import defaultdict
 from decimal import Decimal
