@@ -18,10 +18,12 @@ services (``orders.services``) call it and do the writes; nothing here writes.
    (``CART_LINE_OTHER_BUSINESS``). Then, in order, the first rule that fails gives the line its
    outcome: ``ITEM_UNKNOWN``, ``ITEM_IDENTITY_ALTERED``, ``CART_LINE_ALREADY_ORDERED``,
    ``NOT_FULFILLED_BY_US``, ``DELIVERY_TOO_LATE``, ``CURRENCY_MISMATCH``,
-   ``PRICE_ABOVE_TOLERANCE`` (the line is re-priced from our catalog: the buyer's price is only
-   the ceiling it agreed to), then availability by the business's quantity action (ship what is
-   available and backorder the rest → ``BACKORDERED``; reject the line →
-   ``QUANTITY_NOT_AVAILABLE``; reject the order → ``QUANTITY_REJECTS_ORDER``).
+   ``PRICE_NOT_AS_CARTED`` (the cart is evidence: the line's unit price must be the price the cart
+   line was returned at), ``PRICE_ABOVE_TOLERANCE`` (the line is re-priced from our catalog: our
+   price may have risen since the cart by at most the business's tolerance), then availability by
+   the business's quantity action (ship what is available and backorder the rest →
+   ``BACKORDERED``; reject the line → ``QUANTITY_NOT_AVAILABLE``; reject the order →
+   ``QUANTITY_REJECTS_ORDER``).
 5. **Shipping** — one charge per marketplace seller with a line to ship; the sellers whose charge
    would take the order above the business's maximum get ``SHIPPING_ABOVE_MAX`` on their lines.
 6. **Something must ship** — when every line is rejected the whole order is refused
@@ -57,7 +59,7 @@ from openprocure.supplier.punchout.services import _DUMMY_HASH, find_integration
 from punchout import cxml
 from punchout.cxml.errors import CXMLError
 from punchout.cxml.parser import parse_tree
-from punchout.money import InvalidNumber, parse_decimal
+from punchout.money import InvalidNumber, parse_decimal, quantize_unit_price
 
 HEADER_PATH = "/cXML/Request/OrderRequest/OrderRequestHeader"
 STATUS_TEXT = {
@@ -229,7 +231,8 @@ def cart_lines_for(aux_ids: list[str]) -> dict[str, CartLine]:
         return {}
     sql = (
         "SELECT p.*, c.id AS cart_line_pk, c.business_id AS cart_business_id, c.session_id AS cart_session_id, "  # noqa: S608 - quoted names only
-        "c.auxiliary_id AS cart_auxiliary_id, s.name AS seller_name, x.email AS session_email, "
+        "c.auxiliary_id AS cart_auxiliary_id, c.unit_price AS cart_unit_price, c.currency AS cart_currency, "
+        "s.name AS seller_name, x.email AS session_email, "
         "x.user_id AS session_user_id "
         f"FROM {table(CartLine)} c JOIN {table(Product)} p ON p.id = c.product_id "
         f"JOIN {table(Seller)} s ON s.id = p.seller_id JOIN {table(PunchOutSession)} x ON x.id = c.session_id "
@@ -247,6 +250,9 @@ def cart_lines_for(aux_ids: list[str]) -> dict[str, CartLine]:
                 "session_id": row.cart_session_id,
                 "product_id": product.pk,
                 "auxiliary_id": row.cart_auxiliary_id,
+                # SQLite may hand back a float for a decimal column: read it exactly through str.
+                "unit_price": Decimal(str(row.cart_unit_price)),
+                "currency": row.cart_currency,
             },
         )
         line.product = product
@@ -435,6 +441,17 @@ def evaluate(
         if sent_currency is not None and sent_currency.upper() != product.currency:
             decision.reject(
                 "CURRENCY_MISMATCH", sent=sent_currency, expected=product.currency, path=price_path
+            )
+            continue
+        carted = Decimal(decision.cart_line.unit_price)
+        if sent_price is not None and quantize_unit_price(sent_price, product.currency) != quantize_unit_price(
+            carted, product.currency
+        ):
+            decision.reject(
+                "PRICE_NOT_AS_CARTED",
+                sent=f"{sent_price} {product.currency}",
+                carted=f"{quantize_unit_price(carted, product.currency)} {product.currency}",
+                path=price_path,
             )
             continue
         ours = price_for(product, decision.quantity, tiers.get(product.pk, []))
