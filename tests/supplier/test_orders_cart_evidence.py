@@ -70,7 +70,9 @@ def test_an_order_of_only_altered_lines_is_refused_with_the_code(client, shop):
         "cart, then send a new order."
     )
     assert Order.objects.count() == 0
-    assert list(OrderRequestReceipt.objects.values_list("status_code", "code")) == [(409, "ALL_LINES_REJECTED")]
+    assert list(OrderRequestReceipt.objects.values_list("status_code", "code")) == [
+        (409, "ALL_LINES_REJECTED")
+    ]
 
 
 def test_the_carted_price_with_a_price_basis_quantity_is_the_same_price(client, shop):

@@ -295,6 +295,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 @require_POST
 @operator_only
 def approve(request: HttpRequest, business_id: int) -> HttpResponse:
+    business_id = get_object_or_404(Business, pk=business_id).pk
     try:
         business = services.approve_business(business_id=business_id, operator=request.user)  # type: ignore[arg-type]
         messages.success(request, _("%(name)s is verified.") % {"name": business.name})
@@ -306,6 +307,7 @@ def approve(request: HttpRequest, business_id: int) -> HttpResponse:
 @require_POST
 @operator_only
 def refuse(request: HttpRequest, business_id: int) -> HttpResponse:
+    business_id = get_object_or_404(Business, pk=business_id).pk
     form = forms.RefusalForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give the reason for the refusal: it is sent to the administrator."))

@@ -259,9 +259,7 @@ CODES: list[OrderCode] = [
         None,
         _("The line's unit price is not the price its cart line was returned at."),
         _("The order says %(sent)s per unit; the cart returned this line at %(carted)s (%(path)s)."),
-        _(
-            "Order cart lines at the price the cart returned, or punch out again if the line must change."
-        ),
+        _("Order cart lines at the price the cart returned, or punch out again if the line must change."),
     ),
     OrderCode(
         "PRICE_ABOVE_TOLERANCE",

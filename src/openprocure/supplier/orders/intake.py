@@ -34,6 +34,7 @@ The code catalogue (``orders.codes``) holds each code's meaning, message and nex
 
 from __future__ import annotations
 
+import re
 from contextlib import suppress
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -444,9 +445,9 @@ def evaluate(
             )
             continue
         carted = Decimal(decision.cart_line.unit_price)
-        if sent_price is not None and quantize_unit_price(sent_price, product.currency) != quantize_unit_price(
-            carted, product.currency
-        ):
+        if sent_price is not None and quantize_unit_price(
+            sent_price, product.currency
+        ) != quantize_unit_price(carted, product.currency):
             decision.reject(
                 "PRICE_NOT_AS_CARTED",
                 sent=f"{sent_price} {product.currency}",
@@ -530,6 +531,9 @@ def evaluate(
     )
 
 
+_DATABASE_ID = re.compile(r"[0-9]{1,18}")
+
+
 def match_address(integration: Integration, ship_to: cxml.Address | None) -> ShippingAddress | None:
     """The business's shipping address the ShipTo names (by addressID, or postal code and street)."""
     if ship_to is None:
@@ -537,9 +541,10 @@ def match_address(integration: Integration, ship_to: cxml.Address | None) -> Shi
     addresses = ShippingAddress.objects.filter(business_id=integration.business_id)
     address_id = (ship_to.address_id or "").strip()
     if address_id:
-        found = addresses.filter(
-            Q(name__iexact=address_id) | Q(pk=int(address_id) if address_id.isdigit() else 0)
-        )
+        # Our address's id only when it can be one (ASCII digits within a database integer): any
+        # other addressID ("²", 5,000 digits…) is a name to look for, never a fault.
+        as_id = int(address_id) if _DATABASE_ID.fullmatch(address_id) else 0
+        found = addresses.filter(Q(name__iexact=address_id[:200]) | Q(pk=as_id))
         if found:
             return found[0]
     postal = ship_to.postal_address

@@ -4,21 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('business', '0001_initial'),
-        ('core', '0002_outbox_destination_secret_source'),
-        ('orders', '0004_amounts_in_minor_units'),
+        ("business", "0001_initial"),
+        ("core", "0002_outbox_destination_secret_source"),
+        ("orders", "0004_amounts_in_minor_units"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='orderrequestreceipt',
-            name='payload_id',
-            field=models.CharField(max_length=250, verbose_name='payloadID'),
+            model_name="orderrequestreceipt",
+            name="payload_id",
+            field=models.CharField(max_length=250, verbose_name="payloadID"),
         ),
         migrations.AddConstraint(
-            model_name='orderrequestreceipt',
-            constraint=models.UniqueConstraint(fields=('business', 'payload_id'), name='unique_order_request_payload_per_business'),
+            model_name="orderrequestreceipt",
+            constraint=models.UniqueConstraint(
+                fields=("business", "payload_id"), name="unique_order_request_payload_per_business"
+            ),
         ),
     ]
