@@ -188,3 +188,42 @@ def test_an_unusable_number_is_a_400_never_a_500(client, shop, pattern, value, f
     assert fragment in status.message
     assert Order.objects.count() == 0
     assert OrderRequestReceipt.objects.filter(status_code__gte=500).count() == 0
+
+
+def test_a_setup_request_with_a_line_beyond_the_cart_maximum_is_a_400(client, shop):
+    from decimal import Decimal
+
+    from openprocure.supplier.punchout.models import PunchOutSession
+    from tests.supplier.test_punchout import post_setup, setup_request
+
+    huge = cxml.ItemOut(quantity=Decimal("1000000000000"), item_id=cxml.ItemID("B000PAPER1", None))
+    document = post_setup(client, setup_request(operation=cxml.PunchOutOperation.EDIT, items=[huge]))
+    assert (document.status.code, document.status.message) == (
+        400,
+        "ItemOut 1 asks for 1000000000000: a cart line holds at most 100000. "
+        "Send the line with a smaller quantity.",
+    )
+    assert PunchOutSession.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("max_shipping_price", "9" * 5000),
+        ("max_shipping_price", "1e30"),
+        ("max_shipping_price", "-1"),
+        ("max_delivery_days", "9" * 30),
+        ("unit_price_tolerance_percent", "-5"),
+    ],
+)
+def test_an_operator_setting_beyond_its_domain_is_refused_with_a_message(client, shop, field, value):
+    before = Integration.objects.filter(pk=shop.pk).values(field).get()
+    client.force_login(make_operator())
+    url = reverse("business-integration-settings", args=[shop.pk])
+    response = client.post(url, {"field": field, "value": value, "reason": "Ticket 9"}, follow=True)
+    assert response.status_code in (200, 400)
+    assert Integration.objects.filter(pk=shop.pk).values(field).get() == before
+    page = response.content.decode()
+    assert 'class="error"' in page, page[-3000:]
+    if value.startswith("-"):
+        assert "cannot be negative: enter 0 or more, or leave it empty for no limit." in page

@@ -11,6 +11,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any, cast
 
 from django.conf import settings
@@ -480,6 +481,11 @@ def change_setting(
         integration = Integration.objects.select_for_update().get(pk=integration_id)
         model_field = setting_field(field)
         new = model_field.to_python(value if value != "" else None)
+        if isinstance(new, int | Decimal) and not isinstance(new, bool) and new < 0:
+            raise ValidationError(
+                _("%(setting)s cannot be negative: enter 0 or more, or leave it empty for no limit.")
+                % {"setting": str(model_field.verbose_name).capitalize()}
+            )
         old = getattr(integration, field)
         setattr(integration, field, new)
         integration.full_clean(exclude=["business"])

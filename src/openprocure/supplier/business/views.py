@@ -333,7 +333,8 @@ def integration_settings(request: HttpRequest, integration_id: int) -> HttpRespo
         try:
             services.change_setting(integration_id=integration.pk, operator=request.user, **form.cleaned_data)  # type: ignore[arg-type]
         except ValidationError as error:
-            form.add_error("value", error)
+            # The model's checks name the setting's field: shown on the value typed.
+            form.add_error("value", ValidationError(error.messages))
         else:
             messages.success(request, _("Setting changed."))
             return redirect("business-integration-settings", integration_id=integration.pk)
