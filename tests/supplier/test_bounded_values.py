@@ -227,3 +227,13 @@ def test_an_operator_setting_beyond_its_domain_is_refused_with_a_message(client,
     assert 'class="error"' in page, page[-3000:]
     if value.startswith("-"):
         assert "cannot be negative: enter 0 or more, or leave it empty for no limit." in page
+
+
+def test_an_active_business_whose_default_card_expired_since_is_refused_with_the_code(client, shop):
+    PaymentMethod.objects.filter(business=shop.business).update(card_expiry=LAST_YEAR)
+    cart = punch_out(client, [("B000PAPER1", 1)])
+    _payload, body = order_request(cart)
+    status = send(client, body)
+    assert (status.code, status.message.split(":")[0]) == (402, "NO_PAYMENT_METHOD")
+    assert "has no valid default payment method (none, or its card has expired)" in status.message
+    assert Order.objects.count() == 0

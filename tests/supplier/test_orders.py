@@ -583,12 +583,12 @@ def test_active_business_without_payment_method_is_told_what_to_add(
     assert (answer.code, answer.text, answer.message) == (
         402,
         "Payment Required",
-        "NO_PAYMENT_METHOD: Acme Industries has no default payment method, so the order cannot be charged. The business administrator must add a payment method (a card or invoice terms) on the Manage your business page; then send the order again.",
+        "NO_PAYMENT_METHOD: Acme Industries has no valid default payment method (none, or its card has expired), so the order cannot be charged. The business administrator must add a payment method (a card or invoice terms) on the Manage your business page; then send the order again.",
     )
     assert Order.objects.count() == 0
     assert mail.outbox[0].subject == "Your purchase order PO-2026-000001 was not accepted"
     assert (
-        "Reason (NO_PAYMENT_METHOD): NO_PAYMENT_METHOD: Acme Industries has no default payment method"
+        "Reason (NO_PAYMENT_METHOD): NO_PAYMENT_METHOD: Acme Industries has no valid default payment method"
         in mail.outbox[0].body
     )
 

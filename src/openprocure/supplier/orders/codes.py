@@ -138,8 +138,10 @@ CODES: list[OrderCode] = [
         "NO_PAYMENT_METHOD",
         ORDER,
         402,
-        _("The business is Active but has no default payment method to charge."),
-        _("%(business)s has no default payment method, so the order cannot be charged."),
+        _("The business is Active but has no valid default payment method to charge."),
+        _(
+            "%(business)s has no valid default payment method (none, or its card has expired), so the order cannot be charged."
+        ),
         _(
             "The business administrator must add a payment method (a card or invoice terms) on the Manage your business page; then send the order again."
         ),

@@ -50,6 +50,7 @@ from openprocure.core import rows
 from openprocure.supplier.business.choices import QuantityAction
 from openprocure.supplier.business.credentials import check_secret
 from openprocure.supplier.business.models import Integration, PaymentMethod, ShippingAddress
+from openprocure.supplier.business.services import payment_method_valid
 from openprocure.supplier.catalog.models import PriceTier, Product, Seller
 from openprocure.supplier.orders import codes, defaults
 from openprocure.supplier.orders.choices import LineOutcome, OrderStatus
@@ -195,12 +196,15 @@ def coded_parse_error(error: CXMLError, raw: bytes) -> Rejection | None:
 
 # -- 3. payment ------------------------------------------------------------------------------------
 def payment_method_for(integration: Integration) -> int | None:
-    """The id of the business's default payment method; an Active business without one is refused."""
-    sql = f"SELECT id FROM {table(PaymentMethod)} WHERE business_id = %s AND is_default = %s ORDER BY id LIMIT 1"  # noqa: S608 - quoted names only
+    """The id of the business's default payment method; an Active business without a valid one (none,
+    or a card that has expired) is refused."""
+    sql = f"SELECT id, kind, card_expiry FROM {table(PaymentMethod)} WHERE business_id = %s AND is_default = %s ORDER BY id LIMIT 1"  # noqa: S608 - quoted names only
     with connection.cursor() as cursor:
         cursor.execute(sql, [integration.business_id, True])
         row = cursor.fetchone()
-    method_id = int(row[0]) if row else None
+    method_id = None
+    if row is not None and payment_method_valid(PaymentMethod(kind=row[1], card_expiry=row[2])):
+        method_id = int(row[0])
     if method_id is None and not integration.is_test:
         raise Rejection("NO_PAYMENT_METHOD", business=integration.business.name)
     return method_id
