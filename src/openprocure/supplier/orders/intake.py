@@ -455,7 +455,8 @@ def evaluate(
             decision.reject(
                 "PRICE_NOT_AS_CARTED",
                 sent=f"{sent_price} {product.currency}",
-                carted=f"{quantize_unit_price(carted, product.currency)} {product.currency}",
+                # normalize(): the same figure whether the database gave 5.2 or 5.2000.
+                carted=f"{quantize_unit_price(carted.normalize(), product.currency)} {product.currency}",
                 path=price_path,
             )
             continue
