@@ -115,15 +115,15 @@ def test_safe_cell_neutralises_formulas() -> None:
         safe_cell(v) for v in ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1", "INV-1", "", None, 12]
     ] == [
         "'=1+1",
-        "'+1",
-        "'-1",
+        "+1",  # a plain number cannot carry a formula
+        "-1",
         "'@SUM(A1)",
         "'\t=1",
         "'\r=1",
         "INV-1",
         "",
-        "",
-        "12",
+        None,
+        12,
     ]
 
 

@@ -322,6 +322,7 @@ def test_switch_to_active_is_confirmed_and_irreversible(client):
     business, admin = make_business()
     integration = make_integration(business, admin)
     client.force_login(admin)
+    client.post(reverse("business-add-payment"), {"kind": "invoice", "invoice_terms": "30 days"})
     assert "This switch cannot be undone." in client.get(reverse("business-activate")).content.decode()
     client.post(reverse("business-activate"), {})
     integration.refresh_from_db()

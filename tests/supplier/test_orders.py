@@ -173,7 +173,9 @@ def test_an_order_from_a_punched_out_cart_is_accepted_priced_by_us_and_confirmed
     client, shop, django_capture_on_commit_callbacks
 ):
     cart = punch_out(client, [("B000PAPER1", 3), ("B000PENS01", 2)])
-    payload_id, body = order_request(with_line(cart, 0, price="9.99"))
+    # Our price fell after the cart was returned: the order says the carted 5.20, we charge 5.00.
+    Product.objects.filter(asin="B000PAPER1").update(business_price=Decimal("5.00"))
+    payload_id, body = order_request(cart)
     with django_capture_on_commit_callbacks(execute=True):
         status = send(client, body)
     order = Order.objects.get()
@@ -190,12 +192,12 @@ def test_an_order_from_a_punched_out_cart_is_accepted_priced_by_us_and_confirmed
         OrderStatus.ACCEPTED,
     )
     assert (order.email, order.user.email, order.currency) == ("buyer@acme.test", "buyer@acme.test", "EUR")
-    # Re-priced from the catalog: the buyer's 9.99 is never trusted.
+    # Priced from our catalog (the order's prices are the cart's, see PRICE_NOT_AS_CARTED).
     assert (order.subtotal, order.shipping, order.tax, order.total) == (
-        Decimal("35.60"),
+        Decimal("35.00"),
         Decimal("4.99"),
-        Decimal("8.12"),
-        Decimal("48.71"),
+        Decimal("8.00"),
+        Decimal("47.99"),
     )
     lines = list(order.lines.order_by("line_number"))
     assert [
@@ -211,7 +213,7 @@ def test_an_order_from_a_punched_out_cart_is_accepted_priced_by_us_and_confirmed
         )
         for line in lines
     ] == [
-        (1, "B000PAPER1", 3, 3, Decimal("5.2000"), Decimal("9.9900"), LineOutcome.ACCEPTED, "ACCEPTED"),
+        (1, "B000PAPER1", 3, 3, Decimal("5.0000"), Decimal("5.2000"), LineOutcome.ACCEPTED, "ACCEPTED"),
         (2, "B000PENS01", 2, 2, Decimal("10.0000"), Decimal("10.0000"), LineOutcome.ACCEPTED, "ACCEPTED"),
     ]
     assert dict(Product.objects.values_list("asin", "stock")) == {"B000PAPER1": 997, "B000PENS01": 18}
@@ -242,7 +244,7 @@ def test_an_order_from_a_punched_out_cart_is_accepted_priced_by_us_and_confirmed
             [(s.type, s.quantity, s.unit_price.amount if s.unit_price else None) for s in i.statuses],
         )
         for i in confirmation.items
-    ] == [(1, [("detail", Decimal("3"), Decimal("5.20"))])]
+    ] == [(1, [("detail", Decimal("3"), Decimal("5.00"))])]
     second = cxml.parse(messages[1].body.encode()).document.message
     assert [(i.line_number, [(s.type, s.quantity) for s in i.statuses]) for i in second.items] == [
         (2, [("accept", Decimal("2"))])
@@ -263,7 +265,7 @@ def test_an_order_from_a_punched_out_cart_is_accepted_priced_by_us_and_confirmed
         in email.body
     )
     assert "Will not ship" not in email.body
-    assert "Total: 48.71 EUR (tax included)" in email.body
+    assert "Total: 47.99 EUR (tax included)" in email.body
     # The secret it authenticated with is kept encrypted for the documents we send back.
     settings_row = OrderSettings.objects.get(integration=shop)
     assert decrypt_secret(settings_row.outbound_secret_encrypted) == "acme-shared-secret"
@@ -341,10 +343,22 @@ def test_partial_acceptance_backorders_and_rejects_lines_with_codes(
         (
             {},
             {"price": "4.00"},
-            "PRICE_ABOVE_TOLERANCE",
-            "Our price is 5.20 EUR; the order says 4.00 EUR, beyond the 10% tolerance (/cXML/Request/OrderRequest/ItemOut[1]/ItemDetail/UnitPrice/Money). Punch out again to get the current price, then order the line again.",
+            "PRICE_NOT_AS_CARTED",
+            "The order says 4.00 EUR per unit; the cart returned this line at 5.20 EUR (/cXML/Request/OrderRequest/ItemOut[1]/ItemDetail/UnitPrice/Money). Order cart lines at the price the cart returned, or punch out again if the line must change.",
         ),
-        ({}, {"price": "4.80"}, "ACCEPTED", "Accepted: 1 at 5.20 EUR each. Nothing to do."),
+        (
+            {},
+            {"price": "9.99"},
+            "PRICE_NOT_AS_CARTED",
+            "The order says 9.99 EUR per unit; the cart returned this line at 5.20 EUR (/cXML/Request/OrderRequest/ItemOut[1]/ItemDetail/UnitPrice/Money). Order cart lines at the price the cart returned, or punch out again if the line must change.",
+        ),
+        (
+            {"catalog_price": "6.00"},
+            {},
+            "PRICE_ABOVE_TOLERANCE",
+            "Our price is 6.00 EUR; the order says 5.2000 EUR, beyond the 10% tolerance (/cXML/Request/OrderRequest/ItemOut[1]/ItemDetail/UnitPrice/Money). Punch out again to get the current price, then order the line again.",
+        ),
+        ({"catalog_price": "5.70"}, {}, "ACCEPTED", "Accepted: 1 at 5.70 EUR each. Nothing to do."),
         (
             {},
             {"supplier_part_id": "B000PENS01"},
@@ -371,8 +385,10 @@ def test_partial_acceptance_backorders_and_rejects_lines_with_codes(
         ),
     ],
     ids=[
-        "tampered-price",
-        "price-within-tolerance",
+        "price-below-cart",
+        "price-above-cart",
+        "catalog-price-above-tolerance",
+        "catalog-price-within-tolerance",
         "altered-identity",
         "unknown-identity",
         "currency",
@@ -380,10 +396,12 @@ def test_partial_acceptance_backorders_and_rejects_lines_with_codes(
     ],
 )
 def test_each_line_rule_gives_its_code_and_reason(client, shop, setup, change, code, reason):
+    setup = dict(setup)
+    catalog_price = setup.pop("catalog_price", None)
     Integration.objects.filter(pk=shop.pk).update(**setup)
-    cart = punch_out(
-        client, [("B000PAPER1", 1), ("B000PAPER1", 0)] if False else [("B000PAPER1", 1), ("B000PENS01", 1)]
-    )
+    cart = punch_out(client, [("B000PAPER1", 1), ("B000PENS01", 1)])
+    if catalog_price is not None:  # our price changed between the cart and the order
+        Product.objects.filter(asin="B000PAPER1").update(business_price=Decimal(catalog_price))
     _payload, body = order_request(with_line(cart, 0, **change))
     status = send(client, body)
     assert status.code == 200
@@ -565,12 +583,12 @@ def test_active_business_without_payment_method_is_told_what_to_add(
     assert (answer.code, answer.text, answer.message) == (
         402,
         "Payment Required",
-        "NO_PAYMENT_METHOD: Acme Industries has no default payment method, so the order cannot be charged. The business administrator must add a payment method (a card or invoice terms) on the Manage your business page; then send the order again.",
+        "NO_PAYMENT_METHOD: Acme Industries has no valid default payment method (none, or its card has expired), so the order cannot be charged. The business administrator must add a payment method (a card or invoice terms) on the Manage your business page; then send the order again.",
     )
     assert Order.objects.count() == 0
     assert mail.outbox[0].subject == "Your purchase order PO-2026-000001 was not accepted"
     assert (
-        "Reason (NO_PAYMENT_METHOD): NO_PAYMENT_METHOD: Acme Industries has no default payment method"
+        "Reason (NO_PAYMENT_METHOD): NO_PAYMENT_METHOD: Acme Industries has no valid default payment method"
         in mail.outbox[0].body
     )
 
@@ -588,7 +606,7 @@ def test_quantity_action_reject_order_and_all_lines_rejected(client, shop):
     answer = send(client, body)
     assert answer.code == 409
     assert answer.message.startswith(
-        "ALL_LINES_REJECTED: No line can be accepted: line 1: PRICE_ABOVE_TOLERANCE — Our price is 5.20 EUR"
+        "ALL_LINES_REJECTED: No line can be accepted: line 1: PRICE_NOT_AS_CARTED — The order says 1.00 EUR per unit; the cart returned this line at 5.20 EUR"
     )
     assert Order.objects.count() == 0
 

@@ -148,6 +148,45 @@ def test_concurrent_copies_of_one_order_create_it_once(storefront: Storefront) -
     ]
 
 
+def test_concurrent_resends_of_one_order_under_new_payload_ids_all_get_its_answer(
+    storefront: Storefront,
+) -> None:
+    body = storefront.order(2)
+    first_payload = cxml.parse(body).document.payload_id
+    bodies = [body.replace(first_payload.encode(), f"resend-{n}@buyer.example".encode()) for n in range(8)]
+    answers: list[object] = []
+
+    def post(copy: bytes) -> None:
+        response = requests.post(
+            storefront.url + "/cxml/", data=copy, headers={"Content-Type": "text/xml"}, timeout=60
+        )
+        if response.status_code != 200:
+            answers.append(response.status_code)
+            return
+        status = cxml.parse(response.content).document.status
+        answers.append((status.code, status.message))
+
+    threads = [threading.Thread(target=post, args=(copy,)) for copy in bodies]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    [(order_id, number)] = storefront.query(
+        "SELECT buyer_order_id, number FROM orders_order WHERE payload_id LIKE 'resend-%'"
+    )
+    # Every copy got the one answer of the accepted order, never ORDER_EXISTS.
+    assert len(answers) == 8
+    assert len(set(answers)) == 1, answers
+    code, message = answers[0]  # type: ignore[misc]
+    assert code == 200
+    assert number in message
+    assert storefront.query(
+        "SELECT status_code, code, order_id IS NOT NULL, count(*) FROM orders_orderrequestreceipt "
+        "WHERE payload_id LIKE 'resend-%' GROUP BY 1, 2, 3"
+    ) == [(200, "", 1, 8)]
+    assert storefront.query("SELECT count(*) FROM orders_order WHERE buyer_order_id = ?", order_id) == [(1,)]
+
+
 def _worker(storefront: Storefront) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", "openprocure.cli", "supplier", "worker", "--interval", "0.2"],

@@ -1,19 +1,33 @@
-"""CSV cells a spreadsheet will not run: text from partners or people goes through :func:`safe_cell`.
+"""CSV cells that a spreadsheet never reads as a formula.
 
-A spreadsheet reads a cell starting with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage return
-before one) as a formula, so a supplier's invoice number ``=HYPERLINK(…)`` in an export would run when
-an accountant opens the file. Such text gets a leading apostrophe, which spreadsheets show as text
-and do not display; everything else is written unchanged. Amounts we format ourselves are not
-passed through it (a credit's ``-12.50`` stays a number).
+A cell whose text starts with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage return, which some
+spreadsheets skip before looking) is run as a formula when the file is opened: a partner's
+``invoiceID="=HYPERLINK(…)"`` would become a live link or command in the accountant's spreadsheet.
+:func:`safe_cell` puts a ``'`` before such text, which spreadsheets show as plain text. Numbers stay
+numbers: a number, or text that is only a number (``-12.50``), cannot carry a formula. Every CSV export
+writes each cell through it.
 """
 
 from __future__ import annotations
 
-#: The first characters that make a spreadsheet read a cell as a formula.
+import re
+from decimal import Decimal
+from typing import Any
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
 
 
-def safe_cell(value: object) -> str:
-    """``value`` as CSV cell text, with a ``'`` in front when it would start a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+def safe_cell(value: Any) -> Any:
+    """``value`` as a CSV cell that no spreadsheet reads as a formula (numbers unchanged)."""
+    if value is None or isinstance(value, bool | int | float | Decimal):
+        return value
+    text = str(value)
+    if text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def safe_row(values: list[Any] | tuple[Any, ...]) -> list[Any]:
+    """A row of cells, each through :func:`safe_cell`."""
+    return [safe_cell(value) for value in values]

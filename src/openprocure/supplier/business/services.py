@@ -6,9 +6,12 @@ once the transaction has committed.
 
 from __future__ import annotations
 
+import calendar
 import logging
+import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any, cast
 
 from django.conf import settings
@@ -429,7 +432,10 @@ def update_return_urls(*, integration: Integration, by: User, allowed_return_url
 
 
 def activate_integration(*, integration_id: int, by: User) -> Integration:
-    """Switch an integration from Test to Active (irreversible)."""
+    """Switch an integration from Test to Active (irreversible).
+
+    Active orders are charged to the business's default payment method, so one must exist and be
+    valid (invoice terms, or a card that has not expired)."""
     with transaction.atomic():
         integration = (
             Integration.objects.select_for_update(of=("self",))
@@ -438,6 +444,15 @@ def activate_integration(*, integration_id: int, by: User) -> Integration:
         )
         require_administrator(by, integration.business)
         set_integration_status(integration, IntegrationStatus.ACTIVE)
+        default = PaymentMethod.objects.filter(business_id=integration.business_id, is_default=True).first()
+        if default is None or not payment_method_valid(default):
+            raise ValidationError(
+                _(
+                    "Add a valid default payment method first (invoice terms, or a card that has not "
+                    "expired): Active orders are charged to it."
+                ),
+                code="no_valid_payment_method",
+            )
         integration.activated_at = timezone.now()
         integration.save(update_fields=["status", "activated_at"])
     return integration
@@ -466,6 +481,11 @@ def change_setting(
         integration = Integration.objects.select_for_update().get(pk=integration_id)
         model_field = setting_field(field)
         new = model_field.to_python(value if value != "" else None)
+        if isinstance(new, int | Decimal) and not isinstance(new, bool) and new < 0:
+            raise ValidationError(
+                _("%(setting)s cannot be negative: enter 0 or more, or leave it empty for no limit.")
+                % {"setting": str(model_field.verbose_name).capitalize()}
+            )
         old = getattr(integration, field)
         setattr(integration, field, new)
         integration.full_clean(exclude=["business"])
@@ -481,6 +501,37 @@ def change_setting(
 
 
 # -- payment and shipping --------------------------------------------------------------------------
+def card_expiry_end(expiry: str) -> date | None:
+    """The last day a card with this ``MM/YY`` expiry can pay, or None when it is not a real month."""
+    match = re.fullmatch(r"(0[1-9]|1[0-2])/([0-9]{2})", expiry.strip())
+    if match is None:
+        return None
+    month, year = int(match[1]), 2000 + int(match[2])
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def payment_method_valid(method: PaymentMethod, today: date | None = None) -> bool:
+    """Whether the method can pay today: invoice terms always, a card until the end of its expiry month."""
+    if method.kind != PaymentKind.CARD:
+        return True
+    end = card_expiry_end(method.card_expiry)
+    return end is not None and end >= (today or timezone.localdate())
+
+
+def _require_valid_card(expiry: str) -> None:
+    end = card_expiry_end(expiry)
+    if end is None:
+        raise ValidationError(
+            _("Give the card's expiry as MM/YY, e.g. 09/28 (month 01 to 12)."), code="card_expiry_format"
+        )
+    if end < timezone.localdate():
+        raise ValidationError(
+            _("This card expired at the end of %(expiry)s: add a card that is still valid.")
+            % {"expiry": expiry.strip()},
+            code="card_expired",
+        )
+
+
 def add_payment_method(
     *,
     business: Business,
@@ -496,6 +547,7 @@ def add_payment_method(
     if kind == PaymentKind.CARD:
         if not (card_brand and len(card_last4) == 4 and card_last4.isdigit() and len(card_expiry) == 5):
             raise ValidationError(_("Give the card brand, its last four digits and its expiry (MM/YY)."))
+        _require_valid_card(card_expiry)
         invoice_terms = ""
     elif kind == PaymentKind.INVOICE:
         if not invoice_terms.strip():
@@ -525,6 +577,8 @@ def set_default_payment_method(*, business: Business, by: User, method_id: int) 
     require_administrator(by, business)
     with transaction.atomic():
         method = PaymentMethod.objects.select_for_update().get(pk=method_id, business=business)
+        if method.kind == PaymentKind.CARD:
+            _require_valid_card(method.card_expiry)
         PaymentMethod.objects.filter(business=business).update(is_default=False)
         method.is_default = True
         method.save(update_fields=["is_default"])

@@ -295,6 +295,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 @require_POST
 @operator_only
 def approve(request: HttpRequest, business_id: int) -> HttpResponse:
+    business_id = get_object_or_404(Business, pk=business_id).pk
     try:
         business = services.approve_business(business_id=business_id, operator=request.user)  # type: ignore[arg-type]
         messages.success(request, _("%(name)s is verified.") % {"name": business.name})
@@ -306,6 +307,7 @@ def approve(request: HttpRequest, business_id: int) -> HttpResponse:
 @require_POST
 @operator_only
 def refuse(request: HttpRequest, business_id: int) -> HttpResponse:
+    business_id = get_object_or_404(Business, pk=business_id).pk
     form = forms.RefusalForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give the reason for the refusal: it is sent to the administrator."))
@@ -331,7 +333,8 @@ def integration_settings(request: HttpRequest, integration_id: int) -> HttpRespo
         try:
             services.change_setting(integration_id=integration.pk, operator=request.user, **form.cleaned_data)  # type: ignore[arg-type]
         except ValidationError as error:
-            form.add_error("value", error)
+            # The model's checks name the setting's field: shown on the value typed.
+            form.add_error("value", ValidationError(error.messages))
         else:
             messages.success(request, _("Setting changed."))
             return redirect("business-integration-settings", integration_id=integration.pk)

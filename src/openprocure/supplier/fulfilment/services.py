@@ -136,9 +136,18 @@ def ship(
                     wanted[line.pk] = ready
         else:
             for request in quantities:
-                if request.quantity <= 0:
-                    continue
                 order_line = lines.get(request.line_id)
+                if request.quantity < 0:
+                    # Never read as 0: the person meant something, and the rest must not ship by it.
+                    raise ValidationError(
+                        _("Line %(line)s: a quantity to ship cannot be negative (%(quantity)s).")
+                        % {
+                            "line": order_line.line_number if order_line else request.line_id,
+                            "quantity": request.quantity,
+                        }
+                    )
+                if request.quantity == 0:
+                    continue
                 if order_line is None:
                     raise ValidationError(_("A line to ship is not part of these orders."))
                 if request.quantity > order_line.open_quantity:
@@ -370,9 +379,14 @@ def _returnable(lines: dict[int, OrderLine], quantities: list[ReturnedQuantity])
     already = returned_quantities(list(lines))
     wanted: dict[int, int] = {}
     for request in quantities:
-        if request.quantity <= 0:
-            continue
         line = lines.get(request.line_id)
+        if request.quantity < 0:
+            raise ValidationError(
+                _("Line %(line)s: a quantity cannot be negative (%(quantity)s).")
+                % {"line": line.line_number if line else request.line_id, "quantity": request.quantity}
+            )
+        if request.quantity == 0:
+            continue
         if line is None:
             raise ValidationError(_("A returned line is not part of this order."))
         left = line.shipped_quantity - already.get(line.pk, 0)

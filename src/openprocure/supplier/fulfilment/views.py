@@ -37,6 +37,14 @@ def _report(request: HttpRequest, error: ValidationError | ValueError) -> None:
         messages.error(request, _("Enter whole numbers of items."))
 
 
+def _record_id(value: str) -> int:
+    """A posted record id; ValueError when it is not a whole number a database id can be."""
+    number = int(value)
+    if not 0 < number < 2**63:
+        raise ValueError(value)
+    return number
+
+
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     """Orders waiting to ship, and the consolidated deliveries (addresses with a preferred day)."""
@@ -222,7 +230,7 @@ def ship_together(request: HttpRequest) -> HttpResponse:
     """Ship several orders to one address in one consolidated shipment."""
     _require_staff(request)
     try:
-        ids = [int(pk) for pk in request.POST.getlist("order")]
+        ids = [_record_id(pk) for pk in request.POST.getlist("order")]
         shipment = services.ship(
             order_ids=ids,
             carrier=request.POST.get("carrier", ""),

@@ -138,8 +138,10 @@ CODES: list[OrderCode] = [
         "NO_PAYMENT_METHOD",
         ORDER,
         402,
-        _("The business is Active but has no default payment method to charge."),
-        _("%(business)s has no default payment method, so the order cannot be charged."),
+        _("The business is Active but has no valid default payment method to charge."),
+        _(
+            "%(business)s has no valid default payment method (none, or its card has expired), so the order cannot be charged."
+        ),
         _(
             "The business administrator must add a payment method (a card or invoice terms) on the Manage your business page; then send the order again."
         ),
@@ -254,10 +256,18 @@ CODES: list[OrderCode] = [
         _("Punch out again for a new cart if you need the item again."),
     ),
     OrderCode(
+        "PRICE_NOT_AS_CARTED",
+        LINE,
+        None,
+        _("The line's unit price is not the price its cart line was returned at."),
+        _("The order says %(sent)s per unit; the cart returned this line at %(carted)s (%(path)s)."),
+        _("Order cart lines at the price the cart returned, or punch out again if the line must change."),
+    ),
+    OrderCode(
         "PRICE_ABOVE_TOLERANCE",
         LINE,
         None,
-        _("Our current price is above the line's price by more than the business's tolerance."),
+        _("Our current price is above the carted price by more than the business's tolerance."),
         _("Our price is %(ours)s; the order says %(sent)s, beyond the %(tolerance)s%% tolerance (%(path)s)."),
         _("Punch out again to get the current price, then order the line again."),
     ),

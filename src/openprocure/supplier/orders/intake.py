@@ -18,10 +18,12 @@ services (``orders.services``) call it and do the writes; nothing here writes.
    (``CART_LINE_OTHER_BUSINESS``). Then, in order, the first rule that fails gives the line its
    outcome: ``ITEM_UNKNOWN``, ``ITEM_IDENTITY_ALTERED``, ``CART_LINE_ALREADY_ORDERED``,
    ``NOT_FULFILLED_BY_US``, ``DELIVERY_TOO_LATE``, ``CURRENCY_MISMATCH``,
-   ``PRICE_ABOVE_TOLERANCE`` (the line is re-priced from our catalog: the buyer's price is only
-   the ceiling it agreed to), then availability by the business's quantity action (ship what is
-   available and backorder the rest → ``BACKORDERED``; reject the line →
-   ``QUANTITY_NOT_AVAILABLE``; reject the order → ``QUANTITY_REJECTS_ORDER``).
+   ``PRICE_NOT_AS_CARTED`` (the cart is evidence: the line's unit price must be the price the cart
+   line was returned at), ``PRICE_ABOVE_TOLERANCE`` (the line is re-priced from our catalog: our
+   price may have risen since the cart by at most the business's tolerance), then availability by
+   the business's quantity action (ship what is available and backorder the rest →
+   ``BACKORDERED``; reject the line → ``QUANTITY_NOT_AVAILABLE``; reject the order →
+   ``QUANTITY_REJECTS_ORDER``).
 5. **Shipping** — one charge per marketplace seller with a line to ship; the sellers whose charge
    would take the order above the business's maximum get ``SHIPPING_ABOVE_MAX`` on their lines.
 6. **Something must ship** — when every line is rejected the whole order is refused
@@ -32,6 +34,7 @@ The code catalogue (``orders.codes``) holds each code's meaning, message and nex
 
 from __future__ import annotations
 
+import re
 from contextlib import suppress
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -47,6 +50,7 @@ from openprocure.core import rows
 from openprocure.supplier.business.choices import QuantityAction
 from openprocure.supplier.business.credentials import check_secret
 from openprocure.supplier.business.models import Integration, PaymentMethod, ShippingAddress
+from openprocure.supplier.business.services import payment_method_valid
 from openprocure.supplier.catalog.models import PriceTier, Product, Seller
 from openprocure.supplier.orders import codes, defaults
 from openprocure.supplier.orders.choices import LineOutcome, OrderStatus
@@ -57,7 +61,7 @@ from openprocure.supplier.punchout.services import _DUMMY_HASH, find_integration
 from punchout import cxml
 from punchout.cxml.errors import CXMLError
 from punchout.cxml.parser import parse_tree
-from punchout.money import InvalidNumber, parse_decimal
+from punchout.money import InvalidNumber, parse_decimal, quantize_unit_price
 
 HEADER_PATH = "/cXML/Request/OrderRequest/OrderRequestHeader"
 STATUS_TEXT = {
@@ -192,12 +196,15 @@ def coded_parse_error(error: CXMLError, raw: bytes) -> Rejection | None:
 
 # -- 3. payment ------------------------------------------------------------------------------------
 def payment_method_for(integration: Integration) -> int | None:
-    """The id of the business's default payment method; an Active business without one is refused."""
-    sql = f"SELECT id FROM {table(PaymentMethod)} WHERE business_id = %s AND is_default = %s ORDER BY id LIMIT 1"  # noqa: S608 - quoted names only
+    """The id of the business's default payment method; an Active business without a valid one (none,
+    or a card that has expired) is refused."""
+    sql = f"SELECT id, kind, card_expiry FROM {table(PaymentMethod)} WHERE business_id = %s AND is_default = %s ORDER BY id LIMIT 1"  # noqa: S608 - quoted names only
     with connection.cursor() as cursor:
         cursor.execute(sql, [integration.business_id, True])
         row = cursor.fetchone()
-    method_id = int(row[0]) if row else None
+    method_id = None
+    if row is not None and payment_method_valid(PaymentMethod(kind=row[1], card_expiry=row[2])):
+        method_id = int(row[0])
     if method_id is None and not integration.is_test:
         raise Rejection("NO_PAYMENT_METHOD", business=integration.business.name)
     return method_id
@@ -229,7 +236,8 @@ def cart_lines_for(aux_ids: list[str]) -> dict[str, CartLine]:
         return {}
     sql = (
         "SELECT p.*, c.id AS cart_line_pk, c.business_id AS cart_business_id, c.session_id AS cart_session_id, "  # noqa: S608 - quoted names only
-        "c.auxiliary_id AS cart_auxiliary_id, s.name AS seller_name, x.email AS session_email, "
+        "c.auxiliary_id AS cart_auxiliary_id, c.unit_price AS cart_unit_price, c.currency AS cart_currency, "
+        "s.name AS seller_name, x.email AS session_email, "
         "x.user_id AS session_user_id "
         f"FROM {table(CartLine)} c JOIN {table(Product)} p ON p.id = c.product_id "
         f"JOIN {table(Seller)} s ON s.id = p.seller_id JOIN {table(PunchOutSession)} x ON x.id = c.session_id "
@@ -247,6 +255,9 @@ def cart_lines_for(aux_ids: list[str]) -> dict[str, CartLine]:
                 "session_id": row.cart_session_id,
                 "product_id": product.pk,
                 "auxiliary_id": row.cart_auxiliary_id,
+                # SQLite may hand back a float for a decimal column: read it exactly through str.
+                "unit_price": Decimal(str(row.cart_unit_price)),
+                "currency": row.cart_currency,
             },
         )
         line.product = product
@@ -437,6 +448,18 @@ def evaluate(
                 "CURRENCY_MISMATCH", sent=sent_currency, expected=product.currency, path=price_path
             )
             continue
+        carted = Decimal(decision.cart_line.unit_price)
+        if sent_price is not None and quantize_unit_price(
+            sent_price, product.currency
+        ) != quantize_unit_price(carted, product.currency):
+            decision.reject(
+                "PRICE_NOT_AS_CARTED",
+                sent=f"{sent_price} {product.currency}",
+                # normalize(): the same figure whether the database gave 5.2 or 5.2000.
+                carted=f"{quantize_unit_price(carted.normalize(), product.currency)} {product.currency}",
+                path=price_path,
+            )
+            continue
         ours = price_for(product, decision.quantity, tiers.get(product.pk, []))
         decision.unit_price = ours
         ceiling = None if sent_price is None else sent_price * (1 + tolerance / 100)
@@ -513,6 +536,9 @@ def evaluate(
     )
 
 
+_DATABASE_ID = re.compile(r"[0-9]{1,18}")
+
+
 def match_address(integration: Integration, ship_to: cxml.Address | None) -> ShippingAddress | None:
     """The business's shipping address the ShipTo names (by addressID, or postal code and street)."""
     if ship_to is None:
@@ -520,9 +546,10 @@ def match_address(integration: Integration, ship_to: cxml.Address | None) -> Shi
     addresses = ShippingAddress.objects.filter(business_id=integration.business_id)
     address_id = (ship_to.address_id or "").strip()
     if address_id:
-        found = addresses.filter(
-            Q(name__iexact=address_id) | Q(pk=int(address_id) if address_id.isdigit() else 0)
-        )
+        # Our address's id only when it can be one (ASCII digits within a database integer): any
+        # other addressID ("²", 5,000 digits…) is a name to look for, never a fault.
+        as_id = int(address_id) if _DATABASE_ID.fullmatch(address_id) else 0
+        found = addresses.filter(Q(name__iexact=address_id[:200]) | Q(pk=as_id))
         if found:
             return found[0]
     postal = ship_to.postal_address

@@ -163,13 +163,13 @@ class OrderLine(models.Model):
 
 
 class OrderRequestReceipt(models.Model):
-    """Every authenticated OrderRequest and the answer we gave it, found again by its payloadID.
+    """Every authenticated OrderRequest and the answer we gave it, found again by the sender's payloadID.
 
     This is what makes intake idempotent: a retry with the same payloadID gets this answer back,
     unchanged, and creates nothing. Refused orders live only here (with their code).
     """
 
-    payload_id = models.CharField(_("payloadID"), max_length=250, unique=True)
+    payload_id = models.CharField(_("payloadID"), max_length=250)
     business = models.ForeignKey("business.Business", on_delete=models.CASCADE, related_name="order_receipts")
     buyer_order_id = models.CharField(_("buyer's PO number"), max_length=200, blank=True, db_index=True)
     order_version = models.PositiveIntegerField(_("order version"), null=True, blank=True)
@@ -191,6 +191,12 @@ class OrderRequestReceipt(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("order request")
         verbose_name_plural = _("order requests")
+        # A payloadID is the sender's own key: two businesses may use the same one.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["business", "payload_id"], name="unique_order_request_payload_per_business"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.payload_id} → {self.status_code}"

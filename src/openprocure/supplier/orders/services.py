@@ -268,6 +268,16 @@ def _receive(
         except intake.Rejection as rejection:
             planned = rejection
     with transaction.atomic():
+        # One OrderRequest of a business at a time from here on (SQLite's IMMEDIATE transactions
+        # already hold the write lock): read again what a concurrent copy (the same payloadID, or
+        # the same orderID under a new payloadID) stored while we decided, and answer the same.
+        _lock_business(integration.business_id)
+        same_payload, previous = _earlier_receipts(integration, payload_id, order_id, version, request_type)
+        if same_payload is not None:
+            answer = Answer.of(same_payload)
+            if answered is not None:
+                answered(answer, integration)
+            return answer
         if secret_changed:
             _remember_secret(integration)
         if previous is not None:
@@ -304,16 +314,24 @@ def _receive(
     return answer
 
 
+def _lock_business(business_id: int) -> None:
+    """Lock the business's row until the transaction ends: its OrderRequests are applied one at a time."""
+    list(Business.objects.select_for_update().filter(pk=business_id).values_list("pk", flat=True))
+
+
 def _earlier_receipts(
     integration: Integration, payload_id: str, order_id: str, version: int | None, request_type: str
 ) -> tuple[OrderRequestReceipt | None, OrderRequestReceipt | None]:
-    """The receipt of the same payloadID, and the first accepted receipt of the same orderID,
-    version and type (a retry under a new payloadID), found with one query."""
+    """The business's receipt of the same payloadID, and its first accepted receipt of the same
+    orderID, version and type (a retry under a new payloadID), found with one query.
+
+    Both are scoped to the sender's business: another business's payloadID or orderID is never
+    this request's answer."""
     conditions: list[str] = []
     params: list[Any] = []
     if payload_id:
-        conditions.append("payload_id = %s")
-        params.append(payload_id)
+        conditions.append("(business_id = %s AND payload_id = %s)")
+        params += [integration.business_id, payload_id]
     if order_id:
         same_version = "order_version IS NULL" if version is None else "order_version = %s"
         conditions.append(
@@ -324,7 +342,14 @@ def _earlier_receipts(
         return None, None
     sql = f"SELECT * FROM {intake.table(OrderRequestReceipt)} WHERE {' OR '.join(conditions)} ORDER BY created_at, id"  # noqa: S608 - quoted names only
     receipts = list(rows.select(OrderRequestReceipt, sql, params))
-    same_payload = next((r for r in receipts if payload_id and r.payload_id == payload_id), None)
+    same_payload = next(
+        (
+            r
+            for r in receipts
+            if payload_id and r.payload_id == payload_id and r.business_id == integration.business_id
+        ),
+        None,
+    )
     previous = next(
         (
             r

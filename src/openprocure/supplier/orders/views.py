@@ -30,6 +30,11 @@ def order_codes(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _in_session(request: HttpRequest) -> bool:
+    """Whether the request comes through a PunchOut session (a partner's credential, not a sign-in)."""
+    return getattr(request, "punchout", None) is not None
+
+
 def _membership(request: HttpRequest):
     membership = membership_of(request.user)
     if membership is None:
@@ -41,12 +46,13 @@ def _membership(request: HttpRequest):
 def account_orders(request: HttpRequest) -> HttpResponse:
     """Your orders (PunchOut user) or, for an administrator with ``?all=1``, the whole business's."""
     membership = _membership(request)
-    whole = request.GET.get("all") == "1" and membership.is_administrator
+    in_session = _in_session(request)
+    whole = request.GET.get("all") == "1" and membership.is_administrator and not in_session
     orders = selectors.with_lines(selectors.orders_for(membership, whole_business=whole))[:200]
     return render(
         request,
         "orders/account_orders.html",
-        {"orders": orders, "whole": whole, "membership": membership},
+        {"orders": orders, "whole": whole, "membership": membership, "in_session": in_session},
     )
 
 
@@ -54,11 +60,17 @@ def account_orders(request: HttpRequest) -> HttpResponse:
 def account_order(request: HttpRequest, number: str) -> HttpResponse:
     """One order with each line's status: accepted, backordered, shipped with tracking, rejected with reason."""
     membership = _membership(request)
-    orders = selectors.orders_for(membership, whole_business=membership.is_administrator)
+    in_session = _in_session(request)
+    # In a PunchOut session the shopper sees their own orders only, whatever their role.
+    orders = selectors.orders_for(membership, whole_business=membership.is_administrator and not in_session)
     order = selectors.with_lines(orders.filter(number=number)).first()
     if order is None:
         raise Http404
-    return render(request, "orders/account_order.html", {"order": order, "membership": membership})
+    return render(
+        request,
+        "orders/account_order.html",
+        {"order": order, "membership": membership, "in_session": in_session},
+    )
 
 
 @login_required

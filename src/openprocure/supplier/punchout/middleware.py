@@ -5,6 +5,13 @@ session key travels in the path. This middleware finds the session, strips the p
 storefront view works unchanged, and makes ``reverse()`` add the prefix back (it is the script
 prefix for the request), so every link and form stays inside the session. It also keeps linked
 (PunchOut-only) accounts out of the storefront when they sign in directly.
+
+A PunchOut session is opened by a partner's credential (a shared secret or an OCI password), not by
+a person signing in: whatever e-mail the partner sent, the session is a shopping session. Only the
+pages in :data:`SESSION_VIEWS` answer inside ``/po/<key>/`` (browse, fill and return the cart, the
+shopper's own orders); everything else — account administration, API keys, secrets, return URLs,
+invitations, payment methods, cancelling orders, fulfilment, the Django admin — is refused there
+(403) and needs a person signed in to the storefront, with the role and a CSRF token.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import get_script_prefix, reverse, set_script_prefix
+from django.urls import Resolver404, get_script_prefix, resolve, reverse, set_script_prefix
 
 from openprocure.supplier.business.services import membership_of
 from openprocure.supplier.punchout import services
@@ -33,6 +40,39 @@ _LINKED_ALLOWED = (
     "/oci/",
     "/cxml/",
 )
+#: The pages (URL names) a PunchOut session may open: the catalog, the cart and its return, the
+#: shopper's own orders and the code catalogue. The list is explicit: a page added later is not
+#: reachable with a partner's credential until it is added here.
+SESSION_VIEWS = frozenset(
+    {
+        "home",
+        "punchout-welcome",
+        "cart",
+        "cart-add",
+        "cart-update",
+        "cart-submit",
+        "cart-cancel",
+        "catalog-search",
+        "catalog-suggest",
+        "catalog-departments",
+        "catalog-browse",
+        "catalog-product",
+        "catalog-image",
+        "orders-codes",
+        "orders-account",
+        "orders-account-order",
+        "set_language",
+    }
+)
+
+
+def session_may_open(path: str) -> bool:
+    """Whether ``path`` (inside ``/po/<key>/``, prefix removed) is a page of :data:`SESSION_VIEWS`."""
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return False
+    return match.url_name in SESSION_VIEWS
 
 
 class PunchOutSessionMiddleware:
@@ -90,7 +130,10 @@ class PunchOutSessionMiddleware:
         try:
             if session.user is None and rest != "/welcome/":
                 return redirect(reverse("punchout-welcome"))
-            response = self.get_response(request)
+            if not session_may_open(rest):
+                response = render(request, "punchout/not_for_sessions.html", status=403)
+            else:
+                response = self.get_response(request)
         finally:
             set_script_prefix(previous)
         frame_for_session(response, session)

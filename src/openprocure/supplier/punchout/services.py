@@ -309,7 +309,15 @@ def _copy_items(session: PunchOutSession, items: list[cxml.ItemOut]) -> None:
         line.auxiliary_id: line
         for line in CartLine.objects.filter(business_id=session.business_id, auxiliary_id__in=aux_ids)
     }
-    for item in items:
+    for index, item in enumerate(items, start=1):
+        if item.quantity > defaults.MAX_LINE_QUANTITY:
+            raise Refused(
+                f"ItemOut {index} asks for {item.quantity}: a cart line holds at most "
+                f"{defaults.MAX_LINE_QUANTITY}. Send the line with a smaller quantity.",
+                path=f"/cXML/Request/PunchOutSetupRequest/ItemOut[{index}]/@quantity",
+                status_code=400,
+                text="Bad Request",
+            )
         quantity = int(item.quantity) if item.quantity == int(item.quantity) and item.quantity > 0 else 0
         if quantity <= 0:
             continue
