@@ -9,11 +9,13 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, ClassVar
 
 from punchout.cxml.common import Comment, Extrinsic, Status
+from punchout.money import Money
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
 
 __all__ = [
+    "DocumentStatus",
     "InvoiceStatus",
     "InvoiceStatusType",
     "Option",
@@ -84,6 +86,23 @@ class InvoiceStatus:
     invoice_id: str | None = None
     invoice_date: datetime | None = None
     comments: list[Comment] = field(default_factory=list)
+    # ``PartialAmount``: what is paid when the buyer does not pay the whole invoice (type "paid").
+    partial_amount: Money | None = None
+    # ``paymentNetDueDate``: the date after which the invoice is paid without discount.
+    payment_net_due_date: datetime | None = None
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
+
+
+@dataclass(slots=True)
+class DocumentStatus:
+    """``DocumentStatus type`` + ``DocumentInfo documentID documentType documentDate`` + Comments: the
+    status of any earlier document (an order…); ``type`` is free text agreed between partners."""
+
+    type: str
+    document_id: str | None = None
+    document_type: str | None = None
+    document_date: datetime | None = None
+    comments: list[Comment] = field(default_factory=list)
     source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
@@ -95,8 +114,11 @@ class StatusUpdateRequest:
 
     status: Status
     document_reference: str | None = None
+    # At most one of the two (cXML allows one status element); a PaymentStatus (a PCard transaction)
+    # is not modelled and is carried as written.
     invoice_status: InvoiceStatus | None = None
     extrinsics: list[Extrinsic] = field(default_factory=list)
+    document_status: DocumentStatus | None = None
     source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
