@@ -71,4 +71,6 @@ PERIODIC_TASKS = [
     ("openprocure.buyer.approvals.tasks.remind_and_escalate", 300.0),
     ("openprocure.buyer.purchasing.tasks.sync_deliveries", 5.0),
     ("openprocure.buyer.spend.tasks.refresh_monthly_spend", SPEND_REFRESH_SECONDS),
+    # Hourly; each connection's supported transactions are read again once they are a day old.
+    ("openprocure.buyer.suppliers.tasks.refresh_profiles", 3600.0),
 ]

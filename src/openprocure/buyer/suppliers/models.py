@@ -89,6 +89,12 @@ class PunchOutConnection(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     last_tested_at = models.DateTimeField(_("last tested"), null=True, blank=True)
     last_test_ok = models.BooleanField(_("last test succeeded"), null=True, blank=True)
+    # What the supplier's ProfileResponse lists: request name → URL (e.g. "StatusUpdateRequest"),
+    # refreshed by "Test connection" and daily; empty until the supplier first answered one.
+    supported_transactions = models.JSONField(
+        _("transactions the supplier accepts"), default=dict, blank=True
+    )
+    profile_refreshed_at = models.DateTimeField(_("profile read"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -103,3 +109,7 @@ class PunchOutConnection(models.Model):
     @property
     def has_shared_secret(self) -> bool:
         return bool(self.shared_secret_encrypted)
+
+    def accepts(self, request_name: str) -> bool:
+        """Whether the supplier's last ProfileResponse lists this transaction (False when unknown)."""
+        return request_name in (self.supported_transactions or {})

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -143,6 +144,7 @@ class ConnectionTestResult:
     cxml_status_message: str = ""
     details: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    profile: ProfileResponse | None = None
 
 
 def test_connection(*, connection: PunchOutConnection, actor: User) -> ConnectionTestResult:
@@ -154,6 +156,7 @@ def test_connection(*, connection: PunchOutConnection, actor: User) -> Connectio
     PunchOutConnection.objects.filter(pk=connection.pk).update(
         last_tested_at=timezone.now(), last_test_ok=result.ok
     )
+    _remember_profile(connection, result)
     logger.info("connection %s tested by %s: %s", connection.pk, actor.pk, "ok" if result.ok else "failed")
     return result
 
@@ -212,6 +215,7 @@ def _test_cxml(connection: PunchOutConnection) -> ConnectionTestResult:
         result.cxml_status_text = status.text
         result.cxml_status_message = status.message
     if isinstance(doc.message, ProfileResponse):
+        result.profile = doc.message
         for transaction_ in doc.message.transactions:
             result.details.append(f"{transaction_.request_name} → {transaction_.url}")
     record_document(
@@ -242,6 +246,43 @@ def _test_cxml(connection: PunchOutConnection) -> ConnectionTestResult:
     else:
         result.summary = _("The answer has no cXML Status.")
     return result
+
+
+def _remember_profile(connection: PunchOutConnection, result: ConnectionTestResult) -> None:
+    """Keep the transactions a successful ProfileResponse lists (a failed one changes nothing)."""
+    if not result.ok or result.profile is None:
+        return
+    transactions = {t.request_name: t.url for t in result.profile.transactions if t.request_name}
+    with transaction.atomic():
+        PunchOutConnection.objects.filter(pk=connection.pk).update(
+            supported_transactions=transactions, profile_refreshed_at=timezone.now()
+        )
+    connection.supported_transactions = transactions
+
+
+#: A connection's profile is read again when older than this (``refresh_profiles``, hourly).
+PROFILE_MAX_AGE = timedelta(days=1)
+
+
+def refresh_profiles(*, now: datetime | None = None) -> int:
+    """Ask each active cXML connection whose profile is older than a day (or never read) for its
+    ProfileResponse and keep the transactions it lists; returns how many answered."""
+    now = now or timezone.now()
+    stale = PunchOutConnection.objects.filter(protocol=ConnectionProtocol.CXML, is_active=True).filter(
+        Q(profile_refreshed_at__isnull=True) | Q(profile_refreshed_at__lt=now - PROFILE_MAX_AGE)
+    )
+    answered = 0
+    for connection in stale.select_related("supplier"):
+        from openprocure.core.outbox import SecretUnavailable
+
+        try:
+            result = _test_cxml(connection)
+        except SecretUnavailable as error:
+            logger.warning("profile of connection %s not read: %s", connection.pk, error.message)
+            continue
+        _remember_profile(connection, result)
+        answered += result.ok and result.profile is not None
+    return answered
 
 
 def _test_oci(connection: PunchOutConnection) -> ConnectionTestResult:
