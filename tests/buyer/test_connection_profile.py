@@ -17,6 +17,7 @@ from openprocure.buyer.suppliers.models import PunchOutConnection
 from openprocure.buyer.suppliers.services import refresh_profiles
 from openprocure.core.models import OutboxMessage, User
 from openprocure.core.outbox import deliver_message
+from punchout import cxml
 from tests.buyer import test_punchout
 from tests.buyer.test_fulfilment_fixtures import envelope, invoice_request, make_po, make_supplier, post
 from tests.buyer.test_invoicing import ap_clerk
@@ -141,3 +142,33 @@ def test_a_refused_status_shows_as_not_delivered_never_as_sent(
     assert "Status could not be delivered to the supplier: " in page
     assert "StatusUpdateRequest is not accepted here" in page
     assert "Status sent to the supplier" not in page
+
+
+def test_our_cxml_endpoint_answers_a_known_suppliers_profile_request(client: Client, settings: Any) -> None:
+    settings.PUBLIC_URL = "https://buy.acme.test"
+    make_supplier()
+    answer = client.post(
+        "/cxml/", data=envelope(cxml.ProfileRequest(), payload_id="profile-1@s"), content_type="text/xml"
+    )
+    document = cxml.parse(answer.content).document
+    assert document.status is not None and document.status.code == 200
+    assert isinstance(document.message, cxml.ProfileResponse)
+    assert [(t.request_name, t.url) for t in document.message.transactions] == [
+        ("ConfirmationRequest", "https://buy.acme.test/cxml/"),
+        ("InvoiceDetailRequest", "https://buy.acme.test/cxml/"),
+        ("ProfileRequest", "https://buy.acme.test/cxml/"),
+        ("ShipNoticeRequest", "https://buy.acme.test/cxml/"),
+        ("StatusUpdateRequest", "https://buy.acme.test/cxml/"),
+    ]
+
+
+def test_a_profile_request_with_a_wrong_secret_is_refused(client: Client) -> None:
+    make_supplier()
+    answer = client.post(
+        "/cxml/",
+        data=envelope(cxml.ProfileRequest(), payload_id="profile-2@s", secret="not-the-secret"),
+        content_type="text/xml",
+    )
+    document = cxml.parse(answer.content).document
+    assert document.status is not None and document.status.code == 401
+    assert document.message is None or not isinstance(document.message, cxml.ProfileResponse)
