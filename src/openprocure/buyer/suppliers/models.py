@@ -95,6 +95,11 @@ class PunchOutConnection(models.Model):
         _("transactions the supplier accepts"), default=dict, blank=True
     )
     profile_refreshed_at = models.DateTimeField(_("profile read"), null=True, blank=True)
+    # Whether the supplier accepts order lines that did not come from its cart (free-text lines):
+    # set from its ProfileResponse when it says so, else True; administrators may change it, and
+    # then the profile no longer does (``free_text_set_by_admin``).
+    accepts_free_text = models.BooleanField(_("accepts free-text lines"), default=True)
+    free_text_set_by_admin = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -113,3 +118,24 @@ class PunchOutConnection(models.Model):
     def accepts(self, request_name: str) -> bool:
         """Whether the supplier's last ProfileResponse lists this transaction (False when unknown)."""
         return request_name in (self.supported_transactions or {})
+
+
+class DocumentIdentity(models.Model):
+    """Another identity (credential domain + identity) a supplier signs its documents with, besides
+    the connection's own To identity (a business-network ID, a DUNS…): inbound documents whose From or
+    Sender carries it are recognised as this connection's. It adds no shop tile."""
+
+    connection = models.ForeignKey(
+        PunchOutConnection, on_delete=models.CASCADE, related_name="document_identities"
+    )
+    domain = models.CharField(_("credential domain"), max_length=64)
+    identity = models.CharField(_("identity"), max_length=200, db_index=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["connection", "domain", "identity"]
+        verbose_name = _("document identity")
+        verbose_name_plural = _("document identities")
+
+    def __str__(self) -> str:
+        return f"{self.domain}:{self.identity}"

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from openprocure.buyer.punchout import wire
 from openprocure.buyer.suppliers.choices import ConnectionProtocol
 from openprocure.buyer.suppliers.crypto import InvalidToken, decrypt_secret, encrypt_secret
-from openprocure.buyer.suppliers.models import PunchOutConnection
+from openprocure.buyer.suppliers.models import DocumentIdentity, PunchOutConnection
 from openprocure.core.choices import Direction, Protocol
 from openprocure.core.crypto import validate_shared_secret
 from openprocure.core.journal import MASK, mask_secret_bytes, mask_secrets, record_document
@@ -315,3 +315,43 @@ def _test_oci(connection: PunchOutConnection) -> ConnectionTestResult:
         status_text=result.summary,
     )
     return result
+
+
+# -- document identities --------------------------------------------------------------------------------
+def add_document_identity(*, connection: PunchOutConnection, domain: str, identity: str) -> DocumentIdentity:
+    """Recognise inbound documents signed with ``domain:identity`` as this connection's.
+
+    Refused (ValidationError) when empty, when it is already the connection's own To identity, or
+    when another connection already has it (a document must lead to one supplier only).
+    """
+    from django.core.exceptions import ValidationError
+
+    domain, identity = domain.strip(), identity.strip()
+    if not domain or not identity:
+        raise ValidationError(_("Give both the credential domain and the identity."))
+    shown = f"{domain}:{identity}"
+    with transaction.atomic():
+        own = PunchOutConnection.objects.filter(to_identity=identity, to_domain__iexact=domain)
+        if own.filter(pk=connection.pk).exists():
+            raise ValidationError(
+                _("%(identity)s is already this connection's own identity (To).") % {"identity": shown}
+            )
+        other = own.exclude(pk=connection.pk).select_related("supplier").first()
+        taken = (
+            DocumentIdentity.objects.filter(identity=identity, domain__iexact=domain)
+            .select_related("connection__supplier")
+            .first()
+        )
+        holder = other or (taken.connection if taken else None)
+        if holder is not None:
+            raise ValidationError(
+                _("%(identity)s already belongs to %(connection)s: an identity leads to one supplier only.")
+                % {"identity": shown, "connection": holder}
+            )
+        return DocumentIdentity.objects.create(connection=connection, domain=domain, identity=identity)
+
+
+def remove_document_identity(*, document_identity: DocumentIdentity) -> None:
+    """Stop recognising documents signed with this identity."""
+    with transaction.atomic():
+        DocumentIdentity.objects.filter(pk=document_identity.pk).delete()
