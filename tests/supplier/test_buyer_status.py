@@ -83,6 +83,10 @@ def test_the_profile_lists_status_update(client, shop):
     )
     profile = cxml.parse(response.content).document.message
     assert "StatusUpdateRequest" in [t.request_name for t in profile.transactions]
+    # Orders name cart lines only: the profile says free-text lines are refused.
+    assert cxml.profile.free_text_declared(profile) is False
+    [order] = [t for t in profile.transactions if t.request_name == "OrderRequest"]
+    assert [(o.name, o.value) for o in order.options] == [("freeTextLines", "no")]
 
 
 def test_invoice_status_is_kept_shown_and_a_repeat_is_kept_once(client, invoiced):

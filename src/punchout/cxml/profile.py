@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from lxml.etree import _Element
 
 __all__ = [
+    "FREE_TEXT_OPTION",
     "DocumentStatus",
     "InvoiceStatus",
     "InvoiceStatusType",
@@ -24,7 +25,27 @@ __all__ = [
     "Response",
     "StatusUpdateRequest",
     "Transaction",
+    "free_text_declared",
 ]
+
+
+#: The ``Option`` (on the OrderRequest Transaction, or on the whole profile) by which a supplier says
+#: whether it accepts order lines that did not come from its PunchOut cart: ``yes`` or ``no``. Not a
+#: name cXML defines: ours, read when present and harmless to other systems.
+FREE_TEXT_OPTION = "freeTextLines"
+
+
+def free_text_declared(profile: ProfileResponse) -> bool | None:
+    """What a profile says of free-text lines (``FREE_TEXT_OPTION``): True, False, or None when silent."""
+    options = [o for t in profile.transactions if t.request_name == "OrderRequest" for o in t.options]
+    for option in [*options, *profile.options]:
+        if option.name == FREE_TEXT_OPTION:
+            value = option.value.strip().casefold()
+            if value in ("yes", "true", "1"):
+                return True
+            if value in ("no", "false", "0"):
+                return False
+    return None
 
 
 @dataclass(slots=True)

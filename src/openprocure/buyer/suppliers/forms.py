@@ -72,6 +72,7 @@ class ConnectionForm(forms.ModelForm):
             "oci_charset",
             "accepts_order_updates",
             "accepts_cancellations",
+            "accepts_free_text",
             "is_active",
         ]
         widgets = {

@@ -23,7 +23,7 @@ from openprocure.core.journal import MASK, mask_secret_bytes, mask_secrets, reco
 from openprocure.core.models import User
 from punchout.cxml import CXML, Credential, CXMLError, DeploymentMode, build, parse
 from punchout.cxml.helpers import make_header, new_payload_id
-from punchout.cxml.profile import ProfileRequest, ProfileResponse
+from punchout.cxml.profile import ProfileRequest, ProfileResponse, free_text_declared
 
 logger = logging.getLogger(__name__)
 
@@ -65,13 +65,20 @@ def shared_secret(connection: PunchOutConnection) -> str:
         ) from None
 
 
-def save_connection(*, connection: PunchOutConnection, new_secret: str = "") -> PunchOutConnection:
+def save_connection(
+    *, connection: PunchOutConnection, new_secret: str = "", free_text_chosen: bool = False
+) -> PunchOutConnection:
     """Save a connection's settings; a non-empty ``new_secret`` replaces the stored one.
+
+    ``free_text_chosen``: an administrator changed whether the supplier accepts free-text lines;
+    from then on the supplier's profile no longer changes it.
 
     Documents waiting in the outbox carry the new secret from their next attempt: they are stored
     with it masked and the outbox reads it at delivery (:func:`outbox_secret`).
     """
     check_new_secret(connection, new_secret)
+    if free_text_chosen:
+        connection.free_text_set_by_admin = True
     with transaction.atomic():
         if new_secret:
             connection.shared_secret_encrypted = encrypt_secret(new_secret)
@@ -253,11 +260,19 @@ def _remember_profile(connection: PunchOutConnection, result: ConnectionTestResu
     if not result.ok or result.profile is None:
         return
     transactions = {t.request_name: t.url for t in result.profile.transactions if t.request_name}
+    changes: dict[str, object] = {
+        "supported_transactions": transactions,
+        "profile_refreshed_at": timezone.now(),
+    }
     with transaction.atomic():
-        PunchOutConnection.objects.filter(pk=connection.pk).update(
-            supported_transactions=transactions, profile_refreshed_at=timezone.now()
-        )
-    connection.supported_transactions = transactions
+        locked = PunchOutConnection.objects.select_for_update().get(pk=connection.pk)
+        if not locked.free_text_set_by_admin:
+            # What the supplier declares; silent, the default (it accepts them).
+            declared = free_text_declared(result.profile)
+            changes["accepts_free_text"] = True if declared is None else declared
+        PunchOutConnection.objects.filter(pk=connection.pk).update(**changes)
+    for name, value in changes.items():
+        setattr(connection, name, value)
 
 
 #: A connection's profile is read again when older than this (``refresh_profiles``, hourly).

@@ -103,7 +103,11 @@ def connection_edit(request: HttpRequest, supplier_pk: int, pk: int | None = Non
     if request.method == "POST" and form.is_valid():
         connection = form.save(commit=False)
         connection.supplier = supplier
-        services.save_connection(connection=connection, new_secret=form.cleaned_data["new_shared_secret"])
+        services.save_connection(
+            connection=connection,
+            new_secret=form.cleaned_data["new_shared_secret"],
+            free_text_chosen="accepts_free_text" in form.changed_data,
+        )
         messages.success(request, _("Connection saved."))
         return redirect("suppliers:detail", pk=supplier.pk)
     return render(
