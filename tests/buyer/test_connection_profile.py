@@ -22,7 +22,7 @@ from tests.buyer import test_punchout
 from tests.buyer.test_fulfilment_fixtures import envelope, invoice_request, make_po, make_supplier, post
 from tests.buyer.test_invoicing import ap_clerk
 from tests.buyer.test_punchout import SupplierServer, status_response
-from tests.partner_server import PartnerServer, cxml_response
+from tests.partner_server import PartnerServer, cxml_response, free_port_url
 
 acme = test_punchout.acme  # the demo organisation fixture, shared
 
@@ -88,6 +88,34 @@ def test_the_daily_refresh_reads_only_profiles_a_day_old(acme: PunchOutConnectio
     acme.refresh_from_db()
     assert acme.supported_transactions == {"OrderRequest": "http://market.test/cxml/"}
     assert not acme.accepts("StatusUpdateRequest")
+
+
+def test_a_failed_refresh_is_retried_ten_minutes_later(acme: PunchOutConnection) -> None:
+    answers = [
+        (200, status_response(500, "Internal Server Error", "Profile down")),
+        (200, profile_response("X")),
+    ]
+    with SupplierServer(lambda body: answers.pop(0)) as server:
+        PunchOutConnection.objects.filter(pk=acme.pk).update(setup_url=server.url)
+        assert refresh_profiles() == 0
+        acme.refresh_from_db()
+        assert (acme.last_test_ok, acme.profile_refreshed_at) == (False, None)
+        assert refresh_profiles() == 0
+        assert len(server.received) == 1  # not asked again at once
+        assert refresh_profiles(now=timezone.now() + timedelta(minutes=11)) == 1
+        assert len(server.received) == 2
+    acme.refresh_from_db()
+    assert (acme.last_test_ok, list(acme.supported_transactions)) == (True, ["X"])
+
+
+def test_a_supplier_not_started_yet_is_asked_again_at_the_next_run(acme: PunchOutConnection) -> None:
+    PunchOutConnection.objects.filter(pk=acme.pk).update(setup_url=free_port_url())
+    assert refresh_profiles() == 0
+    acme.refresh_from_db()
+    assert (acme.last_tested_at, acme.profile_refreshed_at) == (None, None)
+    with SupplierServer(lambda body: (200, profile_response("OrderRequest"))) as server:
+        PunchOutConnection.objects.filter(pk=acme.pk).update(setup_url=server.url)
+        assert refresh_profiles() == 1
 
 
 def _credit_requested(client: Client, callbacks: Any, url: str, transactions: dict[str, str]) -> Invoice:

@@ -71,6 +71,7 @@ PERIODIC_TASKS = [
     ("openprocure.buyer.approvals.tasks.remind_and_escalate", 300.0),
     ("openprocure.buyer.purchasing.tasks.sync_deliveries", 5.0),
     ("openprocure.buyer.spend.tasks.refresh_monthly_spend", SPEND_REFRESH_SECONDS),
-    # Hourly; each connection's supported transactions are read again once they are a day old.
-    ("openprocure.buyer.suppliers.tasks.refresh_profiles", 3600.0),
+    # Each connection's supported transactions (its ProfileResponse), read once a day; the task
+    # runs every minute and asks only the connections due (never read, a day old, retry after a failure).
+    ("openprocure.buyer.suppliers.tasks.refresh_profiles", 60.0),
 ]

@@ -275,26 +275,40 @@ def _remember_profile(connection: PunchOutConnection, result: ConnectionTestResu
         setattr(connection, name, value)
 
 
-#: A connection's profile is read again when older than this (``refresh_profiles``, hourly).
+#: A connection's profile is read again when older than this (``refresh_profiles``).
 PROFILE_MAX_AGE = timedelta(days=1)
+#: After a refresh that failed, the connection is asked again this much later; one never read
+#: whose supplier did not answer at all (not started yet) is asked again at the next run.
+PROFILE_RETRY_AFTER = timedelta(minutes=10)
 
 
 def refresh_profiles(*, now: datetime | None = None) -> int:
-    """Ask each active cXML connection whose profile is older than a day (or never read) for its
-    ProfileResponse and keep the transactions it lists; returns how many answered."""
+    """Ask each active cXML connection whose profile is a day old (or was never read) for its
+    ProfileResponse and keep the transactions it lists; returns how many answered.
+
+    Run every minute by the worker: it asks only connections due, so a supplier is asked about once
+    a day, and a failed attempt is retried after ``PROFILE_RETRY_AFTER``.
+    """
+    from openprocure.core.outbox import SecretUnavailable
+
     now = now or timezone.now()
-    stale = PunchOutConnection.objects.filter(protocol=ConnectionProtocol.CXML, is_active=True).filter(
-        Q(profile_refreshed_at__isnull=True) | Q(profile_refreshed_at__lt=now - PROFILE_MAX_AGE)
+    due = (
+        PunchOutConnection.objects.filter(protocol=ConnectionProtocol.CXML, is_active=True)
+        .filter(Q(profile_refreshed_at__isnull=True) | Q(profile_refreshed_at__lt=now - PROFILE_MAX_AGE))
+        .exclude(last_test_ok=False, last_tested_at__gte=now - PROFILE_RETRY_AFTER)
     )
     answered = 0
-    for connection in stale.select_related("supplier"):
-        from openprocure.core.outbox import SecretUnavailable
-
+    for connection in due.select_related("supplier"):
         try:
             result = _test_cxml(connection)
         except SecretUnavailable as error:
             logger.warning("profile of connection %s not read: %s", connection.pk, error.message)
             continue
+        unreachable = result.http_status is None and connection.profile_refreshed_at is None
+        if not unreachable:
+            PunchOutConnection.objects.filter(pk=connection.pk).update(
+                last_tested_at=now, last_test_ok=result.ok
+            )
         _remember_profile(connection, result)
         answered += result.ok and result.profile is not None
     return answered

@@ -9,5 +9,5 @@ from openprocure.buyer.suppliers import services
 
 @task()
 def refresh_profiles() -> int:
-    """Read again the ProfileResponse of every cXML connection not read for a day."""
+    """Read the ProfileResponse of the cXML connections due (never read, a day old, or to retry)."""
     return services.refresh_profiles()
