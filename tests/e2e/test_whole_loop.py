@@ -394,7 +394,7 @@ def test_globex_in_test_status_punches_out_and_places_a_test_order(
         expect()(row).to_have_count(1)
         row.locator("th a").click()
         field = operator.locator("#id_auto_fulfil_after_minutes")
-        assert field.input_value() == ""  # the demo leaves shipping to the operators
+        assert field.input_value() == "2"  # the demo ships orders automatically after 2 minutes
         field.fill("0")
         runs_before, _finished = auto_fulfil_runs(demo)
         operator.locator("input[name=_save]").click()
