@@ -160,6 +160,10 @@ def test_price_variance_credit_memo_requested_status_sent_then_line_credit_appro
 ) -> None:
     with PartnerServer() as partner:
         supplier, connection = make_supplier(order_url=partner.url)
+        # Its ProfileResponse said it accepts status updates.
+        PunchOutConnection.objects.filter(pk=connection.pk).update(
+            supported_transactions={"StatusUpdateRequest": partner.url}
+        )
         make_po(supplier, connection, lines=[("PAPER-A4", "10", "10.00")])
         ToleranceRule.objects.create(mode="2way", price_pct=Decimal("2"), price_abs=Decimal("0.10"))
         body = envelope(invoice_request(invoice_id="INV-2", lines=[(1, "10", "10.50")]), payload_id="inv-2@s")

@@ -106,12 +106,13 @@ def test_document_type_not_accepted_here_is_450(client: Client) -> None:
         b"<From><Credential domain='NetworkId'><Identity>S</Identity></Credential></From>"
         b"<To><Credential domain='NetworkId'><Identity>B</Identity></Credential></To>"
         b"<Sender><Credential domain='NetworkId'><Identity>S</Identity></Credential><UserAgent>t</UserAgent></Sender>"
-        b"</Header><Request><ProfileRequest/></Request></cXML>"
+        b"</Header><Request><PunchOutSetupRequest operation='create'><BuyerCookie>c</BuyerCookie>"
+        b"<BrowserFormPost><URL>http://b.test/</URL></BrowserFormPost></PunchOutSetupRequest></Request></cXML>"
     )
     answer = post_cxml(client, body)
     assert answer.status is not None
     assert answer.status.code == 450
-    assert "ProfileRequest is not accepted at this endpoint" in answer.status.message
+    assert "PunchOutSetupRequest is not accepted at this endpoint" in answer.status.message
 
 
 def test_get_on_the_cxml_endpoint_says_what_it_is(client: Client) -> None:

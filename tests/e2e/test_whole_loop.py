@@ -394,7 +394,7 @@ def test_globex_in_test_status_punches_out_and_places_a_test_order(
         expect()(row).to_have_count(1)
         row.locator("th a").click()
         field = operator.locator("#id_auto_fulfil_after_minutes")
-        assert field.input_value() == ""  # the demo leaves shipping to the operators
+        assert field.input_value() == "2"  # the demo ships orders automatically after 2 minutes
         field.fill("0")
         runs_before, _finished = auto_fulfil_runs(demo)
         operator.locator("input[name=_save]").click()
@@ -736,6 +736,30 @@ def test_requester_to_paid_invoice(
     assert [money(text_of(invoice_lines.nth(i).locator("td").nth(5))) for i in range(2)] == cart.line_totals
     assert clerk.locator("ol.explanation li.fail").count() == 0
     shots(clerk, "invoice-approved")
+
+    # The approval goes back to the storefront as a StatusUpdateRequest (its profile, read by the
+    # buyer's worker, lists it): the invoice history says it was delivered, and Acme's administrator
+    # reads "Reconciled" next to the invoice in the storefront's Your account.
+    invoice_url = clerk.url
+    reload_until(
+        clerk,
+        invoice_url,
+        lambda: "Status sent to the supplier" in text_of(clerk.locator("main")),
+        "the invoice status delivered to Marketplace",
+    )
+    assert "could not be delivered" not in text_of(clerk.locator("main"))
+    acme_context, acme_admin = new_page(browser)
+    contexts.append(acme_context)
+    sign_in(acme_admin, supplier, "admin@acme.test")
+    storefront_invoice = acme_admin.locator("table tbody tr", has_text=po_number)
+    reload_until(
+        acme_admin,
+        f"{supplier}/account/invoices/",
+        lambda: storefront_invoice.count() == 1 and "Reconciled" in text_of(storefront_invoice),
+        f"Acme's status of the invoice of {po_number} on the storefront",
+    )
+    assert [text_of(storefront_invoice.locator("td").nth(i)) for i in (5,)] == ["Issued"]
+    shots(acme_admin, "storefront-invoice-reconciled")
 
     # ... and the spend dashboard, on the case's cost center, shows the PO total next to Marketplace.
     nav(clerk, "Spend")

@@ -43,7 +43,7 @@ def test_profile_request_lists_what_we_accept(client: Client) -> None:
     document = cxml.parse(answer.content).document
     assert document.status is not None and document.status.code == 200
     names = [t.request_name for t in document.message.transactions]  # type: ignore[attr-defined]
-    assert names == ["OrderRequest", "ProfileRequest", "PunchOutSetupRequest"]
+    assert names == ["OrderRequest", "ProfileRequest", "PunchOutSetupRequest", "StatusUpdateRequest"]
     assert {t.url for t in document.message.transactions} == {"http://127.0.0.1:8100/cxml/"}  # type: ignore[attr-defined]
 
 

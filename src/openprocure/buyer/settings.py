@@ -72,4 +72,7 @@ PERIODIC_TASKS = [
     ("openprocure.buyer.approvals.tasks.remind_and_escalate", 300.0),
     ("openprocure.buyer.purchasing.tasks.sync_deliveries", 5.0),
     ("openprocure.buyer.spend.tasks.refresh_monthly_spend", SPEND_REFRESH_SECONDS),
+    # Each connection's supported transactions (its ProfileResponse), read once a day; the task
+    # runs every minute and asks only the connections due (never read, a day old, retry after a failure).
+    ("openprocure.buyer.suppliers.tasks.refresh_profiles", 60.0),
 ]

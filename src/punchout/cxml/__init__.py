@@ -90,6 +90,7 @@ from punchout.cxml.order import (
 )
 from punchout.cxml.parser import parse
 from punchout.cxml.profile import (
+    DocumentStatus,
     InvoiceStatus,
     InvoiceStatusType,
     Option,
@@ -131,6 +132,7 @@ __all__ = [
     "Description",
     "Discount",
     "Distribution",
+    "DocumentStatus",
     "DocumentTooComplex",
     "DocumentTooLarge",
     "Extrinsic",

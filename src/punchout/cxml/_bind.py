@@ -62,6 +62,7 @@ from punchout.cxml.order import (
     ScheduleLine,
 )
 from punchout.cxml.profile import (
+    DocumentStatus,
     InvoiceStatus,
     InvoiceStatusType,
     Option,
@@ -790,17 +791,33 @@ def status_update_request(r: Reader, el: _Element) -> StatusUpdateRequest:
             result.document_reference = c.get("payloadID")
         elif tag == "InvoiceStatus":
             invoice = InvoiceStatus(
-                r.enum(c, "type", InvoiceStatusType, InvoiceStatusType.PROCESSING), source=c
+                r.enum(c, "type", InvoiceStatusType, InvoiceStatusType.PROCESSING),
+                payment_net_due_date=r.date(c, "paymentNetDueDate"),
+                source=c,
             )
             for s in c:
                 if s.tag == "InvoiceIDInfo":
                     invoice.invoice_id = s.get("invoiceID")
                     invoice.invoice_date = r.date(s, "invoiceDate")
+                elif s.tag == "PartialAmount":
+                    invoice.partial_amount = rd.money_of(r, s)
                 elif s.tag == "Comments":
                     invoice.comments.append(rd.comment(r, s))
                 else:
                     r.unknown(s, c)
             result.invoice_status = invoice
+        elif tag == "DocumentStatus":
+            document = DocumentStatus(c.get("type") or "", source=c)
+            for s in c:
+                if s.tag == "DocumentInfo":
+                    document.document_id = s.get("documentID")
+                    document.document_type = s.get("documentType")
+                    document.document_date = r.date(s, "documentDate")
+                elif s.tag == "Comments":
+                    document.comments.append(rd.comment(r, s))
+                else:
+                    r.unknown(s, c)
+            result.document_status = document
         elif tag == "Extrinsic":
             result.extrinsics.append(rd.extrinsic(r, c))
         else:

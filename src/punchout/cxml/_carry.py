@@ -146,9 +146,12 @@ MODELLED: dict[str, Modelled] = {
     "ProfileResponse": _m("Option Transaction", "effectiveDate lastRefresh"),
     "Transaction": _m("URL Option", "requestName"),
     "Option": _m("", "name"),
-    "StatusUpdateRequest": _m("DocumentReference Status InvoiceStatus Extrinsic"),
-    "InvoiceStatus": _m("InvoiceIDInfo Comments", "type"),
+    "StatusUpdateRequest": _m("DocumentReference Status InvoiceStatus DocumentStatus Extrinsic"),
+    "InvoiceStatus": _m("InvoiceIDInfo PartialAmount Comments", "type paymentNetDueDate"),
     "InvoiceIDInfo": _m("", "invoiceID invoiceDate"),
+    "PartialAmount": _m("Money"),
+    "DocumentStatus": _m("DocumentInfo Comments", "type"),
+    "DocumentInfo": _m("", "documentID documentType documentDate"),
     # Fulfill
     "ConfirmationRequest": _m("ConfirmationHeader OrderReference ConfirmationItem"),
     "ConfirmationHeader": _m(
@@ -210,7 +213,7 @@ OBJECTS = frozenset(
     ShipNoticeItem ShipNoticePortion ShipNoticeHeader ShipNoticeRequest InvoicePartner
     InvoiceDetailItemReference InvoiceDetailItem InvoiceDetailOrder InvoiceDetailSummary
     InvoiceDetailRequestHeader InvoiceDetailRequest ProfileRequest Option Transaction ProfileResponse
-    InvoiceStatus StatusUpdateRequest PaymentTerm InvoiceDetailPaymentTerm Discount TermsOfDelivery
+    InvoiceStatus DocumentStatus StatusUpdateRequest PaymentTerm InvoiceDetailPaymentTerm Discount TermsOfDelivery
     TaxExemption ShipNoticeItemDetail ServiceLevel
     """.split()
 )

@@ -304,7 +304,12 @@ def _status_update(w: Writer, parent: _Element, m: StatusUpdateRequest, path: st
     wr.status(w, el, m.status)
     invoice = m.invoice_status
     if invoice is not None:
-        inv = w.record(sub(el, "InvoiceStatus", attrs={"type": invoice.type.value}), invoice)
+        due = w.when(
+            invoice.payment_net_due_date, invoice.source, "paymentNetDueDate", f"{path}/InvoiceStatus"
+        )
+        inv = w.record(
+            sub(el, "InvoiceStatus", attrs={"type": invoice.type.value, "paymentNetDueDate": due}), invoice
+        )
         if invoice.invoice_id is not None:
             info = invoice.source.find("InvoiceIDInfo") if invoice.source is not None else None
             attrs = {
@@ -312,7 +317,31 @@ def _status_update(w: Writer, parent: _Element, m: StatusUpdateRequest, path: st
                 "invoiceDate": w.when(invoice.invoice_date, info, "invoiceDate", f"{path}/InvoiceStatus"),
             }
             sub(inv, "InvoiceIDInfo", attrs=attrs)
+        if invoice.partial_amount is not None:
+            wr.money_in(inv, "PartialAmount", invoice.partial_amount, f"{path}/InvoiceStatus")
         wr.comments(w, inv, invoice.comments)
+    document = m.document_status
+    if document is not None:
+        if invoice is not None:
+            raise BuildError(
+                "a StatusUpdateRequest carries one status (InvoiceStatus or DocumentStatus): send two updates",
+                path=f"{path}/DocumentStatus",
+            )
+        doc = w.record(sub(el, "DocumentStatus", attrs={"type": document.type}), document)
+        if document.document_id is not None:
+            info = document.source.find("DocumentInfo") if document.source is not None else None
+            sub(
+                doc,
+                "DocumentInfo",
+                attrs={
+                    "documentID": document.document_id,
+                    "documentType": document.document_type or "",
+                    "documentDate": w.when(
+                        document.document_date, info, "documentDate", f"{path}/DocumentStatus"
+                    ),
+                },
+            )
+        wr.comments(w, doc, document.comments)
     wr.extrinsics(w, el, m.extrinsics)
 
 

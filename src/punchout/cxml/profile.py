@@ -9,11 +9,14 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, ClassVar
 
 from punchout.cxml.common import Comment, Extrinsic, Status
+from punchout.money import Money
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
 
 __all__ = [
+    "FREE_TEXT_OPTION",
+    "DocumentStatus",
     "InvoiceStatus",
     "InvoiceStatusType",
     "Option",
@@ -22,7 +25,27 @@ __all__ = [
     "Response",
     "StatusUpdateRequest",
     "Transaction",
+    "free_text_declared",
 ]
+
+
+#: The ``Option`` (on the OrderRequest Transaction, or on the whole profile) by which a supplier says
+#: whether it accepts order lines that did not come from its PunchOut cart: ``yes`` or ``no``. Not a
+#: name cXML defines: ours, read when present and harmless to other systems.
+FREE_TEXT_OPTION = "freeTextLines"
+
+
+def free_text_declared(profile: ProfileResponse) -> bool | None:
+    """What a profile says of free-text lines (``FREE_TEXT_OPTION``): True, False, or None when silent."""
+    options = [o for t in profile.transactions if t.request_name == "OrderRequest" for o in t.options]
+    for option in [*options, *profile.options]:
+        if option.name == FREE_TEXT_OPTION:
+            value = option.value.strip().casefold()
+            if value in ("yes", "true", "1"):
+                return True
+            if value in ("no", "false", "0"):
+                return False
+    return None
 
 
 @dataclass(slots=True)
@@ -84,6 +107,23 @@ class InvoiceStatus:
     invoice_id: str | None = None
     invoice_date: datetime | None = None
     comments: list[Comment] = field(default_factory=list)
+    # ``PartialAmount``: what is paid when the buyer does not pay the whole invoice (type "paid").
+    partial_amount: Money | None = None
+    # ``paymentNetDueDate``: the date after which the invoice is paid without discount.
+    payment_net_due_date: datetime | None = None
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
+
+
+@dataclass(slots=True)
+class DocumentStatus:
+    """``DocumentStatus type`` + ``DocumentInfo documentID documentType documentDate`` + Comments: the
+    status of any earlier document (an order…); ``type`` is free text agreed between partners."""
+
+    type: str
+    document_id: str | None = None
+    document_type: str | None = None
+    document_date: datetime | None = None
+    comments: list[Comment] = field(default_factory=list)
     source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
@@ -95,8 +135,11 @@ class StatusUpdateRequest:
 
     status: Status
     document_reference: str | None = None
+    # At most one of the two (cXML allows one status element); a PaymentStatus (a PCard transaction)
+    # is not modelled and is carried as written.
     invoice_status: InvoiceStatus | None = None
     extrinsics: list[Extrinsic] = field(default_factory=list)
+    document_status: DocumentStatus | None = None
     source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 

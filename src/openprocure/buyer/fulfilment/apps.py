@@ -14,3 +14,4 @@ class FulfilmentConfig(AppConfig):
         HANDLERS.setdefault("ConfirmationRequest", handlers.confirmation_request)
         HANDLERS.setdefault("ShipNoticeRequest", handlers.ship_notice_request)
         HANDLERS.setdefault("StatusUpdateRequest", handlers.status_update_request)
+        HANDLERS.setdefault("ProfileRequest", handlers.profile_request)

@@ -26,6 +26,8 @@ class IssueKind(models.TextChoices):
     ORDER_REJECTED = "order_rejected", _("Order rejected")  # ConfirmationRequest type="reject"
     LINE_REJECTED = "line_rejected", _("Line rejected")  # some quantity of a line rejected
     PRICE_CHANGED = "price_changed", _("Price changed")  # confirmed unit price differs from the PO
+    UNIT_MISMATCH = "unit_mismatch", _("Other unit shipped")  # ship notice in another unit than the line
+    OVER_SHIPPED = "over_shipped", _("More shipped than ordered")  # ship notices exceed the line
 
 
 class IssueStatus(models.TextChoices):

@@ -74,3 +74,25 @@ def _status_update(inbound: Inbound, connection: PunchOutConnection) -> Accepted
     )
     reference = update.purchase_order.number if update.purchase_order else update.document_reference
     return Accepted(reference=reference, message=_("Status update recorded."))
+
+
+def profile_request(inbound: Inbound) -> cxml.CXML:
+    """Answer a known supplier's ProfileRequest with the transactions our ``/cxml/`` accepts (every
+    cXML server must); an unknown sender or a wrong secret gets the same 401 as any document."""
+    from django.conf import settings
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from openprocure.buyer.fulfilment.inbound import authenticate
+    from openprocure.buyer.portal.cxml import HANDLERS
+    from openprocure.core.cxml_endpoint import answer_document
+
+    connection = authenticate(inbound.document)
+    inbound.partner = connection.supplier.name
+    inbound.reference = f"profile:{connection.pk}"
+    url = settings.PUBLIC_URL + reverse("cxml")
+    response = cxml.ProfileResponse(
+        effective_date=timezone.now().replace(microsecond=0),
+        transactions=[cxml.Transaction(request_name=name, url=url) for name in sorted(HANDLERS)],
+    )
+    return answer_document(inbound, response)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from openprocure.buyer.fulfilment.models import InboundDocument
 from openprocure.buyer.purchasing.models import PurchaseOrder, PurchaseOrderLine, Transmission
-from openprocure.buyer.suppliers.models import PunchOutConnection, Supplier
+from openprocure.buyer.suppliers.models import DocumentIdentity, PunchOutConnection, Supplier
 from openprocure.core.cxml_endpoint import Inbound, answer_document
 from punchout import cxml
 from punchout.cxml.errors import CXMLError, InvalidDocument
@@ -56,19 +56,29 @@ def authenticate(document: cxml.CXML) -> PunchOutConnection:
     header = document.require_header()
     credentials = [*header.from_, *header.sender]
     identities = {c.identity for c in credentials if c.identity}
+    live = PunchOutConnection.objects.filter(protocol="cxml", is_active=True, supplier__is_active=True)
     candidates = [
         connection
-        for connection in PunchOutConnection.objects.filter(
-            protocol="cxml", is_active=True, supplier__is_active=True, to_identity__in=identities
-        ).select_related("supplier")
+        for connection in live.filter(to_identity__in=identities).select_related("supplier")
         if any(c.matches(connection.to_domain, connection.to_identity) for c in credentials)
     ]
+    # The other identities a supplier signs its documents with (DocumentIdentity).
+    known = {connection.pk for connection in candidates}
+    for other in DocumentIdentity.objects.filter(
+        identity__in=identities, connection__in=live.exclude(pk__in=known)
+    ).select_related("connection__supplier"):
+        if other.connection_id not in known and any(
+            c.matches(other.domain, other.identity) for c in credentials
+        ):
+            candidates.append(other.connection)
+            known.add(other.connection_id)
     shown = ", ".join(f"{c.domain}:{c.identity}" for c in credentials) or _("none")
     if not candidates:
         raise Unauthorized(
             _(
                 "Unknown sender: no supplier connection has the identity %(identities)s "
-                "(Header/From or Header/Sender). Ask the buyer to add your identity to your supplier connection."
+                "(Header/From or Header/Sender). Ask the buyer to add your identity to your supplier connection "
+                "(as its own identity or as a document identity)."
             )
             % {"identities": shown},
             path="/cXML/Header/Sender/Credential",

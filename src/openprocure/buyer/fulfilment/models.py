@@ -145,8 +145,9 @@ class ConfirmationLine(models.Model):
 
 
 class SupplierIssue(models.Model):
-    """Something a supplier's confirmation changed that the buyer must look at (a rejected line, a
-    new price); listed for buyers and e-mailed to the requester."""
+    """Something a supplier's confirmation or ship notice says that the buyer must look at (a rejected
+    line, a new price, another unit or more than ordered shipped); listed for buyers and e-mailed to
+    the requester."""
 
     purchase_order = models.ForeignKey(
         "purchasing.PurchaseOrder", on_delete=models.CASCADE, related_name="supplier_issues"
@@ -154,7 +155,13 @@ class SupplierIssue(models.Model):
     po_line = models.ForeignKey(
         "purchasing.PurchaseOrderLine", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
-    confirmation = models.ForeignKey(Confirmation, on_delete=models.CASCADE, related_name="issues")
+    # The document that raised it: a confirmation, or a ship notice (another unit, more than ordered).
+    confirmation = models.ForeignKey(
+        Confirmation, on_delete=models.CASCADE, null=True, blank=True, related_name="issues"
+    )
+    ship_notice = models.ForeignKey(
+        "ShipNotice", on_delete=models.CASCADE, null=True, blank=True, related_name="issues"
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=IssueKind.choices)
     message = models.TextField(_("explanation"))
     status = models.CharField(

@@ -15,7 +15,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -117,12 +116,7 @@ def derive_state(
 def refresh_lines(po: PurchaseOrder) -> dict[int, LineFulfilment]:
     """Recompute shipped and received quantities from the documents, then each line's state."""
     rows = fulfilments(po)
-    shipped = dict(
-        ShipNoticeLine.objects.filter(po_line__purchase_order=po)
-        .exclude(ship_notice__status=ShipNoticeStatus.CANCELLED)
-        .values_list("po_line")
-        .annotate(total=Sum("quantity"))
-    )
+    shipped = shipped_in_order_unit(po)
     received: dict[int, Decimal] = {}
     refused: dict[int, Decimal] = {}
     for line in GoodsReceiptLine.objects.filter(po_line__purchase_order=po).select_related("receipt"):
@@ -425,17 +419,21 @@ def _comments_suffix(comments: str) -> str:
     return (" " + _("Supplier's comment: %(comment)s") % {"comment": comments}) if comments else ""
 
 
-def _notify_requester(po: PurchaseOrder, messages: list[str]) -> None:
+def _notify_requester(po: PurchaseOrder, messages: list[str], *, shipped: bool = False) -> None:
     requester = po.requisition.requester if po.requisition_id else po.buyer
     if not requester or not requester.email:
         return
     link = f"{settings.PUBLIC_URL}/fulfilment/issues/"
+    intro = (
+        _("%(supplier)s announced a shipment for order %(order)s that needs your attention:")
+        if shipped
+        else _("%(supplier)s confirmed order %(order)s with changes that need your attention:")
+    )
     body = "\n".join(
         [
             _("Hello,"),
             "",
-            _("%(supplier)s confirmed order %(order)s with changes that need your attention:")
-            % {"supplier": po.supplier, "order": po.number},
+            intro % {"supplier": po.supplier, "order": po.number},
             "",
             *[f"- {message}" for message in messages],
             "",
@@ -443,7 +441,12 @@ def _notify_requester(po: PurchaseOrder, messages: list[str]) -> None:
         ]
     )
     mail.deliver(
-        _("Order %(order)s: the supplier changed or rejected lines") % {"order": po.number},
+        (
+            _("Order %(order)s: the supplier's shipment needs checking")
+            if shipped
+            else _("Order %(order)s: the supplier changed or rejected lines")
+        )
+        % {"order": po.number},
         body,
         [requester.email],
     )
@@ -567,6 +570,13 @@ def record_ship_notice(
                 )
             )
     ShipNoticeLine.objects.bulk_create(new_lines)
+    issues = _ship_notice_issues(notice, new_lines)
+    SupplierIssue.objects.bulk_create(issues)
+    for po_pk in {issue.purchase_order_id for issue in issues}:
+        po_messages = [issue.message for issue in issues if issue.purchase_order_id == po_pk]
+        transaction.on_commit(
+            partial(_notify_requester, affected[po_pk], po_messages, shipped=True), robust=True
+        )
     threshold = defaults.auto_receipt_below()
     for po in affected.values():
         _event(
@@ -579,7 +589,9 @@ def record_ship_notice(
             operation=operation,
         )
         refresh_po_status(lock_po(po))
-        if threshold is not None:
+        # A notice that raised an issue on this order is checked by a person, never received automatically.
+        questioned = any(issue.purchase_order_id == po.pk for issue in issues)
+        if threshold is not None and not questioned:
             value = sum(
                 (line.quantity * line.po_line.unit_price / (line.po_line.price_basis_quantity or 1))
                 for line in new_lines
@@ -588,6 +600,83 @@ def record_ship_notice(
             if value < threshold:
                 receive_ship_notice(ship_notice=notice, actor=None, automatic=True, purchase_order=po)
     return notice
+
+
+def same_unit(shipped: str, ordered: str) -> bool:
+    """Whether a ship notice line's unit is the order line's (a notice without a unit is taken as it)."""
+    return not shipped.strip() or shipped.strip().casefold() == ordered.strip().casefold()
+
+
+def shipped_in_order_unit(po: PurchaseOrder) -> dict[int, Decimal]:
+    """Per order line, what the live ship notices say ships in the line's own unit: a quantity in
+    another unit (30 EA against a line of 3 RM) is never added to it (it is a supplier issue)."""
+    shipped: dict[int, Decimal] = {}
+    lines = (
+        ShipNoticeLine.objects.filter(po_line__purchase_order=po)
+        .exclude(ship_notice__status=ShipNoticeStatus.CANCELLED)
+        .values_list("po_line_id", "quantity", "unit_of_measure", "po_line__unit_of_measure")
+    )
+    for line_id, quantity, unit, ordered_unit in lines:
+        if same_unit(unit, ordered_unit):
+            shipped[line_id] = shipped.get(line_id, ZERO) + Decimal(quantity)
+    return shipped
+
+
+def _ship_notice_issues(notice: ShipNotice, new_lines: list[ShipNoticeLine]) -> list[SupplierIssue]:
+    """Issues for lines of this notice in another unit than the order line, and for order lines
+    whose ship notices (in the line's unit) now add up to more than was ordered."""
+    issues: list[SupplierIssue] = []
+    over_checked: set[int] = set()
+    for line in new_lines:
+        po_line = line.po_line
+        po = po_line.purchase_order
+        values = {
+            "line": po_line.line_number,
+            "part": po_line.supplier_part_id,
+            "order": po.number,
+            "shipment": notice.shipment_id,
+            "shipped": fmt(line.quantity),
+            "shipped_unit": line.unit_of_measure,
+            "ordered": fmt(po_line.quantity),
+            "ordered_unit": po_line.unit_of_measure,
+        }
+        if not same_unit(line.unit_of_measure, po_line.unit_of_measure):
+            issues.append(
+                SupplierIssue(
+                    purchase_order=po,
+                    po_line=po_line,
+                    ship_notice=notice,
+                    kind=IssueKind.UNIT_MISMATCH,
+                    message=_(
+                        "Order %(order)s line %(line)s (%(part)s): ship notice %(shipment)s ships "
+                        "%(shipped)s %(shipped_unit)s, the line orders %(ordered)s %(ordered_unit)s. "
+                        "The shipped quantity is not counted until you check it with the supplier."
+                    )
+                    % values,
+                )
+            )
+            continue
+        if po_line.pk in over_checked:
+            continue
+        over_checked.add(po_line.pk)
+        total = shipped_in_order_unit(po).get(po_line.pk, ZERO)
+        if total > po_line.quantity:
+            values["shipped"] = fmt(total)
+            values["shipped_unit"] = po_line.unit_of_measure
+            issues.append(
+                SupplierIssue(
+                    purchase_order=po,
+                    po_line=po_line,
+                    ship_notice=notice,
+                    kind=IssueKind.OVER_SHIPPED,
+                    message=_(
+                        "Order %(order)s line %(line)s (%(part)s): %(shipped)s %(shipped_unit)s shipped "
+                        "in all (with ship notice %(shipment)s), %(ordered)s %(ordered_unit)s ordered."
+                    )
+                    % values,
+                )
+            )
+    return issues
 
 
 def _shipped_description(item: cxml.ShipNoticeItem) -> str:

@@ -128,4 +128,16 @@ INVOICE_EVENT_LABELS = {
     "status_changed": _("Status changed"),
     "variance_accepted": _("Variance accepted"),
     "status_sent": _("Status sent to the supplier"),
+    "status_not_sent": _("Status not sent: the supplier does not accept status updates"),
+}
+
+# A "status_sent" event as its outbox message stands now (the event is written when the status is
+# stored for delivery; whether it reached the supplier is the message's state).
+STATUS_DELIVERY_LABELS = {
+    "pending": _("Status waiting to be sent to the supplier"),
+    "delivering": _("Status being sent to the supplier"),
+    "retrying": _("Status not delivered yet; the supplier will be tried again"),
+    "delivered": _("Status sent to the supplier"),
+    "failed": _("Status could not be delivered to the supplier"),
+    "cancelled": _("Status withdrawn before delivery"),
 }

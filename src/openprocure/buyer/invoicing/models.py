@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from openprocure.buyer.invoicing.choices import (
     INVOICE_EVENT_LABELS,
+    STATUS_DELIVERY_LABELS,
     ExceptionStatus,
     IdentifierScheme,
     InvoiceKind,
@@ -320,5 +321,15 @@ class InvoiceEvent(models.Model):
 
     @property
     def label(self) -> str:
-        """What happened, in the reader's language."""
+        """What happened, in the reader's language; a status sent to the supplier as its outbox
+        message stands now (waiting, delivered, failed with the supplier's answer)."""
+        if self.kind == "status_sent" and self.detail.get("payload_id"):
+            from openprocure.core.models import OutboxMessage
+
+            message = OutboxMessage.objects.filter(payload_id=self.detail["payload_id"]).first()
+            if message is not None:
+                label = str(STATUS_DELIVERY_LABELS.get(message.status, message.get_status_display()))
+                if message.status == "failed" and message.last_error:
+                    return f"{label}: {message.last_error}"
+                return label
         return str(INVOICE_EVENT_LABELS.get(self.kind, self.kind))

@@ -771,6 +771,11 @@ def send_status(*, invoice: Invoice, comment: str = "") -> Any:
     )
     if connection is None:
         return None
+    if not connection.accepts("StatusUpdateRequest"):
+        # Its ProfileResponse lists no StatusUpdateRequest (or it never answered one): sending it
+        # would be refused, so the history says it was not sent, and why.
+        _event(invoice, "status_not_sent", None, status=str(status_type), connection=connection.pk)
+        return None
     from datetime import UTC, datetime
 
     from openprocure.buyer.suppliers.services import cxml_envelope

@@ -50,9 +50,11 @@ def seed_organization() -> Company:
         code="HQ",
         defaults={
             "legal_entity": entity,
-            "name": "Acme Industries — Head office",
+            # The storefront's demo address for Acme with its Monday delivery day (same street and
+            # postal code): demo orders to it are consolidated on the delivery day.
+            "name": "Acme Industries — Receiving dock",
             "deliver_to": "Goods receiving",
-            "street": "1 rue de l'Industrie",
+            "street": "12 rue des Entrepôts",
             "city": "Lyon",
             "postal_code": "69007",
             "country": "FR",

@@ -50,6 +50,7 @@ from punchout.cxml import (
     Extrinsic,
     ItemDetail,
     ItemID,
+    Status,
     build,
     parse,
 )
@@ -86,6 +87,9 @@ class CartOutcome:
     requisition: Requisition | None
     lines: list[RequisitionLine] = field(default_factory=list)
     warnings: list[dict[str, str]] = field(default_factory=list)
+    # The cart's Message/Status when it is not 200 (204 "no change", 500 an error at the supplier):
+    # nothing was changed, and the person reads the supplier's words.
+    supplier_status: Status | None = None
 
 
 # -- launch --------------------------------------------------------------------------------------
@@ -437,14 +441,15 @@ def receive_cart(
     """Turn a cart posted to ``/punchout/return/<cookie>/`` into requisition lines."""
     session = find_session_for(cookie=cookie, user=user)
     connection = session.connection
+    declined: Status | None = None
     if connection.protocol == ConnectionProtocol.OCI:
         lines, warnings, journal = _read_oci_cart(session, fields, raw_body, content_type)
     else:
-        lines, warnings, journal = _read_cxml_cart(session, fields, raw_body, content_type)
-    if session.operation != SessionOperation.INSPECT:
+        lines, warnings, journal, declined = _read_cxml_cart(session, fields, raw_body, content_type)
+    if declined is None and session.operation != SessionOperation.INSPECT:
         _refuse_out_of_bounds(session, lines, journal)
     try:
-        return _apply_received(session, lines, warnings, journal)
+        return _apply_received(session, lines, warnings, journal, declined)
     except requisitions.RequisitionError as error:
         # The requisition may no longer change (submitted meanwhile, or too large): nothing changed.
         journal.status_code = 409
@@ -458,15 +463,21 @@ def _apply_received(
     lines: list[requisitions.CartLine],
     warnings: list[dict[str, str]],
     journal: Document,
+    declined: Status | None,
 ) -> CartOutcome:
     with transaction.atomic():
         locked = PunchOutSession.objects.select_for_update().get(pk=session.pk)
         if locked.status != SessionStatus.OPEN:  # a second post of the same cart
             raise PunchOutError(_("This cart was already received."), http_status=409, session=locked)
-        outcome = _apply_cart(locked, lines, warnings)
+        if declined is not None:
+            # Not a cart to apply: the requisition stays as it was; the session is over.
+            outcome = CartOutcome(locked, locked.requisition, [], warnings, supplier_status=declined)
+        else:
+            outcome = _apply_cart(locked, lines, warnings)
+        finished = locked.operation == SessionOperation.INSPECT or declined is not None
         set_status(
             locked,
-            SessionStatus.CLOSED if locked.operation == SessionOperation.INSPECT else SessionStatus.RETURNED,
+            SessionStatus.CLOSED if finished else SessionStatus.RETURNED,
             table=SESSION_TRANSITIONS,
         )
         locked.returned_at = timezone.now()
@@ -564,7 +575,9 @@ def _warning(code: str, message: str) -> dict[str, str]:
 
 def _read_cxml_cart(
     session: PunchOutSession, fields: Mapping[str, Any], raw_body: bytes, content_type: str
-) -> tuple[list[requisitions.CartLine], list[dict[str, str]], Document]:
+) -> tuple[list[requisitions.CartLine], list[dict[str, str]], Document, Status | None]:
+    """The cart's lines, warnings and journal entry; and its Message/Status when not 200 (then no
+    line is read: the supplier said there is no change, or that something failed on its side)."""
     connection = session.connection
     try:
         if content_type.startswith(("text/xml", "application/xml")):
@@ -627,7 +640,13 @@ def _read_cxml_cart(
             ),
             http_status=403,
         )
-    return (*cxml_cart_lines(message, default_currency=connection.supplier.default_currency), journal)
+    status = document.status
+    if status is not None and status.code != 200:
+        journal.status_code = status.code
+        journal.status_text = status.message or status.text
+        journal.save(update_fields=["status_code", "status_text"])
+        return [], [], journal, status
+    return (*cxml_cart_lines(message, default_currency=connection.supplier.default_currency), journal, None)
 
 
 def cxml_cart_lines(

@@ -142,6 +142,21 @@ def _cart_landed(request: HttpRequest, outcome: services.CartOutcome) -> HttpRes
     """Where a person lands once their cart is applied."""
     for warning in outcome.warnings:
         messages.warning(request, warning["message"])
+    declined = outcome.supplier_status
+    if declined is not None:
+        said = declined.message or declined.text
+        values = {"supplier": outcome.session.connection.supplier, "code": declined.code, "text": said}
+        if declined.code == 204:
+            messages.info(request, _("%(supplier)s: no change (%(text)s). Nothing was changed.") % values)
+        else:
+            messages.error(
+                request,
+                _("%(supplier)s could not return the cart (%(code)s %(text)s). Nothing was changed.")
+                % values,
+            )
+        if outcome.requisition is None:
+            return redirect("punchout:shop")
+        return redirect(reverse("requisitions:detail", args=[outcome.requisition.pk]))
     if outcome.requisition is None:
         messages.info(request, _("The cart was empty; nothing was added."))
         return redirect("punchout:shop")

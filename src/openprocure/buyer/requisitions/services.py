@@ -514,13 +514,47 @@ def _restrictions(profile: Any) -> tuple[set[str], list[RestrictedCategory]]:
     return profile.role_codes(), list(RestrictedCategory.objects.filter(company=profile.company))
 
 
+def _suppliers_refusing_free_text(lines: Sequence[RequisitionLine]) -> dict[int, str]:
+    """Suppliers of the free-text lines whose order connection refuses lines not from its cart
+    (``PunchOutConnection.accepts_free_text``): supplier ID → name."""
+    from openprocure.buyer.suppliers.models import PunchOutConnection
+
+    supplier_ids = {line.supplier_id for line in lines if line.is_free_text and line.supplier_id}
+    if not supplier_ids:
+        return {}
+    refusing: dict[int, str] = {}
+    # The connection orders go through: the first active cXML connection with an order URL.
+    seen: set[int] = set()
+    for connection in (
+        PunchOutConnection.objects.filter(supplier_id__in=supplier_ids, is_active=True, protocol="cxml")
+        .exclude(order_url="")
+        .select_related("supplier")
+        .order_by("pk")
+    ):
+        if connection.supplier_id in seen:
+            continue
+        seen.add(connection.supplier_id)
+        if not connection.accepts_free_text:
+            refusing[connection.supplier_id] = connection.supplier.name
+    return refusing
+
+
 def _line_problems(
     lines: Sequence[RequisitionLine], roles: set[str], restrictions: Sequence[RestrictedCategory]
 ) -> list[str]:
     if not lines:
         return [_("Add at least one line before submitting.")]
     problems = []
+    refusing = _suppliers_refusing_free_text(lines)
     for line in lines:
+        if line.is_free_text and line.supplier_id in refusing:
+            problems.append(
+                _(
+                    "Line %(n)s is a free-text line, but %(supplier)s accepts only lines from its catalog: "
+                    "choose the item in its shop (or another supplier), or remove the line."
+                )
+                % {"n": line.line_number, "supplier": refusing[line.supplier_id]}
+            )
         if line.cost_center_id is None and not line.splits.all():
             problems.append(_("Line %(n)s has no cost center: set its accounting.") % {"n": line.line_number})
         for restriction in restrictions:

@@ -73,6 +73,7 @@ class ConnectionForm(forms.ModelForm):
             "accepts_order_updates",
             "accepts_cancellations",
             "allows_credit_lines",
+            "accepts_free_text",
             "is_active",
         ]
         widgets = {
@@ -127,3 +128,10 @@ class ConnectionForm(forms.ModelForm):
         if value and (not isinstance(value, list) or len(value) != 2):
             raise forms.ValidationError(_("Give exactly two names: the user field and the password field."))
         return value
+
+
+class DocumentIdentityForm(forms.Form):
+    """Another identity the supplier signs its documents with."""
+
+    domain = forms.CharField(label=_("Credential domain"), max_length=64, initial="NetworkId")
+    identity = forms.CharField(label=_("Identity"), max_length=200)

@@ -97,6 +97,17 @@ class PunchOutConnection(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     last_tested_at = models.DateTimeField(_("last tested"), null=True, blank=True)
     last_test_ok = models.BooleanField(_("last test succeeded"), null=True, blank=True)
+    # What the supplier's ProfileResponse lists: request name → URL (e.g. "StatusUpdateRequest"),
+    # refreshed by "Test connection" and daily; empty until the supplier first answered one.
+    supported_transactions = models.JSONField(
+        _("transactions the supplier accepts"), default=dict, blank=True
+    )
+    profile_refreshed_at = models.DateTimeField(_("profile read"), null=True, blank=True)
+    # Whether the supplier accepts order lines that did not come from its cart (free-text lines):
+    # set from its ProfileResponse when it says so, else True; administrators may change it, and
+    # then the profile no longer does (``free_text_set_by_admin``).
+    accepts_free_text = models.BooleanField(_("accepts free-text lines"), default=True)
+    free_text_set_by_admin = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -111,3 +122,28 @@ class PunchOutConnection(models.Model):
     @property
     def has_shared_secret(self) -> bool:
         return bool(self.shared_secret_encrypted)
+
+    def accepts(self, request_name: str) -> bool:
+        """Whether the supplier's last ProfileResponse lists this transaction (False when unknown)."""
+        return request_name in (self.supported_transactions or {})
+
+
+class DocumentIdentity(models.Model):
+    """Another identity (credential domain + identity) a supplier signs its documents with, besides
+    the connection's own To identity (a business-network ID, a DUNS…): inbound documents whose From or
+    Sender carries it are recognised as this connection's. It adds no shop tile."""
+
+    connection = models.ForeignKey(
+        PunchOutConnection, on_delete=models.CASCADE, related_name="document_identities"
+    )
+    domain = models.CharField(_("credential domain"), max_length=64)
+    identity = models.CharField(_("identity"), max_length=200, db_index=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["connection", "domain", "identity"]
+        verbose_name = _("document identity")
+        verbose_name_plural = _("document identities")
+
+    def __str__(self) -> str:
+        return f"{self.domain}:{self.identity}"

@@ -4,25 +4,26 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openprocure.buyer.punchout import wire
 from openprocure.buyer.suppliers.choices import ConnectionProtocol
 from openprocure.buyer.suppliers.crypto import InvalidToken, decrypt_secret, encrypt_secret
-from openprocure.buyer.suppliers.models import PunchOutConnection
+from openprocure.buyer.suppliers.models import DocumentIdentity, PunchOutConnection
 from openprocure.core.choices import Direction, Protocol
 from openprocure.core.crypto import validate_shared_secret
 from openprocure.core.journal import MASK, mask_secret_bytes, mask_secrets, record_document
 from openprocure.core.models import User
 from punchout.cxml import CXML, Credential, CXMLError, DeploymentMode, build, parse
 from punchout.cxml.helpers import make_header, new_payload_id
-from punchout.cxml.profile import ProfileRequest, ProfileResponse
+from punchout.cxml.profile import ProfileRequest, ProfileResponse, free_text_declared
 
 logger = logging.getLogger(__name__)
 
@@ -64,13 +65,20 @@ def shared_secret(connection: PunchOutConnection) -> str:
         ) from None
 
 
-def save_connection(*, connection: PunchOutConnection, new_secret: str = "") -> PunchOutConnection:
+def save_connection(
+    *, connection: PunchOutConnection, new_secret: str = "", free_text_chosen: bool = False
+) -> PunchOutConnection:
     """Save a connection's settings; a non-empty ``new_secret`` replaces the stored one.
+
+    ``free_text_chosen``: an administrator changed whether the supplier accepts free-text lines;
+    from then on the supplier's profile no longer changes it.
 
     Documents waiting in the outbox carry the new secret from their next attempt: they are stored
     with it masked and the outbox reads it at delivery (:func:`outbox_secret`).
     """
     check_new_secret(connection, new_secret)
+    if free_text_chosen:
+        connection.free_text_set_by_admin = True
     with transaction.atomic():
         if new_secret:
             connection.shared_secret_encrypted = encrypt_secret(new_secret)
@@ -143,6 +151,7 @@ class ConnectionTestResult:
     cxml_status_message: str = ""
     details: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    profile: ProfileResponse | None = None
 
 
 def test_connection(*, connection: PunchOutConnection, actor: User) -> ConnectionTestResult:
@@ -154,6 +163,7 @@ def test_connection(*, connection: PunchOutConnection, actor: User) -> Connectio
     PunchOutConnection.objects.filter(pk=connection.pk).update(
         last_tested_at=timezone.now(), last_test_ok=result.ok
     )
+    _remember_profile(connection, result)
     logger.info("connection %s tested by %s: %s", connection.pk, actor.pk, "ok" if result.ok else "failed")
     return result
 
@@ -212,6 +222,7 @@ def _test_cxml(connection: PunchOutConnection) -> ConnectionTestResult:
         result.cxml_status_text = status.text
         result.cxml_status_message = status.message
     if isinstance(doc.message, ProfileResponse):
+        result.profile = doc.message
         for transaction_ in doc.message.transactions:
             result.details.append(f"{transaction_.request_name} → {transaction_.url}")
     record_document(
@@ -244,6 +255,65 @@ def _test_cxml(connection: PunchOutConnection) -> ConnectionTestResult:
     return result
 
 
+def _remember_profile(connection: PunchOutConnection, result: ConnectionTestResult) -> None:
+    """Keep the transactions a successful ProfileResponse lists (a failed one changes nothing)."""
+    if not result.ok or result.profile is None:
+        return
+    transactions = {t.request_name: t.url for t in result.profile.transactions if t.request_name}
+    changes: dict[str, object] = {
+        "supported_transactions": transactions,
+        "profile_refreshed_at": timezone.now(),
+    }
+    with transaction.atomic():
+        locked = PunchOutConnection.objects.select_for_update().get(pk=connection.pk)
+        if not locked.free_text_set_by_admin:
+            # What the supplier declares; silent, the default (it accepts them).
+            declared = free_text_declared(result.profile)
+            changes["accepts_free_text"] = True if declared is None else declared
+        PunchOutConnection.objects.filter(pk=connection.pk).update(**changes)
+    for name, value in changes.items():
+        setattr(connection, name, value)
+
+
+#: A connection's profile is read again when older than this (``refresh_profiles``).
+PROFILE_MAX_AGE = timedelta(days=1)
+#: After a refresh that failed, the connection is asked again this much later; one never read
+#: whose supplier did not answer at all (not started yet) is asked again at the next run.
+PROFILE_RETRY_AFTER = timedelta(minutes=10)
+
+
+def refresh_profiles(*, now: datetime | None = None) -> int:
+    """Ask each active cXML connection whose profile is a day old (or was never read) for its
+    ProfileResponse and keep the transactions it lists; returns how many answered.
+
+    Run every minute by the worker: it asks only connections due, so a supplier is asked about once
+    a day, and a failed attempt is retried after ``PROFILE_RETRY_AFTER``.
+    """
+    from openprocure.core.outbox import SecretUnavailable
+
+    now = now or timezone.now()
+    due = (
+        PunchOutConnection.objects.filter(protocol=ConnectionProtocol.CXML, is_active=True)
+        .filter(Q(profile_refreshed_at__isnull=True) | Q(profile_refreshed_at__lt=now - PROFILE_MAX_AGE))
+        .exclude(last_test_ok=False, last_tested_at__gte=now - PROFILE_RETRY_AFTER)
+    )
+    answered = 0
+    for connection in due.select_related("supplier"):
+        try:
+            result = _test_cxml(connection)
+        except SecretUnavailable as error:
+            logger.warning("profile of connection %s not read: %s", connection.pk, error.message)
+            continue
+        unreachable = result.http_status is None and connection.profile_refreshed_at is None
+        if not unreachable:
+            PunchOutConnection.objects.filter(pk=connection.pk).update(
+                last_tested_at=now, last_test_ok=result.ok
+            )
+        _remember_profile(connection, result)
+        answered += result.ok and result.profile is not None
+    return answered
+
+
 def _test_oci(connection: PunchOutConnection) -> ConnectionTestResult:
     from openprocure.buyer.punchout.services import oci_test_url
 
@@ -274,3 +344,43 @@ def _test_oci(connection: PunchOutConnection) -> ConnectionTestResult:
         status_text=result.summary,
     )
     return result
+
+
+# -- document identities --------------------------------------------------------------------------------
+def add_document_identity(*, connection: PunchOutConnection, domain: str, identity: str) -> DocumentIdentity:
+    """Recognise inbound documents signed with ``domain:identity`` as this connection's.
+
+    Refused (ValidationError) when empty, when it is already the connection's own To identity, or
+    when another connection already has it (a document must lead to one supplier only).
+    """
+    from django.core.exceptions import ValidationError
+
+    domain, identity = domain.strip(), identity.strip()
+    if not domain or not identity:
+        raise ValidationError(_("Give both the credential domain and the identity."))
+    shown = f"{domain}:{identity}"
+    with transaction.atomic():
+        own = PunchOutConnection.objects.filter(to_identity=identity, to_domain__iexact=domain)
+        if own.filter(pk=connection.pk).exists():
+            raise ValidationError(
+                _("%(identity)s is already this connection's own identity (To).") % {"identity": shown}
+            )
+        other = own.exclude(pk=connection.pk).select_related("supplier").first()
+        taken = (
+            DocumentIdentity.objects.filter(identity=identity, domain__iexact=domain)
+            .select_related("connection__supplier")
+            .first()
+        )
+        holder = other or (taken.connection if taken else None)
+        if holder is not None:
+            raise ValidationError(
+                _("%(identity)s already belongs to %(connection)s: an identity leads to one supplier only.")
+                % {"identity": shown, "connection": holder}
+            )
+        return DocumentIdentity.objects.create(connection=connection, domain=domain, identity=identity)
+
+
+def remove_document_identity(*, document_identity: DocumentIdentity) -> None:
+    """Stop recognising documents signed with this identity."""
+    with transaction.atomic():
+        DocumentIdentity.objects.filter(pk=document_identity.pk).delete()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,8 +15,8 @@ from openprocure.buyer.organization.forms import PreferredSupplierForm
 from openprocure.buyer.organization.models import PreferredSupplier
 from openprocure.buyer.organization.services import can_administer_procurement, profile_for
 from openprocure.buyer.suppliers import services
-from openprocure.buyer.suppliers.forms import ConnectionForm, SupplierForm
-from openprocure.buyer.suppliers.models import PunchOutConnection, Supplier
+from openprocure.buyer.suppliers.forms import ConnectionForm, DocumentIdentityForm, SupplierForm
+from openprocure.buyer.suppliers.models import DocumentIdentity, PunchOutConnection, Supplier
 from openprocure.core.auth import AuthenticatedHttpRequest
 
 
@@ -103,7 +103,11 @@ def connection_edit(request: HttpRequest, supplier_pk: int, pk: int | None = Non
     if request.method == "POST" and form.is_valid():
         connection = form.save(commit=False)
         connection.supplier = supplier
-        services.save_connection(connection=connection, new_secret=form.cleaned_data["new_shared_secret"])
+        services.save_connection(
+            connection=connection,
+            new_secret=form.cleaned_data["new_shared_secret"],
+            free_text_chosen="accepts_free_text" in form.changed_data,
+        )
         messages.success(request, _("Connection saved."))
         return redirect("suppliers:detail", pk=supplier.pk)
     return render(
@@ -125,3 +129,41 @@ def connection_test(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         messages.error(request, error.message)
         return redirect("suppliers:detail", pk=connection.supplier_id)
     return render(request, "suppliers/connection_test.html", {"connection": connection, "result": result})
+
+
+@login_required
+def document_identities(request: HttpRequest, pk: int) -> HttpResponse:
+    """The other identities a supplier signs its documents with (recognised on inbound cXML)."""
+    _require_admin(request)
+    connection = get_object_or_404(PunchOutConnection.objects.select_related("supplier"), pk=pk)
+    form = DocumentIdentityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            added = services.add_document_identity(
+                connection=connection,
+                domain=form.cleaned_data["domain"],
+                identity=form.cleaned_data["identity"],
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(
+                request, _("Documents signed %(identity)s are now recognised.") % {"identity": added}
+            )
+            return redirect("suppliers:document_identities", pk=connection.pk)
+    return render(
+        request,
+        "suppliers/document_identities.html",
+        {"connection": connection, "identities": connection.document_identities.all(), "form": form},
+    )
+
+
+@login_required
+@require_POST
+def document_identity_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_admin(request)
+    document_identity = get_object_or_404(DocumentIdentity, pk=pk)
+    services.remove_document_identity(document_identity=document_identity)
+    messages.success(request, _("%(identity)s removed.") % {"identity": document_identity})
+    return redirect("suppliers:document_identities", pk=document_identity.connection_id)

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 
 from openprocure.supplier.fulfilment.models import Charge, Invoice, Shipment
+from openprocure.supplier.fulfilment.schemas import BuyerStatusOut, buyer_status_out
 from punchout.money import quantize_money
 
 
@@ -47,6 +48,8 @@ class InvoiceOut(Schema):
     total: Decimal
     issued_at: datetime
     sent_electronically: bool
+    status: str = Field(description="issued, or paid once the buyer says it paid it in full")
+    buyer_statuses: list[BuyerStatusOut] = Field(description="what the buyer's system said, newest first")
 
 
 class ChargeOut(Schema):
@@ -112,6 +115,8 @@ def invoice_out(invoice: Invoice) -> dict[str, Any]:
         "total": quantize_money(invoice.total, invoice.currency),
         "issued_at": invoice.issued_at,
         "sent_electronically": invoice.sent_electronically,
+        "status": invoice.status,
+        "buyer_statuses": [buyer_status_out(s) for s in invoice.buyer_statuses.all()],
     }
 
 
@@ -139,7 +144,11 @@ def get_shipment(request: HttpRequest, shipment_id: str) -> Any:
 @invoices_router.get("/", response=list[InvoiceOut], summary="The business's invoices, newest first")
 def list_invoices(request: HttpRequest, limit: int = 100) -> Any:
     business = request.auth  # type: ignore[attr-defined]
-    invoices = Invoice.objects.filter(business=business).select_related("order", "shipment")
+    invoices = (
+        Invoice.objects.filter(business=business)
+        .select_related("order", "shipment")
+        .prefetch_related("buyer_statuses__invoice")
+    )
     return [invoice_out(i) for i in invoices[: max(1, min(limit, 500))]]
 
 

@@ -37,3 +37,21 @@ class ReturnRequestStatus(models.TextChoices):
     REQUESTED = "requested", _("Waiting for the goods")  # asked by the business; staff act on it
     RECORDED = "recorded", _("Return recorded")  # the goods came back: refunded and credited
     DECLINED = "declined", _("Declined")  # staff declined it, with a reason
+
+
+class BuyerStatusKind(models.TextChoices):
+    INVOICE = "invoice", _("Invoice status")  # cXML InvoiceStatus: processing, reconciled, paid…
+    DOCUMENT = "document", _("Document status")  # cXML DocumentStatus: a type agreed with the buyer
+    PAYMENT = "payment", _("Payment status")  # cXML PaymentStatus (a card transaction), kept as sent
+    STATUS = "status", _("Status")  # only the Status code and text
+
+
+# What the buyer's invoice status types read as (cXML InvoiceStatus@type).
+INVOICE_STATUS_LABELS = {
+    "processing": _("Being processed"),
+    "canceled": _("Cancelled"),
+    "reconciled": _("Reconciled"),
+    "rejected": _("Rejected"),
+    "paying": _("Being paid"),
+    "paid": _("Paid"),
+}

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from openprocure.supplier.fulfilment.choices import (
+    INVOICE_STATUS_LABELS,
+    BuyerStatusKind,
     InvoiceKind,
     InvoiceStatus,
     ReturnRequestStatus,
@@ -234,3 +236,49 @@ class Charge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency} ({self.order_id})"
+
+
+class BuyerStatus(models.Model):
+    """A status the buyer's system sent about one of its orders or one of our invoices (a cXML
+    StatusUpdateRequest): invoice reconciled, rejected, paid…, or a document status."""
+
+    business = models.ForeignKey("business.Business", on_delete=models.CASCADE, related_name="buyer_statuses")
+    order = models.ForeignKey(
+        "orders.Order", null=True, blank=True, on_delete=models.CASCADE, related_name="buyer_statuses"
+    )
+    invoice = models.ForeignKey(
+        Invoice, null=True, blank=True, on_delete=models.CASCADE, related_name="buyer_statuses"
+    )
+    # The StatusUpdateRequest's own payloadID: the same update sent twice is kept once.
+    payload_id = models.CharField(_("payloadID"), max_length=250, unique=True)
+    document_reference = models.CharField(_("document referred to"), max_length=250, blank=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=BuyerStatusKind.choices)
+    # InvoiceStatus@type (processing, reconciled, paid…) or DocumentStatus@type, as sent.
+    status_type = models.CharField(_("status"), max_length=100, blank=True)
+    code = models.PositiveIntegerField(_("status code"))
+    text = models.CharField(_("status text"), max_length=200, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    comments = models.TextField(_("comments"), blank=True)
+    partial_amount = models.DecimalField(
+        _("amount paid"), max_digits=15, decimal_places=3, null=True, blank=True
+    )
+    currency = models.CharField(_("currency"), max_length=3, blank=True)
+    journal = models.ForeignKey(
+        "core.Document", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    received_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("buyer's status")
+        verbose_name_plural = _("buyer's statuses")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.status_type or self.code}"
+
+    @property
+    def label(self) -> str:
+        """The status in the reader's language: ``Reconciled``, ``Paid``, or the type as sent."""
+        if self.kind == BuyerStatusKind.INVOICE:
+            return str(INVOICE_STATUS_LABELS.get(self.status_type, self.status_type))
+        return self.status_type or f"{self.code} {self.text}"

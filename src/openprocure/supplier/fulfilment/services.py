@@ -13,6 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -31,13 +32,17 @@ from openprocure.supplier.business.models import Business, ShippingAddress
 from openprocure.supplier.business.services import staff_role
 from openprocure.supplier.fulfilment import defaults
 from openprocure.supplier.fulfilment.choices import (
+    INVOICE_TRANSITIONS,
     SHIPMENT_TRANSITIONS,
+    BuyerStatusKind,
     InvoiceKind,
+    InvoiceStatus,
     ReturnRequestStatus,
     ShipmentStatus,
 )
 from openprocure.supplier.fulfilment.documents import invoice_request, ship_notice_request
 from openprocure.supplier.fulfilment.models import (
+    BuyerStatus,
     Charge,
     GoodsReturn,
     Invoice,
@@ -51,7 +56,7 @@ from openprocure.supplier.orders import documents
 from openprocure.supplier.orders.choices import ORDER_TRANSITIONS, EventKind, OrderStatus
 from openprocure.supplier.orders.models import Order, OrderEvent, OrderLine
 from openprocure.supplier.punchout import pricing
-from punchout import amounts
+from punchout import amounts, cxml
 
 SHIPPABLE = [OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_SHIPPED, OrderStatus.SHIPPED]
 
@@ -665,3 +670,128 @@ def _auto_ship(order_ids: list[int]) -> Shipment:
 
 def business_charges(business: Business) -> list[Charge]:
     return list(Charge.objects.filter(business=business).select_related("order", "shipment"))
+
+
+# -- the buyer's status of its orders and of our invoices ------------------------------------------------
+class StatusNotRecorded(ValidationError):
+    """A StatusUpdateRequest we cannot attach to anything; ``path`` names the element to correct."""
+
+    def __init__(self, message: str, *, path: str) -> None:
+        self.path = path
+        super().__init__(message)
+
+
+STATUS_PATH = "/cXML/Request/StatusUpdateRequest"
+
+
+def _status_target(
+    business: Business, request: cxml.StatusUpdateRequest
+) -> tuple[Order | None, Invoice | None]:
+    """The order or invoice a status is about: by the referenced payloadID, else by the number in
+    InvoiceIDInfo / DocumentInfo (ours or the buyer's PO number)."""
+    reference = (request.document_reference or "").strip()
+    invoices = Invoice.objects.filter(business=business).select_related("order")
+    orders = Order.objects.filter(business=business)
+    if reference:
+        invoice = invoices.filter(payload_id=reference).first()
+        if invoice is not None:
+            return invoice.order, invoice
+        order = orders.filter(payload_id=reference).order_by("-order_version").first()
+        if order is not None:
+            return order, None
+    if request.invoice_status is not None and request.invoice_status.invoice_id:
+        invoice = invoices.filter(number=request.invoice_status.invoice_id.strip()).first()
+        if invoice is not None:
+            return invoice.order, invoice
+    if request.document_status is not None and request.document_status.document_id:
+        number = request.document_status.document_id.strip()
+        order = (
+            orders.filter(number=number).first()
+            or orders.filter(buyer_order_id=number).order_by("-order_version").first()
+        )
+        if order is not None:
+            return order, None
+    shown = reference or (request.invoice_status.invoice_id if request.invoice_status else None)
+    if not shown and request.document_status is not None:
+        shown = request.document_status.document_id
+    if not shown:
+        raise StatusNotRecorded(
+            "The status names no document: send DocumentReference with the payloadID of the order or "
+            "invoice it is about (or InvoiceIDInfo/DocumentInfo with its number).",
+            path=f"{STATUS_PATH}/DocumentReference",
+        )
+    raise StatusNotRecorded(
+        f"We have no order or invoice of yours for {shown!r}: send the payloadID of an order you sent "
+        "us or of an invoice we sent you, in DocumentReference.",
+        path=f"{STATUS_PATH}/DocumentReference/@payloadID",
+    )
+
+
+def record_buyer_status(
+    *, business: Business, document: cxml.CXML, journal: Any = None
+) -> tuple[BuyerStatus, bool]:
+    """Keep the buyer's status of one of its orders or of one of our invoices; ``(status, created)``.
+
+    The same update (same payloadID) is kept once. An invoice the buyer says is paid in full moves
+    to Paid; a partial payment is kept with its amount and leaves the invoice issued.
+    """
+    request = document.message
+    assert isinstance(request, cxml.StatusUpdateRequest)
+    payload_id = (document.payload_id or "").strip()
+    with transaction.atomic():
+        existing = BuyerStatus.objects.filter(payload_id=payload_id).first()
+        if existing is not None:
+            if existing.business_id != business.pk:
+                raise StatusNotRecorded(
+                    "This payloadID was already used by another document: give each update its own.",
+                    path="/cXML/@payloadID",
+                )
+            return existing, False
+        order, invoice = _status_target(business, request)
+        if invoice is not None:
+            invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        kind, status_type, comments = BuyerStatusKind.STATUS, "", []
+        partial: Decimal | None = None
+        currency = ""
+        if request.invoice_status is not None:
+            kind, status_type = BuyerStatusKind.INVOICE, request.invoice_status.type.value
+            comments = [c.text for c in request.invoice_status.comments if c.text]
+            if request.invoice_status.partial_amount is not None:
+                partial = request.invoice_status.partial_amount.amount
+                currency = request.invoice_status.partial_amount.currency.upper()
+        elif request.document_status is not None:
+            kind, status_type = BuyerStatusKind.DOCUMENT, request.document_status.type.strip()
+            comments = [c.text for c in request.document_status.comments if c.text]
+        elif request.source is not None and request.source.find("PaymentStatus") is not None:
+            payment = request.source.find("PaymentStatus")
+            assert payment is not None
+            kind = BuyerStatusKind.PAYMENT
+            status_type = (payment.get("type") or "") + (
+                " (failed)" if payment.get("isFailed") == "yes" else ""
+            )
+        status = BuyerStatus.objects.create(
+            business=business,
+            order=order,
+            invoice=invoice,
+            payload_id=payload_id,
+            document_reference=(request.document_reference or "")[:250],
+            kind=kind,
+            status_type=status_type[:100],
+            code=request.status.code,
+            text=(request.status.text or "")[:200],
+            message=request.status.message or "",
+            comments="\n".join(comments),
+            partial_amount=partial,
+            currency=currency,
+            journal=journal if getattr(journal, "pk", None) else None,
+        )
+        if (
+            invoice is not None
+            and kind == BuyerStatusKind.INVOICE
+            and status_type == cxml.InvoiceStatusType.PAID
+            and partial is None
+            and invoice.status == InvoiceStatus.ISSUED
+        ):
+            set_status(invoice, InvoiceStatus.PAID, table=INVOICE_TRANSITIONS)
+            invoice.save(update_fields=["status"])
+    return status, True

@@ -263,7 +263,11 @@ def account_invoices(request: HttpRequest) -> HttpResponse:
     if membership is None:
         raise PermissionDenied
     orders = orders_for(membership, whole_business=membership.is_administrator)
-    invoices = Invoice.objects.filter(order__in=orders).select_related("order", "shipment")[:500]
+    invoices = (
+        Invoice.objects.filter(order__in=orders)
+        .select_related("order", "shipment")
+        .prefetch_related("buyer_statuses")[:500]
+    )
     return render(request, "fulfilment/invoices.html", {"invoices": invoices})
 
 

@@ -18,6 +18,7 @@ from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
 from openprocure.core.signin import TokenLockedOut, check_api_token
+from openprocure.supplier.fulfilment.schemas import BuyerStatusOut, buyer_status_out
 from openprocure.supplier.orders import services
 from openprocure.supplier.orders.models import Order, OrderLine
 from punchout.money import quantize_money
@@ -69,6 +70,7 @@ class OrderOut(Schema):
 
 class OrderDetailOut(OrderOut):
     lines: list[LineOut]
+    buyer_statuses: list[BuyerStatusOut]
 
 
 def line_out(line: OrderLine) -> dict[str, Any]:
@@ -101,6 +103,7 @@ def get_order(request: HttpRequest, number: str) -> Any:
     data["lines"] = [
         line_out(line) for line in order.lines.filter(is_current=True).order_by("line_number", "id")
     ]
+    data["buyer_statuses"] = [buyer_status_out(s) for s in order.buyer_statuses.select_related("invoice")]
     return data
 
 

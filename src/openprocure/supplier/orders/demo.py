@@ -1,9 +1,9 @@
 """Demo order settings: the demo buyer suite as the cXML endpoint of the business it buys for, and
 the demo secrets.
 
-Called by ``seed_orders_demo`` (demo mode only). The storefront's ``seed_demo`` may call
-``seed_order_settings()`` after ``seed_businesses()``; until then, order settings are created on
-first use (with ``<DEMO_PEER_URL>/cxml/`` for that business in demo mode) and the secret is
+Called by the storefront's ``seed_demo`` after ``seed_businesses()`` (and by ``seed_orders_demo``;
+demo mode only), so demo orders ship automatically after the promised delay. Order settings created
+on first use get ``<DEMO_PEER_URL>/cxml/`` for that business in demo mode, and the secret is
 captured from the first authenticated OrderRequest.
 
 Only Acme buys through the demo buyer suite. Globex's procurement system is not part of the demo
@@ -40,7 +40,8 @@ def seed_order_settings() -> int:
         secret = DEMO_SECRETS.get(integration.buyer_identity)
         if secret and check_secret(secret, integration.shared_secret_hash):
             row.outbound_secret_encrypted = encrypt_secret(secret)
-        row.auto_fulfil_after_minutes = DEMO_AUTO_FULFIL_MINUTES
+        if row.auto_fulfil_after_minutes is None:  # a delay an operator chose stays
+            row.auto_fulfil_after_minutes = DEMO_AUTO_FULFIL_MINUTES
         row.save()
         count += 1
     return count

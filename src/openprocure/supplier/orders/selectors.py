@@ -26,5 +26,6 @@ def with_lines(orders: QuerySet[Order]) -> QuerySet[Order]:
             .order_by("line_number", "id"),
             to_attr="current_lines",
         ),
-        "invoices",
+        "invoices__buyer_statuses",
+        "buyer_statuses__invoice",
     )

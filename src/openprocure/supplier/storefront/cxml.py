@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from openprocure.core.cxml_endpoint import CXMLEndpoint, Handler, Inbound, ParseErrorMapper, answer_document
 from punchout import cxml
-from punchout.cxml.profile import ProfileResponse, Transaction
+from punchout.cxml.profile import FREE_TEXT_OPTION, Option, ProfileResponse, Transaction
 
 HANDLERS: dict[str, Handler] = {}
 # Apps may give the parser's refusal of their message type their own coded answer.
@@ -23,9 +23,13 @@ def handle_profile_request(inbound: Inbound) -> cxml.CXML:
     """Answer a ProfileRequest with the transactions this endpoint accepts (cXML §3, Profile)."""
     url = settings.PUBLIC_URL + reverse("cxml")
     names = sorted({*HANDLERS, "ProfileRequest"})
+    # Orders name lines of a punched-out cart only: a line that did not come from one is refused.
+    options = {"OrderRequest": [Option(FREE_TEXT_OPTION, "no")]}
     response = ProfileResponse(
         effective_date=timezone.now().replace(microsecond=0),
-        transactions=[Transaction(request_name=name, url=url) for name in names],
+        transactions=[
+            Transaction(request_name=name, url=url, options=options.get(name, [])) for name in names
+        ],
     )
     return answer_document(inbound, response)
 

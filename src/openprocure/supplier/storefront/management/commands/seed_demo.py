@@ -10,6 +10,7 @@ from django.db import transaction
 
 from openprocure.core.demo import demo_user, require_demo_mode
 from openprocure.supplier.business.demo import seed_businesses
+from openprocure.supplier.orders.demo import seed_order_settings
 
 
 class Command(BaseCommand):
@@ -24,5 +25,8 @@ class Command(BaseCommand):
             demo_user("operator@marketplace.test", first_name="Olivia", last_name="Operator", superuser=True)
             demo_user("support@marketplace.test", first_name="Sam", last_name="Support", staff=True)
             seed_businesses()
+            # The demo buyer suite's cXML endpoint, the outbound secrets, and automatic shipping of
+            # demo orders after the delay the settings promise.
+            seed_order_settings()
         call_command("generate-catalog", products=options["products"], stdout=self.stdout)
         self.stdout.write("supplier demo data ready")

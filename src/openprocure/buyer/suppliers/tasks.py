@@ -1,0 +1,13 @@
+"""Background tasks of the supplier directory (scheduled by the core ``worker`` through ``PERIODIC_TASKS``)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from openprocure.buyer.suppliers import services
+
+
+@task()
+def refresh_profiles() -> int:
+    """Read the ProfileResponse of the cXML connections due (never read, a day old, or to retry)."""
+    return services.refresh_profiles()

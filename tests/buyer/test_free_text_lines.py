@@ -1,0 +1,96 @@
+# ruff: noqa: F811 - pytest fixtures imported from the requisition tests are parameters here
+"""A connection says whether its supplier accepts free-text lines (from its profile, changeable by
+administrators); a free-text line for a supplier that refuses them is stopped at submission."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from openprocure.buyer.requisitions.choices import RequisitionStatus
+from openprocure.buyer.requisitions.models import Requisition
+from openprocure.buyer.suppliers.models import PunchOutConnection
+from openprocure.core.models import User
+from tests.buyer.test_punchout import SupplierServer
+from tests.buyer.test_requisitions import acme, client, requisition, rita  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+
+def profile(option: str | None) -> bytes:
+    declared = f'<Option name="freeTextLines">{option}</Option>' if option is not None else ""
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<cXML payloadID="p1@market.test" timestamp="2026-11-26T10:00:00+00:00"><Response>'
+        '<Status code="200" text="OK"/><ProfileResponse effectiveDate="2026-01-01T00:00:00+00:00">'
+        f'<Transaction requestName="OrderRequest"><URL>http://market.test/cxml/</URL>{declared}</Transaction>'
+        "</ProfileResponse></Response></cXML>"
+    ).encode()
+
+
+@pytest.fixture
+def admin(acme: PunchOutConnection) -> Client:
+    client = Client()
+    client.force_login(User.objects.get(email="admin@acme.test"))
+    return client
+
+
+def test_the_profile_sets_it_until_an_administrator_chooses(acme: PunchOutConnection, admin: Client) -> None:
+    answers = [profile("no"), profile(None), profile("no")]
+    with SupplierServer(lambda body: (200, answers.pop(0))) as server:
+        PunchOutConnection.objects.filter(pk=acme.pk).update(setup_url=server.url)
+        admin.post(f"/suppliers/connections/{acme.pk}/test/")
+        acme.refresh_from_db()
+        assert (acme.accepts_free_text, acme.free_text_set_by_admin) == (False, False)
+        admin.post(f"/suppliers/connections/{acme.pk}/test/")  # silent: the default
+        acme.refresh_from_db()
+        assert acme.accepts_free_text is True
+        # The administrator says it refuses them... then accepts them; the profile no longer decides.
+        from tests.buyer.test_suppliers import _form_data
+
+        data = _form_data(acme)
+        data.pop("accepts_free_text", None)
+        assert admin.post(f"/suppliers/{acme.supplier_id}/connections/{acme.pk}/", data).status_code == 302
+        acme.refresh_from_db()
+        assert (acme.accepts_free_text, acme.free_text_set_by_admin) == (False, True)
+        admin.post(f"/suppliers/connections/{acme.pk}/test/")
+        acme.refresh_from_db()
+        assert acme.accepts_free_text is False
+
+
+def add_free_text_line(client: Client, requisition: Requisition, supplier_id: int) -> None:
+    answer = client.post(
+        f"/requisitions/{requisition.pk}/lines/add/",
+        {
+            "description": "Engraved pens",
+            "supplier": str(supplier_id),
+            "quantity": "10",
+            "unit_of_measure": "EA",
+            "unit_price": "3",
+            "currency": "EUR",
+        },
+    )
+    assert answer.status_code == 302
+
+
+def test_a_free_text_line_for_a_supplier_that_refuses_them_is_stopped_at_submission(
+    acme: PunchOutConnection,
+    client: Client,
+    requisition: Requisition,
+) -> None:
+    PunchOutConnection.objects.filter(pk=acme.pk).update(accepts_free_text=False)
+    add_free_text_line(client, requisition, acme.supplier_id)
+    line = requisition.lines.get(description="Engraved pens")
+    page = client.post(f"/requisitions/{requisition.pk}/submit/", follow=True).content.decode()
+    assert (
+        f"Line {line.line_number} is a free-text line, but Marketplace accepts only lines from its catalog: "
+        "choose the item in its shop (or another supplier), or remove the line."
+    ) in page
+    requisition.refresh_from_db()
+    assert requisition.status == RequisitionStatus.DRAFT
+    # Accepted by the supplier: the same requisition goes through.
+    PunchOutConnection.objects.filter(pk=acme.pk).update(accepts_free_text=True)
+    page = client.post(f"/requisitions/{requisition.pk}/submit/", follow=True).content.decode()
+    assert "accepts only lines from its catalog" not in page
+    requisition.refresh_from_db()
+    assert requisition.status != RequisitionStatus.DRAFT
