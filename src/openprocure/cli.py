@@ -6,6 +6,8 @@ openprocure worker buyer|supplier task worker for one site
 openprocure buyer <command…>     any Django management command of the buyer suite
 openprocure supplier <command…>  the same for the supplier storefront
 openprocure cxml validate|normalize|show FILE…   cXML tools
+openprocure simulate --orders N [--buyer-url URL --supplier-url URL] [--seed S]
+                                 drive N orders through both running sites and report disagreements
 """
 
 from __future__ import annotations
@@ -247,6 +249,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from openprocure.cxml_tools import main as cxml_main
 
         return cxml_main(rest)
+    if command == "simulate":
+        from openprocure.simulate import main as simulate_main
+
+        return simulate_main(rest)
     print(f"Unknown command {command!r}.\n{__doc__}", file=sys.stderr)
     return 2
 
