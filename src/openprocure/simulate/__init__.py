@@ -59,17 +59,17 @@ def run(argv: Sequence[str]) -> tuple[int, Report | None]:
     if args.orders < 1:
         print("openprocure simulate: --orders must be at least 1", file=sys.stderr)
         return 2, None
-    simulator = Simulator(
-        buyer_url=args.buyer_url,
-        supplier_url=args.supplier_url,
-        seed=args.seed,
-        cancel_share=args.cancel_share,
-        dishonest=args.dishonest,
-        supplier_secret=args.supplier_secret,
-        batch=args.batch,
-        progress=None if args.quiet else Progress(args.orders, sys.stderr),
-    )
     try:
+        simulator = Simulator(
+            buyer_url=args.buyer_url,
+            supplier_url=args.supplier_url,
+            seed=args.seed,
+            cancel_share=args.cancel_share,
+            dishonest=args.dishonest,
+            supplier_secret=args.supplier_secret,
+            batch=args.batch,
+            progress=None if args.quiet else Progress(args.orders, sys.stderr),
+        )
         report = simulator.run(args.orders)
     except SimulationError as error:
         print(f"\nopenprocure simulate: {error}", file=sys.stderr)

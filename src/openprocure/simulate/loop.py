@@ -19,6 +19,7 @@ import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any, TextIO
 
 from lxml import etree
 
@@ -98,6 +99,7 @@ class SimOrder:
     buyer_invoices: dict[str, dict[str, object]] = field(default_factory=dict)
     dishonest_invoice: str = ""
     cancelled: str = ""  # who cancelled in the end
+    late_cancel: bool = False  # the buyer wanted to cancel, the order was confirmed already
     stage: str = "new"
     problems: list[str] = field(default_factory=list)
 
@@ -156,11 +158,18 @@ class Report:
             f"Orders: {len(self.orders)} ({len(done)} delivered and invoiced, {len(cancelled)} cancelled: "
             f"{sum(1 for o in cancelled if o.cancelled == 'buyer')} by the buyer, "
             f"{sum(1 for o in cancelled if o.cancelled == 'supplier')} by the supplier)",
+            f"Buyer cancellations too late (confirmed already, nothing to cancel with): "
+            f"{sum(1 for o in self.orders if o.late_cancel)}",
             f"Shipments: {sum(o.shipments for o in self.orders)} · returns: {sum(o.returns for o in self.orders)}"
             f" · invoices: {sum(len(o.invoices) for o in self.orders)}"
             f" · credit memos: {sum(len(o.credit_memos) for o in self.orders)}",
             f"First-time match of honest invoices: {self.first_time}/{self.honest_invoices} ({self.match_rate} %)",
             f"Dishonest invoices caught: {self.dishonest_caught}/{self.dishonest_sent}",
+            *(
+                f"  - {o.dishonest_invoice} on {o.po}: {o.buyer_invoices[o.dishonest_invoice]['status']}"
+                for o in self.orders
+                if o.dishonest_invoice in o.buyer_invoices
+            ),
             f"Totals disagreeing (cart, order, confirmation, invoice): {len(self.disagreements)}",
             *(f"  - {d}" for d in self.disagreements),
             f"Outbox messages not delivered: {sum(self.undelivered.values())}",
@@ -175,13 +184,13 @@ class Report:
 class Progress:
     """One stderr line updated in place (a plain counter on a non-terminal)."""
 
-    def __init__(self, total: int, stream: object) -> None:
+    def __init__(self, total: int, stream: TextIO) -> None:
         self.total = total
         self.stream = stream
         self.done = 0
         self.stage = ""
         self.started = time.monotonic()
-        self.tty = bool(getattr(stream, "isatty", lambda: False)())
+        self.tty = stream.isatty()
 
     def show(self, stage: str, done: int | None = None) -> None:
         self.stage = stage
@@ -193,16 +202,12 @@ class Progress:
             f"[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} orders · "
             f"{time.monotonic() - self.started:5.0f} s · {stage}"
         )
-        write = getattr(self.stream, "write")
-        if self.tty:
-            write("\r" + text.ljust(100))
-        else:
-            write(text + "\n")
-        getattr(self.stream, "flush")()
+        self.stream.write("\r" + text.ljust(100) if self.tty else text + "\n")
+        self.stream.flush()
 
     def close(self) -> None:
         if self.tty:
-            getattr(self.stream, "write")("\n")
+            self.stream.write("\n")
 
 
 class Simulator:
@@ -218,6 +223,9 @@ class Simulator:
         batch: int = 10,
         progress: Progress | None = None,
     ) -> None:
+        for url in (buyer_url, supplier_url):
+            if not url.lower().startswith(("http://", "https://")):
+                raise SimulationError(f"{url!r} is not an http(s) URL")
         self.buyer = buyer_url.rstrip("/")
         self.supplier = supplier_url.rstrip("/")
         self.random = random.Random(seed)
@@ -263,13 +271,12 @@ class Simulator:
     def plans(self, count: int) -> list[Plan]:
         """The orders' fates, drawn from the seed: most go the whole way; some cancelled, split, returned."""
         plans = []
+        cancellations = 0
         for index in range(count):
-            draw = self.random.random()
             cancel = ""
-            if draw < self.cancel_share / 2:
-                cancel = "buyer"
-            elif draw < self.cancel_share:
-                cancel = "supplier"
+            if index and self.random.random() < self.cancel_share:
+                cancel = ("supplier", "buyer")[cancellations % 2]
+                cancellations += 1
             plans.append(
                 Plan(
                     cancel=cancel,
@@ -332,10 +339,14 @@ class Simulator:
         self.each(orders, "shopping", self.shop)
         self.say("approving", finished)
         self.approve(orders)
-        self.say("waiting for purchase orders", finished)
-        self.each(orders, "purchase order", self.follow_po)
         self.say("cancelling", finished)
-        self.each([o for o in orders if o.plan.cancel], "cancel", self.cancel)
+        # The buyer's cancellations race the storefront's confirmation: first, and polled quickly.
+        buyer_cancels = [o for o in orders if o.plan.cancel == "buyer" and o.stage == "submitted"]
+        self.each(buyer_cancels, "purchase order", lambda o: self.follow_po(o, pause=0.1))
+        self.each(buyer_cancels, "cancel", self.cancel)
+        self.say("waiting for purchase orders", finished)
+        self.each([o for o in orders if o.stage == "submitted"], "purchase order", self.follow_po)
+        self.each([o for o in orders if o.plan.cancel == "supplier"], "cancel", self.cancel)
         live = [o for o in orders if not o.cancelled and o.stage != "failed"]
         self.say("waiting for confirmations", finished)
         self.each(live, "confirmation", self.confirmation)
@@ -377,12 +388,16 @@ class Simulator:
             self.random.shuffle(cards)
             for card in cards:
                 forms = card.xpath(".//form[contains(@class,'add-to-cart')]")
-                seller = " ".join(" ".join(p.text_content().split()) for p in card.xpath(".//p[contains(@class,'small')]"))
+                seller = " ".join(
+                    " ".join(p.text_content().split()) for p in card.xpath(".//p[contains(@class,'small')]")
+                )
                 if not forms or forms[0].xpath(".//button[@disabled]") or seller in sellers:
                     continue
                 price = money(" ".join(p.text_content() for p in card.xpath(".//p[@class='price']/strong")))
                 quantity = self.random.choice(QUANTITIES)
-                while quantity > 1 and subtotal + price * quantity > MAX_SUBTOTAL / wanted * len(sellers or [1]):
+                while quantity > 1 and subtotal + price * quantity > MAX_SUBTOTAL / wanted * len(
+                    sellers or [1]
+                ):
                     quantity //= 2
                 if subtotal + price * quantity > MAX_SUBTOTAL:
                     continue
@@ -398,10 +413,11 @@ class Simulator:
         if cart is None or len(sellers) < 2:
             raise SimulationError(f"the catalog gave fewer than two sellers ({sellers})")
         cart = browser.get(f"{prefix}cart/")
-        figures = [money(t) for t in cart.texts("//dl/dd")]
-        if len(figures) != 4:
-            raise SimulationError(f"the cart shows {figures}")
-        order.cart = Figures(*figures, currency=cart.texts("//dl/dd")[0].split()[-1])
+        shown = cart.texts("//dl/dd")
+        if len(shown) != 4:
+            raise SimulationError(f"the cart shows {shown}")
+        subtotal, shipping, tax, total = (money(text) for text in shown)
+        order.cart = Figures(subtotal, shipping, tax, total, shown[0].split()[-1])
         if order.cart.subtotal + order.cart.shipping + order.cart.tax != order.cart.total:
             order.disagree(f"cart figures do not add up: {order.cart}")
         back = browser.submit(cart, cart.form(button="Submit items for approval"))
@@ -434,7 +450,7 @@ class Simulator:
                 return
             self.approver.submit(inbox, form, {"comment": "Approved (loop simulator)"}, ticked=boxes)
 
-    def follow_po(self, order: SimOrder) -> None:
+    def follow_po(self, order: SimOrder, pause: float = 1.0) -> None:
         assert self.buyer_api is not None
 
         def found() -> bool:
@@ -445,7 +461,9 @@ class Simulator:
                     return True
             return False
 
-        wait_until(found, seconds=WORKER_SECONDS, what=f"the purchase order of {order.requisition}")
+        wait_until(
+            found, seconds=WORKER_SECONDS, what=f"the purchase order of {order.requisition}", pause=pause
+        )
         order.stage = "ordered"
         if order.cart and order.po_total != order.cart.subtotal:
             order.disagree(f"purchase order {order.po_total} ≠ cart subtotal {order.cart.subtotal}")
@@ -465,10 +483,13 @@ class Simulator:
             except SimulationError:
                 # Confirmed already: today the buyer cannot cancel a confirmed order; it goes on.
                 order.plan.cancel = ""
+                order.late_cancel = True
                 return
             answer = self.requester.submit(page, form, {"reason": "No longer needed (loop simulator)"})
             if self.po_status(order) != "cancelled":
-                order.disagree(f"the buyer's cancellation left the order {order.po_status}: {answer.messages()}")
+                order.disagree(
+                    f"the buyer's cancellation left the order {order.po_status}: {answer.messages()}"
+                )
             order.cancelled = "buyer"
             order.stage = "cancelled"
             return
@@ -477,18 +498,13 @@ class Simulator:
         answer = self.business_admin.submit(page, page.form(button="Cancel this order"))
         mine = self.shop_api.get(f"orders/{order.supplier_number}") if self.shop_api else None
         if not mine or mine["status"] != "cancelled":
-            raise SimulationError(f"the storefront did not cancel {order.supplier_number}: {answer.messages()}")
+            raise SimulationError(
+                f"the storefront did not cancel {order.supplier_number}: {answer.messages()}"
+            )
         order.cancelled = "supplier"
         order.stage = "cancelled"
-        try:
-            wait_until(
-                lambda: self.po_status(order) == "cancelled",
-                seconds=30,
-                what=f"{order.po} cancelled on the buyer",
-                pause=2,
-            )
-        except SimulationError:
-            pass  # reported as stuck with the buyer's state
+        # The buyer's side is read at the end of the wave (final_state): a purchase order still open
+        # there is reported as stuck.
 
     # -- storefront: confirmation, shipping, returns, invoices ----------------------------------
     def confirmation(self, order: SimOrder) -> None:
@@ -585,24 +601,27 @@ class Simulator:
         """The storefront's invoices (one per shipment) and credit memos (one per return) of the order."""
         assert self.shop_api is not None
 
+        def figures(row: dict[str, Any]) -> Figures:
+            return Figures(
+                Decimal(row["subtotal"]),
+                Decimal(row["shipping"]),
+                Decimal(row["tax"]),
+                Decimal(row["total"]),
+                row["currency"],
+            )
+
+        shop_api = self.shop_api
+
         def complete() -> bool:
-            rows = [r for r in self.shop_api.get("invoices/", limit=500) or [] if r["buyer_order_id"] == order.po]  # type: ignore[union-attr]
-            order.invoices = {
-                r["number"]: Figures(*(Decimal(r[k]) for k in ("subtotal", "shipping", "tax", "total")), r["currency"])
-                for r in rows
-                if r["kind"] == "invoice"
-            }
-            order.credit_memos = {
-                r["number"]: Figures(*(Decimal(r[k]) for k in ("subtotal", "shipping", "tax", "total")), r["currency"])
-                for r in rows
-                if r["kind"] == "credit_memo"
-            }
+            rows = [r for r in shop_api.get("invoices/", limit=500) or [] if r["buyer_order_id"] == order.po]
+            order.invoices = {r["number"]: figures(r) for r in rows if r["kind"] == "invoice"}
+            order.credit_memos = {r["number"]: figures(r) for r in rows if r["kind"] == "credit_memo"}
             return len(order.invoices) >= order.shipments and len(order.credit_memos) >= order.returns
 
         wait_until(complete, seconds=WORKER_SECONDS, what=f"the storefront's invoices of {order.po}", pause=2)
-        for number, figures in {**order.invoices, **order.credit_memos}.items():
-            if figures.subtotal + figures.shipping + figures.tax != figures.total:
-                order.disagree(f"invoice {number} does not add up: {figures}")
+        for number, shown in {**order.invoices, **order.credit_memos}.items():
+            if shown.subtotal + shown.shipping + shown.tax != shown.total:
+                order.disagree(f"invoice {number} does not add up: {shown}")
         if order.confirmation:
             invoiced = Figures(
                 sum((f.subtotal for f in order.invoices.values()), Decimal(0)),
@@ -611,7 +630,10 @@ class Simulator:
                 sum((f.total for f in order.invoices.values()), Decimal(0)),
                 order.confirmation.currency,
             )
-            if invoiced.subtotal != order.confirmation.subtotal or invoiced.shipping != order.confirmation.shipping:
+            if (
+                invoiced.subtotal != order.confirmation.subtotal
+                or invoiced.shipping != order.confirmation.shipping
+            ):
                 order.disagree(f"invoiced {invoiced} ≠ order {order.confirmation}")
             elif order.plan.parts == 1 and str(invoiced) != str(order.confirmation):
                 order.disagree(f"invoice {invoiced} ≠ order {order.confirmation}")
@@ -625,7 +647,11 @@ class Simulator:
         """
         assert self.buyer_api is not None
         po = self.buyer_api.get(f"purchase-orders/{order.po}") or {}
-        raws = [d["raw"] for d in po.get("documents", []) if d["kind"] == "InvoiceDetailRequest" and d["direction"] == "in"]
+        raws = [
+            d["raw"]
+            for d in po.get("documents", [])
+            if d["kind"] == "InvoiceDetailRequest" and d["direction"] == "in"
+        ]
         if not raws:
             raise SimulationError(f"no invoice of {order.po} to copy")
         root = etree.fromstring(raws[-1].encode())
@@ -639,13 +665,18 @@ class Simulator:
                 money_node.text = str(Decimal(money_node.text or "0") + 1)
         for secret in root.findall(".//Sender/Credential/SharedSecret"):
             secret.text = self.supplier_secret
-        body = etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8", doctype=root.getroottree().docinfo.doctype)
+        body = etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8")  # keeps the DOCTYPE
+        assert isinstance(body, bytes)
         answer = self.operator.post_body(f"{self.buyer}/cxml/", body, "text/xml; charset=UTF-8")
         code = re.search(r'<Status code="(\d+)"', answer.text)
         if not code or not code[1].startswith("2"):
             # Refused at the door: caught before it could be matched.
-            order.buyer_invoices[number] = {"status": f"refused {code[1] if code else answer.status}", "first_time": False}
+            status = f"refused {code[1] if code else answer.status}"
+            order.buyer_invoices[number] = {"status": status, "first_time": False}
             order.dishonest_invoice = number
+            order.disagree(
+                f"invoice {number} charges 1.00 more than the order (sent on purpose); the buyer {status}"
+            )
             return
         order.dishonest_invoice = number
 
@@ -684,13 +715,19 @@ class Simulator:
             first_time = status in ("approved", "paid") and not seen.get("exceptions")
             order.buyer_invoices[number] = {"status": status, "first_time": first_time}
             if number == order.dishonest_invoice:
+                order.disagree(
+                    f"invoice {number} charges 1.00 more than the order (sent on purpose); the buyer "
+                    + ("approved it: not caught" if status in ("approved", "paid") else f"says {status}")
+                )
                 continue
             theirs = order.invoices.get(number) or order.credit_memos.get(number)
             due = Decimal(str(seen.get("due_amount", "0")))
             if theirs is not None and abs(due) != abs(theirs.total):
                 order.disagree(f"invoice {number}: buyer due {due} ≠ storefront total {theirs.total}")
             if not first_time:
-                order.disagree(f"invoice {number} not matched at the first attempt: {status} {seen.get('exceptions')}")
+                order.disagree(
+                    f"invoice {number} not matched at the first attempt: {status} {seen.get('exceptions')}"
+                )
         order.stage = "matched"
 
     def final_state(self, order: SimOrder) -> None:
