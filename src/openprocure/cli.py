@@ -144,7 +144,11 @@ def demo(argv: Sequence[str]) -> int:
         return 0
     options = ("--products", "--history")
     unknown = [arg for arg in argv if arg.startswith("-") and arg not in options]
-    if unknown or any(o in argv and argv.index(o) + 1 >= len(argv) for o in options):
+    if (
+        unknown
+        or any(o in argv and argv.index(o) + 1 >= len(argv) for o in options)
+        or ("--history" in argv and not argv[argv.index("--history") + 1].isdigit())
+    ):
         print(
             f"openprocure demo: unexpected arguments {' '.join(argv)}\n\n{DEMO_HELP}", file=sys.stderr, end=""
         )
