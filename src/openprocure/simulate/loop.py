@@ -554,9 +554,13 @@ class Simulator:
             "tracking_number": f"1Z{order.index:04d}{part}{self.random.randrange(10**6):06d}",
         }
         if part == 1 and order.plan.parts == 2:
-            for box in form.xpath(".//input[starts-with(@name,'line-')]"):
-                left = int(box.get("value") or 0)
-                values[str(box.get("name"))] = str((left + 1) // 2)
+            boxes = form.xpath(".//input[starts-with(@name,'line-')]")
+            left = [int(box.get("value") or 0) for box in boxes]
+            if max(left, default=0) < 2:
+                order.plan.parts = 1  # one of each item: nothing to split, it ships at once
+            else:
+                for box, quantity in zip(boxes, left, strict=True):
+                    values[str(box.get("name"))] = str((quantity + 1) // 2)
         answer = self.operator.submit(page, form, values)
         if "Shipment" not in answer.messages():
             raise SimulationError(f"shipping part {part}: {answer.status} {answer.messages()}")
@@ -742,15 +746,19 @@ class Simulator:
         sites = (("buyer", self.buyer_admin, self.buyer), ("storefront", self.operator, self.supplier))
 
         def rows(browser: Browser, url: str, status: str) -> list[str]:
+            """The kinds of the messages in ``status``, every page of the admin's list (100 a page)."""
             kinds: list[str] = []
-            page_number = 0
+            page_number = 1
             while True:
                 page = browser.get(f"{url}/admin/core/outboxmessage/?status__exact={status}&p={page_number}")
                 if page.status != 200:
                     raise SimulationError(f"outbox page of {url}: {page.status}")
-                found = page.texts("//table[@id='result_list']/tbody/tr/td[contains(@class,'field-kind')]")
-                kinds += found
-                if len(found) < 100:
+                counted = page.texts("//p[contains(@class,'paginator')]")
+                total = int(re.findall(r"\d+", counted[-1])[-1]) if counted else 0
+                kinds += page.texts("//table[@id='result_list']/tbody/tr/td[contains(@class,'field-kind')]")
+                if len(kinds) >= total or page_number * 100 >= total:
+                    if len(kinds) != total:
+                        raise SimulationError(f"the outbox of {url} lists {len(kinds)} {status} of {total}")
                     return kinds
                 page_number += 1
 
