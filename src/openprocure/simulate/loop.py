@@ -100,6 +100,7 @@ class SimOrder:
     dishonest_invoice: str = ""
     cancelled: str = ""  # who cancelled in the end
     late_cancel: bool = False  # the buyer wanted to cancel, the order was confirmed already
+    late_answers: list[str] = field(default_factory=list)  # what the buyer suite said when it refused
     stage: str = "new"
     problems: list[str] = field(default_factory=list)
 
@@ -160,6 +161,7 @@ class Report:
             f"{sum(1 for o in cancelled if o.cancelled == 'supplier')} by the supplier)",
             f"Buyer cancellations too late (confirmed already, nothing to cancel with): "
             f"{sum(1 for o in self.orders if o.late_cancel)}",
+            *(f"  - {o.label}: refused: {text}" for o in self.orders for text in o.late_answers),
             f"Shipments: {sum(o.shipments for o in self.orders)} · returns: {sum(o.returns for o in self.orders)}"
             f" · invoices: {sum(len(o.invoices) for o in self.orders)}"
             f" · credit memos: {sum(len(o.credit_memos) for o in self.orders)}",
@@ -487,9 +489,11 @@ class Simulator:
                 return
             answer = self.requester.submit(page, form, {"reason": "No longer needed (loop simulator)"})
             if self.po_status(order) != "cancelled":
-                order.disagree(
-                    f"the buyer's cancellation left the order {order.po_status}: {answer.messages()}"
-                )
+                # Refused (the supplier's answer was on its way): too late as well; the order goes on.
+                order.plan.cancel = ""
+                order.late_cancel = True
+                order.late_answers.append(answer.messages())
+                return
             order.cancelled = "buyer"
             order.stage = "cancelled"
             return
