@@ -6,6 +6,8 @@ openprocure worker buyer|supplier task worker for one site
 openprocure buyer <command…>     any Django management command of the buyer suite
 openprocure supplier <command…>  the same for the supplier storefront
 openprocure cxml validate|normalize|show FILE…   cXML tools
+openprocure simulate --orders N [--buyer-url URL --supplier-url URL] [--seed S]
+                                 drive N orders through both running sites and report disagreements
 """
 
 from __future__ import annotations
@@ -116,7 +118,7 @@ def serve(site: str, argv: Sequence[str]) -> int:
 
 
 DEMO_HELP = """\
-usage: openprocure demo [--products N]
+usage: openprocure demo [--products N] [--history N]
 
 Migrate, seed and start both sites with their workers on this machine (Ctrl-C stops them all).
 The demo data are created the first time only: what you change afterwards (passwords, shared
@@ -124,6 +126,8 @@ secrets, payment methods, people, rules) is kept across restarts.
 
 options:
   --products N   size of the storefront's generated catalog (default 50000)
+  --history N    once both sites answer, drive N orders through them with the loop simulator
+                 (openprocure simulate) so the demo starts with a realistic history
   -h, --help     show this help and start nothing
 
 environment:
@@ -138,8 +142,13 @@ def demo(argv: Sequence[str]) -> int:
     if any(arg in ("-h", "--help") for arg in argv):
         print(DEMO_HELP, end="")
         return 0
-    unknown = [arg for arg in argv if arg.startswith("-") and arg != "--products"]
-    if unknown or ("--products" in argv and argv.index("--products") + 1 >= len(argv)):
+    options = ("--products", "--history")
+    unknown = [arg for arg in argv if arg.startswith("-") and arg not in options]
+    if (
+        unknown
+        or any(o in argv and argv.index(o) + 1 >= len(argv) for o in options)
+        or ("--history" in argv and not argv[argv.index("--history") + 1].isdigit())
+    ):
         print(
             f"openprocure demo: unexpected arguments {' '.join(argv)}\n\n{DEMO_HELP}", file=sys.stderr, end=""
         )
@@ -150,6 +159,7 @@ def demo(argv: Sequence[str]) -> int:
     args = list(argv)
     if "--products" in args:
         products = args[args.index("--products") + 1]
+    history = int(args[args.index("--history") + 1]) if "--history" in args else 0
     ports = {
         site: int(os.environ.get(f"OPENPROCURE_{site.upper()}_PORT", spec["port"]))
         for site, spec in SITES.items()
@@ -192,7 +202,38 @@ def demo(argv: Sequence[str]) -> int:
         "\nPress Ctrl-C to stop.\n" + DEMO_LOGINS,
         flush=True,
     )
+    if history:
+        try:
+            give_history(urls["buyer"], urls["supplier"], history)
+        except KeyboardInterrupt:
+            stop_children(children)
+            return 130
     return supervise(children)
+
+
+def give_history(buyer_url: str, supplier_url: str, orders: int) -> None:
+    """``demo --history N``: the loop simulator drives N orders through the freshly started demo."""
+    import json
+    import urllib.request
+
+    deadline = time.monotonic() + 120
+    for url in (buyer_url, supplier_url):
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/healthz", timeout=2) as answer:
+                    json.loads(answer.read())
+                break
+            except (OSError, ValueError):
+                if time.monotonic() > deadline:
+                    print(f"{url} does not answer: no history.", file=sys.stderr)
+                    return
+                time.sleep(0.5)
+    from openprocure.simulate import main as simulate_main
+
+    print(f"Giving the demo a history of {orders} orders…", flush=True)
+    code = simulate_main(["--orders", str(orders), "--buyer-url", buyer_url, "--supplier-url", supplier_url])
+    if code:
+        print("The simulator found disagreements (see its report above); the demo keeps running.", flush=True)
 
 
 def supervise(children: list[subprocess.Popen[bytes]]) -> int:
@@ -215,6 +256,12 @@ def supervise(children: list[subprocess.Popen[bytes]]) -> int:
                 stopping, code = True, child.returncode or 1
                 break
         time.sleep(0.3)
+    stop_children(children)
+    return code
+
+
+def stop_children(children: list[subprocess.Popen[bytes]]) -> None:
+    """Stop every demo process (its whole group), forcefully after 15 s."""
     for child in children:
         if child.poll() is None:
             os.killpg(child.pid, signal.SIGTERM)
@@ -226,7 +273,6 @@ def supervise(children: list[subprocess.Popen[bytes]]) -> int:
             os.killpg(child.pid, signal.SIGKILL)
             child.wait()
     print("Stopped.", flush=True)
-    return code
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -247,6 +293,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from openprocure.cxml_tools import main as cxml_main
 
         return cxml_main(rest)
+    if command == "simulate":
+        from openprocure.simulate import main as simulate_main
+
+        return simulate_main(rest)
     print(f"Unknown command {command!r}.\n{__doc__}", file=sys.stderr)
     return 2
 

@@ -43,6 +43,12 @@ def test_punchout_never_imports_django() -> None:
         pytest.param("openprocure.buyer", ("openprocure.supplier",), id="buyer-not-supplier"),
         pytest.param("openprocure.supplier", ("openprocure.buyer",), id="supplier-not-buyer"),
         pytest.param("openprocure.core", ("openprocure.buyer", "openprocure.supplier"), id="core-not-sites"),
+        # The loop simulator meets both sites over HTTP only, as their people and systems do.
+        pytest.param(
+            "openprocure.simulate",
+            ("openprocure.buyer", "openprocure.supplier", "openprocure.core", "django"),
+            id="simulator-http-only",
+        ),
     ],
 )
 def test_sites_never_import_each_other(package: str, forbidden: tuple[str, ...]) -> None:
