@@ -99,7 +99,7 @@ class SimOrder:
     buyer_invoices: dict[str, dict[str, object]] = field(default_factory=dict)
     dishonest_invoice: str = ""
     cancelled: str = ""  # who cancelled in the end
-    late_cancel: bool = False  # the buyer wanted to cancel, the order was confirmed already
+    late_cancel: bool = False  # the buyer wanted to cancel, the order had shipped already
     late_answers: list[str] = field(default_factory=list)  # what the buyer suite said when it refused
     stage: str = "new"
     problems: list[str] = field(default_factory=list)
@@ -159,7 +159,7 @@ class Report:
             f"Orders: {len(self.orders)} ({len(done)} delivered and invoiced, {len(cancelled)} cancelled: "
             f"{sum(1 for o in cancelled if o.cancelled == 'buyer')} by the buyer, "
             f"{sum(1 for o in cancelled if o.cancelled == 'supplier')} by the supplier)",
-            f"Buyer cancellations too late (confirmed already, nothing to cancel with): "
+            f"Buyer cancellations too late (shipped already, or refused by the supplier): "
             f"{sum(1 for o in self.orders if o.late_cancel)}",
             *(f"  - {o.label}: refused: {text}" for o in self.orders for text in o.late_answers),
             f"Shipments: {sum(o.shipments for o in self.orders)} · returns: {sum(o.returns for o in self.orders)}"
@@ -483,13 +483,21 @@ class Simulator:
             try:
                 form = page.form(button="Cancel order")
             except SimulationError:
-                # Confirmed already: today the buyer cannot cancel a confirmed order; it goes on.
+                # Shipped already: the page offers no cancel; the order goes on.
                 order.plan.cancel = ""
                 order.late_cancel = True
                 return
             answer = self.requester.submit(page, form, {"reason": "No longer needed (loop simulator)"})
-            if self.po_status(order) != "cancelled":
-                # Refused (the supplier's answer was on its way): too late as well; the order goes on.
+            try:
+                # A confirmed order is cancelled once the supplier accepts the delete (its worker answers).
+                wait_until(
+                    lambda: self.po_status(order) == "cancelled",
+                    seconds=WORKER_SECONDS,
+                    what=f"{order.po} cancelled on the buyer",
+                    pause=2,
+                )
+            except SimulationError:
+                # Refused (shipped meanwhile): too late; the order goes on.
                 order.plan.cancel = ""
                 order.late_cancel = True
                 order.late_answers.append(answer.messages())
@@ -499,7 +507,10 @@ class Simulator:
             return
         self.confirmation(order)
         page = self.business_admin.get(f"{self.supplier}/account/orders/{order.supplier_number}/")
-        answer = self.business_admin.submit(page, page.form(button="Cancel this order"))
+        # No line ticked: the whole order.
+        answer = self.business_admin.submit(
+            page, page.form(action=f"/account/orders/{order.supplier_number}/cancel/")
+        )
         mine = self.shop_api.get(f"orders/{order.supplier_number}") if self.shop_api else None
         if not mine or mine["status"] != "cancelled":
             raise SimulationError(
