@@ -3,7 +3,6 @@ critical violation."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -14,7 +13,7 @@ from django.test import override_settings
 from openprocure.buyer.requisitions.services import add_free_text_line, create_requisition, submit_requisition
 from openprocure.core.models import User
 from tests.accessibility import serious_violations
-from tests.e2e.conftest import CHROMIUM_ARGS, chromium_path
+from tests.browser import signed_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -32,18 +31,6 @@ PAGES = {
     "ap@acme.test": ["/invoicing/", "/invoicing/exceptions/", "/spend/dashboard/"],
     "admin@acme.test": ["/suppliers/", "/organization/", "/organization/people/"],
 }
-
-
-@pytest.fixture
-def chromium() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.mark.parametrize("locale", ["en-GB", "fr-FR"])
@@ -68,12 +55,7 @@ def test_main_pages_have_no_serious_accessibility_violation(
     found["/accounts/login/"] = serious_violations(login)
     login.context.close()
     for email, paths in PAGES.items():
-        page = chromium.new_context(bypass_csp=True, locale=locale).new_page()
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("#id_username", email)
-        page.fill("#id_password", "demo")
-        with page.expect_navigation():
-            page.click("main button[type=submit]")
+        page = signed_in_page(chromium, live_server.url, email, bypass_csp=True, locale=locale)
         for path in paths:
             path = path.format(requisition=f"/requisitions/{requisition.pk}/")
             answer = page.goto(f"{live_server.url}{path}")

@@ -3,7 +3,6 @@ clerk types the reason once and picks the action."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -11,23 +10,11 @@ import pytest
 from django.test import Client
 
 from openprocure.buyer.invoicing.models import InvoiceException, ToleranceRule
+from tests.browser import signed_in_page
 from tests.buyer.test_fulfilment_fixtures import envelope, invoice_request, make_po, make_supplier, post
 from tests.buyer.test_invoicing import ap_clerk
-from tests.e2e.conftest import CHROMIUM_ARGS, chromium_path
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def chromium() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
 
 
 def test_a_clerk_puts_an_exception_on_hold_with_one_reason(live_server: Any, chromium: Any) -> None:
@@ -46,12 +33,7 @@ def test_a_clerk_puts_an_exception_on_hold_with_one_reason(live_server: Any, chr
     clerk.set_password("clerk-password-1")
     clerk.save()
 
-    page = chromium.new_context(locale="en-GB").new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", clerk.email)
-    page.fill("#id_password", "clerk-password-1")
-    with page.expect_navigation():
-        page.click("main button[type=submit]")
+    page = signed_in_page(chromium, live_server.url, clerk.email, "clerk-password-1")
     page.goto(f"{live_server.url}/invoicing/{exception.invoice_id}/")
     card = page.locator(f"#exception-{exception.pk}")
     assert card.get_by_role("heading").inner_text() == exception.message

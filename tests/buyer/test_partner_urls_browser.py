@@ -3,7 +3,6 @@ page; the page carries the Content-Security-Policy and its own script (language 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,21 +12,8 @@ from openprocure.core.models import User
 from tests.buyer.test_fulfilment import receiving_desk
 from tests.buyer.test_fulfilment_fixtures import envelope, make_po, make_supplier, post
 from tests.buyer.test_partner_urls import notice_with_tracking
-from tests.e2e.conftest import CHROMIUM_ARGS, chromium_path
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def chromium() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
 
 
 def test_a_javascript_tracking_link_is_text_under_the_csp(live_server: Any, chromium: Any) -> None:

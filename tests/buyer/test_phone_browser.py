@@ -3,7 +3,6 @@ of the everyday path scrolls sideways (a long unbroken reason made a requisition
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -13,35 +12,12 @@ from django.test import override_settings
 
 from openprocure.buyer.requisitions.services import add_free_text_line, create_requisition, submit_requisition
 from openprocure.core.models import User
-from tests.e2e.conftest import CHROMIUM_ARGS, chromium_path
+from tests.browser import signed_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
-
-
-@pytest.fixture
-def chromium() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
-
-
-def _sign_in(browser: Any, base: str, email: str, viewport: dict[str, int], locale: str = "en-GB") -> Any:
-    context = browser.new_context(viewport=viewport, locale=locale)
-    page = context.new_page()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", email)
-    page.fill("#id_password", "demo")
-    with page.expect_navigation():
-        page.click("main button[type=submit]")
-    return page
 
 
 def _scrolls_sideways(page: Any) -> bool:
@@ -68,7 +44,7 @@ def demo_with_a_long_reason() -> str:
 def test_on_a_phone_the_menu_folds_and_no_page_scrolls_sideways(
     live_server: Any, chromium: Any, demo_with_a_long_reason: str
 ) -> None:
-    page = _sign_in(chromium, live_server.url, "requester@acme.test", PHONE)
+    page = signed_in_page(chromium, live_server.url, "requester@acme.test", viewport=PHONE)
     menu = page.locator("#site-menu")
     toggle = page.get_by_role("button", name="Menu")
     assert not menu.is_visible()
@@ -87,7 +63,7 @@ def test_on_a_phone_the_menu_folds_and_no_page_scrolls_sideways(
     assert first_cell.get_attribute("data-label") == page.locator("table thead th").first.inner_text().strip()
     page.context.close()
 
-    approver = _sign_in(chromium, live_server.url, "approver@acme.test", PHONE, locale="fr-FR")
+    approver = signed_in_page(chromium, live_server.url, "approver@acme.test", viewport=PHONE, locale="fr-FR")
     approver.goto(f"{live_server.url}/approvals/")
     assert not _scrolls_sideways(approver)
     assert approver.get_by_role("button", name="Menu").is_visible()
@@ -97,7 +73,7 @@ def test_on_a_phone_the_menu_folds_and_no_page_scrolls_sideways(
 def test_on_a_desktop_the_menu_is_open_and_has_no_button(live_server: Any, chromium: Any) -> None:
     with override_settings(DEMO_MODE=True, DEMO_PEER_URL="http://127.0.0.1:8100"):
         call_command("seed_demo")
-    page = _sign_in(chromium, live_server.url, "requester@acme.test", DESKTOP)
+    page = signed_in_page(chromium, live_server.url, "requester@acme.test", viewport=DESKTOP)
     assert page.locator("#site-menu").is_visible()
     assert not page.get_by_role("button", name="Menu").is_visible()
     assert not _scrolls_sideways(page)

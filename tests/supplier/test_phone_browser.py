@@ -3,38 +3,15 @@ business administrator and of an operator do not scroll sideways."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.test import override_settings
 
-from tests.e2e.conftest import CHROMIUM_ARGS, chromium_path
+from tests.browser import signed_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def chromium() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
-
-
-def _phone_page(browser: Any, base: str, email: str) -> Any:
-    page = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-FR").new_page()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", email)
-    page.fill("#id_password", "demo")
-    with page.expect_navigation():
-        page.click("main button[type=submit]")
-    return page
 
 
 @pytest.mark.parametrize(
@@ -49,7 +26,9 @@ def test_on_a_phone_the_menu_folds_and_pages_fit(
 ) -> None:
     with override_settings(DEMO_MODE=True, DEMO_PEER_URL="http://127.0.0.1:8000"):
         call_command("seed_demo", products=20)
-    page = _phone_page(chromium, live_server.url, email)
+    page = signed_in_page(
+        chromium, live_server.url, email, viewport={"width": 390, "height": 844}, locale="fr-FR"
+    )
     toggle = page.get_by_role("button", name="Menu")
     assert toggle.is_visible()
     assert not page.locator("nav.mainnav").is_visible()

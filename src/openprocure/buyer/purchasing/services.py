@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -45,6 +45,10 @@ from openprocure.buyer.purchasing.models import (
 from openprocure.core.choices import OutboxStatus
 from openprocure.core.outbox import Outgoing, enqueue_document, enqueue_documents
 from openprocure.core.status import set_status
+
+if TYPE_CHECKING:
+    from openprocure.buyer.suppliers.models import PunchOutConnection
+    from openprocure.core.models import OutboxMessage
 from punchout.money import quantize_money
 
 logger = logging.getLogger(__name__)
@@ -511,16 +515,7 @@ def send_purchase_order(
         po.save(update_fields=["supplier_message"])
         _event(po, "not_sent", actor, reason="no order URL")
         return None
-    payload_id, body = build_order_request(po, kind=kind)
-    message = enqueue_document(
-        kind="OrderRequest",
-        url=connection.order_url,
-        payload_id=payload_id,
-        body=body,
-        reference=po.number,
-        partner=str(po.supplier)[:200],
-        secret_source=str(connection.pk),
-    )
+    payload_id, message = _enqueue_order(po, connection, kind)
     transmission = Transmission.objects.create(
         purchase_order=po, type=kind, version=po.version, payload_id=payload_id, outbox_message=message
     )
@@ -816,6 +811,25 @@ def _next_version(po: PurchaseOrder) -> int:
     return max([po.version, *sent]) + 1
 
 
+def _enqueue_order(
+    po: PurchaseOrder, connection: PunchOutConnection, kind: str, *, version: Version | None = None
+) -> tuple[str, OutboxMessage]:
+    """Build the OrderRequest of ``kind`` (a change order's ``version``) and store it in the outbox
+    for the connection's order URL; the secret is inserted at delivery. Returns the payloadID and
+    the outbox message."""
+    payload_id, body = build_order_request(po, kind=kind, version=version)
+    message = enqueue_document(
+        kind="OrderRequest",
+        url=connection.order_url,
+        payload_id=payload_id,
+        body=body,
+        reference=po.number,
+        partner=str(po.supplier)[:200],
+        secret_source=str(connection.pk),
+    )
+    return payload_id, message
+
+
 def _send_version(
     po: PurchaseOrder, kind: str, changes: dict[str, dict[str, str]], actor: Any, reason: str
 ) -> Transmission:
@@ -828,16 +842,7 @@ def _send_version(
         quantities={int(n): Decimal(c["to"]) for n, c in changes.items()},
         reference=original.payload_id if original else None,
     )
-    payload_id, body = build_order_request(po, kind=kind, version=version)
-    message = enqueue_document(
-        kind="OrderRequest",
-        url=connection.order_url,
-        payload_id=payload_id,
-        body=body,
-        reference=po.number,
-        partner=str(po.supplier)[:200],
-        secret_source=str(connection.pk),
-    )
+    payload_id, message = _enqueue_order(po, connection, kind, version=version)
     transmission = Transmission.objects.create(
         purchase_order=po,
         type=kind,
