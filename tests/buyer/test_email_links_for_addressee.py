@@ -122,3 +122,17 @@ def test_the_demo_mailbox_shows_each_person_only_their_own_mail(
     everything = html.unescape(signed_in(root).get("/mailbox/").content.decode())
     assert subject in everything
     assert "Every e-mail this site has sent" in everything
+
+
+def test_the_approval_e_mail_and_its_confirm_page_show_the_lines(
+    world: World, settings, django_capture_on_commit_callbacks
+) -> None:
+    req, path = _link(world, settings, django_capture_on_commit_callbacks)
+    line = req.lines.get()
+    body = mail.outbox[0].body
+    assert "Lines:\n" in body
+    assert f"  1. {line.description} — 1 EA × 600.00 = 600.00 EUR\n" in body
+    page = html.unescape(signed_in(world.alan).get(path).content.decode())
+    row = page[page.index('<table id="approval-lines">') : page.index("</table>")]
+    assert line.description in row
+    assert '<td class="num">600.00 EUR</td>' in row

@@ -836,6 +836,7 @@ def _notify(assignment: ApprovalAssignment, *, reminder: bool = False) -> None:
             context = {
                 "assignment": row,
                 "requisition": row.step.request.requisition,
+                "lines": list(row.step.request.requisition.lines.order_by("line_number")),
                 "request": row.step.request,
                 "reminder": reminder,
                 "approve_url": base + reverse("approvals:email_action", args=[approve]),
