@@ -4,12 +4,16 @@ error pages are the site's own, in the reader's language, with the way back."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 from django.test import Client, override_settings
 from django.urls import include, path
 
+from openprocure.buyer.approvals.models import ApprovalAssignment
+from openprocure.buyer.requisitions.models import Requisition
+from openprocure.buyer.requisitions.services import add_free_text_line, create_requisition, submit_requisition
 from openprocure.core.models import User
 
 pytestmark = pytest.mark.django_db
@@ -160,16 +164,8 @@ def test_a_500_apologises_in_the_sites_page() -> None:
     assert '<a href="/">Go to the home page</a>' in page  # the site's own page, not the bare fallback
 
 
-def test_the_approval_page_decides_with_buttons_not_a_dropdown(demo: None) -> None:
-    from decimal import Decimal
-
-    from openprocure.buyer.approvals.models import ApprovalAssignment
-    from openprocure.buyer.requisitions.services import (
-        add_free_text_line,
-        create_requisition,
-        submit_requisition,
-    )
-
+def _submitted_desks() -> tuple[Requisition, ApprovalAssignment]:
+    """The demo requester's requisition for two standing desks (900 EUR: the approver decides), submitted."""
     requester = User.objects.get(email="requester@acme.test")
     requisition = create_requisition(requester=requester, currency="EUR")
     add_free_text_line(
@@ -180,7 +176,11 @@ def test_the_approval_page_decides_with_buttons_not_a_dropdown(demo: None) -> No
         unit_price=Decimal("450"),
     )
     submit_requisition(requisition, requester)
-    assignment = ApprovalAssignment.objects.get(step__request__requisition=requisition)
+    return requisition, ApprovalAssignment.objects.get(step__request__requisition=requisition)
+
+
+def test_the_approval_page_decides_with_buttons_not_a_dropdown(demo: None) -> None:
+    requisition, assignment = _submitted_desks()
     approver = _client(assignment.approver.email)
     page = approver.get(f"/approvals/{assignment.pk}/").content.decode()
     assert 'id="id_decision"' not in page
@@ -202,26 +202,7 @@ def test_the_approval_page_decides_with_buttons_not_a_dropdown(demo: None) -> No
 
 
 def test_a_requisition_says_who_it_waits_for_and_then_why_it_was_rejected(demo: None) -> None:
-    from decimal import Decimal
-
-    from openprocure.buyer.approvals.models import ApprovalAssignment
-    from openprocure.buyer.requisitions.services import (
-        add_free_text_line,
-        create_requisition,
-        submit_requisition,
-    )
-
-    requester = User.objects.get(email="requester@acme.test")
-    requisition = create_requisition(requester=requester, currency="EUR")
-    add_free_text_line(
-        requisition=requisition,
-        actor=requester,
-        description="Standing desk",
-        quantity=Decimal("2"),
-        unit_price=Decimal("450"),
-    )
-    submit_requisition(requisition, requester)
-    assignment = ApprovalAssignment.objects.get(step__request__requisition=requisition)
+    requisition, assignment = _submitted_desks()
     mine = _client("requester@acme.test")
     page = mine.get(f"/requisitions/{requisition.pk}/").content.decode()
     waiting = re.search(r'<p id="waiting-for">(.*?)</p>', page, re.S)
