@@ -24,17 +24,9 @@ from openprocure.buyer.fulfilment.forms import receipt_lines
 from openprocure.buyer.fulfilment.models import ShipNotice, SupplierIssue
 from openprocure.buyer.organization.choices import Role
 from openprocure.buyer.organization.services import has_role
-from openprocure.buyer.purchasing.choices import POStatus
+from openprocure.buyer.purchasing.choices import AWAITING_GOODS, POStatus
 from openprocure.buyer.purchasing.models import PurchaseOrder, PurchaseOrderLine
 
-RECEIVABLE = [
-    POStatus.SENT,
-    POStatus.ACCEPTED,
-    POStatus.CONFIRMED,
-    POStatus.PART_SHIPPED,
-    POStatus.SHIPPED,
-    POStatus.PART_RECEIVED,
-]
 # An invoice can arrive before the goods (suppliers often invoice at shipment): the order then says
 # "Invoiced" while some of its lines still wait to be received.
 WAITING_LINE_STATES = [
@@ -67,7 +59,7 @@ def _check_can_record(user: Any, po: PurchaseOrder) -> None:
 def to_receive(request: HttpRequest) -> HttpResponse:
     orders = (
         PurchaseOrder.objects.filter(
-            Q(status__in=RECEIVABLE)
+            Q(status__in=AWAITING_GOODS)
             | Q(status=POStatus.INVOICED, lines__fulfilment__state__in=WAITING_LINE_STATES)
         )
         .distinct()

@@ -12,7 +12,7 @@ from openprocure.buyer.invoicing.choices import ExceptionStatus
 from openprocure.buyer.invoicing.models import InvoiceException
 from openprocure.buyer.organization.choices import Role
 from openprocure.buyer.organization.services import roles_of
-from openprocure.buyer.purchasing.choices import POStatus
+from openprocure.buyer.purchasing.choices import AWAITING_GOODS
 from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.buyer.requisitions.choices import RequisitionStatus
 from openprocure.buyer.requisitions.models import Requisition
@@ -22,15 +22,6 @@ from openprocure.core.models import OutboxMessage
 
 # How many recent documents the home page lists in each panel.
 RECENT = 5
-# Orders whose goods are still expected (what "To receive" counts on the requester's home).
-AWAITING_GOODS = [
-    POStatus.SENT,
-    POStatus.ACCEPTED,
-    POStatus.CONFIRMED,
-    POStatus.PART_SHIPPED,
-    POStatus.SHIPPED,
-    POStatus.PART_RECEIVED,
-]
 OPEN_EXCEPTIONS = [ExceptionStatus.OPEN, ExceptionStatus.ON_HOLD, ExceptionStatus.CREDIT_REQUESTED]
 
 

@@ -49,6 +49,15 @@ PO_TRANSITIONS[POStatus.ACCEPTED] = PO_TRANSITIONS[POStatus.ACCEPTED] | {POStatu
 PO_TRANSITIONS[POStatus.CONFIRMED] = PO_TRANSITIONS[POStatus.CONFIRMED] | {POStatus.CANCELLED}
 #: Where the buyer may still change or cancel an order (and only while nothing has shipped).
 CHANGEABLE = frozenset({POStatus.ACCEPTED, POStatus.CONFIRMED})
+#: Orders whose goods are still expected: the Receiving page lists them, the requester's home counts them.
+AWAITING_GOODS = (
+    POStatus.SENT,
+    POStatus.ACCEPTED,
+    POStatus.CONFIRMED,
+    POStatus.PART_SHIPPED,
+    POStatus.SHIPPED,
+    POStatus.PART_RECEIVED,
+)
 
 
 class TransmissionType(models.TextChoices):
