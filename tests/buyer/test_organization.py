@@ -11,6 +11,7 @@ from django.test import Client
 from openprocure.buyer.organization.demo import seed_organization
 from openprocure.buyer.organization.models import CostCenter, GLAccount, SpendingLimit, UserProfile
 from openprocure.buyer.organization.services import spending_limit_for
+from openprocure.buyer.suppliers.demo import seed_marketplace
 from openprocure.buyer.suppliers.models import PunchOutConnection
 from openprocure.core.models import User
 from tests.buyer import test_punchout
@@ -65,6 +66,7 @@ def test_demo_organisation(acme: PunchOutConnection) -> None:
 
 def test_seed_is_idempotent(acme: PunchOutConnection) -> None:
     seed_organization()
+    seed_marketplace()
     assert CostCenter.objects.count() == 3
     assert PunchOutConnection.objects.count() == 1
     assert SpendingLimit.objects.count() == 2

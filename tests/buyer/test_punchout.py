@@ -19,6 +19,7 @@ from openprocure.buyer.organization.demo import seed_organization
 from openprocure.buyer.punchout.choices import SessionStatus
 from openprocure.buyer.punchout.models import PunchOutSession
 from openprocure.buyer.requisitions.models import Requisition, RequisitionLine
+from openprocure.buyer.suppliers.demo import seed_marketplace
 from openprocure.buyer.suppliers.models import PunchOutConnection
 from openprocure.core.demo import demo_user
 from openprocure.core.models import Document, User
@@ -128,6 +129,7 @@ def acme(db, settings) -> PunchOutConnection:  # type: ignore[no-untyped-def]
     for email, first, last, admin in PEOPLE:
         demo_user(email, first_name=first, last_name=last, superuser=admin)
     seed_organization()
+    seed_marketplace()
     return PunchOutConnection.objects.get(supplier__name="Marketplace")
 
 

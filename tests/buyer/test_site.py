@@ -135,7 +135,7 @@ def test_home_lists_my_drafts_and_nothing_of_others(client: Client) -> None:
 
 
 def test_a_fault_in_a_handler_answers_500_and_keeps_the_document(client: Client) -> None:
-    from openprocure.buyer.portal.cxml import HANDLERS
+    from openprocure.buyer.fulfilment.inbound import HANDLERS
 
     def broken(inbound: object) -> cxml.CXML:
         raise RuntimeError("boom")

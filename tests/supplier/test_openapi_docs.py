@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from openprocure.supplier.orders.api import api
+from openprocure.supplier.api import api
 
 pytestmark = pytest.mark.django_db
 

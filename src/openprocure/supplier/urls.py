@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from openprocure.supplier.orders.api import api
+from openprocure.supplier.api import api
 from openprocure.supplier.storefront import views
 from openprocure.supplier.storefront.cxml import StorefrontCXMLEndpoint
 

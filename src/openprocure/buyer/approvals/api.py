@@ -18,6 +18,7 @@ from ninja.security import HttpBearer
 
 from openprocure.buyer.approvals import selectors, services
 from openprocure.buyer.approvals.models import ApprovalAssignment
+from openprocure.buyer.requisitions.selectors import visible_requisitions
 from openprocure.core.signin import TokenLockedOut, check_api_token
 
 
@@ -186,11 +187,7 @@ router = Router(tags=["approvals"])
 def list_requisitions(
     request: HttpRequest, status: str | None = None, limit: int = 100, offset: int = 0
 ) -> Any:
-    rows = (
-        selectors.visible_requisitions(request.user)
-        .select_related("requester")
-        .order_by("-created_at", "-id")
-    )
+    rows = visible_requisitions(request.user).select_related("requester").order_by("-created_at", "-id")
     if status:
         rows = rows.filter(status=status)
     return [requisition_out(r) for r in rows[offset : offset + min(limit, 500)]]
@@ -203,7 +200,7 @@ def list_requisitions(
 )
 def get_requisition(request: HttpRequest, requisition_id: int) -> Any:
     requisition = get_object_or_404(
-        selectors.visible_requisitions(request.user).select_related("requester"), pk=requisition_id
+        visible_requisitions(request.user).select_related("requester"), pk=requisition_id
     )
     lines = [
         {

@@ -9,10 +9,12 @@ class ApprovalsConfig(AppConfig):
 
     def ready(self) -> None:
         from openprocure.buyer.approvals.flows import on_requisition_submitted, on_requisitions_submitted
+        from openprocure.buyer.approvals.selectors import approver_of
         from openprocure.buyer.approvals.services import hand_over_open_approvals
-        from openprocure.buyer.organization.signals import person_left
+        from openprocure.buyer.organization.hooks import person_left
         from openprocure.buyer.requisitions import hooks
 
         hooks.on_submitted.register(on_requisition_submitted)
         hooks.on_submitted_many.register(on_requisitions_submitted)
-        person_left.connect(hand_over_open_approvals, dispatch_uid="approvals.hand_over_open_approvals")
+        hooks.also_visible_to.register(approver_of)
+        person_left.register(hand_over_open_approvals)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from openprocure.buyer.approvals.choices import AssignmentStatus, RequestStatus
 from openprocure.buyer.approvals.models import ApprovalAssignment, ApprovalRequest
+from openprocure.buyer.requisitions.selectors import visible_requisitions
 
 #: A requisition in one of these statuses needs no decision any more (withdrawn or ended).
 CLOSED_REQUISITION_STATUSES = ("cancelled", "closed", "rejected", "returned", "draft")
@@ -60,9 +61,10 @@ def rounds(requisition: Any) -> list[ApprovalRequest]:
     )
 
 
-def visible_requisitions(user: Any) -> Any:
-    """Requisitions ``user`` may see, on the pages and through the API (one rule:
-    ``requisitions.selectors.visible_requisitions``)."""
-    from openprocure.buyer.requisitions.selectors import visible_requisitions as rule
-
-    return rule(user)
+def approver_of(user: Any) -> Q:
+    """Requisitions ``user`` was asked to approve (or holds for someone away), in any round
+    (registered in ``requisitions.hooks.also_visible_to``)."""
+    asked = ApprovalAssignment.objects.filter(
+        Q(approver=user) | Q(on_behalf_of=user), step__request__requisition=OuterRef("pk")
+    )
+    return Q(Exists(asked))

@@ -44,6 +44,7 @@ from openprocure.buyer.approvals.models import (
     EmailActionToken,
 )
 from openprocure.buyer.approvals.policy import manager_map, rates, requisition_facts, resolve_chain
+from openprocure.buyer.organization.services import is_procurement_admin
 from openprocure.core import mail
 from openprocure.core.models import User
 from openprocure.core.status import set_status
@@ -187,10 +188,10 @@ def reassign(
         )
 
 
-def hand_over_open_approvals(*, person: Any, actor: Any, **_signal: Any) -> int:
+def hand_over_open_approvals(*, person: Any, actor: Any) -> int:
     """``person`` can no longer sign in: their open approvals go to their first manager up the
     chain who still may (people who left passed over), else to ``actor``. Receiver of
-    ``organization.signals.person_left``; returns how many were handed over.
+    ``organization.hooks.person_left``; returns how many were handed over.
 
     An approval stays where it is when the only candidate is its requester or is already asked on
     its step (a procurement administrator then reassigns it).
@@ -331,18 +332,6 @@ def _ask(assignment: ApprovalAssignment, requester_id: int) -> None:
 
 
 # -- deciding -----------------------------------------------------------------------------------------
-def is_procurement_admin(user: Any) -> bool:
-    """Procurement administrators (and staff) edit the policy, budgets and reassign approvals."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_staff:
-        return True
-    from openprocure.buyer.organization.choices import Role
-    from openprocure.buyer.organization.models import RoleAssignment
-
-    return RoleAssignment.objects.filter(profile__user=user, role=Role.PROCUREMENT_ADMIN).exists()
-
-
 def _may_act(assignment: ApprovalAssignment, user: Any) -> bool:
     return user.pk in (assignment.approver_id, assignment.on_behalf_of_id)
 

@@ -27,7 +27,7 @@ from openprocure.buyer.approvals.forms import (
     StepFormSet,
 )
 from openprocure.buyer.approvals.models import ApiToken, ApprovalAssignment, ApprovalRule, Budget, Delegation
-from openprocure.buyer.organization.services import spending_limit_for
+from openprocure.buyer.organization.services import is_procurement_admin, spending_limit_for
 from openprocure.core.auth import AuthenticatedHttpRequest
 from openprocure.core.batch import report_batch, selected_ids
 from openprocure.core.models import User
@@ -40,7 +40,7 @@ def _requisition(pk: int) -> Any:
 
 
 def _require_admin(user: Any) -> None:
-    if not services.is_procurement_admin(user):
+    if not is_procurement_admin(user):
         raise PermissionDenied(_("Only a procurement administrator can do this."))
 
 

@@ -9,7 +9,7 @@ class FulfilmentConfig(AppConfig):
 
     def ready(self) -> None:
         from openprocure.buyer.fulfilment import handlers
-        from openprocure.buyer.portal.cxml import HANDLERS
+        from openprocure.buyer.fulfilment.inbound import HANDLERS
 
         HANDLERS.setdefault("ConfirmationRequest", handlers.confirmation_request)
         HANDLERS.setdefault("ShipNoticeRequest", handlers.ship_notice_request)

@@ -3,12 +3,15 @@ StatusUpdateRequest. Thin: authentication and idempotency are in :mod:`.inbound`
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openprocure.buyer.fulfilment import services
-from openprocure.buyer.fulfilment.inbound import Accepted, find_purchase_order, handle
+from openprocure.buyer.fulfilment.inbound import HANDLERS, Accepted, authenticate, find_purchase_order, handle
 from openprocure.buyer.suppliers.models import PunchOutConnection
-from openprocure.core.cxml_endpoint import Inbound
+from openprocure.core.cxml_endpoint import Inbound, answer_document
 from punchout import cxml
 
 
@@ -79,14 +82,6 @@ def _status_update(inbound: Inbound, connection: PunchOutConnection) -> Accepted
 def profile_request(inbound: Inbound) -> cxml.CXML:
     """Answer a known supplier's ProfileRequest with the transactions our ``/cxml/`` accepts (every
     cXML server must); an unknown sender or a wrong secret gets the same 401 as any document."""
-    from django.conf import settings
-    from django.urls import reverse
-    from django.utils import timezone
-
-    from openprocure.buyer.fulfilment.inbound import authenticate
-    from openprocure.buyer.portal.cxml import HANDLERS
-    from openprocure.core.cxml_endpoint import answer_document
-
     connection = authenticate(inbound.document)
     inbound.partner = connection.supplier.name
     inbound.reference = f"profile:{connection.pk}"

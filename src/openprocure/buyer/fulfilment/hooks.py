@@ -1,4 +1,4 @@
-"""Hooks other apps register into (from their ``AppConfig.ready()``), so fulfilment never imports them.
+"""Hooks of fulfilment (see :mod:`openprocure.core.hooks`), so fulfilment never imports invoicing.
 
 - ``RECEIPTS_CHANGED``: called with ``purchase_order=`` after a receipt or return was recorded, on
   commit (invoicing re-runs the matching of the order's invoices).
@@ -8,8 +8,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from openprocure.core.hooks import Hook
 
-RECEIPTS_CHANGED: list[Callable[..., Any]] = []
-INVOICE_STATE: list[Callable[..., str]] = []
+RECEIPTS_CHANGED = Hook()
+INVOICE_STATE = Hook()

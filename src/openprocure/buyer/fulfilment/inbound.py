@@ -20,11 +20,15 @@ from django.utils.translation import gettext as _
 from openprocure.buyer.fulfilment.models import InboundDocument
 from openprocure.buyer.purchasing.models import PurchaseOrder, PurchaseOrderLine, Transmission
 from openprocure.buyer.suppliers.models import DocumentIdentity, PunchOutConnection, Supplier
-from openprocure.core.cxml_endpoint import Inbound, answer_document
+from openprocure.core.cxml_endpoint import Handler, Inbound, answer_document
 from punchout import cxml
 from punchout.cxml.errors import CXMLError, InvalidDocument
 
 logger = logging.getLogger(__name__)
+
+#: The handler of each document type ``POST /cxml/`` accepts (registered from the owning apps'
+#: ``AppConfig.ready()``: fulfilment here, invoicing for invoices). The endpoint lives in ``portal``.
+HANDLERS: dict[str, Handler] = {}
 
 
 class Unauthorized(CXMLError):

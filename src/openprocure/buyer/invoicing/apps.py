@@ -9,11 +9,9 @@ class InvoicingConfig(AppConfig):
 
     def ready(self) -> None:
         from openprocure.buyer.fulfilment import hooks
+        from openprocure.buyer.fulfilment.inbound import HANDLERS
         from openprocure.buyer.invoicing import handlers, services
-        from openprocure.buyer.portal.cxml import HANDLERS
 
         HANDLERS.setdefault("InvoiceDetailRequest", handlers.invoice_detail_request)
-        if services.on_receipts_changed not in hooks.RECEIPTS_CHANGED:
-            hooks.RECEIPTS_CHANGED.append(services.on_receipts_changed)
-        if services.po_invoice_state not in hooks.INVOICE_STATE:
-            hooks.INVOICE_STATE.append(services.po_invoice_state)
+        hooks.RECEIPTS_CHANGED.register(services.on_receipts_changed)
+        hooks.INVOICE_STATE.register(services.po_invoice_state)

@@ -1,10 +1,8 @@
-"""Demo data of the organisation and its supplier connection (called by ``seed_demo`` in demo mode)."""
+"""Demo data of the organisation (called by ``seed_demo`` in demo mode)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
-
-from django.conf import settings
 
 from openprocure.buyer.organization.choices import AddressKind, Role
 from openprocure.buyer.organization.models import (
@@ -18,25 +16,18 @@ from openprocure.buyer.organization.models import (
     SpendingLimit,
 )
 from openprocure.buyer.organization.services import set_profile
-from openprocure.buyer.suppliers.choices import ConnectionProtocol, DeploymentMode
-from openprocure.buyer.suppliers.models import PunchOutConnection, Supplier
-from openprocure.buyer.suppliers.services import save_connection
-from openprocure.core.demo import follow_demo_peer, require_demo_mode
+from openprocure.core.demo import require_demo_mode
 from openprocure.core.models import User
-
-DEMO_SHARED_SECRET = "acme-demo-secret"  # noqa: S105 - documented demo secret, refused outside demo mode
 
 
 def seed_organization() -> Company:
-    """Acme Industries: departments, cost centers, GL accounts, profiles/roles and the Marketplace connection.
+    """Acme Industries: departments, cost centers, GL accounts, profiles, roles and limits.
 
-    Created the first time only: once an organisation exists, what administrators changed stays
-    (rotated secrets, people, rules); only the demo's own loopback addresses follow this run's ports.
+    Created the first time only: once an organisation exists, what administrators changed stays.
     """
     require_demo_mode()
     existing = Company.objects.order_by("pk").first()
     if existing is not None:
-        _follow_demo_peer()
         return existing
     company, _ = Company.objects.get_or_create(name="Acme Industries", defaults={"default_currency": "EUR"})
     entity, _ = LegalEntity.objects.get_or_create(
@@ -153,37 +144,4 @@ def seed_organization() -> Company:
         defaults={"note": "Computers: IT buys them"},
     )
 
-    supplier, _ = Supplier.objects.get_or_create(
-        name="Marketplace", defaults={"number": "S-0001", "default_currency": "EUR"}
-    )
-    peer = getattr(settings, "DEMO_PEER_URL", "http://127.0.0.1:8100")
-    connection = PunchOutConnection.objects.filter(supplier=supplier).first() or PunchOutConnection(
-        supplier=supplier
-    )
-    connection.name = "PunchOut"
-    connection.protocol = ConnectionProtocol.CXML
-    connection.deployment_mode = DeploymentMode.PRODUCTION
-    connection.setup_url = f"{peer}/cxml/"
-    connection.order_url = f"{peer}/cxml/"
-    connection.from_domain = connection.sender_domain = connection.to_domain = "NetworkId"
-    connection.from_identity = connection.sender_identity = "ACME"
-    connection.to_identity = "MARKETPLACE"
-    connection.user_attributes = ["UserEmail", "FirstName", "LastName", "UniqueName"]
-    connection.accepts_order_updates = True
-    connection.accepts_cancellations = True
-    save_connection(connection=connection, new_secret=DEMO_SHARED_SECRET)
     return company
-
-
-def _follow_demo_peer() -> None:
-    """Point the connections still at a loopback demo address to this run's storefront."""
-    peer = getattr(settings, "DEMO_PEER_URL", "http://127.0.0.1:8100")
-    for connection in PunchOutConnection.objects.all():
-        moved = {
-            field: follow_demo_peer(getattr(connection, field), peer)
-            for field in ("setup_url", "order_url")
-            if getattr(connection, field)
-        }
-        changed = {field: url for field, url in moved.items() if url != getattr(connection, field)}
-        if changed:
-            PunchOutConnection.objects.filter(pk=connection.pk).update(**changed)

@@ -18,6 +18,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from openprocure.buyer.organization.choices import Role
+from openprocure.buyer.organization.hooks import person_left
 from openprocure.buyer.organization.models import (
     Address,
     Company,
@@ -28,7 +29,6 @@ from openprocure.buyer.organization.models import (
     SpendingLimit,
     UserProfile,
 )
-from openprocure.buyer.organization.signals import person_left
 from openprocure.core import mail
 from openprocure.core.models import User
 
@@ -61,6 +61,15 @@ def roles_of(user: User | AnonymousUser | None) -> frozenset[str]:
     if user.is_superuser:
         return frozenset(Role.values)
     return frozenset(RoleAssignment.objects.filter(profile__user=user).values_list("role", flat=True))
+
+
+def is_procurement_admin(user: User | AnonymousUser | None) -> bool:
+    """Procurement administrators (and staff) edit the policy, budgets and reassign approvals."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_staff:
+        return True
+    return RoleAssignment.objects.filter(profile__user=user, role=Role.PROCUREMENT_ADMIN).exists()
 
 
 def can_administer_procurement(user: User | AnonymousUser | None) -> bool:
@@ -168,9 +177,7 @@ def save_person(
             send_sign_in_link(person)
         handed_over = 0
         if was_active and not person.is_active:
-            handed_over = sum(
-                int(count or 0) for _receiver, count in person_left.send(User, person=person, actor=actor)
-            )
+            handed_over = sum(int(count or 0) for count in person_left(person=person, actor=actor))
     return SavedPerson(person, added, handed_over)
 
 

@@ -11,7 +11,5 @@ class PurchasingConfig(AppConfig):
         from openprocure.buyer.approvals import hooks
         from openprocure.buyer.purchasing.services import on_final_approval, on_final_approval_many
 
-        if on_final_approval not in hooks.FINAL_APPROVAL_HOOKS:
-            hooks.FINAL_APPROVAL_HOOKS.append(on_final_approval)
-        if on_final_approval_many not in hooks.FINAL_APPROVAL_BATCH_HOOKS:
-            hooks.FINAL_APPROVAL_BATCH_HOOKS.append(on_final_approval_many)
+        hooks.FINAL_APPROVAL_HOOKS.register(on_final_approval)
+        hooks.FINAL_APPROVAL_BATCH_HOOKS.register(on_final_approval_many)

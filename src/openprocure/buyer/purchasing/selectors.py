@@ -6,28 +6,22 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from openprocure.buyer.approvals.selectors import approver_of
+from openprocure.buyer.organization.services import is_procurement_admin
 from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.buyer.requisitions.models import Requisition
 from openprocure.core.models import Document
 
 
-def _admin(user: Any) -> bool:
-    from openprocure.buyer.approvals.services import is_procurement_admin
-
-    return is_procurement_admin(user)
-
-
 def visible_orders(user: Any) -> QuerySet[PurchaseOrder]:
     """The orders ``user`` may open, on the pages and through the API (one rule): the buyer's own,
     those of requisitions they were asked to approve, and all for procurement administrators."""
-    from openprocure.buyer.requisitions.selectors import approver_of
-
     rows = PurchaseOrder.objects.select_related("supplier", "requisition", "buyer").order_by(
         "-created_at", "-id"
     )
     if not getattr(user, "is_authenticated", False):
         return rows.none()
-    if _admin(user):
+    if is_procurement_admin(user):
         return rows
     approved = Requisition.objects.filter(approver_of(user)).values("pk")
     return rows.filter(Q(buyer=user) | Q(requisition__in=approved))
@@ -38,7 +32,7 @@ def can_view(user: Any, po: PurchaseOrder) -> bool:
 
 
 def can_manage(user: Any, po: PurchaseOrder) -> bool:
-    return po.buyer_id == user.pk or _admin(user)
+    return po.buyer_id == user.pk or is_procurement_admin(user)
 
 
 def timeline(po: PurchaseOrder) -> list[Document]:

@@ -21,6 +21,7 @@ from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from openprocure.buyer.organization.services import is_procurement_admin
 from openprocure.buyer.purchasing.choices import (
     CHANGEABLE,
     PO_TRANSITIONS,
@@ -859,7 +860,6 @@ def _send_version(
 
 
 def _require_changeable(po: PurchaseOrder, actor: Any) -> None:
-    from openprocure.buyer.approvals.services import is_procurement_admin
     from openprocure.buyer.fulfilment.models import LineFulfilment
 
     if actor.pk != po.buyer_id and not is_procurement_admin(actor):
@@ -914,8 +914,6 @@ def cancel_purchase_order(*, po: PurchaseOrder, actor: Any, reason: str = "") ->
             .select_related("connection", "requisition")
             .get(pk=po.pk)
         )
-        from openprocure.buyer.approvals.services import is_procurement_admin
-
         if actor.pk != po.buyer_id and not is_procurement_admin(actor):
             raise PurchasingError(
                 _("Only the requester or a procurement administrator can cancel this order.")

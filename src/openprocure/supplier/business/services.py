@@ -35,6 +35,7 @@ from openprocure.supplier.business.choices import (
     VerificationStatus,
 )
 from openprocure.supplier.business.credentials import generate_secret, hash_secret, token_hash
+from openprocure.supplier.business.hooks import shared_secret_replaced
 from openprocure.supplier.business.models import (
     SETTING_FIELDS,
     Business,
@@ -48,7 +49,6 @@ from openprocure.supplier.business.models import (
     StaffProfile,
     setting_field,
 )
-from openprocure.supplier.business.signals import shared_secret_replaced
 
 INVITATION_LIFETIME = timedelta(days=7)
 
@@ -416,7 +416,7 @@ def replace_credential(*, integration_id: int, by: User, which: str, reason: str
             reason=reason.strip() or _("Replaced by an administrator of the business."),
         )
         if which == "shared_secret":
-            shared_secret_replaced.send(sender=Integration, integration=integration, secret=new)
+            shared_secret_replaced(integration=integration, secret=new)
     logger.info("integration %s: %s replaced by user %s", integration.pk, which, by.pk)
     return new
 

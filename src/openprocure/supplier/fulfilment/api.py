@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 
 from openprocure.supplier.fulfilment.models import Charge, Invoice, Shipment
-from openprocure.supplier.fulfilment.schemas import BuyerStatusOut, buyer_status_out
+from openprocure.supplier.orders.schemas import BuyerStatusOut, buyer_status_out
 from punchout.money import quantize_money
 
 

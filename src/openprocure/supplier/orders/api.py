@@ -1,8 +1,6 @@
-"""The storefront's REST API (django-ninja) at ``/api/`` (OpenAPI at ``/api/docs``), and its orders router.
-
-No other storefront app had mounted a NinjaAPI, so it is created here; other apps add their
-routers to ``api`` (fulfilment adds shipments and invoices). Every call authenticates with an API
-key of one business (``Authorization: Bearer opk_…``, stored hashed) and sees only that business.
+"""The orders router of the storefront's REST API (mounted by ``openprocure.supplier.api``), and the
+API key authentication every router uses: a key of one business (``Authorization: Bearer opk_…``,
+stored hashed) that sees only that business.
 """
 
 from __future__ import annotations
@@ -13,14 +11,14 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import NinjaAPI, Router, Schema
+from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
 from openprocure.core.signin import TokenLockedOut, check_api_token
-from openprocure.supplier.fulfilment.schemas import BuyerStatusOut, buyer_status_out
 from openprocure.supplier.orders import services
 from openprocure.supplier.orders.models import Order, OrderLine
+from openprocure.supplier.orders.schemas import BuyerStatusOut, buyer_status_out
 from punchout.money import quantize_money
 
 
@@ -105,23 +103,3 @@ def get_order(request: HttpRequest, number: str) -> Any:
     ]
     data["buyer_statuses"] = [buyer_status_out(s) for s in order.buyer_statuses.select_related("invoice")]
     return data
-
-
-api = NinjaAPI(
-    title="OpenProcure Marketplace API",
-    version="1",
-    auth=ApiKeyAuth(),
-    urls_namespace="supplier-api",
-)
-api.add_router("/orders/", router)
-
-
-def _add_fulfilment() -> None:
-    from openprocure.supplier.fulfilment.api import charges_router, invoices_router, shipments_router
-
-    api.add_router("/shipments/", shipments_router)
-    api.add_router("/invoices/", invoices_router)
-    api.add_router("/charges/", charges_router)
-
-
-_add_fulfilment()

@@ -16,7 +16,7 @@ class OrdersConfig(AppConfig):
         HANDLERS["OrderRequest"] = handle_order_request
         PARSE_ERRORS["OrderRequest"] = coded_parse_error
 
-        from openprocure.supplier.business.signals import shared_secret_replaced
+        from openprocure.supplier.business.hooks import shared_secret_replaced
         from openprocure.supplier.orders.documents import send_with_new_secret
 
-        shared_secret_replaced.connect(send_with_new_secret, dispatch_uid="orders-outbound-secret")
+        shared_secret_replaced.register(send_with_new_secret)

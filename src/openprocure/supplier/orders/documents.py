@@ -15,7 +15,6 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -83,7 +82,7 @@ def outbound_secret(order_settings: OrderSettings) -> str | None:
     return secret
 
 
-def send_with_new_secret(sender: Any, *, integration: Integration, secret: str, **kwargs: Any) -> None:
+def send_with_new_secret(*, integration: Integration, secret: str) -> None:
     """The business replaced its shared secret: our documents carry the new one from now on, the
     ones still waiting in the outbox included (the outbox reads the secret at each attempt)."""
     order_settings = settings_for(integration)

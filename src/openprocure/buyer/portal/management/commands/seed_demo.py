@@ -9,6 +9,7 @@ from django.db import transaction
 
 from openprocure.buyer.approvals.demo import seed_approvals
 from openprocure.buyer.organization.demo import seed_organization
+from openprocure.buyer.suppliers.demo import seed_marketplace
 from openprocure.core.demo import demo_user, require_demo_mode
 
 PEOPLE = [
@@ -28,5 +29,6 @@ class Command(BaseCommand):
             for email, first, last, admin in PEOPLE:
                 demo_user(email, first_name=first, last_name=last, superuser=admin)
             seed_organization()
+            seed_marketplace()
             seed_approvals()
         self.stdout.write("buyer demo data ready")

@@ -1,4 +1,5 @@
-"""API shapes shared by the orders and invoices routers: the statuses the buyer's system sent us."""
+"""API shapes shared by the orders and invoices routers: the statuses the buyer's system sent us
+(fulfilment.BuyerStatus rows, read through their attributes)."""
 
 from __future__ import annotations
 
