@@ -22,7 +22,7 @@ from openprocure.buyer.approvals.models import (
 from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.buyer.requisitions.models import Requisition
 from openprocure.core.models import User
-from tests.buyer.test_approvals_helpers import (
+from tests.buyer.approval_world import (
     approver_emails,
     build_world,
     requisition,
@@ -553,7 +553,7 @@ def test_concurrent_approvals_of_one_step_are_counted_once(same_person: bool) ->
 
 def test_demo_policy_asks_the_approver_above_500_and_the_admin_above_5000(world) -> None:
     from openprocure.buyer.approvals.demo import seed_approvals
-    from tests.buyer.test_approvals_helpers import user
+    from tests.buyer.approval_world import user
 
     user("approver@acme.test", "Alan", "Approver")
     user("admin@acme.test", "Ada", "Admin")

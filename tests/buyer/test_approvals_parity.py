@@ -27,7 +27,7 @@ from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.buyer.requisitions.models import Requisition
 from openprocure.buyer.requisitions.services import submit_many, submit_requisition
 from openprocure.core.models import OutboxMessage
-from tests.buyer.test_approvals_helpers import World, build_world, requisition, rule
+from tests.buyer.approval_world import World, build_world, requisition, rule
 
 pytestmark = pytest.mark.django_db
 

@@ -22,7 +22,7 @@ from openprocure.buyer.approvals.models import (
 from openprocure.buyer.purchasing.models import PurchaseOrder, PurchaseOrderEvent, Transmission
 from openprocure.buyer.requisitions.models import Requisition, RequisitionLine
 from openprocure.core.models import Document, OutboxMessage
-from tests.buyer.test_approvals_helpers import build_world, requisition, rule, signed_in, submit
+from tests.buyer.approval_world import build_world, requisition, rule, signed_in, submit
 
 pytestmark = pytest.mark.django_db
 

@@ -21,8 +21,8 @@ from openprocure.buyer.requisitions.models import Requisition, RequisitionLine
 from openprocure.buyer.requisitions.services import create_requisition
 from openprocure.core.csvsafe import safe_cell
 from openprocure.core.models import User
-from tests.buyer.test_approvals_helpers import World, build_world, signed_in
-from tests.buyer.test_fulfilment_fixtures import envelope, invoice_request, make_po, make_supplier, post
+from tests.buyer.approval_world import World, build_world, signed_in
+from tests.buyer.fulfilment_world import envelope, invoice_request, make_po, make_supplier, post
 from tests.buyer.test_invoicing import ap_clerk, receive
 
 pytestmark = pytest.mark.django_db

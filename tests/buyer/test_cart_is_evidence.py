@@ -16,7 +16,7 @@ from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.buyer.requisitions.models import Requisition, RequisitionEvent, RequisitionLine
 from openprocure.buyer.suppliers.models import PunchOutConnection
 from openprocure.core.models import Document
-from tests.buyer.test_approvals_helpers import build_world, requisition, rule, signed_in, submit
+from tests.buyer.approval_world import build_world, requisition, rule, signed_in, submit
 from tests.buyer.test_punchout import SupplierServer, acme, cart, launch, requester, supplier  # noqa: F401
 
 LAPTOP = ("LAPTOP-15", None, "1", "1908.60", "Laptop 15 inch")

@@ -19,7 +19,7 @@ from openprocure.core.models import OutboxMessage, User
 from openprocure.core.outbox import deliver_message
 from punchout import cxml
 from tests.buyer import test_punchout
-from tests.buyer.test_fulfilment_fixtures import envelope, invoice_request, make_po, make_supplier, post
+from tests.buyer.fulfilment_world import envelope, invoice_request, make_po, make_supplier, post
 from tests.buyer.test_invoicing import ap_clerk
 from tests.buyer.test_punchout import SupplierServer, status_response
 from tests.partner_server import PartnerServer, cxml_response, free_port_url

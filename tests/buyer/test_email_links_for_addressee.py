@@ -13,7 +13,7 @@ from django.test import Client
 from openprocure.buyer.approvals.models import ApprovalDecision, EmailActionToken
 from openprocure.buyer.requisitions.models import Requisition
 from openprocure.core.models import User
-from tests.buyer.test_approvals_helpers import World, build_world, requisition, rule, signed_in, submit
+from tests.buyer.approval_world import World, build_world, requisition, rule, signed_in, submit
 
 pytestmark = pytest.mark.django_db
 

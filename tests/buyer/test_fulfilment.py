@@ -23,7 +23,7 @@ from openprocure.buyer.organization.models import Company, RoleAssignment, UserP
 from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.core.models import Document, User
 from punchout import cxml
-from tests.buyer.test_fulfilment_fixtures import (
+from tests.buyer.fulfilment_world import (
     NOW,
     envelope,
     invoice_request,

@@ -12,8 +12,8 @@ from django.test import Client
 from openprocure.buyer.fulfilment.models import ShipNotice
 from openprocure.buyer.purchasing.models import PurchaseOrder
 from punchout import cxml
+from tests.buyer.fulfilment_world import envelope, post
 from tests.buyer.test_fulfilment import order, receiving_desk, ship_notice  # noqa: F401 - fixture
-from tests.buyer.test_fulfilment_fixtures import envelope, post
 
 pytestmark = pytest.mark.django_db
 

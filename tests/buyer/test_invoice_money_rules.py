@@ -16,7 +16,7 @@ from django.test import Client
 from openprocure.buyer.invoicing.models import Invoice, InvoiceException, ToleranceRule
 from openprocure.core.models import User
 from punchout import amounts, cxml
-from tests.buyer.test_fulfilment_fixtures import envelope, make_po, make_supplier, post
+from tests.buyer.fulfilment_world import envelope, make_po, make_supplier, post
 from tests.buyer.test_invoicing import ap_clerk, open_exceptions, receive
 
 pytestmark = pytest.mark.django_db

@@ -20,7 +20,7 @@ from openprocure.buyer.suppliers.models import PunchOutConnection
 from openprocure.core.models import User
 from openprocure.core.outbox import deliver_message
 from punchout import cxml
-from tests.buyer.test_fulfilment_fixtures import envelope, invoice_request, make_po, make_supplier, post
+from tests.buyer.fulfilment_world import envelope, invoice_request, make_po, make_supplier, post
 from tests.partner_server import PartnerServer
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from django.test import Client
 
 from openprocure.buyer.invoicing.models import SupplierIdentifier
 from openprocure.core.models import User
-from tests.buyer.test_fulfilment_fixtures import make_supplier
+from tests.buyer.fulfilment_world import make_supplier
 from tests.buyer.test_invoicing import ap_clerk
 
 pytestmark = pytest.mark.django_db

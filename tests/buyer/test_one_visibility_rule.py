@@ -12,8 +12,8 @@ from openprocure.buyer.invoicing.models import Invoice
 from openprocure.buyer.organization.models import Company, RoleAssignment, UserProfile
 from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.core.models import User
-from tests.buyer.test_approvals_helpers import World, build_world, requisition, rule, signed_in, submit
-from tests.buyer.test_fulfilment_fixtures import envelope, invoice_request, make_po, make_supplier, post
+from tests.buyer.approval_world import World, build_world, requisition, rule, signed_in, submit
+from tests.buyer.fulfilment_world import envelope, invoice_request, make_po, make_supplier, post
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,8 @@ from django.test import Client
 from openprocure.buyer.fulfilment.models import ShipNotice
 from openprocure.buyer.purchasing.models import PurchaseOrder
 from punchout import cxml
+from tests.buyer.fulfilment_world import NOW, envelope, make_po, make_supplier, post
 from tests.buyer.test_fulfilment import receiving_desk
-from tests.buyer.test_fulfilment_fixtures import NOW, envelope, make_po, make_supplier, post
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ import pytest
 from django.test import Client
 
 from openprocure.core.models import User
+from tests.buyer.fulfilment_world import envelope, make_po, make_supplier, post
 from tests.buyer.test_fulfilment import receiving_desk
-from tests.buyer.test_fulfilment_fixtures import envelope, make_po, make_supplier, post
 from tests.buyer.test_partner_urls import notice_with_tracking
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]

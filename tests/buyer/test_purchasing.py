@@ -16,7 +16,7 @@ from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.core import outbox
 from openprocure.core.models import DeliveryAttempt, Document, OutboxMessage
 from punchout import cxml
-from tests.buyer.test_approvals_helpers import AUX_ID, build_world, requisition, rule, signed_in, submit
+from tests.buyer.approval_world import AUX_ID, build_world, requisition, rule, signed_in, submit
 from tests.partner_server import PartnerServer, cxml_response
 
 pytestmark = pytest.mark.django_db

@@ -18,7 +18,7 @@ from openprocure.buyer.purchasing.models import PurchaseOrder, Transmission
 from openprocure.buyer.requisitions.services import CartLine, create_requisition_from_cart
 from openprocure.core.models import OutboxMessage
 from punchout import cxml
-from tests.buyer.test_approvals_helpers import build_world, signed_in, submit
+from tests.buyer.approval_world import build_world, signed_in, submit
 from tests.buyer.test_purchasing import deliver
 from tests.partner_server import PartnerServer, cxml_response
 

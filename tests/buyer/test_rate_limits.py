@@ -8,7 +8,7 @@ from django.test import Client, override_settings
 from openprocure.buyer.fulfilment.models import ShipNotice
 from openprocure.buyer.purchasing.models import PurchaseOrder
 from punchout import cxml
-from tests.buyer.test_fulfilment_fixtures import envelope, make_po, make_supplier
+from tests.buyer.fulfilment_world import envelope, make_po, make_supplier
 from tests.buyer.test_partner_urls import notice_with_tracking
 
 pytestmark = pytest.mark.django_db

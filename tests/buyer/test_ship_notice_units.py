@@ -14,8 +14,8 @@ from django.test import Client
 from openprocure.buyer.fulfilment.models import GoodsReceipt, LineFulfilment, SupplierIssue
 from openprocure.buyer.purchasing.models import PurchaseOrder, PurchaseOrderLine
 from punchout import cxml
+from tests.buyer.fulfilment_world import envelope, make_po, make_supplier, post
 from tests.buyer.test_fulfilment import receiving_desk, ship_notice
-from tests.buyer.test_fulfilment_fixtures import envelope, make_po, make_supplier, post
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,5 @@
 """Spend visibility through its pages: every KPI checked against the hand-computed data set of
-``test_spend_world`` (see its table), filters, drill-down links, CSV export, SVG charts, permissions."""
+``spend_world`` (see its table), filters, drill-down links, CSV export, SVG charts, permissions."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from lxml import etree
 
 from openprocure.buyer.spend.models import MonthlySpend, SummaryRefresh
 from openprocure.buyer.spend.services import refresh_monthly_spend
-from tests.buyer.test_spend_world import Acme, build_acme
+from tests.buyer.spend_world import Acme, build_acme
 
 pytestmark = pytest.mark.django_db
 PERIOD = "from=2026-09&to=2026-11"

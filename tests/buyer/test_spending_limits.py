@@ -12,7 +12,7 @@ from openprocure.buyer.organization.services import set_profile, spending_limit_
 from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.buyer.requisitions.models import Requisition
 from openprocure.core.models import User
-from tests.buyer.test_approvals_helpers import (
+from tests.buyer.approval_world import (
     approver_emails,
     build_world,
     requisition,

@@ -15,7 +15,7 @@ from openprocure.supplier.catalog.pricing import (
     strategy_for,
     strategy_for_request,
 )
-from tests.supplier.test_catalog_support import make_catalog
+from tests.supplier.catalog_world import make_catalog
 
 pytestmark = pytest.mark.django_db
 

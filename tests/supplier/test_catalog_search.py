@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from tests.supplier.test_catalog_support import make_catalog
+from tests.supplier.catalog_world import make_catalog
 
 pytestmark = pytest.mark.django_db
 
@@ -238,7 +238,7 @@ def test_add_to_cart_form_only_when_the_cart_exists(client: Client, catalog, set
         cart = False
     html = client.get("/product/B000000001/").content.decode()
     assert ('name="asin" value="B000000001"' in html) is cart
-    settings.ROOT_URLCONF = "tests.supplier.test_catalog_support"
+    settings.ROOT_URLCONF = "tests.supplier.catalog_world"
     html = client.get("/product/B000000001/").content.decode()
     assert '<form class="add-to-cart" method="post" action="/cart/add/">' in html
     assert 'name="asin" value="B000000001"' in html

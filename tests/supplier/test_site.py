@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from punchout import cxml
-from tests.supplier.test_catalog_support import make_catalog
+from tests.supplier.catalog_world import make_catalog
 
 pytestmark = pytest.mark.django_db
 
