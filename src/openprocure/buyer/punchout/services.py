@@ -25,12 +25,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openprocure.buyer.organization.services import profile_for
-from openprocure.buyer.punchout import wire
 from openprocure.buyer.punchout.choices import SESSION_TRANSITIONS, SessionOperation, SessionStatus
 from openprocure.buyer.punchout.models import PunchOutSession
 from openprocure.buyer.requisitions import limits
 from openprocure.buyer.requisitions import services as requisitions
 from openprocure.buyer.requisitions.models import Requisition, RequisitionLine
+from openprocure.buyer.suppliers import wire
 from openprocure.buyer.suppliers.choices import ConnectionProtocol
 from openprocure.buyer.suppliers.models import PunchOutConnection
 from openprocure.buyer.suppliers.services import (
@@ -39,7 +39,7 @@ from openprocure.buyer.suppliers.services import (
     shared_secret,
 )
 from openprocure.core.choices import Direction, Protocol
-from openprocure.core.journal import MASK, mask_form, mask_secret_bytes, mask_secrets, record_document
+from openprocure.core.journal import mask_form, mask_secret_bytes, mask_secrets, record_document
 from openprocure.core.models import Document, User
 from openprocure.core.status import set_status
 from punchout import amounts, oci
@@ -329,19 +329,6 @@ def oci_callup_url(session: PunchOutSession, *, password: str | None = None) -> 
         target="_top",
         extra=_oci_params(connection, session.user),
     )
-
-
-def oci_test_url(connection: PunchOutConnection) -> tuple[str, str]:
-    """(call-up URL with the password, the same with the password masked) for the connection test."""
-    hook = settings.PUBLIC_URL + reverse("punchout:return", args=["connection-test"])
-    common: dict[str, Any] = {
-        "hook_url": hook,
-        "username": connection.oci_username,
-        "login_fields": tuple(connection.oci_login_fields or oci.DEFAULT_LOGIN_FIELDS),
-    }
-    real = oci.build_callup_url(connection.setup_url, password=shared_secret(connection), **common)
-    shown = oci.build_callup_url(connection.setup_url, password=MASK, **common)
-    return real, shown
 
 
 def start_url(session: PunchOutSession) -> str:

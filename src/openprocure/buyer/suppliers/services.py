@@ -5,15 +5,17 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from openprocure.buyer.punchout import wire
+from openprocure.buyer.suppliers import wire
 from openprocure.buyer.suppliers.choices import ConnectionProtocol
 from openprocure.buyer.suppliers.crypto import InvalidToken, decrypt_secret, encrypt_secret
 from openprocure.buyer.suppliers.models import DocumentIdentity, PunchOutConnection
@@ -21,6 +23,7 @@ from openprocure.core.choices import Direction, Protocol
 from openprocure.core.crypto import validate_shared_secret
 from openprocure.core.journal import MASK, mask_secret_bytes, mask_secrets, record_document
 from openprocure.core.models import User
+from punchout import oci
 from punchout.cxml import CXML, Credential, CXMLError, DeploymentMode, build, parse
 from punchout.cxml.helpers import make_header, new_payload_id
 from punchout.cxml.profile import ProfileRequest, ProfileResponse, free_text_declared
@@ -314,9 +317,20 @@ def refresh_profiles(*, now: datetime | None = None) -> int:
     return answered
 
 
-def _test_oci(connection: PunchOutConnection) -> ConnectionTestResult:
-    from openprocure.buyer.punchout.services import oci_test_url
+def oci_test_url(connection: PunchOutConnection) -> tuple[str, str]:
+    """(call-up URL with the password, the same with the password masked) for the connection test."""
+    hook = settings.PUBLIC_URL + reverse("punchout:return", args=["connection-test"])
+    common: dict[str, Any] = {
+        "hook_url": hook,
+        "username": connection.oci_username,
+        "login_fields": tuple(connection.oci_login_fields or oci.DEFAULT_LOGIN_FIELDS),
+    }
+    real = oci.build_callup_url(connection.setup_url, password=shared_secret(connection), **common)
+    shown = oci.build_callup_url(connection.setup_url, password=MASK, **common)
+    return real, shown
 
+
+def _test_oci(connection: PunchOutConnection) -> ConnectionTestResult:
     url, shown = oci_test_url(connection)
     answer = wire.get_url(url)
     result = ConnectionTestResult(
