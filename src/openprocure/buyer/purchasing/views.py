@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from openprocure.buyer.purchasing import selectors, services
 from openprocure.buyer.purchasing.models import PurchaseOrder
+from openprocure.core.pdf import pdf_response
 
 
 def _po(request: HttpRequest, number: str) -> PurchaseOrder:
@@ -51,6 +52,15 @@ def po_print(request: HttpRequest, number: str) -> HttpResponse:
     """The printable purchase order."""
     po = _po(request, number)
     return render(request, "purchasing/print.html", {"po": po, "lines": po.lines.all()})
+
+
+@login_required
+def po_pdf(request: HttpRequest, number: str) -> HttpResponse:
+    """The purchase order as a PDF, for whoever may open the order."""
+    po = _po(request, number)
+    return pdf_response(
+        request, "purchasing/pdf.html", {"po": po, "lines": po.lines.all()}, filename=f"{po.number}.pdf"
+    )
 
 
 @login_required

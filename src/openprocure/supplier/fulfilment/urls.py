@@ -20,5 +20,6 @@ urlpatterns = [
     ),
     path("fulfilment/shipments/<int:shipment_id>/delivered/", views.delivered, name="fulfilment-delivered"),
     path("account/invoices/", views.account_invoices, name="fulfilment-account-invoices"),
+    path("account/invoices/<str:number>/pdf/", views.invoice_pdf, name="fulfilment-invoice-pdf"),
     path("account/charges/", views.account_charges, name="fulfilment-account-charges"),
 ]

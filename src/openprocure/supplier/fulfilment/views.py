@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from openprocure.core.pdf import pdf_response
 from openprocure.supplier.business.services import membership_of, staff_role
 from openprocure.supplier.fulfilment import services
 from openprocure.supplier.fulfilment.choices import ReturnRequestStatus
@@ -269,6 +270,22 @@ def account_invoices(request: HttpRequest) -> HttpResponse:
         .prefetch_related("buyer_statuses")[:500]
     )
     return render(request, "fulfilment/invoices.html", {"invoices": invoices})
+
+
+@login_required
+def invoice_pdf(request: HttpRequest, number: str) -> HttpResponse:
+    """An invoice as a PDF, for whoever may see it in the list of invoices (404 for anyone else)."""
+    membership = membership_of(request.user)
+    if membership is None:
+        raise Http404
+    orders = orders_for(membership, whole_business=membership.is_administrator)
+    invoice = get_object_or_404(
+        Invoice.objects.filter(order__in=orders).select_related("order", "business", "shipment"),
+        number=number,
+    )
+    lines = invoice.lines.select_related("order_line").order_by("invoice_line_number")
+    context = {"invoice": invoice, "order": invoice.order, "business": invoice.business, "lines": lines}
+    return pdf_response(request, "fulfilment/invoice_pdf.html", context, filename=f"{invoice.number}.pdf")
 
 
 @login_required

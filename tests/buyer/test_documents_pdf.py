@@ -1,0 +1,83 @@
+"""The purchase order as a PDF: what the person may open, in their language, with the order's facts."""
+
+from __future__ import annotations
+
+import io
+
+import pypdf
+import pytest
+from django.test import Client
+
+from openprocure.buyer.purchasing.models import PurchaseOrder
+from openprocure.core.pdf import render_pdf
+from tests.buyer.approval_world import build_world, requisition, signed_in, submit
+
+pytestmark = pytest.mark.django_db
+
+
+def text_of(pdf: bytes) -> list[str]:
+    """The lines of text of every page."""
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    return [line for page in reader.pages for line in page.extract_text().splitlines()]
+
+
+@pytest.fixture
+def order(settings) -> tuple[object, PurchaseOrder]:
+    settings.PO_NUMBER_PATTERN = "PO-{year}-{seq:06}"
+    world = build_world()
+    req = requisition(world, price="1908.60", quantity="2")
+    submit(world, req)  # no rule: approved at submit, ordered at once
+    return world, PurchaseOrder.objects.get(requisition=req)
+
+
+def test_the_requester_downloads_the_order_as_a_pdf(order) -> None:
+    world, po = order
+    answer = signed_in(world.rita).get(f"/purchasing/{po.number}/pdf/")
+
+    assert answer.status_code == 200
+    assert (answer["Content-Type"], answer["Content-Disposition"]) == (
+        "application/pdf",
+        f'inline; filename="{po.number}.pdf"',
+    )
+    lines = text_of(answer.content)
+    assert lines[0] == f"Purchase order {po.number}"
+    assert "Acme Accounts Payable" in lines
+    assert "Office Depot" in " ".join(lines)
+    assert [line for line in lines if "Ergonomic chair" in line] == [
+        "Ergonomic chair 2 EA 1908.6000 3817.20 EUR CC100 3817.20"
+    ]
+    assert [line for line in lines if line.startswith("Total")] == ["Total 3817.20 EUR"]
+
+
+def test_the_order_pdf_is_in_the_readers_language(order) -> None:
+    world, po = order
+    client = signed_in(world.rita)
+    answer = client.get(f"/purchasing/{po.number}/pdf/", HTTP_ACCEPT_LANGUAGE="fr")
+    lines = text_of(answer.content)
+    assert lines[0] == f"Bon de commande {po.number}"
+
+
+def test_someone_who_may_not_see_the_order_gets_404_and_no_pdf(order) -> None:
+    world, po = order
+    assert signed_in(world.bob).get(f"/purchasing/{po.number}/pdf/").status_code == 404
+    anonymous = Client().get(f"/purchasing/{po.number}/pdf/")
+    assert (anonymous.status_code, anonymous["Location"]) == (
+        302,
+        f"/accounts/login/?next=/purchasing/{po.number}/pdf/",
+    )
+
+
+def test_the_detail_page_links_to_the_pdf(order) -> None:
+    world, po = order
+    page = signed_in(world.rita).get(f"/purchasing/{po.number}/").content.decode()
+    assert f'<a href="/purchasing/{po.number}/pdf/">PDF</a>' in page
+
+
+def test_a_document_loads_nothing_from_outside(tmp_path, settings) -> None:
+    leak = tmp_path / "leak.css"
+    leak.write_text('p::after { content: "LEAKED"; }')
+    (tmp_path / "doc.html").write_text(
+        f'<link rel="stylesheet" href="file://{leak}"><style>@import url("file://{leak}");</style><p>x</p>'
+    )
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [str(tmp_path)]}]
+    assert text_of(render_pdf("doc.html", {})) == ["x"]

@@ -1,0 +1,71 @@
+# ruff: noqa: F811 - pytest fixtures imported from the order tests are parameters here
+"""An invoice as a PDF in "Your account": its facts, in the reader's language, only for its business."""
+
+from __future__ import annotations
+
+import io
+
+import pypdf
+import pytest
+
+from openprocure.supplier.fulfilment import services
+from openprocure.supplier.fulfilment.models import Invoice
+from tests.supplier.test_business import PASSWORD, make_business, make_member, make_operator
+from tests.supplier.test_fulfilment import place
+from tests.supplier.test_orders import order_request, punch_out, send, shop  # noqa: F401
+from tests.supplier.test_punchout import acme, products  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+
+def text_of(pdf: bytes) -> list[str]:
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    return [line for page in reader.pages for line in page.extract_text().splitlines()]
+
+
+@pytest.fixture
+def invoiced(client, shop) -> Invoice:
+    order = place(client, [("B000PAPER1", 3)])
+    services.ship(order_ids=[order.pk], carrier="UPS", tracking_number="1Z999", by=make_operator())
+    return Invoice.objects.get()
+
+
+def test_the_administrator_downloads_an_invoice_as_a_pdf(client, invoiced):
+    assert client.login(username="admin@acme.test", password=PASSWORD)
+    listing = client.get("/account/invoices/").content.decode()
+    assert f'<a href="/account/invoices/{invoiced.number}/pdf/">{invoiced.number}</a>' in listing
+
+    answer = client.get(f"/account/invoices/{invoiced.number}/pdf/")
+
+    assert answer.status_code == 200
+    assert (answer["Content-Type"], answer["Content-Disposition"]) == (
+        "application/pdf",
+        f'inline; filename="{invoiced.number}.pdf"',
+    )
+    lines = text_of(answer.content)
+    assert lines[0] == f"Invoice {invoiced.number}"
+    assert [line for line in lines if line.startswith(("Subtotal", "Shipping", "VAT 20", "Total"))] == [
+        "Subtotal 15.60 EUR",
+        "VAT 20 % 3.12 EUR",
+        "Total 18.72 EUR",
+    ]
+    assert [line for line in lines if "B000PAPER1" in line] == [
+        "1 B000PAPER1 Copy paper A4 80 g, 500 sheets 3 PK 5.20 15.60 3.12"
+    ]
+
+
+def test_the_invoice_pdf_is_in_the_readers_language(client, invoiced):
+    assert client.login(username="admin@acme.test", password=PASSWORD)
+    answer = client.get(f"/account/invoices/{invoiced.number}/pdf/", HTTP_ACCEPT_LANGUAGE="fr")
+    assert text_of(answer.content)[0] == f"Facture {invoiced.number}"
+
+
+def test_another_business_gets_404(client, invoiced):
+    make_business("Globex", "admin@globex.test")
+    assert client.login(username="admin@globex.test", password=PASSWORD)
+    assert client.get(f"/account/invoices/{invoiced.number}/pdf/").status_code == 404
+    # A member of the business who did not place the order does not see it either.
+    make_member(invoiced.business, "someone@acme.test")
+    client.logout()
+    assert client.login(username="someone@acme.test", password=PASSWORD)
+    assert client.get(f"/account/invoices/{invoiced.number}/pdf/").status_code == 404
