@@ -1,4 +1,4 @@
-"""The purchase order as a PDF: what the person may open, in their language, with the order's facts."""
+"""Purchase orders and invoices as PDFs: what the person may open, in their language, with the facts."""
 
 from __future__ import annotations
 
@@ -8,9 +8,13 @@ import pypdf
 import pytest
 from django.test import Client
 
+from openprocure.buyer.invoicing.models import Invoice
 from openprocure.buyer.purchasing.models import PurchaseOrder
+from openprocure.core.models import User
 from openprocure.core.pdf import render_pdf
 from tests.buyer.approval_world import build_world, requisition, signed_in, submit
+from tests.buyer.fulfilment_world import envelope, invoice_request, make_po, make_supplier, post
+from tests.buyer.test_invoicing import ap_clerk
 
 pytestmark = pytest.mark.django_db
 
@@ -81,3 +85,30 @@ def test_a_document_loads_nothing_from_outside(tmp_path, settings) -> None:
     )
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [str(tmp_path)]}]
     assert text_of(render_pdf("doc.html", {})) == ["x"]
+
+
+def test_an_invoice_as_received_prints_as_a_pdf(client) -> None:
+    supplier, connection = make_supplier()
+    make_po(supplier, connection)
+    body = envelope(
+        invoice_request(invoice_id="INV-7", lines=[(1, "12", "10.00"), (2, "5", "2.00")]),
+        payload_id="inv-7@s",
+    )
+    assert post(client, body).code == 200
+    invoice = Invoice.objects.get()
+    client.force_login(ap_clerk())
+    page = client.get(f"/invoicing/{invoice.pk}/").content.decode()
+    assert f'<a href="/invoicing/{invoice.pk}/pdf/">PDF</a>' in page
+
+    answer = client.get(f"/invoicing/{invoice.pk}/pdf/")
+
+    assert (answer.status_code, answer["Content-Disposition"]) == (200, 'inline; filename="INV-7.pdf"')
+    lines = text_of(answer.content)
+    assert lines[0] == f"Invoice INV-7 from {supplier.name}"
+    assert [line for line in lines if line.startswith(("1 PO-", "2 PO-"))] == [
+        "1 PO-2026-000001 / 1 12 10.00 120.00 —",
+        "2 PO-2026-000001 / 2 5 2.00 10.00 —",
+    ]
+    # A requester who is not in accounts payable may not open it.
+    client.force_login(User.objects.get(email="rita@acme.test"))
+    assert client.get(f"/invoicing/{invoice.pk}/pdf/").status_code == 404

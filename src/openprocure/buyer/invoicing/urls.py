@@ -19,4 +19,5 @@ urlpatterns = [
     path("payments/<int:pk>.csv", views.payment_csv, name="payment_csv"),
     path("<int:pk>/", views.invoice_detail, name="detail"),
     path("<int:pk>/original/", views.original, name="original"),
+    path("<int:pk>/pdf/", views.invoice_pdf, name="pdf"),
 ]

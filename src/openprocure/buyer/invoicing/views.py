@@ -30,6 +30,7 @@ from openprocure.buyer.invoicing.selectors import visible_invoices
 from openprocure.buyer.organization.choices import Role
 from openprocure.buyer.organization.services import has_role
 from openprocure.buyer.suppliers.models import Supplier
+from openprocure.core.pdf import pdf_response
 from punchout import amounts
 
 
@@ -63,6 +64,18 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "tax_details": _tax_details(invoice),
         },
     )
+
+
+@login_required
+def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The invoice as received, printable (PDF), for whoever may open its page."""
+    invoice = get_object_or_404(visible_invoices(request.user).select_related("supplier"), pk=pk)
+    context = {
+        "invoice": invoice,
+        "lines": invoice.lines.select_related("po_line__purchase_order"),
+        "tax_details": _tax_details(invoice),
+    }
+    return pdf_response(request, "invoicing/pdf.html", context, filename=f"{invoice.number}.pdf")
 
 
 def _tax_details(invoice: Invoice) -> list[dict[str, str]]:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("help/order-codes/", views.order_codes, name="orders-codes"),
     path("account/orders/", views.account_orders, name="orders-account"),
     path("account/orders/<str:number>/", views.account_order, name="orders-account-order"),
+    path("account/orders/<str:number>/pdf/", views.account_order_pdf, name="orders-account-order-pdf"),
     path("account/orders/<str:number>/cancel/", views.cancel, name="orders-cancel"),
     path("support/orders/<str:number>/cancel/", views.staff_cancel, name="orders-staff-cancel"),
     path("account/api-keys/", views.api_keys, name="orders-api-keys"),

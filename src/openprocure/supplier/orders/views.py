@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from openprocure.core.auth import AuthenticatedHttpRequest
+from openprocure.core.pdf import pdf_response
 from openprocure.supplier.business.models import Membership
 from openprocure.supplier.business.services import membership_of
 from openprocure.supplier.orders import selectors, services
@@ -71,6 +72,17 @@ def account_order(request: HttpRequest, number: str) -> HttpResponse:
         "orders/account_order.html",
         {"order": order, "membership": membership, "in_session": in_session},
     )
+
+
+@login_required
+def account_order_pdf(request: HttpRequest, number: str) -> HttpResponse:
+    """The order as a PDF, for the people who may open its page (never inside a PunchOut session)."""
+    membership = _membership(request)
+    orders = selectors.orders_for(membership, whole_business=membership.is_administrator)
+    order = get_object_or_404(orders.select_related("business"), number=number)
+    lines = order.lines.filter(is_current=True).order_by("line_number", "id")
+    context = {"order": order, "business": order.business, "lines": lines}
+    return pdf_response(request, "orders/order_pdf.html", context, filename=f"{order.number}.pdf")
 
 
 @login_required

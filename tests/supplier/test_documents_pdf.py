@@ -1,5 +1,5 @@
 # ruff: noqa: F811 - pytest fixtures imported from the order tests are parameters here
-"""An invoice as a PDF in "Your account": its facts, in the reader's language, only for its business."""
+"""Invoices and orders as PDFs in "Your account": their facts, in the reader's language, only for their business."""
 
 from __future__ import annotations
 
@@ -69,3 +69,27 @@ def test_another_business_gets_404(client, invoiced):
     client.logout()
     assert client.login(username="someone@acme.test", password=PASSWORD)
     assert client.get(f"/account/invoices/{invoiced.number}/pdf/").status_code == 404
+
+
+def test_the_order_prints_as_a_pdf_outside_a_punchout_session(client, shop):
+    order = place(client, [("B000PAPER1", 3), ("B000PENS01", 2)])
+    assert client.login(username="admin@acme.test", password=PASSWORD)
+    page = client.get(f"/account/orders/{order.number}/").content.decode()
+    assert f'<a href="/account/orders/{order.number}/pdf/">Download PDF</a>' in page
+
+    answer = client.get(f"/account/orders/{order.number}/pdf/")
+
+    assert (answer.status_code, answer["Content-Disposition"]) == (
+        200,
+        f'inline; filename="{order.number}.pdf"',
+    )
+    lines = text_of(answer.content)
+    assert " ".join(lines[:2]) == f"Order {order.number} (your PO PO-2026-000001)"  # the title wraps
+    assert [line for line in lines if line.startswith(("Subtotal", "Total"))] == [
+        f"Subtotal {order.subtotal:.2f} EUR",
+        f"Total {order.total:.2f} EUR",
+    ]
+    make_business("Globex", "admin@globex.test")
+    client.logout()
+    assert client.login(username="admin@globex.test", password=PASSWORD)
+    assert client.get(f"/account/orders/{order.number}/pdf/").status_code == 404
