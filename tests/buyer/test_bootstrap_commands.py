@@ -8,6 +8,7 @@ import sys
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from openprocure.buyer.organization.models import Company, UserProfile
 from openprocure.buyer.suppliers.models import PunchOutConnection, Supplier
@@ -42,8 +43,10 @@ SECRET = "a-shared-secret-long-enough"
 
 
 def run(*args: str) -> str:
+    """The command's output, in English (as from a shell whose locale the site does not follow)."""
     out = io.StringIO()
-    call_command(*args, stdout=out)
+    with translation.override("en"):
+        call_command(*args, stdout=out)
     return out.getvalue()
 
 

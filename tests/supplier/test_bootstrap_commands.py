@@ -8,6 +8,7 @@ import sys
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from openprocure.core.models import User
 from openprocure.supplier.business.credentials import check_secret
@@ -42,8 +43,10 @@ SECRET = "acme-shared-secret-0123"
 
 
 def run(*args: str) -> str:
+    """The command's output, in English (as from a shell whose locale the site does not follow)."""
     out = io.StringIO()
-    call_command(*args, stdout=out)
+    with translation.override("en"):
+        call_command(*args, stdout=out)
     return out.getvalue()
 
 
@@ -149,8 +152,8 @@ def test_create_business_refuses_another_shared_secret_once_punchout_is_added(
         pytest.param(
             "olivia@marketplace.example",
             "",
-            "Give the secret in the environment variable OPENPROCURE_BOOTSTRAP_SHARED_SECRET or on standard "
-            "input (--secret-stdin).",
+            "Set the environment variable OPENPROCURE_BOOTSTRAP_SHARED_SECRET, or pass --secret-stdin and "
+            "write it on standard input.",
             id="no-secret",
         ),
     ],

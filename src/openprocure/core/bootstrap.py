@@ -36,9 +36,9 @@ def read_secret(options: dict[str, Any], *, name: str, variable: str, required: 
     if required and not value:
         raise CommandError(
             _(
-                "Give the %(what)s in the environment variable %(variable)s or on standard input (--%(name)s-stdin)."
+                "Set the environment variable %(variable)s, or pass --%(name)s-stdin and write it on standard input."
             )
-            % {"what": name.replace("-", " "), "variable": variable, "name": name}
+            % {"variable": variable, "name": name}
         )
     return value
 
