@@ -116,10 +116,12 @@ class DatabaseSlots:
 
 
 class Command(BaseCommand):
-    help = "Run the task worker of this site with its periodic-task scheduler."
+    help = "Run a task worker of this site; one worker of the installation also schedules the periodic tasks."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--no-scheduler", action="store_true", help="Only run tasks, schedule nothing.")
+        parser.add_argument(
+            "--no-scheduler", action="store_true", help="Only run tasks: never become the scheduler."
+        )
         parser.add_argument(
             "--interval", type=float, default=0.5, help="Seconds between polls for new tasks."
         )
