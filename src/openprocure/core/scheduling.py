@@ -205,7 +205,7 @@ class DelayedJobs:
         from rq.scheduler import RQScheduler
 
         backend = task_backends[DEFAULT_TASK_BACKEND_ALIAS]
-        names = sorted(backend.queues)  # type: ignore[attr-defined]  # RQBackend has queues
+        names = sorted(backend.queues)
         connection = get_queue(names[0]).connection
         self.scheduler = RQScheduler(names, connection=connection)
         self.scheduler.prepare_registries(names)

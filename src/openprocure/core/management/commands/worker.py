@@ -153,7 +153,7 @@ class Command(BaseCommand):
         if path.startswith("django_tasks_rq."):
             from openprocure.core.rq_workers import run_pool
 
-            return lambda: run_pool(sorted(backend.queues), slots=slots)  # type: ignore[attr-defined]
+            return lambda: run_pool(sorted(backend.queues), slots=slots)
         raise CommandError(
             _(
                 "The task backend %(backend)s has no worker this command can start. Set "
