@@ -47,7 +47,8 @@ def test_people_who_are_not_staff_are_refused() -> None:
     assert b'id="workers"' not in response.content
 
 
-def test_the_page_shows_workers_queue_outbox_and_backends() -> None:
+def test_the_page_shows_workers_queue_outbox_and_backends(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OPENPROCURE_SECRET_KEY", raising=False)
     now = timezone.now()
     WorkerHeartbeat.objects.create(
         worker_id="web1:101:abcdef",
@@ -143,7 +144,19 @@ def test_the_page_shows_workers_queue_outbox_and_backends() -> None:
         ["Task backend", "django_tasks_db.backend.DatabaseBackend"],
         ["Catalog search", "none (no catalog on this site)"],
         ["E-mail", "django.core.mail.backends.locmem.EmailBackend"],
+        [
+            "Secret and encryption keys",
+            "from this host's data folder: set OPENPROCURE_SECRET_KEY and OPENPROCURE_ENCRYPTION_KEY when "
+            "several hosts run this site",
+        ],
     ]
+
+
+def test_keys_from_the_environment_are_named_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENPROCURE_SECRET_KEY", "x" * 50)
+    monkeypatch.setenv("OPENPROCURE_ENCRYPTION_KEY", "y" * 50)
+    response = client_for("ops@example.com", staff=True).get(URL)
+    assert rows(response.content, "backends")[4] == ["Secret and encryption keys", "from the environment"]
 
 
 def test_without_a_scheduler_the_page_says_so_in_french() -> None:

@@ -7,6 +7,7 @@ database (and Redis on RQ) at each request; nothing is cached.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -123,7 +124,18 @@ def backends() -> list[tuple[Any, str]]:
         (gettext_lazy("Task backend"), scheduling.backend_path()),
         (gettext_lazy("Catalog search"), search_backend() or _("none (no catalog on this site)")),
         (gettext_lazy("E-mail"), settings.EMAIL_BACKEND),
+        (gettext_lazy("Secret and encryption keys"), key_source()),
     ]
+
+
+def key_source() -> str:
+    """Where this process took its keys from: every host of a site must have the same ones."""
+    if os.environ.get("OPENPROCURE_SECRET_KEY") and os.environ.get("OPENPROCURE_ENCRYPTION_KEY"):
+        return _("from the environment")
+    return _(
+        "from this host's data folder: set OPENPROCURE_SECRET_KEY and OPENPROCURE_ENCRYPTION_KEY when "
+        "several hosts run this site"
+    )
 
 
 @login_required
