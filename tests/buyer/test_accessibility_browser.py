@@ -29,7 +29,7 @@ PAGES = {
     ],
     "approver@acme.test": ["/approvals/"],
     "ap@acme.test": ["/invoicing/", "/invoicing/exceptions/", "/spend/dashboard/"],
-    "admin@acme.test": ["/suppliers/", "/organization/", "/organization/people/"],
+    "admin@acme.test": ["/suppliers/", "/organization/", "/organization/people/", "/operations/"],
 }
 
 

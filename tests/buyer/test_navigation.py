@@ -86,6 +86,7 @@ def test_the_administrators_menu_has_setup_and_administration(demo: None) -> Non
         "Spend",
         "Suppliers",
         "Organisation",
+        "Operations",
         "Administration",
     ]
     assert "Setup health" in page

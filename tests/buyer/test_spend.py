@@ -593,7 +593,7 @@ def test_the_worker_rebuilds_the_summary_at_the_configured_interval(
         env["OPENPROCURE_SPEND_REFRESH_SECONDS"] = configured
     code = (
         "import django; django.setup()\n"
-        "from openprocure.core.management.commands.worker import periodic_tasks\n"
+        "from openprocure.core.scheduling import periodic_tasks\n"
         "print(dict(periodic_tasks())['openprocure.buyer.spend.tasks.refresh_monthly_spend'])"
     )
     answer = subprocess.run(

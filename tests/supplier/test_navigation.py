@@ -14,8 +14,8 @@ from openprocure.core.models import User
 pytestmark = pytest.mark.django_db
 
 MENUS = {
-    "operator@marketplace.test": ["Catalog", "Fulfilment", "PO lookup", "Administration"],
-    "support@marketplace.test": ["Catalog", "Fulfilment", "PO lookup", "Administration"],
+    "operator@marketplace.test": ["Catalog", "Fulfilment", "PO lookup", "Operations", "Administration"],
+    "support@marketplace.test": ["Catalog", "Fulfilment", "PO lookup", "Operations", "Administration"],
     "admin@acme.test": ["Catalog", "Your account", "Manage your business", "API keys"],
 }
 

@@ -170,3 +170,65 @@ class DeliveryAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.number} {self.outcome}"
+
+
+class SchedulerLease(models.Model):
+    """The claim of one worker process to be the installation's scheduler, until it expires.
+
+    One row per name ("scheduler"). The worker holding it renews it while alive; when it dies the
+    lease runs out and another worker's scheduler takes it (``openprocure.core.scheduling``).
+    """
+
+    name = models.CharField(max_length=64, primary_key=True)
+    holder = models.CharField(_("held by"), max_length=200, blank=True)
+    expires_at = models.DateTimeField(_("expires"))
+
+    class Meta:
+        verbose_name = _("scheduler lease")
+        verbose_name_plural = _("scheduler leases")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.holder}"
+
+
+class PeriodicTask(models.Model):
+    """A task of ``PERIODIC_TASKS`` as the installation's scheduler runs it: when it is due next.
+
+    The row makes the schedule installation-wide: a period is enqueued by whoever claims it first
+    (one conditional UPDATE of ``next_run_at``), so it runs once however many workers there are.
+    """
+
+    path = models.CharField(_("task"), max_length=200, primary_key=True)
+    next_run_at = models.DateTimeField(_("next run"))
+    last_enqueued_at = models.DateTimeField(_("last enqueued"), null=True, blank=True)
+    # The task result of the last run: a period is not enqueued while the previous run is unfinished.
+    last_result_id = models.CharField(max_length=100, blank=True)
+    runs = models.PositiveIntegerField(_("runs enqueued"), default=0)
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("periodic task")
+        verbose_name_plural = _("periodic tasks")
+
+    def __str__(self) -> str:
+        return self.path
+
+
+class WorkerHeartbeat(models.Model):
+    """A worker process of this site, as it last reported itself (every few seconds while alive)."""
+
+    worker_id = models.CharField(_("worker"), max_length=200, primary_key=True)
+    hostname = models.CharField(_("host"), max_length=200)
+    pid = models.PositiveIntegerField(_("process"))
+    backend = models.CharField(_("task backend"), max_length=200)
+    slots = models.PositiveIntegerField(_("task slots"))
+    started_at = models.DateTimeField(_("started"))
+    last_seen_at = models.DateTimeField(_("last seen"), db_index=True)
+
+    class Meta:
+        ordering = ["hostname", "pid"]
+        verbose_name = _("worker")
+        verbose_name_plural = _("workers")
+
+    def __str__(self) -> str:
+        return self.worker_id

@@ -269,6 +269,10 @@ OUTBOX_DELIVERIES_PER_DESTINATION = int(os.environ.get("OPENPROCURE_DELIVERIES_P
 # Task slots of one `openprocure worker` process: tasks (deliveries to different partners among them)
 # run side by side, so a partner that answers slowly holds one slot, not the worker.
 WORKER_CONCURRENCY = int(os.environ.get("OPENPROCURE_WORKER_CONCURRENCY", "4"))
+# One worker of the installation is its scheduler (openprocure.core.scheduling): it holds a lease in
+# the database, renewed every few seconds; when that worker dies, another takes over once this many
+# seconds have passed without renewal.
+SCHEDULER_LEASE_SECONDS = float(os.environ.get("OPENPROCURE_SCHEDULER_LEASE_SECONDS", "30"))
 
 # Largest inbound cXML / OCI body we read, in bytes (a purchase order of thousands of lines fits).
 CXML_MAX_BYTES = int(os.environ.get("OPENPROCURE_CXML_MAX_BYTES", str(10 * 1024 * 1024)))

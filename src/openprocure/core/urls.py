@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from openprocure.core import views
+from openprocure.core import operations, views
 
 urlpatterns = [
     path("accounts/login/", views.LoginView.as_view(), name="login"),
@@ -11,4 +11,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("mailbox/", views.mailbox, name="mailbox"),
     path("healthz", views.health, name="health"),
+    path("operations/", operations.operations_status, name="operations-status"),
 ]

@@ -58,6 +58,8 @@ CATALOG_SEARCH_BACKEND = os.environ.get("OPENPROCURE_SEARCH_BACKEND") or (
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
     else ""
 )
+# The operations status page shows the search backend in use (a function returning its class).
+OPERATIONS_SEARCH_BACKEND = "openprocure.supplier.catalog.search.get_backend_class"
 globals().update(email_settings(SITE_NAME))
 DEFAULT_FROM_EMAIL = os.environ.get("OPENPROCURE_FROM_EMAIL", "orders@marketplace.test")
 

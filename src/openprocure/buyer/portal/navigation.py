@@ -43,5 +43,5 @@ def menu(request: HttpRequest) -> list[Link]:
     if administers:
         links += [Link("suppliers:list", _("Suppliers")), Link("organization:overview", _("Organisation"))]
     if user.is_staff:
-        links.append(Link("admin:index", _("Administration")))
+        links += [Link("operations-status", _("Operations")), Link("admin:index", _("Administration"))]
     return links

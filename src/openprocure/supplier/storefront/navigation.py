@@ -32,5 +32,5 @@ def menu(request: HttpRequest) -> list[Link]:
     if staff_role(user) is not None:
         links += [Link("fulfilment-queue", _("Fulfilment")), Link("support-lookup", _("PO lookup"))]
     if user.is_staff:
-        links.append(Link("admin:index", _("Administration")))
+        links += [Link("operations-status", _("Operations")), Link("admin:index", _("Administration"))]
     return links

@@ -1,8 +1,8 @@
-"""``worker``: run the task worker of this site, plus the scheduler of its periodic tasks.
+"""``worker``: run the task worker of this site, and be its scheduler when no other worker is.
 
 The worker matches the configured task backend (``OPENPROCURE_TASKS_BACKEND``): the database
-backend's worker loop (django-tasks-db's, the one ``db_worker`` runs), or RQ's (``rqworker``, or
-``rqworker-pool`` for several slots, with RQ's own scheduler for delayed retries) on Redis.
+backend's worker loop (django-tasks-db's, the one ``db_worker`` runs), or RQ's worker on Redis (one
+RQ worker process per slot; RQ's own scheduler is not started).
 
 It has several **task slots** (``--concurrency``, default ``WORKER_CONCURRENCY`` from
 ``OPENPROCURE_WORKER_CONCURRENCY``): tasks run side by side, so an outbox delivery waiting on a
@@ -11,9 +11,15 @@ backend each slot is a thread with its own database connection (the slots poll i
 worker queries the task table no more often than one slot would); on RQ each slot is a worker process
 of a pool.
 
-The scheduler enqueues each task listed in ``settings.PERIODIC_TASKS`` (dotted path, seconds)
-at its interval, and the outbox sweeper, so a message whose worker died is picked up again.
-Several workers may run at once: every task claims its work atomically.
+Every worker runs a scheduler thread (``openprocure.core.scheduling``): it records the worker's
+heartbeat and, in the one worker of the installation that holds the scheduler lease, enqueues each
+task of ``settings.PERIODIC_TASKS`` (dotted path, seconds) once per period, the outbox sweeper among
+them, and on RQ moves due delayed jobs (outbox retries) to the queue. Several workers may run at
+once, on any number of hosts: every task claims its work atomically.
+
+No process of a worker outlives it: RQ's worker processes and their work horses are told by the
+kernel to stop when their parent dies (``PR_SET_PDEATHSIG`` on Linux), so a worker killed with
+SIGKILL leaves nothing running in its process group, and no lock held.
 """
 
 from __future__ import annotations
@@ -21,47 +27,19 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-import time
 from types import FrameType
 from typing import Any
 
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections, connections
 from django.utils.crypto import get_random_string
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 
+from openprocure.core import scheduling
+
 logger = logging.getLogger("openprocure.worker")
-
-
-def periodic_tasks() -> list[tuple[str, float]]:
-    """The periodic tasks of this site: the outbox sweeper plus ``settings.PERIODIC_TASKS``."""
-    return [("openprocure.core.tasks.sweep_outbox", 30.0), *getattr(settings, "PERIODIC_TASKS", [])]
-
-
-class Scheduler(threading.Thread):
-    """Enqueue periodic tasks at their interval until stopped."""
-
-    def __init__(self, schedule: list[tuple[str, float]]) -> None:
-        super().__init__(name="openprocure-scheduler", daemon=True)
-        self.schedule = [(import_string(path), interval) for path, interval in schedule]
-        self.stopped = threading.Event()
-
-    def run(self) -> None:
-        next_run = [time.monotonic() + 2.0 for _ in self.schedule]
-        while not self.stopped.wait(1.0):
-            now = time.monotonic()
-            for index, (task, interval) in enumerate(self.schedule):
-                if now >= next_run[index]:
-                    next_run[index] = now + interval
-                    try:
-                        close_old_connections()
-                        task.enqueue()
-                    except Exception:  # a failing enqueue must not stop the scheduler
-                        logger.exception("could not enqueue %s", task)
 
 
 class DatabaseSlots:
@@ -138,10 +116,12 @@ class DatabaseSlots:
 
 
 class Command(BaseCommand):
-    help = "Run the task worker of this site with its periodic-task scheduler."
+    help = "Run a task worker of this site; one worker of the installation also schedules the periodic tasks."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--no-scheduler", action="store_true", help="Only run tasks, schedule nothing.")
+        parser.add_argument(
+            "--no-scheduler", action="store_true", help="Only run tasks: never become the scheduler."
+        )
         parser.add_argument(
             "--interval", type=float, default=0.5, help="Seconds between polls for new tasks."
         )
@@ -153,37 +133,27 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        run_worker = self.worker_for_backend(options)
-        scheduler = None
-        if not options["no_scheduler"]:
-            scheduler = Scheduler(periodic_tasks())
-            scheduler.start()
-        try:
-            run_worker()
-        finally:
-            if scheduler is not None:
-                scheduler.stopped.set()
-
-    def worker_for_backend(self, options: dict[str, Any]) -> Any:
-        """The function that runs the worker loop of the configured task backend."""
-        backend = task_backends[DEFAULT_TASK_BACKEND_ALIAS]
-        path = f"{type(backend).__module__}.{type(backend).__qualname__}"
         slots = options["concurrency"] or int(getattr(settings, "WORKER_CONCURRENCY", 4))
         if slots < 1:
             raise CommandError(_("--concurrency must be 1 or more."))
+        run_worker = self.worker_for_backend(options, slots)
+        scheduler = scheduling.Scheduler(slots=slots, schedule=not options["no_scheduler"])
+        scheduler.start()
+        try:
+            run_worker()
+        finally:
+            scheduler.stop()
+
+    def worker_for_backend(self, options: dict[str, Any], slots: int) -> Any:
+        """The function that runs the worker loop of the configured task backend."""
+        backend = task_backends[DEFAULT_TASK_BACKEND_ALIAS]
+        path = scheduling.backend_path()
         if path.startswith("django_tasks_db."):
             return DatabaseSlots(slots=slots, interval=options["interval"]).run
         if path.startswith("django_tasks_rq."):
-            queues = sorted(backend.queues)
-            # The custom Job class runs Django tasks; RQ's scheduler moves delayed jobs (outbox retries
-            # with run_after) to the queue when due (a pool's workers all run it).
-            if slots == 1:
-                return lambda: call_command(
-                    "rqworker", *queues, job_class="django_tasks_rq.Job", with_scheduler=True
-                )
-            return lambda: call_command(
-                "rqworker-pool", *queues, job_class="django_tasks_rq.Job", num_workers=slots
-            )
+            from openprocure.core.rq_workers import run_pool
+
+            return lambda: run_pool(sorted(backend.queues), slots=slots)
         raise CommandError(
             _(
                 "The task backend %(backend)s has no worker this command can start. Set "

@@ -1,0 +1,86 @@
+"""``add_supplier_connection``: a supplier and its PunchOut connection (production bootstrap).
+
+    OPENPROCURE_BOOTSTRAP_SHARED_SECRET=… openprocure buyer add_supplier_connection \\
+        --supplier Marketplace --setup-url https://shop.example/cxml/ \\
+        --from-identity ACME --to-identity MARKETPLACE
+
+The same checks as the supplier and connection pages (the same forms, the same service). Idempotent:
+run again, it changes only what differs. The shared secret comes from
+``$OPENPROCURE_BOOTSTRAP_SHARED_SECRET`` or standard input (``--secret-stdin``); without one, the
+stored secret is kept.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand
+
+from openprocure.buyer.portal.bootstrap import add_supplier_connection
+from openprocure.buyer.suppliers.choices import ConnectionProtocol, DeploymentMode
+from openprocure.core.bootstrap import add_secret_arguments, command_error, read_secret
+
+SECRET_VARIABLE = "OPENPROCURE_BOOTSTRAP_SHARED_SECRET"  # noqa: S105 - the name of a variable
+
+
+class Command(BaseCommand):
+    help = "Create (or bring up to date) a supplier and its PunchOut connection."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--supplier", required=True, help="The supplier's name.")
+        parser.add_argument("--supplier-number", default=None, help="Your number for the supplier.")
+        parser.add_argument(
+            "--currency", default=None, help="The supplier's currency (ISO 4217, default EUR)."
+        )
+        parser.add_argument(
+            "--connection", default="PunchOut", help="The connection's name (default PunchOut)."
+        )
+        parser.add_argument("--protocol", choices=ConnectionProtocol.values, default=None)
+        parser.add_argument("--deployment-mode", choices=DeploymentMode.values, default=None)
+        parser.add_argument("--setup-url", default=None, help="The supplier's PunchOut setup URL.")
+        parser.add_argument("--order-url", default=None, help="Where orders are sent (cXML).")
+        for part in ("from", "to", "sender"):
+            parser.add_argument(
+                f"--{part}-identity", default=None, help=f"Credential identity of {part.title()}."
+            )
+            parser.add_argument(
+                f"--{part}-domain", default=None, help=f"Credential domain of {part.title()}."
+            )
+        parser.add_argument("--oci-username", default=None)
+        add_secret_arguments(
+            parser,
+            name="secret",
+            variable=SECRET_VARIABLE,
+            help_text="The cXML shared secret (or OCI password) agreed with the supplier.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        secret = read_secret(options, name="secret", variable=SECRET_VARIABLE, required=False)
+        supplier = {"name": options["supplier"]}
+        for option, field in (("supplier_number", "number"), ("currency", "default_currency")):
+            if options[option] is not None:
+                supplier[field] = options[option]
+        supplier.setdefault("is_active", True)
+        connection: dict[str, Any] = {"name": options["connection"]}
+        for field in (
+            "protocol",
+            "deployment_mode",
+            "setup_url",
+            "order_url",
+            "from_identity",
+            "from_domain",
+            "to_identity",
+            "to_domain",
+            "sender_identity",
+            "sender_domain",
+            "oci_username",
+        ):
+            if options[field] is not None:
+                connection[field] = options[field]
+        try:
+            outcomes = add_supplier_connection(supplier=supplier, connection=connection, secret=secret)
+        except ValidationError as error:
+            raise command_error(error) from None
+        for outcome in outcomes:
+            self.stdout.write(f"{outcome.what}: {outcome.action}")
