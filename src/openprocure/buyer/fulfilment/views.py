@@ -198,7 +198,7 @@ def resolve_issue(request: HttpRequest, pk: int) -> HttpResponse:
     form = ResolveIssueForm(request.POST)
     if not form.is_valid():
         for error in form.errors["resolution"]:
-            messages.error(request, error)
+            messages.error(request, str(error))
         return redirect("fulfilment:issues")
     try:
         services.resolve_issue(issue=issue, actor=request.user, resolution=form.cleaned_data["resolution"])

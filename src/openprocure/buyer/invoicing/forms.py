@@ -79,7 +79,7 @@ class AmountField(forms.DecimalField):
         self.empty = empty
         super().__init__(required=False, max_digits=18, decimal_places=4, **kwargs)
 
-    def to_python(self, value: Any) -> Decimal | None:
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         text = str(value if value is not None else "").strip()
         if not text:
             return self.empty

@@ -168,7 +168,7 @@ def exception_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
     form = ExceptionActionForm(request.POST)
     if not form.is_valid():
         for error in form.errors["reason"]:
-            messages.error(request, error)
+            messages.error(request, str(error))
         return redirect("invoicing:detail", pk=exception.invoice_id)
     reason = form.cleaned_data["reason"]
     try:

@@ -27,5 +27,6 @@ class LaunchForm(forms.Form):
 
     def error_text(self) -> str:
         return " ".join(
-            f"{self.fields[name].label}: {' '.join(errors)}" for name, errors in self.errors.items()
+            f"{self.fields[name].label}: {' '.join(str(e) for e in errors)}"
+            for name, errors in self.errors.items()
         )

@@ -127,7 +127,10 @@ def _report_errors(request: AuthenticatedHttpRequest, form: forms.Form) -> None:
     """A form of a button on a list or detail page: each error as a message, with its field's label."""
     for field, errors in form.errors.items():
         label = form.fields[field].label if field in form.fields else ""
-        messages.error(request, f"{label}: {' '.join(str(e) for e in errors)}" if label else " ".join(errors))
+        messages.error(
+            request,
+            f"{label}: {' '.join(str(e) for e in errors)}" if label else " ".join(str(e) for e in errors),
+        )
 
 
 @login_required

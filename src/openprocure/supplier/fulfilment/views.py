@@ -189,7 +189,7 @@ def decline_return_request(request: HttpRequest, request_id: int) -> HttpRespons
     form = DeclineReturnForm(request.POST)
     if not form.is_valid():
         for message in form.errors["reason"]:
-            messages.error(request, message)
+            messages.error(request, str(message))
         return redirect("fulfilment-return-requests")
     try:
         asked = services.decline_return_request(
@@ -246,7 +246,7 @@ def ship_together(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for message in errors:
-                messages.error(request, message)
+                messages.error(request, str(message))
         return redirect("fulfilment-queue")
     try:
         shipment = services.ship(

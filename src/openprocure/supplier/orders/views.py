@@ -89,7 +89,7 @@ def _cancel(request: HttpRequest, order: Order) -> None:
     form = CancelOrderForm(request.POST)
     if not form.is_valid():
         for message in form.errors["line"]:
-            messages.error(request, message)
+            messages.error(request, str(message))
         return
     numbers = form.cleaned_data["line"]
     try:
