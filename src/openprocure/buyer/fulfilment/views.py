@@ -122,9 +122,9 @@ def _post_lines(request: HttpRequest, number: str, *, action: str) -> HttpRespon
     _check_can_record(request.user, po)
     line_ids = list(po.lines.values_list("pk", flat=True))
     form = ReceiptForm(request.POST, line_ids=line_ids)
-    forms = {"receipt": form} if action == "receive" else {"returned": form}
+    bound = {"receipt": form} if action == "receive" else {"returned": form}
     if not form.is_valid():
-        context = _order_context(po, request.user, **forms)
+        context = _order_context(po, request.user, **bound)
         context["error"] = _("Correct the values marked below, then record again.")
         return render(request, "fulfilment/order.html", context, status=400)
     lines, note = form.lines(), form.cleaned_data["note"]
@@ -136,7 +136,7 @@ def _post_lines(request: HttpRequest, number: str, *, action: str) -> HttpRespon
             receipt = services.return_goods(po=po, actor=request.user, lines=lines, note=note)
             messages.success(request, _("Return %(number)s recorded.") % {"number": receipt.number})
     except services.FulfilmentError as error:
-        context = _order_context(po, request.user, **forms)
+        context = _order_context(po, request.user, **bound)
         context["error"] = str(error)
         return render(request, "fulfilment/order.html", context, status=400)
     return redirect("fulfilment:order", number=po.number)
