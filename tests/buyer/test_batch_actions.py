@@ -201,6 +201,37 @@ def test_approve_selected_needs_a_selection(world) -> None:
     assert ApprovalDecision.objects.count() == 0
 
 
+def test_approve_selected_refuses_a_comment_too_long_beside_the_field_and_approves_nothing(world) -> None:
+    rule("r", {"users": [world.alan]})
+    req = requisition(world, price="600.00")
+    submit(world, req)
+    picked = assignment_of(req, "alan@acme.test")
+    answer = signed_in(world.alan).post(
+        "/approvals/approve-selected/", {"assignment": [picked.pk, "x"], "comment": "y" * 2001}
+    )
+    assert answer.status_code == 400
+    page = answer.content.decode()
+    assert "Ensure this value has at most 2000 characters (it has 2001)." in page
+    assert f'value="{picked.pk}" id="assignment-{picked.pk}" checked' in page
+    assert "y" * 2001 + "</textarea>" in page
+    assert ApprovalDecision.objects.count() == 0
+    assert status(req) == "submitted"
+
+
+def test_revoking_a_token_that_is_no_number_is_refused_and_revokes_nothing(world) -> None:
+    from openprocure.buyer.approvals import services
+    from openprocure.buyer.approvals.models import ApiToken
+
+    token, _ = services.create_api_token(user=world.alan, name="laptop")
+    client = signed_in(world.alan)
+    answer = client.post("/approvals/tokens/", {"revoke": "first"})
+    assert answer.status_code == 400
+    assert "Choose “Revoke” beside one of your tokens." in answer.content.decode()
+    assert ApiToken.objects.get(pk=token.pk).revoked_at is None
+    assert client.post("/approvals/tokens/", {"revoke": token.pk}).status_code == 302
+    assert ApiToken.objects.get(pk=token.pk).revoked_at is not None
+
+
 # -- submit selected ----------------------------------------------------------------------------------
 def test_submit_selected_refuses_the_one_a_blocking_budget_stops(world) -> None:
     budget(world, "1000.00", "block")  # no rule: each requisition is approved and ordered at once

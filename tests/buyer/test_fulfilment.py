@@ -124,6 +124,9 @@ def test_confirmation_that_rejects_a_line_raises_an_issue_and_mails_the_requeste
     client.force_login(buyer)
     page = client.get("/fulfilment/issues/")
     assert "Line 2 (PEN-BLUE): Office Supply Co rejected 5 of 5 EA." in page.content.decode()
+    answer = client.post(f"/fulfilment/issues/{issue.pk}/resolve/", {"resolution": "x" * 2001}, follow=True)
+    assert "Ensure this value has at most 2000 characters (it has 2001)." in answer.content.decode()
+    assert SupplierIssue.objects.get(pk=issue.pk).status == "open"
     answer = client.post(f"/fulfilment/issues/{issue.pk}/resolve/", {"resolution": "Order pens elsewhere"})
     assert answer.status_code == 302
     issue.refresh_from_db()
@@ -281,6 +284,34 @@ def test_receipt_with_refused_quantity_then_a_return(client: Client, order: Purc
     assert (row2.received_quantity, row2.state) == (4, "part_received")
     history = client.get(f"/fulfilment/lines/{line2.pk}/").content.decode()
     assert "Leaking" in history
+
+
+def test_a_quantity_that_is_no_number_is_refused_beside_its_line_and_records_nothing(
+    client: Client, order: PurchaseOrder
+) -> None:
+    client.force_login(receiving_desk())
+    line1, line2 = order.lines.order_by("line_number")
+    answer = client.post(
+        f"/fulfilment/orders/{order.number}/receive/",
+        {f"qty_{line1.pk}": "ten", f"qty_{line2.pk}": "-1", "note": "Dock 2"},
+    )
+    assert answer.status_code == 400
+    page = answer.content.decode()
+    assert "Correct the values marked below, then record again." in page
+    assert f'name="qty_{line1.pk}" value="ten"' in page
+    assert "ten is not a quantity." in page
+    assert "Ensure this value is greater than or equal to 0." in page
+    assert 'name="note" value="Dock 2"' in page
+    answer = client.post(
+        f"/fulfilment/orders/{order.number}/return/",
+        {f"qty_{line2.pk}": "1e99", f"reason_{line2.pk}": "Leaking"},
+    )
+    assert answer.status_code == 400
+    page = answer.content.decode()
+    assert f'name="reason_{line2.pk}" value="Leaking"' in page
+    assert "Ensure that there are no more than 18 digits in total." in page
+    assert GoodsReceipt.objects.count() == 0
+    assert set(LineFulfilment.objects.values_list("received_quantity", flat=True)) == {0}
 
 
 def test_status_update_is_kept_against_the_order(client: Client) -> None:

@@ -757,3 +757,69 @@ def test_three_way_quantity_tolerance_against_what_was_received(client: Client) 
     assert (
         "Line 1: invoiced 12, received 10, ordered 12: quantity exceeds received by 2 (tolerance 1)." in page
     )
+
+
+def test_a_paper_invoice_is_entered_and_matched(client: Client) -> None:
+    supplier, connection = make_supplier()
+    po = make_po(supplier, connection)
+    client.force_login(ap_clerk())
+    assert 'name="quantity_5"' in client.get("/invoicing/manual/").content.decode()
+    answer = client.post(
+        "/invoicing/manual/",
+        {
+            "supplier": supplier.pk,
+            "number": "P-1",
+            "invoice_date": "2026-03-02",
+            "currency": "eur",
+            "order_1": po.number,
+            "order_line_1": "1",
+            "quantity_1": "2",
+            "unit_price_1": "10.00",
+            "tax": "4.00",
+        },
+    )
+    invoice = Invoice.objects.get()
+    assert answer.status_code == 302
+    assert answer["Location"] == f"/invoicing/{invoice.pk}/"
+    assert (invoice.number, invoice.invoice_date, invoice.currency, invoice.source) == (
+        "P-1",
+        date(2026, 3, 2),
+        "EUR",
+        "manual",
+    )
+    line = invoice.lines.get()
+    assert (line.order_number, line.order_line_number, line.quantity, line.unit_price) == (
+        po.number,
+        1,
+        Decimal("2"),
+        Decimal("10.00"),
+    )
+
+
+def test_a_paper_invoice_with_values_that_are_no_numbers_is_refused_beside_each_field(client: Client) -> None:
+    supplier, _connection = make_supplier()
+    client.force_login(ap_clerk())
+    answer = client.post(
+        "/invoicing/manual/",
+        {
+            "supplier": supplier.pk,
+            "number": "P-1",
+            "invoice_date": "02/03/2026",
+            "order_line_7": "first",
+            "quantity_7": "two",
+            "unit_price_7": "10.00",
+            "total": "NaN",
+        },
+    )
+    assert answer.status_code == 400
+    page = answer.content.decode()
+    assert "Correct the values marked below, then save again." in page
+    assert "Enter the invoice date as YYYY-MM-DD." in page
+    assert "two is not a number." in page
+    assert "Enter a whole number." in page
+    assert "NaN is not a number." in page
+    # what was typed is shown again, in as many rows as it needs
+    assert 'name="number" required maxlength="100" value="P-1"' in page
+    assert 'name="quantity_7" size="6" value="two"' in page
+    assert 'name="order_line_7" size="3" value="first"' in page
+    assert Invoice.objects.count() == 0

@@ -45,3 +45,19 @@ def test_only_ap_clerks_see_identifiers(client: Client) -> None:
     )
     assert answer.status_code == 403
     assert SupplierIdentifier.objects.count() == 0
+
+
+def test_an_identifier_without_a_kind_is_refused_beside_the_field_and_keeps_what_was_typed(
+    client: Client,
+) -> None:
+    supplier, _connection = make_supplier()
+    client.force_login(ap_clerk())
+    answer = client.post(
+        "/invoicing/identifiers/", {"supplier": supplier.pk, "scheme": "iban", "value": "FR 12"}
+    )
+    assert answer.status_code == 400
+    page = answer.content.decode()
+    assert "Select a valid choice. iban is not one of the available choices." in page
+    assert f'<option value="{supplier.pk}" selected>' in page
+    assert 'value="FR 12"' in page
+    assert SupplierIdentifier.objects.count() == 0

@@ -199,6 +199,20 @@ def test_launch_failure_shows_the_suppliers_error_text(acme: PunchOutConnection,
     )
 
 
+def test_launch_with_a_requisition_that_is_no_number_is_refused_and_opens_nothing(
+    acme: PunchOutConnection, requester: Client
+) -> None:
+    response = requester.post(f"/punchout/launch/{acme.pk}/", {"operation": "edit", "requisition": "first"})
+    assert response.status_code == 400
+    assert "Requisition: The requisition to shop for is not one of yours." in response.content.decode()
+    response = requester.post(f"/punchout/launch/{acme.pk}/", {"operation": "delete"})
+    assert response.status_code == 400
+    assert "Operation: Select a valid choice. delete is not one of the available choices." in (
+        response.content.decode()
+    )
+    assert PunchOutSession.objects.count() == 0
+
+
 def test_launch_failure_when_supplier_unreachable(acme: PunchOutConnection, requester: Client) -> None:
     acme.setup_url = "http://127.0.0.1:9/cxml/"
     acme.save(update_fields=["setup_url"])

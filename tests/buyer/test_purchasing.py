@@ -262,6 +262,24 @@ def test_higher_quantity_is_a_new_order_not_a_change(world) -> None:
     assert not ApprovalAssignment.objects.filter(status="pending").exists()
 
 
+def test_a_change_order_quantity_that_is_no_number_is_refused_beside_its_line(world) -> None:
+    po = ordered(world, quantity="3")
+    with PartnerServer() as partner:
+        po = deliver(po, partner.url)
+        answer = signed_in(world.rita).post(
+            f"/purchasing/{po.number}/change/", {"qty_1": "two", "reason": "Fewer people"}
+        )
+        assert answer.status_code == 400
+        page = answer.content.decode()
+        assert 'name="qty_1" value="two"' in page
+        assert "Quantities must be numbers such as 3 or 2.5." in page
+        answer = signed_in(world.rita).post(f"/purchasing/{po.number}/cancel/", {"reason": "x" * 2001})
+        assert answer.status_code == 400
+        assert "Ensure this value has at most 2000 characters (it has 2001)." in answer.content.decode()
+    po.refresh_from_db()
+    assert (po.status, po.version, po.pending_change, len(partner.received)) == ("accepted", 1, {}, 1)
+
+
 def test_cancellation_sends_delete_and_refusals_change_nothing(world) -> None:
     po = ordered(world)
     with PartnerServer() as partner:

@@ -175,6 +175,19 @@ def test_restricted_category_needs_the_role(requisition: Requisition, called: li
     assert called == []
 
 
+def test_a_title_or_reason_too_long_is_refused_with_its_field_and_changes_nothing(
+    requisition: Requisition, client: Client, called: list[str]
+) -> None:
+    count = Requisition.objects.count()
+    response = client.post("/requisitions/new/", {"title": "t" * 201}, follow=True)
+    assert "Title: Ensure this value has at most 200 characters (it has 201)." in response.content.decode()
+    assert Requisition.objects.count() == count
+    response = client.post(f"/requisitions/{requisition.pk}/submit/", {"reason": "r" * 2001}, follow=True)
+    assert "Reason: Ensure this value has at most 2000 characters (it has 2001)." in response.content.decode()
+    assert Requisition.objects.get(pk=requisition.pk).status == RequisitionStatus.DRAFT
+    assert called == []
+
+
 def test_free_text_line_through_the_page(client: Client, rita: User) -> None:
     response = client.post("/requisitions/new/")
     requisition = Requisition.objects.get()

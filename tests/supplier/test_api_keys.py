@@ -58,6 +58,17 @@ def test_a_key_needs_a_name(client, acme):
     assert ApiKey.objects.count() == 0
 
 
+def test_a_name_too_long_is_refused_beside_the_field_and_kept(client, acme):
+    assert client.login(username="admin@acme.test", password=PASSWORD)
+    response = client.post("/account/api-keys/", {"name": "E" * 101})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Ensure this value has at most 100 characters (it has 101)." in page
+    assert f'value="{"E" * 101}"' in page
+    assert KEY.findall(page) == []
+    assert ApiKey.objects.count() == 0
+
+
 def test_a_revoked_key_stops_working_at_once(client, acme):
     assert client.login(username="admin@acme.test", password=PASSWORD)
     key = KEY.findall(client.post("/account/api-keys/", {"name": "ERP"}).content.decode())[0]

@@ -497,6 +497,9 @@ def test_staff_decline_a_return_request_and_the_business_is_told_why(
             f"/fulfilment/returns/{request.pk}/decline/", {"reason": " "}, follow=True
         ).content.decode()
     )
+    too_long = client.post(f"/fulfilment/returns/{request.pk}/decline/", {"reason": "w" * 501}, follow=True)
+    assert "Ensure this value has at most 500 characters (it has 501)." in too_long.content.decode()
+    assert ReturnRequest.objects.get(pk=request.pk).status == "requested"
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
@@ -559,6 +562,8 @@ def test_a_ship_quantity_that_is_not_a_whole_number_is_explained_and_ships_nothi
         f"/fulfilment/orders/{order.pk}/ship/",
         {f"line-{line.pk}": "two", "carrier": "DHL", "tracking_number": "JD1"},
     ).content.decode()
-    assert "Enter whole numbers of items." in page
+    assert "Line 1: Enter whole numbers of items." in page
+    assert f'name="line-{line.pk}" value="two"' in page
+    assert 'value="JD1"' in page
     assert "invalid literal" not in page
     assert Shipment.objects.count() == 0

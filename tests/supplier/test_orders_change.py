@@ -103,6 +103,11 @@ def test_the_administrator_cancels_one_line_and_the_buyer_is_told_who_asked(clie
     assert client.post(f"/account/orders/{order.number}/cancel/", {"line": "2"}).status_code == 403
     assert order.lines.get(line_number=2).outcome == LineOutcome.ACCEPTED
     client.force_login(User.objects.get(email="admin@acme.test"))
+    count = OutboxMessage.objects.count()
+    response = client.post(f"/account/orders/{order.number}/cancel/", {"line": ["2", "two"]}, follow=True)
+    assert "Tick the lines to cancel." in response.content.decode()
+    assert order.lines.get(line_number=2).outcome == LineOutcome.ACCEPTED
+    assert OutboxMessage.objects.count() == count
     response = client.post(f"/account/orders/{order.number}/cancel/", {"line": "2"}, follow=True)
     page = response.content.decode()
     assert "Line(s) 2 cancelled; the buyer&#x27;s system is told." in page

@@ -7,10 +7,12 @@ from collections.abc import Sequence
 from django.contrib import messages
 from django.http import HttpRequest
 
+from openprocure.core.forms import SelectionForm
+
 
 def selected_ids(request: HttpRequest, field: str) -> list[int]:
     """The ids ticked in checkboxes named ``field`` (anything that is not a number is ignored)."""
-    return [int(value) for value in request.POST.getlist(field) if value.isdigit()]
+    return SelectionForm(request.POST, field=field).ids()
 
 
 def report_batch(

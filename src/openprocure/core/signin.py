@@ -30,6 +30,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import ngettext
 
+from openprocure.core.forms import SignInEchoForm
+
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -60,7 +62,7 @@ def username_of(request: HttpRequest | None, credentials: dict[str, Any] | None)
     """The account a sign-in names, as the user table compares it (trimmed, without case)."""
     value = (credentials or {}).get("username")
     if value is None and request is not None and request.method == "POST":
-        value = request.POST.get("username")
+        value = SignInEchoForm(request.POST).value("username")
     return str(value).strip().lower() if value else None
 
 
@@ -118,7 +120,7 @@ def locked_out(
         {
             "form": form,
             "lockout_message": lockout_message(request),
-            "next": request.POST.get("next", "") if request.method == "POST" else "",
+            "next": SignInEchoForm(request.POST).value("next") if request.method == "POST" else "",
         },
         status=429,
     )

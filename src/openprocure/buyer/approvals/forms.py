@@ -22,6 +22,17 @@ class DecisionForm(forms.Form):
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class ApproveSelectedForm(forms.Form):
+    """The one optional comment of “Approve selected” in the inbox (the ticked rows are read apart)."""
+
+    comment = forms.CharField(
+        label=_("Comment for every selected approval (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+    )
+
+
 class EmailDecisionForm(forms.Form):
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -161,3 +172,14 @@ class BudgetForm(forms.ModelForm):
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(label=_("Token name"), max_length=100)
+
+
+class RevokeTokenForm(forms.Form):
+    """A “Revoke” button of the token list: the token's id (absent when the POST creates a token)."""
+
+    revoke = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        error_messages={"invalid": _("Choose “Revoke” beside one of your tokens.")},
+    )

@@ -18,11 +18,13 @@ from openprocure.buyer.approvals import budgets, selectors, services
 from openprocure.buyer.approvals.choices import QuorumKind, StepMode
 from openprocure.buyer.approvals.forms import (
     ApiTokenForm,
+    ApproveSelectedForm,
     BudgetForm,
     DecisionForm,
     DelegationForm,
     EmailDecisionForm,
     ReassignForm,
+    RevokeTokenForm,
     RuleForm,
     StepFormSet,
 )
@@ -47,7 +49,21 @@ def _require_admin(user: Any) -> None:
 @login_required
 def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     """What waits for my decision."""
-    return render(request, "approvals/inbox.html", {"assignments": selectors.inbox(request.user)})
+    return _inbox(request, ApproveSelectedForm(auto_id="bulk-%s"))
+
+
+def _inbox(
+    request: AuthenticatedHttpRequest,
+    form: ApproveSelectedForm,
+    selected: list[int] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "approvals/inbox.html",
+        {"assignments": selectors.inbox(request.user), "form": form, "selected": selected or []},
+        status=status,
+    )
 
 
 @login_required
@@ -60,11 +76,14 @@ def approve_selected(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not ids:
         messages.error(request, _("Tick at least one approval, then choose “Approve selected”."))
         return redirect("approvals:inbox")
+    form = ApproveSelectedForm(request.POST, auto_id="bulk-%s")
+    if not form.is_valid():
+        return _inbox(request, form, ids, status=400)
     result = decide_many(
         assignment_ids=ids,
         actor=request.user,
         decision="approve",
-        comment=request.POST.get("comment", "").strip(),
+        comment=form.cleaned_data["comment"],
     )
     done, refused = len(result.decided), len(result.refused)
     summary = ngettext("%(count)d approved.", "%(count)d approved.", done) % {"count": done}
@@ -354,12 +373,21 @@ def budget_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def api_tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
     """My personal API tokens: create (shown once) and revoke."""
     form = ApiTokenForm(request.POST or None)
+    revoke_form = RevokeTokenForm(request.POST or None)
     created = None
-    if request.method == "POST" and "revoke" in request.POST:
-        services.revoke_api_token(token_id=int(request.POST["revoke"]), user=request.user)
+    status = 200
+    if request.method == "POST" and not revoke_form.is_valid():
+        form, status = ApiTokenForm(), 400
+    elif request.method == "POST" and revoke_form.cleaned_data["revoke"] is not None:
+        services.revoke_api_token(token_id=revoke_form.cleaned_data["revoke"], user=request.user)
         return redirect("approvals:api_tokens")
-    if request.method == "POST" and form.is_valid():
+    elif request.method == "POST" and form.is_valid():
         _, created = services.create_api_token(user=request.user, name=form.cleaned_data["name"])
         form = ApiTokenForm()
     tokens = ApiToken.objects.filter(user=request.user)
-    return render(request, "approvals/api_tokens.html", {"form": form, "tokens": tokens, "created": created})
+    return render(
+        request,
+        "approvals/api_tokens.html",
+        {"form": form, "revoke_form": revoke_form, "tokens": tokens, "created": created},
+        status=status,
+    )

@@ -1,36 +1,83 @@
-"""Forms of receiving: one row of fields per order line (quantity, refused quantity, reason)."""
+"""Forms of receiving: one row of fields per order line (quantity, refused quantity, reason), and the
+resolution of a supplier's issue."""
 
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
-from django.http import QueryDict
-from django.utils.translation import gettext as _
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
-from openprocure.buyer.fulfilment.services import FulfilmentError, ReceiptLineInput
+from openprocure.buyer.fulfilment.services import ReceiptLineInput
 
-
-def _number(raw: str | None) -> Decimal:
-    text = (raw or "").strip()
-    if not text:
-        return Decimal(0)
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise FulfilmentError(_("%(value)s is not a quantity.") % {"value": text}) from None
-    if not value.is_finite():
-        raise FulfilmentError(_("%(value)s is not a quantity.") % {"value": text})
-    return value
+ZERO = Decimal(0)
 
 
-def receipt_lines(data: QueryDict, line_ids: list[int]) -> list[ReceiptLineInput]:
-    """The lines of a receipt (or return) form: ``qty_<id>``, ``rejected_<id>``, ``reason_<id>``."""
-    return [
-        ReceiptLineInput(
-            po_line_id=line_id,
-            quantity=_number(data.get(f"qty_{line_id}")),
-            rejected_quantity=_number(data.get(f"rejected_{line_id}")),
-            reason=data.get(f"reason_{line_id}", ""),
-        )
-        for line_id in line_ids
-    ]
+class QuantityField(forms.DecimalField):
+    """A quantity received, refused or returned: empty means none; at most 14 digits before the point
+    and 4 after, never negative."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, min_value=ZERO, max_digits=18, decimal_places=4, **kwargs)
+
+    def to_python(self, value: Any) -> Decimal:  # type: ignore[override]
+        text = str(value if value is not None else "").strip()
+        if not text:
+            return ZERO
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise ValidationError(
+                _("%(value)s is not a quantity."), code="invalid", params={"value": text}
+            ) from None
+        if not number.is_finite():
+            raise ValidationError(_("%(value)s is not a quantity."), code="invalid", params={"value": text})
+        return number
+
+
+class ReceiptForm(forms.Form):
+    """A receipt (or return) of one order: ``qty_<id>``, ``rejected_<id>``, ``reason_<id>`` per line, and a note."""
+
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+
+    def __init__(self, *args: Any, line_ids: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.line_ids = line_ids
+        for line_id in line_ids:
+            self.fields[f"qty_{line_id}"] = QuantityField(label=_("Quantity received"))
+            self.fields[f"rejected_{line_id}"] = QuantityField(label=_("Quantity refused"))
+            self.fields[f"reason_{line_id}"] = forms.CharField(
+                label=_("Reason"), required=False, max_length=500
+            )
+
+    def lines(self) -> list[ReceiptLineInput]:
+        """The lines as entered (call after ``is_valid()``)."""
+        data = self.cleaned_data
+        return [
+            ReceiptLineInput(
+                po_line_id=line_id,
+                quantity=data[f"qty_{line_id}"],
+                rejected_quantity=data[f"rejected_{line_id}"],
+                reason=data[f"reason_{line_id}"],
+            )
+            for line_id in self.line_ids
+        ]
+
+    def row(self, line_id: int) -> dict[str, Any]:
+        """What the person typed on one line, and what is wrong with it."""
+        names = {"qty": f"qty_{line_id}", "rejected": f"rejected_{line_id}", "reason": f"reason_{line_id}"}
+        typed = {key: self[name].value() or "" for key, name in names.items()}
+        typed["errors"] = [error for name in names.values() for error in self[name].errors]
+        return typed
+
+
+class ResolveIssueForm(forms.Form):
+    resolution = forms.CharField(
+        label=_("What you decided"),
+        max_length=2000,
+        error_messages={
+            "required": _("Say what you decided (e.g. “order elsewhere”, “new price accepted”).")
+        },
+    )

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from openprocure.buyer.fulfilment import services
 from openprocure.buyer.fulfilment.choices import IssueStatus, LineState, ShipNoticeStatus
-from openprocure.buyer.fulfilment.forms import receipt_lines
+from openprocure.buyer.fulfilment.forms import ReceiptForm, ResolveIssueForm
 from openprocure.buyer.fulfilment.models import ShipNotice, SupplierIssue
 from openprocure.buyer.organization.choices import Role
 from openprocure.buyer.organization.services import has_role
@@ -74,18 +74,23 @@ def to_receive(request: HttpRequest) -> HttpResponse:
     return render(request, "fulfilment/to_receive.html", {"orders": orders, "notices": notices})
 
 
-def _order_context(po: PurchaseOrder, user: Any, posted: Any = None) -> dict[str, object]:
+def _order_context(
+    po: PurchaseOrder, user: Any, receipt: ReceiptForm | None = None, returned: ReceiptForm | None = None
+) -> dict[str, object]:
     """The receiving page; the receipt form is filled with what is still to receive, or with what the
-    person typed when their receipt was refused."""
+    person typed when their receipt (or return) was refused, each line's errors beside it."""
     rows = services.fulfilments(po)
     lines = []
     for line in po.lines.order_by("line_number"):
         fulfilment = rows[line.pk]
-        if posted is None:
-            typed = {"qty": str(fulfilment.still_to_receive), "rejected": "", "reason": ""}
+        if receipt is None:
+            typed = {"qty": str(fulfilment.still_to_receive), "rejected": "", "reason": "", "errors": []}
         else:
-            typed = {key: posted.get(f"{key}_{line.pk}", "") for key in ("qty", "rejected", "reason")}
-        lines.append((line, fulfilment, typed))
+            typed = receipt.row(line.pk)
+        typed_return = (
+            returned.row(line.pk) if returned is not None else {"qty": "", "reason": "", "errors": []}
+        )
+        lines.append((line, fulfilment, typed, typed_return))
     notices = (
         ShipNotice.objects.filter(lines__po_line__purchase_order=po)
         .distinct()
@@ -101,6 +106,8 @@ def _order_context(po: PurchaseOrder, user: Any, posted: Any = None) -> dict[str
         "confirmations": po.confirmations.all(),
         "status_updates": po.status_updates.all(),
         "can_record": can_record_receipts(user, po),
+        "note": receipt["note"].value() or "" if receipt is not None else "",
+        "note_errors": receipt["note"].errors if receipt is not None else [],
     }
 
 
@@ -114,20 +121,22 @@ def _post_lines(request: HttpRequest, number: str, *, action: str) -> HttpRespon
     po = get_object_or_404(PurchaseOrder.objects.select_related("supplier", "requisition"), number=number)
     _check_can_record(request.user, po)
     line_ids = list(po.lines.values_list("pk", flat=True))
+    form = ReceiptForm(request.POST, line_ids=line_ids)
+    bound = {"receipt": form} if action == "receive" else {"returned": form}
+    if not form.is_valid():
+        context = _order_context(po, request.user, **bound)
+        context["error"] = _("Correct the values marked below, then record again.")
+        return render(request, "fulfilment/order.html", context, status=400)
+    lines, note = form.lines(), form.cleaned_data["note"]
     try:
-        lines = receipt_lines(request.POST, line_ids)
         if action == "receive":
-            receipt = services.receive_goods(
-                po=po, actor=request.user, lines=lines, note=request.POST.get("note", "")
-            )
+            receipt = services.receive_goods(po=po, actor=request.user, lines=lines, note=note)
             messages.success(request, _("Receipt %(number)s recorded.") % {"number": receipt.number})
         else:
-            receipt = services.return_goods(
-                po=po, actor=request.user, lines=lines, note=request.POST.get("note", "")
-            )
+            receipt = services.return_goods(po=po, actor=request.user, lines=lines, note=note)
             messages.success(request, _("Return %(number)s recorded.") % {"number": receipt.number})
     except services.FulfilmentError as error:
-        context = _order_context(po, request.user, request.POST if action == "receive" else None)
+        context = _order_context(po, request.user, **bound)
         context["error"] = str(error)
         return render(request, "fulfilment/order.html", context, status=400)
     return redirect("fulfilment:order", number=po.number)
@@ -186,8 +195,13 @@ def issues(request: HttpRequest) -> HttpResponse:
 @require_POST
 def resolve_issue(request: HttpRequest, pk: int) -> HttpResponse:
     issue = get_object_or_404(SupplierIssue, pk=pk)
+    form = ResolveIssueForm(request.POST)
+    if not form.is_valid():
+        for error in form.errors["resolution"]:
+            messages.error(request, str(error))
+        return redirect("fulfilment:issues")
     try:
-        services.resolve_issue(issue=issue, actor=request.user, resolution=request.POST.get("resolution", ""))
+        services.resolve_issue(issue=issue, actor=request.user, resolution=form.cleaned_data["resolution"])
         messages.success(request, _("Issue resolved."))
     except services.FulfilmentError as error:
         messages.error(request, str(error))

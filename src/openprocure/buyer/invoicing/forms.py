@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from decimal import Decimal, InvalidOperation
+from typing import Any, cast
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from openprocure.buyer.invoicing.choices import IdentifierScheme
 from openprocure.buyer.invoicing.models import ToleranceRule
 from openprocure.buyer.suppliers.models import Supplier
+
+ZERO = Decimal(0)
 
 #: The rule's percentages and amounts: none may be negative.
 AMOUNTS = (
@@ -65,3 +70,128 @@ class ToleranceRuleForm(forms.ModelForm):
 
     def validate_constraints(self) -> None:
         """The scope is checked in :meth:`clean` with a message people understand."""
+
+
+class AmountField(forms.DecimalField):
+    """A number typed on a paper invoice: empty is ``empty``; at most 18 digits, 4 after the point."""
+
+    def __init__(self, *, empty: Decimal | None = ZERO, **kwargs: Any) -> None:
+        self.empty = empty
+        super().__init__(required=False, max_digits=18, decimal_places=4, **kwargs)
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        text = str(value if value is not None else "").strip()
+        if not text:
+            return self.empty
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise ValidationError(
+                _("%(value)s is not a number."), code="invalid", params={"value": text}
+            ) from None
+        if not number.is_finite():
+            raise ValidationError(_("%(value)s is not a number."), code="invalid", params={"value": text})
+        return number
+
+
+#: How many line rows a paper invoice may have, and how many the empty page shows.
+PAPER_LINES = 20
+PAPER_ROWS_SHOWN = 5
+LINE_FIELDS = ("order", "order_line", "part", "description", "quantity", "unit_price")
+
+
+class PaperInvoiceForm(forms.Form):
+    """A paper invoice keyed in by an AP clerk: its header, and up to 20 lines (``quantity_1``…)."""
+
+    supplier = forms.ModelChoiceField(
+        label=_("Supplier"),
+        queryset=Supplier.objects.none(),
+        error_messages={"invalid_choice": _("Choose one of the suppliers listed.")},
+    )
+    number = forms.CharField(label=_("Invoice number"), max_length=100)
+    invoice_date = forms.DateField(
+        label=_("Invoice date"),
+        input_formats=["%Y-%m-%d"],
+        error_messages={
+            "required": _("Enter the invoice date as YYYY-MM-DD."),
+            "invalid": _("Enter the invoice date as YYYY-MM-DD."),
+        },
+    )
+    currency = forms.CharField(label=_("Currency"), required=False, max_length=3)
+    is_credit = forms.BooleanField(label=_("Credit memo"), required=False)
+    tax = AmountField(label=_("Tax"))
+    shipping = AmountField(label=_("Shipping"))
+    total = AmountField(label=_("Total"), empty=None)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast("forms.ModelChoiceField[Supplier]", self.fields["supplier"]).queryset = Supplier.objects.filter(
+            is_active=True
+        )
+        for n in range(1, PAPER_LINES + 1):
+            self.fields[f"order_{n}"] = forms.CharField(label=_("Order"), required=False, max_length=64)
+            self.fields[f"order_line_{n}"] = forms.IntegerField(
+                label=_("Order line"), required=False, min_value=1, max_value=999999
+            )
+            self.fields[f"part_{n}"] = forms.CharField(label=_("Part"), required=False, max_length=200)
+            self.fields[f"description_{n}"] = forms.CharField(
+                label=_("Description"), required=False, max_length=2000
+            )
+            self.fields[f"quantity_{n}"] = AmountField(label=_("Quantity"), empty=None)
+            self.fields[f"unit_price_{n}"] = AmountField(label=_("Unit price"))
+
+    def clean_currency(self) -> str:
+        return str(self.cleaned_data["currency"]).strip() or "EUR"
+
+    def lines(self) -> list[dict[str, Any]]:
+        """The rows with a quantity, as the paper-invoice service takes them (after ``is_valid()``)."""
+        data = self.cleaned_data
+        return [
+            {
+                "quantity": data[f"quantity_{n}"],
+                "unit_price": data[f"unit_price_{n}"],
+                "order_number": data[f"order_{n}"],
+                "order_line_number": data[f"order_line_{n}"],
+                "part_id": data[f"part_{n}"],
+                "description": data[f"description_{n}"],
+            }
+            for n in range(1, PAPER_LINES + 1)
+            if data[f"quantity_{n}"] is not None
+        ]
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The line rows to show: five, or as many as were filled in; each field's value and errors."""
+        filled = [
+            n for n in range(1, PAPER_LINES + 1) if any(self[f"{name}_{n}"].value() for name in LINE_FIELDS)
+        ]
+        shown = max([PAPER_ROWS_SHOWN, *filled])
+        return [
+            {
+                "n": n,
+                **{name: self[f"{name}_{n}"].value() or "" for name in LINE_FIELDS},
+                "errors": [error for name in LINE_FIELDS for error in self[f"{name}_{n}"].errors],
+            }
+            for n in range(1, shown + 1)
+        ]
+
+
+class SupplierIdentifierForm(forms.Form):
+    """A supplier's identifier to add (the value is checked by the service, by its scheme's rules)."""
+
+    supplier = forms.ModelChoiceField(label=_("Supplier"), queryset=Supplier.objects.none())
+    scheme = forms.ChoiceField(label=_("Kind of identifier"), choices=IdentifierScheme.choices)
+    value = forms.CharField(label=_("Identifier"), max_length=200)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(
+            "forms.ModelChoiceField[Supplier]", self.fields["supplier"]
+        ).queryset = Supplier.objects.order_by("name")
+
+
+class ExceptionActionForm(forms.Form):
+    """The reason an AP clerk gives for accepting, holding or rejecting an invoice, or asking for a credit."""
+
+    reason = forms.CharField(
+        label=_("Reason (kept in the invoice's history)"), required=False, max_length=2000
+    )

@@ -3,21 +3,23 @@ actions, and payment exports. Thin: every write is in services."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from openprocure.buyer.invoicing import defaults, services
-from openprocure.buyer.invoicing.choices import ExceptionStatus, IdentifierScheme, InvoiceStatus
+from openprocure.buyer.invoicing.choices import ExceptionStatus, InvoiceStatus
 from openprocure.buyer.invoicing.einvoice import EInvoiceError, parse_einvoice
-from openprocure.buyer.invoicing.forms import ToleranceRuleForm
+from openprocure.buyer.invoicing.forms import (
+    ExceptionActionForm,
+    PaperInvoiceForm,
+    SupplierIdentifierForm,
+    ToleranceRuleForm,
+)
 from openprocure.buyer.invoicing.matching import Finding
 from openprocure.buyer.invoicing.models import (
     Invoice,
@@ -29,7 +31,6 @@ from openprocure.buyer.invoicing.models import (
 from openprocure.buyer.invoicing.selectors import visible_invoices
 from openprocure.buyer.organization.choices import Role
 from openprocure.buyer.organization.services import has_role
-from openprocure.buyer.suppliers.models import Supplier
 from openprocure.core.pdf import pdf_response
 from punchout import amounts
 
@@ -127,60 +128,36 @@ def receive_file(request: HttpRequest, data: bytes, name: str, content_type: str
     )
 
 
-def _decimal(value: str, default: str = "0") -> Decimal:
-    try:
-        return Decimal((value or default).strip())
-    except InvalidOperation:
-        raise services.InvoicingError(_("%(value)s is not a number.") % {"value": value}) from None
-
-
 @login_required
 def manual(request: HttpRequest) -> HttpResponse:
     _require_ap(request)
-    suppliers = Supplier.objects.filter(is_active=True)
-    if request.method == "POST":
+    form = PaperInvoiceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            supplier = get_object_or_404(Supplier, pk=request.POST.get("supplier"))
-            invoice_date = parse_date(request.POST.get("invoice_date", ""))
-            if invoice_date is None:
-                raise services.InvoicingError(_("Enter the invoice date as YYYY-MM-DD."))
-            lines = []
-            for index in range(1, 21):
-                quantity = request.POST.get(f"quantity_{index}", "").strip()
-                if not quantity:
-                    continue
-                order_line = request.POST.get(f"order_line_{index}", "").strip()
-                lines.append(
-                    {
-                        "quantity": _decimal(quantity),
-                        "unit_price": _decimal(request.POST.get(f"unit_price_{index}", "")),
-                        "order_number": request.POST.get(f"order_{index}", "").strip(),
-                        "order_line_number": int(order_line) if order_line.isdigit() else None,
-                        "part_id": request.POST.get(f"part_{index}", "").strip(),
-                        "description": request.POST.get(f"description_{index}", "").strip(),
-                    }
-                )
             invoice = services.enter_paper_invoice(
-                supplier=supplier,
+                supplier=data["supplier"],
                 actor=request.user,
-                number=request.POST.get("number", ""),
-                invoice_date=invoice_date,
-                currency=request.POST.get("currency", "EUR"),
-                lines=lines,
-                tax=_decimal(request.POST.get("tax", "")),
-                shipping=_decimal(request.POST.get("shipping", "")),
-                total=_decimal(request.POST["total"]) if request.POST.get("total") else None,
-                is_credit=request.POST.get("is_credit") == "on",
+                number=data["number"],
+                invoice_date=data["invoice_date"],
+                currency=data["currency"],
+                lines=form.lines(),
+                tax=data["tax"],
+                shipping=data["shipping"],
+                total=data["total"],
+                is_credit=data["is_credit"],
             )
         except services.InvoicingError as error:
-            return render(
-                request,
-                "invoicing/manual.html",
-                {"suppliers": suppliers, "error": error.message, "rows": range(1, 6)},
-                status=400,
-            )
+            return _manual_page(request, form, error.message)
         return redirect("invoicing:detail", pk=invoice.pk)
-    return render(request, "invoicing/manual.html", {"suppliers": suppliers, "rows": range(1, 6)})
+    if request.method == "POST":
+        return _manual_page(request, form, _("Correct the values marked below, then save again."))
+    return _manual_page(request, form)
+
+
+def _manual_page(request: HttpRequest, form: PaperInvoiceForm, error: str = "") -> HttpResponse:
+    context = {"form": form, "error": error, "rows": form.rows()}
+    return render(request, "invoicing/manual.html", context, status=400 if error else 200)
 
 
 @login_required
@@ -201,7 +178,12 @@ def exceptions(request: HttpRequest) -> HttpResponse:
 def exception_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     _require_ap(request)
     exception = get_object_or_404(InvoiceException, pk=pk)
-    reason = request.POST.get("reason", "")
+    form = ExceptionActionForm(request.POST)
+    if not form.is_valid():
+        for error in form.errors["reason"]:
+            messages.error(request, str(error))
+        return redirect("invoicing:detail", pk=exception.invoice_id)
+    reason = form.cleaned_data["reason"]
     try:
         if action == "accept":
             services.accept_variance(exception=exception, actor=request.user, reason=reason)
@@ -260,34 +242,26 @@ def original(request: HttpRequest, pk: int) -> HttpResponse:
 def identifiers(request: HttpRequest) -> HttpResponse:
     """Suppliers' identifiers (VAT, SIREN, SIRET, cXML identity…) by which invoices are recognised."""
     _require_ap(request)
-    suppliers = Supplier.objects.order_by("name")
-    if request.method == "POST":
-        supplier = suppliers.filter(pk=request.POST.get("supplier") or 0).first()
-        scheme = request.POST.get("scheme", "")
-        if supplier is None or scheme not in IdentifierScheme.values:
-            messages.error(request, _("Choose a supplier and a kind of identifier."))
+    form = SupplierIdentifierForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        supplier = form.cleaned_data["supplier"]
+        try:
+            added = services.add_identifier(
+                supplier=supplier, scheme=form.cleaned_data["scheme"], value=form.cleaned_data["value"]
+            )
+        except services.InvoicingError as error:
+            messages.error(request, error.message)
         else:
-            try:
-                added = services.add_identifier(
-                    supplier=supplier, scheme=scheme, value=request.POST.get("value", "")
-                )
-            except services.InvoicingError as error:
-                messages.error(request, error.message)
-            else:
-                messages.success(
-                    request,
-                    _("%(identifier)s added to %(supplier)s.") % {"identifier": added, "supplier": supplier},
-                )
-                return redirect("invoicing:identifiers")
+            messages.success(
+                request,
+                _("%(identifier)s added to %(supplier)s.") % {"identifier": added, "supplier": supplier},
+            )
+            return redirect("invoicing:identifiers")
     return render(
         request,
         "invoicing/identifiers.html",
-        {
-            "identifiers": SupplierIdentifier.objects.select_related("supplier"),
-            "suppliers": suppliers,
-            "schemes": IdentifierScheme.choices,
-            "posted": request.POST,
-        },
+        {"identifiers": SupplierIdentifier.objects.select_related("supplier"), "form": form},
+        status=400 if form.errors else 200,
     )
 
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from openprocure.buyer.organization.models import PreferredSupplier, UserProfile
 from openprocure.buyer.punchout import services
 from openprocure.buyer.punchout.choices import SessionOperation, SessionStatus
+from openprocure.buyer.punchout.forms import LaunchForm
 from openprocure.buyer.requisitions.models import Requisition
 from openprocure.buyer.suppliers.models import PunchOutConnection
 from openprocure.buyer.suppliers.services import ConnectionError_
@@ -54,12 +55,20 @@ class _Redirect(HttpResponseRedirect):
 def launch(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Open a session (create, or edit/inspect a requisition's lines) and send the browser to the supplier."""
     connection = get_object_or_404(PunchOutConnection.objects.select_related("supplier"), pk=pk)
-    operation = request.POST.get("operation", SessionOperation.CREATE)
-    if operation not in SessionOperation.values:
-        operation = SessionOperation.CREATE
+    form = LaunchForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "punchout/failed.html",
+            {"connection": connection, "error_text": form.error_text()},
+            status=400,
+        )
+    operation = form.cleaned_data["operation"]
     requisition = None
-    if request.POST.get("requisition"):
-        requisition = get_object_or_404(Requisition, pk=request.POST["requisition"], requester=request.user)
+    if form.cleaned_data["requisition"] is not None:
+        requisition = get_object_or_404(
+            Requisition, pk=form.cleaned_data["requisition"], requester=request.user
+        )
     try:
         session = services.launch_punchout(
             user=request.user, connection=connection, operation=operation, requisition=requisition

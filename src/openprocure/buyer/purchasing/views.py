@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from openprocure.buyer.purchasing import selectors, services
+from openprocure.buyer.purchasing.forms import CancelOrderForm, ChangeOrderForm
 from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.core.pdf import pdf_response
 
@@ -32,18 +33,39 @@ def po_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def po_detail(request: HttpRequest, number: str) -> HttpResponse:
     """A purchase order: lines, accounting, status, and every document exchanged for it."""
-    po = _po(request, number)
+    return _detail_page(request, _po(request, number))
+
+
+def _detail_page(
+    request: HttpRequest,
+    po: PurchaseOrder,
+    change: ChangeOrderForm | None = None,
+    cancel: CancelOrderForm | None = None,
+) -> HttpResponse:
+    """The order's page; a refused change or cancellation shows what was typed, each error beside its field."""
+    lines = list(po.lines.all())
+    change_rows: list[dict[str, Any]] = []
+    for line in lines:
+        if change is None:
+            change_rows.append({"line": line, "value": None, "errors": []})
+        else:
+            field = change[f"qty_{line.line_number}"]
+            change_rows.append({"line": line, "value": field.value() or "", "errors": field.errors})
     return render(
         request,
         "purchasing/detail.html",
         {
             "po": po,
-            "lines": po.lines.all(),
+            "lines": lines,
+            "change_rows": change_rows,
+            "change_form": change,
+            "cancel_form": cancel,
             "timeline": selectors.timeline(po),
             "transmissions": po.transmissions.select_related("outbox_message"),
             "events": po.events.select_related("actor"),
             "can_manage": selectors.can_manage(request.user, po),
         },
+        status=400 if change is not None or cancel is not None else 200,
     )
 
 
@@ -67,10 +89,11 @@ def po_pdf(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def po_cancel(request: HttpRequest, number: str) -> HttpResponse:
     po = _po(request, number)
+    form = CancelOrderForm(request.POST)
+    if not form.is_valid():
+        return _detail_page(request, po, cancel=form)
     try:
-        sent = services.cancel_purchase_order(
-            po=po, actor=request.user, reason=request.POST.get("reason", "")
-        )
+        sent = services.cancel_purchase_order(po=po, actor=request.user, reason=form.cleaned_data["reason"])
     except services.PurchasingError as error:
         messages.error(request, str(error))
     else:
@@ -88,17 +111,12 @@ def po_cancel(request: HttpRequest, number: str) -> HttpResponse:
 def po_change(request: HttpRequest, number: str) -> HttpResponse:
     """Lower quantities or cancel lines (form fields ``qty_<line number>``; 0 cancels the line)."""
     po = _po(request, number)
-    quantities: dict[int, Decimal] = {}
-    try:
-        for key, value in request.POST.items():
-            if key.startswith("qty_") and isinstance(value, str) and value.strip():
-                quantities[int(key[4:])] = Decimal(value.strip())
-    except (ValueError, InvalidOperation):
-        messages.error(request, _("Quantities must be numbers such as 3 or 2.5."))
-        return redirect("purchasing:detail", number=po.number)
+    form = ChangeOrderForm(request.POST, line_numbers=list(po.lines.values_list("line_number", flat=True)))
+    if not form.is_valid():
+        return _detail_page(request, po, change=form)
     try:
         services.request_change(
-            po=po, actor=request.user, quantities=quantities, reason=request.POST.get("reason", "")
+            po=po, actor=request.user, quantities=form.quantities(), reason=form.cleaned_data["reason"]
         )
     except services.PurchasingError as error:
         messages.error(request, str(error))

@@ -74,6 +74,10 @@ class AccountingModeForm(forms.Form):
 SplitFormSet = forms.formset_factory(SplitForm, extra=2, min_num=1, validate_min=True)
 
 
+class NewRequisitionForm(forms.Form):
+    title = forms.CharField(label=_("Title"), required=False, max_length=200)
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -18,6 +19,8 @@ from openprocure.buyer.requisitions.forms import (
     AccountingModeForm,
     CancelForm,
     FreeTextLineForm,
+    NewRequisitionForm,
+    ReasonForm,
     SplitFormSet,
 )
 from openprocure.buyer.requisitions.models import Requisition, RequisitionLine
@@ -112,10 +115,22 @@ def requisition_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
 @login_required
 @require_POST
 def requisition_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    requisition = services.create_requisition(
-        requester=request.user, title=request.POST.get("title", "")[:200]
-    )
+    form = NewRequisitionForm(request.POST)
+    if not form.is_valid():
+        _report_errors(request, form)
+        return redirect("requisitions:list")
+    requisition = services.create_requisition(requester=request.user, title=form.cleaned_data["title"])
     return redirect("requisitions:detail", pk=requisition.pk)
+
+
+def _report_errors(request: AuthenticatedHttpRequest, form: forms.Form) -> None:
+    """A form of a button on a list or detail page: each error as a message, with its field's label."""
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        messages.error(
+            request,
+            f"{label}: {' '.join(str(e) for e in errors)}" if label else " ".join(str(e) for e in errors),
+        )
 
 
 @login_required
@@ -195,8 +210,12 @@ def line_accounting(request: AuthenticatedHttpRequest, pk: int, line_pk: int) ->
 @require_POST
 def submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     requisition = _own(request, pk)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        _report_errors(request, form)
+        return redirect("requisitions:detail", pk=pk)
     try:
-        services.submit_requisition(requisition, request.user, reason=request.POST.get("reason", "")[:2000])
+        services.submit_requisition(requisition, request.user, reason=form.cleaned_data["reason"])
     except (services.RequisitionError, IllegalTransition) as error:
         messages.error(request, getattr(error, "message", str(error)))
     else:

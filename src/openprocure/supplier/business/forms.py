@@ -93,11 +93,19 @@ class ReturnUrlsForm(forms.Form):
         return _lines(self.cleaned_data["allowed_return_urls"])
 
 
-class ReplaceCredentialForm(forms.Form):
+class CredentialKindForm(forms.Form):
+    """Which credential a form of the credentials page replaces (the page has one form per kind)."""
+
     which = forms.ChoiceField(
         choices=[("shared_secret", _("cXML shared secret")), ("oci_password", _("OCI password"))],
         widget=forms.HiddenInput,
     )
+
+    def kind(self) -> str | None:
+        return str(self.cleaned_data["which"]) if self.is_valid() else None
+
+
+class ReplaceCredentialForm(CredentialKindForm):
     reason = forms.CharField(label=_("Why (kept in the changes)"), max_length=500, required=False)
     confirm = forms.BooleanField(
         label=_(

@@ -191,7 +191,7 @@ def credentials(request: HttpRequest, membership: Membership) -> HttpResponse:
     if not (membership.is_administrator or membership.is_technical_administrator):
         raise PermissionDenied(_("Only the administrators of this business may do this."))
     integration = get_object_or_404(Integration, business=membership.business)
-    posted = request.POST.get("which") if request.method == "POST" else None
+    posted = forms.CredentialKindForm(request.POST).kind() if request.method == "POST" else None
     forms_by_kind = {
         which: forms.ReplaceCredentialForm(
             request.POST if which == posted else None, initial={"which": which}, auto_id=f"id_{which}_%s"

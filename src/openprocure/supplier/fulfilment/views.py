@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,7 +14,13 @@ from openprocure.core.pdf import pdf_response
 from openprocure.supplier.business.services import membership_of, staff_role
 from openprocure.supplier.fulfilment import services
 from openprocure.supplier.fulfilment.choices import ReturnRequestStatus
-from openprocure.supplier.fulfilment.forms import ShipmentDetailsForm
+from openprocure.supplier.fulfilment.forms import (
+    DeclineReturnForm,
+    LineQuantitiesForm,
+    ReturnRequestRefForm,
+    ShipmentDetailsForm,
+    ShipTogetherForm,
+)
 from openprocure.supplier.fulfilment.models import Charge, Invoice, ReturnRequest, Shipment
 from openprocure.supplier.orders.models import Order, OrderLine
 from openprocure.supplier.orders.selectors import orders_for, with_lines
@@ -28,22 +32,10 @@ def _require_staff(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-def _report(request: HttpRequest, error: ValidationError | ValueError) -> None:
-    """A refusal as messages: each of a ValidationError's, or, for a quantity that is not a whole
-    number (ValueError from int()), one message saying so."""
-    if isinstance(error, ValidationError):
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.error(request, _("Enter whole numbers of items."))
-
-
-def _record_id(value: str) -> int:
-    """A posted record id; ValueError when it is not a whole number a database id can be."""
-    number = int(value)
-    if not 0 < number < 2**63:
-        raise ValueError(value)
-    return number
+def _report(request: HttpRequest, error: ValidationError) -> None:
+    """A refusal of the service as messages, one per reason."""
+    for message in error.messages:
+        messages.error(request, message)
 
 
 @login_required
@@ -72,27 +64,36 @@ def ship_order(request: HttpRequest, order_id: int) -> HttpResponse:
     if order is None:
         return redirect("fulfilment-queue")
     details = ShipmentDetailsForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and details.is_valid():
+    # current_lines is set by with_lines' Prefetch(to_attr=...), which django-stubs cannot see.
+    lines = order.current_lines  # type: ignore[attr-defined]
+    quantities = LineQuantitiesForm(request.POST if request.method == "POST" else None, lines=lines)
+    if request.method == "POST" and not quantities.is_valid():
+        for message in quantities.messages():
+            messages.error(request, message)
+    elif request.method == "POST" and details.is_valid():
         try:
-            quantities = [
-                services.ShipRequest(line_id=line.pk, quantity=int(request.POST.get(f"line-{line.pk}") or 0))
-                # current_lines is set by with_lines' Prefetch(to_attr=...), which django-stubs cannot see.
-                for line in order.current_lines  # type: ignore[attr-defined]
-            ]
             shipment = services.ship(
                 order_ids=[order.pk],
                 carrier=details.cleaned_data["carrier"],
                 tracking_number=details.cleaned_data["tracking_number"],
                 tracking_url=details.cleaned_data["tracking_url"],
-                quantities=quantities,
+                quantities=[
+                    services.ShipRequest(line_id=line.pk, quantity=quantities.quantity(line))
+                    for line in lines
+                ],
                 by=request.user,  # type: ignore[arg-type]
             )
-        except (ValidationError, ValueError) as error:
+        except ValidationError as error:
             _report(request, error)
         else:
             messages.success(request, _("Shipment %(id)s sent.") % {"id": shipment.shipment_id})
             return redirect("fulfilment-queue")
-    return render(request, "fulfilment/ship.html", {"order": order, "details": details})
+    rows = [(line, quantities.typed(line)) for line in lines]
+    return render(
+        request,
+        "fulfilment/ship.html",
+        {"order": order, "details": details, "rows": rows},
+    )
 
 
 @login_required
@@ -104,7 +105,7 @@ def record_return(request: HttpRequest, order_id: int) -> HttpResponse:
     lines = order.current_lines  # type: ignore[attr-defined]
     returned = services.returned_quantities([line.pk for line in lines])
     asked = order.return_requests.filter(
-        pk=request.GET.get("request") or request.POST.get("request") or 0,
+        pk=ReturnRequestRefForm(request.GET).request_id() or ReturnRequestRefForm(request.POST).request_id(),
         status=ReturnRequestStatus.REQUESTED,
     ).first()
     wanted = asked.quantities if asked else {}
@@ -113,17 +114,22 @@ def record_return(request: HttpRequest, order_id: int) -> HttpResponse:
         for line in lines
         if line.shipped_quantity
     ]
-    if request.method == "POST":
+    form = LineQuantitiesForm(
+        request.POST if request.method == "POST" else None, lines=[line for line, _left, _asked in rows]
+    )
+    if request.method == "POST" and not form.is_valid():
+        for message in form.messages():
+            messages.error(request, message)
+    elif request.method == "POST":
         try:
-            quantities = _posted_quantities(request, [line for line, _left, _asked in rows])
             goods_return = services.record_return(
                 order_id=order.pk,
-                quantities=quantities,
-                reason=request.POST.get("reason", ""),
+                quantities=_returned(form),
+                reason=form.cleaned_data["reason"],
                 by=request.user,  # type: ignore[arg-type]
                 request_id=asked.pk if asked else None,
             )
-        except (ValidationError, ValueError) as error:
+        except ValidationError as error:
             _report(request, error)
         else:
             messages.success(
@@ -142,19 +148,17 @@ def record_return(request: HttpRequest, order_id: int) -> HttpResponse:
         "fulfilment/return.html",
         {
             "order": order,
-            "rows": rows,
+            "rows": [(line, left, wanted, form.typed(line)) for line, left, wanted in rows],
+            "reason": form["reason"].value() if form.is_bound else None,
             "asked": asked,
             "returns": order.returns.prefetch_related("lines__order_line"),
         },
     )
 
 
-def _posted_quantities(request: HttpRequest, lines: Iterable[OrderLine]) -> list[services.ReturnedQuantity]:
-    """The quantity typed for each line (field ``line-<id>``); ValueError when one is not a whole number."""
-    return [
-        services.ReturnedQuantity(line_id=line.pk, quantity=int(request.POST.get(f"line-{line.pk}") or 0))
-        for line in lines
-    ]
+def _returned(form: LineQuantitiesForm) -> list[services.ReturnedQuantity]:
+    """The quantity typed for each line of a valid form (empty is none)."""
+    return [services.ReturnedQuantity(line_id=line.pk, quantity=form.quantity(line)) for line in form.lines]
 
 
 @login_required
@@ -183,10 +187,15 @@ def return_requests(request: HttpRequest) -> HttpResponse:
 @require_POST
 def decline_return_request(request: HttpRequest, request_id: int) -> HttpResponse:
     _require_staff(request)
+    form = DeclineReturnForm(request.POST)
+    if not form.is_valid():
+        for message in form.errors["reason"]:
+            messages.error(request, str(message))
+        return redirect("fulfilment-return-requests")
     try:
         asked = services.decline_return_request(
             request_id=request_id,
-            reason=request.POST.get("reason", ""),
+            reason=form.cleaned_data["reason"],
             by=request.user,  # type: ignore[arg-type]
         )
     except ReturnRequest.DoesNotExist:
@@ -207,15 +216,19 @@ def request_return(request: HttpRequest, number: str) -> HttpResponse:
         raise PermissionDenied
     orders = orders_for(membership, whole_business=membership.is_administrator).filter(is_test=False)
     order = get_object_or_404(orders, number=number)
+    form = LineQuantitiesForm(request.POST, lines=order.lines.filter(is_current=True, shipped_quantity__gt=0))
+    if not form.is_valid():
+        for message in form.messages():
+            messages.error(request, message)
+        return redirect("orders-account-order", number=number)
     try:
-        quantities = _posted_quantities(request, order.lines.filter(is_current=True, shipped_quantity__gt=0))
         services.request_return(
             order=order,
-            quantities=quantities,
-            reason=request.POST.get("reason", ""),
+            quantities=_returned(form),
+            reason=form.cleaned_data["reason"],
             by=request.user,  # type: ignore[arg-type]
         )
-    except (ValidationError, ValueError) as error:
+    except ValidationError as error:
         _report(request, error)
     else:
         messages.success(
@@ -230,15 +243,20 @@ def request_return(request: HttpRequest, number: str) -> HttpResponse:
 def ship_together(request: HttpRequest) -> HttpResponse:
     """Ship several orders to one address in one consolidated shipment."""
     _require_staff(request)
+    form = ShipTogetherForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, str(message))
+        return redirect("fulfilment-queue")
     try:
-        ids = [_record_id(pk) for pk in request.POST.getlist("order")]
         shipment = services.ship(
-            order_ids=ids,
-            carrier=request.POST.get("carrier", ""),
-            tracking_number=request.POST.get("tracking_number", ""),
+            order_ids=form.cleaned_data["order"],
+            carrier=form.cleaned_data["carrier"],
+            tracking_number=form.cleaned_data["tracking_number"],
             by=request.user,  # type: ignore[arg-type]
         )
-    except (ValidationError, ValueError) as error:
+    except ValidationError as error:
         _report(request, error)
     else:
         messages.success(request, _("Shipment %(id)s sent.") % {"id": shipment.shipment_id})

@@ -16,6 +16,7 @@ from openprocure.supplier.business.models import Membership
 from openprocure.supplier.business.services import membership_of
 from openprocure.supplier.orders import selectors, services
 from openprocure.supplier.orders.codes import CODES, LINE, ORDER
+from openprocure.supplier.orders.forms import ApiKeyForm, CancelOrderForm
 from openprocure.supplier.orders.models import ApiKey, Order
 
 
@@ -97,11 +98,12 @@ def cancel(request: HttpRequest, number: str) -> HttpResponse:
 
 def _cancel(request: HttpRequest, order: Order) -> None:
     """Cancel the order, or the lines ticked (form field ``line``, repeated), and say what happened."""
-    try:
-        numbers = [int(value) for value in request.POST.getlist("line") if value.strip()]
-    except ValueError:
-        messages.error(request, _("Tick the lines to cancel."))
+    form = CancelOrderForm(request.POST)
+    if not form.is_valid():
+        for message in form.errors["line"]:
+            messages.error(request, str(message))
         return
+    numbers = form.cleaned_data["line"]
     try:
         services.cancel_order(order_id=order.pk, by=request.user, line_numbers=numbers or None)  # type: ignore[arg-type]
     except ValidationError as error:
@@ -139,21 +141,27 @@ def api_keys(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The business's API keys for the REST API: create one (shown once, stored hashed) or revoke one."""
     membership = _key_administrator(request)
     new_key = ""
-    if request.method == "POST":
+    form = ApiKeyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
         try:
             _api_key, new_key = services.create_api_key(
-                business=membership.business,
-                by=request.user,
-                name=request.POST.get("name", ""),
+                business=membership.business, by=request.user, name=form.cleaned_data["name"]
             )
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
+        else:
+            form = ApiKeyForm()
     keys = ApiKey.objects.filter(business_id=membership.business_id).select_related("created_by")
     return render(
         request,
         "orders/api_keys.html",
-        {"keys": keys.order_by("-created_at", "-id"), "new_key": new_key, "membership": membership},
+        {
+            "keys": keys.order_by("-created_at", "-id"),
+            "new_key": new_key,
+            "membership": membership,
+            "form": form,
+        },
         status=400 if request.method == "POST" and not new_key else 200,
     )
 
