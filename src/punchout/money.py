@@ -121,7 +121,7 @@ def parse_decimal(text: str) -> Decimal:
         # the common case, checked by one regex: digits, one dot, no sign games
         value = Decimal(raw)
         if not value:
-            return Decimal(0).scaleb(max(value.as_tuple().exponent, -8))  # type: ignore[arg-type]
+            return Decimal(0).scaleb(max(value.as_tuple().exponent, -8))  # type: ignore[arg-type]  # the exponent is an int for a finite Decimal, which this is
         if value.adjusted() > _MAX_ADJUSTED:
             raise InvalidNumber(f"{raw!r} is out of range for an amount or quantity")
         return value

@@ -287,5 +287,5 @@ class CXMLEndpoint(View):
     def _reply(body: bytes, document: cxml.CXML) -> HttpResponse:
         response = HttpResponse(body, content_type=CXML_CONTENT_TYPE)
         # The answer's cXML status, for the rate limits (accepted or not).
-        response.cxml_status_code = document.status.code if document.status is not None else None  # type: ignore[attr-defined]
+        response.cxml_status_code = document.status.code if document.status is not None else None  # type: ignore[attr-defined]  # a marker attribute on the response, read by middleware
         return response

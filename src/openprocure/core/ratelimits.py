@@ -169,5 +169,5 @@ def _refused_response(response: HttpResponse, refusal: Refusal) -> HttpResponse:
     response["Retry-After"] = str(refusal.retry_after)
     # The access log has every refusal already: one more log line each would let a flood flood the
     # log too (Django logs every 4xx answer as a warning unless told it was logged).
-    response._has_been_logged = True  # type: ignore[attr-defined]
+    response._has_been_logged = True  # type: ignore[attr-defined]  # a marker attribute on the response, read by middleware
     return response

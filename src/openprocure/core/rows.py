@@ -43,7 +43,7 @@ def _plain_types(field: Field[Any, Any]) -> tuple[type, ...]:
         return (int, type(None))
     if kind is models.BooleanField:
         return (bool, type(None))
-    if kind in (models.ForeignKey, models.OneToOneField) and type(field.target_field) in _AUTO_FIELDS:  # type: ignore[attr-defined]
+    if kind in (models.ForeignKey, models.OneToOneField) and type(field.target_field) in _AUTO_FIELDS:  # type: ignore[attr-defined]  # private field API of Django, absent from the stubs
         return (int, type(None))
     return ()
 
@@ -143,8 +143,8 @@ def insert(objs: Sequence[Model]) -> None:
                     raise TypeError(f"insert() takes instances of one model, got {type(obj).__name__}")
                 for relation in table.relations:
                     # As ``save()`` does: an instance assigned before it was saved gives its key now.
-                    if getattr(obj, relation.attname) is None and relation.is_cached(obj):  # type: ignore[attr-defined]
-                        related = relation.get_cached_value(obj)  # type: ignore[attr-defined]
+                    if getattr(obj, relation.attname) is None and relation.is_cached(obj):  # type: ignore[attr-defined]  # private field API of Django, absent from the stubs
+                        related = relation.get_cached_value(obj)  # type: ignore[attr-defined]  # private field API of Django, absent from the stubs
                         if related is not None:
                             if related.pk is None:
                                 raise ValueError(

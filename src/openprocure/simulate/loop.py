@@ -356,7 +356,7 @@ class Simulator:
         for part in (1, 2):
             shipping = [o for o in live if o.plan.parts >= part and o.stage != "failed"]
             self.say(f"shipping part {part}", finished)
-            self.each(shipping, "shipping", lambda o, p=part: self.ship(o, p))  # type: ignore[misc]
+            self.each(shipping, "shipping", lambda o, p=part: self.ship(o, p))  # type: ignore[misc]  # mypy cannot type a default argument of a lambda
             self.say("receiving", finished)
             self.each(shipping, "receiving", self.receive)
         self.say("returns", finished)
@@ -457,7 +457,7 @@ class Simulator:
         assert self.buyer_api is not None
 
         def found() -> bool:
-            for po in self.buyer_api.get("purchase-orders/", limit=200) or []:  # type: ignore[union-attr]
+            for po in self.buyer_api.get("purchase-orders/", limit=200) or []:  # type: ignore[union-attr]  # the client is set before this stage runs
                 if po["requisition"] == order.requisition:
                     order.po, order.po_status = po["number"], po["status"]
                     order.po_total = Decimal(po["total_amount"])
@@ -528,7 +528,7 @@ class Simulator:
         if not order.supplier_number:
 
             def found() -> bool:
-                for row in self.shop_api.get("orders/", limit=500) or []:  # type: ignore[union-attr]
+                for row in self.shop_api.get("orders/", limit=500) or []:  # type: ignore[union-attr]  # the client is set before this stage runs
                     if row["buyer_order_id"] == order.po:
                         order.supplier_number = row["number"]
                         order.confirmation = Figures(
@@ -723,7 +723,7 @@ class Simulator:
             seen: dict[str, object] = {}
 
             def decided(number: str = number, seen: dict[str, object] = seen) -> bool:
-                answer = self.clerk_api.get(f"invoices/{self.invoice_pks[number]}")  # type: ignore[union-attr]
+                answer = self.clerk_api.get(f"invoices/{self.invoice_pks[number]}")  # type: ignore[union-attr]  # the client is set before this stage runs
                 seen.update(answer or {})
                 return str(seen.get("status")) in settled
 

@@ -77,7 +77,7 @@ def validate(data: bytes, dtd_dir: Path, *, version: str | None = None) -> list[
     message type at ``version`` or 1.2.071.
     """
     tree = parse_tree(data)
-    declared: str | None = tree.docinfo.system_url  # type: ignore[attr-defined]
+    declared: str | None = tree.docinfo.system_url  # type: ignore[attr-defined]  # lxml-stubs lack DocInfo.system_url
     match = _SYSTEM.search(declared) if declared else None
     if match:
         module = next((m for m in set(_MODULES.values()) if m.lower() == match.group(2).lower()), "cXML.dtd")
@@ -88,5 +88,5 @@ def validate(data: bytes, dtd_dir: Path, *, version: str | None = None) -> list[
     dtd = _load(_pick(Path(dtd_dir), chosen_version, module))
     if dtd.validate(tree):
         return []
-    errors = dtd.error_log.filter_from_errors()  # type: ignore[attr-defined]
+    errors = dtd.error_log.filter_from_errors()  # type: ignore[attr-defined]  # lxml-stubs lack DTD.error_log
     return [f"line {e.line}: {e.message}" for e in errors]

@@ -135,7 +135,7 @@ class Schema:
         with _lock:  # lxml keeps one error log per validator
             if self.dtd.validate(element):
                 return []
-            log = self.dtd.error_log.filter_from_errors()  # type: ignore[attr-defined]
+            log = self.dtd.error_log.filter_from_errors()  # type: ignore[attr-defined]  # lxml-stubs lack DTD.error_log
         # lxml copies the subtree into a document of its own, declaring the xml: prefix on it
         return [str(e.message) for e in log if "xmlns:xml" not in str(e.message)]
 

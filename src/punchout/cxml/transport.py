@@ -195,7 +195,7 @@ def _exchange(url: str, body: bytes, deadline: _Deadline) -> tuple[int, bytes]:
         )
         # HTTPResponse only calls makefile("rb") on what it is given.
         source = _AnswerSource(connection.sock, deadline)
-        reply = http.client.HTTPResponse(source, method="POST")  # type: ignore[arg-type]
+        reply = http.client.HTTPResponse(source, method="POST")  # type: ignore[arg-type]  # HTTPResponse only calls makefile() on its socket
         try:
             reply.begin()
             return reply.status, reply.read(MAX_RESPONSE_BYTES + 1)

@@ -22,7 +22,7 @@ class QuantityField(forms.DecimalField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(required=False, min_value=ZERO, max_digits=18, decimal_places=4, **kwargs)
 
-    def to_python(self, value: Any) -> Decimal:  # type: ignore[override]
+    def to_python(self, value: Any) -> Decimal:  # type: ignore[override]  # the field returns its own type, narrower than the stub's
         text = str(value if value is not None else "").strip()
         if not text:
             return ZERO

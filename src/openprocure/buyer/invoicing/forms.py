@@ -40,7 +40,7 @@ class ToleranceRuleForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["supplier"].queryset = Supplier.objects.order_by("name")  # type: ignore[attr-defined]
+        self.fields["supplier"].queryset = Supplier.objects.order_by("name")  # type: ignore[attr-defined]  # a ModelChoiceField, typed as plain Field in the stubs
         for name in AMOUNTS:
             self.fields[name].widget.attrs["min"] = 0
 
@@ -79,7 +79,7 @@ class AmountField(forms.DecimalField):
         self.empty = empty
         super().__init__(required=False, max_digits=18, decimal_places=4, **kwargs)
 
-    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]  # the field returns its own type, narrower than the stub's
         text = str(value if value is not None else "").strip()
         if not text:
             return self.empty

@@ -262,7 +262,7 @@ class Figures(Mapping[str, str]):
             return self._strings() == dict(other)
         return NotImplemented
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None  # type: ignore[assignment]  # mutable and compared by value, so deliberately unhashable
 
     def __repr__(self) -> str:
         return repr(self._strings())
@@ -367,7 +367,7 @@ class LineResult:
             other.findings,
         )
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None  # type: ignore[assignment]  # mutable and compared by value, so deliberately unhashable
 
     def __repr__(self) -> str:
         return (

@@ -36,11 +36,11 @@ def shop(request: AuthenticatedHttpRequest) -> HttpResponse:
             preferences.setdefault(preference.supplier_id, []).append(preference)
     for connection in connections:
         found = preferences.get(connection.supplier_id, [])
-        connection.preferred_overall = any(not p.unspsc_prefix for p in found)  # type: ignore[attr-defined]
-        connection.preferred_categories = [p.unspsc_prefix for p in found if p.unspsc_prefix]  # type: ignore[attr-defined]
-        connection.preference_rank = min((p.rank for p in found), default=None)  # type: ignore[attr-defined]
+        connection.preferred_overall = any(not p.unspsc_prefix for p in found)  # type: ignore[attr-defined]  # attributes set on the row for the template
+        connection.preferred_categories = [p.unspsc_prefix for p in found if p.unspsc_prefix]  # type: ignore[attr-defined]  # attributes set on the row for the template
+        connection.preference_rank = min((p.rank for p in found), default=None)  # type: ignore[attr-defined]  # attributes set on the row for the template
     connections.sort(
-        key=lambda c: (c.preference_rank is None, c.preference_rank or 0, c.supplier.name.casefold())  # type: ignore[attr-defined]
+        key=lambda c: (c.preference_rank is None, c.preference_rank or 0, c.supplier.name.casefold())  # type: ignore[attr-defined]  # attributes set on the row for the template
     )
     return render(request, "punchout/shop.html", {"connections": connections})
 

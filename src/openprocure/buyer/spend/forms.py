@@ -24,7 +24,7 @@ class MonthField(forms.CharField):
 
     widget = forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"})
 
-    def to_python(self, value: Any) -> date | None:  # type: ignore[override]
+    def to_python(self, value: Any) -> date | None:  # type: ignore[override]  # the field returns its own type, narrower than the stub's
         value = super().to_python(value)
         if not value:
             return None

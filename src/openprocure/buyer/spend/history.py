@@ -387,7 +387,7 @@ class ReceiptSource(Source):
         return GoodsReceipt
 
     @property
-    def statuses(self) -> dict[str, Any]:  # type: ignore[override]
+    def statuses(self) -> dict[str, Any]:  # type: ignore[override]  # a property of the subclass over a plain attribute of the base
         from openprocure.buyer.fulfilment.choices import ReceiptKind
 
         return dict(ReceiptKind.choices)
@@ -502,7 +502,7 @@ class InvoiceSource(Source):
         return Invoice
 
     @property
-    def statuses(self) -> dict[str, Any]:  # type: ignore[override]
+    def statuses(self) -> dict[str, Any]:  # type: ignore[override]  # a property of the subclass over a plain attribute of the base
         from openprocure.buyer.invoicing.choices import InvoiceStatus
 
         return dict(InvoiceStatus.choices)

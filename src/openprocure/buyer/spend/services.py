@@ -204,7 +204,7 @@ def refresh_monthly_spend(*, full: bool | None = None, batch_size: int = 5000) -
         )
     full = full or last is None
     run = SummaryRefresh.objects.create(full=full)
-    months = [] if full else touched_months(since=last.started_at)  # type: ignore[union-attr]
+    months = [] if full or last is None else touched_months(since=last.started_at)
     run.months = [month.isoformat() for month in months]
     if not full and not months:
         run.finished_at = timezone.now()

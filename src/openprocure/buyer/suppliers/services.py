@@ -129,7 +129,7 @@ def cxml_envelope(connection: PunchOutConnection, message: object, *, masked_sec
         user_agent=wire.USER_AGENT,
     )
     return CXML(
-        message=message,  # type: ignore[arg-type]
+        message=message,  # type: ignore[arg-type]  # each request kind is a valid cXML message; the union is wider than the field's type
         payload_id=new_payload_id(payload_domain()),
         timestamp=datetime.now(UTC).replace(microsecond=0),
         header=header,
@@ -242,10 +242,10 @@ def _test_cxml(connection: PunchOutConnection) -> ConnectionTestResult:
         warnings=[{"code": w.code, "path": w.path, "message": w.message} for w in parsed.warnings],
     )
     result.ok = status is not None and status.is_success
-    if result.ok:
+    if result.ok and status is not None:
         result.summary = _("The supplier answered %(code)s %(text)s.") % {
-            "code": status.code,  # type: ignore[union-attr]
-            "text": status.text,  # type: ignore[union-attr]
+            "code": status.code,
+            "text": status.text,
         }
     elif status is not None:
         result.summary = _("The supplier refused: %(code)s %(text)s %(message)s") % {

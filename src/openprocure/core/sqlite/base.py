@@ -135,7 +135,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if mode == "IMMEDIATE" and not self._holds_write_lock:
             self._holds_write_lock = self._writer_queue().acquire(self._timeout())
         try:
-            super()._start_transaction_under_autocommit()  # type: ignore[misc]
+            super()._start_transaction_under_autocommit()  # type: ignore[misc]  # private method of Django's SQLite backend, absent from the stubs
         except BaseException:
             self._release_write_lock()
             raise
@@ -147,18 +147,18 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def _commit(self) -> None:
         try:
-            super()._commit()  # type: ignore[misc]
+            super()._commit()  # type: ignore[misc]  # private method of Django's SQLite backend, absent from the stubs
         finally:
             self._release_write_lock()
 
     def _rollback(self) -> None:
         try:
-            super()._rollback()  # type: ignore[misc]
+            super()._rollback()  # type: ignore[misc]  # private method of Django's SQLite backend, absent from the stubs
         finally:
             self._release_write_lock()
 
     def _close(self) -> None:
         try:
-            super()._close()  # type: ignore[misc]
+            super()._close()  # type: ignore[misc]  # private method of Django's SQLite backend, absent from the stubs
         finally:
             self._release_write_lock()

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from openprocure.core.auth import AuthenticatedHttpRequest
 from openprocure.core.models import Document
 from openprocure.supplier.business import forms, services
 from openprocure.supplier.business.choices import StaffRole, VerificationStatus
@@ -75,7 +76,7 @@ def _integration_settings(integration: Integration | None) -> list[tuple[str, An
 
 
 @business_member
-def manage(request: HttpRequest, membership: Membership) -> HttpResponse:
+def manage(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
     """Manage your business: users, roles, PunchOut, settings, payment methods, shipping addresses."""
     if not (membership.is_administrator or membership.is_technical_administrator):
         raise PermissionDenied(_("Only the administrators of your business can manage it."))
@@ -110,11 +111,11 @@ def manage(request: HttpRequest, membership: Membership) -> HttpResponse:
 
 @require_POST
 @business_member
-def invite(request: HttpRequest, membership: Membership) -> HttpResponse:
+def invite(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
     form = forms.InviteForm(request.POST)
     if form.is_valid():
         try:
-            services.invite_user(business=membership.business, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            services.invite_user(business=membership.business, by=request.user, **form.cleaned_data)
             messages.success(
                 request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]}
             )
@@ -127,16 +128,16 @@ def invite(request: HttpRequest, membership: Membership) -> HttpResponse:
 
 @require_POST
 @business_member
-def change_roles(request: HttpRequest, membership: Membership) -> HttpResponse:
+def change_roles(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
     form = forms.RolesForm(request.POST)
     if form.is_valid():
-        services.set_roles(business=membership.business, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        services.set_roles(business=membership.business, by=request.user, **form.cleaned_data)
         messages.success(request, _("Roles updated."))
     return redirect("business-manage")
 
 
 @business_member
-def add_punchout(request: HttpRequest, membership: Membership) -> HttpResponse:
+def add_punchout(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
     """Add PunchOut: explains that it is irreversible, asks to confirm, then shows the secrets once."""
     services.require_administrator(request.user, membership.business)
     if Integration.objects.filter(business=membership.business).exists():
@@ -146,7 +147,7 @@ def add_punchout(request: HttpRequest, membership: Membership) -> HttpResponse:
         data = dict(form.cleaned_data)
         data.pop("confirm")
         try:
-            created = services.add_punchout(business=membership.business, by=request.user, **data)  # type: ignore[arg-type]
+            created = services.add_punchout(business=membership.business, by=request.user, **data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -155,14 +156,14 @@ def add_punchout(request: HttpRequest, membership: Membership) -> HttpResponse:
 
 
 @business_member
-def activate(request: HttpRequest, membership: Membership) -> HttpResponse:
+def activate(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
     """Switch the integration from Test to Active after confirmation (irreversible)."""
     services.require_administrator(request.user, membership.business)
     integration = get_object_or_404(Integration, business=membership.business)
     form = forms.ConfirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.activate_integration(integration_id=integration.pk, by=request.user)  # type: ignore[arg-type]
+            services.activate_integration(integration_id=integration.pk, by=request.user)
         except ValidationError as error:
             _errors(request, error)
         else:
@@ -173,12 +174,12 @@ def activate(request: HttpRequest, membership: Membership) -> HttpResponse:
 
 @require_POST
 @business_member
-def return_urls(request: HttpRequest, membership: Membership) -> HttpResponse:
+def return_urls(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
     integration = get_object_or_404(Integration, business=membership.business)
     form = forms.ReturnUrlsForm(request.POST)
     if form.is_valid():
         try:
-            services.update_return_urls(integration=integration, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            services.update_return_urls(integration=integration, by=request.user, **form.cleaned_data)
             messages.success(request, _("Allowed return URLs saved."))
         except ValidationError as error:
             _errors(request, error)
@@ -186,7 +187,7 @@ def return_urls(request: HttpRequest, membership: Membership) -> HttpResponse:
 
 
 @business_member
-def credentials(request: HttpRequest, membership: Membership) -> HttpResponse:
+def credentials(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
     """Replace the cXML shared secret or the OCI password (administrators); the new one is shown once."""
     if not (membership.is_administrator or membership.is_technical_administrator):
         raise PermissionDenied(_("Only the administrators of this business may do this."))
@@ -204,7 +205,7 @@ def credentials(request: HttpRequest, membership: Membership) -> HttpResponse:
         try:
             new = services.replace_credential(
                 integration_id=integration.pk,
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 which=which,
                 reason=form.cleaned_data["reason"],
             )
@@ -221,11 +222,11 @@ def credentials(request: HttpRequest, membership: Membership) -> HttpResponse:
 
 @require_POST
 @business_member
-def add_payment_method(request: HttpRequest, membership: Membership) -> HttpResponse:
+def add_payment_method(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
     form = forms.PaymentMethodForm(request.POST)
     if form.is_valid():
         try:
-            services.add_payment_method(business=membership.business, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            services.add_payment_method(business=membership.business, by=request.user, **form.cleaned_data)
             messages.success(request, _("Payment method added."))
         except ValidationError as error:
             _errors(request, error)
@@ -234,10 +235,10 @@ def add_payment_method(request: HttpRequest, membership: Membership) -> HttpResp
 
 @require_POST
 @business_member
-def add_address(request: HttpRequest, membership: Membership) -> HttpResponse:
+def add_address(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
     form = forms.ShippingAddressForm(request.POST)
     if form.is_valid():
-        services.add_shipping_address(business=membership.business, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        services.add_shipping_address(business=membership.business, by=request.user, **form.cleaned_data)
         messages.success(request, _("Shipping address added."))
     else:
         messages.error(request, _("Check the address: every field but the delivery day is required."))
@@ -245,7 +246,7 @@ def add_address(request: HttpRequest, membership: Membership) -> HttpResponse:
 
 
 @business_member
-def documents(request: HttpRequest, membership: Membership) -> HttpResponse:
+def documents(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
     """The document log of the business's integration (administrators and technical administrators)."""
     if not (membership.is_administrator or membership.is_technical_administrator):
         raise PermissionDenied(_("Only the administrators of your business can see its documents."))
@@ -284,7 +285,7 @@ def operator_only(view: Any) -> Any:
 
 
 @operator_only
-def review_queue(request: HttpRequest) -> HttpResponse:
+def review_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Businesses waiting for verification, oldest first."""
     pending = Business.objects.filter(status=VerificationStatus.PENDING).order_by("created_at")
     integrations = Integration.objects.select_related("business").order_by("business__name")
@@ -294,10 +295,10 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @operator_only
-def approve(request: HttpRequest, business_id: int) -> HttpResponse:
+def approve(request: AuthenticatedHttpRequest, business_id: int) -> HttpResponse:
     business_id = get_object_or_404(Business, pk=business_id).pk
     try:
-        business = services.approve_business(business_id=business_id, operator=request.user)  # type: ignore[arg-type]
+        business = services.approve_business(business_id=business_id, operator=request.user)
         messages.success(request, _("%(name)s is verified.") % {"name": business.name})
     except ValidationError as error:
         _errors(request, error)
@@ -306,7 +307,7 @@ def approve(request: HttpRequest, business_id: int) -> HttpResponse:
 
 @require_POST
 @operator_only
-def refuse(request: HttpRequest, business_id: int) -> HttpResponse:
+def refuse(request: AuthenticatedHttpRequest, business_id: int) -> HttpResponse:
     business_id = get_object_or_404(Business, pk=business_id).pk
     form = forms.RefusalForm(request.POST)
     if not form.is_valid():
@@ -315,7 +316,7 @@ def refuse(request: HttpRequest, business_id: int) -> HttpResponse:
     try:
         business = services.refuse_business(
             business_id=business_id,
-            operator=request.user,  # type: ignore[arg-type]
+            operator=request.user,
             reason=form.cleaned_data["reason"],
         )
         messages.success(request, _("%(name)s was refused.") % {"name": business.name})
@@ -325,13 +326,13 @@ def refuse(request: HttpRequest, business_id: int) -> HttpResponse:
 
 
 @operator_only
-def integration_settings(request: HttpRequest, integration_id: int) -> HttpResponse:
+def integration_settings(request: AuthenticatedHttpRequest, integration_id: int) -> HttpResponse:
     """An operator changes an integration's settings, saying why."""
     integration = get_object_or_404(Integration.objects.select_related("business"), pk=integration_id)
     form = forms.SettingChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.change_setting(integration_id=integration.pk, operator=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            services.change_setting(integration_id=integration.pk, operator=request.user, **form.cleaned_data)
         except ValidationError as error:
             # The model's checks name the setting's field: shown on the value typed.
             form.add_error("value", ValidationError(error.messages))

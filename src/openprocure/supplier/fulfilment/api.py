@@ -122,7 +122,7 @@ def invoice_out(invoice: Invoice) -> dict[str, Any]:
 
 def _of_business(request: HttpRequest, queryset: QuerySet[Any], **lookup: Any) -> Any:
     """The one row of the API key's business matching ``lookup``, else 404 (other businesses' too)."""
-    return get_object_or_404(queryset, business=request.auth, **lookup)  # type: ignore[attr-defined]
+    return get_object_or_404(queryset, business=request.auth, **lookup)  # type: ignore[attr-defined]  # ninja puts the API key's business on request.auth
 
 
 shipments_router = Router(tags=["shipments"])
@@ -132,7 +132,7 @@ charges_router = Router(tags=["charges"])
 
 @shipments_router.get("/", response=list[ShipmentOut], summary="The business's shipments, newest first")
 def list_shipments(request: HttpRequest, limit: int = 100) -> Any:
-    shipments = Shipment.objects.filter(business=request.auth).prefetch_related("lines__order_line__order")  # type: ignore[attr-defined]
+    shipments = Shipment.objects.filter(business=request.auth).prefetch_related("lines__order_line__order")  # type: ignore[attr-defined]  # ninja puts the API key's business on request.auth
     return [shipment_out(s) for s in shipments[: max(1, min(limit, 500))]]
 
 
@@ -143,7 +143,7 @@ def get_shipment(request: HttpRequest, shipment_id: str) -> Any:
 
 @invoices_router.get("/", response=list[InvoiceOut], summary="The business's invoices, newest first")
 def list_invoices(request: HttpRequest, limit: int = 100) -> Any:
-    business = request.auth  # type: ignore[attr-defined]
+    business = request.auth  # type: ignore[attr-defined]  # ninja puts the API key's business on request.auth
     invoices = (
         Invoice.objects.filter(business=business)
         .select_related("order", "shipment")
@@ -163,7 +163,7 @@ def get_invoice(request: HttpRequest, number: str) -> Any:
     "/", response=list[ChargeOut], summary="What we charged the business's payment methods, newest first"
 )
 def list_charges(request: HttpRequest, limit: int = 100) -> Any:
-    business = request.auth  # type: ignore[attr-defined]
+    business = request.auth  # type: ignore[attr-defined]  # ninja puts the API key's business on request.auth
     charges = Charge.objects.filter(business=business).select_related("order", "shipment", "goods_return")
     return [charge_out(c) for c in charges[: max(1, min(limit, 500))]]
 

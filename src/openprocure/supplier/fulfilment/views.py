@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from openprocure.core.auth import AuthenticatedHttpRequest
 from openprocure.core.pdf import pdf_response
 from openprocure.supplier.business.services import membership_of, staff_role
 from openprocure.supplier.fulfilment import services
@@ -39,7 +40,7 @@ def _report(request: HttpRequest, error: ValidationError) -> None:
 
 
 @login_required
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Orders waiting to ship, and the consolidated deliveries (addresses with a preferred day)."""
     _require_staff(request)
     orders = services.queue()
@@ -57,7 +58,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def ship_order(request: HttpRequest, order_id: int) -> HttpResponse:
+def ship_order(request: AuthenticatedHttpRequest, order_id: int) -> HttpResponse:
     """Ship an order, whole or in part (a quantity per line), with carrier and tracking."""
     _require_staff(request)
     order = with_lines(Order.objects.filter(pk=order_id)).first()
@@ -65,7 +66,7 @@ def ship_order(request: HttpRequest, order_id: int) -> HttpResponse:
         return redirect("fulfilment-queue")
     details = ShipmentDetailsForm(request.POST if request.method == "POST" else None)
     # current_lines is set by with_lines' Prefetch(to_attr=...), which django-stubs cannot see.
-    lines = order.current_lines  # type: ignore[attr-defined]
+    lines = order.current_lines  # type: ignore[attr-defined]  # prefetched with to_attr by orders.selectors.with_lines
     quantities = LineQuantitiesForm(request.POST if request.method == "POST" else None, lines=lines)
     if request.method == "POST" and not quantities.is_valid():
         for message in quantities.messages():
@@ -81,7 +82,7 @@ def ship_order(request: HttpRequest, order_id: int) -> HttpResponse:
                     services.ShipRequest(line_id=line.pk, quantity=quantities.quantity(line))
                     for line in lines
                 ],
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
             )
         except ValidationError as error:
             _report(request, error)
@@ -97,12 +98,12 @@ def ship_order(request: HttpRequest, order_id: int) -> HttpResponse:
 
 
 @login_required
-def record_return(request: HttpRequest, order_id: int) -> HttpResponse:
+def record_return(request: AuthenticatedHttpRequest, order_id: int) -> HttpResponse:
     """Goods of an order came back: the quantity per line and why (operators and support)."""
     _require_staff(request)
     order = get_object_or_404(with_lines(Order.objects.filter(is_test=False)), pk=order_id)
     # current_lines is set by with_lines' Prefetch(to_attr=...), which django-stubs cannot see.
-    lines = order.current_lines  # type: ignore[attr-defined]
+    lines = order.current_lines  # type: ignore[attr-defined]  # prefetched with to_attr by orders.selectors.with_lines
     returned = services.returned_quantities([line.pk for line in lines])
     asked = order.return_requests.filter(
         pk=ReturnRequestRefForm(request.GET).request_id() or ReturnRequestRefForm(request.POST).request_id(),
@@ -126,7 +127,7 @@ def record_return(request: HttpRequest, order_id: int) -> HttpResponse:
                 order_id=order.pk,
                 quantities=_returned(form),
                 reason=form.cleaned_data["reason"],
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 request_id=asked.pk if asked else None,
             )
         except ValidationError as error:
@@ -162,7 +163,7 @@ def _returned(form: LineQuantitiesForm) -> list[services.ReturnedQuantity]:
 
 
 @login_required
-def return_requests(request: HttpRequest) -> HttpResponse:
+def return_requests(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Return requests waiting for our staff: record the return when the goods arrive, or decline."""
     _require_staff(request)
     waiting = (
@@ -185,7 +186,7 @@ def return_requests(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def decline_return_request(request: HttpRequest, request_id: int) -> HttpResponse:
+def decline_return_request(request: AuthenticatedHttpRequest, request_id: int) -> HttpResponse:
     _require_staff(request)
     form = DeclineReturnForm(request.POST)
     if not form.is_valid():
@@ -196,7 +197,7 @@ def decline_return_request(request: HttpRequest, request_id: int) -> HttpRespons
         asked = services.decline_return_request(
             request_id=request_id,
             reason=form.cleaned_data["reason"],
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
         )
     except ReturnRequest.DoesNotExist:
         raise Http404 from None
@@ -209,7 +210,7 @@ def decline_return_request(request: HttpRequest, request_id: int) -> HttpRespons
 
 @login_required
 @require_POST
-def request_return(request: HttpRequest, number: str) -> HttpResponse:
+def request_return(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     """The business asks to send goods of one of its orders back (from Your account)."""
     membership = membership_of(request.user)
     if membership is None:
@@ -226,7 +227,7 @@ def request_return(request: HttpRequest, number: str) -> HttpResponse:
             order=order,
             quantities=_returned(form),
             reason=form.cleaned_data["reason"],
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
         )
     except ValidationError as error:
         _report(request, error)
@@ -240,7 +241,7 @@ def request_return(request: HttpRequest, number: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def ship_together(request: HttpRequest) -> HttpResponse:
+def ship_together(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Ship several orders to one address in one consolidated shipment."""
     _require_staff(request)
     form = ShipTogetherForm(request.POST)
@@ -254,7 +255,7 @@ def ship_together(request: HttpRequest) -> HttpResponse:
             order_ids=form.cleaned_data["order"],
             carrier=form.cleaned_data["carrier"],
             tracking_number=form.cleaned_data["tracking_number"],
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
         )
     except ValidationError as error:
         _report(request, error)
@@ -265,18 +266,18 @@ def ship_together(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def delivered(request: HttpRequest, shipment_id: int) -> HttpResponse:
+def delivered(request: AuthenticatedHttpRequest, shipment_id: int) -> HttpResponse:
     _require_staff(request)
     shipment = get_object_or_404(Shipment, pk=shipment_id)
     try:
-        services.mark_delivered(shipment_id=shipment.pk, by=request.user)  # type: ignore[arg-type]
+        services.mark_delivered(shipment_id=shipment.pk, by=request.user)
     except ValidationError as error:
         _report(request, error)
     return redirect("fulfilment-queue")
 
 
 @login_required
-def account_invoices(request: HttpRequest) -> HttpResponse:
+def account_invoices(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Invoices of your orders (the administrator: of the whole business)."""
     membership = membership_of(request.user)
     if membership is None:
@@ -291,7 +292,7 @@ def account_invoices(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def invoice_pdf(request: HttpRequest, number: str) -> HttpResponse:
+def invoice_pdf(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     """An invoice as a PDF, for whoever may see it in the list of invoices (404 for anyone else)."""
     membership = membership_of(request.user)
     if membership is None:
@@ -307,7 +308,7 @@ def invoice_pdf(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @login_required
-def account_charges(request: HttpRequest) -> HttpResponse:
+def account_charges(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Charges on the business's payment methods (administrator only)."""
     membership = membership_of(request.user)
     if membership is None or not membership.is_administrator:

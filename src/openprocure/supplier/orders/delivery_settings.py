@@ -11,11 +11,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from openprocure.core.auth import AuthenticatedHttpRequest
 from openprocure.core.models import User
 from openprocure.supplier.business.models import Integration, SettingsChange
 from openprocure.supplier.business.views import operator_only
@@ -101,7 +102,7 @@ def _text(value: Any) -> str:
 
 
 @operator_only
-def order_settings(request: HttpRequest, integration_id: int) -> HttpResponse:
+def order_settings(request: AuthenticatedHttpRequest, integration_id: int) -> HttpResponse:
     """The operator's page for a business's order documents and fulfilment."""
     integration = get_object_or_404(Integration.objects.select_related("business"), pk=integration_id)
     current = documents.settings_for(integration)
@@ -114,7 +115,7 @@ def order_settings(request: HttpRequest, integration_id: int) -> HttpResponse:
         try:
             changes = change_order_settings(
                 integration_id=integration.pk,
-                operator=request.user,  # type: ignore[arg-type]
+                operator=request.user,
                 **form.cleaned_data,
             )
         except ValidationError as error:

@@ -52,7 +52,7 @@ def settings_for(integration: Integration) -> OrderSettings:
         found, _created = OrderSettings.objects.get_or_create(
             integration=integration, defaults={"buyer_cxml_url": demo_buyer_url(integration)}
         )
-    integration._order_settings_cache = found  # type: ignore[attr-defined]
+    integration._order_settings_cache = found  # type: ignore[attr-defined]  # a per-instance cache attribute
     return found
 
 
@@ -111,7 +111,7 @@ def outbox_secret(source: str) -> str:
 
 def remember_outbound_secret(order_settings: OrderSettings, secret: str) -> None:
     """Note the plain secret of the settings' current encrypted value (it was just encrypted)."""
-    order_settings._outbound_secret_cache = (  # type: ignore[attr-defined]
+    order_settings._outbound_secret_cache = (  # type: ignore[attr-defined]  # a per-instance cache attribute
         order_settings.outbound_secret_encrypted,
         secret,
     )

@@ -45,7 +45,7 @@ def _membership(request: HttpRequest):
 
 
 @login_required
-def account_orders(request: HttpRequest) -> HttpResponse:
+def account_orders(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Your orders (PunchOut user) or, for an administrator with ``?all=1``, the whole business's."""
     membership = _membership(request)
     in_session = _in_session(request)
@@ -59,7 +59,7 @@ def account_orders(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def account_order(request: HttpRequest, number: str) -> HttpResponse:
+def account_order(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     """One order with each line's status: accepted, backordered, shipped with tracking, rejected with reason."""
     membership = _membership(request)
     in_session = _in_session(request)
@@ -76,7 +76,7 @@ def account_order(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @login_required
-def account_order_pdf(request: HttpRequest, number: str) -> HttpResponse:
+def account_order_pdf(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     """The order as a PDF, for the people who may open its page (never inside a PunchOut session)."""
     membership = _membership(request)
     orders = selectors.orders_for(membership, whole_business=membership.is_administrator)
@@ -88,7 +88,7 @@ def account_order_pdf(request: HttpRequest, number: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def cancel(request: HttpRequest, number: str) -> HttpResponse:
+def cancel(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     """The administrator cancels an order that has not shipped."""
     membership = _membership(request)
     order = get_object_or_404(selectors.orders_for(membership, whole_business=True), number=number)
@@ -96,7 +96,7 @@ def cancel(request: HttpRequest, number: str) -> HttpResponse:
     return redirect("orders-account-order", number=number)
 
 
-def _cancel(request: HttpRequest, order: Order) -> None:
+def _cancel(request: AuthenticatedHttpRequest, order: Order) -> None:
     """Cancel the order, or the lines ticked (form field ``line``, repeated), and say what happened."""
     form = CancelOrderForm(request.POST)
     if not form.is_valid():
@@ -105,7 +105,7 @@ def _cancel(request: HttpRequest, order: Order) -> None:
         return
     numbers = form.cleaned_data["line"]
     try:
-        services.cancel_order(order_id=order.pk, by=request.user, line_numbers=numbers or None)  # type: ignore[arg-type]
+        services.cancel_order(order_id=order.pk, by=request.user, line_numbers=numbers or None)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -122,7 +122,7 @@ def _cancel(request: HttpRequest, order: Order) -> None:
 
 @login_required
 @require_POST
-def staff_cancel(request: HttpRequest, number: str) -> HttpResponse:
+def staff_cancel(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     """Our staff cancel an order, or lines of it, that has not shipped (the buyer is told it was us)."""
     order = get_object_or_404(Order, number=number)
     _cancel(request, order)

@@ -82,7 +82,7 @@ class PunchOutSessionMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         match = SESSION_PATH.match(request.path_info)
         if match is None:
-            request.punchout = None  # type: ignore[attr-defined]
+            request.punchout = None  # type: ignore[attr-defined]  # this middleware adds the attribute to the request
             membership = membership_of(request.user)
             if (
                 membership is not None
@@ -92,7 +92,7 @@ class PunchOutSessionMiddleware:
                 return redirect("business-punchout-only")
             # The catalog's pricing strategy reads the customer's business from the request.
             if membership is not None and membership.business.is_verified:
-                request.business = membership.business  # type: ignore[attr-defined]
+                request.business = membership.business  # type: ignore[attr-defined]  # this middleware adds the attribute to the request
             return self.get_response(request)
         return self.in_session(request, match["key"], match["rest"])
 
@@ -111,8 +111,8 @@ class PunchOutSessionMiddleware:
                 status=410,
             )
             return frame_for_session(response, session)
-        request.punchout = session  # type: ignore[attr-defined]
-        request.business = session.business  # type: ignore[attr-defined]
+        request.punchout = session  # type: ignore[attr-defined]  # this middleware adds the attribute to the request
+        request.business = session.business  # type: ignore[attr-defined]  # this middleware adds the attribute to the request
         # Who shops is the session's person, whatever the browser's own sign-in cookie says.
         if session.user is not None:
             request.user = session.user
@@ -122,7 +122,7 @@ class PunchOutSessionMiddleware:
             request.user = AnonymousUser()
         # The key in the URL is an unguessable bearer token, and the cross-site iframe may carry no
         # CSRF cookie: a request that knows the key is the session's own.
-        request._dont_enforce_csrf_checks = True  # type: ignore[attr-defined]
+        request._dont_enforce_csrf_checks = True  # type: ignore[attr-defined]  # this middleware adds the attribute to the request
         previous = get_script_prefix()
         base = previous.rstrip("/") + f"/po/{key}/"
         request.path_info = rest

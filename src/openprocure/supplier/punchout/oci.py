@@ -88,7 +88,7 @@ def _fields_page(request: HttpRequest, callup: oci.CallUp, items: list[oci.OCIIt
             charset=charset,
             title=_("Transferring your cart"),
             submit_label=_("Transfer cart"),
-            script_nonce=str(request.csp_nonce),  # type: ignore[attr-defined]
+            script_nonce=str(request.csp_nonce),  # type: ignore[attr-defined]  # django-csp adds csp_nonce to the request
         )
         return allow_form_post(HttpResponse(form.encode(), content_type=form.content_type), callup.hook_url)
     fields = oci.build_return_fields(items, version=_version(callup), charset=charset)

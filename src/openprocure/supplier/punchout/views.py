@@ -125,7 +125,7 @@ def _return(request: HttpRequest, *, cancel: bool) -> HttpResponse:
     if session is None:
         return _outside(request)
     try:
-        post, body = services.return_cart(session=session, cancel=cancel, script_nonce=str(request.csp_nonce))  # type: ignore[attr-defined]
+        post, body = services.return_cart(session=session, cancel=cancel, script_nonce=str(request.csp_nonce))  # type: ignore[attr-defined]  # django-csp adds csp_nonce to the request
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)

@@ -3,28 +3,29 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
+from openprocure.core.auth import AuthenticatedHttpRequest
 from openprocure.supplier.orders.models import Order
 from openprocure.supplier.orders.selectors import with_lines
 from openprocure.supplier.support import services
 
 
 @login_required
-def lookup(request: HttpRequest) -> HttpResponse:
+def lookup(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Search by buyer PO number, our order number, payloadID or the user's e-mail."""
-    services.require_support(request.user)  # type: ignore[arg-type]
+    services.require_support(request.user)
     query = request.GET.get("q", "")
-    result = services.lookup(query=query, by=request.user) if query.strip() else None  # type: ignore[arg-type]
+    result = services.lookup(query=query, by=request.user) if query.strip() else None
     return render(request, "support/lookup.html", {"query": query, "result": result})
 
 
 @login_required
-def order(request: HttpRequest, number: str) -> HttpResponse:
-    services.require_support(request.user)  # type: ignore[arg-type]
+def order(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
+    services.require_support(request.user)
     try:
-        found = services.dossier(number=number, by=request.user)  # type: ignore[arg-type]
+        found = services.dossier(number=number, by=request.user)
     except Order.DoesNotExist:
         raise Http404 from None
     order = with_lines(Order.objects.filter(pk=found.order.pk)).get()
