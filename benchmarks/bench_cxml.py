@@ -177,7 +177,17 @@ def interleaved(actions: list[Callable[[], object]], repeat: int) -> tuple[list[
 
 
 def main() -> int:
-    scale = float(sys.argv[1]) if len(sys.argv) > 1 else 1.0
+    args = sys.argv[1:]
+    if args in (["-h"], ["--help"]):
+        print(__doc__)
+        return 0
+    try:
+        (scale,) = [float(a) for a in args] or [1.0]
+    except ValueError:
+        print(
+            f"usage: bench_cxml.py [SCALE] (a number), not {' '.join(args)!r}\n\n{__doc__}", file=sys.stderr
+        )
+        return 2
     load_before = _load()
     started = time.monotonic()
     rows = []
