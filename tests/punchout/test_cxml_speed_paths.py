@@ -9,13 +9,16 @@ from decimal import Decimal
 
 from punchout.cxml import (
     Classification,
+    Comment,
     Description,
     Extrinsic,
     ItemDetail,
     ItemID,
+    ItemIn,
     ItemOut,
     Money,
     OrderRequest,
+    PunchOutOrderMessage,
     parse,
 )
 
@@ -126,4 +129,85 @@ def test_order_lines_read_inline_and_by_the_general_readers_match_constructed_ob
     assert [(w.code, w.path) for w in result.warnings] == [
         ("missing-lang", "/cXML/Request/OrderRequest/ItemOut[2]/ItemDetail/Description[2]"),
         ("missing-attribute", "/cXML/Request/OrderRequest/ItemOut[2]/ItemDetail/Extrinsic[2]"),
+    ]
+
+
+CART = b"""<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/1.2.071/cXML.dtd">
+<cXML payloadID="2@s.example" timestamp="2026-03-14T00:00:00+00:00">
+  <Header>
+    <From><Credential domain="DUNS"><Identity>123</Identity></Credential></From>
+    <To><Credential domain="NetworkID"><Identity>AN01</Identity></Credential></To>
+    <Sender><Credential domain="DUNS"><Identity>123</Identity></Credential></Sender>
+  </Header>
+  <Message>
+    <PunchOutOrderMessage>
+      <BuyerCookie>c-1</BuyerCookie>
+      <PunchOutOrderMessageHeader operationAllowed="edit">
+        <Total><Money currency="USD">37.04</Money></Total>
+      </PunchOutOrderMessageHeader>
+      <ItemIn quantity="2" lineNumber="1">
+        <ItemID><SupplierPartID>SKU-1</SupplierPartID></ItemID>
+        <ItemDetail>
+          <UnitPrice><Money currency="USD">12.3456</Money></UnitPrice>
+          <Description xml:lang="en">Paper</Description>
+          <UnitOfMeasure>EA</UnitOfMeasure>
+          <Classification domain="UNSPSC">14111507</Classification>
+        </ItemDetail>
+        <Comments>gift wrap</Comments>
+        <Extrinsic name="color">white</Extrinsic>
+      </ItemIn>
+      <ItemIn quantity=" 1.5 " lineNumber=" 2 ">
+        <ItemDetail>
+          <UnitPrice><Money currency="USD">12.3456</Money></UnitPrice>
+          <Description xml:lang="en">Pens</Description>
+          <UnitOfMeasure>BX</UnitOfMeasure>
+          <Classification domain="UNSPSC">44121704</Classification>
+        </ItemDetail>
+      </ItemIn>
+    </PunchOutOrderMessage>
+  </Message>
+</cXML>
+"""
+
+
+def test_cart_lines_read_inline_match_constructed_objects() -> None:
+    result = parse(CART)
+
+    message = result.document.message
+    assert isinstance(message, PunchOutOrderMessage)
+    assert _unset_fields(result.document) == []
+    price = Money(Decimal("12.3456"), "USD")
+    assert message.items == [
+        ItemIn(
+            Decimal(2),
+            ItemID("SKU-1"),
+            ItemDetail(
+                price,
+                [Description("Paper", "en")],
+                "EA",
+                classifications=[Classification("UNSPSC", "14111507")],
+            ),
+            line_number=1,
+            comments=Comment("gift wrap"),
+            extrinsics=[Extrinsic("color", "white")],
+        ),
+        ItemIn(
+            Decimal("1.5"),
+            ItemID(""),
+            ItemDetail(
+                price,
+                [Description("Pens", "en")],
+                "BX",
+                classifications=[Classification("UNSPSC", "44121704")],
+            ),
+            line_number=2,
+        ),
+    ]
+    assert [item.source is not None and item.source.get("lineNumber") for item in message.items] == [
+        "1",
+        " 2 ",
+    ]
+    assert [(w.code, w.path) for w in result.warnings] == [
+        ("missing-element", "/cXML/Message/PunchOutOrderMessage/ItemIn[2]"),
     ]

@@ -14,6 +14,7 @@ from punchout.cxml.common import (
     Comment,
     Contact,
     Distribution,
+    Extrinsic,
     ItemDetail,
     ItemID,
     MessageBody,
@@ -146,42 +147,67 @@ def setup_response(r: Reader, el: _Element) -> PunchOutSetupResponse:
 
 
 def item_in(r: Reader, el: _Element) -> ItemIn:
-    result = ItemIn(
-        r.decimal(el, el.get("quantity"), "@quantity"),
-        ItemID(""),
-        line_number=r.integer(el, "lineNumber"),
-        source=el,
+    # The hot path of every PunchOutOrderMessage, written like ``item_out`` (see there).
+    raw = el.get(_QUANTITY)
+    quantity = None if raw is None else r._numbers.get(raw)
+    if quantity is None:
+        quantity = r.decimal(el, raw, "@quantity")
+    raw = el.get(_LINE_NUMBER)
+    line_number = (
+        int(raw)
+        if raw is not None and len(raw) < 10 and raw.isascii() and raw.isdigit()
+        else r.integer(el, "lineNumber")
     )
-    seen_id = False
-    for c in el:
+    item_id: ItemID | None = None
+    item_detail: ItemDetail | None = None
+    ship_to: Address | None = None
+    shipping: Shipping | None = None
+    tax: Tax | None = None
+    contacts: list[Contact] = []
+    comments: Comment | None = None
+    extrinsics: list[Extrinsic] = []
+    for c in el[:]:  # type: ignore[index]  # a list of the children: cheaper than lxml's child iterator
         tag = c.tag
         if tag == "ItemID":
-            result.item_id, seen_id = rd.item_id(r, c), True
+            item_id = rd.item_id(r, c)
         elif tag == "ItemDetail":
-            result.item_detail = rd.item_detail(r, c)
+            item_detail = rd.item_detail(r, c)
         elif tag == "Shipping":
-            result.shipping = rd.shipping(r, c)
+            shipping = rd.shipping(r, c)
         elif tag == "Tax":
-            result.tax = rd.tax(r, c)
+            tax = rd.tax(r, c)
         elif tag == "ShipTo":
-            result.ship_to = rd.address(r, c)
+            ship_to = rd.address(r, c)
         elif tag == "Extrinsic":
-            result.extrinsics.append(rd.extrinsic(r, c))
+            extrinsics.append(rd.extrinsic(r, c))
         elif tag == "Contact":
-            result.contacts.append(rd.contact(r, c))
+            contacts.append(rd.contact(r, c))
         elif tag == "Comments":
-            result.comments = rd.comment(r, c)
+            comments = rd.comment(r, c)
         else:
             r.unknown(c, el)
-    if not seen_id:
+    if item_id is None:
         r.missing(el, "ItemID")
+        item_id = ItemID("")
+    result = _new(ItemIn)
+    result.quantity = quantity
+    result.item_id = item_id
+    result.item_detail = item_detail
+    result.line_number = line_number
+    result.ship_to = ship_to
+    result.shipping = shipping
+    result.tax = tax
+    result.contacts = contacts
+    result.comments = comments
+    result.extrinsics = extrinsics
+    result.source = el
     return result
 
 
 def order_message(r: Reader, el: _Element) -> PunchOutOrderMessage:
     result = PunchOutOrderMessage("", PunchOutOrderMessageHeader(None), source=el)
     seen_header = False
-    for c in el:
+    for c in el[:]:  # type: ignore[index]  # a list of the children: cheaper than lxml's child iterator
         tag = c.tag
         if tag == "ItemIn":
             result.items.append(item_in(r, c))
@@ -220,8 +246,7 @@ def item_out(r: Reader, el: _Element) -> ItemOut:
     # The common attribute forms (a quantity or a canonical date already read in this document,
     # plain digits) are read inline; anything else goes through the Reader, which warns or raises
     # exactly as before.
-    get = el.get
-    raw = get(_QUANTITY)
+    raw = el.get(_QUANTITY)
     quantity = None if raw is None else r._numbers.get(raw)
     if quantity is None:
         quantity = r.decimal(el, raw, "@quantity")
@@ -231,13 +256,13 @@ def item_out(r: Reader, el: _Element) -> ItemOut:
             el,
             f"@quantity={raw!r} is negative; an order line asks for a quantity above 0",
         )
-    raw = get(_LINE_NUMBER)
+    raw = el.get(_LINE_NUMBER)
     line_number = (
         int(raw)
         if raw is not None and len(raw) < 10 and raw.isascii() and raw.isdigit()
         else r.integer(el, "lineNumber")
     )
-    raw = get(_REQUESTED_DELIVERY_DATE)
+    raw = el.get(_REQUESTED_DELIVERY_DATE)
     parsed = None if raw is None else r._dates.get(raw)
     if parsed is not None and parsed[1] is None:
         delivery_date = parsed[0]

@@ -228,6 +228,11 @@ class Reader:
         raw = el.get(attr)
         if raw is None:
             return default
+        # the exact value, looked up where ``cls(raw)`` finds it (without the call through the
+        # enum machinery, a microsecond per attribute)
+        member: E | None = cls._value2member_map_.get(raw)  # type: ignore[assignment]
+        if member is not None:
+            return member
         try:
             return cls(raw)
         except ValueError:

@@ -164,7 +164,11 @@ def _has_internal_subset(tree: etree._ElementTree) -> bool:
     dtd = tree.docinfo.internalDTD
     if dtd is None:
         return False
-    return any(True for _ in dtd.iterentities()) or any(True for _ in dtd.iterelements())  # type: ignore[attr-defined]
+    for _ in dtd.iterentities():  # type: ignore[attr-defined]
+        return True
+    for _ in dtd.iterelements():  # type: ignore[attr-defined]
+        return True
+    return False
 
 
 #: How many "!" ``_declares_subset`` looks at one by one before it searches for "<!DOCTYPE" itself.
