@@ -230,7 +230,7 @@ class Reader:
             return default
         # the exact value, looked up where ``cls(raw)`` finds it (without the call through the
         # enum machinery, a microsecond per attribute)
-        member: E | None = cls._value2member_map_.get(raw)  # type: ignore[assignment]
+        member: E | None = cls._value2member_map_.get(raw)  # type: ignore[assignment]  # the enum's own value map holds members of E
         if member is not None:
             return member
         try:
@@ -674,7 +674,7 @@ def item_detail(r: Reader, el: _Element) -> ItemDetail:
             else:
                 descriptions.append(description(r, c))
         elif tag == "UnitPrice":
-            for m in c[:]:  # type: ignore[index]
+            for m in c[:]:  # type: ignore[index]  # an lxml element slices like a list; the stubs say otherwise
                 if m.tag == "Money":
                     currency, raw = m.get(_CURRENCY), m.text
                     known = None if currency is None or raw is None else r._money.get((currency, raw, True))

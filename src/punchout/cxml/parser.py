@@ -164,9 +164,9 @@ def _has_internal_subset(tree: etree._ElementTree) -> bool:
     dtd = tree.docinfo.internalDTD
     if dtd is None:
         return False
-    for _ in dtd.iterentities():  # type: ignore[attr-defined]
+    for _ in dtd.iterentities():  # type: ignore[attr-defined]  # lxml-stubs lack DTD.iterentities
         return True
-    for _ in dtd.iterelements():  # type: ignore[attr-defined]
+    for _ in dtd.iterelements():  # type: ignore[attr-defined]  # lxml-stubs lack DTD.iterelements
         return True
     return False
 
@@ -278,7 +278,7 @@ def _bind_tree(tree: etree._ElementTree, limits: Limits, repairs: list[Repair]) 
                 path=f"/{tag}",
             )
         raise InvalidDocument(f"the root element is <{tag}>; a cXML document starts with <cXML>.", path="/")
-    if tree.docinfo.system_url is None:  # type: ignore[attr-defined]
+    if tree.docinfo.system_url is None:  # type: ignore[attr-defined]  # lxml-stubs lack DocInfo.system_url
         r.add(ParseWarning("no-doctype", "/cXML", "the document has no DOCTYPE"))
 
     document = _envelope(r, root)
