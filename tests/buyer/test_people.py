@@ -72,7 +72,7 @@ def test_an_administrator_adds_a_person_who_chooses_a_password_from_the_link(
     assert spending_limit_for(user=person) == (Decimal("250.00"), "EUR")
     page = admin.get("/organization/people/").content.decode()
     assert "new.buyer@acme.test was added and will receive an e-mail" in page
-    assert "250.00 EUR (own)" in page
+    assert "250.00\xa0EUR (own)" in page
 
     [message] = mail.outbox
     assert (message.to, message.subject) == (["new.buyer@acme.test"], "Your OpenProcure account")
@@ -284,9 +284,9 @@ def test_people_are_searched_and_paged_with_the_limit_that_applies(acme) -> None
     assert listed("/organization/people/?page=2") == everyone[50:]
     page = admin.get("/organization/people/?q=temp07").content.decode()
     assert re.findall(r'<a href="/organization/people/\d+/">([^<]+)</a>', page) == ["temp07@acme.test"]
-    assert "1000.00 EUR (from a role)" in page
+    assert "1,000.00\xa0EUR (from a role)" in page
     SpendingLimit.objects.create(company=company, user=User.objects.get(email="temp07@acme.test"), amount=5)
-    assert "5.00 EUR (own)" in admin.get("/organization/people/?q=TEMP07").content.decode()
+    assert "5.00\xa0EUR (own)" in admin.get("/organization/people/?q=TEMP07").content.decode()
     assert listed("/organization/people/?q=Rita+requester") == ["requester@acme.test"]
     assert "Nobody matches this search." in admin.get("/organization/people/?q=nobody").content.decode()
 

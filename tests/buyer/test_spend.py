@@ -85,8 +85,8 @@ def test_spend_kpis_match_the_hand_computed_figures(acme: Acme) -> None:
     )
     assert data.unconverted == []
     html = page.content.decode()
-    assert "2076.00 EUR" in html
-    assert "1 USD = 0.92 EUR" in html
+    assert "2,076.00\xa0EUR" in html
+    assert "1 USD = 0.92\xa0EUR" in html
     assert "Formula: spend on PunchOut and catalog lines ÷ purchase-order spend × 100." in html
     assert (
         "Formula: purchase orders sent as cXML OrderRequest ÷ all purchase orders of the period × 100."

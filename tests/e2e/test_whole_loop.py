@@ -501,7 +501,7 @@ def check_requisition(page: Any, cart: Cart) -> str:
     assert [text_of(rows.nth(i).locator("td").nth(3)) for i in range(2)] == cart.titles
     assert [money(rows.nth(i).locator("td").nth(6).inner_text()) for i in range(2)] == cart.line_totals
     assert [text_of(rows.nth(i).locator("td").nth(7)) for i in range(2)] == ["CC-100", "CC-100"]
-    expect()(page.locator("#total")).to_have_text(f"{cart.subtotal} EUR")
+    expect()(page.locator("#total")).to_have_text(f"{cart.subtotal:,} EUR")
     return number
 
 

@@ -240,6 +240,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
 LOCALE_PATHS = [str(PACKAGE_DIR / "locale")]
+# How each language writes dates and numbers on pages (see openprocure/core/formats/__init__.py).
+FORMAT_MODULE_PATH = ["openprocure.core.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = os.environ.get("OPENPROCURE_TIME_ZONE", "Europe/Paris")
