@@ -173,7 +173,7 @@ def test_an_invalid_period_is_explained_and_the_default_period_shown(acme: Acme)
 
 
 def test_a_currency_without_a_rate_is_left_out_and_named(acme: Acme) -> None:
-    with override_settings(SPEND_EXCHANGE_RATES={"EUR": Decimal(1)}):
+    with override_settings(EXCHANGE_RATES={"EUR": "1"}):
         page = dashboard(acme)
     data = page.context["data"]
     assert data.total == Decimal("1800.00")

@@ -262,6 +262,12 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
+# Fixed exchange rates, one table for everything that compares or adds amounts in several currencies
+# (spend dashboards, approval rules, spending limits): how many units of the base currency (the one
+# whose rate is 1) one unit of each currency is worth. Rates between two other currencies are derived
+# through the base (openprocure.core.reference.exchange_rate). A currency missing here is never guessed.
+EXCHANGE_RATES: dict[str, str] = {"EUR": "1", "USD": "0.92", "GBP": "1.17", "CHF": "1.05"}
+
 # Outbox deliveries (openprocure.core.outbox): the deadline of one attempt in seconds — connecting,
 # sending and reading the partner's whole answer. Each message's lease is derived from it.
 OUTBOX_DELIVERY_DEADLINE_SECONDS = float(os.environ.get("OPENPROCURE_DELIVERY_DEADLINE_SECONDS", "30"))

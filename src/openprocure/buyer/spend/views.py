@@ -34,7 +34,7 @@ from openprocure.buyer.spend.history import (
     sees_everything,
     status_label,
 )
-from openprocure.buyer.spend.kpis import DashboardFilters, process_dashboard, spend_dashboard
+from openprocure.buyer.spend.kpis import Converter, DashboardFilters, process_dashboard, spend_dashboard
 from openprocure.core.csvsafe import safe_cell
 from openprocure.core.formatting import iso_datetime, plain_money
 
@@ -102,7 +102,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "data": data,
         "sees_everything": True,
-        "rates": sorted(setting("SPEND_EXCHANGE_RATES").items()),
+        "rates": sorted(Converter().rates.items()),
         "tail_share": int(setting("SPEND_TAIL_SHARE") * 100),
         "month_chart": charts.line_chart(
             [
