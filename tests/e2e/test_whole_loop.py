@@ -778,7 +778,7 @@ def test_requester_to_paid_invoice(
     expect()(rows).to_have_count(1)
     assert [text_of(rows.first.locator("td").nth(i)) for i in range(3)] == [
         "Marketplace",
-        str(cart.subtotal),
+        f"{cart.subtotal:,} EUR",
         "100.0 %",
     ]
     shots(clerk, "spend-dashboard")
