@@ -131,8 +131,8 @@ def test_the_approval_e_mail_and_its_confirm_page_show_the_lines(
     line = req.lines.get()
     body = mail.outbox[0].body
     assert "Lines:\n" in body
-    assert f"  1. {line.description} — 1 EA × 600.00 = 600.00 EUR\n" in body
+    assert f"  1. {line.description} — 1 EA × 600.00\xa0EUR = 600.00\xa0EUR\n" in body
     page = html.unescape(signed_in(world.alan).get(path).content.decode())
     row = page[page.index('<table id="approval-lines">') : page.index("</table>")]
     assert line.description in row
-    assert '<td class="num">600.00 EUR</td>' in row
+    assert '<td class="num">600.00\xa0EUR</td>' in row

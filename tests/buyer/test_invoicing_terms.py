@@ -47,7 +47,7 @@ def test_payment_terms_give_the_due_date_and_the_early_payment_discount(client: 
     assert invoice.reverse_charge is False
     client.force_login(ap_clerk())
     page = client.get(f"/invoicing/{invoice.pk}/").content.decode()
-    assert "Early-payment discount: 2.40 EUR if paid by 03/20/2026 (2 %)" in page
+    assert "Early-payment discount: 2.40\xa0EUR if paid by 20 Mar 2026 (2 %)" in page
 
 
 def test_an_invoices_older_payment_term_form_is_read_too(client: Client) -> None:

@@ -72,7 +72,7 @@ def test_an_administrator_adds_a_person_who_chooses_a_password_from_the_link(
     assert spending_limit_for(user=person) == (Decimal("250.00"), "EUR")
     page = admin.get("/organization/people/").content.decode()
     assert "new.buyer@acme.test was added and will receive an e-mail" in page
-    assert "250.00 EUR (own)" in page
+    assert "250.00\xa0EUR (own)" in page
 
     [message] = mail.outbox
     assert (message.to, message.subject) == (["new.buyer@acme.test"], "Your OpenProcure account")
@@ -96,7 +96,16 @@ def test_a_duplicate_email_a_bad_currency_and_a_manager_loop_are_form_errors(acm
     taken = admin.post("/organization/people/new/", person_data(email="Requester@acme.test"))
     assert "Someone already signs in with requester@acme.test." in taken.content.decode()
     money = admin.post("/organization/people/new/", person_data(limit_currency="euro"))
-    assert "Enter a three-letter ISO currency code, such as EUR." in money.content.decode()
+    assert (
+        "EURO is not an ISO 4217 currency code: write it as three letters such as EUR, USD or JPY."
+        in money.content.decode()
+    )
+    # Three letters are not enough: the code must be in ISO 4217.
+    letters = admin.post("/organization/people/new/", person_data(limit_currency="abc"))
+    assert (
+        "ABC is not an ISO 4217 currency code: write it as three letters such as EUR, USD or JPY."
+        in letters.content.decode()
+    )
     assert User.objects.filter(email="new.buyer@acme.test").count() == 0
     # The approver manages the requester: the requester cannot become the approver's manager.
     approver = User.objects.get(email="approver@acme.test")
@@ -251,12 +260,21 @@ def test_departments_and_addresses_are_added_and_changed(acme) -> None:  # noqa:
     twice = admin.post("/organization/addresses/new/", {**address, "code": "lyon-2", "country": "FRA"})
     body = twice.content.decode()
     assert "Another address of this kind already has the code lyon-2." in body
-    assert "Enter the two-letter ISO country code, such as FR or DE." in body
+    assert "FRA is not an ISO 3166 country code: write it as two letters such as FR, DE or US." in body
+    # Two letters are not enough: the code must be in ISO 3166-1.
+    nowhere = admin.post("/organization/addresses/new/", {**address, "code": "NOWHERE", "country": "xx"})
+    assert "XX is not an ISO 3166 country code: write it as two letters such as FR, DE or US." in (
+        nowhere.content.decode()
+    )
+    assert Address.objects.filter(code="NOWHERE").count() == 0
     assert Address.objects.filter(code__iexact="lyon-2").count() == 1
     french = admin.post(
         "/organization/addresses/new/", {**address, "code": "X", "country": "1"}, HTTP_ACCEPT_LANGUAGE="fr"
     )
-    assert "Saisissez le code pays ISO à deux lettres, par exemple FR ou DE." in french.content.decode()
+    assert (
+        "1 n’est pas un code pays ISO 3166 : écrivez-le en deux lettres, par exemple FR, DE ou US."
+        in french.content.decode()
+    )
 
 
 def test_people_are_searched_and_paged_with_the_limit_that_applies(acme) -> None:  # noqa: F811
@@ -284,9 +302,9 @@ def test_people_are_searched_and_paged_with_the_limit_that_applies(acme) -> None
     assert listed("/organization/people/?page=2") == everyone[50:]
     page = admin.get("/organization/people/?q=temp07").content.decode()
     assert re.findall(r'<a href="/organization/people/\d+/">([^<]+)</a>', page) == ["temp07@acme.test"]
-    assert "1000.00 EUR (from a role)" in page
+    assert "1,000.00\xa0EUR (from a role)" in page
     SpendingLimit.objects.create(company=company, user=User.objects.get(email="temp07@acme.test"), amount=5)
-    assert "5.00 EUR (own)" in admin.get("/organization/people/?q=TEMP07").content.decode()
+    assert "5.00\xa0EUR (own)" in admin.get("/organization/people/?q=TEMP07").content.decode()
     assert listed("/organization/people/?q=Rita+requester") == ["requester@acme.test"]
     assert "Nobody matches this search." in admin.get("/organization/people/?q=nobody").content.decode()
 
@@ -376,6 +394,8 @@ def test_legal_entities_are_added_and_changed(acme) -> None:  # noqa: F811
         {"name": "acme industries sas", "currency": "euro"},
     ).content.decode()
     assert "Another legal entity is already called acme industries sas." in twice
-    assert "Enter a three-letter ISO currency code, such as EUR." in twice
+    assert (
+        "EURO is not an ISO 4217 currency code: write it as three letters such as EUR, USD or JPY." in twice
+    )
     assert signed_in("requester@acme.test").get("/organization/legal-entities/new/").status_code == 403
     assert LegalEntity.objects.filter(name__iexact="acme industries sas").count() == 1

@@ -130,7 +130,7 @@ def test_home_lists_my_drafts_and_nothing_of_others(client: Client) -> None:
     theirs = create_requisition(requester=other, currency="EUR")
     client.force_login(rita)
     page = client.get("/").content.decode()
-    assert f'href="/requisitions/{mine.pk}/">{mine.number}</a> — 0.00 EUR' in page
+    assert f'href="/requisitions/{mine.pk}/">{mine.number}</a> — 0.00\xa0EUR' in page
     assert theirs.number not in page
 
 

@@ -85,8 +85,8 @@ def test_spend_kpis_match_the_hand_computed_figures(acme: Acme) -> None:
     )
     assert data.unconverted == []
     html = page.content.decode()
-    assert "2076.00 EUR" in html
-    assert "1 USD = 0.92 EUR" in html
+    assert "2,076.00\xa0EUR" in html
+    assert "1 USD = 0.92\xa0EUR" in html
     assert "Formula: spend on PunchOut and catalog lines ÷ purchase-order spend × 100." in html
     assert (
         "Formula: purchase orders sent as cXML OrderRequest ÷ all purchase orders of the period × 100."
@@ -173,7 +173,7 @@ def test_an_invalid_period_is_explained_and_the_default_period_shown(acme: Acme)
 
 
 def test_a_currency_without_a_rate_is_left_out_and_named(acme: Acme) -> None:
-    with override_settings(SPEND_EXCHANGE_RATES={"EUR": Decimal(1)}):
+    with override_settings(EXCHANGE_RATES={"EUR": "1"}):
         page = dashboard(acme)
     data = page.context["data"]
     assert data.total == Decimal("1800.00")

@@ -381,7 +381,7 @@ def test_the_preview_says_whose_approval_will_go_up(world) -> None:
     page = signed_in(world.rita).get(f"/approvals/requisitions/{req.pk}/preview/").content.decode()
     assert (
         '<li class="approver">mona@acme.test <span class="muted">(named in the policy)</span> '
-        '<span class="badge warn">above their spending limit of 2000.00 EUR: their approval goes up to '
+        '<span class="badge warn">above their spending limit of 2,000.00\xa0EUR: their approval goes up to '
         "their manager</span></li>"
     ) in page
     assert '<li class="approver">alan@acme.test <span class="muted">(named in the policy)</span></li>' in page

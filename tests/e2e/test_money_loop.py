@@ -111,7 +111,7 @@ def savings_on_dashboard(clerk: Any, buyer: str) -> D:
     if "No data yet" in value:
         return D(0)
     assert value.endswith(" EUR"), value
-    return D(value.removesuffix(" EUR"))
+    return D(value.removesuffix(" EUR").replace(",", ""))
 
 
 def test_several_lines_with_shipping_and_a_credit_memo_match_with_zero_tolerance(
@@ -158,13 +158,13 @@ def test_several_lines_with_shipping_and_a_credit_memo_match_with_zero_tolerance
         )
         figures = [text_of(dd) for dd in store.locator("dl dd").all()]
         assert figures == [
-            f"{value} EUR" for value in (totals.subtotal, totals.shipping, totals.tax, totals.total)
+            f"{value:,} EUR" for value in (totals.subtotal, totals.shipping, totals.tax, totals.total)
         ]
         shots(store, "cart")
         store.click("button:has-text('Submit items for approval')")
         store.wait_for_url(re.compile(r".*/requisitions/\d+/$"))
         requisition = text_of(store.locator("h1")).split(" ")[0]
-        expect()(store.locator("#total")).to_have_text(f"{totals.subtotal} EUR")
+        expect()(store.locator("#total")).to_have_text(f"{totals.subtotal:,} EUR")
 
         # 2. Under 500 EUR no approval is needed: the PO goes out and is confirmed.
         store.click("button:has-text('Submit for approval')")
@@ -206,8 +206,8 @@ def test_several_lines_with_shipping_and_a_credit_memo_match_with_zero_tolerance
         assert clerk.locator("h2:has-text('Exceptions') + div.exceptions").inner_text().strip() == "None."
         totals_text = text_of(clerk.locator("main p").nth(2))
         assert totals_text == (
-            f"Subtotal {totals.subtotal} · Tax {totals.tax} · Shipping {totals.shipping} · "
-            f"Total {totals.total} · Amount due {totals.total} EUR"
+            f"Subtotal {totals.subtotal:,} EUR · Tax {totals.tax:,} EUR · Shipping {totals.shipping:,} EUR · "
+            f"Total {totals.total:,} EUR · Amount due {totals.total:,} EUR"
         ), totals_text
         shots(clerk, "invoice-waiting-for-receipt")
 
@@ -263,7 +263,7 @@ def test_several_lines_with_shipping_and_a_credit_memo_match_with_zero_tolerance
         )
         assert [text_of(memo_row.locator("td").nth(i)) for i in (2, 4, 5)] == [
             "Line-level credit memo",
-            f"-{credit.total} EUR",
+            f"-{credit.total:,} EUR",
             "Approved for payment",
         ]
         memo_row.locator("a").first.click()

@@ -501,7 +501,7 @@ def check_requisition(page: Any, cart: Cart) -> str:
     assert [text_of(rows.nth(i).locator("td").nth(3)) for i in range(2)] == cart.titles
     assert [money(rows.nth(i).locator("td").nth(6).inner_text()) for i in range(2)] == cart.line_totals
     assert [text_of(rows.nth(i).locator("td").nth(7)) for i in range(2)] == ["CC-100", "CC-100"]
-    expect()(page.locator("#total")).to_have_text(f"{cart.subtotal} EUR")
+    expect()(page.locator("#total")).to_have_text(f"{cart.subtotal:,} EUR")
     return number
 
 
@@ -778,7 +778,7 @@ def test_requester_to_paid_invoice(
     expect()(rows).to_have_count(1)
     assert [text_of(rows.first.locator("td").nth(i)) for i in range(3)] == [
         "Marketplace",
-        str(cart.subtotal),
+        f"{cart.subtotal:,} EUR",
         "100.0 %",
     ]
     shots(clerk, "spend-dashboard")

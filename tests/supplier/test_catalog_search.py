@@ -204,7 +204,7 @@ def test_product_page(client: Client, catalog, business) -> None:  # type: ignor
     response = client.get("/product/B000000001/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "9.99 EUR" in html
+    assert "9.99\xa0EUR" in html
     assert "Sold by OpenProcure Marketplace" in html
     assert response.context["tiers"] == []
     response = client.get("/product/B000000001/", **business)
@@ -212,7 +212,7 @@ def test_product_page(client: Client, catalog, business) -> None:  # type: ignor
         (10, "8.00"),
         (50, "7.50"),
     ]
-    assert "8.50 EUR" in response.content.decode()
+    assert "8.50\xa0EUR" in response.content.decode()
 
 
 def test_unknown_product_is_404(client: Client, catalog) -> None:  # type: ignore[no-untyped-def]

@@ -316,7 +316,7 @@ def test_a_return_is_refunded_credited_as_cxml_and_mailed(client, shop, django_c
         f"Return {goods_return.number} recorded for order {order.number} (your purchase order PO-2026-000001)",
     )
     assert "- line 1: 2 × Copy paper A4 80 g, 500 sheets" in message.body
-    assert "Refunded: 12.48 EUR to Visa •••• 4242 (12/29)." in message.body
+    assert "Refunded: 12.48\xa0EUR to Visa •••• 4242 (12/29)." in message.body
     assert f"Credit memo: {credit.number}." in message.body
     assert order.events.filter(kind="order_returned").count() == 1
     client.logout()

@@ -240,6 +240,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
 LOCALE_PATHS = [str(PACKAGE_DIR / "locale")]
+# How each language writes dates and numbers on pages (see openprocure/core/formats/__init__.py).
+FORMAT_MODULE_PATH = ["openprocure.core.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = os.environ.get("OPENPROCURE_TIME_ZONE", "Europe/Paris")
@@ -259,6 +261,12 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+
+# Fixed exchange rates, one table for everything that compares or adds amounts in several currencies
+# (spend dashboards, approval rules, spending limits): how many units of the base currency (the one
+# whose rate is 1) one unit of each currency is worth. Rates between two other currencies are derived
+# through the base (openprocure.core.reference.exchange_rate). A currency missing here is never guessed.
+EXCHANGE_RATES: dict[str, str] = {"EUR": "1", "USD": "0.92", "GBP": "1.17", "CHF": "1.05"}
 
 # Outbox deliveries (openprocure.core.outbox): the deadline of one attempt in seconds — connecting,
 # sending and reading the partner's whole answer. Each message's lease is derived from it.

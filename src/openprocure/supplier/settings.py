@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from decimal import Decimal
 
 from openprocure.core.settings_base import *  # noqa: F403
 from openprocure.core.settings_base import (
@@ -89,5 +90,7 @@ CXML_DOMAIN = os.environ.get("OPENPROCURE_CXML_DOMAIN", "NetworkId")
 BUSINESS_VERIFIED_DOMAINS = env_list("OPENPROCURE_BUSINESS_VERIFIED_DOMAINS")
 # The host part of every payloadID we generate (cXML recommends the sender's domain name).
 PAYLOAD_ID_DOMAIN = os.environ.get("OPENPROCURE_PAYLOAD_ID_DOMAIN", "supplier.openprocure.local")
+# VAT rate in percent of the cart's tax estimate and of our invoices (default: France's standard 20).
+VAT_RATE = Decimal(os.environ.get("OPENPROCURE_VAT_RATE", "20"))
 # Periodic tasks run by the site's worker: (dotted path, seconds between runs).
 PERIODIC_TASKS = [("openprocure.supplier.fulfilment.tasks.auto_fulfil", 60.0)]

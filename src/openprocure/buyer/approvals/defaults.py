@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
+from openprocure.core.tunables import tunable
 
 DEFAULTS: dict[str, Any] = {
     # Hours an approver may leave a request waiting before a reminder e-mail (repeated at this interval).
@@ -15,13 +15,11 @@ DEFAULTS: dict[str, Any] = {
     "APPROVAL_LINK_DAYS": 7,
     # Restart approval when an approved amount goes *down* too (an increase always restarts).
     "APPROVAL_RESTART_ON_DECREASE": False,
-    # Conversion rates used to compare amounts in another currency: {("USD", "EUR"): "0.92"}.
-    "APPROVAL_RATES": {},
     # Manager levels looked up for escalation.
     "APPROVAL_MAX_ESCALATION_LEVELS": 6,
 }
 
 
 def get(name: str) -> Any:
-    """The setting ``name``, or its default above."""
-    return getattr(settings, name, DEFAULTS[name])
+    """The setting ``name``, or its default above (through ``openprocure.core.tunables``)."""
+    return tunable(name, DEFAULTS)

@@ -23,6 +23,7 @@ from openprocure.buyer.approvals.choices import (
     StepMode,
     StepStatus,
 )
+from openprocure.core.reference import validate_currency
 
 USER = settings.AUTH_USER_MODEL
 
@@ -56,7 +57,9 @@ class ApprovalRule(models.Model):
         blank=True,
         help_text=_("Matches when the total is at most this amount."),
     )
-    currency = models.CharField(_("currency of the amounts"), max_length=3, default="EUR")
+    currency = models.CharField(
+        _("currency of the amounts"), max_length=3, default="EUR", validators=[validate_currency]
+    )
     category_prefixes = models.CharField(
         _("UNSPSC prefixes"),
         max_length=500,
@@ -150,7 +153,7 @@ class ApprovalRequest(models.Model):
     )
     requester = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     amount = models.DecimalField(_("amount approved"), max_digits=18, decimal_places=2)
-    currency = models.CharField(_("currency"), max_length=3)
+    currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
     supplier_ids = models.JSONField(_("suppliers"), default=list)
     lines_digest = models.CharField(
         _("lines approved (fingerprint)"),
@@ -336,7 +339,7 @@ class Budget(models.Model):
     period_start = models.DateField(_("from"))
     period_end = models.DateField(_("until"))
     amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=2)
-    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    currency = models.CharField(_("currency"), max_length=3, default="EUR", validators=[validate_currency])
     enforcement = models.CharField(
         _("when exceeded"), max_length=8, choices=BudgetEnforcement.choices, default=BudgetEnforcement.WARN
     )
@@ -364,7 +367,7 @@ class BudgetCommitment(models.Model):
     requisition = models.ForeignKey("requisitions.Requisition", on_delete=models.CASCADE, related_name="+")
     reference = models.CharField(_("reference"), max_length=64, blank=True)
     amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=2)
-    currency = models.CharField(_("currency"), max_length=3)
+    currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     released_at = models.DateTimeField(_("released"), null=True, blank=True)
 

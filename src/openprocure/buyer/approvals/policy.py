@@ -8,7 +8,6 @@ from typing import Any
 from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
-from openprocure.buyer.approvals import defaults
 from openprocure.buyer.approvals.engine import (
     ApproverKind,
     ApproverSpec,
@@ -24,6 +23,7 @@ from openprocure.buyer.approvals.engine import (
 from openprocure.buyer.approvals.models import ApprovalRule
 from openprocure.buyer.organization.choices import Role
 from openprocure.core.models import User
+from openprocure.core.reference import exchange_rate, exchange_rates
 
 _FREE_TEXT = {"any": None, "free_text": True, "catalog": False}
 
@@ -199,7 +199,11 @@ def directory_for_many(facts_list: list[Facts], rules: list[Rule]) -> Directory:
 
 
 def rates() -> dict[tuple[str, str], Decimal]:
-    return {tuple(k): Decimal(str(v)) for k, v in defaults.get("APPROVAL_RATES").items()}
+    """Every ``(from, to)`` rate of the ``EXCHANGE_RATES`` table, as the approval engine reads them."""
+    codes = list(exchange_rates())
+    return {
+        (a, b): rate for a in codes for b in codes if a != b and (rate := exchange_rate(a, b)) is not None
+    }
 
 
 def resolve_chain(

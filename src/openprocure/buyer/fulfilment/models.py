@@ -17,6 +17,7 @@ from openprocure.buyer.fulfilment.choices import (
     ReceiptKind,
     ShipNoticeStatus,
 )
+from openprocure.core.reference import validate_currency
 
 ZERO = Decimal(0)
 
@@ -131,7 +132,7 @@ class ConfirmationLine(models.Model):
     status = models.CharField(_("status"), max_length=16)
     quantity = models.DecimalField(_("quantity"), max_digits=18, decimal_places=4)
     unit_price = models.DecimalField(_("unit price"), max_digits=18, decimal_places=4, null=True, blank=True)
-    currency = models.CharField(_("currency"), max_length=3, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, blank=True, validators=[validate_currency])
     delivery_date = models.DateTimeField(_("delivery date"), null=True, blank=True)
     comments = models.TextField(_("comments"), blank=True)
 

@@ -20,6 +20,7 @@ from openprocure.buyer.invoicing.choices import (
     InvoiceStatus,
     MatchMode,
 )
+from openprocure.core.reference import validate_currency
 
 ZERO = Decimal(0)
 
@@ -144,7 +145,7 @@ class Invoice(models.Model):
         default=InvoiceStatus.RECEIVED,
         db_index=True,
     )
-    currency = models.CharField(_("currency"), max_length=3)
+    currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
     subtotal = models.DecimalField(_("subtotal"), max_digits=19, decimal_places=3, null=True, blank=True)
     tax = models.DecimalField(_("tax"), max_digits=19, decimal_places=3, default=ZERO)
     shipping = models.DecimalField(_("shipping"), max_digits=19, decimal_places=3, default=ZERO)

@@ -3,6 +3,9 @@ actions, and payment exports. Thin: every write is in services."""
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -79,8 +82,9 @@ def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return pdf_response(request, "invoicing/pdf.html", context, filename=f"{invoice.number}.pdf")
 
 
-def _tax_details(invoice: Invoice) -> list[dict[str, str]]:
-    """The header tax's details as shown: what is taxed, the rate as written, taxable and tax."""
+def _tax_details(invoice: Invoice) -> list[dict[str, Any]]:
+    """The header tax's details: what is taxed, the rate (``None`` when not stated), taxable and tax
+    (the template writes them for the reader)."""
     what = {
         amounts.SHIPPING: _("Tax on shipping"),
         amounts.SPECIAL_HANDLING: _("Tax on special handling"),
@@ -88,9 +92,9 @@ def _tax_details(invoice: Invoice) -> list[dict[str, str]]:
     return [
         {
             "what": str(what.get(detail.purpose, _("Tax on the lines"))),
-            "rate": "" if detail.rate is None else f"{amounts.rate_text(detail.rate)} %",
-            "taxable": format(detail.taxable, "f"),
-            "amount": format(detail.amount, "f"),
+            "rate": detail.rate,
+            "taxable": detail.taxable,
+            "amount": detail.amount,
         }
         for detail in services.tax_details_of(invoice)
     ]

@@ -24,6 +24,7 @@ from openprocure.buyer.organization.models import (
     UserProfile,
 )
 from openprocure.core.models import User
+from openprocure.core.reference import normalize_code, validate_country, validate_currency
 
 
 class _CompanyForm(forms.ModelForm):
@@ -147,9 +148,8 @@ class AddressForm(_CompanyForm):
         self.fields["legal_entity"].queryset = LegalEntity.objects.filter(company=company)  # type: ignore[attr-defined]
 
     def clean_country(self) -> str:
-        country = str(self.cleaned_data["country"]).strip().upper()
-        if len(country) != 2 or not country.isalpha():
-            raise forms.ValidationError(_("Enter the two-letter ISO country code, such as FR or DE."))
+        country = normalize_code(self.cleaned_data["country"])
+        validate_country(country)
         return country
 
     def clean(self) -> dict[str, Any]:
@@ -205,9 +205,8 @@ class LegalEntityForm(_CompanyForm):
 
 
 def _currency(value: str) -> str:
-    code = value.strip().upper()
-    if len(code) != 3 or not code.isalpha():
-        raise forms.ValidationError(_("Enter a three-letter ISO currency code, such as EUR."))
+    code = normalize_code(value)
+    validate_currency(code)
     return code
 
 

@@ -11,13 +11,16 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from openprocure.buyer.organization.choices import AddressKind, Role
+from openprocure.core.reference import validate_country, validate_currency
 
 
 class Company(models.Model):
     """The company that runs this procurement system (the buyer)."""
 
     name = models.CharField(_("name"), max_length=200, unique=True)
-    default_currency = models.CharField(_("default currency"), max_length=3, default="EUR")
+    default_currency = models.CharField(
+        _("default currency"), max_length=3, default="EUR", validators=[validate_currency]
+    )
 
     class Meta:
         verbose_name = _("company")
@@ -34,7 +37,7 @@ class LegalEntity(models.Model):
     name = models.CharField(_("legal name"), max_length=200)
     registration_number = models.CharField(_("registration number"), max_length=64, blank=True)
     vat_number = models.CharField(_("VAT number"), max_length=64, blank=True)
-    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    currency = models.CharField(_("currency"), max_length=3, default="EUR", validators=[validate_currency])
 
     class Meta:
         ordering = ["name"]
@@ -61,7 +64,7 @@ class Address(models.Model):
     city = models.CharField(_("city"), max_length=100)
     state = models.CharField(_("state or region"), max_length=100, blank=True)
     postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
-    country = models.CharField(_("country (ISO code)"), max_length=2)
+    country = models.CharField(_("country (ISO code)"), max_length=2, validators=[validate_country])
     is_default = models.BooleanField(_("default of its kind"), default=False)
 
     class Meta:
@@ -217,7 +220,7 @@ class SpendingLimit(models.Model):
     )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, blank=True)
     amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=2)
-    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    currency = models.CharField(_("currency"), max_length=3, default="EUR", validators=[validate_currency])
 
     class Meta:
         verbose_name = _("spending limit")

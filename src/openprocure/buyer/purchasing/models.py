@@ -14,6 +14,7 @@ from openprocure.buyer.purchasing.choices import (
     TransmissionStatus,
     TransmissionType,
 )
+from openprocure.core.reference import validate_currency
 
 
 class PONumberCounter(models.Model):
@@ -57,7 +58,7 @@ class PurchaseOrder(models.Model):
         _("status"), max_length=16, choices=POStatus.choices, default=POStatus.APPROVED, db_index=True
     )
     version = models.PositiveIntegerField(_("order version"), default=1)
-    currency = models.CharField(_("currency"), max_length=3)
+    currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
     total_amount = models.DecimalField(_("total"), max_digits=18, decimal_places=2)
     ship_to = models.JSONField(_("ship to"), default=dict, blank=True)
     bill_to = models.JSONField(_("bill to"), default=dict, blank=True)

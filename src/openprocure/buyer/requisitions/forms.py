@@ -12,6 +12,7 @@ from openprocure.buyer.organization.models import CostCenter, GLAccount
 from openprocure.buyer.requisitions import limits
 from openprocure.buyer.requisitions.choices import SplitMode
 from openprocure.buyer.suppliers.models import Supplier
+from openprocure.core.reference import CurrencyField
 
 
 class FreeTextLineForm(forms.Form):
@@ -34,7 +35,7 @@ class FreeTextLineForm(forms.Form):
         max_digits=18,
         decimal_places=4,
     )
-    currency = forms.CharField(label=_("Currency"), max_length=3, initial="EUR")
+    currency = CurrencyField(label=_("Currency"), initial="EUR")
     unspsc = forms.CharField(label=_("UNSPSC"), max_length=16, required=False)
     need_by = forms.DateField(
         label=_("Need by"), required=False, widget=forms.DateInput(attrs={"type": "date"})

@@ -18,6 +18,7 @@ from openprocure.buyer.requisitions.choices import (
     RequisitionStatus,
     SplitMode,
 )
+from openprocure.core.reference import validate_currency
 from punchout.money import quantize_money
 
 
@@ -39,7 +40,7 @@ class Requisition(models.Model):
         default=RequisitionStatus.DRAFT,
         db_index=True,
     )
-    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    currency = models.CharField(_("currency"), max_length=3, default="EUR", validators=[validate_currency])
     total_amount = models.DecimalField(_("total"), max_digits=18, decimal_places=2, default=Decimal("0"))
     justification = models.TextField(_("justification"), blank=True)
     need_by = models.DateField(_("need by"), null=True, blank=True)
@@ -134,7 +135,7 @@ class RequisitionLine(models.Model):
     quantity = models.DecimalField(_("quantity"), max_digits=18, decimal_places=4)
     unit_of_measure = models.CharField(_("unit of measure"), max_length=16, default="EA")
     unit_price = models.DecimalField(_("unit price"), max_digits=18, decimal_places=4)
-    currency = models.CharField(_("currency"), max_length=3)
+    currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
     price_basis_quantity = models.DecimalField(
         _("price basis quantity"), max_digits=18, decimal_places=4, default=Decimal("1")
     )

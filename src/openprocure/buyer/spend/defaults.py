@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
+import sys
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+
+from openprocure.core.tunables import tunable
 
 #: The currency every dashboard amount is shown in (EUR in the demo).
 SPEND_REPORTING_CURRENCY = "EUR"
 
-#: How many units of the reporting currency one unit of each currency is worth. Dashboards convert
-#: each currency's SQL sum with these fixed rates; a currency missing here is left out of the
-#: totals and named on the page (we never guess a rate).
-SPEND_EXCHANGE_RATES: dict[str, Decimal] = {
-    "EUR": Decimal("1"),
-    "USD": Decimal("0.92"),
-    "GBP": Decimal("1.17"),
-    "CHF": Decimal("1.05"),
-}
+#: Dashboards convert each currency's SQL sum into the reporting currency with the fixed rates of the
+#: ``EXCHANGE_RATES`` setting (``openprocure.core.reference.exchange_rate``); a currency missing there
+#: is left out of the totals and named on the page (we never guess a rate).
 
 #: The share of spend that defines the "core" suppliers; the others are the tail.
 SPEND_TAIL_SHARE = Decimal("0.80")
@@ -112,5 +108,5 @@ UNSPSC_FAMILIES: dict[str, Any] = {
 
 
 def setting(name: str) -> Any:
-    """The value of ``settings.<name>`` when set, else the default above."""
-    return getattr(settings, name, globals()[name])
+    """The value of ``settings.<name>`` when set, else the default above (``openprocure.core.tunables``)."""
+    return tunable(name, sys.modules[__name__])

@@ -1,7 +1,7 @@
 """The numbers on the dashboards, each computed from one documented source.
 
 Spend figures read the monthly summary (:mod:`openprocure.buyer.spend.models`), sum each currency
-in SQL, convert the sums with the fixed rates of ``SPEND_EXCHANGE_RATES`` into the reporting
+in SQL, convert the sums with the fixed rates of ``EXCHANGE_RATES`` into the reporting
 currency and quantize in Python. Process figures (cycle times, approval times) are read live from
 requisitions and approval steps, through the same filters as the purchase history, so a drill-down
 link lists exactly the documents behind the number.
@@ -43,6 +43,7 @@ from openprocure.buyer.spend.history import (
 )
 from openprocure.buyer.spend.models import ALL, MonthlySpend, SummaryRefresh
 from openprocure.buyer.suppliers.models import Supplier
+from openprocure.core.reference import exchange_rate, exchange_rates
 from punchout.money import quantize_money
 
 HUNDRED = Decimal(100)
@@ -93,7 +94,9 @@ class Converter:
     def __init__(self) -> None:
         self.currency: str = setting("SPEND_REPORTING_CURRENCY")
         self.rates: dict[str, Decimal] = {
-            code: Decimal(rate) for code, rate in setting("SPEND_EXCHANGE_RATES").items()
+            code: rate
+            for code in exchange_rates()
+            if (rate := exchange_rate(code, self.currency)) is not None
         }
         self.unconverted: set[str] = set()
 

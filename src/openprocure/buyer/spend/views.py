@@ -19,7 +19,6 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -35,9 +34,9 @@ from openprocure.buyer.spend.history import (
     sees_everything,
     status_label,
 )
-from openprocure.buyer.spend.kpis import DashboardFilters, process_dashboard, spend_dashboard
+from openprocure.buyer.spend.kpis import Converter, DashboardFilters, process_dashboard, spend_dashboard
 from openprocure.core.csvsafe import safe_cell
-from openprocure.core.templatetags.money import money
+from openprocure.core.formatting import iso_datetime, plain_money
 
 #: Detail pages of each kind: (URL name, the row field its argument comes from), tried in order (an
 #: app may not have one yet).
@@ -103,7 +102,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "data": data,
         "sees_everything": True,
-        "rates": sorted(setting("SPEND_EXCHANGE_RATES").items()),
+        "rates": sorted(Converter().rates.items()),
         "tail_share": int(setting("SPEND_TAIL_SHARE") * 100),
         "month_chart": charts.line_chart(
             [
@@ -258,13 +257,13 @@ def history_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
                 [
                     kind_label(row["doc_kind"]),
                     safe_cell(row["doc_number"]),
-                    timezone.localtime(row["doc_date"]).isoformat() if row["doc_date"] else "",
+                    iso_datetime(row["doc_date"]),
                     safe_cell(row["doc_supplier"]),
                     safe_cell(row["doc_requester"]),
                     safe_cell(row["doc_description"]),
                     status_label(row["doc_kind"], row["doc_status"]),
                     safe_cell(row["doc_currency"]),
-                    money(row["doc_amount"], row["doc_currency"]),
+                    plain_money(row["doc_amount"], row["doc_currency"]),
                 ]
             )
 

@@ -1,58 +1,42 @@
-"""``{{ amount|money:currency }}``: an amount written with exactly its currency's decimals;
-``{{ price|unit_price:currency }}``: a unit price (``0.0125``, ``12.50``); ``{{ rate|rate }}``: a percentage
-as written (``20``, ``5.5``).
+"""``{{ amount|money:currency }}``: an amount with its currency, written for the reader's language;
+``{{ price|unit_price:currency }}``: a unit price (up to four decimals); ``{{ rate|rate }}``: a percentage
+as written (``20``, ``5.5`` / ``5,5``).
 
-Amounts are stored with three decimals (a KWD amount needs them); a page shows 12.50 EUR, 1250 JPY
-and 1.250 KWD, rounded as ``punchout.money.quantize_money`` rounds.
+``1,908.60 EUR`` in English, ``1 908,60 EUR`` in French, ``1,250 JPY``, ``1.250 KWD``; no value is ``—``.
+Amounts are stored with three decimals (a KWD amount needs them) and shown rounded to the currency's
+minor units as ``punchout.money.quantize_money`` rounds. The rules are in ``openprocure.core.formatting``.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import template
 
-from punchout import amounts
-from punchout.money import quantize_money, quantize_unit_price
+from openprocure.core.formatting import format_money, format_number, format_unit_price
 
 register = template.Library()
 
 
 @register.filter
 def money(value: Any, currency: Any) -> str:
-    """``value`` in the minor unit of ``currency`` (empty for no value)."""
-    if value is None or value == "":
-        return ""
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
-        return str(value)
-    if not amount.is_finite():
-        return str(value)
-    return format(quantize_money(amount, str(currency or "")), "f")
-
-
-@register.filter
-def rate(value: Any) -> str:
-    """A percentage as written: ``20``, ``5.5`` (empty for no value)."""
-    if value is None or value == "":
-        return ""
-    try:
-        return amounts.rate_text(Decimal(str(value)))
-    except InvalidOperation:
-        return str(value)
+    """``value`` in the minor units of ``currency``, grouped, followed by the currency code."""
+    return format_money(value, currency)
 
 
 @register.filter
 def unit_price(value: Any, currency: Any) -> str:
     """A unit price: the currency's decimals, more only when the price has them (up to four)."""
-    if value is None or value == "":
-        return ""
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
-        return str(value)
-    if not amount.is_finite():
-        return str(value)
-    return format(quantize_unit_price(amount.normalize(), str(currency or "")), "f")
+    return format_unit_price(value, currency)
+
+
+@register.filter
+def rate(value: Any) -> str:
+    """A percentage as written: ``20``, ``5.5`` (``5,5`` in French); ``—`` for no value."""
+    return format_number(value)
+
+
+@register.filter
+def number(value: Any) -> str:
+    """A plain number (no currency), grouped, up to four decimals: ``1,250.5``; ``—`` for no value."""
+    return format_number(value)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from stdnum.eu import vat
 from stdnum.fr import siren
 
+from openprocure.core.reference import CountryField
 from openprocure.supplier.business.choices import CartEncoding, PaymentKind, Role, Weekday
 from openprocure.supplier.business.models import SETTING_FIELDS, setting_field
 
@@ -30,7 +31,7 @@ class RegistrationForm(forms.Form):
     street = forms.CharField(label=_("Street"), max_length=200)
     postal_code = forms.CharField(label=_("Postal code"), max_length=20)
     city = forms.CharField(label=_("City"), max_length=100)
-    country = forms.CharField(label=_("Country (two letters)"), max_length=2, min_length=2, initial="FR")
+    country = CountryField(label=_("Country (two letters)"), initial="FR")
     tax_number = forms.CharField(label=_("VAT or SIREN number"), max_length=32)
     first_name = forms.CharField(label=_("Your first name"), max_length=150)
     last_name = forms.CharField(label=_("Your last name"), max_length=150)
@@ -131,7 +132,7 @@ class ShippingAddressForm(forms.Form):
     street = forms.CharField(label=_("Street"), max_length=200)
     postal_code = forms.CharField(label=_("Postal code"), max_length=20)
     city = forms.CharField(label=_("City"), max_length=100)
-    country = forms.CharField(label=_("Country (two letters)"), max_length=2, min_length=2, initial="FR")
+    country = CountryField(label=_("Country (two letters)"), initial="FR")
     preferred_delivery_day = forms.TypedChoiceField(
         label=_("Preferred delivery day"),
         choices=[("", _("Any day")), *Weekday.choices],

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from openprocure.core.reference import validate_country
 from openprocure.supplier.business import defaults
 from openprocure.supplier.business.choices import (
     CartEncoding,
@@ -30,7 +31,9 @@ class Business(models.Model):
     street = models.CharField(_("street"), max_length=200)
     postal_code = models.CharField(_("postal code"), max_length=20)
     city = models.CharField(_("city"), max_length=100)
-    country = models.CharField(_("country"), max_length=2, help_text=_("ISO 3166 two-letter code"))
+    country = models.CharField(
+        _("country"), max_length=2, help_text=_("ISO 3166 two-letter code"), validators=[validate_country]
+    )
     tax_number = models.CharField(_("VAT or SIREN number"), max_length=32)
     email = models.EmailField(_("administrator e-mail"))
     status = models.CharField(
@@ -294,7 +297,7 @@ class ShippingAddress(models.Model):
     street = models.CharField(_("street"), max_length=200)
     postal_code = models.CharField(_("postal code"), max_length=20)
     city = models.CharField(_("city"), max_length=100)
-    country = models.CharField(_("country"), max_length=2)
+    country = models.CharField(_("country"), max_length=2, validators=[validate_country])
     preferred_delivery_day = models.PositiveSmallIntegerField(
         _("preferred delivery day"), choices=Weekday.choices, null=True, blank=True
     )

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
+from openprocure.core.tunables import tunable
 
 # Dotted path to the SearchBackend class. Empty: chosen from the database engine (SQLite → FTS5,
 # anything else → SimpleSearchBackend). Checked at start-up.
@@ -41,5 +42,5 @@ CATALOG_DEFAULT_CURRENCY = "EUR"
 
 
 def get(name: str) -> Any:
-    """The project's setting ``name`` if set, else the default above."""
-    return getattr(settings, name, globals()[name])
+    """The project's setting ``name`` if set, else the default above (``openprocure.core.tunables``)."""
+    return tunable(name, sys.modules[__name__])

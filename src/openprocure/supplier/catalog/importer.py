@@ -41,6 +41,7 @@ from typing import IO
 
 from django.utils.translation import gettext as _
 
+from openprocure.core.reference import is_currency
 from openprocure.supplier.catalog import defaults, services
 from openprocure.supplier.catalog.generator import MARKETPLACE
 
@@ -61,7 +62,6 @@ OPTIONAL = (
 _ASIN = re.compile(r"^[A-Z0-9]{10}$")
 _UNSPSC = re.compile(r"^\d{8}$")
 _UOM = re.compile(r"^[A-Z0-9]{2,3}$")
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
 _LIMITS = {"title": 500, "brand": 100, "manufacturer": 200, "manufacturer_part_number": 100, "seller": 200}
 
 
@@ -134,7 +134,7 @@ def parse_row(row: dict[str, str], *, seller_ids: dict[str, int]) -> services.Pr
             _('unit_of_measure: "%(value)s" must be a 2- or 3-letter UN/CEFACT code.') % {"value": unit}
         )
     currency = (row.get("currency") or "").strip().upper() or defaults.get("CATALOG_DEFAULT_CURRENCY")
-    if not _CURRENCY.match(currency):
+    if not is_currency(currency):
         raise RowError(_('currency: "%(value)s" must be a 3-letter ISO 4217 code.') % {"value": currency})
     list_price = _price(row, "list_price")
     business_price = (

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from openprocure.core.reference import validate_currency
+
 
 class Seller(models.Model):
     """A company that sells on the marketplace ("Sold by"); ``is_marketplace`` marks the operator itself."""
@@ -64,7 +66,7 @@ class Product(models.Model):
     )
     list_price = models.DecimalField(_("list price"), max_digits=12, decimal_places=2)
     business_price = models.DecimalField(_("business price"), max_digits=12, decimal_places=2)
-    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    currency = models.CharField(_("currency"), max_length=3, default="EUR", validators=[validate_currency])
     seller = models.ForeignKey(
         Seller, verbose_name=_("sold by"), on_delete=models.PROTECT, related_name="products"
     )

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from openprocure.core.reference import validate_currency
 from openprocure.supplier.fulfilment.choices import (
     INVOICE_STATUS_LABELS,
     BuyerStatusKind,
@@ -89,7 +90,7 @@ class Invoice(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=InvoiceStatus.choices, default=InvoiceStatus.ISSUED
     )
-    currency = models.CharField(_("currency"), max_length=3)
+    currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
     subtotal = models.DecimalField(_("subtotal"), max_digits=15, decimal_places=3)
     shipping = models.DecimalField(_("shipping"), max_digits=15, decimal_places=3, default=Decimal("0"))
     tax_rate = models.DecimalField(_("VAT rate (%)"), max_digits=5, decimal_places=2)
@@ -223,7 +224,7 @@ class Charge(models.Model):
     )
     payment_method_label = models.CharField(_("payment method"), max_length=200)
     amount = models.DecimalField(_("amount"), max_digits=15, decimal_places=3)
-    currency = models.CharField(_("currency"), max_length=3)
+    currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
     created_at = models.DateTimeField(_("charged"), default=timezone.now, db_index=True)
 
     class Meta:
@@ -262,7 +263,7 @@ class BuyerStatus(models.Model):
     partial_amount = models.DecimalField(
         _("amount paid"), max_digits=15, decimal_places=3, null=True, blank=True
     )
-    currency = models.CharField(_("currency"), max_length=3, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, blank=True, validators=[validate_currency])
     journal = models.ForeignKey(
         "core.Document", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from openprocure.core.reference import validate_currency
 from openprocure.supplier.orders.choices import EventKind, LineOutcome, OrderStatus, RequestType
 
 
@@ -77,7 +78,7 @@ class Order(models.Model):
     payment_method = models.ForeignKey(
         "business.PaymentMethod", null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
     )
-    currency = models.CharField(_("currency"), max_length=3)
+    currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
     subtotal = models.DecimalField(_("subtotal"), max_digits=15, decimal_places=3, default=Decimal("0"))
     shipping = models.DecimalField(_("shipping"), max_digits=15, decimal_places=3, default=Decimal("0"))
     tax = models.DecimalField(_("tax"), max_digits=15, decimal_places=3, default=Decimal("0"))
@@ -135,7 +136,7 @@ class OrderLine(models.Model):
     buyer_unit_price = models.DecimalField(
         _("buyer's unit price"), max_digits=12, decimal_places=4, null=True, blank=True
     )
-    currency = models.CharField(_("currency"), max_length=3)
+    currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
     shipping = models.DecimalField(_("shipping"), max_digits=13, decimal_places=3, default=Decimal("0"))
     delivery_days = models.PositiveSmallIntegerField(_("delivery time (days)"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=12, choices=LineOutcome.choices)

@@ -11,7 +11,8 @@ START_URL_LIFETIME = timedelta(minutes=10)
 SESSION_LIFETIME = timedelta(hours=8)
 # Shipping estimate per marketplace seller (items fulfilled by us ship free).
 SHIPPING_PER_SELLER = Decimal("4.99")
-# VAT rate of the tax estimate, in percent (France's standard rate).
+# VAT rate of the cart's tax estimate and of our invoices, in percent (France's standard rate). The
+# supplier settings set it from OPENPROCURE_VAT_RATE; read it through pricing.vat_rate().
 VAT_RATE = Decimal("20")
 # BACKGROUND_SEARCH answers at most this many items.
 BACKGROUND_SEARCH_LIMIT = 50

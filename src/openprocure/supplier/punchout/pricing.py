@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
+from openprocure.core.tunables import tunable
 from openprocure.supplier.punchout import defaults
 from punchout import amounts, cxml
 from punchout.money import Money, quantize_money
@@ -25,8 +26,8 @@ VAT_CATEGORY = "vat"
 
 
 def vat_rate() -> Decimal:
-    """The VAT rate (percent) of every line and shipping charge."""
-    return defaults.VAT_RATE
+    """The VAT rate (percent) of every line and shipping charge: the ``VAT_RATE`` setting, else its default."""
+    return Decimal(str(tunable("VAT_RATE", defaults)))
 
 
 def shipping_per_seller(currency: str) -> Decimal:
