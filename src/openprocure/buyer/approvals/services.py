@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from openprocure.buyer.approvals import defaults, hooks
 from openprocure.buyer.approvals.choices import (
+    ASSIGNMENT_TRANSITIONS,
     OPEN_ASSIGNMENT_STATUSES,
     REQUEST_TRANSITIONS,
     STEP_TRANSITIONS,
@@ -46,7 +47,7 @@ from openprocure.buyer.approvals.models import (
 from openprocure.buyer.approvals.policy import manager_map, rates, requisition_facts, resolve_chain
 from openprocure.core import mail
 from openprocure.core.models import User
-from openprocure.core.status import set_status
+from openprocure.core.status import follow, set_status, set_status_where
 
 
 class ApprovalError(Exception):
@@ -58,7 +59,7 @@ def _move_requisition(requisition: Any, target: str, *, actor: Any, reason: str 
     from openprocure.buyer.requisitions.services import change_status
 
     moved = change_status(requisition=requisition, target=target, actor=actor, reason=reason)
-    requisition.status = moved.status
+    follow(requisition, moved)
 
 
 def _event(request: ApprovalRequest, kind: str, actor: Any = None, **detail: Any) -> None:
@@ -136,9 +137,8 @@ def _hand_over(
     kind: str,
     comment: str = "",
 ) -> ApprovalAssignment:
-    assignment.status = AssignmentStatus.REASSIGNED
     assignment.decided_at = timezone.now()
-    assignment.save(update_fields=["status", "decided_at"])
+    set_status(assignment, AssignmentStatus.REASSIGNED, table=ASSIGNMENT_TRANSITIONS, also=["decided_at"])
     new = ApprovalAssignment.objects.create(
         step=assignment.step,
         approver_id=to_user_id,
@@ -309,9 +309,8 @@ def start_approval(*, requisition: Any, actor: Any = None, facts: Facts | None =
 
 
 def _activate(step: ApprovalStep, actor: Any) -> None:
-    set_status(step, StepStatus.ACTIVE, table=STEP_TRANSITIONS)
     step.activated_at = timezone.now()
-    step.save(update_fields=["status", "activated_at"])
+    set_status(step, StepStatus.ACTIVE, table=STEP_TRANSITIONS, also=["activated_at"])
     queued = list(step.assignments.filter(status=AssignmentStatus.QUEUED).order_by("position", "id"))
     if step.mode == Mode.SERIAL:
         queued = queued[:1]
@@ -324,9 +323,13 @@ def _ask(assignment: ApprovalAssignment, requester_id: int) -> None:
     approver, on_behalf = _route(assignment.approver_id, requester_id)
     assignment.approver_id = approver
     assignment.on_behalf_of_id = on_behalf
-    assignment.status = AssignmentStatus.PENDING
     assignment.notified_at = timezone.now()
-    assignment.save(update_fields=["approver", "on_behalf_of", "status", "notified_at"])
+    set_status(
+        assignment,
+        AssignmentStatus.PENDING,
+        table=ASSIGNMENT_TRANSITIONS,
+        also=["approver", "on_behalf_of", "notified_at"],
+    )
     _notify(assignment)
 
 
@@ -410,9 +413,13 @@ def decide(
         }
         limit = above_approval_limit(actor, request) if decision == Decision.APPROVE else None
         referred_to = _referral_targets(actor, request, step) if limit is not None else []
-        assignment.status = AssignmentStatus.REFERRED if referred_to else statuses[decision]
         assignment.decided_at = now
-        assignment.save(update_fields=["status", "decided_at"])
+        set_status(
+            assignment,
+            AssignmentStatus.REFERRED if referred_to else statuses[decision],
+            table=ASSIGNMENT_TRANSITIONS,
+            also=["decided_at"],
+        )
         _event(request, f"decision_{decision}", actor, step=step.position, comment=comment, channel=channel)
         EmailActionToken.objects.filter(assignment=assignment, used_at__isnull=True).update(used_at=now)
         if referred_to:
@@ -452,7 +459,7 @@ def decide(
             # One of the people a referral asked decided: the others are no longer needed.
             siblings = step.assignments.filter(source=assignment.source, status__in=OPEN_ASSIGNMENT_STATUSES)
             EmailActionToken.objects.filter(assignment__in=siblings, used_at__isnull=True).update(used_at=now)
-            siblings.update(status=AssignmentStatus.CLOSED, decided_at=now)
+            set_status_where(siblings, AssignmentStatus.CLOSED, table=ASSIGNMENT_TRANSITIONS, decided_at=now)
         approvals = step.assignments.filter(status=AssignmentStatus.APPROVED).count()
         escalated = assignment.source.startswith("escalation")
         if not escalated and step.mode == Mode.SERIAL:
@@ -546,8 +553,11 @@ def _withdraw_if_ended(assignment_id: int) -> None:
 
 
 def _close_open(step: ApprovalStep) -> None:
-    step.assignments.filter(status__in=OPEN_ASSIGNMENT_STATUSES).update(
-        status=AssignmentStatus.CLOSED, decided_at=timezone.now()
+    set_status_where(
+        step.assignments.all(),
+        AssignmentStatus.CLOSED,
+        table=ASSIGNMENT_TRANSITIONS,
+        decided_at=timezone.now(),
     )
     EmailActionToken.objects.filter(assignment__step=step, used_at__isnull=True).update(
         used_at=timezone.now()
@@ -555,23 +565,19 @@ def _close_open(step: ApprovalStep) -> None:
 
 
 def _end_round(request: ApprovalRequest, step: ApprovalStep, step_status: str, request_status: str) -> None:
-    set_status(step, step_status, table=STEP_TRANSITIONS)
     step.completed_at = timezone.now()
-    step.save(update_fields=["status", "completed_at"])
+    set_status(step, step_status, table=STEP_TRANSITIONS, also=["completed_at"])
     for other in request.steps.exclude(pk=step.pk).filter(status__in=[StepStatus.WAITING, StepStatus.ACTIVE]):
         set_status(other, StepStatus.CLOSED, table=STEP_TRANSITIONS)
-        other.save(update_fields=["status"])
         _close_open(other)
     _close_open(step)
-    set_status(request, request_status, table=REQUEST_TRANSITIONS)
     request.completed_at = timezone.now()
-    request.save(update_fields=["status", "completed_at"])
+    set_status(request, request_status, table=REQUEST_TRANSITIONS, also=["completed_at"])
 
 
 def _complete_step(step: ApprovalStep, actor: Any) -> None:
-    set_status(step, StepStatus.APPROVED, table=STEP_TRANSITIONS)
     step.completed_at = timezone.now()
-    step.save(update_fields=["status", "completed_at"])
+    set_status(step, StepStatus.APPROVED, table=STEP_TRANSITIONS, also=["completed_at"])
     _close_open(step)
     following = step.request.steps.filter(status=StepStatus.WAITING).order_by("position").first()
     if following is not None:
@@ -585,9 +591,8 @@ def _complete_request(request: ApprovalRequest, actor: Any) -> None:
     """Every step approved: the requisition is approved and the final-approval hooks run (orders)."""
     from openprocure.buyer.approvals import budgets
 
-    set_status(request, RequestStatus.APPROVED, table=REQUEST_TRANSITIONS)
     request.completed_at = timezone.now()
-    request.save(update_fields=["status", "completed_at"])
+    set_status(request, RequestStatus.APPROVED, table=REQUEST_TRANSITIONS, also=["completed_at"])
     _event(request, "approved", actor)
     requisition = request.requisition
     if requisition.status == "submitted":
@@ -626,11 +631,9 @@ def on_material_change(requisition: Any, *, actor: Any = None) -> ApprovalReques
             return None
         for step in current.steps.filter(status__in=[StepStatus.WAITING, StepStatus.ACTIVE]):
             set_status(step, StepStatus.CLOSED, table=STEP_TRANSITIONS)
-            step.save(update_fields=["status"])
             _close_open(step)
-        set_status(current, RequestStatus.SUPERSEDED, table=REQUEST_TRANSITIONS)
         current.completed_at = timezone.now()
-        current.save(update_fields=["status", "completed_at"])
+        set_status(current, RequestStatus.SUPERSEDED, table=REQUEST_TRANSITIONS, also=["completed_at"])
         _event(current, "superseded", actor)
         return start_approval(requisition=requisition, actor=actor)
 
@@ -672,9 +675,8 @@ def restart_after_change(*, requisition: Any, reason: str, actor: Any = None) ->
         for current in ApprovalRequest.objects.select_for_update().filter(
             requisition=requisition, status=RequestStatus.APPROVED
         ):
-            set_status(current, RequestStatus.SUPERSEDED, table=REQUEST_TRANSITIONS)
             current.completed_at = timezone.now()
-            current.save(update_fields=["status", "completed_at"])
+            set_status(current, RequestStatus.SUPERSEDED, table=REQUEST_TRANSITIONS, also=["completed_at"])
             _event(current, "superseded", actor, reason=reason)
         _move_requisition(requisition, "submitted", actor=actor, reason=reason)
         return start_approval(requisition=requisition, actor=actor)
@@ -685,10 +687,8 @@ def withdraw(*, requisition: Any, actor: Any = None) -> None:
     for request in ApprovalRequest.objects.filter(requisition=requisition, status=RequestStatus.PENDING):
         for step in request.steps.filter(status__in=[StepStatus.WAITING, StepStatus.ACTIVE]):
             set_status(step, StepStatus.CLOSED, table=STEP_TRANSITIONS)
-            step.save(update_fields=["status"])
             _close_open(step)
         set_status(request, RequestStatus.WITHDRAWN, table=REQUEST_TRANSITIONS)
-        request.save(update_fields=["status"])
         _event(request, "withdrawn", actor)
 
 

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from openprocure.buyer.fulfilment.models import LineFulfilment
 from openprocure.buyer.invoicing import defaults, matching
 from openprocure.buyer.invoicing.choices import (
+    EXCEPTION_TRANSITIONS,
     INVOICE_TRANSITIONS,
     LIVE_STATUSES,
     ExceptionStatus,
@@ -47,7 +48,7 @@ from openprocure.buyer.invoicing.models import (
 from openprocure.buyer.purchasing.models import PurchaseOrder, PurchaseOrderLine
 from openprocure.buyer.suppliers.models import Supplier
 from openprocure.core.csvsafe import safe_cell
-from openprocure.core.status import set_status
+from openprocure.core.status import check_transition, set_status
 from punchout import amounts, cxml
 from punchout.money import quantize_money
 
@@ -514,8 +515,7 @@ def _store_result(
     }
     for exception in previous:
         if exception.status != ExceptionStatus.ACCEPTED:
-            exception.status = ExceptionStatus.CLEARED
-            exception.save(update_fields=["status"])
+            set_status(exception, ExceptionStatus.CLEARED, table=EXCEPTION_TRANSITIONS)
     kept_accepted = set()
     new = []
     waiting = False
@@ -535,8 +535,7 @@ def _store_result(
         )
     for key, exception in accepted.items():
         if key not in kept_accepted:
-            exception.status = ExceptionStatus.CLEARED
-            exception.save(update_fields=["status"])
+            set_status(exception, ExceptionStatus.CLEARED, table=EXCEPTION_TRANSITIONS)
     if matching.waits_for_receipt(exception.code for exception in new):
         # only goods not received yet: no exception for anyone to handle, the receipt will match it
         waiting, new = True, []
@@ -568,13 +567,23 @@ def _store_result(
 def _move(invoice: Invoice, target: str, actor: Any = None, comment: str = "") -> None:
     if invoice.status == target:
         return
-    previous = set_status(invoice, target, table=INVOICE_TRANSITIONS)
-    update = ["status"]
+    also = []
     if target == InvoiceStatus.APPROVED:
+        check_transition(INVOICE_TRANSITIONS, obj=invoice, current=invoice.status, target=target)
         invoice.approved_at = timezone.now()
-        update.append("approved_at")
-    invoice.save(update_fields=update)
-    _event(invoice, "status_changed", actor, **{"from": previous, "to": target, "comment": comment})
+        also.append("approved_at")
+    set_status(
+        invoice,
+        target,
+        table=INVOICE_TRANSITIONS,
+        also=also,
+        event=InvoiceEvent(
+            invoice=invoice,
+            kind="status_changed",
+            actor=actor,
+            detail={"from": invoice.status, "to": target, "comment": comment},
+        ),
+    )
     send_status(invoice=invoice, comment=comment)
     for po in invoice.purchase_orders.all():
         transaction.on_commit(partial(_refresh_po, po.pk))
@@ -663,11 +672,15 @@ def accept_variance(*, exception: InvoiceException, actor: Any, reason: str) -> 
             ExceptionStatus.CREDIT_REQUESTED,
         ):
             raise InvoicingError(_("This exception is no longer open."))
-        exception.status = ExceptionStatus.ACCEPTED
         exception.reason = reason
         exception.resolved_by = actor
         exception.resolved_at = timezone.now()
-        exception.save()
+        set_status(
+            exception,
+            ExceptionStatus.ACCEPTED,
+            table=EXCEPTION_TRANSITIONS,
+            also=["reason", "resolved_by", "resolved_at"],
+        )
         _event(
             invoice,
             "variance_accepted",
@@ -683,11 +696,12 @@ def accept_variance(*, exception: InvoiceException, actor: Any, reason: str) -> 
 
 def _resolve_all(invoice: Invoice, status: str, actor: Any, reason: str) -> None:
     for exception in _open_exceptions(invoice):
-        exception.status = status
         exception.reason = reason
         exception.resolved_by = actor
         exception.resolved_at = timezone.now()
-        exception.save()
+        set_status(
+            exception, status, table=EXCEPTION_TRANSITIONS, also=["reason", "resolved_by", "resolved_at"]
+        )
 
 
 def request_credit_memo(*, invoice: Invoice, actor: Any, reason: str) -> Invoice:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from openprocure.buyer.purchasing.choices import (
     CHANGEABLE,
     PO_TRANSITIONS,
+    TRANSMISSION_TRANSITIONS,
     POStatus,
     TransmissionStatus,
     TransmissionType,
@@ -44,7 +45,7 @@ from openprocure.buyer.purchasing.models import (
 )
 from openprocure.core.choices import OutboxStatus
 from openprocure.core.outbox import Outgoing, enqueue_document, enqueue_documents
-from openprocure.core.status import set_status
+from openprocure.core.status import can_move, check_transition, set_status, set_status_many, set_status_where
 
 if TYPE_CHECKING:
     from openprocure.buyer.suppliers.models import PunchOutConnection
@@ -408,7 +409,7 @@ def send_purchase_orders(*, orders: list[PurchaseOrder], actor: Any = None) -> N
             ) % {"supplier": po.supplier}
             unsendable.append(po)
         else:
-            set_status(po, POStatus.SENT, table=PO_TRANSITIONS)
+            check_transition(PO_TRANSITIONS, obj=po, current=po.status, target=POStatus.SENT)
             po.sent_at = now
             po.supplier_message = ""
             sendable.append(po)
@@ -441,8 +442,8 @@ def send_purchase_orders(*, orders: list[PurchaseOrder], actor: Any = None) -> N
             for po, (payload_id, _body), message in zip(sendable, built, messages, strict=True)
         ]
     )
-    PurchaseOrder.objects.filter(pk__in=[po.pk for po in sendable]).update(
-        status=POStatus.SENT, sent_at=now, supplier_message=""
+    set_status_many(
+        sendable, POStatus.SENT, table=PO_TRANSITIONS, values={"sent_at": now, "supplier_message": ""}
     )
     PurchaseOrderEvent.objects.bulk_create(
         [
@@ -519,11 +520,20 @@ def send_purchase_order(
     transmission = Transmission.objects.create(
         purchase_order=po, type=kind, version=po.version, payload_id=payload_id, outbox_message=message
     )
-    set_status(po, POStatus.SENT, table=PO_TRANSITIONS)
     po.sent_at = timezone.now()
     po.supplier_message = ""
-    po.save(update_fields=["status", "sent_at", "supplier_message"])
-    _event(po, "sent", actor, type=kind, version=po.version, payload_id=payload_id)
+    set_status(
+        po,
+        POStatus.SENT,
+        table=PO_TRANSITIONS,
+        also=["sent_at", "supplier_message"],
+        event=PurchaseOrderEvent(
+            purchase_order=po,
+            kind="sent",
+            actor=actor,
+            detail={"type": kind, "version": po.version, "payload_id": payload_id},
+        ),
+    )
     return transmission
 
 
@@ -564,16 +574,17 @@ def sync_deliveries(*, limit: int = 500) -> int:
             locked.finished_at = now
             is_change = locked.type != TransmissionType.NEW and po.status != POStatus.SENT
             if message.status == OutboxStatus.DELIVERED:
-                locked.status = TransmissionStatus.ACCEPTED
-                locked.save(update_fields=["status", "finished_at"])
+                set_status(
+                    locked, TransmissionStatus.ACCEPTED, table=TRANSMISSION_TRANSITIONS, also=["finished_at"]
+                )
                 if is_change:
                     _apply_version(po, locked)
                 elif locked.type == TransmissionType.DELETE:
                     _cancel_lines(po, {line.line_number for line in po.lines.all()}, reason=locked.reason)
                     _cancelled(po)
                 else:
-                    set_status(po, POStatus.ACCEPTED, table=PO_TRANSITIONS)
                     po.accepted_at = now
+                    set_status(po, POStatus.ACCEPTED, table=PO_TRANSITIONS, also=["accepted_at"])
                 po.supplier_message = message.last_error or ""
                 po.save()
                 _event(
@@ -585,9 +596,13 @@ def sync_deliveries(*, limit: int = 500) -> int:
                     status_code=message.last_status_code,
                 )
             else:
-                locked.status = TransmissionStatus.REFUSED
                 locked.answer = message.last_error or ""
-                locked.save(update_fields=["status", "finished_at", "answer"])
+                set_status(
+                    locked,
+                    TransmissionStatus.REFUSED,
+                    table=TRANSMISSION_TRANSITIONS,
+                    also=["finished_at", "answer"],
+                )
                 po.supplier_message = message.last_error
                 if is_change:  # the order stays as it was
                     po.save(update_fields=["supplier_message"])
@@ -601,8 +616,7 @@ def sync_deliveries(*, limit: int = 500) -> int:
                         text=message.last_error,
                     )
                 else:
-                    set_status(po, POStatus.FAILED, table=PO_TRANSITIONS)
-                    po.save(update_fields=["status", "supplier_message"])
+                    set_status(po, POStatus.FAILED, table=PO_TRANSITIONS, also=["supplier_message"])
                     _event(
                         po,
                         "refused",
@@ -688,11 +702,16 @@ def _cancel_lines(po: PurchaseOrder, numbers: set[int], *, reason: str, save_po:
         )
         done.append(line.line_number)
     if done:
-        from openprocure.buyer.fulfilment.choices import LineState
+        from openprocure.buyer.fulfilment.choices import LINE_STATE_TRANSITIONS, LineState
         from openprocure.buyer.fulfilment.models import LineFulfilment
 
-        LineFulfilment.objects.filter(po_line__purchase_order=po, po_line__line_number__in=done).update(
-            accepted_quantity=0, backordered_quantity=0, state=LineState.CANCELLED
+        set_status_where(
+            LineFulfilment.objects.filter(po_line__purchase_order=po, po_line__line_number__in=done),
+            LineState.CANCELLED,
+            table=LINE_STATE_TRANSITIONS,
+            field="state",
+            accepted_quantity=0,
+            backordered_quantity=0,
         )
         _release(po, released)
         if save_po:
@@ -708,7 +727,7 @@ def _cancelled(po: PurchaseOrder) -> None:
 
     # A supplier that accepts a cancellation after a ship notice arrived: the lines are cancelled,
     # the status stays where the shipment took it.
-    if po.status != POStatus.CANCELLED and POStatus.CANCELLED in PO_TRANSITIONS.get(po.status, set()):
+    if can_move(PO_TRANSITIONS, current=po.status, target=POStatus.CANCELLED):
         set_status(po, POStatus.CANCELLED, table=PO_TRANSITIONS)
     if not po.requisition.purchase_orders.exclude(pk=po.pk).exclude(status=POStatus.CANCELLED).exists():
         budgets.release(requisition=po.requisition)
@@ -924,9 +943,14 @@ def cancel_purchase_order(*, po: PurchaseOrder, actor: Any, reason: str = "") ->
             po.status in (POStatus.APPROVED, POStatus.FAILED)
             and not po.transmissions.filter(status=TransmissionStatus.ACCEPTED).exists()
         ):
-            set_status(po, POStatus.CANCELLED, table=PO_TRANSITIONS)
-            po.save(update_fields=["status"])
-            _event(po, "cancelled", actor, reason=reason)
+            set_status(
+                po,
+                POStatus.CANCELLED,
+                table=PO_TRANSITIONS,
+                event=PurchaseOrderEvent(
+                    purchase_order=po, kind="cancelled", actor=actor, detail={"reason": reason}
+                ),
+            )
             if not po.requisition.purchase_orders.exclude(status=POStatus.CANCELLED).exists():
                 budgets.release(requisition=po.requisition)
             return None

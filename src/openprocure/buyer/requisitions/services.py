@@ -35,7 +35,7 @@ from openprocure.buyer.requisitions.models import (
     RequisitionLine,
 )
 from openprocure.core.models import User
-from openprocure.core.status import set_status
+from openprocure.core.status import follow, restore_status_many, set_status, set_status_many
 from punchout.money import quantize_money
 
 
@@ -579,18 +579,22 @@ def submit_requisition(requisition: Requisition, actor: User, *, reason: str = "
         problems = _submission_problems(locked)
         if problems:
             raise RequisitionError(" ".join(problems))
-        previous = set_status(locked, RequisitionStatus.SUBMITTED, table=REQUISITION_TRANSITIONS)
         locked.submitted_at = timezone.now()
         locked.total_amount = locked.compute_total()
-        locked.save(update_fields=["status", "submitted_at", "total_amount", "updated_at"])
-        _record(
+        set_status(
             locked,
-            EventKind.STATUS_CHANGED,
-            actor=actor,
-            reason=reason,
-            from_status=previous,
-            to_status=locked.status,
-            data={"total": str(locked.total_amount), "currency": locked.currency},
+            RequisitionStatus.SUBMITTED,
+            table=REQUISITION_TRANSITIONS,
+            also=["submitted_at", "total_amount", "updated_at"],
+            event=RequisitionEvent(
+                requisition=locked,
+                kind=EventKind.STATUS_CHANGED,
+                actor=actor,
+                reason=reason,
+                from_status=locked.status,
+                to_status=RequisitionStatus.SUBMITTED,
+                data={"total": str(locked.total_amount), "currency": locked.currency},
+            ),
         )
         hooks.on_submitted(locked)
     return locked
@@ -680,48 +684,43 @@ def _submit_chunk(
     if not candidates:
         return
     now = timezone.now()
-    previous: dict[int, tuple[str, Any]] = {}
+    submitted_before = {requisition.pk: requisition.submitted_at for requisition in candidates}
     changed: list[Requisition] = []
     for requisition in candidates:
-        previous[requisition.pk] = (
-            set_status(requisition, RequisitionStatus.SUBMITTED, table=REQUISITION_TRANSITIONS),
-            requisition.submitted_at,
-        )
-        requisition.submitted_at = now
         total = requisition.compute_total()
         if total != Decimal(requisition.total_amount):  # kept up to date by every line change, normally
             changed.append(requisition)
         requisition.total_amount = total
-        requisition.updated_at = now
+    events = [
+        RequisitionEvent(
+            requisition=requisition,
+            kind=EventKind.STATUS_CHANGED,
+            actor=actor,
+            reason=reason,
+            from_status=requisition.status,
+            to_status=RequisitionStatus.SUBMITTED,
+            data={"total": str(requisition.total_amount), "currency": requisition.currency},
+            created_at=now,
+        )
+        for requisition in candidates
+    ]
     # Plain UPDATEs, one per distinct value (bulk_update's CASE per row costs more than it saves).
-    Requisition.objects.filter(pk__in=[r.pk for r in candidates]).update(
-        status=RequisitionStatus.SUBMITTED, submitted_at=now, updated_at=now
+    previous = set_status_many(
+        candidates,
+        RequisitionStatus.SUBMITTED,
+        table=REQUISITION_TRANSITIONS,
+        values={"submitted_at": now, "updated_at": now},
+        events=events,
     )
     for total, pks in _group_by(changed, lambda r: r.total_amount).items():
         Requisition.objects.filter(pk__in=pks).update(total_amount=total)
-    events = RequisitionEvent.objects.bulk_create(
-        [
-            RequisitionEvent(
-                requisition=requisition,
-                kind=EventKind.STATUS_CHANGED,
-                actor=actor,
-                reason=reason,
-                from_status=previous[requisition.pk][0],
-                to_status=requisition.status,
-                data={"total": str(requisition.total_amount), "currency": requisition.currency},
-                created_at=now,
-            )
-            for requisition in candidates
-        ]
-    )
     refused = hooks.on_submitted_many(candidates)
     if refused:
         # The callables wrote nothing for these: put them back as they were, without a trace.
         back = [r for r in candidates if r.pk in refused]
-        for requisition in back:
-            requisition.status, requisition.submitted_at = previous[requisition.pk]
-        for (status, submitted_at), pks in _group_by(back, lambda r: (r.status, r.submitted_at)).items():
-            Requisition.objects.filter(pk__in=pks).update(status=status, submitted_at=submitted_at)
+        restore_status_many(
+            back, previous, values={r.pk: {"submitted_at": submitted_before[r.pk]} for r in back}
+        )
         RequisitionEvent.objects.filter(pk__in=[e.pk for e in events if e.requisition_id in refused]).delete()
     for requisition in candidates:
         if requisition.pk in refused:
@@ -760,27 +759,31 @@ def change_status_many(
             .filter(pk__in=ids)
             .values_list("pk", "status")
         }
-        previous = {}
-        for requisition in requisitions:
-            requisition.status = locked[requisition.pk]
-            previous[requisition.pk] = set_status(requisition, target, table=REQUISITION_TRANSITIONS)
-            requisition.updated_at = now
-        Requisition.objects.filter(pk__in=ids).update(status=target, updated_at=now)
-        RequisitionEvent.objects.bulk_create(
-            [
+        # The rows as they are now, locked (the objects passed in may be stale).
+        current = [Requisition(pk=pk, status=locked[pk]) for pk in ids]
+        set_status_many(
+            current,
+            target,
+            table=REQUISITION_TRANSITIONS,
+            values={"updated_at": now},
+            events=[
                 RequisitionEvent(
                     requisition=requisition,
                     kind=EventKind.STATUS_CHANGED,
                     actor=actor,
                     reason=(reasons or {}).get(requisition.pk, ""),
-                    from_status=previous[requisition.pk],
+                    from_status=locked[requisition.pk],
                     to_status=target,
                     data=(data or {}).get(requisition.pk, {}),
                     created_at=now,
                 )
                 for requisition in requisitions
-            ]
+            ],
         )
+        moved = {row.pk: row for row in current}
+        for requisition in requisitions:
+            follow(requisition, moved[requisition.pk])
+            requisition.updated_at = now
 
 
 def change_status(
@@ -797,16 +800,20 @@ def change_status(
     """
     with transaction.atomic():
         locked = _lock(requisition)
-        previous = set_status(locked, target, table=REQUISITION_TRANSITIONS)
-        locked.save(update_fields=["status", "updated_at"])
-        _record(
+        set_status(
             locked,
-            EventKind.STATUS_CHANGED,
-            actor=actor,
-            reason=reason,
-            from_status=previous,
-            to_status=target,
-            data=data,
+            target,
+            table=REQUISITION_TRANSITIONS,
+            also=["updated_at"],
+            event=RequisitionEvent(
+                requisition=locked,
+                kind=EventKind.STATUS_CHANGED,
+                actor=actor,
+                reason=reason,
+                from_status=locked.status,
+                to_status=target,
+                data=data or {},
+            ),
         )
     return locked
 
