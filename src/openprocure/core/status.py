@@ -21,21 +21,48 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence, Set
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 
-class IllegalTransition(Exception):
-    """A status change that the transition table does not allow."""
+class IllegalTransition(ValidationError):
+    """A status change that the transition table does not allow; nothing was changed.
 
-    def __init__(self, *, obj: Any, current: str, target: str) -> None:
+    A ``ValidationError``, so a form or view shows its message like any other refusal. ``message``
+    may name the statuses as people read them: ``%(status)s`` (the current one) and ``%(new)s``.
+    """
+
+    def __init__(
+        self, *, obj: Any, current: str, target: str, field: str = "status", message: str | None = None
+    ) -> None:
         self.obj = obj
         self.current = current
         self.target = target
+        labels = _labels(obj, field)
+        template = message or _("%(object)s cannot go from “%(current)s” to “%(target)s”.")
         super().__init__(
-            _("%(object)s cannot go from “%(current)s” to “%(target)s”.")
-            % {"object": obj.__class__.__name__, "current": current, "target": target}
+            template
+            % {
+                "object": obj.__class__.__name__,
+                "current": current,
+                "target": target,
+                "status": labels.get(current, current),
+                "new": labels.get(target, target),
+            }
         )
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+def _labels(obj: Any, field: str) -> dict[str, str]:
+    """What people read for each value of ``obj.<field>`` (empty when the field has no choices)."""
+    try:
+        choices = obj._meta.get_field(field).flatchoices
+    except (AttributeError, FieldDoesNotExist):
+        return {}
+    return {str(value): str(label) for value, label in choices}
 
 
 def can_move(table: Mapping[str, Set[str]], *, current: str, target: str) -> bool:
@@ -43,10 +70,18 @@ def can_move(table: Mapping[str, Set[str]], *, current: str, target: str) -> boo
     return target in table.get(current, set())
 
 
-def check_transition(table: Mapping[str, Set[str]], *, obj: Any, current: str, target: str) -> None:
+def check_transition(
+    table: Mapping[str, Set[str]],
+    *,
+    obj: Any,
+    current: str,
+    target: str,
+    field: str = "status",
+    refusal: str | None = None,
+) -> None:
     """Raise :class:`IllegalTransition` unless ``current -> target`` is in ``table``."""
     if not can_move(table, current=current, target=target):
-        raise IllegalTransition(obj=obj, current=current, target=target)
+        raise IllegalTransition(obj=obj, current=current, target=target, field=field, message=refusal)
 
 
 def sources(table: Mapping[str, Set[str]], target: str) -> list[str]:
@@ -62,15 +97,16 @@ def set_status(
     field: str = "status",
     also: Iterable[str] = (),
     event: models.Model | None = None,
+    refusal: str | None = None,
 ) -> str:
     """Move ``obj.<field>`` to ``target`` after checking the table; returns the previous status.
 
     Saves the status and the fields named in ``also`` (which the caller set beforehand) and the
-    unsaved ``event``, in one transaction. An illegal move raises :class:`IllegalTransition` before
-    anything is changed, in memory or in the database.
+    unsaved ``event``, in one transaction. An illegal move raises :class:`IllegalTransition` (with
+    ``refusal`` as its message, when given) before anything is changed, in memory or in the database.
     """
     current = str(getattr(obj, field))
-    check_transition(table, obj=obj, current=current, target=target)
+    check_transition(table, obj=obj, current=current, target=target, field=field, refusal=refusal)
     with transaction.atomic(savepoint=False):
         setattr(obj, field, target)
         obj.save(update_fields=[field, *also])
@@ -105,7 +141,7 @@ def set_status_many(
     previous: dict[Any, str] = {}
     for obj in objs:
         current = str(getattr(obj, field))
-        check_transition(table, obj=obj, current=current, target=target)
+        check_transition(table, obj=obj, current=current, target=target, field=field)
         previous[obj.pk] = current
     if not objs:
         return previous
@@ -159,7 +195,7 @@ def set_derived_many(
     for obj in objs:
         current, target = str(getattr(obj, field)), targets[obj.pk]
         if target != current:
-            check_transition(table, obj=obj, current=current, target=target)
+            check_transition(table, obj=obj, current=current, target=target, field=field)
     if not objs:
         return
     for obj in objs:

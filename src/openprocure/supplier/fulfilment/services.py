@@ -33,6 +33,7 @@ from openprocure.supplier.business.services import staff_role
 from openprocure.supplier.fulfilment import defaults
 from openprocure.supplier.fulfilment.choices import (
     INVOICE_TRANSITIONS,
+    RETURN_REQUEST_TRANSITIONS,
     SHIPMENT_TRANSITIONS,
     BuyerStatusKind,
     InvoiceKind,
@@ -215,10 +216,11 @@ def _after_shipment(
     remaining = sum(line.open_quantity for line in current)
     ready = sum(max(0, line.accepted_quantity - line.shipped_quantity) for line in current)
     target = OrderStatus.SHIPPED if ready == 0 else OrderStatus.PARTIALLY_SHIPPED
-    if order.status != target:
-        set_status(order, target, table=ORDER_TRANSITIONS)
     order.updated_at = timezone.now()
-    order.save(update_fields=["status", "updated_at"])
+    if order.status != target:
+        set_status(order, target, table=ORDER_TRANSITIONS, also=["updated_at"])
+    else:
+        order.save(update_fields=["updated_at"])
     OrderEvent.objects.create(
         order=order,
         kind=EventKind.SHIPPED,
@@ -465,9 +467,14 @@ def record_return(
         recipients = {order.email} - {""}
         if request_id is not None:
             asked = _open_request(order, request_id)
-            asked.status, asked.goods_return = ReturnRequestStatus.RECORDED, goods_return
+            asked.goods_return = goods_return
             asked.decided_by, asked.decided_at = by, timezone.now()
-            asked.save(update_fields=["status", "goods_return", "decided_by", "decided_at"])
+            set_status(
+                asked,
+                ReturnRequestStatus.RECORDED,
+                table=RETURN_REQUEST_TRANSITIONS,
+                also=["goods_return", "decided_by", "decided_at"],
+            )
             if asked.requested_by is not None:
                 recipients.add(asked.requested_by.email)
         if recipients:
@@ -519,9 +526,14 @@ def decline_return_request(*, request_id: int, reason: str, by: User | None) -> 
         order_id = ReturnRequest.objects.values_list("order_id", flat=True).get(pk=request_id)
         order = Order.objects.select_for_update(of=("self",)).get(pk=order_id)
         asked = _open_request(order, request_id)
-        asked.status, asked.decline_reason = ReturnRequestStatus.DECLINED, reason[:500]
+        asked.decline_reason = reason[:500]
         asked.decided_by, asked.decided_at = by, timezone.now()
-        asked.save(update_fields=["status", "decline_reason", "decided_by", "decided_at"])
+        set_status(
+            asked,
+            ReturnRequestStatus.DECLINED,
+            table=RETURN_REQUEST_TRANSITIONS,
+            also=["decline_reason", "decided_by", "decided_at"],
+        )
         if asked.requested_by is not None:
             person = asked.requested_by
             with translation.override(person.preferred_language or settings.LANGUAGE_CODE):
@@ -581,9 +593,8 @@ def mark_delivered(*, shipment_id: int, by: User | None) -> Shipment:
     require_staff(by)
     with transaction.atomic():
         shipment = Shipment.objects.select_for_update().get(pk=shipment_id)
-        set_status(shipment, ShipmentStatus.DELIVERED, table=SHIPMENT_TRANSITIONS)
         shipment.delivered_at = timezone.now()
-        shipment.save(update_fields=["status", "delivered_at"])
+        set_status(shipment, ShipmentStatus.DELIVERED, table=SHIPMENT_TRANSITIONS, also=["delivered_at"])
         order_ids = set(
             Order.objects.filter(lines__shipment_lines__shipment=shipment).values_list("pk", flat=True)
         )
@@ -594,9 +605,8 @@ def mark_delivered(*, shipment_id: int, by: User | None) -> Shipment:
                 lines__order_line__order=order, status=ShipmentStatus.SHIPPED
             ).exists()
             if order.status == OrderStatus.SHIPPED and not pending:
-                set_status(order, OrderStatus.DELIVERED, table=ORDER_TRANSITIONS)
                 order.updated_at = timezone.now()
-                order.save(update_fields=["status", "updated_at"])
+                set_status(order, OrderStatus.DELIVERED, table=ORDER_TRANSITIONS, also=["updated_at"])
             OrderEvent.objects.create(
                 order=order, kind=EventKind.DELIVERED, by=by, detail={"shipment": shipment.shipment_id}
             )
@@ -793,5 +803,4 @@ def record_buyer_status(
             and invoice.status == InvoiceStatus.ISSUED
         ):
             set_status(invoice, InvoiceStatus.PAID, table=INVOICE_TRANSITIONS)
-            invoice.save(update_fields=["status"])
     return status, True

@@ -637,9 +637,8 @@ def _cancel(order: Order, *, asked: str, by: User | None = None) -> Answer:
     order.lines.filter(is_current=True).exclude(outcome=LineOutcome.REJECTED).update(
         outcome=LineOutcome.CANCELLED, code=code, reason=reason
     )
-    set_status(order, OrderStatus.CANCELLED, table=ORDER_TRANSITIONS)
     order.cancelled_at = order.updated_at = timezone.now()
-    order.save(update_fields=["status", "cancelled_at", "updated_at"])
+    set_status(order, OrderStatus.CANCELLED, table=ORDER_TRANSITIONS, also=["cancelled_at", "updated_at"])
     reason = _cancellation_text(order, asked, by)
     _event(order, EventKind.CANCELLED, by=by, via=kind, asked_by=asked, reason=reason)
     # The buyer's system hears of it as a ConfirmationRequest type="reject" (when it has an endpoint).
