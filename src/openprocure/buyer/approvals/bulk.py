@@ -65,6 +65,7 @@ from openprocure.buyer.approvals.services import (
 )
 from openprocure.buyer.organization.services import spending_limit_for
 from openprocure.core import mail
+from openprocure.core.audit import new_event
 from openprocure.core.status import check_transition, set_status_many, set_status_where
 
 #: Decisions recorded per transaction by :func:`decide_many`.
@@ -170,9 +171,10 @@ def start_approvals(
     )
     ApprovalEvent.objects.bulk_create(
         [
-            ApprovalEvent(
-                request=request,
-                kind="submitted",
+            new_event(
+                ApprovalEvent,
+                request,
+                "submitted",
                 actor=actor,
                 detail={
                     "steps": len(chains[request.requisition_id]),
@@ -370,9 +372,10 @@ def _approve_chunk(ids: list[int], actor: Any, comment: str, channel: str, resul
     )
     ApprovalEvent.objects.bulk_create(
         [
-            ApprovalEvent(
-                request_id=steps[a.step_id].request_id,
-                kind=f"decision_{Decision.APPROVE}",
+            new_event(
+                ApprovalEvent,
+                steps[a.step_id].request_id,
+                f"decision_{Decision.APPROVE}",
                 actor=actor,
                 detail={"step": steps[a.step_id].position, "comment": comment, "channel": channel},
                 created_at=now,
@@ -490,10 +493,7 @@ def complete_requests(*, requests: list[ApprovalRequest], actor: Any) -> None:
         RequestStatus.APPROVED,
         table=REQUEST_TRANSITIONS,
         values={"completed_at": now},
-        events=[
-            ApprovalEvent(request=r, kind="approved", actor=actor, detail={}, created_at=now)
-            for r in requests
-        ],
+        events=[new_event(ApprovalEvent, r, "approved", actor=actor, created_at=now) for r in requests],
     )
     order = {r.requisition_id: n for n, r in enumerate(requests)}  # orders are numbered in decision order
     requisitions = sorted(batch_queryset().filter(pk__in=list(order)), key=lambda r: order[r.pk])

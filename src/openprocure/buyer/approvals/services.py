@@ -46,6 +46,7 @@ from openprocure.buyer.approvals.models import (
 )
 from openprocure.buyer.approvals.policy import manager_map, rates, requisition_facts, resolve_chain
 from openprocure.core import mail
+from openprocure.core.audit import record_event
 from openprocure.core.models import User
 from openprocure.core.status import follow, set_status, set_status_where
 
@@ -60,10 +61,6 @@ def _move_requisition(requisition: Any, target: str, *, actor: Any, reason: str 
 
     moved = change_status(requisition=requisition, target=target, actor=actor, reason=reason)
     follow(requisition, moved)
-
-
-def _event(request: ApprovalRequest, kind: str, actor: Any = None, **detail: Any) -> None:
-    ApprovalEvent.objects.create(request=request, kind=kind, actor=actor, detail=detail)
 
 
 # -- delegation ---------------------------------------------------------------------------------------
@@ -148,14 +145,17 @@ def _hand_over(
         status=AssignmentStatus.PENDING,
         notified_at=timezone.now(),
     )
-    _event(
+    record_event(
+        ApprovalEvent,
         assignment.step.request,
         kind,
-        actor,
-        step=assignment.step.position,
-        from_user=assignment.approver_id,
-        to_user=to_user_id,
-        comment=comment,
+        actor=actor,
+        detail={
+            "step": assignment.step.position,
+            "from_user": assignment.approver_id,
+            "to_user": to_user_id,
+            "comment": comment,
+        },
     )
     _notify(new)
     return new
@@ -230,14 +230,17 @@ def hand_over_open_approvals(*, person: Any, actor: Any, **_signal: Any) -> int:
             if assignment.status == AssignmentStatus.QUEUED:
                 # Not their turn yet: the new approver simply takes their place in the queue.
                 ApprovalAssignment.objects.filter(pk=pk).update(approver_id=target, on_behalf_of=None)
-                _event(
+                record_event(
+                    ApprovalEvent,
                     assignment.step.request,
                     "reassigned",
-                    actor,
-                    step=step.position,
-                    from_user=person.pk,
-                    to_user=target,
-                    comment=reason,
+                    actor=actor,
+                    detail={
+                        "step": step.position,
+                        "from_user": person.pk,
+                        "to_user": target,
+                        "comment": reason,
+                    },
                 )
             else:
                 _hand_over(
@@ -300,7 +303,13 @@ def start_approval(*, requisition: Any, actor: Any = None, facts: Facts | None =
                 ApprovalAssignment(step=step, approver_id=person.user_id, position=turn, source=person.source)
             )
     ApprovalAssignment.objects.bulk_create(assignments)
-    _event(request, "submitted", actor, steps=len(steps), amount=str(facts.amount), currency=facts.currency)
+    record_event(
+        ApprovalEvent,
+        request,
+        "submitted",
+        actor=actor,
+        detail={"steps": len(steps), "amount": str(facts.amount), "currency": facts.currency},
+    )
     if steps:
         _activate(steps[0], actor)
     else:
@@ -420,7 +429,13 @@ def decide(
             table=ASSIGNMENT_TRANSITIONS,
             also=["decided_at"],
         )
-        _event(request, f"decision_{decision}", actor, step=step.position, comment=comment, channel=channel)
+        record_event(
+            ApprovalEvent,
+            request,
+            f"decision_{decision}",
+            actor=actor,
+            detail={"step": step.position, "comment": comment, "channel": channel},
+        )
         EmailActionToken.objects.filter(assignment=assignment, used_at__isnull=True).update(used_at=now)
         if referred_to:
             assert limit is not None  # referral targets are only looked for above a limit
@@ -434,13 +449,12 @@ def decide(
                     status=AssignmentStatus.QUEUED,
                 )
                 _ask(referral, request.requester_id)
-            _event(
+            record_event(
+                ApprovalEvent,
                 request,
                 "referred_above_limit",
-                actor,
-                step=step.position,
-                limit=f"{limit[0]} {limit[1]}",
-                to_users=referred_to,
+                actor=actor,
+                detail={"step": step.position, "limit": f"{limit[0]} {limit[1]}", "to_users": referred_to},
             )
             names = User.objects.filter(pk__in=referred_to).order_by("email").values_list("email", flat=True)
             return DecisionResult(request.status, False, above_limit=limit, referred_to=tuple(names))
@@ -593,7 +607,7 @@ def _complete_request(request: ApprovalRequest, actor: Any) -> None:
 
     request.completed_at = timezone.now()
     set_status(request, RequestStatus.APPROVED, table=REQUEST_TRANSITIONS, also=["completed_at"])
-    _event(request, "approved", actor)
+    record_event(ApprovalEvent, request, "approved", actor=actor)
     requisition = request.requisition
     if requisition.status == "submitted":
         _move_requisition(requisition, "approved", actor=actor, reason=_("Every approval step agreed."))
@@ -634,7 +648,7 @@ def on_material_change(requisition: Any, *, actor: Any = None) -> ApprovalReques
             _close_open(step)
         current.completed_at = timezone.now()
         set_status(current, RequestStatus.SUPERSEDED, table=REQUEST_TRANSITIONS, also=["completed_at"])
-        _event(current, "superseded", actor)
+        record_event(ApprovalEvent, current, "superseded", actor=actor)
         return start_approval(requisition=requisition, actor=actor)
 
 
@@ -677,7 +691,7 @@ def restart_after_change(*, requisition: Any, reason: str, actor: Any = None) ->
         ):
             current.completed_at = timezone.now()
             set_status(current, RequestStatus.SUPERSEDED, table=REQUEST_TRANSITIONS, also=["completed_at"])
-            _event(current, "superseded", actor, reason=reason)
+            record_event(ApprovalEvent, current, "superseded", actor=actor, detail={"reason": reason})
         _move_requisition(requisition, "submitted", actor=actor, reason=reason)
         return start_approval(requisition=requisition, actor=actor)
 
@@ -689,7 +703,7 @@ def withdraw(*, requisition: Any, actor: Any = None) -> None:
             set_status(step, StepStatus.CLOSED, table=STEP_TRANSITIONS)
             _close_open(step)
         set_status(request, RequestStatus.WITHDRAWN, table=REQUEST_TRANSITIONS)
-        _event(request, "withdrawn", actor)
+        record_event(ApprovalEvent, request, "withdrawn", actor=actor)
 
 
 # -- reminders and escalation -------------------------------------------------------------------------
@@ -718,7 +732,7 @@ def escalate_step(*, step: ApprovalStep) -> ApprovalAssignment | None:
         step.escalation_level += 1
         step.save(update_fields=["escalation_level"])
         if target is None:
-            _event(request, "escalation_impossible", None, step=step.position)
+            record_event(ApprovalEvent, request, "escalation_impossible", detail={"step": step.position})
             return None
         level, person = target
         assignment = ApprovalAssignment.objects.create(
@@ -729,7 +743,12 @@ def escalate_step(*, step: ApprovalStep) -> ApprovalAssignment | None:
             status=AssignmentStatus.QUEUED,
         )
         _ask(assignment, request.requester_id)
-        _event(request, "escalated", None, step=step.position, to_user=assignment.approver_id, level=level)
+        record_event(
+            ApprovalEvent,
+            request,
+            "escalated",
+            detail={"step": step.position, "to_user": assignment.approver_id, "level": level},
+        )
         return assignment
 
 

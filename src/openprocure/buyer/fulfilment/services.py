@@ -49,6 +49,7 @@ from openprocure.buyer.purchasing.choices import (
 )
 from openprocure.buyer.purchasing.models import PurchaseOrder, PurchaseOrderEvent, PurchaseOrderLine
 from openprocure.core import mail
+from openprocure.core.audit import new_event, record_event
 from openprocure.core.status import can_move, set_derived_many, set_status
 from punchout import cxml
 
@@ -65,10 +66,6 @@ def fmt(value: Decimal) -> str:
     """A quantity as people write it: 12, 2.5 (never 12.0000)."""
     text = format(value.normalize(), "f")
     return "0" if text in ("-0", "") else text
-
-
-def _event(po: PurchaseOrder, kind: str, actor: Any = None, **detail: Any) -> None:
-    PurchaseOrderEvent.objects.create(purchase_order=po, kind=kind, actor=actor, detail=detail)
 
 
 def lock_po(po: PurchaseOrder | int) -> PurchaseOrder:
@@ -192,8 +189,8 @@ def refresh_po_status(po: PurchaseOrder, *, actor: Any = None) -> str:
         po,
         target,
         table=PO_TRANSITIONS,
-        event=PurchaseOrderEvent(
-            purchase_order=po, kind="status_changed", actor=actor, detail={"from": po.status, "to": target}
+        event=new_event(
+            PurchaseOrderEvent, po, "status_changed", actor=actor, detail={"from": po.status, "to": target}
         ),
     )
     return target
@@ -384,13 +381,11 @@ def record_confirmation(
             )
     SupplierIssue.objects.bulk_create(issues)
     _supplier_cancellation(po, kind, confirms_cancellation, supplier_cancels, confirmation.comments)
-    _event(
+    record_event(
+        PurchaseOrderEvent,
         po,
         "cancellation_confirmed" if confirms_cancellation else "order_confirmed",
-        None,
-        type=kind,
-        confirm_id=confirmation.confirm_id,
-        issues=len(issues),
+        detail={"type": kind, "confirm_id": confirmation.confirm_id, "issues": len(issues)},
     )
     refresh_po_status(po)
     if issues:
@@ -478,12 +473,12 @@ def resolve_issue(*, issue: SupplierIssue, actor: Any, resolution: str) -> Suppl
             table=ISSUE_TRANSITIONS,
             also=["resolution", "resolved_by", "resolved_at"],
         )
-        _event(
+        record_event(
+            PurchaseOrderEvent,
             issue.purchase_order,
             "supplier_issue_resolved",
-            actor,
-            issue=issue.pk,
-            resolution=issue.resolution,
+            actor=actor,
+            detail={"issue": issue.pk, "resolution": issue.resolution},
         )
     return issue
 
@@ -522,7 +517,9 @@ def record_ship_notice(
             )
         set_status(notice, ShipNoticeStatus.CANCELLED, table=SHIP_NOTICE_TRANSITIONS, also=["updated_at"])
         for po in affected.values():
-            _event(po, "shipment_cancelled", None, shipment_id=notice.shipment_id)
+            record_event(
+                PurchaseOrderEvent, po, "shipment_cancelled", detail={"shipment_id": notice.shipment_id}
+            )
             refresh_po_status(lock_po(po))
         return notice
     carrier = tracking = tracking_url = ""
@@ -591,14 +588,16 @@ def record_ship_notice(
         )
     threshold = defaults.auto_receipt_below()
     for po in affected.values():
-        _event(
+        record_event(
+            PurchaseOrderEvent,
             po,
             "shipment_notified",
-            None,
-            shipment_id=notice.shipment_id,
-            carrier=notice.carrier,
-            tracking=notice.tracking_number,
-            operation=operation,
+            detail={
+                "shipment_id": notice.shipment_id,
+                "carrier": notice.carrier,
+                "tracking": notice.tracking_number,
+                "operation": operation,
+            },
         )
         refresh_po_status(lock_po(po))
         # A notice that raised an issue on this order is checked by a person, never received automatically.
@@ -733,7 +732,12 @@ def record_status_update(
         payload_id=payload_id[:250],
     )
     if po is not None:
-        _event(po, "status_update", None, code=update.code, text=update.text, message=update.message)
+        record_event(
+            PurchaseOrderEvent,
+            po,
+            "status_update",
+            detail={"code": update.code, "text": update.text, "message": update.message},
+        )
     return update
 
 
@@ -831,7 +835,13 @@ def receive_goods(
                 for entry in wanted
             ]
         )
-        _event(po, "goods_received", actor, receipt=receipt.number, automatic=automatic)
+        record_event(
+            PurchaseOrderEvent,
+            po,
+            "goods_received",
+            actor=actor,
+            detail={"receipt": receipt.number, "automatic": automatic},
+        )
         refresh_po_status(po, actor=actor)
         if ship_notice is not None:
             _refresh_ship_notice(ship_notice)
@@ -878,7 +888,9 @@ def return_goods(
                 for entry in wanted
             ]
         )
-        _event(po, "goods_returned", actor, receipt=receipt.number)
+        record_event(
+            PurchaseOrderEvent, po, "goods_returned", actor=actor, detail={"receipt": receipt.number}
+        )
         refresh_po_status(po, actor=actor)
         _receipts_changed(po)
     return receipt

@@ -47,6 +47,7 @@ from openprocure.buyer.invoicing.models import (
 )
 from openprocure.buyer.purchasing.models import PurchaseOrder, PurchaseOrderLine
 from openprocure.buyer.suppliers.models import Supplier
+from openprocure.core.audit import new_event, record_event
 from openprocure.core.csvsafe import safe_cell
 from openprocure.core.status import check_transition, set_status
 from punchout import amounts, cxml
@@ -66,10 +67,6 @@ class InvoicingError(Exception):
         self.message = message
         self.code = code
         super().__init__(message)
-
-
-def _event(invoice: Invoice, kind: str, actor: Any = None, **detail: Any) -> None:
-    InvoiceEvent.objects.create(invoice=invoice, kind=kind, actor=actor, detail=detail)
 
 
 # -- suppliers by identifier --------------------------------------------------------------------------
@@ -306,7 +303,13 @@ def receive_invoice(
                 for line in parsed.lines
             ]
         )
-        _event(invoice, "received", actor, source=parsed.source, payload_id=payload_id)
+        record_event(
+            InvoiceEvent,
+            invoice,
+            "received",
+            actor=actor,
+            detail={"source": parsed.source, "payload_id": payload_id},
+        )
         match_invoice(invoice=invoice, trigger="received", actor=actor)
         if invoice.is_credit:
             for po in orders.values():
@@ -543,14 +546,17 @@ def _store_result(
     invoice.match_mode = result.mode
     invoice.matched_at = timezone.now()
     invoice.save(update_fields=["match_mode", "matched_at"])
-    _event(
+    record_event(
+        InvoiceEvent,
         invoice,
         "matched",
-        actor,
-        trigger=trigger,
-        matched=result.matched,
-        exceptions=len(new),
-        waiting_for_receipt=waiting,
+        actor=actor,
+        detail={
+            "trigger": trigger,
+            "matched": result.matched,
+            "exceptions": len(new),
+            "waiting_for_receipt": waiting,
+        },
     )
     if invoice.status in (InvoiceStatus.EXPORTED, InvoiceStatus.REJECTED, InvoiceStatus.CANCELLED):
         return run
@@ -577,9 +583,10 @@ def _move(invoice: Invoice, target: str, actor: Any = None, comment: str = "") -
         target,
         table=INVOICE_TRANSITIONS,
         also=also,
-        event=InvoiceEvent(
-            invoice=invoice,
-            kind="status_changed",
+        event=new_event(
+            InvoiceEvent,
+            invoice,
+            "status_changed",
             actor=actor,
             detail={"from": invoice.status, "to": target, "comment": comment},
         ),
@@ -681,13 +688,12 @@ def accept_variance(*, exception: InvoiceException, actor: Any, reason: str) -> 
             table=EXCEPTION_TRANSITIONS,
             also=["reason", "resolved_by", "resolved_at"],
         )
-        _event(
+        record_event(
+            InvoiceEvent,
             invoice,
             "variance_accepted",
-            actor,
-            code=exception.code,
-            line=exception.line_number,
-            reason=reason,
+            actor=actor,
+            detail={"code": exception.code, "line": exception.line_number, "reason": reason},
         )
         if not _open_exceptions(invoice):
             _move(invoice, InvoiceStatus.APPROVED, actor, reason)
@@ -788,7 +794,12 @@ def send_status(*, invoice: Invoice, comment: str = "") -> Any:
     if not connection.accepts("StatusUpdateRequest"):
         # Its ProfileResponse lists no StatusUpdateRequest (or it never answered one): sending it
         # would be refused, so the history says it was not sent, and why.
-        _event(invoice, "status_not_sent", None, status=str(status_type), connection=connection.pk)
+        record_event(
+            InvoiceEvent,
+            invoice,
+            "status_not_sent",
+            detail={"status": str(status_type), "connection": connection.pk},
+        )
         return None
     from datetime import UTC, datetime
 
@@ -822,7 +833,12 @@ def send_status(*, invoice: Invoice, comment: str = "") -> Any:
         partner=invoice.supplier.name[:200],
         secret_source=str(connection.pk),
     )
-    _event(invoice, "status_sent", None, status=str(status_type), payload_id=document.payload_id, note=note)
+    record_event(
+        InvoiceEvent,
+        invoice,
+        "status_sent",
+        detail={"status": str(status_type), "payload_id": document.payload_id, "note": note},
+    )
     return message
 
 

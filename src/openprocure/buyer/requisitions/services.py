@@ -34,6 +34,7 @@ from openprocure.buyer.requisitions.models import (
     RequisitionEvent,
     RequisitionLine,
 )
+from openprocure.core.audit import new_event, record_event
 from openprocure.core.models import User
 from openprocure.core.status import follow, restore_status_many, set_status, set_status_many
 from punchout.money import quantize_money
@@ -78,27 +79,6 @@ class SplitInput:
 
 
 # -- helpers -------------------------------------------------------------------------------------
-
-
-def _record(
-    requisition: Requisition,
-    kind: str,
-    *,
-    actor: User | None,
-    reason: str = "",
-    from_status: str = "",
-    to_status: str = "",
-    data: dict[str, Any] | None = None,
-) -> RequisitionEvent:
-    return RequisitionEvent.objects.create(
-        requisition=requisition,
-        kind=kind,
-        actor=actor,
-        reason=reason,
-        from_status=from_status,
-        to_status=to_status,
-        data=data or {},
-    )
 
 
 def _lock(requisition: Requisition) -> Requisition:
@@ -204,7 +184,13 @@ def create_requisition(*, requester: User, title: str = "", currency: str = "") 
         )
         requisition.number = _new_number(requisition)
         requisition.save(update_fields=["number"])
-        _record(requisition, EventKind.CREATED, actor=requester, to_status=RequisitionStatus.DRAFT)
+        record_event(
+            RequisitionEvent,
+            requisition,
+            EventKind.CREATED,
+            actor=requester,
+            to_status=RequisitionStatus.DRAFT,
+        )
     return requisition
 
 
@@ -228,12 +214,13 @@ def create_requisition_from_cart(
         requisition.warnings = list(warnings)
         requisition.save(update_fields=["warnings"])
         _refresh_total(requisition)
-        _record(
+        record_event(
+            RequisitionEvent,
             requisition,
             EventKind.LINES_CHANGED,
             actor=requester,
+            detail={"added": len(lines), "warnings": len(warnings)},
             reason=_("Cart returned from %(supplier)s") % {"supplier": supplier or "?"},
-            data={"added": len(lines), "warnings": len(warnings)},
         )
     return requisition
 
@@ -256,7 +243,13 @@ def add_cart_lines(
         requisition.warnings = [*requisition.warnings, *warnings]
         requisition.save(update_fields=["warnings"])
         _refresh_total(requisition)
-        _record(requisition, EventKind.LINES_CHANGED, actor=actor, data={"added": len(created)})
+        record_event(
+            RequisitionEvent,
+            requisition,
+            EventKind.LINES_CHANGED,
+            actor=actor,
+            detail={"added": len(created)},
+        )
     return created
 
 
@@ -281,12 +274,13 @@ def replace_lines(
         requisition.warnings = [*requisition.warnings, *warnings]
         requisition.save(update_fields=["warnings"])
         _refresh_total(requisition)
-        _record(
+        record_event(
+            RequisitionEvent,
             requisition,
             EventKind.LINES_CHANGED,
             actor=actor,
+            detail={"removed": removed, "added": [line.supplier_part_id for line in created]},
             reason=_("Cart edited at %(supplier)s") % {"supplier": supplier or "?"},
-            data={"removed": removed, "added": [line.supplier_part_id for line in created]},
         )
     return created
 
@@ -340,12 +334,13 @@ def add_free_text_line(
             **defaults,
         )
         _refresh_total(requisition)
-        _record(
+        record_event(
+            RequisitionEvent,
             requisition,
             EventKind.LINES_CHANGED,
             actor=actor,
+            detail={"added_free_text": line.line_number},
             reason=_("Free-text line added"),
-            data={"added_free_text": line.line_number},
         )
     return line
 
@@ -390,11 +385,12 @@ def update_line(*, line: RequisitionLine, actor: User, **changes: Any) -> Requis
             # Amount splits no longer add up once the quantity or price changed: ask again.
             line.splits.all().delete()
         _refresh_total(requisition)
-        _record(
+        record_event(
+            RequisitionEvent,
             requisition,
             EventKind.LINES_CHANGED,
             actor=actor,
-            data={
+            detail={
                 "line": line.line_number,
                 "before": before,
                 "after": {k: str(v) for k, v in changes.items()},
@@ -411,8 +407,12 @@ def remove_line(*, line: RequisitionLine, actor: User) -> None:
         number, part = line.line_number, line.supplier_part_id
         RequisitionLine.objects.filter(pk=line.pk).delete()
         _refresh_total(requisition)
-        _record(
-            requisition, EventKind.LINES_CHANGED, actor=actor, data={"removed_line": number, "part": part}
+        record_event(
+            RequisitionEvent,
+            requisition,
+            EventKind.LINES_CHANGED,
+            actor=actor,
+            detail={"removed_line": number, "part": part},
         )
 
 
@@ -478,11 +478,12 @@ def set_accounting(
         line.cost_center = splits[0].cost_center
         line.gl_account = splits[0].gl_account
         line.save(update_fields=["split_mode", "cost_center", "gl_account"])
-        _record(
+        record_event(
+            RequisitionEvent,
             requisition,
             EventKind.ACCOUNTING_CHANGED,
             actor=actor,
-            data={
+            detail={
                 "line": line.line_number,
                 "mode": mode,
                 "splits": [
@@ -586,14 +587,15 @@ def submit_requisition(requisition: Requisition, actor: User, *, reason: str = "
             RequisitionStatus.SUBMITTED,
             table=REQUISITION_TRANSITIONS,
             also=["submitted_at", "total_amount", "updated_at"],
-            event=RequisitionEvent(
-                requisition=locked,
-                kind=EventKind.STATUS_CHANGED,
+            event=new_event(
+                RequisitionEvent,
+                locked,
+                EventKind.STATUS_CHANGED,
                 actor=actor,
+                detail={"total": str(locked.total_amount), "currency": locked.currency},
                 reason=reason,
                 from_status=locked.status,
                 to_status=RequisitionStatus.SUBMITTED,
-                data={"total": str(locked.total_amount), "currency": locked.currency},
             ),
         )
         hooks.on_submitted(locked)
@@ -692,15 +694,16 @@ def _submit_chunk(
             changed.append(requisition)
         requisition.total_amount = total
     events = [
-        RequisitionEvent(
-            requisition=requisition,
-            kind=EventKind.STATUS_CHANGED,
+        new_event(
+            RequisitionEvent,
+            requisition,
+            EventKind.STATUS_CHANGED,
             actor=actor,
+            detail={"total": str(requisition.total_amount), "currency": requisition.currency},
+            created_at=now,
             reason=reason,
             from_status=requisition.status,
             to_status=RequisitionStatus.SUBMITTED,
-            data={"total": str(requisition.total_amount), "currency": requisition.currency},
-            created_at=now,
         )
         for requisition in candidates
     ]
@@ -767,15 +770,16 @@ def change_status_many(
             table=REQUISITION_TRANSITIONS,
             values={"updated_at": now},
             events=[
-                RequisitionEvent(
-                    requisition=requisition,
-                    kind=EventKind.STATUS_CHANGED,
+                new_event(
+                    RequisitionEvent,
+                    requisition,
+                    EventKind.STATUS_CHANGED,
                     actor=actor,
+                    detail=(data or {}).get(requisition.pk, {}),
+                    created_at=now,
                     reason=(reasons or {}).get(requisition.pk, ""),
                     from_status=locked[requisition.pk],
                     to_status=target,
-                    data=(data or {}).get(requisition.pk, {}),
-                    created_at=now,
                 )
                 for requisition in requisitions
             ],
@@ -805,14 +809,15 @@ def change_status(
             target,
             table=REQUISITION_TRANSITIONS,
             also=["updated_at"],
-            event=RequisitionEvent(
-                requisition=locked,
-                kind=EventKind.STATUS_CHANGED,
+            event=new_event(
+                RequisitionEvent,
+                locked,
+                EventKind.STATUS_CHANGED,
                 actor=actor,
+                detail=data or {},
                 reason=reason,
                 from_status=locked.status,
                 to_status=target,
-                data=data or {},
             ),
         )
     return locked
@@ -837,5 +842,11 @@ def set_ship_to(*, requisition: Requisition, actor: User, ship_to: Address | Non
         locked.ship_to = ship_to
         locked.save(update_fields=["ship_to", "updated_at"])
         locked.lines.update(ship_to=ship_to)
-        _record(locked, EventKind.LINES_CHANGED, actor=actor, data={"ship_to": str(ship_to or "")})
+        record_event(
+            RequisitionEvent,
+            locked,
+            EventKind.LINES_CHANGED,
+            actor=actor,
+            detail={"ship_to": str(ship_to or "")},
+        )
     return locked

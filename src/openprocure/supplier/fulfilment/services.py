@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from openprocure.core import mail
+from openprocure.core.audit import record_event
 from openprocure.core.links import web_url
 from openprocure.core.models import User
 from openprocure.core.status import set_status
@@ -221,10 +222,11 @@ def _after_shipment(
         set_status(order, target, table=ORDER_TRANSITIONS, also=["updated_at"])
     else:
         order.save(update_fields=["updated_at"])
-    OrderEvent.objects.create(
-        order=order,
-        kind=EventKind.SHIPPED,
-        by=by,
+    record_event(
+        OrderEvent,
+        order,
+        EventKind.SHIPPED,
+        actor=by,
         detail={
             "shipment": shipment.shipment_id,
             "carrier": shipment.carrier,
@@ -293,8 +295,8 @@ def _charge(order: Order, shipment: Shipment, amount: Decimal) -> None:
         amount=amount,
         currency=order.currency,
     )
-    OrderEvent.objects.create(
-        order=order, kind=EventKind.CHARGED, detail={"amount": str(amount), "shipment": shipment.shipment_id}
+    record_event(
+        OrderEvent, order, EventKind.CHARGED, detail={"amount": str(amount), "shipment": shipment.shipment_id}
     )
 
 
@@ -352,9 +354,10 @@ def _issue_invoice(
             invoice.payload_id = message.payload_id
             invoice.save(update_fields=["sent_electronically", "payload_id"])
     if not credit:
-        OrderEvent.objects.create(
-            order=order,
-            kind=EventKind.INVOICED,
+        record_event(
+            OrderEvent,
+            order,
+            EventKind.INVOICED,
             detail={"invoice": invoice.number, "total": str(invoice.total)},
         )
     return invoice
@@ -453,10 +456,11 @@ def record_return(
         priced = shipment_amounts(order, [line for line, _q in returned], wanted, first_shipment=False)
         credit_memo = _issue_invoice(order, None, returned, priced, goods_return=goods_return)
         refund = _refund(order, goods_return, priced.total)
-        OrderEvent.objects.create(
-            order=order,
-            kind=EventKind.RETURNED,
-            by=by,
+        record_event(
+            OrderEvent,
+            order,
+            EventKind.RETURNED,
+            actor=by,
             detail={
                 "return": goods_return.number,
                 "lines": {str(line.line_number): quantity for line, quantity in returned},
@@ -607,8 +611,8 @@ def mark_delivered(*, shipment_id: int, by: User | None) -> Shipment:
             if order.status == OrderStatus.SHIPPED and not pending:
                 order.updated_at = timezone.now()
                 set_status(order, OrderStatus.DELIVERED, table=ORDER_TRANSITIONS, also=["updated_at"])
-            OrderEvent.objects.create(
-                order=order, kind=EventKind.DELIVERED, by=by, detail={"shipment": shipment.shipment_id}
+            record_event(
+                OrderEvent, order, EventKind.DELIVERED, actor=by, detail={"shipment": shipment.shipment_id}
             )
     return shipment
 
