@@ -7,6 +7,8 @@ people read for the kind.
 
 :func:`record_event` writes one event now; :func:`new_event` builds one unsaved, for
 ``core.status.set_status(…, event=…)`` (saved with the move, in its transaction) or a bulk_create.
+:func:`save_administered` and :func:`delete_administered` are the writes of setting and policy
+records (tolerance rules, preferred suppliers…), each recorded as an ``AdminEvent``.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
+from django.forms import ModelForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -53,6 +56,13 @@ class AuditEvent(models.Model):
         """What happened, in the reader's language."""
         return str(self.KIND_LABELS.get(self.kind, self.kind))
 
+    @classmethod
+    def about(cls, subject: models.Model | int) -> dict[str, Any]:
+        """The fields that name ``subject`` (the document, or its primary key) on an event row."""
+        if isinstance(subject, int):
+            return {f"{cls.SUBJECT}_id": subject}
+        return {cls.SUBJECT: subject}
+
 
 Event = TypeVar("Event", bound=AuditEvent)
 
@@ -69,9 +79,8 @@ def new_event(
 ) -> Event:
     """An unsaved event of ``subject`` (the document, or its primary key); ``columns`` fill the event
     table's own fields (e.g. a reason)."""
-    about = {f"{model.SUBJECT}_id": subject} if isinstance(subject, int) else {model.SUBJECT: subject}
     return model(
-        **about,
+        **model.about(subject),
         kind=kind,
         actor=actor,
         detail=dict(detail or {}),
@@ -93,3 +102,32 @@ def record_event(
     event = new_event(model, subject, kind, actor=actor, detail=detail, **columns)
     event.save()
     return event
+
+
+def save_administered(form: ModelForm[Any], *, actor: Any) -> Any:
+    """Save an administrator's form for a setting or policy record and record who changed which
+    fields (an ``AdminEvent``), in one transaction; returns the saved record."""
+    from openprocure.core.choices import AdminEventKind
+    from openprocure.core.models import AdminEvent
+
+    with transaction.atomic():
+        created = form.instance._state.adding
+        record = form.save()
+        record_event(
+            AdminEvent,
+            record,
+            AdminEventKind.CREATED if created else AdminEventKind.CHANGED,
+            actor=actor,
+            detail={"fields": list(form.changed_data)},
+        )
+    return record
+
+
+def delete_administered(record: models.Model, *, actor: Any) -> None:
+    """Delete a setting or policy record and record who did (the event keeps what it said)."""
+    from openprocure.core.choices import AdminEventKind
+    from openprocure.core.models import AdminEvent
+
+    with transaction.atomic():
+        record_event(AdminEvent, record, AdminEventKind.DELETED, actor=actor)
+        record.delete()

@@ -16,6 +16,12 @@ class Protocol(models.TextChoices):
     OCI = "oci", _("OCI")
 
 
+class AdminEventKind(models.TextChoices):
+    CREATED = "created", _("Created")  # an administrator added the record
+    CHANGED = "changed", _("Changed")  # an administrator changed it (detail: the fields)
+    DELETED = "deleted", _("Deleted")  # an administrator removed it (detail: what it said)
+
+
 class OutboxStatus(models.TextChoices):
     PENDING = "pending", _("Waiting for delivery")  # stored, a worker will pick it up
     DELIVERING = "delivering", _("Being delivered")  # a worker holds the lease right now

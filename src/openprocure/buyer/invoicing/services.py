@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -47,11 +47,14 @@ from openprocure.buyer.invoicing.models import (
 )
 from openprocure.buyer.purchasing.models import PurchaseOrder, PurchaseOrderLine
 from openprocure.buyer.suppliers.models import Supplier
-from openprocure.core.audit import new_event, record_event
+from openprocure.core.audit import delete_administered, new_event, record_event, save_administered
 from openprocure.core.csvsafe import safe_cell
 from openprocure.core.status import check_transition, set_status
 from punchout import amounts, cxml
 from punchout.money import quantize_money
+
+if TYPE_CHECKING:
+    from openprocure.buyer.invoicing.forms import ToleranceRuleForm
 
 logger = logging.getLogger(__name__)
 ZERO = Decimal(0)
@@ -70,6 +73,17 @@ class InvoicingError(Exception):
 
 
 # -- suppliers by identifier --------------------------------------------------------------------------
+def save_tolerance_rule(*, form: ToleranceRuleForm, actor: Any) -> ToleranceRule:
+    """A procurement administrator adds or changes a tolerance rule (recorded with who and what)."""
+    rule: ToleranceRule = save_administered(form, actor=actor)
+    return rule
+
+
+def delete_tolerance_rule(*, rule: ToleranceRule, actor: Any) -> None:
+    """A procurement administrator removes a tolerance rule (the removal is recorded)."""
+    delete_administered(rule, actor=actor)
+
+
 def add_identifier(*, supplier: Supplier, scheme: str, value: str) -> SupplierIdentifier:
     """Register an identifier (VAT, SIREN, SIRET, cXML identity…) of a supplier, checked where we can."""
     clean = normalize_identifier(value)
