@@ -23,6 +23,7 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models, transaction
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 
@@ -34,13 +35,19 @@ class IllegalTransition(ValidationError):
     """
 
     def __init__(
-        self, *, obj: Any, current: str, target: str, field: str = "status", message: str | None = None
+        self,
+        *,
+        obj: Any,
+        current: str,
+        target: str,
+        field: str = "status",
+        message: str | Promise | None = None,
     ) -> None:
         self.obj = obj
         self.current = current
         self.target = target
         labels = _labels(obj, field)
-        template = message or _("%(object)s cannot go from “%(current)s” to “%(target)s”.")
+        template = str(message) if message else _("%(object)s cannot go from “%(current)s” to “%(target)s”.")
         super().__init__(
             template
             % {
@@ -77,7 +84,7 @@ def check_transition(
     current: str,
     target: str,
     field: str = "status",
-    refusal: str | None = None,
+    refusal: str | Promise | None = None,
 ) -> None:
     """Raise :class:`IllegalTransition` unless ``current -> target`` is in ``table``."""
     if not can_move(table, current=current, target=target):
@@ -97,7 +104,7 @@ def set_status(
     field: str = "status",
     also: Iterable[str] = (),
     event: models.Model | None = None,
-    refusal: str | None = None,
+    refusal: str | Promise | None = None,
 ) -> str:
     """Move ``obj.<field>`` to ``target`` after checking the table; returns the previous status.
 

@@ -106,7 +106,7 @@ class ExceptionStatus(models.TextChoices):
     CLEARED = "cleared", _("Cleared")  # a later match no longer finds it
 
 
-_STILL_OPEN = {
+_STILL_OPEN: set[str] = {
     ExceptionStatus.ACCEPTED,
     ExceptionStatus.CREDIT_REQUESTED,
     ExceptionStatus.ON_HOLD,
