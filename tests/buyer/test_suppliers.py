@@ -209,6 +209,7 @@ def test_an_administrator_prefers_a_supplier_and_the_shop_page_follows(
 
     from openprocure.buyer.organization.models import PreferredSupplier
     from openprocure.buyer.suppliers.models import Supplier
+    from openprocure.core.models import AdminEvent
 
     zebra = Supplier.objects.create(name="Zebra Tools")
     PunchOutConnection.objects.create(supplier=zebra, setup_url="https://supplier.test/cxml/")
@@ -238,3 +239,8 @@ def test_an_administrator_prefers_a_supplier_and_the_shop_page_follows(
     assert requester.post(f"/suppliers/preferences/{preference.pk}/delete/").status_code == 403
     assert admin.post(f"/suppliers/preferences/{preference.pk}/delete/").status_code == 302
     assert shop() == ["Marketplace", "Zebra Tools"]
+    recorded = AdminEvent.objects.filter(subject_type="organization.preferredsupplier").order_by("id")
+    assert list(recorded.values_list("kind", "subject_id", "actor__email")) == [
+        ("created", preference.pk, "admin@acme.test"),
+        ("deleted", preference.pk, "admin@acme.test"),
+    ]

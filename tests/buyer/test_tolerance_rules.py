@@ -9,6 +9,7 @@ import pytest
 
 from openprocure.buyer.invoicing.models import ToleranceRule
 from openprocure.buyer.suppliers.models import Supplier
+from openprocure.core.models import AdminEvent
 from tests.buyer.test_people import signed_in
 from tests.buyer.test_punchout import acme  # noqa: F401 - the demo organisation
 
@@ -66,6 +67,15 @@ def test_an_administrator_adds_changes_and_deletes_a_rule(acme) -> None:  # noqa
     )
     assert admin.post(f"/invoicing/tolerances/{rule.pk}/delete/").status_code == 302
     assert ToleranceRule.objects.count() == 0
+    # Each change is on the record: who, what, and which fields.
+    events = AdminEvent.objects.filter(subject_type="invoicing.tolerancerule").order_by("id")
+    assert list(events.values_list("kind", "subject_id", "actor__email", "subject_text")) == [
+        ("created", rule.pk, "admin@acme.test", "Global"),
+        ("changed", rule.pk, "admin@acme.test", "Marketplace / 44"),
+        ("deleted", rule.pk, "admin@acme.test", "Marketplace / 44"),
+    ]
+    assert sorted(events[1].detail["fields"]) == ["mode", "shipping_max", "supplier", "unspsc_prefix"]
+    assert events[2].label == "Deleted"
 
 
 def test_a_second_rule_for_the_same_scope_and_bad_values_are_form_errors(acme) -> None:  # noqa: F811
@@ -92,3 +102,4 @@ def test_ap_clerks_read_the_rules_and_only_administrators_change_them(acme) -> N
     assert clerk.post(f"/invoicing/tolerances/{rule.pk}/delete/").status_code == 403
     assert signed_in("requester@acme.test").get("/invoicing/tolerances/").status_code == 403
     assert ToleranceRule.objects.count() == 1
+    assert AdminEvent.objects.count() == 0

@@ -6,7 +6,6 @@ import pytest
 
 from openprocure.core.journal import mask_form, mask_secrets, record_document
 from openprocure.core.models import Document
-from openprocure.core.status import IllegalTransition, set_status
 
 
 def test_shared_secrets_are_masked_even_in_broken_xml() -> None:
@@ -56,21 +55,6 @@ def test_record_document_stores_the_masked_raw() -> None:
     stored = Document.objects.get(pk=doc.pk)
     assert stored.raw == "<SharedSecret>********</SharedSecret>"
     assert stored.kind == "OrderRequest"
-
-
-class Thing:
-    status = "draft"
-
-
-def test_status_table_allows_and_refuses() -> None:
-    table = {"draft": {"submitted"}, "submitted": {"approved", "rejected"}}
-    thing = Thing()
-    assert set_status(thing, "submitted", table=table) == "draft"
-    assert thing.status == "submitted"
-    with pytest.raises(IllegalTransition) as refused:
-        set_status(thing, "draft", table=table)
-    assert thing.status == "submitted"
-    assert str(refused.value) == "Thing cannot go from “submitted” to “draft”."
 
 
 @pytest.mark.django_db

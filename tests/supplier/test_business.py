@@ -11,8 +11,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from openprocure.core.models import User
+from openprocure.core.status import IllegalTransition, set_status
 from openprocure.supplier.business import services
-from openprocure.supplier.business.choices import IntegrationStatus, StaffRole, VerificationStatus
+from openprocure.supplier.business.choices import (
+    INTEGRATION_TRANSITIONS,
+    IntegrationStatus,
+    StaffRole,
+    VerificationStatus,
+)
 from openprocure.supplier.business.credentials import check_secret, token_hash
 from openprocure.supplier.business.models import (
     Business,
@@ -331,10 +337,15 @@ def test_switch_to_active_is_confirmed_and_irreversible(client):
     integration.refresh_from_db()
     assert integration.status == IntegrationStatus.ACTIVE
     activated_at = integration.activated_at
-    with pytest.raises(services.IllegalTransition):
-        services.set_integration_status(integration, IntegrationStatus.TEST)
-    with pytest.raises(services.IllegalTransition):
+    with pytest.raises(IllegalTransition) as refused:
+        set_status(integration, IntegrationStatus.TEST, table=INTEGRATION_TRANSITIONS)
+    assert integration.status == IntegrationStatus.ACTIVE
+    with pytest.raises(IllegalTransition) as refused:
         services.activate_integration(integration_id=integration.pk, by=admin)
+    assert (
+        str(refused.value)
+        == "The integration is Active and cannot go to Active: this switch is irreversible."
+    )
     integration.refresh_from_db()
     assert (integration.status, integration.activated_at) == (IntegrationStatus.ACTIVE, activated_at)
 

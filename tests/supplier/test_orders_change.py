@@ -155,5 +155,5 @@ def test_our_staff_cancel_an_order_and_the_buyer_is_told_it_was_the_supplier(cli
         f"Order {order.number} cancelled by the supplier before shipment: nothing will ship or be charged.",
     )
     event = order.events.get(kind="order_cancelled")
-    assert (event.detail["asked_by"], event.by.email) == ("staff", "operator@marketplace.test")
+    assert (event.detail["asked_by"], event.actor.email) == ("staff", "operator@marketplace.test")
     assert list(order.lines.values_list("code", flat=True)) == ["LINE_CANCELLED_BY_US"]

@@ -16,6 +16,12 @@ class Protocol(models.TextChoices):
     OCI = "oci", _("OCI")
 
 
+class AdminEventKind(models.TextChoices):
+    CREATED = "created", _("Created")  # an administrator added the record
+    CHANGED = "changed", _("Changed")  # an administrator changed it (detail: the fields)
+    DELETED = "deleted", _("Deleted")  # an administrator removed it (detail: what it said)
+
+
 class OutboxStatus(models.TextChoices):
     PENDING = "pending", _("Waiting for delivery")  # stored, a worker will pick it up
     DELIVERING = "delivering", _("Being delivered")  # a worker holds the lease right now
@@ -26,15 +32,28 @@ class OutboxStatus(models.TextChoices):
 
 
 OUTBOX_TRANSITIONS: dict[str, set[str]] = {
-    OutboxStatus.PENDING: {OutboxStatus.DELIVERING, OutboxStatus.CANCELLED},
+    OutboxStatus.PENDING: {
+        OutboxStatus.DELIVERING,
+        OutboxStatus.CANCELLED,
+        # a worker whose lease expired still reports the partner's 2xx after a person asked again
+        OutboxStatus.DELIVERED,
+    },
     OutboxStatus.DELIVERING: {
         OutboxStatus.DELIVERED,
         OutboxStatus.RETRYING,
         OutboxStatus.FAILED,
-        OutboxStatus.PENDING,  # an expired lease (a worker died) puts it back
+        OutboxStatus.DELIVERING,  # an expired lease (a worker died) is taken over by another worker
     },
-    OutboxStatus.RETRYING: {OutboxStatus.DELIVERING, OutboxStatus.CANCELLED},
-    OutboxStatus.FAILED: {OutboxStatus.PENDING},  # a person may retry after fixing the cause
+    OutboxStatus.RETRYING: {
+        OutboxStatus.DELIVERING,
+        OutboxStatus.CANCELLED,
+        OutboxStatus.PENDING,  # a person asks for another try now
+        OutboxStatus.DELIVERED,  # the late 2xx of a worker whose lease expired
+    },
+    OutboxStatus.FAILED: {
+        OutboxStatus.PENDING,  # a person may retry after fixing the cause
+        OutboxStatus.DELIVERED,  # the late 2xx of a worker whose lease expired
+    },
     OutboxStatus.DELIVERED: set(),
     OutboxStatus.CANCELLED: set(),
 }

@@ -9,7 +9,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from openprocure.core.choices import Direction, OutboxStatus, Protocol
+from openprocure.core.audit import AuditEvent
+from openprocure.core.choices import AdminEventKind, Direction, OutboxStatus, Protocol
 
 
 class EmailUserManager(UserManager["User"]):
@@ -232,3 +233,32 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return self.worker_id
+
+
+class AdminEvent(AuditEvent):
+    """A change an administrator made to a setting or policy record (a tolerance rule, a preferred
+    supplier…): who, when, what changed. The record may be gone since; the event names it."""
+
+    KIND_LABELS = dict(AdminEventKind.choices)
+
+    kind = models.CharField(_("event"), max_length=32, choices=AdminEventKind.choices)
+    subject_type = models.CharField(_("record type"), max_length=100, db_index=True)
+    subject_id = models.PositiveBigIntegerField(_("record"), null=True, blank=True)
+    subject_text = models.CharField(_("what"), max_length=200, blank=True)
+
+    class Meta(AuditEvent.Meta):
+        verbose_name = _("administrative change")
+        verbose_name_plural = _("administrative changes")
+        indexes = [models.Index(fields=["subject_type", "subject_id"], name="admin_event_subject")]
+
+    def __str__(self) -> str:
+        return f"{self.subject_type} {self.subject_id} {self.kind}"
+
+    @classmethod
+    def about(cls, subject: models.Model | int) -> dict[str, Any]:
+        assert isinstance(subject, models.Model), "an administrative change names its record"
+        return {
+            "subject_type": subject._meta.label_lower,
+            "subject_id": subject.pk,
+            "subject_text": str(subject)[:200],
+        }

@@ -44,9 +44,10 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from openprocure.core import rows
-from openprocure.core.choices import Direction, OutboxStatus
+from openprocure.core.choices import OUTBOX_TRANSITIONS, Direction, OutboxStatus
 from openprocure.core.journal import MASK, journal_entry, mask_secret_bytes, mask_secrets, record_document
 from openprocure.core.models import DeliveryAttempt, OutboxMessage
+from openprocure.core.status import set_status, set_status_where
 from punchout.cxml.transport import PermanentDeliveryError, TransientDeliveryError, post_cxml
 
 logger = logging.getLogger(__name__)
@@ -376,6 +377,19 @@ def schedule_delivery(message_id: int, *, when: datetime | None = None) -> None:
     _when_committed(_enqueue, deliver_outbox_message)
 
 
+# Every field the recording of an attempt may change besides the status.
+_DELIVERY_FIELDS = (
+    "attempts",
+    "lease_token",
+    "lease_until",
+    "last_status_code",
+    "response_body",
+    "last_error",
+    "delivered_at",
+    "next_attempt_at",
+)
+
+
 # -- delivering ---------------------------------------------------------------------------------------
 def claim(message_id: int) -> OutboxMessage | None:
     """Take the lease on a due message, or return None when another worker has it or it is not due."""
@@ -384,8 +398,10 @@ def claim(message_id: int) -> OutboxMessage | None:
     due = Q(status__in=[OutboxStatus.PENDING, OutboxStatus.RETRYING], next_attempt_at__lte=now) | Q(
         status=OutboxStatus.DELIVERING, lease_until__lt=now
     )
-    updated = OutboxMessage.objects.filter(due, pk=message_id).update(
-        status=OutboxStatus.DELIVERING,
+    updated = set_status_where(
+        OutboxMessage.objects.filter(due, pk=message_id),
+        OutboxStatus.DELIVERING,
+        table=OUTBOX_TRANSITIONS,
         lease_token=token,
         lease_until=now + timedelta(seconds=lease_seconds()),
     )
@@ -516,24 +532,26 @@ def _finish(
         settled_elsewhere = locked.status == OutboxStatus.DELIVERED or (
             lease_lost and outcome != DeliveryAttempt.Outcome.DELIVERED
         )
-        if not settled_elsewhere:
+        if settled_elsewhere:
+            locked.save()
+        else:
             locked.last_status_code = status_code
             locked.response_body = response_body[:100_000]
             if outcome == DeliveryAttempt.Outcome.DELIVERED:
-                locked.status = OutboxStatus.DELIVERED
+                target = OutboxStatus.DELIVERED
                 locked.delivered_at = now
                 locked.last_error = ""
                 locked.lease_token = ""
                 locked.lease_until = None
             elif outcome == DeliveryAttempt.Outcome.PERMANENT or number >= locked.max_attempts:
-                locked.status = OutboxStatus.FAILED
+                target = OutboxStatus.FAILED
                 locked.last_error = detail
             else:
-                locked.status = OutboxStatus.RETRYING
+                target = OutboxStatus.RETRYING
                 locked.last_error = detail
                 locked.next_attempt_at = now + backoff_delay(number)
                 schedule_delivery(locked.pk, when=locked.next_attempt_at)
-        locked.save()
+            set_status(locked, target, table=OUTBOX_TRANSITIONS, also=_DELIVERY_FIELDS)
         if locked.document_id:
             record_document(
                 direction=Direction.INBOUND,
@@ -553,10 +571,14 @@ def _finish(
 def retry_now(message: OutboxMessage) -> None:
     """A person asks for another try of a failed message (after fixing the cause)."""
     with transaction.atomic():
-        updated = OutboxMessage.objects.filter(
-            pk=message.pk, status__in=[OutboxStatus.FAILED, OutboxStatus.RETRYING]
-        ).update(
-            status=OutboxStatus.PENDING, next_attempt_at=timezone.now(), max_attempts=message.attempts + 12
+        updated = set_status_where(
+            OutboxMessage.objects.filter(
+                pk=message.pk, status__in=[OutboxStatus.FAILED, OutboxStatus.RETRYING]
+            ),
+            OutboxStatus.PENDING,
+            table=OUTBOX_TRANSITIONS,
+            next_attempt_at=timezone.now(),
+            max_attempts=message.attempts + 12,
         )
         if updated:
             schedule_delivery(message.pk)

@@ -30,7 +30,7 @@ from django.utils.translation import ngettext
 
 from openprocure.buyer.approvals import hooks
 from openprocure.buyer.approvals.choices import (
-    OPEN_ASSIGNMENT_STATUSES,
+    ASSIGNMENT_TRANSITIONS,
     REQUEST_TRANSITIONS,
     STEP_TRANSITIONS,
     AssignmentStatus,
@@ -65,7 +65,8 @@ from openprocure.buyer.approvals.services import (
 )
 from openprocure.buyer.organization.services import spending_limit_for
 from openprocure.core import mail
-from openprocure.core.status import set_status
+from openprocure.core.audit import new_event
+from openprocure.core.status import check_transition, set_status_many, set_status_where
 
 #: Decisions recorded per transaction by :func:`decide_many`.
 BATCH_SIZE = 500
@@ -170,9 +171,10 @@ def start_approvals(
     )
     ApprovalEvent.objects.bulk_create(
         [
-            ApprovalEvent(
-                request=request,
-                kind="submitted",
+            new_event(
+                ApprovalEvent,
+                request,
+                "submitted",
                 actor=actor,
                 detail={
                     "steps": len(chains[request.requisition_id]),
@@ -296,6 +298,7 @@ def _approve_chunk(ids: list[int], actor: Any, comment: str, channel: str, resul
         queued[row.step_id].append(row)
     now = timezone.now()
     decided: list[ApprovalAssignment] = []
+    decided_ids: set[int] = set()
     to_ask: list[tuple[ApprovalAssignment, int]] = []
     completed: list[ApprovalStep] = []
     ended: dict[int, Any] = {}
@@ -320,6 +323,7 @@ def _approve_chunk(ids: list[int], actor: Any, comment: str, channel: str, resul
             refusal = _("This approval is assigned to someone else.")
         elif (
             assignment.status != AssignmentStatus.PENDING
+            or assignment.pk in decided_ids
             or step.status != StepStatus.ACTIVE
             or request.status != RequestStatus.PENDING
         ):
@@ -327,9 +331,14 @@ def _approve_chunk(ids: list[int], actor: Any, comment: str, channel: str, resul
         if refusal:
             result.refused.append((requisition.number, refusal))
             continue
-        assignment.status = AssignmentStatus.APPROVED
-        assignment.decided_at = now
+        check_transition(
+            ASSIGNMENT_TRANSITIONS,
+            obj=assignment,
+            current=assignment.status,
+            target=AssignmentStatus.APPROVED,
+        )
         decided.append(assignment)
+        decided_ids.add(assignment.pk)
         result.decided.append(requisition.number)
         approvals[step.pk] += 1
         escalated = assignment.source.startswith("escalation")
@@ -339,8 +348,7 @@ def _approve_chunk(ids: list[int], actor: Any, comment: str, channel: str, resul
                 continue
         elif not escalated and approvals[step.pk] < step.required:
             continue
-        set_status(step, StepStatus.APPROVED, table=STEP_TRANSITIONS)
-        step.completed_at = now
+        check_transition(STEP_TRANSITIONS, obj=step, current=step.status, target=StepStatus.APPROVED)
         completed.append(step)
     for requisition in ended.values():
         withdraw(requisition=requisition, actor=None)
@@ -359,15 +367,15 @@ def _approve_chunk(ids: list[int], actor: Any, comment: str, channel: str, resul
             for a in decided
         ]
     )
-    decided_ids = [a.pk for a in decided]
-    ApprovalAssignment.objects.filter(pk__in=decided_ids).update(
-        status=AssignmentStatus.APPROVED, decided_at=now
+    set_status_many(
+        decided, AssignmentStatus.APPROVED, table=ASSIGNMENT_TRANSITIONS, values={"decided_at": now}
     )
     ApprovalEvent.objects.bulk_create(
         [
-            ApprovalEvent(
-                request_id=steps[a.step_id].request_id,
-                kind=f"decision_{Decision.APPROVE}",
+            new_event(
+                ApprovalEvent,
+                steps[a.step_id].request_id,
+                f"decision_{Decision.APPROVE}",
                 actor=actor,
                 detail={"step": steps[a.step_id].position, "comment": comment, "channel": channel},
                 created_at=now,
@@ -380,7 +388,7 @@ def _approve_chunk(ids: list[int], actor: Any, comment: str, channel: str, resul
     if not completed:
         return
     completed_ids = [s.pk for s in completed]
-    ApprovalStep.objects.filter(pk__in=completed_ids).update(status=StepStatus.APPROVED, completed_at=now)
+    set_status_many(completed, StepStatus.APPROVED, table=STEP_TRANSITIONS, values={"completed_at": now})
     _close_open_many(completed_ids, now=now)
     following: dict[int, ApprovalStep] = {}
     for step in ApprovalStep.objects.filter(
@@ -433,18 +441,16 @@ def _ask_many(items: list[tuple[ApprovalAssignment, int]], *, now: Any) -> None:
             assignment.approver_id = delegate
         else:
             assignment.on_behalf_of_id = None
-        assignment.status = AssignmentStatus.PENDING
-        assignment.notified_at = now
     rows = [a for a, _requester in items]
-    groups: dict[tuple[int, int | None], list[int]] = defaultdict(list)
+    groups: dict[tuple[int, int | None], list[ApprovalAssignment]] = defaultdict(list)
     for assignment in rows:
-        groups[(assignment.approver_id, assignment.on_behalf_of_id)].append(assignment.pk)
-    for (approver, on_behalf_of), pks in groups.items():  # a few people: one UPDATE each
-        ApprovalAssignment.objects.filter(pk__in=pks).update(
-            approver_id=approver,
-            on_behalf_of_id=on_behalf_of,
-            status=AssignmentStatus.PENDING,
-            notified_at=now,
+        groups[(assignment.approver_id, assignment.on_behalf_of_id)].append(assignment)
+    for (approver, on_behalf_of), group in groups.items():  # a few people: one UPDATE each
+        set_status_many(
+            group,
+            AssignmentStatus.PENDING,
+            table=ASSIGNMENT_TRANSITIONS,
+            values={"approver_id": approver, "on_behalf_of_id": on_behalf_of, "notified_at": now},
         )
     _notify_approvers([a.pk for a in rows])
 
@@ -455,12 +461,7 @@ def _activate_many(
     """Start steps: ask their approvers (only the first one of a serial step)."""
     if not steps:
         return
-    for step in steps:
-        set_status(step, StepStatus.ACTIVE, table=STEP_TRANSITIONS)
-        step.activated_at = now
-    ApprovalStep.objects.filter(pk__in=[s.pk for s in steps]).update(
-        status=StepStatus.ACTIVE, activated_at=now
-    )
+    set_status_many(steps, StepStatus.ACTIVE, table=STEP_TRANSITIONS, values={"activated_at": now})
     to_ask = []
     for step in steps:
         waiting = queued.get(step.pk, [])
@@ -470,8 +471,11 @@ def _activate_many(
 
 
 def _close_open_many(step_ids: list[int], *, now: Any) -> None:
-    ApprovalAssignment.objects.filter(step_id__in=step_ids, status__in=OPEN_ASSIGNMENT_STATUSES).update(
-        status=AssignmentStatus.CLOSED, decided_at=now
+    set_status_where(
+        ApprovalAssignment.objects.filter(step_id__in=step_ids),
+        AssignmentStatus.CLOSED,
+        table=ASSIGNMENT_TRANSITIONS,
+        decided_at=now,
     )
     EmailActionToken.objects.filter(assignment__step_id__in=step_ids, used_at__isnull=True).update(
         used_at=now
@@ -484,14 +488,12 @@ def complete_requests(*, requests: list[ApprovalRequest], actor: Any) -> None:
     from openprocure.buyer.requisitions.services import batch_queryset, change_status_many
 
     now = timezone.now()
-    for request in requests:
-        set_status(request, RequestStatus.APPROVED, table=REQUEST_TRANSITIONS)
-        request.completed_at = now
-    ApprovalRequest.objects.filter(pk__in=[r.pk for r in requests]).update(
-        status=RequestStatus.APPROVED, completed_at=now
-    )
-    ApprovalEvent.objects.bulk_create(
-        [ApprovalEvent(request=r, kind="approved", actor=actor, detail={}, created_at=now) for r in requests]
+    set_status_many(
+        requests,
+        RequestStatus.APPROVED,
+        table=REQUEST_TRANSITIONS,
+        values={"completed_at": now},
+        events=[new_event(ApprovalEvent, r, "approved", actor=actor, created_at=now) for r in requests],
     )
     order = {r.requisition_id: n for n, r in enumerate(requests)}  # orders are numbered in decision order
     requisitions = sorted(batch_queryset().filter(pk__in=list(order)), key=lambda r: order[r.pk])

@@ -90,6 +90,24 @@ class AssignmentStatus(models.TextChoices):
 
 OPEN_ASSIGNMENT_STATUSES = (AssignmentStatus.QUEUED, AssignmentStatus.PENDING)
 
+ASSIGNMENT_TRANSITIONS: dict[str, set[str]] = {
+    AssignmentStatus.QUEUED: {AssignmentStatus.PENDING, AssignmentStatus.CLOSED},
+    AssignmentStatus.PENDING: {
+        AssignmentStatus.APPROVED,
+        AssignmentStatus.REFERRED,
+        AssignmentStatus.REJECTED,
+        AssignmentStatus.RETURNED,
+        AssignmentStatus.REASSIGNED,
+        AssignmentStatus.CLOSED,
+    },
+    AssignmentStatus.APPROVED: set(),
+    AssignmentStatus.REFERRED: set(),
+    AssignmentStatus.REJECTED: set(),
+    AssignmentStatus.RETURNED: set(),
+    AssignmentStatus.REASSIGNED: set(),
+    AssignmentStatus.CLOSED: set(),
+}
+
 
 class Decision(models.TextChoices):
     APPROVE = "approve", _("Approve")  # yes

@@ -23,6 +23,7 @@ from openprocure.buyer.approvals.choices import (
     StepMode,
     StepStatus,
 )
+from openprocure.core.audit import AuditEvent
 from openprocure.core.reference import validate_currency
 
 USER = settings.AUTH_USER_MODEL
@@ -266,22 +267,16 @@ class ApprovalDecision(models.Model):
         return f"{self.get_decision_display()} by {self.actor}"
 
 
-class ApprovalEvent(models.Model):
+class ApprovalEvent(AuditEvent):
     """The audit trail of an approval request: submitted, asked, approved, delegated, escalated…"""
 
-    request = models.ForeignKey(ApprovalRequest, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(_("event"), max_length=32)
-    actor = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    detail = models.JSONField(_("detail"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("at"), default=timezone.now)
+    SUBJECT = "request"
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    request = models.ForeignKey(ApprovalRequest, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(AuditEvent.Meta):
         verbose_name = _("approval event")
         verbose_name_plural = _("approval events")
-
-    def __str__(self) -> str:
-        return self.kind
 
 
 class EmailActionToken(models.Model):

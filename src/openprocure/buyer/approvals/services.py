@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from openprocure.buyer.approvals import defaults, hooks
 from openprocure.buyer.approvals.choices import (
+    ASSIGNMENT_TRANSITIONS,
     OPEN_ASSIGNMENT_STATUSES,
     REQUEST_TRANSITIONS,
     STEP_TRANSITIONS,
@@ -46,8 +47,9 @@ from openprocure.buyer.approvals.models import (
 from openprocure.buyer.approvals.policy import manager_map, rates, requisition_facts, resolve_chain
 from openprocure.buyer.organization.services import is_procurement_admin
 from openprocure.core import mail
+from openprocure.core.audit import record_event
 from openprocure.core.models import User
-from openprocure.core.status import set_status
+from openprocure.core.status import follow, set_status, set_status_where
 
 
 class ApprovalError(Exception):
@@ -59,11 +61,7 @@ def _move_requisition(requisition: Any, target: str, *, actor: Any, reason: str 
     from openprocure.buyer.requisitions.services import change_status
 
     moved = change_status(requisition=requisition, target=target, actor=actor, reason=reason)
-    requisition.status = moved.status
-
-
-def _event(request: ApprovalRequest, kind: str, actor: Any = None, **detail: Any) -> None:
-    ApprovalEvent.objects.create(request=request, kind=kind, actor=actor, detail=detail)
+    follow(requisition, moved)
 
 
 # -- delegation ---------------------------------------------------------------------------------------
@@ -137,9 +135,8 @@ def _hand_over(
     kind: str,
     comment: str = "",
 ) -> ApprovalAssignment:
-    assignment.status = AssignmentStatus.REASSIGNED
     assignment.decided_at = timezone.now()
-    assignment.save(update_fields=["status", "decided_at"])
+    set_status(assignment, AssignmentStatus.REASSIGNED, table=ASSIGNMENT_TRANSITIONS, also=["decided_at"])
     new = ApprovalAssignment.objects.create(
         step=assignment.step,
         approver_id=to_user_id,
@@ -149,14 +146,17 @@ def _hand_over(
         status=AssignmentStatus.PENDING,
         notified_at=timezone.now(),
     )
-    _event(
+    record_event(
+        ApprovalEvent,
         assignment.step.request,
         kind,
-        actor,
-        step=assignment.step.position,
-        from_user=assignment.approver_id,
-        to_user=to_user_id,
-        comment=comment,
+        actor=actor,
+        detail={
+            "step": assignment.step.position,
+            "from_user": assignment.approver_id,
+            "to_user": to_user_id,
+            "comment": comment,
+        },
     )
     _notify(new)
     return new
@@ -231,14 +231,17 @@ def hand_over_open_approvals(*, person: Any, actor: Any) -> int:
             if assignment.status == AssignmentStatus.QUEUED:
                 # Not their turn yet: the new approver simply takes their place in the queue.
                 ApprovalAssignment.objects.filter(pk=pk).update(approver_id=target, on_behalf_of=None)
-                _event(
+                record_event(
+                    ApprovalEvent,
                     assignment.step.request,
                     "reassigned",
-                    actor,
-                    step=step.position,
-                    from_user=person.pk,
-                    to_user=target,
-                    comment=reason,
+                    actor=actor,
+                    detail={
+                        "step": step.position,
+                        "from_user": person.pk,
+                        "to_user": target,
+                        "comment": reason,
+                    },
                 )
             else:
                 _hand_over(
@@ -301,7 +304,13 @@ def start_approval(*, requisition: Any, actor: Any = None, facts: Facts | None =
                 ApprovalAssignment(step=step, approver_id=person.user_id, position=turn, source=person.source)
             )
     ApprovalAssignment.objects.bulk_create(assignments)
-    _event(request, "submitted", actor, steps=len(steps), amount=str(facts.amount), currency=facts.currency)
+    record_event(
+        ApprovalEvent,
+        request,
+        "submitted",
+        actor=actor,
+        detail={"steps": len(steps), "amount": str(facts.amount), "currency": facts.currency},
+    )
     if steps:
         _activate(steps[0], actor)
     else:
@@ -310,9 +319,8 @@ def start_approval(*, requisition: Any, actor: Any = None, facts: Facts | None =
 
 
 def _activate(step: ApprovalStep, actor: Any) -> None:
-    set_status(step, StepStatus.ACTIVE, table=STEP_TRANSITIONS)
     step.activated_at = timezone.now()
-    step.save(update_fields=["status", "activated_at"])
+    set_status(step, StepStatus.ACTIVE, table=STEP_TRANSITIONS, also=["activated_at"])
     queued = list(step.assignments.filter(status=AssignmentStatus.QUEUED).order_by("position", "id"))
     if step.mode == Mode.SERIAL:
         queued = queued[:1]
@@ -325,9 +333,13 @@ def _ask(assignment: ApprovalAssignment, requester_id: int) -> None:
     approver, on_behalf = _route(assignment.approver_id, requester_id)
     assignment.approver_id = approver
     assignment.on_behalf_of_id = on_behalf
-    assignment.status = AssignmentStatus.PENDING
     assignment.notified_at = timezone.now()
-    assignment.save(update_fields=["approver", "on_behalf_of", "status", "notified_at"])
+    set_status(
+        assignment,
+        AssignmentStatus.PENDING,
+        table=ASSIGNMENT_TRANSITIONS,
+        also=["approver", "on_behalf_of", "notified_at"],
+    )
     _notify(assignment)
 
 
@@ -399,10 +411,20 @@ def decide(
         }
         limit = above_approval_limit(actor, request) if decision == Decision.APPROVE else None
         referred_to = _referral_targets(actor, request, step) if limit is not None else []
-        assignment.status = AssignmentStatus.REFERRED if referred_to else statuses[decision]
         assignment.decided_at = now
-        assignment.save(update_fields=["status", "decided_at"])
-        _event(request, f"decision_{decision}", actor, step=step.position, comment=comment, channel=channel)
+        set_status(
+            assignment,
+            AssignmentStatus.REFERRED if referred_to else statuses[decision],
+            table=ASSIGNMENT_TRANSITIONS,
+            also=["decided_at"],
+        )
+        record_event(
+            ApprovalEvent,
+            request,
+            f"decision_{decision}",
+            actor=actor,
+            detail={"step": step.position, "comment": comment, "channel": channel},
+        )
         EmailActionToken.objects.filter(assignment=assignment, used_at__isnull=True).update(used_at=now)
         if referred_to:
             assert limit is not None  # referral targets are only looked for above a limit
@@ -416,13 +438,12 @@ def decide(
                     status=AssignmentStatus.QUEUED,
                 )
                 _ask(referral, request.requester_id)
-            _event(
+            record_event(
+                ApprovalEvent,
                 request,
                 "referred_above_limit",
-                actor,
-                step=step.position,
-                limit=f"{limit[0]} {limit[1]}",
-                to_users=referred_to,
+                actor=actor,
+                detail={"step": step.position, "limit": f"{limit[0]} {limit[1]}", "to_users": referred_to},
             )
             names = User.objects.filter(pk__in=referred_to).order_by("email").values_list("email", flat=True)
             return DecisionResult(request.status, False, above_limit=limit, referred_to=tuple(names))
@@ -441,7 +462,7 @@ def decide(
             # One of the people a referral asked decided: the others are no longer needed.
             siblings = step.assignments.filter(source=assignment.source, status__in=OPEN_ASSIGNMENT_STATUSES)
             EmailActionToken.objects.filter(assignment__in=siblings, used_at__isnull=True).update(used_at=now)
-            siblings.update(status=AssignmentStatus.CLOSED, decided_at=now)
+            set_status_where(siblings, AssignmentStatus.CLOSED, table=ASSIGNMENT_TRANSITIONS, decided_at=now)
         approvals = step.assignments.filter(status=AssignmentStatus.APPROVED).count()
         escalated = assignment.source.startswith("escalation")
         if not escalated and step.mode == Mode.SERIAL:
@@ -535,8 +556,11 @@ def _withdraw_if_ended(assignment_id: int) -> None:
 
 
 def _close_open(step: ApprovalStep) -> None:
-    step.assignments.filter(status__in=OPEN_ASSIGNMENT_STATUSES).update(
-        status=AssignmentStatus.CLOSED, decided_at=timezone.now()
+    set_status_where(
+        step.assignments.all(),
+        AssignmentStatus.CLOSED,
+        table=ASSIGNMENT_TRANSITIONS,
+        decided_at=timezone.now(),
     )
     EmailActionToken.objects.filter(assignment__step=step, used_at__isnull=True).update(
         used_at=timezone.now()
@@ -544,23 +568,19 @@ def _close_open(step: ApprovalStep) -> None:
 
 
 def _end_round(request: ApprovalRequest, step: ApprovalStep, step_status: str, request_status: str) -> None:
-    set_status(step, step_status, table=STEP_TRANSITIONS)
     step.completed_at = timezone.now()
-    step.save(update_fields=["status", "completed_at"])
+    set_status(step, step_status, table=STEP_TRANSITIONS, also=["completed_at"])
     for other in request.steps.exclude(pk=step.pk).filter(status__in=[StepStatus.WAITING, StepStatus.ACTIVE]):
         set_status(other, StepStatus.CLOSED, table=STEP_TRANSITIONS)
-        other.save(update_fields=["status"])
         _close_open(other)
     _close_open(step)
-    set_status(request, request_status, table=REQUEST_TRANSITIONS)
     request.completed_at = timezone.now()
-    request.save(update_fields=["status", "completed_at"])
+    set_status(request, request_status, table=REQUEST_TRANSITIONS, also=["completed_at"])
 
 
 def _complete_step(step: ApprovalStep, actor: Any) -> None:
-    set_status(step, StepStatus.APPROVED, table=STEP_TRANSITIONS)
     step.completed_at = timezone.now()
-    step.save(update_fields=["status", "completed_at"])
+    set_status(step, StepStatus.APPROVED, table=STEP_TRANSITIONS, also=["completed_at"])
     _close_open(step)
     following = step.request.steps.filter(status=StepStatus.WAITING).order_by("position").first()
     if following is not None:
@@ -574,10 +594,9 @@ def _complete_request(request: ApprovalRequest, actor: Any) -> None:
     """Every step approved: the requisition is approved and the final-approval hooks run (orders)."""
     from openprocure.buyer.approvals import budgets
 
-    set_status(request, RequestStatus.APPROVED, table=REQUEST_TRANSITIONS)
     request.completed_at = timezone.now()
-    request.save(update_fields=["status", "completed_at"])
-    _event(request, "approved", actor)
+    set_status(request, RequestStatus.APPROVED, table=REQUEST_TRANSITIONS, also=["completed_at"])
+    record_event(ApprovalEvent, request, "approved", actor=actor)
     requisition = request.requisition
     if requisition.status == "submitted":
         _move_requisition(requisition, "approved", actor=actor, reason=_("Every approval step agreed."))
@@ -615,12 +634,10 @@ def on_material_change(requisition: Any, *, actor: Any = None) -> ApprovalReques
             return None
         for step in current.steps.filter(status__in=[StepStatus.WAITING, StepStatus.ACTIVE]):
             set_status(step, StepStatus.CLOSED, table=STEP_TRANSITIONS)
-            step.save(update_fields=["status"])
             _close_open(step)
-        set_status(current, RequestStatus.SUPERSEDED, table=REQUEST_TRANSITIONS)
         current.completed_at = timezone.now()
-        current.save(update_fields=["status", "completed_at"])
-        _event(current, "superseded", actor)
+        set_status(current, RequestStatus.SUPERSEDED, table=REQUEST_TRANSITIONS, also=["completed_at"])
+        record_event(ApprovalEvent, current, "superseded", actor=actor)
         return start_approval(requisition=requisition, actor=actor)
 
 
@@ -661,10 +678,9 @@ def restart_after_change(*, requisition: Any, reason: str, actor: Any = None) ->
         for current in ApprovalRequest.objects.select_for_update().filter(
             requisition=requisition, status=RequestStatus.APPROVED
         ):
-            set_status(current, RequestStatus.SUPERSEDED, table=REQUEST_TRANSITIONS)
             current.completed_at = timezone.now()
-            current.save(update_fields=["status", "completed_at"])
-            _event(current, "superseded", actor, reason=reason)
+            set_status(current, RequestStatus.SUPERSEDED, table=REQUEST_TRANSITIONS, also=["completed_at"])
+            record_event(ApprovalEvent, current, "superseded", actor=actor, detail={"reason": reason})
         _move_requisition(requisition, "submitted", actor=actor, reason=reason)
         return start_approval(requisition=requisition, actor=actor)
 
@@ -674,11 +690,9 @@ def withdraw(*, requisition: Any, actor: Any = None) -> None:
     for request in ApprovalRequest.objects.filter(requisition=requisition, status=RequestStatus.PENDING):
         for step in request.steps.filter(status__in=[StepStatus.WAITING, StepStatus.ACTIVE]):
             set_status(step, StepStatus.CLOSED, table=STEP_TRANSITIONS)
-            step.save(update_fields=["status"])
             _close_open(step)
         set_status(request, RequestStatus.WITHDRAWN, table=REQUEST_TRANSITIONS)
-        request.save(update_fields=["status"])
-        _event(request, "withdrawn", actor)
+        record_event(ApprovalEvent, request, "withdrawn", actor=actor)
 
 
 # -- reminders and escalation -------------------------------------------------------------------------
@@ -707,7 +721,7 @@ def escalate_step(*, step: ApprovalStep) -> ApprovalAssignment | None:
         step.escalation_level += 1
         step.save(update_fields=["escalation_level"])
         if target is None:
-            _event(request, "escalation_impossible", None, step=step.position)
+            record_event(ApprovalEvent, request, "escalation_impossible", detail={"step": step.position})
             return None
         level, person = target
         assignment = ApprovalAssignment.objects.create(
@@ -718,7 +732,12 @@ def escalate_step(*, step: ApprovalStep) -> ApprovalAssignment | None:
             status=AssignmentStatus.QUEUED,
         )
         _ask(assignment, request.requester_id)
-        _event(request, "escalated", None, step=step.position, to_user=assignment.approver_id, level=level)
+        record_event(
+            ApprovalEvent,
+            request,
+            "escalated",
+            detail={"step": step.position, "to_user": assignment.approver_id, "level": level},
+        )
         return assignment
 
 

@@ -20,6 +20,16 @@ class LineState(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")  # cancelled by our change order or by the supplier
 
 
+# The line state is derived from quantities (``fulfilment.services.derive_state``), which move both
+# ways (a ship notice deleted, goods returned, a new confirmation): any derived state may follow any
+# other. Cancelled is final: a cancelled line is no longer derived.
+_DERIVED = {state for state in LineState if state != LineState.CANCELLED}
+LINE_STATE_TRANSITIONS: dict[str, set[str]] = {
+    **{state: (_DERIVED - {state}) | {LineState.CANCELLED} for state in _DERIVED},
+    LineState.CANCELLED: set(),
+}
+
+
 class IssueKind(models.TextChoices):
     """Why a supplier document needs the buyer's attention."""
 
@@ -33,6 +43,12 @@ class IssueKind(models.TextChoices):
 class IssueStatus(models.TextChoices):
     OPEN = "open", _("Open")  # waiting for the buyer
     RESOLVED = "resolved", _("Resolved")  # the buyer acknowledged it (with a note)
+
+
+ISSUE_TRANSITIONS: dict[str, set[str]] = {
+    IssueStatus.OPEN: {IssueStatus.RESOLVED},
+    IssueStatus.RESOLVED: set(),
+}
 
 
 class ShipNoticeStatus(models.TextChoices):

@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 
 from openprocure.buyer.fulfilment import defaults, hooks
 from openprocure.buyer.fulfilment.choices import (
+    ISSUE_TRANSITIONS,
+    LINE_STATE_TRANSITIONS,
     SHIP_NOTICE_TRANSITIONS,
     IssueKind,
     IssueStatus,
@@ -47,7 +49,8 @@ from openprocure.buyer.purchasing.choices import (
 )
 from openprocure.buyer.purchasing.models import PurchaseOrder, PurchaseOrderEvent, PurchaseOrderLine
 from openprocure.core import mail
-from openprocure.core.status import check_transition, set_status
+from openprocure.core.audit import new_event, record_event
+from openprocure.core.status import can_move, set_derived_many, set_status
 from punchout import cxml
 
 logger = logging.getLogger(__name__)
@@ -63,10 +66,6 @@ def fmt(value: Decimal) -> str:
     """A quantity as people write it: 12, 2.5 (never 12.0000)."""
     text = format(value.normalize(), "f")
     return "0" if text in ("-0", "") else text
-
-
-def _event(po: PurchaseOrder, kind: str, actor: Any = None, **detail: Any) -> None:
-    PurchaseOrderEvent.objects.create(purchase_order=po, kind=kind, actor=actor, detail=detail)
 
 
 def lock_po(po: PurchaseOrder | int) -> PurchaseOrder:
@@ -122,11 +121,12 @@ def refresh_lines(po: PurchaseOrder) -> dict[int, LineFulfilment]:
     for line in GoodsReceiptLine.objects.filter(po_line__purchase_order=po).select_related("receipt"):
         received[line.po_line_id] = received.get(line.po_line_id, ZERO) + line.net_quantity
         refused[line.po_line_id] = refused.get(line.po_line_id, ZERO) + line.rejected_quantity
+    states: dict[int, str] = {}
     for line_id, row in rows.items():
         row.shipped_quantity = Decimal(shipped.get(line_id) or 0)
         row.received_quantity = received.get(line_id, ZERO)
         row.refused_quantity = refused.get(line_id, ZERO)
-        row.state = (
+        states[row.pk] = (
             LineState.CANCELLED
             if row.po_line.is_cancelled
             else derive_state(
@@ -138,9 +138,12 @@ def refresh_lines(po: PurchaseOrder) -> dict[int, LineFulfilment]:
                 received=row.received_quantity,
             )
         )
-    LineFulfilment.objects.bulk_update(
-        rows.values(),
-        ["shipped_quantity", "received_quantity", "refused_quantity", "state", "updated_at"],
+    set_derived_many(
+        list(rows.values()),
+        states,
+        table=LINE_STATE_TRANSITIONS,
+        field="state",
+        also=["shipped_quantity", "received_quantity", "refused_quantity", "updated_at"],
     )
     return rows
 
@@ -177,16 +180,19 @@ def refresh_po_status(po: PurchaseOrder, *, actor: Any = None) -> str:
     target = po_target_status(po, rows)
     if target is None or target == po.status:
         return po.status
-    try:
-        check_transition(PO_TRANSITIONS, obj=po, current=po.status, target=target)
-    except Exception:
+    if not can_move(PO_TRANSITIONS, current=po.status, target=target):
         # e.g. the OrderRequest's delivery is not yet recorded (still "sent"): lines are up to date,
         # the PO status follows at the next document.
         logger.info("PO %s stays %s (would be %s)", po.number, po.status, target)
         return po.status
-    previous = set_status(po, target, table=PO_TRANSITIONS)
-    po.save(update_fields=["status"])
-    _event(po, "status_changed", actor, **{"from": previous, "to": target})
+    set_status(
+        po,
+        target,
+        table=PO_TRANSITIONS,
+        event=new_event(
+            PurchaseOrderEvent, po, "status_changed", actor=actor, detail={"from": po.status, "to": target}
+        ),
+    )
     return target
 
 
@@ -375,13 +381,11 @@ def record_confirmation(
             )
     SupplierIssue.objects.bulk_create(issues)
     _supplier_cancellation(po, kind, confirms_cancellation, supplier_cancels, confirmation.comments)
-    _event(
+    record_event(
+        PurchaseOrderEvent,
         po,
         "cancellation_confirmed" if confirms_cancellation else "order_confirmed",
-        None,
-        type=kind,
-        confirm_id=confirmation.confirm_id,
-        issues=len(issues),
+        detail={"type": kind, "confirm_id": confirmation.confirm_id, "issues": len(issues)},
     )
     refresh_po_status(po)
     if issues:
@@ -460,17 +464,21 @@ def resolve_issue(*, issue: SupplierIssue, actor: Any, resolution: str) -> Suppl
         issue = SupplierIssue.objects.select_for_update().get(pk=issue.pk)
         if issue.status != IssueStatus.OPEN:
             raise FulfilmentError(_("This issue is already resolved."))
-        issue.status = IssueStatus.RESOLVED
         issue.resolution = resolution.strip()
         issue.resolved_by = actor
         issue.resolved_at = timezone.now()
-        issue.save()
-        _event(
+        set_status(
+            issue,
+            IssueStatus.RESOLVED,
+            table=ISSUE_TRANSITIONS,
+            also=["resolution", "resolved_by", "resolved_at"],
+        )
+        record_event(
+            PurchaseOrderEvent,
             issue.purchase_order,
             "supplier_issue_resolved",
-            actor,
-            issue=issue.pk,
-            resolution=issue.resolution,
+            actor=actor,
+            detail={"issue": issue.pk, "resolution": issue.resolution},
         )
     return issue
 
@@ -507,10 +515,11 @@ def record_ship_notice(
                 % {"shipment": header.shipment_id},
                 path="/cXML/Request/ShipNoticeRequest/ShipNoticeHeader/@shipmentID",
             )
-        set_status(notice, ShipNoticeStatus.CANCELLED, table=SHIP_NOTICE_TRANSITIONS)
-        notice.save(update_fields=["status", "updated_at"])
+        set_status(notice, ShipNoticeStatus.CANCELLED, table=SHIP_NOTICE_TRANSITIONS, also=["updated_at"])
         for po in affected.values():
-            _event(po, "shipment_cancelled", None, shipment_id=notice.shipment_id)
+            record_event(
+                PurchaseOrderEvent, po, "shipment_cancelled", detail={"shipment_id": notice.shipment_id}
+            )
             refresh_po_status(lock_po(po))
         return notice
     carrier = tracking = tracking_url = ""
@@ -579,14 +588,16 @@ def record_ship_notice(
         )
     threshold = defaults.auto_receipt_below()
     for po in affected.values():
-        _event(
+        record_event(
+            PurchaseOrderEvent,
             po,
             "shipment_notified",
-            None,
-            shipment_id=notice.shipment_id,
-            carrier=notice.carrier,
-            tracking=notice.tracking_number,
-            operation=operation,
+            detail={
+                "shipment_id": notice.shipment_id,
+                "carrier": notice.carrier,
+                "tracking": notice.tracking_number,
+                "operation": operation,
+            },
         )
         refresh_po_status(lock_po(po))
         # A notice that raised an issue on this order is checked by a person, never received automatically.
@@ -721,7 +732,12 @@ def record_status_update(
         payload_id=payload_id[:250],
     )
     if po is not None:
-        _event(po, "status_update", None, code=update.code, text=update.text, message=update.message)
+        record_event(
+            PurchaseOrderEvent,
+            po,
+            "status_update",
+            detail={"code": update.code, "text": update.text, "message": update.message},
+        )
     return update
 
 
@@ -819,7 +835,13 @@ def receive_goods(
                 for entry in wanted
             ]
         )
-        _event(po, "goods_received", actor, receipt=receipt.number, automatic=automatic)
+        record_event(
+            PurchaseOrderEvent,
+            po,
+            "goods_received",
+            actor=actor,
+            detail={"receipt": receipt.number, "automatic": automatic},
+        )
         refresh_po_status(po, actor=actor)
         if ship_notice is not None:
             _refresh_ship_notice(ship_notice)
@@ -866,7 +888,9 @@ def return_goods(
                 for entry in wanted
             ]
         )
-        _event(po, "goods_returned", actor, receipt=receipt.number)
+        record_event(
+            PurchaseOrderEvent, po, "goods_returned", actor=actor, detail={"receipt": receipt.number}
+        )
         refresh_po_status(po, actor=actor)
         _receipts_changed(po)
     return receipt
@@ -932,9 +956,8 @@ def _refresh_ship_notice(notice: ShipNotice) -> None:
     lines = list(notice.lines.all())
     done = all(already.get(line.po_line_id, ZERO) >= line.quantity for line in lines)
     target = ShipNoticeStatus.RECEIVED if done else ShipNoticeStatus.PART_RECEIVED
-    if target != notice.status and target in SHIP_NOTICE_TRANSITIONS.get(notice.status, set()):
-        notice.status = target
-        notice.save(update_fields=["status", "updated_at"])
+    if target != notice.status and can_move(SHIP_NOTICE_TRANSITIONS, current=notice.status, target=target):
+        set_status(notice, target, table=SHIP_NOTICE_TRANSITIONS, also=["updated_at"])
 
 
 def receipt_history(po_line: PurchaseOrderLine) -> list[GoodsReceiptLine]:

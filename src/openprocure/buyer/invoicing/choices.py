@@ -106,6 +106,25 @@ class ExceptionStatus(models.TextChoices):
     CLEARED = "cleared", _("Cleared")  # a later match no longer finds it
 
 
+_STILL_OPEN: set[str] = {
+    ExceptionStatus.ACCEPTED,
+    ExceptionStatus.CREDIT_REQUESTED,
+    ExceptionStatus.ON_HOLD,
+    ExceptionStatus.REJECTED,
+    ExceptionStatus.CLEARED,
+}
+EXCEPTION_TRANSITIONS: dict[str, set[str]] = {
+    # An AP clerk decides (accept, ask for a credit, hold, reject the invoice), or a later match no
+    # longer finds the variance (cleared). Held or waiting for a credit, it may be decided again.
+    ExceptionStatus.OPEN: _STILL_OPEN,
+    ExceptionStatus.ON_HOLD: _STILL_OPEN,
+    ExceptionStatus.CREDIT_REQUESTED: _STILL_OPEN,
+    ExceptionStatus.ACCEPTED: {ExceptionStatus.CLEARED},  # a later match no longer finds it
+    ExceptionStatus.REJECTED: set(),
+    ExceptionStatus.CLEARED: set(),
+}
+
+
 class MatchMode(models.TextChoices):
     TWO_WAY = "2way", _("2-way (order / invoice)")  # services and goods without receipts
     THREE_WAY = "3way", _("3-way (order / receipt / invoice)")  # goods that must be received first

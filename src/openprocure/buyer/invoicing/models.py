@@ -20,6 +20,7 @@ from openprocure.buyer.invoicing.choices import (
     InvoiceStatus,
     MatchMode,
 )
+from openprocure.core.audit import AuditEvent
 from openprocure.core.reference import validate_currency
 
 ZERO = Decimal(0)
@@ -301,24 +302,17 @@ class InvoiceException(models.Model):
         return Finding(self.code, False, self.line_number, self.params).message
 
 
-class InvoiceEvent(models.Model):
+class InvoiceEvent(AuditEvent):
     """What happened to an invoice: received, matched, exception handled, status sent, exported."""
 
-    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(_("event"), max_length=32)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    detail = models.JSONField(_("detail"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("at"), default=timezone.now)
+    SUBJECT = "invoice"
+    KIND_LABELS = INVOICE_EVENT_LABELS
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(AuditEvent.Meta):
         verbose_name = _("invoice event")
         verbose_name_plural = _("invoice events")
-
-    def __str__(self) -> str:
-        return self.kind
 
     @property
     def label(self) -> str:
@@ -333,4 +327,4 @@ class InvoiceEvent(models.Model):
                 if message.status == "failed" and message.last_error:
                     return f"{label}: {message.last_error}"
                 return label
-        return str(INVOICE_EVENT_LABELS.get(self.kind, self.kind))
+        return super().label

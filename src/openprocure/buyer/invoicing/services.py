@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from openprocure.buyer.fulfilment.models import LineFulfilment
 from openprocure.buyer.invoicing import defaults, matching
 from openprocure.buyer.invoicing.choices import (
+    EXCEPTION_TRANSITIONS,
     INVOICE_TRANSITIONS,
     LIVE_STATUSES,
     ExceptionStatus,
@@ -46,10 +47,14 @@ from openprocure.buyer.invoicing.models import (
 )
 from openprocure.buyer.purchasing.models import PurchaseOrder, PurchaseOrderLine
 from openprocure.buyer.suppliers.models import Supplier
+from openprocure.core.audit import delete_administered, new_event, record_event, save_administered
 from openprocure.core.csvsafe import safe_cell
-from openprocure.core.status import set_status
+from openprocure.core.status import check_transition, set_status
 from punchout import amounts, cxml
 from punchout.money import quantize_money
+
+if TYPE_CHECKING:
+    from openprocure.buyer.invoicing.forms import ToleranceRuleForm
 
 logger = logging.getLogger(__name__)
 ZERO = Decimal(0)
@@ -67,11 +72,18 @@ class InvoicingError(Exception):
         super().__init__(message)
 
 
-def _event(invoice: Invoice, kind: str, actor: Any = None, **detail: Any) -> None:
-    InvoiceEvent.objects.create(invoice=invoice, kind=kind, actor=actor, detail=detail)
-
-
 # -- suppliers by identifier --------------------------------------------------------------------------
+def save_tolerance_rule(*, form: ToleranceRuleForm, actor: Any) -> ToleranceRule:
+    """A procurement administrator adds or changes a tolerance rule (recorded with who and what)."""
+    rule: ToleranceRule = save_administered(form, actor=actor)
+    return rule
+
+
+def delete_tolerance_rule(*, rule: ToleranceRule, actor: Any) -> None:
+    """A procurement administrator removes a tolerance rule (the removal is recorded)."""
+    delete_administered(rule, actor=actor)
+
+
 def add_identifier(*, supplier: Supplier, scheme: str, value: str) -> SupplierIdentifier:
     """Register an identifier (VAT, SIREN, SIRET, cXML identity…) of a supplier, checked where we can."""
     clean = normalize_identifier(value)
@@ -305,7 +317,13 @@ def receive_invoice(
                 for line in parsed.lines
             ]
         )
-        _event(invoice, "received", actor, source=parsed.source, payload_id=payload_id)
+        record_event(
+            InvoiceEvent,
+            invoice,
+            "received",
+            actor=actor,
+            detail={"source": parsed.source, "payload_id": payload_id},
+        )
         match_invoice(invoice=invoice, trigger="received", actor=actor)
         if invoice.is_credit:
             for po in orders.values():
@@ -514,8 +532,7 @@ def _store_result(
     }
     for exception in previous:
         if exception.status != ExceptionStatus.ACCEPTED:
-            exception.status = ExceptionStatus.CLEARED
-            exception.save(update_fields=["status"])
+            set_status(exception, ExceptionStatus.CLEARED, table=EXCEPTION_TRANSITIONS)
     kept_accepted = set()
     new = []
     waiting = False
@@ -535,8 +552,7 @@ def _store_result(
         )
     for key, exception in accepted.items():
         if key not in kept_accepted:
-            exception.status = ExceptionStatus.CLEARED
-            exception.save(update_fields=["status"])
+            set_status(exception, ExceptionStatus.CLEARED, table=EXCEPTION_TRANSITIONS)
     if matching.waits_for_receipt(exception.code for exception in new):
         # only goods not received yet: no exception for anyone to handle, the receipt will match it
         waiting, new = True, []
@@ -544,14 +560,17 @@ def _store_result(
     invoice.match_mode = result.mode
     invoice.matched_at = timezone.now()
     invoice.save(update_fields=["match_mode", "matched_at"])
-    _event(
+    record_event(
+        InvoiceEvent,
         invoice,
         "matched",
-        actor,
-        trigger=trigger,
-        matched=result.matched,
-        exceptions=len(new),
-        waiting_for_receipt=waiting,
+        actor=actor,
+        detail={
+            "trigger": trigger,
+            "matched": result.matched,
+            "exceptions": len(new),
+            "waiting_for_receipt": waiting,
+        },
     )
     if invoice.status in (InvoiceStatus.EXPORTED, InvoiceStatus.REJECTED, InvoiceStatus.CANCELLED):
         return run
@@ -568,13 +587,24 @@ def _store_result(
 def _move(invoice: Invoice, target: str, actor: Any = None, comment: str = "") -> None:
     if invoice.status == target:
         return
-    previous = set_status(invoice, target, table=INVOICE_TRANSITIONS)
-    update = ["status"]
+    also = []
     if target == InvoiceStatus.APPROVED:
+        check_transition(INVOICE_TRANSITIONS, obj=invoice, current=invoice.status, target=target)
         invoice.approved_at = timezone.now()
-        update.append("approved_at")
-    invoice.save(update_fields=update)
-    _event(invoice, "status_changed", actor, **{"from": previous, "to": target, "comment": comment})
+        also.append("approved_at")
+    set_status(
+        invoice,
+        target,
+        table=INVOICE_TRANSITIONS,
+        also=also,
+        event=new_event(
+            InvoiceEvent,
+            invoice,
+            "status_changed",
+            actor=actor,
+            detail={"from": invoice.status, "to": target, "comment": comment},
+        ),
+    )
     send_status(invoice=invoice, comment=comment)
     for po in invoice.purchase_orders.all():
         transaction.on_commit(partial(_refresh_po, po.pk))
@@ -663,18 +693,21 @@ def accept_variance(*, exception: InvoiceException, actor: Any, reason: str) -> 
             ExceptionStatus.CREDIT_REQUESTED,
         ):
             raise InvoicingError(_("This exception is no longer open."))
-        exception.status = ExceptionStatus.ACCEPTED
         exception.reason = reason
         exception.resolved_by = actor
         exception.resolved_at = timezone.now()
-        exception.save()
-        _event(
+        set_status(
+            exception,
+            ExceptionStatus.ACCEPTED,
+            table=EXCEPTION_TRANSITIONS,
+            also=["reason", "resolved_by", "resolved_at"],
+        )
+        record_event(
+            InvoiceEvent,
             invoice,
             "variance_accepted",
-            actor,
-            code=exception.code,
-            line=exception.line_number,
-            reason=reason,
+            actor=actor,
+            detail={"code": exception.code, "line": exception.line_number, "reason": reason},
         )
         if not _open_exceptions(invoice):
             _move(invoice, InvoiceStatus.APPROVED, actor, reason)
@@ -683,11 +716,12 @@ def accept_variance(*, exception: InvoiceException, actor: Any, reason: str) -> 
 
 def _resolve_all(invoice: Invoice, status: str, actor: Any, reason: str) -> None:
     for exception in _open_exceptions(invoice):
-        exception.status = status
         exception.reason = reason
         exception.resolved_by = actor
         exception.resolved_at = timezone.now()
-        exception.save()
+        set_status(
+            exception, status, table=EXCEPTION_TRANSITIONS, also=["reason", "resolved_by", "resolved_at"]
+        )
 
 
 def request_credit_memo(*, invoice: Invoice, actor: Any, reason: str) -> Invoice:
@@ -774,7 +808,12 @@ def send_status(*, invoice: Invoice, comment: str = "") -> Any:
     if not connection.accepts("StatusUpdateRequest"):
         # Its ProfileResponse lists no StatusUpdateRequest (or it never answered one): sending it
         # would be refused, so the history says it was not sent, and why.
-        _event(invoice, "status_not_sent", None, status=str(status_type), connection=connection.pk)
+        record_event(
+            InvoiceEvent,
+            invoice,
+            "status_not_sent",
+            detail={"status": str(status_type), "connection": connection.pk},
+        )
         return None
     from datetime import UTC, datetime
 
@@ -808,7 +847,12 @@ def send_status(*, invoice: Invoice, comment: str = "") -> Any:
         partner=invoice.supplier.name[:200],
         secret_source=str(connection.pk),
     )
-    _event(invoice, "status_sent", None, status=str(status_type), payload_id=document.payload_id, note=note)
+    record_event(
+        InvoiceEvent,
+        invoice,
+        "status_sent",
+        detail={"status": str(status_type), "payload_id": document.payload_id, "note": note},
+    )
     return message
 
 

@@ -3,7 +3,6 @@ actions, and payment exports. Thin: every write is in services."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib import messages
@@ -303,7 +302,7 @@ def tolerance_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     rule = get_object_or_404(ToleranceRule, pk=pk) if pk else None
     form = ToleranceRuleForm(request.POST or None, instance=rule)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.save_tolerance_rule(form=form, actor=request.user)
         messages.success(request, _("Tolerance rule saved; it applies to invoices matched from now on."))
         return redirect("invoicing:tolerances")
     title = _("Change a tolerance rule") if rule else _("Add a tolerance rule")
@@ -314,6 +313,6 @@ def tolerance_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @require_POST
 def tolerance_delete(request: HttpRequest, pk: int) -> HttpResponse:
     _require_policy_editor(request)
-    get_object_or_404(ToleranceRule, pk=pk).delete()
+    services.delete_tolerance_rule(rule=get_object_or_404(ToleranceRule, pk=pk), actor=request.user)
     messages.success(request, _("Tolerance rule deleted."))
     return redirect("invoicing:tolerances")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -24,13 +24,18 @@ from openprocure.buyer.organization.models import (
     Company,
     CostCenter,
     Department,
+    PreferredSupplier,
     RestrictedCategory,
     RoleAssignment,
     SpendingLimit,
     UserProfile,
 )
 from openprocure.core import mail
+from openprocure.core.audit import delete_administered, save_administered
 from openprocure.core.models import User
+
+if TYPE_CHECKING:
+    from openprocure.buyer.organization.forms import PreferredSupplierForm
 
 
 def profile_for(user: User | AnonymousUser | None) -> UserProfile | None:
@@ -221,3 +226,14 @@ def send_sign_in_link(person: User) -> None:
             {"person": person, "link": link, "days": settings.PASSWORD_RESET_TIMEOUT // 86400},
         )
     mail.send_after_commit(subject, body, person.email)
+
+
+def save_preferred_supplier(*, form: PreferredSupplierForm, actor: Any) -> PreferredSupplier:
+    """A procurement administrator makes a supplier preferred (for a category); the change is recorded."""
+    preference: PreferredSupplier = save_administered(form, actor=actor)
+    return preference
+
+
+def delete_preferred_supplier(*, preference: PreferredSupplier, actor: Any) -> None:
+    """The company no longer prefers the supplier (for that category); the removal is recorded."""
+    delete_administered(preference, actor=actor)

@@ -189,7 +189,6 @@ def launch_punchout(
     )
     if connection.protocol == ConnectionProtocol.OCI:
         set_status(session, SessionStatus.OPEN, table=SESSION_TRANSITIONS)
-        session.save(update_fields=["status"])
         return session
     try:
         return _setup_cxml(session, lines)
@@ -199,9 +198,8 @@ def launch_punchout(
 
 
 def _fail(session: PunchOutSession, text: str) -> None:
-    set_status(session, SessionStatus.FAILED, table=SESSION_TRANSITIONS)
     session.error_text = text
-    session.save(update_fields=["status", "error_text"])
+    set_status(session, SessionStatus.FAILED, table=SESSION_TRANSITIONS, also=["error_text"])
 
 
 def _setup_cxml(session: PunchOutSession, lines: list[RequisitionLine]) -> PunchOutSession:
@@ -293,9 +291,8 @@ def _setup_cxml(session: PunchOutSession, lines: list[RequisitionLine]) -> Punch
             % {"supplier": connection.supplier},
         )
         return session
-    set_status(session, SessionStatus.OPEN, table=SESSION_TRANSITIONS)
     session.start_page_url = start_page
-    session.save(update_fields=["status", "start_page_url"])
+    set_status(session, SessionStatus.OPEN, table=SESSION_TRANSITIONS, also=["start_page_url"])
     return session
 
 
@@ -462,15 +459,15 @@ def _apply_received(
         else:
             outcome = _apply_cart(locked, lines, warnings)
         finished = locked.operation == SessionOperation.INSPECT or declined is not None
+        locked.returned_at = timezone.now()
+        locked.return_document = journal
+        locked.requisition = outcome.requisition or locked.requisition
         set_status(
             locked,
             SessionStatus.CLOSED if finished else SessionStatus.RETURNED,
             table=SESSION_TRANSITIONS,
+            also=["returned_at", "return_document", "requisition"],
         )
-        locked.returned_at = timezone.now()
-        locked.return_document = journal
-        locked.requisition = outcome.requisition or locked.requisition
-        locked.save(update_fields=["status", "returned_at", "return_document", "requisition"])
         journal.reference = outcome.requisition.number if outcome.requisition else journal.reference
         journal.save(update_fields=["reference"])
         outcome.session = locked

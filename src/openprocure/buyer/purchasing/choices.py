@@ -29,24 +29,31 @@ PO_TRANSITIONS: dict[str, set[str]] = {
     POStatus.FAILED: {POStatus.SENT, POStatus.CANCELLED},  # resent after fixing the cause, or dropped
     POStatus.CANCELLED: set(),
 }
-# Fulfilment moves forward from "accepted" and between its own steps in either direction (a return
-# takes a received order back to partially received; a new receipt can follow an invoice).
-_FULFILMENT: set[str] = {
-    POStatus.CONFIRMED,
-    POStatus.PART_SHIPPED,
-    POStatus.SHIPPED,
-    POStatus.PART_RECEIVED,
-    POStatus.RECEIVED,
-    POStatus.INVOICED,
-    POStatus.CLOSED,
-}
-PO_TRANSITIONS[POStatus.ACCEPTED] = PO_TRANSITIONS[POStatus.ACCEPTED] | _FULFILMENT
-for _status in _FULFILMENT:
-    PO_TRANSITIONS[_status] = _FULFILMENT - {_status}
+# Fulfilment: the status is derived from the order's documents (see
+# ``openprocure.buyer.fulfilment.services.po_target_status``). Documents move it forward, in any
+# order they arrive (an invoice or a receipt may come before a ship notice); a few documents take it
+# back: a ship notice deleted by the supplier, goods returned, an invoice that no longer covers the
+# order (rejected or credited).
+S = POStatus
+_FORWARD = (S.CONFIRMED, S.PART_SHIPPED, S.SHIPPED, S.PART_RECEIVED, S.RECEIVED, S.INVOICED, S.CLOSED)
+PO_TRANSITIONS[S.ACCEPTED] = PO_TRANSITIONS[S.ACCEPTED] | set(_FORWARD)
+for _index, _status in enumerate(_FORWARD):
+    PO_TRANSITIONS[_status] = set(_FORWARD[_index + 1 :])
+# A ship notice deleted: back to what the remaining notices (or the confirmation) say.
+PO_TRANSITIONS[S.PART_SHIPPED] |= {S.CONFIRMED}
+PO_TRANSITIONS[S.SHIPPED] |= {S.PART_SHIPPED, S.CONFIRMED}
+# Goods returned: back to partially received, or to what the ship notices say when all went back.
+PO_TRANSITIONS[S.PART_RECEIVED] |= {S.SHIPPED, S.PART_SHIPPED, S.CONFIRMED}
+PO_TRANSITIONS[S.RECEIVED] |= {S.PART_RECEIVED, S.SHIPPED, S.PART_SHIPPED, S.CONFIRMED}
+# The invoices no longer cover the order (one rejected or credited): back to what the goods say.
+PO_TRANSITIONS[S.INVOICED] |= {S.RECEIVED, S.PART_RECEIVED, S.SHIPPED, S.PART_SHIPPED, S.CONFIRMED}
+# A further invoice for the order arrives after the others were approved: it waits for its decision.
+PO_TRANSITIONS[S.CLOSED] |= {S.INVOICED}
 # Cancelled after acceptance, until something ships: our cancellation (type delete) accepted, or the
 # supplier's (ConfirmationRequest type reject).
-PO_TRANSITIONS[POStatus.ACCEPTED] = PO_TRANSITIONS[POStatus.ACCEPTED] | {POStatus.CANCELLED}
-PO_TRANSITIONS[POStatus.CONFIRMED] = PO_TRANSITIONS[POStatus.CONFIRMED] | {POStatus.CANCELLED}
+PO_TRANSITIONS[S.ACCEPTED] |= {S.CANCELLED}
+PO_TRANSITIONS[S.CONFIRMED] |= {S.CANCELLED}
+del S
 #: Where the buyer may still change or cancel an order (and only while nothing has shipped).
 CHANGEABLE = frozenset({POStatus.ACCEPTED, POStatus.CONFIRMED})
 #: Orders whose goods are still expected: the Receiving page lists them, the requester's home counts them.
@@ -70,6 +77,13 @@ class TransmissionStatus(models.TextChoices):
     QUEUED = "queued", _("In the outbox")  # stored, being delivered or retried
     ACCEPTED = "accepted", _("Accepted")  # supplier answered cXML 2xx
     REFUSED = "refused", _("Refused")  # supplier answered cXML 4xx, or retries ran out
+
+
+TRANSMISSION_TRANSITIONS: dict[str, set[str]] = {
+    TransmissionStatus.QUEUED: {TransmissionStatus.ACCEPTED, TransmissionStatus.REFUSED},
+    TransmissionStatus.ACCEPTED: set(),
+    TransmissionStatus.REFUSED: set(),
+}
 
 
 # What people read for each ``PurchaseOrderEvent.kind`` (the stored kinds are identifiers).

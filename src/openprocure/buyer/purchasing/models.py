@@ -14,6 +14,7 @@ from openprocure.buyer.purchasing.choices import (
     TransmissionStatus,
     TransmissionType,
 )
+from openprocure.core.audit import AuditEvent
 from openprocure.core.reference import validate_currency
 
 
@@ -159,26 +160,14 @@ class Transmission(models.Model):
         return f"{self.purchase_order} {self.type} v{self.version}"
 
 
-class PurchaseOrderEvent(models.Model):
+class PurchaseOrderEvent(AuditEvent):
     """What happened to a PO: created, sent, accepted, refused, changed, cancelled."""
 
-    purchase_order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(_("event"), max_length=32)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    detail = models.JSONField(_("detail"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("at"), default=timezone.now)
+    SUBJECT = "purchase_order"
+    KIND_LABELS = PO_EVENT_LABELS
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    purchase_order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(AuditEvent.Meta):
         verbose_name = _("purchase order event")
         verbose_name_plural = _("purchase order events")
-
-    def __str__(self) -> str:
-        return self.kind
-
-    @property
-    def label(self) -> str:
-        """What happened, in the reader's language."""
-        return str(PO_EVENT_LABELS.get(self.kind, self.kind))

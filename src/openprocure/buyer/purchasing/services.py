@@ -25,6 +25,7 @@ from openprocure.buyer.organization.services import is_procurement_admin
 from openprocure.buyer.purchasing.choices import (
     CHANGEABLE,
     PO_TRANSITIONS,
+    TRANSMISSION_TRANSITIONS,
     POStatus,
     TransmissionStatus,
     TransmissionType,
@@ -43,9 +44,10 @@ from openprocure.buyer.purchasing.models import (
     PurchaseOrderLine,
     Transmission,
 )
+from openprocure.core.audit import new_event, record_event
 from openprocure.core.choices import OutboxStatus
 from openprocure.core.outbox import Outgoing, enqueue_document, enqueue_documents
-from openprocure.core.status import set_status
+from openprocure.core.status import can_move, check_transition, set_status, set_status_many, set_status_where
 
 if TYPE_CHECKING:
     from openprocure.buyer.suppliers.models import PunchOutConnection
@@ -60,10 +62,6 @@ DEFAULT_PO_NUMBER_PATTERN = "PO-{year}-{seq:06}"
 
 class PurchasingError(Exception):
     """A refused purchase-order action; the message says what was wrong and what to do next."""
-
-
-def _event(po: PurchaseOrder, kind: str, actor: Any = None, **detail: Any) -> None:
-    PurchaseOrderEvent.objects.create(purchase_order=po, kind=kind, actor=actor, detail=detail)
 
 
 # -- numbering ----------------------------------------------------------------------------------------
@@ -232,7 +230,9 @@ def create_purchase_orders(*, requisition: Any, actor: Any = None) -> list[Purch
         PurchaseOrderLine.objects.bulk_create(
             [_po_line(po, index, line) for index, line in enumerate(supplier_lines, start=1)]
         )
-        _event(po, "created", actor, requisition=requisition.number)
+        record_event(
+            PurchaseOrderEvent, po, "created", actor=actor, detail={"requisition": requisition.number}
+        )
         orders.append(po)
     if orders:
         change_status(
@@ -364,9 +364,10 @@ def create_purchase_orders_many(*, requisitions: list[Any], actor: Any = None) -
     prefetch_related_objects(orders, "lines")  # what the OrderRequest documents are built from
     PurchaseOrderEvent.objects.bulk_create(
         [
-            PurchaseOrderEvent(
-                purchase_order=po,
-                kind="created",
+            new_event(
+                PurchaseOrderEvent,
+                po,
+                "created",
                 actor=actor,
                 detail={"requisition": po.requisition.number},
                 created_at=now,
@@ -409,7 +410,7 @@ def send_purchase_orders(*, orders: list[PurchaseOrder], actor: Any = None) -> N
             ) % {"supplier": po.supplier}
             unsendable.append(po)
         else:
-            set_status(po, POStatus.SENT, table=PO_TRANSITIONS)
+            check_transition(PO_TRANSITIONS, obj=po, current=po.status, target=POStatus.SENT)
             po.sent_at = now
             po.supplier_message = ""
             sendable.append(po)
@@ -442,14 +443,15 @@ def send_purchase_orders(*, orders: list[PurchaseOrder], actor: Any = None) -> N
             for po, (payload_id, _body), message in zip(sendable, built, messages, strict=True)
         ]
     )
-    PurchaseOrder.objects.filter(pk__in=[po.pk for po in sendable]).update(
-        status=POStatus.SENT, sent_at=now, supplier_message=""
+    set_status_many(
+        sendable, POStatus.SENT, table=PO_TRANSITIONS, values={"sent_at": now, "supplier_message": ""}
     )
     PurchaseOrderEvent.objects.bulk_create(
         [
-            PurchaseOrderEvent(
-                purchase_order=po,
-                kind="sent",
+            new_event(
+                PurchaseOrderEvent,
+                po,
+                "sent",
                 actor=actor,
                 detail={"type": TransmissionType.NEW, "version": po.version, "payload_id": payload_id},
                 created_at=now,
@@ -457,9 +459,10 @@ def send_purchase_orders(*, orders: list[PurchaseOrder], actor: Any = None) -> N
             for po, (payload_id, _body) in zip(sendable, built, strict=True)
         ]
         + [
-            PurchaseOrderEvent(
-                purchase_order=po,
-                kind="not_sent",
+            new_event(
+                PurchaseOrderEvent,
+                po,
+                "not_sent",
                 actor=actor,
                 detail={"reason": po.supplier_message if order_problem(po) else "no order URL"},
                 created_at=now,
@@ -506,7 +509,7 @@ def send_purchase_order(
     if problem:
         po.supplier_message = problem
         po.save(update_fields=["supplier_message"])
-        _event(po, "not_sent", actor, reason=problem)
+        record_event(PurchaseOrderEvent, po, "not_sent", actor=actor, detail={"reason": problem})
         logger.warning("order %s not sent: %s", po.number, problem)
         return None
     if connection is None or not connection.order_url or connection.protocol != "cxml":
@@ -514,17 +517,27 @@ def send_purchase_order(
             "No cXML order URL for %(supplier)s: add one to the supplier connection, then send the order again."
         ) % {"supplier": po.supplier}
         po.save(update_fields=["supplier_message"])
-        _event(po, "not_sent", actor, reason="no order URL")
+        record_event(PurchaseOrderEvent, po, "not_sent", actor=actor, detail={"reason": "no order URL"})
         return None
     payload_id, message = _enqueue_order(po, connection, kind)
     transmission = Transmission.objects.create(
         purchase_order=po, type=kind, version=po.version, payload_id=payload_id, outbox_message=message
     )
-    set_status(po, POStatus.SENT, table=PO_TRANSITIONS)
     po.sent_at = timezone.now()
     po.supplier_message = ""
-    po.save(update_fields=["status", "sent_at", "supplier_message"])
-    _event(po, "sent", actor, type=kind, version=po.version, payload_id=payload_id)
+    set_status(
+        po,
+        POStatus.SENT,
+        table=PO_TRANSITIONS,
+        also=["sent_at", "supplier_message"],
+        event=new_event(
+            PurchaseOrderEvent,
+            po,
+            "sent",
+            actor=actor,
+            detail={"type": kind, "version": po.version, "payload_id": payload_id},
+        ),
+    )
     return transmission
 
 
@@ -565,52 +578,62 @@ def sync_deliveries(*, limit: int = 500) -> int:
             locked.finished_at = now
             is_change = locked.type != TransmissionType.NEW and po.status != POStatus.SENT
             if message.status == OutboxStatus.DELIVERED:
-                locked.status = TransmissionStatus.ACCEPTED
-                locked.save(update_fields=["status", "finished_at"])
+                set_status(
+                    locked, TransmissionStatus.ACCEPTED, table=TRANSMISSION_TRANSITIONS, also=["finished_at"]
+                )
                 if is_change:
                     _apply_version(po, locked)
                 elif locked.type == TransmissionType.DELETE:
                     _cancel_lines(po, {line.line_number for line in po.lines.all()}, reason=locked.reason)
                     _cancelled(po)
                 else:
-                    set_status(po, POStatus.ACCEPTED, table=PO_TRANSITIONS)
                     po.accepted_at = now
+                    set_status(po, POStatus.ACCEPTED, table=PO_TRANSITIONS, also=["accepted_at"])
                 po.supplier_message = message.last_error or ""
                 po.save()
-                _event(
+                record_event(
+                    PurchaseOrderEvent,
                     po,
                     "accepted",
-                    None,
-                    type=locked.type,
-                    version=locked.version,
-                    status_code=message.last_status_code,
+                    detail={
+                        "type": locked.type,
+                        "version": locked.version,
+                        "status_code": message.last_status_code,
+                    },
                 )
             else:
-                locked.status = TransmissionStatus.REFUSED
                 locked.answer = message.last_error or ""
-                locked.save(update_fields=["status", "finished_at", "answer"])
+                set_status(
+                    locked,
+                    TransmissionStatus.REFUSED,
+                    table=TRANSMISSION_TRANSITIONS,
+                    also=["finished_at", "answer"],
+                )
                 po.supplier_message = message.last_error
                 if is_change:  # the order stays as it was
                     po.save(update_fields=["supplier_message"])
-                    _event(
+                    record_event(
+                        PurchaseOrderEvent,
                         po,
                         "change_refused",
-                        None,
-                        type=locked.type,
-                        version=locked.version,
-                        status_code=message.last_status_code,
-                        text=message.last_error,
+                        detail={
+                            "type": locked.type,
+                            "version": locked.version,
+                            "status_code": message.last_status_code,
+                            "text": message.last_error,
+                        },
                     )
                 else:
-                    set_status(po, POStatus.FAILED, table=PO_TRANSITIONS)
-                    po.save(update_fields=["status", "supplier_message"])
-                    _event(
+                    set_status(po, POStatus.FAILED, table=PO_TRANSITIONS, also=["supplier_message"])
+                    record_event(
+                        PurchaseOrderEvent,
                         po,
                         "refused",
-                        None,
-                        type=locked.type,
-                        status_code=message.last_status_code,
-                        text=message.last_error,
+                        detail={
+                            "type": locked.type,
+                            "status_code": message.last_status_code,
+                            "text": message.last_error,
+                        },
                     )
             count += 1
     return count
@@ -649,13 +672,15 @@ def _apply_version(po: PurchaseOrder, transmission: Transmission) -> None:
         from openprocure.buyer.fulfilment.services import refresh_lines
 
         refresh_lines(po)
-    _event(
+    record_event(
+        PurchaseOrderEvent,
         po,
         "cancelled" if po.status == POStatus.CANCELLED else "change_accepted",
-        None,
-        version=transmission.version,
-        total=str(po.total_amount),
-        changes=transmission.changes,
+        detail={
+            "version": transmission.version,
+            "total": str(po.total_amount),
+            "changes": transmission.changes,
+        },
     )
 
 
@@ -689,11 +714,16 @@ def _cancel_lines(po: PurchaseOrder, numbers: set[int], *, reason: str, save_po:
         )
         done.append(line.line_number)
     if done:
-        from openprocure.buyer.fulfilment.choices import LineState
+        from openprocure.buyer.fulfilment.choices import LINE_STATE_TRANSITIONS, LineState
         from openprocure.buyer.fulfilment.models import LineFulfilment
 
-        LineFulfilment.objects.filter(po_line__purchase_order=po, po_line__line_number__in=done).update(
-            accepted_quantity=0, backordered_quantity=0, state=LineState.CANCELLED
+        set_status_where(
+            LineFulfilment.objects.filter(po_line__purchase_order=po, po_line__line_number__in=done),
+            LineState.CANCELLED,
+            table=LINE_STATE_TRANSITIONS,
+            field="state",
+            accepted_quantity=0,
+            backordered_quantity=0,
         )
         _release(po, released)
         if save_po:
@@ -709,7 +739,7 @@ def _cancelled(po: PurchaseOrder) -> None:
 
     # A supplier that accepts a cancellation after a ship notice arrived: the lines are cancelled,
     # the status stays where the shipment took it.
-    if po.status != POStatus.CANCELLED and POStatus.CANCELLED in PO_TRANSITIONS.get(po.status, set()):
+    if can_move(PO_TRANSITIONS, current=po.status, target=POStatus.CANCELLED):
         set_status(po, POStatus.CANCELLED, table=PO_TRANSITIONS)
     if not po.requisition.purchase_orders.exclude(pk=po.pk).exclude(status=POStatus.CANCELLED).exists():
         budgets.release(requisition=po.requisition)
@@ -730,11 +760,23 @@ def cancelled_by_supplier(
             _cancelled(po)
             po.supplier_message = reason
             po.save(update_fields=["status", "supplier_message", "total_amount"])
-            _event(po, "cancelled_by_supplier", actor, reason=reason, lines=sorted(numbers))
+            record_event(
+                PurchaseOrderEvent,
+                po,
+                "cancelled_by_supplier",
+                actor=actor,
+                detail={"reason": reason, "lines": sorted(numbers)},
+            )
         return done
     done = _cancel_lines(po, line_numbers, reason=reason)
     if done:
-        _event(po, "lines_cancelled_by_supplier", actor, reason=reason, lines=done)
+        record_event(
+            PurchaseOrderEvent,
+            po,
+            "lines_cancelled_by_supplier",
+            actor=actor,
+            detail={"reason": reason, "lines": done},
+        )
         if all(line.is_cancelled for line in po.lines.all()) and po.status != POStatus.CANCELLED:
             _cancelled(po)
             po.save(update_fields=["status"])
@@ -786,7 +828,13 @@ def request_change(*, po: PurchaseOrder, actor: Any, quantities: dict[int, Decim
                 % {"supplier": po.supplier}
             )
         _send_version(po, TransmissionType.UPDATE, changes, actor, reason)
-        _event(po, "change_requested", actor, changes=changes, reason=reason)
+        record_event(
+            PurchaseOrderEvent,
+            po,
+            "change_requested",
+            actor=actor,
+            detail={"changes": changes, "reason": reason},
+        )
         return "sent"
 
 
@@ -797,7 +845,13 @@ def apply_change(*, po: PurchaseOrder, actor: Any = None) -> Transmission | None
         return None
     po.pending_change = {}
     po.save(update_fields=["pending_change"])
-    _event(po, "change_refused", actor, text=_("A higher quantity is a new order."))
+    record_event(
+        PurchaseOrderEvent,
+        po,
+        "change_refused",
+        actor=actor,
+        detail={"text": _("A higher quantity is a new order.")},
+    )
     return None
 
 
@@ -855,7 +909,13 @@ def _send_version(
     )
     po.supplier_message = ""
     po.save(update_fields=["supplier_message"])
-    _event(po, "sent", actor, type=kind, version=version.number, payload_id=payload_id)
+    record_event(
+        PurchaseOrderEvent,
+        po,
+        "sent",
+        actor=actor,
+        detail={"type": kind, "version": version.number, "payload_id": payload_id},
+    )
     return transmission
 
 
@@ -898,7 +958,7 @@ def _send_cancellation(po: PurchaseOrder, actor: Any, reason: str) -> str:
         if not line.is_cancelled
     }
     _send_version(po, TransmissionType.DELETE, changes, actor, reason)
-    _event(po, "cancellation_requested", actor, reason=reason)
+    record_event(PurchaseOrderEvent, po, "cancellation_requested", actor=actor, detail={"reason": reason})
     return "sent"
 
 
@@ -922,9 +982,12 @@ def cancel_purchase_order(*, po: PurchaseOrder, actor: Any, reason: str = "") ->
             po.status in (POStatus.APPROVED, POStatus.FAILED)
             and not po.transmissions.filter(status=TransmissionStatus.ACCEPTED).exists()
         ):
-            set_status(po, POStatus.CANCELLED, table=PO_TRANSITIONS)
-            po.save(update_fields=["status"])
-            _event(po, "cancelled", actor, reason=reason)
+            set_status(
+                po,
+                POStatus.CANCELLED,
+                table=PO_TRANSITIONS,
+                event=new_event(PurchaseOrderEvent, po, "cancelled", actor=actor, detail={"reason": reason}),
+            )
             if not po.requisition.purchase_orders.exclude(status=POStatus.CANCELLED).exists():
                 budgets.release(requisition=po.requisition)
             return None

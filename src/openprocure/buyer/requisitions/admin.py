@@ -11,7 +11,7 @@ class LineInline(admin.TabularInline):
 class EventInline(admin.TabularInline):
     model = models.RequisitionEvent
     extra = 0
-    readonly_fields = ["kind", "from_status", "to_status", "actor", "reason", "data", "created_at"]
+    readonly_fields = ["kind", "from_status", "to_status", "actor", "reason", "detail", "created_at"]
 
 
 @admin.register(models.Requisition)

@@ -18,6 +18,7 @@ from openprocure.buyer.requisitions.choices import (
     RequisitionStatus,
     SplitMode,
 )
+from openprocure.core.audit import AuditEvent
 from openprocure.core.reference import validate_currency
 from punchout.money import quantize_money
 
@@ -235,27 +236,19 @@ class AccountingSplit(models.Model):
         return f"{self.cost_center} {share}"
 
 
-class RequisitionEvent(models.Model):
+class RequisitionEvent(AuditEvent):
     """One thing that happened to a requisition: who, when, what, and why."""
+
+    SUBJECT = "requisition"
+    KIND_LABELS = dict(EventKind.choices)
 
     requisition = models.ForeignKey(Requisition, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("event"), max_length=32, choices=EventKind.choices)
     from_status = models.CharField(_("from"), max_length=16, choices=RequisitionStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=16, choices=RequisitionStatus.choices, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("actor"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
     reason = models.TextField(_("reason"), blank=True)
-    data = models.JSONField(_("details"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("time"), default=timezone.now)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(AuditEvent.Meta):
         verbose_name = _("requisition event")
         verbose_name_plural = _("requisition events")
 

@@ -34,8 +34,9 @@ from openprocure.buyer.requisitions.models import (
     RequisitionEvent,
     RequisitionLine,
 )
+from openprocure.core.audit import new_event, record_event
 from openprocure.core.models import User
-from openprocure.core.status import set_status
+from openprocure.core.status import follow, restore_status_many, set_status, set_status_many
 from punchout.money import quantize_money
 
 
@@ -78,27 +79,6 @@ class SplitInput:
 
 
 # -- helpers -------------------------------------------------------------------------------------
-
-
-def _record(
-    requisition: Requisition,
-    kind: str,
-    *,
-    actor: User | None,
-    reason: str = "",
-    from_status: str = "",
-    to_status: str = "",
-    data: dict[str, Any] | None = None,
-) -> RequisitionEvent:
-    return RequisitionEvent.objects.create(
-        requisition=requisition,
-        kind=kind,
-        actor=actor,
-        reason=reason,
-        from_status=from_status,
-        to_status=to_status,
-        data=data or {},
-    )
 
 
 def _lock(requisition: Requisition) -> Requisition:
@@ -204,7 +184,13 @@ def create_requisition(*, requester: User, title: str = "", currency: str = "") 
         )
         requisition.number = _new_number(requisition)
         requisition.save(update_fields=["number"])
-        _record(requisition, EventKind.CREATED, actor=requester, to_status=RequisitionStatus.DRAFT)
+        record_event(
+            RequisitionEvent,
+            requisition,
+            EventKind.CREATED,
+            actor=requester,
+            to_status=RequisitionStatus.DRAFT,
+        )
     return requisition
 
 
@@ -228,12 +214,13 @@ def create_requisition_from_cart(
         requisition.warnings = list(warnings)
         requisition.save(update_fields=["warnings"])
         _refresh_total(requisition)
-        _record(
+        record_event(
+            RequisitionEvent,
             requisition,
             EventKind.LINES_CHANGED,
             actor=requester,
+            detail={"added": len(lines), "warnings": len(warnings)},
             reason=_("Cart returned from %(supplier)s") % {"supplier": supplier or "?"},
-            data={"added": len(lines), "warnings": len(warnings)},
         )
     return requisition
 
@@ -256,7 +243,13 @@ def add_cart_lines(
         requisition.warnings = [*requisition.warnings, *warnings]
         requisition.save(update_fields=["warnings"])
         _refresh_total(requisition)
-        _record(requisition, EventKind.LINES_CHANGED, actor=actor, data={"added": len(created)})
+        record_event(
+            RequisitionEvent,
+            requisition,
+            EventKind.LINES_CHANGED,
+            actor=actor,
+            detail={"added": len(created)},
+        )
     return created
 
 
@@ -281,12 +274,13 @@ def replace_lines(
         requisition.warnings = [*requisition.warnings, *warnings]
         requisition.save(update_fields=["warnings"])
         _refresh_total(requisition)
-        _record(
+        record_event(
+            RequisitionEvent,
             requisition,
             EventKind.LINES_CHANGED,
             actor=actor,
+            detail={"removed": removed, "added": [line.supplier_part_id for line in created]},
             reason=_("Cart edited at %(supplier)s") % {"supplier": supplier or "?"},
-            data={"removed": removed, "added": [line.supplier_part_id for line in created]},
         )
     return created
 
@@ -340,12 +334,13 @@ def add_free_text_line(
             **defaults,
         )
         _refresh_total(requisition)
-        _record(
+        record_event(
+            RequisitionEvent,
             requisition,
             EventKind.LINES_CHANGED,
             actor=actor,
+            detail={"added_free_text": line.line_number},
             reason=_("Free-text line added"),
-            data={"added_free_text": line.line_number},
         )
     return line
 
@@ -390,11 +385,12 @@ def update_line(*, line: RequisitionLine, actor: User, **changes: Any) -> Requis
             # Amount splits no longer add up once the quantity or price changed: ask again.
             line.splits.all().delete()
         _refresh_total(requisition)
-        _record(
+        record_event(
+            RequisitionEvent,
             requisition,
             EventKind.LINES_CHANGED,
             actor=actor,
-            data={
+            detail={
                 "line": line.line_number,
                 "before": before,
                 "after": {k: str(v) for k, v in changes.items()},
@@ -411,8 +407,12 @@ def remove_line(*, line: RequisitionLine, actor: User) -> None:
         number, part = line.line_number, line.supplier_part_id
         RequisitionLine.objects.filter(pk=line.pk).delete()
         _refresh_total(requisition)
-        _record(
-            requisition, EventKind.LINES_CHANGED, actor=actor, data={"removed_line": number, "part": part}
+        record_event(
+            RequisitionEvent,
+            requisition,
+            EventKind.LINES_CHANGED,
+            actor=actor,
+            detail={"removed_line": number, "part": part},
         )
 
 
@@ -478,11 +478,12 @@ def set_accounting(
         line.cost_center = splits[0].cost_center
         line.gl_account = splits[0].gl_account
         line.save(update_fields=["split_mode", "cost_center", "gl_account"])
-        _record(
+        record_event(
+            RequisitionEvent,
             requisition,
             EventKind.ACCOUNTING_CHANGED,
             actor=actor,
-            data={
+            detail={
                 "line": line.line_number,
                 "mode": mode,
                 "splits": [
@@ -579,18 +580,23 @@ def submit_requisition(requisition: Requisition, actor: User, *, reason: str = "
         problems = _submission_problems(locked)
         if problems:
             raise RequisitionError(" ".join(problems))
-        previous = set_status(locked, RequisitionStatus.SUBMITTED, table=REQUISITION_TRANSITIONS)
         locked.submitted_at = timezone.now()
         locked.total_amount = locked.compute_total()
-        locked.save(update_fields=["status", "submitted_at", "total_amount", "updated_at"])
-        _record(
+        set_status(
             locked,
-            EventKind.STATUS_CHANGED,
-            actor=actor,
-            reason=reason,
-            from_status=previous,
-            to_status=locked.status,
-            data={"total": str(locked.total_amount), "currency": locked.currency},
+            RequisitionStatus.SUBMITTED,
+            table=REQUISITION_TRANSITIONS,
+            also=["submitted_at", "total_amount", "updated_at"],
+            event=new_event(
+                RequisitionEvent,
+                locked,
+                EventKind.STATUS_CHANGED,
+                actor=actor,
+                detail={"total": str(locked.total_amount), "currency": locked.currency},
+                reason=reason,
+                from_status=locked.status,
+                to_status=RequisitionStatus.SUBMITTED,
+            ),
         )
         hooks.on_submitted(locked)
     return locked
@@ -680,48 +686,44 @@ def _submit_chunk(
     if not candidates:
         return
     now = timezone.now()
-    previous: dict[int, tuple[str, Any]] = {}
+    submitted_before = {requisition.pk: requisition.submitted_at for requisition in candidates}
     changed: list[Requisition] = []
     for requisition in candidates:
-        previous[requisition.pk] = (
-            set_status(requisition, RequisitionStatus.SUBMITTED, table=REQUISITION_TRANSITIONS),
-            requisition.submitted_at,
-        )
-        requisition.submitted_at = now
         total = requisition.compute_total()
         if total != Decimal(requisition.total_amount):  # kept up to date by every line change, normally
             changed.append(requisition)
         requisition.total_amount = total
-        requisition.updated_at = now
+    events = [
+        new_event(
+            RequisitionEvent,
+            requisition,
+            EventKind.STATUS_CHANGED,
+            actor=actor,
+            detail={"total": str(requisition.total_amount), "currency": requisition.currency},
+            created_at=now,
+            reason=reason,
+            from_status=requisition.status,
+            to_status=RequisitionStatus.SUBMITTED,
+        )
+        for requisition in candidates
+    ]
     # Plain UPDATEs, one per distinct value (bulk_update's CASE per row costs more than it saves).
-    Requisition.objects.filter(pk__in=[r.pk for r in candidates]).update(
-        status=RequisitionStatus.SUBMITTED, submitted_at=now, updated_at=now
+    previous = set_status_many(
+        candidates,
+        RequisitionStatus.SUBMITTED,
+        table=REQUISITION_TRANSITIONS,
+        values={"submitted_at": now, "updated_at": now},
+        events=events,
     )
     for total, pks in _group_by(changed, lambda r: r.total_amount).items():
         Requisition.objects.filter(pk__in=pks).update(total_amount=total)
-    events = RequisitionEvent.objects.bulk_create(
-        [
-            RequisitionEvent(
-                requisition=requisition,
-                kind=EventKind.STATUS_CHANGED,
-                actor=actor,
-                reason=reason,
-                from_status=previous[requisition.pk][0],
-                to_status=requisition.status,
-                data={"total": str(requisition.total_amount), "currency": requisition.currency},
-                created_at=now,
-            )
-            for requisition in candidates
-        ]
-    )
     refused = hooks.on_submitted_many(candidates)
     if refused:
         # The callables wrote nothing for these: put them back as they were, without a trace.
         back = [r for r in candidates if r.pk in refused]
-        for requisition in back:
-            requisition.status, requisition.submitted_at = previous[requisition.pk]
-        for (status, submitted_at), pks in _group_by(back, lambda r: (r.status, r.submitted_at)).items():
-            Requisition.objects.filter(pk__in=pks).update(status=status, submitted_at=submitted_at)
+        restore_status_many(
+            back, previous, values={r.pk: {"submitted_at": submitted_before[r.pk]} for r in back}
+        )
         RequisitionEvent.objects.filter(pk__in=[e.pk for e in events if e.requisition_id in refused]).delete()
     for requisition in candidates:
         if requisition.pk in refused:
@@ -760,27 +762,32 @@ def change_status_many(
             .filter(pk__in=ids)
             .values_list("pk", "status")
         }
-        previous = {}
-        for requisition in requisitions:
-            requisition.status = locked[requisition.pk]
-            previous[requisition.pk] = set_status(requisition, target, table=REQUISITION_TRANSITIONS)
-            requisition.updated_at = now
-        Requisition.objects.filter(pk__in=ids).update(status=target, updated_at=now)
-        RequisitionEvent.objects.bulk_create(
-            [
-                RequisitionEvent(
-                    requisition=requisition,
-                    kind=EventKind.STATUS_CHANGED,
+        # The rows as they are now, locked (the objects passed in may be stale).
+        current = [Requisition(pk=pk, status=locked[pk]) for pk in ids]
+        set_status_many(
+            current,
+            target,
+            table=REQUISITION_TRANSITIONS,
+            values={"updated_at": now},
+            events=[
+                new_event(
+                    RequisitionEvent,
+                    requisition,
+                    EventKind.STATUS_CHANGED,
                     actor=actor,
-                    reason=(reasons or {}).get(requisition.pk, ""),
-                    from_status=previous[requisition.pk],
-                    to_status=target,
-                    data=(data or {}).get(requisition.pk, {}),
+                    detail=(data or {}).get(requisition.pk, {}),
                     created_at=now,
+                    reason=(reasons or {}).get(requisition.pk, ""),
+                    from_status=locked[requisition.pk],
+                    to_status=target,
                 )
                 for requisition in requisitions
-            ]
+            ],
         )
+        moved = {row.pk: row for row in current}
+        for requisition in requisitions:
+            follow(requisition, moved[requisition.pk])
+            requisition.updated_at = now
 
 
 def change_status(
@@ -797,16 +804,21 @@ def change_status(
     """
     with transaction.atomic():
         locked = _lock(requisition)
-        previous = set_status(locked, target, table=REQUISITION_TRANSITIONS)
-        locked.save(update_fields=["status", "updated_at"])
-        _record(
+        set_status(
             locked,
-            EventKind.STATUS_CHANGED,
-            actor=actor,
-            reason=reason,
-            from_status=previous,
-            to_status=target,
-            data=data,
+            target,
+            table=REQUISITION_TRANSITIONS,
+            also=["updated_at"],
+            event=new_event(
+                RequisitionEvent,
+                locked,
+                EventKind.STATUS_CHANGED,
+                actor=actor,
+                detail=data or {},
+                reason=reason,
+                from_status=locked.status,
+                to_status=target,
+            ),
         )
     return locked
 
@@ -830,5 +842,11 @@ def set_ship_to(*, requisition: Requisition, actor: User, ship_to: Address | Non
         locked.ship_to = ship_to
         locked.save(update_fields=["ship_to", "updated_at"])
         locked.lines.update(ship_to=ship_to)
-        _record(locked, EventKind.LINES_CHANGED, actor=actor, data={"ship_to": str(ship_to or "")})
+        record_event(
+            RequisitionEvent,
+            locked,
+            EventKind.LINES_CHANGED,
+            actor=actor,
+            detail={"ship_to": str(ship_to or "")},
+        )
     return locked

@@ -13,7 +13,12 @@ from django.views.decorators.http import require_POST
 
 from openprocure.buyer.organization.forms import PreferredSupplierForm
 from openprocure.buyer.organization.models import PreferredSupplier
-from openprocure.buyer.organization.services import can_administer_procurement, profile_for
+from openprocure.buyer.organization.services import (
+    can_administer_procurement,
+    delete_preferred_supplier,
+    profile_for,
+    save_preferred_supplier,
+)
 from openprocure.buyer.suppliers import services
 from openprocure.buyer.suppliers.forms import ConnectionForm, DocumentIdentityForm, SupplierForm
 from openprocure.buyer.suppliers.models import DocumentIdentity, PunchOutConnection, Supplier
@@ -47,7 +52,7 @@ def supplier_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if can_admin and profile is not None:
         form = PreferredSupplierForm(request.POST or None, company=profile.company, supplier=supplier)
         if request.method == "POST" and form.is_valid():
-            preference = form.save()
+            preference = save_preferred_supplier(form=form, actor=request.user)
             messages.success(
                 request,
                 _("%(supplier)s is now preferred for UNSPSC %(prefix)s.")
@@ -78,7 +83,7 @@ def preference_delete(request: HttpRequest, pk: int) -> HttpResponse:
     _require_admin(request)
     profile = profile_for(request.user)
     preference = get_object_or_404(PreferredSupplier, pk=pk, company=getattr(profile, "company", None))
-    preference.delete()
+    delete_preferred_supplier(preference=preference, actor=request.user)
     messages.success(request, _("Preference removed."))
     return redirect(reverse("suppliers:detail", args=[preference.supplier_id]) + "#preferences")
 

@@ -20,10 +20,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from openprocure.core import mail
 from openprocure.core.crypto import validate_shared_secret
 from openprocure.core.models import User
+from openprocure.core.status import check_transition, set_status
 from openprocure.supplier.business import defaults
 from openprocure.supplier.business.choices import (
     INTEGRATION_TRANSITIONS,
@@ -55,8 +57,12 @@ INVITATION_LIFETIME = timedelta(days=7)
 logger = logging.getLogger(__name__)
 
 
-class IllegalTransition(ValidationError):
-    """A status change the transition table does not allow (e.g. Active back to Test)."""
+# What an operator or administrator reads when a status move is refused (core.status fills in the
+# current status and the one asked for, as people read them).
+_VERIFICATION_REFUSAL = gettext_lazy("This business is %(status)s: it cannot be changed to %(new)s.")
+_INTEGRATION_REFUSAL = gettext_lazy(
+    "The integration is %(status)s and cannot go to %(new)s: this switch is irreversible."
+)
 
 
 # -- helpers ---------------------------------------------------------------------------------------
@@ -177,23 +183,19 @@ def register_business(
     return business
 
 
-def _set_verification(business: Business, new: str) -> None:
-    if new not in VERIFICATION_TRANSITIONS[business.status]:
-        raise IllegalTransition(
-            _("This business is %(status)s: it cannot be changed to %(new)s.")
-            % {"status": business.get_status_display(), "new": VerificationStatus(new).label}
-        )
-    business.status = new
-
-
 def approve_business(*, business_id: int, operator: User) -> Business:
     """An operator verifies a pending business; its administrator is told by e-mail."""
     require_operator(operator)
     with transaction.atomic():
         business = Business.objects.select_for_update().get(pk=business_id)
-        _set_verification(business, VerificationStatus.VERIFIED)
         business.reviewed_by, business.reviewed_at = operator, timezone.now()
-        business.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+        set_status(
+            business,
+            VerificationStatus.VERIFIED,
+            table=VERIFICATION_TRANSITIONS,
+            also=["reviewed_by", "reviewed_at"],
+            refusal=_VERIFICATION_REFUSAL,
+        )
         _mail(
             _("Your business account %(name)s is verified") % {"name": business.name},
             _("Good news: %(name)s is verified. Manage your business here: %(url)s")
@@ -210,10 +212,15 @@ def refuse_business(*, business_id: int, operator: User, reason: str) -> Busines
         raise ValidationError(_("Give the reason for the refusal: it is sent to the administrator."))
     with transaction.atomic():
         business = Business.objects.select_for_update().get(pk=business_id)
-        _set_verification(business, VerificationStatus.REFUSED)
         business.refusal_reason = reason.strip()
         business.reviewed_by, business.reviewed_at = operator, timezone.now()
-        business.save(update_fields=["status", "refusal_reason", "reviewed_by", "reviewed_at"])
+        set_status(
+            business,
+            VerificationStatus.REFUSED,
+            table=VERIFICATION_TRANSITIONS,
+            also=["refusal_reason", "reviewed_by", "reviewed_at"],
+            refusal=_VERIFICATION_REFUSAL,
+        )
         _mail(
             _("Your business account %(name)s was not approved") % {"name": business.name},
             _("We could not verify %(name)s. Reason: %(reason)s\nReply to this e-mail if you can correct it.")
@@ -443,7 +450,13 @@ def activate_integration(*, integration_id: int, by: User) -> Integration:
             .get(pk=integration_id)
         )
         require_administrator(by, integration.business)
-        set_integration_status(integration, IntegrationStatus.ACTIVE)
+        check_transition(
+            INTEGRATION_TRANSITIONS,
+            obj=integration,
+            current=integration.status,
+            target=IntegrationStatus.ACTIVE,
+            refusal=_INTEGRATION_REFUSAL,
+        )
         default = PaymentMethod.objects.filter(business_id=integration.business_id, is_default=True).first()
         if default is None or not payment_method_valid(default):
             raise ValidationError(
@@ -454,18 +467,14 @@ def activate_integration(*, integration_id: int, by: User) -> Integration:
                 code="no_valid_payment_method",
             )
         integration.activated_at = timezone.now()
-        integration.save(update_fields=["status", "activated_at"])
-    return integration
-
-
-def set_integration_status(integration: Integration, new: str) -> None:
-    """Change the status in memory, refusing any move the transition table does not allow."""
-    if new not in INTEGRATION_TRANSITIONS[integration.status]:
-        raise IllegalTransition(
-            _("The integration is %(status)s and cannot go to %(new)s: this switch is irreversible.")
-            % {"status": integration.get_status_display(), "new": IntegrationStatus(new).label}
+        set_status(
+            integration,
+            IntegrationStatus.ACTIVE,
+            table=INTEGRATION_TRANSITIONS,
+            also=["activated_at"],
+            refusal=_INTEGRATION_REFUSAL,
         )
-    integration.status = new
+    return integration
 
 
 def change_setting(

@@ -39,6 +39,13 @@ class ReturnRequestStatus(models.TextChoices):
     DECLINED = "declined", _("Declined")  # staff declined it, with a reason
 
 
+RETURN_REQUEST_TRANSITIONS: dict[str, set[str]] = {
+    ReturnRequestStatus.REQUESTED: {ReturnRequestStatus.RECORDED, ReturnRequestStatus.DECLINED},
+    ReturnRequestStatus.RECORDED: set(),
+    ReturnRequestStatus.DECLINED: set(),
+}
+
+
 class BuyerStatusKind(models.TextChoices):
     INVOICE = "invoice", _("Invoice status")  # cXML InvoiceStatus: processing, reconciled, paid…
     DOCUMENT = "document", _("Document status")  # cXML DocumentStatus: a type agreed with the buyer

@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from openprocure.core import mail
+from openprocure.core.audit import record_event
 from openprocure.core.links import web_url
 from openprocure.core.models import User
 from openprocure.core.status import set_status
@@ -33,6 +34,7 @@ from openprocure.supplier.business.services import staff_role
 from openprocure.supplier.fulfilment import defaults
 from openprocure.supplier.fulfilment.choices import (
     INVOICE_TRANSITIONS,
+    RETURN_REQUEST_TRANSITIONS,
     SHIPMENT_TRANSITIONS,
     BuyerStatusKind,
     InvoiceKind,
@@ -215,14 +217,16 @@ def _after_shipment(
     remaining = sum(line.open_quantity for line in current)
     ready = sum(max(0, line.accepted_quantity - line.shipped_quantity) for line in current)
     target = OrderStatus.SHIPPED if ready == 0 else OrderStatus.PARTIALLY_SHIPPED
-    if order.status != target:
-        set_status(order, target, table=ORDER_TRANSITIONS)
     order.updated_at = timezone.now()
-    order.save(update_fields=["status", "updated_at"])
-    OrderEvent.objects.create(
-        order=order,
-        kind=EventKind.SHIPPED,
-        by=by,
+    if order.status != target:
+        set_status(order, target, table=ORDER_TRANSITIONS, also=["updated_at"])
+    else:
+        order.save(update_fields=["updated_at"])
+    record_event(
+        OrderEvent,
+        order,
+        EventKind.SHIPPED,
+        actor=by,
         detail={
             "shipment": shipment.shipment_id,
             "carrier": shipment.carrier,
@@ -291,8 +295,8 @@ def _charge(order: Order, shipment: Shipment, amount: Decimal) -> None:
         amount=amount,
         currency=order.currency,
     )
-    OrderEvent.objects.create(
-        order=order, kind=EventKind.CHARGED, detail={"amount": str(amount), "shipment": shipment.shipment_id}
+    record_event(
+        OrderEvent, order, EventKind.CHARGED, detail={"amount": str(amount), "shipment": shipment.shipment_id}
     )
 
 
@@ -350,9 +354,10 @@ def _issue_invoice(
             invoice.payload_id = message.payload_id
             invoice.save(update_fields=["sent_electronically", "payload_id"])
     if not credit:
-        OrderEvent.objects.create(
-            order=order,
-            kind=EventKind.INVOICED,
+        record_event(
+            OrderEvent,
+            order,
+            EventKind.INVOICED,
             detail={"invoice": invoice.number, "total": str(invoice.total)},
         )
     return invoice
@@ -451,10 +456,11 @@ def record_return(
         priced = shipment_amounts(order, [line for line, _q in returned], wanted, first_shipment=False)
         credit_memo = _issue_invoice(order, None, returned, priced, goods_return=goods_return)
         refund = _refund(order, goods_return, priced.total)
-        OrderEvent.objects.create(
-            order=order,
-            kind=EventKind.RETURNED,
-            by=by,
+        record_event(
+            OrderEvent,
+            order,
+            EventKind.RETURNED,
+            actor=by,
             detail={
                 "return": goods_return.number,
                 "lines": {str(line.line_number): quantity for line, quantity in returned},
@@ -465,9 +471,14 @@ def record_return(
         recipients = {order.email} - {""}
         if request_id is not None:
             asked = _open_request(order, request_id)
-            asked.status, asked.goods_return = ReturnRequestStatus.RECORDED, goods_return
+            asked.goods_return = goods_return
             asked.decided_by, asked.decided_at = by, timezone.now()
-            asked.save(update_fields=["status", "goods_return", "decided_by", "decided_at"])
+            set_status(
+                asked,
+                ReturnRequestStatus.RECORDED,
+                table=RETURN_REQUEST_TRANSITIONS,
+                also=["goods_return", "decided_by", "decided_at"],
+            )
             if asked.requested_by is not None:
                 recipients.add(asked.requested_by.email)
         if recipients:
@@ -519,9 +530,14 @@ def decline_return_request(*, request_id: int, reason: str, by: User | None) -> 
         order_id = ReturnRequest.objects.values_list("order_id", flat=True).get(pk=request_id)
         order = Order.objects.select_for_update(of=("self",)).get(pk=order_id)
         asked = _open_request(order, request_id)
-        asked.status, asked.decline_reason = ReturnRequestStatus.DECLINED, reason[:500]
+        asked.decline_reason = reason[:500]
         asked.decided_by, asked.decided_at = by, timezone.now()
-        asked.save(update_fields=["status", "decline_reason", "decided_by", "decided_at"])
+        set_status(
+            asked,
+            ReturnRequestStatus.DECLINED,
+            table=RETURN_REQUEST_TRANSITIONS,
+            also=["decline_reason", "decided_by", "decided_at"],
+        )
         if asked.requested_by is not None:
             person = asked.requested_by
             with translation.override(person.preferred_language or settings.LANGUAGE_CODE):
@@ -581,9 +597,8 @@ def mark_delivered(*, shipment_id: int, by: User | None) -> Shipment:
     require_staff(by)
     with transaction.atomic():
         shipment = Shipment.objects.select_for_update().get(pk=shipment_id)
-        set_status(shipment, ShipmentStatus.DELIVERED, table=SHIPMENT_TRANSITIONS)
         shipment.delivered_at = timezone.now()
-        shipment.save(update_fields=["status", "delivered_at"])
+        set_status(shipment, ShipmentStatus.DELIVERED, table=SHIPMENT_TRANSITIONS, also=["delivered_at"])
         order_ids = set(
             Order.objects.filter(lines__shipment_lines__shipment=shipment).values_list("pk", flat=True)
         )
@@ -594,11 +609,10 @@ def mark_delivered(*, shipment_id: int, by: User | None) -> Shipment:
                 lines__order_line__order=order, status=ShipmentStatus.SHIPPED
             ).exists()
             if order.status == OrderStatus.SHIPPED and not pending:
-                set_status(order, OrderStatus.DELIVERED, table=ORDER_TRANSITIONS)
                 order.updated_at = timezone.now()
-                order.save(update_fields=["status", "updated_at"])
-            OrderEvent.objects.create(
-                order=order, kind=EventKind.DELIVERED, by=by, detail={"shipment": shipment.shipment_id}
+                set_status(order, OrderStatus.DELIVERED, table=ORDER_TRANSITIONS, also=["updated_at"])
+            record_event(
+                OrderEvent, order, EventKind.DELIVERED, actor=by, detail={"shipment": shipment.shipment_id}
             )
     return shipment
 
@@ -793,5 +807,4 @@ def record_buyer_status(
             and invoice.status == InvoiceStatus.ISSUED
         ):
             set_status(invoice, InvoiceStatus.PAID, table=INVOICE_TRANSITIONS)
-            invoice.save(update_fields=["status"])
     return status, True

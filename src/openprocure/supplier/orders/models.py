@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from openprocure.core.audit import AuditEvent
 from openprocure.core.reference import validate_currency
 from openprocure.supplier.orders.choices import EventKind, LineOutcome, OrderStatus, RequestType
 
@@ -203,19 +204,16 @@ class OrderRequestReceipt(models.Model):
         return f"{self.payload_id} → {self.status_code}"
 
 
-class OrderEvent(models.Model):
+class OrderEvent(AuditEvent):
     """Something that happened to an order (received, confirmed, shipped…), for its timeline."""
+
+    SUBJECT = "order"
+    KIND_LABELS = dict(EventKind.choices)
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("event"), max_length=32, choices=EventKind.choices)
-    detail = models.JSONField(default=dict, blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    at = models.DateTimeField(_("when"), default=timezone.now)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(AuditEvent.Meta):
         verbose_name = _("order event")
         verbose_name_plural = _("order events")
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openprocure.core import mail, rows
+from openprocure.core.audit import new_event, record_event
 from openprocure.core.crypto import validate_shared_secret
 from openprocure.core.models import Document, User
 from openprocure.core.outbox import Outgoing, enqueue_documents
@@ -77,15 +78,6 @@ def new_order_number() -> str:
     return "-".join(
         "".join(str(secrets.randbelow(10)) for _ in range(size)) for size in defaults.ORDER_NUMBER_GROUPS
     )
-
-
-def _event(order: Order, kind: str, by: User | None = None, **detail: Any) -> None:
-    OrderEvent.objects.create(order=order, kind=kind, by=by, detail=detail)
-
-
-def _new_event(order: Order, kind: str, **detail: Any) -> OrderEvent:
-    """An event not saved yet, for storing the events of one intake with one ``bulk_create``."""
-    return OrderEvent(order=order, kind=kind, detail=detail, at=timezone.now())
 
 
 def _totals(order: Order, lines: list[OrderLine]) -> None:
@@ -528,8 +520,13 @@ def _store_new_order(
     enqueue_documents(planned.outgoing)
     rows.insert(
         [
-            _new_event(order, EventKind.RECEIVED, payload_id=order.payload_id, version=order.order_version),
-            _new_event(order, EventKind.CONFIRMED, version=order.order_version),
+            new_event(
+                OrderEvent,
+                order,
+                EventKind.RECEIVED,
+                detail={"payload_id": order.payload_id, "version": order.order_version},
+            ),
+            new_event(OrderEvent, order, EventKind.CONFIRMED, detail={"version": order.order_version}),
         ]
     )
     if planned.email is not None:
@@ -583,13 +580,16 @@ def _update(
         line.outcome, line.code = LineOutcome.CANCELLED, "LINE_CANCELLED"
         line.reason = codes.get("LINE_CANCELLED").render(kind="update")
         line.accepted_quantity = line.backordered_quantity = 0
-    updated = _new_event(
+    updated = new_event(
+        OrderEvent,
         order,
         EventKind.UPDATED,
-        payload_id=order.payload_id,
-        version=order.order_version,
-        asked_by=ASKED_BY_BUYER_SYSTEM,
-        cancelled_lines=sorted(line.line_number for line in left_out),
+        detail={
+            "payload_id": order.payload_id,
+            "version": order.order_version,
+            "asked_by": ASKED_BY_BUYER_SYSTEM,
+            "cancelled_lines": sorted(line.line_number for line in left_out),
+        },
     )
     _after_acceptance(order, lines, integration, events=[updated], cancelled=left_out)
     return Answer(200, "OK", _accepted_message(order, lines, verb="updated"), order=order)
@@ -637,11 +637,16 @@ def _cancel(order: Order, *, asked: str, by: User | None = None) -> Answer:
     order.lines.filter(is_current=True).exclude(outcome=LineOutcome.REJECTED).update(
         outcome=LineOutcome.CANCELLED, code=code, reason=reason
     )
-    set_status(order, OrderStatus.CANCELLED, table=ORDER_TRANSITIONS)
     order.cancelled_at = order.updated_at = timezone.now()
-    order.save(update_fields=["status", "cancelled_at", "updated_at"])
+    set_status(order, OrderStatus.CANCELLED, table=ORDER_TRANSITIONS, also=["cancelled_at", "updated_at"])
     reason = _cancellation_text(order, asked, by)
-    _event(order, EventKind.CANCELLED, by=by, via=kind, asked_by=asked, reason=reason)
+    record_event(
+        OrderEvent,
+        order,
+        EventKind.CANCELLED,
+        actor=by,
+        detail={"via": kind, "asked_by": asked, "reason": reason},
+    )
     # The buyer's system hears of it as a ConfirmationRequest type="reject" (when it has an endpoint).
     documents.send_all(
         order.integration,
@@ -713,7 +718,13 @@ def _cancel_lines(order: Order, lines: list[OrderLine], *, asked: str, by: User 
     _totals(order, remaining)
     order.updated_at = timezone.now()
     order.save(update_fields=["subtotal", "shipping", "tax", "total", "updated_at"])
-    _event(order, EventKind.CANCELLED, by=by, via="cancel", asked_by=asked, reason=reason, lines=numbers)
+    record_event(
+        OrderEvent,
+        order,
+        EventKind.CANCELLED,
+        actor=by,
+        detail={"via": "cancel", "asked_by": asked, "reason": reason, "lines": numbers},
+    )
     documents.send_all(
         order.integration,
         [documents.line_cancellation_request(order, lines, reason=reason)],
@@ -739,7 +750,7 @@ def _after_acceptance(
         reference=order.number,
         is_test=order.is_test,
     )
-    events.append(_new_event(order, EventKind.CONFIRMED, version=order.order_version))
+    events.append(new_event(OrderEvent, order, EventKind.CONFIRMED, detail={"version": order.order_version}))
     OrderEvent.objects.bulk_create(events)
     if order.email:
         subject, body = confirmation_email(order, lines)

@@ -20,9 +20,11 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from openprocure.core import rows
 from openprocure.core.models import User
+from openprocure.core.status import follow, set_status, set_status_where
 from openprocure.supplier.business.credentials import check_secret, token_hash
 from openprocure.supplier.business.models import BusinessGroup, Integration, Membership
 from openprocure.supplier.business.services import create_linked_account
@@ -59,13 +61,8 @@ class StartRefused(Exception):
         super().__init__(reason)
 
 
-def _set_status(session: PunchOutSession, new: str) -> None:
-    if new not in SESSION_TRANSITIONS[session.status]:
-        raise ValidationError(
-            _("This PunchOut session is %(status)s; it cannot become %(new)s.")
-            % {"status": session.get_status_display(), "new": SessionStatus(new).label}
-        )
-    session.status = new
+# What a user reads when a session may not move (core.status fills in both statuses as people read them).
+_SESSION_REFUSAL = gettext_lazy("This PunchOut session is %(status)s; it cannot become %(new)s.")
 
 
 # -- credentials and allow-list --------------------------------------------------------------------
@@ -363,8 +360,7 @@ def start_session(*, token: str) -> tuple[PunchOutSession, str]:
         now = timezone.now()
         expired = session.start_expires_at is None or session.start_expires_at <= now
         if expired:
-            _set_status(session, SessionStatus.EXPIRED)
-            session.save(update_fields=["status"])
+            set_status(session, SessionStatus.EXPIRED, table=SESSION_TRANSITIONS, refusal=_SESSION_REFUSAL)
     if expired:
         raise StartRefused("expired")
     with transaction.atomic():
@@ -372,9 +368,14 @@ def start_session(*, token: str) -> tuple[PunchOutSession, str]:
         if session.status != SessionStatus.PENDING:
             raise StartRefused("used")
         key, hashed = _new_token()
-        _set_status(session, SessionStatus.OPEN)
         session.key_hash, session.started_at = hashed, now
-        session.save(update_fields=["status", "key_hash", "started_at"])
+        set_status(
+            session,
+            SessionStatus.OPEN,
+            table=SESSION_TRANSITIONS,
+            also=["key_hash", "started_at"],
+            refusal=_SESSION_REFUSAL,
+        )
         if session.user_id is not None:
             _supersede_others(session)
     return session, key
@@ -383,9 +384,14 @@ def start_session(*, token: str) -> tuple[PunchOutSession, str]:
 def _supersede_others(session: PunchOutSession) -> None:
     user_id = session.user_id
     assert user_id is not None  # only sessions of a known user supersede others
-    PunchOutSession.objects.filter(
-        user_id=user_id, status__in=[SessionStatus.OPEN, SessionStatus.PENDING]
-    ).exclude(pk=session.pk).update(status=SessionStatus.SUPERSEDED, closed_at=timezone.now())
+    set_status_where(
+        PunchOutSession.objects.filter(
+            user_id=user_id, status__in=[SessionStatus.OPEN, SessionStatus.PENDING]
+        ).exclude(pk=session.pk),
+        SessionStatus.SUPERSEDED,
+        table=SESSION_TRANSITIONS,
+        closed_at=timezone.now(),
+    )
 
 
 def session_for_key(key: str) -> PunchOutSession | None:
@@ -672,10 +678,15 @@ def close_session(*, session: PunchOutSession, cancel: bool) -> None:
     """Mark the session returned or cancelled (the same browser cannot return it twice)."""
     with transaction.atomic():
         locked = PunchOutSession.objects.select_for_update().get(pk=session.pk)
-        _set_status(locked, SessionStatus.CANCELLED if cancel else SessionStatus.RETURNED)
         locked.closed_at = timezone.now()
-        locked.save(update_fields=["status", "closed_at"])
-        session.status = locked.status
+        set_status(
+            locked,
+            SessionStatus.CANCELLED if cancel else SessionStatus.RETURNED,
+            table=SESSION_TRANSITIONS,
+            also=["closed_at"],
+            refusal=_SESSION_REFUSAL,
+        )
+        follow(session, locked)
 
 
 def return_cart(
