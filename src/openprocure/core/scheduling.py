@@ -218,7 +218,7 @@ class DelayedJobs:
 
 
 @dataclass
-class SchedulerState:
+class SchedulerIdentity:
     """What the scheduler thread of a worker knows about itself (shown in its log)."""
 
     worker_id: str
@@ -230,7 +230,7 @@ class Scheduler(threading.Thread):
 
     def __init__(self, *, slots: int, schedule: bool = True, tick: float = 1.0) -> None:
         super().__init__(name="openprocure-scheduler", daemon=True)
-        self.state = SchedulerState(worker_id=new_worker_id())
+        self.me = SchedulerIdentity(worker_id=new_worker_id())
         self.slots = slots
         self.schedule_tasks = schedule
         self.tick = tick
@@ -242,16 +242,16 @@ class Scheduler(threading.Thread):
         self.delayed_jobs: DelayedJobs | None = None
 
     def _housekeeping(self) -> None:
-        beat(worker_id=self.state.worker_id, slots=self.slots, started_at=self.started_at)
+        beat(worker_id=self.me.worker_id, slots=self.slots, started_at=self.started_at)
         if not self.schedule_tasks:
             return
-        holding = take_lease(holder=self.state.worker_id)
-        if holding and not self.state.holding:
-            logger.info("worker %s is now the scheduler of this site", self.state.worker_id)
+        holding = take_lease(holder=self.me.worker_id)
+        if holding and not self.me.holding:
+            logger.info("worker %s is now the scheduler of this site", self.me.worker_id)
             forget_silent_workers()
-        elif self.state.holding and not holding:
-            logger.warning("worker %s lost the scheduler lease to another worker", self.state.worker_id)
-        self.state.holding = holding
+        elif self.me.holding and not holding:
+            logger.warning("worker %s lost the scheduler lease to another worker", self.me.worker_id)
+        self.me.holding = holding
 
     def _schedule(self) -> None:
         for path in enqueue_due(self.schedule):
@@ -271,9 +271,9 @@ class Scheduler(threading.Thread):
                         close_old_connections()
                         self._housekeeping()
                     except Exception:  # a database gone for a moment: not the scheduler until it is back
-                        logger.exception("worker %s could not record its heartbeat", self.state.worker_id)
-                        self.state.holding = False
-                if self.state.holding:
+                        logger.exception("worker %s could not record its heartbeat", self.me.worker_id)
+                        self.me.holding = False
+                if self.me.holding:
                     try:
                         self._schedule()
                     except Exception:  # a failing enqueue must not stop the scheduler
@@ -282,11 +282,11 @@ class Scheduler(threading.Thread):
                     break
         finally:
             try:
-                if self.state.holding:
-                    release_lease(holder=self.state.worker_id)
-                forget_worker(worker_id=self.state.worker_id)
+                if self.me.holding:
+                    release_lease(holder=self.me.worker_id)
+                forget_worker(worker_id=self.me.worker_id)
             except Exception:
-                logger.exception("worker %s could not say goodbye", self.state.worker_id)
+                logger.exception("worker %s could not say goodbye", self.me.worker_id)
             connections.close_all()
 
     def stop(self, timeout: float = 5.0) -> None:
