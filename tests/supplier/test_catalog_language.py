@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 
 from openprocure.supplier.catalog import services, spelling, taxonomy, taxonomy_fr
 from openprocure.supplier.catalog.generator import generate_catalog
@@ -43,6 +44,13 @@ def row(asin: str, title: str, seller_id: int, **more: object) -> services.Produ
         **more,
     }
     return services.ProductRow(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture(autouse=True)
+def default_language_afterwards():  # type: ignore[no-untyped-def]
+    """A request in French leaves French active in this thread: back to the default after each test."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
