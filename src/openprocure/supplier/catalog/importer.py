@@ -67,7 +67,14 @@ _ASIN = re.compile(r"^[A-Z0-9]{10}$")
 _UNSPSC = re.compile(r"^\d{8}$")
 _UOM = re.compile(r"^[A-Z0-9]{2,3}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
-_LIMITS = {"title": 500, "title_fr": 500, "brand": 100, "manufacturer": 200, "manufacturer_part_number": 100, "seller": 200}
+_LIMITS = {
+    "title": 500,
+    "title_fr": 500,
+    "brand": 100,
+    "manufacturer": 200,
+    "manufacturer_part_number": 100,
+    "seller": 200,
+}
 
 
 class ImportFileError(Exception):
