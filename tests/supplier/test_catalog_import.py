@@ -12,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
+from django.utils import translation
 
 from openprocure.supplier.catalog import search
 from openprocure.supplier.catalog.generator import asin_for, generate_catalog
@@ -117,6 +118,36 @@ def test_import_updates_known_asins_and_reindexes_them(tmp_path: Path, client: C
         "B0IMPORT01"
     ]
     assert [i.product.asin for i in client.get("/search/", {"q": "noris"}).context["results"]] == []
+
+
+@pytest.fixture
+def default_language_afterwards():  # type: ignore[no-untyped-def]
+    """A request in French leaves French active in this thread: back to the default after the test."""
+    yield
+    translation.deactivate()
+
+
+@pytest.mark.usefixtures("default_language_afterwards")
+def test_import_reads_french_titles_and_descriptions(tmp_path: Path, client: Client) -> None:
+    header = "asin,title,title_fr,description,description_fr,unspsc,list_price,seller\n"
+    rows = [
+        'B0IMPORT11,"Rapid Stapler, Black","Agrafeuse Rapid, noire",Staples 20 sheets,Agrafe 20 feuilles,'
+        "44121615,12.00,Office Depot Pro",
+        "B0IMPORT12,Plain Stapler," + "é" * 501 + ",,,44121615,9.00,Office Depot Pro",
+    ]
+    err = io.StringIO()
+    call_command(
+        "import_catalog",
+        str(write_csv(tmp_path, header + "\n".join(rows) + "\n")),
+        stdout=io.StringIO(),
+        stderr=err,
+    )
+    assert err.getvalue().splitlines() == ["Row 3: title_fr is longer than 500 characters."]
+    stapler = Product.objects.get(asin="B0IMPORT11")
+    assert (stapler.title_fr, stapler.description_fr) == ("Agrafeuse Rapid, noire", "Agrafe 20 feuilles")
+    response = client.get("/search/", {"q": "agrafeuse noire"}, HTTP_ACCEPT_LANGUAGE="fr")
+    assert [item.product.asin for item in response.context["results"]] == ["B0IMPORT11"]
+    assert ">Agrafeuse Rapid, noire</a></h3>" in response.content.decode()
 
 
 def test_import_refuses_a_file_without_the_required_columns(tmp_path: Path) -> None:

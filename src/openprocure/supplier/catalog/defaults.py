@@ -30,6 +30,12 @@ CATALOG_COUNT_LIMIT = 10_000
 CATALOG_SUGGEST_LIMIT = 8
 CATALOG_SUGGEST_MIN_CHARS = 2
 
+# Spelling suggestions ("Did you mean: stapler?"): looked for when a search finds at most this many
+# products, and shown when the corrected words find more. A vocabulary word is proposed when its
+# similarity to the typed word (normalised Indel similarity, 0 to 1) is at least the cutoff.
+CATALOG_SPELLING_MAX_RESULTS = 2
+CATALOG_SPELLING_CUTOFF = 0.8
+
 # Rows per executemany batch when generating or importing.
 CATALOG_BATCH_SIZE = 5_000
 

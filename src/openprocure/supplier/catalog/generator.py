@@ -14,7 +14,7 @@ import random
 from collections.abc import Callable, Iterator
 from decimal import ROUND_HALF_UP, Decimal
 
-from openprocure.supplier.catalog import defaults, services, taxonomy
+from openprocure.supplier.catalog import defaults, services, taxonomy, taxonomy_fr
 from openprocure.supplier.catalog.models import Product
 
 MARKETPLACE = "OpenProcure Marketplace"
@@ -118,11 +118,23 @@ class Generator:
         fulfilled_by_us = seller == MARKETPLACE or rng.random() < 0.6
         initials = "".join(word[0] for word in brand.split() if word[0].isalnum()).upper()[:3] or "X"
         part_number = f"{initials}-{rng.randrange(10_000, 99_999)}{rng.choice('ABCDEFGHKLMNPRSTX')}"
+        blurbs = rng.sample(_BLURBS, 2)
         description = (
             f"{brand} {line} {kind.lower()}: {', '.join(details).lower()}"
             + (f", {pack:,} per pack" if pack > 1 else "")
             + ". "
-            + " ".join(rng.sample(_BLURBS, 2))
+            + " ".join(blurbs)
+        )
+        # The same product in French, from the same parts (no further draws: English titles stay as
+        # they were for a given seed).
+        kind_fr = taxonomy_fr.KINDS[kind]
+        details_fr = ", ".join(taxonomy_fr.detail(detail) for detail in details)
+        title_fr = f"{kind_fr} {brand} {line}, {details_fr}" + (taxonomy_fr.pack(pack) if pack > 1 else "")
+        description_fr = (
+            f"{kind_fr} {brand} {line} : {details_fr}"
+            + (taxonomy_fr.pack(pack) if pack > 1 else "")
+            + ". "
+            + " ".join(taxonomy_fr.BLURBS[blurb] for blurb in blurbs)
         )
         return services.ProductRow(
             asin=asin_for(index),
@@ -141,6 +153,8 @@ class Generator:
             stock=0 if rng.random() < 0.08 else rng.randint(1, 5_000),
             delivery_days=rng.choice((1, 1, 2, 2, 3)) if fulfilled_by_us else rng.randint(2, 9),
             tiers=tiers,
+            title_fr=title_fr,
+            description_fr=description_fr,
         )
 
 

@@ -8,10 +8,13 @@ column                     required  content
 asin                       yes       10 letters or digits (upper case), e.g. ``B0C1234XYZ``; a known
                                      ASIN updates that product
 title                      yes       up to 500 characters
+title_fr                   no        the title in French, up to 500 characters (shown to French
+                                     readers, searched in every language)
 brand                      no        up to 100 characters
 manufacturer               no        up to 200 characters
 manufacturer_part_number   no        up to 100 characters
 description                no        free text
+description_fr             no        the description in French, free text
 unspsc                     yes       8-digit UNSPSC commodity code, e.g. ``44121615``
 unit_of_measure            no        UN/CEFACT code, 2 or 3 letters (default ``EA``)
 list_price                 yes       decimal with a dot, at most 2 decimals, e.g. ``12.50``
@@ -47,10 +50,12 @@ from openprocure.supplier.catalog.generator import MARKETPLACE
 
 REQUIRED = ("asin", "title", "unspsc", "list_price", "seller")
 OPTIONAL = (
+    "title_fr",
     "brand",
     "manufacturer",
     "manufacturer_part_number",
     "description",
+    "description_fr",
     "unit_of_measure",
     "business_price",
     "currency",
@@ -62,7 +67,14 @@ OPTIONAL = (
 _ASIN = re.compile(r"^[A-Z0-9]{10}$")
 _UNSPSC = re.compile(r"^\d{8}$")
 _UOM = re.compile(r"^[A-Z0-9]{2,3}$")
-_LIMITS = {"title": 500, "brand": 100, "manufacturer": 200, "manufacturer_part_number": 100, "seller": 200}
+_LIMITS = {
+    "title": 500,
+    "title_fr": 500,
+    "brand": 100,
+    "manufacturer": 200,
+    "manufacturer_part_number": 100,
+    "seller": 200,
+}
 
 
 class ImportFileError(Exception):
@@ -192,6 +204,8 @@ def parse_row(row: dict[str, str], *, seller_ids: dict[str, int]) -> services.Pr
         stock=_whole(row, "stock", 0, 10_000_000),
         delivery_days=_whole(row, "delivery_days", 2, 365),
         tiers=sorted(tiers),
+        title_fr=(row.get("title_fr") or "").strip(),
+        description_fr=(row.get("description_fr") or "").strip(),
     )
 
 

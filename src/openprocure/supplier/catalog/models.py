@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from openprocure.core.reference import validate_currency
@@ -56,10 +57,14 @@ class Product(models.Model):
 
     asin = models.CharField(_("ASIN"), max_length=10, unique=True)
     title = models.CharField(_("title"), max_length=500)
+    title_fr = models.CharField(
+        _("French title"), max_length=500, blank=True, help_text=_("Shown to French readers; searched too.")
+    )
     brand = models.CharField(_("brand"), max_length=100, blank=True)
     manufacturer = models.CharField(_("manufacturer"), max_length=200, blank=True)
     manufacturer_part_number = models.CharField(_("manufacturer part number"), max_length=100, blank=True)
     description = models.TextField(_("description"), blank=True)
+    description_fr = models.TextField(_("French description"), blank=True)
     unspsc = models.CharField(_("UNSPSC code"), max_length=8, db_index=True)
     unit_of_measure = models.CharField(
         _("unit of measure"), max_length=3, default="EA", help_text=_("UN/CEFACT code, e.g. EA, BX, PK.")
@@ -82,6 +87,20 @@ class Product(models.Model):
 
     def __str__(self) -> str:
         return f"{self.asin} {self.title}"
+
+    @property
+    def reader_title(self) -> str:
+        """The title in the active language: French when the reader reads French and there is one."""
+        return self.title_fr if self.title_fr and _reads_french() else self.title
+
+    @property
+    def reader_description(self) -> str:
+        """The description in the active language, English when there is no French one."""
+        return self.description_fr if self.description_fr and _reads_french() else self.description
+
+
+def _reads_french() -> bool:
+    return (get_language() or "").split("-")[0] == "fr"
 
 
 class PriceTier(models.Model):
@@ -125,6 +144,24 @@ class Suggestion(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class SearchWord(models.Model):
+    """A word of the catalog's titles and brands, with the number of products using it.
+
+    The vocabulary spelling suggestions are drawn from ("staplr" → "stapler"), rebuilt with the
+    typeahead table after every bulk load (``services.rebuild_suggestions``).
+    """
+
+    word = models.CharField(max_length=100, unique=True)
+    products = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("search word")
+        verbose_name_plural = _("search words")
+
+    def __str__(self) -> str:
+        return self.word
 
 
 class CatalogVersion(models.Model):

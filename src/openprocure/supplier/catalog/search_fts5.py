@@ -12,6 +12,8 @@ Design choices (measured in ``benchmarks/bench_search.py``, see ``benchmarks/res
 - Each row's ``filters`` column holds filter words (``all seg44 fam4412 cls441216 com44121615
   br<brand hex> sel3 ful1 lpb2 bpb1``). Category, brand, seller, fulfilment and price-band filters
   are ANDed inside the MATCH, which is much faster than a join or a WHERE on the product table.
+- Both titles are indexed (``title`` and ``title_fr``): a French reader's "agrafeuse" finds the
+  staplers. The tokenizer folds accents (``remove_diacritics 2``): "cafe" finds "café" and the reverse.
 - Every user term is quoted (``"paper-mate"`` is a phrase, not a syntax error) and limited to the
   text columns; terms with no letter or digit are dropped.
 - Relevance is bm25 with weights title 10, brand 6, body 2, filters 0 — but only when the query has
@@ -50,10 +52,10 @@ from openprocure.supplier.catalog.search import (
 
 TABLE = "catalog_fts"
 VIEW = "catalog_searchdoc"
-COLUMNS = "title, brand, body, filters"
-TEXT_COLUMNS = "{title brand body}"
-# bm25 weights per column, in COLUMNS order.
-RANK = "bm25(10.0, 6.0, 2.0, 0.0)"
+COLUMNS = "title, title_fr, brand, body, filters"
+TEXT_COLUMNS = "{title title_fr brand body}"
+# bm25 weights per column, in COLUMNS order: the French title counts as much as the English one.
+RANK = "bm25(10.0, 10.0, 6.0, 2.0, 0.0)"
 
 _WORD = re.compile(r"\w", re.UNICODE)
 
@@ -71,6 +73,7 @@ def view_sql() -> str:
         CREATE VIEW {VIEW} AS SELECT
             sales_rank,
             title,
+            title_fr,
             brand,
             manufacturer || ' ' || manufacturer_part_number || ' ' || asin AS body,
             'all seg' || substr(unspsc, 1, 2) || ' fam' || substr(unspsc, 1, 4)
@@ -94,6 +97,16 @@ def install(conn=connection) -> None:
             "content_rowid='sales_rank', tokenize='porter unicode61 remove_diacritics 2')"
         )
         cursor.execute(f"INSERT INTO {TABLE}({TABLE}, rank) VALUES ('rank', %s)", [RANK])
+
+
+def reinstall(conn=connection) -> None:
+    """Drop and recreate the view and the index, then index every product (after a column change)."""
+    if conn.vendor != "sqlite":
+        return
+    uninstall(conn)
+    install(conn)
+    with conn.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('rebuild')")
 
 
 def uninstall(conn=connection) -> None:

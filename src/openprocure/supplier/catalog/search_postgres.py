@@ -3,8 +3,11 @@
 The index is the table ``catalog_pgsearch`` (created by migration ``0004_postgres_search`` on
 PostgreSQL only), one row per product keyed by its ``sales_rank`` like the FTS5 index:
 
-- ``document``: a ``tsvector`` of the title (weight A), brand (B) and manufacturer, part number and
-  ASIN (C), English stemming, with a GIN index. Punctuation is turned into spaces on both sides
+- ``document``: a ``tsvector`` of the English and French titles (weight A), brand (B) and
+  manufacturer, part number and ASIN (C), with a GIN index. The text search configuration
+  ``openprocure_english`` is PostgreSQL's ``english`` with the ``unaccent`` dictionary in front of
+  the stemmer (the extension's documented use), so "cafe" finds "café" and the reverse, as FTS5's
+  ``remove_diacritics`` does on SQLite; ``openprocure_simple`` does the same for prefix queries. Punctuation is turned into spaces on both sides
   (``regexp_replace(…, '\\W+', ' ')`` here, the same in Python for the query), so ``paper-mate``,
   ``O'Brien`` and ``MPN-004`` find what FTS5's unicode61 tokenizer finds.
 - ``filters``: the facet tokens shared by every backend (``seg44`` ``fam4412`` … ``br<hex>``
@@ -28,8 +31,6 @@ Queries (same rules as the FTS5 backend):
   ``CATALOG_COUNT_LIMIT`` only when the first was capped; price and delivery sorts read one page.
 - Relevance (``ts_rank``, title > brand > body) only up to ``CATALOG_RELEVANCE_LIMIT`` matches;
   broader queries are ordered by sales rank, as on SQLite.
-
-Not done: accent folding (FTS5's ``remove_diacritics``) would need the ``unaccent`` extension.
 """
 
 # ruff: noqa: S608 - SQL text is built from this module's constants only; user input is always a parameter.
@@ -53,8 +54,11 @@ from openprocure.supplier.catalog.search import (
 from openprocure.supplier.catalog.search_fts5 import FACETS, _band_sql, band_prefix, user_terms
 
 TABLE = "catalog_pgsearch"
-# Text search configuration: English stemming, like FTS5's porter tokenizer.
-CONFIG = "english"
+# Text search configurations (created by ``install``): English stemming like FTS5's porter
+# tokenizer, and no stemming for prefixes; both fold accents first (``unaccent``).
+CONFIG = "openprocure_english"
+PREFIX_CONFIG = "openprocure_simple"
+_CONFIGS = ((CONFIG, "english", "english_stem"), (PREFIX_CONFIG, "simple", "simple"))
 # ts_rank normalization 1: divide by 1 + log(document length), so a short title that matches beats
 # a long one (what bm25 does on SQLite; the hand-made catalog's orders come out the same).
 RANK_NORMALIZATION = 1
@@ -72,6 +76,7 @@ def document_sql(alias: str = "p") -> str:
     body = f"{alias}.manufacturer || ' ' || {alias}.manufacturer_part_number || ' ' || {alias}.asin"
     return (
         f"setweight(to_tsvector('{CONFIG}', {_clean(f'{alias}.title')}), 'A') || "
+        f"setweight(to_tsvector('{CONFIG}', {_clean(f'{alias}.title_fr')}), 'A') || "
         f"setweight(to_tsvector('{CONFIG}', {_clean(f'{alias}.brand')}), 'B') || "
         f"setweight(to_tsvector('{CONFIG}', {_clean(body)}), 'C')"
     )
@@ -98,16 +103,35 @@ def _insert_sql(where: str) -> str:
     )
 
 
-def install(conn=connection) -> None:
-    """Create the index table and its GIN indexes, filled from the products (PostgreSQL only)."""
+def install(conn=connection, *, fill: bool = True) -> None:
+    """Create the index table and its GIN indexes, filled from the products (PostgreSQL only).
+
+    ``fill=False`` leaves it empty: for migration 0004, which runs before the columns the filling
+    reads exist (0005 refills it).
+    """
     if conn.vendor != "postgresql":
         return
     with conn.cursor() as cursor:
+        # A trusted extension (PostgreSQL 13+): the database owner may create it.
+        cursor.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
+        for name, base, dictionary in _CONFIGS:
+            cursor.execute(
+                "SELECT 1 FROM pg_ts_config WHERE cfgname = %s AND cfgnamespace = "
+                "(SELECT oid FROM pg_namespace WHERE nspname = current_schema())",
+                [name],
+            )
+            if cursor.fetchone() is None:
+                cursor.execute(f"CREATE TEXT SEARCH CONFIGURATION {name} (COPY = {base})")
+                cursor.execute(
+                    f"ALTER TEXT SEARCH CONFIGURATION {name} "
+                    f"ALTER MAPPING FOR hword, hword_part, word WITH unaccent, {dictionary}"
+                )
         cursor.execute(
             f"CREATE TABLE IF NOT EXISTS {TABLE} ("
             "sales_rank integer PRIMARY KEY, document tsvector NOT NULL, filters text[] NOT NULL)"
         )
-        cursor.execute(_insert_sql("true"))
+        if fill:
+            cursor.execute(_insert_sql("true"))
         cursor.execute(f"CREATE INDEX IF NOT EXISTS {TABLE}_document ON {TABLE} USING gin (document)")
         cursor.execute(f"CREATE INDEX IF NOT EXISTS {TABLE}_filters ON {TABLE} USING gin (filters)")
 
@@ -117,6 +141,14 @@ def uninstall(conn=connection) -> None:
         return
     with conn.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
+        for name, _base, _dictionary in _CONFIGS:
+            cursor.execute(f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {name}")
+
+
+def reinstall(conn=connection) -> None:
+    """Drop and recreate the index from the products (after a change of what it holds)."""
+    uninstall(conn)
+    install(conn)
 
 
 def query_text(text: str) -> str:
@@ -125,7 +157,7 @@ def query_text(text: str) -> str:
 
 
 def prefix_query(word: str) -> str:
-    """A ``to_tsquery('simple', …)`` operand matching lexemes that start with ``word``."""
+    """A ``to_tsquery(PREFIX_CONFIG, …)`` operand matching lexemes that start with ``word``."""
     return "'" + word.lower().replace("'", "''").replace("\\", "") + "':*"
 
 
@@ -136,9 +168,9 @@ def conditions(query: SearchQuery, *, prefix_last: bool = False) -> tuple[str, s
     if not words:
         tsquery = ""
     elif prefix_last and len(words) == 1:
-        tsquery, tsquery_params = "to_tsquery('simple', %s)", [prefix_query(words[0])]
+        tsquery, tsquery_params = f"to_tsquery('{PREFIX_CONFIG}', %s)", [prefix_query(words[0])]
     elif prefix_last:
-        tsquery = f"(plainto_tsquery('{CONFIG}', %s) && to_tsquery('simple', %s))"
+        tsquery = f"(plainto_tsquery('{CONFIG}', %s) && to_tsquery('{PREFIX_CONFIG}', %s))"
         tsquery_params = [" ".join(words[:-1]), prefix_query(words[-1])]
     else:
         tsquery, tsquery_params = f"plainto_tsquery('{CONFIG}', %s)", [" ".join(words)]

@@ -41,6 +41,7 @@ class SimpleSearchBackend(SearchBackend):
             term = term.strip("\"'")
             products = products.filter(
                 Q(title__icontains=term)
+                | Q(title_fr__icontains=term)
                 | Q(brand__icontains=term)
                 | Q(manufacturer__icontains=term)
                 | Q(manufacturer_part_number__icontains=term)

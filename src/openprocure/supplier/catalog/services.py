@@ -20,7 +20,14 @@ from django.db import connection, transaction
 from django.db.models import Count, Max
 
 from openprocure.supplier.catalog import defaults, taxonomy
-from openprocure.supplier.catalog.models import CatalogVersion, Category, Product, Seller, Suggestion
+from openprocure.supplier.catalog.models import (
+    CatalogVersion,
+    Category,
+    Product,
+    SearchWord,
+    Seller,
+    Suggestion,
+)
 from openprocure.supplier.catalog.search import get_backend
 
 
@@ -44,11 +51,14 @@ class ProductRow:
     stock: int
     delivery_days: int
     tiers: list[tuple[int, Decimal]] = field(default_factory=list)
+    title_fr: str = ""
+    description_fr: str = ""
 
 
 _PRODUCT_FIELDS = (
     "asin, title, brand, manufacturer, manufacturer_part_number, description, unspsc, unit_of_measure, "
-    "list_price, business_price, currency, seller_id, fulfilled_by_us, stock, delivery_days"
+    "list_price, business_price, currency, seller_id, fulfilled_by_us, stock, delivery_days, title_fr, "
+    "description_fr"
 )
 
 
@@ -69,6 +79,8 @@ def _values(row: ProductRow) -> tuple[str | int, ...]:
         row.fulfilled_by_us,
         row.stock,
         row.delivery_days,
+        row.title_fr,
+        row.description_fr,
     )
 
 
@@ -115,7 +127,7 @@ def insert_products(*, rows: list[ProductRow]) -> int:
     with transaction.atomic(), connection.cursor() as cursor:
         first = next_sales_rank()
         cursor.executemany(
-            f"INSERT INTO catalog_product ({_PRODUCT_FIELDS}, sales_rank) VALUES ({', '.join(['%s'] * 16)})",
+            f"INSERT INTO catalog_product ({_PRODUCT_FIELDS}, sales_rank) VALUES ({', '.join(['%s'] * 18)})",
             [(*_values(row), first + number) for number, row in enumerate(rows)],
         )
         last = first + len(rows) - 1
@@ -159,7 +171,7 @@ def update_products(*, rows: list[ProductRow]) -> int:
             "UPDATE catalog_product SET asin = %s, title = %s, brand = %s, manufacturer = %s, "
             "manufacturer_part_number = %s, description = %s, unspsc = %s, unit_of_measure = %s, "
             "list_price = %s, business_price = %s, currency = %s, seller_id = %s, fulfilled_by_us = %s, "
-            "stock = %s, delivery_days = %s WHERE sales_rank = %s",
+            "stock = %s, delivery_days = %s, title_fr = %s, description_fr = %s WHERE sales_rank = %s",
             [(*_values(row), rank) for row, rank in zip(rows, ranks, strict=True)],
         )
         cursor.executemany(
@@ -210,14 +222,21 @@ def load_products(
 
 
 _SPLIT = re.compile(r"[,(\[/|]")
+# A vocabulary word: letters only (no digits, no underscore), at least 3 of them.
+_VOCABULARY_WORD = re.compile(r"[^\W\d_]{3,}")
 
 
 def rebuild_suggestions() -> int:
-    """Recompute the typeahead table from the catalog: brands, and product phrases found in titles.
+    """Recompute the typeahead table and the spelling vocabulary from the catalog.
 
-    A title's phrase is its part before the first comma, without the brand; its last word and last
-    two words are kept as suggestions ("ballpoint pens", "pens"), weighted by how many products have
-    them. Returns the number of suggestions stored.
+    Typeahead: brands, and product phrases found in titles. A title's phrase is its part before the
+    first comma, without the brand; its last word and last two words are kept as suggestions
+    ("ballpoint pens", "pens"), weighted by how many products have them.
+
+    Vocabulary (``SearchWord``): every word of 3 letters or more of the English and French titles
+    and of the brands, lower-cased, with the number of products using it.
+
+    Returns the number of suggestions stored.
     """
     brands = Counter(
         dict(
@@ -228,7 +247,10 @@ def rebuild_suggestions() -> int:
         )
     )
     phrases: Counter[str] = Counter()
-    for title, brand in Product.objects.values_list("title", "brand").iterator(chunk_size=20_000):
+    vocabulary: Counter[str] = Counter()
+    rows = Product.objects.values_list("title", "brand", "title_fr").iterator(chunk_size=20_000)
+    for title, brand, title_fr in rows:
+        vocabulary.update(set(_VOCABULARY_WORD.findall(f"{title} {title_fr} {brand}".lower())))
         head = _SPLIT.split(title, 1)[0]
         if brand and head.lower().startswith(brand.lower()):
             head = head[len(brand) :]
@@ -247,6 +269,12 @@ def rebuild_suggestions() -> int:
     with transaction.atomic():
         Suggestion.objects.all().delete()
         Suggestion.objects.bulk_create(entries, batch_size=2_000)
+        SearchWord.objects.all().delete()
+        SearchWord.objects.bulk_create(
+            [SearchWord(word=word, products=n) for word, n in sorted(vocabulary.items()) if len(word) <= 100],
+            batch_size=2_000,
+        )
+        bump_version()
     return len(entries)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -21,6 +21,7 @@ from openprocure.supplier.catalog import defaults
 from openprocure.supplier.catalog.models import Category, Product, Seller
 from openprocure.supplier.catalog.pricing import PricingStrategy, strategy_for_request
 from openprocure.supplier.catalog.search import (
+    SearchBackend,
     SearchQuery,
     SearchResult,
     Sort,
@@ -29,6 +30,7 @@ from openprocure.supplier.catalog.search import (
     get_backend,
     trim_code,
 )
+from openprocure.supplier.catalog.spelling import did_you_mean
 
 SORT_LABELS = {
     Sort.RELEVANCE: gettext_lazy("Relevance"),
@@ -132,7 +134,9 @@ def _search_page(
         page_size=page_size,
         price_basis=strategy.price_basis,
     )
-    result = get_backend().search(query=query)
+    backend = get_backend()
+    result = backend.search(query=query)
+    spelling = _spelling(request, backend, query, result)
     by_rank = {
         product.sales_rank: product
         for product in Product.objects.filter(sales_rank__in=result.sales_ranks)
@@ -147,6 +151,7 @@ def _search_page(
         "category": category,
         "breadcrumbs": _breadcrumbs(category_code),
         "result": result,
+        "spelling": spelling,
         "results": _priced(products, strategy),
         "facets": _facets(request, query, result, browsing=category is not None),
         "clear_category_url": _url(request, cat=None) if category_code and not category else "",
@@ -160,6 +165,28 @@ def _search_page(
         "suggest_url": reverse("catalog-suggest"),
     }
     return render(request, template, context)
+
+
+@dataclass
+class SpellingSuggestion:
+    text: str
+    url: str
+    total: int
+
+
+def _spelling(
+    request: HttpRequest, backend: SearchBackend, query: SearchQuery, result: SearchResult
+) -> SpellingSuggestion | None:
+    """ "Did you mean …?": the query spelt with the catalog's words, when that finds more products."""
+    if not query.text or query.page > 1 or result.total > int(defaults.get("CATALOG_SPELLING_MAX_RESULTS")):
+        return None
+    corrected = did_you_mean(query.text)
+    if corrected is None:
+        return None
+    found = backend.search(query=replace(query, text=corrected, page=1))
+    if found.total <= result.total:
+        return None
+    return SpellingSuggestion(corrected, _url(request, q=corrected), found.total)
 
 
 def _url(request: HttpRequest, **changes: Any) -> str:

@@ -3,6 +3,8 @@
 //   <select data-autosubmit>  submits its form when the choice changes (language, sort order);
 //   <button data-print>       prints the page.
 //   .menu-toggle              opens and folds the menu on a narrow screen;
+//   .fold-toggle              the same for the .foldable panel it controls (aria-controls), e.g.
+//                             the catalog's filters;
 //   every table               is labelled cell by cell with its column heading, so that on a phone
 //                             its rows can be shown stacked (CSS, class "stacked").
 (function () {
@@ -49,11 +51,25 @@
     });
   }
 
+  function wireFolds() {
+    document.querySelectorAll(".fold-toggle").forEach(function (toggle) {
+      var panel = document.getElementById(toggle.getAttribute("aria-controls") || "");
+      if (!panel) {
+        return;
+      }
+      toggle.addEventListener("click", function () {
+        var open = panel.classList.toggle("open");
+        toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      });
+    });
+  }
+
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", function () { labelTables(); wireMenu(); });
+    document.addEventListener("DOMContentLoaded", function () { labelTables(); wireMenu(); wireFolds(); });
   } else {
     labelTables();
     wireMenu();
+    wireFolds();
   }
   document.addEventListener("change", function (event) {
     var field = event.target;

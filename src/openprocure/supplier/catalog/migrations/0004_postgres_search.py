@@ -10,7 +10,8 @@ from django.db import migrations
 def install(apps, schema_editor):
     from openprocure.supplier.catalog import search_postgres
 
-    search_postgres.install(schema_editor.connection)
+    # Empty: the document reads columns added by 0005, which recreates and fills the index.
+    search_postgres.install(schema_editor.connection, fill=False)
 
 
 def uninstall(apps, schema_editor):
