@@ -64,6 +64,7 @@ from tests.e2e.browsing import (
     text_of,
     wait_for_mail,
 )
+from tests.e2e.conftest import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -192,20 +193,21 @@ def auto_fulfil_runs(demo: Any) -> tuple[int, int]:
 
 @dataclass
 class GlobexOrder:
-    """The Globex test order placed by the first Globex test, checked again by the last one."""
+    """The Globex test order (the ``globex_test_order`` fixture), checked by both Globex tests."""
 
     order_id: str
     number: str
     runs_before: int  # automatic fulfilment runs started before Globex's delay was set
 
 
-GLOBEX: dict[str, GlobexOrder] = {}
-
-
-def test_globex_in_test_status_punches_out_and_places_a_test_order(
-    demo: Any, browser: Any, screenshots: Path
-) -> None:
-    shots = Shots(screenshots)
+@pytest.fixture(scope="module")
+def globex_test_order(demo: Any, browser: Any) -> GlobexOrder:
+    """Globex, in test status, punches out and places a test order; the operator sets its automatic
+    fulfilment to ship at once. Placed once for the module by whichever Globex test runs first, so each
+    of them also runs alone."""
+    folder = ARTIFACTS / "screenshots" / "globex_test_order"
+    folder.mkdir(parents=True, exist_ok=True)
+    shots = Shots(folder)
     supplier = demo.supplier_url
     catcher = CartCatcher()
     contexts = []
@@ -309,11 +311,23 @@ def test_globex_in_test_status_punches_out_and_places_a_test_order(
         operator.locator("input[name=_save]").click()
         expect()(operator.locator("ul.messagelist")).to_contain_text("was changed successfully")
         shots(operator, "globex-automatic-fulfilment")
-        GLOBEX["order"] = GlobexOrder(order_id, number, runs_before)
-
-        check_globex_order_not_charged_nor_shipped(demo, browser, shots, order_id, number, contexts)
     finally:
         catcher.close()
+        for opened in contexts:
+            opened.close()
+    return GlobexOrder(order_id, number, runs_before)
+
+
+def test_globex_in_test_status_punches_out_and_places_a_test_order(
+    globex_test_order: GlobexOrder, demo: Any, browser: Any, screenshots: Path
+) -> None:
+    placed = globex_test_order
+    contexts: list[Any] = []
+    try:
+        check_globex_order_not_charged_nor_shipped(
+            demo, browser, Shots(screenshots), placed.order_id, placed.number, contexts
+        )
+    finally:
         for opened in contexts:
             opened.close()
 
@@ -796,12 +810,10 @@ def check_globex_order_not_charged_nor_shipped(
 
 
 def test_globex_test_order_is_never_shipped_even_after_the_automatic_fulfilment_delay(
-    demo: Any, browser: Any, screenshots: Path
+    globex_test_order: GlobexOrder, demo: Any, browser: Any, screenshots: Path
 ) -> None:
     """Runs last: the whole Acme loop gave the automatic fulfilment time to run (or we wait for it)."""
-    placed = GLOBEX.get("order")
-    if placed is None:
-        pytest.skip("the Globex test order was not placed (its test failed or was deselected)")
+    placed = globex_test_order
     deadline = time.monotonic() + WORKER_SECONDS + 60
     # Two finished runs more than had started when the delay was set: the last one read the new setting.
     while auto_fulfil_runs(demo)[1] <= placed.runs_before + 1:
