@@ -20,6 +20,8 @@ from openprocure.buyer.suppliers.services import set_shared_secret
 from openprocure.core import outbox
 from openprocure.core.models import OutboxMessage, User
 from punchout import cxml
+from tests.buyer.factories import PunchOutConnectionFactory, SupplierFactory
+from tests.factories import UserFactory
 
 SECRET = "s3cret-of-office-supply"
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -32,17 +34,12 @@ def make_supplier(
     domain: str = "NetworkId",
     order_url: str = "",
 ) -> tuple[Supplier, PunchOutConnection]:
-    supplier = Supplier.objects.create(name=name, number="S-100")
-    connection = PunchOutConnection.objects.create(
+    supplier = SupplierFactory(name=name)
+    connection = PunchOutConnectionFactory(
         supplier=supplier,
-        setup_url="https://supplier.test/punchout",
         order_url=order_url or "https://supplier.test/cxml",
-        from_domain="NetworkId",
-        from_identity="acme-buyer",
         to_domain=domain,
         to_identity=identity,
-        sender_domain="NetworkId",
-        sender_identity="acme-buyer",
     )
     set_shared_secret(connection=connection, secret=SECRET)
     return supplier, connection
@@ -60,9 +57,7 @@ def make_po(
     payload_id: str = "",
 ) -> PurchaseOrder:
     """A PO accepted by the supplier; ``lines`` are (part, quantity, unit price)."""
-    requester = User.objects.filter(email=requester_email).first() or User.objects.create_user(
-        email=requester_email, password="x-correct-horse"
-    )
+    requester = User.objects.filter(email=requester_email).first() or UserFactory(email=requester_email)
     requisition = Requisition.objects.create(number=f"REQ-{number}", requester=requester, currency="EUR")
     lines = lines or [("PAPER-A4", "12", "10.00"), ("PEN-BLUE", "5", "2.00")]
     total = sum((Decimal(q) * Decimal(p) for _part, q, p in lines), Decimal(0))
@@ -201,7 +196,7 @@ def invoice_request(
 
 
 def user_with_role(email: str, role: str) -> User:
-    user = User.objects.create_user(email=email, password="x-correct-horse")
+    user = UserFactory(email=email)
     company = Company.objects.get_or_create(name="Acme")[0]
     profile = UserProfile.objects.create(user=user, company=company)
     RoleAssignment.objects.create(profile=profile, role=role)
@@ -276,7 +271,7 @@ def notice_with_tracking(shipment: str, url: str) -> cxml.ShipNoticeRequest:
 
 
 def ap_clerk() -> User:
-    user = User.objects.create_user(email="ap@acme.test", password="x-correct-horse")
+    user = UserFactory(email="ap@acme.test")
     company = Company.objects.get_or_create(name="Acme")[0]
     profile = UserProfile.objects.create(user=user, company=company)
     RoleAssignment.objects.create(profile=profile, role="ap_clerk")

@@ -10,16 +10,16 @@ from decimal import Decimal
 
 from openprocure.core.models import User
 from openprocure.supplier.business import services
-from openprocure.supplier.business.choices import StaffRole, VerificationStatus
+from openprocure.supplier.business.choices import StaffRole
 from openprocure.supplier.business.models import (
     Business,
     Integration,
-    Membership,
-    StaffProfile,
 )
 from openprocure.supplier.orders.models import Order
 from punchout import cxml
 from punchout.cxml.transport import decode_form
+from tests.factories import UserFactory
+from tests.supplier.factories import BusinessFactory, MembershipFactory, StaffProfileFactory
 
 PASSWORD = "correct-horse-battery"
 
@@ -28,24 +28,15 @@ def make_business(
     name: str = "Acme Industries", admin_email: str = "admin@acme.test"
 ) -> tuple[Business, User]:
     """A verified business and its administrator (with a usable password)."""
-    business = Business.objects.create(
-        name=name,
-        street="1 rue de la Paix",
-        postal_code="75002",
-        city="Paris",
-        country="FR",
-        tax_number="732829320",
-        email=admin_email,
-        status=VerificationStatus.VERIFIED,
-    )
-    admin = User.objects.create_user(admin_email, password=PASSWORD, first_name="Ada", last_name="Admin")
-    Membership.objects.create(user=admin, business=business, is_administrator=True, is_punchout_user=True)
+    business = BusinessFactory(name=name, email=admin_email)
+    admin = UserFactory(email=admin_email, password=PASSWORD, first_name="Ada", last_name="Admin")
+    MembershipFactory(user=admin, business=business, is_administrator=True, is_punchout_user=True)
     return business, admin
 
 
 def make_member(business: Business, email: str, **roles: bool) -> User:
-    user = User.objects.create_user(email, password=PASSWORD)
-    Membership.objects.create(user=user, business=business, **({"is_punchout_user": True} | roles))
+    user = UserFactory(email=email, password=PASSWORD)
+    MembershipFactory(user=user, business=business, **({"is_punchout_user": True} | roles))
     return user
 
 
@@ -73,9 +64,8 @@ def make_integration(
 
 
 def make_operator(email: str = "operator@marketplace.test") -> User:
-    user = User.objects.create_user(email, password=PASSWORD, is_staff=True)
-    StaffProfile.objects.create(user=user, role=StaffRole.OPERATOR)
-    return user
+    profile = StaffProfileFactory(user__email=email, user__password=PASSWORD, role=StaffRole.OPERATOR)
+    return profile.user
 
 
 RETURN_URL = "https://buyer.example/punchout/return/17"
