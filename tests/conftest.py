@@ -51,6 +51,31 @@ def _a_cache_of_its_own() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(autouse=True)
+def _quick_password_hashing() -> Iterator[None]:
+    """Passwords of the test's users are hashed with MD5 instead of PBKDF2's million rounds.
+
+    Every world creates a few users with a usable password; at PBKDF2's cost that was most of a
+    test's set-up. The sites' own hashers stay listed after it, so a hash made with them still
+    verifies. Tests that start real processes run the sites' own settings.
+    """
+    if "django" not in sys.modules:
+        yield
+        return
+    from django.conf import global_settings, settings
+    from django.test import override_settings
+
+    if not settings.configured:
+        yield
+        return
+    hashers = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        *getattr(settings, "PASSWORD_HASHERS", global_settings.PASSWORD_HASHERS),
+    ]
+    with override_settings(PASSWORD_HASHERS=hashers):
+        yield
+
+
 @pytest.fixture
 def chromium() -> Iterator[Any]:
     """Debian's Chromium, headless, for a site's browser tests (the whole loop has its own, per session)."""

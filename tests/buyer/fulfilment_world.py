@@ -5,16 +5,23 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 from django.test import Client
 
+from openprocure.buyer.invoicing.models import InvoiceException
+from openprocure.buyer.organization.models import Company, RoleAssignment, UserProfile
+from openprocure.buyer.purchasing import services
 from openprocure.buyer.purchasing.choices import POStatus
 from openprocure.buyer.purchasing.models import PurchaseOrder, PurchaseOrderLine, Transmission
 from openprocure.buyer.requisitions.models import Requisition
 from openprocure.buyer.suppliers.models import PunchOutConnection, Supplier
 from openprocure.buyer.suppliers.services import set_shared_secret
-from openprocure.core.models import User
+from openprocure.core import outbox
+from openprocure.core.models import OutboxMessage, User
 from punchout import cxml
+from tests.buyer.factories import PunchOutConnectionFactory, SupplierFactory
+from tests.factories import UserFactory
 
 SECRET = "s3cret-of-office-supply"
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -27,17 +34,12 @@ def make_supplier(
     domain: str = "NetworkId",
     order_url: str = "",
 ) -> tuple[Supplier, PunchOutConnection]:
-    supplier = Supplier.objects.create(name=name, number="S-100")
-    connection = PunchOutConnection.objects.create(
+    supplier = SupplierFactory(name=name)
+    connection = PunchOutConnectionFactory(
         supplier=supplier,
-        setup_url="https://supplier.test/punchout",
         order_url=order_url or "https://supplier.test/cxml",
-        from_domain="NetworkId",
-        from_identity="acme-buyer",
         to_domain=domain,
         to_identity=identity,
-        sender_domain="NetworkId",
-        sender_identity="acme-buyer",
     )
     set_shared_secret(connection=connection, secret=SECRET)
     return supplier, connection
@@ -55,9 +57,7 @@ def make_po(
     payload_id: str = "",
 ) -> PurchaseOrder:
     """A PO accepted by the supplier; ``lines`` are (part, quantity, unit price)."""
-    requester = User.objects.filter(email=requester_email).first() or User.objects.create_user(
-        email=requester_email, password="x-correct-horse"
-    )
+    requester = User.objects.filter(email=requester_email).first() or UserFactory(email=requester_email)
     requisition = Requisition.objects.create(number=f"REQ-{number}", requester=requester, currency="EUR")
     lines = lines or [("PAPER-A4", "12", "10.00"), ("PEN-BLUE", "5", "2.00")]
     total = sum((Decimal(q) * Decimal(p) for _part, q, p in lines), Decimal(0))
@@ -193,3 +193,105 @@ def invoice_request(
             ),
         )
     )
+
+
+def user_with_role(email: str, role: str) -> User:
+    user = UserFactory(email=email)
+    company = Company.objects.get_or_create(name="Acme")[0]
+    profile = UserProfile.objects.create(user=user, company=company)
+    RoleAssignment.objects.create(profile=profile, role=role)
+    return user
+
+
+def receiving_desk() -> User:
+    """Someone at the goods-in desk: a procurement administrator (there is no receiving role)."""
+    return user_with_role("desk@acme.test", "procurement_admin")
+
+
+def confirmation(items: list[cxml.ConfirmationItem], kind: str = "detail") -> cxml.ConfirmationRequest:
+    return cxml.ConfirmationRequest(
+        header=cxml.ConfirmationHeader(type=cxml.ConfirmationType(kind), notice_date=NOW, confirm_id="C-1"),
+        order_reference=cxml.OrderReference(order_id="PO-2026-000001", payload_id="order-1@buyer.test"),
+        items=items,
+    )
+
+
+def ship_notice(
+    shipment: str, quantities: list[tuple[int, str]], operation: str = "new"
+) -> cxml.ShipNoticeRequest:
+    return cxml.ShipNoticeRequest(
+        header=cxml.ShipNoticeHeader(
+            shipment_id=shipment,
+            notice_date=NOW,
+            shipment_date=NOW,
+            delivery_date=datetime(2026, 3, 4, tzinfo=UTC),
+            operation=cxml.ShipNoticeOperation(operation),
+        ),
+        controls=[
+            cxml.ShipControl(
+                carriers=[cxml.CarrierIdentifier("companyName", "UPS")],
+                shipment_identifiers=[cxml.ShipmentIdentifier("1Z999AA10123456784")],
+            )
+        ],
+        portions=[
+            cxml.ShipNoticePortion(
+                order_reference=cxml.OrderReference(
+                    order_id="PO-2026-000001", payload_id="order-1@buyer.test"
+                ),
+                items=[cxml.ShipNoticeItem(n, Decimal(q), "EA") for n, q in quantities],
+            )
+        ],
+    )
+
+
+def notice_with_tracking(shipment: str, url: str) -> cxml.ShipNoticeRequest:
+    return cxml.ShipNoticeRequest(
+        header=cxml.ShipNoticeHeader(
+            shipment_id=shipment,
+            notice_date=NOW,
+            shipment_date=NOW,
+            delivery_date=datetime(2026, 3, 4, tzinfo=UTC),
+            operation=cxml.ShipNoticeOperation("new"),
+        ),
+        controls=[
+            cxml.ShipControl(
+                carriers=[cxml.CarrierIdentifier("companyName", "UPS")],
+                shipment_identifiers=[cxml.ShipmentIdentifier("1Z999", tracking_url=url)],
+            )
+        ],
+        portions=[
+            cxml.ShipNoticePortion(
+                order_reference=cxml.OrderReference(
+                    order_id="PO-2026-000001", payload_id="order-1@buyer.test"
+                ),
+                items=[cxml.ShipNoticeItem(1, Decimal(1), "EA")],
+            )
+        ],
+    )
+
+
+def ap_clerk() -> User:
+    user = UserFactory(email="ap@acme.test")
+    company = Company.objects.get_or_create(name="Acme")[0]
+    profile = UserProfile.objects.create(user=user, company=company)
+    RoleAssignment.objects.create(profile=profile, role="ap_clerk")
+    return user
+
+
+def receive(client: Client, po: Any, quantities: dict[int, str]) -> None:
+    lines = {line.line_number: line for line in po.lines.all()}
+    data = {f"qty_{lines[n].pk}": q for n, q in quantities.items()}
+    answer = client.post(f"/fulfilment/orders/{po.number}/receive/", data)
+    assert answer.status_code == 302, answer.content.decode()
+
+
+def open_exceptions() -> list[tuple[str, str]]:
+    return [(e.code, e.message) for e in InvoiceException.objects.filter(status="open").order_by("pk")]
+
+
+def deliver(po: PurchaseOrder, url: str) -> PurchaseOrder:
+    message = OutboxMessage.objects.filter(reference=po.number).latest("id")
+    OutboxMessage.objects.filter(pk=message.pk).update(url=url)
+    outbox.deliver_message(message.pk)
+    services.sync_deliveries()
+    return PurchaseOrder.objects.get(pk=po.pk)

@@ -22,8 +22,15 @@ from openprocure.buyer.requisitions.services import create_requisition
 from openprocure.core.csvsafe import safe_cell
 from openprocure.core.models import User
 from tests.buyer.approval_world import World, build_world, signed_in
-from tests.buyer.fulfilment_world import envelope, invoice_request, make_po, make_supplier, post
-from tests.buyer.test_invoicing import ap_clerk, receive
+from tests.buyer.fulfilment_world import (
+    ap_clerk,
+    envelope,
+    invoice_request,
+    make_po,
+    make_supplier,
+    post,
+    receive,
+)
 
 pytestmark = pytest.mark.django_db
 

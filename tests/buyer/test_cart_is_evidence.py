@@ -17,7 +17,7 @@ from openprocure.buyer.requisitions.models import Requisition, RequisitionEvent,
 from openprocure.buyer.suppliers.models import PunchOutConnection
 from openprocure.core.models import Document
 from tests.buyer.approval_world import build_world, requisition, rule, signed_in, submit
-from tests.buyer.test_punchout import SupplierServer, acme, cart, launch, requester, supplier  # noqa: F401
+from tests.buyer.punchout_world import SupplierServer, cart, launch
 
 LAPTOP = ("LAPTOP-15", None, "1", "1908.60", "Laptop 15 inch")
 FORGED = ("REBATE", None, "1", "-1600.00", "Rebate")
@@ -32,9 +32,9 @@ def _post(
 
 
 def test_a_forged_negative_price_line_is_refused_and_nothing_is_created(
-    acme: PunchOutConnection,  # noqa: F811
-    requester: Client,  # noqa: F811
-    supplier: SupplierServer,  # noqa: F811
+    acme: PunchOutConnection,
+    requester: Client,
+    supplier: SupplierServer,
 ) -> None:
     # The attack: 1,908.60 EUR of laptop plus a forged -1,600.00 line posts as a 308.60 EUR cart.
     session = launch(requester, acme, supplier)
@@ -86,9 +86,9 @@ def test_a_forged_negative_price_line_is_refused_and_nothing_is_created(
     ids=["zero-quantity", "negative-quantity", "zero-price", "1e9-x-1e12", "14-x-13-digits", "amount"],
 )
 def test_zero_negative_or_oversized_cart_lines_are_refused(
-    acme: PunchOutConnection,  # noqa: F811
-    requester: Client,  # noqa: F811
-    supplier: SupplierServer,  # noqa: F811
+    acme: PunchOutConnection,
+    requester: Client,
+    supplier: SupplierServer,
     item: tuple[str, str | None, str, str, str],
     said: str,
 ) -> None:
@@ -103,9 +103,9 @@ def test_zero_negative_or_oversized_cart_lines_are_refused(
 
 
 def test_a_connection_that_allows_credit_lines_takes_a_rebate_but_never_a_cart_worth_nothing(
-    acme: PunchOutConnection,  # noqa: F811
-    requester: Client,  # noqa: F811
-    supplier: SupplierServer,  # noqa: F811
+    acme: PunchOutConnection,
+    requester: Client,
+    supplier: SupplierServer,
 ) -> None:
     acme.allows_credit_lines = True
     acme.save(update_fields=["allows_credit_lines"])
@@ -128,8 +128,8 @@ def test_a_connection_that_allows_credit_lines_takes_a_rebate_but_never_a_cart_w
 
 
 def test_an_oci_cart_with_a_negative_price_is_refused(
-    acme: PunchOutConnection,  # noqa: F811
-    requester: Client,  # noqa: F811
+    acme: PunchOutConnection,
+    requester: Client,
 ) -> None:
     acme.protocol = "oci"
     acme.save(update_fields=["protocol"])
@@ -214,9 +214,9 @@ def test_an_order_whose_lines_do_not_add_up_is_not_sent() -> None:
 
 
 def test_an_edit_cart_returned_after_submission_changes_nothing(
-    acme: PunchOutConnection,  # noqa: F811
-    requester: Client,  # noqa: F811
-    supplier: SupplierServer,  # noqa: F811
+    acme: PunchOutConnection,
+    requester: Client,
+    supplier: SupplierServer,
 ) -> None:
     """Lines change only while a requisition is a draft or returned: an "Edit cart" coming back after
     submission is refused with a message (it used to answer 500, changing nothing either)."""

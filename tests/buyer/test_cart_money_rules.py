@@ -10,13 +10,13 @@ from django.test import Client
 
 from openprocure.buyer.requisitions.models import Requisition
 from openprocure.buyer.suppliers.models import PunchOutConnection
-from tests.buyer.test_punchout import SupplierServer, acme, cart, launch, requester, supplier  # noqa: F401
+from tests.buyer.punchout_world import SupplierServer, cart, launch
 
 
 def test_a_total_of_lines_rounded_each_on_its_own_is_no_mismatch(
-    acme: PunchOutConnection,  # noqa: F811
-    requester: Client,  # noqa: F811
-    supplier: SupplierServer,  # noqa: F811
+    acme: PunchOutConnection,
+    requester: Client,
+    supplier: SupplierServer,
 ) -> None:
     # 0.005 + 0.005: each line is 0.01, the cart says 0.02 (rounding their sum would say 0.01)
     items = [("P-1", None, "1", "0.005", "Staple"), ("P-2", None, "1", "0.005", "Clip")]
@@ -36,9 +36,9 @@ def test_a_total_of_lines_rounded_each_on_its_own_is_no_mismatch(
 
 
 def test_the_list_price_extrinsic_is_kept_on_the_line(
-    acme: PunchOutConnection,  # noqa: F811
-    requester: Client,  # noqa: F811
-    supplier: SupplierServer,  # noqa: F811
+    acme: PunchOutConnection,
+    requester: Client,
+    supplier: SupplierServer,
 ) -> None:
     session = launch(requester, acme, supplier)
     body = cart(session.cookie, [("P-1", "CL-1", "2", "9.50", "Toner")], "19.00").replace(

@@ -18,13 +18,9 @@ from openprocure.buyer.suppliers.services import refresh_profiles
 from openprocure.core.models import OutboxMessage, User
 from openprocure.core.outbox import deliver_message
 from punchout import cxml
-from tests.buyer import test_punchout
-from tests.buyer.fulfilment_world import envelope, invoice_request, make_po, make_supplier, post
-from tests.buyer.test_invoicing import ap_clerk
-from tests.buyer.test_punchout import SupplierServer, status_response
+from tests.buyer.fulfilment_world import ap_clerk, envelope, invoice_request, make_po, make_supplier, post
+from tests.buyer.punchout_world import SupplierServer, status_response
 from tests.partner_server import PartnerServer, cxml_response, free_port_url
-
-acme = test_punchout.acme  # the demo organisation fixture, shared
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,6 @@ import pytest
 
 from openprocure.buyer.organization.models import Address
 from openprocure.buyer.suppliers.models import PunchOutConnection
-from tests.buyer import test_punchout
-
-acme = test_punchout.acme  # the demo organisation fixture, shared
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,7 @@ from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.buyer.suppliers.models import DocumentIdentity, PunchOutConnection
 from openprocure.core.models import User
 from punchout import cxml
-from tests.buyer.fulfilment_world import NOW, SECRET, make_po, make_supplier
-from tests.buyer.test_fulfilment import confirmation, user_with_role
+from tests.buyer.fulfilment_world import NOW, SECRET, confirmation, make_po, make_supplier, user_with_role
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,7 @@ from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.core.models import User
 from openprocure.core.pdf import render_pdf
 from tests.buyer.approval_world import build_world, requisition, signed_in, submit
-from tests.buyer.fulfilment_world import envelope, invoice_request, make_po, make_supplier, post
-from tests.buyer.test_invoicing import ap_clerk
+from tests.buyer.fulfilment_world import ap_clerk, envelope, invoice_request, make_po, make_supplier, post
 
 pytestmark = pytest.mark.django_db
 

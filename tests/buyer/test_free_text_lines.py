@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures imported from the requisition tests are parameters here
 """A connection says whether its supplier accepts free-text lines (from its profile, changeable by
 administrators); a free-text line for a supplier that refuses them is stopped at submission."""
 
@@ -11,10 +10,17 @@ from openprocure.buyer.requisitions.choices import RequisitionStatus
 from openprocure.buyer.requisitions.models import Requisition
 from openprocure.buyer.suppliers.models import PunchOutConnection
 from openprocure.core.models import User
-from tests.buyer.test_punchout import SupplierServer
-from tests.buyer.test_requisitions import acme, client, requisition, rita  # noqa: F401
+from tests.buyer.punchout_world import SupplierServer
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def client(rita: User) -> Client:
+    """Rita, the requester, signed in (as in the requisition tests)."""
+    client = Client()
+    client.force_login(rita)
+    return client
 
 
 def profile(option: str | None) -> bytes:
@@ -46,9 +52,9 @@ def test_the_profile_sets_it_until_an_administrator_chooses(acme: PunchOutConnec
         acme.refresh_from_db()
         assert acme.accepts_free_text is True
         # The administrator says it refuses them... then accepts them; the profile no longer decides.
-        from tests.buyer.test_suppliers import _form_data
+        from tests.buyer.punchout_world import connection_form_data
 
-        data = _form_data(acme)
+        data = connection_form_data(acme)
         data.pop("accepts_free_text", None)
         assert admin.post(f"/suppliers/{acme.supplier_id}/connections/{acme.pk}/", data).status_code == 302
         acme.refresh_from_db()

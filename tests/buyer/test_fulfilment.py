@@ -3,7 +3,6 @@ a receiving clerk would use them."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -19,48 +18,23 @@ from openprocure.buyer.fulfilment.models import (
     ShipNotice,
     SupplierIssue,
 )
-from openprocure.buyer.organization.models import Company, RoleAssignment, UserProfile
 from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.core.models import Document, User
 from punchout import cxml
 from tests.buyer.fulfilment_world import (
-    NOW,
+    confirmation,
     envelope,
     invoice_request,
     make_po,
     make_supplier,
     money,
     post,
+    receiving_desk,
+    ship_notice,
+    user_with_role,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def user_with_role(email: str, role: str) -> User:
-    user = User.objects.create_user(email=email, password="x-correct-horse")
-    company = Company.objects.get_or_create(name="Acme")[0]
-    profile = UserProfile.objects.create(user=user, company=company)
-    RoleAssignment.objects.create(profile=profile, role=role)
-    return user
-
-
-def receiving_desk() -> User:
-    """Someone at the goods-in desk: a procurement administrator (there is no receiving role)."""
-    return user_with_role("desk@acme.test", "procurement_admin")
-
-
-@pytest.fixture
-def order() -> PurchaseOrder:
-    supplier, connection = make_supplier()
-    return make_po(supplier, connection)
-
-
-def confirmation(items: list[cxml.ConfirmationItem], kind: str = "detail") -> cxml.ConfirmationRequest:
-    return cxml.ConfirmationRequest(
-        header=cxml.ConfirmationHeader(type=cxml.ConfirmationType(kind), notice_date=NOW, confirm_id="C-1"),
-        order_reference=cxml.OrderReference(order_id="PO-2026-000001", payload_id="order-1@buyer.test"),
-        items=items,
-    )
 
 
 def test_confirmation_that_rejects_a_line_raises_an_issue_and_mails_the_requester(
@@ -184,34 +158,6 @@ def test_confirmation_for_an_unknown_order_is_a_400(client: Client, order: Purch
     assert status.message == (
         "Unknown purchase order PO-9999: no order with this number (or OrderRequest payloadID) was sent to "
         "Office Supply Co. Check the orderID in OrderReference."
-    )
-
-
-def ship_notice(
-    shipment: str, quantities: list[tuple[int, str]], operation: str = "new"
-) -> cxml.ShipNoticeRequest:
-    return cxml.ShipNoticeRequest(
-        header=cxml.ShipNoticeHeader(
-            shipment_id=shipment,
-            notice_date=NOW,
-            shipment_date=NOW,
-            delivery_date=datetime(2026, 3, 4, tzinfo=UTC),
-            operation=cxml.ShipNoticeOperation(operation),
-        ),
-        controls=[
-            cxml.ShipControl(
-                carriers=[cxml.CarrierIdentifier("companyName", "UPS")],
-                shipment_identifiers=[cxml.ShipmentIdentifier("1Z999AA10123456784")],
-            )
-        ],
-        portions=[
-            cxml.ShipNoticePortion(
-                order_reference=cxml.OrderReference(
-                    order_id="PO-2026-000001", payload_id="order-1@buyer.test"
-                ),
-                items=[cxml.ShipNoticeItem(n, Decimal(q), "EA") for n, q in quantities],
-            )
-        ],
     )
 
 

@@ -12,15 +12,14 @@ from django.test import Client
 from openprocure.buyer.fulfilment.models import ShipNotice
 from openprocure.buyer.purchasing.models import PurchaseOrder
 from punchout import cxml
-from tests.buyer.fulfilment_world import envelope, post
-from tests.buyer.test_fulfilment import order, receiving_desk, ship_notice  # noqa: F401 - fixture
+from tests.buyer.fulfilment_world import envelope, post, receiving_desk, ship_notice
 
 pytestmark = pytest.mark.django_db
 
 
 def test_service_level_incoterms_and_line_descriptions_are_read_and_shown(
     client: Client,
-    order: PurchaseOrder,  # noqa: F811 - the fixture
+    order: PurchaseOrder,
 ) -> None:
     request = ship_notice("SHIP-T1", [(1, "10")])
     request.header.service_levels = [cxml.ServiceLevel("Next day air", "en")]
@@ -46,7 +45,7 @@ def test_service_level_incoterms_and_line_descriptions_are_read_and_shown(
     assert "Line 1: 10 EA — A4 paper, 80 gsm, 500 sheets" in page
 
 
-def test_a_ship_notice_without_them_shows_none(client: Client, order: PurchaseOrder) -> None:  # noqa: F811
+def test_a_ship_notice_without_them_shows_none(client: Client, order: PurchaseOrder) -> None:
     assert post(client, envelope(ship_notice("SHIP-T2", [(1, "10")]), payload_id="asn-t2@s")).code == 200
     notice = ShipNotice.objects.get()
     assert (notice.service_level, notice.incoterms) == ("", "")

@@ -11,8 +11,7 @@ from django.test import Client
 
 from openprocure.buyer.invoicing.models import InvoiceException, ToleranceRule
 from tests.browser import signed_in_page
-from tests.buyer.fulfilment_world import envelope, invoice_request, make_po, make_supplier, post
-from tests.buyer.test_invoicing import ap_clerk
+from tests.buyer.fulfilment_world import ap_clerk, envelope, invoice_request, make_po, make_supplier, post
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

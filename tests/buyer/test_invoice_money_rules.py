@@ -16,8 +16,15 @@ from django.test import Client
 from openprocure.buyer.invoicing.models import Invoice, InvoiceException, ToleranceRule
 from openprocure.core.models import User
 from punchout import amounts, cxml
-from tests.buyer.fulfilment_world import envelope, make_po, make_supplier, post
-from tests.buyer.test_invoicing import ap_clerk, open_exceptions, receive
+from tests.buyer.fulfilment_world import (
+    ap_clerk,
+    envelope,
+    make_po,
+    make_supplier,
+    open_exceptions,
+    post,
+    receive,
+)
 
 pytestmark = pytest.mark.django_db
 D = Decimal

@@ -15,30 +15,23 @@ from django.test import Client
 
 from openprocure.buyer.fulfilment.models import InboundDocument
 from openprocure.buyer.invoicing.models import Invoice, InvoiceException, SupplierIdentifier, ToleranceRule
-from openprocure.buyer.organization.models import Company, RoleAssignment, UserProfile
 from openprocure.buyer.suppliers.models import PunchOutConnection
 from openprocure.core.models import User
 from openprocure.core.outbox import deliver_message
 from punchout import cxml
-from tests.buyer.fulfilment_world import envelope, invoice_request, make_po, make_supplier, post
+from tests.buyer.fulfilment_world import (
+    ap_clerk,
+    envelope,
+    invoice_request,
+    make_po,
+    make_supplier,
+    open_exceptions,
+    post,
+    receive,
+)
 from tests.partner_server import PartnerServer
 
 pytestmark = pytest.mark.django_db
-
-
-def ap_clerk() -> User:
-    user = User.objects.create_user(email="ap@acme.test", password="x-correct-horse")
-    company = Company.objects.get_or_create(name="Acme")[0]
-    profile = UserProfile.objects.create(user=user, company=company)
-    RoleAssignment.objects.create(profile=profile, role="ap_clerk")
-    return user
-
-
-def receive(client: Client, po: Any, quantities: dict[int, str]) -> None:
-    lines = {line.line_number: line for line in po.lines.all()}
-    data = {f"qty_{lines[n].pk}": q for n, q in quantities.items()}
-    answer = client.post(f"/fulfilment/orders/{po.number}/receive/", data)
-    assert answer.status_code == 302, answer.content.decode()
 
 
 def test_invoice_before_its_goods_are_received_waits_then_the_receipt_approves_it(
@@ -457,8 +450,6 @@ def test_interop_invoice_with_tax_at_total_against_the_order_payload_id(
 
 
 # -- every tolerance and header check, within and beyond, through the cXML endpoint -------------------
-def open_exceptions() -> list[tuple[str, str]]:
-    return [(e.code, e.message) for e in InvoiceException.objects.filter(status="open").order_by("pk")]
 
 
 def _vat(amount: str) -> cxml.Tax:

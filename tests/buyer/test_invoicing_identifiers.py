@@ -7,8 +7,7 @@ from django.test import Client
 
 from openprocure.buyer.invoicing.models import SupplierIdentifier
 from openprocure.core.models import User
-from tests.buyer.fulfilment_world import make_supplier
-from tests.buyer.test_invoicing import ap_clerk
+from tests.buyer.fulfilment_world import ap_clerk, make_supplier
 
 pytestmark = pytest.mark.django_db
 

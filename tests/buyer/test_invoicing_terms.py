@@ -14,8 +14,15 @@ from openprocure.buyer.invoicing import services
 from openprocure.buyer.invoicing.models import Invoice
 from openprocure.core.models import User
 from punchout import cxml
-from tests.buyer.fulfilment_world import envelope, invoice_request, make_po, make_supplier, post
-from tests.buyer.test_invoicing import ap_clerk, receive
+from tests.buyer.fulfilment_world import (
+    ap_clerk,
+    envelope,
+    invoice_request,
+    make_po,
+    make_supplier,
+    post,
+    receive,
+)
 
 pytestmark = pytest.mark.django_db
 

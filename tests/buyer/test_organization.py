@@ -14,9 +14,6 @@ from openprocure.buyer.organization.services import spending_limit_for
 from openprocure.buyer.suppliers.demo import seed_marketplace
 from openprocure.buyer.suppliers.models import PunchOutConnection
 from openprocure.core.models import User
-from tests.buyer import test_punchout
-
-acme = test_punchout.acme  # the demo organisation fixture, shared
 
 
 def test_demo_organisation(acme: PunchOutConnection) -> None:

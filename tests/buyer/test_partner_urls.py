@@ -6,53 +6,21 @@ on the Receiving page (stored XSS); it is now shown as text beside the tracking 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from decimal import Decimal
-
 import pytest
 from django.test import Client
 
 from openprocure.buyer.fulfilment.models import ShipNotice
 from openprocure.buyer.purchasing.models import PurchaseOrder
-from punchout import cxml
-from tests.buyer.fulfilment_world import NOW, envelope, make_po, make_supplier, post
-from tests.buyer.test_fulfilment import receiving_desk
+from tests.buyer.fulfilment_world import (
+    envelope,
+    notice_with_tracking,
+    post,
+    receiving_desk,
+)
 
 pytestmark = pytest.mark.django_db
 
 HOSTILE = "javascript:fetch('/admin/')"
-
-
-@pytest.fixture
-def order() -> PurchaseOrder:
-    supplier, connection = make_supplier()
-    return make_po(supplier, connection)
-
-
-def notice_with_tracking(shipment: str, url: str) -> cxml.ShipNoticeRequest:
-    return cxml.ShipNoticeRequest(
-        header=cxml.ShipNoticeHeader(
-            shipment_id=shipment,
-            notice_date=NOW,
-            shipment_date=NOW,
-            delivery_date=datetime(2026, 3, 4, tzinfo=UTC),
-            operation=cxml.ShipNoticeOperation("new"),
-        ),
-        controls=[
-            cxml.ShipControl(
-                carriers=[cxml.CarrierIdentifier("companyName", "UPS")],
-                shipment_identifiers=[cxml.ShipmentIdentifier("1Z999", tracking_url=url)],
-            )
-        ],
-        portions=[
-            cxml.ShipNoticePortion(
-                order_reference=cxml.OrderReference(
-                    order_id="PO-2026-000001", payload_id="order-1@buyer.test"
-                ),
-                items=[cxml.ShipNoticeItem(1, Decimal(1), "EA")],
-            )
-        ],
-    )
 
 
 @pytest.mark.parametrize(

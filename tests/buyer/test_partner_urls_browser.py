@@ -9,9 +9,14 @@ import pytest
 from django.test import Client
 
 from openprocure.core.models import User
-from tests.buyer.fulfilment_world import envelope, make_po, make_supplier, post
-from tests.buyer.test_fulfilment import receiving_desk
-from tests.buyer.test_partner_urls import notice_with_tracking
+from tests.buyer.fulfilment_world import (
+    envelope,
+    make_po,
+    make_supplier,
+    notice_with_tracking,
+    post,
+    receiving_desk,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

@@ -15,15 +15,9 @@ from openprocure.buyer.organization.choices import Role
 from openprocure.buyer.organization.models import Address, Department, SpendingLimit, UserProfile
 from openprocure.buyer.organization.services import spending_limit_for
 from openprocure.core.models import User
-from tests.buyer.test_punchout import acme  # noqa: F401 - the demo organisation
+from tests.buyer.punchout_world import signed_in
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(email: str) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(email=email))
-    return client
 
 
 def person_data(**changes: Any) -> dict[str, Any]:
@@ -47,7 +41,7 @@ def person_data(**changes: Any) -> dict[str, Any]:
 
 
 def test_an_administrator_adds_a_person_who_chooses_a_password_from_the_link(
-    acme,  # noqa: F811
+    acme,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     admin = signed_in("admin@acme.test")
@@ -91,7 +85,7 @@ def test_an_administrator_adds_a_person_who_chooses_a_password_from_the_link(
     assert "This link has expired or was already used." in again
 
 
-def test_a_duplicate_email_a_bad_currency_and_a_manager_loop_are_form_errors(acme) -> None:  # noqa: F811
+def test_a_duplicate_email_a_bad_currency_and_a_manager_loop_are_form_errors(acme) -> None:
     admin = signed_in("admin@acme.test")
     taken = admin.post("/organization/people/new/", person_data(email="Requester@acme.test"))
     assert "Someone already signs in with requester@acme.test." in taken.content.decode()
@@ -126,7 +120,7 @@ def test_a_duplicate_email_a_bad_currency_and_a_manager_loop_are_form_errors(acm
 
 
 def test_the_last_procurement_administrator_keeps_the_role_and_nobody_locks_themselves_out(
-    acme,  # noqa: F811
+    acme,
 ) -> None:
     admin_user = User.objects.get(email="admin@acme.test")
     admin = signed_in("admin@acme.test")
@@ -146,7 +140,7 @@ def test_the_last_procurement_administrator_keeps_the_role_and_nobody_locks_them
     assert UserProfile.objects.get(user=admin_user).has_role(Role.PROCUREMENT_ADMIN) is True
 
 
-def test_an_administrator_changes_roles_and_limits_and_stops_someone_signing_in(acme) -> None:  # noqa: F811
+def test_an_administrator_changes_roles_and_limits_and_stops_someone_signing_in(acme) -> None:
     admin = signed_in("admin@acme.test")
     requester = User.objects.get(email="requester@acme.test")
     assert spending_limit_for(user=requester) == (Decimal("1000.00"), "EUR")  # the requester role's
@@ -189,7 +183,7 @@ def test_an_administrator_changes_roles_and_limits_and_stops_someone_signing_in(
     assert SpendingLimit.objects.get(role=Role.APPROVER).money == (Decimal("5000.00"), "USD")
 
 
-def test_only_administrators_manage_people(acme) -> None:  # noqa: F811
+def test_only_administrators_manage_people(acme) -> None:
     requester = signed_in("requester@acme.test")
     approver = User.objects.get(email="approver@acme.test")
     assert requester.get("/organization/people/").status_code == 403
@@ -205,7 +199,7 @@ def test_only_administrators_manage_people(acme) -> None:  # noqa: F811
 
 
 def test_a_new_link_is_sent_and_an_inactive_person_cannot_use_one(
-    acme,  # noqa: F811
+    acme,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     admin = signed_in("admin@acme.test")
@@ -220,7 +214,7 @@ def test_a_new_link_is_sent_and_an_inactive_person_cannot_use_one(
     assert "This link has expired or was already used." in refused
 
 
-def test_departments_and_addresses_are_added_and_changed(acme) -> None:  # noqa: F811
+def test_departments_and_addresses_are_added_and_changed(acme) -> None:
     admin = signed_in("admin@acme.test")
     ops = Department.objects.get(code="OPS")
     response = admin.post(
@@ -277,7 +271,7 @@ def test_departments_and_addresses_are_added_and_changed(acme) -> None:  # noqa:
     )
 
 
-def test_people_are_searched_and_paged_with_the_limit_that_applies(acme) -> None:  # noqa: F811
+def test_people_are_searched_and_paged_with_the_limit_that_applies(acme) -> None:
     from openprocure.buyer.organization import views
     from openprocure.buyer.organization.models import Company
     from openprocure.buyer.organization.services import set_profile
@@ -309,7 +303,7 @@ def test_people_are_searched_and_paged_with_the_limit_that_applies(acme) -> None
     assert "Nobody matches this search." in admin.get("/organization/people/?q=nobody").content.decode()
 
 
-def test_a_person_s_email_address_is_changed_unless_someone_else_has_it(acme) -> None:  # noqa: F811
+def test_a_person_s_email_address_is_changed_unless_someone_else_has_it(acme) -> None:
     admin = signed_in("admin@acme.test")
     requester = User.objects.get(email="requester@acme.test")
     profile = UserProfile.objects.prefetch_related("roles").get(user=requester)
@@ -332,7 +326,7 @@ def test_a_person_s_email_address_is_changed_unless_someone_else_has_it(acme) ->
     assert Client().login(email="rita.married@acme.test", password="demo") is True
 
 
-def test_restricted_categories_are_added_changed_and_lifted(acme) -> None:  # noqa: F811
+def test_restricted_categories_are_added_changed_and_lifted(acme) -> None:
     from openprocure.buyer.organization.models import RestrictedCategory
 
     admin = signed_in("admin@acme.test")
@@ -367,7 +361,7 @@ def test_restricted_categories_are_added_changed_and_lifted(acme) -> None:  # no
     assert RestrictedCategory.objects.filter(pk=created.pk).count() == 0
 
 
-def test_legal_entities_are_added_and_changed(acme) -> None:  # noqa: F811
+def test_legal_entities_are_added_and_changed(acme) -> None:
     from openprocure.buyer.organization.models import LegalEntity
 
     admin = signed_in("admin@acme.test")

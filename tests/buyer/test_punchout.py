@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import base64
 import re
-import threading
-from collections.abc import Callable, Iterator
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -15,146 +12,12 @@ from django.test import Client
 from django.urls import reverse
 from lxml import etree
 
-from openprocure.buyer.organization.demo import seed_organization
 from openprocure.buyer.punchout.choices import SessionStatus
 from openprocure.buyer.punchout.models import PunchOutSession
 from openprocure.buyer.requisitions.models import Requisition, RequisitionLine
-from openprocure.buyer.suppliers.demo import seed_marketplace
 from openprocure.buyer.suppliers.models import PunchOutConnection
-from openprocure.core.demo import demo_user
 from openprocure.core.models import Document, User
-
-PEOPLE = [
-    ("requester@acme.test", "Rita", "Requester", False),
-    ("approver@acme.test", "Alan", "Approver", False),
-    ("admin@acme.test", "Ada", "Admin", True),
-    ("ap@acme.test", "Paul", "Payables", False),
-]
-
-
-class SupplierServer:
-    """A real HTTP server on 127.0.0.1 playing a supplier's cXML endpoint; keeps what it received."""
-
-    def __init__(self, answer: Callable[[bytes], tuple[int, bytes]]) -> None:
-        self.answer = answer
-        self.received: list[bytes] = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def _reply(self, status: int, payload: bytes) -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", "text/xml; charset=utf-8")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                outer.received.append(body)
-                self._reply(*outer.answer(body))
-
-            def do_GET(self) -> None:
-                outer.received.append(self.path.encode())
-                self._reply(*outer.answer(b""))
-
-            def log_message(self, format: str, *args: object) -> None:
-                return
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/cxml/"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def __enter__(self) -> SupplierServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
-def setup_response(start_page: str) -> bytes:
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>'
-        '<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/1.2.071/cXML.dtd">'
-        '<cXML payloadID="1@market.test" timestamp="2026-11-26T10:00:00+00:00"><Response>'
-        '<Status code="200" text="OK"/><PunchOutSetupResponse><StartPage><URL>'
-        f"{start_page}</URL></StartPage></PunchOutSetupResponse></Response></cXML>"
-    ).encode()
-
-
-def status_response(code: int, text: str, message: str) -> bytes:
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>'
-        '<cXML payloadID="2@market.test" timestamp="2026-11-26T10:00:00+00:00"><Response>'
-        f'<Status code="{code}" text="{text}">{message}</Status></Response></cXML>'
-    ).encode()
-
-
-def cart(
-    cookie: str, items: list[tuple[str, str | None, str, str, str]], total: str, operation: str = "create"
-) -> str:
-    """A PunchOutOrderMessage; items are (SupplierPartID, aux or None, quantity, unit price, description)."""
-    lines = []
-    for part, aux, quantity, price, description in items:
-        aux_xml = f"<SupplierPartAuxiliaryID>{aux}</SupplierPartAuxiliaryID>" if aux is not None else ""
-        lines.append(
-            f'<ItemIn quantity="{quantity}"><ItemID><SupplierPartID>{part}</SupplierPartID>{aux_xml}</ItemID>'
-            f'<ItemDetail><UnitPrice><Money currency="EUR">{price}</Money></UnitPrice>'
-            f'<Description xml:lang="en">{description}</Description><UnitOfMeasure>EA</UnitOfMeasure>'
-            '<Classification domain="UNSPSC">44121615</Classification>'
-            "<ManufacturerPartID>MP-1</ManufacturerPartID><ManufacturerName>Acme Pens</ManufacturerName>"
-            '<Extrinsic name="Color">blue</Extrinsic></ItemDetail></ItemIn>'
-        )
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>'
-        '<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/1.2.071/cXML.dtd">'
-        '<cXML payloadID="cart-1@market.test" timestamp="2026-11-26T10:05:00+00:00">'
-        '<Header><From><Credential domain="NetworkId"><Identity>MARKETPLACE</Identity></Credential></From>'
-        '<To><Credential domain="NetworkId"><Identity>ACME</Identity></Credential></To>'
-        '<Sender><Credential domain="NetworkId"><Identity>MARKETPLACE</Identity></Credential>'
-        "<UserAgent>Marketplace</UserAgent></Sender></Header>"
-        f"<Message><PunchOutOrderMessage><BuyerCookie>{cookie}</BuyerCookie>"
-        f'<PunchOutOrderMessageHeader operationAllowed="{operation}"><Total><Money currency="EUR">{total}</Money></Total>'
-        f"</PunchOutOrderMessageHeader>{''.join(lines)}</PunchOutOrderMessage></Message></cXML>"
-    )
-
-
-@pytest.fixture
-def acme(db, settings) -> PunchOutConnection:  # type: ignore[no-untyped-def]
-    """The demo organisation (Acme Industries) and its Marketplace cXML connection."""
-    settings.DEMO_MODE = True
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.PUBLIC_URL = "http://testserver"
-    for email, first, last, admin in PEOPLE:
-        demo_user(email, first_name=first, last_name=last, superuser=admin)
-    seed_organization()
-    seed_marketplace()
-    return PunchOutConnection.objects.get(supplier__name="Marketplace")
-
-
-@pytest.fixture
-def requester(acme: PunchOutConnection) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(email="requester@acme.test"))
-    return client
-
-
-@pytest.fixture
-def supplier() -> Iterator[SupplierServer]:
-    with SupplierServer(lambda body: (200, setup_response("http://market.test/start/abc"))) as server:
-        yield server
-
-
-def launch(
-    client: Client, connection: PunchOutConnection, server: SupplierServer, **data: str
-) -> PunchOutSession:
-    connection.setup_url = server.url
-    connection.save(update_fields=["setup_url"])
-    response = client.post(f"/punchout/launch/{connection.pk}/", {"operation": "create", **data})
-    assert response.status_code == 302, response.content.decode()
-    assert response["Location"] == "http://market.test/start/abc"
-    return PunchOutSession.objects.order_by("-id").first()  # type: ignore[return-value]
+from tests.buyer.punchout_world import ITEMS, SupplierServer, cart, launch, setup_response, status_response
 
 
 def test_launch_sends_setup_request_with_session_cookie_and_return_url(
@@ -220,12 +83,6 @@ def test_launch_failure_when_supplier_unreachable(acme: PunchOutConnection, requ
     assert response.status_code == 502
     assert "Marketplace could not be reached" in response.content.decode()
     assert PunchOutSession.objects.get().status == SessionStatus.FAILED
-
-
-ITEMS = [
-    ("PEN-001", 'aux: {"cart":7, "line":1}  ', "2", "1.25", "Blue pen"),
-    ("  PAPER A4 ", None, "3.5", "4.10", "Paper &amp; more"),
-]
 
 
 @pytest.mark.parametrize("encoding", ["cxml-urlencoded", "cxml-base64"], ids=["urlencoded", "base64"])

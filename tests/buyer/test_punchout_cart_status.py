@@ -10,7 +10,7 @@ from openprocure.buyer.punchout.choices import SessionStatus
 from openprocure.buyer.requisitions.models import Requisition
 from openprocure.buyer.suppliers.models import PunchOutConnection
 from openprocure.core.models import Document
-from tests.buyer.test_punchout import ITEMS, SupplierServer, acme, cart, launch, requester, supplier  # noqa: F401
+from tests.buyer.punchout_world import ITEMS, SupplierServer, cart, launch
 
 pytestmark = pytest.mark.django_db
 
@@ -37,9 +37,9 @@ def with_status(body: str, code: int, text: str, message: str) -> str:
     ],
 )
 def test_a_non_200_cart_on_an_edit_session_changes_nothing(
-    acme: PunchOutConnection,  # noqa: F811
-    requester: Client,  # noqa: F811
-    supplier: SupplierServer,  # noqa: F811
+    acme: PunchOutConnection,
+    requester: Client,
+    supplier: SupplierServer,
     code: int,
     text: str,
     said: str,
@@ -73,9 +73,9 @@ def test_a_non_200_cart_on_an_edit_session_changes_nothing(
 
 
 def test_a_204_cart_on_a_new_session_creates_nothing(
-    acme: PunchOutConnection,  # noqa: F811
-    requester: Client,  # noqa: F811
-    supplier: SupplierServer,  # noqa: F811
+    acme: PunchOutConnection,
+    requester: Client,
+    supplier: SupplierServer,
 ) -> None:
     session = launch(requester, acme, supplier)
     body = with_status(cart(session.cookie, ITEMS, "16.85"), 204, "No Content", "Nothing chosen")

@@ -13,10 +13,10 @@ from lxml import etree
 from openprocure.buyer.approvals.models import ApprovalAssignment
 from openprocure.buyer.purchasing import services
 from openprocure.buyer.purchasing.models import PurchaseOrder
-from openprocure.core import outbox
 from openprocure.core.models import DeliveryAttempt, Document, OutboxMessage
 from punchout import cxml
 from tests.buyer.approval_world import AUX_ID, build_world, requisition, rule, signed_in, submit
+from tests.buyer.fulfilment_world import deliver
 from tests.partner_server import PartnerServer, cxml_response
 
 pytestmark = pytest.mark.django_db
@@ -31,14 +31,6 @@ def ordered(world, **kwargs) -> PurchaseOrder:
     req = requisition(world, **kwargs)
     submit(world, req)  # no rule: approved at submit, ordered at once
     return PurchaseOrder.objects.get(requisition=req)
-
-
-def deliver(po: PurchaseOrder, url: str) -> PurchaseOrder:
-    message = OutboxMessage.objects.filter(reference=po.number).latest("id")
-    OutboxMessage.objects.filter(pk=message.pk).update(url=url)
-    outbox.deliver_message(message.pk)
-    services.sync_deliveries()
-    return PurchaseOrder.objects.get(pk=po.pk)
 
 
 # -- numbering ----------------------------------------------------------------------------------------

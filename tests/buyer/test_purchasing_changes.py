@@ -19,7 +19,7 @@ from openprocure.buyer.requisitions.services import CartLine, create_requisition
 from openprocure.core.models import OutboxMessage
 from punchout import cxml
 from tests.buyer.approval_world import build_world, signed_in, submit
-from tests.buyer.test_purchasing import deliver
+from tests.buyer.fulfilment_world import deliver
 from tests.partner_server import PartnerServer, cxml_response
 
 pytestmark = pytest.mark.django_db

@@ -6,18 +6,10 @@ import pytest
 from django.test import Client, override_settings
 
 from openprocure.buyer.fulfilment.models import ShipNotice
-from openprocure.buyer.purchasing.models import PurchaseOrder
 from punchout import cxml
-from tests.buyer.fulfilment_world import envelope, make_po, make_supplier
-from tests.buyer.test_partner_urls import notice_with_tracking
+from tests.buyer.fulfilment_world import envelope, notice_with_tracking
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def order() -> PurchaseOrder:
-    supplier, connection = make_supplier()
-    return make_po(supplier, connection)
 
 
 def answer(client: Client, body: bytes, address: str) -> tuple[int, int, str]:

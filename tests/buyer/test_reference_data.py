@@ -7,7 +7,6 @@ from django.test import Client
 
 from openprocure.buyer.organization.models import Company, CostCenter, GLAccount
 from openprocure.core.models import User
-from tests.buyer.test_punchout import acme  # noqa: F401 - the demo organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +17,7 @@ def signed_in(email: str) -> Client:
     return client
 
 
-def test_an_administrator_adds_a_cost_center_and_people_can_charge_to_it(acme) -> None:  # noqa: F811
+def test_an_administrator_adds_a_cost_center_and_people_can_charge_to_it(acme) -> None:
     admin = signed_in("admin@acme.test")
     page = admin.get("/organization/").content.decode()
     assert 'href="/organization/cost-centers/new/"' in page
@@ -54,7 +53,7 @@ def test_an_administrator_adds_a_cost_center_and_people_can_charge_to_it(acme) -
     assert created in SplitForm().fields["cost_center"].queryset
 
 
-def test_a_duplicate_code_is_a_form_error_and_changes_nothing(acme) -> None:  # noqa: F811
+def test_a_duplicate_code_is_a_form_error_and_changes_nothing(acme) -> None:
     admin = signed_in("admin@acme.test")
     response = admin.post(
         "/organization/cost-centers/new/", {"code": "cc-100", "name": "Twice", "is_active": "on"}
@@ -71,7 +70,7 @@ def test_a_duplicate_code_is_a_form_error_and_changes_nothing(acme) -> None:  # 
     assert GLAccount.objects.filter(name="Again").count() == 0
 
 
-def test_an_administrator_retires_a_cost_center_and_renames_a_gl_account(acme) -> None:  # noqa: F811
+def test_an_administrator_retires_a_cost_center_and_renames_a_gl_account(acme) -> None:
     admin = signed_in("admin@acme.test")
     cc = CostCenter.objects.get(code="CC-300")
     response = admin.post(
@@ -93,7 +92,7 @@ def test_an_administrator_retires_a_cost_center_and_renames_a_gl_account(acme) -
     assert (account.name, account.is_active) == ("External services", True)
 
 
-def test_owners_are_people_of_the_company_and_other_companies_rows_are_out_of_reach(acme) -> None:  # noqa: F811
+def test_owners_are_people_of_the_company_and_other_companies_rows_are_out_of_reach(acme) -> None:
     other = Company.objects.create(name="Other Corp")
     foreign = CostCenter.objects.create(company=other, code="X-1", name="Elsewhere")
     outsider = User.objects.create_user(email="outsider@other.test", password="x-correct-horse")
@@ -107,7 +106,7 @@ def test_owners_are_people_of_the_company_and_other_companies_rows_are_out_of_re
     assert admin.get(f"/organization/cost-centers/{foreign.pk}/").status_code == 404
 
 
-def test_only_procurement_administrators_edit_reference_data(acme) -> None:  # noqa: F811
+def test_only_procurement_administrators_edit_reference_data(acme) -> None:
     requester = signed_in("requester@acme.test")
     assert 'href="/organization/cost-centers/new/"' not in requester.get("/organization/").content.decode()
     assert requester.get("/organization/cost-centers/new/").status_code == 403

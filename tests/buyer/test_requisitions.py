@@ -12,18 +12,12 @@ from openprocure.buyer.requisitions import hooks
 from openprocure.buyer.requisitions.choices import REQUISITION_TRANSITIONS, RequisitionStatus
 from openprocure.buyer.requisitions.models import AccountingSplit, Requisition, RequisitionEvent
 from openprocure.buyer.requisitions.services import (
-    CartLine,
     RequisitionError,
     change_status,
-    create_requisition_from_cart,
     submit_requisition,
 )
-from openprocure.buyer.suppliers.models import PunchOutConnection
 from openprocure.core.models import User
 from openprocure.core.status import IllegalTransition
-from tests.buyer import test_punchout
-
-acme = test_punchout.acme  # the demo organisation fixture, shared
 
 S = RequisitionStatus
 
@@ -39,33 +33,10 @@ def called(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 @pytest.fixture
-def rita(acme: PunchOutConnection) -> User:
-    return User.objects.get(email="requester@acme.test")
-
-
-@pytest.fixture
 def client(rita: User) -> Client:
     client = Client()
     client.force_login(rita)
     return client
-
-
-@pytest.fixture
-def requisition(rita: User, acme: PunchOutConnection) -> Requisition:
-    return create_requisition_from_cart(
-        requester=rita,
-        lines=[
-            CartLine(
-                supplier_part_id="PEN-001",
-                quantity=Decimal("3"),
-                unit_price=Decimal("33.33"),
-                currency="EUR",
-                description="Pens",
-            ),
-        ],
-        supplier=acme.supplier,
-        connection=acme,
-    )
 
 
 def test_transition_table_is_complete_and_final_states_are_final() -> None:

@@ -14,8 +14,7 @@ from django.test import Client
 from openprocure.buyer.fulfilment.models import GoodsReceipt, LineFulfilment, SupplierIssue
 from openprocure.buyer.purchasing.models import PurchaseOrder, PurchaseOrderLine
 from punchout import cxml
-from tests.buyer.fulfilment_world import envelope, make_po, make_supplier, post
-from tests.buyer.test_fulfilment import receiving_desk, ship_notice
+from tests.buyer.fulfilment_world import envelope, make_po, make_supplier, post, receiving_desk, ship_notice
 
 pytestmark = pytest.mark.django_db
 

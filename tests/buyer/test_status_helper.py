@@ -17,9 +17,7 @@ from openprocure.core.status import (
     set_status_many,
     set_status_where,
 )
-from tests.buyer import test_punchout
 
-acme = test_punchout.acme  # the demo organisation fixture, shared
 S = RequisitionStatus
 
 

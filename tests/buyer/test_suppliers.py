@@ -13,10 +13,7 @@ from openprocure.buyer.suppliers.crypto import decrypt_secret, encrypt_secret
 from openprocure.buyer.suppliers.models import PunchOutConnection
 from openprocure.buyer.suppliers.services import save_connection, set_shared_secret
 from openprocure.core.models import Document, User
-from tests.buyer import test_punchout
-from tests.buyer.test_punchout import SupplierServer, status_response
-
-acme = test_punchout.acme  # the demo organisation fixture, shared
+from tests.buyer.punchout_world import SupplierServer, connection_form_data, status_response
 
 PROFILE_RESPONSE = (
     b'<?xml version="1.0" encoding="UTF-8"?>'
@@ -48,31 +45,6 @@ def test_secret_is_encrypted_at_rest(acme: PunchOutConnection) -> None:
     assert decrypt_secret(stored) == "acme-demo-secret"
 
 
-def _form_data(connection: PunchOutConnection, **changes: str) -> dict[str, object]:
-    data: dict[str, object] = {
-        "name": connection.name,
-        "protocol": connection.protocol,
-        "deployment_mode": connection.deployment_mode,
-        "setup_url": connection.setup_url,
-        "order_url": connection.order_url,
-        "from_domain": connection.from_domain,
-        "from_identity": connection.from_identity,
-        "to_domain": connection.to_domain,
-        "to_identity": connection.to_identity,
-        "sender_domain": connection.sender_domain,
-        "sender_identity": connection.sender_identity,
-        "user_attributes": ["UserEmail", "CostCenter"],
-        "oci_charset": "iso-8859-1",
-        "oci_parameters": "{}",
-        "oci_field_mapping": "{}",
-        "oci_login_fields": "[]",
-        "is_active": "on",
-        "new_shared_secret": "",
-    }
-    data.update(changes)
-    return data
-
-
 def test_secret_is_never_rendered_and_replaced_only_when_entered(
     acme: PunchOutConnection, admin: Client
 ) -> None:
@@ -82,12 +54,12 @@ def test_secret_is_never_rendered_and_replaced_only_when_entered(
     assert "••• set — enter a new value to replace" in page
     assert _raw_column(acme.pk) not in page
 
-    response = admin.post(url, _form_data(acme))
+    response = admin.post(url, connection_form_data(acme))
     assert response.status_code == 302
     assert decrypt_secret(_raw_column(acme.pk)) == "acme-demo-secret"  # empty field keeps the secret
     assert PunchOutConnection.objects.get(pk=acme.pk).user_attributes == ["UserEmail", "CostCenter"]
 
-    admin.post(url, _form_data(acme, new_shared_secret="n3w-s3cret-9f2c7a"))
+    admin.post(url, connection_form_data(acme, new_shared_secret="n3w-s3cret-9f2c7a"))
     assert decrypt_secret(_raw_column(acme.pk)) == "n3w-s3cret-9f2c7a"
     assert "n3w-s3cret-9f2c7a" not in _raw_column(acme.pk)
     assert "n3w-s3cret-9f2c7a" not in admin.get(url).content.decode()
@@ -99,7 +71,7 @@ def test_a_short_shared_secret_is_refused_and_the_stored_one_kept(
     acme: PunchOutConnection, admin: Client, short: str
 ) -> None:
     url = f"/suppliers/{acme.supplier_id}/connections/{acme.pk}/"
-    response = admin.post(url, _form_data(acme, new_shared_secret=short))
+    response = admin.post(url, connection_form_data(acme, new_shared_secret=short))
     assert response.status_code == 200
     assert (
         escape(
@@ -121,7 +93,7 @@ def test_an_oci_password_is_the_supplier_s_own_and_may_be_short(
     acme: PunchOutConnection, admin: Client
 ) -> None:
     url = f"/suppliers/{acme.supplier_id}/connections/{acme.pk}/"
-    response = admin.post(url, _form_data(acme, protocol="oci", new_shared_secret="welcome1"))
+    response = admin.post(url, connection_form_data(acme, protocol="oci", new_shared_secret="welcome1"))
     assert response.status_code == 302
     assert decrypt_secret(_raw_column(acme.pk)) == "welcome1"
 
@@ -130,7 +102,9 @@ def test_requester_cannot_edit_a_connection(acme: PunchOutConnection) -> None:
     client = Client()
     client.force_login(User.objects.get(email="requester@acme.test"))
     url = f"/suppliers/{acme.supplier_id}/connections/{acme.pk}/"
-    response = client.post(url, _form_data(acme, new_shared_secret="stolen", setup_url="http://evil.test/"))
+    response = client.post(
+        url, connection_form_data(acme, new_shared_secret="stolen", setup_url="http://evil.test/")
+    )
     assert response.status_code == 403
     unchanged = PunchOutConnection.objects.get(pk=acme.pk)
     assert unchanged.setup_url == "http://127.0.0.1:8100/cxml/"

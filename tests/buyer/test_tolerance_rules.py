@@ -10,8 +10,7 @@ import pytest
 from openprocure.buyer.invoicing.models import ToleranceRule
 from openprocure.buyer.suppliers.models import Supplier
 from openprocure.core.models import AdminEvent
-from tests.buyer.test_people import signed_in
-from tests.buyer.test_punchout import acme  # noqa: F401 - the demo organisation
+from tests.buyer.punchout_world import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +34,7 @@ def rule_data(**changes: Any) -> dict[str, Any]:
     return data
 
 
-def test_an_administrator_adds_changes_and_deletes_a_rule(acme) -> None:  # noqa: F811
+def test_an_administrator_adds_changes_and_deletes_a_rule(acme) -> None:
     admin = signed_in("admin@acme.test")
     response = admin.post("/invoicing/tolerances/new/", rule_data())
     assert (response.status_code, response["Location"]) == (302, "/invoicing/tolerances/")
@@ -78,7 +77,7 @@ def test_an_administrator_adds_changes_and_deletes_a_rule(acme) -> None:  # noqa
     assert events[2].label == "Deleted"
 
 
-def test_a_second_rule_for_the_same_scope_and_bad_values_are_form_errors(acme) -> None:  # noqa: F811
+def test_a_second_rule_for_the_same_scope_and_bad_values_are_form_errors(acme) -> None:
     admin = signed_in("admin@acme.test")
     admin.post("/invoicing/tolerances/new/", rule_data())
     twice = admin.post("/invoicing/tolerances/new/", rule_data(note="Again")).content.decode()
@@ -91,7 +90,7 @@ def test_a_second_rule_for_the_same_scope_and_bad_values_are_form_errors(acme) -
     assert list(ToleranceRule.objects.values_list("note", flat=True)) == ["Everyone"]
 
 
-def test_ap_clerks_read_the_rules_and_only_administrators_change_them(acme) -> None:  # noqa: F811
+def test_ap_clerks_read_the_rules_and_only_administrators_change_them(acme) -> None:
     ToleranceRule.objects.create(quantity_pct=Decimal("5"))
     clerk = signed_in("ap@acme.test")
     page = clerk.get("/invoicing/tolerances/")

@@ -113,3 +113,18 @@ def served(site: str, data_dir: Path, **variables: str) -> Iterator[tuple[str, P
         yield url, log
     finally:
         stop(server)
+
+
+def redis_reachable() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 6379), 2).close()
+    except OSError:
+        return False
+    return True
+
+
+def closed_port() -> int:
+    """A local port where nothing listens: SMTP connections to it are refused."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from datetime import timedelta
 
 import pytest
@@ -12,17 +11,11 @@ from django_tasks_db.models import DBTaskResult
 
 from openprocure.core import mail
 from openprocure.core.tasks import send_mail_later
+from tests.core.processes import closed_port
 
 pytestmark = pytest.mark.django_db
 
 TASK = "openprocure.core.tasks.send_mail_later"
-
-
-def closed_port() -> int:
-    """A local port where nothing listens: SMTP connections to it are refused."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture

@@ -11,10 +11,9 @@ from lxml import html
 
 from openprocure.core import scheduling
 from openprocure.core.models import OutboxMessage, PeriodicTask, SchedulerLease, User, WorkerHeartbeat
+from tests.core.operations_world import URL, rows
 
 pytestmark = pytest.mark.django_db
-
-URL = "/operations/"
 
 
 def client_for(email: str, *, staff: bool) -> Client:
@@ -25,14 +24,6 @@ def client_for(email: str, *, staff: bool) -> Client:
 
 def shown(when: object) -> str:
     return str(formats.date_format(timezone.localtime(when), "DATETIME_FORMAT"))  # type: ignore[arg-type]
-
-
-def rows(page: bytes, table: str) -> list[list[str]]:
-    tree = html.fromstring(page)
-    return [
-        [" ".join(cell.text_content().split()) for cell in row.findall("td")]
-        for row in tree.get_element_by_id(table).find("tbody").findall("tr")
-    ]
 
 
 def test_anonymous_people_are_sent_to_sign_in() -> None:

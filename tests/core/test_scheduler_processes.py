@@ -26,7 +26,6 @@ from typing import Any
 import pytest
 
 from tests.core import processes
-from tests.core.test_tasks_rq import redis_reachable
 
 pytestmark = pytest.mark.slow
 
@@ -79,7 +78,7 @@ def setup_backend(backend: str, tmp_path: Path, request: pytest.FixtureRequest) 
 
         return processes.child_env(**variables), query
     if backend == "rq":
-        if not redis_reachable():
+        if not processes.redis_reachable():
             pytest.skip("Redis is not reachable on 127.0.0.1:6379")
         import redis
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.core import processes
+from tests.core.processes import redis_reachable
 from tests.partner_server import PartnerServer, cxml_response
 
 redis = pytest.importorskip("redis", reason="the RQ backend's packages are not installed")
@@ -31,14 +32,6 @@ outbox.enqueue_document(
     reference="PO-2026-000042", partner="MARKETPLACE",
 )
 """
-
-
-def redis_reachable() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), 2).close()
-    except OSError:
-        return False
-    return True
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.core import processes
-from tests.core.test_tasks_rq import redis_reachable
+from tests.core.processes import redis_reachable
 from tests.partner_server import PartnerServer
 
 pytestmark = pytest.mark.slow

@@ -7,20 +7,15 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.browsing import submit_sign_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-def sign_in(page: Any, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("#id_username", email)
-    page.fill("#id_password", "demo")
-    page.click("button[type=submit]")
 
 
 def test_requester_signs_in_to_the_buyer_suite(demo: Any, browser: Any, screenshots: Path) -> None:
     context = browser.new_context(locale="en-GB")
     page = context.new_page()
-    sign_in(page, demo.buyer_url, "requester@acme.test")
+    submit_sign_in(page, demo.buyer_url, "requester@acme.test")
     page.screenshot(path=str(screenshots / "01-signed-in.png"), full_page=True)
     assert page.locator("header .who").inner_text() == "requester@acme.test"
     with page.expect_navigation():

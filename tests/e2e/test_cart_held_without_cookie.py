@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.test_whole_loop import PASSWORD, REQUESTER, Shots, expect, nav, new_page, sign_in, text_of
+from tests.e2e.browsing import PASSWORD, REQUESTER, Shots, expect, nav, new_page, sign_in, text_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -22,12 +22,12 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.test_money_loop import card_facts
-from tests.e2e.test_whole_loop import (
+from tests.e2e.browsing import (
     OPERATOR,
     REQUESTER,
     SUPPORT,
     Shots,
+    card_facts,
     expect,
     money,
     nav,

@@ -22,11 +22,12 @@ from typing import Any
 import pytest
 
 from punchout import amounts
-from tests.e2e.test_whole_loop import (
+from tests.e2e.browsing import (
     AP_CLERK,
     OPERATOR,
     REQUESTER,
     Shots,
+    card_facts,
     expect,
     money,
     nav,
@@ -42,23 +43,6 @@ D = Decimal
 VAT = D("20")
 QUERIES = ("paper", "pen", "ink", "toner", "notebook", "label", "tape", "folder", "marker", "envelope")
 MAX_PRICE = D("120")
-
-
-def card_facts(store: Any) -> list[dict[str, Any]]:
-    """Every product card of the page: ASIN, seller, fulfilled by us, in stock, price, list price."""
-    return list(
-        store.eval_on_selector_all(
-            "article.product-card",
-            """cards => cards.map(card => ({
-                asin: card.dataset.asin,
-                seller: (card.querySelector('p.small') || {}).textContent || '',
-                fba: !!card.querySelector('.badge.good'),
-                in_stock: !!card.querySelector("form[action$='/cart/add/'] button:enabled"),
-                price: (card.querySelector('p.price strong') || {}).textContent || '',
-                list: (card.querySelector('p.price s') || {}).textContent || '',
-            }))""",
-        )
-    )
 
 
 def choose_products(store: Any, prefix: str) -> list[dict[str, Any]]:

@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.test_browser_smoke import sign_in
-from tests.e2e.test_whole_loop import body_of, wait_for_mail
+from tests.e2e.browsing import body_of, submit_sign_in, wait_for_mail
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -22,7 +21,7 @@ def test_an_administrator_adds_a_person_who_signs_in_from_the_link(
     email = f"nora.{secrets.token_hex(4)}@acme.test"
     admin = browser.new_context(locale="en-GB")
     page = admin.new_page()
-    sign_in(page, demo.buyer_url, "admin@acme.test")
+    submit_sign_in(page, demo.buyer_url, "admin@acme.test")
     page.goto(f"{demo.buyer_url}/organization/")
     page.click("text=People, roles and spending limits")
     page.click("text=Add a person")

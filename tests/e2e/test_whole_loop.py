@@ -26,18 +26,14 @@ shipped, even after the automatic fulfilment delay set for Globex by the operato
 
 from __future__ import annotations
 
-import email
-import email.policy
 import re
 import threading
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -46,21 +42,32 @@ import pytest
 
 from punchout import cxml
 from punchout.cxml.transport import decode_form
+from tests.e2e.browsing import (
+    AP_CLERK,
+    APPROVER,
+    GLOBEX_ADMIN,
+    GLOBEX_SECRET,
+    OPERATOR,
+    PASSWORD,
+    REQUESTER,
+    SUPPORT,
+    TIMEOUT_MS,
+    WORKER_SECONDS,
+    Shots,
+    body_of,
+    expect,
+    money,
+    nav,
+    new_page,
+    reload_until,
+    sign_in,
+    text_of,
+    wait_for_mail,
+)
+from tests.e2e.conftest import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-# The machine is shared and slow: every wait is generous, and worker effects are polled.
-TIMEOUT_MS = 60_000
-WORKER_SECONDS = 120.0
-
-PASSWORD = "demo"
-REQUESTER = "requester@acme.test"
-APPROVER = "approver@acme.test"
-AP_CLERK = "ap@acme.test"
-OPERATOR = "operator@marketplace.test"
-SUPPORT = "support@marketplace.test"
-GLOBEX_ADMIN = "admin@globex.test"
-GLOBEX_SECRET = "globex-demo-secret"
 
 # The two products of the Acme cart (the first two in-stock results for "paper") and quantities that
 # put the requisition between 500 and 5,000 EUR: one approval step (approver@acme.test).
@@ -70,103 +77,6 @@ SECOND_QUANTITY = 3
 
 
 # -- helpers ---------------------------------------------------------------------------------------
-def expect() -> Any:
-    from playwright.sync_api import expect as playwright_expect
-
-    return playwright_expect
-
-
-def new_page(browser: Any) -> tuple[Any, Any]:
-    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(TIMEOUT_MS)
-    context.set_default_navigation_timeout(TIMEOUT_MS)
-    return context, context.new_page()
-
-
-def nav(page: Any, name: str) -> None:
-    """Follow a link of the site's main navigation."""
-    link = page.locator("nav.mainnav").get_by_role("link", name=name, exact=True)
-    target = str(link.get_attribute("href"))
-    link.click()
-    page.wait_for_url(lambda url: urllib.parse.urlsplit(url).path.startswith(target))
-
-
-def sign_in(page: Any, base_url: str, email_address: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("#id_username", email_address)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    expect()(page.locator("header .who")).to_have_text(email_address, timeout=TIMEOUT_MS)
-
-
-@dataclass
-class Shots:
-    """Numbered full-page screenshots in the test's folder."""
-
-    folder: Path
-    count: int = 0
-
-    def __post_init__(self) -> None:
-        for old in self.folder.glob("*.png"):  # only this run's pictures
-            old.unlink()
-
-    def __call__(self, page: Any, name: str) -> None:
-        self.count += 1
-        page.screenshot(path=str(self.folder / f"{self.count:02d}-{name}.png"), full_page=True)
-
-
-def reload_until(
-    page: Any, url: str, ready: Callable[[], bool], what: str, seconds: float = WORKER_SECONDS
-) -> None:
-    """Open ``url`` again and again until ``ready()`` holds (worker effects are asynchronous)."""
-    deadline = time.monotonic() + seconds
-    while True:
-        page.goto(url)
-        if ready():
-            return
-        if time.monotonic() > deadline:
-            raise AssertionError(f"after {seconds:.0f} s, still waiting for {what} on {url}")
-        time.sleep(2)
-
-
-def text_of(locator: Any) -> str:
-    return " ".join(locator.inner_text().split())
-
-
-def spooled_mail(data_dir: Path, site: str) -> list[EmailMessage]:
-    """Every message in a site's mail spool (Django's file backend: dashes between messages)."""
-    found: list[EmailMessage] = []
-    for path in sorted((data_dir / site / "mail").glob("*.log")):
-        for chunk in path.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
-            if chunk.strip():
-                found.append(email.message_from_bytes(chunk.strip(), policy=email.policy.default))  # type: ignore[arg-type]
-    return found
-
-
-def body_of(message: EmailMessage) -> str:
-    part = message.get_body(preferencelist=("plain",))
-    assert part is not None, message["Subject"]
-    return str(part.get_content())
-
-
-def wait_for_mail(
-    data_dir: Path, site: str, match: Callable[[EmailMessage], bool], what: str
-) -> list[EmailMessage]:
-    deadline = time.monotonic() + WORKER_SECONDS
-    while True:
-        found = [m for m in spooled_mail(data_dir, site) if match(m)]
-        if found:
-            return found
-        if time.monotonic() > deadline:
-            raise AssertionError(f"no e-mail in the {site} spool: {what}")
-        time.sleep(1)
-
-
-def money(text: str) -> Decimal:
-    """``"1,234.50 EUR"`` → Decimal("1234.50")."""
-    found = re.search(r"-?[\d,]+(?:\.\d+)?", text)
-    assert found, text
-    return Decimal(found[0].replace(",", ""))
 
 
 # -- Globex, a business in Test status -------------------------------------------------------------
@@ -283,20 +193,21 @@ def auto_fulfil_runs(demo: Any) -> tuple[int, int]:
 
 @dataclass
 class GlobexOrder:
-    """The Globex test order placed by the first Globex test, checked again by the last one."""
+    """The Globex test order (the ``globex_test_order`` fixture), checked by both Globex tests."""
 
     order_id: str
     number: str
     runs_before: int  # automatic fulfilment runs started before Globex's delay was set
 
 
-GLOBEX: dict[str, GlobexOrder] = {}
-
-
-def test_globex_in_test_status_punches_out_and_places_a_test_order(
-    demo: Any, browser: Any, screenshots: Path
-) -> None:
-    shots = Shots(screenshots)
+@pytest.fixture(scope="module")
+def globex_test_order(demo: Any, browser: Any) -> GlobexOrder:
+    """Globex, in test status, punches out and places a test order; the operator sets its automatic
+    fulfilment to ship at once. Placed once for the module by whichever Globex test runs first, so each
+    of them also runs alone."""
+    folder = ARTIFACTS / "screenshots" / "globex_test_order"
+    folder.mkdir(parents=True, exist_ok=True)
+    shots = Shots(folder)
     supplier = demo.supplier_url
     catcher = CartCatcher()
     contexts = []
@@ -400,11 +311,23 @@ def test_globex_in_test_status_punches_out_and_places_a_test_order(
         operator.locator("input[name=_save]").click()
         expect()(operator.locator("ul.messagelist")).to_contain_text("was changed successfully")
         shots(operator, "globex-automatic-fulfilment")
-        GLOBEX["order"] = GlobexOrder(order_id, number, runs_before)
-
-        check_globex_order_not_charged_nor_shipped(demo, browser, shots, order_id, number, contexts)
     finally:
         catcher.close()
+        for opened in contexts:
+            opened.close()
+    return GlobexOrder(order_id, number, runs_before)
+
+
+def test_globex_in_test_status_punches_out_and_places_a_test_order(
+    globex_test_order: GlobexOrder, demo: Any, browser: Any, screenshots: Path
+) -> None:
+    placed = globex_test_order
+    contexts: list[Any] = []
+    try:
+        check_globex_order_not_charged_nor_shipped(
+            demo, browser, Shots(screenshots), placed.order_id, placed.number, contexts
+        )
+    finally:
         for opened in contexts:
             opened.close()
 
@@ -887,12 +810,10 @@ def check_globex_order_not_charged_nor_shipped(
 
 
 def test_globex_test_order_is_never_shipped_even_after_the_automatic_fulfilment_delay(
-    demo: Any, browser: Any, screenshots: Path
+    globex_test_order: GlobexOrder, demo: Any, browser: Any, screenshots: Path
 ) -> None:
     """Runs last: the whole Acme loop gave the automatic fulfilment time to run (or we wait for it)."""
-    placed = GLOBEX.get("order")
-    if placed is None:
-        pytest.skip("the Globex test order was not placed (its test failed or was deselected)")
+    placed = globex_test_order
     deadline = time.monotonic() + WORKER_SECONDS + 60
     # Two finished runs more than had started when the delay was set: the last one read the new setting.
     while auto_fulfil_runs(demo)[1] <= placed.runs_before + 1:

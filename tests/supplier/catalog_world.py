@@ -161,3 +161,14 @@ urlpatterns = [
     path("cart/add/", lambda request: HttpResponse("added"), name="cart-add"),
     path("", include("openprocure.supplier.urls")),
 ]
+
+
+def asins(response) -> list[str]:  # type: ignore[no-untyped-def]
+    return [item.product.asin for item in response.context["results"]]
+
+
+def facet(response, name: str) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    for found in response.context["facets"]:
+        if found.name == name:
+            return {option.label: option.count for option in found.options}
+    return {}

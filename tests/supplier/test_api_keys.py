@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures imported from other tests are parameters here
 """The business administrator's API keys page: a key is shown once, stored hashed, and can be revoked."""
 
 from __future__ import annotations
@@ -10,8 +9,7 @@ import pytest
 
 from openprocure.supplier.business.models import Membership
 from openprocure.supplier.orders.models import ApiKey
-from tests.supplier.test_business import PASSWORD, make_member
-from tests.supplier.test_punchout import acme, globex, products  # noqa: F401
+from tests.supplier.worlds import PASSWORD, make_member
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures imported from the order tests are parameters here
 """Bad values get a message or a coded cXML answer, never a 500 and never a silent reading.
 
 Payment methods (an expired card is refused; Active needs a valid default method), the ship form
@@ -20,10 +19,15 @@ from openprocure.supplier.business.models import Integration, PaymentMethod
 from openprocure.supplier.fulfilment.models import Shipment
 from openprocure.supplier.orders.models import Order, OrderLine, OrderRequestReceipt
 from punchout import cxml
-from tests.supplier.test_business import make_business, make_integration, make_operator
-from tests.supplier.test_fulfilment import place
-from tests.supplier.test_orders import order_request, punch_out, send, shop  # noqa: F401
-from tests.supplier.test_punchout import acme, products  # noqa: F401
+from tests.supplier.worlds import (
+    make_business,
+    make_integration,
+    make_operator,
+    order_request,
+    place,
+    punch_out,
+    send,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -194,7 +198,7 @@ def test_a_setup_request_with_a_line_beyond_the_cart_maximum_is_a_400(client, sh
     from decimal import Decimal
 
     from openprocure.supplier.punchout.models import PunchOutSession
-    from tests.supplier.test_punchout import post_setup, setup_request
+    from tests.supplier.worlds import post_setup, setup_request
 
     huge = cxml.ItemOut(quantity=Decimal("1000000000000"), item_id=cxml.ItemID("B000PAPER1", None))
     document = post_setup(client, setup_request(operation=cxml.PunchOutOperation.EDIT, items=[huge]))

@@ -16,7 +16,6 @@ from openprocure.supplier.business import services
 from openprocure.supplier.business.choices import (
     INTEGRATION_TRANSITIONS,
     IntegrationStatus,
-    StaffRole,
     VerificationStatus,
 )
 from openprocure.supplier.business.credentials import check_secret, token_hash
@@ -28,67 +27,13 @@ from openprocure.supplier.business.models import (
     PaymentMethod,
     SettingsChange,
     ShippingAddress,
-    StaffProfile,
 )
+from tests.supplier.worlds import PASSWORD, make_business, make_integration, make_member, make_operator
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "correct-horse-battery"
-
 
 # -- factories shared with the PunchOut tests ------------------------------------------------------
-def make_business(
-    name: str = "Acme Industries", admin_email: str = "admin@acme.test"
-) -> tuple[Business, User]:
-    """A verified business and its administrator (with a usable password)."""
-    business = Business.objects.create(
-        name=name,
-        street="1 rue de la Paix",
-        postal_code="75002",
-        city="Paris",
-        country="FR",
-        tax_number="732829320",
-        email=admin_email,
-        status=VerificationStatus.VERIFIED,
-    )
-    admin = User.objects.create_user(admin_email, password=PASSWORD, first_name="Ada", last_name="Admin")
-    Membership.objects.create(user=admin, business=business, is_administrator=True, is_punchout_user=True)
-    return business, admin
-
-
-def make_member(business: Business, email: str, **roles: bool) -> User:
-    user = User.objects.create_user(email, password=PASSWORD)
-    Membership.objects.create(user=user, business=business, **({"is_punchout_user": True} | roles))
-    return user
-
-
-def make_integration(
-    business: Business,
-    admin: User,
-    *,
-    identity: str = "ACME",
-    secret: str = "acme-shared-secret",
-    urls: tuple[str, ...] = ("https://buyer.example/punchout/",),
-    encoding: str = "cxml-urlencoded",
-    oci_password: str = "oci-password-1",
-) -> Integration:
-    created = services.add_punchout(
-        business=business,
-        by=admin,
-        buyer_identity=identity,
-        buyer_domain="NetworkId",
-        allowed_return_urls=list(urls),
-        cart_encoding=encoding,
-        shared_secret=secret,
-        oci_password=oci_password,
-    )
-    return created.integration
-
-
-def make_operator(email: str = "operator@marketplace.test") -> User:
-    user = User.objects.create_user(email, password=PASSWORD, is_staff=True)
-    StaffProfile.objects.create(user=user, role=StaffRole.OPERATOR)
-    return user
 
 
 def registration(**overrides: str) -> dict[str, str]:

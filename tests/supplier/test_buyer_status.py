@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures imported from the order tests are parameters here
 """The buyer's StatusUpdateRequest: kept against our invoice or its order, shown in Your account and
 in the API; unknown references and wrong secrets refused with a coded answer, nothing stored."""
 
@@ -15,10 +14,7 @@ from openprocure.supplier.fulfilment.models import BuyerStatus, Invoice
 from openprocure.supplier.orders.models import Order
 from openprocure.supplier.orders.services import create_api_key
 from punchout import cxml
-from tests.supplier.test_business import PASSWORD, make_operator
-from tests.supplier.test_fulfilment import place
-from tests.supplier.test_orders import order_request, punch_out, send, shop  # noqa: F401
-from tests.supplier.test_punchout import acme, products  # noqa: F401
+from tests.supplier.worlds import PASSWORD, make_operator, place, send
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,7 @@ from django.utils import translation
 from openprocure.supplier.catalog import services, spelling, taxonomy, taxonomy_fr
 from openprocure.supplier.catalog.generator import generate_catalog
 from openprocure.supplier.catalog.models import Product, SearchWord
-from tests.supplier.catalog_world import make_catalog
-from tests.supplier.test_catalog_search import asins
+from tests.supplier.catalog_world import asins, make_catalog
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from tests.supplier.catalog_world import make_catalog
+from tests.supplier.catalog_world import asins, facet, make_catalog
 
 pytestmark = pytest.mark.django_db
 
@@ -31,17 +31,6 @@ def catalog(db):  # type: ignore[no-untyped-def]
 def business(settings):  # type: ignore[no-untyped-def]
     settings.CATALOG_BUSINESS_FOR_REQUEST = f"{__name__}.business_if_header"
     return {"HTTP_X_TEST_BUSINESS": "1"}
-
-
-def asins(response) -> list[str]:  # type: ignore[no-untyped-def]
-    return [item.product.asin for item in response.context["results"]]
-
-
-def facet(response, name: str) -> dict[str, int]:  # type: ignore[no-untyped-def]
-    for found in response.context["facets"]:
-        if found.name == name:
-            return {option.label: option.count for option in found.options}
-    return {}
 
 
 @fts5_only

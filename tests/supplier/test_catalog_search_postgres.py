@@ -16,8 +16,7 @@ from django.test import Client
 from openprocure.supplier.catalog import services
 from openprocure.supplier.catalog.search import get_backend
 from openprocure.supplier.catalog.search_postgres import PostgresSearchBackend
-from tests.supplier.catalog_world import make_catalog
-from tests.supplier.test_catalog_search import asins, facet
+from tests.supplier.catalog_world import asins, facet, make_catalog
 
 pytestmark = [
     pytest.mark.django_db,

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures imported from other tests are parameters here
 """The storefront's Content-Security-Policy: no inline script runs but the cart's auto-post (with the
 response's nonce); nobody frames the storefront except the procurement system of a PunchOut
 session's business; the cart return page may post only to the session's return address."""
@@ -10,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.supplier.test_punchout import acme, globex, open_session, products  # noqa: F401
-from tests.supplier.test_punchout_oci import HOOK, callup, integration  # noqa: F401
+from tests.supplier.worlds import HOOK, callup, open_session
 
 pytestmark = pytest.mark.django_db
 

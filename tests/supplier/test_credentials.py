@@ -17,8 +17,7 @@ from openprocure.supplier.punchout.models import PunchOutSession
 from punchout import cxml
 from punchout.cxml.profile import ProfileRequest
 from tests.partner_server import PartnerServer
-from tests.supplier.test_business import make_business, make_integration, make_member
-from tests.supplier.test_punchout import post_setup, products, setup_request  # noqa: F401 - fixture
+from tests.supplier.worlds import make_business, make_integration, make_member, post_setup, setup_request
 
 pytestmark = pytest.mark.django_db
 
@@ -136,7 +135,7 @@ def test_the_admin_shows_the_outbox_and_the_journal_masked(client, acme) -> None
         assert "&lt;SharedSecret&gt;********&lt;/SharedSecret&gt;" in text
 
 
-def test_the_oci_password_is_replaced_on_its_own(client, acme, products) -> None:  # noqa: F811
+def test_the_oci_password_is_replaced_on_its_own(client, acme, products) -> None:
     client.force_login(User.objects.get(email="admin@acme.test"))
     new = replace(client, "oci_password")
     assert len(new) >= 16

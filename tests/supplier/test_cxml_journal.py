@@ -13,14 +13,13 @@ from openprocure.core.models import Document
 from openprocure.supplier.punchout.models import PunchOutSession
 from openprocure.supplier.storefront.cxml import HANDLERS, JOURNAL_WITH_ANSWER
 from punchout import cxml
-from tests.supplier.test_orders import order_request
-from tests.supplier.test_punchout import acme, post_setup, setup_request  # noqa: F401 - fixture
+from tests.supplier.worlds import order_request, post_setup, setup_request
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def integration(acme):  # noqa: F811 - the PunchOut tests' fixture
+def integration(acme):
     return acme
 
 

@@ -12,7 +12,7 @@ from openprocure.core.models import Document
 from openprocure.supplier.punchout.models import PunchOutSession
 from punchout.cxml.limits import MAX_ATTRIBUTES, MAX_DEPTH, MAX_ELEMENTS, MAX_WARNINGS
 from tests.hostile_cxml import attribute_count, attributes, element_count, nested, siblings, with_children
-from tests.supplier.test_punchout import acme, post_setup, setup_request  # noqa: F401 - fixture
+from tests.supplier.worlds import post_setup, setup_request
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ SETUP_END = b"</PunchOutSetupRequest>"
 @pytest.mark.parametrize(
     "secret", ["acme-shared-secret", "wrong-secret"], ids=["right-secret", "wrong-secret"]
 )
-def test_too_many_elements_is_a_413_whatever_the_secret_and_opens_nothing(client, acme, secret):  # noqa: F811
+def test_too_many_elements_is_a_413_whatever_the_secret_and_opens_nothing(client, acme, secret):
     body = setup_request(secret=secret)
     body = with_children(body, SETUP_END, siblings(MAX_ELEMENTS + 1 - element_count(body)))
     document = post_setup(client, body)
@@ -35,7 +35,7 @@ def test_too_many_elements_is_a_413_whatever_the_secret_and_opens_nothing(client
     assert Document.objects.get(direction="in").status_code == 413
 
 
-def test_too_many_attributes_is_a_413_and_opens_nothing(client, acme):  # noqa: F811
+def test_too_many_attributes_is_a_413_and_opens_nothing(client, acme):
     body = setup_request()
     body = with_children(body, SETUP_END, attributes(MAX_ATTRIBUTES + 1 - attribute_count(body)))
     document = post_setup(client, body)
@@ -47,7 +47,7 @@ def test_too_many_attributes_is_a_413_and_opens_nothing(client, acme):  # noqa: 
     assert PunchOutSession.objects.count() == 0
 
 
-def test_nesting_deeper_than_the_limit_is_a_400_and_opens_nothing(client, acme):  # noqa: F811
+def test_nesting_deeper_than_the_limit_is_a_400_and_opens_nothing(client, acme):
     body = with_children(setup_request(), SETUP_END, nested(MAX_DEPTH))
     document = post_setup(client, body)
     assert document.status.code == 400
@@ -56,7 +56,7 @@ def test_nesting_deeper_than_the_limit_is_a_400_and_opens_nothing(client, acme):
     assert PunchOutSession.objects.count() == 0
 
 
-def test_a_setup_full_of_unknown_elements_works_and_journals_capped_warnings(client, acme):  # noqa: F811
+def test_a_setup_full_of_unknown_elements_works_and_journals_capped_warnings(client, acme):
     body = with_children(setup_request(), SETUP_END, siblings(20_000))  # about 80 KB
     document = post_setup(client, body)
     assert (document.kind, document.status.code) == ("PunchOutSetupResponse", 200)

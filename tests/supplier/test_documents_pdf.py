@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures imported from the order tests are parameters here
 """Invoices and orders as PDFs in "Your account": their facts, in the reader's language, only for their business."""
 
 from __future__ import annotations
@@ -10,10 +9,7 @@ import pytest
 
 from openprocure.supplier.fulfilment import services
 from openprocure.supplier.fulfilment.models import Invoice
-from tests.supplier.test_business import PASSWORD, make_business, make_member, make_operator
-from tests.supplier.test_fulfilment import place
-from tests.supplier.test_orders import order_request, punch_out, send, shop  # noqa: F401
-from tests.supplier.test_punchout import acme, products  # noqa: F401
+from tests.supplier.worlds import PASSWORD, make_business, make_member, make_operator, place
 
 pytestmark = pytest.mark.django_db
 

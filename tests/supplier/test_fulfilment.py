@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures imported from the order tests are parameters here
 """Fulfilment through the operators' pages and the automatic task: shipments, ship notices, charges, invoices."""
 
 from __future__ import annotations
@@ -18,18 +17,9 @@ from openprocure.supplier.orders.choices import OrderStatus
 from openprocure.supplier.orders.models import Order, OrderLine, OrderSettings
 from punchout import cxml
 from tests.partner_server import PartnerServer, cxml_response, free_port_url
-from tests.supplier.test_business import PASSWORD, make_operator
-from tests.supplier.test_orders import order_request, punch_out, send, shop  # noqa: F401
-from tests.supplier.test_punchout import acme, products  # noqa: F401
+from tests.supplier.worlds import PASSWORD, make_operator, place
 
 pytestmark = pytest.mark.django_db
-
-
-def place(client, items, **kwargs) -> Order:
-    cart = punch_out(client, items)
-    _payload, body = order_request(cart, **kwargs)
-    assert send(client, body).code == 200
-    return Order.objects.get(buyer_order_id=kwargs.get("order_id", "PO-2026-000001"))
 
 
 def test_operator_ships_part_of_an_order_then_the_rest(client, shop):

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures imported from the order tests are parameters here
 """Property: for any cart — JPY, EUR or KWD, several sellers (ours and marketplace sellers, some
 fulfilled by us), shipping, quantity tiers — the storefront's cart, order, confirmations, invoice and
 credit memo state the same money by the same rules, and the buyer suite's own reading of the invoice
@@ -29,10 +28,8 @@ from openprocure.supplier.fulfilment.models import Invoice
 from openprocure.supplier.orders.models import Order
 from punchout import cxml
 from punchout.money import minor_units
-from tests.supplier.test_business import make_operator
-from tests.supplier.test_money import failed, stated_cart, stated_invoice
-from tests.supplier.test_orders import order_request, send, shop  # noqa: F401
-from tests.supplier.test_punchout import acme, open_session, products, returned_message  # noqa: F401
+from tests.supplier.money_world import failed, stated_cart, stated_invoice
+from tests.supplier.worlds import make_operator, open_session, order_request, returned_message, send
 
 pytestmark = pytest.mark.django_db
 D = Decimal

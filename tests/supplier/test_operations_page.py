@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from openprocure.core.models import User
-from tests.core.test_operations_page import URL, rows
+from tests.core.operations_world import URL, rows
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from openprocure.supplier.business.models import SettingsChange
 from openprocure.supplier.orders import documents
 from openprocure.supplier.orders.models import OrderSettings
-from tests.supplier.test_business import make_business, make_integration, make_member, make_operator
+from tests.supplier.worlds import make_business, make_integration, make_member, make_operator
 
 pytestmark = pytest.mark.django_db
 

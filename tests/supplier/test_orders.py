@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures imported from the PunchOut tests are parameters here
 """Order intake through HTTP as a buyer system sends it: real carts, real OrderRequests, coded answers.
 
 Carts are punched out through the setup + cart flow; OrderRequests are built with punchout.cxml
@@ -7,165 +6,25 @@ from the returned PunchOutOrderMessage, exactly as a procurement system would.
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 from django.core import mail
 
 from openprocure.core.models import Document, OutboxMessage
-from openprocure.supplier.business.choices import PaymentKind, QuantityAction
-from openprocure.supplier.business.models import Integration, PaymentMethod, ShippingAddress
+from openprocure.supplier.business.choices import QuantityAction
+from openprocure.supplier.business.models import Integration, ShippingAddress
 from openprocure.supplier.catalog.models import Product
 from openprocure.supplier.orders.choices import LineOutcome, OrderStatus
 from openprocure.supplier.orders.crypto import decrypt_secret
 from openprocure.supplier.orders.models import Order, OrderLine, OrderRequestReceipt, OrderSettings
 from punchout import cxml
-from tests.supplier.test_business import make_member
-from tests.supplier.test_punchout import acme, globex, open_session, products, returned_message  # noqa: F401
+from tests.supplier.worlds import BUYER_URL, make_member, order_request, punch_out, send, with_line
 
 pytestmark = pytest.mark.django_db
 
-BUYER_URL = "http://127.0.0.1:9/cxml/"
-
 
 # -- helpers shared with the other order tests -----------------------------------------------------
-@pytest.fixture
-def shop(acme, products):
-    """Acme (Active) with a default payment method, a buyer endpoint and two products."""
-    PaymentMethod.objects.create(
-        business=acme.business,
-        kind=PaymentKind.CARD,
-        card_brand="Visa",
-        card_last4="4242",
-        card_expiry="12/29",
-        is_default=True,
-    )
-    OrderSettings.objects.create(integration=acme, buyer_cxml_url=BUYER_URL)
-    return acme
-
-
-def punch_out(client, items: list[tuple[str, int]], **setup) -> list[cxml.ItemIn]:
-    """Open a PunchOut session, add the items, submit: the cart lines as the buyer receives them."""
-    prefix = open_session(client, **setup)
-    for asin, quantity in items:
-        response = client.post(prefix + "cart/add/", {"asin": asin, "quantity": quantity})
-        assert response.status_code == 302
-    response = client.post(prefix + "cart/submit/")
-    return list(returned_message(response).message.items)
-
-
-def ship_to() -> cxml.Address:
-    return cxml.Address(
-        name="Acme Receiving",
-        postal_address=cxml.PostalAddress(
-            street=["12 rue des Entrepôts"],
-            city="Lyon",
-            postal_code="69007",
-            country="France",
-            iso_country_code="FR",
-        ),
-    )
-
-
-def order_request(
-    lines: list[cxml.ItemIn],
-    *,
-    order_id: str = "PO-2026-000001",
-    version: int | None = 1,
-    kind: str = "new",
-    identity: str = "ACME",
-    secret: str | None = "acme-shared-secret",
-    payload_id: str | None = None,
-    address: cxml.Address | None = None,
-    no_ship_to: bool = False,
-    email: str = "buyer@acme.test",
-    order_type: cxml.OrderType = cxml.OrderType.REGULAR,
-    payment: cxml.PCard | None = None,
-) -> tuple[str, bytes]:
-    """(payloadID, bytes) of an OrderRequest whose ItemOut lines copy the cart's ItemIn lines."""
-    items = [
-        cxml.ItemOut(
-            quantity=line.quantity,
-            item_id=cxml.ItemID(line.item_id.supplier_part_id, line.item_id.supplier_part_auxiliary_id),
-            item_detail=cxml.ItemDetail(
-                unit_price=line.item_detail.unit_price,
-                descriptions=list(line.item_detail.descriptions),
-                unit_of_measure=line.item_detail.unit_of_measure,
-                classifications=list(line.item_detail.classifications),
-            )
-            if line.item_detail is not None
-            else None,
-            line_number=line.line_number,
-        )
-        for line in lines
-    ]
-    payload_id = payload_id or cxml.new_payload_id("buyer.example")
-    document = cxml.CXML(
-        message=cxml.OrderRequest(
-            header=cxml.OrderRequestHeader(
-                order_id=order_id,
-                order_date=datetime(2026, 11, 26, 10, 0, tzinfo=UTC),
-                total=cxml.Money(
-                    sum(
-                        (i.quantity * i.item_detail.unit_price.amount for i in items if i.item_detail),
-                        Decimal("0"),
-                    ),
-                    "EUR",
-                ),
-                type=cxml.OrderRequestType(kind),
-                order_type=order_type,
-                order_version=version,
-                ship_to=address or ship_to(),
-                bill_to=ship_to(),
-                payment=payment,
-                extrinsics=[cxml.Extrinsic("UserEmail", email)],
-            ),
-            items=items,
-        ),
-        payload_id=payload_id,
-        timestamp=datetime.now(UTC).replace(microsecond=0),
-        header=cxml.make_header(
-            from_=[cxml.Credential("NetworkId", identity)],
-            to=[cxml.Credential("NetworkId", "MARKETPLACE")],
-            sender=[cxml.Credential("NetworkId", identity, secret)],
-            user_agent="Buyer test 1.0",
-        ),
-    )
-    body = cxml.build(document)
-    if no_ship_to:  # the strict builder refuses to leave it out: a careless buyer system does
-        body = re.sub(rb"<ShipTo>.*?</ShipTo>", b"", body, count=1, flags=re.DOTALL)
-    return payload_id, body
-
-
-def send(client, body: bytes) -> cxml.Status:
-    response = client.post("/cxml/", body, content_type="text/xml")
-    assert response.status_code == 200
-    document = cxml.parse(response.content).document
-    assert document.kind == "Response"
-    return document.status
-
-
-def with_line(lines: list[cxml.ItemIn], index: int, **changes) -> list[cxml.ItemIn]:
-    """A copy of the cart lines with one line's quantity, ItemID or price changed (as a tampering buyer)."""
-    import copy
-
-    copied = copy.deepcopy(lines)
-    line = copied[index]
-    if "quantity" in changes:
-        line.quantity = Decimal(changes["quantity"])
-    if "supplier_part_id" in changes:
-        line.item_id.supplier_part_id = changes["supplier_part_id"]
-    if "aux" in changes:
-        line.item_id.supplier_part_auxiliary_id = changes["aux"]
-    if "price" in changes:
-        line.item_detail.unit_price = cxml.Money(Decimal(changes["price"]), changes.get("currency", "EUR"))
-    if "line_number" in changes:
-        line.line_number = changes["line_number"]
-    if "description" in changes:
-        line.item_detail.descriptions = [cxml.Description("   ", lang="en")]
-    return copied
 
 
 # -- acceptance --------------------------------------------------------------------------------------
@@ -759,7 +618,7 @@ def test_an_order_is_accepted_while_the_mail_server_is_down_and_its_e_mail_waits
 ) -> None:
     from django_tasks_db.models import DBTaskResult
 
-    from tests.core.test_mail import closed_port
+    from tests.core.processes import closed_port
 
     cart = punch_out(client, [("B000PAPER1", 3)])
     _payload_id, body = order_request(cart)

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures imported from the PunchOut tests are parameters here
 """The cart is evidence: an order line must be a line of a punched-out cart, at the carted price.
 
 The cart travels through the buyer's browser and procurement system; a line whose price was changed
@@ -16,8 +15,7 @@ import pytest
 
 from openprocure.supplier.orders.models import Order, OrderLine, OrderRequestReceipt
 from punchout import cxml
-from tests.supplier.test_orders import order_request, punch_out, send, shop, with_line  # noqa: F401
-from tests.supplier.test_punchout import acme, products  # noqa: F401
+from tests.supplier.worlds import order_request, punch_out, send, with_line
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures imported from the order tests are parameters here
 """Changes and cancellations after confirmation: what the buyer's system asks (cXML update/delete),
 what the business's administrator or our staff cancel, and what the buyer's system is told."""
 
@@ -14,9 +13,7 @@ from openprocure.supplier.fulfilment import services as fulfilment
 from openprocure.supplier.orders.choices import LineOutcome, OrderStatus
 from openprocure.supplier.orders.models import Order
 from punchout import cxml
-from tests.supplier.test_business import make_operator
-from tests.supplier.test_orders import order_request, punch_out, send, shop, with_line  # noqa: F401
-from tests.supplier.test_punchout import acme, globex, products  # noqa: F401
+from tests.supplier.worlds import make_operator, order_request, punch_out, send, with_line
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures imported from the PunchOut tests are parameters here
 """Idempotency is scoped to the sender: a payloadID or an orderID is a business's own key.
 
 The concurrent resends of one order under new payloadIDs run against real processes in
@@ -11,8 +10,7 @@ import pytest
 from django.test import Client
 
 from openprocure.supplier.orders.models import Order, OrderRequestReceipt
-from tests.supplier.test_orders import order_request, punch_out, send, shop  # noqa: F401
-from tests.supplier.test_punchout import acme, globex, products  # noqa: F401
+from tests.supplier.worlds import order_request, punch_out, send
 
 pytestmark = pytest.mark.django_db
 

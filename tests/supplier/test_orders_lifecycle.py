@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures imported from the order tests are parameters here
 """Retries, cancellations and updates of orders, through HTTP as a buyer system sends them."""
 
 from __future__ import annotations
@@ -16,9 +15,7 @@ from openprocure.supplier.fulfilment.models import Charge, Invoice, Shipment
 from openprocure.supplier.orders.choices import LineOutcome, OrderStatus
 from openprocure.supplier.orders.models import Order, OrderLine, OrderRequestReceipt
 from punchout import cxml
-from tests.supplier.test_business import make_operator
-from tests.supplier.test_orders import order_request, punch_out, send, shop, with_line  # noqa: F401
-from tests.supplier.test_punchout import acme, globex, products  # noqa: F401
+from tests.supplier.worlds import make_operator, order_request, punch_out, send, with_line
 
 pytestmark = pytest.mark.django_db
 

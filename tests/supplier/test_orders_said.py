@@ -7,13 +7,12 @@ import pytest
 
 from openprocure.supplier.orders.models import Order, OrderLine
 from punchout import cxml
-from tests.supplier.test_orders import order_request, punch_out, send, shop, with_line  # noqa: F401 - fixture
-from tests.supplier.test_punchout import acme, products  # noqa: F401 - fixtures
+from tests.supplier.worlds import order_request, punch_out, send, with_line
 
 pytestmark = pytest.mark.django_db
 
 
-def test_a_negative_quantity_is_a_warning_in_the_core_and_refused_with_a_code(client, shop):  # noqa: F811
+def test_a_negative_quantity_is_a_warning_in_the_core_and_refused_with_a_code(client, shop):
     cart = punch_out(client, [("B000PAPER1", 1)])
     _payload_id, body = order_request(with_line(cart, 0, quantity="-2"))
     assert [w.code for w in cxml.parse(body).warnings] == ["negative-quantity"]
@@ -26,7 +25,7 @@ def test_a_negative_quantity_is_a_warning_in_the_core_and_refused_with_a_code(cl
     assert Order.objects.count() == 0
 
 
-def test_a_currency_that_is_not_iso_4217_is_a_warning_in_the_core_and_refused_with_a_code(client, shop):  # noqa: F811
+def test_a_currency_that_is_not_iso_4217_is_a_warning_in_the_core_and_refused_with_a_code(client, shop):
     cart = punch_out(client, [("B000PAPER1", 1), ("B000PENS01", 1)])
     _payload_id, body = order_request(with_line(cart, 0, price="9.99", currency="DOLLARS"))
     assert "unknown-currency" in [w.code for w in cxml.parse(body).warnings]

@@ -9,8 +9,7 @@ from lxml import etree
 
 from openprocure.supplier.orders.models import Order
 from punchout.cxml.review import review
-from tests.supplier.test_orders import order_request, punch_out, send, shop  # noqa: F401 - fixture
-from tests.supplier.test_punchout import acme, products  # noqa: F401 - fixtures
+from tests.supplier.worlds import order_request, punch_out, send
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +22,7 @@ EXTRA = (
 )
 
 
-def test_an_order_keeps_what_the_storefront_does_not_read(client, shop):  # noqa: F811
+def test_an_order_keeps_what_the_storefront_does_not_read(client, shop):
     cart = punch_out(client, [("B000PAPER1", 2)])
     _payload_id, body = order_request(cart)
     marker = b'<Extrinsic name="UserEmail">'

@@ -1,6 +1,5 @@
 """The ship form refuses a tracking link that is not http(s); the order pages link only web URLs."""
 
-# ruff: noqa: F811 - pytest fixtures imported from the order tests are parameters here
 from __future__ import annotations
 
 import pytest
@@ -8,10 +7,7 @@ from django.core.exceptions import ValidationError
 
 from openprocure.supplier.fulfilment import services
 from openprocure.supplier.fulfilment.models import Shipment
-from tests.supplier.test_business import PASSWORD, make_operator
-from tests.supplier.test_fulfilment import place
-from tests.supplier.test_orders import shop  # noqa: F401
-from tests.supplier.test_punchout import acme, products  # noqa: F401
+from tests.supplier.worlds import PASSWORD, make_operator, place
 
 pytestmark = pytest.mark.django_db
 

@@ -16,159 +16,23 @@ from django.test import Client
 from django.utils import timezone
 
 from openprocure.core.models import Document, User
-from openprocure.supplier.business.choices import IntegrationStatus
 from openprocure.supplier.business.credentials import token_hash
 from openprocure.supplier.business.models import BusinessGroup, Integration, Membership
-from openprocure.supplier.catalog.models import PriceTier, Product, Seller
 from openprocure.supplier.punchout.choices import Operation, SessionStatus
 from openprocure.supplier.punchout.models import CartLine, PunchOutSession
 from punchout import cxml
-from punchout.cxml.transport import decode_form
-from tests.supplier.test_business import make_business, make_integration, make_member
+from tests.supplier.worlds import (
+    RETURN_URL,
+    make_member,
+    open_session,
+    post_setup,
+    return_form,
+    returned_message,
+    setup_request,
+    start_path,
+)
 
 pytestmark = pytest.mark.django_db
-
-RETURN_URL = "https://buyer.example/punchout/return/17"
-
-
-@pytest.fixture
-def acme():
-    business, admin = make_business()
-    integration = make_integration(business, admin)
-    Integration.objects.filter(pk=integration.pk).update(status=IntegrationStatus.ACTIVE)
-    integration.refresh_from_db()
-    make_member(business, "buyer@acme.test")
-    return integration
-
-
-@pytest.fixture
-def globex():
-    business, admin = make_business("Globex", "admin@globex.test")
-    integration = make_integration(
-        business,
-        admin,
-        identity="GLOBEX",
-        secret="globex-shared-secret",
-        urls=("https://globex.example/",),
-        encoding="cxml-base64",
-    )
-    make_member(business, "buyer@globex.test")
-    return integration
-
-
-@pytest.fixture
-def products():
-    us = Seller.objects.create(name="Marketplace", is_marketplace=True)
-    other = Seller.objects.create(name="Paper & Co")
-    paper = Product.objects.create(
-        asin="B000PAPER1",
-        title="Copy paper A4 80 g, 500 sheets",
-        brand="Navigator",
-        manufacturer="The Navigator Company",
-        manufacturer_part_number="NAV-A4-80",
-        unspsc="14111507",
-        unit_of_measure="PK",
-        list_price=Decimal("6.50"),
-        business_price=Decimal("5.20"),
-        currency="EUR",
-        seller=us,
-        fulfilled_by_us=True,
-        stock=1000,
-        delivery_days=1,
-        sales_rank=1,
-    )
-    PriceTier.objects.create(product=paper, min_quantity=10, unit_price=Decimal("4.90"))
-    pens = Product.objects.create(
-        asin="B000PENS01",
-        title="Ballpoint pens, blue, box of 50",
-        brand="Bic",
-        manufacturer="BIC",
-        manufacturer_part_number="BIC-50",
-        unspsc="44121704",
-        unit_of_measure="BX",
-        list_price=Decimal("12.00"),
-        business_price=Decimal("10.00"),
-        currency="EUR",
-        seller=other,
-        fulfilled_by_us=False,
-        stock=20,
-        delivery_days=4,
-        sales_rank=2,
-    )
-    return paper, pens
-
-
-def setup_request(
-    *,
-    identity: str = "ACME",
-    domain: str = "NetworkId",
-    secret: str | None = "acme-shared-secret",
-    email: str | None = "buyer@acme.test",
-    url: str | None = RETURN_URL,
-    operation: cxml.PunchOutOperation = cxml.PunchOutOperation.CREATE,
-    items: list[cxml.ItemOut] | None = None,
-    extrinsics: list[cxml.Extrinsic] | None = None,
-    contacts: list[cxml.Contact] | None = None,
-    cookie: str = "cookie-42",
-) -> bytes:
-    extra = list(extrinsics or [])
-    if email:
-        extra.insert(0, cxml.Extrinsic("UserEmail", email))
-    document = cxml.CXML(
-        message=cxml.PunchOutSetupRequest(
-            buyer_cookie=cookie,
-            operation=operation,
-            browser_form_post_url=url,
-            extrinsics=extra,
-            contacts=contacts or [],
-            items=items or [],
-        ),
-        payload_id=cxml.new_payload_id("buyer.example"),
-        timestamp=datetime.now(UTC).replace(microsecond=0),
-        header=cxml.make_header(
-            from_=[cxml.Credential(domain, identity)],
-            to=[cxml.Credential("NetworkId", "MARKETPLACE")],
-            sender=[cxml.Credential(domain, identity, secret)],
-            user_agent="Buyer test 1.0",
-        ),
-    )
-    return cxml.build(document)
-
-
-def post_setup(client, body: bytes) -> cxml.CXML:
-    response = client.post("/cxml/", body, content_type="text/xml")
-    assert response.status_code == 200
-    return cxml.parse(response.content).document
-
-
-def start_path(document: cxml.CXML) -> str:
-    url = document.message.start_page_url
-    assert url.startswith("http://127.0.0.1:8100/po/start/")
-    return url.removeprefix("http://127.0.0.1:8100")
-
-
-def open_session(client, **kwargs) -> str:
-    """Set up and start a session; the /po/<key>/ prefix."""
-    document = post_setup(client, setup_request(**kwargs))
-    assert document.status.code == 200, document.status
-    response = client.get(start_path(document))
-    assert response.status_code == 302
-    return re.match(r"^(/po/[^/]+/)", response.url)[1]
-
-
-def return_form(response) -> tuple[str, dict[str, str]]:
-    page = response.content.decode()
-    action = html.unescape(re.search(r'<form id="punchout-return" method="post" action="([^"]*)"', page)[1])
-    fields = {
-        html.unescape(n): html.unescape(v)
-        for n, v in re.findall(r'<input type="hidden" name="([^"]*)" value="([^"]*)"', page)
-    }
-    return action, fields
-
-
-def returned_message(response) -> cxml.CXML:
-    _action, fields = return_form(response)
-    return cxml.parse(decode_form(fields)).document
 
 
 # -- setup: refusals -------------------------------------------------------------------------------

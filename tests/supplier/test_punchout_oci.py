@@ -12,31 +12,9 @@ from openprocure.supplier.business.models import Integration
 from openprocure.supplier.punchout.choices import SessionProtocol, SessionStatus
 from openprocure.supplier.punchout.models import CartLine, PunchOutSession
 from punchout import oci
-from tests.supplier.test_business import make_business, make_integration, make_member
-from tests.supplier.test_punchout import products  # noqa: F401 - fixture
+from tests.supplier.worlds import HOOK, callup
 
 pytestmark = pytest.mark.django_db
-
-HOOK = "https://srm.example/sap/bc/gui/sap/its/bbpsc02?sap-client=100"
-
-
-@pytest.fixture
-def integration():
-    business, admin = make_business()
-    made = make_integration(
-        business, admin, urls=("https://srm.example/sap/", "SAPEVENT:"), oci_password="oci-pass-123"
-    )
-    make_member(business, "buyer@acme.test")
-    return made
-
-
-def callup(integration: Integration, **extra: str) -> dict[str, str]:
-    return {
-        "USERNAME": integration.oci_username,
-        "PASSWORD": "oci-pass-123",
-        "HOOK_URL": HOOK,
-        "~caller": "CTLG",
-    } | extra
 
 
 def form_items(response) -> list[oci.OCIItem]:
@@ -52,7 +30,7 @@ def parse_pairs(pairs: list[tuple[str, str]]) -> list[oci.OCIItem]:
     return oci.parse_cart(pairs).items
 
 
-def test_validate_reprices_at_the_quantity(client, integration, products):  # noqa: F811
+def test_validate_reprices_at_the_quantity(client, integration, products):
     response = client.get(
         "/oci/", callup(integration, FUNCTION="VALIDATE", PRODUCTID="B000PAPER1", QUANTITY="12")
     )
@@ -69,7 +47,7 @@ def test_validate_reprices_at_the_quantity(client, integration, products):  # no
     assert PunchOutSession.objects.count() == 0
 
 
-def test_background_search_returns_matching_items_without_a_session(client, integration, products):  # noqa: F811
+def test_background_search_returns_matching_items_without_a_session(client, integration, products):
     from openprocure.supplier.catalog.search import get_backend
 
     get_backend().index_products(
@@ -101,13 +79,13 @@ def test_background_search_returns_matching_items_without_a_session(client, inte
     ],
     ids=["wrong-password", "hook-elsewhere", "hook-javascript"],
 )
-def test_refused_callups_open_nothing(client, integration, products, extra, status):  # noqa: F811
+def test_refused_callups_open_nothing(client, integration, products, extra, status):
     response = client.get("/oci/", callup(integration, email="buyer@acme.test") | extra)
     assert response.status_code == status
     assert PunchOutSession.objects.count() == 0
 
 
-def test_interactive_callup_returns_new_item_fields_to_the_hook_url(client, integration, products):  # noqa: F811
+def test_interactive_callup_returns_new_item_fields_to_the_hook_url(client, integration, products):
     response = client.post("/oci/", callup(integration, email="buyer@acme.test", OCI_VERSION="5.0"))
     prefix = re.match(r"^(/po/[^/]+/)$", response.url)[1]
     session = PunchOutSession.objects.get()
@@ -134,13 +112,13 @@ def test_interactive_callup_returns_new_item_fields_to_the_hook_url(client, inte
     assert PunchOutSession.objects.get().status == SessionStatus.RETURNED
 
 
-def test_sap_gui_sapevent_hook_is_accepted(client, integration, products):  # noqa: F811
+def test_sap_gui_sapevent_hook_is_accepted(client, integration, products):
     response = client.get("/oci/", callup(integration, email="buyer@acme.test", HOOK_URL="SAPEVENT:POST"))
     assert response.status_code == 302
     assert PunchOutSession.objects.get().return_url == "SAPEVENT:POST"
 
 
-def test_detail_opens_the_product_page_and_the_password_is_not_journaled(client, integration, products):  # noqa: F811
+def test_detail_opens_the_product_page_and_the_password_is_not_journaled(client, integration, products):
     from openprocure.core.models import Document
 
     response = client.get(

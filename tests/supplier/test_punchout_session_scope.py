@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures imported from the PunchOut tests are parameters here
 """A PunchOut session is a shopping session, whatever ``UserEmail`` the partner sent.
 
 A partner's credential (the cXML shared secret, the OCI password) opens ``/po/<key>/…`` for the
@@ -17,9 +16,7 @@ from django.test import Client
 from openprocure.supplier.business.models import Integration, Invitation, PaymentMethod
 from openprocure.supplier.orders.choices import OrderStatus
 from openprocure.supplier.orders.models import ApiKey, Order
-from tests.supplier.test_business import PASSWORD
-from tests.supplier.test_orders import order_request, punch_out, send, shop  # noqa: F401
-from tests.supplier.test_punchout import acme, globex, open_session, products  # noqa: F401
+from tests.supplier.worlds import PASSWORD, open_session, order_request, punch_out, send
 
 pytestmark = pytest.mark.django_db
 

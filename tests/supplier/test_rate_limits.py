@@ -5,7 +5,6 @@ credential, so a flood from anonymous senders never takes an authenticated partn
 ``tests/core/test_served_boundaries.py``.)
 """
 
-# ruff: noqa: F811 - pytest fixtures imported from the PunchOut tests are parameters here
 from __future__ import annotations
 
 import random
@@ -17,7 +16,7 @@ from django.test import Client, override_settings
 
 from openprocure.core.models import Document
 from punchout import cxml
-from tests.supplier.test_punchout import acme, globex, products, setup_request  # noqa: F401
+from tests.supplier.worlds import setup_request
 
 pytestmark = pytest.mark.django_db
 

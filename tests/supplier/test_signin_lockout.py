@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures imported from other tests are parameters here
 """The storefront's sign-in and API keys are protected like the buyer's (tests/buyer/test_signin_lockout.py)."""
 
 from __future__ import annotations
@@ -7,8 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from openprocure.supplier.orders import services
-from tests.supplier.test_business import PASSWORD
-from tests.supplier.test_punchout import acme, globex, products  # noqa: F401
+from tests.supplier.worlds import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

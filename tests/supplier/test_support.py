@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures imported from the order tests are parameters here
 """PO lookup for support representatives, and the REST API with business API keys."""
 
 from __future__ import annotations
@@ -11,9 +10,7 @@ from openprocure.supplier.business.models import StaffProfile
 from openprocure.supplier.orders import services
 from openprocure.supplier.orders.models import ApiKey, Order
 from openprocure.supplier.support.models import LookupRecord
-from tests.supplier.test_business import PASSWORD, make_business
-from tests.supplier.test_orders import order_request, punch_out, send, shop  # noqa: F401
-from tests.supplier.test_punchout import acme, products  # noqa: F401
+from tests.supplier.worlds import PASSWORD, make_business, order_request, punch_out, send
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +98,7 @@ def test_api_lists_only_the_business_orders_with_its_key(client, shop):
 def test_api_lists_the_business_charges(client, shop):
     from openprocure.supplier.fulfilment import services as fulfilment
     from openprocure.supplier.fulfilment.models import Charge
-    from tests.supplier.test_business import make_operator
+    from tests.supplier.worlds import make_operator
 
     cart = punch_out(client, [("B000PAPER1", 2)])
     _payload, body = order_request(cart)
