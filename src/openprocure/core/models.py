@@ -16,14 +16,14 @@ from openprocure.core.choices import AdminEventKind, Direction, OutboxStatus, Pr
 class EmailUserManager(UserManager["User"]):
     """Users sign in with their e-mail address; the username mirrors it."""
 
-    def create_user(  # type: ignore[override]
+    def create_user(  # type: ignore[override]  # e-mail first: the username mirrors it
         self, email: str | None = None, password: str | None = None, **extra_fields: Any
     ) -> User:
         email = self.normalize_email(email or extra_fields.pop("username", "")).strip().lower()
         extra_fields.pop("username", None)
         return super().create_user(email, email, password, **extra_fields)
 
-    def create_superuser(  # type: ignore[override]
+    def create_superuser(  # type: ignore[override]  # e-mail first: the username mirrors it
         self, email: str | None = None, password: str | None = None, **extra_fields: Any
     ) -> User:
         email = self.normalize_email(email or extra_fields.pop("username", "")).strip().lower()
@@ -46,7 +46,7 @@ class User(AbstractUser):
     objects: ClassVar[EmailUserManager] = EmailUserManager()
 
     # django-stubs does not declare the Meta inner class of AbstractUser (it exists at run time).
-    class Meta(AbstractUser.Meta):  # type: ignore[name-defined]
+    class Meta(AbstractUser.Meta):  # type: ignore[name-defined]  # AbstractUser.Meta exists at run time; the stubs do not declare it
         swappable = "AUTH_USER_MODEL"
 
     def save(self, *args: Any, **kwargs: Any) -> None:

@@ -71,9 +71,9 @@ class CostCenterForm(_CompanyCodeForm):
         users = (
             get_user_model().objects.filter(buyer_profile__company=company, is_active=True).order_by("email")
         )
-        self.fields["owner"].queryset = users  # type: ignore[attr-defined]
-        self.fields["owner"].label_from_instance = lambda user: user.email  # type: ignore[attr-defined]
-        self.fields["department"].queryset = Department.objects.filter(company=company)  # type: ignore[attr-defined]
+        self.fields["owner"].queryset = users  # type: ignore[attr-defined]  # a ModelChoiceField, typed as plain Field in the stubs
+        self.fields["owner"].label_from_instance = lambda user: user.email  # type: ignore[attr-defined]  # a ModelChoiceField, typed as plain Field in the stubs
+        self.fields["department"].queryset = Department.objects.filter(company=company)  # type: ignore[attr-defined]  # a ModelChoiceField, typed as plain Field in the stubs
 
 
 class GLAccountForm(_CompanyCodeForm):
@@ -101,7 +101,7 @@ class DepartmentForm(_CompanyCodeForm):
         parents = Department.objects.filter(company=company)
         if self.instance.pk:
             parents = parents.exclude(pk__in=_department_subtree(self.instance))
-        self.fields["parent"].queryset = parents  # type: ignore[attr-defined]
+        self.fields["parent"].queryset = parents  # type: ignore[attr-defined]  # a ModelChoiceField, typed as plain Field in the stubs
 
 
 def _department_subtree(department: Department) -> set[int]:
@@ -145,7 +145,7 @@ class AddressForm(_CompanyForm):
 
     def __init__(self, *args: Any, company: Company, **kwargs: Any) -> None:
         super().__init__(*args, company=company, **kwargs)
-        self.fields["legal_entity"].queryset = LegalEntity.objects.filter(company=company)  # type: ignore[attr-defined]
+        self.fields["legal_entity"].queryset = LegalEntity.objects.filter(company=company)  # type: ignore[attr-defined]  # a ModelChoiceField, typed as plain Field in the stubs
 
     def clean_country(self) -> str:
         country = normalize_code(self.cleaned_data["country"])
@@ -269,13 +269,13 @@ class PersonForm(forms.Form):
         )
         if person is not None:
             people = people.exclude(pk=person.pk)
-        self.fields["manager"].queryset = people  # type: ignore[attr-defined]
-        self.fields["manager"].label_from_instance = lambda user: user.email  # type: ignore[attr-defined]
-        self.fields["department"].queryset = Department.objects.filter(company=company)  # type: ignore[attr-defined]
-        self.fields["default_cost_center"].queryset = CostCenter.objects.filter(  # type: ignore[attr-defined]
+        self.fields["manager"].queryset = people  # type: ignore[attr-defined]  # a ModelChoiceField, typed as plain Field in the stubs
+        self.fields["manager"].label_from_instance = lambda user: user.email  # type: ignore[attr-defined]  # a ModelChoiceField, typed as plain Field in the stubs
+        self.fields["department"].queryset = Department.objects.filter(company=company)  # type: ignore[attr-defined]  # a ModelChoiceField, typed as plain Field in the stubs
+        self.fields["default_cost_center"].queryset = CostCenter.objects.filter(  # type: ignore[attr-defined]  # a ModelChoiceField, typed as plain Field in the stubs
             company=company, is_active=True
         )
-        self.fields["default_ship_to"].queryset = Address.objects.filter(  # type: ignore[attr-defined]
+        self.fields["default_ship_to"].queryset = Address.objects.filter(  # type: ignore[attr-defined]  # a ModelChoiceField, typed as plain Field in the stubs
             company=company, kind=AddressKind.SHIP_TO
         )
         self.fields["limit_currency"].initial = company.default_currency

@@ -104,7 +104,7 @@ def _price(row: dict[str, str], column: str) -> Decimal:
             _('%(column)s: "%(value)s" is not a price; use a dot for decimals, e.g. 12.50.')
             % {"column": column, "value": text}
         ) from None
-    if not value.is_finite() or value < 0 or value.as_tuple().exponent < -2:  # type: ignore[operator]
+    if not value.is_finite() or value < 0 or value.as_tuple().exponent < -2:  # type: ignore[operator]  # the exponent is an int for a finite Decimal, which this is
         raise RowError(
             _('%(column)s: "%(value)s" is not a price; use a dot for decimals, e.g. 12.50.')
             % {"column": column, "value": text}
@@ -172,7 +172,7 @@ def parse_row(row: dict[str, str], *, seller_ids: dict[str, int]) -> services.Pr
             or tier[0] < 2
             or not tier[1].is_finite()
             or tier[1] <= 0
-            or tier[1].as_tuple().exponent < -2  # type: ignore[operator]
+            or tier[1].as_tuple().exponent < -2  # type: ignore[operator]  # the exponent is an int for a finite Decimal, which this is
             or tier[1] > business_price
             or any(tier[0] == known for known, _price in tiers)
         ):

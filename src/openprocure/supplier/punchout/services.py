@@ -190,7 +190,7 @@ def setup_cxml_session(
     endpoint journals its answer there: one write transaction per setup request).
     """
     header = document.require_header()
-    request: cxml.PunchOutSetupRequest = document.message  # type: ignore[assignment]
+    request: cxml.PunchOutSetupRequest = document.message  # type: ignore[assignment]  # the endpoint routes only PunchOutSetupRequest documents here
     integration = find_integration(credentials=header.from_)
     secret = header.sender_secret
     if secret is None:
@@ -417,7 +417,7 @@ def create_account_on_first_punchout(*, session: PunchOutSession, first_name: st
     with transaction.atomic():
         locked = PunchOutSession.objects.select_for_update().get(pk=session.pk)
         if locked.user_id is not None:
-            return locked.user  # type: ignore[return-value]
+            return locked.user  # type: ignore[return-value]  # user_id is set, so the user exists
         if User.objects.filter(email__iexact=locked.email).exists():
             raise ValidationError(_("An account already uses this e-mail address."))
         user = create_linked_account(
@@ -715,6 +715,6 @@ def return_cart(
     body = cxml.build(document)
     from punchout.cxml.transport import encode_form
 
-    fields = list(encode_form(body, session.integration.cart_encoding).items())  # type: ignore[arg-type]
+    fields = list(encode_form(body, session.integration.cart_encoding).items())  # type: ignore[arg-type]  # the field holds one of the encodings encode_form names
     close_session(session=session, cancel=cancel)
     return ReturnPost(action=session.return_url, fields=fields), body
