@@ -64,8 +64,10 @@ from openprocure.buyer.approvals.services import (
     withdraw,
 )
 from openprocure.buyer.organization.services import spending_limit_for
+from openprocure.buyer.requisitions.services import batch_queryset, change_status_many
 from openprocure.core import mail
 from openprocure.core.audit import new_event
+from openprocure.core.models import User
 from openprocure.core.status import check_transition, set_status_many, set_status_where
 
 #: Decisions recorded per transaction by :func:`decide_many`.
@@ -485,7 +487,6 @@ def _close_open_many(step_ids: list[int], *, now: Any) -> None:
 def complete_requests(*, requests: list[ApprovalRequest], actor: Any) -> None:
     """Every step approved: the requisitions are approved, their budgets committed, the batch hooks run."""
     from openprocure.buyer.approvals import budgets
-    from openprocure.buyer.requisitions.services import batch_queryset, change_status_many
 
     now = timezone.now()
     set_status_many(
@@ -511,7 +512,6 @@ def complete_requests(*, requests: list[ApprovalRequest], actor: Any) -> None:
 # -- e-mail: one message per person for the whole batch ----------------------------------------------
 def _notify_approvers(assignment_ids: list[int]) -> None:
     """After commit, e-mail each approver once, listing the requisitions now waiting for them."""
-    from openprocure.core.models import User
 
     def _send() -> None:
         rows = list(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from openprocure.buyer.approvals import budgets, bulk, services
+from openprocure.buyer.requisitions.services import RequisitionError
 
 
 def on_requisition_submitted(requisition: Any) -> None:
@@ -14,7 +15,6 @@ def on_requisition_submitted(requisition: Any) -> None:
        the submission (the whole submit rolls back); a warning budget is noted on the requisition.
     2. Resolve the chain under today's policy and freeze it; an unresolvable step refuses the submission.
     """
-    from openprocure.buyer.requisitions.services import RequisitionError
 
     checks = budgets.check_requisition(requisition)
     blocking = [c for c in checks if c.blocks]

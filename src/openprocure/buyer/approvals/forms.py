@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from openprocure.buyer.approvals.choices import ApproverSource, Decision, QuorumKind, StepMode
 from openprocure.buyer.approvals.models import ApprovalRule, Budget
+from openprocure.buyer.organization.choices import Role
+from openprocure.buyer.requisitions.limits import MAX_AMOUNT
 from openprocure.core.models import User
 
 
@@ -104,7 +106,6 @@ class StepForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from openprocure.buyer.organization.choices import Role
 
         cast("forms.ModelMultipleChoiceField[User]", self.fields["users"]).queryset = _people()
         self.fields["role"].widget = forms.Select(choices=[("", "—"), *Role.choices])
@@ -136,7 +137,6 @@ class BudgetForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         """Refuse a negative or oversized amount, a period ending before it starts, and a period that
         overlaps another budget of the same cost center, each with a message saying so."""
-        from openprocure.buyer.requisitions.limits import MAX_AMOUNT
 
         data = super().clean() or {}
         amount = data.get("amount")

@@ -22,6 +22,8 @@ from openprocure.buyer.approvals.engine import (
 )
 from openprocure.buyer.approvals.models import ApprovalRule
 from openprocure.buyer.organization.choices import Role
+from openprocure.buyer.organization.models import CostCenter, RoleAssignment, UserProfile
+from openprocure.buyer.organization.services import spending_limit_for
 from openprocure.core.models import User
 from openprocure.core.reference import exchange_rate, exchange_rates
 
@@ -137,7 +139,6 @@ def manager_map(user_id: int, levels: int) -> dict[int, int | None]:
 
 
 def _active_manager(user_id: int) -> int | None:
-    from openprocure.buyer.organization.models import UserProfile
 
     seen = {user_id}
     current = user_id
@@ -165,7 +166,6 @@ def directory_for(facts: Facts, rules: list[Rule]) -> Directory:
 
 def directory_for_many(facts_list: list[Facts], rules: list[Rule]) -> Directory:
     """One directory good for resolving ``rules`` for every one of ``facts_list`` (a batch of submits)."""
-    from openprocure.buyer.organization.models import CostCenter, RoleAssignment
 
     levels = max(
         [0]
@@ -210,7 +210,6 @@ def resolve_chain(
     requisition: Any, *, rules: list[Rule] | None = None, facts: Facts | None = None
 ) -> list[ResolvedStep]:
     """Who will approve ``requisition`` under the current policy (the preview and the frozen chain)."""
-    from openprocure.buyer.organization.services import spending_limit_for
 
     rules = load_rules() if rules is None else rules
     facts = requisition_facts(requisition) if facts is None else facts

@@ -45,7 +45,10 @@ from openprocure.buyer.approvals.models import (
     EmailActionToken,
 )
 from openprocure.buyer.approvals.policy import manager_map, rates, requisition_facts, resolve_chain
-from openprocure.buyer.organization.services import is_procurement_admin
+from openprocure.buyer.organization.choices import Role
+from openprocure.buyer.organization.models import RoleAssignment
+from openprocure.buyer.organization.services import is_procurement_admin, spending_limit_for
+from openprocure.buyer.requisitions.services import change_status
 from openprocure.core import mail
 from openprocure.core.audit import record_event
 from openprocure.core.models import User
@@ -58,7 +61,6 @@ class ApprovalError(Exception):
 
 # -- requisition status (the requisitions app owns the table; we move along it) ---------------------
 def _move_requisition(requisition: Any, target: str, *, actor: Any, reason: str = "") -> None:
-    from openprocure.buyer.requisitions.services import change_status
 
     moved = change_status(requisition=requisition, target=target, actor=actor, reason=reason)
     follow(requisition, moved)
@@ -486,7 +488,6 @@ def above_approval_limit(actor: Any, request: ApprovalRequest) -> tuple[Decimal,
     approves more than they could spend. Without a rate between the currencies the amount counts
     as above the limit.
     """
-    from openprocure.buyer.organization.services import spending_limit_for
 
     limit = spending_limit_for(user=actor)
     return limit if exceeds(Decimal(request.amount), request.currency, limit) else None
@@ -510,8 +511,6 @@ def _referral_targets(actor: Any, request: ApprovalRequest, step: ApprovalStep) 
     already asked on this step; without one, the procurement administrators. Nobody (an empty list)
     means the approval stands as it is.
     """
-    from openprocure.buyer.organization.choices import Role
-    from openprocure.buyer.organization.models import RoleAssignment
 
     asked = set(step.assignments.values_list("approver_id", flat=True)) | {actor.pk, request.requester_id}
     levels = int(defaults.get("APPROVAL_MAX_ESCALATION_LEVELS"))

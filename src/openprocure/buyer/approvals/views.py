@@ -30,13 +30,13 @@ from openprocure.buyer.approvals.forms import (
 )
 from openprocure.buyer.approvals.models import ApiToken, ApprovalAssignment, ApprovalRule, Budget, Delegation
 from openprocure.buyer.organization.services import is_procurement_admin, spending_limit_for
+from openprocure.buyer.requisitions.models import Requisition
 from openprocure.core.auth import AuthenticatedHttpRequest
 from openprocure.core.batch import report_batch, selected_ids
 from openprocure.core.models import User
 
 
 def _requisition(pk: int) -> Any:
-    from openprocure.buyer.requisitions.models import Requisition
 
     return get_object_or_404(Requisition.objects.select_related("requester"), pk=pk)
 

@@ -15,3 +15,10 @@ class FulfilmentConfig(AppConfig):
         HANDLERS.setdefault("ShipNoticeRequest", handlers.ship_notice_request)
         HANDLERS.setdefault("StatusUpdateRequest", handlers.status_update_request)
         HANDLERS.setdefault("ProfileRequest", handlers.profile_request)
+
+        from openprocure.buyer.fulfilment import services
+        from openprocure.buyer.purchasing import hooks
+
+        hooks.lines_changed.register(services.on_lines_changed)
+        hooks.lines_cancelled.register(services.on_lines_cancelled)
+        hooks.shipping_started.register(services.has_shipped)

@@ -42,15 +42,22 @@ from openprocure.buyer.fulfilment.models import (
     SupplierIssue,
 )
 from openprocure.buyer.purchasing.choices import (
+    CHANGEABLE,
     PO_TRANSITIONS,
     POStatus,
     TransmissionStatus,
     TransmissionType,
 )
-from openprocure.buyer.purchasing.models import PurchaseOrder, PurchaseOrderEvent, PurchaseOrderLine
+from openprocure.buyer.purchasing.models import (
+    PurchaseOrder,
+    PurchaseOrderEvent,
+    PurchaseOrderLine,
+    Transmission,
+)
+from openprocure.buyer.purchasing.services import cancelled_by_supplier
 from openprocure.core import mail
 from openprocure.core.audit import new_event, record_event
-from openprocure.core.status import can_move, set_derived_many, set_status
+from openprocure.core.status import can_move, set_derived_many, set_status, set_status_where
 from punchout import cxml
 
 logger = logging.getLogger(__name__)
@@ -401,8 +408,6 @@ def _supplier_cancellation(
     confirmed (rejected whole): they move to Cancelled with its reason, their budget released.
 
     A reject of an order that has started shipping only raises the issue: what shipped stays."""
-    from openprocure.buyer.purchasing.choices import CHANGEABLE
-    from openprocure.buyer.purchasing.services import cancelled_by_supplier
 
     if ours or po.status not in CHANGEABLE:
         return
@@ -703,7 +708,6 @@ def record_status_update(
     *, supplier: Any, request: cxml.StatusUpdateRequest, payload_id: str = ""
 ) -> StatusUpdate:
     """Keep a supplier's StatusUpdateRequest against the order document it names (by payloadID)."""
-    from openprocure.buyer.purchasing.models import Transmission
 
     reference = (request.document_reference or "").strip()
     transmission = (
@@ -967,3 +971,30 @@ def receipt_history(po_line: PurchaseOrderLine) -> list[GoodsReceiptLine]:
         .select_related("receipt", "receipt__received_by", "receipt__ship_notice")
         .order_by("receipt__received_at", "receipt_id")
     )
+
+
+# -- what purchasing tells us (registered in purchasing.hooks) ---------------------------------------
+def on_lines_changed(*, purchase_order: PurchaseOrder) -> None:
+    """The supplier accepted new quantities: recompute what each line still expects."""
+    refresh_lines(purchase_order)
+
+
+def on_lines_cancelled(*, purchase_order: PurchaseOrder, line_numbers: list[int]) -> None:
+    """These lines are cancelled: nothing more is expected of them."""
+    set_status_where(
+        LineFulfilment.objects.filter(
+            po_line__purchase_order=purchase_order, po_line__line_number__in=line_numbers
+        ),
+        LineState.CANCELLED,
+        table=LINE_STATE_TRANSITIONS,
+        field="state",
+        accepted_quantity=0,
+        backordered_quantity=0,
+    )
+
+
+def has_shipped(*, purchase_order: PurchaseOrder) -> bool:
+    """Whether goods of the order have shipped."""
+    return LineFulfilment.objects.filter(
+        po_line__purchase_order=purchase_order, shipped_quantity__gt=0
+    ).exists()

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openprocure.buyer.fulfilment.models import LineFulfilment
+from openprocure.buyer.fulfilment.services import lock_po, refresh_po_status
 from openprocure.buyer.invoicing import defaults, matching
 from openprocure.buyer.invoicing.choices import (
     EXCEPTION_TRANSITIONS,
@@ -45,10 +46,13 @@ from openprocure.buyer.invoicing.models import (
     SupplierIdentifier,
     ToleranceRule,
 )
+from openprocure.buyer.purchasing.choices import POStatus
 from openprocure.buyer.purchasing.models import PurchaseOrder, PurchaseOrderLine
 from openprocure.buyer.suppliers.models import Supplier
+from openprocure.buyer.suppliers.services import cxml_envelope
 from openprocure.core.audit import delete_administered, new_event, record_event, save_administered
 from openprocure.core.csvsafe import safe_cell
+from openprocure.core.outbox import enqueue_document
 from openprocure.core.status import check_transition, set_status
 from punchout import amounts, cxml
 from punchout.money import quantize_money
@@ -480,7 +484,6 @@ def match_invoice(*, invoice: Invoice, trigger: str, actor: Any = None) -> Match
 
 
 def _open_orders_of(invoice: Invoice) -> dict[str, list[matching.OrderLine]]:
-    from openprocure.buyer.purchasing.choices import POStatus
 
     pos = list(
         PurchaseOrder.objects.filter(supplier=invoice.supplier, currency=invoice.currency).exclude(
@@ -611,7 +614,6 @@ def _move(invoice: Invoice, target: str, actor: Any = None, comment: str = "") -
 
 
 def _refresh_po(po_id: int) -> None:
-    from openprocure.buyer.fulfilment.services import lock_po, refresh_po_status
 
     with transaction.atomic():
         refresh_po_status(lock_po(po_id))
@@ -816,9 +818,6 @@ def send_status(*, invoice: Invoice, comment: str = "") -> Any:
         )
         return None
     from datetime import UTC, datetime
-
-    from openprocure.buyer.suppliers.services import cxml_envelope
-    from openprocure.core.outbox import enqueue_document
 
     texts: dict[str, str] = {
         InvoiceStatus.CREDIT_REQUESTED: _("Credit memo requested"),

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openprocure.buyer.organization.services import is_procurement_admin
+from openprocure.buyer.purchasing import hooks
 from openprocure.buyer.purchasing.choices import (
     CHANGEABLE,
     PO_TRANSITIONS,
@@ -47,11 +48,18 @@ from openprocure.buyer.purchasing.models import (
 from openprocure.core.audit import new_event, record_event
 from openprocure.core.choices import OutboxStatus
 from openprocure.core.outbox import Outgoing, enqueue_document, enqueue_documents
-from openprocure.core.status import can_move, check_transition, set_status, set_status_many, set_status_where
+from openprocure.core.status import can_move, check_transition, set_status, set_status_many
 
 if TYPE_CHECKING:
     from openprocure.buyer.suppliers.models import PunchOutConnection
     from openprocure.core.models import OutboxMessage
+from openprocure.buyer.approvals import budgets
+from openprocure.buyer.approvals.services import approval_mismatch, restart_after_change
+from openprocure.buyer.organization.choices import AddressKind
+from openprocure.buyer.organization.models import Address
+from openprocure.buyer.requisitions.limits import line_amount
+from openprocure.buyer.requisitions.services import change_status, change_status_many
+from openprocure.buyer.suppliers.models import PunchOutConnection, Supplier
 from punchout.money import quantize_money
 
 logger = logging.getLogger(__name__)
@@ -143,8 +151,6 @@ def _distributions(line: Any) -> list[dict[str, str]]:
 
 
 def _bill_to(requisition: Any) -> Any:
-    from openprocure.buyer.organization.choices import AddressKind
-    from openprocure.buyer.organization.models import Address
 
     profile = getattr(requisition.requester, "buyer_profile", None)
     rows = Address.objects.filter(kind=AddressKind.BILL_TO)
@@ -195,8 +201,6 @@ def create_purchase_orders(*, requisition: Any, actor: Any = None) -> list[Purch
     Only the lines that were approved are ordered: when the requisition changed after its approval
     (lines, total, currency or suppliers), no order is made and it goes back to approval.
     """
-    from openprocure.buyer.approvals import budgets
-    from openprocure.buyer.requisitions.services import change_status
 
     if _back_to_approval_if_changed(requisition, actor=actor):
         return []
@@ -251,7 +255,6 @@ def create_purchase_orders(*, requisition: Any, actor: Any = None) -> list[Purch
 
 def _back_to_approval_if_changed(requisition: Any, *, actor: Any, approval: Any = None) -> bool:
     """True (and the requisition back in approval) when it is not what its approvers approved."""
-    from openprocure.buyer.approvals.services import approval_mismatch, restart_after_change
 
     mismatch = approval_mismatch(requisition, approval)
     if not mismatch:
@@ -300,10 +303,6 @@ def create_purchase_orders_many(*, requisitions: list[Any], actor: Any = None) -
     outbox. Requisitions come from ``requisitions.services.batch_queryset`` (requester, ship-to,
     lines with their accounting already loaded).
     """
-    from openprocure.buyer.approvals import budgets
-    from openprocure.buyer.organization.models import Address
-    from openprocure.buyer.requisitions.services import change_status_many
-    from openprocure.buyer.suppliers.models import PunchOutConnection, Supplier
 
     if not requisitions:
         return []
@@ -476,7 +475,6 @@ def send_purchase_orders(*, orders: list[PurchaseOrder], actor: Any = None) -> N
 def order_problem(po: PurchaseOrder) -> str:
     """Why a new order may not be sent as it stands (empty when it may): each line's amount must be its
     quantity × price, and the total their sum and more than zero."""
-    from openprocure.buyer.requisitions.limits import line_amount
 
     total = Decimal(0)
     for line in po.lines.all():
@@ -669,9 +667,7 @@ def _apply_version(po: PurchaseOrder, transmission: Transmission) -> None:
     if all(line.is_cancelled for line in po.lines.all()):
         _cancelled(po)
     else:
-        from openprocure.buyer.fulfilment.services import refresh_lines
-
-        refresh_lines(po)
+        hooks.lines_changed(purchase_order=po)
     record_event(
         PurchaseOrderEvent,
         po,
@@ -685,7 +681,6 @@ def _apply_version(po: PurchaseOrder, transmission: Transmission) -> None:
 
 
 def _release(po: PurchaseOrder, amounts: dict[str, Decimal], *, version: int | None = None) -> None:
-    from openprocure.buyer.approvals import budgets
 
     if any(amounts.values()):
         reference = f"{po.number} v{version}" if version else po.number
@@ -714,17 +709,7 @@ def _cancel_lines(po: PurchaseOrder, numbers: set[int], *, reason: str, save_po:
         )
         done.append(line.line_number)
     if done:
-        from openprocure.buyer.fulfilment.choices import LINE_STATE_TRANSITIONS, LineState
-        from openprocure.buyer.fulfilment.models import LineFulfilment
-
-        set_status_where(
-            LineFulfilment.objects.filter(po_line__purchase_order=po, po_line__line_number__in=done),
-            LineState.CANCELLED,
-            table=LINE_STATE_TRANSITIONS,
-            field="state",
-            accepted_quantity=0,
-            backordered_quantity=0,
-        )
+        hooks.lines_cancelled(purchase_order=po, line_numbers=done)
         _release(po, released)
         if save_po:
             po.total_amount = quantize_money(
@@ -735,7 +720,6 @@ def _cancel_lines(po: PurchaseOrder, numbers: set[int], *, reason: str, save_po:
 
 
 def _cancelled(po: PurchaseOrder) -> None:
-    from openprocure.buyer.approvals import budgets
 
     # A supplier that accepts a cancellation after a ship notice arrived: the lines are cancelled,
     # the status stays where the shipment took it.
@@ -920,8 +904,6 @@ def _send_version(
 
 
 def _require_changeable(po: PurchaseOrder, actor: Any) -> None:
-    from openprocure.buyer.fulfilment.models import LineFulfilment
-
     if actor.pk != po.buyer_id and not is_procurement_admin(actor):
         raise PurchasingError(_("Only the requester or a procurement administrator can change this order."))
     if po.status not in CHANGEABLE:
@@ -932,7 +914,7 @@ def _require_changeable(po: PurchaseOrder, actor: Any) -> None:
             )
             % {"number": po.number, "status": po.get_status_display()}
         )
-    if LineFulfilment.objects.filter(po_line__purchase_order=po, shipped_quantity__gt=0).exists():
+    if any(hooks.shipping_started(purchase_order=po)):
         raise PurchasingError(
             _("Order %(number)s has started shipping: it can no longer change. Refuse or return the goods.")
             % {"number": po.number}
@@ -966,7 +948,6 @@ def cancel_purchase_order(*, po: PurchaseOrder, actor: Any, reason: str = "") ->
     """Cancel an order: OrderRequest type="delete" when accepted (the connection must allow it and
     nothing may have shipped), applied once the supplier accepts it; an order never delivered is
     dropped at once."""
-    from openprocure.buyer.approvals import budgets
 
     with transaction.atomic():
         po = (

@@ -34,6 +34,7 @@ from openprocure.buyer.requisitions.models import (
     RequisitionEvent,
     RequisitionLine,
 )
+from openprocure.buyer.suppliers.models import PunchOutConnection
 from openprocure.core.audit import new_event, record_event
 from openprocure.core.models import User
 from openprocure.core.status import follow, restore_status_many, set_status, set_status_many
@@ -518,7 +519,6 @@ def _restrictions(profile: Any) -> tuple[set[str], list[RestrictedCategory]]:
 def _suppliers_refusing_free_text(lines: Sequence[RequisitionLine]) -> dict[int, str]:
     """Suppliers of the free-text lines whose order connection refuses lines not from its cart
     (``PunchOutConnection.accepts_free_text``): supplier ID → name."""
-    from openprocure.buyer.suppliers.models import PunchOutConnection
 
     supplier_ids = {line.supplier_id for line in lines if line.is_free_text and line.supplier_id}
     if not supplier_ids:

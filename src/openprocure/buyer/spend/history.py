@@ -32,6 +32,11 @@ from django.utils import timezone
 
 from openprocure.buyer.approvals.choices import StepStatus
 from openprocure.buyer.approvals.models import ApprovalStep
+from openprocure.buyer.fulfilment.choices import ReceiptKind
+from openprocure.buyer.fulfilment.models import GoodsReceipt, GoodsReceiptLine
+from openprocure.buyer.invoicing.choices import InvoiceKind, InvoiceStatus
+from openprocure.buyer.invoicing.choices import InvoiceSource as ReceivedAs
+from openprocure.buyer.invoicing.models import Invoice, InvoiceException, InvoiceLine
 from openprocure.buyer.organization.choices import Role
 from openprocure.buyer.organization.services import has_role
 from openprocure.buyer.purchasing.choices import POStatus
@@ -382,18 +387,15 @@ class ReceiptSource(Source):
     date_field = "received_at"
 
     def model(self) -> Any:
-        from openprocure.buyer.fulfilment.models import GoodsReceipt
 
         return GoodsReceipt
 
     @property
     def statuses(self) -> dict[str, Any]:  # type: ignore[override]  # a property of the subclass over a plain attribute of the base
-        from openprocure.buyer.fulfilment.choices import ReceiptKind
 
         return dict(ReceiptKind.choices)
 
     def filtered(self, filters: HistoryFilters, user: Any) -> QuerySet[Any] | None:
-        from openprocure.buyer.fulfilment.models import GoodsReceipt, GoodsReceiptLine
 
         if (
             filters.structured
@@ -456,7 +458,6 @@ class ReceiptSource(Source):
 
 def invoice_without_order() -> Q:
     """Invoices that name no purchase order, neither in the header nor on any line (maverick)."""
-    from openprocure.buyer.invoicing.models import Invoice, InvoiceLine
 
     with_order = Q(pk__in=Invoice.purchase_orders.through.objects.values("invoice_id")) | Q(
         pk__in=InvoiceLine.objects.filter(po_line__isnull=False).values("invoice_id")
@@ -473,8 +474,6 @@ def first_match_outcomes(invoice_ids: Any) -> dict[int, bool]:
     it waits in the exceptions queue. Invoices not decided yet (received, waiting for the goods
     receipt) and cancelled ones are absent.
     """
-    from openprocure.buyer.invoicing.choices import InvoiceStatus
-    from openprocure.buyer.invoicing.models import Invoice, InvoiceException
 
     approved = {InvoiceStatus.APPROVED, InvoiceStatus.EXPORTED}
     undecided = {InvoiceStatus.RECEIVED, InvoiceStatus.AWAITING_RECEIPT, InvoiceStatus.CANCELLED}
@@ -497,19 +496,15 @@ class InvoiceSource(Source):
     kind = DocumentKind.INVOICE
 
     def model(self) -> Any:
-        from openprocure.buyer.invoicing.models import Invoice
 
         return Invoice
 
     @property
     def statuses(self) -> dict[str, Any]:  # type: ignore[override]  # a property of the subclass over a plain attribute of the base
-        from openprocure.buyer.invoicing.choices import InvoiceStatus
 
         return dict(InvoiceStatus.choices)
 
     def filtered(self, filters: HistoryFilters, user: Any) -> QuerySet[Any] | None:
-        from openprocure.buyer.invoicing.choices import InvoiceKind, InvoiceSource, InvoiceStatus
-        from openprocure.buyer.invoicing.models import Invoice, InvoiceException, InvoiceLine
 
         if filters.structured or filters.listed or filters.ordered or filters.step or filters.due:
             return None
@@ -551,7 +546,7 @@ class InvoiceSource(Source):
             matching = _category(PurchaseOrderLine.objects.all(), filters.category)
             qs = qs.filter(pk__in=lines.filter(po_line__in=matching.values("pk")).values("invoice_id"))
         if filters.electronic:
-            manual = Q(source=InvoiceSource.MANUAL)
+            manual = Q(source=ReceivedAs.MANUAL)
             qs = qs.exclude(manual) if filters.electronic == "yes" else qs.filter(manual)
         if filters.without_po == "yes":
             qs = qs.filter(invoice_without_order())
@@ -566,7 +561,6 @@ class InvoiceSource(Source):
         return qs
 
     def rows(self, qs: QuerySet[Any]) -> QuerySet[Any]:
-        from openprocure.buyer.invoicing.models import Invoice, InvoiceLine
 
         first_order = Invoice.purchase_orders.through.objects.filter(invoice_id=OuterRef("pk")).order_by("id")
         first_line = InvoiceLine.objects.filter(invoice=OuterRef("pk")).order_by("line_number")

@@ -25,6 +25,8 @@ from django.utils.translation import gettext as _
 
 from openprocure.buyer.approvals.choices import StepStatus
 from openprocure.buyer.approvals.models import ApprovalStep
+from openprocure.buyer.invoicing.choices import InvoiceSource as Received
+from openprocure.buyer.invoicing.models import InvoiceException
 from openprocure.buyer.organization.models import CostCenter
 from openprocure.buyer.purchasing.models import PurchaseOrderLine
 from openprocure.buyer.requisitions.choices import RequisitionStatus
@@ -462,8 +464,6 @@ def invoice_kpis(filters: DashboardFilters, user: Any) -> InvoiceKpis | None:
     population = invoice_population(filters, user)
     if population is None:
         return None
-    from openprocure.buyer.invoicing.choices import InvoiceSource as Received
-    from openprocure.buyer.invoicing.models import InvoiceException
 
     sources = dict(population.values_list("pk", "source"))
     outcomes = first_match_outcomes(list(sources))

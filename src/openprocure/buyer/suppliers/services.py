@@ -23,6 +23,7 @@ from openprocure.core.choices import Direction, Protocol
 from openprocure.core.crypto import validate_shared_secret
 from openprocure.core.journal import MASK, mask_secret_bytes, mask_secrets, record_document
 from openprocure.core.models import User
+from openprocure.core.outbox import SecretUnavailable
 from punchout import oci
 from punchout.cxml import CXML, Credential, CXMLError, DeploymentMode, build, parse
 from punchout.cxml.helpers import make_header, new_payload_id
@@ -97,7 +98,6 @@ def payload_domain() -> str:
 def outbox_secret(source: str) -> str:
     """The shared secret of the connection an outbox document belongs to, read at delivery
     (``OUTBOX_SECRET_LOOKUP``; ``source`` is the connection's ID)."""
-    from openprocure.core.outbox import SecretUnavailable
 
     connection = PunchOutConnection.objects.select_related("supplier").filter(pk=int(source)).first()
     if connection is None:
@@ -292,7 +292,6 @@ def refresh_profiles(*, now: datetime | None = None) -> int:
     Run every minute by the worker: it asks only connections due, so a supplier is asked about once
     a day, and a failed attempt is retried after ``PROFILE_RETRY_AFTER``.
     """
-    from openprocure.core.outbox import SecretUnavailable
 
     now = now or timezone.now()
     due = (

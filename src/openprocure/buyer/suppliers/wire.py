@@ -45,27 +45,19 @@ def post_xml(url: str, body: bytes, *, timeout: float = HTTP_TIMEOUT_SECONDS) ->
         method="POST",
         headers={"Content-Type": "text/xml; charset=utf-8", "User-Agent": USER_AGENT},
     )
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            return HttpAnswer(
-                response.status, response.headers.get("Content-Type", ""), response.read(MAX_ANSWER_BYTES)
-            )
-    except urllib.error.HTTPError as error:
-        return HttpAnswer(
-            error.code,
-            error.headers.get("Content-Type", "") if error.headers else "",
-            error.read(MAX_ANSWER_BYTES),
-        )
-    except (urllib.error.URLError, TimeoutError, OSError, ValueError) as error:
-        reason = getattr(error, "reason", error)
-        return HttpAnswer(None, "", b"", error=str(reason))
+    return _exchange(request, timeout)
 
 
 def get_url(url: str, *, timeout: float = HTTP_TIMEOUT_SECONDS) -> HttpAnswer:
     """GET a page (OCI catalogs have no handshake: we can only check that the call-up page answers)."""
     request = urllib.request.Request(url, method="GET", headers={"User-Agent": USER_AGENT})  # noqa: S310
+    return _exchange(request, timeout)
+
+
+def _exchange(request: urllib.request.Request, timeout: float) -> HttpAnswer:
+    """Send ``request`` and keep what came back, an HTTP error's body included."""
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - see the callers
             return HttpAnswer(
                 response.status, response.headers.get("Content-Type", ""), response.read(MAX_ANSWER_BYTES)
             )

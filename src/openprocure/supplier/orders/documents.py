@@ -23,7 +23,7 @@ from django.utils import timezone
 from openprocure.core import rows
 from openprocure.core.journal import MASK
 from openprocure.core.models import OutboxMessage
-from openprocure.core.outbox import Outgoing, enqueue_document, enqueue_documents
+from openprocure.core.outbox import Outgoing, SecretUnavailable, enqueue_document, enqueue_documents
 from openprocure.supplier.business.models import Integration
 from openprocure.supplier.orders import defaults
 from openprocure.supplier.orders.choices import LineOutcome
@@ -95,7 +95,6 @@ def send_with_new_secret(*, integration: Integration, secret: str) -> None:
 def outbox_secret(source: str) -> str:
     """The shared secret our documents for an integration carry, read at delivery
     (``OUTBOX_SECRET_LOOKUP``; ``source`` is the integration's ID); "" when none is stored."""
-    from openprocure.core.outbox import SecretUnavailable
 
     order_settings = OrderSettings.objects.filter(integration_id=int(source)).first()
     if order_settings is None or not order_settings.outbound_secret_encrypted:

@@ -51,6 +51,8 @@ from openprocure.supplier.orders.models import (
     OrderRequestReceipt,
     OrderSettings,
 )
+from openprocure.supplier.punchout.models import CartLine
+from openprocure.supplier.punchout.services import _address_json
 from punchout import cxml
 from punchout.money import quantize_money
 
@@ -463,7 +465,6 @@ def _plan_new_order(
         )
     payment_method_id = intake.payment_method_for(integration)
     evaluation = intake.evaluate(request=request, integration=integration)
-    from openprocure.supplier.punchout.services import _address_json
 
     now = timezone.now()
     order = Order(
@@ -554,7 +555,6 @@ def _update(
     )
     order.order_version = request.header.order_version or order.order_version + 1
     order.payload_id = (document.payload_id or "")[:250]
-    from openprocure.supplier.punchout.services import _address_json
 
     order.ship_to = _address_json(request.header.ship_to)
     order.shipping_address = evaluation.shipping_address
@@ -843,7 +843,6 @@ def _mail_rejection(
 
 
 def _rejection_recipient(integration: Integration, request: cxml.OrderRequest) -> str:
-    from openprocure.supplier.punchout.models import CartLine
 
     aux_ids = [
         i.item_id.supplier_part_auxiliary_id for i in request.items if i.item_id.supplier_part_auxiliary_id

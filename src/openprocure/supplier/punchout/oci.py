@@ -24,6 +24,7 @@ from openprocure.core.security import allow_form_post
 from openprocure.supplier.business.credentials import check_secret, token_hash
 from openprocure.supplier.business.models import Integration
 from openprocure.supplier.catalog.models import Product
+from openprocure.supplier.catalog.search import SearchQuery, get_backend
 from openprocure.supplier.punchout import defaults, services
 from openprocure.supplier.punchout.choices import Operation, SessionProtocol, SessionStatus
 from openprocure.supplier.punchout.framing import frame_for_integration
@@ -225,7 +226,6 @@ def _allowed(integration: Integration, product: Product) -> bool:
 def search_products(integration: Integration, text: str) -> list[Product]:
     """The storefront's own catalog search for the words (full text, as on the search page; a scan
     of every product would not do for millions of them), best matches first."""
-    from openprocure.supplier.catalog.search import SearchQuery, get_backend
 
     query = SearchQuery(
         text=" ".join(text.split()[:8]),
