@@ -276,3 +276,34 @@ def test_an_order_not_partly_received_cannot_be_closed(client: Client, order: Pu
     )
     order.refresh_from_db()
     assert order.status == "accepted"
+
+
+# -- receiving everything at once ---------------------------------------------------------------------
+def test_the_receiving_form_is_filled_and_receive_all_takes_every_open_quantity(
+    order: PurchaseOrder, django_capture_on_commit_callbacks: Any
+) -> None:
+    desk = signed_in(receiving_desk())
+    paper, pens = order.lines.order_by("line_number")
+    receive(desk, order, {1: "2"})
+    page = desk.get(f"/fulfilment/orders/{order.number}/").content.decode()
+    assert f'name="qty_{paper.pk}" value="10"' in page and f'name="qty_{pens.pk}" value="5"' in page
+    assert '<button type="submit" name="receive_all" value="1">Receive all</button>' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        # What was typed in the rows does not count: every open quantity is received.
+        answer = desk.post(
+            f"/fulfilment/orders/{order.number}/receive/",
+            {f"qty_{paper.pk}": "1", f"qty_{pens.pk}": "", "receive_all": "1"},
+        )
+    assert answer.status_code == 302
+    assert list(
+        LineFulfilment.objects.filter(po_line__purchase_order=order)
+        .order_by("po_line__line_number")
+        .values_list("received_quantity", "state")
+    ) == [(Decimal(12), "received"), (Decimal(5), "received")]
+    order.refresh_from_db()
+    assert order.status == "received"
+    assert [m.subject for m in mail.outbox] == ["Order PO-2026-000001 received"]
+    # Nothing left: receiving all again is refused with the service's reason.
+    again = desk.post(f"/fulfilment/orders/{order.number}/receive/", {"receive_all": "1"})
+    assert again.status_code == 400
+    assert "Enter a quantity received (or refused) on at least one line." in again.content.decode()
