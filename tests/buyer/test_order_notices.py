@@ -226,6 +226,15 @@ def test_closing_keeps_what_came_and_sends_a_change_order(client: Client) -> Non
     header = document.message.header
     assert (header.type.value, header.order_version, header.order_id) == ("update", 2, "PO-2026-000001")
     assert [(i.line_number, i.quantity) for i in document.message.items] == [(1, Decimal(4))]
+    # The supplier accepts it: the order stays as closed, at its next version.
+    with PartnerServer() as partner:
+        po = deliver(po, partner.url)
+    assert cxml.parse(partner.received[0].body).document.message.header.order_version == 2
+    assert (po.status, po.version, po.total_amount) == ("received", 2, Decimal("40.00"))
+    assert [line[:4] for line in lines_of(po)] == [
+        (1, Decimal(4), Decimal(8), Decimal("40.00")),
+        (2, Decimal(0), Decimal(5), Decimal("0.00")),
+    ]
     # Receiving no longer waits for it.
     desk = signed_in(User.objects.get(email="desk@acme.test"))
     assert "PO-2026-000001" not in desk.get("/fulfilment/").content.decode()
