@@ -252,6 +252,8 @@ def test_closing_when_the_supplier_takes_no_change_orders_says_so(client: Client
     requester = signed_in(rita())
     page = requester.get(f"/purchasing/{po.number}/").content.decode()
     assert "Office Supply Co does not accept change orders by cXML: tell the supplier yourself" in page
+    french = requester.get(f"/purchasing/{po.number}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Clôturer — plus rien n'est attendu" in french
     answer = requester.post(f"/purchasing/{po.number}/close/", {"confirm": "on"}, follow=True)
     text = answer.content.decode()
     assert (
