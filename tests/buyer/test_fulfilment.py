@@ -435,9 +435,10 @@ def test_a_reject_for_a_live_order_is_an_issue_for_the_requester(
     assert list(SupplierIssue.objects.values_list("kind", "message")) == [
         ("order_rejected", "Office Supply Co rejected order PO-2026-000001.")
     ]
-    assert list(order.events.values_list("kind", flat=True))[-2:] == [
+    assert list(order.events.values_list("kind", flat=True))[-3:] == [
         "cancelled_by_supplier",
         "order_confirmed",
+        "requester_notified",
     ]
     assert len(mail.outbox) == 1
     # Nothing of it will come: the order and its lines are cancelled.

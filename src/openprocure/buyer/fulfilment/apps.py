@@ -19,6 +19,7 @@ class FulfilmentConfig(AppConfig):
         from openprocure.buyer.fulfilment import services
         from openprocure.buyer.purchasing import hooks
 
-        hooks.lines_changed.register(services.on_lines_changed)
+        hooks.refresh_lines.register(services.on_lines_changed)
+        hooks.refresh_status.register(services.on_status_asked)
         hooks.lines_cancelled.register(services.on_lines_cancelled)
         hooks.shipping_started.register(services.has_shipped)

@@ -41,6 +41,8 @@ class ReceiptForm(forms.Form):
     """A receipt (or return) of one order: ``qty_<id>``, ``rejected_<id>``, ``reason_<id>`` per line, and a note."""
 
     note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+    # "Receive all": each line's open quantity, whatever was typed in its row.
+    receive_all = forms.BooleanField(required=False)
 
     def __init__(self, *args: Any, line_ids: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

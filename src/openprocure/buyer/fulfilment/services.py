@@ -13,7 +13,6 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,6 +40,7 @@ from openprocure.buyer.fulfilment.models import (
     StatusUpdate,
     SupplierIssue,
 )
+from openprocure.buyer.purchasing import notices
 from openprocure.buyer.purchasing.choices import (
     CHANGEABLE,
     PO_TRANSITIONS,
@@ -55,7 +55,6 @@ from openprocure.buyer.purchasing.models import (
     Transmission,
 )
 from openprocure.buyer.purchasing.services import cancelled_by_supplier
-from openprocure.core import mail
 from openprocure.core.audit import new_event, record_event
 from openprocure.core.status import can_move, set_derived_many, set_status, set_status_where
 from punchout import cxml
@@ -396,8 +395,9 @@ def record_confirmation(
     )
     refresh_po_status(po)
     if issues:
-        messages = [issue.message for issue in issues]
-        transaction.on_commit(lambda: _notify_requester(po, messages), robust=True)
+        notices.notify_requester(po, notices.CHANGED, [issue.message for issue in issues])
+    elif not confirms_cancellation and kind != "reject":
+        notices.notify_requester(po, notices.CONFIRMED)
     return confirmation
 
 
@@ -426,39 +426,6 @@ def _supplier_cancellation(
 
 def _comments_suffix(comments: str) -> str:
     return (" " + _("Supplier's comment: %(comment)s") % {"comment": comments}) if comments else ""
-
-
-def _notify_requester(po: PurchaseOrder, messages: list[str], *, shipped: bool = False) -> None:
-    requester = po.requisition.requester if po.requisition_id else po.buyer
-    if not requester or not requester.email:
-        return
-    link = f"{settings.PUBLIC_URL}/fulfilment/issues/"
-    intro = (
-        _("%(supplier)s announced a shipment for order %(order)s that needs your attention:")
-        if shipped
-        else _("%(supplier)s confirmed order %(order)s with changes that need your attention:")
-    )
-    body = "\n".join(
-        [
-            _("Hello,"),
-            "",
-            intro % {"supplier": po.supplier, "order": po.number},
-            "",
-            *[f"- {message}" for message in messages],
-            "",
-            _("See them and note what you decide: %(link)s") % {"link": link},
-        ]
-    )
-    mail.deliver(
-        (
-            _("Order %(order)s: the supplier's shipment needs checking")
-            if shipped
-            else _("Order %(order)s: the supplier changed or rejected lines")
-        )
-        % {"order": po.number},
-        body,
-        [requester.email],
-    )
 
 
 def resolve_issue(*, issue: SupplierIssue, actor: Any, resolution: str) -> SupplierIssue:
@@ -586,11 +553,13 @@ def record_ship_notice(
     ShipNoticeLine.objects.bulk_create(new_lines)
     issues = _ship_notice_issues(notice, new_lines)
     SupplierIssue.objects.bulk_create(issues)
-    for po_pk in {issue.purchase_order_id for issue in issues}:
+    announced = {line.po_line.purchase_order_id for line in new_lines}
+    for po_pk in sorted(announced):
         po_messages = [issue.message for issue in issues if issue.purchase_order_id == po_pk]
-        transaction.on_commit(
-            partial(_notify_requester, affected[po_pk], po_messages, shipped=True), robust=True
-        )
+        if po_messages:
+            notices.notify_requester(affected[po_pk], notices.SHIPMENT_TO_CHECK, po_messages)
+        elif operation == "new":
+            notices.notify_requester(affected[po_pk], notices.SHIPPED)
     threshold = defaults.auto_receipt_below()
     for po in affected.values():
         record_event(
@@ -846,7 +815,9 @@ def receive_goods(
             actor=actor,
             detail={"receipt": receipt.number, "automatic": automatic},
         )
-        refresh_po_status(po, actor=actor)
+        before = po.status
+        if refresh_po_status(po, actor=actor) == POStatus.RECEIVED and before != POStatus.RECEIVED:
+            notices.notify_requester(po, notices.RECEIVED)
         if ship_notice is not None:
             _refresh_ship_notice(ship_notice)
         _receipts_changed(po)
@@ -974,9 +945,14 @@ def receipt_history(po_line: PurchaseOrderLine) -> list[GoodsReceiptLine]:
 
 
 # -- what purchasing tells us (registered in purchasing.hooks) ---------------------------------------
-def on_lines_changed(*, purchase_order: PurchaseOrder) -> None:
-    """The supplier accepted new quantities: recompute what each line still expects."""
-    refresh_lines(purchase_order)
+def on_lines_changed(*, purchase_order: PurchaseOrder) -> dict[int, LineFulfilment]:
+    """The order's quantities changed: recompute what each line still expects."""
+    return refresh_lines(purchase_order)
+
+
+def on_status_asked(*, purchase_order: PurchaseOrder, actor: Any = None) -> None:
+    """The order's lines are settled: recompute its progress."""
+    refresh_po_status(purchase_order, actor=actor)
 
 
 def on_lines_cancelled(*, purchase_order: PurchaseOrder, line_numbers: list[int]) -> None:

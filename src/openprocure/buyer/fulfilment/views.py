@@ -128,6 +128,13 @@ def _post_lines(request: HttpRequest, number: str, *, action: str) -> HttpRespon
         context["error"] = _("Correct the values marked below, then record again.")
         return render(request, "fulfilment/order.html", context, status=400)
     lines, note = form.lines(), form.cleaned_data["note"]
+    if action == "receive" and form.cleaned_data["receive_all"]:
+        rows = services.fulfilments(po)
+        lines = [
+            services.ReceiptLineInput(po_line_id=line_id, quantity=rows[line_id].still_to_receive)
+            for line_id in line_ids
+            if not rows[line_id].po_line.is_cancelled
+        ]
     try:
         if action == "receive":
             receipt = services.receive_goods(po=po, actor=request.user, lines=lines, note=note)

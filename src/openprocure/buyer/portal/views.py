@@ -12,6 +12,7 @@ from openprocure.buyer.invoicing.choices import ExceptionStatus
 from openprocure.buyer.invoicing.models import InvoiceException
 from openprocure.buyer.organization.choices import Role
 from openprocure.buyer.organization.services import roles_of
+from openprocure.buyer.purchasing import notices
 from openprocure.buyer.purchasing.choices import AWAITING_GOODS
 from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.buyer.requisitions.choices import RequisitionStatus
@@ -33,6 +34,7 @@ def _requester_panels(user: Any) -> dict[str, Any]:
         "in_approval": list(mine.filter(status=RequisitionStatus.SUBMITTED).order_by("-id")[:RECENT]),
         "orders": list(orders.order_by("-created_at")[:RECENT]),
         "to_receive": list(orders.filter(status__in=AWAITING_GOODS).order_by("-created_at")[:RECENT]),
+        "order_news": notices.latest_notices(user, limit=RECENT),
     }
 
 

@@ -110,4 +110,6 @@ PO_EVENT_LABELS = {
     "goods_received": _("Goods received"),
     "goods_returned": _("Goods returned"),
     "supplier_issue_resolved": _("Supplier issue resolved"),
+    "requester_notified": _("Requester notified by e-mail"),
+    "closed_short": _("Closed: nothing more expected"),
 }

@@ -39,3 +39,13 @@ class ChangeOrderForm(forms.Form):
 
 class CancelOrderForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), required=False, max_length=REASON_MAX)
+
+
+class CloseOrderForm(forms.Form):
+    """Close a partly received order: what was not received is no longer expected."""
+
+    confirm = forms.BooleanField(
+        label=_("Nothing more is expected of this order"),
+        error_messages={"required": _("Tick the box to confirm that nothing more is expected.")},
+    )
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=REASON_MAX)

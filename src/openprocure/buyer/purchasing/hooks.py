@@ -1,8 +1,12 @@
 """Hooks of purchasing (see :mod:`openprocure.core.hooks`): fulfilment registers here, so purchasing
 never imports it.
 
-- ``lines_changed``: called with ``purchase_order=`` after the supplier accepted a change of quantities,
-  inside that transaction: the receiving side recomputes what each line still expects.
+- ``refresh_lines``: called with ``purchase_order=`` after the quantities of its lines changed, inside
+  that transaction: the receiving side recomputes what each line still expects and returns its rows
+  by line id (each with ``po_line``, ``received_quantity``, ``rejected_quantity``,
+  ``open_quantity``).
+- ``refresh_status``: called with ``purchase_order=`` and ``actor=`` once the lines are settled: the
+  order's progress (received, invoiced…) is recomputed from them.
 - ``lines_cancelled``: called with ``purchase_order=`` and ``line_numbers=`` (the lines whose open
   quantity is no longer expected), inside the cancelling transaction.
 - ``shipping_started``: called with ``purchase_order=``; each callable returns whether goods of the
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 from openprocure.core.hooks import Hook
 
-lines_changed = Hook()
+refresh_lines = Hook()
+refresh_status = Hook()
 lines_cancelled = Hook()
 shipping_started = Hook()

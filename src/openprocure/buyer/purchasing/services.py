@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openprocure.buyer.organization.services import is_procurement_admin
-from openprocure.buyer.purchasing import hooks
+from openprocure.buyer.purchasing import hooks, notices
 from openprocure.buyer.purchasing.choices import (
     CHANGEABLE,
     PO_TRANSITIONS,
@@ -633,6 +633,9 @@ def sync_deliveries(*, limit: int = 500) -> int:
                             "text": message.last_error,
                         },
                     )
+                    notices.notify_requester(
+                        po, notices.NOT_DELIVERED, [message.last_error] if message.last_error else []
+                    )
             count += 1
     return count
 
@@ -667,7 +670,7 @@ def _apply_version(po: PurchaseOrder, transmission: Transmission) -> None:
     if all(line.is_cancelled for line in po.lines.all()):
         _cancelled(po)
     else:
-        hooks.lines_changed(purchase_order=po)
+        hooks.refresh_lines(purchase_order=po)
     record_event(
         PurchaseOrderEvent,
         po,
@@ -980,3 +983,95 @@ def cancel_purchase_order(*, po: PurchaseOrder, actor: Any, reason: str = "") ->
         _require_changeable(po, actor)
         _send_cancellation(po, actor, reason)
         return po.transmissions.order_by("-id").first()
+
+
+# -- closing a partly received order ------------------------------------------------------------------
+def close_remaining(*, po: PurchaseOrder, actor: Any, reason: str = "") -> Transmission | None:
+    """Close a partly received order: nothing more is expected of it.
+
+    Each line keeps what was received (a line of which nothing came is cancelled); the rest is no
+    longer awaited, its budget is released and the order becomes Received. The supplier is told by
+    a change order (OrderRequest type="update", the next orderVersion) when its connection accepts
+    them; otherwise the event says it was not told. Returns the change order sent, if any.
+    """
+    with transaction.atomic():
+        po = (
+            PurchaseOrder.objects.select_for_update(of=("self",))
+            .select_related("connection", "requisition", "supplier")
+            .get(pk=po.pk)
+        )
+        if actor.pk != po.buyer_id and not is_procurement_admin(actor):
+            raise PurchasingError(
+                _("Only the requester or a procurement administrator can close this order.")
+            )
+        rows = {pk: row for result in hooks.refresh_lines(purchase_order=po) for pk, row in result.items()}
+        remaining = {
+            row.po_line.line_number: row
+            for row in rows.values()
+            if not row.po_line.is_cancelled and row.open_quantity > 0
+        }
+        if po.status != POStatus.PART_RECEIVED or not remaining:
+            raise PurchasingError(
+                _("Order %(number)s has nothing partly received left to close: it is %(status)s.")
+                % {"number": po.number, "status": po.get_status_display()}
+            )
+        if po.transmissions.filter(status=TransmissionStatus.QUEUED).exists():
+            raise PurchasingError(
+                _(
+                    "A change of order %(number)s is waiting for the supplier's answer: try again once it has answered."
+                )
+                % {"number": po.number}
+            )
+        targets = {
+            number: (
+                row.received_quantity + row.rejected_quantity if row.received_quantity > 0 else Decimal(0)
+            )
+            for number, row in remaining.items()
+        }
+        changes = {
+            str(number): {"from": _quantity(remaining[number].po_line.quantity), "to": _quantity(target)}
+            for number, target in sorted(targets.items())
+        }
+        connection = po.connection
+        can_tell = bool(
+            connection
+            and connection.order_url
+            and connection.protocol == "cxml"
+            and connection.accepts_order_updates
+        )
+        transmission = (
+            _send_version(po, TransmissionType.UPDATE, changes, actor, reason) if can_tell else None
+        )
+        _cancel_lines(po, {n for n, target in targets.items() if target == 0}, reason=reason, save_po=False)
+        released: dict[str, Decimal] = defaultdict(Decimal)
+        for number, target in targets.items():
+            line = remaining[number].po_line
+            if target == 0:
+                continue
+            amount = quantize_money(
+                target * Decimal(line.unit_price) / (Decimal(line.price_basis_quantity) or Decimal(1)),
+                po.currency,
+            )
+            distributions = rescale(line.distributions, Decimal(line.amount), amount, po.currency)
+            for old, new in zip(line.distributions, distributions, strict=True):
+                released[old["cost_center"]] += Decimal(old["amount"]) - Decimal(new["amount"])
+            line.cancelled_quantity = Decimal(line.cancelled_quantity) + Decimal(line.quantity) - target
+            line.quantity, line.amount, line.distributions = target, amount, distributions
+            line.cancel_reason = reason
+            line.save(
+                update_fields=["quantity", "cancelled_quantity", "amount", "distributions", "cancel_reason"]
+            )
+        _release(po, released)
+        po.total_amount = quantize_money(
+            sum((Decimal(line.amount) for line in po.lines.all()), Decimal(0)), po.currency
+        )
+        po.save(update_fields=["total_amount"])
+        record_event(
+            PurchaseOrderEvent,
+            po,
+            "closed_short",
+            actor=actor,
+            detail={"changes": changes, "reason": reason, "supplier_told": can_tell},
+        )
+        hooks.refresh_status(purchase_order=po, actor=actor)
+        return transmission

@@ -12,4 +12,5 @@ urlpatterns = [
     path("<str:number>/cancel/", views.po_cancel, name="cancel"),
     path("<str:number>/change/", views.po_change, name="change"),
     path("<str:number>/resend/", views.po_resend, name="resend"),
+    path("<str:number>/close/", views.po_close, name="close"),
 ]

@@ -11,8 +11,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from openprocure.buyer.purchasing import selectors, services
-from openprocure.buyer.purchasing.forms import CancelOrderForm, ChangeOrderForm
+from openprocure.buyer.purchasing import notices, selectors, services
+from openprocure.buyer.purchasing.choices import POStatus
+from openprocure.buyer.purchasing.forms import CancelOrderForm, ChangeOrderForm, CloseOrderForm
 from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.core.pdf import pdf_response
 
@@ -41,6 +42,7 @@ def _detail_page(
     po: PurchaseOrder,
     change: ChangeOrderForm | None = None,
     cancel: CancelOrderForm | None = None,
+    close: CloseOrderForm | None = None,
 ) -> HttpResponse:
     """The order's page; a refused change or cancellation shows what was typed, each error beside its field."""
     lines = list(po.lines.all())
@@ -51,6 +53,14 @@ def _detail_page(
         else:
             field = change[f"qty_{line.line_number}"]
             change_rows.append({"line": line, "value": field.value() or "", "errors": field.errors})
+    events = list(po.events.select_related("actor"))
+    for event in events:
+        notice = (event.detail or {}).get("notice") if event.kind == "requester_notified" else None
+        if notice in notices.KINDS:
+            event.notice_text = notices.subject_and_intro(  # type: ignore[attr-defined]  # read by the template only
+                notice, order=po.number, supplier=str(po.supplier)
+            )[0]
+    connection = po.connection
     return render(
         request,
         "purchasing/detail.html",
@@ -62,10 +72,15 @@ def _detail_page(
             "cancel_form": cancel,
             "timeline": selectors.timeline(po),
             "transmissions": po.transmissions.select_related("outbox_message"),
-            "events": po.events.select_related("actor"),
+            "events": events,
             "can_manage": selectors.can_manage(request.user, po),
+            "can_close": po.status == POStatus.PART_RECEIVED,
+            "close_form": close,
+            "supplier_takes_changes": bool(
+                connection and connection.order_url and connection.accepts_order_updates
+            ),
         },
-        status=400 if change is not None or cancel is not None else 200,
+        status=400 if change is not None or cancel is not None or close is not None else 200,
     )
 
 
@@ -133,4 +148,35 @@ def po_resend(request: HttpRequest, number: str) -> HttpResponse:
         services.resend(po=po, actor=request.user)
     except services.PurchasingError as error:
         messages.error(request, str(error))
+    return redirect("purchasing:detail", number=po.number)
+
+
+@login_required
+@require_POST
+def po_close(request: HttpRequest, number: str) -> HttpResponse:
+    """Close a partly received order: nothing more is expected (a ticked confirmation is required)."""
+    po = _po(request, number)
+    form = CloseOrderForm(request.POST)
+    if not form.is_valid():
+        return _detail_page(request, po, close=form)
+    try:
+        sent = services.close_remaining(po=po, actor=request.user, reason=form.cleaned_data["reason"])
+    except services.PurchasingError as error:
+        messages.error(request, str(error))
+    else:
+        if sent is not None:
+            messages.success(
+                request,
+                _("Order %(number)s closed: nothing more is expected. The supplier was sent a change order.")
+                % {"number": po.number},
+            )
+        else:
+            messages.warning(
+                request,
+                _(
+                    "Order %(number)s closed: nothing more is expected. %(supplier)s does not accept change "
+                    "orders by cXML: tell the supplier yourself."
+                )
+                % {"number": po.number, "supplier": po.supplier},
+            )
     return redirect("purchasing:detail", number=po.number)
