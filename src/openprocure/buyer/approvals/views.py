@@ -32,6 +32,7 @@ from openprocure.buyer.approvals.models import ApiToken, ApprovalAssignment, App
 from openprocure.buyer.organization.services import is_procurement_admin, spending_limit_for
 from openprocure.core.auth import AuthenticatedHttpRequest
 from openprocure.core.batch import report_batch, selected_ids
+from openprocure.core.lists import paginate
 from openprocure.core.models import User
 
 
@@ -58,10 +59,17 @@ def _inbox(
     selected: list[int] | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    page, query = paginate(request, selectors.inbox(request.user))
     return render(
         request,
         "approvals/inbox.html",
-        {"assignments": selectors.inbox(request.user), "form": form, "selected": selected or []},
+        {
+            "assignments": page.object_list,
+            "page": page,
+            "query": query,
+            "form": form,
+            "selected": selected or [],
+        },
         status=status,
     )
 

@@ -26,6 +26,7 @@ from openprocure.buyer.organization.choices import Role
 from openprocure.buyer.organization.services import has_role
 from openprocure.buyer.purchasing.choices import AWAITING_GOODS, POStatus
 from openprocure.buyer.purchasing.models import PurchaseOrder, PurchaseOrderLine
+from openprocure.core.lists import paginate
 
 # An invoice can arrive before the goods (suppliers often invoice at shipment): the order then says
 # "Invoiced" while some of its lines still wait to be received.
@@ -188,7 +189,12 @@ def issues(request: HttpRequest) -> HttpResponse:
     queryset = SupplierIssue.objects.select_related("purchase_order__supplier", "po_line")
     if not show_all:
         queryset = queryset.filter(status=IssueStatus.OPEN)
-    return render(request, "fulfilment/issues.html", {"issues": queryset, "show_all": show_all})
+    page, query = paginate(request, queryset)
+    return render(
+        request,
+        "fulfilment/issues.html",
+        {"issues": page.object_list, "page": page, "query": query, "show_all": show_all},
+    )
 
 
 @login_required

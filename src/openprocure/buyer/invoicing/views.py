@@ -33,6 +33,7 @@ from openprocure.buyer.invoicing.models import (
 from openprocure.buyer.invoicing.selectors import visible_invoices
 from openprocure.buyer.organization.choices import Role
 from openprocure.buyer.organization.services import has_role
+from openprocure.core.lists import paginate
 from openprocure.core.pdf import pdf_response
 from punchout import amounts
 
@@ -45,8 +46,10 @@ def _require_ap(request: HttpRequest) -> None:
 @login_required
 def invoice_list(request: HttpRequest) -> HttpResponse:
     _require_ap(request)
-    invoices = Invoice.objects.select_related("supplier").order_by("-created_at")[:200]
-    return render(request, "invoicing/list.html", {"invoices": invoices})
+    page, query = paginate(request, Invoice.objects.select_related("supplier").order_by("-created_at", "-pk"))
+    return render(
+        request, "invoicing/list.html", {"invoices": page.object_list, "page": page, "query": query}
+    )
 
 
 @login_required
@@ -173,7 +176,10 @@ def exceptions(request: HttpRequest) -> HttpResponse:
         .select_related("invoice__supplier")
         .order_by("invoice__created_at", "pk")
     )
-    return render(request, "invoicing/exceptions.html", {"exceptions": queue})
+    page, query = paginate(request, queue)
+    return render(
+        request, "invoicing/exceptions.html", {"exceptions": page.object_list, "page": page, "query": query}
+    )
 
 
 @login_required
@@ -215,10 +221,12 @@ def payments(request: HttpRequest) -> HttpResponse:
             return redirect("invoicing:payments")
         return redirect("invoicing:payment_csv", pk=export.pk)
     approved = Invoice.objects.filter(status=InvoiceStatus.APPROVED).select_related("supplier")
+    # The approved invoices are the next export, shown whole; the past exports are the list that grows.
+    page, query = paginate(request, PaymentExport.objects.order_by("-created_at", "-pk"))
     return render(
         request,
         "invoicing/payments.html",
-        {"approved": approved, "exports": PaymentExport.objects.all()[:50]},
+        {"approved": approved, "exports": page.object_list, "page": page, "query": query},
     )
 
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from openprocure.buyer.purchasing import selectors, services
 from openprocure.buyer.purchasing.forms import CancelOrderForm, ChangeOrderForm
 from openprocure.buyer.purchasing.models import PurchaseOrder
+from openprocure.core.lists import paginate
 from openprocure.core.pdf import pdf_response
 
 
@@ -27,7 +28,8 @@ def _po(request: HttpRequest, number: str) -> PurchaseOrder:
 @login_required
 def po_list(request: HttpRequest) -> HttpResponse:
     """Purchase orders I may see, newest first."""
-    return render(request, "purchasing/list.html", {"orders": selectors.visible_orders(request.user)[:200]})
+    page, query = paginate(request, selectors.visible_orders(request.user))
+    return render(request, "purchasing/list.html", {"orders": page.object_list, "page": page, "query": query})
 
 
 @login_required
