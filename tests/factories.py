@@ -30,8 +30,8 @@ _copy_numbers = itertools.count(1)
 
 def copies(row: Any, count: int) -> list[Any]:
     """``count`` copies of a saved row, written in one statement (no ``save()``, no signals): a list
-    grows to any size from one row made the real way. Unique text fields get a suffix; foreign keys
-    are shared, so pages that read related rows still have something to read."""
+    grows to any size from one row made the real way. Unique text fields get a suffix, unique optional
+    links are left empty; other foreign keys are shared, so pages that read related rows still have something to read."""
     from django.db.models import CharField, UniqueConstraint
 
     model = type(row)
@@ -51,6 +51,8 @@ def copies(row: Any, count: int) -> list[Any]:
             value = getattr(row, field.attname)
             if field.name in unique and isinstance(field, CharField) and value is not None:
                 value = f"{value}-{index}"[-field.max_length :] if field.max_length else f"{value}-{index}"
+            elif field.name in unique and field.is_relation and field.null:
+                value = None  # a unique optional link (charge ↔ shipment) is left empty on the copies
             values[field.attname] = value
         made.append(model(**values))
     return model.objects.bulk_create(made)
