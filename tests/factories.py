@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from typing import Any
 
 import factory
@@ -28,10 +29,11 @@ class UserFactory(DjangoModelFactory):
 _copy_numbers = itertools.count(1)
 
 
-def copies(row: Any, count: int) -> list[Any]:
+def copies(row: Any, count: int, vary: Callable[[int], dict[str, Any]] | None = None) -> list[Any]:
     """``count`` copies of a saved row, written in one statement (no ``save()``, no signals): a list
     grows to any size from one row made the real way. Unique text fields get a suffix, unique optional
-    links are left empty; other foreign keys are shared, so pages that read related rows still have something to read."""
+    links are left empty; other foreign keys are shared, so pages that read related rows still have something to read. ``vary(n)`` gives the fields of the
+    n-th copy that must differ otherwise (a one-to-one link)."""
     from django.db.models import CharField, UniqueConstraint
 
     model = type(row)
@@ -54,5 +56,5 @@ def copies(row: Any, count: int) -> list[Any]:
             elif field.name in unique and field.is_relation and field.null:
                 value = None  # a unique optional link (charge ↔ shipment) is left empty on the copies
             values[field.attname] = value
-        made.append(model(**values))
+        made.append(model(**(values | (vary(index) if vary else {}))))
     return model.objects.bulk_create(made)

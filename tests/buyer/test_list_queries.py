@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from openprocure.buyer.approvals.models import ApprovalAssignment
+from openprocure.buyer.approvals.models import ApprovalAssignment, Budget, BudgetCommitment
 from openprocure.buyer.approvals.services import create_api_token
 from openprocure.buyer.fulfilment.models import SupplierIssue
 from openprocure.buyer.invoicing.models import Invoice, InvoiceException, PaymentExport
@@ -64,6 +65,26 @@ def more_people(rows: Rows, count: int) -> None:
         set_profile(user=person, company=rows.world.company, roles=["requester"], manager=rows.world.mona)
 
 
+def more_budgets(rows: Rows, count: int) -> None:
+    """Budgets of successive months, each with a commitment of Rita's requisition."""
+    taken = Budget.objects.count()
+    for month in range(taken, taken + count):
+        start = date(2020, 1, 1) + timedelta(days=31 * month)
+        budget = Budget.objects.create(
+            cost_center=rows.world.cc_ops,
+            period_start=start,
+            period_end=start + timedelta(days=27),
+            amount=1000,
+        )
+        BudgetCommitment.objects.create(
+            budget=budget,
+            kind="requisition",
+            requisition=Requisition.objects.first(),
+            amount=100,
+            currency="EUR",
+        )
+
+
 def grow(model: type[Any], **where: Any) -> Callable[[Rows, int], None]:
     """Add ``count`` rows of ``model`` by copying the first one matching ``where``."""
 
@@ -83,12 +104,14 @@ LISTS: list[tuple[str, str, str, Callable[[Rows, int], None]]] = [
     ("/requisitions/", "rita", "page", grow(Requisition)),
     ("/approvals/", "alan", "page", grow(ApprovalAssignment)),
     ("/purchasing/", "ada", "page", grow(PurchaseOrder)),
+    ("/approvals/budgets/", "ada", "page", more_budgets),
     ("/invoicing/", "ada", "page", grow(Invoice)),
     ("/invoicing/exceptions/", "ada", "page", grow(InvoiceException)),
     ("/invoicing/payments/", "ada", "page", grow(PaymentExport)),
     ("/suppliers/", "ada", "page", grow(Supplier)),
     ("/organization/people/", "ada", "page", more_people),
     ("/spend/history/", "ada", "page", grow(Requisition)),
+    ("/fulfilment/", "ada", "page", grow(PurchaseOrder)),
     ("/fulfilment/issues/", "ada", "page", grow(SupplierIssue)),
     ("/api/requisitions/", "ada", "api", grow(Requisition)),
     ("/api/approvals/", "alan", "api", grow(ApprovalAssignment)),
@@ -136,3 +159,12 @@ def test_a_page_past_the_end_shows_the_last_and_a_word_the_first(rows: Rows) -> 
     first = client.get("/purchasing/?page=last-but-one").content.decode()
     assert "Page 1 of 2" in first
     assert 'href="?page=2" rel="next"' in first
+
+
+def test_two_lists_on_one_page_keep_each_others_page(rows: Rows) -> None:
+    copies(rows.po, 59)
+    client = signed_in(rows.world.ada)
+    second = client.get("/fulfilment/?notices_page=1&page=2").content.decode()
+    assert "Page 2 of 2" in second
+    assert 'href="?notices_page=1&amp;page=1" rel="prev"' in second
+    assert second.count('href="/fulfilment/orders/') == 10

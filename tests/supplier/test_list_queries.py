@@ -55,6 +55,15 @@ def grow(model: type[Any], **where: Any) -> Callable[[int], None]:
     return add
 
 
+def more_integrations(count: int) -> None:
+    """Integrations of other businesses (one each), copied from Acme's."""
+
+    def of_a_new_business(n: int) -> dict[str, Any]:
+        return {"business_id": BusinessFactory(name=f"Business {n}", email=f"admin{n}@example.test").pk}
+
+    copies(Integration.objects.order_by("pk").first(), count, of_a_new_business)
+
+
 def operator() -> Client:
     client = Client()
     client.force_login(make_operator("lists@marketplace.test"))
@@ -84,6 +93,7 @@ LISTS: list[tuple[str, str, Callable[[int], None]]] = [
     ("/fulfilment/returns/", "operator", grow(ReturnRequest)),
     ("/business/punchout/documents/", "administrator", grow(Document)),
     ("/business/review/", "operator", grow(Business, status=VerificationStatus.PENDING)),
+    ("/business/review/?integrations", "operator", more_integrations),
     ("/api/orders/", "api", grow(Order)),
     ("/api/shipments/", "api", grow(Shipment)),
     ("/api/invoices/", "api", grow(Invoice)),

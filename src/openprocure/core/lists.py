@@ -26,17 +26,18 @@ PAGE_SIZE = 50
 T = TypeVar("T")
 
 
-def query_without_page(request: HttpRequest) -> str:
-    """The request's query string without ``page``, for the pager's links."""
+def query_without_page(request: HttpRequest, param: str = "page") -> str:
+    """The request's query string without the page number, for the pager's links."""
     query = request.GET.copy()
-    query.pop("page", None)
+    query.pop(param, None)
     return query.urlencode()
 
 
 def paginate(
-    request: HttpRequest, object_list: Sequence[T] | Any, per_page: int = PAGE_SIZE
+    request: HttpRequest, object_list: Sequence[T] | Any, per_page: int = PAGE_SIZE, *, param: str = "page"
 ) -> tuple[Page, str]:
     """The page asked for by ``?page=`` (the last one if past the end, the first if not a number) and
-    the query string that keeps the list's filters; the list must be ordered."""
-    page = Paginator(object_list, per_page).get_page(request.GET.get("page"))
-    return page, query_without_page(request)
+    the query string that keeps the list's filters; the list must be ordered. A page with two lists
+    gives the second its own ``param`` and passes it to the pager as ``param``."""
+    page = Paginator(object_list, per_page).get_page(request.GET.get(param))
+    return page, query_without_page(request, param)

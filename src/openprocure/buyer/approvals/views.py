@@ -371,10 +371,13 @@ def budget_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         form.save()
         messages.success(request, _("Budget saved."))
         return redirect("approvals:budgets")
-    rows = [
-        {"budget": b, "committed": budgets.committed(b)} for b in Budget.objects.select_related("cost_center")
-    ]
-    return render(request, "approvals/budgets.html", {"form": form, "rows": rows})
+    page, query = paginate(request, Budget.objects.select_related("cost_center"))
+    shown = list(page.object_list)
+    committed = budgets.committed_by_budget(shown)
+    rows = [{"budget": b, "committed": committed[b.pk]} for b in shown]
+    return render(
+        request, "approvals/budgets.html", {"form": form, "rows": rows, "page": page, "query": query}
+    )
 
 
 @login_required

@@ -72,7 +72,17 @@ def to_receive(request: HttpRequest) -> HttpResponse:
         .select_related("supplier")
         .order_by("delivery_date", "pk")
     )
-    return render(request, "fulfilment/to_receive.html", {"orders": orders, "notices": notices})
+    page, query = paginate(request, orders)
+    notices_page, notices_query = paginate(request, notices, param="notices_page")
+    context = {
+        "orders": page.object_list,
+        "page": page,
+        "query": query,
+        "notices": notices_page.object_list,
+        "notices_page": notices_page,
+        "notices_query": notices_query,
+    }
+    return render(request, "fulfilment/to_receive.html", context)
 
 
 def _order_context(

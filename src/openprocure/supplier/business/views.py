@@ -291,13 +291,19 @@ def review_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Businesses waiting for verification, oldest first."""
     pending = Business.objects.filter(status=VerificationStatus.PENDING).order_by("created_at", "pk")
     page, query = paginate(request, pending)
-    integrations = Integration.objects.select_related("business").order_by("business__name")
+    integrations, integrations_query = paginate(
+        request,
+        Integration.objects.select_related("business").order_by("business__name", "pk"),
+        param="integrations_page",
+    )
     context = {
         "pending": page.object_list,
         "page": page,
         "query": query,
         "refusal_form": forms.RefusalForm(),
-        "integrations": integrations,
+        "integrations": integrations.object_list,
+        "integrations_page": integrations,
+        "integrations_query": integrations_query,
     }
     return render(request, "business/review.html", context)
 
