@@ -13,10 +13,23 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from openprocure.buyer.approvals.models import ApprovalAssignment, Budget, BudgetCommitment
+from openprocure.buyer.approvals.models import (
+    ApiToken,
+    ApprovalAssignment,
+    ApprovalRule,
+    Budget,
+    BudgetCommitment,
+)
 from openprocure.buyer.approvals.services import create_api_token
 from openprocure.buyer.fulfilment.models import SupplierIssue
-from openprocure.buyer.invoicing.models import Invoice, InvoiceException, PaymentExport
+from openprocure.buyer.invoicing.models import (
+    Invoice,
+    InvoiceException,
+    PaymentExport,
+    SupplierIdentifier,
+    ToleranceRule,
+)
+from openprocure.buyer.invoicing.services import add_identifier
 from openprocure.buyer.organization.services import set_profile
 from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.buyer.requisitions.models import Requisition
@@ -51,6 +64,9 @@ def rows() -> Rows:
     )
     assert answer.code == 200
     invoice = Invoice.objects.get()
+    add_identifier(supplier=world.supplier, scheme="vat", value="FR40303265045")
+    ToleranceRule.objects.create(supplier=world.supplier, unspsc_prefix="4412")
+    create_api_token(user=world.alan, name="ERP")
     PaymentExport.objects.create(number="PAY-1", created_by=world.ada, content="", invoice_count=1)
     SupplierIssue.objects.create(
         purchase_order=po, po_line=po.lines.first(), kind="price_changed", message="Price changed."
@@ -105,6 +121,10 @@ LISTS: list[tuple[str, str, str, Callable[[Rows, int], None]]] = [
     ("/approvals/", "alan", "page", grow(ApprovalAssignment)),
     ("/purchasing/", "ada", "page", grow(PurchaseOrder)),
     ("/approvals/budgets/", "ada", "page", more_budgets),
+    ("/approvals/policy/", "ada", "page", grow(ApprovalRule)),
+    ("/approvals/tokens/", "alan", "page", grow(ApiToken)),
+    ("/invoicing/identifiers/", "ada", "page", grow(SupplierIdentifier)),
+    ("/invoicing/tolerances/", "ada", "page", grow(ToleranceRule)),
     ("/invoicing/", "ada", "page", grow(Invoice)),
     ("/invoicing/exceptions/", "ada", "page", grow(InvoiceException)),
     ("/invoicing/payments/", "ada", "page", grow(PaymentExport)),

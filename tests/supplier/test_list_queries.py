@@ -13,10 +13,10 @@ from django.test.utils import CaptureQueriesContext
 
 from openprocure.core.models import Document
 from openprocure.supplier.business.choices import VerificationStatus
-from openprocure.supplier.business.models import Business, Integration
+from openprocure.supplier.business.models import Business, Integration, Membership
 from openprocure.supplier.fulfilment import services
 from openprocure.supplier.fulfilment.models import Charge, Invoice, ReturnRequest, Shipment
-from openprocure.supplier.orders.models import Order
+from openprocure.supplier.orders.models import ApiKey, Order
 from openprocure.supplier.orders.services import create_api_key
 from tests.factories import copies
 from tests.supplier.factories import BusinessFactory
@@ -41,6 +41,8 @@ def rows(client: Client, shop: Integration) -> Integration:
     partner = f"{shop.buyer_domain}:{shop.buyer_identity}"
     if not Document.objects.filter(partner=partner).exists():
         Document.objects.create(direction="in", kind="OrderRequest", partner=partner, raw="<cXML/>")
+    admin = Membership.objects.get(business=shop.business, is_administrator=True).user
+    create_api_key(business=shop.business, by=admin, name="ERP")
     BusinessFactory(name="Initech", email="admin@initech.test", status=VerificationStatus.PENDING)
     assert (Charge.objects.count(), Invoice.objects.count(), ReturnRequest.objects.count()) == (1, 1, 1)
     return shop
@@ -77,8 +79,6 @@ def administrator() -> Client:
 
 
 def api_client(integration: Integration) -> Client:
-    from openprocure.supplier.business.models import Membership
-
     admin = Membership.objects.get(business=integration.business, is_administrator=True).user
     _row, key = create_api_key(business=integration.business, by=admin, name="Lists")
     return Client(headers={"Authorization": f"Bearer {key}"})
@@ -94,6 +94,7 @@ LISTS: list[tuple[str, str, Callable[[int], None]]] = [
     ("/business/punchout/documents/", "administrator", grow(Document)),
     ("/business/review/", "operator", grow(Business, status=VerificationStatus.PENDING)),
     ("/business/review/?integrations", "operator", more_integrations),
+    ("/account/api-keys/", "administrator", grow(ApiKey)),
     ("/api/orders/", "api", grow(Order)),
     ("/api/shipments/", "api", grow(Shipment)),
     ("/api/invoices/", "api", grow(Invoice)),

@@ -334,10 +334,13 @@ def cancel_delegation(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 def policy(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The approval policy: every rule with its conditions and steps."""
     _require_admin(request.user)
-    rules = ApprovalRule.objects.prefetch_related(
-        "steps__approvers__user", "cost_centers", "departments", "suppliers"
+    page, query = paginate(
+        request,
+        ApprovalRule.objects.prefetch_related(
+            "steps__approvers__user", "cost_centers", "departments", "suppliers"
+        ),
     )
-    return render(request, "approvals/policy.html", {"rules": rules})
+    return render(request, "approvals/policy.html", {"rules": page.object_list, "page": page, "query": query})
 
 
 @login_required

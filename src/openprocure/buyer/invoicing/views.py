@@ -268,10 +268,11 @@ def identifiers(request: HttpRequest) -> HttpResponse:
                 _("%(identifier)s added to %(supplier)s.") % {"identifier": added, "supplier": supplier},
             )
             return redirect("invoicing:identifiers")
+    page, query = paginate(request, SupplierIdentifier.objects.select_related("supplier"))
     return render(
         request,
         "invoicing/identifiers.html",
-        {"identifiers": SupplierIdentifier.objects.select_related("supplier"), "form": form},
+        {"identifiers": page.object_list, "page": page, "query": query, "form": form},
         status=400 if form.errors else 200,
     )
 
@@ -288,11 +289,17 @@ def _require_policy_reader(request: HttpRequest) -> None:
 def tolerances(request: HttpRequest) -> HttpResponse:
     """The matching tolerances: everyone, a supplier, a category, or both (the most specific wins)."""
     _require_policy_reader(request)
+    page, query = paginate(
+        request,
+        ToleranceRule.objects.select_related("supplier").order_by("supplier__name", "unspsc_prefix", "pk"),
+    )
     return render(
         request,
         "invoicing/tolerances.html",
         {
-            "rules": ToleranceRule.objects.select_related("supplier"),
+            "rules": page.object_list,
+            "page": page,
+            "query": query,
             "can_edit": has_role(request.user, Role.PROCUREMENT_ADMIN),
         },
     )
