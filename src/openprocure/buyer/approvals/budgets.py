@@ -71,7 +71,23 @@ def committed(budget: Budget, *, excluding_requisition_id: int | None = None) ->
     rows = BudgetCommitment.objects.filter(budget=budget, released_at__isnull=True)
     if excluding_requisition_id is not None:
         rows = rows.exclude(requisition_id=excluding_requisition_id)
-    return sum((Decimal(r.amount) for r in rows.only("amount") if r.currency == budget.currency), Decimal(0))
+    return sum(
+        (Decimal(r.amount) for r in rows.only("amount", "currency") if r.currency == budget.currency),
+        Decimal(0),
+    )
+
+
+def committed_by_budget(budgets: list[Budget]) -> dict[int, Decimal]:
+    """What is committed against each of ``budgets`` (as ``committed``), read in one query."""
+    currency = {budget.pk: budget.currency for budget in budgets}
+    totals = dict.fromkeys(currency, Decimal(0))
+    rows = BudgetCommitment.objects.filter(budget_id__in=currency, released_at__isnull=True).only(
+        "budget_id", "amount", "currency"
+    )
+    for row in rows:
+        if row.currency == currency[row.budget_id]:
+            totals[row.budget_id] += Decimal(row.amount)
+    return totals
 
 
 def check_requisition(requisition: Any, *, day: date | None = None) -> list[BudgetCheck]:

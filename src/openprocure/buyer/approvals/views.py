@@ -33,6 +33,7 @@ from openprocure.buyer.organization.services import is_procurement_admin, spendi
 from openprocure.buyer.requisitions.models import Requisition
 from openprocure.core.auth import AuthenticatedHttpRequest
 from openprocure.core.batch import report_batch, selected_ids
+from openprocure.core.lists import paginate
 from openprocure.core.models import User
 
 
@@ -58,10 +59,17 @@ def _inbox(
     selected: list[int] | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    page, query = paginate(request, selectors.inbox(request.user))
     return render(
         request,
         "approvals/inbox.html",
-        {"assignments": selectors.inbox(request.user), "form": form, "selected": selected or []},
+        {
+            "assignments": page.object_list,
+            "page": page,
+            "query": query,
+            "form": form,
+            "selected": selected or [],
+        },
         status=status,
     )
 
@@ -326,10 +334,13 @@ def cancel_delegation(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 def policy(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The approval policy: every rule with its conditions and steps."""
     _require_admin(request.user)
-    rules = ApprovalRule.objects.prefetch_related(
-        "steps__approvers__user", "cost_centers", "departments", "suppliers"
+    page, query = paginate(
+        request,
+        ApprovalRule.objects.prefetch_related(
+            "steps__approvers__user", "cost_centers", "departments", "suppliers"
+        ),
     )
-    return render(request, "approvals/policy.html", {"rules": rules})
+    return render(request, "approvals/policy.html", {"rules": page.object_list, "page": page, "query": query})
 
 
 @login_required
@@ -363,10 +374,13 @@ def budget_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         form.save()
         messages.success(request, _("Budget saved."))
         return redirect("approvals:budgets")
-    rows = [
-        {"budget": b, "committed": budgets.committed(b)} for b in Budget.objects.select_related("cost_center")
-    ]
-    return render(request, "approvals/budgets.html", {"form": form, "rows": rows})
+    page, query = paginate(request, Budget.objects.select_related("cost_center"))
+    shown = list(page.object_list)
+    committed = budgets.committed_by_budget(shown)
+    rows = [{"budget": b, "committed": committed[b.pk]} for b in shown]
+    return render(
+        request, "approvals/budgets.html", {"form": form, "rows": rows, "page": page, "query": query}
+    )
 
 
 @login_required

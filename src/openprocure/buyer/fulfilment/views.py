@@ -26,6 +26,7 @@ from openprocure.buyer.organization.choices import Role
 from openprocure.buyer.organization.services import has_role
 from openprocure.buyer.purchasing.choices import AWAITING_GOODS, POStatus
 from openprocure.buyer.purchasing.models import PurchaseOrder, PurchaseOrderLine
+from openprocure.core.lists import paginate
 
 # An invoice can arrive before the goods (suppliers often invoice at shipment): the order then says
 # "Invoiced" while some of its lines still wait to be received.
@@ -71,7 +72,17 @@ def to_receive(request: HttpRequest) -> HttpResponse:
         .select_related("supplier")
         .order_by("delivery_date", "pk")
     )
-    return render(request, "fulfilment/to_receive.html", {"orders": orders, "notices": notices})
+    page, query = paginate(request, orders)
+    notices_page, notices_query = paginate(request, notices, param="notices_page")
+    context = {
+        "orders": page.object_list,
+        "page": page,
+        "query": query,
+        "notices": notices_page.object_list,
+        "notices_page": notices_page,
+        "notices_query": notices_query,
+    }
+    return render(request, "fulfilment/to_receive.html", context)
 
 
 def _order_context(
@@ -195,7 +206,12 @@ def issues(request: HttpRequest) -> HttpResponse:
     queryset = SupplierIssue.objects.select_related("purchase_order__supplier", "po_line")
     if not show_all:
         queryset = queryset.filter(status=IssueStatus.OPEN)
-    return render(request, "fulfilment/issues.html", {"issues": queryset, "show_all": show_all})
+    page, query = paginate(request, queryset)
+    return render(
+        request,
+        "fulfilment/issues.html",
+        {"issues": page.object_list, "page": page, "query": query, "show_all": show_all},
+    )
 
 
 @login_required

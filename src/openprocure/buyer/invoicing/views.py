@@ -33,6 +33,7 @@ from openprocure.buyer.invoicing.models import (
 from openprocure.buyer.invoicing.selectors import visible_invoices
 from openprocure.buyer.organization.choices import Role
 from openprocure.buyer.organization.services import has_role
+from openprocure.core.lists import paginate
 from openprocure.core.pdf import pdf_response
 from punchout import amounts
 
@@ -45,8 +46,10 @@ def _require_ap(request: HttpRequest) -> None:
 @login_required
 def invoice_list(request: HttpRequest) -> HttpResponse:
     _require_ap(request)
-    invoices = Invoice.objects.select_related("supplier").order_by("-created_at")[:200]
-    return render(request, "invoicing/list.html", {"invoices": invoices})
+    page, query = paginate(request, Invoice.objects.select_related("supplier").order_by("-created_at", "-pk"))
+    return render(
+        request, "invoicing/list.html", {"invoices": page.object_list, "page": page, "query": query}
+    )
 
 
 @login_required
@@ -173,7 +176,10 @@ def exceptions(request: HttpRequest) -> HttpResponse:
         .select_related("invoice__supplier")
         .order_by("invoice__created_at", "pk")
     )
-    return render(request, "invoicing/exceptions.html", {"exceptions": queue})
+    page, query = paginate(request, queue)
+    return render(
+        request, "invoicing/exceptions.html", {"exceptions": page.object_list, "page": page, "query": query}
+    )
 
 
 @login_required
@@ -215,10 +221,12 @@ def payments(request: HttpRequest) -> HttpResponse:
             return redirect("invoicing:payments")
         return redirect("invoicing:payment_csv", pk=export.pk)
     approved = Invoice.objects.filter(status=InvoiceStatus.APPROVED).select_related("supplier")
+    # The approved invoices are the next export, shown whole; the past exports are the list that grows.
+    page, query = paginate(request, PaymentExport.objects.order_by("-created_at", "-pk"))
     return render(
         request,
         "invoicing/payments.html",
-        {"approved": approved, "exports": PaymentExport.objects.all()[:50]},
+        {"approved": approved, "exports": page.object_list, "page": page, "query": query},
     )
 
 
@@ -260,10 +268,11 @@ def identifiers(request: HttpRequest) -> HttpResponse:
                 _("%(identifier)s added to %(supplier)s.") % {"identifier": added, "supplier": supplier},
             )
             return redirect("invoicing:identifiers")
+    page, query = paginate(request, SupplierIdentifier.objects.select_related("supplier"))
     return render(
         request,
         "invoicing/identifiers.html",
-        {"identifiers": SupplierIdentifier.objects.select_related("supplier"), "form": form},
+        {"identifiers": page.object_list, "page": page, "query": query, "form": form},
         status=400 if form.errors else 200,
     )
 
@@ -280,11 +289,17 @@ def _require_policy_reader(request: HttpRequest) -> None:
 def tolerances(request: HttpRequest) -> HttpResponse:
     """The matching tolerances: everyone, a supplier, a category, or both (the most specific wins)."""
     _require_policy_reader(request)
+    page, query = paginate(
+        request,
+        ToleranceRule.objects.select_related("supplier").order_by("supplier__name", "unspsc_prefix", "pk"),
+    )
     return render(
         request,
         "invoicing/tolerances.html",
         {
-            "rules": ToleranceRule.objects.select_related("supplier"),
+            "rules": page.object_list,
+            "page": page,
+            "query": query,
             "can_edit": has_role(request.user, Role.PROCUREMENT_ADMIN),
         },
     )

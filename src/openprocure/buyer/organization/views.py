@@ -10,8 +10,6 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -21,6 +19,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from openprocure.buyer.organization.choices import Role
+from openprocure.buyer.organization.filters import PeopleFilter
 from openprocure.buyer.organization.forms import (
     AddressForm,
     CostCenterForm,
@@ -50,6 +49,7 @@ from openprocure.buyer.organization.services import (
     set_role_limit,
 )
 from openprocure.core.auth import AuthenticatedHttpRequest
+from openprocure.core.lists import paginate
 from openprocure.core.models import User
 
 
@@ -202,21 +202,15 @@ def people(request: HttpRequest) -> HttpResponse:
     """The company's people with their roles, manager, department and spending limit (search by
     e-mail, name or employee ID; pages of ``PEOPLE_PAGE_SIZE``), and the spending limits of roles."""
     company = _admin_company(request)
-    query = " ".join(request.GET.get("q", "").split())
-    profiles = (
-        UserProfile.objects.filter(company=company)
+    search = PeopleFilter(
+        request.GET,
+        queryset=UserProfile.objects.filter(company=company)
         .select_related("user", "manager", "department")
         .prefetch_related("roles")
-        .order_by("-user__is_active", "user__email")
+        .order_by("-user__is_active", "user__email", "pk"),
     )
-    for word in query.split():
-        profiles = profiles.filter(
-            Q(user__email__icontains=word)
-            | Q(user__first_name__icontains=word)
-            | Q(user__last_name__icontains=word)
-            | Q(employee_id__iexact=word)
-        )
-    page = Paginator(profiles, PEOPLE_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = search.words()
+    page, _query = paginate(request, search.qs, PEOPLE_PAGE_SIZE)
     shown = [profile.user_id for profile in page.object_list]
     own = {limit.user_id: limit for limit in SpendingLimit.objects.filter(user_id__in=shown)}
     role_limits = {limit.role: limit for limit in SpendingLimit.objects.filter(company=company, user=None)}

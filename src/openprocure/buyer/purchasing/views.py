@@ -15,6 +15,7 @@ from openprocure.buyer.purchasing import notices, selectors, services
 from openprocure.buyer.purchasing.choices import POStatus
 from openprocure.buyer.purchasing.forms import CancelOrderForm, ChangeOrderForm, CloseOrderForm
 from openprocure.buyer.purchasing.models import PurchaseOrder
+from openprocure.core.lists import paginate
 from openprocure.core.pdf import pdf_response
 
 
@@ -28,7 +29,8 @@ def _po(request: HttpRequest, number: str) -> PurchaseOrder:
 @login_required
 def po_list(request: HttpRequest) -> HttpResponse:
     """Purchase orders I may see, newest first."""
-    return render(request, "purchasing/list.html", {"orders": selectors.visible_orders(request.user)[:200]})
+    page, query = paginate(request, selectors.visible_orders(request.user))
+    return render(request, "purchasing/list.html", {"orders": page.object_list, "page": page, "query": query})
 
 
 @login_required

@@ -27,6 +27,7 @@ from openprocure.buyer.requisitions.models import Requisition, RequisitionLine
 from openprocure.buyer.requisitions.selectors import visible_requisitions
 from openprocure.core.auth import AuthenticatedHttpRequest
 from openprocure.core.batch import report_batch, selected_ids
+from openprocure.core.lists import paginate
 from openprocure.core.status import IllegalTransition
 
 
@@ -42,12 +43,17 @@ def _own(request: AuthenticatedHttpRequest, pk: int) -> Requisition:
 @login_required
 def requisition_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """My requisitions, newest first."""
-    requisitions = list(Requisition.objects.filter(requester=request.user).order_by("-created_at", "-id"))
+    page, query = paginate(
+        request, Requisition.objects.filter(requester=request.user).order_by("-created_at", "-id")
+    )
+    requisitions = list(page.object_list)
     return render(
         request,
         "requisitions/requisition_list.html",
         {
             "requisitions": requisitions,
+            "page": page,
+            "query": query,
             "editable_statuses": EDITABLE_STATUSES,
             "has_drafts": any(r.status in EDITABLE_STATUSES for r in requisitions),
         },

@@ -15,7 +15,6 @@ from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -37,6 +36,7 @@ from openprocure.buyer.spend.history import (
 from openprocure.buyer.spend.kpis import Converter, DashboardFilters, process_dashboard, spend_dashboard
 from openprocure.core.csvsafe import safe_cell
 from openprocure.core.formatting import iso_datetime, plain_money
+from openprocure.core.lists import paginate, query_without_page
 
 #: Detail pages of each kind: (URL name, the row field its argument comes from), tried in order (an
 #: app may not have one yet).
@@ -191,8 +191,9 @@ def history(request: HttpRequest) -> HttpResponse:
     page = None
     rows: list[dict[str, Any]] = []
     if filters is not None:
-        paginator = Paginator(history_keys(filters, request.user), setting("SPEND_HISTORY_PAGE_SIZE"))
-        page = paginator.get_page(request.GET.get("page"))
+        page, _query = paginate(
+            request, history_keys(filters, request.user), setting("SPEND_HISTORY_PAGE_SIZE")
+        )
         cache: dict[str, tuple[str, str] | None] = {}
         for row in hydrate(page.object_list):
             rows.append(
@@ -203,8 +204,6 @@ def history(request: HttpRequest) -> HttpResponse:
                     "url": _detail_url(row, cache),
                 }
             )
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "spend/history.html",
@@ -212,7 +211,7 @@ def history(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "rows": rows,
-            "query": query.urlencode(),
+            "query": query_without_page(request),
             "sees_everything": sees_everything(request.user),
         },
     )

@@ -23,6 +23,7 @@ from openprocure.buyer.suppliers import services
 from openprocure.buyer.suppliers.forms import ConnectionForm, DocumentIdentityForm, SupplierForm
 from openprocure.buyer.suppliers.models import DocumentIdentity, PunchOutConnection, Supplier
 from openprocure.core.auth import AuthenticatedHttpRequest
+from openprocure.core.lists import paginate
 
 
 def _require_admin(request: HttpRequest) -> None:
@@ -32,11 +33,16 @@ def _require_admin(request: HttpRequest) -> None:
 
 @login_required
 def supplier_list(request: HttpRequest) -> HttpResponse:
-    suppliers = Supplier.objects.prefetch_related("connections").order_by("name")
+    page, query = paginate(request, Supplier.objects.prefetch_related("connections").order_by("name", "pk"))
     return render(
         request,
         "suppliers/supplier_list.html",
-        {"suppliers": suppliers, "can_admin": can_administer_procurement(request.user)},
+        {
+            "suppliers": page.object_list,
+            "page": page,
+            "query": query,
+            "can_admin": can_administer_procurement(request.user),
+        },
     )
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from openprocure.core.auth import AuthenticatedHttpRequest
+from openprocure.core.lists import paginate
 from openprocure.core.models import Document
 from openprocure.supplier.business import forms, services
 from openprocure.supplier.business.choices import StaffRole, VerificationStatus
@@ -252,8 +253,9 @@ def documents(request: AuthenticatedHttpRequest, membership: Membership) -> Http
         raise PermissionDenied(_("Only the administrators of your business can see its documents."))
     integration = get_object_or_404(Integration, business=membership.business)
     partner = f"{integration.buyer_domain}:{integration.buyer_identity}"
-    rows = Document.objects.filter(partner=partner)[:100]
-    return render(request, "business/documents.html", {"documents": rows, "integration": integration})
+    page, query = paginate(request, Document.objects.filter(partner=partner))
+    context = {"documents": page.object_list, "page": page, "query": query, "integration": integration}
+    return render(request, "business/documents.html", context)
 
 
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
@@ -287,9 +289,22 @@ def operator_only(view: Any) -> Any:
 @operator_only
 def review_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Businesses waiting for verification, oldest first."""
-    pending = Business.objects.filter(status=VerificationStatus.PENDING).order_by("created_at")
-    integrations = Integration.objects.select_related("business").order_by("business__name")
-    context = {"pending": pending, "refusal_form": forms.RefusalForm(), "integrations": integrations}
+    pending = Business.objects.filter(status=VerificationStatus.PENDING).order_by("created_at", "pk")
+    page, query = paginate(request, pending)
+    integrations, integrations_query = paginate(
+        request,
+        Integration.objects.select_related("business").order_by("business__name", "pk"),
+        param="integrations_page",
+    )
+    context = {
+        "pending": page.object_list,
+        "page": page,
+        "query": query,
+        "refusal_form": forms.RefusalForm(),
+        "integrations": integrations.object_list,
+        "integrations_page": integrations,
+        "integrations_query": integrations_query,
+    }
     return render(request, "business/review.html", context)
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from openprocure.core.auth import AuthenticatedHttpRequest
+from openprocure.core.lists import paginate
 from openprocure.core.pdf import pdf_response
 from openprocure.supplier.business.services import membership_of, staff_role
 from openprocure.supplier.fulfilment import services
@@ -45,14 +46,16 @@ def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_staff(request)
     orders = services.queue()
     groups = services.consolidation_groups(orders)
-    shipments = Shipment.objects.select_related("business").filter(status="shipped")[:50]
+    page, query = paginate(request, Shipment.objects.select_related("business").filter(status="shipped"))
     return render(
         request,
         "fulfilment/queue.html",
         {
             "orders": orders,
             "groups": [(a, g, [o.pk for o in g]) for a, g in groups.items()],
-            "shipments": shipments,
+            "shipments": page.object_list,
+            "page": page,
+            "query": query,
         },
     )
 
@@ -166,11 +169,13 @@ def _returned(form: LineQuantitiesForm) -> list[services.ReturnedQuantity]:
 def return_requests(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Return requests waiting for our staff: record the return when the goods arrive, or decline."""
     _require_staff(request)
-    waiting = (
+    page, query = paginate(
+        request,
         ReturnRequest.objects.filter(status=ReturnRequestStatus.REQUESTED)
         .select_related("order", "business", "requested_by")
-        .order_by("created_at", "pk")
+        .order_by("created_at", "pk"),
     )
+    waiting: list[ReturnRequest] = list(page.object_list)
     lines = {
         line.pk: line
         for line in OrderLine.objects.filter(order__in=[r.order_id for r in waiting]).only(
@@ -181,7 +186,7 @@ def return_requests(request: AuthenticatedHttpRequest) -> HttpResponse:
         (asked, [(lines[int(pk)], quantity) for pk, quantity in asked.quantities.items() if int(pk) in lines])
         for asked in waiting
     ]
-    return render(request, "fulfilment/return_requests.html", {"rows": rows})
+    return render(request, "fulfilment/return_requests.html", {"rows": rows, "page": page, "query": query})
 
 
 @login_required
@@ -286,9 +291,12 @@ def account_invoices(request: AuthenticatedHttpRequest) -> HttpResponse:
     invoices = (
         Invoice.objects.filter(order__in=orders)
         .select_related("order", "shipment")
-        .prefetch_related("buyer_statuses")[:500]
+        .prefetch_related("buyer_statuses")
     )
-    return render(request, "fulfilment/invoices.html", {"invoices": invoices})
+    page, query = paginate(request, invoices)
+    return render(
+        request, "fulfilment/invoices.html", {"invoices": page.object_list, "page": page, "query": query}
+    )
 
 
 @login_required
@@ -315,5 +323,8 @@ def account_charges(request: AuthenticatedHttpRequest) -> HttpResponse:
         raise PermissionDenied
     charges = Charge.objects.filter(business_id=membership.business_id).select_related(
         "order", "shipment", "goods_return"
-    )[:500]
-    return render(request, "fulfilment/charges.html", {"charges": charges})
+    )
+    page, query = paginate(request, charges)
+    return render(
+        request, "fulfilment/charges.html", {"charges": page.object_list, "page": page, "query": query}
+    )

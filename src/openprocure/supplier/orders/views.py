@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from openprocure.core.auth import AuthenticatedHttpRequest
+from openprocure.core.lists import paginate
 from openprocure.core.pdf import pdf_response
 from openprocure.supplier.business.models import Membership
 from openprocure.supplier.business.services import membership_of
@@ -50,11 +51,20 @@ def account_orders(request: AuthenticatedHttpRequest) -> HttpResponse:
     membership = _membership(request)
     in_session = _in_session(request)
     whole = request.GET.get("all") == "1" and membership.is_administrator and not in_session
-    orders = selectors.with_lines(selectors.orders_for(membership, whole_business=whole))[:200]
+    page, query = paginate(
+        request, selectors.with_lines(selectors.orders_for(membership, whole_business=whole))
+    )
     return render(
         request,
         "orders/account_orders.html",
-        {"orders": orders, "whole": whole, "membership": membership, "in_session": in_session},
+        {
+            "orders": page.object_list,
+            "page": page,
+            "query": query,
+            "whole": whole,
+            "membership": membership,
+            "in_session": in_session,
+        },
     )
 
 
