@@ -33,6 +33,26 @@ class ApproveSelectedForm(forms.Form):
     )
 
 
+class RejectSelectedForm(forms.Form):
+    """The reason of “Reject selected” in the inbox, required: each requester is told why.
+
+    It shares the inbox form with “Approve selected”, so the browser must not require it there.
+    """
+
+    reason = forms.CharField(
+        label=_("Reason for rejecting the selected approvals"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        error_messages={
+            "required": _("Say why you reject them, so each requester knows; nothing was rejected.")
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("use_required_attribute", False)
+        super().__init__(*args, **kwargs)
+
+
 class EmailDecisionForm(forms.Form):
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
