@@ -393,6 +393,17 @@ def test_policy_editor_is_for_procurement_administrators_only(world) -> None:
     assert ApprovalRule.objects.count() == 0
 
 
+def test_policy_and_preview_name_roles_in_words(world) -> None:
+    rule("admins", {"kind": "role", "role": "procurement_admin"})
+    policy = signed_in(world.ada).get("/approvals/policy/").content.decode()
+    assert "Everyone with a role Procurement administrator" in policy
+    assert "procurement_admin" not in policy
+    req = requisition(world)
+    preview = signed_in(world.rita).get(f"/approvals/requisitions/{req.pk}/preview/").content.decode()
+    assert "role Procurement administrator" in preview
+    assert "procurement_admin" not in preview
+
+
 def test_preview_shows_who_will_approve_before_submit(world) -> None:
     rule("above 500", {"users": [world.alan]}, min_amount=Decimal("500"))
     rule("above 5000", {"users": [world.ada]}, min_amount=Decimal("5000"))

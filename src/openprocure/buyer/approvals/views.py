@@ -29,7 +29,14 @@ from openprocure.buyer.approvals.forms import (
     RuleForm,
     StepFormSet,
 )
-from openprocure.buyer.approvals.models import ApiToken, ApprovalAssignment, ApprovalRule, Budget, Delegation
+from openprocure.buyer.approvals.models import (
+    ApiToken,
+    ApprovalAssignment,
+    ApprovalRule,
+    Budget,
+    Delegation,
+    role_label,
+)
 from openprocure.buyer.organization.services import is_procurement_admin, spending_limit_for
 from openprocure.core.auth import AuthenticatedHttpRequest
 from openprocure.core.batch import report_batch, selected_ids
@@ -303,7 +310,7 @@ def _source_label(source: str) -> str:
     if kind == "cost_center_owner":
         return _("cost-center owner")
     if kind == "role":
-        return _("role %(role)s") % {"role": detail}
+        return _("role %(role)s") % {"role": role_label(detail)}
     return _("named in the policy")
 
 

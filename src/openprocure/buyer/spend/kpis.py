@@ -396,6 +396,7 @@ class ExceptionRate:
     invoices: int
     pct: Decimal | None
     url: str
+    label: str = ""  # the exception type in words (invoicing.choices.EXCEPTION_LABELS)
 
 
 @dataclasses.dataclass
@@ -463,6 +464,7 @@ def invoice_kpis(filters: DashboardFilters, user: Any) -> InvoiceKpis | None:
     if population is None:
         return None
     from openprocure.buyer.invoicing.choices import InvoiceSource as Received
+    from openprocure.buyer.invoicing.choices import exception_label
     from openprocure.buyer.invoicing.models import InvoiceException
 
     sources = dict(population.values_list("pk", "source"))
@@ -486,6 +488,7 @@ def invoice_kpis(filters: DashboardFilters, user: Any) -> InvoiceKpis | None:
                 len(ids),
                 percent(len(ids), count),
                 filters.history_url(kind=invoice, in_spend="on", exception=code),
+                exception_label(code),
             )
             for code, ids in sorted(per_code.items(), key=lambda item: (-len(item[1]), item[0]))
         ],
