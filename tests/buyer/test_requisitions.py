@@ -562,3 +562,20 @@ def test_a_cancelled_requisition_says_who_cancelled_it_and_why(
     assert notice is not None
     text = " ".join(notice.group(1).split())
     assert text.startswith("Cancelled by Rita Requester on ") and text.endswith(": “Wrong supplier”")
+
+
+def test_the_notice_names_whom_the_approver_decided_for(
+    rita: User, acme: PunchOutConnection, client: Client
+) -> None:
+    import re
+
+    from openprocure.buyer.approvals.models import ApprovalAssignment
+
+    old = _ended(rita, acme, S.REJECTED)
+    away = User.objects.get(email="admin@acme.test")
+    ApprovalAssignment.objects.filter(step__request__requisition=old).update(on_behalf_of=away)
+    page = client.get(f"/requisitions/{old.pk}/").content.decode()
+    notice = re.search(r'<p class="error wrap" id="decision-reason">(.*?)</p>', page, re.S)
+    assert notice is not None
+    text = " ".join(notice.group(1).split())
+    assert text.startswith("Rejected by Alan Approver on ") and text.endswith(" (for Ada Admin): “Too dear”")
