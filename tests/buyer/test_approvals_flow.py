@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -364,7 +366,6 @@ def test_policy_edit_in_the_ui_does_not_move_a_submitted_request(world) -> None:
         "steps-0-quorum": "any",
         "steps-0-quorum_count": "1",
         "steps-0-kind": "user",
-        "steps-0-levels": "1",
         "steps-0-users": [str(world.alan.pk)],
     }
     assert admin.post("/approvals/policy/new/", form).status_code == 302
@@ -385,12 +386,137 @@ def test_policy_edit_in_the_ui_does_not_move_a_submitted_request(world) -> None:
     assert approver_emails(second) == [[("bob@acme.test", "pending")]]
 
 
+def _step_post(**step: object) -> dict[str, object]:
+    form: dict[str, object] = {
+        "name": "Step kinds",
+        "priority": "10",
+        "currency": "EUR",
+        "free_text": "any",
+        "is_active": "on",
+        "steps-TOTAL_FORMS": "1",
+        "steps-INITIAL_FORMS": "0",
+        "steps-MIN_NUM_FORMS": "1",
+        "steps-MAX_NUM_FORMS": "1000",
+        "steps-0-order": "1",
+        "steps-0-name": "Check",
+        "steps-0-mode": "parallel",
+        "steps-0-quorum": "any",
+        "steps-0-quorum_count": "1",
+    }
+    form.update({f"steps-0-{name}": value for name, value in step.items()})
+    return form
+
+
+def test_rule_editor_groups_the_fields_of_each_approver_kind(world) -> None:
+    page = signed_in(world.ada).get("/approvals/policy/new/").content.decode()
+    assert 'data-reveal="approver-kind"' in page
+    kinds = re.findall(r'<fieldset data-reveal-when="([a-z_]+)">\s*<legend>([^<]*)</legend>', page)
+    assert len(kinds) == 6  # the first step and the spare row; nothing for cost-center owners
+    assert kinds[:3] == [
+        ("manager", "For approvers “Requester&#x27;s manager”"),
+        ("role", "For approvers “Everyone with a role”"),
+        ("user", "For approvers “A named person”"),
+    ]
+    user_fields = page[page.index('data-reveal-when="user"') :]
+    assert 'name="steps-0-users"' in user_fields[: user_fields.index("</fieldset>")]
+
+
+@pytest.mark.parametrize(
+    ("step", "errors"),
+    [
+        pytest.param(
+            {"kind": "user", "levels": "2", "role": "approver"},
+            {
+                "levels": ["Manager levels does not apply to approvers “A named person”: leave it empty."],
+                "role": ["Role does not apply to approvers “A named person”: leave it empty."],
+                "users": ["Choose at least one person for a step of named approvers."],
+            },
+            id="user-with-levels-and-role",
+        ),
+        pytest.param(
+            {"kind": "manager"},
+            {"levels": ["Say how many levels of managers approve this step (1 to 10)."]},
+            id="manager-without-levels",
+        ),
+        pytest.param(
+            {"kind": "role", "levels": "1"},
+            {
+                "levels": [
+                    "Manager levels does not apply to approvers “Everyone with a role”: leave it empty."
+                ],
+                "role": ["Choose the role whose holders approve this step."],
+            },
+            id="role-with-levels-no-role",
+        ),
+        pytest.param(
+            {"kind": "cost_center_owner", "role": "approver", "users": ["ALAN"]},
+            {
+                "role": ["Role does not apply to approvers “Cost-center owner”: leave it empty."],
+                "users": ["People does not apply to approvers “Cost-center owner”: leave it empty."],
+            },
+            id="owner-with-role-and-people",
+        ),
+    ],
+)
+def test_rule_editor_refuses_fields_that_do_not_apply_to_the_approver_kind(world, step, errors) -> None:
+    step = {k: ([str(world.alan.pk)] if v == ["ALAN"] else v) for k, v in step.items()}
+    answer = signed_in(world.ada).post("/approvals/policy/new/", _step_post(**step))
+    assert answer.status_code == 200
+    form = answer.context["steps"].forms[0]
+    assert {name: list(messages) for name, messages in form.errors.items()} == errors
+    page = answer.content.decode()
+    first = next(iter(errors))
+    assert html.unescape(errors[first][0]) in html.unescape(page)
+    from openprocure.buyer.approvals.models import ApprovalRule
+
+    assert ApprovalRule.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("step", "saved"),
+    [
+        pytest.param({"kind": "manager", "levels": "2"}, ("manager", 2, "", None), id="manager"),
+        pytest.param({"kind": "role", "role": "approver"}, ("role", 1, "approver", None), id="role"),
+        pytest.param({"kind": "cost_center_owner"}, ("cost_center_owner", 1, "", None), id="owner"),
+        pytest.param({"kind": "user", "users": ["ALAN"]}, ("user", 1, "", "alan@acme.test"), id="user"),
+    ],
+)
+def test_rule_editor_saves_each_approver_kind_with_only_its_fields(world, step, saved) -> None:
+    from openprocure.buyer.approvals.models import ApprovalRuleApprover
+
+    step = {k: ([str(world.alan.pk)] if v == ["ALAN"] else v) for k, v in step.items()}
+    admin = signed_in(world.ada)
+    assert admin.post("/approvals/policy/new/", _step_post(**step)).status_code == 302
+    approver = ApprovalRuleApprover.objects.get()
+    assert (approver.kind, approver.levels, approver.role, approver.user and approver.user.email) == saved
+    rule_id = approver.step.rule_id
+    page = admin.get(f"/approvals/policy/{rule_id}/").content.decode()
+    levels = re.search(r'<input type="number" name="steps-0-levels"[^>]*>', page)
+    assert levels is not None
+    expected = ' value="2"' if saved[0] == "manager" else ""  # empty unless the step is the managers'
+    assert (
+        levels.group(0)
+        == f'<input type="number" name="steps-0-levels"{expected} min="1" max="10" id="id_steps-0-levels">'
+    )
+
+
 def test_policy_editor_is_for_procurement_administrators_only(world) -> None:
     answer = signed_in(world.rita).post("/approvals/policy/new/", {"name": "sneaky"})
     assert answer.status_code == 403
     from openprocure.buyer.approvals.models import ApprovalRule
 
     assert ApprovalRule.objects.count() == 0
+
+
+def test_policy_and_preview_name_roles_in_words(world) -> None:
+    rule("admins", {"kind": "role", "role": "procurement_admin"})
+    policy = signed_in(world.ada).get("/approvals/policy/").content.decode()
+    assert "Everyone with a role Procurement administrator" in policy
+    assert "procurement_admin" not in policy
+    req = requisition(world)
+    preview = signed_in(world.rita).get(f"/approvals/requisitions/{req.pk}/preview/").content.decode()
+    assert "role Procurement administrator" in preview
+    assert "procurement_admin" not in preview
 
 
 def test_preview_shows_who_will_approve_before_submit(world) -> None:

@@ -218,6 +218,93 @@ def test_approve_selected_refuses_a_comment_too_long_beside_the_field_and_approv
     assert status(req) == "submitted"
 
 
+# -- reject selected ----------------------------------------------------------------------------------
+def test_reject_selected_rejects_with_the_reason_and_says_why_not_for_the_rest(world) -> None:
+    rule("r", {"users": [world.alan, world.bob]})
+    first, second, bobs = (requisition(world, price=p) for p in ("600.00", "750.00", "800.00"))
+    for req in (first, second, bobs):
+        submit(world, req)
+    picked = [
+        assignment_of(first, "alan@acme.test"),
+        assignment_of(second, "alan@acme.test"),
+        assignment_of(bobs, "bob@acme.test"),
+    ]
+    page = signed_in(world.alan).get("/approvals/").content.decode()
+    assert 'formaction="/approvals/reject-selected/"' in page
+    assert "Reject selected" in page
+
+    answer = signed_in(world.alan).post(
+        "/approvals/reject-selected/",
+        {"assignment": [a.pk for a in picked], "reason": "  Not in this year's plan  "},
+    )
+
+    assert answer.status_code == 302 and answer["Location"] == "/approvals/"
+    assert messages_of(answer) == [
+        "2 rejected: “Not in this year's plan”. 1 could not be rejected: "
+        f"{bobs.number}: This approval is assigned to someone else."
+    ]
+    assert [status(r) for r in (first, second, bobs)] == ["rejected", "rejected", "submitted"]
+    assert list(
+        ApprovalDecision.objects.order_by("id").values_list(
+            "assignment__step__request__requisition__number", "decision", "actor__email", "comment"
+        )
+    ) == [
+        (first.number, "reject", "alan@acme.test", "Not in this year's plan"),
+        (second.number, "reject", "alan@acme.test", "Not in this year's plan"),
+    ]
+    for req in (first, second):
+        event = Requisition.objects.get(pk=req.pk).events.get(to_status="rejected")
+        assert (event.actor_id, event.reason) == (world.alan.pk, "Not in this year's plan")
+    assert PurchaseOrder.objects.count() == 0
+
+
+@pytest.mark.parametrize("reason", [pytest.param("", id="empty"), pytest.param("   ", id="blank")])
+def test_reject_selected_needs_a_reason_beside_the_field_and_rejects_nothing(world, reason: str) -> None:
+    rule("r", {"users": [world.alan]})
+    req = requisition(world, price="600.00")
+    submit(world, req)
+    picked = assignment_of(req, "alan@acme.test")
+    answer = signed_in(world.alan).post(
+        "/approvals/reject-selected/", {"assignment": [picked.pk], "reason": reason, "comment": "kept?"}
+    )
+    assert answer.status_code == 400
+    page = answer.content.decode()
+    field = re.search(r'<textarea name="reason"[^>]*>(.*?)</textarea>(.*?)</p>', page, re.S)
+    assert field is not None
+    assert field.group(1) == f"\n{reason}"
+    assert re.sub(r"<[^>]+>", "", field.group(2)).strip() == (
+        "Say why you reject them, so each requester knows; nothing was rejected."
+    )
+    assert f'value="{picked.pk}" id="assignment-{picked.pk}" checked' in page
+    assert "required" not in re.search(r"<textarea[^>]*>", page).group(0)
+    assert ApprovalDecision.objects.count() == 0
+    assert status(req) == "submitted"
+
+
+def test_reject_selected_needs_a_selection(world) -> None:
+    answer = signed_in(world.alan).post("/approvals/reject-selected/", {"reason": "No"})
+    assert messages_of(answer) == ["Tick at least one approval, then choose “Reject selected”."]
+    assert ApprovalDecision.objects.count() == 0
+
+
+def test_reject_selected_refuses_the_requesters_own_request(world) -> None:
+    rule("r", {"users": [world.bob]})
+    own = requisition(world, requester=world.alan, price="900.00")
+    RequisitionLine.objects.filter(requisition=own).update(cost_center=world.cc_ops)
+    submit(world, own, world.alan)
+    forced = assignment_of(own, "bob@acme.test")
+    ApprovalAssignment.objects.filter(pk=forced.pk).update(approver=world.alan)  # forced onto his own
+    answer = signed_in(world.alan).post(
+        "/approvals/reject-selected/", {"assignment": [forced.pk], "reason": "Changed my mind"}
+    )
+    assert messages_of(answer) == [
+        f"0 rejected: “Changed my mind”. 1 could not be rejected: {own.number}: "
+        "You cannot approve your own request. It waits for the approvers named in its chain."
+    ]
+    assert status(own) == "submitted"
+    assert ApprovalDecision.objects.count() == 0
+
+
 def test_revoking_a_token_that_is_no_number_is_refused_and_revokes_nothing(world) -> None:
     from openprocure.buyer.approvals import services
     from openprocure.buyer.approvals.models import ApiToken

@@ -180,7 +180,6 @@ def _rule_form(world: World) -> dict[str, Any]:
         "steps-0-quorum": "any",
         "steps-0-quorum_count": "1",
         "steps-0-kind": "user",
-        "steps-0-levels": "1",
         "steps-0-users": [str(world.alan.pk)],
     }
 

@@ -98,6 +98,8 @@ def test_confirmation_that_rejects_a_line_raises_an_issue_and_mails_the_requeste
     client.force_login(buyer)
     page = client.get("/fulfilment/issues/")
     assert "Line 2 (PEN-BLUE): Office Supply Co rejected 5 of 5 EA." in page.content.decode()
+    order_page = client.get(f"/fulfilment/orders/{order.number}/").content.decode()
+    assert " — Accepted with line details C-1</li>" in order_page  # the cXML type “detail”, in words
     answer = client.post(f"/fulfilment/issues/{issue.pk}/resolve/", {"resolution": "x" * 2001}, follow=True)
     assert "Ensure this value has at most 2000 characters (it has 2001)." in answer.content.decode()
     assert SupplierIssue.objects.get(pk=issue.pk).status == "open"

@@ -10,6 +10,8 @@ import pytest
 from django.core.management import call_command
 from django.test import Client, override_settings
 from django.urls import include, path
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from openprocure.buyer.approvals.models import ApprovalAssignment
 from openprocure.buyer.requisitions.models import Requisition
@@ -220,4 +222,9 @@ def test_a_requisition_says_who_it_waits_for_and_then_why_it_was_rejected(demo: 
     assert 'id="waiting-for"' not in page
     reason = re.search(r'<p class="error wrap" id="decision-reason">(.*?)</p>', page, re.S)
     assert reason is not None
-    assert " ".join(reason.group(1).split()) == f"Rejected by {assignment.approver}: “Not this quarter”"
+    decided = assignment.decisions.get().created_at
+    when = date_format(timezone.localtime(decided), "SHORT_DATETIME_FORMAT")
+    assert (
+        " ".join(reason.group(1).split())
+        == f"Rejected by {assignment.approver} on {when}: “Not this quarter”"
+    )

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from openprocure.buyer.organization.models import CostCenter, GLAccount
+from openprocure.buyer.organization.models import Company, CostCenter, GLAccount
 from openprocure.buyer.requisitions import hooks
 from openprocure.buyer.requisitions.choices import REQUISITION_TRANSITIONS, RequisitionStatus
 from openprocure.buyer.requisitions.models import AccountingSplit, Requisition, RequisitionEvent
@@ -16,6 +16,7 @@ from openprocure.buyer.requisitions.services import (
     change_status,
     submit_requisition,
 )
+from openprocure.buyer.suppliers.models import PunchOutConnection
 from openprocure.core.models import User
 from openprocure.core.status import IllegalTransition
 
@@ -297,3 +298,284 @@ def test_my_requisitions_lists_only_mine(requisition: Requisition, client: Clien
     other = Client()
     other.force_login(User.objects.get(email="ap@acme.test"))
     assert requisition.number not in other.get("/requisitions/").content.decode()
+
+
+# -- copy into a new draft ------------------------------------------------------------------------------
+AUX = "  cart=7f3a;line=1\n\tsession=<é&ü>  "
+
+
+def _ended(rita: User, acme: PunchOutConnection, end: str) -> Requisition:
+    """A requisition with odd supplier IDs, a free-text line, a 60/40 split, then submitted and ended."""
+    from datetime import date
+
+    from openprocure.buyer.approvals.demo import seed_approvals
+    from openprocure.buyer.approvals.models import ApprovalAssignment
+    from openprocure.buyer.approvals.services import decide
+    from openprocure.buyer.organization.models import Address
+    from openprocure.buyer.requisitions.services import (
+        CartLine,
+        SplitInput,
+        add_free_text_line,
+        cancel_requisition,
+        create_requisition_from_cart,
+        set_accounting,
+    )
+
+    requisition = create_requisition_from_cart(
+        requester=rita,
+        lines=[
+            CartLine(
+                supplier_part_id=" PEN-001 ",
+                supplier_part_auxiliary_id=AUX,
+                quantity=Decimal("3"),
+                unit_price=Decimal("333.3333"),
+                currency="EUR",
+                description="Pens",
+                unit_of_measure="BX",
+                price_basis_quantity=Decimal("2"),
+                unspsc="44121701",
+                extrinsics={"colour": "blue"},
+            )
+        ],
+        supplier=acme.supplier,
+        connection=acme,
+        title="Pens for the lab",
+    )
+    lab = Address.objects.create(
+        company=acme_company(),
+        kind="ship_to",
+        code="LAB",
+        name="Acme Lab",
+        street="3 Rue Curie",
+        city="Lyon",
+        postal_code="69007",
+        country="FR",
+    )
+    Requisition.objects.filter(pk=requisition.pk).update(
+        justification="The lab ran out", need_by=date(2027, 3, 1), ship_to=lab
+    )
+    pens = requisition.lines.get()
+    ops, it = CostCenter.objects.get(code="CC-100"), CostCenter.objects.get(code="CC-300")
+    gl = GLAccount.objects.get(code="6000")
+    set_accounting(
+        line=pens,
+        actor=rita,
+        splits=[
+            SplitInput(cost_center=ops, gl_account=gl, percentage=Decimal("60")),
+            SplitInput(cost_center=it, percentage=Decimal("40")),
+        ],
+    )
+    add_free_text_line(
+        requisition=requisition,
+        actor=rita,
+        description="Calibration",
+        quantity=Decimal("1.5"),
+        unit_price=Decimal("95.50"),
+        unit_of_measure="HUR",
+    )
+    seed_approvals()  # above 500 EUR the approver decides
+    submit_requisition(requisition, rita)
+    if end == S.CANCELLED:
+        cancel_requisition(requisition=requisition, actor=rita, reason="Wrong supplier")
+    else:
+        assignment = ApprovalAssignment.objects.get(step__request__requisition=requisition)
+        decide(
+            assignment_id=assignment.pk,
+            actor=assignment.approver,
+            decision="reject" if end == S.REJECTED else "return",
+            comment="Too dear",
+        )
+    return Requisition.objects.get(pk=requisition.pk)
+
+
+def acme_company() -> Company:
+    return Company.objects.get(name="Acme Industries")
+
+
+def _lines(requisition: Requisition) -> list[tuple[object, ...]]:
+    return [
+        (
+            line.line_number,
+            line.supplier_id,
+            line.connection_id,
+            line.supplier_part_id,
+            line.supplier_part_auxiliary_id,
+            line.description,
+            line.quantity,
+            line.unit_of_measure,
+            line.unit_price,
+            line.currency,
+            line.price_basis_quantity,
+            line.unspsc,
+            line.extrinsics,
+            line.is_free_text,
+            line.cost_center_id,
+            line.split_mode,
+            [
+                (s.cost_center.code, s.gl_account.code if s.gl_account else None, s.percentage, s.amount)
+                for s in line.splits.order_by("id")
+            ],
+        )
+        for line in requisition.lines.order_by("line_number")
+    ]
+
+
+@pytest.mark.parametrize("end", [S.REJECTED, S.CANCELLED, S.RETURNED])
+def test_copy_into_a_new_draft_keeps_the_lines_and_not_the_history(
+    rita: User, acme: PunchOutConnection, client: Client, end: str
+) -> None:
+    old = _ended(rita, acme, end)
+    page = client.get(f"/requisitions/{old.pk}/").content.decode()
+    assert f'action="/requisitions/{old.pk}/copy/"' in page
+    events_before = list(old.events.values_list("pk", flat=True))
+
+    answer = client.post(f"/requisitions/{old.pk}/copy/")
+
+    new = Requisition.objects.exclude(pk=old.pk).get()
+    assert answer.status_code == 302 and answer["Location"] == f"/requisitions/{new.pk}/"
+    assert new.number == f"REQ-{new.pk:06d}"
+    assert (
+        new.status,
+        new.requester_id,
+        new.title,
+        new.justification,
+        new.need_by,
+        new.ship_to_id,
+        new.currency,
+        new.total_amount,
+        new.submitted_at,
+    ) == (
+        S.DRAFT,
+        rita.pk,
+        "Pens for the lab",
+        "The lab ran out",
+        old.need_by,
+        old.ship_to_id,
+        "EUR",
+        Decimal("643.25"),
+        None,
+    )
+    assert _lines(new) == _lines(old)
+    assert new.lines.get(line_number=1).supplier_part_auxiliary_id == AUX
+    assert new.lines.get(line_number=1).supplier_part_id == " PEN-001 "
+    assert [(e.kind, e.to_status, e.actor_id, e.reason, e.detail) for e in new.events.order_by("id")] == [
+        ("created", S.DRAFT, rita.pk, f"Copied from {old.number}", {"copied_from": old.number, "lines": 2})
+    ]
+    assert (old.approval_requests.count(), new.approval_requests.count()) == (1, 0)
+    old.refresh_from_db()
+    assert old.status == end
+    copied_to = old.events.exclude(pk__in=events_before).get()
+    assert (copied_to.kind, copied_to.to_status, copied_to.reason, copied_to.detail) == (
+        "note",
+        "",
+        f"Copied to {new.number}",
+        {"copied_to": new.number},
+    )
+    followed = client.get(f"/requisitions/{new.pk}/")
+    assert [str(m) for m in followed.context["messages"]] == [
+        f"Requisition {new.number} is a new draft copied from {old.number}: change it and submit it."
+    ]
+
+
+def test_copy_is_refused_to_others_with_404_and_creates_nothing(rita: User, acme: PunchOutConnection) -> None:
+    old = _ended(rita, acme, S.REJECTED)
+    events = old.events.count()
+    for email in ("approver@acme.test", "ap@acme.test"):
+        other = Client()
+        other.force_login(User.objects.get(email=email))
+        assert other.post(f"/requisitions/{old.pk}/copy/").status_code == 404
+    assert Requisition.objects.count() == 1
+    assert old.events.count() == events
+    assert Client().post(f"/requisitions/{old.pk}/copy/").status_code == 302  # to the sign-in page
+    assert Requisition.objects.count() == 1
+
+
+@pytest.mark.parametrize("status", [S.DRAFT, S.SUBMITTED, S.APPROVED])
+def test_copy_is_refused_for_a_requisition_still_under_way(
+    requisition: Requisition, rita: User, client: Client, status: str
+) -> None:
+    path = {S.DRAFT: [], S.SUBMITTED: [S.SUBMITTED], S.APPROVED: [S.SUBMITTED, S.APPROVED]}[status]
+    for step in path:
+        change_status(requisition=requisition, target=step, actor=rita)
+    events = requisition.events.count()
+    page = client.get(f"/requisitions/{requisition.pk}/").content.decode()
+    assert "/copy/" not in page
+
+    answer = client.post(f"/requisitions/{requisition.pk}/copy/", follow=True)
+
+    label = {S.DRAFT: "Draft", S.SUBMITTED: "Submitted", S.APPROVED: "Approved"}[status]
+    assert [str(m) for m in answer.context["messages"]] == [
+        f"Requisition {requisition.number} is {label}: only a rejected, cancelled or returned "
+        "requisition can be copied into a new draft."
+    ]
+    assert answer.redirect_chain == [(f"/requisitions/{requisition.pk}/", 302)]
+    assert Requisition.objects.count() == 1
+    assert requisition.events.count() == events
+
+
+def test_copy_service_refuses_someone_else(rita: User, acme: PunchOutConnection) -> None:
+    from openprocure.buyer.requisitions.services import copy_requisition
+
+    old = _ended(rita, acme, S.REJECTED)
+    with pytest.raises(RequisitionError) as refused:
+        copy_requisition(requisition=old, actor=User.objects.get(email="admin@acme.test"))
+    assert refused.value.message == f"Only the requester can copy requisition {old.number}."
+    assert Requisition.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("end", "css", "said"),
+    [
+        pytest.param(S.REJECTED, "error", "Rejected by", id="rejected"),
+        pytest.param(S.RETURNED, "warning", "Returned for changes by", id="returned"),
+    ],
+)
+def test_the_decision_that_ended_the_round_is_on_top_of_the_page_with_who_when_and_why(
+    rita: User, acme: PunchOutConnection, client: Client, end: str, css: str, said: str
+) -> None:
+    import re
+
+    from django.utils import timezone
+    from django.utils.formats import date_format
+
+    from openprocure.buyer.approvals.models import ApprovalDecision
+
+    old = _ended(rita, acme, end)
+    decision = ApprovalDecision.objects.get(assignment__step__request__requisition=old)
+    page = client.get(f"/requisitions/{old.pk}/").content.decode()
+    notice = re.search(rf'<p class="{css} wrap" id="decision-reason">(.*?)</p>', page, re.S)
+    assert notice is not None
+    when = date_format(timezone.localtime(decision.created_at), "SHORT_DATETIME_FORMAT")
+    assert " ".join(notice.group(1).split()) == f"{said} Alan Approver on {when}: “Too dear”"
+    # Above the status line and the lines, where the requester looks first.
+    assert page.index('id="decision-reason"') < page.index('id="status"') < page.index('id="lines"')
+
+
+def test_a_cancelled_requisition_says_who_cancelled_it_and_why(
+    rita: User, acme: PunchOutConnection, client: Client
+) -> None:
+    import re
+
+    old = _ended(rita, acme, S.CANCELLED)
+    page = client.get(f"/requisitions/{old.pk}/").content.decode()
+    notice = re.search(r'<p class="error wrap" id="decision-reason">(.*?)</p>', page, re.S)
+    assert notice is not None
+    text = " ".join(notice.group(1).split())
+    assert text.startswith("Cancelled by Rita Requester on ") and text.endswith(": “Wrong supplier”")
+
+
+def test_the_notice_names_whom_the_approver_decided_for(
+    rita: User, acme: PunchOutConnection, client: Client
+) -> None:
+    import re
+
+    from openprocure.buyer.approvals.models import ApprovalAssignment
+
+    old = _ended(rita, acme, S.REJECTED)
+    away = User.objects.get(email="admin@acme.test")
+    ApprovalAssignment.objects.filter(step__request__requisition=old).update(on_behalf_of=away)
+    page = client.get(f"/requisitions/{old.pk}/").content.decode()
+    notice = re.search(r'<p class="error wrap" id="decision-reason">(.*?)</p>', page, re.S)
+    assert notice is not None
+    text = " ".join(notice.group(1).split())
+    assert text.startswith("Rejected by Alan Approver on ") and text.endswith(" (for Ada Admin): “Too dear”")

@@ -338,6 +338,16 @@ def test_invoice_kpis(acme: Acme) -> None:
     assert set(listed(client, invoices.urls["all"])) == {"OD-1", "LAB-7", "TT-9"}
 
 
+def test_invoice_exception_types_are_shown_in_words(acme: Acme) -> None:
+    import re
+
+    page = acme.client("ada").get(f"/spend/process/?{PERIOD}", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    table = page[page.index('id="kpi-exceptions"') :]
+    names = re.findall(r'<td><a href="[^"]*">([^<]*)</a></td>', table[: table.index("</table>")])
+    assert names == ["No matching order line", "Price above the order", "More invoiced than received"]
+    assert "quantity_over_received</" not in page
+
+
 def test_invoice_kpis_follow_the_entity_filter(acme: Acme) -> None:
     invoices = (
         acme.client("ada").get(f"/spend/process/?{PERIOD}&entity={acme.gmbh.pk}").context["data"].invoices

@@ -35,6 +35,26 @@ class ApproveSelectedForm(forms.Form):
     )
 
 
+class RejectSelectedForm(forms.Form):
+    """The reason of “Reject selected” in the inbox, required: each requester is told why.
+
+    It shares the inbox form with “Approve selected”, so the browser must not require it there.
+    """
+
+    reason = forms.CharField(
+        label=_("Reason for rejecting the selected approvals"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        error_messages={
+            "required": _("Say why you reject them, so each requester knows; nothing was rejected.")
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("use_required_attribute", False)
+        super().__init__(*args, **kwargs)
+
+
 class EmailDecisionForm(forms.Form):
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -87,8 +107,22 @@ class RuleForm(forms.ModelForm):
         return data
 
 
+#: The fields each kind of approver uses; the others must stay empty (the editor shows only these).
+KIND_FIELDS: dict[str, tuple[str, ...]] = {
+    ApproverSource.USER: ("users",),
+    ApproverSource.MANAGER: ("levels",),
+    ApproverSource.ROLE: ("role",),
+    ApproverSource.COST_CENTER_OWNER: (),
+}
+
+
 class StepForm(forms.Form):
-    """One step of a rule, with one source of approvers (several named people are allowed)."""
+    """One step of a rule, with one source of approvers (several named people are allowed).
+
+    Which of ``users``, ``levels`` and ``role`` apply depends on ``kind`` (:data:`KIND_FIELDS`): the
+    page groups them in one fieldset per kind and shows only the chosen kind's, and a value in a field
+    that does not apply is refused beside that field, with or without the page's script.
+    """
 
     order = forms.IntegerField(label=_("Order"), min_value=1, initial=1)
     name = forms.CharField(label=_("Step name"), max_length=200, required=False)
@@ -100,7 +134,7 @@ class StepForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Approvers"), choices=[("", "—"), *ApproverSource.choices], required=False
     )
-    levels = forms.IntegerField(label=_("Manager levels"), min_value=1, max_value=10, initial=1)
+    levels = forms.IntegerField(label=_("Manager levels"), min_value=1, max_value=10, required=False)
     role = forms.CharField(label=_("Role"), max_length=32, required=False)
     users = forms.ModelMultipleChoiceField(label=_("People"), queryset=User.objects.none(), required=False)
 
@@ -109,16 +143,38 @@ class StepForm(forms.Form):
 
         cast("forms.ModelMultipleChoiceField[User]", self.fields["users"]).queryset = _people()
         self.fields["role"].widget = forms.Select(choices=[("", "—"), *Role.choices])
+        self.fields["kind"].widget.attrs["data-reveal"] = "approver-kind"
+
+    def kind_fields(self) -> list[tuple[str, Any, list[Any]]]:
+        """Per kind of approver: its value, its label and the bound fields it uses (for the template)."""
+        return [
+            (kind, label, [self[name] for name in KIND_FIELDS[kind]])
+            for kind, label in ApproverSource.choices
+            if KIND_FIELDS[kind]
+        ]
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        if not data.get("kind") and not data.get("DELETE"):
+        kind = data.get("kind")
+        if not kind and not data.get("DELETE"):
             raise forms.ValidationError(_("Choose who approves this step."))
-        if data.get("kind") == ApproverSource.USER and not data.get("users"):
-            raise forms.ValidationError(_("Choose at least one person for a step of named approvers."))
-        if data.get("kind") == ApproverSource.ROLE and not data.get("role"):
-            raise forms.ValidationError(_("Choose the role whose holders approve this step."))
+        if not kind:
+            return data
+        used = KIND_FIELDS[kind]
+        for name in ("users", "levels", "role"):
+            if name not in used and data.get(name):
+                self.add_error(
+                    name,
+                    _("%(field)s does not apply to approvers “%(kind)s”: leave it empty.")
+                    % {"field": self.fields[name].label, "kind": ApproverSource(kind).label},
+                )
+        if kind == ApproverSource.USER and not data.get("users"):
+            self.add_error("users", _("Choose at least one person for a step of named approvers."))
+        if kind == ApproverSource.ROLE and not data.get("role"):
+            self.add_error("role", _("Choose the role whose holders approve this step."))
+        if kind == ApproverSource.MANAGER and not data.get("levels") and "levels" not in self.errors:
+            self.add_error("levels", _("Say how many levels of managers approve this step (1 to 10)."))
         return data
 
 

@@ -23,6 +23,7 @@ from openprocure.buyer.approvals.choices import (
     StepMode,
     StepStatus,
 )
+from openprocure.buyer.organization.choices import Role
 from openprocure.core.audit import AuditEvent
 from openprocure.core.reference import validate_currency
 
@@ -115,6 +116,11 @@ class ApprovalRuleStep(models.Model):
         return self.name or f"{self.rule} #{self.order}"
 
 
+def role_label(code: str) -> str:
+    """A role code of the policy (``organization.choices.Role``) in words; an unknown code as stored."""
+    return str(dict(Role.choices).get(code, code))
+
+
 class ApprovalRuleApprover(models.Model):
     """Where the approvers of a step come from: the manager chain, cost-center owners, a role or a person."""
 
@@ -133,6 +139,11 @@ class ApprovalRuleApprover(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.user or self.role or self.levels}"
+
+    @property
+    def role_label(self) -> str:
+        """The role in words (“Procurement administrator”), or the stored code for an unknown one."""
+        return role_label(self.role)
 
 
 class ApprovalRequest(models.Model):

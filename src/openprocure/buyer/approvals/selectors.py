@@ -6,8 +6,8 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from openprocure.buyer.approvals.choices import AssignmentStatus, RequestStatus
-from openprocure.buyer.approvals.models import ApprovalAssignment, ApprovalRequest
+from openprocure.buyer.approvals.choices import AssignmentStatus, Decision, RequestStatus
+from openprocure.buyer.approvals.models import ApprovalAssignment, ApprovalDecision, ApprovalRequest
 from openprocure.buyer.requisitions.selectors import visible_requisitions
 
 #: A requisition in one of these statuses needs no decision any more (withdrawn or ended).
@@ -38,6 +38,28 @@ def waiting_for(requisition: Any) -> list[ApprovalAssignment]:
         )
         .select_related("approver", "on_behalf_of")
         .order_by("notified_at", "id")
+    )
+
+
+def ending_decision(requisition: Any) -> ApprovalDecision | None:
+    """The approver's decision that rejected or returned a requisition (who, for whom, when, why), or
+    ``None`` when it is neither rejected nor returned, or got there without an approver's decision."""
+    ending = {
+        "rejected": (Decision.REJECT, RequestStatus.REJECTED),
+        "returned": (Decision.RETURN, RequestStatus.RETURNED),
+    }.get(requisition.status)
+    if ending is None:
+        return None
+    decision, round_status = ending
+    return (
+        ApprovalDecision.objects.filter(
+            assignment__step__request__requisition=requisition,
+            assignment__step__request__status=round_status,
+            decision=decision,
+        )
+        .select_related("actor", "assignment__on_behalf_of")
+        .order_by("-created_at", "-id")
+        .first()
     )
 
 

@@ -960,8 +960,9 @@ def step_initial(rule: Any) -> list[dict[str, Any]]:
                 "quorum": step.quorum,
                 "quorum_count": step.quorum_count,
                 "kind": first.kind if first else "user",
-                "levels": first.levels if first else 1,
-                "role": first.role if first else "",
+                # Only the fields the kind uses: the others stay empty, as the editor requires.
+                "levels": first.levels if first and first.kind == "manager" else None,
+                "role": first.role if first and first.kind == "role" else "",
                 "users": [a.user_id for a in approvers if a.user_id],
             }
         )

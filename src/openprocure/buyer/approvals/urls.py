@@ -7,6 +7,7 @@ app_name = "approvals"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("approve-selected/", views.approve_selected, name="approve_selected"),
+    path("reject-selected/", views.reject_selected, name="reject_selected"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/reassign/", views.reassign, name="reassign"),
     path("email/<str:token>/", views.email_action, name="email_action"),

@@ -24,11 +24,19 @@ from openprocure.buyer.approvals.forms import (
     DelegationForm,
     EmailDecisionForm,
     ReassignForm,
+    RejectSelectedForm,
     RevokeTokenForm,
     RuleForm,
     StepFormSet,
 )
-from openprocure.buyer.approvals.models import ApiToken, ApprovalAssignment, ApprovalRule, Budget, Delegation
+from openprocure.buyer.approvals.models import (
+    ApiToken,
+    ApprovalAssignment,
+    ApprovalRule,
+    Budget,
+    Delegation,
+    role_label,
+)
 from openprocure.buyer.organization.services import is_procurement_admin, spending_limit_for
 from openprocure.buyer.requisitions.models import Requisition
 from openprocure.core.auth import AuthenticatedHttpRequest
@@ -50,12 +58,13 @@ def _require_admin(user: Any) -> None:
 @login_required
 def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     """What waits for my decision."""
-    return _inbox(request, ApproveSelectedForm(auto_id="bulk-%s"))
+    return _inbox(request)
 
 
 def _inbox(
     request: AuthenticatedHttpRequest,
-    form: ApproveSelectedForm,
+    form: ApproveSelectedForm | None = None,
+    reject_form: RejectSelectedForm | None = None,
     selected: list[int] | None = None,
     status: int = 200,
 ) -> HttpResponse:
@@ -67,7 +76,8 @@ def _inbox(
             "assignments": page.object_list,
             "page": page,
             "query": query,
-            "form": form,
+            "form": form or ApproveSelectedForm(auto_id="bulk-%s"),
+            "reject_form": reject_form or RejectSelectedForm(auto_id="bulk-%s"),
             "selected": selected or [],
         },
         status=status,
@@ -86,7 +96,7 @@ def approve_selected(request: AuthenticatedHttpRequest) -> HttpResponse:
         return redirect("approvals:inbox")
     form = ApproveSelectedForm(request.POST, auto_id="bulk-%s")
     if not form.is_valid():
-        return _inbox(request, form, ids, status=400)
+        return _inbox(request, form, selected=ids, status=400)
     result = decide_many(
         assignment_ids=ids,
         actor=request.user,
@@ -105,6 +115,33 @@ def approve_selected(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         summary,
         ngettext("%(count)d could not be approved:", "%(count)d could not be approved:", refused)
+        % {"count": refused},
+        result.refused,
+    )
+    return redirect("approvals:inbox")
+
+
+@login_required
+@require_POST
+def reject_selected(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """“Reject selected” in the inbox: every ticked approval rejected at once, with one required reason."""
+    from openprocure.buyer.approvals.bulk import decide_many
+
+    ids = selected_ids(request, "assignment")
+    if not ids:
+        messages.error(request, _("Tick at least one approval, then choose “Reject selected”."))
+        return redirect("approvals:inbox")
+    form = RejectSelectedForm(request.POST, auto_id="bulk-%s")
+    if not form.is_valid():
+        return _inbox(request, reject_form=form, selected=ids, status=400)
+    reason = form.cleaned_data["reason"]
+    result = decide_many(assignment_ids=ids, actor=request.user, decision="reject", comment=reason)
+    done, refused = len(result.decided), len(result.refused)
+    report_batch(
+        request,
+        ngettext("%(count)d rejected: “%(reason)s”.", "%(count)d rejected: “%(reason)s”.", done)
+        % {"count": done, "reason": reason},
+        ngettext("%(count)d could not be rejected:", "%(count)d could not be rejected:", refused)
         % {"count": refused},
         result.refused,
     )
@@ -277,7 +314,7 @@ def _source_label(source: str) -> str:
     if kind == "cost_center_owner":
         return _("cost-center owner")
     if kind == "role":
-        return _("role %(role)s") % {"role": detail}
+        return _("role %(role)s") % {"role": role_label(detail)}
     return _("named in the policy")
 
 

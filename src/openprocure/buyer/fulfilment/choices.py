@@ -73,3 +73,17 @@ SHIP_NOTICE_TRANSITIONS: dict[str, set[str]] = {
     ShipNoticeStatus.RECEIVED: set(),
     ShipNoticeStatus.CANCELLED: set(),
 }
+
+
+#: What people read for a ConfirmationRequest's ``type`` (cXML 1.2, ConfirmationHeader ``type``); the
+#: stored value stays the protocol's word, an unknown one is shown as received.
+CONFIRMATION_TYPE_LABELS = {
+    "accept": _("Accepted"),
+    "allDetail": _("Accepted with details for every line"),
+    "detail": _("Accepted with line details"),
+    "backordered": _("Backordered"),
+    "except": _("Accepted with exceptions"),
+    "reject": _("Rejected"),
+    "requestToPay": _("Request to pay"),
+    "replace": _("Replaces an earlier confirmation"),
+}

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from openprocure.buyer.fulfilment.choices import (
+    CONFIRMATION_TYPE_LABELS,
     IssueKind,
     IssueStatus,
     LineState,
@@ -122,6 +123,11 @@ class Confirmation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purchase_order} {self.type}"
+
+    @property
+    def type_label(self) -> str:
+        """The confirmation type in words (the cXML code itself when it is not a known one)."""
+        return str(CONFIRMATION_TYPE_LABELS.get(self.type, self.type))
 
 
 class ConfirmationLine(models.Model):

@@ -160,3 +160,32 @@ STATUS_DELIVERY_LABELS = {
     "failed": _("Status could not be delivered to the supplier"),
     "cancelled": _("Status withdrawn before delivery"),
 }
+
+
+# What people read for each kind of invoice exception (``InvoiceException.code``, the failing check of
+# ``matching``); the page explains the figures with the exception's message.
+EXCEPTION_LABELS = {
+    "no_order_line": _("No matching order line"),
+    "currency_mismatch": _("Currency differs from the order"),
+    "quantity_over_ordered": _("More invoiced than ordered"),
+    "quantity_over_received": _("More invoiced than received"),
+    "price_over": _("Price above the order"),
+    "line_amount_variance": _("Line amount does not add up"),
+    "credit_exceeds_invoiced": _("Credit above what was invoiced"),
+    "subtotal_variance": _("Subtotal does not add up"),
+    "total_variance": _("Total does not add up"),
+    "line_tax_variance": _("Line tax does not add up"),
+    "shipping_tax_variance": _("Tax on shipping does not add up"),
+    "handling_tax_variance": _("Tax on special handling does not add up"),
+    "tax_variance": _("Tax differs from the line taxes"),
+    "tax_charges_variance": _("Tax differs from the line and charge taxes"),
+    "tax_details_variance": _("Tax differs from its details"),
+    "tax_rate_over": _("Tax rate higher than expected"),
+    "shipping_not_allowed": _("Shipping charged but not accepted"),
+    "shipping_over": _("Shipping above the limit"),
+}
+
+
+def exception_label(code: str) -> str:
+    """An invoice exception's kind in words (the code itself for one this version does not know)."""
+    return str(EXCEPTION_LABELS.get(code, code))

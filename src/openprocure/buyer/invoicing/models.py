@@ -19,6 +19,7 @@ from openprocure.buyer.invoicing.choices import (
     InvoiceSource,
     InvoiceStatus,
     MatchMode,
+    exception_label,
 )
 from openprocure.core.audit import AuditEvent
 from openprocure.core.reference import validate_currency
@@ -294,6 +295,11 @@ class InvoiceException(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invoice} {self.code}"
+
+    @property
+    def label(self) -> str:
+        """The kind of exception in words (“More invoiced than received”)."""
+        return exception_label(self.code)
 
     @property
     def message(self) -> str:

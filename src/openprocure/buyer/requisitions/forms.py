@@ -92,3 +92,7 @@ class CancelForm(ReasonForm):
             "required": _("Tick “Yes, cancel this requisition” to cancel it; nothing was changed.")
         },
     )
+
+
+class CopyForm(forms.Form):
+    """“Copy into a new draft”: the button carries nothing but itself (the requisition is in the URL)."""

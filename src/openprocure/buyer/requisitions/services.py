@@ -834,6 +834,111 @@ def cancel_requisition(*, requisition: Requisition, actor: User, reason: str = "
     )
 
 
+#: Statuses whose requisition may be copied into a new draft: it ended without an order (rejected,
+#: cancelled) or was sent back for changes; the copy starts again without the approval history.
+COPYABLE_STATUSES = frozenset(
+    {RequisitionStatus.REJECTED, RequisitionStatus.CANCELLED, RequisitionStatus.RETURNED}
+)
+
+#: Line fields a copy keeps as they are (supplier IDs byte for byte, quantities, prices, accounting).
+_COPIED_LINE_FIELDS = (
+    "line_number",
+    "supplier_id",
+    "connection_id",
+    "punchout_session_id",
+    "supplier_part_id",
+    "supplier_part_auxiliary_id",
+    "description",
+    "quantity",
+    "unit_of_measure",
+    "unit_price",
+    "currency",
+    "price_basis_quantity",
+    "unspsc",
+    "manufacturer_name",
+    "manufacturer_part_id",
+    "lead_time_days",
+    "extrinsics",
+    "classifications",
+    "cost_center_id",
+    "gl_account_id",
+    "split_mode",
+    "need_by",
+    "ship_to_id",
+    "justification",
+    "is_free_text",
+)
+
+
+def copy_requisition(*, requisition: Requisition, actor: User) -> Requisition:
+    """A new draft holding a rejected, cancelled or returned requisition's title, justification,
+    need-by date, ship-to and lines with their accounting; its approval history stays with the old one.
+
+    Both requisitions record the copy in their history (copied from / copied to).
+    """
+    with transaction.atomic():
+        source = _lock(requisition)
+        if actor.pk != source.requester_id:
+            raise RequisitionError(
+                _("Only the requester can copy requisition %(number)s.") % {"number": source.number}
+            )
+        if source.status not in COPYABLE_STATUSES:
+            raise RequisitionError(
+                _(
+                    "Requisition %(number)s is %(status)s: only a rejected, cancelled or returned "
+                    "requisition can be copied into a new draft."
+                )
+                % {"number": source.number, "status": source.get_status_display()}
+            )
+        copy = Requisition.objects.create(
+            number=f"tmp-{uuid.uuid4().hex[:24]}",  # fits the 32-character column until numbered
+            requester=source.requester,
+            title=source.title,
+            currency=source.currency,
+            justification=source.justification,
+            need_by=source.need_by,
+            ship_to=source.ship_to,
+        )
+        copy.number = _new_number(copy)
+        copy.save(update_fields=["number"])
+        lines = list(source.lines.prefetch_related("splits").order_by("line_number"))
+        for line in lines:
+            new_line = RequisitionLine.objects.create(
+                requisition=copy, **{name: getattr(line, name) for name in _COPIED_LINE_FIELDS}
+            )
+            AccountingSplit.objects.bulk_create(
+                [
+                    AccountingSplit(
+                        line=new_line,
+                        cost_center_id=split.cost_center_id,
+                        gl_account_id=split.gl_account_id,
+                        percentage=split.percentage,
+                        amount=split.amount,
+                    )
+                    for split in line.splits.all()
+                ]
+            )
+        _refresh_total(copy)
+        record_event(
+            RequisitionEvent,
+            copy,
+            EventKind.CREATED,
+            actor=actor,
+            to_status=RequisitionStatus.DRAFT,
+            detail={"copied_from": source.number, "lines": len(lines)},
+            reason=_("Copied from %(number)s") % {"number": source.number},
+        )
+        record_event(
+            RequisitionEvent,
+            source,
+            EventKind.NOTE,
+            actor=actor,
+            detail={"copied_to": copy.number},
+            reason=_("Copied to %(number)s") % {"number": copy.number},
+        )
+    return copy
+
+
 def set_ship_to(*, requisition: Requisition, actor: User, ship_to: Address | None) -> Requisition:
     """Change where the whole requisition is delivered (every line follows)."""
     with transaction.atomic():

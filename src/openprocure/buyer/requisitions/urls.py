@@ -14,4 +14,5 @@ urlpatterns = [
     path("<int:pk>/lines/<int:line_pk>/accounting/", views.line_accounting, name="line_accounting"),
     path("<int:pk>/submit/", views.submit, name="submit"),
     path("<int:pk>/cancel/", views.cancel, name="cancel"),
+    path("<int:pk>/copy/", views.copy, name="copy"),
 ]

@@ -18,6 +18,7 @@ from openprocure.buyer.requisitions.choices import EDITABLE_STATUSES, Requisitio
 from openprocure.buyer.requisitions.forms import (
     AccountingModeForm,
     CancelForm,
+    CopyForm,
     FreeTextLineForm,
     NewRequisitionForm,
     ReasonForm,
@@ -112,6 +113,7 @@ def requisition_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             "events": requisition.events.select_related("actor"),
             "decision_event": _decision_event(requisition),
             "is_owner": requisition.requester_id == request.user.pk,
+            "can_copy": requisition.status in services.COPYABLE_STATUSES,
             "punchout_connections": sorted(connections, key=lambda c: c.pk),
             "free_text_form": FreeTextLineForm(initial={"currency": requisition.currency}),
         },
@@ -250,3 +252,26 @@ def cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Requisition %(number)s cancelled.") % {"number": requisition.number})
     return redirect("requisitions:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def copy(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """“Copy into a new draft” on a rejected, cancelled or returned requisition: its requester starts
+    again from the same lines, title and delivery, without the approval history."""
+    requisition = _own(request, pk)
+    form = CopyForm(request.POST)
+    if not form.is_valid():
+        _report_errors(request, form)
+        return redirect("requisitions:detail", pk=pk)
+    try:
+        draft = services.copy_requisition(requisition=requisition, actor=request.user)
+    except services.RequisitionError as error:
+        messages.error(request, error.message)
+        return redirect("requisitions:detail", pk=pk)
+    messages.success(
+        request,
+        _("Requisition %(number)s is a new draft copied from %(source)s: change it and submit it.")
+        % {"number": draft.number, "source": requisition.number},
+    )
+    return redirect("requisitions:detail", pk=draft.pk)

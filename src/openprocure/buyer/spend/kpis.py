@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from openprocure.buyer.approvals.choices import StepStatus
 from openprocure.buyer.approvals.models import ApprovalStep
 from openprocure.buyer.invoicing.choices import InvoiceSource as Received
+from openprocure.buyer.invoicing.choices import exception_label
 from openprocure.buyer.invoicing.models import InvoiceException
 from openprocure.buyer.organization.models import CostCenter
 from openprocure.buyer.purchasing.models import PurchaseOrderLine
@@ -398,6 +399,7 @@ class ExceptionRate:
     invoices: int
     pct: Decimal | None
     url: str
+    label: str = ""  # the exception type in words (invoicing.choices.EXCEPTION_LABELS)
 
 
 @dataclasses.dataclass
@@ -486,6 +488,7 @@ def invoice_kpis(filters: DashboardFilters, user: Any) -> InvoiceKpis | None:
                 len(ids),
                 percent(len(ids), count),
                 filters.history_url(kind=invoice, in_spend="on", exception=code),
+                exception_label(code),
             )
             for code, ids in sorted(per_code.items(), key=lambda item: (-len(item[1]), item[0]))
         ],

@@ -5,6 +5,11 @@
 //   .menu-toggle              opens and folds the menu on a narrow screen;
 //   .fold-toggle              the same for the .foldable panel it controls (aria-controls), e.g.
 //                             the catalog's filters;
+//   <select data-reveal="x">  inside an element with data-reveal-scope="x": shows only the
+//                             scope's fieldsets whose data-reveal-when is the chosen value, and
+//                             disables the others so that they post nothing (the server refuses
+//                             values that do not apply, so the page works the same without this;
+//                             a fieldset with an error stays shown);
 //   every table               is labelled cell by cell with its column heading, so that on a phone
 //                             its rows can be shown stacked (CSS, class "stacked").
 (function () {
@@ -64,15 +69,40 @@
     });
   }
 
+  function reveal(select) {
+    var name = select.getAttribute("data-reveal");
+    var scope = select.closest('[data-reveal-scope="' + name + '"]');
+    if (!scope) {
+      return;
+    }
+    scope.querySelectorAll("fieldset[data-reveal-when]").forEach(function (fieldset) {
+      // A fieldset holding an error stays in view, so the person sees what to clear.
+      var shown =
+        fieldset.getAttribute("data-reveal-when") === select.value || fieldset.querySelector(".errorlist") !== null;
+      fieldset.hidden = !shown;
+      fieldset.disabled = !shown;
+    });
+  }
+
+  function wireReveals() {
+    document.querySelectorAll("select[data-reveal]").forEach(reveal);
+  }
+
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", function () { labelTables(); wireMenu(); wireFolds(); });
+    document.addEventListener("DOMContentLoaded", function () {
+      labelTables(); wireMenu(); wireFolds(); wireReveals();
+    });
   } else {
     labelTables();
     wireMenu();
     wireFolds();
+    wireReveals();
   }
   document.addEventListener("change", function (event) {
     var field = event.target;
+    if (field instanceof HTMLSelectElement && field.hasAttribute("data-reveal")) {
+      reveal(field);
+    }
     if (field instanceof HTMLSelectElement && field.hasAttribute("data-autosubmit") && field.form) {
       HTMLFormElement.prototype.submit.call(field.form);
     }
