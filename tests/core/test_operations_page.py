@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.utils import formats, timezone
 from lxml import html
@@ -131,7 +132,7 @@ def test_the_page_shows_workers_queue_outbox_and_backends(monkeypatch: pytest.Mo
         ["OrderRequest PO-2 (p2)", "a.example", "1", f"Until {shown(running_until)}"],
     ]
     assert rows(page, "backends") == [
-        ["Database", "SQLite"],
+        ["Database", {"sqlite": "SQLite", "postgresql": "PostgreSQL"}[connection.vendor]],
         ["Task backend", "django_tasks_db.backend.DatabaseBackend"],
         ["Catalog search", "none (no catalog on this site)"],
         ["E-mail", "django.core.mail.backends.locmem.EmailBackend"],
