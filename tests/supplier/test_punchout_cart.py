@@ -170,3 +170,17 @@ def test_a_result_card_of_an_out_of_stock_product_says_so_and_its_button_is_disa
         "Pilot G2 Gel Pens, Black, 12 Count is out of stock and cannot be added to your cart."
     ]
     assert CartLine.objects.count() == 0
+
+
+def test_the_line_message_and_the_remove_button_speak_french(client, acme, products):
+    prefix = _filled_cart(client)
+    pens = CartLine.objects.order_by("id").last()
+    response = client.post(
+        prefix + "cart/update/", {"line": pens.pk, "quantity": "-2"}, HTTP_ACCEPT_LANGUAGE="fr"
+    )
+    page = response.content.decode()
+    assert (
+        f'<p class="error" id="line-error-{pens.pk}">'
+        "Une quantité ne peut pas être négative (0 retire la ligne).</p>"
+    ) in page
+    assert 'aria-label="Retirer Ballpoint pens, blue, box of 50">Retirer</button>' in page
