@@ -578,10 +578,10 @@ def test_ship_to_is_applied_to_the_cart_and_echoed(client, acme, products):
         )
     )
     prefix = re.match(r"^(/po/[^/]+/)", client.get(start_path(post_setup(client, body))).url)[1]
-    assert (
+    page = client.get(prefix + "cart/").content.decode()
+    assert re.findall(r'<p id="ship-to">(.*?)</p>', page) == [
         "Ship to: Acme Plant 2, 5 rue du Port, 44000 Nantes FR"
-        in client.get(prefix + "cart/").content.decode()
-    )
+    ]  # once
     client.post(prefix + "cart/add/", {"asin": "B000PAPER1", "quantity": "1"})
     ship_to = returned_message(client.post(prefix + "cart/submit/")).message.header.ship_to
     assert (

@@ -19,5 +19,16 @@ class AddToCartForm(forms.Form):
 
 
 class UpdateLineForm(forms.Form):
+    """A cart line's new quantity; 0 removes the line (the "Remove" button posts 0)."""
+
     line = forms.IntegerField(widget=forms.HiddenInput)
-    quantity = forms.IntegerField(min_value=0, max_value=defaults.MAX_LINE_QUANTITY)
+    quantity = forms.IntegerField(
+        min_value=0,
+        max_value=defaults.MAX_LINE_QUANTITY,
+        error_messages={
+            "required": _("Enter a quantity (0 removes the line)."),
+            "invalid": _("Enter a whole number (0 removes the line)."),
+            "min_value": _("A quantity cannot be negative (0 removes the line)."),
+            "max_value": _("At most %(limit_value)s of one item per line."),
+        },
+    )

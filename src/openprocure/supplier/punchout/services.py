@@ -440,7 +440,7 @@ def price_for(product: Product, quantity: int) -> Decimal:
     return Decimal(BusinessStrategy().price_for(product, quantity).amount)
 
 
-def _require_editable(session: PunchOutSession) -> None:
+def require_editable(session: PunchOutSession) -> None:
     if not is_usable(session):
         raise ValidationError(_("This PunchOut session has ended. Start again from your procurement system."))
     if session.read_only:
@@ -454,7 +454,7 @@ def allowed_product(session: PunchOutSession, product: Product) -> bool:
 
 def add_to_cart(*, session: PunchOutSession, asin: str, quantity: int) -> CartLine:
     """Add a product to the session's cart (or more of it), priced for the new quantity."""
-    _require_editable(session)
+    require_editable(session)
     if quantity < 1 or quantity > defaults.MAX_LINE_QUANTITY:
         raise ValidationError(
             _("Choose a quantity between 1 and %(max)s.") % {"max": defaults.MAX_LINE_QUANTITY}
@@ -464,6 +464,10 @@ def add_to_cart(*, session: PunchOutSession, asin: str, quantity: int) -> CartLi
         raise ValidationError(_("This product is no longer available."))
     if not allowed_product(session, product):
         raise ValidationError(_("Your business buys only items fulfilled by us; this one is not."))
+    if product.stock == 0:
+        raise ValidationError(
+            _("%(title)s is out of stock and cannot be added to your cart.") % {"title": product.title}
+        )
     with transaction.atomic():
         PunchOutSession.objects.select_for_update().filter(pk=session.pk).update(changed=True)
         session.changed = True
@@ -486,7 +490,7 @@ def add_to_cart(*, session: PunchOutSession, asin: str, quantity: int) -> CartLi
 
 def update_line(*, session: PunchOutSession, line_id: int, quantity: int) -> CartLine | None:
     """Change a line's quantity (re-priced); 0 removes it. Lines of other sessions are not found."""
-    _require_editable(session)
+    require_editable(session)
     if quantity < 0 or quantity > defaults.MAX_LINE_QUANTITY:
         raise ValidationError(
             _("Choose a quantity between 0 and %(max)s.") % {"max": defaults.MAX_LINE_QUANTITY}

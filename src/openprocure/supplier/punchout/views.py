@@ -104,19 +104,34 @@ def cart_add(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def cart_update(request: HttpRequest) -> HttpResponse:
+    """A line's new quantity, or its "Remove" button (quantity 0).
+
+    A quantity that is not a whole number from 0 to the maximum changes nothing: the cart comes back
+    with the reason beside that line and what was typed still in its field.
+    """
     session = _session(request)
     if session is None:
         return _outside(request)
     form = forms.UpdateLineForm(request.POST)
-    if form.is_valid():
+    if not form.is_valid():
+        line_id = form.cleaned_data.get("line")
         try:
-            services.update_line(
-                session=session, line_id=form.cleaned_data["line"], quantity=form.cleaned_data["quantity"]
-            )
-        except (ValidationError, services.CartLine.DoesNotExist) as error:
-            messages.error(
-                request, " ".join(getattr(error, "messages", [_("This line is not in your cart.")]))
-            )
+            services.require_editable(session)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("cart")
+        if line_id is None or "quantity" not in form.errors or not session.lines.filter(pk=line_id).exists():
+            messages.error(request, _("This line is not in your cart."))
+            return redirect("cart")
+        line_error = {"line": line_id, "typed": form["quantity"].value(), "messages": form.errors["quantity"]}
+        context = {"session": session, "summary": services.summarize(session), "line_error": line_error}
+        return render(request, "punchout/cart.html", context, status=400)
+    try:
+        services.update_line(
+            session=session, line_id=form.cleaned_data["line"], quantity=form.cleaned_data["quantity"]
+        )
+    except (ValidationError, services.CartLine.DoesNotExist) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [_("This line is not in your cart.")])))
     return redirect("cart")
 
 
