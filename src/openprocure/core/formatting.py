@@ -27,6 +27,7 @@ from functools import lru_cache
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
 from babel.numbers import format_decimal
 from django.conf import settings
 from django.utils import timezone
@@ -42,6 +43,7 @@ _CODE_SEPARATOR = "\u00a0"
 __all__ = [
     "NO_VALUE",
     "format_money",
+    "format_month",
     "format_number",
     "format_unit_price",
     "iso_datetime",
@@ -118,6 +120,14 @@ def format_number(value: Any, *, max_decimals: int = 4, language: str | None = N
     pattern = "#,##0" + ("." + "#" * max_decimals if max_decimals else "")
     text = format_decimal(number, format=pattern, locale=_active_locale(language))
     return "0" if text in ("-0",) else text
+
+
+def format_month(value: datetime.date, *, language: str | None = None) -> str:
+    """A month in a few characters for a chart's axis: ``Jan 26`` in English, ``janv. 26`` in French.
+
+    CLDR's abbreviated month name and the year's last two digits, in the active language.
+    """
+    return format_date(value, format="MMM yy", locale=_active_locale(language))
 
 
 def plain_money(value: Any, currency: Any) -> str:
