@@ -9,7 +9,13 @@ import pytest
 from django.template import Context, Template
 from django.utils import timezone, translation
 
-from openprocure.core.formatting import format_money, format_unit_price, iso_datetime, plain_money
+from openprocure.core.formatting import (
+    format_money,
+    format_month,
+    format_unit_price,
+    iso_datetime,
+    plain_money,
+)
 
 NBSP = "\u00a0"  # between an amount and its currency code
 NNBSP = "\u202f"  # between French thousands (CLDR)
@@ -105,6 +111,22 @@ def test_dates_are_written_for_the_reader(language: str, shown: str) -> None:
         '{{ when|date:"DATETIME_FORMAT" }}'
     )
     assert render(text, language, when=when) == shown
+
+
+@pytest.mark.parametrize(
+    ("language", "month", "shown"),
+    [
+        ("en", datetime.date(2026, 1, 1), "Jan 26"),
+        ("en", datetime.date(2025, 9, 30), "Sep 25"),
+        ("fr", datetime.date(2026, 1, 1), "janv. 26"),
+        ("fr", datetime.date(2026, 8, 1), "août 26"),
+        ("fr", datetime.date(2026, 6, 1), "juin 26"),
+    ],
+)
+def test_months_on_a_chart_axis_are_short(language: str, month: datetime.date, shown: str) -> None:
+    with translation.override(language):
+        assert format_month(month) == shown
+    assert format_month(month, language=language) == shown
 
 
 def test_csv_values_stay_machine_readable() -> None:
