@@ -10,6 +10,7 @@ from django.template import Context, Template
 from django.utils import timezone, translation
 
 from openprocure.core.formatting import (
+    format_figure,
     format_money,
     format_month,
     format_unit_price,
@@ -127,6 +128,25 @@ def test_months_on_a_chart_axis_are_short(language: str, month: datetime.date, s
     with translation.override(language):
         assert format_month(month) == shown
     assert format_month(month, language=language) == shown
+
+
+@pytest.mark.parametrize(
+    ("language", "figure", "shown"),
+    [
+        ("en", "1234.50", "1,234.50"),
+        ("en", "-3", "-3"),
+        ("en", "0.0125", "0.0125"),
+        ("fr", "1234.50", "1\u202f234,50"),
+        ("fr", "42.10", "42,10"),
+        ("en", "PO-2026-000001", "PO-2026-000001"),
+        ("fr", "1.2.3", "1.2.3"),
+        ("fr", "", ""),
+    ],
+)
+def test_recorded_figures_are_rewritten_with_their_own_decimals(
+    language: str, figure: str, shown: str
+) -> None:
+    assert format_figure(figure, language=language) == shown
 
 
 def test_csv_values_stay_machine_readable() -> None:

@@ -22,6 +22,7 @@ through this module: amounts on the wire stay in the protocol core's machine for
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
@@ -37,11 +38,14 @@ from punchout.money import minor_units, quantize_money, quantize_unit_price
 
 #: What a page shows where there is no value.
 NO_VALUE = "—"
+#: A number as machines write it: optional minus, digits, optional dot and decimals.
+_MACHINE_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 #: Between an amount and its currency code: the two never break apart on a narrow screen.
 _CODE_SEPARATOR = "\u00a0"
 
 __all__ = [
     "NO_VALUE",
+    "format_figure",
     "format_money",
     "format_month",
     "format_number",
@@ -120,6 +124,21 @@ def format_number(value: Any, *, max_decimals: int = 4, language: str | None = N
     pattern = "#,##0" + ("." + "#" * max_decimals if max_decimals else "")
     text = format_decimal(number, format=pattern, locale=_active_locale(language))
     return "0" if text in ("-0",) else text
+
+
+def format_figure(value: Any, *, language: str | None = None) -> str:
+    """A figure stored as machines write it (``"1234.50"``, ``"-3"``) rewritten for people with
+    exactly its own decimals: ``1,234.50`` in English, ``1 234,50`` in French.
+
+    Anything that is not such a number (a code, a reference, a percentage sign) is returned as it is.
+    """
+    text = str(value)
+    if not _MACHINE_NUMBER.fullmatch(text):
+        return text
+    decimals = len(text.partition(".")[2])
+    return format_decimal(
+        Decimal(text), format=_pattern(decimals), locale=_active_locale(language), decimal_quantization=False
+    )
 
 
 def format_month(value: datetime.date, *, language: str | None = None) -> str:
