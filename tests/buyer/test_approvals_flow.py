@@ -10,9 +10,9 @@ from decimal import Decimal
 import pytest
 from django.contrib.messages import get_messages
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from openprocure.buyer.approvals import services
+from openprocure.buyer.approvals import budgets, services
 from openprocure.buyer.approvals.models import (
     ApprovalAssignment,
     ApprovalDecision,
@@ -569,8 +569,8 @@ def test_budget_warning_shows_the_numbers_and_lets_it_through(world) -> None:
     second = requisition(world, price="500.00")
     page = signed_in(world.rita).get(f"/approvals/requisitions/{second.pk}/preview/").content.decode()
     expected = (
-        f"Budget of CC100 Operations for {b.period_start.isoformat()}–{b.period_end.isoformat()}: 1000.00 EUR, "
-        "already committed 600.00, this requisition 500.00, remaining -100.00 EUR."
+        f"Budget of CC100 Operations for {b.period_start.isoformat()}–{b.period_end.isoformat()}: 1,000.00\xa0EUR, "
+        "already committed 600.00\xa0EUR, this requisition 500.00\xa0EUR, remaining -100.00\xa0EUR."
     )
     assert expected in page
     submit(world, second)
@@ -584,7 +584,20 @@ def test_blocking_budget_refuses_submission_and_changes_nothing(world) -> None:
     budget(world, "1000.00", "block")
     req = requisition(world, price="1000.01")
     _, messages = submit(world, req)
-    assert len(messages) == 1 and messages[0].endswith("remaining -0.01 EUR.")
+    b = Budget.objects.get()
+    period = f"{b.period_start.isoformat()}–{b.period_end.isoformat()}"
+    assert messages == [
+        f"Budget of CC100 Operations for {period}: 1,000.00\xa0EUR, already committed 0.00\xa0EUR, "
+        "this requisition 1,000.01\xa0EUR, remaining -0.01\xa0EUR."
+    ]
+    # The same check in French: comma decimals and a narrow no-break space between thousands.
+    with translation.override("fr"):
+        (check,) = budgets.check_requisition(req)
+        assert check.message() == (
+            f"Budget de CC100 Operations pour la période {period} : 1\u202f000,00\xa0EUR ; "
+            "déjà engagé : 0,00\xa0EUR ; cette demande d'achat : 1\u202f000,01\xa0EUR ; "
+            "disponible : -0,01\xa0EUR."
+        )
     assert status(req) == "draft"
     assert ApprovalRequest.objects.count() == 0
     assert PurchaseOrder.objects.count() == 0

@@ -21,7 +21,7 @@ from openprocure.buyer.approvals.models import (
 )
 from openprocure.buyer.purchasing.models import PurchaseOrder, PurchaseOrderEvent, Transmission
 from openprocure.buyer.requisitions.models import Requisition, RequisitionLine
-from openprocure.core.models import Document, OutboxMessage
+from openprocure.core.models import Document, OutboxMessage, User
 from tests.buyer.approval_world import build_world, requisition, rule, signed_in, submit
 
 pytestmark = pytest.mark.django_db
@@ -337,10 +337,10 @@ def test_submit_selected_refuses_the_one_a_blocking_budget_stops(world) -> None:
     period = f"{b.period_start.isoformat()}–{b.period_end.isoformat()}"
     assert messages_of(answer) == [
         "2 submitted. 2 could not be submitted: "
-        f"{too_much.number}: Budget of CC100 Operations for {period}: 1000.00 EUR, already committed 600.00, "
-        "this requisition 1000.01, remaining -600.01 EUR.; "
-        f"{after_first.number}: Budget of CC100 Operations for {period}: 1000.00 EUR, already committed 600.00, "
-        "this requisition 500.00, remaining -100.00 EUR."
+        f"{too_much.number}: Budget of CC100 Operations for {period}: 1,000.00\xa0EUR, already committed 600.00\xa0EUR, "
+        "this requisition 1,000.01\xa0EUR, remaining -600.01\xa0EUR.; "
+        f"{after_first.number}: Budget of CC100 Operations for {period}: 1,000.00\xa0EUR, already committed 600.00\xa0EUR, "
+        "this requisition 500.00\xa0EUR, remaining -100.00\xa0EUR."
     ]
     assert [status(r) for r in (fits, too_much, after_first, small)] == [
         "ordered",
@@ -360,6 +360,22 @@ def test_submit_selected_refuses_the_one_a_blocking_budget_stops(world) -> None:
     assert sorted(
         BudgetCommitment.objects.filter(released_at__isnull=True).values_list("reference", "amount")
     ) == [(f"PO-{year}-000001", Decimal("600.00")), (f"PO-{year}-000002", Decimal("300.00"))]
+
+
+def test_the_batch_e_mail_writes_amounts_in_the_approvers_language(
+    world, settings, django_capture_on_commit_callbacks
+) -> None:
+    settings.PUBLIC_URL = "https://buy.acme.test"
+    rule("r", {"users": [world.alan]})
+    User.objects.filter(pk=world.alan.pk).update(preferred_language="fr")
+    first, second = requisition(world), requisition(world, price="650.00")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_in(world.rita).post("/requisitions/submit-selected/", {"requisition": [first.pk, second.pk]})
+    assert [m.to for m in mail.outbox] == [["alan@acme.test"]]
+    body = mail.outbox[0].body
+    assert f"{first.number} Chairs — demandée par Rita Requester, 600,00\xa0EUR" in body
+    assert f"{second.number} Chairs — demandée par Rita Requester, 650,00\xa0EUR" in body
 
 
 def test_submit_selected_freezes_chains_and_mails_each_approver_once(
@@ -388,8 +404,8 @@ def test_submit_selected_freezes_chains_and_mails_each_approver_once(
         (["alan@acme.test"], "2 requisitions need your approval")
     ]
     body = mail.outbox[0].body
-    assert f"{first.number} Chairs — requested by Rita Requester, 600.00 EUR" in body
-    assert f"{second.number} Chairs — requested by Rita Requester, 650.00 EUR" in body
+    assert f"{first.number} Chairs — requested by Rita Requester, 600.00\xa0EUR" in body
+    assert f"{second.number} Chairs — requested by Rita Requester, 650.00\xa0EUR" in body
     assert f"https://buy.acme.test/approvals/{assignment_of(first, 'alan@acme.test').pk}/" in body
     # Each requisition has its own single-use approve and reject links, as a single request's e-mail.
     approve = re.findall(r"Approve now \(single use\): https://buy\.acme\.test(/approvals/email/\S+/)", body)

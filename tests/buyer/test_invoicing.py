@@ -817,3 +817,31 @@ def test_a_paper_invoice_with_values_that_are_no_numbers_is_refused_beside_each_
     assert 'name="quantity_7" size="6" value="two"' in page
     assert 'name="order_line_7" size="3" value="first"' in page
     assert Invoice.objects.count() == 0
+
+
+def test_a_finding_on_a_page_writes_its_figures_in_the_readers_language() -> None:
+    from django.utils import translation
+
+    from openprocure.buyer.invoicing.matching import Finding
+
+    params = {"tax": "1242.47", "lines": "1200.00", "difference": "42.47", "allowed": "0.01"}
+    finding = Finding("tax_variance", False, None, params)
+    # The API's wording keeps the figures as recorded.
+    assert finding.message == (
+        "Tax 1242.47 but the line taxes add up to 1200.00: differs by 42.47 (tolerance 0.01)."
+    )
+    assert finding.text == (
+        "Tax 1,242.47 but the line taxes add up to 1,200.00: differs by 42.47 (tolerance 0.01)."
+    )
+    with translation.override("fr"):
+        assert finding.text == (
+            "Taxe 1\u202f242,47 mais les taxes des lignes totalisent 1\u202f200,00 : "
+            "écart de 42,47 (tolérance 0,01)."
+        )
+    mapped = Finding(
+        "mapped_part",
+        True,
+        1,
+        {"line": "1000", "order": "PO-2026-000001", "order_line": "1000", "part": "1234"},
+    )
+    assert mapped.text == "Line 1000 → order PO-2026-000001 line 1000 (by part number 1234)."

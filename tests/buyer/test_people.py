@@ -174,6 +174,10 @@ def test_an_administrator_changes_roles_and_limits_and_stops_someone_signing_in(
         "/organization/people/role-limits/", {"role": Role.APPROVER, "amount": "5000", "currency": "usd"}
     )
     assert SpendingLimit.objects.get(role=Role.APPROVER).money == (Decimal("5000.00"), "USD")
+    assert (
+        "The Approver role&#x27;s spending limit is 5,000.00\xa0USD."
+        in admin.get("/organization/people/").content.decode()
+    )
     bad = admin.post(
         "/organization/people/role-limits/",
         {"role": Role.APPROVER, "amount": "-1", "currency": "EUR"},

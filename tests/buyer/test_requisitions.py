@@ -247,7 +247,7 @@ def test_accounting_split_by_amount_must_add_up_to_the_line_amount(
     url = f"/requisitions/{requisition.pk}/lines/{line.pk}/accounting/"
     bad = client.post(url, _split_post("amount", [(ops.pk, None, "50.00"), (it.pk, None, "50.00")]))
     assert (
-        "The amounts add up to 100.00 EUR; they must add up to the line amount, 99.99 EUR."
+        "The amounts add up to 100.00\xa0EUR; they must add up to the line amount, 99.99\xa0EUR."
         in bad.content.decode()
     )
     assert AccountingSplit.objects.count() == 0

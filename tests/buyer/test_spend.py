@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 from decimal import Decimal
 from urllib.parse import urlsplit
 
@@ -410,13 +411,71 @@ def test_stacked_and_line_charts(acme: Acme) -> None:
     assert len(stacked.findall(f".//{SVG}g[@class='column']")) == 3
     assert len(stacked.findall(f".//{SVG}rect[@class='segment']")) == 6
     assert [t.text for t in stacked.findall(f".//{SVG}text[@class='category']")] == [
-        "Sep 2026",
-        "Oct 2026",
-        "Nov 2026",
+        "Sep 26",
+        "Oct 26",
+        "Nov 26",
     ]
     line = parse(page.context["month_chart"])
     assert len(line.findall(f".//{SVG}circle[@class='point']")) == 3
+    assert [t.text for t in line.findall(f".//{SVG}text[@class='category']")] == [
+        "Sep 26",
+        "Oct 26",
+        "Nov 26",
+    ]
     assert line.find(f"{SVG}title").text == "Spend by month"
+
+
+def _months(first_year: int, count: int) -> list[date]:
+    return [date(first_year + index // 12, index % 12 + 1, 1) for index in range(count)]
+
+
+def test_month_ticks_name_every_other_month_of_a_year() -> None:
+    from openprocure.buyer.spend.charts import month_ticks
+
+    months = _months(2026, 12)
+    assert month_ticks(months, language="en") == [
+        "", "Feb 26", "", "Apr 26", "", "Jun 26", "", "Aug 26", "", "Oct 26", "", "Dec 26",
+    ]  # fmt: skip
+    assert month_ticks(months, language="fr") == [
+        "", "févr. 26", "", "avr. 26", "", "juin 26", "", "août 26", "", "oct. 26", "", "déc. 26",
+    ]  # fmt: skip
+
+
+def test_month_ticks_name_every_fourth_month_of_two_years() -> None:
+    from openprocure.buyer.spend.charts import month_ticks
+
+    months = _months(2025, 24)
+    named = {3: "Apr 25", 7: "Aug 25", 11: "Dec 25", 15: "Apr 26", 19: "Aug 26", 23: "Dec 26"}
+    assert month_ticks(months, language="en") == [named.get(index, "") for index in range(24)]
+    named_fr = {3: "avr. 25", 7: "août 25", 11: "déc. 25", 15: "avr. 26", 19: "août 26", 23: "déc. 26"}
+    assert month_ticks(months, language="fr") == [named_fr.get(index, "") for index in range(24)]
+
+
+def test_month_ticks_name_every_month_up_to_six_and_follow_the_active_language() -> None:
+    from django.utils import translation
+
+    from openprocure.buyer.spend.charts import month_ticks
+
+    assert month_ticks(_months(2026, 6), language="en") == [
+        "Jan 26",
+        "Feb 26",
+        "Mar 26",
+        "Apr 26",
+        "May 26",
+        "Jun 26",
+    ]
+    assert month_ticks([]) == []
+    with translation.override("fr"):
+        assert month_ticks(_months(2026, 2)) == ["janv. 26", "févr. 26"]
+
+
+def test_line_chart_writes_only_the_given_ticks() -> None:
+    from openprocure.buyer.spend.charts import Item, line_chart
+
+    items = [Item(f"M{index}", Decimal(index)) for index in range(3)]
+    root = parse(line_chart(items, title="T", desc="D", ticks=["", "Feb 26", ""]))
+    assert [t.text for t in root.findall(f".//{SVG}text[@class='category']")] == ["Feb 26"]
+    assert [t.text for t in root.findall(f".//{SVG}circle/{SVG}title")] == ["M0: 0", "M1: 1", "M2: 2"]
 
 
 def test_chart_text_is_escaped() -> None:

@@ -50,7 +50,7 @@ def test_above_the_limit_the_requesters_manager_approves(world) -> None:
     assert approver_emails(req) == [[("mona@acme.test", "pending")]]
     step = ApprovalStep.objects.get(request__requisition=req)
     assert (step.name, step.rule_id_at_submit) == (
-        "Above the requester's spending limit of 1000.00 EUR",
+        "Above the requester's spending limit of 1,000.00\xa0EUR",
         None,
     )
     assert PurchaseOrder.objects.count() == 0
@@ -61,7 +61,7 @@ def test_above_the_limit_the_requesters_manager_approves(world) -> None:
 def test_preview_names_the_limit_step_before_submit(world) -> None:
     req = requisition(world, price="1200.00")
     page = signed_in(world.rita).get(f"/approvals/requisitions/{req.pk}/preview/").content.decode()
-    assert "Above the requester&#x27;s spending limit of 1000.00 EUR" in page
+    assert "Above the requester&#x27;s spending limit of 1,000.00\xa0EUR" in page
     assert '<li class="approver">mona@acme.test' in page
 
 
@@ -78,7 +78,7 @@ def test_when_nobody_else_can_approve_submission_is_refused(world) -> None:
     req = requisition(world, price="1500.00")
     _, messages = submit(world, req)
     assert messages == [
-        "Nobody can approve step “Above the requester's spending limit of 1000.00 EUR”: the policy names "
+        "Nobody can approve step “Above the requester's spending limit of 1,000.00\xa0EUR”: the policy names "
         "no one other than you. Ask your procurement administrator."
     ]
     assert status(req) == "draft"
@@ -124,7 +124,7 @@ def test_submit_selected_routes_only_the_one_above_the_limit(world) -> None:
     assert (status(within), status(above)) == ("ordered", "submitted")
     assert approver_emails(above) == [[("mona@acme.test", "pending")]]
     assert ApprovalStep.objects.get(request__requisition=above).name == (
-        "Above the requester's spending limit of 1000.00 EUR"
+        "Above the requester's spending limit of 1,000.00\xa0EUR"
     )
 
 
@@ -178,7 +178,7 @@ def test_an_approval_above_the_approvers_limit_is_referred_to_their_manager(worl
     req = requisition(world, price="2500.00")
     submit(world, req)
     assert _decide(world.mona, req, "mona@acme.test") == [
-        f"{req.number} is above your spending limit of 2000.00 EUR: your approval is recorded, "
+        f"{req.number} is above your spending limit of 2,000.00\xa0EUR: your approval is recorded, "
         "and dirk@acme.test now decide in your place."
     ]
     assert status(req) == "submitted"
@@ -201,7 +201,7 @@ def test_a_referral_goes_on_up_until_someone_may_approve_and_to_the_administrato
     _decide(world.mona, req, "mona@acme.test")
     _decide(world.dirk, req, "dirk@acme.test")
     assert _decide(world.ceo, req, "ceo@acme.test") == [
-        f"{req.number} is above your spending limit of 2000.00 EUR: your approval is recorded, "
+        f"{req.number} is above your spending limit of 2,000.00\xa0EUR: your approval is recorded, "
         "and ada@acme.test now decide in your place."
     ]
     assert approver_emails(req) == [
@@ -295,7 +295,7 @@ def test_an_email_link_approval_above_the_limit_says_who_decides_now(
     with django_capture_on_commit_callbacks(execute=True):
         page = signed_in(world.mona).post(path, {"comment": ""}).content.decode()  # the addressee
     assert (
-        f"{req.number} is above your spending limit of 2000.00 EUR: your approval is recorded, "
+        f"{req.number} is above your spending limit of 2,000.00\xa0EUR: your approval is recorded, "
         "and dirk@acme.test now decide in your place."
     ) in page
     assert [(m.to, m.subject) for m in mail.outbox] == [

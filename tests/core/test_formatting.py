@@ -9,7 +9,14 @@ import pytest
 from django.template import Context, Template
 from django.utils import timezone, translation
 
-from openprocure.core.formatting import format_money, format_unit_price, iso_datetime, plain_money
+from openprocure.core.formatting import (
+    format_figure,
+    format_money,
+    format_month,
+    format_unit_price,
+    iso_datetime,
+    plain_money,
+)
 
 NBSP = "\u00a0"  # between an amount and its currency code
 NNBSP = "\u202f"  # between French thousands (CLDR)
@@ -105,6 +112,41 @@ def test_dates_are_written_for_the_reader(language: str, shown: str) -> None:
         '{{ when|date:"DATETIME_FORMAT" }}'
     )
     assert render(text, language, when=when) == shown
+
+
+@pytest.mark.parametrize(
+    ("language", "month", "shown"),
+    [
+        ("en", datetime.date(2026, 1, 1), "Jan 26"),
+        ("en", datetime.date(2025, 9, 30), "Sep 25"),
+        ("fr", datetime.date(2026, 1, 1), "janv. 26"),
+        ("fr", datetime.date(2026, 8, 1), "août 26"),
+        ("fr", datetime.date(2026, 6, 1), "juin 26"),
+    ],
+)
+def test_months_on_a_chart_axis_are_short(language: str, month: datetime.date, shown: str) -> None:
+    with translation.override(language):
+        assert format_month(month) == shown
+    assert format_month(month, language=language) == shown
+
+
+@pytest.mark.parametrize(
+    ("language", "figure", "shown"),
+    [
+        ("en", "1234.50", "1,234.50"),
+        ("en", "-3", "-3"),
+        ("en", "0.0125", "0.0125"),
+        ("fr", "1234.50", "1\u202f234,50"),
+        ("fr", "42.10", "42,10"),
+        ("en", "PO-2026-000001", "PO-2026-000001"),
+        ("fr", "1.2.3", "1.2.3"),
+        ("fr", "", ""),
+    ],
+)
+def test_recorded_figures_are_rewritten_with_their_own_decimals(
+    language: str, figure: str, shown: str
+) -> None:
+    assert format_figure(figure, language=language) == shown
 
 
 def test_csv_values_stay_machine_readable() -> None:

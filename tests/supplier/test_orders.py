@@ -124,7 +124,7 @@ def test_an_order_from_a_punched_out_cart_is_accepted_priced_by_us_and_confirmed
         in email.body
     )
     assert "Will not ship" not in email.body
-    assert "Total: 47.99 EUR (tax included)" in email.body
+    assert "Total: 47.99\xa0EUR (tax included)" in email.body
     # The secret it authenticated with is kept encrypted for the documents we send back.
     settings_row = OrderSettings.objects.get(integration=shop)
     assert decrypt_secret(settings_row.outbound_secret_encrypted) == "acme-shared-secret"

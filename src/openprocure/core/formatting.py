@@ -22,11 +22,13 @@ through this module: amounts on the wire stay in the protocol core's machine for
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
 from babel.numbers import format_decimal
 from django.conf import settings
 from django.utils import timezone
@@ -36,12 +38,16 @@ from punchout.money import minor_units, quantize_money, quantize_unit_price
 
 #: What a page shows where there is no value.
 NO_VALUE = "—"
+#: A number as machines write it: optional minus, digits, optional dot and decimals.
+_MACHINE_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 #: Between an amount and its currency code: the two never break apart on a narrow screen.
 _CODE_SEPARATOR = "\u00a0"
 
 __all__ = [
     "NO_VALUE",
+    "format_figure",
     "format_money",
+    "format_month",
     "format_number",
     "format_unit_price",
     "iso_datetime",
@@ -118,6 +124,29 @@ def format_number(value: Any, *, max_decimals: int = 4, language: str | None = N
     pattern = "#,##0" + ("." + "#" * max_decimals if max_decimals else "")
     text = format_decimal(number, format=pattern, locale=_active_locale(language))
     return "0" if text in ("-0",) else text
+
+
+def format_figure(value: Any, *, language: str | None = None) -> str:
+    """A figure stored as machines write it (``"1234.50"``, ``"-3"``) rewritten for people with
+    exactly its own decimals: ``1,234.50`` in English, ``1 234,50`` in French.
+
+    Anything that is not such a number (a code, a reference, a percentage sign) is returned as it is.
+    """
+    text = str(value)
+    if not _MACHINE_NUMBER.fullmatch(text):
+        return text
+    decimals = len(text.partition(".")[2])
+    return format_decimal(
+        Decimal(text), format=_pattern(decimals), locale=_active_locale(language), decimal_quantization=False
+    )
+
+
+def format_month(value: datetime.date, *, language: str | None = None) -> str:
+    """A month in a few characters for a chart's axis: ``Jan 26`` in English, ``janv. 26`` in French.
+
+    CLDR's abbreviated month name and the year's last two digits, in the active language.
+    """
+    return format_date(value, format="MMM yy", locale=_active_locale(language))
 
 
 def plain_money(value: Any, currency: Any) -> str:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from openprocure.buyer.approvals.choices import BudgetEnforcement, CommitmentKind
 from openprocure.buyer.approvals.models import Budget, BudgetCommitment
 from openprocure.buyer.approvals.policy import requisition_cost_center_amounts
+from openprocure.core.formatting import format_money
 
 
 @dataclass(frozen=True)
@@ -44,17 +45,16 @@ class BudgetCheck:
 
     def message(self) -> str:
         return _(
-            "Budget of %(cost_center)s for %(start)s–%(end)s: %(amount)s %(currency)s, already committed "
-            "%(committed)s, this requisition %(requested)s, remaining %(remaining)s %(currency)s."
+            "Budget of %(cost_center)s for %(start)s–%(end)s: %(amount)s, already committed "
+            "%(committed)s, this requisition %(requested)s, remaining %(remaining)s."
         ) % {
             "cost_center": self.budget.cost_center,
             "start": self.budget.period_start.isoformat(),
             "end": self.budget.period_end.isoformat(),
-            "amount": self.amount,
-            "committed": self.committed,
-            "requested": self.requested,
-            "remaining": self.remaining,
-            "currency": self.currency,
+            "amount": format_money(self.amount, self.currency),
+            "committed": format_money(self.committed, self.currency),
+            "requested": format_money(self.requested, self.currency),
+            "remaining": format_money(self.remaining, self.currency),
         }
 
 

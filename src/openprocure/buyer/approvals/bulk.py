@@ -67,6 +67,7 @@ from openprocure.buyer.organization.services import spending_limit_for
 from openprocure.buyer.requisitions.services import batch_queryset, change_status_many
 from openprocure.core import mail
 from openprocure.core.audit import new_event
+from openprocure.core.formatting import format_money
 from openprocure.core.models import User
 from openprocure.core.status import check_transition, set_status_many, set_status_where
 
@@ -543,15 +544,12 @@ def _notify_approvers(assignment_ids: list[int]) -> None:
                 reject = _("Reject (single use, you will be asked why):")
                 items = [
                     {
-                        "line": _(
-                            "%(number)s %(title)s — requested by %(requester)s, %(amount)s %(currency)s"
-                        )
+                        "line": _("%(number)s %(title)s — requested by %(requester)s, %(amount)s")
                         % {
                             "number": number,
                             "title": title,
                             "requester": people[requester],
-                            "amount": amount,
-                            "currency": currency,
+                            "amount": format_money(amount, currency),
                         },
                         "on_behalf_of": _("You decide on behalf of %(person)s, who is away.")
                         % {"person": people[on_behalf_of]}

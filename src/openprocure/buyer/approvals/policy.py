@@ -24,6 +24,7 @@ from openprocure.buyer.approvals.models import ApprovalRule
 from openprocure.buyer.organization.choices import Role
 from openprocure.buyer.organization.models import CostCenter, RoleAssignment, UserProfile
 from openprocure.buyer.organization.services import spending_limit_for
+from openprocure.core.formatting import format_money
 from openprocure.core.models import User
 from openprocure.core.reference import exchange_rate, exchange_rates
 
@@ -234,9 +235,8 @@ def over_limit_chain(facts: Facts, limit: tuple[Decimal, str] | None) -> list[Re
     if limit is None:
         return []
     amount, currency = limit
-    name = _("Above the requester's spending limit of %(amount)s %(currency)s") % {
-        "amount": amount,
-        "currency": currency,
+    name = _("Above the requester's spending limit of %(amount)s") % {
+        "amount": format_money(amount, currency)
     }
     chain: list[ResolvedStep] = []
     for source in (

@@ -51,6 +51,7 @@ from openprocure.buyer.organization.services import is_procurement_admin, spendi
 from openprocure.buyer.requisitions.services import change_status
 from openprocure.core import mail
 from openprocure.core.audit import record_event
+from openprocure.core.formatting import format_money
 from openprocure.core.models import User
 from openprocure.core.status import follow, set_status, set_status_where
 
@@ -658,14 +659,10 @@ def approval_mismatch(requisition: Any, approved: ApprovalRequest | None = None)
         return _("The lines of %(number)s changed after they were approved.") % {"number": requisition.number}
     total = requisition.compute_total()
     if (total, requisition.currency) != (Decimal(approved.amount), approved.currency):
-        return _(
-            "%(number)s now totals %(total)s %(currency)s; %(approved)s %(approved_currency)s was approved."
-        ) % {
+        return _("%(number)s now totals %(total)s; %(approved)s was approved.") % {
             "number": requisition.number,
-            "total": total,
-            "currency": requisition.currency,
-            "approved": approved.amount,
-            "approved_currency": approved.currency,
+            "total": format_money(total, requisition.currency),
+            "approved": format_money(approved.amount, approved.currency),
         }
     return ""
 

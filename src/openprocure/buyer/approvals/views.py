@@ -41,6 +41,7 @@ from openprocure.buyer.organization.services import is_procurement_admin, spendi
 from openprocure.buyer.requisitions.models import Requisition
 from openprocure.core.auth import AuthenticatedHttpRequest
 from openprocure.core.batch import report_batch, selected_ids
+from openprocure.core.formatting import format_money
 from openprocure.core.lists import paginate
 from openprocure.core.models import User
 
@@ -186,9 +187,9 @@ def referred_message(number: str, outcome: services.DecisionResult) -> str:
     assert outcome.above_limit is not None
     amount, currency = outcome.above_limit
     return _(
-        "%(number)s is above your spending limit of %(amount)s %(currency)s: your approval is recorded, "
+        "%(number)s is above your spending limit of %(amount)s: your approval is recorded, "
         "and %(people)s now decide in your place."
-    ) % {"number": number, "amount": amount, "currency": currency, "people": ", ".join(outcome.referred_to)}
+    ) % {"number": number, "amount": format_money(amount, currency), "people": ", ".join(outcome.referred_to)}
 
 
 def _detail_context(

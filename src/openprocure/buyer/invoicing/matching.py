@@ -52,6 +52,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from openprocure.core.formatting import format_figure
 from punchout import amounts
 from punchout.money import minor_units, quantize_money
 
@@ -268,6 +269,15 @@ class Figures(Mapping[str, str]):
         return repr(self._strings())
 
 
+#: Figures of a finding that name something (a line, an order, a part) rather than count it.
+_NAMES = frozenset({"line", "order", "order_line", "part", "invoice", "currency"})
+
+
+def for_people(params: Mapping[str, str]) -> dict[str, str]:
+    """A finding's figures with its amounts, quantities and rates written in the reader's language."""
+    return {key: value if key in _NAMES else format_figure(value) for key, value in _as_dict(params).items()}
+
+
 def _as_dict(params: Mapping[str, str]) -> dict[str, str]:
     """A copy of a finding's figures as a plain dict."""
     if type(params) is Figures:
@@ -287,6 +297,14 @@ class Finding:
     @property
     def message(self) -> str:
         return str(MESSAGES[self.code]) % _as_dict(self.params)
+
+    @property
+    def text(self) -> str:
+        """The message for a page: its figures in the reader's language (``1,234.50``, ``1 234,50``).
+
+        :attr:`message` keeps the figures as recorded; the API gives that one.
+        """
+        return str(MESSAGES[self.code]) % for_people(self.params)
 
     def as_json(self) -> dict[str, Any]:
         return {"code": self.code, "ok": self.ok, "line": self.line, "params": _as_dict(self.params)}

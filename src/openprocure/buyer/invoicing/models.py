@@ -307,6 +307,13 @@ class InvoiceException(models.Model):
 
         return Finding(self.code, False, self.line_number, self.params).message
 
+    @property
+    def text(self) -> str:
+        """The message for a page, its figures in the reader's language."""
+        from openprocure.buyer.invoicing.matching import Finding
+
+        return Finding(self.code, False, self.line_number, self.params).text
+
 
 class InvoiceEvent(AuditEvent):
     """What happened to an invoice: received, matched, exception handled, status sent, exported."""

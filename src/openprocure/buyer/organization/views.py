@@ -49,6 +49,7 @@ from openprocure.buyer.organization.services import (
     set_role_limit,
 )
 from openprocure.core.auth import AuthenticatedHttpRequest
+from openprocure.core.formatting import format_money
 from openprocure.core.lists import paginate
 from openprocure.core.models import User
 
@@ -331,8 +332,8 @@ def role_limit_edit(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("The %(role)s role's spending limit is %(amount)s %(currency)s.")
-            % {"role": label, "amount": amount, "currency": form.cleaned_data["currency"]},
+            _("The %(role)s role's spending limit is %(amount)s.")
+            % {"role": label, "amount": format_money(amount, form.cleaned_data["currency"])},
         )
     return redirect("organization:people")
 

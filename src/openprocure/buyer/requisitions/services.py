@@ -36,6 +36,7 @@ from openprocure.buyer.requisitions.models import (
 )
 from openprocure.buyer.suppliers.models import PunchOutConnection
 from openprocure.core.audit import new_event, record_event
+from openprocure.core.formatting import format_money, format_number
 from openprocure.core.models import User
 from openprocure.core.status import follow, restore_status_many, set_status, set_status_many
 from punchout.money import quantize_money
@@ -428,7 +429,8 @@ def validate_splits(*, line: RequisitionLine, mode: str, splits: Sequence[SplitI
         total = sum((Decimal(v) for v in values if v is not None), Decimal("0"))
         if total != Decimal("100"):
             raise RequisitionError(
-                _("The percentages add up to %(total)s %%; they must add up to 100 %%.") % {"total": total}
+                _("The percentages add up to %(total)s %%; they must add up to 100 %%.")
+                % {"total": format_number(total)}
             )
     elif mode == SplitMode.AMOUNT:
         values = [split.amount for split in splits]
@@ -439,10 +441,11 @@ def validate_splits(*, line: RequisitionLine, mode: str, splits: Sequence[SplitI
         )
         if total != line.amount:
             raise RequisitionError(
-                _(
-                    "The amounts add up to %(total)s %(currency)s; they must add up to the line amount, %(amount)s %(currency)s."
-                )
-                % {"total": total, "amount": line.amount, "currency": line.currency}
+                _("The amounts add up to %(total)s; they must add up to the line amount, %(amount)s.")
+                % {
+                    "total": format_money(total, line.currency),
+                    "amount": format_money(line.amount, line.currency),
+                }
             )
     else:
         raise RequisitionError(_("Choose a split by percentage or by amount."))

@@ -7,13 +7,17 @@ data table next to it. Text is escaped; output is well-formed XML.
 
 from __future__ import annotations
 
+import datetime
 import itertools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from xml.sax.saxutils import escape, quoteattr
 
 from django.utils.safestring import SafeString, mark_safe
+
+from openprocure.core.formatting import format_month
 
 _ids = itertools.count(1)
 PALETTE = ("#1f5fbf", "#9bb7e0", "#1d7a3a", "#8a5a00", "#a11d2b")
@@ -34,6 +38,35 @@ class Series:
 
     name: str
     values: Sequence[Decimal]
+
+
+#: At most this many labels under a time axis: six short month names fit a 640-unit chart drawn
+#: at phone width without touching each other.
+MOST_TICKS = 6
+
+
+def month_ticks(
+    months: Sequence[datetime.date], *, most: int = MOST_TICKS, language: str | None = None
+) -> list[str]:
+    """The labels under a time axis, one per month: a short month name (``Jan 26``, ``janv. 26``)
+    on every Nth month so that at most ``most`` are written, counting back from the last month
+    (the latest is always named); an empty string where no label is written.
+
+    Each point and column keeps its full month in its tooltip and the data table next to the chart.
+    """
+    every = max(1, math.ceil(len(months) / most))
+    last = len(months) - 1
+    return [
+        format_month(month, language=language) if (last - index) % every == 0 else ""
+        for index, month in enumerate(months)
+    ]
+
+
+def _tick(x: float, y: int, text: str) -> str:
+    """A category label centred on ``x``; nothing for an empty label."""
+    if not text:
+        return ""
+    return f'<text class="category" x="{_number(x)}" y="{y}" text-anchor="middle">{escape(text)}</text>'
 
 
 def _number(value: Decimal | float) -> str:
@@ -104,10 +137,16 @@ def stacked_bar_chart(
     title: str,
     desc: str,
     urls: Sequence[str | None] = (),
+    ticks: Sequence[str] | None = None,
     width: int = 640,
     height: int = 240,
 ) -> SafeString:
-    """Vertical columns, one per category, each a stack of the series' values (with a legend)."""
+    """Vertical columns, one per category, each a stack of the series' values (with a legend).
+
+    ``ticks`` are the labels written under the columns (see :func:`month_ticks`); by default the
+    categories themselves.
+    """
+    labels = list(categories) if ticks is None else list(ticks)
     left, bottom, top_margin, legend = 48, 28, 10, 22
     _ident, svg = _open(width, height + legend, title, desc, "stacked", links=any(urls))
     plot_height = height - bottom - top_margin
@@ -131,10 +170,7 @@ def stacked_bar_chart(
             )
         url = urls[index] if index < len(urls) else None
         parts.append(_link(url, f'<g class="column">{"".join(stack)}</g>', name))
-        parts.append(
-            f'<text class="category" x="{_number(x + column / 2)}" y="{height - 10}" '
-            f'text-anchor="middle">{escape(name)}</text>'
-        )
+        parts.append(_tick(x + column / 2, height - 10, labels[index]))
     for layer, values in enumerate(series):
         x = left + layer * 200
         parts.append(
@@ -147,9 +183,20 @@ def stacked_bar_chart(
 
 
 def line_chart(
-    items: Sequence[Item], *, title: str, desc: str, width: int = 640, height: int = 220
+    items: Sequence[Item],
+    *,
+    title: str,
+    desc: str,
+    ticks: Sequence[str] | None = None,
+    width: int = 640,
+    height: int = 220,
 ) -> SafeString:
-    """A line through one value per period, with a marker (a link when given) on each point."""
+    """A line through one value per period, with a marker (a link when given) on each point.
+
+    ``ticks`` are the labels written under the points (see :func:`month_ticks`); by default the
+    items' labels.
+    """
+    labels = [item.label for item in items] if ticks is None else list(ticks)
     left, bottom, top_margin = 48, 28, 10
     _ident, svg = _open(width, height, title, desc, "line", links=any(item.url for item in items))
     plot_height = height - bottom - top_margin
@@ -167,16 +214,13 @@ def line_chart(
         parts.append(
             f'<polyline class="series" fill="none" stroke="{PALETTE[0]}" stroke-width="2" points="{path}"/>'
         )
-    for x, y, item in points:
+    for (x, y, item), tick in zip(points, labels, strict=True):
         marker = (
             f'<circle class="point" cx="{_number(x)}" cy="{_number(y)}" r="4" fill="{PALETTE[0]}">'
             f"<title>{escape(item.label)}: {escape(str(item.value))}</title></circle>"
         )
         parts.append(_link(item.url, marker, f"{item.label}: {item.value}"))
-        parts.append(
-            f'<text class="category" x="{_number(x)}" y="{height - 10}" text-anchor="middle">'
-            f"{escape(item.label)}</text>"
-        )
+        parts.append(_tick(x, height - 10, tick))
     parts.append("</svg>")
     return mark_safe("".join(parts))  # every text above is escaped
 

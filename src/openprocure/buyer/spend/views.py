@@ -88,6 +88,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     data = spend_dashboard(filters, request.user)
     currency = data.currency
     month_labels = [date_format(point.month, "M Y") for point in data.by_month]
+    month_ticks = charts.month_ticks([point.month for point in data.by_month])
 
     def bars(items: list[Any], title: str) -> Any:
         return charts.bar_chart(
@@ -109,6 +110,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 charts.Item(label, point.amount, point.url)
                 for label, point in zip(month_labels, data.by_month, strict=True)
             ],
+            ticks=month_ticks,
             title=_("Spend by month"),
             desc=_("Purchase-order spend per month in %(currency)s, from %(start)s to %(end)s.")
             % {"currency": currency, "start": month_labels[0], "end": month_labels[-1]},
@@ -120,6 +122,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 charts.Series(_("Free text"), [p.other for p in data.by_month]),
             ],
             urls=[p.url for p in data.by_month],
+            ticks=month_ticks,
             title=_("Structured and free-text spend by month"),
             desc=_(
                 "Each column is a month's spend in %(currency)s, split into PunchOut or catalog lines and free-text lines."

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from openprocure.core import mail, rows
 from openprocure.core.audit import new_event, record_event
 from openprocure.core.crypto import validate_shared_secret
+from openprocure.core.formatting import format_money
 from openprocure.core.models import Document, User
 from openprocure.core.outbox import Outgoing, enqueue_documents
 from openprocure.core.status import set_status
@@ -54,7 +55,6 @@ from openprocure.supplier.orders.models import (
 from openprocure.supplier.punchout.models import CartLine
 from openprocure.supplier.punchout.services import _address_json
 from punchout import cxml
-from punchout.money import quantize_money
 
 logger = logging.getLogger(__name__)
 
@@ -813,10 +813,7 @@ def confirmation_email(order: Order, lines: list[OrderLine]) -> tuple[str, str]:
                 }
             )
     out.append("")
-    out.append(
-        _("Total: %(total)s %(currency)s (tax included)")
-        % {"total": quantize_money(Decimal(order.total), order.currency), "currency": order.currency}
-    )
+    out.append(_("Total: %(total)s (tax included)") % {"total": format_money(order.total, order.currency)})
     return subject, "\n".join(out)
 
 
