@@ -68,7 +68,7 @@ def confirmed_order(page: Any, context: Any, buyer: str, first_quantity: int) ->
     rows = store.locator("#cart-lines tbody tr")
     expect()(rows).to_have_count(2)
     if first_quantity != 1:
-        rows.first.locator("input[name=quantity]").fill(str(first_quantity))
+        rows.first.get_by_label("Quantity", exact=True).fill(str(first_quantity))
         rows.first.locator("button:has-text('Update')").click()
         store.wait_for_url(re.compile(r".*/cart/$"))
     store.click("button:has-text('Submit items for approval')")

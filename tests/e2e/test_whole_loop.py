@@ -377,7 +377,7 @@ def punch_out_and_fill_cart(context: Any, page: Any, shots: Shots) -> tuple[Any,
 
     # The first product with a quantity typed on the search page, the second with the default 1.
     first = store.locator(f"article.product-card[data-asin='{cart.parts[0]}'] form[action$='/cart/add/']")
-    first.locator("input[name=quantity]").fill(str(FIRST_QUANTITY))
+    first.get_by_label("Quantity", exact=True).fill(str(FIRST_QUANTITY))
     first.locator("button").click()
     store.wait_for_url(re.compile(r".*/cart/$"))
     expect()(store.locator("#cart-lines tbody tr")).to_have_count(1)
@@ -390,9 +390,9 @@ def punch_out_and_fill_cart(context: Any, page: Any, shots: Shots) -> tuple[Any,
     expect()(rows).to_have_count(2)
     # Raise the second line's quantity in the cart ("Update").
     second = rows.filter(has_text=cart.parts[1])
-    second.locator("input[name=quantity]").fill(str(SECOND_QUANTITY))
+    second.get_by_label("Quantity", exact=True).fill(str(SECOND_QUANTITY))
     second.locator("button:has-text('Update')").click()
-    expect()(rows.filter(has_text=cart.parts[1]).locator("input[name=quantity]")).to_have_value(
+    expect()(rows.filter(has_text=cart.parts[1]).get_by_label("Quantity", exact=True)).to_have_value(
         str(SECOND_QUANTITY)
     )
     cart.quantities = [FIRST_QUANTITY, SECOND_QUANTITY]
