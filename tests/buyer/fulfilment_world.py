@@ -145,53 +145,27 @@ def invoice_request(
             )
         )
     gross = subtotal + Decimal(tax) + Decimal(shipping or "0")
-    return (
-        cxml.InvoiceDetailRequest(
-            header=cxml.InvoiceDetailRequestHeader(
-                invoice_id=invoice_id,
-                invoice_date=datetime(2026, 3, 10, tzinfo=UTC),
-                purpose=cxml.InvoicePurpose(purpose),
-            ),
-            orders=[
-                cxml.InvoiceDetailOrder(
-                    order_reference=cxml.OrderReference(
-                        order_id=order_id, payload_id=f"{order_id}@buyer.test"
-                    ),
-                    items=items,
-                )
-            ],
-            summary=cxml.InvoiceDetailSummary(
-                subtotal_amount=money(str(subtotal)),
-                tax=cxml.Tax(money(tax), cxml.Description("VAT", "en")),
-                net_amount=money(str(gross)),
-                shipping_amount=money(shipping) if shipping is not None else None,
-                gross_amount=money(str(gross)),
-                due_amount=money(str(gross)),
-            ),
-        )
-        if not credit
-        else cxml.InvoiceDetailRequest(
-            header=cxml.InvoiceDetailRequestHeader(
-                invoice_id=invoice_id,
-                invoice_date=datetime(2026, 3, 12, tzinfo=UTC),
-                purpose=cxml.InvoicePurpose(purpose),
-            ),
-            orders=[
-                cxml.InvoiceDetailOrder(
-                    order_reference=cxml.OrderReference(
-                        order_id=order_id, payload_id=f"{order_id}@buyer.test"
-                    ),
-                    items=items,
-                )
-            ],
-            summary=cxml.InvoiceDetailSummary(
-                subtotal_amount=money(str(subtotal)),
-                tax=cxml.Tax(money(tax), cxml.Description("VAT", "en")),
-                net_amount=money(str(gross)),
-                gross_amount=money(str(gross)),
-                due_amount=money(str(gross)),
-            ),
-        )
+    return cxml.InvoiceDetailRequest(
+        header=cxml.InvoiceDetailRequestHeader(
+            invoice_id=invoice_id,
+            invoice_date=datetime(2026, 3, 12 if credit else 10, tzinfo=UTC),
+            purpose=cxml.InvoicePurpose(purpose),
+        ),
+        orders=[
+            cxml.InvoiceDetailOrder(
+                order_reference=cxml.OrderReference(order_id=order_id, payload_id=f"{order_id}@buyer.test"),
+                items=items,
+            )
+        ],
+        summary=cxml.InvoiceDetailSummary(
+            subtotal_amount=money(str(subtotal)),
+            tax=cxml.Tax(money(tax), cxml.Description("VAT", "en")),
+            net_amount=money(str(gross)),
+            # A credit memo states no shipping.
+            shipping_amount=money(shipping) if shipping is not None and not credit else None,
+            gross_amount=money(str(gross)),
+            due_amount=money(str(gross)),
+        ),
     )
 
 
