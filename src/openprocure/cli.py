@@ -6,6 +6,7 @@ openprocure worker buyer|supplier task worker for one site
 openprocure buyer <command…>     any Django management command of the buyer suite
 openprocure supplier <command…>  the same for the supplier storefront
 openprocure cxml validate|normalize|show FILE…   cXML tools
+openprocure conformance supplier|buyer URL …     check a partner's PunchOut endpoints (--help)
 openprocure simulate --orders N [--buyer-url URL --supplier-url URL] [--seed S]
                                  drive N orders through both running sites and report disagreements
 """
@@ -293,6 +294,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from openprocure.cxml_tools import main as cxml_main
 
         return cxml_main(rest)
+    if command == "conformance":
+        from openprocure.conformance_tools import main as conformance_main
+
+        return conformance_main(rest)
     if command == "simulate":
         from openprocure.simulate import main as simulate_main
 

@@ -37,11 +37,13 @@ if TYPE_CHECKING:
 __all__ = [
     "DeliveryError",
     "FormEncoding",
+    "HttpAnswer",
     "PermanentDeliveryError",
     "PostResult",
     "TransientDeliveryError",
     "decode_form",
     "encode_form",
+    "http_exchange",
     "post_cxml",
 ]
 
@@ -165,44 +167,79 @@ class _AnswerSource:
         return io.BufferedReader(self._reader)
 
 
-def _exchange(url: str, body: bytes, deadline: _Deadline) -> tuple[int, bytes]:
-    """POST ``body`` and read the whole answer (HTTP status, body), all before the deadline."""
+@dataclass(slots=True)
+class HttpAnswer:
+    """One HTTP exchange as the partner answered it: status, headers (names in lower case), body, time."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    seconds: float
+
+    @property
+    def content_type(self) -> str:
+        """The media type without its parameters, in lower case (``""`` when the header is absent)."""
+        return self.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+
+
+def http_exchange(
+    url: str,
+    body: bytes | None = None,
+    *,
+    method: str = "POST",
+    headers: Mapping[str, str] | None = None,
+    deadline: float = DEFAULT_DEADLINE_SECONDS,
+    max_bytes: int = MAX_RESPONSE_BYTES,
+) -> HttpAnswer:
+    """Send one request and read the whole answer before ``deadline`` seconds have passed.
+
+    Raises :class:`TimeoutError` when the deadline passes, :class:`OSError` or
+    :class:`http.client.HTTPException` when the partner cannot be reached or answers something that
+    is not HTTP. Redirects are not followed; proxies named in the environment are never used.
+    """
+    started = time.monotonic()
+    clock = _Deadline(deadline)
     parts = urlsplit(url)
     host = parts.hostname or ""
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     connection: http.client.HTTPConnection
     if parts.scheme.lower() == "https":
         connection = http.client.HTTPSConnection(
-            host, parts.port, timeout=deadline.remaining(), context=ssl.create_default_context()
+            host, parts.port, timeout=clock.remaining(), context=ssl.create_default_context()
         )
     else:
-        connection = http.client.HTTPConnection(host, parts.port, timeout=deadline.remaining())
+        connection = http.client.HTTPConnection(host, parts.port, timeout=clock.remaining())
+    sent = {"User-Agent": "punchout", "Connection": "close"}
+    sent.update(headers or {})
     try:
         connection.connect()  # the TCP connection and the TLS handshake, each bounded by the time left
         assert connection.sock is not None
         # Since Python 3.5 a timeout bounds a whole sendall(), not each chunk of it.
-        connection.sock.settimeout(deadline.remaining())
-        connection.request(
-            "POST",
-            target,
-            body=body,
-            headers={
-                "Content-Type": "text/xml; charset=utf-8",
-                "Accept": "text/xml, application/xml",
-                "User-Agent": "punchout",
-                "Connection": "close",
-            },
-        )
+        connection.sock.settimeout(clock.remaining())
+        connection.request(method, target, body=body, headers=sent)
         # HTTPResponse only calls makefile("rb") on what it is given.
-        source = _AnswerSource(connection.sock, deadline)
-        reply = http.client.HTTPResponse(source, method="POST")  # type: ignore[arg-type]  # HTTPResponse only calls makefile() on its socket
+        source = _AnswerSource(connection.sock, clock)
+        reply = http.client.HTTPResponse(source, method=method)  # type: ignore[arg-type]  # HTTPResponse only calls makefile() on its socket
         try:
             reply.begin()
-            return reply.status, reply.read(MAX_RESPONSE_BYTES + 1)
+            payload = reply.read(max_bytes + 1)
+            answer_headers = {name.lower(): value for name, value in reply.getheaders()}
+            return HttpAnswer(reply.status, answer_headers, payload, time.monotonic() - started)
         finally:
             reply.close()
     finally:
         connection.close()
+
+
+def _exchange(url: str, body: bytes, deadline: float) -> tuple[int, bytes]:
+    """POST ``body`` as cXML and read the whole answer (HTTP status, body), all before the deadline."""
+    answer = http_exchange(
+        url,
+        body,
+        headers={"Content-Type": "text/xml; charset=utf-8", "Accept": "text/xml, application/xml"},
+        deadline=deadline,
+    )
+    return answer.status, answer.body
 
 
 def post_cxml(
@@ -230,7 +267,7 @@ def post_cxml(
     if not parts.hostname:
         raise ValueError(f"the URL {url!r} names no host")
     try:
-        http_status, payload = _exchange(url, body, _Deadline(deadline))
+        http_status, payload = _exchange(url, body, deadline)
     except TimeoutError:
         # Every wait (connect, handshake, send, each read) was given only the time left before the
         # deadline, so any timeout means the deadline passed.
