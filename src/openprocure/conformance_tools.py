@@ -18,6 +18,7 @@ from typing import TextIO
 from punchout.conformance import Check, Outcome, Report
 from punchout.conformance.identity import Party
 from punchout.conformance.runner import Progress
+from punchout.conformance.supplier import SupplierTarget, run_supplier_checks
 
 __all__ = ["main"]
 
@@ -99,4 +100,17 @@ def main(argv: Sequence[str], out: TextIO | None = None, err: TextIO | None = No
 
 def run(args: argparse.Namespace, progress: Progress) -> Report:
     """Run the role's checks (the role modules are the protocol core's; see punchout.conformance)."""
-    raise NotImplementedError("the role checks are added by punchout.conformance.supplier and .buyer")
+    if args.role == "supplier":
+        target = SupplierTarget(
+            url=args.url,
+            from_party=args.from_party,
+            to_party=args.to_party,
+            secret=args.secret,
+            sender=args.sender,
+            oci_url=args.oci or "",
+            oci_user=args.oci_user,
+            oci_password=args.oci_password,
+            send_orders=args.send_orders,
+        )
+        return run_supplier_checks(target, progress=progress, deadline=args.timeout)
+    raise NotImplementedError("the buyer role's checks come with punchout.conformance.buyer")
