@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from punchout.conformance import Check, Outcome, Report
+from punchout.conformance.buyer import BuyerTarget, OrderLine, parse_lines, run_buyer_checks
 from punchout.conformance.identity import Party
 from punchout.conformance.runner import Progress
 from punchout.conformance.supplier import SupplierTarget, run_supplier_checks
@@ -28,6 +29,39 @@ def _party(text: str) -> Party:
         return Party.parse(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _lines(text: str) -> tuple[OrderLine, ...]:
+    try:
+        lines = parse_lines(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if not lines:
+        raise argparse.ArgumentTypeError("give at least one line: NUMBER:QUANTITY:UNIT:PRICE CURRENCY")
+    return lines
+
+
+BUYER_DESCRIPTION = """\
+Play a supplier against a buyer's inbound cXML endpoint, about one test purchase order the buyer
+sent (--order-id). The documents go in the order a real buyer accepts them:
+
+  confirm.accept     ConfirmationRequest type accept (every line as ordered)
+  confirm.detail     ConfirmationRequest type detail: the first line's last unit backordered three
+                     weeks later (a line of one unit is backordered whole), the others accepted
+  shipnotice         ShipNoticeRequest: every line, its whole quantity
+  invoice            InvoiceDetailRequest, purpose standard: every line, no tax
+  invoice.credit     a lineLevelCreditMemo crediting one unit of the first line, naming the invoice
+  statusupdate       StatusUpdateRequest about the order
+  secret.wrong       the status update with a wrong SharedSecret: must be refused with a cXML 4xx
+  payload.duplicate  the invoice sent again with the same payloadID: must get the same answer
+  confirm.reject     (advice) ConfirmationRequest type reject, only for --reject-order-id: rejecting
+                     the checked order would cancel it before its ship notice and invoice
+
+The order's lines (--lines) are given as the buyer sent them: line number, quantity, unit and unit
+price with its currency (and the supplier part ID), so the confirmations, ship notice and invoices
+name lines the buyer matches against its purchase order. The order is confirmed, shipped and
+invoiced for real: use a test order.
+"""
 
 
 def parser() -> argparse.ArgumentParser:
@@ -58,11 +92,35 @@ def parser() -> argparse.ArgumentParser:
         help="also send test orders (deploymentMode=test): new, repeat, update, delete",
     )
 
-    buyer = roles.add_parser("buyer", help="check a buyer's inbound cXML endpoint (we play the supplier)")
+    buyer = roles.add_parser(
+        "buyer",
+        help="check a buyer's inbound cXML endpoint (we play the supplier)",
+        description=BUYER_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     buyer.add_argument("url", help="the buyer's inbound cXML endpoint")
     common(buyer)
     buyer.add_argument(
-        "--order-id", required=True, metavar="PO", help="a purchase order the buyer sent to you"
+        "--order-id", required=True, metavar="PO", help="a test purchase order the buyer sent to you"
+    )
+    buyer.add_argument(
+        "--order-payload-id",
+        default="",
+        metavar="PAYLOADID",
+        help="the payloadID of the OrderRequest that carried it (OrderReference names it; default: the order ID)",
+    )
+    buyer.add_argument(
+        "--lines",
+        type=_lines,
+        required=True,
+        metavar="N:QTY:UNIT:PRICE CUR[:PART],…",
+        help='the order\'s lines as the buyer sent them, e.g. "1:2:EA:10.00 EUR,2:1:BX:4.50 EUR"',
+    )
+    buyer.add_argument(
+        "--reject-order-id",
+        default="",
+        metavar="PO",
+        help="a second test order the buyer may see rejected (the reject check is skipped without it)",
     )
     return top
 
@@ -113,4 +171,15 @@ def run(args: argparse.Namespace, progress: Progress) -> Report:
             send_orders=args.send_orders,
         )
         return run_supplier_checks(target, progress=progress, deadline=args.timeout)
-    raise NotImplementedError("the buyer role's checks come with punchout.conformance.buyer")
+    buyer = BuyerTarget(
+        url=args.url,
+        from_party=args.from_party,
+        to_party=args.to_party,
+        secret=args.secret,
+        sender=args.sender,
+        order_id=args.order_id,
+        order_payload_id=args.order_payload_id,
+        lines=args.lines,
+        reject_order_id=args.reject_order_id,
+    )
+    return run_buyer_checks(buyer, progress=progress, deadline=args.timeout)
