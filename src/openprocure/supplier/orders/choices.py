@@ -46,3 +46,21 @@ class EventKind(models.TextChoices):
     INVOICED = "order_invoiced", _("Invoiced")
     CHARGED = "order_charged", _("Charged")
     RETURNED = "order_returned", _("Goods returned")
+    CONFORMANCE_CHECKED = "conformance_checked", _("Procurement system checked with this order")
+
+
+class ConformanceStatus(models.TextChoices):
+    """A run of the checks of a business's procurement system (``ConformanceRun``)."""
+
+    QUEUED = "queued", _("Waiting to start")  # asked for; the worker has not taken it yet
+    RUNNING = "running", _("Running")  # the checks are being sent
+    DONE = "done", _("Finished")  # every check ran; the report says which passed
+    FAILED = "failed", _("Could not run")  # the run stopped before its report (see its error)
+
+
+CONFORMANCE_TRANSITIONS: dict[str, set[str]] = {
+    ConformanceStatus.QUEUED: {ConformanceStatus.RUNNING, ConformanceStatus.FAILED},
+    ConformanceStatus.RUNNING: {ConformanceStatus.DONE, ConformanceStatus.FAILED},
+    ConformanceStatus.DONE: set(),
+    ConformanceStatus.FAILED: set(),
+}

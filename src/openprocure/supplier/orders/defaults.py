@@ -17,3 +17,6 @@ MAX_LINE_QUANTITY = punchout_defaults.MAX_LINE_QUANTITY
 USER_AGENT = "OpenProcure Marketplace"
 # Label of a test order in confirmations and e-mails (translated where shown).
 TEST_ORDER_LABEL = "test order"
+# Seconds each answer of a procurement system may take during its conformance checks: what a
+# supplier's system commonly waits for a document it posts (the checks' own default).
+CONFORMANCE_ANSWER_SECONDS = 60.0

@@ -35,3 +35,15 @@ class ApiKeyForm(forms.Form):
         max_length=100,
         error_messages={"required": _("Name the key after the system that uses it.")},
     )
+
+
+class ConformanceRunForm(forms.Form):
+    """Run the checks of the business's procurement system: the person says they know what they send."""
+
+    understood = forms.BooleanField(
+        label=_(
+            "I understand that the checks confirm, ship and invoice the latest test order in the "
+            "procurement system (test documents, never charged)."
+        ),
+        error_messages={"required": _("Tick the box to say you know what the checks send.")},
+    )

@@ -11,7 +11,13 @@ from django.utils.translation import gettext_lazy as _
 
 from openprocure.core.audit import AuditEvent
 from openprocure.core.reference import validate_currency
-from openprocure.supplier.orders.choices import EventKind, LineOutcome, OrderStatus, RequestType
+from openprocure.supplier.orders.choices import (
+    ConformanceStatus,
+    EventKind,
+    LineOutcome,
+    OrderStatus,
+    RequestType,
+)
 
 
 class OrderSettings(models.Model):
@@ -242,3 +248,38 @@ class ApiKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class ConformanceRun(models.Model):
+    """One run of the buyer-role conformance checks against a business's procurement system.
+
+    Asked for by an operator or the business's (technical) administrator while the integration is
+    in Test: playing this storefront, the checks confirm, ship and invoice the business's latest test
+    order at its inbound cXML URL. ``report`` holds the report as the checks finish (so a page shows
+    progress), then whole; ``error`` says why a run stopped before it.
+    """
+
+    integration = models.ForeignKey(
+        "business.Integration", on_delete=models.CASCADE, related_name="conformance_runs"
+    )
+    order = models.ForeignKey(Order, null=True, on_delete=models.SET_NULL, related_name="+")
+    url = models.URLField(_("checked URL"), max_length=1000)
+    status = models.CharField(
+        _("status"), max_length=8, choices=ConformanceStatus.choices, default=ConformanceStatus.QUEUED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    current = models.CharField(_("running check"), max_length=200, blank=True)
+    report = models.JSONField(_("report"), default=dict, blank=True)
+    error = models.TextField(_("why it could not run"), blank=True)
+    created_at = models.DateTimeField(_("asked for"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("procurement system check")
+        verbose_name_plural = _("procurement system checks")
+
+    def __str__(self) -> str:
+        return f"{self.integration_id} {self.created_at:%Y-%m-%d %H:%M} ({self.status})"

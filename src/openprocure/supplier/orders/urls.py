@@ -18,4 +18,9 @@ urlpatterns = [
         delivery_settings.order_settings,
         name="orders-settings",
     ),
+    path(
+        "business/integrations/<int:integration_id>/conformance/",
+        views.conformance_run,
+        name="business-conformance-run",
+    ),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,12 +15,15 @@ from django.views.decorators.http import require_POST
 from openprocure.core.auth import AuthenticatedHttpRequest
 from openprocure.core.lists import paginate
 from openprocure.core.pdf import pdf_response
-from openprocure.supplier.business.models import Membership
-from openprocure.supplier.business.services import membership_of
-from openprocure.supplier.orders import selectors, services
+from openprocure.supplier.business.choices import StaffRole
+from openprocure.supplier.business.models import Integration, Membership
+from openprocure.supplier.business.services import membership_of, staff_role
+from openprocure.supplier.orders import selectors, services, tasks
+from openprocure.supplier.orders.choices import ConformanceStatus
 from openprocure.supplier.orders.codes import CODES, LINE, ORDER
-from openprocure.supplier.orders.forms import ApiKeyForm, CancelOrderForm
-from openprocure.supplier.orders.models import ApiKey, Order
+from openprocure.supplier.orders.forms import ApiKeyForm, CancelOrderForm, ConformanceRunForm
+from openprocure.supplier.orders.models import ApiKey, ConformanceRun, Order
+from punchout.conformance import Report
 
 
 def order_codes(request: HttpRequest) -> HttpResponse:
@@ -188,3 +193,76 @@ def revoke_api_key(request: AuthenticatedHttpRequest, key_id: int) -> HttpRespon
         _("The key “%(name)s” is revoked: calls with it are refused from now on.") % {"name": api_key.name},
     )
     return redirect("orders-api-keys")
+
+
+# -- checks of a business's procurement system -------------------------------------------------------
+def _may_check(user: object, integration: Integration) -> bool:
+    """Operators, and the business's administrators and technical administrators."""
+    if staff_role(user) == StaffRole.OPERATOR:
+        return True
+    membership = membership_of(user)
+    return (
+        membership is not None
+        and membership.business_id == integration.business_id
+        and (membership.is_administrator or membership.is_technical_administrator)
+    )
+
+
+@login_required
+def conformance_run(request: AuthenticatedHttpRequest, integration_id: int) -> HttpResponse:
+    """ "Check your procurement system": run the buyer-role checks against the business's inbound
+    cXML URL with its latest test order, follow their progress and read the latest report."""
+    integration = get_object_or_404(Integration.objects.select_related("business"), pk=integration_id)
+    if not _may_check(request.user, integration):
+        raise PermissionDenied(
+            _("Only operators and the business's administrators can check its procurement system.")
+        )
+    form = ConformanceRunForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            run = services.start_conformance_run(integration=integration, actor=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            tasks.run_conformance_checks.enqueue(run.pk)
+            messages.success(request, _("The checks have started: this page shows their progress."))
+            return redirect("business-conformance-run", integration_id=integration.pk)
+    try:
+        order, target = services.conformance_target(integration)
+        missing = ""
+    except ValidationError as error:
+        order, target, missing = None, None, " ".join(error.messages)
+    run = ConformanceRun.objects.filter(integration=integration).select_related("order").first()
+    report = Report.from_dict(run.report) if run is not None and run.report else None
+    outcomes = {
+        "pass": _("Passed"),
+        "fail": _("Failed"),
+        "warning": _("Warning"),
+        "skipped": _("Skipped"),
+    }
+    rows = [
+        {
+            "check": check,
+            "outcome": str(check.outcome),
+            "label": outcomes[str(check.outcome)],
+            "seconds": Decimal(str(check.seconds)).quantize(Decimal("0.01")),
+        }
+        for check in (report.checks if report else [])
+    ]
+    running = run is not None and run.status in (ConformanceStatus.QUEUED, ConformanceStatus.RUNNING)
+    context = {
+        "integration": integration,
+        "order": order,
+        "target": target,
+        "missing": missing,
+        "form": form,
+        "run": run,
+        "report": report,
+        "rows": rows,
+        "running": running,
+        "passed": report is not None
+        and run is not None
+        and run.status == ConformanceStatus.DONE
+        and report.passed,
+    }
+    return render(request, "orders/conformance_run.html", context)

@@ -1,0 +1,158 @@
+"""“Check your procurement system”: a business in Test (Globex) runs the buyer-role checks against
+its procurement system's inbound cXML URL, played here by a real HTTP server, with its latest test
+order; the task runs inline and the page shows the report. Who may run it, and what is refused."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from openprocure.supplier.orders.choices import ConformanceStatus, EventKind
+from openprocure.supplier.orders.models import ConformanceRun, Order, OrderEvent, OrderSettings
+from punchout import cxml
+from tests.partner_server import PartnerServer, cxml_response
+from tests.supplier.worlds import PASSWORD, make_member, make_operator, order_request, punch_out, send
+
+pytestmark = pytest.mark.django_db
+
+GLOBEX = {"identity": "GLOBEX", "secret": "globex-shared-secret", "email": "buyer@globex.test"}
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+PASSING = [
+    ("confirm.accept", "pass"),
+    ("confirm.detail", "pass"),
+    ("shipnotice", "pass"),
+    ("invoice", "pass"),
+    ("invoice.credit", "pass"),
+    ("statusupdate", "pass"),
+    ("secret.wrong", "pass"),
+    ("payload.duplicate", "pass"),
+    ("confirm.reject", "skipped"),
+]
+
+
+def globex_test_order(client, globex, url: str) -> Order:
+    """Globex's procurement system sends a test order (its secret is kept for our documents)."""
+    OrderSettings.objects.create(integration=globex, buyer_cxml_url=url)
+    cart = punch_out(
+        client, [("B000PAPER1", 3), ("B000PENS01", 1)], url="https://globex.example/return", **GLOBEX
+    )
+    _payload, body = order_request(cart, order_id="PO-T-9", **GLOBEX)
+    assert send(client, body).code == 200
+    client.logout()
+    return Order.objects.get(buyer_order_id="PO-T-9")
+
+
+def page(integration) -> str:
+    return reverse("business-conformance-run", kwargs={"integration_id": integration.pk})
+
+
+def test_the_administrator_checks_the_procurement_system_and_reads_the_report(
+    client, globex, products, settings
+):
+    settings.TASKS = IMMEDIATE
+    with PartnerServer() as buyer:
+        ok = (200, cxml_response(200, "OK", "Recorded"))
+        buyer.script(*[ok] * 6, (200, cxml_response(401, "Unauthorized", "Wrong secret")), ok)
+        order = globex_test_order(client, globex, buyer.url)
+        client.login(username="admin@globex.test", password=PASSWORD)
+        manage = client.get("/business/").content.decode()
+        assert f'href="{page(globex)}" id="check-procurement-system"' in manage
+        shown = client.get(page(globex)).content.decode()
+        assert f"<code>{buyer.url}</code>" in shown
+        assert f"PO-T-9 (our order {order.number}, 2 lines)" in shown
+        # The box must be ticked: nothing runs without it.
+        refused = client.post(page(globex), {})
+        assert "Tick the box to say you know what the checks send." in refused.content.decode()
+        assert ConformanceRun.objects.count() == 0
+        answer = client.post(page(globex), {"understood": "on"}, follow=True)
+        received = [cxml.parse(r.body).document for r in buyer.received]
+    html = answer.content.decode()
+    run = ConformanceRun.objects.get()
+    assert (run.status, run.order, run.url, run.error) == (ConformanceStatus.DONE, order, buyer.url, "")
+    assert [(c["code"], c["outcome"]) for c in run.report["checks"]] == PASSING
+    assert run.report["passed"] is True
+    assert "The checks have started: this page shows their progress." in html
+    assert "Result: every required check passed." in html
+    assert '<span class="badge good" id="run-status">Finished</span>' in html
+    # What the procurement system received: our identity, its secret, its order and lines.
+    assert [d.kind for d in received] == [
+        "ConfirmationRequest",
+        "ConfirmationRequest",
+        "ShipNoticeRequest",
+        "InvoiceDetailRequest",
+        "InvoiceDetailRequest",
+        "StatusUpdateRequest",
+        "StatusUpdateRequest",
+        "InvoiceDetailRequest",
+    ]
+    first = received[0]
+    header = first.require_header()
+    assert (header.sender_secret, header.to[0].identity) == ("globex-shared-secret", "GLOBEX")
+    assert isinstance(first.message, cxml.ConfirmationRequest)
+    assert (first.message.order_reference.order_id, first.message.order_reference.payload_id) == (
+        "PO-T-9",
+        order.payload_id,
+    )
+    notice = received[2].message
+    assert isinstance(notice, cxml.ShipNoticeRequest)
+    assert [(i.line_number, i.quantity) for i in notice.portions[0].items] == [(1, 3), (2, 1)]
+    # The report kept on the run never shows the secret; the event names who asked.
+    assert "globex-shared-secret" not in str(run.report)
+    event = OrderEvent.objects.get(order=order, kind=EventKind.CONFORMANCE_CHECKED)
+    assert (event.detail, event.actor_id) == ({"run": run.pk, "url": buyer.url}, run.requested_by_id)
+
+
+def test_a_failing_check_says_what_to_change(client, globex, products, settings):
+    settings.TASKS = IMMEDIATE
+    with PartnerServer(default=(500, b"<!DOCTYPE html><html><body>Oops</body></html>")) as buyer:
+        globex_test_order(client, globex, buyer.url)
+        client.login(username="admin@globex.test", password=PASSWORD)
+        html = client.post(page(globex), {"understood": "on"}, follow=True).content.decode()
+    run = ConformanceRun.objects.get()
+    assert run.report["passed"] is False
+    accept = run.report["checks"][0]
+    assert accept["message"].startswith("The answer was HTTP 500 (HTML), not a cXML document: ")
+    assert "Result: a required check did not pass. Each check below says what to change." in html
+    assert "<strong>What to change:</strong> Answer with a cXML Response (Content-Type text/xml)" in html
+
+
+def test_who_may_run_the_checks(client, globex, acme, products, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    with PartnerServer() as buyer:
+        globex_test_order(client, globex, buyer.url)
+    make_member(globex.business, "clerk@globex.test")
+    make_member(globex.business, "tech@globex.test", is_technical_administrator=True)
+    for email, status in [("clerk@globex.test", 403), ("admin@acme.test", 403)]:
+        client.login(username=email, password=PASSWORD)
+        assert client.post(page(globex), {"understood": "on"}).status_code == status
+        assert (
+            "Only operators and the business&#x27;s administrators"
+            in client.get(page(globex)).content.decode()
+        )
+    assert ConformanceRun.objects.count() == 0
+    client.login(username="tech@globex.test", password=PASSWORD)
+    assert client.post(page(globex), {"understood": "on"}).status_code == 302
+    # One run at a time: a second is refused while the first waits for the worker.
+    again = client.post(page(globex), {"understood": "on"})
+    assert ConformanceRun.objects.get().status == ConformanceStatus.QUEUED
+    assert (
+        "A check of your procurement system is already running: wait for its report."
+        in again.content.decode()
+    )
+    assert "A check is running; this page refreshes until its report is ready." in again.content.decode()
+    client.login(username=make_operator().email, password=PASSWORD)
+    assert client.get(page(globex)).status_code == 200
+
+
+def test_the_checks_are_refused_for_an_active_integration_or_without_a_test_order(
+    client, acme, globex, products
+):
+    client.login(username="admin@acme.test", password=PASSWORD)
+    html = client.post(page(acme), {"understood": "on"}).content.decode()
+    assert "The checks run only while PunchOut is in Test" in html
+    assert 'id="check-procurement-system"' not in client.get("/business/").content.decode()
+    client.login(username="admin@globex.test", password=PASSWORD)
+    OrderSettings.objects.create(integration=globex, buyer_cxml_url="https://globex.example/cxml")
+    html = client.post(page(globex), {"understood": "on"}).content.decode()
+    assert "We do not hold the shared secret to send yet" in html
+    assert ConformanceRun.objects.count() == 0
