@@ -220,11 +220,11 @@ def conformance_run(request: AuthenticatedHttpRequest, integration_id: int) -> H
     form = ConformanceRunForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            run = services.start_conformance_run(integration=integration, actor=request.user)
+            started = services.start_conformance_run(integration=integration, actor=request.user)
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            tasks.run_conformance_checks.enqueue(run.pk)
+            tasks.run_conformance_checks.enqueue(started.pk)
             messages.success(request, _("The checks have started: this page shows their progress."))
             return redirect("business-conformance-run", integration_id=integration.pk)
     try:
