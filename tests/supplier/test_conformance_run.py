@@ -8,14 +8,13 @@ import pytest
 from django.urls import reverse
 
 from openprocure.supplier.orders.choices import ConformanceStatus, EventKind
-from openprocure.supplier.orders.models import ConformanceRun, Order, OrderEvent, OrderSettings
+from openprocure.supplier.orders.models import ConformanceRun, OrderEvent, OrderSettings
 from punchout import cxml
 from tests.partner_server import PartnerServer, cxml_response
-from tests.supplier.worlds import PASSWORD, make_member, make_operator, order_request, punch_out, send
+from tests.supplier.worlds import PASSWORD, globex_test_order, make_member, make_operator
 
 pytestmark = pytest.mark.django_db
 
-GLOBEX = {"identity": "GLOBEX", "secret": "globex-shared-secret", "email": "buyer@globex.test"}
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 PASSING = [
     ("confirm.accept", "pass"),
@@ -28,18 +27,6 @@ PASSING = [
     ("payload.duplicate", "pass"),
     ("confirm.reject", "skipped"),
 ]
-
-
-def globex_test_order(client, globex, url: str) -> Order:
-    """Globex's procurement system sends a test order (its secret is kept for our documents)."""
-    OrderSettings.objects.create(integration=globex, buyer_cxml_url=url)
-    cart = punch_out(
-        client, [("B000PAPER1", 3), ("B000PENS01", 1)], url="https://globex.example/return", **GLOBEX
-    )
-    _payload, body = order_request(cart, order_id="PO-T-9", **GLOBEX)
-    assert send(client, body).code == 200
-    client.logout()
-    return Order.objects.get(buyer_order_id="PO-T-9")
 
 
 def page(integration) -> str:

@@ -15,7 +15,7 @@ from openprocure.supplier.business.models import (
     Business,
     Integration,
 )
-from openprocure.supplier.orders.models import Order
+from openprocure.supplier.orders.models import Order, OrderSettings
 from punchout import cxml
 from punchout.cxml.transport import decode_form
 from tests.factories import UserFactory
@@ -267,6 +267,22 @@ def with_line(lines: list[cxml.ItemIn], index: int, **changes) -> list[cxml.Item
     if "description" in changes:
         line.item_detail.descriptions = [cxml.Description("   ", lang="en")]
     return copied
+
+
+GLOBEX = {"identity": "GLOBEX", "secret": "globex-shared-secret", "email": "buyer@globex.test"}
+
+
+def globex_test_order(client, globex: Integration, url: str) -> Order:
+    """Globex (in Test) has its documents sent to ``url`` and its procurement system sends a test
+    order PO-T-9 of two lines (3 PK paper, 1 BX pens); its secret is kept for our documents."""
+    OrderSettings.objects.create(integration=globex, buyer_cxml_url=url)
+    cart = punch_out(
+        client, [("B000PAPER1", 3), ("B000PENS01", 1)], url="https://globex.example/return", **GLOBEX
+    )
+    _payload, body = order_request(cart, order_id="PO-T-9", **GLOBEX)
+    assert send(client, body).code == 200
+    client.logout()
+    return Order.objects.get(buyer_order_id="PO-T-9")
 
 
 def place(client, items, **kwargs) -> Order:
