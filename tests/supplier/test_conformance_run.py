@@ -4,12 +4,17 @@ order; the task runs inline and the page shows the report. Who may run it, and w
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from django.urls import reverse
 
-from openprocure.supplier.orders.choices import ConformanceStatus, EventKind
+from openprocure.core.status import set_status
+from openprocure.supplier.orders import services
+from openprocure.supplier.orders.choices import CONFORMANCE_TRANSITIONS, ConformanceStatus, EventKind
 from openprocure.supplier.orders.models import ConformanceRun, OrderEvent, OrderSettings
 from punchout import cxml
+from punchout.conformance import Check, Report
 from tests.partner_server import PartnerServer, cxml_response
 from tests.supplier.worlds import PASSWORD, globex_test_order, make_member, make_operator
 
@@ -143,3 +148,48 @@ def test_the_checks_are_refused_for_an_active_integration_or_without_a_test_orde
     html = client.post(page(globex), {"understood": "on"}).content.decode()
     assert "We do not hold the shared secret to send yet" in html
     assert ConformanceRun.objects.count() == 0
+
+
+def test_a_run_whose_endpoint_went_away_before_the_worker_took_it_says_why(
+    client, globex, products, settings
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    with PartnerServer() as buyer:
+        globex_test_order(client, globex, buyer.url)
+        client.login(username="admin@globex.test", password=PASSWORD)
+        assert client.post(page(globex), {"understood": "on"}).status_code == 302
+        OrderSettings.objects.filter(integration=globex).update(buyer_cxml_url="")
+        run = services.run_conformance(run_id=ConformanceRun.objects.get().pk)
+        assert buyer.received == []
+    assert (run.status, run.report) == (ConformanceStatus.FAILED, {})
+    assert run.error.startswith("No inbound cXML URL of your procurement system is set")
+    html = client.get(page(globex)).content.decode()
+    assert '<span class="badge bad" id="run-status">Could not run</span>' in html
+    assert f'<p class="error" role="alert" id="run-error">{run.error}</p>' in html
+    # A run that is not waiting is left alone (another worker took it).
+    assert services.run_conformance(run_id=run.pk).status == ConformanceStatus.FAILED
+
+
+def test_a_running_check_shows_its_progress_and_refreshes(client, globex, products, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    with PartnerServer() as buyer:
+        globex_test_order(client, globex, buyer.url)
+    client.login(username="admin@globex.test", password=PASSWORD)
+    client.post(page(globex), {"understood": "on"})
+    run = ConformanceRun.objects.get()
+    set_status(run, ConformanceStatus.RUNNING, table=CONFORMANCE_TRANSITIONS)
+    partial = Report("buyer", buyer.url, datetime(2026, 12, 7, 9, 0, tzinfo=UTC))
+    partial.checks = [Check("confirm.accept", "ConfirmationRequest type accept is accepted", seconds=0.25)]
+    ConformanceRun.objects.filter(pk=run.pk).update(
+        current="ShipNoticeRequest for the order's lines is accepted", report=partial.to_dict()
+    )
+    html = client.get(page(globex)).content.decode()
+    assert '<meta http-equiv="refresh" content="3">' in html
+    assert '<span class="badge warn" id="run-status">Running</span>' in html
+    assert (
+        '<p id="progress">1 check done. Now: ShipNoticeRequest for the order&#x27;s lines is accepted</p>'
+        in html
+    )
+    assert (
+        'id="result"' not in html and "<form" not in html.split('id="conformance"')[1].split("</section>")[0]
+    )
