@@ -138,7 +138,7 @@ def parse_lines(text: str) -> tuple[OrderLine, ...]:
 class BuyerTarget:
     """The buyer to check: its inbound cXML endpoint, the identities and secret, the order to use.
 
-    ``from_party`` is the supplier (us), ``to_party`` the buyer. ``order_payload_id`` is the payloadID
+    ``from_party`` is the supplier (us), ``to_party`` the buyer; ``order_id`` is given by name. ``order_payload_id`` is the payloadID
     of the OrderRequest that carried ``order_id``: cXML's OrderReference names it; when it is not
     known the order ID stands in (a buyer that finds orders by orderID accepts it). ``lines`` are the
     order's lines; ``reject_order_id`` a second test order the reject check may reject.
@@ -449,7 +449,7 @@ class BuyerChecks(Runner):
             document = cxml_answer(self, answer, codes=range(100, 1000), what="The answer to a wrong secret")
             status = document.status
             assert status is not None  # cxml_answer fails an answer without a Status
-            said = _status_text(_Sent(body, "", status.code, status.text, status.message))
+            said = _said(status.code, status.text, status.message)
             if 200 <= status.code < 300:
                 raise CheckFailed(
                     f"A StatusUpdateRequest whose SharedSecret is wrong was accepted (cXML {said}): "
@@ -534,8 +534,13 @@ class BuyerChecks(Runner):
             self.send_accepted("confirm.reject", request, what=f"The rejection of order {reject}")
 
 
+def _said(code: int, text: str, message: str) -> str:
+    """A cXML Status as a report says it: ``200 OK (Recorded)``."""
+    return f"{code} {text}" + (f" ({message})" if message else "")
+
+
 def _status_text(sent: _Sent) -> str:
-    return f"{sent.code} {sent.text}" + (f" ({sent.message})" if sent.message else "")
+    return _said(sent.code, sent.text, sent.message)
 
 
 def run_buyer_checks(
