@@ -43,7 +43,8 @@ def _lines(text: str) -> tuple[OrderLine, ...]:
 
 BUYER_DESCRIPTION = """\
 Play a supplier against a buyer's inbound cXML endpoint, about one test purchase order the buyer
-sent (--order-id). The documents go in the order a real buyer accepts them:
+sent (--order-id). --from (and --sender) is the supplier's identity, --to the buyer's, --secret the
+secret the buyer agreed with the supplier. The documents go in the order a real buyer accepts them:
 
   confirm.accept     ConfirmationRequest type accept (every line as ordered)
   confirm.detail     ConfirmationRequest type detail: the first line's last unit backordered three
