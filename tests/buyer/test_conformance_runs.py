@@ -5,6 +5,7 @@ JSON and JUnit; test orders only for a connection in test mode; only administrat
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -13,10 +14,11 @@ from django_tasks_db.models import DBTaskResult
 from lxml import etree
 
 from openprocure.buyer.suppliers.choices import ConformanceRunStatus, DeploymentMode
-from openprocure.buyer.suppliers.conformance import conformance_target, execute_conformance_run
+from openprocure.buyer.suppliers.conformance import conformance_target, execute_conformance_run, masked_report
 from openprocure.buyer.suppliers.demo import DEMO_SHARED_SECRET
 from openprocure.buyer.suppliers.models import ConformanceRun, PunchOutConnection
 from openprocure.core.models import User
+from punchout.conformance.report import Check, Exchange, Report
 from tests.buyer.punchout_world import SupplierServer
 
 pytestmark = pytest.mark.django_db
@@ -207,3 +209,38 @@ def test_only_administrators_run_the_checks(
     run = _start(admin, acme, django_capture_on_commit_callbacks)
     assert requester.get(f"/suppliers/conformance/{run.pk}/").status_code == 403
     assert requester.get(f"/suppliers/conformance/{run.pk}/report.json").status_code == 403
+
+
+def test_the_kept_report_masks_secret_elements_password_fields_and_the_secret_s_text() -> None:
+    exchange = Exchange(
+        method="GET",
+        url="http://shop.test/oci?USERNAME=buyer1&PASSWORD=oci-secret-9&HOOK_URL=http%3A%2F%2Fb.test%2F",
+        request_body="<Sender><Credential><SharedSecret>s3</SharedSecret></Credential></Sender>",
+        response_body="Welcome buyer1, your password oci-secret-9 is fine",
+    )
+    report = Report(
+        role="supplier",
+        target="http://shop.test/",
+        started_at=datetime(2026, 12, 7, 9, 0, tzinfo=UTC),
+        checks=[Check(code="oci.callup", title="OCI call-up", exchanges=[exchange])],
+    )
+    kept = masked_report(report, "oci-secret-9")["checks"][0]["exchanges"][0]
+    assert (
+        kept["url"]
+        == "http://shop.test/oci?USERNAME=buyer1&PASSWORD=********&HOOK_URL=http%3A%2F%2Fb.test%2F"
+    )
+    assert (
+        kept["request_body"]
+        == "<Sender><Credential><SharedSecret>********</SharedSecret></Credential></Sender>"
+    )
+    assert kept["response_body"] == "Welcome buyer1, your password ******** is fine"
+    # a secret too short to be told from ordinary words is masked only where secrets are kept
+    short = Report(
+        role="supplier",
+        target="t",
+        started_at=datetime(2026, 12, 7, 9, 0, tzinfo=UTC),
+        checks=[
+            Check(code="c", title="t", exchanges=[Exchange(method="GET", url="u", response_body="abc abcd")])
+        ],
+    )
+    assert masked_report(short, "abc")["checks"][0]["exchanges"][0]["response_body"] == "abc abcd"
