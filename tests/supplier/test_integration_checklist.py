@@ -5,6 +5,7 @@ answer and the fix, or not seen; shown before switching to Active; for administr
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 from django.test import Client
@@ -41,6 +42,22 @@ CODES = [
     "status.update",
     "oci.callup",
 ]
+
+
+def _status_update(reference: str) -> bytes:
+    return cxml.build(
+        cxml.CXML(
+            message=cxml.StatusUpdateRequest(cxml.Status(200, "OK", "paid"), reference, None),
+            payload_id=cxml.new_payload_id("globex.example"),
+            timestamp=datetime.now(UTC).replace(microsecond=0),
+            header=cxml.make_header(
+                from_=[cxml.Credential("NetworkId", "GLOBEX")],
+                to=[cxml.Credential("NetworkId", "MARKETPLACE")],
+                sender=[cxml.Credential("NetworkId", "GLOBEX", "globex-shared-secret")],
+                user_agent="Buyer test 1.0",
+            ),
+        )
+    )
 
 
 def _admin(integration: Integration) -> Client:
@@ -84,6 +101,13 @@ def test_documents_posted_to_the_storefront_mark_items_done_or_failing(
     # an order of the cart: new (done)
     _payload, body = order_request(cart, email="buyer@globex.test", order_id="PO-T-1", **GLOBEX)
     assert send(client, body).code == 200
+    # its cancellation (done), and a status update about a document we never sent (failing)
+    _payload, body = order_request(
+        cart, kind="delete", email="buyer@globex.test", order_id="PO-T-1", **GLOBEX
+    )
+    assert send(client, body).code == 200
+    status = send(client, _status_update("INV-UNKNOWN"))
+    assert status.code >= 400
     # an OCI call-up with the business's OCI login
     assert (
         client.post(
@@ -107,10 +131,14 @@ def test_documents_posted_to_the_storefront_mark_items_done_or_failing(
         ("cart.returned", "done"),
         ("order.new", "done"),
         ("order.update", "not_seen"),
-        ("order.delete", "not_seen"),
-        ("status.update", "not_seen"),
+        ("order.delete", "done"),
+        ("status.update", "failing"),
         ("oci.callup", "done"),
     ]
+    assert (items["status.update"].status_code, items["status.update"].reason) == (
+        status.code,
+        status.message or status.text,
+    )
     edit = items["setup.edit"]
     stored = Document.objects.get(pk=edit.document_id)
     assert (stored.kind, stored.direction, stored.status_code) == ("PunchOutSetupRequest", "in", 401)
