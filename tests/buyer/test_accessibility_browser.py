@@ -11,6 +11,8 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from openprocure.buyer.requisitions.services import add_free_text_line, create_requisition, submit_requisition
+from openprocure.buyer.suppliers.conformance import execute_conformance_run
+from openprocure.buyer.suppliers.models import ConformanceRun, PunchOutConnection
 from openprocure.core.models import User
 from tests.accessibility import serious_violations
 from tests.browser import signed_in_page
@@ -29,7 +31,14 @@ PAGES = {
     ],
     "approver@acme.test": ["/approvals/"],
     "ap@acme.test": ["/invoicing/", "/invoicing/exceptions/", "/spend/dashboard/"],
-    "admin@acme.test": ["/suppliers/", "/organization/", "/organization/people/", "/operations/"],
+    "admin@acme.test": [
+        "/suppliers/",
+        "{conformance}",
+        "{conformance_run}",
+        "/organization/",
+        "/organization/people/",
+        "/operations/",
+    ],
 }
 
 
@@ -49,6 +58,11 @@ def test_main_pages_have_no_serious_accessibility_violation(
         unit_price=Decimal("39.90"),
     )
     submit_requisition(requisition, requester)
+    # a finished conformance run of the demo connection (its supplier is not started: the report
+    # shows a failed check with its exchange)
+    connection = PunchOutConnection.objects.get(supplier__name="Marketplace")
+    run = ConformanceRun.objects.create(connection=connection)
+    execute_conformance_run(run.pk, deadline=5.0)
     found: dict[str, list[str]] = {}
     login = chromium.new_context(bypass_csp=True, locale=locale).new_page()
     login.goto(f"{live_server.url}/accounts/login/")
@@ -57,7 +71,11 @@ def test_main_pages_have_no_serious_accessibility_violation(
     for email, paths in PAGES.items():
         page = signed_in_page(chromium, live_server.url, email, bypass_csp=True, locale=locale)
         for path in paths:
-            path = path.format(requisition=f"/requisitions/{requisition.pk}/")
+            path = path.format(
+                requisition=f"/requisitions/{requisition.pk}/",
+                conformance=f"/suppliers/connections/{connection.pk}/conformance/",
+                conformance_run=f"/suppliers/conformance/{run.pk}/",
+            )
             answer = page.goto(f"{live_server.url}{path}")
             assert answer is not None and answer.status == 200, (email, path)
             problems = serious_violations(page)

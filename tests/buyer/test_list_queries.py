@@ -33,7 +33,7 @@ from openprocure.buyer.invoicing.services import add_identifier
 from openprocure.buyer.organization.services import set_profile
 from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.buyer.requisitions.models import Requisition
-from openprocure.buyer.suppliers.models import Supplier
+from openprocure.buyer.suppliers.models import ConformanceRun, Supplier
 from openprocure.core.models import User
 from tests.buyer.approval_world import World, build_world, requisition, rule, signed_in, submit, user
 from tests.buyer.fulfilment_world import envelope, invoice_request, make_po, make_supplier, post
@@ -47,6 +47,7 @@ class Rows:
     world: World
     po: PurchaseOrder
     invoice: Invoice
+    run: ConformanceRun
 
 
 @pytest.fixture
@@ -71,7 +72,8 @@ def rows() -> Rows:
     SupplierIssue.objects.create(
         purchase_order=po, po_line=po.lines.first(), kind="price_changed", message="Price changed."
     )
-    return Rows(world, po, invoice)
+    run = ConformanceRun.objects.create(connection=supplier_connection, requested_by=world.ada)
+    return Rows(world, po, invoice, run)
 
 
 def more_people(rows: Rows, count: int) -> None:
@@ -129,6 +131,7 @@ LISTS: list[tuple[str, str, str, Callable[[Rows, int], None]]] = [
     ("/invoicing/exceptions/", "ada", "page", grow(InvoiceException)),
     ("/invoicing/payments/", "ada", "page", grow(PaymentExport)),
     ("/suppliers/", "ada", "page", grow(Supplier)),
+    ("/suppliers/connections/{connection}/conformance/", "ada", "page", grow(ConformanceRun)),
     ("/organization/people/", "ada", "page", more_people),
     ("/spend/history/", "ada", "page", grow(Requisition)),
     ("/fulfilment/", "ada", "page", grow(PurchaseOrder)),
@@ -151,6 +154,7 @@ def test_a_list_reads_as_often_with_30_rows_as_with_3(
     rows: Rows, url: str, who: str, kind: str, add: Callable[[Rows, int], None]
 ) -> None:
     person = getattr(rows.world, who)
+    url = url.format(connection=rows.run.connection_id)
     client = api(person) if kind == "api" else signed_in(person)
     client.get(url)  # caches warmed (content types, settings), as on a running site
     add(rows, 2)

@@ -98,6 +98,19 @@ def test_rates_are_written_as_people_write_them(language: str, rate: Decimal, sh
 
 
 @pytest.mark.parametrize(
+    ("language", "seconds", "shown"),
+    [
+        pytest.param("en", 0.25314, f"0.25{NBSP}s", id="en-hundredths"),
+        pytest.param("fr", 12.5, f"12,5{NBSP}s", id="fr-comma"),
+        pytest.param("en", 1234.0, f"1,234{NBSP}s", id="en-grouped"),
+        pytest.param("en", None, "—", id="none"),
+    ],
+)
+def test_durations_are_shown_to_the_hundredth(language: str, seconds: float | None, shown: str) -> None:
+    assert render("{{ seconds|seconds }}", language, seconds=seconds) == shown
+
+
+@pytest.mark.parametrize(
     ("language", "shown"),
     [
         pytest.param("en", "6 Dec 2026, 21:51 · 6 Dec 2026 · 6 Dec 2026, 21:51", id="en"),

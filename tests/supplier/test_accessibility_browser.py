@@ -9,6 +9,8 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 
+from openprocure.supplier.business.choices import IntegrationStatus
+from openprocure.supplier.business.models import Integration
 from tests.accessibility import serious_violations
 from tests.browser import signed_in_page
 
@@ -16,8 +18,19 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(trans
 
 PAGES = {
     "": ["/", "/search/?q=paper", "/accounts/login/", "/business/register/"],
-    "admin@acme.test": ["/account/orders/", "/business/", "/account/api-keys/"],
-    "operator@marketplace.test": ["/fulfilment/", "/support/lookup/?q=PO", "/operations/"],
+    "admin@acme.test": [
+        "/account/orders/",
+        "/business/",
+        "/account/api-keys/",
+        "/business/punchout/checklist/",
+        "/business/punchout/activate/",
+    ],
+    "operator@marketplace.test": [
+        "/fulfilment/",
+        "/support/lookup/?q=PO",
+        "/operations/",
+        "/business/integrations/{integration}/checklist/",
+    ],
 }
 
 
@@ -27,6 +40,9 @@ def test_main_pages_have_no_serious_accessibility_violation(
 ) -> None:
     with override_settings(DEMO_MODE=True, DEMO_PEER_URL="http://127.0.0.1:8000"):
         call_command("seed_demo", products=30)
+    # the integration checklist is for a business in Test
+    integration = Integration.objects.get(business__email="admin@acme.test")
+    Integration.objects.filter(pk=integration.pk).update(status=IntegrationStatus.TEST)
     found: dict[str, list[str]] = {}
     for email, paths in PAGES.items():
         if email:
@@ -34,6 +50,7 @@ def test_main_pages_have_no_serious_accessibility_violation(
         else:
             page = chromium.new_context(bypass_csp=True, locale=locale).new_page()
         for path in paths:
+            path = path.format(integration=integration.pk)
             answer = page.goto(f"{live_server.url}{path}")
             assert answer is not None and answer.status == 200, (email, path)
             problems = serious_violations(page)

@@ -49,6 +49,7 @@ __all__ = [
     "format_money",
     "format_month",
     "format_number",
+    "format_seconds",
     "format_unit_price",
     "iso_datetime",
     "plain_money",
@@ -124,6 +125,14 @@ def format_number(value: Any, *, max_decimals: int = 4, language: str | None = N
     pattern = "#,##0" + ("." + "#" * max_decimals if max_decimals else "")
     text = format_decimal(number, format=pattern, locale=_active_locale(language))
     return "0" if text in ("-0",) else text
+
+
+def format_seconds(value: Any, *, language: str | None = None) -> str:
+    """A duration in seconds, to the hundredth: ``0.25 s``, ``12,5 s`` in French; ``—`` for none."""
+    number = to_decimal(value)
+    if number is None:
+        return NO_VALUE
+    return f"{format_number(number, max_decimals=2, language=language)}\N{NO-BREAK SPACE}s"
 
 
 def format_figure(value: Any, *, language: str | None = None) -> str:

@@ -28,3 +28,20 @@ class UserAttribute(models.TextChoices):
     BUSINESS_UNIT = "UserBusinessUnit", _("Business unit")
     DEPARTMENT = "Department", _("Department")
     PHONE = "UserPhoneNumber", _("Phone number")
+
+
+class ConformanceRunStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to start")  # asked for; a worker will take it
+    RUNNING = "running", _("Running")  # a worker is playing the checks against the supplier
+    DONE = "done", _("Finished")  # every check ran; the report says which passed
+    FAILED = "failed", _("Could not run")  # the run itself broke (no report, or a partial one)
+
+
+CONFORMANCE_RUN_TRANSITIONS: dict[str, set[str]] = {
+    # a worker takes it; a run whose target cannot be built (the secret unreadable) fails at once
+    ConformanceRunStatus.QUEUED: {ConformanceRunStatus.RUNNING, ConformanceRunStatus.FAILED},
+    ConformanceRunStatus.RUNNING: {ConformanceRunStatus.DONE, ConformanceRunStatus.FAILED},
+    # a run is never resumed: running the checks again is a new run
+    ConformanceRunStatus.DONE: set(),
+    ConformanceRunStatus.FAILED: set(),
+}

@@ -9,7 +9,7 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from openprocure.buyer.suppliers.choices import ConnectionProtocol, UserAttribute
+from openprocure.buyer.suppliers.choices import ConnectionProtocol, DeploymentMode, UserAttribute
 from openprocure.buyer.suppliers.models import PunchOutConnection, Supplier
 from openprocure.core.crypto import MIN_SHARED_SECRET_LENGTH, validate_shared_secret
 
@@ -135,3 +135,35 @@ class DocumentIdentityForm(forms.Form):
 
     domain = forms.CharField(label=_("Credential domain"), max_length=64, initial="NetworkId")
     identity = forms.CharField(label=_("Identity"), max_length=200)
+
+
+class ConformanceRunForm(forms.Form):
+    """Start a run of the conformance checks; test orders only for a connection in test mode."""
+
+    send_orders = forms.BooleanField(
+        label=_("Also send test orders"),
+        required=False,
+        help_text=_(
+            "An order in test mode, the same order again, an update and a cancellation: the supplier "
+            "records them and fulfils nothing."
+        ),
+    )
+
+    def __init__(self, *args: Any, connection: PunchOutConnection, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.connection = connection
+
+    @property
+    def offers_orders(self) -> bool:
+        return self.connection.deployment_mode == DeploymentMode.TEST
+
+    def clean_send_orders(self) -> bool:
+        send: bool = self.cleaned_data["send_orders"]
+        if send and not self.offers_orders:
+            raise forms.ValidationError(
+                _(
+                    "Test orders are sent only to a connection in test deployment mode; this one is in production."
+                ),
+                code="production",
+            )
+        return send

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from openprocure.buyer.suppliers.choices import ConnectionProtocol, DeploymentMode
+from openprocure.buyer.suppliers.choices import ConformanceRunStatus, ConnectionProtocol, DeploymentMode
 from openprocure.core.reference import validate_currency
 
 
@@ -150,3 +151,50 @@ class DocumentIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.domain}:{self.identity}"
+
+
+class ConformanceRun(models.Model):
+    """One run of the supplier-role conformance checks against a connection: who asked, its progress
+    while a worker plays the checks, and the report (``punchout.conformance.Report.to_dict``, secrets
+    masked) once it finished. Kept with the connection; running again makes a new run."""
+
+    connection = models.ForeignKey(
+        PunchOutConnection, on_delete=models.CASCADE, related_name="conformance_runs"
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=ConformanceRunStatus.choices, default=ConformanceRunStatus.QUEUED
+    )
+    send_orders = models.BooleanField(_("test orders sent"), default=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("requested"), default=timezone.now)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # The checks so far, written as each starts and ends: [{"code", "title", "outcome", "done"}].
+    progress = models.JSONField(_("progress"), default=list, blank=True)
+    report = models.JSONField(_("report"), null=True, blank=True)
+    passed = models.BooleanField(_("every required check passed"), null=True, blank=True)
+    error = models.TextField(_("why the run could not finish"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("conformance run")
+        verbose_name_plural = _("conformance runs")
+
+    def __str__(self) -> str:
+        return f"{self.connection} — {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_active(self) -> bool:
+        """Still waiting or running: its page refreshes itself."""
+        return self.status in (ConformanceRunStatus.QUEUED, ConformanceRunStatus.RUNNING)
+
+    @property
+    def checks_done(self) -> int:
+        return sum(1 for check in self.progress or [] if check.get("done"))

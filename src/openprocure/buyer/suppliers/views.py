@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,11 +21,17 @@ from openprocure.buyer.organization.services import (
     profile_for,
     save_preferred_supplier,
 )
-from openprocure.buyer.suppliers import services
-from openprocure.buyer.suppliers.forms import ConnectionForm, DocumentIdentityForm, SupplierForm
-from openprocure.buyer.suppliers.models import DocumentIdentity, PunchOutConnection, Supplier
+from openprocure.buyer.suppliers import conformance, services
+from openprocure.buyer.suppliers.forms import (
+    ConformanceRunForm,
+    ConnectionForm,
+    DocumentIdentityForm,
+    SupplierForm,
+)
+from openprocure.buyer.suppliers.models import ConformanceRun, DocumentIdentity, PunchOutConnection, Supplier
 from openprocure.core.auth import AuthenticatedHttpRequest
 from openprocure.core.lists import paginate
+from punchout.conformance.report import Report
 
 
 def _require_admin(request: HttpRequest) -> None:
@@ -178,3 +186,80 @@ def document_identity_delete(request: HttpRequest, pk: int) -> HttpResponse:
     services.remove_document_identity(document_identity=document_identity)
     messages.success(request, _("%(identity)s removed.") % {"identity": document_identity})
     return redirect("suppliers:document_identities", pk=document_identity.connection_id)
+
+
+#: Seconds between two reloads of a run's page while it waits or runs (a meta refresh: no script).
+RUN_REFRESH_SECONDS = 3
+
+
+@login_required
+def connection_conformance(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """ "Run conformance checks" of a connection: start a run (test orders only in test mode) and
+    the runs so far, newest first."""
+    _require_admin(request)
+    connection = get_object_or_404(PunchOutConnection.objects.select_related("supplier"), pk=pk)
+    form = ConformanceRunForm(request.POST if request.method == "POST" else None, connection=connection)
+    if request.method == "POST" and form.is_valid():
+        try:
+            run = conformance.start_conformance_run(
+                connection=connection, actor=request.user, send_orders=form.cleaned_data["send_orders"]
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error("send_orders", message)
+        else:
+            return redirect("suppliers:conformance_run", pk=run.pk)
+    runs = connection.conformance_runs.select_related("requested_by").order_by("-created_at", "-pk")
+    page, query = paginate(request, runs, 20)
+    return render(
+        request,
+        "suppliers/connection_conformance.html",
+        {"connection": connection, "form": form, "runs": page.object_list, "page": page, "query": query},
+        status=400 if form.errors else 200,
+    )
+
+
+def _run_for(request: HttpRequest, pk: int) -> ConformanceRun:
+    _require_admin(request)
+    return get_object_or_404(
+        ConformanceRun.objects.select_related("connection__supplier", "requested_by"), pk=pk
+    )
+
+
+@login_required
+def conformance_run(request: HttpRequest, pk: int) -> HttpResponse:
+    """One run: its progress while it runs (the page reloads itself), then its report."""
+    run = _run_for(request, pk)
+    return render(
+        request,
+        "suppliers/conformance_run.html",
+        {
+            "run": run,
+            "connection": run.connection,
+            "report": run.report,
+            "refresh_seconds": RUN_REFRESH_SECONDS if run.is_active else None,
+            "form": ConformanceRunForm(connection=run.connection, initial={"send_orders": run.send_orders}),
+        },
+    )
+
+
+@login_required
+def conformance_report(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """A finished run's report to download: JSON (as kept) or JUnit XML (for a partner's CI)."""
+    run = _run_for(request, pk)
+    if run.report is None:
+        raise Http404(_("This run has no report yet."))
+    name = f"conformance-{run.connection_id}-{run.pk}"
+    if fmt == "json":
+        response = HttpResponse(
+            json.dumps(run.report, indent=2, ensure_ascii=False),
+            content_type="application/json; charset=utf-8",
+        )
+        name += ".json"
+    else:
+        response = HttpResponse(
+            Report.from_dict(run.report).to_junit(), content_type="application/xml; charset=utf-8"
+        )
+        name += ".junit.xml"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

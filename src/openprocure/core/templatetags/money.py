@@ -13,7 +13,7 @@ from typing import Any
 
 from django import template
 
-from openprocure.core.formatting import format_money, format_number, format_unit_price
+from openprocure.core.formatting import format_money, format_number, format_seconds, format_unit_price
 
 register = template.Library()
 
@@ -40,3 +40,9 @@ def rate(value: Any) -> str:
 def number(value: Any) -> str:
     """A plain number (no currency), grouped, up to four decimals: ``1,250.5``; ``—`` for no value."""
     return format_number(value)
+
+
+@register.filter
+def seconds(value: Any) -> str:
+    """A duration: ``0.25 s`` (``0,25 s`` in French), to the hundredth; ``—`` for no value."""
+    return format_seconds(value)

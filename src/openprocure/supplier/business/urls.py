@@ -13,6 +13,8 @@ urlpatterns = [
     path("punchout/activate/", views.activate, name="business-activate"),
     path("punchout/return-urls/", views.return_urls, name="business-return-urls"),
     path("punchout/documents/", views.documents, name="business-documents"),
+    path("punchout/checklist/", views.checklist, name="business-checklist"),
+    path("punchout/documents/<int:pk>/", views.document, name="business-document"),
     path("punchout/credentials/", views.credentials, name="business-credentials"),
     path("payment-methods/add/", views.add_payment_method, name="business-add-payment"),
     path("addresses/add/", views.add_address, name="business-add-address"),
@@ -24,6 +26,16 @@ urlpatterns = [
         "integrations/<int:integration_id>/settings/",
         views.integration_settings,
         name="business-integration-settings",
+    ),
+    path(
+        "integrations/<int:integration_id>/checklist/",
+        views.integration_checklist,
+        name="business-integration-checklist",
+    ),
+    path(
+        "integrations/<int:integration_id>/documents/<int:pk>/",
+        views.integration_document,
+        name="business-integration-document",
     ),
     path("punchout-only/", views.punchout_only, name="business-punchout-only"),
 ]

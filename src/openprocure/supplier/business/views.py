@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from openprocure.core.auth import AuthenticatedHttpRequest
 from openprocure.core.lists import paginate
 from openprocure.core.models import Document
 from openprocure.supplier.business import forms, services
+from openprocure.supplier.business.checklist import checklist_for, not_seen
 from openprocure.supplier.business.choices import StaffRole, VerificationStatus
 from openprocure.supplier.business.models import (
     SETTING_FIELDS,
@@ -170,7 +171,13 @@ def activate(request: AuthenticatedHttpRequest, membership: Membership) -> HttpR
         else:
             messages.success(request, _("PunchOut is Active: orders are now real."))
         return redirect("business-manage")
-    return render(request, "business/activate.html", {"form": form, "integration": integration})
+    # The checklist first: switching is allowed with items not seen yet, but they are listed.
+    items = checklist_for(integration) if integration.is_test else []
+    return render(
+        request,
+        "business/activate.html",
+        {"form": form, "integration": integration, "items": items, "missing": not_seen(items)},
+    )
 
 
 @require_POST
@@ -256,6 +263,49 @@ def documents(request: AuthenticatedHttpRequest, membership: Membership) -> Http
     page, query = paginate(request, Document.objects.filter(partner=partner))
     context = {"documents": page.object_list, "page": page, "query": query, "integration": integration}
     return render(request, "business/documents.html", context)
+
+
+def _checklist_page(request: HttpRequest, integration: Integration, *, operator: bool) -> HttpResponse:
+    if not integration.is_test:
+        raise Http404(_("The integration checklist is for a business whose PunchOut is in Test."))
+    return render(
+        request,
+        "business/checklist.html",
+        {"integration": integration, "items": checklist_for(integration), "operator": operator},
+    )
+
+
+@business_member
+def checklist(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
+    """The integration checklist of your business in Test: what its procurement system has sent us."""
+    if not (membership.is_administrator or membership.is_technical_administrator):
+        raise PermissionDenied(
+            _("Only the administrators of your business can see its integration checklist.")
+        )
+    integration = get_object_or_404(
+        Integration.objects.select_related("business"), business=membership.business
+    )
+    return _checklist_page(request, integration, operator=False)
+
+
+@business_member
+def document(request: AuthenticatedHttpRequest, membership: Membership, pk: int) -> HttpResponse:
+    """One document of the business's log (administrators and technical administrators)."""
+    if not (membership.is_administrator or membership.is_technical_administrator):
+        raise PermissionDenied(_("Only the administrators of your business can see its documents."))
+    integration = get_object_or_404(Integration, business=membership.business)
+    return _document_page(request, integration, pk)
+
+
+def _document_page(request: HttpRequest, integration: Integration, pk: int) -> HttpResponse:
+    partner = f"{integration.buyer_domain}:{integration.buyer_identity}"
+    shown = get_object_or_404(Document.objects.select_related("in_reply_to"), pk=pk, partner=partner)
+    answers = Document.objects.filter(in_reply_to=shown).order_by("created_at", "id")
+    return render(
+        request,
+        "business/document.html",
+        {"document": shown, "answers": answers, "integration": integration},
+    )
 
 
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
@@ -361,6 +411,20 @@ def integration_settings(request: AuthenticatedHttpRequest, integration_id: int)
         "changes": integration.settings_changes.select_related("changed_by"),
     }
     return render(request, "business/integration_settings.html", context)
+
+
+@operator_only
+def integration_checklist(request: AuthenticatedHttpRequest, integration_id: int) -> HttpResponse:
+    """An operator reads the integration checklist of a business in Test."""
+    integration = get_object_or_404(Integration.objects.select_related("business"), pk=integration_id)
+    return _checklist_page(request, integration, operator=True)
+
+
+@operator_only
+def integration_document(request: AuthenticatedHttpRequest, integration_id: int, pk: int) -> HttpResponse:
+    """An operator reads one document of a business's log (from its checklist)."""
+    integration = get_object_or_404(Integration, pk=integration_id)
+    return _document_page(request, integration, pk)
 
 
 def punchout_only(request: HttpRequest) -> HttpResponse:
