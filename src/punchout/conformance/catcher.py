@@ -97,7 +97,11 @@ class Catcher:
         self._server = _Server((host, port), _Handler)
         self._server.posts = queue.Queue()
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="conformance-catcher", daemon=True
+            # A short poll, so that closing the catcher ends the run at once.
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="conformance-catcher",
+            daemon=True,
         )
         bound_host, bound_port = self._server.server_address[:2]
         self.url = f"http://{bound_host!s}:{bound_port}{path}"
