@@ -13,10 +13,12 @@ import json
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode
+from urllib.request import urlopen
 
 import pytest
 from lxml import etree
@@ -88,8 +90,11 @@ class Supplier(BaseHTTPRequestHandler):
         return self.rfile.read(int(self.headers.get("Content-Length") or 0))
 
     def do_GET(self) -> None:
-        kind, page, token = [*self.path.strip("/").split("/"), "", "", ""][:3]
-        if page == "start":
+        path, _, query = self.path.partition("?")
+        kind, page, token = [*path.strip("/").split("/"), "", "", ""][:3]
+        if page == "oci":
+            self._oci(kind, dict(parse_qsl(query)))
+        elif page == "start":
             form = f'<form method="post" action="/{kind}/add/{token}"><button>Add to cart</button></form>'
             self._send(
                 200, "text/html; charset=utf-8", f"<!DOCTYPE html><html><body>{form}</body></html>".encode()
@@ -114,8 +119,42 @@ class Supplier(BaseHTTPRequestHandler):
         else:
             self._send(404, "text/plain", b"not found")
 
+    def _oci(self, kind: str, params: dict[str, str]) -> None:
+        if (params.get("USERNAME"), params.get("PASSWORD")) != ("buyer", "oci-secret"):
+            self._send(401, "text/html", b"<!DOCTYPE html><html><body>Wrong login</body></html>")
+            return
+        function = params.get("FUNCTION", "")
+        if function and kind == "nofunctions":
+            self._send(404, "text/html", b"<!DOCTYPE html><html><body>Unknown function</body></html>")
+            return
+        if function:
+            self._send(200, "text/html; charset=iso-8859-1", self._oci_form(kind, params["HOOK_URL"]))
+            return
+        token = f"t{next(self.server.counter)}"
+        self.server.sessions[token] = ("", params["HOOK_URL"], "oci")
+        self._send(303, "text/plain", b"", {"Location": f"/{kind}/start/{token}"})
+
+    def _oci_form(self, kind: str, hook_url: str) -> bytes:
+        fields = {
+            "NEW_ITEM-DESCRIPTION[1]": "Filtre à café",
+            "NEW_ITEM-QUANTITY[1]": "2",
+            "NEW_ITEM-UNIT[1]": "EA",
+            "NEW_ITEM-PRICE[1]": "12.50",
+            "NEW_ITEM-CURRENCY[1]": "" if kind == "nofunctions" else "EUR",
+            "NEW_ITEM-VENDORMAT[1]": "P-100",
+        }
+        inputs = "".join(f'<input type="hidden" name="{k}" value="{escape(v)}">' for k, v in fields.items())
+        page = (
+            '<!DOCTYPE html><html><head><meta charset="iso-8859-1"></head><body>'
+            f'<form method="post" action="{escape(hook_url)}">{inputs}<button>Transfer</button></form></body></html>'
+        )
+        return page.encode("iso-8859-1")
+
     def _return_cart(self, kind: str, token: str) -> None:
-        cookie, return_url = self.server.sessions[token]
+        cookie, return_url, protocol = self.server.sessions[token]
+        if protocol == "oci":
+            self._send(200, "text/html; charset=iso-8859-1", self._oci_form(kind, return_url))
+            return
         charset = "iso-8859-1" if kind == "latin1" else "utf-8"
         total = "30.00" if kind == "total" else "25.00"
         page = (
@@ -161,7 +200,7 @@ class Supplier(BaseHTTPRequestHandler):
                 self._send(200, "text/xml", response("", 401, "Unauthorized", "Wrong credentials"))
                 return
             token = f"t{next(self.server.counter)}"
-            self.server.sessions[token] = (message.buyer_cookie, message.browser_form_post_url or "")
+            self.server.sessions[token] = (message.buyer_cookie, message.browser_form_post_url or "", "cxml")
             answer = response(
                 f"<PunchOutSetupResponse><StartPage><URL>{base}/start/{token}</URL></StartPage></PunchOutSetupResponse>"
             )
@@ -181,7 +220,7 @@ class Supplier(BaseHTTPRequestHandler):
 
 class SupplierServer(ThreadingHTTPServer):
     daemon_threads = True
-    sessions: dict[str, tuple[str, str]]
+    sessions: dict[str, tuple[str, str, str]]  # token -> BuyerCookie, return address, protocol
     orders: dict[str, bytes]
     counter: itertools.count[int]
 
@@ -190,25 +229,42 @@ class SupplierServer(ThreadingHTTPServer):
 
 
 @pytest.fixture(scope="module")
-def supplier() -> Iterator[str]:
+def supplier_server() -> Iterator[SupplierServer]:
     server = SupplierServer(("127.0.0.1", 0), Supplier)
     server.sessions, server.orders, server.counter = {}, {}, itertools.count(1)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
+    yield server
     server.shutdown()
     server.server_close()
 
 
-def run(url: str, *, send_orders: bool = False, deadline: float = 10.0) -> Report:
+@pytest.fixture(scope="module")
+def supplier(supplier_server: SupplierServer) -> str:
+    return f"http://127.0.0.1:{supplier_server.server_address[1]}"
+
+
+def run(
+    url: str,
+    *,
+    send_orders: bool = False,
+    deadline: float = 10.0,
+    oci_url: str = "",
+    cart_wait: float = 0.0,
+    announce: Callable[[str], None] | None = None,
+) -> Report:
     target = SupplierTarget(
         url=url,
         from_party=Party.parse(BUYER),
         to_party=Party.parse(SUPPLIER),
         secret=SECRET,
         send_orders=send_orders,
+        oci_url=oci_url,
+        oci_user="buyer",
+        oci_password="oci-secret",
+        cart_wait=cart_wait,
     )
-    return run_supplier_checks(target, deadline=deadline)
+    return run_supplier_checks(target, deadline=deadline, announce=announce)
 
 
 def outcomes(report: Report) -> dict[str, str]:
@@ -393,6 +449,88 @@ def test_a_total_that_is_not_the_sum_of_the_lines_is_caught(supplier: str) -> No
     assert check_of(report, "cart.totals")[:2] == (
         Outcome.FAIL,
         "The Total is 30.00 EUR but the lines add up to 25.00 EUR.",
+    )
+
+
+def test_a_working_oci_catalog_passes_the_oci_checks(supplier: str) -> None:
+    report = run(f"{supplier}/good/cxml", oci_url=f"{supplier}/good/oci")
+    assert {c.code: str(c.outcome) for c in report.checks if c.code.startswith("oci.")} == dict.fromkeys(
+        ["oci.callup", "oci.cart", "oci.validate", "oci.background_search"], "pass"
+    )
+    assert check_of(report, "oci.cart")[1].startswith(
+        "1 OCI line(s): 2 EA 'Filtre à café' at 12.50 EUR. Steps: "
+    )
+    assert check_of(report, "oci.validate")[1].endswith("VALIDATE of P-100: 1 line(s).")
+    assert check_of(report, "oci.background_search")[1].endswith("BACKGROUND_SEARCH of 'Filtre': 1 line(s).")
+    assert report.passed
+
+
+def test_an_oci_cart_without_currency_fails_and_missing_functions_are_advice(supplier: str) -> None:
+    report = run(f"{supplier}/nofunctions/cxml", oci_url=f"{supplier}/nofunctions/oci")
+    assert check_of(report, "oci.callup")[0] is Outcome.PASS
+    assert check_of(report, "oci.cart")[:2] == (Outcome.FAIL, "OCI line 1 has no NEW_ITEM-CURRENCY.")
+    # Without a readable OCI line there is nothing to validate: the advice says so and counts for nothing.
+    assert check_of(report, "oci.validate")[:2] == (
+        Outcome.WARN,
+        "No OCI cart line to validate (see oci.cart).",
+    )
+    validate = next(c for c in report.checks if c.code == "oci.validate")
+    assert validate.required is False
+
+
+def test_wrong_oci_login_fails_the_callup(supplier: str) -> None:
+    target = SupplierTarget(
+        url=f"{supplier}/good/cxml",
+        from_party=Party.parse(BUYER),
+        to_party=Party.parse(SUPPLIER),
+        secret=SECRET,
+        oci_url=f"{supplier}/good/oci",
+        oci_user="buyer",
+        oci_password="wrong",
+    )
+    report = run_supplier_checks(target)
+    assert check_of(report, "oci.callup")[:2] == (
+        Outcome.FAIL,
+        f"The OCI call-up answered HTTP 401 text/html (at {supplier}/good/oci?USERNAME=buyer&PASSWORD=wrong"
+        + check_of(report, "oci.callup")[1].split("PASSWORD=wrong", 1)[1],
+    )
+    assert outcomes(report)["oci.cart"] == "skipped"
+
+
+def test_a_person_returns_the_cart_with_cart_wait(supplier: str, supplier_server: SupplierServer) -> None:
+    """``--cart-wait``: the StartPage is announced; the cart the person's browser posts is checked."""
+    said: list[str] = []
+
+    def person(line: str) -> None:
+        said.append(line)
+        found = re.search(r"Open (\S+) in a browser", line)
+        assert found is not None
+        cookie, return_url, _protocol = supplier_server.sessions[found[1].rsplit("/", 1)[1]]
+        form = urlencode({"cxml-urlencoded": cart_message(cookie)}).encode()
+        threading.Thread(target=lambda: urlopen(return_url, form, timeout=5).read(), daemon=True).start()
+
+    report = run(f"{supplier}/good/cxml", cart_wait=5, announce=person)
+    assert len(said) == 1
+    assert re.fullmatch(
+        rf"Open {re.escape(supplier)}/good/start/t\d+ in a browser, add an item and return the cart within 5 s\.",
+        said[0],
+    )
+    assert [str(c.outcome) for c in report.checks[2:7]] == ["pass"] * 5
+    assert check_of(report, "cart.totals")[1] == "Total 25.00 EUR = the sum of the lines."
+
+
+def test_no_cart_within_cart_wait_fails_the_return(supplier: str) -> None:
+    said: list[str] = []
+    report = run(f"{supplier}/good/cxml", cart_wait=0.3, announce=said.append)
+    outcome, message, _fix = check_of(report, "cart.return")
+    assert outcome is Outcome.FAIL
+    assert re.fullmatch(
+        rf"No cart reached the BrowserFormPost URL within 0\.3 s \(StartPage {re.escape(supplier)}/good/start/t\d+\)\.",
+        message,
+    )
+    assert outcomes(report)["cart.encoding"] == "skipped"
+    assert check_of(report, "setup.edit")[1].startswith(
+        "No cart came back earlier in the run, so the line names a made-up part (CONFORMANCE-TEST-PART)."
     )
 
 

@@ -37,6 +37,7 @@ from punchout.cxml.builder import build
 from punchout.cxml.common import (
     CXML,
     Address,
+    Classification,
     Contact,
     Credential,
     DeploymentMode,
@@ -298,6 +299,8 @@ class SupplierChecks(Runner):
                 unit_price=Money(Decimal("1.00"), self.cart_currency or "EUR"),
                 descriptions=[Description("Conformance test part", lang="en")],
                 unit_of_measure="EA",
+                # UNSPSC 44121700: writing instruments, an ordinary office supply.
+                classifications=[Classification(domain="UNSPSC", value="44121700")],
             ),
             line_number=1,
         )
