@@ -329,6 +329,9 @@ def test_a_working_supplier_passes_every_check_through_the_command(supplier: str
     assert suite.get("skipped") == "4"
     assert [case.get("name") for case in suite] == list(ALL_PASS)
     assert err.getvalue().endswith("PASSED: 19 checks, 0 failed.\n")
+    # The shared secret is sent, but never written into the report.
+    assert SECRET not in out.getvalue()
+    assert "<SharedSecret>********</SharedSecret>" in by_code["profile"]["exchanges"][0]["request_body"]
 
 
 def test_orders_are_skipped_with_the_reason_unless_asked(supplier: str) -> None:
@@ -486,15 +489,18 @@ def test_wrong_oci_login_fails_the_callup(supplier: str) -> None:
         secret=SECRET,
         oci_url=f"{supplier}/good/oci",
         oci_user="buyer",
-        oci_password="wrong",
+        oci_password="not-the-password",
     )
     report = run_supplier_checks(target)
-    assert check_of(report, "oci.callup")[:2] == (
-        Outcome.FAIL,
-        f"The OCI call-up answered HTTP 401 text/html (at {supplier}/good/oci?USERNAME=buyer&PASSWORD=wrong"
-        + check_of(report, "oci.callup")[1].split("PASSWORD=wrong", 1)[1],
+    outcome, message, _fix = check_of(report, "oci.callup")
+    assert outcome is Outcome.FAIL
+    assert message == (
+        f"The OCI call-up answered HTTP 401 text/html (at {supplier}/good/oci?USERNAME=buyer&PASSWORD=********"
+        "&HOOK_URL=" + message.split("&HOOK_URL=", 1)[1]
     )
+    assert message.endswith("&email=conformance.check%40example.com).")
     assert outcomes(report)["oci.cart"] == "skipped"
+    assert "not-the-password" not in report.to_json()
 
 
 def test_a_person_returns_the_cart_with_cart_wait(supplier: str, supplier_server: SupplierServer) -> None:

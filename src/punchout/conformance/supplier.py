@@ -129,6 +129,7 @@ class SupplierChecks(Runner):
     ):
         super().__init__(target.url, progress=progress, deadline=deadline)
         self.target = target
+        self.hidden.update(value for value in (target.secret, target.oci_password) if value)
         self.announce = announce
         self.profile: ProfileResponse | None = None
         self.browser = Browser(self)
