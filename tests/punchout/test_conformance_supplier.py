@@ -140,7 +140,7 @@ class Supplier(BaseHTTPRequestHandler):
             "NEW_ITEM-QUANTITY[1]": "2",
             "NEW_ITEM-UNIT[1]": "EA",
             "NEW_ITEM-PRICE[1]": "12.50",
-            "NEW_ITEM-CURRENCY[1]": "" if kind == "nofunctions" else "EUR",
+            "NEW_ITEM-CURRENCY[1]": {"nofunctions": "", "euro": "EURO"}.get(kind, "EUR"),
             "NEW_ITEM-VENDORMAT[1]": "P-100",
         }
         inputs = "".join(f'<input type="hidden" name="{k}" value="{escape(v)}">' for k, v in fields.items())
@@ -479,6 +479,14 @@ def test_an_oci_cart_without_currency_fails_and_missing_functions_are_advice(sup
     )
     validate = next(c for c in report.checks if c.code == "oci.validate")
     assert validate.required is False
+
+
+def test_an_oci_currency_that_is_not_iso_4217_fails_the_cart(supplier: str) -> None:
+    report = run(f"{supplier}/euro/cxml", oci_url=f"{supplier}/euro/oci")
+    assert check_of(report, "oci.cart")[:2] == (
+        Outcome.FAIL,
+        "OCI line 1 has NEW_ITEM-CURRENCY 'EURO', not an ISO 4217 currency code.",
+    )
 
 
 def test_wrong_oci_login_fails_the_callup(supplier: str) -> None:

@@ -61,7 +61,7 @@ from punchout.cxml.punchout_msgs import (
     PunchOutSetupResponse,
 )
 from punchout.cxml.transport import HttpAnswer
-from punchout.money import Money
+from punchout.money import CURRENCIES, Money
 
 __all__ = ["USER_AGENT", "SupplierChecks", "SupplierTarget", "run_supplier_checks"]
 
@@ -815,6 +815,16 @@ class SupplierChecks(Runner):
                 raise CheckFailed(
                     f"OCI line {index} has no NEW_ITEM-{', NEW_ITEM-'.join(missing)}.",
                     "Send DESCRIPTION, QUANTITY, UNIT, PRICE and CURRENCY for every line.",
+                )
+            if item.currency.upper() not in CURRENCIES:
+                raise CheckFailed(
+                    f"OCI line {index} has NEW_ITEM-CURRENCY {item.currency!r}, not an ISO 4217 currency code.",
+                    "Send the three-letter ISO 4217 code of the price's currency (EUR, USD, GBP…).",
+                )
+            if item.quantity <= 0:
+                raise CheckFailed(
+                    f"OCI line {index} has NEW_ITEM-QUANTITY {item.quantity}: a line needs a positive quantity.",
+                    "Send the quantity the shopper chose, a positive number with a decimal point.",
                 )
         if result.warnings:
             self.warn(
