@@ -201,8 +201,9 @@ class Supplier(BaseHTTPRequestHandler):
                 return
             token = f"t{next(self.server.counter)}"
             self.server.sessions[token] = (message.buyer_cookie, message.browser_form_post_url or "", "cxml")
+            start = f"{base}/{'missing' if kind == 'nostart' else 'start'}/{token}"
             answer = response(
-                f"<PunchOutSetupResponse><StartPage><URL>{base}/start/{token}</URL></StartPage></PunchOutSetupResponse>"
+                f"<PunchOutSetupResponse><StartPage><URL>{start}</URL></StartPage></PunchOutSetupResponse>"
             )
             self._send(200, "text/plain" if kind == "ctype" else "text/xml; charset=utf-8", answer)
             return
@@ -424,6 +425,41 @@ def test_a_slow_setup_fails_at_the_deadline(supplier: str) -> None:
     assert fix.startswith("Answer within the time procurement systems wait (Coupa waits 60 s")
     assert check_of(report, "profile")[0] is Outcome.PASS
     assert time.monotonic() - started < 15
+
+
+def test_a_slower_setup_than_the_warning_limit_is_a_warning_with_its_duration(supplier: str) -> None:
+    target = SupplierTarget(
+        url=f"{supplier}/good/cxml",
+        from_party=Party.parse(BUYER),
+        to_party=Party.parse(SUPPLIER),
+        secret=SECRET,
+        setup_warn_seconds=0.0,
+    )
+    report = run_supplier_checks(target)
+    outcome, message, fix = check_of(report, "setup.create")
+    seconds = next(c for c in report.checks if c.code == "setup.create").params["setup_seconds"]
+    assert outcome is Outcome.WARN
+    assert re.fullmatch(
+        r"The setup was answered in (\d+\.\d\d) s\. The setup took \1 s \(more than 0 s\): the shopper waits "
+        r"in front of an empty frame meanwhile\. The StartPage answered HTTP 200 HTML in \d+\.\d\d s\.",
+        message,
+    ), message
+    assert seconds > 0
+    assert fix == "Answer the setup request at once and prepare the session when the StartPage is opened."
+
+
+def test_a_start_page_that_does_not_open_fails_the_setup(supplier: str) -> None:
+    report = run(f"{supplier}/nostart/cxml")
+    outcome, message, fix = check_of(report, "setup.create")
+    assert outcome is Outcome.FAIL
+    assert re.fullmatch(
+        r"The setup was answered in \d+\.\d\d s\. The StartPage (\S+) answered HTTP 404 \(at \1\)\.", message
+    ), message
+    assert fix.startswith("The StartPage URL must open the catalog in the shopper's browser")
+    assert check_of(report, "cart.return")[:2] == (
+        Outcome.FAIL,
+        "No StartPage to shop from (see setup.create).",
+    )
 
 
 def test_a_cart_posted_in_latin1_while_declaring_utf8_is_caught(supplier: str) -> None:
