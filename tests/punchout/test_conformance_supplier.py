@@ -7,6 +7,7 @@ it, with its exact message; the working partner passes every check through the c
 
 from __future__ import annotations
 
+import base64
 import io
 import itertools
 import json
@@ -157,10 +158,15 @@ class Supplier(BaseHTTPRequestHandler):
             return
         charset = "iso-8859-1" if kind == "latin1" else "utf-8"
         total = "30.00" if kind == "total" else "25.00"
+        name, value = "cxml-urlencoded", cart_message(cookie, total)
+        if kind == "base64":
+            name, value = "cxml-base64", base64.b64encode(value.encode()).decode()
+        elif kind == "nofield":
+            name = "cxml"
         page = (
             f'<!DOCTYPE html><html><head><meta charset="{charset}"></head><body>'
             f'<form id="back" method="post" action="{escape(return_url)}">'
-            f'<input type="hidden" name="cxml-urlencoded" value="{escape(cart_message(cookie, total))}">'
+            f'<input type="hidden" name="{name}" value="{escape(value)}">'
             "<button>Continue</button></form><script>document.getElementById('back').submit()</script>"
             "</body></html>"
         )
@@ -481,6 +487,26 @@ def test_a_cart_posted_in_latin1_while_declaring_utf8_is_caught(supplier: str) -
     assert outcomes(report)["cart.document"] == "pass"
     assert outcomes(report)["cart.totals"] == "pass"
     assert not report.passed
+
+
+def test_a_cart_in_cxml_base64_is_read(supplier: str) -> None:
+    report = run(f"{supplier}/base64/cxml")
+    assert check_of(report, "cart.return")[1].endswith(
+        # The BuyerCookie sent is "conformance-" and 16 hexadecimal digits.
+        f"The cart came back in the form field cxml-base64 ({len(cart_message('c' * 28).encode())} bytes)."
+    )
+    assert report.passed
+
+
+def test_a_cart_in_another_form_field_fails_the_return(supplier: str) -> None:
+    report = run(f"{supplier}/nofield/cxml")
+    outcome, message, fix = check_of(report, "cart.return")
+    assert outcome is Outcome.FAIL
+    assert message.endswith(
+        "The form posted to the BrowserFormPost URL has no cxml-urlencoded or cxml-base64 field "
+        "(fields received: cxml; Content-Type application/x-www-form-urlencoded)."
+    )
+    assert fix == "Post the PunchOutOrderMessage in a hidden field named cxml-urlencoded (or cxml-base64)."
 
 
 def test_a_total_that_is_not_the_sum_of_the_lines_is_caught(supplier: str) -> None:
