@@ -93,7 +93,9 @@ class Supplier(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         path, _, query = self.path.partition("?")
         kind, page, token = [*path.strip("/").split("/"), "", "", ""][:3]
-        if page == "oci":
+        if page == "oci" and kind == "postonly":
+            self._send(405, "text/plain", b"POST only", {"Allow": "POST"})
+        elif page == "oci":
             self._oci(kind, dict(parse_qsl(query)))
         elif page == "start":
             form = f'<form method="post" action="/{kind}/add/{token}"><button>Add to cart</button></form>'
@@ -113,6 +115,8 @@ class Supplier(BaseHTTPRequestHandler):
         body = self._read()
         if page == "cxml":
             self._cxml(kind, body)
+        elif page == "oci":
+            self._oci(kind, dict(parse_qsl(body.decode("latin-1"))))
         elif page == "add":
             self._send(303, "text/plain", b"", {"Location": f"/{kind}/cart/{token}"})
         elif page == "checkout":
@@ -541,6 +545,20 @@ def test_an_oci_cart_without_currency_fails_and_missing_functions_are_advice(sup
     )
     validate = next(c for c in report.checks if c.code == "oci.validate")
     assert validate.required is False
+
+
+def test_an_oci_catalog_taking_the_callup_only_as_a_post_is_called_up_again_by_post(supplier: str) -> None:
+    report = run(f"{supplier}/postonly/cxml", oci_url=f"{supplier}/postonly/oci")
+    outcome, message, _fix = check_of(report, "oci.callup")
+    assert outcome is Outcome.PASS
+    assert re.fullmatch(
+        r"The call-up as a GET was refused \(HTTP 405\); it was sent again as a form POST\. "
+        r"The call-up answered HTTP 200 HTML in \d+\.\d\d s\.",
+        message,
+    ), message
+    assert check_of(report, "oci.cart")[0] is Outcome.PASS
+    assert check_of(report, "oci.validate")[0] is Outcome.PASS
+    assert report.passed
 
 
 def test_an_oci_currency_that_is_not_iso_4217_fails_the_cart(supplier: str) -> None:

@@ -711,6 +711,10 @@ class SupplierChecks(Runner):
         page: Page | None = None
         with self.check(*checks[0]):
             page = self.browser.open(self.target.oci_url, fields=self._oci_params())
+            if page.answer.status == 405:
+                # SAP systems send the call-up as a GET or as a form POST, as the catalog is set up.
+                self.note("The call-up as a GET was refused (HTTP 405); it was sent again as a form POST.")
+                page = self.browser.open(self.target.oci_url, method="POST", fields=self._oci_params())
             if not 200 <= page.answer.status < 300 or not page.is_html:
                 raise CheckFailed(
                     f"The OCI call-up answered HTTP {page.answer.status} "
@@ -771,6 +775,8 @@ class SupplierChecks(Runner):
         assert self.catcher is not None
         self.catcher.drain()
         page = self.browser.open(self.target.oci_url, fields=self._oci_params(**function))
+        if page.answer.status == 405:  # as for the call-up: a catalog that takes only form POSTs
+            page = self.browser.open(self.target.oci_url, method="POST", fields=self._oci_params(**function))
         if not 200 <= page.answer.status < 300:
             raise CheckWarning(
                 f"{what} answered HTTP {page.answer.status}.",
