@@ -19,7 +19,7 @@ from punchout.conformance import Check, Outcome, Report
 from punchout.conformance.buyer import BuyerTarget, OrderLine, parse_lines, run_buyer_checks
 from punchout.conformance.identity import Party
 from punchout.conformance.runner import Progress
-from punchout.conformance.supplier import SupplierTarget, run_supplier_checks
+from punchout.conformance.supplier import Announce, SupplierTarget, run_supplier_checks
 
 __all__ = ["main"]
 
@@ -92,6 +92,27 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also send test orders (deploymentMode=test): new, repeat, update, delete",
     )
+    supplier.add_argument(
+        "--user-email",
+        default=SupplierTarget.__dataclass_fields__["user_email"].default,
+        metavar="EMAIL",
+        help="the shopper named in the setup requests and the OCI call-up",
+    )
+    supplier.add_argument(
+        "--cart-wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="print a StartPage and wait this long for a person to return a cart (default: the run "
+        "follows the catalog's own forms)",
+    )
+    supplier.add_argument(
+        "--catcher-port",
+        type=int,
+        default=0,
+        metavar="PORT",
+        help="port of the loopback return address (BrowserFormPost, HOOK_URL); default: any free port",
+    )
 
     buyer = roles.add_parser(
         "buyer",
@@ -137,6 +158,16 @@ def progress_line(err: TextIO) -> Progress:
     return show
 
 
+def announcer(err: TextIO) -> Announce:
+    """What a person must do during the run (open a StartPage and return a cart), on standard error."""
+
+    def say(line: str) -> None:
+        err.write(f"!! {line}\n")
+        err.flush()
+
+    return say
+
+
 def write(report: Report, args: argparse.Namespace, out: TextIO) -> None:
     out.write(report.to_json() + "\n" if args.json else report.to_text(verbose=args.verbose))
     if args.junit:
@@ -150,14 +181,14 @@ def main(argv: Sequence[str], out: TextIO | None = None, err: TextIO | None = No
         args = parser().parse_args(list(argv))
     except SystemExit as exc:
         return int(exc.code or 0)
-    report = run(args, progress_line(err))
+    report = run(args, progress_line(err), announce=announcer(err))
     write(report, args, out)
     failed = report.counts()[Outcome.FAIL]
     err.write(f"{'PASSED' if report.passed else 'FAILED'}: {len(report.checks)} checks, {failed} failed.\n")
     return report.exit_code
 
 
-def run(args: argparse.Namespace, progress: Progress) -> Report:
+def run(args: argparse.Namespace, progress: Progress, announce: Announce | None = None) -> Report:
     """Run the role's checks (the role modules are the protocol core's; see punchout.conformance)."""
     if args.role == "supplier":
         target = SupplierTarget(
@@ -170,8 +201,11 @@ def run(args: argparse.Namespace, progress: Progress) -> Report:
             oci_user=args.oci_user,
             oci_password=args.oci_password,
             send_orders=args.send_orders,
+            user_email=args.user_email,
+            cart_wait=args.cart_wait,
+            catcher_port=args.catcher_port,
         )
-        return run_supplier_checks(target, progress=progress, deadline=args.timeout)
+        return run_supplier_checks(target, progress=progress, deadline=args.timeout, announce=announce)
     buyer = BuyerTarget(
         url=args.url,
         from_party=args.from_party,

@@ -7,11 +7,15 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from urllib.parse import quote, quote_plus
 
 from punchout.conformance.report import Check, Exchange, Outcome, Report
 from punchout.cxml.transport import HttpAnswer, http_exchange
 
-__all__ = ["CheckFailed", "CheckWarning", "Progress", "Runner"]
+__all__ = ["MASK", "CheckFailed", "CheckWarning", "Progress", "Runner"]
+
+#: What a report shows in place of a secret.
+MASK = "********"
 
 #: Called when a check starts (its outcome still PASS and ``seconds`` 0) and when it ends.
 Progress = Callable[[Check, bool], None]
@@ -46,6 +50,8 @@ class Runner:
         self.report = Report(role=self.role, target=target, started_at=datetime.now(UTC))
         self.progress = progress
         self.deadline = deadline
+        #: Values never written into a report (shared secrets, passwords): shown as :data:`MASK`.
+        self.hidden: set[str] = set()
         self._current: Check | None = None
 
     # -- checks -------------------------------------------------------------------------------------
@@ -65,7 +71,7 @@ class Runner:
             self._end(check, Outcome.FAIL, failure)
         except Exception as exc:
             check.outcome = Outcome.FAIL
-            check.message = f"The check could not finish: {type(exc).__name__}: {exc}"
+            check.message = self.mask(f"The check could not finish: {type(exc).__name__}: {exc}")
         finally:
             check.seconds = time.monotonic() - started
             self._current = None
@@ -84,13 +90,13 @@ class Runner:
         check = self._require_check()
         if check.outcome is Outcome.PASS:
             check.outcome = Outcome.WARN
-        check.message = " ".join(part for part in [check.message, message] if part)
-        check.fix = " ".join(part for part in [check.fix, fix] if part)
+        check.message = self.mask(" ".join(part for part in [check.message, message] if part))
+        check.fix = self.mask(" ".join(part for part in [check.fix, fix] if part))
 
     def note(self, message: str) -> None:
         """Say what a passing check saw (shown beside its outcome)."""
         check = self._require_check()
-        check.message = " ".join(part for part in [check.message, message] if part)
+        check.message = self.mask(" ".join(part for part in [check.message, message] if part))
 
     def finish(self) -> Report:
         self.report.finished_at = datetime.now(UTC)
@@ -115,9 +121,9 @@ class Runner:
         limit = self.deadline if deadline is None else deadline
         exchange = Exchange(
             method=method,
-            url=url,
-            request_headers=dict(headers or {}),
-            request_body=Exchange.text(body or b""),
+            url=self.mask(url),
+            request_headers={name: self.mask(value) for name, value in (headers or {}).items()},
+            request_body=self.mask(Exchange.text(body or b"")),
         )
         check.exchanges.append(exchange)
         try:
@@ -138,15 +144,26 @@ class Runner:
             ) from None
         exchange.status = answer.status
         exchange.response_headers = answer.headers
-        exchange.response_body = Exchange.text(answer.body)
+        exchange.response_body = self.mask(Exchange.text(answer.body))
         exchange.seconds = round(answer.seconds, 3)
         return answer
+
+    def mask(self, text: str) -> str:
+        """``text`` with every :attr:`hidden` value replaced by :data:`MASK` (also as a URL would carry it).
+
+        Values shorter than 4 characters are left alone: replacing them would garble the whole text.
+        """
+        for value in sorted(self.hidden, key=len, reverse=True):
+            if len(value) >= 4:
+                for form in {value, quote_plus(value), quote(value, safe="")}:
+                    text = text.replace(form, MASK)
+        return text
 
     def _end(self, check: Check, outcome: Outcome, problem: CheckFailed) -> None:
         if outcome is Outcome.FAIL or check.outcome is not Outcome.FAIL:
             check.outcome = outcome
-        check.message = " ".join(part for part in [check.message, problem.message] if part)
-        check.fix = " ".join(part for part in [check.fix, problem.fix] if part)
+        check.message = self.mask(" ".join(part for part in [check.message, problem.message] if part))
+        check.fix = self.mask(" ".join(part for part in [check.fix, problem.fix] if part))
         check.params.update(problem.params)
 
     def _require_check(self) -> Check:

@@ -175,6 +175,8 @@ class HttpAnswer:
     headers: dict[str, str]
     body: bytes
     seconds: float
+    #: Every ``Set-Cookie`` header as sent (``headers`` keeps one value per name).
+    cookies: list[str] = field(default_factory=list)
 
     @property
     def content_type(self) -> str:
@@ -224,7 +226,8 @@ def http_exchange(
             reply.begin()
             payload = reply.read(max_bytes + 1)
             answer_headers = {name.lower(): value for name, value in reply.getheaders()}
-            return HttpAnswer(reply.status, answer_headers, payload, time.monotonic() - started)
+            cookies = reply.headers.get_all("Set-Cookie") or []
+            return HttpAnswer(reply.status, answer_headers, payload, time.monotonic() - started, cookies)
         finally:
             reply.close()
     finally:
