@@ -215,7 +215,9 @@ def test_a_wrong_content_type_is_a_warning_on_each_answer(buyer: str) -> None:
         "was answered cXML 200 OK (ConfirmationRequest recorded) in "
     )
     assert accept.fix == "Send cXML with Content-Type text/xml; charset=UTF-8."
-    assert report.passed is False
+    # Warnings alone do not fail the run (the exit code is 0): the documents were accepted.
+    assert {c.outcome for c in report.checks if c.required} == {Outcome.PASS, Outcome.WARN}
+    assert report.passed is True
 
 
 def test_a_buyer_that_does_not_check_the_secret_is_caught(buyer: str) -> None:

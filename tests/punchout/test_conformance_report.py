@@ -129,10 +129,9 @@ def test_advice_and_warnings_do_not_fail_a_run() -> None:
         Check("b", "B", outcome=Outcome.WARN),
         Check("c", "C", required=False, outcome=Outcome.FAIL),
     ]
-    # A warning on a required check is not a pass: only PASS counts.
-    assert report.passed is False
-    report.checks[1].outcome = Outcome.PASS
     assert report.passed is True and report.exit_code == 0
+    report.checks[0].outcome = Outcome.FAIL
+    assert report.passed is False and report.exit_code == 1
 
 
 def test_the_three_writers_and_reading_back_json() -> None:
