@@ -154,7 +154,7 @@ class Report:
             "",
             f"{counts[Outcome.PASS]} passed, {counts[Outcome.FAIL]} failed, {counts[Outcome.WARN]} warnings, "
             f"{counts[Outcome.SKIP]} skipped.",
-            "Result: PASSED (every required check passed)."
+            "Result: PASSED (no required check failed)."
             if self.passed
             else "Result: FAILED (a required check did not pass).",
         ]
