@@ -7,6 +7,8 @@ import dataclasses
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from lxml import etree
+
 from punchout.cxml import (
     Classification,
     Comment,
@@ -21,6 +23,8 @@ from punchout.cxml import (
     PunchOutOrderMessage,
     parse,
 )
+from punchout.cxml._reader import BlankDroppingParser
+from punchout.cxml.parser import _plain_markup
 
 ORDER = b"""<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/1.2.071/cXML.dtd">
@@ -211,3 +215,120 @@ def test_cart_lines_read_inline_match_constructed_objects() -> None:
     assert [(w.code, w.path) for w in result.warnings] == [
         ("missing-element", "/cXML/Message/PunchOutOrderMessage/ItemIn[2]"),
     ]
+
+
+# -- white space: bodies without comments, CDATA or processing instructions are read without
+# their ignorable white space; where that white space may be text, the body is read again.
+def _order_with_line(line: str, *, prolog: str = "") -> bytes:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f"{prolog}"
+        '<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/1.2.071/cXML.dtd">\n'
+        '<cXML payloadID="1@b.example" timestamp="2026-03-14T00:00:00+00:00">\n'
+        "  <Header>\n"
+        '    <From><Credential domain="NetworkID"><Identity>AN01</Identity></Credential></From>\n'
+        '    <To><Credential domain="DUNS"><Identity>123</Identity></Credential></To>\n'
+        '    <Sender><Credential domain="NetworkID"><Identity>AN01</Identity></Credential></Sender>\n'
+        "  </Header>\n"
+        "  <Request>\n"
+        "    <OrderRequest>\n"
+        '      <OrderRequestHeader orderID="PO-1" orderDate="2026-03-14T00:00:00+00:00">\n'
+        '        <Total><Money currency="USD">12.35</Money></Total>\n'
+        "      </OrderRequestHeader>\n"
+        '      <ItemOut quantity="1" lineNumber="1">\n'
+        f"{line}\n"
+        "        <ItemDetail>\n"
+        '          <UnitPrice><Money currency="USD">12.3456</Money></UnitPrice>\n'
+        '          <Description xml:lang="en">Paper!</Description>\n'
+        "          <UnitOfMeasure>EA</UnitOfMeasure>\n"
+        "        </ItemDetail>\n"
+        "      </ItemOut>\n"
+        "    </OrderRequest>\n"
+        "  </Request>\n"
+        "</cXML>\n"
+    ).encode()
+
+
+def _line_of(data: bytes) -> tuple[ItemOut, type]:
+    result = parse(data)
+    message = result.document.message
+    assert isinstance(message, OrderRequest)
+    [line] = message.items
+    assert line.source is not None
+    return line, type(line.source.getroottree().parser)
+
+
+def test_a_plain_body_is_read_without_its_ignorable_white_space_and_nothing_else() -> None:
+    line, parser = _line_of(
+        _order_with_line("        <ItemID><SupplierPartID> SKU 1 </SupplierPartID></ItemID>")
+    )
+
+    assert parser is BlankDroppingParser
+    assert line.source is not None and line.source.text is None  # the indentation is gone
+    assert line.item_id == ItemID(" SKU 1 ")
+    assert line.item_detail == ItemDetail(
+        Money(Decimal("12.3456"), "USD"), [Description("Paper!", "en")], "EA"
+    )
+
+
+def test_white_space_next_to_a_comment_or_cdata_is_kept_byte_for_byte() -> None:
+    for part_id in ("  <!-- c -->SKU-1", " <![CDATA[SKU-1]]>", "SKU<?pi x?> -1"):
+        line, parser = _line_of(
+            _order_with_line(f"        <ItemID><SupplierPartID>{part_id}</SupplierPartID></ItemID>")
+        )
+
+        assert parser is etree.XMLParser, part_id
+        expected = {
+            "  <!-- c -->SKU-1": "  SKU-1",
+            " <![CDATA[SKU-1]]>": " SKU-1",
+            "SKU<?pi x?> -1": "SKU -1",
+        }
+        assert line.item_id.supplier_part_id == expected[part_id]
+
+
+def test_white_space_between_child_elements_of_text_read_or_kept_is_kept() -> None:
+    # Each body is plain (no comment, CDATA, processing instruction), so it is first read without
+    # white space; each then holds text made of child elements separated only by a space, and is
+    # read again with it.
+    auxiliary = "<SupplierPartAuxiliaryID><a>cart</a> <b>7</b></SupplierPartAuxiliaryID>"
+    line, parser = _line_of(
+        _order_with_line(f"        <ItemID><SupplierPartID>S</SupplierPartID>{auxiliary}</ItemID>")
+    )
+    assert parser is etree.XMLParser
+    assert line.item_id == ItemID("S", "cart 7")
+
+    extrinsic = (
+        '<Extrinsic name="note"><b>gift</b> <i>wrap</i></Extrinsic><Extrinsic name="plain">as is</Extrinsic>'
+    )
+    result = parse(
+        _order_with_line("        <ItemID><SupplierPartID>S</SupplierPartID></ItemID>").replace(
+            b"<UnitOfMeasure>EA</UnitOfMeasure>", f"<UnitOfMeasure>EA</UnitOfMeasure>{extrinsic}".encode()
+        )
+    )
+    message = result.document.message
+    assert isinstance(message, OrderRequest)
+    detail = message.items[0].item_detail
+    assert detail is not None
+    assert detail.extrinsics == [Extrinsic("note", "gift wrap"), Extrinsic("plain", "as is")]
+
+    # a Comments that starts with an Attachment: its text is what lies between the attachments
+    comments = (
+        '<Comments xml:lang="en"><Attachment><URL>cid:a</URL></Attachment>see'
+        "<Attachment><URL>cid:b</URL></Attachment> <Attachment><URL>cid:c</URL></Attachment>"
+        "files</Comments>"
+    )
+    line, parser = _line_of(
+        _order_with_line(f"        <ItemID><SupplierPartID>S</SupplierPartID></ItemID>\n{comments}")
+    )
+    assert parser is etree.XMLParser
+    assert [c.text for c in line.comments] == ["see files"]
+
+
+def test_plain_markup_allows_the_declaration_the_doctype_and_rare_marks_in_text() -> None:
+    assert _plain_markup(b'<?xml version="1.0"?><!DOCTYPE cXML SYSTEM "x"><a>Hi! ok? <b/></a>')
+    assert not _plain_markup(b'<?xml version="1.0"?><a><?pi?></a>')
+    assert not _plain_markup(b"<a><!-- c --></a>")
+    assert not _plain_markup(b"<a><![CDATA[x]]></a>")
+    assert not _plain_markup(b"<a> <?xml-stylesheet href='x'?></a>")
+    assert _plain_markup(b"<a>" + b"!" * 15 + b"</a>")
+    assert not _plain_markup(b"<a>" + b"!" * 16 + b"</a>")  # too many to look at: not plain

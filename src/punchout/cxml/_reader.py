@@ -70,6 +70,62 @@ MAX_WHOLE_NUMBER = 2**31 - 1
 _WHOLE = re.compile(r"[ \t\r\n]*[+-]?[0-9]{1,10}[ \t\r\n]*")
 _Element = etree._Element
 
+#: Elements whose content the cXML 1.2.071 DTDs declare mixed (``#PCDATA`` with elements) or
+#: ``ANY``: the only standard elements where white space between child elements can be text.
+MIXED_CONTENT = (
+    "BuyerCookie",
+    "Comments",
+    "Description",
+    "DigitalSignature",
+    "Extrinsic",
+    "Identity",
+    "OtherOrderTarget",
+    "Route",
+    "SharedSecret",
+    "SupplierPartAuxiliaryID",
+)
+
+
+class BlankDroppingParser(etree.XMLParser):
+    """An lxml parser that drops white-space-only text nodes libxml2 deems ignorable
+    (``remove_blank_text``): the pretty-printing between elements, about half the nodes of a
+    typical document, which then cost nothing to make, walk past and free.
+
+    libxml2 keeps every white-space run in an element whose first child is text, and in an
+    element without child elements; it drops one only next to a child element (or comment,
+    processing instruction, CDATA section) in an element that does not start with text. Without
+    the DTD it cannot tell mixed content from element content, so a tree read with this parser is
+    exact except, possibly, in an element that has child elements and no text before the first
+    one (``el.text is None``). ``parse`` uses it only for bodies without comments, processing
+    instructions or CDATA sections, and whoever reads the text of such an element raises
+    :class:`KeepBlanks` (see :func:`keep_blanks_if_lossy`): ``parse`` then reads the body again
+    with every white-space node kept."""
+
+
+class KeepBlanks(Exception):
+    """Raised while binding a tree read by :class:`BlankDroppingParser` when white space it may
+    have dropped could be text: the body must be read again with every text node kept."""
+
+
+def keep_blanks_if_lossy(el: _Element, *, deep: bool = True, kept: bool = False) -> None:
+    """Raise :class:`KeepBlanks` when ``el`` was read by :class:`BlankDroppingParser` and white
+    space it may have dropped matters: ``el`` has child elements and no text before the first
+    (``deep``: or any element inside it has; its text is about to be read, with its children's
+    when ``deep``), or, when ``el`` is ``kept`` as sent, such an element sits inside one of its
+    mixed-content elements."""
+    if not isinstance(el.getroottree().parser, BlankDroppingParser):
+        return
+    if kept:
+        for mixed in el.iter(*MIXED_CONTENT):
+            keep_blanks_if_lossy(mixed)
+    elif not deep:
+        if el.text is None and len(el):
+            raise KeepBlanks
+    else:
+        for inner in el.iter(etree.Element):
+            if inner.text is None and len(inner):
+                raise KeepBlanks
+
 
 class Reader:
     """Reading state of one document: its warnings, and what naming element paths needs.
@@ -142,6 +198,8 @@ class Reader:
             return
         verdict = classify(schema(self.module), str(parent.tag), tag)
         if verdict == "kept":
+            if len(el):
+                keep_blanks_if_lossy(el, kept=True)  # carried as sent
             code = "kept"
         elif verdict == "unread":
             code = "ignored-element"
@@ -263,6 +321,7 @@ class Reader:
 def text(el: _Element) -> str:
     """The text of a simple element, trimmed."""
     if len(el):
+        keep_blanks_if_lossy(el)
         return etree.tostring(el, method="text", encoding=str, with_tail=False).strip()
     return (el.text or "").strip()
 
@@ -270,6 +329,7 @@ def text(el: _Element) -> str:
 def exact_text(el: _Element) -> str:
     """The text of an element byte for byte (CDATA unwrapped, comments dropped)."""
     if len(el):
+        keep_blanks_if_lossy(el)
         return str(etree.tostring(el, method="text", encoding=str, with_tail=False))
     return el.text or ""
 
@@ -373,6 +433,7 @@ def comment(r: Reader, el: _Element) -> Comment:
             r.unknown(c, el)
     value = el.text or ""
     if len(el):
+        keep_blanks_if_lossy(el, deep=False)
         value += "".join(c.tail or "" for c in el)
     return Comment(value.strip(), el.get(XML_LANG), el.get("type"), source=el)
 
@@ -383,6 +444,7 @@ def description(r: Reader, el: _Element) -> Description:
         lang = r.lang(el)  # warns
     if not len(el):
         return Description((el.text or "").strip(), lang, source=el)
+    keep_blanks_if_lossy(el, deep=False)
     short: str | None = None
     parts = [el.text or ""]
     for c in el:
