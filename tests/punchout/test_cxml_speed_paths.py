@@ -332,3 +332,24 @@ def test_plain_markup_allows_the_declaration_the_doctype_and_rare_marks_in_text(
     assert not _plain_markup(b"<a> <?xml-stylesheet href='x'?></a>")
     assert _plain_markup(b"<a>" + b"!" * 15 + b"</a>")
     assert not _plain_markup(b"<a>" + b"!" * 16 + b"</a>")  # too many to look at: not plain
+
+
+def test_plain_markup_needs_an_ascii_compatible_body_that_starts_with_markup() -> None:
+    body = '<?xml version="1.0"?><a>x</a>'
+    assert _plain_markup(body.encode())
+    assert not _plain_markup(body.encode("utf-16-le"))  # "<" then a NUL
+    assert not _plain_markup(body.encode("utf-16"))  # a byte-order mark
+    assert not _plain_markup(b"\xef\xbb\xbf" + body.encode())
+    assert not _plain_markup(b" " + body.encode())
+    assert not _plain_markup(b"<?xml-stylesheet href='x'?><a>x</a>")
+    assert not _plain_markup(b"")
+    # a comment in UTF-16 is kept next to its white space
+    data = (
+        _order_with_line("        <ItemID><SupplierPartID> <!-- c -->SKU-1</SupplierPartID></ItemID>")
+        .decode()
+        .replace('encoding="UTF-8"', 'encoding="UTF-16"')
+        .encode("utf-16")
+    )
+    line, parser = _line_of(data)
+    assert parser is etree.XMLParser
+    assert line.item_id.supplier_part_id == " SKU-1"

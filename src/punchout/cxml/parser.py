@@ -87,30 +87,33 @@ def _blank_dropping_parser() -> BlankDroppingParser:
     return parser
 
 
+_XML_SPACE = (b" ", b"\t", b"\r", b"\n")
 #: How many "!" or "?" ``_plain_markup`` looks at before it gives up (and white space is kept).
 _MARKS = 16
 
 
 def _plain_markup(data: bytes) -> bool:
-    """True when ``data`` has no comment, CDATA section or processing instruction past its XML
-    declaration and DOCTYPE: markup next to which libxml2 may drop white space that is text.
+    """True when ``data`` starts with "<" in an ASCII-compatible encoding (no byte-order mark, no
+    UTF-16) and has no comment, CDATA section or processing instruction past its XML declaration
+    and DOCTYPE: markup next to which libxml2 may drop white space that is text.
 
     ``bytes.find`` of one rare byte ("!", "?": memchr) rather than of ``<!``, whose first byte is
     the commonest in XML and costs a tenth of the lxml parse to search for; a body with many of
     them is simply not plain."""
-    for mark, allowed in ((b"!", b"DOCTYPE"), (b"?", b"xml")):
-        at = -1
+    if data[:1] != b"<" or data[1:2] in (b"", b"\x00"):
+        return False
+    for mark in (b"!", b"?"):
+        at = 0
         for _ in range(_MARKS):
             at = data.find(mark, at + 1)
             if at < 0:
                 break
-            if (
-                at
-                and data[at - 1] == 0x3C
-                and not (  # 0x3C: "<"
-                    data.startswith(allowed, at + 1) and (mark == b"!" or at == 1)
-                )
-            ):
+            if data[at - 1] != 0x3C:  # 0x3C: "<"
+                continue
+            if mark == b"!":
+                if not data.startswith(b"DOCTYPE", at + 1):
+                    return False
+            elif at != 1 or not data.startswith(b"xml", 2) or data[5:6] not in _XML_SPACE:
                 return False
         else:
             return False
