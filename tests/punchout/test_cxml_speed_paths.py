@@ -23,6 +23,7 @@ from punchout.cxml import (
     PunchOutOrderMessage,
     parse,
 )
+from punchout.cxml._carry import drop_layout
 from punchout.cxml._reader import BlankDroppingParser
 from punchout.cxml.parser import _plain_markup
 
@@ -286,10 +287,10 @@ def test_white_space_next_to_a_comment_or_cdata_is_kept_byte_for_byte() -> None:
         assert line.item_id.supplier_part_id == expected[part_id]
 
 
-def test_white_space_between_child_elements_of_text_read_or_kept_is_kept() -> None:
-    # Each body is plain (no comment, CDATA, processing instruction), so it is first read without
-    # white space; each then holds text made of child elements separated only by a space, and is
-    # read again with it.
+# Each body below is plain (no comment, CDATA, processing instruction), so it is first read
+# without white space; each then holds text made of child elements separated only by a space, and
+# is read again with it.
+def test_white_space_between_child_elements_of_text_read_byte_for_byte_is_kept() -> None:
     auxiliary = "<SupplierPartAuxiliaryID><a>cart</a> <b>7</b></SupplierPartAuxiliaryID>"
     line, parser = _line_of(
         _order_with_line(f"        <ItemID><SupplierPartID>S</SupplierPartID>{auxiliary}</ItemID>")
@@ -297,6 +298,8 @@ def test_white_space_between_child_elements_of_text_read_or_kept_is_kept() -> No
     assert parser is etree.XMLParser
     assert line.item_id == ItemID("S", "cart 7")
 
+
+def test_white_space_between_child_elements_of_text_read_trimmed_is_kept() -> None:
     extrinsic = (
         '<Extrinsic name="note"><b>gift</b> <i>wrap</i></Extrinsic><Extrinsic name="plain">as is</Extrinsic>'
     )
@@ -310,18 +313,26 @@ def test_white_space_between_child_elements_of_text_read_or_kept_is_kept() -> No
     detail = message.items[0].item_detail
     assert detail is not None
     assert detail.extrinsics == [Extrinsic("note", "gift wrap"), Extrinsic("plain", "as is")]
+    assert detail.source is not None
+    assert type(detail.source.getroottree().parser) is etree.XMLParser
 
-    # a Comments that starts with an Attachment: its text is what lies between the attachments
-    comments = (
-        '<Comments xml:lang="en"><Attachment><URL>cid:a</URL></Attachment>see'
-        "<Attachment><URL>cid:b</URL></Attachment> <Attachment><URL>cid:c</URL></Attachment>"
-        "files</Comments>"
+
+def test_white_space_in_mixed_content_of_an_element_kept_as_sent_is_kept() -> None:
+    spend = '<SpendDetail><Extrinsic name="note"><b>gift</b> <i>wrap</i></Extrinsic></SpendDetail>'
+    result = parse(
+        _order_with_line("        <ItemID><SupplierPartID>S</SupplierPartID></ItemID>").replace(
+            b"</ItemDetail>", f"</ItemDetail>{spend}".encode()
+        )
     )
-    line, parser = _line_of(
-        _order_with_line(f"        <ItemID><SupplierPartID>S</SupplierPartID></ItemID>\n{comments}")
-    )
-    assert parser is etree.XMLParser
-    assert [c.text for c in line.comments] == ["see files"]
+    message = result.document.message
+    assert isinstance(message, OrderRequest)
+    source = message.items[0].source
+    assert source is not None
+    assert type(source.getroottree().parser) is etree.XMLParser
+    assert [(w.code, w.path) for w in result.warnings] == [
+        ("kept", "/cXML/Request/OrderRequest/ItemOut/SpendDetail")
+    ]
+    assert etree.tostring(source.find("SpendDetail"), encoding=str, with_tail=False) == spend
 
 
 def test_plain_markup_allows_the_declaration_the_doctype_and_rare_marks_in_text() -> None:
@@ -353,3 +364,53 @@ def test_plain_markup_needs_an_ascii_compatible_body_that_starts_with_markup() -
     line, parser = _line_of(data)
     assert parser is etree.XMLParser
     assert line.item_id.supplier_part_id == " SKU-1"
+
+
+def test_white_space_dropped_only_at_the_edges_of_text_or_as_layout_needs_no_second_reading() -> None:
+    # Pretty-printed content whose dropped white space lies before or after all its text, or lays
+    # out element content kept as sent: the values, and what the builder copies, are the same with
+    # it or without it, so the body is read once.
+    description = (
+        '<Description xml:lang="en">\n            <ShortName>Paper</ShortName>\n'
+        "            A4 copier paper\n          </Description>"
+    )
+    spend = '<SpendDetail>\n          <Extrinsic name="costCenter">4711</Extrinsic>\n        </SpendDetail>'
+    comments = (
+        '<Comments xml:lang="en">\n          <Attachment><URL>cid:a</URL></Attachment>\n'
+        "          see the attachment\n        </Comments>"
+    )
+    data = (
+        _order_with_line(f"        <ItemID><SupplierPartID>S</SupplierPartID></ItemID>\n        {comments}")
+        .replace(b'<Description xml:lang="en">Paper!</Description>', description.encode())
+        .replace(b"</ItemDetail>", f"</ItemDetail>\n        {spend}".encode())
+    )
+    line, parser = _line_of(data)
+
+    assert parser is BlankDroppingParser
+    assert line.item_detail == ItemDetail(
+        Money(Decimal("12.3456"), "USD"), [Description("A4 copier paper", "en", "Paper")], "EA"
+    )
+    assert line.source is not None
+    assert etree.tostring(line.source.find("SpendDetail"), encoding=str, with_tail=False) == (
+        '<SpendDetail><Extrinsic name="costCenter">4711</Extrinsic></SpendDetail>'
+    )
+    assert [c.text for c in line.comments] == ["see the attachment"]
+    # the same values as a reading that keeps every white-space node
+    kept = data.replace(b"<ItemID>", b"<!-- keep --><ItemID>", 1)
+    kept_line, kept_parser = _line_of(kept)
+    assert kept_parser is etree.XMLParser
+    assert (kept_line.item_detail, kept_line.comments) == (line.item_detail, line.comments)
+
+
+def test_the_builder_drops_the_layout_of_element_content_it_copies_and_keeps_mixed_content() -> None:
+    element = etree.fromstring(
+        "<SpendDetail>\n  <LaborDetail>\n    <Contact> x <Name>A</Name></Contact>\n  </LaborDetail>\n"
+        '  <Extrinsic name="n">\n    <b>gift</b> <i>wrap</i>\n  </Extrinsic>\n</SpendDetail>'
+    )
+
+    drop_layout(element)
+
+    assert etree.tostring(element, encoding=str) == (
+        "<SpendDetail><LaborDetail><Contact> x <Name>A</Name></Contact></LaborDetail>"
+        '<Extrinsic name="n">\n    <b>gift</b> <i>wrap</i>\n  </Extrinsic></SpendDetail>'
+    )
