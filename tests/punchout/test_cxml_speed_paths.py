@@ -3,10 +3,13 @@ same objects as the general readers, with every field set."""
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from hypothesis import given
+from hypothesis import strategies as st
 from lxml import etree
 
 from punchout.cxml import (
@@ -24,7 +27,7 @@ from punchout.cxml import (
     parse,
 )
 from punchout.cxml._carry import drop_layout
-from punchout.cxml._reader import BlankDroppingParser
+from punchout.cxml._reader import BlankDroppingParser, KeepBlanks, Reading, keep_blanks_if_lossy
 from punchout.cxml.parser import _plain_markup
 
 ORDER = b"""<?xml version="1.0" encoding="UTF-8"?>
@@ -414,3 +417,57 @@ def test_the_builder_drops_the_layout_of_element_content_it_copies_and_keeps_mix
         "<SpendDetail><LaborDetail><Contact> x <Name>A</Name></Contact></LaborDetail>"
         '<Extrinsic name="n">\n    <b>gift</b> <i>wrap</i>\n  </Extrinsic></SpendDetail>'
     )
+
+
+# Random content: text pieces (some only white space) and elements, some of them mixed-content
+# elements of the DTD, nested three deep.
+_PIECES = st.sampled_from([" ", "\n  ", "x", " y ", "z"])
+_CONTENT = st.recursive(
+    st.lists(_PIECES, max_size=3).map("".join),
+    lambda inner: st.lists(
+        st.one_of(
+            _PIECES,
+            st.tuples(st.sampled_from(["e", "f", "Extrinsic", "Comments"]), inner).map(
+                lambda t: f"<{t[0]}>{t[1]}</{t[0]}>"
+            ),
+        ),
+        max_size=4,
+    ).map("".join),
+    max_leaves=12,
+)
+
+
+def _raises(element: etree._Element, reading: Reading) -> bool:
+    try:
+        keep_blanks_if_lossy(element, reading)
+    except KeepBlanks:
+        return True
+    return False
+
+
+def _copied(element: etree._Element) -> bytes:
+    carried = copy.deepcopy(element)
+    carried.tail = None
+    drop_layout(carried)
+    return bytes(etree.tostring(carried))
+
+
+def _text(element: etree._Element) -> str:
+    return str(etree.tostring(element, method="text", encoding=str, with_tail=False))
+
+
+@given(_CONTENT)
+def test_whatever_white_space_was_dropped_each_reading_that_differs_asks_for_a_second(content: str) -> None:
+    body = f"<r>{content}</r>".encode()
+    kept = etree.fromstring(body, etree.XMLParser())
+    dropped = etree.fromstring(body, BlankDroppingParser(remove_blank_text=True))
+    for with_blanks, without in zip(kept.iter(), dropped.iter(), strict=True):
+        own = [(e.text or "") + "".join(c.tail or "" for c in e) for e in (with_blanks, without)]
+        differs: dict[Reading, bool] = {
+            "exact": _text(with_blanks) != _text(without),
+            "trimmed": _text(with_blanks).strip() != _text(without).strip(),
+            "own": own[0].strip() != own[1].strip(),
+            "kept": _copied(with_blanks) != _copied(without),
+        }
+        for reading, different in differs.items():
+            assert _raises(without, reading) or not different, (reading, body)
