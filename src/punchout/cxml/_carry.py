@@ -375,10 +375,47 @@ class Carrier:
 
 
 def _copy(element: _Element) -> _Element:
-    """A copy of ``element`` without its tail (the white space after it in the source)."""
+    """A copy of ``element`` without its tail (the white space after it in the source) nor its
+    layout (:func:`drop_layout`)."""
     carried = copy.deepcopy(element)
     carried.tail = None
+    drop_layout(carried)
     return carried
+
+
+#: Elements whose content the cXML 1.2.071 DTDs declare mixed (``#PCDATA`` with elements) or
+#: ``ANY``: the only standard elements where white space between child elements can be text.
+MIXED_CONTENT = (
+    "BuyerCookie",
+    "Comments",
+    "Description",
+    "DigitalSignature",
+    "Extrinsic",
+    "Identity",
+    "OtherOrderTarget",
+    "Route",
+    "SharedSecret",
+    "SupplierPartAuxiliaryID",
+)
+
+
+def drop_layout(element: _Element) -> None:
+    """Remove the white space that lays out element content inside ``element``: the text and
+    tails of an element with children when all of them are white space, outside the DTD's
+    mixed-content and ``ANY`` elements (:data:`MIXED_CONTENT`), which are left as they are.
+
+    What is carried is then written the same whether its source was read with that white space
+    or without it (``parse`` drops it from most bodies, see ``_reader.BlankDroppingParser``),
+    and the output's pretty-printing lays it out like everything the builder writes."""
+    if element.tag in MIXED_CONTENT or not len(element):
+        return
+    if not (element.text or "").strip() and not any((c.tail or "").strip() for c in element):
+        element.text = None
+        for c in element:
+            c.tail = None
+    for c in element:
+        if isinstance(c.tag, str):
+            drop_layout(c)
 
 
 def _local(name: str) -> str:

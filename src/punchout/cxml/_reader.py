@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from lxml import etree
 
-from punchout.cxml._carry import classify
+from punchout.cxml._carry import MIXED_CONTENT, classify
 from punchout.cxml._paths import Paths
 from punchout.cxml.common import (
     Accounting,
@@ -69,6 +70,93 @@ E = TypeVar("E", bound=StrEnum)
 MAX_WHOLE_NUMBER = 2**31 - 1
 _WHOLE = re.compile(r"[ \t\r\n]*[+-]?[0-9]{1,10}[ \t\r\n]*")
 _Element = etree._Element
+
+
+class BlankDroppingParser(etree.XMLParser):
+    """An lxml parser that drops white-space-only text nodes libxml2 deems ignorable
+    (``remove_blank_text``): the pretty-printing between elements, about half the nodes of a
+    typical document, which then cost nothing to make, walk past and free.
+
+    libxml2 keeps every white-space run in an element whose first child is text, and in an
+    element without child elements; in an element whose first child is an element (or a
+    comment, processing instruction, CDATA section) it may drop white-space-only runs before,
+    between and after its children. Without the DTD it cannot tell mixed content from element
+    content.
+    ``parse`` uses this parser only for bodies without comments, processing instructions or CDATA
+    sections, and whoever reads text where a dropped run may have been part of it raises
+    :class:`KeepBlanks` (see :func:`keep_blanks_if_lossy`): ``parse`` then reads the body again
+    with every white-space node kept."""
+
+
+class KeepBlanks(Exception):
+    """Raised while binding a tree read by :class:`BlankDroppingParser` when white space it may
+    have dropped could be text: the body must be read again with every text node kept."""
+
+
+Reading = Literal["exact", "trimmed", "own", "kept"]
+
+
+def keep_blanks_if_lossy(el: _Element, reading: Reading) -> None:
+    """Raise :class:`KeepBlanks` when ``el`` was read by :class:`BlankDroppingParser` and white
+    space it may have dropped is part of what is about to be read:
+
+    - ``exact``: the text of ``el`` and everything inside it, byte for byte: any dropped run;
+    - ``trimmed``: the same text, trimmed: a dropped run between two pieces of text;
+    - ``own``: ``el``'s own text and its children's tails, trimmed (``Description`` without its
+      ``ShortName``, ``Comments`` without its attachments): a dropped run between two of those;
+    - ``kept``: ``el`` is copied into the output as sent: any dropped run inside a mixed-content
+      or ``ANY`` element in it, and one in an element that also holds text (the builder drops
+      the layout of element content from what it copies, ``_carry.drop_layout``).
+
+    A run can have been dropped only in an element that has children and no text before the
+    first (``text is None``): as that element's text, or as one of its children's tails."""
+    if not isinstance(el.getroottree().parser, BlankDroppingParser):
+        return
+    if reading == "kept":
+        for mixed in el.iter(*MIXED_CONTENT):
+            keep_blanks_if_lossy(mixed, "exact")
+        for inner in el.iter(etree.Element):
+            if inner.text is None and len(inner) and any((c.tail or "").strip() for c in inner):
+                raise KeepBlanks
+    elif reading == "exact":
+        for inner in el.iter(etree.Element):
+            if inner.text is None and len(inner):
+                raise KeepBlanks
+    elif reading == "own":
+        if el.text is None and _gap_between_text(c.tail for c in el):
+            raise KeepBlanks
+    elif _gap_between_text(_pieces(el)):
+        raise KeepBlanks
+
+
+def _pieces(el: _Element) -> Iterator[str | None]:
+    """The text of ``el`` in document order, a piece per text position (``None`` where a run may
+    have been dropped, ``""`` where nothing was)."""
+    for event, inner in etree.iterwalk(el, events=("start", "end")):
+        if event == "start":
+            if inner.text is None:
+                yield None if len(inner) else ""
+            else:
+                yield inner.text
+        elif inner is not el:
+            parent = inner.getparent()
+            if inner.tail is None:
+                yield None if parent is not None and parent.text is None else ""
+            else:
+                yield inner.tail
+
+
+def _gap_between_text(pieces: Iterable[str | None]) -> bool:
+    """True when a ``None`` piece lies between two non-empty ones."""
+    seen = gap = False
+    for piece in pieces:
+        if piece:
+            if gap:
+                return True
+            seen = True
+        elif piece is None and seen:
+            gap = True
+    return False
 
 
 class Reader:
@@ -142,6 +230,8 @@ class Reader:
             return
         verdict = classify(schema(self.module), str(parent.tag), tag)
         if verdict == "kept":
+            if len(el):
+                keep_blanks_if_lossy(el, "kept")  # carried as sent
             code = "kept"
         elif verdict == "unread":
             code = "ignored-element"
@@ -263,6 +353,7 @@ class Reader:
 def text(el: _Element) -> str:
     """The text of a simple element, trimmed."""
     if len(el):
+        keep_blanks_if_lossy(el, "trimmed")
         return etree.tostring(el, method="text", encoding=str, with_tail=False).strip()
     return (el.text or "").strip()
 
@@ -270,6 +361,7 @@ def text(el: _Element) -> str:
 def exact_text(el: _Element) -> str:
     """The text of an element byte for byte (CDATA unwrapped, comments dropped)."""
     if len(el):
+        keep_blanks_if_lossy(el, "exact")
         return str(etree.tostring(el, method="text", encoding=str, with_tail=False))
     return el.text or ""
 
@@ -296,9 +388,11 @@ def money(r: Reader, el: _Element, unit_price: bool = False) -> Money | None:
         if known is not None:
             return known
     if raw is None or not raw.strip():
+        _unreadable_money(el)
         r.warn("empty-amount", el, "<Money> has no amount")
         return None
     if not currency or not currency.strip():
+        _unreadable_money(el)
         r.warn("missing-currency", el, "<Money> has no currency")
         return None
     if currency in CURRENCIES and raw.isascii():
@@ -328,6 +422,12 @@ def money(r: Reader, el: _Element, unit_price: bool = False) -> Money | None:
     if quantized != amount:
         r.warn("amount-rounded", el, f"amount {raw.strip()[:30]} rounded to {quantized} {currency}")
     return Money(quantized, currency)
+
+
+def _unreadable_money(el: _Element) -> None:
+    """The builder copies the element holding an unreadable Money as sent (``Writer.kept``)."""
+    parent = el.getparent()
+    keep_blanks_if_lossy(el if parent is None else parent, "kept")
 
 
 # -- header pieces -------------------------------------------------------------------------
@@ -364,7 +464,10 @@ def extrinsic(r: Reader, el: _Element) -> Extrinsic:
     if name is None:
         r.warn("missing-attribute", el, "<Extrinsic> has no name")
         name = ""
-    return Extrinsic(name, text(el) if len(el) else (el.text or "").strip(), source=el)
+    if len(el):
+        keep_blanks_if_lossy(el, "kept")  # the builder copies an Extrinsic with children as sent
+        return Extrinsic(name, text(el), source=el)
+    return Extrinsic(name, (el.text or "").strip(), source=el)
 
 
 def comment(r: Reader, el: _Element) -> Comment:
@@ -373,6 +476,10 @@ def comment(r: Reader, el: _Element) -> Comment:
             r.unknown(c, el)
     value = el.text or ""
     if len(el):
+        keep_blanks_if_lossy(el, "own")
+        for c in el:
+            if len(c):
+                keep_blanks_if_lossy(c, "kept")  # attachments are copied as sent
         value += "".join(c.tail or "" for c in el)
     return Comment(value.strip(), el.get(XML_LANG), el.get("type"), source=el)
 
@@ -383,6 +490,7 @@ def description(r: Reader, el: _Element) -> Description:
         lang = r.lang(el)  # warns
     if not len(el):
         return Description((el.text or "").strip(), lang, source=el)
+    keep_blanks_if_lossy(el, "own")
     short: str | None = None
     parts = [el.text or ""]
     for c in el:

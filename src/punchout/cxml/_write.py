@@ -15,7 +15,7 @@ from typing import Protocol, TypeVar
 
 from lxml import etree
 
-from punchout.cxml._carry import Note
+from punchout.cxml._carry import Note, drop_layout
 from punchout.cxml.common import (
     Address,
     Classification,
@@ -95,6 +95,7 @@ class Writer:
             return False  # readable: the model's None was set in code
         carried = copy.deepcopy(found)
         carried.tail = None
+        drop_layout(carried)
         parent.append(carried)
         self.notes.append(Note("kept-as-written", f"{path}/{tag}", f"<{tag}> kept as written"))
         return True
@@ -519,7 +520,9 @@ def _flat_text(el: _Element) -> str:
 
 
 def _copy(element: _Element) -> _Element:
-    """A copy of ``element`` without its tail (the white space after it in the source)."""
+    """A copy of ``element`` without its tail (the white space after it in the source) nor its
+    layout (``_carry.drop_layout``)."""
     carried = copy.deepcopy(element)
     carried.tail = None
+    drop_layout(carried)
     return carried

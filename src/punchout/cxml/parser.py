@@ -16,7 +16,7 @@ import threading
 from lxml import etree
 
 from punchout.cxml import _bind
-from punchout.cxml._reader import XML_LANG, Reader, credential, status
+from punchout.cxml._reader import XML_LANG, BlankDroppingParser, KeepBlanks, Reader, credential, status
 from punchout.cxml._repair import Repair, misdeclared_latin, read_as_windows_1252, undeclared_entities
 from punchout.cxml.common import CXML, DeploymentMode, Header, MessageBody, ParseResult, ParseWarning
 from punchout.cxml.errors import (
@@ -69,6 +69,57 @@ def hardened_parser() -> etree.XMLParser:
     return parser
 
 
+def _blank_dropping_parser() -> BlankDroppingParser:
+    """:func:`hardened_parser` that also drops ignorable white space (see
+    :class:`~punchout.cxml._reader.BlankDroppingParser`); ``parse`` only."""
+    parser: BlankDroppingParser | None = getattr(_local, "blank_dropping", None)
+    if parser is None:
+        parser = BlankDroppingParser(
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            dtd_validation=False,
+            huge_tree=False,
+            remove_blank_text=True,
+            remove_comments=False,
+        )
+        _local.blank_dropping = parser
+    return parser
+
+
+_XML_SPACE = (b" ", b"\t", b"\r", b"\n")
+#: How many "!" or "?" ``_plain_markup`` looks at before it gives up (and white space is kept).
+_MARKS = 16
+
+
+def _plain_markup(data: bytes) -> bool:
+    """True when ``data`` starts with "<" in an ASCII-compatible encoding (no byte-order mark, no
+    UTF-16) and has no comment, CDATA section or processing instruction past its XML declaration
+    and DOCTYPE: markup next to which libxml2 may drop white space that is text.
+
+    ``bytes.find`` of one rare byte ("!", "?": memchr) rather than of ``<!``, whose first byte is
+    the commonest in XML and costs a tenth of the lxml parse to search for; a body with many of
+    them is simply not plain."""
+    if data[:1] != b"<" or data[1:2] in (b"", b"\x00"):
+        return False
+    for mark in (b"!", b"?"):
+        at = 0
+        for _ in range(_MARKS):
+            at = data.find(mark, at + 1)
+            if at < 0:
+                break
+            if data[at - 1] != 0x3C:  # 0x3C: "<"
+                continue
+            if mark == b"!":
+                if not data.startswith(b"DOCTYPE", at + 1):
+                    return False
+            elif at != 1 or not data.startswith(b"xml", 2) or data[5:6] not in _XML_SPACE:
+                return False
+        else:
+            return False
+    return True
+
+
 def parse_tree(
     data: bytes | str, *, max_bytes: int = DEFAULT_MAX_BYTES, limits: Limits = DEFAULT_LIMITS
 ) -> etree._ElementTree:
@@ -82,6 +133,14 @@ def read_tree(
 ) -> tuple[etree._ElementTree, list[Repair]]:
     """:func:`parse_tree`, and the repairs it made: an encoding that contradicts the bytes, an
     undeclared entity, an empty internal DTD subset (:mod:`._repair`)."""
+    return _read_tree(data, max_bytes, limits, drop_blanks=False)
+
+
+def _read_tree(
+    data: bytes | str, max_bytes: int, limits: Limits, *, drop_blanks: bool
+) -> tuple[etree._ElementTree, list[Repair]]:
+    """:func:`read_tree`; with ``drop_blanks``, a body without repairs and with plain markup
+    (:func:`_plain_markup`) is read by :func:`_blank_dropping_parser`."""
     if isinstance(data, str):
         # A str is already decoded: drop any declaration (its encoding no longer applies).
         data = _DECLARATION.sub("", data, count=1).encode("utf-8", "surrogatepass")
@@ -126,8 +185,11 @@ def read_tree(
     if entities is not None:
         raw = entities[0]
         repairs += entities[1]
+    parser: etree.XMLParser = (
+        _blank_dropping_parser() if drop_blanks and not repairs and _plain_markup(raw) else hardened_parser()
+    )
     try:
-        root = etree.fromstring(raw, hardened_parser())
+        root = etree.fromstring(raw, parser)
     except etree.XMLSyntaxError as exc:
         error = _syntax_error(exc)
         redecoded = read_as_windows_1252(raw) if "encoding" in error.message else None
@@ -253,14 +315,27 @@ def parse(
     element proxies) that would otherwise trigger collections scanning them for nothing. Reference
     counting still frees everything as usual.
     """
-    tree, repairs = read_tree(data, max_bytes=max_bytes, limits=limits)
+    tree, repairs = _read_tree(data, max_bytes, limits, drop_blanks=True)
     if not gc.isenabled():
-        return _bind_tree(tree, limits, repairs)
+        return _bind_exact(data, tree, max_bytes, limits, repairs)
     gc.disable()
     try:
-        return _bind_tree(tree, limits, repairs)
+        return _bind_exact(data, tree, max_bytes, limits, repairs)
     finally:
         gc.enable()
+
+
+def _bind_exact(
+    data: bytes | str, tree: etree._ElementTree, max_bytes: int, limits: Limits, repairs: list[Repair]
+) -> ParseResult:
+    """Bind ``tree``; when it was read without its ignorable white space and some of that may
+    have been text (:class:`~punchout.cxml._reader.KeepBlanks`), read ``data`` again keeping
+    every text node and bind that instead."""
+    try:
+        return _bind_tree(tree, limits, repairs)
+    except KeepBlanks:
+        tree, repairs = _read_tree(data, max_bytes, limits, drop_blanks=False)
+        return _bind_tree(tree, limits, repairs)
 
 
 def _bind_tree(tree: etree._ElementTree, limits: Limits, repairs: list[Repair]) -> ParseResult:
