@@ -116,10 +116,9 @@ def test_several_lines_with_shipping_and_a_credit_memo_match_with_zero_tolerance
         contexts.append(context)
         sign_in(page, buyer, REQUESTER)
         nav(page, "Shop")
-        with context.expect_page() as opened:
-            page.click("button:has-text('Shop at Marketplace')")
-        store = opened.value
-        store.wait_for_load_state()
+        page.click("button:has-text('Shop at Marketplace')")
+        page.wait_for_url(re.compile(r".*/(po/[^/]+|welcome)/$"))
+        store = page  # the supplier opens in the suite's own tab
         if store.url.endswith("/welcome/"):  # the first PunchOut of this e-mail at the storefront
             store.click("button:has-text('Continue to the store')")
         expect()(store.locator("#punchout-bar")).to_contain_text("Shopping for Acme Industries")

@@ -90,6 +90,8 @@ class CartOutcome:
     # The cart's Message/Status when it is not 200 (204 "no change", 500 an error at the supplier):
     # nothing was changed, and the person reads the supplier's words.
     supplier_status: Status | None = None
+    # Lines whose accounting an edited cart changed (event-detail dicts, told by coding.change_message).
+    coding_changes: list[dict[str, Any]] = field(default_factory=list)
 
 
 # -- launch --------------------------------------------------------------------------------------
@@ -534,14 +536,20 @@ def _apply_cart(
         return CartOutcome(session=session, requisition=session.requisition, warnings=warnings)
     if session.operation == SessionOperation.EDIT:
         assert session.requisition is not None
-        created = requisitions.replace_lines(
+        edited = requisitions.replace_lines(
             requisition=session.requisition,
             actor=session.user,
             line_ids=session.edited_line_ids,
             lines=lines,
             **common,
         )
-        return CartOutcome(session, Requisition.objects.get(pk=session.requisition.pk), created, warnings)
+        return CartOutcome(
+            session,
+            Requisition.objects.get(pk=session.requisition.pk),
+            edited.lines,
+            warnings,
+            coding_changes=edited.coding_changes,
+        )
     if not lines:
         return CartOutcome(session, session.requisition, [], warnings)
     if session.requisition is not None:

@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from openprocure.buyer.requisitions import limits
+from openprocure.buyer.requisitions import coding, limits
 from openprocure.buyer.requisitions.choices import (
     EDITABLE_STATUSES,
     EventKind,
@@ -48,6 +48,23 @@ class Requisition(models.Model):
     ship_to = models.ForeignKey(
         "organization.Address",
         verbose_name=_("ship to"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The header coding: every line is charged here unless the line has its own accounting.
+    cost_center = models.ForeignKey(
+        "organization.CostCenter",
+        verbose_name=_("cost center"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    gl_account = models.ForeignKey(
+        "organization.GLAccount",
+        verbose_name=_("GL account"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -254,3 +271,9 @@ class RequisitionEvent(AuditEvent):
 
     def __str__(self) -> str:
         return f"{self.requisition_id} {self.kind}"
+
+    @property
+    def coding_notes(self) -> list[str]:
+        """The lines whose accounting a re-punch changed, told in the reader's language."""
+        changes = self.detail.get("coding_changed", []) if isinstance(self.detail, dict) else []
+        return [coding.change_message(change) for change in changes]
