@@ -47,6 +47,7 @@ def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     orders = services.queue()
     groups = services.consolidation_groups(orders)
     page, query = paginate(request, Shipment.objects.select_related("business").filter(status="shipped"))
+    disputes_page, disputes_query = paginate(request, services.disputed_invoices(), param="disputes_page")
     return render(
         request,
         "fulfilment/queue.html",
@@ -56,6 +57,9 @@ def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
             "shipments": page.object_list,
             "page": page,
             "query": query,
+            "disputes": disputes_page.object_list,
+            "disputes_page": disputes_page,
+            "disputes_query": disputes_query,
         },
     )
 
