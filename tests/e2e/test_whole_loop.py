@@ -720,11 +720,13 @@ def test_requester_to_paid_invoice(
     with operator.expect_navigation():
         operator.click("#return-form button.primary")
     recorded = text_of(operator.locator("ul.messages"))
-    found = re.search(r"Return (RT-\S+) recorded: ([\d.]+) EUR refunded, credit memo (CM-[\w-]+)\.", recorded)
+    found = re.search(
+        r"Return (RT-\S+) recorded: ([\d,.]+) EUR refunded, credit memo (CM-[\w-]+)\.", recorded
+    )
     assert found, recorded
     # One unit at the cart's price, with 20 % VAT (shipping is not refunded).
     vat = (cart.unit_prices[0] * Decimal("0.20")).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    assert Decimal(found[2]) == cart.unit_prices[0] + vat
+    assert money(found[2]) == cart.unit_prices[0] + vat
     shots(operator, "return-recorded")
     credit_row = clerk.locator("table tbody tr", has_text=found[3])
     reload_until(

@@ -244,7 +244,7 @@ def test_a_return_is_refunded_credited_as_cxml_and_mailed(client, shop, django_c
     credit = goods_return.credit_memo
     # 2 × 5.20 = 10.40, VAT 20 % 2.08; shipping is not refunded.
     assert (
-        f"Return {goods_return.number} recorded: 12.48 EUR refunded, credit memo {credit.number}."
+        f"Return {goods_return.number} recorded: 12.48\u00a0EUR refunded, credit memo {credit.number}."
         in response.content.decode()
     )
     assert (

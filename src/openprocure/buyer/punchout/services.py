@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from openprocure.buyer.organization.services import profile_for
 from openprocure.buyer.punchout.choices import SESSION_TRANSITIONS, SessionOperation, SessionStatus
 from openprocure.buyer.punchout.models import PunchOutSession
-from openprocure.buyer.requisitions import limits
+from openprocure.buyer.requisitions import cart_warnings, limits
 from openprocure.buyer.requisitions import services as requisitions
 from openprocure.buyer.requisitions.models import Requisition, RequisitionLine
 from openprocure.buyer.suppliers import wire
@@ -39,6 +39,7 @@ from openprocure.buyer.suppliers.services import (
     shared_secret,
 )
 from openprocure.core.choices import Direction, Protocol
+from openprocure.core.formatting import format_money
 from openprocure.core.journal import mask_form, mask_secret_bytes, mask_secrets, record_document
 from openprocure.core.models import Document, User
 from openprocure.core.status import set_status
@@ -86,7 +87,7 @@ class CartOutcome:
     session: PunchOutSession
     requisition: Requisition | None
     lines: list[RequisitionLine] = field(default_factory=list)
-    warnings: list[dict[str, str]] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
     # The cart's Message/Status when it is not 200 (204 "no change", 500 an error at the supplier):
     # nothing was changed, and the person reads the supplier's words.
     supplier_status: Status | None = None
@@ -447,7 +448,7 @@ def receive_cart(
 def _apply_received(
     session: PunchOutSession,
     lines: list[requisitions.CartLine],
-    warnings: list[dict[str, str]],
+    warnings: list[dict[str, Any]],
     journal: Document,
     declined: Status | None,
 ) -> CartOutcome:
@@ -507,7 +508,7 @@ def _refuse_out_of_bounds(
         if total <= 0:
             problems.append(
                 _("The cart's lines add up to %(total)s: a cart must be worth more than zero.")
-                % {"total": total}
+                % {"total": format_money(total, lines[0].currency)}
             )
     if not problems:
         return
@@ -523,7 +524,7 @@ def _refuse_out_of_bounds(
 
 
 def _apply_cart(
-    session: PunchOutSession, lines: list[requisitions.CartLine], warnings: list[dict[str, str]]
+    session: PunchOutSession, lines: list[requisitions.CartLine], warnings: list[dict[str, Any]]
 ) -> CartOutcome:
     connection = session.connection
     common: dict[str, Any] = {
@@ -645,7 +646,7 @@ def cxml_cart_lines(
     message: PunchOutOrderMessage, *, default_currency: str = "EUR"
 ) -> tuple[list[requisitions.CartLine], list[dict[str, str]]]:
     """Requisition lines from the ItemIn lines of a cart, and the warnings worth showing people."""
-    warnings: list[dict[str, str]] = []
+    warnings: list[dict[str, Any]] = []
     total = message.header.total
     currency_default = total.currency if total else default_currency
     lines = []
@@ -667,40 +668,35 @@ def cxml_cart_lines(
             sent = quantize_money(total.amount, total.currency)
             if computed != sent:
                 warnings.append(
-                    _warning(
-                        "total-mismatch",
-                        _(
-                            "The supplier's cart total is %(sent)s %(currency)s but its lines add up to %(computed)s %(currency)s; the lines were kept."
-                        )
-                        % {"sent": sent, "computed": computed, "currency": total.currency},
+                    cart_warnings.warning(
+                        cart_warnings.TOTAL_MISMATCH, sent=sent, computed=computed, currency=total.currency
                     )
                 )
         else:
             warnings.append(
-                _warning(
-                    "mixed-currencies",
-                    _("The cart mixes currencies: %(list)s.") % {"list": ", ".join(sorted(currencies))},
+                cart_warnings.warning(
+                    cart_warnings.MIXED_CURRENCIES, currencies=", ".join(sorted(currencies))
                 )
             )
     return lines, warnings
 
 
 def _cxml_line(
-    index: int, item: ItemIn, currency_default: str, warnings: list[dict[str, str]]
+    index: int, item: ItemIn, currency_default: str, warnings: list[dict[str, Any]]
 ) -> requisitions.CartLine:
     detail = item.item_detail
     description = ""
     if detail is not None and detail.description is not None:
         description = detail.description.text or detail.description.short_name or ""
     if not description:
-        warnings.append(_warning("no-description", _("Line %(n)s has no description.") % {"n": index}))
+        warnings.append(cart_warnings.warning(cart_warnings.NO_DESCRIPTION, line=index))
     unit_price = Decimal(0)
     currency = currency_default
     if detail is not None and detail.unit_price is not None:
         unit_price = detail.unit_price.amount
         currency = detail.unit_price.currency or currency_default
     else:
-        warnings.append(_warning("no-price", _("Line %(n)s has no unit price; 0 was used.") % {"n": index}))
+        warnings.append(cart_warnings.warning(cart_warnings.NO_PRICE, line=index))
     basis = Decimal(1)
     if detail is not None and detail.price_basis_quantity is not None:
         pbq = detail.price_basis_quantity
@@ -801,7 +797,7 @@ def _oci_value(item: oci.OCIItem, field_name: str) -> str:
 
 
 def _oci_line(
-    item: oci.OCIItem, mapping: Mapping[str, str], default_currency: str, warnings: list[dict[str, str]]
+    item: oci.OCIItem, mapping: Mapping[str, str], default_currency: str, warnings: list[dict[str, Any]]
 ) -> requisitions.CartLine:
     unspsc = item.ext_category_id if "UNSPSC" in item.ext_schema_type.upper() else ""
     line = requisitions.CartLine(

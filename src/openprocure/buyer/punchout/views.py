@@ -19,7 +19,7 @@ from openprocure.buyer.organization.models import PreferredSupplier, UserProfile
 from openprocure.buyer.punchout import services
 from openprocure.buyer.punchout.choices import SessionOperation, SessionStatus
 from openprocure.buyer.punchout.forms import LaunchForm
-from openprocure.buyer.requisitions import coding
+from openprocure.buyer.requisitions import cart_warnings, coding
 from openprocure.buyer.requisitions.models import Requisition
 from openprocure.buyer.suppliers.models import PunchOutConnection
 from openprocure.buyer.suppliers.services import ConnectionError_
@@ -188,7 +188,7 @@ class HttpResponseSeeOther(HttpResponseRedirect):
 def _cart_landed(request: HttpRequest, outcome: services.CartOutcome) -> HttpResponse:
     """Where a person lands once their cart is applied."""
     for warning in outcome.warnings:
-        messages.warning(request, warning["message"])
+        messages.warning(request, cart_warnings.text(warning))
     declined = outcome.supplier_status
     if declined is not None:
         said = declined.message or declined.text

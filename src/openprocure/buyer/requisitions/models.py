@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from openprocure.buyer.requisitions import coding, limits
+from openprocure.buyer.requisitions import cart_warnings, coding, limits
 from openprocure.buyer.requisitions.choices import (
     EDITABLE_STATUSES,
     EventKind,
@@ -94,6 +94,11 @@ class Requisition(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in EDITABLE_STATUSES
+
+    @property
+    def warning_texts(self) -> list[str]:
+        """The returned carts' warnings, told in the reader's language."""
+        return [cart_warnings.text(warning) for warning in self.warnings]
 
     def lines_digest(self) -> str:
         """A fingerprint of what would be ordered: each line's supplier, part, quantity, unit, price,

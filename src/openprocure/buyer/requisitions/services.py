@@ -212,7 +212,7 @@ def create_requisition_from_cart(
     supplier: Any = None,
     connection: Any = None,
     session: Any = None,
-    warnings: Sequence[dict[str, str]] = (),
+    warnings: Sequence[dict[str, Any]] = (),
     title: str = "",
 ) -> Requisition:
     """A draft requisition holding the lines of a returned PunchOut cart, with the cart's warnings."""
@@ -244,7 +244,7 @@ def add_cart_lines(
     supplier: Any = None,
     connection: Any = None,
     session: Any = None,
-    warnings: Sequence[dict[str, str]] = (),
+    warnings: Sequence[dict[str, Any]] = (),
 ) -> list[RequisitionLine]:
     """Add a returned cart's lines to an existing draft requisition."""
     with transaction.atomic():
@@ -286,7 +286,7 @@ def replace_lines(
     supplier: Any = None,
     connection: Any = None,
     session: Any = None,
-    warnings: Sequence[dict[str, str]] = (),
+    warnings: Sequence[dict[str, Any]] = (),
 ) -> EditedCart:
     """The cart of an ``edit`` PunchOut replaces the lines that were sent; an empty cart removes them.
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from openprocure.core.auth import AuthenticatedHttpRequest
+from openprocure.core.formatting import format_money
 from openprocure.core.lists import paginate
 from openprocure.core.pdf import pdf_response
 from openprocure.supplier.business.services import membership_of, staff_role
@@ -26,7 +27,6 @@ from openprocure.supplier.fulfilment.forms import (
 from openprocure.supplier.fulfilment.models import Charge, Invoice, ReturnRequest, Shipment
 from openprocure.supplier.orders.models import Order, OrderLine
 from openprocure.supplier.orders.selectors import orders_for, with_lines
-from punchout.money import quantize_money
 
 
 def _require_staff(request: HttpRequest) -> None:
@@ -142,11 +142,10 @@ def record_return(request: AuthenticatedHttpRequest, order_id: int) -> HttpRespo
         else:
             messages.success(
                 request,
-                _("Return %(number)s recorded: %(amount)s %(currency)s refunded, credit memo %(memo)s.")
+                _("Return %(number)s recorded: %(amount)s refunded, credit memo %(memo)s.")
                 % {
                     "number": goods_return.number,
-                    "amount": quantize_money(-goods_return.refund.amount, order.currency),
-                    "currency": order.currency,
+                    "amount": format_money(-goods_return.refund.amount, order.currency),
                     "memo": goods_return.credit_memo.number if goods_return.credit_memo else "—",
                 },
             )
