@@ -197,19 +197,20 @@ def _report_errors(request: AuthenticatedHttpRequest, form: forms.Form) -> None:
 @login_required
 @require_POST
 def add_free_text_line(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A free-text line; a line that cannot be added shows the form again, as typed, with its errors."""
     requisition = _own(request, pk)
     form = FreeTextLineForm(request.POST)
     if not form.is_valid():
-        for field, errors in form.errors.items():
-            messages.error(
-                request,
-                f"{form.fields[field].label if field in form.fields else ''}: {' '.join(str(e) for e in errors)}",
-            )
-        return redirect("requisitions:detail", pk=pk)
+        return _detail_page(request, requisition, free_text_form=form, status=400)
     try:
-        services.add_free_text_line(requisition=requisition, actor=request.user, **form.cleaned_data)
+        line = services.add_free_text_line(requisition=requisition, actor=request.user, **form.cleaned_data)
     except services.RequisitionError as error:
-        messages.error(request, error.message)
+        if not requisition.is_editable:  # no form on the page any more: say it above the lines
+            messages.error(request, error.message)
+            return redirect("requisitions:detail", pk=pk)
+        form.add_error(None, error.message)
+        return _detail_page(request, requisition, free_text_form=form, status=400)
+    messages.success(request, _("Line %(n)s added.") % {"n": line.line_number})
     return redirect("requisitions:detail", pk=pk)
 
 

@@ -27,6 +27,7 @@ from openprocure.supplier.fulfilment.forms import (
 from openprocure.supplier.fulfilment.models import Charge, Invoice, ReturnRequest, Shipment
 from openprocure.supplier.orders.models import Order, OrderLine
 from openprocure.supplier.orders.selectors import orders_for, with_lines
+from openprocure.supplier.orders.views import order_page
 
 
 def _require_staff(request: HttpRequest) -> None:
@@ -226,25 +227,25 @@ def request_return(request: AuthenticatedHttpRequest, number: str) -> HttpRespon
     orders = orders_for(membership, whole_business=membership.is_administrator).filter(is_test=False)
     order = get_object_or_404(orders, number=number)
     form = LineQuantitiesForm(request.POST, lines=order.lines.filter(is_current=True, shipped_quantity__gt=0))
-    if not form.is_valid():
-        for message in form.messages():
-            messages.error(request, message)
-        return redirect("orders-account-order", number=number)
-    try:
-        services.request_return(
-            order=order,
-            quantities=_returned(form),
-            reason=form.cleaned_data["reason"],
-            by=request.user,
-        )
-    except ValidationError as error:
-        _report(request, error)
-    else:
-        messages.success(
-            request,
-            _("Your return request is recorded. Send the goods back; we refund them when they arrive."),
-        )
-    return redirect("orders-account-order", number=number)
+    if form.is_valid():
+        try:
+            services.request_return(
+                order=order,
+                quantities=_returned(form),
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(
+                request,
+                _("Your return request is recorded. Send the goods back; we refund them when they arrive."),
+            )
+            return redirect("orders-account-order", number=number)
+    # The order page again, the return form open with what was typed and what to correct.
+    return order_page(request, with_lines(orders.filter(pk=order.pk)).get(), return_form=form, status=400)
 
 
 @login_required
