@@ -24,15 +24,22 @@ PEOPLE = [
 class SupplierServer:
     """A real HTTP server on 127.0.0.1 playing a supplier's cXML endpoint; keeps what it received."""
 
-    def __init__(self, answer: Callable[[bytes], tuple[int, bytes]]) -> None:
+    def __init__(
+        self, answer: Callable[[bytes], tuple[int, bytes]], page: Callable[[str], bytes] | None = None
+    ) -> None:
+        """``answer`` replies to every request with cXML; ``page``, when given, answers a browser's GET
+        with an HTML page (the supplier's shop, by path)."""
         self.answer = answer
+        self.page = page
         self.received: list[bytes] = []
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
-            def _reply(self, status: int, payload: bytes) -> None:
+            def _reply(
+                self, status: int, payload: bytes, content_type: str = "text/xml; charset=utf-8"
+            ) -> None:
                 self.send_response(status)
-                self.send_header("Content-Type", "text/xml; charset=utf-8")
+                self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)
@@ -44,13 +51,17 @@ class SupplierServer:
 
             def do_GET(self) -> None:
                 outer.received.append(self.path.encode())
+                if outer.page is not None:
+                    self._reply(200, outer.page(self.path), "text/html; charset=utf-8")
+                    return
                 self._reply(*outer.answer(b""))
 
             def log_message(self, format: str, *args: object) -> None:
                 return
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/cxml/"
+        self.origin = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.url = f"{self.origin}/cxml/"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     def __enter__(self) -> SupplierServer:

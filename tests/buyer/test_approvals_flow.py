@@ -318,6 +318,26 @@ def test_reassignment_to_the_requester_is_refused_and_to_a_colleague_works(world
     assert approver_emails(req) == [[("alan@acme.test", "reassigned"), ("carl@acme.test", "pending")]]
 
 
+def test_a_hand_over_without_a_person_shows_the_form_again_as_typed(world) -> None:
+    rule("r", {"users": [world.alan]})
+    req = requisition(world)
+    submit(world, req)
+    assignment = pending(req, "alan@acme.test")
+    answer = signed_in(world.alan).post(
+        f"/approvals/{assignment.pk}/reassign/", {"to_user": "", "comment": "Carl knows the supplier"}
+    )
+    assert answer.status_code == 400
+    assert answer.context["reassign_form"].errors == {"to_user": ["This field is required."]}
+    page = answer.content.decode()
+    assert 'value="Carl knows the supplier"' in page
+    assert '<ul class="errorlist" id="id_to_user_error"><li>This field is required.</li></ul>' in page
+    assert approver_emails(req) == [[("alan@acme.test", "pending")]]
+    # Someone who may not see the approval is not shown it, and nothing changes.
+    stranger = signed_in(world.bob).post(f"/approvals/{assignment.pk}/reassign/", {"comment": "Mine"})
+    assert stranger.status_code == 403
+    assert approver_emails(req) == [[("alan@acme.test", "pending")]]
+
+
 def test_reminder_then_escalation_to_the_managers_manager(
     world, settings, django_capture_on_commit_callbacks
 ) -> None:

@@ -51,8 +51,15 @@ def free_text(client: Client, req: Requisition, quantity: str, price: str) -> li
             "currency": "EUR",
         },
     )
+    if answer.status_code == 400:  # the form again, as typed, with each error beside its field
+        form = answer.context["free_text_form"]
+        assert form.data["quantity"] == quantity and form.data["unit_price"] == price
+        return [
+            f"{form.fields[name].label}: {' '.join(errors)}" if name in form.fields else " ".join(errors)
+            for name, errors in form.errors.items()
+        ]
     assert answer.status_code == 302
-    return [html.unescape(str(m)) for m in get_messages(answer.wsgi_request)]
+    return [html.unescape(str(m)) for m in get_messages(answer.wsgi_request) if m.level_tag == "error"]
 
 
 def pages_answer(client: Client, req: Requisition) -> None:

@@ -117,7 +117,7 @@ def test_a_connection_that_allows_credit_lines_takes_a_rebate_but_never_a_cart_w
     session = launch(requester, acme, supplier)
     response = _post(requester, session, [LAPTOP, ("PROMO", None, "1", "-1908.60", "All free")], "0.00")
     assert response.status_code == 422
-    assert "The cart's lines add up to 0.00: a cart must be worth more than zero." in html.unescape(
+    assert "The cart's lines add up to 0.00\u00a0EUR: a cart must be worth more than zero." in html.unescape(
         response.content.decode()
     )
     assert Requisition.objects.count() == 1
@@ -211,6 +211,41 @@ def test_an_order_whose_lines_do_not_add_up_is_not_sent() -> None:
     assert po.transmissions.count() == transmissions
     assert po.status == "failed"
     assert po.supplier_message == f"Line 1 of order {po.number} does not add up; it was not sent."
+    assert po.supplier_message_values == {
+        "code": "line-mismatch",
+        "line": "1",
+        "number": po.number,
+        "message": f"Line 1 of order {po.number} does not add up; it was not sent.",
+    }
+
+
+@pytest.mark.django_db
+def test_an_order_whose_total_is_not_its_lines_sum_says_so_in_the_readers_language() -> None:
+    world = build_world()
+    req = requisition(world, price="600.00")
+    submit(world, req)
+    po = PurchaseOrder.objects.get()
+    # The total altered outside the services, then "send again": kept as numbers, told when read.
+    PurchaseOrder.objects.filter(pk=po.pk).update(status="failed", total_amount=Decimal("1234.50"))
+    rita = signed_in(world.rita)
+    rita.post(f"/purchasing/{po.number}/resend/")
+    po.refresh_from_db()
+    assert po.status == "failed"
+    assert po.supplier_message_values == {
+        "code": "total-mismatch",
+        "number": po.number,
+        "total": "1234.50",
+        "sum": "600.00",
+        "currency": "EUR",
+        "message": f"Order {po.number} totals 1,234.50\u00a0EUR but its lines add up to 600.00\u00a0EUR; it was "
+        "not sent.",
+    }
+    french = rita.get(f"/purchasing/{po.number}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert (
+        f"La commande {po.number} totalise 1\u202f234,50\u00a0EUR mais ses lignes font 600,00\u00a0EUR ; "
+    ) in french
+    english = rita.get(f"/purchasing/{po.number}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"Order {po.number} totals 1,234.50\u00a0EUR but its lines add up to 600.00\u00a0EUR" in english
 
 
 def test_an_edit_cart_returned_after_submission_changes_nothing(

@@ -3,6 +3,8 @@ administrators); a free-text line for a supplier that refuses them is stopped at
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.test import Client
 
@@ -100,3 +102,42 @@ def test_a_free_text_line_for_a_supplier_that_refuses_them_is_stopped_at_submiss
     assert "accepts only lines from its catalog" not in page
     requisition.refresh_from_db()
     assert requisition.status != RequisitionStatus.DRAFT
+
+
+def test_a_free_text_line_that_fails_shows_the_form_again_as_typed_with_its_errors(
+    client: Client, requisition: Requisition
+) -> None:
+    typed = {
+        "description": "Calibration of the scales",
+        "quantity": "0",
+        "unit_of_measure": "HUR",
+        "unit_price": "95,50",
+        "currency": "EUR",
+        "need_by": "2026-12-24",
+        "justification": "Yearly audit",
+    }
+    answer = client.post(f"/requisitions/{requisition.pk}/lines/add/", typed)
+    assert answer.status_code == 400
+    form = answer.context["free_text_form"]
+    assert form.errors == {
+        "quantity": ["Ensure this value is greater than or equal to 0.0001."],
+        "unit_price": ["Enter a number."],
+    }
+    page = answer.content.decode()
+    assert 'value="Calibration of the scales"' in page
+    assert 'value="HUR"' in page
+    assert 'value="95,50"' in page
+    assert 'value="2026-12-24"' in page
+    assert ">\nYearly audit</textarea>" in page
+    assert '<ul class="errorlist" id="id_unit_price_error"><li>Enter a number.</li></ul>' in page
+    assert requisition.lines.count() == 1
+
+    typed.update(quantity="2", unit_price="95.50")
+    answer = client.post(f"/requisitions/{requisition.pk}/lines/add/", typed)
+    assert answer.status_code == 302
+    line = requisition.lines.get(description="Calibration of the scales")
+    assert (line.quantity, line.unit_price, line.justification) == (
+        Decimal("2.0000"),
+        Decimal("95.5000"),
+        "Yearly audit",
+    )

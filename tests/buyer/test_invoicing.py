@@ -190,7 +190,11 @@ def test_price_variance_credit_memo_requested_status_sent_then_line_credit_appro
         assert update.document_reference == "inv-2@s"
         assert update.invoice_status is not None
         assert (update.invoice_status.type, update.invoice_status.invoice_id) == ("processing", "INV-2")
-        assert update.invoice_status.comments[0].text == "Credit memo requested — Price agreed at 10.00"
+        assert [c.text for c in update.invoice_status.comments] == ["Price agreed at 10.00"]
+        assert update.status.message == "Credit memo requested — Price agreed at 10.00"
+        assert [(e.name, e.value) for e in update.extrinsics] == [
+            ("invoiceStatusDetail", "creditMemoRequested")
+        ]
         assert sent.header is not None and sent.header.sender_secret == "s3cret-of-office-supply"
 
         # the supplier's line-level credit memo: -5.00 on line 1 (quantity 0)

@@ -318,3 +318,38 @@ def test_the_receiving_form_is_filled_and_receive_all_takes_every_open_quantity(
     again = desk.post(f"/fulfilment/orders/{order.number}/receive/", {"receive_all": "1"})
     assert again.status_code == 400
     assert "Enter a quantity received (or refused) on at least one line." in again.content.decode()
+
+
+def test_a_status_from_the_suppliers_system_is_told_in_its_words(
+    client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    supplier, connection = make_supplier()
+    make_po(supplier, connection, payload_id="order-1@buyer.test")
+    User.objects.filter(email="rita@acme.test").update(preferred_language="fr")
+    picking = cxml.StatusUpdateRequest(
+        status=cxml.Status(200, "OK", "Order in picking, leaves Friday"),
+        document_reference="order-1@buyer.test",
+    )
+    body = envelope(picking, payload_id="su-1@supplier.test")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post(client, body).code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, body)  # the supplier sends the same document again
+    assert [(m.subject, m.to) for m in mail.outbox] == [
+        ("Commande PO-2026-000001 : nouvelles du fournisseur", ["rita@acme.test"])
+    ]
+    assert mail.outbox[0].body == (
+        "Bonjour,\n\nOffice Supply Co a donné des nouvelles de la commande PO-2026-000001 :\n\n"
+        f"- Order in picking, leaves Friday\n\nCommande PO-2026-000001 : {LINK}"
+    )
+    home = signed_in(rita()).get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'href="/purchasing/PO-2026-000001/">Order PO-2026-000001: news from the supplier</a>' in home
+
+    # Without words, the requester reads the status code and text.
+    mail.outbox.clear()
+    bare = cxml.StatusUpdateRequest(
+        status=cxml.Status(201, "Accepted"), document_reference="order-1@buyer.test"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, envelope(bare, payload_id="su-2@supplier.test"))
+    assert "- 201 Accepted\n" in mail.outbox[0].body

@@ -139,15 +139,25 @@ def test_total_that_disagrees_with_lines_is_a_warning_not_fatal(
     requester.post(f"/punchout/return/{session.cookie}/", {"cxml-urlencoded": body})
     requisition = Requisition.objects.order_by("-id").first()
     assert requisition.lines.count() == 2
+    # Kept as numbers; told in the reader's language when the page is read.
     assert requisition.warnings == [
         {
             "code": "total-mismatch",
-            "message": "The supplier's cart total is 20.00 EUR but its lines add up to 16.85 EUR; the lines were kept.",
+            "message": "The supplier's cart total is 20.00\u00a0EUR but its lines add up to 16.85\u00a0EUR; the lines "
+            "were kept.",
+            "values": {"sent": "20.00", "computed": "16.85", "currency": "EUR"},
         }
     ]
+    english = requester.get(f"/requisitions/{requisition.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert (
-        "its lines add up to 16.85 EUR" in requester.get(f"/requisitions/{requisition.pk}/").content.decode()
-    )
+        "<li>The supplier&#x27;s cart total is 20.00\u00a0EUR but its lines add up to 16.85\u00a0EUR; the lines were "
+        "kept.</li>"
+    ) in english
+    french = requester.get(f"/requisitions/{requisition.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert (
+        "<li>Le total du panier du fournisseur est de 20,00\u00a0EUR mais ses lignes totalisent 16,85\u00a0EUR ; les "
+        "lignes ont été conservées.</li>"
+    ) in french
 
 
 def test_cart_posted_to_another_users_session_is_refused_and_creates_nothing(

@@ -344,14 +344,16 @@ class Cart:
 
 
 def punch_out_and_fill_cart(context: Any, page: Any, shots: Shots) -> tuple[Any, Cart]:
-    """Steps 1 and 2 up to the cart: Shop → Marketplace (new window) → search → two products."""
+    """Steps 1 and 2 up to the cart: Shop → Marketplace (in the same tab) → search → two products."""
     nav(page, "Shop")
     expect()(page.locator("h1")).to_have_text("Shop at your suppliers")
     shots(page, "shop")
-    with context.expect_page(timeout=TIMEOUT_MS) as opened:
-        page.click("button:has-text('Shop at Marketplace')")
-    store = opened.value
+    buyer_origin = page.url.split("/", 3)[:3]
+    page.click("button:has-text('Shop at Marketplace')")
+    page.wait_for_url(lambda url: url.split("/", 3)[:3] != buyer_origin, timeout=TIMEOUT_MS)
+    store = page
     store.wait_for_load_state()
+    assert context.pages == [page]  # the supplier opened in the suite's own tab
     if store.url.endswith("/welcome/"):  # the first PunchOut of this e-mail at the storefront
         expect()(store.locator("h1")).to_have_text("Create your business account")
         assert store.input_value("#id_first_name") == "Rita"
@@ -414,8 +416,9 @@ def check_requisition(page: Any, cart: Cart) -> str:
     number = text_of(page.locator("h1")).split(" ")[0]
     assert re.fullmatch(r"REQ-\d{6}", number), number
     expect()(page.locator("ul.messages")).to_contain_text(
-        f"2 line(s) from Marketplace are in requisition {number}."
+        f"2 lines from Marketplace ({cart.subtotal:,} EUR) are in requisition {number}."
     )
+    assert page.context.pages == [page]  # back in the same tab, on the requisition
     expect()(page.locator("#status")).to_have_text("Draft")
     rows = page.locator("#lines tbody tr")
     expect()(rows).to_have_count(2)
@@ -717,11 +720,13 @@ def test_requester_to_paid_invoice(
     with operator.expect_navigation():
         operator.click("#return-form button.primary")
     recorded = text_of(operator.locator("ul.messages"))
-    found = re.search(r"Return (RT-\S+) recorded: ([\d.]+) EUR refunded, credit memo (CM-[\w-]+)\.", recorded)
+    found = re.search(
+        r"Return (RT-\S+) recorded: ([\d,.]+) EUR refunded, credit memo (CM-[\w-]+)\.", recorded
+    )
     assert found, recorded
     # One unit at the cart's price, with 20 % VAT (shipping is not refunded).
     vat = (cart.unit_prices[0] * Decimal("0.20")).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    assert Decimal(found[2]) == cart.unit_prices[0] + vat
+    assert money(found[2]) == cart.unit_prices[0] + vat
     shots(operator, "return-recorded")
     credit_row = clerk.locator("table tbody tr", has_text=found[3])
     reload_until(

@@ -3,6 +3,7 @@ in the API; unknown references and wrong secrets refused with a coded answer, no
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -27,6 +28,7 @@ def status_update(
     secret: str = "acme-shared-secret",
     payload_id: str | None = None,
     note: str = "",
+    extrinsics: list[cxml.Extrinsic] | None = None,
 ) -> bytes:
     return cxml.build(
         cxml.CXML(
@@ -34,6 +36,7 @@ def status_update(
                 cxml.Status(200, "OK", note),
                 reference,
                 invoice_status,
+                extrinsics=extrinsics or [],
                 document_status=document_status,
             ),
             payload_id=payload_id or cxml.new_payload_id("buyer.example"),
@@ -114,7 +117,10 @@ def test_invoice_status_is_kept_shown_and_a_repeat_is_kept_once(client, invoiced
     page = client.get(f"/account/orders/{invoiced.order.number}/").content.decode()
     assert f"invoice {invoiced.number}: <strong>Reconciled</strong> — Approved for payment — Matched" in page
     invoices = client.get("/account/invoices/").content.decode()
-    assert "<td>Issued</td><td>Reconciled <small>" in invoices
+    assert (
+        '<td>Issued</td><td><span class="buyer-status"><strong>Reconciled</strong> — <span class="wrap">Matched</span> <small>'
+        in invoices
+    )
 
 
 def test_paid_in_full_marks_the_invoice_paid_and_a_partial_payment_does_not(client, invoiced):
@@ -177,3 +183,124 @@ def test_a_wrong_secret_is_refused_and_nothing_is_kept(client, invoiced):
     invoiced.refresh_from_db()
     assert invoiced.status == "issued"
     assert Order.objects.count() == 1
+
+
+def _credit_memo_requested(invoice: Invoice, payload_id: str, reason: str) -> bytes:
+    """A request for a credit memo as the buyer suite sends it: type processing, the clerk's reason
+    as the comment, an English note, and the Extrinsic that names it."""
+    return status_update(
+        invoice.payload_id,
+        invoice_status=cxml.InvoiceStatus(
+            cxml.InvoiceStatusType.PROCESSING, invoice.number, comments=[cxml.Comment(reason)]
+        ),
+        payload_id=payload_id,
+        note=f"Credit memo requested — {reason}",
+        extrinsics=[cxml.Extrinsic("invoiceStatusDetail", "creditMemoRequested")],
+    )
+
+
+def _disputes(client) -> list[list[str]]:
+    page = client.get("/fulfilment/").content.decode()
+    table = page.split('id="disputed-invoices"', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r"<tr><td>(.*?)</td></tr>", table.split("<tbody>", 1)[1], re.S)
+    return [
+        [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.split(r"</td><td[^>]*>", row)] for row in rows
+    ]
+
+
+def test_a_credit_memo_request_shows_on_the_invoice_pages_and_in_the_operators_queue(client, invoiced):
+    number, order = invoiced.number, invoiced.order
+    status = send(client, _credit_memo_requested(invoiced, "status-1@buyer.example", "Price agreed at 10.00"))
+    assert (status.code, status.message) == (200, f"Status Credit memo requested kept for {number}.")
+    kept = BuyerStatus.objects.get()
+    assert (kept.status_type, kept.detail, kept.comments) == (
+        "processing",
+        "creditMemoRequested",
+        "Price agreed at 10.00",
+    )
+    latest = '<span class="buyer-status"><strong>{label}</strong> — <span class="wrap">Price agreed at 10.00</span> <small>'
+    # Your account, in the reader's language: the label translated, the buyer's words as written.
+    assert client.login(username="admin@acme.test", password=PASSWORD)
+    english = client.get("/account/invoices/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert latest.format(label="Credit memo requested") in english
+    french = client.get("/account/invoices/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert latest.format(label="Avoir demandé") in french
+    assert "Status history" not in english  # one status: nothing more to show
+    # The operators: in the queue with the buyer's reason, and on the order's support page.
+    client.force_login(User.objects.get(email="operator@marketplace.test"))
+    assert _disputes(client) == [
+        [number, f"{order.number} ({order.buyer_order_id})", "Acme Industries", "Credit memo requested",
+         "Price agreed at 10.00", _disputes(client)[0][5]],
+    ]  # fmt: skip
+    support = client.get(f"/support/orders/{order.number}/").content.decode()
+    assert f"{number} — " in support and latest.format(label="Credit memo requested") in support
+
+    # The buyer reconciles it later: the history shows both, newest first, and the queue is empty.
+    reconciled = status_update(
+        invoiced.payload_id,
+        invoice_status=cxml.InvoiceStatus(cxml.InvoiceStatusType.RECONCILED, number),
+        payload_id="status-2@buyer.example",
+    )
+    assert send(client, reconciled).code == 200
+    assert _disputes(client) == []
+    assert client.login(username="admin@acme.test", password=PASSWORD)
+    french = client.get("/account/invoices/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    history = french.split('<details class="buyer-status-history">', 1)[1].split("</details>", 1)[0]
+    assert "<summary>Historique des statuts</summary>" in history
+    assert [
+        re.sub(r"<[^>]+>", "", item).split(" — ", 1)[1] for item in re.findall(r"<li>(.*?)</li>", history)
+    ] == [
+        "Rapprochée",
+        "Avoir demandé — Price agreed at 10.00",
+    ]
+
+
+def test_a_rejection_reaches_the_operators_with_the_buyers_reason(client, invoiced):
+    body = status_update(
+        invoiced.payload_id,
+        invoice_status=cxml.InvoiceStatus(
+            cxml.InvoiceStatusType.REJECTED, invoiced.number, comments=[cxml.Comment("Goods never arrived")]
+        ),
+        note="Goods never arrived",
+    )
+    assert send(client, body).code == 200
+    client.force_login(User.objects.get(email="operator@marketplace.test"))
+    [row] = _disputes(client)
+    assert row[:5] == [
+        invoiced.number,
+        f"{invoiced.order.number} ({invoiced.order.buyer_order_id})",
+        "Acme Industries",
+        "Rejected",
+        "Goods never arrived",
+    ]
+    # A status that asks nothing of the operators is not in the queue.
+    BuyerStatus.objects.update(status_type="reconciled")
+    assert _disputes(client) == []
+
+
+def test_a_credit_memo_request_worded_without_the_extrinsic_is_recognised(client, invoiced):
+    body = status_update(
+        invoiced.payload_id,
+        invoice_status=cxml.InvoiceStatus(
+            cxml.InvoiceStatusType.PROCESSING,
+            invoiced.number,
+            comments=[cxml.Comment("Credit memo requested — Wrong price", "en")],
+        ),
+        note="Credit memo requested — Wrong price",
+    )
+    assert send(client, body).code == 200
+    kept = BuyerStatus.objects.get()
+    assert (kept.detail, kept.label, kept.note) == (
+        "creditMemoRequested",
+        "Credit memo requested",
+        "Credit memo requested — Wrong price",
+    )
+    # Being processed, without those words, is only that.
+    other = status_update(
+        invoiced.payload_id,
+        invoice_status=cxml.InvoiceStatus(cxml.InvoiceStatusType.PROCESSING, invoiced.number),
+        note="In the approval queue",
+    )
+    assert send(client, other).code == 200
+    latest = BuyerStatus.objects.order_by("-id").first()
+    assert (latest.detail, latest.label, latest.note) == ("", "Being processed", "In the approval queue")

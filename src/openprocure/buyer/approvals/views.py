@@ -193,7 +193,10 @@ def referred_message(number: str, outcome: services.DecisionResult) -> str:
 
 
 def _detail_context(
-    request: HttpRequest, assignment: ApprovalAssignment, form: DecisionForm
+    request: HttpRequest,
+    assignment: ApprovalAssignment,
+    form: DecisionForm,
+    reassign_form: ReassignForm | None = None,
 ) -> dict[str, Any]:
     requisition = assignment.step.request.requisition
     mine = request.user.pk in (assignment.approver_id, assignment.on_behalf_of_id)
@@ -204,7 +207,7 @@ def _detail_context(
         "rounds": selectors.rounds(requisition),
         "form": form,
         "can_decide": mine and assignment.status == "pending" and request.user.pk != requisition.requester_id,
-        "reassign_form": ReassignForm(),
+        "reassign_form": reassign_form or ReassignForm(),
         "budget_checks": budgets.check_requisition(requisition),
     }
 
@@ -212,11 +215,16 @@ def _detail_context(
 @login_required
 @require_POST
 def reassign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    assignment = get_object_or_404(ApprovalAssignment, pk=pk)
+    assignment = get_object_or_404(
+        ApprovalAssignment.objects.select_related("step__request__requisition__requester", "approver"), pk=pk
+    )
     form = ReassignForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose who should decide instead."))
-        return redirect("approvals:detail", pk=pk)
+        # The approval page again, the hand-over form as typed with its errors (to those who may see it).
+        if not selectors.can_view_requisition(request.user, assignment.step.request.requisition):
+            raise PermissionDenied(_("This approval is not yours to see."))
+        context = _detail_context(request, assignment, DecisionForm(), reassign_form=form)
+        return render(request, "approvals/detail.html", context, status=400)
     try:
         services.reassign(
             assignment=assignment,

@@ -711,6 +711,9 @@ def record_status_update(
             "status_update",
             detail={"code": update.code, "text": update.text, "message": update.message},
         )
+        # The requester reads the supplier's own words (or its status code and text when it sent none).
+        said = update.message.strip() or f"{update.code} {update.text}".strip()
+        notices.notify_requester(po, notices.STATUS_UPDATE, [said])
     return update
 
 

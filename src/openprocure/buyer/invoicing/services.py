@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from openprocure.buyer.fulfilment.models import LineFulfilment
@@ -793,6 +793,15 @@ SUPPLIER_STATUS: dict[str, cxml.InvoiceStatusType] = {
 }
 
 
+#: The Extrinsic of a StatusUpdateRequest that says more than its InvoiceStatus type can, and its
+#: values by our status (the storefront reads it; another supplier's system may ignore it).
+STATUS_DETAIL_EXTRINSIC = "invoiceStatusDetail"
+STATUS_DETAIL: dict[str, str] = {
+    InvoiceStatus.CREDIT_REQUESTED: "creditMemoRequested",
+    InvoiceStatus.ON_HOLD: "onHold",
+}
+
+
 def send_status(*, invoice: Invoice, comment: str = "") -> Any:
     """Tell the supplier the invoice's status (cXML StatusUpdateRequest through the outbox).
 
@@ -819,11 +828,16 @@ def send_status(*, invoice: Invoice, comment: str = "") -> Any:
         return None
     from datetime import UTC, datetime
 
-    texts: dict[str, str] = {
-        InvoiceStatus.CREDIT_REQUESTED: _("Credit memo requested"),
-        InvoiceStatus.ON_HOLD: _("On hold"),
-    }
-    note = " — ".join(t for t in [str(texts.get(invoice.status, "")), comment] if t)
+    # The Status message is for people at the supplier and is written in English, whoever acted
+    # (the Comment carries the person's reason as typed); the Extrinsic names what cXML's status
+    # types cannot say (a credit memo is requested, the invoice is on hold) for the supplier's system.
+    with translation.override("en"):
+        texts: dict[str, str] = {
+            InvoiceStatus.CREDIT_REQUESTED: _("Credit memo requested"),
+            InvoiceStatus.ON_HOLD: _("On hold"),
+        }
+        note = " — ".join(t for t in [str(texts.get(invoice.status, "")), comment] if t)
+    detail = STATUS_DETAIL.get(invoice.status)
     request = cxml.StatusUpdateRequest(
         status=cxml.Status(200, "OK", note),
         document_reference=invoice.payload_id,
@@ -833,8 +847,9 @@ def send_status(*, invoice: Invoice, comment: str = "") -> Any:
             invoice_date=datetime(
                 invoice.invoice_date.year, invoice.invoice_date.month, invoice.invoice_date.day, tzinfo=UTC
             ),
-            comments=[cxml.Comment(note, lang="en")] if note else [],
+            comments=[cxml.Comment(comment)] if comment else [],
         ),
+        extrinsics=[cxml.Extrinsic(STATUS_DETAIL_EXTRINSIC, detail)] if detail else [],
     )
     document = cxml_envelope(connection, request, masked_secret=True)
     message = enqueue_document(

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from openprocure.buyer.organization.services import profile_for
 from openprocure.buyer.punchout.choices import SESSION_TRANSITIONS, SessionOperation, SessionStatus
 from openprocure.buyer.punchout.models import PunchOutSession
-from openprocure.buyer.requisitions import limits
+from openprocure.buyer.requisitions import cart_warnings, limits
 from openprocure.buyer.requisitions import services as requisitions
 from openprocure.buyer.requisitions.models import Requisition, RequisitionLine
 from openprocure.buyer.suppliers import wire
@@ -39,6 +39,7 @@ from openprocure.buyer.suppliers.services import (
     shared_secret,
 )
 from openprocure.core.choices import Direction, Protocol
+from openprocure.core.formatting import format_money
 from openprocure.core.journal import mask_form, mask_secret_bytes, mask_secrets, record_document
 from openprocure.core.models import Document, User
 from openprocure.core.status import set_status
@@ -86,10 +87,12 @@ class CartOutcome:
     session: PunchOutSession
     requisition: Requisition | None
     lines: list[RequisitionLine] = field(default_factory=list)
-    warnings: list[dict[str, str]] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
     # The cart's Message/Status when it is not 200 (204 "no change", 500 an error at the supplier):
     # nothing was changed, and the person reads the supplier's words.
     supplier_status: Status | None = None
+    # Lines whose accounting an edited cart changed (event-detail dicts, told by coding.change_message).
+    coding_changes: list[dict[str, Any]] = field(default_factory=list)
 
 
 # -- launch --------------------------------------------------------------------------------------
@@ -445,7 +448,7 @@ def receive_cart(
 def _apply_received(
     session: PunchOutSession,
     lines: list[requisitions.CartLine],
-    warnings: list[dict[str, str]],
+    warnings: list[dict[str, Any]],
     journal: Document,
     declined: Status | None,
 ) -> CartOutcome:
@@ -505,7 +508,7 @@ def _refuse_out_of_bounds(
         if total <= 0:
             problems.append(
                 _("The cart's lines add up to %(total)s: a cart must be worth more than zero.")
-                % {"total": total}
+                % {"total": format_money(total, lines[0].currency)}
             )
     if not problems:
         return
@@ -521,7 +524,7 @@ def _refuse_out_of_bounds(
 
 
 def _apply_cart(
-    session: PunchOutSession, lines: list[requisitions.CartLine], warnings: list[dict[str, str]]
+    session: PunchOutSession, lines: list[requisitions.CartLine], warnings: list[dict[str, Any]]
 ) -> CartOutcome:
     connection = session.connection
     common: dict[str, Any] = {
@@ -534,14 +537,20 @@ def _apply_cart(
         return CartOutcome(session=session, requisition=session.requisition, warnings=warnings)
     if session.operation == SessionOperation.EDIT:
         assert session.requisition is not None
-        created = requisitions.replace_lines(
+        edited = requisitions.replace_lines(
             requisition=session.requisition,
             actor=session.user,
             line_ids=session.edited_line_ids,
             lines=lines,
             **common,
         )
-        return CartOutcome(session, Requisition.objects.get(pk=session.requisition.pk), created, warnings)
+        return CartOutcome(
+            session,
+            Requisition.objects.get(pk=session.requisition.pk),
+            edited.lines,
+            warnings,
+            coding_changes=edited.coding_changes,
+        )
     if not lines:
         return CartOutcome(session, session.requisition, [], warnings)
     if session.requisition is not None:
@@ -637,7 +646,7 @@ def cxml_cart_lines(
     message: PunchOutOrderMessage, *, default_currency: str = "EUR"
 ) -> tuple[list[requisitions.CartLine], list[dict[str, str]]]:
     """Requisition lines from the ItemIn lines of a cart, and the warnings worth showing people."""
-    warnings: list[dict[str, str]] = []
+    warnings: list[dict[str, Any]] = []
     total = message.header.total
     currency_default = total.currency if total else default_currency
     lines = []
@@ -659,40 +668,35 @@ def cxml_cart_lines(
             sent = quantize_money(total.amount, total.currency)
             if computed != sent:
                 warnings.append(
-                    _warning(
-                        "total-mismatch",
-                        _(
-                            "The supplier's cart total is %(sent)s %(currency)s but its lines add up to %(computed)s %(currency)s; the lines were kept."
-                        )
-                        % {"sent": sent, "computed": computed, "currency": total.currency},
+                    cart_warnings.warning(
+                        cart_warnings.TOTAL_MISMATCH, sent=sent, computed=computed, currency=total.currency
                     )
                 )
         else:
             warnings.append(
-                _warning(
-                    "mixed-currencies",
-                    _("The cart mixes currencies: %(list)s.") % {"list": ", ".join(sorted(currencies))},
+                cart_warnings.warning(
+                    cart_warnings.MIXED_CURRENCIES, currencies=", ".join(sorted(currencies))
                 )
             )
     return lines, warnings
 
 
 def _cxml_line(
-    index: int, item: ItemIn, currency_default: str, warnings: list[dict[str, str]]
+    index: int, item: ItemIn, currency_default: str, warnings: list[dict[str, Any]]
 ) -> requisitions.CartLine:
     detail = item.item_detail
     description = ""
     if detail is not None and detail.description is not None:
         description = detail.description.text or detail.description.short_name or ""
     if not description:
-        warnings.append(_warning("no-description", _("Line %(n)s has no description.") % {"n": index}))
+        warnings.append(cart_warnings.warning(cart_warnings.NO_DESCRIPTION, line=index))
     unit_price = Decimal(0)
     currency = currency_default
     if detail is not None and detail.unit_price is not None:
         unit_price = detail.unit_price.amount
         currency = detail.unit_price.currency or currency_default
     else:
-        warnings.append(_warning("no-price", _("Line %(n)s has no unit price; 0 was used.") % {"n": index}))
+        warnings.append(cart_warnings.warning(cart_warnings.NO_PRICE, line=index))
     basis = Decimal(1)
     if detail is not None and detail.price_basis_quantity is not None:
         pbq = detail.price_basis_quantity
@@ -793,7 +797,7 @@ def _oci_value(item: oci.OCIItem, field_name: str) -> str:
 
 
 def _oci_line(
-    item: oci.OCIItem, mapping: Mapping[str, str], default_currency: str, warnings: list[dict[str, str]]
+    item: oci.OCIItem, mapping: Mapping[str, str], default_currency: str, warnings: list[dict[str, Any]]
 ) -> requisitions.CartLine:
     unspsc = item.ext_category_id if "UNSPSC" in item.ext_schema_type.upper() else ""
     line = requisitions.CartLine(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -9,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -16,15 +19,18 @@ from openprocure.buyer.organization.models import PreferredSupplier, UserProfile
 from openprocure.buyer.punchout import services
 from openprocure.buyer.punchout.choices import SessionOperation, SessionStatus
 from openprocure.buyer.punchout.forms import LaunchForm
+from openprocure.buyer.requisitions import cart_warnings, coding
 from openprocure.buyer.requisitions.models import Requisition
 from openprocure.buyer.suppliers.models import PunchOutConnection
 from openprocure.buyer.suppliers.services import ConnectionError_
 from openprocure.core.auth import AuthenticatedHttpRequest
+from openprocure.core.formatting import format_money
 
 
 @login_required
 def shop(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The connected suppliers, the company's preferred ones first; each opens its catalog in a new window."""
+    """The connected suppliers, the company's preferred ones first; each opens its catalog in this window
+    (the returned cart brings the person back to the requisition in the same tab)."""
     connections = list(
         PunchOutConnection.objects.filter(is_active=True, supplier__is_active=True).select_related("supplier")
     )
@@ -141,6 +147,38 @@ def cart_return(request: HttpRequest, cookie: str) -> HttpResponse:
     return _cart_landed(request, outcome)
 
 
+def _returned(outcome: services.CartOutcome) -> str:
+    """What came back: how many lines, from whom, worth how much, and where they are now."""
+    assert outcome.requisition is not None
+    count = len(outcome.lines)
+    currencies = {line.currency for line in outcome.lines}
+    values = {
+        "count": count,
+        "supplier": outcome.session.connection.supplier,
+        "number": outcome.requisition.number,
+        "total": format_money(sum((line.amount for line in outcome.lines), Decimal(0)), currencies.pop())
+        if len(currencies) == 1
+        else "",
+    }
+    if not values["total"]:
+        return (
+            ngettext(
+                "%(count)s line from %(supplier)s is in requisition %(number)s.",
+                "%(count)s lines from %(supplier)s are in requisition %(number)s.",
+                count,
+            )
+            % values
+        )
+    return (
+        ngettext(
+            "%(count)s line from %(supplier)s (%(total)s) is in requisition %(number)s.",
+            "%(count)s lines from %(supplier)s (%(total)s) are in requisition %(number)s.",
+            count,
+        )
+        % values
+    )
+
+
 class HttpResponseSeeOther(HttpResponseRedirect):
     """303: the browser follows with a GET (carrying the SameSite=Lax session cookie)."""
 
@@ -150,7 +188,7 @@ class HttpResponseSeeOther(HttpResponseRedirect):
 def _cart_landed(request: HttpRequest, outcome: services.CartOutcome) -> HttpResponse:
     """Where a person lands once their cart is applied."""
     for warning in outcome.warnings:
-        messages.warning(request, warning["message"])
+        messages.warning(request, cart_warnings.text(warning))
     declined = outcome.supplier_status
     if declined is not None:
         said = declined.message or declined.text
@@ -169,16 +207,10 @@ def _cart_landed(request: HttpRequest, outcome: services.CartOutcome) -> HttpRes
     if outcome.requisition is None:
         messages.info(request, _("The cart was empty; nothing was added."))
         return redirect("punchout:shop")
+    for change in outcome.coding_changes:
+        messages.warning(request, coding.change_message(change))
     if outcome.session.operation == SessionOperation.INSPECT:
         messages.info(request, _("Inspection closed; the requisition was not changed."))
     else:
-        messages.success(
-            request,
-            _("%(count)s line(s) from %(supplier)s are in requisition %(number)s.")
-            % {
-                "count": len(outcome.lines),
-                "supplier": outcome.session.connection.supplier,
-                "number": outcome.requisition.number,
-            },
-        )
+        messages.success(request, _returned(outcome))
     return redirect(reverse("requisitions:detail", args=[outcome.requisition.pk]))

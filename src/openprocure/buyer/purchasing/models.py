@@ -3,9 +3,14 @@ counter that numbers them."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from openprocure.buyer.purchasing.choices import (
@@ -15,6 +20,7 @@ from openprocure.buyer.purchasing.choices import (
     TransmissionType,
 )
 from openprocure.core.audit import AuditEvent
+from openprocure.core.formatting import format_money
 from openprocure.core.reference import validate_currency
 
 
@@ -33,6 +39,27 @@ class PONumberCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope}: {self.last_value}"
+
+
+def order_problem_text(values: Mapping[str, Any]) -> str:
+    """Why an order was not sent, from its values (``purchasing.services.order_problem``), in the
+    reader's language; empty for values of another kind."""
+    code = values.get("code")
+    if code == "line-mismatch":
+        return gettext("Line %(n)s of order %(number)s does not add up; it was not sent.") % {
+            "n": values["line"],
+            "number": values["number"],
+        }
+    if code == "total-mismatch":
+        currency = values["currency"]
+        return gettext(
+            "Order %(number)s totals %(total)s but its lines add up to %(sum)s; it was not sent."
+        ) % {
+            "number": values["number"],
+            "total": format_money(Decimal(values["total"]), currency),
+            "sum": format_money(Decimal(values["sum"]), currency),
+        }
+    return ""
 
 
 class PurchaseOrder(models.Model):
@@ -64,6 +91,9 @@ class PurchaseOrder(models.Model):
     ship_to = models.JSONField(_("ship to"), default=dict, blank=True)
     bill_to = models.JSONField(_("bill to"), default=dict, blank=True)
     supplier_message = models.TextField(_("supplier's answer"), blank=True)
+    # When the message is ours (an order that was not sent), what it says as data: ``code`` and its
+    # numbers, with the ``message`` it was written as; the page tells it in the reader's language.
+    supplier_message_values = models.JSONField(_("message values"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
@@ -76,6 +106,14 @@ class PurchaseOrder(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def supplier_message_text(self) -> str:
+        """The message in the reader's language when it is one of ours, else as it was written."""
+        values = self.supplier_message_values or {}
+        if values.get("message") == self.supplier_message:
+            return order_problem_text(values) or self.supplier_message
+        return self.supplier_message
 
 
 class PurchaseOrderLine(models.Model):

@@ -4,7 +4,7 @@ requester's home show.
 
 The events: the order could not be delivered to the supplier, the supplier confirmed it (or
 confirmed it with changes or refused lines), it shipped (or its shipment needs checking), its goods
-were all received. Fulfilment, above purchasing, calls :func:`notify_requester` directly; a
+were all received, the supplier's system sent a status of it. Fulfilment, above purchasing, calls :func:`notify_requester` directly; a
 supplier resending the same document never reaches it twice (inbound documents are idempotent by
 payloadID).
 """
@@ -30,7 +30,8 @@ CHANGED = "changed"  # confirmed with changes: lines refused, prices changed, or
 SHIPPED = "shipped"
 SHIPMENT_TO_CHECK = "shipment_to_check"  # a ship notice raised issues
 RECEIVED = "received"
-KINDS = (NOT_DELIVERED, CONFIRMED, CHANGED, SHIPPED, SHIPMENT_TO_CHECK, RECEIVED)
+STATUS_UPDATE = "status_update"  # the supplier's system sent a status of the order (StatusUpdateRequest)
+KINDS = (NOT_DELIVERED, CONFIRMED, CHANGED, SHIPPED, SHIPMENT_TO_CHECK, RECEIVED, STATUS_UPDATE)
 
 
 def order_url(po: PurchaseOrder) -> str:
@@ -65,6 +66,10 @@ def subject_and_intro(kind: str, *, order: str, supplier: str) -> tuple[str, str
         RECEIVED: (
             _("Order %(order)s received"),
             _("Every item of order %(order)s from %(supplier)s has been received."),
+        ),
+        STATUS_UPDATE: (
+            _("Order %(order)s: news from the supplier"),
+            _("%(supplier)s sent news about order %(order)s:"),
         ),
     }
     subject, intro = texts[kind]

@@ -44,6 +44,7 @@ from openprocure.buyer.purchasing.models import (
     PurchaseOrderEvent,
     PurchaseOrderLine,
     Transmission,
+    order_problem_text,
 )
 from openprocure.core.audit import new_event, record_event
 from openprocure.core.choices import OutboxStatus
@@ -399,9 +400,9 @@ def send_purchase_orders(*, orders: list[PurchaseOrder], actor: Any = None) -> N
     sendable, unsendable = [], []
     for po in orders:
         connection = po.connection
-        problem = order_problem(po)
-        if problem:
-            po.supplier_message = problem
+        values = order_problem_values(po)
+        if values:
+            _hold_back(po, values)
             unsendable.append(po)
         elif connection is None or not connection.order_url or connection.protocol != "cxml":
             po.supplier_message = _(
@@ -414,7 +415,7 @@ def send_purchase_orders(*, orders: list[PurchaseOrder], actor: Any = None) -> N
             po.supplier_message = ""
             sendable.append(po)
     if unsendable:
-        PurchaseOrder.objects.bulk_update(unsendable, ["supplier_message"])
+        PurchaseOrder.objects.bulk_update(unsendable, ["supplier_message", "supplier_message_values"])
     built = build_order_requests(sendable, kind=TransmissionType.NEW)
     messages = enqueue_documents(
         [
@@ -463,7 +464,9 @@ def send_purchase_orders(*, orders: list[PurchaseOrder], actor: Any = None) -> N
                 po,
                 "not_sent",
                 actor=actor,
-                detail={"reason": po.supplier_message if order_problem(po) else "no order URL"},
+                detail={"reason": po.supplier_message, "values": po.supplier_message_values}
+                if po.supplier_message_values
+                else {"reason": "no order URL"},
                 created_at=now,
             )
             for po in unsendable
@@ -475,23 +478,34 @@ def send_purchase_orders(*, orders: list[PurchaseOrder], actor: Any = None) -> N
 def order_problem(po: PurchaseOrder) -> str:
     """Why a new order may not be sent as it stands (empty when it may): each line's amount must be its
     quantity × price, and the total their sum and more than zero."""
+    return order_problem_text(order_problem_values(po))
 
+
+def order_problem_values(po: PurchaseOrder) -> dict[str, str]:
+    """:func:`order_problem` as data (a code and its numbers; empty when the order may be sent)."""
     total = Decimal(0)
     for line in po.lines.all():
         amount = line_amount(line.quantity, line.unit_price, line.price_basis_quantity, po.currency)
         if amount != Decimal(line.amount) or Decimal(line.quantity) <= 0:
-            return _("Line %(n)s of order %(number)s does not add up; it was not sent.") % {
-                "n": line.line_number,
-                "number": po.number,
-            }
+            return {"code": "line-mismatch", "line": str(line.line_number), "number": po.number}
         total += amount
     if total <= 0 or quantize_money(total, po.currency) != Decimal(po.total_amount):
-        return _("Order %(number)s totals %(total)s but its lines add up to %(sum)s; it was not sent.") % {
+        return {
+            "code": "total-mismatch",
             "number": po.number,
-            "total": po.total_amount,
-            "sum": total,
+            "total": str(po.total_amount),
+            "sum": str(total),
+            "currency": po.currency,
         }
-    return ""
+    return {}
+
+
+def _hold_back(po: PurchaseOrder, values: dict[str, str]) -> str:
+    """Keep why ``po`` was not sent on it (its text, and its values to tell it in any language)."""
+    problem = order_problem_text(values)
+    po.supplier_message = problem
+    po.supplier_message_values = {**values, "message": problem}
+    return problem
 
 
 def send_purchase_order(
@@ -503,11 +517,13 @@ def send_purchase_order(
     orders are never e-mailed or faxed.
     """
     connection = po.connection
-    problem = order_problem(po) if kind == TransmissionType.NEW else ""
-    if problem:
-        po.supplier_message = problem
-        po.save(update_fields=["supplier_message"])
-        record_event(PurchaseOrderEvent, po, "not_sent", actor=actor, detail={"reason": problem})
+    values = order_problem_values(po) if kind == TransmissionType.NEW else {}
+    if values:
+        problem = _hold_back(po, values)
+        po.save(update_fields=["supplier_message", "supplier_message_values"])
+        record_event(
+            PurchaseOrderEvent, po, "not_sent", actor=actor, detail={"reason": problem, "values": values}
+        )
         logger.warning("order %s not sent: %s", po.number, problem)
         return None
     if connection is None or not connection.order_url or connection.protocol != "cxml":

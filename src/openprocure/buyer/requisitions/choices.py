@@ -38,6 +38,7 @@ class EventKind(models.TextChoices):
     CREATED = "created", _("Created")  # from a PunchOut cart or empty
     LINES_CHANGED = "lines_changed", _("Lines changed")  # cart returned, edit, free-text line, update
     ACCOUNTING_CHANGED = "accounting_changed", _("Accounting changed")  # splits set on a line
+    HEADER_CHANGED = "header_changed", _("Details changed")  # title, justification, delivery, coding
     STATUS_CHANGED = "status_changed", _("Status changed")  # any move in the transition table
     NOTE = "note", _("Note")  # a comment without a state change
 

@@ -8,7 +8,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from openprocure.buyer.organization.models import CostCenter, GLAccount
+from openprocure.buyer.organization.choices import AddressKind
+from openprocure.buyer.organization.models import Address, CostCenter, GLAccount
 from openprocure.buyer.requisitions import limits
 from openprocure.buyer.requisitions.choices import SplitMode
 from openprocure.buyer.suppliers.models import Supplier
@@ -96,3 +97,44 @@ class CancelForm(ReasonForm):
 
 class CopyForm(forms.Form):
     """“Copy into a new draft”: the button carries nothing but itself (the requisition is in the URL)."""
+
+
+class HeaderForm(forms.Form):
+    """The requisition's details; its ship-to and coding apply to every line."""
+
+    title = forms.CharField(label=_("Title"), required=False, max_length=200)
+    justification = forms.CharField(
+        label=_("Justification"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Why this is needed: the approvers read it."),
+    )
+    need_by = forms.DateField(
+        label=_("Need by"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ship_to = forms.ModelChoiceField(
+        label=_("Ship to"),
+        queryset=Address.objects.none(),
+        required=False,
+        help_text=_("Every line is delivered here."),
+    )
+    cost_center = forms.ModelChoiceField(
+        label=_("Cost center"),
+        queryset=CostCenter.objects.none(),
+        required=False,
+        help_text=_("A new cost center or GL account charges every line here, replacing its splits."),
+    )
+    gl_account = forms.ModelChoiceField(
+        label=_("GL account"), queryset=GLAccount.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, company_id: int | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The requester's company's addresses and accounts only (inactive ones cannot be chosen); a
+        # requester without a company (no buyer profile) has none to choose from.
+        fields: Any = self.fields
+        company: dict[str, Any] = {"company_id": company_id} if company_id is not None else {"pk__in": []}
+        fields["ship_to"].queryset = Address.objects.filter(kind=AddressKind.SHIP_TO, **company)
+        fields["cost_center"].queryset = CostCenter.objects.filter(is_active=True, **company)
+        fields["gl_account"].queryset = GLAccount.objects.filter(is_active=True, **company)

@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from openprocure.buyer.requisitions import limits
+from openprocure.buyer.requisitions import cart_warnings, coding, limits
 from openprocure.buyer.requisitions.choices import (
     EDITABLE_STATUSES,
     EventKind,
@@ -53,6 +53,23 @@ class Requisition(models.Model):
         blank=True,
         related_name="+",
     )
+    # The header coding: every line is charged here unless the line has its own accounting.
+    cost_center = models.ForeignKey(
+        "organization.CostCenter",
+        verbose_name=_("cost center"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    gl_account = models.ForeignKey(
+        "organization.GLAccount",
+        verbose_name=_("GL account"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     warnings = models.JSONField(_("warnings"), default=list, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -77,6 +94,11 @@ class Requisition(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in EDITABLE_STATUSES
+
+    @property
+    def warning_texts(self) -> list[str]:
+        """The returned carts' warnings, told in the reader's language."""
+        return [cart_warnings.text(warning) for warning in self.warnings]
 
     def lines_digest(self) -> str:
         """A fingerprint of what would be ordered: each line's supplier, part, quantity, unit, price,
@@ -254,3 +276,9 @@ class RequisitionEvent(AuditEvent):
 
     def __str__(self) -> str:
         return f"{self.requisition_id} {self.kind}"
+
+    @property
+    def coding_notes(self) -> list[str]:
+        """The lines whose accounting a re-punch changed, told in the reader's language."""
+        changes = self.detail.get("coding_changed", []) if isinstance(self.detail, dict) else []
+        return [coding.change_message(change) for change in changes]

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from openprocure.buyer.organization.models import Address, CostCenter, GLAccount, RestrictedCategory
 from openprocure.buyer.organization.services import profile_for
-from openprocure.buyer.requisitions import hooks, limits
+from openprocure.buyer.requisitions import coding, hooks, limits
 from openprocure.buyer.requisitions.choices import (
     EDITABLE_STATUSES,
     REQUISITION_TRANSITIONS,
@@ -117,11 +117,19 @@ def _next_line_number(requisition: Requisition) -> int:
     return (last or 0) + 1
 
 
-def _line_defaults(requester: User) -> dict[str, Any]:
-    profile = profile_for(requester)
-    if profile is None:
-        return {}
-    return {"cost_center": profile.default_cost_center, "ship_to": profile.default_ship_to}
+def _line_defaults(requisition: Requisition) -> dict[str, Any]:
+    """What a new line starts with: the requisition's ship-to and coding (the requester's defaults
+    for a requisition made before it had its own coding)."""
+    profile = profile_for(requisition.requester)
+    defaults: dict[str, Any] = {
+        "cost_center": requisition.cost_center,
+        "gl_account": requisition.gl_account,
+        "ship_to": requisition.ship_to,
+    }
+    if profile is not None:
+        defaults["cost_center"] = defaults["cost_center"] or profile.default_cost_center
+        defaults["ship_to"] = defaults["ship_to"] or profile.default_ship_to
+    return defaults
 
 
 def _create_lines(
@@ -132,7 +140,7 @@ def _create_lines(
     connection: Any = None,
     session: Any = None,
 ) -> list[RequisitionLine]:
-    defaults = _line_defaults(requisition.requester)
+    defaults = _line_defaults(requisition)
     number = _next_line_number(requisition)
     created = []
     for cart_line in lines:
@@ -183,6 +191,7 @@ def create_requisition(*, requester: User, title: str = "", currency: str = "") 
             title=title,
             currency=currency,
             ship_to=profile.default_ship_to if profile else None,
+            cost_center=profile.default_cost_center if profile else None,
         )
         requisition.number = _new_number(requisition)
         requisition.save(update_fields=["number"])
@@ -203,7 +212,7 @@ def create_requisition_from_cart(
     supplier: Any = None,
     connection: Any = None,
     session: Any = None,
-    warnings: Sequence[dict[str, str]] = (),
+    warnings: Sequence[dict[str, Any]] = (),
     title: str = "",
 ) -> Requisition:
     """A draft requisition holding the lines of a returned PunchOut cart, with the cart's warnings."""
@@ -235,7 +244,7 @@ def add_cart_lines(
     supplier: Any = None,
     connection: Any = None,
     session: Any = None,
-    warnings: Sequence[dict[str, str]] = (),
+    warnings: Sequence[dict[str, Any]] = (),
 ) -> list[RequisitionLine]:
     """Add a returned cart's lines to an existing draft requisition."""
     with transaction.atomic():
@@ -255,6 +264,19 @@ def add_cart_lines(
     return created
 
 
+@dataclass
+class EditedCart:
+    """What the cart of an ``edit`` PunchOut did: the lines it created, and the lines whose accounting
+    changed because of it (event-detail dicts, told with :func:`coding.change_message`)."""
+
+    lines: list[RequisitionLine]
+    coding_changes: list[dict[str, Any]] = field(default_factory=list)
+
+
+#: Line fields a line still in the re-punched cart keeps from before: what the requester set on it.
+_KEPT_ON_REPUNCH = ("cost_center_id", "gl_account_id", "split_mode", "need_by", "ship_to_id", "justification")
+
+
 def replace_lines(
     *,
     requisition: Requisition,
@@ -264,27 +286,99 @@ def replace_lines(
     supplier: Any = None,
     connection: Any = None,
     session: Any = None,
-    warnings: Sequence[dict[str, str]] = (),
-) -> list[RequisitionLine]:
-    """The cart of an ``edit`` PunchOut replaces the lines that were sent; an empty cart removes them."""
+    warnings: Sequence[dict[str, Any]] = (),
+) -> EditedCart:
+    """The cart of an ``edit`` PunchOut replaces the lines that were sent; an empty cart removes them.
+
+    A line still in the cart (same supplier part ID and auxiliary ID, matched in line order) keeps its
+    accounting, delivery and justification; a new line gets the requisition's ship-to and coding.
+    When a line's accounting cannot stay (a split by amount whose line amount changed, or a part that
+    came back under another auxiliary ID), the change is returned and written in the history.
+    """
     with transaction.atomic():
         requisition = _lock(requisition)
         _require_editable(requisition, actor)
-        removed = list(requisition.lines.filter(pk__in=line_ids).values_list("supplier_part_id", flat=True))
+        old_lines = list(
+            requisition.lines.filter(pk__in=line_ids)
+            .select_related("cost_center", "gl_account")
+            .prefetch_related("splits__cost_center", "splits__gl_account")
+            .order_by("line_number")
+        )
+        removed = [line.supplier_part_id for line in old_lines]
+        previous: dict[tuple[str, str], list[tuple[RequisitionLine, list[AccountingSplit]]]] = {}
+        for old in old_lines:
+            key = (old.supplier_part_id, old.supplier_part_auxiliary_id)
+            previous.setdefault(key, []).append((old, list(old.splits.all())))
+        shares_before = {old.pk: coding.shares_of(old) for old in old_lines}
         requisition.lines.filter(pk__in=line_ids).delete()
         created = _create_lines(requisition, lines, supplier=supplier, connection=connection, session=session)
+        unmatched: list[RequisitionLine] = []
+        changes: list[dict[str, Any]] = []
+        for line in created:
+            matches = previous.get((line.supplier_part_id, line.supplier_part_auxiliary_id))
+            if not matches:
+                unmatched.append(line)
+                continue
+            old, splits = matches.pop(0)
+            if old.split_mode == SplitMode.AMOUNT and splits and old.amount != line.amount:
+                changes.append(_coding_change(line, old, shares_before[old.pk], coding.AMOUNT_CHANGED))
+                continue
+            for name in _KEPT_ON_REPUNCH:
+                setattr(line, name, getattr(old, name))
+            line.save(update_fields=[name.removesuffix("_id") for name in _KEPT_ON_REPUNCH])
+            AccountingSplit.objects.bulk_create(
+                [
+                    AccountingSplit(
+                        line=line,
+                        cost_center_id=split.cost_center_id,
+                        gl_account_id=split.gl_account_id,
+                        percentage=split.percentage,
+                        amount=split.amount,
+                    )
+                    for split in splits
+                ]
+            )
+        # A part that came back under another auxiliary ID is a new item to the supplier: it gets the
+        # requisition's coding, which the requester is told about when it differs from what it had.
+        left = [old for pairs in previous.values() for old, _splits in pairs]
+        for line in unmatched:
+            gone = next((o for o in left if o.supplier_part_id == line.supplier_part_id), None)
+            if gone is None:
+                continue
+            left.remove(gone)
+            if shares_before[gone.pk] != coding.shares_of(line):
+                changes.append(_coding_change(line, gone, shares_before[gone.pk], coding.ITEM_CHANGED))
         requisition.warnings = [*requisition.warnings, *warnings]
         requisition.save(update_fields=["warnings"])
         _refresh_total(requisition)
+        detail: dict[str, Any] = {"removed": removed, "added": [line.supplier_part_id for line in created]}
+        if changes:
+            detail["coding_changed"] = changes
         record_event(
             RequisitionEvent,
             requisition,
-            EventKind.LINES_CHANGED,
+            EventKind.LINES_CHANGED if not changes else EventKind.ACCOUNTING_CHANGED,
             actor=actor,
-            detail={"removed": removed, "added": [line.supplier_part_id for line in created]},
+            detail=detail,
             reason=_("Cart edited at %(supplier)s") % {"supplier": supplier or "?"},
         )
-    return created
+    return EditedCart(created, changes)
+
+
+def _coding_change(
+    line: RequisitionLine, old: RequisitionLine, before: list[dict[str, str]], cause: str
+) -> dict[str, Any]:
+    """One line whose accounting a re-punch changed, as kept in the history (codes and numbers)."""
+    return {
+        "line": line.line_number,
+        "part": line.supplier_part_id,
+        "cause": cause,
+        "currency": line.currency,
+        "amount_before": str(old.amount),
+        "amount_after": str(line.amount),
+        "before": before,
+        "after": coding.shares_of(line),
+    }
 
 
 def add_free_text_line(
@@ -319,7 +413,7 @@ def add_free_text_line(
     with transaction.atomic():
         requisition = _lock(requisition)
         _require_editable(requisition, actor)
-        defaults = _line_defaults(requisition.requester)
+        defaults = _line_defaults(requisition)
         line = RequisitionLine.objects.create(
             requisition=requisition,
             line_number=_next_line_number(requisition),
@@ -901,6 +995,8 @@ def copy_requisition(*, requisition: Requisition, actor: User) -> Requisition:
             justification=source.justification,
             need_by=source.need_by,
             ship_to=source.ship_to,
+            cost_center=source.cost_center,
+            gl_account=source.gl_account,
         )
         copy.number = _new_number(copy)
         copy.save(update_fields=["number"])
@@ -956,5 +1052,75 @@ def set_ship_to(*, requisition: Requisition, actor: User, ship_to: Address | Non
             EventKind.LINES_CHANGED,
             actor=actor,
             detail={"ship_to": str(ship_to or "")},
+        )
+    return locked
+
+
+def update_header(
+    *,
+    requisition: Requisition,
+    actor: User,
+    title: str,
+    justification: str,
+    need_by: date | None,
+    ship_to: Address | None,
+    cost_center: CostCenter | None,
+    gl_account: GLAccount | None,
+) -> Requisition:
+    """Change the requisition's details. Its ship-to and coding apply to every line: a new ship-to
+    is where each line is delivered, a new coding charges each line there (replacing its splits);
+    lines whose need-by date was the requisition's follow a new one."""
+    with transaction.atomic():
+        locked = _lock(requisition)
+        _require_editable(locked, actor)
+        before = {
+            "title": locked.title,
+            "justification": locked.justification,
+            "need_by": str(locked.need_by or ""),
+            "ship_to": locked.ship_to.code if locked.ship_to else "",
+            "cost_center": locked.cost_center.code if locked.cost_center else "",
+            "gl_account": locked.gl_account.code if locked.gl_account else "",
+        }
+        after = {
+            "title": title,
+            "justification": justification,
+            "need_by": str(need_by or ""),
+            "ship_to": ship_to.code if ship_to else "",
+            "cost_center": cost_center.code if cost_center else "",
+            "gl_account": gl_account.code if gl_account else "",
+        }
+        changed = [name for name in before if before[name] != after[name]]
+        if not changed:
+            return locked
+        lines = locked.lines.all()
+        if "need_by" in changed:
+            lines.filter(need_by=locked.need_by).update(need_by=need_by)
+        if "ship_to" in changed:
+            lines.update(ship_to=ship_to)
+        if "cost_center" in changed or "gl_account" in changed:
+            AccountingSplit.objects.filter(line__requisition=locked).delete()
+            lines.update(cost_center=cost_center, gl_account=gl_account, split_mode=SplitMode.PERCENTAGE)
+        locked.title, locked.justification, locked.need_by = title, justification, need_by
+        locked.ship_to, locked.cost_center, locked.gl_account = ship_to, cost_center, gl_account
+        locked.save(
+            update_fields=[
+                "title",
+                "justification",
+                "need_by",
+                "ship_to",
+                "cost_center",
+                "gl_account",
+                "updated_at",
+            ]
+        )
+        record_event(
+            RequisitionEvent,
+            locked,
+            EventKind.HEADER_CHANGED,
+            actor=actor,
+            detail={
+                "before": {name: before[name] for name in changed},
+                "after": {name: after[name] for name in changed},
+            },
         )
     return locked

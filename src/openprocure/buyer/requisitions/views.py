@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from openprocure.buyer.organization.services import profile_for
 from openprocure.buyer.requisitions import services
 from openprocure.buyer.requisitions.choices import EDITABLE_STATUSES, RequisitionStatus
 from openprocure.buyer.requisitions.forms import (
@@ -20,6 +21,7 @@ from openprocure.buyer.requisitions.forms import (
     CancelForm,
     CopyForm,
     FreeTextLineForm,
+    HeaderForm,
     NewRequisitionForm,
     ReasonForm,
     SplitFormSet,
@@ -99,11 +101,39 @@ def _decision_event(requisition: Requisition) -> Any:
 
 @login_required
 def requisition_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    requisition = _visible(request, pk)
+    return _detail_page(request, _visible(request, pk))
+
+
+def _company_id(requisition: Requisition) -> int | None:
+    profile = profile_for(requisition.requester)
+    return profile.company_id if profile else None
+
+
+def _detail_page(
+    request: AuthenticatedHttpRequest,
+    requisition: Requisition,
+    *,
+    header_form: HeaderForm | None = None,
+    free_text_form: FreeTextLineForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The requisition page; a form that failed is shown again with what was typed and its errors."""
     lines = requisition.lines.select_related(
         "supplier", "connection", "cost_center", "gl_account"
     ).prefetch_related("splits__cost_center", "splits__gl_account")
     connections = {line.connection for line in lines if line.connection is not None and not line.is_free_text}
+    if header_form is None:
+        header_form = HeaderForm(
+            company_id=_company_id(requisition),
+            initial={
+                "title": requisition.title,
+                "justification": requisition.justification,
+                "need_by": requisition.need_by,
+                "ship_to": requisition.ship_to_id,
+                "cost_center": requisition.cost_center_id,
+                "gl_account": requisition.gl_account_id,
+            },
+        )
     return render(
         request,
         "requisitions/requisition_detail.html",
@@ -115,9 +145,32 @@ def requisition_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             "is_owner": requisition.requester_id == request.user.pk,
             "can_copy": requisition.status in services.COPYABLE_STATUSES,
             "punchout_connections": sorted(connections, key=lambda c: c.pk),
-            "free_text_form": FreeTextLineForm(initial={"currency": requisition.currency}),
+            "header_form": header_form,
+            "free_text_form": free_text_form or FreeTextLineForm(initial={"currency": requisition.currency}),
         },
+        status=status,
     )
+
+
+@login_required
+@require_POST
+def edit_header(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The requisition's details: title, justification, need-by date, ship-to and coding for all lines."""
+    requisition = get_object_or_404(
+        Requisition.objects.select_related("requester", "ship_to", "cost_center", "gl_account"),
+        pk=pk,
+        requester=request.user,
+    )
+    form = HeaderForm(request.POST, company_id=_company_id(requisition))
+    if not form.is_valid():
+        return _detail_page(request, requisition, header_form=form, status=400)
+    try:
+        services.update_header(requisition=requisition, actor=request.user, **form.cleaned_data)
+    except services.RequisitionError as error:
+        form.add_error(None, error.message)
+        return _detail_page(request, requisition, header_form=form, status=400)
+    messages.success(request, _("Details saved for requisition %(number)s.") % {"number": requisition.number})
+    return redirect("requisitions:detail", pk=pk)
 
 
 @login_required
@@ -144,19 +197,20 @@ def _report_errors(request: AuthenticatedHttpRequest, form: forms.Form) -> None:
 @login_required
 @require_POST
 def add_free_text_line(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A free-text line; a line that cannot be added shows the form again, as typed, with its errors."""
     requisition = _own(request, pk)
     form = FreeTextLineForm(request.POST)
     if not form.is_valid():
-        for field, errors in form.errors.items():
-            messages.error(
-                request,
-                f"{form.fields[field].label if field in form.fields else ''}: {' '.join(str(e) for e in errors)}",
-            )
-        return redirect("requisitions:detail", pk=pk)
+        return _detail_page(request, requisition, free_text_form=form, status=400)
     try:
-        services.add_free_text_line(requisition=requisition, actor=request.user, **form.cleaned_data)
+        line = services.add_free_text_line(requisition=requisition, actor=request.user, **form.cleaned_data)
     except services.RequisitionError as error:
-        messages.error(request, error.message)
+        if not requisition.is_editable:  # no form on the page any more: say it above the lines
+            messages.error(request, error.message)
+            return redirect("requisitions:detail", pk=pk)
+        form.add_error(None, error.message)
+        return _detail_page(request, requisition, free_text_form=form, status=400)
+    messages.success(request, _("Line %(n)s added.") % {"n": line.line_number})
     return redirect("requisitions:detail", pk=pk)
 
 

@@ -62,3 +62,15 @@ INVOICE_STATUS_LABELS = {
     "paying": _("Being paid"),
     "paid": _("Paid"),
 }
+
+
+# What the buyer's system says beyond cXML's invoice status types (Extrinsic "invoiceStatusDetail" of
+# its StatusUpdateRequest), and how it reads. Both ask the operators to act.
+INVOICE_STATUS_DETAIL_EXTRINSIC = "invoiceStatusDetail"
+CREDIT_MEMO_REQUESTED = "creditMemoRequested"
+INVOICE_STATUS_DETAIL_LABELS = {
+    CREDIT_MEMO_REQUESTED: _("Credit memo requested"),
+    "onHold": _("On hold"),
+}
+#: The buyer's invoice statuses the operators must answer (a credit memo, or a talk with the buyer).
+DISPUTED_INVOICE_STATUSES = ("rejected", CREDIT_MEMO_REQUESTED)

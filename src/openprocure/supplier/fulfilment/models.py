@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from openprocure.core.reference import validate_currency
 from openprocure.supplier.fulfilment.choices import (
+    INVOICE_STATUS_DETAIL_LABELS,
     INVOICE_STATUS_LABELS,
     BuyerStatusKind,
     InvoiceKind,
@@ -256,6 +257,8 @@ class BuyerStatus(models.Model):
     kind = models.CharField(_("kind"), max_length=12, choices=BuyerStatusKind.choices)
     # InvoiceStatus@type (processing, reconciled, paid…) or DocumentStatus@type, as sent.
     status_type = models.CharField(_("status"), max_length=100, blank=True)
+    # What the buyer's system says beyond the type (``creditMemoRequested``, ``onHold``), as sent.
+    detail = models.CharField(_("detail"), max_length=40, blank=True)
     code = models.PositiveIntegerField(_("status code"))
     text = models.CharField(_("status text"), max_length=200, blank=True)
     message = models.TextField(_("message"), blank=True)
@@ -278,8 +281,16 @@ class BuyerStatus(models.Model):
         return f"{self.kind} {self.status_type or self.code}"
 
     @property
+    def note(self) -> str:
+        """The buyer's words: the comments of the status (the person's reason), else its message."""
+        return self.comments or self.message
+
+    @property
     def label(self) -> str:
-        """The status in the reader's language: ``Reconciled``, ``Paid``, or the type as sent."""
+        """The status in the reader's language: ``Credit memo requested``, ``Reconciled``, ``Paid``, or
+        the type as sent."""
         if self.kind == BuyerStatusKind.INVOICE:
+            if self.detail in INVOICE_STATUS_DETAIL_LABELS:
+                return str(INVOICE_STATUS_DETAIL_LABELS[self.detail])
             return str(INVOICE_STATUS_LABELS.get(self.status_type, self.status_type))
         return self.status_type or f"{self.code} {self.text}"

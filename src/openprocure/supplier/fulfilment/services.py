@@ -18,7 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import OuterRef, Q, Subquery, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -33,6 +33,8 @@ from openprocure.supplier.business.models import Business, ShippingAddress
 from openprocure.supplier.business.services import staff_role
 from openprocure.supplier.fulfilment import defaults
 from openprocure.supplier.fulfilment.choices import (
+    CREDIT_MEMO_REQUESTED,
+    INVOICE_STATUS_DETAIL_EXTRINSIC,
     INVOICE_TRANSITIONS,
     RETURN_REQUEST_TRANSITIONS,
     SHIPMENT_TRANSITIONS,
@@ -741,6 +743,23 @@ def _status_target(
     )
 
 
+#: How a buyer that sends no ``invoiceStatusDetail`` Extrinsic words a request for a credit memo (an
+#: earlier OpenProcure, in English, at the start of its status message or comment).
+_CREDIT_MEMO_WORDS = "credit memo requested"
+
+
+def _invoice_status_detail(request: cxml.StatusUpdateRequest, comments: list[str]) -> str:
+    """What the buyer says beyond the invoice status type: its ``invoiceStatusDetail`` Extrinsic, else
+    ``creditMemoRequested`` when its words start so."""
+    sent = cxml.get_extrinsic(request.extrinsics, INVOICE_STATUS_DETAIL_EXTRINSIC)
+    if sent:
+        return sent.strip()
+    words = [request.status.message or "", *comments]
+    if any(text.strip().casefold().startswith(_CREDIT_MEMO_WORDS) for text in words):
+        return CREDIT_MEMO_REQUESTED
+    return ""
+
+
 def record_buyer_status(
     *, business: Business, document: cxml.CXML, journal: Any = None
 ) -> tuple[BuyerStatus, bool]:
@@ -764,12 +783,13 @@ def record_buyer_status(
         order, invoice = _status_target(business, request)
         if invoice is not None:
             invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-        kind, status_type, comments = BuyerStatusKind.STATUS, "", []
+        kind, status_type, comments, detail = BuyerStatusKind.STATUS, "", [], ""
         partial: Decimal | None = None
         currency = ""
         if request.invoice_status is not None:
             kind, status_type = BuyerStatusKind.INVOICE, request.invoice_status.type.value
             comments = [c.text for c in request.invoice_status.comments if c.text]
+            detail = _invoice_status_detail(request, comments)
             if request.invoice_status.partial_amount is not None:
                 partial = request.invoice_status.partial_amount.amount
                 currency = request.invoice_status.partial_amount.currency.upper()
@@ -791,6 +811,7 @@ def record_buyer_status(
             document_reference=(request.document_reference or "")[:250],
             kind=kind,
             status_type=status_type[:100],
+            detail=detail[:40],
             code=request.status.code,
             text=(request.status.text or "")[:200],
             message=request.status.message or "",
@@ -808,3 +829,18 @@ def record_buyer_status(
         ):
             set_status(invoice, InvoiceStatus.PAID, table=INVOICE_TRANSITIONS)
     return status, True
+
+
+def disputed_invoices() -> Any:
+    """The buyer statuses the operators must answer, newest first: each invoice whose latest status
+    from the buyer's system is a request for a credit memo or a rejection, with the buyer's reason."""
+    latest = (
+        BuyerStatus.objects.filter(invoice=OuterRef("pk")).order_by("-received_at", "-id").values("pk")[:1]
+    )
+    latest_ids = Invoice.objects.annotate(latest_status=Subquery(latest)).values("latest_status")
+    return (
+        BuyerStatus.objects.filter(pk__in=latest_ids, kind=BuyerStatusKind.INVOICE)
+        .filter(Q(status_type="rejected") | Q(detail=CREDIT_MEMO_REQUESTED))
+        .select_related("invoice__order", "business")
+        .order_by("-received_at", "-id")
+    )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from openprocure.core.auth import AuthenticatedHttpRequest
+from openprocure.core.formatting import format_money
 from openprocure.core.lists import paginate
 from openprocure.core.pdf import pdf_response
 from openprocure.supplier.business.services import membership_of, staff_role
@@ -26,7 +27,7 @@ from openprocure.supplier.fulfilment.forms import (
 from openprocure.supplier.fulfilment.models import Charge, Invoice, ReturnRequest, Shipment
 from openprocure.supplier.orders.models import Order, OrderLine
 from openprocure.supplier.orders.selectors import orders_for, with_lines
-from punchout.money import quantize_money
+from openprocure.supplier.orders.views import order_page
 
 
 def _require_staff(request: HttpRequest) -> None:
@@ -47,6 +48,7 @@ def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     orders = services.queue()
     groups = services.consolidation_groups(orders)
     page, query = paginate(request, Shipment.objects.select_related("business").filter(status="shipped"))
+    disputes_page, disputes_query = paginate(request, services.disputed_invoices(), param="disputes_page")
     return render(
         request,
         "fulfilment/queue.html",
@@ -56,6 +58,9 @@ def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
             "shipments": page.object_list,
             "page": page,
             "query": query,
+            "disputes": disputes_page.object_list,
+            "disputes_page": disputes_page,
+            "disputes_query": disputes_query,
         },
     )
 
@@ -138,11 +143,10 @@ def record_return(request: AuthenticatedHttpRequest, order_id: int) -> HttpRespo
         else:
             messages.success(
                 request,
-                _("Return %(number)s recorded: %(amount)s %(currency)s refunded, credit memo %(memo)s.")
+                _("Return %(number)s recorded: %(amount)s refunded, credit memo %(memo)s.")
                 % {
                     "number": goods_return.number,
-                    "amount": quantize_money(-goods_return.refund.amount, order.currency),
-                    "currency": order.currency,
+                    "amount": format_money(-goods_return.refund.amount, order.currency),
                     "memo": goods_return.credit_memo.number if goods_return.credit_memo else "—",
                 },
             )
@@ -223,25 +227,25 @@ def request_return(request: AuthenticatedHttpRequest, number: str) -> HttpRespon
     orders = orders_for(membership, whole_business=membership.is_administrator).filter(is_test=False)
     order = get_object_or_404(orders, number=number)
     form = LineQuantitiesForm(request.POST, lines=order.lines.filter(is_current=True, shipped_quantity__gt=0))
-    if not form.is_valid():
-        for message in form.messages():
-            messages.error(request, message)
-        return redirect("orders-account-order", number=number)
-    try:
-        services.request_return(
-            order=order,
-            quantities=_returned(form),
-            reason=form.cleaned_data["reason"],
-            by=request.user,
-        )
-    except ValidationError as error:
-        _report(request, error)
-    else:
-        messages.success(
-            request,
-            _("Your return request is recorded. Send the goods back; we refund them when they arrive."),
-        )
-    return redirect("orders-account-order", number=number)
+    if form.is_valid():
+        try:
+            services.request_return(
+                order=order,
+                quantities=_returned(form),
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(
+                request,
+                _("Your return request is recorded. Send the goods back; we refund them when they arrive."),
+            )
+            return redirect("orders-account-order", number=number)
+    # The order page again, the return form open with what was typed and what to correct.
+    return order_page(request, with_lines(orders.filter(pk=order.pk)).get(), return_form=form, status=400)
 
 
 @login_required

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -83,10 +84,28 @@ def account_order(request: AuthenticatedHttpRequest, number: str) -> HttpRespons
     order = selectors.with_lines(orders.filter(number=number)).first()
     if order is None:
         raise Http404
+    return order_page(request, order)
+
+
+def order_page(
+    request: AuthenticatedHttpRequest, order: Order, *, return_form: Any = None, status: int = 200
+) -> HttpResponse:
+    """The order page of Your account; a return request that failed is shown again in its form, with
+    what was typed and each error beside its line."""
+    lines = [line for line in order.current_lines if line.shipped_quantity]  # type: ignore[attr-defined]  # prefetched with to_attr by selectors.with_lines
     return render(
         request,
         "orders/account_order.html",
-        {"order": order, "membership": membership, "in_session": in_session},
+        {
+            "order": order,
+            "membership": _membership(request),
+            "in_session": _in_session(request),
+            "return_form": return_form,
+            "return_rows": [
+                (line, return_form[f"line-{line.pk}"] if return_form is not None else None) for line in lines
+            ],
+        },
+        status=status,
     )
 
 
