@@ -85,6 +85,23 @@ def find_integration(*, credentials: list[cxml.Credential]) -> Integration | Non
     return found[0] if found else None
 
 
+def authenticate_sender(header: cxml.Header) -> tuple[Integration | None, str | None, bool]:
+    """The integration ``header``'s From credentials name, the SharedSecret sent (Sender's, else one
+    in From) and whether it is that integration's: checked even when no integration matches, so an
+    unknown identity costs the same time as a wrong secret."""
+    integration = find_integration(credentials=header.from_)
+    secret = header.sender_secret
+    if secret is None:
+        secret = next((c.shared_secret for c in header.from_ if c.shared_secret is not None), None)
+    secret_ok = check_secret(secret, integration.shared_secret_hash if integration else _DUMMY_HASH)
+    return integration, secret, secret_ok
+
+
+def shown_credentials(credentials: list[cxml.Credential]) -> str:
+    """``domain:identity`` of each credential, as a refusal names them (``none`` when there are none)."""
+    return ", ".join(f"{c.domain}:{c.identity}" for c in credentials) or "none"
+
+
 def is_allowed_return_url(integration: Integration, url: str) -> bool:
     """Whether ``url`` starts with one of the integration's allowed prefixes.
 
@@ -191,13 +208,9 @@ def setup_cxml_session(
     """
     header = document.require_header()
     request: cxml.PunchOutSetupRequest = document.message  # type: ignore[assignment]  # the endpoint routes only PunchOutSetupRequest documents here
-    integration = find_integration(credentials=header.from_)
-    secret = header.sender_secret
-    if secret is None:
-        secret = next((c.shared_secret for c in header.from_ if c.shared_secret is not None), None)
-    secret_ok = check_secret(secret, integration.shared_secret_hash if integration else _DUMMY_HASH)
+    integration, _secret, secret_ok = authenticate_sender(header)
     if integration is None:
-        shown = ", ".join(f"{c.domain}:{c.identity}" for c in header.from_) or "none"
+        shown = shown_credentials(header.from_)
         raise Refused(
             f"No PunchOut account is registered for the From credential ({shown}). Check the identity "
             "and domain with the supplier, or ask your administrator to add PunchOut.",
