@@ -268,17 +268,15 @@ def setup_cxml_session(
             if membership is not None and membership.group_id != group.pk:
                 Membership.objects.filter(pk=membership.pk).update(group=group)
         now = timezone.now()
-        session = PunchOutSession.objects.create(
-            business_id=integration.business_id,
+        session = create_session(
             integration=integration,
-            user_id=membership.user_id if membership else None,
+            membership=membership,
             email=email,
             group_id=group_id,
             protocol=SessionProtocol.CXML,
             operation=Operation(request.operation.value)
             if request.operation.value in Operation.values
             else Operation.CREATE,
-            is_test=integration.is_test,
             buyer_cookie=request.buyer_cookie,
             return_url=url,
             buyer_credentials=[{"domain": c.domain, "identity": c.identity} for c in header.from_],
@@ -297,6 +295,21 @@ def setup_cxml_session(
         if in_transaction is not None:
             in_transaction(result)
     return result
+
+
+def create_session(
+    *, integration: Integration, membership: Membership | None, email: str, **fields: Any
+) -> PunchOutSession:
+    """A new session of ``integration`` for the shopper ``email`` (``membership`` is None until the
+    shopper has an account here), in Test when the integration is; ``fields`` set the rest."""
+    return PunchOutSession.objects.create(
+        business_id=integration.business_id,
+        integration=integration,
+        user_id=membership.user_id if membership else None,
+        email=email,
+        is_test=integration.is_test,
+        **fields,
+    )
 
 
 def _shopper_names(request: cxml.PunchOutSetupRequest) -> dict[str, str]:
