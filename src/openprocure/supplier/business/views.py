@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from functools import wraps
+from collections.abc import Callable
+from functools import partial, wraps
 from typing import Any
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -33,6 +35,29 @@ from openprocure.supplier.business.models import (
 def _errors(request: HttpRequest, error: ValidationError) -> None:
     for message in error.messages:
         messages.error(request, message)
+
+
+def _manage_action(
+    request: HttpRequest,
+    form: Form,
+    action: Callable[..., object],
+    done: str | Callable[[dict[str, Any]], str],
+    *,
+    invalid: str | None = None,
+) -> HttpResponse:
+    """A form posted from Manage your business: ``action`` with its values, then the ``done``
+    message (or what ``done`` says of the values); else the action's errors, or ``invalid`` when the
+    form itself is not valid. Back to the page in every case."""
+    if form.is_valid():
+        try:
+            action(**form.cleaned_data)
+        except ValidationError as error:
+            _errors(request, error)
+        else:
+            messages.success(request, done if isinstance(done, str) else done(form.cleaned_data))
+    elif invalid is not None:
+        messages.error(request, invalid)
+    return redirect("business-manage")
 
 
 def business_member(view: Any) -> Any:
@@ -113,28 +138,24 @@ def manage(request: AuthenticatedHttpRequest, membership: Membership) -> HttpRes
 @require_POST
 @business_member
 def invite(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
-    form = forms.InviteForm(request.POST)
-    if form.is_valid():
-        try:
-            services.invite_user(business=membership.business, by=request.user, **form.cleaned_data)
-            messages.success(
-                request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]}
-            )
-        except ValidationError as error:
-            _errors(request, error)
-    else:
-        messages.error(request, _("Give a valid e-mail address."))
-    return redirect("business-manage")
+    return _manage_action(
+        request,
+        forms.InviteForm(request.POST),
+        partial(services.invite_user, business=membership.business, by=request.user),
+        lambda values: _("Invitation sent to %(email)s.") % {"email": values["email"]},
+        invalid=_("Give a valid e-mail address."),
+    )
 
 
 @require_POST
 @business_member
 def change_roles(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
-    form = forms.RolesForm(request.POST)
-    if form.is_valid():
-        services.set_roles(business=membership.business, by=request.user, **form.cleaned_data)
-        messages.success(request, _("Roles updated."))
-    return redirect("business-manage")
+    return _manage_action(
+        request,
+        forms.RolesForm(request.POST),
+        partial(services.set_roles, business=membership.business, by=request.user),
+        _("Roles updated."),
+    )
 
 
 @business_member
@@ -177,14 +198,12 @@ def activate(request: AuthenticatedHttpRequest, membership: Membership) -> HttpR
 @business_member
 def return_urls(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
     integration = get_object_or_404(Integration, business=membership.business)
-    form = forms.ReturnUrlsForm(request.POST)
-    if form.is_valid():
-        try:
-            services.update_return_urls(integration=integration, by=request.user, **form.cleaned_data)
-            messages.success(request, _("Allowed return URLs saved."))
-        except ValidationError as error:
-            _errors(request, error)
-    return redirect("business-manage")
+    return _manage_action(
+        request,
+        forms.ReturnUrlsForm(request.POST),
+        partial(services.update_return_urls, integration=integration, by=request.user),
+        _("Allowed return URLs saved."),
+    )
 
 
 @business_member
@@ -224,26 +243,24 @@ def credentials(request: AuthenticatedHttpRequest, membership: Membership) -> Ht
 @require_POST
 @business_member
 def add_payment_method(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
-    form = forms.PaymentMethodForm(request.POST)
-    if form.is_valid():
-        try:
-            services.add_payment_method(business=membership.business, by=request.user, **form.cleaned_data)
-            messages.success(request, _("Payment method added."))
-        except ValidationError as error:
-            _errors(request, error)
-    return redirect("business-manage")
+    return _manage_action(
+        request,
+        forms.PaymentMethodForm(request.POST),
+        partial(services.add_payment_method, business=membership.business, by=request.user),
+        _("Payment method added."),
+    )
 
 
 @require_POST
 @business_member
 def add_address(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
-    form = forms.ShippingAddressForm(request.POST)
-    if form.is_valid():
-        services.add_shipping_address(business=membership.business, by=request.user, **form.cleaned_data)
-        messages.success(request, _("Shipping address added."))
-    else:
-        messages.error(request, _("Check the address: every field but the delivery day is required."))
-    return redirect("business-manage")
+    return _manage_action(
+        request,
+        forms.ShippingAddressForm(request.POST),
+        partial(services.add_shipping_address, business=membership.business, by=request.user),
+        _("Shipping address added."),
+        invalid=_("Check the address: every field but the delivery day is required."),
+    )
 
 
 @business_member
