@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -40,6 +42,17 @@ def _report(request: HttpRequest, error: ValidationError) -> None:
         messages.error(request, message)
 
 
+def _ship(request: AuthenticatedHttpRequest, **shipment: Any) -> bool:
+    """Ship through the service and say so with the shipment's ID, or say why not; True when shipped."""
+    try:
+        shipped = services.ship(by=request.user, **shipment)
+    except ValidationError as error:
+        _report(request, error)
+        return False
+    messages.success(request, _("Shipment %(id)s sent.") % {"id": shipped.shipment_id})
+    return True
+
+
 @login_required
 def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Orders waiting to ship, and the consolidated deliveries (addresses with a preferred day)."""
@@ -75,22 +88,8 @@ def ship_order(request: AuthenticatedHttpRequest, order_id: int) -> HttpResponse
         for message in quantities.messages():
             messages.error(request, message)
     elif request.method == "POST" and details.is_valid():
-        try:
-            shipment = services.ship(
-                order_ids=[order.pk],
-                carrier=details.cleaned_data["carrier"],
-                tracking_number=details.cleaned_data["tracking_number"],
-                tracking_url=details.cleaned_data["tracking_url"],
-                quantities=[
-                    services.ShipRequest(line_id=line.pk, quantity=quantities.quantity(line))
-                    for line in lines
-                ],
-                by=request.user,
-            )
-        except ValidationError as error:
-            _report(request, error)
-        else:
-            messages.success(request, _("Shipment %(id)s sent.") % {"id": shipment.shipment_id})
+        wanted = [services.ShipRequest(line_id=line.pk, quantity=quantities.quantity(line)) for line in lines]
+        if _ship(request, order_ids=[order.pk], quantities=wanted, **details.cleaned_data):
             return redirect("fulfilment-queue")
     rows = [(line, quantities.typed(line)) for line in lines]
     return render(
@@ -255,17 +254,12 @@ def ship_together(request: AuthenticatedHttpRequest) -> HttpResponse:
             for message in errors:
                 messages.error(request, str(message))
         return redirect("fulfilment-queue")
-    try:
-        shipment = services.ship(
-            order_ids=form.cleaned_data["order"],
-            carrier=form.cleaned_data["carrier"],
-            tracking_number=form.cleaned_data["tracking_number"],
-            by=request.user,
-        )
-    except ValidationError as error:
-        _report(request, error)
-    else:
-        messages.success(request, _("Shipment %(id)s sent.") % {"id": shipment.shipment_id})
+    _ship(
+        request,
+        order_ids=form.cleaned_data["order"],
+        carrier=form.cleaned_data["carrier"],
+        tracking_number=form.cleaned_data["tracking_number"],
+    )
     return redirect("fulfilment-queue")
 
 
