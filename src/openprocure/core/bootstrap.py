@@ -81,6 +81,18 @@ def add_person_arguments(parser: Any, *, prefix: str, email_help: str | None, cr
     add_secret_arguments(parser, name="password", variable=PASSWORD_VARIABLE, help_text=credential_help)
 
 
+def person_options(options: dict[str, Any], *, prefix: str) -> dict[str, str]:
+    """The values of :func:`add_person_arguments` (same ``prefix``) as a service takes them: ``email``,
+    ``first_name``, ``last_name`` and ``password`` (read now, see :func:`read_password`)."""
+    key = prefix.replace("-", "_")
+    return {
+        "email": options[f"{key}email"],
+        "first_name": options[f"{key}first_name"],
+        "last_name": options[f"{key}last_name"],
+        "password": read_password(options),
+    }
+
+
 def update_user(user: User, *, password: str, **values: Any) -> bool:
     """Set on ``user`` the ``values`` that differ, and ``password`` when given and not already its
     own; save when anything changed. True when something did."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from openprocure.buyer.portal.bootstrap import bootstrap_organisation
-from openprocure.core.bootstrap import BootstrapCommand, Outcome, add_person_arguments, read_password
+from openprocure.core.bootstrap import BootstrapCommand, Outcome, add_person_arguments, person_options
 
 
 class Command(BootstrapCommand):
@@ -31,10 +31,5 @@ class Command(BootstrapCommand):
 
     def run(self, options: dict[str, Any]) -> list[Outcome]:
         return bootstrap_organisation(
-            name=options["name"],
-            currency=options["currency"],
-            email=options["admin_email"],
-            first_name=options["admin_first_name"],
-            last_name=options["admin_last_name"],
-            password=read_password(options),
+            name=options["name"], currency=options["currency"], **person_options(options, prefix="admin-")
         )

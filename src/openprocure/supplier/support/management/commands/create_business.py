@@ -26,7 +26,7 @@ from openprocure.core.bootstrap import (
     Outcome,
     add_person_arguments,
     add_shared_secret_argument,
-    read_password,
+    person_options,
     read_shared_secret,
 )
 from openprocure.supplier.storefront.bootstrap import create_business
@@ -59,7 +59,8 @@ class Command(BootstrapCommand):
         add_shared_secret_argument(parser, help_text="The cXML shared secret agreed with the buyer.")
 
     def run(self, options: dict[str, Any]) -> list[Outcome]:
-        password = read_password(options)
+        # Standard input holds the password first, then the secret.
+        person = person_options(options, prefix="admin-")
         secret = read_shared_secret(options, required=True)
         return create_business(
             operator_email=options["operator"],
@@ -69,10 +70,7 @@ class Command(BootstrapCommand):
             city=options["city"],
             country=options["country"],
             tax_number=options["tax_number"],
-            email=options["admin_email"],
-            first_name=options["admin_first_name"],
-            last_name=options["admin_last_name"],
-            password=password,
+            **person,
             buyer_identity=options["buyer_identity"],
             buyer_domain=options["buyer_domain"],
             allowed_return_urls=options["return_url"],

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from openprocure.core.bootstrap import BootstrapCommand, Outcome, add_person_arguments, read_password
+from openprocure.core.bootstrap import BootstrapCommand, Outcome, add_person_arguments, person_options
 from openprocure.supplier.business.choices import StaffRole
 from openprocure.supplier.storefront.bootstrap import create_operator
 
@@ -26,11 +26,5 @@ class Command(BootstrapCommand):
         parser.add_argument("--role", choices=StaffRole.values, default=StaffRole.OPERATOR)
 
     def run(self, options: dict[str, Any]) -> list[Outcome]:
-        outcome = create_operator(
-            email=options["email"],
-            first_name=options["first_name"],
-            last_name=options["last_name"],
-            role=options["role"],
-            password=read_password(options),
-        )
+        outcome = create_operator(role=options["role"], **person_options(options, prefix=""))
         return [outcome]
