@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from openprocure.core.auth import AuthenticatedHttpRequest
+from openprocure.core.forms import report_errors
 from openprocure.core.lists import paginate
 from openprocure.core.pdf import pdf_response
 from openprocure.supplier.business.services import membership_of, staff_role
@@ -194,8 +195,7 @@ def decline_return_request(request: AuthenticatedHttpRequest, request_id: int) -
     _require_staff(request)
     form = DeclineReturnForm(request.POST)
     if not form.is_valid():
-        for message in form.errors["reason"]:
-            messages.error(request, str(message))
+        report_errors(request, form, "reason")
         return redirect("fulfilment-return-requests")
     try:
         asked = services.decline_return_request(
@@ -250,9 +250,7 @@ def ship_together(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_staff(request)
     form = ShipTogetherForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, str(message))
+        report_errors(request, form)
         return redirect("fulfilment-queue")
     _ship(
         request,
