@@ -155,6 +155,28 @@ def _invite(client, admin, email="new.person@acme.test", role="punchout_user", c
     return link.removeprefix("http://127.0.0.1:8100")
 
 
+def test_administrator_changes_roles_and_a_wrong_invitation_address_is_said(client):
+    business, admin = make_business()
+    buyer = Membership.objects.get(user=make_member(business, "buyer@acme.test"))
+    client.force_login(admin)
+    response = client.post(
+        reverse("business-roles"),
+        {"membership_id": buyer.pk, "punchout_user": "on", "technical_administrator": "on"},
+        follow=True,
+    )
+    assert [str(m) for m in response.context["messages"]] == ["Roles updated."]
+    buyer.refresh_from_db()
+    # A technical administrator cannot buy, whatever was ticked.
+    assert (buyer.is_technical_administrator, buyer.is_punchout_user) == (True, False)
+
+    response = client.post(
+        reverse("business-invite"), {"email": "not an address", "role": "punchout_user"}, follow=True
+    )
+    assert response.redirect_chain == [(reverse("business-manage"), 302)]
+    assert [str(m) for m in response.context["messages"]] == ["Give a valid e-mail address."]
+    assert not Invitation.objects.filter(business=business).exists()
+
+
 def test_invitation_creates_a_linked_account_once(client, django_capture_on_commit_callbacks):
     business, admin = make_business()
     path = _invite(client, admin, capture=django_capture_on_commit_callbacks)

@@ -162,6 +162,24 @@ def test_only_operators_ship(client, shop):
     assert Shipment.objects.count() == 0
 
 
+def test_ship_together_says_the_shipment_or_why_it_did_not_ship(client, shop):
+    order = place(client, [("B000PAPER1", 1)])
+    client.force_login(make_operator())
+    response = client.post("/fulfilment/ship-together/", {"order": [order.pk], "carrier": "DHL"}, follow=True)
+    assert [str(m) for m in response.context["messages"]] == [
+        "Give the carrier and the tracking number of the parcel."
+    ]
+    assert Shipment.objects.count() == 0
+    response = client.post(
+        "/fulfilment/ship-together/",
+        {"order": [order.pk], "carrier": "DHL", "tracking_number": "JD014600006281"},
+        follow=True,
+    )
+    shipment = Shipment.objects.get()
+    assert [str(m) for m in response.context["messages"]] == [f"Shipment {shipment.shipment_id} sent."]
+    assert response.redirect_chain == [("/fulfilment/", 302)]
+
+
 def test_automatic_fulfilment_ships_after_the_delay_and_consolidates_on_the_delivery_day(client, shop):
     OrderSettings.objects.filter(integration=shop).update(auto_fulfil_after_minutes=5)
     later = timezone.now() + timedelta(minutes=6)  # past the delay, even across midnight

@@ -1,10 +1,20 @@
-"""Forms both sites share: the ids ticked for a "… selected" button, and what a refused sign-in posted."""
+"""Forms both sites share: the ids ticked for a "… selected" button, what a refused sign-in posted,
+and the errors of a form posted by a button (which has no page of its own to show them on)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
+from django.contrib import messages
+from django.http import HttpRequest
+
+
+def report_errors(request: HttpRequest, form: forms.Form, field: str | None = None) -> None:
+    """The errors of a form posted by a button, one message each: those of ``field``, or all."""
+    errors = form.errors.get(field, []) if field else [e for errs in form.errors.values() for e in errs]
+    for error in errors:
+        messages.error(request, str(error))
 
 
 class IdListField(forms.Field):

@@ -1,7 +1,7 @@
 """Settings shared by both sites.
 
-Each site's ``settings`` module star-imports this one and then sets what is its own
-(``SITE_NAME``, apps, URLs, cookie names). Everything a production deployment changes comes
+Each site's ``settings`` module star-imports this one, takes what it names after itself from
+``site_settings`` and then sets what is its own (``SITE_NAME``, apps, navigation). Everything a production deployment changes comes
 from environment variables, listed in ``docs/operators.md``.
 """
 
@@ -171,6 +171,47 @@ def email_settings(site: str) -> dict[str, Any]:
         "EMAIL_FILE_PATH": str(spool),
     }
 
+
+def site_settings(site: str, *, public_port: int, peer_port: int) -> dict[str, Any]:
+    """The settings each site names after itself: data folder, keys, modules, stores and cookies.
+
+    ``public_port`` and ``peer_port`` are where this site and the demo's other site listen when
+    ``OPENPROCURE_PUBLIC_URL`` / ``OPENPROCURE_DEMO_PEER_URL`` do not say.
+    """
+    return {
+        "DATA_DIR": data_dir(site),
+        "SECRET_KEY": os.environ.get("OPENPROCURE_SECRET_KEY") or persistent_secret(site, "secret_key"),
+        # Key that encrypts the shared secrets we must send to partners (Fernet, urlsafe base64, 32 bytes).
+        "ENCRYPTION_KEY": os.environ.get("OPENPROCURE_ENCRYPTION_KEY")
+        or persistent_secret(site, "encryption_key"),
+        "ROOT_URLCONF": f"openprocure.{site}.urls",
+        "WSGI_APPLICATION": f"openprocure.{site}.wsgi.application",
+        "DATABASES": database_settings(site),
+        "CACHES": cache_settings(site),
+        "TASKS": tasks_settings(),
+        **rq_settings(site),
+        **email_settings(site),
+        "SESSION_COOKIE_NAME": f"openprocure_{site}_session",
+        "CSRF_COOKIE_NAME": f"openprocure_{site}_csrftoken",
+        "LANGUAGE_COOKIE_NAME": f"openprocure_{site}_language",
+        # Where this site is reachable from the outside: used in links sent by e-mail and in
+        # BrowserFormPost URLs.
+        "PUBLIC_URL": os.environ.get("OPENPROCURE_PUBLIC_URL", f"http://127.0.0.1:{public_port}").rstrip("/"),
+        # The demo's other site; used only to seed demo connections.
+        "DEMO_PEER_URL": os.environ.get("OPENPROCURE_DEMO_PEER_URL", f"http://127.0.0.1:{peer_port}").rstrip(
+            "/"
+        ),
+        # The host part of every payloadID we generate (cXML recommends the sender's domain name).
+        "PAYLOAD_ID_DOMAIN": os.environ.get("OPENPROCURE_PAYLOAD_ID_DOMAIN", f"{site}.openprocure.local"),
+    }
+
+
+# Set for each site by ``site_settings``; declared here for the type checker, which reads the
+# settings of the code it checks from the settings modules' text.
+ENCRYPTION_KEY: str
+PUBLIC_URL: str
+DEMO_PEER_URL: str
+PAYLOAD_ID_DOMAIN: str
 
 DEBUG = env_bool("OPENPROCURE_DEBUG", False)
 DEMO_MODE = env_bool("OPENPROCURE_DEMO", False)

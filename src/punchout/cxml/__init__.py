@@ -5,202 +5,27 @@ result.document.kind            # "OrderRequest"
 data = build(document)          # DTD-valid UTF-8 bytes
 """
 
+from punchout.cxml import common, errors, fulfill, helpers, invoice, order, profile, punchout_msgs
 from punchout.cxml.builder import build
-from punchout.cxml.common import (
-    CXML,
-    Accounting,
-    AccountingSegment,
-    Address,
-    Classification,
-    Comment,
-    Contact,
-    Credential,
-    DeploymentMode,
-    Description,
-    Discount,
-    Distribution,
-    Extrinsic,
-    Header,
-    ItemDetail,
-    ItemID,
-    OrderReference,
-    ParseResult,
-    ParseWarning,
-    PaymentTerm,
-    Phone,
-    PostalAddress,
-    PriceBasisQuantity,
-    Shipping,
-    Status,
-    Tax,
-    TaxDetail,
-    TaxExemption,
-    TermsOfDelivery,
-    due_dates,
-    get_extrinsic,
-)
-from punchout.cxml.errors import (
-    BuildError,
-    CXMLError,
-    DocumentTooComplex,
-    DocumentTooLarge,
-    ForbiddenConstruct,
-    InvalidDocument,
-    NotWellFormed,
-    UnsupportedMessage,
-)
-from punchout.cxml.fulfill import (
-    CarrierIdentifier,
-    ConfirmationHeader,
-    ConfirmationItem,
-    ConfirmationRequest,
-    ConfirmationStatus,
-    ConfirmationStatusType,
-    ConfirmationType,
-    ServiceLevel,
-    ShipControl,
-    ShipmentIdentifier,
-    ShipNoticeHeader,
-    ShipNoticeItem,
-    ShipNoticeItemDetail,
-    ShipNoticeOperation,
-    ShipNoticePortion,
-    ShipNoticeRequest,
-)
-from punchout.cxml.helpers import make_header, new_payload_id, response_document
-from punchout.cxml.invoice import (
-    InvoiceDetailItem,
-    InvoiceDetailItemReference,
-    InvoiceDetailOrder,
-    InvoiceDetailRequest,
-    InvoiceDetailRequestHeader,
-    InvoiceDetailSummary,
-    InvoiceOperation,
-    InvoicePartner,
-    InvoicePurpose,
-)
-from punchout.cxml.order import (
-    ItemOut,
-    OrderRequest,
-    OrderRequestHeader,
-    OrderRequestType,
-    OrderType,
-    PCard,
-    ScheduleLine,
-)
+
+# The package exports the public names of each message module (their ``__all__``).
+from punchout.cxml.common import *  # noqa: F403
+from punchout.cxml.errors import *  # noqa: F403
+from punchout.cxml.fulfill import *  # noqa: F403
+from punchout.cxml.helpers import *  # noqa: F403
+from punchout.cxml.invoice import *  # noqa: F403
+from punchout.cxml.order import *  # noqa: F403
 from punchout.cxml.parser import parse
-from punchout.cxml.profile import (
-    DocumentStatus,
-    InvoiceStatus,
-    InvoiceStatusType,
-    Option,
-    ProfileRequest,
-    ProfileResponse,
-    Response,
-    StatusUpdateRequest,
-    Transaction,
-)
-from punchout.cxml.punchout_msgs import (
-    ItemIn,
-    PunchOutOperation,
-    PunchOutOrderMessage,
-    PunchOutOrderMessageHeader,
-    PunchOutSetupRequest,
-    PunchOutSetupResponse,
-)
+from punchout.cxml.profile import *  # noqa: F403
+from punchout.cxml.punchout_msgs import *  # noqa: F403
 from punchout.money import Money
 
-__all__ = [
-    "CXML",
-    "Accounting",
-    "AccountingSegment",
-    "Address",
-    "BuildError",
-    "CXMLError",
-    "CarrierIdentifier",
-    "Classification",
-    "Comment",
-    "ConfirmationHeader",
-    "ConfirmationItem",
-    "ConfirmationRequest",
-    "ConfirmationStatus",
-    "ConfirmationStatusType",
-    "ConfirmationType",
-    "Contact",
-    "Credential",
-    "DeploymentMode",
-    "Description",
-    "Discount",
-    "Distribution",
-    "DocumentStatus",
-    "DocumentTooComplex",
-    "DocumentTooLarge",
-    "Extrinsic",
-    "ForbiddenConstruct",
-    "Header",
-    "InvalidDocument",
-    "InvoiceDetailItem",
-    "InvoiceDetailItemReference",
-    "InvoiceDetailOrder",
-    "InvoiceDetailRequest",
-    "InvoiceDetailRequestHeader",
-    "InvoiceDetailSummary",
-    "InvoiceOperation",
-    "InvoicePartner",
-    "InvoicePurpose",
-    "InvoiceStatus",
-    "InvoiceStatusType",
-    "ItemDetail",
-    "ItemID",
-    "ItemIn",
-    "ItemOut",
-    "Money",
-    "NotWellFormed",
-    "Option",
-    "OrderReference",
-    "OrderRequest",
-    "OrderRequestHeader",
-    "OrderRequestType",
-    "OrderType",
-    "PCard",
-    "ParseResult",
-    "ParseWarning",
-    "PaymentTerm",
-    "Phone",
-    "PostalAddress",
-    "PriceBasisQuantity",
-    "ProfileRequest",
-    "ProfileResponse",
-    "PunchOutOperation",
-    "PunchOutOrderMessage",
-    "PunchOutOrderMessageHeader",
-    "PunchOutSetupRequest",
-    "PunchOutSetupResponse",
-    "Response",
-    "ScheduleLine",
-    "ServiceLevel",
-    "ShipControl",
-    "ShipNoticeHeader",
-    "ShipNoticeItem",
-    "ShipNoticeItemDetail",
-    "ShipNoticeOperation",
-    "ShipNoticePortion",
-    "ShipNoticeRequest",
-    "ShipmentIdentifier",
-    "Shipping",
-    "Status",
-    "StatusUpdateRequest",
-    "Tax",
-    "TaxDetail",
-    "TaxExemption",
-    "TermsOfDelivery",
-    "Transaction",
-    "UnsupportedMessage",
-    "build",
-    "due_dates",
-    "get_extrinsic",
-    "make_header",
-    "new_payload_id",
-    "parse",
-    "response_document",
-]
+__all__ = ["Money", "build", "parse"]
+__all__ += common.__all__
+__all__ += errors.__all__
+__all__ += fulfill.__all__
+__all__ += helpers.__all__
+__all__ += invoice.__all__
+__all__ += order.__all__
+__all__ += profile.__all__
+__all__ += punchout_msgs.__all__

@@ -81,6 +81,12 @@ class Writer:
         )
         return raw
 
+    def required_when(
+        self, value: datetime | None, source: _Element | None, attribute: str, path: str, hint: str
+    ) -> str:
+        """A date attribute cXML requires: as :meth:`when`, or a :class:`BuildError` (``hint``)."""
+        return need(self.when(value, source, attribute, path), f"{path}/@{attribute}", hint)
+
     def kept(self, parent: _Element, tag: str, path: str) -> bool:
         """Copy ``parent``'s source child ``tag`` as written when its Money could not be read (no
         amount, or no currency), so the model holds nothing to write there. False otherwise."""
@@ -142,6 +148,29 @@ def sub(
     if text is not None:
         el.text = text
     return el
+
+
+def unit_of_measure(
+    parent: _Element, value: str | None, path: str, hint: str = "cXML requires a unit"
+) -> None:
+    """The ``UnitOfMeasure`` cXML requires in the element at ``path``."""
+    sub(parent, "UnitOfMeasure", need(value, f"{path}/UnitOfMeasure", hint))
+
+
+class _Line(_Sourced, Protocol):
+    @property
+    def quantity(self) -> Decimal: ...
+
+    @property
+    def line_number(self) -> int | None: ...
+
+
+def line(w: Writer, parent: _Element, tag: str, item: _Line) -> _Element:
+    """A line element ``<tag quantity lineNumber>`` (ConfirmationItem, ShipNoticeItem, ItemIn)."""
+    return w.record(
+        sub(parent, tag, attrs={"quantity": number(item.quantity), "lineNumber": number(item.line_number)}),
+        item,
+    )
 
 
 def date(value: datetime | None, path: str) -> str | None:
@@ -412,11 +441,7 @@ def item_detail(w: Writer, parent: _Element, value: ItemDetail | None, path: str
     money_in(el, "UnitPrice", value.unit_price, path, unit_price=True, w=w)
     for desc in need(value.descriptions, f"{path}/Description", "cXML requires at least one Description"):
         description(w, el, desc)
-    sub(
-        el,
-        "UnitOfMeasure",
-        need(value.unit_of_measure, f"{path}/UnitOfMeasure", "cXML requires a UnitOfMeasure"),
-    )
+    unit_of_measure(el, value.unit_of_measure, path, "cXML requires a UnitOfMeasure")
     pbq = value.price_basis_quantity
     if pbq is not None:
         pbq_el = w.record(
@@ -427,11 +452,7 @@ def item_detail(w: Writer, parent: _Element, value: ItemDetail | None, path: str
             ),
             pbq,
         )
-        sub(
-            pbq_el,
-            "UnitOfMeasure",
-            need(pbq.unit_of_measure, f"{path}/PriceBasisQuantity/UnitOfMeasure", "cXML requires a unit"),
-        )
+        unit_of_measure(pbq_el, pbq.unit_of_measure, f"{path}/PriceBasisQuantity")
         if pbq.description is not None:
             description(w, pbq_el, pbq.description)
     for value_ in need(
@@ -494,14 +515,7 @@ def order_reference(w: Writer, parent: _Element, value: OrderReference, path: st
 
 
 def item_in(w: Writer, parent: _Element, item: ItemIn, path: str) -> None:
-    el = w.record(
-        sub(
-            parent,
-            "ItemIn",
-            attrs={"quantity": number(item.quantity), "lineNumber": number(item.line_number)},
-        ),
-        item,
-    )
+    el = line(w, parent, "ItemIn", item)
     item_id(w, el, item.item_id)
     if item.item_detail is not None or not carries(item, "BlanketItemDetail"):
         item_detail(w, el, item.item_detail, path)

@@ -29,10 +29,8 @@ def confirmation_request(w: Writer, parent: _Element, m: ConfirmationRequest, pa
             "ConfirmationHeader",
             attrs={
                 "type": h.type.value,
-                "noticeDate": need(
-                    w.when(h.notice_date, h.source, "noticeDate", hpath),
-                    f"{hpath}/@noticeDate",
-                    "cXML requires the date of the confirmation",
+                "noticeDate": w.required_when(
+                    h.notice_date, h.source, "noticeDate", hpath, "cXML requires the date of the confirmation"
                 ),
                 "confirmID": h.confirm_id,
                 "operation": h.operation.value,
@@ -50,19 +48,8 @@ def confirmation_request(w: Writer, parent: _Element, m: ConfirmationRequest, pa
     wr.order_reference(w, el, m.order_reference, path)
     for index, item in enumerate(m.items, 1):
         ipath = f"{path}/ConfirmationItem[{index}]"
-        item_el = w.record(
-            sub(
-                el,
-                "ConfirmationItem",
-                attrs={"quantity": number(item.quantity), "lineNumber": number(item.line_number)},
-            ),
-            item,
-        )
-        sub(
-            item_el,
-            "UnitOfMeasure",
-            need(item.unit_of_measure, f"{ipath}/UnitOfMeasure", "cXML requires a unit"),
-        )
+        item_el = wr.line(w, el, "ConfirmationItem", item)
+        wr.unit_of_measure(item_el, item.unit_of_measure, ipath)
         for status in need(item.statuses, f"{ipath}/ConfirmationStatus", "cXML requires a status per line"):
             _confirmation_status(w, item_el, status, f"{ipath}/ConfirmationStatus")
 
@@ -81,7 +68,7 @@ def _confirmation_status(w: Writer, parent: _Element, s: ConfirmationStatus, pat
         ),
         s,
     )
-    sub(el, "UnitOfMeasure", need(s.unit_of_measure, f"{path}/UnitOfMeasure", "cXML requires a unit"))
+    wr.unit_of_measure(el, s.unit_of_measure, path)
     if s.item_in is not None:
         if s.unit_price is not None or s.tax is not None or s.shipping is not None:
             raise BuildError(
@@ -110,10 +97,8 @@ def ship_notice_request(w: Writer, parent: _Element, m: ShipNoticeRequest, path:
             attrs={
                 "shipmentID": need(h.shipment_id, f"{hpath}/@shipmentID", "cXML requires the shipment's ID"),
                 "operation": h.operation.value,
-                "noticeDate": need(
-                    w.when(h.notice_date, h.source, "noticeDate", hpath),
-                    f"{hpath}/@noticeDate",
-                    "cXML requires the date of the notice",
+                "noticeDate": w.required_when(
+                    h.notice_date, h.source, "noticeDate", hpath, "cXML requires the date of the notice"
                 ),
                 "shipmentDate": w.when(h.shipment_date, h.source, "shipmentDate", hpath),
                 "deliveryDate": w.when(h.delivery_date, h.source, "deliveryDate", hpath),
@@ -158,14 +143,7 @@ def ship_notice_request(w: Writer, parent: _Element, m: ShipNoticeRequest, path:
         wr.comments(w, portion_el, portion.comments)
         wr.extrinsics(w, portion_el, portion.extrinsics)
         for item in portion.items:
-            item_el = w.record(
-                sub(
-                    portion_el,
-                    "ShipNoticeItem",
-                    attrs={"quantity": number(item.quantity), "lineNumber": number(item.line_number)},
-                ),
-                item,
-            )
+            item_el = wr.line(w, portion_el, "ShipNoticeItem", item)
             if item.item_id is not None:
                 wr.item_id(w, item_el, item.item_id)
             detail = item.detail
@@ -176,11 +154,7 @@ def ship_notice_request(w: Writer, parent: _Element, m: ShipNoticeRequest, path:
                     wr.description(w, detail_el, description)
                 if detail.unit_of_measure is not None:
                     sub(detail_el, "UnitOfMeasure", detail.unit_of_measure)
-            sub(
-                item_el,
-                "UnitOfMeasure",
-                need(item.unit_of_measure, f"{ppath}/ShipNoticeItem/UnitOfMeasure", "cXML requires a unit"),
-            )
+            wr.unit_of_measure(item_el, item.unit_of_measure, f"{ppath}/ShipNoticeItem")
             wr.terms_of_delivery(w, item_el, item.terms_of_delivery)
 
 
@@ -197,10 +171,8 @@ def invoice_request(w: Writer, parent: _Element, m: InvoiceDetailRequest, path: 
                 "invoiceID": need(h.invoice_id, f"{hpath}/@invoiceID", "cXML requires the invoice number"),
                 "purpose": h.purpose.value,
                 "operation": h.operation.value,
-                "invoiceDate": need(
-                    w.when(h.invoice_date, h.source, "invoiceDate", hpath),
-                    f"{hpath}/@invoiceDate",
-                    "cXML requires the invoice date",
+                "invoiceDate": w.required_when(
+                    h.invoice_date, h.source, "invoiceDate", hpath, "cXML requires the invoice date"
                 ),
             },
         ),
@@ -277,7 +249,7 @@ def _invoice_item(w: Writer, parent: _Element, item: InvoiceDetailItem, path: st
         ),
         item,
     )
-    sub(el, "UnitOfMeasure", need(item.unit_of_measure, f"{path}/UnitOfMeasure", "cXML requires a unit"))
+    wr.unit_of_measure(el, item.unit_of_measure, path)
     wr.money_in(el, "UnitPrice", item.unit_price, path, unit_price=True, w=w)
     ref = item.reference
     ref_el = w.record(

@@ -61,10 +61,8 @@ def build_with_notes(document: CXML) -> tuple[bytes, list[Note]]:
     )
     root.set(
         "timestamp",
-        need(
-            w.when(document.timestamp, document.source, "timestamp", "/cXML"),
-            "/cXML/@timestamp",
-            "cXML requires the time it was sent",
+        w.required_when(
+            document.timestamp, document.source, "timestamp", "/cXML", "cXML requires the time it was sent"
         ),
     )
     root.set("version", CXML_VERSION)
@@ -190,25 +188,18 @@ def _item_out(w: Writer, parent: _Element, item: ItemOut, path: str) -> None:
                 attrs={
                     "quantity": number(line.quantity),
                     "lineNumber": number(line.line_number),
-                    "requestedDeliveryDate": need(
-                        w.when(
-                            line.requested_delivery_date,
-                            line.source,
-                            "requestedDeliveryDate",
-                            f"{path}/ScheduleLine",
-                        ),
-                        f"{path}/ScheduleLine/@requestedDeliveryDate",
+                    "requestedDeliveryDate": w.required_when(
+                        line.requested_delivery_date,
+                        line.source,
+                        "requestedDeliveryDate",
+                        f"{path}/ScheduleLine",
                         "cXML requires the date the scheduled quantity is wanted",
                     ),
                 },
             ),
             line,
         )
-        sub(
-            line_el,
-            "UnitOfMeasure",
-            need(line.unit_of_measure, f"{path}/ScheduleLine/UnitOfMeasure", "cXML requires a unit"),
-        )
+        wr.unit_of_measure(line_el, line.unit_of_measure, f"{path}/ScheduleLine")
 
 
 def _order_request(w: Writer, parent: _Element, m: OrderRequest, path: str) -> None:
@@ -221,10 +212,8 @@ def _order_request(w: Writer, parent: _Element, m: OrderRequest, path: str) -> N
             "OrderRequestHeader",
             attrs={
                 "orderID": need(h.order_id, f"{hpath}/@orderID", "cXML requires the purchase order number"),
-                "orderDate": need(
-                    w.when(h.order_date, h.source, "orderDate", hpath),
-                    f"{hpath}/@orderDate",
-                    "cXML requires the order date",
+                "orderDate": w.required_when(
+                    h.order_date, h.source, "orderDate", hpath, "cXML requires the order date"
                 ),
                 "type": h.type.value,
                 "orderType": h.order_type.value,
@@ -278,9 +267,11 @@ def _profile_response(w: Writer, parent: _Element, m: ProfileResponse, path: str
             parent,
             "ProfileResponse",
             attrs={
-                "effectiveDate": need(
-                    w.when(m.effective_date, m.source, "effectiveDate", path),
-                    f"{path}/@effectiveDate",
+                "effectiveDate": w.required_when(
+                    m.effective_date,
+                    m.source,
+                    "effectiveDate",
+                    path,
                     "cXML requires the date the profile takes effect",
                 ),
                 "lastRefresh": w.when(m.last_refresh, m.source, "lastRefresh", path),

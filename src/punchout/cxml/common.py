@@ -3,8 +3,8 @@
 Field names are snake_case; each class docstring names the cXML element it models (cXML 1.2.071).
 Strings keep the text exactly as sent, except where a docstring says otherwise.
 
-Every model of an element has a ``source``: the element it was read from (``None`` when it was
-made in code). ``build()`` re-emits from it, at its DTD place, whatever the model does not
+Every model of an element derives from ``ElementModel`` and so has a ``source``: the element it
+was read from (``None`` when it was made in code). ``build()`` re-emits from it, at its DTD place, whatever the model does not
 interpret, so nothing a document says is lost on the way through. ``source`` takes no part in
 equality or ``repr()``.
 """
@@ -37,6 +37,7 @@ __all__ = [
     "Description",
     "Discount",
     "Distribution",
+    "ElementModel",
     "Extrinsic",
     "Header",
     "ItemDetail",
@@ -68,6 +69,13 @@ class DeploymentMode(StrEnum):
 
 
 @dataclass(slots=True)
+class ElementModel:
+    """The base of every model of a cXML element: ``source`` is the element it was read from."""
+
+    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
+
+
+@dataclass(slots=True)
 class ParseWarning:
     """Something the lenient parser forgave: a stable ``code``, the element ``path``, a ``message``."""
 
@@ -77,7 +85,7 @@ class ParseWarning:
 
 
 @dataclass(slots=True)
-class Credential:
+class Credential(ElementModel):
     """``Credential``: an identity in a ``domain`` (NetworkID, DUNS…), with an optional SharedSecret.
 
     ``repr()`` and ``str()`` never show the secret.
@@ -86,7 +94,6 @@ class Credential:
     domain: str
     identity: str
     shared_secret: str | None = field(default=None, repr=False)
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
     def matches(self, domain: str, identity: str) -> bool:
         """Same identity; the domain compared case-insensitively (``NetworkId`` = ``NETWORKID``)."""
@@ -94,14 +101,13 @@ class Credential:
 
 
 @dataclass(slots=True)
-class Header:
+class Header(ElementModel):
     """``Header``: ``From`` (sender org), ``To`` (receiver org), ``Sender`` (who transmits, + UserAgent)."""
 
     from_: list[Credential] = field(default_factory=list)
     to: list[Credential] = field(default_factory=list)
     sender: list[Credential] = field(default_factory=list)
     user_agent: str = ""
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
     @property
     def sender_secret(self) -> str | None:
@@ -113,14 +119,13 @@ class Header:
 
 
 @dataclass(slots=True)
-class Status:
+class Status(ElementModel):
     """``Status``: ``code`` (HTTP-like), ``text`` (its name), ``message`` (free text body)."""
 
     code: int
     text: str
     message: str = ""
     lang: str | None = None
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
     @property
     def is_success(self) -> bool:
@@ -132,12 +137,11 @@ class Status:
 
 
 @dataclass(slots=True)
-class Extrinsic:
+class Extrinsic(ElementModel):
     """``Extrinsic name="…"``: a free-form named value (UserEmail, CostCenter…); text content only."""
 
     name: str
     value: str
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 def get_extrinsic(extrinsics: list[Extrinsic], *names: str) -> str | None:
@@ -150,27 +154,25 @@ def get_extrinsic(extrinsics: list[Extrinsic], *names: str) -> str | None:
 
 
 @dataclass(slots=True)
-class Description:
+class Description(ElementModel):
     """``Description xml:lang``: text (trimmed) with an optional ``ShortName``."""
 
     text: str
     lang: str | None = None
     short_name: str | None = None
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
-class Comment:
+class Comment(ElementModel):
     """``Comments``: free text, with its ``xml:lang`` and ``type``."""
 
     text: str
     lang: str | None = None
     type: str | None = None
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
-class Phone:
+class Phone(ElementModel):
     """``Phone/TelephoneNumber``: CountryCode (with isoCountryCode), AreaOrCityCode, Number, Extension."""
 
     number: str
@@ -179,11 +181,10 @@ class Phone:
     area_or_city_code: str = ""
     extension: str | None = None
     name: str | None = None
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
-class PostalAddress:
+class PostalAddress(ElementModel):
     """``PostalAddress``: DeliverTo*, Street+, City, State, PostalCode, Country (isoCountryCode)."""
 
     street: list[str] = field(default_factory=list)
@@ -194,11 +195,10 @@ class PostalAddress:
     state: str | None = None
     postal_code: str | None = None
     name: str | None = None
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
-class Address:
+class Address(ElementModel):
     """``Address`` (inside ShipTo, BillTo…): Name, PostalAddress, Email, Phone and its attributes."""
 
     name: str
@@ -208,11 +208,10 @@ class Address:
     phone: Phone | None = None
     iso_country_code: str | None = None
     address_id: str | None = None
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
-class Contact:
+class Contact(ElementModel):
     """``Contact role="…"``: a person or organisation with addresses, e-mails and phones."""
 
     name: str
@@ -223,7 +222,6 @@ class Contact:
     emails: list[str] = field(default_factory=list)
     phones: list[Phone] = field(default_factory=list)
     extrinsics: list[Extrinsic] = field(default_factory=list)
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
     @property
     def email(self) -> str | None:
@@ -231,14 +229,13 @@ class Contact:
 
 
 @dataclass(slots=True)
-class TaxExemption:
+class TaxExemption(ElementModel):
     """``TaxExemption exemptCode`` with its ``ExemptReason``: why no tax is charged (``AE`` is the
     EN 16931 / UNCL 5305 code of a VAT reverse charge: the buyer accounts for the tax)."""
 
     code: str
     reason: str | None = None
     reason_lang: str | None = None
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
     @property
     def is_reverse_charge(self) -> bool:
@@ -248,7 +245,7 @@ class TaxExemption:
 
 
 @dataclass(slots=True)
-class TaxDetail:
+class TaxDetail(ElementModel):
     """``TaxDetail``: ``category`` (vat, sales…), ``percentageRate``, TaxableAmount, TaxAmount, and
     why no tax is charged: ``exemptDetail`` (zeroRated, exempt) and a TaxExemption."""
 
@@ -261,42 +258,38 @@ class TaxDetail:
     description: Description | None = None
     exempt_detail: str | None = None
     exemption: TaxExemption | None = None
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
-class Tax:
+class Tax(ElementModel):
     """``Tax``: the amount, a Description and TaxDetail lines."""
 
     money: Money | None
     description: Description | None = None
     details: list[TaxDetail] = field(default_factory=list)
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
-class Shipping:
+class Shipping(ElementModel):
     """``Shipping``: the amount and a Description (``tracking*`` attributes kept)."""
 
     money: Money | None
     description: Description | None = None
     tracking_domain: str | None = None
     tracking: str | None = None
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
-class Classification:
+class Classification(ElementModel):
     """``Classification domain="UNSPSC"``: a category code in a classification scheme."""
 
     domain: str
     value: str
     code: str | None = None
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
-class ItemID:
+class ItemID(ElementModel):
     """``ItemID``: SupplierPartID, SupplierPartAuxiliaryID (the supplier's cookie), BuyerPartID.
 
     SupplierPartID and SupplierPartAuxiliaryID are kept byte for byte, whitespace included.
@@ -305,22 +298,20 @@ class ItemID:
     supplier_part_id: str
     supplier_part_auxiliary_id: str | None = None
     buyer_part_id: str | None = None
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
-class PriceBasisQuantity:
+class PriceBasisQuantity(ElementModel):
     """``PriceBasisQuantity``: the unit price is for ``quantity`` of ``unit_of_measure``."""
 
     quantity: Decimal
     conversion_factor: Decimal
     unit_of_measure: str
     description: Description | None = None
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
-class ItemDetail:
+class ItemDetail(ElementModel):
     """``ItemDetail``: UnitPrice, Description+, UnitOfMeasure, Classification+, manufacturer, lead time."""
 
     unit_price: Money | None
@@ -333,7 +324,6 @@ class ItemDetail:
     url: str | None = None
     lead_time: int | None = None
     extrinsics: list[Extrinsic] = field(default_factory=list)
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
     @property
     def description(self) -> Description | None:
@@ -341,7 +331,7 @@ class ItemDetail:
 
 
 @dataclass(slots=True)
-class AccountingSegment:
+class AccountingSegment(ElementModel):
     """``AccountingSegment id="…"`` with its Name and Description: e.g. a cost center and its name.
 
     ``older_form``: read from (and written as) the older ``Segment id type description``, whose
@@ -352,39 +342,35 @@ class AccountingSegment:
     name: str
     description: str = ""
     older_form: bool = False
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
-class Accounting:
+class Accounting(ElementModel):
     """``Accounting name="…"``: the accounting combination charged."""
 
     name: str
     segments: list[AccountingSegment] = field(default_factory=list)
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
-class Distribution:
+class Distribution(ElementModel):
     """``Distribution``: an Accounting combination and the ``Charge`` it receives."""
 
     accounting: Accounting
     charge: Money | None
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
-class Discount:
+class Discount(ElementModel):
     """``Discount``: a DiscountPercent (``percent``) or a DiscountAmount (``amount``); a negative one
     is a penalty."""
 
     percent: Decimal | None = None
     amount: Money | None = None
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
-class PaymentTerm:
+class PaymentTerm(ElementModel):
     """``PaymentTerm payInNumberOfDays``: pay within ``pay_in_days`` days of the invoice date, earning
     ``discount`` when it has one. Several terms make a schedule: 2 % within 10 days, net 30.
 
@@ -395,7 +381,6 @@ class PaymentTerm:
     pay_in_days: int
     discount: Discount | None = None
     older_form: bool = False
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 def due_dates(terms: list[PaymentTerm], invoice_date: date) -> tuple[date | None, PaymentTerm | None]:
@@ -415,7 +400,7 @@ def due_dates(terms: list[PaymentTerm], invoice_date: date) -> tuple[date | None
 
 
 @dataclass(slots=True)
-class TermsOfDelivery:
+class TermsOfDelivery(ElementModel):
     """``TermsOfDelivery``: TermsOfDeliveryCode (``code``: DeliveryCondition, PriceCondition…),
     ShippingPaymentMethod (``shipping_payment``: who pays the carriage), and TransportTerms
     (``transport_terms``: the Incoterm, e.g. DeliveredAtPlace, its text often naming the place),
@@ -427,7 +412,6 @@ class TermsOfDelivery:
     code_text: str = ""
     shipping_payment_text: str = ""
     transport_terms_text: str = ""
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
     @property
     def incoterm(self) -> str:
@@ -439,13 +423,12 @@ class TermsOfDelivery:
 
 
 @dataclass(slots=True)
-class OrderReference:
+class OrderReference(ElementModel):
     """``OrderReference orderID orderDate`` + ``DocumentReference payloadID`` of the OrderRequest."""
 
     order_id: str | None = None
     order_date: datetime | None = None
     payload_id: str | None = None
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 class MessageBody(Protocol):
@@ -455,7 +438,7 @@ class MessageBody(Protocol):
 
 
 @dataclass(slots=True)
-class CXML:
+class CXML(ElementModel):
     """The ``cXML`` envelope: attributes, Header, and one typed message.
 
     ``message`` is the typed Request/Message/Response body; ``status`` is the ``Status`` of a
@@ -471,7 +454,6 @@ class CXML:
     lang: str | None = None
     status: Status | None = None
     in_reply_to: str | None = None
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
     @property
     def kind(self) -> str:

@@ -6,12 +6,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from punchout.cxml.common import (
     Comment,
     Contact,
     Description,
+    ElementModel,
     Extrinsic,
     ItemID,
     OrderReference,
@@ -21,9 +22,6 @@ from punchout.cxml.common import (
 )
 from punchout.cxml.punchout_msgs import ItemIn
 from punchout.money import Money
-
-if TYPE_CHECKING:
-    from lxml.etree import _Element
 
 __all__ = [
     "CarrierIdentifier",
@@ -79,7 +77,7 @@ class ShipNoticeOperation(StrEnum):
 
 
 @dataclass(slots=True)
-class ConfirmationStatus:
+class ConfirmationStatus(ElementModel):
     """``ConfirmationStatus``: what happens to ``quantity`` of a line (type, dates, changed price)."""
 
     type: ConfirmationStatusType
@@ -93,22 +91,20 @@ class ConfirmationStatus:
     shipping: Shipping | None = None
     comments: list[Comment] = field(default_factory=list)
     extrinsics: list[Extrinsic] = field(default_factory=list)
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
-class ConfirmationItem:
+class ConfirmationItem(ElementModel):
     """``ConfirmationItem lineNumber quantity``: the confirmation of one order line."""
 
     line_number: int
     quantity: Decimal
     unit_of_measure: str = ""
     statuses: list[ConfirmationStatus] = field(default_factory=list)
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
-class ConfirmationHeader:
+class ConfirmationHeader(ElementModel):
     """``ConfirmationHeader``: type, confirmID, noticeDate, operation, totals and comments."""
 
     type: ConfirmationType
@@ -122,11 +118,10 @@ class ConfirmationHeader:
     contacts: list[Contact] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
     extrinsics: list[Extrinsic] = field(default_factory=list)
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
-class ConfirmationRequest:
+class ConfirmationRequest(ElementModel):
     """``ConfirmationRequest``: the supplier accepts, rejects or details an order."""
 
     KIND: ClassVar[str] = "ConfirmationRequest"
@@ -134,60 +129,54 @@ class ConfirmationRequest:
     header: ConfirmationHeader
     order_reference: OrderReference
     items: list[ConfirmationItem] = field(default_factory=list)
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
-class CarrierIdentifier:
+class CarrierIdentifier(ElementModel):
     """``CarrierIdentifier domain="SCAC"``: the carrier in a naming scheme."""
 
     domain: str
     value: str
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
-class ShipmentIdentifier:
+class ShipmentIdentifier(ElementModel):
     """``ShipmentIdentifier``: the tracking number (with its domain and trackingURL)."""
 
     value: str
     domain: str | None = None
     tracking_url: str | None = None
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
-class ShipControl:
+class ShipControl(ElementModel):
     """``ShipControl``: carrier and tracking of (part of) a shipment."""
 
     carriers: list[CarrierIdentifier] = field(default_factory=list)
     shipment_identifiers: list[ShipmentIdentifier] = field(default_factory=list)
     start_date: datetime | None = None
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
-class ShipNoticeItemDetail:
+class ShipNoticeItemDetail(ElementModel):
     """``ShipNoticeItemDetail``: what the shipped item is, as the supplier describes it (price,
     descriptions, unit)."""
 
     unit_price: Money | None = None
     descriptions: list[Description] = field(default_factory=list)
     unit_of_measure: str | None = None
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
-class ServiceLevel:
+class ServiceLevel(ElementModel):
     """``ServiceLevel xml:lang``: the carrier's service (Next day air, Standard…)."""
 
     text: str
     lang: str | None = None
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
-class ShipNoticeItem:
+class ShipNoticeItem(ElementModel):
     """``ShipNoticeItem lineNumber quantity``: how much of an order line ships."""
 
     line_number: int
@@ -196,22 +185,20 @@ class ShipNoticeItem:
     item_id: ItemID | None = None
     detail: ShipNoticeItemDetail | None = None
     terms_of_delivery: TermsOfDelivery | None = None
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
-class ShipNoticePortion:
+class ShipNoticePortion(ElementModel):
     """``ShipNoticePortion``: the lines of one order in this shipment."""
 
     order_reference: OrderReference
     items: list[ShipNoticeItem] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
     extrinsics: list[Extrinsic] = field(default_factory=list)
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
-class ShipNoticeHeader:
+class ShipNoticeHeader(ElementModel):
     """``ShipNoticeHeader``: shipmentID, noticeDate, shipmentDate, deliveryDate, operation."""
 
     shipment_id: str
@@ -224,11 +211,10 @@ class ShipNoticeHeader:
     extrinsics: list[Extrinsic] = field(default_factory=list)
     service_levels: list[ServiceLevel] = field(default_factory=list)
     terms_of_delivery: TermsOfDelivery | None = None
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
-class ShipNoticeRequest:
+class ShipNoticeRequest(ElementModel):
     """``ShipNoticeRequest``: an advance ship notice (ASN)."""
 
     KIND: ClassVar[str] = "ShipNoticeRequest"
@@ -236,4 +222,3 @@ class ShipNoticeRequest:
     header: ShipNoticeHeader
     controls: list[ShipControl] = field(default_factory=list)
     portions: list[ShipNoticePortion] = field(default_factory=list)
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)

@@ -6,13 +6,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from punchout.cxml.common import (
     Classification,
     Comment,
     Contact,
     Description,
+    ElementModel,
     Extrinsic,
     ItemID,
     OrderReference,
@@ -20,9 +21,6 @@ from punchout.cxml.common import (
     Tax,
 )
 from punchout.money import Money
-
-if TYPE_CHECKING:
-    from lxml.etree import _Element
 
 __all__ = [
     "InvoiceDetailItem",
@@ -55,16 +53,15 @@ class InvoiceOperation(StrEnum):
 
 
 @dataclass(slots=True)
-class InvoicePartner:
+class InvoicePartner(ElementModel):
     """``InvoicePartner``: a Contact with a role (remitTo, billTo, soldTo…) and its IdReferences."""
 
     contact: Contact
     id_references: dict[str, str] = field(default_factory=dict)
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
-class InvoiceDetailItemReference:
+class InvoiceDetailItemReference(ElementModel):
     """``InvoiceDetailItemReference lineNumber``: the order line invoiced (ItemID, Description)."""
 
     line_number: int
@@ -73,11 +70,10 @@ class InvoiceDetailItemReference:
     classifications: list[Classification] = field(default_factory=list)
     manufacturer_part_id: str | None = None
     manufacturer_name: str | None = None
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
-class InvoiceDetailItem:
+class InvoiceDetailItem(ElementModel):
     """``InvoiceDetailItem invoiceLineNumber quantity``: one invoiced line."""
 
     invoice_line_number: int
@@ -91,20 +87,18 @@ class InvoiceDetailItem:
     net_amount: Money | None = None
     comments: Comment | None = None
     extrinsics: list[Extrinsic] = field(default_factory=list)
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
-class InvoiceDetailOrder:
+class InvoiceDetailOrder(ElementModel):
     """``InvoiceDetailOrder``: the lines invoiced against one order (InvoiceDetailOrderInfo)."""
 
     order_reference: OrderReference
     items: list[InvoiceDetailItem] = field(default_factory=list)
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
-class InvoiceDetailSummary:
+class InvoiceDetailSummary(ElementModel):
     """``InvoiceDetailSummary``: SubtotalAmount, Tax, Shipping, Gross, Net and Due amounts."""
 
     subtotal_amount: Money | None
@@ -114,11 +108,10 @@ class InvoiceDetailSummary:
     shipping_amount: Money | None = None
     gross_amount: Money | None = None
     due_amount: Money | None = None
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
-class InvoiceDetailRequestHeader:
+class InvoiceDetailRequestHeader(ElementModel):
     """``InvoiceDetailRequestHeader``: invoiceID, invoiceDate, purpose, operation, partners.
 
     ``header_indicators`` / ``line_indicators`` hold the attribute names set to ``yes`` on
@@ -135,11 +128,10 @@ class InvoiceDetailRequestHeader:
     comments: Comment | None = None
     extrinsics: list[Extrinsic] = field(default_factory=list)
     payment_terms: list[PaymentTerm] = field(default_factory=list)
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
-class InvoiceDetailRequest:
+class InvoiceDetailRequest(ElementModel):
     """``InvoiceDetailRequest``: a supplier invoice (or credit memo) against orders."""
 
     KIND: ClassVar[str] = "InvoiceDetailRequest"
@@ -147,4 +139,3 @@ class InvoiceDetailRequest:
     header: InvoiceDetailRequestHeader
     orders: list[InvoiceDetailOrder]
     summary: InvoiceDetailSummary
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)

@@ -7,13 +7,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from punchout.cxml.common import (
     Address,
     Comment,
     Contact,
     Distribution,
+    ElementModel,
     Extrinsic,
     ItemDetail,
     ItemID,
@@ -23,9 +24,6 @@ from punchout.cxml.common import (
     TermsOfDelivery,
 )
 from punchout.money import Money
-
-if TYPE_CHECKING:
-    from lxml.etree import _Element
 
 __all__ = [
     "ItemOut",
@@ -57,31 +55,29 @@ class OrderType(StrEnum):
 
 
 @dataclass(slots=True)
-class ScheduleLine:
+class ScheduleLine(ElementModel):
     """``ScheduleLine``: a partial delivery of ``quantity`` on ``requested_delivery_date``."""
 
     quantity: Decimal
     requested_delivery_date: datetime | None
     unit_of_measure: str = ""
     line_number: int | None = None
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
-class PCard:
+class PCard(ElementModel):
     """``Payment/PCard``: a procurement card. ``repr()`` masks the number."""
 
     number: str = field(repr=False)
     expiration: str
     name: str | None = None
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
     def __repr__(self) -> str:
         return f"PCard(number='…{self.number[-4:]}', expiration={self.expiration!r}, name={self.name!r})"
 
 
 @dataclass(slots=True)
-class ItemOut:
+class ItemOut(ElementModel):
     """``ItemOut``: an ordered line (lineNumber, quantity, requestedDeliveryDate, ItemID, ItemDetail…)."""
 
     quantity: Decimal
@@ -97,11 +93,10 @@ class ItemOut:
     comments: list[Comment] = field(default_factory=list)
     schedule_lines: list[ScheduleLine] = field(default_factory=list)
     terms_of_delivery: TermsOfDelivery | None = None
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
-class OrderRequestHeader:
+class OrderRequestHeader(ElementModel):
     """``OrderRequestHeader``: orderID, orderDate, type, orderVersion, orderType and header data;
     an update or delete names the order it changes in ``DocumentReference``."""
 
@@ -124,15 +119,13 @@ class OrderRequestHeader:
     terms_of_delivery: TermsOfDelivery | None = None
     #: ``DocumentReference@payloadID``: for type update/delete, the OrderRequest this one replaces.
     document_reference: str | None = None
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
-class OrderRequest:
+class OrderRequest(ElementModel):
     """``OrderRequest``: a purchase order from the buyer's procurement system."""
 
     KIND: ClassVar[str] = "OrderRequest"
 
     header: OrderRequestHeader
     items: list[ItemOut] = field(default_factory=list)
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)

@@ -6,13 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
-from punchout.cxml.common import Comment, Extrinsic, Status
+from punchout.cxml.common import Comment, ElementModel, Extrinsic, Status
 from punchout.money import Money
-
-if TYPE_CHECKING:
-    from lxml.etree import _Element
 
 __all__ = [
     "FREE_TEXT_OPTION",
@@ -49,34 +46,31 @@ def free_text_declared(profile: ProfileResponse) -> bool | None:
 
 
 @dataclass(slots=True)
-class ProfileRequest:
+class ProfileRequest(ElementModel):
     """``ProfileRequest``: "which transactions do you support, at which URLs?" (no content)."""
 
     KIND: ClassVar[str] = "ProfileRequest"
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
-class Option:
+class Option(ElementModel):
     """``Option name="…"``: a named capability value."""
 
     name: str
     value: str
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
-class Transaction:
+class Transaction(ElementModel):
     """``Transaction requestName="OrderRequest"`` with the ``URL`` to post it to."""
 
     request_name: str
     url: str
     options: list[Option] = field(default_factory=list)
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
-class ProfileResponse:
+class ProfileResponse(ElementModel):
     """``ProfileResponse``: the supported transactions (Status is on the envelope)."""
 
     KIND: ClassVar[str] = "ProfileResponse"
@@ -85,7 +79,6 @@ class ProfileResponse:
     transactions: list[Transaction] = field(default_factory=list)
     options: list[Option] = field(default_factory=list)
     last_refresh: datetime | None = None
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 class InvoiceStatusType(StrEnum):
@@ -100,7 +93,7 @@ class InvoiceStatusType(StrEnum):
 
 
 @dataclass(slots=True)
-class InvoiceStatus:
+class InvoiceStatus(ElementModel):
     """``InvoiceStatus type`` + ``InvoiceIDInfo invoiceID invoiceDate`` + Comments."""
 
     type: InvoiceStatusType
@@ -111,11 +104,10 @@ class InvoiceStatus:
     partial_amount: Money | None = None
     # ``paymentNetDueDate``: the date after which the invoice is paid without discount.
     payment_net_due_date: datetime | None = None
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
-class DocumentStatus:
+class DocumentStatus(ElementModel):
     """``DocumentStatus type`` + ``DocumentInfo documentID documentType documentDate`` + Comments: the
     status of any earlier document (an order…); ``type`` is free text agreed between partners."""
 
@@ -124,11 +116,10 @@ class DocumentStatus:
     document_type: str | None = None
     document_date: datetime | None = None
     comments: list[Comment] = field(default_factory=list)
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
-class StatusUpdateRequest:
+class StatusUpdateRequest(ElementModel):
     """``StatusUpdateRequest``: the status of an earlier document (``DocumentReference payloadID``)."""
 
     KIND: ClassVar[str] = "StatusUpdateRequest"
@@ -140,12 +131,10 @@ class StatusUpdateRequest:
     invoice_status: InvoiceStatus | None = None
     extrinsics: list[Extrinsic] = field(default_factory=list)
     document_status: DocumentStatus | None = None
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
-class Response:
+class Response(ElementModel):
     """The generic ``Response``: only a Status, which lives on the envelope (``CXML.status``)."""
 
     KIND: ClassVar[str] = "Response"
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)

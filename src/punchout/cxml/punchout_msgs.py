@@ -6,12 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from punchout.cxml.common import (
     Address,
     Comment,
     Contact,
+    ElementModel,
     Extrinsic,
     ItemDetail,
     ItemID,
@@ -21,9 +22,6 @@ from punchout.cxml.common import (
 )
 from punchout.cxml.order import ItemOut
 from punchout.money import Money
-
-if TYPE_CHECKING:
-    from lxml.etree import _Element
 
 __all__ = [
     "ItemIn",
@@ -45,7 +43,7 @@ class PunchOutOperation(StrEnum):
 
 
 @dataclass(slots=True)
-class PunchOutSetupRequest:
+class PunchOutSetupRequest(ElementModel):
     """``PunchOutSetupRequest``: the buyer asks the supplier for a shopping session."""
 
     KIND: ClassVar[str] = "PunchOutSetupRequest"
@@ -59,7 +57,6 @@ class PunchOutSetupRequest:
     ship_to: Address | None = None
     selected_item: ItemID | None = None
     items: list[ItemOut] = field(default_factory=list)
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
     @property
     def user_email(self) -> str | None:
@@ -76,17 +73,16 @@ class PunchOutSetupRequest:
 
 
 @dataclass(slots=True)
-class PunchOutSetupResponse:
+class PunchOutSetupResponse(ElementModel):
     """``PunchOutSetupResponse/StartPage/URL``: where to send the user's browser."""
 
     KIND: ClassVar[str] = "PunchOutSetupResponse"
 
     start_page_url: str
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
-class ItemIn:
+class ItemIn(ElementModel):
     """``ItemIn``: a cart line (quantity, ItemID, ItemDetail, line Shipping and Tax)."""
 
     quantity: Decimal
@@ -99,11 +95,10 @@ class ItemIn:
     contacts: list[Contact] = field(default_factory=list)
     comments: Comment | None = None
     extrinsics: list[Extrinsic] = field(default_factory=list)
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
-class PunchOutOrderMessageHeader:
+class PunchOutOrderMessageHeader(ElementModel):
     """``PunchOutOrderMessageHeader@operationAllowed`` with Total, ShipTo, Shipping, Tax."""
 
     total: Money | None
@@ -111,11 +106,10 @@ class PunchOutOrderMessageHeader:
     ship_to: Address | None = None
     shipping: Shipping | None = None
     tax: Tax | None = None
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
-class PunchOutOrderMessage:
+class PunchOutOrderMessage(ElementModel):
     """``PunchOutOrderMessage``: the cart the supplier returns through the user's browser."""
 
     KIND: ClassVar[str] = "PunchOutOrderMessage"
@@ -123,4 +117,3 @@ class PunchOutOrderMessage:
     buyer_cookie: str
     header: PunchOutOrderMessageHeader
     items: list[ItemIn] = field(default_factory=list)
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)

@@ -20,6 +20,7 @@ import codecs
 import html
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TypedDict, Unpack
 
 from punchout.oci.callup import check_hook_url
 from punchout.oci.cart import ReturnFields, build_return_fields
@@ -108,29 +109,19 @@ def build_return_form(
     return ReturnForm(html=page, fields=fields, charset=charset, warnings=list(fields.warnings))
 
 
-def return_form_html(
-    hook_url: str,
-    items: Iterable[OCIItem],
-    *,
-    version: str = "5.0",
-    target: str | None = None,
-    okcode: str | None = None,
-    caller: str | None = None,
-    charset: str = "iso-8859-1",
-    title: str = "Transferring your cart",
-    submit_label: str = "Transfer cart",
-    script_nonce: str | None = None,
-) -> str:
-    """The cart return page as text (see :func:`build_return_form` for the warnings as well)."""
-    return build_return_form(
-        hook_url,
-        items,
-        version=version,
-        target=target,
-        okcode=okcode,
-        caller=caller,
-        charset=charset,
-        title=title,
-        submit_label=submit_label,
-        script_nonce=script_nonce,
-    ).html
+class ReturnFormOptions(TypedDict, total=False):
+    """The keyword options of :func:`build_return_form`, which :func:`return_form_html` passes on."""
+
+    version: str
+    target: str | None
+    okcode: str | None
+    caller: str | None
+    charset: str
+    title: str
+    submit_label: str
+    script_nonce: str | None
+
+
+def return_form_html(hook_url: str, items: Iterable[OCIItem], **options: Unpack[ReturnFormOptions]) -> str:
+    """The cart return page as text (see :func:`build_return_form` for the options and the warnings)."""
+    return build_return_form(hook_url, items, **options).html

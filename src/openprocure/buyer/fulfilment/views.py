@@ -26,6 +26,7 @@ from openprocure.buyer.organization.choices import Role
 from openprocure.buyer.organization.services import has_role
 from openprocure.buyer.purchasing.choices import AWAITING_GOODS, POStatus
 from openprocure.buyer.purchasing.models import PurchaseOrder, PurchaseOrderLine
+from openprocure.core.forms import report_errors
 from openprocure.core.lists import paginate
 
 # An invoice can arrive before the goods (suppliers often invoice at shipment): the order then says
@@ -220,8 +221,7 @@ def resolve_issue(request: HttpRequest, pk: int) -> HttpResponse:
     issue = get_object_or_404(SupplierIssue, pk=pk)
     form = ResolveIssueForm(request.POST)
     if not form.is_valid():
-        for error in form.errors["resolution"]:
-            messages.error(request, str(error))
+        report_errors(request, form, "resolution")
         return redirect("fulfilment:issues")
     try:
         services.resolve_issue(issue=issue, actor=request.user, resolution=form.cleaned_data["resolution"])

@@ -7,7 +7,6 @@ it did (``created``, ``updated`` or ``unchanged``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -20,18 +19,11 @@ from openprocure.buyer.organization.services import roles_of, set_profile
 from openprocure.buyer.suppliers.forms import ConnectionForm, SupplierForm
 from openprocure.buyer.suppliers.models import PunchOutConnection, Supplier
 from openprocure.buyer.suppliers.services import save_connection, shared_secret
+from openprocure.core.bootstrap import Outcome, update_user
 from openprocure.core.models import User
 
 # What the first administrator may do: every setting of the suite, and the Django admin.
 ADMINISTRATOR_ROLES = [Role.REQUESTER, Role.PROCUREMENT_ADMIN, Role.TECH_ADMIN]
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What a bootstrap step did: ``created``, ``updated`` or ``unchanged``."""
-
-    what: str
-    action: str
 
 
 def bootstrap_organisation(
@@ -74,25 +66,16 @@ def bootstrap_organisation(
             )
             action = "created"
         else:
-            changed = {
-                field: value
-                for field, value in (
-                    ("first_name", first_name),
-                    ("last_name", last_name),
-                    ("is_staff", True),
-                    ("is_superuser", True),
-                    ("is_active", True),
-                )
-                if getattr(user, field) != value
-            }
-            password_changed = bool(password) and not user.check_password(password)
-            for field, value in changed.items():
-                setattr(user, field, value)
-            if password_changed:
-                user.set_password(password)
-            if changed or password_changed:
-                user.save()
-            action = "updated" if changed or password_changed else "unchanged"
+            changed = update_user(
+                user,
+                password=password,
+                first_name=first_name,
+                last_name=last_name,
+                is_staff=True,
+                is_superuser=True,
+                is_active=True,
+            )
+            action = "updated" if changed else "unchanged"
         profile = UserProfile.objects.filter(user=user).first()
         if (
             profile is None

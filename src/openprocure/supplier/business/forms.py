@@ -26,12 +26,19 @@ def clean_tax_number(value: str) -> str:
     )
 
 
-class RegistrationForm(forms.Form):
-    name = forms.CharField(label=_("Company name"), max_length=200)
+class AddressForm(forms.Form):
+    """A postal address: who it is for, street, postal code, city and country (a form that derives
+    from it keeps these fields first, in this order, and may relabel ``name``)."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
     street = forms.CharField(label=_("Street"), max_length=200)
     postal_code = forms.CharField(label=_("Postal code"), max_length=20)
     city = forms.CharField(label=_("City"), max_length=100)
     country = CountryField(label=_("Country (two letters)"), initial="FR")
+
+
+class RegistrationForm(AddressForm):
+    name = forms.CharField(label=_("Company name"), max_length=200)
     tax_number = forms.CharField(label=_("VAT or SIREN number"), max_length=32)
     first_name = forms.CharField(label=_("Your first name"), max_length=150)
     last_name = forms.CharField(label=_("Your last name"), max_length=150)
@@ -127,12 +134,7 @@ class PaymentMethodForm(forms.Form):
     invoice_terms = forms.CharField(label=_("Invoice terms"), max_length=100, required=False)
 
 
-class ShippingAddressForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200)
-    street = forms.CharField(label=_("Street"), max_length=200)
-    postal_code = forms.CharField(label=_("Postal code"), max_length=20)
-    city = forms.CharField(label=_("City"), max_length=100)
-    country = CountryField(label=_("Country (two letters)"), initial="FR")
+class ShippingAddressForm(AddressForm):
     preferred_delivery_day = forms.TypedChoiceField(
         label=_("Preferred delivery day"),
         choices=[("", _("Any day")), *Weekday.choices],

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from openprocure.core.auth import AuthenticatedHttpRequest
@@ -29,6 +32,9 @@ from openprocure.supplier.business.models import (
     Membership,
     setting_field,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def _errors(request: HttpRequest, error: ValidationError) -> None:
@@ -48,6 +54,37 @@ def business_member(view: Any) -> Any:
         return view(request, membership, *args, **kwargs)
 
     return wrapper
+
+
+def _manage_action(
+    form_class: type[Form],
+    action: Callable[..., object],
+    done: StrOrPromise | Callable[[dict[str, Any]], str],
+    *,
+    invalid: StrOrPromise | None = None,
+    target: Callable[[Membership], dict[str, Any]] = lambda membership: {"business": membership.business},
+) -> Callable[..., HttpResponse]:
+    """The view of a form posted from Manage your business: ``action`` of the ``target`` (the
+    member's business) by the person, with the form's values; then the ``done`` message (or what
+    ``done`` says of the values), else the action's errors, or ``invalid`` when the form itself is
+    not valid. Back to the page in every case."""
+
+    @require_POST
+    @business_member
+    def view(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
+        form = form_class(request.POST)
+        if form.is_valid():
+            try:
+                action(**target(membership), by=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                _errors(request, error)
+            else:
+                messages.success(request, done(form.cleaned_data) if callable(done) else done)
+        elif invalid is not None:
+            messages.error(request, invalid)
+        return redirect("business-manage")
+
+    return view
 
 
 def register(request: HttpRequest) -> HttpResponse:
@@ -111,31 +148,15 @@ def manage(request: AuthenticatedHttpRequest, membership: Membership) -> HttpRes
     return render(request, "business/manage.html", context)
 
 
-@require_POST
-@business_member
-def invite(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
-    form = forms.InviteForm(request.POST)
-    if form.is_valid():
-        try:
-            services.invite_user(business=membership.business, by=request.user, **form.cleaned_data)
-            messages.success(
-                request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]}
-            )
-        except ValidationError as error:
-            _errors(request, error)
-    else:
-        messages.error(request, _("Give a valid e-mail address."))
-    return redirect("business-manage")
+invite = _manage_action(
+    forms.InviteForm,
+    services.invite_user,
+    lambda values: _("Invitation sent to %(email)s.") % {"email": values["email"]},
+    invalid=gettext_lazy("Give a valid e-mail address."),
+)
 
 
-@require_POST
-@business_member
-def change_roles(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
-    form = forms.RolesForm(request.POST)
-    if form.is_valid():
-        services.set_roles(business=membership.business, by=request.user, **form.cleaned_data)
-        messages.success(request, _("Roles updated."))
-    return redirect("business-manage")
+change_roles = _manage_action(forms.RolesForm, services.set_roles, gettext_lazy("Roles updated."))
 
 
 @business_member
@@ -180,18 +201,12 @@ def activate(request: AuthenticatedHttpRequest, membership: Membership) -> HttpR
     )
 
 
-@require_POST
-@business_member
-def return_urls(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
-    integration = get_object_or_404(Integration, business=membership.business)
-    form = forms.ReturnUrlsForm(request.POST)
-    if form.is_valid():
-        try:
-            services.update_return_urls(integration=integration, by=request.user, **form.cleaned_data)
-            messages.success(request, _("Allowed return URLs saved."))
-        except ValidationError as error:
-            _errors(request, error)
-    return redirect("business-manage")
+return_urls = _manage_action(
+    forms.ReturnUrlsForm,
+    services.update_return_urls,
+    gettext_lazy("Allowed return URLs saved."),
+    target=lambda membership: {"integration": get_object_or_404(Integration, business=membership.business)},
+)
 
 
 @business_member
@@ -228,29 +243,17 @@ def credentials(request: AuthenticatedHttpRequest, membership: Membership) -> Ht
     return render(request, "business/credentials.html", {"integration": integration, "forms": forms_by_kind})
 
 
-@require_POST
-@business_member
-def add_payment_method(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
-    form = forms.PaymentMethodForm(request.POST)
-    if form.is_valid():
-        try:
-            services.add_payment_method(business=membership.business, by=request.user, **form.cleaned_data)
-            messages.success(request, _("Payment method added."))
-        except ValidationError as error:
-            _errors(request, error)
-    return redirect("business-manage")
+add_payment_method = _manage_action(
+    forms.PaymentMethodForm, services.add_payment_method, gettext_lazy("Payment method added.")
+)
 
 
-@require_POST
-@business_member
-def add_address(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
-    form = forms.ShippingAddressForm(request.POST)
-    if form.is_valid():
-        services.add_shipping_address(business=membership.business, by=request.user, **form.cleaned_data)
-        messages.success(request, _("Shipping address added."))
-    else:
-        messages.error(request, _("Check the address: every field but the delivery day is required."))
-    return redirect("business-manage")
+add_address = _manage_action(
+    forms.ShippingAddressForm,
+    services.add_shipping_address,
+    gettext_lazy("Shipping address added."),
+    invalid=gettext_lazy("Check the address: every field but the delivery day is required."),
+)
 
 
 @business_member

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import bisect
 import re
-import threading
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -49,6 +48,7 @@ from openprocure.supplier.catalog.search import (
     brand_token,
     category_token,
 )
+from openprocure.supplier.catalog.versioned import CatalogCopy
 
 TABLE = "catalog_fts"
 VIEW = "catalog_searchdoc"
@@ -159,18 +159,17 @@ def band_prefix(price_basis: str) -> str:
     return "bpb" if price_basis == "business" else "lpb"
 
 
-class FacetTable:
+class FacetTable(CatalogCopy):
     """Per-product facet data of the whole catalog, in memory, indexed by sales rank.
 
     Counting facets over a few thousand matches by reading their rows back from SQLite costs
     10-20 ms; counting from these arrays costs about one. About 11 bytes per product (11 MB for a
-    million). Reloaded when ``CatalogVersion`` changes (every catalog write sets a new random
-    version), so a process never counts from stale data.
+    million). Reloaded when the catalog changes (``CatalogCopy``), so a process never counts from
+    stale data.
     """
 
     def __init__(self) -> None:
-        self.version: int | None = None
-        self.lock = threading.Lock()
+        super().__init__()
         self.codes: list[str] = [""]
         self.brands: list[str] = [""]
         self.code = array("H")
@@ -181,14 +180,7 @@ class FacetTable:
         self.business_band = array("b")
 
     def current(self, cursor) -> FacetTable:
-        cursor.execute("SELECT version FROM catalog_catalogversion WHERE id = 1")
-        row = cursor.fetchone()
-        version = row[0] if row else 0
-        if version != self.version:
-            with self.lock:
-                if version != self.version:
-                    self._load(cursor)
-                    self.version = version
+        self.refresh(cursor)
         return self
 
     def _load(self, cursor) -> None:

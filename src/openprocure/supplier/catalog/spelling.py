@@ -20,13 +20,13 @@ ten times faster there, and answers in hundredths of a millisecond on the genera
 
 from __future__ import annotations
 
-import threading
 import unicodedata
 
 from django.db import connection
 from rapidfuzz import fuzz, process
 
 from openprocure.supplier.catalog import defaults
+from openprocure.supplier.catalog.versioned import CatalogCopy
 
 
 def fold(text: str) -> str:
@@ -35,25 +35,17 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-class Vocabulary:
+class Vocabulary(CatalogCopy):
     """The catalog's words in memory: folded word → (word as stored, products using it)."""
 
     def __init__(self) -> None:
-        self.version: int | None = None
-        self.lock = threading.Lock()
+        super().__init__()
         self.words: dict[str, tuple[str, int]] = {}
         self.by_length: dict[int, list[str]] = {}
 
     def current(self) -> Vocabulary:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT version FROM catalog_catalogversion WHERE id = 1")
-            row = cursor.fetchone()
-            version = row[0] if row else 0
-            if version != self.version:
-                with self.lock:
-                    if version != self.version:
-                        self._load(cursor)
-                        self.version = version
+            self.refresh(cursor)
         return self
 
     def _load(self, cursor) -> None:

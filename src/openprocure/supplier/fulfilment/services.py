@@ -474,13 +474,7 @@ def record_return(
         if request_id is not None:
             asked = _open_request(order, request_id)
             asked.goods_return = goods_return
-            asked.decided_by, asked.decided_at = by, timezone.now()
-            set_status(
-                asked,
-                ReturnRequestStatus.RECORDED,
-                table=RETURN_REQUEST_TRANSITIONS,
-                also=["goods_return", "decided_by", "decided_at"],
-            )
+            _decide(asked, ReturnRequestStatus.RECORDED, by, also=["goods_return"])
             if asked.requested_by is not None:
                 recipients.add(asked.requested_by.email)
         if recipients:
@@ -498,6 +492,12 @@ def _open_request(order: Order, request_id: int) -> ReturnRequest:
     if asked is None or asked.status != ReturnRequestStatus.REQUESTED:
         raise ValidationError(_("This return request was already answered."))
     return asked
+
+
+def _decide(asked: ReturnRequest, status: str, by: User | None, *, also: list[str]) -> None:
+    """Close an open return request as ``status``: who decided and when, with the fields ``also`` set."""
+    asked.decided_by, asked.decided_at = by, timezone.now()
+    set_status(asked, status, table=RETURN_REQUEST_TRANSITIONS, also=[*also, "decided_by", "decided_at"])
 
 
 def request_return(
@@ -533,13 +533,7 @@ def decline_return_request(*, request_id: int, reason: str, by: User | None) -> 
         order = Order.objects.select_for_update(of=("self",)).get(pk=order_id)
         asked = _open_request(order, request_id)
         asked.decline_reason = reason[:500]
-        asked.decided_by, asked.decided_at = by, timezone.now()
-        set_status(
-            asked,
-            ReturnRequestStatus.DECLINED,
-            table=RETURN_REQUEST_TRANSITIONS,
-            also=["decline_reason", "decided_by", "decided_at"],
-        )
+        _decide(asked, ReturnRequestStatus.DECLINED, by, also=["decline_reason"])
         if asked.requested_by is not None:
             person = asked.requested_by
             with translation.override(person.preferred_language or settings.LANGUAGE_CODE):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from openprocure.core.auth import AuthenticatedHttpRequest
 from openprocure.core.formatting import format_money
+from openprocure.core.forms import report_errors
 from openprocure.core.lists import paginate
 from openprocure.core.pdf import pdf_response
 from openprocure.supplier.business.services import membership_of, staff_role
@@ -39,6 +42,17 @@ def _report(request: HttpRequest, error: ValidationError) -> None:
     """A refusal of the service as messages, one per reason."""
     for message in error.messages:
         messages.error(request, message)
+
+
+def _ship(request: AuthenticatedHttpRequest, **shipment: Any) -> bool:
+    """Ship through the service and say so with the shipment's ID, or say why not; True when shipped."""
+    try:
+        shipped = services.ship(by=request.user, **shipment)
+    except ValidationError as error:
+        _report(request, error)
+        return False
+    messages.success(request, _("Shipment %(id)s sent.") % {"id": shipped.shipment_id})
+    return True
 
 
 @login_required
@@ -80,22 +94,8 @@ def ship_order(request: AuthenticatedHttpRequest, order_id: int) -> HttpResponse
         for message in quantities.messages():
             messages.error(request, message)
     elif request.method == "POST" and details.is_valid():
-        try:
-            shipment = services.ship(
-                order_ids=[order.pk],
-                carrier=details.cleaned_data["carrier"],
-                tracking_number=details.cleaned_data["tracking_number"],
-                tracking_url=details.cleaned_data["tracking_url"],
-                quantities=[
-                    services.ShipRequest(line_id=line.pk, quantity=quantities.quantity(line))
-                    for line in lines
-                ],
-                by=request.user,
-            )
-        except ValidationError as error:
-            _report(request, error)
-        else:
-            messages.success(request, _("Shipment %(id)s sent.") % {"id": shipment.shipment_id})
+        wanted = [services.ShipRequest(line_id=line.pk, quantity=quantities.quantity(line)) for line in lines]
+        if _ship(request, order_ids=[order.pk], quantities=wanted, **details.cleaned_data):
             return redirect("fulfilment-queue")
     rows = [(line, quantities.typed(line)) for line in lines]
     return render(
@@ -199,8 +199,7 @@ def decline_return_request(request: AuthenticatedHttpRequest, request_id: int) -
     _require_staff(request)
     form = DeclineReturnForm(request.POST)
     if not form.is_valid():
-        for message in form.errors["reason"]:
-            messages.error(request, str(message))
+        report_errors(request, form, "reason")
         return redirect("fulfilment-return-requests")
     try:
         asked = services.decline_return_request(
@@ -255,21 +254,14 @@ def ship_together(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_staff(request)
     form = ShipTogetherForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, str(message))
+        report_errors(request, form)
         return redirect("fulfilment-queue")
-    try:
-        shipment = services.ship(
-            order_ids=form.cleaned_data["order"],
-            carrier=form.cleaned_data["carrier"],
-            tracking_number=form.cleaned_data["tracking_number"],
-            by=request.user,
-        )
-    except ValidationError as error:
-        _report(request, error)
-    else:
-        messages.success(request, _("Shipment %(id)s sent.") % {"id": shipment.shipment_id})
+    _ship(
+        request,
+        order_ids=form.cleaned_data["order"],
+        carrier=form.cleaned_data["carrier"],
+        tracking_number=form.cleaned_data["tracking_number"],
+    )
     return redirect("fulfilment-queue")
 
 

@@ -13,12 +13,7 @@ __all__ = ["InvalidToken", "decrypt_secret", "encrypt_secret"]
 
 _BOX = SecretBox(b"openprocure supplier: buyer shared secrets for outbound documents")
 
-
-def encrypt_secret(plain: str) -> str:
-    """A Fernet token (text) for ``plain``."""
-    return _BOX.encrypt(plain)
-
-
-def decrypt_secret(token: str) -> str:
-    """The secret behind a token; raises ``InvalidToken`` when the key changed or the token is damaged."""
-    return _BOX.decrypt(token)
+# The box's methods: ``encrypt_secret(plain)`` gives a Fernet token, ``decrypt_secret(token)`` the
+# secret (or raises ``InvalidToken`` when the key changed or the token is damaged).
+encrypt_secret = _BOX.encrypt
+decrypt_secret = _BOX.decrypt

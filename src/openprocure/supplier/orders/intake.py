@@ -48,7 +48,6 @@ from lxml import etree
 
 from openprocure.core import rows
 from openprocure.supplier.business.choices import QuantityAction
-from openprocure.supplier.business.credentials import check_secret
 from openprocure.supplier.business.models import Integration, PaymentMethod, ShippingAddress
 from openprocure.supplier.business.services import payment_method_valid
 from openprocure.supplier.catalog.models import PriceTier, Product, Seller
@@ -57,7 +56,7 @@ from openprocure.supplier.orders.choices import LineOutcome, OrderStatus
 from openprocure.supplier.orders.models import Order, OrderLine
 from openprocure.supplier.punchout import pricing
 from openprocure.supplier.punchout.models import CartLine, PunchOutSession
-from openprocure.supplier.punchout.services import _DUMMY_HASH, find_integration
+from openprocure.supplier.punchout.services import authenticate_sender, shown_credentials
 from punchout import cxml
 from punchout.cxml.errors import CXMLError
 from punchout.cxml.parser import parse_tree
@@ -101,13 +100,9 @@ def authenticate(document: cxml.CXML) -> tuple[Integration, str]:
     same time as a wrong secret.
     """
     header = document.require_header()
-    integration = find_integration(credentials=header.from_)
-    secret = header.sender_secret
-    if secret is None:
-        secret = next((c.shared_secret for c in header.from_ if c.shared_secret is not None), None)
-    secret_ok = check_secret(secret, integration.shared_secret_hash if integration else _DUMMY_HASH)
+    integration, secret, secret_ok = authenticate_sender(header)
     if integration is None:
-        shown = ", ".join(f"{c.domain}:{c.identity}" for c in header.from_) or "none"
+        shown = shown_credentials(header.from_)
         raise Rejection("AUTH_UNKNOWN_BUYER", path="/cXML/Header/From/Credential", credential=shown)
     if not secret_ok or secret is None:
         raise Rejection("AUTH_BAD_SECRET", path="/cXML/Header/Sender/Credential/SharedSecret")

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from openprocure.core.auth import AuthenticatedHttpRequest
+from openprocure.core.forms import report_errors
 from openprocure.core.lists import paginate
 from openprocure.core.pdf import pdf_response
 from openprocure.supplier.business.choices import StaffRole
@@ -134,8 +135,7 @@ def _cancel(request: AuthenticatedHttpRequest, order: Order) -> None:
     """Cancel the order, or the lines ticked (form field ``line``, repeated), and say what happened."""
     form = CancelOrderForm(request.POST)
     if not form.is_valid():
-        for message in form.errors["line"]:
-            messages.error(request, str(message))
+        report_errors(request, form, "line")
         return
     numbers = form.cleaned_data["line"]
     try:

@@ -184,15 +184,13 @@ def handle_callup(request: HttpRequest, params: list[tuple[str, Any]]) -> HttpRe
     key = secrets.token_urlsafe(32)
     with transaction.atomic():
         now = timezone.now()
-        session = PunchOutSession.objects.create(
-            business_id=integration.business_id,
+        session = services.create_session(
             integration=integration,
-            user_id=membership.user_id if membership else None,
+            membership=membership,
             email=email,
             protocol=SessionProtocol.OCI,
             operation=Operation.CREATE,
             status=SessionStatus.OPEN,
-            is_test=integration.is_test,
             return_url=callup.hook_url or "",
             oci_options={
                 "target": callup.target or "",

@@ -85,6 +85,23 @@ def find_integration(*, credentials: list[cxml.Credential]) -> Integration | Non
     return found[0] if found else None
 
 
+def authenticate_sender(header: cxml.Header) -> tuple[Integration | None, str | None, bool]:
+    """The integration ``header``'s From credentials name, the SharedSecret sent (Sender's, else one
+    in From) and whether it is that integration's: checked even when no integration matches, so an
+    unknown identity costs the same time as a wrong secret."""
+    integration = find_integration(credentials=header.from_)
+    secret = header.sender_secret
+    if secret is None:
+        secret = next((c.shared_secret for c in header.from_ if c.shared_secret is not None), None)
+    secret_ok = check_secret(secret, integration.shared_secret_hash if integration else _DUMMY_HASH)
+    return integration, secret, secret_ok
+
+
+def shown_credentials(credentials: list[cxml.Credential]) -> str:
+    """``domain:identity`` of each credential, as a refusal names them (``none`` when there are none)."""
+    return ", ".join(f"{c.domain}:{c.identity}" for c in credentials) or "none"
+
+
 def is_allowed_return_url(integration: Integration, url: str) -> bool:
     """Whether ``url`` starts with one of the integration's allowed prefixes.
 
@@ -191,13 +208,9 @@ def setup_cxml_session(
     """
     header = document.require_header()
     request: cxml.PunchOutSetupRequest = document.message  # type: ignore[assignment]  # the endpoint routes only PunchOutSetupRequest documents here
-    integration = find_integration(credentials=header.from_)
-    secret = header.sender_secret
-    if secret is None:
-        secret = next((c.shared_secret for c in header.from_ if c.shared_secret is not None), None)
-    secret_ok = check_secret(secret, integration.shared_secret_hash if integration else _DUMMY_HASH)
+    integration, _secret, secret_ok = authenticate_sender(header)
     if integration is None:
-        shown = ", ".join(f"{c.domain}:{c.identity}" for c in header.from_) or "none"
+        shown = shown_credentials(header.from_)
         raise Refused(
             f"No PunchOut account is registered for the From credential ({shown}). Check the identity "
             "and domain with the supplier, or ask your administrator to add PunchOut.",
@@ -255,17 +268,15 @@ def setup_cxml_session(
             if membership is not None and membership.group_id != group.pk:
                 Membership.objects.filter(pk=membership.pk).update(group=group)
         now = timezone.now()
-        session = PunchOutSession.objects.create(
-            business_id=integration.business_id,
+        session = create_session(
             integration=integration,
-            user_id=membership.user_id if membership else None,
+            membership=membership,
             email=email,
             group_id=group_id,
             protocol=SessionProtocol.CXML,
             operation=Operation(request.operation.value)
             if request.operation.value in Operation.values
             else Operation.CREATE,
-            is_test=integration.is_test,
             buyer_cookie=request.buyer_cookie,
             return_url=url,
             buyer_credentials=[{"domain": c.domain, "identity": c.identity} for c in header.from_],
@@ -284,6 +295,21 @@ def setup_cxml_session(
         if in_transaction is not None:
             in_transaction(result)
     return result
+
+
+def create_session(
+    *, integration: Integration, membership: Membership | None, email: str, **fields: Any
+) -> PunchOutSession:
+    """A new session of ``integration`` for the shopper ``email`` (``membership`` is None until the
+    shopper has an account here), in Test when the integration is; ``fields`` set the rest."""
+    return PunchOutSession.objects.create(
+        business_id=integration.business_id,
+        integration=integration,
+        user_id=membership.user_id if membership else None,
+        email=email,
+        is_test=integration.is_test,
+        **fields,
+    )
 
 
 def _shopper_names(request: cxml.PunchOutSetupRequest) -> dict[str, str]:

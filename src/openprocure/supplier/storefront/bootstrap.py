@@ -7,25 +7,16 @@ it did (``created``, ``updated`` or ``unchanged``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from openprocure.core.bootstrap import Outcome, update_user
 from openprocure.core.models import User
 from openprocure.supplier.business import services
 from openprocure.supplier.business.choices import StaffRole, VerificationStatus
 from openprocure.supplier.business.credentials import check_secret
 from openprocure.supplier.business.models import Business, Integration, Membership, StaffProfile
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What a bootstrap step did: ``created``, ``updated`` or ``unchanged``."""
-
-    what: str
-    action: str
 
 
 def create_operator(*, email: str, first_name: str, last_name: str, role: str, password: str) -> Outcome:
@@ -48,21 +39,9 @@ def create_operator(*, email: str, first_name: str, last_name: str, role: str, p
             )
             StaffProfile.objects.create(user=user, role=role)
             return Outcome(f"{role} {user.email}", "created")
-        changed = False
-        for field, value in (
-            ("first_name", first_name),
-            ("last_name", last_name),
-            ("is_staff", True),
-            ("is_active", True),
-        ):
-            if getattr(user, field) != value:
-                setattr(user, field, value)
-                changed = True
-        if password and not user.check_password(password):
-            user.set_password(password)
-            changed = True
-        if changed:
-            user.save()
+        changed = update_user(
+            user, password=password, first_name=first_name, last_name=last_name, is_staff=True, is_active=True
+        )
         profile, created = StaffProfile.objects.get_or_create(user=user, defaults={"role": role})
         if not created and profile.role != role:
             profile.role = role

@@ -14,17 +14,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand
-
 from openprocure.buyer.portal.bootstrap import add_supplier_connection
 from openprocure.buyer.suppliers.choices import ConnectionProtocol, DeploymentMode
-from openprocure.core.bootstrap import add_secret_arguments, command_error, read_secret
+from openprocure.core.bootstrap import (
+    BootstrapCommand,
+    Outcome,
+    add_shared_secret_argument,
+    read_shared_secret,
+)
 
-SECRET_VARIABLE = "OPENPROCURE_BOOTSTRAP_SHARED_SECRET"  # noqa: S105 - the name of a variable
 
-
-class Command(BaseCommand):
+class Command(BootstrapCommand):
     help = "Create (or bring up to date) a supplier and its PunchOut connection."
 
     def add_arguments(self, parser: Any) -> None:
@@ -48,15 +48,12 @@ class Command(BaseCommand):
                 f"--{part}-domain", default=None, help=f"Credential domain of {part.title()}."
             )
         parser.add_argument("--oci-username", default=None)
-        add_secret_arguments(
-            parser,
-            name="secret",
-            variable=SECRET_VARIABLE,
-            help_text="The cXML shared secret (or OCI password) agreed with the supplier.",
+        add_shared_secret_argument(
+            parser, help_text="The cXML shared secret (or OCI password) agreed with the supplier."
         )
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        secret = read_secret(options, name="secret", variable=SECRET_VARIABLE, required=False)
+    def run(self, options: dict[str, Any]) -> list[Outcome]:
+        secret = read_shared_secret(options, required=False)
         supplier = {"name": options["supplier"]}
         for option, field in (("supplier_number", "number"), ("currency", "default_currency")):
             if options[option] is not None:
@@ -78,9 +75,4 @@ class Command(BaseCommand):
         ):
             if options[field] is not None:
                 connection[field] = options[field]
-        try:
-            outcomes = add_supplier_connection(supplier=supplier, connection=connection, secret=secret)
-        except ValidationError as error:
-            raise command_error(error) from None
-        for outcome in outcomes:
-            self.stdout.write(f"{outcome.what}: {outcome.action}")
+        return add_supplier_connection(supplier=supplier, connection=connection, secret=secret)

@@ -21,17 +21,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand
-
-from openprocure.core.bootstrap import add_secret_arguments, command_error, read_secret
+from openprocure.core.bootstrap import (
+    BootstrapCommand,
+    Outcome,
+    add_person_arguments,
+    add_shared_secret_argument,
+    person_options,
+    read_shared_secret,
+)
 from openprocure.supplier.storefront.bootstrap import create_business
 
-PASSWORD_VARIABLE = "OPENPROCURE_BOOTSTRAP_PASSWORD"  # noqa: S105 - the name of a variable
-SECRET_VARIABLE = "OPENPROCURE_BOOTSTRAP_SHARED_SECRET"  # noqa: S105 - the name of a variable
 
-
-class Command(BaseCommand):
+class Command(BootstrapCommand):
     help = "Create (or bring up to date) a verified business with its administrator and PunchOut."
 
     def add_arguments(self, parser: Any) -> None:
@@ -42,9 +43,9 @@ class Command(BaseCommand):
         parser.add_argument("--city", required=True)
         parser.add_argument("--country", required=True, help="ISO 3166 code, e.g. FR.")
         parser.add_argument("--tax-number", default="")
-        parser.add_argument("--admin-email", required=True)
-        parser.add_argument("--admin-first-name", default="")
-        parser.add_argument("--admin-last-name", default="")
+        add_person_arguments(
+            parser, prefix="admin-", email_help=None, credential_help="The administrator's password."
+        )
         parser.add_argument(
             "--buyer-identity", required=True, help="The From identity of the buyer's system."
         )
@@ -55,38 +56,23 @@ class Command(BaseCommand):
             default=[],
             help="An address the buyer's carts may return to (repeat for several).",
         )
-        add_secret_arguments(
-            parser, name="password", variable=PASSWORD_VARIABLE, help_text="The administrator's password."
-        )
-        add_secret_arguments(
-            parser,
-            name="secret",
-            variable=SECRET_VARIABLE,
-            help_text="The cXML shared secret agreed with the buyer.",
-        )
+        add_shared_secret_argument(parser, help_text="The cXML shared secret agreed with the buyer.")
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        password = read_secret(options, name="password", variable=PASSWORD_VARIABLE, required=False)
-        secret = read_secret(options, name="secret", variable=SECRET_VARIABLE, required=True)
-        try:
-            outcomes = create_business(
-                operator_email=options["operator"],
-                name=options["name"],
-                street=options["street"],
-                postal_code=options["postal_code"],
-                city=options["city"],
-                country=options["country"],
-                tax_number=options["tax_number"],
-                email=options["admin_email"],
-                first_name=options["admin_first_name"],
-                last_name=options["admin_last_name"],
-                password=password,
-                buyer_identity=options["buyer_identity"],
-                buyer_domain=options["buyer_domain"],
-                allowed_return_urls=options["return_url"],
-                shared_secret=secret,
-            )
-        except ValidationError as error:
-            raise command_error(error) from None
-        for outcome in outcomes:
-            self.stdout.write(f"{outcome.what}: {outcome.action}")
+    def run(self, options: dict[str, Any]) -> list[Outcome]:
+        # Standard input holds the password first, then the secret.
+        person = person_options(options, prefix="admin-")
+        secret = read_shared_secret(options, required=True)
+        return create_business(
+            operator_email=options["operator"],
+            name=options["name"],
+            street=options["street"],
+            postal_code=options["postal_code"],
+            city=options["city"],
+            country=options["country"],
+            tax_number=options["tax_number"],
+            **person,
+            buyer_identity=options["buyer_identity"],
+            buyer_domain=options["buyer_domain"],
+            allowed_return_urls=options["return_url"],
+            shared_secret=secret,
+        )
