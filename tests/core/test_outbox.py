@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 import random
 import subprocess
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
 from django.utils import timezone
 
 from openprocure.core import outbox
@@ -21,7 +23,7 @@ pytestmark = pytest.mark.django_db
 ORDER = b'<?xml version="1.0"?><cXML payloadID="po-1@buyer.test"><Request><OrderRequest/></Request></cXML>'
 
 
-def store(url: str, payload_id: str = "po-1@buyer.test") -> OutboxMessage:
+def store(url: str, payload_id: str = "po-1@buyer.test", on_result: str = "") -> OutboxMessage:
     return outbox.enqueue_document(
         kind="OrderRequest",
         url=url,
@@ -29,7 +31,27 @@ def store(url: str, payload_id: str = "po-1@buyer.test") -> OutboxMessage:
         body=ORDER,
         reference="PO-2026-000001",
         partner="MARKETPLACE",
+        on_result=on_result,
     )
+
+
+RESULTS = "tests.outbox"
+
+
+@pytest.fixture
+def results() -> Iterator[list[tuple[int, str, str, int | None, str]]]:
+    """What the result callback ``tests.outbox`` was told: (message, its status, outcome, code, text),
+    each seen inside the transaction recording the outcome."""
+    told: list[tuple[int, str, str, int | None, str]] = []
+
+    def record(message: OutboxMessage, outcome: str) -> None:
+        assert transaction.get_connection().in_atomic_block
+        told.append((message.pk, message.status, outcome, message.last_status_code, message.last_error))
+
+    hook = outbox.result_hook(RESULTS)
+    hook.register(record)
+    yield told
+    hook.remove(record)
 
 
 def test_delivered_message_is_never_sent_again() -> None:
@@ -173,9 +195,9 @@ def test_sweep_reschedules_expired_leases(django_capture_on_commit_callbacks) ->
     ) == [("openprocure.core.tasks.deliver_outbox_message", {"args": [message.pk], "kwargs": {}})]
 
 
-def test_a_worker_whose_lease_expired_never_undoes_a_delivery() -> None:
+def test_a_worker_whose_lease_expired_never_undoes_a_delivery(results) -> None:  # type: ignore[no-untyped-def]
     with PartnerServer() as partner:
-        message = store(partner.url)
+        message = store(partner.url, on_result=RESULTS)
         slow = outbox.claim(message.pk)  # worker A takes the lease, then stalls past its expiry
         assert slow is not None
         OutboxMessage.objects.filter(pk=message.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
@@ -185,15 +207,17 @@ def test_a_worker_whose_lease_expired_never_undoes_a_delivery() -> None:
     message.refresh_from_db()
     assert (result.status, message.status, message.attempts) == ("delivered", OutboxStatus.DELIVERED, 2)
     assert (message.last_status_code, message.lease_token, message.lease_until) == (200, "", None)
+    # The result callback was told once, by the worker that delivered.
+    assert results == [(message.pk, "delivered", "delivered", 200, "")]
     assert list(message.delivery_attempts.order_by("number").values_list("number", "outcome")) == [
         (1, "delivered"),
         (2, "transient"),
     ]
 
 
-def test_a_delivery_seen_by_an_expired_lease_is_final() -> None:
+def test_a_delivery_seen_by_an_expired_lease_is_final(results) -> None:  # type: ignore[no-untyped-def]
     with PartnerServer() as partner:
-        message = store(partner.url)
+        message = store(partner.url, on_result=RESULTS)
         first = outbox.claim(message.pk)
         assert first is not None
         OutboxMessage.objects.filter(pk=message.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
@@ -211,6 +235,38 @@ def test_a_delivery_seen_by_an_expired_lease_is_final() -> None:
         (1, "delivered"),
         (2, "transient"),
     ]
+    # Two workers, one delivery: the result callback was told exactly once.
+    assert results == [(message.pk, "delivered", "delivered", 200, "")]
+
+
+def test_the_result_callback_is_told_of_a_refusal_and_of_giving_up_but_not_of_a_retry(results) -> None:  # type: ignore[no-untyped-def]
+    with PartnerServer() as partner:
+        partner.script((200, cxml_response(400, "Bad Request", "unknown part")))
+        refused = store(partner.url, on_result=RESULTS)
+        outbox.deliver_message(refused.pk)
+    given_up = store(free_port_url(), payload_id="po-2@buyer.test", on_result=RESULTS)
+    OutboxMessage.objects.filter(pk=given_up.pk).update(max_attempts=2)
+    outbox.deliver_message(given_up.pk)
+    assert results == [(refused.pk, "failed", "permanent", 400, "400 Bad Request: unknown part")]
+    OutboxMessage.objects.filter(pk=given_up.pk).update(next_attempt_at=timezone.now())
+    outbox.deliver_message(given_up.pk)
+    given_up.refresh_from_db()
+    assert given_up.status == OutboxStatus.FAILED
+    assert results[1:] == [(given_up.pk, "failed", "transient", None, given_up.last_error)]
+
+
+def test_a_message_without_a_callback_is_delivered_and_an_unknown_callback_is_refused(results) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValueError, match=r"No outbox result callback is registered under 'tests\.typo'"):
+        store("http://127.0.0.1:9/cxml/", on_result="tests.typo")
+    with pytest.raises(ValueError, match=r"'tests\.typo'"):
+        outbox.enqueue_documents(
+            [outbox.Outgoing("OrderRequest", "http://127.0.0.1:9/", "p@b", "<cXML/>", on_result="tests.typo")]
+        )
+    assert OutboxMessage.objects.count() == 0
+    with PartnerServer() as partner:
+        message = store(partner.url)
+        assert outbox.deliver_message(message.pk).delivered
+    assert results == []
 
 
 def test_several_documents_are_stored_at_once_with_their_journal_and_one_scheduling(

@@ -70,7 +70,6 @@ SPEND_REFRESH_SECONDS = float(os.environ.get("OPENPROCURE_SPEND_REFRESH_SECONDS"
 # Periodic tasks run by the `worker` command: (dotted path, seconds between runs).
 PERIODIC_TASKS = [
     ("openprocure.buyer.approvals.tasks.remind_and_escalate", 300.0),
-    ("openprocure.buyer.purchasing.tasks.sync_deliveries", 5.0),
     ("openprocure.buyer.spend.tasks.refresh_monthly_spend", SPEND_REFRESH_SECONDS),
     # Each connection's supported transactions (its ProfileResponse), read once a day; the task
     # runs every minute and asks only the connections due (never read, a day old, retry after a failure).

@@ -117,6 +117,9 @@ class OutboxMessage(models.Model):
     # Whose shared secret goes into Sender at delivery, read then from its encrypted store: a key the
     # site's OUTBOX_SECRET_LOOKUP understands (e.g. a connection's ID); empty when the document has none.
     secret_source = models.CharField(_("shared secret of"), max_length=100, blank=True)
+    # The result callback of the app that stored it (``core.outbox.result_hook``), told in the
+    # transaction that records its delivery, refusal or giving up; empty when nobody waits for it.
+    on_result = models.CharField(_("result callback"), max_length=100, blank=True)
     content_type = models.CharField(_("content type"), max_length=100, default="text/xml; charset=utf-8")
     reference = models.CharField(_("business reference"), max_length=200, blank=True, db_index=True)
     partner = models.CharField(_("partner"), max_length=200, blank=True)

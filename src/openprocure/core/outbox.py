@@ -15,6 +15,11 @@ Rules (the same on every task backend):
   own documents; a message whose host is busy waits a little and is tried again (no attempt counted);
 - a worker that dies mid-delivery leaves a lease that expires; the sweeper puts the message back
   and the partner recognises the repeat by its payloadID;
+- the app that stores a message may name a **result callback** (``on_result=``, a key of
+  :func:`result_hook`): when the message is delivered, refused, or given up after its last attempt,
+  the worker calls the callables registered under that key with the message and the outcome, in the
+  transaction that records the outcome, so the app's own state (a purchase order accepted or failed)
+  moves with it or not at all (no poller reads the outbox);
 - bodies are stored with their shared secret masked (so are the journal's copies): the secret is put
   in at delivery, read then from the encrypted store named by the message's ``secret_source``, so a
   secret replaced in the meantime is the one sent, and no stored row ever holds it.
@@ -45,6 +50,7 @@ from django.utils.module_loading import import_string
 
 from openprocure.core import rows
 from openprocure.core.choices import OUTBOX_TRANSITIONS, Direction, OutboxStatus
+from openprocure.core.hooks import Hook
 from openprocure.core.journal import MASK, journal_entry, mask_secret_bytes, mask_secrets, record_document
 from openprocure.core.models import DeliveryAttempt, OutboxMessage
 from openprocure.core.status import set_status, set_status_where
@@ -192,6 +198,43 @@ def body_to_send(message: OutboxMessage) -> bytes:
     return sent.encode("utf-8")
 
 
+# -- result callbacks ---------------------------------------------------------------------------------
+_RESULT_HOOKS: dict[str, Hook] = {}
+
+
+def result_hook(key: str) -> Hook:
+    """The hook called with ``(message, outcome)`` when a message stored with ``on_result=key`` is
+    settled: delivered (``outcome`` is ``DeliveryAttempt.Outcome.DELIVERED``), refused by the partner
+    (``PERMANENT``; ``message.last_status_code`` and ``message.last_error`` hold its status and text)
+    or given up after its last attempt (``TRANSIENT``). The app that stores such messages registers
+    its callables from its ``AppConfig.ready()``::
+
+        outbox.result_hook("purchasing.order").register(services.record_delivery)
+
+    They run in the transaction that records the outcome: one that raises rolls the outcome back too
+    (the message stays leased, and is tried again when its lease ends).
+    """
+    return _RESULT_HOOKS.setdefault(key, Hook())
+
+
+def _check_result_key(key: str) -> str:
+    if key and not _RESULT_HOOKS.get(key):
+        raise ValueError(f"No outbox result callback is registered under {key!r}.")
+    return key
+
+
+def _report_result(message: OutboxMessage, outcome: str) -> None:
+    """Call the message's result callbacks (inside the caller's transaction)."""
+    if not message.on_result:
+        return  # stored without a callback (or before callbacks existed): nobody waits for it
+    hook = _RESULT_HOOKS.get(message.on_result)
+    if not hook:
+        # Raising would roll the delivery back and send the document again at every lease's end.
+        logger.error("outbox %s: no result callback registered under %r", message.pk, message.on_result)
+        return
+    hook(message, outcome)
+
+
 # -- storing ------------------------------------------------------------------------------------------
 def enqueue_document(
     *,
@@ -203,15 +246,18 @@ def enqueue_document(
     partner: str = "",
     content_type: str = "text/xml; charset=utf-8",
     secret_source: str = "",
+    on_result: str = "",
 ) -> OutboxMessage:
     """Store a document for delivery and schedule a worker task once the transaction commits.
 
+    ``on_result`` names the result callback (see :func:`result_hook`) told when it is settled.
     Storing the same payloadID twice returns the existing message: a retried caller never creates
     a second delivery. Secrets in the body (SharedSecret, CredentialMac, DigitalSignature) are
     masked before it is stored; at delivery the SharedSecret is filled in again from the store
     that ``secret_source`` names (see :func:`body_to_send`).
     """
     text = mask_secrets(body)
+    _check_result_key(on_result)
     with transaction.atomic():
         message, created = OutboxMessage.objects.get_or_create(
             payload_id=payload_id,
@@ -224,6 +270,7 @@ def enqueue_document(
                 "partner": partner,
                 "content_type": content_type,
                 "secret_source": secret_source,
+                "on_result": on_result,
             },
         )
         if created:
@@ -254,6 +301,8 @@ class Outgoing:
     content_type: str = "text/xml; charset=utf-8"
     # Whose shared secret the sender puts in at delivery (see :func:`enqueue_document`).
     secret_source: str = ""
+    # The result callback told when it is delivered, refused or given up (see :func:`result_hook`).
+    on_result: str = ""
 
 
 def enqueue_documents(documents: Sequence[Outgoing]) -> list[OutboxMessage]:
@@ -268,6 +317,8 @@ def enqueue_documents(documents: Sequence[Outgoing]) -> list[OutboxMessage]:
     if not documents:
         return []
     texts = [mask_secrets(document.body) for document in documents]
+    for document in documents:
+        _check_result_key(document.on_result)
     with transaction.atomic(savepoint=False):
         entries = [
             journal_entry(
@@ -293,6 +344,7 @@ def enqueue_documents(documents: Sequence[Outgoing]) -> list[OutboxMessage]:
                 partner=document.partner,
                 content_type=document.content_type,
                 secret_source=document.secret_source,
+                on_result=document.on_result,
                 document=entry,
             )
             for document, text, entry in zip(documents, texts, entries, strict=True)
@@ -552,6 +604,8 @@ def _finish(
                 locked.next_attempt_at = now + backoff_delay(number)
                 schedule_delivery(locked.pk, when=locked.next_attempt_at)
             set_status(locked, target, table=OUTBOX_TRANSITIONS, also=_DELIVERY_FIELDS)
+            if target != OutboxStatus.RETRYING:
+                _report_result(locked, outcome)
         if locked.document_id:
             record_document(
                 direction=Direction.INBOUND,

@@ -202,17 +202,6 @@ def refresh_po_status(po: PurchaseOrder, *, actor: Any = None) -> str:
     return target
 
 
-def _sync_sent(po: PurchaseOrder) -> PurchaseOrder:
-    """A document about an order still "sent", or with a change order on its way: first record the
-    OrderRequest's delivery outcome."""
-    if po.status == POStatus.SENT or po.transmissions.filter(status=TransmissionStatus.QUEUED).exists():
-        from openprocure.buyer.purchasing.services import sync_deliveries
-
-        sync_deliveries()
-        po.refresh_from_db(fields=["status", "accepted_at"])
-    return po
-
-
 # -- confirmations ------------------------------------------------------------------------------------
 @dataclass
 class _LineConfirmation:
@@ -234,7 +223,6 @@ def record_confirmation(
     """Apply a ConfirmationRequest: line quantities and statuses, issues for rejections and new prices."""
     from openprocure.buyer.fulfilment.inbound import po_line as find_line
 
-    po = _sync_sent(po)
     header = request.header
     confirmation = Confirmation.objects.create(
         purchase_order=po,
@@ -537,7 +525,6 @@ def record_ship_notice(
         po = find_purchase_order(
             supplier=supplier, reference=portion.order_reference, path=path + "/OrderReference"
         )
-        po = _sync_sent(po)
         affected[po.pk] = po
         for i_index, item in enumerate(portion.items, start=1):
             order_line = find_line(po, item.line_number, path=f"{path}/ShipNoticeItem[{i_index}]/@lineNumber")
