@@ -16,6 +16,7 @@ from django.utils import timezone
 from openprocure.core import outbox
 from openprocure.core.choices import Direction, OutboxStatus
 from openprocure.core.models import DeliveryAttempt, Document, OutboxMessage
+from openprocure.core.tunables import tunable
 from tests.partner_server import PartnerServer, cxml_response, free_port_url
 
 pytestmark = pytest.mark.django_db
@@ -373,7 +374,7 @@ def test_a_task_delivers_several_messages_and_a_large_batch_is_split(
 
     from openprocure.core.tasks import deliver_outbox_messages
 
-    count = outbox.DELIVERIES_PER_TASK + 1
+    count = tunable("OUTBOX_DELIVERIES_PER_TASK") + 1
     with django_capture_on_commit_callbacks(execute=True):
         stored = outbox.enqueue_documents(
             [

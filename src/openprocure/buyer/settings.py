@@ -65,7 +65,7 @@ PAYLOAD_ID_DOMAIN = os.environ.get("OPENPROCURE_PAYLOAD_ID_DOMAIN", "buyer.openp
 
 # Purchase-order numbers: {year}, {month} and {seq} (with a format spec) are filled in.
 PO_NUMBER_PATTERN = os.environ.get("OPENPROCURE_PO_NUMBER_PATTERN", "PO-{year}-{seq:06}")
-# Seconds between two rebuilds of the spend summary the dashboards read (spend.defaults explains it).
+# Seconds between two rebuilds of the spend summary the dashboards read (SPEND_REFRESH_SECONDS in core.tunables).
 SPEND_REFRESH_SECONDS = float(os.environ.get("OPENPROCURE_SPEND_REFRESH_SECONDS", "600"))
 # Periodic tasks run by the `worker` command: (dotted path, seconds between runs).
 PERIODIC_TASKS = [

@@ -11,7 +11,7 @@ Rules (the same on every task backend):
   schedules a retry with exponential backoff and jitter; a cXML or HTTP 4xx is permanent and stops
   retries, keeping the partner's text for people to read;
 - deliveries run side by side (several task slots per worker, one task per destination host), and
-  at most :data:`DELIVERIES_PER_DESTINATION` at a time go to one host: a slow partner only delays its
+  at most ``OUTBOX_DELIVERIES_PER_DESTINATION`` at a time go to one host: a slow partner only delays its
   own documents; a message whose host is busy waits a little and is tried again (no attempt counted);
 - a worker that dies mid-delivery leaves a lease that expires; the sweeper puts the message back
   and the partner recognises the repeat by its payloadID;
@@ -54,59 +54,37 @@ from openprocure.core.hooks import Hook
 from openprocure.core.journal import MASK, journal_entry, mask_secret_bytes, mask_secrets, record_document
 from openprocure.core.models import DeliveryAttempt, OutboxMessage
 from openprocure.core.status import set_status, set_status_where
+from openprocure.core.tunables import tunable
 from punchout.cxml.transport import PermanentDeliveryError, TransientDeliveryError, post_cxml
 
 logger = logging.getLogger(__name__)
 
-# Each tunable below is overridden by the project setting of the same name prefixed with ``OUTBOX_``
-# (``OUTBOX_DELIVERY_DEADLINE_SECONDS`` comes from the OPENPROCURE_DELIVERY_DEADLINE_SECONDS variable).
-
-# Deadline of one delivery attempt (seconds): connecting, sending and reading the partner's whole
-# answer. A partner still answering then is cut off, and the attempt is a transient failure.
-DELIVERY_DEADLINE_SECONDS = 30.0
-# What a lease adds to the deadline (seconds): reading the secret before the POST, recording the
-# attempt after it (a SQLite writer may wait up to 20 s for its turn). The lease is derived from the
-# deadline so it always outlasts an attempt; a lease set explicitly (``OUTBOX_LEASE_SECONDS``) must
-# be at least the deadline plus this, which is checked at start-up.
-LEASE_MARGIN_SECONDS = 60.0
-# First retry delay and its ceiling (seconds); each failure doubles the delay, plus up to 25% jitter.
-BACKOFF_BASE_SECONDS = 5
-BACKOFF_MAX_SECONDS = 3600
-# Messages stored together are delivered by one task per destination host, this many at most per
-# task (the rest by more tasks).
-DELIVERIES_PER_TASK = 20
-# Deliveries to one host at the same time (a soft limit: two workers checking at the same instant on
-# PostgreSQL may both go ahead). Beyond it a message waits about as long as the host's oldest running
-# attempt has lasted so far (at least 1 s, at most the deadline), then is tried again.
-DELIVERIES_PER_DESTINATION = 2
-
-
-def _tunable(name: str) -> Any:
-    return getattr(settings, f"OUTBOX_{name}", globals()[name])
+# The outbox's tunables are declared in ``openprocure.core.tunables`` (``OUTBOX_*``): the deadline of
+# one attempt, the lease's margin over it, the backoff, the deliveries per task and per destination.
 
 
 def delivery_deadline() -> float:
     """Seconds one delivery attempt may take, from connecting to the last byte of the answer."""
-    return float(_tunable("DELIVERY_DEADLINE_SECONDS"))
+    return float(tunable("OUTBOX_DELIVERY_DEADLINE_SECONDS"))
 
 
 def lease_seconds() -> float:
     """How long a worker holds a message: the deadline plus the margin, unless set explicitly."""
-    explicit = getattr(settings, "OUTBOX_LEASE_SECONDS", None)
+    explicit = tunable("OUTBOX_LEASE_SECONDS")
     if explicit is not None:
         return float(explicit)
-    return delivery_deadline() + float(_tunable("LEASE_MARGIN_SECONDS"))
+    return delivery_deadline() + float(tunable("OUTBOX_LEASE_MARGIN_SECONDS"))
 
 
 def deliveries_per_destination() -> int:
     """Deliveries to one host that may run at the same time."""
-    return int(_tunable("DELIVERIES_PER_DESTINATION"))
+    return int(tunable("OUTBOX_DELIVERIES_PER_DESTINATION"))
 
 
 def check_configuration() -> None:
     """Refuse to start with timings that could let a lease expire during its delivery (a duplicate)."""
     deadline, lease = delivery_deadline(), lease_seconds()
-    margin = float(_tunable("LEASE_MARGIN_SECONDS"))
+    margin = float(tunable("OUTBOX_LEASE_MARGIN_SECONDS"))
     if not math.isfinite(deadline) or deadline <= 0:
         raise ImproperlyConfigured(
             f"OUTBOX_DELIVERY_DEADLINE_SECONDS={deadline:g}: the deadline of a delivery attempt must be a "
@@ -145,7 +123,8 @@ class DeliveryResult:
 
 def backoff_delay(attempts: int, *, rng: random.Random | None = None) -> timedelta:
     """Delay before the next attempt after ``attempts`` failures: exponential, capped, with jitter."""
-    base = min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempts - 1))
+    ceiling, first = tunable("OUTBOX_BACKOFF_MAX_SECONDS"), tunable("OUTBOX_BACKOFF_BASE_SECONDS")
+    base = min(ceiling, first * 2 ** max(0, attempts - 1))
     jitter = (rng or random).uniform(0, base * 0.25)
     return timedelta(seconds=base + jitter)
 
@@ -388,7 +367,7 @@ def _when_committed(enqueue: Callable[[], None], task: Any) -> None:
 
 def schedule_deliveries(messages: Sequence[OutboxMessage]) -> None:
     """Ask the task backend to deliver several messages once the transaction commits: one task per
-    destination host (messages in the order given), of at most :data:`DELIVERIES_PER_TASK` messages.
+    destination host (messages in the order given), of at most ``OUTBOX_DELIVERIES_PER_TASK`` messages.
 
     Tasks of different hosts run side by side on a worker's task slots, so documents for a partner
     that answers slowly never wait behind another's. Like :func:`schedule_delivery`, a failure to
@@ -399,10 +378,11 @@ def schedule_deliveries(messages: Sequence[OutboxMessage]) -> None:
     by_destination: dict[str, list[int]] = {}
     for message in messages:
         by_destination.setdefault(message.destination, []).append(message.pk)
+    per_task = int(tunable("OUTBOX_DELIVERIES_PER_TASK"))
     chunks = [
-        ids[start : start + DELIVERIES_PER_TASK]
+        ids[start : start + per_task]
         for ids in by_destination.values()
-        for start in range(0, len(ids), DELIVERIES_PER_TASK)
+        for start in range(0, len(ids), per_task)
     ]
     if not chunks:
         return

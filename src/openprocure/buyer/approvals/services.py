@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from openprocure.buyer.approvals import defaults, hooks
+from openprocure.buyer.approvals import hooks
 from openprocure.buyer.approvals.choices import (
     ASSIGNMENT_TRANSITIONS,
     OPEN_ASSIGNMENT_STATUSES,
@@ -54,6 +54,7 @@ from openprocure.core.audit import record_event
 from openprocure.core.formatting import format_money
 from openprocure.core.models import User
 from openprocure.core.status import follow, set_status, set_status_where
+from openprocure.core.tunables import tunable
 
 
 class ApprovalError(Exception):
@@ -514,7 +515,7 @@ def _referral_targets(actor: Any, request: ApprovalRequest, step: ApprovalStep) 
     """
 
     asked = set(step.assignments.values_list("approver_id", flat=True)) | {actor.pk, request.requester_id}
-    levels = int(defaults.get("APPROVAL_MAX_ESCALATION_LEVELS"))
+    levels = int(tunable("APPROVAL_MAX_ESCALATION_LEVELS"))
     managers = manager_map(actor.pk, levels)
     current: int | None = actor.pk
     for _level in range(levels):
@@ -614,7 +615,7 @@ def is_material_change(request: ApprovalRequest, requisition: Any) -> bool:
         return True
     if facts.amount > Decimal(request.amount):
         return True
-    return bool(defaults.get("APPROVAL_RESTART_ON_DECREASE")) and facts.amount != Decimal(request.amount)
+    return bool(tunable("APPROVAL_RESTART_ON_DECREASE")) and facts.amount != Decimal(request.amount)
 
 
 def on_material_change(requisition: Any, *, actor: Any = None) -> ApprovalRequest | None:
@@ -699,7 +700,7 @@ def escalate_step(*, step: ApprovalStep) -> ApprovalAssignment | None:
         if step.status != StepStatus.ACTIVE:
             return None
         request = step.request
-        levels = int(defaults.get("APPROVAL_MAX_ESCALATION_LEVELS"))
+        levels = int(tunable("APPROVAL_MAX_ESCALATION_LEVELS"))
         managers = manager_map(request.requester_id, levels + 1)
         chain: list[int] = []
         current: int | None = request.requester_id
@@ -740,8 +741,8 @@ def escalate_step(*, step: ApprovalStep) -> ApprovalAssignment | None:
 def remind_and_escalate(*, now: Any = None) -> dict[str, int]:
     """The periodic sweep: remind approvers who have waited too long, escalate steps open too long."""
     now = now or timezone.now()
-    remind_after = timedelta(hours=float(defaults.get("APPROVAL_REMINDER_HOURS")))
-    escalate_after = timedelta(hours=float(defaults.get("APPROVAL_ESCALATION_HOURS")))
+    remind_after = timedelta(hours=float(tunable("APPROVAL_REMINDER_HOURS")))
+    escalate_after = timedelta(hours=float(tunable("APPROVAL_ESCALATION_HOURS")))
     reminded = escalated = 0
     active = ApprovalStep.objects.filter(status=StepStatus.ACTIVE, request__status=RequestStatus.PENDING)
     for step in active.filter(activated_at__lte=now - escalate_after):
@@ -773,7 +774,7 @@ def issue_email_tokens(assignment: ApprovalAssignment, actions: list[str]) -> li
 def issue_email_tokens_many(assignment_ids: list[int], actions: list[str]) -> dict[int, list[str]]:
     """:func:`issue_email_tokens` for many assignments at once (one INSERT)."""
     tokens = {pk: [secrets.token_urlsafe(32) for _ in actions] for pk in assignment_ids}
-    expires = timezone.now() + timedelta(days=int(defaults.get("APPROVAL_LINK_DAYS")))
+    expires = timezone.now() + timedelta(days=int(tunable("APPROVAL_LINK_DAYS")))
     EmailActionToken.objects.bulk_create(
         [
             EmailActionToken(assignment_id=pk, action=action, token_hash=_hash(token), expires_at=expires)

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from openprocure.buyer.fulfilment import defaults, hooks
+from openprocure.buyer.fulfilment import hooks
 from openprocure.buyer.fulfilment.choices import (
     ISSUE_TRANSITIONS,
     LINE_STATE_TRANSITIONS,
@@ -57,6 +57,7 @@ from openprocure.buyer.purchasing.models import (
 from openprocure.buyer.purchasing.services import cancelled_by_supplier
 from openprocure.core.audit import new_event, record_event
 from openprocure.core.status import can_move, set_derived_many, set_status, set_status_where
+from openprocure.core.tunables import tunable
 from punchout import cxml
 
 logger = logging.getLogger(__name__)
@@ -547,7 +548,8 @@ def record_ship_notice(
             notices.notify_requester(affected[po_pk], notices.SHIPMENT_TO_CHECK, po_messages)
         elif operation == "new":
             notices.notify_requester(affected[po_pk], notices.SHIPPED)
-    threshold = defaults.auto_receipt_below()
+    below = tunable("FULFILMENT_AUTO_RECEIPT_BELOW")
+    threshold = None if below in (None, "") else Decimal(str(below))
     for po in affected.values():
         record_event(
             PurchaseOrderEvent,

@@ -51,7 +51,7 @@ class ToleranceRule(models.Model):
     """Matching tolerances for everyone, one supplier, one category (UNSPSC prefix), or both.
 
     The most specific rule wins: supplier + category, then category, then supplier, then the global
-    rule, then the defaults in ``invoicing/defaults.py``.
+    rule, then ``INVOICING_DEFAULT_TOLERANCE`` (``openprocure.core.tunables``).
     """
 
     supplier = models.ForeignKey(

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from openprocure.buyer.fulfilment.models import LineFulfilment
 from openprocure.buyer.fulfilment.services import lock_po, refresh_po_status
-from openprocure.buyer.invoicing import defaults, matching
+from openprocure.buyer.invoicing import matching
 from openprocure.buyer.invoicing.choices import (
     EXCEPTION_TRANSITIONS,
     INVOICE_TRANSITIONS,
@@ -54,6 +54,7 @@ from openprocure.core.audit import delete_administered, new_event, record_event,
 from openprocure.core.csvsafe import safe_cell
 from openprocure.core.outbox import enqueue_document
 from openprocure.core.status import check_transition, set_status
+from openprocure.core.tunables import tunable
 from punchout import amounts, cxml
 from punchout.money import quantize_money
 
@@ -160,7 +161,7 @@ def supplier_for(identifiers: Iterable[tuple[str, str]]) -> Supplier:
 # -- tolerances ---------------------------------------------------------------------------------------
 def _tolerance(rule: ToleranceRule | None) -> matching.Tolerance:
     if rule is None:
-        return matching.Tolerance(**defaults.INVOICING_DEFAULT_TOLERANCE)
+        return matching.Tolerance(**tunable("INVOICING_DEFAULT_TOLERANCE"))
     return matching.Tolerance(
         mode=rule.mode,
         quantity_pct=rule.quantity_pct,
@@ -916,7 +917,7 @@ def export_payments(*, actor: Any) -> PaymentExport:
             raise InvoicingError(_("No invoice is approved for payment."))
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(defaults.INVOICING_PAYMENT_COLUMNS)
+        writer.writerow(tunable("INVOICING_PAYMENT_COLUMNS"))
         for invoice in invoices:
             vat = next(
                 (i.value for i in invoice.supplier.identifiers.all() if i.scheme == IdentifierScheme.VAT), ""

@@ -16,7 +16,6 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
@@ -50,6 +49,7 @@ from openprocure.core.audit import new_event, record_event
 from openprocure.core.choices import OutboxStatus
 from openprocure.core.outbox import Outgoing, enqueue_document, enqueue_documents
 from openprocure.core.status import can_move, check_transition, set_status, set_status_many
+from openprocure.core.tunables import tunable
 
 if TYPE_CHECKING:
     from openprocure.buyer.suppliers.models import PunchOutConnection
@@ -66,7 +66,6 @@ from punchout.money import quantize_money
 logger = logging.getLogger(__name__)
 
 #: The default PO-number pattern: ``{year}``, ``{month}`` and ``{seq}`` (with a format spec) are known.
-DEFAULT_PO_NUMBER_PATTERN = "PO-{year}-{seq:06}"
 # The outbox result callback every OrderRequest is stored with (:func:`record_delivery`).
 DELIVERY_RESULT = "purchasing.order"
 
@@ -90,7 +89,7 @@ def allocate_po_numbers(count: int, *, today: Any = None) -> list[str]:
 
     Numbers already used by an order (e.g. entered before the counter existed) are skipped.
     """
-    pattern = getattr(settings, "PO_NUMBER_PATTERN", DEFAULT_PO_NUMBER_PATTERN)
+    pattern = tunable("PO_NUMBER_PATTERN")
     today = today or timezone.localdate()
     values = {"year": today.year, "month": f"{today.month:02d}"}
     scope = pattern

@@ -32,7 +32,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.utils.module_loading import import_string
 
-from openprocure.supplier.catalog import defaults
+from openprocure.core.tunables import tunable
 
 
 class Sort:
@@ -161,7 +161,7 @@ def default_backend_path() -> str:
 
 def get_backend_class() -> type[SearchBackend]:
     """The class named by ``CATALOG_SEARCH_BACKEND`` (or the engine's default), checked."""
-    path = defaults.get("CATALOG_SEARCH_BACKEND") or default_backend_path()
+    path = tunable("CATALOG_SEARCH_BACKEND") or default_backend_path()
     if not isinstance(path, str) or "." not in path:
         raise ImproperlyConfigured(
             f"CATALOG_SEARCH_BACKEND={path!r} is not a dotted path to a SearchBackend class, e.g. "
@@ -187,7 +187,7 @@ def _backend_for(path: str, vendor: str) -> SearchBackend:
 
 def get_backend() -> SearchBackend:
     """The configured backend instance (cached per setting and database engine)."""
-    return _backend_for(str(defaults.get("CATALOG_SEARCH_BACKEND")), connection.vendor)
+    return _backend_for(str(tunable("CATALOG_SEARCH_BACKEND")), connection.vendor)
 
 
 # --- helpers shared by the backends -------------------------------------------------------------
@@ -204,7 +204,7 @@ def brand_from_token(token: str) -> str:
 
 def price_band(amount: Decimal) -> int:
     """The band number of a price (0 = below the first bound)."""
-    bounds: Sequence[Decimal] = defaults.get("CATALOG_PRICE_BANDS")
+    bounds: Sequence[Decimal] = tunable("CATALOG_PRICE_BANDS")
     for number, bound in enumerate(bounds):
         if amount < bound:
             return number

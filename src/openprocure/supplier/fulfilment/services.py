@@ -28,10 +28,10 @@ from openprocure.core.audit import record_event
 from openprocure.core.links import web_url
 from openprocure.core.models import User
 from openprocure.core.status import set_status
+from openprocure.core.tunables import tunable
 from openprocure.supplier.business.choices import InvoiceGrouping
 from openprocure.supplier.business.models import Business, ShippingAddress
 from openprocure.supplier.business.services import staff_role
-from openprocure.supplier.fulfilment import defaults
 from openprocure.supplier.fulfilment.choices import (
     INVOICE_TRANSITIONS,
     RETURN_REQUEST_TRANSITIONS,
@@ -675,8 +675,8 @@ def auto_fulfil(*, now: datetime | None = None) -> list[Shipment]:
 def _auto_ship(order_ids: list[int]) -> Shipment:
     return ship(
         order_ids=order_ids,
-        carrier=defaults.AUTO_CARRIER,
-        tracking_number=f"{defaults.AUTO_TRACKING_PREFIX}{secrets.token_hex(6).upper()}",
+        carrier=tunable("FULFILMENT_AUTO_CARRIER"),
+        tracking_number=f"{tunable('FULFILMENT_AUTO_TRACKING_PREFIX')}{secrets.token_hex(6).upper()}",
         by=None,
         automatic=True,
     )
