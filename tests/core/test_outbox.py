@@ -193,7 +193,7 @@ def test_sweep_reschedules_expired_leases(django_capture_on_commit_callbacks) ->
     assert callbacks == []
     assert list(
         DBTaskResult.objects.exclude(id__in=stored_tasks).values_list("task_path", "args_kwargs")
-    ) == [("openprocure.core.tasks.deliver_outbox_message", {"args": [message.pk], "kwargs": {}})]
+    ) == [("openprocure.core.outbox.deliver_outbox_message", {"args": [message.pk], "kwargs": {}})]
 
 
 def test_a_worker_whose_lease_expired_never_undoes_a_delivery(results) -> None:  # type: ignore[no-untyped-def]
@@ -323,7 +323,7 @@ def test_several_documents_are_stored_at_once_with_their_journal_and_one_schedul
     # The outbox keeps the body as the journal does: the secret is put in at delivery.
     assert OutboxMessage.objects.get(payload_id="c-1@s.test").body == journal.raw
     assert list(DBTaskResult.objects.values_list("task_path", "args_kwargs")) == [
-        ("openprocure.core.tasks.deliver_outbox_messages", {"args": [[m.pk for m in stored]], "kwargs": {}})
+        ("openprocure.core.outbox.deliver_outbox_messages", {"args": [[m.pk for m in stored]], "kwargs": {}})
     ]
 
 
@@ -349,7 +349,7 @@ def test_a_rolled_back_transaction_takes_its_messages_and_their_task_with_it() -
 
 
 def test_a_failure_to_enqueue_is_logged_and_keeps_the_messages(monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
-    from openprocure.core.tasks import deliver_outbox_messages
+    from openprocure.core.outbox import deliver_outbox_messages
 
     def refuse(*args: object, **kwargs: object) -> None:
         raise ConnectionError("task store unavailable")
@@ -372,7 +372,7 @@ def test_a_task_delivers_several_messages_and_a_large_batch_is_split(
 ) -> None:
     from django_tasks_db.models import DBTaskResult
 
-    from openprocure.core.tasks import deliver_outbox_messages
+    from openprocure.core.outbox import deliver_outbox_messages
 
     count = tunable("OUTBOX_DELIVERIES_PER_TASK") + 1
     with django_capture_on_commit_callbacks(execute=True):
@@ -387,8 +387,8 @@ def test_a_task_delivers_several_messages_and_a_large_batch_is_split(
     ids = [m.pk for m in stored]
     tasks = sorted(DBTaskResult.objects.values_list("task_path", "args_kwargs"), key=lambda row: row[0])
     assert tasks == [
-        ("openprocure.core.tasks.deliver_outbox_message", {"args": [ids[-1]], "kwargs": {}}),
-        ("openprocure.core.tasks.deliver_outbox_messages", {"args": [ids[:-1]], "kwargs": {}}),
+        ("openprocure.core.outbox.deliver_outbox_message", {"args": [ids[-1]], "kwargs": {}}),
+        ("openprocure.core.outbox.deliver_outbox_messages", {"args": [ids[:-1]], "kwargs": {}}),
     ]
     with PartnerServer() as partner:
         for message in stored[:2]:
@@ -648,9 +648,9 @@ def test_documents_stored_together_get_one_task_per_host_in_their_order(
     assert [m.destination for m in stored] == ["slow.test", "fast.test", "slow.test", "slow.test"]
     ids = [m.pk for m in stored]
     assert sorted(DBTaskResult.objects.values_list("task_path", "args_kwargs"), key=lambda r: r[0]) == [
-        ("openprocure.core.tasks.deliver_outbox_message", {"args": [ids[1]], "kwargs": {}}),
+        ("openprocure.core.outbox.deliver_outbox_message", {"args": [ids[1]], "kwargs": {}}),
         (
-            "openprocure.core.tasks.deliver_outbox_messages",
+            "openprocure.core.outbox.deliver_outbox_messages",
             {"args": [[ids[0], ids[2], ids[3]]], "kwargs": {}},
         ),
     ]
@@ -688,7 +688,7 @@ def test_a_host_with_its_share_of_deliveries_running_makes_the_next_wait_without
             "task_path", "args_kwargs", "run_after"
         )
         assert (path, args, run_after) == (
-            "openprocure.core.tasks.deliver_outbox_message",
+            "openprocure.core.outbox.deliver_outbox_message",
             {"args": [waiting.pk], "kwargs": {}},
             waiting.next_attempt_at,
         )
@@ -780,3 +780,21 @@ def test_a_destination_that_cannot_be_posted_to_fails_with_a_reason(url: str, re
         detail,
         "",
     )
+
+
+def test_tasks_stored_under_their_former_paths_still_run() -> None:
+    from django.utils.module_loading import import_string
+
+    from openprocure.core import mail
+
+    # Delivery tasks live beside the outbox and the e-mail retry beside the mail; task rows stored
+    # before they moved name openprocure.core.tasks, which still answers with the same tasks.
+    assert [
+        import_string(f"openprocure.core.tasks.{name}")
+        for name in ("deliver_outbox_message", "deliver_outbox_messages", "send_mail_later")
+    ] == [
+        outbox.deliver_outbox_message,
+        outbox.deliver_outbox_messages,
+        mail.send_mail_later,
+    ]
+    assert outbox.deliver_outbox_message.module_path == "openprocure.core.outbox.deliver_outbox_message"

@@ -47,6 +47,7 @@ from django.db import connections, router, transaction
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django_tasks import task
 
 from openprocure.core import rows
 from openprocure.core.choices import OUTBOX_TRANSITIONS, Direction, OutboxStatus
@@ -373,8 +374,6 @@ def schedule_deliveries(messages: Sequence[OutboxMessage]) -> None:
     that answers slowly never wait behind another's. Like :func:`schedule_delivery`, a failure to
     enqueue is only logged (the sweeper schedules the messages again).
     """
-    from openprocure.core.tasks import deliver_outbox_message, deliver_outbox_messages
-
     by_destination: dict[str, list[int]] = {}
     for message in messages:
         by_destination.setdefault(message.destination, []).append(message.pk)
@@ -400,7 +399,6 @@ def schedule_deliveries(messages: Sequence[OutboxMessage]) -> None:
 
 def schedule_delivery(message_id: int, *, when: datetime | None = None) -> None:
     """Ask the task backend to deliver a message once the current transaction commits."""
-    from openprocure.core.tasks import deliver_outbox_message
 
     def _enqueue() -> None:
         task = deliver_outbox_message.using(run_after=when) if when else deliver_outbox_message
@@ -633,3 +631,29 @@ def sweep(*, limit: int = 500) -> int:
         schedule_delivery(pk)
         count += 1
     return count
+
+
+# -- the tasks ---------------------------------------------------------------------------------------
+# Defined here, beside the scheduling that enqueues them and the delivery they run. (Tasks stored
+# before they moved name ``openprocure.core.tasks``, which still answers to those paths.)
+@task()
+def deliver_outbox_message(message_id: int) -> str:
+    """Deliver one outbox message (claiming it first, so a duplicate task is harmless)."""
+    return deliver_message(message_id).status
+
+
+@task()
+def deliver_outbox_messages(message_ids: list[int]) -> list[str]:
+    """Deliver several outbox messages one after the other (documents of one unit of work, for one
+    destination host: see :func:`schedule_deliveries`).
+
+    A message whose delivery fails unexpectedly is logged and left to the sweeper; the others go on.
+    """
+    statuses = []
+    for message_id in message_ids:
+        try:
+            statuses.append(deliver_message(message_id).status)
+        except Exception:
+            logger.exception("outbox %s: delivery failed; the sweeper schedules it again", message_id)
+            statuses.append("error")
+    return statuses

@@ -67,7 +67,7 @@ from punchout.cxml.fulfill import (
     ShipNoticePortion,
     ShipNoticeRequest,
 )
-from punchout.cxml.helpers import make_header, new_payload_id, response_document
+from punchout.cxml.helpers import error_response, make_header, new_payload_id, response_document
 from punchout.cxml.invoice import (
     InvoiceDetailItem,
     InvoiceDetailItemReference,
@@ -198,6 +198,7 @@ __all__ = [
     "UnsupportedMessage",
     "build",
     "due_dates",
+    "error_response",
     "get_extrinsic",
     "make_header",
     "new_payload_id",

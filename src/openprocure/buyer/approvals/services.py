@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from openprocure.buyer.approvals import hooks
+from openprocure.buyer.approvals import budgets, hooks
 from openprocure.buyer.approvals.choices import (
     ASSIGNMENT_TRANSITIONS,
     OPEN_ASSIGNMENT_STATUSES,
@@ -36,10 +36,13 @@ from openprocure.buyer.approvals.choices import (
 )
 from openprocure.buyer.approvals.engine import Facts, Mode, ResolvedStep, required_approvals
 from openprocure.buyer.approvals.models import (
+    ApiToken,
     ApprovalAssignment,
     ApprovalDecision,
     ApprovalEvent,
     ApprovalRequest,
+    ApprovalRuleApprover,
+    ApprovalRuleStep,
     ApprovalStep,
     Delegation,
     EmailActionToken,
@@ -593,8 +596,6 @@ def _complete_step(step: ApprovalStep, actor: Any) -> None:
 
 def _complete_request(request: ApprovalRequest, actor: Any) -> None:
     """Every step approved: the requisition is approved and the final-approval hooks run (orders)."""
-    from openprocure.buyer.approvals import budgets
-
     request.completed_at = timezone.now()
     set_status(request, RequestStatus.APPROVED, table=REQUEST_TRANSITIONS, also=["completed_at"])
     record_event(ApprovalEvent, request, "approved", actor=actor)
@@ -887,8 +888,6 @@ def _notify_requester(request: ApprovalRequest, outcome: str, comment: str) -> N
 # -- the policy editor --------------------------------------------------------------------------------
 def save_rule(*, form: Any, steps: list[dict[str, Any]], actor: Any) -> Any:
     """Save a rule and replace its steps (requests already submitted keep their frozen chain)."""
-    from openprocure.buyer.approvals.models import ApprovalRuleApprover, ApprovalRuleStep
-
     if not is_procurement_admin(actor):
         raise ApprovalError(_("Only a procurement administrator can change the approval policy."))
     if (
@@ -970,8 +969,6 @@ def step_initial(rule: Any) -> list[dict[str, Any]]:
 # -- API tokens -----------------------------------------------------------------------------------------
 def create_api_token(*, user: Any, name: str) -> tuple[Any, str]:
     """A new personal API token: the row (hash only) and the token, shown to its owner once."""
-    from openprocure.buyer.approvals.models import ApiToken
-
     token = "op_" + secrets.token_urlsafe(32)
     row = ApiToken.objects.create(user=user, name=name, prefix=token[:10], token_hash=_hash(token))
     return row, token
@@ -979,8 +976,6 @@ def create_api_token(*, user: Any, name: str) -> tuple[Any, str]:
 
 def user_for_api_token(token: str) -> Any:
     """The active user owning ``token``, or None (the last use is recorded)."""
-    from openprocure.buyer.approvals.models import ApiToken
-
     row = (
         ApiToken.objects.select_related("user")
         .filter(token_hash=_hash(token), revoked_at__isnull=True)
@@ -993,8 +988,6 @@ def user_for_api_token(token: str) -> Any:
 
 
 def revoke_api_token(*, token_id: int, user: Any) -> bool:
-    from openprocure.buyer.approvals.models import ApiToken
-
     return bool(
         ApiToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True).update(
             revoked_at=timezone.now()

@@ -28,6 +28,8 @@ from openprocure.buyer.fulfilment.choices import (
     ReceiptKind,
     ShipNoticeStatus,
 )
+from openprocure.buyer.fulfilment.inbound import Conflict, find_purchase_order
+from openprocure.buyer.fulfilment.inbound import po_line as find_line
 from openprocure.buyer.fulfilment.models import (
     ZERO,
     Confirmation,
@@ -59,6 +61,7 @@ from openprocure.core.audit import new_event, record_event
 from openprocure.core.status import can_move, set_derived_many, set_status, set_status_where
 from openprocure.core.tunables import tunable
 from punchout import cxml
+from punchout.cxml.errors import InvalidDocument
 
 logger = logging.getLogger(__name__)
 
@@ -222,8 +225,6 @@ def record_confirmation(
     journal: Any = None,
 ) -> Confirmation:
     """Apply a ConfirmationRequest: line quantities and statuses, issues for rejections and new prices."""
-    from openprocure.buyer.fulfilment.inbound import po_line as find_line
-
     header = request.header
     confirmation = Confirmation.objects.create(
         purchase_order=po,
@@ -453,9 +454,6 @@ def record_ship_notice(
     journal: Any = None,
 ) -> ShipNotice:
     """Apply a ShipNoticeRequest (new, update or delete) to the orders of its portions."""
-    from openprocure.buyer.fulfilment.inbound import find_purchase_order
-    from openprocure.buyer.fulfilment.inbound import po_line as find_line
-
     header = request.header
     operation = str(header.operation)
     notice = (
@@ -469,8 +467,6 @@ def record_ship_notice(
             affected.setdefault(line.po_line.purchase_order_id, line.po_line.purchase_order)
     if operation == "delete":
         if notice is None:
-            from punchout.cxml.errors import InvalidDocument
-
             raise InvalidDocument(
                 _("No ship notice %(shipment)s to delete: check shipmentID.")
                 % {"shipment": header.shipment_id},
@@ -507,8 +503,6 @@ def record_ship_notice(
         notice = ShipNotice.objects.create(supplier=supplier, shipment_id=header.shipment_id[:200], **values)
     else:
         if notice.status != ShipNoticeStatus.EXPECTED:
-            from openprocure.buyer.fulfilment.inbound import Conflict
-
             raise Conflict(
                 _(
                     "Ship notice %(shipment)s is %(status)s here and can no longer change; send a new shipmentID."
@@ -676,8 +670,6 @@ def record_status_update(
         else None
     )
     if reference and transmission is None:
-        from punchout.cxml.errors import InvalidDocument
-
         raise InvalidDocument(
             _("DocumentReference payloadID %(payload)s names no document we sent to %(supplier)s.")
             % {"payload": reference, "supplier": supplier},

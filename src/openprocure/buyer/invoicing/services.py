@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -35,7 +35,8 @@ from openprocure.buyer.invoicing.choices import (
     InvoiceKind,
     InvoiceStatus,
 )
-from openprocure.buyer.invoicing.einvoice import ParsedInvoice, amount_due, normalize_identifier
+from openprocure.buyer.invoicing.einvoice import ParsedInvoice, ParsedLine, amount_due, normalize_identifier
+from openprocure.buyer.invoicing.forms import ToleranceRuleForm
 from openprocure.buyer.invoicing.models import (
     Invoice,
     InvoiceEvent,
@@ -57,9 +58,6 @@ from openprocure.core.status import check_transition, set_status
 from openprocure.core.tunables import tunable
 from punchout import amounts, cxml
 from punchout.money import quantize_money
-
-if TYPE_CHECKING:
-    from openprocure.buyer.invoicing.forms import ToleranceRuleForm
 
 logger = logging.getLogger(__name__)
 ZERO = Decimal(0)
@@ -871,8 +869,6 @@ def enter_paper_invoice(
     is_credit: bool = False,
 ) -> Invoice:
     """Key in a paper invoice: same duplicate check, storage and matching as electronic ones."""
-    from openprocure.buyer.invoicing.einvoice import ParsedLine
-
     parsed = ParsedInvoice(
         number=number.strip(),
         invoice_date=invoice_date,

@@ -14,13 +14,17 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from openprocure.buyer.approvals import budgets
+from openprocure.buyer.approvals.services import approval_mismatch, restart_after_change
+from openprocure.buyer.organization.choices import AddressKind
+from openprocure.buyer.organization.models import Address
 from openprocure.buyer.organization.services import is_procurement_admin
 from openprocure.buyer.purchasing import hooks, notices
 from openprocure.buyer.purchasing.choices import (
@@ -45,27 +49,19 @@ from openprocure.buyer.purchasing.models import (
     PurchaseOrderLine,
     Transmission,
 )
-from openprocure.core.audit import new_event, record_event
-from openprocure.core.choices import OutboxStatus
-from openprocure.core.outbox import Outgoing, enqueue_document, enqueue_documents
-from openprocure.core.status import can_move, check_transition, set_status, set_status_many
-from openprocure.core.tunables import tunable
-
-if TYPE_CHECKING:
-    from openprocure.buyer.suppliers.models import PunchOutConnection
-    from openprocure.core.models import OutboxMessage
-from openprocure.buyer.approvals import budgets
-from openprocure.buyer.approvals.services import approval_mismatch, restart_after_change
-from openprocure.buyer.organization.choices import AddressKind
-from openprocure.buyer.organization.models import Address
 from openprocure.buyer.requisitions.limits import line_amount
 from openprocure.buyer.requisitions.services import change_status, change_status_many
 from openprocure.buyer.suppliers.models import PunchOutConnection, Supplier
+from openprocure.core.audit import new_event, record_event
+from openprocure.core.choices import OutboxStatus
+from openprocure.core.models import OutboxMessage
+from openprocure.core.outbox import Outgoing, enqueue_document, enqueue_documents
+from openprocure.core.status import can_move, check_transition, set_status, set_status_many
+from openprocure.core.tunables import tunable
 from punchout.money import quantize_money
 
 logger = logging.getLogger(__name__)
 
-#: The default PO-number pattern: ``{year}``, ``{month}`` and ``{seq}`` (with a format spec) are known.
 # The outbox result callback every OrderRequest is stored with (:func:`record_delivery`).
 DELIVERY_RESULT = "purchasing.order"
 

@@ -33,6 +33,7 @@ from django.db import connection
 from django.utils.module_loading import import_string
 
 from openprocure.core.tunables import tunable
+from openprocure.supplier.catalog.models import Suggestion as SuggestionRow
 
 
 class Sort:
@@ -119,8 +120,6 @@ class SearchBackend(ABC):
         Reads the ``Suggestion`` table (an index range scan on the lower-cased prefix), which works
         the same on every database; a backend may answer from its own index instead.
         """
-        from openprocure.supplier.catalog.models import Suggestion as SuggestionRow
-
         key = " ".join(prefix.lower().split())
         if not key:
             return []

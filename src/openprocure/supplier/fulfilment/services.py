@@ -30,7 +30,7 @@ from openprocure.core.models import User
 from openprocure.core.status import set_status
 from openprocure.core.tunables import tunable
 from openprocure.supplier.business.choices import InvoiceGrouping
-from openprocure.supplier.business.models import Business, ShippingAddress
+from openprocure.supplier.business.models import Business, PaymentMethod, ShippingAddress
 from openprocure.supplier.business.services import staff_role
 from openprocure.supplier.fulfilment.choices import (
     INVOICE_TRANSITIONS,
@@ -283,8 +283,6 @@ def shipment_amounts(
 def _charge(order: Order, shipment: Shipment, amount: Decimal) -> None:
     method = order.payment_method
     if method is None:
-        from openprocure.supplier.business.models import PaymentMethod
-
         method = PaymentMethod.objects.filter(business_id=order.business_id, is_default=True).first()
     Charge.objects.create(
         business_id=order.business_id,

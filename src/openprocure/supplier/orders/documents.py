@@ -28,6 +28,7 @@ from openprocure.core.tunables import tunable
 from openprocure.supplier.business.models import Integration
 from openprocure.supplier.orders.choices import LineOutcome
 from openprocure.supplier.orders.crypto import InvalidToken, decrypt_secret, encrypt_secret
+from openprocure.supplier.orders.demo import demo_buyer_url
 from openprocure.supplier.orders.models import Order, OrderLine, OrderSettings
 from openprocure.supplier.punchout import pricing
 from punchout import amounts, cxml
@@ -47,8 +48,6 @@ def settings_for(integration: Integration) -> OrderSettings:
     sql = f"SELECT * FROM {table} WHERE integration_id = %s"  # one per integration (one-to-one)  # noqa: S608 - quoted names only
     found = next(iter(rows.select(OrderSettings, sql, [integration.pk])), None)
     if found is None:
-        from openprocure.supplier.orders.demo import demo_buyer_url
-
         found, _created = OrderSettings.objects.get_or_create(
             integration=integration, defaults={"buyer_cxml_url": demo_buyer_url(integration)}
         )

@@ -691,34 +691,3 @@ def close_session(*, session: PunchOutSession, cancel: bool) -> None:
             refusal=_SESSION_REFUSAL,
         )
         follow(session, locked)
-
-
-def return_cart(
-    *, session: PunchOutSession, cancel: bool = False, script_nonce: str = ""
-) -> tuple[ReturnPost, bytes | None]:
-    """Build the cart return (cXML form or OCI form), check the target, close the session.
-
-    Returns the post to make and, for cXML, the PunchOutOrderMessage bytes (for the journal).
-    ``script_nonce`` is the page's Content-Security-Policy nonce (OCI builds its whole page).
-    """
-    if not is_usable(session):
-        raise ValidationError(_("This PunchOut session has ended. Start again from your procurement system."))
-    if not is_allowed_return_url(session.integration, session.return_url):
-        raise ValidationError(
-            _(
-                "The return address of this session is no longer allowed for your business; the cart was not sent."
-            )
-        )
-    if session.protocol == SessionProtocol.OCI:
-        from openprocure.supplier.punchout.oci import oci_return
-
-        post = oci_return(session=session, cancel=cancel, script_nonce=script_nonce)
-        close_session(session=session, cancel=cancel)
-        return post, None
-    document = order_message(session=session, cancel=cancel)
-    body = cxml.build(document)
-    from punchout.cxml.transport import encode_form
-
-    fields = list(encode_form(body, session.integration.cart_encoding).items())  # type: ignore[arg-type]  # the field holds one of the encodings encode_form names
-    close_session(session=session, cancel=cancel)
-    return ReturnPost(action=session.return_url, fields=fields), body
