@@ -421,3 +421,28 @@ def test_documents_stored_before_masking_are_given_their_connection_and_masked(w
     with PartnerServer() as supplier:
         assert deliver(po, supplier.url).status == "accepted"
     assert cxml.parse(supplier.received[0].body).document.header.sender_secret == "s3cret-Abc!"
+
+
+def test_orders_waiting_in_the_outbox_before_callbacks_are_moved_by_their_delivery(world) -> None:
+    """The upgrade: an OrderRequest stored without a result callback is given purchasing's, so its
+    order moves when it is delivered; one without a transmission is delivered and told nobody."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("openprocure.buyer.purchasing.migrations.0007_order_delivery_result_callback")
+    po = ordered(world)
+    message = OutboxMessage.objects.get(reference=po.number)
+    OutboxMessage.objects.filter(pk=message.pk).update(on_result="")
+    other = OutboxMessage.objects.create(
+        kind="StatusUpdateRequest", url="http://127.0.0.1:9/", payload_id="s@buyer.test", body="<cXML/>"
+    )
+    migration.name_the_callback(apps, None)
+    assert dict(OutboxMessage.objects.values_list("payload_id", "on_result")) == {
+        message.payload_id: "purchasing.order",
+        "s@buyer.test": "",
+    }
+    with PartnerServer() as supplier:
+        assert deliver(po, supplier.url).status == "accepted"
+        OutboxMessage.objects.filter(pk=other.pk).update(url=supplier.url)
+        assert outbox.deliver_message(other.pk).delivered
