@@ -2,7 +2,9 @@
 
 A test that reads the source (``ast``): it fails on an app's ``defaults`` module coming back, on
 a tunable read as ``settings.NAME`` or ``getattr(settings, "NAME", …)`` (a site setting would apply
-but not its declared default, or the reverse), and on ``tunable("NAME")`` with a name not declared.
+but not its declared default, or the reverse), on ``tunable("NAME")`` with a name not declared, and
+on a tunable read at import (a module constant, a class attribute, a default argument), which a
+setting changed later would not reach.
 The ``openprocure`` command's own environment variables are its ``PROCESS_OPTIONS`` table, listed in
 the operators' guide.
 """
@@ -72,6 +74,35 @@ def tunable_names_read(source: str) -> list[tuple[int, str]]:
     ]
 
 
+def reads_at_import(source: str) -> list[int]:
+    """Lines of ``tunable(…)`` calls run at import: at module or class level, or in a default argument
+    (a setting changed later, or by ``override_settings``, would not reach them)."""
+    found: list[int] = []
+
+    def visit(node: ast.AST, in_function: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                for default in [*child.args.defaults, *child.args.kw_defaults]:
+                    if default is not None:
+                        visit(ast.Expression(default), in_function)
+                for part in child.body if isinstance(child.body, list) else [child.body]:
+                    visit(
+                        ast.Module(body=[part], type_ignores=[]) if isinstance(part, ast.stmt) else part, True
+                    )
+            elif (
+                isinstance(child, ast.Call)
+                and isinstance(child.func, ast.Name)
+                and child.func.id == "tunable"
+                and not in_function
+            ):
+                found.append(child.lineno)
+            else:
+                visit(child, in_function)
+
+    visit(ast.parse(source), False)
+    return found
+
+
 def test_the_checker_finds_every_way_around_tunable() -> None:
     source = "\n".join(
         [
@@ -87,6 +118,17 @@ def test_the_checker_finds_every_way_around_tunable() -> None:
     )
     assert [line for line, _ in direct_reads(source, frozenset(TUNABLES))] == [1, 2, 3, 4, 5]
     assert tunable_names_read(source) == [(7, "CATALOG_PAGE_SIZE")]
+    at_import = "\n".join(
+        [
+            "SIZE = tunable('CATALOG_PAGE_SIZE')",
+            "class Form:",
+            "    limit = tunable('PUNCHOUT_MAX_LINE_QUANTITY')",
+            "def check(currency=tunable('ORDERS_DEFAULT_CURRENCY')):",
+            "    return tunable('VAT_RATE')",
+            "later = lambda: tunable('VAT_RATE')",
+        ]
+    )
+    assert reads_at_import(at_import) == [1, 3, 4]
 
 
 def test_no_app_has_a_defaults_module_and_no_code_reads_a_tunable_around_tunable() -> None:
@@ -99,6 +141,13 @@ def test_no_app_has_a_defaults_module_and_no_code_reads_a_tunable_around_tunable
         for line, text in direct_reads(path.read_text(encoding="utf-8"), names)
     ]
     assert offenders == []
+    at_import = [
+        f"{path.relative_to(SOURCE)}:{line}"
+        for path in sorted(SOURCE.rglob("*.py"))
+        if path not in SETTINGS_MODULES
+        for line in reads_at_import(path.read_text(encoding="utf-8"))
+    ]
+    assert at_import == []
 
 
 def test_every_tunable_read_is_declared_with_a_reason() -> None:
