@@ -84,6 +84,24 @@ def django_child(site: str, args: Sequence[str], env: dict[str, str]) -> list[st
 WEB_WORKERS = 2
 WEB_THREADS = 1
 
+# Process options: the only environment variables this command reads itself, before Django starts
+# (everything else is read by the sites' settings modules). Name -> (default, meaning); the
+# operators' guide lists them under "Process options". Read them with :func:`process_option`.
+PROCESS_OPTIONS: dict[str, tuple[str, str]] = {
+    "OPENPROCURE_BIND": ("127.0.0.1:<the site's port>", "address gunicorn listens on (serve)"),
+    "OPENPROCURE_WEB_WORKERS": (str(WEB_WORKERS), "gunicorn worker processes (serve)"),
+    "OPENPROCURE_WEB_THREADS": (str(WEB_THREADS), "threads of each gunicorn worker (serve)"),
+    "OPENPROCURE_BUYER_PORT": (str(SITES["buyer"]["port"]), "port of the buyer suite (demo)"),
+    "OPENPROCURE_SUPPLIER_PORT": (str(SITES["supplier"]["port"]), "port of the storefront (demo)"),
+    "OPENPROCURE_DATA_DIR": ("./data", "data folder the demo gives both sites (demo)"),
+}
+
+
+def process_option(name: str, default: str | None = None) -> str:
+    """The process option ``name`` from the environment, else ``default`` (else its table default)."""
+    table_default = PROCESS_OPTIONS[name][0]
+    return os.environ.get(name, table_default if default is None else default)
+
 
 def gunicorn_command(site: str, *, bind: str, workers: int, threads: int) -> list[str]:
     return [
@@ -111,9 +129,9 @@ def gunicorn_command(site: str, *, bind: str, workers: int, threads: int) -> lis
 
 def serve(site: str, argv: Sequence[str]) -> int:
     """``openprocure serve SITE``: gunicorn, configured by environment variables."""
-    bind = os.environ.get("OPENPROCURE_BIND", f"127.0.0.1:{SITES[site]['port']}")
-    workers = int(os.environ.get("OPENPROCURE_WEB_WORKERS", str(WEB_WORKERS)))
-    threads = int(os.environ.get("OPENPROCURE_WEB_THREADS", str(WEB_THREADS)))
+    bind = process_option("OPENPROCURE_BIND", f"127.0.0.1:{SITES[site]['port']}")
+    workers = int(process_option("OPENPROCURE_WEB_WORKERS"))
+    threads = int(process_option("OPENPROCURE_WEB_THREADS"))
     command = gunicorn_command(site, bind=bind, workers=workers, threads=threads) + list(argv)
     os.execvpe(command[0], command, site_env(site))
 
@@ -155,16 +173,13 @@ def demo(argv: Sequence[str]) -> int:
         )
         return 2
     extra = {"OPENPROCURE_DEMO": "1"}
-    extra.setdefault("OPENPROCURE_DATA_DIR", os.environ.get("OPENPROCURE_DATA_DIR", str(Path.cwd() / "data")))
+    extra.setdefault("OPENPROCURE_DATA_DIR", process_option("OPENPROCURE_DATA_DIR", str(Path.cwd() / "data")))
     products = "50000"
     args = list(argv)
     if "--products" in args:
         products = args[args.index("--products") + 1]
     history = int(args[args.index("--history") + 1]) if "--history" in args else 0
-    ports = {
-        site: int(os.environ.get(f"OPENPROCURE_{site.upper()}_PORT", spec["port"]))
-        for site, spec in SITES.items()
-    }
+    ports = {site: int(process_option(f"OPENPROCURE_{site.upper()}_PORT")) for site in SITES}
     urls = {site: f"http://127.0.0.1:{port}" for site, port in ports.items()}
     envs = {
         site: site_env(

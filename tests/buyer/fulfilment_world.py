@@ -11,7 +11,6 @@ from django.test import Client
 
 from openprocure.buyer.invoicing.models import InvoiceException
 from openprocure.buyer.organization.models import Company, RoleAssignment, UserProfile
-from openprocure.buyer.purchasing import services
 from openprocure.buyer.purchasing.choices import POStatus
 from openprocure.buyer.purchasing.models import PurchaseOrder, PurchaseOrderLine, Transmission
 from openprocure.buyer.requisitions.models import Requisition
@@ -267,5 +266,4 @@ def deliver(po: PurchaseOrder, url: str) -> PurchaseOrder:
     message = OutboxMessage.objects.filter(reference=po.number).latest("id")
     OutboxMessage.objects.filter(pk=message.pk).update(url=url)
     outbox.deliver_message(message.pk)
-    services.sync_deliveries()
     return PurchaseOrder.objects.get(pk=po.pk)

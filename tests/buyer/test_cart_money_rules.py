@@ -50,4 +50,4 @@ def test_the_list_price_extrinsic_is_kept_on_the_line(
     assert line.extrinsics == {"Color": "blue", "ListPrice": "12.00"}
     from openprocure.buyer.spend.services import list_price_of
 
-    assert list_price_of(line.extrinsics) == Decimal("12.00")
+    assert list_price_of(line.extrinsics, ("ListPrice",)) == Decimal("12.00")

@@ -8,11 +8,13 @@ from decimal import Decimal
 
 import pytest
 from django.db import OperationalError, close_old_connections
+from django.utils import timezone
 from lxml import etree
 
 from openprocure.buyer.approvals.models import ApprovalAssignment
 from openprocure.buyer.purchasing import services
 from openprocure.buyer.purchasing.models import PurchaseOrder
+from openprocure.core import outbox
 from openprocure.core.models import DeliveryAttempt, Document, OutboxMessage
 from punchout import cxml
 from tests.buyer.approval_world import AUX_ID, build_world, requisition, rule, signed_in, submit
@@ -211,8 +213,6 @@ def test_supplier_400_fails_the_po_with_its_text_shown(world) -> None:
 
 
 def test_supplier_500_retries_then_accepts(world) -> None:
-    from django.utils import timezone
-
     po = ordered(world)
     with PartnerServer() as partner:
         partner.script((500, cxml_response(500, "Internal Server Error")))
@@ -224,6 +224,68 @@ def test_supplier_500_retries_then_accepts(world) -> None:
         po = deliver(po, partner.url)
     assert (po.status, len(partner.received)) == ("accepted", 2)
     assert partner.received[0].body == partner.received[1].body  # same payloadID: idempotent retry
+
+
+def test_delivery_moves_the_po_in_the_outbox_transaction_without_any_periodic_task(world, settings) -> None:
+    po = ordered(world)
+    message = OutboxMessage.objects.get(reference=po.number)
+    # The OrderRequest names purchasing's result callback; nothing polls the outbox.
+    assert message.on_result == services.DELIVERY_RESULT == "purchasing.order"
+    assert [path for path, _ in settings.PERIODIC_TASKS if "purchasing" in path] == []
+    with PartnerServer() as partner:
+        partner.script((200, cxml_response(200, "OK")))
+        po = deliver(po, partner.url)
+    assert (po.status, po.supplier_message) == ("accepted", "")
+    assert list(po.transmissions.values_list("status", "answer")) == [("accepted", "")]
+    assert list(po.events.filter(kind="accepted").values_list("detail", flat=True)) == [
+        {"type": "new", "version": 1, "status_code": 200}
+    ]
+
+
+def test_a_po_whose_delivery_is_given_up_fails_with_the_last_answer(world) -> None:
+    po = ordered(world)
+    OutboxMessage.objects.filter(reference=po.number).update(max_attempts=1)
+    with PartnerServer() as partner:
+        partner.script((503, b"down for maintenance"))
+        po = deliver(po, partner.url)
+    message = OutboxMessage.objects.get(reference=po.number)
+    assert (message.status, message.last_status_code) == ("failed", 503)
+    assert po.status == "failed"
+    assert po.supplier_message == message.last_error != ""
+    assert list(po.transmissions.values_list("status", "answer")) == [("refused", message.last_error)]
+    assert po.events.filter(kind="refused").get().detail == {
+        "type": "new",
+        "status_code": 503,
+        "text": message.last_error,
+    }
+
+
+def test_a_crash_in_the_callback_undoes_the_recorded_delivery_and_the_repeat_settles_both(world) -> None:
+    po = ordered(world)
+
+    def crash(message, outcome) -> None:  # the worker dies after moving the PO, before the commit
+        assert PurchaseOrder.objects.get(pk=po.pk).status == "accepted"
+        raise RuntimeError("worker died")
+
+    hook = outbox.result_hook(services.DELIVERY_RESULT)
+    hook.register(crash)
+    try:
+        with PartnerServer() as partner, pytest.raises(RuntimeError, match="worker died"):
+            deliver(po, partner.url)
+    finally:
+        hook.remove(crash)
+    message = OutboxMessage.objects.get(reference=po.number)
+    # Neither the delivery nor the PO's move was committed: the message is still leased.
+    assert (message.status, message.attempts, message.delivery_attempts.count()) == ("delivering", 0, 0)
+    assert PurchaseOrder.objects.get(pk=po.pk).status == "sent"
+    assert po.transmissions.get().status == "queued"
+    # The lease runs out and the next worker sends it again (same payloadID): both settle together.
+    OutboxMessage.objects.filter(pk=message.pk).update(lease_until=timezone.now())
+    with PartnerServer() as partner:
+        po = deliver(po, partner.url)
+    message.refresh_from_db()
+    assert (message.status, message.attempts, po.status) == ("delivered", 1, "accepted")
+    assert po.events.filter(kind="accepted").count() == 1
 
 
 # -- change orders and cancellation -------------------------------------------------------------------
@@ -359,3 +421,28 @@ def test_documents_stored_before_masking_are_given_their_connection_and_masked(w
     with PartnerServer() as supplier:
         assert deliver(po, supplier.url).status == "accepted"
     assert cxml.parse(supplier.received[0].body).document.header.sender_secret == "s3cret-Abc!"
+
+
+def test_orders_waiting_in_the_outbox_before_callbacks_are_moved_by_their_delivery(world) -> None:
+    """The upgrade: an OrderRequest stored without a result callback is given purchasing's, so its
+    order moves when it is delivered; one without a transmission is delivered and told nobody."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("openprocure.buyer.purchasing.migrations.0008_order_delivery_result_callback")
+    po = ordered(world)
+    message = OutboxMessage.objects.get(reference=po.number)
+    OutboxMessage.objects.filter(pk=message.pk).update(on_result="")
+    other = OutboxMessage.objects.create(
+        kind="StatusUpdateRequest", url="http://127.0.0.1:9/", payload_id="s@buyer.test", body="<cXML/>"
+    )
+    migration.name_the_callback(apps, None)
+    assert dict(OutboxMessage.objects.values_list("payload_id", "on_result")) == {
+        message.payload_id: "purchasing.order",
+        "s@buyer.test": "",
+    }
+    with PartnerServer() as supplier:
+        assert deliver(po, supplier.url).status == "accepted"
+        OutboxMessage.objects.filter(pk=other.pk).update(url=supplier.url)
+        assert outbox.deliver_message(other.pk).delivered

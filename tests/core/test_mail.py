@@ -10,12 +10,12 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from openprocure.core import mail
-from openprocure.core.tasks import send_mail_later
+from openprocure.core.mail import send_mail_later
 from tests.core.processes import closed_port
 
 pytestmark = pytest.mark.django_db
 
-TASK = "openprocure.core.tasks.send_mail_later"
+TASK = "openprocure.core.mail.send_mail_later"
 
 
 @pytest.fixture

@@ -5,15 +5,18 @@ from __future__ import annotations
 import logging
 import random
 import subprocess
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
 from django.utils import timezone
 
 from openprocure.core import outbox
 from openprocure.core.choices import Direction, OutboxStatus
 from openprocure.core.models import DeliveryAttempt, Document, OutboxMessage
+from openprocure.core.tunables import tunable
 from tests.partner_server import PartnerServer, cxml_response, free_port_url
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +24,7 @@ pytestmark = pytest.mark.django_db
 ORDER = b'<?xml version="1.0"?><cXML payloadID="po-1@buyer.test"><Request><OrderRequest/></Request></cXML>'
 
 
-def store(url: str, payload_id: str = "po-1@buyer.test") -> OutboxMessage:
+def store(url: str, payload_id: str = "po-1@buyer.test", on_result: str = "") -> OutboxMessage:
     return outbox.enqueue_document(
         kind="OrderRequest",
         url=url,
@@ -29,7 +32,27 @@ def store(url: str, payload_id: str = "po-1@buyer.test") -> OutboxMessage:
         body=ORDER,
         reference="PO-2026-000001",
         partner="MARKETPLACE",
+        on_result=on_result,
     )
+
+
+RESULTS = "tests.outbox"
+
+
+@pytest.fixture
+def results() -> Iterator[list[tuple[int, str, str, int | None, str]]]:
+    """What the result callback ``tests.outbox`` was told: (message, its status, outcome, code, text),
+    each seen inside the transaction recording the outcome."""
+    told: list[tuple[int, str, str, int | None, str]] = []
+
+    def record(message: OutboxMessage, outcome: str) -> None:
+        assert transaction.get_connection().in_atomic_block
+        told.append((message.pk, message.status, outcome, message.last_status_code, message.last_error))
+
+    hook = outbox.result_hook(RESULTS)
+    hook.register(record)
+    yield told
+    hook.remove(record)
 
 
 def test_delivered_message_is_never_sent_again() -> None:
@@ -170,12 +193,12 @@ def test_sweep_reschedules_expired_leases(django_capture_on_commit_callbacks) ->
     assert callbacks == []
     assert list(
         DBTaskResult.objects.exclude(id__in=stored_tasks).values_list("task_path", "args_kwargs")
-    ) == [("openprocure.core.tasks.deliver_outbox_message", {"args": [message.pk], "kwargs": {}})]
+    ) == [("openprocure.core.outbox.deliver_outbox_message", {"args": [message.pk], "kwargs": {}})]
 
 
-def test_a_worker_whose_lease_expired_never_undoes_a_delivery() -> None:
+def test_a_worker_whose_lease_expired_never_undoes_a_delivery(results) -> None:  # type: ignore[no-untyped-def]
     with PartnerServer() as partner:
-        message = store(partner.url)
+        message = store(partner.url, on_result=RESULTS)
         slow = outbox.claim(message.pk)  # worker A takes the lease, then stalls past its expiry
         assert slow is not None
         OutboxMessage.objects.filter(pk=message.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
@@ -185,15 +208,17 @@ def test_a_worker_whose_lease_expired_never_undoes_a_delivery() -> None:
     message.refresh_from_db()
     assert (result.status, message.status, message.attempts) == ("delivered", OutboxStatus.DELIVERED, 2)
     assert (message.last_status_code, message.lease_token, message.lease_until) == (200, "", None)
+    # The result callback was told once, by the worker that delivered.
+    assert results == [(message.pk, "delivered", "delivered", 200, "")]
     assert list(message.delivery_attempts.order_by("number").values_list("number", "outcome")) == [
         (1, "delivered"),
         (2, "transient"),
     ]
 
 
-def test_a_delivery_seen_by_an_expired_lease_is_final() -> None:
+def test_a_delivery_seen_by_an_expired_lease_is_final(results) -> None:  # type: ignore[no-untyped-def]
     with PartnerServer() as partner:
-        message = store(partner.url)
+        message = store(partner.url, on_result=RESULTS)
         first = outbox.claim(message.pk)
         assert first is not None
         OutboxMessage.objects.filter(pk=message.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
@@ -211,6 +236,38 @@ def test_a_delivery_seen_by_an_expired_lease_is_final() -> None:
         (1, "delivered"),
         (2, "transient"),
     ]
+    # Two workers, one delivery: the result callback was told exactly once.
+    assert results == [(message.pk, "delivered", "delivered", 200, "")]
+
+
+def test_the_result_callback_is_told_of_a_refusal_and_of_giving_up_but_not_of_a_retry(results) -> None:  # type: ignore[no-untyped-def]
+    with PartnerServer() as partner:
+        partner.script((200, cxml_response(400, "Bad Request", "unknown part")))
+        refused = store(partner.url, on_result=RESULTS)
+        outbox.deliver_message(refused.pk)
+    given_up = store(free_port_url(), payload_id="po-2@buyer.test", on_result=RESULTS)
+    OutboxMessage.objects.filter(pk=given_up.pk).update(max_attempts=2)
+    outbox.deliver_message(given_up.pk)
+    assert results == [(refused.pk, "failed", "permanent", 400, "400 Bad Request: unknown part")]
+    OutboxMessage.objects.filter(pk=given_up.pk).update(next_attempt_at=timezone.now())
+    outbox.deliver_message(given_up.pk)
+    given_up.refresh_from_db()
+    assert given_up.status == OutboxStatus.FAILED
+    assert results[1:] == [(given_up.pk, "failed", "transient", None, given_up.last_error)]
+
+
+def test_a_message_without_a_callback_is_delivered_and_an_unknown_callback_is_refused(results) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValueError, match=r"No outbox result callback is registered under 'tests\.typo'"):
+        store("http://127.0.0.1:9/cxml/", on_result="tests.typo")
+    with pytest.raises(ValueError, match=r"'tests\.typo'"):
+        outbox.enqueue_documents(
+            [outbox.Outgoing("OrderRequest", "http://127.0.0.1:9/", "p@b", "<cXML/>", on_result="tests.typo")]
+        )
+    assert OutboxMessage.objects.count() == 0
+    with PartnerServer() as partner:
+        message = store(partner.url)
+        assert outbox.deliver_message(message.pk).delivered
+    assert results == []
 
 
 def test_several_documents_are_stored_at_once_with_their_journal_and_one_scheduling(
@@ -266,7 +323,7 @@ def test_several_documents_are_stored_at_once_with_their_journal_and_one_schedul
     # The outbox keeps the body as the journal does: the secret is put in at delivery.
     assert OutboxMessage.objects.get(payload_id="c-1@s.test").body == journal.raw
     assert list(DBTaskResult.objects.values_list("task_path", "args_kwargs")) == [
-        ("openprocure.core.tasks.deliver_outbox_messages", {"args": [[m.pk for m in stored]], "kwargs": {}})
+        ("openprocure.core.outbox.deliver_outbox_messages", {"args": [[m.pk for m in stored]], "kwargs": {}})
     ]
 
 
@@ -292,7 +349,7 @@ def test_a_rolled_back_transaction_takes_its_messages_and_their_task_with_it() -
 
 
 def test_a_failure_to_enqueue_is_logged_and_keeps_the_messages(monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
-    from openprocure.core.tasks import deliver_outbox_messages
+    from openprocure.core.outbox import deliver_outbox_messages
 
     def refuse(*args: object, **kwargs: object) -> None:
         raise ConnectionError("task store unavailable")
@@ -315,9 +372,9 @@ def test_a_task_delivers_several_messages_and_a_large_batch_is_split(
 ) -> None:
     from django_tasks_db.models import DBTaskResult
 
-    from openprocure.core.tasks import deliver_outbox_messages
+    from openprocure.core.outbox import deliver_outbox_messages
 
-    count = outbox.DELIVERIES_PER_TASK + 1
+    count = tunable("OUTBOX_DELIVERIES_PER_TASK") + 1
     with django_capture_on_commit_callbacks(execute=True):
         stored = outbox.enqueue_documents(
             [
@@ -330,8 +387,8 @@ def test_a_task_delivers_several_messages_and_a_large_batch_is_split(
     ids = [m.pk for m in stored]
     tasks = sorted(DBTaskResult.objects.values_list("task_path", "args_kwargs"), key=lambda row: row[0])
     assert tasks == [
-        ("openprocure.core.tasks.deliver_outbox_message", {"args": [ids[-1]], "kwargs": {}}),
-        ("openprocure.core.tasks.deliver_outbox_messages", {"args": [ids[:-1]], "kwargs": {}}),
+        ("openprocure.core.outbox.deliver_outbox_message", {"args": [ids[-1]], "kwargs": {}}),
+        ("openprocure.core.outbox.deliver_outbox_messages", {"args": [ids[:-1]], "kwargs": {}}),
     ]
     with PartnerServer() as partner:
         for message in stored[:2]:
@@ -591,9 +648,9 @@ def test_documents_stored_together_get_one_task_per_host_in_their_order(
     assert [m.destination for m in stored] == ["slow.test", "fast.test", "slow.test", "slow.test"]
     ids = [m.pk for m in stored]
     assert sorted(DBTaskResult.objects.values_list("task_path", "args_kwargs"), key=lambda r: r[0]) == [
-        ("openprocure.core.tasks.deliver_outbox_message", {"args": [ids[1]], "kwargs": {}}),
+        ("openprocure.core.outbox.deliver_outbox_message", {"args": [ids[1]], "kwargs": {}}),
         (
-            "openprocure.core.tasks.deliver_outbox_messages",
+            "openprocure.core.outbox.deliver_outbox_messages",
             {"args": [[ids[0], ids[2], ids[3]]], "kwargs": {}},
         ),
     ]
@@ -631,7 +688,7 @@ def test_a_host_with_its_share_of_deliveries_running_makes_the_next_wait_without
             "task_path", "args_kwargs", "run_after"
         )
         assert (path, args, run_after) == (
-            "openprocure.core.tasks.deliver_outbox_message",
+            "openprocure.core.outbox.deliver_outbox_message",
             {"args": [waiting.pk], "kwargs": {}},
             waiting.next_attempt_at,
         )
@@ -723,3 +780,21 @@ def test_a_destination_that_cannot_be_posted_to_fails_with_a_reason(url: str, re
         detail,
         "",
     )
+
+
+def test_tasks_stored_under_their_former_paths_still_run() -> None:
+    from django.utils.module_loading import import_string
+
+    from openprocure.core import mail
+
+    # Delivery tasks live beside the outbox and the e-mail retry beside the mail; task rows stored
+    # before they moved name openprocure.core.tasks, which still answers with the same tasks.
+    assert [
+        import_string(f"openprocure.core.tasks.{name}")
+        for name in ("deliver_outbox_message", "deliver_outbox_messages", "send_mail_later")
+    ] == [
+        outbox.deliver_outbox_message,
+        outbox.deliver_outbox_messages,
+        mail.send_mail_later,
+    ]
+    assert outbox.deliver_outbox_message.module_path == "openprocure.core.outbox.deliver_outbox_message"

@@ -29,13 +29,11 @@ from tests.core import processes
 
 pytestmark = pytest.mark.slow
 
-SYNC = "openprocure.buyer.purchasing.tasks.sync_deliveries"  # every 5 s
+# The spend refresh, made to run every 5 s (OPENPROCURE_SPEND_REFRESH_SECONDS below).
+SYNC = "openprocure.buyer.spend.tasks.refresh_monthly_spend"
 SYNC_INTERVAL = 5.0
 # Periodic tasks whose period is longer than this whole test: each runs exactly once.
-ONCE = (
-    "openprocure.buyer.approvals.tasks.remind_and_escalate",
-    "openprocure.buyer.spend.tasks.refresh_monthly_spend",
-)
+ONCE = ("openprocure.buyer.approvals.tasks.remind_and_escalate",)
 LEASE_SECONDS = "2"
 LOG_LINE = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) (\w+) (\S+) (.*)$")
 
@@ -65,6 +63,7 @@ def setup_backend(backend: str, tmp_path: Path, request: pytest.FixtureRequest) 
         "OPENPROCURE_DATA_DIR": str(tmp_path),
         "OPENPROCURE_SCHEDULER_LEASE_SECONDS": LEASE_SECONDS,
         "OPENPROCURE_WORKER_CONCURRENCY": "2",
+        "OPENPROCURE_SPEND_REFRESH_SECONDS": f"{SYNC_INTERVAL:g}",
     }
     if backend == "postgres":
         import psycopg
@@ -154,7 +153,7 @@ def test_two_workers_one_scheduler_and_a_killed_scheduler_is_replaced(
     try:
 
         def quiet(sync_runs: int) -> Callable[[], bool]:
-            """``sync_runs`` runs of the delivery sync, and every task enqueued so far has run."""
+            """``sync_runs`` runs of the spend refresh, and every task enqueued so far has run."""
 
             def condition() -> bool:
                 lines = log_lines(logs)
@@ -163,7 +162,7 @@ def test_two_workers_one_scheduler_and_a_killed_scheduler_is_replaced(
             return condition
 
         # Killed between two tasks (a task killed mid-run would stay "running" in the database).
-        wait(quiet(3), "three runs of the delivery sync, and no task running")
+        wait(quiet(3), "three runs of the spend refresh, and no task running")
         scheduler_pid = int(holder().split(":")[1])
         [killed] = [worker for worker in workers if worker.pid == scheduler_pid]
         [survivor] = [worker for worker in workers if worker is not killed]
@@ -181,7 +180,7 @@ def test_two_workers_one_scheduler_and_a_killed_scheduler_is_replaced(
             "the other worker to become the scheduler",
         )
         runs_at_takeover = runs(SYNC)
-        wait(quiet(runs_at_takeover + 2), "two more runs of the delivery sync, and no task running")
+        wait(quiet(runs_at_takeover + 2), "two more runs of the spend refresh, and no task running")
     finally:
         for worker in workers:
             processes.stop(worker)
@@ -198,8 +197,8 @@ def test_two_workers_one_scheduler_and_a_killed_scheduler_is_replaced(
     assert enqueued[SYNC] == sync_runs, lines
     assert succeeded[SYNC] in (sync_runs, sync_runs - 1), lines
     # The tasks whose period is longer than the test ran exactly once, across two schedulers.
-    assert [(enqueued[path], succeeded[path], runs(path)) for path in ONCE] == [(1, 1, 1), (1, 1, 1)]
-    # One period, one run: runs of the delivery sync are a period apart (less the scheduler's tick of
+    assert [(enqueued[path], succeeded[path], runs(path)) for path in ONCE] == [(1, 1, 1)]
+    # One period, one run: runs of the spend refresh are a period apart (less the scheduler's tick of
     # 1 s and some slack), never two in one period as two schedulers would give.
     times = [
         when

@@ -83,7 +83,7 @@ def test_an_outbox_delivery_runs_on_rq(redis_url: str, tmp_path: Path) -> None:
     ).fetchall() == [(1, "transient", 503), (2, "delivered", 200)]
     assert database.execute("SELECT count(*) FROM django_tasks_database_dbtaskresult").fetchone() == (0,)
     text = log.read_text(errors="replace")
-    assert "openprocure.core.tasks.deliver_outbox_message" in text
+    assert "openprocure.core.outbox.deliver_outbox_message" in text
     database.close()
 
 

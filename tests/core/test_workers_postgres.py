@@ -40,7 +40,7 @@ pytestmark = [
 
 ENQUEUE = """
 from openprocure.core import outbox
-from openprocure.core.tasks import deliver_outbox_message
+from openprocure.core.outbox import deliver_outbox_message
 
 for n in range({count}):
     payload_id = f"po-{{n}}@workers.test"

@@ -14,6 +14,7 @@ from punchout.cxml import (
     InvalidDocument,
     NotWellFormed,
     OrderRequest,
+    error_response,
     parse,
 )
 from punchout.cxml.parser import hardened_parser
@@ -189,10 +190,10 @@ def test_shared_secret_never_in_repr_warnings_or_errors() -> None:
     assert "topsecret-42" not in str(caught.value) + repr(caught.value)
 
 
-def test_error_to_response_is_a_cxml_response() -> None:
+def test_an_error_response_is_a_cxml_response() -> None:
     with pytest.raises(DocumentTooLarge) as caught:
         parse(order(), max_bytes=10)
-    response = caught.value.to_response()
+    response = error_response(caught.value)
     assert response.kind == "Response"
     assert response.status is not None
     assert (response.status.code, response.status.text) == (413, "Request Entity Too Large")

@@ -629,7 +629,7 @@ def test_an_order_is_accepted_while_the_mail_server_is_down_and_its_e_mail_waits
     order = Order.objects.get()
     assert (status.code, order.status) == (200, OrderStatus.ACCEPTED)
     assert mail.outbox == []
-    (task,) = DBTaskResult.objects.filter(task_path="openprocure.core.tasks.send_mail_later")
+    (task,) = DBTaskResult.objects.filter(task_path="openprocure.core.mail.send_mail_later")
     subject, text, recipients, attempt = task.args_kwargs["args"]
     assert (subject, recipients, attempt) == (
         f"Order {order.number} confirmed (your purchase order PO-2026-000001)",

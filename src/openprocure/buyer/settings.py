@@ -33,12 +33,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("OPENPROCURE_FROM_EMAIL", "procurement@acme.
 
 # Purchase-order numbers: {year}, {month} and {seq} (with a format spec) are filled in.
 PO_NUMBER_PATTERN = os.environ.get("OPENPROCURE_PO_NUMBER_PATTERN", "PO-{year}-{seq:06}")
-# Seconds between two rebuilds of the spend summary the dashboards read (spend.defaults explains it).
+# Seconds between two rebuilds of the spend summary the dashboards read (SPEND_REFRESH_SECONDS in core.tunables).
 SPEND_REFRESH_SECONDS = float(os.environ.get("OPENPROCURE_SPEND_REFRESH_SECONDS", "600"))
 # Periodic tasks run by the `worker` command: (dotted path, seconds between runs).
 PERIODIC_TASKS = [
     ("openprocure.buyer.approvals.tasks.remind_and_escalate", 300.0),
-    ("openprocure.buyer.purchasing.tasks.sync_deliveries", 5.0),
     ("openprocure.buyer.spend.tasks.refresh_monthly_spend", SPEND_REFRESH_SECONDS),
     # Each connection's supported transactions (its ProfileResponse), read once a day; the task
     # runs every minute and asks only the connections due (never read, a day old, retry after a failure).

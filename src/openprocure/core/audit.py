@@ -1,7 +1,8 @@
 """One audit trail: every business document's events share one shape and one way to be recorded.
 
 Each app keeps its own event table (an order's timeline is read with the order), built on
-:class:`AuditEvent`: what happened (``kind``), who did it (``actor``, empty for a partner's system
+:class:`AuditEvent` (an abstract model, defined in ``core.models`` beside the ``AdminEvent`` built
+on it): what happened (``kind``), who did it (``actor``, empty for a partner's system
 or a scheduled task), the particulars (``detail``) and when (``created_at``). ``label`` is what
 people read for the kind.
 
@@ -15,53 +16,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, ClassVar, TypeVar
+from typing import Any, TypeVar
 
-from django.conf import settings
 from django.db import models, transaction
 from django.forms import ModelForm
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
+from openprocure.core.choices import AdminEventKind
+from openprocure.core.models import AdminEvent, AuditEvent
 
-class AuditEvent(models.Model):
-    """Something that happened to a business document, for its timeline and audit."""
-
-    #: The name of the foreign key to the document the event is about (``order``, ``invoice``…).
-    SUBJECT: ClassVar[str]
-    #: What people read for each kind (an enum's labels, or a dict for kinds stored as identifiers).
-    KIND_LABELS: ClassVar[Mapping[str, Any]] = {}
-
-    kind = models.CharField(_("event"), max_length=32)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("actor"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    detail = models.JSONField(_("detail"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("at"), default=timezone.now)
-
-    class Meta:
-        abstract = True
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return self.kind
-
-    @property
-    def label(self) -> str:
-        """What happened, in the reader's language."""
-        return str(self.KIND_LABELS.get(self.kind, self.kind))
-
-    @classmethod
-    def about(cls, subject: models.Model | int) -> dict[str, Any]:
-        """The fields that name ``subject`` (the document, or its primary key) on an event row."""
-        if isinstance(subject, int):
-            return {f"{cls.SUBJECT}_id": subject}
-        return {cls.SUBJECT: subject}
+__all__ = ["AuditEvent", "delete_administered", "new_event", "record_event", "save_administered"]
 
 
 Event = TypeVar("Event", bound=AuditEvent)
@@ -107,9 +71,6 @@ def record_event(
 def save_administered(form: ModelForm[Any], *, actor: Any) -> Any:
     """Save an administrator's form for a setting or policy record and record who changed which
     fields (an ``AdminEvent``), in one transaction; returns the saved record."""
-    from openprocure.core.choices import AdminEventKind
-    from openprocure.core.models import AdminEvent
-
     with transaction.atomic():
         created = form.instance._state.adding
         record = form.save()
@@ -125,9 +86,6 @@ def save_administered(form: ModelForm[Any], *, actor: Any) -> Any:
 
 def delete_administered(record: models.Model, *, actor: Any) -> None:
     """Delete a setting or policy record and record who did (the event keeps what it said)."""
-    from openprocure.core.choices import AdminEventKind
-    from openprocure.core.models import AdminEvent
-
     with transaction.atomic():
         record_event(AdminEvent, record, AdminEventKind.DELETED, actor=actor)
         record.delete()

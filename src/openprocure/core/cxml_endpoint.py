@@ -231,7 +231,7 @@ class CXMLEndpoint(View):
                 status_text=error.message,
                 remote_addr=remote,
             )
-            return self.answer(error.to_response(), journal)
+            return self.answer(cxml.error_response(error), journal)
         document = result.document
         self.credential = sender_identity(document).casefold()
         refusal = ratelimits.credential_refusal(request, self.credential)
@@ -263,7 +263,7 @@ class CXMLEndpoint(View):
             if inbound.answered is not None and inbound.answered is answer:
                 return self._reply(inbound.answer_body, answer)
         except CXMLError as error:
-            answer = error.to_response()
+            answer = cxml.error_response(error)
         except Exception:
             # A fault on our side: the raw document is already kept; the partner may retry it as is.
             logger.exception("cXML %s %s failed", document.kind, document.payload_id)

@@ -15,6 +15,9 @@ from collections.abc import Sequence
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+from django_tasks import task
+
+from openprocure.core.outbox import backoff_delay
 
 logger = logging.getLogger(__name__)
 
@@ -43,9 +46,6 @@ def deliver(subject: str, body: str, recipients: Sequence[str], *, attempt: int 
                 error,
             )
             return False
-        from openprocure.core.outbox import backoff_delay
-        from openprocure.core.tasks import send_mail_later
-
         when = timezone.now() + backoff_delay(attempt)
         logger.warning(
             "e-mail %r to %s not sent (attempt %d: %s); trying again at %s",
@@ -57,3 +57,10 @@ def deliver(subject: str, body: str, recipients: Sequence[str], *, attempt: int 
         )
         send_mail_later.using(run_after=when).enqueue(subject, body, list(recipients), attempt + 1)
         return False
+
+
+@task()
+def send_mail_later(subject: str, body: str, recipients: list[str], attempt: int) -> bool:
+    """Another attempt at an e-mail the mail server did not take (see the module). (Tasks stored
+    before it moved here name ``openprocure.core.tasks``, which still answers to that path.)"""
+    return deliver(subject, body, recipients, attempt=attempt)

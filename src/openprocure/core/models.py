@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from openprocure.core.audit import AuditEvent
 from openprocure.core.choices import AdminEventKind, Direction, OutboxStatus, Protocol
 
 
@@ -117,6 +118,9 @@ class OutboxMessage(models.Model):
     # Whose shared secret goes into Sender at delivery, read then from its encrypted store: a key the
     # site's OUTBOX_SECRET_LOOKUP understands (e.g. a connection's ID); empty when the document has none.
     secret_source = models.CharField(_("shared secret of"), max_length=100, blank=True)
+    # The result callback of the app that stored it (``core.outbox.result_hook``), told in the
+    # transaction that records its delivery, refusal or giving up; empty when nobody waits for it.
+    on_result = models.CharField(_("result callback"), max_length=100, blank=True)
     content_type = models.CharField(_("content type"), max_length=100, default="text/xml; charset=utf-8")
     reference = models.CharField(_("business reference"), max_length=200, blank=True, db_index=True)
     partner = models.CharField(_("partner"), max_length=200, blank=True)
@@ -233,6 +237,46 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return self.worker_id
+
+
+class AuditEvent(models.Model):
+    """Something that happened to a business document, for its timeline and audit."""
+
+    #: The name of the foreign key to the document the event is about (``order``, ``invoice``…).
+    SUBJECT: ClassVar[str]
+    #: What people read for each kind (an enum's labels, or a dict for kinds stored as identifiers).
+    KIND_LABELS: ClassVar[Mapping[str, Any]] = {}
+
+    kind = models.CharField(_("event"), max_length=32)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.kind
+
+    @property
+    def label(self) -> str:
+        """What happened, in the reader's language."""
+        return str(self.KIND_LABELS.get(self.kind, self.kind))
+
+    @classmethod
+    def about(cls, subject: models.Model | int) -> dict[str, Any]:
+        """The fields that name ``subject`` (the document, or its primary key) on an event row."""
+        if isinstance(subject, int):
+            return {f"{cls.SUBJECT}_id": subject}
+        return {cls.SUBJECT: subject}
 
 
 class AdminEvent(AuditEvent):

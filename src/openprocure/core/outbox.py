@@ -11,10 +11,15 @@ Rules (the same on every task backend):
   schedules a retry with exponential backoff and jitter; a cXML or HTTP 4xx is permanent and stops
   retries, keeping the partner's text for people to read;
 - deliveries run side by side (several task slots per worker, one task per destination host), and
-  at most :data:`DELIVERIES_PER_DESTINATION` at a time go to one host: a slow partner only delays its
+  at most ``OUTBOX_DELIVERIES_PER_DESTINATION`` at a time go to one host: a slow partner only delays its
   own documents; a message whose host is busy waits a little and is tried again (no attempt counted);
 - a worker that dies mid-delivery leaves a lease that expires; the sweeper puts the message back
   and the partner recognises the repeat by its payloadID;
+- the app that stores a message may name a **result callback** (``on_result=``, a key of
+  :func:`result_hook`): when the message is delivered, refused, or given up after its last attempt,
+  the worker calls the callables registered under that key with the message and the outcome, in the
+  transaction that records the outcome, so the app's own state (a purchase order accepted or failed)
+  moves with it or not at all (no poller reads the outbox);
 - bodies are stored with their shared secret masked (so are the journal's copies): the secret is put
   in at delivery, read then from the encrypted store named by the message's ``secret_source``, so a
   secret replaced in the meantime is the one sent, and no stored row ever holds it.
@@ -42,65 +47,45 @@ from django.db import connections, router, transaction
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django_tasks import task
 
 from openprocure.core import rows
 from openprocure.core.choices import OUTBOX_TRANSITIONS, Direction, OutboxStatus
+from openprocure.core.hooks import Hook
 from openprocure.core.journal import MASK, journal_entry, mask_secret_bytes, mask_secrets, record_document
 from openprocure.core.models import DeliveryAttempt, OutboxMessage
 from openprocure.core.status import set_status, set_status_where
+from openprocure.core.tunables import tunable
 from punchout.cxml.transport import PermanentDeliveryError, TransientDeliveryError, post_cxml
 
 logger = logging.getLogger(__name__)
 
-# Each tunable below is overridden by the project setting of the same name prefixed with ``OUTBOX_``
-# (``OUTBOX_DELIVERY_DEADLINE_SECONDS`` comes from the OPENPROCURE_DELIVERY_DEADLINE_SECONDS variable).
-
-# Deadline of one delivery attempt (seconds): connecting, sending and reading the partner's whole
-# answer. A partner still answering then is cut off, and the attempt is a transient failure.
-DELIVERY_DEADLINE_SECONDS = 30.0
-# What a lease adds to the deadline (seconds): reading the secret before the POST, recording the
-# attempt after it (a SQLite writer may wait up to 20 s for its turn). The lease is derived from the
-# deadline so it always outlasts an attempt; a lease set explicitly (``OUTBOX_LEASE_SECONDS``) must
-# be at least the deadline plus this, which is checked at start-up.
-LEASE_MARGIN_SECONDS = 60.0
-# First retry delay and its ceiling (seconds); each failure doubles the delay, plus up to 25% jitter.
-BACKOFF_BASE_SECONDS = 5
-BACKOFF_MAX_SECONDS = 3600
-# Messages stored together are delivered by one task per destination host, this many at most per
-# task (the rest by more tasks).
-DELIVERIES_PER_TASK = 20
-# Deliveries to one host at the same time (a soft limit: two workers checking at the same instant on
-# PostgreSQL may both go ahead). Beyond it a message waits about as long as the host's oldest running
-# attempt has lasted so far (at least 1 s, at most the deadline), then is tried again.
-DELIVERIES_PER_DESTINATION = 2
-
-
-def _tunable(name: str) -> Any:
-    return getattr(settings, f"OUTBOX_{name}", globals()[name])
+# The outbox's tunables are declared in ``openprocure.core.tunables`` (``OUTBOX_*``): the deadline of
+# one attempt, the lease's margin over it, the backoff, the deliveries per task and per destination.
 
 
 def delivery_deadline() -> float:
     """Seconds one delivery attempt may take, from connecting to the last byte of the answer."""
-    return float(_tunable("DELIVERY_DEADLINE_SECONDS"))
+    return float(tunable("OUTBOX_DELIVERY_DEADLINE_SECONDS"))
 
 
 def lease_seconds() -> float:
     """How long a worker holds a message: the deadline plus the margin, unless set explicitly."""
-    explicit = getattr(settings, "OUTBOX_LEASE_SECONDS", None)
+    explicit = tunable("OUTBOX_LEASE_SECONDS")
     if explicit is not None:
         return float(explicit)
-    return delivery_deadline() + float(_tunable("LEASE_MARGIN_SECONDS"))
+    return delivery_deadline() + float(tunable("OUTBOX_LEASE_MARGIN_SECONDS"))
 
 
 def deliveries_per_destination() -> int:
     """Deliveries to one host that may run at the same time."""
-    return int(_tunable("DELIVERIES_PER_DESTINATION"))
+    return int(tunable("OUTBOX_DELIVERIES_PER_DESTINATION"))
 
 
 def check_configuration() -> None:
     """Refuse to start with timings that could let a lease expire during its delivery (a duplicate)."""
     deadline, lease = delivery_deadline(), lease_seconds()
-    margin = float(_tunable("LEASE_MARGIN_SECONDS"))
+    margin = float(tunable("OUTBOX_LEASE_MARGIN_SECONDS"))
     if not math.isfinite(deadline) or deadline <= 0:
         raise ImproperlyConfigured(
             f"OUTBOX_DELIVERY_DEADLINE_SECONDS={deadline:g}: the deadline of a delivery attempt must be a "
@@ -139,7 +124,8 @@ class DeliveryResult:
 
 def backoff_delay(attempts: int, *, rng: random.Random | None = None) -> timedelta:
     """Delay before the next attempt after ``attempts`` failures: exponential, capped, with jitter."""
-    base = min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempts - 1))
+    ceiling, first = tunable("OUTBOX_BACKOFF_MAX_SECONDS"), tunable("OUTBOX_BACKOFF_BASE_SECONDS")
+    base = min(ceiling, first * 2 ** max(0, attempts - 1))
     jitter = (rng or random).uniform(0, base * 0.25)
     return timedelta(seconds=base + jitter)
 
@@ -192,6 +178,43 @@ def body_to_send(message: OutboxMessage) -> bytes:
     return sent.encode("utf-8")
 
 
+# -- result callbacks ---------------------------------------------------------------------------------
+_RESULT_HOOKS: dict[str, Hook] = {}
+
+
+def result_hook(key: str) -> Hook:
+    """The hook called with ``(message, outcome)`` when a message stored with ``on_result=key`` is
+    settled: delivered (``outcome`` is ``DeliveryAttempt.Outcome.DELIVERED``), refused by the partner
+    (``PERMANENT``; ``message.last_status_code`` and ``message.last_error`` hold its status and text)
+    or given up after its last attempt (``TRANSIENT``). The app that stores such messages registers
+    its callables from its ``AppConfig.ready()``::
+
+        outbox.result_hook("purchasing.order").register(services.record_delivery)
+
+    They run in the transaction that records the outcome: one that raises rolls the outcome back too
+    (the message stays leased, and is tried again when its lease ends).
+    """
+    return _RESULT_HOOKS.setdefault(key, Hook())
+
+
+def _check_result_key(key: str) -> str:
+    if key and not _RESULT_HOOKS.get(key):
+        raise ValueError(f"No outbox result callback is registered under {key!r}.")
+    return key
+
+
+def _report_result(message: OutboxMessage, outcome: str) -> None:
+    """Call the message's result callbacks (inside the caller's transaction)."""
+    if not message.on_result:
+        return  # stored without a callback (or before callbacks existed): nobody waits for it
+    hook = _RESULT_HOOKS.get(message.on_result)
+    if not hook:
+        # Raising would roll the delivery back and send the document again at every lease's end.
+        logger.error("outbox %s: no result callback registered under %r", message.pk, message.on_result)
+        return
+    hook(message, outcome)
+
+
 # -- storing ------------------------------------------------------------------------------------------
 def enqueue_document(
     *,
@@ -203,15 +226,18 @@ def enqueue_document(
     partner: str = "",
     content_type: str = "text/xml; charset=utf-8",
     secret_source: str = "",
+    on_result: str = "",
 ) -> OutboxMessage:
     """Store a document for delivery and schedule a worker task once the transaction commits.
 
+    ``on_result`` names the result callback (see :func:`result_hook`) told when it is settled.
     Storing the same payloadID twice returns the existing message: a retried caller never creates
     a second delivery. Secrets in the body (SharedSecret, CredentialMac, DigitalSignature) are
     masked before it is stored; at delivery the SharedSecret is filled in again from the store
     that ``secret_source`` names (see :func:`body_to_send`).
     """
     text = mask_secrets(body)
+    _check_result_key(on_result)
     with transaction.atomic():
         message, created = OutboxMessage.objects.get_or_create(
             payload_id=payload_id,
@@ -224,6 +250,7 @@ def enqueue_document(
                 "partner": partner,
                 "content_type": content_type,
                 "secret_source": secret_source,
+                "on_result": on_result,
             },
         )
         if created:
@@ -254,6 +281,8 @@ class Outgoing:
     content_type: str = "text/xml; charset=utf-8"
     # Whose shared secret the sender puts in at delivery (see :func:`enqueue_document`).
     secret_source: str = ""
+    # The result callback told when it is delivered, refused or given up (see :func:`result_hook`).
+    on_result: str = ""
 
 
 def enqueue_documents(documents: Sequence[Outgoing]) -> list[OutboxMessage]:
@@ -268,6 +297,8 @@ def enqueue_documents(documents: Sequence[Outgoing]) -> list[OutboxMessage]:
     if not documents:
         return []
     texts = [mask_secrets(document.body) for document in documents]
+    for document in documents:
+        _check_result_key(document.on_result)
     with transaction.atomic(savepoint=False):
         entries = [
             journal_entry(
@@ -293,6 +324,7 @@ def enqueue_documents(documents: Sequence[Outgoing]) -> list[OutboxMessage]:
                 partner=document.partner,
                 content_type=document.content_type,
                 secret_source=document.secret_source,
+                on_result=document.on_result,
                 document=entry,
             )
             for document, text, entry in zip(documents, texts, entries, strict=True)
@@ -336,21 +368,20 @@ def _when_committed(enqueue: Callable[[], None], task: Any) -> None:
 
 def schedule_deliveries(messages: Sequence[OutboxMessage]) -> None:
     """Ask the task backend to deliver several messages once the transaction commits: one task per
-    destination host (messages in the order given), of at most :data:`DELIVERIES_PER_TASK` messages.
+    destination host (messages in the order given), of at most ``OUTBOX_DELIVERIES_PER_TASK`` messages.
 
     Tasks of different hosts run side by side on a worker's task slots, so documents for a partner
     that answers slowly never wait behind another's. Like :func:`schedule_delivery`, a failure to
     enqueue is only logged (the sweeper schedules the messages again).
     """
-    from openprocure.core.tasks import deliver_outbox_message, deliver_outbox_messages
-
     by_destination: dict[str, list[int]] = {}
     for message in messages:
         by_destination.setdefault(message.destination, []).append(message.pk)
+    per_task = int(tunable("OUTBOX_DELIVERIES_PER_TASK"))
     chunks = [
-        ids[start : start + DELIVERIES_PER_TASK]
+        ids[start : start + per_task]
         for ids in by_destination.values()
-        for start in range(0, len(ids), DELIVERIES_PER_TASK)
+        for start in range(0, len(ids), per_task)
     ]
     if not chunks:
         return
@@ -368,7 +399,6 @@ def schedule_deliveries(messages: Sequence[OutboxMessage]) -> None:
 
 def schedule_delivery(message_id: int, *, when: datetime | None = None) -> None:
     """Ask the task backend to deliver a message once the current transaction commits."""
-    from openprocure.core.tasks import deliver_outbox_message
 
     def _enqueue() -> None:
         task = deliver_outbox_message.using(run_after=when) if when else deliver_outbox_message
@@ -552,6 +582,8 @@ def _finish(
                 locked.next_attempt_at = now + backoff_delay(number)
                 schedule_delivery(locked.pk, when=locked.next_attempt_at)
             set_status(locked, target, table=OUTBOX_TRANSITIONS, also=_DELIVERY_FIELDS)
+            if target != OutboxStatus.RETRYING:
+                _report_result(locked, outcome)
         if locked.document_id:
             record_document(
                 direction=Direction.INBOUND,
@@ -599,3 +631,29 @@ def sweep(*, limit: int = 500) -> int:
         schedule_delivery(pk)
         count += 1
     return count
+
+
+# -- the tasks ---------------------------------------------------------------------------------------
+# Defined here, beside the scheduling that enqueues them and the delivery they run. (Tasks stored
+# before they moved name ``openprocure.core.tasks``, which still answers to those paths.)
+@task()
+def deliver_outbox_message(message_id: int) -> str:
+    """Deliver one outbox message (claiming it first, so a duplicate task is harmless)."""
+    return deliver_message(message_id).status
+
+
+@task()
+def deliver_outbox_messages(message_ids: list[int]) -> list[str]:
+    """Deliver several outbox messages one after the other (documents of one unit of work, for one
+    destination host: see :func:`schedule_deliveries`).
+
+    A message whose delivery fails unexpectedly is logged and left to the sweeper; the others go on.
+    """
+    statuses = []
+    for message_id in message_ids:
+        try:
+            statuses.append(deliver_message(message_id).status)
+        except Exception:
+            logger.exception("outbox %s: delivery failed; the sweeper schedules it again", message_id)
+            statuses.append("error")
+    return statuses

@@ -1,35 +1,259 @@
-"""One way to read a tunable: :func:`tunable`.
+"""Every tunable of both sites, declared once in :data:`TUNABLES`, and the one way to read one: :func:`tunable`.
 
 A tunable is a value an operator may change without touching code (a lifetime, a rate, a page size).
-Each has one default, written once with a comment saying why, as an upper-case constant of its app's
-``defaults.py`` (or a ``DEFAULTS`` mapping there). A Django setting of the same name wins: the site's
-settings module sets it, from an ``OPENPROCURE_*`` environment variable when operators choose it at
-deployment (environment variables are read in the settings modules only), and tests override it with
-``override_settings``. Code reads every tunable through this function, never ``settings.X`` beside a
-module constant of its own.
+Each is declared here with its default and one line saying why it has that value; values only, so
+this module imports no site code. A Django setting of the same name wins: the site's settings module
+sets it, from an ``OPENPROCURE_*`` environment variable when operators choose it at deployment
+(environment variables are read in the settings modules only, and listed in ``docs/operators.md``),
+and tests override it with ``override_settings``. Code reads every tunable through
+``tunable("NAME")``, when it needs it (never into a module constant at import, which a setting
+changed later would not reach); a loop reads it once before it starts, not once per row.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from types import ModuleType
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 
-__all__ = ["tunable"]
+__all__ = ["TUNABLES", "Tunable", "tunable"]
 
 
-def tunable(name: str, defaults: ModuleType | Mapping[str, Any]) -> Any:
-    """The setting ``name`` when the site sets it, else its default in ``defaults``.
+@dataclass(frozen=True)
+class Tunable:
+    """A tunable's default and why it has that value."""
 
-    Raises ``KeyError`` for a name that has no default: a tunable without a documented default is a typo.
+    default: Any
+    why: str
+
+
+TUNABLES: dict[str, Tunable] = {
+    # -- core: the outbox (openprocure.core.outbox) -------------------------------------------------------
+    "OUTBOX_DELIVERY_DEADLINE_SECONDS": Tunable(
+        30.0,
+        "One delivery attempt (connect, send, read the whole answer) is cut off after this; a partner "
+        "still answering then is a transient failure (OPENPROCURE_DELIVERY_DEADLINE_SECONDS).",
+    ),
+    "OUTBOX_LEASE_MARGIN_SECONDS": Tunable(
+        60.0,
+        "What a lease adds to the deadline: reading the secret before the POST and recording the attempt "
+        "after it (a SQLite writer may wait up to 20 s), so a lease never ends during its attempt.",
+    ),
+    "OUTBOX_LEASE_SECONDS": Tunable(
+        None,
+        "An explicit lease; None derives it from the deadline plus the margin. Checked at start-up to be "
+        "at least that, or a second worker could send the document again.",
+    ),
+    "OUTBOX_BACKOFF_BASE_SECONDS": Tunable(
+        5, "First retry delay; each failure doubles it, plus up to 25% jitter."
+    ),
+    "OUTBOX_BACKOFF_MAX_SECONDS": Tunable(
+        3600, "Ceiling of the retry delay: a partner down all day is tried hourly."
+    ),
+    "OUTBOX_DELIVERIES_PER_TASK": Tunable(
+        20, "Messages stored together go out in one task per host, this many at most per task."
+    ),
+    "OUTBOX_DELIVERIES_PER_DESTINATION": Tunable(
+        2,
+        "Deliveries to one host at the same time (a soft limit), so a slow partner holds this many task "
+        "slots at most (OPENPROCURE_DELIVERIES_PER_DESTINATION).",
+    ),
+    # -- buyer: approvals ---------------------------------------------------------------------------------
+    "APPROVAL_REMINDER_HOURS": Tunable(
+        24,
+        "Hours an approver may leave a request waiting before a reminder e-mail (repeated at this interval).",
+    ),
+    "APPROVAL_ESCALATION_HOURS": Tunable(
+        72, "Hours a step may stay open before it escalates to the next level of the requester's managers."
+    ),
+    "APPROVAL_LINK_DAYS": Tunable(7, "Days an e-mailed approve/reject link stays valid."),
+    "APPROVAL_RESTART_ON_DECREASE": Tunable(
+        False, "Restart approval when an approved amount goes down too (an increase always restarts)."
+    ),
+    "APPROVAL_MAX_ESCALATION_LEVELS": Tunable(6, "Manager levels looked up for escalation."),
+    # -- buyer: purchasing --------------------------------------------------------------------------------
+    "PO_NUMBER_PATTERN": Tunable(
+        "PO-{year}-{seq:06}",
+        "Purchase-order numbers: {year}, {month} and {seq} (with a format spec) are filled in "
+        "(OPENPROCURE_PO_NUMBER_PATTERN).",
+    ),
+    # -- buyer: fulfilment --------------------------------------------------------------------------------
+    "FULFILMENT_AUTO_RECEIPT_BELOW": Tunable(
+        None,
+        "A ship notice worth less than this for one order (in its currency) is received when it arrives; "
+        "None turns automatic receipts off.",
+    ),
+    # -- buyer: invoicing ---------------------------------------------------------------------------------
+    "INVOICING_DEFAULT_TOLERANCE": Tunable(
+        {
+            "mode": "3way",
+            "quantity_pct": Decimal(0),
+            "price_pct": Decimal(0),
+            "price_abs": Decimal(0),
+            "line_amount_abs": Decimal(0),
+            "header_amount_abs": Decimal(0),
+            "tax_abs": Decimal(0),
+            "max_tax_rate_pct": None,
+            "shipping_max": None,
+        },
+        "Tolerances when no ToleranceRule applies: exact match, 3-way, any shipping accepted.",
+    ),
+    "INVOICING_MAX_UPLOAD_BYTES": Tunable(
+        10 * 1024 * 1024, "Largest upload accepted for an EN 16931 XML or Factur-X PDF."
+    ),
+    "INVOICING_PAYMENT_COLUMNS": Tunable(
+        (
+            "supplier_number",
+            "supplier",
+            "vat",
+            "invoice_number",
+            "invoice_date",
+            "due_date",
+            "kind",
+            "currency",
+            "amount_due",
+            "purchase_orders",
+            # an early-payment discount from the invoice's payment terms: the last day to pay with it,
+            # its percent (when it is one), and the amount to deduct
+            "discount_due_date",
+            "discount_percent",
+            "discount_amount",
+            # "yes" when the supplier's invoice says the VAT is reverse-charged (we account for it)
+            "reverse_charge",
+        ),
+        "Columns of the payment export CSV, in order.",
+    ),
+    # -- buyer: spend -------------------------------------------------------------------------------------
+    "SPEND_REPORTING_CURRENCY": Tunable(
+        "EUR",
+        "The currency every dashboard amount is shown in; other currencies are converted with "
+        "EXCHANGE_RATES, and one missing there is left out and named (never guessed).",
+    ),
+    "SPEND_TAIL_SHARE": Tunable(
+        Decimal("0.80"), "The share of spend that defines the core suppliers; the others are the tail."
+    ),
+    "SPEND_HISTORY_PAGE_SIZE": Tunable(50, "Rows per page of the purchase history."),
+    "SPEND_CHART_BARS": Tunable(
+        10, "Bars drawn in a by-supplier or by-category chart (the rest are summed as Other)."
+    ),
+    "SPEND_LIST_PRICE_EXTRINSICS": Tunable(
+        ("ListPrice",),
+        "Extrinsic names that carry a line's list price (per price basis quantity, line currency).",
+    ),
+    "SPEND_REFRESH_SECONDS": Tunable(
+        600.0,
+        "Seconds between two refreshes of the monthly summary by the worker (the buyer settings read "
+        "OPENPROCURE_SPEND_REFRESH_SECONDS into PERIODIC_TASKS).",
+    ),
+    "SPEND_FULL_REFRESH_HOURS": Tunable(
+        24,
+        "Hours after which the periodic refresh rebuilds every month, not only the changed ones (catches "
+        "what no order event records, e.g. a renamed cost-center code).",
+    ),
+    # -- storefront: business -----------------------------------------------------------------------------
+    "BUSINESS_VERIFIED_DOMAINS": Tunable(
+        (),
+        "Businesses whose administrator's e-mail is at one of these domains are verified at once; every "
+        "other one waits for an operator (OPENPROCURE_BUSINESS_VERIFIED_DOMAINS).",
+    ),
+    # -- storefront: catalog ------------------------------------------------------------------------------
+    "CATALOG_SEARCH_BACKEND": Tunable(
+        "",
+        "Dotted path to the SearchBackend class; empty picks it from the database engine (SQLite: FTS5, "
+        "others: SimpleSearchBackend). Checked at start-up (OPENPROCURE_SEARCH_BACKEND).",
+    ),
+    "CATALOG_PAGE_SIZE": Tunable(24, "Results per search page."),
+    "CATALOG_RELEVANCE_LIMIT": Tunable(
+        3_000,
+        "Above this many matches a query is broad: ordered by sales rank, not by relevance score, as "
+        "scoring 100k+ matches is what makes a search slow (FIELD-NOTES, Catalog search).",
+    ),
+    "CATALOG_FACET_LIMIT": Tunable(
+        5_000,
+        "Facet counts are taken over at most this many matches (the most popular); beyond it they are "
+        "lower bounds shown with a + (e.g. 2,310+).",
+    ),
+    "CATALOG_COUNT_LIMIT": Tunable(
+        10_000, "Totals are counted exactly up to this many matches; beyond it the page says 10,000+ results."
+    ),
+    "CATALOG_SUGGEST_LIMIT": Tunable(8, "Typeahead suggestions returned."),
+    "CATALOG_SUGGEST_MIN_CHARS": Tunable(2, "Shortest prefix the typeahead answers."),
+    "CATALOG_SPELLING_MAX_RESULTS": Tunable(
+        2,
+        "Spelling suggestions are looked for when a search finds at most this many products, and shown "
+        "when the corrected words find more.",
+    ),
+    "CATALOG_SPELLING_CUTOFF": Tunable(
+        0.8,
+        "A vocabulary word is proposed when its Indel similarity to the typed word (0 to 1) is at least this.",
+    ),
+    "CATALOG_BATCH_SIZE": Tunable(5_000, "Rows per executemany batch when generating or importing products."),
+    "CATALOG_PRICE_BANDS": Tunable(
+        (Decimal(10), Decimal(25), Decimal(50), Decimal(100), Decimal(250), Decimal(500)),
+        "Upper bounds of the price bands of the price facet (the last is 'and above'); the search index "
+        "holds each product's band number, so changing them needs a reindex.",
+    ),
+    "CATALOG_DEFAULT_CURRENCY": Tunable(
+        "EUR", "Currency of generated products and of imported rows that leave it empty."
+    ),
+    # -- storefront: punchout -----------------------------------------------------------------------------
+    "PUNCHOUT_START_URL_LIFETIME": Tunable(
+        timedelta(minutes=10),
+        "The start URL must be opened soon after the setup response (the buyer's system redirects at once).",
+    ),
+    "PUNCHOUT_SESSION_LIFETIME": Tunable(
+        timedelta(hours=8), "A shopping session stays usable this long after the browser arrived."
+    ),
+    "PUNCHOUT_SHIPPING_PER_SELLER": Tunable(
+        Decimal("4.99"), "Shipping estimate per marketplace seller (items fulfilled by us ship free)."
+    ),
+    "VAT_RATE": Tunable(
+        Decimal("20"),
+        "VAT rate (percent) of the cart's tax estimate and of our invoices: France's standard rate "
+        "(OPENPROCURE_VAT_RATE).",
+    ),
+    "PUNCHOUT_BACKGROUND_SEARCH_LIMIT": Tunable(50, "A BACKGROUND_SEARCH answers at most this many items."),
+    "PUNCHOUT_MAX_LINE_QUANTITY": Tunable(
+        100_000, "Largest quantity of one cart line, and of one order line (the same ceiling)."
+    ),
+    # -- storefront: orders -------------------------------------------------------------------------------
+    "ORDERS_DEFAULT_CURRENCY": Tunable("EUR", "Currency of orders when the catalog does not say otherwise."),
+    "ORDERS_NUMBER_GROUPS": Tunable(
+        (3, 7, 7),
+        "Digits of each group of our order numbers (like Amazon's): unguessable, easy to read on the phone.",
+    ),
+    "ORDERS_USER_AGENT": Tunable("OpenProcure Marketplace", "The user agent of the documents we send."),
+    "ORDERS_TEST_ORDER_LABEL": Tunable(
+        "test order", "Label of a test order in the comments of confirmations, notices and invoices."
+    ),
+    "ORDERS_CONFORMANCE_ANSWER_SECONDS": Tunable(
+        60.0,
+        "Seconds each answer of a procurement system may take during its conformance checks: what a "
+        "supplier's system commonly waits for a document it posts (the checks' own default).",
+    ),
+    # -- storefront: fulfilment ---------------------------------------------------------------------------
+    "FULFILMENT_AUTO_CARRIER": Tunable(
+        "Marketplace Logistics", "The carrier named on shipments made by the automatic fulfilment task."
+    ),
+    "FULFILMENT_AUTO_TRACKING_PREFIX": Tunable(
+        "ML", "Tracking numbers of automatic shipments start with this, so people see they were not typed."
+    ),
+    "FULFILMENT_CARRIER_DOMAIN": Tunable(
+        "companyName", "The domain of carrier names in ship notices (cXML CarrierIdentifier)."
+    ),
+}
+
+
+def tunable(name: str) -> Any:
+    """The setting ``name`` when the site sets it, else its default in :data:`TUNABLES`.
+
+    Raises ``KeyError`` for a name not declared there: a tunable without a documented default is a typo.
     """
-    if isinstance(defaults, Mapping):
-        default = defaults[name]
-    else:
-        try:
-            default = getattr(defaults, name)
-        except AttributeError:
-            raise KeyError(name) from None
+    try:
+        default = TUNABLES[name].default
+    except KeyError:
+        raise KeyError(f"{name} is not a tunable declared in openprocure.core.tunables") from None
     return getattr(settings, name, default)

@@ -7,10 +7,7 @@ what was wrong, where (an element path) and what to do next, and never contains 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
-
-if TYPE_CHECKING:
-    from punchout.cxml.common import CXML
+from typing import ClassVar
 
 __all__ = [
     "BuildError",
@@ -25,7 +22,8 @@ __all__ = [
 
 
 class CXMLError(Exception):
-    """Base of every cXML failure; ``to_response()`` gives the cXML Response to send back."""
+    """Base of every cXML failure; ``punchout.cxml.error_response(error)`` gives the cXML Response to
+    send back."""
 
     default_status: ClassVar[int] = 400
     default_text: ClassVar[str] = "Bad Request"
@@ -46,12 +44,6 @@ class CXMLError(Exception):
 
     def __str__(self) -> str:
         return f"{self.status_code} {self.text}: {self.message}"
-
-    def to_response(self) -> CXML:
-        """A cXML Response document carrying this error's Status."""
-        from punchout.cxml.helpers import response_document
-
-        return response_document(self.status_code, self.text, self.message)
 
 
 class NotWellFormed(CXMLError):

@@ -8,9 +8,10 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from punchout.cxml.common import CXML, Credential, Header, Status
+from punchout.cxml.errors import CXMLError
 from punchout.cxml.profile import Response
 
-__all__ = ["make_header", "new_payload_id", "response_document"]
+__all__ = ["error_response", "make_header", "new_payload_id", "response_document"]
 
 
 def new_payload_id(domain: str) -> str:
@@ -54,3 +55,8 @@ def response_document(
         in_reply_to=in_reply_to,
         lang="en-US",
     )
+
+
+def error_response(error: CXMLError) -> CXML:
+    """The cXML Response carrying ``error``'s Status, to send back to the partner."""
+    return response_document(error.status_code, error.text, error.message)

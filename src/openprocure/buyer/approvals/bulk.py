@@ -28,7 +28,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from openprocure.buyer.approvals import hooks
+from openprocure.buyer.approvals import budgets, hooks
 from openprocure.buyer.approvals.choices import (
     ASSIGNMENT_TRANSITIONS,
     REQUEST_TRANSITIONS,
@@ -487,8 +487,6 @@ def _close_open_many(step_ids: list[int], *, now: Any) -> None:
 
 def complete_requests(*, requests: list[ApprovalRequest], actor: Any) -> None:
     """Every step approved: the requisitions are approved, their budgets committed, the batch hooks run."""
-    from openprocure.buyer.approvals import budgets
-
     now = timezone.now()
     set_status_many(
         requests,

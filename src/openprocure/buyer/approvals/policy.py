@@ -27,6 +27,7 @@ from openprocure.buyer.organization.services import spending_limit_for
 from openprocure.core.formatting import format_money
 from openprocure.core.models import User
 from openprocure.core.reference import exchange_rate, exchange_rates
+from punchout.money import quantize_money
 
 _FREE_TEXT = {"any": None, "free_text": True, "catalog": False}
 
@@ -88,8 +89,6 @@ def _load_rules() -> list[Rule]:
 
 def requisition_cost_center_amounts(requisition: Any) -> dict[int, Decimal]:
     """What each cost center is charged by the requisition (splits by percentage or amount, else the line's)."""
-    from punchout.money import quantize_money
-
     charged: dict[int, Decimal] = {}
     for line in requisition.lines.all():
         splits = list(line.splits.all())

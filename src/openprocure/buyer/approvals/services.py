@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from openprocure.buyer.approvals import defaults, hooks
+from openprocure.buyer.approvals import budgets, hooks
 from openprocure.buyer.approvals.choices import (
     ASSIGNMENT_TRANSITIONS,
     OPEN_ASSIGNMENT_STATUSES,
@@ -36,10 +36,13 @@ from openprocure.buyer.approvals.choices import (
 )
 from openprocure.buyer.approvals.engine import Facts, Mode, ResolvedStep, required_approvals
 from openprocure.buyer.approvals.models import (
+    ApiToken,
     ApprovalAssignment,
     ApprovalDecision,
     ApprovalEvent,
     ApprovalRequest,
+    ApprovalRuleApprover,
+    ApprovalRuleStep,
     ApprovalStep,
     Delegation,
     EmailActionToken,
@@ -54,6 +57,7 @@ from openprocure.core.audit import record_event
 from openprocure.core.formatting import format_money
 from openprocure.core.models import User
 from openprocure.core.status import follow, set_status, set_status_where
+from openprocure.core.tunables import tunable
 
 
 class ApprovalError(Exception):
@@ -514,7 +518,7 @@ def _referral_targets(actor: Any, request: ApprovalRequest, step: ApprovalStep) 
     """
 
     asked = set(step.assignments.values_list("approver_id", flat=True)) | {actor.pk, request.requester_id}
-    levels = int(defaults.get("APPROVAL_MAX_ESCALATION_LEVELS"))
+    levels = int(tunable("APPROVAL_MAX_ESCALATION_LEVELS"))
     managers = manager_map(actor.pk, levels)
     current: int | None = actor.pk
     for _level in range(levels):
@@ -592,8 +596,6 @@ def _complete_step(step: ApprovalStep, actor: Any) -> None:
 
 def _complete_request(request: ApprovalRequest, actor: Any) -> None:
     """Every step approved: the requisition is approved and the final-approval hooks run (orders)."""
-    from openprocure.buyer.approvals import budgets
-
     request.completed_at = timezone.now()
     set_status(request, RequestStatus.APPROVED, table=REQUEST_TRANSITIONS, also=["completed_at"])
     record_event(ApprovalEvent, request, "approved", actor=actor)
@@ -614,7 +616,7 @@ def is_material_change(request: ApprovalRequest, requisition: Any) -> bool:
         return True
     if facts.amount > Decimal(request.amount):
         return True
-    return bool(defaults.get("APPROVAL_RESTART_ON_DECREASE")) and facts.amount != Decimal(request.amount)
+    return bool(tunable("APPROVAL_RESTART_ON_DECREASE")) and facts.amount != Decimal(request.amount)
 
 
 def on_material_change(requisition: Any, *, actor: Any = None) -> ApprovalRequest | None:
@@ -699,7 +701,7 @@ def escalate_step(*, step: ApprovalStep) -> ApprovalAssignment | None:
         if step.status != StepStatus.ACTIVE:
             return None
         request = step.request
-        levels = int(defaults.get("APPROVAL_MAX_ESCALATION_LEVELS"))
+        levels = int(tunable("APPROVAL_MAX_ESCALATION_LEVELS"))
         managers = manager_map(request.requester_id, levels + 1)
         chain: list[int] = []
         current: int | None = request.requester_id
@@ -740,8 +742,8 @@ def escalate_step(*, step: ApprovalStep) -> ApprovalAssignment | None:
 def remind_and_escalate(*, now: Any = None) -> dict[str, int]:
     """The periodic sweep: remind approvers who have waited too long, escalate steps open too long."""
     now = now or timezone.now()
-    remind_after = timedelta(hours=float(defaults.get("APPROVAL_REMINDER_HOURS")))
-    escalate_after = timedelta(hours=float(defaults.get("APPROVAL_ESCALATION_HOURS")))
+    remind_after = timedelta(hours=float(tunable("APPROVAL_REMINDER_HOURS")))
+    escalate_after = timedelta(hours=float(tunable("APPROVAL_ESCALATION_HOURS")))
     reminded = escalated = 0
     active = ApprovalStep.objects.filter(status=StepStatus.ACTIVE, request__status=RequestStatus.PENDING)
     for step in active.filter(activated_at__lte=now - escalate_after):
@@ -773,7 +775,7 @@ def issue_email_tokens(assignment: ApprovalAssignment, actions: list[str]) -> li
 def issue_email_tokens_many(assignment_ids: list[int], actions: list[str]) -> dict[int, list[str]]:
     """:func:`issue_email_tokens` for many assignments at once (one INSERT)."""
     tokens = {pk: [secrets.token_urlsafe(32) for _ in actions] for pk in assignment_ids}
-    expires = timezone.now() + timedelta(days=int(defaults.get("APPROVAL_LINK_DAYS")))
+    expires = timezone.now() + timedelta(days=int(tunable("APPROVAL_LINK_DAYS")))
     EmailActionToken.objects.bulk_create(
         [
             EmailActionToken(assignment_id=pk, action=action, token_hash=_hash(token), expires_at=expires)
@@ -886,8 +888,6 @@ def _notify_requester(request: ApprovalRequest, outcome: str, comment: str) -> N
 # -- the policy editor --------------------------------------------------------------------------------
 def save_rule(*, form: Any, steps: list[dict[str, Any]], actor: Any) -> Any:
     """Save a rule and replace its steps (requests already submitted keep their frozen chain)."""
-    from openprocure.buyer.approvals.models import ApprovalRuleApprover, ApprovalRuleStep
-
     if not is_procurement_admin(actor):
         raise ApprovalError(_("Only a procurement administrator can change the approval policy."))
     if (
@@ -969,8 +969,6 @@ def step_initial(rule: Any) -> list[dict[str, Any]]:
 # -- API tokens -----------------------------------------------------------------------------------------
 def create_api_token(*, user: Any, name: str) -> tuple[Any, str]:
     """A new personal API token: the row (hash only) and the token, shown to its owner once."""
-    from openprocure.buyer.approvals.models import ApiToken
-
     token = "op_" + secrets.token_urlsafe(32)
     row = ApiToken.objects.create(user=user, name=name, prefix=token[:10], token_hash=_hash(token))
     return row, token
@@ -978,8 +976,6 @@ def create_api_token(*, user: Any, name: str) -> tuple[Any, str]:
 
 def user_for_api_token(token: str) -> Any:
     """The active user owning ``token``, or None (the last use is recorded)."""
-    from openprocure.buyer.approvals.models import ApiToken
-
     row = (
         ApiToken.objects.select_related("user")
         .filter(token_hash=_hash(token), revoked_at__isnull=True)
@@ -992,8 +988,6 @@ def user_for_api_token(token: str) -> Any:
 
 
 def revoke_api_token(*, token_id: int, user: Any) -> bool:
-    from openprocure.buyer.approvals.models import ApiToken
-
     return bool(
         ApiToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True).update(
             revoked_at=timezone.now()

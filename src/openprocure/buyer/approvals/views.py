@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from openprocure.buyer.approvals import budgets, selectors, services
+from openprocure.buyer.approvals.bulk import decide_many
 from openprocure.buyer.approvals.choices import QuorumKind, StepMode
 from openprocure.buyer.approvals.forms import (
     ApiTokenForm,
@@ -89,8 +90,6 @@ def _inbox(
 @require_POST
 def approve_selected(request: AuthenticatedHttpRequest) -> HttpResponse:
     """“Approve selected” in the inbox: every ticked approval at once, with one optional comment."""
-    from openprocure.buyer.approvals.bulk import decide_many
-
     ids = selected_ids(request, "assignment")
     if not ids:
         messages.error(request, _("Tick at least one approval, then choose “Approve selected”."))
@@ -126,8 +125,6 @@ def approve_selected(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_POST
 def reject_selected(request: AuthenticatedHttpRequest) -> HttpResponse:
     """“Reject selected” in the inbox: every ticked approval rejected at once, with one required reason."""
-    from openprocure.buyer.approvals.bulk import decide_many
-
     ids = selected_ids(request, "assignment")
     if not ids:
         messages.error(request, _("Tick at least one approval, then choose “Reject selected”."))

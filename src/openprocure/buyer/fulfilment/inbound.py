@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from openprocure.buyer.fulfilment.models import InboundDocument
 from openprocure.buyer.purchasing.models import PurchaseOrder, PurchaseOrderLine, Transmission
 from openprocure.buyer.suppliers.models import DocumentIdentity, PunchOutConnection, Supplier
+from openprocure.buyer.suppliers.services import ConnectionError_, shared_secret
 from openprocure.core.cxml_endpoint import Handler, Inbound, answer_document
 from punchout import cxml
 from punchout.cxml.errors import CXMLError, InvalidDocument
@@ -89,8 +90,6 @@ def authenticate(document: cxml.CXML) -> PunchOutConnection:
         )
     secret = header.sender_secret
     if secret:
-        from openprocure.buyer.suppliers.services import ConnectionError_, shared_secret
-
         for connection in candidates:
             try:
                 expected = shared_secret(connection)

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from openprocure.buyer.fulfilment import defaults, hooks
+from openprocure.buyer.fulfilment import hooks
 from openprocure.buyer.fulfilment.choices import (
     ISSUE_TRANSITIONS,
     LINE_STATE_TRANSITIONS,
@@ -28,6 +28,8 @@ from openprocure.buyer.fulfilment.choices import (
     ReceiptKind,
     ShipNoticeStatus,
 )
+from openprocure.buyer.fulfilment.inbound import Conflict, find_purchase_order
+from openprocure.buyer.fulfilment.inbound import po_line as find_line
 from openprocure.buyer.fulfilment.models import (
     ZERO,
     Confirmation,
@@ -57,7 +59,9 @@ from openprocure.buyer.purchasing.models import (
 from openprocure.buyer.purchasing.services import cancelled_by_supplier
 from openprocure.core.audit import new_event, record_event
 from openprocure.core.status import can_move, set_derived_many, set_status, set_status_where
+from openprocure.core.tunables import tunable
 from punchout import cxml
+from punchout.cxml.errors import InvalidDocument
 
 logger = logging.getLogger(__name__)
 
@@ -202,17 +206,6 @@ def refresh_po_status(po: PurchaseOrder, *, actor: Any = None) -> str:
     return target
 
 
-def _sync_sent(po: PurchaseOrder) -> PurchaseOrder:
-    """A document about an order still "sent", or with a change order on its way: first record the
-    OrderRequest's delivery outcome."""
-    if po.status == POStatus.SENT or po.transmissions.filter(status=TransmissionStatus.QUEUED).exists():
-        from openprocure.buyer.purchasing.services import sync_deliveries
-
-        sync_deliveries()
-        po.refresh_from_db(fields=["status", "accepted_at"])
-    return po
-
-
 # -- confirmations ------------------------------------------------------------------------------------
 @dataclass
 class _LineConfirmation:
@@ -232,9 +225,6 @@ def record_confirmation(
     journal: Any = None,
 ) -> Confirmation:
     """Apply a ConfirmationRequest: line quantities and statuses, issues for rejections and new prices."""
-    from openprocure.buyer.fulfilment.inbound import po_line as find_line
-
-    po = _sync_sent(po)
     header = request.header
     confirmation = Confirmation.objects.create(
         purchase_order=po,
@@ -464,9 +454,6 @@ def record_ship_notice(
     journal: Any = None,
 ) -> ShipNotice:
     """Apply a ShipNoticeRequest (new, update or delete) to the orders of its portions."""
-    from openprocure.buyer.fulfilment.inbound import find_purchase_order
-    from openprocure.buyer.fulfilment.inbound import po_line as find_line
-
     header = request.header
     operation = str(header.operation)
     notice = (
@@ -480,8 +467,6 @@ def record_ship_notice(
             affected.setdefault(line.po_line.purchase_order_id, line.po_line.purchase_order)
     if operation == "delete":
         if notice is None:
-            from punchout.cxml.errors import InvalidDocument
-
             raise InvalidDocument(
                 _("No ship notice %(shipment)s to delete: check shipmentID.")
                 % {"shipment": header.shipment_id},
@@ -518,8 +503,6 @@ def record_ship_notice(
         notice = ShipNotice.objects.create(supplier=supplier, shipment_id=header.shipment_id[:200], **values)
     else:
         if notice.status != ShipNoticeStatus.EXPECTED:
-            from openprocure.buyer.fulfilment.inbound import Conflict
-
             raise Conflict(
                 _(
                     "Ship notice %(shipment)s is %(status)s here and can no longer change; send a new shipmentID."
@@ -537,7 +520,6 @@ def record_ship_notice(
         po = find_purchase_order(
             supplier=supplier, reference=portion.order_reference, path=path + "/OrderReference"
         )
-        po = _sync_sent(po)
         affected[po.pk] = po
         for i_index, item in enumerate(portion.items, start=1):
             order_line = find_line(po, item.line_number, path=f"{path}/ShipNoticeItem[{i_index}]/@lineNumber")
@@ -560,7 +542,8 @@ def record_ship_notice(
             notices.notify_requester(affected[po_pk], notices.SHIPMENT_TO_CHECK, po_messages)
         elif operation == "new":
             notices.notify_requester(affected[po_pk], notices.SHIPPED)
-    threshold = defaults.auto_receipt_below()
+    below = tunable("FULFILMENT_AUTO_RECEIPT_BELOW")
+    threshold = None if below in (None, "") else Decimal(str(below))
     for po in affected.values():
         record_event(
             PurchaseOrderEvent,
@@ -687,8 +670,6 @@ def record_status_update(
         else None
     )
     if reference and transmission is None:
-        from punchout.cxml.errors import InvalidDocument
-
         raise InvalidDocument(
             _("DocumentReference payloadID %(payload)s names no document we sent to %(supplier)s.")
             % {"payload": reference, "supplier": supplier},

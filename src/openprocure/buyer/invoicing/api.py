@@ -17,6 +17,8 @@ from openprocure.buyer.invoicing import services
 from openprocure.buyer.invoicing.einvoice import EInvoiceError
 from openprocure.buyer.invoicing.matching import Finding
 from openprocure.buyer.invoicing.models import Invoice
+from openprocure.buyer.invoicing.selectors import visible_invoices
+from openprocure.buyer.invoicing.views import receive_file
 from openprocure.buyer.organization.choices import Role
 from openprocure.buyer.organization.services import has_role
 from punchout.money import quantize_money
@@ -62,8 +64,6 @@ def invoice_out(invoice: Invoice) -> dict[str, Any]:
 def upload_invoice(request: HttpRequest, file: UploadedFile = File(...)) -> Any:  # noqa: B008
     if not has_role(request.user, Role.AP_CLERK):
         return 403, {"detail": "Invoices are handled by accounts-payable clerks.", "code": "forbidden"}
-    from openprocure.buyer.invoicing.views import receive_file
-
     try:
         invoice = receive_file(request, file.read(), file.name or "", file.content_type or "")
     except EInvoiceError as error:
@@ -76,6 +76,4 @@ def upload_invoice(request: HttpRequest, file: UploadedFile = File(...)) -> Any:
 @router.get("/{invoice_id}", response=InvoiceOut)
 def get_invoice(request: HttpRequest, invoice_id: int) -> Any:
     """The invoice, when the caller may see it (the rule the pages use); otherwise 404."""
-    from openprocure.buyer.invoicing.selectors import visible_invoices
-
     return invoice_out(get_object_or_404(visible_invoices(request.user), pk=invoice_id))

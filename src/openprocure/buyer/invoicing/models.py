@@ -21,7 +21,9 @@ from openprocure.buyer.invoicing.choices import (
     MatchMode,
     exception_label,
 )
+from openprocure.buyer.invoicing.matching import Finding
 from openprocure.core.audit import AuditEvent
+from openprocure.core.models import OutboxMessage
 from openprocure.core.reference import validate_currency
 
 ZERO = Decimal(0)
@@ -51,7 +53,7 @@ class ToleranceRule(models.Model):
     """Matching tolerances for everyone, one supplier, one category (UNSPSC prefix), or both.
 
     The most specific rule wins: supplier + category, then category, then supplier, then the global
-    rule, then the defaults in ``invoicing/defaults.py``.
+    rule, then ``INVOICING_DEFAULT_TOLERANCE`` (``openprocure.core.tunables``).
     """
 
     supplier = models.ForeignKey(
@@ -303,15 +305,11 @@ class InvoiceException(models.Model):
 
     @property
     def message(self) -> str:
-        from openprocure.buyer.invoicing.matching import Finding
-
         return Finding(self.code, False, self.line_number, self.params).message
 
     @property
     def text(self) -> str:
         """The message for a page, its figures in the reader's language."""
-        from openprocure.buyer.invoicing.matching import Finding
-
         return Finding(self.code, False, self.line_number, self.params).text
 
 
@@ -332,8 +330,6 @@ class InvoiceEvent(AuditEvent):
         """What happened, in the reader's language; a status sent to the supplier as its outbox
         message stands now (waiting, delivered, failed with the supplier's answer)."""
         if self.kind == "status_sent" and self.detail.get("payload_id"):
-            from openprocure.core.models import OutboxMessage
-
             message = OutboxMessage.objects.filter(payload_id=self.detail["payload_id"]).first()
             if message is not None:
                 label = str(STATUS_DELIVERY_LABELS.get(message.status, message.get_status_display()))

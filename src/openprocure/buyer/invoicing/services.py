@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from openprocure.buyer.fulfilment.models import LineFulfilment
 from openprocure.buyer.fulfilment.services import lock_po, refresh_po_status
-from openprocure.buyer.invoicing import defaults, matching
+from openprocure.buyer.invoicing import matching
 from openprocure.buyer.invoicing.choices import (
     EXCEPTION_TRANSITIONS,
     INVOICE_TRANSITIONS,
@@ -35,7 +35,8 @@ from openprocure.buyer.invoicing.choices import (
     InvoiceKind,
     InvoiceStatus,
 )
-from openprocure.buyer.invoicing.einvoice import ParsedInvoice, amount_due, normalize_identifier
+from openprocure.buyer.invoicing.einvoice import ParsedInvoice, ParsedLine, amount_due, normalize_identifier
+from openprocure.buyer.invoicing.forms import ToleranceRuleForm
 from openprocure.buyer.invoicing.models import (
     Invoice,
     InvoiceEvent,
@@ -54,11 +55,9 @@ from openprocure.core.audit import delete_administered, new_event, record_event,
 from openprocure.core.csvsafe import safe_cell
 from openprocure.core.outbox import enqueue_document
 from openprocure.core.status import check_transition, set_status
+from openprocure.core.tunables import tunable
 from punchout import amounts, cxml
 from punchout.money import quantize_money
-
-if TYPE_CHECKING:
-    from openprocure.buyer.invoicing.forms import ToleranceRuleForm
 
 logger = logging.getLogger(__name__)
 ZERO = Decimal(0)
@@ -160,7 +159,7 @@ def supplier_for(identifiers: Iterable[tuple[str, str]]) -> Supplier:
 # -- tolerances ---------------------------------------------------------------------------------------
 def _tolerance(rule: ToleranceRule | None) -> matching.Tolerance:
     if rule is None:
-        return matching.Tolerance(**defaults.INVOICING_DEFAULT_TOLERANCE)
+        return matching.Tolerance(**tunable("INVOICING_DEFAULT_TOLERANCE"))
     return matching.Tolerance(
         mode=rule.mode,
         quantity_pct=rule.quantity_pct,
@@ -885,8 +884,6 @@ def enter_paper_invoice(
     is_credit: bool = False,
 ) -> Invoice:
     """Key in a paper invoice: same duplicate check, storage and matching as electronic ones."""
-    from openprocure.buyer.invoicing.einvoice import ParsedLine
-
     parsed = ParsedInvoice(
         number=number.strip(),
         invoice_date=invoice_date,
@@ -931,7 +928,7 @@ def export_payments(*, actor: Any) -> PaymentExport:
             raise InvoicingError(_("No invoice is approved for payment."))
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(defaults.INVOICING_PAYMENT_COLUMNS)
+        writer.writerow(tunable("INVOICING_PAYMENT_COLUMNS"))
         for invoice in invoices:
             vat = next(
                 (i.value for i in invoice.supplier.identifiers.all() if i.scheme == IdentifierScheme.VAT), ""

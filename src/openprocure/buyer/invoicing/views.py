@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from openprocure.buyer.invoicing import defaults, services
+from openprocure.buyer.invoicing import services
 from openprocure.buyer.invoicing.choices import ExceptionStatus, InvoiceStatus
 from openprocure.buyer.invoicing.einvoice import EInvoiceError, parse_einvoice
 from openprocure.buyer.invoicing.forms import (
@@ -35,6 +35,7 @@ from openprocure.buyer.organization.choices import Role
 from openprocure.buyer.organization.services import has_role
 from openprocure.core.lists import paginate
 from openprocure.core.pdf import pdf_response
+from openprocure.core.tunables import tunable
 from punchout import amounts
 
 
@@ -110,7 +111,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         try:
             if file is None:
                 raise services.InvoicingError(_("Choose a UBL, CII or Factur-X file."))
-            if file.size and file.size > defaults.INVOICING_MAX_UPLOAD_BYTES:
+            if file.size and file.size > tunable("INVOICING_MAX_UPLOAD_BYTES"):
                 raise services.InvoicingError(_("The file is larger than 10 MB."))
             invoice = receive_file(request, file.read(), file.name or "", file.content_type or "")
         except (services.InvoicingError, EInvoiceError) as error:

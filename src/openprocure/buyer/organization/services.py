@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -18,6 +18,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from openprocure.buyer.organization.choices import Role
+from openprocure.buyer.organization.forms import PreferredSupplierForm
 from openprocure.buyer.organization.hooks import person_left
 from openprocure.buyer.organization.models import (
     Address,
@@ -33,9 +34,6 @@ from openprocure.buyer.organization.models import (
 from openprocure.core import mail
 from openprocure.core.audit import delete_administered, save_administered
 from openprocure.core.models import User
-
-if TYPE_CHECKING:
-    from openprocure.buyer.organization.forms import PreferredSupplierForm
 
 
 def profile_for(user: User | AnonymousUser | None) -> UserProfile | None:

@@ -1,11 +1,12 @@
 """Every write on purchase orders: numbering, creation at final approval, sending through the outbox,
 following delivery, change orders and cancellations.
 
-Delivery outcome (a documented choice): the core outbox knows nothing about purchase orders, so
-:func:`sync_deliveries` — a periodic task every few seconds (``PERIODIC_TASKS``) — reads the outcome
-of each queued transmission's outbox message and moves the PO: delivered → accepted by supplier,
-failed (cXML 4xx or retries exhausted) → failed with the supplier's text. While the outbox retries a
-transient failure the PO stays "sent" and its page shows the last error and the next attempt.
+Delivery outcome: the core outbox knows nothing about purchase orders. Each OrderRequest is stored
+with the result callback :data:`DELIVERY_RESULT` (registered by ``PurchasingConfig.ready``), so the
+outbox worker calls :func:`record_delivery` in the transaction that records the outcome and the PO
+moves with it: delivered → accepted by supplier, failed (cXML 4xx or retries exhausted) → failed
+with the supplier's text. While the outbox retries a transient failure the PO stays "sent" and its
+page shows the last error and the next attempt.
 """
 
 from __future__ import annotations
@@ -13,14 +14,17 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from openprocure.buyer.approvals import budgets
+from openprocure.buyer.approvals.services import approval_mismatch, restart_after_change
+from openprocure.buyer.organization.choices import AddressKind
+from openprocure.buyer.organization.models import Address
 from openprocure.buyer.organization.services import is_procurement_admin
 from openprocure.buyer.purchasing import hooks, notices
 from openprocure.buyer.purchasing.choices import (
@@ -46,27 +50,21 @@ from openprocure.buyer.purchasing.models import (
     Transmission,
     order_problem_text,
 )
-from openprocure.core.audit import new_event, record_event
-from openprocure.core.choices import OutboxStatus
-from openprocure.core.outbox import Outgoing, enqueue_document, enqueue_documents
-from openprocure.core.status import can_move, check_transition, set_status, set_status_many
-
-if TYPE_CHECKING:
-    from openprocure.buyer.suppliers.models import PunchOutConnection
-    from openprocure.core.models import OutboxMessage
-from openprocure.buyer.approvals import budgets
-from openprocure.buyer.approvals.services import approval_mismatch, restart_after_change
-from openprocure.buyer.organization.choices import AddressKind
-from openprocure.buyer.organization.models import Address
 from openprocure.buyer.requisitions.limits import line_amount
 from openprocure.buyer.requisitions.services import change_status, change_status_many
 from openprocure.buyer.suppliers.models import PunchOutConnection, Supplier
+from openprocure.core.audit import new_event, record_event
+from openprocure.core.choices import OutboxStatus
+from openprocure.core.models import OutboxMessage
+from openprocure.core.outbox import Outgoing, enqueue_document, enqueue_documents
+from openprocure.core.status import can_move, check_transition, set_status, set_status_many
+from openprocure.core.tunables import tunable
 from punchout.money import quantize_money
 
 logger = logging.getLogger(__name__)
 
-#: The default PO-number pattern: ``{year}``, ``{month}`` and ``{seq}`` (with a format spec) are known.
-DEFAULT_PO_NUMBER_PATTERN = "PO-{year}-{seq:06}"
+# The outbox result callback every OrderRequest is stored with (:func:`record_delivery`).
+DELIVERY_RESULT = "purchasing.order"
 
 
 class PurchasingError(Exception):
@@ -88,7 +86,7 @@ def allocate_po_numbers(count: int, *, today: Any = None) -> list[str]:
 
     Numbers already used by an order (e.g. entered before the counter existed) are skipped.
     """
-    pattern = getattr(settings, "PO_NUMBER_PATTERN", DEFAULT_PO_NUMBER_PATTERN)
+    pattern = tunable("PO_NUMBER_PATTERN")
     today = today or timezone.localdate()
     values = {"year": today.year, "month": f"{today.month:02d}"}
     scope = pattern
@@ -427,6 +425,7 @@ def send_purchase_orders(*, orders: list[PurchaseOrder], actor: Any = None) -> N
                 reference=po.number,
                 partner=str(po.supplier)[:200],
                 secret_source=str(po.connection_id),
+                on_result=DELIVERY_RESULT,
             )
             for po, (payload_id, body) in zip(sendable, built, strict=True)
         ]
@@ -565,95 +564,83 @@ def resend(*, po: PurchaseOrder, actor: Any) -> Transmission | None:
         return send_purchase_order(po=po, kind=last.type if last else TransmissionType.NEW, actor=actor)
 
 
-def sync_deliveries(*, limit: int = 500) -> int:
-    """Move POs whose transmission finished delivering (see the module docstring). Returns how many.
+def record_delivery(message: OutboxMessage, outcome: str) -> None:
+    """The outbox result callback of OrderRequests (see the module docstring): move the PO of the
+    transmission that ``message`` carried, inside the outbox's transaction.
 
     A change order or cancellation (type update/delete) is applied when the supplier accepts it;
-    refused, the order stays as it was and shows the supplier's answer.
+    refused, the order stays as it was and shows the supplier's answer. A transmission already
+    settled (a message a person retried after its refusal) is left as it is.
     """
-    finished = (
-        Transmission.objects.filter(
-            status=TransmissionStatus.QUEUED,
-            outbox_message__status__in=[OutboxStatus.DELIVERED, OutboxStatus.FAILED],
+    transmission = Transmission.objects.filter(outbox_message=message).first()
+    if transmission is None:
+        return
+    po = PurchaseOrder.objects.select_for_update().get(pk=transmission.purchase_order_id)
+    locked = Transmission.objects.select_for_update().get(pk=transmission.pk)
+    if locked.status != TransmissionStatus.QUEUED:
+        return
+    now = timezone.now()
+    locked.finished_at = now
+    is_change = locked.type != TransmissionType.NEW and po.status != POStatus.SENT
+    if message.status == OutboxStatus.DELIVERED:
+        set_status(locked, TransmissionStatus.ACCEPTED, table=TRANSMISSION_TRANSITIONS, also=["finished_at"])
+        if is_change:
+            _apply_version(po, locked)
+        elif locked.type == TransmissionType.DELETE:
+            _cancel_lines(po, {line.line_number for line in po.lines.all()}, reason=locked.reason)
+            _cancelled(po)
+        else:
+            po.accepted_at = now
+            set_status(po, POStatus.ACCEPTED, table=PO_TRANSITIONS, also=["accepted_at"])
+        po.supplier_message = message.last_error or ""
+        po.save()
+        record_event(
+            PurchaseOrderEvent,
+            po,
+            "accepted",
+            detail={
+                "type": locked.type,
+                "version": locked.version,
+                "status_code": message.last_status_code,
+            },
         )
-        .select_related("outbox_message")
-        .order_by("id")[:limit]
-    )
-    count = 0
-    for transmission in finished:
-        with transaction.atomic():
-            po = PurchaseOrder.objects.select_for_update().get(pk=transmission.purchase_order_id)
-            locked = Transmission.objects.select_for_update().get(pk=transmission.pk)
-            if locked.status != TransmissionStatus.QUEUED:
-                continue
-            message = transmission.outbox_message
-            assert message is not None  # selected by its outbox message's status above
-            now = timezone.now()
-            locked.finished_at = now
-            is_change = locked.type != TransmissionType.NEW and po.status != POStatus.SENT
-            if message.status == OutboxStatus.DELIVERED:
-                set_status(
-                    locked, TransmissionStatus.ACCEPTED, table=TRANSMISSION_TRANSITIONS, also=["finished_at"]
-                )
-                if is_change:
-                    _apply_version(po, locked)
-                elif locked.type == TransmissionType.DELETE:
-                    _cancel_lines(po, {line.line_number for line in po.lines.all()}, reason=locked.reason)
-                    _cancelled(po)
-                else:
-                    po.accepted_at = now
-                    set_status(po, POStatus.ACCEPTED, table=PO_TRANSITIONS, also=["accepted_at"])
-                po.supplier_message = message.last_error or ""
-                po.save()
-                record_event(
-                    PurchaseOrderEvent,
-                    po,
-                    "accepted",
-                    detail={
-                        "type": locked.type,
-                        "version": locked.version,
-                        "status_code": message.last_status_code,
-                    },
-                )
-            else:
-                locked.answer = message.last_error or ""
-                set_status(
-                    locked,
-                    TransmissionStatus.REFUSED,
-                    table=TRANSMISSION_TRANSITIONS,
-                    also=["finished_at", "answer"],
-                )
-                po.supplier_message = message.last_error
-                if is_change:  # the order stays as it was
-                    po.save(update_fields=["supplier_message"])
-                    record_event(
-                        PurchaseOrderEvent,
-                        po,
-                        "change_refused",
-                        detail={
-                            "type": locked.type,
-                            "version": locked.version,
-                            "status_code": message.last_status_code,
-                            "text": message.last_error,
-                        },
-                    )
-                else:
-                    set_status(po, POStatus.FAILED, table=PO_TRANSITIONS, also=["supplier_message"])
-                    record_event(
-                        PurchaseOrderEvent,
-                        po,
-                        "refused",
-                        detail={
-                            "type": locked.type,
-                            "status_code": message.last_status_code,
-                            "text": message.last_error,
-                        },
-                    )
-                    notices.notify_requester(
-                        po, notices.NOT_DELIVERED, [message.last_error] if message.last_error else []
-                    )
-            count += 1
-    return count
+    else:
+        locked.answer = message.last_error or ""
+        set_status(
+            locked,
+            TransmissionStatus.REFUSED,
+            table=TRANSMISSION_TRANSITIONS,
+            also=["finished_at", "answer"],
+        )
+        po.supplier_message = message.last_error
+        if is_change:  # the order stays as it was
+            po.save(update_fields=["supplier_message"])
+            record_event(
+                PurchaseOrderEvent,
+                po,
+                "change_refused",
+                detail={
+                    "type": locked.type,
+                    "version": locked.version,
+                    "status_code": message.last_status_code,
+                    "text": message.last_error,
+                },
+            )
+        else:
+            set_status(po, POStatus.FAILED, table=PO_TRANSITIONS, also=["supplier_message"])
+            record_event(
+                PurchaseOrderEvent,
+                po,
+                "refused",
+                detail={
+                    "type": locked.type,
+                    "status_code": message.last_status_code,
+                    "text": message.last_error,
+                },
+            )
+            notices.notify_requester(
+                po, notices.NOT_DELIVERED, [message.last_error] if message.last_error else []
+            )
 
 
 def _apply_version(po: PurchaseOrder, transmission: Transmission) -> None:
@@ -884,6 +871,7 @@ def _enqueue_order(
         reference=po.number,
         partner=str(po.supplier)[:200],
         secret_source=str(connection.pk),
+        on_result=DELIVERY_RESULT,
     )
     return payload_id, message
 

@@ -49,7 +49,7 @@ from openprocure.buyer.requisitions.models import (
     RequisitionLine,
 )
 from openprocure.buyer.spend.choices import DocumentKind
-from openprocure.buyer.spend.defaults import setting
+from openprocure.core.tunables import tunable
 
 #: The columns every source yields, in this order (the CSV export follows it).
 COLUMNS = (
@@ -299,7 +299,7 @@ class PurchaseOrderSource(Source):
             qs = qs.filter(pk__in=sent) if filters.electronic == "yes" else qs.exclude(pk__in=sent)
         if filters.listed == "yes":
             carries = Q()
-            for name in setting("SPEND_LIST_PRICE_EXTRINSICS"):
+            for name in tunable("SPEND_LIST_PRICE_EXTRINSICS"):
                 carries |= Q(extrinsics__has_key=name)
             qs = qs.filter(pk__in=lines.filter(carries).values("purchase_order_id"))
         return qs

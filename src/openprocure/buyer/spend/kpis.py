@@ -33,7 +33,6 @@ from openprocure.buyer.purchasing.models import PurchaseOrderLine
 from openprocure.buyer.requisitions.choices import RequisitionStatus
 from openprocure.buyer.requisitions.models import RequisitionEvent
 from openprocure.buyer.spend.choices import Dimension, DocumentKind
-from openprocure.buyer.spend.defaults import UNSPSC_FAMILIES, UNSPSC_SEGMENTS, setting
 from openprocure.buyer.spend.forms import month_param
 from openprocure.buyer.spend.history import (
     HistoryFilters,
@@ -45,8 +44,10 @@ from openprocure.buyer.spend.history import (
     next_month,
 )
 from openprocure.buyer.spend.models import ALL, MonthlySpend, SummaryRefresh
+from openprocure.buyer.spend.unspsc import UNSPSC_FAMILIES, UNSPSC_SEGMENTS
 from openprocure.buyer.suppliers.models import Supplier
 from openprocure.core.reference import exchange_rate, exchange_rates
+from openprocure.core.tunables import tunable
 from punchout.money import quantize_money
 
 HUNDRED = Decimal(100)
@@ -95,7 +96,7 @@ class Converter:
     """Converts per-currency sums into the reporting currency with the fixed rates table."""
 
     def __init__(self) -> None:
-        self.currency: str = setting("SPEND_REPORTING_CURRENCY")
+        self.currency: str = tunable("SPEND_REPORTING_CURRENCY")
         self.rates: dict[str, Decimal] = {
             code: rate
             for code in exchange_rates()
@@ -290,7 +291,7 @@ def spend_dashboard(filters: DashboardFilters, user: Any = None) -> SpendDashboa
     po = DocumentKind.PURCHASE_ORDER
     suppliers = keyed(Dimension.SUPPLIER)
     names = dict(Supplier.objects.filter(pk__in=[int(k) for k in suppliers]).values_list("pk", "name"))
-    bars = setting("SPEND_CHART_BARS")
+    bars = tunable("SPEND_CHART_BARS")
     by_supplier = _ranked(
         suppliers,
         lambda key: names.get(int(key), key),
@@ -328,7 +329,7 @@ def spend_dashboard(filters: DashboardFilters, user: Any = None) -> SpendDashboa
     )
 
     # Tail: the suppliers outside the smallest set of biggest suppliers covering the tail share.
-    threshold = total * setting("SPEND_TAIL_SHARE")
+    threshold = total * tunable("SPEND_TAIL_SHARE")
     running, core = Decimal(0), 0
     ranked_amounts = sorted(suppliers.values(), reverse=True)
     for amount in ranked_amounts:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -40,9 +40,9 @@ from openprocure.buyer.purchasing.models import (
     Transmission,
 )
 from openprocure.buyer.spend.choices import Dimension
-from openprocure.buyer.spend.defaults import setting
 from openprocure.buyer.spend.history import first_moment, next_month
 from openprocure.buyer.spend.models import ALL, MonthlySpend, SummaryRefresh
+from openprocure.core.tunables import tunable
 
 _SCALE = 4  # amounts are accumulated as integers of 10**-4 currency units
 _ONE = Decimal(1).scaleb(-_SCALE)
@@ -64,11 +64,12 @@ def category_keys(unspsc: str) -> tuple[str, str]:
     return code[:2], code[:4]
 
 
-def list_price_of(extrinsics: Any) -> Decimal | None:
-    """The list price carried by a line's extrinsics, or None when absent or unreadable."""
+def list_price_of(extrinsics: Any, names: Sequence[str]) -> Decimal | None:
+    """The list price carried by a line's extrinsics under one of ``names`` (the tunable
+    ``SPEND_LIST_PRICE_EXTRINSICS``, read once by the caller), or None when absent or unreadable."""
     if not isinstance(extrinsics, dict):
         return None
-    for name in setting("SPEND_LIST_PRICE_EXTRINSICS"):
+    for name in names:
         value = extrinsics.get(name)
         if value in (None, ""):
             continue
@@ -200,7 +201,7 @@ def refresh_monthly_spend(*, full: bool | None = None, batch_size: int = 5000) -
         )
         newest_full = last_full.values_list("started_at", flat=True).first()
         full = newest_full is None or timezone.now() - newest_full > timedelta(
-            hours=setting("SPEND_FULL_REFRESH_HOURS")
+            hours=tunable("SPEND_FULL_REFRESH_HOURS")
         )
     full = full or last is None
     run = SummaryRefresh.objects.create(full=full)
@@ -242,6 +243,7 @@ def refresh_monthly_spend(*, full: bool | None = None, batch_size: int = 5000) -
             )
         lines = lines.filter(period)
     count = 0
+    list_price_names = tuple(tunable("SPEND_LIST_PRICE_EXTRINSICS"))
     for (
         order_id,
         created_at,
@@ -269,7 +271,7 @@ def refresh_monthly_spend(*, full: bool | None = None, batch_size: int = 5000) -
             (Dimension.SEGMENT.value, segment),
             (Dimension.FAMILY.value, family),
         )
-        price = list_price_of(extrinsics)
+        price = list_price_of(extrinsics, list_price_names)
         list_units = None
         if price is not None:
             divisor = Decimal(basis or 1) or Decimal(1)

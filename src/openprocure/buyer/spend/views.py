@@ -22,7 +22,6 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from openprocure.buyer.spend import charts
-from openprocure.buyer.spend.defaults import setting
 from openprocure.buyer.spend.forms import HistoryForm, PeriodForm, default_period
 from openprocure.buyer.spend.history import (
     HistoryFilters,
@@ -37,6 +36,7 @@ from openprocure.buyer.spend.kpis import Converter, DashboardFilters, process_da
 from openprocure.core.csvsafe import safe_cell
 from openprocure.core.formatting import iso_datetime, plain_money
 from openprocure.core.lists import paginate, query_without_page
+from openprocure.core.tunables import tunable
 
 #: Detail pages of each kind: (URL name, the row field its argument comes from), tried in order (an
 #: app may not have one yet).
@@ -104,7 +104,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "data": data,
         "sees_everything": True,
         "rates": sorted(Converter().rates.items()),
-        "tail_share": int(setting("SPEND_TAIL_SHARE") * 100),
+        "tail_share": int(tunable("SPEND_TAIL_SHARE") * 100),
         "month_chart": charts.line_chart(
             [
                 charts.Item(label, point.amount, point.url)
@@ -195,7 +195,7 @@ def history(request: HttpRequest) -> HttpResponse:
     rows: list[dict[str, Any]] = []
     if filters is not None:
         page, _query = paginate(
-            request, history_keys(filters, request.user), setting("SPEND_HISTORY_PAGE_SIZE")
+            request, history_keys(filters, request.user), tunable("SPEND_HISTORY_PAGE_SIZE")
         )
         cache: dict[str, tuple[str, str] | None] = {}
         for row in hydrate(page.object_list):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -10,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from openprocure.core.reference import validate_country
-from openprocure.supplier.business import defaults
 from openprocure.supplier.business.choices import (
     CartEncoding,
     IntegrationStatus,
@@ -175,35 +175,39 @@ class Integration(models.Model):
         _("allowed BrowserFormPost / HOOK_URL prefixes"), default=list, blank=True
     )
     cart_encoding = models.CharField(
-        _("cart encoding"), max_length=16, choices=CartEncoding.choices, default=defaults.CART_ENCODING
+        _("cart encoding"), max_length=16, choices=CartEncoding.choices, default=CartEncoding.URLENCODED
     )
-    # Order safeguards and settings (recommended defaults in defaults.py; operators change them).
+    # Order safeguards and settings. A new integration starts with these recommended values, shown to
+    # the business administrator; only an operator changes them afterwards (each change recorded with
+    # who and why). They are this record's values, not site tunables.
+    # An order line's unit price may differ from the punched-out cart's by at most this percentage.
     unit_price_tolerance_percent = models.DecimalField(
         _("unit-price tolerance (%)"),
         max_digits=5,
         decimal_places=2,
-        default=defaults.UNIT_PRICE_TOLERANCE_PERCENT,
+        default=Decimal("10"),
     )
     quantity_action = models.CharField(
         _("when a quantity is not available"),
         max_length=16,
         choices=QuantityAction.choices,
-        default=defaults.QUANTITY_ACTION,
+        default=QuantityAction.SHIP_AVAILABLE,
     )
+    # Largest shipping charge accepted without asking, longest delivery time: no limit when empty.
     max_shipping_price = models.DecimalField(
         _("maximum shipping price"), max_digits=12, decimal_places=2, null=True, blank=True
     )
     max_delivery_days = models.PositiveIntegerField(_("maximum delivery time (days)"), null=True, blank=True)
-    fulfilled_by_us_only = models.BooleanField(
-        _("only items fulfilled by us"), default=defaults.FULFILLED_BY_US_ONLY
-    )
-    allow_order_updates = models.BooleanField(
-        _("allow order updates before shipment"), default=defaults.ALLOW_ORDER_UPDATES
-    )
+    # Marketplace sellers' items are accepted unless the business asks for ours only.
+    fulfilled_by_us_only = models.BooleanField(_("only items fulfilled by us"), default=False)
+    # The buyer may send an OrderRequest type="update" until the order ships.
+    allow_order_updates = models.BooleanField(_("allow order updates before shipment"), default=True)
+    # One invoice per shipment (the Amazon Business default) or per order.
     invoice_grouping = models.CharField(
-        _("invoicing"), max_length=16, choices=InvoiceGrouping.choices, default=defaults.INVOICE_GROUPING
+        _("invoicing"), max_length=16, choices=InvoiceGrouping.choices, default=InvoiceGrouping.PER_SHIPMENT
     )
-    e_invoicing = models.BooleanField(_("e-invoicing"), default=defaults.E_INVOICING)
+    # Invoices sent as cXML InvoiceDetailRequest.
+    e_invoicing = models.BooleanField(_("e-invoicing"), default=True)
     created_at = models.DateTimeField(_("added"), default=timezone.now)
     activated_at = models.DateTimeField(_("activated"), null=True, blank=True)
 

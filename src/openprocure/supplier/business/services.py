@@ -26,10 +26,11 @@ from openprocure.core import mail
 from openprocure.core.crypto import validate_shared_secret
 from openprocure.core.models import User
 from openprocure.core.status import check_transition, set_status
-from openprocure.supplier.business import defaults
+from openprocure.core.tunables import tunable
 from openprocure.supplier.business.choices import (
     INTEGRATION_TRANSITIONS,
     VERIFICATION_TRANSITIONS,
+    CartEncoding,
     IntegrationStatus,
     PaymentKind,
     Role,
@@ -68,7 +69,7 @@ _INTEGRATION_REFUSAL = gettext_lazy(
 # -- helpers ---------------------------------------------------------------------------------------
 def verified_domains() -> set[str]:
     """E-mail domains whose businesses are verified at once (setting ``BUSINESS_VERIFIED_DOMAINS``)."""
-    domains = getattr(settings, "BUSINESS_VERIFIED_DOMAINS", defaults.VERIFIED_DOMAINS)
+    domains = tunable("BUSINESS_VERIFIED_DOMAINS")
     return {d.strip().lower() for d in domains if d.strip()}
 
 
@@ -351,7 +352,7 @@ def add_punchout(
     buyer_identity: str,
     buyer_domain: str = "NetworkId",
     allowed_return_urls: list[str] | None = None,
-    cart_encoding: str = defaults.CART_ENCODING,
+    cart_encoding: str = CartEncoding.URLENCODED,
     shared_secret: str | None = None,
     oci_password: str | None = None,
 ) -> NewCredentials:

@@ -14,7 +14,8 @@ import random
 from collections.abc import Callable, Iterator
 from decimal import ROUND_HALF_UP, Decimal
 
-from openprocure.supplier.catalog import defaults, services, taxonomy, taxonomy_fr
+from openprocure.core.tunables import tunable
+from openprocure.supplier.catalog import services, taxonomy, taxonomy_fr
 from openprocure.supplier.catalog.models import Product
 
 MARKETPLACE = "OpenProcure Marketplace"
@@ -167,7 +168,7 @@ def generate_catalog(*, products: int, seed: int = 42, progress: Callable[[int],
     generator = Generator(
         seed=seed,
         seller_ids=services.seller_ids(names=SELLERS, marketplace_name=MARKETPLACE),
-        currency=defaults.get("CATALOG_DEFAULT_CURRENCY"),
+        currency=tunable("CATALOG_DEFAULT_CURRENCY"),
     )
     inserted, _updated = services.load_products(
         rows=generator.products(start=existing, stop=products), progress=progress

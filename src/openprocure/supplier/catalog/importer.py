@@ -45,7 +45,8 @@ from typing import IO
 from django.utils.translation import gettext as _
 
 from openprocure.core.reference import is_currency
-from openprocure.supplier.catalog import defaults, services
+from openprocure.core.tunables import tunable
+from openprocure.supplier.catalog import services
 from openprocure.supplier.catalog.generator import MARKETPLACE
 
 REQUIRED = ("asin", "title", "unspsc", "list_price", "seller")
@@ -145,7 +146,7 @@ def parse_row(row: dict[str, str], *, seller_ids: dict[str, int]) -> services.Pr
         raise RowError(
             _('unit_of_measure: "%(value)s" must be a 2- or 3-letter UN/CEFACT code.') % {"value": unit}
         )
-    currency = (row.get("currency") or "").strip().upper() or defaults.get("CATALOG_DEFAULT_CURRENCY")
+    currency = (row.get("currency") or "").strip().upper() or tunable("CATALOG_DEFAULT_CURRENCY")
     if not is_currency(currency):
         raise RowError(_('currency: "%(value)s" must be a 3-letter ISO 4217 code.') % {"value": currency})
     list_price = _price(row, "list_price")

@@ -32,7 +32,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.utils.module_loading import import_string
 
-from openprocure.supplier.catalog import defaults
+from openprocure.core.tunables import tunable
+from openprocure.supplier.catalog.models import Suggestion as SuggestionRow
 
 
 class Sort:
@@ -119,8 +120,6 @@ class SearchBackend(ABC):
         Reads the ``Suggestion`` table (an index range scan on the lower-cased prefix), which works
         the same on every database; a backend may answer from its own index instead.
         """
-        from openprocure.supplier.catalog.models import Suggestion as SuggestionRow
-
         key = " ".join(prefix.lower().split())
         if not key:
             return []
@@ -161,7 +160,7 @@ def default_backend_path() -> str:
 
 def get_backend_class() -> type[SearchBackend]:
     """The class named by ``CATALOG_SEARCH_BACKEND`` (or the engine's default), checked."""
-    path = defaults.get("CATALOG_SEARCH_BACKEND") or default_backend_path()
+    path = tunable("CATALOG_SEARCH_BACKEND") or default_backend_path()
     if not isinstance(path, str) or "." not in path:
         raise ImproperlyConfigured(
             f"CATALOG_SEARCH_BACKEND={path!r} is not a dotted path to a SearchBackend class, e.g. "
@@ -187,7 +186,7 @@ def _backend_for(path: str, vendor: str) -> SearchBackend:
 
 def get_backend() -> SearchBackend:
     """The configured backend instance (cached per setting and database engine)."""
-    return _backend_for(str(defaults.get("CATALOG_SEARCH_BACKEND")), connection.vendor)
+    return _backend_for(str(tunable("CATALOG_SEARCH_BACKEND")), connection.vendor)
 
 
 # --- helpers shared by the backends -------------------------------------------------------------
@@ -204,7 +203,7 @@ def brand_from_token(token: str) -> str:
 
 def price_band(amount: Decimal) -> int:
     """The band number of a price (0 = below the first bound)."""
-    bounds: Sequence[Decimal] = defaults.get("CATALOG_PRICE_BANDS")
+    bounds: Sequence[Decimal] = tunable("CATALOG_PRICE_BANDS")
     for number, bound in enumerate(bounds):
         if amount < bound:
             return number

@@ -39,7 +39,7 @@ from decimal import Decimal
 
 from django.db import connection
 
-from openprocure.supplier.catalog import defaults
+from openprocure.core.tunables import tunable
 from openprocure.supplier.catalog.search import (
     SearchBackend,
     SearchQuery,
@@ -68,7 +68,7 @@ def _band_sql(column: str, bounds: Sequence[Decimal]) -> str:
 
 
 def view_sql() -> str:
-    bounds = defaults.get("CATALOG_PRICE_BANDS")
+    bounds = tunable("CATALOG_PRICE_BANDS")
     return f"""
         CREATE VIEW {VIEW} AS SELECT
             sales_rank,
@@ -184,7 +184,7 @@ class FacetTable(CatalogCopy):
         return self
 
     def _load(self, cursor) -> None:
-        bounds = [float(bound) for bound in defaults.get("CATALOG_PRICE_BANDS")]
+        bounds = [float(bound) for bound in tunable("CATALOG_PRICE_BANDS")]
         cursor.execute("SELECT coalesce(max(sales_rank), 0) FROM catalog_product")
         size = int(cursor.fetchone()[0]) + 1
         code, brand, seller = (
@@ -250,8 +250,8 @@ class FTS5SearchBackend(SearchBackend):
         return result
 
     def _search(self, query: SearchQuery, expression: str) -> SearchResult:
-        facet_limit = int(defaults.get("CATALOG_FACET_LIMIT"))
-        count_limit = int(defaults.get("CATALOG_COUNT_LIMIT"))
+        facet_limit = int(tunable("CATALOG_FACET_LIMIT"))
+        count_limit = int(tunable("CATALOG_COUNT_LIMIT"))
         with connection.cursor() as cursor:
             # Matches in sales-rank order (the index's natural order), up to the facet limit.
             cursor.execute(
@@ -273,7 +273,7 @@ class FTS5SearchBackend(SearchBackend):
             counts = FACETS.current(cursor).count(ranks, price_basis=query.price_basis)
 
             ranked_by = query.sort
-            if query.sort == Sort.RELEVANCE and total > int(defaults.get("CATALOG_RELEVANCE_LIMIT")):
+            if query.sort == Sort.RELEVANCE and total > int(tunable("CATALOG_RELEVANCE_LIMIT")):
                 ranked_by = "popularity"
             page = self._page(cursor, query, expression, ranked_by, ranks)
         return SearchResult(

@@ -42,7 +42,7 @@ from collections.abc import Iterable
 
 from django.db import connection
 
-from openprocure.supplier.catalog import defaults
+from openprocure.core.tunables import tunable
 from openprocure.supplier.catalog.search import (
     SearchBackend,
     SearchQuery,
@@ -84,7 +84,7 @@ def document_sql(alias: str = "p") -> str:
 
 def filters_sql(alias: str = "p") -> str:
     """The facet tokens of one ``catalog_product`` row, as a ``text[]`` (same words as FTS5's ``filters``)."""
-    bounds = defaults.get("CATALOG_PRICE_BANDS")
+    bounds = tunable("CATALOG_PRICE_BANDS")
     return (
         f"ARRAY['seg' || substr({alias}.unspsc, 1, 2), 'fam' || substr({alias}.unspsc, 1, 4), "
         f"'cls' || substr({alias}.unspsc, 1, 6), 'com' || {alias}.unspsc, "
@@ -215,13 +215,13 @@ class PostgresSearchBackend(SearchBackend):
         return result
 
     def _search(self, query: SearchQuery, *, prefix_last: bool) -> SearchResult:
-        facet_limit = int(defaults.get("CATALOG_FACET_LIMIT"))
-        count_limit = int(defaults.get("CATALOG_COUNT_LIMIT"))
+        facet_limit = int(tunable("CATALOG_FACET_LIMIT"))
+        count_limit = int(tunable("CATALOG_COUNT_LIMIT"))
         source, score, params = conditions(query, prefix_last=prefix_last)
         with connection.cursor() as cursor:
             # Matches in sales-rank order up to the facet limit, each with its relevance score — scored
             # only when they are few enough to be ordered by relevance (scoring is what costs).
-            relevance_limit = int(defaults.get("CATALOG_RELEVANCE_LIMIT"))
+            relevance_limit = int(tunable("CATALOG_RELEVANCE_LIMIT"))
             columns = "s.sales_rank, s.document, t.q" if score != "0::real" else "s.sales_rank"
             scored = score.replace("s.document", "m.document").replace("t.q", "m.q")
             cursor.execute(

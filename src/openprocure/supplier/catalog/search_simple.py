@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet
 
-from openprocure.supplier.catalog import defaults
+from openprocure.core.tunables import tunable
 from openprocure.supplier.catalog.models import Product
 from openprocure.supplier.catalog.search import (
     SearchBackend,
@@ -26,7 +26,7 @@ from openprocure.supplier.catalog.search_fts5 import band_prefix, user_terms
 
 
 def _band_range(band: int) -> tuple[Decimal | None, Decimal | None]:
-    bounds = list(defaults.get("CATALOG_PRICE_BANDS"))
+    bounds = list(tunable("CATALOG_PRICE_BANDS"))
     low = bounds[band - 1] if band > 0 else None
     high = bounds[band] if band < len(bounds) else None
     return low, high

@@ -19,7 +19,8 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import Count, Max
 
-from openprocure.supplier.catalog import defaults, taxonomy
+from openprocure.core.tunables import tunable
+from openprocure.supplier.catalog import taxonomy
 from openprocure.supplier.catalog.models import (
     CatalogVersion,
     Category,
@@ -197,7 +198,7 @@ def load_products(
     *, rows: Iterable[ProductRow], progress: Callable[[int], None] | None = None, batch_size: int = 0
 ) -> tuple[int, int]:
     """Insert new products and update known ones (by ASIN), in batches. Returns (inserted, updated)."""
-    batch_size = batch_size or int(defaults.get("CATALOG_BATCH_SIZE"))
+    batch_size = batch_size or int(tunable("CATALOG_BATCH_SIZE"))
     inserted = updated = 0
     batch: list[ProductRow] = []
 

@@ -25,7 +25,7 @@ import unicodedata
 from django.db import connection
 from rapidfuzz import fuzz, process
 
-from openprocure.supplier.catalog import defaults
+from openprocure.core.tunables import tunable
 from openprocure.supplier.catalog.versioned import CatalogCopy
 
 
@@ -66,7 +66,7 @@ class Vocabulary(CatalogCopy):
         key = fold(word)
         if len(key) < 3 or not key.isalpha() or key in self.words:
             return None
-        cutoff = float(defaults.get("CATALOG_SPELLING_CUTOFF")) * 100
+        cutoff = float(tunable("CATALOG_SPELLING_CUTOFF")) * 100
         close: list[tuple[float, int, str]] = []
         for length in range(len(key) - 2, len(key) + 3):
             bucket = self.by_length.get(length)

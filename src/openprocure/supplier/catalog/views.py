@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from openprocure.supplier.catalog import defaults
+from openprocure.core.tunables import tunable
 from openprocure.supplier.catalog.models import Category, Product, Seller
 from openprocure.supplier.catalog.pricing import PricingStrategy, strategy_for_request
 from openprocure.supplier.catalog.search import (
@@ -92,8 +92,8 @@ def _int(value: str | None, default: int | None) -> int | None:
 
 
 def _band_label(band: int) -> str:
-    bounds = list(defaults.get("CATALOG_PRICE_BANDS"))
-    currency = defaults.get("CATALOG_DEFAULT_CURRENCY")
+    bounds = list(tunable("CATALOG_PRICE_BANDS"))
+    currency = tunable("CATALOG_DEFAULT_CURRENCY")
     if band == 0:
         return _("Under %(amount)s %(currency)s") % {"amount": bounds[0], "currency": currency}
     if band >= len(bounds):
@@ -118,7 +118,7 @@ def _search_page(
     if sort not in Sort.ALL:
         sort = Sort.RELEVANCE
     fulfilment = params.get("ful", "")
-    page_size = int(defaults.get("CATALOG_PAGE_SIZE"))
+    page_size = int(tunable("CATALOG_PAGE_SIZE"))
     page = max(1, _int(params.get("page"), 1) or 1)
     query = SearchQuery(
         text=text,
@@ -178,7 +178,7 @@ def _spelling(
     request: HttpRequest, backend: SearchBackend, query: SearchQuery, result: SearchResult
 ) -> SpellingSuggestion | None:
     """ "Did you mean …?": the query spelt with the catalog's words, when that finds more products."""
-    if not query.text or query.page > 1 or result.total > int(defaults.get("CATALOG_SPELLING_MAX_RESULTS")):
+    if not query.text or query.page > 1 or result.total > int(tunable("CATALOG_SPELLING_MAX_RESULTS")):
         return None
     corrected = did_you_mean(query.text)
     if corrected is None:
@@ -384,9 +384,9 @@ def product_detail(request: HttpRequest, asin: str) -> HttpResponse:
 def suggest(request: HttpRequest) -> JsonResponse:
     """``/search/suggest/?q=``: typeahead completions as JSON."""
     prefix = request.GET.get("q", "").strip()[:100]
-    if len(prefix) < int(defaults.get("CATALOG_SUGGEST_MIN_CHARS")):
+    if len(prefix) < int(tunable("CATALOG_SUGGEST_MIN_CHARS")):
         return JsonResponse({"query": prefix, "suggestions": []})
-    found = get_backend().suggest(prefix=prefix, limit=int(defaults.get("CATALOG_SUGGEST_LIMIT")))
+    found = get_backend().suggest(prefix=prefix, limit=int(tunable("CATALOG_SUGGEST_LIMIT")))
     search_url = reverse("catalog-search")
     return JsonResponse(
         {

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from openprocure.supplier.fulfilment import defaults
+from openprocure.core.tunables import tunable
 from openprocure.supplier.fulfilment.choices import InvoiceKind
 from openprocure.supplier.fulfilment.models import Invoice, InvoiceLine, Shipment
 from openprocure.supplier.orders.documents import order_reference
@@ -40,7 +40,7 @@ def ship_notice_request(
         ),
         controls=[
             cxml.ShipControl(
-                carriers=[cxml.CarrierIdentifier(defaults.CARRIER_DOMAIN, shipment.carrier)],
+                carriers=[cxml.CarrierIdentifier(tunable("FULFILMENT_CARRIER_DOMAIN"), shipment.carrier)],
                 shipment_identifiers=[
                     cxml.ShipmentIdentifier(
                         shipment.tracking_number, tracking_url=shipment.tracking_url or None

@@ -28,10 +28,10 @@ from openprocure.core.audit import record_event
 from openprocure.core.links import web_url
 from openprocure.core.models import User
 from openprocure.core.status import set_status
+from openprocure.core.tunables import tunable
 from openprocure.supplier.business.choices import InvoiceGrouping
-from openprocure.supplier.business.models import Business, ShippingAddress
+from openprocure.supplier.business.models import Business, PaymentMethod, ShippingAddress
 from openprocure.supplier.business.services import staff_role
-from openprocure.supplier.fulfilment import defaults
 from openprocure.supplier.fulfilment.choices import (
     CREDIT_MEMO_REQUESTED,
     INVOICE_STATUS_DETAIL_EXTRINSIC,
@@ -285,8 +285,6 @@ def shipment_amounts(
 def _charge(order: Order, shipment: Shipment, amount: Decimal) -> None:
     method = order.payment_method
     if method is None:
-        from openprocure.supplier.business.models import PaymentMethod
-
         method = PaymentMethod.objects.filter(business_id=order.business_id, is_default=True).first()
     Charge.objects.create(
         business_id=order.business_id,
@@ -671,8 +669,8 @@ def auto_fulfil(*, now: datetime | None = None) -> list[Shipment]:
 def _auto_ship(order_ids: list[int]) -> Shipment:
     return ship(
         order_ids=order_ids,
-        carrier=defaults.AUTO_CARRIER,
-        tracking_number=f"{defaults.AUTO_TRACKING_PREFIX}{secrets.token_hex(6).upper()}",
+        carrier=tunable("FULFILMENT_AUTO_CARRIER"),
+        tracking_number=f"{tunable('FULFILMENT_AUTO_TRACKING_PREFIX')}{secrets.token_hex(6).upper()}",
         by=None,
         automatic=True,
     )

@@ -24,10 +24,11 @@ from openprocure.core import rows
 from openprocure.core.journal import MASK
 from openprocure.core.models import OutboxMessage
 from openprocure.core.outbox import Outgoing, SecretUnavailable, enqueue_document, enqueue_documents
+from openprocure.core.tunables import tunable
 from openprocure.supplier.business.models import Integration
-from openprocure.supplier.orders import defaults
 from openprocure.supplier.orders.choices import LineOutcome
 from openprocure.supplier.orders.crypto import InvalidToken, decrypt_secret, encrypt_secret
+from openprocure.supplier.orders.demo import demo_buyer_url
 from openprocure.supplier.orders.models import Order, OrderLine, OrderSettings
 from openprocure.supplier.punchout import pricing
 from punchout import amounts, cxml
@@ -47,8 +48,6 @@ def settings_for(integration: Integration) -> OrderSettings:
     sql = f"SELECT * FROM {table} WHERE integration_id = %s"  # one per integration (one-to-one)  # noqa: S608 - quoted names only
     found = next(iter(rows.select(OrderSettings, sql, [integration.pk])), None)
     if found is None:
-        from openprocure.supplier.orders.demo import demo_buyer_url
-
         found, _created = OrderSettings.objects.get_or_create(
             integration=integration, defaults={"buyer_cxml_url": demo_buyer_url(integration)}
         )
@@ -127,7 +126,9 @@ def envelope(integration: Integration, message: MessageBody, *, is_test: bool) -
         message=message,
         payload_id=cxml.new_payload_id(settings.PAYLOAD_ID_DOMAIN),
         timestamp=datetime.now(UTC).replace(microsecond=0),
-        header=cxml.make_header(from_=[ours], to=[buyer], sender=[sender], user_agent=defaults.USER_AGENT),
+        header=cxml.make_header(
+            from_=[ours], to=[buyer], sender=[sender], user_agent=tunable("ORDERS_USER_AGENT")
+        ),
         deployment_mode=cxml.DeploymentMode.TEST if is_test else cxml.DeploymentMode.PRODUCTION,
         lang="en",
     )
@@ -262,7 +263,7 @@ def confirmation_requests(order: Order, lines: list[OrderLine]) -> list[cxml.Con
             )
         comments = []
         if order.is_test:
-            comments.append(_comment(f"{defaults.TEST_ORDER_LABEL}: never charged nor shipped"))
+            comments.append(_comment(f"{tunable('ORDERS_TEST_ORDER_LABEL')}: never charged nor shipped"))
         if seller:
             comments.append(_comment(f"Sold by {seller}"))
         suffix = f"-{number}" if len(groups) > 1 else ""
@@ -298,7 +299,7 @@ def cancellation_request(order: Order, *, reason: str) -> cxml.ConfirmationReque
     """
     comments = [_comment(reason)]
     if order.is_test:
-        comments.append(_comment(f"{defaults.TEST_ORDER_LABEL}: never charged nor shipped"))
+        comments.append(_comment(f"{tunable('ORDERS_TEST_ORDER_LABEL')}: never charged nor shipped"))
     return cxml.ConfirmationRequest(
         header=cxml.ConfirmationHeader(
             type=cxml.ConfirmationType.REJECT,
@@ -318,7 +319,7 @@ def line_cancellation_request(
     stands): each line's whole quantity rejected, and the comment says who cancelled it."""
     comments = [_comment(reason)]
     if order.is_test:
-        comments.append(_comment(f"{defaults.TEST_ORDER_LABEL}: never charged nor shipped"))
+        comments.append(_comment(f"{tunable('ORDERS_TEST_ORDER_LABEL')}: never charged nor shipped"))
     now = timezone.now().replace(microsecond=0)
     return cxml.ConfirmationRequest(
         header=cxml.ConfirmationHeader(

@@ -47,11 +47,12 @@ from django.utils.translation import gettext as _
 from lxml import etree
 
 from openprocure.core import rows
+from openprocure.core.tunables import tunable
 from openprocure.supplier.business.choices import QuantityAction
 from openprocure.supplier.business.models import Integration, PaymentMethod, ShippingAddress
 from openprocure.supplier.business.services import payment_method_valid
 from openprocure.supplier.catalog.models import PriceTier, Product, Seller
-from openprocure.supplier.orders import codes, defaults
+from openprocure.supplier.orders import codes
 from openprocure.supplier.orders.choices import LineOutcome, OrderStatus
 from openprocure.supplier.orders.models import Order, OrderLine
 from openprocure.supplier.punchout import pricing
@@ -112,12 +113,12 @@ def authenticate(document: cxml.CXML) -> tuple[Integration, str]:
 # -- 2. the envelope -------------------------------------------------------------------------------
 def whole_quantity(value: Decimal) -> int | None:
     """The quantity as a positive whole number within our ceiling, or None."""
-    if value != value.to_integral_value() or value <= 0 or value > defaults.MAX_LINE_QUANTITY:
+    if value != value.to_integral_value() or value <= 0 or value > tunable("PUNCHOUT_MAX_LINE_QUANTITY"):
         return None
     return int(value)
 
 
-def check_envelope(request: cxml.OrderRequest, *, currency: str = defaults.DEFAULT_CURRENCY) -> None:
+def check_envelope(request: cxml.OrderRequest, *, currency: str) -> None:
     """Whole-order rules that need no database (order id, lines, ShipTo, quantities, names, terms)."""
     header = request.header
     if not (header.order_id or "").strip():
@@ -311,7 +312,7 @@ class LineDecision:
     product: Product | None = None
     unit_price: Decimal = Decimal("0")
     buyer_unit_price: Decimal | None = None
-    currency: str = defaults.DEFAULT_CURRENCY
+    currency: str = ""  # the product's; ORDERS_DEFAULT_CURRENCY until a cart line says
     accepted: int = 0
     backordered: int = 0
     rejected: int = 0
@@ -379,12 +380,14 @@ def evaluate(
     items = request.items
     aux_ids = [i.item_id.supplier_part_auxiliary_id for i in items if i.item_id.supplier_part_auxiliary_id]
     cart_lines = cart_lines_for(aux_ids)
+    default_currency = tunable("ORDERS_DEFAULT_CURRENCY")
     decisions = [
         LineDecision(
             index=index,
             line_number=item.line_number or index,
             item=item,
             quantity=whole_quantity(item.quantity) or 0,
+            currency=default_currency,
         )
         for index, item in enumerate(items, start=1)
     ]
@@ -517,7 +520,7 @@ def evaluate(
     if not any(d.ships for d in decisions):
         reasons = "; ".join(f"line {d.line_number}: {d.code} — {d.reason}" for d in decisions)
         raise Rejection("ALL_LINES_REJECTED", path="/cXML/Request/OrderRequest/ItemOut", reasons=reasons)
-    currency = next((d.currency for d in decisions if d.ships), defaults.DEFAULT_CURRENCY)
+    currency = next((d.currency for d in decisions if d.ships), default_currency)
     session = next((d.cart_line.session for d in decisions if d.cart_line is not None), None)
     email = (session.email if session else "") or (
         cxml.get_extrinsic(request.header.extrinsics, "UserEmail", "Email") or ""

@@ -37,7 +37,7 @@ from openprocure.supplier.business.services import (
     staff_role,
 )
 from openprocure.supplier.catalog.models import Product
-from openprocure.supplier.orders import codes, defaults, documents, intake
+from openprocure.supplier.orders import codes, documents, intake
 from openprocure.supplier.orders.choices import (
     CONFORMANCE_TRANSITIONS,
     ORDER_TRANSITIONS,
@@ -88,7 +88,7 @@ class Answer:
 def new_order_number() -> str:
     """An unguessable order number in Amazon's 3-7-7 digit shape."""
     return "-".join(
-        "".join(str(secrets.randbelow(10)) for _ in range(size)) for size in defaults.ORDER_NUMBER_GROUPS
+        "".join(str(secrets.randbelow(10)) for _ in range(size)) for size in tunable("ORDERS_NUMBER_GROUPS")
     )
 
 
@@ -398,7 +398,7 @@ def _apply(
     if header.type == cxml.OrderRequestType.NEW:
         planned = _plan_new_order(document, request, integration, journal)
         return _store_new_order(planned, document, request, integration, journal)
-    intake.check_envelope(request, currency=defaults.DEFAULT_CURRENCY)
+    intake.check_envelope(request, currency=tunable("ORDERS_DEFAULT_CURRENCY"))
     order_id = header.order_id.strip()
     existing = _order_of(integration, order_id, lock=True)
     if existing is None:
@@ -461,7 +461,7 @@ def _plan_new_order(
     document: cxml.CXML, request: cxml.OrderRequest, integration: Integration, journal: Document | None
 ) -> NewOrder:
     """Apply every rule to a new order and build it, its lines and confirmations; writes nothing."""
-    intake.check_envelope(request, currency=defaults.DEFAULT_CURRENCY)
+    intake.check_envelope(request, currency=tunable("ORDERS_DEFAULT_CURRENCY"))
     header = request.header
     order_id = header.order_id.strip()
     existing = _order_of(integration, order_id, lock=False)
@@ -1107,9 +1107,7 @@ def run_conformance(*, run_id: int) -> ConformanceRun:
             )
 
     try:
-        checks = BuyerChecks(
-            target, progress=progress, deadline=tunable("CONFORMANCE_ANSWER_SECONDS", defaults)
-        )
+        checks = BuyerChecks(target, progress=progress, deadline=tunable("ORDERS_CONFORMANCE_ANSWER_SECONDS"))
         report = checks.run()
     except Exception as error:
         logger.exception("conformance run %s stopped", run.pk)

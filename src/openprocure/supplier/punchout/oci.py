@@ -21,11 +21,12 @@ from django.utils.translation import gettext as _
 from openprocure.core.choices import Direction, Protocol
 from openprocure.core.journal import mask_form, record_document
 from openprocure.core.security import allow_form_post
+from openprocure.core.tunables import tunable
 from openprocure.supplier.business.credentials import check_secret, token_hash
 from openprocure.supplier.business.models import Integration
 from openprocure.supplier.catalog.models import Product
 from openprocure.supplier.catalog.search import SearchQuery, get_backend
-from openprocure.supplier.punchout import defaults, services
+from openprocure.supplier.punchout import services
 from openprocure.supplier.punchout.choices import Operation, SessionProtocol, SessionStatus
 from openprocure.supplier.punchout.framing import frame_for_integration
 from openprocure.supplier.punchout.models import CartLine, PunchOutSession
@@ -228,7 +229,7 @@ def search_products(integration: Integration, text: str) -> list[Product]:
     query = SearchQuery(
         text=" ".join(text.split()[:8]),
         fulfilled_by_us=True if integration.fulfilled_by_us_only else None,
-        page_size=defaults.BACKGROUND_SEARCH_LIMIT,
+        page_size=tunable("PUNCHOUT_BACKGROUND_SEARCH_LIMIT"),
     )
     ranks = get_backend().search(query=query).sales_ranks
     by_rank = {p.sales_rank: p for p in Product.objects.filter(sales_rank__in=ranks).select_related("seller")}

@@ -4,7 +4,7 @@ and shipping charges, and the cXML ``Tax`` elements that state them.
 Carts, orders, confirmations, invoices and credit memos are all priced here, so they agree to the
 cent with each other and with what a buyer's system checks:
 
-- every line is taxed at :data:`~openprocure.supplier.punchout.defaults.VAT_RATE`, rounded per line;
+- every line is taxed at the ``VAT_RATE`` tunable, rounded per line;
 - shipping is one charge per marketplace seller (items we fulfil ship free), on the seller's first
   line not fulfilled by us, in the currency's minor unit (4.99 EUR, 5 JPY, 4.990 KWD), and is taxed
   as its own ``TaxDetail purpose="shippingTax"``;
@@ -17,7 +17,6 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from openprocure.core.tunables import tunable
-from openprocure.supplier.punchout import defaults
 from punchout import amounts, cxml
 from punchout.money import Money, quantize_money
 
@@ -27,12 +26,12 @@ VAT_CATEGORY = "vat"
 
 def vat_rate() -> Decimal:
     """The VAT rate (percent) of every line and shipping charge: the ``VAT_RATE`` setting, else its default."""
-    return Decimal(str(tunable("VAT_RATE", defaults)))
+    return Decimal(str(tunable("VAT_RATE")))
 
 
 def shipping_per_seller(currency: str) -> Decimal:
     """The shipping charge of one marketplace seller, in the currency's minor unit."""
-    return quantize_money(defaults.SHIPPING_PER_SELLER, currency)
+    return quantize_money(tunable("PUNCHOUT_SHIPPING_PER_SELLER"), currency)
 
 
 def shipping_by_line(lines: Sequence[tuple[object, bool]], currency: str) -> list[Decimal]:

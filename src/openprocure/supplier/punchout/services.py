@@ -25,12 +25,13 @@ from django.utils.translation import gettext_lazy
 from openprocure.core import rows
 from openprocure.core.models import User
 from openprocure.core.status import follow, set_status, set_status_where
+from openprocure.core.tunables import tunable
 from openprocure.supplier.business.credentials import check_secret, token_hash
 from openprocure.supplier.business.models import BusinessGroup, Integration, Membership
 from openprocure.supplier.business.services import create_linked_account
 from openprocure.supplier.catalog.models import Product
 from openprocure.supplier.catalog.pricing import BusinessStrategy
-from openprocure.supplier.punchout import defaults, pricing
+from openprocure.supplier.punchout import pricing
 from openprocure.supplier.punchout.choices import (
     SESSION_TRANSITIONS,
     Operation,
@@ -284,7 +285,7 @@ def setup_cxml_session(
             shopper=_shopper_names(request),
             setup_payload_id=document.payload_id or "",
             start_token_hash=hashed,
-            start_expires_at=now + defaults.START_URL_LIFETIME,
+            start_expires_at=now + tunable("PUNCHOUT_START_URL_LIFETIME"),
             created_at=now,
         )
         if request.items:
@@ -332,11 +333,12 @@ def _copy_items(session: PunchOutSession, items: list[cxml.ItemOut]) -> None:
         line.auxiliary_id: line
         for line in CartLine.objects.filter(business_id=session.business_id, auxiliary_id__in=aux_ids)
     }
+    ceiling = tunable("PUNCHOUT_MAX_LINE_QUANTITY")
     for index, item in enumerate(items, start=1):
-        if item.quantity > defaults.MAX_LINE_QUANTITY:
+        if item.quantity > ceiling:
             raise Refused(
                 f"ItemOut {index} asks for {item.quantity}: a cart line holds at most "
-                f"{defaults.MAX_LINE_QUANTITY}. Send the line with a smaller quantity.",
+                f"{ceiling}. Send the line with a smaller quantity.",
                 path=f"/cXML/Request/PunchOutSetupRequest/ItemOut[{index}]/@quantity",
                 status_code=400,
                 text="Bad Request",
@@ -434,7 +436,7 @@ def is_usable(session: PunchOutSession) -> bool:
     return (
         session.status == SessionStatus.OPEN
         and session.started_at is not None
-        and session.started_at + defaults.SESSION_LIFETIME > timezone.now()
+        and session.started_at + tunable("PUNCHOUT_SESSION_LIFETIME") > timezone.now()
     )
 
 
@@ -481,10 +483,9 @@ def allowed_product(session: PunchOutSession, product: Product) -> bool:
 def add_to_cart(*, session: PunchOutSession, asin: str, quantity: int) -> CartLine:
     """Add a product to the session's cart (or more of it), priced for the new quantity."""
     require_editable(session)
-    if quantity < 1 or quantity > defaults.MAX_LINE_QUANTITY:
-        raise ValidationError(
-            _("Choose a quantity between 1 and %(max)s.") % {"max": defaults.MAX_LINE_QUANTITY}
-        )
+    ceiling = tunable("PUNCHOUT_MAX_LINE_QUANTITY")
+    if quantity < 1 or quantity > ceiling:
+        raise ValidationError(_("Choose a quantity between 1 and %(max)s.") % {"max": ceiling})
     product = Product.objects.select_related("seller").filter(asin=asin.strip()).first()
     if product is None:
         raise ValidationError(_("This product is no longer available."))
@@ -517,10 +518,9 @@ def add_to_cart(*, session: PunchOutSession, asin: str, quantity: int) -> CartLi
 def update_line(*, session: PunchOutSession, line_id: int, quantity: int) -> CartLine | None:
     """Change a line's quantity (re-priced); 0 removes it. Lines of other sessions are not found."""
     require_editable(session)
-    if quantity < 0 or quantity > defaults.MAX_LINE_QUANTITY:
-        raise ValidationError(
-            _("Choose a quantity between 0 and %(max)s.") % {"max": defaults.MAX_LINE_QUANTITY}
-        )
+    ceiling = tunable("PUNCHOUT_MAX_LINE_QUANTITY")
+    if quantity < 0 or quantity > ceiling:
+        raise ValidationError(_("Choose a quantity between 0 and %(max)s.") % {"max": ceiling})
     with transaction.atomic():
         line = (
             CartLine.objects.select_for_update(of=("self",))
@@ -717,34 +717,3 @@ def close_session(*, session: PunchOutSession, cancel: bool) -> None:
             refusal=_SESSION_REFUSAL,
         )
         follow(session, locked)
-
-
-def return_cart(
-    *, session: PunchOutSession, cancel: bool = False, script_nonce: str = ""
-) -> tuple[ReturnPost, bytes | None]:
-    """Build the cart return (cXML form or OCI form), check the target, close the session.
-
-    Returns the post to make and, for cXML, the PunchOutOrderMessage bytes (for the journal).
-    ``script_nonce`` is the page's Content-Security-Policy nonce (OCI builds its whole page).
-    """
-    if not is_usable(session):
-        raise ValidationError(_("This PunchOut session has ended. Start again from your procurement system."))
-    if not is_allowed_return_url(session.integration, session.return_url):
-        raise ValidationError(
-            _(
-                "The return address of this session is no longer allowed for your business; the cart was not sent."
-            )
-        )
-    if session.protocol == SessionProtocol.OCI:
-        from openprocure.supplier.punchout.oci import oci_return
-
-        post = oci_return(session=session, cancel=cancel, script_nonce=script_nonce)
-        close_session(session=session, cancel=cancel)
-        return post, None
-    document = order_message(session=session, cancel=cancel)
-    body = cxml.build(document)
-    from punchout.cxml.transport import encode_form
-
-    fields = list(encode_form(body, session.integration.cart_encoding).items())  # type: ignore[arg-type]  # the field holds one of the encodings encode_form names
-    close_session(session=session, cancel=cancel)
-    return ReturnPost(action=session.return_url, fields=fields), body

@@ -18,7 +18,7 @@ from openprocure.core.choices import Direction, Protocol
 from openprocure.core.journal import record_document
 from openprocure.core.security import allow_form_post
 from openprocure.supplier.business.credentials import token_hash
-from openprocure.supplier.punchout import forms, oci, services
+from openprocure.supplier.punchout import forms, oci, returns, services
 from openprocure.supplier.punchout.choices import Operation
 from openprocure.supplier.punchout.framing import frame_for_session
 from openprocure.supplier.punchout.models import PunchOutSession
@@ -140,7 +140,7 @@ def _return(request: HttpRequest, *, cancel: bool) -> HttpResponse:
     if session is None:
         return _outside(request)
     try:
-        post, body = services.return_cart(session=session, cancel=cancel, script_nonce=str(request.csp_nonce))  # type: ignore[attr-defined]  # django-csp adds csp_nonce to the request
+        post, body = returns.return_cart(session=session, cancel=cancel, script_nonce=str(request.csp_nonce))  # type: ignore[attr-defined]  # django-csp adds csp_nonce to the request
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)

@@ -6,16 +6,14 @@ and this migration create the same thing.
 
 from django.db import migrations
 
+from openprocure.supplier.catalog import search_fts5
+
 
 def install(apps, schema_editor):
-    from openprocure.supplier.catalog import search_fts5
-
     search_fts5.install(schema_editor.connection)
 
 
 def uninstall(apps, schema_editor):
-    from openprocure.supplier.catalog import search_fts5
-
     search_fts5.uninstall(schema_editor.connection)
 
 

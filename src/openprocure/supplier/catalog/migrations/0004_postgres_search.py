@@ -6,17 +6,15 @@ Nothing happens on other databases (SQLite has its FTS5 index from 0002). The SQ
 
 from django.db import migrations
 
+from openprocure.supplier.catalog import search_postgres
+
 
 def install(apps, schema_editor):
-    from openprocure.supplier.catalog import search_postgres
-
     # Empty: the document reads columns added by 0005, which recreates and fills the index.
     search_postgres.install(schema_editor.connection, fill=False)
 
 
 def uninstall(apps, schema_editor):
-    from openprocure.supplier.catalog import search_postgres
-
     search_postgres.uninstall(schema_editor.connection)
 
 

@@ -8,17 +8,15 @@ again rebuilds them.
 
 from django.db import migrations, models
 
+from openprocure.supplier.catalog import search_fts5, search_postgres
+
 
 def reinstall_search_index(apps, schema_editor):
-    from openprocure.supplier.catalog import search_fts5, search_postgres
-
     search_fts5.reinstall(schema_editor.connection)
     search_postgres.reinstall(schema_editor.connection)
 
 
 def drop_search_index(apps, schema_editor):
-    from openprocure.supplier.catalog import search_fts5, search_postgres
-
     search_fts5.uninstall(schema_editor.connection)
     search_postgres.uninstall(schema_editor.connection)
 

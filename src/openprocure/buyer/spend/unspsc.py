@@ -1,41 +1,13 @@
-"""Every tunable of spend visibility, each read through :func:`setting` (a Django setting wins)."""
+"""Names of UNSPSC segments and families, shown for category codes on the spend dashboards.
+
+Reference data, not tunables: the UNSPSC code set's own names (in the reader's language).
+"""
 
 from __future__ import annotations
 
-import sys
-from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-
-from openprocure.core.tunables import tunable
-
-#: The currency every dashboard amount is shown in (EUR in the demo).
-SPEND_REPORTING_CURRENCY = "EUR"
-
-#: Dashboards convert each currency's SQL sum into the reporting currency with the fixed rates of the
-#: ``EXCHANGE_RATES`` setting (``openprocure.core.reference.exchange_rate``); a currency missing there
-#: is left out of the totals and named on the page (we never guess a rate).
-
-#: The share of spend that defines the "core" suppliers; the others are the tail.
-SPEND_TAIL_SHARE = Decimal("0.80")
-
-#: Rows per page of the purchase history.
-SPEND_HISTORY_PAGE_SIZE = 50
-
-#: Bars drawn in a "by supplier" or "by category" chart (the rest are summed as "Other").
-SPEND_CHART_BARS = 10
-
-#: Extrinsic names that carry a line's list price (per price basis quantity, in the line currency).
-SPEND_LIST_PRICE_EXTRINSICS = ("ListPrice",)
-
-#: Seconds between two refreshes of the monthly summary by the worker (the buyer settings read it from
-#: ``OPENPROCURE_SPEND_REFRESH_SECONDS`` into ``PERIODIC_TASKS``).
-SPEND_REFRESH_SECONDS = 600.0
-
-#: Hours after which the periodic refresh rebuilds every month instead of only the changed ones
-#: (catches what no order event records, e.g. a renamed cost-center code).
-SPEND_FULL_REFRESH_HOURS = 24
 
 #: Names of the common UNSPSC segments (first two digits of the code).
 UNSPSC_SEGMENTS: dict[str, Any] = {
@@ -105,8 +77,3 @@ UNSPSC_FAMILIES: dict[str, Any] = {
     "8111": _("Computer services"),
     "9011": _("Hotels and lodging"),
 }
-
-
-def setting(name: str) -> Any:
-    """The value of ``settings.<name>`` when set, else the default above (``openprocure.core.tunables``)."""
-    return tunable(name, sys.modules[__name__])
