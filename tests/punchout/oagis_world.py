@@ -105,7 +105,9 @@ def purchase_order_bod(verb: Verb = Verb.PROCESS) -> PurchaseOrderBOD:
         extended_amount=Amount(Decimal("35.50"), "EUR"),
         total_amount=Amount(Decimal("42.60"), "EUR"),
         payment_terms=[
-            PaymentTerm(code="NET30", description="30 days net", discount_percent=Decimal("2"), due=date(2027, 1, 6))
+            PaymentTerm(
+                code="NET30", description="30 days net", discount_percent=Decimal("2"), due=date(2027, 1, 6)
+            )
         ],
     )
     return PurchaseOrderBOD(

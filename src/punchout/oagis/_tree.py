@@ -176,7 +176,8 @@ def set_leaf(
     element.text = text
     for key, value in (attributes or {}).items():
         if value is None:
-            element.attrib.pop(key, None)
+            if key in element.attrib:
+                del element.attrib[key]
         else:
             element.set(key, value)
     return element

@@ -10,7 +10,7 @@ or noun, and amounts or quantities that are not numbers.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from lxml import etree
@@ -56,6 +56,8 @@ DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
 _OAGIS_NAMESPACE = re.compile(r"https?://www\.openapplications\.org/oagis(/.*)?")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: xsd:dateTime with a zone, as the schemas type it (``Z`` or an offset; fractional seconds allowed)
+_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
 _VERBS = {f"{verb.value}PurchaseOrder": verb for verb in Verb}
 _STATUSES = {status.value.casefold(): status.value for status in LineStatus}
 
@@ -92,9 +94,7 @@ class _Reader:
         try:
             return parse_decimal(element.text or "")
         except InvalidNumber as exc:
-            raise InvalidBOD(
-                f"{path_of(element)} is not a number: {exc}", path=path_of(element)
-            ) from exc
+            raise InvalidBOD(f"{path_of(element)} is not a number: {exc}", path=path_of(element)) from exc
 
     def amount(self, parent: _Element | None, name: str) -> Amount | None:
         element = first(parent, name)
@@ -113,11 +113,13 @@ class _Reader:
         if element is None:
             return None
         raw = (element.text or "").strip()
-        if _DATE.fullmatch(raw):
-            try:
+        try:
+            if _DATE.fullmatch(raw):
                 return date.fromisoformat(raw)
-            except ValueError:
-                pass
+            if _DATE_TIME.fullmatch(raw):
+                return datetime.fromisoformat(raw)
+        except ValueError:  # out-of-range fields (month 13): the lenient reading below says so
+            pass
         value, note = parse_datetime(raw)
         if value is None:
             self.warn("unreadable-date", element, f"{raw[:40]!r} is not a date; kept as written")
@@ -236,13 +238,11 @@ class _Reader:
         )
 
     def purchase_order(self, element: _Element) -> PurchaseOrder:
-        header = first(element, "PurchaseOrderHeader")
-        if header is None:
-            raise InvalidBOD(
-                f"the PurchaseOrder has no PurchaseOrderHeader ({path_of(element)})", path=path_of(element)
-            )
+        header = _required(element, "PurchaseOrderHeader", "PurchaseOrder")
         return PurchaseOrder(
-            self.header(header), [self.line(e) for e in children(element, "PurchaseOrderLine")], source=element
+            self.header(header),
+            [self.line(e) for e in children(element, "PurchaseOrderLine")],
+            source=element,
         )
 
     def outcome(self, parent: _Element, name: str) -> BODOutcome | None:
@@ -284,7 +284,7 @@ def _root(data: bytes | str, max_bytes: int) -> _Element:
         tree = etree.fromstring(raw, _parser()).getroottree()
     except etree.XMLSyntaxError as exc:
         raise NotWellFormed(f"the document is not well-formed XML: {exc.msg}") from exc
-    if tree.docinfo.doctype:
+    if tree.docinfo.internalDTD is not None:  # libxml2 reports every DOCTYPE there
         raise ForbiddenConstruct("the document has a DOCTYPE; OAGIS BODs are described by XML schemas only")
     return tree.getroot()
 
@@ -307,7 +307,9 @@ def _into_namespace(root: _Element, reader: _Reader) -> None:
 def _required(parent: _Element, name: str, what: str) -> _Element:
     element = first(parent, name)
     if element is None:
-        raise InvalidBOD(f"the {what} has no {name} ({path_of(parent)}/{name})", path=f"{path_of(parent)}/{name}")
+        raise InvalidBOD(
+            f"the {what} has no {name} ({path_of(parent)}/{name})", path=f"{path_of(parent)}/{name}"
+        )
     return element
 
 
@@ -367,7 +369,9 @@ def parse_purchase_order(data: bytes | str, *, max_bytes: int = DEFAULT_MAX_BYTE
     """:func:`parse`, refusing anything but a PurchaseOrder BOD."""
     document = parse(data, max_bytes=max_bytes)
     if not isinstance(document, PurchaseOrderBOD):
-        raise UnsupportedBOD("a ConfirmBOD was sent where a PurchaseOrder BOD was expected", path="/ConfirmBOD")
+        raise UnsupportedBOD(
+            "a ConfirmBOD was sent where a PurchaseOrder BOD was expected", path="/ConfirmBOD"
+        )
     return document
 
 
@@ -379,5 +383,3 @@ def parse_confirm(data: bytes | str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> C
             f"a {document.name} was sent where a ConfirmBOD was expected", path=f"/{document.name}"
         )
     return document
-
-

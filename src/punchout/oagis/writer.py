@@ -14,12 +14,13 @@ without a BOD, and a date-time without a zone.
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
 from lxml import etree
 
-from punchout.oagis._tree import NS, drop, first, local, new_child, place, q, set_leaf, set_leaves
+from punchout.oagis._tree import NS, drop, first, local, new_child, place, set_leaf, set_leaves
 from punchout.oagis.errors import BuildError
 from punchout.oagis.model import (
     Address,
@@ -52,12 +53,19 @@ def _number(value: Decimal) -> str:
     return "0" if text in {"-0", "+0"} else text
 
 
+def _position(index: int, siblings: Sequence[object]) -> str:
+    """``[2]`` in a path where a name repeats, nothing for an only child (as the reader's paths)."""
+    return f"[{index}]" if len(siblings) > 1 else ""
+
+
 def _stamp(value: Stamp | None, path: str) -> str | None:
     if value is None or isinstance(value, str):
         return value
     if isinstance(value, datetime):
         if value.tzinfo is None or value.utcoffset() is None:
-            raise BuildError(f"{path} needs a time zone: the date-time {value.isoformat()} has none", path=path)
+            raise BuildError(
+                f"{path} needs a time zone: the date-time {value.isoformat()} has none", path=path
+            )
         return value.isoformat(timespec="microseconds" if value.microsecond else "seconds")
     assert isinstance(value, date)
     return value.isoformat()
@@ -106,12 +114,14 @@ def _application_area(parent: _Element, kind: str, name: str, area: ApplicationA
         sender = _sub(element, "ApplicationArea", "Sender")
         set_leaf(sender, "Sender", "LogicalID", area.sender_logical_id)
         set_leaf(sender, "Sender", "ComponentID", area.sender_component_id)
-    elif (sender := first(element, "Sender")) is not None:
-        set_leaf(sender, "Sender", "LogicalID", None)
-        set_leaf(sender, "Sender", "ComponentID", None)
+    elif (carried := first(element, "Sender")) is not None:
+        set_leaf(carried, "Sender", "LogicalID", None)
+        set_leaf(carried, "Sender", "ComponentID", None)
     if area.creation is None:
         raise BuildError(f"{path}/CreationDateTime is required: the BOD has no creation date-time", path=path)
-    set_leaf(element, "ApplicationArea", "CreationDateTime", _stamp(area.creation, f"{path}/CreationDateTime"))
+    set_leaf(
+        element, "ApplicationArea", "CreationDateTime", _stamp(area.creation, f"{path}/CreationDateTime")
+    )
     set_leaf(element, "ApplicationArea", "BODID", area.bod_id)
 
 
@@ -212,10 +222,16 @@ def _line(parent: _Element, line: PurchaseOrderLine, path: str) -> None:
     _amount(element, kind, "ExtendedAmount", line.extended_amount)
     _amount(element, kind, "TotalAmount", line.total_amount)
     set_leaf(
-        element, kind, "RequiredDeliveryDateTime", _stamp(line.requested_delivery, f"{path}/RequiredDeliveryDateTime")
+        element,
+        kind,
+        "RequiredDeliveryDateTime",
+        _stamp(line.requested_delivery, f"{path}/RequiredDeliveryDateTime"),
     )
     set_leaf(
-        element, kind, "PromisedDeliveryDateTime", _stamp(line.promised_delivery, f"{path}/PromisedDeliveryDateTime")
+        element,
+        kind,
+        "PromisedDeliveryDateTime",
+        _stamp(line.promised_delivery, f"{path}/PromisedDeliveryDateTime"),
     )
 
 
@@ -237,35 +253,37 @@ def _header(parent: _Element, header: PurchaseOrderHeader, path: str, *, require
     _party(element, kind, "BillToParty", header.bill_to)
     drop(element, "PaymentTerm")
     for index, term in enumerate(header.payment_terms, 1):
-        _payment_term(element, term, f"{path}/PaymentTerm[{index}]")
+        _payment_term(element, term, f"{path}/PaymentTerm{_position(index, header.payment_terms)}")
     set_leaf(element, kind, "OrderDateTime", _stamp(header.order_date, f"{path}/OrderDateTime"))
 
 
-def _purchase_order(data_area: _Element, order: PurchaseOrder, path: str, *, verb: Verb) -> None:
+def _purchase_order(data_area: _Element, order: PurchaseOrder, path: str) -> None:
     element = _start(data_area, "PurchaseOrderDataArea", "PurchaseOrder", order.source)
     drop(element, "PurchaseOrderHeader")
     drop(element, "PurchaseOrderLine")
     _header(element, order.header, f"{path}/PurchaseOrderHeader", required_id=True)
     for index, line in enumerate(order.lines, 1):
-        _line(element, line, f"{path}/PurchaseOrderLine[{index}]")
-    del verb
+        _line(element, line, f"{path}/PurchaseOrderLine{_position(index, order.lines)}")
 
 
 def _root(document: PurchaseOrderBOD | ConfirmBOD, name: str) -> _Element:
     if not document.release_id:
-        raise BuildError(f"/{name}/@releaseID is required: the BOD has no release ID", path=f"/{name}/@releaseID")
+        raise BuildError(
+            f"/{name}/@releaseID is required: the BOD has no release ID", path=f"/{name}/@releaseID"
+        )
     source = document.source
     if source is not None and local(source.tag) == name:
         root = copy.deepcopy(source)
     else:
-        root = etree.Element(q(name), nsmap={None: NS})
+        root = etree.fromstring(f'<{name} xmlns="{NS}"/>')  # the default namespace, as the official instances
     root.set("releaseID", document.release_id)
     if document.language_code is not None:
         root.set("languageCode", document.language_code)
     area = document.application_area
     if not area.bod_id:
         raise BuildError(
-            f"/{name}/ApplicationArea/BODID is required: the BOD has no BODID", path=f"/{name}/ApplicationArea/BODID"
+            f"/{name}/ApplicationArea/BODID is required: the BOD has no BODID",
+            path=f"/{name}/ApplicationArea/BODID",
         )
     _application_area(root, "BOD_ROOT", "ApplicationArea", area, f"/{name}/ApplicationArea")
     return root
@@ -292,7 +310,7 @@ def build_tree(document: PurchaseOrderBOD | ConfirmBOD) -> _Element:
     drop(data_area, "PurchaseOrder")
     for index, order in enumerate(document.purchase_orders, 1):
         suffix = f"[{index}]" if len(document.purchase_orders) > 1 else ""
-        _purchase_order(data_area, order, f"/{name}/DataArea/PurchaseOrder{suffix}", verb=document.verb)
+        _purchase_order(data_area, order, f"/{name}/DataArea/PurchaseOrder{suffix}")
     etree.cleanup_namespaces(root)
     return root
 
@@ -308,7 +326,10 @@ def _outcome(parent: _Element, name: str, outcome: BODOutcome | None, path: str)
     if name == "BODSuccessMessage" and outcome.errors:
         raise BuildError(f"{path}: a BODSuccessMessage carries no error messages", path=path)
     element = _start(parent, "BOD", name, outcome.source)
-    for kind_name, messages in (("ErrorProcessMessage", outcome.errors), ("WarningProcessMessage", outcome.warnings)):
+    for kind_name, messages in (
+        ("ErrorProcessMessage", outcome.errors),
+        ("WarningProcessMessage", outcome.warnings),
+    ):
         if name == "BODSuccessMessage" and kind_name == "ErrorProcessMessage":
             continue
         drop(element, kind_name)
@@ -338,7 +359,10 @@ def _confirm(document: ConfirmBOD) -> _Element:
     drop(confirm, "OriginalApplicationArea")
     if document.original_application_area is not None:
         _original(
-            confirm, "Confirm", document.original_application_area, "/ConfirmBOD/DataArea/Confirm/OriginalApplicationArea"
+            confirm,
+            "Confirm",
+            document.original_application_area,
+            "/ConfirmBOD/DataArea/Confirm/OriginalApplicationArea",
         )
     if not document.results:
         raise BuildError("/ConfirmBOD/DataArea/BOD is required: the ConfirmBOD confirms no BOD")
