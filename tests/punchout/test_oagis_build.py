@@ -246,3 +246,21 @@ def test_removing_a_line_from_a_read_bod_removes_it() -> None:
     assert [line.line_number for line in again.purchase_order.lines] == ["2"]
     assert again.purchase_order.header.buyer is None
     assert again.purchase_order.header.supplier is not None
+
+
+def test_a_currency_or_unit_removed_from_the_model_is_removed_from_the_document() -> None:
+    document = parse(build(purchase_order_bod()))
+    assert isinstance(document, PurchaseOrderBOD)
+    line = document.purchase_order.lines[0]
+    line.unit_price = Amount(Decimal("1.30"), None)
+    line.quantity = Quantity(Decimal("12"), None)
+
+    written = etree.fromstring(build(document)).find(
+        f"{{{NS}}}DataArea/{{{NS}}}PurchaseOrder/{{{NS}}}PurchaseOrderLine"
+    )
+    assert written is not None
+    price = written.find(f"{{{NS}}}UnitPrice/{{{NS}}}ChargeAmount")
+    quantity = written.find(f"{{{NS}}}Quantity")
+    assert price is not None and quantity is not None
+    assert (price.text, dict(price.attrib)) == ("1.30", {})
+    assert (quantity.text, dict(quantity.attrib)) == ("12", {})

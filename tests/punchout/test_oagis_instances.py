@@ -119,7 +119,7 @@ def test_the_official_confirm_bod_reads_with_its_messages(interop: Path) -> None
     )
     assert document.application_area == area
     assert document.original_application_area == area
-    message = Message(description="string", reason_code="string")
+    message = Message(description="string", reason_code="string", location="string")
     assert document.results == [
         BODResult(
             bod_id="string",

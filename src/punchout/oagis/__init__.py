@@ -42,6 +42,7 @@ from punchout.oagis.model import (
     Verb,
 )
 from punchout.oagis.reader import parse, parse_confirm, parse_purchase_order
+from punchout.oagis.replies import accepted_with_warnings, refusal
 from punchout.oagis.writer import build, build_tree
 
 __all__ = [
@@ -71,9 +72,11 @@ __all__ = [
     "Stamp",
     "UnsupportedBOD",
     "Verb",
+    "accepted_with_warnings",
     "build",
     "build_tree",
     "parse",
     "parse_confirm",
     "parse_purchase_order",
+    "refusal",
 ]

@@ -242,11 +242,12 @@ class PurchaseOrderBOD:
 
 @dataclass(slots=True)
 class Message:
-    """An ``ErrorProcessMessage`` or ``WarningProcessMessage``: its first ``Description`` and its
-    ``ReasonCode``."""
+    """An ``ErrorProcessMessage`` or ``WarningProcessMessage``: its first ``Description``, its
+    ``ReasonCode`` and where in the confirmed BOD it applies (first ``SourceLocationExpression``)."""
 
     description: str | None = None
     reason_code: str | None = None
+    location: str | None = None
     source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 

@@ -259,6 +259,7 @@ class _Reader:
         return Message(
             description=self.text(element, "Description"),
             reason_code=self.text(element, "ReasonCode"),
+            location=self.text(element, "SourceLocationExpression"),
             source=element,
         )
 

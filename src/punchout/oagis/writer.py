@@ -77,7 +77,7 @@ def _amount(parent: _Element, kind: str, name: str, amount: Amount | None) -> No
         kind,
         name,
         None if amount is None else _number(amount.value),
-        {"currencyCode": amount.currency} if amount is not None and amount.currency else None,
+        {"currencyCode": amount.currency} if amount is not None else None,
     )
 
 
@@ -87,7 +87,7 @@ def _quantity(parent: _Element, kind: str, name: str, quantity: Quantity | None)
         kind,
         name,
         None if quantity is None else _number(quantity.value),
-        {"unitCode": quantity.unit_code} if quantity is not None and quantity.unit_code else None,
+        {"unitCode": quantity.unit_code} if quantity is not None else None,
     )
 
 
@@ -341,6 +341,7 @@ def _message(parent: _Element, name: str, message: Message) -> None:
     element = _start(parent, "Outcome", name, message.source)
     set_leaf(element, "Message", "Description", message.description)
     set_leaf(element, "Message", "ReasonCode", message.reason_code)
+    set_leaf(element, "Message", "SourceLocationExpression", message.location)
 
 
 def _result(data_area: _Element, result: BODResult, path: str) -> None:
