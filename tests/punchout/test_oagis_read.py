@@ -25,6 +25,7 @@ from punchout.oagis import (
     Quantity,
     UnsupportedBOD,
     Verb,
+    build,
     parse,
     parse_confirm,
     parse_purchase_order,
@@ -329,3 +330,34 @@ def test_a_bod_without_release_or_creation_is_read_with_warnings() -> None:
         ("missing", "/ProcessPurchaseOrder/ApplicationArea", "the ApplicationArea has no CreationDateTime"),
         ("missing", "/ProcessPurchaseOrder", "the ProcessPurchaseOrder has no releaseID; read as 10.2"),
     ]
+
+
+def test_what_the_schemas_do_not_allow_is_named_and_left_out_when_written() -> None:
+    sloppy = ORDER.replace(
+        "<LineNumberID>1</LineNumberID>",
+        '<LineNumberID>1</LineNumberID><Colour>red</Colour><erp:Plant xmlns:erp="urn:example:erp">P1</erp:Plant>',
+    )
+    sloppy = sloppy.replace("</DataArea>", "</DataArea><Trailer/>")
+    document = parse_purchase_order(sloppy)
+
+    line = "/ProcessPurchaseOrder/DataArea/PurchaseOrder/PurchaseOrderLine"
+    assert [(w.code, w.path, w.message) for w in document.warnings] == [
+        (
+            "not-allowed",
+            "/ProcessPurchaseOrder/Trailer",
+            "Trailer is not allowed in ProcessPurchaseOrder by the OAGIS 10.2 schemas; left out when the BOD is written",
+        ),
+        (
+            "not-allowed",
+            f"{line}/Colour",
+            "Colour is not allowed in PurchaseOrderLine by the OAGIS 10.2 schemas; left out when the BOD is written",
+        ),
+        (
+            "not-allowed",
+            f"{line}/Plant",
+            "Plant is not allowed in PurchaseOrderLine by the OAGIS 10.2 schemas; left out when the BOD is written",
+        ),
+    ]
+    written = build(document)
+    assert b"Colour" not in written and b"Plant" not in written and b"Trailer" not in written
+    assert parse_purchase_order(written).warnings == []

@@ -208,3 +208,38 @@ def path_of(element: _Element) -> str:
         parts.append(name)
         node = parent
     return "/" + "/".join(reversed(parts))
+
+
+#: The ``ORDER`` entry that lists the children each modelled element may have in OAGIS 10.2.
+KIND_OF: dict[str, str] = {
+    "ApplicationArea": "ApplicationArea",
+    "OriginalApplicationArea": "ApplicationArea",
+    "PurchaseOrder": "PurchaseOrder",
+    "PurchaseOrderHeader": "PurchaseOrderHeader",
+    "PurchaseOrderLine": "PurchaseOrderLine",
+    "CustomerParty": "Party",
+    "SupplierParty": "Party",
+    "ShipToParty": "Party",
+    "BillToParty": "Party",
+    "Address": "Address",
+    "Item": "Item",
+    "PaymentTerm": "PaymentTerm",
+    "BOD": "BOD",
+    "BODFailureMessage": "Outcome",
+    "PartialBODFailureMessage": "Outcome",
+    "BODSuccessMessage": "Outcome",
+    "ErrorProcessMessage": "Message",
+    "WarningProcessMessage": "Message",
+}
+
+
+def not_allowed(element: _Element) -> list[_Element]:
+    """The element children of a modelled element that OAGIS 10.2 does not allow there (another
+    namespace, or a name its type does not have)."""
+    order = ORDER[KIND_OF[local(element.tag)]]
+    return [
+        child
+        for child in element
+        if isinstance(child.tag, str)
+        and (etree.QName(child).namespace != NS or local(child.tag) not in order)
+    ]

@@ -2,7 +2,8 @@
 
 The reader accepts what real systems send (a BOD without the OAGIS namespace or in another OAGIS
 release's namespace, codes in the wrong case, dates in a loose form or with no time) and says what
-it forgave in ``warnings``. It refuses, with the path, only what no reader could use: text that
+it forgave in ``warnings``, as it does for content the OAGIS 10.2 schemas do not allow in a
+modelled element (which the writer leaves out). It refuses, with the path, only what no reader could use: text that
 is not XML, a DOCTYPE, a BOD it does not know, a BOD without its ApplicationArea, DataArea, verb
 or noun, and amounts or quantities that are not numbers.
 """
@@ -17,7 +18,7 @@ from lxml import etree
 
 from punchout.cxml.dates import parse_datetime
 from punchout.money import InvalidNumber, parse_decimal
-from punchout.oagis._tree import NS, children, first, local, path_of, q
+from punchout.oagis._tree import NS, children, first, local, not_allowed, path_of, q
 from punchout.oagis.errors import (
     DocumentTooLarge,
     ForbiddenConstruct,
@@ -79,6 +80,18 @@ class _Reader:
 
     def warn(self, code: str, element: _Element, message: str) -> None:
         self.warnings.append(ParseWarning(code, path_of(element), message))
+
+    def allowed(self, element: _Element) -> _Element:
+        """``element``, after a warning for each child OAGIS 10.2 does not allow in it (the writer
+        leaves those out)."""
+        for child in not_allowed(element):
+            self.warn(
+                "not-allowed",
+                child,
+                f"{local(child.tag)} is not allowed in {local(element.tag)} by the OAGIS 10.2 schemas; "
+                "left out when the BOD is written",
+            )
+        return element
 
     # leaves ----------------------------------------------------------------------------------
     def text(self, parent: _Element | None, name: str) -> str | None:
@@ -144,7 +157,7 @@ class _Reader:
 
     # pieces ----------------------------------------------------------------------------------
     def application_area(self, element: _Element) -> ApplicationArea:
-        sender = first(element, "Sender")
+        sender = first(self.allowed(element), "Sender")
         creation_element = first(element, "CreationDateTime")
         if creation_element is None:
             self.warn("missing", element, "the ApplicationArea has no CreationDateTime")
@@ -160,9 +173,10 @@ class _Reader:
         element = first(parent, name)
         if element is None:
             return None
-        address_element = first(first(element, "Location"), "Address")
+        address_element = first(first(self.allowed(element), "Location"), "Address")
         address = None
         if address_element is not None:
+            self.allowed(address_element)
             address = Address(
                 lines=self.texts(address_element, "AddressLine"),
                 building_number=self.text(address_element, "BuildingNumber"),
@@ -178,7 +192,7 @@ class _Reader:
         )
 
     def payment_term(self, element: _Element) -> PaymentTerm:
-        discount = first(element, "DiscountPercent")
+        discount = first(self.allowed(element), "DiscountPercent")
         return PaymentTerm(
             code=self.text(element, "ID"),
             description=self.text(element, "Description"),
@@ -188,6 +202,7 @@ class _Reader:
         )
 
     def item(self, element: _Element) -> Item:
+        self.allowed(element)
         return Item(
             id=self.text(element, "ID"),
             buyer_item_id=self.text(first(element, "CustomerItemIdentification"), "ID"),
@@ -197,7 +212,7 @@ class _Reader:
         )
 
     def header(self, element: _Element) -> PurchaseOrderHeader:
-        status, reason = self.status(element)
+        status, reason = self.status(self.allowed(element))
         return PurchaseOrderHeader(
             id=self.text(element, "ID"),
             document_date=self.stamp(element, "DocumentDateTime"),
@@ -217,7 +232,7 @@ class _Reader:
         )
 
     def line(self, element: _Element) -> PurchaseOrderLine:
-        status, reason = self.status(element)
+        status, reason = self.status(self.allowed(element))
         item = first(element, "Item")
         price = first(element, "UnitPrice")
         return PurchaseOrderLine(
@@ -238,7 +253,7 @@ class _Reader:
         )
 
     def purchase_order(self, element: _Element) -> PurchaseOrder:
-        header = _required(element, "PurchaseOrderHeader", "PurchaseOrder")
+        header = _required(self.allowed(element), "PurchaseOrderHeader", "PurchaseOrder")
         return PurchaseOrder(
             self.header(header),
             [self.line(e) for e in children(element, "PurchaseOrderLine")],
@@ -249,6 +264,7 @@ class _Reader:
         element = first(parent, name)
         if element is None:
             return None
+        self.allowed(element)
         return BODOutcome(
             errors=[self.message(e) for e in children(element, "ErrorProcessMessage")],
             warnings=[self.message(e) for e in children(element, "WarningProcessMessage")],
@@ -256,6 +272,7 @@ class _Reader:
         )
 
     def message(self, element: _Element) -> Message:
+        self.allowed(element)
         return Message(
             description=self.text(element, "Description"),
             reason_code=self.text(element, "ReasonCode"),
@@ -264,6 +281,7 @@ class _Reader:
         )
 
     def result(self, element: _Element) -> BODResult:
+        self.allowed(element)
         return BODResult(
             bod_id=self.text(element, "BODID"),
             result_code=self.text(element, "ProcessingResultCode"),
@@ -327,6 +345,13 @@ def parse(data: bytes | str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> PurchaseO
     if etree.QName(root).namespace != NS or (name not in _VERBS and name != "ConfirmBOD"):
         known = ", ".join([*_VERBS, "ConfirmBOD"])
         raise UnsupportedBOD(f"{name} is not a BOD this system reads (it reads {known})", path=f"/{name}")
+    for child in root:
+        if isinstance(child.tag, str) and child.tag not in (q("ApplicationArea"), q("DataArea")):
+            reader.warn(
+                "not-allowed",
+                child,
+                f"{local(child.tag)} is not allowed in {name} by the OAGIS 10.2 schemas; left out when the BOD is written",
+            )
     area = reader.application_area(_required(root, "ApplicationArea", name))
     data_area = _required(root, "DataArea", name)
     release_id = root.get("releaseID")

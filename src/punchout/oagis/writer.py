@@ -6,7 +6,9 @@ inserting new ones at their OAGIS 10.2 schema position (``_tree.ORDER``). What t
 represent is thereby carried verbatim where it was. What the model represents and no longer
 holds (a removed line, party or note) is removed.
 
-Strict: the writer refuses (:class:`~punchout.oagis.errors.BuildError`, naming the path) a BOD
+Strict: children that OAGIS 10.2 does not allow in a modelled element (another namespace, a
+name its type does not have) are left out (the reader warned of each, with its path), and the
+writer refuses (:class:`~punchout.oagis.errors.BuildError`, naming the path) a BOD
 without releaseID, CreationDateTime or BODID, a PurchaseOrder without document ID, a ConfirmBOD
 without a BOD, and a date-time without a zone.
 """
@@ -20,7 +22,18 @@ from decimal import Decimal
 
 from lxml import etree
 
-from punchout.oagis._tree import NS, drop, first, local, new_child, place, set_leaf, set_leaves
+from punchout.oagis._tree import (
+    NS,
+    drop,
+    first,
+    local,
+    new_child,
+    not_allowed,
+    place,
+    q,
+    set_leaf,
+    set_leaves,
+)
 from punchout.oagis.errors import BuildError
 from punchout.oagis.model import (
     Address,
@@ -96,6 +109,8 @@ def _start(parent: _Element, kind: str, name: str, source: _Element | None) -> _
     if source is not None and local(source.tag) == name:
         element = copy.deepcopy(source)
         element.tail = None
+        for child in not_allowed(element):  # the reader warned of each: strict out
+            element.remove(child)
         parent.append(element)
         return place(parent, kind, element)
     return new_child(parent, kind, name)
@@ -274,6 +289,10 @@ def _root(document: PurchaseOrderBOD | ConfirmBOD, name: str) -> _Element:
     source = document.source
     if source is not None and local(source.tag) == name:
         root = copy.deepcopy(source)
+        for child in [
+            c for c in root if isinstance(c.tag, str) and c.tag not in (q("ApplicationArea"), q("DataArea"))
+        ]:
+            root.remove(child)  # the reader warned of each: strict out
     else:
         root = etree.fromstring(f'<{name} xmlns="{NS}"/>')  # the default namespace, as the official instances
     root.set("releaseID", document.release_id)
