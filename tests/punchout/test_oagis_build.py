@@ -46,7 +46,7 @@ def _acknowledgement() -> PurchaseOrderBOD:
     first.status_reason = "Only 10 in stock"
     first.quantity = Quantity(Decimal("10"), "EA")
     first.promised_delivery = date(2026, 12, 21)
-    second.status = LineStatus.REJECTED
+    second.action_code = LineStatus.REJECTED
     second.status_reason = "Discontinued"
     order.purchase_order.header.status = "Modified"
     return order
@@ -108,7 +108,11 @@ def test_the_acknowledgement_says_per_line_what_was_accepted_changed_or_rejected
     first, second = document.purchase_order.lines
     assert (first.line_status, first.status_reason) == (LineStatus.MODIFIED, "Only 10 in stock")
     assert (first.quantity, first.promised_delivery) == (Quantity(Decimal("10"), "EA"), date(2026, 12, 21))
-    assert (second.line_status, second.status_reason) == (LineStatus.REJECTED, "Discontinued")
+    assert (second.line_status, second.status, second.status_reason) == (
+        LineStatus.REJECTED,
+        None,
+        "Discontinued",
+    )
     assert document.original_application_area is not None
     assert document.original_application_area.bod_id == "9b3a7c9e-0c55-4f7a-9a55-1f9d2a6f0a42"
     line = etree.fromstring(data).find(f"{{{NS}}}DataArea/{{{NS}}}PurchaseOrder/{{{NS}}}PurchaseOrderLine")
@@ -264,3 +268,27 @@ def test_a_currency_or_unit_removed_from_the_model_is_removed_from_the_document(
     assert price is not None and quantity is not None
     assert (price.text, dict(price.attrib)) == ("1.30", {})
     assert (quantity.text, dict(quantity.attrib)) == ("12", {})
+
+
+def test_a_change_says_per_line_what_to_add_change_or_delete(interop: Path) -> None:
+    document = purchase_order_bod(Verb.CHANGE)
+    document.purchase_order.action_code = "Change"
+    first, second = document.purchase_order.lines
+    first.action_code = "Change"
+    first.quantity = Quantity(Decimal("20"), "EA")
+    second.action_code = "Delete"
+    data = build(document)
+
+    assert schema_errors(interop, data) == []
+    root = etree.fromstring(data)
+    order = root.find(f"{{{NS}}}DataArea/{{{NS}}}PurchaseOrder")
+    assert order is not None
+    assert order.get("actionCode") == "Change"
+    assert [line.get("actionCode") for line in order.findall(f"{{{NS}}}PurchaseOrderLine")] == [
+        "Change",
+        "Delete",
+    ]
+    again = parse(data)
+    assert isinstance(again, PurchaseOrderBOD)
+    assert [line.action_code for line in again.purchase_order.lines] == ["Change", "Delete"]
+    assert [line.line_status for line in again.purchase_order.lines] == [None, None]

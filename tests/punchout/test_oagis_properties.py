@@ -88,6 +88,9 @@ LINES = st.builds(
     promised_delivery=_optional(STAMP),
     status=_optional(st.sampled_from([s.value for s in LineStatus]) | TOKEN),
     status_reason=_optional(TEXT),
+    action_code=_optional(
+        st.sampled_from(["Add", "Change", "Delete", "Replace", "Accepted", "Modified", "Rejected"])
+    ),
 )
 
 

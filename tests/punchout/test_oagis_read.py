@@ -361,3 +361,25 @@ def test_what_the_schemas_do_not_allow_is_named_and_left_out_when_written() -> N
     written = build(document)
     assert b"Colour" not in written and b"Plant" not in written and b"Trailer" not in written
     assert parse_purchase_order(written).warnings == []
+
+
+def test_an_acknowledgement_may_give_its_verdicts_as_action_codes_in_any_case() -> None:
+    acknowledged = (
+        ORDER.replace("ProcessPurchaseOrder", "AcknowledgePurchaseOrder")
+        .replace('<Process acknowledgeCode="Always"/>', "<Acknowledge/>")
+        .replace("<PurchaseOrderLine>", '<PurchaseOrderLine actionCode="REJECTED">')
+        .replace("<PurchaseOrder>", '<PurchaseOrder actionCode="Modified">')
+    )
+    document = parse_purchase_order(acknowledged)
+
+    assert document.verb is Verb.ACKNOWLEDGE
+    assert document.purchase_order.action_code == "Modified"
+    [line] = document.purchase_order.lines
+    assert (line.action_code, line.status, line.line_status) == ("Rejected", None, LineStatus.REJECTED)
+    assert document.warnings == [
+        ParseWarning(
+            "action-case",
+            "/AcknowledgePurchaseOrder/DataArea/PurchaseOrder/PurchaseOrderLine",
+            "read actionCode 'REJECTED' as 'Rejected'",
+        )
+    ]

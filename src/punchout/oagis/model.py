@@ -64,6 +64,9 @@ class LineStatus(StrEnum):
     REJECTED = "Rejected"
 
 
+_LINE_STATUSES = frozenset(status.value for status in LineStatus)
+
+
 @dataclass(frozen=True, slots=True)
 class ParseWarning:
     """Something the lenient reader forgave: a stable ``code``, the element ``path``, a ``message``."""
@@ -150,8 +153,10 @@ class Item:
 @dataclass(slots=True)
 class PurchaseOrderLine:
     """``PurchaseOrderLine``. ``status`` and ``status_reason`` are the line's ``Status/Code`` and
-    first ``Status/Reason`` (an acknowledgement's Accepted / Modified / Rejected); an acknowledged
-    change of quantity is in ``quantity``, of date in ``promised_delivery``."""
+    first ``Status/Reason``; ``action_code`` its ``actionCode`` attribute (Add, Change, Delete,
+    Replace in a change; Accepted, Modified, Rejected in an acknowledgement, which may say it in
+    either place: see ``line_status``). An acknowledged change of quantity is in ``quantity``, of
+    date in ``promised_delivery``."""
 
     line_number: str | None = None
     item: Item | None = None
@@ -166,15 +171,17 @@ class PurchaseOrderLine:
     promised_delivery: Stamp | None = None
     status: str | None = None
     status_reason: str | None = None
+    action_code: str | None = None
     source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
     @property
     def line_status(self) -> LineStatus | None:
-        """The acknowledgement's verdict on this line, when ``status`` is one of the three."""
-        try:
-            return LineStatus(self.status) if self.status is not None else None
-        except ValueError:
-            return None
+        """The acknowledgement's verdict on this line: its ``actionCode`` when that is Accepted,
+        Modified or Rejected, else its ``Status/Code`` when that is."""
+        for said in (self.action_code, self.status):
+            if said in _LINE_STATUSES:
+                return LineStatus(said)
+        return None
 
 
 @dataclass(slots=True)
@@ -200,10 +207,11 @@ class PurchaseOrderHeader:
 
 @dataclass(slots=True)
 class PurchaseOrder:
-    """One ``PurchaseOrder`` noun: its header and lines."""
+    """One ``PurchaseOrder`` noun: its header, lines and ``actionCode`` (as on a line)."""
 
     header: PurchaseOrderHeader
     lines: list[PurchaseOrderLine] = field(default_factory=list)
+    action_code: str | None = None
     source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
     @property

@@ -61,6 +61,10 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
 _VERBS = {f"{verb.value}PurchaseOrder": verb for verb in Verb}
 _STATUSES = {status.value.casefold(): status.value for status in LineStatus}
+_ACTIONS = {
+    code.casefold(): code
+    for code in ("Add", "Change", "Delete", "Replace", "UpSert", *(s.value for s in LineStatus))
+}
 
 
 def _parser() -> etree.XMLParser:
@@ -140,6 +144,14 @@ class _Reader:
         if note is not None:
             self.warn("lenient-date", element, f"read {raw[:40]!r} as {value.isoformat()}: {note}")
         return value
+
+    def action_code(self, element: _Element) -> str | None:
+        code = element.get("actionCode")
+        canonical = _ACTIONS.get(code.casefold()) if code is not None else None
+        if code is not None and canonical is not None and canonical != code:
+            self.warn("action-case", element, f"read actionCode {code!r} as {canonical!r}")
+            return canonical
+        return code
 
     def status(self, parent: _Element) -> tuple[str | None, str | None]:
         status = first(parent, "Status")
@@ -249,6 +261,7 @@ class _Reader:
             promised_delivery=self.stamp(element, "PromisedDeliveryDateTime"),
             status=status,
             status_reason=reason,
+            action_code=self.action_code(element),
             source=element,
         )
 
@@ -257,6 +270,7 @@ class _Reader:
         return PurchaseOrder(
             self.header(header),
             [self.line(e) for e in children(element, "PurchaseOrderLine")],
+            action_code=self.action_code(element),
             source=element,
         )
 

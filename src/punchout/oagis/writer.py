@@ -219,9 +219,18 @@ def _item(line: _Element, item: Item | None) -> None:
     _identification(element, "SupplierItemIdentification", item.supplier_item_id)
 
 
+def _action_code(element: _Element, code: str | None) -> None:
+    if code is None:
+        if "actionCode" in element.attrib:
+            del element.attrib["actionCode"]
+    else:
+        element.set("actionCode", code)
+
+
 def _line(parent: _Element, line: PurchaseOrderLine, path: str) -> None:
     element = _start(parent, "PurchaseOrder", "PurchaseOrderLine", line.source)
     kind = "PurchaseOrderLine"
+    _action_code(element, line.action_code)
     set_leaf(element, kind, "LineNumberID", line.line_number)
     set_leaves(element, kind, "Description", line.descriptions)
     set_leaves(element, kind, "Note", line.notes)
@@ -274,6 +283,7 @@ def _header(parent: _Element, header: PurchaseOrderHeader, path: str, *, require
 
 def _purchase_order(data_area: _Element, order: PurchaseOrder, path: str) -> None:
     element = _start(data_area, "PurchaseOrderDataArea", "PurchaseOrder", order.source)
+    _action_code(element, order.action_code)
     drop(element, "PurchaseOrderHeader")
     drop(element, "PurchaseOrderLine")
     _header(element, order.header, f"{path}/PurchaseOrderHeader", required_id=True)
