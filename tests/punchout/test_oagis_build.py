@@ -292,3 +292,31 @@ def test_a_change_says_per_line_what_to_add_change_or_delete(interop: Path) -> N
     assert isinstance(again, PurchaseOrderBOD)
     assert [line.action_code for line in again.purchase_order.lines] == ["Change", "Delete"]
     assert [line.line_status for line in again.purchase_order.lines] == [None, None]
+
+
+def test_the_modelled_address_stays_the_first_of_several() -> None:
+    data = build(purchase_order_bod())
+    root = etree.fromstring(data)
+    location = root.find(f".//{{{NS}}}CustomerParty/{{{NS}}}Location")
+    assert location is not None
+    second = etree.SubElement(location, f"{{{NS}}}Address")
+    etree.SubElement(second, f"{{{NS}}}CityName").text = "Grenoble"
+    document = parse(etree.tostring(root))
+    assert isinstance(document, PurchaseOrderBOD)
+    buyer = document.purchase_order.header.buyer
+    assert buyer is not None and buyer.address is not None
+    buyer.address.city = "Villeurbanne"
+
+    again = parse(build(document))
+    assert isinstance(again, PurchaseOrderBOD)
+    buyer = again.purchase_order.header.buyer
+    assert buyer is not None and buyer.address is not None
+    assert buyer.address.city == "Villeurbanne"
+    rebuilt = etree.fromstring(build(again))
+    assert [
+        a.findtext(f"{{{NS}}}CityName")
+        for a in rebuilt.iterfind(f".//{{{NS}}}CustomerParty/{{{NS}}}Location/{{{NS}}}Address")
+    ] == [
+        "Villeurbanne",
+        "Grenoble",
+    ]

@@ -155,11 +155,14 @@ def _status(parent: _Element, kind: str, code: str | None, reason: str | None) -
 
 def _address(location: _Element, address: Address | None) -> None:
     existing = first(location, "Address")
+    position = location.index(existing) if existing is not None else None
     if existing is not None:
         location.remove(existing)
     if address is None:
         return
     element = _start(location, "Location", "Address", address.source)
+    if position is not None:
+        location.insert(position, element)  # stays the first of several addresses
     set_leaves(element, "Address", "AddressLine", address.lines)
     set_leaf(element, "Address", "BuildingNumber", address.building_number)
     set_leaf(element, "Address", "StreetName", address.street_name)
