@@ -98,6 +98,10 @@ def test_a_built_bod_uses_the_default_namespace_of_the_official_instances() -> N
     assert [child.tag.replace(f"{{{NS}}}", "") for child in root.iter() if child.nsmap != {None: NS}] == []
     assert (root.get("releaseID"), root.get("languageCode")) == ("10.2", "fr-FR")
 
+    document = parse(build(purchase_order_bod()))
+    document.language_code = None
+    assert etree.fromstring(build(document)).get("languageCode") is None
+
 
 def test_the_acknowledgement_says_per_line_what_was_accepted_changed_or_rejected(interop: Path) -> None:
     data = build(_acknowledgement())

@@ -311,6 +311,8 @@ def _root(document: PurchaseOrderBOD | ConfirmBOD, name: str) -> _Element:
     root.set("releaseID", document.release_id)
     if document.language_code is not None:
         root.set("languageCode", document.language_code)
+    elif "languageCode" in root.attrib:
+        del root.attrib["languageCode"]
     area = document.application_area
     if not area.bod_id:
         raise BuildError(
