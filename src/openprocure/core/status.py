@@ -25,6 +25,17 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models, transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+
+def status_field(
+    choices: type[models.TextChoices], default: str, *, max_length: int = 16, **options: Any
+) -> models.CharField[Any, Any]:
+    """The status field of a record whose moves go through this module (its transition table lives
+    beside ``choices`` in the app's ``choices.py``)."""
+    return models.CharField(
+        gettext_lazy("status"), max_length=max_length, choices=choices.choices, default=default, **options
+    )
 
 
 class IllegalTransition(ValidationError):
