@@ -534,11 +534,11 @@ def _apply_cart(
         return CartOutcome(session=session, requisition=session.requisition, warnings=warnings)
     if session.operation == SessionOperation.EDIT:
         assert session.requisition is not None
-        created = requisitions.replace_lines(
+        created = requisitions.add_cart_lines(
             requisition=session.requisition,
             actor=session.user,
-            line_ids=session.edited_line_ids,
             lines=lines,
+            replacing=session.edited_line_ids,
             **common,
         )
         return CartOutcome(session, Requisition.objects.get(pk=session.requisition.pk), created, warnings)
