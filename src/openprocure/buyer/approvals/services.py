@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -16,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -68,17 +69,21 @@ def _move_requisition(requisition: Any, target: str, *, actor: Any, reason: str 
 
 
 # -- delegation ---------------------------------------------------------------------------------------
+def delegations_in_force(day: date) -> QuerySet[Delegation]:
+    """The delegations covering ``day`` that are not cancelled, to delegates still active."""
+    return Delegation.objects.filter(
+        starts_on__lte=day,
+        ends_on__gte=day,
+        cancelled_at__isnull=True,
+        delegate__is_active=True,  # a delegate who left acts for nobody
+    )
+
+
 def active_delegate(user_id: int, *, on: date | None = None) -> int | None:
     """Who acts for ``user_id`` today (the most recent delegation covering the day), if anyone."""
-    day = on or timezone.localdate()
     return (
-        Delegation.objects.filter(
-            delegator_id=user_id,
-            starts_on__lte=day,
-            ends_on__gte=day,
-            cancelled_at__isnull=True,
-            delegate__is_active=True,  # a delegate who left acts for nobody
-        )
+        delegations_in_force(on or timezone.localdate())
+        .filter(delegator_id=user_id)
         .order_by("-created_at", "-id")
         .values_list("delegate_id", flat=True)
         .first()
@@ -286,27 +291,8 @@ def start_approval(*, requisition: Any, actor: Any = None, facts: Facts | None =
         supplier_ids=sorted(facts.supplier_ids),
         lines_digest=requisition.lines_digest(),
     )
-    steps = ApprovalStep.objects.bulk_create(
-        [
-            ApprovalStep(
-                request=request,
-                position=s.position,
-                name=s.name[:200],
-                mode=s.mode.value,
-                quorum=s.quorum.value,
-                required=required_approvals(s),
-                rule_id_at_submit=s.rule_id or None,  # none for the spending-limit step
-            )
-            for s in chain
-        ]
-    )
-    assignments = []
-    for step, resolved in zip(steps, chain, strict=True):
-        for turn, person in enumerate(resolved.approvers, start=1):
-            assignments.append(
-                ApprovalAssignment(step=step, approver_id=person.user_id, position=turn, source=person.source)
-            )
-    ApprovalAssignment.objects.bulk_create(assignments)
+    steps = ApprovalStep.objects.bulk_create(frozen_steps(request, chain))
+    ApprovalAssignment.objects.bulk_create(frozen_assignments(steps, chain))
     record_event(
         ApprovalEvent,
         request,
@@ -319,6 +305,36 @@ def start_approval(*, requisition: Any, actor: Any = None, facts: Facts | None =
     else:
         _complete_request(request, actor)
     return request
+
+
+def frozen_steps(request: ApprovalRequest, chain: Sequence[ResolvedStep]) -> list[ApprovalStep]:
+    """The steps of a resolved chain as rows of ``request`` (unsaved: created in bulk by the caller)."""
+    return [
+        ApprovalStep(
+            request=request,
+            position=s.position,
+            name=s.name[:200],
+            mode=s.mode.value,
+            quorum=s.quorum.value,
+            required=required_approvals(s),
+            rule_id_at_submit=s.rule_id or None,  # none for the spending-limit step
+        )
+        for s in chain
+    ]
+
+
+def frozen_assignments(
+    steps: Sequence[ApprovalStep], chain: Sequence[ResolvedStep], **fields: Any
+) -> list[ApprovalAssignment]:
+    """The approvers of each step of ``chain``, queued in their turn on its saved row in ``steps``
+    (unsaved); ``fields`` are set on every one."""
+    return [
+        ApprovalAssignment(
+            step=step, approver_id=person.user_id, position=turn, source=person.source, **fields
+        )
+        for step, resolved in zip(steps, chain, strict=True)
+        for turn, person in enumerate(resolved.approvers, start=1)
+    ]
 
 
 def _activate(step: ApprovalStep, actor: Any) -> None:
@@ -344,6 +360,15 @@ def _ask(assignment: ApprovalAssignment, requester_id: int) -> None:
         also=["approver", "on_behalf_of", "notified_at"],
     )
     _notify(assignment)
+
+
+def _ask_more(step: ApprovalStep, approver_id: int, *, position: int, source: str) -> ApprovalAssignment:
+    """Add an approver to an active step and ask them at once (a referral or an escalation)."""
+    assignment = ApprovalAssignment.objects.create(
+        step=step, approver_id=approver_id, position=position, source=source, status=AssignmentStatus.QUEUED
+    )
+    _ask(assignment, step.request.requester_id)
+    return assignment
 
 
 # -- deciding -----------------------------------------------------------------------------------------
@@ -432,15 +457,9 @@ def decide(
         if referred_to:
             assert limit is not None  # referral targets are only looked for above a limit
             for person in referred_to:
-                referral = ApprovalAssignment.objects.create(
-                    step=step,
-                    approver_id=person,
-                    position=assignment.position,
-                    # A referral of an escalated approval completes the step as the escalation would.
-                    source=f"{'escalation-' if assignment.source.startswith('escalation') else ''}limit:{actor.pk}",
-                    status=AssignmentStatus.QUEUED,
-                )
-                _ask(referral, request.requester_id)
+                # A referral of an escalated approval completes the step as the escalation would.
+                escalated = "escalation-" if assignment.source.startswith("escalation") else ""
+                _ask_more(step, person, position=assignment.position, source=f"{escalated}limit:{actor.pk}")
             record_event(
                 ApprovalEvent,
                 request,
@@ -720,14 +739,7 @@ def escalate_step(*, step: ApprovalStep) -> ApprovalAssignment | None:
             record_event(ApprovalEvent, request, "escalation_impossible", detail={"step": step.position})
             return None
         level, person = target
-        assignment = ApprovalAssignment.objects.create(
-            step=step,
-            approver_id=person,
-            position=0,
-            source=f"escalation:{level}",
-            status=AssignmentStatus.QUEUED,
-        )
-        _ask(assignment, request.requester_id)
+        assignment = _ask_more(step, person, position=0, source=f"escalation:{level}")
         record_event(
             ApprovalEvent,
             request,
