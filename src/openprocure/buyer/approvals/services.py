@@ -143,8 +143,12 @@ def _hand_over(
     kind: str,
     comment: str = "",
 ) -> ApprovalAssignment:
-    assignment.decided_at = timezone.now()
-    set_status(assignment, AssignmentStatus.REASSIGNED, table=ASSIGNMENT_TRANSITIONS, also=["decided_at"])
+    set_status(
+        assignment,
+        AssignmentStatus.REASSIGNED,
+        table=ASSIGNMENT_TRANSITIONS,
+        values={"decided_at": timezone.now()},
+    )
     new = ApprovalAssignment.objects.create(
         step=assignment.step,
         approver_id=to_user_id,
@@ -338,8 +342,7 @@ def frozen_assignments(
 
 
 def _activate(step: ApprovalStep, actor: Any) -> None:
-    step.activated_at = timezone.now()
-    set_status(step, StepStatus.ACTIVE, table=STEP_TRANSITIONS, also=["activated_at"])
+    set_status(step, StepStatus.ACTIVE, table=STEP_TRANSITIONS, values={"activated_at": timezone.now()})
     queued = list(step.assignments.filter(status=AssignmentStatus.QUEUED).order_by("position", "id"))
     if step.mode == Mode.SERIAL:
         queued = queued[:1]
@@ -352,12 +355,12 @@ def _ask(assignment: ApprovalAssignment, requester_id: int) -> None:
     approver, on_behalf = _route(assignment.approver_id, requester_id)
     assignment.approver_id = approver
     assignment.on_behalf_of_id = on_behalf
-    assignment.notified_at = timezone.now()
     set_status(
         assignment,
         AssignmentStatus.PENDING,
         table=ASSIGNMENT_TRANSITIONS,
-        also=["approver", "on_behalf_of", "notified_at"],
+        also=["approver", "on_behalf_of"],
+        values={"notified_at": timezone.now()},
     )
     _notify(assignment)
 
@@ -439,12 +442,11 @@ def decide(
         }
         limit = above_approval_limit(actor, request) if decision == Decision.APPROVE else None
         referred_to = _referral_targets(actor, request, step) if limit is not None else []
-        assignment.decided_at = now
         set_status(
             assignment,
             AssignmentStatus.REFERRED if referred_to else statuses[decision],
             table=ASSIGNMENT_TRANSITIONS,
-            also=["decided_at"],
+            values={"decided_at": now},
         )
         record_event(
             ApprovalEvent,
@@ -587,19 +589,16 @@ def _close_open(step: ApprovalStep) -> None:
 
 
 def _end_round(request: ApprovalRequest, step: ApprovalStep, step_status: str, request_status: str) -> None:
-    step.completed_at = timezone.now()
-    set_status(step, step_status, table=STEP_TRANSITIONS, also=["completed_at"])
+    set_status(step, step_status, table=STEP_TRANSITIONS, values={"completed_at": timezone.now()})
     for other in request.steps.exclude(pk=step.pk).filter(status__in=[StepStatus.WAITING, StepStatus.ACTIVE]):
         set_status(other, StepStatus.CLOSED, table=STEP_TRANSITIONS)
         _close_open(other)
     _close_open(step)
-    request.completed_at = timezone.now()
-    set_status(request, request_status, table=REQUEST_TRANSITIONS, also=["completed_at"])
+    set_status(request, request_status, table=REQUEST_TRANSITIONS, values={"completed_at": timezone.now()})
 
 
 def _complete_step(step: ApprovalStep, actor: Any) -> None:
-    step.completed_at = timezone.now()
-    set_status(step, StepStatus.APPROVED, table=STEP_TRANSITIONS, also=["completed_at"])
+    set_status(step, StepStatus.APPROVED, table=STEP_TRANSITIONS, values={"completed_at": timezone.now()})
     _close_open(step)
     following = step.request.steps.filter(status=StepStatus.WAITING).order_by("position").first()
     if following is not None:
@@ -613,8 +612,9 @@ def _complete_request(request: ApprovalRequest, actor: Any) -> None:
     """Every step approved: the requisition is approved and the final-approval hooks run (orders)."""
     from openprocure.buyer.approvals import budgets
 
-    request.completed_at = timezone.now()
-    set_status(request, RequestStatus.APPROVED, table=REQUEST_TRANSITIONS, also=["completed_at"])
+    set_status(
+        request, RequestStatus.APPROVED, table=REQUEST_TRANSITIONS, values={"completed_at": timezone.now()}
+    )
     record_event(ApprovalEvent, request, "approved", actor=actor)
     requisition = request.requisition
     if requisition.status == "submitted":
@@ -654,8 +654,12 @@ def on_material_change(requisition: Any, *, actor: Any = None) -> ApprovalReques
         for step in current.steps.filter(status__in=[StepStatus.WAITING, StepStatus.ACTIVE]):
             set_status(step, StepStatus.CLOSED, table=STEP_TRANSITIONS)
             _close_open(step)
-        current.completed_at = timezone.now()
-        set_status(current, RequestStatus.SUPERSEDED, table=REQUEST_TRANSITIONS, also=["completed_at"])
+        set_status(
+            current,
+            RequestStatus.SUPERSEDED,
+            table=REQUEST_TRANSITIONS,
+            values={"completed_at": timezone.now()},
+        )
         record_event(ApprovalEvent, current, "superseded", actor=actor)
         return start_approval(requisition=requisition, actor=actor)
 
@@ -693,8 +697,12 @@ def restart_after_change(*, requisition: Any, reason: str, actor: Any = None) ->
         for current in ApprovalRequest.objects.select_for_update().filter(
             requisition=requisition, status=RequestStatus.APPROVED
         ):
-            current.completed_at = timezone.now()
-            set_status(current, RequestStatus.SUPERSEDED, table=REQUEST_TRANSITIONS, also=["completed_at"])
+            set_status(
+                current,
+                RequestStatus.SUPERSEDED,
+                table=REQUEST_TRANSITIONS,
+                values={"completed_at": timezone.now()},
+            )
             record_event(ApprovalEvent, current, "superseded", actor=actor, detail={"reason": reason})
         _move_requisition(requisition, "submitted", actor=actor, reason=reason)
         return start_approval(requisition=requisition, actor=actor)

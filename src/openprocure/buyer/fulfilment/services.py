@@ -436,14 +436,11 @@ def resolve_issue(*, issue: SupplierIssue, actor: Any, resolution: str) -> Suppl
         issue = SupplierIssue.objects.select_for_update().get(pk=issue.pk)
         if issue.status != IssueStatus.OPEN:
             raise FulfilmentError(_("This issue is already resolved."))
-        issue.resolution = resolution.strip()
-        issue.resolved_by = actor
-        issue.resolved_at = timezone.now()
         set_status(
             issue,
             IssueStatus.RESOLVED,
             table=ISSUE_TRANSITIONS,
-            also=["resolution", "resolved_by", "resolved_at"],
+            values={"resolution": resolution.strip(), "resolved_by": actor, "resolved_at": timezone.now()},
         )
         record_event(
             PurchaseOrderEvent,

@@ -695,14 +695,11 @@ def accept_variance(*, exception: InvoiceException, actor: Any, reason: str) -> 
             ExceptionStatus.CREDIT_REQUESTED,
         ):
             raise InvoicingError(_("This exception is no longer open."))
-        exception.reason = reason
-        exception.resolved_by = actor
-        exception.resolved_at = timezone.now()
         set_status(
             exception,
             ExceptionStatus.ACCEPTED,
             table=EXCEPTION_TRANSITIONS,
-            also=["reason", "resolved_by", "resolved_at"],
+            values={"reason": reason, "resolved_by": actor, "resolved_at": timezone.now()},
         )
         record_event(
             InvoiceEvent,
@@ -718,11 +715,11 @@ def accept_variance(*, exception: InvoiceException, actor: Any, reason: str) -> 
 
 def _resolve_all(invoice: Invoice, status: str, actor: Any, reason: str) -> None:
     for exception in _open_exceptions(invoice):
-        exception.reason = reason
-        exception.resolved_by = actor
-        exception.resolved_at = timezone.now()
         set_status(
-            exception, status, table=EXCEPTION_TRANSITIONS, also=["reason", "resolved_by", "resolved_at"]
+            exception,
+            status,
+            table=EXCEPTION_TRANSITIONS,
+            values={"reason": reason, "resolved_by": actor, "resolved_at": timezone.now()},
         )
 
 

@@ -198,8 +198,7 @@ def launch_punchout(
 
 
 def _fail(session: PunchOutSession, text: str) -> None:
-    session.error_text = text
-    set_status(session, SessionStatus.FAILED, table=SESSION_TRANSITIONS, also=["error_text"])
+    set_status(session, SessionStatus.FAILED, table=SESSION_TRANSITIONS, values={"error_text": text})
 
 
 def _setup_cxml(session: PunchOutSession, lines: list[RequisitionLine]) -> PunchOutSession:
@@ -291,8 +290,7 @@ def _setup_cxml(session: PunchOutSession, lines: list[RequisitionLine]) -> Punch
             % {"supplier": connection.supplier},
         )
         return session
-    session.start_page_url = start_page
-    set_status(session, SessionStatus.OPEN, table=SESSION_TRANSITIONS, also=["start_page_url"])
+    set_status(session, SessionStatus.OPEN, table=SESSION_TRANSITIONS, values={"start_page_url": start_page})
     return session
 
 
@@ -459,14 +457,15 @@ def _apply_received(
         else:
             outcome = _apply_cart(locked, lines, warnings)
         finished = locked.operation == SessionOperation.INSPECT or declined is not None
-        locked.returned_at = timezone.now()
-        locked.return_document = journal
-        locked.requisition = outcome.requisition or locked.requisition
         set_status(
             locked,
             SessionStatus.CLOSED if finished else SessionStatus.RETURNED,
             table=SESSION_TRANSITIONS,
-            also=["returned_at", "return_document", "requisition"],
+            values={
+                "returned_at": timezone.now(),
+                "return_document": journal,
+                "requisition": outcome.requisition or locked.requisition,
+            },
         )
         journal.reference = outcome.requisition.number if outcome.requisition else journal.reference
         journal.save(update_fields=["reference"])

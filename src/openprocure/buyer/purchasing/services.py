@@ -521,13 +521,11 @@ def send_purchase_order(
     transmission = Transmission.objects.create(
         purchase_order=po, type=kind, version=po.version, payload_id=payload_id, outbox_message=message
     )
-    po.sent_at = timezone.now()
-    po.supplier_message = ""
     set_status(
         po,
         POStatus.SENT,
         table=PO_TRANSITIONS,
-        also=["sent_at", "supplier_message"],
+        values={"sent_at": timezone.now(), "supplier_message": ""},
         event=new_event(
             PurchaseOrderEvent,
             po,
@@ -585,8 +583,7 @@ def sync_deliveries(*, limit: int = 500) -> int:
                     _cancel_lines(po, {line.line_number for line in po.lines.all()}, reason=locked.reason)
                     _cancelled(po)
                 else:
-                    po.accepted_at = now
-                    set_status(po, POStatus.ACCEPTED, table=PO_TRANSITIONS, also=["accepted_at"])
+                    set_status(po, POStatus.ACCEPTED, table=PO_TRANSITIONS, values={"accepted_at": now})
                 po.supplier_message = message.last_error or ""
                 po.save()
                 record_event(

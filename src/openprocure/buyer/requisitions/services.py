@@ -561,19 +561,19 @@ def submit_requisition(requisition: Requisition, actor: User, *, reason: str = "
         problems = _submission_problems(locked)
         if problems:
             raise RequisitionError(" ".join(problems))
-        locked.submitted_at = timezone.now()
-        locked.total_amount = locked.compute_total()
+        total = locked.compute_total()
         set_status(
             locked,
             RequisitionStatus.SUBMITTED,
             table=REQUISITION_TRANSITIONS,
-            also=["submitted_at", "total_amount", "updated_at"],
+            also=["updated_at"],
+            values={"submitted_at": timezone.now(), "total_amount": total},
             event=new_event(
                 RequisitionEvent,
                 locked,
                 EventKind.STATUS_CHANGED,
                 actor=actor,
-                detail={"total": str(locked.total_amount), "currency": locked.currency},
+                detail={"total": str(total), "currency": locked.currency},
                 reason=reason,
                 from_status=locked.status,
                 to_status=RequisitionStatus.SUBMITTED,
