@@ -11,8 +11,8 @@ import csv
 import io
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
 from functools import partial
@@ -161,16 +161,9 @@ def supplier_for(identifiers: Iterable[tuple[str, str]]) -> Supplier:
 def _tolerance(rule: ToleranceRule | None) -> matching.Tolerance:
     if rule is None:
         return matching.Tolerance(**defaults.INVOICING_DEFAULT_TOLERANCE)
+    # The rule's fields have the tolerance's names.
     return matching.Tolerance(
-        mode=rule.mode,
-        quantity_pct=rule.quantity_pct,
-        price_pct=rule.price_pct,
-        price_abs=rule.price_abs,
-        line_amount_abs=rule.line_amount_abs,
-        header_amount_abs=rule.header_amount_abs,
-        tax_abs=rule.tax_abs,
-        max_tax_rate_pct=rule.max_tax_rate_pct,
-        shipping_max=rule.shipping_max,
+        **{field.name: getattr(rule, field.name) for field in fields(matching.Tolerance)}
     )
 
 
@@ -723,38 +716,48 @@ def _resolve_all(invoice: Invoice, status: str, actor: Any, reason: str) -> None
         )
 
 
-def request_credit_memo(*, invoice: Invoice, actor: Any, reason: str) -> Invoice:
-    """Ask the supplier for a credit memo; the invoice waits, and is matched again when it arrives."""
+def _decide(
+    invoice: Invoice,
+    actor: Any,
+    reason: str,
+    exceptions: str,
+    status: str,
+    refused: Callable[[Invoice], str] | None = None,
+) -> Invoice:
+    """A person's decision on a whole invoice, with a reason: its open exceptions are resolved as
+    ``exceptions`` and it moves to ``status``, unless ``refused`` says why not."""
     reason = _require_reason(reason)
     with transaction.atomic():
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-        _resolve_all(invoice, ExceptionStatus.CREDIT_REQUESTED, actor, reason)
-        _move(invoice, InvoiceStatus.CREDIT_REQUESTED, actor, reason)
+        refusal = refused(invoice) if refused else ""
+        if refusal:
+            raise InvoicingError(refusal)
+        _resolve_all(invoice, exceptions, actor, reason)
+        _move(invoice, status, actor, reason)
     return invoice
+
+
+def request_credit_memo(*, invoice: Invoice, actor: Any, reason: str) -> Invoice:
+    """Ask the supplier for a credit memo; the invoice waits, and is matched again when it arrives."""
+    return _decide(invoice, actor, reason, ExceptionStatus.CREDIT_REQUESTED, InvoiceStatus.CREDIT_REQUESTED)
 
 
 def hold_invoice(*, invoice: Invoice, actor: Any, reason: str) -> Invoice:
     """Put an invoice aside (it will not be paid) with a reason."""
-    reason = _require_reason(reason)
-    with transaction.atomic():
-        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-        _resolve_all(invoice, ExceptionStatus.ON_HOLD, actor, reason)
-        _move(invoice, InvoiceStatus.ON_HOLD, actor, reason)
-    return invoice
+    return _decide(invoice, actor, reason, ExceptionStatus.ON_HOLD, InvoiceStatus.ON_HOLD)
+
+
+def _approved_for_payment(invoice: Invoice) -> str:
+    if invoice.status in (InvoiceStatus.EXPORTED, InvoiceStatus.APPROVED):
+        return _("An invoice approved for payment cannot be rejected here; ask for a credit memo.")
+    return ""
 
 
 def reject_invoice(*, invoice: Invoice, actor: Any, reason: str) -> Invoice:
     """Refuse an invoice: it is never paid, and its quantities no longer count as invoiced."""
-    reason = _require_reason(reason)
-    with transaction.atomic():
-        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-        if invoice.status in (InvoiceStatus.EXPORTED, InvoiceStatus.APPROVED):
-            raise InvoicingError(
-                _("An invoice approved for payment cannot be rejected here; ask for a credit memo.")
-            )
-        _resolve_all(invoice, ExceptionStatus.REJECTED, actor, reason)
-        _move(invoice, InvoiceStatus.REJECTED, actor, reason)
-    return invoice
+    return _decide(
+        invoice, actor, reason, ExceptionStatus.REJECTED, InvoiceStatus.REJECTED, _approved_for_payment
+    )
 
 
 def cancel_invoice(*, supplier: Supplier, number: str, year: int) -> Invoice:
