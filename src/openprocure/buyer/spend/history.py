@@ -215,6 +215,16 @@ def _first_value(rows: QuerySet[Any], field: str) -> Subquery:
     return Subquery(rows.values(field)[:1])
 
 
+def _title_or_first_line(title: str, first_line: QuerySet[Any]) -> Coalesce:
+    """The field ``title`` when it is not empty, else the description of the first line."""
+    return Coalesce(
+        NullIf(F(title), Value("")),
+        _first_value(first_line, "description"),
+        Value(""),
+        output_field=CharField(),
+    )
+
+
 class RequisitionSource(Source):
     kind = DocumentKind.REQUISITION
     statuses = dict(RequisitionStatus.choices)
@@ -283,12 +293,7 @@ class RequisitionSource(Source):
                 output_field=CharField(),
             ),
             "doc_requester": F("requester__email"),
-            "doc_description": Coalesce(
-                NullIf(F("title"), Value("")),
-                _first_value(first_line, "description"),
-                Value(""),
-                output_field=CharField(),
-            ),
+            "doc_description": _title_or_first_line("title", first_line),
             "doc_currency": F("currency"),
             "doc_amount": F("total_amount"),
         }
@@ -361,12 +366,7 @@ class PurchaseOrderSource(Source):
         return {
             "doc_supplier": F("supplier__name"),
             "doc_requester": F("buyer__email"),
-            "doc_description": Coalesce(
-                NullIf(F("requisition__title"), Value("")),
-                _first_value(first_line, "description"),
-                Value(""),
-                output_field=CharField(),
-            ),
+            "doc_description": _title_or_first_line("requisition__title", first_line),
             "doc_currency": F("currency"),
             "doc_amount": F("total_amount"),
         }
