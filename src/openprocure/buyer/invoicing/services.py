@@ -617,14 +617,8 @@ def rematch_purchase_order(*, purchase_order: PurchaseOrder, trigger: str) -> in
     invoices = list(
         Invoice.objects.filter(
             purchase_orders=purchase_order,
-            status__in=[
-                InvoiceStatus.RECEIVED,
-                InvoiceStatus.AWAITING_RECEIPT,
-                InvoiceStatus.EXCEPTION,
-                InvoiceStatus.ON_HOLD,
-                InvoiceStatus.CREDIT_REQUESTED,
-                InvoiceStatus.APPROVED,
-            ],
+            # Every live invoice but those sent to payment, which are never matched again.
+            status__in=LIVE_STATUSES - {InvoiceStatus.EXPORTED},
         ).order_by("pk")
     )
     for invoice in invoices:
