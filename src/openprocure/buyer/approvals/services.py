@@ -460,8 +460,8 @@ def decide(
             assert limit is not None  # referral targets are only looked for above a limit
             for person in referred_to:
                 # A referral of an escalated approval completes the step as the escalation would.
-                escalated = "escalation-" if assignment.source.startswith("escalation") else ""
-                _ask_more(step, person, position=assignment.position, source=f"{escalated}limit:{actor.pk}")
+                prefix = "escalation-" if assignment.source.startswith("escalation") else ""
+                _ask_more(step, person, position=assignment.position, source=f"{prefix}limit:{actor.pk}")
             record_event(
                 ApprovalEvent,
                 request,

@@ -865,7 +865,7 @@ def _check_header(
             _variance("subtotal", rule, allowed, quant, {"lines": rule.expected, "subtotal": rule.stated})
         )
     for rule in by_rule.get(amounts.TOTAL, ()):
-        figures = {
+        figures: dict[str, Decimal] = {
             "subtotal": subtotal,
             "tax": invoice.tax,
             "shipping": invoice.shipping,
@@ -907,7 +907,7 @@ def _check_header(
     ]
     charges = sum((detail.amount for detail in charge_details), ZERO)
     for rule in by_rule.get(amounts.TAX, ()):
-        figures: dict[str, Decimal] = {"tax": rule.stated}
+        figures = {"tax": rule.stated}
         if rule.purpose == "details":
             code = "tax_details"
             figures["details"] = rule.expected

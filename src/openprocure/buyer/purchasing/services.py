@@ -58,7 +58,7 @@ from openprocure.buyer.approvals.services import approval_mismatch, restart_afte
 from openprocure.buyer.organization.choices import AddressKind
 from openprocure.buyer.organization.models import Address
 from openprocure.buyer.requisitions.limits import line_amount
-from openprocure.buyer.requisitions.services import change_status, change_status_many
+from openprocure.buyer.requisitions.services import ITEM_FIELDS, change_status, change_status_many
 from openprocure.buyer.suppliers.models import PunchOutConnection, Supplier
 from punchout.money import quantize_money
 
@@ -172,22 +172,7 @@ def _connection_for(supplier: Any, line_connection: Any) -> Any:
 
 
 #: The fields a PO line copies from its requisition line, as they are.
-_ORDERED_AS_REQUESTED = (
-    "supplier_part_id",
-    "supplier_part_auxiliary_id",
-    "description",
-    "quantity",
-    "unit_of_measure",
-    "unit_price",
-    "price_basis_quantity",
-    "amount",
-    "unspsc",
-    "manufacturer_name",
-    "manufacturer_part_id",
-    "need_by",
-    "extrinsics",
-    "classifications",
-)
+_ORDERED_AS_REQUESTED = (*ITEM_FIELDS, "amount", "need_by")
 
 
 def _po_line(po: PurchaseOrder, line_number: int, line: Any) -> PurchaseOrderLine:

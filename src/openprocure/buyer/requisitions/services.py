@@ -821,26 +821,32 @@ COPYABLE_STATUSES = frozenset(
     {RequisitionStatus.REJECTED, RequisitionStatus.CANCELLED, RequisitionStatus.RETURNED}
 )
 
-#: Line fields a copy keeps as they are (supplier IDs byte for byte, quantities, prices, accounting).
-_COPIED_LINE_FIELDS = (
-    "line_number",
-    "supplier_id",
-    "connection_id",
-    "punchout_session_id",
+#: Line fields that describe the item, quantity and price as the supplier's cart gave them (supplier
+#: IDs byte for byte): a copy and a purchase-order line keep them as they are.
+ITEM_FIELDS = (
     "supplier_part_id",
     "supplier_part_auxiliary_id",
     "description",
     "quantity",
     "unit_of_measure",
     "unit_price",
-    "currency",
     "price_basis_quantity",
     "unspsc",
     "manufacturer_name",
     "manufacturer_part_id",
-    "lead_time_days",
     "extrinsics",
     "classifications",
+)
+
+#: Line fields a copy keeps as they are (the item, the supplier and cart it came from, accounting).
+_COPIED_LINE_FIELDS = (
+    "line_number",
+    "supplier_id",
+    "connection_id",
+    "punchout_session_id",
+    *ITEM_FIELDS,
+    "currency",
+    "lead_time_days",
     "cost_center_id",
     "gl_account_id",
     "split_mode",
