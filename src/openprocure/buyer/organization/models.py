@@ -76,60 +76,56 @@ class Address(models.Model):
         return f"{self.code} — {self.name}, {self.city}"
 
 
-class Department(models.Model):
+class CodedRecord(models.Model):
+    """Reference data of the company known by a code unique within it, shown as "code name"."""
+
+    code = models.CharField(_("code"), max_length=32)
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        abstract = True
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Department(CodedRecord):
     """An organisational unit people belong to (Operations, Finance…)."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="departments")
-    code = models.CharField(_("code"), max_length=32)
-    name = models.CharField(_("name"), max_length=200)
     parent = optional_link("self", related_name="children")
 
-    class Meta:
-        ordering = ["code"]
+    class Meta(CodedRecord.Meta):
         verbose_name = _("department")
         verbose_name_plural = _("departments")
         constraints = [models.UniqueConstraint(fields=["company", "code"], name="unique_department_code")]
 
-    def __str__(self) -> str:
-        return f"{self.code} {self.name}"
 
-
-class CostCenter(models.Model):
+class CostCenter(CodedRecord):
     """A budget that spend is charged to; its owner is accountable for it (and often approves)."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="cost_centers")
-    code = models.CharField(_("code"), max_length=32)
-    name = models.CharField(_("name"), max_length=200)
     owner = optional_link(settings.AUTH_USER_MODEL, _("owner"), related_name="owned_cost_centers")
     department = optional_link(Department, related_name="cost_centers")
     is_active = models.BooleanField(_("active"), default=True)
 
-    class Meta:
-        ordering = ["code"]
+    class Meta(CodedRecord.Meta):
         verbose_name = _("cost center")
         verbose_name_plural = _("cost centers")
         constraints = [models.UniqueConstraint(fields=["company", "code"], name="unique_cost_center_code")]
 
-    def __str__(self) -> str:
-        return f"{self.code} {self.name}"
 
-
-class GLAccount(models.Model):
+class GLAccount(CodedRecord):
     """A general-ledger account that spend is booked to (e.g. 6100 Office supplies)."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="gl_accounts")
-    code = models.CharField(_("code"), max_length=32)
-    name = models.CharField(_("name"), max_length=200)
     is_active = models.BooleanField(_("active"), default=True)
 
-    class Meta:
-        ordering = ["code"]
+    class Meta(CodedRecord.Meta):
         verbose_name = _("GL account")
         verbose_name_plural = _("GL accounts")
         constraints = [models.UniqueConstraint(fields=["company", "code"], name="unique_gl_account_code")]
-
-    def __str__(self) -> str:
-        return f"{self.code} {self.name}"
 
 
 class UserProfile(models.Model):
