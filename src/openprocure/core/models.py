@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils import timezone
@@ -12,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 
 from openprocure.core.audit import AuditEvent
 from openprocure.core.choices import AdminEventKind, Direction, OutboxStatus, Protocol
-from openprocure.core.fields import optional_link
 
 
 class EmailUserManager(UserManager["User"]):
@@ -235,19 +233,6 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return self.worker_id
-
-
-class Raised(models.Model):
-    """Something raised for a person to look at (a supplier issue, an invoice exception), newest
-    first, with who resolved it and when; what they decided is the subclass's own field."""
-
-    resolved_by = optional_link(settings.AUTH_USER_MODEL)
-    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
-    created_at = models.DateTimeField(_("raised"), default=timezone.now)
-
-    class Meta:
-        abstract = True
-        ordering = ["-created_at", "-id"]
 
 
 class AdminEvent(AuditEvent):

@@ -23,7 +23,6 @@ from openprocure.buyer.invoicing.choices import (
 )
 from openprocure.core.audit import AuditEvent
 from openprocure.core.fields import amount_field, currency_field, optional_link, price_field, quantity_field
-from openprocure.core.models import Raised
 from openprocure.core.status import status_field
 
 ZERO = Decimal(0)
@@ -232,7 +231,7 @@ class MatchRun(models.Model):
         return f"{self.invoice} {self.created_at:%Y-%m-%d %H:%M}"
 
 
-class InvoiceException(Raised):
+class InvoiceException(models.Model):
     """A failed matching check waiting for an AP clerk: accept (with reason), request a credit memo,
     hold or reject."""
 
@@ -243,8 +242,12 @@ class InvoiceException(Raised):
     params = models.JSONField(_("figures"), default=dict)
     status = status_field(ExceptionStatus, ExceptionStatus.OPEN, max_length=12, db_index=True)
     reason = models.TextField(_("reason"), blank=True)
+    resolved_by = optional_link(settings.AUTH_USER_MODEL)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    created_at = models.DateTimeField(_("raised"), default=timezone.now)
 
-    class Meta(Raised.Meta):
+    class Meta:
+        ordering = ["-created_at", "-id"]
         verbose_name = _("invoice exception")
         verbose_name_plural = _("invoice exceptions")
 
