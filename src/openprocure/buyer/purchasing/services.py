@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -421,7 +422,7 @@ def send_purchase_orders(*, orders: list[PurchaseOrder], actor: Any = None) -> N
             for po, (payload_id, body) in zip(sendable, built, strict=True)
         ]
     )
-    Transmission.objects.bulk_create(
+    transmissions = Transmission.objects.bulk_create(
         [
             Transmission(
                 purchase_order=po,
@@ -437,17 +438,7 @@ def send_purchase_orders(*, orders: list[PurchaseOrder], actor: Any = None) -> N
         sendable, POStatus.SENT, table=PO_TRANSITIONS, values={"sent_at": now, "supplier_message": ""}
     )
     PurchaseOrderEvent.objects.bulk_create(
-        [
-            new_event(
-                PurchaseOrderEvent,
-                po,
-                "sent",
-                actor=actor,
-                detail={"type": TransmissionType.NEW, "version": po.version, "payload_id": payload_id},
-                created_at=now,
-            )
-            for po, (payload_id, _body) in zip(sendable, built, strict=True)
-        ]
+        [_sent_event(sent, actor, now) for sent in transmissions]
         + [
             new_event(
                 PurchaseOrderEvent,
@@ -539,8 +530,8 @@ def _transmit(
     )
 
 
-def _sent_event(transmission: Transmission, actor: Any) -> PurchaseOrderEvent:
-    """The unsaved event of an order document queued for sending."""
+def _sent_event(transmission: Transmission, actor: Any, at: datetime | None = None) -> PurchaseOrderEvent:
+    """The unsaved event of an order document queued for sending (``at``: when, if not now)."""
     return new_event(
         PurchaseOrderEvent,
         transmission.purchase_order,
@@ -551,6 +542,7 @@ def _sent_event(transmission: Transmission, actor: Any) -> PurchaseOrderEvent:
             "version": transmission.version,
             "payload_id": transmission.payload_id,
         },
+        created_at=at,
     )
 
 
