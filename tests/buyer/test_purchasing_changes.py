@@ -143,7 +143,7 @@ def test_lower_one_line_and_cancel_another_after_confirmation(world, budget, cli
     rita = signed_in(world.rita)
     with PartnerServer() as partner:
         po = confirmed(world, client, partner)
-        assert budgets.committed(budget) == Decimal("2400.00")
+        assert budgets.committed_by_budget([budget])[budget.pk] == Decimal("2400.00")
         page = rita.post(f"/purchasing/{po.number}/change/", {"qty_1": "2", "qty_2": "0"}, follow=True)
         assert "Change order sent: it applies once the supplier accepts it." in page.content.decode()
         # Nothing changes until the supplier accepts it.
@@ -166,7 +166,7 @@ def test_lower_one_line_and_cancel_another_after_confirmation(world, budget, cli
         (1, Decimal(2), Decimal(0), Decimal("1200.00")),
         (2, Decimal(0), Decimal(2), Decimal("0.00")),
     ]
-    assert budgets.committed(budget) == Decimal("1200.00")
+    assert budgets.committed_by_budget([budget])[budget.pk] == Decimal("1200.00")
     transmission = Transmission.objects.get(purchase_order=po, type="update")
     assert (transmission.version, transmission.status, transmission.changes) == (
         2,
@@ -227,7 +227,7 @@ def test_a_change_the_supplier_refuses_leaves_the_order_as_it_was(world, budget,
         po = deliver(po, partner.url)
     assert (po.status, po.version, po.total_amount) == ("confirmed", 1, Decimal("2400.00"))
     assert lines_of(po)[1] == (2, Decimal(2), Decimal(0), Decimal("600.00"))
-    assert budgets.committed(budget) == Decimal("2400.00")
+    assert budgets.committed_by_budget([budget])[budget.pk] == Decimal("2400.00")
     refused = Transmission.objects.get(purchase_order=po, type="update")
     assert (refused.status, refused.version) == ("refused", 2)
     page = signed_in(world.rita).get(f"/purchasing/{po.number}/").content.decode()
@@ -254,7 +254,7 @@ def test_cancel_a_confirmed_order_sends_delete_and_releases_the_budget(world, bu
     assert (delete.message.header.type.value, delete.message.header.order_version) == ("delete", 2)
     assert delete.message.header.document_reference == new.payload_id
     assert po.status == "cancelled"
-    assert budgets.committed(budget) == Decimal("0")
+    assert budgets.committed_by_budget([budget])[budget.pk] == Decimal("0")
     assert [line.cancel_reason for line in po.lines.all()] == ["Bought elsewhere", "Bought elsewhere"]
     status = post_cxml(
         client,
@@ -314,7 +314,7 @@ def test_the_supplier_cancels_a_confirmed_line(world, budget, client) -> None:
         Decimal(2),
         f"LINE_CANCELLED_BY_US: {reason}",
     )
-    assert budgets.committed(budget) == Decimal("1800.00")
+    assert budgets.committed_by_budget([budget])[budget.pk] == Decimal("1800.00")
     assert LineFulfilment.objects.get(po_line=line).state == "cancelled"
     page = signed_in(world.rita).get(f"/purchasing/{po.number}/").content.decode()
     assert "Lines cancelled by the supplier" in page and reason in page
@@ -327,7 +327,7 @@ def test_the_supplier_cancels_the_whole_order(world, budget, client) -> None:
     assert post_cxml(client, confirmation(po, "reject", [], reason), "c2@s").code == 200
     po.refresh_from_db()
     assert (po.status, po.supplier_message, po.total_amount) == ("cancelled", reason, Decimal("0.00"))
-    assert budgets.committed(budget) == Decimal("0")
+    assert budgets.committed_by_budget([budget])[budget.pk] == Decimal("0")
     assert list(SupplierIssue.objects.values_list("kind", flat=True)) == ["order_rejected"]
     page = signed_in(world.rita).get(f"/purchasing/{po.number}/").content.decode()
     assert "Cancelled by the supplier" in page and reason in page

@@ -98,6 +98,33 @@ def test_an_illegal_move_raises_and_saves_nothing_not_even_the_other_fields(
     assert RequisitionEvent.objects.count() == events_before
 
 
+def test_values_are_set_and_saved_with_the_status_only_when_the_move_is_legal(
+    rita: User, acme: PunchOutConnection
+) -> None:
+    requisition = _requisition(rita, acme, "Pens")
+    with pytest.raises(IllegalTransition):
+        set_status(requisition, S.ORDERED, table=REQUISITION_TRANSITIONS, values={"justification": "Refused"})
+    assert (requisition.status, requisition.justification) == (S.DRAFT, "")  # not even in memory
+    stored = Requisition.objects.get(pk=requisition.pk)
+    assert (stored.status, stored.justification) == (S.DRAFT, "")
+
+    requisition.title = "Not saved: neither in values nor in also"
+    set_status(
+        requisition,
+        S.SUBMITTED,
+        table=REQUISITION_TRANSITIONS,
+        values={"justification": "Office pens", "total_amount": Decimal("3.00")},
+    )
+    assert (requisition.status, requisition.justification) == (S.SUBMITTED, "Office pens")
+    stored = Requisition.objects.get(pk=requisition.pk)
+    assert (stored.status, stored.justification, stored.total_amount, stored.title) == (
+        S.SUBMITTED,
+        "Office pens",
+        Decimal("3.00"),
+        "Marketplace",  # the supplier's name, given at creation
+    )
+
+
 def test_a_refusal_can_name_the_statuses_as_people_read_them(rita: User, acme: PunchOutConnection) -> None:
     requisition = _requisition(rita, acme, "Pens")
     with pytest.raises(IllegalTransition) as refused:

@@ -1,13 +1,19 @@
 """Forms both sites share: the ids ticked for a "… selected" button, what a refused sign-in posted,
-and the errors of a form posted by a button (which has no page of its own to show them on)."""
+and the errors of a form posted by a button (which has no page of its own to show them on), and a
+number typed in a row of figures."""
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+_NOT_A_NUMBER = _("%(value)s is not a number.")
 
 
 def report_errors(request: HttpRequest, form: forms.Form, field: str | None = None) -> None:
@@ -15,6 +21,31 @@ def report_errors(request: HttpRequest, form: forms.Form, field: str | None = No
     errors = form.errors.get(field, []) if field else [e for errs in form.errors.values() for e in errs]
     for error in errors:
         messages.error(request, str(error))
+
+
+class NumberEntryField(forms.DecimalField):
+    """A number typed in a row of figures (a quantity received, an invoice amount): optional, empty
+    means ``empty``; at most 18 digits, 4 after the point; anything else is refused with ``invalid``
+    (which may name the ``%(value)s`` typed)."""
+
+    def __init__(
+        self, *, empty: Decimal | None = Decimal(0), invalid: Any = _NOT_A_NUMBER, **kwargs: Any
+    ) -> None:
+        self.empty = empty
+        self.invalid = invalid
+        super().__init__(required=False, max_digits=18, decimal_places=4, **kwargs)
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]  # the field returns its own type, narrower than the stub's
+        text = str(value if value is not None else "").strip()
+        if not text:
+            return self.empty
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            number = Decimal("NaN")
+        if not number.is_finite():
+            raise ValidationError(self.invalid, code="invalid", params={"value": text})
+        return number
 
 
 class IdListField(forms.Field):

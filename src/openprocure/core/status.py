@@ -25,6 +25,17 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models, transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+
+def status_field(
+    choices: type[models.TextChoices], default: str, *, max_length: int = 16, **options: Any
+) -> models.CharField[Any, Any]:
+    """The status field of a record whose moves go through this module (its transition table lives
+    beside ``choices`` in the app's ``choices.py``)."""
+    return models.CharField(
+        gettext_lazy("status"), max_length=max_length, choices=choices.choices, default=default, **options
+    )
 
 
 class IllegalTransition(ValidationError):
@@ -103,20 +114,26 @@ def set_status(
     table: Mapping[str, Set[str]],
     field: str = "status",
     also: Iterable[str] = (),
+    values: Mapping[str, Any] | None = None,
     event: models.Model | None = None,
     refusal: str | Promise | None = None,
 ) -> str:
     """Move ``obj.<field>`` to ``target`` after checking the table; returns the previous status.
 
-    Saves the status and the fields named in ``also`` (which the caller set beforehand) and the
-    unsaved ``event``, in one transaction. An illegal move raises :class:`IllegalTransition` (with
-    ``refusal`` as its message, when given) before anything is changed, in memory or in the database.
+    Sets ``values`` (further fields that change with the status: who, when, why) and saves them,
+    the status, the fields named in ``also`` (which the caller set beforehand, or ``auto_now``
+    ones) and the unsaved ``event``, in one transaction. An illegal move raises
+    :class:`IllegalTransition` (with ``refusal`` as its message, when given) before anything is
+    changed, in memory or in the database.
     """
     current = str(getattr(obj, field))
     check_transition(table, obj=obj, current=current, target=target, field=field, refusal=refusal)
+    extra = dict(values or {})
     with transaction.atomic(savepoint=False):
         setattr(obj, field, target)
-        obj.save(update_fields=[field, *also])
+        for name, value in extra.items():
+            setattr(obj, name, value)
+        obj.save(update_fields=[field, *extra, *also])
         if event is not None:
             event.save()
     return current

@@ -67,18 +67,9 @@ def budget_for(cost_center_id: int, day: date) -> Budget | None:
     )
 
 
-def committed(budget: Budget, *, excluding_requisition_id: int | None = None) -> Decimal:
-    rows = BudgetCommitment.objects.filter(budget=budget, released_at__isnull=True)
-    if excluding_requisition_id is not None:
-        rows = rows.exclude(requisition_id=excluding_requisition_id)
-    return sum(
-        (Decimal(r.amount) for r in rows.only("amount", "currency") if r.currency == budget.currency),
-        Decimal(0),
-    )
-
-
 def committed_by_budget(budgets: list[Budget]) -> dict[int, Decimal]:
-    """What is committed against each of ``budgets`` (as ``committed``), read in one query."""
+    """What is committed against each of ``budgets`` (unreleased, in the budget's currency), read in
+    one query."""
     currency = {budget.pk: budget.currency for budget in budgets}
     totals = dict.fromkeys(currency, Decimal(0))
     rows = BudgetCommitment.objects.filter(budget_id__in=currency, released_at__isnull=True).only(
@@ -92,22 +83,7 @@ def committed_by_budget(budgets: list[Budget]) -> dict[int, Decimal]:
 
 def check_requisition(requisition: Any, *, day: date | None = None) -> list[BudgetCheck]:
     """One check per charged cost center that has a budget in the requisition's currency today."""
-    day = day or timezone.localdate()
-    checks = []
-    for cc, share in sorted(requisition_cost_center_amounts(requisition).items()):
-        budget = budget_for(cc, day)
-        if budget is None or budget.currency != requisition.currency:
-            continue
-        checks.append(
-            BudgetCheck(
-                budget=budget,
-                amount=Decimal(budget.amount),
-                committed=committed(budget, excluding_requisition_id=requisition.pk),
-                requested=share,
-                currency=budget.currency,
-            )
-        )
-    return checks
+    return check_requisitions([requisition], day=day)[requisition.pk]
 
 
 def commit_requisition(*, requisition: Any, day: date | None = None) -> None:

@@ -39,14 +39,13 @@ from openprocure.buyer.approvals.choices import (
     RequestStatus,
     StepStatus,
 )
-from openprocure.buyer.approvals.engine import Mode, ResolvedStep, required_approvals, resolve
+from openprocure.buyer.approvals.engine import Mode, ResolvedStep, resolve
 from openprocure.buyer.approvals.models import (
     ApprovalAssignment,
     ApprovalDecision,
     ApprovalEvent,
     ApprovalRequest,
     ApprovalStep,
-    Delegation,
     EmailActionToken,
 )
 from openprocure.buyer.approvals.policy import (
@@ -59,7 +58,10 @@ from openprocure.buyer.approvals.policy import (
 from openprocure.buyer.approvals.services import (
     ApprovalError,
     decide,
+    delegations_in_force,
     exceeds,
+    frozen_assignments,
+    frozen_steps,
     issue_email_tokens_many,
     withdraw,
 )
@@ -148,30 +150,10 @@ def start_approvals(
         ]
     )
     steps = ApprovalStep.objects.bulk_create(
-        [
-            ApprovalStep(
-                request=request,
-                position=s.position,
-                name=s.name[:200],
-                mode=s.mode.value,
-                quorum=s.quorum.value,
-                required=required_approvals(s),
-                rule_id_at_submit=s.rule_id or None,  # none for the spending-limit step
-            )
-            for request in requests
-            for s in chains[request.requisition_id]
-        ]
+        [step for request in requests for step in frozen_steps(request, chains[request.requisition_id])]
     )
     resolved = [s for request in requests for s in chains[request.requisition_id]]
-    assignments = ApprovalAssignment.objects.bulk_create(
-        [
-            ApprovalAssignment(
-                step=step, approver_id=person.user_id, position=turn, source=person.source, created_at=now
-            )
-            for step, chain_step in zip(steps, resolved, strict=True)
-            for turn, person in enumerate(chain_step.approvers, start=1)
-        ]
-    )
+    assignments = ApprovalAssignment.objects.bulk_create(frozen_assignments(steps, resolved, created_at=now))
     ApprovalEvent.objects.bulk_create(
         [
             new_event(
@@ -417,13 +399,8 @@ def _active_delegates(approver_ids: set[int]) -> dict[int, int]:
     day = timezone.localdate()
     found: dict[int, int] = {}
     rows = (
-        Delegation.objects.filter(
-            delegator_id__in=approver_ids,
-            starts_on__lte=day,
-            ends_on__gte=day,
-            cancelled_at__isnull=True,
-            delegate__is_active=True,  # a delegate who left acts for nobody
-        )
+        delegations_in_force(day)
+        .filter(delegator_id__in=approver_ids)
         .order_by("delegator_id", "-created_at", "-id")
         .values_list("delegator_id", "delegate_id")
     )

@@ -25,7 +25,8 @@ from openprocure.buyer.approvals.choices import (
 )
 from openprocure.buyer.organization.choices import Role
 from openprocure.core.audit import AuditEvent
-from openprocure.core.reference import validate_currency
+from openprocure.core.fields import amount_field, currency_field, optional_link
+from openprocure.core.status import status_field
 
 USER = settings.AUTH_USER_MODEL
 
@@ -43,25 +44,19 @@ class ApprovalRule(models.Model):
     priority = models.PositiveIntegerField(
         _("priority"), default=100, help_text=_("Rules with a lower number add their steps first.")
     )
-    min_amount = models.DecimalField(
+    min_amount = amount_field(
         _("above amount"),
-        max_digits=18,
-        decimal_places=2,
         null=True,
         blank=True,
         help_text=_("Matches when the total is strictly above this amount."),
     )
-    max_amount = models.DecimalField(
+    max_amount = amount_field(
         _("up to amount"),
-        max_digits=18,
-        decimal_places=2,
         null=True,
         blank=True,
         help_text=_("Matches when the total is at most this amount."),
     )
-    currency = models.CharField(
-        _("currency of the amounts"), max_length=3, default="EUR", validators=[validate_currency]
-    )
+    currency = currency_field(_("currency of the amounts"), default="EUR")
     category_prefixes = models.CharField(
         _("UNSPSC prefixes"),
         max_length=500,
@@ -81,7 +76,7 @@ class ApprovalRule(models.Model):
         _("catalog or free text"), max_length=16, choices=FreeTextCondition.choices, default="any"
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    updated_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    updated_by = optional_link(USER)
 
     class Meta:
         ordering = ["priority", "id"]
@@ -128,9 +123,7 @@ class ApprovalRuleApprover(models.Model):
     kind = models.CharField(_("approver"), max_length=32, choices=ApproverSource.choices)
     levels = models.PositiveSmallIntegerField(_("manager levels"), default=1)
     role = models.CharField(_("role"), max_length=32, blank=True)
-    user = models.ForeignKey(
-        USER, verbose_name=_("person"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
+    user = optional_link(USER, _("person"), on_delete=models.CASCADE)
 
     class Meta:
         ordering = ["step", "id"]
@@ -156,16 +149,10 @@ class ApprovalRequest(models.Model):
         "requisitions.Requisition", on_delete=models.CASCADE, related_name="approval_requests"
     )
     round = models.PositiveIntegerField(_("round"), default=1)
-    status = models.CharField(
-        _("status"),
-        max_length=16,
-        choices=RequestStatus.choices,
-        default=RequestStatus.PENDING,
-        db_index=True,
-    )
+    status = status_field(RequestStatus, RequestStatus.PENDING, db_index=True)
     requester = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    amount = models.DecimalField(_("amount approved"), max_digits=18, decimal_places=2)
-    currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
+    amount = amount_field(_("amount approved"))
+    currency = currency_field()
     supplier_ids = models.JSONField(_("suppliers"), default=list)
     lines_digest = models.CharField(
         _("lines approved (fingerprint)"),
@@ -199,9 +186,7 @@ class ApprovalStep(models.Model):
     mode = models.CharField(_("mode"), max_length=16, choices=StepMode.choices)
     quorum = models.CharField(_("quorum"), max_length=16, choices=QuorumKind.choices)
     required = models.PositiveIntegerField(_("approvals needed"))
-    status = models.CharField(
-        _("status"), max_length=16, choices=StepStatus.choices, default=StepStatus.WAITING
-    )
+    status = status_field(StepStatus, StepStatus.WAITING)
     rule_id_at_submit = models.PositiveIntegerField(_("rule"), null=True, blank=True)
     activated_at = models.DateTimeField(_("started"), null=True, blank=True)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
@@ -225,23 +210,10 @@ class ApprovalAssignment(models.Model):
     approver = models.ForeignKey(
         USER, verbose_name=_("approver"), on_delete=models.PROTECT, related_name="approval_assignments"
     )
-    on_behalf_of = models.ForeignKey(
-        USER,
-        verbose_name=_("on behalf of"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    on_behalf_of = optional_link(USER, _("on behalf of"), on_delete=models.PROTECT)
     position = models.PositiveIntegerField(_("turn"), default=1)
     source = models.CharField(_("why asked"), max_length=100, blank=True)
-    status = models.CharField(
-        _("status"),
-        max_length=16,
-        choices=AssignmentStatus.choices,
-        default=AssignmentStatus.QUEUED,
-        db_index=True,
-    )
+    status = status_field(AssignmentStatus, AssignmentStatus.QUEUED, db_index=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     notified_at = models.DateTimeField(_("asked"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
@@ -344,8 +316,8 @@ class Budget(models.Model):
     )
     period_start = models.DateField(_("from"))
     period_end = models.DateField(_("until"))
-    amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=2)
-    currency = models.CharField(_("currency"), max_length=3, default="EUR", validators=[validate_currency])
+    amount = amount_field(_("amount"))
+    currency = currency_field(default="EUR")
     enforcement = models.CharField(
         _("when exceeded"), max_length=8, choices=BudgetEnforcement.choices, default=BudgetEnforcement.WARN
     )
@@ -372,8 +344,8 @@ class BudgetCommitment(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=CommitmentKind.choices)
     requisition = models.ForeignKey("requisitions.Requisition", on_delete=models.CASCADE, related_name="+")
     reference = models.CharField(_("reference"), max_length=64, blank=True)
-    amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=2)
-    currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
+    amount = amount_field(_("amount"))
+    currency = currency_field()
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     released_at = models.DateTimeField(_("released"), null=True, blank=True)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -16,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -72,17 +73,21 @@ def _move_requisition(requisition: Any, target: str, *, actor: Any, reason: str 
 
 
 # -- delegation ---------------------------------------------------------------------------------------
+def delegations_in_force(day: date) -> QuerySet[Delegation]:
+    """The delegations covering ``day`` that are not cancelled, to delegates still active."""
+    return Delegation.objects.filter(
+        starts_on__lte=day,
+        ends_on__gte=day,
+        cancelled_at__isnull=True,
+        delegate__is_active=True,  # a delegate who left acts for nobody
+    )
+
+
 def active_delegate(user_id: int, *, on: date | None = None) -> int | None:
     """Who acts for ``user_id`` today (the most recent delegation covering the day), if anyone."""
-    day = on or timezone.localdate()
     return (
-        Delegation.objects.filter(
-            delegator_id=user_id,
-            starts_on__lte=day,
-            ends_on__gte=day,
-            cancelled_at__isnull=True,
-            delegate__is_active=True,  # a delegate who left acts for nobody
-        )
+        delegations_in_force(on or timezone.localdate())
+        .filter(delegator_id=user_id)
         .order_by("-created_at", "-id")
         .values_list("delegate_id", flat=True)
         .first()
@@ -142,8 +147,12 @@ def _hand_over(
     kind: str,
     comment: str = "",
 ) -> ApprovalAssignment:
-    assignment.decided_at = timezone.now()
-    set_status(assignment, AssignmentStatus.REASSIGNED, table=ASSIGNMENT_TRANSITIONS, also=["decided_at"])
+    set_status(
+        assignment,
+        AssignmentStatus.REASSIGNED,
+        table=ASSIGNMENT_TRANSITIONS,
+        values={"decided_at": timezone.now()},
+    )
     new = ApprovalAssignment.objects.create(
         step=assignment.step,
         approver_id=to_user_id,
@@ -290,27 +299,8 @@ def start_approval(*, requisition: Any, actor: Any = None, facts: Facts | None =
         supplier_ids=sorted(facts.supplier_ids),
         lines_digest=requisition.lines_digest(),
     )
-    steps = ApprovalStep.objects.bulk_create(
-        [
-            ApprovalStep(
-                request=request,
-                position=s.position,
-                name=s.name[:200],
-                mode=s.mode.value,
-                quorum=s.quorum.value,
-                required=required_approvals(s),
-                rule_id_at_submit=s.rule_id or None,  # none for the spending-limit step
-            )
-            for s in chain
-        ]
-    )
-    assignments = []
-    for step, resolved in zip(steps, chain, strict=True):
-        for turn, person in enumerate(resolved.approvers, start=1):
-            assignments.append(
-                ApprovalAssignment(step=step, approver_id=person.user_id, position=turn, source=person.source)
-            )
-    ApprovalAssignment.objects.bulk_create(assignments)
+    steps = ApprovalStep.objects.bulk_create(frozen_steps(request, chain))
+    ApprovalAssignment.objects.bulk_create(frozen_assignments(steps, chain))
     record_event(
         ApprovalEvent,
         request,
@@ -325,9 +315,38 @@ def start_approval(*, requisition: Any, actor: Any = None, facts: Facts | None =
     return request
 
 
+def frozen_steps(request: ApprovalRequest, chain: Sequence[ResolvedStep]) -> list[ApprovalStep]:
+    """The steps of a resolved chain as rows of ``request`` (unsaved: created in bulk by the caller)."""
+    return [
+        ApprovalStep(
+            request=request,
+            position=s.position,
+            name=s.name[:200],
+            mode=s.mode.value,
+            quorum=s.quorum.value,
+            required=required_approvals(s),
+            rule_id_at_submit=s.rule_id or None,  # none for the spending-limit step
+        )
+        for s in chain
+    ]
+
+
+def frozen_assignments(
+    steps: Sequence[ApprovalStep], chain: Sequence[ResolvedStep], **fields: Any
+) -> list[ApprovalAssignment]:
+    """The approvers of each step of ``chain``, queued in their turn on its saved row in ``steps``
+    (unsaved); ``fields`` are set on every one."""
+    return [
+        ApprovalAssignment(
+            step=step, approver_id=person.user_id, position=turn, source=person.source, **fields
+        )
+        for step, resolved in zip(steps, chain, strict=True)
+        for turn, person in enumerate(resolved.approvers, start=1)
+    ]
+
+
 def _activate(step: ApprovalStep, actor: Any) -> None:
-    step.activated_at = timezone.now()
-    set_status(step, StepStatus.ACTIVE, table=STEP_TRANSITIONS, also=["activated_at"])
+    set_status(step, StepStatus.ACTIVE, table=STEP_TRANSITIONS, values={"activated_at": timezone.now()})
     queued = list(step.assignments.filter(status=AssignmentStatus.QUEUED).order_by("position", "id"))
     if step.mode == Mode.SERIAL:
         queued = queued[:1]
@@ -340,14 +359,23 @@ def _ask(assignment: ApprovalAssignment, requester_id: int) -> None:
     approver, on_behalf = _route(assignment.approver_id, requester_id)
     assignment.approver_id = approver
     assignment.on_behalf_of_id = on_behalf
-    assignment.notified_at = timezone.now()
     set_status(
         assignment,
         AssignmentStatus.PENDING,
         table=ASSIGNMENT_TRANSITIONS,
-        also=["approver", "on_behalf_of", "notified_at"],
+        also=["approver", "on_behalf_of"],
+        values={"notified_at": timezone.now()},
     )
     _notify(assignment)
+
+
+def _ask_more(step: ApprovalStep, approver_id: int, *, position: int, source: str) -> ApprovalAssignment:
+    """Add an approver to an active step and ask them at once (a referral or an escalation)."""
+    assignment = ApprovalAssignment.objects.create(
+        step=step, approver_id=approver_id, position=position, source=source, status=AssignmentStatus.QUEUED
+    )
+    _ask(assignment, step.request.requester_id)
+    return assignment
 
 
 # -- deciding -----------------------------------------------------------------------------------------
@@ -418,12 +446,11 @@ def decide(
         }
         limit = above_approval_limit(actor, request) if decision == Decision.APPROVE else None
         referred_to = _referral_targets(actor, request, step) if limit is not None else []
-        assignment.decided_at = now
         set_status(
             assignment,
             AssignmentStatus.REFERRED if referred_to else statuses[decision],
             table=ASSIGNMENT_TRANSITIONS,
-            also=["decided_at"],
+            values={"decided_at": now},
         )
         record_event(
             ApprovalEvent,
@@ -436,15 +463,9 @@ def decide(
         if referred_to:
             assert limit is not None  # referral targets are only looked for above a limit
             for person in referred_to:
-                referral = ApprovalAssignment.objects.create(
-                    step=step,
-                    approver_id=person,
-                    position=assignment.position,
-                    # A referral of an escalated approval completes the step as the escalation would.
-                    source=f"{'escalation-' if assignment.source.startswith('escalation') else ''}limit:{actor.pk}",
-                    status=AssignmentStatus.QUEUED,
-                )
-                _ask(referral, request.requester_id)
+                # A referral of an escalated approval completes the step as the escalation would.
+                prefix = "escalation-" if assignment.source.startswith("escalation") else ""
+                _ask_more(step, person, position=assignment.position, source=f"{prefix}limit:{actor.pk}")
             record_event(
                 ApprovalEvent,
                 request,
@@ -572,19 +593,16 @@ def _close_open(step: ApprovalStep) -> None:
 
 
 def _end_round(request: ApprovalRequest, step: ApprovalStep, step_status: str, request_status: str) -> None:
-    step.completed_at = timezone.now()
-    set_status(step, step_status, table=STEP_TRANSITIONS, also=["completed_at"])
+    set_status(step, step_status, table=STEP_TRANSITIONS, values={"completed_at": timezone.now()})
     for other in request.steps.exclude(pk=step.pk).filter(status__in=[StepStatus.WAITING, StepStatus.ACTIVE]):
         set_status(other, StepStatus.CLOSED, table=STEP_TRANSITIONS)
         _close_open(other)
     _close_open(step)
-    request.completed_at = timezone.now()
-    set_status(request, request_status, table=REQUEST_TRANSITIONS, also=["completed_at"])
+    set_status(request, request_status, table=REQUEST_TRANSITIONS, values={"completed_at": timezone.now()})
 
 
 def _complete_step(step: ApprovalStep, actor: Any) -> None:
-    step.completed_at = timezone.now()
-    set_status(step, StepStatus.APPROVED, table=STEP_TRANSITIONS, also=["completed_at"])
+    set_status(step, StepStatus.APPROVED, table=STEP_TRANSITIONS, values={"completed_at": timezone.now()})
     _close_open(step)
     following = step.request.steps.filter(status=StepStatus.WAITING).order_by("position").first()
     if following is not None:
@@ -596,8 +614,9 @@ def _complete_step(step: ApprovalStep, actor: Any) -> None:
 
 def _complete_request(request: ApprovalRequest, actor: Any) -> None:
     """Every step approved: the requisition is approved and the final-approval hooks run (orders)."""
-    request.completed_at = timezone.now()
-    set_status(request, RequestStatus.APPROVED, table=REQUEST_TRANSITIONS, also=["completed_at"])
+    set_status(
+        request, RequestStatus.APPROVED, table=REQUEST_TRANSITIONS, values={"completed_at": timezone.now()}
+    )
     record_event(ApprovalEvent, request, "approved", actor=actor)
     requisition = request.requisition
     if requisition.status == "submitted":
@@ -637,8 +656,12 @@ def on_material_change(requisition: Any, *, actor: Any = None) -> ApprovalReques
         for step in current.steps.filter(status__in=[StepStatus.WAITING, StepStatus.ACTIVE]):
             set_status(step, StepStatus.CLOSED, table=STEP_TRANSITIONS)
             _close_open(step)
-        current.completed_at = timezone.now()
-        set_status(current, RequestStatus.SUPERSEDED, table=REQUEST_TRANSITIONS, also=["completed_at"])
+        set_status(
+            current,
+            RequestStatus.SUPERSEDED,
+            table=REQUEST_TRANSITIONS,
+            values={"completed_at": timezone.now()},
+        )
         record_event(ApprovalEvent, current, "superseded", actor=actor)
         return start_approval(requisition=requisition, actor=actor)
 
@@ -676,8 +699,12 @@ def restart_after_change(*, requisition: Any, reason: str, actor: Any = None) ->
         for current in ApprovalRequest.objects.select_for_update().filter(
             requisition=requisition, status=RequestStatus.APPROVED
         ):
-            current.completed_at = timezone.now()
-            set_status(current, RequestStatus.SUPERSEDED, table=REQUEST_TRANSITIONS, also=["completed_at"])
+            set_status(
+                current,
+                RequestStatus.SUPERSEDED,
+                table=REQUEST_TRANSITIONS,
+                values={"completed_at": timezone.now()},
+            )
             record_event(ApprovalEvent, current, "superseded", actor=actor, detail={"reason": reason})
         _move_requisition(requisition, "submitted", actor=actor, reason=reason)
         return start_approval(requisition=requisition, actor=actor)
@@ -722,14 +749,7 @@ def escalate_step(*, step: ApprovalStep) -> ApprovalAssignment | None:
             record_event(ApprovalEvent, request, "escalation_impossible", detail={"step": step.position})
             return None
         level, person = target
-        assignment = ApprovalAssignment.objects.create(
-            step=step,
-            approver_id=person,
-            position=0,
-            source=f"escalation:{level}",
-            status=AssignmentStatus.QUEUED,
-        )
-        _ask(assignment, request.requester_id)
+        assignment = _ask_more(step, person, position=0, source=f"escalation:{level}")
         record_event(
             ApprovalEvent,
             request,

@@ -3,38 +3,24 @@ resolution of a supplier's issue."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from openprocure.buyer.fulfilment.services import ReceiptLineInput
+from openprocure.core.forms import NumberEntryField
 
 ZERO = Decimal(0)
 
 
-class QuantityField(forms.DecimalField):
+class QuantityField(NumberEntryField):
     """A quantity received, refused or returned: empty means none; at most 14 digits before the point
     and 4 after, never negative."""
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(required=False, min_value=ZERO, max_digits=18, decimal_places=4, **kwargs)
-
-    def to_python(self, value: Any) -> Decimal:  # type: ignore[override]  # the field returns its own type, narrower than the stub's
-        text = str(value if value is not None else "").strip()
-        if not text:
-            return ZERO
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            raise ValidationError(
-                _("%(value)s is not a quantity."), code="invalid", params={"value": text}
-            ) from None
-        if not number.is_finite():
-            raise ValidationError(_("%(value)s is not a quantity."), code="invalid", params={"value": text})
-        return number
+        super().__init__(min_value=ZERO, invalid=_("%(value)s is not a quantity."), **kwargs)
 
 
 class ReceiptForm(forms.Form):

@@ -18,7 +18,8 @@ from openprocure.buyer.fulfilment.choices import (
     ReceiptKind,
     ShipNoticeStatus,
 )
-from openprocure.core.reference import validate_currency
+from openprocure.core.fields import currency_field, optional_link, price_field, quantity_field
+from openprocure.core.status import status_field
 
 ZERO = Decimal(0)
 
@@ -30,9 +31,7 @@ class InboundDocument(models.Model):
     payload_id = models.CharField(_("payloadID"), max_length=250, unique=True)
     kind = models.CharField(_("type"), max_length=64)
     supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="+")
-    journal = models.ForeignKey(
-        "core.Document", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    journal = optional_link("core.Document")
     reference = models.CharField(_("reference"), max_length=200, blank=True)
     status_code = models.PositiveIntegerField(_("status code"), default=200)
     status_text = models.CharField(_("status text"), max_length=100, default="OK")
@@ -57,22 +56,14 @@ class LineFulfilment(models.Model):
     )
     state = models.CharField(_("status"), max_length=16, choices=LineState.choices, default=LineState.OPEN)
     confirmed = models.BooleanField(_("confirmed"), default=False)
-    accepted_quantity = models.DecimalField(_("accepted"), max_digits=18, decimal_places=4, default=ZERO)
-    backordered_quantity = models.DecimalField(
-        _("backordered"), max_digits=18, decimal_places=4, default=ZERO
-    )
-    rejected_quantity = models.DecimalField(_("rejected"), max_digits=18, decimal_places=4, default=ZERO)
-    confirmed_unit_price = models.DecimalField(
-        _("confirmed unit price"), max_digits=18, decimal_places=4, null=True, blank=True
-    )
+    accepted_quantity = quantity_field(_("accepted"), default=ZERO)
+    backordered_quantity = quantity_field(_("backordered"), default=ZERO)
+    rejected_quantity = quantity_field(_("rejected"), default=ZERO)
+    confirmed_unit_price = price_field(_("confirmed unit price"), null=True, blank=True)
     confirmed_delivery_date = models.DateTimeField(_("confirmed delivery"), null=True, blank=True)
-    shipped_quantity = models.DecimalField(_("shipped"), max_digits=18, decimal_places=4, default=ZERO)
-    received_quantity = models.DecimalField(
-        _("received (net of returns)"), max_digits=18, decimal_places=4, default=ZERO
-    )
-    refused_quantity = models.DecimalField(
-        _("refused at receipt"), max_digits=18, decimal_places=4, default=ZERO
-    )
+    shipped_quantity = quantity_field(_("shipped"), default=ZERO)
+    received_quantity = quantity_field(_("received (net of returns)"), default=ZERO)
+    refused_quantity = quantity_field(_("refused at receipt"), default=ZERO)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -110,9 +101,7 @@ class Confirmation(models.Model):
     operation = models.CharField(_("operation"), max_length=16, default="new")
     notice_date = models.DateTimeField(_("notice date"), null=True, blank=True)
     payload_id = models.CharField(_("payloadID"), max_length=250, blank=True)
-    journal = models.ForeignKey(
-        "core.Document", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    journal = optional_link("core.Document")
     comments = models.TextField(_("comments"), blank=True)
     created_at = models.DateTimeField(_("received"), default=timezone.now)
 
@@ -136,9 +125,9 @@ class ConfirmationLine(models.Model):
     confirmation = models.ForeignKey(Confirmation, on_delete=models.CASCADE, related_name="lines")
     po_line = models.ForeignKey("purchasing.PurchaseOrderLine", on_delete=models.CASCADE, related_name="+")
     status = models.CharField(_("status"), max_length=16)
-    quantity = models.DecimalField(_("quantity"), max_digits=18, decimal_places=4)
-    unit_price = models.DecimalField(_("unit price"), max_digits=18, decimal_places=4, null=True, blank=True)
-    currency = models.CharField(_("currency"), max_length=3, blank=True, validators=[validate_currency])
+    quantity = quantity_field()
+    unit_price = price_field(_("unit price"), null=True, blank=True)
+    currency = currency_field(blank=True)
     delivery_date = models.DateTimeField(_("delivery date"), null=True, blank=True)
     comments = models.TextField(_("comments"), blank=True)
 
@@ -159,25 +148,15 @@ class SupplierIssue(models.Model):
     purchase_order = models.ForeignKey(
         "purchasing.PurchaseOrder", on_delete=models.CASCADE, related_name="supplier_issues"
     )
-    po_line = models.ForeignKey(
-        "purchasing.PurchaseOrderLine", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
+    po_line = optional_link("purchasing.PurchaseOrderLine", on_delete=models.CASCADE)
     # The document that raised it: a confirmation, or a ship notice (another unit, more than ordered).
-    confirmation = models.ForeignKey(
-        Confirmation, on_delete=models.CASCADE, null=True, blank=True, related_name="issues"
-    )
-    ship_notice = models.ForeignKey(
-        "ShipNotice", on_delete=models.CASCADE, null=True, blank=True, related_name="issues"
-    )
+    confirmation = optional_link(Confirmation, on_delete=models.CASCADE, related_name="issues")
+    ship_notice = optional_link("ShipNotice", on_delete=models.CASCADE, related_name="issues")
     kind = models.CharField(_("kind"), max_length=16, choices=IssueKind.choices)
     message = models.TextField(_("explanation"))
-    status = models.CharField(
-        _("status"), max_length=16, choices=IssueStatus.choices, default=IssueStatus.OPEN
-    )
+    status = status_field(IssueStatus, IssueStatus.OPEN)
     resolution = models.TextField(_("resolution"), blank=True)
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    resolved_by = optional_link(settings.AUTH_USER_MODEL)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     created_at = models.DateTimeField(_("raised"), default=timezone.now)
 
@@ -195,9 +174,7 @@ class ShipNotice(models.Model):
 
     supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="+")
     shipment_id = models.CharField(_("shipment ID"), max_length=200)
-    status = models.CharField(
-        _("status"), max_length=16, choices=ShipNoticeStatus.choices, default=ShipNoticeStatus.EXPECTED
-    )
+    status = status_field(ShipNoticeStatus, ShipNoticeStatus.EXPECTED)
     notice_date = models.DateTimeField(_("notice date"), null=True, blank=True)
     shipment_date = models.DateTimeField(_("shipped"), null=True, blank=True)
     delivery_date = models.DateTimeField(_("expected delivery"), null=True, blank=True)
@@ -217,9 +194,7 @@ class ShipNotice(models.Model):
         help_text=_("The delivery terms the shipment travels under."),
     )
     payload_id = models.CharField(_("payloadID"), max_length=250, blank=True)
-    journal = models.ForeignKey(
-        "core.Document", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    journal = optional_link("core.Document")
     created_at = models.DateTimeField(_("received"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -244,7 +219,7 @@ class ShipNoticeLine(models.Model):
     po_line = models.ForeignKey(
         "purchasing.PurchaseOrderLine", on_delete=models.CASCADE, related_name="ship_notice_lines"
     )
-    quantity = models.DecimalField(_("quantity"), max_digits=18, decimal_places=4)
+    quantity = quantity_field()
     unit_of_measure = models.CharField(_("unit of measure"), max_length=16, blank=True)
     description = models.CharField(
         _("description"),
@@ -270,12 +245,8 @@ class GoodsReceipt(models.Model):
         "purchasing.PurchaseOrder", on_delete=models.PROTECT, related_name="goods_receipts"
     )
     kind = models.CharField(_("kind"), max_length=8, choices=ReceiptKind.choices, default=ReceiptKind.RECEIPT)
-    ship_notice = models.ForeignKey(
-        ShipNotice, on_delete=models.SET_NULL, null=True, blank=True, related_name="receipts"
-    )
-    received_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    ship_notice = optional_link(ShipNotice, related_name="receipts")
+    received_by = optional_link(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     automatic = models.BooleanField(_("automatic"), default=False)
     note = models.TextField(_("note"), blank=True)
     received_at = models.DateTimeField(_("received"), default=timezone.now)
@@ -296,10 +267,8 @@ class GoodsReceiptLine(models.Model):
     po_line = models.ForeignKey(
         "purchasing.PurchaseOrderLine", on_delete=models.PROTECT, related_name="receipt_lines"
     )
-    quantity = models.DecimalField(_("quantity accepted or returned"), max_digits=18, decimal_places=4)
-    rejected_quantity = models.DecimalField(
-        _("quantity refused"), max_digits=18, decimal_places=4, default=ZERO
-    )
+    quantity = quantity_field(_("quantity accepted or returned"))
+    rejected_quantity = quantity_field(_("quantity refused"), default=ZERO)
     reason = models.TextField(_("reason"), blank=True)
 
     class Meta:
@@ -320,12 +289,8 @@ class StatusUpdate(models.Model):
     """A StatusUpdateRequest from a supplier about a document we sent (an order, a change…)."""
 
     supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="+")
-    purchase_order = models.ForeignKey(
-        "purchasing.PurchaseOrder",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="status_updates",
+    purchase_order = optional_link(
+        "purchasing.PurchaseOrder", on_delete=models.CASCADE, related_name="status_updates"
     )
     document_reference = models.CharField(_("document payloadID"), max_length=250, blank=True)
     code = models.PositiveIntegerField(_("code"))

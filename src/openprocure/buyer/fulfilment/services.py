@@ -8,6 +8,7 @@ per-line state (:class:`LineFulfilment`) and records a PO event; e-mails and hoo
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
@@ -336,45 +337,29 @@ def record_confirmation(
         if change.unit_price is not None:
             row.confirmed_unit_price = change.unit_price.amount
         row.save()
+        line_issue = partial(SupplierIssue, purchase_order=po, po_line=line, confirmation=confirmation)
+        about = {"line": number, "part": line.supplier_part_id}
         if change.rejected > 0 and kind != "reject":
-            issues.append(
-                SupplierIssue(
-                    purchase_order=po,
-                    po_line=line,
-                    confirmation=confirmation,
-                    kind=IssueKind.LINE_REJECTED,
-                    message=_(
-                        "Line %(line)s (%(part)s): %(supplier)s rejected %(rejected)s of %(ordered)s %(uom)s."
-                    )
-                    % {
-                        "line": number,
-                        "part": line.supplier_part_id,
-                        "supplier": po.supplier,
-                        "rejected": fmt(change.rejected),
-                        "ordered": fmt(line.quantity),
-                        "uom": line.unit_of_measure,
-                    },
-                )
-            )
+            message = _(
+                "Line %(line)s (%(part)s): %(supplier)s rejected %(rejected)s of %(ordered)s %(uom)s."
+            ) % {
+                **about,
+                "supplier": po.supplier,
+                "rejected": fmt(change.rejected),
+                "ordered": fmt(line.quantity),
+                "uom": line.unit_of_measure,
+            }
+            issues.append(line_issue(kind=IssueKind.LINE_REJECTED, message=message))
         if change.unit_price is not None and change.unit_price.amount != line.unit_price:
-            issues.append(
-                SupplierIssue(
-                    purchase_order=po,
-                    po_line=line,
-                    confirmation=confirmation,
-                    kind=IssueKind.PRICE_CHANGED,
-                    message=_(
-                        "Line %(line)s (%(part)s): unit price changed from %(old)s to %(new)s %(currency)s."
-                    )
-                    % {
-                        "line": number,
-                        "part": line.supplier_part_id,
-                        "old": fmt(line.unit_price),
-                        "new": fmt(change.unit_price.amount),
-                        "currency": change.unit_price.currency,
-                    },
-                )
-            )
+            message = _(
+                "Line %(line)s (%(part)s): unit price changed from %(old)s to %(new)s %(currency)s."
+            ) % {
+                **about,
+                "old": fmt(line.unit_price),
+                "new": fmt(change.unit_price.amount),
+                "currency": change.unit_price.currency,
+            }
+            issues.append(line_issue(kind=IssueKind.PRICE_CHANGED, message=message))
     SupplierIssue.objects.bulk_create(issues)
     _supplier_cancellation(po, kind, confirms_cancellation, supplier_cancels, confirmation.comments)
     record_event(
@@ -426,14 +411,11 @@ def resolve_issue(*, issue: SupplierIssue, actor: Any, resolution: str) -> Suppl
         issue = SupplierIssue.objects.select_for_update().get(pk=issue.pk)
         if issue.status != IssueStatus.OPEN:
             raise FulfilmentError(_("This issue is already resolved."))
-        issue.resolution = resolution.strip()
-        issue.resolved_by = actor
-        issue.resolved_at = timezone.now()
         set_status(
             issue,
             IssueStatus.RESOLVED,
             table=ISSUE_TRANSITIONS,
-            also=["resolution", "resolved_by", "resolved_at"],
+            values={"resolution": resolution.strip(), "resolved_by": actor, "resolved_at": timezone.now()},
         )
         record_event(
             PurchaseOrderEvent,
@@ -608,21 +590,14 @@ def _ship_notice_issues(notice: ShipNotice, new_lines: list[ShipNoticeLine]) -> 
             "ordered": fmt(po_line.quantity),
             "ordered_unit": po_line.unit_of_measure,
         }
+        line_issue = partial(SupplierIssue, purchase_order=po, po_line=po_line, ship_notice=notice)
         if not same_unit(line.unit_of_measure, po_line.unit_of_measure):
-            issues.append(
-                SupplierIssue(
-                    purchase_order=po,
-                    po_line=po_line,
-                    ship_notice=notice,
-                    kind=IssueKind.UNIT_MISMATCH,
-                    message=_(
-                        "Order %(order)s line %(line)s (%(part)s): ship notice %(shipment)s ships "
-                        "%(shipped)s %(shipped_unit)s, the line orders %(ordered)s %(ordered_unit)s. "
-                        "The shipped quantity is not counted until you check it with the supplier."
-                    )
-                    % values,
-                )
+            message = _(
+                "Order %(order)s line %(line)s (%(part)s): ship notice %(shipment)s ships "
+                "%(shipped)s %(shipped_unit)s, the line orders %(ordered)s %(ordered_unit)s. "
+                "The shipped quantity is not counted until you check it with the supplier."
             )
+            issues.append(line_issue(kind=IssueKind.UNIT_MISMATCH, message=message % values))
             continue
         if po_line.pk in over_checked:
             continue
@@ -631,19 +606,11 @@ def _ship_notice_issues(notice: ShipNotice, new_lines: list[ShipNoticeLine]) -> 
         if total > po_line.quantity:
             values["shipped"] = fmt(total)
             values["shipped_unit"] = po_line.unit_of_measure
-            issues.append(
-                SupplierIssue(
-                    purchase_order=po,
-                    po_line=po_line,
-                    ship_notice=notice,
-                    kind=IssueKind.OVER_SHIPPED,
-                    message=_(
-                        "Order %(order)s line %(line)s (%(part)s): %(shipped)s %(shipped_unit)s shipped "
-                        "in all (with ship notice %(shipment)s), %(ordered)s %(ordered_unit)s ordered."
-                    )
-                    % values,
-                )
+            message = _(
+                "Order %(order)s line %(line)s (%(part)s): %(shipped)s %(shipped_unit)s shipped "
+                "in all (with ship notice %(shipment)s), %(ordered)s %(ordered_unit)s ordered."
             )
+            issues.append(line_issue(kind=IssueKind.OVER_SHIPPED, message=message % values))
     return issues
 
 
@@ -742,14 +709,10 @@ def receive_goods(
                 )
                 % {"order": po.number, "status": po.get_status_display()}
             )
-        rows = refresh_lines(po)
         wanted = [entry for entry in lines if entry.quantity or entry.rejected_quantity]
         if not wanted:
             raise FulfilmentError(_("Enter a quantity received (or refused) on at least one line."))
-        for entry in wanted:
-            row = rows.get(entry.po_line_id)
-            if row is None:
-                raise FulfilmentError(_("That line is not on order %(order)s.") % {"order": po.number})
+        for entry, row in _with_rows(po, wanted):
             if entry.quantity < 0 or entry.rejected_quantity < 0:
                 raise FulfilmentError(_("Quantities cannot be negative; record a return instead."))
             if entry.rejected_quantity > 0 and not entry.reason.strip():
@@ -808,20 +771,29 @@ def receive_goods(
     return receipt
 
 
+def _with_rows(
+    po: PurchaseOrder, entries: list[ReceiptLineInput]
+) -> Iterator[tuple[ReceiptLineInput, LineFulfilment]]:
+    """Each entry with its order line's fulfilment, refreshed from the documents; an entry for a line
+    not on ``po`` is refused when reached."""
+    rows = refresh_lines(po)
+    for entry in entries:
+        row = rows.get(entry.po_line_id)
+        if row is None:
+            raise FulfilmentError(_("That line is not on order %(order)s.") % {"order": po.number})
+        yield entry, row
+
+
 def return_goods(
     *, po: PurchaseOrder, actor: Any, lines: list[ReceiptLineInput], note: str = ""
 ) -> GoodsReceipt:
     """Send received goods back: the received quantity of each line goes down (reason required)."""
     with transaction.atomic():
         po = lock_po(po)
-        rows = refresh_lines(po)
         wanted = [entry for entry in lines if entry.quantity]
         if not wanted:
             raise FulfilmentError(_("Enter the quantity returned on at least one line."))
-        for entry in wanted:
-            row = rows.get(entry.po_line_id)
-            if row is None:
-                raise FulfilmentError(_("That line is not on order %(order)s.") % {"order": po.number})
+        for entry, row in _with_rows(po, wanted):
             if not entry.reason.strip():
                 raise FulfilmentError(
                     _("Line %(line)s: say why the goods go back.") % {"line": row.po_line.line_number}

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from openprocure.buyer.invoicing.choices import IdentifierScheme
 from openprocure.buyer.invoicing.models import ToleranceRule
 from openprocure.buyer.suppliers.models import Supplier
+from openprocure.core.forms import NumberEntryField
 
 ZERO = Decimal(0)
 
@@ -72,28 +72,6 @@ class ToleranceRuleForm(forms.ModelForm):
         """The scope is checked in :meth:`clean` with a message people understand."""
 
 
-class AmountField(forms.DecimalField):
-    """A number typed on a paper invoice: empty is ``empty``; at most 18 digits, 4 after the point."""
-
-    def __init__(self, *, empty: Decimal | None = ZERO, **kwargs: Any) -> None:
-        self.empty = empty
-        super().__init__(required=False, max_digits=18, decimal_places=4, **kwargs)
-
-    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]  # the field returns its own type, narrower than the stub's
-        text = str(value if value is not None else "").strip()
-        if not text:
-            return self.empty
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            raise ValidationError(
-                _("%(value)s is not a number."), code="invalid", params={"value": text}
-            ) from None
-        if not number.is_finite():
-            raise ValidationError(_("%(value)s is not a number."), code="invalid", params={"value": text})
-        return number
-
-
 #: How many line rows a paper invoice may have, and how many the empty page shows.
 PAPER_LINES = 20
 PAPER_ROWS_SHOWN = 5
@@ -119,9 +97,9 @@ class PaperInvoiceForm(forms.Form):
     )
     currency = forms.CharField(label=_("Currency"), required=False, max_length=3)
     is_credit = forms.BooleanField(label=_("Credit memo"), required=False)
-    tax = AmountField(label=_("Tax"))
-    shipping = AmountField(label=_("Shipping"))
-    total = AmountField(label=_("Total"), empty=None)
+    tax = NumberEntryField(label=_("Tax"))
+    shipping = NumberEntryField(label=_("Shipping"))
+    total = NumberEntryField(label=_("Total"), empty=None)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -137,8 +115,8 @@ class PaperInvoiceForm(forms.Form):
             self.fields[f"description_{n}"] = forms.CharField(
                 label=_("Description"), required=False, max_length=2000
             )
-            self.fields[f"quantity_{n}"] = AmountField(label=_("Quantity"), empty=None)
-            self.fields[f"unit_price_{n}"] = AmountField(label=_("Unit price"))
+            self.fields[f"quantity_{n}"] = NumberEntryField(label=_("Quantity"), empty=None)
+            self.fields[f"unit_price_{n}"] = NumberEntryField(label=_("Unit price"))
 
     def clean_currency(self) -> str:
         return str(self.cleaned_data["currency"]).strip() or "EUR"

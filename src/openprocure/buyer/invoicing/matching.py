@@ -497,97 +497,34 @@ def _no_order_line_figures(
     }
 
 
-def _mapped_figures(
-    line: int, order: str, order_line: int, part: str, amount: Decimal, quant: Decimal
+#: How each kind of figure is written: ``quant`` is the currency's minor unit (money only).
+_WRITERS: dict[str, Callable[[Decimal, Decimal], str]] = {
+    "money": _money,
+    "qty": lambda value, quant: qty(value),
+    "price": lambda value, quant: _price(value),
+    "pct": lambda value, quant: _pct(value),
+}
+
+#: An order line a figure is about: invoice line number, order number, order line number.
+LineRef = tuple[int, str, int]
+#: The figures of a check: (name, kind of :data:`_WRITERS`, value), in the order shown.
+FigureSpec = tuple[tuple[str, str, Decimal], ...]
+
+
+def _line_ref(inv: InvoiceLine, line: OrderLine) -> LineRef:
+    return (inv.line_number, line.order, line.line_number)
+
+
+def _line_figures(
+    ref: LineRef, figures: FigureSpec, quant: Decimal = _CENT, part: str | None = None
 ) -> dict[str, str]:
-    return {
-        "line": str(line),
-        "order": order,
-        "order_line": str(order_line),
-        "part": part,
-        "amount": _money(amount, quant),
-    }
-
-
-def _quantity_figures(
-    line: int,
-    order: str,
-    order_line: int,
-    invoiced: Decimal,
-    ordered: Decimal,
-    received: Decimal,
-    over: Decimal,
-    allowed: Decimal,
-) -> dict[str, str]:
-    return {
-        "line": str(line),
-        "order": order,
-        "order_line": str(order_line),
-        "invoiced": qty(invoiced),
-        "ordered": qty(ordered),
-        "received": qty(received),
-        "over": qty(over),
-        "allowed": qty(allowed),
-    }
-
-
-def _price_figures(
-    line: int,
-    order: str,
-    order_line: int,
-    price: Decimal,
-    order_price: Decimal,
-    over: Decimal,
-    pct: Decimal,
-    allowed: Decimal,
-) -> dict[str, str]:
-    return {
-        "line": str(line),
-        "order": order,
-        "order_line": str(order_line),
-        "price": _price(price),
-        "order_price": _price(order_price),
-        "over": _price(over),
-        "pct": _pct(pct),
-        "allowed": _price(allowed),
-    }
-
-
-def _line_amount_figures(
-    line: int,
-    order: str,
-    order_line: int,
-    amount: Decimal,
-    quantity: Decimal,
-    price: Decimal,
-    expected: Decimal,
-    difference: Decimal,
-    allowed: Decimal,
-    quant: Decimal,
-) -> dict[str, str]:
-    return {
-        "line": str(line),
-        "order": order,
-        "order_line": str(order_line),
-        "amount": _money(amount, quant),
-        "quantity": qty(quantity),
-        "price": _price(price),
-        "expected": _money(expected, quant),
-        "difference": _money(difference, quant),
-        "allowed": _money(allowed, quant),
-    }
-
-
-def _credit_figures(
-    line: int, order: str, order_line: int, credited: Decimal, invoiced: Decimal, quant: Decimal
-) -> dict[str, str]:
-    return {
-        "line": str(line),
-        "order": order,
-        "order_line": str(order_line),
-        "credited": _money(credited, quant),
-        "invoiced": _money(invoiced, quant),
-    }
+    """Figures of a check on one order line: where it is (and the part, when given), then its own."""
+    line, order, order_line = ref
+    out = {"line": str(line), "order": order, "order_line": str(order_line)}
+    if part is not None:
+        out["part"] = part
+    out.update((name, _WRITERS[kind](value, quant)) for name, kind, value in figures)
+    return out
 
 
 def _money_figures(quant: Decimal, figures: dict[str, Decimal]) -> dict[str, str]:
@@ -621,6 +558,17 @@ def _tax_rate_figures(
 
 def _header_finding(code: str, ok: bool, quant: Decimal, figures: dict[str, Decimal]) -> Finding:
     return Finding(code, ok, None, Figures(_money_figures, (quant, figures)))
+
+
+def _variance(
+    code: str, rule: amounts.Check, allowed: Decimal, quant: Decimal, figures: dict[str, Decimal]
+) -> Finding:
+    """``<code>_ok`` or ``<code>_variance``: whether the amount ``rule`` checked is within ``allowed``
+    of what it should be; ``figures`` are followed by the difference and the allowance."""
+    difference = _round(rule.difference, quant)
+    ok = abs(difference) <= allowed
+    figures = {**figures, "difference": difference, "allowed": allowed}
+    return _header_finding(f"{code}_ok" if ok else f"{code}_variance", ok, quant, figures)
 
 
 # -- the matcher --------------------------------------------------------------------------------------
@@ -725,8 +673,8 @@ def match_invoice(
             (
                 _MAPPED[how],
                 True,
-                _mapped_figures,
-                (n, order, order_line_number, order_line.part_id, inv.amount, quant),
+                _line_figures,
+                (_line_ref(inv, order_line), (("amount", "money", inv.amount),), quant, order_line.part_id),
             )
         ]
         results.append(LineResult(n, order_line, checks=checks))
@@ -788,34 +736,22 @@ def _check_quantities(
     checks: list[Check], inv: InvoiceLine, line: OrderLine, tolerance: Tolerance, seen_qty: Decimal
 ) -> None:
     invoiced = line.invoiced_before + line.credited_quantity + seen_qty + inv.quantity
-    ordered = line.ordered
-    received = line.received
-    n = inv.line_number
-    order = line.order
-    order_line = line.line_number
-    allowed = ordered * tolerance.quantity_pct / HUNDRED
-    over = invoiced - ordered
-    ok = over <= allowed
-    checks.append(
-        (
-            "quantity_ordered_ok" if ok else "quantity_over_ordered",
-            ok,
-            _quantity_figures,
-            (n, order, order_line, invoiced, ordered, received, over, allowed),
-        )
-    )
+    against = [("ordered", line.ordered)]
     if tolerance.mode == THREE_WAY:
-        allowed = received * tolerance.quantity_pct / HUNDRED
-        over = invoiced - received
+        against.append(("received", line.received))
+    for name, limit in against:
+        allowed = limit * tolerance.quantity_pct / HUNDRED
+        over = invoiced - limit
         ok = over <= allowed
-        checks.append(
-            (
-                "quantity_received_ok" if ok else "quantity_over_received",
-                ok,
-                _quantity_figures,
-                (n, order, order_line, invoiced, ordered, received, over, allowed),
-            )
+        figures = (
+            ("invoiced", "qty", invoiced),
+            ("ordered", "qty", line.ordered),
+            ("received", "qty", line.received),
+            ("over", "qty", over),
+            ("allowed", "qty", allowed),
         )
+        code = f"quantity_{name}_ok" if ok else f"quantity_over_{name}"
+        checks.append((code, ok, _line_figures, (_line_ref(inv, line), figures)))
 
 
 def _price_allowance(order_price: Decimal, tolerance: Tolerance) -> Decimal:
@@ -831,9 +767,6 @@ def _check_price(checks: list[Check], inv: InvoiceLine, line: OrderLine, toleran
     basis = line.price_basis_quantity or ONE
     order_price = line.unit_price
     price = inv.unit_price
-    n = inv.line_number
-    order = line.order
-    order_line = line.line_number
     if line.credited_amount and inv.quantity + line.credited_quantity > 0:
         # a credit memo on this line corrects the price: judge the net price
         price = (inv.amount + line.credited_amount) * basis / (inv.quantity + line.credited_quantity)
@@ -841,14 +774,14 @@ def _check_price(checks: list[Check], inv: InvoiceLine, line: OrderLine, toleran
     over = price - order_price
     pct = (over * HUNDRED / order_price) if order_price else ZERO
     ok = over <= allowed
-    checks.append(
-        (
-            "price_ok" if ok else "price_over",
-            ok,
-            _price_figures,
-            (n, order, order_line, price, order_price, over, pct, allowed),
-        )
+    figures = (
+        ("price", "price", price),
+        ("order_price", "price", order_price),
+        ("over", "price", over),
+        ("pct", "pct", pct),
+        ("allowed", "price", allowed),
     )
+    checks.append(("price_ok" if ok else "price_over", ok, _line_figures, (_line_ref(inv, line), figures)))
 
 
 def _check_line_rules(
@@ -865,25 +798,16 @@ def _check_line_rules(
         difference = _round(rule.difference, quant)
         if rule.rule == amounts.LINE_AMOUNT:
             ok = abs(difference) <= tolerance.line_amount_abs
-            checks.append(
-                (
-                    "line_amount_ok" if ok else "line_amount_variance",
-                    ok,
-                    _line_amount_figures,
-                    (
-                        n,
-                        line.order,
-                        line.line_number,
-                        inv.amount,
-                        inv.quantity,
-                        inv.unit_price,
-                        rule.expected,
-                        difference,
-                        tolerance.line_amount_abs,
-                        quant,
-                    ),
-                )
+            figures = (
+                ("amount", "money", inv.amount),
+                ("quantity", "qty", inv.quantity),
+                ("price", "price", inv.unit_price),
+                ("expected", "money", rule.expected),
+                ("difference", "money", difference),
+                ("allowed", "money", tolerance.line_amount_abs),
             )
+            code = "line_amount_ok" if ok else "line_amount_variance"
+            checks.append((code, ok, _line_figures, (_line_ref(inv, line), figures, quant)))
         elif inv.tax_rate is not None:
             ok = abs(difference) <= tolerance.tax_abs
             checks.append(
@@ -913,14 +837,9 @@ def _check_credit(
     invoiced = line.amount_before + line.credited_amount
     credited = -(inv.amount + seen_amount)
     ok = credited <= invoiced
-    checks.append(
-        (
-            "credit_ok" if ok else "credit_exceeds_invoiced",
-            ok,
-            _credit_figures,
-            (inv.line_number, line.order, line.line_number, credited, invoiced, quant),
-        )
-    )
+    figures = (("credited", "money", credited), ("invoiced", "money", invoiced))
+    code = "credit_ok" if ok else "credit_exceeds_invoiced"
+    checks.append((code, ok, _line_figures, (_line_ref(inv, line), figures, quant)))
 
 
 _CHARGE_CODES = {amounts.SHIPPING: "shipping_tax", amounts.SPECIAL_HANDLING: "handling_tax"}
@@ -942,41 +861,19 @@ def _check_header(
     lines_total = sum((line.amount for line in invoice.lines), ZERO)
     subtotal = invoice.subtotal if invoice.subtotal is not None else lines_total
     for rule in by_rule.get(amounts.SUBTOTAL, ()):
-        difference = _round(rule.difference, quant)
-        ok = abs(difference) <= allowed
         header.append(
-            _header_finding(
-                "subtotal_ok" if ok else "subtotal_variance",
-                ok,
-                quant,
-                {
-                    "lines": rule.expected,
-                    "subtotal": rule.stated,
-                    "difference": difference,
-                    "allowed": allowed,
-                },
-            )
+            _variance("subtotal", rule, allowed, quant, {"lines": rule.expected, "subtotal": rule.stated})
         )
     for rule in by_rule.get(amounts.TOTAL, ()):
-        difference = _round(rule.difference, quant)
-        ok = abs(difference) <= allowed
-        header.append(
-            _header_finding(
-                "total_ok" if ok else "total_variance",
-                ok,
-                quant,
-                {
-                    "subtotal": subtotal,
-                    "tax": invoice.tax,
-                    "shipping": invoice.shipping,
-                    "handling": invoice.special_handling,
-                    "expected": rule.expected,
-                    "total": rule.stated,
-                    "difference": difference,
-                    "allowed": allowed,
-                },
-            )
-        )
+        figures: dict[str, Decimal] = {
+            "subtotal": subtotal,
+            "tax": invoice.tax,
+            "shipping": invoice.shipping,
+            "handling": invoice.special_handling,
+            "expected": rule.expected,
+            "total": rule.stated,
+        }
+        header.append(_variance("total", rule, allowed, quant, figures))
     for rule in by_rule.get(amounts.CHARGE_TAX, ()):
         detail = invoice.tax_details[rule.line or 0]
         assert detail.rate is not None  # checked only when the detail states its rate
@@ -1010,13 +907,7 @@ def _check_header(
     ]
     charges = sum((detail.amount for detail in charge_details), ZERO)
     for rule in by_rule.get(amounts.TAX, ()):
-        difference = _round(rule.difference, quant)
-        ok = abs(difference) <= tolerance.tax_abs
-        figures: dict[str, Decimal] = {
-            "tax": rule.stated,
-            "difference": difference,
-            "allowed": tolerance.tax_abs,
-        }
+        figures = {"tax": rule.stated}
         if rule.purpose == "details":
             code = "tax_details"
             figures["details"] = rule.expected
@@ -1026,7 +917,7 @@ def _check_header(
         else:
             code = "tax"
             figures["lines"] = rule.expected
-        header.append(_header_finding(f"{code}_ok" if ok else f"{code}_variance", ok, quant, figures))
+        header.append(_variance(code, rule, tolerance.tax_abs, quant, figures))
     if invoice.is_credit:
         return
     if tolerance.max_tax_rate_pct is not None and subtotal > 0:

@@ -23,8 +23,10 @@ from openprocure.buyer.invoicing.choices import (
 )
 from openprocure.buyer.invoicing.matching import Finding
 from openprocure.core.audit import AuditEvent
+from openprocure.core.fields import amount_field, currency_field, optional_link, price_field, quantity_field
 from openprocure.core.models import OutboxMessage
 from openprocure.core.reference import validate_currency
+from openprocure.core.status import status_field
 
 ZERO = Decimal(0)
 
@@ -56,9 +58,7 @@ class ToleranceRule(models.Model):
     rule, then ``INVOICING_DEFAULT_TOLERANCE`` (``openprocure.core.tunables``).
     """
 
-    supplier = models.ForeignKey(
-        "suppliers.Supplier", on_delete=models.CASCADE, null=True, blank=True, related_name="tolerance_rules"
-    )
+    supplier = optional_link("suppliers.Supplier", on_delete=models.CASCADE, related_name="tolerance_rules")
     unspsc_prefix = models.CharField(_("UNSPSC prefix"), max_length=8, blank=True)
     mode = models.CharField(_("match"), max_length=4, choices=MatchMode.choices, default=MatchMode.THREE_WAY)
     quantity_pct = models.DecimalField(
@@ -67,28 +67,15 @@ class ToleranceRule(models.Model):
     price_pct = models.DecimalField(
         _("unit price tolerance (%)"), max_digits=7, decimal_places=3, null=True, blank=True, default=ZERO
     )
-    price_abs = models.DecimalField(
-        _("unit price tolerance (amount)"),
-        max_digits=18,
-        decimal_places=4,
-        null=True,
-        blank=True,
-        default=ZERO,
-    )
-    line_amount_abs = models.DecimalField(
-        _("line amount tolerance"), max_digits=18, decimal_places=2, default=ZERO
-    )
-    header_amount_abs = models.DecimalField(
-        _("header amount tolerance"), max_digits=18, decimal_places=2, default=ZERO
-    )
-    tax_abs = models.DecimalField(_("tax tolerance"), max_digits=18, decimal_places=2, default=ZERO)
+    price_abs = price_field(_("unit price tolerance (amount)"), null=True, blank=True, default=ZERO)
+    line_amount_abs = amount_field(_("line amount tolerance"), default=ZERO)
+    header_amount_abs = amount_field(_("header amount tolerance"), default=ZERO)
+    tax_abs = amount_field(_("tax tolerance"), default=ZERO)
     max_tax_rate_pct = models.DecimalField(
         _("highest tax rate (%)"), max_digits=7, decimal_places=3, null=True, blank=True
     )
-    shipping_max = models.DecimalField(
+    shipping_max = amount_field(
         _("highest shipping charge"),
-        max_digits=18,
-        decimal_places=2,
         null=True,
         blank=True,
         help_text=_("Empty: any shipping accepted; 0: no shipping accepted."),
@@ -142,14 +129,8 @@ class Invoice(models.Model):
         _("kind"), max_length=12, choices=InvoiceKind.choices, default=InvoiceKind.INVOICE
     )
     source = models.CharField(_("received as"), max_length=8, choices=InvoiceSource.choices)
-    status = models.CharField(
-        _("status"),
-        max_length=12,
-        choices=InvoiceStatus.choices,
-        default=InvoiceStatus.RECEIVED,
-        db_index=True,
-    )
-    currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
+    status = status_field(InvoiceStatus, InvoiceStatus.RECEIVED, max_length=12, db_index=True)
+    currency = currency_field()
     subtotal = models.DecimalField(_("subtotal"), max_digits=19, decimal_places=3, null=True, blank=True)
     tax = models.DecimalField(_("tax"), max_digits=19, decimal_places=3, default=ZERO)
     shipping = models.DecimalField(_("shipping"), max_digits=19, decimal_places=3, default=ZERO)
@@ -163,22 +144,16 @@ class Invoice(models.Model):
     discount_percent = models.DecimalField(
         _("early-payment discount (%)"), max_digits=7, decimal_places=4, null=True, blank=True
     )
-    discount_amount = models.DecimalField(
-        _("early-payment discount"), max_digits=18, decimal_places=2, null=True, blank=True
-    )
+    discount_amount = amount_field(_("early-payment discount"), null=True, blank=True)
     reverse_charge = models.BooleanField(
         _("VAT reverse-charged"),
         default=False,
         help_text=_("The supplier's invoice says the VAT is reverse-charged: we account for it."),
     )
     purchase_orders = models.ManyToManyField("purchasing.PurchaseOrder", related_name="invoices", blank=True)
-    credited_invoice = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="credit_memos"
-    )
+    credited_invoice = optional_link("self", related_name="credit_memos")
     payload_id = models.CharField(_("payloadID"), max_length=250, blank=True)
-    journal = models.ForeignKey(
-        "core.Document", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    journal = optional_link("core.Document")
     original = models.BinaryField(_("original file"), blank=True, default=b"")
     original_name = models.CharField(_("original file name"), max_length=200, blank=True)
     original_content_type = models.CharField(_("original content type"), max_length=100, blank=True)
@@ -190,12 +165,8 @@ class Invoice(models.Model):
     match_mode = models.CharField(_("match"), max_length=4, choices=MatchMode.choices, blank=True)
     matched_at = models.DateTimeField(_("last matched"), null=True, blank=True)
     approved_at = models.DateTimeField(_("approved for payment"), null=True, blank=True)
-    payment_export = models.ForeignKey(
-        PaymentExport, on_delete=models.SET_NULL, null=True, blank=True, related_name="invoices"
-    )
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    payment_export = optional_link(PaymentExport, related_name="invoices")
+    entered_by = optional_link(settings.AUTH_USER_MODEL)
     created_at = models.DateTimeField(_("received"), default=timezone.now)
 
     class Meta:
@@ -223,18 +194,14 @@ class InvoiceLine(models.Model):
     line_number = models.PositiveIntegerField(_("line"))
     order_number = models.CharField(_("order reference"), max_length=64, blank=True)
     order_line_number = models.PositiveIntegerField(_("order line"), null=True, blank=True)
-    po_line = models.ForeignKey(
-        "purchasing.PurchaseOrderLine",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="invoice_lines",
+    po_line = optional_link(
+        "purchasing.PurchaseOrderLine", on_delete=models.PROTECT, related_name="invoice_lines"
     )
     part_id = models.TextField(_("part number"), blank=True)
     description = models.TextField(_("description"), blank=True)
-    quantity = models.DecimalField(_("quantity"), max_digits=18, decimal_places=4)
+    quantity = quantity_field()
     unit_of_measure = models.CharField(_("unit of measure"), max_length=16, blank=True)
-    unit_price = models.DecimalField(_("unit price"), max_digits=18, decimal_places=4)
+    unit_price = price_field(_("unit price"))
     amount = models.DecimalField(_("amount"), max_digits=19, decimal_places=3)
     tax = models.DecimalField(_("tax"), max_digits=19, decimal_places=3, null=True, blank=True)
     tax_rate = models.DecimalField(_("tax rate (%)"), max_digits=7, decimal_places=4, null=True, blank=True)
@@ -276,17 +243,9 @@ class InvoiceException(models.Model):
     code = models.CharField(_("check"), max_length=32)
     line_number = models.PositiveIntegerField(_("invoice line"), null=True, blank=True)
     params = models.JSONField(_("figures"), default=dict)
-    status = models.CharField(
-        _("status"),
-        max_length=12,
-        choices=ExceptionStatus.choices,
-        default=ExceptionStatus.OPEN,
-        db_index=True,
-    )
+    status = status_field(ExceptionStatus, ExceptionStatus.OPEN, max_length=12, db_index=True)
     reason = models.TextField(_("reason"), blank=True)
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    resolved_by = optional_link(settings.AUTH_USER_MODEL)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     created_at = models.DateTimeField(_("raised"), default=timezone.now)
 

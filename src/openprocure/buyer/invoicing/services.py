@@ -11,8 +11,8 @@ import csv
 import io
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
 from functools import partial
@@ -160,16 +160,9 @@ def supplier_for(identifiers: Iterable[tuple[str, str]]) -> Supplier:
 def _tolerance(rule: ToleranceRule | None) -> matching.Tolerance:
     if rule is None:
         return matching.Tolerance(**tunable("INVOICING_DEFAULT_TOLERANCE"))
+    # The rule's fields have the tolerance's names.
     return matching.Tolerance(
-        mode=rule.mode,
-        quantity_pct=rule.quantity_pct,
-        price_pct=rule.price_pct,
-        price_abs=rule.price_abs,
-        line_amount_abs=rule.line_amount_abs,
-        header_amount_abs=rule.header_amount_abs,
-        tax_abs=rule.tax_abs,
-        max_tax_rate_pct=rule.max_tax_rate_pct,
-        shipping_max=rule.shipping_max,
+        **{field.name: getattr(rule, field.name) for field in fields(matching.Tolerance)}
     )
 
 
@@ -623,14 +616,8 @@ def rematch_purchase_order(*, purchase_order: PurchaseOrder, trigger: str) -> in
     invoices = list(
         Invoice.objects.filter(
             purchase_orders=purchase_order,
-            status__in=[
-                InvoiceStatus.RECEIVED,
-                InvoiceStatus.AWAITING_RECEIPT,
-                InvoiceStatus.EXCEPTION,
-                InvoiceStatus.ON_HOLD,
-                InvoiceStatus.CREDIT_REQUESTED,
-                InvoiceStatus.APPROVED,
-            ],
+            # Every live invoice but those sent to payment, which are never matched again.
+            status__in=LIVE_STATUSES - {InvoiceStatus.EXPORTED},
         ).order_by("pk")
     )
     for invoice in invoices:
@@ -694,14 +681,11 @@ def accept_variance(*, exception: InvoiceException, actor: Any, reason: str) -> 
             ExceptionStatus.CREDIT_REQUESTED,
         ):
             raise InvoicingError(_("This exception is no longer open."))
-        exception.reason = reason
-        exception.resolved_by = actor
-        exception.resolved_at = timezone.now()
         set_status(
             exception,
             ExceptionStatus.ACCEPTED,
             table=EXCEPTION_TRANSITIONS,
-            also=["reason", "resolved_by", "resolved_at"],
+            values={"reason": reason, "resolved_by": actor, "resolved_at": timezone.now()},
         )
         record_event(
             InvoiceEvent,
@@ -717,46 +701,56 @@ def accept_variance(*, exception: InvoiceException, actor: Any, reason: str) -> 
 
 def _resolve_all(invoice: Invoice, status: str, actor: Any, reason: str) -> None:
     for exception in _open_exceptions(invoice):
-        exception.reason = reason
-        exception.resolved_by = actor
-        exception.resolved_at = timezone.now()
         set_status(
-            exception, status, table=EXCEPTION_TRANSITIONS, also=["reason", "resolved_by", "resolved_at"]
+            exception,
+            status,
+            table=EXCEPTION_TRANSITIONS,
+            values={"reason": reason, "resolved_by": actor, "resolved_at": timezone.now()},
         )
+
+
+def _decide(
+    invoice: Invoice,
+    actor: Any,
+    reason: str,
+    exceptions: str,
+    status: str,
+    refused: Callable[[Invoice], str] | None = None,
+) -> Invoice:
+    """A person's decision on a whole invoice, with a reason: its open exceptions are resolved as
+    ``exceptions`` and it moves to ``status``, unless ``refused`` says why not."""
+    reason = _require_reason(reason)
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        refusal = refused(invoice) if refused else ""
+        if refusal:
+            raise InvoicingError(refusal)
+        _resolve_all(invoice, exceptions, actor, reason)
+        _move(invoice, status, actor, reason)
+    return invoice
 
 
 def request_credit_memo(*, invoice: Invoice, actor: Any, reason: str) -> Invoice:
     """Ask the supplier for a credit memo; the invoice waits, and is matched again when it arrives."""
-    reason = _require_reason(reason)
-    with transaction.atomic():
-        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-        _resolve_all(invoice, ExceptionStatus.CREDIT_REQUESTED, actor, reason)
-        _move(invoice, InvoiceStatus.CREDIT_REQUESTED, actor, reason)
-    return invoice
+    return _decide(invoice, actor, reason, ExceptionStatus.CREDIT_REQUESTED, InvoiceStatus.CREDIT_REQUESTED)
 
 
 def hold_invoice(*, invoice: Invoice, actor: Any, reason: str) -> Invoice:
     """Put an invoice aside (it will not be paid) with a reason."""
-    reason = _require_reason(reason)
-    with transaction.atomic():
-        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-        _resolve_all(invoice, ExceptionStatus.ON_HOLD, actor, reason)
-        _move(invoice, InvoiceStatus.ON_HOLD, actor, reason)
-    return invoice
+    return _decide(invoice, actor, reason, ExceptionStatus.ON_HOLD, InvoiceStatus.ON_HOLD)
+
+
+def _approved_for_payment(invoice: Invoice) -> str:
+    if invoice.status in (InvoiceStatus.EXPORTED, InvoiceStatus.APPROVED):
+        return _("An invoice approved for payment cannot be rejected here; ask for a credit memo.")
+    return ""
 
 
 def reject_invoice(*, invoice: Invoice, actor: Any, reason: str) -> Invoice:
     """Refuse an invoice: it is never paid, and its quantities no longer count as invoiced."""
-    reason = _require_reason(reason)
-    with transaction.atomic():
-        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-        if invoice.status in (InvoiceStatus.EXPORTED, InvoiceStatus.APPROVED):
-            raise InvoicingError(
-                _("An invoice approved for payment cannot be rejected here; ask for a credit memo.")
-            )
-        _resolve_all(invoice, ExceptionStatus.REJECTED, actor, reason)
-        _move(invoice, InvoiceStatus.REJECTED, actor, reason)
-    return invoice
+    return _decide(
+        invoice, actor, reason, ExceptionStatus.REJECTED, InvoiceStatus.REJECTED, _approved_for_payment
+    )
 
 
 def cancel_invoice(*, supplier: Supplier, number: str, year: int) -> Invoice:

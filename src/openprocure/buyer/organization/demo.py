@@ -35,36 +35,25 @@ def seed_organization() -> Company:
         name="Acme Industries SAS",
         defaults={"vat_number": "FR12345678901", "currency": "EUR"},
     )
+    in_lyon = {
+        "legal_entity": entity,
+        "city": "Lyon",
+        "postal_code": "69007",
+        "country": "FR",
+        "is_default": True,
+    }
+    # The storefront's demo address for Acme with its Monday delivery day (same street and postal
+    # code): demo orders to it are consolidated on the delivery day.
+    receiving = {"name": "Acme Industries — Receiving dock", "deliver_to": "Goods receiving"}
     ship_to, _ = Address.objects.update_or_create(
         company=company,
         kind=AddressKind.SHIP_TO,
         code="HQ",
-        defaults={
-            "legal_entity": entity,
-            # The storefront's demo address for Acme with its Monday delivery day (same street and
-            # postal code): demo orders to it are consolidated on the delivery day.
-            "name": "Acme Industries — Receiving dock",
-            "deliver_to": "Goods receiving",
-            "street": "12 rue des Entrepôts",
-            "city": "Lyon",
-            "postal_code": "69007",
-            "country": "FR",
-            "is_default": True,
-        },
+        defaults={**in_lyon, **receiving, "street": "12 rue des Entrepôts"},
     )
+    payable = {"name": "Acme Industries — Accounts payable", "street": "1 rue de l'Industrie"}
     Address.objects.update_or_create(
-        company=company,
-        kind=AddressKind.BILL_TO,
-        code="AP",
-        defaults={
-            "legal_entity": entity,
-            "name": "Acme Industries — Accounts payable",
-            "street": "1 rue de l'Industrie",
-            "city": "Lyon",
-            "postal_code": "69007",
-            "country": "FR",
-            "is_default": True,
-        },
+        company=company, kind=AddressKind.BILL_TO, code="AP", defaults={**in_lyon, **payable}
     )
     operations, _ = Department.objects.get_or_create(
         company=company, code="OPS", defaults={"name": "Operations"}

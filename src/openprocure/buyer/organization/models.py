@@ -11,16 +11,15 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from openprocure.buyer.organization.choices import AddressKind, Role
-from openprocure.core.reference import validate_country, validate_currency
+from openprocure.core.fields import amount_field, currency_field, optional_link
+from openprocure.core.reference import validate_country
 
 
 class Company(models.Model):
     """The company that runs this procurement system (the buyer)."""
 
     name = models.CharField(_("name"), max_length=200, unique=True)
-    default_currency = models.CharField(
-        _("default currency"), max_length=3, default="EUR", validators=[validate_currency]
-    )
+    default_currency = currency_field(_("default currency"), default="EUR")
 
     class Meta:
         verbose_name = _("company")
@@ -37,7 +36,7 @@ class LegalEntity(models.Model):
     name = models.CharField(_("legal name"), max_length=200)
     registration_number = models.CharField(_("registration number"), max_length=64, blank=True)
     vat_number = models.CharField(_("VAT number"), max_length=64, blank=True)
-    currency = models.CharField(_("currency"), max_length=3, default="EUR", validators=[validate_currency])
+    currency = currency_field(default="EUR")
 
     class Meta:
         ordering = ["name"]
@@ -53,9 +52,7 @@ class Address(models.Model):
     """A postal address of the company: where goods are delivered (ship-to) or invoices sent (bill-to)."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="addresses")
-    legal_entity = models.ForeignKey(
-        LegalEntity, on_delete=models.SET_NULL, null=True, blank=True, related_name="addresses"
-    )
+    legal_entity = optional_link(LegalEntity, related_name="addresses")
     kind = models.CharField(_("kind"), max_length=16, choices=AddressKind.choices)
     code = models.CharField(_("address code"), max_length=32, help_text=_("Sent as addressID in cXML."))
     name = models.CharField(_("name"), max_length=200)
@@ -79,71 +76,56 @@ class Address(models.Model):
         return f"{self.code} — {self.name}, {self.city}"
 
 
-class Department(models.Model):
+class CodedRecord(models.Model):
+    """Reference data of the company known by a code unique within it, shown as "code name"."""
+
+    code = models.CharField(_("code"), max_length=32)
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        abstract = True
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Department(CodedRecord):
     """An organisational unit people belong to (Operations, Finance…)."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="departments")
-    code = models.CharField(_("code"), max_length=32)
-    name = models.CharField(_("name"), max_length=200)
-    parent = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="children"
-    )
+    parent = optional_link("self", related_name="children")
 
-    class Meta:
-        ordering = ["code"]
+    class Meta(CodedRecord.Meta):
         verbose_name = _("department")
         verbose_name_plural = _("departments")
         constraints = [models.UniqueConstraint(fields=["company", "code"], name="unique_department_code")]
 
-    def __str__(self) -> str:
-        return f"{self.code} {self.name}"
 
-
-class CostCenter(models.Model):
+class CostCenter(CodedRecord):
     """A budget that spend is charged to; its owner is accountable for it (and often approves)."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="cost_centers")
-    code = models.CharField(_("code"), max_length=32)
-    name = models.CharField(_("name"), max_length=200)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("owner"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="owned_cost_centers",
-    )
-    department = models.ForeignKey(
-        Department, on_delete=models.SET_NULL, null=True, blank=True, related_name="cost_centers"
-    )
+    owner = optional_link(settings.AUTH_USER_MODEL, _("owner"), related_name="owned_cost_centers")
+    department = optional_link(Department, related_name="cost_centers")
     is_active = models.BooleanField(_("active"), default=True)
 
-    class Meta:
-        ordering = ["code"]
+    class Meta(CodedRecord.Meta):
         verbose_name = _("cost center")
         verbose_name_plural = _("cost centers")
         constraints = [models.UniqueConstraint(fields=["company", "code"], name="unique_cost_center_code")]
 
-    def __str__(self) -> str:
-        return f"{self.code} {self.name}"
 
-
-class GLAccount(models.Model):
+class GLAccount(CodedRecord):
     """A general-ledger account that spend is booked to (e.g. 6100 Office supplies)."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="gl_accounts")
-    code = models.CharField(_("code"), max_length=32)
-    name = models.CharField(_("name"), max_length=200)
     is_active = models.BooleanField(_("active"), default=True)
 
-    class Meta:
-        ordering = ["code"]
+    class Meta(CodedRecord.Meta):
         verbose_name = _("GL account")
         verbose_name_plural = _("GL accounts")
         constraints = [models.UniqueConstraint(fields=["company", "code"], name="unique_gl_account_code")]
-
-    def __str__(self) -> str:
-        return f"{self.code} {self.name}"
 
 
 class UserProfile(models.Model):
@@ -153,23 +135,10 @@ class UserProfile(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="buyer_profile"
     )
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="profiles")
-    manager = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("manager"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="reports",
-    )
-    department = models.ForeignKey(
-        Department, on_delete=models.SET_NULL, null=True, blank=True, related_name="members"
-    )
-    default_cost_center = models.ForeignKey(
-        CostCenter, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    default_ship_to = models.ForeignKey(
-        Address, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    manager = optional_link(settings.AUTH_USER_MODEL, _("manager"), related_name="reports")
+    department = optional_link(Department, related_name="members")
+    default_cost_center = optional_link(CostCenter)
+    default_ship_to = optional_link(Address)
     business_unit = models.CharField(_("business unit"), max_length=100, blank=True)
     employee_id = models.CharField(_("employee ID"), max_length=64, blank=True)
 
@@ -211,16 +180,10 @@ class SpendingLimit(models.Model):
     """
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="spending_limits")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="spending_limits",
-    )
+    user = optional_link(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="spending_limits")
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, blank=True)
-    amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=2)
-    currency = models.CharField(_("currency"), max_length=3, default="EUR", validators=[validate_currency])
+    amount = amount_field(_("amount"))
+    currency = currency_field(default="EUR")
 
     class Meta:
         verbose_name = _("spending limit")

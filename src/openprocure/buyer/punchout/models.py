@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from openprocure.buyer.punchout.choices import SessionOperation, SessionStatus
+from openprocure.core.fields import optional_link
+from openprocure.core.status import status_field
 
 
 def new_cookie() -> str:
@@ -34,26 +36,17 @@ class PunchOutSession(models.Model):
     operation = models.CharField(
         _("operation"), max_length=16, choices=SessionOperation.choices, default=SessionOperation.CREATE
     )
-    status = models.CharField(
-        _("status"), max_length=16, choices=SessionStatus.choices, default=SessionStatus.STARTING
-    )
-    requisition = models.ForeignKey(
+    status = status_field(SessionStatus, SessionStatus.STARTING)
+    requisition = optional_link(
         "requisitions.Requisition",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
         related_name="punchout_sessions",
         help_text=_("For edit/inspect: the requisition whose lines were sent; after return: the result."),
     )
     edited_line_ids = models.JSONField(_("lines sent for edit"), default=list, blank=True)
     start_page_url = models.URLField(_("start page"), max_length=4000, blank=True)
     error_text = models.TextField(_("supplier's error"), blank=True)
-    setup_document = models.ForeignKey(
-        "core.Document", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    return_document = models.ForeignKey(
-        "core.Document", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    setup_document = optional_link("core.Document")
+    return_document = optional_link("core.Document")
     created_at = models.DateTimeField(_("started"), default=timezone.now)
     returned_at = models.DateTimeField(_("returned"), null=True, blank=True)
     # A cart posted without the buyer's sign-in (a cross-site POST carries no SameSite=Lax cookie, or

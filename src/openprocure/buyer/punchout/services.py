@@ -35,7 +35,7 @@ from openprocure.buyer.suppliers.choices import ConnectionProtocol
 from openprocure.buyer.suppliers.models import PunchOutConnection
 from openprocure.buyer.suppliers.services import (
     ConnectionError_,
-    cxml_envelope,
+    journaled_request,
     shared_secret,
 )
 from openprocure.core.choices import Direction, Protocol
@@ -52,7 +52,6 @@ from punchout.cxml import (
     ItemDetail,
     ItemID,
     Status,
-    build,
     parse,
 )
 from punchout.cxml.order import ItemOut
@@ -201,8 +200,7 @@ def launch_punchout(
 
 
 def _fail(session: PunchOutSession, text: str) -> None:
-    session.error_text = text
-    set_status(session, SessionStatus.FAILED, table=SESSION_TRANSITIONS, also=["error_text"])
+    set_status(session, SessionStatus.FAILED, table=SESSION_TRANSITIONS, values={"error_text": text})
 
 
 def _setup_cxml(session: PunchOutSession, lines: list[RequisitionLine]) -> PunchOutSession:
@@ -214,15 +212,8 @@ def _setup_cxml(session: PunchOutSession, lines: list[RequisitionLine]) -> Punch
         extrinsics=_extrinsics(connection, session.user),
         items=[_item_out(line) for line in lines],
     )
-    document = cxml_envelope(connection, message)
-    body = build(document)
-    sent = record_document(
-        direction=Direction.OUTBOUND,
-        raw=body,
-        kind="PunchOutSetupRequest",
-        payload_id=document.payload_id or "",
-        partner=connection.supplier.name,
-        reference=f"punchout-session:{session.pk}",
+    body, sent = journaled_request(
+        connection, message, kind="PunchOutSetupRequest", reference=f"punchout-session:{session.pk}"
     )
     session.setup_document = sent
     session.save(update_fields=["setup_document"])
@@ -294,8 +285,7 @@ def _setup_cxml(session: PunchOutSession, lines: list[RequisitionLine]) -> Punch
             % {"supplier": connection.supplier},
         )
         return session
-    session.start_page_url = start_page
-    set_status(session, SessionStatus.OPEN, table=SESSION_TRANSITIONS, also=["start_page_url"])
+    set_status(session, SessionStatus.OPEN, table=SESSION_TRANSITIONS, values={"start_page_url": start_page})
     return session
 
 
@@ -462,14 +452,15 @@ def _apply_received(
         else:
             outcome = _apply_cart(locked, lines, warnings)
         finished = locked.operation == SessionOperation.INSPECT or declined is not None
-        locked.returned_at = timezone.now()
-        locked.return_document = journal
-        locked.requisition = outcome.requisition or locked.requisition
         set_status(
             locked,
             SessionStatus.CLOSED if finished else SessionStatus.RETURNED,
             table=SESSION_TRANSITIONS,
-            also=["returned_at", "return_document", "requisition"],
+            values={
+                "returned_at": timezone.now(),
+                "return_document": journal,
+                "requisition": outcome.requisition or locked.requisition,
+            },
         )
         journal.reference = outcome.requisition.number if outcome.requisition else journal.reference
         journal.save(update_fields=["reference"])
@@ -566,6 +557,24 @@ def _warning(code: str, message: str) -> dict[str, str]:
     return {"code": code, "message": message}
 
 
+def _unreadable_cart(
+    session: PunchOutSession, raw: bytes, status_code: int, error: str, problem: str
+) -> PunchOutError:
+    """Journal a cart that could not be read, with why (``error``); the refusal to raise says so in
+    ``problem`` (with ``%(supplier)s`` and ``%(error)s``)."""
+    supplier = session.connection.supplier
+    record_document(
+        direction=Direction.INBOUND,
+        raw=raw,
+        kind="PunchOutOrderMessage",
+        partner=supplier.name,
+        reference=f"punchout-session:{session.pk}",
+        status_code=status_code,
+        status_text=error,
+    )
+    return PunchOutError(problem % {"supplier": supplier, "error": error})
+
+
 def _read_cxml_cart(
     session: PunchOutSession, fields: Mapping[str, Any], raw_body: bytes, content_type: str
 ) -> tuple[list[requisitions.CartLine], list[dict[str, str]], Document, Status | None]:
@@ -578,36 +587,15 @@ def _read_cxml_cart(
         else:
             raw = wire.decode_form({name: str(value) for name, value in fields.items()})
     except (ValueError, CXMLError) as error:
-        message = getattr(error, "message", str(error))
-        record_document(
-            direction=Direction.INBOUND,
-            raw=raw_body,
-            kind="PunchOutOrderMessage",
-            partner=connection.supplier.name,
-            reference=f"punchout-session:{session.pk}",
-            status_code=400,
-            status_text=message,
-        )
-        raise PunchOutError(
-            _("%(supplier)s sent the cart in a form we cannot read (%(error)s); nothing was created.")
-            % {"supplier": connection.supplier, "error": message}
+        problem = _("%(supplier)s sent the cart in a form we cannot read (%(error)s); nothing was created.")
+        raise _unreadable_cart(
+            session, raw_body, 400, getattr(error, "message", str(error)), problem
         ) from None
     try:
         result = parse(raw, max_bytes=settings.CXML_MAX_BYTES)
     except CXMLError as error:
-        record_document(
-            direction=Direction.INBOUND,
-            raw=raw,
-            kind="PunchOutOrderMessage",
-            partner=connection.supplier.name,
-            reference=f"punchout-session:{session.pk}",
-            status_code=error.status_code,
-            status_text=error.message,
-        )
-        raise PunchOutError(
-            _("The cart from %(supplier)s could not be read (%(error)s); nothing was created.")
-            % {"supplier": connection.supplier, "error": error.message}
-        ) from None
+        problem = _("The cart from %(supplier)s could not be read (%(error)s); nothing was created.")
+        raise _unreadable_cart(session, raw, error.status_code, error.message, problem) from None
     document = result.document
     message = document.message
     journal = record_document(

@@ -20,8 +20,10 @@ from openprocure.buyer.purchasing.choices import (
     TransmissionType,
 )
 from openprocure.core.audit import AuditEvent
+from openprocure.core.fields import amount_field, currency_field, optional_link, price_field, quantity_field
 from openprocure.core.formatting import format_money
 from openprocure.core.reference import validate_currency
+from openprocure.core.status import status_field
 
 
 class PONumberCounter(models.Model):
@@ -72,22 +74,16 @@ class PurchaseOrder(models.Model):
     supplier = models.ForeignKey(
         "suppliers.Supplier", on_delete=models.PROTECT, related_name="purchase_orders"
     )
-    connection = models.ForeignKey(
-        "suppliers.PunchOutConnection",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="purchase_orders",
+    connection = optional_link(
+        "suppliers.PunchOutConnection", on_delete=models.PROTECT, related_name="purchase_orders"
     )
     buyer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="purchase_orders"
     )
-    status = models.CharField(
-        _("status"), max_length=16, choices=POStatus.choices, default=POStatus.APPROVED, db_index=True
-    )
+    status = status_field(POStatus, POStatus.APPROVED, db_index=True)
     version = models.PositiveIntegerField(_("order version"), default=1)
-    currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
-    total_amount = models.DecimalField(_("total"), max_digits=18, decimal_places=2)
+    currency = currency_field()
+    total_amount = amount_field(_("total"))
     ship_to = models.JSONField(_("ship to"), default=dict, blank=True)
     bill_to = models.JSONField(_("bill to"), default=dict, blank=True)
     supplier_message = models.TextField(_("supplier's answer"), blank=True)
@@ -121,19 +117,15 @@ class PurchaseOrderLine(models.Model):
 
     purchase_order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="lines")
     line_number = models.PositiveIntegerField(_("line"))
-    requisition_line = models.ForeignKey(
-        "requisitions.RequisitionLine", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    requisition_line = optional_link("requisitions.RequisitionLine")
     supplier_part_id = models.TextField(_("supplier part ID"))
     supplier_part_auxiliary_id = models.TextField(_("supplier part auxiliary ID"), blank=True)
     description = models.TextField(_("description"), blank=True)
-    quantity = models.DecimalField(_("quantity"), max_digits=18, decimal_places=4)
+    quantity = quantity_field()
     unit_of_measure = models.CharField(_("unit of measure"), max_length=16)
-    unit_price = models.DecimalField(_("unit price"), max_digits=18, decimal_places=4)
-    price_basis_quantity = models.DecimalField(
-        _("price basis quantity"), max_digits=18, decimal_places=4, default=1
-    )
-    amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=2)
+    unit_price = price_field(_("unit price"))
+    price_basis_quantity = quantity_field(_("price basis quantity"), default=1)
+    amount = amount_field(_("amount"))
     unspsc = models.CharField(_("UNSPSC"), max_length=16, blank=True)
     manufacturer_name = models.CharField(_("manufacturer"), max_length=200, blank=True)
     manufacturer_part_id = models.CharField(_("manufacturer part ID"), max_length=200, blank=True)
@@ -141,9 +133,7 @@ class PurchaseOrderLine(models.Model):
     distributions = models.JSONField(_("accounting"), default=list, blank=True)
     extrinsics = models.JSONField(_("extrinsics"), default=dict, blank=True)
     classifications = models.JSONField(_("classifications"), default=list, blank=True)
-    cancelled_quantity = models.DecimalField(
-        _("cancelled quantity"), max_digits=18, decimal_places=4, default=0
-    )
+    cancelled_quantity = quantity_field(_("cancelled quantity"), default=0)
     cancel_reason = models.TextField(_("why cancelled"), blank=True)
 
     class Meta:
@@ -176,13 +166,7 @@ class Transmission(models.Model):
     outbox_message = models.OneToOneField(
         "core.OutboxMessage", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    status = models.CharField(
-        _("status"),
-        max_length=16,
-        choices=TransmissionStatus.choices,
-        default=TransmissionStatus.QUEUED,
-        db_index=True,
-    )
+    status = status_field(TransmissionStatus, TransmissionStatus.QUEUED, db_index=True)
     changes = models.JSONField(_("changes asked"), default=dict, blank=True)
     reason = models.TextField(_("reason given"), blank=True)
     answer = models.TextField(_("supplier's answer"), blank=True)

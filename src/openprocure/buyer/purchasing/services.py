@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -51,7 +52,7 @@ from openprocure.buyer.purchasing.models import (
     order_problem_text,
 )
 from openprocure.buyer.requisitions.limits import line_amount
-from openprocure.buyer.requisitions.services import change_status, change_status_many
+from openprocure.buyer.requisitions.services import ITEM_FIELDS, change_status, change_status_many
 from openprocure.buyer.suppliers.models import PunchOutConnection, Supplier
 from openprocure.core.audit import new_event, record_event
 from openprocure.core.choices import OutboxStatus
@@ -170,27 +171,18 @@ def _connection_for(supplier: Any, line_connection: Any) -> Any:
     )
 
 
+#: The fields a PO line copies from its requisition line, as they are.
+_ORDERED_AS_REQUESTED = (*ITEM_FIELDS, "amount", "need_by")
+
+
 def _po_line(po: PurchaseOrder, line_number: int, line: Any) -> PurchaseOrderLine:
     """The PO line ordering one requisition line (not saved: callers create them in bulk)."""
     return PurchaseOrderLine(
         purchase_order=po,
         line_number=line_number,
         requisition_line=line,
-        supplier_part_id=line.supplier_part_id,
-        supplier_part_auxiliary_id=line.supplier_part_auxiliary_id,
-        description=line.description,
-        quantity=line.quantity,
-        unit_of_measure=line.unit_of_measure,
-        unit_price=line.unit_price,
-        price_basis_quantity=line.price_basis_quantity,
-        amount=line.amount,
-        unspsc=line.unspsc,
-        manufacturer_name=line.manufacturer_name,
-        manufacturer_part_id=line.manufacturer_part_id,
-        need_by=line.need_by,
         distributions=_distributions(line),
-        extrinsics=line.extrinsics,
-        classifications=line.classifications,
+        **{name: getattr(line, name) for name in _ORDERED_AS_REQUESTED},
     )
 
 
@@ -430,7 +422,7 @@ def send_purchase_orders(*, orders: list[PurchaseOrder], actor: Any = None) -> N
             for po, (payload_id, body) in zip(sendable, built, strict=True)
         ]
     )
-    Transmission.objects.bulk_create(
+    transmissions = Transmission.objects.bulk_create(
         [
             Transmission(
                 purchase_order=po,
@@ -446,17 +438,7 @@ def send_purchase_orders(*, orders: list[PurchaseOrder], actor: Any = None) -> N
         sendable, POStatus.SENT, table=PO_TRANSITIONS, values={"sent_at": now, "supplier_message": ""}
     )
     PurchaseOrderEvent.objects.bulk_create(
-        [
-            new_event(
-                PurchaseOrderEvent,
-                po,
-                "sent",
-                actor=actor,
-                detail={"type": TransmissionType.NEW, "version": po.version, "payload_id": payload_id},
-                created_at=now,
-            )
-            for po, (payload_id, _body) in zip(sendable, built, strict=True)
-        ]
+        [_sent_event(sent, actor, now) for sent in transmissions]
         + [
             new_event(
                 PurchaseOrderEvent,
@@ -532,26 +514,51 @@ def send_purchase_order(
         po.save(update_fields=["supplier_message"])
         record_event(PurchaseOrderEvent, po, "not_sent", actor=actor, detail={"reason": "no order URL"})
         return None
-    payload_id, message = _enqueue_order(po, connection, kind)
-    transmission = Transmission.objects.create(
-        purchase_order=po, type=kind, version=po.version, payload_id=payload_id, outbox_message=message
-    )
-    po.sent_at = timezone.now()
-    po.supplier_message = ""
+    transmission = _transmit(po, connection, kind)
     set_status(
         po,
         POStatus.SENT,
         table=PO_TRANSITIONS,
-        also=["sent_at", "supplier_message"],
-        event=new_event(
-            PurchaseOrderEvent,
-            po,
-            "sent",
-            actor=actor,
-            detail={"type": kind, "version": po.version, "payload_id": payload_id},
-        ),
+        values={"sent_at": timezone.now(), "supplier_message": ""},
+        event=_sent_event(transmission, actor),
     )
     return transmission
+
+
+def _transmit(
+    po: PurchaseOrder,
+    connection: PunchOutConnection,
+    kind: str,
+    version: Version | None = None,
+    **fields: Any,
+) -> Transmission:
+    """Store the order document of ``kind`` in the outbox and keep its transmission (``fields``: the
+    change order's changes and reason)."""
+    payload_id, message = _enqueue_order(po, connection, kind, version=version)
+    return Transmission.objects.create(
+        purchase_order=po,
+        type=kind,
+        version=version.number if version else po.version,
+        payload_id=payload_id,
+        outbox_message=message,
+        **fields,
+    )
+
+
+def _sent_event(transmission: Transmission, actor: Any, at: datetime | None = None) -> PurchaseOrderEvent:
+    """The unsaved event of an order document queued for sending (``at``: when, if not now)."""
+    return new_event(
+        PurchaseOrderEvent,
+        transmission.purchase_order,
+        "sent",
+        actor=actor,
+        detail={
+            "type": transmission.type,
+            "version": transmission.version,
+            "payload_id": transmission.payload_id,
+        },
+        created_at=at,
+    )
 
 
 def resend(*, po: PurchaseOrder, actor: Any) -> Transmission | None:
@@ -643,6 +650,20 @@ def record_delivery(message: OutboxMessage, outcome: str) -> None:
             )
 
 
+def _requantify(
+    po: PurchaseOrder, line: PurchaseOrderLine, quantity: Decimal, released: dict[str, Decimal]
+) -> None:
+    """Set a line's new quantity, its amount and its cost-center distributions (not saved); what each
+    cost center no longer commits is added to ``released``."""
+    amount = quantize_money(
+        quantity * Decimal(line.unit_price) / (Decimal(line.price_basis_quantity) or Decimal(1)), po.currency
+    )
+    distributions = rescale(line.distributions, Decimal(line.amount), amount, po.currency)
+    for old, new in zip(line.distributions, distributions, strict=True):
+        released[old["cost_center"]] += Decimal(old["amount"]) - Decimal(new["amount"])
+    line.quantity, line.amount, line.distributions = quantity, amount, distributions
+
+
 def _apply_version(po: PurchaseOrder, transmission: Transmission) -> None:
     """The supplier accepted a change order or cancellation: lines, total, budget and status follow."""
     changes = {int(number): Decimal(change["to"]) for number, change in transmission.changes.items()}
@@ -656,14 +677,7 @@ def _apply_version(po: PurchaseOrder, transmission: Transmission) -> None:
         line = lines[number]
         if quantity == 0 or quantity == line.quantity:
             continue
-        amount = quantize_money(
-            quantity * Decimal(line.unit_price) / (Decimal(line.price_basis_quantity) or Decimal(1)),
-            po.currency,
-        )
-        distributions = rescale(line.distributions, Decimal(line.amount), amount, po.currency)
-        for old, new in zip(line.distributions, distributions, strict=True):
-            released[old["cost_center"]] += Decimal(old["amount"]) - Decimal(new["amount"])
-        line.quantity, line.amount, line.distributions = quantity, amount, distributions
+        _requantify(po, line, quantity, released)
         line.save(update_fields=["quantity", "amount", "distributions"])
     _release(po, released, version=transmission.version)
     po.version = transmission.version
@@ -888,25 +902,10 @@ def _send_version(
         quantities={int(n): Decimal(c["to"]) for n, c in changes.items()},
         reference=original.payload_id if original else None,
     )
-    payload_id, message = _enqueue_order(po, connection, kind, version=version)
-    transmission = Transmission.objects.create(
-        purchase_order=po,
-        type=kind,
-        version=version.number,
-        payload_id=payload_id,
-        outbox_message=message,
-        changes=changes,
-        reason=reason,
-    )
+    transmission = _transmit(po, connection, kind, version, changes=changes, reason=reason)
     po.supplier_message = ""
     po.save(update_fields=["supplier_message"])
-    record_event(
-        PurchaseOrderEvent,
-        po,
-        "sent",
-        actor=actor,
-        detail={"type": kind, "version": version.number, "payload_id": payload_id},
-    )
+    _sent_event(transmission, actor).save()
     return transmission
 
 
@@ -1052,15 +1051,8 @@ def close_remaining(*, po: PurchaseOrder, actor: Any, reason: str = "") -> Trans
             line = remaining[number].po_line
             if target == 0:
                 continue
-            amount = quantize_money(
-                target * Decimal(line.unit_price) / (Decimal(line.price_basis_quantity) or Decimal(1)),
-                po.currency,
-            )
-            distributions = rescale(line.distributions, Decimal(line.amount), amount, po.currency)
-            for old, new in zip(line.distributions, distributions, strict=True):
-                released[old["cost_center"]] += Decimal(old["amount"]) - Decimal(new["amount"])
             line.cancelled_quantity = Decimal(line.cancelled_quantity) + Decimal(line.quantity) - target
-            line.quantity, line.amount, line.distributions = target, amount, distributions
+            _requantify(po, line, target, released)
             line.cancel_reason = reason
             line.save(
                 update_fields=["quantity", "cancelled_quantity", "amount", "distributions", "cancel_reason"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -102,25 +103,46 @@ def po_pdf(request: HttpRequest, number: str) -> HttpResponse:
     )
 
 
+#: A message to show after an action on an order: its level (``messages.SUCCESS``…) and text.
+Answer = tuple[int, str]
+
+
+def _act_on(
+    request: HttpRequest, po: PurchaseOrder, action: Callable[[], Answer | None], **forms: Any
+) -> HttpResponse:
+    """Run ``action``, a service call on ``po`` that answers with the message to show (its level and
+    text), if any; a refusal of the service is shown as an error. Back to the order either way.
+
+    ``forms`` are the posted forms by their name on the order's page: when one is invalid, nothing
+    runs and the page is shown again with what was typed and each error beside its field."""
+    if not all(form.is_valid() for form in forms.values()):
+        return _detail_page(request, po, **forms)
+    try:
+        answer = action()
+    except services.PurchasingError as error:
+        messages.error(request, str(error))
+    else:
+        if answer is not None:
+            messages.add_message(request, *answer)
+    return redirect("purchasing:detail", number=po.number)
+
+
 @login_required
 @require_POST
 def po_cancel(request: HttpRequest, number: str) -> HttpResponse:
     po = _po(request, number)
     form = CancelOrderForm(request.POST)
-    if not form.is_valid():
-        return _detail_page(request, po, cancel=form)
-    try:
+
+    def cancel() -> Answer:
         sent = services.cancel_purchase_order(po=po, actor=request.user, reason=form.cleaned_data["reason"])
-    except services.PurchasingError as error:
-        messages.error(request, str(error))
-    else:
         text = (
             _("Cancellation of %(number)s sent: it applies once the supplier accepts it.")
             if sent is not None
             else _("Cancellation of %(number)s recorded.")
         )
-        messages.success(request, text % {"number": po.number})
-    return redirect("purchasing:detail", number=po.number)
+        return messages.SUCCESS, text % {"number": po.number}
+
+    return _act_on(request, po, cancel, cancel=form)
 
 
 @login_required
@@ -129,28 +151,25 @@ def po_change(request: HttpRequest, number: str) -> HttpResponse:
     """Lower quantities or cancel lines (form fields ``qty_<line number>``; 0 cancels the line)."""
     po = _po(request, number)
     form = ChangeOrderForm(request.POST, line_numbers=list(po.lines.values_list("line_number", flat=True)))
-    if not form.is_valid():
-        return _detail_page(request, po, change=form)
-    try:
+
+    def change() -> Answer:
         services.request_change(
             po=po, actor=request.user, quantities=form.quantities(), reason=form.cleaned_data["reason"]
         )
-    except services.PurchasingError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("Change order sent: it applies once the supplier accepts it."))
-    return redirect("purchasing:detail", number=po.number)
+        return messages.SUCCESS, _("Change order sent: it applies once the supplier accepts it.")
+
+    return _act_on(request, po, change, change=form)
 
 
 @login_required
 @require_POST
 def po_resend(request: HttpRequest, number: str) -> HttpResponse:
     po = _po(request, number)
-    try:
+
+    def resend() -> None:
         services.resend(po=po, actor=request.user)
-    except services.PurchasingError as error:
-        messages.error(request, str(error))
-    return redirect("purchasing:detail", number=po.number)
+
+    return _act_on(request, po, resend)
 
 
 @login_required
@@ -159,26 +178,18 @@ def po_close(request: HttpRequest, number: str) -> HttpResponse:
     """Close a partly received order: nothing more is expected (a ticked confirmation is required)."""
     po = _po(request, number)
     form = CloseOrderForm(request.POST)
-    if not form.is_valid():
-        return _detail_page(request, po, close=form)
-    try:
-        sent = services.close_remaining(po=po, actor=request.user, reason=form.cleaned_data["reason"])
-    except services.PurchasingError as error:
-        messages.error(request, str(error))
-    else:
-        if sent is not None:
-            messages.success(
-                request,
-                _("Order %(number)s closed: nothing more is expected. The supplier was sent a change order.")
-                % {"number": po.number},
-            )
-        else:
-            messages.warning(
-                request,
-                _(
-                    "Order %(number)s closed: nothing more is expected. %(supplier)s does not accept change "
-                    "orders by cXML: tell the supplier yourself."
-                )
-                % {"number": po.number, "supplier": po.supplier},
-            )
-    return redirect("purchasing:detail", number=po.number)
+
+    def close() -> Answer:
+        if (
+            services.close_remaining(po=po, actor=request.user, reason=form.cleaned_data["reason"])
+            is not None
+        ):
+            return messages.SUCCESS, _(
+                "Order %(number)s closed: nothing more is expected. The supplier was sent a change order."
+            ) % {"number": po.number}
+        return messages.WARNING, _(
+            "Order %(number)s closed: nothing more is expected. %(supplier)s does not accept change "
+            "orders by cXML: tell the supplier yourself."
+        ) % {"number": po.number, "supplier": po.supplier}
+
+    return _act_on(request, po, close, close=form)

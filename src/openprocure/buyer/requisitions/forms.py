@@ -13,7 +13,15 @@ from openprocure.buyer.organization.models import Address, CostCenter, GLAccount
 from openprocure.buyer.requisitions import limits
 from openprocure.buyer.requisitions.choices import SplitMode
 from openprocure.buyer.suppliers.models import Supplier
+from openprocure.core.fields import MAX_DIGITS
 from openprocure.core.reference import CurrencyField
+
+
+def _four_decimals(label: Any, minimum: Decimal, maximum: Decimal) -> forms.DecimalField:
+    """A required number with up to four decimals, as quantities and unit prices are stored."""
+    return forms.DecimalField(
+        label=label, min_value=minimum, max_value=maximum, max_digits=MAX_DIGITS, decimal_places=4
+    )
 
 
 class FreeTextLineForm(forms.Form):
@@ -21,21 +29,9 @@ class FreeTextLineForm(forms.Form):
     supplier = forms.ModelChoiceField(
         label=_("Supplier"), queryset=Supplier.objects.filter(is_active=True), required=False
     )
-    quantity = forms.DecimalField(
-        label=_("Quantity"),
-        min_value=Decimal("0.0001"),
-        max_value=limits.MAX_QUANTITY,
-        max_digits=18,
-        decimal_places=4,
-    )
+    quantity = _four_decimals(_("Quantity"), Decimal("0.0001"), limits.MAX_QUANTITY)
     unit_of_measure = forms.CharField(label=_("Unit"), max_length=16, initial="EA")
-    unit_price = forms.DecimalField(
-        label=_("Unit price"),
-        min_value=Decimal("0"),
-        max_value=limits.MAX_UNIT_PRICE,
-        max_digits=18,
-        decimal_places=4,
-    )
+    unit_price = _four_decimals(_("Unit price"), Decimal("0"), limits.MAX_UNIT_PRICE)
     currency = CurrencyField(label=_("Currency"), initial="EUR")
     unspsc = forms.CharField(label=_("UNSPSC"), max_length=16, required=False)
     need_by = forms.DateField(

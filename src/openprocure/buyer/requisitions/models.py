@@ -19,7 +19,8 @@ from openprocure.buyer.requisitions.choices import (
     SplitMode,
 )
 from openprocure.core.audit import AuditEvent
-from openprocure.core.reference import validate_currency
+from openprocure.core.fields import amount_field, currency_field, optional_link, price_field, quantity_field
+from openprocure.core.status import status_field
 from punchout.money import quantize_money
 
 
@@ -34,42 +35,15 @@ class Requisition(models.Model):
         on_delete=models.PROTECT,
         related_name="requisitions",
     )
-    status = models.CharField(
-        _("status"),
-        max_length=16,
-        choices=RequisitionStatus.choices,
-        default=RequisitionStatus.DRAFT,
-        db_index=True,
-    )
-    currency = models.CharField(_("currency"), max_length=3, default="EUR", validators=[validate_currency])
-    total_amount = models.DecimalField(_("total"), max_digits=18, decimal_places=2, default=Decimal("0"))
+    status = status_field(RequisitionStatus, RequisitionStatus.DRAFT, db_index=True)
+    currency = currency_field(default="EUR")
+    total_amount = amount_field(_("total"), default=Decimal("0"))
     justification = models.TextField(_("justification"), blank=True)
     need_by = models.DateField(_("need by"), null=True, blank=True)
-    ship_to = models.ForeignKey(
-        "organization.Address",
-        verbose_name=_("ship to"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    ship_to = optional_link("organization.Address", _("ship to"), on_delete=models.PROTECT)
     # The header coding: every line is charged here unless the line has its own accounting.
-    cost_center = models.ForeignKey(
-        "organization.CostCenter",
-        verbose_name=_("cost center"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    gl_account = models.ForeignKey(
-        "organization.GLAccount",
-        verbose_name=_("GL account"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    cost_center = optional_link("organization.CostCenter", _("cost center"), on_delete=models.PROTECT)
+    gl_account = optional_link("organization.GLAccount", _("GL account"), on_delete=models.PROTECT)
     warnings = models.JSONField(_("warnings"), default=list, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -130,72 +104,32 @@ class RequisitionLine(models.Model):
 
     requisition = models.ForeignKey(Requisition, on_delete=models.CASCADE, related_name="lines")
     line_number = models.PositiveIntegerField(_("line"))
-    supplier = models.ForeignKey(
-        "suppliers.Supplier",
-        verbose_name=_("supplier"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="requisition_lines",
+    supplier = optional_link(
+        "suppliers.Supplier", _("supplier"), on_delete=models.PROTECT, related_name="requisition_lines"
     )
-    connection = models.ForeignKey(
-        "suppliers.PunchOutConnection",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="requisition_lines",
-    )
-    punchout_session = models.ForeignKey(
-        "punchout.PunchOutSession",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="requisition_lines",
-    )
+    connection = optional_link("suppliers.PunchOutConnection", related_name="requisition_lines")
+    punchout_session = optional_link("punchout.PunchOutSession", related_name="requisition_lines")
     supplier_part_id = models.TextField(_("supplier part ID"), blank=True)
     supplier_part_auxiliary_id = models.TextField(_("supplier part auxiliary ID"), blank=True)
     description = models.TextField(_("description"), blank=True)
-    quantity = models.DecimalField(_("quantity"), max_digits=18, decimal_places=4)
+    quantity = quantity_field()
     unit_of_measure = models.CharField(_("unit of measure"), max_length=16, default="EA")
-    unit_price = models.DecimalField(_("unit price"), max_digits=18, decimal_places=4)
-    currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
-    price_basis_quantity = models.DecimalField(
-        _("price basis quantity"), max_digits=18, decimal_places=4, default=Decimal("1")
-    )
+    unit_price = price_field(_("unit price"))
+    currency = currency_field()
+    price_basis_quantity = quantity_field(_("price basis quantity"), default=Decimal("1"))
     unspsc = models.CharField(_("UNSPSC"), max_length=16, blank=True)
     manufacturer_name = models.CharField(_("manufacturer"), max_length=200, blank=True)
     manufacturer_part_id = models.CharField(_("manufacturer part ID"), max_length=200, blank=True)
     lead_time_days = models.PositiveIntegerField(_("lead time (days)"), null=True, blank=True)
     extrinsics = models.JSONField(_("extrinsics"), default=dict, blank=True)
     classifications = models.JSONField(_("classifications"), default=list, blank=True)
-    cost_center = models.ForeignKey(
-        "organization.CostCenter",
-        verbose_name=_("cost center"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    gl_account = models.ForeignKey(
-        "organization.GLAccount",
-        verbose_name=_("GL account"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    cost_center = optional_link("organization.CostCenter", _("cost center"), on_delete=models.PROTECT)
+    gl_account = optional_link("organization.GLAccount", _("GL account"), on_delete=models.PROTECT)
     split_mode = models.CharField(
         _("split"), max_length=16, choices=SplitMode.choices, default=SplitMode.PERCENTAGE
     )
     need_by = models.DateField(_("need by"), null=True, blank=True)
-    ship_to = models.ForeignKey(
-        "organization.Address",
-        verbose_name=_("ship to"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    ship_to = optional_link("organization.Address", _("ship to"), on_delete=models.PROTECT)
     justification = models.TextField(_("justification"), blank=True)
     is_free_text = models.BooleanField(_("free text"), default=False)
 
@@ -237,16 +171,9 @@ class AccountingSplit(models.Model):
     cost_center = models.ForeignKey(
         "organization.CostCenter", verbose_name=_("cost center"), on_delete=models.PROTECT, related_name="+"
     )
-    gl_account = models.ForeignKey(
-        "organization.GLAccount",
-        verbose_name=_("GL account"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    gl_account = optional_link("organization.GLAccount", _("GL account"), on_delete=models.PROTECT)
     percentage = models.DecimalField(_("percentage"), max_digits=7, decimal_places=4, null=True, blank=True)
-    amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=2, null=True, blank=True)
+    amount = amount_field(_("amount"), null=True, blank=True)
 
     class Meta:
         ordering = ["line", "id"]

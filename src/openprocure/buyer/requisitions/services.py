@@ -7,7 +7,8 @@ records a :class:`RequisitionEvent` with who, when and why.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -112,6 +113,37 @@ def _refresh_total(requisition: Requisition) -> None:
     requisition.save(update_fields=["total_amount", "updated_at"])
 
 
+@dataclass
+class _LinesChange:
+    """What a change of an editable requisition's lines records in its event."""
+
+    requisition: Requisition
+    detail: dict[str, Any] = field(default_factory=dict)
+    reason: str = ""
+
+
+@contextmanager
+def _changing_lines(requisition: Requisition, actor: User, *, total: bool = True) -> Iterator[_LinesChange]:
+    """Lock an editable requisition for a change of its lines; after the change, store the new total
+    (unless ``total`` is false) and record a ``LINES_CHANGED`` event with what the caller put in the
+    yielded change, all in one transaction."""
+    with transaction.atomic():
+        locked = _lock(requisition)
+        _require_editable(locked, actor)
+        change = _LinesChange(locked)
+        yield change
+        if total:
+            _refresh_total(locked)
+        record_event(
+            RequisitionEvent,
+            locked,
+            EventKind.LINES_CHANGED,
+            actor=actor,
+            detail=change.detail,
+            reason=change.reason,
+        )
+
+
 def _next_line_number(requisition: Requisition) -> int:
     last = requisition.lines.order_by("-line_number").values_list("line_number", flat=True).first()
     return (last or 0) + 1
@@ -173,6 +205,21 @@ def _create_lines(
     return created
 
 
+def _add_cart(
+    requisition: Requisition,
+    lines: Sequence[CartLine],
+    supplier: Any,
+    connection: Any,
+    session: Any,
+    warnings: Sequence[dict[str, Any]],
+) -> list[RequisitionLine]:
+    """Create the lines of a returned cart and keep its warnings with the requisition's."""
+    created = _create_lines(requisition, lines, supplier=supplier, connection=connection, session=session)
+    requisition.warnings = [*requisition.warnings, *warnings]
+    requisition.save(update_fields=["warnings"])
+    return created
+
+
 def _new_number(requisition: Requisition) -> str:
     return f"REQ-{requisition.pk:06d}"
 
@@ -221,19 +268,11 @@ def create_requisition_from_cart(
         requisition = create_requisition(
             requester=requester, title=title or (str(supplier) if supplier else ""), currency=currency
         )
-        _create_lines(requisition, lines, supplier=supplier, connection=connection, session=session)
-        requisition.warnings = list(warnings)
-        requisition.save(update_fields=["warnings"])
-        _refresh_total(requisition)
-        record_event(
-            RequisitionEvent,
-            requisition,
-            EventKind.LINES_CHANGED,
-            actor=requester,
-            detail={"added": len(lines), "warnings": len(warnings)},
-            reason=_("Cart returned from %(supplier)s") % {"supplier": supplier or "?"},
-        )
-    return requisition
+        with _changing_lines(requisition, requester) as change:
+            created = _add_cart(change.requisition, lines, supplier, connection, session, warnings)
+            change.detail = {"added": len(created), "warnings": len(warnings)}
+            change.reason = _("Cart returned from %(supplier)s") % {"supplier": supplier or "?"}
+    return change.requisition
 
 
 def add_cart_lines(
@@ -247,20 +286,9 @@ def add_cart_lines(
     warnings: Sequence[dict[str, Any]] = (),
 ) -> list[RequisitionLine]:
     """Add a returned cart's lines to an existing draft requisition."""
-    with transaction.atomic():
-        requisition = _lock(requisition)
-        _require_editable(requisition, actor)
-        created = _create_lines(requisition, lines, supplier=supplier, connection=connection, session=session)
-        requisition.warnings = [*requisition.warnings, *warnings]
-        requisition.save(update_fields=["warnings"])
-        _refresh_total(requisition)
-        record_event(
-            RequisitionEvent,
-            requisition,
-            EventKind.LINES_CHANGED,
-            actor=actor,
-            detail={"added": len(created)},
-        )
+    with _changing_lines(requisition, actor) as change:
+        created = _add_cart(change.requisition, lines, supplier, connection, session, warnings)
+        change.detail = {"added": len(created)}
     return created
 
 
@@ -311,7 +339,7 @@ def replace_lines(
             previous.setdefault(key, []).append((old, list(old.splits.all())))
         shares_before = {old.pk: coding.shares_of(old) for old in old_lines}
         requisition.lines.filter(pk__in=line_ids).delete()
-        created = _create_lines(requisition, lines, supplier=supplier, connection=connection, session=session)
+        created = _add_cart(requisition, lines, supplier, connection, session, warnings)
         unmatched: list[RequisitionLine] = []
         changes: list[dict[str, Any]] = []
         for line in created:
@@ -348,8 +376,6 @@ def replace_lines(
             left.remove(gone)
             if shares_before[gone.pk] != coding.shares_of(line):
                 changes.append(_coding_change(line, gone, shares_before[gone.pk], coding.ITEM_CHANGED))
-        requisition.warnings = [*requisition.warnings, *warnings]
-        requisition.save(update_fields=["warnings"])
         _refresh_total(requisition)
         detail: dict[str, Any] = {"removed": removed, "added": [line.supplier_part_id for line in created]}
         if changes:
@@ -410,9 +436,8 @@ def add_free_text_line(
     )
     if problem:
         raise RequisitionError(problem[:1].upper() + problem[1:])
-    with transaction.atomic():
-        requisition = _lock(requisition)
-        _require_editable(requisition, actor)
+    with _changing_lines(requisition, actor) as change:
+        requisition = change.requisition
         defaults = _line_defaults(requisition)
         line = RequisitionLine.objects.create(
             requisition=requisition,
@@ -429,15 +454,8 @@ def add_free_text_line(
             is_free_text=True,
             **defaults,
         )
-        _refresh_total(requisition)
-        record_event(
-            RequisitionEvent,
-            requisition,
-            EventKind.LINES_CHANGED,
-            actor=actor,
-            detail={"added_free_text": line.line_number},
-            reason=_("Free-text line added"),
-        )
+        change.detail = {"added_free_text": line.line_number}
+        change.reason = _("Free-text line added")
     return line
 
 
@@ -469,9 +487,7 @@ def update_line(*, line: RequisitionLine, actor: User, **changes: Any) -> Requis
     )
     if problem:
         raise RequisitionError(problem[:1].upper() + problem[1:])
-    with transaction.atomic():
-        requisition = _lock(line.requisition)
-        _require_editable(requisition, actor)
+    with _changing_lines(line.requisition, actor) as change:
         line = RequisitionLine.objects.get(pk=line.pk)
         before = {name: str(getattr(line, name)) for name in changes}
         for name, value in changes.items():
@@ -480,36 +496,19 @@ def update_line(*, line: RequisitionLine, actor: User, **changes: Any) -> Requis
         if line.split_mode == SplitMode.AMOUNT and line.splits.exists():
             # Amount splits no longer add up once the quantity or price changed: ask again.
             line.splits.all().delete()
-        _refresh_total(requisition)
-        record_event(
-            RequisitionEvent,
-            requisition,
-            EventKind.LINES_CHANGED,
-            actor=actor,
-            detail={
-                "line": line.line_number,
-                "before": before,
-                "after": {k: str(v) for k, v in changes.items()},
-            },
-        )
+        change.detail = {
+            "line": line.line_number,
+            "before": before,
+            "after": {k: str(v) for k, v in changes.items()},
+        }
     return line
 
 
 def remove_line(*, line: RequisitionLine, actor: User) -> None:
     """Remove one line from an editable requisition."""
-    with transaction.atomic():
-        requisition = _lock(line.requisition)
-        _require_editable(requisition, actor)
-        number, part = line.line_number, line.supplier_part_id
+    with _changing_lines(line.requisition, actor) as change:
         RequisitionLine.objects.filter(pk=line.pk).delete()
-        _refresh_total(requisition)
-        record_event(
-            RequisitionEvent,
-            requisition,
-            EventKind.LINES_CHANGED,
-            actor=actor,
-            detail={"removed_line": number, "part": part},
-        )
+        change.detail = {"removed_line": line.line_number, "part": line.supplier_part_id}
 
 
 def validate_splits(*, line: RequisitionLine, mode: str, splits: Sequence[SplitInput]) -> None:
@@ -677,19 +676,19 @@ def submit_requisition(requisition: Requisition, actor: User, *, reason: str = "
         problems = _submission_problems(locked)
         if problems:
             raise RequisitionError(" ".join(problems))
-        locked.submitted_at = timezone.now()
-        locked.total_amount = locked.compute_total()
+        total = locked.compute_total()
         set_status(
             locked,
             RequisitionStatus.SUBMITTED,
             table=REQUISITION_TRANSITIONS,
-            also=["submitted_at", "total_amount", "updated_at"],
+            also=["updated_at"],
+            values={"submitted_at": timezone.now(), "total_amount": total},
             event=new_event(
                 RequisitionEvent,
                 locked,
                 EventKind.STATUS_CHANGED,
                 actor=actor,
-                detail={"total": str(locked.total_amount), "currency": locked.currency},
+                detail={"total": str(total), "currency": locked.currency},
                 reason=reason,
                 from_status=locked.status,
                 to_status=RequisitionStatus.SUBMITTED,
@@ -937,26 +936,32 @@ COPYABLE_STATUSES = frozenset(
     {RequisitionStatus.REJECTED, RequisitionStatus.CANCELLED, RequisitionStatus.RETURNED}
 )
 
-#: Line fields a copy keeps as they are (supplier IDs byte for byte, quantities, prices, accounting).
-_COPIED_LINE_FIELDS = (
-    "line_number",
-    "supplier_id",
-    "connection_id",
-    "punchout_session_id",
+#: Line fields that describe the item, quantity and price as the supplier's cart gave them (supplier
+#: IDs byte for byte): a copy and a purchase-order line keep them as they are.
+ITEM_FIELDS = (
     "supplier_part_id",
     "supplier_part_auxiliary_id",
     "description",
     "quantity",
     "unit_of_measure",
     "unit_price",
-    "currency",
     "price_basis_quantity",
     "unspsc",
     "manufacturer_name",
     "manufacturer_part_id",
-    "lead_time_days",
     "extrinsics",
     "classifications",
+)
+
+#: Line fields a copy keeps as they are (the item, the supplier and cart it came from, accounting).
+_COPIED_LINE_FIELDS = (
+    "line_number",
+    "supplier_id",
+    "connection_id",
+    "punchout_session_id",
+    *ITEM_FIELDS,
+    "currency",
+    "lead_time_days",
     "cost_center_id",
     "gl_account_id",
     "split_mode",
@@ -1040,19 +1045,12 @@ def copy_requisition(*, requisition: Requisition, actor: User) -> Requisition:
 
 def set_ship_to(*, requisition: Requisition, actor: User, ship_to: Address | None) -> Requisition:
     """Change where the whole requisition is delivered (every line follows)."""
-    with transaction.atomic():
-        locked = _lock(requisition)
-        _require_editable(locked, actor)
+    with _changing_lines(requisition, actor, total=False) as change:
+        locked = change.requisition
         locked.ship_to = ship_to
         locked.save(update_fields=["ship_to", "updated_at"])
         locked.lines.update(ship_to=ship_to)
-        record_event(
-            RequisitionEvent,
-            locked,
-            EventKind.LINES_CHANGED,
-            actor=actor,
-            detail={"ship_to": str(ship_to or "")},
-        )
+        change.detail = {"ship_to": str(ship_to or "")}
     return locked
 
 

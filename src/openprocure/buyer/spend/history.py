@@ -118,8 +118,8 @@ def _period(qs: QuerySet[Any], field: str, filters: HistoryFilters, *, dates: bo
     return qs
 
 
-def _invoice_only(filters: HistoryFilters) -> bool:
-    return bool(filters.without_po or filters.exception or filters.first_match)
+#: Filters that only invoices answer: every other kind is left out when one is set.
+INVOICE_ONLY = ("without_po", "exception", "first_match")
 
 
 def _category(lines: QuerySet[Any], category: str) -> QuerySet[Any]:
@@ -129,55 +129,131 @@ def _category(lines: QuerySet[Any], category: str) -> QuerySet[Any]:
 
 
 class Source:
-    """One kind of document in the history."""
+    """One kind of document in the history.
+
+    :meth:`filtered` applies the filters every kind shares (search, status, supplier, period) and
+    leaves the rest to :meth:`narrow`; :meth:`rows` writes the columns every kind shares and takes
+    the others from :meth:`columns`.
+    """
 
     kind: str = ""
     date_field: str = "created_at"  # the document's date in the history (and its period filter)
+    status_field: str = "status"  # the field shown as the document's status (and filtered by it)
+    #: The filters that mean nothing for this kind: when one is set, the kind is left out.
+    ignores: tuple[str, ...] = ()
+    statuses: dict[str, Any] = {}
 
-    def model(self) -> Any:
+    model: Any = None  # the model of this kind's documents
+
+    def visible(self, user: Any) -> QuerySet[Any]:
+        """The documents of this kind ``user`` may see."""
         raise NotImplementedError
+
+    def search(self, term: str) -> Q:
+        """The condition of the free-text search for ``term``."""
+        raise NotImplementedError
+
+    def of_supplier(self, qs: QuerySet[Any], supplier_id: int) -> QuerySet[Any]:
+        return qs.filter(supplier_id=supplier_id)
+
+    def in_period(self, qs: QuerySet[Any], filters: HistoryFilters) -> QuerySet[Any]:
+        return _period(qs, self.date_field, filters)
+
+    def narrow(self, qs: QuerySet[Any], filters: HistoryFilters) -> QuerySet[Any]:
+        """The filters of this kind that the others do not share."""
+        return qs
 
     def filtered(self, filters: HistoryFilters, user: Any) -> QuerySet[Any] | None:
+        if any(getattr(filters, name) for name in self.ignores):
+            return None
+        if filters.status and filters.status not in self.statuses:
+            return None
+        qs = self.visible(user)
+        if filters.q:
+            qs = qs.filter(self.search(filters.q))
+        if filters.status:
+            qs = qs.filter(**{self.status_field: filters.status})
+        if filters.supplier_id:
+            qs = self.of_supplier(qs, filters.supplier_id)
+        return self.narrow(self.in_period(qs, filters), filters)
+
+    def columns(self) -> dict[str, Any]:
+        """The expressions of ``doc_supplier``, ``doc_requester``, ``doc_description``,
+        ``doc_currency`` and ``doc_amount`` for this kind."""
         raise NotImplementedError
+
+    def keys(self, qs: QuerySet[Any]) -> QuerySet[Any]:
+        """The :data:`KEY_COLUMNS` of the documents of ``qs``."""
+        return (
+            qs.annotate(
+                doc_kind=Value(self.kind, output_field=CharField()),
+                doc_id=F("pk"),
+                doc_date=F(self.date_field),
+            )
+            .values(*KEY_COLUMNS)
+            .order_by()
+        )
 
     def rows(self, qs: QuerySet[Any]) -> QuerySet[Any]:
-        raise NotImplementedError
+        """The :data:`COLUMNS` of the documents of ``qs``."""
+        return (
+            qs.annotate(
+                doc_kind=Value(self.kind, output_field=CharField()),
+                doc_id=F("pk"),
+                doc_number=F("number"),
+                doc_date=F(self.date_field),
+                doc_status=F(self.status_field),
+                **self.columns(),
+            )
+            .values(*COLUMNS)
+            .order_by()
+        )
 
-    statuses: dict[str, Any] = {}
+
+def _first_value(rows: QuerySet[Any], field: str) -> Subquery:
+    """``field`` of the first of ``rows`` (an ordered, correlated queryset), as a subquery."""
+    return Subquery(rows.values(field)[:1])
+
+
+def _title_or_first_line(title: str, first_line: QuerySet[Any]) -> Coalesce:
+    """The field ``title`` when it is not empty, else the description of the first line."""
+    return Coalesce(
+        NullIf(F(title), Value("")),
+        _first_value(first_line, "description"),
+        Value(""),
+        output_field=CharField(),
+    )
 
 
 class RequisitionSource(Source):
     kind = DocumentKind.REQUISITION
     statuses = dict(RequisitionStatus.choices)
+    ignores = ("electronic", "listed", "in_spend", "due", *INVOICE_ONLY)
 
-    def model(self) -> Any:
-        return Requisition
+    model = Requisition
 
-    def filtered(self, filters: HistoryFilters, user: Any) -> QuerySet[Any] | None:
-        if filters.electronic or filters.listed or filters.in_spend or filters.due or _invoice_only(filters):
-            return None
-        if filters.status and filters.status not in self.statuses:
-            return None
+    def visible(self, user: Any) -> QuerySet[Any]:
         qs = Requisition.objects.all()
-        if not sees_everything(user):
-            qs = qs.filter(requester=user)
+        return qs if sees_everything(user) else qs.filter(requester=user)
+
+    def search(self, term: str) -> Q:
+        lines = RequisitionLine.objects.filter(
+            Q(description__icontains=term) | Q(supplier__name__icontains=term)
+        )
+        return (
+            Q(number__icontains=term)
+            | Q(title__icontains=term)
+            | Q(requester__email__icontains=term)
+            | Q(pk__in=lines.values("requisition_id"))
+        )
+
+    def of_supplier(self, qs: QuerySet[Any], supplier_id: int) -> QuerySet[Any]:
+        return qs.filter(
+            pk__in=RequisitionLine.objects.filter(supplier_id=supplier_id).values("requisition_id")
+        )
+
+    def narrow(self, qs: QuerySet[Any], filters: HistoryFilters) -> QuerySet[Any]:
         lines = RequisitionLine.objects.all()
-        if filters.q:
-            term = filters.q
-            qs = qs.filter(
-                Q(number__icontains=term)
-                | Q(title__icontains=term)
-                | Q(requester__email__icontains=term)
-                | Q(
-                    pk__in=lines.filter(
-                        Q(description__icontains=term) | Q(supplier__name__icontains=term)
-                    ).values("requisition_id")
-                )
-            )
-        if filters.status:
-            qs = qs.filter(status=filters.status)
-        if filters.supplier_id:
-            qs = qs.filter(pk__in=lines.filter(supplier_id=filters.supplier_id).values("requisition_id"))
         if filters.cost_center_id:
             qs = qs.filter(
                 Q(pk__in=lines.filter(cost_center_id=filters.cost_center_id).values("requisition_id"))
@@ -189,7 +265,6 @@ class RequisitionSource(Source):
             )
         if filters.entity_id:
             qs = qs.filter(ship_to__legal_entity_id=filters.entity_id)
-        qs = _period(qs, "created_at", filters)
         if filters.category:
             qs = qs.filter(pk__in=_category(lines, filters.category).values("requisition_id"))
         if filters.structured:
@@ -209,66 +284,52 @@ class RequisitionSource(Source):
             )
         return qs
 
-    def rows(self, qs: QuerySet[Any]) -> QuerySet[Any]:
+    def columns(self) -> dict[str, Any]:
         first_line = RequisitionLine.objects.filter(requisition=OuterRef("pk")).order_by("line_number")
-        return (
-            qs.annotate(
-                doc_kind=Value(self.kind, output_field=CharField()),
-                doc_id=F("pk"),
-                doc_number=F("number"),
-                doc_date=F("created_at"),
-                doc_supplier=Coalesce(
-                    Subquery(first_line.filter(supplier__isnull=False).values("supplier__name")[:1]),
-                    Value(""),
-                    output_field=CharField(),
-                ),
-                doc_requester=F("requester__email"),
-                doc_description=Coalesce(
-                    NullIf(F("title"), Value("")),
-                    Subquery(first_line.values("description")[:1]),
-                    Value(""),
-                    output_field=CharField(),
-                ),
-                doc_status=F("status"),
-                doc_currency=F("currency"),
-                doc_amount=F("total_amount"),
-            )
-            .values(*COLUMNS)
-            .order_by()
-        )
+        return {
+            "doc_supplier": Coalesce(
+                _first_value(first_line.filter(supplier__isnull=False), "supplier__name"),
+                Value(""),
+                output_field=CharField(),
+            ),
+            "doc_requester": F("requester__email"),
+            "doc_description": _title_or_first_line("title", first_line),
+            "doc_currency": F("currency"),
+            "doc_amount": F("total_amount"),
+        }
 
 
 class PurchaseOrderSource(Source):
     kind = DocumentKind.PURCHASE_ORDER
     statuses = dict(POStatus.choices)
+    ignores = ("ordered", "step", *INVOICE_ONLY)
 
-    def model(self) -> Any:
-        return PurchaseOrder
+    model = PurchaseOrder
 
-    def filtered(self, filters: HistoryFilters, user: Any) -> QuerySet[Any] | None:
-        if filters.ordered or filters.step or _invoice_only(filters):
-            return None
-        if filters.status and filters.status not in self.statuses:
-            return None
+    def visible(self, user: Any) -> QuerySet[Any]:
         qs = PurchaseOrder.objects.all()
-        if not sees_everything(user):
-            qs = qs.filter(buyer=user)
+        return qs if sees_everything(user) else qs.filter(buyer=user)
+
+    def search(self, term: str) -> Q:
+        lines = PurchaseOrderLine.objects.filter(description__icontains=term)
+        return (
+            Q(number__icontains=term)
+            | Q(supplier__name__icontains=term)
+            | Q(buyer__email__icontains=term)
+            | Q(requisition__title__icontains=term)
+            | Q(pk__in=lines.values("purchase_order_id"))
+        )
+
+    def in_period(self, qs: QuerySet[Any], filters: HistoryFilters) -> QuerySet[Any]:
+        if filters.due == "yes":
+            lines = _period(PurchaseOrderLine.objects.all(), "need_by", filters, dates=True)
+            return qs.filter(pk__in=lines.values("purchase_order_id"))
+        return super().in_period(qs, filters)
+
+    def narrow(self, qs: QuerySet[Any], filters: HistoryFilters) -> QuerySet[Any]:
         lines = PurchaseOrderLine.objects.all()
-        if filters.q:
-            term = filters.q
-            qs = qs.filter(
-                Q(number__icontains=term)
-                | Q(supplier__name__icontains=term)
-                | Q(buyer__email__icontains=term)
-                | Q(requisition__title__icontains=term)
-                | Q(pk__in=lines.filter(description__icontains=term).values("purchase_order_id"))
-            )
-        if filters.status:
-            qs = qs.filter(status=filters.status)
         if filters.in_spend:
             qs = qs.exclude(status=POStatus.CANCELLED)
-        if filters.supplier_id:
-            qs = qs.filter(supplier_id=filters.supplier_id)
         if filters.cost_center_id:
             qs = qs.filter(
                 pk__in=lines.filter(
@@ -278,10 +339,6 @@ class PurchaseOrderSource(Source):
             )
         if filters.entity_id:
             qs = qs.filter(requisition__ship_to__legal_entity_id=filters.entity_id)
-        if filters.due == "yes":
-            qs = qs.filter(pk__in=_period(lines, "need_by", filters, dates=True).values("purchase_order_id"))
-        else:
-            qs = _period(qs, "created_at", filters)
         if filters.category:
             qs = qs.filter(pk__in=_category(lines, filters.category).values("purchase_order_id"))
         if filters.structured == "yes":
@@ -304,29 +361,15 @@ class PurchaseOrderSource(Source):
             qs = qs.filter(pk__in=lines.filter(carries).values("purchase_order_id"))
         return qs
 
-    def rows(self, qs: QuerySet[Any]) -> QuerySet[Any]:
+    def columns(self) -> dict[str, Any]:
         first_line = PurchaseOrderLine.objects.filter(purchase_order=OuterRef("pk")).order_by("line_number")
-        return (
-            qs.annotate(
-                doc_kind=Value(self.kind, output_field=CharField()),
-                doc_id=F("pk"),
-                doc_number=F("number"),
-                doc_date=F("created_at"),
-                doc_supplier=F("supplier__name"),
-                doc_requester=F("buyer__email"),
-                doc_description=Coalesce(
-                    NullIf(F("requisition__title"), Value("")),
-                    Subquery(first_line.values("description")[:1]),
-                    Value(""),
-                    output_field=CharField(),
-                ),
-                doc_status=F("status"),
-                doc_currency=F("currency"),
-                doc_amount=F("total_amount"),
-            )
-            .values(*COLUMNS)
-            .order_by()
-        )
+        return {
+            "doc_supplier": F("supplier__name"),
+            "doc_requester": F("buyer__email"),
+            "doc_description": _title_or_first_line("requisition__title", first_line),
+            "doc_currency": F("currency"),
+            "doc_amount": F("total_amount"),
+        }
 
 
 def sources() -> list[Source]:
@@ -385,49 +428,31 @@ class ReceiptSource(Source):
 
     kind = DocumentKind.RECEIPT
     date_field = "received_at"
+    status_field = "kind"
+    ignores = ("structured", "electronic", "listed", "in_spend", "ordered", "step", "due", *INVOICE_ONLY)
 
-    def model(self) -> Any:
+    model = GoodsReceipt
+    statuses = dict(ReceiptKind.choices)
 
-        return GoodsReceipt
+    def visible(self, user: Any) -> QuerySet[Any]:
+        return _po_scope(GoodsReceipt.objects.all(), user, "purchase_order")
 
-    @property
-    def statuses(self) -> dict[str, Any]:  # type: ignore[override]  # a property of the subclass over a plain attribute of the base
+    def search(self, term: str) -> Q:
+        return (
+            Q(number__icontains=term)
+            | Q(note__icontains=term)
+            | Q(purchase_order__number__icontains=term)
+            | Q(purchase_order__supplier__name__icontains=term)
+            | Q(purchase_order__buyer__email__icontains=term)
+        )
 
-        return dict(ReceiptKind.choices)
+    def of_supplier(self, qs: QuerySet[Any], supplier_id: int) -> QuerySet[Any]:
+        return qs.filter(purchase_order__supplier_id=supplier_id)
 
-    def filtered(self, filters: HistoryFilters, user: Any) -> QuerySet[Any] | None:
-
-        if (
-            filters.structured
-            or filters.electronic
-            or filters.listed
-            or filters.in_spend
-            or filters.ordered
-            or filters.step
-            or filters.due
-            or _invoice_only(filters)
-        ):
-            return None
-        if filters.status and filters.status not in self.statuses:
-            return None
-        qs = _po_scope(GoodsReceipt.objects.all(), user, "purchase_order")
-        if filters.q:
-            term = filters.q
-            qs = qs.filter(
-                Q(number__icontains=term)
-                | Q(note__icontains=term)
-                | Q(purchase_order__number__icontains=term)
-                | Q(purchase_order__supplier__name__icontains=term)
-                | Q(purchase_order__buyer__email__icontains=term)
-            )
-        if filters.status:
-            qs = qs.filter(kind=filters.status)
-        if filters.supplier_id:
-            qs = qs.filter(purchase_order__supplier_id=filters.supplier_id)
+    def narrow(self, qs: QuerySet[Any], filters: HistoryFilters) -> QuerySet[Any]:
         matches = _order_matches(filters, OuterRef("purchase_order_id"))
         if matches is not None:
             qs = qs.filter(matches)
-        qs = _period(qs, "received_at", filters)
         if filters.category:
             lines = _category(PurchaseOrderLine.objects.all(), filters.category)
             qs = qs.filter(
@@ -435,25 +460,16 @@ class ReceiptSource(Source):
             )
         return qs
 
-    def rows(self, qs: QuerySet[Any]) -> QuerySet[Any]:
-        return (
-            qs.annotate(
-                doc_kind=Value(self.kind, output_field=CharField()),
-                doc_id=F("pk"),
-                doc_number=F("number"),
-                doc_date=F("received_at"),
-                doc_supplier=F("purchase_order__supplier__name"),
-                doc_requester=F("purchase_order__buyer__email"),
-                doc_description=Coalesce(
-                    NullIf(F("note"), Value("")), F("purchase_order__number"), output_field=CharField()
-                ),
-                doc_status=F("kind"),
-                doc_currency=F("purchase_order__currency"),
-                doc_amount=Value(None, output_field=DecimalField(max_digits=18, decimal_places=2)),
-            )
-            .values(*COLUMNS)
-            .order_by()
-        )
+    def columns(self) -> dict[str, Any]:
+        return {
+            "doc_supplier": F("purchase_order__supplier__name"),
+            "doc_requester": F("purchase_order__buyer__email"),
+            "doc_description": Coalesce(
+                NullIf(F("note"), Value("")), F("purchase_order__number"), output_field=CharField()
+            ),
+            "doc_currency": F("purchase_order__currency"),
+            "doc_amount": Value(None, output_field=DecimalField(max_digits=18, decimal_places=2)),
+        }
 
 
 def invoice_without_order() -> Q:
@@ -494,57 +510,40 @@ class InvoiceSource(Source):
     """Supplier invoices and credit memos."""
 
     kind = DocumentKind.INVOICE
+    ignores = ("structured", "listed", "ordered", "step", "due")
 
-    def model(self) -> Any:
+    model = Invoice
+    statuses = dict(InvoiceStatus.choices)
 
-        return Invoice
-
-    @property
-    def statuses(self) -> dict[str, Any]:  # type: ignore[override]  # a property of the subclass over a plain attribute of the base
-
-        return dict(InvoiceStatus.choices)
-
-    def filtered(self, filters: HistoryFilters, user: Any) -> QuerySet[Any] | None:
-
-        if filters.structured or filters.listed or filters.ordered or filters.step or filters.due:
-            return None
-        if filters.status and filters.status not in self.statuses:
-            return None
+    def visible(self, user: Any) -> QuerySet[Any]:
         qs = Invoice.objects.all()
+        if sees_everything(user):
+            return qs
+        links = Invoice.purchase_orders.through.objects.filter(purchaseorder__buyer=user)
+        return qs.filter(pk__in=links.values("invoice_id"))
+
+    def search(self, term: str) -> Q:
+        lines = InvoiceLine.objects.filter(Q(description__icontains=term) | Q(order_number__icontains=term))
         order_links = Invoice.purchase_orders.through.objects.all()
-        if not sees_everything(user):
-            qs = qs.filter(pk__in=order_links.filter(purchaseorder__buyer=user).values("invoice_id"))
-        lines = InvoiceLine.objects.all()
-        if filters.q:
-            term = filters.q
-            qs = qs.filter(
-                Q(number__icontains=term)
-                | Q(supplier__name__icontains=term)
-                | Q(
-                    pk__in=lines.filter(
-                        Q(description__icontains=term) | Q(order_number__icontains=term)
-                    ).values("invoice_id")
-                )
-                | Q(pk__in=order_links.filter(purchaseorder__number__icontains=term).values("invoice_id"))
-                | Q(
-                    pk__in=order_links.filter(purchaseorder__buyer__email__icontains=term).values(
-                        "invoice_id"
-                    )
-                )
-            )
-        if filters.status:
-            qs = qs.filter(status=filters.status)
+        return (
+            Q(number__icontains=term)
+            | Q(supplier__name__icontains=term)
+            | Q(pk__in=lines.values("invoice_id"))
+            | Q(pk__in=order_links.filter(purchaseorder__number__icontains=term).values("invoice_id"))
+            | Q(pk__in=order_links.filter(purchaseorder__buyer__email__icontains=term).values("invoice_id"))
+        )
+
+    def narrow(self, qs: QuerySet[Any], filters: HistoryFilters) -> QuerySet[Any]:
         if filters.in_spend:
             qs = qs.filter(kind=InvoiceKind.INVOICE).exclude(status=InvoiceStatus.CANCELLED)
-        if filters.supplier_id:
-            qs = qs.filter(supplier_id=filters.supplier_id)
         matches = _order_matches(filters, OuterRef("purchaseorder_id"))
         if matches is not None:
-            qs = qs.filter(Exists(order_links.filter(matches, invoice_id=OuterRef("pk"))))
-        qs = _period(qs, "created_at", filters)
+            order_links = Invoice.purchase_orders.through.objects.filter(matches, invoice_id=OuterRef("pk"))
+            qs = qs.filter(Exists(order_links))
         if filters.category:
             matching = _category(PurchaseOrderLine.objects.all(), filters.category)
-            qs = qs.filter(pk__in=lines.filter(po_line__in=matching.values("pk")).values("invoice_id"))
+            lines = InvoiceLine.objects.filter(po_line__in=matching.values("pk"))
+            qs = qs.filter(pk__in=lines.values("invoice_id"))
         if filters.electronic:
             manual = Q(source=ReceivedAs.MANUAL)
             qs = qs.exclude(manual) if filters.electronic == "yes" else qs.filter(manual)
@@ -560,32 +559,22 @@ class InvoiceSource(Source):
             qs = qs.filter(pk__in=[pk for pk, matched in outcomes.items() if matched == wanted])
         return qs
 
-    def rows(self, qs: QuerySet[Any]) -> QuerySet[Any]:
-
+    def columns(self) -> dict[str, Any]:
         first_order = Invoice.purchase_orders.through.objects.filter(invoice_id=OuterRef("pk")).order_by("id")
         first_line = InvoiceLine.objects.filter(invoice=OuterRef("pk")).order_by("line_number")
-        return (
-            qs.annotate(
-                doc_kind=Value(self.kind, output_field=CharField()),
-                doc_id=F("pk"),
-                doc_number=F("number"),
-                doc_date=F("created_at"),
-                doc_supplier=F("supplier__name"),
-                doc_requester=Coalesce(
-                    Subquery(first_order.values("purchaseorder__buyer__email")[:1]),
-                    Value(""),
-                    output_field=CharField(),
-                ),
-                doc_description=Coalesce(
-                    Subquery(first_line.values("description")[:1]), Value(""), output_field=CharField()
-                ),
-                doc_status=F("status"),
-                doc_currency=F("currency"),
-                doc_amount=Coalesce(F("total"), F("due_amount")),
-            )
-            .values(*COLUMNS)
-            .order_by()
-        )
+        return {
+            "doc_supplier": F("supplier__name"),
+            "doc_requester": Coalesce(
+                _first_value(first_order, "purchaseorder__buyer__email"),
+                Value(""),
+                output_field=CharField(),
+            ),
+            "doc_description": Coalesce(
+                _first_value(first_line, "description"), Value(""), output_field=CharField()
+            ),
+            "doc_currency": F("currency"),
+            "doc_amount": Coalesce(F("total"), F("due_amount")),
+        }
 
 
 def status_choices() -> list[tuple[str, Any]]:
@@ -613,15 +602,7 @@ def history_keys(filters: HistoryFilters, user: Any) -> QuerySet[Any]:
             continue
         qs = source.filtered(filters, user)
         if qs is not None:
-            parts.append(
-                qs.annotate(
-                    doc_kind=Value(source.kind, output_field=CharField()),
-                    doc_id=F("pk"),
-                    doc_date=F(source.date_field),
-                )
-                .values(*KEY_COLUMNS)
-                .order_by()
-            )
+            parts.append(source.keys(qs))
     if not parts:
         return (
             Requisition.objects.none()
@@ -646,7 +627,7 @@ def hydrate(keys: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     for source in sources():
         ids = wanted.get(source.kind)
         if ids:
-            for row in source.rows(source.model().objects.filter(pk__in=ids)):
+            for row in source.rows(source.model.objects.filter(pk__in=ids)):
                 found[(source.kind, row["doc_id"])] = row
     return [
         found[(key["doc_kind"], key["doc_id"])] for key in keys if (key["doc_kind"], key["doc_id"]) in found

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from openprocure.buyer.spend.choices import Dimension
-from openprocure.core.reference import validate_currency
+from openprocure.core.fields import currency_field
 
 #: ``legal_entity_id`` / ``cost_center_id`` value of the rows that cover every entity / cost center.
 ALL = 0
@@ -35,7 +35,7 @@ class MonthlySpend(models.Model):
     cost_center_id = models.IntegerField(_("cost center"), default=ALL)
     dimension = models.CharField(_("dimension"), max_length=16, choices=Dimension.choices)
     key = models.CharField(_("key"), max_length=32, blank=True)
-    currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
+    currency = currency_field()
     amount = models.DecimalField(_("spend"), max_digits=22, decimal_places=4, default=Decimal(0))
     structured_amount = models.DecimalField(
         _("PunchOut and catalog spend"), max_digits=22, decimal_places=4, default=Decimal(0)

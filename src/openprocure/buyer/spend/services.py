@@ -25,6 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 
 from django.db import connection, transaction
@@ -283,31 +284,21 @@ def refresh_monthly_spend(*, full: bool | None = None, batch_size: int = 5000) -
                 shares.append((cost_center_id, _units(distribution.get("amount") or 0)))
         electronic = order_id in electronic_orders
         structured = free_text is False
+        add = partial(
+            totals.add,
+            currency=currency,
+            keys=keys,
+            structured=structured,
+            order_id=order_id,
+            electronic=electronic,
+        )
         for entity in (ALL, entity_id) if entity_id else (ALL,):
-            totals.add(
-                (month, entity, ALL),
-                currency=currency,
-                keys=keys,
-                amount=line_units,
-                structured=structured,
-                list_value=list_units,
-                order_id=order_id,
-                electronic=electronic,
-            )
+            add((month, entity, ALL), amount=line_units, list_value=list_units)
             for cost_center_id, share in shares:
                 share_list = None
                 if list_units is not None:
                     share_list = list_units * share // line_units if line_units else 0
-                totals.add(
-                    (month, entity, cost_center_id),
-                    currency=currency,
-                    keys=keys,
-                    amount=share,
-                    structured=structured,
-                    list_value=share_list,
-                    order_id=order_id,
-                    electronic=electronic,
-                )
+                add((month, entity, cost_center_id), amount=share, list_value=share_list)
     with transaction.atomic():
         stale = MonthlySpend.objects.all() if full else MonthlySpend.objects.filter(month__in=months)
         stale.delete()

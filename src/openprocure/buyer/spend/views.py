@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from openprocure.buyer.spend import charts
 from openprocure.buyer.spend.forms import HistoryForm, PeriodForm, default_period
@@ -80,6 +81,40 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("spend:dashboard" if sees_everything(request.user) else "spend:history")
 
 
+#: The dashboard's bar charts, each with its data table: (list of the dashboard data, title, table
+#: caption, first column, note under the table).
+BAR_CHARTS = (
+    (
+        "by_supplier",
+        gettext_lazy("Spend by supplier"),
+        gettext_lazy("Spend by supplier"),
+        gettext_lazy("Supplier"),
+        "",
+    ),
+    (
+        "by_cost_center",
+        gettext_lazy("Spend by cost center"),
+        gettext_lazy("Spend by cost center"),
+        gettext_lazy("Cost center"),
+        gettext_lazy("A line split between cost centers counts in each for its share."),
+    ),
+    (
+        "by_segment",
+        gettext_lazy("Spend by UNSPSC segment"),
+        gettext_lazy("Spend by UNSPSC segment (first 2 digits)"),
+        gettext_lazy("Segment"),
+        "",
+    ),
+    (
+        "by_family",
+        gettext_lazy("Spend by UNSPSC family"),
+        gettext_lazy("Spend by UNSPSC family (first 4 digits)"),
+        gettext_lazy("Family"),
+        "",
+    ),
+)
+
+
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Spend by supplier, category, cost center and month, with the spend KPIs and their formulas."""
@@ -129,10 +164,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             )
             % {"currency": currency},
         ),
-        "supplier_chart": bars(data.by_supplier, _("Spend by supplier")),
-        "segment_chart": bars(data.by_segment, _("Spend by UNSPSC segment")),
-        "family_chart": bars(data.by_family, _("Spend by UNSPSC family")),
-        "cost_center_chart": bars(data.by_cost_center, _("Spend by cost center")),
+        "bar_charts": [
+            {
+                "title": title,
+                "svg": bars(getattr(data, name), str(title)),
+                "bars": getattr(data, name),
+                "caption": caption,
+                "head": head,
+                "note": note,
+            }
+            for name, title, caption, head, note in BAR_CHARTS
+        ],
         "month_labels": month_labels,
     }
     return render(request, "spend/dashboard.html", context)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from openprocure.buyer.suppliers.choices import ConformanceRunStatus, ConnectionProtocol, DeploymentMode
+from openprocure.core.fields import currency_field
 from openprocure.core.reference import validate_currency
 
 
@@ -20,9 +21,7 @@ class Supplier(models.Model):
     email = models.EmailField(_("contact e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     website = models.URLField(_("website"), blank=True)
-    default_currency = models.CharField(
-        _("currency"), max_length=3, default="EUR", validators=[validate_currency]
-    )
+    default_currency = currency_field(default="EUR")
     is_active = models.BooleanField(_("active"), default=True)
     notes = models.TextField(_("notes"), blank=True)
 

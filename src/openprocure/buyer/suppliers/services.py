@@ -22,7 +22,7 @@ from openprocure.buyer.suppliers.models import DocumentIdentity, PunchOutConnect
 from openprocure.core.choices import Direction, Protocol
 from openprocure.core.crypto import validate_shared_secret
 from openprocure.core.journal import MASK, mask_secret_bytes, mask_secrets, record_document
-from openprocure.core.models import User
+from openprocure.core.models import Document, User
 from openprocure.core.outbox import SecretUnavailable
 from punchout import oci
 from punchout.cxml import CXML, Credential, CXMLError, DeploymentMode, build, parse
@@ -138,6 +138,24 @@ def cxml_envelope(connection: PunchOutConnection, message: object, *, masked_sec
     )
 
 
+def journaled_request(
+    connection: PunchOutConnection, message: object, *, kind: str, reference: str
+) -> tuple[bytes, Document]:
+    """A request to ``connection`` (see :func:`cxml_envelope`) written out and kept in the document
+    journal as sent: its body, to post, and its journal entry, which the answer refers to."""
+    document = cxml_envelope(connection, message)
+    body = build(document)
+    sent = record_document(
+        direction=Direction.OUTBOUND,
+        raw=body,
+        kind=kind,
+        payload_id=document.payload_id or "",
+        partner=connection.supplier.name,
+        reference=reference,
+    )
+    return body, sent
+
+
 @dataclass
 class ConnectionTestResult:
     """What the "Test connection" button found: what we sent, what came back, and our reading of it."""
@@ -173,15 +191,8 @@ def test_connection(*, connection: PunchOutConnection, actor: User) -> Connectio
 
 def _test_cxml(connection: PunchOutConnection) -> ConnectionTestResult:
     url = connection.setup_url
-    document = cxml_envelope(connection, ProfileRequest())
-    body = build(document)
-    sent = record_document(
-        direction=Direction.OUTBOUND,
-        raw=body,
-        kind="ProfileRequest",
-        payload_id=document.payload_id or "",
-        partner=connection.supplier.name,
-        reference=f"connection-test:{connection.pk}",
+    body, sent = journaled_request(
+        connection, ProfileRequest(), kind="ProfileRequest", reference=f"connection-test:{connection.pk}"
     )
     answer = wire.post_xml(url, body)
     result = ConnectionTestResult(
