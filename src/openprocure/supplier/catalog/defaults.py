@@ -39,6 +39,15 @@ CATALOG_SPELLING_CUTOFF = 0.8
 # Rows per executemany batch when generating or importing.
 CATALOG_BATCH_SIZE = 5_000
 
+# Products read per query when exporting a business's catalog (CIF, BMEcat): memory grows with the
+# chunk, never with the catalog; 2,000 keeps a chunk with its price tiers to a few megabytes.
+CATALOG_EXPORT_CHUNK_SIZE = 2_000
+
+# Our identity and name in exported catalogs for a business without a PunchOut integration (with
+# one, its "our identity" is used, so the catalog names us as the business's system knows us).
+CATALOG_EXPORT_SUPPLIER_ID = "OpenProcure"
+CATALOG_EXPORT_SUPPLIER_NAME = "OpenProcure Marketplace"
+
 # Upper bounds of the price bands shown as a facet (the last band is "and above"). The search
 # index holds each product's band number, not its price; changing these needs a reindex.
 CATALOG_PRICE_BANDS = (Decimal(10), Decimal(25), Decimal(50), Decimal(100), Decimal(250), Decimal(500))
