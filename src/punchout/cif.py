@@ -97,11 +97,12 @@ def _split_header_line(text: str, number: int) -> tuple[str, str]:
 
 
 def read(stream: BinaryIO) -> Catalog:
-    """Read the header of the CIF file in ``stream`` (binary) and return it with its items.
+    """Read the header of the CIF file in ``stream`` (binary, buffered: a file opened ``rb``, a
+    ``BytesIO``) and return it with its items.
 
     The items are read lazily as the iterator is consumed; a row error raises :class:`CIFError` then.
     """
-    buffered = stream if isinstance(stream, io.BufferedIOBase) else io.BufferedReader(stream)  # type: ignore[arg-type]  # a raw binary stream is wrapped; BinaryIO and RawIOBase do not overlap in typeshed
+    buffered = stream
     first = buffered.readline()
     has_bom = first.startswith(_BOM)
     if has_bom:

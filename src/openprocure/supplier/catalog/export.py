@@ -1,9 +1,9 @@
 """A business's catalog written as CIF 3.0 or BMEcat 2005, streamed in constant memory.
 
-Products are read in chunks (``QuerySet.iterator(chunk_size=…)`` with the quantity prices
-prefetched per chunk) and written one row (CIF) or one ``PRODUCT`` element (BMEcat, through
-``lxml.etree.xmlfile``) at a time, so a catalog of a million products needs no more memory than one
-of a thousand.
+Products are read in chunks by keyset pagination on the sales rank (plain tuples, and one query for
+the quantity prices of each chunk) and written one row (CIF) or one ``PRODUCT`` element (BMEcat,
+through ``lxml.etree.xmlfile``) at a time, so a catalog of a million products needs no more memory
+than one of a thousand.
 
 What a business is offered is the storefront's business pricing (``catalog.pricing.BusinessStrategy``):
 the business price, lowered from the quantities of the product's price tiers. The list price is the
@@ -22,27 +22,27 @@ product when it has none).
 from __future__ import annotations
 
 import io
+from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import IO, Any
+from typing import IO, NamedTuple
 
 from django.conf import settings
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from lxml import etree
-from lxml.builder import ElementMaker
 
 from openprocure.core.formatting import plain_money
 from openprocure.supplier.business.models import Business, Integration
 from openprocure.supplier.catalog import defaults
 from openprocure.supplier.catalog.choices import ExportFormat, SelectionScope
-from openprocure.supplier.catalog.models import CatalogSelection, Product
+from openprocure.supplier.catalog.models import CatalogSelection, PriceTier, Product
 from punchout import cif
 
 BMECAT_NAMESPACE = "http://www.bmecat.org/bmecat/2005"
+_NSMAP = {None: BMECAT_NAMESPACE}
 CIF_FIELDS = (
     *cif.POSITIONAL_FIELDS,
     "Currency",
@@ -59,12 +59,26 @@ REC20_UNITS = {"EA": "C62", "BX": "BX", "PK": "PK", "CS": "CS"}
 Progress = Callable[[int], None]
 
 
-@dataclass(frozen=True)
-class Offer:
-    """One product as a business is offered it: the product and its quantity prices, lowest first."""
+class Offer(NamedTuple):
+    """One product as a business is offered it, with its quantity prices (lowest quantity first)."""
 
-    product: Product
+    id: int
+    sales_rank: int
+    asin: str
+    title: str
+    description: str
+    manufacturer: str
+    manufacturer_part_number: str
+    unspsc: str
+    unit_of_measure: str
+    list_price: Decimal
+    business_price: Decimal
+    currency: str
+    delivery_days: int
     tiers: list[tuple[int, Decimal]]
+
+
+_OFFER_FIELDS = Offer._fields[:-1]
 
 
 def selected_products(business: Business) -> QuerySet[Product]:
@@ -91,14 +105,29 @@ def catalog_products(business: Business, *, since: datetime | None = None) -> Qu
 
 
 def offers(products: QuerySet[Product], *, chunk_size: int = 0) -> Iterator[Offer]:
-    """Each product with its business quantity prices, read ``chunk_size`` products at a time."""
+    """Each product with its business quantity prices, by sales rank, ``chunk_size`` products a query
+    (keyset pagination: each chunk starts after the last sales rank of the previous one)."""
     chunk_size = chunk_size or int(defaults.get("CATALOG_EXPORT_CHUNK_SIZE"))
-    for product in products.prefetch_related("price_tiers").iterator(chunk_size=chunk_size):
-        tiers = sorted(
-            (tier.min_quantity, min(tier.unit_price, product.business_price))
-            for tier in product.price_tiers.all()
+    last = 0
+    while True:
+        rows = list(
+            products.filter(sales_rank__gt=last)
+            .order_by("sales_rank")
+            .values_list(*_OFFER_FIELDS)[:chunk_size]
         )
-        yield Offer(product, tiers)
+        if not rows:
+            return
+        tiers: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
+        for product_id, quantity, price in (
+            PriceTier.objects.filter(product_id__in=[row[0] for row in rows])
+            .order_by("product_id", "min_quantity")
+            .values_list("product_id", "min_quantity", "unit_price")
+        ):
+            tiers[product_id].append((quantity, price))
+        for row in rows:
+            business_price = row[10]
+            yield Offer._make((*row, [(q, min(p, business_price)) for q, p in tiers.get(row[0], ())]))
+        last = rows[-1][1]
 
 
 def punchout_enabled(business: Business) -> bool:
@@ -114,8 +143,20 @@ def supplier_identity(business: Business) -> tuple[str, str]:
     return str(defaults.get("CATALOG_EXPORT_SUPPLIER_ID")), "NetworkID"
 
 
-def _url(path: str) -> str:
-    return f"{settings.PUBLIC_URL}{path}"
+class _Links:
+    """The public URLs of a product's page and image (reversed once, then filled per product)."""
+
+    def __init__(self) -> None:
+        marker = "ASIN0MARKER"
+        self._page = settings.PUBLIC_URL + reverse("catalog-product", args=[marker])
+        self._image = settings.PUBLIC_URL + reverse("catalog-image", args=[marker])
+        self._marker = marker
+
+    def page(self, asin: str) -> str:
+        return self._page.replace(self._marker, asin)
+
+    def image(self, asin: str) -> str:
+        return self._image.replace(self._marker, asin)
 
 
 def _one_line(text: str) -> str:
@@ -125,6 +166,28 @@ def _one_line(text: str) -> str:
 def unit_code(unit: str) -> str:
     """A storefront unit of measure as a UN/ECE Recommendation 20 code."""
     return REC20_UNITS.get(unit, unit)
+
+
+class _Counter:
+    """Tells ``progress`` every 1,000 products, then the rest at the end."""
+
+    def __init__(self, progress: Progress | None) -> None:
+        self.progress = progress
+        self.count = 0
+        self.pending = 0
+
+    def add(self) -> bool:
+        self.count += 1
+        self.pending += 1
+        if self.pending >= 1000:
+            self.flush()
+            return True
+        return False
+
+    def flush(self) -> None:
+        if self.progress and self.pending:
+            self.progress(self.pending)
+        self.pending = 0
 
 
 def write_cif(
@@ -140,6 +203,7 @@ def write_cif(
     products = catalog_products(business, since=since)
     first = products.values_list("currency", flat=True).first() or "EUR"
     punchout = "T" if punchout_enabled(business) else "F"
+    links = _Links()
     writer = cif.Writer(
         out,
         fieldnames=CIF_FIELDS,
@@ -153,101 +217,120 @@ def write_cif(
             "COMMENTS": _one_line(f"{business.name}: catalog"),
         },
     )
-    pending = 0
+    counter = _Counter(progress)
     for offer in offers(products):
-        product = offer.product
+        currency = offer.currency
         parametric = "".join(
-            f'MIN_QUANTITY_{quantity}="{plain_money(price, product.currency)}";'
-            for quantity, price in offer.tiers
+            f'MIN_QUANTITY_{quantity}="{plain_money(price, currency)}";' for quantity, price in offer.tiers
         )
+        title = _one_line(offer.title)
         writer.row(
             {
                 "Supplier ID": supplier_id,
-                "Supplier Part ID": product.asin,
-                "Manufacturer Part ID": product.manufacturer_part_number,
-                "Item Description": _one_line(product.title),
-                "SPSC Code": product.unspsc,
-                "Unit Price": plain_money(product.business_price, product.currency),
-                "Unit of Measure": unit_code(product.unit_of_measure),
-                "Lead Time": str(product.delivery_days),
-                "Manufacturer Name": _one_line(product.manufacturer),
-                "Supplier URL": _url(reverse("catalog-product", args=[product.asin])),
+                "Supplier Part ID": offer.asin,
+                "Manufacturer Part ID": offer.manufacturer_part_number,
+                "Item Description": title,
+                "SPSC Code": offer.unspsc,
+                "Unit Price": plain_money(offer.business_price, currency),
+                "Unit of Measure": unit_code(offer.unit_of_measure),
+                "Lead Time": str(offer.delivery_days),
+                "Manufacturer Name": _one_line(offer.manufacturer),
+                "Supplier URL": links.page(offer.asin),
                 "Manufacturer URL": "",
-                "Market Price": plain_money(product.list_price, product.currency),
-                "Currency": product.currency,
-                "Short Name": _one_line(product.title)[:50],
+                "Market Price": plain_money(offer.list_price, currency),
+                "Currency": currency,
+                "Short Name": title[:50],
                 "Language": "en_US",
-                "Image": _url(reverse("catalog-image", args=[product.asin])),
+                "Image": links.image(offer.asin),
                 "Parametric Data": f"{{{parametric}}}" if parametric else "",
                 "PunchOut Enabled": punchout,
             }
         )
-        pending += 1
-        if progress and pending >= 1000:
-            progress(pending)
-            pending = 0
+        counter.add()
     writer.close()
-    if progress and pending:
-        progress(pending)
+    counter.flush()
     return writer.count
 
 
-_E = ElementMaker(namespace=BMECAT_NAMESPACE, nsmap={None: BMECAT_NAMESPACE})
+def _tag(name: str) -> str:
+    return f"{{{BMECAT_NAMESPACE}}}{name}"
 
 
-def _price_details(offer: Offer) -> Any:
-    product = offer.product
-    prices = [(1, product.business_price), *[(q, p) for q, p in offer.tiers if q > 1]]
-    return _E.PRODUCT_PRICE_DETAILS(
-        *[
-            _E.PRODUCT_PRICE(
-                _E.PRICE_AMOUNT(plain_money(price, product.currency)),
-                _E.PRICE_CURRENCY(product.currency),
-                _E.LOWER_BOUND(str(quantity)),
-                price_type="net_customer",
-            )
-            for quantity, price in prices
-        ]
-    )
+def _sub(parent: etree._Element, name: str, text: str | None = None, **attributes: str) -> etree._Element:
+    element = etree.SubElement(parent, _tag(name), attributes)
+    if text is not None:
+        element.text = text
+    return element
 
 
-def _new_product(offer: Offer) -> Any:
-    product = offer.product
-    unit = unit_code(product.unit_of_measure)
-    details = [_E.DESCRIPTION_SHORT(_one_line(product.title)[:150])]
-    if product.description:
-        details.append(_E.DESCRIPTION_LONG(product.description))
-    if product.manufacturer_part_number:
-        details.append(_E.MANUFACTURER_PID(product.manufacturer_part_number))
-    if product.manufacturer:
-        details.append(_E.MANUFACTURER_NAME(product.manufacturer[:50]))
-    details.append(_E.DELIVERY_TIME(str(product.delivery_days)))
-    return _E.PRODUCT(
-        _E.SUPPLIER_PID(product.asin),
-        _E.PRODUCT_DETAILS(*details),
-        _E.PRODUCT_FEATURES(
-            _E.REFERENCE_FEATURE_SYSTEM_NAME("UNSPSC"), _E.REFERENCE_FEATURE_GROUP_ID(product.unspsc)
-        ),
-        _E.PRODUCT_ORDER_DETAILS(
-            _E.ORDER_UNIT(unit),
-            _E.CONTENT_UNIT(unit),
-            _E.PRICE_QUANTITY("1"),
-            _E.QUANTITY_MIN("1"),
-            _E.QUANTITY_INTERVAL("1"),
-        ),
-        _price_details(offer),
-        _E.MIME_INFO(
-            _E.MIME(
-                _E.MIME_SOURCE(_url(reverse("catalog-image", args=[product.asin]))),
-                _E.MIME_PURPOSE("normal"),
-            )
-        ),
-        mode="new",
-    )
+def _root(name: str, **attributes: str) -> etree._Element:
+    return etree.Element(_tag(name), attributes, nsmap=_NSMAP)  # type: ignore[arg-type]  # lxml-stubs key nsmap by str; lxml takes None for the default namespace
 
 
-def _price_update(offer: Offer) -> Any:
-    return _E.PRODUCT(_E.SUPPLIER_PID(offer.product.asin), _price_details(offer), mode="update")
+def _price_details(parent: etree._Element, offer: Offer) -> None:
+    details = _sub(parent, "PRODUCT_PRICE_DETAILS")
+    currency = offer.currency
+    prices = [(1, offer.business_price), *[(q, p) for q, p in offer.tiers if q > 1]]
+    for quantity, price in prices:
+        element = _sub(details, "PRODUCT_PRICE", price_type="net_customer")
+        _sub(element, "PRICE_AMOUNT", plain_money(price, currency))
+        _sub(element, "PRICE_CURRENCY", currency)
+        _sub(element, "LOWER_BOUND", str(quantity))
+
+
+def _new_product(offer: Offer, links: _Links) -> etree._Element:
+    product = _root("PRODUCT", mode="new")
+    _sub(product, "SUPPLIER_PID", offer.asin)
+    details = _sub(product, "PRODUCT_DETAILS")
+    _sub(details, "DESCRIPTION_SHORT", _one_line(offer.title)[:150])
+    if offer.description:
+        _sub(details, "DESCRIPTION_LONG", offer.description)
+    if offer.manufacturer_part_number:
+        _sub(details, "MANUFACTURER_PID", offer.manufacturer_part_number)
+    if offer.manufacturer:
+        _sub(details, "MANUFACTURER_NAME", offer.manufacturer[:50])
+    _sub(details, "DELIVERY_TIME", str(offer.delivery_days))
+    features = _sub(product, "PRODUCT_FEATURES")
+    _sub(features, "REFERENCE_FEATURE_SYSTEM_NAME", "UNSPSC")
+    _sub(features, "REFERENCE_FEATURE_GROUP_ID", offer.unspsc)
+    unit = unit_code(offer.unit_of_measure)
+    order = _sub(product, "PRODUCT_ORDER_DETAILS")
+    _sub(order, "ORDER_UNIT", unit)
+    _sub(order, "CONTENT_UNIT", unit)
+    _sub(order, "PRICE_QUANTITY", "1")
+    _sub(order, "QUANTITY_MIN", "1")
+    _sub(order, "QUANTITY_INTERVAL", "1")
+    _price_details(product, offer)
+    mime = _sub(_sub(product, "MIME_INFO"), "MIME")
+    _sub(mime, "MIME_SOURCE", links.image(offer.asin))
+    _sub(mime, "MIME_PURPOSE", "normal")
+    return product
+
+
+def _price_update(offer: Offer, links: _Links) -> etree._Element:
+    product = _root("PRODUCT", mode="update")
+    _sub(product, "SUPPLIER_PID", offer.asin)
+    _price_details(product, offer)
+    return product
+
+
+def _header(business: Business, supplier_id: str, currency: str, moment: datetime) -> etree._Element:
+    header = _root("HEADER")
+    _sub(header, "GENERATOR_INFO", "OpenProcure storefront")
+    catalog = _sub(header, "CATALOG")
+    _sub(catalog, "LANGUAGE", "eng", default="true")
+    _sub(catalog, "CATALOG_ID", f"business-{business.pk}")
+    _sub(catalog, "CATALOG_VERSION", "1.0")
+    _sub(catalog, "CATALOG_NAME", business.name[:100])
+    generated = _sub(catalog, "DATETIME", type="generation_date")
+    _sub(generated, "DATE", moment.strftime("%Y-%m-%d"))
+    _sub(generated, "TIME", moment.strftime("%H:%M:%S"))
+    _sub(catalog, "CURRENCY", currency)
+    _sub(_sub(header, "BUYER"), "BUYER_NAME", business.name[:50])
+    supplier = _sub(header, "SUPPLIER")
+    _sub(supplier, "SUPPLIER_ID", supplier_id, type="supplier_specific")
+    _sub(supplier, "SUPPLIER_NAME", str(defaults.get("CATALOG_EXPORT_SUPPLIER_NAME")))
+    return header
 
 
 def write_bmecat(
@@ -269,49 +352,22 @@ def write_bmecat(
     products = catalog_products(business, since=since)
     currency = products.values_list("currency", flat=True).first() or "EUR"
     moment = timezone.localtime(now or timezone.now())
-    count = 0
-    pending = 0
+    links = _Links()
+    counter = _Counter(progress)
+    build = _price_update if since else _new_product
     with etree.xmlfile(out, encoding="utf-8") as xml:
         xml.write_declaration()
-        with xml.element(f"{{{BMECAT_NAMESPACE}}}BMECAT", version="2005", nsmap={None: BMECAT_NAMESPACE}):
-            xml.write(
-                _E.HEADER(
-                    _E.GENERATOR_INFO("OpenProcure storefront"),
-                    _E.CATALOG(
-                        _E.LANGUAGE("eng", default="true"),
-                        _E.CATALOG_ID(f"business-{business.pk}"),
-                        _E.CATALOG_VERSION("1.0"),
-                        _E.CATALOG_NAME(business.name[:100]),
-                        _E.DATETIME(
-                            _E.DATE(moment.strftime("%Y-%m-%d")),
-                            _E.TIME(moment.strftime("%H:%M:%S")),
-                            type="generation_date",
-                        ),
-                        _E.CURRENCY(currency),
-                    ),
-                    _E.BUYER(_E.BUYER_NAME(business.name[:50])),
-                    _E.SUPPLIER(
-                        _E.SUPPLIER_ID(supplier_id, type="supplier_specific"),
-                        _E.SUPPLIER_NAME(str(defaults.get("CATALOG_EXPORT_SUPPLIER_NAME"))),
-                    ),
-                )
-            )
+        with xml.element(_tag("BMECAT"), version="2005", nsmap=_NSMAP):
+            xml.write(_header(business, supplier_id, currency, moment))
             transaction = "T_UPDATE_PRICES" if since else "T_NEW_CATALOG"
             attributes = {"prev_version": "0"} if since else {}
-            with xml.element(f"{{{BMECAT_NAMESPACE}}}{transaction}", **attributes):
-                build = _price_update if since else _new_product
+            with xml.element(_tag(transaction), attributes):
                 for offer in offers(products):
-                    xml.write(build(offer))
-                    count += 1
-                    pending += 1
-                    if pending >= 1000:
+                    xml.write(build(offer, links))
+                    if counter.add():
                         xml.flush()
-                        if progress:
-                            progress(pending)
-                        pending = 0
-    if progress and pending:
-        progress(pending)
-    return count
+    counter.flush()
+    return counter.count
 
 
 def write(

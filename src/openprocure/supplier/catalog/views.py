@@ -454,32 +454,36 @@ def catalog_exports(request: AuthenticatedHttpRequest) -> HttpResponse:
     membership = membership_of(request.user)
     if membership is None or not membership.is_administrator:
         raise PermissionDenied(_("Only the administrators of a business can export its catalog."))
-    return redirect("catalog-export", business_id=membership.business_id)
+    return _export_page(request, membership.business)
 
 
 @login_required
 def catalog_export(request: AuthenticatedHttpRequest, business_id: int) -> HttpResponse:
-    """Export the business's catalog as CIF or BMEcat (written in the background, progress shown), download
-    the files; operators also choose which products the catalog contains."""
+    """A business's catalog export, for its administrators and operators (anyone else: not found)."""
     if not _may_export(request.user, business_id):
         raise Http404
-    business = get_object_or_404(Business, pk=business_id)
+    return _export_page(request, get_object_or_404(Business, pk=business_id))
+
+
+def _export_page(request: AuthenticatedHttpRequest, business: Business) -> HttpResponse:
+    """Export the business's catalog as CIF or BMEcat (written in the background, progress shown), download
+    the files; operators also choose which products the catalog contains."""
     is_operator = staff_role(request.user) == StaffRole.OPERATOR
     selection = CatalogSelection.objects.filter(business=business).first() or CatalogSelection(
         business=business
     )
-    form = ExportForm(request.POST if request.method == "POST" and "export" in request.GET else None)
-    selection_form = CatalogSelectionForm(
-        request.POST if request.method == "POST" and "selection" in request.GET else None, instance=selection
-    )
-    if request.method == "POST" and "selection" in request.GET:
+    posted = request.POST if request.method == "POST" else None
+    form = ExportForm(posted if "export" in request.GET else None)
+    selection_form = CatalogSelectionForm(posted if "selection" in request.GET else None, instance=selection)
+    here = request.path
+    if posted is not None and "selection" in request.GET:
         if not is_operator:
             raise PermissionDenied(_("Only operators choose which products a business's catalog contains."))
         if selection_form.is_valid():
             save_administered(selection_form, actor=request.user)
             messages.success(request, _("The catalog's products are saved."))
-            return redirect("catalog-export", business_id=business.pk)
-    elif request.method == "POST" and form.is_valid():
+            return redirect(here)
+    elif posted is not None and form.is_valid():
         try:
             export = services.start_export(
                 business=business,
@@ -492,8 +496,12 @@ def catalog_export(request: AuthenticatedHttpRequest, business_id: int) -> HttpR
         else:
             tasks.run_catalog_export.enqueue(export.pk)
             messages.success(request, _("The export has started: this page shows its progress."))
-            return redirect("catalog-export", business_id=business.pk)
-    exports = CatalogExport.objects.filter(business=business).select_related("requested_by")
+            return redirect(here)
+    exports = (
+        CatalogExport.objects.filter(business=business)
+        .select_related("requested_by")
+        .order_by("-created_at", "-id")
+    )
     page, query = paginate(request, exports)
     running = exports.filter(status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING]).exists()
     return render(
