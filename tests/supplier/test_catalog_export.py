@@ -21,6 +21,7 @@ from openprocure.core.models import AdminEvent
 from openprocure.supplier.catalog import export, services
 from openprocure.supplier.catalog.choices import ExportStatus
 from openprocure.supplier.catalog.models import CatalogExport, CatalogSelection, Category, Product
+from openprocure.supplier.orders.services import create_api_key
 from punchout import cif
 from tests.supplier.catalog_world import make_catalog
 from tests.supplier.worlds import PASSWORD, make_business, make_member, make_operator
@@ -362,3 +363,46 @@ def test_the_command_streams_with_a_progress_bar(acme, products, tmp_path):
         )
     with pytest.raises(CommandError, match=re.escape("No business 999.")):
         call_command("catalog-export", "--business", "999", "--format", "cif")
+
+
+def test_a_business_system_exports_its_catalog_through_the_api(client, acme, globex, products, settings):
+    settings.TASKS = IMMEDIATE
+    admin = acme.business.memberships.get(is_administrator=True).user
+    _row, key = create_api_key(business=acme.business, by=admin, name="ERP")
+    headers = {"Authorization": f"Bearer {key}"}
+    refused = client.post(
+        "/api/catalog-exports/", {"format": "xlsx"}, content_type="application/json", headers=headers
+    )
+    assert refused.status_code == 422
+    assert refused.json() == {
+        "detail": "format: Select a valid choice. xlsx is not one of the available choices."
+    }
+    assert CatalogExport.objects.count() == 0
+    answer = client.post(
+        "/api/catalog-exports/", {"format": "cif"}, content_type="application/json", headers=headers
+    )
+    assert answer.status_code == 202
+    made = CatalogExport.objects.get()
+    body = answer.json()
+    file_url = f"/api/catalog-exports/{made.pk}/file"
+    assert (body["id"], body["format"], body["status"], body["total"], body["done"], body["file_url"]) == (
+        made.pk,
+        "cif",
+        "done",
+        2,
+        2,
+        file_url,
+    )
+    assert made.requested_by is None
+    assert client.get(f"/api/catalog-exports/{made.pk}", headers=headers).json()["status"] == "done"
+    downloaded = client.get(file_url, headers=headers)
+    assert downloaded.status_code == 200
+    catalog = cif.read(io.BytesIO(b"".join(downloaded.streaming_content)))
+    assert [item["Supplier Part ID"] for item in catalog.items] == ["B000PAPER1", "B000PENS01"]
+    # Another business's key: as if the export did not exist.
+    globex_admin = globex.business.memberships.get(is_administrator=True).user
+    _row, other = create_api_key(business=globex.business, by=globex_admin, name="ERP")
+    other_headers = {"Authorization": f"Bearer {other}"}
+    assert client.get(f"/api/catalog-exports/{made.pk}", headers=other_headers).status_code == 404
+    assert client.get(file_url, headers=other_headers).status_code == 404
+    assert client.get(file_url).status_code == 401
