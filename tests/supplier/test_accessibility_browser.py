@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(trans
 
 PAGES = {
     "": ["/", "/search/?q=paper", "/accounts/login/", "/business/register/"],
-    "admin@acme.test": ["/account/orders/", "/business/", "/account/api-keys/"],
+    "admin@acme.test": ["/account/orders/", "/business/", "/account/api-keys/", "/catalog-export/"],
     "operator@marketplace.test": ["/fulfilment/", "/support/lookup/?q=PO", "/operations/"],
 }
 
