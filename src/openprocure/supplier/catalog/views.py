@@ -472,18 +472,19 @@ def _export_page(request: AuthenticatedHttpRequest, business: Business) -> HttpR
     selection = CatalogSelection.objects.filter(business=business).first() or CatalogSelection(
         business=business
     )
-    posted = request.POST if request.method == "POST" else None
-    form = ExportForm(posted if "export" in request.GET else None)
-    selection_form = CatalogSelectionForm(posted if "selection" in request.GET else None, instance=selection)
+    exporting = request.method == "POST" and "export" in request.GET
+    choosing = request.method == "POST" and "selection" in request.GET
+    form = ExportForm(request.POST if exporting else None)
+    selection_form = CatalogSelectionForm(request.POST if choosing else None, instance=selection)
     here = request.path
-    if posted is not None and "selection" in request.GET:
+    if choosing:
         if not is_operator:
             raise PermissionDenied(_("Only operators choose which products a business's catalog contains."))
         if selection_form.is_valid():
             save_administered(selection_form, actor=request.user)
             messages.success(request, _("The catalog's products are saved."))
             return redirect(here)
-    elif posted is not None and form.is_valid():
+    elif exporting and form.is_valid():
         try:
             export = services.start_export(
                 business=business,
