@@ -406,3 +406,23 @@ def test_a_business_system_exports_its_catalog_through_the_api(client, acme, glo
     assert client.get(f"/api/catalog-exports/{made.pk}", headers=other_headers).status_code == 404
     assert client.get(file_url, headers=other_headers).status_code == 404
     assert client.get(file_url).status_code == 401
+
+
+def test_an_export_that_breaks_fails_saying_why_and_leaves_no_file(acme, products, settings, monkeypatch):
+    admin = acme.business.memberships.get(is_administrator=True).user
+    made = services.start_export(business=acme.business, format="bmecat", since=None, actor=admin)
+
+    def disk_full(business, out, **kwargs):
+        out.write(b"<?xml")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(export, "write", disk_full)
+    failed = services.run_export(export_id=made.pk)
+    assert (failed.status, failed.file_name, failed.error) == (
+        ExportStatus.FAILED,
+        "",
+        "OSError: [Errno 28] No space left on device",
+    )
+    assert list((settings.DATA_DIR / "catalog-exports").iterdir()) == []
+    # Run again (a duplicate task): nothing changes.
+    assert services.run_export(export_id=made.pk).status == ExportStatus.FAILED
