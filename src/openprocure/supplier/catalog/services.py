@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from openprocure.core.audit import record_event
 from openprocure.core.choices import AdminEventKind
 from openprocure.core.models import AdminEvent, User
-from openprocure.core.status import set_status
+from openprocure.core.status import set_status, set_status_where
 from openprocure.supplier.business.models import Business
 from openprocure.supplier.catalog import defaults, taxonomy
 from openprocure.supplier.catalog import export as catalog_export
@@ -375,11 +375,18 @@ def start_export(
 def run_export(*, export_id: int) -> CatalogExport:
     """Write the file of a waiting export; ``done`` follows the products written, for the page."""
     export = CatalogExport.objects.select_related("business").get(pk=export_id)
-    if export.status != ExportStatus.QUEUED:
-        return export  # another worker took it
     products = catalog_export.catalog_products(export.business, since=export.since)
-    export.total = products.count()
-    set_status(export, ExportStatus.RUNNING, table=EXPORT_TRANSITIONS, also=["total"])
+    total = products.count()
+    # Taking the export is a conditional update: of two workers given the same task, one writes.
+    taken = set_status_where(
+        CatalogExport.objects.filter(pk=export.pk, status=ExportStatus.QUEUED),
+        ExportStatus.RUNNING,
+        table=EXPORT_TRANSITIONS,
+        total=total,
+    )
+    export.refresh_from_db()
+    if not taken:
+        return export  # another worker took it, or it is over
     if export.since and export.total == 0:
         export.error = _("No price changed since that date: there is nothing to update.")
         export.finished_at = timezone.now()
