@@ -26,7 +26,7 @@ DOCS = ROOT / "docs"
 # site -> (settings module, module holding the NinjaAPI instance named ``api``)
 SITES: dict[str, tuple[str, str]] = {
     "buyer": ("openprocure.buyer.settings", "openprocure.buyer.api"),
-    "supplier": ("openprocure.supplier.settings", "openprocure.supplier.orders.api"),
+    "supplier": ("openprocure.supplier.settings", "openprocure.supplier.api"),
 }
 
 

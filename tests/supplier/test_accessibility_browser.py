@@ -24,6 +24,7 @@ PAGES = {
         "/account/api-keys/",
         "/business/punchout/checklist/",
         "/business/punchout/activate/",
+        "/catalog-export/",
     ],
     "operator@marketplace.test": [
         "/fulfilment/",

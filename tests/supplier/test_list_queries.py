@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from openprocure.core.models import Document
 from openprocure.supplier.business.choices import VerificationStatus
 from openprocure.supplier.business.models import Business, Integration, Membership
+from openprocure.supplier.catalog.models import CatalogExport
 from openprocure.supplier.fulfilment import services
 from openprocure.supplier.fulfilment.models import Charge, Invoice, ReturnRequest, Shipment
 from openprocure.supplier.orders.models import ApiKey, Order
@@ -43,6 +44,7 @@ def rows(client: Client, shop: Integration) -> Integration:
         Document.objects.create(direction="in", kind="OrderRequest", partner=partner, raw="<cXML/>")
     admin = Membership.objects.get(business=shop.business, is_administrator=True).user
     create_api_key(business=shop.business, by=admin, name="ERP")
+    CatalogExport.objects.create(business=shop.business, format="cif", requested_by=admin)
     BusinessFactory(name="Initech", email="admin@initech.test", status=VerificationStatus.PENDING)
     assert (Charge.objects.count(), Invoice.objects.count(), ReturnRequest.objects.count()) == (1, 1, 1)
     return shop
@@ -95,6 +97,7 @@ LISTS: list[tuple[str, str, Callable[[int], None]]] = [
     ("/business/review/", "operator", grow(Business, status=VerificationStatus.PENDING)),
     ("/business/review/?integrations", "operator", more_integrations),
     ("/account/api-keys/", "administrator", grow(ApiKey)),
+    ("/catalog-export/", "administrator", grow(CatalogExport)),
     ("/api/orders/", "api", grow(Order)),
     ("/api/shipments/", "api", grow(Shipment)),
     ("/api/invoices/", "api", grow(Invoice)),

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 MENUS = {
     "operator@marketplace.test": ["Catalog", "Fulfilment", "PO lookup", "Operations", "Administration"],
     "support@marketplace.test": ["Catalog", "Fulfilment", "PO lookup", "Operations", "Administration"],
-    "admin@acme.test": ["Catalog", "Your account", "Manage your business", "API keys"],
+    "admin@acme.test": ["Catalog", "Your account", "Manage your business", "API keys", "Catalog export"],
 }
 
 

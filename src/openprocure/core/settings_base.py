@@ -208,6 +208,7 @@ def site_settings(site: str, *, public_port: int, peer_port: int) -> dict[str, A
 
 # Set for each site by ``site_settings``; declared here for the type checker, which reads the
 # settings of the code it checks from the settings modules' text.
+DATA_DIR: Path
 ENCRYPTION_KEY: str
 PUBLIC_URL: str
 DEMO_PEER_URL: str

@@ -191,6 +191,20 @@ TUNABLES: dict[str, Tunable] = {
         "A vocabulary word is proposed when its Indel similarity to the typed word (0 to 1) is at least this.",
     ),
     "CATALOG_BATCH_SIZE": Tunable(5_000, "Rows per executemany batch when generating or importing products."),
+    "CATALOG_EXPORT_CHUNK_SIZE": Tunable(
+        2_000,
+        "Products read per query when exporting a business's catalog (CIF, BMEcat): memory grows with the "
+        "chunk, never with the catalog; 2,000 keeps a chunk with its price tiers to a few megabytes.",
+    ),
+    "CATALOG_EXPORT_SUPPLIER_ID": Tunable(
+        "OpenProcure",
+        "Our identity in exported catalogs for a business without a PunchOut integration (with one, its "
+        "'our identity' is used, so the catalog names us as the business's system knows us).",
+    ),
+    "CATALOG_EXPORT_SUPPLIER_NAME": Tunable(
+        "OpenProcure Marketplace",
+        "Our name in exported catalogs for a business without a PunchOut integration.",
+    ),
     "CATALOG_PRICE_BANDS": Tunable(
         (Decimal(10), Decimal(25), Decimal(50), Decimal(100), Decimal(250), Decimal(500)),
         "Upper bounds of the price bands of the price facet (the last is 'and above'); the search index "

@@ -25,7 +25,6 @@ from openprocure.buyer.invoicing.matching import Finding
 from openprocure.core.audit import AuditEvent
 from openprocure.core.fields import amount_field, currency_field, optional_link, price_field, quantity_field
 from openprocure.core.models import OutboxMessage
-from openprocure.core.reference import validate_currency
 from openprocure.core.status import status_field
 
 ZERO = Decimal(0)

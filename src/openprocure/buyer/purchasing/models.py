@@ -22,7 +22,6 @@ from openprocure.buyer.purchasing.choices import (
 from openprocure.core.audit import AuditEvent
 from openprocure.core.fields import amount_field, currency_field, optional_link, price_field, quantity_field
 from openprocure.core.formatting import format_money
-from openprocure.core.reference import validate_currency
 from openprocure.core.status import status_field
 
 

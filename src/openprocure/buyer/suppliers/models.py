@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 
 from openprocure.buyer.suppliers.choices import ConformanceRunStatus, ConnectionProtocol, DeploymentMode
 from openprocure.core.fields import currency_field
-from openprocure.core.reference import validate_currency
 
 
 class Supplier(models.Model):

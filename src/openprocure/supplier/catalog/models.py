@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from openprocure.core.reference import validate_currency
+from openprocure.supplier.business.models import Business
+from openprocure.supplier.catalog.choices import ExportFormat, ExportStatus, SelectionScope
 
 
 class Seller(models.Model):
@@ -79,6 +83,13 @@ class Product(models.Model):
     stock = models.PositiveIntegerField(_("stock"), default=0)
     delivery_days = models.PositiveSmallIntegerField(_("delivery time (days)"), default=2)
     sales_rank = models.PositiveIntegerField(_("sales rank"), unique=True)
+    price_changed_at = models.DateTimeField(
+        _("price changed"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_("When the list price, business price or quantity prices last changed (empty: never)."),
+    )
 
     class Meta:
         ordering = ["sales_rank"]
@@ -179,3 +190,76 @@ class CatalogVersion(models.Model):
 
     def __str__(self) -> str:
         return str(self.version)
+
+
+class CatalogSelection(models.Model):
+    """Which products a business's exported catalog contains, chosen by an operator.
+
+    Every product (``all``), the products of one UNSPSC category (``category_code``: a segment,
+    family, class or commodity code; its trailing zero pairs are a prefix), or the products whose
+    ASIN or manufacturer part number is in ``part_numbers`` (one a line). A business without a
+    selection exports every product.
+    """
+
+    business = models.OneToOneField(
+        Business, verbose_name=_("business"), on_delete=models.CASCADE, related_name="catalog_selection"
+    )
+    scope = models.CharField(
+        _("products"), max_length=16, choices=SelectionScope.choices, default=SelectionScope.ALL
+    )
+    category_code = models.CharField(_("UNSPSC category"), max_length=8, blank=True)
+    part_numbers = models.TextField(
+        _("part numbers"), blank=True, help_text=_("One ASIN or manufacturer part number a line.")
+    )
+
+    class Meta:
+        verbose_name = _("catalog selection")
+        verbose_name_plural = _("catalog selections")
+
+    def __str__(self) -> str:
+        return f"{self.business_id} {self.scope}"
+
+    def part_number_list(self) -> list[str]:
+        return sorted({line.strip() for line in self.part_numbers.splitlines() if line.strip()})
+
+
+class CatalogExport(models.Model):
+    """One export of a business's catalog as a file (CIF or BMEcat), written by the worker.
+
+    A full catalog (``since`` empty: CIF full load, BMEcat ``T_NEW_CATALOG``) or the prices changed
+    since a date (CIF incremental load, BMEcat ``T_UPDATE_PRICES``). ``done`` of ``total`` products
+    are written so far (the page shows the progress); ``file_name`` is the file under the data
+    directory's ``catalog-exports`` folder once written; ``error`` says why an export stopped.
+    """
+
+    business = models.ForeignKey(
+        Business, verbose_name=_("business"), on_delete=models.CASCADE, related_name="catalog_exports"
+    )
+    format = models.CharField(_("format"), max_length=8, choices=ExportFormat.choices)
+    since = models.DateTimeField(_("prices changed since"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=8, choices=ExportStatus.choices, default=ExportStatus.QUEUED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    total = models.PositiveIntegerField(_("products"), default=0)
+    done = models.PositiveIntegerField(_("products written"), default=0)
+    file_name = models.CharField(_("file"), max_length=200, blank=True)
+    error = models.TextField(_("why it stopped"), blank=True)
+    created_at = models.DateTimeField(_("asked for"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("catalog export")
+        verbose_name_plural = _("catalog exports")
+
+    def __str__(self) -> str:
+        return f"{self.business_id} {self.format} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        return (
+            100 * self.done // self.total if self.total else (100 if self.status == ExportStatus.DONE else 0)
+        )

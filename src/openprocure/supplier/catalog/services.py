@@ -9,27 +9,45 @@ rows before and after the change.
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
+from pathlib import Path
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Count, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from openprocure.core.audit import record_event
+from openprocure.core.choices import AdminEventKind
+from openprocure.core.models import AdminEvent, User
+from openprocure.core.status import set_status, set_status_where
 from openprocure.core.tunables import tunable
+from openprocure.supplier.business.models import Business
+from openprocure.supplier.catalog import export as catalog_export
 from openprocure.supplier.catalog import taxonomy
+from openprocure.supplier.catalog.choices import EXPORT_TRANSITIONS, ExportFormat, ExportStatus
 from openprocure.supplier.catalog.models import (
+    CatalogExport,
     CatalogVersion,
     Category,
+    PriceTier,
     Product,
     SearchWord,
     Seller,
     Suggestion,
 )
 from openprocure.supplier.catalog.search import get_backend
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -167,6 +185,7 @@ def update_products(*, rows: list[ProductRow]) -> int:
             .values_list("asin", "sales_rank")
         )
         ranks = [by_asin[row.asin] for row in rows]
+        changed = _price_changes(rows)
         backend.unindex_products(sales_ranks=ranks)
         cursor.executemany(
             "UPDATE catalog_product SET asin = %s, title = %s, brand = %s, manufacturer = %s, "
@@ -189,9 +208,40 @@ def update_products(*, rows: list[ProductRow]) -> int:
             "INSERT INTO catalog_pricetier (product_id, min_quantity, unit_price) VALUES (%s, %s, %s)",
             [(ids[rank], q, str(p)) for row, rank in zip(rows, ranks, strict=True) for q, p in row.tiers],
         )
+        if changed:
+            cursor.executemany(
+                "UPDATE catalog_product SET price_changed_at = %s WHERE asin = %s",
+                [(timezone.now(), asin) for asin in changed],
+            )
         backend.index_products(sales_ranks=ranks)
         bump_version()
     return len(rows)
+
+
+def _price_changes(rows: list[ProductRow]) -> list[str]:
+    """The ASINs of ``rows`` whose list price, business price or quantity prices differ from the
+    stored ones (compared as Decimals in Python: SQLite stores decimals as REAL)."""
+    stored: dict[str, tuple[Decimal, Decimal, list[tuple[int, Decimal]]]] = {
+        asin: (list_price, business_price, [])
+        for asin, list_price, business_price in Product.objects.filter(
+            asin__in=[row.asin for row in rows]
+        ).values_list("asin", "list_price", "business_price")
+    }
+    for asin, quantity, price in PriceTier.objects.filter(product__asin__in=list(stored)).values_list(
+        "product__asin", "min_quantity", "unit_price"
+    ):
+        stored[asin][2].append((quantity, price))
+    changed = []
+    for row in rows:
+        list_price, business_price, tiers = stored[row.asin]
+        new_tiers = sorted((int(q), Decimal(p)) for q, p in row.tiers)
+        if (
+            Decimal(row.list_price) != list_price
+            or Decimal(row.business_price) != business_price
+            or new_tiers != sorted(tiers)
+        ):
+            changed.append(row.asin)
+    return changed
 
 
 def load_products(
@@ -285,3 +335,93 @@ def _keyed(text: str, weight: int, *, is_brand: bool) -> list[Suggestion]:
         Suggestion(key=" ".join(words[start:])[:200], text=text[:200], is_brand=is_brand, weight=weight)
         for start in range(len(words))
     ]
+
+
+# -- business catalog exports ----------------------------------------------------------------------
+def export_folder() -> Path:
+    """Where exported catalog files are kept: ``catalog-exports`` in the site's data directory."""
+    folder = Path(settings.DATA_DIR) / "catalog-exports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def export_path(export: CatalogExport) -> Path:
+    return export_folder() / export.file_name
+
+
+def start_export(
+    *, business: Business, format: str, since: datetime | None, actor: User | None
+) -> CatalogExport:
+    """Ask for an export of the business's catalog (written by ``tasks.run_catalog_export``);
+    refused while another export of the business is waiting or being written."""
+    with transaction.atomic():
+        Business.objects.select_for_update().filter(pk=business.pk).first()
+        if CatalogExport.objects.filter(
+            business=business, status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING]
+        ).exists():
+            raise ValidationError(_("An export of this catalog is already being written: wait for it."))
+        export = CatalogExport.objects.create(
+            business=business, format=format, since=since, requested_by=actor
+        )
+        record_event(
+            AdminEvent,
+            export,
+            AdminEventKind.CREATED,
+            actor=actor,
+            detail={"business": business.pk, "format": format, "since": since.isoformat() if since else ""},
+        )
+    return export
+
+
+def run_export(*, export_id: int) -> CatalogExport:
+    """Write the file of a waiting export; ``done`` follows the products written, for the page."""
+    export = CatalogExport.objects.select_related("business").get(pk=export_id)
+    products = catalog_export.catalog_products(export.business, since=export.since)
+    total = products.count()
+    # Taking the export is a conditional update: of two workers given the same task, one writes.
+    taken = set_status_where(
+        CatalogExport.objects.filter(pk=export.pk, status=ExportStatus.QUEUED),
+        ExportStatus.RUNNING,
+        table=EXPORT_TRANSITIONS,
+        total=total,
+    )
+    export.refresh_from_db()
+    if not taken:
+        return export  # another worker took it, or it is over
+    if export.since and export.total == 0:
+        export.error = _("No price changed since that date: there is nothing to update.")
+        export.finished_at = timezone.now()
+        set_status(export, ExportStatus.FAILED, table=EXPORT_TRANSITIONS, also=["error", "finished_at"])
+        return export
+    extension = "xml" if export.format == ExportFormat.BMECAT else "cif"
+    name = f"catalog-{export.business_id}-{export.pk}-{secrets.token_hex(4)}.{extension}"
+    path = export_folder() / name
+    done = 0
+
+    def progress(count: int) -> None:
+        nonlocal done
+        done += count
+        CatalogExport.objects.filter(pk=export.pk).update(done=done)
+
+    try:
+        with open(path, "wb") as out:
+            written = catalog_export.write(
+                export.business, out, format=export.format, since=export.since, progress=progress
+            )
+    except Exception as error:
+        logger.exception("catalog export %s stopped", export.pk)
+        path.unlink(missing_ok=True)
+        export.error = f"{type(error).__name__}: {error}"
+        export.finished_at = timezone.now()
+        set_status(export, ExportStatus.FAILED, table=EXPORT_TRANSITIONS, also=["error", "finished_at"])
+        return export
+    export.file_name = name
+    export.done = export.total = written
+    export.finished_at = timezone.now()
+    set_status(
+        export,
+        ExportStatus.DONE,
+        table=EXPORT_TRANSITIONS,
+        also=["file_name", "done", "total", "finished_at"],
+    )
+    return export

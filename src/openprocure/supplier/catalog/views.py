@@ -8,8 +8,11 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -17,8 +20,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from openprocure.core.audit import save_administered
+from openprocure.core.auth import AuthenticatedHttpRequest
+from openprocure.core.lists import paginate
 from openprocure.core.tunables import tunable
-from openprocure.supplier.catalog.models import Category, Product, Seller
+from openprocure.supplier.business.choices import StaffRole
+from openprocure.supplier.business.models import Business
+from openprocure.supplier.business.services import membership_of, staff_role
+from openprocure.supplier.catalog import services, tasks
+from openprocure.supplier.catalog.choices import ExportStatus
+from openprocure.supplier.catalog.forms import CatalogSelectionForm, ExportForm
+from openprocure.supplier.catalog.models import CatalogExport, CatalogSelection, Category, Product, Seller
 from openprocure.supplier.catalog.pricing import PricingStrategy, strategy_for_request
 from openprocure.supplier.catalog.search import (
     SearchBackend,
@@ -425,4 +437,103 @@ def product_image(request: HttpRequest, asin: str) -> HttpResponse:
     )
     response = HttpResponse(svg, content_type="image/svg+xml")
     response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+# -- a business's catalog export ---------------------------------------------------------------------
+def _may_export(user: Any, business_id: int) -> bool:
+    """Operators, and the administrators of the business."""
+    if staff_role(user) == StaffRole.OPERATOR:
+        return True
+    membership = membership_of(user)
+    return membership is not None and membership.business_id == business_id and membership.is_administrator
+
+
+@login_required
+def catalog_exports(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """ "Catalog export" of the menu: a business administrator's own business."""
+    membership = membership_of(request.user)
+    if membership is None or not membership.is_administrator:
+        raise PermissionDenied(_("Only the administrators of a business can export its catalog."))
+    return _export_page(request, membership.business)
+
+
+@login_required
+def catalog_export(request: AuthenticatedHttpRequest, business_id: int) -> HttpResponse:
+    """A business's catalog export, for its administrators and operators (anyone else: not found)."""
+    if not _may_export(request.user, business_id):
+        raise Http404
+    return _export_page(request, get_object_or_404(Business, pk=business_id))
+
+
+def _export_page(request: AuthenticatedHttpRequest, business: Business) -> HttpResponse:
+    """Export the business's catalog as CIF or BMEcat (written in the background, progress shown), download
+    the files; operators also choose which products the catalog contains."""
+    is_operator = staff_role(request.user) == StaffRole.OPERATOR
+    selection = CatalogSelection.objects.filter(business=business).first() or CatalogSelection(
+        business=business
+    )
+    exporting = request.method == "POST" and "export" in request.GET
+    choosing = request.method == "POST" and "selection" in request.GET
+    form = ExportForm(request.POST if exporting else None)
+    selection_form = CatalogSelectionForm(request.POST if choosing else None, instance=selection)
+    here = request.path
+    if choosing:
+        if not is_operator:
+            raise PermissionDenied(_("Only operators choose which products a business's catalog contains."))
+        if selection_form.is_valid():
+            save_administered(selection_form, actor=request.user)
+            messages.success(request, _("The catalog's products are saved."))
+            return redirect(here)
+    elif exporting and form.is_valid():
+        try:
+            export = services.start_export(
+                business=business,
+                format=form.cleaned_data["format"],
+                since=form.cleaned_data["since"],
+                actor=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            tasks.run_catalog_export.enqueue(export.pk)
+            messages.success(request, _("The export has started: this page shows its progress."))
+            return redirect(here)
+    exports = (
+        CatalogExport.objects.filter(business=business)
+        .select_related("requested_by")
+        .order_by("-created_at", "-id")
+    )
+    page, query = paginate(request, exports)
+    running = exports.filter(status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING]).exists()
+    return render(
+        request,
+        "catalog/export.html",
+        {
+            "business": business,
+            "form": form,
+            "selection_form": selection_form,
+            "selection": selection if selection.pk else None,
+            "is_operator": is_operator,
+            "page": page,
+            "query": query,
+            "running": running,
+            "done_status": ExportStatus.DONE,
+        },
+    )
+
+
+@login_required
+def catalog_export_download(request: AuthenticatedHttpRequest, export_id: int) -> FileResponse:
+    """The file of a written export, to the business's administrators and operators only."""
+    export = get_object_or_404(CatalogExport, pk=export_id, status=ExportStatus.DONE)
+    if not _may_export(request.user, export.business_id):
+        raise Http404
+    path = services.export_path(export)
+    if not path.is_file():
+        raise Http404
+    content_type = "application/xml" if path.suffix == ".xml" else "text/plain; charset=utf-8"
+    response = FileResponse(
+        open(path, "rb"), as_attachment=True, filename=path.name, content_type=content_type
+    )
     return response

@@ -29,6 +29,8 @@ def menu(request: HttpRequest) -> list[Link]:
                 Link("business-manage", _("Manage your business")),
                 Link("orders-api-keys", _("API keys")),
             ]
+        if membership.is_administrator:
+            links.append(Link("catalog-exports", _("Catalog export")))
     if staff_role(user) is not None:
         links += [Link("fulfilment-queue", _("Fulfilment")), Link("support-lookup", _("PO lookup"))]
     if user.is_staff:
