@@ -70,7 +70,7 @@ class DeliveryAttemptInline(admin.TabularInline):
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
     list_display = ["created_at", "kind", "payload_id", "status", "attempts", "next_attempt_at"]
-    list_filter = ["status", "kind"]
+    list_filter = ["status", "kind", "created_at"]
     search_fields = ["payload_id", "reference"]
     exclude = ["body", "response_body", "lease_token"]
     readonly_fields = [

@@ -19,6 +19,7 @@ import time
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, TextIO
 
@@ -238,6 +239,7 @@ class Simulator:
         self.batch = max(1, batch)
         self.progress = progress
         self.requester = Browser(REQUESTER)
+        self.since = datetime.now(UTC).replace(microsecond=0)  # set again when a run begins
         self.approver = Browser(APPROVER)
         self.clerk = Browser(AP_CLERK)
         self.buyer_admin = Browser(BUYER_ADMIN)
@@ -298,6 +300,8 @@ class Simulator:
     # -- the run -----------------------------------------------------------------------------
     def run(self, count: int) -> Report:
         started = time.monotonic()
+        # The outboxes are read for what this run made: a site in use holds other messages too.
+        self.since = datetime.now(UTC).replace(microsecond=0)
         self.say("signing in", 0)
         self.sign_in()
         orders = [SimOrder(index + 1, plan) for index, plan in enumerate(self.plans(count))]
@@ -758,8 +762,10 @@ class Simulator:
 
     # -- outbox --------------------------------------------------------------------------------
     def undelivered(self) -> dict[str, int]:
-        """Messages the sites' outboxes hold undelivered, per site and kind, as their administrators see
-        them (Django admin, filtered by status), once the workers have had time to deliver them."""
+        """Messages made since this run began that the sites' outboxes hold undelivered, per site and
+        kind, as their administrators see them (Django admin, filtered by status and creation time),
+        once the workers have had time to deliver them."""
+        since = urllib.parse.quote(self.since.isoformat())
         counts: dict[str, int] = {}
         sites = (("buyer", self.buyer_admin, self.buyer), ("storefront", self.operator, self.supplier))
 
@@ -768,7 +774,9 @@ class Simulator:
             kinds: list[str] = []
             page_number = 1
             while True:
-                page = browser.get(f"{url}/admin/core/outboxmessage/?status__exact={status}&p={page_number}")
+                page = browser.get(
+                    f"{url}/admin/core/outboxmessage/?status__exact={status}&created_at__gte={since}&p={page_number}"
+                )
                 if page.status != 200:
                     raise SimulationError(f"outbox page of {url}: {page.status}")
                 counted = page.texts("//p[contains(@class,'paginator')]")
