@@ -23,13 +23,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from openprocure.core import mail
+from openprocure.core import en16931, mail
 from openprocure.core.audit import record_event
 from openprocure.core.links import web_url
 from openprocure.core.models import User
 from openprocure.core.status import set_status
 from openprocure.core.tunables import tunable
-from openprocure.supplier.business.choices import InvoiceGrouping
+from openprocure.supplier.business.choices import InvoiceFormat, InvoiceGrouping
 from openprocure.supplier.business.models import Business, PaymentMethod, ShippingAddress
 from openprocure.supplier.business.services import staff_role
 from openprocure.supplier.fulfilment.choices import (
@@ -44,6 +44,7 @@ from openprocure.supplier.fulfilment.choices import (
     ReturnRequestStatus,
     ShipmentStatus,
 )
+from openprocure.supplier.fulfilment import einvoice
 from openprocure.supplier.fulfilment.documents import invoice_request, ship_notice_request
 from openprocure.supplier.fulfilment.models import (
     BuyerStatus,
@@ -342,7 +343,9 @@ def _issue_invoice(
     if goods_return is not None:
         goods_return.credit_memo = invoice
         goods_return.save(update_fields=["credit_memo"])
-    if integration.e_invoicing:
+    if integration.e_invoicing and integration.invoice_format != InvoiceFormat.CXML:
+        _issue_einvoice(invoice, invoice_lines, integration.invoice_format)
+    elif integration.e_invoicing:
         message = documents.send(
             integration,
             invoice_request(order, invoice, invoice_lines, totals.tax_details),
@@ -361,6 +364,23 @@ def _issue_invoice(
             detail={"invoice": invoice.number, "total": str(invoice.total)},
         )
     return invoice
+
+
+def _issue_einvoice(invoice: Invoice, lines: list[InvoiceLine], invoice_format: str) -> None:
+    """Issue ``invoice`` as an EN 16931 e-invoice in ``invoice_format`` and keep it with the invoice.
+    A document its schema or the EN 16931 rules refuse is never issued: ``ValidationError`` naming
+    each failed rule, its message and where, so the whole shipment or return is undone and staff
+    see why."""
+    try:
+        document, _media_type = einvoice.issue(invoice, lines, invoice_format)
+    except en16931.InvalidInvoice as refused:
+        raise ValidationError(
+            _("Invoice %(number)s was not issued: it breaks the EN 16931 rules. %(findings)s")
+            % {"number": invoice.number, "findings": "; ".join(str(f) for f in refused.report.fatal)}
+        ) from refused
+    invoice.einvoice_format = invoice_format
+    invoice.einvoice = document
+    invoice.save(update_fields=["einvoice_format", "einvoice"])
 
 
 # -- returns ---------------------------------------------------------------------------------------

@@ -1,0 +1,168 @@
+"""Storefront invoices and credit memos issued as EN 16931 e-invoices (CII, UBL 2.1, Factur-X), each
+checked against its schema and the EN 16931 schematron before it is kept; a refused one is not issued."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import facturx
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import override_settings
+from lxml import etree
+
+from openprocure.core import en16931
+from openprocure.core.models import OutboxMessage
+from openprocure.supplier.business.choices import InvoiceFormat
+from openprocure.supplier.business.models import Integration
+from openprocure.supplier.fulfilment import services
+from openprocure.supplier.fulfilment.models import Invoice, Shipment
+from tests.supplier.worlds import make_operator, place
+
+pytestmark = pytest.mark.django_db
+
+RAM = "{urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100}"
+CBC = "{urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2}"
+
+
+def _use(shop: Integration, invoice_format: str) -> None:
+    Integration.objects.filter(pk=shop.pk).update(invoice_format=invoice_format)
+
+
+def _invoice_and_credit_memo(client) -> tuple[Invoice, Invoice]:
+    order = place(client, [("B000PAPER1", 3), ("B000PENS01", 2)])
+    operator = make_operator()
+    services.ship(order_ids=[order.pk], carrier="DHL", tracking_number="JD1", by=operator)
+    line = order.lines.get(line_number=1)
+    goods_return = services.record_return(
+        order_id=order.pk,
+        quantities=[services.ReturnedQuantity(line.pk, 2)],
+        reason="Not needed",
+        by=operator,
+    )
+    invoice = Invoice.objects.get(order=order, kind="invoice")
+    return invoice, Invoice.objects.get(pk=goods_return.credit_memo_id)
+
+
+def _xml(invoice: Invoice) -> bytes:
+    document = bytes(invoice.einvoice)
+    if invoice.einvoice_format == InvoiceFormat.FACTURX:
+        _name, document = facturx.get_xml_from_pdf(document, check_xsd=True)
+    return document
+
+
+@pytest.mark.parametrize("invoice_format", [InvoiceFormat.CII, InvoiceFormat.UBL, InvoiceFormat.FACTURX])
+def test_an_invoice_and_a_credit_memo_pass_the_schema_and_the_en16931_rules(client, shop, invoice_format):
+    _use(shop, invoice_format)
+    invoice, credit_memo = _invoice_and_credit_memo(client)
+    assert (invoice.einvoice_format, credit_memo.einvoice_format) == (invoice_format, invoice_format)
+    # No cXML invoice leaves when the business takes an EN 16931 format.
+    assert not OutboxMessage.objects.filter(kind="InvoiceDetailRequest").exists()
+    assert (invoice.sent_electronically, credit_memo.sent_electronically) == (False, False)
+    for document, type_code in ((invoice, "380"), (credit_memo, "381")):
+        report = en16931.validate(_xml(document))
+        assert (len(report.fatal), report.syntax) == (0, "ubl" if invoice_format == "ubl" else "cii")
+        tree = etree.fromstring(_xml(document))
+        if invoice_format == InvoiceFormat.UBL:
+            kind = "Invoice" if type_code == "380" else "CreditNote"
+            assert tree.findtext(f"{CBC}{kind}TypeCode") == type_code
+            assert tree.findtext(f"{CBC}ID") == document.number
+            assert tree.findtext(f".//{CBC}PayableAmount") == str(document.total.quantize(Decimal("0.01")))
+        else:
+            assert tree.findtext(f".//{RAM}TypeCode") == type_code
+            assert tree.findtext(f".//{RAM}GrandTotalAmount") == str(document.total.quantize(Decimal("0.01")))
+
+
+def test_the_cii_carries_the_french_mentions(client, shop):
+    _use(shop, InvoiceFormat.CII)
+    invoice, credit_memo = _invoice_and_credit_memo(client)
+    tree = etree.fromstring(bytes(invoice.einvoice))
+    seller, buyer = tree.find(f".//{RAM}SellerTradeParty"), tree.find(f".//{RAM}BuyerTradeParty")
+    assert (
+        seller.findtext(f"{RAM}SpecifiedLegalOrganization/{RAM}ID"),
+        seller.findtext(f"{RAM}GlobalID"),
+        seller.findtext(f"{RAM}SpecifiedTaxRegistration/{RAM}ID"),
+        buyer.findtext(f"{RAM}SpecifiedLegalOrganization/{RAM}ID"),
+        buyer.findtext(f"{RAM}SpecifiedTaxRegistration/{RAM}ID"),
+    ) == ("732829304", "73282930400011", "FR93732829304", "732829320", "FR44732829320")
+    assert tree.findtext(f".//{RAM}BuyerOrderReferencedDocument/{RAM}IssuerAssignedID") == "PO-2026-000001"
+    assert [e.text for e in tree.iter(f"{RAM}LineID")] == ["1", "1", "2", "2"]
+    assert tree.findtext(f".//{RAM}BusinessProcessSpecifiedDocumentContextParameter/{RAM}ID") == "B1"
+    assert tree.findtext(f".//{RAM}SpecifiedTradePaymentTerms/{RAM}Description") == (
+        "Visa •••• 4242 (12/29). Paiement à réception de facture, sans escompte."
+    )
+    assert [n.findtext(f"{RAM}SubjectCode") for n in tree.iter(f"{RAM}IncludedNote")] == ["PMT", "PMD"]
+    ship_to = tree.find(f".//{RAM}ShipToTradeParty/{RAM}PostalTradeAddress")
+    assert [child.text for child in ship_to] == ["69007", "12 rue des Entrepôts", "Lyon", "FR"]
+
+
+def test_the_factur_x_pdf_carries_the_cii(client, shop):
+    _use(shop, InvoiceFormat.FACTURX)
+    invoice, _credit_memo = _invoice_and_credit_memo(client)
+    pdf = bytes(invoice.einvoice)
+    assert pdf.startswith(b"%PDF-")
+    name, embedded = facturx.get_xml_from_pdf(pdf, check_xsd=True)
+    assert name == "factur-x.xml"
+    assert facturx.get_level(etree.fromstring(embedded)) == "en16931"
+    # The same CII as issued on its own.
+    _use(shop, InvoiceFormat.CII)
+    assert etree.fromstring(embedded).findtext(f".//{RAM}GrandTotalAmount") == str(
+        invoice.total.quantize(Decimal("0.01"))
+    )
+
+
+@pytest.mark.parametrize("invoice_format", [InvoiceFormat.CII, InvoiceFormat.UBL])
+@override_settings(EINVOICE_SELLER_VAT_NUMBER="", EINVOICE_SELLER_SIREN="", EINVOICE_SELLER_SIRET="")
+def test_an_invoice_without_the_seller_vat_number_nor_siren_is_not_issued(client, shop, invoice_format):
+    _use(shop, invoice_format)
+    order = place(client, [("B000PAPER1", 3)])
+    outbox_before = OutboxMessage.objects.count()
+    with pytest.raises(ValidationError) as refused:
+        services.ship(order_ids=[order.pk], carrier="DHL", tracking_number="JD1", by=make_operator())
+    message = refused.value.messages[0]
+    assert message.startswith("Invoice INV-") and "it breaks the EN 16931 rules" in message
+    assert "[BR-CO-26]" in message and "[BR-S-02]" in message
+    # Nothing was issued, shipped or sent.
+    assert (Invoice.objects.count(), Shipment.objects.count(), OutboxMessage.objects.count()) == (
+        0,
+        0,
+        outbox_before,
+    )
+
+
+def test_the_ship_page_tells_staff_why_the_invoice_was_refused(client, shop):
+    _use(shop, InvoiceFormat.UBL)
+    order = place(client, [("B000PAPER1", 3)])
+    client.force_login(make_operator())
+    line = order.lines.get()
+    with override_settings(EINVOICE_SELLER_VAT_NUMBER="", EINVOICE_SELLER_SIREN="", EINVOICE_SELLER_SIRET=""):
+        response = client.post(
+            f"/fulfilment/orders/{order.pk}/ship/",
+            {f"line-{line.pk}": "3", "carrier": "DHL", "tracking_number": "JD1"},
+            follow=True,
+        )
+    page = response.content.decode()
+    assert "BR-S-02" in page and "BR-CO-26" in page
+    assert (Invoice.objects.count(), Shipment.objects.count()) == (0, 0)
+
+
+def test_a_wrong_total_is_refused_with_the_rule_named(client, shop):
+    _use(shop, InvoiceFormat.CII)
+    invoice, _credit_memo = _invoice_and_credit_memo(client)
+    tree = etree.fromstring(bytes(invoice.einvoice))
+    grand = tree.find(f".//{RAM}GrandTotalAmount")
+    grand.text = str(Decimal(grand.text) + 1)
+    broken = etree.tostring(tree)
+    with pytest.raises(en16931.InvalidInvoice) as refused:
+        en16931.check(broken)
+    # The grand total no longer is the net total plus VAT, nor the amount due the grand total.
+    assert refused.value.report.rules == ["BR-CO-15", "BR-CO-16"]
+    finding = refused.value.report.fatal[0]
+    assert finding.location == "/CrossIndustryInvoice[1]"
+    assert finding.message.startswith("Invoice total amount with VAT (BT-112) = Invoice total amount")
+
+
+def test_the_cxml_default_issues_no_en16931_document(client, shop):
+    invoice, credit_memo = _invoice_and_credit_memo(client)
+    assert (invoice.einvoice_format, bytes(invoice.einvoice), invoice.sent_electronically) == ("", b"", True)
+    assert OutboxMessage.objects.filter(kind="InvoiceDetailRequest").count() == 2
