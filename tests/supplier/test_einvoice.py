@@ -75,7 +75,7 @@ def test_an_invoice_and_a_credit_memo_pass_the_schema_and_the_en16931_rules(clie
 
 def test_the_cii_carries_the_french_mentions(client, shop):
     _use(shop, InvoiceFormat.CII)
-    invoice, credit_memo = _invoice_and_credit_memo(client)
+    invoice, _credit_memo = _invoice_and_credit_memo(client)
     tree = etree.fromstring(bytes(invoice.einvoice))
     seller, buyer = tree.find(f".//{RAM}SellerTradeParty"), tree.find(f".//{RAM}BuyerTradeParty")
     assert (
@@ -163,6 +163,6 @@ def test_a_wrong_total_is_refused_with_the_rule_named(client, shop):
 
 
 def test_the_cxml_default_issues_no_en16931_document(client, shop):
-    invoice, credit_memo = _invoice_and_credit_memo(client)
+    invoice, _credit_memo = _invoice_and_credit_memo(client)
     assert (invoice.einvoice_format, bytes(invoice.einvoice), invoice.sent_electronically) == ("", b"", True)
     assert OutboxMessage.objects.filter(kind="InvoiceDetailRequest").count() == 2

@@ -136,9 +136,8 @@ def _schema_findings(syntax: Syntax, xml: bytes) -> tuple[Finding, ...]:
     schema = _schema(etree.QName(root).namespace or "")
     if schema.validate(root):
         return ()
-    return tuple(
-        Finding("XSD", "fatal", error.message, f"line {error.line}") for error in schema.error_log
-    )
+    errors = schema.error_log.filter_from_errors()  # type: ignore[attr-defined]  # lxml-stubs lack it
+    return tuple(Finding("XSD", "fatal", error.message, f"line {error.line}") for error in errors)
 
 
 # -- schematron (SaxonC) ---------------------------------------------------------------------------
@@ -164,7 +163,8 @@ _NAMESPACE_TEST = re.compile(r"\*:([\w.-]+)\[namespace-uri\(\)='[^']*'\]")
 
 def _schematron_findings(syntax: Syntax, xml: bytes) -> tuple[Finding, ...]:
     processor, executable = _stylesheet(syntax)
-    document = processor.parse_xml(xml_text=xml.decode("utf-8"))
+    # Handed over as text re-serialised by lxml: any declared encoding or byte-order mark is read once.
+    document = processor.parse_xml(xml_text=etree.tostring(_parse(xml), encoding="unicode"))
     svrl = executable.transform_to_string(xdm_node=document)
     if svrl is None:
         raise RuntimeError(f"the EN 16931 {syntax.value.upper()} rules produced no report")

@@ -84,8 +84,12 @@ def build(invoice: Invoice, *, minor: Decimal) -> bytes:
         _el(_el(agreement, "ram:BuyerOrderReferencedDocument"), "ram:LineID", line.order_line_id)
         price = _el(agreement, "ram:NetPriceProductTradePrice")
         _el(price, "ram:ChargeAmount", decimal_text(line.net_price))
-        _el(_el(item, "ram:SpecifiedLineTradeDelivery"), "ram:BilledQuantity", decimal_text(line.quantity),
-            unitCode=line.unit_code)
+        _el(
+            _el(item, "ram:SpecifiedLineTradeDelivery"),
+            "ram:BilledQuantity",
+            decimal_text(line.quantity),
+            unitCode=line.unit_code,
+        )
         settlement = _el(item, "ram:SpecifiedLineTradeSettlement")
         tax = _el(settlement, "ram:ApplicableTradeTax")
         _el(tax, "ram:TypeCode", "VAT")
@@ -100,7 +104,11 @@ def build(invoice: Invoice, *, minor: Decimal) -> bytes:
     _party(agreement, "ram:SellerTradeParty", invoice.seller)
     _party(agreement, "ram:BuyerTradeParty", invoice.buyer)
     if invoice.order_reference:
-        _el(_el(agreement, "ram:BuyerOrderReferencedDocument"), "ram:IssuerAssignedID", invoice.order_reference)
+        _el(
+            _el(agreement, "ram:BuyerOrderReferencedDocument"),
+            "ram:IssuerAssignedID",
+            invoice.order_reference,
+        )
 
     delivery = _el(transaction, "ram:ApplicableHeaderTradeDelivery")
     if invoice.delivery_address is not None:
@@ -137,9 +145,15 @@ def build(invoice: Invoice, *, minor: Decimal) -> bytes:
     if invoice.charges:
         _el(summation, "ram:ChargeTotalAmount", _amount(invoice.charge_total, minor))
     _el(summation, "ram:TaxBasisTotalAmount", _amount(invoice.tax_basis, minor))
-    _el(summation, "ram:TaxTotalAmount", _amount(invoice.tax_total(minor), minor), currencyID=invoice.currency)
+    _el(
+        summation, "ram:TaxTotalAmount", _amount(invoice.tax_total(minor), minor), currencyID=invoice.currency
+    )
     _el(summation, "ram:GrandTotalAmount", _amount(invoice.grand_total(minor), minor))
     _el(summation, "ram:DuePayableAmount", _amount(invoice.grand_total(minor), minor))
     if invoice.preceding_invoice:
-        _el(_el(settlement, "ram:InvoiceReferencedDocument"), "ram:IssuerAssignedID", invoice.preceding_invoice)
+        _el(
+            _el(settlement, "ram:InvoiceReferencedDocument"),
+            "ram:IssuerAssignedID",
+            invoice.preceding_invoice,
+        )
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from lxml import etree
 
@@ -58,9 +59,11 @@ def build(invoice: Invoice, *, minor: Decimal) -> bytes:
     """The UBL XML of ``invoice``, amounts rounded to ``minor``."""
     credit = invoice.type_code == TypeCode.CREDIT_NOTE
     kind = "CreditNote" if credit else "Invoice"
+    # The None key is the default namespace for lxml; its stubs type the keys as str only.
+    namespaces: dict[Any, str] = {None: CREDIT_NOTE if credit else INVOICE, "cac": CAC, "cbc": CBC}
     root = etree.Element(
         f"{{{CREDIT_NOTE if credit else INVOICE}}}{kind}",
-        nsmap={None: CREDIT_NOTE if credit else INVOICE, "cac": CAC, "cbc": CBC},
+        nsmap=namespaces,
     )
     currency = invoice.currency
 
@@ -117,8 +120,12 @@ def build(invoice: Invoice, *, minor: Decimal) -> bytes:
     for line in invoice.lines:
         element = _el(root, f"cac:{kind}Line")
         _el(element, "cbc:ID", line.line_id)
-        _el(element, "cbc:CreditedQuantity" if credit else "cbc:InvoicedQuantity", decimal_text(line.quantity),
-            unitCode=line.unit_code)
+        _el(
+            element,
+            "cbc:CreditedQuantity" if credit else "cbc:InvoicedQuantity",
+            decimal_text(line.quantity),
+            unitCode=line.unit_code,
+        )
         money(element, "cbc:LineExtensionAmount", line.net_amount)
         _el(_el(element, "cac:OrderLineReference"), "cbc:LineID", line.order_line_id)
         item = _el(element, "cac:Item")

@@ -28,7 +28,6 @@ from openprocure.supplier.business.models import Business
 from openprocure.supplier.fulfilment.choices import InvoiceKind
 from openprocure.supplier.fulfilment.models import Invoice, InvoiceLine
 
-
 # cXML units that are UN/ECE Recommendation 21 package codes without their "X" (as ANSI X12 spells
 # them); EN 16931 (BR-CL-23) takes Recommendation 20 codes, or Recommendation 21 ones prefixed with X.
 PACKAGE_UNITS = {"PK": "XPK", "BX": "XBX", "RO": "XRO", "CT": "XCT", "BG": "XBG"}
@@ -168,5 +167,7 @@ def issue(invoice: Invoice, lines: list[InvoiceLine], invoice_format: str) -> tu
         return xml, "application/xml"
     if invoice_format == InvoiceFormat.FACTURX:
         pdf = render_pdf("fulfilment/invoice_pdf.html", {"invoice": invoice, "lines": lines})
-        return bytes(facturx.generate_from_binary(pdf, xml, flavor="factur-x", level="en16931")), "application/pdf"
+        return bytes(
+            facturx.generate_from_binary(pdf, xml, flavor="factur-x", level="en16931")
+        ), "application/pdf"
     raise ValueError(f"not an EN 16931 format: {invoice_format}")

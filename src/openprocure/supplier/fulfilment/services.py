@@ -32,6 +32,7 @@ from openprocure.core.tunables import tunable
 from openprocure.supplier.business.choices import InvoiceFormat, InvoiceGrouping
 from openprocure.supplier.business.models import Business, PaymentMethod, ShippingAddress
 from openprocure.supplier.business.services import staff_role
+from openprocure.supplier.fulfilment import einvoice
 from openprocure.supplier.fulfilment.choices import (
     CREDIT_MEMO_REQUESTED,
     INVOICE_STATUS_DETAIL_EXTRINSIC,
@@ -44,7 +45,6 @@ from openprocure.supplier.fulfilment.choices import (
     ReturnRequestStatus,
     ShipmentStatus,
 )
-from openprocure.supplier.fulfilment import einvoice
 from openprocure.supplier.fulfilment.documents import invoice_request, ship_notice_request
 from openprocure.supplier.fulfilment.models import (
     BuyerStatus,

@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('business', '0002_iso_currency_and_country_validators'),
+        ("business", "0002_iso_currency_and_country_validators"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='integration',
-            name='invoice_format',
-            field=models.CharField(choices=[('cxml', 'cXML InvoiceDetailRequest'), ('cii', 'UN/CEFACT CII (EN 16931)'), ('ubl', 'UBL 2.1 (EN 16931)'), ('facturx', 'Factur-X PDF (EN 16931)')], default='cxml', max_length=8, verbose_name='invoice format'),
+            model_name="integration",
+            name="invoice_format",
+            field=models.CharField(
+                choices=[
+                    ("cxml", "cXML InvoiceDetailRequest"),
+                    ("cii", "UN/CEFACT CII (EN 16931)"),
+                    ("ubl", "UBL 2.1 (EN 16931)"),
+                    ("facturx", "Factur-X PDF (EN 16931)"),
+                ],
+                default="cxml",
+                max_length=8,
+                verbose_name="invoice format",
+            ),
         ),
     ]

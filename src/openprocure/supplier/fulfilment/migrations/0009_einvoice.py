@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('fulfilment', '0008_buyer_status_detail'),
+        ("fulfilment", "0008_buyer_status_detail"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='invoice',
-            name='einvoice',
-            field=models.BinaryField(blank=True, default=b'', verbose_name='e-invoice'),
+            model_name="invoice",
+            name="einvoice",
+            field=models.BinaryField(blank=True, default=b"", verbose_name="e-invoice"),
         ),
         migrations.AddField(
-            model_name='invoice',
-            name='einvoice_format',
-            field=models.CharField(blank=True, max_length=8, verbose_name='e-invoice format'),
+            model_name="invoice",
+            name="einvoice_format",
+            field=models.CharField(blank=True, max_length=8, verbose_name="e-invoice format"),
         ),
     ]
