@@ -3,6 +3,9 @@ on broken copies of them and on documents that are not invoices."""
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import facturx
@@ -10,6 +13,8 @@ import pytest
 from lxml import etree
 
 from openprocure.core import en16931
+from openprocure.core.en16931 import cii, ubl
+from openprocure.core.en16931.model import Address, Charge, Invoice, Line, Operation, Party, TypeCode
 
 CII_EXAMPLES = [
     "CII_business_example_02.xml",
@@ -102,3 +107,52 @@ def test_a_document_that_is_no_invoice_is_refused():
         en16931.validate(b"<order/>")
     with pytest.raises(ValueError, match="not well-formed XML"):
         en16931.validate(b"<Invoice")
+
+
+def _corrective() -> Invoice:
+    seller = Party(
+        "OpenProcure Store SAS",
+        Address("12 rue des Acheteurs", "75002", "Paris", "FR"),
+        siren="732829304",
+        vat_number="FR93732829304",
+    )
+    buyer = Party("Acme Industries", Address("1 rue de la Paix", "75002", "Paris", "FR"), siren="732829320")
+    line = Line(
+        "1", "3", "B000PAPER1", "Copy paper", Decimal(3), "XPK", Decimal("5.2"), Decimal("15.60"), Decimal(20)
+    )
+    return Invoice(
+        number="INV-CORR-1",
+        type_code=TypeCode.CORRECTIVE,
+        issue_date=date(2026, 12, 7),
+        currency="EUR",
+        seller=seller,
+        buyer=buyer,
+        buyer_reference="PO-1",
+        order_reference="PO-1",
+        operation=Operation.GOODS,
+        payment_terms="Paiement à réception",
+        lines=(line,),
+        charges=(Charge("Frais de port", Decimal("4.99"), Decimal(20)),),
+        preceding_invoice="INV-1",
+    )
+
+
+@pytest.mark.parametrize("build", [cii.build, ubl.build])
+def test_a_corrective_invoice_384_passes_in_both_syntaxes(build):
+    xml = build(_corrective(), minor=Decimal("0.01"))
+    assert en16931.validate(xml).fatal == ()
+    text = xml.decode()
+    # 15.60 + 4.99 = 20.59 net, VAT 20 % on the whole basis = 4.12, 24.71 due; the invoice it corrects.
+    assert "384" in text and "INV-1<" in text and ">24.71<" in text and ">4.12<" in text
+
+
+@pytest.mark.parametrize("build", [cii.build, ubl.build])
+def test_a_seller_without_vat_number_nor_siren_is_refused_in_both_syntaxes(build):
+    corrective = _corrective()
+    anonymous = dataclasses.replace(corrective.seller, siren="", vat_number="")
+    xml = build(dataclasses.replace(corrective, seller=anonymous), minor=Decimal("0.01"))
+    with pytest.raises(en16931.InvalidInvoice) as refused:
+        en16931.check(xml)
+    # No seller identifier at all (BR-CO-26); standard-rated lines (BR-S-02) and charge (BR-S-04)
+    # without the seller VAT number.
+    assert sorted(refused.value.report.rules) == ["BR-CO-26", "BR-S-02", "BR-S-04"]

@@ -9,12 +9,13 @@ import facturx
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import override_settings
+from django.urls import reverse
 from lxml import etree
 
 from openprocure.core import en16931
 from openprocure.core.models import OutboxMessage
 from openprocure.supplier.business.choices import InvoiceFormat
-from openprocure.supplier.business.models import Integration
+from openprocure.supplier.business.models import Integration, SettingsChange
 from openprocure.supplier.fulfilment import services
 from openprocure.supplier.fulfilment.models import Invoice, Shipment
 from tests.supplier.worlds import make_operator, place
@@ -166,3 +167,20 @@ def test_the_cxml_default_issues_no_en16931_document(client, shop):
     invoice, _credit_memo = _invoice_and_credit_memo(client)
     assert (invoice.einvoice_format, bytes(invoice.einvoice), invoice.sent_electronically) == ("", b"", True)
     assert OutboxMessage.objects.filter(kind="InvoiceDetailRequest").count() == 2
+
+
+def test_an_operator_chooses_the_invoice_format_on_the_settings_page(client, shop):
+    url = reverse("business-integration-settings", args=[shop.pk])
+    client.force_login(make_operator())
+    refused = client.post(url, {"field": "invoice_format", "value": "pdf", "reason": "Ticket 9"})
+    shop.refresh_from_db()
+    assert (refused.status_code, shop.invoice_format) == (200, InvoiceFormat.CXML)
+    client.post(url, {"field": "invoice_format", "value": "ubl", "reason": "Ticket 10"})
+    shop.refresh_from_db()
+    change = SettingsChange.objects.get()
+    assert (shop.invoice_format, change.old_value, change.new_value) == ("ubl", "cxml", "ubl")
+    order = place(client, [("B000PAPER1", 3)])
+    services.ship(order_ids=[order.pk], carrier="DHL", tracking_number="JD1", by=make_operator("o2@m.test"))
+    invoice = Invoice.objects.get()
+    assert invoice.einvoice_format == "ubl"
+    assert etree.fromstring(bytes(invoice.einvoice)).tag.endswith("}Invoice")
