@@ -184,3 +184,29 @@ def test_an_operator_chooses_the_invoice_format_on_the_settings_page(client, sho
     invoice = Invoice.objects.get()
     assert invoice.einvoice_format == "ubl"
     assert etree.fromstring(bytes(invoice.einvoice)).tag.endswith("}Invoice")
+
+
+def test_the_business_downloads_the_einvoice_from_its_invoices(client, shop):
+    _use(shop, InvoiceFormat.FACTURX)
+    invoice, _credit_memo = _invoice_and_credit_memo(client)
+    client.force_login(shop.business.memberships.get(is_administrator=True).user)
+    listing = client.get("/account/invoices/").content.decode()
+    url = f"/account/invoices/{invoice.number}/einvoice/"
+    assert f'<a href="{url}">Factur-X PDF (EN 16931)</a>' in listing
+    download = client.get(url)
+    assert (download.status_code, download["Content-Type"], download.content) == (
+        200,
+        "application/pdf",
+        bytes(invoice.einvoice),
+    )
+    assert download["Content-Disposition"] == f'attachment; filename="{invoice.number}.pdf"'
+    # Someone of another business gets nothing.
+    client.force_login(make_operator("stranger@elsewhere.test"))
+    assert client.get(url).status_code == 404
+
+
+def test_an_invoice_sent_as_cxml_has_no_einvoice_to_download(client, shop):
+    invoice, _credit_memo = _invoice_and_credit_memo(client)
+    client.force_login(shop.business.memberships.get(is_administrator=True).user)
+    assert client.get(f"/account/invoices/{invoice.number}/einvoice/").status_code == 404
+    assert "/einvoice/" not in client.get("/account/invoices/").content.decode()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from openprocure.core.reference import validate_currency
+from openprocure.supplier.business.choices import InvoiceFormat
 from openprocure.supplier.fulfilment.choices import (
     INVOICE_STATUS_DETAIL_LABELS,
     INVOICE_STATUS_LABELS,
@@ -101,7 +102,9 @@ class Invoice(models.Model):
     payload_id = models.CharField(_("payloadID"), max_length=250, blank=True)
     # The EN 16931 e-invoice issued for it (CII or UBL XML, or a Factur-X PDF), as it passed its
     # schema and the EN 16931 rules; empty when the business takes cXML.
-    einvoice_format = models.CharField(_("e-invoice format"), max_length=8, blank=True)
+    einvoice_format = models.CharField(
+        _("e-invoice format"), max_length=8, choices=InvoiceFormat.choices, blank=True
+    )
     einvoice = models.BinaryField(_("e-invoice"), blank=True, default=b"", editable=False)
     issued_at = models.DateTimeField(_("issued"), default=timezone.now, db_index=True)
 
