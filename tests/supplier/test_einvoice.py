@@ -3,6 +3,7 @@ checked against its schema and the EN 16931 schematron before it is kept; a refu
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal
 
 import facturx
@@ -11,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.test import override_settings
 from django.urls import reverse
 from lxml import etree
+from pypdf import PdfReader
 
 from openprocure.core import en16931
 from openprocure.core.models import OutboxMessage
@@ -102,6 +104,12 @@ def test_the_factur_x_pdf_carries_the_cii(client, shop):
     invoice, _credit_memo = _invoice_and_credit_memo(client)
     pdf = bytes(invoice.einvoice)
     assert pdf.startswith(b"%PDF-")
+    # PDF/A-3B, as its XMP metadata says, with the CII as factur-x.xml.
+    xmp = PdfReader(io.BytesIO(pdf)).xmp_metadata
+    assert xmp is not None
+    xmp_text = xmp.stream.get_data().decode()
+    assert 'pdfaid:part="3"' in xmp_text or "<pdfaid:part>3</pdfaid:part>" in xmp_text
+    assert "<fx:ConformanceLevel>EN 16931</fx:ConformanceLevel>" in xmp_text
     name, embedded = facturx.get_xml_from_pdf(pdf, check_xsd=True)
     assert name == "factur-x.xml"
     assert facturx.get_level(etree.fromstring(embedded)) == "en16931"

@@ -166,7 +166,8 @@ def issue(invoice: Invoice, lines: list[InvoiceLine], invoice_format: str) -> tu
     if invoice_format == InvoiceFormat.CII:
         return xml, "application/xml"
     if invoice_format == InvoiceFormat.FACTURX:
-        pdf = render_pdf("fulfilment/invoice_pdf.html", {"invoice": invoice, "lines": lines})
+        context = {"invoice": invoice, "order": invoice.order, "business": invoice.business, "lines": lines}
+        pdf = render_pdf("fulfilment/invoice_pdf.html", context, variant="pdf/a-3b")
         return bytes(
             facturx.generate_from_binary(pdf, xml, flavor="factur-x", level="en16931")
         ), "application/pdf"
