@@ -26,6 +26,7 @@ pytestmark = pytest.mark.django_db
 
 RAM = "{urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100}"
 CBC = "{urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2}"
+CAC = "{urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2}"
 
 
 def _use(shop: Integration, invoice_format: str) -> None:
@@ -71,9 +72,13 @@ def test_an_invoice_and_a_credit_memo_pass_the_schema_and_the_en16931_rules(clie
             assert tree.findtext(f"{CBC}{kind}TypeCode") == type_code
             assert tree.findtext(f"{CBC}ID") == document.number
             assert tree.findtext(f".//{CBC}PayableAmount") == str(document.total.quantize(Decimal("0.01")))
+            credited = tree.findtext(f"{CAC}BillingReference/{CAC}InvoiceDocumentReference/{CBC}ID")
         else:
             assert tree.findtext(f".//{RAM}TypeCode") == type_code
             assert tree.findtext(f".//{RAM}GrandTotalAmount") == str(document.total.quantize(Decimal("0.01")))
+            credited = tree.findtext(f".//{RAM}InvoiceReferencedDocument/{RAM}IssuerAssignedID")
+        # The credit memo names the invoice it credits; the invoice names none.
+        assert credited == (invoice.number if document == credit_memo else None)
 
 
 def test_the_cii_carries_the_french_mentions(client, shop):

@@ -111,6 +111,15 @@ def semantic_invoice(invoice: Invoice, lines: list[InvoiceLine]) -> EInvoice:
         terms = f"{payment}. {terms}"
     shipping = Decimal(invoice.shipping).quantize(minor)
     credit = invoice.kind == InvoiceKind.CREDIT_MEMO
+    # A credit memo names the order's last invoice before it (BT-25), the one it credits.
+    credited = (
+        Invoice.objects.filter(order=order, kind=InvoiceKind.INVOICE, issued_at__lte=invoice.issued_at)
+        .order_by("-issued_at", "-pk")
+        .values_list("number", flat=True)
+        .first()
+        if credit
+        else None
+    )
     return EInvoice(
         number=invoice.number,
         type_code=TypeCode.CREDIT_NOTE if credit else TypeCode.INVOICE,
@@ -145,6 +154,7 @@ def semantic_invoice(invoice: Invoice, lines: list[InvoiceLine]) -> EInvoice:
         delivery_name=delivery_name,
         delivery_address=delivery_address,
         delivery_date=invoice.shipment.shipped_at.date() if invoice.shipment else None,
+        preceding_invoice=credited or "",
         notes=(
             ("PMT", tunable("EINVOICE_RECOVERY_FEE_NOTE")),
             ("PMD", tunable("EINVOICE_LATE_PAYMENT_NOTE")),
