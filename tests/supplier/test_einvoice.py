@@ -4,6 +4,7 @@ checked against its schema and the EN 16931 schematron before it is kept; a refu
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from decimal import Decimal
 
 import facturx
@@ -11,6 +12,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 from lxml import etree
 from pypdf import PdfReader
 
@@ -20,6 +22,7 @@ from openprocure.supplier.business.choices import InvoiceFormat
 from openprocure.supplier.business.models import Integration, SettingsChange
 from openprocure.supplier.fulfilment import services
 from openprocure.supplier.fulfilment.models import Invoice, Shipment
+from openprocure.supplier.orders.models import OrderSettings
 from tests.supplier.worlds import make_operator, place
 
 pytestmark = pytest.mark.django_db
@@ -223,3 +226,19 @@ def test_an_invoice_sent_as_cxml_has_no_einvoice_to_download(client, shop):
     client.force_login(shop.business.memberships.get(is_administrator=True).user)
     assert client.get(f"/account/invoices/{invoice.number}/einvoice/").status_code == 404
     assert "/einvoice/" not in client.get("/account/invoices/").content.decode()
+
+
+def test_automatic_fulfilment_leaves_an_order_whose_invoice_is_refused_in_the_queue(client, shop, caplog):
+    _use(shop, InvoiceFormat.CII)
+    OrderSettings.objects.filter(integration=shop).update(auto_fulfil_after_minutes=5)
+    order = place(client, [("B000PAPER1", 1)])
+    later = timezone.now() + timedelta(minutes=6)
+    with override_settings(EINVOICE_SELLER_VAT_NUMBER="", EINVOICE_SELLER_SIREN="", EINVOICE_SELLER_SIRET=""):
+        assert services.auto_fulfil(now=later) == []
+    assert (Shipment.objects.count(), Invoice.objects.count()) == (0, 0)
+    assert order in services.queue()
+    assert f"Orders [{order.pk}] not shipped automatically: Invoice INV-" in caplog.text
+    assert "[BR-S-02]" in caplog.text
+    # Once the seller's identity is set, the next run ships it with a valid invoice.
+    (shipment,) = services.auto_fulfil(now=later)
+    assert en16931.validate(bytes(Invoice.objects.get(shipment=shipment).einvoice)).fatal == ()

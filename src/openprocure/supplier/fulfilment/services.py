@@ -9,6 +9,7 @@ here: they are refused before anything ships.
 
 from __future__ import annotations
 
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -62,6 +63,8 @@ from openprocure.supplier.orders.choices import ORDER_TRANSITIONS, EventKind, Or
 from openprocure.supplier.orders.models import Order, OrderEvent, OrderLine
 from openprocure.supplier.punchout import pricing
 from punchout import amounts, cxml
+
+logger = logging.getLogger(__name__)
 
 SHIPPABLE = [OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_SHIPPED, OrderStatus.SHIPPED]
 
@@ -676,24 +679,33 @@ def auto_fulfil(*, now: datetime | None = None) -> list[Shipment]:
     grouped = consolidation_groups(candidates)
     in_groups = {order.pk for group in grouped.values() for order in group}
     today = timezone.localtime(now).weekday()
-    for address, group in grouped.items():
-        if address.preferred_delivery_day != today:
-            continue
-        shipments.append(_auto_ship([order.pk for order in group]))
-    for order in candidates:
-        if order.pk not in in_groups:
-            shipments.append(_auto_ship([order.pk]))
+    batches = [
+        [order.pk for order in group]
+        for address, group in grouped.items()
+        if address.preferred_delivery_day == today
+    ]
+    batches += [[order.pk] for order in candidates if order.pk not in in_groups]
+    for order_ids in batches:
+        shipment = _auto_ship(order_ids)
+        if shipment is not None:
+            shipments.append(shipment)
     return shipments
 
 
-def _auto_ship(order_ids: list[int]) -> Shipment:
-    return ship(
-        order_ids=order_ids,
-        carrier=tunable("FULFILMENT_AUTO_CARRIER"),
-        tracking_number=f"{tunable('FULFILMENT_AUTO_TRACKING_PREFIX')}{secrets.token_hex(6).upper()}",
-        by=None,
-        automatic=True,
-    )
+def _auto_ship(order_ids: list[int]) -> Shipment | None:
+    """Ship ``order_ids`` automatically; None when it cannot (an invoice the EN 16931 rules refuse):
+    the orders stay in the operators' queue, where shipping them by hand shows why."""
+    try:
+        return ship(
+            order_ids=order_ids,
+            carrier=tunable("FULFILMENT_AUTO_CARRIER"),
+            tracking_number=f"{tunable('FULFILMENT_AUTO_TRACKING_PREFIX')}{secrets.token_hex(6).upper()}",
+            by=None,
+            automatic=True,
+        )
+    except ValidationError as refused:
+        logger.warning("Orders %s not shipped automatically: %s", order_ids, " ".join(refused.messages))
+        return None
 
 
 def business_charges(business: Business) -> list[Charge]:
