@@ -14,8 +14,15 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 
-def render_pdf(template_name: str, context: dict[str, Any], *, request: HttpRequest | None = None) -> bytes:
-    """The PDF of ``template_name`` rendered with ``context`` in the active language."""
+def render_pdf(
+    template_name: str,
+    context: dict[str, Any],
+    *,
+    request: HttpRequest | None = None,
+    variant: str | None = None,
+) -> bytes:
+    """The PDF of ``template_name`` rendered with ``context`` in the active language; ``variant``
+    is a WeasyPrint PDF variant (``"pdf/a-3b"`` for the base of a Factur-X invoice)."""
     import weasyprint  # loads Pango on first use only: the sites start without it
 
     # No scheme is allowed: file://, http(s)://, data: are all refused (and logged by WeasyPrint).
@@ -24,7 +31,7 @@ def render_pdf(template_name: str, context: dict[str, Any], *, request: HttpRequ
     html = render_to_string(
         template_name, {**context, "LANGUAGE_CODE": translation.get_language()}, request=request
     )
-    return bytes(weasyprint.HTML(string=html, url_fetcher=refuse_all).write_pdf())
+    return bytes(weasyprint.HTML(string=html, url_fetcher=refuse_all).write_pdf(pdf_variant=variant))
 
 
 def pdf_response(

@@ -229,6 +229,35 @@ TUNABLES: dict[str, Tunable] = {
         "VAT rate (percent) of the cart's tax estimate and of our invoices: France's standard rate "
         "(OPENPROCURE_VAT_RATE).",
     ),
+    # -- storefront: EN 16931 e-invoices (openprocure.supplier.fulfilment.einvoice) ----------------------
+    # Us, the seller of every storefront invoice (EN 16931 BG-4): name, address, SIREN, SIRET, VAT.
+    "EINVOICE_SELLER_NAME": Tunable("OpenProcure Store SAS", "Our legal name on e-invoices (BT-27)."),
+    "EINVOICE_SELLER_STREET": Tunable("12 rue des Acheteurs", "Our street on e-invoices (BT-35)."),
+    "EINVOICE_SELLER_POSTAL_CODE": Tunable("75002", "Our postal code on e-invoices (BT-38)."),
+    "EINVOICE_SELLER_CITY": Tunable("Paris", "Our city on e-invoices (BT-37)."),
+    "EINVOICE_SELLER_COUNTRY": Tunable("FR", "Our country on e-invoices (BT-40, ISO 3166-1)."),
+    "EINVOICE_SELLER_SIREN": Tunable(
+        "732829304", "Our SIREN (BT-30, scheme 0002): required in France with the VAT number."
+    ),
+    "EINVOICE_SELLER_SIRET": Tunable("73282930400011", "Our SIRET (BT-29, scheme 0009), empty if none."),
+    "EINVOICE_SELLER_VAT_NUMBER": Tunable(
+        "FR93732829304", "Our VAT number (BT-31): every standard-rated invoice must carry it (BR-S-02)."
+    ),
+    "EINVOICE_OPERATION": Tunable(
+        "B1", "The French category of operation of our invoices: B1 goods, S1 services, M1 both."
+    ),
+    "EINVOICE_PAYMENT_TERMS": Tunable(
+        "Paiement à réception de facture, sans escompte.", "Payment terms after the payment method (BT-20)."
+    ),
+    "EINVOICE_SHIPPING_REASON": Tunable("Frais de port", "The reason of the shipping charge (BT-104)."),
+    "EINVOICE_RECOVERY_FEE_NOTE": Tunable(
+        "Indemnité forfaitaire pour frais de recouvrement en cas de retard de paiement : 40 EUR.",
+        "French mandatory mention (note PMT): the fixed recovery fee (Code de commerce L441-10).",
+    ),
+    "EINVOICE_LATE_PAYMENT_NOTE": Tunable(
+        "Pénalités de retard : trois fois le taux d'intérêt légal.",
+        "French mandatory mention (note PMD): the late-payment penalty rate (Code de commerce L441-10).",
+    ),
     "PUNCHOUT_BACKGROUND_SEARCH_LIMIT": Tunable(50, "A BACKGROUND_SEARCH answers at most this many items."),
     "PUNCHOUT_MAX_LINE_QUANTITY": Tunable(
         100_000, "Largest quantity of one cart line, and of one order line (the same ceiling)."

@@ -63,5 +63,10 @@ CXML_DOMAIN = os.environ.get("OPENPROCURE_CXML_DOMAIN", "NetworkId")
 BUSINESS_VERIFIED_DOMAINS = env_list("OPENPROCURE_BUSINESS_VERIFIED_DOMAINS")
 # VAT rate in percent of the cart's tax estimate and of our invoices (default: France's standard 20).
 VAT_RATE = Decimal(os.environ.get("OPENPROCURE_VAT_RATE", "20"))
+# Us, the seller on EN 16931 e-invoices: each OPENPROCURE_EINVOICE_SELLER_* variable, when set, replaces
+# the demo identity of the EINVOICE_SELLER_* tunable of the same name (openprocure.core.tunables).
+for _part in ("NAME", "STREET", "POSTAL_CODE", "CITY", "COUNTRY", "SIREN", "SIRET", "VAT_NUMBER"):
+    if f"OPENPROCURE_EINVOICE_SELLER_{_part}" in os.environ:
+        globals()[f"EINVOICE_SELLER_{_part}"] = os.environ[f"OPENPROCURE_EINVOICE_SELLER_{_part}"]
 # Periodic tasks run by the site's worker: (dotted path, seconds between runs).
 PERIODIC_TASKS = [("openprocure.supplier.fulfilment.tasks.auto_fulfil", 60.0)]

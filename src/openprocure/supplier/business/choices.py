@@ -61,6 +61,15 @@ class InvoiceGrouping(models.TextChoices):
     PER_ORDER = "per_order", _("One invoice per order")
 
 
+class InvoiceFormat(models.TextChoices):
+    """How our invoices and credit memos reach the business: cXML, or an EN 16931 e-invoice."""
+
+    CXML = "cxml", _("cXML InvoiceDetailRequest")
+    CII = "cii", _("UN/CEFACT CII (EN 16931)")
+    UBL = "ubl", _("UBL 2.1 (EN 16931)")
+    FACTURX = "facturx", _("Factur-X PDF (EN 16931)")
+
+
 class PaymentKind(models.TextChoices):
     CARD = "card", _("Payment card")  # charged when an order ships
     INVOICE = "invoice", _("Pay by invoice")  # invoiced with payment terms

@@ -14,6 +14,7 @@ from openprocure.core.reference import validate_country
 from openprocure.supplier.business.choices import (
     CartEncoding,
     IntegrationStatus,
+    InvoiceFormat,
     InvoiceGrouping,
     PaymentKind,
     QuantityAction,
@@ -208,6 +209,11 @@ class Integration(models.Model):
     )
     # Invoices sent as cXML InvoiceDetailRequest.
     e_invoicing = models.BooleanField(_("e-invoicing"), default=True)
+    # The document each invoice and credit memo is issued as: cXML, or EN 16931 CII, UBL or Factur-X
+    # (checked against the EN 16931 rules before it leaves).
+    invoice_format = models.CharField(
+        _("invoice format"), max_length=8, choices=InvoiceFormat.choices, default=InvoiceFormat.CXML
+    )
     created_at = models.DateTimeField(_("added"), default=timezone.now)
     activated_at = models.DateTimeField(_("activated"), null=True, blank=True)
 
@@ -238,6 +244,7 @@ SETTING_FIELDS = [
     "allow_order_updates",
     "invoice_grouping",
     "e_invoicing",
+    "invoice_format",
 ]
 
 

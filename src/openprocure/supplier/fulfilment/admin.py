@@ -20,8 +20,19 @@ class ShipmentAdmin(admin.ModelAdmin):
 
 @admin.register(Invoice)
 class InvoiceAdmin(admin.ModelAdmin):
-    list_display = ["number", "kind", "order", "total", "currency", "sent_electronically", "issued_at"]
+    list_display = [
+        "number",
+        "kind",
+        "order",
+        "total",
+        "currency",
+        "sent_electronically",
+        "einvoice_format",
+        "issued_at",
+    ]
     search_fields = ["number"]
+    # The e-invoice was issued as it passed the EN 16931 rules: its format is a fact, not a setting.
+    readonly_fields = ["einvoice_format"]
 
 
 @admin.register(Charge)

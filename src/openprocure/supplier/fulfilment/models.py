@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from openprocure.core.reference import validate_currency
+from openprocure.supplier.business.choices import InvoiceFormat
 from openprocure.supplier.fulfilment.choices import (
     INVOICE_STATUS_DETAIL_LABELS,
     INVOICE_STATUS_LABELS,
@@ -99,6 +100,12 @@ class Invoice(models.Model):
     total = models.DecimalField(_("total"), max_digits=15, decimal_places=3)
     sent_electronically = models.BooleanField(_("sent as cXML"), default=False)
     payload_id = models.CharField(_("payloadID"), max_length=250, blank=True)
+    # The EN 16931 e-invoice issued for it (CII or UBL XML, or a Factur-X PDF), as it passed its
+    # schema and the EN 16931 rules; empty when the business takes cXML.
+    einvoice_format = models.CharField(
+        _("e-invoice format"), max_length=8, choices=InvoiceFormat.choices, blank=True
+    )
+    einvoice = models.BinaryField(_("e-invoice"), blank=True, default=b"", editable=False)
     issued_at = models.DateTimeField(_("issued"), default=timezone.now, db_index=True)
 
     class Meta:

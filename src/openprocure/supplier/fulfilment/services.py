@@ -9,6 +9,7 @@ here: they are refused before anything ships.
 
 from __future__ import annotations
 
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -23,15 +24,16 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from openprocure.core import mail
+from openprocure.core import en16931, mail
 from openprocure.core.audit import record_event
 from openprocure.core.links import web_url
 from openprocure.core.models import User
 from openprocure.core.status import set_status
 from openprocure.core.tunables import tunable
-from openprocure.supplier.business.choices import InvoiceGrouping
+from openprocure.supplier.business.choices import InvoiceFormat, InvoiceGrouping
 from openprocure.supplier.business.models import Business, PaymentMethod, ShippingAddress
 from openprocure.supplier.business.services import staff_role
+from openprocure.supplier.fulfilment import einvoice
 from openprocure.supplier.fulfilment.choices import (
     CREDIT_MEMO_REQUESTED,
     INVOICE_STATUS_DETAIL_EXTRINSIC,
@@ -61,6 +63,8 @@ from openprocure.supplier.orders.choices import ORDER_TRANSITIONS, EventKind, Or
 from openprocure.supplier.orders.models import Order, OrderEvent, OrderLine
 from openprocure.supplier.punchout import pricing
 from punchout import amounts, cxml
+
+logger = logging.getLogger(__name__)
 
 SHIPPABLE = [OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_SHIPPED, OrderStatus.SHIPPED]
 
@@ -342,7 +346,9 @@ def _issue_invoice(
     if goods_return is not None:
         goods_return.credit_memo = invoice
         goods_return.save(update_fields=["credit_memo"])
-    if integration.e_invoicing:
+    if integration.e_invoicing and integration.invoice_format != InvoiceFormat.CXML:
+        _issue_einvoice(invoice, invoice_lines, integration.invoice_format)
+    elif integration.e_invoicing:
         message = documents.send(
             integration,
             invoice_request(order, invoice, invoice_lines, totals.tax_details),
@@ -361,6 +367,23 @@ def _issue_invoice(
             detail={"invoice": invoice.number, "total": str(invoice.total)},
         )
     return invoice
+
+
+def _issue_einvoice(invoice: Invoice, lines: list[InvoiceLine], invoice_format: str) -> None:
+    """Issue ``invoice`` as an EN 16931 e-invoice in ``invoice_format`` and keep it with the invoice.
+    A document its schema or the EN 16931 rules refuse is never issued: ``ValidationError`` naming
+    each failed rule, its message and where, so the whole shipment or return is undone and staff
+    see why."""
+    try:
+        document, _media_type = einvoice.issue(invoice, lines, invoice_format)
+    except en16931.InvalidInvoice as refused:
+        raise ValidationError(
+            _("Invoice %(number)s was not issued: it breaks the EN 16931 rules. %(findings)s")
+            % {"number": invoice.number, "findings": "; ".join(str(f) for f in refused.report.fatal)}
+        ) from refused
+    invoice.einvoice_format = invoice_format
+    invoice.einvoice = document
+    invoice.save(update_fields=["einvoice_format", "einvoice"])
 
 
 # -- returns ---------------------------------------------------------------------------------------
@@ -656,24 +679,33 @@ def auto_fulfil(*, now: datetime | None = None) -> list[Shipment]:
     grouped = consolidation_groups(candidates)
     in_groups = {order.pk for group in grouped.values() for order in group}
     today = timezone.localtime(now).weekday()
-    for address, group in grouped.items():
-        if address.preferred_delivery_day != today:
-            continue
-        shipments.append(_auto_ship([order.pk for order in group]))
-    for order in candidates:
-        if order.pk not in in_groups:
-            shipments.append(_auto_ship([order.pk]))
+    batches = [
+        [order.pk for order in group]
+        for address, group in grouped.items()
+        if address.preferred_delivery_day == today
+    ]
+    batches += [[order.pk] for order in candidates if order.pk not in in_groups]
+    for order_ids in batches:
+        shipment = _auto_ship(order_ids)
+        if shipment is not None:
+            shipments.append(shipment)
     return shipments
 
 
-def _auto_ship(order_ids: list[int]) -> Shipment:
-    return ship(
-        order_ids=order_ids,
-        carrier=tunable("FULFILMENT_AUTO_CARRIER"),
-        tracking_number=f"{tunable('FULFILMENT_AUTO_TRACKING_PREFIX')}{secrets.token_hex(6).upper()}",
-        by=None,
-        automatic=True,
-    )
+def _auto_ship(order_ids: list[int]) -> Shipment | None:
+    """Ship ``order_ids`` automatically; None when it cannot (an invoice the EN 16931 rules refuse):
+    the orders stay in the operators' queue, where shipping them by hand shows why."""
+    try:
+        return ship(
+            order_ids=order_ids,
+            carrier=tunable("FULFILMENT_AUTO_CARRIER"),
+            tracking_number=f"{tunable('FULFILMENT_AUTO_TRACKING_PREFIX')}{secrets.token_hex(6).upper()}",
+            by=None,
+            automatic=True,
+        )
+    except ValidationError as refused:
+        logger.warning("Orders %s not shipped automatically: %s", order_ids, " ".join(refused.messages))
+        return None
 
 
 def business_charges(business: Business) -> list[Charge]:

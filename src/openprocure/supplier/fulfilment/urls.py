@@ -21,5 +21,8 @@ urlpatterns = [
     path("fulfilment/shipments/<int:shipment_id>/delivered/", views.delivered, name="fulfilment-delivered"),
     path("account/invoices/", views.account_invoices, name="fulfilment-account-invoices"),
     path("account/invoices/<str:number>/pdf/", views.invoice_pdf, name="fulfilment-invoice-pdf"),
+    path(
+        "account/invoices/<str:number>/einvoice/", views.invoice_einvoice, name="fulfilment-invoice-einvoice"
+    ),
     path("account/charges/", views.account_charges, name="fulfilment-account-charges"),
 ]

@@ -17,6 +17,7 @@ from openprocure.core.formatting import format_money
 from openprocure.core.forms import report_errors
 from openprocure.core.lists import paginate
 from openprocure.core.pdf import pdf_response
+from openprocure.supplier.business.choices import InvoiceFormat
 from openprocure.supplier.business.services import membership_of, staff_role
 from openprocure.supplier.fulfilment import services
 from openprocure.supplier.fulfilment.choices import ReturnRequestStatus
@@ -286,6 +287,7 @@ def account_invoices(request: AuthenticatedHttpRequest) -> HttpResponse:
     orders = orders_for(membership, whole_business=membership.is_administrator)
     invoices = (
         Invoice.objects.filter(order__in=orders)
+        .defer("einvoice")
         .select_related("order", "shipment")
         .prefetch_related("buyer_statuses")
     )
@@ -309,6 +311,26 @@ def invoice_pdf(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     lines = invoice.lines.select_related("order_line").order_by("invoice_line_number")
     context = {"invoice": invoice, "order": invoice.order, "business": invoice.business, "lines": lines}
     return pdf_response(request, "fulfilment/invoice_pdf.html", context, filename=f"{invoice.number}.pdf")
+
+
+@login_required
+def invoice_einvoice(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
+    """The EN 16931 e-invoice issued for an invoice (CII or UBL XML, or the Factur-X PDF), as it
+    passed the EN 16931 rules, for whoever may see the invoice (404 for anyone else, or when the
+    invoice went as cXML)."""
+    membership = membership_of(request.user)
+    if membership is None:
+        raise Http404
+    orders = orders_for(membership, whole_business=membership.is_administrator)
+    invoice = get_object_or_404(
+        Invoice.objects.filter(order__in=orders).exclude(einvoice_format=""), number=number
+    )
+    pdf = invoice.einvoice_format == InvoiceFormat.FACTURX
+    response = HttpResponse(
+        bytes(invoice.einvoice), content_type="application/pdf" if pdf else "application/xml"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{invoice.number}.{"pdf" if pdf else "xml"}"'
+    return response
 
 
 @login_required

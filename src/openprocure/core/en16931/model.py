@@ -1,0 +1,134 @@
+"""The EN 16931 semantic model of one invoice, as far as the documents we issue need it: plain data,
+written as CII by ``cii.py`` and as UBL by ``ubl.py``. Amounts are in the currency's minor units,
+positive for an invoice and for a credit note alike (the type code says which)."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+
+class TypeCode(enum.StrEnum):
+    """UNTDID 1001 document types used in France: invoice, credit note, corrective invoice."""
+
+    INVOICE = "380"
+    CREDIT_NOTE = "381"
+    CORRECTIVE = "384"
+
+
+class Operation(enum.StrEnum):
+    """The French category of operation (cadre de facturation): goods, services or both."""
+
+    GOODS = "B1"
+    SERVICES = "S1"
+    MIXED = "M1"
+
+
+@dataclass(frozen=True)
+class Address:
+    street: str
+    postal_code: str
+    city: str
+    country: str
+
+
+@dataclass(frozen=True)
+class Party:
+    """Seller or buyer: name, postal address, SIREN (legal registration, BT-30/BT-47), SIRET
+    (BT-29/BT-46, scheme 0009) and VAT number (BT-31/BT-48), each empty when unknown."""
+
+    name: str
+    address: Address
+    siren: str = ""
+    siret: str = ""
+    vat_number: str = ""
+
+
+@dataclass(frozen=True)
+class Line:
+    line_id: str
+    order_line_id: str
+    item_id: str
+    name: str
+    quantity: Decimal
+    unit_code: str
+    net_price: Decimal
+    net_amount: Decimal
+    vat_rate: Decimal
+
+
+@dataclass(frozen=True)
+class Charge:
+    """A document-level charge (shipping), with its VAT rate."""
+
+    reason: str
+    amount: Decimal
+    vat_rate: Decimal
+
+
+@dataclass(frozen=True)
+class VatBreakdown:
+    rate: Decimal
+    basis: Decimal
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Invoice:
+    number: str
+    type_code: TypeCode
+    issue_date: date
+    currency: str
+    seller: Party
+    buyer: Party
+    buyer_reference: str
+    order_reference: str
+    operation: Operation
+    payment_terms: str
+    lines: tuple[Line, ...]
+    charges: tuple[Charge, ...] = ()
+    delivery_name: str = ""
+    delivery_address: Address | None = None
+    delivery_date: date | None = None
+    preceding_invoice: str = ""
+    notes: tuple[tuple[str, str], ...] = field(default=())  # (UNTDID 4451 subject code, text)
+
+    @property
+    def line_total(self) -> Decimal:
+        return sum((line.net_amount for line in self.lines), Decimal(0))
+
+    @property
+    def charge_total(self) -> Decimal:
+        return sum((charge.amount for charge in self.charges), Decimal(0))
+
+    @property
+    def tax_basis(self) -> Decimal:
+        return self.line_total + self.charge_total
+
+    def vat_breakdown(self, minor: Decimal) -> list[VatBreakdown]:
+        """One breakdown per VAT rate (standard rate, category S): the basis is the sum of its lines
+        and charges, the VAT is computed on that basis and rounded to ``minor`` (EN 16931 BR-S-08
+        and BR-S-09)."""
+        bases: dict[Decimal, Decimal] = {}
+        for line in self.lines:
+            bases[line.vat_rate] = bases.get(line.vat_rate, Decimal(0)) + line.net_amount
+        for charge in self.charges:
+            bases[charge.vat_rate] = bases.get(charge.vat_rate, Decimal(0)) + charge.amount
+        return [
+            VatBreakdown(rate, basis, (basis * rate / 100).quantize(minor))
+            for rate, basis in sorted(bases.items())
+        ]
+
+    def tax_total(self, minor: Decimal) -> Decimal:
+        return sum((b.amount for b in self.vat_breakdown(minor)), Decimal(0))
+
+    def grand_total(self, minor: Decimal) -> Decimal:
+        return self.tax_basis + self.tax_total(minor)
+
+
+def decimal_text(value: Decimal) -> str:
+    """A decimal as XML Schema writes one: no exponent, no trailing zeros (``20``, ``5.2``, ``0.1234``)."""
+    text = format(value.normalize(), "f")
+    return text

@@ -1,0 +1,158 @@
+"""The EN 16931 validator (XSD + the official schematron through SaxonC) on the official examples,
+on broken copies of them and on documents that are not invoices."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import facturx
+import pytest
+from lxml import etree
+
+from openprocure.core import en16931
+from openprocure.core.en16931 import cii, ubl
+from openprocure.core.en16931.model import Address, Charge, Invoice, Line, Operation, Party, TypeCode
+
+CII_EXAMPLES = [
+    "CII_business_example_02.xml",
+    "CII_example1.xml",
+    "CII_example2.xml",
+    "CII_example4.xml",
+    "CII_example5.xml",
+    "CII_example8.xml",
+]
+UBL_EXAMPLES = [
+    "ubl-tc434-creditnote1.xml",
+    "ubl-tc434-example1.xml",
+    "ubl-tc434-example2.xml",
+    "ubl-tc434-example4.xml",
+    "ubl-tc434-example5.xml",
+    "ubl-tc434-example8.xml",
+]
+RAM = "{urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100}"
+CAC = "{urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2}"
+CBC = "{urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2}"
+
+
+def _example(interop: Path, syntax: str, name: str) -> bytes:
+    return (interop / "en16931" / "examples" / syntax / name).read_bytes()
+
+
+@pytest.mark.interop
+@pytest.mark.parametrize("name", CII_EXAMPLES)
+def test_the_official_cii_examples_pass(interop, name):
+    report = en16931.validate(_example(interop, "cii", name))
+    assert (report.syntax, report.fatal, report.valid) == ("cii", (), True)
+
+
+@pytest.mark.interop
+@pytest.mark.parametrize("name", UBL_EXAMPLES)
+def test_the_official_ubl_examples_pass(interop, name):
+    report = en16931.validate(_example(interop, "ubl", name))
+    assert (report.syntax, report.fatal, report.valid) == ("ubl", (), True)
+
+
+@pytest.mark.interop
+@pytest.mark.parametrize("name", ["EN16931_Einfach.pdf", "Facture_F20180027.pdf"])
+def test_the_cii_inside_official_factur_x_pdfs_passes(interop, name):
+    _name, xml = facturx.get_xml_from_pdf((interop / "en16931" / "factur-x" / name).read_bytes())
+    assert en16931.validate(xml).fatal == ()
+
+
+@pytest.mark.interop
+def test_a_cii_example_without_the_seller_name_is_refused_by_br_06(interop):
+    tree = etree.fromstring(_example(interop, "cii", "CII_example1.xml"))
+    name = tree.find(f".//{RAM}SellerTradeParty/{RAM}Name")
+    name.getparent().remove(name)
+    with pytest.raises(en16931.InvalidInvoice) as refused:
+        en16931.check(etree.tostring(tree))
+    assert refused.value.report.rules == ["BR-06"]
+    assert str(refused.value) == (
+        "[BR-06] An Invoice shall contain the Seller name (BT-27). (/CrossIndustryInvoice[1])"
+    )
+
+
+@pytest.mark.interop
+def test_a_ubl_example_with_a_wrong_total_is_refused_by_br_co_15(interop):
+    tree = etree.fromstring(_example(interop, "ubl", "ubl-tc434-example1.xml"))
+    inclusive = tree.find(f"{CAC}LegalMonetaryTotal/{CBC}TaxInclusiveAmount")
+    inclusive.text = "1.00"
+    report = en16931.validate(etree.tostring(tree))
+    assert "BR-CO-15" in report.rules and not report.valid
+
+
+@pytest.mark.interop
+def test_a_cii_example_broken_against_its_schema_is_refused_before_the_rules(interop):
+    tree = etree.fromstring(_example(interop, "cii", "CII_example4.xml"))
+    document = tree.find("{urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100}ExchangedDocument")
+    etree.SubElement(document, f"{RAM}Unexpected").text = "x"
+    report = en16931.validate(etree.tostring(tree))
+    assert report.rules == ["XSD"]
+    assert "Unexpected" in report.fatal[0].message and report.fatal[0].location.startswith("line ")
+
+
+@pytest.mark.interop
+def test_the_generic_oasis_ubl_example_is_not_an_en16931_invoice(interop):
+    report = en16931.validate(
+        (interop / "en16931" / "ubl-2.1" / "xml" / "UBL-Invoice-2.1-Example-Trivial.xml").read_bytes()
+    )
+    assert report.rules[:3] == ["BR-01", "BR-04", "BR-05"] and len(report.fatal) == 22
+
+
+def test_a_document_that_is_no_invoice_is_refused():
+    with pytest.raises(ValueError, match="not an EN 16931 invoice: root element order"):
+        en16931.validate(b"<order/>")
+    with pytest.raises(ValueError, match="not well-formed XML"):
+        en16931.validate(b"<Invoice")
+
+
+def _corrective() -> Invoice:
+    seller = Party(
+        "OpenProcure Store SAS",
+        Address("12 rue des Acheteurs", "75002", "Paris", "FR"),
+        siren="732829304",
+        vat_number="FR93732829304",
+    )
+    buyer = Party("Acme Industries", Address("1 rue de la Paix", "75002", "Paris", "FR"), siren="732829320")
+    line = Line(
+        "1", "3", "B000PAPER1", "Copy paper", Decimal(3), "XPK", Decimal("5.2"), Decimal("15.60"), Decimal(20)
+    )
+    return Invoice(
+        number="INV-CORR-1",
+        type_code=TypeCode.CORRECTIVE,
+        issue_date=date(2026, 12, 7),
+        currency="EUR",
+        seller=seller,
+        buyer=buyer,
+        buyer_reference="PO-1",
+        order_reference="PO-1",
+        operation=Operation.GOODS,
+        payment_terms="Paiement à réception",
+        lines=(line,),
+        charges=(Charge("Frais de port", Decimal("4.99"), Decimal(20)),),
+        preceding_invoice="INV-1",
+    )
+
+
+@pytest.mark.parametrize("build", [cii.build, ubl.build])
+def test_a_corrective_invoice_384_passes_in_both_syntaxes(build):
+    xml = build(_corrective(), minor=Decimal("0.01"))
+    assert en16931.validate(xml).fatal == ()
+    text = xml.decode()
+    # 15.60 + 4.99 = 20.59 net, VAT 20 % on the whole basis = 4.12, 24.71 due; the invoice it corrects.
+    assert "384" in text and "INV-1<" in text and ">24.71<" in text and ">4.12<" in text
+
+
+@pytest.mark.parametrize("build", [cii.build, ubl.build])
+def test_a_seller_without_vat_number_nor_siren_is_refused_in_both_syntaxes(build):
+    corrective = _corrective()
+    anonymous = dataclasses.replace(corrective.seller, siren="", vat_number="")
+    xml = build(dataclasses.replace(corrective, seller=anonymous), minor=Decimal("0.01"))
+    with pytest.raises(en16931.InvalidInvoice) as refused:
+        en16931.check(xml)
+    # No seller identifier at all (BR-CO-26); standard-rated lines (BR-S-02) and charge (BR-S-04)
+    # without the seller VAT number.
+    assert sorted(refused.value.report.rules) == ["BR-CO-26", "BR-S-02", "BR-S-04"]
