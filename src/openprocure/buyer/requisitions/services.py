@@ -314,12 +314,15 @@ def replace_lines(
         created = _create_lines(requisition, lines, supplier=supplier, connection=connection, session=session)
         unmatched: list[RequisitionLine] = []
         changes: list[dict[str, Any]] = []
+        prices: list[dict[str, Any]] = []
         for line in created:
             matches = previous.get((line.supplier_part_id, line.supplier_part_auxiliary_id))
             if not matches:
                 unmatched.append(line)
                 continue
             old, splits = matches.pop(0)
+            if Decimal(old.unit_price) != Decimal(line.unit_price) or old.currency != line.currency:
+                prices.append(coding.price_change(line, old))
             if old.split_mode == SplitMode.AMOUNT and splits and old.amount != line.amount:
                 changes.append(_coding_change(line, old, shares_before[old.pk], coding.AMOUNT_CHANGED))
                 continue
@@ -354,6 +357,8 @@ def replace_lines(
         detail: dict[str, Any] = {"removed": removed, "added": [line.supplier_part_id for line in created]}
         if changes:
             detail["coding_changed"] = changes
+        if prices:
+            detail["price_changed"] = prices
         record_event(
             RequisitionEvent,
             requisition,
@@ -932,10 +937,20 @@ def cancel_requisition(*, requisition: Requisition, actor: User, reason: str = "
 
 
 #: Statuses whose requisition may be copied into a new draft: it ended without an order (rejected,
-#: cancelled) or was sent back for changes; the copy starts again without the approval history.
+#: cancelled), was sent back for changes, or is a past purchase (ordered, closed) bought again; the
+#: copy starts again without the approval history.
 COPYABLE_STATUSES = frozenset(
-    {RequisitionStatus.REJECTED, RequisitionStatus.CANCELLED, RequisitionStatus.RETURNED}
+    {
+        RequisitionStatus.REJECTED,
+        RequisitionStatus.CANCELLED,
+        RequisitionStatus.RETURNED,
+        RequisitionStatus.ORDERED,
+        RequisitionStatus.CLOSED,
+    }
 )
+
+#: The copyable statuses of a past purchase, whose copy is offered as "Reorder".
+REORDER_STATUSES = frozenset({RequisitionStatus.ORDERED, RequisitionStatus.CLOSED})
 
 #: Line fields a copy keeps as they are (supplier IDs byte for byte, quantities, prices, accounting).
 _COPIED_LINE_FIELDS = (
@@ -968,8 +983,9 @@ _COPIED_LINE_FIELDS = (
 
 
 def copy_requisition(*, requisition: Requisition, actor: User) -> Requisition:
-    """A new draft holding a rejected, cancelled or returned requisition's title, justification,
-    need-by date, ship-to and lines with their accounting; its approval history stays with the old one.
+    """A new draft holding a past requisition's title, justification, need-by date, ship-to and lines
+    with their accounting (a rejected, cancelled or returned one started again, an ordered or closed
+    one bought again); its approval history stays with the old one.
 
     Both requisitions record the copy in their history (copied from / copied to).
     """
@@ -982,59 +998,73 @@ def copy_requisition(*, requisition: Requisition, actor: User) -> Requisition:
         if source.status not in COPYABLE_STATUSES:
             raise RequisitionError(
                 _(
-                    "Requisition %(number)s is %(status)s: only a rejected, cancelled or returned "
-                    "requisition can be copied into a new draft."
+                    "Requisition %(number)s is %(status)s: only a rejected, cancelled, returned, "
+                    "ordered or closed requisition can be copied into a new draft."
                 )
                 % {"number": source.number, "status": source.get_status_display()}
             )
-        copy = Requisition.objects.create(
-            number=f"tmp-{uuid.uuid4().hex[:24]}",  # fits the 32-character column until numbered
-            requester=source.requester,
-            title=source.title,
-            currency=source.currency,
-            justification=source.justification,
-            need_by=source.need_by,
-            ship_to=source.ship_to,
-            cost_center=source.cost_center,
-            gl_account=source.gl_account,
+        return _copy(source, actor=actor, detail={})
+
+
+def copy_for_schedule(*, requisition: Requisition, schedule: str) -> Requisition:
+    """A new draft copied from ``requisition`` for an occurrence of a recurring schedule (named by
+    ``schedule``), made by the worker for the requester: the same copy as :func:`copy_requisition`,
+    whatever the source's status now."""
+    with transaction.atomic():
+        source = _lock(requisition)
+        return _copy(source, actor=None, detail={"schedule": schedule})
+
+
+def _copy(source: Requisition, *, actor: User | None, detail: dict[str, Any]) -> Requisition:
+    """Copy the locked ``source`` into a new numbered draft of its requester and record it on both."""
+    copy = Requisition.objects.create(
+        number=f"tmp-{uuid.uuid4().hex[:24]}",  # fits the 32-character column until numbered
+        requester=source.requester,
+        title=source.title,
+        currency=source.currency,
+        justification=source.justification,
+        need_by=source.need_by,
+        ship_to=source.ship_to,
+        cost_center=source.cost_center,
+        gl_account=source.gl_account,
+    )
+    copy.number = _new_number(copy)
+    copy.save(update_fields=["number"])
+    lines = list(source.lines.prefetch_related("splits").order_by("line_number"))
+    for line in lines:
+        new_line = RequisitionLine.objects.create(
+            requisition=copy, **{name: getattr(line, name) for name in _COPIED_LINE_FIELDS}
         )
-        copy.number = _new_number(copy)
-        copy.save(update_fields=["number"])
-        lines = list(source.lines.prefetch_related("splits").order_by("line_number"))
-        for line in lines:
-            new_line = RequisitionLine.objects.create(
-                requisition=copy, **{name: getattr(line, name) for name in _COPIED_LINE_FIELDS}
-            )
-            AccountingSplit.objects.bulk_create(
-                [
-                    AccountingSplit(
-                        line=new_line,
-                        cost_center_id=split.cost_center_id,
-                        gl_account_id=split.gl_account_id,
-                        percentage=split.percentage,
-                        amount=split.amount,
-                    )
-                    for split in line.splits.all()
-                ]
-            )
-        _refresh_total(copy)
-        record_event(
-            RequisitionEvent,
-            copy,
-            EventKind.CREATED,
-            actor=actor,
-            to_status=RequisitionStatus.DRAFT,
-            detail={"copied_from": source.number, "lines": len(lines)},
-            reason=_("Copied from %(number)s") % {"number": source.number},
+        AccountingSplit.objects.bulk_create(
+            [
+                AccountingSplit(
+                    line=new_line,
+                    cost_center_id=split.cost_center_id,
+                    gl_account_id=split.gl_account_id,
+                    percentage=split.percentage,
+                    amount=split.amount,
+                )
+                for split in line.splits.all()
+            ]
         )
-        record_event(
-            RequisitionEvent,
-            source,
-            EventKind.NOTE,
-            actor=actor,
-            detail={"copied_to": copy.number},
-            reason=_("Copied to %(number)s") % {"number": copy.number},
-        )
+    _refresh_total(copy)
+    record_event(
+        RequisitionEvent,
+        copy,
+        EventKind.CREATED,
+        actor=actor,
+        to_status=RequisitionStatus.DRAFT,
+        detail={"copied_from": source.number, "lines": len(lines), **detail},
+        reason=_("Copied from %(number)s") % {"number": source.number},
+    )
+    record_event(
+        RequisitionEvent,
+        source,
+        EventKind.NOTE,
+        actor=actor,
+        detail={"copied_to": copy.number, **detail},
+        reason=_("Copied to %(number)s") % {"number": copy.number},
+    )
     return copy
 
 

@@ -1,0 +1,243 @@
+"""Recurring requisitions: the schedule's dates, the worker's occurrences, the approved envelope, skip, end."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from openprocure.buyer.approvals.demo import seed_approvals
+from openprocure.buyer.approvals.models import ApprovalAssignment, ApprovalEvent
+from openprocure.buyer.approvals.services import decide
+from openprocure.buyer.recurring import services, tasks
+from openprocure.buyer.recurring.choices import Period, ScheduleStatus, Weekday
+from openprocure.buyer.recurring.models import Occurrence, RecurringSchedule, ScheduleEvent
+from openprocure.buyer.requisitions.models import Requisition
+from openprocure.buyer.requisitions.services import add_free_text_line, submit_requisition
+from openprocure.core import scheduling
+from openprocure.core.models import User
+
+
+@pytest.fixture
+def approved(requisition: Requisition, rita: User) -> Requisition:
+    """The conftest requisition (3 × 33.33 EUR pens from Marketplace) plus 10 × 60.00 EUR of free-text
+    paper: 699.99 EUR, above the demo's 500 EUR rule, approved by the approver."""
+    add_free_text_line(
+        requisition=requisition,
+        actor=rita,
+        description="Printer paper",
+        quantity=Decimal("10"),
+        unit_price=Decimal("60.00"),
+        unit_of_measure="PK",
+    )
+    seed_approvals()
+    submit_requisition(requisition, rita)
+    assignment = ApprovalAssignment.objects.get(step__request__requisition=requisition)
+    decide(assignment_id=assignment.pk, actor=assignment.approver, decision="approve")
+    requisition.refresh_from_db()
+    return requisition
+
+
+def _weekly(source: Requisition, actor: User, *, starts_on: date, ends_on: date) -> RecurringSchedule:
+    return services.create_schedule(
+        requisition=source,
+        actor=actor,
+        period=Period.WEEKS,
+        every=1,
+        weekday=Weekday.MONDAY,
+        starts_on=starts_on,
+        ends_on=ends_on,
+    )
+
+
+@pytest.mark.parametrize(
+    ("period", "every", "weekday", "starts_on", "expected"),
+    [
+        pytest.param(
+            Period.WEEKS, 2, Weekday.MONDAY, date(2027, 1, 20),
+            [date(2027, 1, 25), date(2027, 2, 8), date(2027, 2, 22)], id="every-2-weeks-into-february",
+        ),
+        pytest.param(
+            # 31 Jan: February has no 31st, so its month starts from the 28th; the dates never drift.
+            Period.MONTHS, 1, Weekday.FRIDAY, date(2027, 1, 31),
+            [date(2027, 2, 5), date(2027, 3, 5), date(2027, 4, 2)], id="monthly-from-the-31st",
+        ),
+        pytest.param(
+            Period.MONTHS, 3, Weekday.MONDAY, date(2026, 12, 1),
+            [date(2026, 12, 7), date(2027, 3, 1), date(2027, 6, 7)], id="quarterly-across-the-year",
+        ),
+    ],
+)  # fmt: skip
+def test_occurrence_dates(
+    period: str, every: int, weekday: int, starts_on: date, expected: list[date]
+) -> None:
+    assert [
+        services.occurrence_date(period=period, every=every, weekday=weekday, starts_on=starts_on, index=k)
+        for k in range(3)
+    ] == expected
+
+
+def test_worker_makes_occurrences_across_a_month_boundary_approved_at_once_within_the_envelope(
+    approved: Requisition, rita: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    mail.outbox.clear()
+    schedule = _weekly(approved, rita, starts_on=date(2027, 1, 27), ends_on=date(2027, 2, 28))
+    assert (schedule.next_on, schedule.status, schedule.envelope["total"]) == (
+        date(2027, 2, 1),
+        ScheduleStatus.ACTIVE,
+        "699.99",
+    )
+    assert services.create_due_occurrences(today=date(2027, 1, 31)) == 0
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.create_due_occurrences(today=date(2027, 2, 1)) == 1
+    assert services.create_due_occurrences(today=date(2027, 2, 1)) == 0  # made once
+
+    occurrence = Occurrence.objects.get(schedule=schedule)
+    made = occurrence.requisition
+    assert made is not None
+    assert (occurrence.index, occurrence.due_on, occurrence.within_envelope) == (0, date(2027, 2, 1), True)
+    assert (made.requester_id, made.total_amount, made.title) == (rita.pk, Decimal("699.99"), approved.title)
+    assert made.status == "ordered"  # approved at once, then ordered by purchasing
+    assert made.lines.count() == 2
+    event = ApprovalEvent.objects.get(request__requisition=made, kind="within_envelope")
+    assert event.detail == {
+        "reason": f"Within the approved envelope of {approved.number}: same lines, prices within 2 %."
+    }
+    assert ApprovalAssignment.objects.filter(step__request__requisition=made).count() == 0
+    notes = list(made.events.filter(kind="note").values_list("reason", flat=True))
+    assert notes == ["Line 1 keeps its last price, 33.33\u00a0EUR: the supplier was not asked."]
+    schedule.refresh_from_db()
+    assert (schedule.next_index, schedule.next_on) == (1, date(2027, 2, 8))
+    told = [m for m in mail.outbox if m.subject == f"Recurring requisition {made.number} created"]
+    assert len(told) == 1 and told[0].to == [rita.email]
+    assert f"was created for 1 Feb 2027 from {approved.number}" in told[0].body
+    assert list(schedule.events.values_list("kind", flat=True)) == [
+        "created",
+        "occurred",
+        "requester_notified",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("approved_price", "within"),
+    [
+        pytest.param("59.00", True, id="1.69-percent-within-2"),
+        pytest.param("58.00", False, id="3.45-percent-beyond-2"),
+    ],
+)
+def test_a_price_change_within_the_tolerance_is_approved_at_once_beyond_it_goes_to_approval(
+    approved: Requisition, rita: User, approved_price: str, within: bool
+) -> None:
+    schedule = _weekly(approved, rita, starts_on=date(2027, 2, 1), ends_on=date(2027, 3, 1))
+    # What was approved: the paper at another price (the supplier's price moved since).
+    envelope = schedule.envelope
+    envelope["lines"][1]["unit_price"] = approved_price
+    envelope["total"] = str(Decimal("99.99") + 10 * Decimal(approved_price))
+    RecurringSchedule.objects.filter(pk=schedule.pk).update(envelope=envelope)
+
+    assert services.create_due_occurrences(today=date(2027, 2, 1)) == 1
+
+    made = Occurrence.objects.get(schedule=schedule).requisition
+    assert made is not None
+    if within:
+        assert made.status == "ordered"
+        assert ApprovalAssignment.objects.filter(step__request__requisition=made).count() == 0
+    else:
+        assert made.status == "submitted"
+        assert [
+            a.approver.email for a in ApprovalAssignment.objects.filter(step__request__requisition=made)
+        ] == ["approver@acme.test"]
+        left = made.events.get(kind="note", detail__envelope="left")
+        assert left.reason == "The price of line 2 moved from 58.00\u00a0EUR to 60.00\u00a0EUR, beyond 2 %."
+
+
+def test_skip_the_next_occurrence_and_end_after_the_end_date(approved: Requisition, rita: User) -> None:
+    schedule = _weekly(approved, rita, starts_on=date(2027, 2, 1), ends_on=date(2027, 2, 15))
+    approver = User.objects.get(email="approver@acme.test")
+    with pytest.raises(services.ScheduleError) as refused:
+        services.skip_next(schedule=schedule, actor=approver)
+    assert (
+        refused.value.message == "Only the requester or a procurement administrator can skip an occurrence."
+    )
+    schedule.refresh_from_db()
+    assert (schedule.next_index, schedule.next_on) == (0, date(2027, 2, 1))
+
+    services.skip_next(schedule=schedule, actor=rita)
+    schedule.refresh_from_db()
+    assert (schedule.next_index, schedule.next_on) == (1, date(2027, 2, 8))
+    assert services.create_due_occurrences(today=date(2027, 2, 1)) == 0
+
+    # A worker that was stopped makes the occurrences it missed, then the schedule ends.
+    assert services.create_due_occurrences(today=date(2027, 3, 1)) == 2
+    schedule.refresh_from_db()
+    assert (schedule.status, schedule.next_on, schedule.next_index) == (ScheduleStatus.ENDED, None, 3)
+    assert [
+        (o.index, o.due_on, o.skipped, o.requisition_id is not None) for o in schedule.occurrences.all()
+    ] == [
+        (0, date(2027, 2, 1), True, False),
+        (1, date(2027, 2, 8), False, True),
+        (2, date(2027, 2, 15), False, True),
+    ]
+    ended = schedule.events.get(kind="status_changed")
+    assert (ended.reason, ended.detail) == (
+        "No occurrence is left before the end date.",
+        {"from": "active", "to": "ended"},
+    )
+    with pytest.raises(services.ScheduleError) as refused:
+        services.skip_next(schedule=schedule, actor=rita)
+    assert refused.value.message == "This schedule is Ended: it makes no more occurrences."
+
+
+def test_a_schedule_is_refused_for_a_draft_for_someone_else_and_for_an_end_before_the_start(
+    requisition: Requisition, approved: Requisition, rita: User
+) -> None:
+    draft = Requisition.objects.create(number="REQ-DRAFT", requester=rita)
+    with pytest.raises(services.ScheduleError) as refused:
+        _weekly(draft, rita, starts_on=date(2027, 2, 1), ends_on=date(2027, 3, 1))
+    assert refused.value.message == (
+        "Requisition REQ-DRAFT is Draft: only an approved, ordered or closed requisition can recur."
+    )
+    approver = User.objects.get(email="approver@acme.test")
+    with pytest.raises(services.ScheduleError) as refused:
+        _weekly(approved, approver, starts_on=date(2027, 2, 1), ends_on=date(2027, 3, 1))
+    assert refused.value.message == (
+        f"Only the requester or a procurement administrator can make requisition {approved.number} recur."
+    )
+    with pytest.raises(services.ScheduleError) as refused:
+        _weekly(
+            approved, rita, starts_on=date(2027, 2, 2), ends_on=date(2027, 2, 7)
+        )  # next Monday is the 8th
+    assert refused.value.message == "The end date comes before the first occurrence."
+    assert RecurringSchedule.objects.count() == 0
+    assert ScheduleEvent.objects.count() == 0
+
+
+def test_the_worker_task_is_scheduled_and_makes_todays_occurrence(approved: Requisition, rita: User) -> None:
+    today = timezone.localdate()
+    path = "openprocure.buyer.recurring.tasks.create_due_occurrences"
+    assert dict(scheduling.periodic_tasks())[path] == 3600.0
+    start = timezone.now()
+    schedule_rows = [(path, 3600.0)]
+    assert scheduling.enqueue_due(schedule_rows, now=start) == []  # first seen: due in 2 s
+    assert scheduling.enqueue_due(schedule_rows, now=start + timedelta(seconds=3)) == [path]
+    schedule = services.create_schedule(
+        requisition=approved,
+        actor=rita,
+        period=Period.MONTHS,
+        every=1,
+        weekday=today.weekday(),
+        starts_on=today,
+        ends_on=today + timedelta(days=90),
+    )
+    assert tasks.create_due_occurrences.call() == 1
+    assert tasks.create_due_occurrences.call() == 0
+    schedule.refresh_from_db()
+    assert schedule.next_index == 1
+    assert schedule.next_on == services.occurrence_date(
+        period=Period.MONTHS, every=1, weekday=today.weekday(), starts_on=today, index=1
+    )
