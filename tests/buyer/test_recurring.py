@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.utils import timezone
 
 from openprocure.buyer.approvals.demo import seed_approvals
@@ -241,3 +242,69 @@ def test_the_worker_task_is_scheduled_and_makes_todays_occurrence(approved: Requ
     assert schedule.next_on == services.occurrence_date(
         period=Period.MONTHS, every=1, weekday=today.weekday(), starts_on=today, index=1
     )
+
+
+def test_reorder_an_ordered_requisition_from_its_page(approved: Requisition, rita: User) -> None:
+    client = Client()
+    client.force_login(rita)
+    assert approved.status == "ordered"
+    page = client.get(f"/requisitions/{approved.pk}/").content.decode()
+    assert 'id="reorder-form"' in page
+    assert f'href="/recurring/from/{approved.pk}/"' in page
+
+    answer = client.post(f"/requisitions/{approved.pk}/copy/", follow=True)
+
+    draft = Requisition.objects.get(events__detail__copied_from=approved.number)
+    assert (draft.status, draft.total_amount, draft.lines.count()) == ("draft", Decimal("699.99"), 2)
+    assert answer.redirect_chain == [(f"/requisitions/{draft.pk}/", 302)]
+    assert [str(m) for m in answer.context["messages"]] == [
+        f"Requisition {draft.number} is a new draft copied from {approved.number}: change it and submit it.",
+        f"Its PunchOut lines carry the prices of {approved.number}: open each supplier's cart with "
+        "“Edit cart at …” so the supplier confirms today's prices; the history shows what changed.",
+    ]
+
+
+def test_make_a_schedule_and_skip_from_the_pages_and_others_are_refused(
+    approved: Requisition, rita: User
+) -> None:
+    client = Client()
+    client.force_login(rita)
+    typed = {
+        "every": "1",
+        "period": "months",
+        "weekday": "4",
+        "starts_on": "2027-01-31",
+        "ends_on": "2027-06-30",
+    }
+    refused = client.post(f"/recurring/from/{approved.pk}/", {**typed, "ends_on": "2027-01-01"})
+    assert refused.status_code == 400
+    assert refused.context["form"].errors == {"ends_on": ["The end date comes before the start date."]}
+    assert RecurringSchedule.objects.count() == 0
+
+    other = Client()
+    other.force_login(User.objects.get(email="approver@acme.test"))
+    assert other.post(f"/recurring/from/{approved.pk}/", typed).status_code == 403
+    assert RecurringSchedule.objects.count() == 0
+
+    answer = client.post(f"/recurring/from/{approved.pk}/", typed, follow=True)
+    schedule = RecurringSchedule.objects.get()
+    assert answer.redirect_chain == [(f"/recurring/{schedule.pk}/", 302)]
+    assert (schedule.period, schedule.every, schedule.weekday, schedule.next_on, schedule.created_by_id) == (
+        "months",
+        1,
+        4,
+        date(2027, 2, 5),
+        rita.pk,
+    )
+    page = answer.content.decode()
+    assert '<dd id="next-on">5 Feb 2027</dd>' in page
+    assert "Every month, on the first Friday from the start's day" in page
+
+    assert other.post(f"/recurring/{schedule.pk}/skip/").status_code == 403
+    assert other.get(f"/recurring/{schedule.pk}/").status_code == 403
+    schedule.refresh_from_db()
+    assert schedule.next_on == date(2027, 2, 5)
+
+    skipped = client.post(f"/recurring/{schedule.pk}/skip/", follow=True)
+    assert [str(m) for m in skipped.context["messages"]] == ["The occurrence of 5 Feb 2027 is skipped."]
+    assert '<dd id="next-on">5 Mar 2027</dd>' in skipped.content.decode()

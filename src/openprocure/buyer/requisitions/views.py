@@ -339,7 +339,7 @@ def copy(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             request,
             _(
                 "Its PunchOut lines carry the prices of %(source)s: open each supplier's cart with "
-                "“Edit cart” so the supplier confirms today's prices; the history shows what changed."
+                "“Edit cart at …” so the supplier confirms today's prices; the history shows what changed."
             )
             % {"source": requisition.number},
         )
