@@ -11,36 +11,13 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from openprocure.buyer.approvals.demo import seed_approvals
 from openprocure.buyer.approvals.models import ApprovalAssignment, ApprovalEvent
-from openprocure.buyer.approvals.services import decide
 from openprocure.buyer.recurring import services, tasks
 from openprocure.buyer.recurring.choices import Period, ScheduleStatus, Weekday
 from openprocure.buyer.recurring.models import Occurrence, RecurringSchedule, ScheduleEvent
 from openprocure.buyer.requisitions.models import Requisition
-from openprocure.buyer.requisitions.services import add_free_text_line, submit_requisition
 from openprocure.core import scheduling
 from openprocure.core.models import User
-
-
-@pytest.fixture
-def approved(requisition: Requisition, rita: User) -> Requisition:
-    """The conftest requisition (3 × 33.33 EUR pens from Marketplace) plus 10 × 60.00 EUR of free-text
-    paper: 699.99 EUR, above the demo's 500 EUR rule, approved by the approver."""
-    add_free_text_line(
-        requisition=requisition,
-        actor=rita,
-        description="Printer paper",
-        quantity=Decimal("10"),
-        unit_price=Decimal("60.00"),
-        unit_of_measure="PK",
-    )
-    seed_approvals()
-    submit_requisition(requisition, rita)
-    assignment = ApprovalAssignment.objects.get(step__request__requisition=requisition)
-    decide(assignment_id=assignment.pk, actor=assignment.approver, decision="approve")
-    requisition.refresh_from_db()
-    return requisition
 
 
 def _weekly(source: Requisition, actor: User, *, starts_on: date, ends_on: date) -> RecurringSchedule:

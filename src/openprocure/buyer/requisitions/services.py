@@ -266,11 +266,13 @@ def add_cart_lines(
 
 @dataclass
 class EditedCart:
-    """What the cart of an ``edit`` PunchOut did: the lines it created, and the lines whose accounting
-    changed because of it (event-detail dicts, told with :func:`coding.change_message`)."""
+    """What the cart of an ``edit`` PunchOut did: the lines it created, the lines whose accounting
+    changed because of it (event-detail dicts, told with :func:`coding.change_message`) and the lines
+    whose price the supplier changed (told with :func:`coding.price_message`)."""
 
     lines: list[RequisitionLine]
     coding_changes: list[dict[str, Any]] = field(default_factory=list)
+    price_changes: list[dict[str, Any]] = field(default_factory=list)
 
 
 #: Line fields a line still in the re-punched cart keeps from before: what the requester set on it.
@@ -367,7 +369,7 @@ def replace_lines(
             detail=detail,
             reason=_("Cart edited at %(supplier)s") % {"supplier": supplier or "?"},
         )
-    return EditedCart(created, changes)
+    return EditedCart(created, changes, prices)
 
 
 def _coding_change(
