@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from openprocure.buyer.approvals.models import ApprovalAssignment, ApprovalEvent
@@ -285,3 +287,21 @@ def test_make_a_schedule_and_skip_from_the_pages_and_others_are_refused(
     skipped = client.post(f"/recurring/{schedule.pk}/skip/", follow=True)
     assert [str(m) for m in skipped.context["messages"]] == ["The occurrence of 5 Feb 2027 is skipped."]
     assert '<dd id="next-on">5 Mar 2027</dd>' in skipped.content.decode()
+
+
+def test_the_schedule_page_reads_as_often_with_30_occurrences_as_with_3(
+    approved: Requisition, rita: User
+) -> None:
+    schedule = _weekly(approved, rita, starts_on=date(2027, 2, 1), ends_on=date(2028, 2, 1))
+    client = Client()
+    client.force_login(rita)
+
+    def queries_with(count: int) -> int:
+        """``count`` occurrences, each with its requisition (made by the worker, weekly)."""
+        services.create_due_occurrences(today=date(2027, 2, 1) + timedelta(weeks=count - 1))
+        assert schedule.occurrences.exclude(requisition=None).count() == count
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"/recurring/{schedule.pk}/").status_code == 200
+        return len(captured)
+
+    assert queries_with(3) == queries_with(30)

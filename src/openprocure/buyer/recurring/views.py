@@ -17,6 +17,7 @@ from openprocure.buyer.recurring.forms import ScheduleForm, SkipForm
 from openprocure.buyer.recurring.models import RecurringSchedule
 from openprocure.buyer.requisitions.models import Requisition
 from openprocure.core.auth import AuthenticatedHttpRequest
+from openprocure.core.lists import paginate
 
 
 def _may_manage(request: AuthenticatedHttpRequest, requester_id: int) -> None:
@@ -59,12 +60,17 @@ def schedule_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         RecurringSchedule.objects.select_related("source__requester", "created_by"), pk=pk
     )
     _may_manage(request, schedule.source.requester_id)
+    page, query = paginate(
+        request, schedule.occurrences.select_related("requisition").order_by("-index", "-pk")
+    )
     return render(
         request,
         "recurring/schedule_detail.html",
         {
             "schedule": schedule,
-            "occurrences": schedule.occurrences.select_related("requisition").order_by("-index"),
+            "occurrences": page.object_list,
+            "page": page,
+            "query": query,
             "events": schedule.events.select_related("actor").order_by("created_at", "id"),
         },
     )
