@@ -101,6 +101,13 @@ def test_worker_makes_occurrences_across_a_month_boundary_approved_at_once_withi
         "occurred",
         "requester_notified",
     ]
+    client = Client()
+    client.force_login(rita)
+    home = client.get("/").content.decode()
+    assert (
+        f'<a href="/requisitions/{made.pk}/">Recurring requisition {made.number} created</a> · '
+        f'<a href="/recurring/{schedule.pk}/">Schedule</a>'
+    ) in home
 
 
 @pytest.mark.parametrize(

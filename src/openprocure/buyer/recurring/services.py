@@ -356,7 +356,7 @@ def _tell_requester(
         ScheduleEvent,
         schedule,
         ScheduleEventKind.REQUESTER_NOTIFIED,
-        detail={"requisition": requisition.number},
+        detail={"requisition": requisition.number, "requisition_id": requisition.pk},
     )
     if not requester.email:
         return
@@ -380,3 +380,20 @@ def _tell_requester(
         link = settings.PUBLIC_URL + reverse("requisitions:detail", args=[requisition.pk])
         parts += ["", _("Requisition %(number)s: %(link)s") % {"number": requisition.number, "link": link}]
     mail.send_after_commit(subject, "\n".join(parts), [requester.email])
+
+
+def latest_notices(user: Any, *, limit: int = 5) -> list[dict[str, Any]]:
+    """The latest occurrences ``user`` was told of, for their home page (in the active language)."""
+    events = ScheduleEvent.objects.filter(
+        kind=ScheduleEventKind.REQUESTER_NOTIFIED, schedule__source__requester=user
+    ).order_by("-created_at", "-id")[:limit]
+    return [
+        {
+            "when": event.created_at,
+            "text": _("Recurring requisition %(number)s created")
+            % {"number": event.detail.get("requisition", "")},
+            "requisition_id": event.detail.get("requisition_id"),
+            "schedule_id": event.schedule_id,
+        }
+        for event in events
+    ]
