@@ -26,7 +26,7 @@ SEEN = {
         "Renouveler selon un calendrier",
         "Renouveler",
         "5 février 2027",
-        "Chaque mois, le premier Vendredi à partir du jour de début",
+        "Chaque mois, le premier vendredi à partir du jour de début",
     ),
 }
 

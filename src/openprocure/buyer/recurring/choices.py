@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ScheduleStatus(models.TextChoices):
@@ -34,6 +35,18 @@ class Weekday(models.IntegerChoices):
     FRIDAY = 4, _("Friday")
     SATURDAY = 5, _("Saturday")
     SUNDAY = 6, _("Sunday")
+
+
+#: A weekday inside a sentence ("Every month, on the first Friday…"): French writes it in lower case.
+WEEKDAY_IN_SENTENCE = {
+    Weekday.MONDAY: pgettext_lazy("weekday in a sentence", "Monday"),
+    Weekday.TUESDAY: pgettext_lazy("weekday in a sentence", "Tuesday"),
+    Weekday.WEDNESDAY: pgettext_lazy("weekday in a sentence", "Wednesday"),
+    Weekday.THURSDAY: pgettext_lazy("weekday in a sentence", "Thursday"),
+    Weekday.FRIDAY: pgettext_lazy("weekday in a sentence", "Friday"),
+    Weekday.SATURDAY: pgettext_lazy("weekday in a sentence", "Saturday"),
+    Weekday.SUNDAY: pgettext_lazy("weekday in a sentence", "Sunday"),
+}
 
 
 class ScheduleEventKind(models.TextChoices):

@@ -7,7 +7,13 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from openprocure.buyer.recurring.choices import Period, ScheduleEventKind, ScheduleStatus, Weekday
+from openprocure.buyer.recurring.choices import (
+    WEEKDAY_IN_SENTENCE,
+    Period,
+    ScheduleEventKind,
+    ScheduleStatus,
+    Weekday,
+)
 from openprocure.core.audit import AuditEvent
 
 
@@ -58,6 +64,11 @@ class RecurringSchedule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_id} every {self.every} {self.period}"
+
+    @property
+    def weekday_in_sentence(self) -> str:
+        """The weekday as written inside a sentence, in the reader's language."""
+        return str(WEEKDAY_IN_SENTENCE[Weekday(self.weekday)])
 
 
 class Occurrence(models.Model):
