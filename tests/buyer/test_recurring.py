@@ -96,6 +96,10 @@ def test_worker_makes_occurrences_across_a_month_boundary_approved_at_once_withi
     told = [m for m in mail.outbox if m.subject == f"Recurring requisition {made.number} created"]
     assert len(told) == 1 and told[0].to == [rita.email]
     assert f"was created for 1 Feb 2027 from {approved.number}" in told[0].body
+    assert told[0].body.endswith(
+        f"Requisition {made.number}: http://testserver/requisitions/{made.pk}/\n"
+        f"The schedule, where you can skip the next one: http://testserver/recurring/{schedule.pk}/"
+    )
     assert list(schedule.events.values_list("kind", flat=True)) == [
         "created",
         "occurred",
@@ -312,3 +316,28 @@ def test_the_schedule_page_reads_as_often_with_30_occurrences_as_with_3(
         return len(captured)
 
     assert queries_with(3) == queries_with(30)
+
+
+def test_the_requester_is_told_in_their_language(
+    approved: Requisition, rita: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    User.objects.filter(pk=rita.pk).update(preferred_language="fr")
+    schedule = _weekly(approved, rita, starts_on=date(2027, 2, 1), ends_on=date(2027, 3, 1))
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.create_due_occurrences(today=date(2027, 2, 1)) == 1
+    made = Occurrence.objects.get(schedule=schedule).requisition
+    assert made is not None
+    [told] = [m for m in mail.outbox if m.to == [rita.email] and "récurrente" in m.subject]
+    assert told.subject == f"Demande d'achat récurrente {made.number} créée"
+    assert (
+        f"La demande d'achat {made.number} a été créée pour le 1 février 2027 à partir de {approved.number} ; "
+        "elle est au statut « Commandée »."
+    ) in told.body
+    assert (
+        "- La ligne 1 garde son dernier prix, 33,33\u00a0EUR : le fournisseur n'a pas été interrogé."
+        in told.body
+    )
+    assert told.body.endswith(
+        f"Le calendrier, où vous pouvez sauter la prochaine : http://testserver/recurring/{schedule.pk}/"
+    )

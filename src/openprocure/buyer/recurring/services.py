@@ -331,24 +331,41 @@ def _occur(pk: int, today: date) -> bool:
     return True
 
 
-def _reprice(requisition: Requisition) -> list[str]:
+def _reprice(requisition: Requisition) -> list[dict[str, str]]:
     """Price the occurrence's lines again: a free-text line keeps its price; a PunchOut line keeps the
-    last price, noted on the requisition, since the supplier is not asked from the worker."""
-    notes = []
-    for line in requisition.lines.order_by("line_number"):
-        if line.is_free_text:
-            continue
-        notes.append(
-            _("Line %(line)s keeps its last price, %(price)s: the supplier was not asked.")
-            % {"line": line.line_number, "price": format_unit_price(line.unit_price, line.currency)}
+    last price, noted on the requisition, since the supplier is not asked from the worker. Returns the
+    kept prices as data (told with :func:`kept_price_note` in the reader's language)."""
+    kept = [
+        {"line": str(line.line_number), "price": str(line.unit_price), "currency": line.currency}
+        for line in requisition.lines.order_by("line_number")
+        if not line.is_free_text
+    ]
+    for row in kept:
+        record_event(
+            RequisitionEvent,
+            requisition,
+            EventKind.NOTE,
+            detail={"repriced": False, **row},
+            reason=kept_price_note(row),
         )
-    for note in notes:
-        record_event(RequisitionEvent, requisition, EventKind.NOTE, detail={"repriced": False}, reason=note)
-    return notes
+    return kept
+
+
+def kept_price_note(row: dict[str, str]) -> str:
+    """The sentence saying that a PunchOut line of an occurrence kept its last price (active language)."""
+    return _("Line %(line)s keeps its last price, %(price)s: the supplier was not asked.") % {
+        "line": row["line"],
+        "price": format_unit_price(Decimal(row["price"]), row["currency"]),
+    }
 
 
 def _tell_requester(
-    schedule: RecurringSchedule, requisition: Requisition, due_on: date, *, notes: list[str], refusal: str
+    schedule: RecurringSchedule,
+    requisition: Requisition,
+    due_on: date,
+    *,
+    notes: list[dict[str, str]],
+    refusal: str,
 ) -> None:
     """E-mail the requester (in their language) and record that they were told."""
     requester = requisition.requester
@@ -376,9 +393,11 @@ def _tell_requester(
         if refusal:
             parts += ["", _("It could not be submitted: %(reason)s") % {"reason": refusal}]
         if notes:
-            parts += ["", *[f"- {note}" for note in notes]]
+            parts += ["", *[f"- {kept_price_note(note)}" for note in notes]]
         link = settings.PUBLIC_URL + reverse("requisitions:detail", args=[requisition.pk])
         parts += ["", _("Requisition %(number)s: %(link)s") % {"number": requisition.number, "link": link}]
+        page = settings.PUBLIC_URL + reverse("recurring:detail", args=[schedule.pk])
+        parts += [_("The schedule, where you can skip the next one: %(link)s") % {"link": page}]
     mail.send_after_commit(subject, "\n".join(parts), [requester.email])
 
 
