@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from openprocure.buyer.approvals.models import ApprovalAssignment, ApprovalEvent
+from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.buyer.recurring import services, tasks
 from openprocure.buyer.recurring.choices import Period, ScheduleStatus, Weekday
 from openprocure.buyer.recurring.models import Occurrence, RecurringSchedule, ScheduleEvent
@@ -341,3 +342,31 @@ def test_the_requester_is_told_in_their_language(
     assert told.body.endswith(
         f"Le calendrier, où vous pouvez sauter la prochaine : http://testserver/recurring/{schedule.pk}/"
     )
+
+
+def test_reorder_from_a_purchase_order_copies_its_lines_only_and_only_for_its_requester(
+    approved: Requisition, rita: User
+) -> None:
+    [po] = PurchaseOrder.objects.filter(requisition=approved, lines__supplier_part_id="PEN-001")
+    other = Client()
+    other.force_login(User.objects.get(email="approver@acme.test"))  # may open the order, not reorder it
+    assert 'id="reorder-form"' not in other.get(f"/purchasing/{po.number}/").content.decode()
+    refused = other.post(f"/purchasing/{po.number}/reorder/", follow=True)
+    assert [str(m) for m in refused.context["messages"]] == [
+        f"Only the requester can copy requisition {approved.number}."
+    ]
+    assert Requisition.objects.count() == 1
+
+    client = Client()
+    client.force_login(rita)
+    assert 'id="reorder-form"' in client.get(f"/purchasing/{po.number}/").content.decode()
+    answer = client.post(f"/purchasing/{po.number}/reorder/", follow=True)
+    draft = Requisition.objects.exclude(pk=approved.pk).get()
+    assert answer.redirect_chain == [(f"/requisitions/{draft.pk}/", 302)]
+    assert [str(m) for m in answer.context["messages"]] == [
+        f"Requisition {draft.number} is a new draft with the lines of order {po.number}: change it and submit it."
+    ]
+    assert [(line.supplier_part_id, line.quantity, line.unit_price) for line in draft.lines.all()] == [
+        (line.supplier_part_id, line.quantity, line.unit_price) for line in po.lines.all()
+    ]
+    assert draft.total_amount == po.lines.get().quantity * po.lines.get().unit_price

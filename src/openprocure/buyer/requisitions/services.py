@@ -984,12 +984,15 @@ _COPIED_LINE_FIELDS = (
 )
 
 
-def copy_requisition(*, requisition: Requisition, actor: User) -> Requisition:
+def copy_requisition(
+    *, requisition: Requisition, actor: User, line_ids: Sequence[int] | None = None
+) -> Requisition:
     """A new draft holding a past requisition's title, justification, need-by date, ship-to and lines
     with their accounting (a rejected, cancelled or returned one started again, an ordered or closed
     one bought again); its approval history stays with the old one.
 
-    Both requisitions record the copy in their history (copied from / copied to).
+    Both requisitions record the copy in their history (copied from / copied to). ``line_ids`` copies
+    only those lines (a purchase order's, reordered from the order's page).
     """
     with transaction.atomic():
         source = _lock(requisition)
@@ -1005,7 +1008,7 @@ def copy_requisition(*, requisition: Requisition, actor: User) -> Requisition:
                 )
                 % {"number": source.number, "status": source.get_status_display()}
             )
-        return _copy(source, actor=actor, detail={})
+        return _copy(source, actor=actor, detail={}, line_ids=line_ids)
 
 
 def copy_for_schedule(*, requisition: Requisition, schedule: str) -> Requisition:
@@ -1017,8 +1020,11 @@ def copy_for_schedule(*, requisition: Requisition, schedule: str) -> Requisition
         return _copy(source, actor=None, detail={"schedule": schedule})
 
 
-def _copy(source: Requisition, *, actor: User | None, detail: dict[str, Any]) -> Requisition:
-    """Copy the locked ``source`` into a new numbered draft of its requester and record it on both."""
+def _copy(
+    source: Requisition, *, actor: User | None, detail: dict[str, Any], line_ids: Sequence[int] | None = None
+) -> Requisition:
+    """Copy the locked ``source`` (all its lines, or those of ``line_ids``) into a new numbered draft of
+    its requester and record it on both."""
     copy = Requisition.objects.create(
         number=f"tmp-{uuid.uuid4().hex[:24]}",  # fits the 32-character column until numbered
         requester=source.requester,
@@ -1032,7 +1038,8 @@ def _copy(source: Requisition, *, actor: User | None, detail: dict[str, Any]) ->
     )
     copy.number = _new_number(copy)
     copy.save(update_fields=["number"])
-    lines = list(source.lines.prefetch_related("splits").order_by("line_number"))
+    chosen = source.lines.all() if line_ids is None else source.lines.filter(pk__in=line_ids)
+    lines = list(chosen.prefetch_related("splits").order_by("line_number"))
     for line in lines:
         new_line = RequisitionLine.objects.create(
             requisition=copy, **{name: getattr(line, name) for name in _COPIED_LINE_FIELDS}
