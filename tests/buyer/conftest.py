@@ -1,5 +1,6 @@
 """The buyer suite's shared fixtures: the demo organisation with its Marketplace connection, a signed-in
-requester, a stand-in supplier, Rita's requisition, and a purchase order to a cXML supplier."""
+requester, a stand-in supplier, Rita's requisition (and the same, approved and ordered), and a purchase
+order to a cXML supplier."""
 
 from __future__ import annotations
 
@@ -9,12 +10,17 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
+from openprocure.buyer.approvals.demo import seed_approvals
+from openprocure.buyer.approvals.models import ApprovalAssignment
+from openprocure.buyer.approvals.services import decide
 from openprocure.buyer.organization.demo import seed_organization
 from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.buyer.requisitions.models import Requisition
 from openprocure.buyer.requisitions.services import (
     CartLine,
+    add_free_text_line,
     create_requisition_from_cart,
+    submit_requisition,
 )
 from openprocure.buyer.suppliers.demo import seed_marketplace
 from openprocure.buyer.suppliers.models import PunchOutConnection
@@ -80,3 +86,23 @@ def requisition(rita: User, acme: PunchOutConnection) -> Requisition:
         supplier=acme.supplier,
         connection=acme,
     )
+
+
+@pytest.fixture
+def approved(requisition: Requisition, rita: User) -> Requisition:
+    """Rita's requisition (3 × 33.33 EUR pens from Marketplace) plus 10 × 60.00 EUR of free-text paper:
+    699.99 EUR, above the demo's 500 EUR rule, approved by the approver, then ordered by purchasing."""
+    add_free_text_line(
+        requisition=requisition,
+        actor=rita,
+        description="Printer paper",
+        quantity=Decimal("10"),
+        unit_price=Decimal("60.00"),
+        unit_of_measure="PK",
+    )
+    seed_approvals()
+    submit_requisition(requisition, rita)
+    assignment = ApprovalAssignment.objects.get(step__request__requisition=requisition)
+    decide(assignment_id=assignment.pk, actor=assignment.approver, decision="approve")
+    requisition.refresh_from_db()
+    return requisition

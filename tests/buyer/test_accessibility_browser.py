@@ -3,6 +3,7 @@ critical violation."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -10,6 +11,8 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 
+from openprocure.buyer.recurring.choices import Period, Weekday
+from openprocure.buyer.recurring.services import create_schedule
 from openprocure.buyer.requisitions.services import add_free_text_line, create_requisition, submit_requisition
 from openprocure.buyer.suppliers.conformance import execute_conformance_run
 from openprocure.buyer.suppliers.models import ConformanceRun, PunchOutConnection
@@ -25,6 +28,8 @@ PAGES = {
         "/shop/",
         "/requisitions/",
         "{requisition}",
+        "{schedule_form}",
+        "{schedule}",
         "/purchasing/",
         "/fulfilment/",
         "/spend/history/",
@@ -57,7 +62,16 @@ def test_main_pages_have_no_serious_accessibility_violation(
         quantity=Decimal("2"),
         unit_price=Decimal("39.90"),
     )
-    submit_requisition(requisition, requester)
+    submit_requisition(requisition, requester)  # approved at once (under the demo's rules), then ordered
+    schedule = create_schedule(
+        requisition=requisition,
+        actor=requester,
+        period=Period.MONTHS,
+        every=1,
+        weekday=Weekday.FRIDAY,
+        starts_on=date(2027, 1, 31),
+        ends_on=date(2027, 6, 30),
+    )
     # a finished conformance run of the demo connection (its supplier is not started: the report
     # shows a failed check with its exchange)
     connection = PunchOutConnection.objects.get(supplier__name="Marketplace")
@@ -73,6 +87,8 @@ def test_main_pages_have_no_serious_accessibility_violation(
         for path in paths:
             path = path.format(
                 requisition=f"/requisitions/{requisition.pk}/",
+                schedule_form=f"/recurring/from/{requisition.pk}/",
+                schedule=f"/recurring/{schedule.pk}/",
                 conformance=f"/suppliers/connections/{connection.pk}/conformance/",
                 conformance_run=f"/suppliers/conformance/{run.pk}/",
             )

@@ -313,3 +313,33 @@ def test_only_the_requester_changes_the_details(acme: PunchOutConnection, rita: 
     assert response.status_code == 404
     requisition.refresh_from_db()
     assert (requisition.title, requisition.cost_center.code) == ("Office", "CC-200")
+
+
+def test_a_repunch_that_changes_prices_tells_the_requester_each_line_old_and_new(
+    rita: User, acme: PunchOutConnection
+) -> None:
+    requisition = _with_header(rita, acme)
+    dearer_pens = CartLine(**{**PEN.__dict__, "unit_price": Decimal("1.3125")})
+    same_paper = CartLine(**PAPER.__dict__)
+    replace_lines(
+        requisition=requisition, actor=rita, line_ids=list(requisition.lines.values_list("pk", flat=True)),
+        lines=[dearer_pens, same_paper], supplier=acme.supplier, connection=acme,
+    )  # fmt: skip
+    event = requisition.events.order_by("-id").first()
+    assert event.detail["price_changed"] == [
+        {
+            "line": "1",
+            "part": "PEN-001",
+            "before": "1.2500",
+            "before_currency": "EUR",
+            "after": "1.3125",
+            "currency": "EUR",
+        }
+    ]
+    assert event.coding_notes == [
+        "Line 1 (PEN-001): the supplier's price is now 1.3125\u00a0EUR, it was 1.25\u00a0EUR."
+    ]
+    with translation.override("fr"):
+        assert event.coding_notes == [
+            "Ligne 1 (PEN-001) : le prix du fournisseur est désormais de 1,3125\u00a0EUR, il était de 1,25\u00a0EUR."
+        ]

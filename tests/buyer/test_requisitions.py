@@ -505,8 +505,8 @@ def test_copy_is_refused_for_a_requisition_still_under_way(
 
     label = {S.DRAFT: "Draft", S.SUBMITTED: "Submitted", S.APPROVED: "Approved"}[status]
     assert [str(m) for m in answer.context["messages"]] == [
-        f"Requisition {requisition.number} is {label}: only a rejected, cancelled or returned "
-        "requisition can be copied into a new draft."
+        f"Requisition {requisition.number} is {label}: only a rejected, cancelled, returned, "
+        "ordered or closed requisition can be copied into a new draft."
     ]
     assert answer.redirect_chain == [(f"/requisitions/{requisition.pk}/", 302)]
     assert Requisition.objects.count() == 1

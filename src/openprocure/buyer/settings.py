@@ -20,6 +20,7 @@ INSTALLED_APPS = [
     "openprocure.buyer.requisitions",
     "openprocure.buyer.approvals",
     "openprocure.buyer.purchasing",
+    "openprocure.buyer.recurring",
     "openprocure.buyer.fulfilment",
     "openprocure.buyer.invoicing",
     "openprocure.buyer.spend",
@@ -42,4 +43,6 @@ PERIODIC_TASKS = [
     # Each connection's supported transactions (its ProfileResponse), read once a day; the task
     # runs every minute and asks only the connections due (never read, a day old, retry after a failure).
     ("openprocure.buyer.suppliers.tasks.refresh_profiles", 60.0),
+    # Occurrences of recurring requisitions are made on their day; the task looks every hour.
+    ("openprocure.buyer.recurring.tasks.create_due_occurrences", 3600.0),
 ]

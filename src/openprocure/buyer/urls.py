@@ -17,6 +17,7 @@ urlpatterns = [
     path("requisitions/", include("openprocure.buyer.requisitions.urls")),
     path("approvals/", include("openprocure.buyer.approvals.urls")),
     path("purchasing/", include("openprocure.buyer.purchasing.urls")),
+    path("recurring/", include("openprocure.buyer.recurring.urls")),
     path("spend/", include("openprocure.buyer.spend.urls")),
     path("api/", api.urls),
     path("fulfilment/", include("openprocure.buyer.fulfilment.urls")),

@@ -86,6 +86,12 @@ TUNABLES: dict[str, Tunable] = {
         "A ship notice worth less than this for one order (in its currency) is received when it arrives; "
         "None turns automatic receipts off.",
     ),
+    # -- buyer: recurring requisitions (openprocure.buyer.recurring) -------------------------------------
+    "RECURRING_PRICE_TOLERANCE_PCT": Tunable(
+        Decimal("2"),
+        "An occurrence of a recurring requisition whose lines are unchanged is approved at once while each "
+        "price and the total stay within this percentage of those approved; beyond it, it is approved again.",
+    ),
     # -- buyer: invoicing ---------------------------------------------------------------------------------
     "INVOICING_DEFAULT_TOLERANCE": Tunable(
         {

@@ -16,3 +16,9 @@ from openprocure.core.hooks import Hook
 FINAL_APPROVAL_HOOKS = Hook()
 
 FINAL_APPROVAL_BATCH_HOOKS = Hook()
+
+#: Called by ``start_approval`` with a submitted requisition, before the chain is resolved; each
+#: callable returns a sentence when the requisition stays within an envelope already approved (an
+#: occurrence of a recurring requisition whose lines and total did not change), else "". One such
+#: sentence approves the requisition at once, without steps, and is recorded as the reason.
+WITHIN_APPROVED_ENVELOPE = Hook()

@@ -280,7 +280,8 @@ def start_approval(*, requisition: Any, actor: Any = None, facts: Facts | None =
     change order (``facts`` then carries the changed amount).
     """
     facts = requisition_facts(requisition) if facts is None else facts
-    chain = resolve_chain(requisition, facts=facts)
+    envelope = [reason for reason in hooks.WITHIN_APPROVED_ENVELOPE(requisition) if reason]
+    chain = [] if envelope else resolve_chain(requisition, facts=facts)
     unresolved = [s for s in chain if s.unresolved]
     if unresolved:
         raise ApprovalError(
@@ -308,6 +309,8 @@ def start_approval(*, requisition: Any, actor: Any = None, facts: Facts | None =
         actor=actor,
         detail={"steps": len(steps), "amount": str(facts.amount), "currency": facts.currency},
     )
+    if envelope:
+        record_event(ApprovalEvent, request, "within_envelope", actor=actor, detail={"reason": envelope[0]})
     if steps:
         _activate(steps[0], actor)
     else:

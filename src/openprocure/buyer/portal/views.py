@@ -15,6 +15,7 @@ from openprocure.buyer.organization.services import roles_of
 from openprocure.buyer.purchasing import notices
 from openprocure.buyer.purchasing.choices import AWAITING_GOODS
 from openprocure.buyer.purchasing.models import PurchaseOrder
+from openprocure.buyer.recurring import services as recurring
 from openprocure.buyer.requisitions.choices import RequisitionStatus
 from openprocure.buyer.requisitions.models import Requisition
 from openprocure.buyer.suppliers.models import PunchOutConnection
@@ -35,6 +36,7 @@ def _requester_panels(user: Any) -> dict[str, Any]:
         "orders": list(orders.order_by("-created_at")[:RECENT]),
         "to_receive": list(orders.filter(status__in=AWAITING_GOODS).order_by("-created_at")[:RECENT]),
         "order_news": notices.latest_notices(user, limit=RECENT),
+        "recurring_news": recurring.latest_notices(user, limit=RECENT),
     }
 
 

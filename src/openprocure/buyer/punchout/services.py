@@ -92,6 +92,8 @@ class CartOutcome:
     supplier_status: Status | None = None
     # Lines whose accounting an edited cart changed (event-detail dicts, told by coding.change_message).
     coding_changes: list[dict[str, Any]] = field(default_factory=list)
+    # Lines whose price the supplier changed in an edited cart (told by coding.price_message).
+    price_changes: list[dict[str, Any]] = field(default_factory=list)
 
 
 # -- launch --------------------------------------------------------------------------------------
@@ -541,6 +543,7 @@ def _apply_cart(
             edited.lines,
             warnings,
             coding_changes=edited.coding_changes,
+            price_changes=edited.price_changes,
         )
     if not lines:
         return CartOutcome(session, session.requisition, [], warnings)

@@ -207,6 +207,8 @@ def _cart_landed(request: HttpRequest, outcome: services.CartOutcome) -> HttpRes
     if outcome.requisition is None:
         messages.info(request, _("The cart was empty; nothing was added."))
         return redirect("punchout:shop")
+    for change in outcome.price_changes:
+        messages.warning(request, coding.price_message(change))
     for change in outcome.coding_changes:
         messages.warning(request, coding.change_message(change))
     if outcome.session.operation == SessionOperation.INSPECT:

@@ -49,3 +49,7 @@ class CloseOrderForm(forms.Form):
         error_messages={"required": _("Tick the box to confirm that nothing more is expected.")},
     )
     reason = forms.CharField(label=_("Reason"), required=False, max_length=REASON_MAX)
+
+
+class ReorderForm(forms.Form):
+    """“Reorder”: the button carries nothing but itself (the order is in the URL)."""

@@ -13,4 +13,5 @@ urlpatterns = [
     path("<str:number>/change/", views.po_change, name="change"),
     path("<str:number>/resend/", views.po_resend, name="resend"),
     path("<str:number>/close/", views.po_close, name="close"),
+    path("<str:number>/reorder/", views.po_reorder, name="reorder"),
 ]

@@ -14,8 +14,10 @@ from django.views.decorators.http import require_POST
 
 from openprocure.buyer.purchasing import notices, selectors, services
 from openprocure.buyer.purchasing.choices import POStatus
-from openprocure.buyer.purchasing.forms import CancelOrderForm, ChangeOrderForm, CloseOrderForm
+from openprocure.buyer.purchasing.forms import CancelOrderForm, ChangeOrderForm, CloseOrderForm, ReorderForm
 from openprocure.buyer.purchasing.models import PurchaseOrder
+from openprocure.buyer.requisitions import services as requisitions
+from openprocure.core.auth import AuthenticatedHttpRequest
 from openprocure.core.lists import paginate
 from openprocure.core.pdf import pdf_response
 
@@ -78,6 +80,9 @@ def _detail_page(
             "events": events,
             "can_manage": selectors.can_manage(request.user, po),
             "can_close": po.status == POStatus.PART_RECEIVED,
+            "can_reorder": po.requisition_id is not None
+            and po.requisition.requester_id == request.user.pk
+            and po.requisition.status in requisitions.COPYABLE_STATUSES,
             "close_form": close,
             "supplier_takes_changes": bool(
                 connection and connection.order_url and connection.accepts_order_updates
@@ -193,3 +198,30 @@ def po_close(request: HttpRequest, number: str) -> HttpResponse:
         ) % {"number": po.number, "supplier": po.supplier}
 
     return _act_on(request, po, close, close=form)
+
+
+@login_required
+@require_POST
+def po_reorder(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
+    """“Reorder”: the order's lines copied into a new draft requisition of its requester (the same copy
+    as on the requisition's page), to change, re-validate at the supplier with “Edit cart” and submit."""
+    po = _po(request, number)
+    form = ReorderForm(request.POST)
+    if not form.is_valid() or po.requisition is None:
+        messages.error(request, _("Order %(number)s has no requisition to copy.") % {"number": po.number})
+        return redirect("purchasing:detail", number=po.number)
+    try:
+        draft = requisitions.copy_requisition(
+            requisition=po.requisition,
+            actor=request.user,
+            line_ids=[line.requisition_line_id for line in po.lines.all() if line.requisition_line_id],
+        )
+    except requisitions.RequisitionError as error:
+        messages.error(request, error.message)
+        return redirect("purchasing:detail", number=po.number)
+    messages.success(
+        request,
+        _("Requisition %(number)s is a new draft with the lines of order %(order)s: change it and submit it.")
+        % {"number": draft.number, "order": po.number},
+    )
+    return redirect("requisitions:detail", pk=draft.pk)

@@ -1,5 +1,6 @@
 """How a line is charged, written down and told: the accounting of a line as plain data (kept in the
-requisition's history) and the sentences that tell the requester when a re-punch changed it.
+requisition's history) and the sentences that tell the requester when a re-punch changed it or its
+price.
 
 The data holds codes and numbers only; the sentences are written when they are read, in the
 reader's language, with amounts and percentages through ``core.formatting``.
@@ -13,7 +14,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from openprocure.core.formatting import format_money, format_number
+from openprocure.core.formatting import format_money, format_number, format_unit_price
 
 #: Why a re-punch changed a line's accounting (kept in the event detail as ``cause``).
 AMOUNT_CHANGED = "amount_changed"  # split by amount, and the line amount changed at the supplier
@@ -86,3 +87,27 @@ def change_message(change: dict[str, Any]) -> str:
         )
         % values
     )
+
+
+def price_change(line: Any, old: Any) -> dict[str, str]:
+    """A line whose price the supplier changed at a re-punch (an edited or re-validated cart), as data."""
+    return {
+        "line": str(line.line_number),
+        "part": line.supplier_part_id,
+        "before": str(old.unit_price),
+        "before_currency": old.currency,
+        "after": str(line.unit_price),
+        "currency": line.currency,
+    }
+
+
+def price_message(change: dict[str, str]) -> str:
+    """The sentence telling the requester that the supplier changed a line's price."""
+    return _("Line %(n)s (%(part)s): the supplier's price is now %(after)s, it was %(before)s.") % {
+        "n": change.get("line", "?"),
+        "part": str(change.get("part", "")).strip(),
+        "after": format_unit_price(Decimal(change["after"]), change.get("currency", "")),
+        "before": format_unit_price(
+            Decimal(change["before"]), change.get("before_currency") or change.get("currency", "")
+        ),
+    }

@@ -206,6 +206,9 @@ class RequisitionEvent(AuditEvent):
 
     @property
     def coding_notes(self) -> list[str]:
-        """The lines whose accounting a re-punch changed, told in the reader's language."""
+        """The lines whose price or accounting a re-punch changed, told in the reader's language."""
         changes = self.detail.get("coding_changed", []) if isinstance(self.detail, dict) else []
-        return [coding.change_message(change) for change in changes]
+        prices = self.detail.get("price_changed", []) if isinstance(self.detail, dict) else []
+        return [coding.price_message(change) for change in prices] + [
+            coding.change_message(change) for change in changes
+        ]

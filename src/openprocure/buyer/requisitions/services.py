@@ -294,11 +294,13 @@ def add_cart_lines(
 
 @dataclass
 class EditedCart:
-    """What the cart of an ``edit`` PunchOut did: the lines it created, and the lines whose accounting
-    changed because of it (event-detail dicts, told with :func:`coding.change_message`)."""
+    """What the cart of an ``edit`` PunchOut did: the lines it created, the lines whose accounting
+    changed because of it (event-detail dicts, told with :func:`coding.change_message`) and the lines
+    whose price the supplier changed (told with :func:`coding.price_message`)."""
 
     lines: list[RequisitionLine]
     coding_changes: list[dict[str, Any]] = field(default_factory=list)
+    price_changes: list[dict[str, Any]] = field(default_factory=list)
 
 
 #: Line fields a line still in the re-punched cart keeps from before: what the requester set on it.
@@ -342,12 +344,15 @@ def replace_lines(
         created = _add_cart(requisition, lines, supplier, connection, session, warnings)
         unmatched: list[RequisitionLine] = []
         changes: list[dict[str, Any]] = []
+        prices: list[dict[str, Any]] = []
         for line in created:
             matches = previous.get((line.supplier_part_id, line.supplier_part_auxiliary_id))
             if not matches:
                 unmatched.append(line)
                 continue
             old, splits = matches.pop(0)
+            if Decimal(old.unit_price) != Decimal(line.unit_price) or old.currency != line.currency:
+                prices.append(coding.price_change(line, old))
             if old.split_mode == SplitMode.AMOUNT and splits and old.amount != line.amount:
                 changes.append(_coding_change(line, old, shares_before[old.pk], coding.AMOUNT_CHANGED))
                 continue
@@ -380,6 +385,8 @@ def replace_lines(
         detail: dict[str, Any] = {"removed": removed, "added": [line.supplier_part_id for line in created]}
         if changes:
             detail["coding_changed"] = changes
+        if prices:
+            detail["price_changed"] = prices
         record_event(
             RequisitionEvent,
             requisition,
@@ -388,7 +395,7 @@ def replace_lines(
             detail=detail,
             reason=_("Cart edited at %(supplier)s") % {"supplier": supplier or "?"},
         )
-    return EditedCart(created, changes)
+    return EditedCart(created, changes, prices)
 
 
 def _coding_change(
@@ -931,10 +938,20 @@ def cancel_requisition(*, requisition: Requisition, actor: User, reason: str = "
 
 
 #: Statuses whose requisition may be copied into a new draft: it ended without an order (rejected,
-#: cancelled) or was sent back for changes; the copy starts again without the approval history.
+#: cancelled), was sent back for changes, or is a past purchase (ordered, closed) bought again; the
+#: copy starts again without the approval history.
 COPYABLE_STATUSES = frozenset(
-    {RequisitionStatus.REJECTED, RequisitionStatus.CANCELLED, RequisitionStatus.RETURNED}
+    {
+        RequisitionStatus.REJECTED,
+        RequisitionStatus.CANCELLED,
+        RequisitionStatus.RETURNED,
+        RequisitionStatus.ORDERED,
+        RequisitionStatus.CLOSED,
+    }
 )
+
+#: The copyable statuses of a past purchase, whose copy is offered as "Reorder".
+REORDER_STATUSES = frozenset({RequisitionStatus.ORDERED, RequisitionStatus.CLOSED})
 
 #: Line fields that describe the item, quantity and price as the supplier's cart gave them (supplier
 #: IDs byte for byte): a copy and a purchase-order line keep them as they are.
@@ -972,11 +989,15 @@ _COPIED_LINE_FIELDS = (
 )
 
 
-def copy_requisition(*, requisition: Requisition, actor: User) -> Requisition:
-    """A new draft holding a rejected, cancelled or returned requisition's title, justification,
-    need-by date, ship-to and lines with their accounting; its approval history stays with the old one.
+def copy_requisition(
+    *, requisition: Requisition, actor: User, line_ids: Sequence[int] | None = None
+) -> Requisition:
+    """A new draft holding a past requisition's title, justification, need-by date, ship-to and lines
+    with their accounting (a rejected, cancelled or returned one started again, an ordered or closed
+    one bought again); its approval history stays with the old one.
 
-    Both requisitions record the copy in their history (copied from / copied to).
+    Both requisitions record the copy in their history (copied from / copied to). ``line_ids`` copies
+    only those lines (a purchase order's, reordered from the order's page).
     """
     with transaction.atomic():
         source = _lock(requisition)
@@ -987,59 +1008,77 @@ def copy_requisition(*, requisition: Requisition, actor: User) -> Requisition:
         if source.status not in COPYABLE_STATUSES:
             raise RequisitionError(
                 _(
-                    "Requisition %(number)s is %(status)s: only a rejected, cancelled or returned "
-                    "requisition can be copied into a new draft."
+                    "Requisition %(number)s is %(status)s: only a rejected, cancelled, returned, "
+                    "ordered or closed requisition can be copied into a new draft."
                 )
                 % {"number": source.number, "status": source.get_status_display()}
             )
-        copy = Requisition.objects.create(
-            number=f"tmp-{uuid.uuid4().hex[:24]}",  # fits the 32-character column until numbered
-            requester=source.requester,
-            title=source.title,
-            currency=source.currency,
-            justification=source.justification,
-            need_by=source.need_by,
-            ship_to=source.ship_to,
-            cost_center=source.cost_center,
-            gl_account=source.gl_account,
+        return _copy(source, actor=actor, detail={}, line_ids=line_ids)
+
+
+def copy_for_schedule(*, requisition: Requisition, schedule: str) -> Requisition:
+    """A new draft copied from ``requisition`` for an occurrence of a recurring schedule (named by
+    ``schedule``), made by the worker for the requester: the same copy as :func:`copy_requisition`,
+    whatever the source's status now."""
+    with transaction.atomic():
+        source = _lock(requisition)
+        return _copy(source, actor=None, detail={"schedule": schedule})
+
+
+def _copy(
+    source: Requisition, *, actor: User | None, detail: dict[str, Any], line_ids: Sequence[int] | None = None
+) -> Requisition:
+    """Copy the locked ``source`` (all its lines, or those of ``line_ids``) into a new numbered draft of
+    its requester and record it on both."""
+    copy = Requisition.objects.create(
+        number=f"tmp-{uuid.uuid4().hex[:24]}",  # fits the 32-character column until numbered
+        requester=source.requester,
+        title=source.title,
+        currency=source.currency,
+        justification=source.justification,
+        need_by=source.need_by,
+        ship_to=source.ship_to,
+        cost_center=source.cost_center,
+        gl_account=source.gl_account,
+    )
+    copy.number = _new_number(copy)
+    copy.save(update_fields=["number"])
+    chosen = source.lines.all() if line_ids is None else source.lines.filter(pk__in=line_ids)
+    lines = list(chosen.prefetch_related("splits").order_by("line_number"))
+    for line in lines:
+        new_line = RequisitionLine.objects.create(
+            requisition=copy, **{name: getattr(line, name) for name in _COPIED_LINE_FIELDS}
         )
-        copy.number = _new_number(copy)
-        copy.save(update_fields=["number"])
-        lines = list(source.lines.prefetch_related("splits").order_by("line_number"))
-        for line in lines:
-            new_line = RequisitionLine.objects.create(
-                requisition=copy, **{name: getattr(line, name) for name in _COPIED_LINE_FIELDS}
-            )
-            AccountingSplit.objects.bulk_create(
-                [
-                    AccountingSplit(
-                        line=new_line,
-                        cost_center_id=split.cost_center_id,
-                        gl_account_id=split.gl_account_id,
-                        percentage=split.percentage,
-                        amount=split.amount,
-                    )
-                    for split in line.splits.all()
-                ]
-            )
-        _refresh_total(copy)
-        record_event(
-            RequisitionEvent,
-            copy,
-            EventKind.CREATED,
-            actor=actor,
-            to_status=RequisitionStatus.DRAFT,
-            detail={"copied_from": source.number, "lines": len(lines)},
-            reason=_("Copied from %(number)s") % {"number": source.number},
+        AccountingSplit.objects.bulk_create(
+            [
+                AccountingSplit(
+                    line=new_line,
+                    cost_center_id=split.cost_center_id,
+                    gl_account_id=split.gl_account_id,
+                    percentage=split.percentage,
+                    amount=split.amount,
+                )
+                for split in line.splits.all()
+            ]
         )
-        record_event(
-            RequisitionEvent,
-            source,
-            EventKind.NOTE,
-            actor=actor,
-            detail={"copied_to": copy.number},
-            reason=_("Copied to %(number)s") % {"number": copy.number},
-        )
+    _refresh_total(copy)
+    record_event(
+        RequisitionEvent,
+        copy,
+        EventKind.CREATED,
+        actor=actor,
+        to_status=RequisitionStatus.DRAFT,
+        detail={"copied_from": source.number, "lines": len(lines), **detail},
+        reason=_("Copied from %(number)s") % {"number": source.number},
+    )
+    record_event(
+        RequisitionEvent,
+        source,
+        EventKind.NOTE,
+        actor=actor,
+        detail={"copied_to": copy.number, **detail},
+        reason=_("Copied to %(number)s") % {"number": copy.number},
+    )
     return copy
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from openprocure.buyer.organization.services import profile_for
+from openprocure.buyer.organization.services import is_procurement_admin, profile_for
 from openprocure.buyer.requisitions import services
 from openprocure.buyer.requisitions.choices import EDITABLE_STATUSES, RequisitionStatus
 from openprocure.buyer.requisitions.forms import (
@@ -144,6 +144,10 @@ def _detail_page(
             "decision_event": _decision_event(requisition),
             "is_owner": requisition.requester_id == request.user.pk,
             "can_copy": requisition.status in services.COPYABLE_STATUSES,
+            # A past purchase bought again ("Reorder"): the same copy as "Copy into a new draft".
+            "can_reorder": requisition.status in services.REORDER_STATUSES,
+            "can_schedule": requisition.status in services.REORDER_STATUSES | {RequisitionStatus.APPROVED}
+            and (requisition.requester_id == request.user.pk or is_procurement_admin(request.user)),
             "punchout_connections": sorted(connections, key=lambda c: c.pk),
             "header_form": header_form,
             "free_text_form": free_text_form or FreeTextLineForm(initial={"currency": requisition.currency}),
@@ -311,8 +315,9 @@ def cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def copy(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """“Copy into a new draft” on a rejected, cancelled or returned requisition: its requester starts
-    again from the same lines, title and delivery, without the approval history."""
+    """“Copy into a new draft” on a rejected, cancelled or returned requisition, “Reorder” on an ordered
+    or closed one: its requester starts again from the same lines, title and delivery, without the
+    approval history."""
     requisition = _own(request, pk)
     form = CopyForm(request.POST)
     if not form.is_valid():
@@ -328,4 +333,14 @@ def copy(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         _("Requisition %(number)s is a new draft copied from %(source)s: change it and submit it.")
         % {"number": draft.number, "source": requisition.number},
     )
+    reordered = requisition.status in services.REORDER_STATUSES
+    if reordered and draft.lines.filter(is_free_text=False, connection__isnull=False).exists():
+        messages.info(
+            request,
+            _(
+                "Its PunchOut lines carry the prices of %(source)s: open each supplier's cart with "
+                "“Edit cart at …” so the supplier confirms today's prices; the history shows what changed."
+            )
+            % {"source": requisition.number},
+        )
     return redirect("requisitions:detail", pk=draft.pk)
