@@ -22,13 +22,13 @@ WORDS = {
     "en-GB": (
         "Check your procurement system — Globex",
         "Finished",
-        "Result: every required check passed.",
+        "Passed: every required check passed.",
         "Passed",
     ),
     "fr-FR": (
         "Contrôler votre système d’achat — Globex",
         "Terminé",
-        "Résultat : tous les contrôles requis sont réussis.",
+        "Réussi : tous les contrôles obligatoires sont passés.",
         "Réussi",
     ),
 }
@@ -55,7 +55,7 @@ def test_the_report_page_in_english_and_french(
         assert answer is not None and answer.status == 200
         assert page.locator("h1").inner_text() == title
         assert page.locator("#run-status").inner_text() == status
-        assert page.locator("#result").inner_text() == result
+        assert page.locator("#report-result strong").inner_text() == result
         row = page.locator("#check-confirm\\.accept")
         assert row.locator(".badge").inner_text() == passed
         # The evidence is the checks' own English, in every language.

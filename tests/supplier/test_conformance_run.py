@@ -64,7 +64,7 @@ def test_the_administrator_checks_the_procurement_system_and_reads_the_report(
     assert [(c["code"], c["outcome"]) for c in run.report["checks"]] == PASSING
     assert run.report["passed"] is True
     assert "The checks have started: this page shows their progress." in html
-    assert "Result: every required check passed." in html
+    assert "<strong>Passed: every required check passed.</strong>" in html
     assert '<span class="badge good" id="run-status">Finished</span>' in html
     # What the procurement system received: our identity, its secret, its order and lines.
     assert [d.kind for d in received] == [
@@ -104,8 +104,11 @@ def test_a_failing_check_says_what_to_change(client, globex, products, settings)
     assert run.report["passed"] is False
     accept = run.report["checks"][0]
     assert accept["message"].startswith("The answer was HTTP 500 (HTML), not a cXML document: ")
-    assert "Result: a required check did not pass. Each check below says what to change." in html
-    assert "<strong>What to change:</strong> Answer with a cXML Response (Content-Type text/xml)" in html
+    assert "<strong>Failed: a required check did not pass.</strong>" in html
+    assert (
+        '<strong>What to change:</strong> <span lang="en">Answer with a cXML Response (Content-Type text/xml)'
+        in html
+    )
 
 
 def test_who_may_run_the_checks(client, globex, acme, products, settings):
@@ -191,5 +194,6 @@ def test_a_running_check_shows_its_progress_and_refreshes(client, globex, produc
         in html
     )
     assert (
-        'id="result"' not in html and "<form" not in html.split('id="conformance"')[1].split("</section>")[0]
+        'id="report-result"' not in html
+        and "<form" not in html.split('id="conformance"')[1].split("</section>")[0]
     )

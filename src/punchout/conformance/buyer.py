@@ -27,7 +27,6 @@ without them those checks are skipped. Every answer goes through
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -71,7 +70,6 @@ from punchout.cxml.invoice import (
     InvoicePurpose,
 )
 from punchout.cxml.profile import DocumentStatus, StatusUpdateRequest
-from punchout.cxml.transport import HttpAnswer
 from punchout.money import Money, quantize_money
 
 __all__ = ["BuyerChecks", "BuyerTarget", "OrderLine", "parse_lines", "run_buyer_checks"]
@@ -175,6 +173,8 @@ class BuyerChecks(Runner):
     ):
         super().__init__(target.url, progress=progress, deadline=deadline)
         self.target = target
+        if target.secret:  # kept out of every exchange, message and fix of the report
+            self.hidden.add(target.secret)
         self.run_id = datetime.now(UTC).strftime("%Y%m%d%H%M%S") + f"-{secrets.randbelow(10**4):04d}"
         self.accepted: dict[str, _Sent] = {}
 
@@ -223,24 +223,6 @@ class BuyerChecks(Runner):
         self.note(f"{what} was answered cXML {_status_text(sent)} in {seconds:.2f} s.")
         self.report.checks[-1].params.update(status_code=sent.code, payload_id=payload_id)
         return sent
-
-    def send(
-        self,
-        url: str,
-        body: bytes | None = None,
-        *,
-        method: str = "POST",
-        headers: Mapping[str, str] | None = None,
-        deadline: float | None = None,
-    ) -> HttpAnswer:
-        """:meth:`Runner.send`, the shared secret masked in the exchange the report keeps."""
-        try:
-            return super().send(url, body, method=method, headers=headers, deadline=deadline)
-        finally:
-            check = self._current
-            if check is not None and check.exchanges and self.target.secret:
-                exchange = check.exchanges[-1]
-                exchange.request_body = exchange.request_body.replace(self.target.secret, "********")
 
     # -- checks -------------------------------------------------------------------------------------
     def run(self) -> Report:

@@ -13,7 +13,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import partial
 from typing import Any
@@ -819,7 +819,6 @@ def send_status(*, invoice: Invoice, comment: str = "") -> Any:
             detail={"status": str(status_type), "connection": connection.pk},
         )
         return None
-    from datetime import UTC, datetime
 
     # The Status message is for people at the supplier and is written in English, whoever acted
     # (the Comment carries the person's reason as typed); the Extrinsic names what cXML's status
