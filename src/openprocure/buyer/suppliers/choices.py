@@ -11,6 +11,14 @@ class ConnectionProtocol(models.TextChoices):
     OCI = "oci", _("SAP OCI")  # browser call-up with HOOK_URL, cart as NEW_ITEM-* form fields
 
 
+class OrderChannel(models.TextChoices):
+    """How a supplier receives our purchase orders, changes and cancellations."""
+
+    CXML = "cxml", _("cXML OrderRequest")  # posted to the connection's order URL
+    OAGIS = "oagis", _("OAGIS purchase order BODs")  # Process/Change/Cancel PurchaseOrder posted to the order URL
+    EMAIL = "email", _("E-mail with a supplier portal link")  # a supplier with no integration
+
+
 class DeploymentMode(models.TextChoices):
     TEST = "test", _("Test")  # integration testing: the supplier records, never fulfils
     PRODUCTION = "production", _("Production")  # real orders

@@ -7,7 +7,12 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from openprocure.buyer.suppliers.choices import ConformanceRunStatus, ConnectionProtocol, DeploymentMode
+from openprocure.buyer.suppliers.choices import (
+    ConformanceRunStatus,
+    ConnectionProtocol,
+    DeploymentMode,
+    OrderChannel,
+)
 from openprocure.core.fields import currency_field
 
 
@@ -52,8 +57,16 @@ class PunchOutConnection(models.Model):
     deployment_mode = models.CharField(
         _("deployment mode"), max_length=16, choices=DeploymentMode.choices, default=DeploymentMode.TEST
     )
-    setup_url = models.URLField(_("setup URL"), max_length=1000)
+    setup_url = models.URLField(_("setup URL"), max_length=1000, blank=True)
+    order_channel = models.CharField(
+        _("order channel"), max_length=8, choices=OrderChannel.choices, default=OrderChannel.CXML
+    )
     order_url = models.URLField(_("order URL"), max_length=1000, blank=True)
+    order_email = models.EmailField(
+        _("order e-mail address"),
+        blank=True,
+        help_text=_("Where purchase orders go when the order channel is e-mail."),
+    )
     from_domain = models.CharField(_("From domain"), max_length=64, default="NetworkId")
     from_identity = models.CharField(_("From identity"), max_length=200, blank=True)
     to_domain = models.CharField(_("To domain"), max_length=64, default="NetworkId")
