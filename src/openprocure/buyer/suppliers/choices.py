@@ -15,7 +15,8 @@ class OrderChannel(models.TextChoices):
     """How a supplier receives our purchase orders, changes and cancellations."""
 
     CXML = "cxml", _("cXML OrderRequest")  # posted to the connection's order URL
-    OAGIS = "oagis", _("OAGIS purchase order BODs")  # Process/Change/Cancel PurchaseOrder posted to the order URL
+    # Process/Change/Cancel PurchaseOrder posted to the order URL
+    OAGIS = "oagis", _("OAGIS purchase order BODs")
     EMAIL = "email", _("E-mail with a supplier portal link")  # a supplier with no integration
 
 
