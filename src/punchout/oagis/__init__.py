@@ -11,72 +11,17 @@ https://github.com/OAGi/Score, data/OAGIS_10_2_EnterpriseEdition). The product d
 against the schemas at run time: the tests do, with the schemas from the interop corpus.
 """
 
-from punchout.oagis.errors import (
-    BuildError,
-    DocumentTooLarge,
-    ForbiddenConstruct,
-    InvalidBOD,
-    NotWellFormed,
-    OAGISError,
-    UnsupportedBOD,
-)
-from punchout.oagis.model import (
-    Address,
-    Amount,
-    ApplicationArea,
-    BODOutcome,
-    BODResult,
-    ConfirmBOD,
-    Item,
-    LineStatus,
-    Message,
-    ParseWarning,
-    Party,
-    PaymentTerm,
-    PurchaseOrder,
-    PurchaseOrderBOD,
-    PurchaseOrderHeader,
-    PurchaseOrderLine,
-    Quantity,
-    Stamp,
-    Verb,
-)
-from punchout.oagis.reader import parse, parse_confirm, parse_purchase_order
-from punchout.oagis.replies import accepted_with_warnings, refusal
-from punchout.oagis.writer import build, build_tree
+from punchout.oagis import errors, model, replies, writer
 
-__all__ = [
-    "Address",
-    "Amount",
-    "ApplicationArea",
-    "BODOutcome",
-    "BODResult",
-    "BuildError",
-    "ConfirmBOD",
-    "DocumentTooLarge",
-    "ForbiddenConstruct",
-    "InvalidBOD",
-    "Item",
-    "LineStatus",
-    "Message",
-    "NotWellFormed",
-    "OAGISError",
-    "ParseWarning",
-    "Party",
-    "PaymentTerm",
-    "PurchaseOrder",
-    "PurchaseOrderBOD",
-    "PurchaseOrderHeader",
-    "PurchaseOrderLine",
-    "Quantity",
-    "Stamp",
-    "UnsupportedBOD",
-    "Verb",
-    "accepted_with_warnings",
-    "build",
-    "build_tree",
-    "parse",
-    "parse_confirm",
-    "parse_purchase_order",
-    "refusal",
-]
+# The package exports the public names of its modules (their ``__all__``), as ``punchout.cxml`` does.
+from punchout.oagis.errors import *  # noqa: F403
+from punchout.oagis.model import *  # noqa: F403
+from punchout.oagis.reader import parse, parse_confirm, parse_purchase_order
+from punchout.oagis.replies import *  # noqa: F403
+from punchout.oagis.writer import *  # noqa: F403
+
+__all__ = ["parse", "parse_confirm", "parse_purchase_order"]
+__all__ += errors.__all__
+__all__ += model.__all__
+__all__ += replies.__all__
+__all__ += writer.__all__
