@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import re
 import threading
+from typing import TypeVar
 
 from lxml import etree
 
@@ -52,19 +53,27 @@ _SUBSET = re.compile(
 _UNSUPPORTED_ROOTS = frozenset({"Index", "Contract", "Supplier", "Catalog"})
 
 
+_Parser = TypeVar("_Parser", bound=etree.XMLParser)
+
+
+def _new_parser(kind: type[_Parser], *, remove_blank_text: bool) -> _Parser:
+    """A parser of ``kind`` with no entity expansion, no network, no DTD loading, no huge trees."""
+    return kind(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_blank_text=remove_blank_text,
+        remove_comments=False,
+    )
+
+
 def hardened_parser() -> etree.XMLParser:
     """This thread's lxml parser: no entity expansion, no network, no DTD loading, no huge trees."""
     parser: etree.XMLParser | None = getattr(_local, "parser", None)
     if parser is None:
-        parser = etree.XMLParser(
-            resolve_entities=False,
-            no_network=True,
-            load_dtd=False,
-            dtd_validation=False,
-            huge_tree=False,
-            remove_blank_text=False,
-            remove_comments=False,
-        )
+        parser = _new_parser(etree.XMLParser, remove_blank_text=False)
         _local.parser = parser
     return parser
 
@@ -74,15 +83,7 @@ def _blank_dropping_parser() -> BlankDroppingParser:
     :class:`~punchout.cxml._reader.BlankDroppingParser`); ``parse`` only."""
     parser: BlankDroppingParser | None = getattr(_local, "blank_dropping", None)
     if parser is None:
-        parser = BlankDroppingParser(
-            resolve_entities=False,
-            no_network=True,
-            load_dtd=False,
-            dtd_validation=False,
-            huge_tree=False,
-            remove_blank_text=True,
-            remove_comments=False,
-        )
+        parser = _new_parser(BlankDroppingParser, remove_blank_text=True)
         _local.blank_dropping = parser
     return parser
 

@@ -17,6 +17,7 @@ from decimal import Decimal
 from lxml import etree
 
 from punchout.cxml.dates import parse_datetime
+from punchout.cxml.parser import hardened_parser
 from punchout.money import InvalidNumber, parse_decimal
 from punchout.oagis._tree import NS, children, first, local, not_allowed, path_of, q
 from punchout.oagis.errors import (
@@ -65,17 +66,6 @@ _ACTIONS = {
     code.casefold(): code
     for code in ("Add", "Change", "Delete", "Replace", "UpSert", *(s.value for s in LineStatus))
 }
-
-
-def _parser() -> etree.XMLParser:
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=False,
-    )
 
 
 class _Reader:
@@ -314,7 +304,7 @@ def _root(data: bytes | str, max_bytes: int) -> _Element:
         # a str carries no encoding of its own: read it as UTF-8, its declaration aside
         raw = re.sub(rb"^\s*<\?xml[^>]*\?>", b"", raw)
     try:
-        tree = etree.fromstring(raw, _parser()).getroottree()
+        tree = etree.fromstring(raw, hardened_parser()).getroottree()
     except etree.XMLSyntaxError as exc:
         raise NotWellFormed(f"the document is not well-formed XML: {exc.msg}") from exc
     if tree.docinfo.internalDTD is not None:  # libxml2 reports every DOCTYPE there
