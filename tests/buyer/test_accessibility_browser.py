@@ -11,11 +11,12 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 
-from openprocure.buyer.recurring.choices import Period, Weekday
+from openprocure.buyer.recurring.choices import Period
 from openprocure.buyer.recurring.services import create_schedule
 from openprocure.buyer.requisitions.services import add_free_text_line, create_requisition, submit_requisition
 from openprocure.buyer.suppliers.conformance import execute_conformance_run
 from openprocure.buyer.suppliers.models import ConformanceRun, PunchOutConnection
+from openprocure.core.choices import Weekday
 from openprocure.core.models import User
 from tests.accessibility import serious_violations
 from tests.browser import signed_in_page

@@ -16,10 +16,11 @@ from django.utils import timezone
 from openprocure.buyer.approvals.models import ApprovalAssignment, ApprovalEvent
 from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.buyer.recurring import services, tasks
-from openprocure.buyer.recurring.choices import Period, ScheduleStatus, Weekday
+from openprocure.buyer.recurring.choices import Period, ScheduleStatus
 from openprocure.buyer.recurring.models import Occurrence, RecurringSchedule, ScheduleEvent
 from openprocure.buyer.requisitions.models import Requisition
 from openprocure.core import scheduling
+from openprocure.core.choices import Weekday
 from openprocure.core.models import User
 
 

@@ -1,4 +1,4 @@
-"""Statuses shared by both sites, with their transition tables."""
+"""Choices shared by both sites, and the statuses with their transition tables."""
 
 from __future__ import annotations
 
@@ -14,6 +14,16 @@ class Direction(models.TextChoices):
 class Protocol(models.TextChoices):
     CXML = "cxml", _("cXML")
     OCI = "oci", _("OCI")
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
 
 
 class AdminEventKind(models.TextChoices):

@@ -6,6 +6,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from openprocure.core.choices import Weekday
+
 
 class ScheduleStatus(models.TextChoices):
     ACTIVE = "active", _("Active")  # the worker creates each occurrence when it is due
@@ -25,16 +27,6 @@ SCHEDULE_TRANSITIONS: dict[str, set[str]] = {
 class Period(models.TextChoices):
     WEEKS = "weeks", _("Weeks")
     MONTHS = "months", _("Months")
-
-
-class Weekday(models.IntegerChoices):
-    MONDAY = 0, _("Monday")
-    TUESDAY = 1, _("Tuesday")
-    WEDNESDAY = 2, _("Wednesday")
-    THURSDAY = 3, _("Thursday")
-    FRIDAY = 4, _("Friday")
-    SATURDAY = 5, _("Saturday")
-    SUNDAY = 6, _("Sunday")
 
 
 #: A weekday inside a sentence ("Every month, on the first Friday…"): French writes it in lower case.

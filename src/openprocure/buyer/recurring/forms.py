@@ -7,7 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from openprocure.buyer.recurring.choices import Period, Weekday
+from openprocure.buyer.recurring.choices import Period
+from openprocure.core.choices import Weekday
 
 
 class ScheduleForm(forms.Form):

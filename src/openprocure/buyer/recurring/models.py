@@ -12,9 +12,9 @@ from openprocure.buyer.recurring.choices import (
     Period,
     ScheduleEventKind,
     ScheduleStatus,
-    Weekday,
 )
 from openprocure.core.audit import AuditEvent
+from openprocure.core.choices import Weekday
 
 
 class RecurringSchedule(models.Model):

@@ -73,13 +73,3 @@ class InvoiceFormat(models.TextChoices):
 class PaymentKind(models.TextChoices):
     CARD = "card", _("Payment card")  # charged when an order ships
     INVOICE = "invoice", _("Pay by invoice")  # invoiced with payment terms
-
-
-class Weekday(models.IntegerChoices):
-    MONDAY = 0, _("Monday")
-    TUESDAY = 1, _("Tuesday")
-    WEDNESDAY = 2, _("Wednesday")
-    THURSDAY = 3, _("Thursday")
-    FRIDAY = 4, _("Friday")
-    SATURDAY = 5, _("Saturday")
-    SUNDAY = 6, _("Sunday")

@@ -8,8 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from stdnum.eu import vat
 from stdnum.fr import siren
 
+from openprocure.core.choices import Weekday
 from openprocure.core.reference import CountryField
-from openprocure.supplier.business.choices import CartEncoding, PaymentKind, Role, Weekday
+from openprocure.supplier.business.choices import CartEncoding, PaymentKind, Role
 from openprocure.supplier.business.models import SETTING_FIELDS, setting_field
 
 

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from openprocure.core.choices import Weekday
 from openprocure.core.reference import validate_country
 from openprocure.supplier.business.choices import (
     CartEncoding,
@@ -21,7 +22,6 @@ from openprocure.supplier.business.choices import (
     Role,
     StaffRole,
     VerificationStatus,
-    Weekday,
 )
 
 
