@@ -90,27 +90,13 @@ def _next_date(schedule: RecurringSchedule, index: int) -> date:
 # -- the envelope -----------------------------------------------------------------------------------
 
 
-def _line_key(line: Any) -> list[Any]:
-    """What must not change for an occurrence to stay within the envelope (all but the price)."""
-    return [
-        line.line_number,
-        line.supplier_id,
-        line.supplier_part_id,
-        line.supplier_part_auxiliary_id,
-        str(Decimal(line.quantity).normalize()),
-        line.unit_of_measure,
-        str(Decimal(line.price_basis_quantity).normalize()),
-        line.currency,
-    ]
-
-
 def envelope_of(requisition: Requisition) -> dict[str, Any]:
     """The approved envelope of ``requisition``: its currency, total, and each line with its price."""
     return {
         "currency": requisition.currency,
         "total": str(requisition.compute_total()),
         "lines": [
-            {"key": _line_key(line), "unit_price": str(line.unit_price)}
+            {"key": line.terms(with_price=False), "unit_price": str(line.unit_price)}
             for line in requisition.lines.order_by("line_number")
         ],
     }
@@ -123,7 +109,7 @@ def envelope_problem(envelope: dict[str, Any], requisition: Requisition, *, tole
     if requisition.currency != envelope.get("currency"):
         return _("The currency changed.")
     approved = envelope.get("lines", [])
-    if [_line_key(line) for line in lines] != [row["key"] for row in approved]:
+    if [line.terms(with_price=False) for line in lines] != [row["key"] for row in approved]:
         return _("The lines changed.")
     for line, row in zip(lines, approved, strict=True):
         if _beyond(Decimal(row["unit_price"]), Decimal(line.unit_price), tolerance_pct):

@@ -77,20 +77,7 @@ class Requisition(models.Model):
     def lines_digest(self) -> str:
         """A fingerprint of what would be ordered: each line's supplier, part, quantity, unit, price,
         price basis and currency. Kept with each approval round, compared before an order is made."""
-        rows = sorted(
-            [
-                line.line_number,
-                line.supplier_id,
-                line.supplier_part_id,
-                line.supplier_part_auxiliary_id,
-                str(Decimal(line.quantity).normalize()),
-                line.unit_of_measure,
-                str(Decimal(line.unit_price).normalize()),
-                str(Decimal(line.price_basis_quantity).normalize()),
-                line.currency,
-            ]
-            for line in self.lines.all()
-        )
+        rows = sorted(line.terms() for line in self.lines.all())
         return hashlib.sha256(json.dumps([self.currency, rows]).encode()).hexdigest()
 
     def compute_total(self) -> Decimal:
@@ -156,6 +143,23 @@ class RequisitionLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.requisition_id}/{self.line_number} {self.supplier_part_id}"
+
+    def terms(self, *, with_price: bool = True) -> list[str | int | None]:
+        """What the line orders, as JSON values: its number, supplier, part, quantity, unit, unit price
+        (unless ``with_price`` is false), price basis and currency. The requisition's lines digest
+        holds them with the price, a recurring schedule's envelope without it (the price may move)."""
+        price = [str(Decimal(self.unit_price).normalize())] if with_price else []
+        return [
+            self.line_number,
+            self.supplier_id,
+            self.supplier_part_id,
+            self.supplier_part_auxiliary_id,
+            str(Decimal(self.quantity).normalize()),
+            self.unit_of_measure,
+            *price,
+            str(Decimal(self.price_basis_quantity).normalize()),
+            self.currency,
+        ]
 
     @property
     def amount(self) -> Decimal:
