@@ -49,6 +49,17 @@ class Sort:
 FACETS = ("category", "brand", "seller", "fulfilment", "price")
 
 
+def product_order(sort: str, price_basis: str) -> str:
+    """The SQL ``ORDER BY`` term of a sort on the product's own columns (``catalog_product AS p``):
+    the customer's unit price either way, or the delivery time."""
+    price = "business_price" if price_basis == "business" else "list_price"
+    return {
+        Sort.PRICE_ASC: f"p.{price} ASC",
+        Sort.PRICE_DESC: f"p.{price} DESC",
+        Sort.DELIVERY: "p.delivery_days ASC",
+    }[sort]
+
+
 @dataclass(frozen=True)
 class SearchQuery:
     """What a visitor asked: free text, filters (facet tokens per facet), order and page."""

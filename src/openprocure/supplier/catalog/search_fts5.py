@@ -34,7 +34,7 @@ import bisect
 import re
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 
 from django.db import connection
@@ -47,6 +47,7 @@ from openprocure.supplier.catalog.search import (
     Sort,
     brand_token,
     category_token,
+    product_order,
 )
 from openprocure.supplier.catalog.versioned import CatalogCopy
 
@@ -236,6 +237,36 @@ class FacetTable(CatalogCopy):
 FACETS = FacetTable()
 
 
+def search_result(
+    cursor,
+    query: SearchQuery,
+    ranks: list[int],
+    *,
+    total: int,
+    capped: bool,
+    page: Callable[[str], list[int]],
+) -> SearchResult:
+    """What a full-text backend answers once it has its matches: ``ranks``, the first of them in
+    sales-rank order (all of them unless ``capped``), and their ``total``. The total is cut at
+    CATALOG_COUNT_LIMIT, facets are counted over ``ranks``, and ``page`` is asked for the page in
+    the order the query wants, or by popularity when there are too many matches to rank."""
+    count_limit = int(tunable("CATALOG_COUNT_LIMIT"))
+    total_exact = total <= count_limit
+    total = min(total, count_limit)
+    counts = FACETS.current(cursor).count(ranks, price_basis=query.price_basis)
+    ranked_by = query.sort
+    if query.sort == Sort.RELEVANCE and total > int(tunable("CATALOG_RELEVANCE_LIMIT")):
+        ranked_by = "popularity"
+    return SearchResult(
+        sales_ranks=page(ranked_by),
+        total=total,
+        total_exact=total_exact,
+        facet_counts=counts,
+        facets_exact=not capped,
+        ranked_by=ranked_by,
+    )
+
+
 class FTS5SearchBackend(SearchBackend):
     """Full-text search in the site's SQLite database (external-content FTS5)."""
 
@@ -268,22 +299,14 @@ class FTS5SearchBackend(SearchBackend):
                 total = int(cursor.fetchone()[0])
             else:
                 total = len(ranks)
-            total_exact = total <= count_limit
-            total = min(total, count_limit)
-            counts = FACETS.current(cursor).count(ranks, price_basis=query.price_basis)
-
-            ranked_by = query.sort
-            if query.sort == Sort.RELEVANCE and total > int(tunable("CATALOG_RELEVANCE_LIMIT")):
-                ranked_by = "popularity"
-            page = self._page(cursor, query, expression, ranked_by, ranks)
-        return SearchResult(
-            sales_ranks=page,
-            total=total,
-            total_exact=total_exact,
-            facet_counts=counts,
-            facets_exact=not capped,
-            ranked_by=ranked_by,
-        )
+            return search_result(
+                cursor,
+                query,
+                ranks,
+                total=total,
+                capped=capped,
+                page=lambda ranked_by: self._page(cursor, query, expression, ranked_by, ranks),
+            )
 
     def _page(
         self, cursor, query: SearchQuery, expression: str, ranked_by: str, popular: list[int]
@@ -302,14 +325,9 @@ class FTS5SearchBackend(SearchBackend):
                 [expression, size, offset],
             )
         else:
-            price = "business_price" if query.price_basis == "business" else "list_price"
             # Ordering by a 2-decimal price is exact even on SQLite's REAL storage (no arithmetic;
             # decimal → nearest double is monotonic), so this is a display order we can trust.
-            order = {
-                Sort.PRICE_ASC: f"p.{price} ASC",
-                Sort.PRICE_DESC: f"p.{price} DESC",
-                Sort.DELIVERY: "p.delivery_days ASC",
-            }[ranked_by]
+            order = product_order(ranked_by, query.price_basis)
             cursor.execute(
                 f"SELECT p.sales_rank FROM catalog_product AS p WHERE p.sales_rank IN "
                 f"(SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s) "

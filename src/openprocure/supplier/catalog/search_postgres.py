@@ -50,8 +50,9 @@ from openprocure.supplier.catalog.search import (
     Sort,
     brand_token,
     category_token,
+    product_order,
 )
-from openprocure.supplier.catalog.search_fts5 import FACETS, _band_sql, band_prefix, user_terms
+from openprocure.supplier.catalog.search_fts5 import _band_sql, band_prefix, search_result, user_terms
 
 TABLE = "catalog_pgsearch"
 # Text search configurations (created by ``install``): English stemming like FTS5's porter
@@ -241,23 +242,16 @@ class PostgresSearchBackend(SearchBackend):
                 total = int(cursor.fetchone()[0])
             else:
                 total = len(rows)
-            total_exact = total <= count_limit
-            total = min(total, count_limit)
-            ranks = [rank for rank, _score in rows]
-            counts = FACETS.current(cursor).count(ranks, price_basis=query.price_basis)
-
-            ranked_by = query.sort
-            if query.sort == Sort.RELEVANCE and total > relevance_limit:
-                ranked_by = "popularity"
-            page = self._page(cursor, query, source, score, params, ranked_by, rows, capped)
-        return SearchResult(
-            sales_ranks=page,
-            total=total,
-            total_exact=total_exact,
-            facet_counts=counts,
-            facets_exact=not capped,
-            ranked_by=ranked_by,
-        )
+            return search_result(
+                cursor,
+                query,
+                [rank for rank, _score in rows],
+                total=total,
+                capped=capped,
+                page=lambda ranked_by: self._page(
+                    cursor, query, source, score, params, ranked_by, rows, capped
+                ),
+            )
 
     def _page(
         self,
@@ -283,12 +277,7 @@ class PostgresSearchBackend(SearchBackend):
         elif ranked_by == Sort.RELEVANCE:
             order = f"{score} DESC, s.sales_rank"
         else:
-            price = "business_price" if query.price_basis == "business" else "list_price"
-            order = {
-                Sort.PRICE_ASC: f"p.{price} ASC, s.sales_rank",
-                Sort.PRICE_DESC: f"p.{price} DESC, s.sales_rank",
-                Sort.DELIVERY: "p.delivery_days ASC, s.sales_rank",
-            }[ranked_by]
+            order = f"{product_order(ranked_by, query.price_basis)}, s.sales_rank"
             source = source.replace(
                 f"{TABLE} AS s", f"{TABLE} AS s JOIN catalog_product AS p ON p.sales_rank = s.sales_rank", 1
             )
