@@ -236,33 +236,25 @@ def enqueue_document(
     masked before it is stored; at delivery the SharedSecret is filled in again from the store
     that ``secret_source`` names (see :func:`body_to_send`).
     """
+    document = Outgoing(
+        kind=kind,
+        url=url,
+        payload_id=payload_id,
+        body=body,
+        reference=reference,
+        partner=partner,
+        content_type=content_type,
+        secret_source=secret_source,
+        on_result=on_result,
+    )
     text = mask_secrets(body)
     _check_result_key(on_result)
     with transaction.atomic():
         message, created = OutboxMessage.objects.get_or_create(
-            payload_id=payload_id,
-            defaults={
-                "kind": kind,
-                "url": url,
-                "destination": destination_of(url),
-                "body": text,
-                "reference": reference,
-                "partner": partner,
-                "content_type": content_type,
-                "secret_source": secret_source,
-                "on_result": on_result,
-            },
+            payload_id=payload_id, defaults=_message_fields(document, text)
         )
         if created:
-            message.document = record_document(
-                direction=Direction.OUTBOUND,
-                raw=text,
-                kind=kind,
-                payload_id=payload_id,
-                partner=partner,
-                reference=reference,
-                content_type=content_type,
-            )
+            message.document = record_document(**_journal_fields(document, text))
             message.save(update_fields=["document"])
             schedule_delivery(message.pk)
     return message
@@ -285,6 +277,35 @@ class Outgoing:
     on_result: str = ""
 
 
+def _message_fields(document: Outgoing, text: str) -> dict[str, Any]:
+    """The outbox row of a document whose secrets are masked in ``text``."""
+    return {
+        "kind": document.kind,
+        "url": document.url,
+        "destination": destination_of(document.url),
+        "payload_id": document.payload_id,
+        "body": text,
+        "reference": document.reference,
+        "partner": document.partner,
+        "content_type": document.content_type,
+        "secret_source": document.secret_source,
+        "on_result": document.on_result,
+    }
+
+
+def _journal_fields(document: Outgoing, text: str) -> dict[str, Any]:
+    """The journal entry of a document whose secrets are masked in ``text``."""
+    return {
+        "direction": Direction.OUTBOUND,
+        "raw": text,
+        "kind": document.kind,
+        "payload_id": document.payload_id,
+        "partner": document.partner,
+        "reference": document.reference,
+        "content_type": document.content_type,
+    }
+
+
 def enqueue_documents(documents: Sequence[Outgoing]) -> list[OutboxMessage]:
     """Store several new documents for delivery at once, in the caller's transaction.
 
@@ -301,32 +322,12 @@ def enqueue_documents(documents: Sequence[Outgoing]) -> list[OutboxMessage]:
         _check_result_key(document.on_result)
     with transaction.atomic(savepoint=False):
         entries = [
-            journal_entry(
-                direction=Direction.OUTBOUND,
-                raw=text,
-                kind=document.kind,
-                payload_id=document.payload_id,
-                partner=document.partner,
-                reference=document.reference,
-                content_type=document.content_type,
-            )
+            journal_entry(**_journal_fields(document, text))
             for document, text in zip(documents, texts, strict=True)
         ]
         rows.insert(entries)
         messages = [
-            OutboxMessage(
-                kind=document.kind,
-                url=document.url,
-                destination=destination_of(document.url),
-                payload_id=document.payload_id,
-                body=text,
-                reference=document.reference,
-                partner=document.partner,
-                content_type=document.content_type,
-                secret_source=document.secret_source,
-                on_result=document.on_result,
-                document=entry,
-            )
+            OutboxMessage(**_message_fields(document, text), document=entry)
             for document, text, entry in zip(documents, texts, entries, strict=True)
         ]
         rows.insert(messages)
