@@ -42,8 +42,10 @@ __all__ = [
     "check",
     "compute",
     "line_amount",
+    "money_quant",
     "rate_text",
     "round_money",
+    "round_to",
     "tax_amount",
 ]
 
@@ -61,24 +63,25 @@ _CHARGE_PURPOSES = {SHIPPING.casefold(): SHIPPING, SPECIAL_HANDLING.casefold(): 
 _QUANTS: dict[str, Decimal] = {}
 
 
-def _quant(currency: str) -> Decimal:
+def money_quant(currency: str) -> Decimal:
     """The currency's minor unit as a quantize exponent (``Decimal("0.01")`` for EUR), cached: a bulk
-    check of invoices looks it up for every amount."""
+    check of invoices looks it up for every amount (pass it to :func:`round_to`)."""
     quant = _QUANTS.get(currency)
     if quant is None:
         quant = _QUANTS[currency] = ONE.scaleb(-minor_units(currency))
     return quant
 
 
-def _round(value: Decimal, quant: Decimal) -> Decimal:
-    """Rule 1 (what :func:`punchout.money.quantize_money` does): half up, never ``-0``."""
+def round_to(value: Decimal, quant: Decimal) -> Decimal:
+    """Rule 1 (what :func:`punchout.money.quantize_money` does) with the currency's exponent already
+    looked up (:func:`money_quant`): half up, never ``-0``."""
     value = value.quantize(quant, rounding=ROUND_HALF_UP)
     return value.copy_abs() if not value else value
 
 
 def round_money(amount: Decimal, currency: str) -> Decimal:
     """Rule 1: ``amount`` in the minor unit of ``currency``, rounded half up."""
-    return _round(amount, _quant(currency))
+    return round_to(amount, money_quant(currency))
 
 
 def line_amount(
@@ -86,12 +89,12 @@ def line_amount(
 ) -> Decimal:
     """Rule 2: quantity × unit price ÷ price basis quantity, in the currency's minor unit."""
     basis = price_basis_quantity or ONE
-    return _round(quantity * unit_price / basis, _quant(currency))
+    return round_to(quantity * unit_price / basis, money_quant(currency))
 
 
 def tax_amount(taxable: Decimal, rate: Decimal, currency: str) -> Decimal:
     """Rules 3 and 4: ``taxable`` × ``rate`` % in the currency's minor unit."""
-    return _round(taxable * rate / HUNDRED, _quant(currency))
+    return round_to(taxable * rate / HUNDRED, money_quant(currency))
 
 
 def rate_text(rate: Decimal) -> str:
@@ -278,21 +281,21 @@ def check(document: Stated) -> list[Check]:
     The header tax is checked against the line taxes plus the shipping and handling tax details when
     the lines state their tax, else against the sum of the tax details when there are any.
     """
-    quant = _quant(document.currency)
+    quant = money_quant(document.currency)
     checks: list[Check] = []
     line_taxes: list[Decimal] = []
     lines_total = ZERO
     for line in document.lines:
         amount = line.amount
         lines_total += amount
-        expected = _round(line.quantity * line.unit_price / (line.price_basis_quantity or ONE), quant)
-        checks.append(Check(LINE_AMOUNT, line.number, _round(amount, quant), expected))
+        expected = round_to(line.quantity * line.unit_price / (line.price_basis_quantity or ONE), quant)
+        checks.append(Check(LINE_AMOUNT, line.number, round_to(amount, quant), expected))
         tax = line.tax
         if tax is not None:
             line_taxes.append(tax)
             if line.tax_rate is not None:
-                expected = _round(amount * line.tax_rate / HUNDRED, quant)
-                checks.append(Check(LINE_TAX, line.number, _round(tax, quant), expected))
+                expected = round_to(amount * line.tax_rate / HUNDRED, quant)
+                checks.append(Check(LINE_TAX, line.number, round_to(tax, quant), expected))
     subtotal = document.subtotal if document.subtotal is not None else lines_total
     if document.subtotal is not None and document.lines:
         checks.append(Check(SUBTOTAL, None, document.subtotal, lines_total))
@@ -303,7 +306,7 @@ def check(document: Stated) -> list[Check]:
             continue
         charge_taxes += detail.amount
         if detail.rate is not None:
-            expected = _round(detail.taxable * detail.rate / HUNDRED, quant)
+            expected = round_to(detail.taxable * detail.rate / HUNDRED, quant)
             checks.append(Check(CHARGE_TAX, index, detail.amount, expected, purpose))
     if line_taxes:
         checks.append(Check(TAX, None, document.tax, sum(line_taxes, ZERO) + charge_taxes, "lines"))

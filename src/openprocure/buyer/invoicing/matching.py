@@ -54,7 +54,7 @@ from django.utils.translation import gettext_lazy as _
 
 from openprocure.core.formatting import format_figure
 from punchout import amounts
-from punchout.money import minor_units, quantize_money
+from punchout.money import quantize_money
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -444,21 +444,6 @@ def waits_for_receipt(codes: Iterable[str]) -> bool:
 ONE = Decimal(1)
 _CENT = Decimal("0.01")
 _PRICE_QUANT = Decimal("0.0001")
-_MONEY_QUANTS: dict[str, Decimal] = {}
-
-
-def _money_quant(currency: str) -> Decimal:
-    """The minor unit of ``currency`` as a quantize exponent (what ``quantize_money`` uses)."""
-    quant = _MONEY_QUANTS.get(currency)
-    if quant is None:
-        quant = _MONEY_QUANTS[currency] = ONE.scaleb(-minor_units(currency))
-    return quant
-
-
-def _round(value: Decimal, quant: Decimal) -> Decimal:
-    """``quantize_money`` with the currency's exponent already looked up."""
-    value = value.quantize(quant, rounding=ROUND_HALF_UP)
-    return value.copy_abs() if not value else value
 
 
 def qty(value: Decimal) -> str:
@@ -468,8 +453,8 @@ def qty(value: Decimal) -> str:
 
 
 def _money(value: Decimal, quant: Decimal) -> str:
-    """An amount rounded to the currency's minor unit (``quant``, from :func:`_money_quant`)."""
-    return format(_round(value, quant), "f")
+    """An amount rounded to the currency's minor unit (``quant``, from :func:`punchout.amounts.money_quant`)."""
+    return format(amounts.round_to(value, quant), "f")
 
 
 def _price(value: Decimal) -> str:
@@ -565,7 +550,7 @@ def _variance(
 ) -> Finding:
     """``<code>_ok`` or ``<code>_variance``: whether the amount ``rule`` checked is within ``allowed``
     of what it should be; ``figures`` are followed by the difference and the allowance."""
-    difference = _round(rule.difference, quant)
+    difference = amounts.round_to(rule.difference, quant)
     ok = abs(difference) <= allowed
     figures = {**figures, "difference": difference, "allowed": allowed}
     return _header_finding(f"{code}_ok" if ok else f"{code}_variance", ok, quant, figures)
@@ -640,7 +625,7 @@ def match_invoice(
     """
     header_tolerance = tolerance_for(None)
     currency = invoice.currency
-    quant = _money_quant(currency)
+    quant = amounts.money_quant(currency)
     is_credit = invoice.is_credit
     running: dict[tuple[str, int], tuple[Decimal, Decimal]] = {}
     results: list[LineResult] = []
@@ -795,7 +780,7 @@ def _check_line_rules(
     """The line's amount and tax by the money rules, within the line's tolerances."""
     n = inv.line_number
     for rule in rules:
-        difference = _round(rule.difference, quant)
+        difference = amounts.round_to(rule.difference, quant)
         if rule.rule == amounts.LINE_AMOUNT:
             ok = abs(difference) <= tolerance.line_amount_abs
             figures = (
@@ -877,7 +862,7 @@ def _check_header(
     for rule in by_rule.get(amounts.CHARGE_TAX, ()):
         detail = invoice.tax_details[rule.line or 0]
         assert detail.rate is not None  # checked only when the detail states its rate
-        difference = _round(rule.difference, quant)
+        difference = amounts.round_to(rule.difference, quant)
         ok = abs(difference) <= tolerance.tax_abs
         code = _CHARGE_CODES[rule.purpose]
         header.append(
