@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from lxml import etree
 
-from openprocure.core.en16931.model import Address, Invoice, Party, decimal_text
+from openprocure.core.en16931.model import Address, Invoice, Party, decimal_text, sub_element
 
 RSM = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
 RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
@@ -18,11 +18,7 @@ GUIDELINE = "urn:cen.eu:en16931:2017"
 
 
 def _el(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
-    prefix, name = tag.split(":")
-    element = etree.SubElement(parent, f"{{{NSMAP[prefix]}}}{name}", attrs)
-    if text is not None:
-        element.text = text
-    return element
+    return sub_element(NSMAP, parent, tag, text, attrs)
 
 
 def _amount(value: Decimal, minor: Decimal) -> str:

@@ -5,9 +5,12 @@ positive for an invoice and for a credit note alike (the type code says which)."
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+
+from lxml import etree
 
 
 class TypeCode(enum.StrEnum):
@@ -126,6 +129,18 @@ class Invoice:
 
     def grand_total(self, minor: Decimal) -> Decimal:
         return self.tax_basis + self.tax_total(minor)
+
+
+def sub_element(
+    namespaces: Mapping[str, str], parent: etree._Element, tag: str, text: str | None, attrs: dict[str, str]
+) -> etree._Element:
+    """A child of ``parent`` named ``prefix:name`` (the prefix looked up in ``namespaces``), with
+    ``text`` and ``attrs``: how the CII and UBL writers add each element."""
+    prefix, name = tag.split(":")
+    element = etree.SubElement(parent, f"{{{namespaces[prefix]}}}{name}", attrs)
+    if text is not None:
+        element.text = text
+    return element
 
 
 def decimal_text(value: Decimal) -> str:

@@ -7,21 +7,18 @@ from typing import Any
 
 from lxml import etree
 
-from openprocure.core.en16931.model import Address, Invoice, Party, TypeCode, decimal_text
+from openprocure.core.en16931.model import Address, Invoice, Party, TypeCode, decimal_text, sub_element
 
 CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
 CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
 INVOICE = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
 CREDIT_NOTE = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
 CUSTOMIZATION = "urn:cen.eu:en16931:2017"
+_PREFIXES = {"cac": CAC, "cbc": CBC}
 
 
 def _el(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
-    prefix, name = tag.split(":")
-    element = etree.SubElement(parent, f"{{{CAC if prefix == 'cac' else CBC}}}{name}", attrs)
-    if text is not None:
-        element.text = text
-    return element
+    return sub_element(_PREFIXES, parent, tag, text, attrs)
 
 
 def _address(parent: etree._Element, tag: str, address: Address) -> None:
@@ -60,7 +57,7 @@ def build(invoice: Invoice, *, minor: Decimal) -> bytes:
     credit = invoice.type_code == TypeCode.CREDIT_NOTE
     kind = "CreditNote" if credit else "Invoice"
     # The None key is the default namespace for lxml; its stubs type the keys as str only.
-    namespaces: dict[Any, str] = {None: CREDIT_NOTE if credit else INVOICE, "cac": CAC, "cbc": CBC}
+    namespaces: dict[Any, str] = {None: CREDIT_NOTE if credit else INVOICE, **_PREFIXES}
     root = etree.Element(
         f"{{{CREDIT_NOTE if credit else INVOICE}}}{kind}",
         nsmap=namespaces,
