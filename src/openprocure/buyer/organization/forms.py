@@ -35,6 +35,18 @@ class _CompanyForm(forms.ModelForm):
         self.company = company
         self.instance.company = company
 
+    def _taken(self, **lookups: Any) -> bool:
+        """Whether another row of the company (not the one being edited) matches ``lookups``."""
+        others = type(self.instance).objects.filter(company=self.company, **lookups)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        return others.exists()
+
+
+def _duplicate(message: Any, **params: str) -> forms.ValidationError:
+    """The error of a value another row of the company already has (``message`` names it)."""
+    return forms.ValidationError(message, code="duplicate", params=params)
+
 
 class _CompanyCodeForm(_CompanyForm):
     """A row with a code unique within the company."""
@@ -43,11 +55,8 @@ class _CompanyCodeForm(_CompanyForm):
 
     def clean_code(self) -> str:
         code = " ".join(str(self.cleaned_data["code"]).split())
-        others = type(self.instance).objects.filter(company=self.company, code__iexact=code)
-        if self.instance.pk:
-            others = others.exclude(pk=self.instance.pk)
-        if others.exists():
-            raise forms.ValidationError(self.duplicate_message, code="duplicate", params={"code": code})
+        if self._taken(code__iexact=code):
+            raise _duplicate(self.duplicate_message, code=code)
         return code
 
 
@@ -157,17 +166,10 @@ class AddressForm(_CompanyForm):
         code = " ".join(str(data.get("code") or "").split())
         if code:
             data["code"] = code
-            others = Address.objects.filter(company=self.company, kind=data.get("kind"), code__iexact=code)
-            if self.instance.pk:
-                others = others.exclude(pk=self.instance.pk)
-            if others.exists():
+            if self._taken(kind=data.get("kind"), code__iexact=code):
                 self.add_error(
                     "code",
-                    forms.ValidationError(
-                        _("Another address of this kind already has the code %(code)s."),
-                        code="duplicate",
-                        params={"code": code},
-                    ),
+                    _duplicate(_("Another address of this kind already has the code %(code)s."), code=code),
                 )
         return data
 
@@ -191,13 +193,8 @@ class LegalEntityForm(_CompanyForm):
 
     def clean_name(self) -> str:
         name = " ".join(str(self.cleaned_data["name"]).split())
-        others = LegalEntity.objects.filter(company=self.company, name__iexact=name)
-        if self.instance.pk:
-            others = others.exclude(pk=self.instance.pk)
-        if others.exists():
-            raise forms.ValidationError(
-                _("Another legal entity is already called %(name)s."), code="duplicate", params={"name": name}
-            )
+        if self._taken(name__iexact=name):
+            raise _duplicate(_("Another legal entity is already called %(name)s."), name=name)
         return name
 
     def clean_currency(self) -> str:
@@ -424,16 +421,9 @@ class RestrictedCategoryForm(_CompanyForm):
         data = super().clean() or {}
         prefix, role = data.get("unspsc_prefix"), data.get("role")
         if prefix and role:
-            others = RestrictedCategory.objects.filter(company=self.company, unspsc_prefix=prefix, role=role)
-            if self.instance.pk:
-                others = others.exclude(pk=self.instance.pk)
-            if others.exists():
+            if self._taken(unspsc_prefix=prefix, role=role):
                 self.add_error(
                     "unspsc_prefix",
-                    forms.ValidationError(
-                        _("UNSPSC %(prefix)s is already restricted to this role."),
-                        code="duplicate",
-                        params={"prefix": prefix},
-                    ),
+                    _duplicate(_("UNSPSC %(prefix)s is already restricted to this role."), prefix=prefix),
                 )
         return data
