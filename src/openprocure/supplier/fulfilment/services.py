@@ -79,6 +79,15 @@ def _number(prefix: str) -> str:
     return f"{prefix}-{timezone.now():%Y%m%d}-{secrets.token_hex(4).upper()}"
 
 
+def _locked_lines(**orders: Any) -> dict[int, OrderLine]:
+    """The current lines of the orders ``orders`` names (``order=`` or ``order__in=``), locked in
+    primary key order and keyed by it."""
+    return {
+        line.pk: line
+        for line in OrderLine.objects.select_for_update().filter(is_current=True, **orders).order_by("pk")
+    }
+
+
 def next_delivery_day(weekday: int, *, today: date | None = None) -> date:
     """The next date (today included) falling on ``weekday`` (0 = Monday)."""
     today = today or timezone.localdate()
@@ -135,12 +144,7 @@ def ship(
             raise ValidationError(_("Only orders of one business to one address ship together."))
         if any(order.status not in SHIPPABLE for order in orders):
             raise ValidationError(_("A cancelled or delivered order cannot ship."))
-        lines = {
-            line.pk: line
-            for line in OrderLine.objects.select_for_update()
-            .filter(order__in=orders, is_current=True)
-            .order_by("pk")
-        }
+        lines = _locked_lines(order__in=orders)
         wanted: dict[int, int] = {}
         if quantities is None:
             for line in lines.values():
@@ -456,12 +460,7 @@ def record_return(
         )
         if order.is_test:
             raise ValidationError(_("A test order never ships, so nothing of it can come back."))
-        lines = {
-            line.pk: line
-            for line in OrderLine.objects.select_for_update()
-            .filter(order=order, is_current=True)
-            .order_by("pk")
-        }
+        lines = _locked_lines(order=order)
         wanted = _returnable(lines, quantities)
         if not wanted:
             raise ValidationError(_("Give the quantity that came back on at least one line."))
