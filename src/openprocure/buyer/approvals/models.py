@@ -26,6 +26,7 @@ from openprocure.buyer.approvals.choices import (
 from openprocure.buyer.organization.choices import Role
 from openprocure.core.audit import AuditEvent
 from openprocure.core.fields import amount_field, currency_field, optional_link
+from openprocure.core.models import NewestFirst
 from openprocure.core.status import status_field
 
 USER = settings.AUTH_USER_MODEL
@@ -139,7 +140,7 @@ class ApprovalRuleApprover(models.Model):
         return role_label(self.role)
 
 
-class ApprovalRequest(models.Model):
+class ApprovalRequest(NewestFirst):
     """One round of approval of a requisition, with its chain copied from the policy at submit.
 
     A material change after submit supersedes the round and starts a new one.
@@ -163,8 +164,7 @@ class ApprovalRequest(models.Model):
     created_at = models.DateTimeField(_("submitted"), default=timezone.now)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(NewestFirst.Meta):
         verbose_name = _("approval request")
         verbose_name_plural = _("approval requests")
         constraints = [models.UniqueConstraint(fields=["requisition", "round"], name="unique_approval_round")]

@@ -22,6 +22,7 @@ from openprocure.buyer.purchasing.choices import (
 from openprocure.core.audit import AuditEvent
 from openprocure.core.fields import amount_field, currency_field, optional_link, price_field, quantity_field
 from openprocure.core.formatting import format_money
+from openprocure.core.models import NewestFirst
 from openprocure.core.status import status_field
 
 
@@ -63,7 +64,7 @@ def order_problem_text(values: Mapping[str, Any]) -> str:
     return ""
 
 
-class PurchaseOrder(models.Model):
+class PurchaseOrder(NewestFirst):
     """An order to one supplier, from one approved requisition, sent as a cXML OrderRequest."""
 
     number = models.CharField(_("PO number"), max_length=64, unique=True)
@@ -89,13 +90,11 @@ class PurchaseOrder(models.Model):
     # When the message is ours (an order that was not sent), what it says as data: ``code`` and its
     # numbers, with the ``message`` it was written as; the page tells it in the reader's language.
     supplier_message_values = models.JSONField(_("message values"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     pending_change = models.JSONField(_("change waiting for approval"), default=dict, blank=True)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(NewestFirst.Meta):
         verbose_name = _("purchase order")
         verbose_name_plural = _("purchase orders")
 

@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from openprocure.buyer.requisitions import cart_warnings, coding, limits
@@ -20,11 +19,12 @@ from openprocure.buyer.requisitions.choices import (
 )
 from openprocure.core.audit import AuditEvent
 from openprocure.core.fields import amount_field, currency_field, optional_link, price_field, quantity_field
+from openprocure.core.models import NewestFirst
 from openprocure.core.status import status_field
 from punchout.money import quantize_money
 
 
-class Requisition(models.Model):
+class Requisition(NewestFirst):
     """A request by one person to buy something, routed for approval before it becomes an order."""
 
     number = models.CharField(_("number"), max_length=32, unique=True)
@@ -45,12 +45,10 @@ class Requisition(models.Model):
     cost_center = optional_link("organization.CostCenter", _("cost center"), on_delete=models.PROTECT)
     gl_account = optional_link("organization.GLAccount", _("GL account"), on_delete=models.PROTECT)
     warnings = models.JSONField(_("warnings"), default=list, blank=True)
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(NewestFirst.Meta):
         verbose_name = _("requisition")
         verbose_name_plural = _("requisitions")
         constraints = [

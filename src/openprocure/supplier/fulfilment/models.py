@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from openprocure.core.models import NewestFirst
 from openprocure.core.reference import validate_currency
 from openprocure.supplier.business.choices import InvoiceFormat
 from openprocure.supplier.fulfilment.choices import (
@@ -137,7 +138,7 @@ class InvoiceLine(models.Model):
         return f"{self.invoice_id}/{self.invoice_line_number}"
 
 
-class GoodsReturn(models.Model):
+class GoodsReturn(NewestFirst):
     """Goods of one order that came back to us: refunded on the payment method and credited by a
     credit memo (sent as a cXML line-level credit memo when e-invoicing is on)."""
 
@@ -153,8 +154,7 @@ class GoodsReturn(models.Model):
     )
     created_at = models.DateTimeField(_("recorded"), default=timezone.now, db_index=True)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(NewestFirst.Meta):
         verbose_name = _("return")
         verbose_name_plural = _("returns")
 
@@ -176,7 +176,7 @@ class ReturnLine(models.Model):
         return f"{self.goods_return_id}: {self.quantity} × {self.order_line_id}"
 
 
-class ReturnRequest(models.Model):
+class ReturnRequest(NewestFirst):
     """A business asks to send goods of an order back; our staff record the return when the goods
     arrive, or decline the request with a reason."""
 
@@ -203,8 +203,7 @@ class ReturnRequest(models.Model):
     )
     created_at = models.DateTimeField(_("requested"), default=timezone.now, db_index=True)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(NewestFirst.Meta):
         verbose_name = _("return request")
         verbose_name_plural = _("return requests")
 
@@ -212,7 +211,7 @@ class ReturnRequest(models.Model):
         return f"{self.order_id} ({self.status})"
 
 
-class Charge(models.Model):
+class Charge(NewestFirst):
     """Money we took from a business's default payment method when a shipment left, or gave back
     for a return (a negative amount): our ledger.
 
@@ -235,8 +234,7 @@ class Charge(models.Model):
     currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
     created_at = models.DateTimeField(_("charged"), default=timezone.now, db_index=True)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(NewestFirst.Meta):
         verbose_name = _("charge")
         verbose_name_plural = _("charges")
         constraints = [
