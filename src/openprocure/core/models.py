@@ -85,6 +85,24 @@ class ConformanceRunRecord(NewestFirst):
         abstract = True
 
 
+class ApiCredential(models.Model):
+    """A secret that opens the REST API, shown once when made: only its first characters (to tell it
+    apart in a list) and its hash are kept (the hash field is the site's own). A revoked one stays."""
+
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("starts with"), max_length=12)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
 class Document(NewestFirst):
     """One document exchanged with a partner, kept raw (secrets masked) and as a parsed summary.
 

@@ -26,7 +26,7 @@ from openprocure.buyer.approvals.choices import (
 from openprocure.buyer.organization.choices import Role
 from openprocure.core.audit import AuditEvent
 from openprocure.core.fields import amount_field, currency_field, optional_link
-from openprocure.core.models import NewestFirst
+from openprocure.core.models import ApiCredential, NewestFirst
 from openprocure.core.status import status_field
 
 USER = settings.AUTH_USER_MODEL
@@ -358,21 +358,12 @@ class BudgetCommitment(models.Model):
         return f"{self.get_kind_display()} {self.reference} {self.amount} {self.currency}"
 
 
-class ApiToken(models.Model):
+class ApiToken(ApiCredential):
     """A personal token for the REST API; only a hash is kept, the token is shown once."""
 
     user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(_("name"), max_length=100)
-    prefix = models.CharField(_("starts with"), max_length=12)
     token_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
-    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
-    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(ApiCredential.Meta):
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.prefix}…)"

@@ -19,8 +19,9 @@ from openprocure.buyer.purchasing.choices import (
     TransmissionStatus,
     TransmissionType,
 )
+from openprocure.buyer.requisitions.models import ItemLine
 from openprocure.core.audit import AuditEvent
-from openprocure.core.fields import amount_field, currency_field, optional_link, price_field, quantity_field
+from openprocure.core.fields import amount_field, currency_field, optional_link, quantity_field
 from openprocure.core.formatting import format_money
 from openprocure.core.models import NewestFirst
 from openprocure.core.status import status_field
@@ -110,27 +111,16 @@ class PurchaseOrder(NewestFirst):
         return self.supplier_message
 
 
-class PurchaseOrderLine(models.Model):
+class PurchaseOrderLine(ItemLine):
     """One ordered line, copied from the requisition (supplier IDs byte for byte)."""
 
     purchase_order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="lines")
-    line_number = models.PositiveIntegerField(_("line"))
     requisition_line = optional_link("requisitions.RequisitionLine")
     supplier_part_id = models.TextField(_("supplier part ID"))
-    supplier_part_auxiliary_id = models.TextField(_("supplier part auxiliary ID"), blank=True)
-    description = models.TextField(_("description"), blank=True)
-    quantity = quantity_field()
     unit_of_measure = models.CharField(_("unit of measure"), max_length=16)
-    unit_price = price_field(_("unit price"))
     price_basis_quantity = quantity_field(_("price basis quantity"), default=1)
     amount = amount_field(_("amount"))
-    unspsc = models.CharField(_("UNSPSC"), max_length=16, blank=True)
-    manufacturer_name = models.CharField(_("manufacturer"), max_length=200, blank=True)
-    manufacturer_part_id = models.CharField(_("manufacturer part ID"), max_length=200, blank=True)
-    need_by = models.DateField(_("need by"), null=True, blank=True)
     distributions = models.JSONField(_("accounting"), default=list, blank=True)
-    extrinsics = models.JSONField(_("extrinsics"), default=dict, blank=True)
-    classifications = models.JSONField(_("classifications"), default=list, blank=True)
     cancelled_quantity = quantity_field(_("cancelled quantity"), default=0)
     cancel_reason = models.TextField(_("why cancelled"), blank=True)
 

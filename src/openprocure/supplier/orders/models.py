@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from openprocure.core.audit import AuditEvent
-from openprocure.core.models import ConformanceRunRecord, NewestFirst
+from openprocure.core.models import ApiCredential, ConformanceRunRecord, NewestFirst
 from openprocure.core.reference import validate_currency
 from openprocure.supplier.orders.choices import (
     ConformanceStatus,
@@ -226,27 +226,18 @@ class OrderEvent(AuditEvent):
         return f"{self.order_id} {self.kind}"
 
 
-class ApiKey(models.Model):
+class ApiKey(ApiCredential):
     """A key a business's systems use on the REST API (``Authorization: Bearer <key>``); stored hashed."""
 
     business = models.ForeignKey("business.Business", on_delete=models.CASCADE, related_name="api_keys")
-    name = models.CharField(_("name"), max_length=100)
-    prefix = models.CharField(_("starts with"), max_length=12)
     key_hash = models.CharField(max_length=64, unique=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
-    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
-    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(ApiCredential.Meta):
         verbose_name = _("API key")
         verbose_name_plural = _("API keys")
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.prefix}…)"
 
 
 class ConformanceRun(ConformanceRunRecord):
