@@ -305,7 +305,8 @@ class AuditEvent(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        return self.kind
+        """The document's primary key and what happened to it (``42 submitted``)."""
+        return f"{getattr(self, f'{self.SUBJECT}_id')} {self.kind}"
 
     @property
     def label(self) -> str:

@@ -209,9 +209,6 @@ class RequisitionEvent(AuditEvent):
         verbose_name = _("requisition event")
         verbose_name_plural = _("requisition events")
 
-    def __str__(self) -> str:
-        return f"{self.requisition_id} {self.kind}"
-
     @property
     def coding_notes(self) -> list[str]:
         """The lines whose price or accounting a re-punch changed, told in the reader's language."""

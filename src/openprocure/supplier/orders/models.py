@@ -222,9 +222,6 @@ class OrderEvent(AuditEvent):
         verbose_name = _("order event")
         verbose_name_plural = _("order events")
 
-    def __str__(self) -> str:
-        return f"{self.order_id} {self.kind}"
-
 
 class ApiKey(ApiCredential):
     """A key a business's systems use on the REST API (``Authorization: Bearer <key>``); stored hashed."""
