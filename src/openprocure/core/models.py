@@ -74,6 +74,20 @@ class NewestFirst(models.Model):
         ordering = ["-created_at", "-id"]
 
 
+class NumberedDocument(models.Model):
+    """A business document known by its number (a requisition, an order, a receipt, an invoice…),
+    which is how it reads everywhere. The ``number`` field is each document's own: its label,
+    length and uniqueness differ."""
+
+    number: models.CharField[Any, str]
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.number
+
+
 class ConformanceRunRecord(NewestFirst):
     """One run of conformance checks against a partner's system, newest first: the buyer suite checks
     a supplier's PunchOut site (``suppliers.ConformanceRun``), the storefront a business's procurement

@@ -19,7 +19,7 @@ from openprocure.buyer.fulfilment.choices import (
     ShipNoticeStatus,
 )
 from openprocure.core.fields import currency_field, optional_link, price_field, quantity_field
-from openprocure.core.models import NewestFirst
+from openprocure.core.models import NewestFirst, NumberedDocument
 from openprocure.core.status import status_field
 
 ZERO = Decimal(0)
@@ -235,7 +235,7 @@ class ShipNoticeLine(models.Model):
         return f"{self.ship_notice} {self.po_line} × {self.quantity}"
 
 
-class GoodsReceipt(models.Model):
+class GoodsReceipt(NumberedDocument):
     """A receipt (or a return) of goods for one purchase order, by a person or automatically."""
 
     number = models.CharField(_("receipt number"), max_length=32, unique=True)
@@ -253,9 +253,6 @@ class GoodsReceipt(models.Model):
         ordering = ["-received_at", "-id"]
         verbose_name = _("goods receipt")
         verbose_name_plural = _("goods receipts")
-
-    def __str__(self) -> str:
-        return self.number
 
 
 class GoodsReceiptLine(models.Model):

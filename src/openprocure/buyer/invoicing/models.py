@@ -24,7 +24,7 @@ from openprocure.buyer.invoicing.choices import (
 from openprocure.buyer.invoicing.matching import Finding
 from openprocure.core.audit import AuditEvent
 from openprocure.core.fields import amount_field, currency_field, optional_link, price_field, quantity_field
-from openprocure.core.models import NewestFirst, OutboxMessage
+from openprocure.core.models import NewestFirst, NumberedDocument, OutboxMessage
 from openprocure.core.status import status_field
 
 ZERO = Decimal(0)
@@ -99,7 +99,7 @@ class ToleranceRule(models.Model):
         return " / ".join(s for s in scope if s) or str(_("Global"))
 
 
-class PaymentExport(NewestFirst):
+class PaymentExport(NumberedDocument, NewestFirst):
     """A CSV of invoices approved for payment, handed to the payment system."""
 
     number = models.CharField(_("export number"), max_length=32, unique=True)
@@ -111,11 +111,8 @@ class PaymentExport(NewestFirst):
         verbose_name = _("payment export")
         verbose_name_plural = _("payment exports")
 
-    def __str__(self) -> str:
-        return self.number
 
-
-class Invoice(NewestFirst):
+class Invoice(NumberedDocument, NewestFirst):
     """A supplier's invoice or credit memo, as received (original kept) and as matched."""
 
     supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="invoices")
@@ -174,9 +171,6 @@ class Invoice(NewestFirst):
                 fields=["supplier", "number", "year"], name="unique_invoice_per_supplier_year"
             )
         ]
-
-    def __str__(self) -> str:
-        return self.number
 
     @property
     def is_credit(self) -> bool:

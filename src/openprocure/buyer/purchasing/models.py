@@ -23,7 +23,7 @@ from openprocure.buyer.requisitions.models import ItemLine
 from openprocure.core.audit import AuditEvent
 from openprocure.core.fields import amount_field, currency_field, optional_link, quantity_field
 from openprocure.core.formatting import format_money
-from openprocure.core.models import NewestFirst
+from openprocure.core.models import NewestFirst, NumberedDocument
 from openprocure.core.status import status_field
 
 
@@ -65,7 +65,7 @@ def order_problem_text(values: Mapping[str, Any]) -> str:
     return ""
 
 
-class PurchaseOrder(NewestFirst):
+class PurchaseOrder(NumberedDocument, NewestFirst):
     """An order to one supplier, from one approved requisition, sent as a cXML OrderRequest."""
 
     number = models.CharField(_("PO number"), max_length=64, unique=True)
@@ -98,9 +98,6 @@ class PurchaseOrder(NewestFirst):
     class Meta(NewestFirst.Meta):
         verbose_name = _("purchase order")
         verbose_name_plural = _("purchase orders")
-
-    def __str__(self) -> str:
-        return self.number
 
     @property
     def supplier_message_text(self) -> str:

@@ -19,12 +19,12 @@ from openprocure.buyer.requisitions.choices import (
 )
 from openprocure.core.audit import AuditEvent
 from openprocure.core.fields import amount_field, currency_field, optional_link, price_field, quantity_field
-from openprocure.core.models import NewestFirst
+from openprocure.core.models import NewestFirst, NumberedDocument
 from openprocure.core.status import status_field
 from punchout.money import quantize_money
 
 
-class Requisition(NewestFirst):
+class Requisition(NumberedDocument, NewestFirst):
     """A request by one person to buy something, routed for approval before it becomes an order."""
 
     number = models.CharField(_("number"), max_length=32, unique=True)
@@ -59,9 +59,6 @@ class Requisition(NewestFirst):
                 violation_error_message=_("The requisition total can be at most 999999999999.99."),
             ),
         ]
-
-    def __str__(self) -> str:
-        return self.number
 
     @property
     def is_editable(self) -> bool:

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from openprocure.core.models import NewestFirst
+from openprocure.core.models import NewestFirst, NumberedDocument
 from openprocure.core.reference import validate_currency
 from openprocure.supplier.business.choices import InvoiceFormat
 from openprocure.supplier.fulfilment.choices import (
@@ -78,7 +78,7 @@ class ShipmentLine(models.Model):
         return f"{self.shipment_id}: {self.quantity} × {self.order_line_id}"
 
 
-class Invoice(models.Model):
+class Invoice(NumberedDocument):
     """Our invoice for shipped lines of one order: per shipment or per order (a business setting)."""
 
     business = models.ForeignKey("business.Business", on_delete=models.PROTECT, related_name="invoices")
@@ -114,9 +114,6 @@ class Invoice(models.Model):
         verbose_name = _("invoice")
         verbose_name_plural = _("invoices")
 
-    def __str__(self) -> str:
-        return self.number
-
 
 class InvoiceLine(models.Model):
     """One invoiced order line: quantity, our unit price, amount and its VAT."""
@@ -138,7 +135,7 @@ class InvoiceLine(models.Model):
         return f"{self.invoice_id}/{self.invoice_line_number}"
 
 
-class GoodsReturn(NewestFirst):
+class GoodsReturn(NumberedDocument, NewestFirst):
     """Goods of one order that came back to us: refunded on the payment method and credited by a
     credit memo (sent as a cXML line-level credit memo when e-invoicing is on)."""
 
@@ -157,9 +154,6 @@ class GoodsReturn(NewestFirst):
     class Meta(NewestFirst.Meta):
         verbose_name = _("return")
         verbose_name_plural = _("returns")
-
-    def __str__(self) -> str:
-        return self.number
 
 
 class ReturnLine(models.Model):
