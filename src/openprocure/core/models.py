@@ -59,7 +59,65 @@ class User(AbstractUser):
         return self.get_full_name() or self.email
 
 
-class Document(models.Model):
+class NewestFirst(models.Model):
+    """A record stamped when it came to be (``created_at``) and listed newest first.
+
+    The primary key breaks ties between records of the same instant, so the pages of a list never
+    overlap (``core.lists.paginate``). A record whose stamp means something else ("received",
+    "raised"…) declares its own ``created_at``; its ``Meta`` extends ``NewestFirst.Meta``.
+    """
+
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-id"]
+
+
+class NumberedDocument(models.Model):
+    """A business document known by its number (a requisition, an order, a receipt, an invoice…),
+    which is how it reads everywhere. The ``number`` field is each document's own: its label,
+    length and uniqueness differ."""
+
+    number: models.CharField[Any, str]
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class ConformanceRunRecord(NewestFirst):
+    """One run of conformance checks against a partner's system, newest first: the buyer suite checks
+    a supplier's PunchOut site (``suppliers.ConformanceRun``), the storefront a business's procurement
+    system (``orders.ConformanceRun``). Each site adds what it runs against, who asked and the report."""
+
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta(NewestFirst.Meta):
+        abstract = True
+
+
+class ApiCredential(models.Model):
+    """A secret that opens the REST API, shown once when made: only its first characters (to tell it
+    apart in a list) and its hash are kept (the hash field is the site's own). A revoked one stays."""
+
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("starts with"), max_length=12)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
+class Document(NewestFirst):
     """One document exchanged with a partner, kept raw (secrets masked) and as a parsed summary.
 
     This is the document journal: every inbound request and our answer, every outbound document
@@ -89,8 +147,7 @@ class Document(models.Model):
     remote_addr = models.GenericIPAddressField(_("remote address"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(NewestFirst.Meta):
         verbose_name = _("document")
         verbose_name_plural = _("documents")
 
@@ -98,7 +155,7 @@ class Document(models.Model):
         return f"{self.get_direction_display()} {self.kind or '?'} {self.payload_id}"
 
 
-class OutboxMessage(models.Model):
+class OutboxMessage(NewestFirst):
     """A document we must deliver to a partner: stored first, delivered by a worker, retried on failure.
 
     The retry policy lives here rather than in the task queue, so it is the same on every task
@@ -135,14 +192,12 @@ class OutboxMessage(models.Model):
     last_status_code = models.PositiveIntegerField(_("last status code"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     response_body = models.TextField(_("partner's answer"), blank=True)
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
     document = models.OneToOneField(
         Document, verbose_name=_("journal entry"), null=True, blank=True, on_delete=models.SET_NULL
     )
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(NewestFirst.Meta):
         verbose_name = _("outbox message")
         verbose_name_plural = _("outbox messages")
 
@@ -264,7 +319,8 @@ class AuditEvent(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        return self.kind
+        """The document's primary key and what happened to it (``42 submitted``)."""
+        return f"{getattr(self, f'{self.SUBJECT}_id')} {self.kind}"
 
     @property
     def label(self) -> str:

@@ -26,6 +26,7 @@ from openprocure.buyer.approvals.choices import (
 from openprocure.buyer.organization.choices import Role
 from openprocure.core.audit import AuditEvent
 from openprocure.core.fields import amount_field, currency_field, optional_link
+from openprocure.core.models import ApiCredential, NewestFirst
 from openprocure.core.status import status_field
 
 USER = settings.AUTH_USER_MODEL
@@ -139,7 +140,7 @@ class ApprovalRuleApprover(models.Model):
         return role_label(self.role)
 
 
-class ApprovalRequest(models.Model):
+class ApprovalRequest(NewestFirst):
     """One round of approval of a requisition, with its chain copied from the policy at submit.
 
     A material change after submit supersedes the round and starts a new one.
@@ -163,8 +164,7 @@ class ApprovalRequest(models.Model):
     created_at = models.DateTimeField(_("submitted"), default=timezone.now)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(NewestFirst.Meta):
         verbose_name = _("approval request")
         verbose_name_plural = _("approval requests")
         constraints = [models.UniqueConstraint(fields=["requisition", "round"], name="unique_approval_round")]
@@ -358,21 +358,12 @@ class BudgetCommitment(models.Model):
         return f"{self.get_kind_display()} {self.reference} {self.amount} {self.currency}"
 
 
-class ApiToken(models.Model):
+class ApiToken(ApiCredential):
     """A personal token for the REST API; only a hash is kept, the token is shown once."""
 
     user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(_("name"), max_length=100)
-    prefix = models.CharField(_("starts with"), max_length=12)
     token_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
-    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
-    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(ApiCredential.Meta):
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.prefix}…)"

@@ -19,12 +19,13 @@ from openprocure.buyer.fulfilment.choices import (
     ShipNoticeStatus,
 )
 from openprocure.core.fields import currency_field, optional_link, price_field, quantity_field
+from openprocure.core.models import NewestFirst, NumberedDocument
 from openprocure.core.status import status_field
 
 ZERO = Decimal(0)
 
 
-class InboundDocument(models.Model):
+class InboundDocument(NewestFirst):
     """A supplier document accepted at ``POST /cxml/``, kept by payloadID so a retry gets the same
     answer and creates nothing twice."""
 
@@ -38,8 +39,7 @@ class InboundDocument(models.Model):
     message = models.TextField(_("message"), blank=True)
     created_at = models.DateTimeField(_("received"), default=timezone.now)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(NewestFirst.Meta):
         verbose_name = _("inbound supplier document")
         verbose_name_plural = _("inbound supplier documents")
 
@@ -140,7 +140,7 @@ class ConfirmationLine(models.Model):
         return f"{self.po_line} {self.status} {self.quantity}"
 
 
-class SupplierIssue(models.Model):
+class SupplierIssue(NewestFirst):
     """Something a supplier's confirmation or ship notice says that the buyer must look at (a rejected
     line, a new price, another unit or more than ordered shipped); listed for buyers and e-mailed to
     the requester."""
@@ -160,8 +160,7 @@ class SupplierIssue(models.Model):
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     created_at = models.DateTimeField(_("raised"), default=timezone.now)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(NewestFirst.Meta):
         verbose_name = _("supplier issue")
         verbose_name_plural = _("supplier issues")
 
@@ -169,7 +168,7 @@ class SupplierIssue(models.Model):
         return f"{self.purchase_order} {self.kind}"
 
 
-class ShipNotice(models.Model):
+class ShipNotice(NewestFirst):
     """An advance ship notice: a shipment (carrier, tracking, dates) of lines of one or more orders."""
 
     supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="+")
@@ -198,8 +197,7 @@ class ShipNotice(models.Model):
     created_at = models.DateTimeField(_("received"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(NewestFirst.Meta):
         verbose_name = _("ship notice")
         verbose_name_plural = _("ship notices")
         constraints = [
@@ -237,7 +235,7 @@ class ShipNoticeLine(models.Model):
         return f"{self.ship_notice} {self.po_line} × {self.quantity}"
 
 
-class GoodsReceipt(models.Model):
+class GoodsReceipt(NumberedDocument):
     """A receipt (or a return) of goods for one purchase order, by a person or automatically."""
 
     number = models.CharField(_("receipt number"), max_length=32, unique=True)
@@ -255,9 +253,6 @@ class GoodsReceipt(models.Model):
         ordering = ["-received_at", "-id"]
         verbose_name = _("goods receipt")
         verbose_name_plural = _("goods receipts")
-
-    def __str__(self) -> str:
-        return self.number
 
 
 class GoodsReceiptLine(models.Model):
@@ -285,7 +280,7 @@ class GoodsReceiptLine(models.Model):
         return -self.quantity if self.receipt.kind == ReceiptKind.RETURN else self.quantity
 
 
-class StatusUpdate(models.Model):
+class StatusUpdate(NewestFirst):
     """A StatusUpdateRequest from a supplier about a document we sent (an order, a change…)."""
 
     supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="+")
@@ -299,8 +294,7 @@ class StatusUpdate(models.Model):
     payload_id = models.CharField(_("payloadID"), max_length=250, blank=True)
     created_at = models.DateTimeField(_("received"), default=timezone.now)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(NewestFirst.Meta):
         verbose_name = _("status update")
         verbose_name_plural = _("status updates")
 

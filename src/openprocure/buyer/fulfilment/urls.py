@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from openprocure.buyer.fulfilment import views
 
@@ -8,9 +8,16 @@ urlpatterns = [
     path("", views.to_receive, name="to_receive"),
     path("issues/", views.issues, name="issues"),
     path("issues/<int:pk>/resolve/", views.resolve_issue, name="resolve_issue"),
-    path("orders/<str:number>/", views.order_detail, name="order"),
-    path("orders/<str:number>/receive/", views.receive, name="receive"),
-    path("orders/<str:number>/return/", views.return_goods, name="return"),
+    path(
+        "orders/<str:number>/",
+        include(
+            [
+                path("", views.order_detail, name="order"),
+                path("receive/", views.receive, name="receive"),
+                path("return/", views.return_goods, name="return"),
+            ]
+        ),
+    ),
     path("ship-notices/<int:pk>/receive/", views.receive_ship_notice, name="receive_ship_notice"),
     path("lines/<int:pk>/", views.line_history, name="line_history"),
 ]

@@ -24,7 +24,7 @@ from openprocure.buyer.invoicing.choices import (
 from openprocure.buyer.invoicing.matching import Finding
 from openprocure.core.audit import AuditEvent
 from openprocure.core.fields import amount_field, currency_field, optional_link, price_field, quantity_field
-from openprocure.core.models import OutboxMessage
+from openprocure.core.models import NewestFirst, NumberedDocument, OutboxMessage
 from openprocure.core.status import status_field
 
 ZERO = Decimal(0)
@@ -99,25 +99,20 @@ class ToleranceRule(models.Model):
         return " / ".join(s for s in scope if s) or str(_("Global"))
 
 
-class PaymentExport(models.Model):
+class PaymentExport(NumberedDocument, NewestFirst):
     """A CSV of invoices approved for payment, handed to the payment system."""
 
     number = models.CharField(_("export number"), max_length=32, unique=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
     content = models.TextField(_("CSV"))
     invoice_count = models.PositiveIntegerField(_("invoices"))
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(NewestFirst.Meta):
         verbose_name = _("payment export")
         verbose_name_plural = _("payment exports")
 
-    def __str__(self) -> str:
-        return self.number
 
-
-class Invoice(models.Model):
+class Invoice(NumberedDocument, NewestFirst):
     """A supplier's invoice or credit memo, as received (original kept) and as matched."""
 
     supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="invoices")
@@ -168,8 +163,7 @@ class Invoice(models.Model):
     entered_by = optional_link(settings.AUTH_USER_MODEL)
     created_at = models.DateTimeField(_("received"), default=timezone.now)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(NewestFirst.Meta):
         verbose_name = _("invoice")
         verbose_name_plural = _("invoices")
         constraints = [
@@ -177,9 +171,6 @@ class Invoice(models.Model):
                 fields=["supplier", "number", "year"], name="unique_invoice_per_supplier_year"
             )
         ]
-
-    def __str__(self) -> str:
-        return self.number
 
     @property
     def is_credit(self) -> bool:
@@ -233,7 +224,7 @@ class MatchRun(models.Model):
         return f"{self.invoice} {self.created_at:%Y-%m-%d %H:%M}"
 
 
-class InvoiceException(models.Model):
+class InvoiceException(NewestFirst):
     """A failed matching check waiting for an AP clerk: accept (with reason), request a credit memo,
     hold or reject."""
 
@@ -248,8 +239,7 @@ class InvoiceException(models.Model):
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     created_at = models.DateTimeField(_("raised"), default=timezone.now)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(NewestFirst.Meta):
         verbose_name = _("invoice exception")
         verbose_name_plural = _("invoice exceptions")
 

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from openprocure.buyer.organization import views
 
@@ -14,18 +14,28 @@ urlpatterns = [
     path("departments/<int:pk>/", views.department_edit, name="department-edit"),
     path("addresses/new/", views.address_edit, name="address-new"),
     path("addresses/<int:pk>/", views.address_edit, name="address-edit"),
-    path("restricted-categories/new/", views.restricted_category_edit, name="restricted-category-new"),
-    path("restricted-categories/<int:pk>/", views.restricted_category_edit, name="restricted-category-edit"),
     path(
-        "restricted-categories/<int:pk>/delete/",
-        views.restricted_category_delete,
-        name="restricted-category-delete",
+        "restricted-categories/",
+        include(
+            [
+                path("new/", views.restricted_category_edit, name="restricted-category-new"),
+                path("<int:pk>/", views.restricted_category_edit, name="restricted-category-edit"),
+                path("<int:pk>/delete/", views.restricted_category_delete, name="restricted-category-delete"),
+            ]
+        ),
     ),
     path("legal-entities/new/", views.legal_entity_edit, name="legal-entity-new"),
     path("legal-entities/<int:pk>/", views.legal_entity_edit, name="legal-entity-edit"),
-    path("people/", views.people, name="people"),
-    path("people/new/", views.person_edit, name="person-new"),
-    path("people/<int:pk>/", views.person_edit, name="person-edit"),
-    path("people/<int:pk>/send-link/", views.person_send_link, name="person-send-link"),
-    path("people/role-limits/", views.role_limit_edit, name="role-limit"),
+    path(
+        "people/",
+        include(
+            [
+                path("", views.people, name="people"),
+                path("new/", views.person_edit, name="person-new"),
+                path("<int:pk>/", views.person_edit, name="person-edit"),
+                path("<int:pk>/send-link/", views.person_send_link, name="person-send-link"),
+                path("role-limits/", views.role_limit_edit, name="role-limit"),
+            ]
+        ),
+    ),
 ]

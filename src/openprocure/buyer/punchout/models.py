@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from openprocure.buyer.punchout.choices import SessionOperation, SessionStatus
 from openprocure.core.fields import optional_link
+from openprocure.core.models import NewestFirst
 from openprocure.core.status import status_field
 
 
@@ -19,7 +20,7 @@ def new_cookie() -> str:
     return secrets.token_urlsafe(24)
 
 
-class PunchOutSession(models.Model):
+class PunchOutSession(NewestFirst):
     """One shopping visit at a supplier: the BuyerCookie we sent and the cart that came back with it.
 
     A returned cart is applied only for an open session of the signed-in user who launched it; one
@@ -56,8 +57,7 @@ class PunchOutSession(models.Model):
     held_fields = models.JSONField(_("held cart (form fields)"), default=dict, blank=True)
     held_content_type = models.CharField(_("held cart (content type)"), max_length=200, blank=True)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(NewestFirst.Meta):
         verbose_name = _("PunchOut session")
         verbose_name_plural = _("PunchOut sessions")
 

@@ -19,9 +19,11 @@ from openprocure.buyer.purchasing.choices import (
     TransmissionStatus,
     TransmissionType,
 )
+from openprocure.buyer.requisitions.models import ItemLine
 from openprocure.core.audit import AuditEvent
-from openprocure.core.fields import amount_field, currency_field, optional_link, price_field, quantity_field
+from openprocure.core.fields import amount_field, currency_field, optional_link, quantity_field
 from openprocure.core.formatting import format_money
+from openprocure.core.models import NewestFirst, NumberedDocument
 from openprocure.core.status import status_field
 
 
@@ -63,7 +65,7 @@ def order_problem_text(values: Mapping[str, Any]) -> str:
     return ""
 
 
-class PurchaseOrder(models.Model):
+class PurchaseOrder(NumberedDocument, NewestFirst):
     """An order to one supplier, from one approved requisition, sent as a cXML OrderRequest."""
 
     number = models.CharField(_("PO number"), max_length=64, unique=True)
@@ -89,18 +91,13 @@ class PurchaseOrder(models.Model):
     # When the message is ours (an order that was not sent), what it says as data: ``code`` and its
     # numbers, with the ``message`` it was written as; the page tells it in the reader's language.
     supplier_message_values = models.JSONField(_("message values"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     pending_change = models.JSONField(_("change waiting for approval"), default=dict, blank=True)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(NewestFirst.Meta):
         verbose_name = _("purchase order")
         verbose_name_plural = _("purchase orders")
-
-    def __str__(self) -> str:
-        return self.number
 
     @property
     def supplier_message_text(self) -> str:
@@ -111,27 +108,16 @@ class PurchaseOrder(models.Model):
         return self.supplier_message
 
 
-class PurchaseOrderLine(models.Model):
+class PurchaseOrderLine(ItemLine):
     """One ordered line, copied from the requisition (supplier IDs byte for byte)."""
 
     purchase_order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="lines")
-    line_number = models.PositiveIntegerField(_("line"))
     requisition_line = optional_link("requisitions.RequisitionLine")
     supplier_part_id = models.TextField(_("supplier part ID"))
-    supplier_part_auxiliary_id = models.TextField(_("supplier part auxiliary ID"), blank=True)
-    description = models.TextField(_("description"), blank=True)
-    quantity = quantity_field()
     unit_of_measure = models.CharField(_("unit of measure"), max_length=16)
-    unit_price = price_field(_("unit price"))
     price_basis_quantity = quantity_field(_("price basis quantity"), default=1)
     amount = amount_field(_("amount"))
-    unspsc = models.CharField(_("UNSPSC"), max_length=16, blank=True)
-    manufacturer_name = models.CharField(_("manufacturer"), max_length=200, blank=True)
-    manufacturer_part_id = models.CharField(_("manufacturer part ID"), max_length=200, blank=True)
-    need_by = models.DateField(_("need by"), null=True, blank=True)
     distributions = models.JSONField(_("accounting"), default=list, blank=True)
-    extrinsics = models.JSONField(_("extrinsics"), default=dict, blank=True)
-    classifications = models.JSONField(_("classifications"), default=list, blank=True)
     cancelled_quantity = quantity_field(_("cancelled quantity"), default=0)
     cancel_reason = models.TextField(_("why cancelled"), blank=True)
 

@@ -112,6 +112,3 @@ class ScheduleEvent(AuditEvent):
     class Meta(AuditEvent.Meta):
         verbose_name = _("schedule event")
         verbose_name_plural = _("schedule events")
-
-    def __str__(self) -> str:
-        return f"{self.schedule_id} {self.kind}"

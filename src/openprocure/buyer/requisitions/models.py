@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from openprocure.buyer.requisitions import cart_warnings, coding, limits
@@ -20,11 +19,12 @@ from openprocure.buyer.requisitions.choices import (
 )
 from openprocure.core.audit import AuditEvent
 from openprocure.core.fields import amount_field, currency_field, optional_link, price_field, quantity_field
+from openprocure.core.models import NewestFirst, NumberedDocument
 from openprocure.core.status import status_field
 from punchout.money import quantize_money
 
 
-class Requisition(models.Model):
+class Requisition(NumberedDocument, NewestFirst):
     """A request by one person to buy something, routed for approval before it becomes an order."""
 
     number = models.CharField(_("number"), max_length=32, unique=True)
@@ -45,12 +45,10 @@ class Requisition(models.Model):
     cost_center = optional_link("organization.CostCenter", _("cost center"), on_delete=models.PROTECT)
     gl_account = optional_link("organization.GLAccount", _("GL account"), on_delete=models.PROTECT)
     warnings = models.JSONField(_("warnings"), default=list, blank=True)
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(NewestFirst.Meta):
         verbose_name = _("requisition")
         verbose_name_plural = _("requisitions")
         constraints = [
@@ -61,9 +59,6 @@ class Requisition(models.Model):
                 violation_error_message=_("The requisition total can be at most 999999999999.99."),
             ),
         ]
-
-    def __str__(self) -> str:
-        return self.number
 
     @property
     def is_editable(self) -> bool:
@@ -86,36 +81,46 @@ class Requisition(models.Model):
         return quantize_money(total, self.currency)
 
 
-class RequisitionLine(models.Model):
+class ItemLine(models.Model):
+    """What a requisition line and the purchase-order line made from it describe alike: the item as the
+    supplier's catalog gives it (SupplierPartAuxiliaryID kept byte for byte), how many, at what unit
+    price, and by when it is needed. Each adds its own document, part number, unit and accounting."""
+
+    line_number = models.PositiveIntegerField(_("line"))
+    supplier_part_auxiliary_id = models.TextField(_("supplier part auxiliary ID"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+    quantity = quantity_field()
+    unit_price = price_field(_("unit price"))
+    unspsc = models.CharField(_("UNSPSC"), max_length=16, blank=True)
+    manufacturer_name = models.CharField(_("manufacturer"), max_length=200, blank=True)
+    manufacturer_part_id = models.CharField(_("manufacturer part ID"), max_length=200, blank=True)
+    need_by = models.DateField(_("need by"), null=True, blank=True)
+    extrinsics = models.JSONField(_("extrinsics"), default=dict, blank=True)
+    classifications = models.JSONField(_("classifications"), default=list, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class RequisitionLine(ItemLine):
     """One thing to buy: a PunchOut cart line (supplier IDs kept byte for byte) or a free-text line."""
 
     requisition = models.ForeignKey(Requisition, on_delete=models.CASCADE, related_name="lines")
-    line_number = models.PositiveIntegerField(_("line"))
     supplier = optional_link(
         "suppliers.Supplier", _("supplier"), on_delete=models.PROTECT, related_name="requisition_lines"
     )
     connection = optional_link("suppliers.PunchOutConnection", related_name="requisition_lines")
     punchout_session = optional_link("punchout.PunchOutSession", related_name="requisition_lines")
     supplier_part_id = models.TextField(_("supplier part ID"), blank=True)
-    supplier_part_auxiliary_id = models.TextField(_("supplier part auxiliary ID"), blank=True)
-    description = models.TextField(_("description"), blank=True)
-    quantity = quantity_field()
     unit_of_measure = models.CharField(_("unit of measure"), max_length=16, default="EA")
-    unit_price = price_field(_("unit price"))
     currency = currency_field()
     price_basis_quantity = quantity_field(_("price basis quantity"), default=Decimal("1"))
-    unspsc = models.CharField(_("UNSPSC"), max_length=16, blank=True)
-    manufacturer_name = models.CharField(_("manufacturer"), max_length=200, blank=True)
-    manufacturer_part_id = models.CharField(_("manufacturer part ID"), max_length=200, blank=True)
     lead_time_days = models.PositiveIntegerField(_("lead time (days)"), null=True, blank=True)
-    extrinsics = models.JSONField(_("extrinsics"), default=dict, blank=True)
-    classifications = models.JSONField(_("classifications"), default=list, blank=True)
     cost_center = optional_link("organization.CostCenter", _("cost center"), on_delete=models.PROTECT)
     gl_account = optional_link("organization.GLAccount", _("GL account"), on_delete=models.PROTECT)
     split_mode = models.CharField(
         _("split"), max_length=16, choices=SplitMode.choices, default=SplitMode.PERCENTAGE
     )
-    need_by = models.DateField(_("need by"), null=True, blank=True)
     ship_to = optional_link("organization.Address", _("ship to"), on_delete=models.PROTECT)
     justification = models.TextField(_("justification"), blank=True)
     is_free_text = models.BooleanField(_("free text"), default=False)
@@ -204,9 +209,6 @@ class RequisitionEvent(AuditEvent):
     class Meta(AuditEvent.Meta):
         verbose_name = _("requisition event")
         verbose_name_plural = _("requisition events")
-
-    def __str__(self) -> str:
-        return f"{self.requisition_id} {self.kind}"
 
     @property
     def coding_notes(self) -> list[str]:

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from openprocure.buyer.requisitions import views
 
@@ -8,12 +8,19 @@ urlpatterns = [
     path("", views.requisition_list, name="list"),
     path("new/", views.requisition_create, name="create"),
     path("submit-selected/", views.submit_selected, name="submit_selected"),
-    path("<int:pk>/", views.requisition_detail, name="detail"),
-    path("<int:pk>/details/", views.edit_header, name="edit_header"),
-    path("<int:pk>/lines/add/", views.add_free_text_line, name="add_line"),
-    path("<int:pk>/lines/<int:line_pk>/remove/", views.remove_line, name="remove_line"),
-    path("<int:pk>/lines/<int:line_pk>/accounting/", views.line_accounting, name="line_accounting"),
-    path("<int:pk>/submit/", views.submit, name="submit"),
-    path("<int:pk>/cancel/", views.cancel, name="cancel"),
-    path("<int:pk>/copy/", views.copy, name="copy"),
+    path(
+        "<int:pk>/",
+        include(
+            [
+                path("", views.requisition_detail, name="detail"),
+                path("details/", views.edit_header, name="edit_header"),
+                path("lines/add/", views.add_free_text_line, name="add_line"),
+                path("lines/<int:line_pk>/remove/", views.remove_line, name="remove_line"),
+                path("lines/<int:line_pk>/accounting/", views.line_accounting, name="line_accounting"),
+                path("submit/", views.submit, name="submit"),
+                path("cancel/", views.cancel, name="cancel"),
+                path("copy/", views.copy, name="copy"),
+            ]
+        ),
+    ),
 ]

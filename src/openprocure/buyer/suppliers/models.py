@@ -14,6 +14,7 @@ from openprocure.buyer.suppliers.choices import (
     OrderChannel,
 )
 from openprocure.core.fields import currency_field
+from openprocure.core.models import ConformanceRunRecord
 
 
 class Supplier(models.Model):
@@ -164,7 +165,7 @@ class DocumentIdentity(models.Model):
         return f"{self.domain}:{self.identity}"
 
 
-class ConformanceRun(models.Model):
+class ConformanceRun(ConformanceRunRecord):
     """One run of the supplier-role conformance checks against a connection: who asked, its progress
     while a worker plays the checks, and the report (``punchout.conformance.Report.to_dict``, secrets
     masked) once it finished. Kept with the connection; running again makes a new run."""
@@ -186,15 +187,13 @@ class ConformanceRun(models.Model):
     )
     created_at = models.DateTimeField(_("requested"), default=timezone.now)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     # The checks so far, written as each starts and ends: [{"code", "title", "outcome", "done"}].
     progress = models.JSONField(_("progress"), default=list, blank=True)
     report = models.JSONField(_("report"), null=True, blank=True)
     passed = models.BooleanField(_("every required check passed"), null=True, blank=True)
     error = models.TextField(_("why the run could not finish"), blank=True)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(ConformanceRunRecord.Meta):
         verbose_name = _("conformance run")
         verbose_name_plural = _("conformance runs")
 

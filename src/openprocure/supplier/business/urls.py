@@ -1,6 +1,6 @@
 """URLs of business accounts (mounted under ``business/``)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from openprocure.supplier.business import views
 
@@ -9,33 +9,42 @@ urlpatterns = [
     path("", views.manage, name="business-manage"),
     path("users/invite/", views.invite, name="business-invite"),
     path("users/roles/", views.change_roles, name="business-roles"),
-    path("punchout/add/", views.add_punchout, name="business-add-punchout"),
-    path("punchout/activate/", views.activate, name="business-activate"),
-    path("punchout/return-urls/", views.return_urls, name="business-return-urls"),
-    path("punchout/documents/", views.documents, name="business-documents"),
-    path("punchout/checklist/", views.checklist, name="business-checklist"),
-    path("punchout/documents/<int:pk>/", views.document, name="business-document"),
-    path("punchout/credentials/", views.credentials, name="business-credentials"),
+    path(
+        "punchout/",
+        include(
+            [
+                path("add/", views.add_punchout, name="business-add-punchout"),
+                path("activate/", views.activate, name="business-activate"),
+                path("return-urls/", views.return_urls, name="business-return-urls"),
+                path("documents/", views.documents, name="business-documents"),
+                path("checklist/", views.checklist, name="business-checklist"),
+                path("documents/<int:pk>/", views.document, name="business-document"),
+                path("credentials/", views.credentials, name="business-credentials"),
+            ]
+        ),
+    ),
     path("payment-methods/add/", views.add_payment_method, name="business-add-payment"),
     path("addresses/add/", views.add_address, name="business-add-address"),
     path("invitation/<str:token>/", views.invitation, name="business-invitation"),
-    path("review/", views.review_queue, name="business-review"),
-    path("review/<int:business_id>/approve/", views.approve, name="business-approve"),
-    path("review/<int:business_id>/refuse/", views.refuse, name="business-refuse"),
     path(
-        "integrations/<int:integration_id>/settings/",
-        views.integration_settings,
-        name="business-integration-settings",
+        "review/",
+        include(
+            [
+                path("", views.review_queue, name="business-review"),
+                path("<int:business_id>/approve/", views.approve, name="business-approve"),
+                path("<int:business_id>/refuse/", views.refuse, name="business-refuse"),
+            ]
+        ),
     ),
     path(
-        "integrations/<int:integration_id>/checklist/",
-        views.integration_checklist,
-        name="business-integration-checklist",
-    ),
-    path(
-        "integrations/<int:integration_id>/documents/<int:pk>/",
-        views.integration_document,
-        name="business-integration-document",
+        "integrations/<int:integration_id>/",
+        include(
+            [
+                path("settings/", views.integration_settings, name="business-integration-settings"),
+                path("checklist/", views.integration_checklist, name="business-integration-checklist"),
+                path("documents/<int:pk>/", views.integration_document, name="business-integration-document"),
+            ]
+        ),
     ),
     path("punchout-only/", views.punchout_only, name="business-punchout-only"),
 ]

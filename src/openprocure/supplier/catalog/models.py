@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from openprocure.core.models import NewestFirst
 from openprocure.core.reference import validate_currency
 from openprocure.supplier.business.models import Business
 from openprocure.supplier.catalog.choices import ExportFormat, ExportStatus, SelectionScope
@@ -223,7 +224,7 @@ class CatalogSelection(models.Model):
         return sorted({line.strip() for line in self.part_numbers.splitlines() if line.strip()})
 
 
-class CatalogExport(models.Model):
+class CatalogExport(NewestFirst):
     """One export of a business's catalog as a file (CIF or BMEcat), written by the worker.
 
     A full catalog (``since`` empty: CIF full load, BMEcat ``T_NEW_CATALOG``) or the prices changed
@@ -250,8 +251,7 @@ class CatalogExport(models.Model):
     created_at = models.DateTimeField(_("asked for"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(NewestFirst.Meta):
         verbose_name = _("catalog export")
         verbose_name_plural = _("catalog exports")
 

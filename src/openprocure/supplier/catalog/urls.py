@@ -1,6 +1,6 @@
 """URLs of the catalog (included at the root of the storefront)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from openprocure.supplier.catalog import views
 
@@ -11,9 +11,14 @@ urlpatterns = [
     path("browse/<str:code>/", views.browse, name="catalog-browse"),
     path("product/<str:asin>/", views.product_detail, name="catalog-product"),
     path("product/<str:asin>/image.svg", views.product_image, name="catalog-image"),
-    path("catalog-export/", views.catalog_exports, name="catalog-exports"),
-    path("catalog-export/<int:business_id>/", views.catalog_export, name="catalog-export"),
     path(
-        "catalog-export/file/<int:export_id>/", views.catalog_export_download, name="catalog-export-download"
+        "catalog-export/",
+        include(
+            [
+                path("", views.catalog_exports, name="catalog-exports"),
+                path("<int:business_id>/", views.catalog_export, name="catalog-export"),
+                path("file/<int:export_id>/", views.catalog_export_download, name="catalog-export-download"),
+            ]
+        ),
     ),
 ]

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from openprocure.core.models import NewestFirst, NumberedDocument
 from openprocure.core.reference import validate_currency
 from openprocure.supplier.business.choices import InvoiceFormat
 from openprocure.supplier.fulfilment.choices import (
@@ -77,7 +78,7 @@ class ShipmentLine(models.Model):
         return f"{self.shipment_id}: {self.quantity} × {self.order_line_id}"
 
 
-class Invoice(models.Model):
+class Invoice(NumberedDocument):
     """Our invoice for shipped lines of one order: per shipment or per order (a business setting)."""
 
     business = models.ForeignKey("business.Business", on_delete=models.PROTECT, related_name="invoices")
@@ -113,9 +114,6 @@ class Invoice(models.Model):
         verbose_name = _("invoice")
         verbose_name_plural = _("invoices")
 
-    def __str__(self) -> str:
-        return self.number
-
 
 class InvoiceLine(models.Model):
     """One invoiced order line: quantity, our unit price, amount and its VAT."""
@@ -137,7 +135,7 @@ class InvoiceLine(models.Model):
         return f"{self.invoice_id}/{self.invoice_line_number}"
 
 
-class GoodsReturn(models.Model):
+class GoodsReturn(NumberedDocument, NewestFirst):
     """Goods of one order that came back to us: refunded on the payment method and credited by a
     credit memo (sent as a cXML line-level credit memo when e-invoicing is on)."""
 
@@ -153,13 +151,9 @@ class GoodsReturn(models.Model):
     )
     created_at = models.DateTimeField(_("recorded"), default=timezone.now, db_index=True)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(NewestFirst.Meta):
         verbose_name = _("return")
         verbose_name_plural = _("returns")
-
-    def __str__(self) -> str:
-        return self.number
 
 
 class ReturnLine(models.Model):
@@ -176,7 +170,7 @@ class ReturnLine(models.Model):
         return f"{self.goods_return_id}: {self.quantity} × {self.order_line_id}"
 
 
-class ReturnRequest(models.Model):
+class ReturnRequest(NewestFirst):
     """A business asks to send goods of an order back; our staff record the return when the goods
     arrive, or decline the request with a reason."""
 
@@ -203,8 +197,7 @@ class ReturnRequest(models.Model):
     )
     created_at = models.DateTimeField(_("requested"), default=timezone.now, db_index=True)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(NewestFirst.Meta):
         verbose_name = _("return request")
         verbose_name_plural = _("return requests")
 
@@ -212,7 +205,7 @@ class ReturnRequest(models.Model):
         return f"{self.order_id} ({self.status})"
 
 
-class Charge(models.Model):
+class Charge(NewestFirst):
     """Money we took from a business's default payment method when a shipment left, or gave back
     for a return (a negative amount): our ledger.
 
@@ -235,8 +228,7 @@ class Charge(models.Model):
     currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
     created_at = models.DateTimeField(_("charged"), default=timezone.now, db_index=True)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(NewestFirst.Meta):
         verbose_name = _("charge")
         verbose_name_plural = _("charges")
         constraints = [

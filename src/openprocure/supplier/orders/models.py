@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from openprocure.core.audit import AuditEvent
+from openprocure.core.models import ApiCredential, ConformanceRunRecord, NewestFirst
 from openprocure.core.reference import validate_currency
 from openprocure.supplier.orders.choices import (
     ConformanceStatus,
@@ -56,7 +57,7 @@ class OrderSettings(models.Model):
         return f"{self.integration}"
 
 
-class Order(models.Model):
+class Order(NewestFirst):
     """A purchase order a business sent us (cXML OrderRequest), accepted for processing.
 
     Whole-order refusals create no Order: they are kept as :class:`OrderRequestReceipt` with their
@@ -97,8 +98,7 @@ class Order(models.Model):
         "core.Document", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(NewestFirst.Meta):
         verbose_name = _("order")
         verbose_name_plural = _("orders")
         constraints = [
@@ -170,7 +170,7 @@ class OrderLine(models.Model):
         return Decimal(self.unit_price) * (self.accepted_quantity + self.backordered_quantity)
 
 
-class OrderRequestReceipt(models.Model):
+class OrderRequestReceipt(NewestFirst):
     """Every authenticated OrderRequest and the answer we gave it, found again by the sender's payloadID.
 
     This is what makes intake idempotent: a retry with the same payloadID gets this answer back,
@@ -195,8 +195,7 @@ class OrderRequestReceipt(models.Model):
     )
     created_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(NewestFirst.Meta):
         verbose_name = _("order request")
         verbose_name_plural = _("order requests")
         # A payloadID is the sender's own key: two businesses may use the same one.
@@ -223,34 +222,22 @@ class OrderEvent(AuditEvent):
         verbose_name = _("order event")
         verbose_name_plural = _("order events")
 
-    def __str__(self) -> str:
-        return f"{self.order_id} {self.kind}"
 
-
-class ApiKey(models.Model):
+class ApiKey(ApiCredential):
     """A key a business's systems use on the REST API (``Authorization: Bearer <key>``); stored hashed."""
 
     business = models.ForeignKey("business.Business", on_delete=models.CASCADE, related_name="api_keys")
-    name = models.CharField(_("name"), max_length=100)
-    prefix = models.CharField(_("starts with"), max_length=12)
     key_hash = models.CharField(max_length=64, unique=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
-    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
-    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(ApiCredential.Meta):
         verbose_name = _("API key")
         verbose_name_plural = _("API keys")
 
-    def __str__(self) -> str:
-        return f"{self.name} ({self.prefix}…)"
 
-
-class ConformanceRun(models.Model):
+class ConformanceRun(ConformanceRunRecord):
     """One run of the buyer-role conformance checks against a business's procurement system.
 
     Asked for by an operator or the business's (technical) administrator while the integration is
@@ -274,10 +261,8 @@ class ConformanceRun(models.Model):
     report = models.JSONField(_("report"), default=dict, blank=True)
     error = models.TextField(_("why it could not run"), blank=True)
     created_at = models.DateTimeField(_("asked for"), default=timezone.now)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(ConformanceRunRecord.Meta):
         verbose_name = _("procurement system check")
         verbose_name_plural = _("procurement system checks")
 

@@ -7,11 +7,12 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from openprocure.core.models import NewestFirst
 from openprocure.core.reference import validate_currency
 from openprocure.supplier.punchout.choices import Operation, SessionProtocol, SessionStatus
 
 
-class PunchOutSession(models.Model):
+class PunchOutSession(NewestFirst):
     """One shopping session opened by a buyer's procurement system, for one person of one business.
 
     The browser enters through a one-shot start URL (valid a few minutes, stored hashed) and then
@@ -56,12 +57,10 @@ class PunchOutSession(models.Model):
     changed = models.BooleanField(_("cart changed"), default=False)
     # Flash messages waiting to be shown in this session (see punchout.messages).
     pending_messages = models.JSONField(default=list, blank=True)
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
     started_at = models.DateTimeField(_("browser arrived"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(NewestFirst.Meta):
         verbose_name = _("PunchOut session")
         verbose_name_plural = _("PunchOut sessions")
 
