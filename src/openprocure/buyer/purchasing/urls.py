@@ -12,6 +12,7 @@ urlpatterns = [
     path("<str:number>/cancel/", views.po_cancel, name="cancel"),
     path("<str:number>/change/", views.po_change, name="change"),
     path("<str:number>/resend/", views.po_resend, name="resend"),
+    path("<str:number>/portal-link/", views.po_portal_link, name="portal_link"),
     path("<str:number>/close/", views.po_close, name="close"),
     path("<str:number>/reorder/", views.po_reorder, name="reorder"),
 ]

@@ -9,7 +9,12 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from openprocure.buyer.suppliers.choices import ConnectionProtocol, DeploymentMode, UserAttribute
+from openprocure.buyer.suppliers.choices import (
+    ConnectionProtocol,
+    DeploymentMode,
+    OrderChannel,
+    UserAttribute,
+)
 from openprocure.buyer.suppliers.models import PunchOutConnection, Supplier
 from openprocure.core.crypto import MIN_SHARED_SECRET_LENGTH, validate_shared_secret
 
@@ -27,6 +32,7 @@ class SupplierForm(forms.ModelForm):
             "phone",
             "website",
             "default_currency",
+            "language",
             "is_active",
             "notes",
         ]
@@ -35,7 +41,13 @@ class SupplierForm(forms.ModelForm):
 class ConnectionForm(forms.ModelForm):
     """A connection's settings. The shared secret is write-only: it is never rendered back."""
 
-    setup_url = forms.URLField(label=_("Setup URL"), max_length=1000, assume_scheme="https")
+    setup_url = forms.URLField(
+        label=_("Setup URL"),
+        max_length=1000,
+        required=False,
+        assume_scheme="https",
+        help_text=_("Where the catalog opens; required unless purchase orders go by e-mail."),
+    )
     order_url = forms.URLField(label=_("Order URL"), max_length=1000, required=False, assume_scheme="https")
     new_shared_secret = forms.CharField(
         label=_("Shared secret"),
@@ -57,7 +69,9 @@ class ConnectionForm(forms.ModelForm):
             "protocol",
             "deployment_mode",
             "setup_url",
+            "order_channel",
             "order_url",
+            "order_email",
             "from_domain",
             "from_identity",
             "to_domain",
@@ -98,6 +112,20 @@ class ConnectionForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        channel = cleaned.get("order_channel")
+        # A connection that only receives orders by e-mail has no catalog to punch out to; every
+        # other one opens its catalog (cXML or OCI) at its setup URL.
+        if channel != OrderChannel.EMAIL and not cleaned.get("setup_url") and "setup_url" not in self.errors:
+            self.add_error("setup_url", _("Enter the setup URL: the catalog opens there."))
+        if (
+            channel == OrderChannel.EMAIL
+            and not cleaned.get("order_email")
+            and "order_email" not in self.errors
+        ):
+            self.add_error(
+                "order_email",
+                _("Enter the address purchase orders are e-mailed to: the order channel is e-mail."),
+            )
         secret = cleaned.get("new_shared_secret") or ""
         if secret and cleaned.get("protocol") != ConnectionProtocol.OCI:
             try:
