@@ -118,7 +118,7 @@ def test_the_email_and_its_pdf_are_in_the_suppliers_language(world) -> None:  # 
     po = deliver(ordered(world, language="fr"))
     [email] = mail.outbox
     assert email.subject == f"Bon de commande {po.number} de Acme Accounts Payable"
-    assert "Total : 78,00\xa0EUR" in email.body
+    assert "Total: 78,00\xa0EUR" in email.body
     assert text_of(email.attachments[0][1])[0] == f"Bon de commande {po.number}"
 
 

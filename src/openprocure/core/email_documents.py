@@ -42,7 +42,7 @@ def email_document(message: EmailMultiAlternatives) -> str:
     """The e-mail as kept in the outbox: its headers, text, HTML parts and attachments (base64)."""
     attachments = []
     for attachment in message.attachments:
-        name, content, mimetype = attachment  # type: ignore[misc]  # only (name, content, type) triples are attached
+        name, content, mimetype = attachment  # only (name, content, type) triples are attached
         data = content.encode("utf-8") if isinstance(content, str) else bytes(content)
         attachments.append(
             {"filename": name, "content_type": mimetype, "content": base64.b64encode(data).decode("ascii")}

@@ -194,7 +194,7 @@ def send_portal_link(*, po: PurchaseOrder, actor: Any) -> OutboxMessage:
             po,
             "portal_link_sent",
             actor=actor,
-            detail={"email": po.connection.order_email},  # type: ignore[union-attr]  # checked by by_email
+            detail={"email": po.connection.order_email},
         )
     return message
 

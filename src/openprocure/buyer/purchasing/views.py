@@ -195,7 +195,7 @@ def po_portal_link(request: HttpRequest, number: str) -> HttpResponse:
         except ValueError as error:
             return messages.ERROR, str(error)
         return messages.SUCCESS, _("A new portal link was e-mailed to %(address)s.") % {
-            "address": po.connection.order_email  # type: ignore[union-attr]  # sent: the connection has one
+            "address": po.connection.order_email
         }
 
     return _act_on(request, po, send)
