@@ -29,6 +29,7 @@ from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.core import outbox
 from openprocure.core.models import OutboxMessage
 from tests.buyer.approval_world import build_world, requisition, signed_in, submit
+from tests.buyer.punchout_world import connection_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -327,3 +328,25 @@ def test_the_buyer_emails_a_new_link(world) -> None:  # type: ignore[no-untyped-
     assert email.subject == f"New link for purchase order {po.number}"
     assert Client().get(link_of(email.body)).status_code == 200
     assert po.events.get(kind="portal_link_sent").detail == {"email": ADDRESS}
+
+
+def test_the_connection_form_asks_for_an_address_when_orders_go_by_email(world) -> None:  # type: ignore[no-untyped-def]
+    admin = signed_in(world.people["ada"])
+    url = f"/suppliers/{world.supplier.pk}/connections/{world.connection.pk}/"
+    refused = admin.post(url, connection_form_data(world.connection, order_email="", setup_url=""))
+    assert refused.status_code == 200
+    assert (
+        "Enter the address purchase orders are e-mailed to: the order channel is e-mail."
+        in refused.content.decode()
+    )
+    # A catalog connection needs its setup URL; one that only receives orders by e-mail does not.
+    cxml_only = admin.post(url, connection_form_data(world.connection, order_channel="cxml", setup_url=""))
+    assert "Enter the setup URL: the catalog opens there." in cxml_only.content.decode()
+    saved = admin.post(url, connection_form_data(world.connection, setup_url="", order_email="po@depot.test"))
+    assert saved.status_code == 302
+    world.connection.refresh_from_db()
+    assert (world.connection.order_channel, world.connection.order_email, world.connection.setup_url) == (
+        "email",
+        "po@depot.test",
+        "",
+    )

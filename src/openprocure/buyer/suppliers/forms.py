@@ -37,6 +37,13 @@ class SupplierForm(forms.ModelForm):
             "notes",
         ]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["language"].required = False  # a form without it (an older script) keeps the language
+
+    def clean_language(self) -> str:
+        return str(self.cleaned_data.get("language") or self.instance.language or "en")
+
 
 class ConnectionForm(forms.ModelForm):
     """A connection's settings. The shared secret is write-only: it is never rendered back."""
@@ -107,8 +114,12 @@ class ConnectionForm(forms.ModelForm):
             self.fields["new_shared_secret"].help_text,
             _("cXML: at least %(minimum)d characters.") % {"minimum": MIN_SHARED_SECRET_LENGTH},
         )
-        for name in ("oci_parameters", "oci_field_mapping", "oci_login_fields"):
+        for name in ("oci_parameters", "oci_field_mapping", "oci_login_fields", "order_channel"):
             self.fields[name].required = False
+
+    def clean_order_channel(self) -> str:
+        """The channel chosen; a form without it (an older script) keeps the connection's."""
+        return str(self.cleaned_data.get("order_channel") or self.instance.order_channel or OrderChannel.CXML)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
