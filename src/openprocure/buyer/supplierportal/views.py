@@ -53,10 +53,12 @@ def _page(
     request: HttpRequest, token: str, po: PurchaseOrder, link: PortalLink, **forms: Any
 ) -> HttpResponse:
     lines = list(po.lines.all())
-    confirm = forms.get("confirm") or ConfirmForm(lines=lines)
-    ship = forms.get("ship") or ShipForm(open_quantities=services.open_to_ship(po))
+    confirm = forms.get("confirm") or ConfirmForm(lines=lines, auto_id="confirm_%s")
+    ship = forms.get("ship") or ShipForm(open_quantities=services.open_to_ship(po), auto_id="ship_%s")
     invoice = forms.get("invoice") or InvoiceForm(
-        invoiceable=services.invoiceable(po), initial={"invoice_date": timezone.localdate()}
+        invoiceable=services.invoiceable(po),
+        initial={"invoice_date": timezone.localdate()},
+        auto_id="invoice_%s",
     )
     confirm_rows = [
         {
@@ -120,7 +122,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         link, po = _open(request, token)
     except _Refused as refused:
         return refused.response
-    form = ConfirmForm(request.POST, lines=list(po.lines.all()))
+    form = ConfirmForm(request.POST, lines=list(po.lines.all()), auto_id="confirm_%s")
 
     def act() -> str:
         services.confirm_order(
@@ -137,7 +139,7 @@ def ship(request: HttpRequest, token: str) -> HttpResponse:
         link, po = _open(request, token)
     except _Refused as refused:
         return refused.response
-    form = ShipForm(request.POST, open_quantities=services.open_to_ship(po))
+    form = ShipForm(request.POST, open_quantities=services.open_to_ship(po), auto_id="ship_%s")
 
     def act() -> str:
         notice = services.record_shipment(
@@ -159,7 +161,7 @@ def invoice(request: HttpRequest, token: str) -> HttpResponse:
         link, po = _open(request, token)
     except _Refused as refused:
         return refused.response
-    form = InvoiceForm(request.POST, invoiceable=services.invoiceable(po))
+    form = InvoiceForm(request.POST, invoiceable=services.invoiceable(po), auto_id="invoice_%s")
 
     def act() -> str:
         made = services.invoice_order(
