@@ -350,3 +350,58 @@ def test_the_connection_form_asks_for_an_address_when_orders_go_by_email(world) 
         "po@depot.test",
         "",
     )
+
+
+def ubl(order: str, number: str = "UBL-7") -> bytes:
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
+ xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
+ xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">
+ <cbc:CustomizationID>urn:cen.eu:en16931:2017</cbc:CustomizationID>
+ <cbc:ID>{number}</cbc:ID><cbc:IssueDate>2026-12-05</cbc:IssueDate>
+ <cbc:InvoiceTypeCode>380</cbc:InvoiceTypeCode><cbc:DocumentCurrencyCode>EUR</cbc:DocumentCurrencyCode>
+ <cac:OrderReference><cbc:ID>{order}</cbc:ID></cac:OrderReference>
+ <cac:AccountingSupplierParty><cac:Party>
+  <cac:PartyLegalEntity><cbc:RegistrationName>Office Depot</cbc:RegistrationName></cac:PartyLegalEntity>
+ </cac:Party></cac:AccountingSupplierParty>
+ <cac:TaxTotal><cbc:TaxAmount currencyID="EUR">15.60</cbc:TaxAmount></cac:TaxTotal>
+ <cac:LegalMonetaryTotal><cbc:LineExtensionAmount currencyID="EUR">78.00</cbc:LineExtensionAmount>
+  <cbc:TaxExclusiveAmount currencyID="EUR">78.00</cbc:TaxExclusiveAmount><cbc:TaxInclusiveAmount currencyID="EUR">93.60</cbc:TaxInclusiveAmount>
+  <cbc:PayableAmount currencyID="EUR">93.60</cbc:PayableAmount></cac:LegalMonetaryTotal>
+ <cac:InvoiceLine><cbc:ID>1</cbc:ID><cbc:InvoicedQuantity unitCode="C62">4</cbc:InvoicedQuantity><cbc:LineExtensionAmount currencyID="EUR">78.00</cbc:LineExtensionAmount>
+  <cac:OrderLineReference><cbc:LineID>1</cbc:LineID></cac:OrderLineReference>
+  <cac:Item><cbc:Name>Ergonomic chair</cbc:Name><cac:SellersItemIdentification><cbc:ID>SKU-1001</cbc:ID></cac:SellersItemIdentification></cac:Item>
+  <cac:Price><cbc:PriceAmount currencyID="EUR">19.50</cbc:PriceAmount></cac:Price></cac:InvoiceLine>
+</Invoice>""".encode()
+
+
+def test_the_supplier_uploads_a_ubl_invoice_for_the_order(world) -> None:  # type: ignore[no-untyped-def]
+    po = deliver(ordered(world))
+    client = Client()
+    url = portal(po)
+    other = io.BytesIO(ubl("PO-2026-999999"))
+    other.name = "other.xml"
+    refused = client.post(url + "upload/", {"file": other})
+    assert refused.status_code == 400
+    assert f"This file invoices order PO-2026-999999, not {po.number}" in refused.content.decode()
+    assert not Invoice.objects.exists()
+
+    upload = io.BytesIO(ubl(po.number))
+    upload.name = "ubl-7.xml"
+    answer = client.post(url + "upload/", {"file": upload})
+    assert answer.status_code == 302, answer.content.decode()
+    invoice = Invoice.objects.get()
+    assert (invoice.source, invoice.number, invoice.subtotal, invoice.tax, invoice.total) == (
+        "ubl",
+        "UBL-7",
+        Decimal("78.000"),
+        Decimal("15.600"),
+        Decimal("93.600"),
+    )
+    assert bytes(invoice.original) == ubl(po.number)
+    assert [(line.po_line.line_number, line.quantity) for line in invoice.lines.all()] == [(1, Decimal("4"))]
+    assert po.events.get(kind="portal_invoice").detail == {
+        "email": ADDRESS,
+        "invoice": "UBL-7",
+        "file": "ubl-7.xml",
+    }

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from openprocure.buyer.purchasing.models import PurchaseOrderLine
+from openprocure.core.tunables import tunable
 
 ANSWERS = [("accept", _("Accept")), ("reject", _("Reject"))]
 
@@ -120,3 +121,15 @@ class InvoiceForm(forms.Form):
         if not self.errors and not self.lines():
             raise forms.ValidationError(_("Enter the quantity invoiced of at least one line."))
         return cleaned
+
+
+class UploadForm(forms.Form):
+    """An e-invoice file (Factur-X PDF, UBL or CII XML) for the order."""
+
+    file = forms.FileField(label=_("Invoice file (Factur-X, UBL or CII)"))
+
+    def clean_file(self) -> Any:
+        file = self.cleaned_data["file"]
+        if file.size and file.size > tunable("INVOICING_MAX_UPLOAD_BYTES"):
+            raise forms.ValidationError(_("The file is larger than 10 MB."))
+        return file

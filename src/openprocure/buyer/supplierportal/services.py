@@ -278,6 +278,51 @@ def invoice_order(
     return invoice
 
 
+def upload_invoice(*, po: PurchaseOrder, email: str, data: bytes, name: str, content_type: str) -> Invoice:
+    """A Factur-X, UBL or CII invoice file for the order: read, stored and matched as the buyer reads
+    an uploaded e-invoice. The link proves the supplier; a file that names another order, or a seller
+    registered as another supplier, is refused."""
+    try:
+        parsed = einvoice.parse_einvoice(data, filename=name)
+    except einvoice.EInvoiceError as error:
+        raise PortalError(str(error)) from None
+    named = {parsed.order_number} | {line.order_number for line in parsed.lines}
+    other = sorted(number for number in named if number and number != po.number)
+    if other:
+        raise PortalError(
+            _("This file invoices order %(other)s, not %(number)s: upload it from that order's link.")
+            % {"other": ", ".join(other), "number": po.number}
+        )
+    try:
+        seller = invoicing.supplier_for(parsed.seller_identifiers)
+    except invoicing.InvoicingError:
+        seller = po.supplier  # no registered identifier: the link says who sends it
+    if seller.pk != po.supplier_id:
+        raise PortalError(
+            _("The seller of this file is registered as another supplier: it cannot invoice this order.")
+        )
+    parsed.order_number = po.number
+    for line in parsed.lines:
+        line.order_number = line.order_number or po.number
+    try:
+        with transaction.atomic():
+            invoice = invoicing.receive_invoice(
+                supplier=po.supplier,
+                parsed=parsed,
+                original=invoicing.Original(content=data, name=name[:200], content_type=content_type[:100]),
+                orders={po.number: po},
+            )
+            record_event(
+                PurchaseOrderEvent,
+                po,
+                "portal_invoice",
+                detail={"email": email, "invoice": invoice.number, "file": name[:200]},
+            )
+    except invoicing.InvoicingError as error:
+        raise PortalError(error.message) from None
+    return invoice
+
+
 def describe_refusal(error: Exception) -> str:
     """What a refusal of the buyer's services says, for the page."""
     return getattr(error, "message", "") or str(error) or _("The action was refused.")

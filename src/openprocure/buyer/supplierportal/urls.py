@@ -9,4 +9,5 @@ urlpatterns = [
     path("o/<str:token>/confirm/", views.confirm, name="confirm"),
     path("o/<str:token>/ship/", views.ship, name="ship"),
     path("o/<str:token>/invoice/", views.invoice, name="invoice"),
+    path("o/<str:token>/upload/", views.upload, name="upload"),
 ]

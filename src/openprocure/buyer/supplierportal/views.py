@@ -21,7 +21,7 @@ from openprocure.buyer.fulfilment.models import ShipNotice
 from openprocure.buyer.purchasing.emailing import LinkRefused, PortalLink, read_portal_token
 from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.buyer.supplierportal import services
-from openprocure.buyer.supplierportal.forms import ConfirmForm, InvoiceForm, ShipForm
+from openprocure.buyer.supplierportal.forms import ConfirmForm, InvoiceForm, ShipForm, UploadForm
 from punchout.cxml.errors import CXMLError
 
 
@@ -87,6 +87,7 @@ def _page(
             "invoice_form": invoice,
             "invoice_rows": [(invoice[f"qty_{n}"], invoice[f"tax_{n}"]) for n in invoice.numbers],
             "notices": notices,
+            "upload_form": forms.get("upload") or UploadForm(auto_id="upload_%s"),
             "invoices": po.invoices.order_by("created_at", "pk"),
         },
         status=400 if forms else 200,
@@ -174,3 +175,25 @@ def invoice(request: HttpRequest, token: str) -> HttpResponse:
         return _("Invoice %(number)s was sent to the buyer.") % {"number": made.number}
 
     return _act(request, token, po, link, "invoice", form, act)
+
+
+@require_POST
+def upload(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        link, po = _open(request, token)
+    except _Refused as refused:
+        return refused.response
+    form = UploadForm(request.POST, request.FILES, auto_id="upload_%s")
+
+    def act() -> str:
+        file = form.cleaned_data["file"]
+        made = services.upload_invoice(
+            po=po,
+            email=link.email,
+            data=file.read(),
+            name=file.name or "",
+            content_type=file.content_type or "",
+        )
+        return _("Invoice %(number)s was sent to the buyer.") % {"number": made.number}
+
+    return _act(request, token, po, link, "upload", form, act)
