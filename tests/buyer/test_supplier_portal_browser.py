@@ -14,6 +14,7 @@ from openprocure.buyer.invoicing.models import Invoice
 from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.core import outbox
 from openprocure.core.models import OutboxMessage
+from tests.accessibility import serious_violations
 from tests.buyer.approval_world import build_world, requisition, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -33,6 +34,16 @@ def test_the_supplier_confirms_ships_and_invoices_from_the_emailed_link(
     outbox.deliver_message(OutboxMessage.objects.get(reference=po.number).pk)
     [email] = [sent for sent in mail.outbox if sent.to == ["orders@officedepot.test"]]
     link = next(word for word in email.body.split() if word.startswith(f"{live_server.url}/supplier-portal/"))
+
+    # The portal page and the refusal page, in English and French: no serious accessibility violation.
+    for locale in ("en-GB", "fr-FR"):
+        context = chromium.new_context(bypass_csp=True, locale=locale)
+        check = context.new_page()
+        check.goto(link)
+        assert serious_violations(check) == [], locale
+        check.goto(f"{live_server.url}/supplier-portal/o/altered/")
+        assert serious_violations(check) == [], locale
+        context.close()
 
     page = chromium.new_page()
     page.goto(link)

@@ -47,6 +47,10 @@ class ConfirmForm(forms.Form):
             self.fields[f"date_{n}"] = forms.DateField(
                 label=_("Delivery date"), required=False, initial=line.need_by
             )
+            # The table's cells have no <label>: each field names its line for assistive technology.
+            for name in ("answer", "qty", "date"):
+                field = self.fields[f"{name}_{n}"]
+                field.widget.attrs["aria-label"] = _("%(field)s, line %(n)s") % {"field": field.label, "n": n}
 
     def answers(self) -> dict[int, tuple[str, Decimal, Any]]:
         """Per line number: (accept or reject, quantity, delivery date)."""
