@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from openprocure.buyer.purchasing.documents import Version, order_request, payload_domain
 from openprocure.buyer.purchasing.models import PurchaseOrder, PurchaseOrderEvent
 from openprocure.buyer.suppliers.choices import OrderChannel
+from openprocure.buyer.suppliers.models import PunchOutConnection
 from openprocure.core.audit import record_event
 from openprocure.core.email_documents import EMAIL_CONTENT_TYPE, email_document, mailto
 from openprocure.core.models import OutboxMessage
@@ -199,14 +200,18 @@ def send_portal_link(*, po: PurchaseOrder, actor: Any) -> OutboxMessage:
     return message
 
 
-def by_email(po: PurchaseOrder) -> bool:
-    """Whether ``po`` goes to its supplier by e-mail (the connection's order channel and address)."""
-    connection = po.connection
+def by_email_channel(connection: PunchOutConnection | None) -> bool:
+    """Whether orders to ``connection`` go out as e-mails (its order channel, with an address)."""
     return (
         connection is not None
         and connection.order_channel == OrderChannel.EMAIL
         and bool(connection.order_email)
     )
+
+
+def by_email(po: PurchaseOrder) -> bool:
+    """Whether ``po`` goes to its supplier by e-mail."""
+    return by_email_channel(po.connection)
 
 
 def record_bounce(*, po: PurchaseOrder, address: str, reason: str, actor: Any = None) -> None:

@@ -43,6 +43,7 @@ from openprocure.buyer.purchasing.documents import (
     build_order_requests,
     rescale,
 )
+from openprocure.buyer.purchasing.emailing import by_email_channel
 from openprocure.buyer.purchasing.models import (
     PONumberCounter,
     PurchaseOrder,
@@ -53,7 +54,6 @@ from openprocure.buyer.purchasing.models import (
 )
 from openprocure.buyer.requisitions.limits import line_amount
 from openprocure.buyer.requisitions.services import ITEM_FIELDS, change_status, change_status_many
-from openprocure.buyer.suppliers.choices import OrderChannel
 from openprocure.buyer.suppliers.models import PunchOutConnection, Supplier
 from openprocure.core.audit import new_event, record_event
 from openprocure.core.choices import OutboxStatus
@@ -461,15 +461,6 @@ def send_purchase_orders(*, orders: list[PurchaseOrder], actor: Any = None) -> N
 
 
 # -- sending ------------------------------------------------------------------------------------------
-def by_email_channel(connection: PunchOutConnection | None) -> bool:
-    """Whether orders to ``connection`` go out as e-mails (its order channel, with an address)."""
-    return (
-        connection is not None
-        and connection.order_channel == OrderChannel.EMAIL
-        and bool(connection.order_email)
-    )
-
-
 def order_problem(po: PurchaseOrder) -> str:
     """Why a new order may not be sent as it stands (empty when it may): each line's amount must be its
     quantity × price, and the total their sum and more than zero."""

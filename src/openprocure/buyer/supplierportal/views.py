@@ -8,6 +8,8 @@ posts may name another order (lines are the order's own, by line number). An exp
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -103,6 +105,23 @@ def order(request: HttpRequest, token: str) -> HttpResponse:
     return _page(request, token, po, link)
 
 
+def _action(
+    view: Callable[[HttpRequest, str, PortalLink, PurchaseOrder], HttpResponse],
+) -> Callable[[HttpRequest, str], HttpResponse]:
+    """A POST on the link's order: the view runs only when the link opens it (else the refusal page)."""
+
+    @require_POST
+    @wraps(view)
+    def opened(request: HttpRequest, token: str) -> HttpResponse:
+        try:
+            link, po = _open(request, token)
+        except _Refused as refused:
+            return refused.response
+        return view(request, token, link, po)
+
+    return opened
+
+
 def _act(
     request: HttpRequest, token: str, po: PurchaseOrder, link: PortalLink, name: str, form: Any, action: Any
 ) -> HttpResponse:
@@ -117,12 +136,8 @@ def _act(
     return redirect("supplierportal:order", token=token)
 
 
-@require_POST
-def confirm(request: HttpRequest, token: str) -> HttpResponse:
-    try:
-        link, po = _open(request, token)
-    except _Refused as refused:
-        return refused.response
+@_action
+def confirm(request: HttpRequest, token: str, link: PortalLink, po: PurchaseOrder) -> HttpResponse:
     form = ConfirmForm(request.POST, lines=list(po.lines.all()), auto_id="confirm_%s")
 
     def act() -> str:
@@ -134,12 +149,8 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     return _act(request, token, po, link, "confirm", form, act)
 
 
-@require_POST
-def ship(request: HttpRequest, token: str) -> HttpResponse:
-    try:
-        link, po = _open(request, token)
-    except _Refused as refused:
-        return refused.response
+@_action
+def ship(request: HttpRequest, token: str, link: PortalLink, po: PurchaseOrder) -> HttpResponse:
     form = ShipForm(request.POST, open_quantities=services.open_to_ship(po), auto_id="ship_%s")
 
     def act() -> str:
@@ -156,12 +167,8 @@ def ship(request: HttpRequest, token: str) -> HttpResponse:
     return _act(request, token, po, link, "ship", form, act)
 
 
-@require_POST
-def invoice(request: HttpRequest, token: str) -> HttpResponse:
-    try:
-        link, po = _open(request, token)
-    except _Refused as refused:
-        return refused.response
+@_action
+def invoice(request: HttpRequest, token: str, link: PortalLink, po: PurchaseOrder) -> HttpResponse:
     form = InvoiceForm(request.POST, invoiceable=services.invoiceable(po), auto_id="invoice_%s")
 
     def act() -> str:
@@ -177,12 +184,8 @@ def invoice(request: HttpRequest, token: str) -> HttpResponse:
     return _act(request, token, po, link, "invoice", form, act)
 
 
-@require_POST
-def upload(request: HttpRequest, token: str) -> HttpResponse:
-    try:
-        link, po = _open(request, token)
-    except _Refused as refused:
-        return refused.response
+@_action
+def upload(request: HttpRequest, token: str, link: PortalLink, po: PurchaseOrder) -> HttpResponse:
     form = UploadForm(request.POST, request.FILES, auto_id="upload_%s")
 
     def act() -> str:
