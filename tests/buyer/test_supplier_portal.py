@@ -18,6 +18,7 @@ import pytest
 from django.core import mail, signing
 from django.core.management import call_command
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from freezegun import freeze_time
 from lxml import etree
@@ -350,6 +351,9 @@ def test_the_connection_form_asks_for_an_address_when_orders_go_by_email(world) 
         "po@depot.test",
         "",
     )
+    # It has no catalog: the Shop page offers no tile for it.
+    launch = reverse("punchout:launch", args=[world.connection.pk])
+    assert launch not in signed_in(world.rita).get("/shop/").content.decode()
 
 
 def ubl(order: str, number: str = "UBL-7") -> bytes:
