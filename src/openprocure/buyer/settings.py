@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "openprocure.buyer.fulfilment",
     "openprocure.buyer.invoicing",
     "openprocure.buyer.spend",
+    "openprocure.buyer.supplierportal",
 ]
 
 NAVIGATION = "openprocure.buyer.portal.navigation.menu"

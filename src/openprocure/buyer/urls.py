@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("fulfilment/", include("openprocure.buyer.fulfilment.urls")),
     path("invoicing/", include("openprocure.buyer.invoicing.urls")),
+    path("supplier-portal/", include("openprocure.buyer.supplierportal.urls")),
     path("admin/", admin.site.urls),
     path("accounts/set-password/<uidb64>/<token>/", SetPasswordView.as_view(), name="set-password"),
     path("", include("openprocure.core.urls")),

@@ -7,6 +7,9 @@ Rules (the same on every task backend):
   ``punchout.cxml.transport``), and the lease is always longer than the deadline plus the time to
   record the attempt, so a lease never expires while its worker may still be sending — otherwise a
   second worker could send the document again;
+- a message whose URL is ``mailto:`` is an e-mail (``core.email_documents``): the mail server's
+  acceptance marks it delivered, a refused recipient or SMTP 5xx is permanent (a bounce at send),
+  anything else is retried like a network error;
 - a cXML 2xx answer marks it delivered; a network error, the deadline, HTTP 5xx or cXML 5xx
   schedules a retry with exponential backoff and jitter; a cXML or HTTP 4xx is permanent and stops
   retries, keeping the partner's text for people to read;
@@ -51,6 +54,7 @@ from django_tasks import task
 
 from openprocure.core import rows
 from openprocure.core.choices import OUTBOX_TRANSITIONS, Direction, OutboxStatus
+from openprocure.core.email_documents import MAIL_DESTINATION, is_email, send_email_document
 from openprocure.core.hooks import Hook
 from openprocure.core.journal import MASK, journal_entry, mask_secret_bytes, mask_secrets, record_document
 from openprocure.core.models import DeliveryAttempt, OutboxMessage
@@ -109,7 +113,10 @@ def check_configuration() -> None:
 
 
 def destination_of(url: str) -> str:
-    """The host (and port) a URL points at, as kept in ``OutboxMessage.destination``."""
+    """The host (and port) a URL points at, as kept in ``OutboxMessage.destination``; every e-mail
+    (a ``mailto:`` URL) goes to the one mail server."""
+    if is_email(url):
+        return MAIL_DESTINATION
     return urlsplit(url).netloc.rpartition("@")[2].lower()[:300]
 
 
@@ -487,11 +494,15 @@ def deliver_message(message_id: int, *, deadline: float | None = None) -> Delive
     number = message.attempts + 1
     seconds = delivery_deadline() if deadline is None else deadline
     try:
-        # The partner's answer is read masked: nothing kept from it (detail, status, the answer
-        # itself) can hold a secret it echoes.
-        result = post_cxml(
-            message.url, body_to_send(message), deadline=seconds, mask_answer=mask_secret_bytes
-        )
+        if is_email(message.url):
+            # An e-mail (see ``core.email_documents``): the mail server's answer is the outcome.
+            said = send_email_document(message.body, deadline=seconds)
+        else:
+            # The partner's answer is read masked: nothing kept from it (detail, status, the answer
+            # itself) can hold a secret it echoes.
+            result = post_cxml(
+                message.url, body_to_send(message), deadline=seconds, mask_answer=mask_secret_bytes
+            )
     except SecretUnavailable as error:
         # Nothing was sent: a person provides the secret, then retries (as after a refusal).
         outcome, code, detail, answer = DeliveryAttempt.Outcome.PERMANENT, 0, error.message, b""
@@ -515,13 +526,16 @@ def deliver_message(message_id: int, *, deadline: float | None = None) -> Delive
             error.body,
         )
     else:
-        status = result.status
-        outcome, code, answer = DeliveryAttempt.Outcome.DELIVERED, status.code, result.body
-        detail = (
-            f"{status.code} {status.text}: {status.message}"
-            if status.message
-            else f"{status.code} {status.text}"
-        )
+        if is_email(message.url):
+            outcome, code, answer, detail = DeliveryAttempt.Outcome.DELIVERED, 250, b"", said
+        else:
+            status = result.status
+            outcome, code, answer = DeliveryAttempt.Outcome.DELIVERED, status.code, result.body
+            detail = (
+                f"{status.code} {status.text}: {status.message}"
+                if status.message
+                else f"{status.code} {status.text}"
+            )
     return _finish(message, number, started, outcome, code or None, detail, answer.decode("utf-8", "replace"))
 
 

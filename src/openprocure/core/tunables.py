@@ -70,6 +70,11 @@ TUNABLES: dict[str, Tunable] = {
         72, "Hours a step may stay open before it escalates to the next level of the requester's managers."
     ),
     "APPROVAL_LINK_DAYS": Tunable(7, "Days an e-mailed approve/reject link stays valid."),
+    "SUPPLIER_PORTAL_LINK_DAYS": Tunable(
+        30,
+        "Days the supplier-portal link of an e-mailed purchase order stays valid: long enough to confirm, "
+        "ship and invoice most orders; the buyer sends a new link from the order's page after that.",
+    ),
     "APPROVAL_RESTART_ON_DECREASE": Tunable(
         False, "Restart approval when an approved amount goes down too (an increase always restarts)."
     ),

@@ -31,8 +31,11 @@ from openprocure.core.formatting import format_money
 def shop(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The connected suppliers, the company's preferred ones first; each opens its catalog in this window
     (the returned cart brings the person back to the requisition in the same tab)."""
+    # A connection without a setup URL only receives orders (by e-mail): it has no catalog to open.
     connections = list(
-        PunchOutConnection.objects.filter(is_active=True, supplier__is_active=True).select_related("supplier")
+        PunchOutConnection.objects.filter(is_active=True, supplier__is_active=True)
+        .exclude(setup_url="")
+        .select_related("supplier")
     )
     profile = UserProfile.objects.filter(user=request.user).only("company_id").first()
     preferences: dict[int, list[PreferredSupplier]] = {}

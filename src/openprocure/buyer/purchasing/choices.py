@@ -112,4 +112,9 @@ PO_EVENT_LABELS = {
     "supplier_issue_resolved": _("Supplier issue resolved"),
     "requester_notified": _("Requester notified by e-mail"),
     "closed_short": _("Closed: nothing more expected"),
+    "email_bounced": _("Order e-mail bounced"),
+    "portal_link_sent": _("New supplier-portal link e-mailed"),
+    "portal_confirmation": _("Confirmed on the supplier portal"),
+    "portal_shipment": _("Shipment recorded on the supplier portal"),
+    "portal_invoice": _("Invoice sent from the supplier portal"),
 }

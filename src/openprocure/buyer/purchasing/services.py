@@ -27,7 +27,7 @@ from openprocure.buyer.approvals.services import approval_mismatch, restart_afte
 from openprocure.buyer.organization.choices import AddressKind
 from openprocure.buyer.organization.models import Address
 from openprocure.buyer.organization.services import is_procurement_admin
-from openprocure.buyer.purchasing import hooks, notices
+from openprocure.buyer.purchasing import emailing, hooks, notices
 from openprocure.buyer.purchasing.choices import (
     CHANGEABLE,
     PO_TRANSITIONS,
@@ -43,6 +43,7 @@ from openprocure.buyer.purchasing.documents import (
     build_order_requests,
     rescale,
 )
+from openprocure.buyer.purchasing.emailing import by_email_channel
 from openprocure.buyer.purchasing.models import (
     PONumberCounter,
     PurchaseOrder,
@@ -387,13 +388,15 @@ def create_purchase_orders_many(*, requisitions: list[Any], actor: Any = None) -
 def send_purchase_orders(*, orders: list[PurchaseOrder], actor: Any = None) -> None:
     """:func:`send_purchase_order` for many new orders: documents built, then stored with bulk statements."""
     now = timezone.now()
-    sendable, unsendable = [], []
+    sendable, unsendable, by_email = [], [], []
     for po in orders:
         connection = po.connection
         values = order_problem_values(po)
         if values:
             _hold_back(po, values)
             unsendable.append(po)
+        elif by_email_channel(connection):
+            by_email.append(po)  # one e-mail each, below
         elif connection is None or not connection.order_url or connection.protocol != "cxml":
             po.supplier_message = _(
                 "No cXML order URL for %(supplier)s: add one to the supplier connection, then send the order again."
@@ -453,6 +456,8 @@ def send_purchase_orders(*, orders: list[PurchaseOrder], actor: Any = None) -> N
             for po in unsendable
         ]
     )
+    for po in by_email:
+        send_purchase_order(po=po, actor=actor)
 
 
 # -- sending ------------------------------------------------------------------------------------------
@@ -507,7 +512,9 @@ def send_purchase_order(
         )
         logger.warning("order %s not sent: %s", po.number, problem)
         return None
-    if connection is None or not connection.order_url or connection.protocol != "cxml":
+    if not by_email_channel(connection) and (
+        connection is None or not connection.order_url or connection.protocol != "cxml"
+    ):
         po.supplier_message = _(
             "No cXML order URL for %(supplier)s: add one to the supplier connection, then send the order again."
         ) % {"supplier": po.supplier}
@@ -875,7 +882,9 @@ def _enqueue_order(
 ) -> tuple[str, OutboxMessage]:
     """Build the OrderRequest of ``kind`` (a change order's ``version``) and store it in the outbox
     for the connection's order URL; the secret is inserted at delivery. Returns the payloadID and
-    the outbox message."""
+    the outbox message. A connection whose order channel is e-mail gets the order as an e-mail."""
+    if by_email_channel(connection):
+        return emailing.enqueue_order_email(po, kind=kind, on_result=DELIVERY_RESULT, version=version)
     payload_id, body = build_order_request(po, kind=kind, version=version)
     message = enqueue_document(
         kind="OrderRequest",

@@ -16,6 +16,7 @@ urlpatterns = [
                 path("cancel/", views.po_cancel, name="cancel"),
                 path("change/", views.po_change, name="change"),
                 path("resend/", views.po_resend, name="resend"),
+                path("portal-link/", views.po_portal_link, name="portal_link"),
                 path("close/", views.po_close, name="close"),
                 path("reorder/", views.po_reorder, name="reorder"),
             ]

@@ -7,12 +7,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from openprocure.buyer.purchasing import notices, selectors, services
+from openprocure.buyer.purchasing import emailing, notices, selectors, services
 from openprocure.buyer.purchasing.choices import POStatus
 from openprocure.buyer.purchasing.forms import CancelOrderForm, ChangeOrderForm, CloseOrderForm, ReorderForm
 from openprocure.buyer.purchasing.models import PurchaseOrder
@@ -84,6 +85,7 @@ def _detail_page(
             and po.requisition.requester_id == request.user.pk
             and po.requisition.status in requisitions.COPYABLE_STATUSES,
             "close_form": close,
+            "by_email": emailing.by_email(po),
             "supplier_takes_changes": bool(
                 connection and connection.order_url and connection.accepts_order_updates
             ),
@@ -175,6 +177,28 @@ def po_resend(request: HttpRequest, number: str) -> HttpResponse:
         services.resend(po=po, actor=request.user)
 
     return _act_on(request, po, resend)
+
+
+@login_required
+@require_POST
+def po_portal_link(request: HttpRequest, number: str) -> HttpResponse:
+    """E-mail the supplier a new portal link for an order that went by e-mail (the buyer or an admin)."""
+    po = _po(request, number)
+    if not selectors.can_manage(request.user, po):
+        raise PermissionDenied(
+            _("Only the order's buyer or a procurement administrator may send a new link.")
+        )
+
+    def send() -> Answer:
+        try:
+            emailing.send_portal_link(po=po, actor=request.user)
+        except ValueError as error:
+            return messages.ERROR, str(error)
+        return messages.SUCCESS, _("A new portal link was e-mailed to %(address)s.") % {
+            "address": po.connection.order_email
+        }
+
+    return _act_on(request, po, send)
 
 
 @login_required

@@ -9,7 +9,12 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from openprocure.buyer.suppliers.choices import ConnectionProtocol, DeploymentMode, UserAttribute
+from openprocure.buyer.suppliers.choices import (
+    ConnectionProtocol,
+    DeploymentMode,
+    OrderChannel,
+    UserAttribute,
+)
 from openprocure.buyer.suppliers.models import PunchOutConnection, Supplier
 from openprocure.core.crypto import MIN_SHARED_SECRET_LENGTH, validate_shared_secret
 
@@ -27,15 +32,29 @@ class SupplierForm(forms.ModelForm):
             "phone",
             "website",
             "default_currency",
+            "language",
             "is_active",
             "notes",
         ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["language"].required = False  # a form without it (an older script) keeps the language
+
+    def clean_language(self) -> str:
+        return str(self.cleaned_data.get("language") or self.instance.language or "en")
 
 
 class ConnectionForm(forms.ModelForm):
     """A connection's settings. The shared secret is write-only: it is never rendered back."""
 
-    setup_url = forms.URLField(label=_("Setup URL"), max_length=1000, assume_scheme="https")
+    setup_url = forms.URLField(
+        label=_("Setup URL"),
+        max_length=1000,
+        required=False,
+        assume_scheme="https",
+        help_text=_("Where the catalog opens; required unless purchase orders go by e-mail."),
+    )
     order_url = forms.URLField(label=_("Order URL"), max_length=1000, required=False, assume_scheme="https")
     new_shared_secret = forms.CharField(
         label=_("Shared secret"),
@@ -57,7 +76,9 @@ class ConnectionForm(forms.ModelForm):
             "protocol",
             "deployment_mode",
             "setup_url",
+            "order_channel",
             "order_url",
+            "order_email",
             "from_domain",
             "from_identity",
             "to_domain",
@@ -93,11 +114,29 @@ class ConnectionForm(forms.ModelForm):
             self.fields["new_shared_secret"].help_text,
             _("cXML: at least %(minimum)d characters.") % {"minimum": MIN_SHARED_SECRET_LENGTH},
         )
-        for name in ("oci_parameters", "oci_field_mapping", "oci_login_fields"):
+        for name in ("oci_parameters", "oci_field_mapping", "oci_login_fields", "order_channel"):
             self.fields[name].required = False
+
+    def clean_order_channel(self) -> str:
+        """The channel chosen; a form without it (an older script) keeps the connection's."""
+        return str(self.cleaned_data.get("order_channel") or self.instance.order_channel or OrderChannel.CXML)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        channel = cleaned.get("order_channel")
+        # A connection that only receives orders by e-mail has no catalog to punch out to; every
+        # other one opens its catalog (cXML or OCI) at its setup URL.
+        if channel != OrderChannel.EMAIL and not cleaned.get("setup_url") and "setup_url" not in self.errors:
+            self.add_error("setup_url", _("Enter the setup URL: the catalog opens there."))
+        if (
+            channel == OrderChannel.EMAIL
+            and not cleaned.get("order_email")
+            and "order_email" not in self.errors
+        ):
+            self.add_error(
+                "order_email",
+                _("Enter the address purchase orders are e-mailed to: the order channel is e-mail."),
+            )
         secret = cleaned.get("new_shared_secret") or ""
         if secret and cleaned.get("protocol") != ConnectionProtocol.OCI:
             try:

@@ -27,6 +27,14 @@ class Supplier(models.Model):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     website = models.URLField(_("website"), blank=True)
     default_currency = currency_field(default="EUR")
+    # The language of what we write to the supplier (the e-mailed purchase order, its PDF).
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_("The language of purchase orders e-mailed to this supplier."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     notes = models.TextField(_("notes"), blank=True)
 

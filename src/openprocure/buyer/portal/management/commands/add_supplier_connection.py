@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from openprocure.buyer.portal.bootstrap import add_supplier_connection
-from openprocure.buyer.suppliers.choices import ConnectionProtocol, DeploymentMode
+from openprocure.buyer.suppliers.choices import ConnectionProtocol, DeploymentMode, OrderChannel
 from openprocure.core.bootstrap import (
     BootstrapCommand,
     Outcome,
@@ -40,6 +40,15 @@ class Command(BootstrapCommand):
         parser.add_argument("--deployment-mode", choices=DeploymentMode.values, default=None)
         parser.add_argument("--setup-url", default=None, help="The supplier's PunchOut setup URL.")
         parser.add_argument("--order-url", default=None, help="Where orders are sent (cXML).")
+        parser.add_argument(
+            "--order-channel", choices=OrderChannel.values, default=None, help="How orders are sent."
+        )
+        parser.add_argument(
+            "--order-email", default=None, help="Where orders are e-mailed (order channel email)."
+        )
+        parser.add_argument(
+            "--language", default=None, help="The supplier's language (en or fr) for e-mailed orders."
+        )
         for part in ("from", "to", "sender"):
             parser.add_argument(
                 f"--{part}-identity", default=None, help=f"Credential identity of {part.title()}."
@@ -55,7 +64,11 @@ class Command(BootstrapCommand):
     def run(self, options: dict[str, Any]) -> list[Outcome]:
         secret = read_shared_secret(options, required=False)
         supplier = {"name": options["supplier"]}
-        for option, field in (("supplier_number", "number"), ("currency", "default_currency")):
+        for option, field in (
+            ("supplier_number", "number"),
+            ("currency", "default_currency"),
+            ("language", "language"),
+        ):
             if options[option] is not None:
                 supplier[field] = options[option]
         supplier.setdefault("is_active", True)
@@ -65,6 +78,8 @@ class Command(BootstrapCommand):
             "deployment_mode",
             "setup_url",
             "order_url",
+            "order_channel",
+            "order_email",
             "from_identity",
             "from_domain",
             "to_identity",
