@@ -20,7 +20,7 @@ from __future__ import annotations
 import base64
 import logging
 import secrets
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -239,7 +239,7 @@ def deliver(message: OutboxMessage, deadline: float) -> tuple[int, str, bytes]:
 # -- in ----------------------------------------------------------------------------------------------
 def _last_update(entity: str) -> str:
     latest = PlatformFlow.objects.filter(entity=entity).aggregate(latest=Max("updated_at"))["latest"]
-    return latest.isoformat() if isinstance(latest, datetime) else ""
+    return latest.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if isinstance(latest, datetime) else ""
 
 
 def _journal(entity: str, flow: InboundFlow) -> Document:
