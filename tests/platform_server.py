@@ -119,7 +119,7 @@ class XPZ12013Server:
                 self._error(failure[0], failure[1], f"scripted {failure[0]}")
                 return True
 
-            def do_POST(self) -> None:  # noqa: N802 - the http.server API
+            def do_POST(self) -> None:
                 path = urlsplit(self.path).path
                 body = self._body()
                 platform.requests.append(("POST", path, dict(self.headers)))
@@ -133,7 +133,7 @@ class XPZ12013Server:
                     return self._search(json.loads(body))
                 return self._error(404, "NOT_FOUND")
 
-            def do_GET(self) -> None:  # noqa: N802 - the http.server API
+            def do_GET(self) -> None:
                 parts = urlsplit(self.path)
                 platform.requests.append(("GET", parts.path, dict(self.headers)))
                 if not self._authorised() or self._scripted_failure():

@@ -4,6 +4,8 @@ platform when the intake refuses them; CDAR statuses are read from the official 
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -117,3 +119,40 @@ def test_a_file_that_is_no_invoice_is_refused_and_kept(folders):
     ]
     assert (inbound / "failed" / "junk.xml").read_bytes() == b"<html>not an invoice</html>"
     assert _answers(out) == []  # no invoice number nor seller to answer
+
+
+def test_a_status_from_the_seller_is_recorded_in_the_invoice_history(folders):
+    _out, inbound = folders
+    supplier, connection = make_supplier()
+    make_po(supplier, connection)
+    SupplierIdentifier.objects.create(supplier=supplier, scheme="siren", value=SELLER)
+    (inbound / "FX-1.pdf").write_bytes(facturx_pdf("PO-2026-000001", SELLER))
+    platform.pull(BUYER)
+    cashed = cdar.StatusMessage(
+        id="FX-1_212",
+        issued_at=datetime(2026, 4, 1, 9, 0, tzinfo=UTC),
+        issuer=cdar.Party(id=SELLER, role="SE"),
+        recipients=(cdar.Party(id=BUYER, role="BY"),),
+        invoice_id="FX-1",
+        invoice_date=date(2026, 3, 6),
+        status_code="212",
+        invoice_issuer_id=SELLER,
+        amount=Decimal("144.00"),
+        currency="EUR",
+        vat_rate=Decimal("20.00"),
+    )
+    (inbound / "FX-1_212.xml").write_bytes(cdar.build(cashed))
+    (inbound / "other_212.xml").write_bytes(cdar.build(replace(cashed, id="X_212", invoice_id="FX-404")))
+    assert platform.pull(BUYER) == [
+        ("FX-1_212.xml", "accepted", ""),
+        ("other_212.xml", "refused", f"no invoice FX-404 of 2026 from SIREN {SELLER}"),
+    ]
+    event = Invoice.objects.get().events.get(kind="platform_status")
+    assert event.detail == {
+        "code": "212",
+        "label": "Encaissée",
+        "message_id": "FX-1_212",
+        "amount": "144.00",
+        "currency": "EUR",
+    }
+    assert event.label == "Lifecycle status from the supplier's platform"

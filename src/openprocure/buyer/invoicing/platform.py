@@ -6,6 +6,9 @@ recognised by identifier, stored with the original, matched. When the intake ref
 is answered through the platform with the CDAR status 213 Rejetée, the reason code the French rules
 allow (DOUBLON for a duplicate, REJ_SEMAN otherwise) and the intake's words; the flow is then filed
 as refused with the same reason.
+
+A CDAR status from a seller about one of its invoices (212 Encaissée, …) is recorded in the invoice's
+history (``platform_status``); the seller is recognised by the SIREN of the invoice's issuer.
 """
 
 from __future__ import annotations
@@ -18,7 +21,9 @@ from lxml import etree
 
 from openprocure.buyer.invoicing import services
 from openprocure.buyer.invoicing.einvoice import EInvoiceError, ParsedInvoice, parse_einvoice
+from openprocure.buyer.invoicing.models import Invoice, InvoiceEvent
 from openprocure.core import platform
+from openprocure.core.audit import record_event
 from punchout import cdar
 
 logger = logging.getLogger(__name__)
@@ -104,4 +109,29 @@ def receive_from_platform(*, entity: str, flow: Any, journal: Any = None) -> str
                 flow.id,
             )
         return reason
+    return ""
+
+
+def record_platform_status(*, entity: str, status: cdar.StatusMessage, flow: Any, journal: Any = None) -> str:
+    """Record a seller's lifecycle status in its invoice's history; ``""`` when recorded, else why not."""
+    seller = status.invoice_issuer_id or status.issuer.id
+    invoice = (
+        Invoice.objects.filter(
+            number=status.invoice_id,
+            year=status.invoice_date.year,
+            supplier__identifiers__scheme="siren",
+            supplier__identifiers__value=seller,
+        )
+        .order_by("pk")
+        .first()
+    )
+    if invoice is None:
+        return f"no invoice {status.invoice_id} of {status.invoice_date.year} from SIREN {seller or '(none)'}"
+    detail = {"code": status.status_code, "label": status.label, "message_id": status.id}
+    if status.reason_code or status.reason:
+        detail["reason"] = " ".join(part for part in (status.reason_code, status.reason) if part)
+    if status.amount is not None:
+        detail["amount"] = str(status.amount)
+        detail["currency"] = status.currency
+    record_event(InvoiceEvent, invoice, "platform_status", detail=detail)
     return ""

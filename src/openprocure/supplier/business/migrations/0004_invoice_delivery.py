@@ -4,15 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('business', '0003_invoice_format'),
+        ("business", "0003_invoice_format"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='integration',
-            name='invoice_delivery',
-            field=models.CharField(choices=[('direct', "Directly (cXML to the buyer's system)"), ('platform', 'Through the e-invoicing platform')], default='direct', max_length=10, verbose_name='invoice delivery'),
+            model_name="integration",
+            name="invoice_delivery",
+            field=models.CharField(
+                choices=[
+                    ("direct", "Directly (cXML to the buyer's system)"),
+                    ("platform", "Through the e-invoicing platform"),
+                ],
+                default="direct",
+                max_length=10,
+                verbose_name="invoice delivery",
+            ),
         ),
     ]
