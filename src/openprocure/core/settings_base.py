@@ -247,8 +247,11 @@ PUBLIC_URL: str
 DEMO_PEER_URL: str
 PAYLOAD_ID_DOMAIN: str
 EINVOICE_PLATFORMS: dict[str, dict[str, Any]]
-# Seconds between two pulls of the platforms' inbound flows (PLATFORM_PULL_SECONDS in core.tunables).
-PLATFORM_PULL_SECONDS = float(os.environ.get("OPENPROCURE_PLATFORM_PULL_SECONDS", "60"))
+# Seconds between two pulls of the platforms' inbound flows (PLATFORM_PULL_SECONDS in core.tunables);
+# every 10 s in the demo, so an invoice or a status crosses quickly.
+PLATFORM_PULL_SECONDS = float(
+    os.environ.get("OPENPROCURE_PLATFORM_PULL_SECONDS", "10" if env_bool("OPENPROCURE_DEMO", False) else "60")
+)
 PLATFORM_PULL_TASK = "openprocure.core.platform.tasks.pull_platforms"
 
 DEBUG = env_bool("OPENPROCURE_DEBUG", False)
