@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
-from saxonche import PySaxonProcessor
+from saxonche import PySaxonProcessor, PyXsltExecutable
 
 from punchout import cdar
 
@@ -246,7 +246,7 @@ def _schema(root: str) -> etree.XMLSchema:
 
 
 @cache
-def _schematron(root: str) -> tuple[PySaxonProcessor, object]:
+def _schematron(root: str) -> tuple[PySaxonProcessor, PyXsltExecutable]:
     processor = PySaxonProcessor(license=False)
     path = Path(root) / "fr-cdar/validation/BR-FR-CDV-Schematron-CDAR.xslt"
     return processor, processor.new_xslt30_processor().compile_stylesheet(stylesheet_file=str(path))
@@ -259,7 +259,7 @@ def failed_rules(interop: Path, xml: bytes) -> list[str]:
     if not schema.validate(document):
         return [f"XSD: {error.message}" for error in schema.error_log]
     processor, executable = _schematron(str(interop))
-    svrl = executable.transform_to_string(xdm_node=processor.parse_xml(xml_text=xml.decode("utf-8")))  # type: ignore[attr-defined]
+    svrl = executable.transform_to_string(xdm_node=processor.parse_xml(xml_text=xml.decode("utf-8")))
     report = etree.fromstring(svrl.encode("utf-8"))
     return [
         f"{failed.get('id')}: {' '.join((failed.findtext(f'{SVRL}text') or '').split())}"
@@ -279,7 +279,7 @@ def message(code: str, **changes: object) -> cdar.StatusMessage:
         "invoice_issuer_id": "100000009",
     }
     fields.update(changes)
-    return cdar.StatusMessage(**fields)  # type: ignore[arg-type]
+    return cdar.StatusMessage(**fields)  # type: ignore[arg-type]  # the fields are built by name, untyped
 
 
 BUILT = {
