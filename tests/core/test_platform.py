@@ -291,6 +291,19 @@ def adapter(server: XPZ12013Server, **changes: Any) -> XPZ12013Platform:
     return XPZ12013Platform(**options)
 
 
+def xp_config(server: XPZ12013Server) -> dict[str, dict[str, str]]:
+    """The ``EINVOICE_PLATFORMS`` setting naming ``server`` as the platform of SIREN."""
+    return {
+        SIREN: {
+            "adapter": "xp_z12_013",
+            "base_url": server.base_url,
+            "token_url": server.token_url,
+            "client_id": CLIENT_ID,
+            "client_secret": CLIENT_SECRET,
+        }
+    }
+
+
 def test_xp_push_sends_flow_info_and_file_with_a_token(server: XPZ12013Server) -> None:
     client = adapter(server)
     flow_id = client.push(
@@ -390,15 +403,7 @@ def test_xp_pull_reads_every_page_and_downloads_originals(server: XPZ12013Server
 
 @pytest.mark.django_db
 def test_xp_push_through_the_outbox_retries_on_5xx_then_delivers(server: XPZ12013Server) -> None:
-    config = {
-        SIREN: {
-            "adapter": "xp_z12_013",
-            "base_url": server.base_url,
-            "token_url": server.token_url,
-            "client_id": CLIENT_ID,
-            "client_secret": CLIENT_SECRET,
-        }
-    }
+    config = xp_config(server)
     server.fail_next = [(503, "MAINTENANCE")]
     with override_settings(EINVOICE_PLATFORMS=config):
         message = platform.push_invoice(SIREN, number="INV-3", content=CII, content_type="application/xml")
@@ -421,15 +426,7 @@ def test_xp_push_through_the_outbox_retries_on_5xx_then_delivers(server: XPZ1201
 def test_xp_pull_asks_only_for_flows_after_the_last_handled(
     server: XPZ12013Server, received: list[tuple[str, str, str]]
 ) -> None:
-    config = {
-        SIREN: {
-            "adapter": "xp_z12_013",
-            "base_url": server.base_url,
-            "token_url": server.token_url,
-            "client_id": CLIENT_ID,
-            "client_secret": CLIENT_SECRET,
-        }
-    }
+    config = xp_config(server)
     server.add_inbound("f1", "INV-1_205.xml", status_xml(), "CDAR", "2026-12-07T09:01:00Z")
     with override_settings(EINVOICE_PLATFORMS=config):
         assert platform.pull(SIREN) == [("f1", "accepted", "")]

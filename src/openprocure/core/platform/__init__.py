@@ -274,17 +274,22 @@ def _handle(entity: str, flow: InboundFlow) -> tuple[str, str]:
         answers = hooks.invoice_received(entity=entity, flow=flow, journal=journal)
         reason = next((a for a in answers if a), "" if answers else "this site takes no invoices")
     outcome = PlatformFlowOutcome.REFUSED if reason else PlatformFlowOutcome.ACCEPTED
+    _record(entity, flow, outcome, reason, journal)
+    return outcome, reason
+
+
+def _record(entity: str, flow: InboundFlow, outcome: str, reason: str, journal: Document) -> None:
+    """Keep that ``flow`` was handled, so it is never handled again."""
     PlatformFlow.objects.create(
         entity=entity,
         flow_id=flow.id[:250],
-        kind=flow.kind.value,
+        kind=kind_of(flow.content).value,
         name=flow.name[:255],
         outcome=outcome,
         reason=reason,
         updated_at=flow.updated_at,
         document=journal,
     )
-    return outcome, reason
 
 
 def pull(entity: str) -> list[tuple[str, str, str]]:
@@ -306,16 +311,7 @@ def pull(entity: str) -> list[tuple[str, str, str]]:
             logger.exception("platform %s: flow %s could not be handled", entity, flow.id)
             with transaction.atomic():
                 outcome, reason = PlatformFlowOutcome.REFUSED, f"could not be handled: {error}"
-                PlatformFlow.objects.create(
-                    entity=entity,
-                    flow_id=flow.id[:250],
-                    kind=kind_of(flow.content).value,
-                    name=flow.name[:255],
-                    outcome=outcome,
-                    reason=reason,
-                    updated_at=flow.updated_at,
-                    document=_journal(entity, flow),
-                )
+                _record(entity, flow, outcome, reason, _journal(entity, flow))
         adapter.acknowledge(flow, accepted=outcome == PlatformFlowOutcome.ACCEPTED, reason=reason)
         handled.append((flow.id, str(outcome), reason))
     return handled
