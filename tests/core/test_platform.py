@@ -433,3 +433,26 @@ def test_xp_pull_asks_only_for_flows_after_the_last_handled(
         assert platform.pull(SIREN) == []
     assert server.searches[-1]["where"] == {"flowDirection": ["In"], "updatedAfter": "2026-12-07T09:01:00Z"}
     assert received == [("status", SIREN, "INV-1")]
+
+
+@pytest.mark.django_db
+def test_handled_flows_are_listed_read_only_in_the_admin(admin_client: Any, client: Any) -> None:
+    PlatformFlow.objects.create(
+        entity=SIREN,
+        flow_id="s2.xml",
+        kind="status",
+        outcome=PlatformFlowOutcome.REFUSED,
+        reason="no invoice INV-9",
+    )
+    listed = admin_client.get("/admin/core/platformflow/")
+    assert listed.status_code == 200
+    assert "no invoice INV-9" in listed.content.decode()
+    flow = PlatformFlow.objects.get()
+    assert (
+        admin_client.post(f"/admin/core/platformflow/{flow.pk}/change/", {"reason": "edited"}).status_code
+        == 403
+    )
+    assert admin_client.get("/admin/core/platformflow/add/").status_code == 403
+    assert client.get("/admin/core/platformflow/").status_code == 302  # signed out: to the sign-in page
+    flow.refresh_from_db()
+    assert flow.reason == "no invoice INV-9"
