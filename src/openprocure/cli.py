@@ -137,7 +137,7 @@ def serve(site: str, argv: Sequence[str]) -> int:
 
 
 DEMO_HELP = """\
-usage: openprocure demo [--products N] [--history N]
+usage: openprocure demo [--products N] [--history N] [--einvoicing-platform]
 
 Migrate, seed and start both sites with their workers on this machine (Ctrl-C stops them all).
 The demo data are created the first time only: what you change afterwards (passwords, shared
@@ -147,6 +147,11 @@ options:
   --products N   size of the storefront's generated catalog (default 50000)
   --history N    once both sites answer, drive N orders through them with the loop simulator
                  (openprocure simulate) so the demo starts with a realistic history
+  --einvoicing-platform
+                 the French e-invoicing flow: Acme's invoices are issued as Factur-X and
+                 reach the buyer suite through an e-invoicing platform both sites share (a
+                 folder exchange under the data folder); the buyer's statuses come back the
+                 same way
   -h, --help     show this help and start nothing
 
 environment:
@@ -162,7 +167,8 @@ def demo(argv: Sequence[str]) -> int:
         print(DEMO_HELP, end="")
         return 0
     options = ("--products", "--history")
-    unknown = [arg for arg in argv if arg.startswith("-") and arg not in options]
+    flags = ("--einvoicing-platform",)
+    unknown = [arg for arg in argv if arg.startswith("-") and arg not in options + flags]
     if (
         unknown
         or any(o in argv and argv.index(o) + 1 >= len(argv) for o in options)
@@ -197,6 +203,8 @@ def demo(argv: Sequence[str]) -> int:
         print(f"[{site}] migrating and seeding demo data…", flush=True)
         subprocess.run(django_child(site, ["migrate", "--noinput", "-v", "0"], env), env=env, check=True)
         seed_args = ["seed_demo"] + (["--products", products] if site == "supplier" else [])
+        if site == "supplier" and "--einvoicing-platform" in args:
+            seed_args.append("--einvoicing-platform")
         subprocess.run(django_child(site, seed_args, env), env=env, check=True)
     children: list[subprocess.Popen[bytes]] = []
     for site in SITES:

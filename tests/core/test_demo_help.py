@@ -14,7 +14,9 @@ def test_demo_help_prints_help_and_starts_nothing(tmp_path: Path) -> None:
         [*processes.OPENPROCURE, "demo", "--help"], env=env, capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 0
-    assert done.stdout.startswith("usage: openprocure demo [--products N] [--history N]\n")
+    assert done.stdout.startswith(
+        "usage: openprocure demo [--products N] [--history N] [--einvoicing-platform]\n"
+    )
     assert "-h, --help     show this help and start nothing" in done.stdout
     assert done.stderr == ""
     # Nothing was migrated, seeded or started: the data folder is untouched.

@@ -77,7 +77,7 @@ class Demo:
             return self.process.wait()
 
 
-def start_demo(data_dir: Path, *, products: int = 400) -> Demo:
+def start_demo(data_dir: Path, *, products: int = 400, options: tuple[str, ...] = ()) -> Demo:
     buyer_port, supplier_port = free_port(), free_port()
     env = dict(
         os.environ,
@@ -93,7 +93,7 @@ def start_demo(data_dir: Path, *, products: int = 400) -> Demo:
     log_path = data_dir / "demo.log"
     log = log_path.open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "openprocure.cli", "demo", "--products", str(products)],
+        [sys.executable, "-m", "openprocure.cli", "demo", "--products", str(products), *options],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,

@@ -5,7 +5,12 @@ from __future__ import annotations
 import os
 
 from openprocure.core.settings_base import *  # noqa: F403
-from openprocure.core.settings_base import SHARED_APPS, site_settings
+from openprocure.core.settings_base import (
+    PLATFORM_PULL_SECONDS,
+    PLATFORM_PULL_TASK,
+    SHARED_APPS,
+    site_settings,
+)
 
 SITE_NAME = "buyer"
 SITE_TITLE = "OpenProcure Buyer"
@@ -46,4 +51,6 @@ PERIODIC_TASKS = [
     ("openprocure.buyer.suppliers.tasks.refresh_profiles", 60.0),
     # Occurrences of recurring requisitions are made on their day; the task looks every hour.
     ("openprocure.buyer.recurring.tasks.create_due_occurrences", 3600.0),
+    # Invoices and statuses waiting at each legal entity's e-invoicing platform.
+    (PLATFORM_PULL_TASK, PLATFORM_PULL_SECONDS),
 ]

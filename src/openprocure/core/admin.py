@@ -15,7 +15,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from openprocure.core.journal import mask_secrets
-from openprocure.core.models import DeliveryAttempt, Document, OutboxMessage, User
+from openprocure.core.models import DeliveryAttempt, Document, OutboxMessage, PlatformFlow, User
 
 
 def masked_text(text: str) -> SafeString:
@@ -93,4 +93,20 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         return masked_text(message.response_body)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(PlatformFlow)
+class PlatformFlowAdmin(admin.ModelAdmin):
+    """Inbound files handled from the e-invoicing platforms: a record, read-only."""
+
+    list_display = ["handled_at", "entity", "kind", "name", "outcome", "reason"]
+    list_filter = ["outcome", "kind", "entity"]
+    search_fields = ["flow_id", "name", "reason"]
+    readonly_fields = [f.name for f in PlatformFlow._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

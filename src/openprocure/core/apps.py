@@ -13,3 +13,5 @@ class CoreConfig(AppConfig):
         from openprocure.core.outbox import check_configuration
 
         check_configuration()
+        # The e-invoicing platform connector registers its outbox transport (platform://) on import.
+        import openprocure.core.platform  # noqa: F401

@@ -14,6 +14,7 @@ class Direction(models.TextChoices):
 class Protocol(models.TextChoices):
     CXML = "cxml", _("cXML")
     OCI = "oci", _("OCI")
+    PLATFORM = "platform", _("E-invoicing platform")  # invoices and CDAR statuses through a PA
 
 
 class Weekday(models.IntegerChoices):
@@ -67,3 +68,8 @@ OUTBOX_TRANSITIONS: dict[str, set[str]] = {
     OutboxStatus.DELIVERED: set(),
     OutboxStatus.CANCELLED: set(),
 }
+
+
+class PlatformFlowOutcome(models.TextChoices):
+    ACCEPTED = "accepted", _("Taken")  # the site took the invoice or status
+    REFUSED = "refused", _("Refused")  # the site refused it, with the reason (a 213 answered an invoice)

@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from openprocure.core.choices import AdminEventKind, Direction, OutboxStatus, Protocol
+from openprocure.core.choices import AdminEventKind, Direction, OutboxStatus, PlatformFlowOutcome, Protocol
 
 
 class EmailUserManager(UserManager["User"]):
@@ -362,3 +362,30 @@ class AdminEvent(AuditEvent):
             "subject_id": subject.pk,
             "subject_text": str(subject)[:200],
         }
+
+
+class PlatformFlow(models.Model):
+    """One inbound file handled from an e-invoicing platform (an invoice or a CDAR status), kept so a
+    file pulled again (after a crash between its handling and its filing) is never handled twice."""
+
+    entity = models.CharField(_("legal entity (SIREN)"), max_length=20)
+    flow_id = models.CharField(_("flow ID"), max_length=250)
+    kind = models.CharField(_("kind"), max_length=10)
+    name = models.CharField(_("file name"), max_length=255, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=PlatformFlowOutcome.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    # The platform's last update of the flow: the next pull asks only for flows updated after it.
+    updated_at = models.DateTimeField(_("updated at the platform"), null=True, blank=True)
+    handled_at = models.DateTimeField(_("handled"), default=timezone.now)
+    document = models.ForeignKey(
+        Document, verbose_name=_("journal entry"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        ordering = ["-handled_at", "-id"]
+        verbose_name = _("platform flow")
+        verbose_name_plural = _("platform flows")
+        constraints = [models.UniqueConstraint(fields=["entity", "flow_id"], name="unique_platform_flow")]
+
+    def __str__(self) -> str:
+        return f"{self.entity} {self.flow_id} ({self.outcome})"

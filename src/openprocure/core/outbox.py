@@ -494,15 +494,8 @@ def deliver_message(message_id: int, *, deadline: float | None = None) -> Delive
     number = message.attempts + 1
     seconds = delivery_deadline() if deadline is None else deadline
     try:
-        if is_email(message.url):
-            # An e-mail (see ``core.email_documents``): the mail server's answer is the outcome.
-            said = send_email_document(message.body, deadline=seconds)
-        else:
-            # The partner's answer is read masked: nothing kept from it (detail, status, the answer
-            # itself) can hold a secret it echoes.
-            result = post_cxml(
-                message.url, body_to_send(message), deadline=seconds, mask_answer=mask_secret_bytes
-            )
+        code, detail, answer = _send(message, seconds)
+        outcome = DeliveryAttempt.Outcome.DELIVERED
     except SecretUnavailable as error:
         # Nothing was sent: a person provides the secret, then retries (as after a refusal).
         outcome, code, detail, answer = DeliveryAttempt.Outcome.PERMANENT, 0, error.message, b""
@@ -525,18 +518,44 @@ def deliver_message(message_id: int, *, deadline: float | None = None) -> Delive
             str(error),
             error.body,
         )
-    else:
-        if is_email(message.url):
-            outcome, code, answer, detail = DeliveryAttempt.Outcome.DELIVERED, 250, b"", said
-        else:
-            status = result.status
-            outcome, code, answer = DeliveryAttempt.Outcome.DELIVERED, status.code, result.body
-            detail = (
-                f"{status.code} {status.text}: {status.message}"
-                if status.message
-                else f"{status.code} {status.text}"
-            )
     return _finish(message, number, started, outcome, code or None, detail, answer.decode("utf-8", "replace"))
+
+
+# -- transports ----------------------------------------------------------------------------------------
+#: How a message whose URL has one of these schemes is delivered instead of a cXML POST: the
+#: callable takes the message and the deadline and returns ``(status code, detail, answer)``, or
+#: raises ``TransientDeliveryError`` / ``PermanentDeliveryError`` like the cXML transport. The e-invoicing
+#: platform connector registers ``platform`` (``openprocure.core.platform``).
+Transport = Callable[[OutboxMessage, float], tuple[int, str, bytes]]
+_TRANSPORTS: dict[str, Transport] = {}
+
+
+def register_transport(scheme: str, transport: Transport) -> None:
+    """Deliver messages addressed ``<scheme>://…`` with ``transport`` (see ``_TRANSPORTS``)."""
+    _TRANSPORTS[scheme] = transport
+
+
+def _deliver_email(message: OutboxMessage, deadline: float) -> tuple[int, str, bytes]:
+    """An e-mail (see ``core.email_documents``): the mail server's answer is the outcome."""
+    return 250, send_email_document(message.body, deadline=deadline), b""
+
+
+register_transport("mailto", _deliver_email)
+
+
+def _send(message: OutboxMessage, deadline: float) -> tuple[int, str, bytes]:
+    """One delivery: the message's transport, or a cXML POST; ``(status code, detail, answer)``."""
+    transport = _TRANSPORTS.get(urlsplit(message.url).scheme.lower())
+    if transport is not None:
+        return transport(message, deadline)
+    # The partner's answer is read masked: nothing kept from it (detail, status, the answer
+    # itself) can hold a secret it echoes.
+    result = post_cxml(message.url, body_to_send(message), deadline=deadline, mask_answer=mask_secret_bytes)
+    status = result.status
+    detail = (
+        f"{status.code} {status.text}: {status.message}" if status.message else f"{status.code} {status.text}"
+    )
+    return status.code, detail, result.body
 
 
 def _finish(

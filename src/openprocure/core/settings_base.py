@@ -7,6 +7,7 @@ from environment variables, listed in ``docs/operators.md``.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -172,6 +173,36 @@ def email_settings(site: str) -> dict[str, Any]:
     }
 
 
+#: The demo's legal entities: the storefront's seller (EINVOICE_SELLER_SIREN) and the buyer ACME
+#: (the SIREN of its business on the storefront).
+DEMO_SIRENS = {"supplier": "732829304", "buyer": "732829320"}
+
+
+def einvoice_platforms(site: str) -> dict[str, dict[str, Any]]:
+    """Each legal entity's e-invoicing platform (``openprocure.core.platform``), by SIREN, from the
+    JSON object ``OPENPROCURE_EINVOICE_PLATFORMS``. In the demo, without it, both sites share one
+    folder platform under the data folder: what one writes out is what the other reads in."""
+    text = os.environ.get("OPENPROCURE_EINVOICE_PLATFORMS", "").strip()
+    if text:
+        try:
+            value = json.loads(text)
+        except ValueError as error:
+            raise ValueError(f"OPENPROCURE_EINVOICE_PLATFORMS is not JSON: {error}") from error
+        if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
+            raise ValueError(
+                'OPENPROCURE_EINVOICE_PLATFORMS must be a JSON object {"<SIREN>": {"adapter": …}}'
+            )
+        return {str(key).replace(" ", ""): config for key, config in value.items()}
+    if not env_bool("OPENPROCURE_DEMO", False):
+        return {}
+    shared = Path(os.environ.get("OPENPROCURE_DATA_DIR", Path.cwd() / "data")) / "platform"
+    to_buyer, to_supplier = str(shared / "to-buyer"), str(shared / "to-supplier")
+    if site == "supplier":
+        siren = os.environ.get("OPENPROCURE_EINVOICE_SELLER_SIREN", DEMO_SIRENS["supplier"])
+        return {siren: {"adapter": "folder", "outbound": to_buyer, "inbound": to_supplier}}
+    return {DEMO_SIRENS["buyer"]: {"adapter": "folder", "outbound": to_supplier, "inbound": to_buyer}}
+
+
 def site_settings(site: str, *, public_port: int, peer_port: int) -> dict[str, Any]:
     """The settings each site names after itself: data folder, keys, modules, stores and cookies.
 
@@ -203,6 +234,8 @@ def site_settings(site: str, *, public_port: int, peer_port: int) -> dict[str, A
         ),
         # The host part of every payloadID we generate (cXML recommends the sender's domain name).
         "PAYLOAD_ID_DOMAIN": os.environ.get("OPENPROCURE_PAYLOAD_ID_DOMAIN", f"{site}.openprocure.local"),
+        # Each legal entity's e-invoicing platform, by SIREN (openprocure.core.platform).
+        "EINVOICE_PLATFORMS": einvoice_platforms(site),
     }
 
 
@@ -213,6 +246,13 @@ ENCRYPTION_KEY: str
 PUBLIC_URL: str
 DEMO_PEER_URL: str
 PAYLOAD_ID_DOMAIN: str
+EINVOICE_PLATFORMS: dict[str, dict[str, Any]]
+# Seconds between two pulls of the platforms' inbound flows (PLATFORM_PULL_SECONDS in core.tunables);
+# every 10 s in the demo, so an invoice or a status crosses quickly.
+PLATFORM_PULL_SECONDS = float(
+    os.environ.get("OPENPROCURE_PLATFORM_PULL_SECONDS", "10" if env_bool("OPENPROCURE_DEMO", False) else "60")
+)
+PLATFORM_PULL_TASK = "openprocure.core.platform.tasks.pull_platforms"
 
 DEBUG = env_bool("OPENPROCURE_DEBUG", False)
 DEMO_MODE = env_bool("OPENPROCURE_DEMO", False)

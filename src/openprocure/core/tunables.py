@@ -154,6 +154,11 @@ TUNABLES: dict[str, Tunable] = {
         ("ListPrice",),
         "Extrinsic names that carry a line's list price (per price basis quantity, line currency).",
     ),
+    "PLATFORM_PULL_SECONDS": Tunable(
+        60.0,
+        "Seconds between two pulls of each e-invoicing platform's inbound flows by the worker (both "
+        "sites' settings read OPENPROCURE_PLATFORM_PULL_SECONDS into PERIODIC_TASKS).",
+    ),
     "SPEND_REFRESH_SECONDS": Tunable(
         600.0,
         "Seconds between two refreshes of the monthly summary by the worker (the buyer settings read "

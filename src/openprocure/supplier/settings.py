@@ -6,7 +6,13 @@ import os
 from decimal import Decimal
 
 from openprocure.core.settings_base import *  # noqa: F403
-from openprocure.core.settings_base import SHARED_APPS, env_list, site_settings
+from openprocure.core.settings_base import (
+    PLATFORM_PULL_SECONDS,
+    PLATFORM_PULL_TASK,
+    SHARED_APPS,
+    env_list,
+    site_settings,
+)
 
 SITE_NAME = "supplier"
 SITE_TITLE = "OpenProcure Marketplace"
@@ -69,4 +75,8 @@ for _part in ("NAME", "STREET", "POSTAL_CODE", "CITY", "COUNTRY", "SIREN", "SIRE
     if f"OPENPROCURE_EINVOICE_SELLER_{_part}" in os.environ:
         globals()[f"EINVOICE_SELLER_{_part}"] = os.environ[f"OPENPROCURE_EINVOICE_SELLER_{_part}"]
 # Periodic tasks run by the site's worker: (dotted path, seconds between runs).
-PERIODIC_TASKS = [("openprocure.supplier.fulfilment.tasks.auto_fulfil", 60.0)]
+PERIODIC_TASKS = [
+    ("openprocure.supplier.fulfilment.tasks.auto_fulfil", 60.0),
+    # Statuses (and any invoice) waiting at our e-invoicing platform.
+    (PLATFORM_PULL_TASK, PLATFORM_PULL_SECONDS),
+]

@@ -148,6 +148,7 @@ INVOICE_EVENT_LABELS = {
     "variance_accepted": _("Variance accepted"),
     "status_sent": _("Status sent to the supplier"),
     "status_not_sent": _("Status not sent: the supplier does not accept status updates"),
+    "platform_status": _("Lifecycle status from the supplier's platform"),
 }
 
 # A "status_sent" event as its outbox message stands now (the event is written when the status is

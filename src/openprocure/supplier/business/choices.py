@@ -70,6 +70,14 @@ class InvoiceFormat(models.TextChoices):
     FACTURX = "facturx", _("Factur-X PDF (EN 16931)")
 
 
+class InvoiceDelivery(models.TextChoices):
+    """How an issued invoice reaches the business: directly (cXML to its system; an EN 16931 file is
+    kept with the invoice), or through our e-invoicing platform (Plateforme Agréée) to its own."""
+
+    DIRECT = "direct", _("Directly (cXML to the buyer's system)")
+    PLATFORM = "platform", _("Through the e-invoicing platform")
+
+
 class PaymentKind(models.TextChoices):
     CARD = "card", _("Payment card")  # charged when an order ships
     INVOICE = "invoice", _("Pay by invoice")  # invoiced with payment terms

@@ -9,6 +9,8 @@ from openprocure.core.demo import demo_user, follow_demo_peer, require_demo_mode
 from openprocure.core.models import User
 from openprocure.supplier.business.choices import (
     IntegrationStatus,
+    InvoiceDelivery,
+    InvoiceFormat,
     PaymentKind,
     StaffRole,
     VerificationStatus,
@@ -122,3 +124,12 @@ def _follow_demo_peer(business: Business) -> None:
         urls = [follow_demo_peer(url, settings.DEMO_PEER_URL) for url in integration.allowed_return_urls]
         if urls != integration.allowed_return_urls:
             Integration.objects.filter(pk=integration.pk).update(allowed_return_urls=urls)
+
+
+def send_invoices_through_platform(name: str) -> None:
+    """The French flow of the demo: the business's invoices are issued as Factur-X and go through the
+    e-invoicing platform both demo sites share (``openprocure demo --einvoicing-platform``)."""
+    require_demo_mode()
+    Integration.objects.filter(business__name=name).update(
+        e_invoicing=True, invoice_format=InvoiceFormat.FACTURX, invoice_delivery=InvoiceDelivery.PLATFORM
+    )

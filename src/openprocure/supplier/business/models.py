@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +16,7 @@ from openprocure.core.reference import validate_country
 from openprocure.supplier.business.choices import (
     CartEncoding,
     IntegrationStatus,
+    InvoiceDelivery,
     InvoiceFormat,
     InvoiceGrouping,
     PaymentKind,
@@ -214,6 +216,11 @@ class Integration(models.Model):
     invoice_format = models.CharField(
         _("invoice format"), max_length=8, choices=InvoiceFormat.choices, default=InvoiceFormat.CXML
     )
+    # Directly, or through our e-invoicing platform (French reform): then the invoice format must be
+    # an EN 16931 one (CII, UBL or Factur-X).
+    invoice_delivery = models.CharField(
+        _("invoice delivery"), max_length=10, choices=InvoiceDelivery.choices, default=InvoiceDelivery.DIRECT
+    )
     created_at = models.DateTimeField(_("added"), default=timezone.now)
     activated_at = models.DateTimeField(_("activated"), null=True, blank=True)
 
@@ -233,6 +240,20 @@ class Integration(models.Model):
     def is_test(self) -> bool:
         return self.status == IntegrationStatus.TEST
 
+    @property
+    def through_platform(self) -> bool:
+        """Invoices go to the business through the e-invoicing platform."""
+        return self.e_invoicing and self.invoice_delivery == InvoiceDelivery.PLATFORM
+
+    def clean(self) -> None:
+        if self.invoice_delivery == InvoiceDelivery.PLATFORM and self.invoice_format == InvoiceFormat.CXML:
+            raise ValidationError(
+                _(
+                    "Invoices go through the e-invoicing platform only as EN 16931 documents: choose the "
+                    "CII, UBL or Factur-X invoice format first."
+                )
+            )
+
 
 # The settings an operator may change, in display order.
 SETTING_FIELDS = [
@@ -245,6 +266,7 @@ SETTING_FIELDS = [
     "invoice_grouping",
     "e_invoicing",
     "invoice_format",
+    "invoice_delivery",
 ]
 
 

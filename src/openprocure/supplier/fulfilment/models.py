@@ -289,6 +289,8 @@ class BuyerStatus(models.Model):
         """The status in the reader's language: ``Credit memo requested``, ``Reconciled``, ``Paid``, or
         the type as sent."""
         if self.kind == BuyerStatusKind.INVOICE:
+            if self.detail.isdigit() and self.text:  # a French lifecycle status (CDAR): its official label
+                return f"{self.text} ({self.detail})"
             if self.detail in INVOICE_STATUS_DETAIL_LABELS:
                 return str(INVOICE_STATUS_DETAIL_LABELS[self.detail])
             return str(INVOICE_STATUS_LABELS.get(self.status_type, self.status_type))

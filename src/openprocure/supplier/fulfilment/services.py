@@ -24,7 +24,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from openprocure.core import en16931, mail
+from openprocure.core import en16931, mail, platform
 from openprocure.core.audit import record_event
 from openprocure.core.links import web_url
 from openprocure.core.models import User
@@ -351,7 +351,9 @@ def _issue_invoice(
         goods_return.credit_memo = invoice
         goods_return.save(update_fields=["credit_memo"])
     if integration.e_invoicing and integration.invoice_format != InvoiceFormat.CXML:
-        _issue_einvoice(invoice, invoice_lines, integration.invoice_format)
+        media_type = _issue_einvoice(invoice, invoice_lines, integration.invoice_format)
+        if integration.through_platform:
+            _send_through_platform(invoice, media_type)
     elif integration.e_invoicing:
         message = documents.send(
             integration,
@@ -373,13 +375,34 @@ def _issue_invoice(
     return invoice
 
 
-def _issue_einvoice(invoice: Invoice, lines: list[InvoiceLine], invoice_format: str) -> None:
+def _send_through_platform(invoice: Invoice, media_type: str) -> None:
+    """Hand the issued e-invoice to our e-invoicing platform (through the outbox) for the buyer's.
+    Without a platform configured for our SIREN, nothing is issued: staff see why."""
+    siren = tunable("EINVOICE_SELLER_SIREN")
+    try:
+        message = platform.push_invoice(
+            siren,
+            number=invoice.number,
+            content=bytes(invoice.einvoice),
+            content_type=media_type,
+            reference=invoice.order.number,
+            partner=invoice.business.name,
+        )
+    except platform.PlatformNotConfigured as error:
+        raise ValidationError(
+            _("Invoice %(number)s was not issued: %(reason)s") % {"number": invoice.number, "reason": error}
+        ) from error
+    invoice.payload_id = message.payload_id
+    invoice.save(update_fields=["payload_id"])
+
+
+def _issue_einvoice(invoice: Invoice, lines: list[InvoiceLine], invoice_format: str) -> str:
     """Issue ``invoice`` as an EN 16931 e-invoice in ``invoice_format`` and keep it with the invoice.
     A document its schema or the EN 16931 rules refuse is never issued: ``ValidationError`` naming
     each failed rule, its message and where, so the whole shipment or return is undone and staff
     see why."""
     try:
-        document, _media_type = einvoice.issue(invoice, lines, invoice_format)
+        document, media_type = einvoice.issue(invoice, lines, invoice_format)
     except en16931.InvalidInvoice as refused:
         raise ValidationError(
             _("Invoice %(number)s was not issued: it breaks the EN 16931 rules. %(findings)s")
@@ -388,6 +411,7 @@ def _issue_einvoice(invoice: Invoice, lines: list[InvoiceLine], invoice_format: 
     invoice.einvoice_format = invoice_format
     invoice.einvoice = document
     invoice.save(update_fields=["einvoice_format", "einvoice"])
+    return media_type
 
 
 # -- returns ---------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from openprocure.buyer.approvals.demo import seed_approvals
+from openprocure.buyer.invoicing.demo import seed_identifiers
 from openprocure.buyer.organization.demo import seed_organization
 from openprocure.buyer.suppliers.demo import seed_marketplace
 from openprocure.core.demo import demo_user, require_demo_mode
@@ -31,4 +32,5 @@ class Command(BaseCommand):
             seed_organization()
             seed_marketplace()
             seed_approvals()
+            seed_identifiers()
         self.stdout.write("buyer demo data ready")

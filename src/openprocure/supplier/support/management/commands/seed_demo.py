@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from openprocure.core.demo import demo_user, require_demo_mode
-from openprocure.supplier.business.demo import seed_businesses
+from openprocure.supplier.business.demo import seed_businesses, send_invoices_through_platform
 from openprocure.supplier.orders.demo import seed_order_settings
 
 
@@ -18,6 +18,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--products", type=int, default=50_000, help="Catalog size to generate.")
+        parser.add_argument(
+            "--einvoicing-platform",
+            action="store_true",
+            help="Acme's invoices go as Factur-X through the demo's shared e-invoicing platform.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         require_demo_mode()
@@ -28,5 +33,7 @@ class Command(BaseCommand):
             # The demo buyer suite's cXML endpoint, the outbound secrets, and automatic shipping of
             # demo orders after the delay the settings promise.
             seed_order_settings()
+            if options["einvoicing_platform"]:
+                send_invoices_through_platform("Acme Industries")
         call_command("generate-catalog", products=options["products"], stdout=self.stdout)
         self.stdout.write("supplier demo data ready")

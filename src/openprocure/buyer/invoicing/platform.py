@@ -1,0 +1,137 @@
+"""Invoices that come through the company's e-invoicing platform (registered from ``AppConfig.ready``
+on ``openprocure.core.platform.hooks.invoice_received``).
+
+Each goes through the same intake as an uploaded file: read (UBL, CII, Factur-X), its seller
+recognised by identifier, stored with the original, matched. When the intake refuses it, the seller
+is answered through the platform with the CDAR status 213 Rejetée, the reason code the French rules
+allow (DOUBLON for a duplicate, REJ_SEMAN otherwise) and the intake's words; the flow is then filed
+as refused with the same reason.
+
+A CDAR status from a seller about one of its invoices (212 Encaissée, …) is recorded in the invoice's
+history (``platform_status``); the seller is recognised by the SIREN of the invoice's issuer.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Any
+
+from lxml import etree
+
+from openprocure.buyer.invoicing import services
+from openprocure.buyer.invoicing.einvoice import EInvoiceError, ParsedInvoice, parse_einvoice
+from openprocure.buyer.invoicing.models import Invoice, InvoiceEvent
+from openprocure.core import platform
+from openprocure.core.audit import record_event
+from punchout import cdar
+
+logger = logging.getLogger(__name__)
+
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+
+
+def seller_siren(identifiers: list[tuple[str, str]]) -> str:
+    """The seller's SIREN from its identifiers: a SIREN, else the first nine digits of a SIRET, else
+    those of a French VAT number; ``""`` when none says it."""
+    for scheme, value in identifiers:
+        if scheme == "siren":
+            return value
+    for scheme, value in identifiers:
+        if scheme == "siret":
+            return value[:9]
+        if scheme == "vat" and value.startswith("FR") and len(value) == 13:
+            return value[4:]
+    return ""
+
+
+def _bare_identity(content: bytes) -> tuple[str, date | None]:
+    """The invoice number (BT-1) and date (BT-2) of an XML invoice the intake could not read, when
+    they can be found at all (to say which invoice the rejection is about)."""
+    try:
+        root = etree.fromstring(content, parser=_PARSER)
+    except etree.XMLSyntaxError:
+        return "", None
+    number = root.findtext("{*}ExchangedDocument/{*}ID") or root.findtext("{*}ID") or ""
+    day = root.findtext("{*}ExchangedDocument/{*}IssueDateTime/{*}DateTimeString") or root.findtext(
+        "{*}IssueDate"
+    )
+    digits = "".join(ch for ch in (day or "") if ch.isdigit())[:8]
+    try:
+        return number.strip(), date(int(digits[:4]), int(digits[4:6]), int(digits[6:8])) if digits else None
+    except ValueError:
+        return number.strip(), None
+
+
+def _reject(entity: str, *, number: str, day: date, seller: str, reason_code: str, reason: str) -> None:
+    """Answer the seller with 213 Rejetée through our platform."""
+    platform.send_status(
+        entity,
+        number,
+        "213",
+        reason_code,
+        reason[:1000],
+        invoice_date=day,
+        recipient=cdar.Party(id=seller, role="SE"),
+        invoice_issuer_id=seller,
+        role="BY",
+    )
+
+
+def receive_from_platform(*, entity: str, flow: Any, journal: Any = None) -> str:
+    """Take an invoice from the platform; ``""`` when stored and matched, else why it was refused."""
+    parsed: ParsedInvoice | None = None
+    try:
+        parsed = parse_einvoice(flow.content, filename=flow.name)
+        supplier = services.supplier_for(parsed.seller_identifiers)
+        services.receive_invoice(
+            supplier=supplier,
+            parsed=parsed,
+            original=services.Original(
+                content=flow.content, name=flow.name[:200], content_type=flow.content_type
+            ),
+            journal=journal,
+        )
+    except (EInvoiceError, services.InvoicingError) as error:
+        reason = getattr(error, "message", str(error))
+        code = "DOUBLON" if getattr(error, "code", "") == "duplicate" else "REJ_SEMAN"
+        if parsed is not None:
+            number, day, seller = parsed.number, parsed.invoice_date, seller_siren(parsed.seller_identifiers)
+        else:
+            (number, found), seller = _bare_identity(flow.content), ""
+            day = found or date.today()
+        if number and seller:
+            _reject(entity, number=number, day=day, seller=seller, reason_code=code, reason=reason)
+        else:
+            logger.warning(
+                "platform %s: flow %s refused without an answer (no invoice number or seller SIREN)",
+                entity,
+                flow.id,
+            )
+        return reason
+    return ""
+
+
+def record_platform_status(*, entity: str, status: cdar.StatusMessage, flow: Any, journal: Any = None) -> str:
+    """Record a seller's lifecycle status in its invoice's history; ``""`` when recorded, else why not."""
+    seller = status.invoice_issuer_id or status.issuer.id
+    invoice = (
+        Invoice.objects.filter(
+            number=status.invoice_id,
+            year=status.invoice_date.year,
+            supplier__identifiers__scheme="siren",
+            supplier__identifiers__value=seller,
+        )
+        .order_by("pk")
+        .first()
+    )
+    if invoice is None:
+        return f"no invoice {status.invoice_id} of {status.invoice_date.year} from SIREN {seller or '(none)'}"
+    detail = {"code": status.status_code, "label": status.label, "message_id": status.id}
+    if status.reason_code or status.reason:
+        detail["reason"] = " ".join(part for part in (status.reason_code, status.reason) if part)
+    if status.amount is not None:
+        detail["amount"] = str(status.amount)
+        detail["currency"] = status.currency
+    record_event(InvoiceEvent, invoice, "platform_status", detail=detail)
+    return ""
