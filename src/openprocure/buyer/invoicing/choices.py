@@ -137,6 +137,7 @@ class IdentifierScheme(models.TextChoices):
     CXML = "cxml", _("cXML identity")  # domain:identity, e.g. NetworkId:AN0100000123
     GLN = "gln", _("GLN")  # GS1 global location number
     DUNS = "duns", _("D-U-N-S")  # Dun & Bradstreet number
+    ADDRESS = "eaddr", _("Electronic address")  # BT-34 endpoint: EAS scheme, colon, address (0225:123456789)
     OTHER = "other", _("Other")  # any other scheme (EAS code in the value)
 
 
@@ -148,6 +149,7 @@ INVOICE_EVENT_LABELS = {
     "variance_accepted": _("Variance accepted"),
     "status_sent": _("Status sent to the supplier"),
     "status_not_sent": _("Status not sent: the supplier does not accept status updates"),
+    "lifecycle": _("Lifecycle status sent"),
 }
 
 # A "status_sent" event as its outbox message stands now (the event is written when the status is
