@@ -20,6 +20,7 @@ from datetime import date
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from openprocure.core.hooks import Hook
 
@@ -27,20 +28,29 @@ from openprocure.core.hooks import Hook
 class LifecycleStatus(models.TextChoices):
     """The lifecycle statuses (value: the CDAR code; label: English, French in the catalog)."""
 
-    DEPOSITED = "200", _("Deposited")  # Déposée: the issuer's platform took the invoice
-    ISSUED = "201", _("Issued by the platform")  # Émise
-    RECEIVED = "202", _("Received by the platform")  # Reçue
-    MADE_AVAILABLE = "203", _("Made available")  # Mise à disposition
-    TAKEN_IN_CHARGE = "204", _("Taken in charge")  # Prise en charge
-    APPROVED = "205", _("Approved")  # Approuvée
-    PARTLY_APPROVED = "206", _("Partly approved")  # Approuvée partiellement
-    DISPUTED = "207", _("Disputed")  # En litige
-    SUSPENDED = "208", _("Suspended")  # Suspendue
-    COMPLETED = "209", _("Completed")  # Complétée
-    REFUSED = "210", _("Refused")  # Refusée: the buyer refuses it (commercial)
-    PAYMENT_SENT = "211", _("Payment sent")  # Paiement transmis
-    CASHED = "212", _("Cashed")  # Encaissée: the seller received the payment
-    REJECTED = "213", _("Rejected")  # Rejetée: refused on its format (rules, duplicate)
+    DEPOSITED = (
+        "200",
+        pgettext_lazy("invoice lifecycle", "Deposited"),
+    )  # Déposée: the issuer's platform took the invoice
+    ISSUED = "201", pgettext_lazy("invoice lifecycle", "Issued by the platform")  # Émise
+    RECEIVED = "202", pgettext_lazy("invoice lifecycle", "Received by the platform")  # Reçue
+    MADE_AVAILABLE = "203", pgettext_lazy("invoice lifecycle", "Made available")  # Mise à disposition
+    TAKEN_IN_CHARGE = "204", pgettext_lazy("invoice lifecycle", "Taken in charge")  # Prise en charge
+    APPROVED = "205", pgettext_lazy("invoice lifecycle", "Approved")  # Approuvée
+    PARTLY_APPROVED = "206", pgettext_lazy("invoice lifecycle", "Partly approved")  # Approuvée partiellement
+    DISPUTED = "207", pgettext_lazy("invoice lifecycle", "Disputed")  # En litige
+    SUSPENDED = "208", pgettext_lazy("invoice lifecycle", "Suspended")  # Suspendue
+    COMPLETED = "209", pgettext_lazy("invoice lifecycle", "Completed")  # Complétée
+    REFUSED = (
+        "210",
+        pgettext_lazy("invoice lifecycle", "Refused"),
+    )  # Refusée: the buyer refuses it (commercial)
+    PAYMENT_SENT = "211", pgettext_lazy("invoice lifecycle", "Payment sent")  # Paiement transmis
+    CASHED = "212", pgettext_lazy("invoice lifecycle", "Cashed")  # Encaissée: the seller received the payment
+    REJECTED = (
+        "213",
+        pgettext_lazy("invoice lifecycle", "Rejected"),
+    )  # Rejetée: refused on its format (rules, duplicate)
 
 
 #: The statuses the tax administration must be told of (XP Z12-014 Annexe B §1).

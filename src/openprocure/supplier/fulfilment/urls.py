@@ -24,5 +24,10 @@ urlpatterns = [
     path(
         "account/invoices/<str:number>/einvoice/", views.invoice_einvoice, name="fulfilment-invoice-einvoice"
     ),
+    path(
+        "fulfilment/invoices/<str:number>/payment-received/",
+        views.payment_received,
+        name="fulfilment-payment-received",
+    ),
     path("account/charges/", views.account_charges, name="fulfilment-account-charges"),
 ]

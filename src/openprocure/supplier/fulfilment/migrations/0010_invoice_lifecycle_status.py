@@ -4,25 +4,65 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('fulfilment', '0009_einvoice'),
+        ("fulfilment", "0009_einvoice"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='buyerstatus',
-            name='lifecycle_code',
-            field=models.CharField(blank=True, choices=[('200', 'Deposited'), ('201', 'Issued by the platform'), ('202', 'Received by the platform'), ('203', 'Made available'), ('204', 'Taken in charge'), ('205', 'Approved'), ('206', 'Partly approved'), ('207', 'Disputed'), ('208', 'Suspended'), ('209', 'Completed'), ('210', 'Refused'), ('211', 'Payment sent'), ('212', 'Cashed'), ('213', 'Rejected')], max_length=3, verbose_name='lifecycle status'),
+            model_name="buyerstatus",
+            name="lifecycle_code",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("200", "Deposited"),
+                    ("201", "Issued by the platform"),
+                    ("202", "Received by the platform"),
+                    ("203", "Made available"),
+                    ("204", "Taken in charge"),
+                    ("205", "Approved"),
+                    ("206", "Partly approved"),
+                    ("207", "Disputed"),
+                    ("208", "Suspended"),
+                    ("209", "Completed"),
+                    ("210", "Refused"),
+                    ("211", "Payment sent"),
+                    ("212", "Cashed"),
+                    ("213", "Rejected"),
+                ],
+                max_length=3,
+                verbose_name="lifecycle status",
+            ),
         ),
         migrations.AddField(
-            model_name='buyerstatus',
-            name='reason_code',
-            field=models.CharField(blank=True, max_length=20, verbose_name='reason code'),
+            model_name="buyerstatus",
+            name="reason_code",
+            field=models.CharField(blank=True, max_length=20, verbose_name="reason code"),
         ),
         migrations.AddField(
-            model_name='invoice',
-            name='lifecycle_status',
-            field=models.CharField(blank=True, choices=[('200', 'Deposited'), ('201', 'Issued by the platform'), ('202', 'Received by the platform'), ('203', 'Made available'), ('204', 'Taken in charge'), ('205', 'Approved'), ('206', 'Partly approved'), ('207', 'Disputed'), ('208', 'Suspended'), ('209', 'Completed'), ('210', 'Refused'), ('211', 'Payment sent'), ('212', 'Cashed'), ('213', 'Rejected')], default='', max_length=3, verbose_name='lifecycle status'),
+            model_name="invoice",
+            name="lifecycle_status",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("200", "Deposited"),
+                    ("201", "Issued by the platform"),
+                    ("202", "Received by the platform"),
+                    ("203", "Made available"),
+                    ("204", "Taken in charge"),
+                    ("205", "Approved"),
+                    ("206", "Partly approved"),
+                    ("207", "Disputed"),
+                    ("208", "Suspended"),
+                    ("209", "Completed"),
+                    ("210", "Refused"),
+                    ("211", "Payment sent"),
+                    ("212", "Cashed"),
+                    ("213", "Rejected"),
+                ],
+                default="",
+                max_length=3,
+                verbose_name="lifecycle status",
+            ),
         ),
     ]

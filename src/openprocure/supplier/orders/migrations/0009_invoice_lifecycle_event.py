@@ -4,15 +4,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orders', '0008_conformance_runs'),
+        ("orders", "0008_conformance_runs"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='orderevent',
-            name='kind',
-            field=models.CharField(choices=[('order_received', 'Order received'), ('order_updated', 'Order updated'), ('order_cancelled', 'Order cancelled'), ('order_confirmed', 'Confirmation sent'), ('order_shipped', 'Shipment sent'), ('order_delivered', 'Delivered'), ('order_invoiced', 'Invoiced'), ('order_charged', 'Charged'), ('order_returned', 'Goods returned'), ('conformance_checked', 'Procurement system checked with this order'), ('invoice_lifecycle', 'Invoice lifecycle status')], max_length=32, verbose_name='event'),
+            model_name="orderevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("order_received", "Order received"),
+                    ("order_updated", "Order updated"),
+                    ("order_cancelled", "Order cancelled"),
+                    ("order_confirmed", "Confirmation sent"),
+                    ("order_shipped", "Shipment sent"),
+                    ("order_delivered", "Delivered"),
+                    ("order_invoiced", "Invoiced"),
+                    ("order_charged", "Charged"),
+                    ("order_returned", "Goods returned"),
+                    ("conformance_checked", "Procurement system checked with this order"),
+                    ("invoice_lifecycle", "Invoice lifecycle status"),
+                ],
+                max_length=32,
+                verbose_name="event",
+            ),
         ),
     ]

@@ -1,0 +1,127 @@
+"""Received e-invoices are validated (213 Rejetée with the rule), kept as the legal invoice with their
+SHA-256, and their lifecycle statuses are emitted as the invoice moves (core.lifecycle)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from openprocure.buyer.invoicing.models import Invoice, RejectedFile, SupplierIdentifier
+from openprocure.core import lifecycle
+from tests.buyer.fulfilment_world import ap_clerk, make_supplier
+
+pytestmark = pytest.mark.django_db
+
+
+def _upload(client: Client, data: bytes, name: str) -> Any:
+    upload = io.BytesIO(data)
+    upload.name = name
+    return client.post("/invoicing/upload/", {"file": upload})
+
+
+@pytest.fixture
+def heard() -> Any:
+    """Every StatusMessage handed to core.lifecycle.status_recorded during the test."""
+    messages: list[tuple[lifecycle.StatusMessage, bool]] = []
+
+    def listen(message: lifecycle.StatusMessage, *, received: bool) -> None:
+        messages.append((message, received))
+
+    lifecycle.status_recorded.register(listen)
+    yield messages
+    lifecycle.status_recorded.remove(listen)
+
+
+@pytest.mark.parametrize(
+    ("folder", "name"), [("ubl", "ubl-tc434-example1.xml"), ("cii", "CII_example1.xml")]
+)
+def test_official_example_is_validated_kept_with_its_hash_and_disputed_without_order(
+    client: Client, interop: Path, heard: Any, django_capture_on_commit_callbacks: Any, folder: str, name: str
+) -> None:
+    data = (interop / "en16931" / "examples" / folder / name).read_bytes()
+    supplier, _connection = make_supplier()
+    SupplierIdentifier.objects.create(supplier=supplier, scheme="vat", value="NL820098395B01")
+    client.force_login(ap_clerk())
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = _upload(client, data, name)
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    invoice = Invoice.objects.get()
+    assert bytes(invoice.original) == data
+    assert invoice.sha256 == hashlib.sha256(data).hexdigest()
+    # no order of ours is named: the invoice is an exception, told as 207 En litige with a reason
+    assert (invoice.status, invoice.lifecycle_status) == ("exception", "207")
+    event = invoice.events.get(kind="lifecycle")
+    assert event.detail == {"code": "207", "reason_code": "CMD_ERR", "reason": ""}
+    assert [(m.status, m.reason_code, m.invoice_number, r) for m, r in heard] == [
+        ("207", "CMD_ERR", invoice.number, False)
+    ]
+    page = client.get(f"/invoicing/{invoice.pk}/").content.decode()
+    assert invoice.sha256 in page
+    assert "Lifecycle status sent: 207 Disputed — CMD_ERR Wrong order reference" in page
+    french = client.get(f"/invoicing/{invoice.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "207 En litige" in french
+
+
+def test_broken_total_is_rejected_213_with_the_rule_and_the_file_kept(
+    client: Client, interop: Path, heard: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    data = (interop / "en16931" / "examples" / "ubl" / "ubl-tc434-example1.xml").read_bytes()
+    broken = data.replace(b'<cbc:PayableAmount currencyID="EUR">', b'<cbc:PayableAmount currencyID="EUR">9', 1)
+    assert broken != data
+    client.force_login(ap_clerk())
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = _upload(client, broken, "broken.xml")
+    assert answer.status_code == 400
+    page = answer.content.decode()
+    assert "213 Rejected: the invoice breaks the EN 16931 rules: [BR-CO-16]" in page
+    assert "LegalMonetaryTotal" in page  # where it failed
+    assert not Invoice.objects.exists()
+    kept = RejectedFile.objects.get()
+    assert bytes(kept.content) == broken
+    assert kept.reason_code == "MONTANTTOTAL_ERR"
+    assert [f["rule"] for f in kept.findings] == ["BR-CO-16"]
+    assert [(m.status, m.reason_code) for m, _r in heard] == [("213", "MONTANTTOTAL_ERR")]
+
+
+def test_unknown_unit_code_is_rejected_with_its_rule(client: Client, interop: Path) -> None:
+    data = (interop / "en16931" / "examples" / "ubl" / "ubl-tc434-example1.xml").read_bytes()
+    broken = data.replace(b'unitCode="', b'unitCode="ZZ', 1)
+    client.force_login(ap_clerk())
+    answer = _upload(client, broken, "unit.xml")
+    assert answer.status_code == 400
+    assert "[BR-CL-23]" in answer.content.decode()
+    assert not Invoice.objects.exists()
+
+
+def test_api_refusal_names_the_rules(client: Client, interop: Path) -> None:
+    data = (interop / "en16931" / "examples" / "ubl" / "ubl-tc434-example1.xml").read_bytes()
+    broken = data.replace(b'unitCode="', b'unitCode="ZZ', 1)
+    client.force_login(ap_clerk())
+    upload = io.BytesIO(broken)
+    upload.name = "unit.xml"
+    answer = client.post("/api/invoices/", {"file": upload})
+    if answer.status_code in (401, 403) and "token" in answer.content.decode().lower():
+        pytest.skip("the API takes personal tokens only")
+    body = answer.json()
+    assert answer.status_code == 400
+    assert (body["code"], body["reason_code"]) == ("rejected", "REJ_SEMAN")
+    assert body["rules"][0]["rule"] == "BR-CL-23"
+
+
+def test_reason_codes_follow_the_french_list() -> None:
+    assert lifecycle.check_reason("210", "cmd_err") == "CMD_ERR"
+    assert lifecycle.check_reason("205", "") == ""
+    with pytest.raises(lifecycle.LifecycleError, match="needs a reason code"):
+        lifecycle.check_reason("210", "")
+    with pytest.raises(lifecycle.LifecycleError, match="needs a reason code"):
+        lifecycle.check_reason("208", "PU_ERR")
+    with pytest.raises(lifecycle.LifecycleError, match="not a lifecycle status"):
+        lifecycle.check_reason("299", "")
+    assert lifecycle.MANDATORY == {"200", "210", "212", "213"}
+    assert lifecycle.LIFECYCLE_TRANSITIONS["210"] == set()
+    assert "205" in lifecycle.LIFECYCLE_TRANSITIONS["207"]
