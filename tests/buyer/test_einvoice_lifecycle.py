@@ -37,9 +37,7 @@ def heard() -> Any:
     lifecycle.status_recorded.remove(listen)
 
 
-@pytest.mark.parametrize(
-    ("folder", "name"), [("ubl", "ubl-tc434-example1.xml"), ("cii", "CII_example1.xml")]
-)
+@pytest.mark.parametrize(("folder", "name"), [("ubl", "ubl-tc434-example1.xml"), ("cii", "CII_example1.xml")])
 def test_official_example_is_validated_kept_with_its_hash_and_disputed_without_order(
     client: Client, interop: Path, heard: Any, django_capture_on_commit_callbacks: Any, folder: str, name: str
 ) -> None:
@@ -71,7 +69,9 @@ def test_broken_total_is_rejected_213_with_the_rule_and_the_file_kept(
     client: Client, interop: Path, heard: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     data = (interop / "en16931" / "examples" / "ubl" / "ubl-tc434-example1.xml").read_bytes()
-    broken = data.replace(b'<cbc:PayableAmount currencyID="EUR">', b'<cbc:PayableAmount currencyID="EUR">9', 1)
+    broken = data.replace(
+        b'<cbc:PayableAmount currencyID="EUR">', b'<cbc:PayableAmount currencyID="EUR">9', 1
+    )
     assert broken != data
     client.force_login(ap_clerk())
     with django_capture_on_commit_callbacks(execute=True):
