@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import io
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client
 
+from openprocure.buyer.invoicing import matching
 from openprocure.buyer.invoicing.models import Invoice, RejectedFile, SupplierIdentifier
 from openprocure.core import lifecycle
 from tests.buyer.fulfilment_world import ap_clerk, make_supplier
@@ -125,3 +127,46 @@ def test_reason_codes_follow_the_french_list() -> None:
     assert lifecycle.MANDATORY == {"200", "210", "212", "213"}
     assert lifecycle.LIFECYCLE_TRANSITIONS["210"] == set()
     assert "205" in lifecycle.LIFECYCLE_TRANSITIONS["207"]
+
+
+@pytest.mark.parametrize(
+    ("unit", "codes", "texts"),
+    [
+        ("EA", [], []),
+        ("C62", ["unit_mapped"], ["Line 1: unit C62 read as the order's EA."]),
+        (
+            "KGM",
+            ["unit_mismatch"],
+            ["Line 1: invoiced in unit KGM but order PO-1 line 1 is in EA."],
+        ),
+    ],
+)
+def test_unit_codes_are_read_as_the_orders_unit(unit: str, codes: list[str], texts: list[str]) -> None:
+    order_line = matching.OrderLine(
+        order="PO-1",
+        line_number=1,
+        part_id="P1",
+        unit_price=Decimal("2"),
+        ordered=Decimal(3),
+        received=Decimal(3),
+        currency="EUR",
+        unit="EA",
+    )
+    invoice = matching.Invoice(
+        number="F1",
+        currency="EUR",
+        lines=[
+            matching.InvoiceLine(
+                1, Decimal(3), Decimal("2"), Decimal("6.00"), order="PO-1", order_line=1, unit=unit
+            )
+        ],
+        subtotal=Decimal("6.00"),
+        total=Decimal("6.00"),
+    )
+    result = matching.match_invoice(
+        invoice, {"PO-1": [order_line]}, tolerance_for=lambda line: matching.Tolerance(mode="2way")
+    )
+    unit_findings = [f for f in result.findings if f.code.startswith("unit_")]
+    assert [f.code for f in unit_findings] == codes
+    assert [f.message for f in unit_findings] == texts
+    assert [f.code for f in result.exceptions] == [c for c in codes if c == "unit_mismatch"]

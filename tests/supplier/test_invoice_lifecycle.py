@@ -10,14 +10,22 @@ import pytest
 
 from openprocure.core import lifecycle
 from openprocure.core.models import User
+from openprocure.supplier.fulfilment import services
 from openprocure.supplier.fulfilment.models import BuyerStatus, Invoice
 from openprocure.supplier.orders.models import OrderEvent
 from openprocure.supplier.orders.services import create_api_key
 from punchout import cxml
-from tests.supplier.test_buyer_status import _disputes, invoiced, status_update  # noqa: F401  # a fixture
-from tests.supplier.worlds import PASSWORD, send
+from tests.supplier.test_buyer_status import _disputes, status_update
+from tests.supplier.worlds import PASSWORD, make_operator, place, send
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def invoiced(client, shop) -> Invoice:
+    order = place(client, [("B000PAPER1", 3)])
+    services.ship(order_ids=[order.pk], carrier="UPS", tracking_number="1Z999", by=make_operator())
+    return Invoice.objects.get()
 
 
 @pytest.fixture

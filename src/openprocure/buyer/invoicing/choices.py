@@ -168,6 +168,7 @@ STATUS_DELIVERY_LABELS = {
 # ``matching``); the page explains the figures with the exception's message.
 EXCEPTION_LABELS = {
     "no_order_line": _("No matching order line"),
+    "unit_mismatch": _("Unit differs from the order"),
     "currency_mismatch": _("Currency differs from the order"),
     "quantity_over_ordered": _("More invoiced than ordered"),
     "quantity_over_received": _("More invoiced than received"),

@@ -50,6 +50,7 @@ LIFECYCLE_OF: dict[str, str] = {
 #: The reason code each failed matching check gives (the first one allowed for the status wins).
 EXCEPTION_REASONS: dict[str, str] = {
     "no_order_line": "CMD_ERR",
+    "unit_mismatch": "QTE_ERR",
     "currency_mismatch": "CMD_ERR",
     "quantity_over_ordered": "QTE_ERR",
     "quantity_over_received": "LIVR_INCOMP",

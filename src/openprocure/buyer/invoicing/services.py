@@ -410,6 +410,7 @@ def order_lines_for(invoices: list[Invoice]) -> dict[int, dict[str, list[matchin
                     amount_before=before_amount,
                     credited_quantity=credit_qty,
                     credited_amount=credit_amount,
+                    unit=line.unit_of_measure,
                     ref=line.pk,
                 )
             )
@@ -465,6 +466,7 @@ def invoice_data(invoice: Invoice, lines: Iterable[InvoiceLine]) -> matching.Inv
                 part_id=line.part_id,
                 tax=line.tax,
                 tax_rate=line.tax_rate,
+                unit=line.unit_of_measure,
             )
             for line in lines
         ],
