@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -59,7 +60,7 @@ MANDATORY = frozenset(
 )
 
 #: What each reason code (MDT-113, BR-FR-CDV-CL-09) means, for the statuses the two sites use.
-REASON_CODES: dict[str, str] = {
+REASON_CODES: dict[str, str | Promise] = {
     "AUTRE": _("Other"),
     "COORD_BANC_ERR": _("Wrong bank details"),
     "TX_TVA_ERR": _("Wrong VAT rate"),
