@@ -336,7 +336,10 @@ def test_ubl_upload_recognises_the_seller_by_vat_and_maps_lines(client: Client) 
     upload.name = "ubl-100.xml"
     again = client.post("/invoicing/upload/", {"file": upload})
     assert again.status_code == 400
-    assert "Invoice UBL-100 of 2026 from Office Supply Co was already received on" in again.content.decode()
+    assert (
+        "213 Rejected: invoice UBL-100 of 2026 from the seller with SIREN 303265045 was already received on"
+        in again.content.decode()
+    )
     assert Invoice.objects.count() == 1
 
 
