@@ -310,6 +310,8 @@ class BuyerStatus(models.Model):
             label = status_label(self.lifecycle_code)
             if self.reason_code:
                 label = f"{label} ({self.reason_code} {reason_label(self.reason_code)})"
+            if self.detail in INVOICE_STATUS_DETAIL_LABELS:
+                label = f"{label}: {INVOICE_STATUS_DETAIL_LABELS[self.detail]}"
             return label
         if self.kind == BuyerStatusKind.INVOICE:
             if self.detail in INVOICE_STATUS_DETAIL_LABELS:
