@@ -27,22 +27,14 @@ def _upload(client: Client, data: bytes, name: str) -> Any:
     return client.post("/invoicing/upload/", {"file": upload})
 
 
-@pytest.fixture
-def heard() -> Any:
-    """Every StatusMessage handed to core.lifecycle.status_recorded during the test."""
-    messages: list[tuple[lifecycle.StatusMessage, bool]] = []
-
-    def listen(message: lifecycle.StatusMessage, *, received: bool) -> None:
-        messages.append((message, received))
-
-    lifecycle.status_recorded.register(listen)
-    yield messages
-    lifecycle.status_recorded.remove(listen)
-
-
 @pytest.mark.parametrize(("folder", "name"), [("ubl", "ubl-tc434-example1.xml"), ("cii", "CII_example1.xml")])
 def test_official_example_is_validated_kept_with_its_hash_and_disputed_without_order(
-    client: Client, interop: Path, heard: Any, django_capture_on_commit_callbacks: Any, folder: str, name: str
+    client: Client,
+    interop: Path,
+    lifecycle_heard: Any,
+    django_capture_on_commit_callbacks: Any,
+    folder: str,
+    name: str,
 ) -> None:
     data = (interop / "en16931" / "examples" / folder / name).read_bytes()
     supplier, _connection = make_supplier()
@@ -58,7 +50,7 @@ def test_official_example_is_validated_kept_with_its_hash_and_disputed_without_o
     assert (invoice.status, invoice.lifecycle_status) == ("exception", "207")
     event = invoice.events.get(kind="lifecycle")
     assert event.detail == {"code": "207", "reason_code": "CMD_ERR", "reason": ""}
-    assert [(m.status, m.reason_code, m.invoice_number, r) for m, r in heard] == [
+    assert [(m.status, m.reason_code, m.invoice_number, r) for m, r in lifecycle_heard] == [
         ("207", "CMD_ERR", invoice.number, False)
     ]
     page = client.get(f"/invoicing/{invoice.pk}/").content.decode()
@@ -69,7 +61,7 @@ def test_official_example_is_validated_kept_with_its_hash_and_disputed_without_o
 
 
 def test_broken_total_is_rejected_213_with_the_rule_and_the_file_kept(
-    client: Client, interop: Path, heard: Any, django_capture_on_commit_callbacks: Any
+    client: Client, interop: Path, lifecycle_heard: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     data = (interop / "en16931" / "examples" / "ubl" / "ubl-tc434-example1.xml").read_bytes()
     broken = data.replace(
@@ -88,7 +80,7 @@ def test_broken_total_is_rejected_213_with_the_rule_and_the_file_kept(
     assert bytes(kept.content) == broken
     assert kept.reason_code == "MONTANTTOTAL_ERR"
     assert [f["rule"] for f in kept.findings] == ["BR-CO-16"]
-    assert [(m.status, m.reason_code) for m, _r in heard] == [("213", "MONTANTTOTAL_ERR")]
+    assert [(m.status, m.reason_code) for m, _r in lifecycle_heard] == [("213", "MONTANTTOTAL_ERR")]
 
 
 def test_unknown_unit_code_is_rejected_with_its_rule(client: Client, interop: Path) -> None:

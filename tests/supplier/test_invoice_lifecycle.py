@@ -4,11 +4,8 @@ operators' queue, and 212 Encaissée said when our staff record the payment."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from openprocure.core import lifecycle
 from openprocure.core.models import User
 from openprocure.supplier.fulfilment import services
 from openprocure.supplier.fulfilment.models import BuyerStatus, Invoice
@@ -28,18 +25,6 @@ def invoiced(client, shop) -> Invoice:
     return Invoice.objects.get()
 
 
-@pytest.fixture
-def heard() -> Any:
-    messages: list[tuple[lifecycle.StatusMessage, bool]] = []
-
-    def listen(message: lifecycle.StatusMessage, *, received: bool) -> None:
-        messages.append((message, received))
-
-    lifecycle.status_recorded.register(listen)
-    yield messages
-    lifecycle.status_recorded.remove(listen)
-
-
 def _refused(invoice: Invoice, payload_id: str, code: str = "210", reason: str = "CMD_ERR") -> bytes:
     extrinsics = [cxml.Extrinsic("invoiceStatusDetailCode", code)]
     if reason:
@@ -55,7 +40,7 @@ def _refused(invoice: Invoice, payload_id: str, code: str = "210", reason: str =
 
 
 def test_a_refusal_is_recorded_shown_and_queued_with_its_reason(
-    client, invoiced, heard, django_capture_on_commit_callbacks
+    client, invoiced, lifecycle_heard, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         answer = send(client, _refused(invoiced, "life-1@buyer.example"))
@@ -74,7 +59,7 @@ def test_a_refusal_is_recorded_shown_and_queued_with_its_reason(
         "CMD_ERR",
         True,
     )
-    assert [(m.status, m.reason_code, m.sender_role, r) for m, r in heard] == [
+    assert [(m.status, m.reason_code, m.sender_role, r) for m, r in lifecycle_heard] == [
         ("210", "CMD_ERR", "buyer", True)
     ]
     client.force_login(User.objects.get(email="operator@marketplace.test"))
@@ -111,7 +96,9 @@ def test_a_refusal_without_its_reason_code_is_refused_naming_the_extrinsic(clien
     assert not BuyerStatus.objects.exists()
 
 
-def test_payment_recorded_by_staff_says_cashed(client, invoiced, heard, django_capture_on_commit_callbacks):
+def test_payment_recorded_by_staff_says_cashed(
+    client, invoiced, lifecycle_heard, django_capture_on_commit_callbacks
+):
     client.force_login(User.objects.get(email="admin@acme.test"))
     refused = client.post(f"/fulfilment/invoices/{invoiced.number}/payment-received/")
     assert refused.status_code == 403
@@ -121,7 +108,7 @@ def test_payment_recorded_by_staff_says_cashed(client, invoiced, heard, django_c
     assert answer.status_code == 302
     invoiced.refresh_from_db()
     assert (invoiced.status, invoiced.lifecycle_status) == ("paid", "212")
-    assert [(m.status, m.sender_role, m.invoice_number, r) for m, r in heard] == [
+    assert [(m.status, m.sender_role, m.invoice_number, r) for m, r in lifecycle_heard] == [
         ("212", "seller", invoiced.number, False)
     ]
     support = client.get(f"/support/orders/{invoiced.order.number}/").content.decode()
