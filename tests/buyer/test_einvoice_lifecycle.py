@@ -161,3 +161,27 @@ def test_unit_codes_are_read_as_the_orders_unit(unit: str, codes: list[str], tex
     assert [f.code for f in unit_findings] == codes
     assert [f.message for f in unit_findings] == texts
     assert [f.code for f in result.exceptions] == [c for c in codes if c == "unit_mismatch"]
+
+
+def test_a_seller_is_recognised_by_its_electronic_address(client: Client, interop: Path) -> None:
+    supplier, _connection = make_supplier()
+    client.force_login(ap_clerk())
+    added = client.post(
+        "/invoicing/identifiers/", {"supplier": supplier.pk, "scheme": "eaddr", "value": "0201: 0000000196"}
+    )
+    assert added.status_code == 302
+    assert SupplierIdentifier.objects.get().value == "0201:0000000196"
+    # a SIREN whose Luhn key is wrong is refused beside the form, nothing added
+    wrong = client.post(
+        "/invoicing/identifiers/",
+        {"supplier": supplier.pk, "scheme": "siren", "value": "732829305"},
+        follow=True,
+    )
+    assert "732829305 is not a valid SIREN" in wrong.content.decode()
+    assert SupplierIdentifier.objects.count() == 1
+    data = (interop / "en16931" / "examples" / "ubl" / "ubl-tc434-creditnote1.xml").read_bytes()
+    answer = _upload(client, data, "creditnote1.xml")
+    assert answer.status_code == 302, answer.content.decode()[:3000]
+    invoice = Invoice.objects.get()
+    assert (invoice.supplier, invoice.kind, invoice.source) == (supplier, "credit_memo", "ubl")
+    assert ["eaddr", "0201:0000000196"] in invoice.seller_identifiers
