@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from openprocure.buyer.invoicing.choices import InvoiceStatus
+from openprocure.buyer.invoicing.choices import ExceptionStatus, InvoiceStatus
 from openprocure.buyer.invoicing.models import Invoice, InvoiceEvent
 from openprocure.buyer.suppliers.services import cxml_envelope
 from openprocure.core.audit import new_event, record_event
@@ -103,7 +103,12 @@ def emit(*, invoice: Invoice, comment: str = "", reason_code: str = "", actor: A
     code = LIFECYCLE_OF.get(invoice.status, "")
     lifecycle: tuple[str, str] | None = None
     if code:
-        codes = list(invoice.exceptions.values_list("code", flat=True).order_by("pk"))
+        # the variances of the decision: the ones still open, or resolved by it (held, rejected…)
+        codes = list(
+            invoice.exceptions.exclude(status__in=[ExceptionStatus.CLEARED, ExceptionStatus.ACCEPTED])
+            .order_by("pk")
+            .values_list("code", flat=True)
+        )
         reason = check_reason(code, reason_for(code, reason_code, codes))
         set_status(
             invoice,
