@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+from openprocure.core.lifecycle import LifecycleError
 from openprocure.core.models import User
-from openprocure.supplier.fulfilment import services
+from openprocure.supplier.fulfilment import lifecycle, services
 from openprocure.supplier.fulfilment.models import BuyerStatus, Invoice
 from openprocure.supplier.orders.models import OrderEvent
 from openprocure.supplier.orders.services import create_api_key
@@ -115,3 +116,19 @@ def test_payment_recorded_by_staff_says_cashed(
     assert "212 Cashed" in support
     again = client.post(f"/fulfilment/invoices/{invoiced.number}/payment-received/", follow=True)
     assert f"The payment of invoice {invoiced.number} is already recorded." in again.content.decode()
+
+
+def test_a_status_from_a_platform_is_kept_once_and_recorded(
+    invoiced, lifecycle_heard, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = lifecycle.receive(invoice=invoiced, code="205", reference="cdar-205-1")
+        again = lifecycle.receive(invoice=invoiced, code="205", reference="cdar-205-1")
+    assert first.pk == again.pk and BuyerStatus.objects.count() == 1
+    assert (first.label, first.lifecycle_code, first.kind) == ("205 Approved", "205", "invoice")
+    invoiced.refresh_from_db()
+    assert invoiced.lifecycle_status == "205"
+    assert [(m.status, r) for m, r in lifecycle_heard] == [("205", True)]
+    with pytest.raises(LifecycleError, match="needs a reason code"):
+        lifecycle.receive(invoice=invoiced, code="207", reference="cdar-207-1")
+    assert BuyerStatus.objects.count() == 1
