@@ -13,8 +13,7 @@ from openprocure.supplier.fulfilment.models import BuyerStatus, Invoice
 from openprocure.supplier.orders.models import OrderEvent
 from openprocure.supplier.orders.services import create_api_key
 from punchout import cxml
-from tests.supplier.test_buyer_status import _disputes, status_update
-from tests.supplier.worlds import PASSWORD, make_operator, place, send
+from tests.supplier.worlds import PASSWORD, disputed_rows, make_operator, place, send, status_update
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +63,7 @@ def test_a_refusal_is_recorded_shown_and_queued_with_its_reason(
         ("210", "CMD_ERR", "buyer", True)
     ]
     client.force_login(User.objects.get(email="operator@marketplace.test"))
-    rows = _disputes(client)
+    rows = disputed_rows(client)
     assert [row[3:5] for row in rows] == [["210 Refused (CMD_ERR Wrong order reference)", "No such order"]]
     # Your account, in French: the official name
     assert client.login(username="admin@acme.test", password=PASSWORD)
