@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from openprocure.core import lifecycle
+
 ROOT = Path(__file__).resolve().parent.parent
 INTEROP = Path(os.environ.get("OPENPROCURE_INTEROP", ROOT.parent / "shared" / "interop"))
 
@@ -89,3 +91,17 @@ def chromium() -> Iterator[Any]:
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def lifecycle_heard() -> Iterator[list[tuple[lifecycle.StatusMessage, bool]]]:
+    """Every StatusMessage handed to ``core.lifecycle.status_recorded`` during the test, with whether
+    it was received (what a platform transport registered there would be given)."""
+    messages: list[tuple[lifecycle.StatusMessage, bool]] = []
+
+    def listen(message: lifecycle.StatusMessage, *, received: bool) -> None:
+        messages.append((message, received))
+
+    lifecycle.status_recorded.register(listen)
+    yield messages
+    lifecycle.status_recorded.remove(listen)

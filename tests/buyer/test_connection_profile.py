@@ -156,7 +156,10 @@ def test_a_refused_status_shows_as_not_delivered_never_as_sent(
         invoice = _credit_requested(
             client, django_capture_on_commit_callbacks, partner.url, {"StatusUpdateRequest": partner.url}
         )
-        message = OutboxMessage.objects.get(kind="StatusUpdateRequest")
+        # the exception was told first (207 En litige), then the request for a credit memo
+        disputed, message = OutboxMessage.objects.filter(kind="StatusUpdateRequest").order_by("pk")
+        assert '<Extrinsic name="invoiceStatusDetailCode">207</Extrinsic>' in disputed.body
+        assert '<Extrinsic name="invoiceStatusDetailCode">206</Extrinsic>' in message.body
         page = client.get(f"/invoicing/{invoice.pk}/").content.decode()
         assert "Status waiting to be sent to the supplier" in page
         assert not deliver_message(message.pk).delivered

@@ -180,7 +180,9 @@ def test_price_variance_credit_memo_requested_status_sent_then_line_credit_appro
         assert invoice.status == "credit_req"
         from openprocure.core.models import OutboxMessage
 
-        message = OutboxMessage.objects.get(kind="StatusUpdateRequest")
+        # the first status said 207 En litige when the match opened the exception; this one is 206
+        disputed, message = OutboxMessage.objects.filter(kind="StatusUpdateRequest").order_by("pk")
+        assert '<Extrinsic name="invoiceStatusDetailCode">207</Extrinsic>' in disputed.body
         assert message.url == partner.url
         assert len(callbacks) >= 1
         result = deliver_message(message.pk)
@@ -194,7 +196,9 @@ def test_price_variance_credit_memo_requested_status_sent_then_line_credit_appro
         assert [c.text for c in update.invoice_status.comments] == ["Price agreed at 10.00"]
         assert update.status.message == "Credit memo requested — Price agreed at 10.00"
         assert [(e.name, e.value) for e in update.extrinsics] == [
-            ("invoiceStatusDetail", "creditMemoRequested")
+            ("invoiceStatusDetail", "creditMemoRequested"),
+            ("invoiceStatusDetailCode", "206"),
+            ("invoiceStatusDetailReasonCode", "PU_ERR"),
         ]
         assert sent.header is not None and sent.header.sender_secret == "s3cret-of-office-supply"
 
@@ -280,19 +284,26 @@ UBL = """<?xml version="1.0" encoding="UTF-8"?>
  <cbc:InvoiceTypeCode>380</cbc:InvoiceTypeCode><cbc:DocumentCurrencyCode>EUR</cbc:DocumentCurrencyCode>
  <cac:OrderReference><cbc:ID>PO-2026-000001</cbc:ID></cac:OrderReference>
  <cac:AccountingSupplierParty><cac:Party>
+  <cac:PostalAddress><cbc:CityName>Paris</cbc:CityName><cac:Country><cbc:IdentificationCode>FR</cbc:IdentificationCode></cac:Country></cac:PostalAddress>
   <cac:PartyTaxScheme><cbc:CompanyID>FR 40 303265045</cbc:CompanyID><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:PartyTaxScheme>
   <cac:PartyLegalEntity><cbc:RegistrationName>Office Supply Co</cbc:RegistrationName><cbc:CompanyID schemeID="0002">303265045</cbc:CompanyID></cac:PartyLegalEntity>
  </cac:Party></cac:AccountingSupplierParty>
- <cac:TaxTotal><cbc:TaxAmount currencyID="EUR">26.00</cbc:TaxAmount></cac:TaxTotal>
+ <cac:AccountingCustomerParty><cac:Party>
+  <cac:PostalAddress><cbc:CityName>Lyon</cbc:CityName><cac:Country><cbc:IdentificationCode>FR</cbc:IdentificationCode></cac:Country></cac:PostalAddress>
+  <cac:PartyLegalEntity><cbc:RegistrationName>Acme</cbc:RegistrationName></cac:PartyLegalEntity>
+ </cac:Party></cac:AccountingCustomerParty>
+ <cac:TaxTotal><cbc:TaxAmount currencyID="EUR">26.00</cbc:TaxAmount>
+  <cac:TaxSubtotal><cbc:TaxableAmount currencyID="EUR">130.00</cbc:TaxableAmount><cbc:TaxAmount currencyID="EUR">26.00</cbc:TaxAmount>
+   <cac:TaxCategory><cbc:ID>S</cbc:ID><cbc:Percent>20</cbc:Percent><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:TaxCategory></cac:TaxSubtotal></cac:TaxTotal>
  <cac:LegalMonetaryTotal><cbc:LineExtensionAmount currencyID="EUR">130.00</cbc:LineExtensionAmount>
   <cbc:TaxExclusiveAmount currencyID="EUR">130.00</cbc:TaxExclusiveAmount><cbc:TaxInclusiveAmount currencyID="EUR">156.00</cbc:TaxInclusiveAmount>
   <cbc:PayableAmount currencyID="EUR">156.00</cbc:PayableAmount></cac:LegalMonetaryTotal>
  <cac:InvoiceLine><cbc:ID>1</cbc:ID><cbc:InvoicedQuantity unitCode="C62">12</cbc:InvoicedQuantity><cbc:LineExtensionAmount currencyID="EUR">120.00</cbc:LineExtensionAmount>
   <cac:OrderLineReference><cbc:LineID>1</cbc:LineID></cac:OrderLineReference>
-  <cac:Item><cbc:Name>Paper</cbc:Name><cac:SellersItemIdentification><cbc:ID>PAPER-A4</cbc:ID></cac:SellersItemIdentification></cac:Item>
+  <cac:Item><cbc:Name>Paper</cbc:Name><cac:SellersItemIdentification><cbc:ID>PAPER-A4</cbc:ID></cac:SellersItemIdentification><cac:ClassifiedTaxCategory><cbc:ID>S</cbc:ID><cbc:Percent>20</cbc:Percent><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:ClassifiedTaxCategory></cac:Item>
   <cac:Price><cbc:PriceAmount currencyID="EUR">10.00</cbc:PriceAmount></cac:Price></cac:InvoiceLine>
  <cac:InvoiceLine><cbc:ID>2</cbc:ID><cbc:InvoicedQuantity unitCode="C62">5</cbc:InvoicedQuantity><cbc:LineExtensionAmount currencyID="EUR">10.00</cbc:LineExtensionAmount>
-  <cac:Item><cbc:Name>Pens</cbc:Name><cac:SellersItemIdentification><cbc:ID>PEN-BLUE</cbc:ID></cac:SellersItemIdentification></cac:Item>
+  <cac:Item><cbc:Name>Pens</cbc:Name><cac:SellersItemIdentification><cbc:ID>PEN-BLUE</cbc:ID></cac:SellersItemIdentification><cac:ClassifiedTaxCategory><cbc:ID>S</cbc:ID><cbc:Percent>20</cbc:Percent><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:ClassifiedTaxCategory></cac:Item>
   <cac:Price><cbc:PriceAmount currencyID="EUR">2.00</cbc:PriceAmount></cac:Price></cac:InvoiceLine>
 </Invoice>"""
 
@@ -326,7 +337,10 @@ def test_ubl_upload_recognises_the_seller_by_vat_and_maps_lines(client: Client) 
     upload.name = "ubl-100.xml"
     again = client.post("/invoicing/upload/", {"file": upload})
     assert again.status_code == 400
-    assert "Invoice UBL-100 of 2026 from Office Supply Co was already received on" in again.content.decode()
+    assert (
+        "213 Rejected: invoice UBL-100 of 2026 from the seller with SIREN 303265045 was already received on"
+        in again.content.decode()
+    )
     assert Invoice.objects.count() == 1
 
 

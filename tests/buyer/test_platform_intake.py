@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from django.test import override_settings
 
+from openprocure.buyer.invoicing import services
+from openprocure.buyer.invoicing.einvoice import parse_einvoice
 from openprocure.buyer.invoicing.models import Invoice, SupplierIdentifier
 from openprocure.core import outbox, platform
 from openprocure.core.models import OutboxMessage, PlatformFlow
@@ -156,3 +158,44 @@ def test_a_status_from_the_seller_is_recorded_in_the_invoice_history(folders):
         "currency": "EUR",
     }
     assert event.label == "Lifecycle status from the supplier's platform"
+
+
+def test_a_refusal_of_an_invoice_from_the_platform_goes_back_through_it(
+    folders, django_capture_on_commit_callbacks
+):
+    out, inbound = folders
+    supplier, connection = make_supplier()
+    make_po(supplier, connection)
+    SupplierIdentifier.objects.create(supplier=supplier, scheme="siren", value=SELLER)
+    (inbound / "FX-1.pdf").write_bytes(facturx_pdf("PO-2026-000001", SELLER))
+    assert platform.pull(BUYER) == [("FX-1.pdf", "accepted", "")]
+    invoice = Invoice.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reject_invoice(invoice=invoice, actor=None, reason="Trop de boîtes facturées")
+    [answer] = _answers(out)
+    assert (answer.status_code, answer.reason_code, answer.reason, answer.invoice_id) == (
+        "210",
+        "NON_CONFORME",
+        "Trop de boîtes facturées",
+        "FX-1",
+    )
+    assert (answer.issuer.id, answer.issuer.role, [r.id for r in answer.recipients]) == (
+        BUYER,
+        "BY",
+        [SELLER],
+    )
+
+
+def test_a_status_of_an_invoice_that_came_by_upload_does_not_go_to_the_platform(
+    folders, django_capture_on_commit_callbacks
+):
+    out, _inbound = folders
+    supplier, connection = make_supplier()
+    make_po(supplier, connection)
+    SupplierIdentifier.objects.create(supplier=supplier, scheme="siren", value=SELLER)
+    parsed = parse_einvoice(facturx_pdf("PO-2026-000001", SELLER), filename="FX-2.pdf")
+    invoice = services.receive_invoice(supplier=supplier, parsed=parsed)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reject_invoice(invoice=invoice, actor=None, reason="Trop de boîtes facturées")
+    assert _answers(out) == []
+    assert not OutboxMessage.objects.filter(kind="CDAR").exists()

@@ -156,3 +156,14 @@ def test_a_seller_without_vat_number_nor_siren_is_refused_in_both_syntaxes(build
     # No seller identifier at all (BR-CO-26); standard-rated lines (BR-S-02) and charge (BR-S-04)
     # without the seller VAT number.
     assert sorted(refused.value.report.rules) == ["BR-CO-26", "BR-S-02", "BR-S-04"]
+
+
+@pytest.mark.parametrize(
+    ("build", "mention"), [(cii.build, "DueDateTypeCode>5<"), (ubl.build, "DescriptionCode>3<")]
+)
+def test_the_vat_on_debits_option_is_said_by_bt8_and_passes(build, mention):
+    xml = build(dataclasses.replace(_corrective(), vat_on_debits=True), minor=Decimal("0.01"))
+    assert en16931.validate(xml).fatal == ()
+    assert mention in xml.decode()
+    plain = build(_corrective(), minor=Decimal("0.01")).decode()
+    assert "DueDateTypeCode" not in plain and "DescriptionCode" not in plain

@@ -664,8 +664,9 @@ def test_requester_to_paid_invoice(
     shots(clerk, "invoice-approved")
 
     # The approval goes back to the storefront as a StatusUpdateRequest (its profile, read by the
-    # buyer's worker, lists it): the invoice history says it was delivered, and Acme's administrator
-    # reads "Reconciled" next to the invoice in the storefront's Your account.
+    # buyer's worker, lists it) carrying the French lifecycle status 205: the invoice history says it
+    # was delivered, and Acme's administrator reads "205 Approved" next to the invoice in the
+    # storefront's Your account (the lifecycle status of record beside our own status).
     invoice_url = clerk.url
     reload_until(
         clerk,
@@ -681,10 +682,11 @@ def test_requester_to_paid_invoice(
     reload_until(
         acme_admin,
         f"{supplier}/account/invoices/",
-        lambda: storefront_invoice.count() == 1 and "Reconciled" in text_of(storefront_invoice),
+        lambda: storefront_invoice.count() == 1 and "205 Approved" in text_of(storefront_invoice),
         f"Acme's status of the invoice of {po_number} on the storefront",
     )
-    assert [text_of(storefront_invoice.locator("td").nth(i)) for i in (5,)] == ["Issued"]
+    assert text_of(storefront_invoice.locator("td").nth(5)) == "Issued 205 Approved"
+    assert text_of(storefront_invoice.locator("td").nth(6)).startswith("205 Approved ")
     shots(acme_admin, "storefront-invoice-reconciled")
 
     # ... and the spend dashboard, on the case's cost center, shows the PO total next to Marketplace.

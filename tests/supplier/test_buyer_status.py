@@ -15,40 +15,9 @@ from openprocure.supplier.fulfilment.models import BuyerStatus, Invoice
 from openprocure.supplier.orders.models import Order
 from openprocure.supplier.orders.services import create_api_key
 from punchout import cxml
-from tests.supplier.worlds import PASSWORD, make_operator, place, send
+from tests.supplier.worlds import PASSWORD, disputed_rows, make_operator, place, send, status_update
 
 pytestmark = pytest.mark.django_db
-
-
-def status_update(
-    reference: str | None,
-    *,
-    invoice_status: cxml.InvoiceStatus | None = None,
-    document_status: cxml.DocumentStatus | None = None,
-    secret: str = "acme-shared-secret",
-    payload_id: str | None = None,
-    note: str = "",
-    extrinsics: list[cxml.Extrinsic] | None = None,
-) -> bytes:
-    return cxml.build(
-        cxml.CXML(
-            message=cxml.StatusUpdateRequest(
-                cxml.Status(200, "OK", note),
-                reference,
-                invoice_status,
-                extrinsics=extrinsics or [],
-                document_status=document_status,
-            ),
-            payload_id=payload_id or cxml.new_payload_id("buyer.example"),
-            timestamp=datetime.now(UTC).replace(microsecond=0),
-            header=cxml.make_header(
-                from_=[cxml.Credential("NetworkId", "ACME")],
-                to=[cxml.Credential("NetworkId", "MARKETPLACE")],
-                sender=[cxml.Credential("NetworkId", "ACME", secret)],
-                user_agent="Buyer test 1.0",
-            ),
-        )
-    )
 
 
 def admin() -> User:
@@ -199,15 +168,6 @@ def _credit_memo_requested(invoice: Invoice, payload_id: str, reason: str) -> by
     )
 
 
-def _disputes(client) -> list[list[str]]:
-    page = client.get("/fulfilment/").content.decode()
-    table = page.split('id="disputed-invoices"', 1)[1].split("</table>", 1)[0]
-    rows = re.findall(r"<tr><td>(.*?)</td></tr>", table.split("<tbody>", 1)[1], re.S)
-    return [
-        [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.split(r"</td><td[^>]*>", row)] for row in rows
-    ]
-
-
 def test_a_credit_memo_request_shows_on_the_invoice_pages_and_in_the_operators_queue(client, invoiced):
     number, order = invoiced.number, invoiced.order
     status = send(client, _credit_memo_requested(invoiced, "status-1@buyer.example", "Price agreed at 10.00"))
@@ -228,9 +188,9 @@ def test_a_credit_memo_request_shows_on_the_invoice_pages_and_in_the_operators_q
     assert "Status history" not in english  # one status: nothing more to show
     # The operators: in the queue with the buyer's reason, and on the order's support page.
     client.force_login(User.objects.get(email="operator@marketplace.test"))
-    assert _disputes(client) == [
+    assert disputed_rows(client) == [
         [number, f"{order.number} ({order.buyer_order_id})", "Acme Industries", "Credit memo requested",
-         "Price agreed at 10.00", _disputes(client)[0][5]],
+         "Price agreed at 10.00", disputed_rows(client)[0][5]],
     ]  # fmt: skip
     support = client.get(f"/support/orders/{order.number}/").content.decode()
     assert f"{number} — " in support and latest.format(label="Credit memo requested") in support
@@ -242,7 +202,7 @@ def test_a_credit_memo_request_shows_on_the_invoice_pages_and_in_the_operators_q
         payload_id="status-2@buyer.example",
     )
     assert send(client, reconciled).code == 200
-    assert _disputes(client) == []
+    assert disputed_rows(client) == []
     assert client.login(username="admin@acme.test", password=PASSWORD)
     french = client.get("/account/invoices/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     history = french.split('<details class="buyer-status-history">', 1)[1].split("</details>", 1)[0]
@@ -265,7 +225,7 @@ def test_a_rejection_reaches_the_operators_with_the_buyers_reason(client, invoic
     )
     assert send(client, body).code == 200
     client.force_login(User.objects.get(email="operator@marketplace.test"))
-    [row] = _disputes(client)
+    [row] = disputed_rows(client)
     assert row[:5] == [
         invoiced.number,
         f"{invoiced.order.number} ({invoiced.order.buyer_order_id})",
@@ -275,7 +235,7 @@ def test_a_rejection_reaches_the_operators_with_the_buyers_reason(client, invoic
     ]
     # A status that asks nothing of the operators is not in the queue.
     BuyerStatus.objects.update(status_type="reconciled")
-    assert _disputes(client) == []
+    assert disputed_rows(client) == []
 
 
 def test_a_credit_memo_request_worded_without_the_extrinsic_is_recognised(client, invoiced):

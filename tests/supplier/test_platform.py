@@ -18,7 +18,7 @@ from openprocure.core import outbox, platform
 from openprocure.core.models import OutboxMessage, PlatformFlow
 from openprocure.supplier.business.choices import InvoiceDelivery, InvoiceFormat
 from openprocure.supplier.business.models import Integration
-from openprocure.supplier.fulfilment import services
+from openprocure.supplier.fulfilment import lifecycle, services
 from openprocure.supplier.fulfilment.models import BuyerStatus, Invoice
 from punchout import cdar
 from tests.supplier.worlds import make_operator, place
@@ -130,14 +130,14 @@ def test_statuses_from_the_buyer_are_kept_with_the_invoice_and_a_dispute_reaches
     )
     assert platform.pull(SELLER) == [("b-207.xml", "accepted", "")]
     kept = list(BuyerStatus.objects.filter(invoice=invoice).order_by("id"))
-    assert [(s.label, s.status_type, s.note) for s in kept] == [
-        ("Approuvée (205)", "reconciled", ""),
-        ("En litige (207)", "rejected", "Deux boîtes manquent"),
+    assert [(str(s.label), s.lifecycle_code, s.reason_code, s.note) for s in kept] == [
+        ("205 Approved", "205", "", ""),
+        ("207 Disputed (QTE_ERR Wrong quantity)", "207", "QTE_ERR", "Deux boîtes manquent"),
     ]
     assert [s.invoice_id for s in services.disputed_invoices()] == [invoice.pk]
     client.force_login(make_operator("o2@m.test"))
     queue = client.get(reverse("fulfilment-queue")).content.decode()
-    assert "En litige (207)" in queue and "Deux boîtes manquent" in queue
+    assert "207 Disputed (QTE_ERR Wrong quantity)" in queue and "Deux boîtes manquent" in queue
     # The same status pulled again (the platform sent it twice) is kept once.
     (inbound / "c-207.xml").write_bytes(
         _status(invoice, "207", reason_code="QTE_ERR", reason="Deux boîtes manquent")
@@ -167,3 +167,36 @@ def test_a_status_about_someone_elses_invoice_is_refused_with_the_reason(client,
         f"no invoice INV-NOPE was issued by us (SIREN {SELLER})\n"
     )
     assert PlatformFlow.objects.count() == 2
+
+
+def test_the_payment_received_goes_to_the_buyer_as_212_through_the_platform(
+    client, shop, folders, django_capture_on_commit_callbacks
+):
+    out, _inbound = folders
+    _through_platform(shop)
+    invoice = _ship(client)
+    assert outbox.deliver_message(OutboxMessage.objects.get(kind="Invoice").pk).delivered
+    with django_capture_on_commit_callbacks(execute=True):
+        lifecycle.record_payment(invoice=invoice, actor=make_operator("o3@m.test"))
+    message = OutboxMessage.objects.get(kind="CDAR")
+    assert outbox.deliver_message(message.pk).delivered
+    [path] = sorted(out.glob("*.xml"))
+    sent = cdar.parse(path.read_bytes())
+    invoice.refresh_from_db()
+    assert (sent.status_code, sent.invoice_id, sent.issuer.id, sent.issuer.role) == (
+        "212",
+        invoice.number,
+        SELLER,
+        "SE",
+    )
+    assert [r.id for r in sent.recipients] == [BUYER]
+    assert (sent.amount, sent.currency) == (invoice.total, invoice.currency)
+
+
+def test_the_payment_received_of_a_cxml_business_sends_nothing_to_the_platform(
+    client, shop, folders, django_capture_on_commit_callbacks
+):
+    invoice = _ship(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        lifecycle.record_payment(invoice=invoice, actor=make_operator("o3@m.test"))
+    assert not OutboxMessage.objects.filter(kind="CDAR").exists()

@@ -302,3 +302,45 @@ def callup(integration: Integration, **extra: str) -> dict[str, str]:
         "HOOK_URL": HOOK,
         "~caller": "CTLG",
     } | extra
+
+
+def status_update(
+    reference: str | None,
+    *,
+    invoice_status: cxml.InvoiceStatus | None = None,
+    document_status: cxml.DocumentStatus | None = None,
+    secret: str = "acme-shared-secret",
+    payload_id: str | None = None,
+    note: str = "",
+    extrinsics: list[cxml.Extrinsic] | None = None,
+) -> bytes:
+    """A buyer's StatusUpdateRequest as ACME's system sends it (its shared secret unless told)."""
+    return cxml.build(
+        cxml.CXML(
+            message=cxml.StatusUpdateRequest(
+                cxml.Status(200, "OK", note),
+                reference,
+                invoice_status,
+                extrinsics=extrinsics or [],
+                document_status=document_status,
+            ),
+            payload_id=payload_id or cxml.new_payload_id("buyer.example"),
+            timestamp=datetime.now(UTC).replace(microsecond=0),
+            header=cxml.make_header(
+                from_=[cxml.Credential("NetworkId", "ACME")],
+                to=[cxml.Credential("NetworkId", "MARKETPLACE")],
+                sender=[cxml.Credential("NetworkId", "ACME", secret)],
+                user_agent="Buyer test 1.0",
+            ),
+        )
+    )
+
+
+def disputed_rows(client) -> list[list[str]]:
+    """The rows of the operators' "Invoices the buyer disputes" list, cell texts."""
+    page = client.get("/fulfilment/").content.decode()
+    table = page.split('id="disputed-invoices"', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r"<tr><td>(.*?)</td></tr>", table.split("<tbody>", 1)[1], re.S)
+    return [
+        [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.split(r"</td><td[^>]*>", row)] for row in rows
+    ]

@@ -265,6 +265,10 @@ TUNABLES: dict[str, Tunable] = {
     "EINVOICE_PAYMENT_TERMS": Tunable(
         "Paiement à réception de facture, sans escompte.", "Payment terms after the payment method (BT-20)."
     ),
+    "EINVOICE_VAT_ON_DEBITS": Tunable(
+        False,
+        "We opted to pay VAT on debits (services): e-invoices say VAT is due at the invoice date (BT-8).",
+    ),
     "EINVOICE_SHIPPING_REASON": Tunable("Frais de port", "The reason of the shipping charge (BT-104)."),
     "EINVOICE_RECOVERY_FEE_NOTE": Tunable(
         "Indemnité forfaitaire pour frais de recouvrement en cas de retard de paiement : 40 EUR.",

@@ -10,11 +10,12 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import File, Router, Schema
+from ninja import Field, File, Router, Schema
 from ninja.files import UploadedFile
 
 from openprocure.buyer.invoicing import services
 from openprocure.buyer.invoicing.einvoice import EInvoiceError
+from openprocure.buyer.invoicing.intake import InvoiceRejected
 from openprocure.buyer.invoicing.matching import Finding
 from openprocure.buyer.invoicing.models import Invoice
 from openprocure.buyer.invoicing.selectors import visible_invoices
@@ -35,13 +36,28 @@ class InvoiceOut(Schema):
     currency: str
     due_amount: Decimal
     match_mode: str
+    lifecycle_status: str = Field(
+        description="the French lifecycle status last sent (CDAR code, 205…), or empty"
+    )
+    sha256: str = Field(description="SHA-256 of the file as received (the legal invoice), or empty")
     explanation: list[str]
     exceptions: list[str]
+
+
+class RuleOut(Schema):
+    rule: str = Field(description="the failed rule's id (BR-CO-15…, or XSD)")
+    flag: str
+    message: str
+    location: str = Field(description="where it failed: an XPath, or a line of the file")
 
 
 class ErrorOut(Schema):
     detail: str
     code: str
+    reason_code: str = Field("", description="with code rejected or duplicate: the 213 Rejetée reason code")
+    rules: list[RuleOut] = Field(
+        default_factory=list, description="the failed rules, when the file was rejected"
+    )
 
 
 def invoice_out(invoice: Invoice) -> dict[str, Any]:
@@ -55,6 +71,8 @@ def invoice_out(invoice: Invoice) -> dict[str, Any]:
         "currency": invoice.currency,
         "due_amount": quantize_money(invoice.due_amount, invoice.currency),
         "match_mode": invoice.match_mode,
+        "lifecycle_status": invoice.lifecycle_status,
+        "sha256": invoice.sha256,
         "explanation": [Finding.from_json(f).message for f in run.findings] if run else [],
         "exceptions": [e.message for e in invoice.exceptions.filter(status="open")],
     }
@@ -68,6 +86,13 @@ def upload_invoice(request: HttpRequest, file: UploadedFile = File(...)) -> Any:
         invoice = receive_file(request, file.read(), file.name or "", file.content_type or "")
     except EInvoiceError as error:
         return 400, {"detail": str(error), "code": "invalid_file"}
+    except InvoiceRejected as error:
+        return (409 if error.code == "duplicate" else 400), {
+            "detail": error.message,
+            "code": error.code,
+            "reason_code": error.reason_code,
+            "rules": error.findings,
+        }
     except services.InvoicingError as error:
         return (409 if error.code == "duplicate" else 400), {"detail": error.message, "code": error.code}
     return 201, invoice_out(Invoice.objects.select_related("supplier").get(pk=invoice.pk))

@@ -11,7 +11,12 @@ class InvoicingConfig(AppConfig):
         from openprocure.buyer.fulfilment import hooks
         from openprocure.buyer.fulfilment.inbound import HANDLERS
         from openprocure.buyer.invoicing import handlers, services
-        from openprocure.buyer.invoicing.platform import receive_from_platform, record_platform_status
+        from openprocure.buyer.invoicing.platform import (
+            receive_from_platform,
+            record_platform_status,
+            send_through_platform,
+        )
+        from openprocure.core.lifecycle import status_recorded
         from openprocure.core.platform import hooks as platform_hooks
 
         HANDLERS.setdefault("InvoiceDetailRequest", handlers.invoice_detail_request)
@@ -19,3 +24,4 @@ class InvoicingConfig(AppConfig):
         hooks.INVOICE_STATE.register(services.po_invoice_state)
         platform_hooks.invoice_received.register(receive_from_platform)
         platform_hooks.status_received.register(record_platform_status)
+        status_recorded.register(send_through_platform)

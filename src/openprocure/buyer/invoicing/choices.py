@@ -137,6 +137,7 @@ class IdentifierScheme(models.TextChoices):
     CXML = "cxml", _("cXML identity")  # domain:identity, e.g. NetworkId:AN0100000123
     GLN = "gln", _("GLN")  # GS1 global location number
     DUNS = "duns", _("D-U-N-S")  # Dun & Bradstreet number
+    ADDRESS = "eaddr", _("Electronic address")  # BT-34 endpoint: EAS scheme, colon, address (0225:123456789)
     OTHER = "other", _("Other")  # any other scheme (EAS code in the value)
 
 
@@ -149,6 +150,7 @@ INVOICE_EVENT_LABELS = {
     "status_sent": _("Status sent to the supplier"),
     "status_not_sent": _("Status not sent: the supplier does not accept status updates"),
     "platform_status": _("Lifecycle status from the supplier's platform"),
+    "lifecycle": _("Lifecycle status sent"),
 }
 
 # A "status_sent" event as its outbox message stands now (the event is written when the status is
@@ -167,6 +169,7 @@ STATUS_DELIVERY_LABELS = {
 # ``matching``); the page explains the figures with the exception's message.
 EXCEPTION_LABELS = {
     "no_order_line": _("No matching order line"),
+    "unit_mismatch": _("Unit differs from the order"),
     "currency_mismatch": _("Currency differs from the order"),
     "quantity_over_ordered": _("More invoiced than ordered"),
     "quantity_over_received": _("More invoiced than received"),

@@ -68,6 +68,8 @@ class ParsedInvoice:
     line_level_credit: bool = False
     seller_identifiers: list[tuple[str, str]] = field(default_factory=list)
     seller_name: str = ""
+    #: The buyer's SIREN (BT-47 with scheme 0002, or the SIREN in its French VAT number), when stated.
+    buyer_siren: str = ""
     order_number: str = ""
     lines: list[ParsedLine] = field(default_factory=list)
     subtotal: Decimal | None = None
@@ -103,6 +105,19 @@ class ParsedInvoice:
         self.tax_details = [
             amounts.TaxDetail(d.purpose, d.rate, -abs(d.taxable), -abs(d.amount)) for d in self.tax_details
         ]
+
+
+def seller_siren(identifiers: list[tuple[str, str]]) -> str:
+    """The SIREN among identifiers: stated, the head of a SIRET, or inside a French VAT number."""
+    for scheme, value in identifiers:
+        if scheme == "siren":
+            return value
+    for scheme, value in identifiers:
+        if scheme == "siret" and len(value) == 14:
+            return value[:9]
+        if scheme == "vat" and value.startswith("FR") and len(value) == 13 and value[4:].isdigit():
+            return value[4:]
+    return ""
 
 
 def normalize_identifier(value: str) -> str:
@@ -200,9 +215,22 @@ def parse_ubl(root: Any) -> ParsedInvoice:
     for node in [
         *party.findall("cac:PartyLegalEntity/cbc:CompanyID", UBL_NS),
         *party.findall("cac:PartyIdentification/cbc:ID", UBL_NS),
-        *party.findall("cbc:EndpointID", UBL_NS),
     ]:
         parsed.seller_identifiers.append(_scheme_identifier(node.get("schemeID", ""), node.text or ""))
+    for node in party.findall("cbc:EndpointID", UBL_NS):
+        parsed.seller_identifiers.append(_electronic_address(node.get("schemeID", ""), node.text or ""))
+    buyer = root.find("cac:AccountingCustomerParty/cac:Party", UBL_NS)
+    if buyer is not None:
+        parsed.buyer_siren = seller_siren(
+            [
+                _scheme_identifier(node.get("schemeID", ""), node.text or "")
+                for node in buyer.findall("cac:PartyLegalEntity/cbc:CompanyID", UBL_NS)
+            ]
+            + [
+                ("vat", normalize_identifier(node.text or ""))
+                for node in buyer.findall("cac:PartyTaxScheme/cbc:CompanyID", UBL_NS)
+            ]
+        )
     line_tag = "cac:CreditNoteLine" if is_credit_note else "cac:InvoiceLine"
     quantity_tag = "cbc:CreditedQuantity" if is_credit_note else "cbc:InvoicedQuantity"
     for index, node in enumerate(root.findall(line_tag, UBL_NS), start=1):
@@ -245,6 +273,12 @@ def parse_ubl(root: Any) -> ParsedInvoice:
     if parsed.is_credit:
         parsed.negate()
     return parsed
+
+
+def _electronic_address(scheme: str, value: str) -> tuple[str, str]:
+    """A seller's electronic address (BT-34): its EAS scheme and the address, as registered."""
+    address = "".join(value.split())
+    return ("eaddr", f"{scheme.strip()}:{address}" if scheme.strip() else address)
 
 
 def _scheme_identifier(scheme: str, value: str) -> tuple[str, str]:
@@ -327,6 +361,22 @@ def parse_cii(data: bytes, *, source: str) -> ParsedInvoice:
         parsed.seller_identifiers.append(
             _scheme_identifier(getattr(legal, "_scheme_id", "") or "", _text(legal))
         )
+    endpoint = seller.electronic_address.uri_ID
+    if _text(endpoint):
+        parsed.seller_identifiers.append(
+            _electronic_address(getattr(endpoint, "_scheme_id", "") or "", _text(endpoint))
+        )
+    buyer = agreement.buyer
+    buyer_ids = [
+        _scheme_identifier(
+            getattr(buyer.legal_organization.id, "_scheme_id", "") or "", _text(buyer.legal_organization.id)
+        )
+    ]
+    buyer_ids += [
+        ("vat", normalize_identifier(_text(registration.id)))
+        for registration in buyer.tax_registrations.children
+    ]
+    parsed.buyer_siren = seller_siren([pair for pair in buyer_ids if pair[1]])
     for index, item in enumerate(document.trade.items.children, start=1):
         quantity = _amount(item.delivery.billed_quantity, f"BT-129 line {index}") or ZERO
         price = _amount(item.agreement.net.amount, f"BT-146 line {index}") or ZERO

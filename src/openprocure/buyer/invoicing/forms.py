@@ -12,6 +12,7 @@ from openprocure.buyer.invoicing.choices import IdentifierScheme
 from openprocure.buyer.invoicing.models import ToleranceRule
 from openprocure.buyer.suppliers.models import Supplier
 from openprocure.core.forms import NumberEntryField
+from openprocure.core.lifecycle import REASON_CODES
 
 ZERO = Decimal(0)
 
@@ -172,4 +173,9 @@ class ExceptionActionForm(forms.Form):
 
     reason = forms.CharField(
         label=_("Reason (kept in the invoice's history)"), required=False, max_length=2000
+    )
+    reason_code = forms.ChoiceField(
+        label=_("Reason code sent to the supplier"),
+        required=False,
+        choices=[("", _("From the exceptions"))] + [(code, label) for code, label in REASON_CODES.items()],
     )

@@ -52,6 +52,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from openprocure.buyer.invoicing import units
 from openprocure.core.formatting import format_figure
 from punchout import amounts
 from punchout.money import quantize_money
@@ -94,6 +95,7 @@ class OrderLine:
     amount_before: Decimal = ZERO
     credited_quantity: Decimal = ZERO  # quantity on live credit memos (negative)
     credited_amount: Decimal = ZERO  # amount on live credit memos (negative)
+    unit: str = ""  # cXML UnitOfMeasure of the order line
     ref: Any = None  # the caller's handle (a model id), passed through untouched
 
     @property
@@ -114,6 +116,7 @@ class InvoiceLine:
     part_id: str = ""
     tax: Decimal | None = None
     tax_rate: Decimal | None = None  # percent, when the line states one rate
+    unit: str = ""  # UN/ECE Rec 20 code (BT-130) or cXML UnitOfMeasure
 
 
 @dataclass(slots=True)
@@ -158,6 +161,10 @@ MESSAGES: dict[str, Any] = {
         "Line %(line)s: unit price %(price)s, ordered at %(order_price)s: exceeds by %(over)s (%(pct)s%%) (tolerance %(allowed)s)."
     ),
     "line_amount_ok": _("Line %(line)s: amount %(amount)s = %(quantity)s × %(price)s."),
+    "unit_mapped": _("Line %(line)s: unit %(unit)s read as the order's %(order_unit)s."),
+    "unit_mismatch": _(
+        "Line %(line)s: invoiced in unit %(unit)s but order %(order)s line %(order_line)s is in %(order_unit)s."
+    ),
     "line_amount_variance": _(
         "Line %(line)s: amount %(amount)s but %(quantity)s × %(price)s = %(expected)s: differs by %(difference)s (tolerance %(allowed)s)."
     ),
@@ -512,6 +519,17 @@ def _line_figures(
     return out
 
 
+def _unit_figures(ref: LineRef, unit: str, order_unit: str) -> dict[str, str]:
+    line, order, order_line = ref
+    return {
+        "line": str(line),
+        "order": order,
+        "order_line": str(order_line),
+        "unit": unit,
+        "order_unit": order_unit,
+    }
+
+
 def _money_figures(quant: Decimal, figures: dict[str, Decimal]) -> dict[str, str]:
     return {name: _money(value, quant) for name, value in figures.items()}
 
@@ -663,6 +681,19 @@ def match_invoice(
             )
         ]
         results.append(LineResult(n, order_line, checks=checks))
+        same_unit = units.order_unit(inv.unit, order_line.unit)
+        if same_unit is False or (same_unit and inv.unit.strip().upper() != order_line.unit.strip().upper()):
+            code = "unit_mapped" if same_unit else "unit_mismatch"
+            checks.append(
+                (
+                    code,
+                    bool(same_unit),
+                    _unit_figures,
+                    (_line_ref(inv, order_line), inv.unit, order_line.unit),
+                )
+            )
+            if not same_unit:
+                continue  # quantities in different units cannot be compared
         if order_line.currency != currency and order not in currencies_checked:
             currencies_checked.add(order)
             header.append(

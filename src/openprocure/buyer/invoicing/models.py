@@ -24,6 +24,7 @@ from openprocure.buyer.invoicing.choices import (
 from openprocure.buyer.invoicing.matching import Finding
 from openprocure.core.audit import AuditEvent
 from openprocure.core.fields import amount_field, currency_field, optional_link, price_field, quantity_field
+from openprocure.core.lifecycle import LifecycleStatus, reason_label, status_label
 from openprocure.core.models import NewestFirst, NumberedDocument, OutboxMessage
 from openprocure.core.status import status_field
 
@@ -151,6 +152,14 @@ class Invoice(NumberedDocument, NewestFirst):
     original = models.BinaryField(_("original file"), blank=True, default=b"")
     original_name = models.CharField(_("original file name"), max_length=200, blank=True)
     original_content_type = models.CharField(_("original content type"), max_length=100, blank=True)
+    #: SHA-256 of ``original`` (hex): the received file is the legal invoice, kept unchanged.
+    sha256 = models.CharField(_("SHA-256 of the original"), max_length=64, blank=True)
+    seller_siren = models.CharField(_("seller's SIREN"), max_length=9, blank=True, db_index=True)
+    buyer_siren = models.CharField(_("buyer's SIREN"), max_length=9, blank=True)
+    #: The French lifecycle status last told to the supplier (``core.lifecycle``; empty before any).
+    lifecycle_status = models.CharField(
+        _("lifecycle status"), max_length=3, choices=LifecycleStatus.choices, blank=True, default=""
+    )
     warnings = models.JSONField(_("warnings"), default=list, blank=True)
     seller_identifiers = models.JSONField(_("seller identifiers"), default=list, blank=True)
     #: The header tax broken down as stated: ``[{"purpose", "rate", "taxable", "amount"}]`` (strings),
@@ -284,4 +293,34 @@ class InvoiceEvent(AuditEvent):
                 if message.status == "failed" and message.last_error:
                     return f"{label}: {message.last_error}"
                 return label
+        if self.kind == "lifecycle":
+            parts = [status_label(self.detail.get("code", ""))]
+            if self.detail.get("reason_code"):
+                parts.append(f"{self.detail['reason_code']} {reason_label(self.detail['reason_code'])}")
+            return str(_("Lifecycle status sent: %(status)s")) % {"status": " — ".join(parts)}
         return super().label
+
+
+class RejectedFile(models.Model):
+    """A received e-invoice refused before it became an invoice (lifecycle 213 Rejetée): its rules
+    failed, or it repeats an invoice already received. The file is kept as it came, with why."""
+
+    received_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
+    name = models.CharField(_("file name"), max_length=200, blank=True)
+    content = models.BinaryField(_("file"), blank=True, default=b"")
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    number = models.CharField(_("invoice number"), max_length=100, blank=True)
+    seller_siren = models.CharField(_("seller's SIREN"), max_length=9, blank=True)
+    reason_code = models.CharField(_("reason code"), max_length=20)
+    message = models.TextField(_("message"))
+    #: The failed rules: ``[{"rule", "flag", "message", "location"}]``.
+    findings = models.JSONField(_("failed rules"), default=list, blank=True)
+    actor = optional_link(settings.AUTH_USER_MODEL)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("rejected e-invoice")
+        verbose_name_plural = _("rejected e-invoices")
+
+    def __str__(self) -> str:
+        return f"{self.number or self.name} ({self.reason_code})"

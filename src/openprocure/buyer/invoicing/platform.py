@@ -7,6 +7,10 @@ is answered through the platform with the CDAR status 213 Rejetée, the reason c
 allow (DOUBLON for a duplicate, REJ_SEMAN otherwise) and the intake's words; the flow is then filed
 as refused with the same reason.
 
+A status we record about an invoice that came through the platform (205 Approuvée, 207 En litige,
+211 Paiement transmis…, see ``lifecycle.emit``) goes back to the seller the same way (registered on
+``core.lifecycle.status_recorded``).
+
 A CDAR status from a seller about one of its invoices (212 Encaissée, …) is recorded in the invoice's
 history (``platform_status``); the seller is recognised by the SIREN of the invoice's issuer.
 """
@@ -24,6 +28,8 @@ from openprocure.buyer.invoicing.einvoice import EInvoiceError, ParsedInvoice, p
 from openprocure.buyer.invoicing.models import Invoice, InvoiceEvent
 from openprocure.core import platform
 from openprocure.core.audit import record_event
+from openprocure.core.choices import Protocol
+from openprocure.core.lifecycle import StatusMessage
 from punchout import cdar
 
 logger = logging.getLogger(__name__)
@@ -135,3 +141,28 @@ def record_platform_status(*, entity: str, status: cdar.StatusMessage, flow: Any
         detail["currency"] = status.currency
     record_event(InvoiceEvent, invoice, "platform_status", detail=detail)
     return ""
+
+
+def send_through_platform(message: StatusMessage, *, received: bool) -> None:
+    """Send a status we recorded about an invoice that came through our platform back to its seller
+    through it (the cXML path sends its own StatusUpdateRequest)."""
+    if received or message.site != "buyer" or message.invoice_pk is None:
+        return
+    invoice = Invoice.objects.select_related("journal").filter(pk=message.invoice_pk).first()
+    if invoice is None or invoice.journal is None or invoice.journal.protocol != Protocol.PLATFORM:
+        return
+    # answered by the entity whose platform delivered the invoice (the journal entry's partner)
+    entity = invoice.journal.partner
+    if not (message.seller_siren and platform.is_configured(entity)):
+        return
+    platform.send_status(
+        entity,
+        message.invoice_number,
+        message.status,
+        message.reason_code,
+        message.reason,
+        invoice_date=message.issue_date,
+        recipient=cdar.Party(id=message.seller_siren, role="SE"),
+        invoice_issuer_id=message.seller_siren,
+        role="BY",
+    )

@@ -8,24 +8,25 @@ it needs in bulk, stores its result, and moves the invoice.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openprocure.buyer.fulfilment.models import LineFulfilment
 from openprocure.buyer.fulfilment.services import lock_po, refresh_po_status
-from openprocure.buyer.invoicing import matching
+from openprocure.buyer.invoicing import lifecycle, matching
 from openprocure.buyer.invoicing.choices import (
     EXCEPTION_TRANSITIONS,
     INVOICE_TRANSITIONS,
@@ -35,7 +36,13 @@ from openprocure.buyer.invoicing.choices import (
     InvoiceKind,
     InvoiceStatus,
 )
-from openprocure.buyer.invoicing.einvoice import ParsedInvoice, ParsedLine, amount_due, normalize_identifier
+from openprocure.buyer.invoicing.einvoice import (
+    ParsedInvoice,
+    ParsedLine,
+    amount_due,
+    normalize_identifier,
+    seller_siren,
+)
 from openprocure.buyer.invoicing.forms import ToleranceRuleForm
 from openprocure.buyer.invoicing.models import (
     Invoice,
@@ -50,13 +57,12 @@ from openprocure.buyer.invoicing.models import (
 from openprocure.buyer.purchasing.choices import POStatus
 from openprocure.buyer.purchasing.models import PurchaseOrder, PurchaseOrderLine
 from openprocure.buyer.suppliers.models import Supplier
-from openprocure.buyer.suppliers.services import cxml_envelope
 from openprocure.core.audit import delete_administered, new_event, record_event, save_administered
 from openprocure.core.csvsafe import safe_cell
-from openprocure.core.outbox import enqueue_document
+from openprocure.core.lifecycle import REASONS_BY_STATUS, reason_label
 from openprocure.core.status import check_transition, set_status
 from openprocure.core.tunables import tunable
-from punchout import amounts, cxml
+from punchout import amounts
 from punchout.money import quantize_money
 
 logger = logging.getLogger(__name__)
@@ -92,6 +98,8 @@ def add_identifier(*, supplier: Supplier, scheme: str, value: str) -> SupplierId
     clean = normalize_identifier(value)
     if scheme == IdentifierScheme.CXML:
         clean = value.strip()
+    elif scheme == IdentifierScheme.ADDRESS:
+        clean = "".join(value.split())
     if not clean:
         raise InvoicingError(_("Enter the identifier."))
     _validate_identifier(scheme, clean)
@@ -288,6 +296,9 @@ def receive_invoice(
             original=(original.content if original else b""),
             original_name=(original.name if original else "")[:200],
             original_content_type=(original.content_type if original else "")[:100],
+            sha256=hashlib.sha256(original.content).hexdigest() if original and original.content else "",
+            seller_siren=seller_siren(parsed.seller_identifiers),
+            buyer_siren=parsed.buyer_siren[:9],
             warnings=parsed.warnings,
             seller_identifiers=[list(pair) for pair in parsed.seller_identifiers],
             tax_details=_details_json(parsed.tax_details, currency),
@@ -399,6 +410,7 @@ def order_lines_for(invoices: list[Invoice]) -> dict[int, dict[str, list[matchin
                     amount_before=before_amount,
                     credited_quantity=credit_qty,
                     credited_amount=credit_amount,
+                    unit=line.unit_of_measure,
                     ref=line.pk,
                 )
             )
@@ -454,6 +466,7 @@ def invoice_data(invoice: Invoice, lines: Iterable[InvoiceLine]) -> matching.Inv
                 part_id=line.part_id,
                 tax=line.tax,
                 tax_rate=line.tax_rate,
+                unit=line.unit_of_measure,
             )
             for line in lines
         ],
@@ -579,7 +592,7 @@ def _store_result(
     return run
 
 
-def _move(invoice: Invoice, target: str, actor: Any = None, comment: str = "") -> None:
+def _move(invoice: Invoice, target: str, actor: Any = None, comment: str = "", reason_code: str = "") -> None:
     if invoice.status == target:
         return
     also = []
@@ -600,7 +613,7 @@ def _move(invoice: Invoice, target: str, actor: Any = None, comment: str = "") -
             detail={"from": invoice.status, "to": target, "comment": comment},
         ),
     )
-    send_status(invoice=invoice, comment=comment)
+    lifecycle.emit(invoice=invoice, comment=comment, reason_code=reason_code, actor=actor)
     for po in invoice.purchase_orders.all():
         transaction.on_commit(partial(_refresh_po, po.pk))
 
@@ -716,28 +729,45 @@ def _decide(
     exceptions: str,
     status: str,
     refused: Callable[[Invoice], str] | None = None,
+    reason_code: str = "",
 ) -> Invoice:
     """A person's decision on a whole invoice, with a reason: its open exceptions are resolved as
-    ``exceptions`` and it moves to ``status``, unless ``refused`` says why not."""
+    ``exceptions`` and it moves to ``status``, unless ``refused`` says why not. ``reason_code`` is the
+    lifecycle reason code chosen (``core.lifecycle``; derived from the exceptions when empty)."""
     reason = _require_reason(reason)
+    code = lifecycle.LIFECYCLE_OF.get(status, "")
+    if reason_code and reason_code not in REASONS_BY_STATUS.get(code, ()):
+        raise InvoicingError(
+            _("%(reason)s is not a reason this decision may give.") % {"reason": reason_label(reason_code)},
+            code="reason_code",
+        )
     with transaction.atomic():
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
         refusal = refused(invoice) if refused else ""
         if refusal:
             raise InvoicingError(refusal)
         _resolve_all(invoice, exceptions, actor, reason)
-        _move(invoice, status, actor, reason)
+        _move(invoice, status, actor, reason, reason_code)
     return invoice
 
 
-def request_credit_memo(*, invoice: Invoice, actor: Any, reason: str) -> Invoice:
+def request_credit_memo(*, invoice: Invoice, actor: Any, reason: str, reason_code: str = "") -> Invoice:
     """Ask the supplier for a credit memo; the invoice waits, and is matched again when it arrives."""
-    return _decide(invoice, actor, reason, ExceptionStatus.CREDIT_REQUESTED, InvoiceStatus.CREDIT_REQUESTED)
+    return _decide(
+        invoice,
+        actor,
+        reason,
+        ExceptionStatus.CREDIT_REQUESTED,
+        InvoiceStatus.CREDIT_REQUESTED,
+        reason_code=reason_code,
+    )
 
 
-def hold_invoice(*, invoice: Invoice, actor: Any, reason: str) -> Invoice:
+def hold_invoice(*, invoice: Invoice, actor: Any, reason: str, reason_code: str = "") -> Invoice:
     """Put an invoice aside (it will not be paid) with a reason."""
-    return _decide(invoice, actor, reason, ExceptionStatus.ON_HOLD, InvoiceStatus.ON_HOLD)
+    return _decide(
+        invoice, actor, reason, ExceptionStatus.ON_HOLD, InvoiceStatus.ON_HOLD, reason_code=reason_code
+    )
 
 
 def _approved_for_payment(invoice: Invoice) -> str:
@@ -746,10 +776,17 @@ def _approved_for_payment(invoice: Invoice) -> str:
     return ""
 
 
-def reject_invoice(*, invoice: Invoice, actor: Any, reason: str) -> Invoice:
-    """Refuse an invoice: it is never paid, and its quantities no longer count as invoiced."""
+def reject_invoice(*, invoice: Invoice, actor: Any, reason: str, reason_code: str = "") -> Invoice:
+    """Refuse an invoice (lifecycle 210 Refusée, with ``reason_code``): it is never paid, and its
+    quantities no longer count as invoiced."""
     return _decide(
-        invoice, actor, reason, ExceptionStatus.REJECTED, InvoiceStatus.REJECTED, _approved_for_payment
+        invoice,
+        actor,
+        reason,
+        ExceptionStatus.REJECTED,
+        InvoiceStatus.REJECTED,
+        _approved_for_payment,
+        reason_code=reason_code,
     )
 
 
@@ -773,93 +810,6 @@ def cancel_invoice(*, supplier: Supplier, number: str, year: int) -> Invoice:
         _resolve_all(invoice, ExceptionStatus.CLEARED, None, "cancelled by the supplier")
         _move(invoice, InvoiceStatus.CANCELLED, None)
     return invoice
-
-
-# -- status back to the supplier ----------------------------------------------------------------------
-SUPPLIER_STATUS: dict[str, cxml.InvoiceStatusType] = {
-    InvoiceStatus.APPROVED: cxml.InvoiceStatusType.RECONCILED,
-    InvoiceStatus.EXPORTED: cxml.InvoiceStatusType.PAYING,
-    InvoiceStatus.REJECTED: cxml.InvoiceStatusType.REJECTED,
-    InvoiceStatus.CANCELLED: cxml.InvoiceStatusType.CANCELED,
-    InvoiceStatus.ON_HOLD: cxml.InvoiceStatusType.PROCESSING,
-    InvoiceStatus.CREDIT_REQUESTED: cxml.InvoiceStatusType.PROCESSING,
-}
-
-
-#: The Extrinsic of a StatusUpdateRequest that says more than its InvoiceStatus type can, and its
-#: values by our status (the storefront reads it; another supplier's system may ignore it).
-STATUS_DETAIL_EXTRINSIC = "invoiceStatusDetail"
-STATUS_DETAIL: dict[str, str] = {
-    InvoiceStatus.CREDIT_REQUESTED: "creditMemoRequested",
-    InvoiceStatus.ON_HOLD: "onHold",
-}
-
-
-def send_status(*, invoice: Invoice, comment: str = "") -> Any:
-    """Tell the supplier the invoice's status (cXML StatusUpdateRequest through the outbox).
-
-    Only for invoices received as cXML from a supplier with a cXML order URL (the document reference
-    is the invoice's payloadID); returns the outbox message or None.
-    """
-    status_type = SUPPLIER_STATUS.get(invoice.status)
-    if status_type is None or invoice.source != "cxml" or not invoice.payload_id:
-        return None
-    connection = (
-        invoice.supplier.connections.filter(protocol="cxml", is_active=True).exclude(order_url="").first()
-    )
-    if connection is None:
-        return None
-    if not connection.accepts("StatusUpdateRequest"):
-        # Its ProfileResponse lists no StatusUpdateRequest (or it never answered one): sending it
-        # would be refused, so the history says it was not sent, and why.
-        record_event(
-            InvoiceEvent,
-            invoice,
-            "status_not_sent",
-            detail={"status": str(status_type), "connection": connection.pk},
-        )
-        return None
-
-    # The Status message is for people at the supplier and is written in English, whoever acted
-    # (the Comment carries the person's reason as typed); the Extrinsic names what cXML's status
-    # types cannot say (a credit memo is requested, the invoice is on hold) for the supplier's system.
-    with translation.override("en"):
-        texts: dict[str, str] = {
-            InvoiceStatus.CREDIT_REQUESTED: _("Credit memo requested"),
-            InvoiceStatus.ON_HOLD: _("On hold"),
-        }
-        note = " — ".join(t for t in [str(texts.get(invoice.status, "")), comment] if t)
-    detail = STATUS_DETAIL.get(invoice.status)
-    request = cxml.StatusUpdateRequest(
-        status=cxml.Status(200, "OK", note),
-        document_reference=invoice.payload_id,
-        invoice_status=cxml.InvoiceStatus(
-            type=status_type,
-            invoice_id=invoice.number,
-            invoice_date=datetime(
-                invoice.invoice_date.year, invoice.invoice_date.month, invoice.invoice_date.day, tzinfo=UTC
-            ),
-            comments=[cxml.Comment(comment)] if comment else [],
-        ),
-        extrinsics=[cxml.Extrinsic(STATUS_DETAIL_EXTRINSIC, detail)] if detail else [],
-    )
-    document = cxml_envelope(connection, request, masked_secret=True)
-    message = enqueue_document(
-        kind="StatusUpdateRequest",
-        url=connection.order_url,
-        payload_id=document.payload_id or "",
-        body=cxml.build(document),
-        reference=invoice.number,
-        partner=invoice.supplier.name[:200],
-        secret_source=str(connection.pk),
-    )
-    record_event(
-        InvoiceEvent,
-        invoice,
-        "status_sent",
-        detail={"status": str(status_type), "payload_id": document.payload_id, "note": note},
-    )
-    return message
 
 
 # -- paper invoices -----------------------------------------------------------------------------------

@@ -15,13 +15,14 @@ from django.views.decorators.http import require_POST
 
 from openprocure.buyer.invoicing import services
 from openprocure.buyer.invoicing.choices import ExceptionStatus, InvoiceStatus
-from openprocure.buyer.invoicing.einvoice import EInvoiceError, parse_einvoice
+from openprocure.buyer.invoicing.einvoice import EInvoiceError
 from openprocure.buyer.invoicing.forms import (
     ExceptionActionForm,
     PaperInvoiceForm,
     SupplierIdentifierForm,
     ToleranceRuleForm,
 )
+from openprocure.buyer.invoicing.intake import receive_einvoice
 from openprocure.buyer.invoicing.matching import Finding
 from openprocure.buyer.invoicing.models import (
     Invoice,
@@ -69,6 +70,7 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "exceptions": invoice.exceptions.exclude(status=ExceptionStatus.CLEARED),
             "events": invoice.events.all(),
             "tax_details": _tax_details(invoice),
+            "reason_codes": ExceptionActionForm.base_fields["reason_code"].choices,  # type: ignore[attr-defined]  # a ChoiceField, typed as plain Field in the stubs
         },
     )
 
@@ -115,22 +117,22 @@ def upload(request: HttpRequest) -> HttpResponse:
                 raise services.InvoicingError(_("The file is larger than 10 MB."))
             invoice = receive_file(request, file.read(), file.name or "", file.content_type or "")
         except (services.InvoicingError, EInvoiceError) as error:
-            return render(
-                request, "invoicing/upload.html", {"error": getattr(error, "message", str(error))}, status=400
-            )
+            context = {
+                "error": getattr(error, "message", str(error)),
+                "findings": getattr(error, "findings", []),
+            }
+            return render(request, "invoicing/upload.html", context, status=400)
         messages.success(request, _("Invoice %(number)s received.") % {"number": invoice.number})
         return redirect("invoicing:detail", pk=invoice.pk)
     return render(request, "invoicing/upload.html", {})
 
 
 def receive_file(request: HttpRequest, data: bytes, name: str, content_type: str) -> Invoice:
-    """Parse an EN 16931 file, recognise its seller, store and match it (shared by page and API)."""
-    parsed = parse_einvoice(data, filename=name)
-    supplier = services.supplier_for(parsed.seller_identifiers)
-    return services.receive_invoice(
-        supplier=supplier,
-        parsed=parsed,
-        original=services.Original(content=data, name=name[:200], content_type=content_type),
+    """Validate an EN 16931 file, recognise its seller, store and match it (shared by page and API)."""
+    return receive_einvoice(
+        data=data,
+        name=name,
+        content_type=content_type,
         actor=request.user if request.user.is_authenticated else None,
     )
 
@@ -190,19 +192,27 @@ def exception_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
     exception = get_object_or_404(InvoiceException, pk=pk)
     form = ExceptionActionForm(request.POST)
     if not form.is_valid():
-        for error in form.errors["reason"]:
-            messages.error(request, str(error))
+        for field, errors in form.errors.items():
+            for error in errors:
+                messages.error(request, f"{form.fields[field].label}: {error}")
         return redirect("invoicing:detail", pk=exception.invoice_id)
     reason = form.cleaned_data["reason"]
+    code = form.cleaned_data["reason_code"]
     try:
         if action == "accept":
             services.accept_variance(exception=exception, actor=request.user, reason=reason)
         elif action == "credit":
-            services.request_credit_memo(invoice=exception.invoice, actor=request.user, reason=reason)
+            services.request_credit_memo(
+                invoice=exception.invoice, actor=request.user, reason=reason, reason_code=code
+            )
         elif action == "hold":
-            services.hold_invoice(invoice=exception.invoice, actor=request.user, reason=reason)
+            services.hold_invoice(
+                invoice=exception.invoice, actor=request.user, reason=reason, reason_code=code
+            )
         elif action == "reject":
-            services.reject_invoice(invoice=exception.invoice, actor=request.user, reason=reason)
+            services.reject_invoice(
+                invoice=exception.invoice, actor=request.user, reason=reason, reason_code=code
+            )
         else:
             raise services.InvoicingError(_("Unknown action."))
         messages.success(request, _("Recorded."))

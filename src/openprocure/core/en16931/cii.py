@@ -124,6 +124,8 @@ def build(invoice: Invoice, *, minor: Decimal) -> bytes:
         _el(tax, "ram:TypeCode", "VAT")
         _el(tax, "ram:BasisAmount", _amount(breakdown.basis, minor))
         _el(tax, "ram:CategoryCode", "S")
+        if invoice.vat_on_debits:
+            _el(tax, "ram:DueDateTypeCode", "5")  # BT-8: VAT due at the invoice date
         _el(tax, "ram:RateApplicablePercent", decimal_text(breakdown.rate))
     for charge in invoice.charges:
         element = _el(settlement, "ram:SpecifiedTradeAllowanceCharge")

@@ -77,6 +77,9 @@ def build(invoice: Invoice, *, minor: Decimal) -> bytes:
     _el(root, "cbc:DocumentCurrencyCode", currency)
     if invoice.buyer_reference:
         _el(root, "cbc:BuyerReference", invoice.buyer_reference)
+    if invoice.vat_on_debits:
+        # BT-8: VAT due at the invoice date
+        _el(_el(root, "cac:InvoicePeriod"), "cbc:DescriptionCode", "3")
     if invoice.order_reference:
         _el(_el(root, "cac:OrderReference"), "cbc:ID", invoice.order_reference)
     if invoice.preceding_invoice:

@@ -49,6 +49,9 @@ class InvoiceOut(Schema):
     issued_at: datetime
     sent_electronically: bool
     status: str = Field(description="issued, or paid once the buyer says it paid it in full")
+    lifecycle_status: str = Field(
+        description="the French lifecycle status of record (CDAR code: 205 approved … 212 cashed), or empty"
+    )
     buyer_statuses: list[BuyerStatusOut] = Field(description="what the buyer's system said, newest first")
 
 
@@ -116,6 +119,7 @@ def invoice_out(invoice: Invoice) -> dict[str, Any]:
         "issued_at": invoice.issued_at,
         "sent_electronically": invoice.sent_electronically,
         "status": invoice.status,
+        "lifecycle_status": invoice.lifecycle_status,
         "buyer_statuses": [buyer_status_out(s) for s in invoice.buyer_statuses.all()],
     }
 

@@ -155,6 +155,7 @@ def semantic_invoice(invoice: Invoice, lines: list[InvoiceLine]) -> EInvoice:
         delivery_address=delivery_address,
         delivery_date=invoice.shipment.shipped_at.date() if invoice.shipment else None,
         preceding_invoice=credited or "",
+        vat_on_debits=bool(tunable("EINVOICE_VAT_ON_DEBITS")),
         notes=(
             ("PMT", tunable("EINVOICE_RECOVERY_FEE_NOTE")),
             ("PMD", tunable("EINVOICE_LATE_PAYMENT_NOTE")),

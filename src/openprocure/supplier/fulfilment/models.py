@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from openprocure.core.lifecycle import LifecycleStatus, reason_label, status_label
 from openprocure.core.models import NewestFirst, NumberedDocument
 from openprocure.core.reference import validate_currency
 from openprocure.supplier.business.choices import InvoiceFormat
@@ -107,6 +108,10 @@ class Invoice(NumberedDocument):
         _("e-invoice format"), max_length=8, choices=InvoiceFormat.choices, blank=True
     )
     einvoice = models.BinaryField(_("e-invoice"), blank=True, default=b"", editable=False)
+    #: The French lifecycle status of record (``core.lifecycle``): the buyer's last, or our 212 Encaissée.
+    lifecycle_status = models.CharField(
+        _("lifecycle status"), max_length=3, choices=LifecycleStatus.choices, blank=True, default=""
+    )
     issued_at = models.DateTimeField(_("issued"), default=timezone.now, db_index=True)
 
     class Meta:
@@ -258,6 +263,11 @@ class BuyerStatus(models.Model):
     status_type = models.CharField(_("status"), max_length=100, blank=True)
     # What the buyer's system says beyond the type (``creditMemoRequested``, ``onHold``), as sent.
     detail = models.CharField(_("detail"), max_length=40, blank=True)
+    # The French lifecycle status it carries (CDAR code, 205…) and its reason code, as sent.
+    lifecycle_code = models.CharField(
+        _("lifecycle status"), max_length=3, choices=LifecycleStatus.choices, blank=True
+    )
+    reason_code = models.CharField(_("reason code"), max_length=20, blank=True)
     code = models.PositiveIntegerField(_("status code"))
     text = models.CharField(_("status text"), max_length=200, blank=True)
     message = models.TextField(_("message"), blank=True)
@@ -288,9 +298,14 @@ class BuyerStatus(models.Model):
     def label(self) -> str:
         """The status in the reader's language: ``Credit memo requested``, ``Reconciled``, ``Paid``, or
         the type as sent."""
+        if self.lifecycle_code:
+            label = status_label(self.lifecycle_code)
+            if self.reason_code:
+                label = f"{label} ({self.reason_code} {reason_label(self.reason_code)})"
+            if self.detail in INVOICE_STATUS_DETAIL_LABELS:
+                label = f"{label}: {INVOICE_STATUS_DETAIL_LABELS[self.detail]}"
+            return label
         if self.kind == BuyerStatusKind.INVOICE:
-            if self.detail.isdigit() and self.text:  # a French lifecycle status (CDAR): its official label
-                return f"{self.text} ({self.detail})"
             if self.detail in INVOICE_STATUS_DETAIL_LABELS:
                 return str(INVOICE_STATUS_DETAIL_LABELS[self.detail])
             return str(INVOICE_STATUS_LABELS.get(self.status_type, self.status_type))

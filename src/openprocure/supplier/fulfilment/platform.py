@@ -1,35 +1,23 @@
-"""Lifecycle statuses of our invoices that come through our e-invoicing platform (CDAR), kept with
-the buyer's other statuses of the invoice (:class:`~.models.BuyerStatus`, as a cXML
-StatusUpdateRequest would be), registered from ``AppConfig.ready`` on
-``openprocure.core.platform.hooks.status_received``.
+"""Our invoices' lifecycle statuses through our e-invoicing platform (CDAR).
 
-The CDAR status code is kept as the status's detail and its official French label as its text; the
-cXML invoice status type it amounts to (``reconciled``, ``rejected``, ``paying``…) is kept as its
-type, so a refusal, a dispute or a rejection reaches the operators' queue of disputed invoices with
-the buyer's reason.
+A status the buyer's platform sends about one of our invoices is recorded by the one recording
+function (``lifecycle.receive``, as a cXML StatusUpdateRequest's is), after checking that the invoice
+is ours and the status comes from its buyer (registered on ``core.platform.hooks.status_received``).
+A status we record ourselves (212 Encaissée) goes to the buyer through the platform when the business
+receives its invoices that way (registered on ``core.lifecycle.status_recorded``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
-
-from openprocure.supplier.fulfilment.choices import BuyerStatusKind
+from openprocure.core import platform
+from openprocure.core.lifecycle import LifecycleStatus, StatusMessage
+from openprocure.core.tunables import tunable
+from openprocure.supplier.fulfilment import lifecycle
 from openprocure.supplier.fulfilment.einvoice import business_identifiers
-from openprocure.supplier.fulfilment.models import BuyerStatus, Invoice
+from openprocure.supplier.fulfilment.models import Invoice
 from punchout import cdar
-
-#: The cXML invoice status type each CDAR status amounts to (processing for the others).
-CXML_TYPES = {
-    "205": "reconciled",
-    "206": "reconciled",
-    "207": "rejected",
-    "210": "rejected",
-    "211": "paying",
-    "213": "rejected",
-    "220": "canceled",
-}
 
 
 def record_platform_status(*, entity: str, status: cdar.StatusMessage, flow: Any, journal: Any = None) -> str:
@@ -43,22 +31,43 @@ def record_platform_status(*, entity: str, status: cdar.StatusMessage, flow: Any
             f"invoice {status.invoice_id} was issued to SIREN {buyer_siren}, "
             f"not to the status's issuer {status.issuer.id or '(none)'}"
         )
-    with transaction.atomic():
-        BuyerStatus.objects.get_or_create(
-            payload_id=f"cdar:{status.issuer.id}:{status.id}"[:250],
-            defaults={
-                "business_id": invoice.business_id,
-                "order": invoice.order,
-                "invoice": invoice,
-                "document_reference": status.invoice_id[:250],
-                "kind": BuyerStatusKind.INVOICE,
-                "status_type": CXML_TYPES.get(status.status_code, "processing"),
-                "detail": status.status_code[:40],
-                "code": 200,
-                "text": status.label[:200],
-                "message": " ".join(part for part in (status.reason_code, status.reason) if part),
-                "comments": status.reason,
-                "journal": journal if getattr(journal, "pk", None) else None,
-            },
-        )
+    if status.status_code not in LifecycleStatus.values:
+        return f"unknown lifecycle status {status.status_code} for invoice {status.invoice_id}"
+    lifecycle.receive(
+        invoice=invoice,
+        code=status.status_code,
+        reason_code=status.reason_code,
+        reason=status.reason,
+        reference=f"cdar:{status.issuer.id}:{status.id}",
+        journal=journal if getattr(journal, "pk", None) else None,
+    )
     return ""
+
+
+def send_through_platform(message: StatusMessage, *, received: bool) -> None:
+    """Send a status we recorded about one of our invoices (212 Encaissée…) to the buyer through our
+    platform, when the business receives its invoices that way (registered on
+    ``core.lifecycle.status_recorded``)."""
+    if received or message.site != "supplier" or message.invoice_pk is None:
+        return
+    invoice = Invoice.objects.select_related("order__integration").filter(pk=message.invoice_pk).first()
+    integration = invoice.order.integration if invoice is not None else None
+    if invoice is None or integration is None or not integration.through_platform:
+        return
+    seller = message.seller_siren or str(tunable("EINVOICE_SELLER_SIREN"))
+    if not platform.is_configured(seller) or not message.buyer_siren:
+        return
+    platform.send_status(
+        seller,
+        invoice.number,
+        message.status,
+        message.reason_code,
+        message.reason,
+        invoice_date=message.issue_date,
+        recipient=cdar.Party(id=message.buyer_siren, role="BY"),
+        invoice_issuer_id=seller,
+        role="SE",
+        amount=invoice.total,
+        currency=invoice.currency,
+        vat_rate=invoice.tax_rate,
+    )

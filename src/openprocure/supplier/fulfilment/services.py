@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from openprocure.core import en16931, mail, platform
 from openprocure.core.audit import record_event
+from openprocure.core.lifecycle import LifecycleError, LifecycleStatus, check_reason
 from openprocure.core.links import web_url
 from openprocure.core.models import User
 from openprocure.core.status import set_status
@@ -33,7 +34,7 @@ from openprocure.core.tunables import tunable
 from openprocure.supplier.business.choices import InvoiceFormat, InvoiceGrouping
 from openprocure.supplier.business.models import Business, PaymentMethod, ShippingAddress
 from openprocure.supplier.business.services import staff_role
-from openprocure.supplier.fulfilment import einvoice
+from openprocure.supplier.fulfilment import einvoice, lifecycle
 from openprocure.supplier.fulfilment.choices import (
     CREDIT_MEMO_REQUESTED,
     INVOICE_STATUS_DETAIL_EXTRINSIC,
@@ -850,10 +851,13 @@ def record_buyer_status(
             status_type = (payment.get("type") or "") + (
                 " (failed)" if payment.get("isFailed") == "yes" else ""
             )
+        lifecycle_code, reason_code = _lifecycle_of(request, invoice)
         status = BuyerStatus.objects.create(
             business=business,
             order=order,
             invoice=invoice,
+            lifecycle_code=lifecycle_code,
+            reason_code=reason_code,
             payload_id=payload_id,
             document_reference=(request.document_reference or "")[:250],
             kind=kind,
@@ -875,19 +879,55 @@ def record_buyer_status(
             and invoice.status == InvoiceStatus.ISSUED
         ):
             set_status(invoice, InvoiceStatus.PAID, table=INVOICE_TRANSITIONS)
+        if invoice is not None and lifecycle_code:
+            lifecycle.record(
+                invoice=invoice,
+                code=lifecycle_code,
+                reason_code=reason_code,
+                reason=status.note,
+                received=True,
+            )
     return status, True
+
+
+def _lifecycle_of(request: cxml.StatusUpdateRequest, invoice: Invoice | None) -> tuple[str, str]:
+    """The lifecycle status code and reason code a StatusUpdateRequest carries (its
+    ``invoiceStatusDetailCode`` and ``invoiceStatusDetailReasonCode`` Extrinsics), checked."""
+    code = (cxml.get_extrinsic(request.extrinsics, lifecycle.LIFECYCLE_EXTRINSIC) or "").strip()
+    reason = (cxml.get_extrinsic(request.extrinsics, lifecycle.REASON_EXTRINSIC) or "").strip()
+    if not code:
+        return "", ""
+    path = f"{STATUS_PATH}/Extrinsic[@name='{lifecycle.LIFECYCLE_EXTRINSIC}']"
+    if invoice is None:
+        raise StatusNotRecorded(
+            "A lifecycle status is about an invoice: name the invoice we sent you in DocumentReference "
+            "(its payloadID) or InvoiceIDInfo.",
+            path=path,
+        )
+    try:
+        reason = check_reason(code, reason)
+    except LifecycleError as error:
+        if reason:
+            path = f"{STATUS_PATH}/Extrinsic[@name='{lifecycle.REASON_EXTRINSIC}']"
+        raise StatusNotRecorded(str(error), path=path) from None
+    return code, reason
 
 
 def disputed_invoices() -> Any:
     """The buyer statuses the operators must answer, newest first: each invoice whose latest status
-    from the buyer's system is a request for a credit memo or a rejection, with the buyer's reason."""
+    from the buyer's system is a request for a credit memo, a rejection, or lifecycle status 207 En
+    litige or 210 Refusée, with the buyer's reason."""
     latest = (
         BuyerStatus.objects.filter(invoice=OuterRef("pk")).order_by("-received_at", "-id").values("pk")[:1]
     )
     latest_ids = Invoice.objects.annotate(latest_status=Subquery(latest)).values("latest_status")
     return (
         BuyerStatus.objects.filter(pk__in=latest_ids, kind=BuyerStatusKind.INVOICE)
-        .filter(Q(status_type="rejected") | Q(detail=CREDIT_MEMO_REQUESTED))
+        .filter(
+            Q(status_type="rejected")
+            | Q(detail=CREDIT_MEMO_REQUESTED)
+            | Q(lifecycle_code__in=[LifecycleStatus.DISPUTED, LifecycleStatus.REFUSED])
+        )
         .select_related("invoice__order", "business")
         .order_by("-received_at", "-id")
     )

@@ -20,6 +20,11 @@ urlpatterns = [
                     name="fulfilment-return-decline",
                 ),
                 path("shipments/<int:shipment_id>/delivered/", views.delivered, name="fulfilment-delivered"),
+                path(
+                    "invoices/<str:number>/payment-received/",
+                    views.payment_received,
+                    name="fulfilment-payment-received",
+                ),
             ]
         ),
     ),

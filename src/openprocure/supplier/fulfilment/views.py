@@ -19,7 +19,7 @@ from openprocure.core.lists import paginate
 from openprocure.core.pdf import pdf_response
 from openprocure.supplier.business.choices import InvoiceFormat
 from openprocure.supplier.business.services import membership_of, staff_role
-from openprocure.supplier.fulfilment import services
+from openprocure.supplier.fulfilment import lifecycle, services
 from openprocure.supplier.fulfilment.choices import ReturnRequestStatus
 from openprocure.supplier.fulfilment.forms import (
     DeclineReturnForm,
@@ -346,3 +346,18 @@ def account_charges(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request, "fulfilment/charges.html", {"charges": page.object_list, "page": page, "query": query}
     )
+
+
+@login_required
+@require_POST
+def payment_received(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
+    """Staff record that an invoice's payment was received: it is paid, and we say 212 Encaissée."""
+    _require_staff(request)
+    invoice = get_object_or_404(Invoice, number=number)
+    try:
+        lifecycle.record_payment(invoice=invoice, actor=request.user)
+    except ValidationError as error:
+        _report(request, error)
+    else:
+        messages.success(request, _("Payment of invoice %(number)s recorded.") % {"number": invoice.number})
+    return redirect("support-order", invoice.order.number)

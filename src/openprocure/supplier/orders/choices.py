@@ -47,6 +47,7 @@ class EventKind(models.TextChoices):
     CHARGED = "order_charged", _("Charged")
     RETURNED = "order_returned", _("Goods returned")
     CONFORMANCE_CHECKED = "conformance_checked", _("Procurement system checked with this order")
+    INVOICE_LIFECYCLE = "invoice_lifecycle", _("Invoice lifecycle status")  # 207, 210, 212… (detail: code)
 
 
 class ConformanceStatus(models.TextChoices):

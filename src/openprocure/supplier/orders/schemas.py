@@ -22,6 +22,10 @@ class BuyerStatusOut(Schema):
     message: str
     comments: str
     amount_paid: Decimal | None = Field(description="a partial payment, in the invoice's currency")
+    lifecycle_code: str = Field(
+        description="the French lifecycle status it carries (CDAR code, 205…), or empty"
+    )
+    reason_code: str = Field(description="its reason code (BR-FR-CDV-CL-09), or empty")
 
 
 def buyer_status_out(status: Any) -> dict[str, Any]:
@@ -35,6 +39,8 @@ def buyer_status_out(status: Any) -> dict[str, Any]:
         "text": status.text,
         "message": status.message,
         "comments": status.comments,
+        "lifecycle_code": status.lifecycle_code,
+        "reason_code": status.reason_code,
         "amount_paid": (
             quantize_money(status.partial_amount, status.currency)
             if status.partial_amount is not None
