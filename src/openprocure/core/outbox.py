@@ -20,6 +20,11 @@ Rules (the same on every task backend):
   the worker calls the callables registered under that key with the message and the outcome, in the
   transaction that records the outcome, so the app's own state (a purchase order accepted or failed)
   moves with it or not at all (no poller reads the outbox);
+- an OAGIS purchase order BOD (a message whose kind is one of :data:`BOD_KINDS`) goes out the same
+  way, through ``punchout.oagis.transport.post_bod``: HTTP Basic with the BOD's
+  ``ApplicationArea/Sender/LogicalID`` and the shared secret ``secret_source`` names (read at
+  delivery, as below); an AcknowledgePurchaseOrder (or a ConfirmBOD without errors) is delivered, a
+  ConfirmBOD with errors or an HTTP 4xx permanent, the rest transient, as for cXML;
 - bodies are stored with their shared secret masked (so are the journal's copies): the secret is put
   in at delivery, read then from the encrypted store named by the message's ``secret_source``, so a
   secret replaced in the meantime is the one sent, and no stored row ever holds it.
@@ -50,13 +55,15 @@ from django.utils.module_loading import import_string
 from django_tasks import task
 
 from openprocure.core import rows
-from openprocure.core.choices import OUTBOX_TRANSITIONS, Direction, OutboxStatus
+from openprocure.core.choices import OUTBOX_TRANSITIONS, Direction, OutboxStatus, Protocol
 from openprocure.core.hooks import Hook
 from openprocure.core.journal import MASK, journal_entry, mask_secret_bytes, mask_secrets, record_document
 from openprocure.core.models import DeliveryAttempt, OutboxMessage
 from openprocure.core.status import set_status, set_status_where
 from openprocure.core.tunables import tunable
+from punchout import oagis
 from punchout.cxml.transport import PermanentDeliveryError, TransientDeliveryError, post_cxml
+from punchout.oagis.transport import post_bod
 
 logger = logging.getLogger(__name__)
 
@@ -178,6 +185,39 @@ def body_to_send(message: OutboxMessage) -> bytes:
     return sent.encode("utf-8")
 
 
+#: The OAGIS BODs the outbox delivers with :func:`punchout.oagis.transport.post_bod` (see the module).
+BOD_KINDS = frozenset({"ProcessPurchaseOrder", "ChangePurchaseOrder", "CancelPurchaseOrder"})
+
+
+def protocol_of(kind: str) -> str:
+    """The journal's protocol of a document of ``kind`` the outbox sends."""
+    return Protocol.OAGIS if kind in BOD_KINDS else Protocol.CXML
+
+
+def answer_kind(message: OutboxMessage, answer: str) -> str:
+    """The journal's kind of a partner's answer: ``Response`` for cXML, the BOD's name for OAGIS."""
+    if message.kind not in BOD_KINDS:
+        return "Response"
+    found = re.search(r"<(?:\w+:)?(AcknowledgePurchaseOrder|ConfirmBOD)[\s>]", answer[:2000])
+    return found.group(1) if found else "Response"
+
+
+def bod_credentials(message: OutboxMessage) -> tuple[str, str] | None:
+    """(user, secret) of a BOD's HTTP Basic authentication: its Sender/LogicalID and the shared
+    secret ``secret_source`` names, read now; None for a message that names no secret. Raises
+    :class:`SecretUnavailable` as :func:`body_to_send` does."""
+    if not message.secret_source:
+        return None
+    path = getattr(settings, "OUTBOX_SECRET_LOOKUP", "")
+    secret = _secret_lookup(path)(message.secret_source) if path else ""
+    if not secret:
+        raise SecretUnavailable(
+            "No shared secret is stored for this partner any more: enter it again, then retry the message."
+        )
+    sender = oagis.parse_purchase_order(message.body).application_area.sender_logical_id or ""
+    return sender, secret
+
+
 # -- result callbacks ---------------------------------------------------------------------------------
 _RESULT_HOOKS: dict[str, Hook] = {}
 
@@ -259,6 +299,7 @@ def enqueue_document(
                 raw=text,
                 kind=kind,
                 payload_id=payload_id,
+                protocol=protocol_of(kind),
                 partner=partner,
                 reference=reference,
                 content_type=content_type,
@@ -306,6 +347,7 @@ def enqueue_documents(documents: Sequence[Outgoing]) -> list[OutboxMessage]:
                 raw=text,
                 kind=document.kind,
                 payload_id=document.payload_id,
+                protocol=protocol_of(document.kind),
                 partner=document.partner,
                 reference=document.reference,
                 content_type=document.content_type,
@@ -488,9 +530,19 @@ def deliver_message(message_id: int, *, deadline: float | None = None) -> Delive
     try:
         # The partner's answer is read masked: nothing kept from it (detail, status, the answer
         # itself) can hold a secret it echoes.
-        result = post_cxml(
-            message.url, body_to_send(message), deadline=seconds, mask_answer=mask_secret_bytes
-        )
+        if message.kind in BOD_KINDS:
+            bod = post_bod(
+                message.url,
+                message.body.encode("utf-8"),
+                credentials=bod_credentials(message),
+                deadline=seconds,
+                mask_answer=mask_secret_bytes,
+            )
+            result = None
+        else:
+            result = post_cxml(
+                message.url, body_to_send(message), deadline=seconds, mask_answer=mask_secret_bytes
+            )
     except SecretUnavailable as error:
         # Nothing was sent: a person provides the secret, then retries (as after a refusal).
         outcome, code, detail, answer = DeliveryAttempt.Outcome.PERMANENT, 0, error.message, b""
@@ -514,13 +566,17 @@ def deliver_message(message_id: int, *, deadline: float | None = None) -> Delive
             error.body,
         )
     else:
-        status = result.status
-        outcome, code, answer = DeliveryAttempt.Outcome.DELIVERED, status.code, result.body
-        detail = (
-            f"{status.code} {status.text}: {status.message}"
-            if status.message
-            else f"{status.code} {status.text}"
-        )
+        if result is None:
+            outcome, code, answer = DeliveryAttempt.Outcome.DELIVERED, bod.http_status, bod.body
+            detail = f"{bod.http_status} {bod.summary}"
+        else:
+            status = result.status
+            outcome, code, answer = DeliveryAttempt.Outcome.DELIVERED, status.code, result.body
+            detail = (
+                f"{status.code} {status.text}: {status.message}"
+                if status.message
+                else f"{status.code} {status.text}"
+            )
     return _finish(message, number, started, outcome, code or None, detail, answer.decode("utf-8", "replace"))
 
 
@@ -588,7 +644,8 @@ def _finish(
             record_document(
                 direction=Direction.INBOUND,
                 raw=response_body,
-                kind="Response",
+                kind=answer_kind(locked, response_body),
+                protocol=protocol_of(locked.kind),
                 partner=locked.partner,
                 reference=locked.reference,
                 status_code=status_code,

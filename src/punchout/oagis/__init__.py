@@ -11,6 +11,7 @@ https://github.com/OAGi/Score, data/OAGIS_10_2_EnterpriseEdition). The product d
 against the schemas at run time: the tests do, with the schemas from the interop corpus.
 """
 
+from punchout.oagis.bridge import confirmation_of, order_request_of
 from punchout.oagis.errors import (
     BuildError,
     DocumentTooLarge,
@@ -43,6 +44,7 @@ from punchout.oagis.model import (
 )
 from punchout.oagis.reader import parse, parse_confirm, parse_purchase_order
 from punchout.oagis.replies import accepted_with_warnings, refusal
+from punchout.oagis.transport import confirm_errors
 from punchout.oagis.writer import build, build_tree
 
 __all__ = [
@@ -75,6 +77,9 @@ __all__ = [
     "accepted_with_warnings",
     "build",
     "build_tree",
+    "confirm_errors",
+    "confirmation_of",
+    "order_request_of",
     "parse",
     "parse_confirm",
     "parse_purchase_order",

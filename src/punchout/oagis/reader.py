@@ -227,6 +227,7 @@ class _Reader:
         status, reason = self.status(self.allowed(element))
         return PurchaseOrderHeader(
             id=self.text(element, "ID"),
+            revision_id=self.text(element, "RevisionID"),
             document_date=self.stamp(element, "DocumentDateTime"),
             order_date=self.stamp(element, "OrderDateTime"),
             descriptions=self.texts(element, "Description"),

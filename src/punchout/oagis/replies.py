@@ -45,15 +45,17 @@ def _answer(
 def refusal(
     error: OAGISError,
     *,
+    code: str | None = None,
     received: ApplicationArea | None,
     sender_logical_id: str,
     bod_id: str,
     creation: datetime,
 ) -> ConfirmBOD:
     """The ConfirmBOD refusing a received BOD: one error message with the refusal's text, its code
-    as ReasonCode and its path as SourceLocationExpression. ``received`` is the refused BOD's
+    as ReasonCode (``code`` when given: a receiver's own catalogue code) and its path as
+    SourceLocationExpression. ``received`` is the refused BOD's
     ApplicationArea when it could be read (the ConfirmBOD then names it), else ``None``."""
-    message = Message(description=error.message, reason_code=error.code, location=error.path)
+    message = Message(description=error.message, reason_code=code or error.code, location=error.path)
     return _answer(
         received,
         BODOutcome(errors=[message]),

@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import prefetch_related_objects
+from django.db.models import Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +28,7 @@ from openprocure.buyer.organization.choices import AddressKind
 from openprocure.buyer.organization.models import Address
 from openprocure.buyer.organization.services import is_procurement_admin
 from openprocure.buyer.purchasing import hooks, notices
+from openprocure.buyer.purchasing.bods import build_bod
 from openprocure.buyer.purchasing.choices import (
     CHANGEABLE,
     PO_TRANSITIONS,
@@ -53,6 +54,7 @@ from openprocure.buyer.purchasing.models import (
 )
 from openprocure.buyer.requisitions.limits import line_amount
 from openprocure.buyer.requisitions.services import ITEM_FIELDS, change_status, change_status_many
+from openprocure.buyer.suppliers.choices import OrderChannel
 from openprocure.buyer.suppliers.models import PunchOutConnection, Supplier
 from openprocure.core.audit import new_event, record_event
 from openprocure.core.choices import OutboxStatus
@@ -160,10 +162,13 @@ def _bill_to(requisition: Any) -> Any:
 
 
 def _connection_for(supplier: Any, line_connection: Any) -> Any:
-    if line_connection is not None and line_connection.protocol == "cxml" and line_connection.is_active:
+    if line_connection is not None and line_connection.sends_orders and line_connection.is_active:
         return line_connection
     return (
-        supplier.connections.filter(is_active=True, protocol="cxml")
+        supplier.connections.filter(
+            Q(protocol="cxml", order_channel=OrderChannel.CXML) | Q(order_channel=OrderChannel.OAGIS),
+            is_active=True,
+        )
         .exclude(order_url="")
         .order_by("pk")
         .first()
@@ -394,7 +399,7 @@ def send_purchase_orders(*, orders: list[PurchaseOrder], actor: Any = None) -> N
         if values:
             _hold_back(po, values)
             unsendable.append(po)
-        elif connection is None or not connection.order_url or connection.protocol != "cxml":
+        elif connection is None or not connection.sends_orders:
             po.supplier_message = _(
                 "No cXML order URL for %(supplier)s: add one to the supplier connection, then send the order again."
             ) % {"supplier": po.supplier}
@@ -406,11 +411,17 @@ def send_purchase_orders(*, orders: list[PurchaseOrder], actor: Any = None) -> N
             sendable.append(po)
     if unsendable:
         PurchaseOrder.objects.bulk_update(unsendable, ["supplier_message", "supplier_message_values"])
-    built = build_order_requests(sendable, kind=TransmissionType.NEW)
+    bods = [po for po in sendable if po.connection is not None and po.connection.sends_bods]
+    sendable = [po for po in sendable if po not in bods]
+    built = [
+        (payload_id, "OrderRequest", body)
+        for payload_id, body in build_order_requests(sendable, kind=TransmissionType.NEW)
+    ] + [build_bod(po, kind=TransmissionType.NEW) for po in bods]
+    sendable += bods
     messages = enqueue_documents(
         [
             Outgoing(
-                kind="OrderRequest",
+                kind=name,
                 url=po.connection.order_url if po.connection else "",
                 payload_id=payload_id,
                 body=body,
@@ -419,7 +430,7 @@ def send_purchase_orders(*, orders: list[PurchaseOrder], actor: Any = None) -> N
                 secret_source=str(po.connection_id),
                 on_result=DELIVERY_RESULT,
             )
-            for po, (payload_id, body) in zip(sendable, built, strict=True)
+            for po, (payload_id, name, body) in zip(sendable, built, strict=True)
         ]
     )
     transmissions = Transmission.objects.bulk_create(
@@ -431,7 +442,7 @@ def send_purchase_orders(*, orders: list[PurchaseOrder], actor: Any = None) -> N
                 payload_id=payload_id,
                 outbox_message=message,
             )
-            for po, (payload_id, _body), message in zip(sendable, built, messages, strict=True)
+            for po, (payload_id, _name, _body), message in zip(sendable, built, messages, strict=True)
         ]
     )
     set_status_many(
@@ -507,7 +518,7 @@ def send_purchase_order(
         )
         logger.warning("order %s not sent: %s", po.number, problem)
         return None
-    if connection is None or not connection.order_url or connection.protocol != "cxml":
+    if connection is None or not connection.sends_orders:
         po.supplier_message = _(
             "No cXML order URL for %(supplier)s: add one to the supplier connection, then send the order again."
         ) % {"supplier": po.supplier}
@@ -534,7 +545,9 @@ def _transmit(
 ) -> Transmission:
     """Store the order document of ``kind`` in the outbox and keep its transmission (``fields``: the
     change order's changes and reason)."""
-    payload_id, message = _enqueue_order(po, connection, kind, version=version)
+    payload_id, message = _enqueue_order(
+        po, connection, kind, version=version, reason=fields.get("reason", "")
+    )
     return Transmission.objects.create(
         purchase_order=po,
         type=kind,
@@ -871,14 +884,24 @@ def _next_version(po: PurchaseOrder) -> int:
 
 
 def _enqueue_order(
-    po: PurchaseOrder, connection: PunchOutConnection, kind: str, *, version: Version | None = None
+    po: PurchaseOrder,
+    connection: PunchOutConnection,
+    kind: str,
+    *,
+    version: Version | None = None,
+    reason: str = "",
 ) -> tuple[str, OutboxMessage]:
-    """Build the OrderRequest of ``kind`` (a change order's ``version``) and store it in the outbox
-    for the connection's order URL; the secret is inserted at delivery. Returns the payloadID and
+    """Build the order document of ``kind`` (a change order's ``version``): a cXML OrderRequest, or
+    the OAGIS BOD when the connection's order channel is OAGIS; store it in the outbox for the
+    connection's order URL (the secret is inserted at delivery). Returns the payloadID (BODID) and
     the outbox message."""
-    payload_id, body = build_order_request(po, kind=kind, version=version)
+    if connection.sends_bods:
+        payload_id, name, body = build_bod(po, kind=kind, version=version, reason=reason)
+    else:
+        name = "OrderRequest"
+        payload_id, body = build_order_request(po, kind=kind, version=version)
     message = enqueue_document(
-        kind="OrderRequest",
+        kind=name,
         url=connection.order_url,
         payload_id=payload_id,
         body=body,
@@ -1036,12 +1059,7 @@ def close_remaining(*, po: PurchaseOrder, actor: Any, reason: str = "") -> Trans
             for number, target in sorted(targets.items())
         }
         connection = po.connection
-        can_tell = bool(
-            connection
-            and connection.order_url
-            and connection.protocol == "cxml"
-            and connection.accepts_order_updates
-        )
+        can_tell = bool(connection and connection.sends_orders and connection.accepts_order_updates)
         transmission = (
             _send_version(po, TransmissionType.UPDATE, changes, actor, reason) if can_tell else None
         )

@@ -9,7 +9,12 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from openprocure.buyer.suppliers.choices import ConnectionProtocol, DeploymentMode, UserAttribute
+from openprocure.buyer.suppliers.choices import (
+    ConnectionProtocol,
+    DeploymentMode,
+    OrderChannel,
+    UserAttribute,
+)
 from openprocure.buyer.suppliers.models import PunchOutConnection, Supplier
 from openprocure.core.crypto import MIN_SHARED_SECRET_LENGTH, validate_shared_secret
 
@@ -57,6 +62,7 @@ class ConnectionForm(forms.ModelForm):
             "protocol",
             "deployment_mode",
             "setup_url",
+            "order_channel",
             "order_url",
             "from_domain",
             "from_identity",
@@ -104,6 +110,14 @@ class ConnectionForm(forms.ModelForm):
                 validate_shared_secret(secret)
             except forms.ValidationError as error:
                 self.add_error("new_shared_secret", error)
+        if cleaned.get("order_channel") == OrderChannel.OAGIS and not cleaned.get("order_url"):
+            self.add_error(
+                "order_url",
+                _(
+                    "Enter the supplier's OAGIS order URL: purchase orders, changes and cancellations are "
+                    "posted there as BODs."
+                ),
+            )
         return cleaned
 
     def clean_oci_parameters(self) -> dict[str, str]:
