@@ -73,7 +73,10 @@ def bod(
                     ship_to=oagis.Party(
                         name="Acme Receiving",
                         address=oagis.Address(
-                            lines=["12 rue des Entrepôts"], city="Lyon", postal_code="69007", country_code="FR"
+                            lines=["12 rue des Entrepôts"],
+                            city="Lyon",
+                            postal_code="69007",
+                            country_code="FR",
                         ),
                     ),
                     total_amount=oagis.Amount(total, "EUR"),
@@ -129,7 +132,13 @@ def test_a_process_purchase_order_is_taken_in_and_acknowledged_line_by_line(clie
         (line.line_number, line.status, line.quantity.value, line.unit_price.value, line.status_reason)
         for line in ack.purchase_order.lines
     ] == [
-        ("1", "Modified", Decimal("3"), Decimal("5.0000"), "ACCEPTED: Accepted: 3 at 5.00 EUR each. Nothing to do."),
+        (
+            "1",
+            "Modified",
+            Decimal("3"),
+            Decimal("5.0000"),
+            "ACCEPTED: Accepted: 3 at 5.00 EUR each. Nothing to do.",
+        ),
         ("2", "Accepted", Decimal("2"), Decimal("10.0000"), None),
     ]
     # Both documents are in the journal, as OAGIS, the answer replying to the BOD.
@@ -142,7 +151,11 @@ def test_a_process_purchase_order_is_taken_in_and_acknowledged_line_by_line(clie
         200,
     )
     assert received.raw == body.decode()
-    assert (answer.protocol, answer.in_reply_to_id, answer.raw) == ("oagis", received.pk, response.content.decode())
+    assert (answer.protocol, answer.in_reply_to_id, answer.raw) == (
+        "oagis",
+        received.pk,
+        response.content.decode(),
+    )
 
 
 def test_the_same_bod_again_gets_the_same_acknowledgement_and_creates_nothing(client, shop):
@@ -160,7 +173,9 @@ def test_change_then_cancel_go_through_the_intake_of_updates_and_deletes(client,
     assert post(client, bod(cart)).status_code == 200
     change = post(
         client,
-        bod(cart, verb=oagis.Verb.CHANGE, bod_id="bod-2@buyer.example", revision="2", quantities={1: 2, 2: 0}),
+        bod(
+            cart, verb=oagis.Verb.CHANGE, bod_id="bod-2@buyer.example", revision="2", quantities={1: 2, 2: 0}
+        ),
     )
     assert change.status_code == 200, change.content
     assert schema_errors(interop, change.content) == []

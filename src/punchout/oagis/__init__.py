@@ -43,7 +43,7 @@ from punchout.oagis.model import (
     Verb,
 )
 from punchout.oagis.reader import parse, parse_confirm, parse_purchase_order
-from punchout.oagis.replies import accepted_with_warnings, refusal
+from punchout.oagis.replies import accepted_with_warnings, original_of, refusal
 from punchout.oagis.transport import confirm_errors
 from punchout.oagis.writer import build, build_tree
 
@@ -80,6 +80,7 @@ __all__ = [
     "confirm_errors",
     "confirmation_of",
     "order_request_of",
+    "original_of",
     "parse",
     "parse_confirm",
     "parse_purchase_order",

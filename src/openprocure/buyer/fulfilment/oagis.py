@@ -151,10 +151,8 @@ def _success(ack: oagis.PurchaseOrderBOD, message: str) -> Reply:
     area = application_area()
     document = oagis.ConfirmBOD(
         application_area=area,
-        original_application_area=oagis.ApplicationArea(
-            sender_logical_id=ack.application_area.sender_logical_id,
-            creation=ack.application_area.creation,
-            bod_id=ack.application_area.bod_id,
+        original_application_area=oagis.original_of(
+            ack.application_area, timezone.now().replace(microsecond=0)
         ),
         results=[
             oagis.BODResult(

@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0005_outbox_result_callback'),
+        ("core", "0005_outbox_result_callback"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='document',
-            name='protocol',
-            field=models.CharField(choices=[('cxml', 'cXML'), ('oci', 'OCI'), ('oagis', 'OAGIS')], default='cxml', max_length=8, verbose_name='protocol'),
+            model_name="document",
+            name="protocol",
+            field=models.CharField(
+                choices=[("cxml", "cXML"), ("oci", "OCI"), ("oagis", "OAGIS")],
+                default="cxml",
+                max_length=8,
+                verbose_name="protocol",
+            ),
         ),
     ]

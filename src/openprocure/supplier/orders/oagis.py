@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openprocure.core.oagis_endpoint import (
@@ -101,12 +102,7 @@ def acknowledgement(bod: oagis.PurchaseOrderBOD, answer: services.Answer) -> oag
     return oagis.PurchaseOrderBOD(
         verb=oagis.Verb.ACKNOWLEDGE,
         application_area=application_area(),
-        original_application_area=oagis.ApplicationArea(
-            sender_logical_id=received.sender_logical_id,
-            sender_component_id=received.sender_component_id,
-            creation=received.creation,
-            bod_id=received.bod_id,
-        ),
+        original_application_area=oagis.original_of(received, timezone.now().replace(microsecond=0)),
         purchase_orders=[
             oagis.PurchaseOrder(
                 oagis.PurchaseOrderHeader(
