@@ -187,7 +187,10 @@ def test_change_then_cancel_go_through_the_intake_of_updates_and_deletes(client,
     ]
     assert order.order_version == 2
     ack = oagis.parse_purchase_order(change.content).purchase_order
-    assert [(line.line_number, line.status) for line in ack.lines][0] == ("1", "Accepted")
+    assert [(line.line_number, line.status, line.status_reason) for line in ack.lines] == [
+        ("1", "Accepted", None),
+        ("2", "Rejected", "LINE_CANCELLED: Cancelled by the buyer's update request. Nothing to do."),
+    ]
     cancel = post(client, bod(cart, verb=oagis.Verb.CANCEL, bod_id="bod-3@buyer.example", revision="3"))
     assert cancel.status_code == 200, cancel.content
     order.refresh_from_db()

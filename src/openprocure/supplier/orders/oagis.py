@@ -69,7 +69,7 @@ def _line(line: OrderLine) -> oagis.PurchaseOrderLine:
     repriced = line.buyer_unit_price is not None and Decimal(line.buyer_unit_price) != price
     said = f"{line.code}: {line.reason}" if line.reason else line.code
     reason: str | None = said or None
-    if line.outcome == LineOutcome.REJECTED:
+    if line.outcome in (LineOutcome.REJECTED, LineOutcome.CANCELLED):
         status = oagis.LineStatus.REJECTED
     elif line.outcome == LineOutcome.BACKORDERED or repriced:
         status = oagis.LineStatus.MODIFIED
