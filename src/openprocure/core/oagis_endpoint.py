@@ -22,10 +22,9 @@ from django.views.decorators.csrf import csrf_exempt
 
 from openprocure.core import ratelimits, rows
 from openprocure.core.choices import Direction, Protocol
-from openprocure.core.cxml_endpoint import warnings_as_json
+from openprocure.core.cxml_endpoint import oversized, warnings_as_json
 from openprocure.core.journal import record_document
 from openprocure.core.models import Document
-from openprocure.core.wsgi import BODY_CUT_AT
 from punchout import oagis
 from punchout.cxml import new_payload_id
 from punchout.oagis.errors import DocumentTooLarge, OAGISError
@@ -106,14 +105,9 @@ def require_credentials(inbound: InboundBOD) -> tuple[str, str]:
 
 def read_bod(request: HttpRequest) -> bytes:
     """The request's body, refused above ``CXML_MAX_BYTES``."""
-    length = int(request.META.get("CONTENT_LENGTH") or 0)
-    if length > settings.CXML_MAX_BYTES:
-        cut = request.META.get(BODY_CUT_AT)
-        size = f"more than {cut}" if cut else str(length)
-        raise DocumentTooLarge(
-            f"The body has {size} bytes; this endpoint accepts at most {settings.CXML_MAX_BYTES} bytes. "
-            "Send one purchase order per BOD."
-        )
+    too_large = oversized(request)
+    if too_large:
+        raise DocumentTooLarge(f"{too_large} Send one purchase order per BOD.")
     return request.body
 
 

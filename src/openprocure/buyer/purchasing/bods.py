@@ -21,6 +21,7 @@ from openprocure.buyer.purchasing.documents import USER_AGENT, Version, day, lin
 from openprocure.buyer.purchasing.models import PurchaseOrder
 from punchout import oagis
 from punchout.cxml import new_payload_id
+from punchout.oagis.transport import CONTENT_TYPE
 
 #: The verb of each kind of order document.
 VERBS = {
@@ -92,6 +93,11 @@ def purchase_order_bod(
         ),
         purchase_orders=[oagis.PurchaseOrder(header, [_line(line, po.currency) for line in lines])],
     )
+
+
+def content_type_of(kind: str) -> str:
+    """The media type an order document of ``kind`` (OrderRequest or a BOD's name) is sent as."""
+    return "text/xml; charset=utf-8" if kind == "OrderRequest" else CONTENT_TYPE
 
 
 def build_bod(

@@ -28,7 +28,7 @@ from openprocure.buyer.organization.choices import AddressKind
 from openprocure.buyer.organization.models import Address
 from openprocure.buyer.organization.services import is_procurement_admin
 from openprocure.buyer.purchasing import hooks, notices
-from openprocure.buyer.purchasing.bods import build_bod
+from openprocure.buyer.purchasing.bods import build_bod, content_type_of
 from openprocure.buyer.purchasing.choices import (
     CHANGEABLE,
     PO_TRANSITIONS,
@@ -429,6 +429,7 @@ def send_purchase_orders(*, orders: list[PurchaseOrder], actor: Any = None) -> N
                 partner=str(po.supplier)[:200],
                 secret_source=str(po.connection_id),
                 on_result=DELIVERY_RESULT,
+                content_type=content_type_of(name),
             )
             for po, (payload_id, name, body) in zip(sendable, built, strict=True)
         ]
@@ -901,6 +902,7 @@ def _enqueue_order(
         name = "OrderRequest"
         payload_id, body = build_order_request(po, kind=kind, version=version)
     message = enqueue_document(
+        content_type=content_type_of(name),
         kind=name,
         url=connection.order_url,
         payload_id=payload_id,

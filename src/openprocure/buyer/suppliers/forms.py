@@ -101,6 +101,8 @@ class ConnectionForm(forms.ModelForm):
         )
         for name in ("oci_parameters", "oci_field_mapping", "oci_login_fields"):
             self.fields[name].required = False
+        # A form posted without it (a script written before the field existed) keeps the channel.
+        self.fields["order_channel"].required = False
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -119,6 +121,9 @@ class ConnectionForm(forms.ModelForm):
                 ),
             )
         return cleaned
+
+    def clean_order_channel(self) -> str:
+        return str(self.cleaned_data.get("order_channel") or self.instance.order_channel or OrderChannel.CXML)
 
     def clean_oci_parameters(self) -> dict[str, str]:
         return self._json_object("oci_parameters")
