@@ -530,19 +530,8 @@ def deliver_message(message_id: int, *, deadline: float | None = None) -> Delive
     try:
         # The partner's answer is read masked: nothing kept from it (detail, status, the answer
         # itself) can hold a secret it echoes.
-        if message.kind in BOD_KINDS:
-            bod = post_bod(
-                message.url,
-                message.body.encode("utf-8"),
-                credentials=bod_credentials(message),
-                deadline=seconds,
-                mask_answer=mask_secret_bytes,
-            )
-            result = None
-        else:
-            result = post_cxml(
-                message.url, body_to_send(message), deadline=seconds, mask_answer=mask_secret_bytes
-            )
+        code, answer, detail = _send(message, seconds)
+        outcome = DeliveryAttempt.Outcome.DELIVERED
     except SecretUnavailable as error:
         # Nothing was sent: a person provides the secret, then retries (as after a refusal).
         outcome, code, detail, answer = DeliveryAttempt.Outcome.PERMANENT, 0, error.message, b""
@@ -565,19 +554,27 @@ def deliver_message(message_id: int, *, deadline: float | None = None) -> Delive
             str(error),
             error.body,
         )
-    else:
-        if result is None:
-            outcome, code, answer = DeliveryAttempt.Outcome.DELIVERED, bod.http_status, bod.body
-            detail = f"{bod.http_status} {bod.summary}"
-        else:
-            status = result.status
-            outcome, code, answer = DeliveryAttempt.Outcome.DELIVERED, status.code, result.body
-            detail = (
-                f"{status.code} {status.text}: {status.message}"
-                if status.message
-                else f"{status.code} {status.text}"
-            )
     return _finish(message, number, started, outcome, code or None, detail, answer.decode("utf-8", "replace"))
+
+
+def _send(message: OutboxMessage, seconds: float) -> tuple[int, bytes, str]:
+    """Send the message once, by its protocol (a cXML document, or an OAGIS BOD with HTTP Basic):
+    the accepted answer's status code, bytes and one-line detail; raises as the transports do."""
+    if message.kind in BOD_KINDS:
+        bod = post_bod(
+            message.url,
+            message.body.encode("utf-8"),
+            credentials=bod_credentials(message),
+            deadline=seconds,
+            mask_answer=mask_secret_bytes,
+        )
+        return bod.http_status, bod.body, f"{bod.http_status} {bod.summary}"
+    result = post_cxml(message.url, body_to_send(message), deadline=seconds, mask_answer=mask_secret_bytes)
+    status = result.status
+    detail = (
+        f"{status.code} {status.text}: {status.message}" if status.message else f"{status.code} {status.text}"
+    )
+    return status.code, result.body, detail
 
 
 def _finish(
