@@ -13,11 +13,18 @@ import pytest
 
 from openprocure.buyer.fulfilment.models import Confirmation, LineFulfilment, SupplierIssue
 from openprocure.buyer.purchasing.models import PurchaseOrder
-from openprocure.buyer.requisitions.services import CartLine, create_requisition_from_cart
 from openprocure.core.models import DeliveryAttempt, Document, OutboxMessage
 from punchout import oagis
 from punchout.oagis.transport import basic_credentials
-from tests.buyer.approval_world import AUX_ID, build_world, requisition, signed_in, submit
+from tests.buyer.approval_world import (
+    AUX_ID,
+    build_world,
+    connection_fields,
+    requisition,
+    signed_in,
+    submit,
+    two_line_order,
+)
 from tests.buyer.fulfilment_world import deliver
 from tests.partner_server import PartnerServer
 from tests.punchout.oagis_world import schema_errors
@@ -33,35 +40,6 @@ def world():
     made.connection.order_channel = "oagis"
     made.connection.save()
     return made
-
-
-def two_line_order(world) -> PurchaseOrder:
-    """Approved at submit (no rule): 3 chairs at 600 and 2 desks at 300, to Office Depot."""
-    lines = [
-        CartLine(
-            supplier_part_id=part,
-            supplier_part_auxiliary_id=aux,
-            quantity=Decimal(quantity),
-            unit_price=Decimal(price),
-            currency="EUR",
-            description=description,
-            unit_of_measure="EA",
-            unspsc="44121615",
-        )
-        for part, aux, quantity, price, description in [
-            ("SKU-1001", "cart-1/1", "3", "600.00", "Ergonomic chair"),
-            ("SKU-2002", "cart-1/2", "2", "300.00", "Standing desk"),
-        ]
-    ]
-    req = create_requisition_from_cart(
-        requester=world.rita,
-        supplier=world.supplier,
-        connection=world.connection,
-        lines=lines,
-        title="Office",
-    )
-    submit(world, req)
-    return PurchaseOrder.objects.get(requisition=req)
 
 
 def acknowledgement(
@@ -323,25 +301,7 @@ def test_the_connection_form_asks_for_an_order_url_for_oagis(world) -> None:
     admin = signed_in(world.people["ada"])
     page = admin.post(
         f"/suppliers/{connection.supplier_id}/connections/{connection.pk}/",
-        {
-            "name": connection.name,
-            "protocol": "cxml",
-            "deployment_mode": connection.deployment_mode,
-            "setup_url": connection.setup_url,
-            "order_channel": "oagis",
-            "order_url": "",
-            "from_domain": connection.from_domain,
-            "from_identity": connection.from_identity,
-            "to_domain": connection.to_domain,
-            "to_identity": connection.to_identity,
-            "sender_domain": connection.sender_domain,
-            "sender_identity": connection.sender_identity,
-            "oci_charset": "iso-8859-1",
-            "oci_parameters": "{}",
-            "oci_field_mapping": "{}",
-            "oci_login_fields": "[]",
-            "is_active": "on",
-        },
+        connection_fields(connection, order_channel="oagis", order_url=""),
     )
     assert page.status_code == 200
     assert page.context["form"].errors["order_url"] == [
