@@ -243,26 +243,3 @@ def two_line_order(world: World) -> PurchaseOrder:
     )
     submit(world, req)
     return PurchaseOrder.objects.get(requisition=req)
-
-
-def connection_fields(connection: PunchOutConnection, **changes: str) -> dict[str, str]:
-    """The connection form's fields as its page shows them for ``connection``, with ``changes``."""
-    fields = {
-        "name": connection.name,
-        "protocol": connection.protocol,
-        "deployment_mode": connection.deployment_mode,
-        "setup_url": connection.setup_url,
-        "order_url": connection.order_url,
-        "from_domain": connection.from_domain,
-        "from_identity": connection.from_identity,
-        "to_domain": connection.to_domain,
-        "to_identity": connection.to_identity,
-        "sender_domain": connection.sender_domain,
-        "sender_identity": connection.sender_identity,
-        "oci_charset": "iso-8859-1",
-        "oci_parameters": "{}",
-        "oci_field_mapping": "{}",
-        "oci_login_fields": "[]",
-        "is_active": "on",
-    }
-    return {**fields, **changes}

@@ -20,13 +20,13 @@ from punchout import cxml
 from tests.buyer.approval_world import (
     AUX_ID,
     build_world,
-    connection_fields,
     requisition,
     rule,
     signed_in,
     submit,
 )
 from tests.buyer.fulfilment_world import deliver
+from tests.buyer.punchout_world import connection_form_data
 from tests.partner_server import PartnerServer, cxml_response
 
 pytestmark = pytest.mark.django_db
@@ -128,7 +128,7 @@ def test_no_stored_row_holds_the_secret_and_a_secret_replaced_before_delivery_is
     connection = world.connection
     page = admin.post(
         f"/suppliers/{connection.supplier_id}/connections/{connection.pk}/",
-        connection_fields(connection, protocol="cxml", new_shared_secret="rotated-s3cret-&-<42>"),
+        connection_form_data(connection, protocol="cxml", new_shared_secret="rotated-s3cret-&-<42>"),
     )
     assert page.status_code == 302
     with PartnerServer() as supplier:

@@ -19,13 +19,13 @@ from punchout.oagis.transport import basic_credentials
 from tests.buyer.approval_world import (
     AUX_ID,
     build_world,
-    connection_fields,
     requisition,
     signed_in,
     submit,
     two_line_order,
 )
 from tests.buyer.fulfilment_world import deliver
+from tests.buyer.punchout_world import connection_form_data
 from tests.partner_server import PartnerServer
 from tests.punchout.oagis_world import schema_errors
 
@@ -301,7 +301,7 @@ def test_the_connection_form_asks_for_an_order_url_for_oagis(world) -> None:
     admin = signed_in(world.people["ada"])
     page = admin.post(
         f"/suppliers/{connection.supplier_id}/connections/{connection.pk}/",
-        connection_fields(connection, order_channel="oagis", order_url=""),
+        connection_form_data(connection, order_channel="oagis", order_url=""),
     )
     assert page.status_code == 200
     assert page.context["form"].errors["order_url"] == [
