@@ -13,6 +13,7 @@ from django.test import Client
 from openprocure.buyer.approvals.models import ApprovalRule, ApprovalRuleApprover, ApprovalRuleStep
 from openprocure.buyer.organization.models import Address, Company, CostCenter, Department, GLAccount
 from openprocure.buyer.organization.services import set_profile
+from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.buyer.requisitions.models import Requisition
 from openprocure.buyer.requisitions.services import CartLine, create_requisition_from_cart
 from openprocure.buyer.suppliers.crypto import encrypt_secret
@@ -213,3 +214,32 @@ def approver_emails(req: Requisition) -> list[list[tuple[str, str]]]:
         [(a.approver.email, a.status) for a in step.assignments.order_by("position", "id")]
         for step in current.steps.order_by("position")
     ]
+
+
+def two_line_order(world: World) -> PurchaseOrder:
+    """Approved at submit (no rule): 3 chairs at 600 and 2 desks at 300, to Office Depot."""
+    lines = [
+        CartLine(
+            supplier_part_id=part,
+            supplier_part_auxiliary_id=aux,
+            quantity=Decimal(quantity),
+            unit_price=Decimal(price),
+            currency="EUR",
+            description=description,
+            unit_of_measure="EA",
+            unspsc="44121615",
+        )
+        for part, aux, quantity, price, description in [
+            ("SKU-1001", "cart-1/1", "3", "600.00", "Ergonomic chair"),
+            ("SKU-2002", "cart-1/2", "2", "300.00", "Standing desk"),
+        ]
+    ]
+    req = create_requisition_from_cart(
+        requester=world.rita,
+        supplier=world.supplier,
+        connection=world.connection,
+        lines=lines,
+        title="Office",
+    )
+    submit(world, req)
+    return PurchaseOrder.objects.get(requisition=req)

@@ -17,8 +17,16 @@ from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.core import outbox
 from openprocure.core.models import DeliveryAttempt, Document, OutboxMessage
 from punchout import cxml
-from tests.buyer.approval_world import AUX_ID, build_world, requisition, rule, signed_in, submit
+from tests.buyer.approval_world import (
+    AUX_ID,
+    build_world,
+    requisition,
+    rule,
+    signed_in,
+    submit,
+)
 from tests.buyer.fulfilment_world import deliver
+from tests.buyer.punchout_world import connection_form_data
 from tests.partner_server import PartnerServer, cxml_response
 
 pytestmark = pytest.mark.django_db
@@ -120,25 +128,7 @@ def test_no_stored_row_holds_the_secret_and_a_secret_replaced_before_delivery_is
     connection = world.connection
     page = admin.post(
         f"/suppliers/{connection.supplier_id}/connections/{connection.pk}/",
-        {
-            "name": connection.name,
-            "protocol": "cxml",
-            "deployment_mode": connection.deployment_mode,
-            "setup_url": connection.setup_url,
-            "order_url": connection.order_url,
-            "from_domain": connection.from_domain,
-            "from_identity": connection.from_identity,
-            "to_domain": connection.to_domain,
-            "to_identity": connection.to_identity,
-            "sender_domain": connection.sender_domain,
-            "sender_identity": connection.sender_identity,
-            "oci_charset": "iso-8859-1",
-            "oci_parameters": "{}",
-            "oci_field_mapping": "{}",
-            "oci_login_fields": "[]",
-            "is_active": "on",
-            "new_shared_secret": "rotated-s3cret-&-<42>",
-        },
+        connection_form_data(connection, protocol="cxml", new_shared_secret="rotated-s3cret-&-<42>"),
     )
     assert page.status_code == 302
     with PartnerServer() as supplier:

@@ -15,10 +15,9 @@ from openprocure.buyer.approvals import budgets
 from openprocure.buyer.approvals.models import Budget
 from openprocure.buyer.fulfilment.models import LineFulfilment, SupplierIssue
 from openprocure.buyer.purchasing.models import PurchaseOrder, Transmission
-from openprocure.buyer.requisitions.services import CartLine, create_requisition_from_cart
 from openprocure.core.models import OutboxMessage
 from punchout import cxml
-from tests.buyer.approval_world import build_world, signed_in, submit
+from tests.buyer.approval_world import build_world, signed_in, two_line_order
 from tests.buyer.fulfilment_world import deliver
 from tests.partner_server import PartnerServer, cxml_response
 
@@ -43,35 +42,6 @@ def budget(world) -> Budget:
         currency="EUR",
         enforcement="warn",
     )
-
-
-def two_line_order(world) -> PurchaseOrder:
-    """Approved at submit (no rule): 3 chairs at 600 and 2 desks at 300, to Office Depot."""
-    lines = [
-        CartLine(
-            supplier_part_id=part,
-            supplier_part_auxiliary_id=aux,
-            quantity=Decimal(quantity),
-            unit_price=Decimal(price),
-            currency="EUR",
-            description=description,
-            unit_of_measure="EA",
-            unspsc="44121615",
-        )
-        for part, aux, quantity, price, description in [
-            ("SKU-1001", "cart-1/1", "3", "600.00", "Ergonomic chair"),
-            ("SKU-2002", "cart-1/2", "2", "300.00", "Standing desk"),
-        ]
-    ]
-    req = create_requisition_from_cart(
-        requester=world.rita,
-        supplier=world.supplier,
-        connection=world.connection,
-        lines=lines,
-        title="Office",
-    )
-    submit(world, req)
-    return PurchaseOrder.objects.get(requisition=req)
 
 
 def post_cxml(client: Any, message: object, payload_id: str) -> cxml.Status:

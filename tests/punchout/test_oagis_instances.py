@@ -79,6 +79,7 @@ def test_the_official_purchase_order_instances_read_with_their_values(interop: P
     order = document.purchase_order
     assert order.header == PurchaseOrderHeader(
         id="string",
+        revision_id="string",
         document_date="token",
         descriptions=["string"],
         notes=["string"],

@@ -7,10 +7,12 @@ from openprocure.buyer.api import api
 from openprocure.buyer.organization.views import SetPasswordView
 from openprocure.buyer.portal import views
 from openprocure.buyer.portal.cxml import InboundCXMLEndpoint
+from openprocure.buyer.portal.oagis import InboundOAGISEndpoint
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("cxml/", InboundCXMLEndpoint.as_view(), name="cxml"),
+    path("oagis/", InboundOAGISEndpoint.as_view(), name="oagis"),
     path("organization/", include("openprocure.buyer.organization.urls")),
     path("suppliers/", include("openprocure.buyer.suppliers.urls")),
     path("", include("openprocure.buyer.punchout.urls")),

@@ -14,6 +14,7 @@ class Direction(models.TextChoices):
 class Protocol(models.TextChoices):
     CXML = "cxml", _("cXML")
     OCI = "oci", _("OCI")
+    OAGIS = "oagis", _("OAGIS")
     PLATFORM = "platform", _("E-invoicing platform")  # invoices and CDAR statuses through a PA
 
 

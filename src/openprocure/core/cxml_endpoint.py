@@ -158,17 +158,23 @@ def sender_identity(document: cxml.CXML) -> str:
     return ""
 
 
+def oversized(request: HttpRequest) -> str:
+    """What is wrong with a request body above ``CXML_MAX_BYTES`` (empty when it is not): the text
+    of the refusal every partner endpoint (``/cxml/``, ``/oagis/``) answers with."""
+    length = int(request.META.get("CONTENT_LENGTH") or 0)
+    if length <= settings.CXML_MAX_BYTES:
+        return ""
+    # A chunked body longer than the site reads was cut (core.wsgi): its length is not known.
+    cut = request.META.get(BODY_CUT_AT)
+    size = f"more than {cut}" if cut else str(length)
+    return f"The body has {size} bytes; this endpoint accepts at most {settings.CXML_MAX_BYTES} bytes."
+
+
 def read_body(request: HttpRequest) -> bytes:
     """The cXML bytes of a request: a raw XML body, or a cxml-urlencoded / cxml-base64 form field."""
-    length = int(request.META.get("CONTENT_LENGTH") or 0)
-    if length > settings.CXML_MAX_BYTES:
-        # A chunked body longer than the site reads was cut (core.wsgi): its length is not known.
-        cut = request.META.get(BODY_CUT_AT)
-        size = f"more than {cut}" if cut else str(length)
-        raise DocumentTooLarge(
-            f"The body has {size} bytes; this endpoint accepts at most {settings.CXML_MAX_BYTES} bytes. "
-            "Split the document or contact the partner."
-        )
+    too_large = oversized(request)
+    if too_large:
+        raise DocumentTooLarge(f"{too_large} Split the document or contact the partner.")
     content_type = request.META.get("CONTENT_TYPE", "")
     if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
         return decode_form({key: request.POST[key] for key in request.POST})

@@ -23,6 +23,11 @@ Rules (the same on every task backend):
   the worker calls the callables registered under that key with the message and the outcome, in the
   transaction that records the outcome, so the app's own state (a purchase order accepted or failed)
   moves with it or not at all (no poller reads the outbox);
+- an OAGIS purchase order BOD (a message whose kind is one of :data:`BOD_KINDS`) goes out the same
+  way, through ``punchout.oagis.transport.post_bod``: HTTP Basic with the BOD's
+  ``ApplicationArea/Sender/LogicalID`` and the shared secret ``secret_source`` names (read at
+  delivery, as below); an AcknowledgePurchaseOrder (or a ConfirmBOD without errors) is delivered, a
+  ConfirmBOD with errors or an HTTP 4xx permanent, the rest transient, as for cXML;
 - bodies are stored with their shared secret masked (so are the journal's copies): the secret is put
   in at delivery, read then from the encrypted store named by the message's ``secret_source``, so a
   secret replaced in the meantime is the one sent, and no stored row ever holds it.
@@ -53,14 +58,16 @@ from django.utils.module_loading import import_string
 from django_tasks import task
 
 from openprocure.core import rows
-from openprocure.core.choices import OUTBOX_TRANSITIONS, Direction, OutboxStatus
+from openprocure.core.choices import OUTBOX_TRANSITIONS, Direction, OutboxStatus, Protocol
 from openprocure.core.email_documents import MAIL_DESTINATION, is_email, send_email_document
 from openprocure.core.hooks import Hook
 from openprocure.core.journal import MASK, journal_entry, mask_secret_bytes, mask_secrets, record_document
 from openprocure.core.models import DeliveryAttempt, OutboxMessage
 from openprocure.core.status import set_status, set_status_where
 from openprocure.core.tunables import tunable
+from punchout import oagis
 from punchout.cxml.transport import PermanentDeliveryError, TransientDeliveryError, post_cxml
+from punchout.oagis.transport import post_bod
 
 logger = logging.getLogger(__name__)
 
@@ -185,6 +192,41 @@ def body_to_send(message: OutboxMessage) -> bytes:
     return sent.encode("utf-8")
 
 
+#: The OAGIS BODs the outbox delivers with :func:`punchout.oagis.transport.post_bod` (see the module).
+BOD_KINDS = frozenset({"ProcessPurchaseOrder", "ChangePurchaseOrder", "CancelPurchaseOrder"})
+
+
+def protocol_of(kind: str, url: str = "") -> str:
+    """The journal's protocol of a document of ``kind`` the outbox sends to ``url``."""
+    if url.startswith("platform://"):
+        return Protocol.PLATFORM
+    return Protocol.OAGIS if kind in BOD_KINDS else Protocol.CXML
+
+
+def answer_kind(message: OutboxMessage, answer: str) -> str:
+    """The journal's kind of a partner's answer: ``Response`` for cXML, the BOD's name for OAGIS."""
+    if message.kind not in BOD_KINDS:
+        return "Response"
+    found = re.search(r"<(?:\w+:)?(AcknowledgePurchaseOrder|ConfirmBOD)[\s>]", answer[:2000])
+    return found.group(1) if found else "Response"
+
+
+def bod_credentials(message: OutboxMessage) -> tuple[str, str] | None:
+    """(user, secret) of a BOD's HTTP Basic authentication: its Sender/LogicalID and the shared
+    secret ``secret_source`` names, read now; None for a message that names no secret. Raises
+    :class:`SecretUnavailable` as :func:`body_to_send` does."""
+    if not message.secret_source:
+        return None
+    path = getattr(settings, "OUTBOX_SECRET_LOOKUP", "")
+    secret = _secret_lookup(path)(message.secret_source) if path else ""
+    if not secret:
+        raise SecretUnavailable(
+            "No shared secret is stored for this partner any more: enter it again, then retry the message."
+        )
+    sender = oagis.parse_purchase_order(message.body).application_area.sender_logical_id or ""
+    return sender, secret
+
+
 # -- result callbacks ---------------------------------------------------------------------------------
 _RESULT_HOOKS: dict[str, Hook] = {}
 
@@ -307,6 +349,7 @@ def _journal_fields(document: Outgoing, text: str) -> dict[str, Any]:
         "raw": text,
         "kind": document.kind,
         "payload_id": document.payload_id,
+        "protocol": protocol_of(document.kind, document.url),
         "partner": document.partner,
         "reference": document.reference,
         "content_type": document.content_type,
@@ -544,10 +587,19 @@ register_transport("mailto", _deliver_email)
 
 
 def _send(message: OutboxMessage, deadline: float) -> tuple[int, str, bytes]:
-    """One delivery: the message's transport, or a cXML POST; ``(status code, detail, answer)``."""
+    """One delivery: the message's transport, an OAGIS BOD or a cXML POST; ``(status code, detail, answer)``."""
     transport = _TRANSPORTS.get(urlsplit(message.url).scheme.lower())
     if transport is not None:
         return transport(message, deadline)
+    if message.kind in BOD_KINDS:  # an OAGIS BOD, posted with HTTP Basic
+        bod = post_bod(
+            message.url,
+            message.body.encode("utf-8"),
+            credentials=bod_credentials(message),
+            deadline=deadline,
+            mask_answer=mask_secret_bytes,
+        )
+        return bod.http_status, f"{bod.http_status} {bod.summary}", bod.body
     # The partner's answer is read masked: nothing kept from it (detail, status, the answer
     # itself) can hold a secret it echoes.
     result = post_cxml(message.url, body_to_send(message), deadline=deadline, mask_answer=mask_secret_bytes)
@@ -622,7 +674,8 @@ def _finish(
             record_document(
                 direction=Direction.INBOUND,
                 raw=response_body,
-                kind="Response",
+                kind=answer_kind(locked, response_body),
+                protocol=protocol_of(locked.kind, locked.url),
                 partner=locked.partner,
                 reference=locked.reference,
                 status_code=status_code,

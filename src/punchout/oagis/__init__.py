@@ -12,15 +12,24 @@ against the schemas at run time: the tests do, with the schemas from the interop
 """
 
 from punchout.oagis import errors, model, replies, writer
+from punchout.oagis.bridge import confirmation_of, order_request_of
 
 # The package exports the public names of its modules (their ``__all__``), as ``punchout.cxml`` does.
 from punchout.oagis.errors import *  # noqa: F403
 from punchout.oagis.model import *  # noqa: F403
 from punchout.oagis.reader import parse, parse_confirm, parse_purchase_order
 from punchout.oagis.replies import *  # noqa: F403
+from punchout.oagis.transport import confirm_errors
 from punchout.oagis.writer import *  # noqa: F403
 
-__all__ = ["parse", "parse_confirm", "parse_purchase_order"]
+__all__ = [
+    "confirm_errors",
+    "confirmation_of",
+    "order_request_of",
+    "parse",
+    "parse_confirm",
+    "parse_purchase_order",
+]
 __all__ += errors.__all__
 __all__ += model.__all__
 __all__ += replies.__all__

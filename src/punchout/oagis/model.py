@@ -186,9 +186,11 @@ class PurchaseOrderLine:
 
 @dataclass(slots=True)
 class PurchaseOrderHeader:
-    """``PurchaseOrderHeader``: document ID, dates, parties, totals, payment terms, notes."""
+    """``PurchaseOrderHeader``: document ID and revision (the order's version: 1 for the order, 2 for
+    its first change…), dates, parties, totals, payment terms, notes."""
 
     id: str | None = None
+    revision_id: str | None = None
     document_date: Stamp | None = None
     order_date: Stamp | None = None
     descriptions: list[str] = field(default_factory=list)

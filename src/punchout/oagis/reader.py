@@ -94,6 +94,14 @@ class _Reader:
             return None
         return (element.text or "").strip()
 
+    def verbatim(self, parent: _Element | None, name: str) -> str | None:
+        """A leaf's text as written (an item identifier travels byte for byte, as cXML's
+        SupplierPartID and SupplierPartAuxiliaryID do)."""
+        element = first(parent, name)
+        if element is None:
+            return None
+        return element.text or ""
+
     def texts(self, parent: _Element, name: str) -> list[str]:
         return [(element.text or "").strip() for element in children(parent, name)]
 
@@ -206,10 +214,10 @@ class _Reader:
     def item(self, element: _Element) -> Item:
         self.allowed(element)
         return Item(
-            id=self.text(element, "ID"),
-            buyer_item_id=self.text(first(element, "CustomerItemIdentification"), "ID"),
-            supplier_item_id=self.text(first(element, "SupplierItemIdentification"), "ID"),
-            manufacturer_item_id=self.text(first(element, "ManufacturerItemIdentification"), "ID"),
+            id=self.verbatim(element, "ID"),
+            buyer_item_id=self.verbatim(first(element, "CustomerItemIdentification"), "ID"),
+            supplier_item_id=self.verbatim(first(element, "SupplierItemIdentification"), "ID"),
+            manufacturer_item_id=self.verbatim(first(element, "ManufacturerItemIdentification"), "ID"),
             source=element,
         )
 
@@ -217,6 +225,7 @@ class _Reader:
         status, reason = self.status(self.allowed(element))
         return PurchaseOrderHeader(
             id=self.text(element, "ID"),
+            revision_id=self.text(element, "RevisionID"),
             document_date=self.stamp(element, "DocumentDateTime"),
             order_date=self.stamp(element, "OrderDateTime"),
             descriptions=self.texts(element, "Description"),

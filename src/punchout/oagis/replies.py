@@ -8,7 +8,22 @@ from datetime import datetime
 from punchout.oagis.errors import OAGISError
 from punchout.oagis.model import ApplicationArea, BODOutcome, BODResult, ConfirmBOD, Message, ParseWarning
 
-__all__ = ["accepted_with_warnings", "refusal"]
+__all__ = ["accepted_with_warnings", "original_of", "refusal"]
+
+
+def original_of(received: ApplicationArea, now: datetime) -> ApplicationArea:
+    """The ``OriginalApplicationArea`` an answer names: the received BOD's sender, BODID and
+    creation. The schemas require a creation date-time with a zone: when the received BOD had none
+    (or one that could not be read), ``now`` stands in for it."""
+    creation = received.creation
+    if not isinstance(creation, datetime) or creation.utcoffset() is None:
+        creation = now
+    return ApplicationArea(
+        sender_logical_id=received.sender_logical_id,
+        sender_component_id=received.sender_component_id,
+        creation=creation,
+        bod_id=received.bod_id,
+    )
 
 
 def _answer(
@@ -20,14 +35,7 @@ def _answer(
     bod_id: str,
     creation: datetime,
 ) -> ConfirmBOD:
-    original = None
-    if received is not None:
-        original = ApplicationArea(
-            sender_logical_id=received.sender_logical_id,
-            sender_component_id=received.sender_component_id,
-            creation=received.creation,
-            bod_id=received.bod_id,
-        )
+    original = original_of(received, creation) if received is not None else None
     result = BODResult(bod_id=received.bod_id if received is not None else None)
     if failed:
         result.failure = outcome
@@ -45,15 +53,17 @@ def _answer(
 def refusal(
     error: OAGISError,
     *,
+    code: str | None = None,
     received: ApplicationArea | None,
     sender_logical_id: str,
     bod_id: str,
     creation: datetime,
 ) -> ConfirmBOD:
     """The ConfirmBOD refusing a received BOD: one error message with the refusal's text, its code
-    as ReasonCode and its path as SourceLocationExpression. ``received`` is the refused BOD's
+    as ReasonCode (``code`` when given: a receiver's own catalogue code) and its path as
+    SourceLocationExpression. ``received`` is the refused BOD's
     ApplicationArea when it could be read (the ConfirmBOD then names it), else ``None``."""
-    message = Message(description=error.message, reason_code=error.code, location=error.path)
+    message = Message(description=error.message, reason_code=code or error.code, location=error.path)
     return _answer(
         received,
         BODOutcome(errors=[message]),

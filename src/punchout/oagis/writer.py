@@ -268,6 +268,7 @@ def _header(parent: _Element, header: PurchaseOrderHeader, path: str, *, require
     element = _start(parent, "PurchaseOrder", "PurchaseOrderHeader", header.source)
     kind = "PurchaseOrderHeader"
     set_leaf(element, kind, "ID", header.id)
+    set_leaf(element, kind, "RevisionID", header.revision_id)
     set_leaf(element, kind, "DocumentDateTime", _stamp(header.document_date, f"{path}/DocumentDateTime"))
     set_leaves(element, kind, "Description", header.descriptions)
     set_leaves(element, kind, "Note", header.notes)

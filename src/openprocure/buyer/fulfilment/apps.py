@@ -23,3 +23,10 @@ class FulfilmentConfig(AppConfig):
         hooks.refresh_status.register(services.on_status_asked)
         hooks.lines_cancelled.register(services.on_lines_cancelled)
         hooks.shipping_started.register(services.has_shipped)
+
+        from openprocure.buyer.fulfilment import oagis
+        from openprocure.buyer.purchasing.services import DELIVERY_RESULT
+        from openprocure.core import outbox
+
+        # After purchasing's record_delivery (registered first: purchasing is installed before us).
+        outbox.result_hook(DELIVERY_RESULT).register(oagis.record_answer)

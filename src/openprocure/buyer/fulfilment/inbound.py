@@ -88,16 +88,9 @@ def authenticate(document: cxml.CXML) -> PunchOutConnection:
             % {"identities": shown},
             path="/cXML/Header/Sender/Credential",
         )
-    secret = header.sender_secret
-    if secret:
-        for connection in candidates:
-            try:
-                expected = shared_secret(connection)
-            except ConnectionError_:
-                logger.warning("connection %s: shared secret unreadable", connection.pk)
-                continue
-            if expected and hmac.compare_digest(expected.encode("utf-8"), secret.encode("utf-8")):
-                return connection
+    found = with_secret(candidates, header.sender_secret)
+    if found is not None:
+        return found
     raise Unauthorized(
         _(
             "The SharedSecret in Header/Sender/Credential does not match the one agreed for %(identities)s. "
@@ -106,6 +99,38 @@ def authenticate(document: cxml.CXML) -> PunchOutConnection:
         % {"identities": shown},
         path="/cXML/Header/Sender/Credential/SharedSecret",
     )
+
+
+def with_secret(candidates: list[PunchOutConnection], secret: str | None) -> PunchOutConnection | None:
+    """The first of ``candidates`` whose shared secret is ``secret`` (compared in constant time)."""
+    if not secret:
+        return None
+    for connection in candidates:
+        try:
+            expected = shared_secret(connection)
+        except ConnectionError_:
+            logger.warning("connection %s: shared secret unreadable", connection.pk)
+            continue
+        if expected and hmac.compare_digest(expected.encode("utf-8"), secret.encode("utf-8")):
+            return connection
+    return None
+
+
+def connections_of(identity: str) -> list[PunchOutConnection]:
+    """The active connections whose supplier identity (To identity, or a document identity) is
+    ``identity``, in any credential domain: who an OAGIS BOD's HTTP Basic user name may be."""
+    live = PunchOutConnection.objects.filter(is_active=True, supplier__is_active=True).select_related(
+        "supplier"
+    )
+    found = list(live.filter(to_identity=identity).order_by("pk"))
+    known = {connection.pk for connection in found}
+    for other in DocumentIdentity.objects.filter(identity=identity, connection__in=live).select_related(
+        "connection__supplier"
+    ):
+        if other.connection_id not in known:
+            found.append(other.connection)
+            known.add(other.connection_id)
+    return found
 
 
 def find_purchase_order(

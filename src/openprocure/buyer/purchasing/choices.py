@@ -103,6 +103,7 @@ PO_EVENT_LABELS = {
     "cancelled_by_supplier": _("Cancelled by the supplier"),
     "lines_cancelled_by_supplier": _("Lines cancelled by the supplier"),
     "order_confirmed": _("Confirmation received"),
+    "acknowledgement_unreadable": _("Acknowledgement not applied"),
     "status_changed": _("Status changed"),
     "status_update": _("Status update received"),
     "shipment_notified": _("Ship notice received"),

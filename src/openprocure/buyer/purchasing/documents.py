@@ -121,7 +121,7 @@ def _distribution(split: dict[str, str], currency: str) -> Distribution:
     )
 
 
-def _day(value: Any) -> datetime | None:
+def day(value: Any) -> datetime | None:
     if value is None:
         return None
     return timezone.make_aware(datetime.combine(value, time(12, 0)))
@@ -155,13 +155,9 @@ def rescale(
     ]
 
 
-def order_request(
-    po: PurchaseOrder, *, kind: str, payload_id: str, secret: str | None, version: Version | None = None
-) -> CXML:
-    """The typed OrderRequest for ``po`` (``kind``: new, update or delete; ``version`` for the last two)."""
-    connection = po.connection
-    assert connection is not None, "only orders with a cXML connection are sent"
-    requester = po.buyer
+def lines_as_sent(po: PurchaseOrder, version: Version | None) -> tuple[list[Any], Decimal]:
+    """The open lines an order document states and its total: as ordered, or as ``version`` asks
+    (a line at 0 left out; a delete repeats the order as it stands). Lines are not saved."""
     lines = [line for line in po.lines.all() if not line.is_cancelled]
     total = Decimal(po.total_amount)
     if version is not None:
@@ -177,11 +173,22 @@ def order_request(
                     )
                     line.amount = amount
             total = sum((Decimal(line.amount) for line in lines), Decimal(0))
+    return lines, total
+
+
+def order_request(
+    po: PurchaseOrder, *, kind: str, payload_id: str, secret: str | None, version: Version | None = None
+) -> CXML:
+    """The typed OrderRequest for ``po`` (``kind``: new, update or delete; ``version`` for the last two)."""
+    connection = po.connection
+    assert connection is not None, "only orders with a cXML connection are sent"
+    requester = po.buyer
+    lines, total = lines_as_sent(po, version)
     items = [
         ItemOut(
             quantity=Decimal(line.quantity),
             line_number=line.line_number,
-            requested_delivery_date=_day(line.need_by),
+            requested_delivery_date=day(line.need_by),
             item_id=ItemID(
                 supplier_part_id=line.supplier_part_id,
                 supplier_part_auxiliary_id=line.supplier_part_auxiliary_id or None,

@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import prefetch_related_objects
+from django.db.models import Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +28,7 @@ from openprocure.buyer.organization.choices import AddressKind
 from openprocure.buyer.organization.models import Address
 from openprocure.buyer.organization.services import is_procurement_admin
 from openprocure.buyer.purchasing import emailing, hooks, notices
+from openprocure.buyer.purchasing.bods import build_bod, content_type_of
 from openprocure.buyer.purchasing.choices import (
     CHANGEABLE,
     PO_TRANSITIONS,
@@ -54,6 +55,7 @@ from openprocure.buyer.purchasing.models import (
 )
 from openprocure.buyer.requisitions.limits import line_amount
 from openprocure.buyer.requisitions.services import ITEM_FIELDS, change_status, change_status_many
+from openprocure.buyer.suppliers.choices import OrderChannel
 from openprocure.buyer.suppliers.models import PunchOutConnection, Supplier
 from openprocure.core.audit import new_event, record_event
 from openprocure.core.choices import OutboxStatus
@@ -161,10 +163,13 @@ def _bill_to(requisition: Any) -> Any:
 
 
 def _connection_for(supplier: Any, line_connection: Any) -> Any:
-    if line_connection is not None and line_connection.protocol == "cxml" and line_connection.is_active:
+    if line_connection is not None and line_connection.sends_orders and line_connection.is_active:
         return line_connection
     return (
-        supplier.connections.filter(is_active=True, protocol="cxml")
+        supplier.connections.filter(
+            Q(protocol="cxml", order_channel=OrderChannel.CXML) | Q(order_channel=OrderChannel.OAGIS),
+            is_active=True,
+        )
         .exclude(order_url="")
         .order_by("pk")
         .first()
@@ -397,7 +402,7 @@ def send_purchase_orders(*, orders: list[PurchaseOrder], actor: Any = None) -> N
             unsendable.append(po)
         elif by_email_channel(connection):
             by_email.append(po)  # one e-mail each, below
-        elif connection is None or not connection.order_url or connection.protocol != "cxml":
+        elif connection is None or not connection.sends_orders:
             po.supplier_message = _(
                 "No cXML order URL for %(supplier)s: add one to the supplier connection, then send the order again."
             ) % {"supplier": po.supplier}
@@ -409,11 +414,17 @@ def send_purchase_orders(*, orders: list[PurchaseOrder], actor: Any = None) -> N
             sendable.append(po)
     if unsendable:
         PurchaseOrder.objects.bulk_update(unsendable, ["supplier_message", "supplier_message_values"])
-    built = build_order_requests(sendable, kind=TransmissionType.NEW)
+    bods = [po for po in sendable if po.connection is not None and po.connection.sends_bods]
+    sendable = [po for po in sendable if po not in bods]
+    built = [
+        (payload_id, "OrderRequest", body)
+        for payload_id, body in build_order_requests(sendable, kind=TransmissionType.NEW)
+    ] + [build_bod(po, kind=TransmissionType.NEW) for po in bods]
+    sendable += bods
     messages = enqueue_documents(
         [
             Outgoing(
-                kind="OrderRequest",
+                kind=name,
                 url=po.connection.order_url if po.connection else "",
                 payload_id=payload_id,
                 body=body,
@@ -421,8 +432,9 @@ def send_purchase_orders(*, orders: list[PurchaseOrder], actor: Any = None) -> N
                 partner=str(po.supplier)[:200],
                 secret_source=str(po.connection_id),
                 on_result=DELIVERY_RESULT,
+                content_type=content_type_of(name),
             )
-            for po, (payload_id, body) in zip(sendable, built, strict=True)
+            for po, (payload_id, name, body) in zip(sendable, built, strict=True)
         ]
     )
     transmissions = Transmission.objects.bulk_create(
@@ -434,7 +446,7 @@ def send_purchase_orders(*, orders: list[PurchaseOrder], actor: Any = None) -> N
                 payload_id=payload_id,
                 outbox_message=message,
             )
-            for po, (payload_id, _body), message in zip(sendable, built, messages, strict=True)
+            for po, (payload_id, _name, _body), message in zip(sendable, built, messages, strict=True)
         ]
     )
     set_status_many(
@@ -512,9 +524,7 @@ def send_purchase_order(
         )
         logger.warning("order %s not sent: %s", po.number, problem)
         return None
-    if not by_email_channel(connection) and (
-        connection is None or not connection.order_url or connection.protocol != "cxml"
-    ):
+    if not by_email_channel(connection) and (connection is None or not connection.sends_orders):
         po.supplier_message = _(
             "No cXML order URL for %(supplier)s: add one to the supplier connection, then send the order again."
         ) % {"supplier": po.supplier}
@@ -541,7 +551,9 @@ def _transmit(
 ) -> Transmission:
     """Store the order document of ``kind`` in the outbox and keep its transmission (``fields``: the
     change order's changes and reason)."""
-    payload_id, message = _enqueue_order(po, connection, kind, version=version)
+    payload_id, message = _enqueue_order(
+        po, connection, kind, version=version, reason=fields.get("reason", "")
+    )
     return Transmission.objects.create(
         purchase_order=po,
         type=kind,
@@ -878,16 +890,27 @@ def _next_version(po: PurchaseOrder) -> int:
 
 
 def _enqueue_order(
-    po: PurchaseOrder, connection: PunchOutConnection, kind: str, *, version: Version | None = None
+    po: PurchaseOrder,
+    connection: PunchOutConnection,
+    kind: str,
+    *,
+    version: Version | None = None,
+    reason: str = "",
 ) -> tuple[str, OutboxMessage]:
-    """Build the OrderRequest of ``kind`` (a change order's ``version``) and store it in the outbox
-    for the connection's order URL; the secret is inserted at delivery. Returns the payloadID and
+    """Build the order document of ``kind`` (a change order's ``version``): a cXML OrderRequest, or
+    the OAGIS BOD when the connection's order channel is OAGIS; store it in the outbox for the
+    connection's order URL (the secret is inserted at delivery). Returns the payloadID (BODID) and
     the outbox message. A connection whose order channel is e-mail gets the order as an e-mail."""
     if by_email_channel(connection):
         return emailing.enqueue_order_email(po, kind=kind, on_result=DELIVERY_RESULT, version=version)
-    payload_id, body = build_order_request(po, kind=kind, version=version)
+    if connection.sends_bods:
+        payload_id, name, body = build_bod(po, kind=kind, version=version, reason=reason)
+    else:
+        name = "OrderRequest"
+        payload_id, body = build_order_request(po, kind=kind, version=version)
     message = enqueue_document(
-        kind="OrderRequest",
+        content_type=content_type_of(name),
+        kind=name,
         url=connection.order_url,
         payload_id=payload_id,
         body=body,
@@ -1045,12 +1068,7 @@ def close_remaining(*, po: PurchaseOrder, actor: Any, reason: str = "") -> Trans
             for number, target in sorted(targets.items())
         }
         connection = po.connection
-        can_tell = bool(
-            connection
-            and connection.order_url
-            and connection.protocol == "cxml"
-            and connection.accepts_order_updates
-        )
+        can_tell = bool(connection and connection.sends_orders and connection.accepts_order_updates)
         transmission = (
             _send_version(po, TransmissionType.UPDATE, changes, actor, reason) if can_tell else None
         )

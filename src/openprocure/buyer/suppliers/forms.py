@@ -114,6 +114,7 @@ class ConnectionForm(forms.ModelForm):
             self.fields["new_shared_secret"].help_text,
             _("cXML: at least %(minimum)d characters.") % {"minimum": MIN_SHARED_SECRET_LENGTH},
         )
+        # A form posted without the order channel (a script written before the field existed) keeps it.
         for name in ("oci_parameters", "oci_field_mapping", "oci_login_fields", "order_channel"):
             self.fields[name].required = False
 
@@ -143,6 +144,14 @@ class ConnectionForm(forms.ModelForm):
                 validate_shared_secret(secret)
             except forms.ValidationError as error:
                 self.add_error("new_shared_secret", error)
+        if cleaned.get("order_channel") == OrderChannel.OAGIS and not cleaned.get("order_url"):
+            self.add_error(
+                "order_url",
+                _(
+                    "Enter the supplier's OAGIS order URL: purchase orders, changes and cancellations are "
+                    "posted there as BODs."
+                ),
+            )
         return cleaned
 
     def clean_oci_parameters(self) -> dict[str, str]:

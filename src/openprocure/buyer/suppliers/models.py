@@ -147,6 +147,21 @@ class PunchOutConnection(models.Model):
     def has_shared_secret(self) -> bool:
         return bool(self.shared_secret_encrypted)
 
+    @property
+    def sends_orders(self) -> bool:
+        """Whether purchase orders can go out through this connection: an order URL, and OAGIS as the
+        order channel or cXML on a cXML connection (an OCI catalog has no cXML order channel)."""
+        if not self.order_url:
+            return False
+        if self.order_channel == OrderChannel.OAGIS:
+            return True
+        return self.order_channel == OrderChannel.CXML and self.protocol == ConnectionProtocol.CXML
+
+    @property
+    def sends_bods(self) -> bool:
+        """Whether its purchase orders, changes and cancellations go out as OAGIS BODs."""
+        return self.order_channel == OrderChannel.OAGIS
+
     def accepts(self, request_name: str) -> bool:
         """Whether the supplier's last ProfileResponse lists this transaction (False when unknown)."""
         return request_name in (self.supported_transactions or {})
