@@ -15,7 +15,10 @@ class OrderChannel(models.TextChoices):
     """How a supplier receives our purchase orders, changes and cancellations."""
 
     CXML = "cxml", _("cXML OrderRequest")  # posted to the connection's order URL
-    OAGIS = "oagis", _("OAGIS purchase order BODs")  # Process/Change/Cancel PurchaseOrder posted to the order URL
+    OAGIS = (
+        "oagis",
+        _("OAGIS purchase order BODs"),
+    )  # Process/Change/Cancel PurchaseOrder posted to the order URL
     EMAIL = "email", _("E-mail with a supplier portal link")  # a supplier with no integration
 
 

@@ -4,25 +4,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('suppliers', '0005_conformance_runs'),
+        ("suppliers", "0005_conformance_runs"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='punchoutconnection',
-            name='order_channel',
-            field=models.CharField(choices=[('cxml', 'cXML OrderRequest'), ('oagis', 'OAGIS purchase order BODs'), ('email', 'E-mail with a supplier portal link')], default='cxml', max_length=8, verbose_name='order channel'),
+            model_name="punchoutconnection",
+            name="order_channel",
+            field=models.CharField(
+                choices=[
+                    ("cxml", "cXML OrderRequest"),
+                    ("oagis", "OAGIS purchase order BODs"),
+                    ("email", "E-mail with a supplier portal link"),
+                ],
+                default="cxml",
+                max_length=8,
+                verbose_name="order channel",
+            ),
         ),
         migrations.AddField(
-            model_name='punchoutconnection',
-            name='order_email',
-            field=models.EmailField(blank=True, help_text='Where purchase orders go when the order channel is e-mail.', max_length=254, verbose_name='order e-mail address'),
+            model_name="punchoutconnection",
+            name="order_email",
+            field=models.EmailField(
+                blank=True,
+                help_text="Where purchase orders go when the order channel is e-mail.",
+                max_length=254,
+                verbose_name="order e-mail address",
+            ),
         ),
         migrations.AlterField(
-            model_name='punchoutconnection',
-            name='setup_url',
-            field=models.URLField(blank=True, max_length=1000, verbose_name='setup URL'),
+            model_name="punchoutconnection",
+            name="setup_url",
+            field=models.URLField(blank=True, max_length=1000, verbose_name="setup URL"),
         ),
     ]
