@@ -30,6 +30,7 @@ PAGES = {
         "{requisition}",
         "{schedule_form}",
         "{schedule}",
+        "/recurring/",
         "/purchasing/",
         "/fulfilment/",
         "/spend/history/",
