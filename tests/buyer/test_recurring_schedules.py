@@ -14,23 +14,12 @@ from lxml import etree
 from openprocure.buyer.purchasing.documents import build_order_request
 from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.buyer.recurring import services
-from openprocure.buyer.recurring.choices import Period, ScheduleStatus, Weekday
-from openprocure.buyer.recurring.models import Occurrence, RecurringSchedule
+from openprocure.buyer.recurring.choices import Period, ScheduleStatus
+from openprocure.buyer.recurring.models import Occurrence
 from openprocure.buyer.requisitions.models import Requisition
 from openprocure.buyer.requisitions.services import CartLine, create_requisition_from_cart
 from openprocure.core.models import User
-
-
-def _weekly(source: Requisition, actor: User, *, starts_on: date, ends_on: date) -> RecurringSchedule:
-    return services.create_schedule(
-        requisition=source,
-        actor=actor,
-        period=Period.WEEKS,
-        every=1,
-        weekday=Weekday.MONDAY,
-        starts_on=starts_on,
-        ends_on=ends_on,
-    )
+from tests.buyer.test_recurring import _weekly
 
 
 @pytest.mark.parametrize(

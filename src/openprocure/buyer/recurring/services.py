@@ -247,19 +247,7 @@ def _advance(schedule: RecurringSchedule) -> None:
     following = _next_date(schedule, schedule.next_index)
     if following > schedule.ends_on:
         schedule.next_on = None
-        set_status(
-            schedule,
-            ScheduleStatus.ENDED,
-            table=SCHEDULE_TRANSITIONS,
-            also=["next_index", "next_on"],
-            event=new_event(
-                ScheduleEvent,
-                schedule,
-                ScheduleEventKind.STATUS_CHANGED,
-                detail={"from": ScheduleStatus.ACTIVE, "to": ScheduleStatus.ENDED},
-                reason=_("No occurrence is left before the end date."),
-            ),
-        )
+        _move(schedule, ScheduleStatus.ENDED, None, _("No occurrence is left before the end date."))
     else:
         schedule.next_on = following
         schedule.save(update_fields=["next_index", "next_on"])
@@ -347,7 +335,8 @@ def undo_skip(*, schedule: RecurringSchedule, actor: User, today: date | None = 
     return skipped.due_on
 
 
-def _move(locked: RecurringSchedule, to: str, actor: User, reason: str = "") -> None:
+def _move(locked: RecurringSchedule, to: str, actor: User | None, reason: str = "") -> None:
+    """Move the locked schedule to status ``to`` (its next occurrence saved with it), with the event."""
     before = locked.status
     set_status(
         locked,

@@ -264,15 +264,26 @@ def import_csv(stream: IO[str], *, progress: Callable[[int], None] | None = None
             codes.add(product.unspsc)
             yield product
 
+    _load(report, valid_rows(), codes, progress)
+    return report
+
+
+def _load(
+    report: ImportReport,
+    rows: Iterator[services.ProductRow],
+    codes: set[str],
+    progress: Callable[[int], None] | None,
+) -> None:
+    """Load the valid rows in batches, then the categories of their codes and the suggestions."""
+
     def advance(count: int) -> None:
         if progress:
             progress(count)
 
-    report.inserted, report.updated = services.load_products(rows=valid_rows(), progress=advance)
+    report.inserted, report.updated = services.load_products(rows=rows, progress=advance)
     services.ensure_categories(codes=codes)
     if report.inserted or report.updated:
         services.rebuild_suggestions()
-    return report
 
 
 #: UN/ECE Recommendation 20 codes back to the storefront's units (``C62``, "one", is our ``EA``).
@@ -459,19 +470,12 @@ def import_bmecat(
                 codes.add(product.unspsc)
                 yield product
 
-    def advance(count: int) -> None:
-        if progress:
-            progress(count)
-
     try:
-        report.inserted, report.updated = services.load_products(rows=valid_rows(), progress=advance)
+        _load(report, valid_rows(), codes, progress)
     except bmecat.BMEcatError as error:
         raise ImportFileError(
             _("The file breaks off: %(error)s (products before it were imported).") % {"error": error}
         ) from None
-    services.ensure_categories(codes=codes)
-    if report.inserted or report.updated:
-        services.rebuild_suggestions()
     return report
 
 
