@@ -19,7 +19,7 @@ from openprocure.buyer.recurring.models import Occurrence
 from openprocure.buyer.requisitions.models import Requisition
 from openprocure.buyer.requisitions.services import CartLine, create_requisition_from_cart
 from openprocure.core.models import User
-from tests.buyer.test_recurring import _weekly
+from tests.buyer.recurring_world import weekly as _weekly
 
 
 @pytest.mark.parametrize(
