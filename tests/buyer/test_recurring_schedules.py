@@ -251,3 +251,22 @@ def test_an_occurrence_keeps_the_price_when_no_later_price_is_known(
     assert list(made.events.filter(kind="note").values_list("reason", flat=True)) == [
         "Line 1 keeps its last price, 33.33\u00a0EUR: the supplier was not asked."
     ]
+
+
+def test_an_occurrence_whose_part_has_no_known_price_goes_through_approval(
+    approved: Requisition, rita: User
+) -> None:
+    # A PunchOut line that names no supplier: no price the suite holds can be matched to it.
+    approved.lines.filter(line_number=1).update(supplier=None)
+    schedule = _weekly(approved, rita, starts_on=date(2027, 2, 1), ends_on=date(2027, 3, 1))
+    assert services.create_due_occurrences(today=date(2027, 2, 1)) == 1
+    made = Occurrence.objects.get(schedule=schedule).requisition
+    assert made is not None
+    assert made.status == "submitted"
+    assert Occurrence.objects.get(schedule=schedule).within_envelope is False
+    reason = (
+        "Line 1 keeps its last price, 33.33\u00a0EUR, but no price is known for its part: the occurrence "
+        "goes through approval."
+    )
+    assert list(made.events.filter(kind="note").values_list("reason", flat=True)) == [reason, reason]
+    assert made.events.get(kind="note", detail__envelope="left").reason == reason

@@ -159,7 +159,13 @@ def within_approved_envelope(requisition: Requisition) -> str:
     if occurrence is None:
         return ""
     tolerance = Decimal(str(tunable("RECURRING_PRICE_TOLERANCE_PCT")))
-    problem = envelope_problem(occurrence.schedule.envelope, requisition, tolerance_pct=tolerance)
+    unknown = list(
+        requisition.events.filter(kind=EventKind.NOTE, detail__price_unknown=True).values_list(
+            "reason", flat=True
+        )
+    )
+    problem = unknown[0] if unknown else ""
+    problem = problem or envelope_problem(occurrence.schedule.envelope, requisition, tolerance_pct=tolerance)
     if problem:
         record_event(
             RequisitionEvent, requisition, EventKind.NOTE, detail={"envelope": "left"}, reason=problem
@@ -527,11 +533,13 @@ def _reprice(requisition: Requisition) -> list[dict[str, str]]:
             }
             reprice_line(line=line, unit_price=Decimal(known.unit_price), reason=kept_price_note(row))
         else:
+            if known is None:
+                row["unknown"] = "1"
             record_event(
                 RequisitionEvent,
                 requisition,
                 EventKind.NOTE,
-                detail={"repriced": False, **row},
+                detail={"repriced": False, "price_unknown": known is None, **row},
                 reason=kept_price_note(row),
             )
         notes.append(row)
@@ -540,6 +548,11 @@ def _reprice(requisition: Requisition) -> list[dict[str, str]]:
 
 def kept_price_note(row: dict[str, str]) -> str:
     """The sentence saying how a PunchOut line of an occurrence was priced (active language)."""
+    if row.get("unknown"):
+        return _(
+            "Line %(line)s keeps its last price, %(price)s, but no price is known for its part: the "
+            "occurrence goes through approval."
+        ) % {"line": row["line"], "price": format_unit_price(Decimal(row["price"]), row["currency"])}
     if row.get("was"):
         return _(
             "Line %(line)s is priced at %(price)s, the latest price known for it (%(source)s); it was %(was)s."
