@@ -31,6 +31,7 @@ PAGES = {
         "{requisition}",
         "{schedule_form}",
         "{schedule}",
+        "/recurring/",
         "/purchasing/",
         "/fulfilment/",
         "/spend/history/",

@@ -32,6 +32,7 @@ from openprocure.buyer.invoicing.models import (
 from openprocure.buyer.invoicing.services import add_identifier
 from openprocure.buyer.organization.services import set_profile
 from openprocure.buyer.purchasing.models import PurchaseOrder
+from openprocure.buyer.recurring.models import RecurringSchedule
 from openprocure.buyer.requisitions.models import Requisition
 from openprocure.buyer.suppliers.models import ConformanceRun, Supplier
 from openprocure.core.models import User
@@ -103,6 +104,21 @@ def more_budgets(rows: Rows, count: int) -> None:
         )
 
 
+def more_schedules(rows: Rows, count: int) -> None:
+    """Schedules of a requisition (made directly: the list reads what the worker never changes)."""
+    first = RecurringSchedule.objects.order_by("pk").first() or RecurringSchedule.objects.create(
+        source=Requisition.objects.order_by("pk").first(),
+        created_by=rows.world.rita,
+        period="weeks",
+        every=1,
+        weekday=0,
+        starts_on=date(2027, 2, 1),
+        ends_on=date(2027, 12, 31),
+        next_on=date(2027, 2, 1),
+    )
+    copies(first, count)
+
+
 def grow(model: type[Any], **where: Any) -> Callable[[Rows, int], None]:
     """Add ``count`` rows of ``model`` by copying the first one matching ``where``."""
 
@@ -134,6 +150,7 @@ LISTS: list[tuple[str, str, str, Callable[[Rows, int], None]]] = [
     ("/suppliers/connections/{connection}/conformance/", "ada", "page", grow(ConformanceRun)),
     ("/organization/people/", "ada", "page", more_people),
     ("/spend/history/", "ada", "page", grow(Requisition)),
+    ("/recurring/", "ada", "page", more_schedules),
     ("/fulfilment/", "ada", "page", grow(PurchaseOrder)),
     ("/fulfilment/issues/", "ada", "page", grow(SupplierIssue)),
     ("/api/requisitions/", "ada", "api", grow(Requisition)),

@@ -25,6 +25,7 @@ MENUS = {
         ("/", "Home"),
         ("/shop/", "Shop"),
         ("/requisitions/", "My requisitions"),
+        ("/recurring/", "My schedules"),
         ("/purchasing/", "Purchase orders"),
         ("/fulfilment/", "Receiving"),
         ("/spend/", "Purchase history"),
@@ -33,6 +34,7 @@ MENUS = {
         ("/", "Home"),
         ("/shop/", "Shop"),
         ("/requisitions/", "My requisitions"),
+        ("/recurring/", "My schedules"),
         ("/approvals/", "Approvals"),
         ("/purchasing/", "Purchase orders"),
         ("/fulfilment/", "Receiving"),
@@ -81,6 +83,7 @@ def test_the_administrators_menu_has_setup_and_administration(demo: None) -> Non
         "Home",
         "Shop",
         "My requisitions",
+        "Schedules",  # every schedule, for a procurement administrator
         "Approvals",  # a superuser holds every role
         "Purchase orders",
         "Receiving",

@@ -22,18 +22,7 @@ from openprocure.buyer.requisitions.models import Requisition
 from openprocure.core import scheduling
 from openprocure.core.choices import Weekday
 from openprocure.core.models import User
-
-
-def _weekly(source: Requisition, actor: User, *, starts_on: date, ends_on: date) -> RecurringSchedule:
-    return services.create_schedule(
-        requisition=source,
-        actor=actor,
-        period=Period.WEEKS,
-        every=1,
-        weekday=Weekday.MONDAY,
-        starts_on=starts_on,
-        ends_on=ends_on,
-    )
+from tests.buyer.recurring_world import weekly as _weekly
 
 
 @pytest.mark.parametrize(

@@ -27,6 +27,10 @@ def menu(request: HttpRequest) -> list[Link]:
     links = [Link("home", _("Home"))]
     if buys:
         links += [Link("punchout:shop", _("Shop")), Link("requisitions:list", _("My requisitions"))]
+    if buys or Role.PROCUREMENT_ADMIN in roles:
+        links.append(
+            Link("recurring:list", _("Schedules") if Role.PROCUREMENT_ADMIN in roles else _("My schedules"))
+        )
     if Role.APPROVER in roles or inbox(user).exists():
         links.append(Link("approvals:inbox", _("Approvals")))
     links.append(Link("purchasing:list", _("Purchase orders")))

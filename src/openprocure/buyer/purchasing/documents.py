@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.utils import timezone
 
+from openprocure.buyer.purchasing import hooks
 from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.core.journal import MASK
 from punchout.cxml import (
@@ -230,6 +231,11 @@ def order_request(
         extrinsics=[
             Extrinsic("UserEmail", requester.email),
             Extrinsic("RequisitionNumber", po.requisition.number),
+            *(
+                Extrinsic(name, value)
+                for pairs in hooks.order_extrinsics(requisition=po.requisition)
+                for name, value in pairs
+            ),
         ],
     )
     return CXML(

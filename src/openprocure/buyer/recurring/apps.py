@@ -9,6 +9,8 @@ class RecurringConfig(AppConfig):
 
     def ready(self) -> None:
         from openprocure.buyer.approvals import hooks
-        from openprocure.buyer.recurring.services import within_approved_envelope
+        from openprocure.buyer.purchasing import hooks as purchasing_hooks
+        from openprocure.buyer.recurring.services import order_extrinsics, within_approved_envelope
 
         hooks.WITHIN_APPROVED_ENVELOPE.register(within_approved_envelope)
+        purchasing_hooks.order_extrinsics.register(order_extrinsics)

@@ -11,6 +11,7 @@ from openprocure.core.choices import Weekday
 
 class ScheduleStatus(models.TextChoices):
     ACTIVE = "active", _("Active")  # the worker creates each occurrence when it is due
+    PAUSED = "paused", _("Paused")  # no occurrence is made until it is resumed
     ENDED = "ended", _("Ended")  # the next occurrence would fall after the end date; final
     CANCELLED = "cancelled", _("Cancelled")  # stopped by the requester or an administrator; final
 
@@ -18,7 +19,8 @@ class ScheduleStatus(models.TextChoices):
 S = ScheduleStatus
 
 SCHEDULE_TRANSITIONS: dict[str, set[str]] = {
-    S.ACTIVE: {S.ENDED, S.CANCELLED},
+    S.ACTIVE: {S.PAUSED, S.ENDED, S.CANCELLED},
+    S.PAUSED: {S.ACTIVE, S.ENDED, S.CANCELLED},
     S.ENDED: set(),
     S.CANCELLED: set(),
 }
@@ -45,5 +47,6 @@ class ScheduleEventKind(models.TextChoices):
     CREATED = "created", _("Created")
     OCCURRED = "occurred", _("Occurrence created")
     SKIPPED = "skipped", _("Occurrence skipped")
+    UNSKIPPED = "unskipped", _("Skip undone")
     REQUESTER_NOTIFIED = "requester_notified", _("Requester told")
     STATUS_CHANGED = "status_changed", _("Status changed")

@@ -32,3 +32,9 @@ class ScheduleForm(forms.Form):
 
 class SkipForm(forms.Form):
     """“Skip the next one”: the button carries nothing but itself (the schedule is in the URL)."""
+
+
+class ScheduleActionForm(forms.Form):
+    """Pause, resume, cancel or undo a skip: the button carries only the page to come back to."""
+
+    back = forms.ChoiceField(choices=[("detail", "detail"), ("list", "list")], required=False)

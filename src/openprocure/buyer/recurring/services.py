@@ -16,10 +16,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from openprocure.buyer.organization.services import is_procurement_admin
 from openprocure.buyer.recurring.choices import (
@@ -30,8 +33,13 @@ from openprocure.buyer.recurring.choices import (
 )
 from openprocure.buyer.recurring.models import Occurrence, RecurringSchedule, ScheduleEvent
 from openprocure.buyer.requisitions.choices import EventKind, RequisitionStatus
-from openprocure.buyer.requisitions.models import Requisition, RequisitionEvent
-from openprocure.buyer.requisitions.services import RequisitionError, copy_for_schedule, submit_requisition
+from openprocure.buyer.requisitions.models import Requisition, RequisitionEvent, RequisitionLine
+from openprocure.buyer.requisitions.services import (
+    RequisitionError,
+    copy_for_schedule,
+    reprice_line,
+    submit_requisition,
+)
 from openprocure.core import mail
 from openprocure.core.audit import new_event, record_event
 from openprocure.core.formatting import format_unit_price
@@ -137,7 +145,13 @@ def within_approved_envelope(requisition: Requisition) -> str:
     if occurrence is None:
         return ""
     tolerance = Decimal(str(tunable("RECURRING_PRICE_TOLERANCE_PCT")))
-    problem = envelope_problem(occurrence.schedule.envelope, requisition, tolerance_pct=tolerance)
+    unknown = list(
+        requisition.events.filter(kind=EventKind.NOTE, detail__price_unknown=True).values_list(
+            "reason", flat=True
+        )
+    )
+    problem = unknown[0] if unknown else ""
+    problem = problem or envelope_problem(occurrence.schedule.envelope, requisition, tolerance_pct=tolerance)
     if problem:
         record_event(
             RequisitionEvent, requisition, EventKind.NOTE, detail={"envelope": "left"}, reason=problem
@@ -149,6 +163,20 @@ def within_approved_envelope(requisition: Requisition) -> str:
         "source": occurrence.schedule.source.number,
         "pct": tolerance,
     }
+
+
+#: The header Extrinsic of an occurrence's OrderRequest: the schedule's id, so the supplier knows the
+#: order recurs (the storefront consolidates a business's recurring orders on its delivery day).
+RECURRING_EXTRINSIC = "recurring"
+
+
+def order_extrinsics(*, requisition: Requisition) -> list[tuple[str, str]]:
+    """Registered in ``purchasing.hooks.order_extrinsics``: ``recurring`` with the schedule's id for
+    the order of an occurrence, nothing for other orders."""
+    schedule_id = (
+        Occurrence.objects.filter(requisition_id=requisition.pk).values_list("schedule_id", flat=True).first()
+    )
+    return [] if schedule_id is None else [(RECURRING_EXTRINSIC, str(schedule_id))]
 
 
 # -- writes -----------------------------------------------------------------------------------------
@@ -211,19 +239,7 @@ def _advance(schedule: RecurringSchedule) -> None:
     following = _next_date(schedule, schedule.next_index)
     if following > schedule.ends_on:
         schedule.next_on = None
-        set_status(
-            schedule,
-            ScheduleStatus.ENDED,
-            table=SCHEDULE_TRANSITIONS,
-            also=["next_index", "next_on"],
-            event=new_event(
-                ScheduleEvent,
-                schedule,
-                ScheduleEventKind.STATUS_CHANGED,
-                detail={"from": ScheduleStatus.ACTIVE, "to": ScheduleStatus.ENDED},
-                reason=_("No occurrence is left before the end date."),
-            ),
-        )
+        _move(schedule, ScheduleStatus.ENDED, None, _("No occurrence is left before the end date."))
     else:
         schedule.next_on = following
         schedule.save(update_fields=["next_index", "next_on"])
@@ -236,6 +252,19 @@ def _lock_active(schedule: RecurringSchedule) -> RecurringSchedule:
             _("This schedule is %(status)s: it makes no more occurrences.")
             % {"status": locked.get_status_display()}
         )
+    return locked
+
+
+def _lock_open(schedule: RecurringSchedule, actor: User) -> RecurringSchedule:
+    """The locked ``schedule`` when it is active or paused and ``actor`` may change it."""
+    locked = RecurringSchedule.objects.select_for_update().select_related("source").get(pk=schedule.pk)
+    if locked.status not in (ScheduleStatus.ACTIVE, ScheduleStatus.PAUSED):
+        raise ScheduleError(
+            _("This schedule is %(status)s: it makes no more occurrences.")
+            % {"status": locked.get_status_display()}
+        )
+    if actor.pk != locked.source.requester_id and not is_procurement_admin(actor):
+        raise ScheduleError(_("Only the requester or a procurement administrator can change this schedule."))
     return locked
 
 
@@ -259,6 +288,128 @@ def skip_next(*, schedule: RecurringSchedule, actor: User) -> RecurringSchedule:
         )
         _advance(locked)
     return locked
+
+
+def undoable_skip(schedule: RecurringSchedule, *, today: date | None = None) -> Occurrence | None:
+    """The skipped occurrence a skip-undo would bring back: the one just before the next, not yet past."""
+    if schedule.status not in (ScheduleStatus.ACTIVE, ScheduleStatus.PAUSED) or schedule.next_index == 0:
+        return None
+    today = today or timezone.localdate()
+    return (
+        Occurrence.objects.filter(
+            schedule=schedule, index=schedule.next_index - 1, skipped=True, due_on__gte=today
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def undo_skip(*, schedule: RecurringSchedule, actor: User, today: date | None = None) -> date:
+    """Bring back the occurrence skipped last, while its day has not passed; returns its day."""
+    with transaction.atomic():
+        locked = _lock_open(schedule, actor)
+        skipped = undoable_skip(locked, today=today)
+        if skipped is None:
+            raise ScheduleError(
+                _("There is no skipped occurrence to bring back: its day has passed or none was skipped.")
+            )
+        skipped.delete()
+        locked.next_index = skipped.index
+        locked.next_on = skipped.due_on
+        locked.save(update_fields=["next_index", "next_on"])
+        record_event(
+            ScheduleEvent,
+            locked,
+            ScheduleEventKind.UNSKIPPED,
+            actor=actor,
+            detail={"due_on": skipped.due_on.isoformat()},
+        )
+    return skipped.due_on
+
+
+def _move(locked: RecurringSchedule, to: str, actor: User | None, reason: str = "") -> None:
+    """Move the locked schedule to status ``to`` (its next occurrence saved with it), with the event."""
+    before = locked.status
+    set_status(
+        locked,
+        to,
+        table=SCHEDULE_TRANSITIONS,
+        also=["next_index", "next_on"],
+        event=new_event(
+            ScheduleEvent,
+            locked,
+            ScheduleEventKind.STATUS_CHANGED,
+            actor=actor,
+            detail={"from": before, "to": to},
+            reason=reason,
+        ),
+    )
+
+
+def pause_schedule(*, schedule: RecurringSchedule, actor: User) -> RecurringSchedule:
+    """Stop making occurrences until the schedule is resumed."""
+    with transaction.atomic():
+        locked = _lock_open(schedule, actor)
+        if locked.status != ScheduleStatus.ACTIVE:
+            raise ScheduleError(_("This schedule is already paused."))
+        _move(locked, ScheduleStatus.PAUSED, actor)
+    return locked
+
+
+def resume_schedule(
+    *, schedule: RecurringSchedule, actor: User, today: date | None = None
+) -> RecurringSchedule:
+    """Make occurrences again from today on: those whose day passed while paused are skipped (recorded),
+    never made late; the schedule ends when none is left before its end date."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        locked = _lock_open(schedule, actor)
+        if locked.status != ScheduleStatus.PAUSED:
+            raise ScheduleError(_("This schedule is not paused."))
+        missed = []
+        while locked.next_on is not None and locked.next_on < today and locked.next_on <= locked.ends_on:
+            missed.append(
+                Occurrence(schedule=locked, index=locked.next_index, due_on=locked.next_on, skipped=True)
+            )
+            locked.next_index += 1
+            locked.next_on = _next_date(locked, locked.next_index)
+        Occurrence.objects.bulk_create(missed)
+        reason = (
+            ngettext(
+                "%(count)s occurrence fell while it was paused: skipped.",
+                "%(count)s occurrences fell while it was paused: skipped.",
+                len(missed),
+            )
+            % {"count": len(missed)}
+            if missed
+            else ""
+        )
+        if locked.next_on is None or locked.next_on > locked.ends_on:
+            locked.next_on = None
+            _move(
+                locked, ScheduleStatus.ENDED, actor, reason or _("No occurrence is left before the end date.")
+            )
+        else:
+            _move(locked, ScheduleStatus.ACTIVE, actor, reason)
+    return locked
+
+
+def cancel_schedule(*, schedule: RecurringSchedule, actor: User) -> RecurringSchedule:
+    """Stop the schedule for good (its requester or a procurement administrator)."""
+    with transaction.atomic():
+        locked = _lock_open(schedule, actor)
+        locked.next_on = None
+        _move(locked, ScheduleStatus.CANCELLED, actor)
+    return locked
+
+
+def schedules_for(user: User, *, everyone: bool = False) -> Any:
+    """The schedules of ``user``'s requisitions, or every schedule for a procurement administrator who
+    asks for ``everyone``; soonest next occurrence first, then the ended ones."""
+    rows = RecurringSchedule.objects.select_related("source__requester")
+    if not (everyone and is_procurement_admin(user)):
+        rows = rows.filter(source__requester=user)
+    return rows.order_by(F("next_on").asc(nulls_last=True), "-pk")
 
 
 def create_due_occurrences(*, today: date | None = None) -> int:
@@ -317,28 +468,86 @@ def _occur(pk: int, today: date) -> bool:
     return True
 
 
-def _reprice(requisition: Requisition) -> list[dict[str, str]]:
-    """Price the occurrence's lines again: a free-text line keeps its price; a PunchOut line keeps the
-    last price, noted on the requisition, since the supplier is not asked from the worker. Returns the
-    kept prices as data (told with :func:`kept_price_note` in the reader's language)."""
-    kept = [
-        {"line": str(line.line_number), "price": str(line.unit_price), "currency": line.currency}
-        for line in requisition.lines.order_by("line_number")
-        if not line.is_free_text
-    ]
-    for row in kept:
-        record_event(
-            RequisitionEvent,
-            requisition,
-            EventKind.NOTE,
-            detail={"repriced": False, **row},
-            reason=kept_price_note(row),
+#: How many of the latest lines for a part are read to find one in the same unit and price basis.
+_KNOWN_PRICE_CANDIDATES = 20
+
+
+def latest_known_price(line: RequisitionLine) -> RequisitionLine | None:
+    """The latest line the suite holds for ``line``'s supplier part (same supplier, part and
+    auxiliary ID, currency, unit and price basis), from the cart that came back last (else the
+    requisition made last), other than ``line``'s own requisition; None when the part is unknown."""
+    if line.supplier_id is None:
+        return None
+    candidates = (
+        RequisitionLine.objects.filter(
+            is_free_text=False,
+            supplier_id=line.supplier_id,
+            supplier_part_id=line.supplier_part_id,
+            supplier_part_auxiliary_id=line.supplier_part_auxiliary_id,
+            currency=line.currency,
+            unit_of_measure=line.unit_of_measure,
         )
-    return kept
+        .exclude(requisition_id=line.requisition_id)
+        .select_related("requisition")
+        .order_by(
+            Coalesce("punchout_session__returned_at", "requisition__created_at").desc(),
+            "-requisition__created_at",
+            "-pk",
+        )[:_KNOWN_PRICE_CANDIDATES]
+    )
+    # Decimals are compared in Python: SQLite stores them as REAL.
+    basis = Decimal(line.price_basis_quantity)
+    return next((known for known in candidates if Decimal(known.price_basis_quantity) == basis), None)
+
+
+def _reprice(requisition: Requisition) -> list[dict[str, str]]:
+    """Price the occurrence's PunchOut lines from the latest price the suite knows for each part (the
+    supplier is not asked from the worker); a free-text line keeps its price. Returns each PunchOut
+    line's outcome as data (told with :func:`kept_price_note` in the reader's language)."""
+    notes = []
+    for line in requisition.lines.order_by("line_number"):
+        if line.is_free_text:
+            continue
+        known = latest_known_price(line)
+        row = {"line": str(line.line_number), "price": str(line.unit_price), "currency": line.currency}
+        if known is not None and Decimal(known.unit_price) != Decimal(line.unit_price):
+            row = {
+                **row,
+                "was": str(line.unit_price),
+                "price": str(known.unit_price),
+                "source": known.requisition.number,
+            }
+            reprice_line(line=line, unit_price=Decimal(known.unit_price), reason=kept_price_note(row))
+        else:
+            if known is None:
+                row["unknown"] = "1"
+            record_event(
+                RequisitionEvent,
+                requisition,
+                EventKind.NOTE,
+                detail={"repriced": False, "price_unknown": known is None, **row},
+                reason=kept_price_note(row),
+            )
+        notes.append(row)
+    return notes
 
 
 def kept_price_note(row: dict[str, str]) -> str:
-    """The sentence saying that a PunchOut line of an occurrence kept its last price (active language)."""
+    """The sentence saying how a PunchOut line of an occurrence was priced (active language)."""
+    if row.get("unknown"):
+        return _(
+            "Line %(line)s keeps its last price, %(price)s, but no price is known for its part: the "
+            "occurrence goes through approval."
+        ) % {"line": row["line"], "price": format_unit_price(Decimal(row["price"]), row["currency"])}
+    if row.get("was"):
+        return _(
+            "Line %(line)s is priced at %(price)s, the latest price known for it (%(source)s); it was %(was)s."
+        ) % {
+            "line": row["line"],
+            "price": format_unit_price(Decimal(row["price"]), row["currency"]),
+            "source": row["source"],
+            "was": format_unit_price(Decimal(row["was"]), row["currency"]),
+        }
     return _("Line %(line)s keeps its last price, %(price)s: the supplier was not asked.") % {
         "line": row["line"],
         "price": format_unit_price(Decimal(row["price"]), row["currency"]),

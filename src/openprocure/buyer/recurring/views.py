@@ -1,4 +1,5 @@
-"""Recurring requisition pages: make a schedule from a requisition, see it, skip the next occurrence."""
+"""Recurring requisition pages: make a schedule from a requisition, see it, skip the next occurrence
+(and undo it), the list of schedules, pause, resume and cancel."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from django.views.decorators.http import require_POST
 
 from openprocure.buyer.organization.services import is_procurement_admin
 from openprocure.buyer.recurring import services
-from openprocure.buyer.recurring.forms import ScheduleForm, SkipForm
+from openprocure.buyer.recurring.filters import ScheduleFilter
+from openprocure.buyer.recurring.forms import ScheduleActionForm, ScheduleForm, SkipForm
 from openprocure.buyer.recurring.models import RecurringSchedule
 from openprocure.buyer.requisitions.models import Requisition
 from openprocure.core.auth import AuthenticatedHttpRequest
@@ -72,6 +74,7 @@ def schedule_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "page": page,
             "query": query,
             "events": schedule.events.select_related("actor").order_by("created_at", "id"),
+            "undoable": services.undoable_skip(schedule),
         },
     )
 
@@ -92,3 +95,72 @@ def skip(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The occurrence of %(day)s is skipped.") % {"day": skipped_on})
     return redirect("recurring:detail", pk=pk)
+
+
+@login_required
+def schedule_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """My schedules (every schedule for a procurement administrator), soonest first, by status."""
+    everyone = is_procurement_admin(request.user)
+    search = ScheduleFilter(request.GET, queryset=services.schedules_for(request.user, everyone=everyone))
+    page, query = paginate(request, search.qs)
+    return render(
+        request,
+        "recurring/schedule_list.html",
+        {"schedules": page.object_list, "page": page, "query": query, "filter": search, "everyone": everyone},
+    )
+
+
+def _act(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
+    schedule = get_object_or_404(RecurringSchedule.objects.select_related("source"), pk=pk)
+    _may_manage(request, schedule.source.requester_id)
+    form = ScheduleActionForm(request.POST)
+    back = form.cleaned_data.get("back") if form.is_valid() else ""
+    number = {"number": schedule.source.number}
+    try:
+        if action == "pause":
+            services.pause_schedule(schedule=schedule, actor=request.user)
+            done = _("The schedule from %(number)s is paused.") % number
+        elif action == "resume":
+            services.resume_schedule(schedule=schedule, actor=request.user)
+            done = _("The schedule from %(number)s is resumed.") % number
+        elif action == "cancel":
+            services.cancel_schedule(schedule=schedule, actor=request.user)
+            done = _("The schedule from %(number)s is cancelled.") % number
+        else:
+            day = services.undo_skip(schedule=schedule, actor=request.user)
+            done = _("The occurrence of %(day)s is back.") % {"day": date_format(day, "DATE_FORMAT")}
+    except services.ScheduleError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done)
+    if back == "list":
+        return redirect("recurring:list")
+    return redirect("recurring:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def pause(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Pause the schedule."""
+    return _act(request, pk, "pause")
+
+
+@login_required
+@require_POST
+def resume(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Resume the schedule from today."""
+    return _act(request, pk, "resume")
+
+
+@login_required
+@require_POST
+def cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Cancel the schedule for good."""
+    return _act(request, pk, "cancel")
+
+
+@login_required
+@require_POST
+def unskip(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Bring back the occurrence skipped last."""
+    return _act(request, pk, "unskip")

@@ -123,7 +123,9 @@ class _LinesChange:
 
 
 @contextmanager
-def _changing_lines(requisition: Requisition, actor: User, *, total: bool = True) -> Iterator[_LinesChange]:
+def _changing_lines(
+    requisition: Requisition, actor: User | None, *, total: bool = True
+) -> Iterator[_LinesChange]:
     """Lock an editable requisition for a change of its lines; after the change, store the new total
     (unless ``total`` is false) and record a ``LINES_CHANGED`` event with what the caller put in the
     yielded change, all in one transaction."""
@@ -508,6 +510,23 @@ def update_line(*, line: RequisitionLine, actor: User, **changes: Any) -> Requis
             "before": before,
             "after": {k: str(v) for k, v in changes.items()},
         }
+    return line
+
+
+def reprice_line(*, line: RequisitionLine, unit_price: Decimal, reason: str) -> RequisitionLine:
+    """Give a draft's PunchOut line a price the suite knows (the worker, for an occurrence of a recurring
+    requisition: the latest price the supplier gave for the part); recorded with ``reason``."""
+    with _changing_lines(line.requisition, None) as change:
+        line = RequisitionLine.objects.get(pk=line.pk)
+        before = str(line.unit_price)
+        line.unit_price = unit_price
+        line.save(update_fields=["unit_price"])
+        change.detail = {
+            "line": line.line_number,
+            "before": {"unit_price": before},
+            "after": {"unit_price": str(unit_price)},
+        }
+        change.reason = reason
     return line
 
 

@@ -27,7 +27,7 @@ from openprocure.buyer.requisitions.forms import (
     SplitFormSet,
 )
 from openprocure.buyer.requisitions.models import Requisition, RequisitionLine
-from openprocure.buyer.requisitions.selectors import visible_requisitions
+from openprocure.buyer.requisitions.selectors import unchecked_price_lines, visible_requisitions
 from openprocure.core.auth import AuthenticatedHttpRequest
 from openprocure.core.batch import report_batch, selected_ids
 from openprocure.core.lists import paginate
@@ -119,8 +119,10 @@ def _detail_page(
 ) -> HttpResponse:
     """The requisition page; a form that failed is shown again with what was typed and its errors."""
     lines = requisition.lines.select_related(
-        "supplier", "connection", "cost_center", "gl_account"
+        "supplier", "connection", "cost_center", "gl_account", "punchout_session"
     ).prefetch_related("splits__cost_center", "splits__gl_account")
+    unchecked = unchecked_price_lines(requisition, lines)
+    to_check = sorted({line.connection for line in unchecked if line.connection}, key=lambda c: c.pk)
     connections = {line.connection for line in lines if line.connection is not None and not line.is_free_text}
     if header_form is None:
         header_form = HeaderForm(
@@ -149,6 +151,8 @@ def _detail_page(
             "can_schedule": requisition.status in services.REORDER_STATUSES | {RequisitionStatus.APPROVED}
             and (requisition.requester_id == request.user.pk or is_procurement_admin(request.user)),
             "punchout_connections": sorted(connections, key=lambda c: c.pk),
+            "unchecked_lines": [line.line_number for line in unchecked],
+            "connections_to_check": to_check,
             "header_form": header_form,
             "free_text_form": free_text_form or FreeTextLineForm(initial={"currency": requisition.currency}),
         },
@@ -280,6 +284,7 @@ def submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         _report_errors(request, form)
         return redirect("requisitions:detail", pk=pk)
+    unchecked = [line.line_number for line in unchecked_price_lines(requisition)]
     try:
         services.submit_requisition(requisition, request.user, reason=form.cleaned_data["reason"])
     except (services.RequisitionError, IllegalTransition) as error:
@@ -288,6 +293,18 @@ def submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request, _("Requisition %(number)s submitted for approval.") % {"number": requisition.number}
         )
+        if unchecked:
+            messages.warning(
+                request,
+                ngettext(
+                    "The price of line %(lines)s may be outdated: it comes from an earlier cart and the "
+                    "supplier has not confirmed it.",
+                    "The prices of lines %(lines)s may be outdated: they come from an earlier cart and the "
+                    "supplier has not confirmed them.",
+                    len(unchecked),
+                )
+                % {"lines": ", ".join(str(number) for number in unchecked)},
+            )
     return redirect("requisitions:detail", pk=pk)
 
 
