@@ -1,4 +1,4 @@
-"""Reference data both sites share: ISO 4217 currencies and ISO 3166-1 countries.
+"""Reference data both sites share: ISO 4217 currencies, ISO 3166-1 countries and UN/ECE units.
 
 One place answers "is this a currency?", "how many decimals has it?" and "is this a country?", so a
 model, a form and a service never each keep their own idea (three letters are not a currency; two
@@ -7,7 +7,10 @@ letters are not a country):
 - currencies and their minor units come from the ``iso4217`` package (the ISO 4217 list as
   published by its maintenance agency): JPY 0, EUR 2, KWD 3. Codes without a minor unit (gold,
   silver, the SDR, ``XXX``) are not currencies a document can be priced in, so they are refused;
-- countries come from ``pycountry`` (ISO 3166-1 alpha-2, from Debian's iso-codes).
+- countries come from ``pycountry`` (ISO 3166-1 alpha-2, from Debian's iso-codes);
+- units of measure are the codes of UN/ECE Recommendations 20 and 21 (``C62``, ``EA``, ``KGM``,
+  ``PR``…) as listed by rule BR-CL-23 of the official EN 16931 validation artefacts that ship with
+  the suite (``core/en16931/artefacts``, read once): one list, the one e-invoices are checked against.
 
 The validators upper-case nothing: models and forms normalise input (``strip().upper()``) before
 validation, through :func:`normalize_code`. The protocol core (``punchout``) keeps its own, more
@@ -16,8 +19,10 @@ lenient table: it must read what real partners send.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import pycountry
@@ -36,6 +41,7 @@ __all__ = [
     "exchange_rates",
     "is_country",
     "is_currency",
+    "is_unit",
     "minor_units",
     "normalize_code",
     "validate_country",
@@ -55,6 +61,19 @@ def _countries() -> dict[str, str]:
     return {c.alpha_2: c.name for c in pycountry.countries}
 
 
+_UNIT_RULE = Path(__file__).resolve().parent / "en16931" / "artefacts" / "ubl" / "EN16931-UBL-validation.xslt"
+
+
+@lru_cache(maxsize=1)
+def _units() -> frozenset[str]:
+    """The UN/ECE Recommendation 20 and 21 codes of rule BR-CL-23 (the unit code list of EN 16931)."""
+    text = _UNIT_RULE.read_text(encoding="utf-8")
+    found = re.search(r"contains\(normalize-space\(@unitCode\), ' '\)\) and contains\(' ([^']+) '", text)
+    if found is None:  # pragma: no cover - the artefacts are part of the package
+        raise RuntimeError(f"no BR-CL-23 unit list in {_UNIT_RULE}")
+    return frozenset(found.group(1).split())
+
+
 def normalize_code(value: object) -> str:
     """A code as typed (``" eur "``) written the ISO way (``"EUR"``)."""
     return str(value or "").strip().upper()
@@ -68,6 +87,14 @@ def is_currency(code: str) -> bool:
 def minor_units(code: str) -> int:
     """Decimals of an ISO 4217 currency (JPY 0, EUR 2, KWD 3). Raises ``KeyError`` for a non-currency."""
     return _currencies()[code]
+
+
+def is_unit(code: str) -> bool:
+    """``code`` is a UN/ECE Recommendation 20 unit of measure (``C62``, ``EA``, ``DZN``; not ``PCS``),
+    or a Recommendation 21 package code, with its ``X`` prefix (``XBX``) or without it as older
+    catalogs write it (``BX``, ``PK``, ``CS``)."""
+    units = _units()
+    return code in units or (len(code) == 2 and f"X{code}" in units)
 
 
 def is_country(code: str) -> bool:
