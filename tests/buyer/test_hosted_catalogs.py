@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,11 +20,16 @@ from openprocure.buyer.catalogs import services
 from openprocure.buyer.catalogs.choices import VersionStatus
 from openprocure.buyer.catalogs.models import CatalogChange, CatalogEvent, CatalogItem, CatalogVersion
 from openprocure.buyer.catalogs.search import SearchQuery, search
+from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.buyer.requisitions.models import Requisition
+from openprocure.buyer.spend.models import MonthlySpend
+from openprocure.buyer.spend.services import refresh_monthly_spend
 from openprocure.buyer.suppliers.models import PunchOutConnection, Supplier
 from openprocure.core.models import User
 from tests.buyer.catalog_world import IMMEDIATE, cif_file, item, publish, upload
+from tests.buyer.fulfilment_world import deliver
 from tests.buyer.punchout_world import SupplierServer, setup_response
+from tests.partner_server import PartnerServer, cxml_response
 
 pytestmark = pytest.mark.django_db
 
@@ -505,3 +511,40 @@ def test_an_integration_sends_a_file_and_reads_its_problems(acme, office, settin
         "/api/catalogs/", {"supplier": office.pk, "file": SimpleUploadedFile("c.cif", bad)}
     )
     assert refused.status_code == 403 and CatalogVersion.objects.count() == 1
+
+
+def test_a_catalog_line_is_ordered_through_the_suppliers_connection_and_counts_as_structured(
+    admin, acme, requester, rita
+) -> None:  # type: ignore[no-untyped-def]
+    """Rita adds a Marketplace catalog item, submits (no approval rule: ordered at once); the
+    OrderRequest carries the catalog's part, price, unit and UNSPSC; the spend is structured."""
+    publish(
+        admin,
+        upload(
+            admin,
+            acme.supplier,
+            cif_file([item("TONER-9", "Toner cartridge, black", "45.90", unspsc="44103103")]),
+        ),
+    )
+    toner = CatalogItem.objects.get(supplier_part_id="TONER-9")
+    requester.post("/catalogs/search/add/", {"item": toner.pk, "quantity": "3"})
+    requisition = Requisition.objects.get(requester=rita, lines__supplier_part_id="TONER-9")
+    assert requester.post(f"/requisitions/{requisition.pk}/submit/").status_code == 302
+    po = PurchaseOrder.objects.get(requisition=requisition)
+    assert (po.supplier.name, po.connection_id, po.total_amount) == (
+        "Marketplace",
+        acme.pk,
+        Decimal("137.70"),
+    )
+    with PartnerServer() as partner:
+        partner.script((200, cxml_response(200, "OK")))
+        po = deliver(po, partner.url)
+    assert po.status == "accepted"
+    order = "".join(line.strip() for line in partner.received[0].body.decode().splitlines())
+    assert "<SupplierPartID>TONER-9</SupplierPartID>" in order
+    assert re.search(r'<UnitPrice><Money currency="EUR">45\.90*</Money></UnitPrice>', order)
+    assert "<UnitOfMeasure>EA</UnitOfMeasure>" in order
+    assert '<Classification domain="UNSPSC">44103103</Classification>' in order
+    refresh_monthly_spend(full=True)
+    totals = MonthlySpend.objects.filter(currency="EUR").values_list("amount", "structured_amount").first()
+    assert totals is not None and totals[0] == totals[1] == Decimal("137.7000")
