@@ -22,6 +22,7 @@ from openprocure.supplier.catalog import export, services
 from openprocure.supplier.catalog.choices import ExportStatus
 from openprocure.supplier.catalog.models import CatalogExport, CatalogSelection, Category, Product
 from openprocure.supplier.orders.services import create_api_key
+from punchout import bmecat as bmecat_reader
 from punchout import cif
 from tests.supplier.catalog_world import make_catalog
 from tests.supplier.worlds import PASSWORD, make_business, make_member, make_operator
@@ -174,6 +175,82 @@ def test_the_cif_catalog_reads_back_field_by_field(acme, products):
             "Parametric Data": "",
             "PunchOut Enabled": "T",
         },
+    ]
+
+
+def test_the_bmecat_catalog_reads_back_field_by_field(acme, products):
+    out = io.BytesIO()
+    export.write_bmecat(acme.business, out)
+    catalog = bmecat_reader.read(io.BytesIO(out.getvalue()))
+    header = catalog.header
+    assert (header.version, header.transaction, header.warnings) == ("2005", "T_NEW_CATALOG", [])
+    assert (header.catalog_id, header.catalog_version, header.catalog_name) == (
+        f"business-{acme.business.pk}",
+        "1.0",
+        acme.business.name,
+    )
+    assert (header.language, header.currency, header.supplier_id, header.buyer_name) == (
+        "eng",
+        "EUR",
+        "MARKETPLACE",
+        acme.business.name,
+    )
+    paper, pens = catalog.items
+    assert (paper.ok, paper.warnings, pens.ok, pens.warnings) == (True, [], True, [])
+    assert (paper.supplier_part_id, paper.mode, paper.description_short) == (
+        "B000PAPER1",
+        "new",
+        "Copy paper A4 80 g, 500 sheets",
+    )
+    assert paper.description_long == products[0].description
+    assert (paper.manufacturer_name, paper.manufacturer_part_id, paper.unspsc) == (
+        "The Navigator Company",
+        "NAV-A4-80",
+        "14111507",
+    )
+    assert (paper.order_unit, paper.content_unit, paper.price_quantity, paper.delivery_time) == (
+        "PK",
+        "PK",
+        Decimal(1),
+        Decimal(1),
+    )
+    assert (paper.quantity_min, paper.quantity_interval) == (Decimal(1), Decimal(1))
+    assert [(p.amount, p.currency, p.price_type, p.lower_bound) for p in paper.prices] == [
+        (Decimal("5.20"), "EUR", "net_customer", Decimal(1)),
+        (Decimal("4.90"), "EUR", "net_customer", Decimal(10)),
+    ]
+    assert [(m.source, m.purpose, m.is_image) for m in paper.media] == [
+        ("http://127.0.0.1:8100/product/B000PAPER1/image.svg", "normal", True)
+    ]
+    assert (pens.supplier_part_id, pens.order_unit, pens.unspsc, pens.delivery_time) == (
+        "B000PENS01",
+        "BX",
+        "44121704",
+        Decimal(4),
+    )
+    assert [(p.amount, p.lower_bound) for p in pens.prices] == [(Decimal("10.00"), Decimal(1))]
+
+
+def test_the_bmecat_price_update_reads_back(acme):
+    make_catalog()  # through the catalog's services, so the search index knows the products
+    pens = Product.objects.get(asin="B000000001")
+    before = timezone.now() - timedelta(seconds=1)
+    services.update_products(rows=[row(pens, tiers=[(10, Decimal("8.00")), (50, Decimal("7.25"))])])
+    out = io.BytesIO()
+    export.write_bmecat(acme.business, out, since=before)
+    catalog = bmecat_reader.read(io.BytesIO(out.getvalue()))
+    assert (catalog.header.transaction, catalog.header.prev_version) == ("T_UPDATE_PRICES", "0")
+    [item] = catalog.items
+    assert (item.supplier_part_id, item.mode, item.description_short, item.warnings) == (
+        "B000000001",
+        "update",
+        "",
+        [],
+    )
+    assert [(p.amount, p.lower_bound) for p in item.prices] == [
+        (Decimal("8.50"), Decimal(1)),
+        (Decimal("8.00"), Decimal(10)),
+        (Decimal("7.25"), Decimal(50)),
     ]
 
 
