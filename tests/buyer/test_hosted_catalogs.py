@@ -548,3 +548,58 @@ def test_a_catalog_line_is_ordered_through_the_suppliers_connection_and_counts_a
     refresh_monthly_spend(full=True)
     totals = MonthlySpend.objects.filter(currency="EUR").values_list("amount", "structured_amount").first()
     assert totals is not None and totals[0] == totals[1] == Decimal("137.7000")
+
+
+BOX = "ORDER_UNIT “BOX” is not a UN/ECE Recommendation 20 unit code (such as EA, C62, PR, DZN or KGM)."
+NO_PRICE = "PRICE_AMOUNT is empty: every item needs one."
+BMECAT_SAMPLES = {
+    # Manufacturers' catalogs without prices: nothing a buyer could order at a price.
+    "WEI_BMECat_1351590000.xml": ("rejected", 0, [(29, "PRICE_AMOUNT", NO_PRICE)]),
+    "WEI_BMECat_1609801044.xml": ("rejected", 0, [(29, "PRICE_AMOUNT", NO_PRICE)]),
+    "WEI_BMECat_7760056069.xml": ("rejected", 0, [(29, "PRICE_AMOUNT", NO_PRICE)]),
+    "naugrimm-2005.1/document_without_null_values.xml": ("valid", 3, []),
+    "naugrimm-2005.2/minimal_valid_document.xml": (
+        "rejected",
+        0,
+        [(0, "", "The file has no item: publishing it would empty the supplier's catalog.")],
+    ),
+    "olivere-bmecat12/update_prices.golden.xml": (
+        "rejected",
+        0,
+        [
+            (
+                1,
+                "",
+                "The file cannot be read: price-only updates (T_UPDATE_PRICES) are not applied: send the whole "
+                "catalog (T_NEW_CATALOG) or the changed products (T_UPDATE_PRODUCTS).",
+            )
+        ],
+    ),
+    "olivere-bmecat12/update_products.golden.xml": ("rejected", 0, [(60, "ORDER_UNIT", BOX)]),
+    "olivere-bmecat2005/new_catalog.golden.xml": ("rejected", 0, [(90, "ORDER_UNIT", BOX)]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BMECAT_SAMPLES))
+def test_every_bmecat_sample_is_read_or_refused_with_the_exact_reason(admin, office, interop, name) -> None:  # type: ignore[no-untyped-def]
+    path = interop / "bmecat" / "samples" / name
+    version = upload(admin, office, path.read_bytes(), path.name)
+    status, count, problems = BMECAT_SAMPLES[name]
+    shown = [(p.line, p.field, p.text) for p in version.problems.order_by("line", "id")]
+    assert (version.format, version.status, version.item_count, shown) == ("bmecat", status, count, problems)
+
+
+def test_a_bmecat_catalog_gives_its_items_prices_and_units(admin, office, interop) -> None:  # type: ignore[no-untyped-def]
+    path = interop / "bmecat" / "samples" / "naugrimm-2005.1" / "document_without_null_values.xml"
+    version = upload(admin, office, path.read_bytes())
+    rows = list(
+        version.items.order_by("line").values_list(
+            "line", "supplier_part_id", "unit_price", "currency", "unit_of_measure"
+        )
+    )
+    # Each product has a list price in euros and one in pounds: the first is taken.
+    assert rows == [
+        (18, "1", Decimal("10.5000"), "EUR", "C62"),
+        (64, "2", Decimal("10.5000"), "EUR", "C62"),
+        (110, "3", Decimal("10.5000"), "EUR", "C62"),
+    ]

@@ -8,9 +8,8 @@ letters are not a country):
   published by its maintenance agency): JPY 0, EUR 2, KWD 3. Codes without a minor unit (gold,
   silver, the SDR, ``XXX``) are not currencies a document can be priced in, so they are refused;
 - countries come from ``pycountry`` (ISO 3166-1 alpha-2, from Debian's iso-codes);
-- units of measure are the codes of UN/ECE Recommendations 20 and 21 (``C62``, ``EA``, ``KGM``,
-  ``PR``…) as listed by rule BR-CL-23 of the official EN 16931 validation artefacts that ship with
-  the suite (``core/en16931/artefacts``, read once): one list, the one e-invoices are checked against.
+- units of measure are UN/ECE Recommendation 20 codes (``C62``, ``EA``, ``KGM``, ``PR``…), the
+  list of the protocol core's ``punchout.rec20`` (the BMEcat 2005 schemas' enumeration).
 
 The validators upper-case nothing: models and forms normalise input (``strip().upper()``) before
 validation, through :func:`normalize_code`. The protocol core (``punchout``) keeps its own, more
@@ -19,10 +18,8 @@ lenient table: it must read what real partners send.
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import pycountry
@@ -31,6 +28,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from iso4217 import Currency
+
+from punchout.rec20 import is_unit_code
 
 __all__ = [
     "CountryField",
@@ -61,19 +60,6 @@ def _countries() -> dict[str, str]:
     return {c.alpha_2: c.name for c in pycountry.countries}
 
 
-_UNIT_RULE = Path(__file__).resolve().parent / "en16931" / "artefacts" / "ubl" / "EN16931-UBL-validation.xslt"
-
-
-@lru_cache(maxsize=1)
-def _units() -> frozenset[str]:
-    """The UN/ECE Recommendation 20 and 21 codes of rule BR-CL-23 (the unit code list of EN 16931)."""
-    text = _UNIT_RULE.read_text(encoding="utf-8")
-    found = re.search(r"contains\(normalize-space\(@unitCode\), ' '\)\) and contains\(' ([^']+) '", text)
-    if found is None:  # pragma: no cover - the artefacts are part of the package
-        raise RuntimeError(f"no BR-CL-23 unit list in {_UNIT_RULE}")
-    return frozenset(found.group(1).split())
-
-
 def normalize_code(value: object) -> str:
     """A code as typed (``" eur "``) written the ISO way (``"EUR"``)."""
     return str(value or "").strip().upper()
@@ -90,11 +76,8 @@ def minor_units(code: str) -> int:
 
 
 def is_unit(code: str) -> bool:
-    """``code`` is a UN/ECE Recommendation 20 unit of measure (``C62``, ``EA``, ``DZN``; not ``PCS``),
-    or a Recommendation 21 package code, with its ``X`` prefix (``XBX``) or without it as older
-    catalogs write it (``BX``, ``PK``, ``CS``)."""
-    units = _units()
-    return code in units or (len(code) == 2 and f"X{code}" in units)
+    """``code`` is a UN/ECE Recommendation 20 unit of measure (``C62``, ``EA``, ``DZN``, ``BX``; not ``PCS``)."""
+    return is_unit_code(code)
 
 
 def is_country(code: str) -> bool:

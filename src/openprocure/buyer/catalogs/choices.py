@@ -66,6 +66,8 @@ class Problem(models.TextChoices):
     SUPPLIER_ID = "supplier_id", _("Supplier ID")
     DELETE_IN_FULL_LOAD = "delete_full", _("Delete in a full load")
     TOO_LONG = "too_long", _("Value too long")
+    FORMAT = "format", _("Not readable")
+    EMPTY = "empty", _("No item")
 
 
 #: What each problem says; ``%(field)s`` is the file's field name, ``%(value)s`` the value as written.
@@ -92,7 +94,9 @@ PROBLEM_TEXTS = {
         "%(field)s “%(value)s” is not this supplier's D-U-N-S number: is the file for another supplier?"
     ),
     Problem.DELETE_IN_FULL_LOAD: _(
-        "%(field)s marks a removal, but the file is a full load (LOADMODE F): leave the item out instead."
+        "%(field)s marks a removal, but the file is a whole catalog (not an update): leave the item out instead."
     ),
     Problem.TOO_LONG: _("%(field)s is longer than %(value)s characters."),
+    Problem.FORMAT: _("%(field)s: %(value)s"),
+    Problem.EMPTY: _("The file has no item: publishing it would empty the supplier's catalog."),
 }

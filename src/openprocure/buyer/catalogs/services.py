@@ -259,7 +259,11 @@ def _read_rows(version: CatalogVersion, source: Source, problems: list[CatalogPr
     for row in source.rows:
         read += 1
         checked = check_row(
-            row, default_currency=source.default_currency, full_load=not source.incremental, duns=duns
+            row,
+            default_currency=source.default_currency,
+            full_load=not source.incremental,
+            duns=duns,
+            unspsc_required=source.unspsc_required,
         )
         key = (row.supplier_part_id, row.supplier_part_auxiliary_id)
         if row.supplier_part_id and key in seen:
@@ -285,6 +289,9 @@ def _read_rows(version: CatalogVersion, source: Source, problems: list[CatalogPr
     if not found and source.incremental:
         count += _carry_over(version, set(seen) | deleted, batch, flush, batch_size)
     flush()
+    if not found and not count:
+        found = 1
+        problems.append(CatalogProblem(version=version, line=0, code=Problem.EMPTY))
     return count, found
 
 

@@ -47,7 +47,9 @@ def _price(text: str) -> Decimal | None:
     return price
 
 
-def check_row(row: Row, *, default_currency: str, full_load: bool, duns: str = "") -> Checked:
+def check_row(
+    row: Row, *, default_currency: str, full_load: bool, duns: str = "", unspsc_required: bool = True
+) -> Checked:
     """The item of ``row`` or why it cannot be one; ``duns`` is the supplier's D-U-N-S number when the
     file says its Supplier IDs are D-U-N-S numbers (each row must then carry it)."""
     checked = Checked()
@@ -56,6 +58,8 @@ def check_row(row: Row, *, default_currency: str, full_load: bool, duns: str = "
     def problem(code: str, attribute: str, value: str = "") -> None:
         problems.append((code, row.name(attribute), value[:200]))
 
+    for where, what in row.errors:
+        problems.append((Problem.FORMAT, where[:100], what[:200]))
     for attribute, limit in MAX_LENGTHS.items():
         if len(getattr(row, attribute)) > limit:
             problem(Problem.TOO_LONG, attribute, str(limit))
@@ -72,7 +76,8 @@ def check_row(row: Row, *, default_currency: str, full_load: bool, duns: str = "
         problem(Problem.SUPPLIER_ID, "supplier_id", row.supplier_id)
     unspsc = row.unspsc
     if not unspsc:
-        problem(Problem.REQUIRED, "unspsc")
+        if unspsc_required:
+            problem(Problem.REQUIRED, "unspsc")
     elif not (unspsc.isascii() and unspsc.isdigit() and len(unspsc) in (8, 10)):
         problem(Problem.UNSPSC, "unspsc", unspsc)
     price: Decimal | None = None
