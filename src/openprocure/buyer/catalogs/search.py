@@ -72,6 +72,8 @@ class SearchResult:
     item_ids: list[int]
     total: int
     total_exact: bool = True
+    #: Whether the last word was taken as a prefix (nothing matched it as a whole word).
+    prefixed: bool = False
 
 
 def category_level(code: str) -> str:
@@ -210,7 +212,7 @@ def match_expression(query: SearchQuery, versions: Sequence[int], *, prefix_last
 
 
 def _fts5(
-    query: SearchQuery, versions: Sequence[int], prefix_last: bool, offset: int, limit: int
+    query: SearchQuery, versions: Sequence[int], prefix_last: bool, offset: int, limit: int, known: int | None
 ) -> SearchResult:
     expression = match_expression(query, versions, prefix_last=prefix_last)
     price, price_params = _price_sql(query)
@@ -222,8 +224,10 @@ def _fts5(
         source = f"FROM {TABLE} AS f WHERE {TABLE} MATCH %s"
     params = [expression, *price_params]
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM (SELECT 1 {source} LIMIT %s)", [*params, count_limit + 1])
-        total = int(cursor.fetchone()[0])
+        total = known
+        if total is None:
+            cursor.execute(f"SELECT count(*) FROM (SELECT 1 {source} LIMIT %s)", [*params, count_limit + 1])
+            total = int(cursor.fetchone()[0])
         ranked = user_terms(query.text) and total <= int(tunable("HOSTED_CATALOG_RELEVANCE_LIMIT"))
         order = "f.rank, f.rowid" if ranked else "f.rowid"
         ids = []
@@ -239,7 +243,7 @@ def _fts5(
 
 
 def _postgres(
-    query: SearchQuery, versions: Sequence[int], prefix_last: bool, offset: int, limit: int
+    query: SearchQuery, versions: Sequence[int], prefix_last: bool, offset: int, limit: int, known: int | None
 ) -> SearchResult:
     words = [word for term in user_terms(query.text) for word in _NOT_WORD.sub(" ", term).split()]
     clauses = ["i.version_id = ANY(%s)"]
@@ -267,11 +271,13 @@ def _postgres(
     count_limit = int(tunable("HOSTED_CATALOG_COUNT_LIMIT"))
     table = "catalogs_catalogitem AS i"
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {where} LIMIT %s) AS m",
-            [*params, count_limit + 1],
-        )
-        total = int(cursor.fetchone()[0])
+        total = known
+        if total is None:
+            cursor.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {where} LIMIT %s) AS m",
+                [*params, count_limit + 1],
+            )
+            total = int(cursor.fetchone()[0])
         if not rank or total > int(tunable("HOSTED_CATALOG_RELEVANCE_LIMIT")):
             rank, rank_params = "", []
         ids = []
@@ -288,7 +294,7 @@ def _postgres(
 
 
 def _simple(
-    query: SearchQuery, versions: Sequence[int], prefix_last: bool, offset: int, limit: int
+    query: SearchQuery, versions: Sequence[int], prefix_last: bool, offset: int, limit: int, known: int | None
 ) -> SearchResult:
     items = CatalogItem.objects.filter(version_id__in=versions)
     for term in user_terms(query.text):
@@ -306,19 +312,32 @@ def _simple(
     if query.max_price is not None:
         items = items.filter(price_e4__lte=CatalogItem.e4(query.max_price))
     ids = list(items.order_by("id").values_list("id", flat=True)[offset : offset + limit]) if limit else []
-    return SearchResult(item_ids=ids, total=items.count())
+    return SearchResult(item_ids=ids, total=items.count() if known is None else known)
 
 
-def search(query: SearchQuery, *, versions: Sequence[int], offset: int = 0, limit: int = 24) -> SearchResult:
+def search(
+    query: SearchQuery,
+    *,
+    versions: Sequence[int],
+    offset: int = 0,
+    limit: int = 24,
+    known: SearchResult | None = None,
+) -> SearchResult:
     """The items ``offset`` to ``offset + limit`` of ``versions`` that match ``query``, best first,
-    and the number of matches (``limit`` 0: only the number)."""
+    and the number of matches (``limit`` 0: only the number). ``known``: an earlier answer to the
+    same query, whose count (and prefix choice) is reused instead of counting again."""
     if not versions:
         return SearchResult(item_ids=[], total=0)
     backend = {"sqlite": _fts5, "postgresql": _postgres}.get(connection.vendor, _simple)
-    result = backend(query, versions, False, offset, limit)
+    if known is not None:
+        result = backend(query, versions, known.prefixed, offset, limit, known.total)
+        result.total_exact, result.prefixed = known.total_exact, known.prefixed
+        return result
+    result = backend(query, versions, False, offset, limit, None)
     terms = user_terms(query.text)
     if result.total == 0 and terms and len(terms[-1]) >= 3 and backend is not _simple:
-        result = backend(query, versions, True, offset, limit)
+        result = backend(query, versions, True, offset, limit, None)
+        result.prefixed = True
     return result
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -241,6 +241,41 @@ def check_version(*, version_id: int) -> CatalogVersion:
     return version
 
 
+#: The item columns written in bulk (``executemany``: a Django model instance per row costs more than
+#: reading and checking the row), in this order.
+ITEM_COLUMNS = (
+    "line",
+    "supplier_part_id",
+    "supplier_part_auxiliary_id",
+    "description",
+    "short_name",
+    "unspsc",
+    "unit_price",
+    "currency",
+    "unit_of_measure",
+    "lead_time_days",
+    "manufacturer_name",
+    "manufacturer_part_id",
+    "supplier_url",
+    "punchout_enabled",
+)
+
+
+def _insert_items(version_id: int, rows: list[tuple[Any, ...]]) -> None:
+    """Write items (values in :data:`ITEM_COLUMNS` order) with their exact integer price."""
+    if not rows:
+        return
+    table = CatalogItem._meta.db_table
+    columns = ", ".join(("version_id", *ITEM_COLUMNS, "price_e4"))
+    marks = ", ".join(["%s"] * (len(ITEM_COLUMNS) + 2))
+    price = ITEM_COLUMNS.index("unit_price")
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608 - our own column names
+            [(version_id, *row, CatalogItem.e4(row[price])) for row in rows],
+        )
+
+
 def _read_rows(version: CatalogVersion, source: Source, problems: list[CatalogProblem]) -> tuple[int, int]:
     """Check and store every row; returns (items stored, problems found)."""
     batch_size = int(tunable("HOSTED_CATALOG_BATCH_SIZE"))
@@ -248,11 +283,11 @@ def _read_rows(version: CatalogVersion, source: Source, problems: list[CatalogPr
     duns = version.supplier.duns if source.supplier_id_domain == "DUNS" else ""
     seen: dict[tuple[str, str], int] = {}
     deleted: set[tuple[str, str]] = set()
-    batch: list[CatalogItem] = []
+    batch: list[tuple[Any, ...]] = []
     count = found = read = 0
 
     def flush() -> None:
-        CatalogItem.objects.bulk_create(batch)
+        _insert_items(version.pk, batch)
         batch.clear()
         CatalogVersion.objects.filter(pk=version.pk).update(rows_read=read)
 
@@ -281,8 +316,8 @@ def _read_rows(version: CatalogVersion, source: Source, problems: list[CatalogPr
         if checked.values.get("delete"):
             deleted.add(key)
             continue
-        price = checked.values["unit_price"]
-        batch.append(CatalogItem(version=version, price_e4=CatalogItem.e4(price), **checked.values))
+        values = checked.values
+        batch.append(tuple(values[column] for column in ITEM_COLUMNS))
         count += 1
         if len(batch) >= batch_size:
             flush()
@@ -298,7 +333,7 @@ def _read_rows(version: CatalogVersion, source: Source, problems: list[CatalogPr
 def _carry_over(
     version: CatalogVersion,
     replaced: set[tuple[str, str]],
-    batch: list[CatalogItem],
+    batch: list[tuple[Any, ...]],
     flush: Any,
     batch_size: int,
 ) -> int:
@@ -307,12 +342,12 @@ def _carry_over(
     if base is None:
         return 0
     count = 0
-    for item in CatalogItem.objects.filter(version=base).order_by("id").iterator(chunk_size=batch_size):
-        if (item.supplier_part_id, item.supplier_part_auxiliary_id) in replaced:
+    rows = CatalogItem.objects.filter(version=base).order_by("id").values_list(*ITEM_COLUMNS)
+    part, auxiliary = ITEM_COLUMNS.index("supplier_part_id"), ITEM_COLUMNS.index("supplier_part_auxiliary_id")
+    for row in rows.iterator(chunk_size=batch_size):
+        if (row[part], row[auxiliary]) in replaced:
             continue
-        item.pk = None
-        item.version = version
-        batch.append(item)
+        batch.append(row)
         count += 1
         if len(batch) >= batch_size:
             flush()
@@ -325,78 +360,81 @@ def _percent(old: Decimal, new: Decimal) -> Decimal | None:
     return ((new - old) * 100 / old).quantize(Decimal("0.1"))
 
 
+# The same item in two versions: same supplier part ID and auxiliary ID.
+_SAME_ITEM = (
+    "b.supplier_part_id = i.supplier_part_id AND b.supplier_part_auxiliary_id = i.supplier_part_auxiliary_id"
+)
+
+
 def _compare(version: CatalogVersion, base: CatalogVersion | None) -> dict[str, int]:
     """Record how ``version`` differs from ``base`` (added, removed, price up or down, currency) and
-    return the counts; ``version.base`` is set (not saved)."""
+    return the counts; ``version.base`` is set (not saved).
+
+    Added and removed items are copied in SQL; prices are compared on ``price_e4``, the exact
+    integer price (never on the decimal column, which SQLite stores as floating point), and only
+    the changed ones are read back to compute their percentage in ``Decimal``."""
     CatalogChange.objects.filter(version=version).delete()
     version.base = base
-    fields = ("supplier_part_id", "supplier_part_auxiliary_id", "description", "unit_price", "currency")
-    old = {
-        (part, aux): (description, price, currency)
-        for part, aux, description, price, currency in (
-            CatalogItem.objects.filter(version=base).values_list(*fields) if base else []
+    items, changes = CatalogItem._meta.db_table, CatalogChange._meta.db_table
+    base_id = base.pk if base else 0  # no version has the id 0: every item is added
+    copy = (
+        f"INSERT INTO {changes} (version_id, kind, supplier_part_id, supplier_part_auxiliary_id, "  # noqa: S608 - our own table names
+        "description, old_price, old_currency, new_price, new_currency) "
+        "SELECT %s, %s, i.supplier_part_id, i.supplier_part_auxiliary_id, i.description, {old}, {new} "
+        f"FROM {items} AS i WHERE i.version_id = %s AND NOT EXISTS "
+        f"(SELECT 1 FROM {items} AS b WHERE b.version_id = %s AND {_SAME_ITEM}) ORDER BY i.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            copy.format(old="NULL, ''", new="i.unit_price, i.currency"),
+            [version.pk, ChangeKind.ADDED, version.pk, base_id],
         )
-    }
-    changes: list[CatalogChange] = []
-    unchanged = 0
-    for part, aux, description, price, currency in (
-        CatalogItem.objects.filter(version=version).values_list(*fields).iterator(chunk_size=5000)
-    ):
-        before = old.pop((part, aux), None)
-        common = {
-            "version": version,
-            "supplier_part_id": part,
-            "supplier_part_auxiliary_id": aux,
-            "description": description,
-        }
-        if before is None:
-            changes.append(
-                CatalogChange(kind=ChangeKind.ADDED, new_price=price, new_currency=currency, **common)
-            )
-            continue
-        _old_description, old_price, old_currency = before
-        if (
-            price is None
-            or old_price is None
-            or (old_currency == currency and Decimal(old_price) == Decimal(price))
-        ):
-            unchanged += 1
-            continue
-        if old_currency != currency:
+        cursor.execute(
+            copy.format(old="i.unit_price, i.currency", new="NULL, ''"),
+            [version.pk, ChangeKind.REMOVED, base_id, version.pk],
+        )
+        cursor.execute(
+            f"SELECT count(*) FROM {items} AS i JOIN {items} AS b ON b.version_id = %s AND {_SAME_ITEM} "  # noqa: S608 - our own table names
+            "WHERE i.version_id = %s",
+            [base_id, version.pk],
+        )
+        both = int(cursor.fetchone()[0])
+        cursor.execute(
+            "SELECT i.supplier_part_id, i.supplier_part_auxiliary_id, i.description, b.price_e4, b.currency, "  # noqa: S608 - our own table names
+            f"i.price_e4, i.currency FROM {items} AS i JOIN {items} AS b ON b.version_id = %s AND {_SAME_ITEM} "
+            "WHERE i.version_id = %s AND i.price_e4 IS NOT NULL AND b.price_e4 IS NOT NULL "
+            "AND (i.price_e4 <> b.price_e4 OR i.currency <> b.currency) ORDER BY i.id",
+            [base_id, version.pk],
+        )
+        changed = cursor.fetchall()
+    rows = []
+    for part, aux, description, old_e4, old_currency, new_e4, new_currency in changed:
+        old, new = Decimal(old_e4).scaleb(-4), Decimal(new_e4).scaleb(-4)
+        if old_currency != new_currency:
             kind, percent = ChangeKind.CURRENCY, None
         else:
-            kind = ChangeKind.PRICE_UP if Decimal(price) > Decimal(old_price) else ChangeKind.PRICE_DOWN
-            percent = _percent(Decimal(old_price), Decimal(price))
-        changes.append(
-            CatalogChange(
-                kind=kind,
-                old_price=old_price,
-                old_currency=old_currency,
-                new_price=price,
-                new_currency=currency,
-                percent=percent,
-                **common,
-            )
-        )
-    for (part, aux), (description, price, currency) in old.items():
-        changes.append(
+            kind, percent = (ChangeKind.PRICE_UP if new > old else ChangeKind.PRICE_DOWN), _percent(old, new)
+        rows.append(
             CatalogChange(
                 version=version,
-                kind=ChangeKind.REMOVED,
+                kind=kind,
                 supplier_part_id=part,
                 supplier_part_auxiliary_id=aux,
                 description=description,
-                old_price=price,
-                old_currency=currency,
+                old_price=old,
+                old_currency=old_currency,
+                new_price=new,
+                new_currency=new_currency,
+                percent=percent,
             )
         )
-    CatalogChange.objects.bulk_create(changes, batch_size=5000)
+    CatalogChange.objects.bulk_create(rows, batch_size=1000)
     counts = {kind.value: 0 for kind in ChangeKind}
     for row in (
         CatalogChange.objects.filter(version=version).values("kind").annotate(n=Count("id")).order_by()
     ):
         counts[row["kind"]] = row["n"]
-    counts["unchanged"] = unchanged
+    counts["unchanged"] = both - len(rows)
     return counts
 
 
