@@ -150,14 +150,15 @@ def _cif_rows(catalog: cif.Catalog, names: dict[str, str]) -> Iterator[Row]:
     labels = {**CIF_FIELDS, "delete": "Delete", "punchout_enabled": "PunchOut Enabled", **names}
     try:
         for line, item in catalog.rows:
-            values = {attribute: item.get(name, "") for attribute, name in names.items()}
-            yield Row(
+            row = Row(
                 line=line,
                 punchout_enabled=item.get(flags["punchout_enabled"], "").lower() in _TRUE,
                 delete=item.get(flags["delete"], "").lower() in _TRUE,
                 names=labels,
-                **values,
             )
+            for attribute, name in names.items():  # the text fields the file has
+                setattr(row, attribute, item.get(name, ""))
+            yield row
     except cif.CIFError as error:
         raise UnreadableFile(error.reason, line=error.line) from None
 
