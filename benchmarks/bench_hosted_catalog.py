@@ -65,19 +65,6 @@ UNSPSC = (
     "46181504",
     "47131502",
 )
-FIELDS = (
-    "Supplier ID",
-    "Supplier Part ID",
-    "Manufacturer Part ID",
-    "Item Description",
-    "SPSC Code",
-    "Unit Price",
-    "Unit of Measure",
-    "Lead Time",
-    "Manufacturer Name",
-    "Currency",
-    "Short Name",
-)
 
 
 def percentiles(samples: list[float]) -> tuple[float, float, float]:
@@ -93,9 +80,10 @@ def write_file(path: Path, lines: int, seed: int = 19) -> None:
     from punchout import cif
 
     rng = random.Random(seed)
+    fields = (*cif.POSITIONAL_FIELDS[:9], "Currency", "Short Name")
     with path.open("w", encoding="utf-8", newline="") as out:
         writer = cif.Writer(
-            out, fieldnames=FIELDS, header={"LOADMODE": "F", "CODEFORMAT": "UNSPSC", "CURRENCY": "EUR"}
+            out, fieldnames=fields, header={"LOADMODE": "F", "CODEFORMAT": "UNSPSC", "CURRENCY": "EUR"}
         )
         for number in range(lines):
             noun = rng.choice(NOUNS)

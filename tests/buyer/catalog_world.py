@@ -14,20 +14,8 @@ from openprocure.buyer.suppliers.models import Supplier
 from punchout import cif
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-FIELDS = (
-    "Supplier ID",
-    "Supplier Part ID",
-    "Manufacturer Part ID",
-    "Item Description",
-    "SPSC Code",
-    "Unit Price",
-    "Unit of Measure",
-    "Lead Time",
-    "Manufacturer Name",
-    "Currency",
-    "Short Name",
-    "PunchOut Enabled",
-)
+#: The twelve positional fields up to the manufacturer's name, then currency, short name and flag.
+FIELDS = (*cif.POSITIONAL_FIELDS[:9], "Currency", "Short Name", "PunchOut Enabled")
 
 
 def item(

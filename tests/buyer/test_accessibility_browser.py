@@ -33,6 +33,7 @@ PAGES = {
         "/purchasing/",
         "/fulfilment/",
         "/spend/history/",
+        "/catalogs/search/?q=chair",
     ],
     "approver@acme.test": ["/approvals/"],
     "ap@acme.test": ["/invoicing/", "/invoicing/exceptions/", "/spend/dashboard/"],
@@ -43,6 +44,7 @@ PAGES = {
         "/organization/",
         "/organization/people/",
         "/operations/",
+        "/catalogs/",
     ],
 }
 

@@ -154,28 +154,25 @@ def uninstall(conn: Any = connection) -> None:
             cursor.execute(f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {PG_CONFIG}")
 
 
-def index_version(version_id: int) -> None:
-    """Add a version's items to the index (SQLite; PostgreSQL's expression index follows the rows)."""
+def _write(insert: str, leading: str, version_id: int) -> None:
     if connection.vendor != "sqlite":
-        return
+        return  # PostgreSQL's expression index follows the rows
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {TABLE}(rowid, {COLUMNS}) SELECT id, {COLUMNS} FROM {VIEW} "
+            f"{insert} SELECT {leading}, {COLUMNS} FROM {VIEW} "
             "WHERE id IN (SELECT id FROM catalogs_catalogitem WHERE version_id = %s) ORDER BY id",
             [version_id],
         )
 
 
+def index_version(version_id: int) -> None:
+    """Add a version's items to the index."""
+    _write(f"INSERT INTO {TABLE}(rowid, {COLUMNS})", "id", version_id)
+
+
 def unindex_version(version_id: int) -> None:
     """Take a version's items out of the index (they must be in it: FTS5 trusts the values given)."""
-    if connection.vendor != "sqlite":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {TABLE}({TABLE}, rowid, {COLUMNS}) SELECT 'delete', id, {COLUMNS} FROM {VIEW} "
-            "WHERE id IN (SELECT id FROM catalogs_catalogitem WHERE version_id = %s)",
-            [version_id],
-        )
+    _write(f"INSERT INTO {TABLE}({TABLE}, rowid, {COLUMNS})", "'delete', id", version_id)
 
 
 def optimize() -> None:
