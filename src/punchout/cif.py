@@ -9,7 +9,7 @@ Without ``FIELDNAMES`` the first twelve fields are positional (:data:`POSITIONAL
 The file is in the ``CHARSET`` of its header (``8859_1`` when absent); a UTF-8 byte-order mark wins
 over the header, as files in the wild carry one whatever their header says.
 
-:func:`read` streams the items of a file as dictionaries keyed by field name (values as written,
+:func:`read` streams the rows of a file, each with its line number, as dictionaries keyed by field name (values as written,
 trailing spaces removed); anything that is not CIF 3.0 is refused with a :class:`CIFError` naming the
 line. :class:`Writer` writes a file row by row, so a catalog of any size is written in constant memory.
 """
@@ -79,10 +79,16 @@ class Header:
 
 @dataclass
 class Catalog:
-    """A CIF file as read: its header and an iterator over its items (one dict per row)."""
+    """A CIF file as read: its header and an iterator over its rows, each with the number of the line
+    where it ends (a quoted field may span lines) and its fields."""
 
     header: Header
-    items: Iterator[dict[str, str]]
+    rows: Iterator[tuple[int, dict[str, str]]]
+
+    @property
+    def items(self) -> Iterator[dict[str, str]]:
+        """The items alone (one dict per row), without their line numbers."""
+        return (item for _, item in self.rows)
 
 
 def _split_header_line(text: str, number: int) -> tuple[str, str]:
@@ -98,7 +104,7 @@ def _split_header_line(text: str, number: int) -> tuple[str, str]:
 
 def read(stream: BinaryIO) -> Catalog:
     """Read the header of the CIF file in ``stream`` (binary, buffered: a file opened ``rb``, a
-    ``BytesIO``) and return it with its items.
+    ``BytesIO``) and return it with its rows.
 
     The items are read lazily as the iterator is consumed; a row error raises :class:`CIFError` then.
     """
@@ -142,7 +148,7 @@ def read(stream: BinaryIO) -> Catalog:
     return Catalog(header, _items(text_stream, header, number))
 
 
-def _items(stream: IO[str], header: Header, data_line: int) -> Iterator[dict[str, str]]:
+def _items(stream: IO[str], header: Header, data_line: int) -> Iterator[tuple[int, dict[str, str]]]:
     state = {"line": data_line, "ended": False}
 
     def lines() -> Iterator[str]:
@@ -163,7 +169,7 @@ def _items(stream: IO[str], header: Header, data_line: int) -> Iterator[dict[str
         count += 1
         values = [value.strip() for value in row]
         values += [""] * (len(names) - len(values))
-        yield dict(zip(names, values, strict=True))
+        yield int(state["line"]), dict(zip(names, values, strict=True))
     if not state["ended"]:
         raise CIFError("the file ends without ENDOFDATA", line=int(state["line"]))
     declared = header.get("ITEMCOUNT")

@@ -35,6 +35,7 @@ PAGES = {
         "/purchasing/",
         "/fulfilment/",
         "/spend/history/",
+        "/catalogs/search/?q=chair",
     ],
     "approver@acme.test": ["/approvals/"],
     "ap@acme.test": ["/invoicing/", "/invoicing/exceptions/", "/spend/dashboard/"],
@@ -45,6 +46,7 @@ PAGES = {
         "/organization/",
         "/organization/people/",
         "/operations/",
+        "/catalogs/",
     ],
 }
 

@@ -21,6 +21,7 @@ from openprocure.buyer.approvals.models import (
     BudgetCommitment,
 )
 from openprocure.buyer.approvals.services import create_api_token
+from openprocure.buyer.catalogs.models import CatalogChange, CatalogProblem, CatalogVersion
 from openprocure.buyer.fulfilment.models import SupplierIssue
 from openprocure.buyer.invoicing.models import (
     Invoice,
@@ -49,6 +50,7 @@ class Rows:
     po: PurchaseOrder
     invoice: Invoice
     run: ConformanceRun
+    version: CatalogVersion
 
 
 @pytest.fixture
@@ -74,7 +76,19 @@ def rows() -> Rows:
         purchase_order=po, po_line=po.lines.first(), kind="price_changed", message="Price changed."
     )
     run = ConformanceRun.objects.create(connection=supplier_connection, requested_by=world.ada)
-    return Rows(world, po, invoice, run)
+    version = CatalogVersion.objects.create(
+        supplier=world.supplier, number=1, format="cif", file_name="x.upload", uploaded_by=world.ada
+    )
+    CatalogChange.objects.create(
+        version=version, kind="added", supplier_part_id="P1", new_price=1, new_currency="EUR"
+    )
+    CatalogProblem.objects.create(version=version, line=3, code="unit", field="Unit of Measure", value="PCS")
+    return Rows(world, po, invoice, run, version)
+
+
+def more_versions(rows: Rows, count: int) -> None:
+    """Further versions of the same supplier's catalog (numbers follow)."""
+    copies(rows.version, count, vary=lambda n: {"number": 100 + n})
 
 
 def more_people(rows: Rows, count: int) -> None:
@@ -156,6 +170,10 @@ LISTS: list[tuple[str, str, str, Callable[[Rows, int], None]]] = [
     ("/api/requisitions/", "ada", "api", grow(Requisition)),
     ("/api/approvals/", "alan", "api", grow(ApprovalAssignment)),
     ("/api/purchase-orders/", "ada", "api", grow(PurchaseOrder)),
+    ("/catalogs/", "ada", "page", more_versions),
+    ("/catalogs/{version}/", "ada", "page", grow(CatalogProblem)),
+    ("/catalogs/{version}/changes/", "ada", "page", grow(CatalogChange)),
+    ("/api/catalogs/{version}/problems", "ada", "api", grow(CatalogProblem)),
 ]
 
 
@@ -171,7 +189,7 @@ def test_a_list_reads_as_often_with_30_rows_as_with_3(
     rows: Rows, url: str, who: str, kind: str, add: Callable[[Rows, int], None]
 ) -> None:
     person = getattr(rows.world, who)
-    url = url.format(connection=rows.run.connection_id)
+    url = url.format(connection=rows.run.connection_id, version=rows.version.pk)
     client = api(person) if kind == "api" else signed_in(person)
     client.get(url)  # caches warmed (content types, settings), as on a running site
     add(rows, 2)

@@ -10,6 +10,7 @@ from ninja import NinjaAPI
 from openprocure.buyer.approvals.api import TokenAuth
 from openprocure.buyer.approvals.api import requisitions_router as approvals_requisitions_router
 from openprocure.buyer.approvals.api import router as approvals_router
+from openprocure.buyer.catalogs.api import router as catalogs_router
 from openprocure.buyer.invoicing.api import router as invoicing_router
 from openprocure.buyer.purchasing.api import router as purchasing_router
 
@@ -18,3 +19,4 @@ api.add_router("/requisitions/", approvals_requisitions_router)
 api.add_router("/approvals/", approvals_router)
 api.add_router("/purchase-orders/", purchasing_router)
 api.add_router("/invoices/", invoicing_router)
+api.add_router("/catalogs/", catalogs_router)

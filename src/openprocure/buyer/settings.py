@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "openprocure.buyer.punchout",
     "openprocure.buyer.requisitions",
     "openprocure.buyer.approvals",
+    "openprocure.buyer.catalogs",
     "openprocure.buyer.purchasing",
     "openprocure.buyer.recurring",
     "openprocure.buyer.fulfilment",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("openprocure.buyer.punchout.urls")),
     path("requisitions/", include("openprocure.buyer.requisitions.urls")),
     path("approvals/", include("openprocure.buyer.approvals.urls")),
+    path("catalogs/", include("openprocure.buyer.catalogs.urls")),
     path("purchasing/", include("openprocure.buyer.purchasing.urls")),
     path("recurring/", include("openprocure.buyer.recurring.urls")),
     path("spend/", include("openprocure.buyer.spend.urls")),

@@ -1,4 +1,4 @@
-"""Reference data both sites share: ISO 4217 currencies and ISO 3166-1 countries.
+"""Reference data both sites share: ISO 4217 currencies, ISO 3166-1 countries and UN/ECE units.
 
 One place answers "is this a currency?", "how many decimals has it?" and "is this a country?", so a
 model, a form and a service never each keep their own idea (three letters are not a currency; two
@@ -7,7 +7,9 @@ letters are not a country):
 - currencies and their minor units come from the ``iso4217`` package (the ISO 4217 list as
   published by its maintenance agency): JPY 0, EUR 2, KWD 3. Codes without a minor unit (gold,
   silver, the SDR, ``XXX``) are not currencies a document can be priced in, so they are refused;
-- countries come from ``pycountry`` (ISO 3166-1 alpha-2, from Debian's iso-codes).
+- countries come from ``pycountry`` (ISO 3166-1 alpha-2, from Debian's iso-codes);
+- units of measure are UN/ECE Recommendation 20 codes (``C62``, ``EA``, ``KGM``, ``PR``…), the
+  list of the protocol core's ``punchout.rec20`` (the BMEcat 2005 schemas' enumeration).
 
 The validators upper-case nothing: models and forms normalise input (``strip().upper()``) before
 validation, through :func:`normalize_code`. The protocol core (``punchout``) keeps its own, more
@@ -27,6 +29,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from iso4217 import Currency
 
+from punchout.rec20 import is_unit_code
+
 __all__ = [
     "CountryField",
     "CurrencyField",
@@ -36,6 +40,7 @@ __all__ = [
     "exchange_rates",
     "is_country",
     "is_currency",
+    "is_unit",
     "minor_units",
     "normalize_code",
     "validate_country",
@@ -68,6 +73,11 @@ def is_currency(code: str) -> bool:
 def minor_units(code: str) -> int:
     """Decimals of an ISO 4217 currency (JPY 0, EUR 2, KWD 3). Raises ``KeyError`` for a non-currency."""
     return _currencies()[code]
+
+
+def is_unit(code: str) -> bool:
+    """``code`` is a UN/ECE Recommendation 20 unit of measure (``C62``, ``EA``, ``DZN``, ``BX``; not ``PCS``)."""
+    return is_unit_code(code)
 
 
 def is_country(code: str) -> bool:

@@ -169,6 +169,29 @@ TUNABLES: dict[str, Tunable] = {
         "Hours after which the periodic refresh rebuilds every month, not only the changed ones (catches "
         "what no order event records, e.g. a renamed cost-center code).",
     ),
+    # -- buyer: hosted catalogs (openprocure.buyer.catalogs) ---------------------------------------------
+    "HOSTED_CATALOG_MAX_UPLOAD_BYTES": Tunable(
+        200 * 1024 * 1024,
+        "Largest catalog file accepted (page and API): a 100,000-item CIF is about 30 MB; a larger file "
+        "is refused before it is stored.",
+    ),
+    "HOSTED_CATALOG_BATCH_SIZE": Tunable(
+        5_000, "Items written per batch while a catalog file is checked (and the progress updated)."
+    ),
+    "HOSTED_CATALOG_MAX_PROBLEMS": Tunable(
+        10_000,
+        "Problems kept per rejected file (all are counted): enough to fix a file, without a million rows "
+        "stored for a file of the wrong kind.",
+    ),
+    "HOSTED_CATALOG_PAGE_SIZE": Tunable(24, "Items per page of the hosted catalog search."),
+    "HOSTED_CATALOG_RELEVANCE_LIMIT": Tunable(
+        5_000,
+        "Matches ranked by relevance; a broader query is shown in file order (ranking 100,000 matches "
+        "costs more than the 50 ms a search may take).",
+    ),
+    "HOSTED_CATALOG_COUNT_LIMIT": Tunable(
+        10_000, "Matches counted exactly; beyond, the page says “10,000+”."
+    ),
     # -- storefront: business -----------------------------------------------------------------------------
     "BUSINESS_VERIFIED_DOMAINS": Tunable(
         (),

@@ -46,6 +46,8 @@ def menu(request: HttpRequest) -> list[Link]:
     )
     if administers:
         links += [Link("suppliers:list", _("Suppliers")), Link("organization:overview", _("Organisation"))]
+    if Role.PROCUREMENT_ADMIN in roles or user.is_staff:
+        links.append(Link("catalogs:versions", _("Hosted catalogs")))
     if user.is_staff:
         links += [Link("operations-status", _("Operations")), Link("admin:index", _("Administration"))]
     return links

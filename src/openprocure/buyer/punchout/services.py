@@ -155,8 +155,12 @@ def launch_punchout(
     connection: PunchOutConnection,
     operation: str = SessionOperation.CREATE,
     requisition: Requisition | None = None,
+    selected_item: ItemID | None = None,
 ) -> PunchOutSession:
     """Open a shopping session: for cXML, send the PunchOutSetupRequest and keep the StartPage.
+
+    ``selected_item`` opens the supplier's site on one product (level-2 PunchOut: ``SelectedItem``
+    in the setup request, e.g. a hosted catalog item marked PunchOut-enabled); cXML only.
 
     Returns the session; when the supplier refuses or cannot be reached, the session is FAILED and
     ``error_text`` holds what the supplier said (secrets masked).
@@ -195,7 +199,7 @@ def launch_punchout(
         set_status(session, SessionStatus.OPEN, table=SESSION_TRANSITIONS)
         return session
     try:
-        return _setup_cxml(session, lines)
+        return _setup_cxml(session, lines, selected_item)
     except ConnectionError_ as error:
         _fail(session, error.message)
         return session
@@ -205,13 +209,16 @@ def _fail(session: PunchOutSession, text: str) -> None:
     set_status(session, SessionStatus.FAILED, table=SESSION_TRANSITIONS, values={"error_text": text})
 
 
-def _setup_cxml(session: PunchOutSession, lines: list[RequisitionLine]) -> PunchOutSession:
+def _setup_cxml(
+    session: PunchOutSession, lines: list[RequisitionLine], selected_item: ItemID | None = None
+) -> PunchOutSession:
     connection = session.connection
     message = PunchOutSetupRequest(
         buyer_cookie=session.cookie,
         operation=PunchOutOperation(session.operation),
         browser_form_post_url=return_url(session),
         extrinsics=_extrinsics(connection, session.user),
+        selected_item=selected_item,
         items=[_item_out(line) for line in lines],
     )
     body, sent = journaled_request(

@@ -1,0 +1,238 @@
+"""Hosted catalog benchmark: import and publish a 100,000-line CIF file, then search it.
+
+    .venv/bin/python benchmarks/bench_hosted_catalog.py [--lines 100000] [--queries 500] [--data-dir DIR] [--write]
+
+Uses the buyer suite's settings with its own data folder (a fresh embedded SQLite database, or the
+database ``OPENPROCURE_DATABASE_URL`` names). Steps:
+
+1. Write a seeded synthetic CIF 3.0 file of ``--lines`` items (words, manufacturers, UNSPSC codes,
+   prices) with the protocol core's writer (not timed).
+2. Import and publish, timed as one: ``services.upload`` (the file kept, hashed), the worker's
+   ``services.check_version`` (every row read, checked and stored; the changes counted) and
+   ``services.publish`` (the search index filled). Goal: ≤ 60 s.
+3. Search: a seeded mix of ``--queries`` queries (one word, two words, a half-typed word, a
+   category filter, a price range, a supplier's whole catalog) through the search page's work
+   without HTML (``search.Matches``: the count, then the page of 24 items loaded with their
+   supplier). Goal: p99 ≤ 50 ms at 100,000 items.
+
+Prints a Markdown report with the machine's load average before and after (the machine is shared);
+``--write`` also stores it in benchmarks/results/hosted_catalog.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+NOUNS = (
+    "stapler pen pencil eraser notebook folder binder envelope toner cartridge paper label marker "
+    "chair desk lamp shelf cabinet drawer monitor keyboard mouse cable adapter charger battery "
+    "glove mask helmet boot jacket screw bolt nut washer drill saw hammer wrench tape glue cleaner "
+    "towel soap sponge bucket mop brush bin bag box crate pallet"
+).split()
+ADJECTIVES = (
+    "blue black red green white grey stainless steel plastic wooden heavy-duty compact ergonomic "
+    "recycled premium standard large small medium waterproof rechargeable wireless adjustable"
+).split()
+MAKERS = (
+    "Acme",
+    "Bosch",
+    "Clorox",
+    "Fellowes",
+    "Leitz",
+    "Makita",
+    "3M",
+    "Pilot",
+    "Stabilo",
+    "Würth",
+    "Caféine",
+)
+UNSPSC = (
+    "44121615",
+    "44121704",
+    "44103103",
+    "56112102",
+    "56101703",
+    "43211708",
+    "27111701",
+    "46181504",
+    "47131502",
+)
+
+
+def percentiles(samples: list[float]) -> tuple[float, float, float]:
+    ordered = sorted(samples)
+
+    def at(fraction: float) -> float:
+        return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))] * 1000
+
+    return at(0.50), at(0.95), at(0.99)
+
+
+def write_file(path: Path, lines: int, seed: int = 19) -> None:
+    from punchout import cif
+
+    rng = random.Random(seed)
+    fields = (*cif.POSITIONAL_FIELDS[:9], "Currency", "Short Name")
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = cif.Writer(
+            out, fieldnames=fields, header={"LOADMODE": "F", "CODEFORMAT": "UNSPSC", "CURRENCY": "EUR"}
+        )
+        for number in range(lines):
+            noun = rng.choice(NOUNS)
+            words = f"{rng.choice(ADJECTIVES)} {rng.choice(ADJECTIVES)} {noun}"
+            maker = rng.choice(MAKERS)
+            writer.row(
+                {
+                    "Supplier ID": "942888710",
+                    "Supplier Part ID": f"P{number:07d}",
+                    "Manufacturer Part ID": f"{maker[:2].upper()}-{rng.randrange(10**6):06d}",
+                    "Item Description": f"{maker} {words}, {rng.randrange(1, 500)} count, model {rng.randrange(10**4)}",
+                    "SPSC Code": rng.choice(UNSPSC),
+                    "Unit Price": f"{Decimal(rng.randrange(50, 500_000)) / 100:.2f}",
+                    "Unit of Measure": rng.choice(("EA", "BX", "PK", "C62")),
+                    "Lead Time": str(rng.randrange(1, 15)),
+                    "Manufacturer Name": maker,
+                    "Currency": "EUR",
+                    "Short Name": f"{maker} {noun}",
+                }
+            )
+        writer.close()
+
+
+def query_mix(count: int, supplier_id: int, seed: int = 2026) -> list[tuple[str, dict]]:
+    rng = random.Random(seed)
+    mix: list[tuple[str, dict]] = []
+    while len(mix) < count:
+        shape = rng.random()
+        noun, adjective = rng.choice(NOUNS), rng.choice(ADJECTIVES)
+        if shape < 0.3:
+            mix.append(("1 word", {"text": noun}))
+        elif shape < 0.5:
+            mix.append(("2 words", {"text": f"{adjective} {noun}"}))
+        elif shape < 0.6:
+            mix.append(("half-typed", {"text": noun[: max(3, len(noun) - 2)]}))
+        elif shape < 0.75:
+            mix.append(("word + category", {"text": noun, "category": rng.choice(UNSPSC)[:4]}))
+        elif shape < 0.9:
+            low = Decimal(rng.randrange(1, 1000))
+            mix.append(("word + price range", {"text": noun, "min_price": low, "max_price": low * 3}))
+        else:
+            mix.append(("supplier's whole catalog", {"supplier": supplier_id}))
+    return mix
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--lines", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=500)
+    parser.add_argument("--data-dir", default="")
+    parser.add_argument("--write", action="store_true")
+    args = parser.parse_args()
+    data_dir = args.data_dir or tempfile.mkdtemp(prefix="bench-hosted-catalog-")
+    os.environ["OPENPROCURE_DATA_DIR"] = data_dir
+    os.environ["DJANGO_SETTINGS_MODULE"] = "openprocure.buyer.settings"
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from openprocure.buyer.catalogs import services
+    from openprocure.buyer.catalogs.search import Matches, SearchQuery
+    from openprocure.buyer.suppliers.models import Supplier
+    from openprocure.core.models import User
+
+    load_before = os.getloadavg()
+    call_command("migrate", verbosity=0, skip_checks=True)
+    admin = User.objects.create_user(email="bench@acme.test", password=None, is_staff=True)
+    supplier = Supplier.objects.create(name="Bench Supplies", duns="942888710")
+    path = Path(data_dir) / "bench.cif"
+    write_file(path, args.lines)
+    size = path.stat().st_size
+
+    started, started_cpu = time.perf_counter(), time.process_time()
+    with path.open("rb") as stream:
+        version = services.upload(
+            supplier=supplier, chunks=iter(lambda: stream.read(1 << 20), b""), name=path.name, actor=admin
+        )
+    uploaded = time.perf_counter()
+    version = services.check_version(version_id=version.pk)
+    checked = time.perf_counter()
+    assert version.status == "valid", [p.text for p in version.problems.all()[:5]]
+    version = services.publish(version=version, actor=admin)
+    published, published_cpu = time.perf_counter(), time.process_time()
+
+    mix = query_mix(args.queries, supplier.pk)
+    by_kind: dict[str, list[float]] = {}
+    samples: list[float] = []
+    cpu_samples: list[float] = []
+    totals: list[int] = []
+    for kind, asked in mix:
+        supplier_id = asked.pop("supplier", None)
+        query = SearchQuery(**asked)
+        begin, begin_cpu = time.perf_counter(), time.process_time()
+        versions = list(services.current_versions(supplier_id=supplier_id).values())
+        matches = Matches(query, versions)
+        total = len(matches)
+        page = matches[0:24]
+        elapsed = time.perf_counter() - begin
+        cpu_samples.append(time.process_time() - begin_cpu)
+        assert total == 0 or page, (kind, asked)
+        samples.append(elapsed)
+        totals.append(total)
+        by_kind.setdefault(kind, []).append(elapsed)
+    load_after = os.getloadavg()
+
+    p50, p95, p99 = percentiles(samples)
+    c50, c95, c99 = percentiles(cpu_samples)
+    rows = [
+        "# Hosted catalog benchmark (`benchmarks/bench_hosted_catalog.py`)",
+        "",
+        "Goals (issue #19): import a 100,000-line CIF file into the buyer suite and publish it in ≤ 60 s;",
+        "hosted-catalog search at 100,000 items p99 ≤ 50 ms.",
+        "",
+        f"Run: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, database {connection.vendor}, "
+        f"{args.lines:,} lines ({size / 1e6:.1f} MB), {args.queries} queries.",
+        f"Load average (1, 5, 15 min) before: {load_before[0]:.1f} {load_before[1]:.1f} {load_before[2]:.1f}; "
+        f"after: {load_after[0]:.1f} {load_after[1]:.1f} {load_after[2]:.1f} (2 cores, shared machine).",
+        "",
+        "## Import and publish",
+        "",
+        "| step | seconds |",
+        "|---|---|",
+        f"| upload (file kept, SHA-256) | {uploaded - started:.1f} |",
+        f"| check (read, check and store every row; changes counted) | {checked - uploaded:.1f} |",
+        f"| publish (search index filled and merged) | {published - checked:.1f} |",
+        f"| **total** (goal ≤ 60) | **{published - started:.1f}** |",
+        f"| CPU time of this process (what a quiet machine would wait) | {published_cpu - started_cpu:.1f} |",
+        "",
+        "## Search (count + page of 24 items with their supplier)",
+        "",
+        "| queries | p50 ms | p95 ms | p99 ms | mean matches |",
+        "|---|---|---|---|---|",
+        f"| all {len(samples)} (goal p99 ≤ 50) | {p50:.1f} | {p95:.1f} | **{p99:.1f}** | {statistics.mean(totals):,.0f} |",
+        f"| all {len(samples)}, CPU time of this process | {c50:.1f} | {c95:.1f} | {c99:.1f} | |",
+    ]
+    for kind, values in sorted(by_kind.items()):
+        k50, k95, k99 = percentiles(values)
+        rows.append(f"| {kind} ({len(values)}) | {k50:.1f} | {k95:.1f} | {k99:.1f} | |")
+    report = "\n".join(rows) + "\n"
+    print(report)
+    if args.write:
+        (Path(__file__).parent / "results" / "hosted_catalog.md").write_text(report, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

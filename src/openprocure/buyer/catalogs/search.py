@@ -1,0 +1,362 @@
+"""Search of hosted catalog items: the buyer suite's own small full-text index.
+
+Only the items of each supplier's *current* version (published, in force) are found: every search
+names the versions it may return (``versions``), so a version published for a later date is indexed
+ahead and found from its date on, with no job to run at that moment.
+
+- **SQLite**: an external-content FTS5 table ``catalogs_fts`` over the view ``catalogs_searchdoc``
+  (no copy of the text), row id = item id, tokenizer ``porter unicode61 remove_diacritics 2`` so
+  "cafe" finds "café" and "chairs" finds "chair". The ``filters`` column holds filter words
+  (``ver12 seg56 fam5610 cls561015 com56101504``): the version and UNSPSC filters are ANDed inside
+  the MATCH, which FIELD-NOTES measured much faster than a join. Every user word is quoted (a
+  hyphen or a quote is never syntax).
+- **PostgreSQL**: a ``tsvector`` expression index (GIN) on the items, in the text search
+  configuration ``openprocure_catalogs`` (``simple`` with ``unaccent`` in front), so accents fold
+  the same way; filters are plain ``WHERE`` clauses on indexed columns.
+- Any other database: ``icontains`` on the text columns (correct, not fast).
+
+Both full-text backends retry a query that found nothing with its last word (3 characters or more)
+as a prefix ("stapl" finds "stapler"), rank by relevance up to ``HOSTED_CATALOG_RELEVANCE_LIMIT``
+matches (then in file order: scoring a huge match set is the cost of a broad query), and count up
+to ``HOSTED_CATALOG_COUNT_LIMIT``. The price range filters on ``price_e4``, the exact integer price.
+
+The index is kept in step by :func:`index_version` when a version is published and
+:func:`unindex_version` once a newer one replaced it (``services.publish``); items never change
+once written.
+"""
+
+# ruff: noqa: S608 - SQL text is built from this module's constants only; user input is always a parameter.
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.db.models import Q
+
+from openprocure.buyer.catalogs.models import CatalogItem
+from openprocure.core.tunables import tunable
+
+TABLE = "catalogs_fts"
+VIEW = "catalogs_searchdoc"
+COLUMNS = "description, short_name, body, filters"
+TEXT_COLUMNS = "{description short_name body}"
+RANK = "bm25(4.0, 6.0, 2.0, 0.0)"
+PG_CONFIG = "openprocure_catalogs"
+PG_DOCUMENT = (
+    f"to_tsvector('{PG_CONFIG}'::regconfig, regexp_replace(description || ' ' || short_name || ' ' || "
+    "supplier_part_id || ' ' || manufacturer_name || ' ' || manufacturer_part_id, '\\W+', ' ', 'g'))"
+)
+_WORD = re.compile(r"\w", re.UNICODE)
+_NOT_WORD = re.compile(r"\W+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """What a person asked: words, a UNSPSC code at any level, a price range, a page."""
+
+    text: str = ""
+    category: str = ""  # "44", "4412", "441216" or 8 digits (trailing "00" pairs are trimmed)
+    min_price: Decimal | None = None
+    max_price: Decimal | None = None
+
+
+@dataclass
+class SearchResult:
+    """One page of item ids in order and the number of matches (a lower bound when not exact)."""
+
+    item_ids: list[int]
+    total: int
+    total_exact: bool = True
+    #: Whether the last word was taken as a prefix (nothing matched it as a whole word).
+    prefixed: bool = False
+
+
+def category_level(code: str) -> str:
+    """A UNSPSC code without its trailing "00" pairs (``44120000`` → ``4412``)."""
+    code = code.strip()
+    while len(code) > 2 and code.endswith("00"):
+        code = code[:-2]
+    return code
+
+
+def category_token(code: str) -> str:
+    level = category_level(code)
+    return {2: "seg", 4: "fam", 6: "cls"}.get(len(level), "com") + level
+
+
+def quote(term: str) -> str:
+    """An FTS5 string literal: any user text becomes a phrase, never syntax."""
+    return '"' + term.replace('"', '""') + '"'
+
+
+def user_terms(text: str) -> list[str]:
+    """The words asked for, keeping only those with at least one letter or digit."""
+    return [term for term in text.split() if _WORD.search(term)]
+
+
+# -- SQLite FTS5 -----------------------------------------------------------------------------------
+
+
+VIEW_SQL = f"""
+    CREATE VIEW {VIEW} AS SELECT
+        id,
+        description,
+        short_name,
+        supplier_part_id || ' ' || supplier_part_auxiliary_id || ' ' || manufacturer_name || ' '
+          || manufacturer_part_id AS body,
+        'ver' || version_id || ' seg' || substr(unspsc, 1, 2) || ' fam' || substr(unspsc, 1, 4)
+          || ' cls' || substr(unspsc, 1, 6) || ' com' || substr(unspsc, 1, 8) AS filters
+    FROM catalogs_catalogitem
+"""
+
+
+def install(conn: Any = connection) -> None:
+    """Create the search index of this database's kind (run by the app's migration)."""
+    with conn.cursor() as cursor:
+        if conn.vendor == "sqlite":
+            cursor.execute(f"DROP VIEW IF EXISTS {VIEW}")
+            cursor.execute(VIEW_SQL)
+            cursor.execute(
+                f"CREATE VIRTUAL TABLE IF NOT EXISTS {TABLE} USING fts5({COLUMNS}, content='{VIEW}', "
+                "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')"
+            )
+            cursor.execute(f"INSERT INTO {TABLE}({TABLE}, rank) VALUES ('rank', %s)", [RANK])
+        elif conn.vendor == "postgresql":
+            cursor.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
+            cursor.execute(
+                "SELECT 1 FROM pg_ts_config WHERE cfgname = %s AND cfgnamespace = "
+                "(SELECT oid FROM pg_namespace WHERE nspname = current_schema())",
+                [PG_CONFIG],
+            )
+            if cursor.fetchone() is None:
+                cursor.execute(f"CREATE TEXT SEARCH CONFIGURATION {PG_CONFIG} (COPY = simple)")
+                cursor.execute(
+                    f"ALTER TEXT SEARCH CONFIGURATION {PG_CONFIG} "
+                    "ALTER MAPPING FOR hword, hword_part, word WITH unaccent, simple"
+                )
+            cursor.execute(
+                f"CREATE INDEX IF NOT EXISTS catalogs_item_document ON catalogs_catalogitem USING gin ({PG_DOCUMENT})"
+            )
+
+
+def uninstall(conn: Any = connection) -> None:
+    with conn.cursor() as cursor:
+        if conn.vendor == "sqlite":
+            cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
+            cursor.execute(f"DROP VIEW IF EXISTS {VIEW}")
+        elif conn.vendor == "postgresql":
+            cursor.execute("DROP INDEX IF EXISTS catalogs_item_document")
+            cursor.execute(f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {PG_CONFIG}")
+
+
+def _write(insert: str, leading: str, version_id: int) -> None:
+    if connection.vendor != "sqlite":
+        return  # PostgreSQL's expression index follows the rows
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"{insert} SELECT {leading}, {COLUMNS} FROM {VIEW} "
+            "WHERE id IN (SELECT id FROM catalogs_catalogitem WHERE version_id = %s) ORDER BY id",
+            [version_id],
+        )
+
+
+def index_version(version_id: int) -> None:
+    """Add a version's items to the index."""
+    _write(f"INSERT INTO {TABLE}(rowid, {COLUMNS})", "id", version_id)
+
+
+def unindex_version(version_id: int) -> None:
+    """Take a version's items out of the index (they must be in it: FTS5 trusts the values given)."""
+    _write(f"INSERT INTO {TABLE}({TABLE}, rowid, {COLUMNS})", "'delete', id", version_id)
+
+
+def optimize() -> None:
+    """Merge the FTS5 index segments (after a large publication: faster queries)."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('optimize')")
+
+
+def _price_sql(query: SearchQuery) -> tuple[str, list[Any]]:
+    clauses, params = [], []
+    if query.min_price is not None:
+        clauses.append("i.price_e4 >= %s")
+        params.append(CatalogItem.e4(query.min_price))
+    if query.max_price is not None:
+        clauses.append("i.price_e4 <= %s")
+        params.append(CatalogItem.e4(query.max_price))
+    return "".join(f" AND {clause}" for clause in clauses), params
+
+
+def match_expression(query: SearchQuery, versions: Sequence[int], *, prefix_last: bool = False) -> str:
+    """The FTS5 MATCH string: quoted words on the text columns AND the version and category words."""
+    parts = []
+    terms = [quote(term) for term in user_terms(query.text)]
+    if terms:
+        if prefix_last:
+            terms[-1] += "*"
+        parts.append(f"{TEXT_COLUMNS} : ({' '.join(terms)})")
+    filters = ["(" + " OR ".join(f"ver{int(version)}" for version in versions) + ")"]
+    if query.category:
+        filters.append(category_token(query.category))
+    parts.append(f"filters : ({' AND '.join(filters)})")
+    return " AND ".join(parts)
+
+
+def _fts5(
+    query: SearchQuery, versions: Sequence[int], prefix_last: bool, offset: int, limit: int, known: int | None
+) -> SearchResult:
+    expression = match_expression(query, versions, prefix_last=prefix_last)
+    price, price_params = _price_sql(query)
+    count_limit = int(tunable("HOSTED_CATALOG_COUNT_LIMIT"))
+    source = (
+        f"FROM {TABLE} AS f JOIN catalogs_catalogitem AS i ON i.id = f.rowid WHERE {TABLE} MATCH %s{price}"
+    )
+    if not price:
+        source = f"FROM {TABLE} AS f WHERE {TABLE} MATCH %s"
+    params = [expression, *price_params]
+    with connection.cursor() as cursor:
+        total = known
+        if total is None:
+            cursor.execute(f"SELECT count(*) FROM (SELECT 1 {source} LIMIT %s)", [*params, count_limit + 1])
+            total = int(cursor.fetchone()[0])
+        ranked = user_terms(query.text) and total <= int(tunable("HOSTED_CATALOG_RELEVANCE_LIMIT"))
+        order = "f.rank, f.rowid" if ranked else "f.rowid"
+        ids = []
+        if limit:
+            cursor.execute(
+                f"SELECT f.rowid {source} ORDER BY {order} LIMIT %s OFFSET %s", [*params, limit, offset]
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+    return SearchResult(item_ids=ids, total=min(total, count_limit), total_exact=total <= count_limit)
+
+
+# -- PostgreSQL full text --------------------------------------------------------------------------
+
+
+def _postgres(
+    query: SearchQuery, versions: Sequence[int], prefix_last: bool, offset: int, limit: int, known: int | None
+) -> SearchResult:
+    words = [word for term in user_terms(query.text) for word in _NOT_WORD.sub(" ", term).split()]
+    clauses = ["i.version_id = ANY(%s)"]
+    params: list[Any] = [list(versions)]
+    rank = ""
+    rank_params: list[Any] = []
+    if words:
+        if prefix_last:
+            tsquery = f"to_tsquery('{PG_CONFIG}'::regconfig, %s)"
+            # Only word characters are left in ``words``: no quote or operator reaches to_tsquery.
+            text = " & ".join([*(f"'{word}'" for word in words[:-1]), f"'{words[-1]}':*"])
+        else:
+            tsquery = f"plainto_tsquery('{PG_CONFIG}'::regconfig, %s)"
+            text = " ".join(words)
+        clauses.append(f"{PG_DOCUMENT} @@ {tsquery}")
+        params.append(text)
+        rank = f"ts_rank({PG_DOCUMENT}, {tsquery}) DESC, "
+        rank_params = [text]
+    if query.category:
+        clauses.append("i.unspsc LIKE %s")
+        params.append(category_level(query.category) + "%")
+    price, price_params = _price_sql(query)
+    where = " AND ".join(clauses) + price
+    params += price_params
+    count_limit = int(tunable("HOSTED_CATALOG_COUNT_LIMIT"))
+    table = "catalogs_catalogitem AS i"
+    with connection.cursor() as cursor:
+        total = known
+        if total is None:
+            cursor.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {where} LIMIT %s) AS m",
+                [*params, count_limit + 1],
+            )
+            total = int(cursor.fetchone()[0])
+        if not rank or total > int(tunable("HOSTED_CATALOG_RELEVANCE_LIMIT")):
+            rank, rank_params = "", []
+        ids = []
+        if limit:
+            cursor.execute(
+                f"SELECT i.id FROM {table} WHERE {where} ORDER BY {rank}i.id LIMIT %s OFFSET %s",
+                [*params, *rank_params, limit, offset],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+    return SearchResult(item_ids=ids, total=min(total, count_limit), total_exact=total <= count_limit)
+
+
+# -- any database ----------------------------------------------------------------------------------
+
+
+def _simple(
+    query: SearchQuery, versions: Sequence[int], prefix_last: bool, offset: int, limit: int, known: int | None
+) -> SearchResult:
+    items = CatalogItem.objects.filter(version_id__in=versions)
+    for term in user_terms(query.text):
+        items = items.filter(
+            Q(description__icontains=term)
+            | Q(short_name__icontains=term)
+            | Q(supplier_part_id__icontains=term)
+            | Q(manufacturer_name__icontains=term)
+            | Q(manufacturer_part_id__icontains=term)
+        )
+    if query.category:
+        items = items.filter(unspsc__startswith=category_level(query.category))
+    if query.min_price is not None:
+        items = items.filter(price_e4__gte=CatalogItem.e4(query.min_price))
+    if query.max_price is not None:
+        items = items.filter(price_e4__lte=CatalogItem.e4(query.max_price))
+    ids = list(items.order_by("id").values_list("id", flat=True)[offset : offset + limit]) if limit else []
+    return SearchResult(item_ids=ids, total=items.count() if known is None else known)
+
+
+def search(
+    query: SearchQuery,
+    *,
+    versions: Sequence[int],
+    offset: int = 0,
+    limit: int = 24,
+    known: SearchResult | None = None,
+) -> SearchResult:
+    """The items ``offset`` to ``offset + limit`` of ``versions`` that match ``query``, best first,
+    and the number of matches (``limit`` 0: only the number). ``known``: an earlier answer to the
+    same query, whose count (and prefix choice) is reused instead of counting again."""
+    if not versions:
+        return SearchResult(item_ids=[], total=0)
+    backend = {"sqlite": _fts5, "postgresql": _postgres}.get(connection.vendor, _simple)
+    if known is not None:
+        result = backend(query, versions, known.prefixed, offset, limit, known.total)
+        result.total_exact, result.prefixed = known.total_exact, known.prefixed
+        return result
+    result = backend(query, versions, False, offset, limit, None)
+    terms = user_terms(query.text)
+    if result.total == 0 and terms and len(terms[-1]) >= 3 and backend is not _simple:
+        result = backend(query, versions, True, offset, limit, None)
+        result.prefixed = True
+    return result
+
+
+class Matches:
+    """The matches of a search as a sequence ``core.lists.paginate`` can cut into pages: its length
+    is the number of matches, a slice runs the search for those rows only (items with supplier)."""
+
+    def __init__(self, query: SearchQuery, versions: Sequence[int]) -> None:
+        self.query, self.versions = query, list(versions)
+        self.total_exact = True
+        self._total: int | None = None
+
+    def __len__(self) -> int:
+        if self._total is None:
+            result = search(self.query, versions=self.versions, limit=0)
+            self._total, self.total_exact = result.total, result.total_exact
+        return self._total
+
+    def __getitem__(self, window: slice) -> list[CatalogItem]:
+        start = window.start or 0
+        result = search(
+            self.query, versions=self.versions, offset=start, limit=(window.stop or start) - start
+        )
+        found = CatalogItem.objects.select_related("version__supplier").in_bulk(result.item_ids)
+        return [found[pk] for pk in result.item_ids if pk in found]

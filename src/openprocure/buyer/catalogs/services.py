@@ -1,0 +1,636 @@
+"""Hosted catalogs: every write. Upload a file, check it (the worker), compare it with the version in
+force, publish or discard it, and buy from it (a catalog line, or a PunchOut on a chosen item).
+
+The file is stored as sent (under the data directory's ``catalog-uploads`` folder) before anything
+reads it; the worker (:func:`check_version`) reads it row by row, writes the items in batches with
+the progress, and ends with the version ``valid`` (every row passed; the changes against the current
+version counted) or ``rejected`` (each bad row kept with its line and reason). Publishing is an
+explicit step of a procurement administrator, recorded in the version's history.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from openprocure.buyer.catalogs import search
+from openprocure.buyer.catalogs.choices import (
+    VERSION_TRANSITIONS,
+    ChangeKind,
+    EventKind,
+    Problem,
+    VersionStatus,
+)
+from openprocure.buyer.catalogs.formats import Source, UnreadableFile, detect, open_catalog
+from openprocure.buyer.catalogs.models import (
+    CatalogChange,
+    CatalogEvent,
+    CatalogItem,
+    CatalogProblem,
+    CatalogVersion,
+)
+from openprocure.buyer.catalogs.validation import check_row
+from openprocure.buyer.punchout import services as punchout
+from openprocure.buyer.punchout.models import PunchOutSession
+from openprocure.buyer.requisitions import limits
+from openprocure.buyer.requisitions import services as requisitions
+from openprocure.buyer.requisitions.models import Requisition
+from openprocure.buyer.suppliers.choices import ConnectionProtocol
+from openprocure.buyer.suppliers.models import PunchOutConnection, Supplier
+from openprocure.core.audit import new_event, record_event
+from openprocure.core.models import User
+from openprocure.core.status import set_status, set_status_where
+from openprocure.core.tunables import tunable
+from punchout.cxml import ItemID
+
+
+class CatalogError(Exception):
+    """A catalog step the rules refuse; ``message`` says what was wrong and what to do next."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
+def upload_folder() -> Path:
+    """Where uploaded catalog files are kept, as sent: ``catalog-uploads`` in the data directory."""
+    folder = Path(settings.DATA_DIR) / "catalog-uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def file_path(version: CatalogVersion) -> Path:
+    return upload_folder() / version.file_name
+
+
+# -- upload ----------------------------------------------------------------------------------------
+
+
+def upload(*, supplier: Supplier, chunks: Iterable[bytes], name: str, actor: User) -> CatalogVersion:
+    """Keep the file a supplier sent and make it the supplier's next version, waiting for the worker
+    (``tasks.check_catalog``, which the caller enqueues). A file too large or of no format we read
+    is refused here, before anything is stored."""
+    limit = int(tunable("HOSTED_CATALOG_MAX_UPLOAD_BYTES"))
+    stored = f"{uuid.uuid4().hex}.upload"
+    path = upload_folder() / stored
+    digest, size, lines, head = hashlib.sha256(), 0, 0, b""
+    try:
+        with path.open("wb") as out:
+            for chunk in chunks:
+                size += len(chunk)
+                if size > limit:
+                    raise CatalogError(
+                        _(
+                            "The file is larger than %(limit)s MB: split the catalog or ask for the limit to be raised."
+                        )
+                        % {"limit": limit // (1024 * 1024)}
+                    )
+                if len(head) < 64:
+                    head += chunk[:64]
+                digest.update(chunk)
+                lines += chunk.count(b"\n")
+                out.write(chunk)
+        kind = detect(head)
+        if not kind:
+            raise CatalogError(
+                _(
+                    "This file is neither a CIF catalog (its first line would be CIF_I_V3.0) nor a BMEcat document."
+                )
+            )
+    except CatalogError:
+        path.unlink(missing_ok=True)
+        raise
+    with transaction.atomic():
+        locked = Supplier.objects.select_for_update().get(pk=supplier.pk)
+        last = (
+            CatalogVersion.objects.filter(supplier=locked)
+            .order_by("-number")
+            .values_list("number", flat=True)
+        )
+        version = CatalogVersion.objects.create(
+            supplier=locked,
+            number=(last.first() or 0) + 1,
+            format=kind,
+            file_name=stored,
+            original_name=Path(name).name[:255],
+            size=size,
+            sha256=digest.hexdigest(),
+            uploaded_by=actor,
+            rows_expected=max(lines - 1, 0),
+        )
+        record_event(
+            CatalogEvent,
+            version,
+            EventKind.UPLOADED,
+            actor=actor,
+            to_status=VersionStatus.UPLOADED,
+            detail={"file": version.original_name, "bytes": size, "sha256": version.sha256},
+        )
+    return version
+
+
+# -- checking (the worker) -------------------------------------------------------------------------
+
+
+def _move(version: CatalogVersion, target: str, *, actor: User | None = None, **values: Any) -> None:
+    previous = version.status
+    set_status(
+        version,
+        target,
+        table=VERSION_TRANSITIONS,
+        values=values,
+        event=new_event(
+            CatalogEvent,
+            version,
+            EventKind.STATUS_CHANGED,
+            actor=actor,
+            from_status=previous,
+            to_status=target,
+        ),
+    )
+
+
+def current_versions(*, supplier_id: int | None = None, at: datetime | None = None) -> dict[int, int]:
+    """Supplier id → id of its version in force (published, effective date come), active suppliers only."""
+    rows = (
+        CatalogVersion.objects.filter(
+            status=VersionStatus.PUBLISHED, effective_from__lte=at or timezone.now(), supplier__is_active=True
+        )
+        .order_by("supplier_id", "-effective_from", "-id")
+        .values_list("supplier_id", "id")
+    )
+    if supplier_id is not None:
+        rows = rows.filter(supplier_id=supplier_id)
+    current: dict[int, int] = {}
+    for supplier, version in rows:
+        current.setdefault(supplier, version)
+    return current
+
+
+def current_version(supplier: Supplier) -> CatalogVersion | None:
+    version_id = current_versions(supplier_id=supplier.pk).get(supplier.pk)
+    return CatalogVersion.objects.get(pk=version_id) if version_id else None
+
+
+def check_version(*, version_id: int) -> CatalogVersion:
+    """Read and check an uploaded file: its items are written in batches (``rows_read`` follows), then
+    the version is ``valid`` with its changes counted, or ``rejected`` with each bad row."""
+    taken = set_status_where(
+        CatalogVersion.objects.filter(pk=version_id), VersionStatus.VALIDATING, table=VERSION_TRANSITIONS
+    )
+    version = CatalogVersion.objects.select_related("supplier").get(pk=version_id)
+    if not taken:
+        return version  # another worker has it, or it was checked already
+    record_event(
+        CatalogEvent,
+        version,
+        EventKind.STATUS_CHANGED,
+        from_status=VersionStatus.UPLOADED,
+        to_status=VersionStatus.VALIDATING,
+    )
+    problems: list[CatalogProblem] = []
+    try:
+        with file_path(version).open("rb") as stream:
+            source = open_catalog(stream)
+            CatalogVersion.objects.filter(pk=version.pk).update(
+                header=source.header,
+                incremental=source.incremental,
+                rows_expected=source.expected or version.rows_expected,
+            )
+            version.refresh_from_db()
+            count, problem_count = _read_rows(version, source, problems)
+    except UnreadableFile as error:
+        problems.append(
+            CatalogProblem(version=version, line=error.line, code=Problem.FILE, value=error.reason)
+        )
+        count, problem_count = 0, len(problems)
+    if problems:
+        CatalogProblem.objects.bulk_create(problems[: int(tunable("HOSTED_CATALOG_MAX_PROBLEMS"))])
+        CatalogItem.objects.filter(version=version).delete()
+        _move(
+            version,
+            VersionStatus.REJECTED,
+            problem_count=problem_count,
+            item_count=0,
+            checked_at=timezone.now(),
+        )
+        return version
+    with transaction.atomic():
+        changes = _compare(version, current_version(version.supplier))
+        _move(
+            version,
+            VersionStatus.VALID,
+            item_count=count,
+            problem_count=0,
+            checked_at=timezone.now(),
+            changes=changes,
+            base=version.base,
+        )
+    return version
+
+
+#: The item columns written in bulk (``executemany``: a Django model instance per row costs more than
+#: reading and checking the row), in this order.
+ITEM_COLUMNS = (
+    "line",
+    "supplier_part_id",
+    "supplier_part_auxiliary_id",
+    "description",
+    "short_name",
+    "unspsc",
+    "unit_price",
+    "currency",
+    "unit_of_measure",
+    "lead_time_days",
+    "manufacturer_name",
+    "manufacturer_part_id",
+    "supplier_url",
+    "punchout_enabled",
+)
+
+
+def _insert_items(version_id: int, rows: list[tuple[Any, ...]]) -> None:
+    """Write items (values in :data:`ITEM_COLUMNS` order) with their exact integer price."""
+    if not rows:
+        return
+    table = CatalogItem._meta.db_table
+    columns = ", ".join(("version_id", *ITEM_COLUMNS, "price_e4"))
+    marks = ", ".join(["%s"] * (len(ITEM_COLUMNS) + 2))
+    price = ITEM_COLUMNS.index("unit_price")
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608 - our own column names
+            [(version_id, *row, CatalogItem.e4(row[price])) for row in rows],
+        )
+
+
+def _read_rows(version: CatalogVersion, source: Source, problems: list[CatalogProblem]) -> tuple[int, int]:
+    """Check and store every row; returns (items stored, problems found)."""
+    batch_size = int(tunable("HOSTED_CATALOG_BATCH_SIZE"))
+    keep = int(tunable("HOSTED_CATALOG_MAX_PROBLEMS"))
+    duns = version.supplier.duns if source.supplier_id_domain == "DUNS" else ""
+    seen: dict[tuple[str, str], int] = {}
+    deleted: set[tuple[str, str]] = set()
+    batch: list[tuple[Any, ...]] = []
+    count = found = read = 0
+
+    def flush() -> None:
+        _insert_items(version.pk, batch)
+        batch.clear()
+        CatalogVersion.objects.filter(pk=version.pk).update(rows_read=read)
+
+    for row in source.rows:
+        read += 1
+        checked = check_row(
+            row,
+            default_currency=source.default_currency,
+            full_load=not source.incremental,
+            duns=duns,
+            unspsc_required=source.unspsc_required,
+        )
+        key = (row.supplier_part_id, row.supplier_part_auxiliary_id)
+        if row.supplier_part_id and key in seen:
+            checked.problems.append((Problem.DUPLICATE, str(seen[key]), row.supplier_part_id))
+        elif row.supplier_part_id:
+            seen[key] = row.line
+        for code, name, value in checked.problems:
+            found += 1
+            if len(problems) < keep:
+                problems.append(
+                    CatalogProblem(version=version, line=row.line, code=code, field=name, value=value)
+                )
+        if checked.problems or found:
+            continue  # nothing more is stored once a row failed: the version will be rejected
+        if checked.values.get("delete"):
+            deleted.add(key)
+            continue
+        values = checked.values
+        batch.append(tuple(values[column] for column in ITEM_COLUMNS))
+        count += 1
+        if len(batch) >= batch_size:
+            flush()
+    if not found and source.incremental:
+        count += _carry_over(version, set(seen) | deleted, batch, flush, batch_size)
+    flush()
+    if not found and not count:
+        found = 1
+        problems.append(CatalogProblem(version=version, line=0, code=Problem.EMPTY))
+    return count, found
+
+
+def _carry_over(
+    version: CatalogVersion,
+    replaced: set[tuple[str, str]],
+    batch: list[tuple[Any, ...]],
+    flush: Any,
+    batch_size: int,
+) -> int:
+    """An incremental load: the current version's items the file neither replaced nor deleted."""
+    base = current_version(version.supplier)
+    if base is None:
+        return 0
+    count = 0
+    rows = CatalogItem.objects.filter(version=base).order_by("id").values_list(*ITEM_COLUMNS)
+    part, auxiliary = ITEM_COLUMNS.index("supplier_part_id"), ITEM_COLUMNS.index("supplier_part_auxiliary_id")
+    for row in rows.iterator(chunk_size=batch_size):
+        if (row[part], row[auxiliary]) in replaced:
+            continue
+        batch.append(row)
+        count += 1
+        if len(batch) >= batch_size:
+            flush()
+    return count
+
+
+def _percent(old: Decimal, new: Decimal) -> Decimal | None:
+    if not old:
+        return None
+    return ((new - old) * 100 / old).quantize(Decimal("0.1"))
+
+
+# The same item in two versions: same supplier part ID and auxiliary ID.
+_SAME_ITEM = (
+    "b.supplier_part_id = i.supplier_part_id AND b.supplier_part_auxiliary_id = i.supplier_part_auxiliary_id"
+)
+
+
+def _compare(version: CatalogVersion, base: CatalogVersion | None) -> dict[str, int]:
+    """Record how ``version`` differs from ``base`` (added, removed, price up or down, currency) and
+    return the counts; ``version.base`` is set (not saved).
+
+    Added and removed items are copied in SQL; prices are compared on ``price_e4``, the exact
+    integer price (never on the decimal column, which SQLite stores as floating point), and only
+    the changed ones are read back to compute their percentage in ``Decimal``."""
+    CatalogChange.objects.filter(version=version).delete()
+    version.base = base
+    items, changes = CatalogItem._meta.db_table, CatalogChange._meta.db_table
+    base_id = base.pk if base else 0  # no version has the id 0: every item is added
+    copy = (
+        f"INSERT INTO {changes} (version_id, kind, supplier_part_id, supplier_part_auxiliary_id, "  # noqa: S608 - our own table names
+        "description, old_price, old_currency, new_price, new_currency) "
+        "SELECT %s, %s, i.supplier_part_id, i.supplier_part_auxiliary_id, i.description, {old}, {new} "
+        f"FROM {items} AS i WHERE i.version_id = %s AND NOT EXISTS "
+        f"(SELECT 1 FROM {items} AS b WHERE b.version_id = %s AND {_SAME_ITEM}) ORDER BY i.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            copy.format(old="NULL, ''", new="i.unit_price, i.currency"),
+            [version.pk, ChangeKind.ADDED, version.pk, base_id],
+        )
+        cursor.execute(
+            copy.format(old="i.unit_price, i.currency", new="NULL, ''"),
+            [version.pk, ChangeKind.REMOVED, base_id, version.pk],
+        )
+        cursor.execute(
+            f"SELECT count(*) FROM {items} AS i JOIN {items} AS b ON b.version_id = %s AND {_SAME_ITEM} "  # noqa: S608 - our own table names
+            "WHERE i.version_id = %s",
+            [base_id, version.pk],
+        )
+        both = int(cursor.fetchone()[0])
+        cursor.execute(
+            "SELECT i.supplier_part_id, i.supplier_part_auxiliary_id, i.description, b.price_e4, b.currency, "  # noqa: S608 - our own table names
+            f"i.price_e4, i.currency FROM {items} AS i JOIN {items} AS b ON b.version_id = %s AND {_SAME_ITEM} "
+            "WHERE i.version_id = %s AND i.price_e4 IS NOT NULL AND b.price_e4 IS NOT NULL "
+            "AND (i.price_e4 <> b.price_e4 OR i.currency <> b.currency) ORDER BY i.id",
+            [base_id, version.pk],
+        )
+        changed = cursor.fetchall()
+    rows = []
+    for part, aux, description, old_e4, old_currency, new_e4, new_currency in changed:
+        old, new = Decimal(old_e4).scaleb(-4), Decimal(new_e4).scaleb(-4)
+        if old_currency != new_currency:
+            kind, percent = ChangeKind.CURRENCY, None
+        else:
+            kind, percent = (ChangeKind.PRICE_UP if new > old else ChangeKind.PRICE_DOWN), _percent(old, new)
+        rows.append(
+            CatalogChange(
+                version=version,
+                kind=kind,
+                supplier_part_id=part,
+                supplier_part_auxiliary_id=aux,
+                description=description,
+                old_price=old,
+                old_currency=old_currency,
+                new_price=new,
+                new_currency=new_currency,
+                percent=percent,
+            )
+        )
+    CatalogChange.objects.bulk_create(rows, batch_size=1000)
+    counts = {kind.value: 0 for kind in ChangeKind}
+    for row in (
+        CatalogChange.objects.filter(version=version).values("kind").annotate(n=Count("id")).order_by()
+    ):
+        counts[row["kind"]] = row["n"]
+    counts["unchanged"] = both - len(rows)
+    return counts
+
+
+# -- publishing ------------------------------------------------------------------------------------
+
+
+def publish(
+    *, version: CatalogVersion, actor: User, effective_from: datetime | None = None
+) -> CatalogVersion:
+    """Publish a checked version from ``effective_from`` (now when empty): its items are searched and
+    ordered from then on. The changes are counted again when another version was published since the
+    check. Recorded in the version's history with who and when."""
+    now = timezone.now()
+    effective = effective_from or now
+    if effective < now.replace(second=0, microsecond=0):
+        raise CatalogError(_("Choose a date and time that has not passed yet (or leave it empty for now)."))
+    with transaction.atomic():
+        locked = CatalogVersion.objects.select_for_update().select_related("supplier").get(pk=version.pk)
+        if locked.status != VersionStatus.VALID:
+            raise CatalogError(
+                _("Version %(number)s is %(status)s: only a version ready to publish can be published.")
+                % {"number": locked.number, "status": locked.get_status_display()}
+            )
+        current = current_version(locked.supplier)
+        changes = locked.changes
+        if (current.pk if current else None) != locked.base_id:
+            changes = _compare(locked, current)
+        set_status(
+            locked,
+            VersionStatus.PUBLISHED,
+            table=VERSION_TRANSITIONS,
+            values={
+                "published_by": actor,
+                "published_at": now,
+                "effective_from": effective,
+                "changes": changes,
+                "base": locked.base,
+                "indexed": True,
+            },
+            event=new_event(
+                CatalogEvent,
+                locked,
+                EventKind.PUBLISHED,
+                actor=actor,
+                from_status=VersionStatus.VALID,
+                to_status=VersionStatus.PUBLISHED,
+                detail={"effective_from": effective.isoformat(), "items": locked.item_count, **changes},
+            ),
+        )
+        search.index_version(locked.pk)
+        _prune_index(locked.supplier_id)
+    if locked.item_count >= int(tunable("HOSTED_CATALOG_BATCH_SIZE")):
+        search.optimize()
+    return locked
+
+
+def _prune_index(supplier_id: int) -> None:
+    """Take out of the index the versions a later one replaced (those still to come stay)."""
+    current_id = current_versions(supplier_id=supplier_id).get(supplier_id)
+    if current_id is None:
+        return
+    current = CatalogVersion.objects.get(pk=current_id)
+    replaced = CatalogVersion.objects.filter(
+        supplier_id=supplier_id, status=VersionStatus.PUBLISHED, effective_from__lt=current.effective_from
+    ).exclude(pk=current.pk)
+    # ``indexed`` says the index holds a version's items, so they are never taken out twice.
+    for version_id in replaced.filter(indexed=True).values_list("pk", flat=True):
+        search.unindex_version(version_id)
+    replaced.filter(indexed=True).update(indexed=False)
+
+
+def discard(*, version: CatalogVersion, actor: User) -> CatalogVersion:
+    """Decide not to publish a checked version (it stays in the list, with its file)."""
+    with transaction.atomic():
+        locked = CatalogVersion.objects.select_for_update().get(pk=version.pk)
+        if locked.status != VersionStatus.VALID:
+            raise CatalogError(
+                _("Version %(number)s is %(status)s: only a version ready to publish can be discarded.")
+                % {"number": locked.number, "status": locked.get_status_display()}
+            )
+        set_status(
+            locked,
+            VersionStatus.DISCARDED,
+            table=VERSION_TRANSITIONS,
+            event=new_event(
+                CatalogEvent,
+                locked,
+                EventKind.DISCARDED,
+                actor=actor,
+                from_status=VersionStatus.VALID,
+                to_status=VersionStatus.DISCARDED,
+            ),
+        )
+    return locked
+
+
+# -- buying ----------------------------------------------------------------------------------------
+
+
+def orderable_item(item_id: int) -> CatalogItem:
+    """An item of a version in force, or a :class:`CatalogError` saying it is not (any more)."""
+    item = CatalogItem.objects.select_related("version__supplier").filter(pk=item_id).first()
+    if (
+        item is None
+        or current_versions(supplier_id=item.version.supplier_id).get(item.version.supplier_id)
+        != item.version_id
+    ):
+        raise CatalogError(_("This item is not in its supplier's current catalog any more: search again."))
+    return item
+
+
+@dataclass
+class Added:
+    """What adding a catalog item did: the requisition and its new line's number."""
+
+    requisition: Requisition
+    line_number: int
+
+
+def add_to_requisition(
+    *, item_id: int, quantity: Decimal, actor: User, requisition: Requisition | None = None
+) -> Added:
+    """Add a catalog item as a structured line (supplier part ID, UNSPSC, unit, and the catalog's
+    price: never a price from the browser) to one of the person's draft requisitions, or to a new one."""
+    item = orderable_item(item_id)
+    if item.punchout_enabled or item.unit_price is None:
+        raise CatalogError(
+            _("%(supplier)s sells this item on its own site: open it there.")
+            % {"supplier": item.version.supplier}
+        )
+    problem = limits.line_problem(quantity=quantity, unit_price=item.unit_price, currency=item.currency)
+    if problem:
+        raise CatalogError(problem[:1].upper() + problem[1:])
+    line = requisitions.CartLine(
+        supplier_part_id=item.supplier_part_id,
+        supplier_part_auxiliary_id=item.supplier_part_auxiliary_id,
+        quantity=quantity,
+        unit_price=item.unit_price,
+        currency=item.currency,
+        description=item.description,
+        unit_of_measure=item.unit_of_measure or "EA",
+        unspsc=item.unspsc,
+        manufacturer_name=item.manufacturer_name,
+        manufacturer_part_id=item.manufacturer_part_id,
+        lead_time_days=item.lead_time_days,
+        classifications=[{"domain": "UNSPSC", "value": item.unspsc}] if item.unspsc else [],
+    )
+    supplier = item.version.supplier
+    try:
+        if requisition is None:
+            requisition = requisitions.create_requisition_from_cart(
+                requester=actor, lines=[line], supplier=supplier, title=str(supplier)
+            )
+            created = requisition.lines.get()
+        else:
+            if requisition.requester_id != actor.pk:
+                raise CatalogError(_("You can only add to your own draft requisitions."))
+            if requisition.currency != item.currency and requisition.lines.exists():
+                raise CatalogError(
+                    _(
+                        "Requisition %(number)s is in %(currency)s; this item is priced in %(item)s: add it to a new requisition."
+                    )
+                    % {"number": requisition.number, "currency": requisition.currency, "item": item.currency}
+                )
+            created = requisitions.add_cart_lines(
+                requisition=requisition, actor=actor, lines=[line], supplier=supplier
+            )[0]
+    except requisitions.RequisitionError as error:
+        raise CatalogError(error.message) from None
+    return Added(requisition=created.requisition, line_number=created.line_number)
+
+
+def punchout_connection(supplier: Supplier) -> PunchOutConnection | None:
+    """The connection a PunchOut-enabled item opens: the supplier's first active cXML one with a setup URL."""
+    return (
+        PunchOutConnection.objects.filter(supplier=supplier, is_active=True, protocol=ConnectionProtocol.CXML)
+        .exclude(setup_url="")
+        .select_related("supplier")
+        .order_by("pk")
+        .first()
+    )
+
+
+def open_item(*, item_id: int, actor: User) -> PunchOutSession:
+    """Open the supplier's site on a PunchOut-enabled item (level-2 PunchOut: ``SelectedItem``)."""
+    item = orderable_item(item_id)
+    connection = punchout_connection(item.version.supplier)
+    if connection is None:
+        raise CatalogError(
+            _(
+                "%(supplier)s has no cXML PunchOut connection to open this item on: ask your procurement administrator."
+            )
+            % {"supplier": item.version.supplier}
+        )
+    selected = ItemID(item.supplier_part_id, item.supplier_part_auxiliary_id or None)
+    try:
+        return punchout.launch_punchout(user=actor, connection=connection, selected_item=selected)
+    except punchout.PunchOutError as error:
+        raise CatalogError(error.message) from None
