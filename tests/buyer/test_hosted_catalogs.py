@@ -33,7 +33,7 @@ from tests.partner_server import PartnerServer, cxml_response
 
 pytestmark = pytest.mark.django_db
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent / "catalog_files"
 
 
 @pytest.fixture
