@@ -140,6 +140,6 @@ class UploadForm(forms.Form):
         return file
 
 
-class AccountForm(SetPasswordForm):  # type: ignore[type-arg]  # the stubs make SetPasswordForm generic over the user model
+class AccountForm(SetPasswordForm):
     """The password of a new supplier account (twice), checked by the site's password validators
     against the account's e-mail address (the unsaved user passed in)."""

@@ -254,6 +254,6 @@ def orders(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     page, query = paginate(request, rows)
     for po in page:
-        po.portal_token = portal_token(po, request.user.email)  # type: ignore[attr-defined]  # read by the template only
+        po.portal_token = portal_token(po, request.user.email)
     supplier = Supplier.objects.get(pk=supplier_id)
     return render(request, "supplierportal/orders.html", {"page": page, "query": query, "supplier": supplier})
