@@ -13,11 +13,11 @@ from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.buyer.supplierportal.models import SupplierAccount
 from openprocure.core.models import User
 from tests.buyer.approval_world import signed_in
-from tests.buyer.test_supplier_portal import ADDRESS, deliver, ordered, portal, world
+from tests.buyer.portal_world import ADDRESS, deliver, ordered, portal, world
 from tests.factories import copies
 
 pytestmark = pytest.mark.django_db
-__all__ = ["world"]  # the fixture, shared with the portal's tests
+__all__ = ["world"]  # the fixture of portal_world
 
 PASSWORD = "Harbour-lantern-42"
 
@@ -58,6 +58,7 @@ def test_the_supplier_creates_an_account_and_sees_its_orders(world) -> None:  # 
     ]
 
     # The order's page, opened from the list, acts as with the e-mailed link, with the account's address.
+    assert '<a href="/supplier-portal/orders/">Your orders</a>' in client.get(link).content.decode()
     answer = client.post(link + "confirm/", {"answer_1": "accept", "qty_1": "4", "date_1": "", "comment": ""})
     assert answer.status_code == 302, answer.content.decode()
     po.refresh_from_db()

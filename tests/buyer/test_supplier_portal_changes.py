@@ -12,10 +12,10 @@ from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.core import outbox
 from openprocure.core.models import Document, OutboxMessage
 from tests.buyer.approval_world import signed_in
-from tests.buyer.test_supplier_portal import ADDRESS, deliver, link_of, ordered, world
+from tests.buyer.portal_world import ADDRESS, deliver, link_of, ordered, world
 
 pytestmark = pytest.mark.django_db
-__all__ = ["world"]  # the fixture, shared with the portal's tests
+__all__ = ["world"]  # the fixture of portal_world
 
 
 def deliver_last(po: PurchaseOrder) -> PurchaseOrder:

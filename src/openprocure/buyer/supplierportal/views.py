@@ -101,6 +101,7 @@ def _page(
             "notices": notices,
             "upload_form": forms.get("upload") or UploadForm(auto_id="upload_%s"),
             "invoices": po.invoices.order_by("created_at", "pk"),
+            "signed_in_account": account_supplier_id(request) is not None,
         },
         status=400 if forms else 200,
     )
