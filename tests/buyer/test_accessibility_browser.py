@@ -14,6 +14,7 @@ from django.test import override_settings
 from openprocure.buyer.recurring.choices import Period
 from openprocure.buyer.recurring.services import create_schedule
 from openprocure.buyer.requisitions.services import add_free_text_line, create_requisition, submit_requisition
+from openprocure.buyer.supplierportal.models import SupplierAccount
 from openprocure.buyer.suppliers.conformance import execute_conformance_run
 from openprocure.buyer.suppliers.models import ConformanceRun, PunchOutConnection
 from openprocure.core.choices import Weekday
@@ -48,6 +49,7 @@ PAGES = {
         "/operations/",
         "/catalogs/",
     ],
+    "orders@marketplace.test": ["/supplier-portal/orders/"],
 }
 
 
@@ -81,6 +83,9 @@ def test_main_pages_have_no_serious_accessibility_violation(
     connection = PunchOutConnection.objects.get(supplier__name="Marketplace")
     run = ConformanceRun.objects.create(connection=connection)
     execute_conformance_run(run.pk, deadline=5.0)
+    # a supplier's account on the supplier portal (its orders)
+    supplier_user = User.objects.create_user(email="orders@marketplace.test", password="demo")
+    SupplierAccount.objects.create(user=supplier_user, supplier=connection.supplier)
     found: dict[str, list[str]] = {}
     login = chromium.new_context(bypass_csp=True, locale=locale).new_page()
     login.goto(f"{live_server.url}/accounts/login/")

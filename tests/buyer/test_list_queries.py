@@ -35,6 +35,7 @@ from openprocure.buyer.organization.services import set_profile
 from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.buyer.recurring.models import RecurringSchedule
 from openprocure.buyer.requisitions.models import Requisition
+from openprocure.buyer.supplierportal.models import SupplierAccount
 from openprocure.buyer.suppliers.models import ConformanceRun, Supplier
 from openprocure.core.models import User
 from tests.buyer.approval_world import World, build_world, requisition, rule, signed_in, submit, user
@@ -83,6 +84,12 @@ def rows() -> Rows:
         version=version, kind="added", supplier_part_id="P1", new_price=1, new_currency="EUR"
     )
     CatalogProblem.objects.create(version=version, line=3, code="unit", field="Unit of Measure", value="PCS")
+    # The supplier's account that reads "Your orders" (the orders of the first order's supplier).
+    first = PurchaseOrder.objects.order_by("pk").first()
+    PurchaseOrder.objects.filter(pk=first.pk, sent_at=None).update(sent_at=first.created_at)
+    account = User.objects.create_user(email="orders@supplier.test")
+    SupplierAccount.objects.create(user=account, supplier=first.supplier)
+    world.people["supplier_account"] = account
     return Rows(world, po, invoice, run, version)
 
 
@@ -167,6 +174,7 @@ LISTS: list[tuple[str, str, str, Callable[[Rows, int], None]]] = [
     ("/recurring/", "ada", "page", more_schedules),
     ("/fulfilment/", "ada", "page", grow(PurchaseOrder)),
     ("/fulfilment/issues/", "ada", "page", grow(SupplierIssue)),
+    ("/supplier-portal/orders/", "supplier_account", "page", grow(PurchaseOrder)),
     ("/api/requisitions/", "ada", "api", grow(Requisition)),
     ("/api/approvals/", "alan", "api", grow(ApprovalAssignment)),
     ("/api/purchase-orders/", "ada", "api", grow(PurchaseOrder)),

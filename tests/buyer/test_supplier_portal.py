@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
 
-import pypdf
 import pytest
 from django.core import mail, signing
 from django.core.management import call_command
@@ -26,50 +25,14 @@ from lxml import etree
 from openprocure.buyer.fulfilment.models import ShipNotice
 from openprocure.buyer.invoicing.models import Invoice
 from openprocure.buyer.purchasing.emailing import PORTAL_LINK_SALT, portal_token
-from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.core import outbox
 from openprocure.core.models import OutboxMessage
-from tests.buyer.approval_world import build_world, requisition, signed_in, submit
+from tests.buyer.approval_world import signed_in
+from tests.buyer.portal_world import ADDRESS, deliver, link_of, ordered, portal, text_of, world
 from tests.buyer.punchout_world import connection_form_data
 
 pytestmark = pytest.mark.django_db
-
-ADDRESS = "orders@officedepot.test"
-
-
-def text_of(pdf: bytes) -> list[str]:
-    reader = pypdf.PdfReader(io.BytesIO(pdf))
-    return [line for page in reader.pages for line in page.extract_text().splitlines()]
-
-
-@pytest.fixture
-def world(settings):  # type: ignore[no-untyped-def]
-    settings.PO_NUMBER_PATTERN = "PO-{year}-{seq:06}"
-    settings.PUBLIC_URL = "http://testserver"
-    world = build_world()
-    world.connection.order_channel = "email"
-    world.connection.order_email = ADDRESS
-    world.connection.order_url = ""
-    world.connection.save()
-    return world
-
-
-def ordered(world, language: str = "en") -> PurchaseOrder:  # type: ignore[no-untyped-def]
-    world.supplier.language = language
-    world.supplier.save()
-    req = requisition(world, price="19.50", quantity="4")
-    submit(world, req)
-    return PurchaseOrder.objects.get(requisition=req)
-
-
-def deliver(po: PurchaseOrder) -> PurchaseOrder:
-    message = OutboxMessage.objects.get(reference=po.number, kind="OrderEmail")
-    outbox.deliver_message(message.pk)
-    return PurchaseOrder.objects.get(pk=po.pk)
-
-
-def link_of(body: str) -> str:
-    return next(word for word in body.split() if word.startswith("http://testserver/supplier-portal/"))
+__all__ = ["world"]  # the fixture of portal_world
 
 
 def test_the_order_goes_out_as_an_email_with_its_pdf_and_cxml(world) -> None:  # type: ignore[no-untyped-def]
@@ -192,10 +155,6 @@ def test_a_bounce_report_is_shown_on_the_order(world) -> None:  # type: ignore[n
     page = signed_in(world.rita).get(f"/purchasing/{po.number}/").content.decode()
     assert f"The e-mail to {ADDRESS} bounced: 550 mailbox full" in page
     assert "Order e-mail bounced" in page
-
-
-def portal(po: PurchaseOrder) -> str:
-    return f"/supplier-portal/o/{portal_token(po, ADDRESS)}/"
 
 
 def test_the_supplier_confirms_ships_and_invoices_on_the_portal(world) -> None:  # type: ignore[no-untyped-def]

@@ -15,6 +15,8 @@ from openprocure.core.settings_base import (
 SITE_NAME = "buyer"
 SITE_TITLE = "OpenProcure Buyer"
 globals().update(site_settings(SITE_NAME, public_port=8000, peer_port=8100))
+# A supplier's account on the supplier portal opens nothing else (after the sign-in is known).
+MIDDLEWARE = [*MIDDLEWARE, "openprocure.buyer.supplierportal.middleware.SupplierAccountMiddleware"]  # noqa: F405
 
 INSTALLED_APPS = [
     *SHARED_APPS,

@@ -83,6 +83,37 @@ def email_from_document(text: str) -> EmailMultiAlternatives:
     return message
 
 
+def email_summary(text: str) -> dict[str, Any] | None:
+    """What a person reads of a kept e-mail instead of its JSON: its recipients, subject and the
+    name, type and size in bytes of each attachment (never their base64 content); ``None`` when the
+    text is not a kept e-mail."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    attachments = []
+    for attachment in data.get("attachments") or []:
+        content = str(attachment.get("content") or "")
+        try:
+            size = len(base64.b64decode(content, validate=True))
+        except ValueError:
+            size = 0
+        attachments.append(
+            {
+                "filename": str(attachment.get("filename") or ""),
+                "content_type": str(attachment.get("content_type") or ""),
+                "size": size,
+            }
+        )
+    return {
+        "to": [str(address) for address in data.get("to") or []],
+        "subject": str(data.get("subject") or ""),
+        "attachments": attachments,
+    }
+
+
 def send_email_document(text: str, *, deadline: float) -> str:
     """Send the kept e-mail through the site's mail backend within ``deadline`` seconds; what the
     server said. Raises :class:`PermanentDeliveryError` when the server refuses it for good (a bounce

@@ -4,6 +4,7 @@ A person with no role yet may still shop and raise requisitions (nothing in the 
 requester role), so they see the requester's links. The checks mirror the views': Invoices need the
 accounts-payable role, Suppliers and Organisation a procurement or technical administrator, Spend its
 dashboard for those who see everything (others reach their own purchase history through it).
+A supplier's account on the supplier portal sees only its orders (it opens nothing else).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from openprocure.buyer.approvals.selectors import inbox
 from openprocure.buyer.organization.choices import Role
 from openprocure.buyer.organization.services import roles_of
+from openprocure.buyer.supplierportal.selectors import account_supplier_id
 from openprocure.core.navigation import Link
 
 
@@ -21,6 +23,8 @@ def menu(request: HttpRequest) -> list[Link]:
     user = request.user
     if not user.is_authenticated:
         return []
+    if account_supplier_id(request) is not None:
+        return [Link("supplierportal:orders", _("Your orders"))]
     roles = roles_of(user)
     buys = Role.REQUESTER in roles or not roles
     administers = bool(roles & {Role.PROCUREMENT_ADMIN, Role.TECH_ADMIN})

@@ -118,4 +118,5 @@ PO_EVENT_LABELS = {
     "portal_confirmation": _("Confirmed on the supplier portal"),
     "portal_shipment": _("Shipment recorded on the supplier portal"),
     "portal_invoice": _("Invoice sent from the supplier portal"),
+    "portal_account_created": _("Supplier account created on the supplier portal"),
 }

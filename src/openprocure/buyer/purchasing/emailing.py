@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -27,6 +28,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from openprocure.buyer.purchasing.choices import TransmissionType
 from openprocure.buyer.purchasing.documents import Version, order_request, payload_domain
 from openprocure.buyer.purchasing.models import PurchaseOrder, PurchaseOrderEvent
 from openprocure.buyer.suppliers.choices import OrderChannel
@@ -95,22 +97,47 @@ def portal_url(po: PurchaseOrder, email: str) -> str:
 _SECRET = re.compile(rb"\s*<SharedSecret\s*>[^<]*</SharedSecret\s*>")
 
 
+def _subject(kind: str, po: PurchaseOrder) -> str:
+    """The subject of the e-mail of ``po``: the order, a change to it or its cancellation."""
+    values = {"number": po.number, "company": _buyer_name(po)}
+    if kind == TransmissionType.UPDATE:
+        return _("Change to purchase order %(number)s from %(company)s") % values
+    if kind == TransmissionType.DELETE:
+        return _("Cancellation of purchase order %(number)s from %(company)s") % values
+    return _("Purchase order %(number)s from %(company)s") % values
+
+
 def _order_email(
-    po: PurchaseOrder, *, address: str, payload_id: str, cxml_body: bytes
+    po: PurchaseOrder,
+    *,
+    address: str,
+    payload_id: str,
+    cxml_body: bytes,
+    kind: str = TransmissionType.NEW,
+    version: Version | None = None,
 ) -> EmailMultiAlternatives:
-    """The e-mail of ``po`` to ``address`` in the supplier's language, PDF and cXML attached."""
+    """The e-mail of ``po`` to ``address`` in the supplier's language, PDF and cXML attached; a
+    change (``kind`` update) lists each changed line's quantity before and after, a cancellation
+    (``kind`` delete) says the whole order is cancelled."""
     lines = list(po.lines.all())
+    asked = version.quantities if version else {}
+    changes = [
+        {"line": line, "to": asked.get(line.line_number, Decimal(0))}
+        for line in lines
+        if kind == TransmissionType.UPDATE
+        and not line.is_cancelled
+        and asked.get(line.line_number, Decimal(0)) != line.quantity
+    ]
     with translation.override(po.supplier.language or settings.LANGUAGE_CODE):
         context = {
             "po": po,
             "lines": lines,
+            "kind": kind,
+            "changes": changes,
             "link": portal_url(po, address),
             "days": tunable("SUPPLIER_PORTAL_LINK_DAYS"),
         }
-        subject = _("Purchase order %(number)s from %(company)s") % {
-            "number": po.number,
-            "company": _buyer_name(po),
-        }
+        subject = _subject(kind, po)
         context["subject"] = subject
         message = EmailMultiAlternatives(
             subject=subject,
@@ -143,7 +170,9 @@ def enqueue_order_email(
     body = _SECRET.sub(
         b"", build(order_request(po, kind=kind, payload_id=payload_id, secret=None, version=version))
     )
-    message = _order_email(po, address=connection.order_email, payload_id=payload_id, cxml_body=body)
+    message = _order_email(
+        po, address=connection.order_email, payload_id=payload_id, cxml_body=body, kind=kind, version=version
+    )
     stored = enqueue_document(
         kind="OrderEmail",
         url=mailto(connection.order_email),
@@ -212,6 +241,19 @@ def by_email_channel(connection: PunchOutConnection | None) -> bool:
 def by_email(po: PurchaseOrder) -> bool:
     """Whether ``po`` goes to its supplier by e-mail."""
     return by_email_channel(po.connection)
+
+
+def takes_changes(connection: PunchOutConnection | None, *, cancellation: bool = False) -> bool:
+    """Whether change orders (``cancellation``: cancellations) of orders to ``connection`` can be
+    sent: e-mailed when its order channel is e-mail (a person reads them), else as cXML or OAGIS to
+    its order URL when the connection says it accepts them."""
+    if by_email_channel(connection):
+        return True
+    return bool(
+        connection is not None
+        and connection.sends_orders
+        and (connection.accepts_cancellations if cancellation else connection.accepts_order_updates)
+    )
 
 
 def record_bounce(*, po: PurchaseOrder, address: str, reason: str, actor: Any = None) -> None:

@@ -10,6 +10,7 @@ from openprocure.buyer.approvals.selectors import approver_of
 from openprocure.buyer.organization.services import is_procurement_admin
 from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.buyer.requisitions.models import Requisition
+from openprocure.core.email_documents import EMAIL_CONTENT_TYPE, email_summary
 from openprocure.core.models import Document
 
 
@@ -36,5 +37,12 @@ def can_manage(user: Any, po: PurchaseOrder) -> bool:
 
 
 def timeline(po: PurchaseOrder) -> list[Document]:
-    """Every document exchanged for the PO (journal rows whose business reference is its number)."""
-    return list(Document.objects.filter(reference=po.number).order_by("created_at", "id"))
+    """Every document exchanged for the PO (journal rows whose business reference is its number).
+    An e-mail carries its readable summary as ``email`` (recipients, subject, attachments' names and
+    sizes) so the page never shows its JSON with the attachments in base64."""
+    documents = list(Document.objects.filter(reference=po.number).order_by("created_at", "id"))
+    for document in documents:
+        document.email = (  # type: ignore[attr-defined]  # read by the template only
+            email_summary(document.raw) if document.content_type == EMAIL_CONTENT_TYPE else None
+        )
+    return documents

@@ -845,7 +845,7 @@ def request_change(*, po: PurchaseOrder, actor: Any, quantities: dict[int, Decim
             raise PurchasingError(_("Nothing to change: enter a lower quantity, or 0 to cancel a line."))
         if all(line.is_cancelled or quantities.get(n, line.quantity) == 0 for n, line in lines.items()):
             return _send_cancellation(po, actor, reason)
-        if not (po.connection and po.connection.accepts_order_updates):
+        if not emailing.takes_changes(po.connection):
             raise PurchasingError(
                 _("%(supplier)s does not accept change orders: cancel and order again.")
                 % {"supplier": po.supplier}
@@ -927,7 +927,7 @@ def _send_version(
 ) -> Transmission:
     """Store the change order or cancellation in the outbox as the next version of the order."""
     connection = po.connection
-    assert connection is not None and connection.order_url  # checked by _require_changeable
+    assert emailing.takes_changes(connection) or emailing.takes_changes(connection, cancellation=True)
     original = po.transmissions.filter(type=TransmissionType.NEW).order_by("id").first()
     version = Version(
         number=_next_version(po),
@@ -967,7 +967,7 @@ def _require_changeable(po: PurchaseOrder, actor: Any) -> None:
 
 
 def _send_cancellation(po: PurchaseOrder, actor: Any, reason: str) -> str:
-    if not (po.connection and po.connection.accepts_cancellations):
+    if not emailing.takes_changes(po.connection, cancellation=True):
         raise PurchasingError(
             _("%(supplier)s does not accept cancellations by cXML: contact the supplier.")
             % {"supplier": po.supplier}
@@ -1068,7 +1068,7 @@ def close_remaining(*, po: PurchaseOrder, actor: Any, reason: str = "") -> Trans
             for number, target in sorted(targets.items())
         }
         connection = po.connection
-        can_tell = bool(connection and connection.sends_orders and connection.accepts_order_updates)
+        can_tell = emailing.takes_changes(connection)
         transmission = (
             _send_version(po, TransmissionType.UPDATE, changes, actor, reason) if can_tell else None
         )

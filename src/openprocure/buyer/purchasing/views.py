@@ -86,9 +86,7 @@ def _detail_page(
             and po.requisition.status in requisitions.COPYABLE_STATUSES,
             "close_form": close,
             "by_email": emailing.by_email(po),
-            "supplier_takes_changes": bool(
-                connection and connection.order_url and connection.accepts_order_updates
-            ),
+            "supplier_takes_changes": emailing.takes_changes(connection),
         },
         status=400 if change is not None or cancel is not None or close is not None else 200,
     )

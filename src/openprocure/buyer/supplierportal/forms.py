@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.contrib.auth.forms import SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
 from openprocure.buyer.purchasing.models import PurchaseOrderLine
@@ -137,3 +138,8 @@ class UploadForm(forms.Form):
         if file.size and file.size > tunable("INVOICING_MAX_UPLOAD_BYTES"):
             raise forms.ValidationError(_("The file is larger than 10 MB."))
         return file
+
+
+class AccountForm(SetPasswordForm):
+    """The password of a new supplier account (twice), checked by the site's password validators
+    against the account's e-mail address (the unsaved user passed in)."""

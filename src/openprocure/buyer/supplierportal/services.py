@@ -24,9 +24,11 @@ from openprocure.buyer.invoicing import services as invoicing
 from openprocure.buyer.invoicing.models import Invoice
 from openprocure.buyer.purchasing.documents import USER_AGENT, payload_domain
 from openprocure.buyer.purchasing.models import PurchaseOrder, PurchaseOrderEvent, PurchaseOrderLine
+from openprocure.buyer.supplierportal.models import SupplierAccount
 from openprocure.core.audit import record_event
 from openprocure.core.choices import Direction
 from openprocure.core.journal import record_document
+from openprocure.core.models import User
 from punchout import cxml
 from punchout.money import quantize_money
 
@@ -326,3 +328,20 @@ def upload_invoice(*, po: PurchaseOrder, email: str, data: bytes, name: str, con
 def describe_refusal(error: Exception) -> str:
     """What a refusal of the buyer's services says, for the page."""
     return getattr(error, "message", "") or str(error) or _("The action was refused.")
+
+
+def create_account(*, po: PurchaseOrder, email: str, password: str) -> SupplierAccount:
+    """The account of the supplier of ``po`` for ``email`` (the address a valid link of ``po`` went
+    to), with ``password`` (already checked by the validators); recorded on the order. An address
+    that already has an account on this site (the supplier's or a person of the company) is
+    refused: that person signs in instead."""
+    address = email.strip().lower()
+    with transaction.atomic():
+        if User.objects.filter(email=address).exists():
+            raise PortalError(
+                _("%(email)s already has an account on this site: sign in with it.") % {"email": address}
+            )
+        user = User.objects.create_user(email=address, password=password)
+        account = SupplierAccount.objects.create(user=user, supplier=po.supplier)
+        record_event(PurchaseOrderEvent, po, "portal_account_created", actor=None, detail={"email": address})
+    return account

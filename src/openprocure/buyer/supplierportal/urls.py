@@ -10,4 +10,6 @@ urlpatterns = [
     path("o/<str:token>/ship/", views.ship, name="ship"),
     path("o/<str:token>/invoice/", views.invoice, name="invoice"),
     path("o/<str:token>/upload/", views.upload, name="upload"),
+    path("o/<str:token>/account/", views.account, name="account"),
+    path("orders/", views.orders, name="orders"),
 ]

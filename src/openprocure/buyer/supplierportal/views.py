@@ -1,5 +1,7 @@
 """The supplier portal: the page of one e-mailed purchase order, opened by its signed link (no
-account), where the supplier confirms, ships and invoices.
+account), where the supplier confirms, ships and invoices; from a valid link the supplier may create
+an account (the address the link went to), which signs in through the site's sign-in and lists
+every order of that supplier ("Your orders"), each opening its portal page as a link would.
 
 Trust: the link names the order and the address it went to, signed by this site; nothing the page
 posts may name another order (lines are the order's own, by line number). An expired link answers
@@ -13,17 +15,25 @@ from functools import wraps
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from openprocure.buyer.fulfilment.models import ShipNotice
-from openprocure.buyer.purchasing.emailing import LinkRefused, PortalLink, read_portal_token
+from openprocure.buyer.purchasing.emailing import LinkRefused, PortalLink, portal_token, read_portal_token
 from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.buyer.supplierportal import services
-from openprocure.buyer.supplierportal.forms import ConfirmForm, InvoiceForm, ShipForm, UploadForm
+from openprocure.buyer.supplierportal.forms import AccountForm, ConfirmForm, InvoiceForm, ShipForm, UploadForm
+from openprocure.buyer.supplierportal.selectors import account_supplier_id
+from openprocure.buyer.suppliers.models import Supplier
+from openprocure.core.auth import AuthenticatedHttpRequest
+from openprocure.core.lists import paginate
+from openprocure.core.models import User
 from punchout.cxml.errors import CXMLError
 
 
@@ -91,6 +101,7 @@ def _page(
             "notices": notices,
             "upload_form": forms.get("upload") or UploadForm(auto_id="upload_%s"),
             "invoices": po.invoices.order_by("created_at", "pk"),
+            "signed_in_account": account_supplier_id(request) is not None,
         },
         status=400 if forms else 200,
     )
@@ -200,3 +211,50 @@ def upload(request: HttpRequest, token: str, link: PortalLink, po: PurchaseOrder
         return _("Invoice %(number)s was sent to the buyer.") % {"number": made.number}
 
     return _act(request, token, po, link, "upload", form, act)
+
+
+def account(request: HttpRequest, token: str) -> HttpResponse:
+    """Create the supplier's account from a valid link: the address is the one the link went to;
+    then the supplier signs in through the site's sign-in."""
+    try:
+        link, po = _open(request, token)
+    except _Refused as refused:
+        return refused.response
+    exists = User.objects.filter(email=link.email).exists()
+    form = AccountForm(User(email=link.email), request.POST if request.method == "POST" else None)
+    if request.method == "POST" and not exists and form.is_valid():
+        try:
+            services.create_account(po=po, email=link.email, password=form.cleaned_data["new_password1"])
+        except services.PortalError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("Your account is ready: sign in with %(email)s and your password.") % {"email": link.email},
+            )
+            return redirect(f"{reverse('login')}?next={reverse('supplierportal:orders')}")
+    return render(
+        request,
+        "supplierportal/account.html",
+        {"po": po, "token": token, "email": link.email, "form": form, "exists": exists},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def orders(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """ "Your orders": every purchase order sent to the signed-in account's supplier, newest first,
+    each linking to its portal page for the account's address."""
+    supplier_id = account_supplier_id(request)
+    if supplier_id is None:
+        raise PermissionDenied(_("Only a supplier's account on the supplier portal has this page."))
+    rows = (
+        PurchaseOrder.objects.select_related("supplier")
+        .filter(supplier_id=supplier_id, sent_at__isnull=False)
+        .order_by("-created_at", "-id")
+    )
+    page, query = paginate(request, rows)
+    for po in page:
+        po.portal_token = portal_token(po, request.user.email)
+    supplier = Supplier.objects.get(pk=supplier_id)
+    return render(request, "supplierportal/orders.html", {"page": page, "query": query, "supplier": supplier})
