@@ -184,8 +184,10 @@ def order_request(
     email: str = "buyer@acme.test",
     order_type: cxml.OrderType = cxml.OrderType.REGULAR,
     payment: cxml.PCard | None = None,
+    extrinsics: tuple[cxml.Extrinsic, ...] = (),
 ) -> tuple[str, bytes]:
-    """(payloadID, bytes) of an OrderRequest whose ItemOut lines copy the cart's ItemIn lines."""
+    """(payloadID, bytes) of an OrderRequest whose ItemOut lines copy the cart's ItemIn lines
+    (header Extrinsics: ``UserEmail``, then ``extrinsics``)."""
     items = [
         cxml.ItemOut(
             quantity=line.quantity,
@@ -221,7 +223,7 @@ def order_request(
                 ship_to=address or ship_to(),
                 bill_to=ship_to(),
                 payment=payment,
-                extrinsics=[cxml.Extrinsic("UserEmail", email)],
+                extrinsics=[cxml.Extrinsic("UserEmail", email), *extrinsics],
             ),
             items=items,
         ),
