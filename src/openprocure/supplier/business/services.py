@@ -23,9 +23,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from openprocure.core import mail
-from openprocure.core.crypto import validate_shared_secret
 from openprocure.core.audit import record_event
 from openprocure.core.choices import AdminEventKind
+from openprocure.core.crypto import validate_shared_secret
 from openprocure.core.models import AdminEvent, User
 from openprocure.core.status import check_transition, set_status
 from openprocure.core.tunables import tunable

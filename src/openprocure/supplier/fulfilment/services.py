@@ -60,8 +60,8 @@ from openprocure.supplier.fulfilment.models import (
     ShipmentLine,
 )
 from openprocure.supplier.orders import documents
-from openprocure.supplier.orders.consolidation import next_weekday
 from openprocure.supplier.orders.choices import ORDER_TRANSITIONS, EventKind, OrderStatus
+from openprocure.supplier.orders.consolidation import next_weekday
 from openprocure.supplier.orders.models import Order, OrderEvent, OrderLine
 from openprocure.supplier.punchout import pricing
 from punchout import amounts, cxml
