@@ -12,14 +12,21 @@ from freezegun import freeze_time
 
 from openprocure.core.choices import AdminEventKind, Weekday
 from openprocure.core.models import AdminEvent, OutboxMessage
-from openprocure.supplier.business.models import ShippingAddress
 from openprocure.supplier.fulfilment import services
 from openprocure.supplier.fulfilment.models import Shipment
 from openprocure.supplier.orders.choices import OrderStatus
 from openprocure.supplier.orders.consolidation import delivery_date
 from openprocure.supplier.orders.models import Order, OrderSettings
 from punchout import cxml
-from tests.supplier.worlds import PASSWORD, make_member, make_operator, order_request, punch_out, send
+from tests.supplier.worlds import (
+    PASSWORD,
+    make_dock,
+    make_member,
+    make_operator,
+    order_request,
+    punch_out,
+    send,
+)
 
 PARIS = ZoneInfo("Europe/Paris")
 RECURRING = (cxml.Extrinsic("recurring", "17"),)
@@ -54,15 +61,7 @@ def test_the_consolidated_delivery_date(received, weekday, expected):
 @pytest.fixture
 def dock(shop):
     """Acme's Lyon dock (the ship-to of the test orders), delivered on Fridays."""
-    return ShippingAddress.objects.create(
-        business=shop.business,
-        name="Dock",
-        street="12 rue des Entrepôts",
-        postal_code="69007",
-        city="Lyon",
-        country="FR",
-        preferred_delivery_day=Weekday.FRIDAY,
-    )
+    return make_dock(shop.business, Weekday.FRIDAY)
 
 
 def _order(client, order_id: str, *, recurring: bool) -> Order:

@@ -14,6 +14,7 @@ from openprocure.supplier.business.choices import StaffRole
 from openprocure.supplier.business.models import (
     Business,
     Integration,
+    ShippingAddress,
 )
 from openprocure.supplier.orders.models import Order, OrderSettings
 from punchout import cxml
@@ -155,6 +156,19 @@ def punch_out(client, items: list[tuple[str, int]], **setup) -> list[cxml.ItemIn
         assert response.status_code == 302
     response = client.post(prefix + "cart/submit/")
     return list(returned_message(response).message.items)
+
+
+def make_dock(business: Business, preferred_delivery_day: int | None) -> ShippingAddress:
+    """The business's Lyon dock: the address :func:`ship_to` names (the test orders match it)."""
+    return ShippingAddress.objects.create(
+        business=business,
+        name="Dock",
+        street="12 rue des Entrepôts",
+        postal_code="69007",
+        city="Lyon",
+        country="FR",
+        preferred_delivery_day=preferred_delivery_day,
+    )
 
 
 def ship_to() -> cxml.Address:
