@@ -10,14 +10,14 @@ from django.utils import timezone
 
 from openprocure.core import outbox
 from openprocure.core.models import OutboxMessage
-from openprocure.supplier.business.models import Integration, ShippingAddress
+from openprocure.supplier.business.models import Integration
 from openprocure.supplier.fulfilment import services
 from openprocure.supplier.fulfilment.models import Charge, Invoice, Shipment
 from openprocure.supplier.orders.choices import OrderStatus
 from openprocure.supplier.orders.models import Order, OrderLine, OrderSettings
 from punchout import cxml
 from tests.partner_server import PartnerServer, cxml_response, free_port_url
-from tests.supplier.worlds import PASSWORD, make_operator, place
+from tests.supplier.worlds import PASSWORD, make_dock, make_operator, place
 
 pytestmark = pytest.mark.django_db
 
@@ -183,15 +183,7 @@ def test_ship_together_says_the_shipment_or_why_it_did_not_ship(client, shop):
 def test_automatic_fulfilment_ships_after_the_delay_and_consolidates_on_the_delivery_day(client, shop):
     OrderSettings.objects.filter(integration=shop).update(auto_fulfil_after_minutes=5)
     later = timezone.now() + timedelta(minutes=6)  # past the delay, even across midnight
-    ShippingAddress.objects.create(
-        business=shop.business,
-        name="Dock",
-        street="12 rue des Entrepôts",
-        postal_code="69007",
-        city="Lyon",
-        country="FR",
-        preferred_delivery_day=(timezone.localtime(later).weekday() + 1) % 7,
-    )
+    make_dock(shop.business, (timezone.localtime(later).weekday() + 1) % 7)
     first = place(client, [("B000PAPER1", 1)])
     second = place(client, [("B000PAPER1", 2)], order_id="PO-2026-000002")
     assert services.auto_fulfil() == []  # the delay has not passed

@@ -13,13 +13,13 @@ from django.core import mail
 
 from openprocure.core.models import Document, OutboxMessage
 from openprocure.supplier.business.choices import QuantityAction
-from openprocure.supplier.business.models import Integration, ShippingAddress
+from openprocure.supplier.business.models import Integration
 from openprocure.supplier.catalog.models import Product
 from openprocure.supplier.orders.choices import LineOutcome, OrderStatus
 from openprocure.supplier.orders.crypto import decrypt_secret
 from openprocure.supplier.orders.models import Order, OrderLine, OrderRequestReceipt, OrderSettings
 from punchout import cxml
-from tests.supplier.worlds import BUYER_URL, make_member, order_request, punch_out, send, with_line
+from tests.supplier.worlds import BUYER_URL, make_dock, make_member, order_request, punch_out, send, with_line
 
 pytestmark = pytest.mark.django_db
 
@@ -567,15 +567,7 @@ def test_the_code_catalogue_is_a_help_page(client):
 
 
 def test_shipping_address_is_matched(client, shop):
-    address = ShippingAddress.objects.create(
-        business=shop.business,
-        name="Dock",
-        street="12 rue des Entrepôts",
-        postal_code="69007",
-        city="Lyon",
-        country="FR",
-        preferred_delivery_day=1,
-    )
+    address = make_dock(shop.business, 1)
     cart = punch_out(client, [("B000PAPER1", 1)])
     _payload, body = order_request(cart)
     assert send(client, body).code == 200

@@ -14,6 +14,7 @@ from openprocure.supplier.business.choices import StaffRole
 from openprocure.supplier.business.models import (
     Business,
     Integration,
+    ShippingAddress,
 )
 from openprocure.supplier.orders.models import Order, OrderSettings
 from punchout import cxml
@@ -157,6 +158,19 @@ def punch_out(client, items: list[tuple[str, int]], **setup) -> list[cxml.ItemIn
     return list(returned_message(response).message.items)
 
 
+def make_dock(business: Business, preferred_delivery_day: int | None) -> ShippingAddress:
+    """The business's Lyon dock: the address :func:`ship_to` names (the test orders match it)."""
+    return ShippingAddress.objects.create(
+        business=business,
+        name="Dock",
+        street="12 rue des Entrepôts",
+        postal_code="69007",
+        city="Lyon",
+        country="FR",
+        preferred_delivery_day=preferred_delivery_day,
+    )
+
+
 def ship_to() -> cxml.Address:
     return cxml.Address(
         name="Acme Receiving",
@@ -184,8 +198,10 @@ def order_request(
     email: str = "buyer@acme.test",
     order_type: cxml.OrderType = cxml.OrderType.REGULAR,
     payment: cxml.PCard | None = None,
+    extrinsics: tuple[cxml.Extrinsic, ...] = (),
 ) -> tuple[str, bytes]:
-    """(payloadID, bytes) of an OrderRequest whose ItemOut lines copy the cart's ItemIn lines."""
+    """(payloadID, bytes) of an OrderRequest whose ItemOut lines copy the cart's ItemIn lines
+    (header Extrinsics: ``UserEmail``, then ``extrinsics``)."""
     items = [
         cxml.ItemOut(
             quantity=line.quantity,
@@ -221,7 +237,7 @@ def order_request(
                 ship_to=address or ship_to(),
                 bill_to=ship_to(),
                 payment=payment,
-                extrinsics=[cxml.Extrinsic("UserEmail", email)],
+                extrinsics=[cxml.Extrinsic("UserEmail", email), *extrinsics],
             ),
             items=items,
         ),

@@ -321,6 +321,12 @@ TUNABLES: dict[str, Tunable] = {
         "supplier's system commonly waits for a document it posts (the checks' own default).",
     ),
     # -- storefront: fulfilment ---------------------------------------------------------------------------
+    "FULFILMENT_CONSOLIDATION_CUTOFF_HOUR": Tunable(
+        14, "A recurring order received at or after this local hour counts as received the next day."
+    ),
+    "FULFILMENT_CONSOLIDATION_HANDLING_DAYS": Tunable(
+        1, "Days we need to prepare a recurring order before its consolidated delivery day."
+    ),
     "FULFILMENT_AUTO_CARRIER": Tunable(
         "Marketplace Logistics", "The carrier named on shipments made by the automatic fulfilment task."
     ),

@@ -135,14 +135,26 @@ class PaymentMethodForm(forms.Form):
     invoice_terms = forms.CharField(label=_("Invoice terms"), max_length=100, required=False)
 
 
-class ShippingAddressForm(AddressForm):
-    preferred_delivery_day = forms.TypedChoiceField(
+def _delivery_day_field() -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
         label=_("Preferred delivery day"),
         choices=[("", _("Any day")), *Weekday.choices],
         coerce=int,
         empty_value=None,
         required=False,
+        help_text=_("Recurring orders to this address are held and delivered together on that day."),
     )
+
+
+class ShippingAddressForm(AddressForm):
+    preferred_delivery_day = _delivery_day_field()
+
+
+class DeliveryDayForm(forms.Form):
+    """The consolidated delivery day of one of the business's addresses (empty: any day)."""
+
+    address_id = forms.IntegerField(widget=forms.HiddenInput)
+    preferred_delivery_day = _delivery_day_field()
 
 
 class RolesForm(forms.Form):

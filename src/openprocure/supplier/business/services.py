@@ -23,8 +23,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from openprocure.core import mail
+from openprocure.core.audit import record_event
+from openprocure.core.choices import AdminEventKind
 from openprocure.core.crypto import validate_shared_secret
-from openprocure.core.models import User
+from openprocure.core.models import AdminEvent, User
 from openprocure.core.status import check_transition, set_status
 from openprocure.core.tunables import tunable
 from openprocure.supplier.business.choices import (
@@ -618,6 +620,30 @@ def add_shipping_address(
             country=country.upper(),
             preferred_delivery_day=preferred_delivery_day,
         )
+
+
+def set_delivery_day(
+    *, business: Business, by: User, address_id: int, preferred_delivery_day: int | None
+) -> ShippingAddress:
+    """The administrator sets (or clears) an address's consolidated delivery day: recurring orders
+    received afterwards are held for it. Recorded as an administrative change."""
+    require_administrator(by, business)
+    with transaction.atomic():
+        address = ShippingAddress.objects.select_for_update().filter(pk=address_id, business=business).first()
+        if address is None:
+            raise ValidationError(_("This address is not one of your business's."))
+        before = address.preferred_delivery_day
+        if before != preferred_delivery_day:
+            address.preferred_delivery_day = preferred_delivery_day
+            address.save(update_fields=["preferred_delivery_day"])
+            record_event(
+                AdminEvent,
+                address,
+                AdminEventKind.CHANGED,
+                actor=by,
+                detail={"fields": ["preferred_delivery_day"], "old": before, "new": preferred_delivery_day},
+            )
+    return address
 
 
 def set_roles(

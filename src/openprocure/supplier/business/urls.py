@@ -25,6 +25,7 @@ urlpatterns = [
     ),
     path("payment-methods/add/", views.add_payment_method, name="business-add-payment"),
     path("addresses/add/", views.add_address, name="business-add-address"),
+    path("addresses/delivery-day/", views.set_delivery_day, name="business-delivery-day"),
     path("invitation/<str:token>/", views.invitation, name="business-invitation"),
     path(
         "review/",

@@ -129,7 +129,19 @@ def manage(request: AuthenticatedHttpRequest, membership: Membership) -> HttpRes
         "members": business.memberships.select_related("user", "group"),
         "invitations": business.invitations.filter(accepted_at__isnull=True),
         "payment_methods": business.payment_methods.all(),
-        "addresses": business.shipping_addresses.all(),
+        "addresses": [
+            (
+                address,
+                forms.DeliveryDayForm(
+                    initial={
+                        "address_id": address.pk,
+                        "preferred_delivery_day": address.preferred_delivery_day,
+                    },
+                    auto_id=f"id_day_{address.pk}_%s",
+                ),
+            )
+            for address in business.shipping_addresses.all()
+        ],
         "invite_form": forms.InviteForm(),
         "payment_form": forms.PaymentMethodForm(),
         "address_form": forms.ShippingAddressForm(),
@@ -253,6 +265,14 @@ add_address = _manage_action(
     services.add_shipping_address,
     gettext_lazy("Shipping address added."),
     invalid=gettext_lazy("Check the address: every field but the delivery day is required."),
+)
+
+
+set_delivery_day = _manage_action(
+    forms.DeliveryDayForm,
+    services.set_delivery_day,
+    gettext_lazy("Delivery day saved."),
+    invalid=gettext_lazy("Choose a weekday or any day."),
 )
 
 

@@ -21,7 +21,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Q, Subquery, Sum
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from openprocure.core import en16931, mail, platform
@@ -61,6 +61,7 @@ from openprocure.supplier.fulfilment.models import (
 )
 from openprocure.supplier.orders import documents
 from openprocure.supplier.orders.choices import ORDER_TRANSITIONS, EventKind, OrderStatus
+from openprocure.supplier.orders.consolidation import next_weekday
 from openprocure.supplier.orders.models import Order, OrderEvent, OrderLine
 from openprocure.supplier.punchout import pricing
 from punchout import amounts, cxml
@@ -91,8 +92,7 @@ def _locked_lines(**orders: Any) -> dict[int, OrderLine]:
 
 def next_delivery_day(weekday: int, *, today: date | None = None) -> date:
     """The next date (today included) falling on ``weekday`` (0 = Monday)."""
-    today = today or timezone.localdate()
-    return today + timedelta(days=(weekday - today.weekday()) % 7)
+    return next_weekday(weekday, on_or_after=today or timezone.localdate())
 
 
 @dataclass(frozen=True)
@@ -145,6 +145,13 @@ def ship(
             raise ValidationError(_("Only orders of one business to one address ship together."))
         if any(order.status not in SHIPPABLE for order in orders):
             raise ValidationError(_("A cancelled or delivered order cannot ship."))
+        today = timezone.localdate()
+        for order in orders:
+            if order.held_until is not None and order.held_until > today:
+                raise ValidationError(
+                    _("Order %(order)s is held for consolidated delivery on %(day)s: it ships that day.")
+                    % {"order": order.number, "day": formats.date_format(order.held_until, "DATE_FORMAT")}
+                )
         lines = _locked_lines(order__in=orders)
         wanted: dict[int, int] = {}
         if quantities is None:
@@ -185,6 +192,9 @@ def ship(
         expected = None
         if address is not None and address.preferred_delivery_day is not None:
             expected = next_delivery_day(address.preferred_delivery_day)
+        held = [order.held_until for order in orders if order.held_until is not None]
+        if held:
+            expected = max(today, *held)
         shipment = Shipment.objects.create(
             business=first.business,
             shipment_id=_number("SH"),
@@ -672,14 +682,42 @@ def queue() -> list[Order]:
     ]
 
 
-def consolidation_groups(orders: list[Order]) -> dict[ShippingAddress, list[Order]]:
-    """Orders going to an address with a preferred delivery day, grouped by that address."""
-    groups: dict[ShippingAddress, list[Order]] = {}
+@dataclass(frozen=True)
+class ConsolidationGroup:
+    """Orders of one business to one address with a delivery day, delivered together: the
+    recurring orders held for ``held_until``, or (``held_until`` None) the others, on the address's
+    weekday. ``shippable``: the group may ship now (its day has come, or it is not held)."""
+
+    address: ShippingAddress
+    held_until: date | None
+    orders: list[Order]
+    shippable: bool
+
+    @property
+    def order_ids(self) -> list[int]:
+        return [order.pk for order in self.orders]
+
+
+def consolidation_groups(orders: list[Order], *, today: date | None = None) -> list[ConsolidationGroup]:
+    """Orders going to an address with a delivery day, grouped by business, address and held day
+    (the address belongs to one business), in the order of ``orders``."""
+    today = today or timezone.localdate()
+    groups: dict[tuple[int, int, date | None], list[Order]] = {}
+    addresses: dict[int, ShippingAddress] = {}
     for order in orders:
         address = order.shipping_address
         if address is not None and address.preferred_delivery_day is not None:
-            groups.setdefault(address, []).append(order)
-    return {address: group for address, group in groups.items() if group}
+            addresses[address.pk] = address
+            groups.setdefault((order.business_id, address.pk, order.held_until), []).append(order)
+    return [
+        ConsolidationGroup(
+            address=addresses[address_id],
+            held_until=held_until,
+            orders=group,
+            shippable=held_until is None or held_until <= today,
+        )
+        for (_business_id, address_id, held_until), group in groups.items()
+    ]
 
 
 def auto_fulfil(*, now: datetime | None = None) -> list[Shipment]:
@@ -687,27 +725,32 @@ def auto_fulfil(*, now: datetime | None = None) -> list[Shipment]:
 
     An order of an integration with ``auto_fulfil_after_minutes`` ships once that delay has passed;
     orders to an address with a preferred delivery day wait for that weekday and then ship together
-    in one consolidated shipment.
+    in one consolidated shipment, the recurring orders held for a later day (``Order.held_until``)
+    excepted: they wait for their day.
     """
     now = now or timezone.now()
+    today = timezone.localtime(now).date()
     shipments = []
     candidates = [
         order
         for order in queue()
         if (delay := documents.settings_for(order.integration).auto_fulfil_after_minutes) is not None
         and order.created_at + timedelta(minutes=delay) <= now
+        and (order.held_until is None or order.held_until <= today)
         and any(
             line.is_current and line.accepted_quantity > line.shipped_quantity for line in order.lines.all()
         )
     ]
-    grouped = consolidation_groups(candidates)
-    in_groups = {order.pk for group in grouped.values() for order in group}
-    today = timezone.localtime(now).weekday()
-    batches = [
-        [order.pk for order in group]
-        for address, group in grouped.items()
-        if address.preferred_delivery_day == today
-    ]
+    on_the_day: dict[ShippingAddress, list[int]] = {}
+    for group in consolidation_groups(candidates, today=today):
+        if group.address.preferred_delivery_day == today.weekday():
+            on_the_day.setdefault(group.address, []).extend(group.order_ids)
+    in_groups = {
+        order.pk
+        for order in candidates
+        if order.shipping_address is not None and order.shipping_address.preferred_delivery_day is not None
+    }
+    batches = list(on_the_day.values())
     batches += [[order.pk] for order in candidates if order.pk not in in_groups]
     for order_ids in batches:
         shipment = _auto_ship(order_ids)

@@ -69,7 +69,7 @@ def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
         "fulfilment/queue.html",
         {
             "orders": orders,
-            "groups": [(a, g, [o.pk for o in g]) for a, g in groups.items()],
+            "groups": groups,
             "shipments": page.object_list,
             "page": page,
             "query": query,

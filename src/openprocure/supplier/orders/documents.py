@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from decimal import Decimal
 
 from django.conf import settings
@@ -212,6 +212,8 @@ def confirmation_requests(order: Order, lines: list[OrderLine]) -> list[cxml.Con
         first = next(iter(groups))
         groups[first] = [*groups[first], *unmatched]
     now = timezone.now().replace(microsecond=0)
+    # A recurring order held for its address's delivery day: the date the accepted quantities arrive.
+    delivery = timezone.make_aware(datetime.combine(order.held_until, time.min)) if order.held_until else None
     requests = []
     for number, (seller, seller_lines) in enumerate(groups.items(), start=1):
         items = []
@@ -228,6 +230,7 @@ def confirmation_requests(order: Order, lines: list[OrderLine]) -> list[cxml.Con
                         else cxml.ConfirmationStatusType.ACCEPT,
                         quantity=Decimal(line.accepted_quantity),
                         unit_of_measure=uom,
+                        delivery_date=delivery,
                         unit_price=price
                         if line.buyer_unit_price is not None
                         and Decimal(line.buyer_unit_price) != Decimal(line.unit_price)
@@ -266,6 +269,12 @@ def confirmation_requests(order: Order, lines: list[OrderLine]) -> list[cxml.Con
             comments.append(_comment(f"{tunable('ORDERS_TEST_ORDER_LABEL')}: never charged nor shipped"))
         if seller:
             comments.append(_comment(f"Sold by {seller}"))
+        if order.held_until:
+            comments.append(
+                _comment(
+                    f"Consolidated delivery on {order.held_until.isoformat()} with your other recurring orders"
+                )
+            )
         suffix = f"-{number}" if len(groups) > 1 else ""
         totals = order_totals(order.currency, seller_lines)
         requests.append(

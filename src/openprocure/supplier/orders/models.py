@@ -94,6 +94,12 @@ class Order(NewestFirst):
     created_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("changed"), default=timezone.now)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    held_until = models.DateField(
+        _("held for consolidated delivery on"),
+        null=True,
+        blank=True,
+        help_text=_("A recurring order to an address with a delivery day ships on that day."),
+    )
     journal = models.ForeignKey(
         "core.Document", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -37,7 +37,7 @@ from openprocure.supplier.business.services import (
     staff_role,
 )
 from openprocure.supplier.catalog.models import Product
-from openprocure.supplier.orders import codes, documents, intake
+from openprocure.supplier.orders import codes, consolidation, documents, intake
 from openprocure.supplier.orders.choices import (
     CONFORMANCE_TRANSITIONS,
     ORDER_TRANSITIONS,
@@ -493,6 +493,7 @@ def _plan_new_order(
         currency=evaluation.currency,
         created_at=now,
         updated_at=now,
+        held_until=consolidation.held_until(header, evaluation.shipping_address, received=now),
         journal=journal,
     )
     lines = _order_lines(order, evaluation)
@@ -568,6 +569,9 @@ def _update(
 
     order.ship_to = _address_json(request.header.ship_to)
     order.shipping_address = evaluation.shipping_address
+    order.held_until = consolidation.held_until(
+        request.header, evaluation.shipping_address, received=order.created_at
+    )
     order.currency = evaluation.currency
     order.updated_at = timezone.now()
     new_lines = _order_lines(order, evaluation)
