@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.test import override_settings
+from django.utils import translation
 
 from openprocure.buyer.invoicing import services
 from openprocure.buyer.invoicing.einvoice import parse_einvoice
@@ -94,6 +95,47 @@ def test_an_invoice_from_an_unknown_seller_is_answered_rejetee(folders):
     assert PlatformFlow.objects.get().reason == reason
 
 
+def test_an_invoice_addressed_to_another_siren_is_answered_rejetee(folders):
+    out, inbound = folders
+    supplier, connection = make_supplier()
+    make_po(supplier, connection)
+    SupplierIdentifier.objects.create(supplier=supplier, scheme="siren", value=SELLER)
+    (inbound / "FX-1.pdf").write_bytes(facturx_pdf("PO-2026-000001", SELLER, buyer_siren="552100554"))
+    reason = (
+        "Invoice FX-1 is addressed to SIREN 552100554, not to SIREN 732829320 whose platform delivered it: "
+        "send it to its buyer's platform, or correct the buyer's SIREN and send it again."
+    )
+    assert platform.pull(BUYER) == [("FX-1.pdf", "refused", reason)]
+    assert not Invoice.objects.exists()
+    assert (inbound / "failed" / "FX-1.pdf").exists()
+    assert (inbound / "failed" / "FX-1.pdf.reason.txt").read_text() == reason + "\n"
+    [answer] = _answers(out)
+    assert (answer.status_code, answer.label, answer.reason_code, answer.reason) == (
+        "213",
+        "Rejetée",
+        "REJ_ADR",
+        reason,
+    )
+    assert (answer.invoice_id, answer.invoice_issuer_id, answer.issuer.id, answer.issuer.role) == (
+        "FX-1",
+        SELLER,
+        BUYER,
+        "WK",
+    )
+    assert [(r.id, r.role) for r in answer.recipients] == [(SELLER, "SE")]
+
+
+def test_an_invoice_addressed_to_our_siren_is_taken(folders):
+    out, inbound = folders
+    supplier, connection = make_supplier()
+    make_po(supplier, connection)
+    SupplierIdentifier.objects.create(supplier=supplier, scheme="siren", value=SELLER)
+    (inbound / "FX-1.pdf").write_bytes(facturx_pdf("PO-2026-000001", SELLER, buyer_siren=BUYER))
+    assert platform.pull(BUYER) == [("FX-1.pdf", "accepted", "")]
+    assert Invoice.objects.get().buyer_siren == BUYER
+    assert _answers(out) == []
+
+
 def test_a_duplicate_is_answered_rejetee_doublon(folders):
     out, inbound = folders
     supplier, connection = make_supplier()
@@ -157,7 +199,9 @@ def test_a_status_from_the_seller_is_recorded_in_the_invoice_history(folders):
         "amount": "144.00",
         "currency": "EUR",
     }
-    assert event.label == "Lifecycle status from the supplier's platform"
+    assert event.label == "Lifecycle status from the supplier's platform: 212 Cashed"
+    with translation.override("fr"):
+        assert event.label == "Statut de cycle de vie venu de la plateforme du fournisseur : 212 Encaissée"
 
 
 def test_a_refusal_of_an_invoice_from_the_platform_goes_back_through_it(
