@@ -44,6 +44,18 @@ def _answers(out: Path) -> list[cdar.StatusMessage]:
     return [cdar.parse(path.read_bytes()) for path in sorted(out.glob("*.xml"))]
 
 
+def _refused_and_answered(out: Path, inbound: Path, reason: str) -> cdar.StatusMessage:
+    """FX-1.pdf was refused for ``reason``: nothing stored, the file filed as failed with why, and the
+    one CDAR answer (returned) carries the same words."""
+    assert platform.pull(BUYER) == [("FX-1.pdf", "refused", reason)]
+    assert not Invoice.objects.exists()
+    assert (inbound / "failed" / "FX-1.pdf").exists()
+    assert (inbound / "failed" / "FX-1.pdf.reason.txt").read_text() == reason + "\n"
+    [answer] = _answers(out)
+    assert answer.reason == reason
+    return answer
+
+
 def test_an_invoice_from_the_platform_is_stored_and_matched_like_an_upload(folders):
     out, inbound = folders
     supplier, connection = make_supplier()
@@ -75,16 +87,8 @@ def test_an_invoice_from_an_unknown_seller_is_answered_rejetee(folders):
         "No supplier has the seller's identifiers (VAT FR40303265045, SIREN 303265045). Add the VAT, SIREN or "
         "SIRET to the supplier under Invoices → Supplier identifiers, then upload again."
     )
-    assert platform.pull(BUYER) == [("FX-1.pdf", "refused", reason)]
-    assert not Invoice.objects.exists()
-    assert (inbound / "failed" / "FX-1.pdf.reason.txt").read_text() == reason + "\n"
-    [answer] = _answers(out)
-    assert (answer.status_code, answer.label, answer.reason_code, answer.reason) == (
-        "213",
-        "Rejetée",
-        "REJ_SEMAN",
-        reason,
-    )
+    answer = _refused_and_answered(out, inbound, reason)
+    assert (answer.status_code, answer.label, answer.reason_code) == ("213", "Rejetée", "REJ_SEMAN")
     assert (answer.invoice_id, answer.invoice_date.isoformat(), answer.invoice_issuer_id) == (
         "FX-1",
         "2026-03-06",
@@ -105,17 +109,8 @@ def test_an_invoice_addressed_to_another_siren_is_answered_rejetee(folders):
         "Invoice FX-1 is addressed to SIREN 552100554, not to SIREN 732829320 whose platform delivered it: "
         "send it to its buyer's platform, or correct the buyer's SIREN and send it again."
     )
-    assert platform.pull(BUYER) == [("FX-1.pdf", "refused", reason)]
-    assert not Invoice.objects.exists()
-    assert (inbound / "failed" / "FX-1.pdf").exists()
-    assert (inbound / "failed" / "FX-1.pdf.reason.txt").read_text() == reason + "\n"
-    [answer] = _answers(out)
-    assert (answer.status_code, answer.label, answer.reason_code, answer.reason) == (
-        "213",
-        "Rejetée",
-        "REJ_ADR",
-        reason,
-    )
+    answer = _refused_and_answered(out, inbound, reason)
+    assert (answer.status_code, answer.label, answer.reason_code) == ("213", "Rejetée", "REJ_ADR")
     assert (answer.invoice_id, answer.invoice_issuer_id, answer.issuer.id, answer.issuer.role) == (
         "FX-1",
         SELLER,
