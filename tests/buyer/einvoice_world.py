@@ -14,8 +14,9 @@ from drafthorse.models.tradelines import LineItem
 from pypdf import PdfWriter
 
 
-def facturx_pdf(order_id: str, siren: str, number: str = "FX-1") -> bytes:
-    """A Factur-X (EN 16931) invoice of 12 x 10.00 EUR + 20% VAT on order ``order_id``, from SIREN ``siren``."""
+def facturx_pdf(order_id: str, siren: str, number: str = "FX-1", *, buyer_siren: str = "") -> bytes:
+    """A Factur-X (EN 16931) invoice of 12 x 10.00 EUR + 20% VAT on order ``order_id``, from SIREN
+    ``siren`` (to SIREN ``buyer_siren`` when given)."""
     doc = Document()
     doc.context.guideline_parameter.id = "urn:cen.eu:en16931:2017"
     doc.header.id = number
@@ -27,6 +28,8 @@ def facturx_pdf(order_id: str, siren: str, number: str = "FX-1") -> bytes:
     doc.trade.agreement.seller.legal_organization.id = ("0002", siren)
     doc.trade.agreement.buyer.name = "Acme"
     doc.trade.agreement.buyer.address.country_id = "FR"
+    if buyer_siren:
+        doc.trade.agreement.buyer.legal_organization.id = ("0002", buyer_siren)
     doc.trade.agreement.buyer_order.issuer_assigned_id = order_id
     doc.trade.settlement.currency_code = "EUR"
     doc.trade.settlement.payment_means.type_code = "30"

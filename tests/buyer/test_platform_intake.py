@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.test import override_settings
+from django.utils import translation
 
 from openprocure.buyer.invoicing import services
 from openprocure.buyer.invoicing.einvoice import parse_einvoice
@@ -41,6 +42,18 @@ def _answers(out: Path) -> list[cdar.StatusMessage]:
     for message in OutboxMessage.objects.filter(kind="CDAR").order_by("id"):
         assert outbox.deliver_message(message.pk).delivered
     return [cdar.parse(path.read_bytes()) for path in sorted(out.glob("*.xml"))]
+
+
+def _refused_and_answered(out: Path, inbound: Path, reason: str) -> cdar.StatusMessage:
+    """FX-1.pdf was refused for ``reason``: nothing stored, the file filed as failed with why, and the
+    one CDAR answer (returned) carries the same words."""
+    assert platform.pull(BUYER) == [("FX-1.pdf", "refused", reason)]
+    assert not Invoice.objects.exists()
+    assert (inbound / "failed" / "FX-1.pdf").exists()
+    assert (inbound / "failed" / "FX-1.pdf.reason.txt").read_text() == reason + "\n"
+    [answer] = _answers(out)
+    assert answer.reason == reason
+    return answer
 
 
 def test_an_invoice_from_the_platform_is_stored_and_matched_like_an_upload(folders):
@@ -74,16 +87,8 @@ def test_an_invoice_from_an_unknown_seller_is_answered_rejetee(folders):
         "No supplier has the seller's identifiers (VAT FR40303265045, SIREN 303265045). Add the VAT, SIREN or "
         "SIRET to the supplier under Invoices → Supplier identifiers, then upload again."
     )
-    assert platform.pull(BUYER) == [("FX-1.pdf", "refused", reason)]
-    assert not Invoice.objects.exists()
-    assert (inbound / "failed" / "FX-1.pdf.reason.txt").read_text() == reason + "\n"
-    [answer] = _answers(out)
-    assert (answer.status_code, answer.label, answer.reason_code, answer.reason) == (
-        "213",
-        "Rejetée",
-        "REJ_SEMAN",
-        reason,
-    )
+    answer = _refused_and_answered(out, inbound, reason)
+    assert (answer.status_code, answer.label, answer.reason_code) == ("213", "Rejetée", "REJ_SEMAN")
     assert (answer.invoice_id, answer.invoice_date.isoformat(), answer.invoice_issuer_id) == (
         "FX-1",
         "2026-03-06",
@@ -92,6 +97,38 @@ def test_an_invoice_from_an_unknown_seller_is_answered_rejetee(folders):
     assert (answer.issuer.id, answer.issuer.role) == (BUYER, "WK")
     assert [(r.id, r.role) for r in answer.recipients] == [(SELLER, "SE")]
     assert PlatformFlow.objects.get().reason == reason
+
+
+def test_an_invoice_addressed_to_another_siren_is_answered_rejetee(folders):
+    out, inbound = folders
+    supplier, connection = make_supplier()
+    make_po(supplier, connection)
+    SupplierIdentifier.objects.create(supplier=supplier, scheme="siren", value=SELLER)
+    (inbound / "FX-1.pdf").write_bytes(facturx_pdf("PO-2026-000001", SELLER, buyer_siren="552100554"))
+    reason = (
+        "Invoice FX-1 is addressed to SIREN 552100554, not to SIREN 732829320 whose platform delivered it: "
+        "send it to its buyer's platform, or correct the buyer's SIREN and send it again."
+    )
+    answer = _refused_and_answered(out, inbound, reason)
+    assert (answer.status_code, answer.label, answer.reason_code) == ("213", "Rejetée", "REJ_ADR")
+    assert (answer.invoice_id, answer.invoice_issuer_id, answer.issuer.id, answer.issuer.role) == (
+        "FX-1",
+        SELLER,
+        BUYER,
+        "WK",
+    )
+    assert [(r.id, r.role) for r in answer.recipients] == [(SELLER, "SE")]
+
+
+def test_an_invoice_addressed_to_our_siren_is_taken(folders):
+    out, inbound = folders
+    supplier, connection = make_supplier()
+    make_po(supplier, connection)
+    SupplierIdentifier.objects.create(supplier=supplier, scheme="siren", value=SELLER)
+    (inbound / "FX-1.pdf").write_bytes(facturx_pdf("PO-2026-000001", SELLER, buyer_siren=BUYER))
+    assert platform.pull(BUYER) == [("FX-1.pdf", "accepted", "")]
+    assert Invoice.objects.get().buyer_siren == BUYER
+    assert _answers(out) == []
 
 
 def test_a_duplicate_is_answered_rejetee_doublon(folders):
@@ -157,7 +194,9 @@ def test_a_status_from_the_seller_is_recorded_in_the_invoice_history(folders):
         "amount": "144.00",
         "currency": "EUR",
     }
-    assert event.label == "Lifecycle status from the supplier's platform"
+    assert event.label == "Lifecycle status from the supplier's platform: 212 Cashed"
+    with translation.override("fr"):
+        assert event.label == "Statut de cycle de vie venu de la plateforme du fournisseur : 212 Encaissée"
 
 
 def test_a_refusal_of_an_invoice_from_the_platform_goes_back_through_it(

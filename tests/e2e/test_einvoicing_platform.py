@@ -2,7 +2,12 @@
 (``openprocure demo --einvoicing-platform``): the storefront issues Acme's invoices as Factur-X and
 hands them to its platform; the buyer's worker pulls them, takes them through its e-invoice intake and
 matches them; an invoice the platform delivers a second time is refused as a duplicate and answered
-with the CDAR status 213 Rejetée, which the storefront's worker pulls and keeps with its invoice."""
+with the CDAR status 213 Rejetée, which the storefront's worker pulls and keeps with its invoice.
+
+Then the issue's demo acceptance, as people do it on the pages: the buyer's matching approves the
+invoice (205 Approuvée) and its clerk exports the payment (211 Paiement transmis); the storefront
+shows both on the invoice; its operator records the payment, and the buyer's invoice history shows
+212 Encaissée."""
 
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from openprocure.simulate.web import Browser, Page, wait_until
 from punchout import cdar
 from tests.e2e.conftest import Demo, start_demo
 
@@ -40,7 +46,9 @@ def wait_for(path: Path, pattern: str, seconds: float = 120) -> list[Path]:
     raise AssertionError(f"nothing matching {pattern} in {path} after {seconds:.0f} s")
 
 
-def test_invoices_cross_through_the_platform_and_a_rejection_comes_back(french_demo: Demo) -> None:
+@pytest.fixture(scope="module")
+def simulated(french_demo: Demo) -> str:
+    """One order driven through both sites by the loop simulator; its report."""
     done = subprocess.run(
         [
             sys.executable, "-m", "openprocure.cli", "simulate", "--buyer-url", french_demo.buyer_url,
@@ -51,8 +59,14 @@ def test_invoices_cross_through_the_platform_and_a_rejection_comes_back(french_d
         text=True,
         timeout=900,
     )  # fmt: skip
-    report = done.stdout
-    assert done.returncode == 0, report + done.stderr
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def test_invoices_cross_through_the_platform_and_a_rejection_comes_back(
+    french_demo: Demo, simulated: str
+) -> None:
+    report = simulated
     lines = report.splitlines()
     first_time = next(line for line in lines if line.startswith("First-time match of honest invoices:"))
     assert first_time.endswith("(100.0 %)"), report
@@ -84,3 +98,94 @@ def test_invoices_cross_through_the_platform_and_a_rejection_comes_back(french_d
     )
     assert (status.invoice_id, status.invoice_issuer_id, status.issuer.id) == (number, SELLER, BUYER)
     assert not (shared / "to-supplier" / "failed").exists()
+
+
+def lifecycle_shown(page: Page, number: str) -> str:
+    """The lifecycle status the storefront's invoice list shows for invoice ``number``."""
+    row = f"//tbody/tr[td[1]/a[1][normalize-space()='{number}']]/td[6]/small"
+    return " ".join(page.texts(row))
+
+
+def test_the_buyer_approves_pays_and_hears_it_was_cashed(french_demo: Demo, simulated: str) -> None:
+    buyer, shop = french_demo.buyer_url, french_demo.supplier_url
+    shared = french_demo.data_dir / "platform"
+    taken = wait_for(shared / "to-buyer" / "done", f"platform-invoice-{SELLER}-*.pdf")
+    numbers = [p.name.removeprefix(f"platform-invoice-{SELLER}-").removesuffix(".pdf") for p in taken]
+
+    customer = Browser("admin@acme.test")
+    customer.sign_in(shop, customer.who, "demo")
+    listing = customer.get(f"{shop}/account/invoices/")
+    # an invoice (not a credit memo), not the one the duplicate test answers 213 about
+    invoices = [n for n in numbers[1:] if n in listing.texts("//tbody/tr[not(td[1]//span)]/td[1]/a[1]")]
+    assert invoices, (numbers, listing.texts("//tbody/tr/td[1]"))
+    number = invoices[0]
+
+    # The buyer's matching approved it at once: 205 comes back through the platform.
+    def shows(code: str, english: str, french: str) -> bool:
+        shown = lifecycle_shown(customer.get(f"{shop}/account/invoices/"), number)
+        if shown != f"{code} {english}":
+            return False
+        assert lifecycle_shown(customer.get(f"{shop}/account/invoices/", language="fr"), number) == (
+            f"{code} {french}"
+        )
+        return True
+
+    wait_until(
+        lambda: shows("205", "Approved", "Approuvée"), seconds=120, what="205 on the storefront", pause=2
+    )
+
+    # The buyer's clerk exports the approved invoices for payment: 211 Paiement transmis.
+    clerk = Browser("ap@acme.test")
+    clerk.sign_in(buyer, clerk.who, "demo")
+    payments = clerk.get(f"{buyer}/invoicing/payments/")
+    assert number in payments.texts("//tbody/tr/td[1]/a"), payments.texts("//tbody/tr")
+    exported = clerk.submit(payments, payments.form(button="Export as CSV"))
+    assert exported.status == 200 and exported.url.endswith(".csv"), (exported.url, exported.status)
+    assert f",{number}," in exported.text
+    wait_until(
+        lambda: shows("211", "Payment sent", "Paiement transmis"),
+        seconds=120,
+        what="211 on the storefront",
+        pause=2,
+    )
+
+    # The storefront's operator records the payment: 212 Encaissée, to the buyer through the platform.
+    operator = Browser("operator@marketplace.test")
+    operator.sign_in(shop, operator.who, "demo")
+    order = customer.get(f"{shop}/account/invoices/").texts(
+        f"//tbody/tr[td[1]/a[1][normalize-space()='{number}']]/td[2]/a"
+    )[0]
+    page = operator.get(f"{shop}/support/orders/{order}/")
+    answer = operator.submit(page, page.form(action=f"/invoices/{number}/payment-received/"))
+    assert answer.messages() == f"Payment of invoice {number} recorded.", answer.messages()
+    assert shows("212", "Cashed", "Encaissée")
+
+    listing = clerk.get(f"{buyer}/invoicing/")
+    [link] = [
+        a.get("href")
+        for a in listing.doc.xpath("//table//tbody/tr/td[1]/a")
+        if " ".join(a.text_content().split()) == number
+    ]
+    detail = f"{buyer}{link}"
+
+    def history(language: str) -> list[str]:
+        return clerk.get(detail, language=language).texts("//ul/li")
+
+    wait_until(
+        lambda: any(
+            line.endswith("Lifecycle status from the supplier's platform: 212 Cashed")
+            for line in history("en")
+        ),
+        seconds=120,
+        what="212 in the buyer's invoice history",
+        pause=2,
+    )
+    assert any(line.endswith(": 212 Encaissée") for line in history("fr")), history("fr")
+    [cashed] = wait_for(shared / "to-buyer" / "done", f"platform-status-{SELLER}-{number}_212_*.xml")
+    status = cdar.parse(cashed.read_bytes())
+    assert (status.status_code, status.label, status.invoice_id, status.issuer.id) == (
+        "212",
+        "Encaissée",
+        number,
+        SELLER,
+    )

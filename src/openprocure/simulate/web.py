@@ -86,8 +86,8 @@ class Browser:
                 time.sleep(1 + attempt)
         raise SimulationError(f"{request.full_url}: no answer")
 
-    def get(self, url: str) -> Page:
-        return self._open(urllib.request.Request(url, headers={"Accept-Language": "en"}))
+    def get(self, url: str, *, language: str = "en") -> Page:
+        return self._open(urllib.request.Request(url, headers={"Accept-Language": language}))
 
     def post(self, url: str, fields: list[tuple[str, str]]) -> Page:
         body = urllib.parse.urlencode(fields).encode()

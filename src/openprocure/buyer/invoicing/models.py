@@ -298,6 +298,13 @@ class InvoiceEvent(AuditEvent):
             if self.detail.get("reason_code"):
                 parts.append(f"{self.detail['reason_code']} {reason_label(self.detail['reason_code'])}")
             return str(_("Lifecycle status sent: %(status)s")) % {"status": " — ".join(parts)}
+        if self.kind == "platform_status" and self.detail.get("code"):
+            parts = [status_label(self.detail["code"])]
+            if self.detail.get("reason"):
+                parts.append(self.detail["reason"])
+            return str(_("Lifecycle status from the supplier's platform: %(status)s")) % {
+                "status": " — ".join(parts)
+            }
         return super().label
 
 

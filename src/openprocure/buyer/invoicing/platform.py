@@ -1,11 +1,15 @@
 """Invoices that come through the company's e-invoicing platform (registered from ``AppConfig.ready``
 on ``openprocure.core.platform.hooks.invoice_received``).
 
-Each goes through the same intake as an uploaded file: read (UBL, CII, Factur-X), its seller
+Each goes through the same intake as an uploaded file: read (UBL, CII, Factur-X), checked to be
+addressed to the entity it was pulled for (a buyer SIREN it names must be that entity's), its seller
 recognised by identifier, stored with the original, matched. When the intake refuses it, the seller
 is answered through the platform with the CDAR status 213 Rejetée, the reason code the French rules
-allow (DOUBLON for a duplicate, REJ_SEMAN otherwise) and the intake's words; the flow is then filed
-as refused with the same reason.
+allow (DOUBLON for a duplicate, REJ_ADR for another addressee, REJ_SEMAN otherwise) and the intake's
+words; the flow is then filed as refused with the same reason. A file that cannot be read as an
+invoice at all gives no invoice number (BT-1) nor seller SIREN, which a CDAR status needs
+(BR-FR-CDV: the status names the invoice and its issuer): it is filed as refused with the reason,
+and no 213 is sent; the operator tells the sender another way.
 
 A status we record about an invoice that came through the platform (205 Approuvée, 207 En litige,
 211 Paiement transmis…, see ``lifecycle.emit``) goes back to the seller the same way (registered on
@@ -21,6 +25,7 @@ import logging
 from datetime import date
 from typing import Any
 
+from django.utils.translation import gettext as _
 from lxml import etree
 
 from openprocure.buyer.invoicing import services
@@ -33,6 +38,11 @@ from openprocure.core.lifecycle import StatusMessage
 from punchout import cdar
 
 logger = logging.getLogger(__name__)
+
+#: The 213 Rejetée reason code (BR-FR-CDV-CL-09) of an intake refusal, by its error code; REJ_SEMAN
+#: for every other one.
+WRONG_ADDRESSEE = "wrong_addressee"
+REASON_CODES = {"duplicate": "DOUBLON", WRONG_ADDRESSEE: "REJ_ADR"}
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 
@@ -89,6 +99,16 @@ def receive_from_platform(*, entity: str, flow: Any, journal: Any = None) -> str
     parsed: ParsedInvoice | None = None
     try:
         parsed = parse_einvoice(flow.content, filename=flow.name)
+        if parsed.buyer_siren and parsed.buyer_siren != entity:
+            raise services.InvoicingError(
+                _(
+                    "Invoice %(number)s is addressed to SIREN %(addressee)s, not to SIREN %(entity)s "
+                    "whose platform delivered it: send it to its buyer's platform, or correct the "
+                    "buyer's SIREN and send it again."
+                )
+                % {"number": parsed.number, "addressee": parsed.buyer_siren, "entity": entity},
+                code=WRONG_ADDRESSEE,
+            )
         supplier = services.supplier_for(parsed.seller_identifiers)
         services.receive_invoice(
             supplier=supplier,
@@ -100,7 +120,7 @@ def receive_from_platform(*, entity: str, flow: Any, journal: Any = None) -> str
         )
     except (EInvoiceError, services.InvoicingError) as error:
         reason = getattr(error, "message", str(error))
-        code = "DOUBLON" if getattr(error, "code", "") == "duplicate" else "REJ_SEMAN"
+        code = REASON_CODES.get(getattr(error, "code", ""), "REJ_SEMAN")
         if parsed is not None:
             number, day, seller = parsed.number, parsed.invoice_date, seller_siren(parsed.seller_identifiers)
         else:
