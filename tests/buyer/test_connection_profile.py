@@ -199,3 +199,16 @@ def test_a_profile_request_with_a_wrong_secret_is_refused(client: Client) -> Non
     document = cxml.parse(answer.content).document
     assert document.status is not None and document.status.code == 401
     assert document.message is None or not isinstance(document.message, cxml.ProfileResponse)
+
+
+def test_cxml_requests_other_than_orders_go_where_the_profile_says_and_never_to_an_oagis_order_url() -> None:
+    _supplier, connection = make_supplier()
+    connection.order_url = "https://supplier.test/cxml/"
+    assert connection.cxml_url("StatusUpdateRequest") == "https://supplier.test/cxml/"
+    connection.order_channel, connection.order_url = "oagis", "https://supplier.test/oagis/"
+    assert connection.cxml_url("StatusUpdateRequest") == ""  # the OAGIS endpoint reads no cXML
+    connection.supported_transactions = {"StatusUpdateRequest": "https://supplier.test/cxml/status"}
+    assert connection.cxml_url("StatusUpdateRequest") == "https://supplier.test/cxml/status"
+    connection.order_channel = "email"
+    assert connection.cxml_url("StatusUpdateRequest") == "https://supplier.test/cxml/status"
+    assert connection.cxml_url("ProfileRequest") == ""

@@ -204,7 +204,7 @@ def send_status(*, invoice: Invoice, comment: str = "", lifecycle: tuple[str, st
     connection = (
         invoice.supplier.connections.filter(protocol="cxml", is_active=True).exclude(order_url="").first()
     )
-    if connection is None:
+    if connection is None or not connection.cxml_url("StatusUpdateRequest"):
         return None
     if not connection.accepts("StatusUpdateRequest"):
         # Its ProfileResponse lists no StatusUpdateRequest (or it never answered one): sending it
@@ -249,7 +249,7 @@ def send_status(*, invoice: Invoice, comment: str = "", lifecycle: tuple[str, st
     document = cxml_envelope(connection, request, masked_secret=True)
     message = enqueue_document(
         kind="StatusUpdateRequest",
-        url=connection.order_url,
+        url=connection.cxml_url("StatusUpdateRequest"),
         payload_id=document.payload_id or "",
         body=cxml.build(document),
         reference=invoice.number,

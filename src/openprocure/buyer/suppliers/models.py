@@ -162,6 +162,15 @@ class PunchOutConnection(models.Model):
         """Whether its purchase orders, changes and cancellations go out as OAGIS BODs."""
         return self.order_channel == OrderChannel.OAGIS
 
+    def cxml_url(self, request_name: str) -> str:
+        """Where a cXML request other than an order goes: the URL the supplier's ProfileResponse
+        gives for it, else the order URL when orders go there as cXML (an OAGIS or e-mail order
+        channel has no cXML URL for it); ``""`` when there is none."""
+        listed = (self.supported_transactions or {}).get(request_name) or ""
+        if listed:
+            return str(listed)
+        return self.order_url if self.order_channel == OrderChannel.CXML else ""
+
     def accepts(self, request_name: str) -> bool:
         """Whether the supplier's last ProfileResponse lists this transaction (False when unknown)."""
         return request_name in (self.supported_transactions or {})
