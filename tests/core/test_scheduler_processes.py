@@ -218,8 +218,10 @@ def test_two_workers_one_scheduler_and_a_killed_scheduler_is_replaced(
         connection = redis.Redis.from_url(env["OPENPROCURE_REDIS_URL"])
         assert FailedJobRegistry("default", connection=connection).count == 0
     else:
+        # None failed, none was left half-run; a periodic task enqueued just before the workers stopped
+        # may still be waiting (READY), as the last spend refresh may above.
         assert query(
-            "SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status <> 'SUCCESSFUL'"
+            "SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status IN ('FAILED', 'RUNNING')"
         ) == [(0,)]
     # The lease was taken twice: by the first scheduler, then by the survivor.
     takeovers = [
