@@ -200,3 +200,33 @@ def test_the_payment_received_of_a_cxml_business_sends_nothing_to_the_platform(
     with django_capture_on_commit_callbacks(execute=True):
         lifecycle.record_payment(invoice=invoice, actor=make_operator("o3@m.test"))
     assert not OutboxMessage.objects.filter(kind="CDAR").exists()
+
+
+def test_a_rejection_by_the_buyers_platform_reaches_the_operators_queue(client, shop, folders):
+    _out, inbound = folders
+    _through_platform(shop)
+    invoice = _ship(client)
+    inbound.mkdir(parents=True)
+    rejected = cdar.build(
+        cdar.StatusMessage(
+            id=f"{invoice.number}_213",
+            issued_at=datetime(2026, 12, 7, 11, 0, tzinfo=UTC),
+            issuer=cdar.Party(id=BUYER, role="WK"),  # a transmission status: the buyer's platform says it
+            recipients=(cdar.Party(id=SELLER, role="SE"),),
+            invoice_id=invoice.number,
+            invoice_date=date(2026, 12, 7),
+            status_code="213",
+            invoice_issuer_id=SELLER,
+            reason_code="DOUBLON",
+            reason="Facture déjà reçue",
+        )
+    )
+    (inbound / "r-213.xml").write_bytes(rejected)
+    assert platform.pull(SELLER) == [("r-213.xml", "accepted", "")]
+    [status] = services.disputed_invoices()
+    assert (status.invoice_id, status.lifecycle_code, status.reason_code, status.note) == (
+        invoice.pk,
+        "213",
+        "DOUBLON",
+        "Facture déjà reçue",
+    )

@@ -959,7 +959,8 @@ def _lifecycle_of(request: cxml.StatusUpdateRequest, invoice: Invoice | None) ->
 def disputed_invoices() -> Any:
     """The buyer statuses the operators must answer, newest first: each invoice whose latest status
     from the buyer's system is a request for a credit memo, a rejection, or lifecycle status 207 En
-    litige or 210 Refusée, with the buyer's reason."""
+    litige, 210 Refusée or 213 Rejetée (the buyer's platform or intake did not take it), with the
+    buyer's reason."""
     latest = (
         BuyerStatus.objects.filter(invoice=OuterRef("pk")).order_by("-received_at", "-id").values("pk")[:1]
     )
@@ -969,7 +970,13 @@ def disputed_invoices() -> Any:
         .filter(
             Q(status_type="rejected")
             | Q(detail=CREDIT_MEMO_REQUESTED)
-            | Q(lifecycle_code__in=[LifecycleStatus.DISPUTED, LifecycleStatus.REFUSED])
+            | Q(
+                lifecycle_code__in=[
+                    LifecycleStatus.DISPUTED,
+                    LifecycleStatus.REFUSED,
+                    LifecycleStatus.REJECTED,
+                ]
+            )
         )
         .select_related("invoice__order", "business")
         .order_by("-received_at", "-id")
