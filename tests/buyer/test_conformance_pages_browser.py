@@ -62,6 +62,7 @@ def test_an_administrator_runs_the_checks_and_reads_the_report(
         page.goto(f"{live_server.url}/suppliers/{connection.supplier_id}/")
         assert not _scrolls_sideways(page)
         page.get_by_role("link", name=words["run"]).click()
+        page.wait_for_url(f"**/suppliers/connections/{connection.pk}/conformance/")
         assert not _scrolls_sideways(page)
         page.get_by_role("button", name=words["run"]).click()
         page.wait_for_url("**/suppliers/conformance/*/")
