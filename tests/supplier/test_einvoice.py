@@ -137,7 +137,7 @@ def test_an_invoice_without_the_seller_vat_number_nor_siren_is_not_issued(client
     with pytest.raises(ValidationError) as refused:
         services.ship(order_ids=[order.pk], carrier="DHL", tracking_number="JD1", by=make_operator())
     message = refused.value.messages[0]
-    assert message.startswith("Invoice INV-") and "it breaks the EN 16931 rules" in message
+    assert message.startswith("Invoice INV-") and "it breaks the EN 16931 or French (BR-FR) rules" in message
     assert "[BR-CO-26]" in message and "[BR-S-02]" in message
     # Nothing was issued, shipped or sent.
     assert (Invoice.objects.count(), Shipment.objects.count(), OutboxMessage.objects.count()) == (

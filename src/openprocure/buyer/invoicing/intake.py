@@ -124,7 +124,7 @@ def receive_einvoice(*, data: bytes, name: str = "", content_type: str = "", act
         ]
         shown = "; ".join(str(f) for f in report.fatal[:SHOWN_RULES])
         more = len(report.fatal) - SHOWN_RULES
-        message = _("%(status)s: the invoice breaks the EN 16931 rules: %(rules)s") % {
+        message = _("%(status)s: the invoice breaks the EN 16931 or French (BR-FR) rules: %(rules)s") % {
             "status": status,
             "rules": shown,
         }
