@@ -18,8 +18,8 @@ trialled, but a platform (PA) must refuse an invoice that breaks the rules that 
 and the document. We therefore flag as ``fatal`` the rules below that concern identification, the
 document type and the tax codes, and keep the official ``warning`` for:
 
-- BR-FR-05 (the PMT, PMD and AAB notes): legal mentions, not a reason to refuse a document; our
-  storefront writes PMT and PMD, and AAB only through its payment terms (BT-20), not as a note.
+- BR-FR-05 (the PMT, PMD and AAB notes): legal mentions whose absence is the seller's liability, not
+  a reason for the buyer to refuse the document (our storefront writes all three).
 - BR-FR-12 / BR-FR-13 (the buyer's and seller's electronic addresses, BT-49 / BT-34, and their scheme
   from the EAS list): the addresses of the French directory (annuaire) are not in our data yet, so
   none of our documents could pass; they are reported so the gap stays visible.

@@ -161,6 +161,7 @@ def semantic_invoice(invoice: Invoice, lines: list[InvoiceLine]) -> EInvoice:
         notes=(
             ("PMT", tunable("EINVOICE_RECOVERY_FEE_NOTE")),
             ("PMD", tunable("EINVOICE_LATE_PAYMENT_NOTE")),
+            ("AAB", tunable("EINVOICE_DISCOUNT_NOTE")),
         ),
     )
 
