@@ -17,7 +17,7 @@ from openprocure.buyer.invoicing import matching
 from openprocure.buyer.invoicing.models import Invoice, RejectedFile, SupplierIdentifier
 from openprocure.core import lifecycle
 from tests.buyer.einvoice_world import facturx_pdf
-from tests.buyer.fulfilment_world import ap_clerk, make_supplier
+from tests.buyer.fulfilment_world import ap_clerk, make_po, make_supplier
 
 pytestmark = pytest.mark.django_db
 
@@ -108,10 +108,13 @@ def test_a_french_factur_x_without_the_seller_siren_is_rejected_213_naming_br_fr
         )
     ]
     assert [(m.status, m.reason_code) for m, _r in lifecycle_heard] == [("213", "REJ_SEMAN")]
-    # The same invoice with the seller's SIREN is taken in (disputed: we have no such order).
-    with django_capture_on_commit_callbacks(execute=True):
-        answer = _upload(client, facturx_pdf("PO-2026-000001", "303265045"), "with-siren.pdf")
+    # The same invoice with the seller's SIREN is taken in.
+    supplier, connection = make_supplier()
+    make_po(supplier, connection)
+    SupplierIdentifier.objects.create(supplier=supplier, scheme="siren", value="303265045")
+    answer = _upload(client, facturx_pdf("PO-2026-000001", "303265045"), "with-siren.pdf")
     assert answer.status_code == 302
+    assert Invoice.objects.get().number == "FX-1"
 
 
 def test_unknown_unit_code_is_rejected_with_its_rule(client: Client, interop: Path) -> None:
