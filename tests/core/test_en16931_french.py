@@ -176,13 +176,13 @@ def test_a_type_code_outside_the_french_list_is_refused_by_br_fr_04(build, find,
 @pytest.mark.parametrize("build", [cii.build, ubl.build])
 def test_a_b2b_flow_needs_the_buyer_siren_br_fr_11(build):
     invoice = _invoice()
-    b2b = invoice.notes + (("BAR", "B2B"),)
+    b2b = (*invoice.notes, ("BAR", "B2B"))
     assert en16931.validate(build(_invoice(notes=b2b), minor=MINOR)).rules == []
     anonymous = dataclasses.replace(invoice.buyer, siren="")
     assert en16931.validate(build(_invoice(notes=b2b, buyer=anonymous), minor=MINOR)).rules == ["BR-FR-11"]
     # Without the BAR note the buyer's SIREN is not required; a BAR note must say a known flow.
     assert en16931.validate(build(_invoice(buyer=anonymous), minor=MINOR)).rules == []
-    unknown = invoice.notes + (("BAR", "B2G"),)
+    unknown = (*invoice.notes, ("BAR", "B2G"))
     assert en16931.validate(build(_invoice(notes=unknown), minor=MINOR)).rules == ["BR-FR-20"]
 
 
