@@ -1,6 +1,6 @@
 """Our invoices and credit memos as EN 16931 e-invoices: UN/CEFACT CII, UBL 2.1 or Factur-X (the
 invoice PDF, PDF/A-3, with its CII embedded), with the French mandatory mentions the data carries,
-each checked against its schema and the EN 16931 rules before it may leave
+each checked against its schema, the EN 16931 rules and the French rules (BR-FR) before it may leave
 (``openprocure.core.en16931.check`` raises ``InvalidInvoice`` otherwise).
 
 The seller is us: the ``EINVOICE_SELLER_*`` tunables. The buyer is the business: its SIREN and VAT
