@@ -16,7 +16,7 @@ from pypdf import PdfWriter
 
 def facturx_pdf(order_id: str, siren: str, number: str = "FX-1", *, buyer_siren: str = "") -> bytes:
     """A Factur-X (EN 16931) invoice of 12 x 10.00 EUR + 20% VAT on order ``order_id``, from SIREN
-    ``siren`` (to SIREN ``buyer_siren`` when given)."""
+    ``siren`` (none when empty) to SIREN ``buyer_siren`` when given."""
     doc = Document()
     doc.context.guideline_parameter.id = "urn:cen.eu:en16931:2017"
     doc.header.id = number
@@ -25,7 +25,8 @@ def facturx_pdf(order_id: str, siren: str, number: str = "FX-1", *, buyer_siren:
     doc.trade.agreement.seller.name = "Office Supply Co"
     doc.trade.agreement.seller.address.country_id = "FR"
     doc.trade.agreement.seller.tax_registrations.add(TaxRegistration(id=("VA", "FR40303265045")))
-    doc.trade.agreement.seller.legal_organization.id = ("0002", siren)
+    if siren:
+        doc.trade.agreement.seller.legal_organization.id = ("0002", siren)
     doc.trade.agreement.buyer.name = "Acme"
     doc.trade.agreement.buyer.address.country_id = "FR"
     if buyer_siren:

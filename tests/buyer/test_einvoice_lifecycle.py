@@ -16,7 +16,8 @@ from openprocure.buyer.approvals.services import create_api_token
 from openprocure.buyer.invoicing import matching
 from openprocure.buyer.invoicing.models import Invoice, RejectedFile, SupplierIdentifier
 from openprocure.core import lifecycle
-from tests.buyer.fulfilment_world import ap_clerk, make_supplier
+from tests.buyer.einvoice_world import facturx_pdf
+from tests.buyer.fulfilment_world import ap_clerk, make_po, make_supplier
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +74,7 @@ def test_broken_total_is_rejected_213_with_the_rule_and_the_file_kept(
         answer = _upload(client, broken, "broken.xml")
     assert answer.status_code == 400
     page = answer.content.decode()
-    assert "213 Rejected: the invoice breaks the EN 16931 rules: [BR-CO-16]" in page
+    assert "213 Rejected: the invoice breaks the EN 16931 or French (BR-FR) rules: [BR-CO-16]" in page
     assert "LegalMonetaryTotal" in page  # where it failed
     assert not Invoice.objects.exists()
     kept = RejectedFile.objects.get()
@@ -81,6 +82,39 @@ def test_broken_total_is_rejected_213_with_the_rule_and_the_file_kept(
     assert kept.reason_code == "MONTANTTOTAL_ERR"
     assert [f["rule"] for f in kept.findings] == ["BR-CO-16"]
     assert [(m.status, m.reason_code) for m, _r in lifecycle_heard] == [("213", "MONTANTTOTAL_ERR")]
+
+
+def test_a_french_factur_x_without_the_seller_siren_is_rejected_213_naming_br_fr_10(
+    client: Client, lifecycle_heard: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    # A seller in France with its VAT number (EN 16931 is satisfied) but no SIREN (BT-30).
+    data = facturx_pdf("PO-2026-000001", "")
+    client.force_login(ap_clerk())
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = _upload(client, data, "no-siren.pdf")
+    assert answer.status_code == 400
+    page = answer.content.decode()
+    assert "213 Rejected: the invoice breaks the EN 16931 or French (BR-FR) rules: [BR-FR-10]" in page
+    assert not Invoice.objects.exists()
+    kept = RejectedFile.objects.get()
+    assert bytes(kept.content) == data
+    assert kept.reason_code == "REJ_SEMAN"
+    assert [(f["rule"], f["flag"], f["location"]) for f in kept.findings] == [
+        (
+            "BR-FR-10",
+            "fatal",
+            "/CrossIndustryInvoice[1]/SupplyChainTradeTransaction[1]/ApplicableHeaderTradeAgreement[1]"
+            "/SellerTradeParty[1]",
+        )
+    ]
+    assert [(m.status, m.reason_code) for m, _r in lifecycle_heard] == [("213", "REJ_SEMAN")]
+    # The same invoice with the seller's SIREN is taken in.
+    supplier, connection = make_supplier()
+    make_po(supplier, connection)
+    SupplierIdentifier.objects.create(supplier=supplier, scheme="siren", value="303265045")
+    answer = _upload(client, facturx_pdf("PO-2026-000001", "303265045"), "with-siren.pdf")
+    assert answer.status_code == 302
+    assert Invoice.objects.get().number == "FX-1"
 
 
 def test_unknown_unit_code_is_rejected_with_its_rule(client: Client, interop: Path) -> None:

@@ -56,10 +56,25 @@ def test_the_official_ubl_examples_pass(interop, name):
 
 
 @pytest.mark.interop
-@pytest.mark.parametrize("name", ["EN16931_Einfach.pdf", "Facture_F20180027.pdf"])
-def test_the_cii_inside_official_factur_x_pdfs_passes(interop, name):
-    _name, xml = facturx.get_xml_from_pdf((interop / "en16931" / "factur-x" / name).read_bytes())
+def test_the_cii_inside_an_official_factur_x_pdf_passes(interop):
+    pdf = (interop / "en16931" / "factur-x" / "EN16931_Einfach.pdf").read_bytes()
+    _name, xml = facturx.get_xml_from_pdf(pdf)
     assert en16931.validate(xml).fatal == ()
+
+
+@pytest.mark.interop
+def test_the_french_factur_x_sample_of_2018_meets_en16931_but_not_the_french_rules(interop):
+    pdf = (interop / "en16931" / "factur-x" / "Facture_F20180027.pdf").read_bytes()
+    _name, xml = facturx.get_xml_from_pdf(pdf)
+    report = en16931.validate(xml)
+    # Written before the reform: billing mode A1 (BT-23) and a SIRET given as the SIREN (BT-30).
+    assert [(f.rule, f.message.split(":")[0]) for f in report.fatal] == [
+        ("BR-FR-08", "The billing mode (BT-23) 'A1' is not allowed"),
+        (
+            "BR-FR-10",
+            "The seller's SIREN (BT-30, legal registration identifier with scheme 0002) is mandatory and has exactly 9 digits; found 12345678900014.",
+        ),
+    ]
 
 
 @pytest.mark.interop
@@ -154,8 +169,8 @@ def test_a_seller_without_vat_number_nor_siren_is_refused_in_both_syntaxes(build
     with pytest.raises(en16931.InvalidInvoice) as refused:
         en16931.check(xml)
     # No seller identifier at all (BR-CO-26); standard-rated lines (BR-S-02) and charge (BR-S-04)
-    # without the seller VAT number.
-    assert sorted(refused.value.report.rules) == ["BR-CO-26", "BR-S-02", "BR-S-04"]
+    # without the seller VAT number; a French seller without its SIREN (BR-FR-10).
+    assert sorted(refused.value.report.rules) == ["BR-CO-26", "BR-FR-10", "BR-S-02", "BR-S-04"]
 
 
 @pytest.mark.parametrize(

@@ -69,6 +69,11 @@ def test_an_invoice_and_a_credit_memo_pass_the_schema_and_the_en16931_rules(clie
     for document, type_code in ((invoice, "380"), (credit_memo, "381")):
         report = en16931.validate(_xml(document))
         assert (len(report.fatal), report.syntax) == (0, "ubl" if invoice_format == "ubl" else "cii")
+        # The French rules pass too; only the directory's electronic addresses are missing (warnings).
+        assert [(f.rule, f.flag) for f in report.findings if f.rule.startswith("BR-FR")] == [
+            ("BR-FR-12", "warning"),
+            ("BR-FR-13", "warning"),
+        ]
         tree = etree.fromstring(_xml(document))
         if invoice_format == InvoiceFormat.UBL:
             kind = "Invoice" if type_code == "380" else "CreditNote"
@@ -76,12 +81,17 @@ def test_an_invoice_and_a_credit_memo_pass_the_schema_and_the_en16931_rules(clie
             assert tree.findtext(f"{CBC}ID") == document.number
             assert tree.findtext(f".//{CBC}PayableAmount") == str(document.total.quantize(Decimal("0.01")))
             credited = tree.findtext(f"{CAC}BillingReference/{CAC}InvoiceDocumentReference/{CBC}ID")
+            credited_on = tree.findtext(f"{CAC}BillingReference/{CAC}InvoiceDocumentReference/{CBC}IssueDate")
         else:
             assert tree.findtext(f".//{RAM}TypeCode") == type_code
             assert tree.findtext(f".//{RAM}GrandTotalAmount") == str(document.total.quantize(Decimal("0.01")))
             credited = tree.findtext(f".//{RAM}InvoiceReferencedDocument/{RAM}IssuerAssignedID")
-        # The credit memo names the invoice it credits; the invoice names none.
+            credited_on = tree.findtext(f".//{RAM}InvoiceReferencedDocument//{{*}}DateTimeString")
+            if credited_on is not None:
+                credited_on = f"{credited_on[:4]}-{credited_on[4:6]}-{credited_on[6:]}"
+        # The credit memo names the invoice it credits and its date (BT-25, BT-26); the invoice none.
         assert credited == (invoice.number if document == credit_memo else None)
+        assert credited_on == (invoice.issued_at.date().isoformat() if document == credit_memo else None)
 
 
 def test_the_cii_carries_the_french_mentions(client, shop):
@@ -102,7 +112,7 @@ def test_the_cii_carries_the_french_mentions(client, shop):
     assert tree.findtext(f".//{RAM}SpecifiedTradePaymentTerms/{RAM}Description") == (
         "Visa •••• 4242 (12/29). Paiement à réception de facture, sans escompte."
     )
-    assert [n.findtext(f"{RAM}SubjectCode") for n in tree.iter(f"{RAM}IncludedNote")] == ["PMT", "PMD"]
+    assert [n.findtext(f"{RAM}SubjectCode") for n in tree.iter(f"{RAM}IncludedNote")] == ["PMT", "PMD", "AAB"]
     ship_to = tree.find(f".//{RAM}ShipToTradeParty/{RAM}PostalTradeAddress")
     assert [child.text for child in ship_to] == ["69007", "12 rue des Entrepôts", "Lyon", "FR"]
 
@@ -137,7 +147,7 @@ def test_an_invoice_without_the_seller_vat_number_nor_siren_is_not_issued(client
     with pytest.raises(ValidationError) as refused:
         services.ship(order_ids=[order.pk], carrier="DHL", tracking_number="JD1", by=make_operator())
     message = refused.value.messages[0]
-    assert message.startswith("Invoice INV-") and "it breaks the EN 16931 rules" in message
+    assert message.startswith("Invoice INV-") and "it breaks the EN 16931 or French (BR-FR) rules" in message
     assert "[BR-CO-26]" in message and "[BR-S-02]" in message
     # Nothing was issued, shipped or sent.
     assert (Invoice.objects.count(), Shipment.objects.count(), OutboxMessage.objects.count()) == (
@@ -145,6 +155,26 @@ def test_an_invoice_without_the_seller_vat_number_nor_siren_is_not_issued(client
         0,
         outbox_before,
     )
+
+
+@pytest.mark.parametrize("invoice_format", [InvoiceFormat.CII, InvoiceFormat.UBL])
+@override_settings(EINVOICE_SELLER_SIREN="", EINVOICE_SELLER_SIRET="")
+def test_an_invoice_without_the_seller_siren_is_not_issued_naming_br_fr_10(client, shop, invoice_format):
+    # The VAT number satisfies EN 16931; a French seller also owes its SIREN (BT-30).
+    _use(shop, invoice_format)
+    order = place(client, [("B000PAPER1", 3)])
+    with pytest.raises(ValidationError) as refused:
+        services.ship(order_ids=[order.pk], carrier="DHL", tracking_number="JD1", by=make_operator())
+    message = refused.value.messages[0]
+    party = (
+        "SellerTradeParty[1]"
+        if invoice_format == InvoiceFormat.CII
+        else "AccountingSupplierParty[1]/Party[1]"
+    )
+    assert message.startswith("Invoice INV-") and "it breaks the EN 16931 or French (BR-FR) rules" in message
+    assert "[BR-FR-10] The seller's SIREN (BT-30" in message and message.endswith(f"{party})")
+    assert "[BR-CO-26]" not in message
+    assert (Invoice.objects.count(), Shipment.objects.count()) == (0, 0)
 
 
 def test_the_ship_page_tells_staff_why_the_invoice_was_refused(client, shop):

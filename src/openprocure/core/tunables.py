@@ -301,6 +301,10 @@ TUNABLES: dict[str, Tunable] = {
         "Pénalités de retard : trois fois le taux d'intérêt légal.",
         "French mandatory mention (note PMD): the late-payment penalty rate (Code de commerce L441-10).",
     ),
+    "EINVOICE_DISCOUNT_NOTE": Tunable(
+        "Pas d'escompte pour paiement anticipé.",
+        "French mandatory mention (note AAB): the early-payment discount, or that there is none (BR-FR-05).",
+    ),
     "PUNCHOUT_BACKGROUND_SEARCH_LIMIT": Tunable(50, "A BACKGROUND_SEARCH answers at most this many items."),
     "PUNCHOUT_MAX_LINE_QUANTITY": Tunable(
         100_000, "Largest quantity of one cart line, and of one order line (the same ceiling)."

@@ -1,8 +1,8 @@
 """Receiving an EN 16931 e-invoice file (UBL, CII or Factur-X), whoever brings it: the upload page, the
 API, or an inbound flow from a platform.
 
-The file is validated first (its XML schema and the EN 16931 rules, ``core.en16931.validate``); a
-failure is refused as lifecycle status 213 Rejetée naming each failed rule and where it failed, and
+The file is validated first (its XML schema, the EN 16931 rules and, when its seller is established in
+France, the French BR-FR rules: ``core.en16931.validate``); a failure is refused as lifecycle status 213 Rejetée naming each failed rule and where it failed, and
 so is a file repeating an invoice already received (same seller SIREN, number and year). Either way
 the file is kept as it came (``RejectedFile``) and the refusal is told to ``core.lifecycle``. A
 valid file becomes the legal invoice: kept unchanged with its SHA-256, its seller recognised by
@@ -124,7 +124,7 @@ def receive_einvoice(*, data: bytes, name: str = "", content_type: str = "", act
         ]
         shown = "; ".join(str(f) for f in report.fatal[:SHOWN_RULES])
         more = len(report.fatal) - SHOWN_RULES
-        message = _("%(status)s: the invoice breaks the EN 16931 rules: %(rules)s") % {
+        message = _("%(status)s: the invoice breaks the EN 16931 or French (BR-FR) rules: %(rules)s") % {
             "status": status,
             "rules": shown,
         }

@@ -4,8 +4,9 @@ SaxonC-HE.
 
 The artefacts in ``artefacts/`` are the official ones, copied unmodified with their licences
 (``artefacts/NOTICE.md``). Each compiled stylesheet and each schema is loaded once per process, on
-first use. A document is refused when its schema refuses it or when any rule with ``flag="fatal"``
-fails; warnings are reported but do not refuse it.
+first use. A document its schema accepts is then checked against the French rules (BR-FR, ``french``)
+when it is a French flow. A document is refused when its schema refuses it or when any rule with
+``flag="fatal"`` fails; warnings are reported but do not refuse it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from pathlib import Path
 
 from lxml import etree
 from saxonche import PySaxonProcessor, PyXsltExecutable
+
+from openprocure.core.en16931 import french
 
 ARTEFACTS = Path(__file__).resolve().parent / "artefacts"
 
@@ -50,7 +53,7 @@ class Finding:
 
 @dataclass(frozen=True)
 class Report:
-    """What the validation found: every failed rule, fatal ones first."""
+    """What the validation found: every failed rule, fatal ones first (EN 16931 before BR-FR)."""
 
     syntax: Syntax
     findings: tuple[Finding, ...]
@@ -94,12 +97,13 @@ def syntax_of(xml: bytes) -> Syntax:
 
 def validate(xml: bytes) -> Report:
     """The report of ``xml`` (CII or UBL, told by its root): the schema's errors, and when the
-    schema accepts it, every failed EN 16931 rule."""
+    schema accepts it, every failed EN 16931 rule, then every failed French rule of a French flow."""
     syntax = syntax_of(xml)
     schema_errors = _schema_findings(syntax, xml)
     if schema_errors:
         return Report(syntax, schema_errors)
-    return Report(syntax, _schematron_findings(syntax, xml))
+    findings = _schematron_findings(syntax, xml) + _french_findings(syntax, xml)
+    return Report(syntax, tuple(sorted(findings, key=lambda f: f.flag != "fatal")))
 
 
 def check(xml: bytes) -> Report:
@@ -179,3 +183,15 @@ def _schematron_findings(syntax: Syntax, xml: bytes) -> tuple[Finding, ...]:
         findings.append(Finding(rule, failed.get("flag", "fatal"), text, location))
     findings.sort(key=lambda f: f.flag != "fatal")
     return tuple(findings)
+
+
+# -- French rules (BR-FR) --------------------------------------------------------------------------
+def _french_findings(syntax: Syntax, xml: bytes) -> tuple[Finding, ...]:
+    root = _parse(xml)
+    rules = french.CII if syntax == Syntax.CII else french.UBL
+    if not french.applies(root, rules):
+        return ()
+    return tuple(
+        Finding(failure.rule, failure.flag, failure.message, french.location(failure.element))
+        for failure in french.failures(root, rules)
+    )

@@ -149,9 +149,9 @@ def build(invoice: Invoice, *, minor: Decimal) -> bytes:
     _el(summation, "ram:GrandTotalAmount", _amount(invoice.grand_total(minor), minor))
     _el(summation, "ram:DuePayableAmount", _amount(invoice.grand_total(minor), minor))
     if invoice.preceding_invoice:
-        _el(
-            _el(settlement, "ram:InvoiceReferencedDocument"),
-            "ram:IssuerAssignedID",
-            invoice.preceding_invoice,
-        )
+        reference = _el(settlement, "ram:InvoiceReferencedDocument")
+        _el(reference, "ram:IssuerAssignedID", invoice.preceding_invoice)
+        if invoice.preceding_invoice_date is not None:
+            issued = _el(reference, "ram:FormattedIssueDateTime")
+            _el(issued, "qdt:DateTimeString", format(invoice.preceding_invoice_date, "%Y%m%d"), format="102")
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))

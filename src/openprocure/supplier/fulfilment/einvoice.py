@@ -1,6 +1,6 @@
 """Our invoices and credit memos as EN 16931 e-invoices: UN/CEFACT CII, UBL 2.1 or Factur-X (the
 invoice PDF, PDF/A-3, with its CII embedded), with the French mandatory mentions the data carries,
-each checked against its schema and the EN 16931 rules before it may leave
+each checked against its schema, the EN 16931 rules and the French rules (BR-FR) before it may leave
 (``openprocure.core.en16931.check`` raises ``InvalidInvoice`` otherwise).
 
 The seller is us: the ``EINVOICE_SELLER_*`` tunables. The buyer is the business: its SIREN and VAT
@@ -111,11 +111,12 @@ def semantic_invoice(invoice: Invoice, lines: list[InvoiceLine]) -> EInvoice:
         terms = f"{payment}. {terms}"
     shipping = Decimal(invoice.shipping).quantize(minor)
     credit = invoice.kind == InvoiceKind.CREDIT_MEMO
-    # A credit memo names the order's last invoice before it (BT-25), the one it credits.
+    # A credit memo names the order's last invoice before it (BT-25) and its date (BT-26), the one it
+    # credits (French rule BR-FR-CO-05).
     credited = (
         Invoice.objects.filter(order=order, kind=InvoiceKind.INVOICE, issued_at__lte=invoice.issued_at)
         .order_by("-issued_at", "-pk")
-        .values_list("number", flat=True)
+        .values_list("number", "issued_at")
         .first()
         if credit
         else None
@@ -154,11 +155,13 @@ def semantic_invoice(invoice: Invoice, lines: list[InvoiceLine]) -> EInvoice:
         delivery_name=delivery_name,
         delivery_address=delivery_address,
         delivery_date=invoice.shipment.shipped_at.date() if invoice.shipment else None,
-        preceding_invoice=credited or "",
+        preceding_invoice=credited[0] if credited else "",
+        preceding_invoice_date=credited[1].date() if credited else None,
         vat_on_debits=bool(tunable("EINVOICE_VAT_ON_DEBITS")),
         notes=(
             ("PMT", tunable("EINVOICE_RECOVERY_FEE_NOTE")),
             ("PMD", tunable("EINVOICE_LATE_PAYMENT_NOTE")),
+            ("AAB", tunable("EINVOICE_DISCOUNT_NOTE")),
         ),
     )
 

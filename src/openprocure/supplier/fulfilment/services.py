@@ -416,7 +416,9 @@ def _issue_einvoice(invoice: Invoice, lines: list[InvoiceLine], invoice_format: 
         document, media_type = einvoice.issue(invoice, lines, invoice_format)
     except en16931.InvalidInvoice as refused:
         raise ValidationError(
-            _("Invoice %(number)s was not issued: it breaks the EN 16931 rules. %(findings)s")
+            _(
+                "Invoice %(number)s was not issued: it breaks the EN 16931 or French (BR-FR) rules. %(findings)s"
+            )
             % {"number": invoice.number, "findings": "; ".join(str(f) for f in refused.report.fatal)}
         ) from refused
     invoice.einvoice_format = invoice_format
