@@ -59,6 +59,7 @@ from openprocure.buyer.suppliers.choices import OrderChannel
 from openprocure.buyer.suppliers.models import PunchOutConnection, Supplier
 from openprocure.core.audit import new_event, record_event
 from openprocure.core.choices import OutboxStatus
+from openprocure.core.exceptions import ServiceError
 from openprocure.core.models import OutboxMessage
 from openprocure.core.outbox import Outgoing, enqueue_document, enqueue_documents
 from openprocure.core.status import can_move, check_transition, set_status, set_status_many
@@ -71,7 +72,7 @@ logger = logging.getLogger(__name__)
 DELIVERY_RESULT = "purchasing.order"
 
 
-class PurchasingError(Exception):
+class PurchasingError(ServiceError):
     """A refused purchase-order action; the message says what was wrong and what to do next."""
 
 

@@ -37,18 +37,15 @@ from openprocure.buyer.requisitions.models import (
 )
 from openprocure.buyer.suppliers.models import PunchOutConnection
 from openprocure.core.audit import new_event, record_event
+from openprocure.core.exceptions import ServiceError
 from openprocure.core.formatting import format_money, format_number
 from openprocure.core.models import User
 from openprocure.core.status import follow, restore_status_many, set_status, set_status_many
 from punchout.money import quantize_money
 
 
-class RequisitionError(Exception):
+class RequisitionError(ServiceError):
     """A change the rules do not allow; ``message`` says what was wrong and what to do next."""
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
 
 
 @dataclass
