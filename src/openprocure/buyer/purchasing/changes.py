@@ -21,15 +21,9 @@ from openprocure.buyer.purchasing.choices import (
     TransmissionStatus,
     TransmissionType,
 )
-from openprocure.buyer.purchasing.documents import (
-    Version,
-)
+from openprocure.buyer.purchasing.documents import Version
 from openprocure.buyer.purchasing.line_changes import _cancel_lines, _release, _requantify
-from openprocure.buyer.purchasing.models import (
-    PurchaseOrder,
-    PurchaseOrderEvent,
-    Transmission,
-)
+from openprocure.buyer.purchasing.models import PurchaseOrder, PurchaseOrderEvent, Transmission
 from openprocure.buyer.purchasing.sending import PurchasingError, _sent_event, _transmit
 from openprocure.core.audit import new_event, record_event
 from openprocure.core.status import set_status

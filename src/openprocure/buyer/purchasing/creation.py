@@ -18,14 +18,8 @@ from openprocure.buyer.approvals.services import approval_mismatch, restart_afte
 from openprocure.buyer.organization.choices import AddressKind
 from openprocure.buyer.organization.models import Address
 from openprocure.buyer.purchasing.changes import apply_change
-from openprocure.buyer.purchasing.documents import (
-    address_snapshot,
-)
-from openprocure.buyer.purchasing.models import (
-    PurchaseOrder,
-    PurchaseOrderEvent,
-    PurchaseOrderLine,
-)
+from openprocure.buyer.purchasing.documents import address_snapshot
+from openprocure.buyer.purchasing.models import PurchaseOrder, PurchaseOrderEvent, PurchaseOrderLine
 from openprocure.buyer.purchasing.numbering import allocate_po_numbers, next_po_number
 from openprocure.buyer.purchasing.sending import send_purchase_order, send_purchase_orders
 from openprocure.buyer.requisitions.services import ITEM_FIELDS, change_status, change_status_many

@@ -11,14 +11,8 @@ from typing import Any
 
 from openprocure.buyer.approvals import budgets
 from openprocure.buyer.purchasing import hooks
-from openprocure.buyer.purchasing.choices import (
-    PO_TRANSITIONS,
-    POStatus,
-    TransmissionType,
-)
-from openprocure.buyer.purchasing.documents import (
-    rescale,
-)
+from openprocure.buyer.purchasing.choices import PO_TRANSITIONS, POStatus, TransmissionType
+from openprocure.buyer.purchasing.documents import rescale
 from openprocure.buyer.purchasing.models import (
     PurchaseOrder,
     PurchaseOrderEvent,

@@ -7,10 +7,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from openprocure.buyer.purchasing.models import (
-    PONumberCounter,
-    PurchaseOrder,
-)
+from openprocure.buyer.purchasing.models import PONumberCounter, PurchaseOrder
 from openprocure.core.tunables import tunable
 
 

@@ -28,11 +28,7 @@ from openprocure.buyer.purchasing.choices import (
     TransmissionStatus,
     TransmissionType,
 )
-from openprocure.buyer.purchasing.documents import (
-    Version,
-    build_order_request,
-    build_order_requests,
-)
+from openprocure.buyer.purchasing.documents import Version, build_order_request, build_order_requests
 from openprocure.buyer.purchasing.emailing import by_email_channel
 from openprocure.buyer.purchasing.line_changes import _apply_version, _cancel_lines, _cancelled
 from openprocure.buyer.purchasing.models import (

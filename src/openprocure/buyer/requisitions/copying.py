@@ -11,10 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from openprocure.buyer.requisitions.choices import (
-    EventKind,
-    RequisitionStatus,
-)
+from openprocure.buyer.requisitions.choices import EventKind, RequisitionStatus
 from openprocure.buyer.requisitions.drafting import RequisitionError, _lock, _new_number, _refresh_total
 from openprocure.buyer.requisitions.models import (
     AccountingSplit,

@@ -18,12 +18,7 @@ from django.utils.translation import gettext as _
 from openprocure.buyer.organization.models import CostCenter, GLAccount
 from openprocure.buyer.organization.services import profile_for
 from openprocure.buyer.requisitions import coding, limits
-from openprocure.buyer.requisitions.choices import (
-    EDITABLE_STATUSES,
-    EventKind,
-    RequisitionStatus,
-    SplitMode,
-)
+from openprocure.buyer.requisitions.choices import EDITABLE_STATUSES, EventKind, RequisitionStatus, SplitMode
 from openprocure.buyer.requisitions.models import (
     AccountingSplit,
     Requisition,

@@ -14,10 +14,7 @@ from django.utils.translation import gettext as _
 
 from openprocure.buyer.organization.models import Address, CostCenter, GLAccount
 from openprocure.buyer.requisitions import limits
-from openprocure.buyer.requisitions.choices import (
-    EventKind,
-    SplitMode,
-)
+from openprocure.buyer.requisitions.choices import EventKind, SplitMode
 from openprocure.buyer.requisitions.drafting import (
     RequisitionError,
     SplitInput,
