@@ -60,6 +60,7 @@ from django_tasks import task
 from openprocure.core import rows
 from openprocure.core.choices import OUTBOX_TRANSITIONS, Direction, OutboxStatus, Protocol
 from openprocure.core.email_documents import MAIL_DESTINATION, is_email, send_email_document
+from openprocure.core.exceptions import ServiceError
 from openprocure.core.hooks import Hook
 from openprocure.core.journal import MASK, journal_entry, mask_secret_bytes, mask_secrets, record_document
 from openprocure.core.models import DeliveryAttempt, OutboxMessage
@@ -145,12 +146,8 @@ def backoff_delay(attempts: int, *, rng: random.Random | None = None) -> timedel
 
 
 # -- the shared secret, put in at delivery -----------------------------------------------------------
-class SecretUnavailable(Exception):
+class SecretUnavailable(ServiceError):
     """The shared secret a document must carry cannot be had; ``message`` says what a person should do."""
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
 
 
 @cache

@@ -30,6 +30,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import ngettext
 
+from openprocure.core.exceptions import ServiceError
 from openprocure.core.forms import SignInEchoForm
 
 logger = logging.getLogger(__name__)
@@ -126,12 +127,8 @@ def locked_out(
     )
 
 
-class TokenLockedOut(Exception):
+class TokenLockedOut(ServiceError):
     """API tokens from this address are refused for a while (too many wrong ones)."""
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
 
 
 def check_api_token(request: HttpRequest, authenticate: Callable[[], T | None]) -> T | None:

@@ -55,13 +55,14 @@ from openprocure.buyer.organization.services import is_procurement_admin, spendi
 from openprocure.buyer.requisitions.services import change_status
 from openprocure.core import mail
 from openprocure.core.audit import record_event
+from openprocure.core.exceptions import ServiceError
 from openprocure.core.formatting import format_money
 from openprocure.core.models import User
 from openprocure.core.status import follow, set_status, set_status_where
 from openprocure.core.tunables import tunable
 
 
-class ApprovalError(Exception):
+class ApprovalError(ServiceError):
     """A refused approval action; the message says what was wrong and what to do next."""
 
 

@@ -50,18 +50,15 @@ from openprocure.buyer.requisitions.models import Requisition
 from openprocure.buyer.suppliers.choices import ConnectionProtocol
 from openprocure.buyer.suppliers.models import PunchOutConnection, Supplier
 from openprocure.core.audit import new_event, record_event
+from openprocure.core.exceptions import ServiceError
 from openprocure.core.models import User
 from openprocure.core.status import set_status, set_status_where
 from openprocure.core.tunables import tunable
 from punchout.cxml import ItemID
 
 
-class CatalogError(Exception):
+class CatalogError(ServiceError):
     """A catalog step the rules refuse; ``message`` says what was wrong and what to do next."""
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
 
 
 def upload_folder() -> Path:

@@ -59,6 +59,7 @@ from openprocure.buyer.purchasing.models import (
 )
 from openprocure.buyer.purchasing.services import cancelled_by_supplier
 from openprocure.core.audit import new_event, record_event
+from openprocure.core.exceptions import ServiceError
 from openprocure.core.status import can_move, set_derived_many, set_status, set_status_where
 from openprocure.core.tunables import tunable
 from punchout import cxml
@@ -69,7 +70,7 @@ logger = logging.getLogger(__name__)
 ACCEPTING = {"accept", "detail", "allDetail", "requestToPay"}
 
 
-class FulfilmentError(Exception):
+class FulfilmentError(ServiceError):
     """A refused receiving action; the message says what was wrong and what to do next."""
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from lxml import etree
 
+from openprocure.core.exceptions import ServiceError
 from punchout import amounts, cxml
 from punchout.money import quantize_money
 
@@ -37,7 +38,7 @@ SIREN_SCHEME = "0002"
 SIRET_SCHEME = "0009"
 
 
-class EInvoiceError(Exception):
+class EInvoiceError(ServiceError):
     """A file that is not a readable EN 16931 invoice; the message says what is wrong."""
 
 

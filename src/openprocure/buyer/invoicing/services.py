@@ -59,6 +59,7 @@ from openprocure.buyer.purchasing.models import PurchaseOrder, PurchaseOrderLine
 from openprocure.buyer.suppliers.models import Supplier
 from openprocure.core.audit import delete_administered, new_event, record_event, save_administered
 from openprocure.core.csvsafe import safe_cell
+from openprocure.core.exceptions import ServiceError
 from openprocure.core.lifecycle import REASONS_BY_STATUS, reason_label
 from openprocure.core.status import check_transition, set_status
 from openprocure.core.tunables import tunable
@@ -72,11 +73,10 @@ ZERO = Decimal(0)
 WRITE_BATCH = 200
 
 
-class InvoicingError(Exception):
+class InvoicingError(ServiceError):
     """A refused invoicing action; ``message`` says what was wrong and what to do next."""
 
     def __init__(self, message: str, *, code: str = "invalid") -> None:
-        self.message = message
         self.code = code
         super().__init__(message)
 

@@ -39,6 +39,7 @@ from openprocure.buyer.suppliers.services import (
     shared_secret,
 )
 from openprocure.core.choices import Direction, Protocol
+from openprocure.core.exceptions import ServiceError
 from openprocure.core.formatting import format_money
 from openprocure.core.journal import mask_form, mask_secret_bytes, mask_secrets, record_document
 from openprocure.core.models import Document, User
@@ -67,13 +68,12 @@ from punchout.money import Money, quantize_money
 logger = logging.getLogger(__name__)
 
 
-class PunchOutError(Exception):
+class PunchOutError(ServiceError):
     """A PunchOut step that failed; ``message`` is shown to the person, ``http_status`` to the browser."""
 
     def __init__(
         self, message: str, *, http_status: int = 400, session: PunchOutSession | None = None
     ) -> None:
-        self.message = message
         self.http_status = http_status
         self.session = session
         super().__init__(message)

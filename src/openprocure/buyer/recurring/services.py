@@ -42,6 +42,7 @@ from openprocure.buyer.requisitions.services import (
 )
 from openprocure.core import mail
 from openprocure.core.audit import new_event, record_event
+from openprocure.core.exceptions import ServiceError
 from openprocure.core.formatting import format_unit_price
 from openprocure.core.models import User
 from openprocure.core.status import set_status
@@ -53,12 +54,8 @@ SCHEDULABLE_STATUSES = frozenset(
 )
 
 
-class ScheduleError(Exception):
+class ScheduleError(ServiceError):
     """A change the rules do not allow; ``message`` says what was wrong."""
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
 
 
 # -- dates ------------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from openprocure.buyer.purchasing.models import PurchaseOrder, PurchaseOrderEven
 from openprocure.buyer.supplierportal.models import SupplierAccount
 from openprocure.core.audit import record_event
 from openprocure.core.choices import Direction
+from openprocure.core.exceptions import ServiceError
 from openprocure.core.journal import record_document
 from openprocure.core.models import User
 from punchout import cxml
@@ -35,7 +36,7 @@ from punchout.money import quantize_money
 ZERO = Decimal(0)
 
 
-class PortalError(Exception):
+class PortalError(ServiceError):
     """An action the buyer's services refused; the message says what to change."""
 
 

@@ -21,6 +21,7 @@ from openprocure.buyer.suppliers.crypto import InvalidToken, decrypt_secret, enc
 from openprocure.buyer.suppliers.models import DocumentIdentity, PunchOutConnection
 from openprocure.core.choices import Direction, Protocol
 from openprocure.core.crypto import validate_shared_secret
+from openprocure.core.exceptions import ServiceError
 from openprocure.core.journal import MASK, mask_secret_bytes, mask_secrets, record_document
 from openprocure.core.models import Document, User
 from openprocure.core.outbox import SecretUnavailable
@@ -32,12 +33,8 @@ from punchout.cxml.profile import ProfileRequest, ProfileResponse, free_text_dec
 logger = logging.getLogger(__name__)
 
 
-class ConnectionError_(Exception):
+class ConnectionError_(ServiceError):
     """A connection that cannot be used as configured; ``message`` says what to fix."""
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
 
 
 def check_new_secret(connection: PunchOutConnection, secret: str) -> None:

@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from openprocure.core import outbox
 from openprocure.core.choices import Direction, PlatformFlowOutcome, Protocol
+from openprocure.core.exceptions import ServiceError
 from openprocure.core.journal import record_document
 from openprocure.core.models import Document, OutboxMessage, PlatformFlow
 from openprocure.core.platform import hooks
@@ -63,7 +64,7 @@ SCHEME = "platform"
 PDF = "application/pdf"
 
 
-class PlatformNotConfigured(Exception):
+class PlatformNotConfigured(ServiceError):
     """No platform is configured for this legal entity; the message says which and where to set it."""
 
 

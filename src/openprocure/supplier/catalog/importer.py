@@ -51,6 +51,7 @@ from typing import IO, BinaryIO
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from openprocure.core.exceptions import ServiceError
 from openprocure.core.reference import is_currency
 from openprocure.core.tunables import tunable
 from openprocure.supplier.catalog import services
@@ -88,7 +89,7 @@ _LIMITS = {
 }
 
 
-class ImportFileError(Exception):
+class ImportFileError(ServiceError):
     """The file as a whole cannot be read (not CSV, missing columns)."""
 
 
