@@ -149,9 +149,10 @@ def build(invoice: Invoice, *, minor: Decimal) -> bytes:
     _el(summation, "ram:GrandTotalAmount", _amount(invoice.grand_total(minor), minor))
     _el(summation, "ram:DuePayableAmount", _amount(invoice.grand_total(minor), minor))
     if invoice.preceding_invoice:
-        _el(
-            _el(settlement, "ram:InvoiceReferencedDocument"),
-            "ram:IssuerAssignedID",
-            invoice.preceding_invoice,
-        )
+        referenced = _el(settlement, "ram:InvoiceReferencedDocument")
+        _el(referenced, "ram:IssuerAssignedID", invoice.preceding_invoice)
+        if invoice.preceding_invoice_date is not None:
+            # A formatted date (qdt), where the document's own dates are udt.
+            when = _el(referenced, "ram:FormattedIssueDateTime")
+            _el(when, "qdt:DateTimeString", format(invoice.preceding_invoice_date, "%Y%m%d"), format="102")
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))

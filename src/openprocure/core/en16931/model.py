@@ -96,6 +96,8 @@ class Invoice:
     delivery_address: Address | None = None
     delivery_date: date | None = None
     preceding_invoice: str = ""
+    #: The issue date of the preceding invoice (BT-26), required by the French rules on a 384.
+    preceding_invoice_date: date | None = None
     #: The seller opted to pay VAT on debits (French "option pour le paiement de la taxe d'après les
     #: débits"): VAT is due when the invoice is issued (BT-8, UNTDID 2005 code 3 / CII 5).
     vat_on_debits: bool = False

@@ -85,6 +85,8 @@ def build(invoice: Invoice, *, minor: Decimal) -> bytes:
     if invoice.preceding_invoice:
         reference = _el(_el(root, "cac:BillingReference"), "cac:InvoiceDocumentReference")
         _el(reference, "cbc:ID", invoice.preceding_invoice)
+        if invoice.preceding_invoice_date is not None:
+            _el(reference, "cbc:IssueDate", invoice.preceding_invoice_date.isoformat())
     _party(root, "cac:AccountingSupplierParty", invoice.seller)
     _party(root, "cac:AccountingCustomerParty", invoice.buyer)
     if invoice.delivery_address is not None or invoice.delivery_date is not None:
