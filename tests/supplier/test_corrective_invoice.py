@@ -3,11 +3,13 @@ numbered one naming it (BT-25, BT-26); the original is marked corrected, never d
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from lxml import etree
+from pypdf import PdfReader
 
 from openprocure.core import en16931
 from openprocure.core.models import OutboxMessage, User
@@ -209,6 +211,13 @@ def test_the_business_sees_the_corrective_in_its_invoices_and_the_api(client, sh
     listing = client.get("/account/invoices/").content.decode()
     assert f"Replaces invoice {invoice.number}: Only one of each shipped" in listing
     assert "Corrective invoice" in listing and "Corrected" in listing
+    pdf = client.get(f"/account/invoices/{corrective.number}/pdf/")
+    text = " ".join(
+        " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages).split()
+    )
+    issued = invoice.issued_at.strftime("%-d %b %Y")
+    assert f"Corrective invoice {corrective.number}" in text
+    assert f"Replaces in full invoice {invoice.number} of {issued}: Only one of each shipped" in text
     admin = shop.business.memberships.get(is_administrator=True).user
     key = create_api_key(business=shop.business, by=admin, name="erp")[1]
     body = client.get("/api/invoices/", HTTP_AUTHORIZATION=f"Bearer {key}").json()
