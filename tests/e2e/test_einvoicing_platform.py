@@ -202,12 +202,15 @@ def test_a_corrective_invoice_crosses_the_platform_and_waits_for_a_person(
     buyer, shop = french_demo.buyer_url, french_demo.supplier_url
     shared = french_demo.data_dir / "platform"
     taken = wait_for(shared / "to-buyer" / "done", f"platform-invoice-{SELLER}-*.pdf")
-    number = taken[0].name.removeprefix(f"platform-invoice-{SELLER}-").removesuffix(".pdf")
+    numbers = [p.name.removeprefix(f"platform-invoice-{SELLER}-").removesuffix(".pdf") for p in taken]
     customer = Browser("admin@acme.test")
     customer.sign_in(shop, customer.who, "demo")
     listing = customer.get(f"{shop}/account/invoices/")
-    # the first invoice the buyer took (approved there at once), not a credit memo
-    assert number in listing.texts("//tbody/tr[not(td[1]//span)]/td[1]/a[1]"), listing.texts("//tbody/tr")
+    # the last invoice the buyer took (approved there at once; not a credit memo, not the one paid above)
+    invoices = [n for n in numbers if n in listing.texts("//tbody/tr[not(td[1]//span)]/td[1]/a[1]")]
+    number = invoices[-1]
+    row = f"//tbody/tr[td[1]/a[1][normalize-space()='{number}']]"
+    assert listing.texts(f"{row}/td[6]")[0].startswith("Issued"), listing.texts("//tbody/tr")
 
     operator = Browser("operator@marketplace.test")
     operator.sign_in(shop, operator.who, "demo")
