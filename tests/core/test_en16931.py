@@ -182,3 +182,20 @@ def test_the_vat_on_debits_option_is_said_by_bt8_and_passes(build, mention):
     assert mention in xml.decode()
     plain = build(_corrective(), minor=Decimal("0.01")).decode()
     assert "DueDateTypeCode" not in plain and "DescriptionCode" not in plain
+
+
+@pytest.mark.parametrize(
+    ("build", "date_mention"),
+    [
+        (cii.build, '<qdt:DateTimeString format="102">20261130</qdt:DateTimeString>'),
+        (ubl.build, "<cbc:IssueDate>2026-11-30</cbc:IssueDate>"),
+    ],
+)
+def test_the_preceding_invoice_date_bt26_is_written_and_passes(build, date_mention):
+    xml = build(
+        dataclasses.replace(_corrective(), preceding_invoice_date=date(2026, 11, 30)), minor=Decimal("0.01")
+    )
+    assert en16931.validate(xml).fatal == ()
+    text = xml.decode()
+    assert date_mention in text
+    assert text.count("2026-11-30") + text.count("20261130") == 1

@@ -7,10 +7,15 @@ with the CDAR status 213 Rejetée, which the storefront's worker pulls and keeps
 Then the issue's demo acceptance, as people do it on the pages: the buyer's matching approves the
 invoice (205 Approuvée) and its clerk exports the payment (211 Paiement transmis); the storefront
 shows both on the invoice; its operator records the payment, and the buyer's invoice history shows
-212 Encaissée."""
+212 Encaissée.
+
+Last, the storefront's operator corrects an invoice the buyer already approved: the corrective invoice
+(384) crosses the platform, and the buyer's matching puts it in exception for a person, naming the
+invoice it replaces."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -188,4 +193,72 @@ def test_the_buyer_approves_pays_and_hears_it_was_cashed(french_demo: Demo, simu
         "Encaissée",
         number,
         SELLER,
+    )
+
+
+def test_a_corrective_invoice_crosses_the_platform_and_waits_for_a_person(
+    french_demo: Demo, simulated: str
+) -> None:
+    buyer, shop = french_demo.buyer_url, french_demo.supplier_url
+    shared = french_demo.data_dir / "platform"
+    taken = wait_for(shared / "to-buyer" / "done", f"platform-invoice-{SELLER}-*.pdf")
+    numbers = [p.name.removeprefix(f"platform-invoice-{SELLER}-").removesuffix(".pdf") for p in taken]
+    customer = Browser("admin@acme.test")
+    customer.sign_in(shop, customer.who, "demo")
+    listing = customer.get(f"{shop}/account/invoices/")
+    # the last invoice the buyer took (approved there at once; not a credit memo, not the one paid above)
+    invoices = [n for n in numbers if n in listing.texts("//tbody/tr[not(td[1]//span)]/td[1]/a[1]")]
+    number = invoices[-1]
+    row = f"//tbody/tr[td[1]/a[1][normalize-space()='{number}']]"
+    assert listing.texts(f"{row}/td[6]")[0].startswith("Issued"), listing.texts("//tbody/tr")
+
+    operator = Browser("operator@marketplace.test")
+    operator.sign_in(shop, operator.who, "demo")
+    page = operator.get(f"{shop}/fulfilment/invoices/{number}/correct/")
+    [price] = page.doc.xpath("(//input[starts-with(@name, 'price-')])[1]")
+    corrected = f"{float(price.get('value')) * 0.9:.2f}"
+    answer = operator.submit(
+        page,
+        page.form(button="Issue the corrective invoice"),
+        {price.get("name"): corrected, "reason": "Wrong unit price"},
+    )
+    issued = re.match(r"Corrective invoice (\S+) issued: it replaces invoice (\S+) ", answer.messages())
+    assert issued and issued.group(2) == number, (answer.status, answer.messages())
+    corrective = issued.group(1)
+
+    # It crosses the platform as any invoice; the buyer takes it.
+    wait_for(shared / "to-buyer" / "done", f"platform-invoice-{SELLER}-{corrective}.pdf")
+    assert not (shared / "to-buyer" / "failed").exists() or not list(
+        (shared / "to-buyer" / "failed").glob(f"*{corrective}*")
+    )
+    clerk = Browser("ap@acme.test")
+    clerk.sign_in(buyer, clerk.who, "demo")
+
+    def received() -> bool:
+        return corrective in clerk.get(f"{buyer}/invoicing/").texts("//table//tbody/tr/td[1]/a")
+
+    wait_until(received, seconds=120, what="the corrective invoice at the buyer", pause=2)
+    [link] = [
+        a.get("href")
+        for a in clerk.get(f"{buyer}/invoicing/").doc.xpath("//table//tbody/tr/td[1]/a")
+        if " ".join(a.text_content().split()) == corrective
+    ]
+    detail = clerk.get(f"{buyer}{link}")
+    assert (
+        f"Corrective invoice (type 384): it replaces invoice {number} in full."
+        in detail.texts("//p[@id='corrective']")[0]
+    )
+    # The original was approved at once: a person decides which of the two is paid.
+    assert (
+        f"Corrective invoice: it replaces invoice {number}, which is already approved for payment or "
+        "paid; decide which of the two is paid."
+    ) in detail.texts("//section[contains(@class,'exception')]//h3")
+
+    # The storefront shows the original corrected and the corrective naming it.
+    rows = customer.get(f"{shop}/account/invoices/")
+    assert rows.texts(f"//tbody/tr[td[1]/a[1][normalize-space()='{number}']]/td[6]")[0].startswith(
+        "Corrected"
+    )
+    assert f"Replaces invoice {number}: Wrong unit price" in rows.texts(
+        f"//tbody/tr[td[1]/a[1][normalize-space()='{corrective}']]/td[1]/small"
     )

@@ -33,6 +33,7 @@ class InvoiceStatus(models.TextChoices):
     EXPORTED = "exported", _("Sent to payment")  # included in a payment export
     REJECTED = "rejected", _("Rejected")  # refused by an AP clerk
     CANCELLED = "cancelled", _("Cancelled")  # the supplier cancelled it (cXML operation delete)
+    SUPERSEDED = "superseded", _("Replaced by a corrective invoice")  # a 384 took its place in matching
 
 
 INVOICE_TRANSITIONS: dict[str, set[str]] = {
@@ -41,6 +42,7 @@ INVOICE_TRANSITIONS: dict[str, set[str]] = {
         InvoiceStatus.AWAITING_RECEIPT,
         InvoiceStatus.APPROVED,
         InvoiceStatus.CANCELLED,
+        InvoiceStatus.SUPERSEDED,
     },
     # the receipt matches it (approved), or a later match finds another variance (exception)
     InvoiceStatus.AWAITING_RECEIPT: {
@@ -49,6 +51,7 @@ INVOICE_TRANSITIONS: dict[str, set[str]] = {
         InvoiceStatus.ON_HOLD,
         InvoiceStatus.REJECTED,
         InvoiceStatus.CANCELLED,
+        InvoiceStatus.SUPERSEDED,
     },
     InvoiceStatus.EXCEPTION: {
         InvoiceStatus.EXCEPTION,
@@ -58,6 +61,7 @@ INVOICE_TRANSITIONS: dict[str, set[str]] = {
         InvoiceStatus.CREDIT_REQUESTED,
         InvoiceStatus.REJECTED,
         InvoiceStatus.CANCELLED,
+        InvoiceStatus.SUPERSEDED,
     },
     InvoiceStatus.ON_HOLD: {
         InvoiceStatus.EXCEPTION,
@@ -65,6 +69,7 @@ INVOICE_TRANSITIONS: dict[str, set[str]] = {
         InvoiceStatus.CREDIT_REQUESTED,
         InvoiceStatus.REJECTED,
         InvoiceStatus.CANCELLED,
+        InvoiceStatus.SUPERSEDED,
     },
     InvoiceStatus.CREDIT_REQUESTED: {
         InvoiceStatus.EXCEPTION,
@@ -72,6 +77,7 @@ INVOICE_TRANSITIONS: dict[str, set[str]] = {
         InvoiceStatus.ON_HOLD,
         InvoiceStatus.REJECTED,
         InvoiceStatus.CANCELLED,
+        InvoiceStatus.SUPERSEDED,
     },
     # a late credit memo or receipt may re-open an approved invoice before it is paid
     InvoiceStatus.APPROVED: {
@@ -83,6 +89,17 @@ INVOICE_TRANSITIONS: dict[str, set[str]] = {
     InvoiceStatus.EXPORTED: set(),
     InvoiceStatus.REJECTED: set(),
     InvoiceStatus.CANCELLED: set(),
+    # a corrective invoice (384) replaced it before it was approved; it stays, out of matching
+    InvoiceStatus.SUPERSEDED: set(),
+}
+
+#: Statuses a corrective invoice (384) takes the place of; approved or paid, a person decides.
+SUPERSEDABLE = {
+    InvoiceStatus.RECEIVED,
+    InvoiceStatus.AWAITING_RECEIPT,
+    InvoiceStatus.EXCEPTION,
+    InvoiceStatus.ON_HOLD,
+    InvoiceStatus.CREDIT_REQUESTED,
 }
 
 #: Statuses whose invoice counts as invoiced quantity for later matches.
@@ -187,6 +204,8 @@ EXCEPTION_LABELS = {
     "tax_rate_over": _("Tax rate higher than expected"),
     "shipping_not_allowed": _("Shipping charged but not accepted"),
     "shipping_over": _("Shipping above the limit"),
+    "corrects_unknown": _("Corrective invoice for an unknown invoice"),
+    "corrects_settled": _("Corrective invoice for an approved or paid invoice"),
 }
 
 

@@ -33,6 +33,18 @@ UBL_NS = {
 CII_ROOT = "{urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100}CrossIndustryInvoice"
 # UNTDID 1001 document types that are credit notes (BT-3).
 CREDIT_TYPE_CODES = {"381", "396", "532", "81", "83", "261", "262", "308"}
+# UNTDID 1001 corrective invoice (BT-3): it replaces in full the invoice it names (BT-25).
+CORRECTIVE_TYPE_CODE = "384"
+CII_NS = {
+    "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100",
+    "qdt": "urn:un:unece:uncefact:data:standard:QualifiedDataType:100",
+    "udt": "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100",
+}
+# The header Extrinsics a seller's cXML corrective invoice carries (a standard invoice naming the one it
+# replaces; cXML has no replacement invoice): the EN 16931 type code, BT-25 and BT-26.
+INVOICE_TYPE_EXTRINSIC = "invoiceTypeCode"
+PRECEDING_INVOICE_EXTRINSIC = "precedingInvoiceID"
+PRECEDING_DATE_EXTRINSIC = "precedingInvoiceDate"
 # ISO 6523 ICD schemes of French company numbers (BT-30 / BT-29 schemeID).
 SIREN_SCHEME = "0002"
 SIRET_SCHEME = "0009"
@@ -89,6 +101,11 @@ class ParsedInvoice:
     warnings: list[str] = field(default_factory=list)
     #: The header tax broken down (``punchout.amounts.TaxDetail``: tax on lines, shipping, handling).
     tax_details: list[amounts.TaxDetail] = field(default_factory=list)
+    #: A corrective invoice (type 384): it replaces in full the invoice numbered ``preceding_number``
+    #: (BT-25) of ``preceding_date`` (BT-26, when stated).
+    corrective: bool = False
+    preceding_number: str = ""
+    preceding_date: date | None = None
 
     def negate(self) -> None:
         """Make a credit note's amounts negative (EN 16931 writes them positive)."""
@@ -203,6 +220,12 @@ def parse_ubl(root: Any) -> ParsedInvoice:
         is_credit=is_credit_note or type_code in CREDIT_TYPE_CODES,
         order_number=text(root, "cac:OrderReference/cbc:ID"),
     )
+    if type_code == CORRECTIVE_TYPE_CODE and not is_credit_note:
+        reference = "cac:BillingReference/cac:InvoiceDocumentReference/"
+        preceding_date = text(root, reference + "cbc:IssueDate")
+        parsed.corrective = True
+        parsed.preceding_number = text(root, reference + "cbc:ID")
+        parsed.preceding_date = _date(preceding_date, "BT-26 IssueDate") if preceding_date else None
     due = text(root, "cbc:DueDate") or text(root, "cac:PaymentMeans/cbc:PaymentDueDate")
     parsed.due_date = _date(due, "BT-9 DueDate") if due else None
     party = root.find("cac:AccountingSupplierParty/cac:Party", UBL_NS)
@@ -323,7 +346,7 @@ def parse_cii(data: bytes, *, source: str) -> ParsedInvoice:
     """A UN/CEFACT CII invoice (EN 16931 CII binding; Factur-X / ZUGFeRD)."""
     from drafthorse.models.document import Document
 
-    _xml_root(data)  # the same hostile-XML refusal as UBL before drafthorse reads it
+    root = _xml_root(data)  # the same hostile-XML refusal as UBL before drafthorse reads it
     try:
         document = Document.parse(data)
     except Exception as error:  # drafthorse raises plain exceptions on unexpected structure
@@ -349,6 +372,14 @@ def parse_cii(data: bytes, *, source: str) -> ParsedInvoice:
         order_number=_text(agreement.buyer_order.issuer_assigned_id),
         seller_name=_text(agreement.seller.name),
     )
+    if _text(header.type_code) == CORRECTIVE_TYPE_CODE:
+        referenced = ".//ram:ApplicableHeaderTradeSettlement/ram:InvoiceReferencedDocument/"
+        preceding_date = root.findtext(
+            referenced + "ram:FormattedIssueDateTime/qdt:DateTimeString", "", CII_NS
+        )
+        parsed.corrective = True
+        parsed.preceding_number = root.findtext(referenced + "ram:IssuerAssignedID", "", CII_NS).strip()
+        parsed.preceding_date = _date(preceding_date, "BT-26") if preceding_date.strip() else None
     seller = agreement.seller
     for registration in seller.tax_registrations.children:
         scheme = getattr(registration.id, "_scheme_id", "") or ""
@@ -522,6 +553,16 @@ def parsed_from_cxml(request: cxml.InvoiceDetailRequest, orders: Mapping[str, An
         reverse_charge=_reverse_charged(request),
     )
     _apply_payment_terms(parsed, header.payment_terms)
+    if (
+        not is_credit
+        and cxml.get_extrinsic(header.extrinsics, INVOICE_TYPE_EXTRINSIC) == CORRECTIVE_TYPE_CODE
+    ):
+        preceding_date = (cxml.get_extrinsic(header.extrinsics, PRECEDING_DATE_EXTRINSIC) or "").strip()
+        parsed.corrective = True
+        parsed.preceding_number = (
+            cxml.get_extrinsic(header.extrinsics, PRECEDING_INVOICE_EXTRINSIC) or ""
+        ).strip()
+        parsed.preceding_date = _date(preceding_date, "precedingInvoiceDate") if preceding_date else None
     return parsed
 
 

@@ -68,6 +68,8 @@ EXCEPTION_REASONS: dict[str, str] = {
     "tax_rate_over": "TX_TVA_ERR",
     "shipping_not_allowed": "CMD_ERR",
     "shipping_over": "MONTANTTOTAL_ERR",
+    "corrects_unknown": "REF_ERR",
+    "corrects_settled": "DOUBLE_FACT",
 }
 #: The reason given when nothing better is known (each allowed for its status).
 DEFAULT_REASONS: dict[str, str] = {

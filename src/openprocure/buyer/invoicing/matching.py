@@ -144,6 +144,15 @@ MESSAGES: dict[str, Any] = {
         "Line %(line)s: no order line found (order %(order)s, line %(order_line)s, part %(part)s, amount %(amount)s)."
     ),
     "currency_mismatch": _("Invoice in %(invoice)s but order %(order)s is in %(currency)s."),
+    # corrective invoices (384)
+    "corrects_ok": _("Corrective invoice: it replaces invoice %(invoice)s, which no longer counts."),
+    "corrects_unknown": _(
+        "Corrective invoice: it replaces invoice %(invoice)s, which was never received from this supplier."
+    ),
+    "corrects_settled": _(
+        "Corrective invoice: it replaces invoice %(invoice)s, which is already approved for payment or "
+        "paid; decide which of the two is paid."
+    ),
     # quantities
     "quantity_ordered_ok": _("Line %(line)s: invoiced %(invoiced)s, ordered %(ordered)s: within the order."),
     "quantity_over_ordered": _(

@@ -170,6 +170,12 @@ class Invoice(NumberedDocument, NewestFirst):
     approved_at = models.DateTimeField(_("approved for payment"), null=True, blank=True)
     payment_export = optional_link(PaymentExport, related_name="invoices")
     entered_by = optional_link(settings.AUTH_USER_MODEL)
+    #: A corrective invoice (type 384) replaces in full the invoice it names: its number (BT-25) and
+    #: date (BT-26) as stated, and that invoice of the same supplier when it was received.
+    corrective = models.BooleanField(_("corrective invoice"), default=False)
+    corrects_number = models.CharField(_("corrects invoice"), max_length=100, blank=True)
+    corrects_date = models.DateField(_("date of the corrected invoice"), null=True, blank=True)
+    corrects = optional_link("self", _("corrects invoice"), related_name="corrections")
     created_at = models.DateTimeField(_("received"), default=timezone.now)
 
     class Meta(NewestFirst.Meta):

@@ -31,6 +31,7 @@ from openprocure.buyer.invoicing.choices import (
     EXCEPTION_TRANSITIONS,
     INVOICE_TRANSITIONS,
     LIVE_STATUSES,
+    SUPERSEDABLE,
     ExceptionStatus,
     IdentifierScheme,
     InvoiceKind,
@@ -303,6 +304,9 @@ def receive_invoice(
             seller_identifiers=[list(pair) for pair in parsed.seller_identifiers],
             tax_details=_details_json(parsed.tax_details, currency),
             entered_by=actor,
+            corrective=parsed.corrective,
+            corrects_number=parsed.preceding_number[:100],
+            corrects_date=parsed.preceding_date,
         )
         invoice.purchase_orders.set(orders.values())
         InvoiceLine.objects.bulk_create(
@@ -331,6 +335,8 @@ def receive_invoice(
             actor=actor,
             detail={"source": parsed.source, "payload_id": payload_id},
         )
+        if invoice.corrective:
+            _take_the_place(invoice, actor)
         match_invoice(invoice=invoice, trigger="received", actor=actor)
         if invoice.is_credit:
             for po in orders.values():
@@ -338,6 +344,44 @@ def receive_invoice(
                     partial(rematch_purchase_order, purchase_order=po, trigger="credit_memo")
                 )
     return invoice
+
+
+def _take_the_place(corrective: Invoice, actor: Any) -> None:
+    """A corrective invoice (384) replaces the invoice of the same supplier it names (BT-25, of the
+    year of BT-26 when stated): linked to it, and, when that one is not approved nor paid yet, it
+    takes its place: the original's open variances are cleared and it moves to superseded (out of
+    matching, kept). Unknown, or approved or paid, the corrective's match says so as an exception
+    for a person (:func:`_corrective_findings`)."""
+    if not corrective.corrects_number:
+        return
+    originals = Invoice.objects.select_for_update().filter(
+        supplier_id=corrective.supplier_id, number=corrective.corrects_number
+    )
+    if corrective.corrects_date is not None:
+        originals = originals.filter(year=corrective.corrects_date.year)
+    original = originals.exclude(pk=corrective.pk).order_by("-year", "-pk").first()
+    if original is None:
+        return
+    corrective.corrects = original
+    corrective.save(update_fields=["corrects"])
+    if original.status in SUPERSEDABLE:
+        reason = _("replaced by corrective invoice %(number)s") % {"number": corrective.number}
+        _resolve_all(original, ExceptionStatus.CLEARED, actor, reason)
+        _move(original, InvoiceStatus.SUPERSEDED, actor, comment=reason)
+
+
+def _corrective_findings(invoice: Invoice) -> list[matching.Finding]:
+    """The check of a corrective invoice: it took the place of the invoice it names, or (an
+    exception) that invoice is unknown, or already approved or paid."""
+    if not invoice.corrective:
+        return []
+    original = invoice.corrects
+    named = {"invoice": invoice.corrects_number or "?"}
+    if original is None:
+        return [matching.Finding("corrects_unknown", False, None, named)]
+    if original.status in (InvoiceStatus.APPROVED, InvoiceStatus.EXPORTED):
+        return [matching.Finding("corrects_settled", False, None, named)]
+    return [matching.Finding("corrects_ok", True, None, named)]
 
 
 def _due(parsed: ParsedInvoice) -> Decimal:
@@ -485,6 +529,7 @@ def match_invoice(*, invoice: Invoice, trigger: str, actor: Any = None) -> Match
         result = matching.match_invoice(
             invoice_data(invoice, lines), candidates, tolerance_for=Tolerances().resolver(invoice.supplier_id)
         )
+        result.header.extend(_corrective_findings(invoice))
         return _store_result(invoice, lines, result, trigger, actor)
 
 
@@ -580,7 +625,12 @@ def _store_result(
             "waiting_for_receipt": waiting,
         },
     )
-    if invoice.status in (InvoiceStatus.EXPORTED, InvoiceStatus.REJECTED, InvoiceStatus.CANCELLED):
+    if invoice.status in (
+        InvoiceStatus.EXPORTED,
+        InvoiceStatus.REJECTED,
+        InvoiceStatus.CANCELLED,
+        InvoiceStatus.SUPERSEDED,
+    ):
         return run
     if not new and not waiting:
         _move(invoice, InvoiceStatus.APPROVED, actor)
@@ -801,7 +851,12 @@ def cancel_invoice(*, supplier: Supplier, number: str, year: int) -> Invoice:
                 _("No invoice %(number)s of %(year)s to cancel.") % {"number": number, "year": year},
                 code="unknown_invoice",
             )
-        if invoice.status in (InvoiceStatus.EXPORTED, InvoiceStatus.REJECTED, InvoiceStatus.CANCELLED):
+        if invoice.status in (
+            InvoiceStatus.EXPORTED,
+            InvoiceStatus.REJECTED,
+            InvoiceStatus.CANCELLED,
+            InvoiceStatus.SUPERSEDED,
+        ):
             raise InvoicingError(
                 _("Invoice %(number)s is %(status)s and can no longer be cancelled; send a credit memo.")
                 % {"number": number, "status": invoice.get_status_display()},

@@ -492,7 +492,12 @@ def first_match_outcomes(invoice_ids: Any) -> dict[int, bool]:
     """
 
     approved = {InvoiceStatus.APPROVED, InvoiceStatus.EXPORTED}
-    undecided = {InvoiceStatus.RECEIVED, InvoiceStatus.AWAITING_RECEIPT, InvoiceStatus.CANCELLED}
+    undecided = {
+        InvoiceStatus.RECEIVED,
+        InvoiceStatus.AWAITING_RECEIPT,
+        InvoiceStatus.CANCELLED,
+        InvoiceStatus.SUPERSEDED,
+    }
     statuses = dict(Invoice.objects.filter(pk__in=invoice_ids).values_list("pk", "status"))
     touched = set(
         InvoiceException.objects.filter(invoice_id__in=list(statuses), resolved_by__isnull=False)
@@ -535,7 +540,9 @@ class InvoiceSource(Source):
 
     def narrow(self, qs: QuerySet[Any], filters: HistoryFilters) -> QuerySet[Any]:
         if filters.in_spend:
-            qs = qs.filter(kind=InvoiceKind.INVOICE).exclude(status=InvoiceStatus.CANCELLED)
+            qs = qs.filter(kind=InvoiceKind.INVOICE).exclude(
+                status__in=[InvoiceStatus.CANCELLED, InvoiceStatus.SUPERSEDED]
+            )
         matches = _order_matches(filters, OuterRef("purchaseorder_id"))
         if matches is not None:
             order_links = Invoice.purchase_orders.through.objects.filter(matches, invoice_id=OuterRef("pk"))

@@ -96,7 +96,8 @@ class Invoice:
     delivery_address: Address | None = None
     delivery_date: date | None = None
     preceding_invoice: str = ""
-    #: The issue date of ``preceding_invoice`` (BT-26), which French credit notes give (BR-FR-CO-05).
+    #: The issue date of ``preceding_invoice`` (BT-26), which French credit notes (BR-FR-CO-05) and
+    #: corrective invoices give.
     preceding_invoice_date: date | None = None
     #: The seller opted to pay VAT on debits (French "option pour le paiement de la taxe d'après les
     #: débits"): VAT is due when the invoice is issued (BT-8, UNTDID 2005 code 3 / CII 5).

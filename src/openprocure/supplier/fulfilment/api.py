@@ -36,7 +36,10 @@ class ShipmentOut(Schema):
 
 class InvoiceOut(Schema):
     number: str
-    kind: str = Field(description="invoice, or credit_memo for returned goods")
+    kind: str = Field(
+        description="invoice, credit_memo for returned goods, or corrective for an invoice (type 384) "
+        "replacing a wrong one in full"
+    )
     order: str
     buyer_order_id: str
     shipment: str | None
@@ -48,7 +51,12 @@ class InvoiceOut(Schema):
     total: Decimal
     issued_at: datetime
     sent_electronically: bool
-    status: str = Field(description="issued, or paid once the buyer says it paid it in full")
+    status: str = Field(
+        description="issued, paid once the buyer says it paid it in full, or corrected once a corrective "
+        "invoice replaced it"
+    )
+    corrects: str | None = Field(description="the invoice a corrective invoice replaces (BT-25); else empty")
+    correction_reason: str = Field(description="what was wrong, on a corrective invoice; else empty")
     lifecycle_status: str = Field(
         description="the French lifecycle status of record (CDAR code: 205 approved … 212 cashed), or empty"
     )
@@ -119,6 +127,8 @@ def invoice_out(invoice: Invoice) -> dict[str, Any]:
         "issued_at": invoice.issued_at,
         "sent_electronically": invoice.sent_electronically,
         "status": invoice.status,
+        "corrects": invoice.corrects.number if invoice.corrects else None,
+        "correction_reason": invoice.correction_reason,
         "lifecycle_status": invoice.lifecycle_status,
         "buyer_statuses": [buyer_status_out(s) for s in invoice.buyer_statuses.all()],
     }
@@ -150,7 +160,7 @@ def list_invoices(request: HttpRequest, limit: int = 100) -> Any:
     business = request.auth  # type: ignore[attr-defined]  # ninja puts the API key's business on request.auth
     invoices = (
         Invoice.objects.filter(business=business)
-        .select_related("order", "shipment")
+        .select_related("order", "shipment", "corrects")
         .prefetch_related("buyer_statuses__invoice")
     )
     return [invoice_out(i) for i in invoices[: max(1, min(limit, 500))]]
@@ -159,7 +169,7 @@ def list_invoices(request: HttpRequest, limit: int = 100) -> Any:
 @invoices_router.get("/{number}", response=InvoiceOut, summary="One invoice")
 def get_invoice(request: HttpRequest, number: str) -> Any:
     return invoice_out(
-        _of_business(request, Invoice.objects.select_related("order", "shipment"), number=number)
+        _of_business(request, Invoice.objects.select_related("order", "shipment", "corrects"), number=number)
     )
 
 

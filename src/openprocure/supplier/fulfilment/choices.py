@@ -20,17 +20,21 @@ SHIPMENT_TRANSITIONS: dict[str, set[str]] = {
 class InvoiceStatus(models.TextChoices):
     ISSUED = "issued", _("Issued")  # created (and sent when e-invoicing is on)
     PAID = "paid", _("Paid")  # settled
+    CORRECTED = "corrected", _("Corrected")  # replaced by a corrective invoice (384), kept as issued
 
 
 INVOICE_TRANSITIONS: dict[str, set[str]] = {
-    InvoiceStatus.ISSUED: {InvoiceStatus.PAID},
+    InvoiceStatus.ISSUED: {InvoiceStatus.PAID, InvoiceStatus.CORRECTED},
     InvoiceStatus.PAID: set(),
+    InvoiceStatus.CORRECTED: set(),
 }
 
 
 class InvoiceKind(models.TextChoices):
     INVOICE = "invoice", _("Invoice")  # for shipped lines
     CREDIT_MEMO = "credit_memo", _("Credit memo")  # for returned lines (cXML lineLevelCreditMemo)
+    # replaces a wrong invoice in full (UNTDID 1001 type 384; a standard cXML invoice naming it)
+    CORRECTIVE = "corrective", _("Corrective invoice")
 
 
 class ReturnRequestStatus(models.TextChoices):

@@ -21,6 +21,12 @@ from openprocure.supplier.punchout import pricing
 from punchout import amounts, cxml
 from punchout.money import Money
 
+#: The header Extrinsics of a corrective invoice sent as cXML (see :func:`invoice_request`).
+INVOICE_TYPE_EXTRINSIC = "invoiceTypeCode"
+PRECEDING_INVOICE_EXTRINSIC = "precedingInvoiceID"
+PRECEDING_DATE_EXTRINSIC = "precedingInvoiceDate"
+CORRECTIVE_TYPE_CODE = "384"
+
 
 def ship_notice_request(
     order: Order, shipment: Shipment, lines: list[tuple[OrderLine, int]]
@@ -74,6 +80,12 @@ def invoice_request(
 
     A credit memo (returned goods) is a ``lineLevelCreditMemo``: the same lines, with negative
     quantities and amounts (unit prices stay positive).
+
+    cXML has no replacement invoice (its ``operation="delete"`` cancels an invoice without replacing
+    it), so a corrective invoice is a ``standard`` one with the corrected lines and totals, whose
+    Comments say which invoice it replaces and why, and whose header Extrinsics carry the EN 16931
+    meaning: ``invoiceTypeCode`` 384, ``precedingInvoiceID`` and ``precedingInvoiceDate`` (BT-3,
+    BT-25, BT-26), for a buyer's system that reads them to take it in place of the original.
     """
     currency = invoice.currency
     credit = invoice.kind == InvoiceKind.CREDIT_MEMO
@@ -100,7 +112,20 @@ def invoice_request(
             )
         )
     comments = None
-    if invoice.shipment is not None:
+    extrinsics: list[cxml.Extrinsic] = []
+    corrected = invoice.corrects if invoice.kind == InvoiceKind.CORRECTIVE else None
+    if corrected is not None:
+        comments = cxml.Comment(
+            f"Corrective invoice replacing invoice {corrected.number} of "
+            f"{corrected.issued_at.date().isoformat()}: {invoice.correction_reason}",
+            lang="en",
+        )
+        extrinsics = [
+            cxml.Extrinsic(INVOICE_TYPE_EXTRINSIC, CORRECTIVE_TYPE_CODE),
+            cxml.Extrinsic(PRECEDING_INVOICE_EXTRINSIC, corrected.number),
+            cxml.Extrinsic(PRECEDING_DATE_EXTRINSIC, corrected.issued_at.date().isoformat()),
+        ]
+    elif invoice.shipment is not None:
         comments = cxml.Comment(f"Shipment {invoice.shipment.shipment_id}", lang="en")
     elif credit and hasattr(invoice, "goods_return"):
         comments = cxml.Comment(
@@ -119,6 +144,7 @@ def invoice_request(
             purpose=cxml.InvoicePurpose.LINE_LEVEL_CREDIT_MEMO if credit else cxml.InvoicePurpose.STANDARD,
             line_indicators=["isTaxInLine"],
             comments=comments,
+            extrinsics=extrinsics,
         ),
         orders=[cxml.InvoiceDetailOrder(order_reference=order_reference(order), items=items)],
         summary=cxml.InvoiceDetailSummary(

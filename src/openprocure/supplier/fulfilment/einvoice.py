@@ -111,8 +111,12 @@ def semantic_invoice(invoice: Invoice, lines: list[InvoiceLine]) -> EInvoice:
         terms = f"{payment}. {terms}"
     shipping = Decimal(invoice.shipping).quantize(minor)
     credit = invoice.kind == InvoiceKind.CREDIT_MEMO
+    corrected = invoice.corrects if invoice.kind == InvoiceKind.CORRECTIVE else None
+    type_code = TypeCode.CREDIT_NOTE if credit else TypeCode.INVOICE
+    if corrected is not None:
+        type_code = TypeCode.CORRECTIVE
     # A credit memo names the order's last invoice before it (BT-25) and its date (BT-26), the one it
-    # credits (French rule BR-FR-CO-05).
+    # credits (French rule BR-FR-CO-05); a corrective invoice names the one it replaces, with its date.
     credited = (
         Invoice.objects.filter(order=order, kind=InvoiceKind.INVOICE, issued_at__lte=invoice.issued_at)
         .order_by("-issued_at", "-pk")
@@ -123,7 +127,7 @@ def semantic_invoice(invoice: Invoice, lines: list[InvoiceLine]) -> EInvoice:
     )
     return EInvoice(
         number=invoice.number,
-        type_code=TypeCode.CREDIT_NOTE if credit else TypeCode.INVOICE,
+        type_code=type_code,
         issue_date=invoice.issued_at.date(),
         currency=invoice.currency,
         seller=seller(),
@@ -155,8 +159,10 @@ def semantic_invoice(invoice: Invoice, lines: list[InvoiceLine]) -> EInvoice:
         delivery_name=delivery_name,
         delivery_address=delivery_address,
         delivery_date=invoice.shipment.shipped_at.date() if invoice.shipment else None,
-        preceding_invoice=credited[0] if credited else "",
-        preceding_invoice_date=credited[1].date() if credited else None,
+        preceding_invoice=corrected.number if corrected is not None else (credited[0] if credited else ""),
+        preceding_invoice_date=(
+            corrected.issued_at.date() if corrected is not None else (credited[1].date() if credited else None)
+        ),
         vat_on_debits=bool(tunable("EINVOICE_VAT_ON_DEBITS")),
         notes=(
             ("PMT", tunable("EINVOICE_RECOVERY_FEE_NOTE")),

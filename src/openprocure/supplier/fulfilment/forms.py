@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -10,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from openprocure.core.links import web_url
+from openprocure.supplier.fulfilment.models import InvoiceLine
 from openprocure.supplier.orders.models import OrderLine
 
 
@@ -108,3 +110,42 @@ class ShipTogetherForm(forms.Form):
     )
     carrier = forms.CharField(label=_("Carrier"), required=False, max_length=100)
     tracking_number = forms.CharField(label=_("Tracking number"), required=False, max_length=100)
+
+
+class CorrectiveInvoiceForm(forms.Form):
+    """A corrective invoice: each line of the original with its quantity and unit price as they
+    should have been (``quantity-<id>``, ``price-<id>``, prefilled with the original's), and what was
+    wrong."""
+
+    reason = forms.CharField(label=_("What was wrong"), max_length=500)
+
+    def __init__(self, *args: Any, lines: Iterable[InvoiceLine], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lines = list(lines)
+        for line in self.lines:
+            number = line.invoice_line_number
+            self.fields[f"quantity-{line.pk}"] = forms.IntegerField(
+                label=_("Line %(number)s: quantity") % {"number": number},
+                min_value=0,
+                max_value=MOST_ITEMS,
+                initial=line.quantity,
+                error_messages={"invalid": _("Enter whole numbers of items.")},
+            )
+            self.fields[f"price-{line.pk}"] = forms.DecimalField(
+                label=_("Line %(number)s: unit price") % {"number": number},
+                min_value=Decimal(0),
+                max_digits=12,
+                decimal_places=4,
+                initial=Decimal(line.unit_price).normalize(),
+            )
+
+    def rows(self) -> list[tuple[InvoiceLine, forms.BoundField, forms.BoundField]]:
+        """Each original line with its quantity and price fields, for the page."""
+        return [(line, self[f"quantity-{line.pk}"], self[f"price-{line.pk}"]) for line in self.lines]
+
+    def corrected(self) -> list[tuple[int, int, Decimal]]:
+        """(invoice line id, quantity, unit price) of each line of a valid form."""
+        return [
+            (line.pk, int(self.cleaned_data[f"quantity-{line.pk}"]), self.cleaned_data[f"price-{line.pk}"])
+            for line in self.lines
+        ]

@@ -122,6 +122,11 @@ def record_payment(*, invoice: Invoice, actor: Any) -> Invoice:
     """Our staff record that the invoice's payment was received: it is paid, and we say 212 Encaissée."""
     with transaction.atomic():
         invoice = Invoice.objects.select_for_update().select_related("order", "business").get(pk=invoice.pk)
+        if invoice.status == InvoiceStatus.CORRECTED:
+            raise ValidationError(
+                _("Invoice %(number)s was replaced by a corrective invoice: record the payment on that one.")
+                % {"number": invoice.number}
+            )
         if invoice.lifecycle_status == LifecycleStatus.CASHED:
             raise ValidationError(
                 _("The payment of invoice %(number)s is already recorded.") % {"number": invoice.number}

@@ -113,6 +113,16 @@ class Invoice(NumberedDocument):
         _("lifecycle status"), max_length=3, choices=LifecycleStatus.choices, blank=True, default=""
     )
     issued_at = models.DateTimeField(_("issued"), default=timezone.now, db_index=True)
+    #: The invoice a corrective invoice (kind ``corrective``, type 384) replaces in full (BT-25, BT-26).
+    corrects = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+        verbose_name=_("corrects invoice"),
+    )
+    correction_reason = models.CharField(_("why it was corrected"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["-issued_at", "-id"]

@@ -21,6 +21,9 @@ urlpatterns = [
                 ),
                 path("shipments/<int:shipment_id>/delivered/", views.delivered, name="fulfilment-delivered"),
                 path(
+                    "invoices/<str:number>/correct/", views.correct_invoice, name="fulfilment-invoice-correct"
+                ),
+                path(
                     "invoices/<str:number>/payment-received/",
                     views.payment_received,
                     name="fulfilment-payment-received",

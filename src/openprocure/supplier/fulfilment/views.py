@@ -22,6 +22,7 @@ from openprocure.supplier.business.services import membership_of, staff_role
 from openprocure.supplier.fulfilment import lifecycle, services
 from openprocure.supplier.fulfilment.choices import ReturnRequestStatus
 from openprocure.supplier.fulfilment.forms import (
+    CorrectiveInvoiceForm,
     DeclineReturnForm,
     LineQuantitiesForm,
     ReturnRequestRefForm,
@@ -287,8 +288,8 @@ def account_invoices(request: AuthenticatedHttpRequest) -> HttpResponse:
     orders = orders_for(membership, whole_business=membership.is_administrator)
     invoices = (
         Invoice.objects.filter(order__in=orders)
-        .defer("einvoice")
-        .select_related("order", "shipment")
+        .select_related("order", "shipment", "corrects")
+        .defer("einvoice", "corrects__einvoice")
         .prefetch_related("buyer_statuses")
     )
     page, query = paginate(request, invoices)
@@ -345,6 +346,52 @@ def account_charges(request: AuthenticatedHttpRequest) -> HttpResponse:
     page, query = paginate(request, charges)
     return render(
         request, "fulfilment/charges.html", {"charges": page.object_list, "page": page, "query": query}
+    )
+
+
+@login_required
+def correct_invoice(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
+    """Issue a corrective invoice (384) replacing a wrong one: its lines prefilled with the original's
+    quantities and unit prices, the operator changes what was wrong and says why."""
+    _require_staff(request)
+    invoice = get_object_or_404(
+        Invoice.objects.defer("einvoice").select_related("order", "business"), number=number
+    )
+    lines = invoice.lines.select_related("order_line").order_by("invoice_line_number")
+    form = CorrectiveInvoiceForm(request.POST if request.method == "POST" else None, lines=lines)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            corrective = services.issue_corrective(
+                invoice_id=invoice.pk,
+                lines=[
+                    services.CorrectedLine(invoice_line_id=pk, quantity=quantity, unit_price=price)
+                    for pk, quantity, price in form.corrected()
+                ],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(
+                request,
+                _("Corrective invoice %(corrective)s issued: it replaces invoice %(number)s (%(total)s).")
+                % {
+                    "corrective": corrective.number,
+                    "number": invoice.number,
+                    "total": format_money(corrective.total, corrective.currency),
+                },
+            )
+            return redirect("support-order", invoice.order.number)
+    if form.is_bound and form.errors:
+        status = 400
+    return render(
+        request,
+        "fulfilment/correct_invoice.html",
+        {"invoice": invoice, "form": form, "correctable": services.correctable(invoice)},
+        status=status,
     )
 
 

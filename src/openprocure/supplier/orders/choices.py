@@ -44,6 +44,7 @@ class EventKind(models.TextChoices):
     SHIPPED = "order_shipped", _("Shipment sent")
     DELIVERED = "order_delivered", _("Delivered")
     INVOICED = "order_invoiced", _("Invoiced")
+    INVOICE_CORRECTED = "invoice_corrected", _("Invoice corrected")  # detail: invoice, corrective, reason
     CHARGED = "order_charged", _("Charged")
     RETURNED = "order_returned", _("Goods returned")
     CONFORMANCE_CHECKED = "conformance_checked", _("Procurement system checked with this order")
