@@ -161,7 +161,9 @@ def semantic_invoice(invoice: Invoice, lines: list[InvoiceLine]) -> EInvoice:
         delivery_date=invoice.shipment.shipped_at.date() if invoice.shipment else None,
         preceding_invoice=corrected.number if corrected is not None else (credited[0] if credited else ""),
         preceding_invoice_date=(
-            corrected.issued_at.date() if corrected is not None else (credited[1].date() if credited else None)
+            corrected.issued_at.date()
+            if corrected is not None
+            else (credited[1].date() if credited else None)
         ),
         vat_on_debits=bool(tunable("EINVOICE_VAT_ON_DEBITS")),
         notes=(
