@@ -49,7 +49,9 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
     if refusal is not None:
         message = refusal.message
     else:
-        message = reason or _("This page is for people with another role. Ask your administrator if you need it.")
+        message = reason or _(
+            "This page is for people with another role. Ask your administrator if you need it."
+        )
     return _error_page(
         request, status=403, title=_("You cannot open this page"), message=message, refusal=refusal
     )

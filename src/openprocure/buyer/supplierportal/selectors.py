@@ -38,9 +38,7 @@ def refusal(request: HttpRequest, reason: str) -> Refusal | None:
         return None
     return Refusal(
         message=reason
-        or _(
-            "This page is not part of the supplier portal. The orders we sent you are under “Your orders”."
-        ),
+        or _("This page is not part of the supplier portal. The orders we sent you are under “Your orders”."),
         link=reverse("supplierportal:orders"),
         link_text=_("Go to your orders"),
     )
