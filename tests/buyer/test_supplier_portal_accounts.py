@@ -7,10 +7,15 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.test import Client
+from django.contrib.sessions.backends.db import SessionStore
+from django.core.exceptions import PermissionDenied
+from django.test import Client, RequestFactory
+from django.utils import translation
+from django.utils.html import escape
 
 from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.buyer.supplierportal.models import SupplierAccount
+from openprocure.core.errors import permission_denied
 from openprocure.core.models import User
 from tests.buyer.approval_world import signed_in
 from tests.buyer.portal_world import ADDRESS, deliver, ordered, portal, world
@@ -156,3 +161,74 @@ def test_the_account_pages_are_in_french(world) -> None:  # type: ignore[no-unty
     assert "78,00\xa0EUR" in text
     form = Client().get(portal(po) + "account/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Créer votre compte fournisseur" in form
+
+
+def error_page_links(text: str) -> list[tuple[str, str]]:
+    """(href, text) of the links under “What you can do” of the error page."""
+    section = text[text.index('<section class="card error-page"') : text.index("</section>")]
+    return re.findall(r'<a href="([^"]+)">([^<]+)</a>', section)
+
+
+@pytest.mark.parametrize(
+    ("language", "reason", "link"),
+    [
+        (
+            "en",
+            "A supplier&#x27;s account opens only the supplier portal: your orders are under “Your orders”.",
+            "Go to your orders",
+        ),
+        (
+            "fr",
+            "Un compte fournisseur n’ouvre que le portail fournisseur : vos commandes sont sous "
+            "« Vos commandes ».",
+            "Voir vos commandes",
+        ),
+    ],
+)
+def test_a_supplier_account_refused_a_page_is_sent_back_to_its_orders(world, language, reason, link) -> None:  # type: ignore[no-untyped-def]
+    client = create_account(deliver(ordered(world)))
+    answer = client.get("/shop/", HTTP_ACCEPT_LANGUAGE=language)
+    assert answer.status_code == 403
+    text = answer.content.decode()
+    assert reason in text
+    assert error_page_links(text) == [("/supplier-portal/orders/", link)]
+    assert "another role" not in text and "autre rôle" not in text
+
+
+@pytest.mark.parametrize(
+    ("language", "message", "link"),
+    [
+        (
+            "en",
+            "This page is not part of the supplier portal. The orders we sent you are under “Your orders”.",
+            "Go to your orders",
+        ),
+        (
+            "fr",
+            "Cette page ne fait pas partie du portail fournisseur. Les commandes que nous vous avons "
+            "envoyées sont sous « Vos commandes ».",
+            "Voir vos commandes",
+        ),
+    ],
+)
+def test_a_page_refused_without_a_reason_tells_a_supplier_account_where_its_orders_are(  # type: ignore[no-untyped-def]
+    world, language, message, link
+) -> None:
+    client = create_account(deliver(ordered(world)))
+    request = RequestFactory().get("/somewhere/")
+    request.user = SupplierAccount.objects.get().user
+    request.session = SessionStore()
+    with translation.override(language):
+        answer = permission_denied(request, PermissionDenied())
+    assert answer.status_code == 403
+    text = answer.content.decode()
+    assert f'<p class="wrap">{escape(message)}</p>' in text
+    assert error_page_links(text) == [("/supplier-portal/orders/", link)]
+    assert client.get("/supplier-portal/orders/").status_code == 200
+
+
+def test_a_person_of_the_company_refused_a_page_keeps_the_generic_advice(world) -> None:  # type: ignore[no-untyped-def]
+    text = signed_in(world.rita).get("/supplier-portal/orders/").content.decode()
+    assert "Only a supplier&#x27;s account on the supplier portal has this page." in text
+    assert error_page_links(text) == [("/", "Go to the home page")]
+    assert "Sign out and sign in as the person who has this role." in text

@@ -222,3 +222,91 @@ def test_only_the_business_administrator_sets_its_delivery_day(client, dock, glo
     dock.refresh_from_db()
     assert dock.preferred_delivery_day == Weekday.FRIDAY
     assert not AdminEvent.objects.filter(subject_type="business.shippingaddress").exists()
+
+
+def _confirmations(order: Order) -> list[cxml.ConfirmationRequest]:
+    messages = OutboxMessage.objects.filter(kind="ConfirmationRequest", reference=order.number).order_by("id")
+    return [cxml.parse(message.body.encode()).document.message for message in messages]
+
+
+def _set_day(client, dock, day: str) -> None:
+    response = client.post(
+        reverse("business-delivery-day"), {"address_id": dock.pk, "preferred_delivery_day": day}, follow=True
+    )
+    assert [str(m) for m in response.context["messages"]] == ["Delivery day saved."]
+
+
+def test_held_orders_move_to_the_new_delivery_day_and_the_buyer_is_told(client, shop, dock):
+    with freeze_time("2026-12-04 14:30:00"):  # Friday 15:30 in Paris: held for Friday 11 December
+        held = _order(client, "PO-REC-1", recurring=True)
+        once = _order(client, "PO-ONCE-1", recurring=False)
+        shipped = _order(client, "PO-REC-2", recurring=True)
+    Order.objects.filter(pk=shipped.pk).update(status=OrderStatus.SHIPPED)  # already on its way
+    client.logout()
+    assert client.login(username="admin@acme.test", password=PASSWORD)
+    # Monday 14:30 in Paris, past the cut-off: the order counts from Tuesday, plus a day of handling,
+    # so Tuesday 8 December is too soon: the next Tuesday, 15 December.
+    with freeze_time("2026-12-07 13:30:00"):
+        _set_day(client, dock, str(Weekday.TUESDAY))
+    held.refresh_from_db()
+    assert held.held_until == date(2026, 12, 15)
+    first, redated = _confirmations(held)
+    assert first.header.confirm_id == f"{held.number}-v1"
+    assert redated.header.confirm_id == f"{held.number}-v1-20261215"
+    assert redated.header.type == cxml.ConfirmationType.DETAIL
+    assert redated.order_reference.order_id == "PO-REC-1"
+    assert [c.text for c in redated.header.comments] == [
+        "Sold by Marketplace",
+        "Consolidated delivery on 2026-12-15 with your other recurring orders",
+    ]
+    (status,) = redated.items[0].statuses
+    assert (status.type, status.quantity) == (cxml.ConfirmationStatusType.ACCEPT, 1)
+    assert status.delivery_date == datetime(2026, 12, 15, 0, 0, tzinfo=PARIS)
+    body = OutboxMessage.objects.filter(kind="ConfirmationRequest", reference=held.number).latest("id").body
+    assert 'deliveryDate="2026-12-15T00:00:00+01:00"' in body
+    event = held.events.get(kind="delivery_redated")
+    assert (event.actor.email, event.detail, event.label) == (
+        "admin@acme.test",
+        {"from": "2026-12-11", "to": "2026-12-15"},
+        "Delivery day changed",
+    )
+    # The others are left as they were, and told nothing.
+    once.refresh_from_db()
+    shipped.refresh_from_db()
+    assert (once.held_until, shipped.held_until) == (None, date(2026, 12, 11))
+    assert len(_confirmations(once)) == len(_confirmations(shipped)) == 1
+
+    # Wednesday is far enough from Monday afternoon: Wednesday 9 December, earlier than before.
+    with freeze_time("2026-12-07 13:30:00"):
+        _set_day(client, dock, str(Weekday.WEDNESDAY))
+    held.refresh_from_db()
+    assert held.held_until == date(2026, 12, 9)
+    assert _confirmations(held)[-1].header.confirm_id == f"{held.number}-v1-20261209"
+
+    # No day any more: the order is released and ships as usual; the confirmation states no date.
+    with freeze_time("2026-12-07 13:30:00"):
+        _set_day(client, dock, "")
+    held.refresh_from_db()
+    assert held.held_until is None
+    released = _confirmations(held)[-1]
+    assert released.header.confirm_id == f"{held.number}-v1-released"
+    assert [c.text for c in released.header.comments] == ["Sold by Marketplace"]
+    assert released.items[0].statuses[0].delivery_date is None
+    assert [e.detail for e in held.events.filter(kind="delivery_redated").order_by("id")] == [
+        {"from": "2026-12-11", "to": "2026-12-15"},
+        {"from": "2026-12-15", "to": "2026-12-09"},
+        {"from": "2026-12-09", "to": ""},
+    ]
+
+
+def test_an_unchanged_day_moves_nothing_and_sends_nothing(client, shop, dock):
+    with freeze_time("2026-12-04 14:30:00"):
+        held = _order(client, "PO-REC-1", recurring=True)
+    client.logout()
+    assert client.login(username="admin@acme.test", password=PASSWORD)
+    with freeze_time("2026-12-07 13:30:00"):
+        _set_day(client, dock, str(Weekday.FRIDAY))
+    held.refresh_from_db()
+    assert held.held_until == date(2026, 12, 11)
+    assert len(_confirmations(held)) == 1
+    assert not held.events.filter(kind="delivery_redated").exists()

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from django.test import override_settings
 
 from openprocure.core.models import Document
 from openprocure.supplier.catalog.models import Product
@@ -278,3 +279,36 @@ def test_an_acknowledgement_sent_to_the_storefront_is_not_an_order(client, shop)
         "CancelPurchaseOrder.",
         "/AcknowledgePurchaseOrder",
     )
+
+
+@override_settings(RATELIMIT_ANONYMOUS="2/h", RATELIMIT_PARTNER="100/h")
+def test_an_address_over_its_allowance_gets_a_confirm_bod_429_with_retry_after(client, shop):
+    failed = [post(client, b"<ProcessPurchaseOrder><oops></ProcessPurchaseOrder>") for _ in range(3)]
+    assert [r.status_code for r in failed] == [400, 400, 429]
+    refused = failed[2]
+    assert refused["Content-Type"] == "application/xml; charset=utf-8"
+    assert 1 <= int(refused["Retry-After"]) <= 3600
+    assert refusal_of(refused) == (
+        "RATE_LIMITED",
+        "Too many failed or unauthenticated requests came from your address. Send the same document "
+        f"again in {refused['Retry-After']} seconds (nothing was read or stored).",
+        "",
+    )
+    assert oagis.parse_confirm(refused.content).results[0].bod_id is None
+    # The refused BOD was not read, so not journaled: only the two answered ones.
+    assert Document.objects.filter(protocol="oagis", direction="in").count() == 2
+
+
+@override_settings(RATELIMIT_ANONYMOUS="100/h", RATELIMIT_PARTNER="1/h")
+def test_a_partner_over_its_allowance_gets_a_confirm_bod_429_and_no_order(client, shop):
+    cart = punch_out(client, [("B000PAPER1", 3)])
+    assert post(client, bod(cart)).status_code == 200
+    refused = post(client, bod(cart, bod_id="bod-2@buyer.example", order_id="PO-2026-000002"))
+    assert refused.status_code == 429
+    assert refusal_of(refused)[:2] == (
+        "RATE_LIMITED",
+        "This partner account has sent more requests than its allowance. Send the same document again "
+        f"in {refused['Retry-After']} seconds (nothing was read or stored).",
+    )
+    assert Order.objects.count() == 1
+    assert Document.objects.filter(protocol="oagis", direction="in").count() == 1

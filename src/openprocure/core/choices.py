@@ -32,6 +32,11 @@ class AdminEventKind(models.TextChoices):
     CREATED = "created", _("Created")  # an administrator added the record
     CHANGED = "changed", _("Changed")  # an administrator changed it (detail: the fields)
     DELETED = "deleted", _("Deleted")  # an administrator removed it (detail: what it said)
+    STOPPED = (
+        "stopped",
+        _("Stopped: its worker was lost"),
+    )  # the housekeeping failed a stuck row (detail: why)
+    EXPIRED = "expired", _("File deleted after its retention")  # the housekeeping deleted its file
 
 
 class OutboxStatus(models.TextChoices):

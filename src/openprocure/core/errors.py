@@ -3,20 +3,41 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from openprocure.core.hooks import Hook
+
 logger = logging.getLogger(__name__)
 
 
-def _error_page(request: HttpRequest, *, status: int, title: str, message: str) -> HttpResponse:
+@dataclass(frozen=True)
+class Refusal:
+    """What a site app tells a person it knows better than by role (a supplier's account on the
+    buyer's supplier portal) on a refused page: the sentence, and the one link back to its pages."""
+
+    message: str
+    link: str
+    link_text: str
+
+
+#: Asked on every 403 with ``(request, reason)`` (``reason`` is the view's own, possibly empty): a
+#: site app that recognises the signed-in person answers with a :class:`Refusal`, anyone else with
+#: ``None``; the first answer is the page's (registered from the app's ``AppConfig.ready()``).
+refusal_for = Hook()
+
+
+def _error_page(
+    request: HttpRequest, *, status: int, title: str, message: str, refusal: Refusal | None = None
+) -> HttpResponse:
     return render(
         request,
         "core/error.html",
-        {"status": status, "title": title, "message": message},
+        {"status": status, "title": title, "message": message, "refusal": refusal},
         status=status,
     )
 
@@ -24,12 +45,15 @@ def _error_page(request: HttpRequest, *, status: int, title: str, message: str) 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """403: what the page is for and who may open it (the view's own reason when it gave one)."""
     reason = str(exception or "").strip()
+    refusal = next((answer for answer in refusal_for(request, reason) if answer is not None), None)
+    if refusal is not None:
+        message = refusal.message
+    else:
+        message = reason or _(
+            "This page is for people with another role. Ask your administrator if you need it."
+        )
     return _error_page(
-        request,
-        status=403,
-        title=_("You cannot open this page"),
-        message=reason
-        or _("This page is for people with another role. Ask your administrator if you need it."),
+        request, status=403, title=_("You cannot open this page"), message=message, refusal=refusal
     )
 
 

@@ -337,7 +337,9 @@ class AuditEvent(models.Model):
 
 class AdminEvent(AuditEvent):
     """A change an administrator made to a setting or policy record (a tolerance rule, a preferred
-    supplier…): who, when, what changed. The record may be gone since; the event names it."""
+    supplier…): who, when, what changed. The record may be gone since; the event names it. The
+    housekeeping (``core.housekeeping``) records here too, with no actor, what it did to a record
+    (failed a stuck run, deleted an expired file)."""
 
     KIND_LABELS = dict(AdminEventKind.choices)
 

@@ -90,6 +90,16 @@ def refusal_reply(error: OAGISError, received: oagis.ApplicationArea | None) -> 
     return Reply(document, error.status_code)
 
 
+def rate_limited(refusal: ratelimits.Refusal) -> HttpResponse:
+    """HTTP 429 + Retry-After with a ConfirmBOD refusing the BOD (reason code ``RATE_LIMITED``, the
+    same text as a cXML partner reads): the BOD was not read, so the answer names no received BOD and
+    neither is journaled (as on ``POST /cxml/``)."""
+    error = Refused("RATE_LIMITED", ratelimits.message(refusal), status_code=ratelimits.TOO_MANY_REQUESTS)
+    reply = refusal_reply(error, None)
+    response = HttpResponse(oagis.build(reply.document), content_type=CONTENT_TYPE, status=reply.status)
+    return ratelimits.refused_response(response, refusal)
+
+
 def require_credentials(inbound: InboundBOD) -> tuple[str, str]:
     """The Basic credentials of a BOD, or a 401 refusal saying how to send them."""
     if inbound.credentials is None or not inbound.credentials[0]:
@@ -130,12 +140,13 @@ class OAGISEndpoint(View):
         """Answer the BOD, within the rate limits of ``POST /cxml/`` (``core.ratelimits``)."""
         refusal = ratelimits.address_refusal(request)
         if refusal is not None:
-            return ratelimits.cxml_response(refusal)
+            return rate_limited(refusal)
         with ratelimits.one_at_a_time(request) as busy:
             if busy is not None:
-                return ratelimits.cxml_response(busy)
+                return rate_limited(busy)
             response, credential = self.receive(request)
-        ratelimits.count(request, credential=credential, accepted=200 <= response.status_code < 300)
+        if response.status_code != ratelimits.TOO_MANY_REQUESTS:
+            ratelimits.count(request, credential=credential, accepted=200 <= response.status_code < 300)
         return response
 
     def receive(self, request: HttpRequest) -> tuple[HttpResponse, str]:
@@ -156,6 +167,9 @@ class OAGISEndpoint(View):
             return self.answer(refusal_reply(error, None), journal), ""
         credentials = read_basic_credentials(request.META.get("HTTP_AUTHORIZATION", ""))
         credential = credentials[0].casefold() if credentials else ""
+        refusal = ratelimits.credential_refusal(request, credential)
+        if refusal is not None:
+            return rate_limited(refusal), credential
         journal = record_document(
             direction=Direction.INBOUND,
             raw=raw,

@@ -20,7 +20,9 @@ sent it; the rate alone would still let a flood occupy every worker for that lon
 address keeps at most one worker busy and the others stay free for partners.
 
 A refused request gets HTTP 429 with ``Retry-After`` (seconds) and, on ``/cxml/``, a cXML Response
-with Status 560 "Temporary server error": cXML's 5xx means "send the same document again later".
+with Status 560 "Temporary server error": cXML's 5xx means "send the same document again later"; on
+``/oagis/``, a ConfirmBOD refusing the BOD with the reason code ``RATE_LIMITED`` and the same text
+(``core.oagis_endpoint.rate_limited``).
 """
 
 from __future__ import annotations
@@ -155,17 +157,18 @@ def cxml_response(refusal: Refusal) -> HttpResponse:
     response = HttpResponse(
         cxml.build(document), content_type="text/xml; charset=utf-8", status=TOO_MANY_REQUESTS
     )
-    return _refused_response(response, refusal)
+    return refused_response(response, refusal)
 
 
 def plain_response(refusal: Refusal) -> HttpResponse:
     """HTTP 429 + Retry-After with a plain-text reason a person can read (OCI has no status document)."""
     text = _("Too many requests: try again in %(seconds)s seconds.") % {"seconds": refusal.retry_after}
     response = HttpResponse(text + "\n", content_type="text/plain; charset=utf-8", status=TOO_MANY_REQUESTS)
-    return _refused_response(response, refusal)
+    return refused_response(response, refusal)
 
 
-def _refused_response(response: HttpResponse, refusal: Refusal) -> HttpResponse:
+def refused_response(response: HttpResponse, refusal: Refusal) -> HttpResponse:
+    """``response`` (a 429 in the endpoint's own shape) with ``Retry-After``, kept out of the log."""
     response["Retry-After"] = str(refusal.retry_after)
     # The access log has every refusal already: one more log line each would let a flood flood the
     # log too (Django logs every 4xx answer as a warning unless told it was logged).

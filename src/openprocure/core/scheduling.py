@@ -40,6 +40,7 @@ from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, TaskResultStatus, task_back
 from django_tasks.exceptions import TaskResultDoesNotExist
 
 from openprocure.core.models import PeriodicTask, SchedulerLease, WorkerHeartbeat
+from openprocure.core.tunables import tunable
 
 logger = logging.getLogger("openprocure.scheduler")
 
@@ -62,8 +63,13 @@ def lease_seconds() -> float:
 
 
 def periodic_tasks() -> list[tuple[str, float]]:
-    """The periodic tasks of this site: the outbox sweeper plus ``settings.PERIODIC_TASKS``."""
-    return [("openprocure.core.tasks.sweep_outbox", 30.0), *getattr(settings, "PERIODIC_TASKS", [])]
+    """The periodic tasks of this site: the outbox sweeper, the housekeeping (``core.housekeeping``)
+    plus ``settings.PERIODIC_TASKS``."""
+    return [
+        ("openprocure.core.tasks.sweep_outbox", 30.0),
+        ("openprocure.core.tasks.housekeeping", float(tunable("HOUSEKEEPING_SECONDS"))),
+        *getattr(settings, "PERIODIC_TASKS", []),
+    ]
 
 
 def backend_path() -> str:

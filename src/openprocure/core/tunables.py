@@ -31,6 +31,18 @@ class Tunable:
 
 
 TUNABLES: dict[str, Tunable] = {
+    # -- core: housekeeping (openprocure.core.housekeeping) ----------------------------------------------
+    "HOUSEKEEPING_SECONDS": Tunable(
+        300.0, "Seconds between two rounds of housekeeping (stuck background work, expired files)."
+    ),
+    "STUCK_WORK_SECONDS": Tunable(
+        3600.0,
+        "A conformance run, catalog export or catalog check still running after this long lost its "
+        "worker (RQ stops a job after 900 s): it is failed, saying to start it again.",
+    ),
+    "CATALOG_EXPORT_RETENTION_DAYS": Tunable(
+        30, "Days an exported catalog file is kept for download; then it is deleted and its export says so."
+    ),
     # -- core: the outbox (openprocure.core.outbox) -------------------------------------------------------
     "OUTBOX_DELIVERY_DEADLINE_SECONDS": Tunable(
         30.0,

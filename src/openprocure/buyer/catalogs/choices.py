@@ -68,6 +68,7 @@ class Problem(models.TextChoices):
     TOO_LONG = "too_long", _("Value too long")
     FORMAT = "format", _("Not readable")
     EMPTY = "empty", _("No item")
+    STOPPED = "stopped", _("Check interrupted")
 
 
 #: What each problem says; ``%(field)s`` is the file's field name, ``%(value)s`` the value as written.
@@ -99,4 +100,5 @@ PROBLEM_TEXTS = {
     Problem.TOO_LONG: _("%(field)s is longer than %(value)s characters."),
     Problem.FORMAT: _("%(field)s: %(value)s"),
     Problem.EMPTY: _("The file has no item: publishing it would empty the supplier's catalog."),
+    Problem.STOPPED: _("The worker stopped while this file was being checked; upload it again."),
 }

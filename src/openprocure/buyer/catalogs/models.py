@@ -57,6 +57,8 @@ class CatalogVersion(models.Model):
     header = models.JSONField(_("header"), default=dict, blank=True)
     rows_expected = models.PositiveIntegerField(_("rows expected"), default=0)
     rows_read = models.PositiveIntegerField(_("rows read"), default=0)
+    # When a worker started reading it (the housekeeping fails a check still running long after).
+    started_at = models.DateTimeField(_("check started"), null=True, blank=True)
     item_count = models.PositiveIntegerField(_("items"), default=0)
     problem_count = models.PositiveIntegerField(_("problems"), default=0)
     checked_at = models.DateTimeField(_("checked"), null=True, blank=True)

@@ -159,6 +159,25 @@ def _move(version: CatalogVersion, target: str, *, actor: User | None = None, **
     )
 
 
+def check_stopped(version: CatalogVersion, reason: str) -> None:
+    """A check the housekeeping fails (its worker was lost, ``core.housekeeping``): the items read so
+    far are dropped, one problem says to upload the file again, the timeline says it was rejected."""
+    CatalogItem.objects.filter(version=version).delete()
+    CatalogProblem.objects.filter(version=version).delete()
+    CatalogProblem.objects.create(version=version, line=0, code=Problem.STOPPED, value="")
+    version.item_count = 0
+    version.problem_count = 1
+    version.checked_at = timezone.now()
+    record_event(
+        CatalogEvent,
+        version,
+        EventKind.STATUS_CHANGED,
+        from_status=VersionStatus.VALIDATING,
+        to_status=VersionStatus.REJECTED,
+        detail={"reason": reason},
+    )
+
+
 def current_versions(*, supplier_id: int | None = None, at: datetime | None = None) -> dict[int, int]:
     """Supplier id → id of its version in force (published, effective date come), active suppliers only."""
     rows = (
@@ -185,7 +204,10 @@ def check_version(*, version_id: int) -> CatalogVersion:
     """Read and check an uploaded file: its items are written in batches (``rows_read`` follows), then
     the version is ``valid`` with its changes counted, or ``rejected`` with each bad row."""
     taken = set_status_where(
-        CatalogVersion.objects.filter(pk=version_id), VersionStatus.VALIDATING, table=VERSION_TRANSITIONS
+        CatalogVersion.objects.filter(pk=version_id),
+        VersionStatus.VALIDATING,
+        table=VERSION_TRANSITIONS,
+        started_at=timezone.now(),
     )
     version = CatalogVersion.objects.select_related("supplier").get(pk=version_id)
     if not taken:

@@ -6,3 +6,9 @@ class SupplierPortalConfig(AppConfig):
     name = "openprocure.buyer.supplierportal"
     label = "supplierportal"
     verbose_name = _("Supplier portal")
+
+    def ready(self) -> None:
+        from openprocure.buyer.supplierportal import selectors
+        from openprocure.core import errors
+
+        errors.refusal_for.register(selectors.refusal)

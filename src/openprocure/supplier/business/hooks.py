@@ -12,3 +12,8 @@ shared_secret_replaced = Hook()
 #: keyword argument ``integration``; each callable returns a list of ``checklist.ChecklistItem``: what
 #: the business's procurement system has sent, as the apps that receive it recorded it.
 integration_checklist = Hook()
+
+#: Called inside the transaction that changed an address's consolidated delivery day, with keyword
+#: arguments ``address`` (the ``ShippingAddress``, already saved), ``before`` (the previous weekday or
+#: None) and ``by`` (the administrator): the orders held for the old day move to the new one.
+delivery_day_changed = Hook()

@@ -40,7 +40,7 @@ from openprocure.supplier.business.choices import (
     VerificationStatus,
 )
 from openprocure.supplier.business.credentials import generate_secret, hash_secret, token_hash
-from openprocure.supplier.business.hooks import shared_secret_replaced
+from openprocure.supplier.business.hooks import delivery_day_changed, shared_secret_replaced
 from openprocure.supplier.business.models import (
     SETTING_FIELDS,
     Business,
@@ -626,7 +626,8 @@ def set_delivery_day(
     *, business: Business, by: User, address_id: int, preferred_delivery_day: int | None
 ) -> ShippingAddress:
     """The administrator sets (or clears) an address's consolidated delivery day: recurring orders
-    received afterwards are held for it. Recorded as an administrative change."""
+    received afterwards are held for it, and those already held move to it (``hooks.delivery_day_changed``).
+    Recorded as an administrative change."""
     require_administrator(by, business)
     with transaction.atomic():
         address = ShippingAddress.objects.select_for_update().filter(pk=address_id, business=business).first()
@@ -643,6 +644,7 @@ def set_delivery_day(
                 actor=by,
                 detail={"fields": ["preferred_delivery_day"], "old": before, "new": preferred_delivery_day},
             )
+            delivery_day_changed(address=address, before=before, by=by)
     return address
 
 

@@ -40,6 +40,7 @@ class ExportOut(Schema):
     error: str
     created_at: datetime
     finished_at: datetime | None
+    file_deleted_at: datetime | None
     file_url: str
 
 
@@ -47,7 +48,7 @@ def export_out(export: CatalogExport) -> dict[str, Any]:
     url = reverse("supplier-api:catalog_export_file", kwargs={"export_id": export.pk})
     return {
         **{field: getattr(export, field) for field in ExportOut.model_fields if field != "file_url"},
-        "file_url": url if export.status == ExportStatus.DONE else "",
+        "file_url": url if export.status == ExportStatus.DONE and export.file_name else "",
     }
 
 
@@ -93,6 +94,8 @@ def catalog_export_file(request: HttpRequest, export_id: int) -> FileResponse:
         business=request.auth,  # type: ignore[attr-defined]  # ninja puts the API key's business on request.auth
         status=ExportStatus.DONE,
     )
+    if export.file_deleted_at is not None:
+        raise HttpError(404, "The file of this export was deleted after its retention: ask for a new export.")
     path = services.export_path(export)
     if not path.is_file():
         raise HttpError(404, "The file of this export is gone.")

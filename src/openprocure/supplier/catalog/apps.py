@@ -12,3 +12,19 @@ class CatalogConfig(AppConfig):
         from openprocure.supplier.catalog.search import get_backend_class
 
         get_backend_class()
+
+        from openprocure.core import housekeeping
+        from openprocure.supplier.catalog.choices import EXPORT_TRANSITIONS, ExportStatus
+        from openprocure.supplier.catalog.models import CatalogExport
+        from openprocure.supplier.catalog.services import delete_expired_exports
+
+        housekeeping.register(
+            housekeeping.BackgroundWork(
+                model=CatalogExport,
+                table=EXPORT_TRANSITIONS,
+                running=ExportStatus.RUNNING,
+                failed=ExportStatus.FAILED,
+                started="started_at",
+            )
+        )
+        housekeeping.chores.register(delete_expired_exports)

@@ -230,7 +230,9 @@ class CatalogExport(NewestFirst):
     A full catalog (``since`` empty: CIF full load, BMEcat ``T_NEW_CATALOG``) or the prices changed
     since a date (CIF incremental load, BMEcat ``T_UPDATE_PRICES``). ``done`` of ``total`` products
     are written so far (the page shows the progress); ``file_name`` is the file under the data
-    directory's ``catalog-exports`` folder once written; ``error`` says why an export stopped.
+    directory's ``catalog-exports`` folder once written; ``error`` says why an export stopped. After
+    ``CATALOG_EXPORT_RETENTION_DAYS`` the housekeeping deletes the file: ``file_name`` is emptied and
+    ``file_deleted_at`` says when (the row stays, as the record of the export).
     """
 
     business = models.ForeignKey(
@@ -249,7 +251,9 @@ class CatalogExport(NewestFirst):
     file_name = models.CharField(_("file"), max_length=200, blank=True)
     error = models.TextField(_("why it stopped"), blank=True)
     created_at = models.DateTimeField(_("asked for"), default=timezone.now)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    file_deleted_at = models.DateTimeField(_("file deleted"), null=True, blank=True)
 
     class Meta(NewestFirst.Meta):
         verbose_name = _("catalog export")

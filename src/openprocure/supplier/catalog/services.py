@@ -15,7 +15,7 @@ import secrets
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -384,6 +384,7 @@ def run_export(*, export_id: int) -> CatalogExport:
         ExportStatus.RUNNING,
         table=EXPORT_TRANSITIONS,
         total=total,
+        started_at=timezone.now(),
     )
     export.refresh_from_db()
     if not taken:
@@ -425,3 +426,44 @@ def run_export(*, export_id: int) -> CatalogExport:
         also=["file_name", "done", "total", "finished_at"],
     )
     return export
+
+
+def delete_expired_exports(*, now: datetime | None = None) -> int:
+    """Delete the files of exports written more than ``CATALOG_EXPORT_RETENTION_DAYS`` ago (each
+    export stays, saying its file was deleted; an ``AdminEvent`` ``expired`` records it), and the
+    files no export names that are as old (written by a worker lost before it recorded them)."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=int(tunable("CATALOG_EXPORT_RETENTION_DAYS")))
+    deleted = 0
+    expired = CatalogExport.objects.filter(
+        status=ExportStatus.DONE, finished_at__lt=cutoff, file_deleted_at__isnull=True
+    ).exclude(file_name="")
+    for pk in list(expired.values_list("pk", flat=True)):
+        with transaction.atomic():
+            export = (
+                CatalogExport.objects.select_for_update().filter(pk=pk, file_deleted_at__isnull=True).first()
+            )
+            if export is None or not export.file_name:
+                continue
+            name = export.file_name
+            export_path(export).unlink(missing_ok=True)
+            export.file_name = ""
+            export.file_deleted_at = now
+            export.save(update_fields=["file_name", "file_deleted_at"])
+            record_event(
+                AdminEvent,
+                export,
+                AdminEventKind.EXPIRED,
+                detail={
+                    "file": name,
+                    "finished_at": export.finished_at.isoformat() if export.finished_at else "",
+                },
+            )
+            deleted += 1
+    known = set(CatalogExport.objects.exclude(file_name="").values_list("file_name", flat=True))
+    for path in export_folder().iterdir():
+        if path.is_file() and path.name not in known:
+            if datetime.fromtimestamp(path.stat().st_mtime, tz=UTC) < cutoff:
+                path.unlink(missing_ok=True)
+                deleted += 1
+    return deleted

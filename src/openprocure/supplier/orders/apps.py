@@ -20,3 +20,24 @@ class OrdersConfig(AppConfig):
         from openprocure.supplier.orders.documents import send_with_new_secret
 
         shared_secret_replaced.register(send_with_new_secret)
+
+        from openprocure.supplier.business.hooks import delivery_day_changed
+        from openprocure.supplier.orders.services import redate_held_orders
+
+        delivery_day_changed.register(redate_held_orders)
+
+        from openprocure.core import housekeeping
+        from openprocure.supplier.orders.choices import CONFORMANCE_TRANSITIONS, ConformanceStatus
+        from openprocure.supplier.orders.models import ConformanceRun
+
+        housekeeping.register(
+            housekeeping.BackgroundWork(
+                model=ConformanceRun,
+                table=CONFORMANCE_TRANSITIONS,
+                running=ConformanceStatus.RUNNING,
+                failed=ConformanceStatus.FAILED,
+                started="started_at",
+                also=("current",),
+                on_failed=lambda run, reason: setattr(run, "current", ""),
+            )
+        )

@@ -49,6 +49,7 @@ class EventKind(models.TextChoices):
     RETURNED = "order_returned", _("Goods returned")
     CONFORMANCE_CHECKED = "conformance_checked", _("Procurement system checked with this order")
     INVOICE_LIFECYCLE = "invoice_lifecycle", _("Invoice lifecycle status")  # 207, 210, 212… (detail: code)
+    REDATED = "delivery_redated", _("Delivery day changed")  # the address's day changed (detail: from, to)
 
 
 class ConformanceStatus(models.TextChoices):

@@ -196,9 +196,14 @@ def order_totals(currency: str, lines: Iterable[OrderLine]) -> amounts.Totals:
     )
 
 
-def confirmation_requests(order: Order, lines: list[OrderLine]) -> list[cxml.ConfirmationRequest]:
+def confirmation_requests(
+    order: Order, lines: list[OrderLine], *, revision: str = ""
+) -> list[cxml.ConfirmationRequest]:
     """ConfirmationRequest ``type="detail"``: accepted, backordered and rejected quantities per line,
     and the total, shipping and tax of what will ship.
+
+    ``revision`` tells a later confirmation of the same order version apart (its confirmID ends with
+    it): the one stating a new consolidated delivery date after the address's day changed.
 
     An order spanning several sellers gets one confirmation per seller (each seller confirms its
     own lines and its shipping: the confirmations' totals add up to the order's); lines matched to
@@ -282,7 +287,7 @@ def confirmation_requests(order: Order, lines: list[OrderLine]) -> list[cxml.Con
                 header=cxml.ConfirmationHeader(
                     type=cxml.ConfirmationType.DETAIL,
                     notice_date=now,
-                    confirm_id=f"{order.number}-v{order.order_version}{suffix}",
+                    confirm_id=f"{order.number}-v{order.order_version}{suffix}{revision}",
                     total=Money(totals.total, order.currency),
                     shipping=cxml.Shipping(
                         Money(totals.shipping, order.currency), cxml.Description("Shipping", lang="en")

@@ -267,6 +267,7 @@ class ConformanceRun(ConformanceRunRecord):
     report = models.JSONField(_("report"), default=dict, blank=True)
     error = models.TextField(_("why it could not run"), blank=True)
     created_at = models.DateTimeField(_("asked for"), default=timezone.now)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
 
     class Meta(ConformanceRunRecord.Meta):
         verbose_name = _("procurement system check")

@@ -29,7 +29,7 @@ from openprocure.core.outbox import Outgoing, enqueue_documents
 from openprocure.core.status import set_status
 from openprocure.core.tunables import tunable
 from openprocure.supplier.business.credentials import check_secret, token_hash
-from openprocure.supplier.business.models import Business, Integration
+from openprocure.supplier.business.models import Business, Integration, ShippingAddress
 from openprocure.supplier.business.services import (
     membership_of,
     require_any_administrator,
@@ -1101,7 +1101,9 @@ def run_conformance(*, run_id: int) -> ConformanceRun:
             run, ConformanceStatus.FAILED, table=CONFORMANCE_TRANSITIONS, also=["error", "finished_at"]
         )
         return run
-    set_status(run, ConformanceStatus.RUNNING, table=CONFORMANCE_TRANSITIONS)
+    set_status(
+        run, ConformanceStatus.RUNNING, table=CONFORMANCE_TRANSITIONS, values={"started_at": timezone.now()}
+    )
     checks: BuyerChecks | None = None
 
     def progress(check: Check, done: bool) -> None:
@@ -1128,3 +1130,50 @@ def run_conformance(*, run_id: int) -> ConformanceRun:
         run, ConformanceStatus.DONE, table=CONFORMANCE_TRANSITIONS, also=["report", "current", "finished_at"]
     )
     return run
+
+
+# -- consolidated delivery day changed ---------------------------------------------------------------
+def redate_held_orders(*, address: ShippingAddress, before: int | None, by: User | None) -> list[Order]:
+    """The address's delivery day changed (``business.hooks.delivery_day_changed``, in its
+    transaction): each recurring order still held for a later day moves to the next new delivery day
+    we can still make from now (the cut-off and handling days of ``consolidation.delivery_date``), or
+    is released when the address has no day any more. The buyer is told as the first date was: a
+    new ConfirmationRequest with the new deliveryDate, through the outbox; the order's timeline
+    records the move."""
+    now = timezone.now()
+    today = timezone.localtime(now).date()
+    held = list(
+        Order.objects.select_for_update()
+        .select_related("integration")
+        .filter(shipping_address=address, status=OrderStatus.ACCEPTED, held_until__gt=today)
+        .order_by("created_at", "id")
+    )
+    moved = []
+    for order in held:
+        old = order.held_until
+        new = (
+            None
+            if address.preferred_delivery_day is None
+            else consolidation.delivery_date(address.preferred_delivery_day, received=now)
+        )
+        if new == old:
+            continue
+        order.held_until = new
+        order.updated_at = now
+        order.save(update_fields=["held_until", "updated_at"])
+        record_event(
+            OrderEvent,
+            order,
+            EventKind.REDATED,
+            actor=by,
+            detail={"from": old.isoformat() if old else "", "to": new.isoformat() if new else ""},
+        )
+        lines = list(order.lines.filter(is_current=True).order_by("line_number", "id"))
+        documents.send_all(
+            order.integration,
+            documents.confirmation_requests(order, lines, revision=f"-{new:%Y%m%d}" if new else "-released"),
+            reference=order.number,
+            is_test=order.is_test,
+        )
+        moved.append(order)
+    return moved

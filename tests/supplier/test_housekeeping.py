@@ -1,0 +1,238 @@
+"""The storefront's housekeeping: a catalog export or a procurement-system check left running by a
+lost worker is failed, saying to start it again; exported files are deleted after their retention,
+the export staying as the record that says so."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from openprocure.core import housekeeping, scheduling, tasks
+from openprocure.core.models import AdminEvent
+from openprocure.supplier.catalog import export, services
+from openprocure.supplier.catalog.choices import ExportStatus
+from openprocure.supplier.catalog.models import CatalogExport
+from openprocure.supplier.orders.choices import ConformanceStatus
+from openprocure.supplier.orders.models import ConformanceRun
+from openprocure.supplier.orders.services import create_api_key
+from tests.supplier.worlds import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+STOPPED = "The worker stopped while this was running; start it again."
+
+
+@pytest.fixture(autouse=True)
+def _data_dir(settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+
+
+def lost_export(acme, monkeypatch) -> CatalogExport:
+    """An export whose worker died while writing its file (the process ended without its cleanup)."""
+    admin = acme.business.memberships.get(is_administrator=True).user
+    made = services.start_export(business=acme.business, format="cif", since=None, actor=admin)
+
+    def killed(business, out, **kwargs):
+        out.write(b"CIF_I_V3.0\n")
+        raise SystemExit(137)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(export, "write", killed)
+        with pytest.raises(SystemExit):
+            services.run_export(export_id=made.pk)
+    made.refresh_from_db()
+    assert made.status == ExportStatus.RUNNING
+    return made
+
+
+def stopped_events() -> list[tuple[str, int, dict]]:
+    return [
+        (event.subject_type, event.subject_id, event.detail)
+        for event in AdminEvent.objects.filter(kind="stopped").order_by("id")
+    ]
+
+
+def test_the_housekeeping_is_a_periodic_task_of_every_site():
+    assert dict(scheduling.periodic_tasks())["openprocure.core.tasks.housekeeping"] == 300.0
+    with override_settings(HOUSEKEEPING_SECONDS=60.0):
+        assert dict(scheduling.periodic_tasks())["openprocure.core.tasks.housekeeping"] == 60.0
+    assert [work.model._meta.label for work in housekeeping.registered()] == [
+        "catalog.CatalogExport",
+        "orders.ConformanceRun",
+    ]
+
+
+def test_an_export_left_running_by_a_lost_worker_is_failed_saying_to_start_it_again(
+    client, acme, products, settings, monkeypatch
+):
+    settings.TASKS = IMMEDIATE
+    stuck = lost_export(acme, monkeypatch)
+    started = stuck.started_at
+    # Within the hour it may still be writing: left alone.
+    assert housekeeping.run(now=started + timedelta(minutes=59)) == {
+        "stuck": 0,
+        "openprocure.supplier.catalog.services.delete_expired_exports": 0,
+    }
+    assert CatalogExport.objects.get().status == ExportStatus.RUNNING
+    later = started + timedelta(hours=1, seconds=1)
+    assert housekeeping.run(now=later)["stuck"] == 1
+    stuck.refresh_from_db()
+    assert (stuck.status, stuck.error, stuck.finished_at, stuck.file_name) == (
+        ExportStatus.FAILED,
+        STOPPED,
+        later,
+        "",
+    )
+    assert stopped_events() == [
+        (
+            "catalog.catalogexport",
+            stuck.pk,
+            {
+                "from": "running",
+                "to": "failed",
+                "started_at": started.isoformat(),
+                "limit_seconds": 3600.0,
+                "reason": STOPPED,
+            },
+        )
+    ]
+    event = AdminEvent.objects.get(kind="stopped")
+    assert (event.actor, event.label) == (None, "Stopped: its worker was lost")
+    # A second round finds nothing more to do.
+    assert housekeeping.run(now=later)["stuck"] == 0
+    assert AdminEvent.objects.filter(kind="stopped").count() == 1
+    # The page says why, and the administrator starts it again.
+    client.login(username="admin@acme.test", password=PASSWORD)
+    url = reverse("catalog-export", kwargs={"business_id": acme.business_id})
+    shown = client.get(url).content.decode()
+    assert STOPPED in shown
+    client.post(url + "?export", {"format": "cif", "since": ""})
+    assert list(CatalogExport.objects.order_by("id").values_list("status", flat=True)) == ["failed", "done"]
+
+
+@override_settings(STUCK_WORK_SECONDS=60.0)
+def test_a_procurement_system_check_left_running_is_failed_by_the_periodic_task(acme, settings):
+    settings.TASKS = IMMEDIATE
+    now = timezone.now()
+    stuck = ConformanceRun.objects.create(
+        integration=acme,
+        url="https://acme.example/cxml",
+        status=ConformanceStatus.RUNNING,
+        started_at=now - timedelta(seconds=61),
+        current="Confirmation of the test order",
+    )
+    recent = ConformanceRun.objects.create(
+        integration=acme, url="https://acme.example/cxml", status=ConformanceStatus.RUNNING, started_at=now
+    )
+    queued = ConformanceRun.objects.create(integration=acme, url="https://acme.example/cxml")
+    result = tasks.housekeeping.enqueue()
+    assert result.return_value == {
+        "stuck": 1,
+        "openprocure.supplier.catalog.services.delete_expired_exports": 0,
+    }
+    stuck.refresh_from_db()
+    assert (stuck.status, stuck.error, stuck.current) == (ConformanceStatus.FAILED, STOPPED, "")
+    assert stuck.finished_at is not None
+    assert [(type_, pk, detail["limit_seconds"]) for type_, pk, detail in stopped_events()] == [
+        ("orders.conformancerun", stuck.pk, 60.0)
+    ]
+    recent.refresh_from_db()
+    queued.refresh_from_db()
+    assert (recent.status, queued.status) == (ConformanceStatus.RUNNING, ConformanceStatus.QUEUED)
+
+
+def age(path, days: float) -> None:
+    moment = (timezone.now() - timedelta(days=days)).timestamp()
+    os.utime(path, (moment, moment))
+
+
+def test_exported_files_are_deleted_after_their_retention_and_the_export_says_so(
+    client, acme, products, settings
+):
+    settings.TASKS = IMMEDIATE
+    admin = acme.business.memberships.get(is_administrator=True).user
+    _row, key = create_api_key(business=acme.business, by=admin, name="ERP")
+    headers = {"Authorization": f"Bearer {key}"}
+    old = services.run_export(
+        export_id=services.start_export(business=acme.business, format="cif", since=None, actor=admin).pk
+    )
+    recent = services.run_export(
+        export_id=services.start_export(business=acme.business, format="bmecat", since=None, actor=admin).pk
+    )
+    now = timezone.now().replace(microsecond=0)
+    CatalogExport.objects.filter(pk=old.pk).update(finished_at=now - timedelta(days=30, seconds=1))
+    CatalogExport.objects.filter(pk=recent.pk).update(finished_at=now - timedelta(days=29))
+    folder = settings.DATA_DIR / "catalog-exports"
+    old_file, recent_file = folder / old.file_name, folder / recent.file_name
+    # A file no export names (its worker was lost before recording it), as old and newer.
+    orphan, fresh_orphan = folder / "catalog-1-99-0badf00d.cif", folder / "catalog-1-98-0badf00d.cif"
+    orphan.write_bytes(b"CIF_I_V3.0\n")
+    fresh_orphan.write_bytes(b"CIF_I_V3.0\n")
+    age(orphan, 31)
+    age(fresh_orphan, 2)
+
+    assert housekeeping.run(now=now) == {
+        "stuck": 0,
+        "openprocure.supplier.catalog.services.delete_expired_exports": 2,
+    }
+    assert sorted(path.name for path in folder.iterdir()) == sorted([recent_file.name, fresh_orphan.name])
+    assert not old_file.exists()
+    old.refresh_from_db()
+    assert (old.status, old.file_name, old.file_deleted_at) == (ExportStatus.DONE, "", now)
+    recent.refresh_from_db()
+    assert (recent.file_name, recent.file_deleted_at) == (recent_file.name, None)
+    event = AdminEvent.objects.get(kind="expired")
+    assert (event.subject_type, event.subject_id, event.actor, event.detail["file"]) == (
+        "catalog.catalogexport",
+        old.pk,
+        None,
+        old_file.name,
+    )
+    assert event.label == "File deleted after its retention"
+    # Nothing more to delete on the next round.
+    assert housekeeping.run(now=now)["openprocure.supplier.catalog.services.delete_expired_exports"] == 0
+
+    # The page says the file was deleted (no link); the recent one still downloads.
+    client.login(username="admin@acme.test", password=PASSWORD)
+    shown = client.get(reverse("catalog-export", kwargs={"business_id": acme.business_id})).content.decode()
+    assert f"File deleted on {now:%-d %b %Y}: export the catalog again." in shown
+    assert reverse("catalog-export-download", kwargs={"export_id": old.pk}) not in shown
+    assert f'href="{reverse("catalog-export-download", kwargs={"export_id": recent.pk})}"' in shown
+    assert client.get(reverse("catalog-export-download", kwargs={"export_id": old.pk})).status_code == 404
+    french = client.get(
+        reverse("catalog-export", kwargs={"business_id": acme.business_id}), HTTP_ACCEPT_LANGUAGE="fr"
+    ).content.decode()
+    assert f"Fichier supprimé le {now:%d/%m/%Y} : exportez à nouveau le catalogue." in french
+    # Through the API: no file URL, the date of deletion, and a 404 saying why.
+    body = client.get(f"/api/catalog-exports/{old.pk}", headers=headers).json()
+    assert (body["status"], body["file_url"], body["file_deleted_at"]) == (
+        "done",
+        "",
+        now.isoformat().replace("+00:00", "Z"),
+    )
+    gone = client.get(f"/api/catalog-exports/{old.pk}/file", headers=headers)
+    assert (gone.status_code, gone.json()) == (
+        404,
+        {"detail": "The file of this export was deleted after its retention: ask for a new export."},
+    )
+    kept = client.get(f"/api/catalog-exports/{recent.pk}/file", headers=headers)
+    assert kept.status_code == 200
+    assert b"".join(kept.streaming_content) == recent_file.read_bytes()
+
+
+@override_settings(CATALOG_EXPORT_RETENTION_DAYS=1)
+def test_the_retention_is_a_tunable(acme, products):
+    admin = acme.business.memberships.get(is_administrator=True).user
+    made = services.run_export(
+        export_id=services.start_export(business=acme.business, format="cif", since=None, actor=admin).pk
+    )
+    assert services.delete_expired_exports(now=made.finished_at + timedelta(hours=23)) == 0
+    assert services.delete_expired_exports(now=made.finished_at + timedelta(days=1, seconds=1)) == 1
+    made.refresh_from_db()
+    assert made.file_name == ""
