@@ -68,6 +68,8 @@ class Problem(models.TextChoices):
     TOO_LONG = "too_long", _("Value too long")
     FORMAT = "format", _("Not readable")
     EMPTY = "empty", _("No item")
+    NO_BASE = "no_base", _("No catalog in force")
+    UNKNOWN_ITEM = "unknown_item", _("Item not in the catalog")
 
 
 #: What each problem says; ``%(field)s`` is the file's field name, ``%(value)s`` the value as written.
@@ -99,4 +101,10 @@ PROBLEM_TEXTS = {
     Problem.TOO_LONG: _("%(field)s is longer than %(value)s characters."),
     Problem.FORMAT: _("%(field)s: %(value)s"),
     Problem.EMPTY: _("The file has no item: publishing it would empty the supplier's catalog."),
+    Problem.NO_BASE: _(
+        "This file updates a catalog (%(field)s), but %(value)s has no catalog in force to update: send the whole catalog first."
+    ),
+    Problem.UNKNOWN_ITEM: _(
+        "Supplier part %(value)s is not in the catalog in force: a price update only changes the prices of items already there (send it in the whole catalog or a product update)."
+    ),
 }

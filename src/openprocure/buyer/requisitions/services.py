@@ -69,6 +69,8 @@ class CartLine:
     lead_time_days: int | None = None
     extrinsics: dict[str, Any] = field(default_factory=dict)
     classifications: list[dict[str, str]] = field(default_factory=list)
+    #: An item of a hosted catalog (priced from the catalog in force when a schedule makes it again).
+    from_catalog: bool = False
 
 
 @dataclass
@@ -199,6 +201,7 @@ def _create_lines(
                 lead_time_days=cart_line.lead_time_days,
                 extrinsics=cart_line.extrinsics,
                 classifications=cart_line.classifications,
+                from_catalog=cart_line.from_catalog,
                 need_by=requisition.need_by,
                 **defaults,
             )
@@ -996,6 +999,7 @@ _COPIED_LINE_FIELDS = (
     "connection_id",
     "punchout_session_id",
     *ITEM_FIELDS,
+    "from_catalog",
     "currency",
     "lead_time_days",
     "cost_center_id",
