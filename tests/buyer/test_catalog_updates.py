@@ -138,6 +138,7 @@ def test_a_price_update_makes_a_new_version_of_the_catalog_in_force_with_the_new
     assert "<td>PAPER-A4</td>" in page and "-10 %" in page and "<td>PEN-1</td>" not in page
     detail = admin.get(f"/catalogs/{version.pk}/").content.decode()
     assert "Price up: 1" in detail and "Price down: 1" in detail
+    assert "· price update of the catalog in force" in detail
     # Published like a whole catalog: the new prices are the ones searched and ordered.
     publish(admin, version)
     assert services.current_version(office) == version
