@@ -552,6 +552,10 @@ def test_a_catalog_line_is_ordered_through_the_suppliers_connection_and_counts_a
 
 BOX = "ORDER_UNIT “BOX” is not a UN/ECE Recommendation 20 unit code (such as EA, C62, PR, DZN or KGM)."
 NO_PRICE = "PRICE_AMOUNT is empty: every item needs one."
+NO_BASE = (
+    "This file updates a catalog (%s), but Office Supplies Ltd has no catalog in force to update: send the "
+    "whole catalog first."
+)
 BMECAT_SAMPLES = {
     # Manufacturers' catalogs without prices: nothing a buyer could order at a price.
     "WEI_BMECat_1351590000.xml": ("rejected", 0, [(29, "PRICE_AMOUNT", NO_PRICE)]),
@@ -563,19 +567,17 @@ BMECAT_SAMPLES = {
         0,
         [(0, "", "The file has no item: publishing it would empty the supplier's catalog.")],
     ),
+    # Updates need a catalog in force (test_catalog_updates applies the price update to one).
     "olivere-bmecat12/update_prices.golden.xml": (
         "rejected",
         0,
-        [
-            (
-                1,
-                "",
-                "The file cannot be read: price-only updates (T_UPDATE_PRICES) are not applied: send the whole "
-                "catalog (T_NEW_CATALOG) or the changed products (T_UPDATE_PRODUCTS).",
-            )
-        ],
+        [(0, "T_UPDATE_PRICES", NO_BASE % "T_UPDATE_PRICES")],
     ),
-    "olivere-bmecat12/update_products.golden.xml": ("rejected", 0, [(60, "ORDER_UNIT", BOX)]),
+    "olivere-bmecat12/update_products.golden.xml": (
+        "rejected",
+        0,
+        [(0, "T_UPDATE_PRODUCTS", NO_BASE % "T_UPDATE_PRODUCTS")],
+    ),
     "olivere-bmecat2005/new_catalog.golden.xml": ("rejected", 0, [(90, "ORDER_UNIT", BOX)]),
 }
 

@@ -69,6 +69,8 @@ class Problem(models.TextChoices):
     FORMAT = "format", _("Not readable")
     EMPTY = "empty", _("No item")
     STOPPED = "stopped", _("Check interrupted")
+    NO_BASE = "no_base", _("No catalog in force")
+    UNKNOWN_ITEM = "unknown_item", _("Item not in the catalog")
 
 
 #: What each problem says; ``%(field)s`` is the file's field name, ``%(value)s`` the value as written.
@@ -101,4 +103,10 @@ PROBLEM_TEXTS = {
     Problem.FORMAT: _("%(field)s: %(value)s"),
     Problem.EMPTY: _("The file has no item: publishing it would empty the supplier's catalog."),
     Problem.STOPPED: _("The worker stopped while this file was being checked; upload it again."),
+    Problem.NO_BASE: _(
+        "This file updates a catalog (%(field)s), but %(value)s has no catalog in force to update: send the whole catalog first."
+    ),
+    Problem.UNKNOWN_ITEM: _(
+        "Supplier part %(value)s is not in the catalog in force: a price update only changes the prices of items already there (send it in the whole catalog or a product update)."
+    ),
 }

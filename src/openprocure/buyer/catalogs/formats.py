@@ -49,6 +49,8 @@ class Row:
     supplier_url: str = ""
     punchout_enabled: bool = False
     delete: bool = False
+    #: Quantity tiers above the first: (smallest quantity, unit price), as written, smallest first.
+    tiers: list[tuple[str, str]] = field(default_factory=list)
     #: Our attribute name → the field's name in the file (for the problems a person reads).
     names: dict[str, str] = field(default_factory=dict)
     #: What the format's reader already refused in this row: (where, what), e.g. a BMEcat path.
@@ -66,7 +68,10 @@ class Source:
     header: dict[str, str]
     rows: Iterator[Row]
     default_currency: str = ""
+    #: The file changes the version in force (CIF ``LOADMODE: I``, BMEcat ``T_UPDATE_PRODUCTS``)…
     incremental: bool = False
+    #: …or only the prices of items it has (BMEcat ``T_UPDATE_PRICES``; ``incremental`` too).
+    prices_only: bool = False
     supplier_id_domain: str = ""
     expected: int = 0
     #: CIF requires a UNSPSC code on every row; BMEcat catalogs often classify with ECLASS only.
@@ -176,6 +181,7 @@ BMECAT_FIELDS = {
     "manufacturer_name": "MANUFACTURER_NAME",
     "manufacturer_part_id": "MANUFACTURER_PID",
     "delete": "PRODUCT mode",
+    "tiers": "LOWER_BOUND",
 }
 #: The price a buyer pays, in order of preference: the customer's net price, then list prices.
 _PRICE_PREFERENCE = ("net_customer", "net_list", "gros_list", "nrp")
@@ -187,13 +193,6 @@ def _bmecat_source(stream: BinaryIO) -> Source:
     except bmecat.BMEcatError as error:
         raise UnreadableFile(error.reason, line=error.line) from None
     header = catalog.header
-    if header.transaction == "T_UPDATE_PRICES":
-        raise UnreadableFile(
-            _(
-                "price-only updates (T_UPDATE_PRICES) are not applied: send the whole catalog (T_NEW_CATALOG) or the changed products (T_UPDATE_PRODUCTS)."
-            ),
-            line=1,
-        )
     values = {
         "VERSION": header.version,
         "TRANSACTION": header.transaction,
@@ -207,7 +206,8 @@ def _bmecat_source(stream: BinaryIO) -> Source:
         header={key: value[:200] for key, value in values.items() if value},
         rows=_bmecat_rows(catalog),
         default_currency=header.currency.upper(),
-        incremental=header.transaction == "T_UPDATE_PRODUCTS",
+        incremental=header.transaction in ("T_UPDATE_PRODUCTS", "T_UPDATE_PRICES"),
+        prices_only=header.transaction == "T_UPDATE_PRICES",
         unspsc_required=False,
     )
 
@@ -228,6 +228,14 @@ def _bmecat_rows(catalog: bmecat.Catalog) -> Iterator[Row]:
                 )
             )
             price = prices[0] if prices else None
+            # The tiers of the chosen price: the same type and currency from a larger quantity on.
+            tiers = {
+                other.lower_bound: other
+                for other in reversed(item.prices)
+                if price is not None
+                and other.lower_bound > 1
+                and (other.price_type, other.currency) == (price.price_type, price.currency)
+            }
             delivery = item.delivery_time
             yield Row(
                 line=item.line,
@@ -242,6 +250,13 @@ def _bmecat_rows(catalog: bmecat.Catalog) -> Iterator[Row]:
                 manufacturer_name=item.manufacturer_name,
                 manufacturer_part_id=item.manufacturer_part_id,
                 delete=item.mode == "delete",
+                tiers=[
+                    (
+                        _plain(bound.normalize()),
+                        _plain(item.unit_price(tiers[bound]).quantize(Decimal("0.0001"))),
+                    )
+                    for bound in sorted(tiers)
+                ],
                 names=BMECAT_FIELDS,
                 errors=[(issue.path, issue.message) for issue in item.errors],
             )

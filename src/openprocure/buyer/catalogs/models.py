@@ -98,7 +98,7 @@ class CatalogVersion(models.Model):
 class CatalogItem(models.Model):
     """One item of a catalog version: what the supplier sells, at which price, in which unit.
 
-    ``price_e4`` is the unit price in ten-thousandths, an exact integer the search filters and sorts
+    ``price_e4`` is the unit price (for one order unit, the first tier) in ten-thousandths, an exact integer the search filters and sorts
     on (SQLite stores decimals as floating point). An item marked PunchOut-enabled may have no price:
     choosing it opens the supplier's site on that item.
     """
@@ -119,6 +119,10 @@ class CatalogItem(models.Model):
     manufacturer_part_id = models.CharField(_("manufacturer part ID"), max_length=200, blank=True)
     supplier_url = models.CharField(_("supplier URL"), max_length=1000, blank=True)
     punchout_enabled = models.BooleanField(_("PunchOut-enabled"), default=False)
+    #: Lower prices from larger quantities on: ``[["10", "4.5000"], ["100", "4.1000"]]`` (smallest
+    #: quantity in order units, unit price as text), smallest first; ``unit_price`` is the price below.
+    #: Null when the item has none (a nullable column is added to a large table without rewriting it).
+    price_tiers = models.JSONField(_("quantity tiers"), null=True, blank=True)
 
     class Meta:
         ordering = ["version", "line", "id"]
@@ -134,6 +138,14 @@ class CatalogItem(models.Model):
     @staticmethod
     def e4(price: Decimal | None) -> int | None:
         return None if price is None else int(price.scaleb(4).to_integral_value())
+
+    def price_for(self, quantity: Decimal) -> Decimal | None:
+        """The unit price for ``quantity``: that of the largest tier it reaches, else ``unit_price``."""
+        price = self.unit_price
+        for bound, tier_price in self.price_tiers or ():
+            if quantity >= Decimal(bound):
+                price = Decimal(tier_price)
+        return price
 
 
 class CatalogChange(models.Model):

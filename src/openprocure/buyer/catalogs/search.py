@@ -10,9 +10,12 @@ ahead and found from its date on, with no job to run at that moment.
   (``ver12 seg56 fam5610 cls561015 com56101504``): the version and UNSPSC filters are ANDed inside
   the MATCH, which FIELD-NOTES measured much faster than a join. Every user word is quoted (a
   hyphen or a quote is never syntax).
-- **PostgreSQL**: a ``tsvector`` expression index (GIN) on the items, in the text search
-  configuration ``openprocure_catalogs`` (``simple`` with ``unaccent`` in front), so accents fold
-  the same way; filters are plain ``WHERE`` clauses on indexed columns.
+- **PostgreSQL**: a stored generated ``tsvector`` column ``search_document`` on the items (not in
+  the Django model: the database fills it), in the text search configuration
+  ``openprocure_catalogs`` (``simple`` with ``unaccent`` in front), so accents fold the same way,
+  with a GIN index; filters are plain ``WHERE`` clauses on indexed columns. The document is
+  stored, not only indexed, because ranking reads it for every match: computing it again per row
+  (an expression index) cost 60 ms for a 2,000-match word at 100,000 items.
 - Any other database: ``icontains`` on the text columns (correct, not fast).
 
 Both full-text backends retry a query that found nothing with its last word (3 characters or more)
@@ -51,6 +54,9 @@ PG_DOCUMENT = (
     f"to_tsvector('{PG_CONFIG}'::regconfig, regexp_replace(description || ' ' || short_name || ' ' || "
     "supplier_part_id || ' ' || manufacturer_name || ' ' || manufacturer_part_id, '\\W+', ' ', 'g'))"
 )
+#: The stored document column (PostgreSQL) and its index.
+PG_COLUMN = "search_document"
+PG_INDEX = "catalogs_item_search"
 _WORD = re.compile(r"\w", re.UNICODE)
 _NOT_WORD = re.compile(r"\W+", re.UNICODE)
 
@@ -140,8 +146,14 @@ def install(conn: Any = connection) -> None:
                     "ALTER MAPPING FOR hword, hword_part, word WITH unaccent, simple"
                 )
             cursor.execute(
-                f"CREATE INDEX IF NOT EXISTS catalogs_item_document ON catalogs_catalogitem USING gin ({PG_DOCUMENT})"
+                f"ALTER TABLE catalogs_catalogitem ADD COLUMN IF NOT EXISTS {PG_COLUMN} tsvector "
+                f"GENERATED ALWAYS AS ({PG_DOCUMENT}) STORED"
             )
+            cursor.execute(
+                f"CREATE INDEX IF NOT EXISTS {PG_INDEX} ON catalogs_catalogitem USING gin ({PG_COLUMN})"
+            )
+            # The expression index of the first release, replaced by the stored column's.
+            cursor.execute("DROP INDEX IF EXISTS catalogs_item_document")
 
 
 def uninstall(conn: Any = connection) -> None:
@@ -150,6 +162,8 @@ def uninstall(conn: Any = connection) -> None:
             cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
             cursor.execute(f"DROP VIEW IF EXISTS {VIEW}")
         elif conn.vendor == "postgresql":
+            cursor.execute(f"DROP INDEX IF EXISTS {PG_INDEX}")
+            cursor.execute(f"ALTER TABLE catalogs_catalogitem DROP COLUMN IF EXISTS {PG_COLUMN}")
             cursor.execute("DROP INDEX IF EXISTS catalogs_item_document")
             cursor.execute(f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {PG_CONFIG}")
 
@@ -255,9 +269,9 @@ def _postgres(
         else:
             tsquery = f"plainto_tsquery('{PG_CONFIG}'::regconfig, %s)"
             text = " ".join(words)
-        clauses.append(f"{PG_DOCUMENT} @@ {tsquery}")
+        clauses.append(f"i.{PG_COLUMN} @@ {tsquery}")
         params.append(text)
-        rank = f"ts_rank({PG_DOCUMENT}, {tsquery}) DESC, "
+        rank = f"ts_rank(i.{PG_COLUMN}, {tsquery}) DESC, "
         rank_params = [text]
     if query.category:
         clauses.append("i.unspsc LIKE %s")

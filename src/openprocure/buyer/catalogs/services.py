@@ -11,6 +11,7 @@ explicit step of a procurement administrator, recorded in the version's history.
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -41,7 +42,7 @@ from openprocure.buyer.catalogs.models import (
     CatalogProblem,
     CatalogVersion,
 )
-from openprocure.buyer.catalogs.validation import check_row
+from openprocure.buyer.catalogs.validation import check_price_row, check_row
 from openprocure.buyer.punchout import services as punchout
 from openprocure.buyer.punchout.models import PunchOutSession
 from openprocure.buyer.requisitions import limits
@@ -277,7 +278,10 @@ ITEM_COLUMNS = (
     "manufacturer_part_id",
     "supplier_url",
     "punchout_enabled",
+    "price_tiers",
 )
+#: The columns a price update replaces (the rest of the item is the version in force's).
+PRICE_COLUMNS = ("unit_price", "currency", "price_tiers")
 
 
 def _insert_items(version_id: int, rows: list[tuple[Any, ...]]) -> None:
@@ -287,19 +291,42 @@ def _insert_items(version_id: int, rows: list[tuple[Any, ...]]) -> None:
     table = CatalogItem._meta.db_table
     columns = ", ".join(("version_id", *ITEM_COLUMNS, "price_e4"))
     marks = ", ".join(["%s"] * (len(ITEM_COLUMNS) + 2))
-    price = ITEM_COLUMNS.index("unit_price")
+    price, tiers = ITEM_COLUMNS.index("unit_price"), ITEM_COLUMNS.index("price_tiers")
     with connection.cursor() as cursor:
         cursor.executemany(
             f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608 - our own column names
-            [(version_id, *row, CatalogItem.e4(row[price])) for row in rows],
+            [
+                (
+                    version_id,
+                    *row[:tiers],
+                    None if row[tiers] is None else json.dumps(row[tiers]),
+                    *row[tiers + 1 :],
+                    CatalogItem.e4(row[price]),
+                )
+                for row in rows
+            ],
         )
 
 
 def _read_rows(version: CatalogVersion, source: Source, problems: list[CatalogProblem]) -> tuple[int, int]:
-    """Check and store every row; returns (items stored, problems found)."""
+    """Check and store every row; returns (items stored, problems found). An update (incremental or
+    prices only) is applied to the version in force, and refused when the supplier has none."""
     batch_size = int(tunable("HOSTED_CATALOG_BATCH_SIZE"))
     keep = int(tunable("HOSTED_CATALOG_MAX_PROBLEMS"))
     duns = version.supplier.duns if source.supplier_id_domain == "DUNS" else ""
+    base = current_version(version.supplier) if source.incremental else None
+    if source.incremental and base is None:
+        kind = version.header.get("TRANSACTION") or "LOADMODE: I"
+        problems.append(
+            CatalogProblem(
+                version=version, line=0, code=Problem.NO_BASE, field=kind, value=str(version.supplier)[:200]
+            )
+        )
+        return 0, 1
+    known: set[tuple[str, str]] = set()
+    if source.prices_only and base is not None:
+        known = set(base.items.values_list("supplier_part_id", "supplier_part_auxiliary_id").iterator())
+    prices: dict[tuple[str, str], tuple[Any, ...]] = {}
     seen: dict[tuple[str, str], int] = {}
     deleted: set[tuple[str, str]] = set()
     batch: list[tuple[Any, ...]] = []
@@ -312,14 +339,21 @@ def _read_rows(version: CatalogVersion, source: Source, problems: list[CatalogPr
 
     for row in source.rows:
         read += 1
-        checked = check_row(
-            row,
-            default_currency=source.default_currency,
-            full_load=not source.incremental,
-            duns=duns,
-            unspsc_required=source.unspsc_required,
-        )
         key = (row.supplier_part_id, row.supplier_part_auxiliary_id)
+        if source.prices_only:
+            checked = check_price_row(row, default_currency=source.default_currency)
+            if row.supplier_part_id and key not in known:
+                checked.problems.append(
+                    (Problem.UNKNOWN_ITEM, row.name("supplier_part_id"), row.supplier_part_id)
+                )
+        else:
+            checked = check_row(
+                row,
+                default_currency=source.default_currency,
+                full_load=not source.incremental,
+                duns=duns,
+                unspsc_required=source.unspsc_required,
+            )
         if row.supplier_part_id and key in seen:
             checked.problems.append((Problem.DUPLICATE, str(seen[key]), row.supplier_part_id))
         elif row.supplier_part_id:
@@ -332,6 +366,9 @@ def _read_rows(version: CatalogVersion, source: Source, problems: list[CatalogPr
                 )
         if checked.problems or found:
             continue  # nothing more is stored once a row failed: the version will be rejected
+        if source.prices_only:
+            prices[key] = tuple(checked.values[column] for column in PRICE_COLUMNS)
+            continue
         if checked.values.get("delete"):
             deleted.add(key)
             continue
@@ -340,8 +377,8 @@ def _read_rows(version: CatalogVersion, source: Source, problems: list[CatalogPr
         count += 1
         if len(batch) >= batch_size:
             flush()
-    if not found and source.incremental:
-        count += _carry_over(version, set(seen) | deleted, batch, flush, batch_size)
+    if not found and base is not None:
+        count += _carry_over(base, set(seen) | deleted, prices, batch, flush, batch_size)
     flush()
     if not found and not count:
         found = 1
@@ -350,21 +387,28 @@ def _read_rows(version: CatalogVersion, source: Source, problems: list[CatalogPr
 
 
 def _carry_over(
-    version: CatalogVersion,
+    base: CatalogVersion,
     replaced: set[tuple[str, str]],
+    prices: dict[tuple[str, str], tuple[Any, ...]],
     batch: list[tuple[Any, ...]],
     flush: Any,
     batch_size: int,
 ) -> int:
-    """An incremental load: the current version's items the file neither replaced nor deleted."""
-    base = current_version(version.supplier)
-    if base is None:
-        return 0
+    """An update: the items of ``base`` (the version in force) the file neither replaced nor deleted,
+    in their order, with the new price, currency and tiers of those in ``prices`` (a price update)."""
     count = 0
     rows = CatalogItem.objects.filter(version=base).order_by("id").values_list(*ITEM_COLUMNS)
     part, auxiliary = ITEM_COLUMNS.index("supplier_part_id"), ITEM_COLUMNS.index("supplier_part_auxiliary_id")
+    where = [ITEM_COLUMNS.index(column) for column in PRICE_COLUMNS]
     for row in rows.iterator(chunk_size=batch_size):
-        if (row[part], row[auxiliary]) in replaced:
+        key = (row[part], row[auxiliary])
+        new_price = prices.get(key)
+        if new_price is not None:
+            values = list(row)
+            for index, value in zip(where, new_price, strict=True):
+                values[index] = value
+            row = tuple(values)
+        elif key in replaced:
             continue
         batch.append(row)
         count += 1
@@ -565,6 +609,26 @@ def orderable_item(item_id: int) -> CatalogItem:
     return item
 
 
+def item_in_force(
+    *, supplier_id: int, supplier_part_id: str, supplier_part_auxiliary_id: str, at: datetime
+) -> CatalogItem | None:
+    """The item of the supplier's version in force at ``at`` with this part (and auxiliary ID), with
+    its version; None when the supplier has no catalog then or the item is not in it."""
+    version_id = current_versions(supplier_id=supplier_id, at=at).get(supplier_id)
+    if version_id is None:
+        return None
+    return (
+        CatalogItem.objects.filter(
+            version_id=version_id,
+            supplier_part_id=supplier_part_id,
+            supplier_part_auxiliary_id=supplier_part_auxiliary_id,
+        )
+        .select_related("version__supplier")
+        .order_by("line", "id")
+        .first()
+    )
+
+
 @dataclass
 class Added:
     """What adding a catalog item did: the requisition and its new line's number."""
@@ -577,21 +641,22 @@ def add_to_requisition(
     *, item_id: int, quantity: Decimal, actor: User, requisition: Requisition | None = None
 ) -> Added:
     """Add a catalog item as a structured line (supplier part ID, UNSPSC, unit, and the catalog's
-    price: never a price from the browser) to one of the person's draft requisitions, or to a new one."""
+    price for the quantity's tier: never a price from the browser) to one of the person's draft requisitions, or to a new one."""
     item = orderable_item(item_id)
-    if item.punchout_enabled or item.unit_price is None:
+    price = item.price_for(quantity)
+    if item.punchout_enabled or price is None:
         raise CatalogError(
             _("%(supplier)s sells this item on its own site: open it there.")
             % {"supplier": item.version.supplier}
         )
-    problem = limits.line_problem(quantity=quantity, unit_price=item.unit_price, currency=item.currency)
+    problem = limits.line_problem(quantity=quantity, unit_price=price, currency=item.currency)
     if problem:
         raise CatalogError(problem[:1].upper() + problem[1:])
     line = requisitions.CartLine(
         supplier_part_id=item.supplier_part_id,
         supplier_part_auxiliary_id=item.supplier_part_auxiliary_id,
         quantity=quantity,
-        unit_price=item.unit_price,
+        unit_price=price,
         currency=item.currency,
         description=item.description,
         unit_of_measure=item.unit_of_measure or "EA",
@@ -600,6 +665,7 @@ def add_to_requisition(
         manufacturer_part_id=item.manufacturer_part_id,
         lead_time_days=item.lead_time_days,
         classifications=[{"domain": "UNSPSC", "value": item.unspsc}] if item.unspsc else [],
+        from_catalog=True,
     )
     supplier = item.version.supplier
     try:

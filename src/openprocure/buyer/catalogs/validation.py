@@ -4,7 +4,8 @@
 catalog item, or the list of what is wrong with it (each a problem code, the file's field name and
 the value as written): required fields, UNSPSC codes, prices above zero (or a PunchOut-enabled item,
 whose price comes from the supplier's site), ISO 4217 currencies (``core.reference``), UN/ECE
-Recommendation 20 units, lead times in days.
+Recommendation 20 units, lead times in days. :func:`check_price_row` checks a row of a price update
+(its part, price, currency and quantity tiers only).
 """
 
 from __future__ import annotations
@@ -45,6 +46,50 @@ def _price(text: str) -> Decimal | None:
     if not price.is_finite() or price.as_tuple().exponent < -4 or abs(price) >= MAX_UNIT_PRICE:  # type: ignore[operator]  # finite: the exponent is an int
         return None
     return price
+
+
+def _tiers(row: Row, problem: Any) -> list[list[str]]:
+    """The row's quantity tiers as stored (``[["10", "4.5000"], ...]``, empty when it has none); each
+    bad one is a problem."""
+    tiers = []
+    for bound, text in row.tiers:
+        price = _price(text)
+        if price is None or price <= 0:
+            problem(Problem.PRICE, "unit_price", f"{text} (LOWER_BOUND {bound})")
+        else:
+            tiers.append([bound, format(price.quantize(Decimal("0.0001")), "f")])
+    return tiers
+
+
+def check_price_row(row: Row, *, default_currency: str) -> Checked:
+    """A row of a price update: its part, its price above zero in an ISO 4217 currency and its
+    tiers; the rest of the item is the version in force's."""
+    checked = Checked()
+    problems = checked.problems
+
+    def problem(code: str, attribute: str, value: str = "") -> None:
+        problems.append((code, row.name(attribute), value[:200]))
+
+    for where, what in row.errors:
+        problems.append((Problem.FORMAT, where[:100], what[:200]))
+    if not row.supplier_part_id:
+        problem(Problem.REQUIRED, "supplier_part_id")
+    price = _price(row.unit_price) if row.unit_price else None
+    if not row.unit_price:
+        problem(Problem.REQUIRED, "unit_price")
+    elif price is None:
+        problem(Problem.PRICE, "unit_price", row.unit_price)
+    elif price <= 0:
+        problem(Problem.PRICE_NOT_POSITIVE, "unit_price", row.unit_price)
+    currency = reference.normalize_code(row.currency or default_currency)
+    if not currency:
+        problems.append((Problem.NO_CURRENCY, "", ""))
+    elif not reference.is_currency(currency):
+        problem(Problem.CURRENCY, "currency" if row.currency else "CURRENCY", currency)
+    tiers = _tiers(row, problem)
+    if not problems:
+        checked.values = {"unit_price": price, "currency": currency, "price_tiers": tiers or None}
+    return checked
 
 
 def check_row(
@@ -103,6 +148,7 @@ def check_row(
             problem(Problem.REQUIRED, "unit_of_measure")
     elif not reference.is_unit(unit):
         problem(Problem.UNIT, "unit_of_measure", row.unit_of_measure)
+    tiers = _tiers(row, problem)
     lead_time: int | None = None
     if row.lead_time:
         if row.lead_time.isascii() and row.lead_time.isdigit() and len(row.lead_time) <= 5:
@@ -126,5 +172,6 @@ def check_row(
         "manufacturer_part_id": row.manufacturer_part_id,
         "supplier_url": row.supplier_url,
         "punchout_enabled": row.punchout_enabled,
+        "price_tiers": tiers if price is not None and tiers else None,
     }
     return checked

@@ -10,7 +10,7 @@ schedule's history.
 from __future__ import annotations
 
 import calendar
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -24,6 +24,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from openprocure.buyer.catalogs.services import item_in_force
 from openprocure.buyer.organization.services import is_procurement_admin
 from openprocure.buyer.recurring.choices import (
     SCHEDULE_TRANSITIONS,
@@ -437,7 +438,7 @@ def _occur(pk: int, today: date) -> bool:
         occurrence = Occurrence.objects.create(
             schedule=schedule, index=schedule.next_index, due_on=due_on, requisition=requisition
         )
-        notes = _reprice(requisition)
+        notes = _reprice(requisition, due_on)
         requester = schedule.source.requester
         outcome = ""
         try:
@@ -497,40 +498,82 @@ def latest_known_price(line: RequisitionLine) -> RequisitionLine | None:
     return next((known for known in candidates if Decimal(known.price_basis_quantity) == basis), None)
 
 
-def _reprice(requisition: Requisition) -> list[dict[str, str]]:
-    """Price the occurrence's PunchOut lines from the latest price the suite knows for each part (the
-    supplier is not asked from the worker); a free-text line keeps its price. Returns each PunchOut
-    line's outcome as data (told with :func:`kept_price_note` in the reader's language)."""
+def _catalog_moment(due_on: date) -> datetime:
+    """When an occurrence's catalog lines are priced: now, or the end of its day when it is made late."""
+    end_of_day = timezone.make_aware(datetime.combine(due_on, time.max))
+    return min(timezone.now(), end_of_day)
+
+
+def _reprice(requisition: Requisition, due_on: date) -> list[dict[str, str]]:
+    """Price the occurrence's lines again (the supplier is not asked from the worker): a hosted
+    catalog line from the catalog version in force on ``due_on`` (the tier for its quantity), a
+    PunchOut line from the latest price the suite knows for its part; a free-text line keeps its
+    price. Returns each line's outcome as data (told with :func:`kept_price_note` in the reader's
+    language)."""
     notes = []
-    for line in requisition.lines.order_by("line_number"):
+    at = _catalog_moment(due_on)
+    for line in requisition.lines.select_related("supplier").order_by("line_number"):
         if line.is_free_text:
             continue
-        known = latest_known_price(line)
         row = {"line": str(line.line_number), "price": str(line.unit_price), "currency": line.currency}
-        if known is not None and Decimal(known.unit_price) != Decimal(line.unit_price):
-            row = {
-                **row,
-                "was": str(line.unit_price),
-                "price": str(known.unit_price),
-                "source": known.requisition.number,
-            }
-            reprice_line(line=line, unit_price=Decimal(known.unit_price), reason=kept_price_note(row))
+        new_price: Decimal | None = None
+        if line.from_catalog:
+            row, new_price = _catalog_price(line, row, at)
         else:
+            known = latest_known_price(line)
             if known is None:
                 row["unknown"] = "1"
+            elif Decimal(known.unit_price) != Decimal(line.unit_price):
+                row = {**row, "was": str(line.unit_price), "price": str(known.unit_price)}
+                row["source"] = known.requisition.number
+                new_price = Decimal(known.unit_price)
+        if new_price is not None:
+            reprice_line(line=line, unit_price=new_price, reason=kept_price_note(row))
+        else:
             record_event(
                 RequisitionEvent,
                 requisition,
                 EventKind.NOTE,
-                detail={"repriced": False, "price_unknown": known is None, **row},
+                detail={"repriced": False, "price_unknown": bool(row.get("unknown")), **row},
                 reason=kept_price_note(row),
             )
         notes.append(row)
     return notes
 
 
+def _catalog_price(
+    line: RequisitionLine, row: dict[str, str], at: datetime
+) -> tuple[dict[str, str], Decimal | None]:
+    """A hosted catalog line's outcome: the price of its item in the version in force at ``at`` for
+    its quantity (a new price, or None when it stays), or ``unknown`` when the item is not there any
+    more (or is sold in another currency or unit now)."""
+    row = {**row, "supplier": str(line.supplier or "")}
+    item = None
+    if line.supplier_id is not None:
+        item = item_in_force(
+            supplier_id=line.supplier_id,
+            supplier_part_id=line.supplier_part_id,
+            supplier_part_auxiliary_id=line.supplier_part_auxiliary_id,
+            at=at,
+        )
+    price = item.price_for(Decimal(line.quantity)) if item is not None else None
+    if (
+        item is None
+        or price is None
+        or item.currency != line.currency
+        or (item.unit_of_measure or "EA") != line.unit_of_measure
+    ):
+        return {**row, "unknown": "1", "catalog": "gone"}, None
+    row["catalog"] = str(item.version.number)
+    if price == Decimal(line.unit_price):
+        return row, None
+    return {**row, "was": str(line.unit_price), "price": str(price)}, price
+
+
 def kept_price_note(row: dict[str, str]) -> str:
-    """The sentence saying how a PunchOut line of an occurrence was priced (active language)."""
+    """The sentence saying how a line of an occurrence was priced (active language)."""
+    if row.get("catalog"):
+        return _catalog_note(row)
     if row.get("unknown"):
         return _(
             "Line %(line)s keeps its last price, %(price)s, but no price is known for its part: the "
@@ -549,6 +592,36 @@ def kept_price_note(row: dict[str, str]) -> str:
         "line": row["line"],
         "price": format_unit_price(Decimal(row["price"]), row["currency"]),
     }
+
+
+def _catalog_note(row: dict[str, str]) -> str:
+    """How a hosted catalog line of an occurrence was priced (active language)."""
+    values = {
+        "line": row["line"],
+        "price": format_unit_price(Decimal(row["price"]), row["currency"]),
+        "supplier": row["supplier"],
+        "version": row["catalog"],
+    }
+    if row.get("unknown"):
+        return (
+            _(
+                "Line %(line)s keeps its last price, %(price)s, but its item is no longer in the catalog "
+                "of %(supplier)s: the occurrence goes through approval."
+            )
+            % values
+        )
+    if row.get("was"):
+        return _(
+            "Line %(line)s is priced at %(price)s, from the catalog of %(supplier)s in force (version "
+            "%(version)s); it was %(was)s."
+        ) % {**values, "was": format_unit_price(Decimal(row["was"]), row["currency"])}
+    return (
+        _(
+            "Line %(line)s keeps its price, %(price)s, from the catalog of %(supplier)s in force (version "
+            "%(version)s)."
+        )
+        % values
+    )
 
 
 def _tell_requester(

@@ -65,6 +65,7 @@ _COPIED_LINE_FIELDS = (
     "connection_id",
     "punchout_session_id",
     *ITEM_FIELDS,
+    "from_catalog",
     "currency",
     "lead_time_days",
     "cost_center_id",

@@ -52,6 +52,8 @@ class CartLine:
     lead_time_days: int | None = None
     extrinsics: dict[str, Any] = field(default_factory=dict)
     classifications: list[dict[str, str]] = field(default_factory=list)
+    #: An item of a hosted catalog (priced from the catalog in force when a schedule makes it again).
+    from_catalog: bool = False
 
 
 @dataclass
@@ -179,6 +181,7 @@ def _create_lines(
                 lead_time_days=cart_line.lead_time_days,
                 extrinsics=cart_line.extrinsics,
                 classifications=cart_line.classifications,
+                from_catalog=cart_line.from_catalog,
                 need_by=requisition.need_by,
                 **defaults,
             )

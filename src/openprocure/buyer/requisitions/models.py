@@ -103,7 +103,8 @@ class ItemLine(models.Model):
 
 
 class RequisitionLine(ItemLine):
-    """One thing to buy: a PunchOut cart line (supplier IDs kept byte for byte) or a free-text line."""
+    """One thing to buy: a PunchOut cart line (supplier IDs kept byte for byte), an item of a hosted
+    catalog or a free-text line."""
 
     requisition = models.ForeignKey(Requisition, on_delete=models.CASCADE, related_name="lines")
     supplier = optional_link(
@@ -124,6 +125,8 @@ class RequisitionLine(ItemLine):
     ship_to = optional_link("organization.Address", _("ship to"), on_delete=models.PROTECT)
     justification = models.TextField(_("justification"), blank=True)
     is_free_text = models.BooleanField(_("free text"), default=False)
+    #: Chosen from a supplier's hosted catalog (priced from the catalog version in force), not a cart.
+    from_catalog = models.BooleanField(_("from a hosted catalog"), default=False)
 
     class Meta:
         ordering = ["requisition", "line_number"]
