@@ -35,6 +35,9 @@ class PlatformConnectionForm(forms.ModelForm):
     """A platform connection's settings; only the chosen adapter's fields are required and kept.
     The client secret is write-only: never rendered back, kept when left empty."""
 
+    siren = forms.CharField(
+        label=_("SIREN"), max_length=20, help_text=_("The legal entity's 9-digit SIREN.")
+    )  # spaces and dots allowed as typed: kept as the 9 digits
     base_url = forms.URLField(
         label=_("API base URL"),
         max_length=500,
@@ -71,7 +74,6 @@ class PlatformConnectionForm(forms.ModelForm):
             "client_id",
         ]
         help_texts = {
-            "siren": _("The legal entity's 9-digit SIREN."),
             "outbound": _(
                 "Folder exchange: the directory where the platform takes our files (absolute path)."
             ),
