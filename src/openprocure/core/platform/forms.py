@@ -140,7 +140,7 @@ class PlatformConnectionForm(forms.ModelForm):
         self.add_error(field, _("The address must start with https:// (the credentials travel over it)."))
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         adapter = cleaned.get("adapter")
         if adapter == PlatformAdapter.FOLDER:
             for field in FOLDER_FIELDS:
