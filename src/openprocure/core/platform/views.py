@@ -9,7 +9,7 @@ the same function.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -118,14 +118,7 @@ def _with_flows(entities: list[Entity]) -> list[Entity]:
             result.append(entity)
         else:
             result.append(
-                Entity(
-                    **{
-                        **entity.__dict__,
-                        "last_flow_at": row["last"],
-                        "flows": row["total"],
-                        "refused": row["refused"],
-                    }
-                )
+                replace(entity, last_flow_at=row["last"], flows=row["total"], refused=row["refused"])
             )
     return result
 
