@@ -48,6 +48,8 @@ PAGES = {
         "/organization/people/",
         "/operations/",
         "/catalogs/",
+        "/platforms/",
+        "/platforms/add/",
     ],
     "orders@marketplace.test": ["/supplier-portal/orders/"],
 }

@@ -37,7 +37,7 @@ from openprocure.buyer.recurring.models import RecurringSchedule
 from openprocure.buyer.requisitions.models import Requisition
 from openprocure.buyer.supplierportal.models import SupplierAccount
 from openprocure.buyer.suppliers.models import ConformanceRun, Supplier
-from openprocure.core.models import User
+from openprocure.core.models import PlatformConnection, PlatformFlow, User
 from tests.buyer.approval_world import World, build_world, requisition, rule, signed_in, submit, user
 from tests.buyer.fulfilment_world import envelope, invoice_request, make_po, make_supplier, post
 from tests.factories import copies
@@ -96,6 +96,17 @@ def rows() -> Rows:
 def more_versions(rows: Rows, count: int) -> None:
     """Further versions of the same supplier's catalog (numbers follow)."""
     copies(rows.version, count, vary=lambda n: {"number": 100 + n})
+
+
+def more_platforms(rows: Rows, count: int) -> None:
+    """Platforms entered on the page, each with a flow pulled from it."""
+    start = PlatformConnection.objects.count()
+    for index in range(start, start + count):
+        siren = f"{100000000 + index:09d}"
+        PlatformConnection.objects.create(
+            siren=siren, name=f"Entity {index}", adapter="folder", outbound="/o", inbound="/i"
+        )
+        PlatformFlow.objects.create(entity=siren, flow_id=f"f{index}.xml", kind="invoice", outcome="accepted")
 
 
 def more_people(rows: Rows, count: int) -> None:
@@ -170,6 +181,7 @@ LISTS: list[tuple[str, str, str, Callable[[Rows, int], None]]] = [
     ("/suppliers/", "ada", "page", grow(Supplier)),
     ("/suppliers/connections/{connection}/conformance/", "ada", "page", grow(ConformanceRun)),
     ("/organization/people/", "ada", "page", more_people),
+    ("/platforms/", "ada", "page", more_platforms),
     ("/spend/history/", "ada", "page", grow(Requisition)),
     ("/recurring/", "ada", "page", more_schedules),
     ("/fulfilment/", "ada", "page", grow(PurchaseOrder)),

@@ -91,6 +91,7 @@ def test_the_administrators_menu_has_setup_and_administration(demo: None) -> Non
         "Spend",
         "Suppliers",
         "Organisation",
+        "E-invoicing platforms",
         "Hosted catalogs",
         "Operations",
         "Administration",

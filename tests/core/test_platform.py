@@ -192,12 +192,13 @@ def test_a_hook_that_fails_rolls_back_and_the_file_is_kept_in_failed(
 
 
 @pytest.mark.django_db
+@pytest.mark.django_db
 def test_an_entity_without_platform_is_refused_at_once() -> None:
     with override_settings(EINVOICE_PLATFORMS={}), pytest.raises(platform.PlatformNotConfigured) as refused:
         platform.push_invoice(SIREN, number="INV-1", content=CII, content_type="application/xml")
     assert str(refused.value) == (
-        f"No e-invoicing platform is configured for SIREN {SIREN}: add it to OPENPROCURE_EINVOICE_PLATFORMS "
-        "(see docs/operators.md)."
+        f"No e-invoicing platform is configured for SIREN {SIREN}: add it on the E-invoicing platforms page "
+        "or to OPENPROCURE_EINVOICE_PLATFORMS (see docs/operators.md)."
     )
 
 

@@ -30,6 +30,7 @@ PAGES = {
         "/fulfilment/",
         "/support/lookup/?q=PO",
         "/operations/",
+        "/platforms/",
         "/business/integrations/{integration}/checklist/",
     ],
 }

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from openprocure.core.models import Document
+from openprocure.core.models import Document, PlatformConnection, PlatformFlow
 from openprocure.supplier.business.choices import VerificationStatus
 from openprocure.supplier.business.models import Business, Integration, Membership
 from openprocure.supplier.catalog.models import CatalogExport
@@ -68,6 +68,17 @@ def more_integrations(count: int) -> None:
     copies(Integration.objects.order_by("pk").first(), count, of_a_new_business)
 
 
+def more_platforms(count: int) -> None:
+    """Platforms entered on the page, each with a flow pulled from it."""
+    start = PlatformConnection.objects.count()
+    for index in range(start, start + count):
+        siren = f"{100000000 + index:09d}"
+        PlatformConnection.objects.create(
+            siren=siren, name=f"Entity {index}", adapter="folder", outbound="/o", inbound="/i"
+        )
+        PlatformFlow.objects.create(entity=siren, flow_id=f"f{index}.xml", kind="invoice", outcome="accepted")
+
+
 def operator() -> Client:
     client = Client()
     client.force_login(make_operator("lists@marketplace.test"))
@@ -98,6 +109,7 @@ LISTS: list[tuple[str, str, Callable[[int], None]]] = [
     ("/business/review/?integrations", "operator", more_integrations),
     ("/account/api-keys/", "administrator", grow(ApiKey)),
     ("/catalog-export/", "administrator", grow(CatalogExport)),
+    ("/platforms/", "operator", more_platforms),
     ("/api/orders/", "api", grow(Order)),
     ("/api/shipments/", "api", grow(Shipment)),
     ("/api/invoices/", "api", grow(Invoice)),

@@ -14,7 +14,14 @@ from openprocure.core.models import User
 pytestmark = pytest.mark.django_db
 
 MENUS = {
-    "operator@marketplace.test": ["Catalog", "Fulfilment", "PO lookup", "Operations", "Administration"],
+    "operator@marketplace.test": [
+        "Catalog",
+        "Fulfilment",
+        "PO lookup",
+        "E-invoicing platforms",
+        "Operations",
+        "Administration",
+    ],
     "support@marketplace.test": ["Catalog", "Fulfilment", "PO lookup", "Operations", "Administration"],
     "admin@acme.test": ["Catalog", "Your account", "Manage your business", "API keys", "Catalog export"],
 }

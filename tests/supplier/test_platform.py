@@ -110,8 +110,8 @@ def test_without_a_platform_for_our_siren_the_invoice_is_not_issued(client, shop
     with override_settings(EINVOICE_PLATFORMS={}), pytest.raises(ValidationError) as refused:
         services.ship(order_ids=[order.pk], carrier="DHL", tracking_number="JD1", by=make_operator())
     assert refused.value.messages[0].endswith(
-        f"was not issued: No e-invoicing platform is configured for SIREN {SELLER}: add it to "
-        "OPENPROCURE_EINVOICE_PLATFORMS (see docs/operators.md)."
+        f"was not issued: No e-invoicing platform is configured for SIREN {SELLER}: add it on the "
+        "E-invoicing platforms page or to OPENPROCURE_EINVOICE_PLATFORMS (see docs/operators.md)."
     )
     assert not Invoice.objects.exists()
 

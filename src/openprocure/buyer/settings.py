@@ -36,6 +36,8 @@ INSTALLED_APPS = [
 ]
 
 NAVIGATION = "openprocure.buyer.portal.navigation.menu"
+# Who may open the "E-invoicing platforms" page (openprocure.core.platform.views): "" or why not.
+PLATFORM_ADMINISTRATION_REFUSAL = "openprocure.buyer.organization.services.platform_refusal"
 # Reads the shared secret an outbox document carries at delivery (bodies are stored with it masked).
 OUTBOX_SECRET_LOOKUP = "openprocure.buyer.suppliers.services.outbox_secret"  # noqa: S105 - a dotted path, not a secret
 DEFAULT_FROM_EMAIL = os.environ.get("OPENPROCURE_FROM_EMAIL", "procurement@acme.test")

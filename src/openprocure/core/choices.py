@@ -76,6 +76,11 @@ OUTBOX_TRANSITIONS: dict[str, set[str]] = {
 }
 
 
+class PlatformAdapter(models.TextChoices):
+    FOLDER = "folder", _("Folder exchange")  # two directories (often an SFTP mount)
+    XP_Z12_013 = "xp_z12_013", _("XP Z12-013 flow API")  # the AFNOR API over HTTPS, OAuth2 client credentials
+
+
 class PlatformFlowOutcome(models.TextChoices):
     ACCEPTED = "accepted", _("Taken")  # the site took the invoice or status
     REFUSED = "refused", _("Refused")  # the site refused it, with the reason (a 213 answered an invoice)

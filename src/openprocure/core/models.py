@@ -7,11 +7,19 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from openprocure.core.choices import AdminEventKind, Direction, OutboxStatus, PlatformFlowOutcome, Protocol
+from openprocure.core.choices import (
+    AdminEventKind,
+    Direction,
+    OutboxStatus,
+    PlatformAdapter,
+    PlatformFlowOutcome,
+    Protocol,
+)
 
 
 class EmailUserManager(UserManager["User"]):
@@ -391,3 +399,38 @@ class PlatformFlow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entity} {self.flow_id} ({self.outcome})"
+
+
+class PlatformConnection(models.Model):
+    """A legal entity's connection to its e-invoicing platform (Plateforme Agréée), entered by an
+    administrator on the site's "E-invoicing platforms" page. The ``EINVOICE_PLATFORMS`` setting may
+    configure the same entity too: the setting wins (``openprocure.core.platform``).
+
+    The folder adapter uses the two directories, the XP Z12-013 one the URLs and client
+    credentials; the client secret is kept encrypted (``core.platform.credentials``), never shown."""
+
+    siren = models.CharField(
+        _("SIREN"),
+        max_length=9,
+        unique=True,
+        validators=[RegexValidator(r"^[0-9]{9}$", _("A SIREN is 9 digits."))],
+    )
+    name = models.CharField(_("legal entity"), max_length=200)
+    adapter = models.CharField(_("adapter"), max_length=20, choices=PlatformAdapter.choices)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    outbound = models.CharField(_("outbound directory"), max_length=500, blank=True)
+    inbound = models.CharField(_("inbound directory"), max_length=500, blank=True)
+    base_url = models.URLField(_("API base URL"), max_length=500, blank=True)
+    token_url = models.URLField(_("token URL"), max_length=500, blank=True)
+    client_id = models.CharField(_("client ID"), max_length=200, blank=True)
+    # A Fernet token (core.crypto.SecretBox); empty until a secret is entered.
+    client_secret_encrypted = models.TextField(_("client secret (encrypted)"), blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["siren", "id"]
+        verbose_name = _("e-invoicing platform connection")
+        verbose_name_plural = _("e-invoicing platform connections")
+
+    def __str__(self) -> str:
+        return f"{self.siren} {self.name}"

@@ -34,6 +34,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [*MIDDLEWARE, "openprocure.supplier.punchout.middleware.PunchOutSessionMiddleware"]  # noqa: F405
 
 NAVIGATION = "openprocure.supplier.storefront.navigation.menu"
+# Who may open the "E-invoicing platforms" page (openprocure.core.platform.views): "" or why not.
+PLATFORM_ADMINISTRATION_REFUSAL = "openprocure.supplier.business.services.platform_refusal"
 # Keep connections between requests: opening SQLite and running its PRAGMAs costs 5–10 ms a request.
 _site["DATABASES"]["default"].setdefault("CONN_MAX_AGE", 600)
 # Reads the shared secret an outbox document carries at delivery (bodies are stored with it masked).

@@ -80,6 +80,14 @@ def can_administer_procurement(user: User | AnonymousUser | None) -> bool:
     return has_role(user, Role.PROCUREMENT_ADMIN, Role.TECH_ADMIN)
 
 
+def platform_refusal(user: User | AnonymousUser | None) -> str:
+    """Why ``user`` may not configure the e-invoicing platforms (``""``: procurement and technical
+    administrators may)."""
+    if can_administer_procurement(user):
+        return ""
+    return str(_("Only procurement or technical administrators configure e-invoicing platforms."))
+
+
 def set_profile(
     *,
     user: User,

@@ -2,7 +2,8 @@
 
 A person with no role yet may still shop and raise requisitions (nothing in the suite requires the
 requester role), so they see the requester's links. The checks mirror the views': Invoices need the
-accounts-payable role, Suppliers and Organisation a procurement or technical administrator, Spend its
+accounts-payable role, Suppliers, Organisation and E-invoicing platforms a procurement or technical
+administrator, Spend its
 dashboard for those who see everything (others reach their own purchase history through it).
 A supplier's account on the supplier portal sees only its orders (it opens nothing else).
 """
@@ -14,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from openprocure.buyer.approvals.selectors import inbox
 from openprocure.buyer.organization.choices import Role
-from openprocure.buyer.organization.services import roles_of
+from openprocure.buyer.organization.services import platform_refusal, roles_of
 from openprocure.buyer.supplierportal.selectors import account_supplier_id
 from openprocure.core.navigation import Link
 
@@ -50,6 +51,8 @@ def menu(request: HttpRequest) -> list[Link]:
     )
     if administers:
         links += [Link("suppliers:list", _("Suppliers")), Link("organization:overview", _("Organisation"))]
+    if not platform_refusal(user):
+        links.append(Link("platforms", _("E-invoicing platforms")))
     if Role.PROCUREMENT_ADMIN in roles or user.is_staff:
         links.append(Link("catalogs:versions", _("Hosted catalogs")))
     if user.is_staff:

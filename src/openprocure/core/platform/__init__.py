@@ -1,10 +1,13 @@
 """The e-invoicing platform connector (Plateforme Agréée): one interface, two adapters, used by both
 sites.
 
-- **Configuration** per legal entity (its SIREN) in the ``EINVOICE_PLATFORMS`` setting (from
-  ``OPENPROCURE_EINVOICE_PLATFORMS``, see ``docs/operators.md``): ``{"<SIREN>": {"adapter":
-  "folder", "outbound": …, "inbound": …}}`` or ``{"adapter": "xp_z12_013", "base_url": …,
-  "token_url": …, "client_id": …, "client_secret": …}``.
+- **Configuration** per legal entity (its SIREN), from two places: the ``EINVOICE_PLATFORMS``
+  setting (from ``OPENPROCURE_EINVOICE_PLATFORMS``, see ``docs/operators.md``): ``{"<SIREN>":
+  {"adapter": "folder", "outbound": …, "inbound": …}}`` or ``{"adapter": "xp_z12_013", "base_url":
+  …, "token_url": …, "client_id": …, "client_secret": …}``; and the enabled
+  :class:`~openprocure.core.models.PlatformConnection` rows entered on the site's "E-invoicing
+  platforms" page. When both configure one SIREN **the setting wins** (the operator's deployment
+  is the authority; the page shows that entity as set by the environment, read-only).
 - **Out**: :func:`push_invoice` and :func:`push_status` (or :func:`send_status`, which builds the
   CDAR) store the file in the ONE outbox, addressed ``platform://<SIREN>/<kind>``; the outbox worker
   hands it to the entity's adapter (:func:`deliver`), retrying with backoff when the platform is
@@ -30,12 +33,13 @@ from django.db.models import Max
 from django.utils import timezone
 
 from openprocure.core import outbox
-from openprocure.core.choices import Direction, PlatformFlowOutcome, Protocol
+from openprocure.core.choices import Direction, PlatformAdapter, PlatformFlowOutcome, Protocol
 from openprocure.core.exceptions import ServiceError
 from openprocure.core.journal import record_document
-from openprocure.core.models import Document, OutboxMessage, PlatformFlow
+from openprocure.core.models import Document, OutboxMessage, PlatformConnection, PlatformFlow
 from openprocure.core.platform import hooks
 from openprocure.core.platform.base import FlowKind, InboundFlow, Platform, PlatformError, kind_of
+from openprocure.core.platform.credentials import InvalidToken, decrypt_client_secret
 from openprocure.core.platform.folder import FolderPlatform
 from openprocure.core.platform.xp_z12_013 import XPZ12013Platform
 from punchout import cdar
@@ -47,8 +51,11 @@ __all__ = [
     "Platform",
     "PlatformError",
     "PlatformNotConfigured",
+    "check_connection",
     "configured_entities",
+    "connection_config",
     "deliver",
+    "environment_entities",
     "is_configured",
     "platform_for",
     "pull",
@@ -68,13 +75,38 @@ class PlatformNotConfigured(ServiceError):
     """No platform is configured for this legal entity; the message says which and where to set it."""
 
 
-def _configuration() -> dict[str, dict[str, Any]]:
+def environment_entities() -> dict[str, dict[str, Any]]:
+    """The platforms the ``EINVOICE_PLATFORMS`` setting configures, by SIREN, in its order."""
     value = getattr(settings, "EINVOICE_PLATFORMS", {}) or {}
     return {str(key): dict(config) for key, config in value.items()}
 
 
+def connection_config(connection: PlatformConnection) -> dict[str, Any]:
+    """The configuration of a platform entered on the administration page, in the setting's shape
+    (the client secret still encrypted: :func:`platform_for` decrypts it when it is needed)."""
+    if connection.adapter == PlatformAdapter.FOLDER:
+        return {"adapter": "folder", "outbound": connection.outbound, "inbound": connection.inbound}
+    return {
+        "adapter": connection.adapter,
+        "base_url": connection.base_url,
+        "token_url": connection.token_url,
+        "client_id": connection.client_id,
+        "client_secret_encrypted": connection.client_secret_encrypted,
+    }
+
+
+def _configuration() -> dict[str, dict[str, Any]]:
+    """Every configured entity: the setting's first, then the enabled rows of the administration
+    page for the other SIRENs (the setting wins for a SIREN both configure)."""
+    configuration = environment_entities()
+    for connection in PlatformConnection.objects.filter(enabled=True).order_by("siren", "pk"):
+        configuration.setdefault(connection.siren, connection_config(connection))
+    return configuration
+
+
 def configured_entities() -> list[str]:
-    """The SIRENs of the legal entities that have a platform, in the configuration's order."""
+    """The SIRENs of the legal entities that have a platform: the setting's in its order, then the
+    administration page's by SIREN."""
     return list(_configuration())
 
 
@@ -87,18 +119,33 @@ def platform_for(entity: str, *, updated_after: str = "") -> Platform:
     config = _configuration().get(entity)
     if config is None:
         raise PlatformNotConfigured(
-            f"No e-invoicing platform is configured for SIREN {entity}: add it to "
-            "OPENPROCURE_EINVOICE_PLATFORMS (see docs/operators.md)."
+            f"No e-invoicing platform is configured for SIREN {entity}: add it on the E-invoicing "
+            "platforms page or to OPENPROCURE_EINVOICE_PLATFORMS (see docs/operators.md)."
         )
+    return adapter_of(entity, config, updated_after=updated_after)
+
+
+def adapter_of(entity: str, config: dict[str, Any], *, updated_after: str = "") -> Platform:
+    """The adapter a configuration describes (``entity`` names it in errors). Raises
+    :class:`PlatformNotConfigured`."""
     adapter = config.get("adapter", "folder")
     if adapter == "folder":
         return FolderPlatform(outbound=config["outbound"], inbound=config["inbound"])
     if adapter == "xp_z12_013":
+        secret = config.get("client_secret", "")
+        if "client_secret_encrypted" in config:
+            try:
+                secret = decrypt_client_secret(config["client_secret_encrypted"])
+            except InvalidToken as error:
+                raise PlatformNotConfigured(
+                    f"The client secret of SIREN {entity}'s platform cannot be read (the encryption key "
+                    "changed): enter it again on the E-invoicing platforms page."
+                ) from error
         return XPZ12013Platform(
             base_url=config["base_url"],
             token_url=config["token_url"],
             client_id=config["client_id"],
-            client_secret=config["client_secret"],
+            client_secret=secret,
             organization_id=config.get("organization_id", ""),
             scope=config.get("scope", ""),
             deadline=float(config.get("deadline", outbox.delivery_deadline())),
@@ -107,6 +154,13 @@ def platform_for(entity: str, *, updated_after: str = "") -> Platform:
     raise PlatformNotConfigured(
         f"The platform of SIREN {entity} names an unknown adapter {adapter!r}: use folder or xp_z12_013."
     )
+
+
+def check_connection(entity: str, config: dict[str, Any]) -> None:
+    """The "Test connection" button: what is cheap and real for the adapter (folder: write, read
+    back and delete a probe file in each directory; XP Z12-013: obtain a new token). Raises
+    :class:`PlatformError` or :class:`PlatformNotConfigured` saying what failed."""
+    adapter_of(entity, config).check()
 
 
 # -- out ---------------------------------------------------------------------------------------------

@@ -61,6 +61,11 @@ class Platform(Protocol):
         """``flow`` was handled: taken (``accepted``) or refused, with the reason."""
         ...
 
+    def check(self) -> None:
+        """Try the connection cheaply, exchanging no flow (the administration page's "Test
+        connection"). Raises :class:`PlatformError` saying what failed."""
+        ...
+
 
 def kind_of(content: bytes) -> FlowKind:
     """A CDAR status message or an invoice, from the first bytes of the file (a PDF is an invoice)."""

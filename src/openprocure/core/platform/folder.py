@@ -77,6 +77,25 @@ class FolderPlatform:
             raise PlatformError(f"cannot read {self.inbound}: {error.strerror or error}") from error
         return flows
 
+    def check(self) -> None:
+        """Write, read back and delete a probe file in each directory: in ``<outbound>/.tmp/`` and as
+        a dot file in ``<inbound>``, places the platform and our pull both ignore."""
+        probe = f"openprocure-probe {secrets.token_hex(8)}\n".encode()
+        for directory in (self.outbound / ".tmp", self.inbound):
+            path = directory / f".probe-{secrets.token_hex(4)}"
+            try:
+                if directory.name == ".tmp":
+                    directory.mkdir(exist_ok=True)  # not its parent: a missing outbound is the error
+                path.write_bytes(probe)
+                read = path.read_bytes()
+                path.unlink()
+            except OSError as error:
+                raise PlatformError(
+                    f"cannot write, read and delete a file in {directory}: {error.strerror or error}"
+                ) from error
+            if read != probe:
+                raise PlatformError(f"a file written in {directory} read back different")
+
     def acknowledge(self, flow: InboundFlow, *, accepted: bool, reason: str = "") -> None:
         target = self.inbound / ("done" if accepted else "failed")
         target.mkdir(parents=True, exist_ok=True)

@@ -108,6 +108,11 @@ class XPZ12013Platform:
             _tokens[key] = (token, time.monotonic() + max(0.0, lifetime - TOKEN_MARGIN_SECONDS))
         return token
 
+    def check(self) -> None:
+        """Ask the token service for a new token with our client credentials (the cheapest real call)."""
+        self._forget_token()
+        self._token()
+
     def _forget_token(self) -> None:
         with _tokens_lock:
             _tokens.pop((self.token_url, self.client_id), None)

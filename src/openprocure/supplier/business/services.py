@@ -102,6 +102,13 @@ def require_operator(user: Any) -> None:
         raise PermissionDenied(_("Only an operator may do this."))
 
 
+def platform_refusal(user: Any) -> str:
+    """Why ``user`` may not configure the e-invoicing platforms (``""``: operators may)."""
+    if staff_role(user) == StaffRole.OPERATOR:
+        return ""
+    return str(_("Only operators configure e-invoicing platforms."))
+
+
 def require_administrator(user: Any, business: Business) -> Membership:
     membership = membership_of(user)
     if membership is None or membership.business_id != business.pk or not membership.is_administrator:

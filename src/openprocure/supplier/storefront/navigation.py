@@ -2,7 +2,7 @@
 our staff the fulfilment queue and the PO lookup. A PunchOut session shows only what shopping needs.
 
 The checks are the views' own: "Your account" needs a business membership, "Manage your business" and
-"API keys" its administrator or technical administrator, "Fulfilment" and "PO lookup" a staff role.
+"API keys" its administrator or technical administrator, "Fulfilment" and "PO lookup" a staff role, "E-invoicing platforms" an operator.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from openprocure.core.navigation import Link
-from openprocure.supplier.business.services import membership_of, staff_role
+from openprocure.supplier.business.services import membership_of, platform_refusal, staff_role
 
 
 def menu(request: HttpRequest) -> list[Link]:
@@ -33,6 +33,8 @@ def menu(request: HttpRequest) -> list[Link]:
             links.append(Link("catalog-exports", _("Catalog export")))
     if staff_role(user) is not None:
         links += [Link("fulfilment-queue", _("Fulfilment")), Link("support-lookup", _("PO lookup"))]
+    if not platform_refusal(user):
+        links.append(Link("platforms", _("E-invoicing platforms")))
     if user.is_staff:
         links += [Link("operations-status", _("Operations")), Link("admin:index", _("Administration"))]
     return links
