@@ -54,6 +54,28 @@ def _a_cache_of_its_own() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _the_sites_language() -> Iterator[None]:
+    """Each test starts in the site's default language, as a worker does.
+
+    A request in another language leaves that language active in the thread after the response
+    (Django's locale middleware does not put it back), so code run after it outside a request, as
+    a task runs, would write its texts in that language.
+    """
+    if "django" not in sys.modules:
+        yield
+        return
+    from django.conf import settings
+    from django.utils import translation
+
+    if not settings.configured:
+        yield
+        return
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _quick_password_hashing() -> Iterator[None]:
     """Passwords of the test's users are hashed with MD5 instead of PBKDF2's million rounds.
 
