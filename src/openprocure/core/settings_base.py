@@ -257,6 +257,16 @@ PLATFORM_PULL_TASK = "openprocure.core.platform.tasks.pull_platforms"
 DEBUG = env_bool("OPENPROCURE_DEBUG", False)
 DEMO_MODE = env_bool("OPENPROCURE_DEMO", False)
 ALLOWED_HOSTS = env_list("OPENPROCURE_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+# Partners' URLs we connect to (setup, order, inbound cXML, platforms, conformance runs) must resolve
+# to public addresses (punchout.netguard): these host names and networks (CIDR) may be non-public.
+# The demo and OPENPROCURE_DEBUG run both sites on 127.0.0.1, so they allow loopback unless told otherwise.
+PARTNER_ALLOWED_NETWORKS = env_list(
+    "OPENPROCURE_PARTNER_ALLOWED_NETWORKS", "127.0.0.0/8,::1" if DEMO_MODE or DEBUG else ""
+)
+# Reverse proxies in front of the site (CIDR or addresses). Only a request whose peer is one of them
+# has its client address read from X-Forwarded-For: the right-most address that is not itself a
+# trusted proxy (openprocure.core.trust.client_address). Empty: the peer is the client.
+TRUSTED_PROXIES = env_list("OPENPROCURE_TRUSTED_PROXIES")
 CSRF_TRUSTED_ORIGINS = env_list("OPENPROCURE_CSRF_TRUSTED_ORIGINS")
 
 SHARED_APPS = [
