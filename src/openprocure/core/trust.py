@@ -40,14 +40,14 @@ def partner_policy() -> NetworkPolicy:
 
 def _category(category: str) -> str:
     names = {
-        "loopback": gettext("a loopback"),
-        "private": gettext("a private"),
-        "link-local": gettext("a link-local"),
-        "multicast": gettext("a multicast"),
-        "reserved": gettext("a reserved"),
-        "unspecified": gettext("an unspecified"),
+        "loopback": gettext("a loopback address"),
+        "private": gettext("a private address"),
+        "link-local": gettext("a link-local address"),
+        "multicast": gettext("a multicast address"),
+        "reserved": gettext("a reserved address"),
+        "unspecified": gettext("an unspecified address"),
     }
-    return names.get(category, gettext("a non-public"))
+    return names.get(category, gettext("a non-public address"))
 
 
 def partner_url_error(url: str) -> str | None:
@@ -64,14 +64,14 @@ def partner_url_error(url: str) -> str | None:
     if refused.host == refused.address:
         return (
             gettext(
-                "%(address)s is %(kind)s address: documents are not sent there. If it is yours, an "
+                "%(address)s is %(kind)s: documents are not sent there. If it is yours, an "
                 "operator allows it with OPENPROCURE_PARTNER_ALLOWED_NETWORKS."
             )
             % values
         )
     return (
         gettext(
-            "%(host)s resolves to %(kind)s address (%(address)s): documents are not sent there. If it is "
+            "%(host)s resolves to %(kind)s (%(address)s): documents are not sent there. If it is "
             "yours, an operator allows it with OPENPROCURE_PARTNER_ALLOWED_NETWORKS."
         )
         % values
