@@ -42,6 +42,8 @@ __all__ = [
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
+#: How a refusal ends unless the policy says otherwise.
+DEFAULT_HINT = "allow it in the partner network allow-list if it is yours"
 #: The loopback networks, for a policy that lets a demo or a test talk to itself.
 LOOPBACK_NETWORKS = ("127.0.0.0/8", "::1/128")
 
@@ -67,7 +69,7 @@ class NetworkPolicy:
     networks: tuple[IPNetwork, ...] = ()
     hosts: frozenset[str] = frozenset()
     #: The end of a refusal's message: how an operator allows a non-public destination of theirs.
-    hint: str = "allow it in the partner network allow-list if it is yours"
+    hint: str = DEFAULT_HINT
 
     @classmethod
     def from_entries(cls, entries: Iterable[str], *, hint: str | None = None) -> NetworkPolicy:
@@ -90,7 +92,7 @@ class NetworkPolicy:
             if "/" in name or not _is_host_name(name):
                 raise ValueError(f"{entry!r} is neither a network (CIDR), an IP address nor a host name")
             hosts.add(name)
-        return cls(tuple(networks), frozenset(hosts), hint if hint is not None else cls.hint)
+        return cls(tuple(networks), frozenset(hosts), hint if hint is not None else DEFAULT_HINT)
 
     def allows_host(self, host: str) -> bool:
         return host.rstrip(".").lower() in self.hosts
