@@ -169,7 +169,8 @@ def _default_port(scheme: str) -> int:
 
 
 def _split(url: str) -> tuple[str, str, int]:
-    """(scheme, host, port) of ``url``; :class:`RefusedDestination` for a scheme or host we refuse."""
+    """(scheme, host, port) of ``url``; :class:`RefusedDestination` for a scheme or host we refuse,
+    :class:`ValueError` for an unusable port."""
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
@@ -179,10 +180,9 @@ def _split(url: str) -> tuple[str, str, int]:
     host = parts.hostname or ""
     if not host:
         raise RefusedDestination(f"the URL {url} names no host")
-    try:
-        port = parts.port or _default_port(scheme)
-    except ValueError as error:  # a port that is not a number or out of range
-        raise RefusedDestination(f"the URL {url} has an unusable port ({error})") from None
+    # A port that is not a number or out of range raises urllib's own ValueError: a broken URL, not
+    # a refused destination.
+    port = parts.port or _default_port(scheme)
     return scheme, host, port
 
 
