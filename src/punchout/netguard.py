@@ -228,6 +228,6 @@ def check_url(url: str, *, policy: NetworkPolicy | None = None) -> RefusedDestin
         resolve(url, policy=policy)
     except RefusedDestination as error:
         return error
-    except (OSError, UnicodeError):
+    except (OSError, UnicodeError, ValueError):  # does not resolve now, or a broken port: said at delivery
         return None
     return None

@@ -16,7 +16,7 @@ from punchout import netguard
 from punchout.conformance.report import Outcome
 from punchout.conformance.runner import Runner
 from punchout.cxml.transport import http_exchange, post_cxml
-from punchout.netguard import NetworkPolicy, RefusedDestination, address_category, resolve
+from punchout.netguard import NetworkPolicy, RefusedDestination, address_category, check_url, resolve
 from punchout.oagis.transport import post_bod
 
 HINT = "allow it in the partner network allow-list if it is yours"
@@ -151,3 +151,12 @@ def test_the_conformance_runner_says_why_it_did_not_request_a_url(strict: None) 
         f"address; {HINT}."
     )
     assert check.exchanges[0].error == f"169.254.169.254 is a link-local address; {HINT}"
+
+
+def test_a_url_checked_for_a_form_is_refused_only_for_its_address() -> None:
+    assert check_url("http://10.0.0.5/cxml", policy=STRICT) is not None
+    assert str(check_url("http://10.0.0.5/cxml", policy=STRICT)) == f"10.0.0.5 is a private address; {HINT}"
+    # A name that does not resolve now, or a broken port, is for the delivery to report.
+    assert check_url("https://erp.acme.test/cxml", policy=STRICT) is None
+    assert check_url("https://93.184.215.14:99999/cxml", policy=STRICT) is None
+    assert check_url("https://93.184.215.14/cxml", policy=STRICT) is None
