@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from openprocure.core import lifecycle
+from punchout import netguard
 
 ROOT = Path(__file__).resolve().parent.parent
 INTEROP = Path(os.environ.get("OPENPROCURE_INTEROP", ROOT.parent / "shared" / "interop"))
@@ -51,6 +52,32 @@ def _a_cache_of_its_own() -> Iterator[None]:
         CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": location}}
     ):
         yield
+
+
+#: Where the tests' fake partners and servers listen: loopback, refused by a production site.
+TEST_PARTNER_NETWORKS = ["127.0.0.0/8", "::1"]
+
+
+@pytest.fixture(autouse=True)
+def _partners_on_loopback() -> Iterator[None]:
+    """Partners' URLs may resolve to loopback, where every fake partner of the tests listens.
+
+    A production site refuses them (``punchout.netguard``); the demo allows them as the tests do.
+    Tests of the refusal set ``PARTNER_ALLOWED_NETWORKS`` (or pass a policy) themselves.
+    """
+    if "django" in sys.modules:
+        from django.conf import settings
+        from django.test import override_settings
+
+        if settings.configured:
+            with override_settings(PARTNER_ALLOWED_NETWORKS=TEST_PARTNER_NETWORKS):
+                yield
+            return
+    previous = netguard.configure(netguard.NetworkPolicy.from_entries(TEST_PARTNER_NETWORKS))
+    try:
+        yield
+    finally:
+        netguard.configure(previous)
 
 
 @pytest.fixture(autouse=True)

@@ -14,12 +14,15 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
+from urllib.parse import urlsplit
 
+from punchout import netguard
 from punchout.conformance import Check, Outcome, Report
 from punchout.conformance.buyer import BuyerTarget, OrderLine, parse_lines, run_buyer_checks
 from punchout.conformance.identity import Party
 from punchout.conformance.runner import Progress
 from punchout.conformance.supplier import Announce, SupplierTarget, run_supplier_checks
+from punchout.netguard import NetworkPolicy
 
 __all__ = ["main"]
 
@@ -80,6 +83,14 @@ def parser() -> argparse.ArgumentParser:
         sub.add_argument("--json", action="store_true", help="write the report as JSON")
         sub.add_argument("--junit", type=Path, metavar="FILE", help="also write a JUnit XML report to FILE")
         sub.add_argument("--verbose", action="store_true", help="show the exchanges of passing checks too")
+        sub.add_argument(
+            "--allow-network",
+            action="append",
+            default=[],
+            metavar="CIDR|HOST",
+            help="a non-public network, address or host name the run may reach besides the URLs given "
+            "(which are always allowed); repeatable",
+        )
 
     supplier = roles.add_parser("supplier", help="check a supplier's PunchOut endpoints (we play the buyer)")
     supplier.add_argument("url", help="the supplier's cXML endpoint (setup and profile requests)")
@@ -181,7 +192,21 @@ def main(argv: Sequence[str], out: TextIO | None = None, err: TextIO | None = No
         args = parser().parse_args(list(argv))
     except SystemExit as exc:
         return int(exc.code or 0)
-    report = run(args, progress_line(err), announce=announcer(err))
+    # The URLs named here are the operator's to test, wherever they are; any other address the run
+    # is sent to (a start page, a URL the partner names) must be public or allowed with --allow-network.
+    named = [urlsplit(url).hostname or "" for url in (args.url, getattr(args, "oci", None) or "")]
+    try:
+        policy = NetworkPolicy.from_entries(
+            [*filter(None, named), *args.allow_network], hint="allow it with --allow-network if it is yours"
+        )
+    except ValueError as exc:
+        err.write(f"openprocure conformance: --allow-network: {exc}\n")
+        return 2
+    previous = netguard.configure(policy)
+    try:
+        report = run(args, progress_line(err), announce=announcer(err))
+    finally:
+        netguard.configure(previous)
     write(report, args, out)
     failed = report.counts()[Outcome.FAIL]
     err.write(f"{'PASSED' if report.passed else 'FAILED'}: {len(report.checks)} checks, {failed} failed.\n")

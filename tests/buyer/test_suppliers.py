@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection as db
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils.html import escape
 from lxml import etree
 
@@ -218,3 +218,37 @@ def test_an_administrator_prefers_a_supplier_and_the_shop_page_follows(
         ("created", preference.pk, "admin@acme.test"),
         ("deleted", preference.pk, "admin@acme.test"),
     ]
+
+
+@override_settings(PARTNER_ALLOWED_NETWORKS=[])
+def test_a_setup_or_order_url_on_a_non_public_address_is_refused_at_save(
+    acme: PunchOutConnection, admin: Client
+) -> None:
+    url = f"/suppliers/{acme.supplier_id}/connections/{acme.pk}/"
+    metadata = admin.post(
+        url, connection_form_data(acme, setup_url="http://169.254.169.254/latest/meta-data/")
+    )
+    assert metadata.status_code == 200
+    assert (
+        escape(
+            "169.254.169.254 is a link-local address: documents are not sent there. If it is yours, an "
+            "operator allows it with OPENPROCURE_PARTNER_ALLOWED_NETWORKS."
+        )
+        in metadata.content.decode()
+    )
+    local = admin.post(url, connection_form_data(acme, order_url="http://localhost:8100/cxml/"))
+    assert local.status_code == 200
+    assert (
+        escape(
+            "localhost resolves to a loopback address (127.0.0.1): documents are not sent there. If it is "
+            "yours, an operator allows it with OPENPROCURE_PARTNER_ALLOWED_NETWORKS."
+        )
+        in local.content.decode()
+    )
+    unchanged = PunchOutConnection.objects.get(pk=acme.pk)
+    assert (unchanged.setup_url, unchanged.order_url) == (acme.setup_url, acme.order_url)
+    # Allowed by the operator (the connection's setup URL is on 127.0.0.1 too), the same address is saved.
+    with override_settings(PARTNER_ALLOWED_NETWORKS=["localhost", "127.0.0.1"]):
+        saved = admin.post(url, connection_form_data(acme, order_url="http://localhost:8100/cxml/"))
+    assert saved.status_code == 302
+    assert PunchOutConnection.objects.get(pk=acme.pk).order_url == "http://localhost:8100/cxml/"

@@ -25,6 +25,7 @@ import pytest
 from lxml import etree
 
 from openprocure.conformance_tools import main
+from punchout import netguard
 from punchout.conformance import Outcome, Report
 from punchout.conformance.catcher import Posted
 from punchout.conformance.identity import Party
@@ -633,3 +634,22 @@ def test_the_catcher_keeps_the_bytes_the_sender_encoded() -> None:
     """Percent-escapes are undone byte by byte: a Latin-1 é stays the byte 0xE9, a UTF-8 é two bytes."""
     posted = Posted("POST", "/r", "application/x-www-form-urlencoded", b"cxml-urlencoded=caf%E9+%C3%A9")
     assert posted.raw_fields() == [("cxml-urlencoded", b"caf\xe9 \xc3\xa9")]
+
+
+def test_the_command_may_reach_the_urls_it_is_given_and_nothing_else_private(supplier: str) -> None:
+    strict = netguard.NetworkPolicy()
+    previous = netguard.configure(strict)
+    try:
+        out, err = io.StringIO(), io.StringIO()
+        argv = ["supplier", f"{supplier}/good/cxml", "--from", BUYER, "--to", SUPPLIER, "--secret", SECRET]
+        assert main([*argv, "--json"], out=out, err=err) == 0, out.getvalue()
+        # The process's own policy is left as it was.
+        assert netguard.current_policy() is strict
+        bad = io.StringIO()
+        assert main([*argv, "--allow-network", "10.0.0.0/33"], out=io.StringIO(), err=bad) == 2
+        assert bad.getvalue() == (
+            "openprocure conformance: --allow-network: '10.0.0.0/33' is neither a network (CIDR), an IP "
+            "address nor a host name\n"
+        )
+    finally:
+        netguard.configure(previous)

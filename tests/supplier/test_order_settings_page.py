@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.test import override_settings
 from django.urls import reverse
 
 from openprocure.supplier.business.models import SettingsChange
@@ -114,3 +115,22 @@ def test_only_operators_see_the_page(client):
         OrderSettings.objects.filter(integration=integration, buyer_cxml_url="https://evil.test/").count()
         == 0
     )
+
+
+@override_settings(PARTNER_ALLOWED_NETWORKS=[])
+def test_a_buyer_url_on_a_private_address_is_refused_unless_the_operator_allows_it(client):
+    business, admin = make_business()
+    integration = make_integration(business, admin)
+    url = reverse("orders-settings", args=[integration.pk])
+    client.force_login(make_operator())
+    refused = client.post(url, {"buyer_cxml_url": "http://10.0.0.5/cxml/", "reason": "Ticket 9"})
+    assert refused.status_code == 200
+    assert (
+        "10.0.0.5 is a private address: documents are not sent there. If it is yours, an operator allows "
+        "it with OPENPROCURE_PARTNER_ALLOWED_NETWORKS."
+    ) in refused.content.decode()
+    assert SettingsChange.objects.count() == 0
+    with override_settings(PARTNER_ALLOWED_NETWORKS=["10.0.0.0/8"]):
+        allowed = client.post(url, {"buyer_cxml_url": "http://10.0.0.5/cxml/", "reason": "Ticket 9"})
+    assert allowed.status_code == 302
+    assert OrderSettings.objects.get(integration=integration).buyer_cxml_url == "http://10.0.0.5/cxml/"

@@ -49,6 +49,8 @@ def _env(data: str) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="openprocure.supplier.settings",
         PYTHONPATH=f"{ROOT / 'src'}:{ROOT}",
         OPENPROCURE_LOG_LEVEL="WARNING",
+        # The fake buyer listens on loopback, which a production storefront refuses to reach.
+        OPENPROCURE_PARTNER_ALLOWED_NETWORKS="127.0.0.0/8,::1",
     )
 
 

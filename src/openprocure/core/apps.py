@@ -13,5 +13,13 @@ class CoreConfig(AppConfig):
         from openprocure.core.outbox import check_configuration
 
         check_configuration()
+        # Every request to a partner's URL is checked against the allow-list of the settings (read
+        # at each request, so a changed setting applies); a malformed entry fails here, at start-up.
+        from openprocure.core.trust import partner_policy, trusted_proxies
+        from punchout import netguard
+
+        partner_policy()
+        trusted_proxies()
+        netguard.configure(partner_policy)
         # The e-invoicing platform connector registers its outbox transport (platform://) on import.
         import openprocure.core.platform  # noqa: F401

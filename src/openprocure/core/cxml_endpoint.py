@@ -24,6 +24,7 @@ from openprocure.core import ratelimits, rows
 from openprocure.core.choices import Direction
 from openprocure.core.journal import journal_entry, record_document
 from openprocure.core.models import Document
+from openprocure.core.trust import client_address
 from openprocure.core.wsgi import BODY_CUT_AT
 from punchout import cxml
 from punchout.cxml.errors import CXMLError, DocumentTooLarge, UnsupportedMessage
@@ -222,7 +223,7 @@ class CXMLEndpoint(View):
 
     def receive(self, request: HttpRequest) -> HttpResponse:
         raw = b""
-        remote = request.META.get("REMOTE_ADDR")
+        remote = client_address(request) or None
         try:
             raw = read_body(request)
             result = cxml.parse(raw, max_bytes=settings.CXML_MAX_BYTES)

@@ -25,6 +25,7 @@ from openprocure.core.choices import Direction, Protocol
 from openprocure.core.cxml_endpoint import oversized, warnings_as_json
 from openprocure.core.journal import record_document
 from openprocure.core.models import Document
+from openprocure.core.trust import client_address
 from punchout import oagis
 from punchout.cxml import new_payload_id
 from punchout.oagis.errors import DocumentTooLarge, OAGISError
@@ -151,7 +152,7 @@ class OAGISEndpoint(View):
 
     def receive(self, request: HttpRequest) -> tuple[HttpResponse, str]:
         raw = b""
-        remote = request.META.get("REMOTE_ADDR")
+        remote = client_address(request) or None
         try:
             raw = read_bod(request)
             document = oagis.parse(raw, max_bytes=settings.CXML_MAX_BYTES)

@@ -68,6 +68,7 @@ from openprocure.core.status import set_status, set_status_where
 from openprocure.core.tunables import tunable
 from punchout import oagis
 from punchout.cxml.transport import PermanentDeliveryError, TransientDeliveryError, post_cxml
+from punchout.netguard import RefusedDestination
 from punchout.oagis.transport import post_bod
 
 logger = logging.getLogger(__name__)
@@ -539,6 +540,12 @@ def deliver_message(message_id: int, *, deadline: float | None = None) -> Delive
     except SecretUnavailable as error:
         # Nothing was sent: a person provides the secret, then retries (as after a refusal).
         outcome, code, detail, answer = DeliveryAttempt.Outcome.PERMANENT, 0, error.message, b""
+    except RefusedDestination as error:
+        # A partner's URL that resolves to a non-public address the operator has not allowed
+        # (punchout.netguard): nothing was sent, and retrying cannot help until the URL or the
+        # allow-list changes.
+        detail = f"Not sent: {error}."
+        outcome, code, answer = DeliveryAttempt.Outcome.PERMANENT, 0, b""
     except ValueError as error:
         # A destination URL that cannot be posted to (scheme, host, port): nothing was sent, and
         # sending again will not help until a person corrects it.

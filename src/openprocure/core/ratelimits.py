@@ -37,6 +37,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django_ratelimit.core import get_usage
 
+from openprocure.core.trust import client_address
 from punchout import cxml
 
 ADDRESS_GROUP = "openprocure.partner-endpoint.address"
@@ -59,7 +60,7 @@ class Refusal:
 
 
 def _address(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
+    return client_address(request)
 
 
 def _credential_key(credential: str) -> Callable[[str, HttpRequest], str]:

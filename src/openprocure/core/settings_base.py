@@ -257,6 +257,16 @@ PLATFORM_PULL_TASK = "openprocure.core.platform.tasks.pull_platforms"
 DEBUG = env_bool("OPENPROCURE_DEBUG", False)
 DEMO_MODE = env_bool("OPENPROCURE_DEMO", False)
 ALLOWED_HOSTS = env_list("OPENPROCURE_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+# Partners' URLs we connect to (setup, order, inbound cXML, platforms, conformance runs) must resolve
+# to public addresses (punchout.netguard): these host names and networks (CIDR) may be non-public.
+# The demo and OPENPROCURE_DEBUG run both sites on 127.0.0.1, so they allow loopback unless told otherwise.
+PARTNER_ALLOWED_NETWORKS = env_list(
+    "OPENPROCURE_PARTNER_ALLOWED_NETWORKS", "127.0.0.0/8,::1" if DEMO_MODE or DEBUG else ""
+)
+# Reverse proxies in front of the site (CIDR or addresses). Only a request whose peer is one of them
+# has its client address read from X-Forwarded-For: the right-most address that is not itself a
+# trusted proxy (openprocure.core.trust.client_address). Empty: the peer is the client.
+TRUSTED_PROXIES = env_list("OPENPROCURE_TRUSTED_PROXIES")
 CSRF_TRUSTED_ORIGINS = env_list("OPENPROCURE_CSRF_TRUSTED_ORIGINS")
 
 SHARED_APPS = [
@@ -400,20 +410,25 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Sign-in lockout (django-axes): after OPENPROCURE_SIGNIN_FAILURE_LIMIT wrong passwords for one
-# account, or from one address, sign-in is refused for OPENPROCURE_SIGNIN_COOLOFF_MINUTES, doubled by
-# every further failure during the lockout (at most a day). Administrators unlock in the Django admin
-# (Access attempts) or with `openprocure <site> axes_reset_username EMAIL` / `axes_reset_ip ADDRESS`.
+# account from one client address, that account is refused from that address; after
+# OPENPROCURE_SIGNIN_ADDRESS_FAILURE_LIMIT wrong passwords from one address over any accounts, every
+# sign-in from the address is refused. A stranger elsewhere never locks anyone out of their own
+# address. Each lockout lasts OPENPROCURE_SIGNIN_COOLOFF_MINUTES, doubled by every further failure
+# during it (at most a day). Administrators unlock in the Django admin (Access attempts) or with
+# `openprocure <site> axes_reset_username EMAIL` / `axes_reset_ip ADDRESS`.
 AXES_FAILURE_LIMIT = int(os.environ.get("OPENPROCURE_SIGNIN_FAILURE_LIMIT", "5"))
+SIGNIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("OPENPROCURE_SIGNIN_ADDRESS_FAILURE_LIMIT", "20"))
 SIGNIN_COOLOFF_MINUTES = float(os.environ.get("OPENPROCURE_SIGNIN_COOLOFF_MINUTES", "5"))
 AXES_COOLOFF_TIME = "openprocure.core.signin.cool_off"
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = "openprocure.core.signin.lockout_parameters"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "openprocure.core.signin.username_of"
 AXES_LOCKOUT_CALLABLE = "openprocure.core.signin.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False  # only its start-up banner; failures and lockouts are always logged
-# Axes reads the client address from REMOTE_ADDR (what gunicorn saw), as the rate limits do.
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# Axes reads the client address as the rate limits and the partner endpoints do: REMOTE_ADDR, or
+# X-Forwarded-For when the peer is one of TRUSTED_PROXIES (openprocure.core.trust.client_address).
+AXES_CLIENT_IP_CALLABLE = "openprocure.core.trust.client_address"
 
 # Rate limits of /cxml/ and /oci/ (django-ratelimit, counted in the shared cache above):
 # requests that fail (unreadable, unknown sender, wrong secret, any 4xx) count per client address and
@@ -422,6 +437,8 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 # "<count>/<period>" with a period of s, m, h or d (e.g. "60/m", "1000/h"). A refused request gets
 # HTTP 429 with Retry-After and a cXML Status 560 (temporary: send it again later).
 RATELIMIT_ENABLE = env_bool("OPENPROCURE_RATELIMIT", True)
+# The client address of a request, behind trusted proxies too (openprocure.core.trust.client_address).
+RATELIMIT_IP_META_KEY = "openprocure.core.trust.client_address"
 RATELIMIT_ANONYMOUS = os.environ.get("OPENPROCURE_RATELIMIT_ANONYMOUS", "60/m")
 RATELIMIT_PARTNER = os.environ.get("OPENPROCURE_RATELIMIT_PARTNER", "6000/m")
 # An address with this many failed requests in one window of the anonymous rate gets one cXML

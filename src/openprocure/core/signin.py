@@ -1,15 +1,19 @@
 """Sign-in protection on both sites (django-axes): who is counted, how long a lockout lasts, what
 the person sees, and the same count for API tokens.
 
-- Wrong passwords count per account (the e-mail, compared without case) and per client address;
-  after ``AXES_FAILURE_LIMIT`` of either, sign-in is refused for that account from anywhere and
-  for any account from that address, with the right password too.
+- Wrong passwords count per account (the e-mail, compared without case) from one client address
+  (``core.trust.client_address``, which sees through trusted proxies): after ``AXES_FAILURE_LIMIT``
+  of them, that account is refused from that address, with the right password too. The owner
+  signing in from elsewhere is not: a stranger cannot lock anyone out by guessing.
+- Wrong passwords from one address over any accounts (credential stuffing) lock the address out
+  for every account after ``SIGNIN_ADDRESS_FAILURE_LIMIT`` (``lockout_parameters``).
 - The lockout lasts ``SIGNIN_COOLOFF_MINUTES``, doubled by every further failure while locked (at
-  most a day): guessing on makes it longer. A successful sign-in clears the account's count.
+  most a day): guessing on makes it longer. A successful sign-in clears the account's count there.
 - Every failure and lockout is logged (logger ``axes``) and kept as an access attempt, which an
   administrator deletes to unlock (Django admin → Access attempts, or ``axes_reset_username`` /
   ``axes_reset_ip``; see docs/operators.md).
-- A wrong API token counts against the client address the same way (``check_api_token``).
+- A wrong API token counts against the client address (``check_api_token``): tokens name no
+  account, so each address is its own account and ``AXES_FAILURE_LIMIT`` wrong ones lock its tokens.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from typing import Any, TypeVar
 
 from axes.backends import AxesStandaloneBackend
 from axes.handlers.proxy import AxesProxyHandler
-from axes.models import AccessAttempt
+from axes.models import AccessAttempt, AccessBase
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_login_failed
@@ -32,6 +36,8 @@ from django.utils.translation import ngettext
 
 from openprocure.core.exceptions import ServiceError
 from openprocure.core.forms import SignInEchoForm
+from openprocure.core.trust import client_address
+from openprocure.core.tunables import tunable
 
 logger = logging.getLogger(__name__)
 
@@ -68,40 +74,77 @@ def username_of(request: HttpRequest | None, credentials: dict[str, Any] | None)
 
 
 def _address(request: HttpRequest) -> str:
-    return str(getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR", ""))
+    return str(getattr(request, "axes_ip_address", None) or client_address(request))
+
+
+def address_failures(address: str) -> int:
+    """Recent wrong passwords (and API tokens) from ``address``, over every account."""
+    if not address:
+        return 0
+    total = AccessAttempt.objects.filter(ip_address=address).aggregate(n=Sum("failures_since_start"))["n"]
+    return int(total or 0)
+
+
+def _address_locked(address: str) -> bool:
+    return address_failures(address) >= tunable("SIGNIN_ADDRESS_FAILURE_LIMIT")
+
+
+def lockout_parameters(request_or_attempt: object, credentials: dict[str, Any] | None = None) -> list[Any]:
+    """What a failure counts against (``AXES_LOCKOUT_PARAMETERS``): the account from this address
+    always; the address alone too once it has failed ``SIGNIN_ADDRESS_FAILURE_LIMIT`` times over any
+    accounts. So a stranger's wrong passwords never lock an account out of its owner's address."""
+    if isinstance(request_or_attempt, AccessBase):
+        address = str(request_or_attempt.ip_address or "")
+    elif isinstance(request_or_attempt, HttpRequest):
+        address = _address(request_or_attempt)
+    else:
+        address = ""
+    if _address_locked(address):
+        return [["username", "ip_address"], "ip_address"]
+    return [["username", "ip_address"]]
 
 
 def failures(request: HttpRequest | None) -> int:
-    """The larger count of recent failures: this account's or this address's."""
+    """How many failures past its limit the lockout of this request counts (0 when not past it)."""
     if request is None:
         return 0
-    counts = [
-        AccessAttempt.objects.filter(ip_address=_address(request)).aggregate(n=Sum("failures_since_start"))[
-            "n"
-        ]
-    ]
+    address = _address(request)
+    beyond = 0
     username = username_of(request, getattr(request, "axes_credentials", None))
     if username:
-        counts.append(
-            AccessAttempt.objects.filter(username=username).aggregate(n=Sum("failures_since_start"))["n"]
-        )
-    return max((count or 0) for count in counts)
+        account = AccessAttempt.objects.filter(username=username, ip_address=address).aggregate(
+            n=Sum("failures_since_start")
+        )["n"]
+        beyond = (account or 0) - settings.AXES_FAILURE_LIMIT
+    by_address = address_failures(address)
+    limit = tunable("SIGNIN_ADDRESS_FAILURE_LIMIT")
+    if by_address >= limit:
+        beyond = max(beyond, by_address - limit)
+    return max(0, beyond)
 
 
 def cool_off(request: HttpRequest | None = None) -> timedelta:
     """How long a lockout lasts: the base time, doubled by each failure past the limit (one day at most)."""
     base = timedelta(minutes=settings.SIGNIN_COOLOFF_MINUTES)
-    beyond = max(0, failures(request) - settings.AXES_FAILURE_LIMIT)
-    return min(base * (2 ** min(beyond, 20)), LONGEST_LOCKOUT)
+    return min(base * (2 ** min(failures(request), 20)), LONGEST_LOCKOUT)
 
 
-def lockout_message(request: HttpRequest | None) -> str:
+def lockout_message(request: HttpRequest | None, *, per_address: bool = False) -> str:
+    """Why sign-in is refused and for how long: this account from this address, or this address."""
     minutes = max(1, round(cool_off(request).total_seconds() / 60))
+    if per_address or (request is not None and _address_locked(_address(request))):
+        return ngettext(
+            "Too many failed sign-ins from your network: sign-in from here is blocked for %(minutes)s "
+            "minute. Try again later, or ask an administrator to unlock it.",
+            "Too many failed sign-ins from your network: sign-in from here is blocked for %(minutes)s "
+            "minutes. Try again later, or ask an administrator to unlock it.",
+            minutes,
+        ) % {"minutes": minutes}
     return ngettext(
-        "Too many failed sign-ins for this account or from this network: sign-in is blocked for "
-        "%(minutes)s minute. Try again later, or ask an administrator to unlock it.",
-        "Too many failed sign-ins for this account or from this network: sign-in is blocked for "
-        "%(minutes)s minutes. Try again later, or ask an administrator to unlock it.",
+        "Too many failed sign-ins for this account from your network: signing in to it from here is "
+        "blocked for %(minutes)s minute. Try again later, or ask an administrator to unlock it.",
+        "Too many failed sign-ins for this account from your network: signing in to it from here is "
+        "blocked for %(minutes)s minutes. Try again later, or ask an administrator to unlock it.",
         minutes,
     ) % {"minutes": minutes}
 
@@ -111,8 +154,8 @@ def locked_out(
 ) -> HttpResponse:
     """The sign-in page again, with why it refused, as HTTP 429 (``AXES_LOCKOUT_CALLABLE``); for
     the REST API, its JSON error shape."""
-    if request.path_info.startswith("/api/"):
-        return JsonResponse({"detail": lockout_message(request)}, status=429)
+    if request.path_info.startswith("/api/"):  # API tokens, counted per address (check_api_token)
+        return JsonResponse({"detail": lockout_message(request, per_address=True)}, status=429)
     username = username_of(request, credentials if isinstance(credentials, dict) else None) or ""
     form = AuthenticationForm(request, initial={"username": username})
     return render(
@@ -143,7 +186,7 @@ def check_api_token(request: HttpRequest, authenticate: Callable[[], T | None]) 
     if not AxesProxyHandler.is_allowed(request, credentials):
         # Counted like a password tried while locked out: going on makes the wait longer.
         user_login_failed.send(sender=__name__, credentials=credentials, request=request)
-        raise TokenLockedOut(lockout_message(request))
+        raise TokenLockedOut(lockout_message(request, per_address=True))
     found = authenticate()
     if found is None:
         user_login_failed.send(sender=__name__, credentials=credentials, request=request)

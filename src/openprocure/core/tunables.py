@@ -73,6 +73,13 @@ TUNABLES: dict[str, Tunable] = {
         "Deliveries to one host at the same time (a soft limit), so a slow partner holds this many task "
         "slots at most (OPENPROCURE_DELIVERIES_PER_DESTINATION).",
     ),
+    # -- core: sign-in lockout (openprocure.core.signin) ----------------------------------------------------
+    "SIGNIN_ADDRESS_FAILURE_LIMIT": Tunable(
+        20,
+        "Wrong passwords from one client address, over any accounts, before the address is locked out "
+        "(credential stuffing); one account from one address locks after AXES_FAILURE_LIMIT "
+        "(OPENPROCURE_SIGNIN_ADDRESS_FAILURE_LIMIT).",
+    ),
     # -- buyer: approvals ---------------------------------------------------------------------------------
     "APPROVAL_REMINDER_HOURS": Tunable(
         24,

@@ -11,6 +11,7 @@ from urllib.parse import quote, quote_plus
 
 from punchout.conformance.report import Check, Exchange, Outcome, Report
 from punchout.cxml.transport import HttpAnswer, http_exchange
+from punchout.netguard import RefusedDestination
 
 __all__ = ["MASK", "CheckFailed", "CheckWarning", "Progress", "Runner"]
 
@@ -128,6 +129,12 @@ class Runner:
         check.exchanges.append(exchange)
         try:
             answer = http_exchange(url, body, method=method, headers=headers, deadline=limit)
+        except RefusedDestination as exc:
+            exchange.error = str(exc)
+            raise CheckFailed(
+                f"{url} was not requested: {exc}.",
+                "Give the endpoint's public URL, or allow its network if it is yours.",
+            ) from None
         except TimeoutError:
             exchange.error = f"no complete answer within {limit:g} s"
             raise CheckFailed(

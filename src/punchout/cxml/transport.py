@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 from punchout.cxml.common import CXML, ParseWarning, Status
 from punchout.cxml.errors import CXMLError, InvalidDocument
 from punchout.cxml.parser import parse
+from punchout.netguard import NetworkPolicy, resolve
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
@@ -192,8 +193,14 @@ def http_exchange(
     headers: Mapping[str, str] | None = None,
     deadline: float = DEFAULT_DEADLINE_SECONDS,
     max_bytes: int = MAX_RESPONSE_BYTES,
+    policy: NetworkPolicy | None = None,
 ) -> HttpAnswer:
     """Send one request and read the whole answer before ``deadline`` seconds have passed.
+
+    The host is resolved once and checked by :func:`punchout.netguard.resolve` (``policy``, or the
+    process's): :class:`punchout.netguard.RefusedDestination` (a :class:`ValueError`) for a scheme
+    other than http(s) or a non-public address the policy does not allow. The connection is opened to
+    the checked address; the ``Host`` header and the TLS server name are the URL's host name.
 
     Raises :class:`TimeoutError` when the deadline passes, :class:`OSError` or
     :class:`http.client.HTTPException` when the partner cannot be reached or answers something that
@@ -202,15 +209,19 @@ def http_exchange(
     started = time.monotonic()
     clock = _Deadline(deadline)
     parts = urlsplit(url)
-    host = parts.hostname or ""
+    destination = resolve(url, policy=policy)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     connection: http.client.HTTPConnection
     if parts.scheme.lower() == "https":
         connection = http.client.HTTPSConnection(
-            host, parts.port, timeout=clock.remaining(), context=ssl.create_default_context()
+            destination.host,
+            destination.port,
+            timeout=clock.remaining(),
+            context=ssl.create_default_context(),
         )
     else:
-        connection = http.client.HTTPConnection(host, parts.port, timeout=clock.remaining())
+        connection = http.client.HTTPConnection(destination.host, destination.port, timeout=clock.remaining())
+    connection._create_connection = _connector(destination.addresses)  # type: ignore[attr-defined]  # http.client's hook for opening the socket
     sent = {"User-Agent": "punchout", "Connection": "close"}
     sent.update(headers or {})
     try:
@@ -232,6 +243,24 @@ def http_exchange(
             reply.close()
     finally:
         connection.close()
+
+
+def _connector(addresses: tuple[str, ...]) -> Callable[..., socket.socket]:
+    """Opens the connection to the first of the checked ``addresses`` that answers (never re-resolving)."""
+
+    def connect(
+        address: tuple[str, int], timeout: float | None = None, source_address: tuple[str, int] | None = None
+    ) -> socket.socket:
+        error: OSError | None = None
+        for ip in addresses:
+            try:
+                return socket.create_connection((ip, address[1]), timeout, source_address)
+            except OSError as failed:
+                error = failed
+        assert error is not None  # resolve() never returns without an address
+        raise error
+
+    return connect
 
 
 def _exchange(url: str, body: bytes, deadline: float) -> tuple[int, bytes]:

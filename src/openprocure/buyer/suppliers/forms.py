@@ -17,6 +17,7 @@ from openprocure.buyer.suppliers.choices import (
 )
 from openprocure.buyer.suppliers.models import PunchOutConnection, Supplier
 from openprocure.core.crypto import MIN_SHARED_SECRET_LENGTH, validate_shared_secret
+from openprocure.core.trust import partner_url_error
 
 
 class SupplierForm(forms.ModelForm):
@@ -43,6 +44,14 @@ class SupplierForm(forms.ModelForm):
 
     def clean_language(self) -> str:
         return str(self.cleaned_data.get("language") or self.instance.language or "en")
+
+
+def _partner_url(url: str) -> str:
+    """``url`` when documents may be sent there; else the form error says why (``core.trust``)."""
+    refused = partner_url_error(url) if url else None
+    if refused:
+        raise forms.ValidationError(refused, code="non_public_address")
+    return url
 
 
 class ConnectionForm(forms.ModelForm):
@@ -117,6 +126,12 @@ class ConnectionForm(forms.ModelForm):
         # A form posted without the order channel (a script written before the field existed) keeps it.
         for name in ("oci_parameters", "oci_field_mapping", "oci_login_fields", "order_channel"):
             self.fields[name].required = False
+
+    def clean_setup_url(self) -> str:
+        return _partner_url(self.cleaned_data.get("setup_url") or "")
+
+    def clean_order_url(self) -> str:
+        return _partner_url(self.cleaned_data.get("order_url") or "")
 
     def clean_order_channel(self) -> str:
         """The channel chosen; a form without it (an older script) keeps the connection's."""

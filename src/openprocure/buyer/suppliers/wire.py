@@ -8,12 +8,13 @@ these go through the small synchronous POST below.
 
 from __future__ import annotations
 
-import urllib.error
-import urllib.request
+import http.client
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from punchout.cxml.transport import decode_form as _decode_form
+from punchout.cxml.transport import http_exchange
+from punchout.netguard import RefusedDestination
 
 USER_AGENT = "OpenProcure Buyer"
 # Seconds we wait for a supplier's setup or profile answer while the person waits.
@@ -39,34 +40,30 @@ class HttpAnswer:
 
 def post_xml(url: str, body: bytes, *, timeout: float = HTTP_TIMEOUT_SECONDS) -> HttpAnswer:
     """POST a cXML document and return whatever came back (never raises for HTTP or network errors)."""
-    request = urllib.request.Request(  # noqa: S310 - the URL is an http(s) URL validated by the form
-        url,
-        data=body,
-        method="POST",
-        headers={"Content-Type": "text/xml; charset=utf-8", "User-Agent": USER_AGENT},
-    )
-    return _exchange(request, timeout)
+    headers = {"Content-Type": "text/xml; charset=utf-8", "User-Agent": USER_AGENT}
+    return _exchange(url, body, "POST", headers, timeout)
 
 
 def get_url(url: str, *, timeout: float = HTTP_TIMEOUT_SECONDS) -> HttpAnswer:
     """GET a page (OCI catalogs have no handshake: we can only check that the call-up page answers)."""
-    request = urllib.request.Request(url, method="GET", headers={"User-Agent": USER_AGENT})  # noqa: S310
-    return _exchange(request, timeout)
+    return _exchange(url, None, "GET", {"User-Agent": USER_AGENT}, timeout)
 
 
-def _exchange(request: urllib.request.Request, timeout: float) -> HttpAnswer:
-    """Send ``request`` and keep what came back, an HTTP error's body included."""
+def _exchange(
+    url: str, body: bytes | None, method: str, headers: dict[str, str], timeout: float
+) -> HttpAnswer:
+    """Send the request and keep what came back, an HTTP error's body included.
+
+    The partner's address is checked first (``punchout.netguard``): a URL that resolves to a
+    non-public address the operator has not allowed is an error that says so, and nothing is sent.
+    Redirects are not followed.
+    """
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - see the callers
-            return HttpAnswer(
-                response.status, response.headers.get("Content-Type", ""), response.read(MAX_ANSWER_BYTES)
-            )
-    except urllib.error.HTTPError as error:
-        return HttpAnswer(
-            error.code,
-            error.headers.get("Content-Type", "") if error.headers else "",
-            error.read(MAX_ANSWER_BYTES),
+        answer = http_exchange(
+            url, body, method=method, headers=headers, deadline=timeout, max_bytes=MAX_ANSWER_BYTES
         )
-    except (urllib.error.URLError, TimeoutError, OSError, ValueError) as error:
-        reason = getattr(error, "reason", error)
-        return HttpAnswer(None, "", b"", error=str(reason))
+    except RefusedDestination as error:
+        return HttpAnswer(None, "", b"", error=str(error))
+    except (TimeoutError, OSError, http.client.HTTPException, ValueError, UnicodeError) as error:
+        return HttpAnswer(None, "", b"", error=str(error) or type(error).__name__)
+    return HttpAnswer(answer.status, answer.headers.get("content-type", ""), answer.body[:MAX_ANSWER_BYTES])

@@ -28,6 +28,7 @@ from urllib.parse import quote, urlencode
 
 from openprocure.core.platform.base import FlowKind, InboundFlow, PlatformError, kind_of, syntax_of
 from punchout.cxml.transport import HttpAnswer, http_exchange
+from punchout.netguard import RefusedDestination
 
 #: Seconds before its stated expiry a token is no longer used (clocks and the way there).
 TOKEN_MARGIN_SECONDS = 30.0
@@ -121,6 +122,8 @@ class XPZ12013Platform:
     def _send(self, url: str, body: bytes | None, *, method: str, headers: dict[str, str]) -> HttpAnswer:
         try:
             return http_exchange(url, body, method=method, headers=headers, deadline=self.deadline)
+        except RefusedDestination as error:  # a non-public address not allowed: fix the settings, then resend
+            raise PlatformError(f"the platform's address is refused: {error}", retryable=False) from None
         except (TimeoutError, OSError, http.client.HTTPException) as error:
             raise PlatformError(f"the platform could not be reached at {url}: {error}") from error
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from openprocure.core.auth import AuthenticatedHttpRequest
 from openprocure.core.models import User
+from openprocure.core.trust import partner_url_error
 from openprocure.supplier.business.models import Integration, SettingsChange
 from openprocure.supplier.business.views import operator_only
 from openprocure.supplier.orders import documents, services
@@ -49,6 +50,14 @@ class OrderSettingsForm(forms.Form):
         help_text=_("Empty: operators ship from the fulfilment queue."),
     )
     reason = forms.CharField(label=_("Why (who asked, ticket…)"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean_buyer_cxml_url(self) -> str:
+        """The URL, unless it resolves to a non-public address not allowed (``core.trust``)."""
+        url = str(self.cleaned_data.get("buyer_cxml_url") or "")
+        refused = partner_url_error(url) if url else None
+        if refused:
+            raise ValidationError(refused, code="non_public_address")
+        return url
 
 
 def change_order_settings(

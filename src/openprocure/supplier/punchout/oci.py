@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from openprocure.core.choices import Direction, Protocol
 from openprocure.core.journal import mask_form, record_document
 from openprocure.core.security import allow_form_post
+from openprocure.core.trust import client_address
 from openprocure.core.tunables import tunable
 from openprocure.supplier.business.credentials import check_secret, token_hash
 from openprocure.supplier.business.models import Integration
@@ -133,7 +134,7 @@ def handle_callup(request: HttpRequest, params: list[tuple[str, Any]]) -> HttpRe
             for k, v in mask_form({k: v[0] if isinstance(v, list) and v else v for k, v in params}).items()
         ),
         kind="OCI call-up",
-        remote_addr=request.META.get("REMOTE_ADDR"),
+        remote_addr=client_address(request) or None,
     )
     try:
         callup = oci.parse_callup(params)
