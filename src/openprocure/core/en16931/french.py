@@ -187,7 +187,7 @@ UBL = _Syntax(
 
 
 def _all(element: etree._Element, path: str, syntax: _Syntax) -> list[etree._Element]:
-    return list(element.xpath(path, namespaces=syntax.namespaces))  # type: ignore[arg-type]
+    return list(element.xpath(path, namespaces=syntax.namespaces))  # type: ignore[arg-type]  # lxml-stubs type namespaces too narrowly
 
 
 def _first(element: etree._Element | None, path: str, syntax: _Syntax) -> etree._Element | None:
