@@ -98,6 +98,7 @@ LISTS: list[tuple[str, str, Callable[[int], None]]] = [
     ("/business/review/?integrations", "operator", more_integrations),
     ("/account/api-keys/", "administrator", grow(ApiKey)),
     ("/catalog-export/", "administrator", grow(CatalogExport)),
+    ("/support/lookup/?q=buyer@acme.test", "operator", grow(Order)),
     ("/api/orders/", "api", grow(Order)),
     ("/api/shipments/", "api", grow(Shipment)),
     ("/api/invoices/", "api", grow(Invoice)),
