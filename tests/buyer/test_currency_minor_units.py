@@ -17,8 +17,11 @@ from openprocure.buyer.approvals.services import create_api_token
 from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.buyer.requisitions.models import Requisition
 from openprocure.buyer.requisitions.services import CartLine, create_requisition_from_cart
+from openprocure.buyer.suppliers.models import PunchOutConnection
 from openprocure.core.models import OutboxMessage, User
+from punchout.money import quantize_money
 from tests.buyer.approval_world import AUX_ID, World, build_world, rule, signed_in, submit
+from tests.buyer.punchout_world import SupplierServer, cart, launch
 
 pytestmark = pytest.mark.django_db
 
@@ -143,3 +146,27 @@ def test_an_amount_of_the_wrong_precision_is_rounded_to_its_currency_once() -> N
     assert (po.lines.get().unit_price, po.total_amount) == (Decimal("0.4168"), Decimal("1.250"))
     sent = etree.fromstring(OutboxMessage.objects.get(reference=po.number).body.encode())
     assert sent.xpath("//OrderRequestHeader/Total/Money/text()") == ["1.250"]
+
+
+@pytest.mark.parametrize(
+    ("currency", "price", "total"),
+    [("KWD", "0.4175", "1.253"), ("JPY", "417.5", "1253"), ("EUR", "0.4175", "1.25")],
+)
+def test_a_returned_cart_keeps_its_total_to_the_currencys_minor_unit(
+    acme: PunchOutConnection,
+    requester: Client,
+    supplier: SupplierServer,
+    currency: str,
+    price: str,
+    total: str,
+) -> None:
+    # the storefront states its cart total in the currency's minor units; the order must say the same
+    session = launch(requester, acme, supplier)
+    body = cart(session.cookie, [("P-1", None, "3", price, "Staple")], total).replace(
+        'currency="EUR"', f'currency="{currency}"'
+    )
+    requester.post(f"/punchout/return/{session.cookie}/", {"cxml-urlencoded": body})
+    requisition = Requisition.objects.get()
+    assert (requisition.warnings, requisition.currency) == ([], currency)
+    assert Requisition.objects.get(pk=requisition.pk).total_amount == Decimal(total)
+    assert str(quantize_money(Requisition.objects.get(pk=requisition.pk).total_amount, currency)) == total
