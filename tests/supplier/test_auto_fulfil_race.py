@@ -9,7 +9,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.db import OperationalError, close_old_connections
+from django.db import OperationalError, connection
 from django.utils import timezone
 
 from openprocure.core.models import OutboxMessage
@@ -107,7 +107,7 @@ def test_two_workers_running_the_task_at_once_ship_each_order_once(client, shop)
                 except OperationalError:  # SQLite: "database is locked"; the next run tries again
                     continue
         finally:
-            close_old_connections()
+            connection.close()  # this thread's own connection
 
     threads = [threading.Thread(target=worker) for _ in range(2)]
     for thread in threads:
