@@ -110,6 +110,7 @@ LISTS: list[tuple[str, str, Callable[[int], None]]] = [
     ("/account/api-keys/", "administrator", grow(ApiKey)),
     ("/catalog-export/", "administrator", grow(CatalogExport)),
     ("/platforms/", "operator", more_platforms),
+    ("/support/lookup/?q=buyer@acme.test", "operator", grow(Order)),
     ("/api/orders/", "api", grow(Order)),
     ("/api/shipments/", "api", grow(Shipment)),
     ("/api/invoices/", "api", grow(Invoice)),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from openprocure.core.models import User
@@ -10,6 +12,7 @@ from openprocure.supplier.business.models import StaffProfile
 from openprocure.supplier.orders import services
 from openprocure.supplier.orders.models import ApiKey, Order
 from openprocure.supplier.support.models import LookupRecord
+from tests.factories import copies
 from tests.supplier.worlds import PASSWORD, make_business, order_request, punch_out, send
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +57,44 @@ def test_support_sees_refused_order_requests(client, shop):
     client.force_login(support_user())
     page = client.get("/support/lookup/", {"q": "PO-2026-000001"}).content.decode()
     assert "SHIP_TO_MISSING" in page
+
+
+def test_the_lookup_cuts_its_orders_into_pages_of_50(client, shop):
+    cart = punch_out(client, [("B000PAPER1", 1)])
+    _payload, body = order_request(cart)
+    assert send(client, body).code == 200
+    copies(Order.objects.get(), 119)  # 120 orders of buyer@acme.test
+    rep = support_user()
+    client.force_login(rep)
+    newest_first = list(Order.objects.order_by("-created_at", "-pk").values_list("number", flat=True))
+
+    def numbers(page: str) -> list[str]:
+        return re.findall(r'href="/support/orders/([^/]+)/"', page)
+
+    first = client.get("/support/lookup/", {"q": "buyer@acme.test"}).content.decode()
+    assert "Page 1 of 3" in first
+    assert 'href="?q=buyer%40acme.test&amp;page=2" rel="next"' in first
+    second = client.get("/support/lookup/", {"q": "buyer@acme.test", "page": "2"}).content.decode()
+    assert "Page 2 of 3" in second
+    third = client.get("/support/lookup/", {"q": "buyer@acme.test", "page": "3"}).content.decode()
+    assert "Page 3 of 3" in third
+    assert (numbers(first), numbers(second), numbers(third)) == (
+        newest_first[:50],
+        newest_first[50:100],
+        newest_first[100:],
+    )
+    # every lookup is recorded with all it found, not only what one page shows
+    assert list(LookupRecord.objects.values_list("results", "order", flat=False)) == [(120, None)] * 3
+
+
+def test_a_lookup_that_finds_one_order_has_no_pager(client, shop):
+    cart = punch_out(client, [("B000PAPER1", 1)])
+    _payload, body = order_request(cart)
+    assert send(client, body).code == 200
+    client.force_login(support_user())
+    page = client.get("/support/lookup/", {"q": "PO-2026-000001"}).content.decode()
+    assert 'class="pager"' not in page
+    assert len(re.findall(r'href="/support/orders/', page)) == 1
 
 
 def test_a_business_member_cannot_use_the_lookup(client, shop):

@@ -1,7 +1,9 @@
 """Model fields that many records declare alike, defined once so that their columns agree everywhere.
 
-- :func:`amount_field`: an amount of money (``Decimal``, two decimals: the most any currency we
-  store needs for a total; unit prices are :func:`price_field`);
+- :func:`amount_field`: an amount of money (``Decimal``, four decimals: the most minor units of any
+  currency a document can be priced in, CLF's; the amount itself is rounded to its own currency's
+  minor units, JPY 0, EUR 2, KWD 3, by ``punchout.money.quantize_money``; unit prices are
+  :func:`price_field`);
 - :func:`price_field` and :func:`quantity_field`: four decimals, as cXML and OCI carry them;
 - :func:`currency_field`: an ISO 4217 code, checked by :func:`openprocure.core.reference.validate_currency`;
 - :func:`optional_link`: a foreign key that may be empty (by default emptied when its target goes,
@@ -19,13 +21,19 @@ from openprocure.core.reference import validate_currency
 
 #: Digits of every stored amount, price and quantity: enough for the domain maxima of each app.
 MAX_DIGITS = 18
+#: Decimals of a stored amount: the most minor units of an ISO 4217 currency a document is priced
+#: in (KWD and six others: 3; the units of account CLF and UYW: 4). An amount keeps 16 digits
+#: before the point.
+AMOUNT_DECIMALS = 4
 
 _CURRENCY = _("currency")
 _QUANTITY = _("quantity")
 
 
 def amount_field(verbose_name: Any, **options: Any) -> models.DecimalField[Any, Any]:
-    return models.DecimalField(verbose_name, max_digits=MAX_DIGITS, decimal_places=2, **options)
+    return models.DecimalField(
+        verbose_name, max_digits=MAX_DIGITS + AMOUNT_DECIMALS - 2, decimal_places=AMOUNT_DECIMALS, **options
+    )
 
 
 def price_field(verbose_name: Any, **options: Any) -> models.DecimalField[Any, Any]:

@@ -20,6 +20,7 @@ from openprocure.buyer.approvals import selectors, services
 from openprocure.buyer.approvals.models import ApprovalAssignment
 from openprocure.buyer.requisitions.selectors import visible_requisitions
 from openprocure.core.signin import TokenLockedOut, check_api_token
+from punchout.money import quantize_money
 
 
 class TokenAuth(HttpBearer):
@@ -130,7 +131,7 @@ def requisition_out(r: Any) -> dict[str, Any]:
         "title": r.title,
         "status": r.status,
         "requester": r.requester.email,
-        "total_amount": r.total_amount,
+        "total_amount": quantize_money(r.total_amount, r.currency),
         "currency": r.currency,
         "created_at": r.created_at,
         "submitted_at": r.submitted_at,
@@ -170,7 +171,7 @@ def rounds_out(requisition: Any) -> list[dict[str, Any]]:
             {
                 "round": round_.round,
                 "status": round_.status,
-                "amount": round_.amount,
+                "amount": quantize_money(round_.amount, round_.currency),
                 "currency": round_.currency,
                 "created_at": round_.created_at,
                 "steps": steps,
@@ -231,7 +232,7 @@ def list_approvals(request: HttpRequest) -> Any:
             "requisition": a.step.request.requisition.number,
             "title": a.step.request.requisition.title,
             "requester": a.step.request.requester.email,
-            "amount": a.step.request.amount,
+            "amount": quantize_money(a.step.request.amount, a.step.request.currency),
             "currency": a.step.request.currency,
             "step": a.step.name,
             "on_behalf_of": a.on_behalf_of.email if a.on_behalf_of else None,

@@ -72,6 +72,7 @@ from openprocure.core.audit import new_event
 from openprocure.core.formatting import format_money
 from openprocure.core.models import User
 from openprocure.core.status import check_transition, set_status_many, set_status_where
+from punchout.money import quantize_money
 
 #: Decisions recorded per transaction by :func:`decide_many`.
 BATCH_SIZE = 500
@@ -163,7 +164,7 @@ def start_approvals(
                 actor=actor,
                 detail={
                     "steps": len(chains[request.requisition_id]),
-                    "amount": str(request.amount),
+                    "amount": str(quantize_money(request.amount, request.currency)),
                     "currency": request.currency,
                 },
                 created_at=now,

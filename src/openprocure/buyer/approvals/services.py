@@ -60,6 +60,7 @@ from openprocure.core.formatting import format_money
 from openprocure.core.models import User
 from openprocure.core.status import follow, set_status, set_status_where
 from openprocure.core.tunables import tunable
+from punchout.money import quantize_money
 
 
 class ApprovalError(ServiceError):
@@ -308,7 +309,11 @@ def start_approval(*, requisition: Any, actor: Any = None, facts: Facts | None =
         request,
         "submitted",
         actor=actor,
-        detail={"steps": len(steps), "amount": str(facts.amount), "currency": facts.currency},
+        detail={
+            "steps": len(steps),
+            "amount": str(quantize_money(facts.amount, facts.currency)),
+            "currency": facts.currency,
+        },
     )
     if envelope:
         record_event(ApprovalEvent, request, "within_envelope", actor=actor, detail={"reason": envelope[0]})

@@ -945,7 +945,9 @@ def export_payments(*, actor: Any) -> PaymentExport:
                     safe_cell(" ".join(sorted(po.number for po in invoice.purchase_orders.all()))),
                     invoice.discount_due_date.isoformat() if invoice.discount_due_date else "",
                     "" if invoice.discount_percent is None else format(invoice.discount_percent, "f"),
-                    "" if invoice.discount_amount is None else format(invoice.discount_amount, "f"),
+                    ""
+                    if invoice.discount_amount is None
+                    else format(quantize_money(invoice.discount_amount, invoice.currency), "f"),
                     "yes" if invoice.reverse_charge else "",
                 ]
             )

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
 from openprocure.buyer.purchasing import selectors
+from punchout.money import quantize_money
 
 
 class POLineOut(Schema):
@@ -62,7 +63,7 @@ def po_out(po: Any) -> dict[str, Any]:
         "version": po.version,
         "supplier": po.supplier.name,
         "requisition": po.requisition.number,
-        "total_amount": po.total_amount,
+        "total_amount": quantize_money(po.total_amount, po.currency),
         "currency": po.currency,
         "created_at": po.created_at,
         "sent_at": po.sent_at,
@@ -97,7 +98,7 @@ def get_order(request: HttpRequest, number: str) -> Any:
                 "quantity": line.quantity,
                 "unit_of_measure": line.unit_of_measure,
                 "unit_price": line.unit_price,
-                "amount": line.amount,
+                "amount": quantize_money(line.amount, po.currency),
                 "distributions": line.distributions,
             }
             for line in po.lines.all()

@@ -47,7 +47,7 @@ def _distributions(line: Any) -> list[dict[str, str]]:
     result = []
     for split in splits:
         if split.amount is not None:
-            amount = Decimal(split.amount)
+            amount = quantize_money(Decimal(split.amount), line.currency)
         else:
             amount = quantize_money(
                 line.amount * Decimal(split.percentage or 0) / Decimal(100), line.currency

@@ -68,7 +68,7 @@ def _apply_version(po: PurchaseOrder, transmission: Transmission) -> None:
         "cancelled" if po.status == POStatus.CANCELLED else "change_accepted",
         detail={
             "version": transmission.version,
-            "total": str(po.total_amount),
+            "total": str(quantize_money(po.total_amount, po.currency)),
             "changes": transmission.changes,
         },
     )

@@ -157,7 +157,7 @@ def order_problem_values(po: PurchaseOrder) -> dict[str, str]:
         return {
             "code": "total-mismatch",
             "number": po.number,
-            "total": str(po.total_amount),
+            "total": str(quantize_money(po.total_amount, po.currency)),
             "sum": str(total),
             "currency": po.currency,
         }

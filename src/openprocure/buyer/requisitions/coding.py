@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from openprocure.core.formatting import format_money, format_number, format_unit_price
+from punchout.money import quantize_money
 
 #: Why a re-punch changed a line's accounting (kept in the event detail as ``cause``).
 AMOUNT_CHANGED = "amount_changed"  # split by amount, and the line amount changed at the supplier
@@ -30,7 +31,7 @@ def shares_of(line: Any) -> list[dict[str, str]]:
                 "cost_center": split.cost_center.code,
                 "gl_account": split.gl_account.code if split.gl_account else "",
                 "percentage": "" if split.percentage is None else str(split.percentage),
-                "amount": "" if split.amount is None else str(split.amount),
+                "amount": "" if split.amount is None else str(quantize_money(split.amount, line.currency)),
             }
             for split in splits
         ]

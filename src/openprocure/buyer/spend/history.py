@@ -17,7 +17,6 @@ from typing import Any
 from django.db.models import (
     CharField,
     DateTimeField,
-    DecimalField,
     Exists,
     F,
     IntegerField,
@@ -49,6 +48,7 @@ from openprocure.buyer.requisitions.models import (
     RequisitionLine,
 )
 from openprocure.buyer.spend.choices import DocumentKind
+from openprocure.core.fields import amount_field
 from openprocure.core.tunables import tunable
 
 #: The columns every source yields, in this order (the CSV export follows it).
@@ -468,7 +468,7 @@ class ReceiptSource(Source):
                 NullIf(F("note"), Value("")), F("purchase_order__number"), output_field=CharField()
             ),
             "doc_currency": F("purchase_order__currency"),
-            "doc_amount": Value(None, output_field=DecimalField(max_digits=18, decimal_places=2)),
+            "doc_amount": Value(None, output_field=amount_field("amount")),
         }
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Q, Subquery, Sum
+from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -69,6 +69,8 @@ from punchout import amounts, cxml
 logger = logging.getLogger(__name__)
 
 SHIPPABLE = [OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_SHIPPED, OrderStatus.SHIPPED]
+#: The orders the automatic fulfilment ships: those of the operators' queue.
+AUTO_SHIPPABLE = [OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_SHIPPED]
 
 
 def require_staff(user: User | None) -> None:
@@ -811,7 +813,7 @@ def mark_delivered(*, shipment_id: int, by: User | None) -> Shipment:
 def queue() -> list[Order]:
     """Active orders with quantities still to ship, oldest first."""
     orders = (
-        Order.objects.filter(is_test=False, status__in=[OrderStatus.ACCEPTED, OrderStatus.PARTIALLY_SHIPPED])
+        Order.objects.filter(is_test=False, status__in=AUTO_SHIPPABLE)
         .select_related("business", "shipping_address")
         .prefetch_related("lines")
         .order_by("created_at", "pk")
@@ -892,26 +894,62 @@ def auto_fulfil(*, now: datetime | None = None) -> list[Shipment]:
     batches = list(on_the_day.values())
     batches += [[order.pk] for order in candidates if order.pk not in in_groups]
     for order_ids in batches:
-        shipment = _auto_ship(order_ids)
+        shipment = _auto_ship(order_ids, now=now)
         if shipment is not None:
             shipments.append(shipment)
     return shipments
 
 
-def _auto_ship(order_ids: list[int]) -> Shipment | None:
-    """Ship ``order_ids`` automatically; None when it cannot (an invoice the EN 16931 rules refuse):
-    the orders stay in the operators' queue, where shipping them by hand shows why."""
+def _auto_ship(order_ids: list[int], *, now: datetime) -> Shipment | None:
+    """Ship ``order_ids`` automatically; None when none of them is due any more, or when it cannot
+    (an invoice the EN 16931 rules refuse): the orders stay in the operators' queue, where shipping
+    them by hand shows why.
+
+    The orders were chosen before any lock: since then another worker running the same periodic
+    task, or an operator shipping by hand, may have shipped them, and the buyer may have cancelled
+    one. They are locked and read again, and only those still due ship, in the same transaction, so
+    no order ships twice and a run that comes second ships nothing and reports no failure."""
     try:
-        return ship(
-            order_ids=order_ids,
-            carrier=tunable("FULFILMENT_AUTO_CARRIER"),
-            tracking_number=f"{tunable('FULFILMENT_AUTO_TRACKING_PREFIX')}{secrets.token_hex(6).upper()}",
-            by=None,
-            automatic=True,
-        )
+        with transaction.atomic():
+            due = _still_due(order_ids, now=now)
+            if not due:
+                return None
+            return ship(
+                order_ids=due,
+                carrier=tunable("FULFILMENT_AUTO_CARRIER"),
+                tracking_number=f"{tunable('FULFILMENT_AUTO_TRACKING_PREFIX')}{secrets.token_hex(6).upper()}",
+                by=None,
+                automatic=True,
+            )
     except ValidationError as refused:
         logger.warning("Orders %s not shipped automatically: %s", order_ids, " ".join(refused.messages))
         return None
+
+
+def _still_due(order_ids: list[int], *, now: datetime) -> list[int]:
+    """Of ``order_ids``, locked until the transaction ends, those the automatic fulfilment may ship
+    now: active, past their delay, not held for a later day, with an accepted quantity not shipped."""
+    today = timezone.localtime(now).date()
+    orders = list(
+        # of=("self",): PostgreSQL cannot lock the nullable side of the outer joins.
+        Order.objects.select_for_update(of=("self",))
+        .select_related("integration")
+        .filter(pk__in=order_ids, is_test=False, status__in=AUTO_SHIPPABLE)
+        .order_by("pk")
+    )
+    ready = set(
+        OrderLine.objects.filter(
+            order__in=orders, is_current=True, accepted_quantity__gt=F("shipped_quantity")
+        ).values_list("order_id", flat=True)
+    )
+    return [
+        order.pk
+        for order in orders
+        if order.pk in ready
+        and (delay := documents.settings_for(order.integration).auto_fulfil_after_minutes) is not None
+        and order.created_at + timedelta(minutes=delay) <= now
+        and (order.held_until is None or order.held_until <= today)
+    ]
 
 
 def business_charges(business: Business) -> list[Charge]:

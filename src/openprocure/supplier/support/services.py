@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from openprocure.core.models import DeliveryAttempt, Document, OutboxMessage, User
@@ -24,8 +24,11 @@ def require_support(user: User) -> None:
 
 @dataclass
 class LookupResult:
-    orders: list[Order]
-    refused: list[OrderRequestReceipt]
+    """What a lookup found, newest first (the primary key last, so pages never overlap): whole lists
+    for the page to cut into pages."""
+
+    orders: QuerySet[Order]
+    refused: QuerySet[OrderRequestReceipt]
 
 
 def lookup(*, query: str, by: User) -> LookupResult:
@@ -33,27 +36,28 @@ def lookup(*, query: str, by: User) -> LookupResult:
     require_support(by)
     query = query.strip()
     if not query:
-        return LookupResult([], [])
+        return LookupResult(Order.objects.none(), OrderRequestReceipt.objects.none())
     match = (
         Q(buyer_order_id__iexact=query)
         | Q(number__iexact=query)
         | Q(payload_id=query)
         | Q(email__iexact=query)
-        | Q(receipts__payload_id=query)
+        | Q(pk__in=OrderRequestReceipt.objects.filter(payload_id=query, order__isnull=False).values("order"))
     )
-    orders = list(
-        Order.objects.filter(match).select_related("business").distinct().order_by("-created_at")[:100]
-    )
-    refused = list(
+    orders = Order.objects.filter(match).select_related("business").order_by("-created_at", "-pk")
+    refused = (
         OrderRequestReceipt.objects.filter(
             Q(buyer_order_id__iexact=query) | Q(payload_id=query) | Q(email__iexact=query), order__isnull=True
-        ).select_related("business")[:100]
+        )
+        .select_related("business")
+        .order_by("-created_at", "-pk")
     )
+    found = list(orders[:2])
     LookupRecord.objects.create(
         who=by,
         query=query[:250],
-        order=orders[0] if len(orders) == 1 else None,
-        results=len(orders) + len(refused),
+        order=found[0] if len(found) == 1 else None,
+        results=orders.count() + refused.count(),
     )
     return LookupResult(orders, refused)
 

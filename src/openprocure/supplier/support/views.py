@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
 from openprocure.core.auth import AuthenticatedHttpRequest
+from openprocure.core.lists import paginate
 from openprocure.supplier.orders.models import Order
 from openprocure.supplier.orders.selectors import with_lines
 from openprocure.supplier.support import services
@@ -17,8 +18,19 @@ def lookup(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Search by buyer PO number, our order number, payloadID or the user's e-mail."""
     services.require_support(request.user)
     query = request.GET.get("q", "")
-    result = services.lookup(query=query, by=request.user) if query.strip() else None
-    return render(request, "support/lookup.html", {"query": query, "result": result})
+    context: dict[str, object] = {"query": query, "result": None}
+    if query.strip():
+        result = services.lookup(query=query, by=request.user)
+        page, kept = paginate(request, result.orders)
+        refused_page, refused_kept = paginate(request, result.refused, param="refused_page")
+        context.update(
+            result=result,
+            page=page,
+            kept=kept,
+            refused_page=refused_page,
+            refused_kept=refused_kept,
+        )
+    return render(request, "support/lookup.html", context)
 
 
 @login_required
