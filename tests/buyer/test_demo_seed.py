@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.core.management import call_command
 from django.test import override_settings
@@ -43,8 +45,8 @@ def test_a_second_seed_keeps_rotated_secrets_passwords_and_rules() -> None:
     admin.refresh_from_db()
     assert admin.check_password("a-new-admin-password")
     assert not admin.check_password("demo")
-    assert [(r.name, str(r.min_amount)) for r in ApprovalRule.objects.all()] == [
-        ("Above 500 EUR: approver", "750.00")
+    assert [(r.name, r.min_amount) for r in ApprovalRule.objects.all()] == [
+        ("Above 500 EUR: approver", Decimal("750.00"))
     ]
 
 
