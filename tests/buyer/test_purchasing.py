@@ -7,11 +7,12 @@ import threading
 from decimal import Decimal
 
 import pytest
-from django.db import OperationalError, close_old_connections
+from django.db import OperationalError, close_old_connections, transaction
 from django.utils import timezone
 from lxml import etree
 
 from openprocure.buyer.approvals.models import ApprovalAssignment
+from openprocure.buyer.fulfilment.services import record_confirmation
 from openprocure.buyer.purchasing import services
 from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.core import outbox
@@ -25,7 +26,7 @@ from tests.buyer.approval_world import (
     signed_in,
     submit,
 )
-from tests.buyer.fulfilment_world import deliver
+from tests.buyer.fulfilment_world import confirmation, deliver
 from tests.buyer.punchout_world import connection_form_data
 from tests.partner_server import PartnerServer, cxml_response
 
@@ -189,6 +190,26 @@ def test_supplier_200_marks_the_po_accepted(world) -> None:
         po = deliver(po, partner.url)
     assert (po.status, len(partner.received)) == ("accepted", 1)
     assert b"SupplierPartAuxiliaryID" in partner.received[0].body
+
+
+@pytest.mark.parametrize("kind", ["reject", "accept"])
+def test_a_confirmation_that_comes_before_the_delivery_is_recorded_applies_once_it_is(world, kind) -> None:
+    """A supplier that answers our OrderRequest slowly may send its ConfirmationRequest first: the
+    order is still Sent then, and moves as the confirmation said once the delivery is recorded."""
+    po = ordered(world)
+    request = confirmation([], kind=kind)
+    request.order_reference.order_id = po.number
+    with transaction.atomic():
+        record_confirmation(po=PurchaseOrder.objects.select_for_update().get(pk=po.pk), request=request)
+    assert PurchaseOrder.objects.get(pk=po.pk).status == "sent"
+    with PartnerServer() as partner:
+        po = deliver(po, partner.url)
+    if kind == "reject":
+        assert (po.status, po.total_amount) == ("cancelled", Decimal("0"))
+        assert list(po.events.values_list("kind", flat=True))[-2:] == ["accepted", "cancelled_by_supplier"]
+    else:
+        assert po.status == "confirmed"
+        assert list(po.events.values_list("kind", "detail__to"))[-1] == ("status_changed", "confirmed")
 
 
 def test_supplier_400_fails_the_po_with_its_text_shown(world) -> None:

@@ -124,7 +124,9 @@ def test_a_supplier_account_opens_no_other_buyer_page(world) -> None:  # type: i
     boss = User.objects.create_superuser(email="boss@acme.test", password=PASSWORD)
     home = signed_in(boss).get("/").content.decode()
     menu = re.findall(r'<a href="([^"]+)"', home[home.index('<nav class="mainnav"') : home.index("</nav>")])
-    assert len(menu) == 15  # every link of the menu, as the superuser sees it (schedules, catalogs, platforms)
+    assert (
+        len(menu) == 15
+    )  # every link of the menu, as the superuser sees it (schedules, catalogs, platforms)
     others = [
         *menu,
         f"/purchasing/{po.number}/",

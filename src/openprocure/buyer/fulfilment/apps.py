@@ -23,6 +23,7 @@ class FulfilmentConfig(AppConfig):
         hooks.refresh_status.register(services.on_status_asked)
         hooks.lines_cancelled.register(services.on_lines_cancelled)
         hooks.shipping_started.register(services.has_shipped)
+        hooks.delivered.register(services.on_delivered)
 
         from openprocure.buyer.fulfilment import oagis
         from openprocure.buyer.purchasing.services import DELIVERY_RESULT

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from functools import partial
 from typing import Any
@@ -924,6 +925,17 @@ def on_lines_cancelled(*, purchase_order: PurchaseOrder, line_numbers: list[int]
         accepted_quantity=0,
         backordered_quantity=0,
     )
+
+
+def on_delivered(*, purchase_order: PurchaseOrder, since: datetime) -> None:
+    """The order's delivery is recorded (Accepted). A supplier may confirm or reject it before that
+    (it answers our HTTP request slowly and sends its ConfirmationRequest at once): its lines were
+    updated then, but the order's status could not move from Sent. A reject received so far cancels
+    the order now; otherwise its progress (Confirmed…) follows the lines."""
+    last = purchase_order.confirmations.filter(created_at__gte=since).order_by("-created_at", "-id").first()
+    if last is not None and last.type == "reject":
+        _supplier_cancellation(purchase_order, "reject", False, {}, last.comments)
+    refresh_po_status(purchase_order)
 
 
 def has_shipped(*, purchase_order: PurchaseOrder) -> bool:

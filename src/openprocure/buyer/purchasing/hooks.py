@@ -11,6 +11,10 @@ never imports it.
   quantity is no longer expected), inside the cancelling transaction.
 - ``shipping_started``: called with ``purchase_order=``; each callable returns whether goods of the
   order have shipped (an order that has started shipping can no longer change).
+- ``delivered``: called with ``purchase_order=`` and ``since=`` (when the OrderRequest was made) once
+  the delivery of its OrderRequest is recorded (the order is Accepted), inside that transaction: what
+  the supplier said of the order since it was sent (its confirmation can arrive before the delivery
+  is recorded) applies now.
 """
 
 from __future__ import annotations
@@ -21,4 +25,5 @@ refresh_lines = Hook()
 refresh_status = Hook()
 lines_cancelled = Hook()
 shipping_started = Hook()
+delivered = Hook()
 order_extrinsics = Hook()

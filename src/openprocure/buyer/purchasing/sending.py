@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from openprocure.buyer.purchasing import emailing, notices
+from openprocure.buyer.purchasing import emailing, hooks, notices
 from openprocure.buyer.purchasing.bods import build_bod, content_type_of
 from openprocure.buyer.purchasing.choices import (
     PO_TRANSITIONS,
@@ -296,6 +296,8 @@ def record_delivery(message: OutboxMessage, outcome: str) -> None:
                 "status_code": message.last_status_code,
             },
         )
+        if not is_change and locked.type == TransmissionType.NEW:
+            hooks.delivered(purchase_order=po, since=locked.created_at)
     else:
         locked.answer = message.last_error or ""
         set_status(
