@@ -90,7 +90,9 @@ def test_registration_with_an_unknown_domain_waits_for_review(
 
 
 @pytest.mark.parametrize(
-    "tax_number", ["732829321", "FR00303265045", "hello"], ids=["bad-siren", "bad-vat", "text"]
+    "tax_number",
+    ["732829321", "73282932000001", "FR00303265045", "hello"],
+    ids=["bad-siren", "bad-siret", "bad-vat", "text"],
 )
 def test_registration_refuses_an_invalid_vat_or_siren(client, tax_number):
     response = client.post(reverse("business-register"), registration(tax_number=tax_number))
@@ -98,6 +100,11 @@ def test_registration_refuses_an_invalid_vat_or_siren(client, tax_number):
     assert "is neither a valid SIREN" in response.content.decode()
     assert Business.objects.count() == 0
     assert User.objects.count() == 0
+
+
+def test_registration_takes_a_siret(client):
+    client.post(reverse("business-register"), registration(tax_number="732 829 320 00009"))
+    assert Business.objects.get().tax_number == "73282932000009"
 
 
 def test_operator_approves_and_refuses_from_the_review_queue(

@@ -117,6 +117,32 @@ def test_the_cii_carries_the_french_mentions(client, shop):
     assert [child.text for child in ship_to] == ["69007", "12 rue des Entrepôts", "Lyon", "FR"]
 
 
+@pytest.mark.parametrize("invoice_format", [InvoiceFormat.CII, InvoiceFormat.UBL])
+def test_a_business_registered_by_its_siret_is_invoiced_with_it(client, shop, invoice_format):
+    _use(shop, invoice_format)
+    type(shop.business).objects.filter(pk=shop.business_id).update(tax_number="73282932000009")
+    invoice, _credit_memo = _invoice_and_credit_memo(client)
+    report = en16931.validate(_xml(invoice))
+    assert report.fatal == ()
+    tree = etree.fromstring(_xml(invoice))
+    if invoice_format == InvoiceFormat.CII:
+        buyer = tree.find(f".//{RAM}BuyerTradeParty")
+        found = (
+            buyer.findtext(f"{RAM}GlobalID[@schemeID='0009']"),
+            buyer.findtext(f"{RAM}SpecifiedLegalOrganization/{RAM}ID"),
+            buyer.findtext(f"{RAM}SpecifiedTaxRegistration/{RAM}ID"),
+        )
+    else:
+        buyer = tree.find(f"{CAC}AccountingCustomerParty/{CAC}Party")
+        found = (
+            buyer.findtext(f"{CAC}PartyIdentification/{CBC}ID[@schemeID='0009']"),
+            buyer.findtext(f"{CAC}PartyLegalEntity/{CBC}CompanyID"),
+            buyer.findtext(f"{CAC}PartyTaxScheme/{CBC}CompanyID"),
+        )
+    # The establishment's SIRET (BT-46), its company's SIREN (BT-47) and the VAT number made from it.
+    assert found == ("73282932000009", "732829320", "FR44732829320")
+
+
 def test_the_factur_x_pdf_carries_the_cii(client, shop):
     _use(shop, InvoiceFormat.FACTURX)
     invoice, _credit_memo = _invoice_and_credit_memo(client)

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 from stdnum.eu import vat
-from stdnum.fr import siren
+from stdnum.fr import siren, siret
 
 from openprocure.core.choices import Weekday
 from openprocure.core.reference import CountryField
@@ -15,14 +15,20 @@ from openprocure.supplier.business.models import SETTING_FIELDS, setting_field
 
 
 def clean_tax_number(value: str) -> str:
-    """A French SIREN (9 digits) or an EU VAT number, validated and compacted."""
+    """A French SIREN (9 digits) or SIRET (14 digits, the establishment invoiced), or an EU VAT
+    number, validated and compacted."""
     compact = value.replace(" ", "").replace(".", "").upper()
     if compact.isdigit() and siren.is_valid(compact):
         return siren.compact(compact)
+    if compact.isdigit() and siret.is_valid(compact):
+        return siret.compact(compact)
     if vat.is_valid(compact):
         return vat.compact(compact)
     raise forms.ValidationError(
-        _("%(value)s is neither a valid SIREN (9 digits) nor a valid EU VAT number (e.g. FR40303265045).")
+        _(
+            "%(value)s is neither a valid SIREN (9 digits), a valid SIRET (14 digits) nor a valid EU VAT "
+            "number (e.g. FR40303265045)."
+        )
         % {"value": value}
     )
 
@@ -40,7 +46,7 @@ class AddressForm(forms.Form):
 
 class RegistrationForm(AddressForm):
     name = forms.CharField(label=_("Company name"), max_length=200)
-    tax_number = forms.CharField(label=_("VAT or SIREN number"), max_length=32)
+    tax_number = forms.CharField(label=_("VAT, SIREN or SIRET number"), max_length=32)
     first_name = forms.CharField(label=_("Your first name"), max_length=150)
     last_name = forms.CharField(label=_("Your last name"), max_length=150)
     email = forms.EmailField(label=_("Your work e-mail"))

@@ -37,7 +37,7 @@ class Business(models.Model):
     country = models.CharField(
         _("country"), max_length=2, help_text=_("ISO 3166 two-letter code"), validators=[validate_country]
     )
-    tax_number = models.CharField(_("VAT or SIREN number"), max_length=32)
+    tax_number = models.CharField(_("VAT, SIREN or SIRET number"), max_length=32)
     email = models.EmailField(_("administrator e-mail"))
     status = models.CharField(
         _("verification"),

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 import facturx
 from stdnum.eu import vat
-from stdnum.fr import siren
+from stdnum.fr import siren, siret
 
 from openprocure.core import en16931
 from openprocure.core.en16931 import cii, ubl
@@ -50,12 +50,21 @@ def business_identifiers(business: Business) -> tuple[str, str]:
     number = business.tax_number.replace(" ", "").upper()
     if number.isdigit() and siren.is_valid(number):
         return number, french_vat_number(number)
+    if number.isdigit() and siret.is_valid(number):
+        return number[:9], french_vat_number(number[:9])
     if vat.is_valid(number):
         compact = vat.compact(number)
         if compact.startswith("FR") and siren.is_valid(compact[4:]):
             return compact[4:], compact
         return "", compact
     return "", ""
+
+
+def business_siret(business: Business) -> str:
+    """The SIRET of the business's establishment we invoice (BT-46, scheme 0009), when its tax number
+    is one; empty otherwise."""
+    number = business.tax_number.replace(" ", "")
+    return number if number.isdigit() and siret.is_valid(number) else ""
 
 
 def seller() -> Party:
@@ -135,6 +144,7 @@ def semantic_invoice(invoice: Invoice, lines: list[InvoiceLine]) -> EInvoice:
             name=business.name,
             address=Address(business.street, business.postal_code, business.city, business.country),
             siren=buyer_siren,
+            siret=business_siret(business),
             vat_number=buyer_vat,
         ),
         buyer_reference=order.buyer_order_id,
