@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from openprocure.simulate.loop import Plan, SimOrder, Simulator
+from openprocure.simulate.web import wait_until
 
 pytestmark = [pytest.mark.slow]
 
@@ -95,5 +96,13 @@ def test_the_buyer_suite_passes_every_buyer_check(demo: Any) -> None:
         f"The invoice sent again with the same payloadID {invoice['params']['payload_id']} was answered cXML 200 OK"
     )
     # The reject check ran on the second order only: the buyer suite cancelled it, not the first.
+    # The check may run before the buyer's worker has recorded the delivery of that order (still
+    # "sent"): the reject is applied once it is.
+    wait_until(
+        lambda: simulator.po_status(orders[1]) != "sent",
+        seconds=60,
+        what=f"the delivery of {orders[1].po} to be recorded",
+        pause=0.5,
+    )
     assert simulator.po_status(orders[1]) == "cancelled"
     assert simulator.po_status(orders[0]) != "cancelled"
