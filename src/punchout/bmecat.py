@@ -736,5 +736,6 @@ def _items(
         elif depth == 1:
             transaction.clear()
             break
+    # Read on to the end of the document, so that one broken after its last product is refused too.
     for _event, _element in events:
         pass

@@ -87,6 +87,12 @@ def test_folder_pull_reads_oldest_first_and_files_each_flow(tmp_path: Path) -> N
         inbound / "failed" / "b-status.xml.reason.txt"
     ).read_text() == "no invoice INV-1 was issued by us\n"
     assert [f.id for f in folder.pull()] == [".partial"][:0]  # the dot file is never read
+    # Filed again (a second worker): nothing moves and no second reason is written.
+    folder.acknowledge(flows[1], accepted=False, reason="again")
+    assert sorted(p.name for p in (inbound / "failed").iterdir()) == [
+        "b-status.xml",
+        "b-status.xml.reason.txt",
+    ]
 
 
 # -- pulling: hooks, records, restart ---------------------------------------------------------------

@@ -133,13 +133,25 @@ def test_the_xp_adapter_needs_its_addresses_client_id_and_secret() -> None:
     }
 
 
-def test_plain_http_is_refused_except_on_loopback_in_the_demo(server: XPZ12013Server) -> None:
+def test_the_addresses_pass_the_partner_guard_and_plain_http_only_to_this_machine(
+    server: XPZ12013Server,
+) -> None:
     https = "The address must start with https:// (the credentials travel over it)."
-    assert errors(xp_data(server)) == {"base_url": [https], "token_url": [https]}
-    with override_settings(DEMO_MODE=True):
-        assert PlatformConnectionForm(xp_data(server)).is_valid()
-        remote = xp_data(server, base_url="http://pa.example/api", token_url="https://pa.example/token")
-        assert errors(remote) == {"base_url": [https]}
+    # Loopback admitted by the allow-list (as in the demo): the local platform over plain http.
+    assert PlatformConnectionForm(xp_data(server)).is_valid()
+    remote = xp_data(server, base_url="http://pa.example/api", token_url="https://pa.example/token")
+    assert errors(remote) == {"base_url": [https]}
+    private = xp_data(server, base_url="https://10.0.0.5/api", token_url="https://pa.example/token")
+    assert errors(private) == {
+        "base_url": [
+            "10.0.0.5 is a private address: documents are not sent there. If it is yours, an operator "
+            "allows it with OPENPROCURE_PARTNER_ALLOWED_NETWORKS."
+        ]
+    }
+    with override_settings(PARTNER_ALLOWED_NETWORKS=[]):  # production: loopback is not a partner
+        loopback = "127.0.0.1 is a loopback address: documents are not sent there. If it is yours, an "
+        loopback += "operator allows it with OPENPROCURE_PARTNER_ALLOWED_NETWORKS."
+        assert errors(xp_data(server)) == {"base_url": [loopback], "token_url": [loopback]}
     assert PlatformConnectionForm(
         xp_data(server, base_url="https://pa.example/api", token_url="https://pa.example/token")
     ).is_valid()

@@ -353,6 +353,18 @@ def test_broken_xml_after_the_header_is_refused_while_reading_items() -> None:
     assert caught.value.reason.startswith("not well-formed XML: Opening and ending tag mismatch: PRODUCT")
 
 
+def test_broken_xml_after_the_last_product_is_refused_too() -> None:
+    document = _doc(
+        "<T_NEW_CATALOG><PRODUCT><SUPPLIER_PID>1</SUPPLIER_PID></PRODUCT></T_NEW_CATALOG>\n<EXTRA>"
+    )
+    items = bmecat.read(io.BytesIO(document)).items
+    assert next(items).supplier_part_id == "1"
+    with pytest.raises(bmecat.BMEcatError) as caught:
+        next(items)
+    assert caught.value.line == 6
+    assert caught.value.reason.startswith("not well-formed XML: Opening and ending tag mismatch: EXTRA")
+
+
 def test_external_doctype_is_never_loaded_and_accepted() -> None:
     document = _doc("<T_NEW_CATALOG/>").replace(
         b"<BMECAT", b'<!DOCTYPE BMECAT SYSTEM "http://x.invalid/a.dtd">\n<BMECAT'

@@ -102,10 +102,9 @@ class FolderPlatform:
         name = safe_name(flow.id)
         if (target / name).exists():
             name = f"{Path(name).stem}.{secrets.token_hex(4)}{Path(name).suffix}"
-        if not accepted:
-            note = target / f"{name}.reason.txt"
-            note.write_text(reason.strip() + "\n", encoding="utf-8")
         try:
             os.replace(self.inbound / safe_name(flow.id), target / name)
         except FileNotFoundError:
-            pass  # filed already (a second worker, or a pull before a crash)
+            return  # filed already (a second worker, or a pull before a crash), with its reason
+        if not accepted:
+            (target / f"{name}.reason.txt").write_text(reason.strip() + "\n", encoding="utf-8")

@@ -8,7 +8,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from stdnum.fr import siren
 
@@ -16,6 +15,7 @@ from openprocure.core.choices import PlatformAdapter
 from openprocure.core.models import PlatformConnection
 from openprocure.core.platform import environment_entities
 from openprocure.core.platform.credentials import encrypt_client_secret
+from openprocure.core.trust import partner_url_error
 
 FOLDER_FIELDS = ("outbound", "inbound")
 XP_FIELDS = ("base_url", "token_url", "client_id")
@@ -132,11 +132,14 @@ class PlatformConnectionForm(forms.ModelForm):
             if field not in self.errors:
                 self.add_error(field, _("The XP Z12-013 API needs this address."))
             return
-        parts = urlsplit(url)
-        if parts.scheme == "https":
+        # The same guard as every delivery to a partner (punchout.netguard, core.trust).
+        refused = partner_url_error(url)
+        if refused:
+            self.add_error(field, refused)
             return
-        if settings.DEMO_MODE and is_loopback(parts.hostname or ""):
-            return  # the demo's local platform
+        parts = urlsplit(url)
+        if parts.scheme == "https" or is_loopback(parts.hostname or ""):
+            return  # plain http only to this machine, when the allow-list admits it (the demo's platform)
         self.add_error(field, _("The address must start with https:// (the credentials travel over it)."))
 
     def clean(self) -> dict[str, Any]:
