@@ -16,6 +16,12 @@ from django.utils.translation import gettext_lazy as _
 _NOT_A_NUMBER = _("%(value)s is not a number.")
 
 
+def report_refusal(request: HttpRequest, error: ValidationError) -> None:
+    """A service's refusal of what a button asked, as messages, one per reason."""
+    for message in error.messages:
+        messages.error(request, message)
+
+
 def report_errors(request: HttpRequest, form: forms.Form, field: str | None = None) -> None:
     """The errors of a form posted by a button, one message each: those of ``field``, or all."""
     errors = form.errors.get(field, []) if field else [e for errs in form.errors.values() for e in errs]

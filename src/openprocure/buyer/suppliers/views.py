@@ -164,8 +164,7 @@ def document_identities(request: HttpRequest, pk: int) -> HttpResponse:
                 identity=form.cleaned_data["identity"],
             )
         except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
+            form.add_error(None, error)
         else:
             messages.success(
                 request, _("Documents signed %(identity)s are now recognised.") % {"identity": added}
@@ -205,8 +204,7 @@ def connection_conformance(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
                 connection=connection, actor=request.user, send_orders=form.cleaned_data["send_orders"]
             )
         except ValidationError as error:
-            for message in error.messages:
-                form.add_error("send_orders", message)
+            form.add_error("send_orders", error)
         else:
             return redirect("suppliers:conformance_run", pk=run.pk)
     runs = connection.conformance_runs.select_related("requested_by").order_by("-created_at", "-pk")

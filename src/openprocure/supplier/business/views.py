@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from openprocure.core.auth import AuthenticatedHttpRequest
+from openprocure.core.forms import report_refusal
 from openprocure.core.lists import paginate
 from openprocure.core.models import Document
 from openprocure.supplier.business import forms, services
@@ -35,11 +36,6 @@ from openprocure.supplier.business.models import (
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
-
-
-def _errors(request: HttpRequest, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
 
 
 def business_member(view: Any) -> Any:
@@ -77,7 +73,7 @@ def _manage_action(
             try:
                 action(**target(membership), by=request.user, **form.cleaned_data)
             except ValidationError as error:
-                _errors(request, error)
+                report_refusal(request, error)
             else:
                 messages.success(request, done(form.cleaned_data) if callable(done) else done)
         elif invalid is not None:
@@ -200,7 +196,7 @@ def activate(request: AuthenticatedHttpRequest, membership: Membership) -> HttpR
         try:
             services.activate_integration(integration_id=integration.pk, by=request.user)
         except ValidationError as error:
-            _errors(request, error)
+            report_refusal(request, error)
         else:
             messages.success(request, _("PunchOut is Active: orders are now real."))
         return redirect("business-manage")
@@ -389,7 +385,7 @@ def approve(request: AuthenticatedHttpRequest, business_id: int) -> HttpResponse
         business = services.approve_business(business_id=business_id, operator=request.user)
         messages.success(request, _("%(name)s is verified.") % {"name": business.name})
     except ValidationError as error:
-        _errors(request, error)
+        report_refusal(request, error)
     return redirect("business-review")
 
 
@@ -409,7 +405,7 @@ def refuse(request: AuthenticatedHttpRequest, business_id: int) -> HttpResponse:
         )
         messages.success(request, _("%(name)s was refused.") % {"name": business.name})
     except ValidationError as error:
-        _errors(request, error)
+        report_refusal(request, error)
     return redirect("business-review")
 
 

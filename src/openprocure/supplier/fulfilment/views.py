@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from openprocure.core.auth import AuthenticatedHttpRequest
 from openprocure.core.formatting import format_money
-from openprocure.core.forms import report_errors
+from openprocure.core.forms import report_errors, report_refusal
 from openprocure.core.lists import paginate
 from openprocure.core.pdf import pdf_response
 from openprocure.supplier.business.choices import InvoiceFormat
@@ -40,18 +40,12 @@ def _require_staff(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-def _report(request: HttpRequest, error: ValidationError) -> None:
-    """A refusal of the service as messages, one per reason."""
-    for message in error.messages:
-        messages.error(request, message)
-
-
 def _ship(request: AuthenticatedHttpRequest, **shipment: Any) -> bool:
     """Ship through the service and say so with the shipment's ID, or say why not; True when shipped."""
     try:
         shipped = services.ship(by=request.user, **shipment)
     except ValidationError as error:
-        _report(request, error)
+        report_refusal(request, error)
         return False
     messages.success(request, _("Shipment %(id)s sent.") % {"id": shipped.shipment_id})
     return True
@@ -141,7 +135,7 @@ def record_return(request: AuthenticatedHttpRequest, order_id: int) -> HttpRespo
                 request_id=asked.pk if asked else None,
             )
         except ValidationError as error:
-            _report(request, error)
+            report_refusal(request, error)
         else:
             messages.success(
                 request,
@@ -212,7 +206,7 @@ def decline_return_request(request: AuthenticatedHttpRequest, request_id: int) -
     except ReturnRequest.DoesNotExist:
         raise Http404 from None
     except ValidationError as error:
-        _report(request, error)
+        report_refusal(request, error)
     else:
         messages.success(request, _("Return request of %(order)s declined.") % {"order": asked.order.number})
     return redirect("fulfilment-return-requests")
@@ -237,8 +231,7 @@ def request_return(request: AuthenticatedHttpRequest, number: str) -> HttpRespon
                 by=request.user,
             )
         except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
+            form.add_error(None, error)
         else:
             messages.success(
                 request,
@@ -275,7 +268,7 @@ def delivered(request: AuthenticatedHttpRequest, shipment_id: int) -> HttpRespon
     try:
         services.mark_delivered(shipment_id=shipment.pk, by=request.user)
     except ValidationError as error:
-        _report(request, error)
+        report_refusal(request, error)
     return redirect("fulfilment-queue")
 
 
@@ -372,8 +365,7 @@ def correct_invoice(request: AuthenticatedHttpRequest, number: str) -> HttpRespo
                 by=request.user,
             )
         except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
+            form.add_error(None, error)
         else:
             messages.success(
                 request,
@@ -404,7 +396,7 @@ def payment_received(request: AuthenticatedHttpRequest, number: str) -> HttpResp
     try:
         lifecycle.record_payment(invoice=invoice, actor=request.user)
     except ValidationError as error:
-        _report(request, error)
+        report_refusal(request, error)
     else:
         messages.success(request, _("Payment of invoice %(number)s recorded.") % {"number": invoice.number})
     return redirect("support-order", invoice.order.number)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from openprocure.core.auth import AuthenticatedHttpRequest
-from openprocure.core.forms import report_errors
+from openprocure.core.forms import report_errors, report_refusal
 from openprocure.core.lists import paginate
 from openprocure.core.pdf import pdf_response
 from openprocure.supplier.business.choices import StaffRole
@@ -139,8 +139,7 @@ def _cancel(request: AuthenticatedHttpRequest, order: Order) -> None:
     try:
         services.cancel_order(order_id=order.pk, by=request.user, line_numbers=numbers or None)
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        report_refusal(request, error)
     else:
         if numbers:
             messages.success(
@@ -180,8 +179,7 @@ def api_keys(request: AuthenticatedHttpRequest) -> HttpResponse:
                 business=membership.business, by=request.user, name=form.cleaned_data["name"]
             )
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            report_refusal(request, error)
         else:
             form = ApiKeyForm()
     keys = ApiKey.objects.filter(business_id=membership.business_id).select_related("created_by")

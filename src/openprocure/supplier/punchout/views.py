@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from openprocure.core import ratelimits
 from openprocure.core.choices import Direction, Protocol
+from openprocure.core.forms import report_refusal
 from openprocure.core.journal import record_document
 from openprocure.core.security import allow_form_post
 from openprocure.supplier.business.credentials import token_hash
@@ -95,8 +96,7 @@ def cart_add(request: HttpRequest) -> HttpResponse:
     try:
         line = services.add_to_cart(session=session, **form.cleaned_data)
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        report_refusal(request, error)
     else:
         messages.success(request, _("Added to your cart: %(title)s") % {"title": line.product.title})
     return redirect("cart")
@@ -142,8 +142,7 @@ def _return(request: HttpRequest, *, cancel: bool) -> HttpResponse:
     try:
         post, body = returns.return_cart(session=session, cancel=cancel, script_nonce=str(request.csp_nonce))  # type: ignore[attr-defined]  # django-csp adds csp_nonce to the request
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        report_refusal(request, error)
         return redirect("cart")
     integration = session.integration
     if body is not None:
