@@ -128,10 +128,6 @@ def require_any_administrator(user: Any, business_id: int, message: str | None =
     return membership
 
 
-def _mail(subject: str, body: str, to: str) -> None:
-    mail.send_after_commit(subject, body, to)
-
-
 def _public(path: str) -> str:
     return settings.PUBLIC_URL + path
 
@@ -171,7 +167,7 @@ def register_business(
         user = User.objects.create_user(email, password=password, first_name=first_name, last_name=last_name)
         Membership.objects.create(user=user, business=business, is_administrator=True)
         if known:
-            _mail(
+            mail.send_after_commit(
                 _("Your business account %(name)s is verified") % {"name": business.name},
                 _(
                     "Welcome! %(name)s is verified: you can add users, payment methods and PunchOut on the "
@@ -181,7 +177,7 @@ def register_business(
                 email,
             )
         else:
-            _mail(
+            mail.send_after_commit(
                 _("We are reviewing your business account %(name)s") % {"name": business.name},
                 _(
                     "Thank you for registering %(name)s. Our team checks every new business; you will "
@@ -206,7 +202,7 @@ def approve_business(*, business_id: int, operator: User) -> Business:
             also=["reviewed_by", "reviewed_at"],
             refusal=_VERIFICATION_REFUSAL,
         )
-        _mail(
+        mail.send_after_commit(
             _("Your business account %(name)s is verified") % {"name": business.name},
             _("Good news: %(name)s is verified. Manage your business here: %(url)s")
             % {"name": business.name, "url": _public(reverse("business-manage"))},
@@ -231,7 +227,7 @@ def refuse_business(*, business_id: int, operator: User, reason: str) -> Busines
             also=["refusal_reason", "reviewed_by", "reviewed_at"],
             refusal=_VERIFICATION_REFUSAL,
         )
-        _mail(
+        mail.send_after_commit(
             _("Your business account %(name)s was not approved") % {"name": business.name},
             _("We could not verify %(name)s. Reason: %(reason)s\nReply to this e-mail if you can correct it.")
             % {"name": business.name, "reason": business.refusal_reason},
@@ -260,7 +256,7 @@ def invite_user(*, business: Business, by: User, email: str, role: str = Role.PU
             expires_at=timezone.now() + INVITATION_LIFETIME,
         )
         link = _public(reverse("business-invitation", args=[token]))
-        _mail(
+        mail.send_after_commit(
             _("%(name)s invites you to shop at %(site)s")
             % {"name": business.name, "site": settings.SITE_TITLE},
             _(

@@ -32,10 +32,12 @@ from __future__ import annotations
 
 import bisect
 import re
+from abc import abstractmethod
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
+from typing import TypeVar
 
 from django.db import connection
 
@@ -59,6 +61,8 @@ TEXT_COLUMNS = "{title title_fr brand body}"
 RANK = "bm25(10.0, 10.0, 6.0, 2.0, 0.0)"
 
 _WORD = re.compile(r"\w", re.UNICODE)
+
+Row = TypeVar("Row")
 
 
 def _band_sql(column: str, bounds: Sequence[Decimal]) -> str:
@@ -267,38 +271,70 @@ def search_result(
     )
 
 
-class FTS5SearchBackend(SearchBackend):
+class FullTextSearchBackend(SearchBackend):
+    """What the full-text backends (FTS5, PostgreSQL) do alike: a query that finds nothing and
+    whose last word has at least 3 characters is asked again with that word as a prefix, so a
+    half-typed word still finds something. Each backend says what its words are (``words``) and
+    runs one query (``_search``)."""
+
+    @abstractmethod
+    def words(self, text: str) -> list[str]:
+        """The visitor's words as this backend matches them."""
+
+    @abstractmethod
+    def _search(self, query: SearchQuery, *, prefix_last: bool) -> SearchResult:
+        """One page of matches, with the last word as a prefix when ``prefix_last``."""
+
+    def search(self, *, query: SearchQuery) -> SearchResult:
+        result = self._search(query, prefix_last=False)
+        words = self.words(query.text)
+        if result.total == 0 and words and len(words[-1]) >= 3:
+            result = self._search(query, prefix_last=True)
+        return result
+
+
+def first_matches(
+    fetch: Callable[[int], list[Row]], count: Callable[[int], int]
+) -> tuple[list[Row], int, bool]:
+    """The first matches in sales-rank order, up to CATALOG_FACET_LIMIT, their total and whether
+    there were more: ``fetch(limit)`` returns at most ``limit`` matches; only when there were more
+    than the facet limit is ``count(limit)`` asked for the total, up to ``limit`` (one past
+    CATALOG_COUNT_LIMIT, so that ``search_result`` knows the total is cut)."""
+    facet_limit = int(tunable("CATALOG_FACET_LIMIT"))
+    rows = fetch(facet_limit + 1)
+    capped = len(rows) > facet_limit
+    del rows[facet_limit:]
+    total = count(int(tunable("CATALOG_COUNT_LIMIT")) + 1) if capped else len(rows)
+    return rows, total, capped
+
+
+class FTS5SearchBackend(FullTextSearchBackend):
     """Full-text search in the site's SQLite database (external-content FTS5)."""
 
     vendors = ("sqlite",)
 
-    def search(self, *, query: SearchQuery) -> SearchResult:
-        expression = match_expression(query)
-        result = self._search(query, expression)
-        terms = user_terms(query.text)
-        if result.total == 0 and terms and len(terms[-1]) >= 3:
-            result = self._search(query, match_expression(query, prefix_last=True))
-        return result
+    def words(self, text: str) -> list[str]:
+        return user_terms(text)
 
-    def _search(self, query: SearchQuery, expression: str) -> SearchResult:
-        facet_limit = int(tunable("CATALOG_FACET_LIMIT"))
-        count_limit = int(tunable("CATALOG_COUNT_LIMIT"))
+    def _search(self, query: SearchQuery, *, prefix_last: bool) -> SearchResult:
+        expression = match_expression(query, prefix_last=prefix_last)
         with connection.cursor() as cursor:
-            # Matches in sales-rank order (the index's natural order), up to the facet limit.
-            cursor.execute(
-                f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s LIMIT %s", [expression, facet_limit + 1]
-            )
-            ranks = [row[0] for row in cursor.fetchall()]
-            capped = len(ranks) > facet_limit
-            del ranks[facet_limit:]
-            if capped:
+
+            def fetch(limit: int) -> list[int]:
+                """Matches in sales-rank order (the index's natural order)."""
+                cursor.execute(
+                    f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s LIMIT %s", [expression, limit]
+                )
+                return [row[0] for row in cursor.fetchall()]
+
+            def count(limit: int) -> int:
                 cursor.execute(
                     f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} WHERE {TABLE} MATCH %s LIMIT %s)",
-                    [expression, count_limit + 1],
+                    [expression, limit],
                 )
-                total = int(cursor.fetchone()[0])
-            else:
-                total = len(ranks)
+                return int(cursor.fetchone()[0])
+
+            ranks, total, capped = first_matches(fetch, count)
             return search_result(
                 cursor,
                 query,

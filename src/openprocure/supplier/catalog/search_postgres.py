@@ -44,7 +44,6 @@ from django.db import connection
 
 from openprocure.core.tunables import tunable
 from openprocure.supplier.catalog.search import (
-    SearchBackend,
     SearchQuery,
     SearchResult,
     Sort,
@@ -52,7 +51,14 @@ from openprocure.supplier.catalog.search import (
     category_token,
     product_order,
 )
-from openprocure.supplier.catalog.search_fts5 import _band_sql, band_prefix, search_result, user_terms
+from openprocure.supplier.catalog.search_fts5 import (
+    FullTextSearchBackend,
+    _band_sql,
+    band_prefix,
+    first_matches,
+    search_result,
+    user_terms,
+)
 
 TABLE = "catalog_pgsearch"
 # Text search configurations (created by ``install``): English stemming like FTS5's porter
@@ -203,21 +209,15 @@ def conditions(query: SearchQuery, *, prefix_last: bool = False) -> tuple[str, s
     return f"{source} WHERE {' AND '.join(where) or 'true'}", score, [*tsquery_params, *params]
 
 
-class PostgresSearchBackend(SearchBackend):
+class PostgresSearchBackend(FullTextSearchBackend):
     """Full-text search in the site's PostgreSQL database (``tsvector`` + GIN, ``ts_rank``)."""
 
     vendors = ("postgresql",)
 
-    def search(self, *, query: SearchQuery) -> SearchResult:
-        result = self._search(query, prefix_last=False)
-        words = query_text(query.text).split()
-        if result.total == 0 and words and len(words[-1]) >= 3:
-            result = self._search(query, prefix_last=True)
-        return result
+    def words(self, text: str) -> list[str]:
+        return query_text(text).split()
 
     def _search(self, query: SearchQuery, *, prefix_last: bool) -> SearchResult:
-        facet_limit = int(tunable("CATALOG_FACET_LIMIT"))
-        count_limit = int(tunable("CATALOG_COUNT_LIMIT"))
         source, score, params = conditions(query, prefix_last=prefix_last)
         with connection.cursor() as cursor:
             # Matches in sales-rank order up to the facet limit, each with its relevance score — scored
@@ -225,23 +225,23 @@ class PostgresSearchBackend(SearchBackend):
             relevance_limit = int(tunable("CATALOG_RELEVANCE_LIMIT"))
             columns = "s.sales_rank, s.document, t.q" if score != "0::real" else "s.sales_rank"
             scored = score.replace("s.document", "m.document").replace("t.q", "m.q")
-            cursor.execute(
-                f"WITH m AS MATERIALIZED (SELECT {columns} FROM {source} ORDER BY s.sales_rank LIMIT %s) "
-                f"SELECT m.sales_rank, CASE WHEN (SELECT count(*) FROM m) <= %s THEN {scored} ELSE 0 END "
-                "FROM m ORDER BY m.sales_rank",
-                [*params, facet_limit + 1, relevance_limit],
-            )
-            rows = cursor.fetchall()
-            capped = len(rows) > facet_limit
-            del rows[facet_limit:]
-            if capped:
+
+            def fetch(limit: int) -> list[tuple[int, float]]:
                 cursor.execute(
-                    f"SELECT count(*) FROM (SELECT 1 FROM {source} LIMIT %s) AS matches",
-                    [*params, count_limit + 1],
+                    f"WITH m AS MATERIALIZED (SELECT {columns} FROM {source} ORDER BY s.sales_rank LIMIT %s) "
+                    f"SELECT m.sales_rank, CASE WHEN (SELECT count(*) FROM m) <= %s THEN {scored} ELSE 0 END "
+                    "FROM m ORDER BY m.sales_rank",
+                    [*params, limit, relevance_limit],
                 )
-                total = int(cursor.fetchone()[0])
-            else:
-                total = len(rows)
+                return cursor.fetchall()
+
+            def count(limit: int) -> int:
+                cursor.execute(
+                    f"SELECT count(*) FROM (SELECT 1 FROM {source} LIMIT %s) AS matches", [*params, limit]
+                )
+                return int(cursor.fetchone()[0])
+
+            rows, total, capped = first_matches(fetch, count)
             return search_result(
                 cursor,
                 query,

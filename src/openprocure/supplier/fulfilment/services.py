@@ -5,6 +5,10 @@ When a shipment leaves: the order lines count what shipped, the default payment 
 invoice is issued per shipment or, when the order is complete, per order (a business setting) —
 sent as an InvoiceDetailRequest unless the business turned e-invoicing off. Test orders never get
 here: they are refused before anything ships.
+
+Issuing and correcting invoices is :mod:`.invoicing`; the buyer's status of its orders and of our
+invoices is kept by :mod:`.buyer_status`. This module re-exports their names, so callers import
+``services`` alone.
 """
 
 from __future__ import annotations
@@ -19,41 +23,44 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, OuterRef, Q, Subquery, Sum
+from django.db.models import F, Sum
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from openprocure.core import en16931, mail, platform
+from openprocure.core import mail
 from openprocure.core.audit import record_event
-from openprocure.core.lifecycle import LifecycleError, LifecycleStatus, check_reason
 from openprocure.core.links import web_url
 from openprocure.core.models import User
 from openprocure.core.status import set_status
 from openprocure.core.tunables import tunable
-from openprocure.supplier.business.choices import InvoiceFormat, InvoiceGrouping
+from openprocure.supplier.business.choices import InvoiceGrouping
 from openprocure.supplier.business.models import Business, PaymentMethod, ShippingAddress
 from openprocure.supplier.business.services import staff_role
-from openprocure.supplier.fulfilment import einvoice, lifecycle
+from openprocure.supplier.fulfilment.buyer_status import (
+    STATUS_PATH,
+    StatusNotRecorded,
+    disputed_invoices,
+    record_buyer_status,
+)
 from openprocure.supplier.fulfilment.choices import (
-    CREDIT_MEMO_REQUESTED,
-    INVOICE_STATUS_DETAIL_EXTRINSIC,
-    INVOICE_TRANSITIONS,
     RETURN_REQUEST_TRANSITIONS,
     SHIPMENT_TRANSITIONS,
-    BuyerStatusKind,
-    InvoiceKind,
-    InvoiceStatus,
     ReturnRequestStatus,
     ShipmentStatus,
 )
-from openprocure.supplier.fulfilment.documents import invoice_request, ship_notice_request
+from openprocure.supplier.fulfilment.documents import ship_notice_request
+from openprocure.supplier.fulfilment.invoicing import (
+    CorrectedLine,
+    _issue_invoice,
+    _number,
+    correctable,
+    issue_corrective,
+    require_invoicing_staff,
+)
 from openprocure.supplier.fulfilment.models import (
-    BuyerStatus,
     Charge,
     GoodsReturn,
-    Invoice,
-    InvoiceLine,
     ReturnLine,
     ReturnRequest,
     Shipment,
@@ -64,7 +71,36 @@ from openprocure.supplier.orders.choices import ORDER_TRANSITIONS, EventKind, Or
 from openprocure.supplier.orders.consolidation import next_weekday
 from openprocure.supplier.orders.models import Order, OrderEvent, OrderLine
 from openprocure.supplier.punchout import pricing
-from punchout import amounts, cxml
+from punchout import amounts
+
+__all__ = [
+    "AUTO_SHIPPABLE",
+    "SHIPPABLE",
+    "STATUS_PATH",
+    "ConsolidationGroup",
+    "CorrectedLine",
+    "ReturnedQuantity",
+    "ShipRequest",
+    "StatusNotRecorded",
+    "auto_fulfil",
+    "business_charges",
+    "consolidation_groups",
+    "correctable",
+    "decline_return_request",
+    "disputed_invoices",
+    "issue_corrective",
+    "mark_delivered",
+    "next_delivery_day",
+    "queue",
+    "record_buyer_status",
+    "record_return",
+    "request_return",
+    "require_invoicing_staff",
+    "require_staff",
+    "returned_quantities",
+    "ship",
+    "shipment_amounts",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -77,10 +113,6 @@ def require_staff(user: User | None) -> None:
     """Operators (and the automatic task, user None) ship; nobody else."""
     if user is not None and staff_role(user) is None:
         raise PermissionDenied(_("Only our operators may ship orders."))
-
-
-def _number(prefix: str) -> str:
-    return f"{prefix}-{timezone.now():%Y%m%d}-{secrets.token_hex(4).upper()}"
 
 
 def _locked_lines(**orders: Any) -> dict[int, OrderLine]:
@@ -319,251 +351,6 @@ def _charge(order: Order, shipment: Shipment, amount: Decimal) -> None:
     record_event(
         OrderEvent, order, EventKind.CHARGED, detail={"amount": str(amount), "shipment": shipment.shipment_id}
     )
-
-
-def _issue_invoice(
-    order: Order,
-    shipment: Shipment | None,
-    lines: list[tuple[OrderLine, int]],
-    totals: amounts.Totals,
-    *,
-    goods_return: GoodsReturn | None = None,
-    corrects: Invoice | None = None,
-    unit_prices: list[Decimal] | None = None,
-    reason: str = "",
-) -> Invoice:
-    """An invoice of shipped lines, the credit memo of ``goods_return``, or the corrective invoice
-    replacing ``corrects`` (at ``unit_prices``, its rate of VAT, ``reason``), with the amounts of
-    ``totals`` (priced from ``lines``, in their order); sent as cXML when the business has
-    e-invoicing on."""
-    integration = order.integration
-    credit = goods_return is not None
-    kind, prefix = InvoiceKind.INVOICE, "INV"
-    if credit:
-        kind, prefix = InvoiceKind.CREDIT_MEMO, "CM"
-    elif corrects is not None:
-        kind, prefix = InvoiceKind.CORRECTIVE, "INV"
-    prices = unit_prices or [Decimal(line.unit_price) for line, _quantity in lines]
-    invoice = Invoice.objects.create(
-        business_id=order.business_id,
-        order=order,
-        shipment=shipment,
-        kind=kind,
-        number=_number(prefix),
-        currency=totals.currency,
-        subtotal=totals.subtotal,
-        shipping=totals.shipping,
-        tax_rate=corrects.tax_rate if corrects is not None else pricing.vat_rate(),
-        tax=totals.tax,
-        total=totals.total,
-        corrects=corrects,
-        correction_reason=reason[:500],
-    )
-    invoice_lines = [
-        InvoiceLine(
-            invoice=invoice,
-            order_line=line,
-            invoice_line_number=number,
-            quantity=quantity,
-            unit_price=price,
-            amount=priced.amount,
-            tax=priced.tax,
-        )
-        for number, ((line, quantity), price, priced) in enumerate(
-            zip(lines, prices, totals.lines, strict=True), start=1
-        )
-    ]
-    InvoiceLine.objects.bulk_create(invoice_lines)
-    if goods_return is not None:
-        goods_return.credit_memo = invoice
-        goods_return.save(update_fields=["credit_memo"])
-    if integration.e_invoicing and integration.invoice_format != InvoiceFormat.CXML:
-        media_type = _issue_einvoice(invoice, invoice_lines, integration.invoice_format)
-        if integration.through_platform:
-            _send_through_platform(invoice, media_type)
-    elif integration.e_invoicing:
-        message = documents.send(
-            integration,
-            invoice_request(order, invoice, invoice_lines, totals.tax_details),
-            reference=order.number,
-            is_test=False,
-        )
-        if message is not None:
-            invoice.sent_electronically = True
-            invoice.payload_id = message.payload_id
-            invoice.save(update_fields=["sent_electronically", "payload_id"])
-    if not credit and corrects is None:
-        record_event(
-            OrderEvent,
-            order,
-            EventKind.INVOICED,
-            detail={"invoice": invoice.number, "total": str(invoice.total)},
-        )
-    return invoice
-
-
-def _send_through_platform(invoice: Invoice, media_type: str) -> None:
-    """Hand the issued e-invoice to our e-invoicing platform (through the outbox) for the buyer's.
-    Without a platform configured for our SIREN, nothing is issued: staff see why."""
-    siren = tunable("EINVOICE_SELLER_SIREN")
-    try:
-        message = platform.push_invoice(
-            siren,
-            number=invoice.number,
-            content=bytes(invoice.einvoice),
-            content_type=media_type,
-            reference=invoice.order.number,
-            partner=invoice.business.name,
-        )
-    except platform.PlatformNotConfigured as error:
-        raise ValidationError(
-            _("Invoice %(number)s was not issued: %(reason)s") % {"number": invoice.number, "reason": error}
-        ) from error
-    invoice.payload_id = message.payload_id
-    invoice.save(update_fields=["payload_id"])
-
-
-def _issue_einvoice(invoice: Invoice, lines: list[InvoiceLine], invoice_format: str) -> str:
-    """Issue ``invoice`` as an EN 16931 e-invoice in ``invoice_format`` and keep it with the invoice.
-    A document its schema or the EN 16931 rules refuse is never issued: ``ValidationError`` naming
-    each failed rule, its message and where, so the whole shipment or return is undone and staff
-    see why."""
-    try:
-        document, media_type = einvoice.issue(invoice, lines, invoice_format)
-    except en16931.InvalidInvoice as refused:
-        raise ValidationError(
-            _(
-                "Invoice %(number)s was not issued: it breaks the EN 16931 or French (BR-FR) rules. %(findings)s"
-            )
-            % {"number": invoice.number, "findings": "; ".join(str(f) for f in refused.report.fatal)}
-        ) from refused
-    invoice.einvoice_format = invoice_format
-    invoice.einvoice = document
-    invoice.save(update_fields=["einvoice_format", "einvoice"])
-    return media_type
-
-
-# -- corrective invoices ---------------------------------------------------------------------------
-@dataclass(frozen=True)
-class CorrectedLine:
-    """What one line of a corrected invoice should have said: quantity and unit price (VAT excluded)."""
-
-    invoice_line_id: int
-    quantity: int
-    unit_price: Decimal
-
-
-def require_invoicing_staff(user: User | None) -> None:
-    """Our operators (the staff who record returns and their credit memos) correct invoices."""
-    if user is None or staff_role(user) is None:
-        raise PermissionDenied(_("Only our operators may issue a corrective invoice."))
-
-
-def correctable(invoice: Invoice) -> bool:
-    """Whether a corrective invoice may replace ``invoice``: an invoice (or an earlier corrective)
-    issued and not paid nor corrected yet."""
-    return invoice.kind != InvoiceKind.CREDIT_MEMO and invoice.status == InvoiceStatus.ISSUED
-
-
-def issue_corrective(*, invoice_id: int, lines: list[CorrectedLine], reason: str, by: User | None) -> Invoice:
-    """Replace a wrong invoice by a corrective one (UNTDID 1001 type 384): a new numbered invoice of
-    the same order lines at the quantities and unit prices given, with the original's VAT rate and
-    shipping, naming the original (BT-25, BT-26) and why; its totals are the corrected totals, not a
-    difference (a full replacement, as the French rules want). The buyer's mentions (name, address,
-    VAT number) are the business's as they stand now: correct the business first when they were wrong.
-
-    The original is marked corrected (never deleted) in the same transaction; a second submission
-    finds it corrected and is refused, so one click twice issues one corrective. A line at quantity 0
-    is left out; the document is checked against EN 16931 and sent like any invoice, or nothing
-    happens."""
-    require_invoicing_staff(by)
-    reason = " ".join(reason.split())
-    if not reason:
-        raise ValidationError(_("Say what was wrong with the invoice."))
-    with transaction.atomic():
-        original = Invoice.objects.select_for_update().select_related("order").get(pk=invoice_id)
-        if original.status == InvoiceStatus.CORRECTED:
-            replaced_by = original.corrections.order_by("-pk").values_list("number", flat=True).first()
-            raise ValidationError(
-                _("Invoice %(number)s was already corrected by invoice %(corrective)s.")
-                % {"number": original.number, "corrective": replaced_by or "?"}
-            )
-        if not correctable(original):
-            raise ValidationError(
-                _("Invoice %(number)s is %(status)s: it can no longer be corrected; issue a credit memo.")
-                % {"number": original.number, "status": original.get_status_display()}
-                if original.kind != InvoiceKind.CREDIT_MEMO
-                else _("Credit memo %(number)s cannot be corrected by an invoice.")
-                % {"number": original.number}
-            )
-        order = (
-            Order.objects.select_for_update(of=("self",))
-            .select_related("integration", "payment_method", "shipping_address")
-            .get(pk=original.order_id)
-        )
-        by_id = {
-            line.pk: line
-            for line in original.lines.select_related("order_line").order_by("invoice_line_number")
-        }
-        kept: list[tuple[OrderLine, int]] = []
-        prices: list[Decimal] = []
-        for corrected in lines:
-            line = by_id.get(corrected.invoice_line_id)
-            if line is None:
-                raise ValidationError(_("A corrected line is not part of this invoice."))
-            if corrected.quantity < 0 or corrected.unit_price < 0:
-                raise ValidationError(
-                    _("Line %(line)s: quantity and unit price cannot be negative.")
-                    % {"line": line.invoice_line_number}
-                )
-            if corrected.quantity:
-                kept.append((line.order_line, corrected.quantity))
-                prices.append(corrected.unit_price)
-        if not kept:
-            raise ValidationError(
-                _("Keep at least one line: to cancel the whole invoice, issue a credit memo.")
-            )
-        changed = [
-            (line.order_line_id, line.quantity, Decimal(line.unit_price)) for line in by_id.values()
-        ] != [
-            (order_line.pk, quantity, price)
-            for (order_line, quantity), price in zip(kept, prices, strict=True)
-        ]
-        if not changed:
-            raise ValidationError(_("Nothing was changed: correct a quantity or a unit price."))
-        rate = Decimal(original.tax_rate)
-        shipping = Decimal(original.shipping)
-        totals = amounts.compute(
-            original.currency,
-            [
-                amounts.Line(Decimal(quantity), price, rate)
-                for (_line, quantity), price in zip(kept, prices, strict=True)
-            ],
-            [amounts.Charge(shipping, rate, amounts.SHIPPING)] if shipping else [],
-        )
-        corrective = _issue_invoice(
-            order,
-            original.shipment,
-            kept,
-            totals,
-            corrects=original,
-            unit_prices=prices,
-            reason=reason,
-        )
-        set_status(original, InvoiceStatus.CORRECTED, table=INVOICE_TRANSITIONS)
-        record_event(
-            OrderEvent,
-            order,
-            EventKind.INVOICE_CORRECTED,
-            actor=by,
-            detail={
-                "invoice": original.number,
-                "corrective": corrective.number,
-                "reason": corrective.correction_reason,
-                "total": str(corrective.total),
-            },
-        )
-    return corrective
 
 
 # -- returns ---------------------------------------------------------------------------------------
@@ -954,207 +741,3 @@ def _still_due(order_ids: list[int], *, now: datetime) -> list[int]:
 
 def business_charges(business: Business) -> list[Charge]:
     return list(Charge.objects.filter(business=business).select_related("order", "shipment"))
-
-
-# -- the buyer's status of its orders and of our invoices ------------------------------------------------
-class StatusNotRecorded(ValidationError):
-    """A StatusUpdateRequest we cannot attach to anything; ``path`` names the element to correct."""
-
-    def __init__(self, message: str, *, path: str) -> None:
-        self.path = path
-        super().__init__(message)
-
-
-STATUS_PATH = "/cXML/Request/StatusUpdateRequest"
-
-
-def _status_target(
-    business: Business, request: cxml.StatusUpdateRequest
-) -> tuple[Order | None, Invoice | None]:
-    """The order or invoice a status is about: by the referenced payloadID, else by the number in
-    InvoiceIDInfo / DocumentInfo (ours or the buyer's PO number)."""
-    reference = (request.document_reference or "").strip()
-    invoices = Invoice.objects.filter(business=business).select_related("order")
-    orders = Order.objects.filter(business=business)
-    if reference:
-        invoice = invoices.filter(payload_id=reference).first()
-        if invoice is not None:
-            return invoice.order, invoice
-        order = orders.filter(payload_id=reference).order_by("-order_version").first()
-        if order is not None:
-            return order, None
-    if request.invoice_status is not None and request.invoice_status.invoice_id:
-        invoice = invoices.filter(number=request.invoice_status.invoice_id.strip()).first()
-        if invoice is not None:
-            return invoice.order, invoice
-    if request.document_status is not None and request.document_status.document_id:
-        number = request.document_status.document_id.strip()
-        order = (
-            orders.filter(number=number).first()
-            or orders.filter(buyer_order_id=number).order_by("-order_version").first()
-        )
-        if order is not None:
-            return order, None
-    shown = reference or (request.invoice_status.invoice_id if request.invoice_status else None)
-    if not shown and request.document_status is not None:
-        shown = request.document_status.document_id
-    if not shown:
-        raise StatusNotRecorded(
-            "The status names no document: send DocumentReference with the payloadID of the order or "
-            "invoice it is about (or InvoiceIDInfo/DocumentInfo with its number).",
-            path=f"{STATUS_PATH}/DocumentReference",
-        )
-    raise StatusNotRecorded(
-        f"We have no order or invoice of yours for {shown!r}: send the payloadID of an order you sent "
-        "us or of an invoice we sent you, in DocumentReference.",
-        path=f"{STATUS_PATH}/DocumentReference/@payloadID",
-    )
-
-
-#: How a buyer that sends no ``invoiceStatusDetail`` Extrinsic words a request for a credit memo (an
-#: earlier OpenProcure, in English, at the start of its status message or comment).
-_CREDIT_MEMO_WORDS = "credit memo requested"
-
-
-def _invoice_status_detail(request: cxml.StatusUpdateRequest, comments: list[str]) -> str:
-    """What the buyer says beyond the invoice status type: its ``invoiceStatusDetail`` Extrinsic, else
-    ``creditMemoRequested`` when its words start so."""
-    sent = cxml.get_extrinsic(request.extrinsics, INVOICE_STATUS_DETAIL_EXTRINSIC)
-    if sent:
-        return sent.strip()
-    words = [request.status.message or "", *comments]
-    if any(text.strip().casefold().startswith(_CREDIT_MEMO_WORDS) for text in words):
-        return CREDIT_MEMO_REQUESTED
-    return ""
-
-
-def record_buyer_status(
-    *, business: Business, document: cxml.CXML, journal: Any = None
-) -> tuple[BuyerStatus, bool]:
-    """Keep the buyer's status of one of its orders or of one of our invoices; ``(status, created)``.
-
-    The same update (same payloadID) is kept once. An invoice the buyer says is paid in full moves
-    to Paid; a partial payment is kept with its amount and leaves the invoice issued.
-    """
-    request = document.message
-    assert isinstance(request, cxml.StatusUpdateRequest)
-    payload_id = (document.payload_id or "").strip()
-    with transaction.atomic():
-        existing = BuyerStatus.objects.filter(payload_id=payload_id).first()
-        if existing is not None:
-            if existing.business_id != business.pk:
-                raise StatusNotRecorded(
-                    "This payloadID was already used by another document: give each update its own.",
-                    path="/cXML/@payloadID",
-                )
-            return existing, False
-        order, invoice = _status_target(business, request)
-        if invoice is not None:
-            invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-        kind, status_type, comments, detail = BuyerStatusKind.STATUS, "", [], ""
-        partial: Decimal | None = None
-        currency = ""
-        if request.invoice_status is not None:
-            kind, status_type = BuyerStatusKind.INVOICE, request.invoice_status.type.value
-            comments = [c.text for c in request.invoice_status.comments if c.text]
-            detail = _invoice_status_detail(request, comments)
-            if request.invoice_status.partial_amount is not None:
-                partial = request.invoice_status.partial_amount.amount
-                currency = request.invoice_status.partial_amount.currency.upper()
-        elif request.document_status is not None:
-            kind, status_type = BuyerStatusKind.DOCUMENT, request.document_status.type.strip()
-            comments = [c.text for c in request.document_status.comments if c.text]
-        elif request.source is not None and request.source.find("PaymentStatus") is not None:
-            payment = request.source.find("PaymentStatus")
-            assert payment is not None
-            kind = BuyerStatusKind.PAYMENT
-            status_type = (payment.get("type") or "") + (
-                " (failed)" if payment.get("isFailed") == "yes" else ""
-            )
-        lifecycle_code, reason_code = _lifecycle_of(request, invoice)
-        status = BuyerStatus.objects.create(
-            business=business,
-            order=order,
-            invoice=invoice,
-            lifecycle_code=lifecycle_code,
-            reason_code=reason_code,
-            payload_id=payload_id,
-            document_reference=(request.document_reference or "")[:250],
-            kind=kind,
-            status_type=status_type[:100],
-            detail=detail[:40],
-            code=request.status.code,
-            text=(request.status.text or "")[:200],
-            message=request.status.message or "",
-            comments="\n".join(comments),
-            partial_amount=partial,
-            currency=currency,
-            journal=journal if getattr(journal, "pk", None) else None,
-        )
-        if (
-            invoice is not None
-            and kind == BuyerStatusKind.INVOICE
-            and status_type == cxml.InvoiceStatusType.PAID
-            and partial is None
-            and invoice.status == InvoiceStatus.ISSUED
-        ):
-            set_status(invoice, InvoiceStatus.PAID, table=INVOICE_TRANSITIONS)
-        if invoice is not None and lifecycle_code:
-            lifecycle.record(
-                invoice=invoice,
-                code=lifecycle_code,
-                reason_code=reason_code,
-                reason=status.note,
-                received=True,
-            )
-    return status, True
-
-
-def _lifecycle_of(request: cxml.StatusUpdateRequest, invoice: Invoice | None) -> tuple[str, str]:
-    """The lifecycle status code and reason code a StatusUpdateRequest carries (its
-    ``invoiceStatusDetailCode`` and ``invoiceStatusDetailReasonCode`` Extrinsics), checked."""
-    code = (cxml.get_extrinsic(request.extrinsics, lifecycle.LIFECYCLE_EXTRINSIC) or "").strip()
-    reason = (cxml.get_extrinsic(request.extrinsics, lifecycle.REASON_EXTRINSIC) or "").strip()
-    if not code:
-        return "", ""
-    path = f"{STATUS_PATH}/Extrinsic[@name='{lifecycle.LIFECYCLE_EXTRINSIC}']"
-    if invoice is None:
-        raise StatusNotRecorded(
-            "A lifecycle status is about an invoice: name the invoice we sent you in DocumentReference "
-            "(its payloadID) or InvoiceIDInfo.",
-            path=path,
-        )
-    try:
-        reason = check_reason(code, reason)
-    except LifecycleError as error:
-        if reason:
-            path = f"{STATUS_PATH}/Extrinsic[@name='{lifecycle.REASON_EXTRINSIC}']"
-        raise StatusNotRecorded(str(error), path=path) from None
-    return code, reason
-
-
-def disputed_invoices() -> Any:
-    """The buyer statuses the operators must answer, newest first: each invoice whose latest status
-    from the buyer's system is a request for a credit memo, a rejection, or lifecycle status 207 En
-    litige, 210 Refusée or 213 Rejetée (the buyer's platform or intake did not take it), with the
-    buyer's reason."""
-    latest = (
-        BuyerStatus.objects.filter(invoice=OuterRef("pk")).order_by("-received_at", "-id").values("pk")[:1]
-    )
-    latest_ids = Invoice.objects.annotate(latest_status=Subquery(latest)).values("latest_status")
-    return (
-        BuyerStatus.objects.filter(pk__in=latest_ids, kind=BuyerStatusKind.INVOICE)
-        .filter(
-            Q(status_type="rejected")
-            | Q(detail=CREDIT_MEMO_REQUESTED)
-            | Q(
-                lifecycle_code__in=[
-                    LifecycleStatus.DISPUTED,
-                    LifecycleStatus.REFUSED,
-                    LifecycleStatus.REJECTED,
-                ]
-            )
-        )
-        .select_related("invoice__order", "business")
-        .order_by("-received_at", "-id")
-    )

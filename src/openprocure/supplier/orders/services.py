@@ -542,7 +542,7 @@ def _store_new_order(
         ]
     )
     if planned.email is not None:
-        _mail(*planned.email, order.email)
+        mail.send_after_commit(*planned.email, order.email)
     return Answer(200, "OK", _accepted_message(order, lines, verb="received"), order=order)
 
 
@@ -685,7 +685,9 @@ def _cancel(order: Order, *, asked: str, by: User | None = None) -> Answer:
             body = _(
                 "We cancelled your order %(number)s (purchase order %(po)s) before it shipped. Nothing will ship or be charged."
             )
-        _mail(subject, body % {"number": order.number, "po": order.buyer_order_id}, order.email)
+        mail.send_after_commit(
+            subject, body % {"number": order.number, "po": order.buyer_order_id}, order.email
+        )
     return Answer(
         200,
         "OK",
@@ -768,14 +770,10 @@ def _after_acceptance(
     OrderEvent.objects.bulk_create(events)
     if order.email:
         subject, body = confirmation_email(order, lines)
-        _mail(subject, body, order.email)
+        mail.send_after_commit(subject, body, order.email)
 
 
 # -- e-mails ---------------------------------------------------------------------------------------
-def _mail(subject: str, body: str, to: str) -> None:
-    mail.send_after_commit(subject, body, to)
-
-
 def confirmation_email(order: Order, lines: list[OrderLine]) -> tuple[str, str]:
     """Subject and body of the confirmation e-mail: what will ship, what will not, and why."""
     subject = _("Order %(number)s confirmed (your purchase order %(po)s)") % {
@@ -850,7 +848,7 @@ def _mail_rejection(
             _("Please contact your company's procurement representative: the order was not placed."),
         ]
     )
-    _mail(subject, body, email)
+    mail.send_after_commit(subject, body, email)
 
 
 def _rejection_recipient(integration: Integration, request: cxml.OrderRequest) -> str:
