@@ -37,9 +37,12 @@ SELLER = Party(
 BUYER = Party("Acme", Address("2 rue de la Paix", "75002", "Paris", "FR"), siren="732829320")
 
 
-def _einvoice(number: str, price: str, *, corrects: str = "", corrects_date: date | None = None) -> EInvoice:
-    """An invoice of 12 x PAPER-A4 at ``price`` on PO-2026-000001 (20 % VAT); a 384 naming ``corrects``."""
-    amount = (Decimal(12) * Decimal(price)).quantize(Decimal("0.01"))
+def _einvoice(
+    number: str, price: str, *, corrects: str = "", corrects_date: date | None = None, quantity: int = 12
+) -> EInvoice:
+    """An invoice of ``quantity`` (12) x PAPER-A4 at ``price`` on PO-2026-000001 (20 % VAT); a 384
+    naming ``corrects``."""
+    amount = (Decimal(quantity) * Decimal(price)).quantize(Decimal("0.01"))
     return EInvoice(
         number=number,
         type_code=TypeCode.CORRECTIVE if corrects else TypeCode.INVOICE,
@@ -51,7 +54,9 @@ def _einvoice(number: str, price: str, *, corrects: str = "", corrects_date: dat
         order_reference="PO-2026-000001",
         operation=Operation.GOODS,
         payment_terms="Paiement à réception",
-        lines=(Line("1", "1", "PAPER-A4", "Paper", Decimal(12), "EA", Decimal(price), amount, Decimal(20)),),
+        lines=(
+            Line("1", "1", "PAPER-A4", "Paper", Decimal(quantity), "EA", Decimal(price), amount, Decimal(20)),
+        ),
         preceding_invoice=corrects,
         preceding_invoice_date=corrects_date,
     )
@@ -121,6 +126,43 @@ def test_a_corrective_supersedes_the_wrong_invoice_and_is_matched_in_its_place(c
         client, _einvoice("FX-1C", "10.00", corrects="FX-1", corrects_date=date(2026, 3, 6)), syntax=syntax
     )
     assert (again, Invoice.objects.count()) == (400, 2)
+
+
+def test_the_other_invoices_of_the_order_are_matched_again_once_the_original_is_superseded(client, seller):
+    # FX-1 bills all 12 reams at 11.00 (price over); FX-2 bills 6 more at 10.00: over-invoiced.
+    assert _upload(client, _einvoice("FX-1", "11.00")) == 302
+    assert _upload(client, _einvoice("FX-2", "10.00", quantity=6)) == 302
+    first, second = Invoice.objects.get(number="FX-1"), Invoice.objects.get(number="FX-2")
+    assert (second.status, [(e.code, e.status) for e in second.exceptions.all()]) == (
+        "exception",
+        [("quantity_over_ordered", "open")],
+    )
+    # The corrective replaces FX-1 with the 6 reams not billed by FX-2: FX-1 no longer counts, FX-2 fits.
+    corrective = _einvoice("FX-1C", "10.00", corrects="FX-1", corrects_date=date(2026, 3, 6), quantity=6)
+    assert _upload(client, corrective) == 302
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status, Invoice.objects.get(number="FX-1C").status) == (
+        "superseded",
+        "approved",
+        "approved",
+    )
+    assert [(e.code, e.status) for e in second.exceptions.all()] == [("quantity_over_ordered", "cleared")]
+    assert list(second.match_runs.order_by("pk").values_list("trigger", "matched")) == [
+        ("received", False),
+        ("corrective_invoice", True),
+    ]
+
+
+def test_an_approved_invoice_of_the_order_is_not_matched_again_after_a_corrective(client, seller):
+    assert _upload(client, _einvoice("FX-1", "11.00", quantity=6)) == 302
+    assert _upload(client, _einvoice("FX-2", "10.00", quantity=6)) == 302
+    second = Invoice.objects.get(number="FX-2")
+    assert second.status == "approved"
+    corrective = _einvoice("FX-1C", "10.00", corrects="FX-1", corrects_date=date(2026, 3, 6), quantity=6)
+    assert _upload(client, corrective) == 302
+    assert Invoice.objects.get(number="FX-1").status == "superseded"
+    assert list(second.match_runs.values_list("trigger", flat=True)) == ["received"]
 
 
 def test_a_corrective_for_an_unknown_invoice_is_an_exception(client, seller):

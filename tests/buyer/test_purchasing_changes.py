@@ -321,3 +321,47 @@ def test_the_confirmation_of_a_change_may_arrive_before_its_delivery_is_recorded
     assert (po.version, po.total_amount) == (2, Decimal("1800.00"))
     assert lines_of(po)[1] == (2, Decimal(0), Decimal(2), Decimal("0.00"))
     assert LineFulfilment.objects.get(po_line__purchase_order=po, po_line__line_number=2).state == "cancelled"
+
+
+def test_a_line_rejected_before_the_delivery_is_recorded_leaves_the_budget_once_it_is(
+    world, budget, client
+) -> None:
+    """The supplier rejects line 2 (2 desks at 300) before the outbox records our OrderRequest's
+    delivery, and sends that confirmation twice: once the delivery is recorded the line is cancelled
+    with its reason and its 600.00 leave the budget, once."""
+    po = two_line_order(world)
+    assert budgets.committed_by_budget([budget])[budget.pk] == Decimal("2400.00")
+    reason = "Standing desks discontinued."
+    rejecting = confirmation(po, "detail", [(1, "accept", "3", ""), (2, "reject", "2", reason)])
+    for payload_id in ("c1@s", "c2@s"):
+        assert post_cxml(client, rejecting, payload_id).code == 200
+    po.refresh_from_db()
+    assert po.status == "sent"
+    assert budgets.committed_by_budget([budget])[budget.pk] == Decimal("2400.00")
+    with PartnerServer() as partner:
+        po = deliver(po, partner.url)
+    assert (po.status, po.total_amount) == ("confirmed", Decimal("1800.00"))
+    assert lines_of(po) == [
+        (1, Decimal(3), Decimal(0), Decimal("1800.00")),
+        (2, Decimal(0), Decimal(2), Decimal("0.00")),
+    ]
+    assert po.lines.get(line_number=2).cancel_reason == reason
+    assert LineFulfilment.objects.get(po_line__purchase_order=po, po_line__line_number=2).state == "cancelled"
+    assert budgets.committed_by_budget([budget])[budget.pk] == Decimal("1800.00")
+    # The same confirmation once more, after the delivery: nothing is released twice.
+    assert post_cxml(client, rejecting, "c3@s").code == 200
+    assert budgets.committed_by_budget([budget])[budget.pk] == Decimal("1800.00")
+    assert list(po.events.filter(kind="lines_cancelled_by_supplier").values_list("detail", flat=True)) == [
+        {"reason": reason, "lines": [2]}
+    ]
+
+
+def test_a_line_rejected_then_accepted_before_the_delivery_keeps_its_budget(world, budget, client) -> None:
+    po = two_line_order(world)
+    post_cxml(client, confirmation(po, "detail", [(2, "reject", "2", "Out of stock.")]), "c1@s")
+    post_cxml(client, confirmation(po, "detail", [(1, "accept", "3", ""), (2, "accept", "2", "")]), "c2@s")
+    with PartnerServer() as partner:
+        po = deliver(po, partner.url)
+    assert (po.status, po.total_amount) == ("confirmed", Decimal("2400.00"))
+    assert budgets.committed_by_budget([budget])[budget.pk] == Decimal("2400.00")
+    assert not po.events.filter(kind="lines_cancelled_by_supplier").exists()

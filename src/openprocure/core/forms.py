@@ -1,17 +1,20 @@
 """Forms both sites share: the ids ticked for a "… selected" button, what a refused sign-in posted,
-and the errors of a form posted by a button (which has no page of its own to show them on), and a
-number typed in a row of figures."""
+and the errors of a form posted by a button (which has no page of its own to show them on), a
+number typed in a row of figures, and an amount of money shown in its input as a person types it."""
 
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.forms.boundfield import BoundField
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+
+from openprocure.core.reference import is_currency, minor_units, normalize_code
 
 _NOT_A_NUMBER = _("%(value)s is not a number.")
 
@@ -52,6 +55,45 @@ class NumberEntryField(forms.DecimalField):
         if not number.is_finite():
             raise ValidationError(self.invalid, code="invalid", params={"value": text})
         return number
+
+
+def amount_as_typed(amount: Decimal, currency: str = "") -> str:
+    """An amount as a person types it in a form, not as it is stored (four places): with the minor
+    units of ``currency`` when it is an ISO 4217 currency (``750.00`` EUR, ``750`` JPY, ``750.000``
+    KWD), else without trailing zeros (``750``, ``12.5``). A digit that counts is never dropped
+    (``12.3456`` stays ``12.3456`` in EUR). A point, never a comma: the input is a number input,
+    which reads a point in every language."""
+    number = amount.normalize()
+    if is_currency(currency):
+        places = minor_units(currency)
+        if int(number.as_tuple().exponent) > -places:
+            number = number.quantize(Decimal(1).scaleb(-places))
+    return format(number, "f")
+
+
+class _AmountBoundField(BoundField):
+    """The input of an :class:`AmountField`: a stored amount is shown by :func:`amount_as_typed` in the
+    currency of the form's currency field; what was posted is shown as it was typed."""
+
+    def value(self) -> Any:
+        value = super().value()
+        if not isinstance(value, Decimal) or not value.is_finite():
+            return value
+        currency_field = cast("AmountField", self.field).currency_field
+        currency = self.form[currency_field].value() if currency_field in self.form.fields else ""
+        return amount_as_typed(value, normalize_code(currency))
+
+
+class AmountField(forms.DecimalField):
+    """An amount of money a form edits, stored to four places (``core.fields.amount_field``), shown
+    in its input as a person types it (:func:`amount_as_typed`) in the currency held by the form's
+    field ``currency_field`` (none when the form has no such field)."""
+
+    bound_field_class = _AmountBoundField
+
+    def __init__(self, *, currency_field: str = "currency", **kwargs: Any) -> None:
+        self.currency_field = currency_field
+        super().__init__(**kwargs)
 
 
 class IdListField(forms.Field):

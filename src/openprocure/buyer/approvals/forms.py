@@ -12,6 +12,7 @@ from openprocure.buyer.approvals.choices import ApproverSource, Decision, Quorum
 from openprocure.buyer.approvals.models import ApprovalRule, Budget
 from openprocure.buyer.organization.choices import Role
 from openprocure.buyer.requisitions.limits import MAX_AMOUNT
+from openprocure.core.forms import AmountField
 from openprocure.core.models import User
 
 
@@ -97,6 +98,7 @@ class RuleForm(forms.ModelForm):
             "free_text",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+        field_classes = {"min_amount": AmountField, "max_amount": AmountField}
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -189,6 +191,7 @@ class BudgetForm(forms.ModelForm):
             "period_start": forms.DateInput(attrs={"type": "date"}),
             "period_end": forms.DateInput(attrs={"type": "date"}),
         }
+        field_classes = {"amount": AmountField}
 
     def clean(self) -> dict[str, Any]:
         """Refuse a negative or oversized amount, a period ending before it starts, and a period that

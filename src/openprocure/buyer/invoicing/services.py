@@ -335,9 +335,10 @@ def receive_invoice(
             actor=actor,
             detail={"source": parsed.source, "payload_id": payload_id},
         )
-        if invoice.corrective:
-            _take_the_place(invoice, actor)
+        superseded = _take_the_place(invoice, actor) if invoice.corrective else None
         match_invoice(invoice=invoice, trigger="received", actor=actor)
+        if superseded is not None:
+            _rematch_beside(superseded, invoice, actor)
         if invoice.is_credit:
             for po in orders.values():
                 transaction.on_commit(
@@ -346,14 +347,14 @@ def receive_invoice(
     return invoice
 
 
-def _take_the_place(corrective: Invoice, actor: Any) -> None:
+def _take_the_place(corrective: Invoice, actor: Any) -> Invoice | None:
     """A corrective invoice (384) replaces the invoice of the same supplier it names (BT-25, of the
     year of BT-26 when stated): linked to it, and, when that one is not approved nor paid yet, it
     takes its place: the original's open variances are cleared and it moves to superseded (out of
     matching, kept). Unknown, or approved or paid, the corrective's match says so as an exception
-    for a person (:func:`_corrective_findings`)."""
+    for a person (:func:`_corrective_findings`). Returns the original it superseded, if any."""
     if not corrective.corrects_number:
-        return
+        return None
     originals = Invoice.objects.select_for_update().filter(
         supplier_id=corrective.supplier_id, number=corrective.corrects_number
     )
@@ -361,13 +362,32 @@ def _take_the_place(corrective: Invoice, actor: Any) -> None:
         originals = originals.filter(year=corrective.corrects_date.year)
     original = originals.exclude(pk=corrective.pk).order_by("-year", "-pk").first()
     if original is None:
-        return
+        return None
     corrective.corrects = original
     corrective.save(update_fields=["corrects"])
     if original.status in SUPERSEDABLE:
         reason = _("replaced by corrective invoice %(number)s") % {"number": corrective.number}
         _resolve_all(original, ExceptionStatus.CLEARED, actor, reason)
         _move(original, InvoiceStatus.SUPERSEDED, actor, comment=reason)
+        return original
+    return None
+
+
+def _rematch_beside(superseded: Invoice, corrective: Invoice, actor: Any) -> None:
+    """The superseded invoice's quantities and amounts no longer count against its orders: their
+    other invoices still open (neither approved nor exported) are matched again, so one held in
+    exception because of it (over-invoiced) is cleared."""
+    others = (
+        Invoice.objects.filter(
+            purchase_orders__in=superseded.purchase_orders.all(),
+            status__in=LIVE_STATUSES - {InvoiceStatus.APPROVED, InvoiceStatus.EXPORTED},
+        )
+        .exclude(pk__in=[superseded.pk, corrective.pk])
+        .distinct()
+        .order_by("pk")
+    )
+    for other in others:
+        match_invoice(invoice=other, trigger="corrective_invoice", actor=actor)
 
 
 def _corrective_findings(invoice: Invoice) -> list[matching.Finding]:

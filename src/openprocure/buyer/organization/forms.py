@@ -23,6 +23,7 @@ from openprocure.buyer.organization.models import (
     RoleAssignment,
     UserProfile,
 )
+from openprocure.core.forms import AmountField
 from openprocure.core.models import User
 from openprocure.core.reference import normalize_code, validate_country, validate_currency
 
@@ -207,9 +208,10 @@ def _currency(value: str) -> str:
     return code
 
 
-def _limit_field(label: Any, help_text: Any) -> forms.DecimalField:
-    """An optional spending-limit amount (empty: no limit of its own)."""
-    return forms.DecimalField(
+def _limit_field(label: Any, help_text: Any, currency_field: str) -> AmountField:
+    """An optional spending-limit amount (empty: no limit of its own), in the form's ``currency_field``."""
+    return AmountField(
+        currency_field=currency_field,
         label=label,
         max_digits=18,
         decimal_places=2,
@@ -247,6 +249,7 @@ class PersonForm(forms.Form):
             "Requisitions above it need an approval even when no policy rule asks for one. "
             "Leave empty to use the highest limit of the person's roles."
         ),
+        "limit_currency",
     )
     limit_currency = forms.CharField(label=_("Currency of the limit"), max_length=16, required=False)
     is_active = forms.BooleanField(
@@ -340,7 +343,7 @@ class RoleLimitForm(forms.Form):
     """The spending limit everyone holding a role has, unless they have their own."""
 
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
-    amount = _limit_field(_("Spending limit"), _("Leave empty to remove the role's limit."))
+    amount = _limit_field(_("Spending limit"), _("Leave empty to remove the role's limit."), "currency")
     currency = forms.CharField(label=_("Currency"), max_length=16, required=False)
 
     def __init__(self, *args: Any, company: Company, **kwargs: Any) -> None:
