@@ -95,6 +95,15 @@ def test_a_conformance_run_left_running_is_failed_and_can_be_run_again(
     assert busy.status == ConformanceRunStatus.FAILED
 
 
+def assert_rejected_with_one_problem(version: CatalogVersion, code: str, text: str) -> None:
+    """The housekeeping rejected the version: no item kept, one problem (of the file) saying why."""
+    version.refresh_from_db()
+    assert (version.status, version.item_count, version.problem_count) == (VersionStatus.REJECTED, 0, 1)
+    assert CatalogItem.objects.filter(version=version).count() == 0
+    [problem] = CatalogProblem.objects.filter(version=version)
+    assert (problem.code, problem.line, problem.text) == (code, 0, text)
+
+
 def test_a_catalog_check_whose_worker_died_is_rejected_saying_to_upload_again(
     acme: PunchOutConnection, admin: Client, monkeypatch: Any
 ) -> None:
@@ -120,14 +129,8 @@ def test_a_catalog_check_whose_worker_died_is_rejected_saying_to_upload_again(
 
     later = version.started_at + timedelta(hours=1, seconds=1)
     assert housekeeping.run(now=later) == {"stuck": 1, "requeued": 0, "lost": 0}
-    version.refresh_from_db()
-    assert (version.status, version.item_count, version.problem_count) == (VersionStatus.REJECTED, 0, 1)
-    assert CatalogItem.objects.filter(version=version).count() == 0
-    [problem] = CatalogProblem.objects.filter(version=version)
-    assert (problem.code, problem.line, problem.text) == (
-        "stopped",
-        0,
-        "The worker stopped while this file was being checked; upload it again.",
+    assert_rejected_with_one_problem(
+        version, "stopped", "The worker stopped while this file was being checked; upload it again."
     )
     assert [
         (event.kind, event.from_status, event.to_status, event.detail)
@@ -225,15 +228,10 @@ def test_a_catalog_check_whose_task_was_lost_twice_is_rejected_saying_to_upload_
     assert enqueued() == [("check_catalog", [version.pk])] * 2
     end = again + WAIT
     assert housekeeping.requeue_lost_work(now=end) == {"requeued": 0, "lost": 1}
-    version.refresh_from_db()
-    assert (version.status, version.item_count, version.problem_count) == (VersionStatus.REJECTED, 0, 1)
-    assert version.checked_at is not None
-    [problem] = CatalogProblem.objects.filter(version=version)
-    assert (problem.code, problem.line, problem.text) == (
-        "lost",
-        0,
-        "The file was never checked: its task was lost twice; upload it again.",
+    assert_rejected_with_one_problem(
+        version, "lost", "The file was never checked: its task was lost twice; upload it again."
     )
+    assert version.checked_at is not None
     assert [
         (event.kind, event.from_status, event.to_status, event.detail)
         for event in CatalogEvent.objects.filter(version=version, kind="status_changed")
