@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.test import Client, override_settings
+from django.utils import translation
 
 from openprocure.core import platform
 from openprocure.core.choices import AdminEventKind, PlatformFlowOutcome
@@ -351,9 +352,72 @@ def test_testing_an_xp_platform_fetches_a_token(admin: Client, server: XPZ12013S
     assert len(server.tokens_issued) == 1
 
 
+def tested_events() -> list[tuple[str, int | None, str, str, dict[str, Any]]]:
+    return [
+        (event.subject_type, event.subject_id, event.subject_text, event.actor.email, event.detail)
+        for event in AdminEvent.objects.filter(kind=AdminEventKind.TESTED).order_by("id")
+    ]
+
+
+def test_each_test_of_a_connection_is_recorded_with_who_which_and_its_outcome(
+    admin: Client, dirs: tuple[Path, Path]
+) -> None:
+    connection = PlatformConnectionForm(folder_data(dirs)).save()
+    admin.post(f"/platforms/{SIREN}/test/")
+    dirs[1].rmdir()
+    admin.post(f"/platforms/{SIREN}/test/", HTTP_ACCEPT_LANGUAGE="fr")
+    failure = f"cannot write, read and delete a file in {dirs[1]}: No such file or directory"
+    [works, failed] = tested_events()
+    assert works == (
+        "core.platformconnection",
+        connection.pk,
+        "732829320 Acme SAS",
+        "root@acme.test",
+        {
+            "siren": SIREN,
+            "adapter": "folder",
+            "from_environment": False,
+            "outcome": "works",
+            "message": "The connection works: a probe file was written, read back and deleted in both directories.",
+        },
+    )
+    assert failed[:4] == works[:4]
+    assert failed[4] == {**works[4], "outcome": "failed", "message": failure}
+    event = AdminEvent.objects.filter(kind=AdminEventKind.TESTED).first()
+    with translation.override("en"):
+        assert event is not None and event.label == "Connection tested"
+    # The platform's own record is not changed by a test (no "changed" event).
+    assert list(AdminEvent.objects.order_by("id").values_list("kind", flat=True)) == ["tested", "tested"]
+
+
+def test_testing_a_platform_set_by_the_environment_is_recorded_by_its_siren(
+    admin: Client, dirs: tuple[Path, Path]
+) -> None:
+    environment = {SIREN: {"adapter": "folder", "outbound": str(dirs[0]), "inbound": str(dirs[1])}}
+    with override_settings(EINVOICE_PLATFORMS=environment):
+        admin.post(f"/platforms/{SIREN}/test/")
+    assert tested_events() == [
+        (
+            "core.platformconnection",
+            None,
+            "732829320 Set by the environment",
+            "root@acme.test",
+            {
+                "siren": SIREN,
+                "adapter": "folder",
+                "from_environment": True,
+                "outcome": "works",
+                "message": "The connection works: a probe file was written, read back and deleted in both directories.",
+            },
+        )
+    ]
+    assert not PlatformConnection.objects.exists()
+
+
 def test_the_test_button_answers_only_a_post_and_only_for_a_known_siren(admin: Client) -> None:
     assert admin.get(f"/platforms/{SIREN}/test/").status_code == 405
     assert admin.post(f"/platforms/{SIREN}/test/").status_code == 404
+    assert not AdminEvent.objects.exists()
 
 
 def test_a_platform_set_by_the_environment_cannot_be_edited_on_the_page(

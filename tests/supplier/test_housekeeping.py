@@ -11,12 +11,16 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks import default_task_backend
 
 from openprocure.core import housekeeping, scheduling, tasks
 from openprocure.core.models import AdminEvent
 from openprocure.supplier.catalog import export, services
+from openprocure.supplier.catalog import tasks as catalog_tasks
 from openprocure.supplier.catalog.choices import ExportStatus
 from openprocure.supplier.catalog.models import CatalogExport
+from openprocure.supplier.orders import services as orders
+from openprocure.supplier.orders import tasks as orders_tasks
 from openprocure.supplier.orders.choices import ConformanceStatus
 from openprocure.supplier.orders.models import ConformanceRun
 from openprocure.supplier.orders.services import create_api_key
@@ -25,7 +29,10 @@ from tests.supplier.worlds import PASSWORD
 pytestmark = pytest.mark.django_db
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+DUMMY = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 STOPPED = "The worker stopped while this was running; start it again."
+LOST = "The task was lost twice before a worker could take it; start it again."
+WAIT = timedelta(hours=3)
 
 
 @pytest.fixture(autouse=True)
@@ -66,6 +73,139 @@ def test_the_housekeeping_is_a_periodic_task_of_every_site():
         "catalog.CatalogExport",
         "orders.ConformanceRun",
     ]
+    assert [(work.waiting, work.waiting_since, work.task) for work in housekeeping.registered()] == [
+        ("queued", "created_at", catalog_tasks.run_catalog_export),
+        ("queued", "created_at", orders_tasks.run_conformance_checks),
+    ]
+
+
+def enqueued() -> list[tuple[str, list]]:
+    return [(result.task.name, list(result.args)) for result in default_task_backend.results]
+
+
+def test_an_export_whose_task_was_lost_is_queued_again_once_then_failed_saying_why(
+    acme, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = DUMMY
+    admin = acme.business.memberships.get(is_administrator=True).user
+    lost = services.start_export(business=acme.business, format="cif", since=None, actor=admin)
+    asked = lost.created_at
+    quiet = {
+        "stuck": 0,
+        "requeued": 0,
+        "lost": 0,
+        "openprocure.supplier.catalog.services.delete_expired_exports": 0,
+    }
+    # A busy queue is not a lost task: within three hours it is left waiting.
+    assert housekeeping.run(now=asked + WAIT) == quiet
+    again = asked + WAIT + timedelta(seconds=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert housekeeping.run(now=again) == {**quiet, "requeued": 1}
+    assert enqueued() == [("run_catalog_export", [lost.pk])]
+    event = AdminEvent.objects.get(kind="requeued")
+    assert (event.subject_type, event.subject_id, event.actor, event.created_at, event.detail) == (
+        "catalog.catalogexport",
+        lost.pk,
+        None,
+        again,
+        {"waiting_since": asked.isoformat(), "limit_seconds": 10800.0},
+    )
+    assert event.label == "Queued again: its task was lost"
+    # Enqueued again once: later rounds within the second period do nothing.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert housekeeping.run(now=again + WAIT) == quiet
+    assert len(enqueued()) == 1
+    assert CatalogExport.objects.get().status == ExportStatus.QUEUED
+    # Still waiting after the second period: failed, saying why.
+    end = again + WAIT + timedelta(seconds=1)
+    assert housekeeping.run(now=end) == {**quiet, "lost": 1}
+    lost.refresh_from_db()
+    assert (lost.status, lost.error, lost.finished_at, lost.started_at) == (
+        ExportStatus.FAILED,
+        LOST,
+        end,
+        None,
+    )
+    event = AdminEvent.objects.get(kind="lost")
+    assert (event.subject_id, event.actor, event.label, event.detail) == (
+        lost.pk,
+        None,
+        "Failed: its task was lost twice",
+        {
+            "from": "queued",
+            "to": "failed",
+            "waiting_since": asked.isoformat(),
+            "requeued_at": again.isoformat(),
+            "limit_seconds": 10800.0,
+            "reason": LOST,
+        },
+    )
+    assert housekeeping.run(now=end + WAIT * 2) == quiet
+    assert len(enqueued()) == 1
+    # A worker that gets the task after all leaves the failed export as it is.
+    assert services.run_export(export_id=lost.pk).status == ExportStatus.FAILED
+    assert (CatalogExport.objects.get().error, CatalogExport.objects.get().file_name) == (LOST, "")
+
+
+def test_the_task_queued_again_runs_the_export_and_the_waiting_limit_is_a_tunable(
+    acme, products, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = IMMEDIATE
+    admin = acme.business.memberships.get(is_administrator=True).user
+    lost = services.start_export(business=acme.business, format="cif", since=None, actor=admin)
+    with override_settings(STUCK_QUEUED_SECONDS=60.0):
+        assert housekeeping.requeue_lost_work(now=lost.created_at + timedelta(seconds=60)) == {
+            "requeued": 0,
+            "lost": 0,
+        }
+        with django_capture_on_commit_callbacks(execute=True):
+            assert housekeeping.requeue_lost_work(now=lost.created_at + timedelta(seconds=61)) == {
+                "requeued": 1,
+                "lost": 0,
+            }
+        lost.refresh_from_db()
+        assert (lost.status, lost.done, lost.error) == (ExportStatus.DONE, lost.total, "")
+        assert (settings.DATA_DIR / "catalog-exports" / lost.file_name).read_bytes().startswith(b"CIF_I_V3.0")
+        # Done, it is never failed however late the next round.
+        assert housekeeping.requeue_lost_work(now=lost.created_at + timedelta(days=1)) == {
+            "requeued": 0,
+            "lost": 0,
+        }
+    assert CatalogExport.objects.get().status == ExportStatus.DONE
+
+
+@override_settings(STUCK_QUEUED_SECONDS=600.0)
+def test_a_procurement_system_check_whose_task_was_lost_twice_is_failed(
+    acme, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = DUMMY
+    now = timezone.now()
+    lost = ConformanceRun.objects.create(
+        integration=acme, url="https://acme.example/cxml", created_at=now - timedelta(seconds=601)
+    )
+    fresh = ConformanceRun.objects.create(integration=acme, url="https://acme.example/cxml", created_at=now)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert housekeeping.requeue_lost_work(now=now) == {"requeued": 1, "lost": 0}
+    assert enqueued() == [("run_conformance_checks", [lost.pk])]
+    later = now + timedelta(seconds=601)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert housekeeping.requeue_lost_work(now=later) == {"requeued": 1, "lost": 1}
+    assert enqueued() == [("run_conformance_checks", [lost.pk]), ("run_conformance_checks", [fresh.pk])]
+    lost.refresh_from_db()
+    assert (lost.status, lost.error, lost.current, lost.finished_at) == (
+        ConformanceStatus.FAILED,
+        LOST,
+        "",
+        later,
+    )
+    assert [
+        (event.kind, event.subject_id)
+        for event in AdminEvent.objects.filter(subject_type="orders.conformancerun").order_by("id")
+    ] == [("requeued", lost.pk), ("requeued", fresh.pk), ("lost", lost.pk)]
+    # The task of the lost run, come late, does not run a failed check.
+    assert orders.run_conformance(run_id=lost.pk).status == ConformanceStatus.FAILED
+    lost.refresh_from_db()
+    assert (lost.status, lost.error, lost.started_at) == (ConformanceStatus.FAILED, LOST, None)
 
 
 def test_an_export_left_running_by_a_lost_worker_is_failed_saying_to_start_it_again(
@@ -77,6 +217,8 @@ def test_an_export_left_running_by_a_lost_worker_is_failed_saying_to_start_it_ag
     # Within the hour it may still be writing: left alone.
     assert housekeeping.run(now=started + timedelta(minutes=59)) == {
         "stuck": 0,
+        "requeued": 0,
+        "lost": 0,
         "openprocure.supplier.catalog.services.delete_expired_exports": 0,
     }
     assert CatalogExport.objects.get().status == ExportStatus.RUNNING
@@ -134,6 +276,8 @@ def test_a_procurement_system_check_left_running_is_failed_by_the_periodic_task(
     result = tasks.housekeeping.enqueue()
     assert result.return_value == {
         "stuck": 1,
+        "requeued": 0,
+        "lost": 0,
         "openprocure.supplier.catalog.services.delete_expired_exports": 0,
     }
     stuck.refresh_from_db()
@@ -179,6 +323,8 @@ def test_exported_files_are_deleted_after_their_retention_and_the_export_says_so
 
     assert housekeeping.run(now=now) == {
         "stuck": 0,
+        "requeued": 0,
+        "lost": 0,
         "openprocure.supplier.catalog.services.delete_expired_exports": 2,
     }
     assert sorted(path.name for path in folder.iterdir()) == sorted([recent_file.name, fresh_orphan.name])

@@ -29,7 +29,8 @@ def _data(tmp_path: Path) -> dict[str, str]:
 
 def test_an_operator_adds_and_tests_a_platform(tmp_path: Path) -> None:
     client = Client()
-    client.force_login(make_operator())
+    operator = make_operator()
+    client.force_login(operator)
     assert '<a href="/platforms/"' in client.get("/").content.decode()
     assert client.post("/platforms/add/", _data(tmp_path)).status_code == 302
     connection = PlatformConnection.objects.get()
@@ -39,6 +40,20 @@ def test_an_operator_adds_and_tests_a_platform(tmp_path: Path) -> None:
     assert '<tr id="platform-732829304">' in page
     tested = client.post("/platforms/732829304/test/").content.decode()
     assert "The connection works" in tested
+    event = AdminEvent.objects.get(kind="tested")
+    assert (event.subject_type, event.subject_id, event.actor, event.label, event.detail) == (
+        "core.platformconnection",
+        connection.pk,
+        operator,
+        "Connection tested",
+        {
+            "siren": "732829304",
+            "adapter": "folder",
+            "from_environment": False,
+            "outcome": "works",
+            "message": "The connection works: a probe file was written, read back and deleted in both directories.",
+        },
+    )
 
 
 def test_support_and_business_administrators_are_refused(shop, tmp_path: Path) -> None:

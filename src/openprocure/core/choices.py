@@ -37,6 +37,10 @@ class AdminEventKind(models.TextChoices):
         _("Stopped: its worker was lost"),
     )  # the housekeeping failed a stuck row (detail: why)
     EXPIRED = "expired", _("File deleted after its retention")  # the housekeeping deleted its file
+    # the housekeeping enqueued again the task of a row left waiting (detail: since when)
+    REQUEUED = "requeued", _("Queued again: its task was lost")
+    LOST = "lost", _("Failed: its task was lost twice")  # …and failed it, still waiting (detail: why)
+    TESTED = "tested", _("Connection tested")  # an administrator tested it (detail: outcome, message)
 
 
 class OutboxStatus(models.TextChoices):

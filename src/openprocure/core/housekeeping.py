@@ -1,4 +1,5 @@
-"""Periodic housekeeping of both sites: background work left running by a lost worker, old files.
+"""Periodic housekeeping of both sites: background work left running by a lost worker or waiting
+for a lost task, old files.
 
 A worker that dies (killed, out of memory, its host restarted) while it runs a long job leaves the
 job's row "running" for ever: its page keeps refreshing, and a new run is refused while it lasts.
@@ -9,8 +10,17 @@ says why a row failed). :func:`fail_stuck_work` fails every row still running af
 ``STUCK_WORK_SECONDS`` through ``core.status.set_status``, says why in words a person can act on
 (:data:`STOPPED_REASON`) and records an ``AdminEvent`` of kind ``stopped`` with it.
 
+A row asked for but never taken by a worker (its task lost before any worker saw it: the task queue
+flushed, the enqueue after the commit refused) waits for ever in the same way. A registration that
+names its ``waiting`` status, the date field stamped when it was asked for and its task has
+:func:`requeue_lost_work` enqueue the task again once a row has waited ``STUCK_QUEUED_SECONDS``,
+recorded as an ``AdminEvent`` of kind ``requeued`` (so it is enqueued again only once), and fail the
+row, saying why (:data:`LOST_REASON`, event ``lost``), when it still waits that long after.
+
 Other chores of the same round (deleting files past their retention) register into :data:`chores`;
-the periodic task ``openprocure.core.tasks.housekeeping`` runs both every ``HOUSEKEEPING_SECONDS``.
+the periodic task ``openprocure.core.tasks.housekeeping`` runs them all every ``HOUSEKEEPING_SECONDS``.
+(Outbox messages are not registered here: the outbox's own sweeper, ``core.outbox.sweep``, schedules
+again every message due without a live task.)
 """
 
 from __future__ import annotations
@@ -36,6 +46,8 @@ logger = logging.getLogger(__name__)
 
 #: What a person reads on a row the housekeeping failed (stored in the row's own words field).
 STOPPED_REASON = gettext_lazy("The worker stopped while this was running; start it again.")
+#: What a person reads on a waiting row failed because its task was lost again after being enqueued again.
+LOST_REASON = gettext_lazy("The task was lost twice before a worker could take it; start it again.")
 
 
 @dataclass(frozen=True)
@@ -44,8 +56,11 @@ class BackgroundWork:
 
     ``started`` is the date field set when a worker took the row; ``reason`` the text field that
     says why a row failed (``None`` when ``on_failed`` says it another way); ``on_failed(row,
-    reason)`` runs in the failing transaction before the move, for what else the app keeps (a
-    problem row, a timeline event); the fields it changes on the row are listed in ``also``.
+    reason)`` runs in the failing transaction before the move (the row still in the status it
+    leaves), for what else the app keeps (a problem row, a timeline event); the fields it changes on
+    the row are listed in ``also``. ``waiting`` is the status of a row asked for that no worker took
+    yet, ``waiting_since`` the date field stamped when it was asked for, and ``task`` the task that
+    takes it (enqueued with the row's primary key); without them waiting rows are left alone.
     """
 
     model: type[models.Model]
@@ -57,6 +72,9 @@ class BackgroundWork:
     field: str = "status"
     also: tuple[str, ...] = ()
     on_failed: Callable[[Any, str], None] | None = None
+    waiting: str | None = None
+    waiting_since: str = "created_at"
+    task: Any = None
 
 
 _REGISTRY: list[BackgroundWork] = []
@@ -76,14 +94,22 @@ def registered() -> list[BackgroundWork]:
     return list(_REGISTRY)
 
 
-def _fail(work: BackgroundWork, pk: Any, *, reason: str, now: datetime, limit: float) -> bool:
+def _fail(
+    work: BackgroundWork,
+    pk: Any,
+    *,
+    current: str,
+    kind: str,
+    since: dict[str, datetime | None],
+    reason: str,
+    now: datetime,
+    limit: float,
+) -> bool:
+    """Fail the row ``pk`` if it is still ``current``, saying ``reason``, with an event of ``kind``
+    whose detail gives the dates of ``since`` (what the limit was counted from)."""
     with transaction.atomic():
-        row = (
-            work.model._default_manager.select_for_update()
-            .filter(pk=pk, **{work.field: work.running})
-            .first()
-        )
-        if row is None:  # it finished (or failed) in the meantime
+        row = work.model._default_manager.select_for_update().filter(pk=pk, **{work.field: current}).first()
+        if row is None:  # a worker took it, or it finished (or failed), in the meantime
             return False
         fields = list(work.also)
         if work.reason is not None:
@@ -94,7 +120,7 @@ def _fail(work: BackgroundWork, pk: Any, *, reason: str, now: datetime, limit: f
             fields.append("finished_at")
         if work.on_failed is not None:
             work.on_failed(row, reason)
-        started = getattr(row, work.started)
+        dates = {name: moment.isoformat() if moment else "" for name, moment in since.items()}
         set_status(
             row,
             work.failed,
@@ -104,11 +130,11 @@ def _fail(work: BackgroundWork, pk: Any, *, reason: str, now: datetime, limit: f
             event=new_event(
                 AdminEvent,
                 row,
-                AdminEventKind.STOPPED,
+                kind,
                 detail={
-                    "from": work.running,
+                    "from": current,
                     "to": work.failed,
-                    "started_at": started.isoformat() if started else "",
+                    **dates,
                     "limit_seconds": limit,
                     "reason": reason,
                 },
@@ -128,9 +154,18 @@ def fail_stuck_work(*, now: datetime | None = None) -> int:
     for work in registered():
         stuck = work.model._default_manager.filter(
             **{work.field: work.running, f"{work.started}__lt": cutoff}
-        ).values_list("pk", flat=True)
-        for pk in list(stuck):
-            if _fail(work, pk, reason=reason, now=now, limit=limit):
+        ).values_list("pk", work.started)
+        for pk, started in list(stuck):
+            if _fail(
+                work,
+                pk,
+                current=work.running,
+                kind=AdminEventKind.STOPPED,
+                since={"started_at": started},
+                reason=reason,
+                now=now,
+                limit=limit,
+            ):
                 logger.warning(
                     "%s %s was still running after %s s: failed", work.model._meta.label, pk, limit
                 )
@@ -138,10 +173,89 @@ def fail_stuck_work(*, now: datetime | None = None) -> int:
     return failed
 
 
-def run(*, now: datetime | None = None) -> dict[str, int]:
-    """One round of housekeeping: stuck work failed, then every chore; what each did."""
+def _requeue(work: BackgroundWork, pk: Any, *, now: datetime, limit: float) -> bool:
+    """Record that the row ``pk``, if still waiting, has its task enqueued again, and enqueue it once
+    that is committed (a task that cannot be enqueued is logged: the next period fails the row)."""
+    with transaction.atomic():
+        row = (
+            work.model._default_manager.select_for_update()
+            .filter(pk=pk, **{work.field: work.waiting})
+            .first()
+        )
+        if row is None:  # a worker took it in the meantime
+            return False
+        since = getattr(row, work.waiting_since)
+        event = new_event(
+            AdminEvent,
+            row,
+            AdminEventKind.REQUEUED,
+            detail={"waiting_since": since.isoformat(), "limit_seconds": limit},
+            created_at=now,
+        )
+        event.save()
+        transaction.on_commit(lambda: work.task.enqueue(pk), robust=True)
+    return True
+
+
+def requeue_lost_work(*, now: datetime | None = None) -> dict[str, int]:
+    """Enqueue again the task of every registered row waiting longer than ``STUCK_QUEUED_SECONDS``
+    (once), and fail a row still waiting that long after; how many of each."""
     now = now or timezone.now()
-    done = {"stuck": fail_stuck_work(now=now)}
+    limit = float(tunable("STUCK_QUEUED_SECONDS"))
+    cutoff = now - timedelta(seconds=limit)
+    reason = str(LOST_REASON)
+    done = {"requeued": 0, "lost": 0}
+    for work in registered():
+        if work.waiting is None:
+            continue
+        waiting = dict(
+            work.model._default_manager.filter(
+                **{work.field: work.waiting, f"{work.waiting_since}__lt": cutoff}
+            ).values_list("pk", work.waiting_since)
+        )
+        requeued = dict(
+            AdminEvent.objects.filter(
+                kind=AdminEventKind.REQUEUED,
+                subject_type=work.model._meta.label_lower,
+                subject_id__in=list(waiting),
+            ).values_list("subject_id", "created_at")
+        )
+        for pk, since in waiting.items():
+            again = requeued.get(pk)
+            if again is None:
+                if _requeue(work, pk, now=now, limit=limit):
+                    logger.warning(
+                        "%s %s was still waiting after %s s: its task enqueued again",
+                        work.model._meta.label,
+                        pk,
+                        limit,
+                    )
+                    done["requeued"] += 1
+            elif again < cutoff and _fail(
+                work,
+                pk,
+                current=work.waiting,
+                kind=AdminEventKind.LOST,
+                since={"waiting_since": since, "requeued_at": again},
+                reason=reason,
+                now=now,
+                limit=limit,
+            ):
+                logger.warning(
+                    "%s %s was still waiting %s s after its task was enqueued again: failed",
+                    work.model._meta.label,
+                    pk,
+                    limit,
+                )
+                done["lost"] += 1
+    return done
+
+
+def run(*, now: datetime | None = None) -> dict[str, int]:
+    """One round of housekeeping: stuck work failed, lost tasks enqueued again (or their rows
+    failed), then every chore; what each did."""
+    now = now or timezone.now()
+    done = {"stuck": fail_stuck_work(now=now), **requeue_lost_work(now=now)}
     for function in list(chores):
         done[f"{function.__module__}.{function.__qualname__}"] = int(function(now=now))
     return done

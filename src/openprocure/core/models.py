@@ -20,6 +20,7 @@ from openprocure.core.choices import (
     PlatformFlowOutcome,
     Protocol,
 )
+from openprocure.core.fields import optional_link
 
 
 class EmailUserManager(UserManager["User"]):
@@ -99,9 +100,14 @@ class NumberedDocument(models.Model):
 class ConformanceRunRecord(NewestFirst):
     """One run of conformance checks against a partner's system, newest first: the buyer suite checks
     a supplier's PunchOut site (``suppliers.ConformanceRun``), the storefront a business's procurement
-    system (``orders.ConformanceRun``). Each site adds what it runs against, who asked and the report."""
+    system (``orders.ConformanceRun``): who asked and when, when a worker started and finished it, and
+    why it could not finish. Each site adds what it runs against, its statuses and the report."""
 
+    requested_by = optional_link(settings.AUTH_USER_MODEL, _("requested by"))
+    created_at = models.DateTimeField(_("requested"), default=timezone.now)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    error = models.TextField(_("why the run could not finish"), blank=True)
 
     class Meta(NewestFirst.Meta):
         abstract = True

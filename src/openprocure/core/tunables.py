@@ -40,6 +40,12 @@ TUNABLES: dict[str, Tunable] = {
         "A conformance run, catalog export or catalog check still running after this long lost its "
         "worker (RQ stops a job after 900 s): it is failed, saying to start it again.",
     ),
+    "STUCK_QUEUED_SECONDS": Tunable(
+        10800.0,
+        "A conformance run, catalog export or catalog check still waiting for a worker after this long "
+        "lost its task (the queue flushed, the enqueue refused): its task is enqueued again once, and it "
+        "is failed if still waiting this long after (generous: a busy queue is not a lost task).",
+    ),
     "CATALOG_EXPORT_RETENTION_DAYS": Tunable(
         30, "Days an exported catalog file is kept for download; then it is deleted and its export says so."
     ),

@@ -8,6 +8,7 @@ class CatalogsConfig(AppConfig):
     verbose_name = _("Hosted catalogs")
 
     def ready(self) -> None:
+        from openprocure.buyer.catalogs import tasks
         from openprocure.buyer.catalogs.choices import VERSION_TRANSITIONS, VersionStatus
         from openprocure.buyer.catalogs.models import CatalogVersion
         from openprocure.buyer.catalogs.services import check_stopped
@@ -23,5 +24,8 @@ class CatalogsConfig(AppConfig):
                 reason=None,
                 also=("item_count", "problem_count", "checked_at"),
                 on_failed=check_stopped,
+                waiting=VersionStatus.UPLOADED,
+                waiting_since="uploaded_at",
+                task=tasks.check_catalog,
             )
         )

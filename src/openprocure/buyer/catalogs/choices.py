@@ -69,6 +69,7 @@ class Problem(models.TextChoices):
     FORMAT = "format", _("Not readable")
     EMPTY = "empty", _("No item")
     STOPPED = "stopped", _("Check interrupted")
+    LOST = "lost", _("Check never started")  # its task was lost twice before a worker took it
     NO_BASE = "no_base", _("No catalog in force")
     UNKNOWN_ITEM = "unknown_item", _("Item not in the catalog")
 
@@ -103,6 +104,7 @@ PROBLEM_TEXTS = {
     Problem.FORMAT: _("%(field)s: %(value)s"),
     Problem.EMPTY: _("The file has no item: publishing it would empty the supplier's catalog."),
     Problem.STOPPED: _("The worker stopped while this file was being checked; upload it again."),
+    Problem.LOST: _("The file was never checked: its task was lost twice; upload it again."),
     Problem.NO_BASE: _(
         "This file updates a catalog (%(field)s), but %(value)s has no catalog in force to update: send the whole catalog first."
     ),

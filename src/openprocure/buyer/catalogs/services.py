@@ -161,11 +161,15 @@ def _move(version: CatalogVersion, target: str, *, actor: User | None = None, **
 
 
 def check_stopped(version: CatalogVersion, reason: str) -> None:
-    """A check the housekeeping fails (its worker was lost, ``core.housekeeping``): the items read so
-    far are dropped, one problem says to upload the file again, the timeline says it was rejected."""
+    """A check the housekeeping fails (its worker was lost, or its task twice before a worker took
+    it: ``core.housekeeping``): the items read so far are dropped, one problem says which and to
+    upload the file again, the timeline says it was rejected."""
+    never_started = version.status == VersionStatus.UPLOADED
     CatalogItem.objects.filter(version=version).delete()
     CatalogProblem.objects.filter(version=version).delete()
-    CatalogProblem.objects.create(version=version, line=0, code=Problem.STOPPED, value="")
+    CatalogProblem.objects.create(
+        version=version, line=0, code=Problem.LOST if never_started else Problem.STOPPED, value=""
+    )
     version.item_count = 0
     version.problem_count = 1
     version.checked_at = timezone.now()
@@ -173,7 +177,7 @@ def check_stopped(version: CatalogVersion, reason: str) -> None:
         CatalogEvent,
         version,
         EventKind.STATUS_CHANGED,
-        from_status=VersionStatus.VALIDATING,
+        from_status=version.status,
         to_status=VersionStatus.REJECTED,
         detail={"reason": reason},
     )

@@ -9,6 +9,7 @@ class SuppliersConfig(AppConfig):
 
     def ready(self) -> None:
         from openprocure.buyer.suppliers.choices import CONFORMANCE_RUN_TRANSITIONS, ConformanceRunStatus
+        from openprocure.buyer.suppliers.conformance import run_conformance
         from openprocure.buyer.suppliers.models import ConformanceRun
         from openprocure.core import housekeeping
 
@@ -19,5 +20,7 @@ class SuppliersConfig(AppConfig):
                 running=ConformanceRunStatus.RUNNING,
                 failed=ConformanceRunStatus.FAILED,
                 started="started_at",
+                waiting=ConformanceRunStatus.QUEUED,
+                task=run_conformance,
             )
         )

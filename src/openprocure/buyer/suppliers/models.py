@@ -15,6 +15,7 @@ from openprocure.buyer.suppliers.choices import (
 )
 from openprocure.core.fields import currency_field
 from openprocure.core.models import ConformanceRunRecord
+from openprocure.core.status import status_field
 
 
 class Supplier(models.Model):
@@ -205,25 +206,12 @@ class ConformanceRun(ConformanceRunRecord):
     connection = models.ForeignKey(
         PunchOutConnection, on_delete=models.CASCADE, related_name="conformance_runs"
     )
-    status = models.CharField(
-        _("status"), max_length=16, choices=ConformanceRunStatus.choices, default=ConformanceRunStatus.QUEUED
-    )
+    status = status_field(ConformanceRunStatus, ConformanceRunStatus.QUEUED)
     send_orders = models.BooleanField(_("test orders sent"), default=False)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("requested by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("requested"), default=timezone.now)
-    started_at = models.DateTimeField(_("started"), null=True, blank=True)
     # The checks so far, written as each starts and ends: [{"code", "title", "outcome", "done"}].
     progress = models.JSONField(_("progress"), default=list, blank=True)
     report = models.JSONField(_("report"), null=True, blank=True)
     passed = models.BooleanField(_("every required check passed"), null=True, blank=True)
-    error = models.TextField(_("why the run could not finish"), blank=True)
 
     class Meta(ConformanceRunRecord.Meta):
         verbose_name = _("conformance run")

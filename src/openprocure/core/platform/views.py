@@ -1,5 +1,7 @@
 """The "E-invoicing platforms" administration page of each site: each legal entity's platform, the
-last flows pulled from it, a form to add or change one and a "Test connection" button.
+last flows pulled from it, a form to add or change one and a "Test connection" button. Every change
+and every test is recorded in the audit trail (an ``AdminEvent``: who, when, which platform, and for
+a test its outcome and message).
 
 Who may open it is the site's decision: the ``PLATFORM_ADMINISTRATION_REFUSAL`` setting names a
 function of the user answering ``""`` when they may, else the sentence saying who may (the buyer
@@ -26,11 +28,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from openprocure.core import platform
-from openprocure.core.audit import save_administered
+from openprocure.core.audit import record_event, save_administered
 from openprocure.core.auth import AuthenticatedHttpRequest
-from openprocure.core.choices import PlatformAdapter, PlatformFlowOutcome
+from openprocure.core.choices import AdminEventKind, PlatformAdapter, PlatformFlowOutcome
 from openprocure.core.lists import paginate
-from openprocure.core.models import PlatformConnection, PlatformFlow
+from openprocure.core.models import AdminEvent, PlatformConnection, PlatformFlow
 from openprocure.core.platform.forms import PlatformConnectionForm, TestConnectionForm
 
 
@@ -175,12 +177,15 @@ def platform_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def platform_test(request: AuthenticatedHttpRequest, siren: str) -> HttpResponse:
     """The "Test connection" button: the environment's configuration for its SIRENs, else the
-    page's (enabled or not: an entity is tested before it is enabled)."""
+    page's (enabled or not: an entity is tested before it is enabled). The test and its outcome
+    are recorded as an ``AdminEvent`` of kind ``tested`` (an environment's platform, which has no
+    row, is named by its SIREN)."""
     _require(request)
     TestConnectionForm(request.POST).is_valid()  # nothing to read but the CSRF token
     environment = platform.environment_entities()
     if siren in environment:
         config, name = environment[siren], _("Set by the environment")
+        connection = PlatformConnection(siren=siren, name=name)  # not saved: the event's subject only
     else:
         connection = get_object_or_404(PlatformConnection, siren=siren)
         config, name = platform.connection_config(connection), connection.name
@@ -197,6 +202,19 @@ def platform_test(request: AuthenticatedHttpRequest, siren: str) -> HttpResponse
             if adapter == PlatformAdapter.FOLDER
             else _("The connection works: the platform's token service granted a token to our client ID.")
         )
+    record_event(
+        AdminEvent,
+        connection,
+        AdminEventKind.TESTED,
+        actor=request.user,
+        detail={
+            "siren": siren,
+            "adapter": adapter,
+            "from_environment": connection.pk is None,
+            "outcome": "works" if ok else "failed",
+            "message": detail or str(summary),
+        },
+    )
     return render(
         request,
         "core/platform_test.html",

@@ -14,6 +14,7 @@ class CatalogConfig(AppConfig):
         get_backend_class()
 
         from openprocure.core import housekeeping
+        from openprocure.supplier.catalog import tasks
         from openprocure.supplier.catalog.choices import EXPORT_TRANSITIONS, ExportStatus
         from openprocure.supplier.catalog.models import CatalogExport
         from openprocure.supplier.catalog.services import delete_expired_exports
@@ -25,6 +26,8 @@ class CatalogConfig(AppConfig):
                 running=ExportStatus.RUNNING,
                 failed=ExportStatus.FAILED,
                 started="started_at",
+                waiting=ExportStatus.QUEUED,
+                task=tasks.run_catalog_export,
             )
         )
         housekeeping.chores.register(delete_expired_exports)

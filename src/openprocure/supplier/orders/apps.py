@@ -27,6 +27,7 @@ class OrdersConfig(AppConfig):
         delivery_day_changed.register(redate_held_orders)
 
         from openprocure.core import housekeeping
+        from openprocure.supplier.orders import tasks
         from openprocure.supplier.orders.choices import CONFORMANCE_TRANSITIONS, ConformanceStatus
         from openprocure.supplier.orders.models import ConformanceRun
 
@@ -39,5 +40,7 @@ class OrdersConfig(AppConfig):
                 started="started_at",
                 also=("current",),
                 on_failed=lambda run, reason: setattr(run, "current", ""),
+                waiting=ConformanceStatus.QUEUED,
+                task=tasks.run_conformance_checks,
             )
         )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from openprocure.core.audit import AuditEvent
 from openprocure.core.models import ApiCredential, ConformanceRunRecord, NewestFirst
 from openprocure.core.reference import validate_currency
+from openprocure.core.status import status_field
 from openprocure.supplier.orders.choices import (
     ConformanceStatus,
     EventKind,
@@ -257,17 +258,9 @@ class ConformanceRun(ConformanceRunRecord):
     )
     order = models.ForeignKey(Order, null=True, on_delete=models.SET_NULL, related_name="+")
     url = models.URLField(_("checked URL"), max_length=1000)
-    status = models.CharField(
-        _("status"), max_length=8, choices=ConformanceStatus.choices, default=ConformanceStatus.QUEUED
-    )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    status = status_field(ConformanceStatus, ConformanceStatus.QUEUED, max_length=8)
     current = models.CharField(_("running check"), max_length=200, blank=True)
     report = models.JSONField(_("report"), default=dict, blank=True)
-    error = models.TextField(_("why it could not run"), blank=True)
-    created_at = models.DateTimeField(_("asked for"), default=timezone.now)
-    started_at = models.DateTimeField(_("started"), null=True, blank=True)
 
     class Meta(ConformanceRunRecord.Meta):
         verbose_name = _("procurement system check")

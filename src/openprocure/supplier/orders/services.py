@@ -26,7 +26,7 @@ from openprocure.core.crypto import validate_shared_secret
 from openprocure.core.formatting import format_money
 from openprocure.core.models import Document, User
 from openprocure.core.outbox import Outgoing, enqueue_documents
-from openprocure.core.status import set_status
+from openprocure.core.status import set_status, set_status_where
 from openprocure.core.tunables import tunable
 from openprocure.supplier.business.credentials import check_secret, token_hash
 from openprocure.supplier.business.models import Business, Integration, ShippingAddress
@@ -1099,9 +1099,17 @@ def run_conformance(*, run_id: int) -> ConformanceRun:
             run, ConformanceStatus.FAILED, table=CONFORMANCE_TRANSITIONS, also=["error", "finished_at"]
         )
         return run
-    set_status(
-        run, ConformanceStatus.RUNNING, table=CONFORMANCE_TRANSITIONS, values={"started_at": timezone.now()}
+    # Taking the run is a conditional update: of two workers given the same task (the housekeeping
+    # enqueues again a task it thinks lost), one runs it; a run failed meanwhile stays failed.
+    taken = set_status_where(
+        ConformanceRun.objects.filter(pk=run.pk, status=ConformanceStatus.QUEUED),
+        ConformanceStatus.RUNNING,
+        table=CONFORMANCE_TRANSITIONS,
+        started_at=timezone.now(),
     )
+    run.refresh_from_db()
+    if not taken:
+        return run
     checks: BuyerChecks | None = None
 
     def progress(check: Check, done: bool) -> None:
