@@ -166,7 +166,7 @@ def test_a_price_update_naming_an_item_not_in_force_is_refused_row_by_row(
         (
             37,
             "PRICE_AMOUNT",
-            "PRICE_AMOUNT is 0.0000: a price must be above zero, unless the item is PunchOut-enabled (its price "
+            "PRICE_AMOUNT is 0: a price must be above zero, unless the item is PunchOut-enabled (its price "
             "then comes from the supplier's site).",
         ),
     ]
