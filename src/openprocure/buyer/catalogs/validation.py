@@ -105,7 +105,8 @@ class _Pricing:
     def periods(self, today: date) -> tuple[Decimal | None, list[list[str]], list[dict[str, Any]]]:
         """The row's dated prices as stored, with the first-tier price and tiers of the one in force
         on ``today`` (else the next to come, else the last to end)."""
-        row, periods = self.row, []
+        row = self.row
+        periods: list[dict[str, Any]] = []
         for period in row.periods:
             if period.valid_from and period.valid_until and period.valid_until < period.valid_from:
                 self.checked.problem(
