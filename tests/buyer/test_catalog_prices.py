@@ -17,26 +17,13 @@ from openprocure.buyer.catalogs.formats import PricePeriod, Row
 from openprocure.buyer.catalogs.models import CatalogItem, CatalogVersion
 from openprocure.buyer.catalogs.validation import check_price_row, check_row
 from openprocure.buyer.requisitions.models import Requisition
-from openprocure.buyer.suppliers.models import PunchOutConnection, Supplier
+from openprocure.buyer.suppliers.models import Supplier
 from openprocure.core.models import User
-from tests.buyer.catalog_world import IMMEDIATE, bmecat, cif_file, days, item, publish, upload
+from tests.buyer.catalog_world import bmecat, cif_file, days, item, publish, upload
 
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
-
-
-@pytest.fixture
-def admin(acme: PunchOutConnection, settings) -> Client:  # type: ignore[no-untyped-def]
-    settings.TASKS = IMMEDIATE
-    client = Client()
-    client.force_login(User.objects.get(email="admin@acme.test"))
-    return client
-
-
-@pytest.fixture
-def office(acme: PunchOutConnection) -> Supplier:
-    return Supplier.objects.create(name="Office Supplies Ltd")
 
 
 def prices_of(version: CatalogVersion) -> list[tuple[Any, ...]]:
@@ -68,6 +55,10 @@ PER_HUNDRED = {
 ROUNDED = "PRICE_AMOUNT: the price for one order unit, 10 / 3 → 3.3333, has more than 4 decimals; it is rounded to 4."
 
 
+def published_per_hundred(admin: Client, office: Supplier) -> CatalogVersion:
+    return publish(admin, upload(admin, office, bmecat("T_NEW_CATALOG", PER_HUNDRED), "catalog.xml"))
+
+
 def test_a_price_for_a_price_quantity_is_the_amount_divided_by_it(
     admin: Client, office: Supplier, requester: Client, rita: User
 ) -> None:
@@ -97,7 +88,7 @@ def test_a_price_for_a_price_quantity_is_the_amount_divided_by_it(
 def test_a_price_update_divides_by_the_price_quantity_of_the_item_in_force(
     admin: Client, office: Supplier
 ) -> None:
-    publish(admin, upload(admin, office, bmecat("T_NEW_CATALOG", PER_HUNDRED), "catalog.xml"))
+    published_per_hundred(admin, office)
     update = bmecat(
         "T_UPDATE_PRICES",
         {
@@ -255,7 +246,7 @@ def test_a_validity_that_ends_before_it_starts_is_refused(admin: Client, office:
 def test_a_dated_price_update_replaces_the_prices_of_the_item_in_force(
     admin: Client, office: Supplier
 ) -> None:
-    publish(admin, upload(admin, office, bmecat("T_NEW_CATALOG", PER_HUNDRED), "catalog.xml"))
+    published_per_hundred(admin, office)
     update = bmecat(
         "T_UPDATE_PRICES",
         {

@@ -23,27 +23,14 @@ from openprocure.buyer.recurring import services
 from openprocure.buyer.recurring.models import Occurrence, RecurringSchedule
 from openprocure.buyer.requisitions.models import Requisition
 from openprocure.buyer.requisitions.services import submit_requisition
-from openprocure.buyer.suppliers.models import PunchOutConnection, Supplier
+from openprocure.buyer.suppliers.models import Supplier
 from openprocure.core.models import User
-from tests.buyer.catalog_world import IMMEDIATE, bmecat, cif_file, days, item, publish, upload
+from tests.buyer.catalog_world import bmecat, cif_file, days, item, publish, upload
 from tests.buyer.recurring_world import weekly
 
 pytestmark = pytest.mark.django_db
 
 TONER = "Toner cartridge, black"
-
-
-@pytest.fixture
-def admin(acme: PunchOutConnection, settings) -> Client:  # type: ignore[no-untyped-def]
-    settings.TASKS = IMMEDIATE
-    client = Client()
-    client.force_login(User.objects.get(email="admin@acme.test"))
-    return client
-
-
-@pytest.fixture
-def office(acme: PunchOutConnection) -> Supplier:
-    return Supplier.objects.create(name="Office Supplies Ltd")
 
 
 def catalog(admin: Client, office: Supplier, rows: list[dict[str, str]]) -> CatalogVersion:
