@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
+from lxml import etree
 
 from openprocure.buyer.catalogs.models import CatalogVersion
 from openprocure.buyer.suppliers.models import Supplier
@@ -55,3 +58,54 @@ def publish(client: Client, version: CatalogVersion, **data: str) -> CatalogVers
     assert answer.status_code == 302
     version.refresh_from_db()
     return version
+
+
+BMECAT_2005 = "http://www.bmecat.org/bmecat/2005"
+#: (valid from, valid until, [(LOWER_BOUND, PRICE_AMOUNT), ...]); a date None is not written.
+Details = tuple[date | None, date | None, list[tuple[int, str]]]
+
+
+def days(n: int) -> date:
+    """Today (local) plus ``n`` days."""
+    return timezone.localdate() + timedelta(days=n)
+
+
+def bmecat(transaction: str, products: dict[str, tuple[str, list[Details]]]) -> bytes:
+    """A BMEcat 2005 document: per supplier part its ``PRICE_QUANTITY`` ("" for none) and its
+    ``PRODUCT_PRICE_DETAILS`` (``net_customer`` prices in EUR); a whole catalog's products have a
+    description and the order unit EA."""
+
+    def sub(parent: etree._Element, name: str, text: str | None = None, **attributes: str) -> etree._Element:
+        element = etree.SubElement(parent, f"{{{BMECAT_2005}}}{name}", attributes)
+        element.text = text
+        return element
+
+    root = etree.Element(f"{{{BMECAT_2005}}}BMECAT", {"version": "2005"}, nsmap={None: BMECAT_2005})  # type: ignore[dict-item]  # lxml takes None for the default namespace
+    header = sub(root, "HEADER")
+    catalog = sub(header, "CATALOG")
+    sub(catalog, "LANGUAGE", "eng")
+    sub(catalog, "CATALOG_ID", "office-1")
+    sub(catalog, "CATALOG_VERSION", "1.0")
+    sub(catalog, "CURRENCY", "EUR")
+    sub(sub(header, "SUPPLIER"), "SUPPLIER_NAME", "Office Supplies Ltd")
+    body = sub(root, transaction)
+    for part, (quantity, all_details) in products.items():
+        product = sub(body, "PRODUCT")
+        sub(product, "SUPPLIER_PID", part)
+        if transaction == "T_NEW_CATALOG":
+            sub(sub(product, "PRODUCT_DETAILS"), "DESCRIPTION_SHORT", f"Item {part}")
+            order = sub(product, "PRODUCT_ORDER_DETAILS")
+            sub(order, "ORDER_UNIT", "EA")
+            if quantity:
+                sub(order, "PRICE_QUANTITY", quantity)
+        for start, end, prices in all_details:
+            details = sub(product, "PRODUCT_PRICE_DETAILS")
+            for kind, day in (("valid_start_date", start), ("valid_end_date", end)):
+                if day is not None:
+                    sub(sub(details, "DATETIME", type=kind), "DATE", day.isoformat())
+            for bound, amount in prices:
+                price = sub(details, "PRODUCT_PRICE", price_type="net_customer")
+                sub(price, "PRICE_AMOUNT", amount)
+                sub(price, "PRICE_CURRENCY", "EUR")
+                sub(price, "LOWER_BOUND", str(bound))
+    return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)

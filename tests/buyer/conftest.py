@@ -1,6 +1,6 @@
 """The buyer suite's shared fixtures: the demo organisation with its Marketplace connection, a signed-in
-requester, a stand-in supplier, Rita's requisition (and the same, approved and ordered), and a purchase
-order to a cXML supplier."""
+requester, a stand-in supplier, Rita's requisition (and the same, approved and ordered), a purchase
+order to a cXML supplier, and the administrator and supplier of the hosted catalog tests."""
 
 from __future__ import annotations
 
@@ -23,9 +23,10 @@ from openprocure.buyer.requisitions.services import (
     submit_requisition,
 )
 from openprocure.buyer.suppliers.demo import seed_marketplace
-from openprocure.buyer.suppliers.models import PunchOutConnection
+from openprocure.buyer.suppliers.models import PunchOutConnection, Supplier
 from openprocure.core.demo import demo_user
 from openprocure.core.models import User
+from tests.buyer.catalog_world import IMMEDIATE
 from tests.buyer.fulfilment_world import (
     make_po,
     make_supplier,
@@ -106,3 +107,19 @@ def approved(requisition: Requisition, rita: User) -> Requisition:
     decide(assignment_id=assignment.pk, actor=assignment.approver, decision="approve")
     requisition.refresh_from_db()
     return requisition
+
+
+@pytest.fixture
+def admin(acme: PunchOutConnection, settings) -> Client:  # type: ignore[no-untyped-def]
+    """The procurement administrator, signed in, for the hosted catalog tests: the worker checks an
+    uploaded catalog at once (a test file may define its own ``admin``)."""
+    settings.TASKS = IMMEDIATE
+    client = Client()
+    client.force_login(User.objects.get(email="admin@acme.test"))
+    return client
+
+
+@pytest.fixture
+def office(acme: PunchOutConnection) -> Supplier:
+    """The supplier whose hosted catalog the catalog tests upload."""
+    return Supplier.objects.create(name="Office Supplies Ltd")

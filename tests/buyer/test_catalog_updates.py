@@ -10,65 +10,22 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
-from lxml import etree
 
 from openprocure.buyer.catalogs import services
 from openprocure.buyer.catalogs.models import CatalogItem, CatalogVersion
 from openprocure.buyer.requisitions.models import Requisition
-from openprocure.buyer.suppliers.models import PunchOutConnection, Supplier
+from openprocure.buyer.suppliers.models import Supplier
 from openprocure.core.models import User
 from punchout import cif
-from tests.buyer.catalog_world import FIELDS, IMMEDIATE, cif_file, item, publish, upload
+from tests.buyer.catalog_world import FIELDS, bmecat, cif_file, item, publish, upload
 
 pytestmark = pytest.mark.django_db
 
-BMECAT_2005 = "http://www.bmecat.org/bmecat/2005"
 
-
-@pytest.fixture
-def admin(acme: PunchOutConnection, settings) -> Client:  # type: ignore[no-untyped-def]
-    settings.TASKS = IMMEDIATE
-    client = Client()
-    client.force_login(User.objects.get(email="admin@acme.test"))
-    return client
-
-
-@pytest.fixture
-def office(acme: PunchOutConnection) -> Supplier:
-    return Supplier.objects.create(name="Office Supplies Ltd")
-
-
-def price_update(prices: dict[str, list[tuple[int, str]]], *, currency: str = "EUR") -> bytes:
+def price_update(prices: dict[str, list[tuple[int, str]]]) -> bytes:
     """A BMEcat 2005 ``T_UPDATE_PRICES`` in the storefront export's shape: per product its
-    ``net_customer`` prices, one per quantity tier (``LOWER_BOUND``)."""
-
-    def sub(parent: etree._Element, name: str, text: str | None = None, **attributes: str) -> etree._Element:
-        element = etree.SubElement(parent, f"{{{BMECAT_2005}}}{name}", attributes)
-        element.text = text
-        return element
-
-    root = etree.Element(f"{{{BMECAT_2005}}}BMECAT", {"version": "2005"}, nsmap={None: BMECAT_2005})  # type: ignore[dict-item]  # lxml takes None for the default namespace
-    header = sub(root, "HEADER")
-    sub(header, "GENERATOR_INFO", "OpenProcure storefront")
-    catalog = sub(header, "CATALOG")
-    sub(catalog, "LANGUAGE", "eng", default="true")
-    sub(catalog, "CATALOG_ID", "business-1")
-    sub(catalog, "CATALOG_VERSION", "1.0")
-    sub(catalog, "CURRENCY", currency)
-    supplier = sub(header, "SUPPLIER")
-    sub(supplier, "SUPPLIER_ID", "office", type="supplier_specific")
-    sub(supplier, "SUPPLIER_NAME", "Office Supplies Ltd")
-    transaction = sub(root, "T_UPDATE_PRICES", prev_version="0")
-    for part, tiers in prices.items():
-        product = sub(transaction, "PRODUCT", mode="update")
-        sub(product, "SUPPLIER_PID", part)
-        details = sub(product, "PRODUCT_PRICE_DETAILS")
-        for bound, amount in tiers:
-            price = sub(details, "PRODUCT_PRICE", price_type="net_customer")
-            sub(price, "PRICE_AMOUNT", amount)
-            sub(price, "PRICE_CURRENCY", currency)
-            sub(price, "LOWER_BOUND", str(bound))
-    return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
+    ``net_customer`` prices, one per quantity tier (``LOWER_BOUND``), undated."""
+    return bmecat("T_UPDATE_PRICES", {part: ("", [(None, None, tiers)]) for part, tiers in prices.items()})
 
 
 BASE = [
@@ -158,15 +115,15 @@ def test_a_price_update_naming_an_item_not_in_force_is_refused_row_by_row(
     assert (version.status, version.item_count) == ("rejected", 0)
     assert [(p.line, p.field, p.text) for p in version.problems.order_by("line", "id")] == [
         (
-            27,
+            25,
             "SUPPLIER_PID",
             "Supplier part GHOST-1 is not in the catalog in force: a price update only changes the prices "
             "of items already there (send it in the whole catalog or a product update).",
         ),
         (
-            37,
+            35,
             "PRICE_AMOUNT",
-            "PRICE_AMOUNT is 0.0000: a price must be above zero, unless the item is PunchOut-enabled (its price "
+            "PRICE_AMOUNT is 0: a price must be above zero, unless the item is PunchOut-enabled (its price "
             "then comes from the supplier's site).",
         ),
     ]

@@ -36,19 +36,6 @@ pytestmark = pytest.mark.django_db
 DATA = Path(__file__).parent / "catalog_files"
 
 
-@pytest.fixture
-def admin(acme: PunchOutConnection, settings) -> Client:  # type: ignore[no-untyped-def]
-    settings.TASKS = IMMEDIATE
-    client = Client()
-    client.force_login(User.objects.get(email="admin@acme.test"))
-    return client
-
-
-@pytest.fixture
-def office(acme: PunchOutConnection) -> Supplier:
-    return Supplier.objects.create(name="Office Supplies Ltd")
-
-
 def found(text: str = "", **filters) -> list[str]:  # type: ignore[no-untyped-def]
     versions = list(services.current_versions().values())
     ids = search(SearchQuery(text=text, **filters), versions=versions, limit=100).item_ids

@@ -12,6 +12,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from openprocure.buyer.approvals.demo import seed_approvals
 from openprocure.buyer.approvals.models import ApprovalAssignment
@@ -22,27 +23,14 @@ from openprocure.buyer.recurring import services
 from openprocure.buyer.recurring.models import Occurrence, RecurringSchedule
 from openprocure.buyer.requisitions.models import Requisition
 from openprocure.buyer.requisitions.services import submit_requisition
-from openprocure.buyer.suppliers.models import PunchOutConnection, Supplier
+from openprocure.buyer.suppliers.models import Supplier
 from openprocure.core.models import User
-from tests.buyer.catalog_world import IMMEDIATE, cif_file, item, publish, upload
+from tests.buyer.catalog_world import bmecat, cif_file, days, item, publish, upload
 from tests.buyer.recurring_world import weekly
 
 pytestmark = pytest.mark.django_db
 
 TONER = "Toner cartridge, black"
-
-
-@pytest.fixture
-def admin(acme: PunchOutConnection, settings) -> Client:  # type: ignore[no-untyped-def]
-    settings.TASKS = IMMEDIATE
-    client = Client()
-    client.force_login(User.objects.get(email="admin@acme.test"))
-    return client
-
-
-@pytest.fixture
-def office(acme: PunchOutConnection) -> Supplier:
-    return Supplier.objects.create(name="Office Supplies Ltd")
 
 
 def catalog(admin: Client, office: Supplier, rows: list[dict[str, str]]) -> CatalogVersion:
@@ -192,3 +180,41 @@ def test_an_occurrence_made_late_is_priced_from_the_catalog_in_force_on_its_day(
     assert notes(made) == [
         "Line 1 keeps its price, 60.00\u00a0EUR, from the catalog of Office Supplies Ltd in force (version 1)."
     ]
+
+
+def due_today(approved: Requisition, rita: User) -> Requisition:
+    """The occurrence of a weekly schedule of ``approved`` due today, made now."""
+    today = timezone.localdate()
+    schedule = weekly(approved, rita, starts_on=today, ends_on=today + timedelta(days=30))
+    RecurringSchedule.objects.filter(pk=schedule.pk).update(next_on=today)
+    assert services.create_due_occurrences(today=today) == 1
+    made = occurrence(schedule.pk, 0).requisition
+    assert made is not None
+    return made
+
+
+def test_an_occurrence_is_priced_from_the_dated_price_of_its_day(
+    admin: Client, office: Supplier, approved: Requisition, rita: User
+) -> None:
+    dated = {"TONER-9": ("", [(days(-30), days(-1), [(1, "59.00")]), (days(0), None, [(1, "60.60")])])}
+    publish(admin, upload(admin, office, bmecat("T_NEW_CATALOG", dated), "catalog.xml"))
+    made = due_today(approved, rita)
+    assert made.lines.get().unit_price == Decimal("60.6000")
+    assert notes(made)[0] == (
+        "Line 1 is priced at 60.60\u00a0EUR, from the catalog of Office Supplies Ltd in force (version 2); "
+        "it was 60.00\u00a0EUR."
+    )
+
+
+def test_an_item_without_a_price_valid_on_the_day_sends_the_occurrence_through_approval(
+    admin: Client, office: Supplier, approved: Requisition, rita: User
+) -> None:
+    expired = {"TONER-9": ("", [(days(-30), days(-1), [(1, "59.00")])])}
+    publish(admin, upload(admin, office, bmecat("T_NEW_CATALOG", expired), "catalog.xml"))
+    made = due_today(approved, rita)
+    assert (made.lines.get().unit_price, made.status) == (Decimal("60.0000"), "submitted")
+    assert notes(made)[0] == (
+        "Line 1 keeps its last price, 60.00\u00a0EUR, but the catalog of Office Supplies Ltd in force (version 2) "
+        f"has no price for its item valid on {date_format(timezone.localdate(), 'DATE_FORMAT')}: the occurrence "
+        "goes through approval."
+    )

@@ -51,7 +51,8 @@ class EventKind(models.TextChoices):
 
 
 class Problem(models.TextChoices):
-    """Why a row (or the file) is refused; the text a person reads is :data:`PROBLEM_TEXTS`."""
+    """Why a row (or the file) is refused, or (:data:`WARNINGS`) what was made of a row that is kept;
+    the text a person reads is :data:`PROBLEM_TEXTS`."""
 
     FILE = "file", _("File")
     REQUIRED = "required", _("Missing value")
@@ -72,6 +73,12 @@ class Problem(models.TextChoices):
     LOST = "lost", _("Check never started")  # its task was lost twice before a worker took it
     NO_BASE = "no_base", _("No catalog in force")
     UNKNOWN_ITEM = "unknown_item", _("Item not in the catalog")
+    PRICE_DATES = "price_dates", _("Price validity")
+    PRICE_ROUNDED = "price_rounded", _("Price rounded")
+
+
+#: The problems that do not refuse their row: the version may still be published.
+WARNINGS = frozenset({Problem.PRICE_ROUNDED})
 
 
 #: What each problem says; ``%(field)s`` is the file's field name, ``%(value)s`` the value as written.
@@ -110,5 +117,9 @@ PROBLEM_TEXTS = {
     ),
     Problem.UNKNOWN_ITEM: _(
         "Supplier part %(value)s is not in the catalog in force: a price update only changes the prices of items already there (send it in the whole catalog or a product update)."
+    ),
+    Problem.PRICE_DATES: _("%(field)s: the price's validity ends before it starts (%(value)s)."),
+    Problem.PRICE_ROUNDED: _(
+        "%(field)s: the price for one order unit, %(value)s, has more than 4 decimals; it is rounded to 4."
     ),
 }

@@ -11,8 +11,7 @@ from __future__ import annotations
 import codecs
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from django.utils.translation import gettext as _
 
@@ -27,6 +26,17 @@ class UnreadableFile(ValueError):
         super().__init__(reason)
         self.reason = reason
         self.line = line
+
+
+@dataclass
+class PricePeriod:
+    """The prices of one validity (BMEcat ``PRODUCT_PRICE_DETAILS`` with its dates), as written:
+    ISO dates ("" when open; both days included), the amount and the tiers as in :class:`Row`."""
+
+    valid_from: str
+    valid_until: str
+    unit_price: str
+    tiers: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -51,6 +61,11 @@ class Row:
     delete: bool = False
     #: Quantity tiers above the first: (smallest quantity, unit price), as written, smallest first.
     tiers: list[tuple[str, str]] = field(default_factory=list)
+    #: How many order units the prices are for (BMEcat ``PRICE_QUANTITY``); "" for 1, or in a price
+    #: update for the price quantity of the item in force (its file has no order details).
+    price_quantity: str = ""
+    #: Dated prices (``unit_price`` and ``tiers`` are then empty); empty when the file dates none.
+    periods: list[PricePeriod] = field(default_factory=list)
     #: Our attribute name → the field's name in the file (for the problems a person reads).
     names: dict[str, str] = field(default_factory=dict)
     #: What the format's reader already refused in this row: (where, what), e.g. a BMEcat path.
@@ -182,6 +197,8 @@ BMECAT_FIELDS = {
     "manufacturer_part_id": "MANUFACTURER_PID",
     "delete": "PRODUCT mode",
     "tiers": "LOWER_BOUND",
+    "price_quantity": "PRICE_QUANTITY",
+    "periods": "PRODUCT_PRICE_DETAILS DATETIME",
 }
 #: The price a buyer pays, in order of preference: the customer's net price, then list prices.
 _PRICE_PREFERENCE = ("net_customer", "net_list", "gros_list", "nrp")
@@ -204,7 +221,7 @@ def _bmecat_source(stream: BinaryIO) -> Source:
     return Source(
         format=CatalogFormat.BMECAT,
         header={key: value[:200] for key, value in values.items() if value},
-        rows=_bmecat_rows(catalog),
+        rows=_bmecat_rows(catalog, prices_only=header.transaction == "T_UPDATE_PRICES"),
         default_currency=header.currency.upper(),
         incremental=header.transaction in ("T_UPDATE_PRODUCTS", "T_UPDATE_PRICES"),
         prices_only=header.transaction == "T_UPDATE_PRICES",
@@ -216,26 +233,63 @@ def _plain(number: object) -> str:
     return format(number, "f")
 
 
-def _bmecat_rows(catalog: bmecat.Catalog) -> Iterator[Row]:
+def _amount(price: bmecat.Price) -> str:
+    """A price's amount for its price quantity (times its factor), exact."""
+    return _plain(price.amount * price.factor)
+
+
+def _chosen(prices: list[bmecat.Price], currency: str) -> bmecat.Price | None:
+    """The price a buyer pays: from the first quantity on, the customer's price before list prices,
+    and among prices of one kind, the catalog's ``currency``."""
+    first = [price for price in prices if price.lower_bound <= 1] or prices
+    return min(
+        first,
+        key=lambda p: (
+            _PRICE_PREFERENCE.index(p.price_type) if p.price_type in _PRICE_PREFERENCE else 9,
+            p.currency not in ("", currency),
+        ),
+        default=None,
+    )
+
+
+def _tiers(prices: list[bmecat.Price], price: bmecat.Price) -> list[tuple[str, str]]:
+    """The tiers of the chosen price: the same type and currency from a larger quantity on."""
+    tiers = {
+        other.lower_bound: other
+        for other in reversed(prices)
+        if other.lower_bound > 1 and (other.price_type, other.currency) == (price.price_type, price.currency)
+    }
+    return [(_plain(bound.normalize()), _amount(tiers[bound])) for bound in sorted(tiers)]
+
+
+def _periods(prices: list[bmecat.Price], price: bmecat.Price) -> list[PricePeriod]:
+    """The prices of the chosen type and currency by validity, in the file's order; empty when no
+    price is dated (the catalog's dates then put every price in force)."""
+    if all(p.valid_from is None and p.valid_until is None for p in prices):
+        return []
+    groups: dict[tuple[Any, Any], list[bmecat.Price]] = {}
+    for other in prices:
+        if (other.price_type, other.currency) == (price.price_type, price.currency):
+            groups.setdefault((other.valid_from, other.valid_until), []).append(other)
+    periods = []
+    for (start, end), group in groups.items():
+        first = [p for p in group if p.lower_bound <= 1] or group
+        periods.append(
+            PricePeriod(
+                valid_from=start.isoformat() if start else "",
+                valid_until=end.isoformat() if end else "",
+                unit_price=_amount(first[0]),
+                tiers=_tiers(group, first[0]),
+            )
+        )
+    return periods
+
+
+def _bmecat_rows(catalog: bmecat.Catalog, *, prices_only: bool) -> Iterator[Row]:
     try:
         for item in catalog.items:
-            prices = [price for price in item.prices if price.lower_bound <= 1] or item.prices
-            # The customer's price before list prices; among prices of one kind, the catalog's currency.
-            prices.sort(
-                key=lambda p: (
-                    _PRICE_PREFERENCE.index(p.price_type) if p.price_type in _PRICE_PREFERENCE else 9,
-                    p.currency not in ("", catalog.header.currency),
-                )
-            )
-            price = prices[0] if prices else None
-            # The tiers of the chosen price: the same type and currency from a larger quantity on.
-            tiers = {
-                other.lower_bound: other
-                for other in reversed(item.prices)
-                if price is not None
-                and other.lower_bound > 1
-                and (other.price_type, other.currency) == (price.price_type, price.currency)
-            }
+            price = _chosen(item.prices, catalog.header.currency)
+            periods = _periods(item.prices, price) if price else []
             delivery = item.delivery_time
             yield Row(
                 line=item.line,
@@ -243,20 +297,17 @@ def _bmecat_rows(catalog: bmecat.Catalog) -> Iterator[Row]:
                 description=item.description_long or item.description_short,
                 short_name=item.description_short[:200] if item.description_long else "",
                 unspsc=item.unspsc,
-                unit_price=_plain(item.unit_price(price).quantize(Decimal("0.0001"))) if price else "",
+                unit_price=_amount(price) if price and not periods else "",
                 currency=price.currency if price else "",
                 unit_of_measure=item.order_unit,
                 lead_time=_plain(delivery.to_integral_value()) if delivery is not None else "",
                 manufacturer_name=item.manufacturer_name,
                 manufacturer_part_id=item.manufacturer_part_id,
                 delete=item.mode == "delete",
-                tiers=[
-                    (
-                        _plain(bound.normalize()),
-                        _plain(item.unit_price(tiers[bound]).quantize(Decimal("0.0001"))),
-                    )
-                    for bound in sorted(tiers)
-                ],
+                tiers=_tiers(item.prices, price) if price and not periods else [],
+                # A price update has no order details: its amounts are for the item in force's quantity.
+                price_quantity="" if prices_only else _plain(item.price_quantity.normalize()),
+                periods=periods,
                 names=BMECAT_FIELDS,
                 errors=[(issue.path, issue.message) for issue in item.errors],
             )

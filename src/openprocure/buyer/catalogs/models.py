@@ -9,7 +9,9 @@ ordered. Older versions are kept (with their file) for the record.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -27,6 +29,17 @@ from openprocure.buyer.catalogs.choices import (
 from openprocure.core.audit import AuditEvent
 from openprocure.core.fields import optional_link, price_field
 from openprocure.core.status import status_field
+
+
+def covering_period(periods: list[dict[str, Any]], day: date) -> dict[str, Any] | None:
+    """The dated price (as in :attr:`CatalogItem.price_periods`) covering ``day``: of those that do,
+    the one starting last (the first written when they start together); None when none covers it."""
+    found: dict[str, Any] | None = None
+    for period in periods:
+        start, end = period["from"] or "", period["until"] or "9999-12-31"
+        if start <= day.isoformat() <= end and (found is None or start > (found["from"] or "")):
+            found = period
+    return found
 
 
 class CatalogVersion(models.Model):
@@ -101,6 +114,12 @@ class CatalogItem(models.Model):
     ``price_e4`` is the unit price (for one order unit, the first tier) in ten-thousandths, an exact integer the search filters and sorts
     on (SQLite stores decimals as floating point). An item marked PunchOut-enabled may have no price:
     choosing it opens the supplier's site on that item.
+
+    An item whose file dates its prices (BMEcat ``valid_start_date`` / ``valid_end_date``) keeps each
+    dated price in ``price_periods``; the price in force on a day is that of the period covering it
+    (:meth:`price_for`), and ``unit_price`` / ``price_tiers`` are the period in force on the day the
+    file was checked (else the next to come, else the last), which the search filters and the
+    changes compare on.
     """
 
     version = models.ForeignKey(CatalogVersion, on_delete=models.CASCADE, related_name="items")
@@ -123,6 +142,15 @@ class CatalogItem(models.Model):
     #: quantity in order units, unit price as text), smallest first; ``unit_price`` is the price below.
     #: Null when the item has none (a nullable column is added to a large table without rewriting it).
     price_tiers = models.JSONField(_("quantity tiers"), null=True, blank=True)
+    #: Dated prices: ``[{"from": "2026-01-01", "until": "2026-06-30", "price": "4.5000", "tiers":
+    #: [["10", "4.1000"]]}, ...]`` in the file's order (``from`` / ``until`` null when open, both days
+    #: included). Null when the file dates no price: ``unit_price`` and ``price_tiers`` hold every day.
+    price_periods = models.JSONField(_("dated prices"), null=True, blank=True)
+    #: How many order units the file's price amounts are for (BMEcat ``PRICE_QUANTITY``); the prices
+    #: stored are already divided by it. Null for 1. A price update divides its amounts by it.
+    price_quantity = models.DecimalField(
+        _("price quantity"), max_digits=14, decimal_places=4, null=True, blank=True
+    )
 
     class Meta:
         ordering = ["version", "line", "id"]
@@ -139,13 +167,28 @@ class CatalogItem(models.Model):
     def e4(price: Decimal | None) -> int | None:
         return None if price is None else int(price.scaleb(4).to_integral_value())
 
-    def price_for(self, quantity: Decimal) -> Decimal | None:
-        """The unit price for ``quantity``: that of the largest tier it reaches, else ``unit_price``."""
-        price = self.unit_price
-        for bound, tier_price in self.price_tiers or ():
+    def period_on(self, day: date) -> dict[str, Any] | None:
+        return covering_period(self.price_periods or [], day)
+
+    def price_for(self, quantity: Decimal, *, on: date | None = None) -> Decimal | None:
+        """The unit price for ``quantity`` on the day ``on`` (today when None): that of the largest
+        tier it reaches, else the first tier's. None when the item has no price (PunchOut) or its
+        dated prices leave that day without one."""
+        price, tiers = self.unit_price, self.price_tiers
+        if self.price_periods:
+            period = self.period_on(on or timezone.localdate())
+            if period is None:
+                return None
+            price, tiers = Decimal(period["price"]), period["tiers"]
+        for bound, tier_price in tiers or ():
             if quantity >= Decimal(bound):
                 price = Decimal(tier_price)
         return price
+
+    @property
+    def price_today(self) -> Decimal | None:
+        """The unit price of one order unit today (what the search shows)."""
+        return self.price_for(Decimal(1))
 
 
 class CatalogChange(models.Model):

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from openprocure.buyer.catalogs import search
@@ -225,6 +226,7 @@ def check_version(*, version_id: int) -> CatalogVersion:
         to_status=VersionStatus.VALIDATING,
     )
     problems: list[CatalogProblem] = []
+    warnings: list[CatalogProblem] = []  # kept with a valid version (a refused one lists its problems)
     try:
         with file_path(version).open("rb") as stream:
             source = open_catalog(stream)
@@ -234,7 +236,7 @@ def check_version(*, version_id: int) -> CatalogVersion:
                 rows_expected=source.expected or version.rows_expected,
             )
             version.refresh_from_db()
-            count, problem_count = _read_rows(version, source, problems)
+            count, problem_count = _read_rows(version, source, problems, warnings)
     except UnreadableFile as error:
         problems.append(
             CatalogProblem(version=version, line=error.line, code=Problem.FILE, value=error.reason)
@@ -252,6 +254,7 @@ def check_version(*, version_id: int) -> CatalogVersion:
         )
         return version
     with transaction.atomic():
+        CatalogProblem.objects.bulk_create(warnings[: int(tunable("HOSTED_CATALOG_MAX_PROBLEMS"))])
         changes = _compare(version, current_version(version.supplier))
         _move(
             version,
@@ -283,9 +286,13 @@ ITEM_COLUMNS = (
     "supplier_url",
     "punchout_enabled",
     "price_tiers",
+    "price_periods",
+    "price_quantity",
 )
 #: The columns a price update replaces (the rest of the item is the version in force's).
-PRICE_COLUMNS = ("unit_price", "currency", "price_tiers")
+PRICE_COLUMNS = ("unit_price", "currency", "price_tiers", "price_periods")
+#: The item columns written as JSON text.
+_JSON_COLUMNS = frozenset(("price_tiers", "price_periods"))
 
 
 def _insert_items(version_id: int, rows: list[tuple[Any, ...]]) -> None:
@@ -295,16 +302,18 @@ def _insert_items(version_id: int, rows: list[tuple[Any, ...]]) -> None:
     table = CatalogItem._meta.db_table
     columns = ", ".join(("version_id", *ITEM_COLUMNS, "price_e4"))
     marks = ", ".join(["%s"] * (len(ITEM_COLUMNS) + 2))
-    price, tiers = ITEM_COLUMNS.index("unit_price"), ITEM_COLUMNS.index("price_tiers")
+    price = ITEM_COLUMNS.index("unit_price")
+    as_json = [column in _JSON_COLUMNS for column in ITEM_COLUMNS]
     with connection.cursor() as cursor:
         cursor.executemany(
             f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608 - our own column names
             [
                 (
                     version_id,
-                    *row[:tiers],
-                    None if row[tiers] is None else json.dumps(row[tiers]),
-                    *row[tiers + 1 :],
+                    *(
+                        json.dumps(value) if is_json and value is not None else value
+                        for value, is_json in zip(row, as_json, strict=True)
+                    ),
                     CatalogItem.e4(row[price]),
                 )
                 for row in rows
@@ -312,9 +321,12 @@ def _insert_items(version_id: int, rows: list[tuple[Any, ...]]) -> None:
         )
 
 
-def _read_rows(version: CatalogVersion, source: Source, problems: list[CatalogProblem]) -> tuple[int, int]:
-    """Check and store every row; returns (items stored, problems found). An update (incremental or
-    prices only) is applied to the version in force, and refused when the supplier has none."""
+def _read_rows(
+    version: CatalogVersion, source: Source, problems: list[CatalogProblem], warnings: list[CatalogProblem]
+) -> tuple[int, int]:
+    """Check and store every row; returns (items stored, problems found), and adds to ``warnings``
+    what was made of rows that are kept (a price rounded). An update (incremental or prices only) is
+    applied to the version in force, and refused when the supplier has none."""
     batch_size = int(tunable("HOSTED_CATALOG_BATCH_SIZE"))
     keep = int(tunable("HOSTED_CATALOG_MAX_PROBLEMS"))
     duns = version.supplier.duns if source.supplier_id_domain == "DUNS" else ""
@@ -327,9 +339,11 @@ def _read_rows(version: CatalogVersion, source: Source, problems: list[CatalogPr
             )
         )
         return 0, 1
-    known: set[tuple[str, str]] = set()
+    # A price update's items: the price quantity each one's amounts are for.
+    known: dict[tuple[str, str], Decimal | None] = {}
     if source.prices_only and base is not None:
-        known = set(base.items.values_list("supplier_part_id", "supplier_part_auxiliary_id").iterator())
+        parts = base.items.values_list("supplier_part_id", "supplier_part_auxiliary_id", "price_quantity")
+        known = {(part, auxiliary): quantity for part, auxiliary, quantity in parts.iterator()}
     prices: dict[tuple[str, str], tuple[Any, ...]] = {}
     seen: dict[tuple[str, str], int] = {}
     deleted: set[tuple[str, str]] = set()
@@ -345,7 +359,9 @@ def _read_rows(version: CatalogVersion, source: Source, problems: list[CatalogPr
         read += 1
         key = (row.supplier_part_id, row.supplier_part_auxiliary_id)
         if source.prices_only:
-            checked = check_price_row(row, default_currency=source.default_currency)
+            checked = check_price_row(
+                row, default_currency=source.default_currency, price_quantity=known.get(key)
+            )
             if row.supplier_part_id and key not in known:
                 checked.problems.append(
                     (Problem.UNKNOWN_ITEM, row.name("supplier_part_id"), row.supplier_part_id)
@@ -370,6 +386,11 @@ def _read_rows(version: CatalogVersion, source: Source, problems: list[CatalogPr
                 )
         if checked.problems or found:
             continue  # nothing more is stored once a row failed: the version will be rejected
+        if len(warnings) < keep:
+            warnings.extend(
+                CatalogProblem(version=version, line=row.line, code=code, field=name, value=value)
+                for code, name, value in checked.warnings
+            )
         if source.prices_only:
             prices[key] = tuple(checked.values[column] for column in PRICE_COLUMNS)
             continue
@@ -647,11 +668,19 @@ def add_to_requisition(
     """Add a catalog item as a structured line (supplier part ID, UNSPSC, unit, and the catalog's
     price for the quantity's tier: never a price from the browser) to one of the person's draft requisitions, or to a new one."""
     item = orderable_item(item_id)
-    price = item.price_for(quantity)
-    if item.punchout_enabled or price is None:
+    if item.punchout_enabled or item.unit_price is None:
         raise CatalogError(
             _("%(supplier)s sells this item on its own site: open it there.")
             % {"supplier": item.version.supplier}
+        )
+    today = timezone.localdate()
+    price = item.price_for(quantity, on=today)
+    if price is None:
+        raise CatalogError(
+            _(
+                "The catalog of %(supplier)s has no price for this item valid on %(day)s: it cannot be ordered from the catalog that day. Ask the supplier for a price."
+            )
+            % {"supplier": item.version.supplier, "day": date_format(today, "DATE_FORMAT")}
         )
     problem = limits.line_problem(quantity=quantity, unit_price=price, currency=item.currency)
     if problem:

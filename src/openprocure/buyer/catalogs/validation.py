@@ -6,18 +6,30 @@ the value as written): required fields, UNSPSC codes, prices above zero (or a Pu
 whose price comes from the supplier's site), ISO 4217 currencies (``core.reference``), UN/ECE
 Recommendation 20 units, lead times in days. :func:`check_price_row` checks a row of a price update
 (its part, price, currency and quantity tiers only).
+
+A BMEcat price is for ``PRICE_QUANTITY`` order units: the unit price stored is the amount divided by
+it, exact to 4 decimals (``AMOUNT_DECIMALS``) or rounded with a warning (kept in ``Checked.warnings``;
+the row is not refused). Dated prices are checked one validity at a time; the item's ``unit_price``
+and tiers are then those in force on the day of the check, else the next to come, else the last.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils import timezone
+
 from openprocure.buyer.catalogs.choices import Problem
 from openprocure.buyer.catalogs.formats import Row
+from openprocure.buyer.catalogs.models import covering_period
 from openprocure.buyer.requisitions.limits import MAX_UNIT_PRICE
 from openprocure.core import reference
+from openprocure.core.fields import AMOUNT_DECIMALS
+
+_TEN_THOUSANDTH = Decimal(1).scaleb(-AMOUNT_DECIMALS)
 
 #: Longest text each item column holds (the model's max_length); longer values are refused.
 MAX_LENGTHS = {
@@ -32,10 +44,15 @@ MAX_LENGTHS = {
 
 @dataclass
 class Checked:
-    """A row's item values when it passed, else its problems as (code, field name, value)."""
+    """A row's item values when it passed, else its problems as (code, field name, value); its
+    warnings (same form) do not refuse it."""
 
     values: dict[str, Any] = field(default_factory=dict)
     problems: list[tuple[str, str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def problem(self, row: Row, code: str, attribute: str, value: str = "") -> None:
+        self.problems.append((code, row.name(attribute), value[:200]))
 
 
 def _price(text: str) -> Decimal | None:
@@ -48,60 +65,153 @@ def _price(text: str) -> Decimal | None:
     return price
 
 
-def _tiers(row: Row, problem: Any) -> list[list[str]]:
-    """The row's quantity tiers as stored (``[["10", "4.5000"], ...]``, empty when it has none); each
-    bad one is a problem."""
-    tiers = []
-    for bound, text in row.tiers:
-        price = _price(text)
-        if price is None or price <= 0:
-            problem(Problem.PRICE, "unit_price", f"{text} (LOWER_BOUND {bound})")
-        else:
-            tiers.append([bound, format(price.quantize(Decimal("0.0001")), "f")])
-    return tiers
+class _Pricing:
+    """Turns a row's amounts into unit prices: divided by its price quantity (``quantity``; None
+    for a format that has none, whose prices must then be exact to 4 decimals as written)."""
+
+    def __init__(self, row: Row, checked: Checked, quantity: Decimal | None) -> None:
+        self.row, self.checked, self.quantity = row, checked, quantity
+
+    def unit_price(self, text: str) -> Decimal | None:
+        """The price of one order unit, or None when ``text`` is not a price."""
+        if self.quantity is None:
+            return _price(text)
+        try:
+            exact = Decimal(text) / self.quantity
+        except InvalidOperation:
+            return None
+        if not exact.is_finite() or abs(exact) >= MAX_UNIT_PRICE:
+            return None
+        price = exact.quantize(_TEN_THOUSANDTH)
+        if price != exact:
+            shown = text if self.quantity == 1 else f"{text} / {format(self.quantity, 'f')}"
+            self.checked.warnings.append(
+                (Problem.PRICE_ROUNDED, self.row.name("unit_price"), f"{shown} → {format(price, 'f')}")
+            )
+        return price
+
+    def tiers(self, tiers: list[tuple[str, str]]) -> list[list[str]]:
+        """Quantity tiers as stored (``[["10", "4.5000"], ...]``, empty when none); each bad one is
+        a problem."""
+        stored = []
+        for bound, text in tiers:
+            price = self.unit_price(text)
+            if price is None or price <= 0:
+                self.checked.problem(self.row, Problem.PRICE, "unit_price", f"{text} (LOWER_BOUND {bound})")
+            else:
+                stored.append([bound, format(price.quantize(_TEN_THOUSANDTH), "f")])
+        return stored
+
+    def periods(self, today: date) -> tuple[Decimal | None, list[list[str]], list[dict[str, Any]]]:
+        """The row's dated prices as stored, with the first-tier price and tiers of the one in force
+        on ``today`` (else the next to come, else the last to end)."""
+        row = self.row
+        periods: list[dict[str, Any]] = []
+        for period in row.periods:
+            if period.valid_from and period.valid_until and period.valid_until < period.valid_from:
+                self.checked.problem(
+                    row, Problem.PRICE_DATES, "periods", f"{period.valid_from} – {period.valid_until}"
+                )
+            price = self.unit_price(period.unit_price)
+            if price is None:
+                self.checked.problem(row, Problem.PRICE, "unit_price", period.unit_price)
+            elif price <= 0:
+                self.checked.problem(row, Problem.PRICE_NOT_POSITIVE, "unit_price", period.unit_price)
+            tiers = self.tiers(period.tiers)
+            periods.append(
+                {
+                    "from": period.valid_from or None,
+                    "until": period.valid_until or None,
+                    "price": format(price, "f") if price is not None else "",
+                    "tiers": tiers,
+                }
+            )
+        day = today.isoformat()
+        coming = sorted((p for p in periods if (p["from"] or "") > day), key=lambda p: p["from"])
+        chosen = (
+            covering_period(periods, today)
+            or (coming[0] if coming else None)
+            or max(periods, key=lambda p: p["until"] or "")
+        )
+        price = Decimal(chosen["price"]) if chosen["price"] else None
+        return price, chosen["tiers"], periods
 
 
-def check_price_row(row: Row, *, default_currency: str) -> Checked:
+def _quantity(row: Row, checked: Checked, default: Decimal | None) -> Decimal | None:
+    """The row's price quantity (``default`` when it says none); a problem when it is not above zero."""
+    if not row.price_quantity:
+        return default
+    try:
+        quantity = Decimal(row.price_quantity)
+    except InvalidOperation:
+        quantity = Decimal(0)
+    if not quantity.is_finite() or quantity <= 0:
+        checked.problem(row, Problem.PRICE, "price_quantity", row.price_quantity)
+        return None
+    return quantity
+
+
+def check_price_row(
+    row: Row, *, default_currency: str, price_quantity: Decimal | None = None, today: date | None = None
+) -> Checked:
     """A row of a price update: its part, its price above zero in an ISO 4217 currency and its
-    tiers; the rest of the item is the version in force's."""
+    tiers (for the item in force's ``price_quantity``, 1 when None); the rest of the item is the
+    version in force's."""
     checked = Checked()
     problems = checked.problems
 
     def problem(code: str, attribute: str, value: str = "") -> None:
-        problems.append((code, row.name(attribute), value[:200]))
+        checked.problem(row, code, attribute, value)
 
     for where, what in row.errors:
         problems.append((Problem.FORMAT, where[:100], what[:200]))
     if not row.supplier_part_id:
         problem(Problem.REQUIRED, "supplier_part_id")
-    price = _price(row.unit_price) if row.unit_price else None
-    if not row.unit_price:
-        problem(Problem.REQUIRED, "unit_price")
-    elif price is None:
-        problem(Problem.PRICE, "unit_price", row.unit_price)
-    elif price <= 0:
-        problem(Problem.PRICE_NOT_POSITIVE, "unit_price", row.unit_price)
+    pricing = _Pricing(row, checked, _quantity(row, checked, price_quantity or Decimal(1)))
+    periods = None
+    if row.periods:
+        price, tiers, periods = pricing.periods(today or timezone.localdate())
+    else:
+        price = pricing.unit_price(row.unit_price) if row.unit_price else None
+        if not row.unit_price:
+            problem(Problem.REQUIRED, "unit_price")
+        elif price is None:
+            problem(Problem.PRICE, "unit_price", row.unit_price)
+        elif price <= 0:
+            problem(Problem.PRICE_NOT_POSITIVE, "unit_price", row.unit_price)
+        tiers = pricing.tiers(row.tiers)
     currency = reference.normalize_code(row.currency or default_currency)
     if not currency:
         problems.append((Problem.NO_CURRENCY, "", ""))
     elif not reference.is_currency(currency):
         problem(Problem.CURRENCY, "currency" if row.currency else "CURRENCY", currency)
-    tiers = _tiers(row, problem)
     if not problems:
-        checked.values = {"unit_price": price, "currency": currency, "price_tiers": tiers or None}
+        checked.values = {
+            "unit_price": price,
+            "currency": currency,
+            "price_tiers": tiers or None,
+            "price_periods": periods,
+        }
     return checked
 
 
 def check_row(
-    row: Row, *, default_currency: str, full_load: bool, duns: str = "", unspsc_required: bool = True
+    row: Row,
+    *,
+    default_currency: str,
+    full_load: bool,
+    duns: str = "",
+    unspsc_required: bool = True,
+    today: date | None = None,
 ) -> Checked:
     """The item of ``row`` or why it cannot be one; ``duns`` is the supplier's D-U-N-S number when the
-    file says its Supplier IDs are D-U-N-S numbers (each row must then carry it)."""
+    file says its Supplier IDs are D-U-N-S numbers (each row must then carry it). ``today`` (the
+    local date when None) chooses which of dated prices the item shows."""
     checked = Checked()
     problems = checked.problems
 
     def problem(code: str, attribute: str, value: str = "") -> None:
-        problems.append((code, row.name(attribute), value[:200]))
+        checked.problem(row, code, attribute, value)
 
     for where, what in row.errors:
         problems.append((Problem.FORMAT, where[:100], what[:200]))
@@ -126,8 +236,13 @@ def check_row(
     elif not (unspsc.isascii() and unspsc.isdigit() and len(unspsc) in (8, 10)):
         problem(Problem.UNSPSC, "unspsc", unspsc)
     price: Decimal | None = None
-    if row.unit_price:
-        price = _price(row.unit_price)
+    pricing = _Pricing(row, checked, _quantity(row, checked, None))
+    periods = None
+    tiers: list[list[str]] = []
+    if row.periods:
+        price, tiers, periods = pricing.periods(today or timezone.localdate())
+    elif row.unit_price:
+        price = pricing.unit_price(row.unit_price)
         if price is None:
             problem(Problem.PRICE, "unit_price", row.unit_price)
         elif price <= 0 and not row.punchout_enabled:
@@ -148,7 +263,8 @@ def check_row(
             problem(Problem.REQUIRED, "unit_of_measure")
     elif not reference.is_unit(unit):
         problem(Problem.UNIT, "unit_of_measure", row.unit_of_measure)
-    tiers = _tiers(row, problem)
+    if not row.periods:
+        tiers = pricing.tiers(row.tiers)
     lead_time: int | None = None
     if row.lead_time:
         if row.lead_time.isascii() and row.lead_time.isdigit() and len(row.lead_time) <= 5:
@@ -173,5 +289,7 @@ def check_row(
         "supplier_url": row.supplier_url,
         "punchout_enabled": row.punchout_enabled,
         "price_tiers": tiers if price is not None and tiers else None,
+        "price_periods": periods,
+        "price_quantity": pricing.quantity if pricing.quantity not in (None, 1) else None,
     }
     return checked

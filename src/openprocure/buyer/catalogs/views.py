@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from openprocure.buyer.catalogs import services, tasks
-from openprocure.buyer.catalogs.choices import ChangeKind
+from openprocure.buyer.catalogs.choices import WARNINGS, ChangeKind, VersionStatus
 from openprocure.buyer.catalogs.filters import ChangeFilter, VersionFilter
 from openprocure.buyer.catalogs.forms import (
     AddItemForm,
@@ -92,6 +92,13 @@ def version_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "problems": problems,
             "problems_query": problems_query,
             "kept_problems": min(version.problem_count, int(tunable("HOSTED_CATALOG_MAX_PROBLEMS"))),
+            "warnings": []
+            if version.status == VersionStatus.REJECTED
+            else list(
+                version.problems.filter(code__in=WARNINGS).order_by("line", "id")[
+                    : int(tunable("HOSTED_CATALOG_MAX_PROBLEMS"))
+                ]
+            ),
             "change_kinds": [(kind, version.changes.get(kind.value, 0)) for kind in ChangeKind],
             "is_current": current_id == version.pk,
             "publish_form": PublishForm(),

@@ -545,8 +545,8 @@ def _catalog_price(
     line: RequisitionLine, row: dict[str, str], at: datetime
 ) -> tuple[dict[str, str], Decimal | None]:
     """A hosted catalog line's outcome: the price of its item in the version in force at ``at`` for
-    its quantity (a new price, or None when it stays), or ``unknown`` when the item is not there any
-    more (or is sold in another currency or unit now)."""
+    its quantity on that day (a new price, or None when it stays), or ``unknown`` when the item is not
+    there any more (or is sold in another currency or unit now, or has no price valid that day)."""
     row = {**row, "supplier": str(line.supplier or "")}
     item = None
     if line.supplier_id is not None:
@@ -556,7 +556,15 @@ def _catalog_price(
             supplier_part_auxiliary_id=line.supplier_part_auxiliary_id,
             at=at,
         )
-    price = item.price_for(Decimal(line.quantity)) if item is not None else None
+    day = timezone.localdate(at)
+    price = item.price_for(Decimal(line.quantity), on=day) if item is not None else None
+    if item is not None and item.unit_price is not None and price is None:
+        return {
+            **row,
+            "unknown": "1",
+            "catalog": str(item.version.number),
+            "no_price_on": day.isoformat(),
+        }, None
     if (
         item is None
         or price is None
@@ -602,6 +610,11 @@ def _catalog_note(row: dict[str, str]) -> str:
         "supplier": row["supplier"],
         "version": row["catalog"],
     }
+    if row.get("no_price_on"):
+        return _(
+            "Line %(line)s keeps its last price, %(price)s, but the catalog of %(supplier)s in force (version "
+            "%(version)s) has no price for its item valid on %(day)s: the occurrence goes through approval."
+        ) % {**values, "day": date_format(date.fromisoformat(row["no_price_on"]), "DATE_FORMAT")}
     if row.get("unknown"):
         return (
             _(
