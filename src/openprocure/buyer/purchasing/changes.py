@@ -147,6 +147,11 @@ def _require_changeable(po: PurchaseOrder, actor: Any) -> None:
             _("Order %(number)s has started shipping: it can no longer change. Refuse or return the goods.")
             % {"number": po.number}
         )
+    _refuse_while_change_waits(po)
+
+
+def _refuse_while_change_waits(po: PurchaseOrder) -> None:
+    """Refuse another version of ``po`` while one sent earlier still waits for the supplier's answer."""
     if po.transmissions.filter(status=TransmissionStatus.QUEUED).exists():
         raise PurchasingError(
             _(
@@ -239,13 +244,7 @@ def close_remaining(*, po: PurchaseOrder, actor: Any, reason: str = "") -> Trans
                 _("Order %(number)s has nothing partly received left to close: it is %(status)s.")
                 % {"number": po.number, "status": po.get_status_display()}
             )
-        if po.transmissions.filter(status=TransmissionStatus.QUEUED).exists():
-            raise PurchasingError(
-                _(
-                    "A change of order %(number)s is waiting for the supplier's answer: try again once it has answered."
-                )
-                % {"number": po.number}
-            )
+        _refuse_while_change_waits(po)
         targets = {
             number: (
                 row.received_quantity + row.rejected_quantity if row.received_quantity > 0 else Decimal(0)
