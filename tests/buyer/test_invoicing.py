@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -14,6 +15,8 @@ import pytest
 from django.test import Client
 
 from openprocure.buyer.fulfilment.models import InboundDocument
+from openprocure.buyer.invoicing import services
+from openprocure.buyer.invoicing.choices import InvoiceStatus
 from openprocure.buyer.invoicing.models import Invoice, InvoiceException, SupplierIdentifier, ToleranceRule
 from openprocure.buyer.suppliers.models import PunchOutConnection
 from openprocure.core.models import User
@@ -807,3 +810,36 @@ def test_a_finding_on_a_page_writes_its_figures_in_the_readers_language() -> Non
         {"line": "1000", "order": "PO-2026-000001", "order_line": "1000", "part": "1234"},
     )
     assert mapped.text == "Line 1000 → order PO-2026-000001 line 1000 (by part number 1234)."
+
+
+def _cancellation(invoice_id: str) -> cxml.InvoiceDetailRequest:
+    request = invoice_request(invoice_id=invoice_id, lines=[(1, "1", "10.00")])
+    return replace(request, header=replace(request.header, operation=cxml.InvoiceOperation.DELETE))
+
+
+def test_the_supplier_cancels_an_open_invoice_but_not_one_in_a_final_status(client: Client) -> None:
+    assert services.FINAL_STATUSES == {
+        InvoiceStatus.EXPORTED,
+        InvoiceStatus.REJECTED,
+        InvoiceStatus.CANCELLED,
+        InvoiceStatus.SUPERSEDED,
+    }
+    supplier, connection = make_supplier()
+    make_po(supplier, connection)
+    for number in ("INV-1", "INV-2"):
+        post(
+            client,
+            envelope(invoice_request(invoice_id=number, lines=[(1, "1", "10.00")]), payload_id=f"{number}@s"),
+        )
+    services.reject_invoice(invoice=Invoice.objects.get(number="INV-2"), actor=ap_clerk(), reason="Not ours.")
+
+    cancelled = post(client, envelope(_cancellation("INV-1"), payload_id="del-1@s"))
+    refused = post(client, envelope(_cancellation("INV-2"), payload_id="del-2@s"))
+
+    assert (cancelled.code, cancelled.message) == (200, "Invoice INV-1 cancelled.")
+    assert refused.code == 400
+    assert refused.message == "Invoice INV-2 is Rejected and can no longer be cancelled; send a credit memo."
+    assert dict(Invoice.objects.values_list("number", "status")) == {
+        "INV-1": InvoiceStatus.CANCELLED,
+        "INV-2": InvoiceStatus.REJECTED,
+    }
