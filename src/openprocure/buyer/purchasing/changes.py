@@ -36,12 +36,10 @@ def request_change(*, po: PurchaseOrder, actor: Any, quantities: dict[int, Decim
     supplier accepts it. Raising a quantity is a new order (refused here). Returns ``"sent"``.
     """
     with transaction.atomic():
-        po = (
-            PurchaseOrder.objects.select_for_update(of=("self",))
-            .select_related("connection", "requisition")
-            .get(pk=po.pk)
+        po = _lock_for_buyer(
+            po, actor, _("Only the requester or a procurement administrator can change this order.")
         )
-        _require_changeable(po, actor)
+        _require_changeable(po)
         lines = {line.line_number: line for line in po.lines.all()}
         unknown = set(quantities) - set(lines)
         if unknown:
@@ -131,9 +129,21 @@ def _send_version(
     return transmission
 
 
-def _require_changeable(po: PurchaseOrder, actor: Any) -> None:
+def _lock_for_buyer(po: PurchaseOrder, actor: Any, refusal: str) -> PurchaseOrder:
+    """``po`` read again and locked for this transaction, with its connection, requisition and
+    supplier, when ``actor`` is its requester or a procurement administrator; else a
+    :class:`PurchasingError` saying ``refusal``."""
+    po = (
+        PurchaseOrder.objects.select_for_update(of=("self",))
+        .select_related("connection", "requisition", "supplier")
+        .get(pk=po.pk)
+    )
     if actor.pk != po.buyer_id and not is_procurement_admin(actor):
-        raise PurchasingError(_("Only the requester or a procurement administrator can change this order."))
+        raise PurchasingError(refusal)
+    return po
+
+
+def _require_changeable(po: PurchaseOrder) -> None:
     if po.status not in CHANGEABLE:
         raise PurchasingError(
             _(
@@ -183,15 +193,9 @@ def cancel_purchase_order(*, po: PurchaseOrder, actor: Any, reason: str = "") ->
     dropped at once."""
 
     with transaction.atomic():
-        po = (
-            PurchaseOrder.objects.select_for_update(of=("self",))
-            .select_related("connection", "requisition")
-            .get(pk=po.pk)
+        po = _lock_for_buyer(
+            po, actor, _("Only the requester or a procurement administrator can cancel this order.")
         )
-        if actor.pk != po.buyer_id and not is_procurement_admin(actor):
-            raise PurchasingError(
-                _("Only the requester or a procurement administrator can cancel this order.")
-            )
         if (
             po.status in (POStatus.APPROVED, POStatus.FAILED)
             and not po.transmissions.filter(status=TransmissionStatus.ACCEPTED).exists()
@@ -210,7 +214,7 @@ def cancel_purchase_order(*, po: PurchaseOrder, actor: Any, reason: str = "") ->
                 _("Wait until the supplier has received order %(number)s before cancelling it.")
                 % {"number": po.number}
             )
-        _require_changeable(po, actor)
+        _require_changeable(po)
         _send_cancellation(po, actor, reason)
         return po.transmissions.order_by("-id").first()
 
@@ -224,15 +228,9 @@ def close_remaining(*, po: PurchaseOrder, actor: Any, reason: str = "") -> Trans
     them; otherwise the event says it was not told. Returns the change order sent, if any.
     """
     with transaction.atomic():
-        po = (
-            PurchaseOrder.objects.select_for_update(of=("self",))
-            .select_related("connection", "requisition", "supplier")
-            .get(pk=po.pk)
+        po = _lock_for_buyer(
+            po, actor, _("Only the requester or a procurement administrator can close this order.")
         )
-        if actor.pk != po.buyer_id and not is_procurement_admin(actor):
-            raise PurchasingError(
-                _("Only the requester or a procurement administrator can close this order.")
-            )
         rows = {pk: row for result in hooks.refresh_lines(purchase_order=po) for pk, row in result.items()}
         remaining = {
             row.po_line.line_number: row
