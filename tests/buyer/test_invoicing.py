@@ -11,12 +11,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pypdf
 import pytest
 from django.test import Client
 
 from openprocure.buyer.fulfilment.models import InboundDocument
 from openprocure.buyer.invoicing import services
 from openprocure.buyer.invoicing.choices import InvoiceStatus
+from openprocure.buyer.invoicing.einvoice import EInvoiceError, parse_einvoice
 from openprocure.buyer.invoicing.models import Invoice, InvoiceException, SupplierIdentifier, ToleranceRule
 from openprocure.buyer.suppliers.models import PunchOutConnection
 from openprocure.core.models import User
@@ -843,3 +845,22 @@ def test_the_supplier_cancels_an_open_invoice_but_not_one_in_a_final_status(clie
         "INV-1": InvoiceStatus.CANCELLED,
         "INV-2": InvoiceStatus.REJECTED,
     }
+
+
+def test_a_pdf_without_factur_x_xml_is_refused_on_upload_and_when_read(client: Client) -> None:
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    upload = io.BytesIO()
+    writer.write(upload)
+    pdf = upload.getvalue()
+    said = "This PDF carries no Factur-X/ZUGFeRD XML: upload the electronic invoice, or enter a paper invoice by hand."
+    with pytest.raises(EInvoiceError) as refused:
+        parse_einvoice(pdf, filename="scan.pdf")
+    assert refused.value.message == said
+    client.force_login(ap_clerk())
+    upload.name = "scan.pdf"
+    upload.seek(0)
+    answer = client.post("/invoicing/upload/", {"file": upload})
+    assert answer.status_code == 400
+    assert said in answer.content.decode()
+    assert Invoice.objects.count() == 0
