@@ -5,15 +5,20 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pypdf
 import pytest
 from django.test import Client
 
 from openprocure.buyer.fulfilment.models import InboundDocument
+from openprocure.buyer.invoicing import services
+from openprocure.buyer.invoicing.choices import InvoiceStatus
+from openprocure.buyer.invoicing.einvoice import EInvoiceError, parse_einvoice
 from openprocure.buyer.invoicing.models import Invoice, InvoiceException, SupplierIdentifier, ToleranceRule
 from openprocure.buyer.suppliers.models import PunchOutConnection
 from openprocure.core.models import User
@@ -807,3 +812,55 @@ def test_a_finding_on_a_page_writes_its_figures_in_the_readers_language() -> Non
         {"line": "1000", "order": "PO-2026-000001", "order_line": "1000", "part": "1234"},
     )
     assert mapped.text == "Line 1000 → order PO-2026-000001 line 1000 (by part number 1234)."
+
+
+def _cancellation(invoice_id: str) -> cxml.InvoiceDetailRequest:
+    request = invoice_request(invoice_id=invoice_id, lines=[(1, "1", "10.00")])
+    return replace(request, header=replace(request.header, operation=cxml.InvoiceOperation.DELETE))
+
+
+def test_the_supplier_cancels_an_open_invoice_but_not_one_in_a_final_status(client: Client) -> None:
+    assert services.FINAL_STATUSES == {
+        InvoiceStatus.EXPORTED,
+        InvoiceStatus.REJECTED,
+        InvoiceStatus.CANCELLED,
+        InvoiceStatus.SUPERSEDED,
+    }
+    supplier, connection = make_supplier()
+    make_po(supplier, connection)
+    for number in ("INV-1", "INV-2"):
+        post(
+            client,
+            envelope(invoice_request(invoice_id=number, lines=[(1, "1", "10.00")]), payload_id=f"{number}@s"),
+        )
+    services.reject_invoice(invoice=Invoice.objects.get(number="INV-2"), actor=ap_clerk(), reason="Not ours.")
+
+    cancelled = post(client, envelope(_cancellation("INV-1"), payload_id="del-1@s"))
+    refused = post(client, envelope(_cancellation("INV-2"), payload_id="del-2@s"))
+
+    assert (cancelled.code, cancelled.message) == (200, "Invoice INV-1 cancelled.")
+    assert refused.code == 400
+    assert refused.message == "Invoice INV-2 is Rejected and can no longer be cancelled; send a credit memo."
+    assert dict(Invoice.objects.values_list("number", "status")) == {
+        "INV-1": InvoiceStatus.CANCELLED,
+        "INV-2": InvoiceStatus.REJECTED,
+    }
+
+
+def test_a_pdf_without_factur_x_xml_is_refused_on_upload_and_when_read(client: Client) -> None:
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    upload = io.BytesIO()
+    writer.write(upload)
+    pdf = upload.getvalue()
+    said = "This PDF carries no Factur-X/ZUGFeRD XML: upload the electronic invoice, or enter a paper invoice by hand."
+    with pytest.raises(EInvoiceError) as refused:
+        parse_einvoice(pdf, filename="scan.pdf")
+    assert refused.value.message == said
+    client.force_login(ap_clerk())
+    upload.name = "scan.pdf"
+    upload.seek(0)
+    answer = client.post("/invoicing/upload/", {"file": upload})
+    assert answer.status_code == 400
+    assert said in answer.content.decode()
+    assert Invoice.objects.count() == 0

@@ -14,7 +14,7 @@ from django.test import override_settings
 from django.utils import translation
 
 from openprocure.buyer.invoicing import services
-from openprocure.buyer.invoicing.einvoice import parse_einvoice
+from openprocure.buyer.invoicing.einvoice import parse_einvoice, seller_siren
 from openprocure.buyer.invoicing.models import Invoice, SupplierIdentifier
 from openprocure.core import outbox, platform
 from openprocure.core.models import OutboxMessage, PlatformFlow
@@ -97,6 +97,23 @@ def test_an_invoice_from_an_unknown_seller_is_answered_rejetee(folders):
     assert (answer.issuer.id, answer.issuer.role) == (BUYER, "WK")
     assert [(r.id, r.role) for r in answer.recipients] == [(SELLER, "SE")]
     assert PlatformFlow.objects.get().reason == reason
+
+
+@pytest.mark.parametrize(
+    ("identifiers", "siren"),
+    [
+        ([("vat", "FR40303265045"), ("siren", SELLER)], SELLER),
+        ([("siret", "30326504500013")], SELLER),
+        ([("vat", "FR40303265045")], SELLER),
+        ([("siret", "3032650450"), ("vat", "FR40303265045")], SELLER),  # a SIRET of 10 digits is no SIRET
+        ([("siret", "3032650450")], ""),
+        ([("vat", "FRXX30326504A")], ""),
+        ([("vat", "DE123456789"), ("gln", "3012345678901")], ""),
+    ],
+)
+def test_the_seller_siren_the_intake_stores_is_the_one_a_213_answers(identifiers, siren) -> None:
+    """One reading of the seller's SIREN for storing, refusing duplicates and addressing 213 Rejetée."""
+    assert seller_siren(identifiers) == siren
 
 
 def test_an_invoice_addressed_to_another_siren_is_answered_rejetee(folders):

@@ -14,6 +14,7 @@ from django.utils import timezone
 from openprocure.buyer.approvals import budgets
 from openprocure.buyer.approvals.models import Budget
 from openprocure.buyer.fulfilment.models import LineFulfilment, SupplierIssue
+from openprocure.buyer.purchasing import services
 from openprocure.buyer.purchasing.models import PurchaseOrder, Transmission
 from openprocure.core.models import OutboxMessage
 from punchout import cxml
@@ -258,6 +259,32 @@ def test_no_change_once_the_supplier_has_shipped(world, client) -> None:
     )
     page = rita.post(f"/purchasing/{po.number}/cancel/", follow=True).content.decode()
     assert "and until it ships." in page
+    assert OutboxMessage.objects.count() == before
+
+
+def test_only_the_requester_or_a_procurement_administrator_changes_cancels_or_closes(world, client) -> None:
+    with PartnerServer() as partner:
+        po = confirmed(world, client, partner)
+    before = OutboxMessage.objects.count()
+    mona = world.mona  # an approver, neither the order's requester nor a procurement administrator
+    actions = {
+        "change": lambda: services.request_change(po=po, actor=mona, quantities={2: Decimal(1)}),
+        "cancel": lambda: services.cancel_purchase_order(po=po, actor=mona, reason="No longer needed"),
+        "close": lambda: services.close_remaining(po=po, actor=mona, reason="Enough"),
+    }
+    for verb, action in actions.items():
+        with pytest.raises(services.PurchasingError) as refused:
+            action()
+        assert (
+            refused.value.message
+            == f"Only the requester or a procurement administrator can {verb} this order."
+        )
+    po.refresh_from_db()
+    assert po.status == "confirmed"
+    assert lines_of(po) == [
+        (1, Decimal(3), Decimal(0), Decimal("1800.00")),
+        (2, Decimal(2), Decimal(0), Decimal("600.00")),
+    ]
     assert OutboxMessage.objects.count() == before
 
 

@@ -22,6 +22,7 @@ from openprocure.buyer.purchasing.models import PurchaseOrder, PurchaseOrderLine
 from openprocure.buyer.suppliers.models import DocumentIdentity, PunchOutConnection, Supplier
 from openprocure.buyer.suppliers.services import ConnectionError_, shared_secret
 from openprocure.core.cxml_endpoint import Handler, Inbound, answer_document
+from openprocure.core.models import Document
 from punchout import cxml
 from punchout.cxml.errors import CXMLError, InvalidDocument
 
@@ -193,31 +194,49 @@ def handle(inbound: Inbound, business: Callable[[Inbound, PunchOutConnection], A
     inbound.partner = supplier.name
     payload_id = (document.payload_id or "").strip()
     if payload_id:
-        known = InboundDocument.objects.filter(payload_id=payload_id).first()
+        known = remembered(payload_id)
         if known is not None:
             return _replay(inbound, known, supplier)
     try:
         with transaction.atomic():
             result = business(inbound, connection)
             if payload_id:
-                InboundDocument.objects.create(
-                    payload_id=payload_id[:250],
+                remember(
+                    payload_id=payload_id,
                     kind=document.kind,
                     supplier=supplier,
                     journal=inbound.journal,
-                    reference=result.reference[:200],
-                    status_code=result.code,
-                    status_text=result.text,
-                    message=result.message,
+                    result=result,
                 )
     except IntegrityError:
         # The same payloadID was being processed concurrently and won: answer as it was answered.
-        known = InboundDocument.objects.filter(payload_id=payload_id).first()
+        known = remembered(payload_id)
         if known is None:
             raise
         return _replay(inbound, known, supplier)
     inbound.reference = result.reference
     return answer_document(inbound, cxml.Response(), code=result.code, text=result.text, note=result.message)
+
+
+def remembered(payload_id: str) -> InboundDocument | None:
+    """The accepted document kept under this payloadID (or BODID), if any."""
+    return InboundDocument.objects.filter(payload_id=payload_id).first()
+
+
+def remember(*, payload_id: str, kind: str, supplier: Supplier, journal: Document, result: Accepted) -> None:
+    """Keep how an accepted document was answered under its payloadID (or BODID), so that the same
+    id sent again is answered alike and creates nothing; ``IntegrityError`` when a concurrent
+    delivery of it kept it first."""
+    InboundDocument.objects.create(
+        payload_id=payload_id[:250],
+        kind=kind,
+        supplier=supplier,
+        journal=journal,
+        reference=result.reference[:200],
+        status_code=result.code,
+        status_text=result.text,
+        message=result.message,
+    )
 
 
 def _replay(inbound: Inbound, known: InboundDocument, supplier: Supplier) -> cxml.CXML:

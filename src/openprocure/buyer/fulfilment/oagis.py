@@ -19,8 +19,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openprocure.buyer.fulfilment import services
-from openprocure.buyer.fulfilment.inbound import connections_of, find_purchase_order, with_secret
-from openprocure.buyer.fulfilment.models import Confirmation, InboundDocument
+from openprocure.buyer.fulfilment.inbound import (
+    Accepted,
+    connections_of,
+    find_purchase_order,
+    remember,
+    remembered,
+    with_secret,
+)
+from openprocure.buyer.fulfilment.models import Confirmation
 from openprocure.buyer.purchasing.choices import TransmissionType
 from openprocure.buyer.purchasing.models import PurchaseOrder, PurchaseOrderEvent, Transmission
 from openprocure.core.audit import record_event
@@ -111,7 +118,7 @@ def receive(inbound: InboundBOD) -> Reply:
             status_code=501,
         )
     bod_id = (ack.application_area.bod_id or "").strip()
-    known = InboundDocument.objects.filter(payload_id=bod_id).first() if bod_id else None
+    known = remembered(bod_id) if bod_id else None
     if known is not None:
         inbound.reference = known.reference
         return _success(ack, known.message)
@@ -129,18 +136,17 @@ def receive(inbound: InboundBOD) -> Reply:
             apply_acknowledgement(po=po, ack=ack, journal=inbound.journal)
             message = _("Acknowledgement of %(order)s recorded.") % {"order": po.number}
             if bod_id:
-                InboundDocument.objects.create(
-                    payload_id=bod_id[:250],
+                remember(
+                    payload_id=bod_id,
                     kind=ack.name,
                     supplier=supplier,
                     journal=inbound.journal,
-                    reference=po.number,
-                    message=message,
+                    result=Accepted(reference=po.number, message=message),
                 )
     except CXMLError as error:
         raise Refused("INVALID_BOD", error.message, path=error.path, status_code=400) from None
     except IntegrityError:
-        known = InboundDocument.objects.filter(payload_id=bod_id).first()
+        known = remembered(bod_id)
         if known is None:
             raise
         return _success(ack, known.message)

@@ -463,13 +463,18 @@ def parse_facturx(data: bytes) -> ParsedInvoice:
         raise EInvoiceError(
             _("The Factur-X XML does not pass its XSD check: %(error)s") % {"error": error}
         ) from None
+    return parse_cii(carried_xml(xml), source="facturx")
+
+
+def carried_xml(xml: bytes | None) -> bytes:
+    """The XML a Factur-X PDF was found to carry; :class:`EInvoiceError` when it carries none."""
     if not xml:
         raise EInvoiceError(
             _(
                 "This PDF carries no Factur-X/ZUGFeRD XML: upload the electronic invoice, or enter a paper invoice by hand."
             )
         )
-    return parse_cii(xml, source="facturx")
+    return bytes(xml)
 
 
 def check_cii_xsd(data: bytes) -> list[str]:

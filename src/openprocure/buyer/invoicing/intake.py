@@ -19,7 +19,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from openprocure.buyer.invoicing import services
-from openprocure.buyer.invoicing.einvoice import EInvoiceError, ParsedInvoice, parse_einvoice, seller_siren
+from openprocure.buyer.invoicing.einvoice import (
+    EInvoiceError,
+    ParsedInvoice,
+    carried_xml,
+    parse_einvoice,
+    seller_siren,
+)
 from openprocure.buyer.invoicing.lifecycle import reject_on_intake
 from openprocure.buyer.invoicing.models import Invoice, RejectedFile
 from openprocure.core import en16931
@@ -46,13 +52,7 @@ def _xml_of(data: bytes) -> bytes:
         _name, xml = facturx.get_xml_from_pdf(data, check_xsd=False)
     except Exception:  # factur-x raises plain exceptions for broken PDFs
         xml = b""
-    if not xml:
-        raise EInvoiceError(
-            _(
-                "This PDF carries no Factur-X/ZUGFeRD XML: upload the electronic invoice, or enter a paper invoice by hand."
-            )
-        )
-    return bytes(xml)
+    return carried_xml(xml)
 
 
 def _reason_code(rules: list[str]) -> str:

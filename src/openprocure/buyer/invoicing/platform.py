@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from lxml import etree
 
 from openprocure.buyer.invoicing import services
-from openprocure.buyer.invoicing.einvoice import EInvoiceError, ParsedInvoice, parse_einvoice
+from openprocure.buyer.invoicing.einvoice import EInvoiceError, ParsedInvoice, parse_einvoice, seller_siren
 from openprocure.buyer.invoicing.models import Invoice, InvoiceEvent
 from openprocure.core import platform
 from openprocure.core.audit import record_event
@@ -45,20 +45,6 @@ WRONG_ADDRESSEE = "wrong_addressee"
 REASON_CODES = {"duplicate": "DOUBLON", WRONG_ADDRESSEE: "REJ_ADR"}
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
-
-
-def seller_siren(identifiers: list[tuple[str, str]]) -> str:
-    """The seller's SIREN from its identifiers: a SIREN, else the first nine digits of a SIRET, else
-    those of a French VAT number; ``""`` when none says it."""
-    for scheme, value in identifiers:
-        if scheme == "siren":
-            return value
-    for scheme, value in identifiers:
-        if scheme == "siret":
-            return value[:9]
-        if scheme == "vat" and value.startswith("FR") and len(value) == 13:
-            return value[4:]
-    return ""
 
 
 def _bare_identity(content: bytes) -> tuple[str, date | None]:

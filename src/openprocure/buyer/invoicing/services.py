@@ -72,6 +72,9 @@ ZERO = Decimal(0)
 # rows per UPDATE/INSERT of match results: SQLite allows 999 (older) or 32,766 bound variables per
 # statement, and bulk_update binds several per row
 WRITE_BATCH = 200
+#: The statuses an invoice never leaves (exported to payment, rejected, cancelled, superseded): a new
+#: match does not move it and its supplier can no longer cancel it.
+FINAL_STATUSES = frozenset(status for status, targets in INVOICE_TRANSITIONS.items() if not targets)
 
 
 class InvoicingError(ServiceError):
@@ -645,12 +648,7 @@ def _store_result(
             "waiting_for_receipt": waiting,
         },
     )
-    if invoice.status in (
-        InvoiceStatus.EXPORTED,
-        InvoiceStatus.REJECTED,
-        InvoiceStatus.CANCELLED,
-        InvoiceStatus.SUPERSEDED,
-    ):
+    if invoice.status in FINAL_STATUSES:
         return run
     if not new and not waiting:
         _move(invoice, InvoiceStatus.APPROVED, actor)
@@ -871,12 +869,7 @@ def cancel_invoice(*, supplier: Supplier, number: str, year: int) -> Invoice:
                 _("No invoice %(number)s of %(year)s to cancel.") % {"number": number, "year": year},
                 code="unknown_invoice",
             )
-        if invoice.status in (
-            InvoiceStatus.EXPORTED,
-            InvoiceStatus.REJECTED,
-            InvoiceStatus.CANCELLED,
-            InvoiceStatus.SUPERSEDED,
-        ):
+        if invoice.status in FINAL_STATUSES:
             raise InvoicingError(
                 _("Invoice %(number)s is %(status)s and can no longer be cancelled; send a credit memo.")
                 % {"number": number, "status": invoice.get_status_display()},

@@ -36,12 +36,10 @@ def request_change(*, po: PurchaseOrder, actor: Any, quantities: dict[int, Decim
     supplier accepts it. Raising a quantity is a new order (refused here). Returns ``"sent"``.
     """
     with transaction.atomic():
-        po = (
-            PurchaseOrder.objects.select_for_update(of=("self",))
-            .select_related("connection", "requisition")
-            .get(pk=po.pk)
+        po = _lock_for_buyer(
+            po, actor, _("Only the requester or a procurement administrator can change this order.")
         )
-        _require_changeable(po, actor)
+        _require_changeable(po)
         lines = {line.line_number: line for line in po.lines.all()}
         unknown = set(quantities) - set(lines)
         if unknown:
@@ -131,9 +129,21 @@ def _send_version(
     return transmission
 
 
-def _require_changeable(po: PurchaseOrder, actor: Any) -> None:
+def _lock_for_buyer(po: PurchaseOrder, actor: Any, refusal: str) -> PurchaseOrder:
+    """``po`` read again and locked for this transaction, with its connection, requisition and
+    supplier, when ``actor`` is its requester or a procurement administrator; else a
+    :class:`PurchasingError` saying ``refusal``."""
+    po = (
+        PurchaseOrder.objects.select_for_update(of=("self",))
+        .select_related("connection", "requisition", "supplier")
+        .get(pk=po.pk)
+    )
     if actor.pk != po.buyer_id and not is_procurement_admin(actor):
-        raise PurchasingError(_("Only the requester or a procurement administrator can change this order."))
+        raise PurchasingError(refusal)
+    return po
+
+
+def _require_changeable(po: PurchaseOrder) -> None:
     if po.status not in CHANGEABLE:
         raise PurchasingError(
             _(
@@ -147,6 +157,11 @@ def _require_changeable(po: PurchaseOrder, actor: Any) -> None:
             _("Order %(number)s has started shipping: it can no longer change. Refuse or return the goods.")
             % {"number": po.number}
         )
+    _refuse_while_change_waits(po)
+
+
+def _refuse_while_change_waits(po: PurchaseOrder) -> None:
+    """Refuse another version of ``po`` while one sent earlier still waits for the supplier's answer."""
     if po.transmissions.filter(status=TransmissionStatus.QUEUED).exists():
         raise PurchasingError(
             _(
@@ -178,15 +193,9 @@ def cancel_purchase_order(*, po: PurchaseOrder, actor: Any, reason: str = "") ->
     dropped at once."""
 
     with transaction.atomic():
-        po = (
-            PurchaseOrder.objects.select_for_update(of=("self",))
-            .select_related("connection", "requisition")
-            .get(pk=po.pk)
+        po = _lock_for_buyer(
+            po, actor, _("Only the requester or a procurement administrator can cancel this order.")
         )
-        if actor.pk != po.buyer_id and not is_procurement_admin(actor):
-            raise PurchasingError(
-                _("Only the requester or a procurement administrator can cancel this order.")
-            )
         if (
             po.status in (POStatus.APPROVED, POStatus.FAILED)
             and not po.transmissions.filter(status=TransmissionStatus.ACCEPTED).exists()
@@ -205,7 +214,7 @@ def cancel_purchase_order(*, po: PurchaseOrder, actor: Any, reason: str = "") ->
                 _("Wait until the supplier has received order %(number)s before cancelling it.")
                 % {"number": po.number}
             )
-        _require_changeable(po, actor)
+        _require_changeable(po)
         _send_cancellation(po, actor, reason)
         return po.transmissions.order_by("-id").first()
 
@@ -219,15 +228,9 @@ def close_remaining(*, po: PurchaseOrder, actor: Any, reason: str = "") -> Trans
     them; otherwise the event says it was not told. Returns the change order sent, if any.
     """
     with transaction.atomic():
-        po = (
-            PurchaseOrder.objects.select_for_update(of=("self",))
-            .select_related("connection", "requisition", "supplier")
-            .get(pk=po.pk)
+        po = _lock_for_buyer(
+            po, actor, _("Only the requester or a procurement administrator can close this order.")
         )
-        if actor.pk != po.buyer_id and not is_procurement_admin(actor):
-            raise PurchasingError(
-                _("Only the requester or a procurement administrator can close this order.")
-            )
         rows = {pk: row for result in hooks.refresh_lines(purchase_order=po) for pk, row in result.items()}
         remaining = {
             row.po_line.line_number: row
@@ -239,13 +242,7 @@ def close_remaining(*, po: PurchaseOrder, actor: Any, reason: str = "") -> Trans
                 _("Order %(number)s has nothing partly received left to close: it is %(status)s.")
                 % {"number": po.number, "status": po.get_status_display()}
             )
-        if po.transmissions.filter(status=TransmissionStatus.QUEUED).exists():
-            raise PurchasingError(
-                _(
-                    "A change of order %(number)s is waiting for the supplier's answer: try again once it has answered."
-                )
-                % {"number": po.number}
-            )
+        _refuse_while_change_waits(po)
         targets = {
             number: (
                 row.received_quantity + row.rejected_quantity if row.received_quantity > 0 else Decimal(0)

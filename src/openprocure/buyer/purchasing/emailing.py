@@ -139,13 +139,9 @@ def _order_email(
         }
         subject = _subject(kind, po)
         context["subject"] = subject
-        message = EmailMultiAlternatives(
-            subject=subject,
-            body=render_to_string("purchasing/email/order.txt", context),
-            to=[address],
-            reply_to=[po.buyer.email] if po.buyer.email else None,
+        message = _email_to_supplier(
+            po, address, subject=subject, template="purchasing/email/order", context=context
         )
-        message.attach_alternative(render_to_string("purchasing/email/order.html", context), "text/html")
         message.attach(
             f"{po.number}.pdf",
             render_pdf("purchasing/pdf.html", {"po": po, "lines": lines}),
@@ -173,14 +169,12 @@ def enqueue_order_email(
     message = _order_email(
         po, address=connection.order_email, payload_id=payload_id, cxml_body=body, kind=kind, version=version
     )
-    stored = enqueue_document(
+    stored = _enqueue_email(
+        po,
+        message,
         kind="OrderEmail",
-        url=mailto(connection.order_email),
+        address=connection.order_email,
         payload_id=payload_id,
-        body=email_document(message),
-        reference=po.number,
-        partner=str(po.supplier)[:200],
-        content_type=EMAIL_CONTENT_TYPE,
         on_result=on_result,
     )
     return payload_id, stored
@@ -193,21 +187,54 @@ def enqueue_link_email(po: PurchaseOrder) -> OutboxMessage:
     address = connection.order_email
     with translation.override(po.supplier.language or settings.LANGUAGE_CODE):
         context = {"po": po, "link": portal_url(po, address), "days": tunable("SUPPLIER_PORTAL_LINK_DAYS")}
-        message = EmailMultiAlternatives(
+        message = _email_to_supplier(
+            po,
+            address,
             subject=_("New link for purchase order %(number)s") % {"number": po.number},
-            body=render_to_string("purchasing/email/link.txt", context),
-            to=[address],
-            reply_to=[po.buyer.email] if po.buyer.email else None,
+            template="purchasing/email/link",
+            context=context,
         )
-        message.attach_alternative(render_to_string("purchasing/email/link.html", context), "text/html")
+    return _enqueue_email(
+        po, message, kind="PortalLinkEmail", address=address, payload_id=new_payload_id(payload_domain())
+    )
+
+
+def _email_to_supplier(
+    po: PurchaseOrder, address: str, *, subject: str, template: str, context: dict[str, Any]
+) -> EmailMultiAlternatives:
+    """An e-mail about ``po`` to the supplier's ``address``, answered to the order's buyer: its text
+    and HTML rendered from ``template`` + ``.txt`` / ``.html`` with ``context`` (in the language
+    active when called)."""
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"{template}.txt", context),
+        to=[address],
+        reply_to=[po.buyer.email] if po.buyer.email else None,
+    )
+    message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
+    return message
+
+
+def _enqueue_email(
+    po: PurchaseOrder,
+    message: EmailMultiAlternatives,
+    *,
+    kind: str,
+    address: str,
+    payload_id: str,
+    on_result: str = "",
+) -> OutboxMessage:
+    """Store ``message`` about ``po`` in the outbox for delivery to ``address`` (retried there), its
+    outcome told to the result callback ``on_result`` when one is named."""
     return enqueue_document(
-        kind="PortalLinkEmail",
+        kind=kind,
         url=mailto(address),
-        payload_id=new_payload_id(payload_domain()),
+        payload_id=payload_id,
         body=email_document(message),
         reference=po.number,
         partner=str(po.supplier)[:200],
         content_type=EMAIL_CONTENT_TYPE,
+        on_result=on_result,
     )
 
 

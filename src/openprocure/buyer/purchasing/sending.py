@@ -11,6 +11,7 @@ page shows the last error and the next attempt.
 from __future__ import annotations
 
 import logging
+from dataclasses import asdict
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -90,17 +91,7 @@ def send_purchase_orders(*, orders: list[PurchaseOrder], actor: Any = None) -> N
     sendable += bods
     messages = enqueue_documents(
         [
-            Outgoing(
-                kind=name,
-                url=po.connection.order_url if po.connection else "",
-                payload_id=payload_id,
-                body=body,
-                reference=po.number,
-                partner=str(po.supplier)[:200],
-                secret_source=str(po.connection_id),
-                on_result=DELIVERY_RESULT,
-                content_type=content_type_of(name),
-            )
+            _order_document(po, name=name, payload_id=payload_id, body=body)
             for po, (payload_id, name, body) in zip(sendable, built, strict=True)
         ]
     )
@@ -356,15 +347,23 @@ def _enqueue_order(
     else:
         name = "OrderRequest"
         payload_id, body = build_order_request(po, kind=kind, version=version)
-    message = enqueue_document(
-        content_type=content_type_of(name),
+    message = enqueue_document(**asdict(_order_document(po, name=name, payload_id=payload_id, body=body)))
+    return payload_id, message
+
+
+def _order_document(po: PurchaseOrder, *, name: str, payload_id: str, body: bytes) -> Outgoing:
+    """The outbox entry of the order document ``name`` of ``po`` (an OrderRequest or an OAGIS BOD):
+    for its connection's order URL, with that connection's shared secret inserted at delivery, and
+    its outcome told to :func:`record_delivery`."""
+    connection = po.connection
+    return Outgoing(
         kind=name,
-        url=connection.order_url,
+        url=connection.order_url if connection else "",
         payload_id=payload_id,
         body=body,
         reference=po.number,
         partner=str(po.supplier)[:200],
-        secret_source=str(connection.pk),
+        secret_source=str(po.connection_id),
         on_result=DELIVERY_RESULT,
+        content_type=content_type_of(name),
     )
-    return payload_id, message
