@@ -32,6 +32,22 @@ def report_errors(request: HttpRequest, form: forms.Form, field: str | None = No
         messages.error(request, str(error))
 
 
+def labelled_errors(form: forms.Form) -> list[str]:
+    """Each field's errors in one sentence after the field's label (its name when it has none); the
+    errors of the whole form as they are."""
+    sentences = []
+    for name, errors in form.errors.items():
+        text = " ".join(str(error) for error in errors)
+        sentences.append(f"{form.fields[name].label or name}: {text}" if name in form.fields else text)
+    return sentences
+
+
+def report_labelled_errors(request: HttpRequest, form: forms.Form) -> None:
+    """The errors of a form posted by a button, one message per field naming it by its label."""
+    for sentence in labelled_errors(form):
+        messages.error(request, sentence)
+
+
 class NumberEntryField(forms.DecimalField):
     """A number typed in a row of figures (a quantity received, an invoice amount): optional, empty
     means ``empty``; at most 18 digits, 4 after the point; anything else is refused with ``invalid``

@@ -58,15 +58,6 @@ class BudgetCheck:
         }
 
 
-def budget_for(cost_center_id: int, day: date) -> Budget | None:
-    return (
-        Budget.objects.select_related("cost_center")
-        .filter(cost_center_id=cost_center_id, period_start__lte=day, period_end__gte=day)
-        .order_by("-period_start")
-        .first()
-    )
-
-
 def committed_by_budget(budgets: list[Budget]) -> dict[int, Decimal]:
     """What is committed against each of ``budgets`` (unreleased, in the budget's currency), read in
     one query."""
@@ -88,25 +79,7 @@ def check_requisition(requisition: Any, *, day: date | None = None) -> list[Budg
 
 def commit_requisition(*, requisition: Any, day: date | None = None) -> None:
     """An approved requisition commits its shares (replacing any earlier commitment of it)."""
-    day = day or timezone.localdate()
-    BudgetCommitment.objects.filter(requisition=requisition, released_at__isnull=True).update(
-        released_at=timezone.now()
-    )
-    rows = []
-    for cc, share in requisition_cost_center_amounts(requisition).items():
-        budget = budget_for(cc, day)
-        if budget is not None:
-            rows.append(
-                BudgetCommitment(
-                    budget=budget,
-                    kind=CommitmentKind.REQUISITION,
-                    requisition=requisition,
-                    reference=requisition.number,
-                    amount=share,
-                    currency=requisition.currency,
-                )
-            )
-    BudgetCommitment.objects.bulk_create(rows)
+    commit_requisitions(requisitions=[requisition], day=day)
 
 
 def move_to_purchase_order(*, requisition: Any, po_numbers: list[str]) -> None:
@@ -152,6 +125,7 @@ def release_part(*, requisition: Any, reference: str, amounts: dict[str, Decimal
 
 # -- many requisitions at once (the batch path: a few queries for the whole batch) ---------------------
 def _budgets_by_cost_center(cost_center_ids: set[int], day: date) -> dict[int, Budget]:
+    """The budget in force on ``day`` of each of these cost centers that has one, read in one query."""
     found: dict[int, Budget] = {}
     rows = (
         Budget.objects.select_related("cost_center")
@@ -159,7 +133,7 @@ def _budgets_by_cost_center(cost_center_ids: set[int], day: date) -> dict[int, B
         .order_by("cost_center_id", "-period_start")
     )
     for budget in rows:
-        found.setdefault(budget.cost_center_id, budget)  # the latest period, as budget_for picks
+        found.setdefault(budget.cost_center_id, budget)  # the period that started last
     return found
 
 

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from openprocure.buyer.suppliers.models import Supplier
+from openprocure.core.forms import labelled_errors
 
 
 class UploadForm(forms.Form):
@@ -94,10 +95,7 @@ class AddItemForm(forms.Form):
     )
 
     def error_text(self) -> str:
-        return " ".join(
-            f"{self.fields[name].label or name}: {' '.join(str(e) for e in errors)}"
-            for name, errors in self.errors.items()
-        )
+        return " ".join(labelled_errors(self))
 
 
 class OpenItemForm(forms.Form):

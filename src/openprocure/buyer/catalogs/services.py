@@ -20,7 +20,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -55,6 +54,7 @@ from openprocure.core.audit import new_event, record_event
 from openprocure.core.exceptions import ServiceError
 from openprocure.core.models import User
 from openprocure.core.status import set_status, set_status_where
+from openprocure.core.storage import data_folder
 from openprocure.core.tunables import tunable
 from punchout.cxml import ItemID
 
@@ -65,9 +65,7 @@ class CatalogError(ServiceError):
 
 def upload_folder() -> Path:
     """Where uploaded catalog files are kept, as sent: ``catalog-uploads`` in the data directory."""
-    folder = Path(settings.DATA_DIR) / "catalog-uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return data_folder("catalog-uploads")
 
 
 def file_path(version: CatalogVersion) -> Path:

@@ -30,6 +30,7 @@ from openprocure.buyer.punchout.choices import SessionStatus
 from openprocure.buyer.punchout.services import start_url
 from openprocure.buyer.requisitions.models import Requisition
 from openprocure.core.auth import AuthenticatedHttpRequest
+from openprocure.core.forms import report_labelled_errors
 from openprocure.core.lists import paginate
 from openprocure.core.tunables import tunable
 
@@ -130,8 +131,7 @@ def publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     version = get_object_or_404(CatalogVersion, pk=pk)
     form = PublishForm(request.POST)
     if not form.is_valid():
-        for field, errors in form.errors.items():
-            messages.error(request, f"{form.fields[field].label}: {' '.join(str(e) for e in errors)}")
+        report_labelled_errors(request, form)
         return redirect("catalogs:version", pk=pk)
     try:
         services.publish(

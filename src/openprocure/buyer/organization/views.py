@@ -50,6 +50,7 @@ from openprocure.buyer.organization.services import (
 )
 from openprocure.core.auth import AuthenticatedHttpRequest
 from openprocure.core.formatting import format_money
+from openprocure.core.forms import report_errors
 from openprocure.core.lists import paginate
 from openprocure.core.models import User
 
@@ -320,9 +321,7 @@ def role_limit_edit(request: HttpRequest) -> HttpResponse:
     company = _admin_company(request)
     form = RoleLimitForm(request.POST, company=company)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, str(error))
+        report_errors(request, form)
         return redirect("organization:people")
     role, amount = form.cleaned_data["role"], form.cleaned_data["amount"]
     set_role_limit(company=company, role=role, amount=amount, currency=form.cleaned_data["currency"])

@@ -4,7 +4,6 @@ occurrence of a recurring schedule.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -12,13 +11,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from openprocure.buyer.requisitions.choices import EventKind, RequisitionStatus
-from openprocure.buyer.requisitions.drafting import RequisitionError, _lock, _new_number, _refresh_total
-from openprocure.buyer.requisitions.models import (
-    AccountingSplit,
-    Requisition,
-    RequisitionEvent,
-    RequisitionLine,
+from openprocure.buyer.requisitions.drafting import (
+    RequisitionError,
+    _copy_splits,
+    _lock,
+    _new_draft,
+    _refresh_total,
 )
+from openprocure.buyer.requisitions.models import Requisition, RequisitionEvent, RequisitionLine
 from openprocure.core.audit import record_event
 from openprocure.core.models import User
 
@@ -119,8 +119,7 @@ def _copy(
 ) -> Requisition:
     """Copy the locked ``source`` (all its lines, or those of ``line_ids``) into a new numbered draft of
     its requester and record it on both."""
-    copy = Requisition.objects.create(
-        number=f"tmp-{uuid.uuid4().hex[:24]}",  # fits the 32-character column until numbered
+    copy = _new_draft(
         requester=source.requester,
         title=source.title,
         currency=source.currency,
@@ -130,26 +129,13 @@ def _copy(
         cost_center=source.cost_center,
         gl_account=source.gl_account,
     )
-    copy.number = _new_number(copy)
-    copy.save(update_fields=["number"])
     chosen = source.lines.all() if line_ids is None else source.lines.filter(pk__in=line_ids)
     lines = list(chosen.prefetch_related("splits").order_by("line_number"))
     for line in lines:
         new_line = RequisitionLine.objects.create(
             requisition=copy, **{name: getattr(line, name) for name in _COPIED_LINE_FIELDS}
         )
-        AccountingSplit.objects.bulk_create(
-            [
-                AccountingSplit(
-                    line=new_line,
-                    cost_center_id=split.cost_center_id,
-                    gl_account_id=split.gl_account_id,
-                    percentage=split.percentage,
-                    amount=split.amount,
-                )
-                for split in line.splits.all()
-            ]
-        )
+        _copy_splits(new_line, line.splits.all())
     _refresh_total(copy)
     record_event(
         RequisitionEvent,

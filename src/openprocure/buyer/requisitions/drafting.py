@@ -205,8 +205,33 @@ def _add_cart(
     return created
 
 
-def _new_number(requisition: Requisition) -> str:
-    return f"REQ-{requisition.pk:06d}"
+def _new_draft(**values: Any) -> Requisition:
+    """A new draft requisition with ``values``, numbered from its primary key (``REQ-000042``; call
+    inside a transaction)."""
+    requisition = Requisition.objects.create(
+        number=f"tmp-{uuid.uuid4().hex[:24]}",  # fits the 32-character column until numbered
+        **values,
+    )
+    requisition.number = f"REQ-{requisition.pk:06d}"
+    requisition.save(update_fields=["number"])
+    return requisition
+
+
+def _copy_splits(line: RequisitionLine, splits: Iterable[AccountingSplit]) -> None:
+    """Give ``line`` the same accounting splits as ``splits`` (another line's): cost center, GL
+    account, and percentage or amount."""
+    AccountingSplit.objects.bulk_create(
+        [
+            AccountingSplit(
+                line=line,
+                cost_center_id=split.cost_center_id,
+                gl_account_id=split.gl_account_id,
+                percentage=split.percentage,
+                amount=split.amount,
+            )
+            for split in splits
+        ]
+    )
 
 
 def create_requisition(*, requester: User, title: str = "", currency: str = "") -> Requisition:
@@ -214,16 +239,13 @@ def create_requisition(*, requester: User, title: str = "", currency: str = "") 
     profile = profile_for(requester)
     currency = currency or (profile.company.default_currency if profile else "EUR")
     with transaction.atomic():
-        requisition = Requisition.objects.create(
-            number=f"tmp-{uuid.uuid4().hex[:24]}",  # fits the 32-character column until numbered
+        requisition = _new_draft(
             requester=requester,
             title=title,
             currency=currency,
             ship_to=profile.default_ship_to if profile else None,
             cost_center=profile.default_cost_center if profile else None,
         )
-        requisition.number = _new_number(requisition)
-        requisition.save(update_fields=["number"])
         record_event(
             RequisitionEvent,
             requisition,
@@ -341,18 +363,7 @@ def replace_lines(
             for name in _KEPT_ON_REPUNCH:
                 setattr(line, name, getattr(old, name))
             line.save(update_fields=[name.removesuffix("_id") for name in _KEPT_ON_REPUNCH])
-            AccountingSplit.objects.bulk_create(
-                [
-                    AccountingSplit(
-                        line=line,
-                        cost_center_id=split.cost_center_id,
-                        gl_account_id=split.gl_account_id,
-                        percentage=split.percentage,
-                        amount=split.amount,
-                    )
-                    for split in splits
-                ]
-            )
+            _copy_splits(line, splits)
         # A part that came back under another auxiliary ID is a new item to the supplier: it gets the
         # requisition's coding, which the requester is told about when it differs from what it had.
         left = [old for pairs in previous.values() for old, _splits in pairs]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -100,6 +101,31 @@ def _line_problems(
     return problems
 
 
+def _status_event(
+    requisition: Requisition,
+    from_status: str,
+    to_status: str,
+    *,
+    actor: User | None,
+    reason: str,
+    detail: dict[str, Any],
+    created_at: datetime | None = None,
+) -> RequisitionEvent:
+    """The unsaved history event of ``requisition`` moving from ``from_status`` to ``to_status``:
+    who, why and ``detail`` (at ``created_at``, or now)."""
+    return new_event(
+        RequisitionEvent,
+        requisition,
+        EventKind.STATUS_CHANGED,
+        actor=actor,
+        detail=detail,
+        created_at=created_at,
+        reason=reason,
+        from_status=from_status,
+        to_status=to_status,
+    )
+
+
 def submit_requisition(requisition: Requisition, actor: User, *, reason: str = "") -> Requisition:
     """Send a draft (or returned) requisition for approval; a second submit is refused cleanly.
 
@@ -120,15 +146,13 @@ def submit_requisition(requisition: Requisition, actor: User, *, reason: str = "
             table=REQUISITION_TRANSITIONS,
             also=["updated_at"],
             values={"submitted_at": timezone.now(), "total_amount": total},
-            event=new_event(
-                RequisitionEvent,
+            event=_status_event(
                 locked,
-                EventKind.STATUS_CHANGED,
+                locked.status,
+                RequisitionStatus.SUBMITTED,
                 actor=actor,
-                detail={"total": str(total), "currency": locked.currency},
                 reason=reason,
-                from_status=locked.status,
-                to_status=RequisitionStatus.SUBMITTED,
+                detail={"total": str(total), "currency": locked.currency},
             ),
         )
         hooks.on_submitted(locked)
@@ -227,16 +251,14 @@ def _submit_chunk(
             changed.append(requisition)
         requisition.total_amount = total
     events = [
-        new_event(
-            RequisitionEvent,
+        _status_event(
             requisition,
-            EventKind.STATUS_CHANGED,
+            requisition.status,
+            RequisitionStatus.SUBMITTED,
             actor=actor,
+            reason=reason,
             detail={"total": str(requisition.total_amount), "currency": requisition.currency},
             created_at=now,
-            reason=reason,
-            from_status=requisition.status,
-            to_status=RequisitionStatus.SUBMITTED,
         )
         for requisition in candidates
     ]
@@ -303,16 +325,14 @@ def change_status_many(
             table=REQUISITION_TRANSITIONS,
             values={"updated_at": now},
             events=[
-                new_event(
-                    RequisitionEvent,
+                _status_event(
                     requisition,
-                    EventKind.STATUS_CHANGED,
+                    locked[requisition.pk],
+                    target,
                     actor=actor,
+                    reason=(reasons or {}).get(requisition.pk, ""),
                     detail=(data or {}).get(requisition.pk, {}),
                     created_at=now,
-                    reason=(reasons or {}).get(requisition.pk, ""),
-                    from_status=locked[requisition.pk],
-                    to_status=target,
                 )
                 for requisition in requisitions
             ],
@@ -342,16 +362,7 @@ def change_status(
             target,
             table=REQUISITION_TRANSITIONS,
             also=["updated_at"],
-            event=new_event(
-                RequisitionEvent,
-                locked,
-                EventKind.STATUS_CHANGED,
-                actor=actor,
-                detail=data or {},
-                reason=reason,
-                from_status=locked.status,
-                to_status=target,
-            ),
+            event=_status_event(locked, locked.status, target, actor=actor, reason=reason, detail=data or {}),
         )
     return locked
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -30,6 +29,7 @@ from openprocure.buyer.requisitions.models import Requisition, RequisitionLine
 from openprocure.buyer.requisitions.selectors import unchecked_price_lines, visible_requisitions
 from openprocure.core.auth import AuthenticatedHttpRequest
 from openprocure.core.batch import report_batch, selected_ids
+from openprocure.core.forms import report_errors, report_labelled_errors
 from openprocure.core.lists import paginate
 from openprocure.core.status import IllegalTransition
 
@@ -186,20 +186,10 @@ def edit_header(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def requisition_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = NewRequisitionForm(request.POST)
     if not form.is_valid():
-        _report_errors(request, form)
+        report_labelled_errors(request, form)
         return redirect("requisitions:list")
     requisition = services.create_requisition(requester=request.user, title=form.cleaned_data["title"])
     return redirect("requisitions:detail", pk=requisition.pk)
-
-
-def _report_errors(request: AuthenticatedHttpRequest, form: forms.Form) -> None:
-    """A form of a button on a list or detail page: each error as a message, with its field's label."""
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        messages.error(
-            request,
-            f"{label}: {' '.join(str(e) for e in errors)}" if label else " ".join(str(e) for e in errors),
-        )
 
 
 @login_required
@@ -282,7 +272,7 @@ def submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     requisition = _own(request, pk)
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        _report_errors(request, form)
+        report_labelled_errors(request, form)
         return redirect("requisitions:detail", pk=pk)
     unchecked = [line.line_number for line in unchecked_price_lines(requisition)]
     try:
@@ -314,9 +304,7 @@ def cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     requisition = _own(request, pk)
     form = CancelForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, str(message))
+        report_errors(request, form)
         return redirect("requisitions:detail", pk=pk)
     try:
         services.cancel_requisition(
@@ -338,7 +326,7 @@ def copy(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     requisition = _own(request, pk)
     form = CopyForm(request.POST)
     if not form.is_valid():
-        _report_errors(request, form)
+        report_labelled_errors(request, form)
         return redirect("requisitions:detail", pk=pk)
     try:
         draft = services.copy_requisition(requisition=requisition, actor=request.user)

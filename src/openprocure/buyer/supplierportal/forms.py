@@ -68,45 +68,58 @@ class ConfirmForm(forms.Form):
         }
 
 
-class ShipForm(forms.Form):
-    """A shipment: carrier, tracking number, and the quantity shipped of each line."""
+class _LineQuantitiesForm(forms.Form):
+    """A form with a quantity per order line (``qty_<line>``, up to what is open on the line and
+    starting at it) that needs a quantity on at least one line."""
 
-    carrier = forms.CharField(label=_("Carrier"), max_length=200)
-    tracking_number = forms.CharField(label=_("Tracking number"), max_length=200)
-    delivery_date = forms.DateField(label=_("Expected delivery"), required=False)
+    #: The label of a line's quantity (``%(n)s``: the line number).
+    quantity_label: Any = ""
+    #: The error when no line has a quantity.
+    nothing_entered: Any = ""
 
     def __init__(self, *args: Any, open_quantities: dict[int, Decimal], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.numbers = sorted(open_quantities)
         for n in self.numbers:
             self.fields[f"qty_{n}"] = _quantity(
-                _("Line %(n)s shipped") % {"n": n}, maximum=open_quantities[n], initial=open_quantities[n]
+                self.quantity_label % {"n": n}, maximum=open_quantities[n], initial=open_quantities[n]
             )
 
     def quantities(self) -> dict[int, Decimal]:
+        """Per line number with a quantity: the quantity."""
         return {n: q for n in self.numbers if (q := self.cleaned_data.get(f"qty_{n}"))}
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if not self.errors and not self.quantities():
-            raise forms.ValidationError(_("Enter the quantity shipped of at least one line."))
+            raise forms.ValidationError(self.nothing_entered)
         return cleaned
 
 
-class InvoiceForm(forms.Form):
+class ShipForm(_LineQuantitiesForm):
+    """A shipment: carrier, tracking number, and the quantity shipped of each line."""
+
+    quantity_label = _("Line %(n)s shipped")
+    nothing_entered = _("Enter the quantity shipped of at least one line.")
+
+    carrier = forms.CharField(label=_("Carrier"), max_length=200)
+    tracking_number = forms.CharField(label=_("Tracking number"), max_length=200)
+    delivery_date = forms.DateField(label=_("Expected delivery"), required=False)
+
+
+class InvoiceForm(_LineQuantitiesForm):
     """An invoice made from the order: its number, and per line the quantity (up to what shipped)
     and the tax rate."""
+
+    quantity_label = _("Line %(n)s invoiced")
+    nothing_entered = _("Enter the quantity invoiced of at least one line.")
 
     number = forms.CharField(label=_("Invoice number"), max_length=50)
     invoice_date = forms.DateField(label=_("Invoice date"))
 
     def __init__(self, *args: Any, invoiceable: dict[int, Decimal], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.numbers = sorted(invoiceable)
+        super().__init__(*args, open_quantities=invoiceable, **kwargs)
         for n in self.numbers:
-            self.fields[f"qty_{n}"] = _quantity(
-                _("Line %(n)s invoiced") % {"n": n}, maximum=invoiceable[n], initial=invoiceable[n]
-            )
             self.fields[f"tax_{n}"] = forms.DecimalField(
                 label=_("Tax rate (%%) of line %(n)s") % {"n": n},
                 min_value=Decimal(0),
@@ -120,12 +133,6 @@ class InvoiceForm(forms.Form):
         """Per line number invoiced: (quantity, tax rate in percent)."""
         data = self.cleaned_data
         return {n: (data[f"qty_{n}"], data[f"tax_{n}"]) for n in self.numbers if data.get(f"qty_{n}")}
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        if not self.errors and not self.lines():
-            raise forms.ValidationError(_("Enter the quantity invoiced of at least one line."))
-        return cleaned
 
 
 class UploadForm(forms.Form):

@@ -19,7 +19,6 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Count, Max
@@ -30,6 +29,7 @@ from openprocure.core.audit import record_event
 from openprocure.core.choices import AdminEventKind
 from openprocure.core.models import AdminEvent, User
 from openprocure.core.status import set_status, set_status_where
+from openprocure.core.storage import data_folder
 from openprocure.core.tunables import tunable
 from openprocure.supplier.business.models import Business
 from openprocure.supplier.catalog import export as catalog_export
@@ -340,9 +340,7 @@ def _keyed(text: str, weight: int, *, is_brand: bool) -> list[Suggestion]:
 # -- business catalog exports ----------------------------------------------------------------------
 def export_folder() -> Path:
     """Where exported catalog files are kept: ``catalog-exports`` in the site's data directory."""
-    folder = Path(settings.DATA_DIR) / "catalog-exports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return data_folder("catalog-exports")
 
 
 def export_path(export: CatalogExport) -> Path:
