@@ -178,7 +178,7 @@ def read_body(request: HttpRequest) -> bytes:
         raise DocumentTooLarge(f"{too_large} Split the document or contact the partner.")
     content_type = request.META.get("CONTENT_TYPE", "")
     if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
-        return decode_form({key: request.POST[key] for key in request.POST})
+        return decode_form(request.POST.dict())
     return request.body
 
 
