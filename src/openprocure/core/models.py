@@ -20,6 +20,7 @@ from openprocure.core.choices import (
     PlatformFlowOutcome,
     Protocol,
 )
+from openprocure.core.fields import optional_link
 
 
 class EmailUserManager(UserManager["User"]):
@@ -96,12 +97,37 @@ class NumberedDocument(models.Model):
         return self.number
 
 
-class ConformanceRunRecord(NewestFirst):
+class RequestedRun(NewestFirst):
+    """Work a person asked for that a worker does later (a catalog export, a conformance run), newest
+    first: who asked and when, when the worker started it and when it finished. Each record adds what
+    it works on, its status and what came of it."""
+
+    requested_by = optional_link(settings.AUTH_USER_MODEL)
+    created_at = models.DateTimeField(_("asked for"), default=timezone.now)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta(NewestFirst.Meta):
+        abstract = True
+
+
+class ConformanceRunRecord(RequestedRun):
     """One run of conformance checks against a partner's system, newest first: the buyer suite checks
     a supplier's PunchOut site (``suppliers.ConformanceRun``), the storefront a business's procurement
-    system (``orders.ConformanceRun``). Each site adds what it runs against, who asked and the report."""
+    system (``orders.ConformanceRun``). Each site adds what it runs against and the report."""
 
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    class Meta(RequestedRun.Meta):
+        abstract = True
+
+
+class RaisedIssue(NewestFirst):
+    """Something raised for a person to look at and resolve (a supplier's rejected line, an invoice that
+    failed a matching check), newest first: when it was raised, who resolved it and when. Each record
+    adds what it is about, its status and the words given when it was resolved."""
+
+    resolved_by = optional_link(settings.AUTH_USER_MODEL)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    created_at = models.DateTimeField(_("raised"), default=timezone.now)
 
     class Meta(NewestFirst.Meta):
         abstract = True

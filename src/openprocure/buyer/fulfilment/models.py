@@ -19,7 +19,7 @@ from openprocure.buyer.fulfilment.choices import (
     ShipNoticeStatus,
 )
 from openprocure.core.fields import currency_field, optional_link, price_field, quantity_field
-from openprocure.core.models import NewestFirst, NumberedDocument
+from openprocure.core.models import NewestFirst, NumberedDocument, RaisedIssue
 from openprocure.core.status import status_field
 
 ZERO = Decimal(0)
@@ -140,7 +140,7 @@ class ConfirmationLine(models.Model):
         return f"{self.po_line} {self.status} {self.quantity}"
 
 
-class SupplierIssue(NewestFirst):
+class SupplierIssue(RaisedIssue):
     """Something a supplier's confirmation or ship notice says that the buyer must look at (a rejected
     line, a new price, another unit or more than ordered shipped); listed for buyers and e-mailed to
     the requester."""
@@ -156,11 +156,8 @@ class SupplierIssue(NewestFirst):
     message = models.TextField(_("explanation"))
     status = status_field(IssueStatus, IssueStatus.OPEN)
     resolution = models.TextField(_("resolution"), blank=True)
-    resolved_by = optional_link(settings.AUTH_USER_MODEL)
-    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
-    created_at = models.DateTimeField(_("raised"), default=timezone.now)
 
-    class Meta(NewestFirst.Meta):
+    class Meta(RaisedIssue.Meta):
         verbose_name = _("supplier issue")
         verbose_name_plural = _("supplier issues")
 

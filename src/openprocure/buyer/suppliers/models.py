@@ -218,7 +218,6 @@ class ConformanceRun(ConformanceRunRecord):
         related_name="+",
     )
     created_at = models.DateTimeField(_("requested"), default=timezone.now)
-    started_at = models.DateTimeField(_("started"), null=True, blank=True)
     # The checks so far, written as each starts and ends: [{"code", "title", "outcome", "done"}].
     progress = models.JSONField(_("progress"), default=list, blank=True)
     report = models.JSONField(_("report"), null=True, blank=True)

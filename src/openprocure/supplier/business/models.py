@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from openprocure.core.choices import Weekday
+from openprocure.core.fields import optional_link
 from openprocure.core.reference import validate_country
 from openprocure.supplier.business.choices import (
     CartEncoding,
@@ -46,9 +47,7 @@ class Business(models.Model):
         default=VerificationStatus.PENDING,
     )
     refusal_reason = models.TextField(_("reason for refusal"), blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    reviewed_by = optional_link(settings.AUTH_USER_MODEL)
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
     created_at = models.DateTimeField(_("registered"), default=timezone.now)
 

@@ -10,9 +10,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from openprocure.core.fields import currency_field, optional_link
 from openprocure.core.lifecycle import LifecycleStatus, reason_label, status_label
 from openprocure.core.models import NewestFirst, NumberedDocument
-from openprocure.core.reference import validate_currency
 from openprocure.supplier.business.choices import InvoiceFormat
 from openprocure.supplier.fulfilment.choices import (
     INVOICE_STATUS_DETAIL_LABELS,
@@ -34,9 +34,7 @@ class Shipment(models.Model):
 
     business = models.ForeignKey("business.Business", on_delete=models.PROTECT, related_name="shipments")
     shipment_id = models.CharField(_("shipment number"), max_length=40, unique=True)
-    shipping_address = models.ForeignKey(
-        "business.ShippingAddress", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    shipping_address = optional_link("business.ShippingAddress")
     carrier = models.CharField(_("carrier"), max_length=100)
     tracking_number = models.CharField(_("tracking number"), max_length=100)
     tracking_url = models.URLField(_("tracking link"), max_length=500, blank=True)
@@ -45,9 +43,7 @@ class Shipment(models.Model):
     )
     consolidated = models.BooleanField(_("consolidated delivery"), default=False)
     automatic = models.BooleanField(_("shipped automatically"), default=False)
-    shipped_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    shipped_by = optional_link(settings.AUTH_USER_MODEL)
     shipped_at = models.DateTimeField(_("shipped"), default=timezone.now, db_index=True)
     expected_delivery = models.DateField(_("expected delivery"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
@@ -94,7 +90,7 @@ class Invoice(NumberedDocument):
     status = models.CharField(
         _("status"), max_length=12, choices=InvoiceStatus.choices, default=InvoiceStatus.ISSUED
     )
-    currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
+    currency = currency_field()
     subtotal = models.DecimalField(_("subtotal"), max_digits=15, decimal_places=3)
     shipping = models.DecimalField(_("shipping"), max_digits=15, decimal_places=3, default=Decimal("0"))
     tax_rate = models.DecimalField(_("VAT rate (%)"), max_digits=5, decimal_places=2)
@@ -240,7 +236,7 @@ class Charge(NewestFirst):
     )
     payment_method_label = models.CharField(_("payment method"), max_length=200)
     amount = models.DecimalField(_("amount"), max_digits=15, decimal_places=3)
-    currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
+    currency = currency_field()
     created_at = models.DateTimeField(_("charged"), default=timezone.now, db_index=True)
 
     class Meta(NewestFirst.Meta):
@@ -285,10 +281,8 @@ class BuyerStatus(models.Model):
     partial_amount = models.DecimalField(
         _("amount paid"), max_digits=15, decimal_places=3, null=True, blank=True
     )
-    currency = models.CharField(_("currency"), max_length=3, blank=True, validators=[validate_currency])
-    journal = models.ForeignKey(
-        "core.Document", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    currency = currency_field(blank=True)
+    journal = optional_link("core.Document")
     received_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
 
     class Meta:

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from openprocure.core.audit import AuditEvent
+from openprocure.core.fields import currency_field, optional_link
 from openprocure.core.models import ApiCredential, ConformanceRunRecord, NewestFirst
-from openprocure.core.reference import validate_currency
 from openprocure.supplier.orders.choices import (
     ConformanceStatus,
     EventKind,
@@ -86,7 +86,7 @@ class Order(NewestFirst):
     payment_method = models.ForeignKey(
         "business.PaymentMethod", null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
     )
-    currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
+    currency = currency_field()
     subtotal = models.DecimalField(_("subtotal"), max_digits=15, decimal_places=3, default=Decimal("0"))
     shipping = models.DecimalField(_("shipping"), max_digits=15, decimal_places=3, default=Decimal("0"))
     tax = models.DecimalField(_("tax"), max_digits=15, decimal_places=3, default=Decimal("0"))
@@ -100,9 +100,7 @@ class Order(NewestFirst):
         blank=True,
         help_text=_("A recurring order to an address with a delivery day ships on that day."),
     )
-    journal = models.ForeignKey(
-        "core.Document", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    journal = optional_link("core.Document")
 
     class Meta(NewestFirst.Meta):
         verbose_name = _("order")
@@ -128,12 +126,8 @@ class OrderLine(models.Model):
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     line_number = models.PositiveIntegerField(_("line"))
-    cart_line = models.ForeignKey(
-        "punchout.CartLine", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    product = models.ForeignKey(
-        "catalog.Product", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    cart_line = optional_link("punchout.CartLine")
+    product = optional_link("catalog.Product")
     supplier_part_id = models.CharField(_("SupplierPartID"), max_length=200)
     supplier_part_auxiliary_id = models.CharField(_("SupplierPartAuxiliaryID"), max_length=200, blank=True)
     description = models.CharField(_("description"), max_length=500)
@@ -149,7 +143,7 @@ class OrderLine(models.Model):
     buyer_unit_price = models.DecimalField(
         _("buyer's unit price"), max_digits=12, decimal_places=4, null=True, blank=True
     )
-    currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
+    currency = currency_field()
     shipping = models.DecimalField(_("shipping"), max_digits=13, decimal_places=3, default=Decimal("0"))
     delivery_days = models.PositiveSmallIntegerField(_("delivery time (days)"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=12, choices=LineOutcome.choices)
@@ -196,9 +190,7 @@ class OrderRequestReceipt(NewestFirst):
     order = models.ForeignKey(
         Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="receipts"
     )
-    journal = models.ForeignKey(
-        "core.Document", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    journal = optional_link("core.Document")
     created_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
 
     class Meta(NewestFirst.Meta):
@@ -234,9 +226,7 @@ class ApiKey(ApiCredential):
 
     business = models.ForeignKey("business.Business", on_delete=models.CASCADE, related_name="api_keys")
     key_hash = models.CharField(max_length=64, unique=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = optional_link(settings.AUTH_USER_MODEL)
 
     class Meta(ApiCredential.Meta):
         verbose_name = _("API key")
@@ -260,14 +250,9 @@ class ConformanceRun(ConformanceRunRecord):
     status = models.CharField(
         _("status"), max_length=8, choices=ConformanceStatus.choices, default=ConformanceStatus.QUEUED
     )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
     current = models.CharField(_("running check"), max_length=200, blank=True)
     report = models.JSONField(_("report"), default=dict, blank=True)
     error = models.TextField(_("why it could not run"), blank=True)
-    created_at = models.DateTimeField(_("asked for"), default=timezone.now)
-    started_at = models.DateTimeField(_("started"), null=True, blank=True)
 
     class Meta(ConformanceRunRecord.Meta):
         verbose_name = _("procurement system check")

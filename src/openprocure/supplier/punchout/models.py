@@ -7,8 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from openprocure.core.fields import currency_field
 from openprocure.core.models import NewestFirst
-from openprocure.core.reference import validate_currency
 from openprocure.supplier.punchout.choices import Operation, SessionProtocol, SessionStatus
 
 
@@ -84,7 +84,7 @@ class CartLine(models.Model):
     product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
     quantity = models.PositiveIntegerField(_("quantity"))
     unit_price = models.DecimalField(_("unit price"), max_digits=12, decimal_places=4)
-    currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
+    currency = currency_field()
     auxiliary_id = models.CharField(_("SupplierPartAuxiliaryID"), max_length=64, unique=True)
     # The line of an earlier cart this one was copied from (edit / inspect sessions).
     source_line = models.ForeignKey(
