@@ -20,7 +20,7 @@ from openprocure.core.choices import (
     PlatformFlowOutcome,
     Protocol,
 )
-from openprocure.core.fields import optional_link
+from openprocure.core.fields import optional_link, payload_id_field
 
 
 class EmailUserManager(UserManager["User"]):
@@ -161,7 +161,7 @@ class Document(NewestFirst):
     direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
     protocol = models.CharField(_("protocol"), max_length=8, choices=Protocol.choices, default=Protocol.CXML)
     kind = models.CharField(_("message type"), max_length=64, blank=True)
-    payload_id = models.CharField(_("payloadID"), max_length=250, blank=True, db_index=True)
+    payload_id = payload_id_field(blank=True, db_index=True)
     in_reply_to = models.ForeignKey(
         "self",
         verbose_name=_("answer to"),
@@ -203,7 +203,7 @@ class OutboxMessage(NewestFirst):
     # The URL's host (and port): deliveries to one host are limited in number at a time, so a slow
     # partner cannot take every worker.
     destination = models.CharField(_("host"), max_length=300, blank=True, db_index=True)
-    payload_id = models.CharField(_("payloadID"), max_length=250, unique=True)
+    payload_id = payload_id_field(unique=True)
     # Secrets masked: the sender puts the shared secret in at delivery (see ``secret_source``).
     body = models.TextField(_("body (secrets masked)"))
     # Whose shared secret goes into Sender at delivery, read then from its encrypted store: a key the

@@ -23,7 +23,14 @@ from openprocure.buyer.invoicing.choices import (
 )
 from openprocure.buyer.invoicing.matching import Finding
 from openprocure.core.audit import AuditEvent
-from openprocure.core.fields import amount_field, currency_field, optional_link, price_field, quantity_field
+from openprocure.core.fields import (
+    amount_field,
+    currency_field,
+    optional_link,
+    payload_id_field,
+    price_field,
+    quantity_field,
+)
 from openprocure.core.lifecycle import LifecycleStatus, reason_label, status_label
 from openprocure.core.models import NewestFirst, NumberedDocument, OutboxMessage, RaisedIssue
 from openprocure.core.status import status_field
@@ -147,7 +154,7 @@ class Invoice(NumberedDocument, NewestFirst):
     )
     purchase_orders = models.ManyToManyField("purchasing.PurchaseOrder", related_name="invoices", blank=True)
     credited_invoice = optional_link("self", related_name="credit_memos")
-    payload_id = models.CharField(_("payloadID"), max_length=250, blank=True)
+    payload_id = payload_id_field(blank=True)
     journal = optional_link("core.Document")
     original = models.BinaryField(_("original file"), blank=True, default=b"")
     original_name = models.CharField(_("original file name"), max_length=200, blank=True)

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from openprocure.core.fields import currency_field, optional_link
+from openprocure.core.fields import currency_field, optional_link, payload_id_field
 from openprocure.core.lifecycle import LifecycleStatus, reason_label, status_label
 from openprocure.core.models import NewestFirst, NumberedDocument
 from openprocure.supplier.business.choices import InvoiceFormat
@@ -97,7 +97,7 @@ class Invoice(NumberedDocument):
     tax = models.DecimalField(_("tax"), max_digits=15, decimal_places=3)
     total = models.DecimalField(_("total"), max_digits=15, decimal_places=3)
     sent_electronically = models.BooleanField(_("sent as cXML"), default=False)
-    payload_id = models.CharField(_("payloadID"), max_length=250, blank=True)
+    payload_id = payload_id_field(blank=True)
     # The EN 16931 e-invoice issued for it (CII or UBL XML, or a Factur-X PDF), as it passed its
     # schema and the EN 16931 rules; empty when the business takes cXML.
     einvoice_format = models.CharField(
@@ -262,8 +262,8 @@ class BuyerStatus(models.Model):
         Invoice, null=True, blank=True, on_delete=models.CASCADE, related_name="buyer_statuses"
     )
     # The StatusUpdateRequest's own payloadID: the same update sent twice is kept once.
-    payload_id = models.CharField(_("payloadID"), max_length=250, unique=True)
-    document_reference = models.CharField(_("document referred to"), max_length=250, blank=True)
+    payload_id = payload_id_field(unique=True)
+    document_reference = payload_id_field(_("document referred to"), blank=True)
     kind = models.CharField(_("kind"), max_length=12, choices=BuyerStatusKind.choices)
     # InvoiceStatus@type (processing, reconciled, paid…) or DocumentStatus@type, as sent.
     status_type = models.CharField(_("status"), max_length=100, blank=True)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from openprocure.core.audit import AuditEvent
-from openprocure.core.fields import currency_field, optional_link
+from openprocure.core.fields import currency_field, optional_link, payload_id_field
 from openprocure.core.models import ApiCredential, ConformanceRunRecord, NewestFirst
 from openprocure.supplier.orders.choices import (
     ConformanceStatus,
@@ -70,7 +70,7 @@ class Order(NewestFirst):
     number = models.CharField(_("our order number"), max_length=32, unique=True)
     buyer_order_id = models.CharField(_("buyer's PO number"), max_length=200, db_index=True)
     order_version = models.PositiveIntegerField(_("order version"), default=1)
-    payload_id = models.CharField(_("payloadID of the order"), max_length=250, db_index=True)
+    payload_id = payload_id_field(_("payloadID of the order"), db_index=True)
     is_test = models.BooleanField(_("test order"), default=False)
     status = models.CharField(
         _("status"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.ACCEPTED, db_index=True
@@ -177,7 +177,7 @@ class OrderRequestReceipt(NewestFirst):
     unchanged, and creates nothing. Refused orders live only here (with their code).
     """
 
-    payload_id = models.CharField(_("payloadID"), max_length=250)
+    payload_id = payload_id_field()
     business = models.ForeignKey("business.Business", on_delete=models.CASCADE, related_name="order_receipts")
     buyer_order_id = models.CharField(_("buyer's PO number"), max_length=200, blank=True, db_index=True)
     order_version = models.PositiveIntegerField(_("order version"), null=True, blank=True)

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from openprocure.core.fields import currency_field
+from openprocure.core.fields import currency_field, payload_id_field
 from openprocure.core.models import NewestFirst
 from openprocure.supplier.punchout.choices import Operation, SessionProtocol, SessionStatus
 
@@ -50,7 +50,7 @@ class PunchOutSession(NewestFirst):
     shopper = models.JSONField(_("shopper"), default=dict, blank=True)
     # OCI call-up options echoed on return (~TARGET, ~OkCode, ~CALLER, OCI_VERSION, charset).
     oci_options = models.JSONField(default=dict, blank=True)
-    setup_payload_id = models.CharField(_("setup payloadID"), max_length=250, blank=True)
+    setup_payload_id = payload_id_field(_("setup payloadID"), blank=True)
     start_token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
     start_expires_at = models.DateTimeField(_("start URL expires"), null=True, blank=True)
     key_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
