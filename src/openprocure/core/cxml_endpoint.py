@@ -205,13 +205,10 @@ class CXMLEndpoint(View):
 
     def post(self, request: HttpRequest) -> HttpResponse:
         """Answer the document, within the rate limits (``core.ratelimits``)."""
-        refusal = ratelimits.address_refusal(request)
-        if refusal is not None:
-            return ratelimits.cxml_response(refusal)
         self.credential = ""
-        with ratelimits.one_at_a_time(request) as busy:
-            if busy is not None:
-                return ratelimits.cxml_response(busy)
+        with ratelimits.admitted(request) as refusal:
+            if refusal is not None:
+                return ratelimits.cxml_response(refusal)
             response = self.receive(request)
         if response.status_code != ratelimits.TOO_MANY_REQUESTS:
             code = getattr(response, "cxml_status_code", None)
