@@ -21,6 +21,7 @@ from openprocure.core.choices import (
     Protocol,
 )
 from openprocure.core.fields import optional_link, payload_id_field
+from openprocure.core.status import status_field
 
 
 class EmailUserManager(UserManager["User"]):
@@ -215,9 +216,7 @@ class OutboxMessage(NewestFirst):
     content_type = models.CharField(_("content type"), max_length=100, default="text/xml; charset=utf-8")
     reference = models.CharField(_("business reference"), max_length=200, blank=True, db_index=True)
     partner = models.CharField(_("partner"), max_length=200, blank=True)
-    status = models.CharField(
-        _("status"), max_length=16, choices=OutboxStatus.choices, default=OutboxStatus.PENDING, db_index=True
-    )
+    status = status_field(OutboxStatus, OutboxStatus.PENDING, db_index=True)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     max_attempts = models.PositiveIntegerField(_("maximum attempts"), default=12)
     next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now, db_index=True)

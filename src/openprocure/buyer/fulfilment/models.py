@@ -60,7 +60,7 @@ class LineFulfilment(models.Model):
     po_line = models.OneToOneField(
         "purchasing.PurchaseOrderLine", on_delete=models.CASCADE, related_name="fulfilment"
     )
-    state = models.CharField(_("status"), max_length=16, choices=LineState.choices, default=LineState.OPEN)
+    state = status_field(LineState, LineState.OPEN)
     confirmed = models.BooleanField(_("confirmed"), default=False)
     accepted_quantity = quantity_field(_("accepted"), default=ZERO)
     backordered_quantity = quantity_field(_("backordered"), default=ZERO)

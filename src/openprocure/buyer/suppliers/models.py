@@ -15,6 +15,7 @@ from openprocure.buyer.suppliers.choices import (
 )
 from openprocure.core.fields import currency_field
 from openprocure.core.models import ConformanceRunRecord
+from openprocure.core.status import status_field
 
 
 class Supplier(models.Model):
@@ -205,9 +206,7 @@ class ConformanceRun(ConformanceRunRecord):
     connection = models.ForeignKey(
         PunchOutConnection, on_delete=models.CASCADE, related_name="conformance_runs"
     )
-    status = models.CharField(
-        _("status"), max_length=16, choices=ConformanceRunStatus.choices, default=ConformanceRunStatus.QUEUED
-    )
+    status = status_field(ConformanceRunStatus, ConformanceRunStatus.QUEUED)
     send_orders = models.BooleanField(_("test orders sent"), default=False)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from openprocure.core.choices import Weekday
 from openprocure.core.fields import optional_link
 from openprocure.core.reference import validate_country
+from openprocure.core.status import status_field
 from openprocure.supplier.business.choices import (
     CartEncoding,
     IntegrationStatus,
@@ -162,9 +163,7 @@ class Integration(models.Model):
     """
 
     business = models.OneToOneField(Business, on_delete=models.CASCADE, related_name="integration")
-    status = models.CharField(
-        _("status"), max_length=8, choices=IntegrationStatus.choices, default=IntegrationStatus.TEST
-    )
+    status = status_field(IntegrationStatus, IntegrationStatus.TEST, max_length=8)
     buyer_identity = models.CharField(_("buyer identity"), max_length=200)
     buyer_domain = models.CharField(_("buyer credential domain"), max_length=100, default="NetworkId")
     # The domain as compared: cXML peers send NetworkId, NETWORKID, networkid…

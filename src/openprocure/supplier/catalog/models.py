@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from openprocure.core.fields import currency_field
 from openprocure.core.models import RequestedRun
+from openprocure.core.status import status_field
 from openprocure.supplier.business.models import Business
 from openprocure.supplier.catalog.choices import ExportFormat, ExportStatus, SelectionScope
 
@@ -238,9 +239,7 @@ class CatalogExport(RequestedRun):
     )
     format = models.CharField(_("format"), max_length=8, choices=ExportFormat.choices)
     since = models.DateTimeField(_("prices changed since"), null=True, blank=True)
-    status = models.CharField(
-        _("status"), max_length=8, choices=ExportStatus.choices, default=ExportStatus.QUEUED
-    )
+    status = status_field(ExportStatus, ExportStatus.QUEUED, max_length=8)
     total = models.PositiveIntegerField(_("products"), default=0)
     done = models.PositiveIntegerField(_("products written"), default=0)
     file_name = models.CharField(_("file"), max_length=200, blank=True)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from openprocure.core.fields import currency_field, optional_link, payload_id_field
 from openprocure.core.lifecycle import LifecycleStatus, reason_label, status_label
 from openprocure.core.models import NewestFirst, NumberedDocument
+from openprocure.core.status import status_field
 from openprocure.supplier.business.choices import InvoiceFormat
 from openprocure.supplier.fulfilment.choices import (
     INVOICE_STATUS_DETAIL_LABELS,
@@ -38,9 +39,7 @@ class Shipment(models.Model):
     carrier = models.CharField(_("carrier"), max_length=100)
     tracking_number = models.CharField(_("tracking number"), max_length=100)
     tracking_url = models.URLField(_("tracking link"), max_length=500, blank=True)
-    status = models.CharField(
-        _("status"), max_length=12, choices=ShipmentStatus.choices, default=ShipmentStatus.SHIPPED
-    )
+    status = status_field(ShipmentStatus, ShipmentStatus.SHIPPED, max_length=12)
     consolidated = models.BooleanField(_("consolidated delivery"), default=False)
     automatic = models.BooleanField(_("shipped automatically"), default=False)
     shipped_by = optional_link(settings.AUTH_USER_MODEL)
@@ -87,9 +86,7 @@ class Invoice(NumberedDocument):
     kind = models.CharField(
         _("kind"), max_length=16, choices=InvoiceKind.choices, default=InvoiceKind.INVOICE
     )
-    status = models.CharField(
-        _("status"), max_length=12, choices=InvoiceStatus.choices, default=InvoiceStatus.ISSUED
-    )
+    status = status_field(InvoiceStatus, InvoiceStatus.ISSUED, max_length=12)
     currency = currency_field()
     subtotal = models.DecimalField(_("subtotal"), max_digits=15, decimal_places=3)
     shipping = models.DecimalField(_("shipping"), max_digits=15, decimal_places=3, default=Decimal("0"))
@@ -195,9 +192,7 @@ class ReturnRequest(NewestFirst):
     reason = models.CharField(_("reason"), max_length=500)
     #: ``{order line id: quantity}`` as asked.
     quantities = models.JSONField(default=dict)
-    status = models.CharField(
-        _("status"), max_length=12, choices=ReturnRequestStatus.choices, default=ReturnRequestStatus.REQUESTED
-    )
+    status = status_field(ReturnRequestStatus, ReturnRequestStatus.REQUESTED, max_length=12)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

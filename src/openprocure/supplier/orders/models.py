@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from openprocure.core.audit import AuditEvent
 from openprocure.core.fields import currency_field, optional_link, payload_id_field
 from openprocure.core.models import ApiCredential, ConformanceRunRecord, NewestFirst
+from openprocure.core.status import status_field
 from openprocure.supplier.orders.choices import (
     ConformanceStatus,
     EventKind,
@@ -72,9 +73,7 @@ class Order(NewestFirst):
     order_version = models.PositiveIntegerField(_("order version"), default=1)
     payload_id = payload_id_field(_("payloadID of the order"), db_index=True)
     is_test = models.BooleanField(_("test order"), default=False)
-    status = models.CharField(
-        _("status"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.ACCEPTED, db_index=True
-    )
+    status = status_field(OrderStatus, OrderStatus.ACCEPTED, max_length=20, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
     )
@@ -247,9 +246,7 @@ class ConformanceRun(ConformanceRunRecord):
     )
     order = models.ForeignKey(Order, null=True, on_delete=models.SET_NULL, related_name="+")
     url = models.URLField(_("checked URL"), max_length=1000)
-    status = models.CharField(
-        _("status"), max_length=8, choices=ConformanceStatus.choices, default=ConformanceStatus.QUEUED
-    )
+    status = status_field(ConformanceStatus, ConformanceStatus.QUEUED, max_length=8)
     current = models.CharField(_("running check"), max_length=200, blank=True)
     report = models.JSONField(_("report"), default=dict, blank=True)
     error = models.TextField(_("why it could not run"), blank=True)

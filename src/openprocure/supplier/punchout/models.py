@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from openprocure.core.fields import currency_field, payload_id_field
 from openprocure.core.models import NewestFirst
+from openprocure.core.status import status_field
 from openprocure.supplier.punchout.choices import Operation, SessionProtocol, SessionStatus
 
 
@@ -37,9 +38,7 @@ class PunchOutSession(NewestFirst):
     operation = models.CharField(
         _("operation"), max_length=8, choices=Operation.choices, default=Operation.CREATE
     )
-    status = models.CharField(
-        _("status"), max_length=16, choices=SessionStatus.choices, default=SessionStatus.PENDING
-    )
+    status = status_field(SessionStatus, SessionStatus.PENDING)
     is_test = models.BooleanField(_("test"), default=False)
     buyer_cookie = models.CharField(_("BuyerCookie"), max_length=500, blank=True)
     return_url = models.CharField(_("return URL (BrowserFormPost / HOOK_URL)"), max_length=2000)
