@@ -178,7 +178,7 @@ def read_body(request: HttpRequest) -> bytes:
         raise DocumentTooLarge(f"{too_large} Split the document or contact the partner.")
     content_type = request.META.get("CONTENT_TYPE", "")
     if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
-        return decode_form({key: request.POST[key] for key in request.POST})
+        return decode_form(request.POST.dict())
     return request.body
 
 
@@ -205,13 +205,10 @@ class CXMLEndpoint(View):
 
     def post(self, request: HttpRequest) -> HttpResponse:
         """Answer the document, within the rate limits (``core.ratelimits``)."""
-        refusal = ratelimits.address_refusal(request)
-        if refusal is not None:
-            return ratelimits.cxml_response(refusal)
         self.credential = ""
-        with ratelimits.one_at_a_time(request) as busy:
-            if busy is not None:
-                return ratelimits.cxml_response(busy)
+        with ratelimits.admitted(request) as refusal:
+            if refusal is not None:
+                return ratelimits.cxml_response(refusal)
             response = self.receive(request)
         if response.status_code != ratelimits.TOO_MANY_REQUESTS:
             code = getattr(response, "cxml_status_code", None)

@@ -20,7 +20,8 @@ from openprocure.core.choices import (
     PlatformFlowOutcome,
     Protocol,
 )
-from openprocure.core.fields import optional_link
+from openprocure.core.fields import optional_link, payload_id_field
+from openprocure.core.status import status_field
 
 
 class EmailUserManager(UserManager["User"]):
@@ -97,7 +98,21 @@ class NumberedDocument(models.Model):
         return self.number
 
 
-class ConformanceRunRecord(NewestFirst):
+class RequestedRun(NewestFirst):
+    """Work a person asked for that a worker does later (a catalog export, a conformance run), newest
+    first: who asked and when, when the worker started it and when it finished. Each record adds what
+    it works on, its status and what came of it."""
+
+    requested_by = optional_link(settings.AUTH_USER_MODEL)
+    created_at = models.DateTimeField(_("asked for"), default=timezone.now)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta(NewestFirst.Meta):
+        abstract = True
+
+
+class ConformanceRunRecord(RequestedRun):
     """One run of conformance checks against a partner's system, newest first: the buyer suite checks
     a supplier's PunchOut site (``suppliers.ConformanceRun``), the storefront a business's procurement
     system (``orders.ConformanceRun``): who asked and when, when a worker started and finished it, and
@@ -105,9 +120,20 @@ class ConformanceRunRecord(NewestFirst):
 
     requested_by = optional_link(settings.AUTH_USER_MODEL, _("requested by"))
     created_at = models.DateTimeField(_("requested"), default=timezone.now)
-    started_at = models.DateTimeField(_("started"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     error = models.TextField(_("why the run could not finish"), blank=True)
+
+    class Meta(RequestedRun.Meta):
+        abstract = True
+
+
+class RaisedIssue(NewestFirst):
+    """Something raised for a person to look at and resolve (a supplier's rejected line, an invoice that
+    failed a matching check), newest first: when it was raised, who resolved it and when. Each record
+    adds what it is about, its status and the words given when it was resolved."""
+
+    resolved_by = optional_link(settings.AUTH_USER_MODEL)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    created_at = models.DateTimeField(_("raised"), default=timezone.now)
 
     class Meta(NewestFirst.Meta):
         abstract = True
@@ -141,7 +167,7 @@ class Document(NewestFirst):
     direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
     protocol = models.CharField(_("protocol"), max_length=8, choices=Protocol.choices, default=Protocol.CXML)
     kind = models.CharField(_("message type"), max_length=64, blank=True)
-    payload_id = models.CharField(_("payloadID"), max_length=250, blank=True, db_index=True)
+    payload_id = payload_id_field(blank=True, db_index=True)
     in_reply_to = models.ForeignKey(
         "self",
         verbose_name=_("answer to"),
@@ -183,7 +209,7 @@ class OutboxMessage(NewestFirst):
     # The URL's host (and port): deliveries to one host are limited in number at a time, so a slow
     # partner cannot take every worker.
     destination = models.CharField(_("host"), max_length=300, blank=True, db_index=True)
-    payload_id = models.CharField(_("payloadID"), max_length=250, unique=True)
+    payload_id = payload_id_field(unique=True)
     # Secrets masked: the sender puts the shared secret in at delivery (see ``secret_source``).
     body = models.TextField(_("body (secrets masked)"))
     # Whose shared secret goes into Sender at delivery, read then from its encrypted store: a key the
@@ -195,9 +221,7 @@ class OutboxMessage(NewestFirst):
     content_type = models.CharField(_("content type"), max_length=100, default="text/xml; charset=utf-8")
     reference = models.CharField(_("business reference"), max_length=200, blank=True, db_index=True)
     partner = models.CharField(_("partner"), max_length=200, blank=True)
-    status = models.CharField(
-        _("status"), max_length=16, choices=OutboxStatus.choices, default=OutboxStatus.PENDING, db_index=True
-    )
+    status = status_field(OutboxStatus, OutboxStatus.PENDING, db_index=True)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     max_attempts = models.PositiveIntegerField(_("maximum attempts"), default=12)
     next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now, db_index=True)

@@ -139,12 +139,9 @@ class OAGISEndpoint(View):
 
     def post(self, request: HttpRequest) -> HttpResponse:
         """Answer the BOD, within the rate limits of ``POST /cxml/`` (``core.ratelimits``)."""
-        refusal = ratelimits.address_refusal(request)
-        if refusal is not None:
-            return rate_limited(refusal)
-        with ratelimits.one_at_a_time(request) as busy:
-            if busy is not None:
-                return rate_limited(busy)
+        with ratelimits.admitted(request) as refusal:
+            if refusal is not None:
+                return rate_limited(refusal)
             response, credential = self.receive(request)
         if response.status_code != ratelimits.TOO_MANY_REQUESTS:
             ratelimits.count(request, credential=credential, accepted=200 <= response.status_code < 300)

@@ -551,20 +551,10 @@ def deliver_message(message_id: int, *, deadline: float | None = None) -> Delive
         # sending again will not help until a person corrects it.
         detail = f"The destination URL cannot be used: {error}. Correct it, then send the document again."
         outcome, code, answer = DeliveryAttempt.Outcome.PERMANENT, 0, b""
-    except PermanentDeliveryError as error:
-        outcome, code, detail, answer = (
-            DeliveryAttempt.Outcome.PERMANENT,
-            error.status_code,
-            str(error),
-            error.body,
-        )
-    except TransientDeliveryError as error:
-        outcome, code, detail, answer = (
-            DeliveryAttempt.Outcome.TRANSIENT,
-            error.status_code,
-            str(error),
-            error.body,
-        )
+    except (PermanentDeliveryError, TransientDeliveryError) as error:
+        # The partner refused (never retried) or the try failed on the way (retried): as it says.
+        outcome = DeliveryAttempt.Outcome.TRANSIENT if error.retryable else DeliveryAttempt.Outcome.PERMANENT
+        code, detail, answer = error.status_code, str(error), error.body
     return _finish(message, number, started, outcome, code or None, detail, answer.decode("utf-8", "replace"))
 
 

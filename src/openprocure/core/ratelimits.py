@@ -115,6 +115,19 @@ def one_at_a_time(request: HttpRequest) -> Iterator[Refusal | None]:
         cache.delete(BUSY_PREFIX + address)
 
 
+@contextmanager
+def admitted(request: HttpRequest) -> Iterator[Refusal | None]:
+    """Whether a partner's document may be read now: None, held while it is read and answered, or
+    the refusal of an address over its allowance (``address_refusal``) or with another document being
+    read (``one_at_a_time``). Every partner endpoint that parses a document answers within it."""
+    refusal = address_refusal(request)
+    if refusal is not None:
+        yield refusal
+        return
+    with one_at_a_time(request) as busy:
+        yield busy
+
+
 def count(request: HttpRequest, *, credential: str, accepted: bool) -> None:
     """Count an answered request: against its credential when accepted, else against its address
     (a suspect address for ``RATELIMIT_SUSPECT_SECONDS`` once it has ``RATELIMIT_SUSPECT_AFTER``)."""

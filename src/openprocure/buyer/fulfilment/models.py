@@ -18,8 +18,14 @@ from openprocure.buyer.fulfilment.choices import (
     ReceiptKind,
     ShipNoticeStatus,
 )
-from openprocure.core.fields import currency_field, optional_link, price_field, quantity_field
-from openprocure.core.models import NewestFirst, NumberedDocument
+from openprocure.core.fields import (
+    currency_field,
+    optional_link,
+    payload_id_field,
+    price_field,
+    quantity_field,
+)
+from openprocure.core.models import NewestFirst, NumberedDocument, RaisedIssue
 from openprocure.core.status import status_field
 
 ZERO = Decimal(0)
@@ -29,7 +35,7 @@ class InboundDocument(NewestFirst):
     """A supplier document accepted at ``POST /cxml/``, kept by payloadID so a retry gets the same
     answer and creates nothing twice."""
 
-    payload_id = models.CharField(_("payloadID"), max_length=250, unique=True)
+    payload_id = payload_id_field(unique=True)
     kind = models.CharField(_("type"), max_length=64)
     supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="+")
     journal = optional_link("core.Document")
@@ -54,7 +60,7 @@ class LineFulfilment(models.Model):
     po_line = models.OneToOneField(
         "purchasing.PurchaseOrderLine", on_delete=models.CASCADE, related_name="fulfilment"
     )
-    state = models.CharField(_("status"), max_length=16, choices=LineState.choices, default=LineState.OPEN)
+    state = status_field(LineState, LineState.OPEN)
     confirmed = models.BooleanField(_("confirmed"), default=False)
     accepted_quantity = quantity_field(_("accepted"), default=ZERO)
     backordered_quantity = quantity_field(_("backordered"), default=ZERO)
@@ -100,7 +106,7 @@ class Confirmation(models.Model):
     type = models.CharField(_("type"), max_length=32)
     operation = models.CharField(_("operation"), max_length=16, default="new")
     notice_date = models.DateTimeField(_("notice date"), null=True, blank=True)
-    payload_id = models.CharField(_("payloadID"), max_length=250, blank=True)
+    payload_id = payload_id_field(blank=True)
     journal = optional_link("core.Document")
     comments = models.TextField(_("comments"), blank=True)
     created_at = models.DateTimeField(_("received"), default=timezone.now)
@@ -140,7 +146,7 @@ class ConfirmationLine(models.Model):
         return f"{self.po_line} {self.status} {self.quantity}"
 
 
-class SupplierIssue(NewestFirst):
+class SupplierIssue(RaisedIssue):
     """Something a supplier's confirmation or ship notice says that the buyer must look at (a rejected
     line, a new price, another unit or more than ordered shipped); listed for buyers and e-mailed to
     the requester."""
@@ -156,11 +162,8 @@ class SupplierIssue(NewestFirst):
     message = models.TextField(_("explanation"))
     status = status_field(IssueStatus, IssueStatus.OPEN)
     resolution = models.TextField(_("resolution"), blank=True)
-    resolved_by = optional_link(settings.AUTH_USER_MODEL)
-    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
-    created_at = models.DateTimeField(_("raised"), default=timezone.now)
 
-    class Meta(NewestFirst.Meta):
+    class Meta(RaisedIssue.Meta):
         verbose_name = _("supplier issue")
         verbose_name_plural = _("supplier issues")
 
@@ -192,7 +195,7 @@ class ShipNotice(NewestFirst):
         blank=True,
         help_text=_("The delivery terms the shipment travels under."),
     )
-    payload_id = models.CharField(_("payloadID"), max_length=250, blank=True)
+    payload_id = payload_id_field(blank=True)
     journal = optional_link("core.Document")
     created_at = models.DateTimeField(_("received"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -287,11 +290,11 @@ class StatusUpdate(NewestFirst):
     purchase_order = optional_link(
         "purchasing.PurchaseOrder", on_delete=models.CASCADE, related_name="status_updates"
     )
-    document_reference = models.CharField(_("document payloadID"), max_length=250, blank=True)
+    document_reference = payload_id_field(_("document payloadID"), blank=True)
     code = models.PositiveIntegerField(_("code"))
     text = models.CharField(_("text"), max_length=100, blank=True)
     message = models.TextField(_("message"), blank=True)
-    payload_id = models.CharField(_("payloadID"), max_length=250, blank=True)
+    payload_id = payload_id_field(blank=True)
     created_at = models.DateTimeField(_("received"), default=timezone.now)
 
     class Meta(NewestFirst.Meta):

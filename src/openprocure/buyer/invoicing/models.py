@@ -23,9 +23,16 @@ from openprocure.buyer.invoicing.choices import (
 )
 from openprocure.buyer.invoicing.matching import Finding
 from openprocure.core.audit import AuditEvent
-from openprocure.core.fields import amount_field, currency_field, optional_link, price_field, quantity_field
+from openprocure.core.fields import (
+    amount_field,
+    currency_field,
+    optional_link,
+    payload_id_field,
+    price_field,
+    quantity_field,
+)
 from openprocure.core.lifecycle import LifecycleStatus, reason_label, status_label
-from openprocure.core.models import NewestFirst, NumberedDocument, OutboxMessage
+from openprocure.core.models import NewestFirst, NumberedDocument, OutboxMessage, RaisedIssue
 from openprocure.core.status import status_field
 
 ZERO = Decimal(0)
@@ -147,7 +154,7 @@ class Invoice(NumberedDocument, NewestFirst):
     )
     purchase_orders = models.ManyToManyField("purchasing.PurchaseOrder", related_name="invoices", blank=True)
     credited_invoice = optional_link("self", related_name="credit_memos")
-    payload_id = models.CharField(_("payloadID"), max_length=250, blank=True)
+    payload_id = payload_id_field(blank=True)
     journal = optional_link("core.Document")
     original = models.BinaryField(_("original file"), blank=True, default=b"")
     original_name = models.CharField(_("original file name"), max_length=200, blank=True)
@@ -239,7 +246,7 @@ class MatchRun(models.Model):
         return f"{self.invoice} {self.created_at:%Y-%m-%d %H:%M}"
 
 
-class InvoiceException(NewestFirst):
+class InvoiceException(RaisedIssue):
     """A failed matching check waiting for an AP clerk: accept (with reason), request a credit memo,
     hold or reject."""
 
@@ -250,11 +257,8 @@ class InvoiceException(NewestFirst):
     params = models.JSONField(_("figures"), default=dict)
     status = status_field(ExceptionStatus, ExceptionStatus.OPEN, max_length=12, db_index=True)
     reason = models.TextField(_("reason"), blank=True)
-    resolved_by = optional_link(settings.AUTH_USER_MODEL)
-    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
-    created_at = models.DateTimeField(_("raised"), default=timezone.now)
 
-    class Meta(NewestFirst.Meta):
+    class Meta(RaisedIssue.Meta):
         verbose_name = _("invoice exception")
         verbose_name_plural = _("invoice exceptions")
 

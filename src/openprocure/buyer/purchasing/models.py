@@ -21,7 +21,13 @@ from openprocure.buyer.purchasing.choices import (
 )
 from openprocure.buyer.requisitions.models import ItemLine
 from openprocure.core.audit import AuditEvent
-from openprocure.core.fields import amount_field, currency_field, optional_link, quantity_field
+from openprocure.core.fields import (
+    amount_field,
+    currency_field,
+    optional_link,
+    payload_id_field,
+    quantity_field,
+)
 from openprocure.core.formatting import format_money
 from openprocure.core.models import NewestFirst, NumberedDocument
 from openprocure.core.status import status_field
@@ -147,7 +153,7 @@ class Transmission(models.Model):
     purchase_order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="transmissions")
     type = models.CharField(_("type"), max_length=8, choices=TransmissionType.choices)
     version = models.PositiveIntegerField(_("order version"))
-    payload_id = models.CharField(_("payloadID"), max_length=250, unique=True)
+    payload_id = payload_id_field(unique=True)
     outbox_message = models.OneToOneField(
         "core.OutboxMessage", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -15,6 +15,7 @@ from openprocure.buyer.recurring.choices import (
 )
 from openprocure.core.audit import AuditEvent
 from openprocure.core.choices import Weekday
+from openprocure.core.status import status_field
 
 
 class RecurringSchedule(models.Model):
@@ -42,13 +43,7 @@ class RecurringSchedule(models.Model):
     ends_on = models.DateField(_("ends on"))
     next_index = models.PositiveIntegerField(_("next occurrence"), default=0)
     next_on = models.DateField(_("next occurrence on"), null=True, blank=True, db_index=True)
-    status = models.CharField(
-        _("status"),
-        max_length=16,
-        choices=ScheduleStatus.choices,
-        default=ScheduleStatus.ACTIVE,
-        db_index=True,
-    )
+    status = status_field(ScheduleStatus, ScheduleStatus.ACTIVE, db_index=True)
     envelope = models.JSONField(_("approved envelope"), default=dict)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 

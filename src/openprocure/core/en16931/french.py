@@ -45,7 +45,7 @@ Checked (one finding per failing element):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
 from lxml import etree
@@ -242,28 +242,38 @@ def failures(root: etree._Element, syntax: _Syntax) -> Iterator[Failure]:
     yield from _preceding_invoices(root, syntax)
 
 
+def _unlisted_code(
+    parent: etree._Element, path: str, syntax: _Syntax, allowed: Collection[str], rule: str, message: str
+) -> Iterator[Failure]:
+    """A fatal failure of ``rule`` when the element at ``path`` under ``parent`` is there and its text is
+    not one of ``allowed``; ``message`` names the value found where it says ``{found}`` (quoted)."""
+    element = _first(parent, path, syntax)
+    if element is not None and _text(element) not in allowed:
+        yield Failure(rule, FATAL, message.format(found=repr(_text(element))), element)
+
+
 def _document_type(root: etree._Element, syntax: _Syntax) -> Iterator[Failure]:
-    element = _first(root, syntax.type_code, syntax)
-    if element is not None and _text(element) not in DOCUMENT_TYPES:
-        yield Failure(
-            "BR-FR-04",
-            FATAL,
-            f"The document type code (BT-3) {_text(element)!r} is not allowed in France: use 380, 381, 384, "
-            "386, 389, 393, 261, 262, 396, 471, 472, 473, 500, 501, 502 or 503.",
-            element,
-        )
+    yield from _unlisted_code(
+        root,
+        syntax.type_code,
+        syntax,
+        DOCUMENT_TYPES,
+        "BR-FR-04",
+        "The document type code (BT-3) {found} is not allowed in France: use 380, 381, 384, "
+        "386, 389, 393, 261, 262, 396, 471, 472, 473, 500, 501, 502 or 503.",
+    )
 
 
 def _billing_mode(root: etree._Element, syntax: _Syntax) -> Iterator[Failure]:
-    element = _first(root, syntax.billing_mode, syntax)
-    if element is not None and _text(element) not in BILLING_MODES:
-        yield Failure(
-            "BR-FR-08",
-            FATAL,
-            f"The billing mode (BT-23) {_text(element)!r} is not allowed: use B1, S1, M1, B2, S2, M2, S3, B4, "
-            "S4, M4, S5, S6, B7, S7, B8, S8 or M8.",
-            element,
-        )
+    yield from _unlisted_code(
+        root,
+        syntax.billing_mode,
+        syntax,
+        BILLING_MODES,
+        "BR-FR-08",
+        "The billing mode (BT-23) {found} is not allowed: use B1, S1, M1, B2, S2, M2, S3, B4, "
+        "S4, M4, S5, S6, B7, S7, B8, S8 or M8.",
+    )
 
 
 def _parties(root: etree._Element, syntax: _Syntax) -> Iterator[Failure]:
@@ -352,22 +362,22 @@ def _notes_rules(root: etree._Element, syntax: _Syntax) -> Iterator[Failure]:
 
 def _tax_codes(root: etree._Element, syntax: _Syntax) -> Iterator[Failure]:
     for category in _all(root, syntax.vat_categories, syntax):
-        code = _first(category, syntax.category_code, syntax)
-        if code is not None and _text(code) not in VAT_CATEGORIES:
-            yield Failure(
-                "BR-FR-15",
-                FATAL,
-                f"The VAT category code {_text(code)!r} does not exist in France: use S, E, AE, K, G, O or Z.",
-                code,
-            )
-        rate = _first(category, syntax.rate, syntax)
-        if rate is not None and _text(rate) not in VAT_RATES:
-            yield Failure(
-                "BR-FR-16",
-                FATAL,
-                f"The VAT rate {_text(rate)!r} is not a French VAT rate (a percentage without the % sign).",
-                rate,
-            )
+        yield from _unlisted_code(
+            category,
+            syntax.category_code,
+            syntax,
+            VAT_CATEGORIES,
+            "BR-FR-15",
+            "The VAT category code {found} does not exist in France: use S, E, AE, K, G, O or Z.",
+        )
+        yield from _unlisted_code(
+            category,
+            syntax.rate,
+            syntax,
+            VAT_RATES,
+            "BR-FR-16",
+            "The VAT rate {found} is not a French VAT rate (a percentage without the % sign).",
+        )
 
 
 def _preceding_invoices(root: etree._Element, syntax: _Syntax) -> Iterator[Failure]:

@@ -12,7 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from openprocure.core.choices import Weekday
+from openprocure.core.fields import optional_link
 from openprocure.core.reference import validate_country
+from openprocure.core.status import status_field
 from openprocure.supplier.business.choices import (
     CartEncoding,
     IntegrationStatus,
@@ -46,9 +48,7 @@ class Business(models.Model):
         default=VerificationStatus.PENDING,
     )
     refusal_reason = models.TextField(_("reason for refusal"), blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    reviewed_by = optional_link(settings.AUTH_USER_MODEL)
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
     created_at = models.DateTimeField(_("registered"), default=timezone.now)
 
@@ -163,9 +163,7 @@ class Integration(models.Model):
     """
 
     business = models.OneToOneField(Business, on_delete=models.CASCADE, related_name="integration")
-    status = models.CharField(
-        _("status"), max_length=8, choices=IntegrationStatus.choices, default=IntegrationStatus.TEST
-    )
+    status = status_field(IntegrationStatus, IntegrationStatus.TEST, max_length=8)
     buyer_identity = models.CharField(_("buyer identity"), max_length=200)
     buyer_domain = models.CharField(_("buyer credential domain"), max_length=100, default="NetworkId")
     # The domain as compared: cXML peers send NetworkId, NETWORKID, networkid…

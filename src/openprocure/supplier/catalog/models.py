@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from openprocure.core.models import NewestFirst
-from openprocure.core.reference import validate_currency
+from openprocure.core.fields import currency_field
+from openprocure.core.models import RequestedRun
+from openprocure.core.status import status_field
 from openprocure.supplier.business.models import Business
 from openprocure.supplier.catalog.choices import ExportFormat, ExportStatus, SelectionScope
 
@@ -76,7 +75,7 @@ class Product(models.Model):
     )
     list_price = models.DecimalField(_("list price"), max_digits=12, decimal_places=2)
     business_price = models.DecimalField(_("business price"), max_digits=12, decimal_places=2)
-    currency = models.CharField(_("currency"), max_length=3, default="EUR", validators=[validate_currency])
+    currency = currency_field(default="EUR")
     seller = models.ForeignKey(
         Seller, verbose_name=_("sold by"), on_delete=models.PROTECT, related_name="products"
     )
@@ -224,7 +223,7 @@ class CatalogSelection(models.Model):
         return sorted({line.strip() for line in self.part_numbers.splitlines() if line.strip()})
 
 
-class CatalogExport(NewestFirst):
+class CatalogExport(RequestedRun):
     """One export of a business's catalog as a file (CIF or BMEcat), written by the worker.
 
     A full catalog (``since`` empty: CIF full load, BMEcat ``T_NEW_CATALOG``) or the prices changed
@@ -240,22 +239,14 @@ class CatalogExport(NewestFirst):
     )
     format = models.CharField(_("format"), max_length=8, choices=ExportFormat.choices)
     since = models.DateTimeField(_("prices changed since"), null=True, blank=True)
-    status = models.CharField(
-        _("status"), max_length=8, choices=ExportStatus.choices, default=ExportStatus.QUEUED
-    )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    status = status_field(ExportStatus, ExportStatus.QUEUED, max_length=8)
     total = models.PositiveIntegerField(_("products"), default=0)
     done = models.PositiveIntegerField(_("products written"), default=0)
     file_name = models.CharField(_("file"), max_length=200, blank=True)
     error = models.TextField(_("why it stopped"), blank=True)
-    created_at = models.DateTimeField(_("asked for"), default=timezone.now)
-    started_at = models.DateTimeField(_("started"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     file_deleted_at = models.DateTimeField(_("file deleted"), null=True, blank=True)
 
-    class Meta(NewestFirst.Meta):
+    class Meta(RequestedRun.Meta):
         verbose_name = _("catalog export")
         verbose_name_plural = _("catalog exports")
 

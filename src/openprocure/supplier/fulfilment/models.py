@@ -10,9 +10,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from openprocure.core.fields import currency_field, optional_link, payload_id_field
 from openprocure.core.lifecycle import LifecycleStatus, reason_label, status_label
 from openprocure.core.models import NewestFirst, NumberedDocument
-from openprocure.core.reference import validate_currency
+from openprocure.core.status import status_field
 from openprocure.supplier.business.choices import InvoiceFormat
 from openprocure.supplier.fulfilment.choices import (
     INVOICE_STATUS_DETAIL_LABELS,
@@ -34,20 +35,14 @@ class Shipment(models.Model):
 
     business = models.ForeignKey("business.Business", on_delete=models.PROTECT, related_name="shipments")
     shipment_id = models.CharField(_("shipment number"), max_length=40, unique=True)
-    shipping_address = models.ForeignKey(
-        "business.ShippingAddress", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    shipping_address = optional_link("business.ShippingAddress")
     carrier = models.CharField(_("carrier"), max_length=100)
     tracking_number = models.CharField(_("tracking number"), max_length=100)
     tracking_url = models.URLField(_("tracking link"), max_length=500, blank=True)
-    status = models.CharField(
-        _("status"), max_length=12, choices=ShipmentStatus.choices, default=ShipmentStatus.SHIPPED
-    )
+    status = status_field(ShipmentStatus, ShipmentStatus.SHIPPED, max_length=12)
     consolidated = models.BooleanField(_("consolidated delivery"), default=False)
     automatic = models.BooleanField(_("shipped automatically"), default=False)
-    shipped_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    shipped_by = optional_link(settings.AUTH_USER_MODEL)
     shipped_at = models.DateTimeField(_("shipped"), default=timezone.now, db_index=True)
     expected_delivery = models.DateField(_("expected delivery"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
@@ -91,17 +86,15 @@ class Invoice(NumberedDocument):
     kind = models.CharField(
         _("kind"), max_length=16, choices=InvoiceKind.choices, default=InvoiceKind.INVOICE
     )
-    status = models.CharField(
-        _("status"), max_length=12, choices=InvoiceStatus.choices, default=InvoiceStatus.ISSUED
-    )
-    currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
+    status = status_field(InvoiceStatus, InvoiceStatus.ISSUED, max_length=12)
+    currency = currency_field()
     subtotal = models.DecimalField(_("subtotal"), max_digits=15, decimal_places=3)
     shipping = models.DecimalField(_("shipping"), max_digits=15, decimal_places=3, default=Decimal("0"))
     tax_rate = models.DecimalField(_("VAT rate (%)"), max_digits=5, decimal_places=2)
     tax = models.DecimalField(_("tax"), max_digits=15, decimal_places=3)
     total = models.DecimalField(_("total"), max_digits=15, decimal_places=3)
     sent_electronically = models.BooleanField(_("sent as cXML"), default=False)
-    payload_id = models.CharField(_("payloadID"), max_length=250, blank=True)
+    payload_id = payload_id_field(blank=True)
     # The EN 16931 e-invoice issued for it (CII or UBL XML, or a Factur-X PDF), as it passed its
     # schema and the EN 16931 rules; empty when the business takes cXML.
     einvoice_format = models.CharField(
@@ -199,9 +192,7 @@ class ReturnRequest(NewestFirst):
     reason = models.CharField(_("reason"), max_length=500)
     #: ``{order line id: quantity}`` as asked.
     quantities = models.JSONField(default=dict)
-    status = models.CharField(
-        _("status"), max_length=12, choices=ReturnRequestStatus.choices, default=ReturnRequestStatus.REQUESTED
-    )
+    status = status_field(ReturnRequestStatus, ReturnRequestStatus.REQUESTED, max_length=12)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -240,7 +231,7 @@ class Charge(NewestFirst):
     )
     payment_method_label = models.CharField(_("payment method"), max_length=200)
     amount = models.DecimalField(_("amount"), max_digits=15, decimal_places=3)
-    currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
+    currency = currency_field()
     created_at = models.DateTimeField(_("charged"), default=timezone.now, db_index=True)
 
     class Meta(NewestFirst.Meta):
@@ -266,8 +257,8 @@ class BuyerStatus(models.Model):
         Invoice, null=True, blank=True, on_delete=models.CASCADE, related_name="buyer_statuses"
     )
     # The StatusUpdateRequest's own payloadID: the same update sent twice is kept once.
-    payload_id = models.CharField(_("payloadID"), max_length=250, unique=True)
-    document_reference = models.CharField(_("document referred to"), max_length=250, blank=True)
+    payload_id = payload_id_field(unique=True)
+    document_reference = payload_id_field(_("document referred to"), blank=True)
     kind = models.CharField(_("kind"), max_length=12, choices=BuyerStatusKind.choices)
     # InvoiceStatus@type (processing, reconciled, paid…) or DocumentStatus@type, as sent.
     status_type = models.CharField(_("status"), max_length=100, blank=True)
@@ -285,10 +276,8 @@ class BuyerStatus(models.Model):
     partial_amount = models.DecimalField(
         _("amount paid"), max_digits=15, decimal_places=3, null=True, blank=True
     )
-    currency = models.CharField(_("currency"), max_length=3, blank=True, validators=[validate_currency])
-    journal = models.ForeignKey(
-        "core.Document", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    currency = currency_field(blank=True)
+    journal = optional_link("core.Document")
     received_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
 
     class Meta:

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from openprocure.core.audit import AuditEvent
+from openprocure.core.fields import currency_field, optional_link, payload_id_field
 from openprocure.core.models import ApiCredential, ConformanceRunRecord, NewestFirst
-from openprocure.core.reference import validate_currency
 from openprocure.core.status import status_field
 from openprocure.supplier.orders.choices import (
     ConformanceStatus,
@@ -71,11 +71,9 @@ class Order(NewestFirst):
     number = models.CharField(_("our order number"), max_length=32, unique=True)
     buyer_order_id = models.CharField(_("buyer's PO number"), max_length=200, db_index=True)
     order_version = models.PositiveIntegerField(_("order version"), default=1)
-    payload_id = models.CharField(_("payloadID of the order"), max_length=250, db_index=True)
+    payload_id = payload_id_field(_("payloadID of the order"), db_index=True)
     is_test = models.BooleanField(_("test order"), default=False)
-    status = models.CharField(
-        _("status"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.ACCEPTED, db_index=True
-    )
+    status = status_field(OrderStatus, OrderStatus.ACCEPTED, max_length=20, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
     )
@@ -87,7 +85,7 @@ class Order(NewestFirst):
     payment_method = models.ForeignKey(
         "business.PaymentMethod", null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
     )
-    currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
+    currency = currency_field()
     subtotal = models.DecimalField(_("subtotal"), max_digits=15, decimal_places=3, default=Decimal("0"))
     shipping = models.DecimalField(_("shipping"), max_digits=15, decimal_places=3, default=Decimal("0"))
     tax = models.DecimalField(_("tax"), max_digits=15, decimal_places=3, default=Decimal("0"))
@@ -101,9 +99,7 @@ class Order(NewestFirst):
         blank=True,
         help_text=_("A recurring order to an address with a delivery day ships on that day."),
     )
-    journal = models.ForeignKey(
-        "core.Document", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    journal = optional_link("core.Document")
 
     class Meta(NewestFirst.Meta):
         verbose_name = _("order")
@@ -129,12 +125,8 @@ class OrderLine(models.Model):
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     line_number = models.PositiveIntegerField(_("line"))
-    cart_line = models.ForeignKey(
-        "punchout.CartLine", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    product = models.ForeignKey(
-        "catalog.Product", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    cart_line = optional_link("punchout.CartLine")
+    product = optional_link("catalog.Product")
     supplier_part_id = models.CharField(_("SupplierPartID"), max_length=200)
     supplier_part_auxiliary_id = models.CharField(_("SupplierPartAuxiliaryID"), max_length=200, blank=True)
     description = models.CharField(_("description"), max_length=500)
@@ -150,7 +142,7 @@ class OrderLine(models.Model):
     buyer_unit_price = models.DecimalField(
         _("buyer's unit price"), max_digits=12, decimal_places=4, null=True, blank=True
     )
-    currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
+    currency = currency_field()
     shipping = models.DecimalField(_("shipping"), max_digits=13, decimal_places=3, default=Decimal("0"))
     delivery_days = models.PositiveSmallIntegerField(_("delivery time (days)"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=12, choices=LineOutcome.choices)
@@ -184,7 +176,7 @@ class OrderRequestReceipt(NewestFirst):
     unchanged, and creates nothing. Refused orders live only here (with their code).
     """
 
-    payload_id = models.CharField(_("payloadID"), max_length=250)
+    payload_id = payload_id_field()
     business = models.ForeignKey("business.Business", on_delete=models.CASCADE, related_name="order_receipts")
     buyer_order_id = models.CharField(_("buyer's PO number"), max_length=200, blank=True, db_index=True)
     order_version = models.PositiveIntegerField(_("order version"), null=True, blank=True)
@@ -197,9 +189,7 @@ class OrderRequestReceipt(NewestFirst):
     order = models.ForeignKey(
         Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="receipts"
     )
-    journal = models.ForeignKey(
-        "core.Document", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    journal = optional_link("core.Document")
     created_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
 
     class Meta(NewestFirst.Meta):
@@ -235,9 +225,7 @@ class ApiKey(ApiCredential):
 
     business = models.ForeignKey("business.Business", on_delete=models.CASCADE, related_name="api_keys")
     key_hash = models.CharField(max_length=64, unique=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = optional_link(settings.AUTH_USER_MODEL)
 
     class Meta(ApiCredential.Meta):
         verbose_name = _("API key")

@@ -7,8 +7,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from openprocure.core.fields import currency_field, payload_id_field
 from openprocure.core.models import NewestFirst
-from openprocure.core.reference import validate_currency
+from openprocure.core.status import status_field
 from openprocure.supplier.punchout.choices import Operation, SessionProtocol, SessionStatus
 
 
@@ -37,9 +38,7 @@ class PunchOutSession(NewestFirst):
     operation = models.CharField(
         _("operation"), max_length=8, choices=Operation.choices, default=Operation.CREATE
     )
-    status = models.CharField(
-        _("status"), max_length=16, choices=SessionStatus.choices, default=SessionStatus.PENDING
-    )
+    status = status_field(SessionStatus, SessionStatus.PENDING)
     is_test = models.BooleanField(_("test"), default=False)
     buyer_cookie = models.CharField(_("BuyerCookie"), max_length=500, blank=True)
     return_url = models.CharField(_("return URL (BrowserFormPost / HOOK_URL)"), max_length=2000)
@@ -50,7 +49,7 @@ class PunchOutSession(NewestFirst):
     shopper = models.JSONField(_("shopper"), default=dict, blank=True)
     # OCI call-up options echoed on return (~TARGET, ~OkCode, ~CALLER, OCI_VERSION, charset).
     oci_options = models.JSONField(default=dict, blank=True)
-    setup_payload_id = models.CharField(_("setup payloadID"), max_length=250, blank=True)
+    setup_payload_id = payload_id_field(_("setup payloadID"), blank=True)
     start_token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
     start_expires_at = models.DateTimeField(_("start URL expires"), null=True, blank=True)
     key_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
@@ -84,7 +83,7 @@ class CartLine(models.Model):
     product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
     quantity = models.PositiveIntegerField(_("quantity"))
     unit_price = models.DecimalField(_("unit price"), max_digits=12, decimal_places=4)
-    currency = models.CharField(_("currency"), max_length=3, validators=[validate_currency])
+    currency = currency_field()
     auxiliary_id = models.CharField(_("SupplierPartAuxiliaryID"), max_length=64, unique=True)
     # The line of an earlier cart this one was copied from (edit / inspect sessions).
     source_line = models.ForeignKey(

@@ -7,15 +7,15 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from openprocure.core.fields import optional_link
+
 
 class LookupRecord(models.Model):
     """One PO lookup by a support representative: the query, what it found, and when."""
 
     who = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     query = models.CharField(_("searched for"), max_length=250)
-    order = models.ForeignKey(
-        "orders.Order", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    order = optional_link("orders.Order")
     results = models.PositiveIntegerField(_("results"), default=0)
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
 
