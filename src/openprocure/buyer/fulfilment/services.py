@@ -931,38 +931,11 @@ def on_delivered(*, purchase_order: PurchaseOrder, since: datetime) -> None:
     """The order's delivery is recorded (Accepted). A supplier may confirm or reject it before that
     (it answers our HTTP request slowly and sends its ConfirmationRequest at once): its lines were
     updated then, but the order's status could not move from Sent. A reject received so far cancels
-    the order now; otherwise the lines it rejected whole are cancelled now, with the supplier's
-    reason and their budget released (as when the supplier cancels lines it had confirmed), and its
-    progress (Confirmed…) follows the lines."""
-    received = purchase_order.confirmations.filter(created_at__gte=since)
-    last = received.order_by("-created_at", "-id").first()
+    the order now; otherwise its progress (Confirmed…) follows the lines."""
+    last = purchase_order.confirmations.filter(created_at__gte=since).order_by("-created_at", "-id").first()
     if last is not None and last.type == "reject":
         _supplier_cancellation(purchase_order, "reject", False, {}, last.comments)
-    elif last is not None:
-        rejected = _rejected_whole(purchase_order, received)
-        _supplier_cancellation(purchase_order, last.type, False, rejected, last.comments)
     refresh_po_status(purchase_order)
-
-
-def _rejected_whole(po: PurchaseOrder, confirmations: Any) -> dict[int, str]:
-    """The open lines of ``po`` that ``confirmations`` left rejected whole (nothing accepted nor
-    backordered), by line number, each with the supplier's reason (its line's comment, else its
-    confirmation's; the latest)."""
-    reasons: dict[int, str] = {}
-    rejects = ConfirmationLine.objects.filter(confirmation__in=confirmations, status="reject").select_related(
-        "confirmation", "po_line"
-    )
-    for reject in rejects.order_by("confirmation__created_at", "confirmation_id", "id"):
-        reasons[reject.po_line.line_number] = reject.comments or reject.confirmation.comments
-    return {
-        row.po_line.line_number: reasons[row.po_line.line_number]
-        for row in fulfilments(po).values()
-        if row.po_line.line_number in reasons
-        and not row.po_line.is_cancelled
-        and row.confirmed
-        and row.rejected_quantity >= row.po_line.quantity
-        and not (row.accepted_quantity or row.backordered_quantity)
-    }
 
 
 def has_shipped(*, purchase_order: PurchaseOrder) -> bool:
