@@ -149,6 +149,71 @@ def test_item_without_lang_tax_without_description_cdata_and_unknown_elements() 
     ]
 
 
+_LINE = (
+    '<{tag} quantity="-2" lineNumber="3" requestedDeliveryDate="2026-03-20T00:00:00+00:00">'
+    "<ItemID><SupplierPartID>P-1</SupplierPartID></ItemID>"
+    '<Distribution><Accounting name="cc"><AccountingSegment id="7"><Name xml:lang="en">n</Name>'
+    '<Description xml:lang="en">d</Description></AccountingSegment></Accounting>'
+    '<Charge><Money currency="USD">1.00</Money></Charge></Distribution>'
+    '<Comments xml:lang="en">first</Comments><Comments xml:lang="en">second</Comments>'
+    '<Extrinsic name="soldBy">Acme</Extrinsic>'
+    '<ScheduleLine quantity="1" requestedDeliveryDate="2026-03-21T00:00:00+00:00">'
+    "<UnitOfMeasure>EA</UnitOfMeasure></ScheduleLine>"
+    "</{tag}>"
+)
+
+
+def test_cart_line_reads_its_extrinsics_and_last_comments_and_keeps_order_only_children() -> None:
+    result = parse(poom(body=_LINE.format(tag="ItemIn")))
+    message = result.document.message
+    assert isinstance(message, PunchOutOrderMessage)
+    item = message.items[0]
+    assert (item.quantity, item.line_number, item.item_id.supplier_part_id) == (Decimal("-2"), 3, "P-1")
+    assert item.comments is not None
+    assert (item.comments.text, item.comments.lang) == ("second", "en")
+    assert [(x.name, x.value) for x in item.extrinsics] == [("soldBy", "Acme")]
+    base = "/cXML/Message/PunchOutOrderMessage/ItemIn"
+    assert [(w.code, w.path, w.message) for w in result.warnings][3:] == [
+        ("kept", f"{base}/Distribution", "<Distribution> is kept, not interpreted"),
+        ("kept", f"{base}/ScheduleLine", "<ScheduleLine> is kept, not interpreted"),
+    ]
+
+
+def test_order_line_reads_its_own_children_and_refuses_an_extrinsic() -> None:
+    data = (
+        '<cXML payloadID="1@x" timestamp="2026-01-01T00:00:00+00:00">'
+        '<Header><From><Credential domain="NetworkID"><Identity>buyer</Identity></Credential></From>'
+        '<To><Credential domain="DUNS"><Identity>sup</Identity></Credential></To>'
+        '<Sender><Credential domain="NetworkID"><Identity>buyer</Identity></Credential>'
+        "<UserAgent>u</UserAgent></Sender></Header><Request><OrderRequest>"
+        '<OrderRequestHeader orderID="PO-9" orderDate="2026-03-14T00:00:00+00:00">'
+        '<Total><Money currency="USD">10.00</Money></Total><BillTo/></OrderRequestHeader>'
+        f"{_LINE.format(tag='ItemOut')}</OrderRequest></Request></cXML>"
+    ).encode()
+    result = parse(data)
+    message = result.document.message
+    assert isinstance(message, OrderRequest)
+    item = message.items[0]
+    assert (item.quantity, item.line_number) == (Decimal("-2"), 3)
+    assert item.requested_delivery_date == datetime(2026, 3, 20, tzinfo=UTC)
+    assert [(c.text, c.lang) for c in item.comments] == [("first", "en"), ("second", "en")]
+    assert [(d.accounting.name, d.charge) for d in item.distributions] == [
+        ("cc", Money(Decimal("1.00"), "USD"))
+    ]
+    assert [(s.quantity, s.requested_delivery_date, s.unit_of_measure) for s in item.schedule_lines] == [
+        (Decimal("1"), datetime(2026, 3, 21, tzinfo=UTC), "EA")
+    ]
+    base = "/cXML/Request/OrderRequest/ItemOut"
+    assert [(w.code, w.path, w.message) for w in result.warnings][2:] == [
+        ("negative-quantity", base, "@quantity='-2' is negative; an order line asks for a quantity above 0"),
+        (
+            "unknown-element",
+            f"{base}/Extrinsic",
+            "<Extrinsic> is not allowed inside <ItemOut> in cXML 1.2.071; it cannot be kept",
+        ),
+    ]
+
+
 def test_missing_payload_id_and_header_are_warnings_but_require_header_refuses() -> None:
     data = b"<cXML><Request><ProfileRequest/></Request></cXML>"
     result = parse(data)

@@ -34,13 +34,10 @@ from decimal import Decimal, InvalidOperation
 from punchout.conformance.expect import cxml_answer
 from punchout.conformance.identity import Party
 from punchout.conformance.report import Report
-from punchout.conformance.runner import CheckFailed, Progress, Runner
-from punchout.cxml.builder import build
+from punchout.conformance.runner import CheckFailed, Progress, Runner, conformance_request
 from punchout.cxml.common import (
     CXML,
     Comment,
-    Credential,
-    DeploymentMode,
     Description,
     ItemID,
     OrderReference,
@@ -59,7 +56,7 @@ from punchout.cxml.fulfill import (
     ShipNoticePortion,
     ShipNoticeRequest,
 )
-from punchout.cxml.helpers import make_header, new_payload_id
+from punchout.cxml.helpers import new_payload_id
 from punchout.cxml.invoice import (
     InvoiceDetailItem,
     InvoiceDetailItemReference,
@@ -74,7 +71,6 @@ from punchout.money import Money, quantize_money
 
 __all__ = ["BuyerChecks", "BuyerTarget", "OrderLine", "parse_lines", "run_buyer_checks"]
 
-USER_AGENT = "OpenProcure conformance"
 #: Seconds a supplier's system commonly waits for an answer to a document it posts.
 ANSWER_SECONDS = 60.0
 #: What a successful answer may carry (cXML 2xx: 200 OK, 201 Accepted, 204 No content…).
@@ -182,23 +178,16 @@ class BuyerChecks(Runner):
     def envelope(self, message: object, *, secret: str | None = None) -> tuple[bytes, str]:
         """A request with the target's From/To/Sender and secret (or the one given); and its payloadID."""
         target = self.target
-        sender = target.sender or target.from_party
-        header = make_header(
-            from_=[Credential(target.from_party.domain, target.from_party.identity)],
-            to=[Credential(target.to_party.domain, target.to_party.identity)],
-            sender=[Credential(sender.domain, sender.identity, target.secret if secret is None else secret)],
-            user_agent=USER_AGENT,
-        )
         payload_id = new_payload_id(target.payload_domain)
-        document = CXML(
-            message=message,  # type: ignore[arg-type]  # each request kind is a valid cXML message; the union is wider than the field's type
+        body = conformance_request(
+            message,
+            from_party=target.from_party,
+            to_party=target.to_party,
+            sender=target.sender or target.from_party,
+            secret=target.secret if secret is None else secret,
             payload_id=payload_id,
-            timestamp=datetime.now(UTC).replace(microsecond=0),
-            header=header,
-            deployment_mode=DeploymentMode.TEST,
-            lang="en-US",
         )
-        return build(document), payload_id
+        return body, payload_id
 
     def reference(self, order_id: str | None = None) -> OrderReference:
         if order_id is not None:

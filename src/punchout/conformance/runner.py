@@ -9,17 +9,46 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from urllib.parse import quote, quote_plus
 
+from punchout.conformance.identity import Party
 from punchout.conformance.report import Check, Exchange, Outcome, Report
+from punchout.cxml.builder import build
+from punchout.cxml.common import CXML, Credential, DeploymentMode
+from punchout.cxml.helpers import make_header
 from punchout.cxml.transport import HttpAnswer, http_exchange
 from punchout.netguard import RefusedDestination
 
-__all__ = ["MASK", "CheckFailed", "CheckWarning", "Progress", "Runner"]
+__all__ = ["MASK", "USER_AGENT", "CheckFailed", "CheckWarning", "Progress", "Runner", "conformance_request"]
 
 #: What a report shows in place of a secret.
 MASK = "********"
+#: The UserAgent of every cXML request a conformance run sends.
+USER_AGENT = "OpenProcure conformance"
 
 #: Called when a check starts (its outcome still PASS and ``seconds`` 0) and when it ends.
 Progress = Callable[[Check, bool], None]
+
+
+def conformance_request(
+    message: object, *, from_party: Party, to_party: Party, sender: Party, secret: str, payload_id: str
+) -> bytes:
+    """The cXML request both roles of a run send: ``message`` in test deployment mode, from
+    ``from_party`` to ``to_party``, sent by ``sender`` with ``secret`` and :data:`USER_AGENT`,
+    stamped now (to the second), in ``en-US``, with ``payload_id``."""
+    header = make_header(
+        from_=[Credential(from_party.domain, from_party.identity)],
+        to=[Credential(to_party.domain, to_party.identity)],
+        sender=[Credential(sender.domain, sender.identity, secret)],
+        user_agent=USER_AGENT,
+    )
+    document = CXML(
+        message=message,  # type: ignore[arg-type]  # each request kind is a valid cXML message; the union is wider than the field's type
+        payload_id=payload_id,
+        timestamp=datetime.now(UTC).replace(microsecond=0),
+        header=header,
+        deployment_mode=DeploymentMode.TEST,
+        lang="en-US",
+    )
+    return build(document)
 
 
 class CheckFailed(Exception):

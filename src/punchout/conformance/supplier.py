@@ -32,15 +32,19 @@ from punchout.conformance.catcher import Catcher, Posted
 from punchout.conformance.expect import DTD_DIR, cxml_answer
 from punchout.conformance.identity import Party
 from punchout.conformance.report import Outcome, Report
-from punchout.conformance.runner import CheckFailed, CheckWarning, Progress, Runner
-from punchout.cxml.builder import build
+from punchout.conformance.runner import (
+    USER_AGENT,
+    CheckFailed,
+    CheckWarning,
+    Progress,
+    Runner,
+    conformance_request,
+)
 from punchout.cxml.common import (
     CXML,
     Address,
     Classification,
     Contact,
-    Credential,
-    DeploymentMode,
     Description,
     Extrinsic,
     ItemDetail,
@@ -49,7 +53,7 @@ from punchout.cxml.common import (
 )
 from punchout.cxml.dtd import validate as dtd_validate
 from punchout.cxml.errors import CXMLError
-from punchout.cxml.helpers import make_header, new_payload_id
+from punchout.cxml.helpers import new_payload_id
 from punchout.cxml.order import ItemOut, OrderRequest, OrderRequestHeader, OrderRequestType
 from punchout.cxml.parser import parse
 from punchout.cxml.profile import ProfileRequest, ProfileResponse
@@ -65,7 +69,6 @@ from punchout.money import CURRENCIES, Money
 
 __all__ = ["USER_AGENT", "SupplierChecks", "SupplierTarget", "run_supplier_checks"]
 
-USER_AGENT = "OpenProcure conformance"
 #: Seconds a procurement system waits for a setup answer (Coupa allows 60).
 SETUP_SECONDS = 60.0
 #: A setup answered slower than this works, but the shopper stares at a blank frame meanwhile.
@@ -158,22 +161,14 @@ class SupplierChecks(Runner):
         """A request with the target's From/To/Sender and secret (or the ones given, to test refusals)."""
         target = self.target
         from_party = from_party or target.from_party
-        sender = sender or target.sender or from_party
-        header = make_header(
-            from_=[Credential(from_party.domain, from_party.identity)],
-            to=[Credential(target.to_party.domain, target.to_party.identity)],
-            sender=[Credential(sender.domain, sender.identity, target.secret if secret is None else secret)],
-            user_agent=USER_AGENT,
-        )
-        document = CXML(
-            message=message,  # type: ignore[arg-type]  # each request kind is a valid cXML message; the union is wider than the field's type
+        return conformance_request(
+            message,
+            from_party=from_party,
+            to_party=target.to_party,
+            sender=sender or target.sender or from_party,
+            secret=target.secret if secret is None else secret,
             payload_id=payload_id or new_payload_id(target.payload_domain),
-            timestamp=datetime.now(UTC).replace(microsecond=0),
-            header=header,
-            deployment_mode=DeploymentMode.TEST,
-            lang="en-US",
         )
-        return build(document)
 
     def transaction_url(self, name: str) -> str:
         """The URL the ProfileResponse lists for ``name``, else the setup URL the run was given."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Literal, overload
 
 from lxml import etree
 
@@ -124,7 +125,7 @@ def setup_request(r: Reader, el: _Element) -> PunchOutSetupRequest:
                 else:
                     r.unknown(s, c)
         elif tag == "ItemOut":
-            result.items.append(item_out(r, c))
+            result.items.append(item_line(r, c, True))
         else:
             r.unknown(c, el)
     if not seen_cookie:
@@ -146,71 +147,13 @@ def setup_response(r: Reader, el: _Element) -> PunchOutSetupResponse:
     return PunchOutSetupResponse(url, source=el)
 
 
-def item_in(r: Reader, el: _Element) -> ItemIn:
-    # The hot path of every PunchOutOrderMessage, written like ``item_out`` (see there).
-    raw = el.get(_QUANTITY)
-    quantity = None if raw is None else r._numbers.get(raw)
-    if quantity is None:
-        quantity = r.decimal(el, raw, "@quantity")
-    raw = el.get(_LINE_NUMBER)
-    line_number = (
-        int(raw)
-        if raw is not None and len(raw) < 10 and raw.isascii() and raw.isdigit()
-        else r.integer(el, "lineNumber")
-    )
-    item_id: ItemID | None = None
-    item_detail: ItemDetail | None = None
-    ship_to: Address | None = None
-    shipping: Shipping | None = None
-    tax: Tax | None = None
-    contacts: list[Contact] = []
-    comments: Comment | None = None
-    extrinsics: list[Extrinsic] = []
-    for c in el[:]:  # type: ignore[index]  # a list of the children: cheaper than lxml's child iterator
-        tag = c.tag
-        if tag == "ItemID":
-            item_id = rd.item_id(r, c)
-        elif tag == "ItemDetail":
-            item_detail = rd.item_detail(r, c)
-        elif tag == "Shipping":
-            shipping = rd.shipping(r, c)
-        elif tag == "Tax":
-            tax = rd.tax(r, c)
-        elif tag == "ShipTo":
-            ship_to = rd.address(r, c)
-        elif tag == "Extrinsic":
-            extrinsics.append(rd.extrinsic(r, c))
-        elif tag == "Contact":
-            contacts.append(rd.contact(r, c))
-        elif tag == "Comments":
-            comments = rd.comment(r, c)
-        else:
-            r.unknown(c, el)
-    if item_id is None:
-        r.missing(el, "ItemID")
-        item_id = ItemID("")
-    result = _new(ItemIn)
-    result.quantity = quantity
-    result.item_id = item_id
-    result.item_detail = item_detail
-    result.line_number = line_number
-    result.ship_to = ship_to
-    result.shipping = shipping
-    result.tax = tax
-    result.contacts = contacts
-    result.comments = comments
-    result.extrinsics = extrinsics
-    result.source = el
-    return result
-
-
 def order_message(r: Reader, el: _Element) -> PunchOutOrderMessage:
     result = PunchOutOrderMessage("", PunchOutOrderMessageHeader(None), source=el)
     seen_header = False
     for c in el[:]:  # type: ignore[index]  # a list of the children: cheaper than lxml's child iterator
         tag = c.tag
         if tag == "ItemIn":
-            result.items.append(item_in(r, c))
+            result.items.append(item_line(r, c, False))
         elif tag == "BuyerCookie":
             result.buyer_cookie = rd.exact_text(c)
         elif tag == "PunchOutOrderMessageHeader":
@@ -239,18 +182,31 @@ def order_message(r: Reader, el: _Element) -> PunchOutOrderMessage:
     return result
 
 
-# -- OrderRequest ------------------------------------------------------------------------------
-def item_out(r: Reader, el: _Element) -> ItemOut:
-    # The hot path of every OrderRequest, written like ``_reader.item_detail`` (see the notes above
-    # ``_reader.item_id``): children are collected in locals and the ItemOut is made once at the end.
-    # The common attribute forms (a quantity or a canonical date already read in this document,
-    # plain digits) are read inline; anything else goes through the Reader, which warns or raises
-    # exactly as before.
+# -- Order lines (ItemOut, ItemIn) and OrderRequest --------------------------------------------
+@overload
+def item_line(r: Reader, el: _Element, ordered: Literal[True]) -> ItemOut: ...
+@overload
+def item_line(r: Reader, el: _Element, ordered: Literal[False]) -> ItemIn: ...
+def item_line(r: Reader, el: _Element, ordered: bool) -> ItemIn | ItemOut:
+    """An order line: an ``ItemOut`` of an OrderRequest or PunchOutSetupRequest when ``ordered``,
+    else an ``ItemIn`` of a PunchOutOrderMessage or ConfirmationStatus.
+
+    Both lines hold the same content (quantity, lineNumber, ItemID, ItemDetail, ShipTo, Shipping,
+    Tax, Contact, Comments), read here alike. What only one of them models is read for that one and
+    left to ``Reader.unknown`` in the other: an ItemOut's requestedDeliveryDate, Distribution,
+    ScheduleLine and TermsOfDelivery (and it warns of a negative quantity); an ItemIn's Extrinsic.
+    An ItemOut keeps every Comments, an ItemIn the last one.
+    """
+    # The hot path of every OrderRequest and PunchOutOrderMessage, written like
+    # ``_reader.item_detail`` (see the notes above ``_reader.item_id``): children are collected in
+    # locals and the line is made once at the end. The common attribute forms (a quantity or a
+    # canonical date already read in this document, plain digits) are read inline; anything else
+    # goes through the Reader, which warns or raises exactly as before.
     raw = el.get(_QUANTITY)
     quantity = None if raw is None else r._numbers.get(raw)
     if quantity is None:
         quantity = r.decimal(el, raw, "@quantity")
-    if quantity.is_signed():
+    if ordered and quantity.is_signed():
         r.warn(
             "negative-quantity",
             el,
@@ -262,22 +218,26 @@ def item_out(r: Reader, el: _Element) -> ItemOut:
         if raw is not None and len(raw) < 10 and raw.isascii() and raw.isdigit()
         else r.integer(el, "lineNumber")
     )
-    raw = el.get(_REQUESTED_DELIVERY_DATE)
-    parsed = None if raw is None else r._dates.get(raw)
-    if parsed is not None and parsed[1] is None:
-        delivery_date = parsed[0]
+    # what only one kind of line models is made only for that kind
+    if ordered:
+        raw = el.get(_REQUESTED_DELIVERY_DATE)
+        parsed = None if raw is None else r._dates.get(raw)
+        if parsed is not None and parsed[1] is None:
+            delivery_date = parsed[0]
+        else:
+            delivery_date = r.date(el, "requestedDeliveryDate")
+        distributions: list[Distribution] = []
+        schedule_lines: list[ScheduleLine] = []
+        delivery_terms: TermsOfDelivery | None = None
     else:
-        delivery_date = r.date(el, "requestedDeliveryDate")
+        extrinsics: list[Extrinsic] = []
     item_id: ItemID | None = None
     item_detail: ItemDetail | None = None
     ship_to: Address | None = None
     shipping: Shipping | None = None
     tax: Tax | None = None
-    distributions: list[Distribution] = []
     contacts: list[Contact] = []
     comments: list[Comment] = []
-    schedule_lines: list[ScheduleLine] = []
-    delivery_terms: TermsOfDelivery | None = None
     for c in el[:]:  # type: ignore[index]  # a list of the children: cheaper than lxml's child iterator
         tag = c.tag
         if tag == "ItemID":
@@ -290,12 +250,17 @@ def item_out(r: Reader, el: _Element) -> ItemOut:
             shipping = rd.shipping(r, c)
         elif tag == "Tax":
             tax = rd.tax(r, c)
-        elif tag == "Distribution":
-            distributions.append(rd.distribution(r, c))
         elif tag == "Contact":
             contacts.append(rd.contact(r, c))
         elif tag == "Comments":
             comments.append(rd.comment(r, c))
+        elif not ordered:
+            if tag == "Extrinsic":
+                extrinsics.append(rd.extrinsic(r, c))
+            else:
+                r.unknown(c, el)
+        elif tag == "Distribution":
+            distributions.append(rd.distribution(r, c))
         elif tag == "ScheduleLine":
             schedule_lines.append(schedule_line(r, c))
         elif tag == "TermsOfDelivery":
@@ -305,22 +270,28 @@ def item_out(r: Reader, el: _Element) -> ItemOut:
     if item_id is None:
         r.missing(el, "ItemID")
         item_id = ItemID("")
-    result = _new(ItemOut)
-    result.quantity = quantity
-    result.item_id = item_id
-    result.item_detail = item_detail
-    result.line_number = line_number
-    result.requested_delivery_date = delivery_date
-    result.ship_to = ship_to
-    result.shipping = shipping
-    result.tax = tax
-    result.distributions = distributions
-    result.contacts = contacts
-    result.comments = comments
-    result.schedule_lines = schedule_lines
-    result.terms_of_delivery = delivery_terms
-    result.source = el
-    return result
+    line: ItemIn | ItemOut
+    if ordered:
+        order_line = line = _new(ItemOut)
+        order_line.requested_delivery_date = delivery_date
+        order_line.distributions = distributions
+        order_line.comments = comments
+        order_line.schedule_lines = schedule_lines
+        order_line.terms_of_delivery = delivery_terms
+    else:
+        cart_line = line = _new(ItemIn)
+        cart_line.comments = comments[-1] if comments else None
+        cart_line.extrinsics = extrinsics
+    line.quantity = quantity
+    line.item_id = item_id
+    line.item_detail = item_detail
+    line.line_number = line_number
+    line.ship_to = ship_to
+    line.shipping = shipping
+    line.tax = tax
+    line.contacts = contacts
+    line.source = el
+    return line
 
 
 def schedule_line(r: Reader, el: _Element) -> ScheduleLine:
@@ -343,7 +314,7 @@ def order_request(r: Reader, el: _Element) -> OrderRequest:
     items: list[ItemOut] = []
     for c in el[:]:  # type: ignore[index]  # a list of the children: cheaper than lxml's child iterator
         if c.tag == "ItemOut":
-            items.append(item_out(r, c))
+            items.append(item_line(r, c, True))
         elif c.tag == "OrderRequestHeader":
             header = order_header(r, c)
         else:
@@ -500,7 +471,7 @@ def confirmation_status(r: Reader, el: _Element) -> ConfirmationStatus:
         if tag == "UnitOfMeasure":
             result.unit_of_measure = text(c)
         elif tag == "ItemIn":
-            result.item_in = item_in(r, c)
+            result.item_in = item_line(r, c, False)
         elif tag == "UnitPrice":
             result.unit_price = rd.money_of(r, c, unit_price=True)
         elif tag == "Tax":

@@ -711,7 +711,7 @@ def shipping(r: Reader, el: _Element) -> Shipping:
 
 
 # -- items ---------------------------------------------------------------------------------
-# ``item_id`` and ``item_detail`` run for every order line (and ``_bind.item_out`` around them):
+# ``item_id`` and ``item_detail`` run for every order line (and ``_bind.item_line`` around them):
 # they are written for speed, measured with benchmarks/bench_cxml.py. Three habits:
 # - results are made with ``_new`` and their fields set one by one: the slotted dataclasses have
 #   no ``__post_init__``, so this is the same object their ``__init__`` makes, at a third of the

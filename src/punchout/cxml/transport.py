@@ -46,6 +46,7 @@ __all__ = [
     "encode_form",
     "http_exchange",
     "post_cxml",
+    "post_to_partner",
 ]
 
 FormEncoding = Literal["cxml-urlencoded", "cxml-base64"]
@@ -263,15 +264,42 @@ def _connector(addresses: tuple[str, ...]) -> Callable[..., socket.socket]:
     return connect
 
 
-def _exchange(url: str, body: bytes, deadline: float) -> tuple[int, bytes]:
-    """POST ``body`` as cXML and read the whole answer (HTTP status, body), all before the deadline."""
-    answer = http_exchange(
-        url,
-        body,
-        headers={"Content-Type": "text/xml; charset=utf-8", "Accept": "text/xml, application/xml"},
-        deadline=deadline,
-    )
-    return answer.status, answer.body
+def post_to_partner(
+    url: str,
+    body: bytes,
+    *,
+    posted: str,
+    headers: dict[str, str],
+    deadline: float,
+    mask_answer: Callable[[bytes], bytes] | None,
+) -> tuple[int, bytes]:
+    """POST ``body`` (a business document: ``posted`` names its kind in the refusal of a URL, e.g.
+    ``"cXML is"``) to a partner's ``url`` and read the whole answer, all within ``deadline``
+    seconds: the HTTP status and the body, ``mask_answer`` applied to it when given.
+
+    Refuses (``ValueError``) a URL that is not http or https or names no host. A partner that has
+    not answered in full when the deadline passes, or cannot be reached (refused, reset, a broken
+    or partial reply), raises :class:`TransientDeliveryError` saying so.
+    """
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        raise ValueError(f"{posted} posted over http or https, not {scheme or 'a relative URL'!r}")
+    if not parts.hostname:
+        raise ValueError(f"the URL {url!r} names no host")
+    try:
+        answer = http_exchange(url, body, headers=headers, deadline=deadline)
+    except TimeoutError:
+        # Every wait (connect, handshake, send, each read) was given only the time left before the
+        # deadline, so any timeout means the deadline passed.
+        raise TransientDeliveryError(
+            0,
+            f"{parts.netloc} did not answer in full within {deadline:g} s (the deadline of one delivery "
+            "attempt); the connection was cut",
+        ) from None
+    except (OSError, http.client.HTTPException) as exc:  # refused, reset, a broken or partial reply
+        raise TransientDeliveryError(0, f"could not reach {parts.netloc}: {str(exc) or repr(exc)}") from None
+    return answer.status, mask_answer(answer.body) if mask_answer else answer.body
 
 
 def post_cxml(
@@ -292,25 +320,15 @@ def post_cxml(
     ``mask_answer`` is applied to the answer before anything reads it: the returned or raised
     answer, and the texts taken from it, hold nothing it hides (e.g. a secret the partner echoes).
     """
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https"):
-        raise ValueError(f"cXML is posted over http or https, not {scheme or 'a relative URL'!r}")
-    if not parts.hostname:
-        raise ValueError(f"the URL {url!r} names no host")
-    try:
-        http_status, payload = _exchange(url, body, deadline)
-    except TimeoutError:
-        # Every wait (connect, handshake, send, each read) was given only the time left before the
-        # deadline, so any timeout means the deadline passed.
-        raise TransientDeliveryError(
-            0,
-            f"{parts.netloc} did not answer in full within {deadline:g} s (the deadline of one delivery "
-            "attempt); the connection was cut",
-        ) from None
-    except (OSError, http.client.HTTPException) as exc:  # refused, reset, a broken or partial reply
-        raise TransientDeliveryError(0, f"could not reach {parts.netloc}: {str(exc) or repr(exc)}") from None
-    return _interpret(http_status, mask_answer(payload) if mask_answer else payload)
+    http_status, payload = post_to_partner(
+        url,
+        body,
+        posted="cXML is",
+        headers={"Content-Type": "text/xml; charset=utf-8", "Accept": "text/xml, application/xml"},
+        deadline=deadline,
+        mask_answer=mask_answer,
+    )
+    return _interpret(http_status, payload)
 
 
 def _interpret(http_status: int, payload: bytes) -> PostResult:

@@ -15,17 +15,15 @@ same BODID, which makes the repeat recognisable).
 from __future__ import annotations
 
 import base64
-import http.client
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from punchout.cxml.transport import (
     DEFAULT_DEADLINE_SECONDS,
     MAX_RESPONSE_BYTES,
     PermanentDeliveryError,
     TransientDeliveryError,
-    http_exchange,
+    post_to_partner,
 )
 from punchout.oagis.errors import OAGISError
 from punchout.oagis.model import ConfirmBOD, LineStatus, PurchaseOrderBOD, Verb
@@ -139,24 +137,10 @@ def post_bod(
     :class:`~punchout.cxml.transport.TransientDeliveryError` or
     :class:`~punchout.cxml.transport.PermanentDeliveryError` otherwise (see the module).
     """
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https"):
-        raise ValueError(f"BODs are posted over http or https, not {scheme or 'a relative URL'!r}")
-    if not parts.hostname:
-        raise ValueError(f"the URL {url!r} names no host")
     headers = {"Content-Type": CONTENT_TYPE, "Accept": "application/xml, text/xml"}
     if credentials is not None:
         headers["Authorization"] = basic_credentials(*credentials)
-    try:
-        answer = http_exchange(url, body, headers=headers, deadline=deadline)
-    except TimeoutError:
-        raise TransientDeliveryError(
-            0,
-            f"{parts.netloc} did not answer in full within {deadline:g} s (the deadline of one delivery "
-            "attempt); the connection was cut",
-        ) from None
-    except (OSError, http.client.HTTPException) as exc:
-        raise TransientDeliveryError(0, f"could not reach {parts.netloc}: {str(exc) or repr(exc)}") from None
-    payload = mask_answer(answer.body) if mask_answer else answer.body
-    return _interpret(answer.status, payload)
+    http_status, payload = post_to_partner(
+        url, body, posted="BODs are", headers=headers, deadline=deadline, mask_answer=mask_answer
+    )
+    return _interpret(http_status, payload)
