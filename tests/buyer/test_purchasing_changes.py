@@ -17,10 +17,9 @@ from openprocure.buyer.fulfilment.models import LineFulfilment, SupplierIssue
 from openprocure.buyer.purchasing import services
 from openprocure.buyer.purchasing.models import PurchaseOrder, Transmission
 from openprocure.buyer.requisitions.models import AccountingSplit
-from openprocure.buyer.requisitions.services import CartLine, create_requisition_from_cart
 from openprocure.core.models import OutboxMessage
 from punchout import cxml
-from tests.buyer.approval_world import build_world, signed_in, submit, two_line_order
+from tests.buyer.approval_world import build_world, requisition, signed_in, submit, two_line_order
 from tests.buyer.fulfilment_world import deliver, receive
 from tests.partner_server import PartnerServer, cxml_response
 
@@ -507,24 +506,7 @@ def test_the_rejected_part_leaves_each_cost_center_in_its_share(world, budget, c
         amount=Decimal("5000.00"),
         currency="EUR",
     )
-    req = create_requisition_from_cart(
-        requester=world.rita,
-        supplier=world.supplier,
-        connection=world.connection,
-        lines=[
-            CartLine(
-                supplier_part_id="SKU-1001",
-                supplier_part_auxiliary_id="cart-1/1",
-                quantity=Decimal(3),
-                unit_price=Decimal("600.00"),
-                currency="EUR",
-                description="Ergonomic chair",
-                unit_of_measure="EA",
-                unspsc="44121615",
-            )
-        ],
-        title="Chairs",
-    )
+    req = requisition(world, price="600.00", quantity="3")
     line = req.lines.get()
     line.split_mode = "percentage"
     line.save(update_fields=["split_mode"])
@@ -537,9 +519,25 @@ def test_the_rejected_part_leaves_each_cost_center_in_its_share(world, budget, c
     partly = confirmation(po, "detail", [(1, "accept", "2", ""), (1, "reject", "1", "")])
     assert post_cxml(client, partly, "c1@s").code == 200
     assert (committed(budget), committed(it_budget)) == (Decimal("720.00"), Decimal("480.00"))
-    # Then the line is cancelled: the rest leaves both, nothing twice.
+    # Accepted again: each cost center commits its share again.
+    post_cxml(client, confirmation(po, "detail", [(1, "accept", "3", "")]), "c2@s")
+    assert (committed(budget), committed(it_budget)) == (Decimal("1080.00"), Decimal("720.00"))
+
+
+def test_a_line_lowered_below_what_the_supplier_rejected_commits_nothing_below_zero(
+    world, budget, client
+) -> None:
+    """2 of the 3 chairs are rejected (1,200.00 released), then we lower the line to 1 chair: the
+    change releases 1,200.00 more, and the line, of which nothing is expected, commits nothing."""
     with PartnerServer() as partner:
-        signed_in(world.rita).post(f"/purchasing/{po.number}/cancel/", {"reason": "Elsewhere"})
+        po = sent_and_delivered(world, partner)
+        rejecting = confirmation(po, "detail", [(1, "accept", "1", ""), (1, "reject", "2", "")])
+        post_cxml(client, rejecting, "c1@s")
+        assert committed(budget) == Decimal("1200.00")
+        signed_in(world.rita).post(f"/purchasing/{po.number}/change/", {"qty_1": "1"})
         po = deliver(po, partner.url)
-    assert po.status == "cancelled"
-    assert (committed(budget), committed(it_budget)) == (Decimal("0"), Decimal("0"))
+    assert lines_of(po)[0] == (1, Decimal(1), Decimal(0), Decimal("600.00"))
+    assert committed(budget) == Decimal("600.00")  # the desks
+    # The supplier confirms the change (1 chair accepted): it is committed again.
+    post_cxml(client, confirmation(po, "detail", [(1, "accept", "1", "")]), "c2@s")
+    assert committed(budget) == Decimal("1200.00")

@@ -57,12 +57,14 @@ def _apply_version(po: PurchaseOrder, transmission: Transmission) -> None:
     cancelled = {number for number, quantity in changes.items() if quantity == 0}
     _cancel_lines(po, cancelled, reason=transmission.reason, save_po=False)
     released: dict[str, Decimal] = defaultdict(Decimal)
+    lowered: set[int] = set()
     for number, quantity in changes.items():
         line = lines[number]
         if quantity == 0 or quantity == line.quantity:
             continue
         _requantify(po, line, quantity, released)
         line.save(update_fields=["quantity", "amount", "distributions"])
+        lowered.add(number)
     _release(po, released, version=transmission.version)
     po.version = transmission.version
     po.total_amount = quantize_money(
@@ -71,7 +73,16 @@ def _apply_version(po: PurchaseOrder, transmission: Transmission) -> None:
     if all(line.is_cancelled for line in po.lines.all()):
         _cancelled(po)
     else:
-        hooks.refresh_lines(purchase_order=po)
+        rows = [row for result in hooks.refresh_lines(purchase_order=po) for row in result.values()]
+        # What the supplier rejected of a lowered line is counted again against its new quantity.
+        rejected_by_supplier(
+            po=po,
+            quantities={
+                row.po_line.line_number: row.rejected_quantity
+                for row in rows
+                if row.po_line.line_number in lowered
+            },
+        )
     record_event(
         PurchaseOrderEvent,
         po,
