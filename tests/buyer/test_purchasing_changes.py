@@ -12,14 +12,15 @@ import pytest
 from django.utils import timezone
 
 from openprocure.buyer.approvals import budgets
-from openprocure.buyer.approvals.models import Budget
+from openprocure.buyer.approvals.models import Budget, BudgetCommitment
 from openprocure.buyer.fulfilment.models import LineFulfilment, SupplierIssue
 from openprocure.buyer.purchasing import services
 from openprocure.buyer.purchasing.models import PurchaseOrder, Transmission
+from openprocure.buyer.requisitions.models import AccountingSplit
 from openprocure.core.models import OutboxMessage
 from punchout import cxml
-from tests.buyer.approval_world import build_world, signed_in, two_line_order
-from tests.buyer.fulfilment_world import deliver
+from tests.buyer.approval_world import build_world, requisition, signed_in, submit, two_line_order
+from tests.buyer.fulfilment_world import deliver, receive
 from tests.partner_server import PartnerServer, cxml_response
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +65,9 @@ def post_cxml(client: Any, message: object, payload_id: str) -> cxml.Status:
 def confirmation(
     po: PurchaseOrder, kind: str, lines: list[tuple[int, str, str, str]], comment: str = ""
 ) -> cxml.ConfirmationRequest:
-    """``lines``: (line number, status type, quantity, comment)."""
+    """``lines``: (line number, status type, quantity, comment); statuses of the same line number are
+    one ConfirmationItem (e.g. 2 accepted and 1 rejected)."""
+    numbers = list(dict.fromkeys(line[0] for line in lines))
     return cxml.ConfirmationRequest(
         header=cxml.ConfirmationHeader(
             type=cxml.ConfirmationType(kind),
@@ -76,7 +79,7 @@ def confirmation(
         items=[
             cxml.ConfirmationItem(
                 line_number=number,
-                quantity=Decimal(quantity),
+                quantity=sum((Decimal(q) for n, _s, q, _t in lines if n == number), Decimal(0)),
                 unit_of_measure="EA",
                 statuses=[
                     cxml.ConfirmationStatus(
@@ -85,9 +88,11 @@ def confirmation(
                         unit_of_measure="EA",
                         comments=[cxml.Comment(text, lang="en")] if text else [],
                     )
+                    for n, status, quantity, text in lines
+                    if n == number
                 ],
             )
-            for number, status, quantity, text in lines
+            for number in numbers
         ],
     )
 
@@ -348,3 +353,191 @@ def test_the_confirmation_of_a_change_may_arrive_before_its_delivery_is_recorded
     assert (po.version, po.total_amount) == (2, Decimal("1800.00"))
     assert lines_of(po)[1] == (2, Decimal(0), Decimal(2), Decimal("0.00"))
     assert LineFulfilment.objects.get(po_line__purchase_order=po, po_line__line_number=2).state == "cancelled"
+
+
+# -- what the supplier rejects leaves the budget ------------------------------------------------------
+def committed(budget: Budget) -> Decimal:
+    return budgets.committed_by_budget([budget])[budget.pk]
+
+
+def rejection_rows(po: PurchaseOrder) -> list[tuple[str, int, Decimal]]:
+    """The commitment rows that follow the supplier's rejections: reference, line number, amount."""
+    return [
+        (row.reference, row.rejected_line.line_number, row.amount)
+        for row in BudgetCommitment.objects.filter(rejected_line__purchase_order=po).order_by("id")
+    ]
+
+
+def sent_and_delivered(world, partner: PartnerServer) -> PurchaseOrder:
+    return deliver(two_line_order(world), partner.url)
+
+
+PART_REJECTED = [(1, "accept", "2", ""), (1, "reject", "1", "Only 2 in stock."), (2, "accept", "2", "")]
+
+
+def test_a_partly_rejected_line_releases_its_rejected_part_once(world, budget, client) -> None:
+    """1 of the 3 chairs at 600 is rejected: 600.00 leave the budget, once however often the same
+    answer comes; receiving the rest in full releases nothing more."""
+    with PartnerServer() as partner:
+        po = sent_and_delivered(world, partner)
+    assert committed(budget) == Decimal("2400.00")
+    assert post_cxml(client, confirmation(po, "detail", PART_REJECTED), "c1@s").code == 200
+    assert committed(budget) == Decimal("1800.00")
+    assert post_cxml(client, confirmation(po, "detail", PART_REJECTED), "c2@s").code == 200
+    assert committed(budget) == Decimal("1800.00")
+    assert rejection_rows(po) == [(po.number, 1, Decimal("-600.00"))]
+    row = LineFulfilment.objects.get(po_line__purchase_order=po, po_line__line_number=1)
+    assert (row.state, row.accepted_quantity, row.rejected_quantity) == ("accepted", Decimal(2), Decimal(1))
+    assert lines_of(po)[0] == (1, Decimal(3), Decimal(0), Decimal("1800.00"))
+    receive(signed_in(world.rita), po, {1: "2", 2: "2"})
+    po.refresh_from_db()
+    assert po.status == "received"
+    assert committed(budget) == Decimal("1800.00")
+
+
+def test_a_line_rejected_whole_stays_rejected_and_leaves_the_budget_page(world, budget, client) -> None:
+    with PartnerServer() as partner:
+        po = sent_and_delivered(world, partner)
+    rejecting = confirmation(po, "detail", [(1, "accept", "3", ""), (2, "reject", "2", "Discontinued.")])
+    assert post_cxml(client, rejecting, "c1@s").code == 200
+    assert committed(budget) == Decimal("1800.00")
+    row = LineFulfilment.objects.get(po_line__purchase_order=po, po_line__line_number=2)
+    assert (row.state, row.rejected_quantity) == ("rejected", Decimal(2))
+    assert lines_of(po)[1] == (2, Decimal(2), Decimal(0), Decimal("600.00"))  # not cancelled
+    assert list(SupplierIssue.objects.values_list("kind", flat=True)) == ["line_rejected"]
+    page = signed_in(world.ada).get("/approvals/budgets/").content.decode()
+    assert '<td class="num">10,000.00\xa0EUR</td><td class="num">1,800.00\xa0EUR</td>' in page
+
+
+def test_a_rejected_line_accepted_again_commits_its_money_again(world, budget, client) -> None:
+    with PartnerServer() as partner:
+        po = sent_and_delivered(world, partner)
+    post_cxml(client, confirmation(po, "detail", [(1, "accept", "3", ""), (2, "reject", "2", "")]), "c1@s")
+    assert committed(budget) == Decimal("1800.00")
+    accepting = confirmation(po, "detail", [(1, "accept", "3", ""), (2, "accept", "2", "")])
+    for payload_id in ("c2@s", "c3@s"):
+        assert post_cxml(client, accepting, payload_id).code == 200
+        assert committed(budget) == Decimal("2400.00")
+    assert rejection_rows(po) == [(po.number, 2, Decimal("-600.00")), (po.number, 2, Decimal("600.00"))]
+    assert LineFulfilment.objects.get(po_line__purchase_order=po, po_line__line_number=2).state == "accepted"
+    # Rejected again, in part this time: 1 desk at 300 leaves.
+    partly = confirmation(po, "detail", [(2, "accept", "1", ""), (2, "reject", "1", "")])
+    assert post_cxml(client, partly, "c4@s").code == 200
+    assert committed(budget) == Decimal("2100.00")
+
+
+def test_cancelling_a_partly_rejected_line_releases_only_the_rest(world, budget, client) -> None:
+    with PartnerServer() as partner:
+        po = sent_and_delivered(world, partner)
+        post_cxml(client, confirmation(po, "detail", PART_REJECTED), "c1@s")
+        assert committed(budget) == Decimal("1800.00")
+        signed_in(world.rita).post(f"/purchasing/{po.number}/change/", {"qty_1": "0"})
+        po = deliver(po, partner.url)
+    assert lines_of(po) == [
+        (1, Decimal(0), Decimal(3), Decimal("0.00")),
+        (2, Decimal(2), Decimal(0), Decimal("600.00")),
+    ]
+    # 1,200.00 released by the cancellation, 600.00 by the rejection before it: the desks remain.
+    assert committed(budget) == Decimal("600.00")
+    # The supplier's answer to the change, rejecting the cancelled line, changes nothing.
+    post_cxml(client, confirmation(po, "detail", [(1, "reject", "3", ""), (2, "accept", "2", "")]), "c2@s")
+    assert committed(budget) == Decimal("600.00")
+    assert rejection_rows(po) == [(po.number, 1, Decimal("-600.00"))]
+
+
+def test_the_supplier_cancelling_a_partly_rejected_line_releases_only_the_rest(world, budget, client) -> None:
+    with PartnerServer() as partner:
+        po = sent_and_delivered(world, partner)
+    partly = confirmation(
+        po, "detail", [(1, "accept", "3", ""), (2, "accept", "1", ""), (2, "reject", "1", "")]
+    )
+    post_cxml(client, partly, "c1@s")
+    assert committed(budget) == Decimal("2100.00")
+    post_cxml(client, confirmation(po, "detail", [(2, "reject", "2", "No more desks.")]), "c2@s")
+    assert lines_of(po)[1] == (2, Decimal(0), Decimal(2), Decimal("0.00"))
+    assert committed(budget) == Decimal("1800.00")
+    assert rejection_rows(po) == [(po.number, 2, Decimal("-300.00"))]
+
+
+def test_closing_after_a_rejection_releases_what_was_neither_received_nor_rejected(
+    world, budget, client
+) -> None:
+    with PartnerServer() as partner:
+        po = sent_and_delivered(world, partner)
+    post_cxml(client, confirmation(po, "detail", PART_REJECTED), "c1@s")
+    rita = signed_in(world.rita)
+    receive(rita, po, {1: "1"})
+    rita.post(f"/purchasing/{po.number}/close/", {"confirm": "on", "reason": "Enough"})
+    po.refresh_from_db()
+    assert (po.status, po.total_amount) == ("received", Decimal("1200.00"))
+    assert lines_of(po) == [
+        (1, Decimal(2), Decimal(1), Decimal("1200.00")),
+        (2, Decimal(0), Decimal(2), Decimal("0.00")),
+    ]
+    # The one chair received: 600 rejected and 600 closed of line 1, 600 of line 2 closed.
+    assert committed(budget) == Decimal("600.00")
+
+
+def test_a_rejection_before_the_delivery_is_recorded_is_released_once(world, budget, client) -> None:
+    po = two_line_order(world)
+    rejecting = confirmation(po, "detail", [(1, "accept", "3", ""), (2, "reject", "2", "Discontinued.")])
+    for payload_id in ("c1@s", "c2@s"):
+        assert post_cxml(client, rejecting, payload_id).code == 200
+    po.refresh_from_db()
+    assert po.status == "sent"
+    assert committed(budget) == Decimal("1800.00")
+    with PartnerServer() as partner:
+        po = deliver(po, partner.url)
+    assert (po.status, po.total_amount) == ("confirmed", Decimal("2400.00"))
+    assert LineFulfilment.objects.get(po_line__purchase_order=po, po_line__line_number=2).state == "rejected"
+    assert committed(budget) == Decimal("1800.00")
+    assert post_cxml(client, rejecting, "c3@s").code == 200
+    assert committed(budget) == Decimal("1800.00")
+    assert rejection_rows(po) == [(po.number, 2, Decimal("-600.00"))]
+
+
+def test_the_rejected_part_leaves_each_cost_center_in_its_share(world, budget, client) -> None:
+    """Line 1 (3 chairs, 1,800.00) is split 60 % CC100 / 40 % CC200: 1 chair rejected releases 360.00
+    and 240.00."""
+    it_budget = Budget.objects.create(
+        cost_center=world.cc_it,
+        period_start=budget.period_start,
+        period_end=budget.period_end,
+        amount=Decimal("5000.00"),
+        currency="EUR",
+    )
+    req = requisition(world, price="600.00", quantity="3")
+    line = req.lines.get()
+    line.split_mode = "percentage"
+    line.save(update_fields=["split_mode"])
+    for cost_center, share in ((world.cc_ops, "60"), (world.cc_it, "40")):
+        AccountingSplit.objects.create(line=line, cost_center=cost_center, percentage=Decimal(share))
+    submit(world, req)
+    assert (committed(budget), committed(it_budget)) == (Decimal("1080.00"), Decimal("720.00"))
+    with PartnerServer() as partner:
+        po = deliver(PurchaseOrder.objects.get(requisition=req), partner.url)
+    partly = confirmation(po, "detail", [(1, "accept", "2", ""), (1, "reject", "1", "")])
+    assert post_cxml(client, partly, "c1@s").code == 200
+    assert (committed(budget), committed(it_budget)) == (Decimal("720.00"), Decimal("480.00"))
+    # Accepted again: each cost center commits its share again.
+    post_cxml(client, confirmation(po, "detail", [(1, "accept", "3", "")]), "c2@s")
+    assert (committed(budget), committed(it_budget)) == (Decimal("1080.00"), Decimal("720.00"))
+
+
+def test_a_line_lowered_below_what_the_supplier_rejected_commits_nothing_below_zero(
+    world, budget, client
+) -> None:
+    """2 of the 3 chairs are rejected (1,200.00 released), then we lower the line to 1 chair: the
+    change releases 1,200.00 more, and the line, of which nothing is expected, commits nothing."""
+    with PartnerServer() as partner:
+        po = sent_and_delivered(world, partner)
+        rejecting = confirmation(po, "detail", [(1, "accept", "1", ""), (1, "reject", "2", "")])
+        post_cxml(client, rejecting, "c1@s")
+        assert committed(budget) == Decimal("1200.00")
+        signed_in(world.rita).post(f"/purchasing/{po.number}/change/", {"qty_1": "1"})
+        po = deliver(po, partner.url)
+    assert lines_of(po)[0] == (1, Decimal(1), Decimal(0), Decimal("600.00"))
+    assert committed(budget) == Decimal("600.00")  # the desks
+    # The supplier confirms the change (1 chair accepted): it is committed again.
+    post_cxml(client, confirmation(po, "detail", [(1, "accept", "1", "")]), "c2@s")
+    assert committed(budget) == Decimal("1200.00")

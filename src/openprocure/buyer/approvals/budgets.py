@@ -2,7 +2,8 @@
 
 Commitments are rows: an approved requisition commits its cost-center shares; when its purchase
 orders are created the same money moves to the PO (kind ``purchase_order``); a cancelled order
-releases it. Sums are done in Python ``Decimal`` (never in SQLite SQL).
+releases it, and what the supplier rejects of an order's lines is released line by line (rows that
+name the line, so each answer is counted against the ones before). Sums are done in Python ``Decimal`` (never in SQLite SQL).
 """
 
 from __future__ import annotations
@@ -96,11 +97,20 @@ def release(*, requisition: Any) -> None:
     )
 
 
-def release_part(*, requisition: Any, reference: str, amounts: dict[str, Decimal], currency: str) -> None:
+def release_part(
+    *,
+    requisition: Any,
+    reference: str,
+    amounts: dict[str, Decimal],
+    currency: str,
+    rejected_line: Any = None,
+) -> None:
     """Part of an order is cancelled: ``amounts`` (by cost-center code) are free again.
 
     Recorded as a negative commitment on the budget the requisition's commitment for that cost
-    center stands on, so the history shows what was released and when.
+    center stands on, so the history shows what was released and when. A negative amount is money
+    committed again (a supplier accepting what it had rejected of ``rejected_line``, the order line
+    the rows then name).
     """
     open_rows = BudgetCommitment.objects.filter(requisition=requisition, released_at__isnull=True)
     budgets = {
@@ -113,14 +123,27 @@ def release_part(*, requisition: Any, reference: str, amounts: dict[str, Decimal
             budget=budgets[code],
             kind=CommitmentKind.PURCHASE_ORDER,
             requisition=requisition,
+            rejected_line=rejected_line,
             reference=reference[:64],
             amount=-amount,
             currency=currency,
         )
         for code, amount in sorted(amounts.items())
-        if amount > 0 and code in budgets
+        if amount and code in budgets
     ]
     BudgetCommitment.objects.bulk_create(rows)
+
+
+def released_for_rejections(*, line_ids: list[int]) -> dict[int, dict[str, Decimal]]:
+    """What the open commitment rows of each of these order lines' rejected quantities have released
+    (positive) so far, by line id and cost-center code, read in one query."""
+    released: dict[int, dict[str, Decimal]] = {line_id: {} for line_id in line_ids}
+    rows = BudgetCommitment.objects.filter(
+        rejected_line_id__in=line_ids, released_at__isnull=True
+    ).values_list("rejected_line_id", "budget__cost_center__code", "amount")
+    for line_id, code, amount in rows:
+        released[line_id][code] = released[line_id].get(code, Decimal(0)) - Decimal(amount)
+    return released
 
 
 # -- many requisitions at once (the batch path: a few queries for the whole batch) ---------------------

@@ -338,11 +338,16 @@ class Budget(models.Model):
 
 
 class BudgetCommitment(models.Model):
-    """Money committed against a budget: an approved requisition, then its open purchase order."""
+    """Money committed against a budget: an approved requisition, then its open purchase order.
+
+    A row of a purchase order that follows what the supplier rejected of one of its lines names that
+    line (``rejected_line``): negative when the rejected part is released, positive when the supplier
+    accepts it again."""
 
     budget = models.ForeignKey(Budget, on_delete=models.CASCADE, related_name="commitments")
     kind = models.CharField(_("kind"), max_length=16, choices=CommitmentKind.choices)
     requisition = models.ForeignKey("requisitions.Requisition", on_delete=models.CASCADE, related_name="+")
+    rejected_line = optional_link("purchasing.PurchaseOrderLine", _("order line rejected by the supplier"))
     reference = models.CharField(_("reference"), max_length=64, blank=True)
     amount = amount_field(_("amount"))
     currency = currency_field()

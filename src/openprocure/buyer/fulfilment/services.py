@@ -58,7 +58,7 @@ from openprocure.buyer.purchasing.models import (
     PurchaseOrderLine,
     Transmission,
 )
-from openprocure.buyer.purchasing.services import cancelled_by_supplier
+from openprocure.buyer.purchasing.services import cancelled_by_supplier, rejected_by_supplier
 from openprocure.core.audit import new_event, record_event
 from openprocure.core.exceptions import ServiceError
 from openprocure.core.status import can_move, set_derived_many, set_status, set_status_where
@@ -364,6 +364,10 @@ def record_confirmation(
             issues.append(line_issue(kind=IssueKind.PRICE_CHANGED, message=message))
     SupplierIssue.objects.bulk_create(issues)
     _supplier_cancellation(po, kind, confirms_cancellation, supplier_cancels, confirmation.comments)
+    # What the order still expects of the lines answered now is what their budget commits.
+    rejected_by_supplier(
+        po=po, quantities={number: by_number[number].rejected_quantity for number in changes}
+    )
     record_event(
         PurchaseOrderEvent,
         po,

@@ -1,6 +1,6 @@
 """What an accepted change order or cancellation, or a supplier's cancellation, does to a purchase
 order: its lines' quantities, amounts and cost-center distributions, its total, the budget released
-and its status.
+and its status; and what the supplier's rejected quantities do to the budget.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 from openprocure.buyer.approvals import budgets
 from openprocure.buyer.purchasing import hooks
 from openprocure.buyer.purchasing.choices import PO_TRANSITIONS, POStatus, TransmissionType
-from openprocure.buyer.purchasing.documents import rescale
+from openprocure.buyer.purchasing.documents import _line_amount, rescale
 from openprocure.buyer.purchasing.models import (
     PurchaseOrder,
     PurchaseOrderEvent,
@@ -24,17 +24,27 @@ from openprocure.core.status import can_move, set_status
 from punchout.money import quantize_money
 
 
+def _at_quantity(
+    po: PurchaseOrder, line: PurchaseOrderLine, quantity: Decimal
+) -> tuple[Decimal, list[dict[str, str]], dict[str, Decimal]]:
+    """A line's amount and cost-center distributions at ``quantity`` (its splits in proportion), and
+    what each cost center would then commit less, by cost-center code."""
+    amount = _line_amount(line, quantity, po.currency)
+    distributions = rescale(line.distributions, Decimal(line.amount), amount, po.currency)
+    freed: dict[str, Decimal] = defaultdict(Decimal)
+    for old, new in zip(line.distributions, distributions, strict=True):
+        freed[old["cost_center"]] += Decimal(old["amount"]) - Decimal(new["amount"])
+    return amount, distributions, freed
+
+
 def _requantify(
     po: PurchaseOrder, line: PurchaseOrderLine, quantity: Decimal, released: dict[str, Decimal]
 ) -> None:
     """Set a line's new quantity, its amount and its cost-center distributions (not saved); what each
     cost center no longer commits is added to ``released``."""
-    amount = quantize_money(
-        quantity * Decimal(line.unit_price) / (Decimal(line.price_basis_quantity) or Decimal(1)), po.currency
-    )
-    distributions = rescale(line.distributions, Decimal(line.amount), amount, po.currency)
-    for old, new in zip(line.distributions, distributions, strict=True):
-        released[old["cost_center"]] += Decimal(old["amount"]) - Decimal(new["amount"])
+    amount, distributions, freed = _at_quantity(po, line, quantity)
+    for code, value in freed.items():
+        released[code] += value
     line.quantity, line.amount, line.distributions = quantity, amount, distributions
 
 
@@ -47,12 +57,14 @@ def _apply_version(po: PurchaseOrder, transmission: Transmission) -> None:
     cancelled = {number for number, quantity in changes.items() if quantity == 0}
     _cancel_lines(po, cancelled, reason=transmission.reason, save_po=False)
     released: dict[str, Decimal] = defaultdict(Decimal)
+    lowered: set[int] = set()
     for number, quantity in changes.items():
         line = lines[number]
         if quantity == 0 or quantity == line.quantity:
             continue
         _requantify(po, line, quantity, released)
         line.save(update_fields=["quantity", "amount", "distributions"])
+        lowered.add(number)
     _release(po, released, version=transmission.version)
     po.version = transmission.version
     po.total_amount = quantize_money(
@@ -61,7 +73,16 @@ def _apply_version(po: PurchaseOrder, transmission: Transmission) -> None:
     if all(line.is_cancelled for line in po.lines.all()):
         _cancelled(po)
     else:
-        hooks.refresh_lines(purchase_order=po)
+        rows = [row for result in hooks.refresh_lines(purchase_order=po) for row in result.values()]
+        # What the supplier rejected of a lowered line is counted again against its new quantity.
+        rejected_by_supplier(
+            po=po,
+            quantities={
+                row.po_line.line_number: row.rejected_quantity
+                for row in rows
+                if row.po_line.line_number in lowered
+            },
+        )
     record_event(
         PurchaseOrderEvent,
         po,
@@ -84,15 +105,20 @@ def _release(po: PurchaseOrder, amounts: dict[str, Decimal], *, version: int | N
 
 
 def _cancel_lines(po: PurchaseOrder, numbers: set[int], *, reason: str, save_po: bool = True) -> list[int]:
-    """Cancel these lines (nothing more is expected of them) and release their budget; returns the
-    numbers of the lines that were still open."""
+    """Cancel these lines (nothing more is expected of them) and release their budget, less what the
+    supplier's rejection of them already released; returns the numbers of the lines that were still
+    open."""
     released: dict[str, Decimal] = defaultdict(Decimal)
     done = []
-    for line in po.lines.filter(line_number__in=numbers).order_by("line_number"):
+    lines = list(po.lines.filter(line_number__in=numbers).order_by("line_number"))
+    already = budgets.released_for_rejections(line_ids=[line.pk for line in lines if not line.is_cancelled])
+    for line in lines:
         if line.is_cancelled:
             continue
         for split in line.distributions:
             released[split["cost_center"]] += Decimal(split["amount"])
+        for code, amount in already[line.pk].items():
+            released[code] -= amount
         line.cancelled_quantity = line.quantity
         line.quantity = Decimal(0)
         line.amount = Decimal(0)
@@ -159,3 +185,32 @@ def cancelled_by_supplier(
             _cancelled(po)
             po.save(update_fields=["status"])
     return done
+
+
+def rejected_by_supplier(*, po: PurchaseOrder, quantities: dict[int, Decimal]) -> None:
+    """The supplier's answer leaves these quantities of these lines rejected (by line number): the
+    money committed for each open line follows what the order still expects of it.
+
+    The rejected part of a line (its share of each cost-center split, as cancelling the line computes
+    it when the whole line is rejected) is released, or committed again when the supplier accepts it
+    again, against what was released for that line before: the same answer twice changes nothing.
+    Rows carry the order's number. The caller holds the PO's lock."""
+    if po.status == POStatus.CANCELLED:
+        return
+    lines = [line for line in po.lines.filter(line_number__in=quantities) if not line.is_cancelled]
+    already = budgets.released_for_rejections(line_ids=[line.pk for line in lines])
+    for line in sorted(lines, key=lambda line: line.line_number):
+        rejected = min(quantities[line.line_number], Decimal(line.quantity))
+        target = _at_quantity(po, line, line.quantity - rejected)[2] if rejected > 0 else {}
+        change = {
+            code: target.get(code, Decimal(0)) - already[line.pk].get(code, Decimal(0))
+            for code in target.keys() | already[line.pk].keys()
+        }
+        if any(change.values()):
+            budgets.release_part(
+                requisition=po.requisition,
+                reference=po.number,
+                amounts=change,
+                currency=po.currency,
+                rejected_line=line,
+            )

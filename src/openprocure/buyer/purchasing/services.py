@@ -18,7 +18,7 @@ from openprocure.buyer.purchasing.creation import (
     on_final_approval,
     on_final_approval_many,
 )
-from openprocure.buyer.purchasing.line_changes import cancelled_by_supplier
+from openprocure.buyer.purchasing.line_changes import cancelled_by_supplier, rejected_by_supplier
 from openprocure.buyer.purchasing.numbering import allocate_po_numbers, next_po_number
 from openprocure.buyer.purchasing.sending import (
     DELIVERY_RESULT,
@@ -47,6 +47,7 @@ __all__ = [
     "order_problem",
     "order_problem_values",
     "record_delivery",
+    "rejected_by_supplier",
     "request_change",
     "resend",
     "send_purchase_order",
