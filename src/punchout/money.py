@@ -20,6 +20,7 @@ __all__ = [
     "parse_decimal",
     "quantize_money",
     "quantize_unit_price",
+    "stated_unit_price",
 ]
 
 # Active ISO 4217 codes (plus a few recently withdrawn ones still seen in old systems: ANG, CUC,
@@ -107,6 +108,13 @@ def quantize_unit_price(amount: Decimal, currency: str) -> Decimal:
     places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
     places = max(minor_units(currency), min(places, UNIT_PRICE_DECIMALS))
     return _zero_sign(amount.quantize(_QUANTS[places], rounding=ROUND_HALF_UP))
+
+
+def stated_unit_price(amount: Decimal, currency: str) -> Decimal:
+    """A stored unit price as a document states it: the currency's minor units, more only for the
+    decimals that count, up to four (stored ``12.5000`` EUR -> ``12.50``, ``1250.0000`` JPY ->
+    ``1250``, ``0.1250`` KWD -> ``0.125``, ``0.0125`` EUR stays ``0.0125``)."""
+    return quantize_unit_price(amount.normalize(), currency)
 
 
 def parse_decimal(text: str) -> Decimal:

@@ -215,7 +215,7 @@ def test_partial_acceptance_backorders_and_rejects_lines_with_codes(
             {"catalog_price": "6.00"},
             {},
             "PRICE_ABOVE_TOLERANCE",
-            "Our price is 6.00 EUR; the order says 5.2000 EUR, beyond the 10% tolerance (/cXML/Request/OrderRequest/ItemOut[1]/ItemDetail/UnitPrice/Money). Punch out again to get the current price, then order the line again.",
+            "Our price is 6.00 EUR; the order says 5.20 EUR, beyond the 10% tolerance (/cXML/Request/OrderRequest/ItemOut[1]/ItemDetail/UnitPrice/Money). Punch out again to get the current price, then order the line again.",
         ),
         ({"catalog_price": "5.70"}, {}, "ACCEPTED", "Accepted: 1 at 5.70 EUR each. Nothing to do."),
         (

@@ -34,7 +34,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import get_language, to_locale
 
-from punchout.money import minor_units, quantize_money, quantize_unit_price
+from punchout.money import minor_units, quantize_money, stated_unit_price
 
 #: What a page shows where there is no value.
 NO_VALUE = "—"
@@ -111,9 +111,9 @@ def format_unit_price(value: Any, currency: Any, *, language: str | None = None)
     code = str(currency or "").strip().upper()
     if number is None:
         return NO_VALUE if value is None or value == "" else str(value)
-    # ``quantize_unit_price`` keeps the price's own decimals up to four; the zeros past the
+    # ``stated_unit_price`` keeps the price's own decimals up to four; the zeros past the
     # currency's minor units are dropped (12.5000 -> 12.50), the pattern puts back the minor units.
-    rounded = quantize_unit_price(number.normalize(), code).normalize()
+    rounded = stated_unit_price(number, code).normalize()
     return _written(rounded, code, language)
 
 

@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from openprocure.core.tunables import tunable
 from openprocure.supplier.catalog import services, taxonomy, taxonomy_fr
 from openprocure.supplier.catalog.models import Product
+from punchout.money import quantize_money
 
 MARKETPLACE = "OpenProcure Marketplace"
 SELLERS = (
@@ -146,14 +147,15 @@ class Generator:
             description=description,
             unspsc=commodity.code,
             unit_of_measure=rng.choice(commodity.units),
-            list_price=list_price,
-            business_price=business_price,
+            # Drawn in hundredths, written in the currency's minor units (JPY 0, EUR 2, KWD 3).
+            list_price=quantize_money(list_price, self.currency),
+            business_price=quantize_money(business_price, self.currency),
             currency=self.currency,
             seller_id=self.seller_ids[seller],
             fulfilled_by_us=fulfilled_by_us,
             stock=0 if rng.random() < 0.08 else rng.randint(1, 5_000),
             delivery_days=rng.choice((1, 1, 2, 2, 3)) if fulfilled_by_us else rng.randint(2, 9),
-            tiers=tiers,
+            tiers=[(quantity, quantize_money(price, self.currency)) for quantity, price in tiers],
             title_fr=title_fr,
             description_fr=description_fr,
         )

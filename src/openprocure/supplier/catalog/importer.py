@@ -17,7 +17,8 @@ description                no        free text
 description_fr             no        the description in French, free text
 unspsc                     yes       8-digit UNSPSC commodity code, e.g. ``44121615``
 unit_of_measure            no        UN/CEFACT code, 2 or 3 letters (default ``EA``)
-list_price                 yes       decimal with a dot, at most 2 decimals, e.g. ``12.50``
+list_price                 yes       decimal with a dot, at most the currency's minor units of
+                                     decimals (JPY 0, EUR 2, KWD 3), e.g. ``12.50``, ``0.125``
 business_price             no        same format, not above ``list_price`` (default: list price)
 currency                   no        ISO 4217 code (default ``CATALOG_DEFAULT_CURRENCY``)
 seller                     yes       seller name, created when new
@@ -48,11 +49,12 @@ from datetime import date
 from decimal import ROUND_CEILING, Decimal, InvalidOperation
 from typing import IO, BinaryIO
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openprocure.core.exceptions import ServiceError
-from openprocure.core.reference import is_currency
+from openprocure.core.reference import is_currency, minor_units, validate_price_places
 from openprocure.core.tunables import tunable
 from openprocure.supplier.catalog import services
 from openprocure.supplier.catalog.export import REC20_UNITS
@@ -107,21 +109,30 @@ class RowError(ValueError):
     """A CSV row that cannot be imported; its message names the column and what is wrong."""
 
 
-def _price(row: dict[str, str], column: str) -> Decimal:
+def _price(row: dict[str, str], column: str, currency: str) -> Decimal:
     text = row.get(column, "").strip()
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise RowError(
-            _('%(column)s: "%(value)s" is not a price; use a dot for decimals, e.g. 12.50.')
-            % {"column": column, "value": text}
-        ) from None
-    if not value.is_finite() or value < 0 or value.as_tuple().exponent < -2:  # type: ignore[operator]  # the exponent is an int for a finite Decimal, which this is
+        value = Decimal("NaN")
+    if not value.is_finite() or value < 0:
         raise RowError(
             _('%(column)s: "%(value)s" is not a price; use a dot for decimals, e.g. 12.50.')
             % {"column": column, "value": text}
         )
-    return value.quantize(Decimal("0.01"))
+    return _in_minor_units(value, column, currency)
+
+
+def _in_minor_units(value: Decimal, column: str, currency: str) -> Decimal:
+    """``value`` written with exactly the minor units of ``currency`` (EUR ``12.5`` -> ``12.50``);
+    a price with more decimals than the currency has (EUR ``12.505``) is refused."""
+    try:
+        validate_price_places(value, currency)
+    except ValidationError as error:
+        raise RowError(
+            _("%(column)s: %(error)s") % {"column": column, "error": " ".join(error.messages)}
+        ) from None
+    return value.quantize(Decimal(1).scaleb(-minor_units(currency)))
 
 
 def _whole(row: dict[str, str], column: str, default: int, maximum: int) -> int:
@@ -160,9 +171,9 @@ def parse_row(row: dict[str, str], *, seller_ids: dict[str, int]) -> services.Pr
     currency = (row.get("currency") or "").strip().upper() or tunable("CATALOG_DEFAULT_CURRENCY")
     if not is_currency(currency):
         raise RowError(_('currency: "%(value)s" must be a 3-letter ISO 4217 code.') % {"value": currency})
-    list_price = _price(row, "list_price")
+    list_price = _price(row, "list_price", currency)
     business_price = (
-        _price(row, "business_price") if (row.get("business_price") or "").strip() else list_price
+        _price(row, "business_price", currency) if (row.get("business_price") or "").strip() else list_price
     )
     if business_price > list_price:
         raise RowError(
@@ -184,7 +195,6 @@ def parse_row(row: dict[str, str], *, seller_ids: dict[str, int]) -> services.Pr
             or tier[0] < 2
             or not tier[1].is_finite()
             or tier[1] <= 0
-            or tier[1].as_tuple().exponent < -2  # type: ignore[operator]  # the exponent is an int for a finite Decimal, which this is
             or tier[1] > business_price
             or any(tier[0] == known for known, _price in tiers)
         ):
@@ -195,7 +205,7 @@ def parse_row(row: dict[str, str], *, seller_ids: dict[str, int]) -> services.Pr
                 )
                 % {"value": pair}
             )
-        tiers.append((tier[0], tier[1].quantize(Decimal("0.01"))))
+        tiers.append((tier[0], _in_minor_units(tier[1], "price_tiers", currency)))
     seller = row["seller"].strip()
     if seller not in seller_ids:
         seller_ids.update(services.seller_ids(names=[seller], marketplace_name=MARKETPLACE))

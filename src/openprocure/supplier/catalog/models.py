@@ -2,15 +2,44 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from openprocure.core.fields import currency_field
 from openprocure.core.models import RequestedRun
+from openprocure.core.reference import is_currency, validate_price_places
 from openprocure.core.status import status_field
 from openprocure.supplier.business.models import Business
 from openprocure.supplier.catalog.choices import ExportFormat, ExportStatus, SelectionScope
+
+#: Decimals of a stored catalog price: the most minor units of a currency the storefront sells in
+#: (KWD, BHD, OMR, JOD, TND: 3). Each price has no more than its own currency's (JPY 0, EUR 2).
+PRICE_DECIMALS = 3
+
+
+def _price_field(verbose_name: Any) -> models.DecimalField[Any, Any]:
+    """A catalog unit price: ten digits before the point, :data:`PRICE_DECIMALS` after."""
+    return models.DecimalField(verbose_name, max_digits=10 + PRICE_DECIMALS, decimal_places=PRICE_DECIMALS)
+
+
+def _check_places(prices: dict[str, Any], currency: str) -> None:
+    """Each of ``prices`` (field name -> value) has no more decimals than ``currency``'s minor units."""
+    if not is_currency(currency):
+        return  # the currency field reports its own error
+    errors: dict[str, Any] = {}
+    for name, value in prices.items():
+        if isinstance(value, Decimal):
+            try:
+                validate_price_places(value, currency)
+            except ValidationError as error:
+                errors[name] = error
+    if errors:
+        raise ValidationError(errors)
 
 
 class Seller(models.Model):
@@ -73,8 +102,8 @@ class Product(models.Model):
     unit_of_measure = models.CharField(
         _("unit of measure"), max_length=3, default="EA", help_text=_("UN/CEFACT code, e.g. EA, BX, PK.")
     )
-    list_price = models.DecimalField(_("list price"), max_digits=12, decimal_places=2)
-    business_price = models.DecimalField(_("business price"), max_digits=12, decimal_places=2)
+    list_price = _price_field(_("list price"))
+    business_price = _price_field(_("business price"))
     currency = currency_field(default="EUR")
     seller = models.ForeignKey(
         Seller, verbose_name=_("sold by"), on_delete=models.PROTECT, related_name="products"
@@ -99,6 +128,9 @@ class Product(models.Model):
     def __str__(self) -> str:
         return f"{self.asin} {self.title}"
 
+    def clean(self) -> None:
+        _check_places({"list_price": self.list_price, "business_price": self.business_price}, self.currency)
+
     @property
     def reader_title(self) -> str:
         """The title in the active language: French when the reader reads French and there is one."""
@@ -121,7 +153,7 @@ class PriceTier(models.Model):
         Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="price_tiers"
     )
     min_quantity = models.PositiveIntegerField(_("from quantity"))
-    unit_price = models.DecimalField(_("unit price"), max_digits=12, decimal_places=2)
+    unit_price = _price_field(_("unit price"))
 
     class Meta:
         ordering = ["product", "min_quantity"]
@@ -135,6 +167,10 @@ class PriceTier(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_id} ≥{self.min_quantity}: {self.unit_price}"
+
+    def clean(self) -> None:
+        if self.product_id is not None:
+            _check_places({"unit_price": self.unit_price}, self.product.currency)
 
 
 class Suggestion(models.Model):

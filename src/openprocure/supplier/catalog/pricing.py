@@ -25,17 +25,30 @@ from django.http import HttpRequest
 from django.utils.module_loading import import_string
 
 from openprocure.supplier.catalog.models import PriceTier, Product
+from punchout.money import quantize_money
+
+
+def in_minor_units(value: Decimal, currency: str) -> Decimal:
+    """A stored catalog price written with its currency's minor units: the columns keep three
+    decimals for every currency, so ``5.200`` EUR is ``5.20``, ``1250.000`` JPY ``1250``, ``0.125`` KWD
+    stays ``0.125``. Imports refuse a price with more decimals than its currency has, so nothing is
+    rounded away."""
+    return quantize_money(Decimal(value), currency)
 
 
 @dataclass(frozen=True)
 class Price:
-    """A unit price: a Decimal amount in one ISO 4217 currency."""
+    """A unit price: a Decimal amount in one ISO 4217 currency, with the currency's minor units."""
 
     amount: Decimal
     currency: str
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "amount", in_minor_units(self.amount, self.currency))
+
     def __str__(self) -> str:
-        return f"{self.amount:,.2f} {self.currency}"
+        """``1,234.50 EUR``, ``1,250 JPY``, ``0.125 KWD``: the currency's minor units, grouped."""
+        return f"{self.amount:,f} {self.currency}"
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,7 @@ Row = TypeVar("Row")
 
 
 def _band_sql(column: str, bounds: Sequence[Decimal]) -> str:
-    # Comparing a 2-decimal price with a whole-number bound is exact even on SQLite's REAL storage:
+    # Comparing a price of at most 3 decimals with a whole-number bound is exact even on SQLite's REAL storage:
     # no arithmetic happens, and decimal → nearest double is monotonic.
     cases = " ".join(f"WHEN {column} < {int(bound)} THEN {number}" for number, bound in enumerate(bounds))
     return f"(CASE {cases} ELSE {len(bounds)} END)"

@@ -19,7 +19,7 @@ from openprocure.supplier.orders.documents import order_reference
 from openprocure.supplier.orders.models import Order, OrderLine
 from openprocure.supplier.punchout import pricing
 from punchout import amounts, cxml
-from punchout.money import Money
+from punchout.money import Money, stated_unit_price
 
 #: The header Extrinsics of a corrective invoice sent as cXML (see :func:`invoice_request`).
 INVOICE_TYPE_EXTRINSIC = "invoiceTypeCode"
@@ -101,7 +101,7 @@ def invoice_request(
                 invoice_line_number=invoice_line.invoice_line_number,
                 quantity=sign * Decimal(invoice_line.quantity),
                 unit_of_measure=line.unit_of_measure or "EA",
-                unit_price=Money(Decimal(invoice_line.unit_price), currency),
+                unit_price=Money(stated_unit_price(Decimal(invoice_line.unit_price), currency), currency),
                 reference=cxml.InvoiceDetailItemReference(
                     line_number=line.line_number,
                     item_id=cxml.ItemID(line.supplier_part_id, line.supplier_part_auxiliary_id or None),

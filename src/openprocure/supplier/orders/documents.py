@@ -33,7 +33,7 @@ from openprocure.supplier.orders.models import Order, OrderLine, OrderSettings
 from openprocure.supplier.punchout import pricing
 from punchout import amounts, cxml
 from punchout.cxml.common import MessageBody
-from punchout.money import Money
+from punchout.money import Money, stated_unit_price
 
 logger = logging.getLogger(__name__)
 
@@ -225,7 +225,7 @@ def confirmation_requests(
         for line in seller_lines:
             statuses = []
             uom = line.unit_of_measure or "EA"
-            price = Money(Decimal(line.unit_price), line.currency)
+            price = Money(stated_unit_price(Decimal(line.unit_price), line.currency), line.currency)
             if line.accepted_quantity:
                 statuses.append(
                     cxml.ConfirmationStatus(

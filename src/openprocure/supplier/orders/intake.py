@@ -52,6 +52,7 @@ from openprocure.supplier.business.choices import QuantityAction
 from openprocure.supplier.business.models import Integration, PaymentMethod, ShippingAddress
 from openprocure.supplier.business.services import payment_method_valid
 from openprocure.supplier.catalog.models import PriceTier, Product, Seller
+from openprocure.supplier.catalog.pricing import in_minor_units
 from openprocure.supplier.orders import codes
 from openprocure.supplier.orders.choices import LineOutcome, OrderStatus
 from openprocure.supplier.orders.models import Order, OrderLine
@@ -358,7 +359,7 @@ def price_for(product: Product, quantity: int, tiers: list[PriceTier]) -> Decima
     for tier in tiers:
         if tier.min_quantity <= quantity and Decimal(tier.unit_price) < price:
             price = Decimal(tier.unit_price)
-    return price
+    return in_minor_units(price, product.currency)
 
 
 def buyer_unit_price(item: cxml.ItemOut) -> tuple[Decimal | None, str | None]:

@@ -32,7 +32,7 @@ from openprocure.supplier.punchout.choices import Operation, SessionProtocol, Se
 from openprocure.supplier.punchout.framing import frame_for_integration
 from openprocure.supplier.punchout.models import CartLine, PunchOutSession
 from punchout import oci
-from punchout.money import quantize_unit_price
+from punchout.money import stated_unit_price
 
 EMAIL_PARAMETERS = ("email", "user_email", "useremail", "e-mail")
 _DUMMY_HASH = "sha256$0000000000000000$" + "0" * 64
@@ -63,7 +63,7 @@ def item_for(
         description=product.title[:40],
         quantity=Decimal(quantity),
         unit=product.unit_of_measure,
-        price=quantize_unit_price(unit_price, product.currency),
+        price=stated_unit_price(Decimal(unit_price), product.currency),
         currency=product.currency,
         price_unit=Decimal(1),
         lead_time=product.delivery_days,

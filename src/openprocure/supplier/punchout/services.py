@@ -30,7 +30,7 @@ from openprocure.supplier.business.credentials import check_secret, token_hash
 from openprocure.supplier.business.models import BusinessGroup, Integration, Membership
 from openprocure.supplier.business.services import create_linked_account
 from openprocure.supplier.catalog.models import Product
-from openprocure.supplier.catalog.pricing import BusinessStrategy
+from openprocure.supplier.catalog.pricing import BusinessStrategy, in_minor_units
 from openprocure.supplier.punchout import pricing
 from openprocure.supplier.punchout.choices import (
     SESSION_TRANSITIONS,
@@ -41,7 +41,7 @@ from openprocure.supplier.punchout.choices import (
 from openprocure.supplier.punchout.models import CartLine, PunchOutSession
 from punchout import amounts, cxml
 from punchout.cxml.errors import CXMLError
-from punchout.money import Money, quantize_unit_price
+from punchout.money import Money, stated_unit_price
 
 #: The Extrinsic of a cart line carrying our list price per unit (the buyer's savings figures).
 LIST_PRICE_EXTRINSIC = "ListPrice"
@@ -647,9 +647,7 @@ def order_message(*, session: PunchOutSession, cancel: bool = False) -> cxml.CXM
             ),
             # Our list price per unit, in the line's currency: what the buyer's savings are measured
             # against (cXML's ItemDetail has no element of its own for it).
-            cxml.Extrinsic(
-                LIST_PRICE_EXTRINSIC, format(quantize_unit_price(Decimal(product.list_price), currency), "f")
-            ),
+            cxml.Extrinsic(LIST_PRICE_EXTRINSIC, format(in_minor_units(product.list_price, currency), "f")),
         ]
         items.append(
             cxml.ItemIn(
@@ -657,7 +655,7 @@ def order_message(*, session: PunchOutSession, cancel: bool = False) -> cxml.CXM
                 line_number=number,
                 item_id=cxml.ItemID(product.asin, _line_identity(session, line)),
                 item_detail=cxml.ItemDetail(
-                    unit_price=Money(line.unit_price, currency),
+                    unit_price=Money(stated_unit_price(Decimal(line.unit_price), currency), currency),
                     descriptions=[cxml.Description(product.title, lang="en", short_name=None)],
                     unit_of_measure=product.unit_of_measure,
                     classifications=[cxml.Classification("UNSPSC", product.unspsc)],
