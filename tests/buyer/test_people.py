@@ -397,3 +397,51 @@ def test_legal_entities_are_added_and_changed(acme) -> None:
     )
     assert signed_in("requester@acme.test").get("/organization/legal-entities/new/").status_code == 403
     assert LegalEntity.objects.filter(name__iexact="acme industries sas").count() == 1
+
+
+def test_a_spending_limit_has_as_many_decimals_as_its_currency_and_no_more(acme) -> None:
+    admin = signed_in("admin@acme.test")
+    kwd = admin.post("/organization/people/new/", person_data(limit_amount="1000.125", limit_currency="kwd"))
+    assert kwd.status_code == 302
+    assert spending_limit_for(user=User.objects.get(email="new.buyer@acme.test")) == (
+        Decimal("1000.125"),
+        "KWD",
+    )
+
+    euro = admin.post(
+        "/organization/people/new/",
+        person_data(email="other@acme.test", limit_amount="1000.125", limit_currency="EUR"),
+    )
+    assert euro.status_code == 200
+    assert euro.context["form"].errors == {
+        "limit_amount": ["Ensure that there are no more than 2 decimal places."]
+    }
+    # No currency typed: the company's (EUR) counts.
+    default = admin.post(
+        "/organization/people/new/",
+        person_data(email="other@acme.test", limit_amount="10.125", limit_currency=""),
+    )
+    assert default.context["form"].errors == {
+        "limit_amount": ["Ensure that there are no more than 2 decimal places."]
+    }
+    assert User.objects.filter(email="other@acme.test").count() == 0
+    # Trailing zeros are not decimals that count.
+    zeros = admin.post(
+        "/organization/people/new/",
+        person_data(email="other@acme.test", limit_amount="250.000", limit_currency="EUR"),
+    )
+    assert zeros.status_code == 302
+    assert spending_limit_for(user=User.objects.get(email="other@acme.test")) == (Decimal("250"), "EUR")
+
+    role_kwd = admin.post(
+        "/organization/people/role-limits/", {"role": Role.AP_CLERK, "amount": "7.125", "currency": "KWD"}
+    )
+    assert role_kwd.status_code == 302
+    assert SpendingLimit.objects.get(role=Role.AP_CLERK).money == (Decimal("7.125"), "KWD")
+    yen = admin.post(
+        "/organization/people/role-limits/",
+        {"role": Role.AP_CLERK, "amount": "5000.5", "currency": "JPY"},
+        follow=True,
+    )
+    assert "Ensure that there are no more than 0 decimal places." in yen.content.decode()
+    assert SpendingLimit.objects.get(role=Role.AP_CLERK).money == (Decimal("7.125"), "KWD")
