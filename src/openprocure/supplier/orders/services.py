@@ -1091,22 +1091,24 @@ def run_conformance(*, run_id: int) -> ConformanceRun:
     run = ConformanceRun.objects.select_related("integration").get(pk=run_id)
     if run.status != ConformanceStatus.QUEUED:
         return run  # another worker took it
+    # Failing the run before it starts and taking it are conditional updates: of two workers given
+    # the same task (the housekeeping enqueues again a task it thinks lost), one runs it or fails it;
+    # a run failed meanwhile stays failed, a run taken meanwhile stays with the worker that took it.
+    queued = ConformanceRun.objects.filter(pk=run.pk, status=ConformanceStatus.QUEUED)
     try:
         _order, target = conformance_target(run.integration)
     except ValidationError as error:
-        run.error = " ".join(error.messages)
-        run.finished_at = timezone.now()
-        set_status(
-            run, ConformanceStatus.FAILED, table=CONFORMANCE_TRANSITIONS, also=["error", "finished_at"]
+        set_status_where(
+            queued,
+            ConformanceStatus.FAILED,
+            table=CONFORMANCE_TRANSITIONS,
+            error=" ".join(error.messages),
+            finished_at=timezone.now(),
         )
+        run.refresh_from_db()
         return run
-    # Taking the run is a conditional update: of two workers given the same task (the housekeeping
-    # enqueues again a task it thinks lost), one runs it; a run failed meanwhile stays failed.
     taken = set_status_where(
-        ConformanceRun.objects.filter(pk=run.pk, status=ConformanceStatus.QUEUED),
-        ConformanceStatus.RUNNING,
-        table=CONFORMANCE_TRANSITIONS,
-        started_at=timezone.now(),
+        queued, ConformanceStatus.RUNNING, table=CONFORMANCE_TRANSITIONS, started_at=timezone.now()
     )
     run.refresh_from_db()
     if not taken:
