@@ -40,6 +40,15 @@ def person_data(**changes: Any) -> dict[str, Any]:
     return data
 
 
+def role_limit_page(admin: Client, role: str, amount: str, currency: str) -> str:
+    """The page shown after ``admin`` sets the spending limit of ``role``."""
+    return admin.post(
+        "/organization/people/role-limits/",
+        {"role": role, "amount": amount, "currency": currency},
+        follow=True,
+    ).content.decode()
+
+
 def test_an_administrator_adds_a_person_who_chooses_a_password_from_the_link(
     acme,
     django_capture_on_commit_callbacks: Any,
@@ -178,12 +187,9 @@ def test_an_administrator_changes_roles_and_limits_and_stops_someone_signing_in(
         "The Approver role&#x27;s spending limit is 5,000.00\xa0USD."
         in admin.get("/organization/people/").content.decode()
     )
-    bad = admin.post(
-        "/organization/people/role-limits/",
-        {"role": Role.APPROVER, "amount": "-1", "currency": "EUR"},
-        follow=True,
+    assert "Ensure this value is greater than or equal to 0." in role_limit_page(
+        admin, Role.APPROVER, "-1", "EUR"
     )
-    assert "Ensure this value is greater than or equal to 0." in bad.content.decode()
     assert SpendingLimit.objects.get(role=Role.APPROVER).money == (Decimal("5000.00"), "USD")
 
 
@@ -438,10 +444,6 @@ def test_a_spending_limit_has_as_many_decimals_as_its_currency_and_no_more(acme)
     )
     assert role_kwd.status_code == 302
     assert SpendingLimit.objects.get(role=Role.AP_CLERK).money == (Decimal("7.125"), "KWD")
-    yen = admin.post(
-        "/organization/people/role-limits/",
-        {"role": Role.AP_CLERK, "amount": "5000.5", "currency": "JPY"},
-        follow=True,
-    )
-    assert "Ensure that there are no more than 0 decimal places." in yen.content.decode()
+    yen = role_limit_page(admin, Role.AP_CLERK, "5000.5", "JPY")
+    assert "Ensure that there are no more than 0 decimal places." in yen
     assert SpendingLimit.objects.get(role=Role.AP_CLERK).money == (Decimal("7.125"), "KWD")

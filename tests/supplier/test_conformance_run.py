@@ -153,16 +153,22 @@ def test_the_checks_are_refused_for_an_active_integration_or_without_a_test_orde
     assert ConformanceRun.objects.count() == 0
 
 
+def a_run_whose_endpoint_went_away(client, globex, buyer_url: str) -> ConformanceRun:
+    """The administrator asks for a run (its task waits: the tasks' backend runs none), then the
+    inbound cXML URL is removed before a worker takes it."""
+    globex_test_order(client, globex, buyer_url)
+    client.login(username="admin@globex.test", password=PASSWORD)
+    assert client.post(page(globex), {"understood": "on"}).status_code == 302
+    OrderSettings.objects.filter(integration=globex).update(buyer_cxml_url="")
+    return ConformanceRun.objects.get()
+
+
 def test_a_run_whose_endpoint_went_away_before_the_worker_took_it_says_why(
     client, globex, products, settings
 ):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     with PartnerServer() as buyer:
-        globex_test_order(client, globex, buyer.url)
-        client.login(username="admin@globex.test", password=PASSWORD)
-        assert client.post(page(globex), {"understood": "on"}).status_code == 302
-        OrderSettings.objects.filter(integration=globex).update(buyer_cxml_url="")
-        run = services.run_conformance(run_id=ConformanceRun.objects.get().pk)
+        run = services.run_conformance(run_id=a_run_whose_endpoint_went_away(client, globex, buyer.url).pk)
         assert buyer.received == []
     assert (run.status, run.report) == (ConformanceStatus.FAILED, {})
     assert run.error.startswith("No inbound cXML URL of your procurement system is set")
@@ -178,11 +184,7 @@ def test_a_run_another_worker_took_while_its_endpoint_was_read_is_not_failed(
 ):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     with PartnerServer() as buyer:
-        globex_test_order(client, globex, buyer.url)
-    client.login(username="admin@globex.test", password=PASSWORD)
-    assert client.post(page(globex), {"understood": "on"}).status_code == 302
-    OrderSettings.objects.filter(integration=globex).update(buyer_cxml_url="")
-    run = ConformanceRun.objects.get()
+        run = a_run_whose_endpoint_went_away(client, globex, buyer.url)
     started = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
     read_target = services.conformance_target
 
