@@ -98,6 +98,32 @@ def test_the_tolerance_editor_shows_amounts_without_trailing_zeros(acme, languag
     ] == ["0.0125", "0.05", "12.5", "0", "750"]
 
 
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_tolerance_editor_shows_percentages_as_typed(acme, language: str) -> None:
+    rule = ToleranceRule.objects.create(
+        quantity_pct=Decimal("5"), price_pct=Decimal("2.5"), max_tax_rate_pct=Decimal("0.125")
+    )
+    rule.refresh_from_db()
+    assert str(rule.quantity_pct) == "5.000"
+    page = (
+        signed_in("admin@acme.test")
+        .get(f"/invoicing/tolerances/{rule.pk}/", HTTP_ACCEPT_LANGUAGE=language)
+        .content.decode()
+    )
+    assert [_value(page, name) for name in ("quantity_pct", "price_pct", "max_tax_rate_pct")] == [
+        "5",
+        "2.5",
+        "0.125",
+    ]
+    empty = ToleranceRule.objects.create(unspsc_prefix="43", price_pct=None)
+    page = signed_in("admin@acme.test").get(f"/invoicing/tolerances/{empty.pk}/").content.decode()
+    assert [_value(page, name) for name in ("quantity_pct", "price_pct", "max_tax_rate_pct")] == [
+        "0",
+        None,
+        None,
+    ]
+
+
 def test_the_person_editor_shows_the_limit_in_its_currency(acme) -> None:
     person = User.objects.get(email="requester@acme.test")
     SpendingLimit.objects.filter(user=person).delete()

@@ -128,6 +128,37 @@ def test_a_price_quantity_that_is_not_above_zero_is_refused() -> None:
     assert checked.problems == [("price", "price_quantity", "0")]
 
 
+def test_an_item_row_and_a_price_row_report_format_errors_first_and_check_currencies_alike() -> None:
+    def rows(currency: str, unit_price: str = "5", errors: list | None = None) -> tuple[Row, Row]:
+        def row(**item: Any) -> Row:
+            return Row(
+                line=4,
+                supplier_part_id="P",
+                unit_price=unit_price,
+                currency=currency,
+                names={"currency": "CUR"},
+                errors=list(errors or []),
+                **item,
+            )
+
+        return row(description="Pen", unit_of_measure="EA", punchout_enabled=not unit_price), row()
+
+    unreadable = [("format", "T_NEW_CATALOG/PRODUCT[2]", "no price")]
+    for currency, default, problems in [
+        ("euro", "EUR", [("currency", "CUR", "EURO")]),
+        ("", "ABC", [("currency", "CURRENCY", "ABC")]),
+        ("", "", [("no_currency", "", "")]),
+        (" usd ", "", []),
+    ]:
+        item, price = rows(currency, errors=[("T_NEW_CATALOG/PRODUCT[2]", "no price")])
+        checked_item = check_row(item, default_currency=default, full_load=True, unspsc_required=False)
+        checked_price = check_price_row(price, default_currency=default)
+        assert checked_item.problems == checked_price.problems == unreadable + problems
+    # An item without a price (a PunchOut item's comes from the supplier's site) needs no currency.
+    item, _price = rows("", unit_price="")
+    assert check_row(item, default_currency="", full_load=True, unspsc_required=False).problems == []
+
+
 # -- dated prices ------------------------------------------------------------------------------------
 
 DATED = {

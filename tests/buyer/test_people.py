@@ -40,6 +40,15 @@ def person_data(**changes: Any) -> dict[str, Any]:
     return data
 
 
+def role_limit_page(admin: Client, role: str, amount: str, currency: str) -> str:
+    """The page shown after ``admin`` sets the spending limit of ``role``."""
+    return admin.post(
+        "/organization/people/role-limits/",
+        {"role": role, "amount": amount, "currency": currency},
+        follow=True,
+    ).content.decode()
+
+
 def test_an_administrator_adds_a_person_who_chooses_a_password_from_the_link(
     acme,
     django_capture_on_commit_callbacks: Any,
@@ -178,12 +187,9 @@ def test_an_administrator_changes_roles_and_limits_and_stops_someone_signing_in(
         "The Approver role&#x27;s spending limit is 5,000.00\xa0USD."
         in admin.get("/organization/people/").content.decode()
     )
-    bad = admin.post(
-        "/organization/people/role-limits/",
-        {"role": Role.APPROVER, "amount": "-1", "currency": "EUR"},
-        follow=True,
+    assert "Ensure this value is greater than or equal to 0." in role_limit_page(
+        admin, Role.APPROVER, "-1", "EUR"
     )
-    assert "Ensure this value is greater than or equal to 0." in bad.content.decode()
     assert SpendingLimit.objects.get(role=Role.APPROVER).money == (Decimal("5000.00"), "USD")
 
 
@@ -397,3 +403,47 @@ def test_legal_entities_are_added_and_changed(acme) -> None:
     )
     assert signed_in("requester@acme.test").get("/organization/legal-entities/new/").status_code == 403
     assert LegalEntity.objects.filter(name__iexact="acme industries sas").count() == 1
+
+
+def test_a_spending_limit_has_as_many_decimals_as_its_currency_and_no_more(acme) -> None:
+    admin = signed_in("admin@acme.test")
+    kwd = admin.post("/organization/people/new/", person_data(limit_amount="1000.125", limit_currency="kwd"))
+    assert kwd.status_code == 302
+    assert spending_limit_for(user=User.objects.get(email="new.buyer@acme.test")) == (
+        Decimal("1000.125"),
+        "KWD",
+    )
+
+    euro = admin.post(
+        "/organization/people/new/",
+        person_data(email="other@acme.test", limit_amount="1000.125", limit_currency="EUR"),
+    )
+    assert euro.status_code == 200
+    assert euro.context["form"].errors == {
+        "limit_amount": ["Ensure that there are no more than 2 decimal places."]
+    }
+    # No currency typed: the company's (EUR) counts.
+    default = admin.post(
+        "/organization/people/new/",
+        person_data(email="other@acme.test", limit_amount="10.125", limit_currency=""),
+    )
+    assert default.context["form"].errors == {
+        "limit_amount": ["Ensure that there are no more than 2 decimal places."]
+    }
+    assert User.objects.filter(email="other@acme.test").count() == 0
+    # Trailing zeros are not decimals that count.
+    zeros = admin.post(
+        "/organization/people/new/",
+        person_data(email="other@acme.test", limit_amount="250.000", limit_currency="EUR"),
+    )
+    assert zeros.status_code == 302
+    assert spending_limit_for(user=User.objects.get(email="other@acme.test")) == (Decimal("250"), "EUR")
+
+    role_kwd = admin.post(
+        "/organization/people/role-limits/", {"role": Role.AP_CLERK, "amount": "7.125", "currency": "KWD"}
+    )
+    assert role_kwd.status_code == 302
+    assert SpendingLimit.objects.get(role=Role.AP_CLERK).money == (Decimal("7.125"), "KWD")
+    yen = role_limit_page(admin, Role.AP_CLERK, "5000.5", "JPY")
+    assert "Ensure that there are no more than 0 decimal places." in yen
+    assert SpendingLimit.objects.get(role=Role.AP_CLERK).money == (Decimal("7.125"), "KWD")

@@ -73,6 +73,12 @@ def test_launch_with_a_requisition_that_is_no_number_is_refused_and_opens_nothin
     assert "Operation: Select a valid choice. delete is not one of the available choices." in (
         response.content.decode()
     )
+    both = requester.post(f"/punchout/launch/{acme.pk}/", {"operation": "delete", "requisition": "first"})
+    assert both.status_code == 400
+    assert (
+        '<p class="error" id="supplier-error">Operation: Select a valid choice. delete is not one of the '
+        "available choices. Requisition: The requisition to shop for is not one of yours.</p>"
+    ) in both.content.decode()
     assert PunchOutSession.objects.count() == 0
 
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from django.urls import reverse
 
-from openprocure.core.status import set_status
+from openprocure.core.status import set_status, set_status_where
 from openprocure.supplier.orders import services
 from openprocure.supplier.orders.choices import CONFORMANCE_TRANSITIONS, ConformanceStatus, EventKind
 from openprocure.supplier.orders.models import ConformanceRun, OrderEvent, OrderSettings
@@ -153,16 +153,22 @@ def test_the_checks_are_refused_for_an_active_integration_or_without_a_test_orde
     assert ConformanceRun.objects.count() == 0
 
 
+def a_run_whose_endpoint_went_away(client, globex, buyer_url: str) -> ConformanceRun:
+    """The administrator asks for a run (its task waits: the tasks' backend runs none), then the
+    inbound cXML URL is removed before a worker takes it."""
+    globex_test_order(client, globex, buyer_url)
+    client.login(username="admin@globex.test", password=PASSWORD)
+    assert client.post(page(globex), {"understood": "on"}).status_code == 302
+    OrderSettings.objects.filter(integration=globex).update(buyer_cxml_url="")
+    return ConformanceRun.objects.get()
+
+
 def test_a_run_whose_endpoint_went_away_before_the_worker_took_it_says_why(
     client, globex, products, settings
 ):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     with PartnerServer() as buyer:
-        globex_test_order(client, globex, buyer.url)
-        client.login(username="admin@globex.test", password=PASSWORD)
-        assert client.post(page(globex), {"understood": "on"}).status_code == 302
-        OrderSettings.objects.filter(integration=globex).update(buyer_cxml_url="")
-        run = services.run_conformance(run_id=ConformanceRun.objects.get().pk)
+        run = services.run_conformance(run_id=a_run_whose_endpoint_went_away(client, globex, buyer.url).pk)
         assert buyer.received == []
     assert (run.status, run.report) == (ConformanceStatus.FAILED, {})
     assert run.error.startswith("No inbound cXML URL of your procurement system is set")
@@ -171,6 +177,37 @@ def test_a_run_whose_endpoint_went_away_before_the_worker_took_it_says_why(
     assert f'<p class="error" role="alert" id="run-error">{run.error}</p>' in html
     # A run that is not waiting is left alone (another worker took it).
     assert services.run_conformance(run_id=run.pk).status == ConformanceStatus.FAILED
+
+
+def test_a_run_another_worker_took_while_its_endpoint_was_read_is_not_failed(
+    client, globex, products, settings, monkeypatch
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    with PartnerServer() as buyer:
+        run = a_run_whose_endpoint_went_away(client, globex, buyer.url)
+    started = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+    read_target = services.conformance_target
+
+    def taken_meanwhile(integration):
+        # A second worker given the same task takes the run while this one reads the endpoint.
+        assert set_status_where(
+            ConformanceRun.objects.filter(pk=run.pk, status=ConformanceStatus.QUEUED),
+            ConformanceStatus.RUNNING,
+            table=CONFORMANCE_TRANSITIONS,
+            started_at=started,
+        )
+        return read_target(integration)
+
+    monkeypatch.setattr(services, "conformance_target", taken_meanwhile)
+    late = services.run_conformance(run_id=run.pk)
+    assert (late.status, late.error, late.started_at, late.finished_at) == (
+        ConformanceStatus.RUNNING,
+        "",
+        started,
+        None,
+    )
+    run.refresh_from_db()
+    assert (run.status, run.error, run.finished_at) == (ConformanceStatus.RUNNING, "", None)
 
 
 def test_a_running_check_shows_its_progress_and_refreshes(client, globex, products, settings):

@@ -1,6 +1,7 @@
 """Forms both sites share: the ids ticked for a "… selected" button, what a refused sign-in posted,
 and the errors of a form posted by a button (which has no page of its own to show them on), a
-number typed in a row of figures, and an amount of money shown in its input as a person types it."""
+number typed in a row of figures, and an amount of money or another stored decimal shown in its input as a
+person types it."""
 
 from __future__ import annotations
 
@@ -87,25 +88,32 @@ def amount_as_typed(amount: Decimal, currency: str = "") -> str:
     return format(number, "f")
 
 
-class _AmountBoundField(BoundField):
-    """The input of an :class:`AmountField`: a stored amount is shown by :func:`amount_as_typed` in the
-    currency of the form's currency field; what was posted is shown as it was typed."""
+class _AsTypedBoundField(BoundField):
+    """The input of a :class:`DecimalAsTypedField`: a stored number is shown by :func:`amount_as_typed`
+    in the currency of the form's field named by the field's ``currency_field`` (none when the form has
+    no such field); what was posted is shown as it was typed."""
 
     def value(self) -> Any:
         value = super().value()
         if not isinstance(value, Decimal) or not value.is_finite():
             return value
-        currency_field = cast("AmountField", self.field).currency_field
+        currency_field = cast("DecimalAsTypedField", self.field).currency_field
         currency = self.form[currency_field].value() if currency_field in self.form.fields else ""
         return amount_as_typed(value, normalize_code(currency))
 
 
-class AmountField(forms.DecimalField):
+class DecimalAsTypedField(forms.DecimalField):
+    """A number that is not money (a percentage, a rate) a form edits, stored with more places than a
+    person types, shown in its input as typed: without trailing zeros (``5``, ``2.5``, not ``5.000``)."""
+
+    bound_field_class = _AsTypedBoundField
+    currency_field = ""
+
+
+class AmountField(DecimalAsTypedField):
     """An amount of money a form edits, stored to four places (``core.fields.amount_field``), shown
     in its input as a person types it (:func:`amount_as_typed`) in the currency held by the form's
     field ``currency_field`` (none when the form has no such field)."""
-
-    bound_field_class = _AmountBoundField
 
     def __init__(self, *, currency_field: str = "currency", **kwargs: Any) -> None:
         self.currency_field = currency_field

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from openprocure.core import rows
+from openprocure.core.fields import PAYLOAD_ID_LENGTH
 from openprocure.core.models import Document
 from punchout.cxml.limits import MAX_WARNINGS, MORE_WARNINGS
 
@@ -77,7 +78,7 @@ def journal_entry(
         direction=direction,
         protocol=protocol,
         kind=kind[:64],
-        payload_id=payload_id[:250],
+        payload_id=payload_id[:PAYLOAD_ID_LENGTH],
         partner=partner[:200],
         reference=reference[:200],
         raw=mask_secrets(raw),

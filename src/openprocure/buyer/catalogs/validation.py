@@ -44,15 +44,33 @@ MAX_LENGTHS = {
 
 @dataclass
 class Checked:
-    """A row's item values when it passed, else its problems as (code, field name, value); its
-    warnings (same form) do not refuse it."""
+    """The check of ``row``: its item values when it passed, else its problems as (code, field name,
+    value); its warnings (same form) do not refuse it."""
 
+    row: Row
     values: dict[str, Any] = field(default_factory=dict)
     problems: list[tuple[str, str, str]] = field(default_factory=list)
     warnings: list[tuple[str, str, str]] = field(default_factory=list)
 
-    def problem(self, row: Row, code: str, attribute: str, value: str = "") -> None:
-        self.problems.append((code, row.name(attribute), value[:200]))
+    @classmethod
+    def begin(cls, row: Row) -> Checked:
+        """The check of ``row`` begun: the errors its format's reader found are its first problems."""
+        checked = cls(row)
+        for where, what in row.errors:
+            checked.problems.append((Problem.FORMAT, where[:100], what[:200]))
+        return checked
+
+    def problem(self, code: str, attribute: str, value: str = "") -> None:
+        """A problem with the row's ``attribute`` (named as its file names it)."""
+        self.problems.append((code, self.row.name(attribute), value[:200]))
+
+    def check_currency(self, currency: str) -> None:
+        """A problem when a priced row has no currency (neither its own nor the file's default) or
+        one that is not ISO 4217."""
+        if not currency:
+            self.problems.append((Problem.NO_CURRENCY, "", ""))
+        elif not reference.is_currency(currency):
+            self.problem(Problem.CURRENCY, "currency" if self.row.currency else "CURRENCY", currency)
 
 
 def _price(text: str) -> Decimal | None:
@@ -97,7 +115,7 @@ class _Pricing:
         for bound, text in tiers:
             price = self.unit_price(text)
             if price is None or price <= 0:
-                self.checked.problem(self.row, Problem.PRICE, "unit_price", f"{text} (LOWER_BOUND {bound})")
+                self.checked.problem(Problem.PRICE, "unit_price", f"{text} (LOWER_BOUND {bound})")
             else:
                 stored.append([bound, format(price.quantize(_TEN_THOUSANDTH), "f")])
         return stored
@@ -110,13 +128,13 @@ class _Pricing:
         for period in row.periods:
             if period.valid_from and period.valid_until and period.valid_until < period.valid_from:
                 self.checked.problem(
-                    row, Problem.PRICE_DATES, "periods", f"{period.valid_from} – {period.valid_until}"
+                    Problem.PRICE_DATES, "periods", f"{period.valid_from} – {period.valid_until}"
                 )
             price = self.unit_price(period.unit_price)
             if price is None:
-                self.checked.problem(row, Problem.PRICE, "unit_price", period.unit_price)
+                self.checked.problem(Problem.PRICE, "unit_price", period.unit_price)
             elif price <= 0:
-                self.checked.problem(row, Problem.PRICE_NOT_POSITIVE, "unit_price", period.unit_price)
+                self.checked.problem(Problem.PRICE_NOT_POSITIVE, "unit_price", period.unit_price)
             tiers = self.tiers(period.tiers)
             periods.append(
                 {
@@ -146,7 +164,7 @@ def _quantity(row: Row, checked: Checked, default: Decimal | None) -> Decimal | 
     except InvalidOperation:
         quantity = Decimal(0)
     if not quantity.is_finite() or quantity <= 0:
-        checked.problem(row, Problem.PRICE, "price_quantity", row.price_quantity)
+        checked.problem(Problem.PRICE, "price_quantity", row.price_quantity)
         return None
     return quantity
 
@@ -157,14 +175,8 @@ def check_price_row(
     """A row of a price update: its part, its price above zero in an ISO 4217 currency and its
     tiers (for the item in force's ``price_quantity``, 1 when None); the rest of the item is the
     version in force's."""
-    checked = Checked()
-    problems = checked.problems
-
-    def problem(code: str, attribute: str, value: str = "") -> None:
-        checked.problem(row, code, attribute, value)
-
-    for where, what in row.errors:
-        problems.append((Problem.FORMAT, where[:100], what[:200]))
+    checked = Checked.begin(row)
+    problems, problem = checked.problems, checked.problem
     if not row.supplier_part_id:
         problem(Problem.REQUIRED, "supplier_part_id")
     pricing = _Pricing(row, checked, _quantity(row, checked, price_quantity or Decimal(1)))
@@ -181,10 +193,7 @@ def check_price_row(
             problem(Problem.PRICE_NOT_POSITIVE, "unit_price", row.unit_price)
         tiers = pricing.tiers(row.tiers)
     currency = reference.normalize_code(row.currency or default_currency)
-    if not currency:
-        problems.append((Problem.NO_CURRENCY, "", ""))
-    elif not reference.is_currency(currency):
-        problem(Problem.CURRENCY, "currency" if row.currency else "CURRENCY", currency)
+    checked.check_currency(currency)
     if not problems:
         checked.values = {
             "unit_price": price,
@@ -207,14 +216,8 @@ def check_row(
     """The item of ``row`` or why it cannot be one; ``duns`` is the supplier's D-U-N-S number when the
     file says its Supplier IDs are D-U-N-S numbers (each row must then carry it). ``today`` (the
     local date when None) chooses which of dated prices the item shows."""
-    checked = Checked()
-    problems = checked.problems
-
-    def problem(code: str, attribute: str, value: str = "") -> None:
-        checked.problem(row, code, attribute, value)
-
-    for where, what in row.errors:
-        problems.append((Problem.FORMAT, where[:100], what[:200]))
+    checked = Checked.begin(row)
+    problems, problem = checked.problems, checked.problem
     for attribute, limit in MAX_LENGTHS.items():
         if len(getattr(row, attribute)) > limit:
             problem(Problem.TOO_LONG, attribute, str(limit))
@@ -253,10 +256,7 @@ def check_row(
         problem(Problem.REQUIRED, "unit_price")
     currency = reference.normalize_code(row.currency or default_currency)
     if price is not None:
-        if not currency:
-            problems.append((Problem.NO_CURRENCY, "", ""))
-        elif not reference.is_currency(currency):
-            problem(Problem.CURRENCY, "currency" if row.currency else "CURRENCY", currency)
+        checked.check_currency(currency)
     unit = row.unit_of_measure.strip().upper()
     if not unit:
         if not row.punchout_enabled:

@@ -22,6 +22,7 @@ from openprocure.buyer.purchasing.models import PurchaseOrder, PurchaseOrderLine
 from openprocure.buyer.suppliers.models import DocumentIdentity, PunchOutConnection, Supplier
 from openprocure.buyer.suppliers.services import ConnectionError_, shared_secret
 from openprocure.core.cxml_endpoint import Handler, Inbound, answer_document
+from openprocure.core.fields import PAYLOAD_ID_LENGTH
 from openprocure.core.models import Document
 from punchout import cxml
 from punchout.cxml.errors import CXMLError, InvalidDocument
@@ -228,7 +229,7 @@ def remember(*, payload_id: str, kind: str, supplier: Supplier, journal: Documen
     id sent again is answered alike and creates nothing; ``IntegrityError`` when a concurrent
     delivery of it kept it first."""
     InboundDocument.objects.create(
-        payload_id=payload_id[:250],
+        payload_id=payload_id[:PAYLOAD_ID_LENGTH],
         kind=kind,
         supplier=supplier,
         journal=journal,

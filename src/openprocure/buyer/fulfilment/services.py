@@ -61,6 +61,7 @@ from openprocure.buyer.purchasing.models import (
 from openprocure.buyer.purchasing.services import cancelled_by_supplier, rejected_by_supplier
 from openprocure.core.audit import new_event, record_event
 from openprocure.core.exceptions import ServiceError
+from openprocure.core.fields import PAYLOAD_ID_LENGTH
 from openprocure.core.status import can_move, set_derived_many, set_status, set_status_where
 from openprocure.core.tunables import tunable
 from punchout import cxml
@@ -484,7 +485,7 @@ def record_ship_notice(
         "tracking_url": tracking_url[:1000],
         "service_level": "; ".join(level.text for level in header.service_levels if level.text)[:200],
         "incoterms": header.terms_of_delivery.incoterm[:200] if header.terms_of_delivery else "",
-        "payload_id": payload_id[:250],
+        "payload_id": payload_id[:PAYLOAD_ID_LENGTH],
         "journal": journal,
     }
     if notice is None:
@@ -652,11 +653,11 @@ def record_status_update(
     update = StatusUpdate.objects.create(
         supplier=supplier,
         purchase_order=po,
-        document_reference=reference[:250],
+        document_reference=reference[:PAYLOAD_ID_LENGTH],
         code=request.status.code,
         text=(request.status.text or "")[:100],
         message=request.status.message or "",
-        payload_id=payload_id[:250],
+        payload_id=payload_id[:PAYLOAD_ID_LENGTH],
     )
     if po is not None:
         record_event(

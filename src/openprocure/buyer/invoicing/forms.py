@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from openprocure.buyer.invoicing.choices import IdentifierScheme
 from openprocure.buyer.invoicing.models import ToleranceRule
 from openprocure.buyer.suppliers.models import Supplier
-from openprocure.core.forms import AmountField, NumberEntryField
+from openprocure.core.forms import AmountField, DecimalAsTypedField, NumberEntryField
 from openprocure.core.lifecycle import REASON_CODES
 
 ZERO = Decimal(0)
@@ -29,6 +29,8 @@ AMOUNTS = (
 )
 #: Those of them that are amounts of money (the rule has no currency: they apply in any).
 MONEY = ("price_abs", "line_amount_abs", "header_amount_abs", "tax_abs", "shipping_max")
+#: Those of them that are percentages.
+PERCENTAGES = ("quantity_pct", "price_pct", "max_tax_rate_pct")
 
 
 class ToleranceRuleForm(forms.ModelForm):
@@ -40,7 +42,10 @@ class ToleranceRuleForm(forms.ModelForm):
             "unspsc_prefix": _("Empty: every category. Otherwise 2 to 8 digits of a UNSPSC code."),
             "price_pct": _("Above the order price by more than the smaller of the two (where both are set)."),
         }
-        field_classes = dict.fromkeys(MONEY, AmountField)
+        field_classes = {
+            **dict.fromkeys(MONEY, AmountField),
+            **dict.fromkeys(PERCENTAGES, DecimalAsTypedField),
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

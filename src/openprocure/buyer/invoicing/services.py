@@ -61,6 +61,7 @@ from openprocure.buyer.suppliers.models import Supplier
 from openprocure.core.audit import delete_administered, new_event, record_event, save_administered
 from openprocure.core.csvsafe import safe_cell
 from openprocure.core.exceptions import ServiceError
+from openprocure.core.fields import PAYLOAD_ID_LENGTH
 from openprocure.core.lifecycle import REASONS_BY_STATUS, reason_label
 from openprocure.core.status import check_transition, set_status
 from openprocure.core.tunables import tunable
@@ -295,7 +296,7 @@ def receive_invoice(
             discount_percent=parsed.discount_percent,
             discount_amount=parsed.discount_amount,
             reverse_charge=parsed.reverse_charge,
-            payload_id=payload_id[:250],
+            payload_id=payload_id[:PAYLOAD_ID_LENGTH],
             journal=journal,
             original=(original.content if original else b""),
             original_name=(original.name if original else "")[:200],

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.validators import DecimalValidator
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -23,9 +24,10 @@ from openprocure.buyer.organization.models import (
     RoleAssignment,
     UserProfile,
 )
+from openprocure.core.fields import AMOUNT_DECIMALS, MAX_DIGITS
 from openprocure.core.forms import AmountField
 from openprocure.core.models import User
-from openprocure.core.reference import normalize_code, validate_country, validate_currency
+from openprocure.core.reference import minor_units, normalize_code, validate_country, validate_currency
 
 
 class _CompanyForm(forms.ModelForm):
@@ -209,16 +211,30 @@ def _currency(value: str) -> str:
 
 
 def _limit_field(label: Any, help_text: Any, currency_field: str) -> AmountField:
-    """An optional spending-limit amount (empty: no limit of its own), in the form's ``currency_field``."""
+    """An optional spending-limit amount (empty: no limit of its own), in the form's ``currency_field``:
+    16 digits before the point, after it at most the stored four, and no more than the currency's
+    minor units (:func:`_check_limit_places`)."""
     return AmountField(
         currency_field=currency_field,
         label=label,
-        max_digits=18,
-        decimal_places=2,
+        max_digits=MAX_DIGITS + AMOUNT_DECIMALS - 2,
+        decimal_places=AMOUNT_DECIMALS,
         min_value=Decimal("0"),
         required=False,
         help_text=help_text,
     )
+
+
+def _check_limit_places(form: forms.Form, amount_field: str, currency_field: str) -> None:
+    """Refuse a limit in ``amount_field`` with more decimals than the minor units of the currency
+    cleaned in ``currency_field`` (JPY 0, EUR 2, KWD 3); trailing zeros do not count."""
+    amount, currency = form.cleaned_data.get(amount_field), form.cleaned_data.get(currency_field)
+    if amount is None or not currency:
+        return
+    try:
+        DecimalValidator(None, minor_units(currency))(amount.normalize())
+    except forms.ValidationError as error:
+        form.add_error(amount_field, error)
 
 
 class PersonForm(forms.Form):
@@ -318,6 +334,7 @@ class PersonForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        _check_limit_places(self, "limit_amount", "limit_currency")
         if self.person is None:
             return data
         if self.person.pk == self.editor.pk and not data.get("is_active", True):
@@ -354,6 +371,11 @@ class RoleLimitForm(forms.Form):
     def clean_currency(self) -> str:
         value = str(self.cleaned_data.get("currency") or "")
         return _currency(value) if value.strip() else self.company.default_currency
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        _check_limit_places(self, "amount", "currency")
+        return data
 
 
 def _unspsc_prefix(value: Any, *, optional: bool = False) -> str:

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from openprocure.buyer.punchout.choices import SessionOperation
+from openprocure.core.forms import labelled_errors
 
 
 class LaunchForm(forms.Form):
@@ -26,7 +27,4 @@ class LaunchForm(forms.Form):
     )
 
     def error_text(self) -> str:
-        return " ".join(
-            f"{self.fields[name].label}: {' '.join(str(e) for e in errors)}"
-            for name, errors in self.errors.items()
-        )
+        return " ".join(labelled_errors(self))

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Q, Subquery
 
+from openprocure.core.fields import PAYLOAD_ID_LENGTH
 from openprocure.core.lifecycle import LifecycleError, LifecycleStatus, check_reason
 from openprocure.core.status import set_status
 from openprocure.supplier.business.models import Business
@@ -150,7 +151,7 @@ def record_buyer_status(
             lifecycle_code=lifecycle_code,
             reason_code=reason_code,
             payload_id=payload_id,
-            document_reference=(request.document_reference or "")[:250],
+            document_reference=(request.document_reference or "")[:PAYLOAD_ID_LENGTH],
             kind=kind,
             status_type=status_type[:100],
             detail=detail[:40],

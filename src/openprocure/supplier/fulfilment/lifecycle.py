@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from openprocure.core.audit import record_event
+from openprocure.core.fields import PAYLOAD_ID_LENGTH
 from openprocure.core.lifecycle import (
     LIFECYCLE_TRANSITIONS,
     LifecycleError,
@@ -106,7 +107,7 @@ def receive(
             business=invoice.business,
             order=invoice.order,
             invoice=invoice,
-            payload_id=reference[:250],
+            payload_id=reference[:PAYLOAD_ID_LENGTH],
             kind=BuyerStatusKind.INVOICE,
             lifecycle_code=code,
             reason_code=reason_code.strip().upper()[:20],

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from openprocure.core import mail, rows
 from openprocure.core.audit import new_event, record_event
 from openprocure.core.crypto import validate_shared_secret
+from openprocure.core.fields import PAYLOAD_ID_LENGTH
 from openprocure.core.formatting import format_money
 from openprocure.core.models import Document, User
 from openprocure.core.outbox import Outgoing, enqueue_documents
@@ -483,7 +484,7 @@ def _plan_new_order(
         number=new_order_number(),
         buyer_order_id=order_id[:200],
         order_version=header.order_version or 1,
-        payload_id=(document.payload_id or "")[:250],
+        payload_id=(document.payload_id or "")[:PAYLOAD_ID_LENGTH],
         is_test=integration.is_test,
         user_id=evaluation.user_id,
         email=evaluation.email[:254],
@@ -565,7 +566,7 @@ def _update(
         reason=codes.get("LINE_CANCELLED").render(kind="update"),
     )
     order.order_version = request.header.order_version or order.order_version + 1
-    order.payload_id = (document.payload_id or "")[:250]
+    order.payload_id = (document.payload_id or "")[:PAYLOAD_ID_LENGTH]
 
     order.ship_to = _address_json(request.header.ship_to)
     order.shipping_address = evaluation.shipping_address
@@ -1090,22 +1091,24 @@ def run_conformance(*, run_id: int) -> ConformanceRun:
     run = ConformanceRun.objects.select_related("integration").get(pk=run_id)
     if run.status != ConformanceStatus.QUEUED:
         return run  # another worker took it
+    # Failing the run before it starts and taking it are conditional updates: of two workers given
+    # the same task (the housekeeping enqueues again a task it thinks lost), one runs it or fails it;
+    # a run failed meanwhile stays failed, a run taken meanwhile stays with the worker that took it.
+    queued = ConformanceRun.objects.filter(pk=run.pk, status=ConformanceStatus.QUEUED)
     try:
         _order, target = conformance_target(run.integration)
     except ValidationError as error:
-        run.error = " ".join(error.messages)
-        run.finished_at = timezone.now()
-        set_status(
-            run, ConformanceStatus.FAILED, table=CONFORMANCE_TRANSITIONS, also=["error", "finished_at"]
+        set_status_where(
+            queued,
+            ConformanceStatus.FAILED,
+            table=CONFORMANCE_TRANSITIONS,
+            error=" ".join(error.messages),
+            finished_at=timezone.now(),
         )
+        run.refresh_from_db()
         return run
-    # Taking the run is a conditional update: of two workers given the same task (the housekeeping
-    # enqueues again a task it thinks lost), one runs it; a run failed meanwhile stays failed.
     taken = set_status_where(
-        ConformanceRun.objects.filter(pk=run.pk, status=ConformanceStatus.QUEUED),
-        ConformanceStatus.RUNNING,
-        table=CONFORMANCE_TRANSITIONS,
-        started_at=timezone.now(),
+        queued, ConformanceStatus.RUNNING, table=CONFORMANCE_TRANSITIONS, started_at=timezone.now()
     )
     run.refresh_from_db()
     if not taken:
