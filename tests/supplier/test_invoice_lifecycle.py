@@ -131,3 +131,14 @@ def test_a_status_from_a_platform_is_kept_once_and_recorded(
     with pytest.raises(LifecycleError, match="needs a reason code"):
         lifecycle.receive(invoice=invoiced, code="207", reference="cdar-207-1")
     assert BuyerStatus.objects.count() == 1
+
+
+def test_a_status_with_a_reference_longer_than_a_payload_id_is_kept_once(
+    invoiced, django_capture_on_commit_callbacks
+):
+    reference = "cdar-" + "x" * 300
+    with django_capture_on_commit_callbacks(execute=True):
+        first = lifecycle.receive(invoice=invoiced, code="205", reference=reference)
+        again = lifecycle.receive(invoice=invoiced, code="205", reference=reference)
+    assert first.pk == again.pk and BuyerStatus.objects.count() == 1
+    assert first.payload_id == reference[:250]

@@ -99,15 +99,16 @@ def receive(
     """A lifecycle status of our invoice from the buyer that came another way than cXML (a platform's
     inbound flow): kept like a StatusUpdateRequest (``reference``: the message's own id, kept once),
     then recorded."""
+    payload_id = reference[:PAYLOAD_ID_LENGTH]  # kept and looked up as stored
     with transaction.atomic():
-        existing = BuyerStatus.objects.filter(payload_id=reference).first()
+        existing = BuyerStatus.objects.filter(payload_id=payload_id).first()
         if existing is not None:
             return existing
         status = BuyerStatus.objects.create(
             business=invoice.business,
             order=invoice.order,
             invoice=invoice,
-            payload_id=reference[:PAYLOAD_ID_LENGTH],
+            payload_id=payload_id,
             kind=BuyerStatusKind.INVOICE,
             lifecycle_code=code,
             reason_code=reason_code.strip().upper()[:20],
