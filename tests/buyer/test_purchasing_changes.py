@@ -496,6 +496,26 @@ def test_a_rejection_before_the_delivery_is_recorded_is_released_once(world, bud
     assert rejection_rows(po) == [(po.number, 2, Decimal("-600.00"))]
 
 
+def test_a_reject_once_shipping_started_keeps_what_shipped_committed(world, budget, client) -> None:
+    """1 of the 3 chairs at 600 has shipped when the supplier rejects the whole order: the shipped chair
+    stays committed (it will be received and invoiced), the rest leaves the budget."""
+    with PartnerServer() as partner:
+        po = sent_and_delivered(world, partner)
+    notice = cxml.ShipNoticeRequest(
+        header=cxml.ShipNoticeHeader(shipment_id="SHIP-1", notice_date=NOW, shipment_date=NOW),
+        portions=[
+            cxml.ShipNoticePortion(
+                order_reference=cxml.OrderReference(order_id=po.number, payload_id="x@y"),
+                items=[cxml.ShipNoticeItem(line_number=1, quantity=Decimal(1), unit_of_measure="EA")],
+            )
+        ],
+    )
+    assert post_cxml(client, notice, "ship1@s").code == 200
+    assert post_cxml(client, confirmation(po, "reject", [], "Closing the account."), "c1@s").code == 200
+    assert committed(budget) == Decimal("600.00")
+    assert rejection_rows(po) == [(po.number, 1, Decimal("-1200.00")), (po.number, 2, Decimal("-600.00"))]
+
+
 def test_the_rejected_part_leaves_each_cost_center_in_its_share(world, budget, client) -> None:
     """Line 1 (3 chairs, 1,800.00) is split 60 % CC100 / 40 % CC200: 1 chair rejected releases 360.00
     and 240.00."""

@@ -365,10 +365,9 @@ def record_confirmation(
             issues.append(line_issue(kind=IssueKind.PRICE_CHANGED, message=message))
     SupplierIssue.objects.bulk_create(issues)
     _supplier_cancellation(po, kind, confirms_cancellation, supplier_cancels, confirmation.comments)
-    # What the order still expects of the lines answered now is what their budget commits.
-    rejected_by_supplier(
-        po=po, quantities={number: by_number[number].rejected_quantity for number in changes}
-    )
+    # What the order still expects of the lines answered now is what their budget commits; what has
+    # shipped or arrived stays committed whatever the answer says (a reject once shipping started).
+    rejected_by_supplier(po=po, quantities={number: _releasable(by_number[number]) for number in changes})
     record_event(
         PurchaseOrderEvent,
         po,
@@ -381,6 +380,12 @@ def record_confirmation(
     elif not confirms_cancellation and kind != "reject":
         notices.notify_requester(po, notices.CONFIRMED)
     return confirmation
+
+
+def _releasable(row: LineFulfilment) -> Decimal:
+    """What of a line's rejected quantity may leave the budget: not what has shipped or arrived."""
+    kept = max(row.shipped_quantity, row.received_quantity)
+    return max(min(row.rejected_quantity, row.po_line.quantity - kept), ZERO)
 
 
 def _supplier_cancellation(
