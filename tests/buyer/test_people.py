@@ -420,7 +420,7 @@ def test_a_spending_limit_has_as_many_decimals_as_its_currency_and_no_more(acme)
     )
     assert euro.status_code == 200
     assert euro.context["form"].errors == {
-        "limit_amount": ["Ensure that there are no more than 2 decimal places."]
+        "limit_amount": ["1000.125 has too many decimals: EUR amounts have at most 2 decimal places."]
     }
     # No currency typed: the company's (EUR) counts.
     default = admin.post(
@@ -428,7 +428,7 @@ def test_a_spending_limit_has_as_many_decimals_as_its_currency_and_no_more(acme)
         person_data(email="other@acme.test", limit_amount="10.125", limit_currency=""),
     )
     assert default.context["form"].errors == {
-        "limit_amount": ["Ensure that there are no more than 2 decimal places."]
+        "limit_amount": ["10.125 has too many decimals: EUR amounts have at most 2 decimal places."]
     }
     assert User.objects.filter(email="other@acme.test").count() == 0
     # Trailing zeros are not decimals that count.
@@ -445,5 +445,5 @@ def test_a_spending_limit_has_as_many_decimals_as_its_currency_and_no_more(acme)
     assert role_kwd.status_code == 302
     assert SpendingLimit.objects.get(role=Role.AP_CLERK).money == (Decimal("7.125"), "KWD")
     yen = role_limit_page(admin, Role.AP_CLERK, "5000.5", "JPY")
-    assert "Ensure that there are no more than 0 decimal places." in yen
+    assert "5000.5 has too many decimals: JPY amounts have at most 0 decimal places." in yen
     assert SpendingLimit.objects.get(role=Role.AP_CLERK).money == (Decimal("7.125"), "KWD")

@@ -147,9 +147,9 @@ def test_an_import_refuses_more_places_than_the_currency_has(tmp_path):
         "B0JPY00002,Whole yen,44103103,1500.00,1250,JPY,Paper & Co,",
     )
     assert errors == [
-        "Row 2: list_price: 12.505 has too many decimals: EUR prices have at most 2 decimal places.",
-        "Row 3: list_price: 1250.5 has too many decimals: JPY prices have at most 0 decimal places.",
-        "Row 4: price_tiers: 0.1245 has too many decimals: KWD prices have at most 3 decimal places.",
+        "Row 2: list_price: 12.505 has too many decimals: EUR amounts have at most 2 decimal places.",
+        "Row 3: list_price: 1250.5 has too many decimals: JPY amounts have at most 0 decimal places.",
+        "Row 4: price_tiers: 0.1245 has too many decimals: KWD amounts have at most 3 decimal places.",
     ]
     prices = {
         asin: (list_price, business_price, currency)
@@ -169,7 +169,7 @@ def test_the_refusal_is_translated(tmp_path):
     with translation.override("fr"):
         errors = import_rows(tmp_path, "B0EUR00001,Too fine in euros,44103103,12.505,,EUR,Paper & Co,")
     assert errors == [
-        "Ligne 2 : list_price : 12.505 a trop de décimales : les prix en EUR ont au plus 2 décimales."
+        "Ligne 2 : list_price : 12.505 a trop de décimales : les montants en EUR ont au plus 2 décimales."
     ]
 
 
@@ -188,8 +188,8 @@ def test_a_product_form_refuses_more_places_than_the_currency_has():
     with pytest.raises(ValidationError) as refused:
         product.full_clean()
     assert refused.value.message_dict == {
-        "list_price": ["12.505 has too many decimals: JPY prices have at most 0 decimal places."],
-        "business_price": ["0.5 has too many decimals: JPY prices have at most 0 decimal places."],
+        "list_price": ["12.505 has too many decimals: JPY amounts have at most 0 decimal places."],
+        "business_price": ["0.5 has too many decimals: JPY amounts have at most 0 decimal places."],
     }
     product.currency = "KWD"
     product.list_price, product.business_price = D("0.150"), D("0.125")
@@ -203,5 +203,5 @@ def test_a_product_form_refuses_more_places_than_the_currency_has():
     with pytest.raises(ValidationError) as refused:
         tier.full_clean()
     assert refused.value.message_dict == {
-        "unit_price": ["0.125 has too many decimals: EUR prices have at most 2 decimal places."]
+        "unit_price": ["0.125 has too many decimals: EUR amounts have at most 2 decimal places."]
     }

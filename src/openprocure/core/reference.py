@@ -46,7 +46,7 @@ __all__ = [
     "normalize_code",
     "validate_country",
     "validate_currency",
-    "validate_price_places",
+    "validate_minor_units",
 ]
 
 
@@ -99,20 +99,20 @@ def validate_currency(value: str) -> None:
         )
 
 
-def validate_price_places(value: Decimal, currency: str) -> None:
-    """A price in ``currency`` has no more decimals than the currency's minor units (JPY 0, EUR 2,
-    KWD 3): ``12.505`` EUR is refused, ``0.125`` KWD is not. Zeros at the end do not count (``12.500``
+def validate_minor_units(value: Decimal, currency: str) -> None:
+    """An amount in ``currency`` (a price, a spending limit) has no more decimals than the currency's
+    minor units (JPY 0, EUR 2, KWD 3): ``12.505`` EUR is refused, ``0.125`` KWD is not. Zeros at the end do not count (``12.500``
     EUR is 12.50). Raises ``KeyError`` for a non-currency."""
     places = minor_units(currency)
     exponent = value.normalize().as_tuple().exponent
     if isinstance(exponent, int) and -exponent > places:
         message = ngettext_lazy(
-            "%(value)s has too many decimals: %(currency)s prices have at most %(places)s decimal place.",
-            "%(value)s has too many decimals: %(currency)s prices have at most %(places)s decimal places.",
+            "%(value)s has too many decimals: %(currency)s amounts have at most %(places)s decimal place.",
+            "%(value)s has too many decimals: %(currency)s amounts have at most %(places)s decimal places.",
             "places",
         )
         raise ValidationError(
-            message, code="price_places", params={"value": value, "currency": currency, "places": places}
+            message, code="minor_units", params={"value": value, "currency": currency, "places": places}
         )
 
 

@@ -7,7 +7,6 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.core.validators import DecimalValidator
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -27,7 +26,12 @@ from openprocure.buyer.organization.models import (
 from openprocure.core.fields import AMOUNT_DECIMALS, MAX_DIGITS
 from openprocure.core.forms import AmountField
 from openprocure.core.models import User
-from openprocure.core.reference import minor_units, normalize_code, validate_country, validate_currency
+from openprocure.core.reference import (
+    normalize_code,
+    validate_country,
+    validate_currency,
+    validate_minor_units,
+)
 
 
 class _CompanyForm(forms.ModelForm):
@@ -232,7 +236,7 @@ def _check_limit_places(form: forms.Form, amount_field: str, currency_field: str
     if amount is None or not currency:
         return
     try:
-        DecimalValidator(None, minor_units(currency))(amount.normalize())
+        validate_minor_units(amount, currency)
     except forms.ValidationError as error:
         form.add_error(amount_field, error)
 

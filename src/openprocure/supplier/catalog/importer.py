@@ -54,7 +54,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openprocure.core.exceptions import ServiceError
-from openprocure.core.reference import is_currency, minor_units, validate_price_places
+from openprocure.core.reference import is_currency, minor_units, validate_minor_units
 from openprocure.core.tunables import tunable
 from openprocure.supplier.catalog import services
 from openprocure.supplier.catalog.export import REC20_UNITS
@@ -127,7 +127,7 @@ def _in_minor_units(value: Decimal, column: str, currency: str) -> Decimal:
     """``value`` written with exactly the minor units of ``currency`` (EUR ``12.5`` -> ``12.50``);
     a price with more decimals than the currency has (EUR ``12.505``) is refused."""
     try:
-        validate_price_places(value, currency)
+        validate_minor_units(value, currency)
     except ValidationError as error:
         raise RowError(
             _("%(column)s: %(error)s") % {"column": column, "error": " ".join(error.messages)}

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from openprocure.core.fields import currency_field
 from openprocure.core.models import RequestedRun
-from openprocure.core.reference import is_currency, validate_price_places
+from openprocure.core.reference import is_currency, validate_minor_units
 from openprocure.core.status import status_field
 from openprocure.supplier.business.models import Business
 from openprocure.supplier.catalog.choices import ExportFormat, ExportStatus, SelectionScope
@@ -35,7 +35,7 @@ def _check_places(prices: dict[str, Any], currency: str) -> None:
     for name, value in prices.items():
         if isinstance(value, Decimal):
             try:
-                validate_price_places(value, currency)
+                validate_minor_units(value, currency)
             except ValidationError as error:
                 errors[name] = error
     if errors:
