@@ -59,7 +59,7 @@ class InvoicingError(ServiceError):
         super().__init__(message)
 
 
-# -- the status of an invoice ------------------------------------------------------------------------
+# -- the status of an invoice -------------------------------------------------------------------------
 def move_invoice(
     invoice: Invoice, target: str, actor: Any = None, comment: str = "", reason_code: str = ""
 ) -> None:
