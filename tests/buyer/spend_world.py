@@ -229,7 +229,7 @@ def _receipts_and_invoices(people: dict[str, User], office_depot: Supplier, lab:
     from openprocure.buyer.fulfilment.services import ReceiptLineInput, receive_goods
     from openprocure.buyer.invoicing.einvoice import ParsedInvoice, ParsedLine
     from openprocure.buyer.invoicing.models import Invoice
-    from openprocure.buyer.invoicing.receiving import enter_paper_invoice, receive_invoice
+    from openprocure.buyer.invoicing.services import enter_paper_invoice, receive_invoice
     from openprocure.buyer.purchasing.models import PurchaseOrderLine
 
     po1, po2, po3, po4 = (PurchaseOrder.objects.get(requisition=r) for r in requisitions)

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from openprocure.buyer.invoicing import match_runs
+from openprocure.buyer.invoicing import services
 from openprocure.buyer.invoicing.models import Invoice
 from openprocure.core.models import User
 from punchout import cxml
@@ -125,7 +125,7 @@ def test_the_payment_export_carries_the_discount_and_the_reverse_charge(client: 
     request = invoice_request(invoice_id="INV-T5", lines=[(1, "12", "10.00"), (2, "5", "2.00")])
     request.header.payment_terms = list(TERMS)
     invoice = received(client, request, "t5@s")
-    assert invoice.status == "approved", match_runs.invoice_data(invoice, invoice.lines.all())
+    assert invoice.status == "approved", services.invoice_data(invoice, invoice.lines.all())
     answer = client.post("/invoicing/payments/")
     assert answer.status_code == 302
     rows = client.get(answer["Location"]).content.decode().splitlines()

@@ -23,7 +23,6 @@ from openprocure.buyer.approvals.models import (
 from openprocure.buyer.approvals.services import create_api_token
 from openprocure.buyer.catalogs.models import CatalogChange, CatalogProblem, CatalogVersion
 from openprocure.buyer.fulfilment.models import SupplierIssue
-from openprocure.buyer.invoicing.identifiers import add_identifier
 from openprocure.buyer.invoicing.models import (
     Invoice,
     InvoiceException,
@@ -31,6 +30,7 @@ from openprocure.buyer.invoicing.models import (
     SupplierIdentifier,
     ToleranceRule,
 )
+from openprocure.buyer.invoicing.services import add_identifier
 from openprocure.buyer.organization.services import set_profile
 from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.buyer.recurring.models import RecurringSchedule

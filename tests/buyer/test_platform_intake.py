@@ -13,7 +13,7 @@ import pytest
 from django.test import override_settings
 from django.utils import translation
 
-from openprocure.buyer.invoicing import receiving, services
+from openprocure.buyer.invoicing import services
 from openprocure.buyer.invoicing.einvoice import parse_einvoice, seller_siren
 from openprocure.buyer.invoicing.models import Invoice, SupplierIdentifier
 from openprocure.core import outbox, platform
@@ -250,7 +250,7 @@ def test_a_status_of_an_invoice_that_came_by_upload_does_not_go_to_the_platform(
     make_po(supplier, connection)
     SupplierIdentifier.objects.create(supplier=supplier, scheme="siren", value=SELLER)
     parsed = parse_einvoice(facturx_pdf("PO-2026-000001", SELLER), filename="FX-2.pdf")
-    invoice = receiving.receive_invoice(supplier=supplier, parsed=parsed)
+    invoice = services.receive_invoice(supplier=supplier, parsed=parsed)
     with django_capture_on_commit_callbacks(execute=True):
         services.reject_invoice(invoice=invoice, actor=None, reason="Trop de boîtes facturées")
     assert _answers(out) == []

@@ -10,7 +10,7 @@ class InvoicingConfig(AppConfig):
     def ready(self) -> None:
         from openprocure.buyer.fulfilment import hooks
         from openprocure.buyer.fulfilment.inbound import HANDLERS
-        from openprocure.buyer.invoicing import handlers, match_runs, services
+        from openprocure.buyer.invoicing import handlers, services
         from openprocure.buyer.invoicing.platform import (
             receive_from_platform,
             record_platform_status,
@@ -20,7 +20,7 @@ class InvoicingConfig(AppConfig):
         from openprocure.core.platform import hooks as platform_hooks
 
         HANDLERS.setdefault("InvoiceDetailRequest", handlers.invoice_detail_request)
-        hooks.RECEIPTS_CHANGED.register(match_runs.on_receipts_changed)
+        hooks.RECEIPTS_CHANGED.register(services.on_receipts_changed)
         hooks.INVOICE_STATE.register(services.po_invoice_state)
         platform_hooks.invoice_received.register(receive_from_platform)
         platform_hooks.status_received.register(record_platform_status)

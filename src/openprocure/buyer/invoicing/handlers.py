@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from openprocure.buyer.fulfilment.inbound import Accepted, Conflict, find_purchase_order, handle
-from openprocure.buyer.invoicing import einvoice, receiving, services
+from openprocure.buyer.invoicing import einvoice, services
 from openprocure.buyer.invoicing.choices import InvoiceStatus
 from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.buyer.suppliers.models import PunchOutConnection
@@ -64,7 +64,7 @@ def _invoice(inbound: Inbound, connection: PunchOutConnection) -> Accepted:
     _check_currencies(request)
     parsed = einvoice.parsed_from_cxml(request, orders)
     try:
-        invoice = receiving.receive_invoice(
+        invoice = services.receive_invoice(
             supplier=supplier,
             parsed=parsed,
             payload_id=inbound.document.payload_id or "",

@@ -10,9 +10,9 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from openprocure.buyer.invoicing.choices import IdentifierScheme
+from openprocure.buyer.invoicing.decisions import InvoicingError
 from openprocure.buyer.invoicing.einvoice import normalize_identifier
 from openprocure.buyer.invoicing.models import SupplierIdentifier
-from openprocure.buyer.invoicing.services import InvoicingError
 from openprocure.buyer.suppliers.models import Supplier
 
 

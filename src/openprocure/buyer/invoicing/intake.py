@@ -18,7 +18,7 @@ import facturx
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from openprocure.buyer.invoicing import identifiers, receiving, services
+from openprocure.buyer.invoicing import services
 from openprocure.buyer.invoicing.einvoice import (
     EInvoiceError,
     ParsedInvoice,
@@ -170,10 +170,10 @@ def receive_einvoice(*, data: bytes, name: str = "", content_type: str = "", act
                 findings=[],
                 parsed=parsed,
             )
-    supplier = identifiers.supplier_for(parsed.seller_identifiers)
-    return receiving.receive_invoice(
+    supplier = services.supplier_for(parsed.seller_identifiers)
+    return services.receive_invoice(
         supplier=supplier,
         parsed=parsed,
-        original=receiving.Original(content=data, name=name[:200], content_type=content_type),
+        original=services.Original(content=data, name=name[:200], content_type=content_type),
         actor=actor,
     )

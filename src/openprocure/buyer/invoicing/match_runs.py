@@ -22,9 +22,9 @@ from openprocure.buyer.invoicing.choices import (
     InvoiceKind,
     InvoiceStatus,
 )
+from openprocure.buyer.invoicing.decisions import FINAL_STATUSES, move_invoice
 from openprocure.buyer.invoicing.findings import Finding, waits_for_receipt
 from openprocure.buyer.invoicing.models import Invoice, InvoiceEvent, InvoiceException, InvoiceLine, MatchRun
-from openprocure.buyer.invoicing.services import FINAL_STATUSES, move_invoice
 from openprocure.buyer.invoicing.tolerances import Tolerances
 from openprocure.buyer.purchasing.choices import POStatus
 from openprocure.buyer.purchasing.models import PurchaseOrder, PurchaseOrderLine

@@ -3,8 +3,8 @@
 A pure function over plain data (no database, no Django models): :func:`match_invoice` takes an
 invoice, the order lines it may refer to (with what was received and invoiced before) and the
 tolerances, and returns every check it made, line by line, each with a code, its figures and whether
-it passed (its findings, and the messages they read as, are :mod:`.findings`). Services load the data
-in bulk, call it, and store the result; the benchmark calls it on 100,000 invoices.
+it passed (its findings, and the messages they read as, are :mod:`.findings`). :mod:`.match_runs`
+loads the data in bulk, calls it, and stores the result; the benchmark calls it on 100,000 invoices.
 
 Rules
 - Line mapping: the invoice line's order reference (order number + line number; BT-13/BT-132 in

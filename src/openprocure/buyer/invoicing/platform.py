@@ -28,7 +28,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from lxml import etree
 
-from openprocure.buyer.invoicing import identifiers, receiving, services
+from openprocure.buyer.invoicing import services
 from openprocure.buyer.invoicing.einvoice import EInvoiceError, ParsedInvoice, parse_einvoice, seller_siren
 from openprocure.buyer.invoicing.models import Invoice, InvoiceEvent
 from openprocure.core import platform
@@ -95,11 +95,11 @@ def receive_from_platform(*, entity: str, flow: Any, journal: Any = None) -> str
                 % {"number": parsed.number, "addressee": parsed.buyer_siren, "entity": entity},
                 code=WRONG_ADDRESSEE,
             )
-        supplier = identifiers.supplier_for(parsed.seller_identifiers)
-        receiving.receive_invoice(
+        supplier = services.supplier_for(parsed.seller_identifiers)
+        services.receive_invoice(
             supplier=supplier,
             parsed=parsed,
-            original=receiving.Original(
+            original=services.Original(
                 content=flow.content, name=flow.name[:200], content_type=flow.content_type
             ),
             journal=journal,

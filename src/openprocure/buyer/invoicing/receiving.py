@@ -22,10 +22,10 @@ from openprocure.buyer.invoicing.choices import (
     InvoiceKind,
     InvoiceStatus,
 )
+from openprocure.buyer.invoicing.decisions import InvoicingError, move_invoice, resolve_exceptions
 from openprocure.buyer.invoicing.einvoice import ParsedInvoice, ParsedLine, amount_due, seller_siren
 from openprocure.buyer.invoicing.match_runs import match_invoice, rematch_purchase_order
 from openprocure.buyer.invoicing.models import Invoice, InvoiceEvent, InvoiceLine
-from openprocure.buyer.invoicing.services import InvoicingError, move_invoice, resolve_exceptions
 from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.buyer.suppliers.models import Supplier
 from openprocure.core.audit import record_event

@@ -1,6 +1,5 @@
 """Pages for AP clerks: invoices, upload of EN 16931 files, paper entry, the exceptions queue with its
-actions, and payment exports. Thin: every write is in the service modules (``services``, ``receiving``,
-``identifiers``, ``tolerances``)."""
+actions, and payment exports. Thin: every write is in services."""
 
 from __future__ import annotations
 
@@ -14,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from openprocure.buyer.invoicing import match_runs, receiving, services
+from openprocure.buyer.invoicing import services
 from openprocure.buyer.invoicing.choices import ExceptionStatus, InvoiceStatus
 from openprocure.buyer.invoicing.einvoice import EInvoiceError
 from openprocure.buyer.invoicing.findings import Finding
@@ -24,7 +23,6 @@ from openprocure.buyer.invoicing.forms import (
     SupplierIdentifierForm,
     ToleranceRuleForm,
 )
-from openprocure.buyer.invoicing.identifiers import add_identifier
 from openprocure.buyer.invoicing.intake import receive_einvoice
 from openprocure.buyer.invoicing.models import (
     Invoice,
@@ -34,7 +32,6 @@ from openprocure.buyer.invoicing.models import (
     ToleranceRule,
 )
 from openprocure.buyer.invoicing.selectors import visible_invoices
-from openprocure.buyer.invoicing.tolerances import delete_tolerance_rule, save_tolerance_rule
 from openprocure.buyer.organization.choices import Role
 from openprocure.buyer.organization.services import has_role
 from openprocure.core.lists import paginate
@@ -104,7 +101,7 @@ def _tax_details(invoice: Invoice) -> list[dict[str, Any]]:
             "taxable": detail.taxable,
             "amount": detail.amount,
         }
-        for detail in match_runs.tax_details_of(invoice)
+        for detail in services.tax_details_of(invoice)
     ]
 
 
@@ -147,7 +144,7 @@ def manual(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            invoice = receiving.enter_paper_invoice(
+            invoice = services.enter_paper_invoice(
                 supplier=data["supplier"],
                 actor=request.user,
                 number=data["number"],
@@ -271,7 +268,7 @@ def identifiers(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         supplier = form.cleaned_data["supplier"]
         try:
-            added = add_identifier(
+            added = services.add_identifier(
                 supplier=supplier, scheme=form.cleaned_data["scheme"], value=form.cleaned_data["value"]
             )
         except services.InvoicingError as error:
@@ -331,7 +328,7 @@ def tolerance_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     rule = get_object_or_404(ToleranceRule, pk=pk) if pk else None
     form = ToleranceRuleForm(request.POST or None, instance=rule)
     if request.method == "POST" and form.is_valid():
-        save_tolerance_rule(form=form, actor=request.user)
+        services.save_tolerance_rule(form=form, actor=request.user)
         messages.success(request, _("Tolerance rule saved; it applies to invoices matched from now on."))
         return redirect("invoicing:tolerances")
     title = _("Change a tolerance rule") if rule else _("Add a tolerance rule")
@@ -342,6 +339,6 @@ def tolerance_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @require_POST
 def tolerance_delete(request: HttpRequest, pk: int) -> HttpResponse:
     _require_policy_editor(request)
-    delete_tolerance_rule(rule=get_object_or_404(ToleranceRule, pk=pk), actor=request.user)
+    services.delete_tolerance_rule(rule=get_object_or_404(ToleranceRule, pk=pk), actor=request.user)
     messages.success(request, _("Tolerance rule deleted."))
     return redirect("invoicing:tolerances")

@@ -1,7 +1,7 @@
 """What a supplier does on the portal, turned into the documents its system would have sent, and
 handed to the very services that apply those documents when they arrive by cXML: a confirmation to
 ``fulfilment.services.record_confirmation``, a shipment to ``fulfilment.services.record_ship_notice``,
-an invoice to ``invoicing.einvoice.parsed_from_cxml`` + ``invoicing.receiving.receive_invoice`` (which
+an invoice to ``invoicing.einvoice.parsed_from_cxml`` + ``invoicing.services.receive_invoice`` (which
 matches it). The document is kept in the journal (inbound, with the address it came from), and the
 order's timeline records the action with that address.
 """
@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 
 from openprocure.buyer.fulfilment import services as fulfilment
 from openprocure.buyer.fulfilment.models import Confirmation, ShipNotice
-from openprocure.buyer.invoicing import einvoice, identifiers, receiving
+from openprocure.buyer.invoicing import einvoice
+from openprocure.buyer.invoicing import services as invoicing
 from openprocure.buyer.invoicing.models import Invoice
-from openprocure.buyer.invoicing.services import InvoicingError
 from openprocure.buyer.purchasing.documents import USER_AGENT, payload_domain
 from openprocure.buyer.purchasing.models import PurchaseOrder, PurchaseOrderEvent, PurchaseOrderLine
 from openprocure.buyer.supplierportal.models import SupplierAccount
@@ -263,7 +263,7 @@ def invoice_order(
         with transaction.atomic():
             payload_id, journal = _journal(po, request, email)
             parsed = einvoice.parsed_from_cxml(request, {po.number: po})
-            invoice = receiving.receive_invoice(
+            invoice = invoicing.receive_invoice(
                 supplier=po.supplier,
                 parsed=parsed,
                 payload_id=payload_id,
@@ -276,7 +276,7 @@ def invoice_order(
                 "portal_invoice",
                 detail={"email": email, "invoice": invoice.number, "payload_id": payload_id},
             )
-    except InvoicingError as error:
+    except invoicing.InvoicingError as error:
         raise PortalError(error.message) from None
     return invoice
 
@@ -297,8 +297,8 @@ def upload_invoice(*, po: PurchaseOrder, email: str, data: bytes, name: str, con
             % {"other": ", ".join(other), "number": po.number}
         )
     try:
-        seller = identifiers.supplier_for(parsed.seller_identifiers)
-    except InvoicingError:
+        seller = invoicing.supplier_for(parsed.seller_identifiers)
+    except invoicing.InvoicingError:
         seller = po.supplier  # no registered identifier: the link says who sends it
     if seller.pk != po.supplier_id:
         raise PortalError(
@@ -309,10 +309,10 @@ def upload_invoice(*, po: PurchaseOrder, email: str, data: bytes, name: str, con
         line.order_number = line.order_number or po.number
     try:
         with transaction.atomic():
-            invoice = receiving.receive_invoice(
+            invoice = invoicing.receive_invoice(
                 supplier=po.supplier,
                 parsed=parsed,
-                original=receiving.Original(content=data, name=name[:200], content_type=content_type[:100]),
+                original=invoicing.Original(content=data, name=name[:200], content_type=content_type[:100]),
                 orders={po.number: po},
             )
             record_event(
@@ -321,7 +321,7 @@ def upload_invoice(*, po: PurchaseOrder, email: str, data: bytes, name: str, con
                 "portal_invoice",
                 detail={"email": email, "invoice": invoice.number, "file": name[:200]},
             )
-    except InvoicingError as error:
+    except invoicing.InvoicingError as error:
         raise PortalError(error.message) from None
     return invoice
 
