@@ -53,8 +53,8 @@ class Party:
 
 @dataclass(frozen=True)
 class Line:
-    """One invoice line; ``net_price`` is the unit price as stored, which the writers state in the
-    invoice currency's form (``price_text``)."""
+    """One invoice line; ``net_price`` is its unit price, whatever zeros it carries: the writers state
+    it in the invoice currency's form (``price_text``)."""
 
     line_id: str
     order_line_id: str
