@@ -63,7 +63,7 @@ from punchout.cxml.punchout_msgs import (
     PunchOutSetupRequest,
     PunchOutSetupResponse,
 )
-from punchout.money import Money, quantize_money
+from punchout.money import Money, quantize_money, stated_unit_price
 
 logger = logging.getLogger(__name__)
 
@@ -136,7 +136,7 @@ def _item_out(line: RequisitionLine) -> ItemOut:
     detail = None
     if line.unspsc and line.description:
         detail = ItemDetail(
-            unit_price=Money(Decimal(line.unit_price), line.currency),
+            unit_price=Money(stated_unit_price(Decimal(line.unit_price), line.currency), line.currency),
             descriptions=[Description(line.description)],
             unit_of_measure=line.unit_of_measure,
             classifications=[Classification("UNSPSC", line.unspsc)],

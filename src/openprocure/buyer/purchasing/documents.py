@@ -45,7 +45,7 @@ from punchout.cxml import (
     make_header,
     new_payload_id,
 )
-from punchout.money import quantize_money
+from punchout.money import quantize_money, stated_unit_price
 
 USER_AGENT = "OpenProcure Buyer 0.1"
 
@@ -195,7 +195,7 @@ def order_request(
                 supplier_part_auxiliary_id=line.supplier_part_auxiliary_id or None,
             ),
             item_detail=ItemDetail(
-                unit_price=Money(Decimal(line.unit_price), po.currency),
+                unit_price=Money(stated_unit_price(Decimal(line.unit_price), po.currency), po.currency),
                 descriptions=[Description(text=line.description or line.supplier_part_id, lang="en")],
                 unit_of_measure=line.unit_of_measure,
                 price_basis_quantity=(

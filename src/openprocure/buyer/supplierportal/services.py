@@ -31,7 +31,7 @@ from openprocure.core.exceptions import ServiceError
 from openprocure.core.journal import record_document
 from openprocure.core.models import User
 from punchout import cxml
-from punchout.money import quantize_money
+from punchout.money import quantize_money, stated_unit_price
 
 ZERO = Decimal(0)
 
@@ -207,7 +207,7 @@ def _line_item(
         invoice_line_number=index,
         quantity=quantity,
         unit_of_measure=line.unit_of_measure,
-        unit_price=money(price),
+        unit_price=money(stated_unit_price(price, po.currency)),
         reference=cxml.InvoiceDetailItemReference(
             line_number=line.line_number,
             item_id=cxml.ItemID(line.supplier_part_id, line.supplier_part_auxiliary_id or None),
