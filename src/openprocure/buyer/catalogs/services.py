@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from openprocure.buyer.catalogs import search
+from openprocure.buyer.catalogs import dated_prices, search
 from openprocure.buyer.catalogs.choices import (
     VERSION_TRANSITIONS,
     ChangeKind,
@@ -294,13 +294,13 @@ _JSON_COLUMNS = frozenset(("price_tiers", "price_periods"))
 
 
 def _insert_items(version_id: int, rows: list[tuple[Any, ...]]) -> None:
-    """Write items (values in :data:`ITEM_COLUMNS` order) with their exact integer price."""
+    """Write items (values in :data:`ITEM_COLUMNS` order) with their exact integer price; a dated
+    item's price columns are those listed today (``dated_prices.listed_on``)."""
     if not rows:
         return
     table = CatalogItem._meta.db_table
     columns = ", ".join(("version_id", *ITEM_COLUMNS, "price_e4"))
     marks = ", ".join(["%s"] * (len(ITEM_COLUMNS) + 2))
-    price = ITEM_COLUMNS.index("unit_price")
     as_json = [column in _JSON_COLUMNS for column in ITEM_COLUMNS]
     with connection.cursor() as cursor:
         cursor.executemany(
@@ -312,9 +312,9 @@ def _insert_items(version_id: int, rows: list[tuple[Any, ...]]) -> None:
                         json.dumps(value) if is_json and value is not None else value
                         for value, is_json in zip(row, as_json, strict=True)
                     ),
-                    CatalogItem.e4(row[price]),
+                    e4,
                 )
-                for row in rows
+                for row, e4 in dated_prices.listed_today(rows, ITEM_COLUMNS)
             ],
         )
 
