@@ -15,6 +15,7 @@ from openprocure.buyer.catalogs import dated_prices, services, tasks
 from openprocure.buyer.catalogs.models import CatalogVersion
 from openprocure.buyer.catalogs.search import SearchQuery, search
 from openprocure.buyer.suppliers.models import Supplier
+from openprocure.core import scheduling
 from tests.buyer.catalog_world import bmecat, days, publish, upload
 
 pytestmark = pytest.mark.django_db
@@ -60,10 +61,11 @@ FLAT = (Decimal("9.0000"), None, 90000)
 def test_the_search_follows_the_period_in_force_day_by_day(admin: Client, office: Supplier) -> None:
     version = publish(admin, upload(admin, office, bmecat("T_NEW_CATALOG", CATALOG), "catalog.xml"))
     assert version.status == "published"
-    # The check set the columns for its day (today): the first periods.
+    # The check listed the columns of its day (today), and the publication, in force at once, set
+    # them for today: the first periods.
     assert columns(version) == {"RISE": RISE_8, "FALL": FALL_12, "FLAT": FLAT}
     assert (version.prices_on, found(version, None, "10"), found(version, "11", None)) == (
-        None,
+        days(0),
         ["FLAT", "RISE"],
         ["FALL"],
     )
@@ -112,6 +114,21 @@ def test_a_version_not_in_force_is_untouched(admin: Client, office: Supplier) ->
         )
 
 
+def test_the_check_lists_the_next_price_and_the_publication_takes_it_out_of_the_price_range(
+    admin: Client, office: Supplier
+) -> None:
+    # Checked before any period starts: the next to come is listed (the changes compare on it).
+    soon = {"SOON": ("", [(days(3), days(9), [(1, "8.00")]), (days(10), None, [(1, "12.00")])])}
+    version = upload(admin, office, bmecat("T_NEW_CATALOG", soon), "catalog.xml")
+    assert columns(version) == {"SOON": (Decimal("8.0000"), None, 80000)}
+    # Published in force today, it has no price today: no price range finds it until day 3.
+    version = publish(admin, version)
+    assert (version.prices_on, columns(version)) == (days(0), {"SOON": (Decimal("8.0000"), None, None)})
+    assert (found(version, None, "10"), found(version, "5", None)) == ([], [])
+    assert follow(days(3)) == 1
+    assert (found(version, None, "10"), found(version, "11", None)) == (["SOON"], [])
+
+
 def test_the_check_lists_the_prices_of_its_day_with_the_same_rule() -> None:
     periods = [
         {"from": "2027-01-01", "until": "2027-01-31", "price": "8.0000", "tiers": [["10", "7.5000"]]},
@@ -128,3 +145,8 @@ def test_the_check_lists_the_prices_of_its_day_with_the_same_rule() -> None:
     assert dated_prices.listed_on(periods, date(2027, 3, 1)) == dated_prices.Listed(
         Decimal("12.0000"), [], None
     )
+
+
+def test_the_task_is_scheduled_every_quarter_of_an_hour() -> None:
+    path = "openprocure.buyer.catalogs.tasks.follow_dated_prices"
+    assert dict(scheduling.periodic_tasks())[path] == 900.0

@@ -1,39 +1,50 @@
 """Dated prices day by day: the price columns of an item whose file dates its prices follow the calendar.
 
-An item with ``price_periods`` stores, for the search and the changes, the price of one day in
-``unit_price``, ``price_tiers`` and ``price_e4``; :func:`listed_on` is the one rule that chooses them,
-used by the file check (on the day of the check) and by the periodic task (on each new day):
+An item with ``price_periods`` stores the price of one day in ``unit_price``, ``price_tiers`` and
+``price_e4`` (the exact integer price the search's price range filters on); :func:`listed_on` is the
+one rule that chooses them for a day, used by the file check and by the daily update:
 
 - the period in force on the day (``models.covering_period``, as ``CatalogItem.price_for``): its
   first-tier price and tiers, and ``price_e4`` its exact integer price;
 - no period in force that day: ``unit_price`` and ``price_tiers`` are those of the next period to
-  come, else of the last to end (the item's listed price, which the changes compare on), and
-  ``price_e4`` is null: the search's price range matches it on no bound, as the Shop shows no price
-  that day and the item cannot be ordered from the catalog.
+  come, else of the last to end (the item's listed price), and ``price_e4`` is null: no price range
+  of the search matches it, as the Shop shows no price that day and the item cannot be ordered from
+  the catalog.
 
-:func:`follow` is the periodic task's work (``tasks.follow_dated_prices``): for each version in
-force whose items were last set for another day (``CatalogVersion.prices_on``), it sets the columns
-of its dated items for today, in batches, writing only the items whose price changed, and marks the
-version. Any number of runs a day change nothing after the first; a version that comes into force
-during the day is followed at the task's next look.
+The check (``validation``) stores ``unit_price`` and ``price_tiers`` listed on the day of the check,
+and ``price_e4`` the exact integer of that ``unit_price``: the changes against the version in force
+compare on it, and a version not in force is never searched. From the moment a version is in force
+its columns are the day's: :func:`follow_version` sets them at publication when it is in force at
+once (``services.publish``), and :func:`follow`, the periodic task's work
+(``tasks.follow_dated_prices``), sets them for each version in force whose items were last set for
+another day (``CatalogVersion.prices_on``): once a day, on the task's first look of the day or of the
+day a version published for a later date came into force. It reads the dated items in batches by id
+(bounded memory) and writes only those whose columns changed; any later run the same day does
+nothing.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
-from django.utils import timezone
 
 from openprocure.buyer.catalogs.models import CatalogItem, CatalogVersion, covering_period
 
-#: The columns :func:`follow` rewrites.
+#: The columns :func:`follow` rewrites, one ``executemany`` per batch (as the import writes items: Django's
+#: ``bulk_update`` of model instances took 3.3 s of CPU for 5,000 items, this 0.02 s).
 COLUMNS = ("unit_price", "price_tiers", "price_e4")
+_UPDATE = (
+    f"UPDATE {CatalogItem._meta.db_table} SET "  # noqa: S608 - our own table and column names
+    + ", ".join(f"{column} = %s" for column in COLUMNS)
+    + " WHERE id = %s"
+)
 
 
 @dataclass(frozen=True)
@@ -66,27 +77,9 @@ def listed_on(periods: list[dict[str, Any]], day: date) -> Listed:
     )
 
 
-def listed_today(
-    rows: list[tuple[Any, ...]], columns: tuple[str, ...], *, day: date | None = None
-) -> list[tuple[tuple[Any, ...], int | None]]:
-    """Item rows about to be written (values in ``columns`` order), each with its ``price_e4``; a
-    dated row's ``unit_price`` and ``price_tiers`` replaced by those listed on ``day`` (today)."""
-    day = day or timezone.localdate()
-    price, tiers, periods = (columns.index(name) for name in ("unit_price", "price_tiers", "price_periods"))
-    written = []
-    for row in rows:
-        if not row[periods]:
-            written.append((row, CatalogItem.e4(row[price])))
-            continue
-        listed = listed_on(row[periods], day)
-        values = list(row)
-        values[price], values[tiers] = listed.unit_price, listed.tiers or None
-        written.append((tuple(values), listed.price_e4))
-    return written
-
-
-def _changed(rows: Iterable[tuple[Any, ...]], day: date) -> list[CatalogItem]:
-    """The items of ``rows`` (id and the columns as stored) whose columns differ on ``day``."""
+def _changed(rows: Iterable[tuple[Any, ...]], day: date) -> list[tuple[Any, ...]]:
+    """The new columns (in :data:`COLUMNS` order, then the id) of the items of ``rows`` (id and the
+    columns as stored, then the dated prices) whose columns differ on ``day``."""
     changed = []
     for pk, unit_price, tiers, price_e4, periods in rows:
         listed = listed_on(periods, day)
@@ -97,9 +90,7 @@ def _changed(rows: Iterable[tuple[Any, ...]], day: date) -> list[CatalogItem]:
             listed.price_e4,
         ):
             changed.append(
-                CatalogItem(
-                    pk=pk, unit_price=listed.unit_price, price_tiers=new_tiers, price_e4=listed.price_e4
-                )
+                (listed.unit_price, json.dumps(new_tiers) if new_tiers else None, listed.price_e4, pk)
             )
     return changed
 
@@ -120,8 +111,8 @@ def follow_version(version_id: int, day: date, *, batch_size: int) -> int:
         last = rows[-1][0]
         changed = _changed(rows, day)
         if changed:
-            with transaction.atomic():
-                CatalogItem.objects.bulk_update(changed, COLUMNS, batch_size=batch_size)
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.executemany(_UPDATE, changed)
             count += len(changed)
     CatalogVersion.objects.filter(pk=version_id).update(prices_on=day)
     return count

@@ -294,13 +294,13 @@ _JSON_COLUMNS = frozenset(("price_tiers", "price_periods"))
 
 
 def _insert_items(version_id: int, rows: list[tuple[Any, ...]]) -> None:
-    """Write items (values in :data:`ITEM_COLUMNS` order) with their exact integer price; a dated
-    item's price columns are those listed today (``dated_prices.listed_on``)."""
+    """Write items (values in :data:`ITEM_COLUMNS` order) with their exact integer price."""
     if not rows:
         return
     table = CatalogItem._meta.db_table
     columns = ", ".join(("version_id", *ITEM_COLUMNS, "price_e4"))
     marks = ", ".join(["%s"] * (len(ITEM_COLUMNS) + 2))
+    price = ITEM_COLUMNS.index("unit_price")
     as_json = [column in _JSON_COLUMNS for column in ITEM_COLUMNS]
     with connection.cursor() as cursor:
         cursor.executemany(
@@ -312,9 +312,9 @@ def _insert_items(version_id: int, rows: list[tuple[Any, ...]]) -> None:
                         json.dumps(value) if is_json and value is not None else value
                         for value, is_json in zip(row, as_json, strict=True)
                     ),
-                    e4,
+                    CatalogItem.e4(row[price]),
                 )
-                for row, e4 in dated_prices.listed_today(rows, ITEM_COLUMNS)
+                for row in rows
             ],
         )
 
@@ -572,6 +572,10 @@ def publish(
         )
         search.index_version(locked.pk)
         _prune_index(locked.supplier_id)
+        if effective <= now:  # in force at once: the search's prices are today's
+            dated_prices.follow_version(
+                locked.pk, timezone.localdate(now), batch_size=int(tunable("HOSTED_CATALOG_BATCH_SIZE"))
+            )
     if locked.item_count >= int(tunable("HOSTED_CATALOG_BATCH_SIZE")):
         search.optimize()
     return locked

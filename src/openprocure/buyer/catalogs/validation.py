@@ -10,8 +10,8 @@ Recommendation 20 units, lead times in days. :func:`check_price_row` checks a ro
 A BMEcat price is for ``PRICE_QUANTITY`` order units: the unit price stored is the amount divided by
 it, exact to 4 decimals (``AMOUNT_DECIMALS``) or rounded with a warning (kept in ``Checked.warnings``;
 the row is not refused). Dated prices are checked one validity at a time; the item's ``unit_price``
-and tiers are then those of the day of the check (``dated_prices.listed_on``, the rule the daily
-update follows).
+and tiers are then those listed on the day of the check (``dated_prices.listed_on``, the rule the
+daily update follows).
 """
 
 from __future__ import annotations
