@@ -1,6 +1,7 @@
 """Dated BMEcat prices and the search: the price columns the search filters on (``price_e4``, with
-``unit_price`` and ``price_tiers``) follow the calendar, set on the day of the check and then each day
-by the periodic task ``follow_dated_prices`` for the versions in force."""
+``unit_price`` and ``price_tiers``) follow the calendar: listed on the day of the check, set for the
+day at publication in force at once, then each day by the periodic task ``follow_dated_prices`` for
+the versions in force."""
 
 from __future__ import annotations
 
@@ -58,7 +59,15 @@ FALL_8 = (Decimal("8.0000"), None, 80000)
 FLAT = (Decimal("9.0000"), None, 90000)
 
 
-def test_the_search_follows_the_period_in_force_day_by_day(admin: Client, office: Supplier) -> None:
+def shop(client: Client, **prices: str) -> list[str]:
+    """The parts Shop lists for a price range, as a requester sees it (today)."""
+    page = client.get("/catalogs/search/", {"q": "", **prices}).content.decode()
+    return sorted(part for part in CATALOG if f'<span class="hint">{part}' in page)
+
+
+def test_the_search_follows_the_period_in_force_day_by_day(
+    admin: Client, office: Supplier, requester: Client
+) -> None:
     version = publish(admin, upload(admin, office, bmecat("T_NEW_CATALOG", CATALOG), "catalog.xml"))
     assert version.status == "published"
     # The check listed the columns of its day (today), and the publication, in force at once, set
@@ -92,6 +101,10 @@ def test_the_search_follows_the_period_in_force_day_by_day(admin: Client, office
         assert follow(days(day)) == 0
         assert dated_prices.follow_version(version.pk, days(day), batch_size=1) == 0
         assert columns(version) == prices, day
+    # Back to today (its first look of the day): Shop's price range finds today's prices.
+    assert follow(days(0)) == 2
+    assert (shop(requester, max_price="10"), shop(requester, min_price="11")) == (["FLAT", "RISE"], ["FALL"])
+    assert shop(requester) == ["FALL", "FLAT", "RISE"]
 
 
 def test_a_version_not_in_force_is_untouched(admin: Client, office: Supplier) -> None:
