@@ -1,5 +1,6 @@
 """cXML handlers registered on the buyer's ``POST /cxml/``: ConfirmationRequest, ShipNoticeRequest,
-StatusUpdateRequest. Thin: authentication and idempotency are in :mod:`.inbound`, rules in services."""
+StatusUpdateRequest. Thin: authentication and idempotency are in :mod:`.inbound`, rules in
+:mod:`.confirmations`, :mod:`.ship_notices` and :mod:`.status_updates`."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from openprocure.buyer.fulfilment import services
+from openprocure.buyer.fulfilment.confirmations import record_confirmation
 from openprocure.buyer.fulfilment.inbound import HANDLERS, Accepted, authenticate, find_purchase_order, handle
+from openprocure.buyer.fulfilment.ship_notices import record_ship_notice
+from openprocure.buyer.fulfilment.status_updates import record_status_update
 from openprocure.buyer.suppliers.models import PunchOutConnection
 from openprocure.core.cxml_endpoint import Inbound, answer_document
 from punchout import cxml
@@ -28,7 +31,7 @@ def _confirm(inbound: Inbound, connection: PunchOutConnection) -> Accepted:
         path="/cXML/Request/ConfirmationRequest/OrderReference",
     )
     inbound.reference = po.number
-    confirmation = services.record_confirmation(
+    confirmation = record_confirmation(
         po=po, request=request, payload_id=inbound.document.payload_id or "", journal=inbound.journal
     )
     issues = confirmation.issues.count()
@@ -45,7 +48,7 @@ def ship_notice_request(inbound: Inbound) -> cxml.CXML:
 def _ship_notice(inbound: Inbound, connection: PunchOutConnection) -> Accepted:
     request = inbound.document.message
     assert isinstance(request, cxml.ShipNoticeRequest)
-    notice = services.record_ship_notice(
+    notice = record_ship_notice(
         supplier=connection.supplier,
         request=request,
         payload_id=inbound.document.payload_id or "",
@@ -72,7 +75,7 @@ def status_update_request(inbound: Inbound) -> cxml.CXML:
 def _status_update(inbound: Inbound, connection: PunchOutConnection) -> Accepted:
     request = inbound.document.message
     assert isinstance(request, cxml.StatusUpdateRequest)
-    update = services.record_status_update(
+    update = record_status_update(
         supplier=connection.supplier, request=request, payload_id=inbound.document.payload_id or ""
     )
     reference = update.purchase_order.number if update.purchase_order else update.document_reference

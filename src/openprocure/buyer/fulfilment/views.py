@@ -1,5 +1,6 @@
 """Pages for requesters and the receiving desk: orders to receive, receiving, returns, ship notices,
-receipt history, and the issues suppliers raised. Thin: every write is in services.
+receipt history, and the issues suppliers raised. Thin: every write is in the services
+(:mod:`.receiving`, :mod:`.supplier_issues`).
 
 Anyone signed in may look; receipts and returns are recorded by the order's requester or a procurement
 administrator (there is no separate receiving role). AP clerks see the pages read-only.
@@ -18,7 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from openprocure.buyer.fulfilment import services
+from openprocure.buyer.fulfilment import progress, receiving, supplier_issues
 from openprocure.buyer.fulfilment.choices import IssueStatus, LineState, ShipNoticeStatus
 from openprocure.buyer.fulfilment.forms import ReceiptForm, ResolveIssueForm
 from openprocure.buyer.fulfilment.models import ShipNotice, SupplierIssue
@@ -91,7 +92,7 @@ def _order_context(
 ) -> dict[str, object]:
     """The receiving page; the receipt form is filled with what is still to receive, or with what the
     person typed when their receipt (or return) was refused, each line's errors beside it."""
-    rows = services.fulfilments(po)
+    rows = progress.fulfilments(po)
     lines = []
     for line in po.lines.order_by("line_number"):
         fulfilment = rows[line.pk]
@@ -141,20 +142,20 @@ def _post_lines(request: HttpRequest, number: str, *, action: str) -> HttpRespon
         return render(request, "fulfilment/order.html", context, status=400)
     lines, note = form.lines(), form.cleaned_data["note"]
     if action == "receive" and form.cleaned_data["receive_all"]:
-        rows = services.fulfilments(po)
+        rows = progress.fulfilments(po)
         lines = [
-            services.ReceiptLineInput(po_line_id=line_id, quantity=rows[line_id].still_to_receive)
+            receiving.ReceiptLineInput(po_line_id=line_id, quantity=rows[line_id].still_to_receive)
             for line_id in line_ids
             if not rows[line_id].po_line.is_cancelled
         ]
     try:
         if action == "receive":
-            receipt = services.receive_goods(po=po, actor=request.user, lines=lines, note=note)
+            receipt = receiving.receive_goods(po=po, actor=request.user, lines=lines, note=note)
             messages.success(request, _("Receipt %(number)s recorded.") % {"number": receipt.number})
         else:
-            receipt = services.return_goods(po=po, actor=request.user, lines=lines, note=note)
+            receipt = receiving.return_goods(po=po, actor=request.user, lines=lines, note=note)
             messages.success(request, _("Return %(number)s recorded.") % {"number": receipt.number})
-    except services.FulfilmentError as error:
+    except progress.FulfilmentError as error:
         context = _order_context(po, request.user, **bound)
         context["error"] = str(error)
         return render(request, "fulfilment/order.html", context, status=400)
@@ -181,11 +182,11 @@ def receive_ship_notice(request: HttpRequest, pk: int) -> HttpResponse:
     for po in orders.select_related("requisition"):
         _check_can_record(request.user, po)
     try:
-        receipts = services.receive_ship_notice(ship_notice=notice, actor=request.user)
+        receipts = receiving.receive_ship_notice(ship_notice=notice, actor=request.user)
         messages.success(
             request, _("Received: %(receipts)s.") % {"receipts": ", ".join(r.number for r in receipts)}
         )
-    except services.FulfilmentError as error:
+    except progress.FulfilmentError as error:
         messages.error(request, str(error))
     first = notice.lines.select_related("po_line__purchase_order").first()
     if first is None:
@@ -197,7 +198,7 @@ def receive_ship_notice(request: HttpRequest, pk: int) -> HttpResponse:
 def line_history(request: HttpRequest, pk: int) -> HttpResponse:
     line = get_object_or_404(PurchaseOrderLine.objects.select_related("purchase_order"), pk=pk)
     return render(
-        request, "fulfilment/line_history.html", {"line": line, "history": services.receipt_history(line)}
+        request, "fulfilment/line_history.html", {"line": line, "history": receiving.receipt_history(line)}
     )
 
 
@@ -224,8 +225,10 @@ def resolve_issue(request: HttpRequest, pk: int) -> HttpResponse:
         report_errors(request, form, "resolution")
         return redirect("fulfilment:issues")
     try:
-        services.resolve_issue(issue=issue, actor=request.user, resolution=form.cleaned_data["resolution"])
+        supplier_issues.resolve_issue(
+            issue=issue, actor=request.user, resolution=form.cleaned_data["resolution"]
+        )
         messages.success(request, _("Issue resolved."))
-    except services.FulfilmentError as error:
+    except progress.FulfilmentError as error:
         messages.error(request, str(error))
     return redirect("fulfilment:issues")
