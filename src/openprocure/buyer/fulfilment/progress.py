@@ -14,6 +14,8 @@ hooks run on commit.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -29,8 +31,23 @@ from openprocure.core.status import can_move, set_derived_many, set_status, set_
 logger = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class LineRefusal:
+    """Why one line of a receipt or return was refused: ``field`` names the entry of the line it is
+    about (``qty``, ``rejected`` or ``reason``), so the page shows ``message`` beside it."""
+
+    po_line_id: int
+    field: str
+    message: str
+
+
 class FulfilmentError(ServiceError):
-    """A refused receiving action; the message says what was wrong and what to do next."""
+    """A refused receiving action; the message says what was wrong and what to do next. A receipt or
+    return refused for what was entered on its lines carries each line's refusal in ``lines``."""
+
+    def __init__(self, message: str, *, lines: Sequence[LineRefusal] = ()) -> None:
+        self.lines = list(lines)
+        super().__init__(message)
 
 
 def fmt(value: Decimal) -> str:

@@ -24,6 +24,7 @@ from openprocure.buyer.fulfilment.models import (
 )
 from openprocure.buyer.fulfilment.progress import (
     FulfilmentError,
+    LineRefusal,
     fmt,
     lock_po,
     refresh_lines,
@@ -69,10 +70,45 @@ def receive_goods(
     note: str = "",
     automatic: bool = False,
 ) -> GoodsReceipt:
-    """Record goods received against order lines (accepted and refused quantities)."""
+    """Record goods received against order lines: the quantity accepted (at most what is still
+    expected) and the quantity refused at the door, with why (still due from the supplier)."""
+    return _record_lines(
+        po=po,
+        actor=actor,
+        kind=ReceiptKind.RECEIPT,
+        lines=lines,
+        note=note,
+        ship_notice=ship_notice,
+        automatic=automatic,
+    )
+
+
+def return_goods(
+    *, po: PurchaseOrder, actor: Any, lines: list[ReceiptLineInput], note: str = ""
+) -> GoodsReceipt:
+    """Send received goods back, with why: at most what was received and not yet returned. The
+    received quantity goes down, so the goods are expected again. A return has no refused quantity
+    (goods are refused on the receipt, when they arrive): one is refused beside its line."""
+    return _record_lines(po=po, actor=actor, kind=ReceiptKind.RETURN, lines=lines, note=note)
+
+
+def _record_lines(
+    *,
+    po: PurchaseOrder,
+    actor: Any,
+    kind: ReceiptKind,
+    lines: list[ReceiptLineInput],
+    note: str,
+    ship_notice: ShipNotice | None = None,
+    automatic: bool = False,
+) -> GoodsReceipt:
+    """What receipts and returns share: lock the order, check every line against its order line
+    (each refusal beside its line), write the receipt and its lines, roll the quantities up to the
+    order lines and the order's status, record the event and tell who follows receipts."""
+    receiving = kind == ReceiptKind.RECEIPT
     with transaction.atomic():
         po = lock_po(po)
-        if po.status in (POStatus.APPROVED, POStatus.FAILED, POStatus.CANCELLED):
+        if receiving and po.status in (POStatus.APPROVED, POStatus.FAILED, POStatus.CANCELLED):
             raise FulfilmentError(
                 _(
                     "Order %(order)s is %(status)s: goods can be received only on an order sent to the supplier."
@@ -81,37 +117,19 @@ def receive_goods(
             )
         wanted = [entry for entry in lines if entry.quantity or entry.rejected_quantity]
         if not wanted:
-            raise FulfilmentError(_("Enter a quantity received (or refused) on at least one line."))
-        for entry, row in _with_rows(po, wanted):
-            if entry.quantity < 0 or entry.rejected_quantity < 0:
-                raise FulfilmentError(_("Quantities cannot be negative; record a return instead."))
-            if entry.rejected_quantity > 0 and not entry.reason.strip():
-                raise FulfilmentError(
-                    _("Line %(line)s: say why %(quantity)s were refused.")
-                    % {"line": row.po_line.line_number, "quantity": fmt(entry.rejected_quantity)}
-                )
-            open_quantity = row.open_quantity
-            if entry.quantity > open_quantity:
-                raise FulfilmentError(
-                    _(
-                        "Line %(line)s: %(quantity)s received but only %(open)s are still expected "
-                        "(ordered %(ordered)s, received %(received)s)."
-                    )
-                    % {
-                        "line": row.po_line.line_number,
-                        "quantity": fmt(entry.quantity),
-                        "open": fmt(open_quantity),
-                        "ordered": fmt(row.expected_quantity),
-                        "received": fmt(row.received_quantity),
-                    }
-                )
+            raise FulfilmentError(
+                _("Enter a quantity received (or refused) on at least one line.")
+                if receiving
+                else _("Enter the quantity returned on at least one line.")
+            )
+        check = _receipt_refusal if receiving else _return_refusal
+        refusals = [
+            refusal for entry, row in _with_rows(po, wanted) if (refusal := check(entry, row)) is not None
+        ]
+        if refusals:
+            raise FulfilmentError(" ".join(r.message for r in refusals), lines=refusals)
         receipt = _new_receipt(
-            po,
-            ship_notice=ship_notice,
-            received_by=actor,
-            automatic=automatic,
-            note=note,
-            kind=ReceiptKind.RECEIPT,
+            po, ship_notice=ship_notice, received_by=actor, automatic=automatic, note=note, kind=kind
         )
         GoodsReceiptLine.objects.bulk_create(
             [
@@ -125,13 +143,11 @@ def receive_goods(
                 for entry in wanted
             ]
         )
-        record_event(
-            PurchaseOrderEvent,
-            po,
-            "goods_received",
-            actor=actor,
-            detail={"receipt": receipt.number, "automatic": automatic},
-        )
+        if receiving:
+            event, detail = "goods_received", {"receipt": receipt.number, "automatic": automatic}
+        else:
+            event, detail = "goods_returned", {"receipt": receipt.number}
+        record_event(PurchaseOrderEvent, po, event, actor=actor, detail=detail)
         before = po.status
         if refresh_po_status(po, actor=actor) == POStatus.RECEIVED and before != POStatus.RECEIVED:
             notices.notify_requester(po, notices.RECEIVED)
@@ -139,6 +155,54 @@ def receive_goods(
             _refresh_ship_notice(ship_notice)
         _receipts_changed(po)
     return receipt
+
+
+def _receipt_refusal(entry: ReceiptLineInput, row: LineFulfilment) -> LineRefusal | None:
+    """Why a line of a receipt cannot be recorded, if it cannot."""
+    line = row.po_line.line_number
+    if entry.quantity < 0 or entry.rejected_quantity < 0:
+        field = "qty" if entry.quantity < 0 else "rejected"
+        message = _("Quantities cannot be negative; record a return instead.")
+        return LineRefusal(po_line_id=entry.po_line_id, field=field, message=message)
+    if entry.rejected_quantity > 0 and not entry.reason.strip():
+        message = _("Line %(line)s: say why %(quantity)s were refused.") % {
+            "line": line,
+            "quantity": fmt(entry.rejected_quantity),
+        }
+        return LineRefusal(po_line_id=entry.po_line_id, field="reason", message=message)
+    if entry.quantity > row.open_quantity:
+        message = _(
+            "Line %(line)s: %(quantity)s received but only %(open)s are still expected "
+            "(ordered %(ordered)s, received %(received)s)."
+        ) % {
+            "line": line,
+            "quantity": fmt(entry.quantity),
+            "open": fmt(row.open_quantity),
+            "ordered": fmt(row.expected_quantity),
+            "received": fmt(row.received_quantity),
+        }
+        return LineRefusal(po_line_id=entry.po_line_id, field="qty", message=message)
+    return None
+
+
+def _return_refusal(entry: ReceiptLineInput, row: LineFulfilment) -> LineRefusal | None:
+    """Why a line of a return cannot be recorded, if it cannot."""
+    line = row.po_line.line_number
+    if entry.rejected_quantity:
+        message = _(
+            "Line %(line)s: a return has no refused quantity. Goods are refused on the receipt, "
+            "when they arrive; a return sends back goods that were received."
+        ) % {"line": line}
+        return LineRefusal(po_line_id=entry.po_line_id, field="rejected", message=message)
+    if not entry.reason.strip():
+        message = _("Line %(line)s: say why the goods go back.") % {"line": line}
+        return LineRefusal(po_line_id=entry.po_line_id, field="reason", message=message)
+    if entry.quantity < 0 or entry.quantity > row.received_quantity:
+        message = _(
+            "Line %(line)s: %(quantity)s cannot be returned, only %(received)s received and not yet returned."
+        ) % {"line": line, "quantity": fmt(entry.quantity), "received": fmt(row.received_quantity)}
+        return LineRefusal(po_line_id=entry.po_line_id, field="qty", message=message)
+    return None
 
 
 def _with_rows(
@@ -152,49 +216,6 @@ def _with_rows(
         if row is None:
             raise FulfilmentError(_("That line is not on order %(order)s.") % {"order": po.number})
         yield entry, row
-
-
-def return_goods(
-    *, po: PurchaseOrder, actor: Any, lines: list[ReceiptLineInput], note: str = ""
-) -> GoodsReceipt:
-    """Send received goods back: the received quantity of each line goes down (reason required)."""
-    with transaction.atomic():
-        po = lock_po(po)
-        wanted = [entry for entry in lines if entry.quantity]
-        if not wanted:
-            raise FulfilmentError(_("Enter the quantity returned on at least one line."))
-        for entry, row in _with_rows(po, wanted):
-            if not entry.reason.strip():
-                raise FulfilmentError(
-                    _("Line %(line)s: say why the goods go back.") % {"line": row.po_line.line_number}
-                )
-            if entry.quantity < 0 or entry.quantity > row.received_quantity:
-                raise FulfilmentError(
-                    _("Line %(line)s: %(quantity)s cannot be returned, %(received)s were received.")
-                    % {
-                        "line": row.po_line.line_number,
-                        "quantity": fmt(entry.quantity),
-                        "received": fmt(row.received_quantity),
-                    }
-                )
-        receipt = _new_receipt(po, received_by=actor, note=note, kind=ReceiptKind.RETURN)
-        GoodsReceiptLine.objects.bulk_create(
-            [
-                GoodsReceiptLine(
-                    receipt=receipt,
-                    po_line_id=entry.po_line_id,
-                    quantity=entry.quantity,
-                    reason=entry.reason.strip(),
-                )
-                for entry in wanted
-            ]
-        )
-        record_event(
-            PurchaseOrderEvent, po, "goods_returned", actor=actor, detail={"receipt": receipt.number}
-        )
-        refresh_po_status(po, actor=actor)
-        _receipts_changed(po)
-    return receipt
 
 
 def receive_ship_notice(
