@@ -226,7 +226,7 @@ def _receipts_and_invoices(people: dict[str, User], office_depot: Supplier, lab:
                            *requisitions: Requisition) -> dict[str, str]:  # fmt: skip
     """Need-by dates, goods receipts and invoices (see the module docstring)."""
     from openprocure.buyer.fulfilment.models import GoodsReceipt
-    from openprocure.buyer.fulfilment.receiving import ReceiptLineInput, receive_goods
+    from openprocure.buyer.fulfilment.services import ReceiptLineInput, receive_goods
     from openprocure.buyer.invoicing.einvoice import ParsedInvoice, ParsedLine
     from openprocure.buyer.invoicing.models import Invoice
     from openprocure.buyer.invoicing.services import enter_paper_invoice, receive_invoice

@@ -11,8 +11,7 @@ import pytest
 from django.test import Client
 
 from openprocure.buyer.fulfilment.models import GoodsReceipt, GoodsReceiptLine, LineFulfilment
-from openprocure.buyer.fulfilment.progress import FulfilmentError, LineRefusal
-from openprocure.buyer.fulfilment.receiving import ReceiptLineInput, return_goods
+from openprocure.buyer.fulfilment.services import FulfilmentError, LineRefusal, ReceiptLineInput, return_goods
 from openprocure.buyer.purchasing.models import PurchaseOrder, PurchaseOrderLine
 from tests.buyer.fulfilment_world import receiving_desk
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from lxml import etree
 
 from openprocure.buyer.approvals.models import ApprovalAssignment
-from openprocure.buyer.fulfilment.confirmations import record_confirmation
+from openprocure.buyer.fulfilment.services import record_confirmation
 from openprocure.buyer.purchasing import services
 from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.core import outbox

@@ -16,14 +16,14 @@ class FulfilmentConfig(AppConfig):
         HANDLERS.setdefault("StatusUpdateRequest", handlers.status_update_request)
         HANDLERS.setdefault("ProfileRequest", handlers.profile_request)
 
-        from openprocure.buyer.fulfilment import confirmations, progress
+        from openprocure.buyer.fulfilment import services
         from openprocure.buyer.purchasing import hooks
 
-        hooks.refresh_lines.register(progress.on_lines_changed)
-        hooks.refresh_status.register(progress.on_status_asked)
-        hooks.lines_cancelled.register(progress.on_lines_cancelled)
-        hooks.shipping_started.register(progress.has_shipped)
-        hooks.delivered.register(confirmations.on_delivered)
+        hooks.refresh_lines.register(services.on_lines_changed)
+        hooks.refresh_status.register(services.on_status_asked)
+        hooks.lines_cancelled.register(services.on_lines_cancelled)
+        hooks.shipping_started.register(services.has_shipped)
+        hooks.delivered.register(services.on_delivered)
 
         from openprocure.buyer.fulfilment import oagis
         from openprocure.buyer.purchasing.services import DELIVERY_RESULT

@@ -9,8 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from openprocure.buyer.fulfilment.progress import FulfilmentError
-from openprocure.buyer.fulfilment.receiving import ReceiptLineInput
+from openprocure.buyer.fulfilment.services import FulfilmentError, ReceiptLineInput
 from openprocure.core.forms import NumberEntryField
 
 ZERO = Decimal(0)

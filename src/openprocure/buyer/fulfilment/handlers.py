@@ -1,6 +1,5 @@
 """cXML handlers registered on the buyer's ``POST /cxml/``: ConfirmationRequest, ShipNoticeRequest,
-StatusUpdateRequest. Thin: authentication and idempotency are in :mod:`.inbound`, rules in
-:mod:`.confirmations`, :mod:`.ship_notices` and :mod:`.status_updates`."""
+StatusUpdateRequest. Thin: authentication and idempotency are in :mod:`.inbound`, rules in services."""
 
 from __future__ import annotations
 
@@ -9,10 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from openprocure.buyer.fulfilment.confirmations import record_confirmation
+from openprocure.buyer.fulfilment import services
 from openprocure.buyer.fulfilment.inbound import HANDLERS, Accepted, authenticate, find_purchase_order, handle
-from openprocure.buyer.fulfilment.ship_notices import record_ship_notice
-from openprocure.buyer.fulfilment.status_updates import record_status_update
 from openprocure.buyer.suppliers.models import PunchOutConnection
 from openprocure.core.cxml_endpoint import Inbound, answer_document
 from punchout import cxml
@@ -31,7 +28,7 @@ def _confirm(inbound: Inbound, connection: PunchOutConnection) -> Accepted:
         path="/cXML/Request/ConfirmationRequest/OrderReference",
     )
     inbound.reference = po.number
-    confirmation = record_confirmation(
+    confirmation = services.record_confirmation(
         po=po, request=request, payload_id=inbound.document.payload_id or "", journal=inbound.journal
     )
     issues = confirmation.issues.count()
@@ -48,7 +45,7 @@ def ship_notice_request(inbound: Inbound) -> cxml.CXML:
 def _ship_notice(inbound: Inbound, connection: PunchOutConnection) -> Accepted:
     request = inbound.document.message
     assert isinstance(request, cxml.ShipNoticeRequest)
-    notice = record_ship_notice(
+    notice = services.record_ship_notice(
         supplier=connection.supplier,
         request=request,
         payload_id=inbound.document.payload_id or "",
@@ -75,7 +72,7 @@ def status_update_request(inbound: Inbound) -> cxml.CXML:
 def _status_update(inbound: Inbound, connection: PunchOutConnection) -> Accepted:
     request = inbound.document.message
     assert isinstance(request, cxml.StatusUpdateRequest)
-    update = record_status_update(
+    update = services.record_status_update(
         supplier=connection.supplier, request=request, payload_id=inbound.document.payload_id or ""
     )
     reference = update.purchase_order.number if update.purchase_order else update.document_reference

@@ -3,7 +3,7 @@ OAGIS): the synchronous AcknowledgePurchaseOrder that answers a Process or Chang
 and one sent later to ``POST /oagis/``.
 
 Both are read as the cXML ConfirmationRequest they mean (``punchout.oagis.confirmation_of``) and
-applied by the one confirmation service, :func:`.confirmations.record_confirmation`: lines accepted,
+applied by the one confirmation service, :func:`services.record_confirmation`: lines accepted,
 modified (quantity, price, date) or rejected with their reason, issues and notices as for cXML.
 A ConfirmBOD with errors is a refusal: the outbox keeps its text, which the purchase order shows
 (``purchasing.services.record_delivery``).
@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from openprocure.buyer.fulfilment.confirmations import record_confirmation
+from openprocure.buyer.fulfilment import services
 from openprocure.buyer.fulfilment.inbound import (
     Accepted,
     accept_once,
@@ -27,7 +27,6 @@ from openprocure.buyer.fulfilment.inbound import (
     with_secret,
 )
 from openprocure.buyer.fulfilment.models import Confirmation, InboundDocument
-from openprocure.buyer.fulfilment.progress import lock_po
 from openprocure.buyer.purchasing.choices import TransmissionType
 from openprocure.buyer.purchasing.models import PurchaseOrder, PurchaseOrderEvent, Transmission
 from openprocure.core.audit import record_event
@@ -48,7 +47,7 @@ def apply_acknowledgement(
     """Apply an AcknowledgePurchaseOrder to ``po`` (locked) through the confirmation service."""
     ordered = {line.line_number: Decimal(line.quantity) for line in po.lines.all()}
     request = oagis.confirmation_of(ack, ordered=ordered, now=timezone.now())
-    return record_confirmation(
+    return services.record_confirmation(
         po=po, request=request, payload_id=ack.application_area.bod_id or "", journal=journal
     )
 
@@ -76,7 +75,7 @@ def record_answer(message: OutboxMessage, outcome: str) -> None:
     transmission = Transmission.objects.filter(outbox_message=message).first()
     if ack is None or transmission is None or transmission.type == TransmissionType.DELETE:
         return
-    po = lock_po(transmission.purchase_order_id)
+    po = services.lock_po(transmission.purchase_order_id)
     try:
         with transaction.atomic():
             apply_acknowledgement(po=po, ack=ack)

@@ -1,14 +1,7 @@
 """Where an order stands: each line's quantities (confirmed, shipped, received, refused) and state,
 and the purchase order's status that follows from them; what purchasing asks of fulfilment through
 its hooks; and what every write of fulfilment shares (its refusal, the order's lock, quantities in
-words).
-
-The services of fulfilment are split by concern: supplier confirmations (:mod:`.confirmations`),
-ship notices (:mod:`.ship_notices`), status updates (:mod:`.status_updates`), receipts and returns
-(:mod:`.receiving`) and the resolution of supplier issues (:mod:`.supplier_issues`). Each is keyword-only,
-runs in one transaction with the purchase order locked, updates the per-line state
-(:class:`LineFulfilment`) through :func:`refresh_po_status` and records a PO event; e-mails and
-hooks run on commit.
+words). The other modules of the services call :func:`refresh_po_status` after each document.
 """
 
 from __future__ import annotations

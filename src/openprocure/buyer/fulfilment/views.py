@@ -1,6 +1,5 @@
 """Pages for requesters and the receiving desk: orders to receive, receiving, returns, ship notices,
-receipt history, and the issues suppliers raised. Thin: every write is in the services
-(:mod:`.receiving`, :mod:`.supplier_issues`).
+receipt history, and the issues suppliers raised. Thin: every write is in services.
 
 Anyone signed in may look; receipts and returns are recorded by the order's requester or a procurement
 administrator (there is no separate receiving role). AP clerks see the pages read-only.
@@ -19,7 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from openprocure.buyer.fulfilment import progress, receiving, supplier_issues
+from openprocure.buyer.fulfilment import services
 from openprocure.buyer.fulfilment.choices import IssueStatus, LineState, ShipNoticeStatus
 from openprocure.buyer.fulfilment.forms import ReceiptForm, ResolveIssueForm, ReturnForm
 from openprocure.buyer.fulfilment.models import ShipNotice, SupplierIssue
@@ -92,7 +91,7 @@ def _order_context(
 ) -> dict[str, object]:
     """The receiving page; the receipt form is filled with what is still to receive, or with what the
     person typed when their receipt (or return) was refused, each line's errors beside it."""
-    rows = progress.fulfilments(po)
+    rows = services.fulfilments(po)
     lines = []
     for line in po.lines.order_by("line_number"):
         fulfilment = rows[line.pk]
@@ -148,20 +147,20 @@ def _post_lines(request: HttpRequest, number: str, *, action: str) -> HttpRespon
         return render(request, "fulfilment/order.html", context, status=400)
     lines, note = form.lines(), form.cleaned_data["note"]
     if isinstance(form, ReceiptForm) and form.cleaned_data["receive_all"]:
-        rows = progress.fulfilments(po)
+        rows = services.fulfilments(po)
         lines = [
-            receiving.ReceiptLineInput(po_line_id=line_id, quantity=rows[line_id].still_to_receive)
+            services.ReceiptLineInput(po_line_id=line_id, quantity=rows[line_id].still_to_receive)
             for line_id in line_ids
             if not rows[line_id].po_line.is_cancelled
         ]
     try:
         if action == "receive":
-            receipt = receiving.receive_goods(po=po, actor=request.user, lines=lines, note=note)
+            receipt = services.receive_goods(po=po, actor=request.user, lines=lines, note=note)
             messages.success(request, _("Receipt %(number)s recorded.") % {"number": receipt.number})
         else:
-            receipt = receiving.return_goods(po=po, actor=request.user, lines=lines, note=note)
+            receipt = services.return_goods(po=po, actor=request.user, lines=lines, note=note)
             messages.success(request, _("Return %(number)s recorded.") % {"number": receipt.number})
-    except progress.FulfilmentError as error:
+    except services.FulfilmentError as error:
         form.refuse(error)  # each line's refusal beside it, what was typed kept
         context = _order_context(po, request.user, **bound)
         context["error"] = correct if error.lines else str(error)
@@ -189,11 +188,11 @@ def receive_ship_notice(request: HttpRequest, pk: int) -> HttpResponse:
     for po in orders.select_related("requisition"):
         _check_can_record(request.user, po)
     try:
-        receipts = receiving.receive_ship_notice(ship_notice=notice, actor=request.user)
+        receipts = services.receive_ship_notice(ship_notice=notice, actor=request.user)
         messages.success(
             request, _("Received: %(receipts)s.") % {"receipts": ", ".join(r.number for r in receipts)}
         )
-    except progress.FulfilmentError as error:
+    except services.FulfilmentError as error:
         messages.error(request, str(error))
     first = notice.lines.select_related("po_line__purchase_order").first()
     if first is None:
@@ -205,7 +204,7 @@ def receive_ship_notice(request: HttpRequest, pk: int) -> HttpResponse:
 def line_history(request: HttpRequest, pk: int) -> HttpResponse:
     line = get_object_or_404(PurchaseOrderLine.objects.select_related("purchase_order"), pk=pk)
     return render(
-        request, "fulfilment/line_history.html", {"line": line, "history": receiving.receipt_history(line)}
+        request, "fulfilment/line_history.html", {"line": line, "history": services.receipt_history(line)}
     )
 
 
@@ -232,10 +231,8 @@ def resolve_issue(request: HttpRequest, pk: int) -> HttpResponse:
         report_errors(request, form, "resolution")
         return redirect("fulfilment:issues")
     try:
-        supplier_issues.resolve_issue(
-            issue=issue, actor=request.user, resolution=form.cleaned_data["resolution"]
-        )
+        services.resolve_issue(issue=issue, actor=request.user, resolution=form.cleaned_data["resolution"])
         messages.success(request, _("Issue resolved."))
-    except progress.FulfilmentError as error:
+    except services.FulfilmentError as error:
         messages.error(request, str(error))
     return redirect("fulfilment:issues")

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openprocure.buyer.fulfilment.models import LineFulfilment
-from openprocure.buyer.fulfilment.progress import lock_po, refresh_po_status
+from openprocure.buyer.fulfilment.services import lock_po, refresh_po_status
 from openprocure.buyer.invoicing import lifecycle, matching
 from openprocure.buyer.invoicing.choices import (
     EXCEPTION_TRANSITIONS,

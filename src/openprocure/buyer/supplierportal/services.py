@@ -1,6 +1,6 @@
 """What a supplier does on the portal, turned into the documents its system would have sent, and
 handed to the very services that apply those documents when they arrive by cXML: a confirmation to
-``fulfilment.confirmations.record_confirmation``, a shipment to ``fulfilment.ship_notices.record_ship_notice``,
+``fulfilment.services.record_confirmation``, a shipment to ``fulfilment.services.record_ship_notice``,
 an invoice to ``invoicing.einvoice.parsed_from_cxml`` + ``invoicing.services.receive_invoice`` (which
 matches it). The document is kept in the journal (inbound, with the address it came from), and the
 order's timeline records the action with that address.
@@ -17,10 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from openprocure.buyer.fulfilment.confirmations import record_confirmation
+from openprocure.buyer.fulfilment import services as fulfilment
 from openprocure.buyer.fulfilment.models import Confirmation, ShipNotice
-from openprocure.buyer.fulfilment.progress import lock_po, shipped_in_order_unit
-from openprocure.buyer.fulfilment.ship_notices import record_ship_notice
 from openprocure.buyer.invoicing import einvoice
 from openprocure.buyer.invoicing import services as invoicing
 from openprocure.buyer.invoicing.models import Invoice
@@ -117,9 +115,11 @@ def confirm_order(
         items=items,
     )
     with transaction.atomic():
-        locked = lock_po(po)
+        locked = fulfilment.lock_po(po)
         payload_id, journal = _journal(locked, request, email)
-        confirmation = record_confirmation(po=locked, request=request, payload_id=payload_id, journal=journal)
+        confirmation = fulfilment.record_confirmation(
+            po=locked, request=request, payload_id=payload_id, journal=journal
+        )
         record_event(
             PurchaseOrderEvent,
             locked,
@@ -131,7 +131,7 @@ def confirm_order(
 
 def open_to_ship(po: PurchaseOrder) -> dict[int, Decimal]:
     """Per line number, what is still to ship (ordered less what the live ship notices cover)."""
-    shipped = shipped_in_order_unit(po)
+    shipped = fulfilment.shipped_in_order_unit(po)
     remaining = {}
     for line in po.lines.all():
         left = Decimal(line.quantity) - shipped.get(line.pk, ZERO)
@@ -177,7 +177,7 @@ def record_shipment(
     )
     with transaction.atomic():
         payload_id, journal = _journal(po, request, email)
-        notice = record_ship_notice(
+        notice = fulfilment.record_ship_notice(
             supplier=po.supplier, request=request, payload_id=payload_id, journal=journal
         )
         record_event(
@@ -191,7 +191,7 @@ def record_shipment(
 
 def invoiceable(po: PurchaseOrder) -> dict[int, Decimal]:
     """Per line number, what may be invoiced from the portal: what shipped."""
-    shipped = shipped_in_order_unit(po)
+    shipped = fulfilment.shipped_in_order_unit(po)
     return {line.line_number: shipped[line.pk] for line in po.lines.all() if shipped.get(line.pk)}
 
 
