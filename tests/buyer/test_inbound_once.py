@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from openprocure.buyer.fulfilment import inbound
-from openprocure.buyer.fulfilment.inbound import Accepted, accept_once
+from openprocure.buyer.fulfilment.inbound import Accepted, KeyOfAnotherSender, accept_once
 from openprocure.buyer.fulfilment.models import InboundDocument
 from openprocure.buyer.suppliers.models import Supplier
 from openprocure.core.choices import Direction
@@ -109,3 +109,22 @@ def test_a_concurrent_delivery_that_kept_the_key_first_wins_and_this_one_changes
     assert runs == ["Confirmation of PO-1 recorded."]
     assert not Supplier.objects.filter(name__startswith="Made by run").exists()
     assert InboundDocument.objects.count() == 1
+
+
+def test_a_key_kept_for_another_supplier_raises_and_runs_nothing() -> None:
+    supplier, _connection = make_supplier()
+    other, _other_connection = make_supplier(name="Other Supplies", identity="other-supplies")
+    InboundDocument.objects.create(
+        payload_id="p-4", kind="ConfirmationRequest", supplier=other, reference="PO-9"
+    )
+    runs: list[str] = []
+    with pytest.raises(KeyOfAnotherSender) as raised:
+        accept_once(
+            "p-4",
+            kind="ConfirmationRequest",
+            supplier=supplier,
+            journal=_journal(),
+            business=lambda: _business(runs),
+        )
+    assert raised.value.key == "p-4"
+    assert runs == []

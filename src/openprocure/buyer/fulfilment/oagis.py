@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from openprocure.buyer.fulfilment import services
 from openprocure.buyer.fulfilment.inbound import (
     Accepted,
+    KeyOfAnotherSender,
     accept_once,
     connections_of,
     find_purchase_order,
@@ -141,6 +142,13 @@ def receive(inbound: InboundBOD) -> Reply:
         )
     except CXMLError as error:
         raise Refused("INVALID_BOD", error.message, path=error.path, status_code=400) from None
+    except KeyOfAnotherSender as reused:
+        raise Refused(
+            "DUPLICATE_BODID",
+            _("BODID %(bod)s was already used by another sender; send a new BODID.") % {"bod": reused.key},
+            path="/AcknowledgePurchaseOrder/ApplicationArea/BODID",
+            status_code=409,
+        ) from None
     if isinstance(result, InboundDocument):  # the same BODID again: answered as it was
         inbound.reference = result.reference
     return _success(ack, result.message)
