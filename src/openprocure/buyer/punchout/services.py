@@ -500,7 +500,7 @@ def _refuse_out_of_bounds(
     if not problems and lines:
         total = sum(
             (
-                limits.line_amount(line.quantity, line.unit_price, line.price_basis_quantity, line.currency)
+                amounts.line_amount(line.quantity, line.unit_price, line.currency, line.price_basis_quantity)
                 for line in lines
             ),
             Decimal(0),

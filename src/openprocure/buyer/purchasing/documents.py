@@ -20,6 +20,7 @@ from django.utils import timezone
 from openprocure.buyer.purchasing import hooks
 from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.core.journal import MASK
+from punchout.amounts import line_amount
 from punchout.cxml import (
     CXML,
     Accounting,
@@ -139,9 +140,9 @@ class Version:
     reference: str | None
 
 
-def _line_amount(line: Any, quantity: Decimal, currency: str) -> Decimal:
-    basis = Decimal(line.price_basis_quantity) or Decimal(1)
-    return quantize_money(quantity * Decimal(line.unit_price) / basis, currency)
+def amount_at(line: Any, quantity: Decimal, currency: str) -> Decimal:
+    """An order line's amount at ``quantity`` (its price and price basis unchanged)."""
+    return line_amount(quantity, Decimal(line.unit_price), currency, Decimal(line.price_basis_quantity))
 
 
 def rescale(
@@ -168,7 +169,7 @@ def lines_as_sent(po: PurchaseOrder, version: Version | None) -> tuple[list[Any]
             for line in lines:
                 if asked[line.line_number] != line.quantity:
                     line.quantity = asked[line.line_number]
-                    amount = _line_amount(line, line.quantity, po.currency)
+                    amount = amount_at(line, line.quantity, po.currency)
                     line.distributions = rescale(
                         line.distributions, Decimal(line.amount), amount, po.currency
                     )
