@@ -204,10 +204,10 @@ def optimize() -> None:
 
 
 #: The SQL ``ORDER BY`` of each price order on the items (``catalogs_catalogitem AS i``): the
-#: priceless last either way (``IS NULL`` is 0 before 1; SQLite and PostgreSQL alike), then the id.
+#: priceless last either way, then the id (SQLite 3.30 and PostgreSQL read it alike).
 PRICE_ORDER: dict[str, str] = {
-    SearchSort.PRICE_ASC: "i.price_e4 IS NULL, i.price_e4, i.id",
-    SearchSort.PRICE_DESC: "i.price_e4 IS NULL, i.price_e4 DESC, i.id",
+    SearchSort.PRICE_ASC: "i.price_e4 ASC NULLS LAST, i.id",
+    SearchSort.PRICE_DESC: "i.price_e4 DESC NULLS LAST, i.id",
 }
 
 
