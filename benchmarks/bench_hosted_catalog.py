@@ -1,7 +1,7 @@
 """Hosted catalog benchmark: import and publish a 100,000-line CIF file, then search it.
 
     .venv/bin/python benchmarks/bench_hosted_catalog.py [--lines 100000] [--queries 500] [--dated 10] [--data-dir DIR]
-        [--postgres postgres://postgres@127.0.0.1:5432/] [--write]
+        [--sort-rounds 30] [--postgres postgres://postgres@127.0.0.1:5432/] [--write]
 
 Uses the buyer suite's settings with its own data folder: a fresh embedded SQLite database, then,
 with ``--postgres SERVER-URL``, a PostgreSQL database the run creates on that server (named
@@ -18,7 +18,11 @@ database ``DATABASE_URL`` names is used when set (its tables are migrated, never
    category filter, a price range, a supplier's whole catalog) through the search page's work
    without HTML (``search.Matches``: the count, then the page of 24 items loaded with their
    supplier). Goal: p99 ≤ 50 ms at 100,000 items.
-4. Dated prices: one item in ten (``--dated``) is given two dated prices (one until today, the
+4. Sort: best match against both price orders on the same queries (a common word, a noun, a rare
+   word, a category without words), side by side in one loop (``--sort-rounds`` rounds, the orders
+   taking turns), each the count and the first page, plus the 11th page (items 240 to 263); then
+   the same with an index on the items' ``(price_e4, id)``, created for it and dropped after.
+5. Dated prices: one item in ten (``--dated``) is given two dated prices (one until today, the
    next from tomorrow), then the daily task's work (``dated_prices.follow``) is timed on tomorrow
    (every dated item changes), on today with ``tracemalloc`` for its peak memory (every one changes
    back), again on today (nothing due: the version is marked) and forced on today
@@ -207,6 +211,7 @@ def measure(args: argparse.Namespace) -> str:
         samples.append(elapsed)
         totals.append(total)
         by_kind.setdefault(kind, []).append(elapsed)
+    sorts = _sorts(args.sort_rounds)
     dated = _dated_prices(version, args.dated, published - checked)
     load_after = os.getloadavg()
 
@@ -243,8 +248,86 @@ def measure(args: argparse.Namespace) -> str:
     for kind, values in sorted(by_kind.items()):
         k50, k95, k99 = percentiles(values)
         rows.append(f"| {kind} ({len(values)}) | {k50:.1f} | {k95:.1f} | {k99:.1f} | |")
-    rows += ["", *dated]
+    rows += ["", *sorts, "", *dated]
     return "\n".join(rows) + "\n"
+
+
+#: Step 4's queries: (what, SearchQuery arguments).
+SORT_SHAPES = (
+    ("common word “blue”", {"text": "blue"}),
+    ("noun “stapler”", {"text": "stapler"}),
+    ("rare word “1234”", {"text": "1234"}),
+    ("category 4412, no word", {"category": "4412"}),
+)
+#: The index step 4 tries for the price orders (created, measured, dropped).
+SORT_INDEX = "CREATE INDEX bench_item_price ON catalogs_catalogitem (price_e4, id)"
+
+
+def _sorts(rounds: int) -> list[str]:
+    """Step 4: each shape in each order, the orders taking turns in every round, without then with
+    an index on the price; the report's lines."""
+    from django.db import connection
+
+    from openprocure.buyer.catalogs import services
+    from openprocure.buyer.catalogs.choices import SearchSort
+    from openprocure.buyer.catalogs.search import Matches, SearchQuery
+
+    versions = list(services.current_versions().values())
+    orders = [SearchSort.BEST_MATCH, SearchSort.PRICE_ASC, SearchSort.PRICE_DESC]
+    Key = tuple[str, str, str]
+    wall: dict[Key, list[float]] = {}
+    cpu: dict[Key, list[float]] = {}
+    deep: dict[Key, list[float]] = {}
+    totals: dict[str, int] = {}
+
+    def run(index: str) -> None:
+        for number in range(rounds):
+            for shape, asked in SORT_SHAPES:
+                for sort in orders[number % 3 :] + orders[: number % 3]:
+                    query = SearchQuery(**asked, sort=sort)
+                    begin, begin_cpu = time.perf_counter(), time.process_time()
+                    matches = Matches(query, versions)
+                    total = len(matches)
+                    page = matches[0:24]
+                    wall.setdefault((index, shape, sort), []).append(time.perf_counter() - begin)
+                    cpu.setdefault((index, shape, sort), []).append(time.process_time() - begin_cpu)
+                    begin = time.perf_counter()
+                    later = Matches(query, versions)
+                    len(later)
+                    later[240:264]
+                    deep.setdefault((index, shape, sort), []).append(time.perf_counter() - begin)
+                    assert total == 0 or page, (shape, sort)
+                    totals[shape] = total
+
+    run("none")
+    with connection.cursor() as cursor:
+        cursor.execute(SORT_INDEX)
+        cursor.execute("ANALYZE catalogs_catalogitem")
+    run("price_e4, id")
+    with connection.cursor() as cursor:
+        cursor.execute("DROP INDEX bench_item_price")
+    lines = [
+        f"### Sort ({rounds} rounds, the three orders taking turns; count + page of 24)",
+        "",
+        "Without, then with, an index on the items' (price_e4, id) (created for the measure, then "
+        "dropped). Page 11: a new count + items 240 to 263. CPU: this process (SQLite's work is in it).",
+        "",
+        "| query | matches | order | index | page 1 p50 ms | page 1 min ms | page 1 CPU p50 ms "
+        "| page 11 p50 ms | page 11 min ms |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for shape, _asked in SORT_SHAPES:
+        for sort in orders:
+            for index in ("none", "price_e4, id"):
+                key = (index, shape, sort)
+                w50 = percentiles(wall[key])[0]
+                c50 = percentiles(cpu[key])[0]
+                d50 = percentiles(deep[key])[0]
+                lines.append(
+                    f"| {shape} | {totals[shape]:,} | {sort} | {index} | {w50:.1f} | {min(wall[key]) * 1000:.1f} "
+                    f"| {c50:.1f} | {d50:.1f} | {min(deep[key]) * 1000:.1f} |"
+                )
+    return lines
 
 
 def _max_rss_mb() -> float:
@@ -254,7 +337,7 @@ def _max_rss_mb() -> float:
 
 
 def _dated_prices(version: Any, every: int, published: float) -> list[str]:
-    """Step 4: the daily update of dated prices on the version's items, one in ``every`` dated; the
+    """Step 5: the daily update of dated prices on the version's items, one in ``every`` dated; the
     report's lines."""
     from django.db import connection
     from django.utils import timezone
@@ -347,6 +430,8 @@ def _in_child(args: argparse.Namespace, database_url: str) -> str:
         str(args.queries),
         "--dated",
         str(args.dated),
+        "--sort-rounds",
+        str(args.sort_rounds),
     ]
     done = subprocess.run(command, env=env, check=True, stdout=subprocess.PIPE, text=True)
     return done.stdout
@@ -387,6 +472,7 @@ def main() -> int:
     parser.add_argument("--lines", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=500)
     parser.add_argument("--dated", type=int, default=10, help="one item in DATED has dated prices")
+    parser.add_argument("--sort-rounds", type=int, default=30, help="rounds of step 4 (sort)")
     parser.add_argument("--data-dir", default="")
     parser.add_argument("--postgres", default="", help="PostgreSQL server URL to run on as well")
     parser.add_argument("--write", action="store_true")

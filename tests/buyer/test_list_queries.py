@@ -21,6 +21,7 @@ from openprocure.buyer.approvals.models import (
     BudgetCommitment,
 )
 from openprocure.buyer.approvals.services import create_api_token
+from openprocure.buyer.catalogs import services as catalog_services
 from openprocure.buyer.catalogs.models import CatalogChange, CatalogProblem, CatalogVersion
 from openprocure.buyer.fulfilment.models import SupplierIssue
 from openprocure.buyer.invoicing.models import (
@@ -39,6 +40,7 @@ from openprocure.buyer.supplierportal.models import SupplierAccount
 from openprocure.buyer.suppliers.models import ConformanceRun, Supplier
 from openprocure.core.models import PlatformConnection, PlatformFlow, User
 from tests.buyer.approval_world import World, build_world, requisition, rule, signed_in, submit, user
+from tests.buyer.catalog_world import cif_file, item
 from tests.buyer.fulfilment_world import envelope, invoice_request, make_po, make_supplier, post
 from tests.factories import copies
 
@@ -96,6 +98,29 @@ def rows() -> Rows:
 def more_versions(rows: Rows, count: int) -> None:
     """Further versions of the same supplier's catalog (numbers follow)."""
     copies(rows.version, count, vary=lambda n: {"number": 100 + n})
+
+
+def more_catalog_items(rows: Rows, count: int) -> None:
+    """A new version of the supplier's catalog, published in force, with ``count`` pens more than the
+    one it replaces (prices tie by threes; every tenth is sold only at the supplier's site, no price)."""
+    current = catalog_services.current_versions(supplier_id=rows.world.supplier.pk)
+    total = count + (
+        CatalogVersion.objects.get(pk=current[rows.world.supplier.pk]).items.count() if current else 0
+    )
+    content = cif_file(
+        [
+            item(f"PEN-{n}", f"Pen {n}", f"{1 + n // 3}.50")
+            if n % 10
+            else item(f"PEN-{n}", f"Pen {n}", "", **{"PunchOut Enabled": "T"})
+            for n in range(total)
+        ]
+    )
+    version = catalog_services.upload(
+        supplier=rows.world.supplier, chunks=[content], name="pens.cif", actor=rows.world.ada
+    )
+    version = catalog_services.check_version(version_id=version.pk)
+    assert version.status == "valid"
+    catalog_services.publish(version=version, actor=rows.world.ada)
 
 
 def more_platforms(rows: Rows, count: int) -> None:
@@ -194,6 +219,9 @@ LISTS: list[tuple[str, str, str, Callable[[Rows, int], None]]] = [
     ("/catalogs/{version}/", "ada", "page", grow(CatalogProblem)),
     ("/catalogs/{version}/changes/", "ada", "page", grow(CatalogChange)),
     ("/api/catalogs/{version}/problems", "ada", "api", grow(CatalogProblem)),
+    ("/catalogs/search/?q=pen", "rita", "page", more_catalog_items),
+    ("/catalogs/search/?q=pen&sort=price-asc", "rita", "page", more_catalog_items),
+    ("/catalogs/search/?q=pen&sort=price-desc&page=2", "rita", "page", more_catalog_items),
 ]
 
 

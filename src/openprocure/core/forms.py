@@ -1,7 +1,7 @@
 """Forms both sites share: the ids ticked for a "… selected" button, what a refused sign-in posted,
 and the errors of a form posted by a button (which has no page of its own to show them on), a
-number typed in a row of figures, and an amount of money or another stored decimal shown in its input as a
-person types it."""
+number typed in a row of figures, an amount of money or another stored decimal shown in its input as a
+person types it, and the order of a list asked for in its URL."""
 
 from __future__ import annotations
 
@@ -128,6 +128,22 @@ class IdListField(forms.Field):
     def to_python(self, value: Any) -> list[int]:
         values = value if isinstance(value, (list, tuple)) else [value] if value else []
         return [int(item) for item in values if isinstance(item, str) and item.isdigit() and len(item) <= 18]
+
+
+class SortField(forms.ChoiceField):
+    """The order of a list asked for in its URL: optional; a value that is none of the choices (an
+    old or edited link) is ``default``, never an error, and the page shows ``default`` selected."""
+
+    def __init__(self, *, default: str, **kwargs: Any) -> None:
+        self.default = default
+        super().__init__(required=False, **kwargs)
+
+    def clean(self, value: Any) -> str:
+        value = self.to_python(value)
+        return value if self.valid_value(value) else self.default
+
+    def bound_data(self, data: Any, initial: Any) -> Any:
+        return data if self.valid_value(self.to_python(data)) else self.default
 
 
 class SelectionForm(forms.Form):

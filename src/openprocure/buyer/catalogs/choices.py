@@ -123,3 +123,12 @@ PROBLEM_TEXTS = {
         "%(field)s: the price for one order unit, %(value)s, has more than 4 decimals; it is rounded to 4."
     ),
 }
+
+
+class SearchSort(models.TextChoices):
+    """The orders of the catalog search; a price order reads today's exact price (``price_e4``),
+    items without one last either way, then by id so pages never overlap."""
+
+    BEST_MATCH = "best", _("Best match")  # relevance (file order past HOSTED_CATALOG_RELEVANCE_LIMIT)
+    PRICE_ASC = "price-asc", _("Price: low to high")
+    PRICE_DESC = "price-desc", _("Price: high to low")

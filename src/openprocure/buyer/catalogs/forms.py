@@ -8,8 +8,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from openprocure.buyer.catalogs.choices import SearchSort
 from openprocure.buyer.suppliers.models import Supplier
-from openprocure.core.forms import labelled_errors
+from openprocure.core.forms import SortField, labelled_errors
 
 
 class UploadForm(forms.Form):
@@ -39,7 +40,7 @@ class DiscardForm(forms.Form):
 
 
 class SearchForm(forms.Form):
-    """Words, a supplier, a UNSPSC category and a price range (all optional)."""
+    """Words, a supplier, a UNSPSC category, a price range (all optional) and the order."""
 
     q = forms.CharField(label=_("Search the catalogs"), required=False, max_length=200)
     supplier = forms.ModelChoiceField(
@@ -64,6 +65,7 @@ class SearchForm(forms.Form):
     max_price = forms.DecimalField(
         label=_("Price up to"), required=False, min_value=Decimal(0), max_digits=14, decimal_places=4
     )
+    sort = SortField(label=_("Sort by"), choices=SearchSort.choices, default=SearchSort.BEST_MATCH)
     requisition = forms.IntegerField(
         required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
     )

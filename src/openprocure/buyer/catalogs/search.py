@@ -22,6 +22,10 @@ Both full-text backends retry a query that found nothing with its last word (3 c
 as a prefix ("stapl" finds "stapler"), rank by relevance up to ``HOSTED_CATALOG_RELEVANCE_LIMIT``
 matches (then in file order: scoring a huge match set is the cost of a broad query), and count up
 to ``HOSTED_CATALOG_COUNT_LIMIT``. The price range filters on ``price_e4``, the exact integer price.
+A search sorted by price (``SearchQuery.sort``) orders on that same column, today's price (dated
+prices follow the calendar), whatever the number of matches: items without a price (PunchOut-only,
+or no period in force today) come last either way, and the item id breaks ties, so pages never
+repeat nor skip an item.
 
 The index is kept in step by :func:`index_version` when a version is published and
 :func:`unindex_version` once a newer one replaced it (``services.publish``); the indexed text of
@@ -40,8 +44,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import F, Q
 
+from openprocure.buyer.catalogs.choices import SearchSort
 from openprocure.buyer.catalogs.models import CatalogItem
 from openprocure.core.tunables import tunable
 
@@ -64,12 +69,13 @@ _NOT_WORD = re.compile(r"\W+", re.UNICODE)
 
 @dataclass(frozen=True)
 class SearchQuery:
-    """What a person asked: words, a UNSPSC code at any level, a price range, a page."""
+    """What a person asked: words, a UNSPSC code at any level, a price range, an order."""
 
     text: str = ""
     category: str = ""  # "44", "4412", "441216" or 8 digits (trailing "00" pairs are trimmed)
     min_price: Decimal | None = None
     max_price: Decimal | None = None
+    sort: str = SearchSort.BEST_MATCH  # a SearchSort value
 
 
 @dataclass
@@ -197,6 +203,14 @@ def optimize() -> None:
             cursor.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('optimize')")
 
 
+#: The SQL ``ORDER BY`` of each price order on the items (``catalogs_catalogitem AS i``): the
+#: priceless last either way, then the id (SQLite 3.30 and PostgreSQL read it alike).
+PRICE_ORDER: dict[str, str] = {
+    SearchSort.PRICE_ASC: "i.price_e4 ASC NULLS LAST, i.id",
+    SearchSort.PRICE_DESC: "i.price_e4 DESC NULLS LAST, i.id",
+}
+
+
 def _price_sql(query: SearchQuery) -> tuple[str, list[Any]]:
     clauses, params = [], []
     if query.min_price is not None:
@@ -229,11 +243,11 @@ def _fts5(
     expression = match_expression(query, versions, prefix_last=prefix_last)
     price, price_params = _price_sql(query)
     count_limit = int(tunable("HOSTED_CATALOG_COUNT_LIMIT"))
-    source = (
+    joined = (
         f"FROM {TABLE} AS f JOIN catalogs_catalogitem AS i ON i.id = f.rowid WHERE {TABLE} MATCH %s{price}"
     )
-    if not price:
-        source = f"FROM {TABLE} AS f WHERE {TABLE} MATCH %s"
+    source = joined if price else f"FROM {TABLE} AS f WHERE {TABLE} MATCH %s"
+    by_price = PRICE_ORDER.get(query.sort)
     params = [expression, *price_params]
     with connection.cursor() as cursor:
         total = known
@@ -242,6 +256,8 @@ def _fts5(
             total = int(cursor.fetchone()[0])
         ranked = user_terms(query.text) and total <= int(tunable("HOSTED_CATALOG_RELEVANCE_LIMIT"))
         order = "f.rank, f.rowid" if ranked else "f.rowid"
+        if by_price:  # the price is the item's: the page joins the items even without a price range
+            source, order = joined, by_price
         ids = []
         if limit:
             cursor.execute(
@@ -292,10 +308,13 @@ def _postgres(
             total = int(cursor.fetchone()[0])
         if not rank or total > int(tunable("HOSTED_CATALOG_RELEVANCE_LIMIT")):
             rank, rank_params = "", []
+        order = f"{rank}i.id"
+        if query.sort in PRICE_ORDER:
+            order, rank_params = PRICE_ORDER[query.sort], []
         ids = []
         if limit:
             cursor.execute(
-                f"SELECT i.id FROM {table} WHERE {where} ORDER BY {rank}i.id LIMIT %s OFFSET %s",
+                f"SELECT i.id FROM {table} WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s",
                 [*params, *rank_params, limit, offset],
             )
             ids = [row[0] for row in cursor.fetchall()]
@@ -323,7 +342,12 @@ def _simple(
         items = items.filter(price_e4__gte=CatalogItem.e4(query.min_price))
     if query.max_price is not None:
         items = items.filter(price_e4__lte=CatalogItem.e4(query.max_price))
-    ids = list(items.order_by("id").values_list("id", flat=True)[offset : offset + limit]) if limit else []
+    order: list[Any] = ["id"]
+    if query.sort in PRICE_ORDER:
+        descending = query.sort == SearchSort.PRICE_DESC
+        price = F("price_e4").desc(nulls_last=True) if descending else F("price_e4").asc(nulls_last=True)
+        order = [price, "id"]
+    ids = list(items.order_by(*order).values_list("id", flat=True)[offset : offset + limit]) if limit else []
     return SearchResult(item_ids=ids, total=items.count() if known is None else known)
 
 
@@ -335,9 +359,10 @@ def search(
     limit: int = 24,
     known: SearchResult | None = None,
 ) -> SearchResult:
-    """The items ``offset`` to ``offset + limit`` of ``versions`` that match ``query``, best first,
-    and the number of matches (``limit`` 0: only the number). ``known``: an earlier answer to the
-    same query, whose count (and prefix choice) is reused instead of counting again."""
+    """The items ``offset`` to ``offset + limit`` of ``versions`` that match ``query``, best first
+    or in the query's price order, and the number of matches (``limit`` 0: only the number).
+    ``known``: an earlier answer to the same query, whose count (and prefix choice) is reused
+    instead of counting again."""
     if not versions:
         return SearchResult(item_ids=[], total=0)
     backend = {"sqlite": _fts5, "postgresql": _postgres}.get(connection.vendor, _simple)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from openprocure.buyer.catalogs import services, tasks
-from openprocure.buyer.catalogs.choices import WARNINGS, ChangeKind, VersionStatus
+from openprocure.buyer.catalogs.choices import WARNINGS, ChangeKind, SearchSort, VersionStatus
 from openprocure.buyer.catalogs.filters import ChangeFilter, VersionFilter
 from openprocure.buyer.catalogs.forms import (
     AddItemForm,
@@ -174,7 +174,8 @@ def download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
 
 @login_required
 def search(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Search the items of every supplier's catalog in force: words, supplier, category, price."""
+    """Search the items of every supplier's catalog in force: words, supplier, category, price; best
+    match first or by price."""
     form = SearchForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     supplier = data.get("supplier")
@@ -184,6 +185,7 @@ def search(request: AuthenticatedHttpRequest) -> HttpResponse:
         category=data.get("category") or "",
         min_price=data.get("min_price"),
         max_price=data.get("max_price"),
+        sort=data.get("sort") or SearchSort.BEST_MATCH,
     )
     matches = Matches(query, sorted(current.values()) if not form.errors else [])
     page, page_query = paginate(request, matches, int(tunable("HOSTED_CATALOG_PAGE_SIZE")))
