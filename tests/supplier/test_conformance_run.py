@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from openprocure.core.status import set_status, set_status_where
-from openprocure.supplier.orders import services
+from openprocure.supplier.orders import conformance
 from openprocure.supplier.orders.choices import CONFORMANCE_TRANSITIONS, ConformanceStatus, EventKind
 from openprocure.supplier.orders.models import ConformanceRun, OrderEvent, OrderSettings
 from punchout import cxml
@@ -168,7 +168,7 @@ def test_a_run_whose_endpoint_went_away_before_the_worker_took_it_says_why(
 ):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     with PartnerServer() as buyer:
-        run = services.run_conformance(run_id=a_run_whose_endpoint_went_away(client, globex, buyer.url).pk)
+        run = conformance.run_conformance(run_id=a_run_whose_endpoint_went_away(client, globex, buyer.url).pk)
         assert buyer.received == []
     assert (run.status, run.report) == (ConformanceStatus.FAILED, {})
     assert run.error.startswith("No inbound cXML URL of your procurement system is set")
@@ -176,7 +176,7 @@ def test_a_run_whose_endpoint_went_away_before_the_worker_took_it_says_why(
     assert '<span class="badge bad" id="run-status">Could not run</span>' in html
     assert f'<p class="error" role="alert" id="run-error">{run.error}</p>' in html
     # A run that is not waiting is left alone (another worker took it).
-    assert services.run_conformance(run_id=run.pk).status == ConformanceStatus.FAILED
+    assert conformance.run_conformance(run_id=run.pk).status == ConformanceStatus.FAILED
 
 
 def test_a_run_another_worker_took_while_its_endpoint_was_read_is_not_failed(
@@ -186,7 +186,7 @@ def test_a_run_another_worker_took_while_its_endpoint_was_read_is_not_failed(
     with PartnerServer() as buyer:
         run = a_run_whose_endpoint_went_away(client, globex, buyer.url)
     started = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
-    read_target = services.conformance_target
+    read_target = conformance.conformance_target
 
     def taken_meanwhile(integration):
         # A second worker given the same task takes the run while this one reads the endpoint.
@@ -198,8 +198,8 @@ def test_a_run_another_worker_took_while_its_endpoint_was_read_is_not_failed(
         )
         return read_target(integration)
 
-    monkeypatch.setattr(services, "conformance_target", taken_meanwhile)
-    late = services.run_conformance(run_id=run.pk)
+    monkeypatch.setattr(conformance, "conformance_target", taken_meanwhile)
+    late = conformance.run_conformance(run_id=run.pk)
     assert (late.status, late.error, late.started_at, late.finished_at) == (
         ConformanceStatus.RUNNING,
         "",
