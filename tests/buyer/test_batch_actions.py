@@ -306,10 +306,10 @@ def test_reject_selected_refuses_the_requesters_own_request(world) -> None:
 
 
 def test_revoking_a_token_that_is_no_number_is_refused_and_revokes_nothing(world) -> None:
-    from openprocure.buyer.approvals import services
+    from openprocure.buyer.approvals import tokens
     from openprocure.buyer.approvals.models import ApiToken
 
-    token, _ = services.create_api_token(user=world.alan, name="laptop")
+    token, _ = tokens.create_api_token(user=world.alan, name="laptop")
     client = signed_in(world.alan)
     answer = client.post("/approvals/tokens/", {"revoke": "first"})
     assert answer.status_code == 400

@@ -19,16 +19,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
-from openprocure.buyer.approvals import budgets, hooks
+from openprocure.buyer.approvals import budgets, hooks, notices
 from openprocure.buyer.approvals.choices import (
     ASSIGNMENT_TRANSITIONS,
     REQUEST_TRANSITIONS,
@@ -62,15 +58,11 @@ from openprocure.buyer.approvals.services import (
     exceeds,
     frozen_assignments,
     frozen_steps,
-    issue_email_tokens_many,
     withdraw,
 )
 from openprocure.buyer.organization.services import spending_limit_for
 from openprocure.buyer.requisitions.services import batch_queryset, change_status_many
-from openprocure.core import mail
 from openprocure.core.audit import new_event
-from openprocure.core.formatting import format_money
-from openprocure.core.models import User
 from openprocure.core.status import check_transition, set_status_many, set_status_where
 from punchout.money import quantize_money
 
@@ -433,7 +425,7 @@ def _ask_many(items: list[tuple[ApprovalAssignment, int]], *, now: Any) -> None:
             table=ASSIGNMENT_TRANSITIONS,
             values={"approver_id": approver, "on_behalf_of_id": on_behalf_of, "notified_at": now},
         )
-    _notify_approvers([a.pk for a in rows])
+    notices.notify_approvers([a.pk for a in rows])
 
 
 def _activate_many(
@@ -483,91 +475,4 @@ def complete_requests(*, requests: list[ApprovalRequest], actor: Any) -> None:
     budgets.commit_requisitions(requisitions=submitted)
     for hook in hooks.FINAL_APPROVAL_BATCH_HOOKS:
         hook(requisitions=requisitions, approvals=requests, actor=actor)
-    _notify_requesters([r.pk for r in requests])
-
-
-# -- e-mail: one message per person for the whole batch ----------------------------------------------
-def _notify_approvers(assignment_ids: list[int]) -> None:
-    """After commit, e-mail each approver once, listing the requisitions now waiting for them."""
-
-    def _send() -> None:
-        rows = list(
-            ApprovalAssignment.objects.filter(pk__in=assignment_ids)
-            .order_by("approver_id", "id")
-            .values_list(
-                "pk",
-                "approver_id",
-                "on_behalf_of_id",
-                "step__request__requester_id",
-                "step__request__requisition__number",
-                "step__request__requisition__title",
-                "step__request__amount",
-                "step__request__currency",
-            )
-        )
-        people = User.objects.in_bulk({pk for row in rows for pk in row[1:4] if pk})
-        links = issue_email_tokens_many([row[0] for row in rows], [Decision.APPROVE, Decision.REJECT])
-        by_approver: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-        for row in rows:
-            by_approver[row[1]].append(row)
-        base = settings.PUBLIC_URL
-        for approver_id, waiting in by_approver.items():
-            approver = people[approver_id]
-            with translation.override(approver.preferred_language or settings.LANGUAGE_CODE):
-                # Formatted here rather than in the template: a batch lists hundreds of requisitions.
-                review = _("Review it:")
-                approve = _("Approve now (single use):")
-                reject = _("Reject (single use, you will be asked why):")
-                items = [
-                    {
-                        "line": _("%(number)s %(title)s — requested by %(requester)s, %(amount)s")
-                        % {
-                            "number": number,
-                            "title": title,
-                            "requester": people[requester],
-                            "amount": format_money(amount, currency),
-                        },
-                        "on_behalf_of": _("You decide on behalf of %(person)s, who is away.")
-                        % {"person": people[on_behalf_of]}
-                        if on_behalf_of
-                        else "",
-                        "link": f"{review} {base}{reverse('approvals:detail', args=[pk])}",
-                        "approve": f"{approve} {base}{reverse('approvals:email_action', args=[links[pk][0]])}",
-                        "reject": f"{reject} {base}{reverse('approvals:email_action', args=[links[pk][1]])}",
-                    }
-                    for pk, _approver, on_behalf_of, requester, number, title, amount, currency in waiting
-                ]
-                subject = ngettext(
-                    "%(count)d requisition needs your approval",
-                    "%(count)d requisitions need your approval",
-                    len(items),
-                ) % {"count": len(items)}
-                body = render_to_string(
-                    "approvals/email_batch_request.txt",
-                    {"items": items, "inbox_url": base + reverse("approvals:inbox")},
-                )
-            mail.deliver(subject, body, [approver.email])
-
-    transaction.on_commit(_send, robust=True)
-
-
-def _notify_requesters(request_ids: list[int]) -> None:
-    """After commit, e-mail each requester once, listing their requisitions that were approved."""
-
-    def _send() -> None:
-        rows = ApprovalRequest.objects.select_related("requester", "requisition").filter(pk__in=request_ids)
-        by_requester: dict[int, list[ApprovalRequest]] = defaultdict(list)
-        for row in rows.order_by("requester_id", "id"):
-            by_requester[row.requester_id].append(row)
-        for approved in by_requester.values():
-            requester = approved[0].requester
-            with translation.override(requester.preferred_language or settings.LANGUAGE_CODE):
-                subject = ngettext(
-                    "%(count)d requisition was approved",
-                    "%(count)d requisitions were approved",
-                    len(approved),
-                ) % {"count": len(approved)}
-                body = render_to_string("approvals/email_batch_outcome.txt", {"requests": approved})
-            mail.deliver(subject, body, [requester.email])
-
-    transaction.on_commit(_send, robust=True)
+    notices.notify_requesters([r.pk for r in requests])

@@ -3,27 +3,26 @@
 Each function opens a transaction, locks what it changes (the step row for a decision, so two
 approvers of one step are counted one at a time), checks, writes an event and schedules e-mail on
 commit. Views, the API and e-mail links are thin adapters over these functions.
+
+Beside it: the batch path (:mod:`.bulk`), the e-mails to approvers and requesters
+(:mod:`.notices`), e-mail link and API tokens (:mod:`.tokens`) and the policy editor's writes
+(:mod:`.policy_editing`).
 """
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from openprocure.buyer.approvals import budgets, hooks
+from openprocure.buyer.approvals import budgets, hooks, notices, tokens
 from openprocure.buyer.approvals.choices import (
     ASSIGNMENT_TRANSITIONS,
     OPEN_ASSIGNMENT_STATUSES,
@@ -37,13 +36,10 @@ from openprocure.buyer.approvals.choices import (
 )
 from openprocure.buyer.approvals.engine import Facts, Mode, ResolvedStep, required_approvals
 from openprocure.buyer.approvals.models import (
-    ApiToken,
     ApprovalAssignment,
     ApprovalDecision,
     ApprovalEvent,
     ApprovalRequest,
-    ApprovalRuleApprover,
-    ApprovalRuleStep,
     ApprovalStep,
     Delegation,
     EmailActionToken,
@@ -53,7 +49,6 @@ from openprocure.buyer.organization.choices import Role
 from openprocure.buyer.organization.models import RoleAssignment
 from openprocure.buyer.organization.services import is_procurement_admin, spending_limit_for
 from openprocure.buyer.requisitions.services import change_status
-from openprocure.core import mail
 from openprocure.core.audit import record_event
 from openprocure.core.exceptions import ServiceError
 from openprocure.core.formatting import format_money
@@ -176,7 +171,7 @@ def _hand_over(
             "comment": comment,
         },
     )
-    _notify(new)
+    notices.notify_approver(new)
     return new
 
 
@@ -375,7 +370,7 @@ def _ask(assignment: ApprovalAssignment, requester_id: int) -> None:
         also=["approver", "on_behalf_of"],
         values={"notified_at": timezone.now()},
     )
-    _notify(assignment)
+    notices.notify_approver(assignment)
 
 
 def _ask_more(step: ApprovalStep, approver_id: int, *, position: int, source: str) -> ApprovalAssignment:
@@ -488,12 +483,12 @@ def decide(
         if decision == Decision.REJECT:
             _end_round(request, step, StepStatus.REJECTED, RequestStatus.REJECTED)
             _move_requisition(requisition, "rejected", actor=actor, reason=comment)
-            _notify_requester(request, "rejected", comment)
+            notices.notify_requester(request, "rejected", comment)
             return DecisionResult(request.status, True)
         if decision == Decision.RETURN:
             _end_round(request, step, StepStatus.RETURNED, RequestStatus.RETURNED)
             _move_requisition(requisition, "returned", actor=actor, reason=comment)
-            _notify_requester(request, "returned", comment)
+            notices.notify_requester(request, "returned", comment)
             return DecisionResult(request.status, True)
         if "limit:" in assignment.source:
             # One of the people a referral asked decided: the others are no longer needed.
@@ -633,7 +628,7 @@ def _complete_request(request: ApprovalRequest, actor: Any) -> None:
         budgets.commit_requisition(requisition=requisition)
     for hook in hooks.FINAL_APPROVAL_HOOKS:
         hook(requisition=requisition, approval=request, actor=actor)
-    _notify_requester(request, "approved", "")
+    notices.notify_requester(request, "approved", "")
 
 
 # -- material change ----------------------------------------------------------------------------------
@@ -785,48 +780,13 @@ def remind_and_escalate(*, now: Any = None) -> dict[str, int]:
         status=AssignmentStatus.PENDING, step__status=StepStatus.ACTIVE, notified_at__lte=now - remind_after
     ).filter(Q(step__last_reminded_at__isnull=True) | Q(step__last_reminded_at__lte=now - remind_after))
     for assignment in due.select_related("step"):
-        _notify(assignment, reminder=True)
+        notices.notify_approver(assignment, reminder=True)
         ApprovalStep.objects.filter(pk=assignment.step_id).update(last_reminded_at=now)
         reminded += 1
     return {"reminded": reminded, "escalated": escalated}
 
 
-# -- e-mail -------------------------------------------------------------------------------------------
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def issue_email_tokens(assignment: ApprovalAssignment, actions: list[str]) -> list[str]:
-    """Fresh single-use link tokens, one per action; only their SHA-256 is stored."""
-    return issue_email_tokens_many([assignment.pk], actions)[assignment.pk]
-
-
-def issue_email_tokens_many(assignment_ids: list[int], actions: list[str]) -> dict[int, list[str]]:
-    """:func:`issue_email_tokens` for many assignments at once (one INSERT)."""
-    tokens = {pk: [secrets.token_urlsafe(32) for _ in actions] for pk in assignment_ids}
-    expires = timezone.now() + timedelta(days=int(tunable("APPROVAL_LINK_DAYS")))
-    EmailActionToken.objects.bulk_create(
-        [
-            EmailActionToken(assignment_id=pk, action=action, token_hash=_hash(token), expires_at=expires)
-            for pk, issued in tokens.items()
-            for action, token in zip(actions, issued, strict=True)
-        ]
-    )
-    return tokens
-
-
-def email_token(token: str) -> EmailActionToken | None:
-    """The link's token row when it exists, is unused and unexpired."""
-    row = (
-        EmailActionToken.objects.select_related("assignment__step__request")
-        .filter(token_hash=_hash(token))
-        .first()
-    )
-    if row is None or row.used_at is not None or row.expires_at <= timezone.now():
-        return None
-    return row
-
-
+# -- deciding from an e-mail link ---------------------------------------------------------------------
 def decide_by_email(*, token: str, actor: Any, comment: str = "") -> DecisionResult:
     """Use a link from an e-mail: consumed atomically first, so a second click changes nothing.
 
@@ -834,7 +794,7 @@ def decide_by_email(*, token: str, actor: Any, comment: str = "") -> DecisionRes
     was sent to; for anyone else the link stays unused and nothing changes.
     """
     with transaction.atomic():
-        row = email_token(token)
+        row = tokens.email_token(token)
         if row is None:
             raise ApprovalError(
                 _("This link has expired or was already used. Open the approval inbox to decide.")
@@ -855,170 +815,3 @@ def decide_by_email(*, token: str, actor: Any, comment: str = "") -> DecisionRes
             comment=comment,
             channel=DecisionChannel.EMAIL,
         )
-
-
-def _notify(assignment: ApprovalAssignment, *, reminder: bool = False) -> None:
-    """E-mail the approver with the inbox link and single-use approve/reject links (after commit)."""
-    approve, reject = issue_email_tokens(assignment, [Decision.APPROVE, Decision.REJECT])
-    assignment_id = assignment.pk
-
-    def _send() -> None:
-        row = ApprovalAssignment.objects.select_related(
-            "approver", "step__request__requisition", "on_behalf_of"
-        ).get(pk=assignment_id)
-        base = settings.PUBLIC_URL
-        with translation.override(row.approver.preferred_language or settings.LANGUAGE_CODE):
-            context = {
-                "assignment": row,
-                "requisition": row.step.request.requisition,
-                "lines": list(row.step.request.requisition.lines.order_by("line_number")),
-                "request": row.step.request,
-                "reminder": reminder,
-                "approve_url": base + reverse("approvals:email_action", args=[approve]),
-                "reject_url": base + reverse("approvals:email_action", args=[reject]),
-                "detail_url": base + reverse("approvals:detail", args=[row.pk]),
-            }
-            subject = (
-                _("Reminder: approval needed for %(number)s")
-                if reminder
-                else _("Approval needed for %(number)s")
-            ) % {"number": row.step.request.requisition.number}
-            body = render_to_string("approvals/email_request.txt", context)
-        mail.deliver(subject, body, [row.approver.email])
-
-    transaction.on_commit(_send, robust=True)
-
-
-def _notify_requester(request: ApprovalRequest, outcome: str, comment: str) -> None:
-    request_id = request.pk
-
-    def _send() -> None:
-        row = ApprovalRequest.objects.select_related("requester", "requisition").get(pk=request_id)
-        with translation.override(row.requester.preferred_language or settings.LANGUAGE_CODE):
-            labels = {"approved": _("approved"), "rejected": _("rejected"), "returned": _("returned to you")}
-            subject = _("Requisition %(number)s was %(outcome)s") % {
-                "number": row.requisition.number,
-                "outcome": labels[outcome],
-            }
-            body = render_to_string(
-                "approvals/email_outcome.txt",
-                {
-                    "request": row,
-                    "requisition": row.requisition,
-                    "outcome": labels[outcome],
-                    "comment": comment,
-                },
-            )
-        mail.deliver(subject, body, [row.requester.email])
-
-    transaction.on_commit(_send, robust=True)
-
-
-# -- the policy editor --------------------------------------------------------------------------------
-def save_rule(*, form: Any, steps: list[dict[str, Any]], actor: Any) -> Any:
-    """Save a rule and replace its steps (requests already submitted keep their frozen chain)."""
-    if not is_procurement_admin(actor):
-        raise ApprovalError(_("Only a procurement administrator can change the approval policy."))
-    if (
-        form.instance.pk
-        and not form.has_changed()
-        and _step_rows(steps) == _step_rows(step_initial(form.instance))
-    ):
-        return form.instance  # saved without changes: nothing is written
-    with transaction.atomic():
-        rule = form.save(commit=False)
-        rule.updated_by = actor
-        rule.save()
-        form.save_m2m()
-        rule.steps.all().delete()
-        for data in steps:
-            step = ApprovalRuleStep.objects.create(
-                rule=rule,
-                order=data["order"],
-                name=data.get("name", ""),
-                mode=data["mode"],
-                quorum=data["quorum"],
-                quorum_count=data.get("quorum_count") or 1,
-            )
-            if data["kind"] == "user":
-                for user in data["users"]:
-                    ApprovalRuleApprover.objects.create(step=step, kind="user", user=user)
-            else:
-                ApprovalRuleApprover.objects.create(
-                    step=step, kind=data["kind"], levels=data.get("levels") or 1, role=data.get("role", "")
-                )
-    return rule
-
-
-def _step_rows(steps: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
-    """Steps as comparable rows: what each step means, whatever the form left in unused fields."""
-    rows = []
-    for data in steps:
-        kind = data.get("kind")
-        users = sorted(getattr(u, "pk", u) for u in data.get("users") or []) if kind == "user" else []
-        rows.append(
-            (
-                int(data.get("order") or 1),
-                data.get("name") or "",
-                data.get("mode"),
-                data.get("quorum"),
-                int(data.get("quorum_count") or 1),
-                kind,
-                int(data.get("levels") or 1) if kind == "manager" else None,
-                (data.get("role") or "") if kind == "role" else "",
-                users,
-            )
-        )
-    return sorted(rows, key=repr)
-
-
-def step_initial(rule: Any) -> list[dict[str, Any]]:
-    """The step editor's rows for an existing rule."""
-    rows = []
-    for step in rule.steps.prefetch_related("approvers"):
-        approvers = list(step.approvers.all())
-        first = approvers[0] if approvers else None
-        rows.append(
-            {
-                "order": step.order,
-                "name": step.name,
-                "mode": step.mode,
-                "quorum": step.quorum,
-                "quorum_count": step.quorum_count,
-                "kind": first.kind if first else "user",
-                # Only the fields the kind uses: the others stay empty, as the editor requires.
-                "levels": first.levels if first and first.kind == "manager" else None,
-                "role": first.role if first and first.kind == "role" else "",
-                "users": [a.user_id for a in approvers if a.user_id],
-            }
-        )
-    return rows
-
-
-# -- API tokens -----------------------------------------------------------------------------------------
-def create_api_token(*, user: Any, name: str) -> tuple[Any, str]:
-    """A new personal API token: the row (hash only) and the token, shown to its owner once."""
-    token = "op_" + secrets.token_urlsafe(32)
-    row = ApiToken.objects.create(user=user, name=name, prefix=token[:10], token_hash=_hash(token))
-    return row, token
-
-
-def user_for_api_token(token: str) -> Any:
-    """The active user owning ``token``, or None (the last use is recorded)."""
-    row = (
-        ApiToken.objects.select_related("user")
-        .filter(token_hash=_hash(token), revoked_at__isnull=True)
-        .first()
-    )
-    if row is None or not row.user.is_active:
-        return None
-    ApiToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
-    return row.user
-
-
-def revoke_api_token(*, token_id: int, user: Any) -> bool:
-    return bool(
-        ApiToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True).update(
-            revoked_at=timezone.now()
-        )
-    )

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from openprocure.buyer.approvals import budgets, selectors, services
+from openprocure.buyer.approvals import budgets, policy_editing, selectors, services
 from openprocure.buyer.approvals.bulk import decide_many
 from openprocure.buyer.approvals.choices import QuorumKind, StepMode
 from openprocure.buyer.approvals.forms import (
@@ -38,6 +38,7 @@ from openprocure.buyer.approvals.models import (
     Delegation,
     role_label,
 )
+from openprocure.buyer.approvals.tokens import create_api_token, email_token, revoke_api_token
 from openprocure.buyer.organization.services import is_procurement_admin, spending_limit_for
 from openprocure.buyer.requisitions.models import Requisition
 from openprocure.core.auth import AuthenticatedHttpRequest
@@ -243,7 +244,7 @@ def email_action(request: HttpRequest, token: str) -> HttpResponse:
     the person signs in first and comes back here; anyone else signed in (the requester who found
     or was forwarded the mail, a colleague) is refused and nothing changes.
     """
-    row = services.email_token(token)
+    row = email_token(token)
     if row is None:
         return render(request, "approvals/email_action.html", {"invalid": True}, status=410)
     if not request.user.is_authenticated:
@@ -395,14 +396,14 @@ def rule_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpR
     steps = StepFormSet(
         request.POST or None,
         prefix="steps",
-        initial=services.step_initial(rule) if rule and not request.POST else None,
+        initial=policy_editing.step_initial(rule) if rule and not request.POST else None,
     )
     if request.method == "POST" and form.is_valid() and steps.is_valid():
         rows = [f.cleaned_data for f in steps.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
         if not rows:
             messages.error(request, _("A rule needs at least one step."))
         else:
-            saved = services.save_rule(form=form, steps=rows, actor=request.user)
+            saved = policy_editing.save_rule(form=form, steps=rows, actor=request.user)
             messages.success(request, _("Rule “%(name)s” saved.") % {"name": saved.name})
             return redirect("approvals:policy")
     return render(request, "approvals/rule_form.html", {"form": form, "steps": steps, "rule": rule})
@@ -436,10 +437,10 @@ def api_tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST" and not revoke_form.is_valid():
         form, status = ApiTokenForm(), 400
     elif request.method == "POST" and revoke_form.cleaned_data["revoke"] is not None:
-        services.revoke_api_token(token_id=revoke_form.cleaned_data["revoke"], user=request.user)
+        revoke_api_token(token_id=revoke_form.cleaned_data["revoke"], user=request.user)
         return redirect("approvals:api_tokens")
     elif request.method == "POST" and form.is_valid():
-        _, created = services.create_api_token(user=request.user, name=form.cleaned_data["name"])
+        _, created = create_api_token(user=request.user, name=form.cleaned_data["name"])
         form = ApiTokenForm()
     tokens = ApiToken.objects.filter(user=request.user)
     return render(
