@@ -53,17 +53,23 @@ from openprocure.buyer.approvals.policy import (
 )
 from openprocure.buyer.approvals.services import (
     ApprovalError,
+    active_delegates,
+    chain_refusal,
+    check_decision,
+    close_open,
     decide,
-    delegations_in_force,
+    decision_refusal,
+    ended_refusal,
     exceeds,
     frozen_assignments,
     frozen_steps,
+    route,
     withdraw,
 )
 from openprocure.buyer.organization.services import spending_limit_for
 from openprocure.buyer.requisitions.services import batch_queryset, change_status_many
 from openprocure.core.audit import new_event
-from openprocure.core.status import check_transition, set_status_many, set_status_where
+from openprocure.core.status import check_transition, set_status_many
 from punchout.money import quantize_money
 
 #: Decisions recorded per transaction by :func:`decide_many`.
@@ -98,11 +104,9 @@ def resolve_chains(requisitions: Sequence[Any]) -> tuple[dict[int, list[Resolved
             if requisition.requester_id not in limits:
                 limits[requisition.requester_id] = spending_limit_for(user=requisition.requester)
             chain = over_limit_chain(facts[requisition.pk], limits[requisition.requester_id])
-        unresolved = [s for s in chain if s.unresolved]
-        if unresolved:
-            refused[requisition.pk] = _(
-                "Nobody can approve step “%(step)s”: the policy names no one other than you. Ask your procurement administrator."
-            ) % {"step": unresolved[0].name}
+        refusal = chain_refusal(chain)
+        if refusal:
+            refused[requisition.pk] = refusal
         else:
             chains[requisition.pk] = chain
     return chains, refused
@@ -191,13 +195,10 @@ def decide_many(
     approved requisitions included). Rejections and returns, which end a requisition's round, go
     through :func:`services.decide` one by one.
     """
-    if decision not in Decision.values:
-        raise ApprovalError(_("Unknown decision “%(decision)s”.") % {"decision": decision})
+    check_decision(decision, comment)
     ids = list(dict.fromkeys(int(pk) for pk in assignment_ids))
     result = BatchResult()
     if decision != Decision.APPROVE:
-        if not comment.strip():
-            raise ApprovalError(_("Say why in a comment, so the requester knows what to change."))
         _decide_one_by_one(ids, actor, decision, comment, channel, result)
         return result
     # Approvals above the actor's own spending limit are referred up, one by one.
@@ -288,24 +289,11 @@ def _approve_chunk(ids: list[int], actor: Any, comment: str, channel: str, resul
         step = steps[assignment.step_id]
         request = step.request
         requisition = request.requisition
-        refusal = ""
-        if request.status == RequestStatus.PENDING and requisition.status not in ("submitted", "ordered"):
+        refusal = ended_refusal(requisition) if request.status == RequestStatus.PENDING else ""
+        if refusal:
             ended[requisition.pk] = requisition
-            refusal = _("Requisition %(number)s is %(status)s: no decision is needed any more.") % {
-                "number": requisition.number,
-                "status": requisition.get_status_display(),
-            }
-        elif actor.pk == request.requester_id:
-            refusal = _("You cannot approve your own request. It waits for the approvers named in its chain.")
-        elif actor.pk not in (assignment.approver_id, assignment.on_behalf_of_id):
-            refusal = _("This approval is assigned to someone else.")
-        elif (
-            assignment.status != AssignmentStatus.PENDING
-            or assignment.pk in decided_ids
-            or step.status != StepStatus.ACTIVE
-            or request.status != RequestStatus.PENDING
-        ):
-            refusal = _("This approval has already been decided or is no longer needed; nothing was changed.")
+        else:  # the ids are distinct (decide_many drops repeats): each is decided once here
+            refusal = decision_refusal(actor, assignment, step, request)
         if refusal:
             result.refused.append((requisition.number, refusal))
             continue
@@ -367,7 +355,7 @@ def _approve_chunk(ids: list[int], actor: Any, comment: str, channel: str, resul
         return
     completed_ids = [s.pk for s in completed]
     set_status_many(completed, StepStatus.APPROVED, table=STEP_TRANSITIONS, values={"completed_at": now})
-    _close_open_many(completed_ids, now=now)
+    close_open(completed_ids, now=now)
     following: dict[int, ApprovalStep] = {}
     for step in ApprovalStep.objects.filter(
         request_id__in={s.request_id for s in completed}, status=StepStatus.WAITING
@@ -387,33 +375,16 @@ def _approve_chunk(ids: list[int], actor: Any, comment: str, channel: str, resul
 
 
 # -- moving chains on --------------------------------------------------------------------------------
-def _active_delegates(approver_ids: set[int]) -> dict[int, int]:
-    """Who acts today for each of ``approver_ids`` who is away (the most recent delegation wins)."""
-    day = timezone.localdate()
-    found: dict[int, int] = {}
-    rows = (
-        delegations_in_force(day)
-        .filter(delegator_id__in=approver_ids)
-        .order_by("delegator_id", "-created_at", "-id")
-        .values_list("delegator_id", "delegate_id")
-    )
-    for delegator, delegate in rows:
-        found.setdefault(delegator, delegate)
-    return found
-
-
 def _ask_many(items: list[tuple[ApprovalAssignment, int]], *, now: Any) -> None:
     """Put queued assignments in their approvers' inboxes (a delegate's while the approver is away)."""
     if not items:
         return
-    delegates = _active_delegates({a.approver_id for a, _requester in items})
+    delegates = active_delegates({a.approver_id for a, _requester in items})
     for assignment, requester_id in items:
         delegate = delegates.get(assignment.approver_id)
-        if delegate and delegate != requester_id and delegate != assignment.approver_id:
-            assignment.on_behalf_of_id = assignment.approver_id
-            assignment.approver_id = delegate
-        else:
-            assignment.on_behalf_of_id = None
+        assignment.approver_id, assignment.on_behalf_of_id = route(
+            assignment.approver_id, requester_id, delegate
+        )
     rows = [a for a, _requester in items]
     groups: dict[tuple[int, int | None], list[ApprovalAssignment]] = defaultdict(list)
     for assignment in rows:
@@ -441,18 +412,6 @@ def _activate_many(
         for assignment in waiting[:1] if step.mode == Mode.SERIAL else waiting:
             to_ask.append((assignment, step.request.requester_id))
     _ask_many(to_ask, now=now)
-
-
-def _close_open_many(step_ids: list[int], *, now: Any) -> None:
-    set_status_where(
-        ApprovalAssignment.objects.filter(step_id__in=step_ids),
-        AssignmentStatus.CLOSED,
-        table=ASSIGNMENT_TRANSITIONS,
-        decided_at=now,
-    )
-    EmailActionToken.objects.filter(assignment__step_id__in=step_ids, used_at__isnull=True).update(
-        used_at=now
-    )
 
 
 def complete_requests(*, requests: list[ApprovalRequest], actor: Any) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -80,23 +80,27 @@ def delegations_in_force(day: date) -> QuerySet[Delegation]:
     )
 
 
-def active_delegate(user_id: int, *, on: date | None = None) -> int | None:
-    """Who acts for ``user_id`` today (the most recent delegation covering the day), if anyone."""
-    return (
+def active_delegates(approver_ids: set[int], *, on: date | None = None) -> dict[int, int]:
+    """Who acts on ``on`` (today by default) for each of ``approver_ids`` who is away (the most
+    recent delegation covering the day wins)."""
+    found: dict[int, int] = {}
+    rows = (
         delegations_in_force(on or timezone.localdate())
-        .filter(delegator_id=user_id)
-        .order_by("-created_at", "-id")
-        .values_list("delegate_id", flat=True)
-        .first()
+        .filter(delegator_id__in=approver_ids)
+        .order_by("delegator_id", "-created_at", "-id")
+        .values_list("delegator_id", "delegate_id")
     )
+    for delegator, delegate in rows:
+        found.setdefault(delegator, delegate)
+    return found
 
 
-def _route(approver_id: int, requester_id: int) -> tuple[int, int | None]:
-    """(who receives the assignment, on whose behalf): the delegate while the approver is away.
+def route(approver_id: int, requester_id: int, delegate: int | None) -> tuple[int, int | None]:
+    """(who receives the assignment, on whose behalf): ``delegate``, who acts for the approver
+    today (:func:`active_delegates`), while the approver is away.
 
     A delegation to the requester themself is ignored: nobody approves their own request.
     """
-    delegate = active_delegate(approver_id)
     if delegate and delegate != requester_id and delegate != approver_id:
         return delegate, approver_id
     return approver_id, None
@@ -279,14 +283,9 @@ def start_approval(*, requisition: Any, actor: Any = None, facts: Facts | None =
     facts = requisition_facts(requisition) if facts is None else facts
     envelope = [reason for reason in hooks.WITHIN_APPROVED_ENVELOPE(requisition) if reason]
     chain = [] if envelope else resolve_chain(requisition, facts=facts)
-    unresolved = [s for s in chain if s.unresolved]
-    if unresolved:
-        raise ApprovalError(
-            _(
-                "Nobody can approve step “%(step)s”: the policy names no one other than you. Ask your procurement administrator."
-            )
-            % {"step": unresolved[0].name}
-        )
+    refusal = chain_refusal(chain)
+    if refusal:
+        raise ApprovalError(refusal)
     previous = requisition.approval_requests.order_by("-round").first()
     request = ApprovalRequest.objects.create(
         requisition=requisition,
@@ -317,6 +316,17 @@ def start_approval(*, requisition: Any, actor: Any = None, facts: Facts | None =
     else:
         _complete_request(request, actor)
     return request
+
+
+def chain_refusal(chain: Sequence[ResolvedStep]) -> str:
+    """Why a round cannot start with ``chain`` (a step whose policy names nobody but the requester),
+    else ""."""
+    unresolved = [s for s in chain if s.unresolved]
+    if not unresolved:
+        return ""
+    return _(
+        "Nobody can approve step “%(step)s”: the policy names no one other than you. Ask your procurement administrator."
+    ) % {"step": unresolved[0].name}
 
 
 def frozen_steps(request: ApprovalRequest, chain: Sequence[ResolvedStep]) -> list[ApprovalStep]:
@@ -360,9 +370,8 @@ def _activate(step: ApprovalStep, actor: Any) -> None:
 
 def _ask(assignment: ApprovalAssignment, requester_id: int) -> None:
     """Put a queued assignment in someone's inbox (the delegate's, while the approver is away)."""
-    approver, on_behalf = _route(assignment.approver_id, requester_id)
-    assignment.approver_id = approver
-    assignment.on_behalf_of_id = on_behalf
+    delegate = active_delegates({assignment.approver_id}).get(assignment.approver_id)
+    assignment.approver_id, assignment.on_behalf_of_id = route(assignment.approver_id, requester_id, delegate)
     set_status(
         assignment,
         AssignmentStatus.PENDING,
@@ -407,10 +416,7 @@ def decide(
     channel: str = DecisionChannel.WEB,
 ) -> DecisionResult:
     """Record an approver's decision and move the chain on (the step row is locked while counting)."""
-    if decision not in Decision.values:
-        raise ApprovalError(_("Unknown decision “%(decision)s”.") % {"decision": decision})
-    if decision in (Decision.REJECT, Decision.RETURN) and not comment.strip():
-        raise ApprovalError(_("Say why in a comment, so the requester knows what to change."))
+    check_decision(decision, comment)
     _withdraw_if_ended(assignment_id)
     with transaction.atomic():
         step_id = (
@@ -421,20 +427,9 @@ def decide(
         step = ApprovalStep.objects.select_for_update(of=("self",)).select_related("request").get(pk=step_id)
         request = ApprovalRequest.objects.select_for_update().get(pk=step.request_id)
         assignment = ApprovalAssignment.objects.get(pk=assignment_id)
-        if actor.pk == request.requester_id:
-            raise ApprovalError(
-                _("You cannot approve your own request. It waits for the approvers named in its chain.")
-            )
-        if not _may_act(assignment, actor):
-            raise ApprovalError(_("This approval is assigned to someone else."))
-        if (
-            assignment.status != AssignmentStatus.PENDING
-            or step.status != StepStatus.ACTIVE
-            or request.status != RequestStatus.PENDING
-        ):
-            raise ApprovalError(
-                _("This approval has already been decided or is no longer needed; nothing was changed.")
-            )
+        refusal = decision_refusal(actor, assignment, step, request)
+        if refusal:
+            raise ApprovalError(refusal)
         try:
             with transaction.atomic():
                 ApprovalDecision.objects.create(
@@ -511,6 +506,43 @@ def decide(
         return DecisionResult(final, True)
 
 
+def check_decision(decision: str, comment: str) -> None:
+    """Refuse an unknown decision, and a rejection or return without a comment saying why."""
+    if decision not in Decision.values:
+        raise ApprovalError(_("Unknown decision “%(decision)s”.") % {"decision": decision})
+    if decision in (Decision.REJECT, Decision.RETURN) and not comment.strip():
+        raise ApprovalError(_("Say why in a comment, so the requester knows what to change."))
+
+
+def decision_refusal(
+    actor: Any, assignment: ApprovalAssignment, step: ApprovalStep, request: ApprovalRequest
+) -> str:
+    """Why ``actor`` may not decide ``assignment`` now, else "": nobody approves their own request,
+    only the approver (or the person they act for) decides, and only while the step and round are open."""
+    if actor.pk == request.requester_id:
+        return _("You cannot approve your own request. It waits for the approvers named in its chain.")
+    if not _may_act(assignment, actor):
+        return _("This approval is assigned to someone else.")
+    if (
+        assignment.status != AssignmentStatus.PENDING
+        or step.status != StepStatus.ACTIVE
+        or request.status != RequestStatus.PENDING
+    ):
+        return _("This approval has already been decided or is no longer needed; nothing was changed.")
+    return ""
+
+
+def ended_refusal(requisition: Any) -> str:
+    """Why no decision is needed any more on ``requisition``'s round (it was cancelled or closed while
+    waiting for approval), else ""."""
+    if requisition.status in ("submitted", "ordered"):
+        return ""
+    return _("Requisition %(number)s is %(status)s: no decision is needed any more.") % {
+        "number": requisition.number,
+        "status": requisition.get_status_display(),
+    }
+
+
 def above_approval_limit(actor: Any, request: ApprovalRequest) -> tuple[Decimal, str] | None:
     """``actor``'s spending limit when ``request``'s amount is above it, else None.
 
@@ -574,25 +606,24 @@ def _withdraw_if_ended(assignment_id: int) -> None:
     if row is None:
         return
     requisition = row.step.request.requisition
-    if requisition.status in ("submitted", "ordered"):
+    refusal = ended_refusal(requisition)
+    if not refusal:
         return
     with transaction.atomic():
         withdraw(requisition=requisition, actor=None)
-    raise ApprovalError(
-        _("Requisition %(number)s is %(status)s: no decision is needed any more.")
-        % {"number": requisition.number, "status": requisition.get_status_display()}
-    )
+    raise ApprovalError(refusal)
 
 
-def _close_open(step: ApprovalStep) -> None:
+def close_open(step_ids: list[int], *, now: datetime) -> None:
+    """Close the steps' open assignments and void their unused e-mail links."""
     set_status_where(
-        step.assignments.all(),
+        ApprovalAssignment.objects.filter(step_id__in=step_ids),
         AssignmentStatus.CLOSED,
         table=ASSIGNMENT_TRANSITIONS,
-        decided_at=timezone.now(),
+        decided_at=now,
     )
-    EmailActionToken.objects.filter(assignment__step=step, used_at__isnull=True).update(
-        used_at=timezone.now()
+    EmailActionToken.objects.filter(assignment__step_id__in=step_ids, used_at__isnull=True).update(
+        used_at=now
     )
 
 
@@ -600,14 +631,14 @@ def _end_round(request: ApprovalRequest, step: ApprovalStep, step_status: str, r
     set_status(step, step_status, table=STEP_TRANSITIONS, values={"completed_at": timezone.now()})
     for other in request.steps.exclude(pk=step.pk).filter(status__in=[StepStatus.WAITING, StepStatus.ACTIVE]):
         set_status(other, StepStatus.CLOSED, table=STEP_TRANSITIONS)
-        _close_open(other)
-    _close_open(step)
+        close_open([other.pk], now=timezone.now())
+    close_open([step.pk], now=timezone.now())
     set_status(request, request_status, table=REQUEST_TRANSITIONS, values={"completed_at": timezone.now()})
 
 
 def _complete_step(step: ApprovalStep, actor: Any) -> None:
     set_status(step, StepStatus.APPROVED, table=STEP_TRANSITIONS, values={"completed_at": timezone.now()})
-    _close_open(step)
+    close_open([step.pk], now=timezone.now())
     following = step.request.steps.filter(status=StepStatus.WAITING).order_by("position").first()
     if following is not None:
         following.request = step.request
@@ -659,7 +690,7 @@ def on_material_change(requisition: Any, *, actor: Any = None) -> ApprovalReques
             return None
         for step in current.steps.filter(status__in=[StepStatus.WAITING, StepStatus.ACTIVE]):
             set_status(step, StepStatus.CLOSED, table=STEP_TRANSITIONS)
-            _close_open(step)
+            close_open([step.pk], now=timezone.now())
         set_status(
             current,
             RequestStatus.SUPERSEDED,
@@ -719,7 +750,7 @@ def withdraw(*, requisition: Any, actor: Any = None) -> None:
     for request in ApprovalRequest.objects.filter(requisition=requisition, status=RequestStatus.PENDING):
         for step in request.steps.filter(status__in=[StepStatus.WAITING, StepStatus.ACTIVE]):
             set_status(step, StepStatus.CLOSED, table=STEP_TRANSITIONS)
-            _close_open(step)
+            close_open([step.pk], now=timezone.now())
         set_status(request, RequestStatus.WITHDRAWN, table=REQUEST_TRANSITIONS)
         record_event(ApprovalEvent, request, "withdrawn", actor=actor)
 
