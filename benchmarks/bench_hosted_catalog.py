@@ -1,6 +1,6 @@
 """Hosted catalog benchmark: import and publish a 100,000-line CIF file, then search it.
 
-    .venv/bin/python benchmarks/bench_hosted_catalog.py [--lines 100000] [--queries 500] [--data-dir DIR]
+    .venv/bin/python benchmarks/bench_hosted_catalog.py [--lines 100000] [--queries 500] [--dated 10] [--data-dir DIR]
         [--postgres postgres://postgres@127.0.0.1:5432/] [--write]
 
 Uses the buyer suite's settings with its own data folder: a fresh embedded SQLite database, then,
@@ -18,6 +18,13 @@ database ``DATABASE_URL`` names is used when set (its tables are migrated, never
    category filter, a price range, a supplier's whole catalog) through the search page's work
    without HTML (``search.Matches``: the count, then the page of 24 items loaded with their
    supplier). Goal: p99 ≤ 50 ms at 100,000 items.
+4. Dated prices: one item in ten (``--dated``) is given two dated prices (one until today, the
+   next from tomorrow), then the daily task's work (``dated_prices.follow``) is timed on tomorrow
+   (every dated item changes), on today with ``tracemalloc`` for its peak memory (every one changes
+   back), again on today (nothing due: the version is marked) and forced on today
+   (``follow_version``: every dated item read, none written). Beside it, in the same run, what
+   publication does more than before (``follow_version`` of the version published in force at once)
+   while no item is dated yet, as in step 2's publication of the CIF file.
 
 Prints a Markdown report with the machine's load average before and after each backend (the machine
 is shared); ``--write`` also stores it in benchmarks/results/hosted_catalog.md, above the notes kept
@@ -27,6 +34,7 @@ there under "## Notes".
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import statistics
@@ -34,8 +42,11 @@ import subprocess
 import sys
 import tempfile
 import time
+import tracemalloc
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 NOUNS = (
     "stapler pen pencil eraser notebook folder binder envelope toner cartridge paper label marker "
@@ -196,6 +207,7 @@ def measure(args: argparse.Namespace) -> str:
         samples.append(elapsed)
         totals.append(total)
         by_kind.setdefault(kind, []).append(elapsed)
+    dated = _dated_prices(version, args.dated, published - checked)
     load_after = os.getloadavg()
 
     p50, p95, p99 = percentiles(samples)
@@ -231,7 +243,93 @@ def measure(args: argparse.Namespace) -> str:
     for kind, values in sorted(by_kind.items()):
         k50, k95, k99 = percentiles(values)
         rows.append(f"| {kind} ({len(values)}) | {k50:.1f} | {k95:.1f} | {k99:.1f} | |")
+    rows += ["", *dated]
     return "\n".join(rows) + "\n"
+
+
+def _max_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _dated_prices(version: Any, every: int, published: float) -> list[str]:
+    """Step 4: the daily update of dated prices on the version's items, one in ``every`` dated; the
+    report's lines."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from openprocure.buyer.catalogs import dated_prices, services
+    from openprocure.buyer.catalogs.models import CatalogItem, CatalogVersion
+    from openprocure.core.tunables import tunable
+
+    today = timezone.localdate()
+    tomorrow = today + timedelta(days=1)
+    batch_size = int(tunable("HOSTED_CATALOG_BATCH_SIZE"))
+
+    def timed(work: Any) -> tuple[float, float, Any]:
+        begin, begin_cpu = time.perf_counter(), time.process_time()
+        done = work()
+        return time.perf_counter() - begin, time.process_time() - begin_cpu, done
+
+    # What the publication of step 2 did more than before: no item of the CIF file is dated.
+    added = timed(lambda: dated_prices.follow_version(version.pk, today, batch_size=batch_size))
+    items = CatalogItem.objects.filter(version=version).order_by("pk")
+    chosen = list(items.values_list("pk", "unit_price")[::every])
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "UPDATE catalogs_catalogitem SET price_periods = %s WHERE id = %s",
+            [
+                (
+                    json.dumps(
+                        [
+                            {"from": None, "until": today.isoformat(), "price": f"{price:.4f}", "tiers": []},
+                            {
+                                "from": tomorrow.isoformat(),
+                                "until": None,
+                                "price": f"{price * 11 / 10:.4f}",
+                                "tiers": [["10", f"{price:.4f}"]],
+                            },
+                        ]
+                    ),
+                    pk,
+                )
+                for pk, price in chosen
+            ],
+        )
+    current = list(services.current_versions().values())
+    runs = []
+    wall, cpu, done = timed(lambda: dated_prices.follow(current, tomorrow, batch_size=batch_size))
+    runs.append(("a new day (tomorrow): every dated item changes", wall, cpu, sum(done.values())))
+    tracemalloc.start()
+    wall, cpu, done = timed(lambda: dated_prices.follow(current, today, batch_size=batch_size))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    runs.append(
+        ("the next new day (today), under tracemalloc: every one changes back", wall, cpu, sum(done.values()))
+    )
+    wall, cpu, done = timed(lambda: dated_prices.follow(current, today, batch_size=batch_size))
+    runs.append(("the same day again: nothing due", wall, cpu, sum(done.values())))
+    wall, cpu, done = timed(lambda: dated_prices.follow_version(version.pk, today, batch_size=batch_size))
+    runs.append(("the same day, forced (every dated item read, none written)", wall, cpu, done))
+    assert [run[3] for run in runs] == [len(chosen), len(chosen), 0, 0], runs
+    assert CatalogVersion.objects.get(pk=version.pk).prices_on == today
+    total = items.count()
+
+    lines = [
+        f"### Dated prices ({len(chosen):,} of {total:,} items dated; batches of {batch_size:,})",
+        "",
+        "| daily update (`dated_prices.follow`) | seconds | CPU seconds | items changed |",
+        "|---|---|---|---|",
+        *(f"| {what} | {wall:.2f} | {cpu:.2f} | {count:,} |" for what, wall, cpu, count in runs),
+        "",
+        f"Peak memory of the Python allocations during a run (tracemalloc): {peak / 1e6:.1f} MB; "
+        f"peak resident size of the whole process (import and search included): {_max_rss_mb():.0f} MB.",
+        "",
+        f"Publication's added work (the version's dated items set for today; none dated yet): "
+        f"{added[0]:.3f} s ({added[1]:.3f} s CPU), against step 2's publication of {published:.1f} s.",
+    ]
+    return lines
 
 
 def _in_child(args: argparse.Namespace, database_url: str) -> str:
@@ -247,6 +345,8 @@ def _in_child(args: argparse.Namespace, database_url: str) -> str:
         str(args.lines),
         "--queries",
         str(args.queries),
+        "--dated",
+        str(args.dated),
     ]
     done = subprocess.run(command, env=env, check=True, stdout=subprocess.PIPE, text=True)
     return done.stdout
@@ -286,6 +386,7 @@ def main() -> int:
     )
     parser.add_argument("--lines", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=500)
+    parser.add_argument("--dated", type=int, default=10, help="one item in DATED has dated prices")
     parser.add_argument("--data-dir", default="")
     parser.add_argument("--postgres", default="", help="PostgreSQL server URL to run on as well")
     parser.add_argument("--write", action="store_true")

@@ -5,6 +5,7 @@ Stored, sent as cXML, shown on the pages, printed and answered by the API alike.
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pypdf
@@ -19,9 +20,12 @@ from openprocure.buyer.requisitions.models import Requisition
 from openprocure.buyer.requisitions.services import CartLine, create_requisition_from_cart
 from openprocure.buyer.suppliers.models import PunchOutConnection
 from openprocure.core.models import OutboxMessage, User
+from punchout import oagis
 from punchout.money import quantize_money
 from tests.buyer.approval_world import AUX_ID, World, build_world, rule, signed_in, submit
+from tests.buyer.fulfilment_world import deliver
 from tests.buyer.punchout_world import SupplierServer, cart, launch
+from tests.partner_server import PartnerServer
 
 pytestmark = pytest.mark.django_db
 
@@ -31,8 +35,23 @@ CASES = [
     ("JPY", "417.5", "3", "1253", "1,253\xa0JPY"),
     ("EUR", "0.4175", "3", "1.25", "1.25\xa0EUR"),
 ]
-# the unit price as sent: the four decimals it is stored with (a price is no amount)
-SENT_PRICE = {"KWD": "0.4175", "JPY": "417.5000", "EUR": "0.4175"}
+# the unit price as sent: the currency's minor units, more only for the decimals that count (a price
+# is no amount: 0.4175 keeps its four decimals, the yen price its one)
+SENT_PRICE = {"KWD": "0.4175", "JPY": "417.5", "EUR": "0.4175"}
+
+# currency, unit price, the unit price every order document states (``stated_unit_price``): stored
+# with four decimals (12.5000), stated in the currency's minor units and the decimals that count
+STATED = [
+    ("EUR", "12.5", "12.50"),
+    ("JPY", "1250", "1250"),
+    ("KWD", "0.125", "0.125"),
+    ("BHD", "0.125", "0.125"),
+    ("KWD", "12.5", "12.500"),
+    ("EUR", "0.0125", "0.0125"),
+]
+OAGIS_PRICE = (
+    "//*[local-name()='PurchaseOrderLine']/*[local-name()='UnitPrice']/*[local-name()='ChargeAmount']"
+)
 
 
 def cart_requisition(world: World, currency: str, price: str, quantity: str) -> Requisition:
@@ -91,6 +110,84 @@ def test_the_order_is_stored_and_sent_in_the_currencys_minor_units(
     assert sent.xpath("//OrderRequestHeader/Total/Money/@currency") == [currency]
     assert sent.xpath("//ItemOut/ItemDetail/UnitPrice/Money/text()") == [SENT_PRICE[currency]]
     assert sent.xpath("//ItemOut/Distribution/Charge/Money/text()") == [amount]
+
+
+@pytest.mark.parametrize(("currency", "price", "stated"), STATED)
+def test_the_order_and_its_change_state_the_unit_price_in_the_currencys_form(
+    currency: str, price: str, stated: str
+) -> None:
+    world = build_world()
+    po = order_of(world, currency, price, "3")
+    line = PurchaseOrder.objects.get(pk=po.pk).lines.get()
+    assert (line.unit_price, str(line.unit_price)) == (Decimal(price), f"{Decimal(price):.4f}")
+    with PartnerServer() as partner:
+        po = deliver(po, partner.url)
+        signed_in(world.rita).post(f"/purchasing/{po.number}/change/", {"qty_1": "2"})
+        po = deliver(PurchaseOrder.objects.get(pk=po.pk), partner.url)
+    order, change = (etree.fromstring(received.body) for received in partner.received)
+    assert [
+        (
+            sent.find(".//OrderRequestHeader").get("type"),
+            sent.xpath("//ItemOut/@quantity"),
+            sent.xpath("//ItemOut/ItemDetail/UnitPrice/Money/text()"),
+            sent.xpath("//ItemOut/ItemDetail/UnitPrice/Money/@currency"),
+        )
+        for sent in (order, change)
+    ] == [("new", ["3"], [stated], [currency]), ("update", ["2"], [stated], [currency])]
+    assert (po.status, po.version) == ("accepted", 2)
+
+
+def acknowledgement(po: PurchaseOrder, quantity: str, bod_id: str) -> bytes:
+    """The supplier's AcknowledgePurchaseOrder accepting the only line of ``po`` at ``quantity``."""
+    return oagis.build(
+        oagis.PurchaseOrderBOD(
+            verb=oagis.Verb.ACKNOWLEDGE,
+            application_area=oagis.ApplicationArea(
+                sender_logical_id="123456789", creation=datetime(2026, 12, 7, 9, 0, tzinfo=UTC), bod_id=bod_id
+            ),
+            purchase_orders=[
+                oagis.PurchaseOrder(
+                    oagis.PurchaseOrderHeader(id=po.number, status="Accepted"),
+                    [
+                        oagis.PurchaseOrderLine(
+                            line_number="1",
+                            quantity=oagis.Quantity(Decimal(quantity), "EA"),
+                            status="Accepted",
+                        )
+                    ],
+                )
+            ],
+        )
+    )
+
+
+@pytest.mark.parametrize(("currency", "price", "stated"), STATED)
+def test_the_process_and_change_bods_state_the_unit_price_in_the_currencys_form(
+    currency: str, price: str, stated: str
+) -> None:
+    world = build_world()
+    world.connection.order_channel = "oagis"
+    world.connection.save()
+    po = order_of(world, currency, price, "3")
+    with PartnerServer() as supplier:
+        supplier.script((200, acknowledgement(po, "3", "ack-1@supplier.test")))
+        po = deliver(po, supplier.url)
+        signed_in(world.rita).post(f"/purchasing/{po.number}/change/", {"qty_1": "2"})
+        supplier.script((200, acknowledgement(po, "2", "ack-2@supplier.test")))
+        po = deliver(PurchaseOrder.objects.get(pk=po.pk), supplier.url)
+    process, change = (etree.fromstring(received.body) for received in supplier.received)
+    assert [
+        (
+            etree.QName(sent).localname,
+            sent.xpath(f"{OAGIS_PRICE}/text()"),
+            sent.xpath(f"{OAGIS_PRICE}/@currencyCode"),
+        )
+        for sent in (process, change)
+    ] == [
+        ("ProcessPurchaseOrder", [stated], [currency]),
+        ("ChangePurchaseOrder", [stated], [currency]),
+    ]
+    assert (po.status, po.version) == ("confirmed", 2)
 
 
 @pytest.mark.parametrize(("currency", "price", "quantity", "amount", "shown"), CASES)

@@ -10,6 +10,7 @@ from django.test import Client
 
 from openprocure.buyer.requisitions.choices import RequisitionStatus
 from openprocure.buyer.requisitions.models import Requisition
+from openprocure.buyer.requisitions.services import submit_requisition
 from openprocure.buyer.suppliers.models import PunchOutConnection
 from openprocure.core.models import User
 from tests.buyer.punchout_world import SupplierServer
@@ -141,3 +142,27 @@ def test_a_free_text_line_that_fails_shows_the_form_again_as_typed_with_its_erro
         Decimal("95.5000"),
         "Yearly audit",
     )
+
+
+def test_a_line_posted_from_a_page_opened_while_it_was_a_draft_is_refused_above_the_lines(
+    client: Client, requisition: Requisition, rita: User
+) -> None:
+    """Once the requisition has gone on, its page has no line form any more: the refusal is a message
+    above the lines (here it was submitted and ordered at once, under Rita's limit)."""
+    submit_requisition(requisition, rita)
+    requisition.refresh_from_db()
+    assert requisition.status == RequisitionStatus.ORDERED
+    typed = {
+        "description": "Scales",
+        "quantity": "1",
+        "unit_of_measure": "EA",
+        "unit_price": "9",
+        "currency": "EUR",
+    }
+    answer = client.post(f"/requisitions/{requisition.pk}/lines/add/", typed, follow=True)
+    assert answer.redirect_chain == [(f"/requisitions/{requisition.pk}/", 302)]
+    assert [str(message) for message in answer.context["messages"]] == [
+        f"Requisition {requisition.number} is Ordered: lines can only change while it is a draft or "
+        "returned for changes."
+    ]
+    assert list(requisition.lines.values_list("description", flat=True)) == ["Pens"]

@@ -476,3 +476,22 @@ def test_the_receipt_form_is_filled_with_what_is_still_to_receive_and_keeps_what
     assert f'name="qty_{line1.pk}" value="1"' in page
     assert f'name="rejected_{line1.pk}" value="1"' in page
     assert f'name="reason_{line1.pk}" value="Dented"' in page
+
+
+def test_a_payload_id_kept_for_another_supplier_is_refused_and_not_answered_with_its_reply(
+    client: Client, order: PurchaseOrder
+) -> None:
+    other, _connection = make_supplier(name="Other Supplies", identity="other-supplies")
+    InboundDocument.objects.create(
+        payload_id="taken@other.test", kind="ConfirmationRequest", supplier=other, reference="PO-OTHER-1"
+    )
+    status = post(client, envelope(confirmation([], kind="accept"), payload_id="taken@other.test"))
+    assert (status.code, status.text, status.message) == (
+        409,
+        "Conflict",
+        "payloadID taken@other.test was already used by another sender; send a new payloadID.",
+    )
+    assert Confirmation.objects.count() == 0
+    assert list(InboundDocument.objects.values_list("payload_id", "supplier__name")) == [
+        ("taken@other.test", "Other Supplies")
+    ]

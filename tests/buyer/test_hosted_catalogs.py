@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -529,7 +528,7 @@ def test_a_catalog_line_is_ordered_through_the_suppliers_connection_and_counts_a
     assert po.status == "accepted"
     order = "".join(line.strip() for line in partner.received[0].body.decode().splitlines())
     assert "<SupplierPartID>TONER-9</SupplierPartID>" in order
-    assert re.search(r'<UnitPrice><Money currency="EUR">45\.90*</Money></UnitPrice>', order)
+    assert '<UnitPrice><Money currency="EUR">45.90</Money></UnitPrice>' in order
     assert "<UnitOfMeasure>EA</UnitOfMeasure>" in order
     assert '<Classification domain="UNSPSC">44103103</Classification>' in order
     refresh_monthly_spend(full=True)

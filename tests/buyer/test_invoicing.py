@@ -789,7 +789,7 @@ def test_a_paper_invoice_with_values_that_are_no_numbers_is_refused_beside_each_
 def test_a_finding_on_a_page_writes_its_figures_in_the_readers_language() -> None:
     from django.utils import translation
 
-    from openprocure.buyer.invoicing.matching import Finding
+    from openprocure.buyer.invoicing.findings import Finding
 
     params = {"tax": "1242.47", "lines": "1200.00", "difference": "42.47", "allowed": "0.01"}
     finding = Finding("tax_variance", False, None, params)

@@ -312,14 +312,16 @@ def test_edit_sends_item_out_unchanged_and_empty_cart_removes_lines(
     edit = launch(requester, acme, supplier, operation="edit", requisition=str(requisition.pk))
     sent = etree.fromstring(supplier.received[-1])
     assert sent.find(".//PunchOutSetupRequest").get("operation") == "edit"
+    # IDs exactly as received; the prices, stored as 1.2500 and 4.1000, in euros' minor units.
     assert [
         (
             item.findtext("ItemID/SupplierPartID"),
             item.findtext("ItemID/SupplierPartAuxiliaryID"),
             item.get("quantity"),
+            item.findtext("ItemDetail/UnitPrice/Money"),
         )
         for item in sent.iter("ItemOut")
-    ] == [("PEN-001", 'aux: {"cart":7, "line":1}  ', "2"), ("  PAPER A4 ", None, "3.5")]
+    ] == [("PEN-001", 'aux: {"cart":7, "line":1}  ', "2", "1.25"), ("  PAPER A4 ", None, "3.5", "4.10")]
 
     response = requester.post(
         f"/punchout/return/{edit.cookie}/", {"cxml-urlencoded": cart(edit.cookie, [], "0", "edit")}

@@ -11,8 +11,9 @@ from decimal import Decimal
 
 import pytest
 
-from openprocure.buyer.fulfilment.models import Confirmation, LineFulfilment, SupplierIssue
+from openprocure.buyer.fulfilment.models import Confirmation, InboundDocument, LineFulfilment, SupplierIssue
 from openprocure.buyer.purchasing.models import PurchaseOrder
+from openprocure.buyer.suppliers.models import Supplier
 from openprocure.core.models import DeliveryAttempt, Document, OutboxMessage
 from punchout import oagis
 from punchout.oagis.transport import basic_credentials
@@ -310,3 +311,21 @@ def test_the_connection_form_asks_for_an_order_url_for_oagis(world) -> None:
     before = connection.order_url
     connection.refresh_from_db()
     assert (connection.order_channel, connection.order_url) == ("oagis", before)
+
+
+def test_a_bodid_kept_for_another_supplier_is_refused_with_409(world, client) -> None:
+    po = two_line_order(world)
+    other = Supplier.objects.create(name="Other Supplies")
+    InboundDocument.objects.create(
+        payload_id="taken@other.test", kind="AcknowledgePurchaseOrder", supplier=other, reference="PO-OTHER-1"
+    )
+    answer = post_ack(client, acknowledgement(po, [(1, "Accepted", "3", None)], bod_id="taken@other.test"))
+    assert answer.status_code == 409
+    [error] = oagis.parse_confirm(answer.content).results[0].errors
+    assert (error.reason_code, error.description, error.location) == (
+        "DUPLICATE_BODID",
+        "BODID taken@other.test was already used by another sender; send a new BODID.",
+        "/AcknowledgePurchaseOrder/ApplicationArea/BODID",
+    )
+    assert Confirmation.objects.count() == 0
+    assert InboundDocument.objects.get().reference == "PO-OTHER-1"

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from django.test import Client
 from django.utils import translation
 
 from openprocure.buyer.organization.models import Address, Company, CostCenter, GLAccount
 from openprocure.buyer.requisitions import coding
-from openprocure.buyer.requisitions.choices import EventKind, SplitMode
+from openprocure.buyer.requisitions.choices import EventKind, RequisitionStatus, SplitMode
 from openprocure.buyer.requisitions.models import Requisition, RequisitionEvent
 from openprocure.buyer.requisitions.services import (
     CartLine,
@@ -18,6 +19,7 @@ from openprocure.buyer.requisitions.services import (
     create_requisition_from_cart,
     replace_lines,
     set_accounting,
+    submit_requisition,
     update_header,
 )
 from openprocure.buyer.suppliers.models import PunchOutConnection
@@ -343,3 +345,39 @@ def test_a_repunch_that_changes_prices_tells_the_requester_each_line_old_and_new
         assert event.coding_notes == [
             "Ligne 1 (PEN-001) : le prix du fournisseur est désormais de 1,3125\u00a0EUR, il était de 1,25\u00a0EUR."
         ]
+
+
+@pytest.mark.parametrize(
+    ("path", "typed"),
+    [
+        ("details/", {"title": "Mine"}),
+        (
+            "lines/add/",
+            {
+                "description": "Scales",
+                "quantity": "1",
+                "unit_of_measure": "EA",
+                "unit_price": "9",
+                "currency": "EUR",
+            },
+        ),
+    ],
+)
+def test_a_form_posted_from_a_page_opened_while_it_was_a_draft_says_why_above_the_lines(
+    acme: PunchOutConnection, requester: Client, rita: User, path: str, typed: dict[str, str]
+) -> None:
+    """The page no longer shows the form once the requisition has gone on (here, submitted and ordered
+    at once, under Rita's limit): the refusal is a message above the lines, not an error on a form the
+    page does not show."""
+    requisition = _with_header(rita, acme)
+    submit_requisition(requisition, rita)
+    requisition.refresh_from_db()
+    assert requisition.status == RequisitionStatus.ORDERED
+    answer = requester.post(f"/requisitions/{requisition.pk}/{path}", typed, follow=True)
+    assert answer.redirect_chain == [(f"/requisitions/{requisition.pk}/", 302)]
+    assert [str(message) for message in answer.context["messages"]] == [
+        f"Requisition {requisition.number} is Ordered: lines can only change while it is a draft or "
+        "returned for changes."
+    ]
+    requisition.refresh_from_db()
+    assert (requisition.title, requisition.lines.count()) == ("Office", 2)

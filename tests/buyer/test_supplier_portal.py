@@ -71,6 +71,8 @@ def test_the_order_goes_out_as_an_email_with_its_pdf_and_cxml(world) -> None:  #
     assert "Total 78.00\xa0EUR" in lines
     tree = etree.fromstring(xml.encode() if isinstance(xml, str) else xml)
     assert tree.find(".//OrderRequestHeader").get("orderID") == po.number
+    # The price stored as 19.5000 is stated in euros' minor units, as on the PDF.
+    assert tree.xpath("//ItemOut/ItemDetail/UnitPrice/Money/text()") == ["19.50"]
     assert tree.find(".//SharedSecret") is None
     assert "********" not in xml
     # The link opens the order's portal page, without an account.
@@ -209,6 +211,9 @@ def test_the_supplier_confirms_ships_and_invoices_on_the_portal(world) -> None: 
         (line.quantity, line.unit_price, line.amount, line.po_line.line_number)
         for line in invoice.lines.all()
     ] == [(Decimal("4"), Decimal("19.5"), Decimal("78"), 1)]
+    # The invoice the portal made states the order's unit price in euros' minor units.
+    made = etree.fromstring(invoice.journal.raw.encode())
+    assert made.xpath("//InvoiceDetailItem/UnitPrice/Money/text()") == ["19.50"]
     # Matched as an invoice sent by cXML: the goods are not received yet.
     assert invoice.status == "awaiting"
     assert po.events.get(kind="portal_invoice").detail["invoice"] == "F-1"

@@ -199,3 +199,43 @@ def test_the_preceding_invoice_date_bt26_is_written_and_passes(build, date_menti
     text = xml.decode()
     assert date_mention in text
     assert text.count("2026-11-30") + text.count("20261130") == 1
+
+
+# currency, its minor unit, the line's price as stored (four decimals), quantity, net amount, the price
+# as the invoice states it (BT-146): the currency's minor units, more only for the decimals that count
+PRICES = [
+    ("EUR", "0.01", "12.5000", "3", "37.50", "12.50"),
+    ("EUR", "0.01", "0.0125", "400", "5.00", "0.0125"),
+    ("JPY", "1", "1250.0000", "3", "3750", "1250"),
+    ("KWD", "0.001", "0.1250", "8", "1.000", "0.125"),
+    ("BHD", "0.001", "0.1250", "8", "1.000", "0.125"),
+]
+
+
+@pytest.mark.parametrize(("currency", "minor", "stored", "quantity", "amount", "stated"), PRICES)
+@pytest.mark.parametrize(
+    ("build", "price_path"),
+    [
+        (cii.build, f".//{RAM}NetPriceProductTradePrice/{RAM}ChargeAmount"),
+        (ubl.build, f".//{CAC}Price/{CBC}PriceAmount"),
+    ],
+)
+def test_the_net_price_is_stated_in_the_currencys_form(
+    build, price_path, currency, minor, stored, quantity, amount, stated
+):
+    corrective = _corrective()
+    line = dataclasses.replace(
+        corrective.lines[0], quantity=Decimal(quantity), net_price=Decimal(stored), net_amount=Decimal(amount)
+    )
+    invoice = dataclasses.replace(corrective, currency=currency, lines=(line,), charges=())
+    xml = build(invoice, minor=Decimal(minor))
+    assert [element.text for element in etree.fromstring(xml).iterfind(price_path)] == [stated]
+    report = en16931.validate(xml)
+    if minor != "0.001":
+        assert report.fatal == ()
+        return
+    # EN 16931 allows at most two decimals in an amount (BR-DEC-*, UBL's UBL-DT-01): a dinar invoice's
+    # three-decimal amounts are refused whatever its price says; no rule refuses the price itself.
+    amounts = {"BR-DEC-09", "BR-DEC-12", "BR-DEC-14", "BR-DEC-18", "BR-DEC-19", "BR-DEC-20", "BR-DEC-23"}
+    assert {f.rule for f in report.fatal} == amounts | ({"UBL-DT-01"} if build is ubl.build else set())
+    assert [f.location for f in report.fatal if "Price" in f.location] == []

@@ -3,6 +3,7 @@ official instances, and refused with the path when something required is missing
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -254,6 +255,32 @@ def test_removing_a_line_from_a_read_bod_removes_it() -> None:
     assert [line.line_number for line in again.purchase_order.lines] == ["2"]
     assert again.purchase_order.header.buyer is None
     assert again.purchase_order.header.supplier is not None
+
+
+@pytest.mark.parametrize(
+    ("read", "area"),
+    [
+        pytest.param(lambda: parse(build(_acknowledgement())), "Acknowledge", id="acknowledgement"),
+        pytest.param(lambda: parse(build(_confirmation())), "Confirm", id="confirmation"),
+    ],
+)
+def test_the_original_application_area_of_a_read_bod_is_rewritten_once_or_removed(
+    read: Callable[[], PurchaseOrderBOD | ConfirmBOD], area: str
+) -> None:
+    document = read()
+    assert document.original_application_area is not None
+    document.original_application_area.bod_id = "bod-2"
+
+    verb = etree.fromstring(build(document)).find(f"{{{NS}}}DataArea/{{{NS}}}{area}")
+    assert verb is not None
+    originals = verb.findall(f"{{{NS}}}OriginalApplicationArea")
+    assert [original.findtext(f"{{{NS}}}BODID") for original in originals] == ["bod-2"]
+
+    document.original_application_area = None
+    verb = etree.fromstring(build(document)).find(f"{{{NS}}}DataArea/{{{NS}}}{area}")
+    assert verb is not None
+    assert verb.findall(f"{{{NS}}}OriginalApplicationArea") == []
+    assert parse(build(document)).original_application_area is None
 
 
 def test_a_currency_or_unit_removed_from_the_model_is_removed_from_the_document() -> None:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 from django.urls import reverse
+from lxml import etree
 
 from openprocure.core.status import set_status, set_status_where
 from openprocure.supplier.orders import conformance
@@ -88,6 +89,9 @@ def test_the_administrator_checks_the_procurement_system_and_reads_the_report(
     notice = received[2].message
     assert isinstance(notice, cxml.ShipNoticeRequest)
     assert [(i.line_number, i.quantity) for i in notice.portions[0].items] == [(1, 3), (2, 1)]
+    # The invoice states the order's unit prices (stored with four decimals) in euros' minor units.
+    invoiced = etree.fromstring(buyer.received[3].body)
+    assert invoiced.xpath("//InvoiceDetailItem/UnitPrice/Money/text()") == ["5.20", "10.00"]
     # The report kept on the run never shows the secret; the event names who asked.
     assert "globex-shared-secret" not in str(run.report)
     event = OrderEvent.objects.get(order=order, kind=EventKind.CONFORMANCE_CHECKED)

@@ -89,6 +89,15 @@ def test_an_invoice_and_a_credit_memo_pass_the_schema_and_the_en16931_rules(clie
             credited_on = tree.findtext(f".//{RAM}InvoiceReferencedDocument//{{*}}DateTimeString")
             if credited_on is not None:
                 credited_on = f"{credited_on[:4]}-{credited_on[4:6]}-{credited_on[6:]}"
+        # The net prices (BT-146), stored as 5.2000 and 10.0000, in euros' minor units.
+        price = (
+            f".//{CAC}Price/{CBC}PriceAmount"
+            if invoice_format == InvoiceFormat.UBL
+            else f".//{RAM}NetPriceProductTradePrice/{RAM}ChargeAmount"
+        )
+        assert [element.text for element in tree.iterfind(price)] == (
+            ["5.20", "10.00"] if document == invoice else ["5.20"]
+        )
         # The credit memo names the invoice it credits and its date (BT-25, BT-26); the invoice none.
         assert credited == (invoice.number if document == credit_memo else None)
         assert credited_on == (invoice.issued_at.date().isoformat() if document == credit_memo else None)

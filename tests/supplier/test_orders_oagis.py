@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pytest
 from django.test import override_settings
+from lxml import etree
 
 from openprocure.core.models import Document
 from openprocure.supplier.catalog.models import Product
@@ -142,6 +143,9 @@ def test_a_process_purchase_order_is_taken_in_and_acknowledged_line_by_line(clie
         ),
         ("2", "Accepted", Decimal("2"), Decimal("10.0000"), None),
     ]
+    # The prices, stored as 5.0000 and 10.0000, are stated in euros' minor units.
+    price = "//*[local-name()='PurchaseOrderLine']/*[local-name()='UnitPrice']/*[local-name()='ChargeAmount']"
+    assert etree.fromstring(response.content).xpath(f"{price}/text()") == ["5.00", "10.00"]
     # Both documents are in the journal, as OAGIS, the answer replying to the BOD.
     received = Document.objects.get(kind="ProcessPurchaseOrder")
     answer = Document.objects.get(kind="AcknowledgePurchaseOrder")

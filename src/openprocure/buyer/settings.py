@@ -58,4 +58,8 @@ PERIODIC_TASKS = [
     ("openprocure.buyer.recurring.tasks.create_due_occurrences", 3600.0),
     # Invoices and statuses waiting at each legal entity's e-invoicing platform.
     (PLATFORM_PULL_TASK, PLATFORM_PULL_SECONDS),
+    # Hosted catalogs' dated prices: the search's price columns follow the day. The task looks every
+    # 15 minutes and sets each version in force once a day (the first look of the day, or of the day
+    # the version came into force); a look with nothing due costs two small queries.
+    ("openprocure.buyer.catalogs.tasks.follow_dated_prices", 900.0),
 ]

@@ -201,7 +201,9 @@ TUNABLES: dict[str, Tunable] = {
         "is refused before it is stored.",
     ),
     "HOSTED_CATALOG_BATCH_SIZE": Tunable(
-        5_000, "Items written per batch while a catalog file is checked (and the progress updated)."
+        5_000,
+        "Items written per batch while a catalog file is checked (and the progress updated), and read "
+        "per batch by the daily update of dated prices.",
     ),
     "HOSTED_CATALOG_MAX_PROBLEMS": Tunable(
         10_000,

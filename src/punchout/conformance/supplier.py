@@ -192,6 +192,18 @@ class SupplierChecks(Runner):
             items=items or [],
         )
 
+    def send_setup(
+        self,
+        operation: PunchOutOperation,
+        items: list[ItemOut] | None = None,
+        *,
+        secret: str | None = None,
+        from_party: Party | None = None,
+    ) -> HttpAnswer:
+        """Post a setup request to the setup URL (with another secret or From, to test refusals)."""
+        body = self.envelope(self.setup_request(operation, items), secret=secret, from_party=from_party)
+        return self.send(self.transaction_url("PunchOutSetupRequest"), body, headers=CXML_HEADERS)
+
     # -- the run ------------------------------------------------------------------------------------
     def run(self) -> Report:
         with Catcher(port=self.target.catcher_port) as catcher:
@@ -224,8 +236,7 @@ class SupplierChecks(Runner):
     # -- setup --------------------------------------------------------------------------------------
     def _setup(self, operation: PunchOutOperation, items: list[ItemOut] | None = None) -> Page:
         """Send one setup request, check its answer and timing, fetch the StartPage; return that page."""
-        url = self.transaction_url("PunchOutSetupRequest")
-        answer = self.send(url, self.envelope(self.setup_request(operation, items)), headers=CXML_HEADERS)
+        answer = self.send_setup(operation, items)
         start_url = self._start_page_url(answer, operation)
         check = self.report.checks[-1]
         check.params["setup_seconds"] = round(answer.seconds, 3)
@@ -337,8 +348,7 @@ class SupplierChecks(Runner):
     def check_secret_wrong(self) -> None:
         with self.check("secret.wrong", "A setup with a wrong SharedSecret is refused with a cXML 4xx"):
             wrong = f"wrong-{secrets.token_hex(6)}"
-            body = self.envelope(self.setup_request(PunchOutOperation.CREATE), secret=wrong)
-            answer = self.send(self.transaction_url("PunchOutSetupRequest"), body, headers=CXML_HEADERS)
+            answer = self.send_setup(PunchOutOperation.CREATE, secret=wrong)
             self._refused(
                 answer,
                 "The answer to a setup with a wrong SharedSecret",
@@ -351,8 +361,7 @@ class SupplierChecks(Runner):
             "identity.unknown", "A setup from an unknown From identity is refused with a cXML 4xx"
         ):
             stranger = Party(self.target.from_party.domain, f"UNKNOWN-{secrets.token_hex(4).upper()}")
-            body = self.envelope(self.setup_request(PunchOutOperation.CREATE), from_party=stranger)
-            answer = self.send(self.transaction_url("PunchOutSetupRequest"), body, headers=CXML_HEADERS)
+            answer = self.send_setup(PunchOutOperation.CREATE, from_party=stranger)
             self._refused(
                 answer,
                 f"The answer to a setup from the unknown identity {stranger}",
@@ -434,11 +443,7 @@ class SupplierChecks(Runner):
         return posted
 
     def _start_for_person(self) -> str:
-        url = self.transaction_url("PunchOutSetupRequest")
-        answer = self.send(
-            url, self.envelope(self.setup_request(PunchOutOperation.CREATE)), headers=CXML_HEADERS
-        )
-        return self._start_page_url(answer, PunchOutOperation.CREATE)
+        return self._start_page_url(self.send_setup(PunchOutOperation.CREATE), PunchOutOperation.CREATE)
 
     def _cart_field(self, posted: Posted) -> _Cart:
         fields = posted.raw_fields()

@@ -23,7 +23,7 @@ from punchout.cxml.fulfill import ConfirmationRequest, ShipNoticeRequest
 from punchout.cxml.invoice import InvoiceDetailRequest
 from punchout.cxml.limits import MORE_WARNINGS
 from punchout.cxml.order import ItemOut, OrderRequest
-from punchout.cxml.profile import ProfileRequest, ProfileResponse, Response, StatusUpdateRequest
+from punchout.cxml.profile import Option, ProfileRequest, ProfileResponse, Response, StatusUpdateRequest
 from punchout.cxml.punchout_msgs import (
     PunchOutOrderMessage,
     PunchOutSetupRequest,
@@ -279,13 +279,16 @@ def _profile_response(w: Writer, parent: _Element, m: ProfileResponse, path: str
         ),
         m,
     )
-    for option in m.options:
-        w.record(sub(el, "Option", option.value, {"name": option.name}), option)
+    _options(w, el, m.options)
     for transaction in need(m.transactions, f"{path}/Transaction", "cXML requires at least one Transaction"):
         t = w.record(sub(el, "Transaction", attrs={"requestName": transaction.request_name}), transaction)
         sub(t, "URL", transaction.url)
-        for option in transaction.options:
-            w.record(sub(t, "Option", option.value, {"name": option.name}), option)
+        _options(w, t, transaction.options)
+
+
+def _options(w: Writer, parent: _Element, options: list[Option]) -> None:
+    for option in options:
+        w.record(sub(parent, "Option", option.value, {"name": option.name}), option)
 
 
 def _status_update(w: Writer, parent: _Element, m: StatusUpdateRequest, path: str) -> None:

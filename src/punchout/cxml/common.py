@@ -3,10 +3,10 @@
 Field names are snake_case; each class docstring names the cXML element it models (cXML 1.2.071).
 Strings keep the text exactly as sent, except where a docstring says otherwise.
 
-Every model of an element derives from ``ElementModel`` and so has a ``source``: the element it
-was read from (``None`` when it was made in code). ``build()`` re-emits from it, at its DTD place, whatever the model does not
-interpret, so nothing a document says is lost on the way through. ``source`` takes no part in
-equality or ``repr()``.
+Every model of an element derives from ``ElementModel`` (:mod:`punchout.element`) and so has a
+``source``: the element it was read from (``None`` when it was made in code). ``build()`` re-emits
+from it, at its DTD place, whatever the model does not interpret, so nothing a document says is
+lost on the way through. ``source`` takes no part in equality or ``repr()``.
 """
 
 from __future__ import annotations
@@ -15,14 +15,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import TYPE_CHECKING, ClassVar, Protocol
+from typing import ClassVar, Protocol
 
 from punchout.cxml.errors import InvalidDocument
+from punchout.element import ElementModel
 from punchout.money import Money
-
-if TYPE_CHECKING:
-    from lxml.etree import _Element
-
 
 __all__ = [
     "CXML",
@@ -66,13 +63,6 @@ class DeploymentMode(StrEnum):
 
     PRODUCTION = "production"  # real business: charge, ship, invoice
     TEST = "test"  # integration testing: record, never fulfil
-
-
-@dataclass(slots=True)
-class ElementModel:
-    """The base of every model of a cXML element: ``source`` is the element it was read from."""
-
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)

@@ -1,8 +1,9 @@
 """The typed model of the BODs a procurement loop exchanges (OAGIS® 10.2).
 
-Each dataclass holds what the loop reads and writes; its ``source`` is the element it was read
-from, which the writer starts from, so everything the model does not represent is carried
-verbatim and stays at its schema position. A dataclass built in code has no source and is
+Each dataclass holds what the loop reads and writes; its ``source`` (an
+:class:`~punchout.element.ElementModel`'s) is the element it was read from, which the writer starts
+from, so everything the model does not represent is carried verbatim and stays at its schema
+position. A dataclass built in code has no source and is
 written from its fields alone.
 
 Dates and times are ``datetime`` when readable; a value no reading makes sense of is kept as the
@@ -16,7 +17,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from lxml import etree
+from punchout.element import ElementModel
 
 __all__ = [
     "Address",
@@ -39,8 +40,6 @@ __all__ = [
     "Stamp",
     "Verb",
 ]
-
-_Element = etree._Element
 
 #: A date-time as read: a ``datetime`` (aware), a ``date`` for a date without a time, or the text
 #: as written when it could not be read.
@@ -93,18 +92,17 @@ class Quantity:
 
 
 @dataclass(slots=True)
-class ApplicationArea:
+class ApplicationArea(ElementModel):
     """``ApplicationArea``: who sent the BOD, when, and its ``BODID`` (what a ConfirmBOD refers to)."""
 
     sender_logical_id: str | None = None
     sender_component_id: str | None = None
     creation: Stamp | None = None
     bod_id: str | None = None
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
-class Address:
+class Address(ElementModel):
     """The first ``Location/Address`` of a party."""
 
     lines: list[str] = field(default_factory=list)
@@ -114,44 +112,40 @@ class Address:
     country_subdivision: str | None = None
     country_code: str | None = None
     postal_code: str | None = None
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
-class Party:
+class Party(ElementModel):
     """A party of the order (``CustomerParty`` for the buyer, ``SupplierParty``, ``ShipToParty``,
     ``BillToParty``): its first ``ID``, first ``Name`` and address."""
 
     id: str | None = None
     name: str | None = None
     address: Address | None = None
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
-class PaymentTerm:
+class PaymentTerm(ElementModel):
     """``PaymentTerm``: a code (its first ``ID``), a description, a discount and a due date."""
 
     code: str | None = None
     description: str | None = None
     discount_percent: Decimal | None = None
     due: Stamp | None = None
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
-class Item:
+class Item(ElementModel):
     """``Item``: the item's own ``ID`` and the buyer's, supplier's and manufacturer's identifiers."""
 
     id: str | None = None
     buyer_item_id: str | None = None
     supplier_item_id: str | None = None
     manufacturer_item_id: str | None = None
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
-class PurchaseOrderLine:
+class PurchaseOrderLine(ElementModel):
     """``PurchaseOrderLine``. ``status`` and ``status_reason`` are the line's ``Status/Code`` and
     first ``Status/Reason``; ``action_code`` its ``actionCode`` attribute (Add, Change, Delete,
     Replace in a change; Accepted, Modified, Rejected in an acknowledgement, which may say it in
@@ -172,7 +166,6 @@ class PurchaseOrderLine:
     status: str | None = None
     status_reason: str | None = None
     action_code: str | None = None
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
     @property
     def line_status(self) -> LineStatus | None:
@@ -185,7 +178,7 @@ class PurchaseOrderLine:
 
 
 @dataclass(slots=True)
-class PurchaseOrderHeader:
+class PurchaseOrderHeader(ElementModel):
     """``PurchaseOrderHeader``: document ID and revision (the order's version: 1 for the order, 2 for
     its first change…), dates, parties, totals, payment terms, notes."""
 
@@ -204,17 +197,15 @@ class PurchaseOrderHeader:
     extended_amount: Amount | None = None
     total_amount: Amount | None = None
     payment_terms: list[PaymentTerm] = field(default_factory=list)
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
-class PurchaseOrder:
+class PurchaseOrder(ElementModel):
     """One ``PurchaseOrder`` noun: its header, lines and ``actionCode`` (as on a line)."""
 
     header: PurchaseOrderHeader
     lines: list[PurchaseOrderLine] = field(default_factory=list)
     action_code: str | None = None
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
     @property
     def currency(self) -> str | None:
@@ -226,7 +217,7 @@ class PurchaseOrder:
 
 
 @dataclass(slots=True)
-class PurchaseOrderBOD:
+class PurchaseOrderBOD(ElementModel):
     """Process, Change, Cancel or Acknowledge PurchaseOrder. ``original_application_area`` is what an
     acknowledgement answers (``Acknowledge/OriginalApplicationArea``)."""
 
@@ -236,7 +227,6 @@ class PurchaseOrderBOD:
     original_application_area: ApplicationArea | None = None
     release_id: str = "10.2"
     language_code: str | None = None
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
     warnings: list[ParseWarning] = field(default_factory=list, compare=False, kw_only=True)
 
     @property
@@ -251,28 +241,26 @@ class PurchaseOrderBOD:
 
 
 @dataclass(slots=True)
-class Message:
+class Message(ElementModel):
     """An ``ErrorProcessMessage`` or ``WarningProcessMessage``: its first ``Description``, its
     ``ReasonCode`` and where in the confirmed BOD it applies (first ``SourceLocationExpression``)."""
 
     description: str | None = None
     reason_code: str | None = None
     location: str | None = None
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
-class BODOutcome:
+class BODOutcome(ElementModel):
     """``BODFailureMessage``, ``PartialBODFailureMessage`` or ``BODSuccessMessage``: its error and
     warning messages (a success message has no errors)."""
 
     errors: list[Message] = field(default_factory=list)
     warnings: list[Message] = field(default_factory=list)
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(slots=True)
-class BODResult:
+class BODResult(ElementModel):
     """One ``BOD`` of a ConfirmBOD: which BOD it confirms (``BODID``), the result code, and what
     failed or succeeded."""
 
@@ -281,7 +269,6 @@ class BODResult:
     failure: BODOutcome | None = None
     partial_failure: BODOutcome | None = None
     success: BODOutcome | None = None
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
 
     @property
     def errors(self) -> list[Message]:
@@ -294,7 +281,7 @@ class BODResult:
 
 
 @dataclass(slots=True)
-class ConfirmBOD:
+class ConfirmBOD(ElementModel):
     """``ConfirmBOD``: the answer to a BOD, naming it (``original_application_area``, and per BOD
     its ``BODID``) with errors and warnings."""
 
@@ -303,5 +290,4 @@ class ConfirmBOD:
     results: list[BODResult] = field(default_factory=list)
     release_id: str = "10.2"
     language_code: str | None = None
-    source: _Element | None = field(default=None, compare=False, repr=False, kw_only=True)
     warnings: list[ParseWarning] = field(default_factory=list, compare=False, kw_only=True)

@@ -336,22 +336,25 @@ def build_tree(document: PurchaseOrderBOD | ConfirmBOD) -> _Element:
             drop(data_area, other.value)
     verb = _sub(data_area, "PurchaseOrderDataArea", document.verb.value)
     if document.verb is Verb.ACKNOWLEDGE:
-        original = document.original_application_area
-        drop(verb, "OriginalApplicationArea")
-        if original is not None:
-            _original(verb, "Acknowledge", original, f"/{name}/DataArea/Acknowledge/OriginalApplicationArea")
+        path = f"/{name}/DataArea/Acknowledge/OriginalApplicationArea"
+        _original(verb, "Acknowledge", document.original_application_area, path)
     if not document.purchase_orders:
         raise BuildError(f"/{name}/DataArea/PurchaseOrder is required: the BOD has no purchase order")
     drop(data_area, "PurchaseOrder")
     for index, order in enumerate(document.purchase_orders, 1):
-        suffix = f"[{index}]" if len(document.purchase_orders) > 1 else ""
-        _purchase_order(data_area, order, f"/{name}/DataArea/PurchaseOrder{suffix}")
+        _purchase_order(
+            data_area, order, f"/{name}/DataArea/PurchaseOrder{_position(index, document.purchase_orders)}"
+        )
     etree.cleanup_namespaces(root)
     return root
 
 
-def _original(parent: _Element, kind: str, area: ApplicationArea, path: str) -> None:
-    _application_area(parent, kind, "OriginalApplicationArea", area, path)
+def _original(parent: _Element, kind: str, area: ApplicationArea | None, path: str) -> None:
+    """The ``OriginalApplicationArea`` an acknowledgement or a confirmation answers (none: removed)."""
+    if area is None:
+        drop(parent, "OriginalApplicationArea")
+    else:
+        _application_area(parent, kind, "OriginalApplicationArea", area, path)
 
 
 def _outcome(parent: _Element, name: str, outcome: BODOutcome | None, path: str) -> None:
@@ -392,20 +395,13 @@ def _confirm(document: ConfirmBOD) -> _Element:
     root = _root(document, "ConfirmBOD")
     data_area = _sub(root, "BOD_ROOT", "DataArea")
     confirm = _sub(data_area, "ConfirmDataArea", "Confirm")
-    drop(confirm, "OriginalApplicationArea")
-    if document.original_application_area is not None:
-        _original(
-            confirm,
-            "Confirm",
-            document.original_application_area,
-            "/ConfirmBOD/DataArea/Confirm/OriginalApplicationArea",
-        )
+    path = "/ConfirmBOD/DataArea/Confirm/OriginalApplicationArea"
+    _original(confirm, "Confirm", document.original_application_area, path)
     if not document.results:
         raise BuildError("/ConfirmBOD/DataArea/BOD is required: the ConfirmBOD confirms no BOD")
     drop(data_area, "BOD")
     for index, result in enumerate(document.results, 1):
-        suffix = f"[{index}]" if len(document.results) > 1 else ""
-        _result(data_area, result, f"/ConfirmBOD/DataArea/BOD{suffix}")
+        _result(data_area, result, f"/ConfirmBOD/DataArea/BOD{_position(index, document.results)}")
     etree.cleanup_namespaces(root)
     return root
 

@@ -82,6 +82,9 @@ class CatalogVersion(models.Model):
     effective_from = models.DateTimeField(_("in force from"), null=True, blank=True, db_index=True)
     # Whether the search index holds its items (from publication until a later version replaced it).
     indexed = models.BooleanField(default=False, editable=False)
+    # The day its dated items' price columns were last set for, once in force (null: not yet, they
+    # hold the day of the check); see catalogs.dated_prices.
+    prices_on = models.DateField(_("prices of the day"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]
@@ -117,9 +120,12 @@ class CatalogItem(models.Model):
 
     An item whose file dates its prices (BMEcat ``valid_start_date`` / ``valid_end_date``) keeps each
     dated price in ``price_periods``; the price in force on a day is that of the period covering it
-    (:meth:`price_for`), and ``unit_price`` / ``price_tiers`` are the period in force on the day the
-    file was checked (else the next to come, else the last), which the search filters and the
-    changes compare on.
+    (:meth:`price_for`). Its ``unit_price`` / ``price_tiers`` / ``price_e4`` follow the calendar
+    (``catalogs.dated_prices``): listed on the day of the check, then, while its version is in force,
+    on each day (set at publication and by a periodic task), they are the period in force that day;
+    on a day none is, ``unit_price`` / ``price_tiers`` are the next period to come (else the last)
+    and, in a version in force, ``price_e4`` is null, so no price range of the search matches an item
+    that has no price that day.
     """
 
     version = models.ForeignKey(CatalogVersion, on_delete=models.CASCADE, related_name="items")

@@ -24,8 +24,9 @@ matches (then in file order: scoring a huge match set is the cost of a broad que
 to ``HOSTED_CATALOG_COUNT_LIMIT``. The price range filters on ``price_e4``, the exact integer price.
 
 The index is kept in step by :func:`index_version` when a version is published and
-:func:`unindex_version` once a newer one replaced it (``services.publish``); items never change
-once written.
+:func:`unindex_version` once a newer one replaced it (``services.publish``); the indexed text of
+an item never changes once written. Only the price columns of items with dated prices change, day by
+day (``dated_prices``); the index holds no price (the price range joins the items).
 """
 
 # ruff: noqa: S608 - SQL text is built from this module's constants only; user input is always a parameter.

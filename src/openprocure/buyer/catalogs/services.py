@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from openprocure.buyer.catalogs import search
+from openprocure.buyer.catalogs import dated_prices, search
 from openprocure.buyer.catalogs.choices import (
     VERSION_TRANSITIONS,
     ChangeKind,
@@ -572,6 +572,10 @@ def publish(
         )
         search.index_version(locked.pk)
         _prune_index(locked.supplier_id)
+        if effective <= now:  # in force at once: the search's prices are today's
+            dated_prices.follow_version(
+                locked.pk, timezone.localdate(now), batch_size=int(tunable("HOSTED_CATALOG_BATCH_SIZE"))
+            )
     if locked.item_count >= int(tunable("HOSTED_CATALOG_BATCH_SIZE")):
         search.optimize()
     return locked

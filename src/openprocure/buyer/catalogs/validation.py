@@ -10,7 +10,8 @@ Recommendation 20 units, lead times in days. :func:`check_price_row` checks a ro
 A BMEcat price is for ``PRICE_QUANTITY`` order units: the unit price stored is the amount divided by
 it, exact to 4 decimals (``AMOUNT_DECIMALS``) or rounded with a warning (kept in ``Checked.warnings``;
 the row is not refused). Dated prices are checked one validity at a time; the item's ``unit_price``
-and tiers are then those in force on the day of the check, else the next to come, else the last.
+and tiers are then those listed on the day of the check (``dated_prices.listed_on``, the rule the
+daily update follows).
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from typing import Any
 from django.utils import timezone
 
 from openprocure.buyer.catalogs.choices import Problem
+from openprocure.buyer.catalogs.dated_prices import listed_on
 from openprocure.buyer.catalogs.formats import Row
-from openprocure.buyer.catalogs.models import covering_period
 from openprocure.buyer.requisitions.limits import MAX_UNIT_PRICE
 from openprocure.core import reference
 from openprocure.core.fields import AMOUNT_DECIMALS
@@ -121,8 +122,8 @@ class _Pricing:
         return stored
 
     def periods(self, today: date) -> tuple[Decimal | None, list[list[str]], list[dict[str, Any]]]:
-        """The row's dated prices as stored, with the first-tier price and tiers of the one in force
-        on ``today`` (else the next to come, else the last to end)."""
+        """The row's dated prices as stored, with the first-tier price and tiers listed on ``today``
+        (``dated_prices.listed_on``: the one in force, else the next to come, else the last to end)."""
         row = self.row
         periods: list[dict[str, Any]] = []
         for period in row.periods:
@@ -144,15 +145,8 @@ class _Pricing:
                     "tiers": tiers,
                 }
             )
-        day = today.isoformat()
-        coming = sorted((p for p in periods if (p["from"] or "") > day), key=lambda p: p["from"])
-        chosen = (
-            covering_period(periods, today)
-            or (coming[0] if coming else None)
-            or max(periods, key=lambda p: p["until"] or "")
-        )
-        price = Decimal(chosen["price"]) if chosen["price"] else None
-        return price, chosen["tiers"], periods
+        listed = listed_on(periods, today)
+        return listed.unit_price, listed.tiers, periods
 
 
 def _quantity(row: Row, checked: Checked, default: Decimal | None) -> Decimal | None:

@@ -20,7 +20,7 @@ class LineState(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")  # cancelled by our change order or by the supplier
 
 
-# The line state is derived from quantities (``fulfilment.services.derive_state``), which move both
+# The line state is derived from quantities (``fulfilment.progress.derive_state``), which move both
 # ways (a ship notice deleted, goods returned, a new confirmation): any derived state may follow any
 # other. Cancelled is final: a cancelled line is no longer derived.
 _DERIVED = {state for state in LineState if state != LineState.CANCELLED}

@@ -13,6 +13,7 @@ import hmac
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -193,30 +194,65 @@ def handle(inbound: Inbound, business: Callable[[Inbound, PunchOutConnection], A
     connection = authenticate(document)
     supplier = connection.supplier
     inbound.partner = supplier.name
-    payload_id = (document.payload_id or "").strip()
-    if payload_id:
-        known = remembered(payload_id)
-        if known is not None:
-            return _replay(inbound, known, supplier)
     try:
-        with transaction.atomic():
-            result = business(inbound, connection)
-            if payload_id:
-                remember(
-                    payload_id=payload_id,
-                    kind=document.kind,
-                    supplier=supplier,
-                    journal=inbound.journal,
-                    result=result,
-                )
-    except IntegrityError:
-        # The same payloadID was being processed concurrently and won: answer as it was answered.
-        known = remembered(payload_id)
-        if known is None:
-            raise
-        return _replay(inbound, known, supplier)
+        result = accept_once(
+            (document.payload_id or "").strip(),
+            kind=document.kind,
+            supplier=supplier,
+            journal=inbound.journal,
+            business=partial(business, inbound, connection),
+        )
+    except KeyOfAnotherSender as reused:
+        raise Conflict(
+            _("payloadID %(payload)s was already used by another sender; send a new payloadID.")
+            % {"payload": reused.key},
+            path="/cXML/@payloadID",
+        ) from None
+    if isinstance(result, InboundDocument):
+        return _replay(inbound, result)
     inbound.reference = result.reference
     return answer_document(inbound, cxml.Response(), code=result.code, text=result.text, note=result.message)
+
+
+class KeyOfAnotherSender(Exception):
+    """The payloadID or BODID of a document is kept already, for another supplier: the repeat is
+    refused (never answered with what that supplier was told)."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def accept_once(
+    key: str, *, kind: str, supplier: Supplier, journal: Document, business: Callable[[], Accepted]
+) -> Accepted | InboundDocument:
+    """Run ``business`` in one transaction and remember its answer under ``key`` (a payloadID or
+    BODID; without one it is simply run), unless that key was answered already: then what was kept
+    for it is returned instead and ``business`` does not run. A refusal that ``business`` raises is
+    not kept, so the partner may send the document again once the cause is fixed. A key kept for
+    another supplier raises :class:`KeyOfAnotherSender`."""
+    if key:
+        known = remembered(key)
+        if known is not None:
+            return _own(known, supplier)
+    try:
+        with transaction.atomic():
+            result = business()
+            if key:
+                remember(payload_id=key, kind=kind, supplier=supplier, journal=journal, result=result)
+    except IntegrityError:
+        # The same key was being processed concurrently and won: answer as it was answered.
+        known = remembered(key)
+        if known is None:
+            raise
+        return _own(known, supplier)
+    return result
+
+
+def _own(known: InboundDocument, supplier: Supplier) -> InboundDocument:
+    if known.supplier_id != supplier.pk:
+        raise KeyOfAnotherSender(known.payload_id)
+    return known
 
 
 def remembered(payload_id: str) -> InboundDocument | None:
@@ -240,13 +276,7 @@ def remember(*, payload_id: str, kind: str, supplier: Supplier, journal: Documen
     )
 
 
-def _replay(inbound: Inbound, known: InboundDocument, supplier: Supplier) -> cxml.CXML:
-    if known.supplier_id != supplier.pk:
-        raise Conflict(
-            _("payloadID %(payload)s was already used by another sender; send a new payloadID.")
-            % {"payload": known.payload_id},
-            path="/cXML/@payloadID",
-        )
+def _replay(inbound: Inbound, known: InboundDocument) -> cxml.CXML:
     inbound.reference = known.reference
     inbound.extra["replayed"] = True
     return answer_document(

@@ -14,20 +14,20 @@ from __future__ import annotations
 import logging
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openprocure.buyer.fulfilment import services
 from openprocure.buyer.fulfilment.inbound import (
     Accepted,
+    KeyOfAnotherSender,
+    accept_once,
     connections_of,
     find_purchase_order,
-    remember,
-    remembered,
     with_secret,
 )
-from openprocure.buyer.fulfilment.models import Confirmation
+from openprocure.buyer.fulfilment.models import Confirmation, InboundDocument
 from openprocure.buyer.purchasing.choices import TransmissionType
 from openprocure.buyer.purchasing.models import PurchaseOrder, PurchaseOrderEvent, Transmission
 from openprocure.core.audit import record_event
@@ -117,40 +117,41 @@ def receive(inbound: InboundBOD) -> Reply:
             path=f"/{name}",
             status_code=501,
         )
-    bod_id = (ack.application_area.bod_id or "").strip()
-    known = remembered(bod_id) if bod_id else None
-    if known is not None:
-        inbound.reference = known.reference
-        return _success(ack, known.message)
     header = ack.purchase_order.header
     original = ack.original_application_area
     reference = cxml.OrderReference(order_id=header.id, payload_id=original.bod_id if original else None)
+
+    def acknowledge() -> Accepted:
+        po = find_purchase_order(
+            supplier=supplier,
+            reference=reference,
+            path="/AcknowledgePurchaseOrder/DataArea/PurchaseOrder/PurchaseOrderHeader/ID",
+        )
+        inbound.reference = po.number
+        apply_acknowledgement(po=po, ack=ack, journal=inbound.journal)
+        message = _("Acknowledgement of %(order)s recorded.") % {"order": po.number}
+        return Accepted(reference=po.number, message=message)
+
     try:
-        with transaction.atomic():
-            po = find_purchase_order(
-                supplier=supplier,
-                reference=reference,
-                path="/AcknowledgePurchaseOrder/DataArea/PurchaseOrder/PurchaseOrderHeader/ID",
-            )
-            inbound.reference = po.number
-            apply_acknowledgement(po=po, ack=ack, journal=inbound.journal)
-            message = _("Acknowledgement of %(order)s recorded.") % {"order": po.number}
-            if bod_id:
-                remember(
-                    payload_id=bod_id,
-                    kind=ack.name,
-                    supplier=supplier,
-                    journal=inbound.journal,
-                    result=Accepted(reference=po.number, message=message),
-                )
+        result = accept_once(
+            (ack.application_area.bod_id or "").strip(),
+            kind=ack.name,
+            supplier=supplier,
+            journal=inbound.journal,
+            business=acknowledge,
+        )
     except CXMLError as error:
         raise Refused("INVALID_BOD", error.message, path=error.path, status_code=400) from None
-    except IntegrityError:
-        known = remembered(bod_id)
-        if known is None:
-            raise
-        return _success(ack, known.message)
-    return _success(ack, message)
+    except KeyOfAnotherSender as reused:
+        raise Refused(
+            "DUPLICATE_BODID",
+            _("BODID %(bod)s was already used by another sender; send a new BODID.") % {"bod": reused.key},
+            path="/AcknowledgePurchaseOrder/ApplicationArea/BODID",
+            status_code=409,
+        ) from None
+    if isinstance(result, InboundDocument):  # the same BODID again: answered as it was
+        inbound.reference = result.reference
+    return _success(ack, result.message)
 
 
 def _success(ack: oagis.PurchaseOrderBOD, message: str) -> Reply:

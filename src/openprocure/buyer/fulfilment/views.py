@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from openprocure.buyer.fulfilment import services
 from openprocure.buyer.fulfilment.choices import IssueStatus, LineState, ShipNoticeStatus
-from openprocure.buyer.fulfilment.forms import ReceiptForm, ResolveIssueForm
+from openprocure.buyer.fulfilment.forms import ReceiptForm, ResolveIssueForm, ReturnForm
 from openprocure.buyer.fulfilment.models import ShipNotice, SupplierIssue
 from openprocure.buyer.organization.choices import Role
 from openprocure.buyer.organization.services import has_role
@@ -87,7 +87,7 @@ def to_receive(request: HttpRequest) -> HttpResponse:
 
 
 def _order_context(
-    po: PurchaseOrder, user: Any, receipt: ReceiptForm | None = None, returned: ReceiptForm | None = None
+    po: PurchaseOrder, user: Any, receipt: ReceiptForm | None = None, returned: ReturnForm | None = None
 ) -> dict[str, object]:
     """The receiving page; the receipt form is filled with what is still to receive, or with what the
     person typed when their receipt (or return) was refused, each line's errors beside it."""
@@ -133,14 +133,20 @@ def _post_lines(request: HttpRequest, number: str, *, action: str) -> HttpRespon
     po = get_object_or_404(PurchaseOrder.objects.select_related("supplier", "requisition"), number=number)
     _check_can_record(request.user, po)
     line_ids = list(po.lines.values_list("pk", flat=True))
-    form = ReceiptForm(request.POST, line_ids=line_ids)
-    bound = {"receipt": form} if action == "receive" else {"returned": form}
+    form: ReceiptForm | ReturnForm
+    if action == "receive":
+        form = ReceiptForm(request.POST, line_ids=line_ids)
+        bound: dict[str, Any] = {"receipt": form}
+    else:
+        form = ReturnForm(request.POST, line_ids=line_ids)
+        bound = {"returned": form}
+    correct = _("Correct the values marked below, then record again.")
     if not form.is_valid():
         context = _order_context(po, request.user, **bound)
-        context["error"] = _("Correct the values marked below, then record again.")
+        context["error"] = correct
         return render(request, "fulfilment/order.html", context, status=400)
     lines, note = form.lines(), form.cleaned_data["note"]
-    if action == "receive" and form.cleaned_data["receive_all"]:
+    if isinstance(form, ReceiptForm) and form.cleaned_data["receive_all"]:
         rows = services.fulfilments(po)
         lines = [
             services.ReceiptLineInput(po_line_id=line_id, quantity=rows[line_id].still_to_receive)
@@ -155,8 +161,9 @@ def _post_lines(request: HttpRequest, number: str, *, action: str) -> HttpRespon
             receipt = services.return_goods(po=po, actor=request.user, lines=lines, note=note)
             messages.success(request, _("Return %(number)s recorded.") % {"number": receipt.number})
     except services.FulfilmentError as error:
+        form.refuse(error)  # each line's refusal beside it, what was typed kept
         context = _order_context(po, request.user, **bound)
-        context["error"] = str(error)
+        context["error"] = correct if error.lines else str(error)
         return render(request, "fulfilment/order.html", context, status=400)
     return redirect("fulfilment:order", number=po.number)
 

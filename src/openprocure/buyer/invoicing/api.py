@@ -15,8 +15,8 @@ from ninja.files import UploadedFile
 
 from openprocure.buyer.invoicing import services
 from openprocure.buyer.invoicing.einvoice import EInvoiceError
+from openprocure.buyer.invoicing.findings import Finding
 from openprocure.buyer.invoicing.intake import InvoiceRejected
-from openprocure.buyer.invoicing.matching import Finding
 from openprocure.buyer.invoicing.models import Invoice
 from openprocure.buyer.invoicing.selectors import visible_invoices
 from openprocure.buyer.invoicing.views import receive_file

@@ -1,10 +1,10 @@
 """The invoice's life told to its supplier: the French lifecycle status (``core.lifecycle``) of each move
 of an invoice, recorded in its history and handed to the invoice's channels.
 
-:func:`emit` is the one way out, called by ``services`` after every move of an invoice: it records the
-lifecycle status the move means (205 Approuvée, 206 Approuvée partiellement, 207 En litige, 208
-Suspendue, 210 Refusée, 211 Paiement transmis) with its reason code, sends the supplier a cXML
-StatusUpdateRequest (its ``invoiceStatusDetail`` Extrinsics carry the code and reason for the
+:func:`emit` is the one way out, called by ``decisions.move_invoice`` after every move of an invoice:
+it records the lifecycle status the move means (205 Approuvée, 206 Approuvée partiellement, 207 En
+litige, 208 Suspendue, 210 Refusée, 211 Paiement transmis) with its reason code, sends the supplier a
+cXML StatusUpdateRequest (its ``invoiceStatusDetail`` Extrinsics carry the code and reason for the
 supplier's system), and once committed calls ``core.lifecycle.status_recorded`` (where a platform
 transport plugs in). :func:`reject_on_intake` tells the same hook that a received file was refused
 (213 Rejetée), since no invoice is stored for it.

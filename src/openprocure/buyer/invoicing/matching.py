@@ -3,8 +3,8 @@
 A pure function over plain data (no database, no Django models): :func:`match_invoice` takes an
 invoice, the order lines it may refer to (with what was received and invoiced before) and the
 tolerances, and returns every check it made, line by line, each with a code, its figures and whether
-it passed. Services load the data in bulk, call it, and store the result; the benchmark calls it on
-100,000 invoices.
+it passed (its findings, and the messages they read as, are :mod:`.findings`). :mod:`.match_runs`
+loads the data in bulk, calls it, and stores the result; the benchmark calls it on 100,000 invoices.
 
 Rules
 - Line mapping: the invoice line's order reference (order number + line number; BT-13/BT-132 in
@@ -36,28 +36,30 @@ Rules
 
 from __future__ import annotations
 
-from collections.abc import (
-    Callable,
-    ItemsView,
-    Iterable,
-    Iterator,
-    KeysView,
-    Mapping,
-    Sequence,
-    ValuesView,
-)
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
-
 from openprocure.buyer.invoicing import units
-from openprocure.core.formatting import format_figure
+from openprocure.buyer.invoicing.findings import (
+    Check,
+    Figures,
+    Finding,
+    LineRef,
+    header_finding,
+    line_figures,
+    no_order_line_figures,
+    tax_figures,
+    tax_rate_figures,
+    unit_figures,
+    waits_for_receipt,
+)
 from punchout import amounts
 from punchout.money import quantize_money
 
 ZERO = Decimal(0)
+ONE = Decimal(1)
 HUNDRED = Decimal(100)
 TWO_WAY = "2way"
 THREE_WAY = "3way"
@@ -133,206 +135,6 @@ class Invoice:
     total: Decimal | None = None
     is_credit: bool = False
     tax_details: Sequence[amounts.TaxDetail] = ()
-
-
-MESSAGES: dict[str, Any] = {
-    # mapping
-    "mapped_reference": _("Line %(line)s → order %(order)s line %(order_line)s (by order reference)."),
-    "mapped_part": _("Line %(line)s → order %(order)s line %(order_line)s (by part number %(part)s)."),
-    "mapped_amount": _("Line %(line)s → order %(order)s line %(order_line)s (by amount %(amount)s)."),
-    "no_order_line": _(
-        "Line %(line)s: no order line found (order %(order)s, line %(order_line)s, part %(part)s, amount %(amount)s)."
-    ),
-    "currency_mismatch": _("Invoice in %(invoice)s but order %(order)s is in %(currency)s."),
-    # corrective invoices (384)
-    "corrects_ok": _("Corrective invoice: it replaces invoice %(invoice)s, which no longer counts."),
-    "corrects_unknown": _(
-        "Corrective invoice: it replaces invoice %(invoice)s, which was never received from this supplier."
-    ),
-    "corrects_settled": _(
-        "Corrective invoice: it replaces invoice %(invoice)s, which is already approved for payment or "
-        "paid; decide which of the two is paid."
-    ),
-    # quantities
-    "quantity_ordered_ok": _("Line %(line)s: invoiced %(invoiced)s, ordered %(ordered)s: within the order."),
-    "quantity_over_ordered": _(
-        "Line %(line)s: invoiced %(invoiced)s, ordered %(ordered)s: quantity exceeds ordered by %(over)s (tolerance %(allowed)s)."
-    ),
-    "quantity_received_ok": _(
-        "Line %(line)s: invoiced %(invoiced)s, received %(received)s, ordered %(ordered)s: within what was received."
-    ),
-    "quantity_over_received": _(
-        "Line %(line)s: invoiced %(invoiced)s, received %(received)s, ordered %(ordered)s: quantity exceeds received by %(over)s (tolerance %(allowed)s)."
-    ),
-    # prices and amounts
-    "price_ok": _("Line %(line)s: unit price %(price)s, ordered at %(order_price)s: within tolerance."),
-    "price_over": _(
-        "Line %(line)s: unit price %(price)s, ordered at %(order_price)s: exceeds by %(over)s (%(pct)s%%) (tolerance %(allowed)s)."
-    ),
-    "line_amount_ok": _("Line %(line)s: amount %(amount)s = %(quantity)s × %(price)s."),
-    "unit_mapped": _("Line %(line)s: unit %(unit)s read as the order's %(order_unit)s."),
-    "unit_mismatch": _(
-        "Line %(line)s: invoiced in unit %(unit)s but order %(order)s line %(order_line)s is in %(order_unit)s."
-    ),
-    "line_amount_variance": _(
-        "Line %(line)s: amount %(amount)s but %(quantity)s × %(price)s = %(expected)s: differs by %(difference)s (tolerance %(allowed)s)."
-    ),
-    # credit memos
-    "credit_ok": _("Line %(line)s: credit of %(credited)s against %(invoiced)s invoiced."),
-    "credit_exceeds_invoiced": _(
-        "Line %(line)s: credit of %(credited)s exceeds the %(invoiced)s invoiced on order %(order)s line %(order_line)s."
-    ),
-    # header
-    "subtotal_ok": _("Lines add up to the subtotal %(subtotal)s."),
-    "subtotal_variance": _(
-        "Lines add up to %(lines)s but the subtotal is %(subtotal)s: differs by %(difference)s (tolerance %(allowed)s)."
-    ),
-    "total_ok": _(
-        "Subtotal %(subtotal)s + tax %(tax)s + shipping %(shipping)s + handling %(handling)s = total %(total)s."
-    ),
-    "total_variance": _(
-        "Subtotal %(subtotal)s + tax %(tax)s + shipping %(shipping)s + handling %(handling)s = %(expected)s but the total is %(total)s: differs by %(difference)s (tolerance %(allowed)s)."
-    ),
-    "line_tax_ok": _("Line %(line)s: tax %(tax)s = %(rate)s%% of %(amount)s."),
-    "line_tax_variance": _(
-        "Line %(line)s: tax %(tax)s but %(rate)s%% of %(amount)s = %(expected)s: differs by %(difference)s (tolerance %(allowed)s)."
-    ),
-    "shipping_tax_ok": _("Tax on shipping: %(tax)s = %(rate)s%% of %(taxable)s."),
-    "shipping_tax_variance": _(
-        "Tax on shipping %(tax)s but %(rate)s%% of %(taxable)s = %(expected)s: differs by %(difference)s (tolerance %(allowed)s)."
-    ),
-    "handling_tax_ok": _("Tax on special handling: %(tax)s = %(rate)s%% of %(taxable)s."),
-    "handling_tax_variance": _(
-        "Tax on special handling %(tax)s but %(rate)s%% of %(taxable)s = %(expected)s: differs by %(difference)s (tolerance %(allowed)s)."
-    ),
-    "tax_ok": _("Tax %(tax)s equals the line taxes."),
-    "tax_variance": _(
-        "Tax %(tax)s but the line taxes add up to %(lines)s: differs by %(difference)s (tolerance %(allowed)s)."
-    ),
-    "tax_charges_ok": _(
-        "Tax %(tax)s = line taxes %(lines)s + tax on shipping and special handling %(charges)s."
-    ),
-    "tax_charges_variance": _(
-        "Tax %(tax)s but the line taxes %(lines)s + the tax on shipping and special handling %(charges)s = %(expected)s: differs by %(difference)s (tolerance %(allowed)s)."
-    ),
-    "tax_details_ok": _("Tax %(tax)s equals the sum of its tax details."),
-    "tax_details_variance": _(
-        "Tax %(tax)s but its tax details add up to %(details)s: differs by %(difference)s (tolerance %(allowed)s)."
-    ),
-    "tax_rate_over": _(
-        "Tax %(tax)s is %(rate)s%% of the subtotal %(subtotal)s; at most %(max)s%% is expected."
-    ),
-    "shipping_ok": _("Shipping %(shipping)s within the limit %(max)s."),
-    "shipping_not_allowed": _(
-        "Shipping of %(shipping)s is charged but no shipping is accepted from this supplier."
-    ),
-    "shipping_over": _("Shipping %(shipping)s exceeds the limit %(max)s by %(over)s."),
-}
-
-
-class Figures(Mapping[str, str]):
-    """A finding's figures as the strings shown to people, formatted on first access.
-
-    The matcher keeps the raw numbers of every check (a renderer and its arguments, all immutable);
-    formatting ~25 checks per invoice with ``quantize``/``normalize`` only when an explanation is
-    shown or stored is what keeps a bulk run cheap. Reads like the plain ``dict`` it stands for.
-    """
-
-    __slots__ = ("_args", "_data", "_render")
-
-    def __init__(self, render: Callable[..., dict[str, str]], args: tuple[Any, ...]) -> None:
-        self._render = render
-        self._args = args
-        self._data: dict[str, str] | None = None
-
-    def _strings(self) -> dict[str, str]:
-        data = self._data
-        if data is None:
-            data = self._data = self._render(*self._args)
-        return data
-
-    def __getitem__(self, key: str) -> str:
-        return self._strings()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._strings())
-
-    def __len__(self) -> int:
-        return len(self._strings())
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._strings()
-
-    def keys(self) -> KeysView[str]:
-        return self._strings().keys()
-
-    def items(self) -> ItemsView[str, str]:
-        return self._strings().items()
-
-    def values(self) -> ValuesView[str]:
-        return self._strings().values()
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Figures):
-            return self._strings() == other._strings()
-        if isinstance(other, Mapping):
-            return self._strings() == dict(other)
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]  # mutable and compared by value, so deliberately unhashable
-
-    def __repr__(self) -> str:
-        return repr(self._strings())
-
-
-#: Figures of a finding that name something (a line, an order, a part) rather than count it.
-_NAMES = frozenset({"line", "order", "order_line", "part", "invoice", "currency"})
-
-
-def for_people(params: Mapping[str, str]) -> dict[str, str]:
-    """A finding's figures with its amounts, quantities and rates written in the reader's language."""
-    return {key: value if key in _NAMES else format_figure(value) for key, value in _as_dict(params).items()}
-
-
-def _as_dict(params: Mapping[str, str]) -> dict[str, str]:
-    """A copy of a finding's figures as a plain dict."""
-    if type(params) is Figures:
-        return params._strings().copy()
-    return dict(params)
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One check: its code, whether it passed, the invoice line (None for the header), its figures."""
-
-    code: str
-    ok: bool
-    line: int | None
-    params: Mapping[str, str]
-
-    @property
-    def message(self) -> str:
-        return str(MESSAGES[self.code]) % _as_dict(self.params)
-
-    @property
-    def text(self) -> str:
-        """The message for a page: its figures in the reader's language (``1,234.50``, ``1 234,50``).
-
-        :attr:`message` keeps the figures as recorded; the API gives that one.
-        """
-        return str(MESSAGES[self.code]) % for_people(self.params)
-
-    def as_json(self) -> dict[str, Any]:
-        return {"code": self.code, "ok": self.ok, "line": self.line, "params": _as_dict(self.params)}
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Finding:
-        return cls(code=data["code"], ok=data["ok"], line=data["line"], params=data["params"])
-
-
-# A check as the matcher records it: (code, ok, renderer, raw figures). Turned into a Finding (with
-# lazily formatted Figures) only when someone reads the findings.
-Check = tuple[str, bool, Callable[..., dict[str, str]], tuple[Any, ...]]
 
 
 class LineResult:
@@ -446,130 +248,8 @@ class MatchResult:
         return [f.message for f in self.findings]
 
 
-def waits_for_receipt(codes: Iterable[str]) -> bool:
-    """Whether failed checks of these codes (at least one) only say that goods are not received yet."""
-    found = False
-    for code in codes:
-        if code != "quantity_over_received":
-            return False
-        found = True
-    return found
-
-
-# -- formatting (only when figures are read) ----------------------------------------------------------
-ONE = Decimal(1)
-_CENT = Decimal("0.01")
-_PRICE_QUANT = Decimal("0.0001")
-
-
-def qty(value: Decimal) -> str:
-    """A quantity as people write it: 12, 2.5."""
-    text = format(value.normalize(), "f") if value else "0"
-    return "0" if text == "-0" else text
-
-
-def _money(value: Decimal, quant: Decimal) -> str:
-    """An amount rounded to the currency's minor unit (``quant``, from :func:`punchout.amounts.money_quant`)."""
-    return format(amounts.round_to(value, quant), "f")
-
-
-def _price(value: Decimal) -> str:
-    text = format(value.quantize(_PRICE_QUANT, rounding=ROUND_HALF_UP).normalize(), "f")
-    dot = text.find(".")
-    if dot < 0:
-        return text + ".00"
-    decimals = len(text) - dot - 1
-    return text + "0" * (2 - decimals) if decimals < 2 else text
-
-
-def _pct(value: Decimal) -> str:
-    return format(value.quantize(_CENT, rounding=ROUND_HALF_UP), "f")
-
-
-def _no_order_line_figures(
-    line: int, order: str, order_line: int | None, part: str, amount: Decimal, quant: Decimal
-) -> dict[str, str]:
-    return {
-        "line": str(line),
-        "order": order or "—",
-        "order_line": "—" if order_line is None else str(order_line),
-        "part": part or "—",
-        "amount": _money(amount, quant),
-    }
-
-
-#: How each kind of figure is written: ``quant`` is the currency's minor unit (money only).
-_WRITERS: dict[str, Callable[[Decimal, Decimal], str]] = {
-    "money": _money,
-    "qty": lambda value, quant: qty(value),
-    "price": lambda value, quant: _price(value),
-    "pct": lambda value, quant: _pct(value),
-}
-
-#: An order line a figure is about: invoice line number, order number, order line number.
-LineRef = tuple[int, str, int]
-#: The figures of a check: (name, kind of :data:`_WRITERS`, value), in the order shown.
-FigureSpec = tuple[tuple[str, str, Decimal], ...]
-
-
 def _line_ref(inv: InvoiceLine, line: OrderLine) -> LineRef:
     return (inv.line_number, line.order, line.line_number)
-
-
-def _line_figures(
-    ref: LineRef, figures: FigureSpec, quant: Decimal = _CENT, part: str | None = None
-) -> dict[str, str]:
-    """Figures of a check on one order line: where it is (and the part, when given), then its own."""
-    line, order, order_line = ref
-    out = {"line": str(line), "order": order, "order_line": str(order_line)}
-    if part is not None:
-        out["part"] = part
-    out.update((name, _WRITERS[kind](value, quant)) for name, kind, value in figures)
-    return out
-
-
-def _unit_figures(ref: LineRef, unit: str, order_unit: str) -> dict[str, str]:
-    line, order, order_line = ref
-    return {
-        "line": str(line),
-        "order": order,
-        "order_line": str(order_line),
-        "unit": unit,
-        "order_unit": order_unit,
-    }
-
-
-def _money_figures(quant: Decimal, figures: dict[str, Decimal]) -> dict[str, str]:
-    return {name: _money(value, quant) for name, value in figures.items()}
-
-
-def _tax_figures(
-    line: int | None,
-    rate: Decimal,
-    figures: dict[str, Decimal],
-    quant: Decimal,
-) -> dict[str, str]:
-    """Figures of a tax computed at a rate: the rate as written (``20``), the amounts in the currency."""
-    out = {name: _money(value, quant) for name, value in figures.items()}
-    out["rate"] = amounts.rate_text(rate)
-    if line is not None:
-        out["line"] = str(line)
-    return out
-
-
-def _tax_rate_figures(
-    tax: Decimal, rate: Decimal, subtotal: Decimal, maximum: Decimal, quant: Decimal
-) -> dict[str, str]:
-    return {
-        "tax": _money(tax, quant),
-        "rate": _pct(rate),
-        "subtotal": _money(subtotal, quant),
-        "max": qty(maximum),
-    }
-
-
-def _header_finding(code: str, ok: bool, quant: Decimal, figures: dict[str, Decimal]) -> Finding:
-    return Finding(code, ok, None, Figures(_money_figures, (quant, figures)))
 
 
 def _variance(
@@ -580,7 +260,7 @@ def _variance(
     difference = amounts.round_to(rule.difference, quant)
     ok = abs(difference) <= allowed
     figures = {**figures, "difference": difference, "allowed": allowed}
-    return _header_finding(f"{code}_ok" if ok else f"{code}_variance", ok, quant, figures)
+    return header_finding(f"{code}_ok" if ok else f"{code}_variance", ok, quant, figures)
 
 
 # -- the matcher --------------------------------------------------------------------------------------
@@ -674,7 +354,7 @@ def match_invoice(
             check = (
                 "no_order_line",
                 False,
-                _no_order_line_figures,
+                no_order_line_figures,
                 (n, inv.order, inv.order_line, inv.part_id, inv.amount, quant),
             )
             results.append(LineResult(n, None, checks=[check]))
@@ -685,7 +365,7 @@ def match_invoice(
             (
                 _MAPPED[how],
                 True,
-                _line_figures,
+                line_figures,
                 (_line_ref(inv, order_line), (("amount", "money", inv.amount),), quant, order_line.part_id),
             )
         ]
@@ -697,7 +377,7 @@ def match_invoice(
                 (
                     code,
                     bool(same_unit),
-                    _unit_figures,
+                    unit_figures,
                     (_line_ref(inv, order_line), inv.unit, order_line.unit),
                 )
             )
@@ -776,7 +456,7 @@ def _check_quantities(
             ("allowed", "qty", allowed),
         )
         code = f"quantity_{name}_ok" if ok else f"quantity_over_{name}"
-        checks.append((code, ok, _line_figures, (_line_ref(inv, line), figures)))
+        checks.append((code, ok, line_figures, (_line_ref(inv, line), figures)))
 
 
 def _price_allowance(order_price: Decimal, tolerance: Tolerance) -> Decimal:
@@ -806,7 +486,7 @@ def _check_price(checks: list[Check], inv: InvoiceLine, line: OrderLine, toleran
         ("pct", "pct", pct),
         ("allowed", "price", allowed),
     )
-    checks.append(("price_ok" if ok else "price_over", ok, _line_figures, (_line_ref(inv, line), figures)))
+    checks.append(("price_ok" if ok else "price_over", ok, line_figures, (_line_ref(inv, line), figures)))
 
 
 def _check_line_rules(
@@ -832,14 +512,14 @@ def _check_line_rules(
                 ("allowed", "money", tolerance.line_amount_abs),
             )
             code = "line_amount_ok" if ok else "line_amount_variance"
-            checks.append((code, ok, _line_figures, (_line_ref(inv, line), figures, quant)))
+            checks.append((code, ok, line_figures, (_line_ref(inv, line), figures, quant)))
         elif inv.tax_rate is not None:
             ok = abs(difference) <= tolerance.tax_abs
             checks.append(
                 (
                     "line_tax_ok" if ok else "line_tax_variance",
                     ok,
-                    _tax_figures,
+                    tax_figures,
                     (
                         n,
                         inv.tax_rate,
@@ -864,7 +544,7 @@ def _check_credit(
     ok = credited <= invoiced
     figures = (("credited", "money", credited), ("invoiced", "money", invoiced))
     code = "credit_ok" if ok else "credit_exceeds_invoiced"
-    checks.append((code, ok, _line_figures, (_line_ref(inv, line), figures, quant)))
+    checks.append((code, ok, line_figures, (_line_ref(inv, line), figures, quant)))
 
 
 _CHARGE_CODES = {amounts.SHIPPING: "shipping_tax", amounts.SPECIAL_HANDLING: "handling_tax"}
@@ -911,7 +591,7 @@ def _check_header(
                 ok,
                 None,
                 Figures(
-                    _tax_figures,
+                    tax_figures,
                     (
                         None,
                         detail.rate,
@@ -954,7 +634,7 @@ def _check_header(
                     False,
                     None,
                     Figures(
-                        _tax_rate_figures,
+                        tax_rate_figures,
                         (invoice.tax, rate, subtotal, tolerance.max_tax_rate_pct, quant),
                     ),
                 )
@@ -963,12 +643,12 @@ def _check_header(
         over = invoice.shipping - tolerance.shipping_max
         if tolerance.shipping_max == 0:
             header.append(
-                _header_finding("shipping_not_allowed", False, quant, {"shipping": invoice.shipping})
+                header_finding("shipping_not_allowed", False, quant, {"shipping": invoice.shipping})
             )
         else:
             ok = over <= 0
             header.append(
-                _header_finding(
+                header_finding(
                     "shipping_ok" if ok else "shipping_over",
                     ok,
                     quant,

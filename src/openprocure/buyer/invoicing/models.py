@@ -21,7 +21,7 @@ from openprocure.buyer.invoicing.choices import (
     MatchMode,
     exception_label,
 )
-from openprocure.buyer.invoicing.matching import Finding
+from openprocure.buyer.invoicing.findings import Finding
 from openprocure.core.audit import AuditEvent
 from openprocure.core.fields import (
     amount_field,

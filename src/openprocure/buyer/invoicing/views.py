@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from openprocure.buyer.invoicing import services
 from openprocure.buyer.invoicing.choices import ExceptionStatus, InvoiceStatus
 from openprocure.buyer.invoicing.einvoice import EInvoiceError
+from openprocure.buyer.invoicing.findings import Finding
 from openprocure.buyer.invoicing.forms import (
     ExceptionActionForm,
     PaperInvoiceForm,
@@ -23,7 +24,6 @@ from openprocure.buyer.invoicing.forms import (
     ToleranceRuleForm,
 )
 from openprocure.buyer.invoicing.intake import receive_einvoice
-from openprocure.buyer.invoicing.matching import Finding
 from openprocure.buyer.invoicing.models import (
     Invoice,
     InvoiceException,

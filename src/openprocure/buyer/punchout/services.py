@@ -63,7 +63,7 @@ from punchout.cxml.punchout_msgs import (
     PunchOutSetupRequest,
     PunchOutSetupResponse,
 )
-from punchout.money import Money, quantize_money
+from punchout.money import Money, quantize_money, stated_unit_price
 
 logger = logging.getLogger(__name__)
 
@@ -136,7 +136,7 @@ def _item_out(line: RequisitionLine) -> ItemOut:
     detail = None
     if line.unspsc and line.description:
         detail = ItemDetail(
-            unit_price=Money(Decimal(line.unit_price), line.currency),
+            unit_price=Money(stated_unit_price(Decimal(line.unit_price), line.currency), line.currency),
             descriptions=[Description(line.description)],
             unit_of_measure=line.unit_of_measure,
             classifications=[Classification("UNSPSC", line.unspsc)],
@@ -500,7 +500,7 @@ def _refuse_out_of_bounds(
     if not problems and lines:
         total = sum(
             (
-                limits.line_amount(line.quantity, line.unit_price, line.price_basis_quantity, line.currency)
+                amounts.line_amount(line.quantity, line.unit_price, line.currency, line.price_basis_quantity)
                 for line in lines
             ),
             Decimal(0),

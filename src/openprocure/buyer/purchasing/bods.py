@@ -21,6 +21,7 @@ from openprocure.buyer.purchasing.documents import USER_AGENT, Version, day, lin
 from openprocure.buyer.purchasing.models import PurchaseOrder
 from punchout import oagis
 from punchout.cxml import new_payload_id
+from punchout.money import stated_unit_price
 from punchout.oagis.transport import CONTENT_TYPE
 
 #: The verb of each kind of order document.
@@ -56,7 +57,7 @@ def _line(line: Any, currency: str) -> oagis.PurchaseOrderLine:
         ),
         descriptions=[line.description or line.supplier_part_id],
         quantity=oagis.Quantity(Decimal(line.quantity), line.unit_of_measure or None),
-        unit_price=oagis.Amount(Decimal(line.unit_price), currency),
+        unit_price=oagis.Amount(stated_unit_price(Decimal(line.unit_price), currency), currency),
         price_basis=oagis.Quantity(basis, line.unit_of_measure or None) if basis != 1 else None,
         extended_amount=oagis.Amount(Decimal(line.amount), currency),
         requested_delivery=day(line.need_by),

@@ -30,7 +30,7 @@ PO_TRANSITIONS: dict[str, set[str]] = {
     POStatus.CANCELLED: set(),
 }
 # Fulfilment: the status is derived from the order's documents (see
-# ``openprocure.buyer.fulfilment.services.po_target_status``). Documents move it forward, in any
+# ``openprocure.buyer.fulfilment.progress.po_target_status``). Documents move it forward, in any
 # order they arrive (an invoice or a receipt may come before a ship notice); a few documents take it
 # back: a ship notice deleted by the supplier, goods returned, an invoice that no longer covers the
 # order (rejected or credited).

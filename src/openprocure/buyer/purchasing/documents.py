@@ -20,6 +20,7 @@ from django.utils import timezone
 from openprocure.buyer.purchasing import hooks
 from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.core.journal import MASK
+from punchout.amounts import line_amount
 from punchout.cxml import (
     CXML,
     Accounting,
@@ -45,7 +46,7 @@ from punchout.cxml import (
     make_header,
     new_payload_id,
 )
-from punchout.money import quantize_money
+from punchout.money import quantize_money, stated_unit_price
 
 USER_AGENT = "OpenProcure Buyer 0.1"
 
@@ -139,9 +140,9 @@ class Version:
     reference: str | None
 
 
-def _line_amount(line: Any, quantity: Decimal, currency: str) -> Decimal:
-    basis = Decimal(line.price_basis_quantity) or Decimal(1)
-    return quantize_money(quantity * Decimal(line.unit_price) / basis, currency)
+def amount_at(line: Any, quantity: Decimal, currency: str) -> Decimal:
+    """An order line's amount at ``quantity`` (its price and price basis unchanged)."""
+    return line_amount(quantity, Decimal(line.unit_price), currency, Decimal(line.price_basis_quantity))
 
 
 def rescale(
@@ -168,7 +169,7 @@ def lines_as_sent(po: PurchaseOrder, version: Version | None) -> tuple[list[Any]
             for line in lines:
                 if asked[line.line_number] != line.quantity:
                     line.quantity = asked[line.line_number]
-                    amount = _line_amount(line, line.quantity, po.currency)
+                    amount = amount_at(line, line.quantity, po.currency)
                     line.distributions = rescale(
                         line.distributions, Decimal(line.amount), amount, po.currency
                     )
@@ -195,7 +196,7 @@ def order_request(
                 supplier_part_auxiliary_id=line.supplier_part_auxiliary_id or None,
             ),
             item_detail=ItemDetail(
-                unit_price=Money(Decimal(line.unit_price), po.currency),
+                unit_price=Money(stated_unit_price(Decimal(line.unit_price), po.currency), po.currency),
                 descriptions=[Description(text=line.description or line.supplier_part_id, lang="en")],
                 unit_of_measure=line.unit_of_measure,
                 price_basis_quantity=(

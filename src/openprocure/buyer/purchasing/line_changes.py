@@ -12,7 +12,7 @@ from typing import Any
 from openprocure.buyer.approvals import budgets
 from openprocure.buyer.purchasing import hooks
 from openprocure.buyer.purchasing.choices import PO_TRANSITIONS, POStatus, TransmissionType
-from openprocure.buyer.purchasing.documents import _line_amount, rescale
+from openprocure.buyer.purchasing.documents import amount_at, rescale
 from openprocure.buyer.purchasing.models import (
     PurchaseOrder,
     PurchaseOrderEvent,
@@ -29,7 +29,7 @@ def _at_quantity(
 ) -> tuple[Decimal, list[dict[str, str]], dict[str, Decimal]]:
     """A line's amount and cost-center distributions at ``quantity`` (its splits in proportion), and
     what each cost center would then commit less, by cost-center code."""
-    amount = _line_amount(line, quantity, po.currency)
+    amount = amount_at(line, quantity, po.currency)
     distributions = rescale(line.distributions, Decimal(line.amount), amount, po.currency)
     freed: dict[str, Decimal] = defaultdict(Decimal)
     for old, new in zip(line.distributions, distributions, strict=True):

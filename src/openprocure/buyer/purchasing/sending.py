@@ -38,7 +38,6 @@ from openprocure.buyer.purchasing.models import (
     Transmission,
     order_problem_text,
 )
-from openprocure.buyer.requisitions.limits import line_amount
 from openprocure.buyer.suppliers.models import PunchOutConnection
 from openprocure.core.audit import new_event, record_event
 from openprocure.core.choices import OutboxStatus
@@ -46,6 +45,7 @@ from openprocure.core.exceptions import ServiceError
 from openprocure.core.models import OutboxMessage
 from openprocure.core.outbox import Outgoing, enqueue_document, enqueue_documents
 from openprocure.core.status import check_transition, set_status, set_status_many
+from punchout.amounts import line_amount
 from punchout.money import quantize_money
 
 logger = logging.getLogger(__name__)
@@ -140,7 +140,9 @@ def order_problem_values(po: PurchaseOrder) -> dict[str, str]:
     """:func:`order_problem` as data (a code and its numbers; empty when the order may be sent)."""
     total = Decimal(0)
     for line in po.lines.all():
-        amount = line_amount(line.quantity, line.unit_price, line.price_basis_quantity, po.currency)
+        amount = line_amount(
+            Decimal(line.quantity), Decimal(line.unit_price), po.currency, Decimal(line.price_basis_quantity)
+        )
         if amount != Decimal(line.amount) or Decimal(line.quantity) <= 0:
             return {"code": "line-mismatch", "line": str(line.line_number), "number": po.number}
         total += amount

@@ -18,20 +18,12 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
-from punchout.money import quantize_money
+from punchout.amounts import line_amount
 
 MAX_QUANTITY = Decimal("999999999")
 MAX_UNIT_PRICE = Decimal("9999999999")
 MAX_AMOUNT = Decimal("999999999999.99")
 MIN_PRICE_BASIS = Decimal("0.0001")
-
-
-def line_amount(
-    quantity: Decimal, unit_price: Decimal, price_basis_quantity: Decimal, currency: str
-) -> Decimal:
-    """quantity × unit price / price basis quantity, rounded to the currency (as ``RequisitionLine.amount``)."""
-    basis = Decimal(price_basis_quantity) or Decimal(1)
-    return quantize_money(Decimal(quantity) * Decimal(unit_price) / basis, currency)
 
 
 def line_problem(
@@ -79,7 +71,7 @@ def line_problem(
             "max": MAX_QUANTITY,
         }
     try:
-        amount = line_amount(quantity, unit_price, basis, currency or "EUR")
+        amount = line_amount(Decimal(quantity), Decimal(unit_price), currency or "EUR", Decimal(basis))
     except InvalidOperation:
         amount = MAX_AMOUNT * 10
     if abs(amount) > MAX_AMOUNT:

@@ -21,6 +21,7 @@ from openprocure.core.audit import AuditEvent
 from openprocure.core.fields import amount_field, currency_field, optional_link, price_field, quantity_field
 from openprocure.core.models import NewestFirst, NumberedDocument
 from openprocure.core.status import status_field
+from punchout.amounts import line_amount
 from punchout.money import quantize_money
 
 
@@ -172,8 +173,12 @@ class RequisitionLine(ItemLine):
     @property
     def amount(self) -> Decimal:
         """quantity × unit price / price basis quantity, rounded to the currency."""
-        basis = Decimal(self.price_basis_quantity) or Decimal("1")
-        return quantize_money(Decimal(self.quantity) * Decimal(self.unit_price) / basis, self.currency)
+        return line_amount(
+            Decimal(self.quantity),
+            Decimal(self.unit_price),
+            self.currency,
+            Decimal(self.price_basis_quantity),
+        )
 
 
 class AccountingSplit(models.Model):

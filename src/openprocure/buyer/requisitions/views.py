@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -112,12 +113,12 @@ def _company_id(requisition: Requisition) -> int | None:
 def _detail_page(
     request: AuthenticatedHttpRequest,
     requisition: Requisition,
-    *,
-    header_form: HeaderForm | None = None,
-    free_text_form: FreeTextLineForm | None = None,
-    status: int = 200,
+    failed: HeaderForm | FreeTextLineForm | None = None,
 ) -> HttpResponse:
-    """The requisition page; a form that failed is shown again with what was typed and its errors."""
+    """The requisition page; ``failed``, a form of the page that failed, is shown again with what was
+    typed and its errors (answered 400)."""
+    header_form = failed if isinstance(failed, HeaderForm) else None
+    free_text_form = failed if isinstance(failed, FreeTextLineForm) else None
     lines = requisition.lines.select_related(
         "supplier", "connection", "cost_center", "gl_account", "punchout_session"
     ).prefetch_related("splits__cost_center", "splits__gl_account")
@@ -156,8 +157,32 @@ def _detail_page(
             "header_form": header_form,
             "free_text_form": free_text_form or FreeTextLineForm(initial={"currency": requisition.currency}),
         },
-        status=status,
+        status=200 if failed is None else 400,
     )
+
+
+def _post_on_page(
+    request: AuthenticatedHttpRequest,
+    requisition: Requisition,
+    form: HeaderForm | FreeTextLineForm,
+    save: Callable[[], str],
+) -> HttpResponse:
+    """A form of the requisition's page posted: when it is valid, ``save`` runs and answers what to say,
+    and the person goes back to the page. A form that fails, or a refusal of the service, shows the
+    page again with what was typed and the error beside it; a refusal once the requisition is no
+    longer editable (the page has no such form any more) is said above the lines."""
+    if not form.is_valid():
+        return _detail_page(request, requisition, form)
+    try:
+        done = save()
+    except services.RequisitionError as error:
+        if not requisition.is_editable:
+            messages.error(request, error.message)
+            return redirect("requisitions:detail", pk=requisition.pk)
+        form.add_error(None, error.message)
+        return _detail_page(request, requisition, form)
+    messages.success(request, done)
+    return redirect("requisitions:detail", pk=requisition.pk)
 
 
 @login_required
@@ -170,15 +195,12 @@ def edit_header(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         requester=request.user,
     )
     form = HeaderForm(request.POST, company_id=_company_id(requisition))
-    if not form.is_valid():
-        return _detail_page(request, requisition, header_form=form, status=400)
-    try:
+
+    def save() -> str:
         services.update_header(requisition=requisition, actor=request.user, **form.cleaned_data)
-    except services.RequisitionError as error:
-        form.add_error(None, error.message)
-        return _detail_page(request, requisition, header_form=form, status=400)
-    messages.success(request, _("Details saved for requisition %(number)s.") % {"number": requisition.number})
-    return redirect("requisitions:detail", pk=pk)
+        return _("Details saved for requisition %(number)s.") % {"number": requisition.number}
+
+    return _post_on_page(request, requisition, form, save)
 
 
 @login_required
@@ -198,18 +220,12 @@ def add_free_text_line(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     """A free-text line; a line that cannot be added shows the form again, as typed, with its errors."""
     requisition = _own(request, pk)
     form = FreeTextLineForm(request.POST)
-    if not form.is_valid():
-        return _detail_page(request, requisition, free_text_form=form, status=400)
-    try:
+
+    def save() -> str:
         line = services.add_free_text_line(requisition=requisition, actor=request.user, **form.cleaned_data)
-    except services.RequisitionError as error:
-        if not requisition.is_editable:  # no form on the page any more: say it above the lines
-            messages.error(request, error.message)
-            return redirect("requisitions:detail", pk=pk)
-        form.add_error(None, error.message)
-        return _detail_page(request, requisition, free_text_form=form, status=400)
-    messages.success(request, _("Line %(n)s added.") % {"n": line.line_number})
-    return redirect("requisitions:detail", pk=pk)
+        return _("Line %(n)s added.") % {"n": line.line_number}
+
+    return _post_on_page(request, requisition, form, save)
 
 
 @login_required

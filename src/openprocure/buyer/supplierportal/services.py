@@ -31,7 +31,8 @@ from openprocure.core.exceptions import ServiceError
 from openprocure.core.journal import record_document
 from openprocure.core.models import User
 from punchout import cxml
-from punchout.money import quantize_money
+from punchout.amounts import line_amount
+from punchout.money import quantize_money, stated_unit_price
 
 ZERO = Decimal(0)
 
@@ -199,15 +200,14 @@ def _line_item(
     po: PurchaseOrder, index: int, line: PurchaseOrderLine, quantity: Decimal, rate: Decimal
 ) -> tuple[cxml.InvoiceDetailItem, Decimal, Decimal]:
     price = Decimal(line.unit_price)
-    basis = Decimal(line.price_basis_quantity) or Decimal(1)
-    amount = quantize_money(quantity * price / basis, po.currency)
+    amount = line_amount(quantity, price, po.currency, Decimal(line.price_basis_quantity))
     tax = quantize_money(amount * rate / 100, po.currency)
     money = lambda value: cxml.Money(value, po.currency)  # noqa: E731 - a local shorthand
     item = cxml.InvoiceDetailItem(
         invoice_line_number=index,
         quantity=quantity,
         unit_of_measure=line.unit_of_measure,
-        unit_price=money(price),
+        unit_price=money(stated_unit_price(price, po.currency)),
         reference=cxml.InvoiceDetailItemReference(
             line_number=line.line_number,
             item_id=cxml.ItemID(line.supplier_part_id, line.supplier_part_auxiliary_id or None),

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from lxml import etree
 
-from openprocure.core.en16931.model import Address, Invoice, Party, decimal_text, sub_element
+from openprocure.core.en16931.model import Address, Invoice, Party, decimal_text, price_text, sub_element
 
 RSM = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
 RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
@@ -79,7 +79,7 @@ def build(invoice: Invoice, *, minor: Decimal) -> bytes:
         agreement = _el(item, "ram:SpecifiedLineTradeAgreement")
         _el(_el(agreement, "ram:BuyerOrderReferencedDocument"), "ram:LineID", line.order_line_id)
         price = _el(agreement, "ram:NetPriceProductTradePrice")
-        _el(price, "ram:ChargeAmount", decimal_text(line.net_price))
+        _el(price, "ram:ChargeAmount", price_text(line.net_price, invoice.currency))
         _el(
             _el(item, "ram:SpecifiedLineTradeDelivery"),
             "ram:BilledQuantity",

@@ -12,6 +12,8 @@ from decimal import Decimal
 
 from lxml import etree
 
+from punchout.money import stated_unit_price
+
 
 class TypeCode(enum.StrEnum):
     """UNTDID 1001 document types used in France: invoice, credit note, corrective invoice."""
@@ -51,6 +53,9 @@ class Party:
 
 @dataclass(frozen=True)
 class Line:
+    """One invoice line; ``net_price`` is its unit price, whatever zeros it carries: the writers state
+    it in the invoice currency's form (``price_text``)."""
+
     line_id: str
     order_line_id: str
     item_id: str
@@ -153,3 +158,9 @@ def decimal_text(value: Decimal) -> str:
     """A decimal as XML Schema writes one: no exponent, no trailing zeros (``20``, ``5.2``, ``0.1234``)."""
     text = format(value.normalize(), "f")
     return text
+
+
+def price_text(value: Decimal, currency: str) -> str:
+    """A line's net price (BT-146) as every document we send states a unit price: the currency's
+    minor units, more only for the decimals that count, up to four (``12.50``, ``1250``, ``0.0125``)."""
+    return format(stated_unit_price(value, currency), "f")

@@ -7,7 +7,15 @@ from typing import Any
 
 from lxml import etree
 
-from openprocure.core.en16931.model import Address, Invoice, Party, TypeCode, decimal_text, sub_element
+from openprocure.core.en16931.model import (
+    Address,
+    Invoice,
+    Party,
+    TypeCode,
+    decimal_text,
+    price_text,
+    sub_element,
+)
 
 CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
 CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
@@ -135,5 +143,10 @@ def build(invoice: Invoice, *, minor: Decimal) -> bytes:
         if line.item_id:
             _el(_el(item, "cac:SellersItemIdentification"), "cbc:ID", line.item_id)
         _vat_category(item, "cac:ClassifiedTaxCategory", line.vat_rate)
-        _el(_el(element, "cac:Price"), "cbc:PriceAmount", decimal_text(line.net_price), currencyID=currency)
+        _el(
+            _el(element, "cac:Price"),
+            "cbc:PriceAmount",
+            price_text(line.net_price, currency),
+            currencyID=currency,
+        )
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))

@@ -28,7 +28,7 @@ from punchout.conformance import Check
 from punchout.conformance.buyer import BuyerChecks, BuyerTarget
 from punchout.conformance.buyer import OrderLine as CheckedLine
 from punchout.conformance.identity import Party
-from punchout.money import Money
+from punchout.money import Money, stated_unit_price
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +72,10 @@ def conformance_target(integration: Integration) -> tuple[Order, BuyerTarget]:
             quantity=Decimal(line.quantity),
             unit=line.unit_of_measure or "EA",
             unit_price=Money(
-                Decimal(line.buyer_unit_price if line.buyer_unit_price is not None else line.unit_price),
+                stated_unit_price(
+                    Decimal(line.buyer_unit_price if line.buyer_unit_price is not None else line.unit_price),
+                    line.currency,
+                ),
                 line.currency,
             ),
             part_id=line.supplier_part_id,

@@ -31,6 +31,7 @@ from openprocure.supplier.orders import services
 from openprocure.supplier.orders.choices import LineOutcome
 from openprocure.supplier.orders.models import Order, OrderLine
 from punchout import oagis
+from punchout.money import stated_unit_price
 from punchout.oagis.bridge import ORDER_TYPES
 
 #: Where a cXML path in an intake message lies in a BOD (``{name}``: the BOD's name).
@@ -84,7 +85,7 @@ def _line(line: OrderLine) -> oagis.PurchaseOrderLine:
         line_number=str(line.line_number),
         item=oagis.Item(id=line.supplier_part_auxiliary_id or None, supplier_item_id=line.supplier_part_id),
         quantity=oagis.Quantity(Decimal(quantity), line.unit_of_measure or None),
-        unit_price=oagis.Amount(price, line.currency),
+        unit_price=oagis.Amount(stated_unit_price(price, line.currency), line.currency),
         status=status.value,
         status_reason=reason,
     )
