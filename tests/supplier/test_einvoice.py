@@ -20,6 +20,7 @@ from openprocure.core import en16931
 from openprocure.core.models import OutboxMessage
 from openprocure.supplier.business.choices import InvoiceFormat
 from openprocure.supplier.business.models import Integration, SettingsChange
+from openprocure.supplier.catalog.models import Product
 from openprocure.supplier.fulfilment import services
 from openprocure.supplier.fulfilment.models import Invoice, Shipment
 from openprocure.supplier.orders.models import OrderSettings
@@ -307,3 +308,38 @@ def test_automatic_fulfilment_leaves_an_order_whose_invoice_is_refused_in_the_qu
     # Once the seller's identity is set, the next run ships it with a valid invoice.
     (shipment,) = services.auto_fulfil(now=later)
     assert en16931.validate(bytes(Invoice.objects.get(shipment=shipment).einvoice)).fatal == ()
+
+
+@pytest.mark.parametrize("invoice_format", [InvoiceFormat.CII, InvoiceFormat.UBL])
+def test_the_einvoice_states_the_vat_and_total_the_invoice_records(client, shop, invoice_format):
+    # Two lines of 10.03 and shipping of 4.99, at 20 %: their VAT is 2.006, 2.006 and 0.998, rounded
+    # 2.01, 2.01 and 1.00, 5.02 in all; the VAT of their basis, 25.05, would be 5.01. The e-invoice
+    # states what the invoice records (and its cXML twin states): 5.02, within the ±1 EN 16931 allows
+    # on a category's VAT (BR-S-09, BR-CO-17).
+    _use(shop, invoice_format)
+    Product.objects.filter(asin__in=["B000PAPER1", "B000PENS01"]).update(business_price=Decimal("10.03"))
+    order = place(client, [("B000PAPER1", 1), ("B000PENS01", 1)])
+    services.ship(order_ids=[order.pk], carrier="DHL", tracking_number="JD1", by=make_operator())
+    invoice = Invoice.objects.get(order=order, kind="invoice")
+    assert (invoice.subtotal, invoice.shipping, invoice.tax, invoice.total) == (
+        Decimal("20.06"),
+        Decimal("4.99"),
+        Decimal("5.02"),
+        Decimal("30.07"),
+    )
+    xml = _xml(invoice)
+    assert en16931.validate(xml).fatal == ()
+    tree = etree.fromstring(xml)
+    if invoice_format == InvoiceFormat.UBL:
+        stated = (
+            tree.findtext(f"{CAC}TaxTotal/{CBC}TaxAmount"),
+            tree.findtext(f"{CAC}TaxTotal/{CAC}TaxSubtotal/{CBC}TaxAmount"),
+            tree.findtext(f".//{CBC}PayableAmount"),
+        )
+    else:
+        stated = (
+            tree.findtext(f".//{RAM}TaxTotalAmount"),
+            tree.findtext(f".//{RAM}ApplicableTradeTax/{RAM}CalculatedAmount"),
+            tree.findtext(f".//{RAM}GrandTotalAmount"),
+        )
+    assert stated == ("5.02", "5.02", "30.07")

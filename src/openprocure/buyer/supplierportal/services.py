@@ -31,8 +31,8 @@ from openprocure.core.exceptions import ServiceError
 from openprocure.core.journal import record_document
 from openprocure.core.models import User
 from punchout import cxml
-from punchout.amounts import line_amount
-from punchout.money import quantize_money, stated_unit_price
+from punchout.amounts import line_amount, tax_amount
+from punchout.money import stated_unit_price
 
 ZERO = Decimal(0)
 
@@ -201,7 +201,7 @@ def _line_item(
 ) -> tuple[cxml.InvoiceDetailItem, Decimal, Decimal]:
     price = Decimal(line.unit_price)
     amount = line_amount(quantity, price, po.currency, Decimal(line.price_basis_quantity))
-    tax = quantize_money(amount * rate / 100, po.currency)
+    tax = tax_amount(amount, rate, po.currency)
     money = lambda value: cxml.Money(value, po.currency)  # noqa: E731 - a local shorthand
     item = cxml.InvoiceDetailItem(
         invoice_line_number=index,

@@ -8,6 +8,7 @@ from decimal import Decimal
 from lxml import etree
 
 from openprocure.core.en16931.model import Address, Invoice, Party, decimal_text, price_text, sub_element
+from punchout.amounts import round_to
 
 RSM = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
 RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
@@ -22,7 +23,7 @@ def _el(parent: etree._Element, tag: str, text: str | None = None, **attrs: str)
 
 
 def _amount(value: Decimal, minor: Decimal) -> str:
-    return str(value.quantize(minor))
+    return str(round_to(value, minor))
 
 
 def _address(parent: etree._Element, address: Address) -> None:

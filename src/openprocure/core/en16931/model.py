@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from lxml import etree
 
+from punchout.amounts import round_to
 from punchout.money import stated_unit_price
 
 
@@ -108,6 +109,11 @@ class Invoice:
     #: débits"): VAT is due when the invoice is issued (BT-8, UNTDID 2005 code 3 / CII 5).
     vat_on_debits: bool = False
     notes: tuple[tuple[str, str], ...] = field(default=())  # (UNTDID 4451 subject code, text)
+    #: The VAT of each rate as the seller's records hold it, ``(rate, amount)``: the sum of its lines'
+    #: and charges' VAT, each rounded (as the seller's cXML invoice states it). A rate not given is
+    #: computed on its basis. EN 16931 accepts a category's VAT within one unit of its basis × rate
+    #: (BR-S-09, BR-CO-17), so the e-invoice and the seller's records state the same total.
+    vat_amounts: tuple[tuple[Decimal, Decimal], ...] = ()
 
     @property
     def line_total(self) -> Decimal:
@@ -123,15 +129,16 @@ class Invoice:
 
     def vat_breakdown(self, minor: Decimal) -> list[VatBreakdown]:
         """One breakdown per VAT rate (standard rate, category S): the basis is the sum of its lines
-        and charges, the VAT is computed on that basis and rounded to ``minor`` (EN 16931 BR-S-08
-        and BR-S-09)."""
+        and charges (EN 16931 BR-S-08); the VAT is the one :attr:`vat_amounts` gives for the rate,
+        else the basis × rate rounded half up to ``minor`` (BR-S-09)."""
         bases: dict[Decimal, Decimal] = {}
         for line in self.lines:
             bases[line.vat_rate] = bases.get(line.vat_rate, Decimal(0)) + line.net_amount
         for charge in self.charges:
             bases[charge.vat_rate] = bases.get(charge.vat_rate, Decimal(0)) + charge.amount
+        stated = dict(self.vat_amounts)
         return [
-            VatBreakdown(rate, basis, (basis * rate / 100).quantize(minor))
+            VatBreakdown(rate, basis, round_to(stated.get(rate, basis * rate / 100), minor))
             for rate, basis in sorted(bases.items())
         ]
 

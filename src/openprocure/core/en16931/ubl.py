@@ -16,6 +16,7 @@ from openprocure.core.en16931.model import (
     price_text,
     sub_element,
 )
+from punchout.amounts import round_to
 
 CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
 CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
@@ -73,7 +74,7 @@ def build(invoice: Invoice, *, minor: Decimal) -> bytes:
     currency = invoice.currency
 
     def money(parent: etree._Element, tag: str, value: Decimal) -> None:
-        _el(parent, tag, str(value.quantize(minor)), currencyID=currency)
+        _el(parent, tag, str(round_to(value, minor)), currencyID=currency)
 
     _el(root, "cbc:CustomizationID", CUSTOMIZATION)
     _el(root, "cbc:ProfileID", invoice.operation)

@@ -27,6 +27,7 @@ from openprocure.supplier.business.choices import InvoiceFormat
 from openprocure.supplier.business.models import Business
 from openprocure.supplier.fulfilment.choices import InvoiceKind
 from openprocure.supplier.fulfilment.models import Invoice, InvoiceLine
+from punchout.amounts import round_to
 
 # cXML units that are UN/ECE Recommendation 21 package codes without their "X" (as ANSI X12 spells
 # them); EN 16931 (BR-CL-23) takes Recommendation 20 codes, or Recommendation 21 ones prefixed with X.
@@ -118,7 +119,7 @@ def semantic_invoice(invoice: Invoice, lines: list[InvoiceLine]) -> EInvoice:
     terms = tunable("EINVOICE_PAYMENT_TERMS")
     if payment is not None:
         terms = f"{payment}. {terms}"
-    shipping = Decimal(invoice.shipping).quantize(minor)
+    shipping = round_to(Decimal(invoice.shipping), minor)
     credit = invoice.kind == InvoiceKind.CREDIT_MEMO
     corrected = invoice.corrects if invoice.kind == InvoiceKind.CORRECTIVE else None
     type_code = TypeCode.CREDIT_NOTE if credit else TypeCode.INVOICE
@@ -160,7 +161,7 @@ def semantic_invoice(invoice: Invoice, lines: list[InvoiceLine]) -> EInvoice:
                 quantity=Decimal(line.quantity),
                 unit_code=unit_code(line.order_line.unit_of_measure),
                 net_price=Decimal(line.unit_price).normalize(),
-                net_amount=Decimal(line.amount).quantize(minor),
+                net_amount=round_to(Decimal(line.amount), minor),
                 vat_rate=rate,
             )
             for line in lines
@@ -176,6 +177,7 @@ def semantic_invoice(invoice: Invoice, lines: list[InvoiceLine]) -> EInvoice:
             else (credited[1].date() if credited else None)
         ),
         vat_on_debits=bool(tunable("EINVOICE_VAT_ON_DEBITS")),
+        vat_amounts=((rate, Decimal(invoice.tax)),),
         notes=(
             ("PMT", tunable("EINVOICE_RECOVERY_FEE_NOTE")),
             ("PMD", tunable("EINVOICE_LATE_PAYMENT_NOTE")),
