@@ -14,7 +14,7 @@ from django.test import Client
 from lxml import etree
 
 from openprocure.buyer.approvals.models import ApprovalAssignment
-from openprocure.buyer.approvals.tokens import create_api_token
+from openprocure.buyer.approvals.services import create_api_token
 from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.buyer.requisitions.models import Requisition
 from openprocure.buyer.requisitions.services import CartLine, create_requisition_from_cart

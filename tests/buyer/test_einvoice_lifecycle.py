@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from openprocure.buyer.approvals.tokens import create_api_token
+from openprocure.buyer.approvals.services import create_api_token
 from openprocure.buyer.invoicing import matching
 from openprocure.buyer.invoicing.models import Invoice, RejectedFile, SupplierIdentifier
 from openprocure.core import lifecycle

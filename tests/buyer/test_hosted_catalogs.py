@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from openprocure.buyer.approvals.tokens import create_api_token
+from openprocure.buyer.approvals.services import create_api_token
 from openprocure.buyer.catalogs import services
 from openprocure.buyer.catalogs.choices import VersionStatus
 from openprocure.buyer.catalogs.models import CatalogChange, CatalogEvent, CatalogItem, CatalogVersion

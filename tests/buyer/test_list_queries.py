@@ -20,7 +20,7 @@ from openprocure.buyer.approvals.models import (
     Budget,
     BudgetCommitment,
 )
-from openprocure.buyer.approvals.tokens import create_api_token
+from openprocure.buyer.approvals.services import create_api_token
 from openprocure.buyer.catalogs.models import CatalogChange, CatalogProblem, CatalogVersion
 from openprocure.buyer.fulfilment.models import SupplierIssue
 from openprocure.buyer.invoicing.models import (

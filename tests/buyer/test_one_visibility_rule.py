@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from openprocure.buyer.approvals.models import ApprovalAssignment
-from openprocure.buyer.approvals.tokens import create_api_token
+from openprocure.buyer.approvals.services import create_api_token
 from openprocure.buyer.invoicing.models import Invoice
 from openprocure.buyer.organization.models import Company, RoleAssignment, UserProfile
 from openprocure.buyer.purchasing.models import PurchaseOrder

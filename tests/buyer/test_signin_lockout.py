@@ -14,7 +14,7 @@ from axes.models import AccessAttempt
 from django.core.management import call_command
 from django.test import Client, override_settings
 
-from openprocure.buyer.approvals import tokens
+from openprocure.buyer.approvals import services as approval_services
 from openprocure.core.models import User
 
 pytestmark = pytest.mark.django_db
@@ -196,7 +196,7 @@ def test_a_forwarded_header_from_an_untrusted_peer_is_ignored(client, people) ->
 
 
 def test_wrong_api_tokens_lock_out_the_address_not_the_token_owner(client, people) -> None:
-    _token, secret = tokens.create_api_token(user=people[0], name="ERP")
+    _token, secret = approval_services.create_api_token(user=people[0], name="ERP")
 
     def call(token: str, address: str) -> int:
         return client.get(

@@ -12,8 +12,8 @@ import pytest
 from openprocure.core.models import User
 from openprocure.supplier.fulfilment import services
 from openprocure.supplier.fulfilment.models import BuyerStatus, Invoice
-from openprocure.supplier.orders.api_access import create_api_key
 from openprocure.supplier.orders.models import Order
+from openprocure.supplier.orders.services import create_api_key
 from punchout import cxml
 from tests.supplier.worlds import PASSWORD, disputed_rows, make_operator, place, send, status_update
 

@@ -21,7 +21,7 @@ from openprocure.core.models import AdminEvent
 from openprocure.supplier.catalog import export, services
 from openprocure.supplier.catalog.choices import ExportStatus
 from openprocure.supplier.catalog.models import CatalogExport, CatalogSelection, Category, Product
-from openprocure.supplier.orders.api_access import create_api_key
+from openprocure.supplier.orders.services import create_api_key
 from punchout import bmecat as bmecat_reader
 from punchout import cif
 from tests.supplier.catalog_world import make_catalog

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from openprocure.supplier.orders import conformance
+from openprocure.supplier.orders import services
 from openprocure.supplier.orders.models import ConformanceRun
 from tests.accessibility import serious_violations
 from tests.browser import signed_in_page
@@ -41,10 +41,10 @@ def test_the_report_page_in_english_and_french(
         ok = (200, cxml_response(200, "OK", "Recorded"))
         buyer.script(*[ok] * 6, (200, cxml_response(401, "Unauthorized", "Wrong secret")), ok)
         globex_test_order(Client(), globex, buyer.url)
-        run = conformance.start_conformance_run(
+        run = services.start_conformance_run(
             integration=globex, actor=globex.business.memberships.first().user
         )
-        conformance.run_conformance(run_id=run.pk)
+        services.run_conformance(run_id=run.pk)
     assert ConformanceRun.objects.get().report["passed"] is True
     url = live_server.url + reverse("business-conformance-run", kwargs={"integration_id": globex.pk})
     for locale, (title, status, result, passed) in WORDS.items():

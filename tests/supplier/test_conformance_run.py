@@ -11,7 +11,7 @@ from django.urls import reverse
 from lxml import etree
 
 from openprocure.core.status import set_status, set_status_where
-from openprocure.supplier.orders import conformance
+from openprocure.supplier.orders import conformance, services
 from openprocure.supplier.orders.choices import CONFORMANCE_TRANSITIONS, ConformanceStatus, EventKind
 from openprocure.supplier.orders.models import ConformanceRun, OrderEvent, OrderSettings
 from punchout import cxml
@@ -172,7 +172,7 @@ def test_a_run_whose_endpoint_went_away_before_the_worker_took_it_says_why(
 ):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     with PartnerServer() as buyer:
-        run = conformance.run_conformance(run_id=a_run_whose_endpoint_went_away(client, globex, buyer.url).pk)
+        run = services.run_conformance(run_id=a_run_whose_endpoint_went_away(client, globex, buyer.url).pk)
         assert buyer.received == []
     assert (run.status, run.report) == (ConformanceStatus.FAILED, {})
     assert run.error.startswith("No inbound cXML URL of your procurement system is set")
@@ -180,7 +180,7 @@ def test_a_run_whose_endpoint_went_away_before_the_worker_took_it_says_why(
     assert '<span class="badge bad" id="run-status">Could not run</span>' in html
     assert f'<p class="error" role="alert" id="run-error">{run.error}</p>' in html
     # A run that is not waiting is left alone (another worker took it).
-    assert conformance.run_conformance(run_id=run.pk).status == ConformanceStatus.FAILED
+    assert services.run_conformance(run_id=run.pk).status == ConformanceStatus.FAILED
 
 
 def test_a_run_another_worker_took_while_its_endpoint_was_read_is_not_failed(
@@ -190,7 +190,7 @@ def test_a_run_another_worker_took_while_its_endpoint_was_read_is_not_failed(
     with PartnerServer() as buyer:
         run = a_run_whose_endpoint_went_away(client, globex, buyer.url)
     started = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
-    read_target = conformance.conformance_target
+    read_target = services.conformance_target
 
     def taken_meanwhile(integration):
         # A second worker given the same task takes the run while this one reads the endpoint.
@@ -202,8 +202,9 @@ def test_a_run_another_worker_took_while_its_endpoint_was_read_is_not_failed(
         )
         return read_target(integration)
 
+    # run_conformance reads the target through the module that defines both.
     monkeypatch.setattr(conformance, "conformance_target", taken_meanwhile)
-    late = conformance.run_conformance(run_id=run.pk)
+    late = services.run_conformance(run_id=run.pk)
     assert (late.status, late.error, late.started_at, late.finished_at) == (
         ConformanceStatus.RUNNING,
         "",

@@ -17,8 +17,8 @@ from openprocure.supplier.business.choices import InvoiceFormat
 from openprocure.supplier.business.models import Integration
 from openprocure.supplier.fulfilment import services
 from openprocure.supplier.fulfilment.models import Invoice
-from openprocure.supplier.orders.api_access import create_api_key
 from openprocure.supplier.orders.models import OrderEvent
+from openprocure.supplier.orders.services import create_api_key
 from punchout import cxml
 from tests.supplier.worlds import make_member, make_operator, place
 

@@ -19,11 +19,11 @@ from openprocure.supplier.catalog import export, services
 from openprocure.supplier.catalog import tasks as catalog_tasks
 from openprocure.supplier.catalog.choices import ExportStatus
 from openprocure.supplier.catalog.models import CatalogExport
-from openprocure.supplier.orders import conformance
+from openprocure.supplier.orders import services as orders
 from openprocure.supplier.orders import tasks as orders_tasks
-from openprocure.supplier.orders.api_access import create_api_key
 from openprocure.supplier.orders.choices import ConformanceStatus
 from openprocure.supplier.orders.models import ConformanceRun
+from openprocure.supplier.orders.services import create_api_key
 from tests.supplier.worlds import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -203,7 +203,7 @@ def test_a_procurement_system_check_whose_task_was_lost_twice_is_failed(
         for event in AdminEvent.objects.filter(subject_type="orders.conformancerun").order_by("id")
     ] == [("requeued", lost.pk), ("requeued", fresh.pk), ("lost", lost.pk)]
     # The task of the lost run, come late, does not run a failed check.
-    assert conformance.run_conformance(run_id=lost.pk).status == ConformanceStatus.FAILED
+    assert orders.run_conformance(run_id=lost.pk).status == ConformanceStatus.FAILED
     lost.refresh_from_db()
     assert (lost.status, lost.error, lost.started_at) == (ConformanceStatus.FAILED, LOST, None)
 

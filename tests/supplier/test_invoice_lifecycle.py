@@ -10,8 +10,8 @@ from openprocure.core.lifecycle import LifecycleError
 from openprocure.core.models import User
 from openprocure.supplier.fulfilment import lifecycle, services
 from openprocure.supplier.fulfilment.models import BuyerStatus, Invoice
-from openprocure.supplier.orders.api_access import create_api_key
 from openprocure.supplier.orders.models import OrderEvent
+from openprocure.supplier.orders.services import create_api_key
 from punchout import cxml
 from tests.supplier.worlds import PASSWORD, disputed_rows, make_operator, place, send, status_update
 

@@ -17,8 +17,8 @@ from openprocure.supplier.business.models import Business, Integration, Membersh
 from openprocure.supplier.catalog.models import CatalogExport
 from openprocure.supplier.fulfilment import services
 from openprocure.supplier.fulfilment.models import Charge, Invoice, ReturnRequest, Shipment
-from openprocure.supplier.orders.api_access import create_api_key
 from openprocure.supplier.orders.models import ApiKey, Order
+from openprocure.supplier.orders.services import create_api_key
 from tests.factories import copies
 from tests.supplier.factories import BusinessFactory
 from tests.supplier.worlds import PASSWORD, make_operator, place

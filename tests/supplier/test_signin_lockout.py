@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from openprocure.supplier.orders import api_access
+from openprocure.supplier.orders import services
 from tests.supplier.worlds import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +42,7 @@ def test_wrong_api_keys_lock_out_the_address(client, acme) -> None:
     from django.contrib.auth import get_user_model
 
     admin = get_user_model().objects.get(email="admin@acme.test")
-    _key, secret = api_access.create_api_key(business=acme.business, by=admin, name="ERP")
+    _key, secret = services.create_api_key(business=acme.business, by=admin, name="ERP")
 
     def call(key: str, address: str) -> int:
         return client.get(

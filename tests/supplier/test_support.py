@@ -9,7 +9,7 @@ import pytest
 from openprocure.core.models import User
 from openprocure.supplier.business.choices import StaffRole
 from openprocure.supplier.business.models import StaffProfile
-from openprocure.supplier.orders import api_access
+from openprocure.supplier.orders import services
 from openprocure.supplier.orders.models import ApiKey, Order
 from openprocure.supplier.support.models import LookupRecord
 from tests.factories import copies
@@ -109,7 +109,7 @@ def test_api_lists_only_the_business_orders_with_its_key(client, shop):
     assert send(client, body).code == 200
     order = Order.objects.get()
     admin = User.objects.get(email="admin@acme.test")
-    api_key, key = api_access.create_api_key(business=shop.business, by=admin, name="ERP")
+    api_key, key = services.create_api_key(business=shop.business, by=admin, name="ERP")
     assert ApiKey.objects.get().key_hash != key and key.startswith(api_key.prefix)
     listing = client.get("/api/orders/", headers={"Authorization": f"Bearer {key}"})
     assert listing.status_code == 200
@@ -122,7 +122,7 @@ def test_api_lists_only_the_business_orders_with_its_key(client, shop):
     ]
     assert client.get("/api/orders/", headers={"Authorization": "Bearer opk_wrong"}).status_code == 401
     other, other_admin = make_business("Other Co", "admin@other.test")
-    _other_key, other_secret = api_access.create_api_key(business=other, by=other_admin, name="ERP")
+    _other_key, other_secret = services.create_api_key(business=other, by=other_admin, name="ERP")
     assert client.get("/api/orders/", headers={"Authorization": f"Bearer {other_secret}"}).json() == []
     assert (
         client.get(
@@ -148,7 +148,7 @@ def test_api_lists_the_business_charges(client, shop):
     shipment = fulfilment.ship(order_ids=[order.pk], carrier="DHL", tracking_number="JD1", by=make_operator())
     charge = Charge.objects.get()
     admin = User.objects.get(email="admin@acme.test")
-    _api_key, key = api_access.create_api_key(business=shop.business, by=admin, name="ERP")
+    _api_key, key = services.create_api_key(business=shop.business, by=admin, name="ERP")
     expected = {
         "id": charge.pk,
         "order": order.number,
@@ -179,7 +179,7 @@ def test_api_lists_the_business_charges(client, shop):
     invoices = client.get("/api/invoices/", headers=auth).json()
     assert [(i["kind"], i["total"]) for i in invoices] == [("credit_memo", "6.24"), ("invoice", "12.48")]
     other, other_admin = make_business("Other Co", "admin@other.test")
-    _other_key, other_secret = api_access.create_api_key(business=other, by=other_admin, name="ERP")
+    _other_key, other_secret = services.create_api_key(business=other, by=other_admin, name="ERP")
     other_auth = {"Authorization": f"Bearer {other_secret}"}
     assert client.get("/api/charges/", headers=other_auth).json() == []
     assert client.get(f"/api/charges/{charge.pk}", headers=other_auth).status_code == 404

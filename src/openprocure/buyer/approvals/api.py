@@ -16,7 +16,7 @@ from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
-from openprocure.buyer.approvals import selectors, services, tokens
+from openprocure.buyer.approvals import selectors, services
 from openprocure.buyer.approvals.models import ApprovalAssignment
 from openprocure.buyer.requisitions.selectors import visible_requisitions
 from openprocure.core.signin import TokenLockedOut, check_api_token
@@ -29,7 +29,7 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         # A wrong token counts like a wrong password for the address (core.signin).
         try:
-            user = check_api_token(request, lambda: tokens.user_for_api_token(token))
+            user = check_api_token(request, lambda: services.user_for_api_token(token))
         except TokenLockedOut as locked:
             raise HttpError(429, locked.message) from None
         if user is not None:

@@ -1,11 +1,11 @@
 """The batch path of the approval workflow: "Submit selected" starts many rounds, "Approve selected"
 records many decisions.
 
-The rules are those of :mod:`openprocure.buyer.approvals.services` — who may decide, nobody approves
+The rules are those of :mod:`openprocure.buyer.approvals.workflow` — who may decide, nobody approves
 their own request, serial steps ask one approver after another, parallel steps wait for their quorum,
 delegates act for people who are away, every decision leaves an event with who and when — applied to
 up to ``BATCH_SIZE`` items per transaction with a few reads and bulk writes instead of a service call
-per item. Concurrency is handled as in :func:`services.decide`: the steps of the batch are locked
+per item. Concurrency is handled as in :func:`workflow.decide`: the steps of the batch are locked
 (SELECT … FOR UPDATE) before their assignments are re-read, and the one-decision-per-assignment
 constraint is the last guard: if a concurrent decision still slips in, that batch is decided one by
 one instead.
@@ -51,7 +51,7 @@ from openprocure.buyer.approvals.policy import (
     rates,
     requisition_facts,
 )
-from openprocure.buyer.approvals.services import (
+from openprocure.buyer.approvals.workflow import (
     ApprovalError,
     active_delegates,
     chain_refusal,
@@ -118,7 +118,7 @@ def start_approvals(
     """Freeze each submitted requisition's chain (from :func:`resolve_chains`) and ask each first step.
 
     A requisition whose chain is empty is approved at once (its orders follow), as with
-    :func:`services.start_approval`.
+    :func:`workflow.start_approval`.
     """
     facts = {r.pk: requisition_facts(r) for r in requisitions}
     started = list(requisitions)
@@ -193,7 +193,7 @@ def decide_many(
 
     Approvals go through in batches of ``BATCH_SIZE`` with bulk statements (orders of the fully
     approved requisitions included). Rejections and returns, which end a requisition's round, go
-    through :func:`services.decide` one by one.
+    through :func:`workflow.decide` one by one.
     """
     check_decision(decision, comment)
     ids = list(dict.fromkeys(int(pk) for pk in assignment_ids))

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from openprocure.buyer.approvals.models import ApprovalRuleApprover, ApprovalRuleStep
-from openprocure.buyer.approvals.services import ApprovalError
+from openprocure.buyer.approvals.workflow import ApprovalError
 from openprocure.buyer.organization.services import is_procurement_admin
 
 

@@ -14,8 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from openprocure.buyer.approvals import budgets, policy_editing, selectors, services
-from openprocure.buyer.approvals.bulk import decide_many
+from openprocure.buyer.approvals import budgets, selectors, services
 from openprocure.buyer.approvals.choices import QuorumKind, StepMode
 from openprocure.buyer.approvals.forms import (
     ApiTokenForm,
@@ -38,7 +37,6 @@ from openprocure.buyer.approvals.models import (
     Delegation,
     role_label,
 )
-from openprocure.buyer.approvals.tokens import create_api_token, email_token, revoke_api_token
 from openprocure.buyer.organization.services import is_procurement_admin, spending_limit_for
 from openprocure.buyer.requisitions.models import Requisition
 from openprocure.core.auth import AuthenticatedHttpRequest
@@ -98,7 +96,7 @@ def approve_selected(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ApproveSelectedForm(request.POST, auto_id="bulk-%s")
     if not form.is_valid():
         return _inbox(request, form, selected=ids, status=400)
-    result = decide_many(
+    result = services.decide_many(
         assignment_ids=ids,
         actor=request.user,
         decision="approve",
@@ -134,7 +132,7 @@ def reject_selected(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _inbox(request, reject_form=form, selected=ids, status=400)
     reason = form.cleaned_data["reason"]
-    result = decide_many(assignment_ids=ids, actor=request.user, decision="reject", comment=reason)
+    result = services.decide_many(assignment_ids=ids, actor=request.user, decision="reject", comment=reason)
     done, refused = len(result.decided), len(result.refused)
     report_batch(
         request,
@@ -244,7 +242,7 @@ def email_action(request: HttpRequest, token: str) -> HttpResponse:
     the person signs in first and comes back here; anyone else signed in (the requester who found
     or was forwarded the mail, a colleague) is refused and nothing changes.
     """
-    row = email_token(token)
+    row = services.email_token(token)
     if row is None:
         return render(request, "approvals/email_action.html", {"invalid": True}, status=410)
     if not request.user.is_authenticated:
@@ -396,14 +394,14 @@ def rule_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpR
     steps = StepFormSet(
         request.POST or None,
         prefix="steps",
-        initial=policy_editing.step_initial(rule) if rule and not request.POST else None,
+        initial=services.step_initial(rule) if rule and not request.POST else None,
     )
     if request.method == "POST" and form.is_valid() and steps.is_valid():
         rows = [f.cleaned_data for f in steps.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
         if not rows:
             messages.error(request, _("A rule needs at least one step."))
         else:
-            saved = policy_editing.save_rule(form=form, steps=rows, actor=request.user)
+            saved = services.save_rule(form=form, steps=rows, actor=request.user)
             messages.success(request, _("Rule “%(name)s” saved.") % {"name": saved.name})
             return redirect("approvals:policy")
     return render(request, "approvals/rule_form.html", {"form": form, "steps": steps, "rule": rule})
@@ -437,10 +435,10 @@ def api_tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST" and not revoke_form.is_valid():
         form, status = ApiTokenForm(), 400
     elif request.method == "POST" and revoke_form.cleaned_data["revoke"] is not None:
-        revoke_api_token(token_id=revoke_form.cleaned_data["revoke"], user=request.user)
+        services.revoke_api_token(token_id=revoke_form.cleaned_data["revoke"], user=request.user)
         return redirect("approvals:api_tokens")
     elif request.method == "POST" and form.is_valid():
-        _, created = create_api_token(user=request.user, name=form.cleaned_data["name"])
+        _, created = services.create_api_token(user=request.user, name=form.cleaned_data["name"])
         form = ApiTokenForm()
     tokens = ApiToken.objects.filter(user=request.user)
     return render(

@@ -16,7 +16,7 @@ from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
 from openprocure.core.signin import TokenLockedOut, check_api_token
-from openprocure.supplier.orders import api_access
+from openprocure.supplier.orders import services
 from openprocure.supplier.orders.models import Order, OrderLine
 from openprocure.supplier.orders.schemas import BuyerStatusOut, buyer_status_out
 from punchout.money import quantize_money
@@ -28,7 +28,7 @@ class ApiKeyAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         # A wrong key counts like a wrong password for the address (core.signin).
         try:
-            return check_api_token(request, lambda: api_access.business_for_api_key(token))
+            return check_api_token(request, lambda: services.business_for_api_key(token))
         except TokenLockedOut as locked:
             raise HttpError(429, locked.message) from None
 

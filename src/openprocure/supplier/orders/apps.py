@@ -22,7 +22,7 @@ class OrdersConfig(AppConfig):
         shared_secret_replaced.register(send_with_new_secret)
 
         from openprocure.supplier.business.hooks import delivery_day_changed
-        from openprocure.supplier.orders.consolidation import redate_held_orders
+        from openprocure.supplier.orders.services import redate_held_orders
 
         delivery_day_changed.register(redate_held_orders)
 

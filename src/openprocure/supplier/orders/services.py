@@ -7,6 +7,8 @@ schedules side effects (confirmation documents, e-mails) to run once the transac
 The other writes of the app have their own modules: the e-mails of intake (:mod:`.emails`),
 API keys (:mod:`.api_access`), the checks of a business's procurement system
 (:mod:`.conformance`) and the orders held for a consolidated delivery day (:mod:`.consolidation`).
+This module is the app's entry point: it re-exports the names of those modules that the other
+apps, the pages, the API, the tasks and the tests use, so callers import ``services`` alone.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from openprocure.supplier.business.models import Business, Integration
 from openprocure.supplier.business.services import membership_of, require_operator, staff_role
 from openprocure.supplier.catalog.models import Product
 from openprocure.supplier.orders import codes, consolidation, documents, emails, intake
+from openprocure.supplier.orders.api_access import business_for_api_key, create_api_key, revoke_api_key
 from openprocure.supplier.orders.choices import (
     ORDER_TRANSITIONS,
     EventKind,
@@ -43,6 +46,8 @@ from openprocure.supplier.orders.choices import (
     OrderStatus,
     RequestType,
 )
+from openprocure.supplier.orders.conformance import conformance_target, run_conformance, start_conformance_run
+from openprocure.supplier.orders.consolidation import redate_held_orders
 from openprocure.supplier.orders.crypto import encrypt_secret
 from openprocure.supplier.orders.models import (
     Order,
@@ -53,6 +58,20 @@ from openprocure.supplier.orders.models import (
 )
 from openprocure.supplier.punchout.services import _address_json
 from punchout import cxml
+
+__all__ = [
+    "Answer",
+    "business_for_api_key",
+    "cancel_order",
+    "conformance_target",
+    "create_api_key",
+    "receive_order_request",
+    "redate_held_orders",
+    "revoke_api_key",
+    "run_conformance",
+    "set_order_settings",
+    "start_conformance_run",
+]
 
 logger = logging.getLogger(__name__)
 

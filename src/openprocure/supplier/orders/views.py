@@ -19,7 +19,7 @@ from openprocure.core.pdf import pdf_response
 from openprocure.supplier.business.choices import StaffRole
 from openprocure.supplier.business.models import Integration, Membership
 from openprocure.supplier.business.services import membership_of, staff_role
-from openprocure.supplier.orders import api_access, conformance, selectors, services, tasks
+from openprocure.supplier.orders import selectors, services, tasks
 from openprocure.supplier.orders.choices import ConformanceStatus
 from openprocure.supplier.orders.codes import CODES, LINE, ORDER
 from openprocure.supplier.orders.forms import ApiKeyForm, CancelOrderForm, ConformanceRunForm
@@ -175,7 +175,7 @@ def api_keys(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ApiKeyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            _api_key, new_key = api_access.create_api_key(
+            _api_key, new_key = services.create_api_key(
                 business=membership.business, by=request.user, name=form.cleaned_data["name"]
             )
         except ValidationError as error:
@@ -202,7 +202,7 @@ def revoke_api_key(request: AuthenticatedHttpRequest, key_id: int) -> HttpRespon
     """Revoke one of the business's API keys."""
     membership = _key_administrator(request)
     api_key = get_object_or_404(ApiKey, pk=key_id, business_id=membership.business_id)
-    api_access.revoke_api_key(key_id=api_key.pk, by=request.user)
+    services.revoke_api_key(key_id=api_key.pk, by=request.user)
     messages.success(
         request,
         _("The key “%(name)s” is revoked: calls with it are refused from now on.") % {"name": api_key.name},
@@ -235,7 +235,7 @@ def conformance_run(request: AuthenticatedHttpRequest, integration_id: int) -> H
     form = ConformanceRunForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            started = conformance.start_conformance_run(integration=integration, actor=request.user)
+            started = services.start_conformance_run(integration=integration, actor=request.user)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -243,7 +243,7 @@ def conformance_run(request: AuthenticatedHttpRequest, integration_id: int) -> H
             messages.success(request, _("The checks have started: this page shows their progress."))
             return redirect("business-conformance-run", integration_id=integration.pk)
     try:
-        order, target = conformance.conformance_target(integration)
+        order, target = services.conformance_target(integration)
         missing = ""
     except ValidationError as error:
         order, target, missing = None, None, " ".join(error.messages)
