@@ -4,7 +4,7 @@
 2. 10,000 requisitions submitted, approved and turned into POs with their outbox rows, on SQLite
    (goal ≤ 60 s). Runs in a fresh data folder; e-mail goes to memory. By default through the batch
    path people use ("Submit selected", then "Approve selected": ``requisitions.services.submit_many``
-   and ``approvals.bulk.decide_many``); ``--one-by-one`` uses ``submit_requisition`` and ``decide``
+   and ``approvals.services.decide_many``); ``--one-by-one`` uses ``submit_requisition`` and ``decide``
    per requisition instead.
 
     .venv/bin/python benchmarks/bench_approvals.py [--requisitions 10000] [--rules 1000] [--one-by-one]
@@ -118,7 +118,6 @@ def flow_benchmark(count: int, *, one_by_one: bool = False) -> dict[str, float]:
     from django.db import connection as db
 
     from openprocure.buyer.approvals import services as approvals
-    from openprocure.buyer.approvals.bulk import decide_many
     from openprocure.buyer.approvals.models import (
         ApprovalAssignment,
         ApprovalRule,
@@ -210,7 +209,7 @@ def flow_benchmark(count: int, *, one_by_one: bool = False) -> dict[str, float]:
             for assignment_id in pending:
                 approvals.decide(assignment_id=assignment_id, actor=approver, decision="approve")
         else:
-            decided = decide_many(assignment_ids=pending, actor=approver, decision="approve")
+            decided = approvals.decide_many(assignment_ids=pending, actor=approver, decision="approve")
             assert not decided.refused, decided.refused[:3]
     approve_seconds = time.perf_counter() - started
     approve_queries = executed[0]

@@ -305,6 +305,32 @@ def test_a_delegate_who_left_acts_for_nobody_in_single_and_batch_submits(world) 
         assert approver_emails(req) == [[("alan@acme.test", "pending")]]
 
 
+def test_route_gives_an_assignment_to_the_delegate_but_never_to_the_requester() -> None:
+    # (approver, requester, delegate) -> (who receives it, on whose behalf)
+    assert services.route(7, 9, None) == (7, None)
+    assert services.route(7, 9, 8) == (8, 7)
+    assert services.route(7, 9, 9) == (7, None)  # nobody approves their own request
+    assert services.route(7, 9, 7) == (7, None)
+
+
+def test_the_most_recent_delegation_covering_the_day_says_who_acts(world) -> None:
+    today = timezone.localdate()
+    Delegation.objects.create(delegator=world.alan, delegate=world.bob, starts_on=today, ends_on=today)
+    Delegation.objects.create(delegator=world.alan, delegate=world.carl, starts_on=today, ends_on=today)
+    Delegation.objects.create(
+        delegator=world.mona, delegate=world.bob, starts_on=today - timedelta(days=2), ends_on=today
+    )
+    Delegation.objects.create(
+        delegator=world.dirk,
+        delegate=world.bob,
+        starts_on=today + timedelta(days=1),
+        ends_on=today + timedelta(days=3),
+    )
+    approvers = {world.alan.pk, world.mona.pk, world.dirk.pk, world.olga.pk}
+    assert services.active_delegates(approvers) == {world.alan.pk: world.carl.pk, world.mona.pk: world.bob.pk}
+    assert services.active_delegates(approvers, on=today - timedelta(days=1)) == {world.mona.pk: world.bob.pk}
+
+
 def test_reassignment_to_the_requester_is_refused_and_to_a_colleague_works(world) -> None:
     rule("r", {"users": [world.alan]})
     req = requisition(world)

@@ -15,14 +15,13 @@ import pytest
 from django.core import mail
 from django.db import models
 
-from openprocure.buyer.approvals.bulk import decide_many
 from openprocure.buyer.approvals.models import (
     ApprovalAssignment,
     ApprovalDecision,
     ApprovalRequest,
     BudgetCommitment,
 )
-from openprocure.buyer.approvals.services import decide
+from openprocure.buyer.approvals.services import decide, decide_many
 from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.buyer.requisitions.models import Requisition
 from openprocure.buyer.requisitions.services import submit_many, submit_requisition

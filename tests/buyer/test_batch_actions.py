@@ -438,7 +438,6 @@ def test_concurrent_batch_approvals_of_one_step_are_counted_once(settings, other
     from django.db import OperationalError, close_old_connections
 
     from openprocure.buyer.approvals import services
-    from openprocure.buyer.approvals.bulk import decide_many
 
     settings.PO_NUMBER_PATTERN = "PO-{year}-{seq:06}"
     world = build_world()
@@ -455,7 +454,7 @@ def test_concurrent_batch_approvals_of_one_step_are_counted_once(settings, other
         barrier.wait()
         while True:
             try:
-                result = decide_many(assignment_ids=alans, actor=world.alan)
+                result = services.decide_many(assignment_ids=alans, actor=world.alan)
                 outcomes.append(("alan", len(result.decided), len(result.refused)))
                 break
             except OperationalError:  # SQLite: "database is locked" — retried like a client would
@@ -468,7 +467,7 @@ def test_concurrent_batch_approvals_of_one_step_are_counted_once(settings, other
         while True:
             try:
                 if other == "batch":
-                    result = decide_many(assignment_ids=ids, actor=world.bob)
+                    result = services.decide_many(assignment_ids=ids, actor=world.bob)
                     outcomes.append(("bob", len(result.decided), len(result.refused)))
                 else:
                     outcomes.append(("bob", *decide_each(ids)))

@@ -1,11 +1,11 @@
 """The batch path of the approval workflow: "Submit selected" starts many rounds, "Approve selected"
 records many decisions.
 
-The rules are those of :mod:`openprocure.buyer.approvals.services` — who may decide, nobody approves
+The rules are those of :mod:`openprocure.buyer.approvals.workflow` — who may decide, nobody approves
 their own request, serial steps ask one approver after another, parallel steps wait for their quorum,
 delegates act for people who are away, every decision leaves an event with who and when — applied to
 up to ``BATCH_SIZE`` items per transaction with a few reads and bulk writes instead of a service call
-per item. Concurrency is handled as in :func:`services.decide`: the steps of the batch are locked
+per item. Concurrency is handled as in :func:`workflow.decide`: the steps of the batch are locked
 (SELECT … FOR UPDATE) before their assignments are re-read, and the one-decision-per-assignment
 constraint is the last guard: if a concurrent decision still slips in, that batch is decided one by
 one instead.
@@ -19,16 +19,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
-from openprocure.buyer.approvals import budgets, hooks
+from openprocure.buyer.approvals import budgets, hooks, notices
 from openprocure.buyer.approvals.choices import (
     ASSIGNMENT_TRANSITIONS,
     REQUEST_TRANSITIONS,
@@ -55,23 +51,25 @@ from openprocure.buyer.approvals.policy import (
     rates,
     requisition_facts,
 )
-from openprocure.buyer.approvals.services import (
+from openprocure.buyer.approvals.workflow import (
     ApprovalError,
+    active_delegates,
+    chain_refusal,
+    check_decision,
+    close_open,
     decide,
-    delegations_in_force,
+    decision_refusal,
+    ended_refusal,
     exceeds,
     frozen_assignments,
     frozen_steps,
-    issue_email_tokens_many,
+    route,
     withdraw,
 )
 from openprocure.buyer.organization.services import spending_limit_for
 from openprocure.buyer.requisitions.services import batch_queryset, change_status_many
-from openprocure.core import mail
 from openprocure.core.audit import new_event
-from openprocure.core.formatting import format_money
-from openprocure.core.models import User
-from openprocure.core.status import check_transition, set_status_many, set_status_where
+from openprocure.core.status import check_transition, set_status_many
 from punchout.money import quantize_money
 
 #: Decisions recorded per transaction by :func:`decide_many`.
@@ -106,11 +104,9 @@ def resolve_chains(requisitions: Sequence[Any]) -> tuple[dict[int, list[Resolved
             if requisition.requester_id not in limits:
                 limits[requisition.requester_id] = spending_limit_for(user=requisition.requester)
             chain = over_limit_chain(facts[requisition.pk], limits[requisition.requester_id])
-        unresolved = [s for s in chain if s.unresolved]
-        if unresolved:
-            refused[requisition.pk] = _(
-                "Nobody can approve step “%(step)s”: the policy names no one other than you. Ask your procurement administrator."
-            ) % {"step": unresolved[0].name}
+        refusal = chain_refusal(chain)
+        if refusal:
+            refused[requisition.pk] = refusal
         else:
             chains[requisition.pk] = chain
     return chains, refused
@@ -122,7 +118,7 @@ def start_approvals(
     """Freeze each submitted requisition's chain (from :func:`resolve_chains`) and ask each first step.
 
     A requisition whose chain is empty is approved at once (its orders follow), as with
-    :func:`services.start_approval`.
+    :func:`workflow.start_approval`.
     """
     facts = {r.pk: requisition_facts(r) for r in requisitions}
     started = list(requisitions)
@@ -197,15 +193,12 @@ def decide_many(
 
     Approvals go through in batches of ``BATCH_SIZE`` with bulk statements (orders of the fully
     approved requisitions included). Rejections and returns, which end a requisition's round, go
-    through :func:`services.decide` one by one.
+    through :func:`workflow.decide` one by one.
     """
-    if decision not in Decision.values:
-        raise ApprovalError(_("Unknown decision “%(decision)s”.") % {"decision": decision})
+    check_decision(decision, comment)
     ids = list(dict.fromkeys(int(pk) for pk in assignment_ids))
     result = BatchResult()
     if decision != Decision.APPROVE:
-        if not comment.strip():
-            raise ApprovalError(_("Say why in a comment, so the requester knows what to change."))
         _decide_one_by_one(ids, actor, decision, comment, channel, result)
         return result
     # Approvals above the actor's own spending limit are referred up, one by one.
@@ -296,24 +289,11 @@ def _approve_chunk(ids: list[int], actor: Any, comment: str, channel: str, resul
         step = steps[assignment.step_id]
         request = step.request
         requisition = request.requisition
-        refusal = ""
-        if request.status == RequestStatus.PENDING and requisition.status not in ("submitted", "ordered"):
+        refusal = ended_refusal(requisition) if request.status == RequestStatus.PENDING else ""
+        if refusal:
             ended[requisition.pk] = requisition
-            refusal = _("Requisition %(number)s is %(status)s: no decision is needed any more.") % {
-                "number": requisition.number,
-                "status": requisition.get_status_display(),
-            }
-        elif actor.pk == request.requester_id:
-            refusal = _("You cannot approve your own request. It waits for the approvers named in its chain.")
-        elif actor.pk not in (assignment.approver_id, assignment.on_behalf_of_id):
-            refusal = _("This approval is assigned to someone else.")
-        elif (
-            assignment.status != AssignmentStatus.PENDING
-            or assignment.pk in decided_ids
-            or step.status != StepStatus.ACTIVE
-            or request.status != RequestStatus.PENDING
-        ):
-            refusal = _("This approval has already been decided or is no longer needed; nothing was changed.")
+        else:  # the ids are distinct (decide_many drops repeats): each is decided once here
+            refusal = decision_refusal(actor, assignment, step, request)
         if refusal:
             result.refused.append((requisition.number, refusal))
             continue
@@ -375,7 +355,7 @@ def _approve_chunk(ids: list[int], actor: Any, comment: str, channel: str, resul
         return
     completed_ids = [s.pk for s in completed]
     set_status_many(completed, StepStatus.APPROVED, table=STEP_TRANSITIONS, values={"completed_at": now})
-    _close_open_many(completed_ids, now=now)
+    close_open(completed_ids, now=now)
     following: dict[int, ApprovalStep] = {}
     for step in ApprovalStep.objects.filter(
         request_id__in={s.request_id for s in completed}, status=StepStatus.WAITING
@@ -395,33 +375,16 @@ def _approve_chunk(ids: list[int], actor: Any, comment: str, channel: str, resul
 
 
 # -- moving chains on --------------------------------------------------------------------------------
-def _active_delegates(approver_ids: set[int]) -> dict[int, int]:
-    """Who acts today for each of ``approver_ids`` who is away (the most recent delegation wins)."""
-    day = timezone.localdate()
-    found: dict[int, int] = {}
-    rows = (
-        delegations_in_force(day)
-        .filter(delegator_id__in=approver_ids)
-        .order_by("delegator_id", "-created_at", "-id")
-        .values_list("delegator_id", "delegate_id")
-    )
-    for delegator, delegate in rows:
-        found.setdefault(delegator, delegate)
-    return found
-
-
 def _ask_many(items: list[tuple[ApprovalAssignment, int]], *, now: Any) -> None:
     """Put queued assignments in their approvers' inboxes (a delegate's while the approver is away)."""
     if not items:
         return
-    delegates = _active_delegates({a.approver_id for a, _requester in items})
+    delegates = active_delegates({a.approver_id for a, _requester in items})
     for assignment, requester_id in items:
         delegate = delegates.get(assignment.approver_id)
-        if delegate and delegate != requester_id and delegate != assignment.approver_id:
-            assignment.on_behalf_of_id = assignment.approver_id
-            assignment.approver_id = delegate
-        else:
-            assignment.on_behalf_of_id = None
+        assignment.approver_id, assignment.on_behalf_of_id = route(
+            assignment.approver_id, requester_id, delegate
+        )
     rows = [a for a, _requester in items]
     groups: dict[tuple[int, int | None], list[ApprovalAssignment]] = defaultdict(list)
     for assignment in rows:
@@ -433,7 +396,7 @@ def _ask_many(items: list[tuple[ApprovalAssignment, int]], *, now: Any) -> None:
             table=ASSIGNMENT_TRANSITIONS,
             values={"approver_id": approver, "on_behalf_of_id": on_behalf_of, "notified_at": now},
         )
-    _notify_approvers([a.pk for a in rows])
+    notices.notify_approvers([a.pk for a in rows])
 
 
 def _activate_many(
@@ -449,18 +412,6 @@ def _activate_many(
         for assignment in waiting[:1] if step.mode == Mode.SERIAL else waiting:
             to_ask.append((assignment, step.request.requester_id))
     _ask_many(to_ask, now=now)
-
-
-def _close_open_many(step_ids: list[int], *, now: Any) -> None:
-    set_status_where(
-        ApprovalAssignment.objects.filter(step_id__in=step_ids),
-        AssignmentStatus.CLOSED,
-        table=ASSIGNMENT_TRANSITIONS,
-        decided_at=now,
-    )
-    EmailActionToken.objects.filter(assignment__step_id__in=step_ids, used_at__isnull=True).update(
-        used_at=now
-    )
 
 
 def complete_requests(*, requests: list[ApprovalRequest], actor: Any) -> None:
@@ -483,91 +434,4 @@ def complete_requests(*, requests: list[ApprovalRequest], actor: Any) -> None:
     budgets.commit_requisitions(requisitions=submitted)
     for hook in hooks.FINAL_APPROVAL_BATCH_HOOKS:
         hook(requisitions=requisitions, approvals=requests, actor=actor)
-    _notify_requesters([r.pk for r in requests])
-
-
-# -- e-mail: one message per person for the whole batch ----------------------------------------------
-def _notify_approvers(assignment_ids: list[int]) -> None:
-    """After commit, e-mail each approver once, listing the requisitions now waiting for them."""
-
-    def _send() -> None:
-        rows = list(
-            ApprovalAssignment.objects.filter(pk__in=assignment_ids)
-            .order_by("approver_id", "id")
-            .values_list(
-                "pk",
-                "approver_id",
-                "on_behalf_of_id",
-                "step__request__requester_id",
-                "step__request__requisition__number",
-                "step__request__requisition__title",
-                "step__request__amount",
-                "step__request__currency",
-            )
-        )
-        people = User.objects.in_bulk({pk for row in rows for pk in row[1:4] if pk})
-        links = issue_email_tokens_many([row[0] for row in rows], [Decision.APPROVE, Decision.REJECT])
-        by_approver: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-        for row in rows:
-            by_approver[row[1]].append(row)
-        base = settings.PUBLIC_URL
-        for approver_id, waiting in by_approver.items():
-            approver = people[approver_id]
-            with translation.override(approver.preferred_language or settings.LANGUAGE_CODE):
-                # Formatted here rather than in the template: a batch lists hundreds of requisitions.
-                review = _("Review it:")
-                approve = _("Approve now (single use):")
-                reject = _("Reject (single use, you will be asked why):")
-                items = [
-                    {
-                        "line": _("%(number)s %(title)s — requested by %(requester)s, %(amount)s")
-                        % {
-                            "number": number,
-                            "title": title,
-                            "requester": people[requester],
-                            "amount": format_money(amount, currency),
-                        },
-                        "on_behalf_of": _("You decide on behalf of %(person)s, who is away.")
-                        % {"person": people[on_behalf_of]}
-                        if on_behalf_of
-                        else "",
-                        "link": f"{review} {base}{reverse('approvals:detail', args=[pk])}",
-                        "approve": f"{approve} {base}{reverse('approvals:email_action', args=[links[pk][0]])}",
-                        "reject": f"{reject} {base}{reverse('approvals:email_action', args=[links[pk][1]])}",
-                    }
-                    for pk, _approver, on_behalf_of, requester, number, title, amount, currency in waiting
-                ]
-                subject = ngettext(
-                    "%(count)d requisition needs your approval",
-                    "%(count)d requisitions need your approval",
-                    len(items),
-                ) % {"count": len(items)}
-                body = render_to_string(
-                    "approvals/email_batch_request.txt",
-                    {"items": items, "inbox_url": base + reverse("approvals:inbox")},
-                )
-            mail.deliver(subject, body, [approver.email])
-
-    transaction.on_commit(_send, robust=True)
-
-
-def _notify_requesters(request_ids: list[int]) -> None:
-    """After commit, e-mail each requester once, listing their requisitions that were approved."""
-
-    def _send() -> None:
-        rows = ApprovalRequest.objects.select_related("requester", "requisition").filter(pk__in=request_ids)
-        by_requester: dict[int, list[ApprovalRequest]] = defaultdict(list)
-        for row in rows.order_by("requester_id", "id"):
-            by_requester[row.requester_id].append(row)
-        for approved in by_requester.values():
-            requester = approved[0].requester
-            with translation.override(requester.preferred_language or settings.LANGUAGE_CODE):
-                subject = ngettext(
-                    "%(count)d requisition was approved",
-                    "%(count)d requisitions were approved",
-                    len(approved),
-                ) % {"count": len(approved)}
-                body = render_to_string("approvals/email_batch_outcome.txt", {"requests": approved})
-            mail.deliver(subject, body, [requester.email])
-
-    transaction.on_commit(_send, robust=True)
+    notices.notify_requesters([r.pk for r in requests])

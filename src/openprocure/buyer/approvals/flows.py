@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from openprocure.buyer.approvals import budgets, bulk, services
+from openprocure.buyer.approvals import budgets, services
 from openprocure.buyer.requisitions.services import RequisitionError
 
 
@@ -39,7 +39,7 @@ def on_requisitions_submitted(requisitions: list[Any]) -> dict[int, str]:
     Returns ``{pk: reason}`` for the requisitions refused (a blocking budget, an unresolvable chain);
     nothing is written for them. Requisitions are taken in order, as if submitted one after another.
     """
-    chains, unresolved = bulk.resolve_chains(requisitions)
+    chains, unresolved = services.resolve_chains(requisitions)
     # Approved at once (empty chain): commits its money now, so the next ones are checked against it.
     checks = budgets.check_requisitions(
         requisitions, commits_at_once={pk for pk, chain in chains.items() if not chain}
@@ -53,7 +53,7 @@ def on_requisitions_submitted(requisitions: list[Any]) -> dict[int, str]:
             refused[requisition.pk] = unresolved[requisition.pk]
     remaining = [r for r in requisitions if r.pk not in refused]
     if remaining:
-        bulk.start_approvals(requisitions=remaining, chains=chains, actor=remaining[0].requester)
+        services.start_approvals(requisitions=remaining, chains=chains, actor=remaining[0].requester)
     warned = []
     for requisition in remaining:
         warnings = [c for c in checks[requisition.pk] if c.exceeded]

@@ -15,7 +15,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from openprocure.buyer.approvals import budgets, selectors, services
-from openprocure.buyer.approvals.bulk import decide_many
 from openprocure.buyer.approvals.choices import QuorumKind, StepMode
 from openprocure.buyer.approvals.forms import (
     ApiTokenForm,
@@ -97,7 +96,7 @@ def approve_selected(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ApproveSelectedForm(request.POST, auto_id="bulk-%s")
     if not form.is_valid():
         return _inbox(request, form, selected=ids, status=400)
-    result = decide_many(
+    result = services.decide_many(
         assignment_ids=ids,
         actor=request.user,
         decision="approve",
@@ -133,7 +132,7 @@ def reject_selected(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _inbox(request, reject_form=form, selected=ids, status=400)
     reason = form.cleaned_data["reason"]
-    result = decide_many(assignment_ids=ids, actor=request.user, decision="reject", comment=reason)
+    result = services.decide_many(assignment_ids=ids, actor=request.user, decision="reject", comment=reason)
     done, refused = len(result.decided), len(result.refused)
     report_batch(
         request,

@@ -523,9 +523,7 @@ def evaluate(
         raise Rejection("ALL_LINES_REJECTED", path="/cXML/Request/OrderRequest/ItemOut", reasons=reasons)
     currency = next((d.currency for d in decisions if d.ships), default_currency)
     session = next((d.cart_line.session for d in decisions if d.cart_line is not None), None)
-    email = (session.email if session else "") or (
-        cxml.get_extrinsic(request.header.extrinsics, "UserEmail", "Email") or ""
-    ).strip().lower()
+    email = (session.email if session else "") or request_email(request)
     return Evaluation(
         lines=decisions,
         currency=currency,
@@ -533,6 +531,11 @@ def evaluate(
         email=email,
         shipping_address=match_address(integration, request.header.ship_to),
     )
+
+
+def request_email(request: cxml.OrderRequest) -> str:
+    """The e-mail address the buyer's system names for the person who ordered (``UserEmail``)."""
+    return (cxml.get_extrinsic(request.header.extrinsics, "UserEmail", "Email") or "").strip().lower()
 
 
 _DATABASE_ID = re.compile(r"[0-9]{1,18}")

@@ -1,8 +1,14 @@
-"""Every write on orders: intake of OrderRequests (new, update, delete), confirmations, settings.
+"""Every write on orders: intake of OrderRequests (new, update, delete), confirmations,
+cancellations, settings.
 
 The rules an order goes through are in :mod:`openprocure.supplier.orders.intake`; this module
 applies their decisions: it opens a transaction, locks what it changes, records an event, and
 schedules side effects (confirmation documents, e-mails) to run once the transaction commits.
+The other writes of the app have their own modules: the e-mails of intake (:mod:`.emails`),
+API keys (:mod:`.api_access`), the checks of a business's procurement system
+(:mod:`.conformance`) and the orders held for a consolidated delivery day (:mod:`.consolidation`).
+This module is the app's entry point: it re-exports the names of those modules that the other
+apps, the pages, the API, the tasks and the tests use, so callers import ``services`` alone.
 """
 
 from __future__ import annotations
@@ -14,7 +20,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -24,48 +29,49 @@ from openprocure.core import mail, rows
 from openprocure.core.audit import new_event, record_event
 from openprocure.core.crypto import validate_shared_secret
 from openprocure.core.fields import PAYLOAD_ID_LENGTH
-from openprocure.core.formatting import format_money
 from openprocure.core.models import Document, User
 from openprocure.core.outbox import Outgoing, enqueue_documents
-from openprocure.core.status import set_status, set_status_where
+from openprocure.core.status import set_status
 from openprocure.core.tunables import tunable
-from openprocure.supplier.business.credentials import check_secret, token_hash
-from openprocure.supplier.business.models import Business, Integration, ShippingAddress
-from openprocure.supplier.business.services import (
-    membership_of,
-    require_any_administrator,
-    require_operator,
-    staff_role,
-)
+from openprocure.supplier.business.credentials import check_secret
+from openprocure.supplier.business.models import Business, Integration
+from openprocure.supplier.business.services import membership_of, require_operator, staff_role
 from openprocure.supplier.catalog.models import Product
-from openprocure.supplier.orders import codes, consolidation, documents, intake
+from openprocure.supplier.orders import codes, consolidation, documents, emails, intake
+from openprocure.supplier.orders.api_access import business_for_api_key, create_api_key, revoke_api_key
 from openprocure.supplier.orders.choices import (
-    CONFORMANCE_TRANSITIONS,
     ORDER_TRANSITIONS,
-    ConformanceStatus,
     EventKind,
     LineOutcome,
     OrderStatus,
     RequestType,
 )
+from openprocure.supplier.orders.conformance import conformance_target, run_conformance, start_conformance_run
+from openprocure.supplier.orders.consolidation import redate_held_orders
 from openprocure.supplier.orders.crypto import encrypt_secret
 from openprocure.supplier.orders.models import (
-    ApiKey,
-    ConformanceRun,
     Order,
     OrderEvent,
     OrderLine,
     OrderRequestReceipt,
     OrderSettings,
 )
-from openprocure.supplier.punchout.models import CartLine
 from openprocure.supplier.punchout.services import _address_json
 from punchout import cxml
-from punchout.conformance import Check
-from punchout.conformance.buyer import BuyerChecks, BuyerTarget
-from punchout.conformance.buyer import OrderLine as CheckedLine
-from punchout.conformance.identity import Party
-from punchout.money import Money, stated_unit_price
+
+__all__ = [
+    "Answer",
+    "business_for_api_key",
+    "cancel_order",
+    "conformance_target",
+    "create_api_key",
+    "receive_order_request",
+    "redate_held_orders",
+    "revoke_api_key",
+    "run_conformance",
+    "set_order_settings",
+    "start_conformance_run",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -298,7 +304,7 @@ def _receive(
                         answer = _apply(document, request, integration, journal)
             except intake.Rejection as rejection:
                 answer = Answer(rejection.status_code, rejection.text, rejection.message, rejection.code)
-                _mail_rejection(integration, request, rejection)
+                emails.mail_rejection(integration, request, rejection)
         receipt = OrderRequestReceipt(
             payload_id=payload_id or f"(none)-{secrets.token_hex(12)}",
             business_id=integration.business_id,
@@ -309,7 +315,7 @@ def _receive(
             status_text=answer.status_text,
             message=answer.message,
             code=answer.code,
-            email=(answer.order.email if answer.order else _request_email(request))[:254],
+            email=(answer.order.email if answer.order else intake.request_email(request))[:254],
             order=answer.order,
             journal=journal,
         )
@@ -386,10 +392,6 @@ def _take_secret(integration: Integration, secret: str) -> bool:
 def _remember_secret(integration: Integration) -> None:
     """Save the secret :func:`_take_secret` changed."""
     documents.settings_for(integration).save(update_fields=["outbound_secret_encrypted", "updated_at"])
-
-
-def _request_email(request: cxml.OrderRequest) -> str:
-    return (cxml.get_extrinsic(request.header.extrinsics, "UserEmail", "Email") or "").strip().lower()
 
 
 def _apply(
@@ -505,7 +507,7 @@ def _plan_new_order(
         reference=order.number,
         is_test=order.is_test,
     )
-    email = confirmation_email(order, lines) if order.email else None
+    email = emails.confirmation_email(order, lines) if order.email else None
     return NewOrder(order=order, lines=lines, evaluation=evaluation, outgoing=outgoing, email=email)
 
 
@@ -770,107 +772,8 @@ def _after_acceptance(
     events.append(new_event(OrderEvent, order, EventKind.CONFIRMED, detail={"version": order.order_version}))
     OrderEvent.objects.bulk_create(events)
     if order.email:
-        subject, body = confirmation_email(order, lines)
+        subject, body = emails.confirmation_email(order, lines)
         mail.send_after_commit(subject, body, order.email)
-
-
-# -- e-mails ---------------------------------------------------------------------------------------
-def confirmation_email(order: Order, lines: list[OrderLine]) -> tuple[str, str]:
-    """Subject and body of the confirmation e-mail: what will ship, what will not, and why."""
-    subject = _("Order %(number)s confirmed (your purchase order %(po)s)") % {
-        "number": order.number,
-        "po": order.buyer_order_id,
-    }
-    if order.is_test:
-        subject = _("[Test order] %(subject)s") % {"subject": subject}
-    out = [
-        _("Thank you. We received your purchase order %(po)s as our order %(number)s.")
-        % {
-            "po": order.buyer_order_id,
-            "number": order.number,
-        }
-    ]
-    if order.is_test:
-        out.append(_("This is a test order: it will never be charged nor shipped."))
-    shipping = [line for line in lines if line.outcome in (LineOutcome.ACCEPTED, LineOutcome.BACKORDERED)]
-    if shipping:
-        out.append("")
-        out.append(_("Will ship:"))
-        for line in shipping:
-            out.append(
-                _("- line %(line)s: %(quantity)s × %(title)s")
-                % {
-                    "line": line.line_number,
-                    "quantity": line.accepted_quantity,
-                    "title": line.description,
-                }
-            )
-            if line.backordered_quantity:
-                out.append(
-                    _("  backordered: %(quantity)s (ships when back in stock)")
-                    % {"quantity": line.backordered_quantity}
-                )
-    rejected = [line for line in lines if line.outcome == LineOutcome.REJECTED]
-    if rejected:
-        out.append("")
-        out.append(_("Will not ship:"))
-        for line in rejected:
-            out.append(
-                _("- line %(line)s: %(quantity)s × %(title)s — %(code)s: %(reason)s")
-                % {
-                    "line": line.line_number,
-                    "quantity": line.quantity,
-                    "title": line.description,
-                    "code": line.code,
-                    "reason": line.reason,
-                }
-            )
-    out.append("")
-    out.append(_("Total: %(total)s (tax included)") % {"total": format_money(order.total, order.currency)})
-    return subject, "\n".join(out)
-
-
-def _mail_rejection(
-    integration: Integration, request: cxml.OrderRequest, rejection: intake.Rejection
-) -> None:
-    """The order-specific error e-mail when a whole order is refused (to the PunchOut user, if known)."""
-    email = _rejection_recipient(integration, request)
-    if not email:
-        return
-    po = (request.header.order_id or "").strip() or "?"
-    subject = _("Your purchase order %(po)s was not accepted") % {"po": po}
-    entry = codes.get(rejection.code)
-    body = "\n".join(
-        [
-            _("We could not accept your purchase order %(po)s.") % {"po": po},
-            _("Reason (%(code)s): %(message)s") % {"code": rejection.code, "message": rejection.message},
-            _("What to do: %(next)s") % {"next": entry.next_step},
-            "",
-            _("Please contact your company's procurement representative: the order was not placed."),
-        ]
-    )
-    mail.send_after_commit(subject, body, email)
-
-
-def _rejection_recipient(integration: Integration, request: cxml.OrderRequest) -> str:
-
-    aux_ids = [
-        i.item_id.supplier_part_auxiliary_id for i in request.items if i.item_id.supplier_part_auxiliary_id
-    ]
-    line = (
-        CartLine.objects.filter(auxiliary_id__in=aux_ids, business_id=integration.business_id)
-        .select_related("session")
-        .first()
-    )
-    if line is not None and line.session.email:
-        return line.session.email
-    email = _request_email(request)
-    if (
-        email
-        and User.objects.filter(email__iexact=email, membership__business_id=integration.business_id).exists()
-    ):
-        return email
-    return ""
 
 
 # -- people's actions ------------------------------------------------------------------------------
@@ -954,238 +857,3 @@ def set_order_settings(
         order_settings.updated_at = timezone.now()
         order_settings.save()
     return order_settings
-
-
-def create_api_key(*, business: Business, by: User, name: str) -> tuple[ApiKey, str]:
-    """A new API key for the business (administrator or technical administrator); shown once."""
-    require_any_administrator(
-        by, business.pk, _("Only the administrators of this business may create API keys.")
-    )
-    if not name.strip():
-        raise ValidationError(_("Name the key after the system that uses it."))
-    key = "opk_" + secrets.token_urlsafe(32)
-    api_key = ApiKey.objects.create(
-        business=business, name=name.strip()[:100], prefix=key[:10], key_hash=token_hash(key), created_by=by
-    )
-    return api_key, key
-
-
-def _require_key_administrator(by: User, business_id: int) -> None:
-    require_any_administrator(
-        by, business_id, _("Only the administrators of this business may manage API keys.")
-    )
-
-
-def revoke_api_key(*, key_id: int, by: User) -> ApiKey:
-    """An administrator revokes a key of their business: it stops working at once; kept for the record."""
-    with transaction.atomic():
-        api_key = ApiKey.objects.select_for_update().get(pk=key_id)
-        _require_key_administrator(by, api_key.business_id)
-        if api_key.revoked_at is None:
-            api_key.revoked_at = timezone.now()
-            api_key.save(update_fields=["revoked_at"])
-    return api_key
-
-
-def business_for_api_key(key: str) -> Business | None:
-    """The business an API key belongs to (None when unknown or revoked); notes when it was used."""
-    api_key = (
-        ApiKey.objects.select_related("business")
-        .filter(key_hash=token_hash(key), revoked_at__isnull=True)
-        .first()
-    )
-    if api_key is None:
-        return None
-    ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=timezone.now())
-    return api_key.business
-
-
-# -- checks of a business's procurement system -------------------------------------------------------
-def conformance_target(integration: Integration) -> tuple[Order, BuyerTarget]:
-    """The test order and the endpoint the buyer-role checks run against, or a ``ValidationError``
-    saying what is missing (the integration is Active, no inbound URL, no secret, no test order)."""
-    if not integration.is_test:
-        raise ValidationError(
-            _(
-                "The checks run only while PunchOut is in Test: they confirm, ship and invoice a test order "
-                "in your procurement system."
-            )
-        )
-    order_settings = documents.settings_for(integration)
-    if not order_settings.buyer_cxml_url:
-        raise ValidationError(
-            _(
-                "No inbound cXML URL of your procurement system is set: ask us to set the URL where we send "
-                "confirmations, ship notices and invoices."
-            )
-        )
-    secret = documents.outbound_secret(order_settings)
-    if not secret:
-        raise ValidationError(
-            _(
-                "We do not hold the shared secret to send yet: it is kept from the first order your "
-                "procurement system sends, or an operator enters it."
-            )
-        )
-    order = Order.objects.filter(integration=integration, is_test=True).order_by("-created_at", "-id").first()
-    if order is None:
-        raise ValidationError(
-            _(
-                "Send a test order from your procurement system first: the checks confirm, ship and invoice it."
-            )
-        )
-    lines = tuple(
-        CheckedLine(
-            number=line.line_number,
-            quantity=Decimal(line.quantity),
-            unit=line.unit_of_measure or "EA",
-            unit_price=Money(
-                stated_unit_price(
-                    Decimal(line.buyer_unit_price if line.buyer_unit_price is not None else line.unit_price),
-                    line.currency,
-                ),
-                line.currency,
-            ),
-            part_id=line.supplier_part_id,
-        )
-        for line in order.lines.filter(is_current=True).order_by("line_number")
-    )
-    target = BuyerTarget(
-        url=order_settings.buyer_cxml_url,
-        from_party=Party(settings.CXML_DOMAIN, integration.supplier_identity or settings.CXML_IDENTITY),
-        to_party=Party(integration.buyer_domain, integration.buyer_identity),
-        secret=secret,
-        order_id=order.buyer_order_id,
-        order_payload_id=order.payload_id,
-        lines=lines,
-        payload_domain=settings.PAYLOAD_ID_DOMAIN,
-    )
-    return order, target
-
-
-def start_conformance_run(*, integration: Integration, actor: User) -> ConformanceRun:
-    """Ask for a run of the checks of the business's procurement system (run by
-    ``tasks.run_conformance_checks``); refused while one is waiting or running, or when
-    :func:`conformance_target` says what is missing."""
-    order, target = conformance_target(integration)
-    with transaction.atomic():
-        Integration.objects.select_for_update().filter(pk=integration.pk).first()
-        if ConformanceRun.objects.filter(
-            integration=integration, status__in=[ConformanceStatus.QUEUED, ConformanceStatus.RUNNING]
-        ).exists():
-            raise ValidationError(
-                _("A check of your procurement system is already running: wait for its report.")
-            )
-        run = ConformanceRun.objects.create(
-            integration=integration, order=order, url=target.url, requested_by=actor
-        )
-        record_event(
-            OrderEvent,
-            order,
-            EventKind.CONFORMANCE_CHECKED,
-            actor=actor,
-            detail={"run": run.pk, "url": target.url},
-        )
-    return run
-
-
-def run_conformance(*, run_id: int) -> ConformanceRun:
-    """Run the checks of a waiting run: the report is saved as each check finishes, then whole."""
-    run = ConformanceRun.objects.select_related("integration").get(pk=run_id)
-    if run.status != ConformanceStatus.QUEUED:
-        return run  # another worker took it
-    # Failing the run before it starts and taking it are conditional updates: of two workers given
-    # the same task (the housekeeping enqueues again a task it thinks lost), one runs it or fails it;
-    # a run failed meanwhile stays failed, a run taken meanwhile stays with the worker that took it.
-    queued = ConformanceRun.objects.filter(pk=run.pk, status=ConformanceStatus.QUEUED)
-    try:
-        _order, target = conformance_target(run.integration)
-    except ValidationError as error:
-        set_status_where(
-            queued,
-            ConformanceStatus.FAILED,
-            table=CONFORMANCE_TRANSITIONS,
-            error=" ".join(error.messages),
-            finished_at=timezone.now(),
-        )
-        run.refresh_from_db()
-        return run
-    taken = set_status_where(
-        queued, ConformanceStatus.RUNNING, table=CONFORMANCE_TRANSITIONS, started_at=timezone.now()
-    )
-    run.refresh_from_db()
-    if not taken:
-        return run
-    checks: BuyerChecks | None = None
-
-    def progress(check: Check, done: bool) -> None:
-        if checks is not None:
-            ConformanceRun.objects.filter(pk=run.pk).update(
-                current="" if done else check.title[:200], report=checks.report.to_dict()
-            )
-
-    try:
-        checks = BuyerChecks(target, progress=progress, deadline=tunable("ORDERS_CONFORMANCE_ANSWER_SECONDS"))
-        report = checks.run()
-    except Exception as error:
-        logger.exception("conformance run %s stopped", run.pk)
-        run.error = f"{type(error).__name__}: {error}"
-        run.finished_at = timezone.now()
-        set_status(
-            run, ConformanceStatus.FAILED, table=CONFORMANCE_TRANSITIONS, also=["error", "finished_at"]
-        )
-        return run
-    run.report = report.to_dict()
-    run.current = ""
-    run.finished_at = timezone.now()
-    set_status(
-        run, ConformanceStatus.DONE, table=CONFORMANCE_TRANSITIONS, also=["report", "current", "finished_at"]
-    )
-    return run
-
-
-# -- consolidated delivery day changed ---------------------------------------------------------------
-def redate_held_orders(*, address: ShippingAddress, before: int | None, by: User | None) -> list[Order]:
-    """The address's delivery day changed (``business.hooks.delivery_day_changed``, in its
-    transaction): each recurring order still held for a later day moves to the next new delivery day
-    we can still make from now (the cut-off and handling days of ``consolidation.delivery_date``), or
-    is released when the address has no day any more. The buyer is told as the first date was: a
-    new ConfirmationRequest with the new deliveryDate, through the outbox; the order's timeline
-    records the move."""
-    now = timezone.now()
-    today = timezone.localtime(now).date()
-    held = list(
-        Order.objects.select_for_update()
-        .select_related("integration")
-        .filter(shipping_address=address, status=OrderStatus.ACCEPTED, held_until__gt=today)
-        .order_by("created_at", "id")
-    )
-    moved = []
-    for order in held:
-        old = order.held_until
-        new = (
-            None
-            if address.preferred_delivery_day is None
-            else consolidation.delivery_date(address.preferred_delivery_day, received=now)
-        )
-        if new == old:
-            continue
-        order.held_until = new
-        order.updated_at = now
-        order.save(update_fields=["held_until", "updated_at"])
-        record_event(
-            OrderEvent,
-            order,
-            EventKind.REDATED,
-            actor=by,
-            detail={"from": old.isoformat() if old else "", "to": new.isoformat() if new else ""},
-        )
-        lines = list(order.lines.filter(is_current=True).order_by("line_number", "id"))
-        documents.send_all(
-            order.integration,
-            documents.confirmation_requests(order, lines, revision=f"-{new:%Y%m%d}" if new else "-released"),
-            reference=order.number,
-            is_test=order.is_test,
-        )
-        moved.append(order)
-    return moved
