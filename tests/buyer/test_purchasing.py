@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -13,7 +14,7 @@ from lxml import etree
 
 from openprocure.buyer.approvals.models import ApprovalAssignment
 from openprocure.buyer.fulfilment.services import record_confirmation
-from openprocure.buyer.purchasing import services
+from openprocure.buyer.purchasing import selectors, services
 from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.core import outbox
 from openprocure.core.models import DeliveryAttempt, Document, OutboxMessage
@@ -375,6 +376,37 @@ def test_po_page_timeline_and_print(world) -> None:
     printed = rita.get(f"/purchasing/{po.number}/print/").content.decode()
     assert po.number in printed and "Acme Accounts Payable" in printed
     assert signed_in(world.bob).get(f"/purchasing/{po.number}/").status_code == 404  # as the API says
+
+
+def test_the_timeline_puts_each_answer_right_after_the_document_it_answers(world) -> None:
+    po = ordered(world)
+    Document.objects.filter(reference=po.number).delete()  # the order's own journal: built below
+    at = timezone.now()
+
+    def journal(direction: str, kind: str, seconds: int, answers: Document | None = None) -> Document:
+        return Document.objects.create(
+            direction=direction,
+            kind=kind,
+            reference=po.number,
+            in_reply_to=answers,
+            created_at=at + timedelta(seconds=seconds),
+        )
+
+    # The supplier's ConfirmationRequest (and our Response to it) were journaled before the
+    # Response to our OrderRequest: the page still shows that Response right after the order.
+    order = journal("out", "OrderRequest", 0)
+    confirmation_ = journal("in", "ConfirmationRequest", 1)
+    journal("out", "Response", 2, answers=confirmation_)
+    journal("in", "Response", 3, answers=order)
+    journal("in", "ShipNoticeRequest", 4)
+    shown = [(d.direction, d.kind) for d in selectors.timeline(po)]
+    assert shown == [
+        ("out", "OrderRequest"),
+        ("in", "Response"),
+        ("in", "ConfirmationRequest"),
+        ("out", "Response"),
+        ("in", "ShipNoticeRequest"),
+    ]
 
 
 def test_api_with_a_personal_token(world) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -37,10 +38,23 @@ def can_manage(user: Any, po: PurchaseOrder) -> bool:
 
 
 def timeline(po: PurchaseOrder) -> list[Document]:
-    """Every document exchanged for the PO (journal rows whose business reference is its number).
-    An e-mail carries its readable summary as ``email`` (recipients, subject, attachments' names and
-    sizes) so the page never shows its JSON with the attachments in base64."""
-    documents = list(Document.objects.filter(reference=po.number).order_by("created_at", "id"))
+    """Every document exchanged for the PO (journal rows whose business reference is its number),
+    oldest first, each answer right after the document it answers (``in_reply_to``): the supplier's
+    ConfirmationRequest may be journaled before the Response to our OrderRequest, which was sent
+    first. An e-mail carries its readable summary as ``email`` (recipients, subject, attachments'
+    names and sizes) so the page never shows its JSON with the attachments in base64."""
+    found = list(Document.objects.filter(reference=po.number).order_by("created_at", "id"))
+    listed = {document.pk for document in found}
+    answers: dict[int, list[Document]] = defaultdict(list)
+    for document in found:
+        if document.in_reply_to_id in listed:
+            answers[document.in_reply_to_id].append(document)
+    documents: list[Document] = []
+    waiting = [document for document in reversed(found) if document.in_reply_to_id not in listed]
+    while waiting:
+        document = waiting.pop()
+        documents.append(document)
+        waiting.extend(reversed(answers[document.pk]))
     for document in documents:
         document.email = (  # type: ignore[attr-defined]  # read by the template only
             email_summary(document.raw) if document.content_type == EMAIL_CONTENT_TYPE else None
