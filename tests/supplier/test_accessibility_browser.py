@@ -135,12 +135,16 @@ def _world() -> dict[str, Any]:
         inbound="/srv/pa/in",
     )
     partner = f"{integration.buyer_domain}:{integration.buyer_identity}"
+    # a PunchOut session with a line in its cart
+    cart_session = _session(client, "admin@acme.test")
+    added = client.post(f"/po/{cart_session}/cart/add/", {"asin": products[1].asin, "quantity": 3})
+    assert added.status_code == 302
     objects = {
         "category": products[0].unspsc,
         "asin": products[0].asin,
         "invitation": invitation,
         "session": _session(client, "new.buyer@acme.test"),
-        "admin_session": _session(client, "admin@acme.test"),
+        "admin_session": cart_session,
         "order": order.number,
         "order_id": order.pk,
         "document": Document.objects.filter(partner=partner).order_by("pk").first().pk,  # type: ignore[union-attr]
