@@ -13,6 +13,7 @@ from openprocure.buyer.approvals.policy_editing import save_rule, step_initial
 from openprocure.buyer.approvals.tokens import (
     create_api_token,
     email_token,
+    issue_email_tokens,
     revoke_api_token,
     user_for_api_token,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "email_token",
     "exceeds",
     "hand_over_open_approvals",
+    "issue_email_tokens",
     "on_material_change",
     "preview_chain",
     "reassign",
