@@ -1,5 +1,6 @@
 """axe-core over the buyer suite's pages, for each role, in English and French: no serious or
-critical violation. ``test_accessibility_pages.py`` holds PAGES to every page of the site."""
+critical violation. The pages are ``PAGES`` of ``page_list.py``; ``test_accessibility_pages.py`` holds
+that list to every page of the site."""
 
 from __future__ import annotations
 
@@ -42,100 +43,9 @@ from openprocure.core.models import PlatformConnection, User
 from tests.accessibility import serious_violations
 from tests.browser import signed_in_page
 from tests.buyer.catalog_world import cif_file, item
+from tests.buyer.page_list import PAGES
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-
-#: The pages each person opens ("" is a visitor who is not signed in); ``{name}`` is an object the
-#: test makes.
-PAGES = {
-    "": [
-        "/accounts/login/",
-        "/accounts/set-password/{uid}/{password_token}/",
-        "/supplier-portal/o/{portal}/",
-        "/supplier-portal/o/{portal}/account/",
-    ],
-    "requester@acme.test": [
-        "/",
-        "/shop/",
-        "/requisitions/",
-        "/requisitions/{requisition}/",
-        "/requisitions/{draft}/lines/{draft_line}/accounting/",
-        "/approvals/requisitions/{requisition}/",
-        "/approvals/requisitions/{draft}/preview/",
-        "/recurring/from/{requisition}/",
-        "/recurring/{schedule}/",
-        "/recurring/",
-        "/purchasing/",
-        "/purchasing/{order}/",
-        "/purchasing/{order}/print/",
-        "/fulfilment/",
-        "/fulfilment/orders/{order}/",
-        "/fulfilment/lines/{order_line}/",
-        "/spend/history/",
-        "/catalogs/search/?q=chair",
-    ],
-    "approver@acme.test": [
-        "/approvals/",
-        "/approvals/{approval}/",
-        "/approvals/email/{email_token}/",
-        "/approvals/delegations/",
-    ],
-    "ap@acme.test": [
-        "/invoicing/",
-        "/invoicing/{invoice}/",
-        "/invoicing/exceptions/",
-        "/invoicing/upload/",
-        "/invoicing/manual/",
-        "/invoicing/payments/",
-        "/invoicing/identifiers/",
-        "/spend/dashboard/",
-        "/spend/process/",
-    ],
-    "admin@acme.test": [
-        "/suppliers/",
-        "/suppliers/new/",
-        "/suppliers/{supplier}/",
-        "/suppliers/{supplier}/connections/new/",
-        "/suppliers/{supplier}/connections/{connection}/",
-        "/suppliers/connections/{connection}/identities/",
-        "/suppliers/connections/{connection}/conformance/",
-        "/suppliers/conformance/{conformance_run}/",
-        "/organization/",
-        "/organization/cost-centers/new/",
-        "/organization/cost-centers/{cost_center}/",
-        "/organization/gl-accounts/new/",
-        "/organization/gl-accounts/{gl_account}/",
-        "/organization/departments/new/",
-        "/organization/departments/{department}/",
-        "/organization/addresses/new/",
-        "/organization/addresses/{address}/",
-        "/organization/restricted-categories/new/",
-        "/organization/restricted-categories/{restricted_category}/",
-        "/organization/legal-entities/new/",
-        "/organization/legal-entities/{legal_entity}/",
-        "/organization/people/",
-        "/organization/people/new/",
-        "/organization/people/{person}/",
-        "/fulfilment/issues/",
-        "/operations/",
-        "/catalogs/",
-        "/catalogs/{catalog}/",
-        "/catalogs/{catalog}/changes/",
-        "/approvals/policy/",
-        "/approvals/policy/new/",
-        "/approvals/policy/{rule}/",
-        "/approvals/budgets/",
-        "/approvals/tokens/",
-        "/invoicing/tolerances/",
-        "/invoicing/tolerances/new/",
-        "/invoicing/tolerances/{tolerance}/",
-        "/platforms/",
-        "/platforms/add/",
-        "/platforms/{platform}/",
-        "/mailbox/",
-    ],
-    "orders@marketplace.test": ["/supplier-portal/orders/"],
-}
 
 
 def _world() -> dict[str, Any]:

@@ -1,11 +1,11 @@
-"""Every page of the buyer suite is in the accessibility test's list (``PAGES`` of
-``test_accessibility_browser.py``), or excluded here with why: a URL pattern that answers GET is one
-or the other. POST-only views (``require_POST``) are not pages."""
+"""Every page of the buyer suite is in the accessibility test's list (``PAGES`` of ``page_list.py``,
+which ``test_accessibility_browser.py`` opens), or excluded here with why: a URL pattern that
+answers GET is one or the other. POST-only views (``require_POST``) are not pages."""
 
 from __future__ import annotations
 
 from tests.accessibility import pages_missing
-from tests.buyer.test_accessibility_browser import PAGES
+from tests.buyer.page_list import PAGES
 
 #: Whole parts of the site that are not its pages: Django's admin (its own templates) and the REST
 #: API with its generated documentation.

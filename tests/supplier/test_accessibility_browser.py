@@ -1,6 +1,6 @@
 """axe-core over the storefront's pages, for a visitor, a business administrator and an operator, in
-English and French: no serious or critical violation. ``test_accessibility_pages.py`` holds PAGES to
-every page of the site."""
+English and French: no serious or critical violation. The pages are ``PAGES`` of ``page_list.py``;
+``test_accessibility_pages.py`` holds that list to every page of the site."""
 
 from __future__ import annotations
 
@@ -24,64 +24,10 @@ from openprocure.supplier.fulfilment.services import ship
 from openprocure.supplier.orders.models import Order
 from tests.accessibility import serious_violations
 from tests.browser import signed_in_page
+from tests.supplier.page_list import PAGES
 from tests.supplier.worlds import order_request, post_setup, punch_out, send, setup_request
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-
-#: The pages each person opens ("" is a visitor who is not signed in); ``{name}`` is an object the
-#: test makes. ``/po/<key>/…`` is a page inside a PunchOut session.
-PAGES = {
-    "": [
-        "/",
-        "/search/?q=paper",
-        "/browse/",
-        "/browse/{category}/",
-        "/product/{asin}/",
-        "/help/order-codes/",
-        "/accounts/login/",
-        "/business/register/",
-        "/business/invitation/{invitation}/",
-        "/business/punchout-only/",
-        "/po/{session}/welcome/",
-    ],
-    "admin@acme.test": [
-        "/account/orders/",
-        "/account/orders/{order}/",
-        "/account/invoices/",
-        "/account/charges/",
-        "/business/",
-        "/business/punchout/add/",
-        "/business/punchout/documents/",
-        "/business/punchout/documents/{document}/",
-        "/business/punchout/credentials/",
-        "/account/api-keys/",
-        "/business/punchout/checklist/",
-        "/business/punchout/activate/",
-        "/catalog-export/",
-        "/catalog-export/{business}/",
-        "/po/{admin_session}/cart/",
-    ],
-    "operator@marketplace.test": [
-        "/fulfilment/",
-        "/fulfilment/orders/{order_id}/ship/",
-        "/fulfilment/orders/{order_id}/return/",
-        "/fulfilment/returns/",
-        "/fulfilment/invoices/{invoice}/correct/",
-        "/support/lookup/?q=PO",
-        "/support/orders/{order}/",
-        "/operations/",
-        "/platforms/",
-        "/platforms/add/",
-        "/platforms/{platform}/",
-        "/business/review/",
-        "/business/integrations/{integration}/settings/",
-        "/business/integrations/{integration}/checklist/",
-        "/business/integrations/{integration}/documents/{document}/",
-        "/business/integrations/{integration}/order-documents/",
-        "/business/integrations/{integration}/conformance/",
-        "/mailbox/",
-    ],
-}
 
 #: Acme's procurement system as the demo knows it (its return address is under the demo buyer suite's).
 #: Pages that answer with another status than 200 by design.

@@ -1,12 +1,12 @@
-"""Every page of the storefront is in the accessibility test's list (``PAGES`` of
-``test_accessibility_browser.py``), or excluded here with why: a URL pattern that answers GET is one
-or the other. POST-only views (``require_POST``) are not pages."""
+"""Every page of the storefront is in the accessibility test's list (``PAGES`` of ``page_list.py``,
+which ``test_accessibility_browser.py`` opens), or excluded here with why: a URL pattern that
+answers GET is one or the other. POST-only views (``require_POST``) are not pages."""
 
 from __future__ import annotations
 
 from openprocure.supplier.punchout.middleware import SESSION_PATH
 from tests.accessibility import pages_missing
-from tests.supplier.test_accessibility_browser import PAGES
+from tests.supplier.page_list import PAGES
 
 #: Whole parts of the site that are not its pages: Django's admin (its own templates) and the REST
 #: API with its generated documentation.
