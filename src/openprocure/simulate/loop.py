@@ -665,22 +665,24 @@ class Simulator:
     def send_dishonest(self, order: SimOrder) -> None:
         """The supplier's system sends one more invoice for the order, its totals raised by 1.00.
 
-        It is the order's last invoice as the buyer received it (its copy on the purchase order),
-        numbered anew, with 1.00 added to the summary's subtotal, gross, net and due amounts: an
-        overcharge the buyer's matching must catch.
+        It is the order's last invoice as the buyer received it (its copy on the purchase order; never
+        a credit memo, which may have reached the buyer after it), numbered anew, with 1.00 added to
+        the summary's subtotal, gross, net and due amounts: an overcharge the buyer's matching must
+        catch.
         """
         assert self.buyer_api is not None
         po = self.buyer_api.get(f"purchase-orders/{order.po}") or {}
-        raws = [
-            d["raw"]
-            for d in po.get("documents", [])
-            if d["kind"] == "InvoiceDetailRequest" and d["direction"] == "in"
-        ]
-        if not raws:
+        invoices = []
+        for document in po.get("documents", []):
+            if document["kind"] != "InvoiceDetailRequest" or document["direction"] != "in":
+                continue
+            root = etree.fromstring(document["raw"].encode())
+            header = root.find(".//InvoiceDetailRequestHeader")
+            if header is not None and header.get("purpose", "standard") == "standard":
+                invoices.append((root, header))
+        if not invoices:
             raise SimulationError(f"no invoice of {order.po} to copy")
-        root = etree.fromstring(raws[-1].encode())
-        header = root.find(".//InvoiceDetailRequestHeader")
-        assert header is not None
+        root, header = invoices[-1]
         number = f"{header.get('invoiceID')}-X"
         header.set("invoiceID", number)
         root.set("payloadID", f"{time.time_ns()}.{order.index}@simulator.openprocure.local")
