@@ -82,11 +82,16 @@ def route_of(page: str, inside: re.Pattern[str] | None = None) -> str:
     return resolve(path).route
 
 
+#: Whole parts of each site that are not its pages: Django's admin (its own templates) and the REST
+#: API with its generated documentation.
+NOT_PAGES = ("admin/", "api/")
+
+
 def pages_missing(
     pages: Mapping[str, list[str]],
     excluded: Mapping[str, str],
-    skipped: tuple[str, ...],
     inside: re.Pattern[str] | None = None,
+    skipped: tuple[str, ...] = NOT_PAGES,
 ) -> str:
     """What is wrong with an axe test's list of pages against the site's URL patterns: each route that
     answers GET but is neither visited (``pages``) nor excluded with its reason (``excluded``), each
@@ -95,7 +100,7 @@ def pages_missing(
     visited = {route_of(page, inside) for paths in pages.values() for page in paths}
     problems = [
         f"{route!r} answers GET but the accessibility test does not visit it: add a page of it to PAGES "
-        "of test_accessibility_browser.py, or, if it shows no HTML page of its own (a file, JSON or "
+        "of the site's tests/*/page_list.py, or, if it shows no HTML page of its own (a file, JSON or "
         "XML, a redirect, a protocol endpoint), add it to EXCLUDED with why"
         for route in sorted(routes - visited - set(excluded))
     ]

@@ -7,10 +7,6 @@ from __future__ import annotations
 from tests.accessibility import pages_missing
 from tests.buyer.page_list import PAGES
 
-#: Whole parts of the site that are not its pages: Django's admin (its own templates) and the REST
-#: API with its generated documentation.
-SKIPPED = ("admin/", "api/")
-
 #: Routes that answer GET with no HTML page of their own, each with why.
 EXCLUDED = {
     # protocol endpoints: partners POST documents; GET answers plain text
@@ -35,4 +31,4 @@ EXCLUDED = {
 
 
 def test_every_page_is_checked_for_accessibility_or_excluded() -> None:
-    assert pages_missing(PAGES, EXCLUDED, SKIPPED) == ""
+    assert pages_missing(PAGES, EXCLUDED) == ""

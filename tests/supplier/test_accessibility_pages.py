@@ -8,10 +8,6 @@ from openprocure.supplier.punchout.middleware import SESSION_PATH
 from tests.accessibility import pages_missing
 from tests.supplier.page_list import PAGES
 
-#: Whole parts of the site that are not its pages: Django's admin (its own templates) and the REST
-#: API with its generated documentation.
-SKIPPED = ("admin/", "api/")
-
 #: Routes that answer GET with no HTML page of their own, each with why.
 EXCLUDED = {
     # protocol endpoints: partners POST documents or call the site up; GET answers plain text or redirects
@@ -34,4 +30,4 @@ EXCLUDED = {
 
 
 def test_every_page_is_checked_for_accessibility_or_excluded() -> None:
-    assert pages_missing(PAGES, EXCLUDED, SKIPPED, inside=SESSION_PATH) == ""
+    assert pages_missing(PAGES, EXCLUDED, inside=SESSION_PATH) == ""
