@@ -294,7 +294,7 @@ def submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
         services.submit_requisition(requisition, request.user, reason=form.cleaned_data["reason"])
     except (services.RequisitionError, IllegalTransition) as error:
-        messages.error(request, getattr(error, "message", str(error)))
+        messages.error(request, error.message)
     else:
         messages.success(
             request, _("Requisition %(number)s submitted for approval.") % {"number": requisition.number}
@@ -327,7 +327,7 @@ def cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             requisition=requisition, actor=request.user, reason=form.cleaned_data["reason"]
         )
     except (services.RequisitionError, IllegalTransition) as error:
-        messages.error(request, getattr(error, "message", str(error)))
+        messages.error(request, error.message)
     else:
         messages.success(request, _("Requisition %(number)s cancelled.") % {"number": requisition.number})
     return redirect("requisitions:detail", pk=pk)
