@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from openprocure.core.models import OutboxMessage, User
+from openprocure.supplier.business.choices import InvoiceGrouping
 from openprocure.supplier.catalog.models import Product
 from openprocure.supplier.fulfilment import services as fulfilment
 from openprocure.supplier.fulfilment.models import Invoice
@@ -161,6 +162,35 @@ def test_update_after_part_shipped_closes_what_is_left_to_ship(client, shop):
         "Order updated — asked by the buyer's procurement system (cXML) · lines lowered after part shipped: 1, 2"
         in page
     )
+
+
+def test_an_order_invoiced_as_a_whole_is_invoiced_when_closed_short(client, shop):
+    shop.invoice_grouping = InvoiceGrouping.PER_ORDER
+    shop.save(update_fields=["invoice_grouping"])
+    cart = punch_out(client, [("B000PAPER1", 3), ("B000PENS01", 1)])
+    send(client, order_request(cart)[1])
+    order = Order.objects.get()
+    paper = order.lines.get(line_number=1)
+    fulfilment.ship(
+        order_ids=[order.pk],
+        carrier="DHL",
+        tracking_number="JD0001",
+        by=make_operator(),
+        quantities=[fulfilment.ShipRequest(line_id=paper.pk, quantity=2)],
+    )
+    assert not Invoice.objects.filter(order=order).exists()  # the rest of the order is awaited
+    _payload, body = order_request(with_line(cart[:1], 0, quantity=2), kind="update", version=2)
+    assert send(client, body).code == 200
+    order.refresh_from_db()
+    invoice = Invoice.objects.get(order=order)
+    assert [(line.order_line_id, line.quantity) for line in invoice.lines.all()] == [(paper.pk, 2)]
+    assert (invoice.subtotal, invoice.shipping, invoice.total) == (
+        order.subtotal,
+        order.shipping,
+        order.total,
+    )
+    assert order.shipping == Decimal("4.99")
+    assert list(order.events.values_list("kind", flat=True))[-2:] == ["order_updated", "order_invoiced"]
 
 
 def test_the_administrator_cancels_one_line_and_the_buyer_is_told_who_asked(client, shop):

@@ -37,7 +37,7 @@ from openprocure.supplier.business.credentials import check_secret
 from openprocure.supplier.business.models import Business, Integration
 from openprocure.supplier.business.services import membership_of, require_operator, staff_role
 from openprocure.supplier.catalog.models import Product
-from openprocure.supplier.orders import codes, consolidation, documents, emails, intake
+from openprocure.supplier.orders import codes, consolidation, documents, emails, hooks, intake
 from openprocure.supplier.orders.api_access import business_for_api_key, create_api_key, revoke_api_key
 from openprocure.supplier.orders.choices import (
     ORDER_TRANSITIONS,
@@ -715,6 +715,8 @@ def _close_short(
             "changes": changes,
         },
     )
+    if not any(line.open_quantity for line in lines.values()):
+        hooks.nothing_left_to_ship(order=order)
     return Answer(
         200,
         "OK",
