@@ -125,7 +125,7 @@ def test_price_change_in_confirmation_is_an_issue(client: Client, order: Purchas
     issue = SupplierIssue.objects.get()
     assert (issue.kind, issue.message) == (
         "price_changed",
-        "Line 1 (PAPER-A4): unit price changed from 10 to 10.5 EUR.",
+        "Line 1 (PAPER-A4): unit price changed from 10.00\xa0EUR to 10.50\xa0EUR.",
     )
     assert LineFulfilment.objects.get(po_line__line_number=1).confirmed_unit_price == Decimal("10.5")
 

@@ -21,7 +21,7 @@ from openprocure.buyer.invoicing.choices import InvoiceStatus
 from openprocure.buyer.invoicing.einvoice import EInvoiceError, parse_einvoice
 from openprocure.buyer.invoicing.models import Invoice, InvoiceException, SupplierIdentifier, ToleranceRule
 from openprocure.buyer.suppliers.models import PunchOutConnection
-from openprocure.core.models import User
+from openprocure.core.models import OutboxMessage, User
 from openprocure.core.outbox import deliver_message
 from punchout import cxml
 from tests.buyer.einvoice_world import facturx_pdf
@@ -222,6 +222,33 @@ def test_price_variance_credit_memo_requested_status_sent_then_line_credit_appro
         assert invoice.status == "approved"
         explanation = client.get(f"/invoicing/{invoice.pk}/").content.decode()
         assert "Line 1: unit price 10.00, ordered at 10.00: within tolerance." in explanation
+
+
+def test_a_price_variance_on_goods_not_received_yet_is_disputed_for_the_price(client: Client) -> None:
+    """3-way, exact: the invoice overcharges the price and arrives before the receipt. Goods not
+    received yet only make an invoice wait; the supplier is told the dispute is about the price."""
+    supplier, connection = make_supplier()
+    PunchOutConnection.objects.filter(pk=connection.pk).update(
+        supported_transactions={"StatusUpdateRequest": "https://supplier.test/cxml"}
+    )
+    make_po(supplier, connection, lines=[("PAPER-A4", "10", "10.00")])
+    post(
+        client,
+        envelope(invoice_request(invoice_id="INV-3", lines=[(1, "10", "10.50")]), payload_id="inv-3@s"),
+    )
+    invoice = Invoice.objects.get()
+    assert invoice.status == "exception"
+    assert list(invoice.exceptions.order_by("pk").values_list("code", flat=True)) == [
+        "quantity_over_received",
+        "price_over",
+    ]
+    disputed = OutboxMessage.objects.get(kind="StatusUpdateRequest")
+    update = cxml.parse(disputed.body.encode()).document.message
+    assert isinstance(update, cxml.StatusUpdateRequest)
+    assert [(e.name, e.value) for e in update.extrinsics] == [
+        ("invoiceStatusDetailCode", "207"),
+        ("invoiceStatusDetailReasonCode", "PU_ERR"),
+    ]
 
 
 def test_accept_variance_needs_a_reason_and_is_recorded(client: Client) -> None:

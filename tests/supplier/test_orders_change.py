@@ -8,8 +8,10 @@ from decimal import Decimal
 import pytest
 
 from openprocure.core.models import OutboxMessage, User
+from openprocure.supplier.business.choices import InvoiceGrouping
 from openprocure.supplier.catalog.models import Product
 from openprocure.supplier.fulfilment import services as fulfilment
+from openprocure.supplier.fulfilment.models import Invoice
 from openprocure.supplier.orders.choices import LineOutcome, OrderStatus
 from openprocure.supplier.orders.models import Order
 from punchout import cxml
@@ -88,6 +90,107 @@ def test_update_after_shipment_is_refused_naming_the_lines(client, shop):
     )
     order.refresh_from_db()
     assert (order.order_version, order.lines.filter(is_current=True).count()) == (1, 2)
+
+
+def test_update_after_part_shipped_closes_what_is_left_to_ship(client, shop):
+    """The buyer closes a partly shipped order short (nothing more expected): each line ships what it
+    shipped, a line that shipped nothing is cancelled, the rest goes back to stock, the order is Shipped."""
+    cart = punch_out(client, [("B000PAPER1", 3), ("B000PENS01", 1)])
+    send(client, order_request(cart)[1])
+    order = Order.objects.get()
+    paper = order.lines.get(line_number=1)
+    operator = make_operator()
+    fulfilment.ship(
+        order_ids=[order.pk],
+        carrier="DHL",
+        tracking_number="JD0001",
+        by=operator,
+        quantities=[fulfilment.ShipRequest(line_id=paper.pk, quantity=1)],
+    )
+    order.refresh_from_db()
+    assert (order.status, order.shipping, order.total) == (
+        OrderStatus.PARTIALLY_SHIPPED,
+        Decimal("4.99"),
+        Decimal("36.71"),
+    )
+    # Below what shipped, or more than ordered: refused as after any shipment, nothing changes.
+    for quantity in (0, 4):
+        lowered = [line for line in with_line(cart, 0, quantity=quantity) if line.quantity]
+        _payload, body = order_request(lowered[:1], kind="update", version=2)
+        answer = send(client, body)
+        assert (answer.code, answer.message.split(":")[0]) == (409, "ALREADY_SHIPPED")
+    order.refresh_from_db()
+    assert (order.order_version, order.status) == (1, OrderStatus.PARTIALLY_SHIPPED)
+    _payload, body = order_request(with_line(cart[:1], 0, quantity=1), kind="update", version=2)
+    answer = send(client, body)
+    assert (answer.code, answer.message) == (
+        200,
+        f"Order {order.number} updated: what is left to ship of line(s) 1, 2 is lowered as asked.",
+    )
+    order.refresh_from_db()
+    assert (order.order_version, order.status) == (2, OrderStatus.SHIPPED)
+    assert list(
+        order.lines.filter(is_current=True)
+        .order_by("line_number")
+        .values_list(
+            "line_number", "quantity", "accepted_quantity", "shipped_quantity", "outcome", "shipping"
+        )
+    ) == [
+        (1, 3, 1, 1, LineOutcome.ACCEPTED, Decimal("4.99")),
+        (2, 1, 0, 0, LineOutcome.CANCELLED, Decimal("0")),
+    ]
+    # The order costs what shipped and was invoiced, the seller's charge (invoiced with the first
+    # shipment) included.
+    invoiced = Invoice.objects.get(order=order)
+    assert (order.subtotal, order.shipping, order.total) == (
+        invoiced.subtotal,
+        Decimal("4.99"),
+        invoiced.total,
+    )
+    assert dict(Product.objects.values_list("asin", "stock")) == {"B000PAPER1": 999, "B000PENS01": 20}
+    event = order.events.get(kind="order_updated")
+    assert (event.detail["asked_by"], event.detail["closed_lines"], event.detail["changes"]) == (
+        "buyer_system",
+        [1, 2],
+        {"1": {"from": "3", "to": "1"}, "2": {"from": "1", "to": "0"}},
+    )
+    # Nothing is left in the operators' queue.
+    assert order.pk not in {queued.pk for queued in fulfilment.queue()}
+    client.force_login(operator)
+    page = client.get(f"/support/orders/{order.number}/").content.decode()
+    assert (
+        "Order updated — asked by the buyer's procurement system (cXML) · lines lowered after part shipped: 1, 2"
+        in page
+    )
+
+
+def test_an_order_invoiced_as_a_whole_is_invoiced_when_closed_short(client, shop):
+    shop.invoice_grouping = InvoiceGrouping.PER_ORDER
+    shop.save(update_fields=["invoice_grouping"])
+    cart = punch_out(client, [("B000PAPER1", 3), ("B000PENS01", 1)])
+    send(client, order_request(cart)[1])
+    order = Order.objects.get()
+    paper = order.lines.get(line_number=1)
+    fulfilment.ship(
+        order_ids=[order.pk],
+        carrier="DHL",
+        tracking_number="JD0001",
+        by=make_operator(),
+        quantities=[fulfilment.ShipRequest(line_id=paper.pk, quantity=2)],
+    )
+    assert not Invoice.objects.filter(order=order).exists()  # the rest of the order is awaited
+    _payload, body = order_request(with_line(cart[:1], 0, quantity=2), kind="update", version=2)
+    assert send(client, body).code == 200
+    order.refresh_from_db()
+    invoice = Invoice.objects.get(order=order)
+    assert [(line.order_line_id, line.quantity) for line in invoice.lines.all()] == [(paper.pk, 2)]
+    assert (invoice.subtotal, invoice.shipping, invoice.total) == (
+        order.subtotal,
+        order.shipping,
+        order.total,
+    )
+    assert order.shipping == Decimal("4.99")
+    assert list(order.events.values_list("kind", flat=True))[-2:] == ["order_updated", "order_invoiced"]
 
 
 def test_the_administrator_cancels_one_line_and_the_buyer_is_told_who_asked(client, shop):

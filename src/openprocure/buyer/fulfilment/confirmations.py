@@ -28,6 +28,7 @@ from openprocure.buyer.purchasing.choices import CHANGEABLE, POStatus, Transmiss
 from openprocure.buyer.purchasing.models import PurchaseOrder, PurchaseOrderEvent
 from openprocure.buyer.purchasing.services import cancelled_by_supplier, rejected_by_supplier
 from openprocure.core.audit import record_event
+from openprocure.core.formatting import format_unit_price
 from punchout import cxml
 
 ACCEPTING = {"accept", "detail", "allDetail", "requestToPay"}
@@ -176,13 +177,10 @@ def record_confirmation(
             }
             issues.append(line_issue(kind=IssueKind.LINE_REJECTED, message=message))
         if change.unit_price is not None and change.unit_price.amount != line.unit_price:
-            message = _(
-                "Line %(line)s (%(part)s): unit price changed from %(old)s to %(new)s %(currency)s."
-            ) % {
+            message = _("Line %(line)s (%(part)s): unit price changed from %(old)s to %(new)s.") % {
                 **about,
-                "old": fmt(line.unit_price),
-                "new": fmt(change.unit_price.amount),
-                "currency": change.unit_price.currency,
+                "old": format_unit_price(line.unit_price, po.currency),
+                "new": format_unit_price(change.unit_price.amount, change.unit_price.currency),
             }
             issues.append(line_issue(kind=IssueKind.PRICE_CHANGED, message=message))
     SupplierIssue.objects.bulk_create(issues)

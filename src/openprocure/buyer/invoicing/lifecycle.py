@@ -22,6 +22,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from openprocure.buyer.invoicing.choices import ExceptionStatus, InvoiceStatus
+from openprocure.buyer.invoicing.findings import waits_for_receipt
 from openprocure.buyer.invoicing.models import Invoice, InvoiceEvent
 from openprocure.buyer.suppliers.services import cxml_envelope
 from openprocure.core.audit import new_event, record_event
@@ -82,13 +83,14 @@ DEFAULT_REASONS: dict[str, str] = {
 
 def reason_for(status: str, chosen: str, exception_codes: Iterable[str]) -> str:
     """The reason code of ``status``: the one a person chose, else the first its exceptions give that
-    the status allows, else its default; empty for a status that takes none."""
+    the status allows (an exception that alone only waits for the goods comes after the others),
+    else its default; empty for a status that takes none."""
     allowed = REASONS_BY_STATUS.get(status)
     if allowed is None:
         return ""
     if chosen:
         return chosen
-    for code in exception_codes:
+    for code in sorted(exception_codes, key=lambda code: waits_for_receipt([code])):
         reason = EXCEPTION_REASONS.get(code, "")
         if reason in allowed:
             return reason

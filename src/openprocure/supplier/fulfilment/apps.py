@@ -17,3 +17,8 @@ class FulfilmentConfig(AppConfig):
         HANDLERS["StatusUpdateRequest"] = handle_status_update
         platform_hooks.status_received.register(record_platform_status)
         status_recorded.register(send_through_platform)
+
+        from openprocure.supplier.fulfilment.services import invoice_when_closed_short
+        from openprocure.supplier.orders.hooks import nothing_left_to_ship
+
+        nothing_left_to_ship.register(invoice_when_closed_short)

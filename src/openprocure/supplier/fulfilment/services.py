@@ -302,14 +302,28 @@ def _after_shipment(
     if integration.invoice_grouping == InvoiceGrouping.PER_SHIPMENT:
         _issue_invoice(order, shipment, [(line, wanted[line.pk]) for line in lines], priced)
     elif remaining == 0:
-        everything = [(line, line.shipped_quantity) for line in current if line.shipped_quantity]
-        total_amounts = shipment_amounts(
-            order,
-            [line for line, _q in everything],
-            {line.pk: q for line, q in everything},
-            first_shipment=True,
-        )
-        _issue_invoice(order, None, everything, total_amounts)
+        _invoice_whole_order(order, current)
+
+
+def _invoice_whole_order(order: Order, current: list[OrderLine]) -> None:
+    """The one invoice of an order invoiced as a whole: everything it shipped."""
+    everything = [(line, line.shipped_quantity) for line in current if line.shipped_quantity]
+    total_amounts = shipment_amounts(
+        order,
+        [line for line, _q in everything],
+        {line.pk: q for line, q in everything},
+        first_shipment=True,
+    )
+    _issue_invoice(order, None, everything, total_amounts)
+
+
+def invoice_when_closed_short(*, order: Order) -> None:
+    """The buyer closed a partly shipped order short and nothing is left to ship: an order invoiced
+    as a whole gets its invoice now, as after its last shipment (per shipment, each shipment's
+    invoice went already)."""
+    if order.integration.invoice_grouping == InvoiceGrouping.PER_SHIPMENT:
+        return
+    _invoice_whole_order(order, list(order.lines.filter(is_current=True)))
 
 
 def _shipped_before(order: Order, shipment: Shipment) -> bool:

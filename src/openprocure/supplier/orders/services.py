@@ -37,7 +37,7 @@ from openprocure.supplier.business.credentials import check_secret
 from openprocure.supplier.business.models import Business, Integration
 from openprocure.supplier.business.services import membership_of, require_operator, staff_role
 from openprocure.supplier.catalog.models import Product
-from openprocure.supplier.orders import codes, consolidation, documents, emails, intake
+from openprocure.supplier.orders import codes, consolidation, documents, emails, hooks, intake
 from openprocure.supplier.orders.api_access import business_for_api_key, create_api_key, revoke_api_key
 from openprocure.supplier.orders.choices import (
     ORDER_TRANSITIONS,
@@ -411,7 +411,10 @@ def _apply(
     if header.type == cxml.OrderRequestType.UPDATE and not integration.allow_order_updates:
         raise intake.Rejection("UPDATES_NOT_ALLOWED", path=f"{intake.HEADER_PATH}/@type", order_id=order_id)
     shipped = list(existing.lines.filter(is_current=True, shipped_quantity__gt=0).order_by("line_number"))
-    if shipped:
+    closing = (
+        _closing_short(existing, request) if shipped and header.type == cxml.OrderRequestType.UPDATE else None
+    )
+    if shipped and closing is None:
         raise intake.Rejection(
             "ALREADY_SHIPPED",
             order_id=order_id,
@@ -432,6 +435,8 @@ def _apply(
             current=existing.order_version,
             version=version,
         )
+    if closing is not None:
+        return _close_short(existing, document, request, closing)
     return _update(existing, document, request, integration, journal)
 
 
@@ -610,6 +615,115 @@ def _update(
     )
     _after_acceptance(order, lines, integration, events=[updated], cancelled=left_out)
     return Answer(200, "OK", _accepted_message(order, lines, verb="updated"), order=order)
+
+
+def _closing_short(order: Order, request: cxml.OrderRequest) -> dict[int, int] | None:
+    """What each line of a partly shipped order may still ship when the update only lowers what is
+    left to ship, never below what shipped (the buyer closing the order short: nothing more is
+    expected); else None, and the update is refused as after any shipment.
+
+    Line number → the quantity the line ships in all, for the lines it lowers. An item names a line
+    of the order with the same SupplierPartID; a line left out asks for 0. The buyer's quantity
+    counts what we rejected on the line too (it was ordered), as its order states it.
+    """
+    current = {line.line_number: line for line in order.lines.filter(is_current=True)}
+    asked: dict[int, Decimal] = {}
+    for item in request.items:
+        line = current.get(item.line_number or 0)
+        if (
+            line is None
+            or line.line_number in asked
+            or item.item_id.supplier_part_id != line.supplier_part_id
+        ):
+            return None
+        asked[line.line_number] = item.quantity
+    lowered: dict[int, int] = {}
+    for number, line in current.items():
+        quantity = asked.get(number, Decimal(0))
+        if quantity != quantity.to_integral_value() or quantity < 0 or quantity > line.quantity:
+            return None
+        ships = line.accepted_quantity + line.backordered_quantity
+        wanted = max(0, int(quantity) - line.rejected_quantity)
+        if wanted > ships:
+            return None
+        if wanted < line.shipped_quantity:
+            return None
+        if wanted < ships:
+            lowered[number] = wanted
+    return lowered or None
+
+
+def _close_short(
+    order: Order, document: cxml.CXML, request: cxml.OrderRequest, lowered: dict[int, int]
+) -> Answer:
+    """Apply an update that closes a partly shipped order short (see :func:`_closing_short`): each
+    lowered line ships what it shipped and no more (a line that shipped nothing is cancelled at the
+    buyer's request), its stock is given back and the order's amounts follow; nothing left to ship,
+    the order is Shipped."""
+    lines = {line.line_number: line for line in order.lines.filter(is_current=True)}
+    closing = [lines[number] for number in sorted(lowered)]
+    if not order.is_test:
+        _release_stock(closing)
+    changes = {}
+    for line in closing:
+        wanted = lowered[line.line_number]
+        changes[str(line.line_number)] = {
+            "from": str(line.accepted_quantity + line.backordered_quantity),
+            "to": str(wanted),
+        }
+        line.backordered_quantity = max(0, wanted - line.accepted_quantity)
+        line.accepted_quantity = min(line.accepted_quantity, wanted)
+        if wanted == 0:
+            line.outcome, line.code = LineOutcome.CANCELLED, "LINE_CANCELLED"
+            line.reason = codes.get("LINE_CANCELLED").render(kind="update")
+    still_shipping = [
+        line
+        for line in lines.values()
+        if line.accepted_quantity + line.backordered_quantity
+        and line.outcome in (LineOutcome.ACCEPTED, LineOutcome.BACKORDERED)
+    ]
+    for line in closing:
+        if line.outcome == LineOutcome.CANCELLED and line.shipping:
+            # Charged with the first shipment: the seller's charge stays on the order.
+            same_seller = [other for other in still_shipping if other.seller_name == line.seller_name]
+            heir = (same_seller or still_shipping)[0]
+            heir.shipping = Decimal(heir.shipping) + Decimal(line.shipping)
+            line.shipping = Decimal("0")
+    OrderLine.objects.bulk_update(
+        list(lines.values()),
+        ["accepted_quantity", "backordered_quantity", "outcome", "code", "reason", "shipping"],
+    )
+    _totals(order, list(lines.values()))
+    order.order_version = request.header.order_version or order.order_version + 1
+    order.payload_id = (document.payload_id or "")[:PAYLOAD_ID_LENGTH]
+    order.updated_at = timezone.now()
+    fields = ["subtotal", "shipping", "tax", "total", "order_version", "payload_id", "updated_at"]
+    ready = sum(max(0, line.accepted_quantity - line.shipped_quantity) for line in lines.values())
+    if ready == 0 and order.status == OrderStatus.PARTIALLY_SHIPPED:
+        set_status(order, OrderStatus.SHIPPED, table=ORDER_TRANSITIONS, also=fields)
+    else:
+        order.save(update_fields=fields)
+    record_event(
+        OrderEvent,
+        order,
+        EventKind.UPDATED,
+        detail={
+            "payload_id": order.payload_id,
+            "version": order.order_version,
+            "asked_by": ASKED_BY_BUYER_SYSTEM,
+            "closed_lines": sorted(lowered),
+            "changes": changes,
+        },
+    )
+    if not any(line.open_quantity for line in lines.values()):
+        hooks.nothing_left_to_ship(order=order)
+    return Answer(
+        200,
+        "OK",
+        _("Order %(number)s updated: what is left to ship of line(s) %(lines)s is lowered as asked.")
+        % {"number": order.number, "lines": ", ".join(map(str, sorted(lowered)))},
+        order=order,
+    )
 
 
 #: Who asked for a cancellation or change (kept on the order's events, said to the buyer's system).
