@@ -10,7 +10,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from openprocure.core.models import User
+from openprocure.core.choices import AdminEventKind
+from openprocure.core.models import AdminEvent, User
 from openprocure.core.status import IllegalTransition, set_status
 from openprocure.supplier.business import services
 from openprocure.supplier.business.choices import (
@@ -182,6 +183,43 @@ def test_administrator_changes_roles_and_a_wrong_invitation_address_is_said(clie
     assert response.redirect_chain == [(reverse("business-manage"), 302)]
     assert [str(m) for m in response.context["messages"]] == ["Give a valid e-mail address."]
     assert not Invitation.objects.filter(business=business).exists()
+
+
+def test_a_role_change_is_recorded_and_a_member_of_another_business_is_refused_in_a_message(client):
+    business, admin = make_business()
+    buyer = Membership.objects.get(user=make_member(business, "buyer@acme.test"))
+    other, _admin = make_business(name="Globex", admin_email="admin@globex.test")
+    stranger = Membership.objects.get(user=make_member(other, "buyer@globex.test"))
+    client.force_login(admin)
+    response = client.post(
+        reverse("business-roles"), {"membership_id": buyer.pk, "technical_administrator": "on"}, follow=True
+    )
+    assert [str(m) for m in response.context["messages"]] == ["Roles updated."]
+    event = AdminEvent.objects.get()
+    assert (event.kind, event.actor, event.detail) == (
+        AdminEventKind.CHANGED,
+        admin,
+        {
+            "fields": ["is_technical_administrator", "is_punchout_user"],
+            "old": {"is_technical_administrator": False, "is_punchout_user": True},
+            "new": {"is_technical_administrator": True, "is_punchout_user": False},
+        },
+    )
+    assert (event.subject_type, event.subject_id) == ("business.membership", buyer.pk)
+
+    for posted in ({"membership_id": stranger.pk, "punchout_user": "on"}, {"membership_id": 999999}):
+        response = client.post(reverse("business-roles"), posted, follow=True)
+        assert response.redirect_chain == [(reverse("business-manage"), 302)]
+        assert [str(m) for m in response.context["messages"]] == [
+            "This person is not a member of your business."
+        ]
+    response = client.post(reverse("business-roles"), {"membership_id": "abc"}, follow=True)
+    assert [str(m) for m in response.context["messages"]] == [
+        "Choose a member of your business whose roles change."
+    ]
+    stranger.refresh_from_db()
+    assert (stranger.is_technical_administrator, stranger.is_punchout_user) == (False, True)
+    assert AdminEvent.objects.count() == 1
 
 
 def test_invitation_creates_a_linked_account_once(client, django_capture_on_commit_callbacks):

@@ -654,13 +654,29 @@ def set_delivery_day(
 def set_roles(
     *, business: Business, by: User, membership_id: int, punchout_user: bool, technical_administrator: bool
 ) -> Membership:
-    """The administrator changes a person's roles (a technical administrator cannot buy)."""
+    """The administrator changes a person's roles (a technical administrator cannot buy).
+    Recorded as an administrative change when a role changes."""
     require_administrator(by, business)
+    fields = ["is_technical_administrator", "is_punchout_user"]
     with transaction.atomic():
-        membership = Membership.objects.select_for_update().get(pk=membership_id, business=business)
+        membership = (
+            Membership.objects.select_for_update().filter(pk=membership_id, business=business).first()
+        )
+        if membership is None:
+            raise ValidationError(_("This person is not a member of your business."))
+        before = {name: getattr(membership, name) for name in fields}
         membership.is_technical_administrator = technical_administrator
         membership.is_punchout_user = punchout_user and not technical_administrator
-        membership.save(update_fields=["is_technical_administrator", "is_punchout_user"])
+        after = {name: getattr(membership, name) for name in fields}
+        if after != before:
+            membership.save(update_fields=fields)
+            record_event(
+                AdminEvent,
+                membership,
+                AdminEventKind.CHANGED,
+                actor=by,
+                detail={"fields": fields, "old": before, "new": after},
+            )
     return membership
 
 

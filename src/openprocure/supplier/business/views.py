@@ -164,7 +164,12 @@ invite = _manage_action(
 )
 
 
-change_roles = _manage_action(forms.RolesForm, services.set_roles, gettext_lazy("Roles updated."))
+change_roles = _manage_action(
+    forms.RolesForm,
+    services.set_roles,
+    gettext_lazy("Roles updated."),
+    invalid=gettext_lazy("Choose a member of your business whose roles change."),
+)
 
 
 @business_member
