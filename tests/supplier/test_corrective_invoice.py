@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 from lxml import etree
 from pypdf import PdfReader
 
@@ -215,7 +216,7 @@ def test_the_business_sees_the_corrective_in_its_invoices_and_the_api(client, sh
     text = " ".join(
         " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages).split()
     )
-    issued = invoice.issued_at.strftime("%-d %b %Y")
+    issued = timezone.localtime(invoice.issued_at).strftime("%-d %b %Y")  # as the PDF shows it: local time
     assert f"Corrective invoice {corrective.number}" in text
     assert f"Replaces in full invoice {invoice.number} of {issued}: Only one of each shipped" in text
     admin = shop.business.memberships.get(is_administrator=True).user
