@@ -200,6 +200,26 @@ def test_a_corrective_without_a_reason_or_change_is_refused(client, shop):
     assert (invoice.status, Invoice.objects.filter(kind="corrective").count()) == ("issued", 0)
 
 
+def test_a_corrective_never_invoices_more_than_shipped_on_a_line(client, shop):
+    invoice = _invoiced(client, shop)
+    client.force_login(_operator())
+    url = f"/fulfilment/invoices/{invoice.number}/correct/"
+    for typed in ("4", "1000000000"):
+        refused = client.post(
+            url, _form(invoice, reason="Quantity", quantity_1=typed, price_1="99999999.9999")
+        )
+        assert refused.status_code == 400
+        assert refused.context["form"].non_field_errors() == [
+            f"Line 1: {typed} is more than the 3 that shipped; a corrective invoice invoices at most what shipped."
+        ]
+        assert f'value="{typed}"' in refused.content.decode()
+    invoice.refresh_from_db()
+    assert (invoice.status, Invoice.objects.filter(kind="corrective").count()) == ("issued", 0)
+    fewer = client.post(url, _form(invoice, reason="One box was missing", quantity_1="2"))
+    assert fewer.status_code == 302
+    assert Invoice.objects.get(kind="corrective").lines.order_by("invoice_line_number").first().quantity == 2
+
+
 def test_the_business_sees_the_corrective_in_its_invoices_and_the_api(client, shop):
     invoice = _invoiced(client, shop)
     corrective = services.issue_corrective(
