@@ -432,6 +432,31 @@ def test_first_payment_method_is_default_and_makes_the_administrator_a_punchout_
     assert Membership.objects.get(user=admin).is_punchout_user is True
 
 
+def test_a_payment_method_or_return_urls_the_form_cannot_take_are_said_naming_the_field(client):
+    business, admin = make_business()
+    make_integration(business, admin)
+    client.force_login(admin)
+    card = client.post(
+        reverse("business-add-payment"),
+        {"kind": "card", "card_brand": "Visa", "card_last4": "42424", "card_expiry": "12/29"},
+        follow=True,
+    )
+    assert card.redirect_chain == [(reverse("business-manage"), 302)]
+    assert [str(m) for m in card.context["messages"]] == [
+        "Last four digits: Ensure this value has at most 4 characters (it has 5)."
+    ]
+    kind = client.post(reverse("business-add-payment"), {"kind": "cheque"}, follow=True)
+    assert [str(m) for m in kind.context["messages"]] == [
+        "Kind: Select a valid choice. cheque is not one of the available choices."
+    ]
+    urls = client.post(reverse("business-return-urls"), {"allowed_return_urls": " "}, follow=True)
+    assert [str(m) for m in urls.context["messages"]] == [
+        "Allowed return URLs, one prefix per line: This field is required."
+    ]
+    assert PaymentMethod.objects.count() == 0
+    assert Integration.objects.get().allowed_return_urls == ["https://buyer.example/punchout/"]
+
+
 def test_shipping_address_with_a_preferred_delivery_day(client):
     business, admin = make_business()
     client.force_login(admin)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from openprocure.core.auth import AuthenticatedHttpRequest
-from openprocure.core.forms import report_refusal
+from openprocure.core.forms import report_labelled_errors, report_refusal
 from openprocure.core.lists import paginate
 from openprocure.core.models import Document
 from openprocure.supplier.business import forms, services
@@ -63,7 +63,7 @@ def _manage_action(
     """The view of a form posted from Manage your business: ``action`` of the ``target`` (the
     member's business) by the person, with the form's values; then the ``done`` message (or what
     ``done`` says of the values), else the action's errors, or ``invalid`` when the form itself is
-    not valid. Back to the page in every case."""
+    not valid (without it, each field's errors after its label). Back to the page in every case."""
 
     @require_POST
     @business_member
@@ -78,6 +78,8 @@ def _manage_action(
                 messages.success(request, done(form.cleaned_data) if callable(done) else done)
         elif invalid is not None:
             messages.error(request, invalid)
+        else:
+            report_labelled_errors(request, form)
         return redirect("business-manage")
 
     return view
