@@ -142,6 +142,31 @@ def test_operator_approves_and_refuses_from_the_review_queue(
     assert globochem.status == VerificationStatus.REFUSED
 
 
+def test_the_review_e_mails_speak_the_administrators_language_not_the_operators(
+    client, settings, django_capture_on_commit_callbacks
+):
+    settings.BUSINESS_VERIFIED_DOMAINS = []
+    services.register_business(**registration())
+    services.register_business(**registration(name="Globochem", email="boss@globochem.test"))
+    User.objects.filter(email__in=["bill@initech.test", "boss@globochem.test"]).update(
+        preferred_language="fr"
+    )
+    initech, globochem = Business.objects.get(name="Initech"), Business.objects.get(name="Globochem")
+    client.force_login(make_operator())
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("business-approve", args=[initech.pk]), HTTP_ACCEPT_LANGUAGE="en")
+        client.post(
+            reverse("business-refuse", args=[globochem.pk]),
+            {"reason": "SIREN d'une autre société"},
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        (["bill@initech.test"], "Votre compte professionnel Initech est vérifié"),
+        (["boss@globochem.test"], "Votre compte professionnel Globochem n'a pas été approuvé"),
+    ]
+
+
 def test_a_business_administrator_cannot_use_the_review_queue(client, settings):
     settings.BUSINESS_VERIFIED_DOMAINS = []
     pending = services.register_business(**registration())

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -202,13 +202,21 @@ def approve_business(*, business_id: int, operator: User) -> Business:
             also=["reviewed_by", "reviewed_at"],
             refusal=_VERIFICATION_REFUSAL,
         )
-        mail.send_after_commit(
-            _("Your business account %(name)s is verified") % {"name": business.name},
-            _("Good news: %(name)s is verified. Manage your business here: %(url)s")
-            % {"name": business.name, "url": _public(reverse("business-manage"))},
-            business.email,
-        )
+        with translation.override(_administrator_language(business)):
+            mail.send_after_commit(
+                _("Your business account %(name)s is verified") % {"name": business.name},
+                _("Good news: %(name)s is verified. Manage your business here: %(url)s")
+                % {"name": business.name, "url": _public(reverse("business-manage"))},
+                business.email,
+            )
     return business
+
+
+def _administrator_language(business: Business) -> str:
+    """The language of the business's administrator (the e-mails of the review are theirs, not the
+    operator's who decides)."""
+    admin = business.memberships.filter(is_administrator=True).select_related("user").order_by("pk").first()
+    return (admin.user.preferred_language if admin else "") or settings.LANGUAGE_CODE
 
 
 def refuse_business(*, business_id: int, operator: User, reason: str) -> Business:
@@ -227,12 +235,15 @@ def refuse_business(*, business_id: int, operator: User, reason: str) -> Busines
             also=["refusal_reason", "reviewed_by", "reviewed_at"],
             refusal=_VERIFICATION_REFUSAL,
         )
-        mail.send_after_commit(
-            _("Your business account %(name)s was not approved") % {"name": business.name},
-            _("We could not verify %(name)s. Reason: %(reason)s\nReply to this e-mail if you can correct it.")
-            % {"name": business.name, "reason": business.refusal_reason},
-            business.email,
-        )
+        with translation.override(_administrator_language(business)):
+            mail.send_after_commit(
+                _("Your business account %(name)s was not approved") % {"name": business.name},
+                _(
+                    "We could not verify %(name)s. Reason: %(reason)s\nReply to this e-mail if you can correct it."
+                )
+                % {"name": business.name, "reason": business.refusal_reason},
+                business.email,
+            )
     return business
 
 
