@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -432,6 +433,31 @@ def test_only_an_operator_changes_settings_and_the_change_is_recorded(client):
         ("unit_price_tolerance_percent", "10.00", "5", operator.pk, "Ticket 42 from Ada"),
         ("max_delivery_days", "", "3", operator.pk, "Ticket 43"),
     ]
+
+
+def test_the_settings_changes_on_manage_your_business_are_paged_not_cut_at_twenty(client):
+    business, admin = make_business()
+    integration = make_integration(business, admin)
+    operator = make_operator()
+    start = timezone.now() - timedelta(days=1)
+    SettingsChange.objects.bulk_create(
+        SettingsChange(
+            integration=integration,
+            field="max_delivery_days",
+            old_value=str(number),
+            new_value=str(number + 1),
+            changed_by=operator,
+            reason=f"Ticket {number}",
+            changed_at=start + timedelta(minutes=number),
+        )
+        for number in range(1, 22)
+    )
+    client.force_login(admin)
+    first = client.get(reverse("business-manage")).content.decode()
+    assert [int(n) for n in re.findall(r": Ticket (\d+)\)</li>", first)] == list(range(21, 1, -1))
+    assert 'href="?changes_page=2" rel="next"' in first
+    second = client.get(reverse("business-manage"), {"changes_page": "2"}).content.decode()
+    assert [int(n) for n in re.findall(r": Ticket (\d+)\)</li>", second)] == [1]
 
 
 # -- payment and addresses -------------------------------------------------------------------------

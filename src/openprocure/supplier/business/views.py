@@ -31,6 +31,7 @@ from openprocure.supplier.business.models import (
     Business,
     Integration,
     Membership,
+    SettingsChange,
     setting_field,
 )
 
@@ -119,6 +120,14 @@ def manage(request: AuthenticatedHttpRequest, membership: Membership) -> HttpRes
         raise PermissionDenied(_("Only the administrators of your business can manage it."))
     business = membership.business
     integration = Integration.objects.filter(business=business).first()
+    changes, changes_query = paginate(
+        request,
+        integration.settings_changes.select_related("changed_by")
+        if integration
+        else SettingsChange.objects.none(),
+        20,
+        param="changes_page",
+    )
     context = {
         "business": business,
         "membership": membership,
@@ -148,7 +157,9 @@ def manage(request: AuthenticatedHttpRequest, membership: Membership) -> HttpRes
             if integration
             else None
         ),
-        "changes": integration.settings_changes.select_related("changed_by")[:20] if integration else [],
+        "changes": changes.object_list,
+        "changes_page": changes,
+        "changes_query": changes_query,
         "endpoints": {
             "cxml": settings.PUBLIC_URL + reverse("cxml"),
             "oci": settings.PUBLIC_URL + reverse("punchout-oci"),
