@@ -435,7 +435,7 @@ def test_only_an_operator_changes_settings_and_the_change_is_recorded(client):
     ]
 
 
-def test_the_settings_changes_on_manage_your_business_are_paged_not_cut_at_twenty(client):
+def test_the_settings_changes_are_paged_on_manage_your_business_and_on_the_operators_page(client):
     business, admin = make_business()
     integration = make_integration(business, admin)
     operator = make_operator()
@@ -458,6 +458,24 @@ def test_the_settings_changes_on_manage_your_business_are_paged_not_cut_at_twent
     assert 'href="?changes_page=2" rel="next"' in first
     second = client.get(reverse("business-manage"), {"changes_page": "2"}).content.decode()
     assert [int(n) for n in re.findall(r": Ticket (\d+)\)</li>", second)] == [1]
+    # The operator's page of the integration's settings pages them too, fifty a page.
+    client.force_login(operator)
+    url = reverse("business-integration-settings", args=[integration.pk])
+    SettingsChange.objects.bulk_create(
+        SettingsChange(
+            integration=integration,
+            field="max_delivery_days",
+            changed_by=operator,
+            reason=f"Ticket {number}",
+            changed_at=start + timedelta(minutes=number),
+        )
+        for number in range(22, 52)
+    )
+    operators = client.get(url).content.decode()
+    assert [int(n) for n in re.findall(r": Ticket (\d+)\)</li>", operators)] == list(range(51, 1, -1))
+    assert 'href="?changes_page=2" rel="next"' in operators
+    last = client.get(url, {"changes_page": "2"}).content.decode()
+    assert [int(n) for n in re.findall(r": Ticket (\d+)\)</li>", last)] == [1]
 
 
 # -- payment and addresses -------------------------------------------------------------------------

@@ -441,11 +441,16 @@ def integration_settings(request: AuthenticatedHttpRequest, integration_id: int)
         else:
             messages.success(request, _("Setting changed."))
             return redirect("business-integration-settings", integration_id=integration.pk)
+    changes, changes_query = paginate(
+        request, integration.settings_changes.select_related("changed_by"), param="changes_page"
+    )
     context = {
         "integration": integration,
         "form": form,
         "settings_rows": _integration_settings(integration),
-        "changes": integration.settings_changes.select_related("changed_by"),
+        "changes": changes.object_list,
+        "changes_page": changes,
+        "changes_query": changes_query,
     }
     return render(request, "business/integration_settings.html", context)
 
