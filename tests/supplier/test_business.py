@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -10,7 +11,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from openprocure.core.models import User
+from openprocure.core.choices import AdminEventKind
+from openprocure.core.models import AdminEvent, User
 from openprocure.core.status import IllegalTransition, set_status
 from openprocure.supplier.business import services
 from openprocure.supplier.business.choices import (
@@ -141,6 +143,31 @@ def test_operator_approves_and_refuses_from_the_review_queue(
     assert globochem.status == VerificationStatus.REFUSED
 
 
+def test_the_review_e_mails_speak_the_administrators_language_not_the_operators(
+    client, settings, django_capture_on_commit_callbacks
+):
+    settings.BUSINESS_VERIFIED_DOMAINS = []
+    services.register_business(**registration())
+    services.register_business(**registration(name="Globochem", email="boss@globochem.test"))
+    User.objects.filter(email__in=["bill@initech.test", "boss@globochem.test"]).update(
+        preferred_language="fr"
+    )
+    initech, globochem = Business.objects.get(name="Initech"), Business.objects.get(name="Globochem")
+    client.force_login(make_operator())
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("business-approve", args=[initech.pk]), HTTP_ACCEPT_LANGUAGE="en")
+        client.post(
+            reverse("business-refuse", args=[globochem.pk]),
+            {"reason": "SIREN d'une autre société"},
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        (["bill@initech.test"], "Votre compte professionnel Initech est vérifié"),
+        (["boss@globochem.test"], "Votre compte professionnel Globochem n'a pas été approuvé"),
+    ]
+
+
 def test_a_business_administrator_cannot_use_the_review_queue(client, settings):
     settings.BUSINESS_VERIFIED_DOMAINS = []
     pending = services.register_business(**registration())
@@ -182,6 +209,43 @@ def test_administrator_changes_roles_and_a_wrong_invitation_address_is_said(clie
     assert response.redirect_chain == [(reverse("business-manage"), 302)]
     assert [str(m) for m in response.context["messages"]] == ["Give a valid e-mail address."]
     assert not Invitation.objects.filter(business=business).exists()
+
+
+def test_a_role_change_is_recorded_and_a_member_of_another_business_is_refused_in_a_message(client):
+    business, admin = make_business()
+    buyer = Membership.objects.get(user=make_member(business, "buyer@acme.test"))
+    other, _admin = make_business(name="Globex", admin_email="admin@globex.test")
+    stranger = Membership.objects.get(user=make_member(other, "buyer@globex.test"))
+    client.force_login(admin)
+    response = client.post(
+        reverse("business-roles"), {"membership_id": buyer.pk, "technical_administrator": "on"}, follow=True
+    )
+    assert [str(m) for m in response.context["messages"]] == ["Roles updated."]
+    event = AdminEvent.objects.get()
+    assert (event.kind, event.actor, event.detail) == (
+        AdminEventKind.CHANGED,
+        admin,
+        {
+            "fields": ["is_technical_administrator", "is_punchout_user"],
+            "old": {"is_technical_administrator": False, "is_punchout_user": True},
+            "new": {"is_technical_administrator": True, "is_punchout_user": False},
+        },
+    )
+    assert (event.subject_type, event.subject_id) == ("business.membership", buyer.pk)
+
+    for posted in ({"membership_id": stranger.pk, "punchout_user": "on"}, {"membership_id": 999999}):
+        response = client.post(reverse("business-roles"), posted, follow=True)
+        assert response.redirect_chain == [(reverse("business-manage"), 302)]
+        assert [str(m) for m in response.context["messages"]] == [
+            "This person is not a member of your business."
+        ]
+    response = client.post(reverse("business-roles"), {"membership_id": "abc"}, follow=True)
+    assert [str(m) for m in response.context["messages"]] == [
+        "Choose a member of your business whose roles change."
+    ]
+    stranger.refresh_from_db()
+    assert (stranger.is_technical_administrator, stranger.is_punchout_user) == (False, True)
+    assert AdminEvent.objects.count() == 1
 
 
 def test_invitation_creates_a_linked_account_once(client, django_capture_on_commit_callbacks):
@@ -371,6 +435,49 @@ def test_only_an_operator_changes_settings_and_the_change_is_recorded(client):
     ]
 
 
+def test_the_settings_changes_are_paged_on_manage_your_business_and_on_the_operators_page(client):
+    business, admin = make_business()
+    integration = make_integration(business, admin)
+    operator = make_operator()
+    start = timezone.now() - timedelta(days=1)
+    SettingsChange.objects.bulk_create(
+        SettingsChange(
+            integration=integration,
+            field="max_delivery_days",
+            old_value=str(number),
+            new_value=str(number + 1),
+            changed_by=operator,
+            reason=f"Ticket {number}",
+            changed_at=start + timedelta(minutes=number),
+        )
+        for number in range(1, 22)
+    )
+    client.force_login(admin)
+    first = client.get(reverse("business-manage")).content.decode()
+    assert [int(n) for n in re.findall(r": Ticket (\d+)\)</li>", first)] == list(range(21, 1, -1))
+    assert 'href="?changes_page=2" rel="next"' in first
+    second = client.get(reverse("business-manage"), {"changes_page": "2"}).content.decode()
+    assert [int(n) for n in re.findall(r": Ticket (\d+)\)</li>", second)] == [1]
+    # The operator's page of the integration's settings pages them too, fifty a page.
+    client.force_login(operator)
+    url = reverse("business-integration-settings", args=[integration.pk])
+    SettingsChange.objects.bulk_create(
+        SettingsChange(
+            integration=integration,
+            field="max_delivery_days",
+            changed_by=operator,
+            reason=f"Ticket {number}",
+            changed_at=start + timedelta(minutes=number),
+        )
+        for number in range(22, 52)
+    )
+    operators = client.get(url).content.decode()
+    assert [int(n) for n in re.findall(r": Ticket (\d+)\)</li>", operators)] == list(range(51, 1, -1))
+    assert 'href="?changes_page=2" rel="next"' in operators
+    last = client.get(url, {"changes_page": "2"}).content.decode()
+    assert [int(n) for n in re.findall(r": Ticket (\d+)\)</li>", last)] == [1]
+
+
 # -- payment and addresses -------------------------------------------------------------------------
 def test_first_payment_method_is_default_and_makes_the_administrator_a_punchout_user(client):
     _business, admin = make_business()
@@ -392,6 +499,31 @@ def test_first_payment_method_is_default_and_makes_the_administrator_a_punchout_
     )
     assert methods == [("invoice", "30 days end of month", "", True), ("card", "", "4242", False)]
     assert Membership.objects.get(user=admin).is_punchout_user is True
+
+
+def test_a_payment_method_or_return_urls_the_form_cannot_take_are_said_naming_the_field(client):
+    business, admin = make_business()
+    make_integration(business, admin)
+    client.force_login(admin)
+    card = client.post(
+        reverse("business-add-payment"),
+        {"kind": "card", "card_brand": "Visa", "card_last4": "42424", "card_expiry": "12/29"},
+        follow=True,
+    )
+    assert card.redirect_chain == [(reverse("business-manage"), 302)]
+    assert [str(m) for m in card.context["messages"]] == [
+        "Last four digits: Ensure this value has at most 4 characters (it has 5)."
+    ]
+    kind = client.post(reverse("business-add-payment"), {"kind": "cheque"}, follow=True)
+    assert [str(m) for m in kind.context["messages"]] == [
+        "Kind: Select a valid choice. cheque is not one of the available choices."
+    ]
+    urls = client.post(reverse("business-return-urls"), {"allowed_return_urls": " "}, follow=True)
+    assert [str(m) for m in urls.context["messages"]] == [
+        "Allowed return URLs, one prefix per line: This field is required."
+    ]
+    assert PaymentMethod.objects.count() == 0
+    assert Integration.objects.get().allowed_return_urls == ["https://buyer.example/punchout/"]
 
 
 def test_shipping_address_with_a_preferred_delivery_day(client):

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 from lxml import etree
 from pypdf import PdfReader
 
@@ -199,6 +200,26 @@ def test_a_corrective_without_a_reason_or_change_is_refused(client, shop):
     assert (invoice.status, Invoice.objects.filter(kind="corrective").count()) == ("issued", 0)
 
 
+def test_a_corrective_never_invoices_more_than_shipped_on_a_line(client, shop):
+    invoice = _invoiced(client, shop)
+    client.force_login(_operator())
+    url = f"/fulfilment/invoices/{invoice.number}/correct/"
+    for typed in ("4", "1000000000"):
+        refused = client.post(
+            url, _form(invoice, reason="Quantity", quantity_1=typed, price_1="99999999.9999")
+        )
+        assert refused.status_code == 400
+        assert refused.context["form"].non_field_errors() == [
+            f"Line 1: {typed} is more than the 3 that shipped; a corrective invoice invoices at most what shipped."
+        ]
+        assert f'value="{typed}"' in refused.content.decode()
+    invoice.refresh_from_db()
+    assert (invoice.status, Invoice.objects.filter(kind="corrective").count()) == ("issued", 0)
+    fewer = client.post(url, _form(invoice, reason="One box was missing", quantity_1="2"))
+    assert fewer.status_code == 302
+    assert Invoice.objects.get(kind="corrective").lines.order_by("invoice_line_number").first().quantity == 2
+
+
 def test_the_business_sees_the_corrective_in_its_invoices_and_the_api(client, shop):
     invoice = _invoiced(client, shop)
     corrective = services.issue_corrective(
@@ -215,7 +236,7 @@ def test_the_business_sees_the_corrective_in_its_invoices_and_the_api(client, sh
     text = " ".join(
         " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages).split()
     )
-    issued = invoice.issued_at.strftime("%-d %b %Y")
+    issued = timezone.localtime(invoice.issued_at).strftime("%-d %b %Y")  # as the PDF shows it: local time
     assert f"Corrective invoice {corrective.number}" in text
     assert f"Replaces in full invoice {invoice.number} of {issued}: Only one of each shipped" in text
     admin = shop.business.memberships.get(is_administrator=True).user

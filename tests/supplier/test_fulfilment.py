@@ -582,3 +582,57 @@ def test_a_ship_quantity_that_is_not_a_whole_number_is_explained_and_ships_nothi
     assert 'value="JD1"' in page
     assert "invalid literal" not in page
     assert Shipment.objects.count() == 0
+
+
+def test_the_ship_form_posted_twice_ships_once(client, shop):
+    order = place(client, [("B000PAPER1", 3)])
+    client.force_login(make_operator())
+    line = order.lines.get()
+    page = client.get(f"/fulfilment/orders/{order.pk}/ship/").content.decode()
+    assert f'<input type="hidden" name="shown-{line.pk}" value="3">' in page
+    posted = {f"line-{line.pk}": "2", f"shown-{line.pk}": "3", "carrier": "DHL", "tracking_number": "JD1"}
+    first = client.post(f"/fulfilment/orders/{order.pk}/ship/", posted)
+    assert (first.status_code, first.url) == (302, "/fulfilment/")
+    client.get(first.url)  # shows (and so clears) "Shipment … sent."
+    again = client.post(f"/fulfilment/orders/{order.pk}/ship/", posted)
+    assert again.status_code == 200
+    assert [str(m) for m in again.context["messages"]] == [
+        "Line 1 changed since this page was shown: 1 left to ship now, not 3. Nothing shipped: "
+        "check the quantities and ship again."
+    ]
+    page = again.content.decode()
+    assert f'<input type="hidden" name="shown-{line.pk}" value="1">' in page
+    assert 'value="JD1"' in page
+    line.refresh_from_db()
+    assert (line.shipped_quantity, Shipment.objects.count(), Charge.objects.count()) == (2, 1, 1)
+    shipped = client.post(
+        f"/fulfilment/orders/{order.pk}/ship/", posted | {f"line-{line.pk}": "1", f"shown-{line.pk}": "1"}
+    )
+    assert (shipped.status_code, Shipment.objects.count()) == (302, 2)
+
+
+def test_the_return_form_posted_twice_records_one_return_and_one_refund(client, shop):
+    from openprocure.supplier.fulfilment.models import GoodsReturn
+
+    order = place(client, [("B000PAPER1", 3)])
+    operator = make_operator()
+    services.ship(order_ids=[order.pk], carrier="DHL", tracking_number="A", by=operator)
+    line = order.lines.get()
+    client.force_login(operator)
+    page = client.get(f"/fulfilment/orders/{order.pk}/return/").content.decode()
+    assert f'<input type="hidden" name="shown-{line.pk}" value="3">' in page
+    posted = {f"line-{line.pk}": "1", f"shown-{line.pk}": "3", "reason": "Damaged"}
+    first = client.post(f"/fulfilment/orders/{order.pk}/return/", posted)
+    assert (first.status_code, first.url) == (302, f"/support/orders/{order.number}/")
+    client.get(first.url)  # shows (and so clears) "Return … recorded"
+    again = client.post(f"/fulfilment/orders/{order.pk}/return/", posted)
+    assert again.status_code == 200
+    assert [str(m) for m in again.context["messages"]] == [
+        "Line 1 changed since this page was shown: 2 can come back now, not 3. Nothing recorded: "
+        "check the quantities and record the return again."
+    ]
+    page = again.content.decode()
+    assert f'<input type="hidden" name="shown-{line.pk}" value="2">' in page
+    assert 'value="Damaged"' in page
+    assert (GoodsReturn.objects.count(), Charge.objects.filter(amount__lt=0).count()) == (1, 1)
+    assert Invoice.objects.filter(number__startswith="CM-").count() == 1

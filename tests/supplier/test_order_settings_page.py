@@ -103,6 +103,28 @@ def test_a_wrong_secret_a_bad_url_or_no_reason_is_refused_and_nothing_changes(cl
     assert (stored.buyer_cxml_url, stored.outbound_secret_encrypted) == ("", "")
 
 
+def test_an_automatic_fulfilment_delay_beyond_a_year_is_refused_beside_its_field(client):
+    business, admin = make_business()
+    integration = make_integration(business, admin)
+    url = reverse("orders-settings", args=[integration.pk])
+    client.force_login(make_operator())
+    for typed in ("525601", "99999999999999999999"):
+        refused = client.post(url, {"buyer_cxml_url": "", "auto_fulfil_after_minutes": typed, "reason": "T1"})
+        assert refused.status_code == 200
+        assert refused.context["form"].errors == {
+            "auto_fulfil_after_minutes": [
+                "At most 525600 minutes (a year); leave it empty for operators to ship from the fulfilment "
+                "queue."
+            ]
+        }
+        assert f'value="{typed}"' in refused.content.decode()
+    assert SettingsChange.objects.count() == 0
+    assert not OrderSettings.objects.filter(integration=integration, auto_fulfil_after_minutes__isnull=False)
+    year = client.post(url, {"buyer_cxml_url": "", "auto_fulfil_after_minutes": "525600", "reason": "T2"})
+    assert year.status_code == 302
+    assert OrderSettings.objects.get(integration=integration).auto_fulfil_after_minutes == 525600
+
+
 def test_only_operators_see_the_page(client):
     business, admin = make_business()
     integration = make_integration(business, admin)

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 
-from openprocure.core.models import Document, OutboxMessage
+from openprocure.core.models import Document, OutboxMessage, User
 from openprocure.supplier.business.choices import QuantityAction
 from openprocure.supplier.business.models import Integration
 from openprocure.supplier.catalog.models import Product
@@ -129,6 +129,20 @@ def test_an_order_from_a_punched_out_cart_is_accepted_priced_by_us_and_confirmed
     settings_row = OrderSettings.objects.get(integration=shop)
     assert decrypt_secret(settings_row.outbound_secret_encrypted) == "acme-shared-secret"
     assert "acme-shared-secret" not in settings_row.outbound_secret_encrypted
+
+
+def test_the_confirmation_e_mail_speaks_the_language_of_the_person_who_ordered(
+    client, shop, django_capture_on_commit_callbacks
+):
+    User.objects.filter(email="buyer@acme.test").update(preferred_language="fr")
+    cart = punch_out(client, [("B000PAPER1", 3)])
+    _payload_id, body = order_request(cart)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send(client, body).code == 200
+    order = Order.objects.get()
+    [email] = mail.outbox
+    assert email.subject == f"Commande {order.number} confirmée (votre bon de commande PO-2026-000001)"
+    assert "Total : 18,72\xa0EUR (TTC)" in email.body
 
 
 def test_partial_acceptance_backorders_and_rejects_lines_with_codes(

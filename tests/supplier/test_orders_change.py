@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 
 from openprocure.core.models import OutboxMessage, User
 from openprocure.supplier.business.choices import InvoiceGrouping
@@ -257,3 +258,21 @@ def test_our_staff_cancel_an_order_and_the_buyer_is_told_it_was_the_supplier(cli
     event = order.events.get(kind="order_cancelled")
     assert (event.detail["asked_by"], event.actor.email) == ("staff", "operator@marketplace.test")
     assert list(order.lines.values_list("code", flat=True)) == ["LINE_CANCELLED_BY_US"]
+
+
+def test_the_cancellation_e_mail_speaks_the_language_of_the_person_who_ordered(
+    client, shop, django_capture_on_commit_callbacks
+):
+    User.objects.filter(email="buyer@acme.test").update(preferred_language="fr")
+    cart = punch_out(client, [("B000PAPER1", 3)])
+    send(client, order_request(cart)[1])
+    order = Order.objects.get()
+    client.force_login(make_operator())  # the operator reads the storefront in English
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/support/orders/{order.number}/cancel/", HTTP_ACCEPT_LANGUAGE="en")
+    [email] = [m for m in mail.outbox if "annulée" in m.subject]
+    assert email.subject == f"Commande {order.number} annulée (votre bon de commande PO-2026-000001)"
+    assert email.body.startswith(
+        f"Nous avons annulé votre commande {order.number} (bon de commande PO-2026-000001)"
+    )
+    assert [m.subject for m in mail.outbox if "cancelled" in m.subject] == []

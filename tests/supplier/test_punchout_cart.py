@@ -184,3 +184,37 @@ def test_the_line_message_and_the_remove_button_speak_french(client, acme, produ
         "Une quantité ne peut pas être négative (0 retire la ligne).</p>"
     ) in page
     assert 'aria-label="Retirer Ballpoint pens, blue, box of 50">Retirer</button>' in page
+
+
+def test_adding_more_of_a_carted_product_never_takes_its_line_past_the_maximum(client, acme, products):
+    prefix = open_session(client)
+    client.post(prefix + "cart/add/", {"asin": "B000PAPER1", "quantity": "99999"})
+    client.get(prefix + "cart/")
+    PunchOutSession.objects.update(changed=False)
+    response = client.post(prefix + "cart/add/", {"asin": "B000PAPER1", "quantity": "2"})
+    assert (response.status_code, response.url) == (302, prefix + "cart/")
+    assert _messages(client.get(prefix + "cart/")) == [
+        "Your cart already has 99999 of Copy paper A4 80 g, 500 sheets; at most 100000 of one item per line."
+    ]
+    assert list(CartLine.objects.values_list("quantity", flat=True)) == [99999]
+    assert PunchOutSession.objects.get().changed is False
+    client.post(prefix + "cart/add/", {"asin": "B000PAPER1", "quantity": "1"})
+    assert list(CartLine.objects.values_list("quantity", flat=True)) == [100000]
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("0", "Choose a quantity between 1 and 100000."),
+        ("-3", "Choose a quantity between 1 and 100000."),
+        ("100001", "Choose a quantity between 1 and 100000."),
+        ("2.5", "Choose a quantity between 1 and 100000."),
+    ],
+    ids=["zero", "negative", "above-maximum", "fraction"],
+)
+def test_a_quantity_that_cannot_be_added_says_the_allowed_range(client, acme, products, typed, message):
+    prefix = open_session(client)
+    response = client.post(prefix + "cart/add/", {"asin": "B000PAPER1", "quantity": typed})
+    assert (response.status_code, response.url) == (302, prefix + "cart/")
+    assert _messages(client.get(prefix + "cart/")) == [message]
+    assert CartLine.objects.count() == 0

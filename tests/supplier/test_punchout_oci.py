@@ -47,6 +47,20 @@ def test_validate_reprices_at_the_quantity(client, integration, products):
     assert PunchOutSession.objects.count() == 0
 
 
+@pytest.mark.parametrize("quantity", ["-1", "0", "2.5", "100001"])
+def test_validate_of_a_quantity_that_cannot_be_ordered_returns_no_item(
+    client, integration, products, quantity
+):
+    response = client.get(
+        "/oci/", callup(integration, FUNCTION="VALIDATE", PRODUCTID="B000PAPER1", QUANTITY=quantity)
+    )
+    assert response.status_code == 200
+    assert form_items(response) == []
+    without = client.get("/oci/", callup(integration, FUNCTION="VALIDATE", PRODUCTID="B000PAPER1"))
+    assert [(i.vendor_mat, i.quantity) for i in form_items(without)] == [("B000PAPER1", Decimal("1"))]
+    assert PunchOutSession.objects.count() == 0
+
+
 def test_background_search_returns_matching_items_without_a_session(client, integration, products):
     from openprocure.supplier.catalog.search import get_backend
 

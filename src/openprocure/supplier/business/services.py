@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -202,13 +202,21 @@ def approve_business(*, business_id: int, operator: User) -> Business:
             also=["reviewed_by", "reviewed_at"],
             refusal=_VERIFICATION_REFUSAL,
         )
-        mail.send_after_commit(
-            _("Your business account %(name)s is verified") % {"name": business.name},
-            _("Good news: %(name)s is verified. Manage your business here: %(url)s")
-            % {"name": business.name, "url": _public(reverse("business-manage"))},
-            business.email,
-        )
+        with translation.override(_administrator_language(business)):
+            mail.send_after_commit(
+                _("Your business account %(name)s is verified") % {"name": business.name},
+                _("Good news: %(name)s is verified. Manage your business here: %(url)s")
+                % {"name": business.name, "url": _public(reverse("business-manage"))},
+                business.email,
+            )
     return business
+
+
+def _administrator_language(business: Business) -> str:
+    """The language of the business's administrator (the e-mails of the review are theirs, not the
+    operator's who decides)."""
+    admin = business.memberships.filter(is_administrator=True).select_related("user").order_by("pk").first()
+    return (admin.user.preferred_language if admin else "") or settings.LANGUAGE_CODE
 
 
 def refuse_business(*, business_id: int, operator: User, reason: str) -> Business:
@@ -227,12 +235,15 @@ def refuse_business(*, business_id: int, operator: User, reason: str) -> Busines
             also=["refusal_reason", "reviewed_by", "reviewed_at"],
             refusal=_VERIFICATION_REFUSAL,
         )
-        mail.send_after_commit(
-            _("Your business account %(name)s was not approved") % {"name": business.name},
-            _("We could not verify %(name)s. Reason: %(reason)s\nReply to this e-mail if you can correct it.")
-            % {"name": business.name, "reason": business.refusal_reason},
-            business.email,
-        )
+        with translation.override(_administrator_language(business)):
+            mail.send_after_commit(
+                _("Your business account %(name)s was not approved") % {"name": business.name},
+                _(
+                    "We could not verify %(name)s. Reason: %(reason)s\nReply to this e-mail if you can correct it."
+                )
+                % {"name": business.name, "reason": business.refusal_reason},
+                business.email,
+            )
     return business
 
 
@@ -654,13 +665,29 @@ def set_delivery_day(
 def set_roles(
     *, business: Business, by: User, membership_id: int, punchout_user: bool, technical_administrator: bool
 ) -> Membership:
-    """The administrator changes a person's roles (a technical administrator cannot buy)."""
+    """The administrator changes a person's roles (a technical administrator cannot buy).
+    Recorded as an administrative change when a role changes."""
     require_administrator(by, business)
+    fields = ["is_technical_administrator", "is_punchout_user"]
     with transaction.atomic():
-        membership = Membership.objects.select_for_update().get(pk=membership_id, business=business)
+        membership = (
+            Membership.objects.select_for_update().filter(pk=membership_id, business=business).first()
+        )
+        if membership is None:
+            raise ValidationError(_("This person is not a member of your business."))
+        before = {name: getattr(membership, name) for name in fields}
         membership.is_technical_administrator = technical_administrator
         membership.is_punchout_user = punchout_user and not technical_administrator
-        membership.save(update_fields=["is_technical_administrator", "is_punchout_user"])
+        after = {name: getattr(membership, name) for name in fields}
+        if after != before:
+            membership.save(update_fields=fields)
+            record_event(
+                AdminEvent,
+                membership,
+                AdminEventKind.CHANGED,
+                actor=by,
+                detail={"fields": fields, "old": before, "new": after},
+            )
     return membership
 
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from openprocure.core.auth import AuthenticatedHttpRequest
-from openprocure.core.forms import report_refusal
+from openprocure.core.forms import report_labelled_errors, report_refusal
 from openprocure.core.lists import paginate
 from openprocure.core.models import Document
 from openprocure.supplier.business import forms, services
@@ -31,6 +31,7 @@ from openprocure.supplier.business.models import (
     Business,
     Integration,
     Membership,
+    SettingsChange,
     setting_field,
 )
 
@@ -63,7 +64,7 @@ def _manage_action(
     """The view of a form posted from Manage your business: ``action`` of the ``target`` (the
     member's business) by the person, with the form's values; then the ``done`` message (or what
     ``done`` says of the values), else the action's errors, or ``invalid`` when the form itself is
-    not valid. Back to the page in every case."""
+    not valid (without it, each field's errors after its label). Back to the page in every case."""
 
     @require_POST
     @business_member
@@ -78,6 +79,8 @@ def _manage_action(
                 messages.success(request, done(form.cleaned_data) if callable(done) else done)
         elif invalid is not None:
             messages.error(request, invalid)
+        else:
+            report_labelled_errors(request, form)
         return redirect("business-manage")
 
     return view
@@ -117,6 +120,14 @@ def manage(request: AuthenticatedHttpRequest, membership: Membership) -> HttpRes
         raise PermissionDenied(_("Only the administrators of your business can manage it."))
     business = membership.business
     integration = Integration.objects.filter(business=business).first()
+    changes, changes_query = paginate(
+        request,
+        integration.settings_changes.select_related("changed_by")
+        if integration
+        else SettingsChange.objects.none(),
+        20,
+        param="changes_page",
+    )
     context = {
         "business": business,
         "membership": membership,
@@ -146,7 +157,9 @@ def manage(request: AuthenticatedHttpRequest, membership: Membership) -> HttpRes
             if integration
             else None
         ),
-        "changes": integration.settings_changes.select_related("changed_by")[:20] if integration else [],
+        "changes": changes.object_list,
+        "changes_page": changes,
+        "changes_query": changes_query,
         "endpoints": {
             "cxml": settings.PUBLIC_URL + reverse("cxml"),
             "oci": settings.PUBLIC_URL + reverse("punchout-oci"),
@@ -164,7 +177,12 @@ invite = _manage_action(
 )
 
 
-change_roles = _manage_action(forms.RolesForm, services.set_roles, gettext_lazy("Roles updated."))
+change_roles = _manage_action(
+    forms.RolesForm,
+    services.set_roles,
+    gettext_lazy("Roles updated."),
+    invalid=gettext_lazy("Choose a member of your business whose roles change."),
+)
 
 
 @business_member
@@ -423,11 +441,16 @@ def integration_settings(request: AuthenticatedHttpRequest, integration_id: int)
         else:
             messages.success(request, _("Setting changed."))
             return redirect("business-integration-settings", integration_id=integration.pk)
+    changes, changes_query = paginate(
+        request, integration.settings_changes.select_related("changed_by"), param="changes_page"
+    )
     context = {
         "integration": integration,
         "form": form,
         "settings_rows": _integration_settings(integration),
-        "changes": integration.settings_changes.select_related("changed_by"),
+        "changes": changes.object_list,
+        "changes_page": changes,
+        "changes_query": changes_query,
     }
     return render(request, "business/integration_settings.html", context)
 

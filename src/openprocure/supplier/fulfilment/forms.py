@@ -43,7 +43,9 @@ MOST_ITEMS = 1_000_000_000
 class LineQuantitiesForm(forms.Form):
     """A whole number of items per order line (``line-<id>``; empty is none), and why (returns).
 
-    A negative number is left to the service, which says which line and why.
+    A negative number is left to the service, which says which line and why. ``shown-<id>`` (hidden)
+    is the quantity the page showed as left for the line, so a form posted twice, or after someone
+    else's change, is refused by the service instead of acting twice.
     """
 
     reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
@@ -59,9 +61,20 @@ class LineQuantitiesForm(forms.Form):
                 max_value=MOST_ITEMS,
                 error_messages={"invalid": _("Enter whole numbers of items.")},
             )
+            self.fields[f"shown-{line.pk}"] = forms.IntegerField(
+                required=False, min_value=0, max_value=MOST_ITEMS, widget=forms.HiddenInput
+            )
 
     def quantity(self, line: OrderLine) -> int:
         return int(self.cleaned_data[f"line-{line.pk}"] or 0)
+
+    def shown(self) -> dict[int, int]:
+        """``{line id: quantity left as the page showed it}`` of the lines whose page said it."""
+        return {
+            line.pk: int(self.cleaned_data[f"shown-{line.pk}"])
+            for line in self.lines
+            if self.cleaned_data.get(f"shown-{line.pk}") is not None
+        }
 
     def typed(self, line: OrderLine) -> Any:
         """What was typed for ``line`` (None on a form not posted)."""

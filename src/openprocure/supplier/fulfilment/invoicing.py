@@ -233,6 +233,18 @@ def issue_corrective(*, invoice_id: int, lines: list[CorrectedLine], reason: str
                     _("Line %(line)s: quantity and unit price cannot be negative.")
                     % {"line": line.invoice_line_number}
                 )
+            if corrected.quantity > line.order_line.shipped_quantity:
+                raise ValidationError(
+                    _(
+                        "Line %(line)s: %(quantity)s is more than the %(shipped)s that shipped; a corrective "
+                        "invoice invoices at most what shipped."
+                    )
+                    % {
+                        "line": line.invoice_line_number,
+                        "quantity": corrected.quantity,
+                        "shipped": line.order_line.shipped_quantity,
+                    }
+                )
             if corrected.quantity:
                 kept.append((line.order_line, corrected.quantity))
                 prices.append(corrected.unit_price)

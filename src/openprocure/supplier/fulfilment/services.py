@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -146,11 +147,14 @@ def ship(
     quantities: list[ShipRequest] | None = None,
     tracking_url: str = "",
     automatic: bool = False,
+    shown_open: Mapping[int, int] | None = None,
 ) -> Shipment:
     """Ship order lines (all that can ship, or the given quantities) in one shipment.
 
     Several orders ship together only when they belong to one business and go to one address (a
-    consolidated delivery).
+    consolidated delivery). ``shown_open``: ``{line id: quantity left to ship}`` as the person's
+    page showed it; a line whose quantity has changed since (the form posted twice, or someone
+    shipped meanwhile) ships nothing.
     """
     require_staff(by)
     carrier, tracking_number, tracking_url = carrier.strip(), tracking_number.strip(), tracking_url.strip()
@@ -187,6 +191,16 @@ def ship(
                     % {"order": order.number, "day": formats.date_format(order.held_until, "DATE_FORMAT")}
                 )
         lines = _locked_lines(order__in=orders)
+        for line_id, shown in (shown_open or {}).items():
+            changed = lines.get(line_id)
+            if changed is not None and changed.open_quantity != shown:
+                raise ValidationError(
+                    _(
+                        "Line %(line)s changed since this page was shown: %(open)s left to ship now, not "
+                        "%(shown)s. Nothing shipped: check the quantities and ship again."
+                    )
+                    % {"line": changed.line_number, "open": changed.open_quantity, "shown": shown}
+                )
         wanted: dict[int, int] = {}
         if quantities is None:
             for line in lines.values():
@@ -420,11 +434,14 @@ def record_return(
     reason: str,
     by: User | None,
     request_id: int | None = None,
+    shown_left: Mapping[int, int] | None = None,
 ) -> GoodsReturn:
     """Goods came back: record them, refund their value with VAT (shipping is not refunded) on the
     payment method, issue the credit memo (sent as cXML when e-invoicing is on) and tell the
     PunchOut user. At most what shipped and has not come back yet can come back. ``request_id``: the
-    business's return request this return answers (it is then recorded)."""
+    business's return request this return answers (it is then recorded). ``shown_left``: ``{line
+    id: quantity that could come back}`` as the person's page showed it; a line whose quantity has
+    changed since (the form posted twice, or another return recorded meanwhile) records nothing."""
     require_staff(by)
     reason = " ".join(reason.split())
     if not reason:
@@ -438,6 +455,18 @@ def record_return(
         if order.is_test:
             raise ValidationError(_("A test order never ships, so nothing of it can come back."))
         lines = _locked_lines(order=order)
+        already = returned_quantities(list(lines))
+        for line_id, shown in (shown_left or {}).items():
+            changed = lines.get(line_id)
+            left = changed.shipped_quantity - already.get(line_id, 0) if changed is not None else shown
+            if changed is not None and left != shown:
+                raise ValidationError(
+                    _(
+                        "Line %(line)s changed since this page was shown: %(left)s can come back now, not "
+                        "%(shown)s. Nothing recorded: check the quantities and record the return again."
+                    )
+                    % {"line": changed.line_number, "left": left, "shown": shown}
+                )
         wanted = _returnable(lines, quantities)
         if not wanted:
             raise ValidationError(_("Give the quantity that came back on at least one line."))

@@ -91,7 +91,8 @@ def ship_order(request: AuthenticatedHttpRequest, order_id: int) -> HttpResponse
             messages.error(request, message)
     elif request.method == "POST" and details.is_valid():
         wanted = [services.ShipRequest(line_id=line.pk, quantity=quantities.quantity(line)) for line in lines]
-        if _ship(request, order_ids=[order.pk], quantities=wanted, **details.cleaned_data):
+        shown = quantities.shown()
+        if _ship(request, order_ids=[order.pk], quantities=wanted, shown_open=shown, **details.cleaned_data):
             return redirect("fulfilment-queue")
     rows = [(line, quantities.typed(line)) for line in lines]
     return render(
@@ -133,6 +134,7 @@ def record_return(request: AuthenticatedHttpRequest, order_id: int) -> HttpRespo
                 reason=form.cleaned_data["reason"],
                 by=request.user,
                 request_id=asked.pk if asked else None,
+                shown_left=form.shown(),
             )
         except ValidationError as error:
             report_refusal(request, error)

@@ -25,6 +25,10 @@ from openprocure.supplier.orders import documents, services
 
 SECRET_FIELD = "outbound_secret"  # noqa: S105 - the name of a setting, not a secret
 
+#: The longest automatic fulfilment delay (a year, in minutes): beyond it the delay means nothing,
+#: and a number past the database column's range was a server error.
+MOST_MINUTES = 365 * 24 * 60
+
 
 class OrderSettingsForm(forms.Form):
     buyer_cxml_url = forms.URLField(
@@ -47,6 +51,13 @@ class OrderSettingsForm(forms.Form):
         label=_("Ship automatically after (minutes)"),
         required=False,
         min_value=0,
+        max_value=MOST_MINUTES,
+        error_messages={
+            "max_value": _(
+                "At most %(limit_value)s minutes (a year); leave it empty for operators to ship from the "
+                "fulfilment queue."
+            )
+        },
         help_text=_("Empty: operators ship from the fulfilment queue."),
     )
     reason = forms.CharField(label=_("Why (who asked, ticket…)"), widget=forms.Textarea(attrs={"rows": 2}))

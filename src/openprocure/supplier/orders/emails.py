@@ -7,6 +7,8 @@ which says who asked for it, is written where the order is cancelled (:mod:`.ser
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from openprocure.core import mail
@@ -21,7 +23,15 @@ from punchout import cxml
 
 
 def confirmation_email(order: Order, lines: list[OrderLine]) -> tuple[str, str]:
-    """Subject and body of the confirmation e-mail: what will ship, what will not, and why."""
+    """Subject and body of the confirmation e-mail: what will ship, what will not, and why; in the
+    language of the person who ordered (the order comes from their procurement system, whose
+    request says nothing of it)."""
+    language = getattr(order.user, "preferred_language", "") or settings.LANGUAGE_CODE
+    with translation.override(language):
+        return _confirmation_email(order, lines)
+
+
+def _confirmation_email(order: Order, lines: list[OrderLine]) -> tuple[str, str]:
     subject = _("Order %(number)s confirmed (your purchase order %(po)s)") % {
         "number": order.number,
         "po": order.buyer_order_id,

@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from openprocure.core import mail, rows
@@ -786,25 +787,26 @@ def _cancel(order: Order, *, asked: str, by: User | None = None) -> Answer:
         is_test=order.is_test,
     )
     if order.email:
-        subject = _("Order %(number)s cancelled (your purchase order %(po)s)") % {
-            "number": order.number,
-            "po": order.buyer_order_id,
-        }
-        if asked == ASKED_BY_BUYER_SYSTEM:
-            body = _(
-                "Your order %(number)s (purchase order %(po)s) was cancelled at your procurement system's request. Nothing will ship or be charged."
-            )
-        elif asked == ASKED_BY_BUSINESS_USER:
-            body = _(
-                "Your order %(number)s (purchase order %(po)s) was cancelled by your business's administrator. Nothing will ship or be charged."
-            )
-        else:
-            body = _(
-                "We cancelled your order %(number)s (purchase order %(po)s) before it shipped. Nothing will ship or be charged."
-            )
-        mail.send_after_commit(
-            subject, body % {"number": order.number, "po": order.buyer_order_id}, order.email
-        )
+        # In the language of the person who ordered, whoever asked for the cancellation.
+        with translation.override(getattr(order.user, "preferred_language", "") or settings.LANGUAGE_CODE):
+            subject = _("Order %(number)s cancelled (your purchase order %(po)s)") % {
+                "number": order.number,
+                "po": order.buyer_order_id,
+            }
+            if asked == ASKED_BY_BUYER_SYSTEM:
+                body = _(
+                    "Your order %(number)s (purchase order %(po)s) was cancelled at your procurement system's request. Nothing will ship or be charged."
+                )
+            elif asked == ASKED_BY_BUSINESS_USER:
+                body = _(
+                    "Your order %(number)s (purchase order %(po)s) was cancelled by your business's administrator. Nothing will ship or be charged."
+                )
+            else:
+                body = _(
+                    "We cancelled your order %(number)s (purchase order %(po)s) before it shipped. Nothing will ship or be charged."
+                )
+            body = body % {"number": order.number, "po": order.buyer_order_id}
+        mail.send_after_commit(subject, body, order.email)
     return Answer(
         200,
         "OK",

@@ -161,7 +161,9 @@ def handle_callup(request: HttpRequest, params: list[tuple[str, Any]]) -> HttpRe
         product = Product.objects.filter(asin=(callup.product_id or "").strip()).first()
         if product is None or not _allowed(integration, product):
             return _fields_page(request, callup, [])
-        quantity = int(callup.quantity) if callup.quantity and callup.quantity >= 1 else 1
+        quantity = validated_quantity(callup.quantity)
+        if quantity is None:
+            return _fields_page(request, callup, [])
         return _fields_page(request, callup, [item_for(product, quantity)])
     if callup.function == oci.OCIFunction.BACKGROUND_SEARCH:
         return _fields_page(
@@ -217,6 +219,16 @@ def handle_callup(request: HttpRequest, params: list[tuple[str, Any]]) -> HttpRe
             except NoReverseMatch:
                 continue
     return redirect(base)
+
+
+def validated_quantity(quantity: Decimal | None) -> int | None:
+    """The quantity VALIDATE prices: 1 when the call-up names none; None (the item is not valid) when
+    it is not a whole number from 1 to the cart's ceiling, never another quantity than the one asked."""
+    if quantity is None:
+        return 1
+    if quantity != quantity.to_integral_value() or not 1 <= quantity <= tunable("PUNCHOUT_MAX_LINE_QUANTITY"):
+        return None
+    return int(quantity)
 
 
 def _allowed(integration: Integration, product: Product) -> bool:

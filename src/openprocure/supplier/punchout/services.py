@@ -496,9 +496,15 @@ def add_to_cart(*, session: PunchOutSession, asin: str, quantity: int) -> CartLi
             _("%(title)s is out of stock and cannot be added to your cart.") % {"title": product.title}
         )
     with transaction.atomic():
-        PunchOutSession.objects.select_for_update().filter(pk=session.pk).update(changed=True)
-        session.changed = True
+        PunchOutSession.objects.select_for_update().get(pk=session.pk)
         line = CartLine.objects.filter(session=session, product=product, source_line__isnull=True).first()
+        if line is not None and line.quantity + quantity > ceiling:
+            raise ValidationError(
+                _("Your cart already has %(quantity)s of %(title)s; at most %(max)s of one item per line.")
+                % {"quantity": line.quantity, "title": product.title, "max": ceiling}
+            )
+        PunchOutSession.objects.filter(pk=session.pk).update(changed=True)
+        session.changed = True
         if line is None:
             return CartLine.objects.create(
                 business_id=session.business_id,

@@ -18,6 +18,7 @@ from openprocure.core.choices import Direction, Protocol
 from openprocure.core.forms import report_refusal
 from openprocure.core.journal import record_document
 from openprocure.core.security import allow_form_post
+from openprocure.core.tunables import tunable
 from openprocure.supplier.business.credentials import token_hash
 from openprocure.supplier.punchout import forms, oci, returns, services
 from openprocure.supplier.punchout.choices import Operation
@@ -91,7 +92,9 @@ def cart_add(request: HttpRequest) -> HttpResponse:
         return _outside(request)
     form = forms.AddToCartForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose a quantity of at least 1."))
+        # The quantity field is the form's only one a person types; a forged ASIN is refused alike.
+        ceiling = tunable("PUNCHOUT_MAX_LINE_QUANTITY")
+        messages.error(request, _("Choose a quantity between 1 and %(max)s.") % {"max": ceiling})
         return redirect("cart")
     try:
         line = services.add_to_cart(session=session, **form.cleaned_data)
