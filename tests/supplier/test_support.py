@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from openprocure.core.models import User
 from openprocure.supplier.business.choices import StaffRole
@@ -85,6 +87,26 @@ def test_the_lookup_cuts_its_orders_into_pages_of_50(client, shop):
     )
     # every lookup is recorded with all it found, not only what one page shows
     assert list(LookupRecord.objects.values_list("results", "order", flat=False)) == [(120, None)] * 3
+
+
+def test_the_lookup_counts_what_it_found_once(client, shop):
+    """The record and both pagers take one count of the orders and one of the refused requests."""
+    cart = punch_out(client, [("B000PAPER1", 1)])
+    _payload, body = order_request(cart)
+    assert send(client, body).code == 200
+    copies(Order.objects.get(), 59)  # 60 orders of buyer@acme.test
+    client.force_login(support_user())
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/support/lookup/", {"q": "buyer@acme.test", "page": "2"}).content.decode()
+    assert "Page 2 of 2" in page
+    assert len(re.findall(r'href="/support/orders/', page)) == 10
+    counted = [
+        match[1]
+        for query in queries.captured_queries
+        if (match := re.match(r'SELECT COUNT\(\*\) AS "__count" FROM "(\w+)"', query["sql"]))
+    ]
+    assert sorted(counted) == ["orders_order", "orders_orderrequestreceipt"]
+    assert LookupRecord.objects.get().results == 60
 
 
 def test_a_lookup_that_finds_one_order_has_no_pager(client, shop):
