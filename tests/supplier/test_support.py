@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.db import connection
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
 from openprocure.core.models import User
@@ -13,6 +14,7 @@ from openprocure.supplier.business.choices import StaffRole
 from openprocure.supplier.business.models import StaffProfile
 from openprocure.supplier.orders import services
 from openprocure.supplier.orders.models import ApiKey, Order
+from openprocure.supplier.support.forms import LookupForm
 from openprocure.supplier.support.models import LookupRecord
 from tests.factories import copies
 from tests.supplier.worlds import PASSWORD, make_business, order_request, punch_out, send
@@ -107,6 +109,26 @@ def test_the_lookup_counts_what_it_found_once(client, shop):
     ]
     assert sorted(counted) == ["orders_order", "orders_orderrequestreceipt"]
     assert LookupRecord.objects.get().results == 60
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        pytest.param("q=+PO-2026-000001+", " PO-2026-000001 ", id="as-typed"),
+        pytest.param("", "", id="nothing"),
+        pytest.param("q=PO%00", "", id="null-character-is-nothing"),
+    ],
+)
+def test_the_lookup_form_reads_what_was_typed(url: str, expected: str) -> None:
+    assert LookupForm(QueryDict(url)).query() == expected
+
+
+def test_a_lookup_of_a_null_character_looks_nothing_up(client, shop):
+    client.force_login(support_user())
+    answer = client.get("/support/lookup/", {"q": "PO\x00"})
+    assert answer.status_code == 200
+    assert answer.context["result"] is None
+    assert LookupRecord.objects.count() == 0
 
 
 def test_a_lookup_that_finds_one_order_has_no_pager(client, shop):
