@@ -9,7 +9,9 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from openprocure.buyer.catalogs import search as search_module
 from openprocure.buyer.catalogs import services
@@ -162,3 +164,32 @@ def test_an_unknown_order_is_best_match(catalogs: None, requester: Client, setti
         assert '<option value="best" selected>Best match</option>' in page
         assert "errorlist" not in page
     assert shown(requester, q="") == ALL[:5]  # no order asked: best match
+
+
+def catalog_counts(queries: CaptureQueriesContext) -> int:
+    """The statements among ``queries`` that count catalog items (FTS5, PostgreSQL or ``icontains``)."""
+    return sum(
+        1
+        for query in queries.captured_queries
+        if "count(*)" in query["sql"].lower()
+        and ("catalogs_fts" in query["sql"] or "catalogs_catalogitem" in query["sql"])
+    )
+
+
+@pytest.mark.parametrize(
+    ("params", "expected", "counts"),
+    [
+        pytest.param({"q": "pen", "sort": "price-desc", "page": "2"}, ["CONFIG"], 1, id="second-page"),
+        pytest.param({"q": "", "sort": "price-asc"}, LOW_TO_HIGH[:5], 1, id="every-item"),
+        # the word finds nothing, then the word as a prefix: each counted once
+        pytest.param({"q": "refi"}, ["REFILL"], 2, id="prefix"),
+        pytest.param({"q": "nothing"}, [], 2, id="nothing-found"),
+    ],
+)
+def test_the_search_page_counts_its_matches_once(  # type: ignore[no-untyped-def]
+    catalogs: None, requester: Client, settings, params: dict[str, str], expected: list[str], counts: int
+) -> None:
+    settings.HOSTED_CATALOG_PAGE_SIZE = 5
+    with CaptureQueriesContext(connection) as queries:
+        assert shown(requester, **params) == expected
+    assert catalog_counts(queries) == counts

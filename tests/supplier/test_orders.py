@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.http import QueryDict
 
 from openprocure.core.models import Document, OutboxMessage, User
 from openprocure.supplier.business.choices import QuantityAction
@@ -17,6 +18,7 @@ from openprocure.supplier.business.models import Integration
 from openprocure.supplier.catalog.models import Product
 from openprocure.supplier.orders.choices import LineOutcome, OrderStatus
 from openprocure.supplier.orders.crypto import decrypt_secret
+from openprocure.supplier.orders.forms import OrdersScopeForm
 from openprocure.supplier.orders.models import Order, OrderLine, OrderRequestReceipt, OrderSettings
 from punchout import cxml
 from tests.supplier.worlds import BUYER_URL, make_dock, make_member, order_request, punch_out, send, with_line
@@ -645,3 +647,17 @@ def test_an_order_is_accepted_while_the_mail_server_is_down_and_its_e_mail_waits
     assert text.startswith(
         f"Thank you. We received your purchase order PO-2026-000001 as our order {order.number}."
     )
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        pytest.param("all=1", True, id="whole-business"),
+        pytest.param("", False, id="own"),
+        pytest.param("all=0", False, id="zero"),
+        pytest.param("all=yes", False, id="another-word"),
+        pytest.param("all=1&all=0", False, id="the-last-value-counts"),
+    ],
+)
+def test_the_order_lists_scope_from_its_url(url: str, expected: bool) -> None:
+    assert OrdersScopeForm(QueryDict(url)).whole_business() is expected

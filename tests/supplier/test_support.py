@@ -5,12 +5,16 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db import connection
+from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
 
 from openprocure.core.models import User
 from openprocure.supplier.business.choices import StaffRole
 from openprocure.supplier.business.models import StaffProfile
 from openprocure.supplier.orders import services
 from openprocure.supplier.orders.models import ApiKey, Order
+from openprocure.supplier.support.forms import LookupForm
 from openprocure.supplier.support.models import LookupRecord
 from tests.factories import copies
 from tests.supplier.worlds import PASSWORD, make_business, order_request, punch_out, send
@@ -85,6 +89,46 @@ def test_the_lookup_cuts_its_orders_into_pages_of_50(client, shop):
     )
     # every lookup is recorded with all it found, not only what one page shows
     assert list(LookupRecord.objects.values_list("results", "order", flat=False)) == [(120, None)] * 3
+
+
+def test_the_lookup_counts_what_it_found_once(client, shop):
+    """The record and both pagers take one count of the orders and one of the refused requests."""
+    cart = punch_out(client, [("B000PAPER1", 1)])
+    _payload, body = order_request(cart)
+    assert send(client, body).code == 200
+    copies(Order.objects.get(), 59)  # 60 orders of buyer@acme.test
+    client.force_login(support_user())
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/support/lookup/", {"q": "buyer@acme.test", "page": "2"}).content.decode()
+    assert "Page 2 of 2" in page
+    assert len(re.findall(r'href="/support/orders/', page)) == 10
+    counted = [
+        match[1]
+        for query in queries.captured_queries
+        if (match := re.match(r'SELECT COUNT\(\*\) AS "__count" FROM "(\w+)"', query["sql"]))
+    ]
+    assert sorted(counted) == ["orders_order", "orders_orderrequestreceipt"]
+    assert LookupRecord.objects.get().results == 60
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        pytest.param("q=+PO-2026-000001+", " PO-2026-000001 ", id="as-typed"),
+        pytest.param("", "", id="nothing"),
+        pytest.param("q=PO%00", "", id="null-character-is-nothing"),
+    ],
+)
+def test_the_lookup_form_reads_what_was_typed(url: str, expected: str) -> None:
+    assert LookupForm(QueryDict(url)).query() == expected
+
+
+def test_a_lookup_of_a_null_character_looks_nothing_up(client, shop):
+    client.force_login(support_user())
+    answer = client.get("/support/lookup/", {"q": "PO\x00"})
+    assert answer.status_code == 200
+    assert answer.context["result"] is None
+    assert LookupRecord.objects.count() == 0
 
 
 def test_a_lookup_that_finds_one_order_has_no_pager(client, shop):

@@ -8,13 +8,14 @@ filters), so moving between pages never loses them.
     return render(request, "app/list.html", {"rows": page.object_list, "page": page, "query": query})
 
 A list that filters declares a ``django_filters.FilterSet`` and hands the filtered queryset here
-(see ``buyer/organization/filters.py`` and the people list).
+(see ``buyer/organization/filters.py`` and the people list). Rows a service has already counted
+are handed as :class:`Counted`, so that the paginator does not count them again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest
@@ -24,6 +25,20 @@ from django.http import HttpRequest
 PAGE_SIZE = 50
 
 T = TypeVar("T")
+
+
+class Counted(Generic[T]):
+    """Ordered rows (a queryset) and their number, counted already: :func:`paginate` takes the
+    number instead of counting the rows again, and reads only the page's slice."""
+
+    def __init__(self, rows: Sequence[T] | Any, total: int) -> None:
+        self.rows, self.total = rows, total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, window: slice) -> Any:
+        return self.rows[window]
 
 
 def query_without_page(request: HttpRequest, param: str = "page") -> str:

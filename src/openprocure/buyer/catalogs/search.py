@@ -380,23 +380,31 @@ def search(
 
 class Matches:
     """The matches of a search as a sequence ``core.lists.paginate`` can cut into pages: its length
-    is the number of matches, a slice runs the search for those rows only (items with supplier)."""
+    is the number of matches, a slice runs the search for those rows only (items with supplier),
+    reusing the count (and prefix choice) of the length instead of counting again."""
 
     def __init__(self, query: SearchQuery, versions: Sequence[int]) -> None:
         self.query, self.versions = query, list(versions)
         self.total_exact = True
-        self._total: int | None = None
+        self._counted: SearchResult | None = None
+
+    def _count(self) -> SearchResult:
+        if self._counted is None:
+            self._counted = search(self.query, versions=self.versions, limit=0)
+            self.total_exact = self._counted.total_exact
+        return self._counted
 
     def __len__(self) -> int:
-        if self._total is None:
-            result = search(self.query, versions=self.versions, limit=0)
-            self._total, self.total_exact = result.total, result.total_exact
-        return self._total
+        return self._count().total
 
     def __getitem__(self, window: slice) -> list[CatalogItem]:
         start = window.start or 0
         result = search(
-            self.query, versions=self.versions, offset=start, limit=(window.stop or start) - start
+            self.query,
+            versions=self.versions,
+            offset=start,
+            limit=(window.stop or start) - start,
+            known=self._count(),
         )
         found = CatalogItem.objects.select_related("version__supplier").in_bulk(result.item_ids)
         return [found[pk] for pk in result.item_ids if pk in found]

@@ -17,7 +17,6 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from openprocure.core.audit import save_administered
@@ -29,27 +28,25 @@ from openprocure.supplier.business.models import Business
 from openprocure.supplier.business.services import membership_of, staff_role
 from openprocure.supplier.catalog import services, tasks
 from openprocure.supplier.catalog.choices import ExportStatus
-from openprocure.supplier.catalog.forms import CatalogSelectionForm, ExportForm
+from openprocure.supplier.catalog.forms import (
+    SORT_LABELS,
+    CatalogSelectionForm,
+    ExportForm,
+    StorefrontSearchForm,
+    SuggestForm,
+)
 from openprocure.supplier.catalog.models import CatalogExport, CatalogSelection, Category, Product, Seller
 from openprocure.supplier.catalog.pricing import PricingStrategy, strategy_for_request
 from openprocure.supplier.catalog.search import (
     SearchBackend,
     SearchQuery,
     SearchResult,
-    Sort,
     brand_from_token,
     facet_level,
     get_backend,
     trim_code,
 )
 from openprocure.supplier.catalog.spelling import did_you_mean
-
-SORT_LABELS = {
-    Sort.RELEVANCE: gettext_lazy("Relevance"),
-    Sort.PRICE_ASC: gettext_lazy("Price: low to high"),
-    Sort.PRICE_DESC: gettext_lazy("Price: high to low"),
-    Sort.DELIVERY: gettext_lazy("Fastest delivery"),
-}
 
 
 def cart_add_url() -> str:
@@ -96,13 +93,6 @@ def _priced(products: list[Product], strategy: PricingStrategy) -> list[PricedPr
     ]
 
 
-def _int(value: str | None, default: int | None) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else default
-    except (TypeError, ValueError):
-        return default
-
-
 def _band_label(band: int) -> str:
     bounds = list(tunable("CATALOG_PRICE_BANDS"))
     currency = tunable("CATALOG_DEFAULT_CURRENCY")
@@ -121,31 +111,10 @@ def _search_page(
     request: HttpRequest, *, category: Category | None = None, template: str = "catalog/search.html"
 ) -> HttpResponse:
     strategy = strategy_for_request(request)
-    params = request.GET
-    text = params.get("q", "").strip()[:200]
-    category_code = trim_code(category.code) if category else ""
-    if not category and params.get("cat", "").isdigit() and len(params["cat"]) in (2, 4, 6, 8):
-        category_code = params["cat"]
-    sort = params.get("sort", Sort.RELEVANCE)
-    if sort not in Sort.ALL:
-        sort = Sort.RELEVANCE
-    fulfilment = params.get("ful", "")
-    page_size = int(tunable("CATALOG_PAGE_SIZE"))
-    page = max(1, _int(params.get("page"), 1) or 1)
-    query = SearchQuery(
-        text=text,
-        category=category_code,
-        brands=tuple(params.getlist("brand"))[:10],
-        seller_ids=tuple(
-            seller for seller in (_int(v, None) for v in params.getlist("seller")[:10]) if seller
-        ),
-        fulfilled_by_us={"us": True, "seller": False}.get(fulfilment),
-        price_band=_int(params.get("price"), None),
-        sort=sort,
-        page=min(page, 10_000 // page_size + 1),
-        page_size=page_size,
-        price_basis=strategy.price_basis,
+    query = StorefrontSearchForm(request.GET).search_query(
+        category=trim_code(category.code) if category else None, price_basis=strategy.price_basis
     )
+    text, category_code, page_size = query.text, query.category, query.page_size
     backend = get_backend()
     result = backend.search(query=query)
     spelling = _spelling(request, backend, query, result)
@@ -157,17 +126,19 @@ def _search_page(
     }
     products = [by_rank[rank] for rank in result.sales_ranks if rank in by_rank]
     pages = max(1, -(-result.total // page_size))
+    breadcrumbs = _breadcrumbs(category_code)
     context = {
         "query": query,
         "text": text,
         "category": category,
-        "breadcrumbs": _breadcrumbs(category_code),
+        "breadcrumbs": breadcrumbs,
+        "category_name": breadcrumbs[-1][0] if breadcrumbs else "",
         "result": result,
         "spelling": spelling,
         "results": _priced(products, strategy),
         "facets": _facets(request, query, result, browsing=category is not None),
         "clear_category_url": _url(request, cat=None) if category_code and not category else "",
-        "sort_options": [(value, label, value == sort) for value, label in SORT_LABELS.items()],
+        "sort_options": [(value, label, value == query.sort) for value, label in SORT_LABELS.items()],
         "page": query.page,
         "pages": pages,
         "previous_url": _url(request, page=query.page - 1) if query.page > 1 else "",
@@ -395,7 +366,7 @@ def product_detail(request: HttpRequest, asin: str) -> HttpResponse:
 @require_GET
 def suggest(request: HttpRequest) -> JsonResponse:
     """``/search/suggest/?q=``: typeahead completions as JSON."""
-    prefix = request.GET.get("q", "").strip()[:100]
+    prefix = SuggestForm(request.GET).typed()
     if len(prefix) < int(tunable("CATALOG_SUGGEST_MIN_CHARS")):
         return JsonResponse({"query": prefix, "suggestions": []})
     found = get_backend().suggest(prefix=prefix, limit=int(tunable("CATALOG_SUGGEST_LIMIT")))

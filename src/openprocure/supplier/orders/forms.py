@@ -47,3 +47,19 @@ class ConformanceRunForm(forms.Form):
         ),
         error_messages={"required": _("Tick the box to say you know what the checks send.")},
     )
+
+
+class OrdersScopeForm(forms.Form):
+    """Whose orders a business member's list shows: ``?all=1`` asks for the whole business's (which
+    only an administrator signed in directly sees); any other value, for one's own."""
+
+    all = forms.TypedChoiceField(
+        label=_("All orders of the business"),
+        required=False,
+        choices=[("1", _("All orders of the business"))],
+        coerce=lambda value: value == "1",
+        empty_value=None,
+    )
+
+    def whole_business(self) -> bool:
+        return bool(self.cleaned_data.get("all")) if self.is_valid() else False

@@ -22,7 +22,7 @@ from openprocure.supplier.business.services import membership_of, staff_role
 from openprocure.supplier.orders import selectors, services, tasks
 from openprocure.supplier.orders.choices import ConformanceStatus
 from openprocure.supplier.orders.codes import CODES, LINE, ORDER
-from openprocure.supplier.orders.forms import ApiKeyForm, CancelOrderForm, ConformanceRunForm
+from openprocure.supplier.orders.forms import ApiKeyForm, CancelOrderForm, ConformanceRunForm, OrdersScopeForm
 from openprocure.supplier.orders.models import ApiKey, ConformanceRun, Order
 
 
@@ -55,7 +55,7 @@ def account_orders(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Your orders (PunchOut user) or, for an administrator with ``?all=1``, the whole business's."""
     membership = _membership(request)
     in_session = _in_session(request)
-    whole = request.GET.get("all") == "1" and membership.is_administrator and not in_session
+    whole = OrdersScopeForm(request.GET).whole_business() and membership.is_administrator and not in_session
     page, query = paginate(
         request, selectors.with_lines(selectors.orders_for(membership, whole_business=whole))
     )

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from openprocure.core.lists import Counted
 from openprocure.core.models import DeliveryAttempt, Document, OutboxMessage, User
 from openprocure.supplier.business.services import staff_role
 from openprocure.supplier.orders.models import Order, OrderRequestReceipt
@@ -25,10 +26,10 @@ def require_support(user: User) -> None:
 @dataclass
 class LookupResult:
     """What a lookup found, newest first (the primary key last, so pages never overlap): whole lists
-    for the page to cut into pages."""
+    for the page to cut into pages, each with its number (counted once, for the record and the pages)."""
 
-    orders: QuerySet[Order]
-    refused: QuerySet[OrderRequestReceipt]
+    orders: Counted[Order]
+    refused: Counted[OrderRequestReceipt]
 
 
 def lookup(*, query: str, by: User) -> LookupResult:
@@ -36,7 +37,7 @@ def lookup(*, query: str, by: User) -> LookupResult:
     require_support(by)
     query = query.strip()
     if not query:
-        return LookupResult(Order.objects.none(), OrderRequestReceipt.objects.none())
+        return LookupResult(Counted(Order.objects.none(), 0), Counted(OrderRequestReceipt.objects.none(), 0))
     match = (
         Q(buyer_order_id__iexact=query)
         | Q(number__iexact=query)
@@ -53,13 +54,14 @@ def lookup(*, query: str, by: User) -> LookupResult:
         .order_by("-created_at", "-pk")
     )
     found = list(orders[:2])
+    result = LookupResult(Counted(orders, orders.count()), Counted(refused, refused.count()))
     LookupRecord.objects.create(
         who=by,
         query=query[:250],
         order=found[0] if len(found) == 1 else None,
-        results=orders.count() + refused.count(),
+        results=len(result.orders) + len(result.refused),
     )
-    return LookupResult(orders, refused)
+    return result
 
 
 @dataclass

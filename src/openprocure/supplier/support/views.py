@@ -11,13 +11,14 @@ from openprocure.core.lists import paginate
 from openprocure.supplier.orders.models import Order
 from openprocure.supplier.orders.selectors import with_lines
 from openprocure.supplier.support import services
+from openprocure.supplier.support.forms import LookupForm
 
 
 @login_required
 def lookup(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Search by buyer PO number, our order number, payloadID or the user's e-mail."""
     services.require_support(request.user)
-    query = request.GET.get("q", "")
+    query = LookupForm(request.GET).query()
     context: dict[str, object] = {"query": query, "result": None}
     if query.strip():
         result = services.lookup(query=query, by=request.user)
