@@ -10,7 +10,6 @@ line (2.01 + 2.01 + 1.00) it is 5.02.
 from __future__ import annotations
 
 import io
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -22,9 +21,10 @@ from openprocure.buyer.invoicing.matching import VAT_BREAKDOWN, vat_range
 from openprocure.buyer.invoicing.models import Invoice, SupplierIdentifier
 from openprocure.core import en16931
 from openprocure.core.en16931 import cii, ubl
-from openprocure.core.en16931.model import Address, Charge, Line, Operation, Party, TypeCode
 from openprocure.core.en16931.model import Invoice as EInvoice
+from openprocure.core.en16931.model import Line
 from tests.buyer.fulfilment_world import ap_clerk, make_po, make_supplier
+from tests.en16931_world import french_invoice
 
 pytestmark = pytest.mark.django_db
 
@@ -33,31 +33,17 @@ SELLER = "732829304"
 CENT = D("0.01")
 
 
-def _einvoice(vat: str, number: str = "INV-VAT-1") -> EInvoice:
-    seller = Party(
-        "OpenProcure Store SAS",
-        Address("12 rue des Acheteurs", "75002", "Paris", "FR"),
-        siren=SELLER,
-        vat_number="FR93732829304",
-    )
-    buyer = Party("Acme Industries", Address("1 rue de la Paix", "75002", "Paris", "FR"), siren="732829320")
+def _einvoice(vat: str) -> EInvoice:
+    """Two lines of 10.03 on PO-2026-000001 and 4.99 shipping, at 20 %, stating ``vat``."""
     lines = tuple(
         Line(str(n), str(n), part, part.title(), D(1), "C62", D("10.03"), D("10.03"), D(20))
         for n, part in ((1, "PAPER-A4"), (2, "PEN-BLUE"))
     )
-    return EInvoice(
-        number=number,
-        type_code=TypeCode.INVOICE,
-        issue_date=date(2026, 12, 7),
-        currency="EUR",
-        seller=seller,
-        buyer=buyer,
+    return french_invoice(
+        number="INV-VAT-1",
         buyer_reference="PO-2026-000001",
         order_reference="PO-2026-000001",
-        operation=Operation.GOODS,
-        payment_terms="Paiement à 30 jours",
         lines=lines,
-        charges=(Charge("Frais de port", D("4.99"), D(20)),),
         vat_amounts=((D(20), D(vat)),),
     )
 

@@ -13,12 +13,10 @@ platform, which the storefront keeps with its invoice.
 from __future__ import annotations
 
 import re
-import time
 import urllib.parse
 from collections.abc import Iterator
 from decimal import Decimal
 from itertools import combinations
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,7 +25,7 @@ from lxml import etree
 from openprocure.simulate.loop import QUERIES, Plan, SimOrder, Simulator, money
 from openprocure.simulate.web import Browser, wait_until
 from punchout import amounts, cdar
-from tests.e2e.conftest import Demo, start_demo
+from tests.e2e.conftest import Demo, start_demo, wait_for
 
 pytestmark = [pytest.mark.slow]
 
@@ -60,16 +58,6 @@ def simulator(einvoicing_demo: Demo) -> Simulator:
 def carted() -> set[str]:
     """The products this module's orders carted (each order takes two others)."""
     return set()
-
-
-def wait_for(path: Path, pattern: str, seconds: float = 120) -> list[Path]:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        found = sorted(path.glob(pattern))
-        if found:
-            return found
-        time.sleep(1)
-    raise AssertionError(f"nothing matching {pattern} in {path} after {seconds:.0f} s")
 
 
 def per_line_and_basis(cards: tuple[dict[str, Any], ...]) -> tuple[amounts.Totals, Decimal]:
@@ -206,10 +194,10 @@ def test_per_line_vat_crosses_the_buyers_intake_and_matches_first_time(
     assert (seen["status"], D(seen["due_amount"]), seen["exceptions"]) == ("approved", totals.total, [])
     assert seen["lifecycle_status"] == "205"
     explanation = seen["explanation"]
-    basis = totals.subtotal + totals.shipping
+    basis = recorded.subtotal + recorded.shipping
     assert explanation[-3:-1] == [
-        f"Subtotal {totals.subtotal} + tax {totals.tax} + shipping {totals.shipping} + handling 0.00 = "
-        f"total {totals.total}.",
+        f"Subtotal {recorded.subtotal} + tax {recorded.tax} + shipping {recorded.shipping} + handling 0.00 = "
+        f"total {recorded.total}.",
         f"Tax {totals.tax} equals the sum of its tax details.",
     ], explanation
     assert explanation[-1].startswith(
