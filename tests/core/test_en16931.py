@@ -14,7 +14,8 @@ from lxml import etree
 
 from openprocure.core import en16931
 from openprocure.core.en16931 import cii, ubl
-from openprocure.core.en16931.model import Address, Charge, Invoice, Line, Operation, Party, TypeCode
+from openprocure.core.en16931.model import Invoice, TypeCode
+from tests.en16931_world import french_invoice
 
 CII_EXAMPLES = [
     "CII_business_example_02.xml",
@@ -125,29 +126,14 @@ def test_a_document_that_is_no_invoice_is_refused():
 
 
 def _corrective() -> Invoice:
-    seller = Party(
-        "OpenProcure Store SAS",
-        Address("12 rue des Acheteurs", "75002", "Paris", "FR"),
-        siren="732829304",
-        vat_number="FR93732829304",
-    )
-    buyer = Party("Acme Industries", Address("1 rue de la Paix", "75002", "Paris", "FR"), siren="732829320")
-    line = Line(
-        "1", "3", "B000PAPER1", "Copy paper", Decimal(3), "XPK", Decimal("5.2"), Decimal("15.60"), Decimal(20)
-    )
-    return Invoice(
+    """A corrective invoice (384) of ours replacing INV-1: no SIRET, no notes."""
+    invoice = french_invoice()
+    return dataclasses.replace(
+        invoice,
         number="INV-CORR-1",
         type_code=TypeCode.CORRECTIVE,
-        issue_date=date(2026, 12, 7),
-        currency="EUR",
-        seller=seller,
-        buyer=buyer,
-        buyer_reference="PO-1",
-        order_reference="PO-1",
-        operation=Operation.GOODS,
-        payment_terms="Paiement à réception",
-        lines=(line,),
-        charges=(Charge("Frais de port", Decimal("4.99"), Decimal(20)),),
+        seller=dataclasses.replace(invoice.seller, siret=""),
+        notes=(),
         preceding_invoice="INV-1",
     )
 

@@ -14,49 +14,14 @@ from lxml import etree
 
 from openprocure.core import en16931
 from openprocure.core.en16931 import cii, ubl
-from openprocure.core.en16931.model import Address, Charge, Invoice, Line, Operation, Party, TypeCode
+from openprocure.core.en16931.model import Address, TypeCode
+from tests.en16931_world import french_invoice
 
 MINOR = Decimal("0.01")
 RAM = "{urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100}"
 CBC = "{urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2}"
 CII_SELLER = "/CrossIndustryInvoice[1]/SupplyChainTradeTransaction[1]/ApplicableHeaderTradeAgreement[1]/SellerTradeParty[1]"
 CII_BUYER = "/CrossIndustryInvoice[1]/SupplyChainTradeTransaction[1]/ApplicableHeaderTradeAgreement[1]/BuyerTradeParty[1]"
-
-
-def _invoice(**changes: object) -> Invoice:
-    """A French invoice of ours: seller and buyer in France with SIREN, SIRET and VAT number, the
-    PMT, PMD and AAB notes."""
-    seller = Party(
-        "OpenProcure Store SAS",
-        Address("12 rue des Acheteurs", "75002", "Paris", "FR"),
-        siren="732829304",
-        siret="73282930400011",
-        vat_number="FR93732829304",
-    )
-    buyer = Party("Acme Industries", Address("1 rue de la Paix", "75002", "Paris", "FR"), siren="732829320")
-    line = Line(
-        "1", "3", "B000PAPER1", "Copy paper", Decimal(3), "XPK", Decimal("5.2"), Decimal("15.60"), Decimal(20)
-    )
-    invoice = Invoice(
-        number="INV-1",
-        type_code=TypeCode.INVOICE,
-        issue_date=date(2026, 12, 7),
-        currency="EUR",
-        seller=seller,
-        buyer=buyer,
-        buyer_reference="PO-1",
-        order_reference="PO-1",
-        operation=Operation.GOODS,
-        payment_terms="Paiement à réception",
-        lines=(line,),
-        charges=(Charge("Frais de port", Decimal("4.99"), Decimal(20)),),
-        notes=(
-            ("PMT", "Indemnité forfaitaire pour frais de recouvrement : 40 EUR."),
-            ("PMD", "Pénalités de retard : trois fois le taux d'intérêt légal."),
-            ("AAB", "Pas d'escompte pour paiement anticipé."),
-        ),
-    )
-    return dataclasses.replace(invoice, **changes)  # type: ignore[arg-type]
 
 
 def _french_rules(report: en16931.Report) -> list[tuple[str, str]]:
@@ -99,7 +64,7 @@ def test_a_complete_french_document_passes_with_only_the_electronic_address_warn
     changes: dict[str, object] = {"type_code": type_code}
     if type_code != TypeCode.INVOICE:
         changes.update(preceding_invoice="INV-0", preceding_invoice_date=date(2026, 12, 1))
-    report = en16931.validate(build(_invoice(**changes), minor=MINOR))
+    report = en16931.validate(build(french_invoice(**changes), minor=MINOR))
     # The directory's electronic addresses (BT-49, BT-34) are not in our data: warnings only.
     assert (report.valid, _french_rules(report)) == (True, [("BR-FR-12", "warning"), ("BR-FR-13", "warning")])
 
@@ -112,8 +77,8 @@ def test_a_complete_french_document_passes_with_only_the_electronic_address_warn
     ],
 )
 def test_a_french_invoice_without_the_seller_siren_is_refused_by_br_fr_10(build, location):
-    invoice = _invoice()
-    xml = build(_invoice(seller=dataclasses.replace(invoice.seller, siren="", siret="")), minor=MINOR)
+    invoice = french_invoice()
+    xml = build(french_invoice(seller=dataclasses.replace(invoice.seller, siren="", siret="")), minor=MINOR)
     with pytest.raises(en16931.InvalidInvoice) as refused:
         en16931.check(xml)
     # EN 16931 is satisfied (the VAT number identifies the seller); the French rule is not.
@@ -122,8 +87,10 @@ def test_a_french_invoice_without_the_seller_siren_is_refused_by_br_fr_10(build,
 
 
 def test_a_seller_siren_of_fourteen_digits_is_refused_where_it_stands():
-    invoice = _invoice()
-    xml = cii.build(_invoice(seller=dataclasses.replace(invoice.seller, siren="73282930400011")), minor=MINOR)
+    invoice = french_invoice()
+    xml = cii.build(
+        french_invoice(seller=dataclasses.replace(invoice.seller, siren="73282930400011")), minor=MINOR
+    )
     report = en16931.validate(xml)
     # Also no longer the start of its SIRET.
     assert report.rules == ["BR-FR-09", "BR-FR-10"]
@@ -139,8 +106,10 @@ def test_a_seller_siren_of_fourteen_digits_is_refused_where_it_stands():
     ],
 )
 def test_a_siret_that_is_not_of_the_siren_is_refused_by_br_fr_09(build, location):
-    invoice = _invoice()
-    xml = build(_invoice(seller=dataclasses.replace(invoice.seller, siret="55210055400013")), minor=MINOR)
+    invoice = french_invoice()
+    xml = build(
+        french_invoice(seller=dataclasses.replace(invoice.seller, siret="55210055400013")), minor=MINOR
+    )
     report = en16931.validate(xml)
     assert report.rules == ["BR-FR-09"]
     assert str(report.fatal[0]) == (
@@ -150,9 +119,10 @@ def test_a_siret_that_is_not_of_the_siren_is_refused_by_br_fr_09(build, location
 
 
 def test_a_buyer_siret_without_its_siren_is_refused_by_br_fr_09():
-    invoice = _invoice()
+    invoice = french_invoice()
     xml = ubl.build(
-        _invoice(buyer=dataclasses.replace(invoice.buyer, siren="", siret="73282932000074")), minor=MINOR
+        french_invoice(buyer=dataclasses.replace(invoice.buyer, siren="", siret="73282932000074")),
+        minor=MINOR,
     )
     assert en16931.validate(xml).rules == ["BR-FR-09"]
 
@@ -165,7 +135,7 @@ def test_a_buyer_siret_without_its_siren_is_refused_by_br_fr_09():
     ],
 )
 def test_a_type_code_outside_the_french_list_is_refused_by_br_fr_04(build, find, location):
-    tree = etree.fromstring(build(_invoice(), minor=MINOR))
+    tree = etree.fromstring(build(french_invoice(), minor=MINOR))
     tree.find(find).text = "326"  # a partial invoice: an EN 16931 type, not a French one
     report = en16931.validate(etree.tostring(tree))
     assert report.rules == ["BR-FR-04"]
@@ -175,23 +145,25 @@ def test_a_type_code_outside_the_french_list_is_refused_by_br_fr_04(build, find,
 
 @pytest.mark.parametrize("build", [cii.build, ubl.build])
 def test_a_b2b_flow_needs_the_buyer_siren_br_fr_11(build):
-    invoice = _invoice()
+    invoice = french_invoice()
     b2b = (*invoice.notes, ("BAR", "B2B"))
-    assert en16931.validate(build(_invoice(notes=b2b), minor=MINOR)).rules == []
+    assert en16931.validate(build(french_invoice(notes=b2b), minor=MINOR)).rules == []
     anonymous = dataclasses.replace(invoice.buyer, siren="")
-    assert en16931.validate(build(_invoice(notes=b2b, buyer=anonymous), minor=MINOR)).rules == ["BR-FR-11"]
+    assert en16931.validate(build(french_invoice(notes=b2b, buyer=anonymous), minor=MINOR)).rules == [
+        "BR-FR-11"
+    ]
     # Without the BAR note the buyer's SIREN is not required; a BAR note must say a known flow.
-    assert en16931.validate(build(_invoice(buyer=anonymous), minor=MINOR)).rules == []
+    assert en16931.validate(build(french_invoice(buyer=anonymous), minor=MINOR)).rules == []
     unknown = (*invoice.notes, ("BAR", "B2G"))
-    assert en16931.validate(build(_invoice(notes=unknown), minor=MINOR)).rules == ["BR-FR-20"]
+    assert en16931.validate(build(french_invoice(notes=unknown), minor=MINOR)).rules == ["BR-FR-20"]
 
 
 @pytest.mark.parametrize("build", [cii.build, ubl.build])
 def test_a_credit_note_names_the_invoice_it_credits_with_its_date_br_fr_co_05(build):
-    credit = _invoice(type_code=TypeCode.CREDIT_NOTE, preceding_invoice="INV-0")
+    credit = french_invoice(type_code=TypeCode.CREDIT_NOTE, preceding_invoice="INV-0")
     report = en16931.validate(build(credit, minor=MINOR))
     assert report.rules == ["BR-FR-CO-05"]
-    assert en16931.validate(build(_invoice(type_code=TypeCode.CREDIT_NOTE), minor=MINOR)).rules == [
+    assert en16931.validate(build(french_invoice(type_code=TypeCode.CREDIT_NOTE), minor=MINOR)).rules == [
         "BR-FR-CO-05"
     ]
     dated = dataclasses.replace(credit, preceding_invoice_date=date(2026, 12, 1))
@@ -200,17 +172,17 @@ def test_a_credit_note_names_the_invoice_it_credits_with_its_date_br_fr_co_05(bu
 
 @pytest.mark.parametrize("build", [cii.build, ubl.build])
 def test_a_corrective_invoice_without_the_invoice_it_corrects_is_refused_by_br_fr_co_04(build):
-    assert en16931.validate(build(_invoice(type_code=TypeCode.CORRECTIVE), minor=MINOR)).rules == [
+    assert en16931.validate(build(french_invoice(type_code=TypeCode.CORRECTIVE), minor=MINOR)).rules == [
         "BR-FR-CO-04"
     ]
 
 
 @pytest.mark.parametrize("build", [cii.build, ubl.build])
 def test_a_vat_rate_that_is_not_french_is_refused_by_br_fr_16(build):
-    invoice = _invoice()
+    invoice = french_invoice()
     line = dataclasses.replace(invoice.lines[0], vat_rate=Decimal(19))
     charge = dataclasses.replace(invoice.charges[0], vat_rate=Decimal(19))
-    report = en16931.validate(build(_invoice(lines=(line,), charges=(charge,)), minor=MINOR))
+    report = en16931.validate(build(french_invoice(lines=(line,), charges=(charge,)), minor=MINOR))
     # The line's, the charge's and the breakdown's rate.
     assert report.rules == ["BR-FR-16", "BR-FR-16", "BR-FR-16"]
     assert {f.message for f in report.fatal} == {
@@ -219,7 +191,7 @@ def test_a_vat_rate_that_is_not_french_is_refused_by_br_fr_16(build):
 
 
 def test_missing_legal_notes_are_warnings_of_br_fr_05():
-    report = en16931.validate(cii.build(_invoice(notes=()), minor=MINOR))
+    report = en16931.validate(cii.build(french_invoice(notes=()), minor=MINOR))
     assert report.valid
     assert [f.message for f in report.warnings if f.rule == "BR-FR-05"] == [
         "The note (BT-22) with subject PMT (the fixed recovery fee) is a mandatory mention in France.",
@@ -230,7 +202,7 @@ def test_missing_legal_notes_are_warnings_of_br_fr_05():
 
 
 def test_a_seller_abroad_without_siren_is_no_french_flow_even_for_a_french_buyer():
-    invoice = _invoice()
+    invoice = french_invoice()
     abroad = dataclasses.replace(
         invoice.seller,
         address=Address("Hauptstraße 1", "10115", "Berlin", "DE"),
@@ -238,5 +210,5 @@ def test_a_seller_abroad_without_siren_is_no_french_flow_even_for_a_french_buyer
         siret="",
         vat_number="DE136695976",
     )
-    report = en16931.validate(cii.build(_invoice(seller=abroad), minor=MINOR))
+    report = en16931.validate(cii.build(french_invoice(seller=abroad), minor=MINOR))
     assert (report.valid, _french_rules(report)) == (True, [])

@@ -52,6 +52,17 @@ def wait_for_health(url: str, deadline: float) -> dict[str, str]:
     raise AssertionError(f"{url} did not answer in time: {last}")
 
 
+def wait_for(path: Path, pattern: str, seconds: float = 120) -> list[Path]:
+    """The files of ``path`` matching ``pattern``, once there are some (a site's worker writes them)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = sorted(path.glob(pattern))
+        if found:
+            return found
+        time.sleep(1)
+    raise AssertionError(f"nothing matching {pattern} in {path} after {seconds:.0f} s")
+
+
 @dataclass
 class Demo:
     """A running ``openprocure demo``."""

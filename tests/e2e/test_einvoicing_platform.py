@@ -19,15 +19,13 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from openprocure.simulate.web import Browser, Page, wait_until
 from punchout import cdar
-from tests.e2e.conftest import Demo, start_demo
+from tests.e2e.conftest import Demo, start_demo, wait_for
 
 pytestmark = [pytest.mark.slow]
 
@@ -39,16 +37,6 @@ def french_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     demo = start_demo(tmp_path_factory.mktemp("french-demo"), options=("--einvoicing-platform",))
     yield demo
     demo.stop()
-
-
-def wait_for(path: Path, pattern: str, seconds: float = 120) -> list[Path]:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        found = sorted(path.glob(pattern))
-        if found:
-            return found
-        time.sleep(1)
-    raise AssertionError(f"nothing matching {pattern} in {path} after {seconds:.0f} s")
 
 
 @pytest.fixture(scope="module")

@@ -201,6 +201,7 @@ EXCEPTION_LABELS = {
     "tax_variance": _("Tax differs from the line taxes"),
     "tax_charges_variance": _("Tax differs from the line and charge taxes"),
     "tax_details_variance": _("Tax differs from its details"),
+    "vat_breakdown_variance": _("VAT of a rate does not add up"),
     "tax_rate_over": _("Tax rate higher than expected"),
     "shipping_not_allowed": _("Shipping charged but not accepted"),
     "shipping_over": _("Shipping above the limit"),

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from lxml import etree
 
+from openprocure.buyer.invoicing.matching import VAT_BREAKDOWN
 from openprocure.core.exceptions import ServiceError
 from punchout import amounts, cxml
 from punchout.money import quantize_money
@@ -36,6 +37,7 @@ CREDIT_TYPE_CODES = {"381", "396", "532", "81", "83", "261", "262", "308"}
 # UNTDID 1001 corrective invoice (BT-3): it replaces in full the invoice it names (BT-25).
 CORRECTIVE_TYPE_CODE = "384"
 CII_NS = {
+    "rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
     "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100",
     "qdt": "urn:un:unece:uncefact:data:standard:QualifiedDataType:100",
     "udt": "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100",
@@ -99,7 +101,8 @@ class ParsedInvoice:
     # a tax exemption says the VAT is reverse-charged: the buyer accounts for it
     reverse_charge: bool = False
     warnings: list[str] = field(default_factory=list)
-    #: The header tax broken down (``punchout.amounts.TaxDetail``: tax on lines, shipping, handling).
+    #: The header tax broken down (``punchout.amounts.TaxDetail``): tax on lines, shipping, handling
+    #: (cXML), or the VAT of each rate on its lines and charges (EN 16931 BG-23, ``VAT_BREAKDOWN``).
     tax_details: list[amounts.TaxDetail] = field(default_factory=list)
     #: A corrective invoice (type 384): it replaces in full the invoice numbered ``preceding_number``
     #: (BT-25) of ``preceding_date`` (BT-26, when stated).
@@ -276,6 +279,7 @@ def parse_ubl(root: Any) -> ParsedInvoice:
                 order_line_number=_int_or_none(text(node, "cac:OrderLineReference/cbc:LineID")),
                 part_id=text(node, "cac:Item/cac:SellersItemIdentification/cbc:ID"),
                 description=text(node, "cac:Item/cbc:Name"),
+                tax_rate=_rate(text(node, "cac:Item/cac:ClassifiedTaxCategory/cbc:Percent"), index),
             )
         )
     totals = root.find("cac:LegalMonetaryTotal", UBL_NS)
@@ -292,11 +296,41 @@ def parse_ubl(root: Any) -> ParsedInvoice:
         if (node.get("currencyID") or currency).upper() == parsed.currency
     ]
     parsed.tax = tax_amounts[0] if tax_amounts else ZERO
+    for total in root.findall("cac:TaxTotal", UBL_NS):
+        stated = total.find("cbc:TaxAmount", UBL_NS)
+        if stated is None or (stated.get("currencyID") or currency).upper() != parsed.currency:
+            continue
+        for node in total.findall("cac:TaxSubtotal", UBL_NS):
+            _add_breakdown(
+                parsed,
+                text(node, "cac:TaxCategory/cbc:Percent"),
+                text(node, "cbc:TaxableAmount"),
+                text(node, "cbc:TaxAmount"),
+            )
     parsed.total = _decimal(text(totals, "cbc:TaxInclusiveAmount"), "BT-112")
     parsed.due_amount = _decimal(text(totals, "cbc:PayableAmount"), "BT-115")
     if parsed.is_credit:
         parsed.negate()
     return parsed
+
+
+def _rate(text: str, index: int) -> Decimal | None:
+    """A line's VAT rate (BT-152), when stated."""
+    return _decimal(text, f"BT-152 line {index}") if text else None
+
+
+def _add_breakdown(parsed: ParsedInvoice, rate: str, basis: str, amount: str) -> None:
+    """One VAT breakdown (BG-23) of the invoice: its rate (BT-119), basis (BT-116) and VAT (BT-117)."""
+    if not rate:
+        return
+    parsed.tax_details.append(
+        amounts.TaxDetail(
+            VAT_BREAKDOWN,
+            _decimal(rate, "BT-119"),
+            _decimal(basis or "0", "BT-116"),
+            _decimal(amount or "0", "BT-117"),
+        )
+    )
 
 
 def _electronic_address(scheme: str, value: str) -> tuple[str, str]:
@@ -409,6 +443,14 @@ def parse_cii(data: bytes, *, source: str) -> ParsedInvoice:
         for registration in buyer.tax_registrations.children
     ]
     parsed.buyer_siren = seller_siren([pair for pair in buyer_ids if pair[1]])
+    rates = [
+        node.findtext(
+            "ram:SpecifiedLineTradeSettlement/ram:ApplicableTradeTax/ram:RateApplicablePercent", "", CII_NS
+        ).strip()
+        for node in root.findall(
+            "rsm:SupplyChainTradeTransaction/ram:IncludedSupplyChainTradeLineItem", CII_NS
+        )
+    ]
     for index, item in enumerate(document.trade.items.children, start=1):
         quantity = _amount(item.delivery.billed_quantity, f"BT-129 line {index}") or ZERO
         price = _amount(item.agreement.net.amount, f"BT-146 line {index}") or ZERO
@@ -425,6 +467,7 @@ def parse_cii(data: bytes, *, source: str) -> ParsedInvoice:
                 order_line_number=_int_or_none(_text(item.agreement.buyer_order.line_id)),
                 part_id=_text(item.product.seller_assigned_id),
                 description=_text(item.product.name),
+                tax_rate=_rate(rates[index - 1] if index <= len(rates) else "", index),
             )
         )
     totals = settlement.monetary_summation
@@ -442,6 +485,15 @@ def parse_cii(data: bytes, *, source: str) -> ParsedInvoice:
             parsed.tax = _decimal(str(amount), "BT-110")
     parsed.total = _amount(totals.grand_total, "BT-112")
     parsed.due_amount = _amount(totals.due_amount, "BT-115")
+    for node in root.findall(
+        "rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax", CII_NS
+    ):
+        _add_breakdown(
+            parsed,
+            node.findtext("ram:RateApplicablePercent", "", CII_NS).strip(),
+            node.findtext("ram:BasisAmount", "", CII_NS).strip(),
+            node.findtext("ram:CalculatedAmount", "", CII_NS).strip(),
+        )
     for term in settlement.terms.children:
         due = _value(term.due)
         if isinstance(due, date):

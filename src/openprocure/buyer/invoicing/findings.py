@@ -102,6 +102,12 @@ MESSAGES: dict[str, Any] = {
     "tax_details_variance": _(
         "Tax %(tax)s but its tax details add up to %(details)s: differs by %(difference)s (tolerance %(allowed)s)."
     ),
+    "vat_breakdown_ok": _(
+        "VAT at %(rate)s%%: %(tax)s on %(taxable)s (%(rate)s%% of it is %(expected)s; accepted from %(lowest)s to %(highest)s)."
+    ),
+    "vat_breakdown_variance": _(
+        "VAT at %(rate)s%% is %(tax)s but %(rate)s%% of %(taxable)s is %(expected)s: one minor unit either way, or what rounding its %(items)s lines and charges one by one can give, accepts %(lowest)s to %(highest)s (tolerance %(allowed)s)."
+    ),
     "tax_rate_over": _(
         "Tax %(tax)s is %(rate)s%% of the subtotal %(subtotal)s; at most %(max)s%% is expected."
     ),
@@ -321,6 +327,15 @@ def tax_figures(
     out["rate"] = amounts.rate_text(rate)
     if line is not None:
         out["line"] = str(line)
+    return out
+
+
+def vat_breakdown_figures(
+    rate: Decimal, figures: dict[str, Decimal], items: int, quant: Decimal
+) -> dict[str, str]:
+    """Figures of one rate of a VAT breakdown: :func:`tax_figures` and how many lines and charges."""
+    out = tax_figures(None, rate, figures, quant)
+    out["items"] = str(items)
     return out
 
 

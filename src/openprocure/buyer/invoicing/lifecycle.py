@@ -66,6 +66,7 @@ EXCEPTION_REASONS: dict[str, str] = {
     "tax_variance": "TX_TVA_ERR",
     "tax_charges_variance": "TX_TVA_ERR",
     "tax_details_variance": "TX_TVA_ERR",
+    "vat_breakdown_variance": "TX_TVA_ERR",
     "tax_rate_over": "TX_TVA_ERR",
     "shipping_not_allowed": "CMD_ERR",
     "shipping_over": "MONTANTTOTAL_ERR",

@@ -25,7 +25,12 @@ Rules
   charge × the rate (``tax_abs``); the lines add up to the subtotal, and subtotal + tax + shipping +
   special handling to the stated total (``header_amount_abs``); the header tax equals the line taxes
   plus the shipping and handling tax details (when lines carry tax), else the sum of its tax details
-  (``tax_abs``). Header tax stays within ``max_tax_rate_pct`` of the subtotal when set; shipping
+  (``tax_abs``). An EN 16931 invoice's VAT breakdown (BG-23, tax details of purpose
+  :data:`VAT_BREAKDOWN`) states each rate's VAT on its basis of lines and charges: the VAT is
+  accepted within one minor unit of the basis × the rate rounded, or further only as far as rounding
+  each of the rate's lines and charges on its own can take it (half a minor unit each: the seller's
+  VAT may be the sum of its lines' rounded VAT, EN 16931 BR-S-09/BR-CO-17), plus ``tax_abs``.
+  Header tax stays within ``max_tax_rate_pct`` of the subtotal when set; shipping
   above ``shipping_max`` is an exception (0 = no shipping accepted, None = any).
 - A credit memo (negative amounts) must map to order lines and cannot credit more than was invoiced;
   its amounts follow the same rules, except that a line without quantity is a price correction (its
@@ -38,7 +43,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any
 
 from openprocure.buyer.invoicing import units
@@ -53,10 +58,15 @@ from openprocure.buyer.invoicing.findings import (
     tax_figures,
     tax_rate_figures,
     unit_figures,
+    vat_breakdown_figures,
     waits_for_receipt,
 )
 from punchout import amounts
 from punchout.money import quantize_money
+
+#: The ``purpose`` of a tax detail read from an EN 16931 VAT breakdown (BG-23): one rate's VAT
+#: (BT-117) on its basis of lines and charges (BT-116), where cXML states lines and charges apart.
+VAT_BREAKDOWN = "vatBreakdown"
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -623,6 +633,7 @@ def _check_header(
             code = "tax"
             figures["lines"] = rule.expected
         header.append(_variance(code, rule, tolerance.tax_abs, quant, figures))
+    _check_vat_breakdown(header, invoice, tolerance, quant)
     if invoice.is_credit:
         return
     if tolerance.max_tax_rate_pct is not None and subtotal > 0:
@@ -655,3 +666,48 @@ def _check_header(
                     {"shipping": invoice.shipping, "max": tolerance.shipping_max, "over": over},
                 )
             )
+
+
+def vat_range(basis: Decimal, rate: Decimal, items: int, quant: Decimal) -> tuple[Decimal, Decimal, Decimal]:
+    """The VAT of one rate on ``basis``, as ``(expected, lowest, highest)``: the basis × the rate
+    rounded once, and the range a VAT stated for it is accepted in: one minor unit either side of it,
+    or as far as rounding each of ``items`` lines and charges on its own can take the sum (half a minor
+    unit each)."""
+    exact = basis * rate / HUNDRED
+    expected = amounts.round_to(exact, quant)
+    spread = quant * max(items, 1) / 2
+    lowest = min(expected - quant, (exact - spread).quantize(quant, rounding=ROUND_CEILING))
+    highest = max(expected + quant, (exact + spread).quantize(quant, rounding=ROUND_FLOOR))
+    return expected, lowest, highest
+
+
+def _check_vat_breakdown(
+    header: list[Finding], invoice: Invoice, tolerance: Tolerance, quant: Decimal
+) -> None:
+    """Each VAT rate of an EN 16931 breakdown: its VAT within :func:`vat_range` (plus ``tax_abs``)."""
+    stated_rates = any(line.tax_rate is not None for line in invoice.lines)
+    for detail in invoice.tax_details:
+        if detail.purpose != VAT_BREAKDOWN or detail.rate is None:
+            continue
+        lines = [line for line in invoice.lines if not stated_rates or line.tax_rate == detail.rate]
+        charged = detail.taxable != sum((line.amount for line in lines), ZERO)
+        items = len(lines) + charged
+        expected, lowest, highest = vat_range(detail.taxable, detail.rate, items, quant)
+        allowed = tolerance.tax_abs
+        ok = lowest - allowed <= detail.amount <= highest + allowed
+        figures = {
+            "tax": detail.amount,
+            "taxable": detail.taxable,
+            "expected": expected,
+            "lowest": lowest,
+            "highest": highest,
+            "allowed": allowed,
+        }
+        header.append(
+            Finding(
+                "vat_breakdown_ok" if ok else "vat_breakdown_variance",
+                ok,
+                None,
+                Figures(vat_breakdown_figures, (detail.rate, figures, items, quant)),
+            )
+        )

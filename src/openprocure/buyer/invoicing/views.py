@@ -24,6 +24,7 @@ from openprocure.buyer.invoicing.forms import (
     ToleranceRuleForm,
 )
 from openprocure.buyer.invoicing.intake import receive_einvoice
+from openprocure.buyer.invoicing.matching import VAT_BREAKDOWN
 from openprocure.buyer.invoicing.models import (
     Invoice,
     InvoiceException,
@@ -93,6 +94,7 @@ def _tax_details(invoice: Invoice) -> list[dict[str, Any]]:
     what = {
         amounts.SHIPPING: _("Tax on shipping"),
         amounts.SPECIAL_HANDLING: _("Tax on special handling"),
+        VAT_BREAKDOWN: _("VAT on the lines and charges at this rate"),
     }
     return [
         {
