@@ -37,7 +37,7 @@ DATA = Path(__file__).parent / "catalog_files"
 
 def found(text: str = "", **filters) -> list[str]:  # type: ignore[no-untyped-def]
     versions = list(services.current_versions().values())
-    ids = search(SearchQuery(text=text, **filters), versions=versions, limit=100).item_ids
+    ids = search(SearchQuery(text=text, currency="EUR", **filters), versions=versions, limit=100).item_ids
     return [CatalogItem.objects.get(pk=pk).supplier_part_id for pk in ids]
 
 
