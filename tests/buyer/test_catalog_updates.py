@@ -84,6 +84,8 @@ def test_a_price_update_makes_a_new_version_of_the_catalog_in_force_with_the_new
         "price_up": 1,
         "price_down": 1,
         "currency": 0,
+        "price_added": 0,
+        "price_removed": 0,
         "unchanged": 1,
     }
     assert changes_of(version) == [

@@ -207,6 +207,8 @@ def test_the_changes_against_the_version_in_force_then_publish(admin, office) ->
         "price_up": 0,
         "price_down": 0,
         "currency": 0,
+        "price_added": 0,
+        "price_removed": 0,
         "unchanged": 0,
     }
     first = publish(admin, first)
@@ -235,6 +237,8 @@ def test_the_changes_against_the_version_in_force_then_publish(admin, office) ->
         "price_up": 1,
         "price_down": 1,
         "currency": 0,
+        "price_added": 0,
+        "price_removed": 0,
         "unchanged": 1,
     }
     rows = [
