@@ -24,7 +24,7 @@ from openprocure.buyer.catalogs.models import CatalogItem
 from openprocure.buyer.catalogs.search import Matches, SearchQuery, price_currencies, search
 from openprocure.buyer.organization.models import Company
 from openprocure.buyer.suppliers.models import Supplier
-from tests.buyer.catalog_world import cif_file, item, publish, upload
+from tests.buyer.catalog_world import item, publish_items
 
 pytestmark = pytest.mark.django_db
 
@@ -56,52 +56,36 @@ def catalogs(admin: Client, office: Supplier) -> None:
     """Three suppliers' catalogs in force, in EUR, USD and JPY: the same amounts (40, 100) in
     different currencies, a tie within USD, and an item without a price in EUR and in JPY."""
 
-    def priced(currency: str, rows: list[dict[str, str]]) -> bytes:
-        return cif_file([{**row, "Currency": currency} for row in rows])
-
     punchout = {"PunchOut Enabled": "T"}
-    publish(
-        admin,
-        upload(
-            admin,
+    catalogs = [
+        (
             office,
-            priced(
-                "EUR",
-                [
-                    item("E-CHEAP", "Blue pen", "1.00"),
-                    item("E-MID", "Red pen", "40.00"),
-                    item("E-DEAR", "Black pen", "100.00"),
-                    item("E-PUNCH", "Pen configurator", "", **punchout),
-                ],
-            ),
+            "EUR",
+            [
+                item("E-CHEAP", "Blue pen", "1.00"),
+                item("E-MID", "Red pen", "40.00"),
+                item("E-DEAR", "Black pen", "100.00"),
+                item("E-PUNCH", "Pen configurator", "", **punchout),
+            ],
         ),
-    )
-    dollars = Supplier.objects.create(name="Dollar Pens")
-    publish(
-        admin,
-        upload(
-            admin,
-            dollars,
-            priced(
-                "USD",
-                [
-                    item("U-MID", "Green pen", "40.00"),
-                    item("U-DEAR", "Gold pen", "100"),
-                    item("U-CHEAP", "Grey pen", "0.50"),
-                    item("U-TIE", "Green pen refill", "40"),
-                ],
-            ),
+        (
+            Supplier.objects.create(name="Dollar Pens"),
+            "USD",
+            [
+                item("U-MID", "Green pen", "40.00"),
+                item("U-DEAR", "Gold pen", "100"),
+                item("U-CHEAP", "Grey pen", "0.50"),
+                item("U-TIE", "Green pen refill", "40"),
+            ],
         ),
-    )
-    yen = Supplier.objects.create(name="Yen Pens")
-    publish(
-        admin,
-        upload(
-            admin,
-            yen,
-            priced("JPY", [item("J-1", "Pen set", "40"), item("J-PUNCH", "Pen kit", "", **punchout)]),
+        (
+            Supplier.objects.create(name="Yen Pens"),
+            "JPY",
+            [item("J-1", "Pen set", "40"), item("J-PUNCH", "Pen kit", "", **punchout)],
         ),
-    )
+    ]
+    for supplier, currency, rows in catalogs:
+        publish_items(admin, supplier, [{**row, "Currency": currency} for row in rows])
     assert list(CatalogItem.objects.order_by("pk").values_list("supplier_part_id", flat=True)) == ALL
     assert dict(CatalogItem.objects.values_list("supplier_part_id", "currency")) == {
         **dict.fromkeys(["E-CHEAP", "E-MID", "E-DEAR", "E-PUNCH"], "EUR"),
@@ -287,10 +271,7 @@ def test_the_default_is_the_most_common_currency_when_the_company_has_no_item_in
 
 
 def test_one_currency_in_force_is_implied(admin: Client, office: Supplier, requester: Client) -> None:
-    publish(
-        admin,
-        upload(admin, office, cif_file([item("ONE", "Blue pen", "1.00"), item("TWO", "Red pen", "40")])),
-    )
+    publish_items(admin, office, [item("ONE", "Blue pen", "1.00"), item("TWO", "Red pen", "40")])
     page = requester.get(
         "/catalogs/search/", {"q": "", "max_price": "10", "currency": "USD"}
     ).content.decode()

@@ -12,7 +12,7 @@ from django.test import Client
 
 from openprocure.buyer.catalogs.models import CatalogVersion
 from openprocure.buyer.suppliers.models import Supplier
-from tests.buyer.catalog_world import bmecat, cif_file, days, item, publish, upload
+from tests.buyer.catalog_world import bmecat, cif_file, days, item, publish, publish_items, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -97,19 +97,14 @@ def test_a_punchout_only_item_gaining_a_price_and_a_priced_one_losing_it_are_cha
     admin: Client, office: Supplier
 ) -> None:
     punchout = {"PunchOut Enabled": "T"}
-    publish(
+    publish_items(
         admin,
-        upload(
-            admin,
-            office,
-            cif_file(
-                [
-                    item("GAINS", "Configured desk", "", **punchout),
-                    item("LOSES", "Configured chair", "90.00"),
-                    item("NEVER", "Configured shelf", "", **punchout),
-                ]
-            ),
-        ),
+        office,
+        [
+            item("GAINS", "Configured desk", "", **punchout),
+            item("LOSES", "Configured chair", "90.00"),
+            item("NEVER", "Configured shelf", "", **punchout),
+        ],
     )
     second = upload(
         admin,
