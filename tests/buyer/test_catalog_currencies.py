@@ -20,7 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from openprocure.buyer.catalogs import search as search_module
 from openprocure.buyer.catalogs import services
 from openprocure.buyer.catalogs.forms import SearchForm, price_currency_default
-from openprocure.buyer.catalogs.models import CatalogItem
+from openprocure.buyer.catalogs.models import CatalogItem, CatalogVersion
 from openprocure.buyer.catalogs.search import Matches, SearchQuery, price_currencies, search
 from openprocure.buyer.organization.models import Company
 from openprocure.buyer.suppliers.models import Supplier
@@ -180,9 +180,19 @@ def test_windows_of_a_price_order_never_repeat_nor_skip_an_item(
 
 def test_the_currencies_in_force_and_the_default(catalogs: None) -> None:
     counts = price_currencies(versions())
-    assert counts == {"USD": 4, "EUR": 3, "JPY": 1}  # items with a price today only
+    assert counts == {"USD": 4, "EUR": 3, "JPY": 1}  # items with a price only
     assert list(counts) == ["USD", "EUR", "JPY"]  # most first
     assert price_currencies([]) == {}
+    # Kept on each version by the check, read without counting the items; counted when missing.
+    assert sorted(
+        CatalogVersion.objects.filter(pk__in=versions()).values_list("currencies", flat=True), key=str
+    ) == [
+        {"EUR": 3},
+        {"JPY": 1},
+        {"USD": 4},
+    ]
+    CatalogVersion.objects.filter(supplier__name="Yen Pens").update(currencies=None)
+    assert price_currencies(versions()) == counts
     assert price_currency_default(counts, "EUR") == "EUR"  # the company's, items are priced in it
     assert price_currency_default(counts, "GBP") == "USD"  # else the most common
     assert price_currency_default(counts, "") == "USD"

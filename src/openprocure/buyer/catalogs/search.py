@@ -50,7 +50,7 @@ from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 
 from openprocure.buyer.catalogs.choices import SearchSort
-from openprocure.buyer.catalogs.models import CatalogItem
+from openprocure.buyer.catalogs.models import CatalogItem, CatalogVersion
 from openprocure.core.tunables import tunable
 
 TABLE = "catalogs_fts"
@@ -413,19 +413,31 @@ def search(
     return result
 
 
-def price_currencies(versions: Sequence[int]) -> dict[str, int]:
-    """Currency → how many items of ``versions`` have a price today in it, most first (then by
-    code): the currencies a price can be compared in."""
-    if not versions:
-        return {}
+def item_currencies(version_id: int) -> dict[str, int]:
+    """Currency → how many items of a version have a price in it (kept as ``CatalogVersion.currencies``
+    by the check)."""
     rows = (
-        CatalogItem.objects.filter(version_id__in=list(versions), price_e4__isnull=False)
+        CatalogItem.objects.filter(version_id=version_id, unit_price__isnull=False)
+        .exclude(currency="")
         .values("currency")
         .annotate(n=Count("id"))
-        .order_by("-n", "currency")
+        .order_by()
         .values_list("currency", "n")
     )
     return dict(rows)
+
+
+def price_currencies(versions: Sequence[int]) -> dict[str, int]:
+    """Currency → how many items of ``versions`` have a price in it, most first (then by code): the
+    currencies a price can be compared in. Read from the versions' ``currencies`` (one small query
+    whatever the number of items); a version without them is counted from its items."""
+    counts: dict[str, int] = {}
+    for version_id, kept in CatalogVersion.objects.filter(pk__in=list(versions)).values_list(
+        "pk", "currencies"
+    ):
+        for code, number in (kept if kept is not None else item_currencies(version_id)).items():
+            counts[code] = counts.get(code, 0) + int(number)
+    return dict(sorted(counts.items(), key=lambda pair: (-pair[1], pair[0])))
 
 
 class Matches:

@@ -262,6 +262,7 @@ def check_version(*, version_id: int) -> CatalogVersion:
             checked_at=timezone.now(),
             changes=changes,
             base=version.base,
+            currencies=search.item_currencies(version.pk),
         )
     return version
 
