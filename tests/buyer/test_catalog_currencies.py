@@ -9,10 +9,12 @@ counts once and reads one window of ids."""
 
 from __future__ import annotations
 
+import importlib
 import re
 from decimal import Decimal
 
 import pytest
+from django.apps import apps as django_apps
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -208,6 +210,22 @@ def test_the_currencies_in_force_and_the_default(catalogs: None) -> None:
     form = SearchForm({"currency": "USD"}, currencies={"EUR": 3}, preferred="USD")
     assert "currency" not in form.fields
     assert form.is_valid() and form.currency == "EUR"
+
+
+def test_the_migration_counts_the_currencies_of_the_versions_checked_before(catalogs: None) -> None:
+    migration = importlib.import_module("openprocure.buyer.catalogs.migrations.0008_version_currencies")
+    kept = dict(CatalogVersion.objects.values_list("supplier__name", "currencies"))
+    CatalogVersion.objects.update(currencies=None)
+    migration.count_currencies(django_apps, None)
+    assert (
+        dict(CatalogVersion.objects.values_list("supplier__name", "currencies"))
+        == kept
+        == {
+            "Office Supplies Ltd": {"EUR": 3},
+            "Dollar Pens": {"USD": 4},
+            "Yen Pens": {"JPY": 1},
+        }
+    )
 
 
 def test_the_search_page_offers_the_currencies_and_says_what_a_price_range_leaves_out(
