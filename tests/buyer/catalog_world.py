@@ -60,6 +60,11 @@ def publish(client: Client, version: CatalogVersion, **data: str) -> CatalogVers
     return version
 
 
+def publish_items(client: Client, supplier: Supplier, items: Sequence[Mapping[str, str]]) -> CatalogVersion:
+    """Upload a whole CIF catalog of ``items`` for ``supplier`` and publish it in force now."""
+    return publish(client, upload(client, supplier, cif_file(items)))
+
+
 BMECAT_2005 = "http://www.bmecat.org/bmecat/2005"
 #: (valid from, valid until, [(LOWER_BOUND, PRICE_AMOUNT), ...]); a date None is not written.
 Details = tuple[date | None, date | None, list[tuple[int, str]]]

@@ -77,7 +77,8 @@ def parts(ids: list[int]) -> list[str]:
 
 def found(sort: str, text: str = "", **filters: Decimal) -> list[str]:
     versions = list(services.current_versions().values())
-    return parts(search(SearchQuery(text=text, sort=sort, **filters), versions=versions, limit=100).item_ids)
+    query = SearchQuery(text=text, sort=sort, currency="EUR", **filters)
+    return parts(search(query, versions=versions, limit=100).item_ids)
 
 
 def shown(client: Client, **params: str) -> list[str]:

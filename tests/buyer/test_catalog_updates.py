@@ -84,6 +84,8 @@ def test_a_price_update_makes_a_new_version_of_the_catalog_in_force_with_the_new
         "price_up": 1,
         "price_down": 1,
         "currency": 0,
+        "price_added": 0,
+        "price_removed": 0,
         "unchanged": 1,
     }
     assert changes_of(version) == [
@@ -164,9 +166,9 @@ def test_the_bmecat_1_2_price_update_sample_is_applied(admin: Client, office: Su
     assert items_of(version) == [
         ("1000", "Notebook computer", "EA", Decimal("1499.5000"), "EUR", [["100", "1300.9000"]])
     ]
-    assert changes_of(version) == [
-        ("price_up", "1000", Decimal("1399.0000"), Decimal("1499.5000"), Decimal("7.2"))
-    ]
+    # The sample's only price is valid from 2001-01-01 to 2001-07-31: in force now, the item would
+    # have no price today (it lists 1499.50, the last period's); against 1399.00 today, it loses it.
+    assert changes_of(version) == [("price_removed", "1000", Decimal("1399.0000"), None, None)]
 
 
 def test_a_cif_incremental_load_changes_adds_and_removes_items_of_the_version_in_force(

@@ -42,7 +42,9 @@ def columns(version: CatalogVersion) -> dict[str, tuple[Any, ...]]:
 
 def found(version: CatalogVersion, low: str | None, high: str | None) -> list[str]:
     """The parts a search of the catalog in force finds between ``low`` and ``high`` (EUR)."""
-    query = SearchQuery(min_price=Decimal(low) if low else None, max_price=Decimal(high) if high else None)
+    query = SearchQuery(
+        min_price=Decimal(low) if low else None, max_price=Decimal(high) if high else None, currency="EUR"
+    )
     ids = search(query, versions=list(services.current_versions().values()), limit=100).item_ids
     parts = dict(version.items.values_list("pk", "supplier_part_id"))
     return sorted(parts[pk] for pk in ids)

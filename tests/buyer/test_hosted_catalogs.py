@@ -37,7 +37,7 @@ DATA = Path(__file__).parent / "catalog_files"
 
 def found(text: str = "", **filters) -> list[str]:  # type: ignore[no-untyped-def]
     versions = list(services.current_versions().values())
-    ids = search(SearchQuery(text=text, **filters), versions=versions, limit=100).item_ids
+    ids = search(SearchQuery(text=text, currency="EUR", **filters), versions=versions, limit=100).item_ids
     return [CatalogItem.objects.get(pk=pk).supplier_part_id for pk in ids]
 
 
@@ -207,6 +207,8 @@ def test_the_changes_against_the_version_in_force_then_publish(admin, office) ->
         "price_up": 0,
         "price_down": 0,
         "currency": 0,
+        "price_added": 0,
+        "price_removed": 0,
         "unchanged": 0,
     }
     first = publish(admin, first)
@@ -235,6 +237,8 @@ def test_the_changes_against_the_version_in_force_then_publish(admin, office) ->
         "price_up": 1,
         "price_down": 1,
         "currency": 0,
+        "price_added": 0,
+        "price_removed": 0,
         "unchanged": 1,
     }
     rows = [

@@ -41,6 +41,8 @@ class ChangeKind(models.TextChoices):
     PRICE_UP = "price_up", _("Price up")
     PRICE_DOWN = "price_down", _("Price down")
     CURRENCY = "currency", _("Currency changed")
+    PRICE_ADDED = "price_added", _("Price added")  # no price today before (PunchOut-only or dated), one now
+    PRICE_REMOVED = "price_removed", _("Price removed")  # a price today before, none now
 
 
 class EventKind(models.TextChoices):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from openprocure.buyer.catalogs.choices import SearchSort
 from openprocure.buyer.suppliers.models import Supplier
+from openprocure.core import reference
 from openprocure.core.forms import SortField, labelled_errors
 
 
@@ -39,8 +40,34 @@ class DiscardForm(forms.Form):
     """“Discard”: the button carries nothing but itself (the version is in the URL)."""
 
 
+class PriceCurrencyField(SortField):
+    """The currency prices are compared in: one of the choices, written the ISO way (``eur`` is
+    ``EUR``); any other value (an unknown or edited code) is ``default``, never an error."""
+
+    def to_python(self, value: Any) -> str:
+        return reference.normalize_code(super().to_python(value))
+
+    def bound_data(self, data: Any, initial: Any) -> Any:
+        value = self.to_python(data)
+        return value if self.valid_value(value) else self.default
+
+
+def price_currency_default(counts: dict[str, int], preferred: str) -> str:
+    """The currency a search compares prices in when none is asked: ``preferred`` (the company's
+    base currency) when some item has a price in it, else the one most items are priced in (the
+    first code on a tie); "" when no item has a price."""
+    if preferred in counts:
+        return preferred
+    return min(counts, key=lambda code: (-counts[code], code), default="")
+
+
 class SearchForm(forms.Form):
-    """Words, a supplier, a UNSPSC category, a price range (all optional) and the order."""
+    """Words, a supplier, a UNSPSC category, a price range (all optional) and the order; the
+    currency of the prices when the items in force are priced in more than one (else it is implied).
+
+    ``currencies``: currency → how many items in force have a price in it (``search.price_currencies``);
+    ``preferred``: the company's base currency (the default when items are priced in it). The chosen
+    currency is :attr:`currency`."""
 
     q = forms.CharField(label=_("Search the catalogs"), required=False, max_length=200)
     supplier = forms.ModelChoiceField(
@@ -69,6 +96,28 @@ class SearchForm(forms.Form):
     requisition = forms.IntegerField(
         required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
     )
+
+    def __init__(
+        self, *args: Any, currencies: dict[str, int] | None = None, preferred: str = "", **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        counts = {code: n for code, n in (currencies or {}).items() if reference.is_currency(code)}
+        self.currencies = sorted(counts)
+        self.default_currency = price_currency_default(counts, preferred)
+        if len(self.currencies) > 1:
+            self.fields["currency"] = PriceCurrencyField(
+                label=_("Currency of the prices"),
+                choices=[(code, code) for code in self.currencies],
+                default=self.default_currency,
+                help_text=_("Prices are compared in one currency: 100 USD is not 100 EUR."),
+            )
+            self.order_fields(["q", "supplier", "category", "currency", "min_price", "max_price"])
+
+    @property
+    def currency(self) -> str:
+        """The currency prices are compared in: the one asked for, else the default."""
+        data = getattr(self, "cleaned_data", {})
+        return str(data.get("currency") or self.default_currency)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -85,6 +85,9 @@ class CatalogVersion(models.Model):
     # The day its dated items' price columns were last set for, once in force (null: not yet, they
     # hold the day of the check); see catalogs.dated_prices.
     prices_on = models.DateField(_("prices of the day"), null=True, blank=True, editable=False)
+    # Currency → how many of its items have a price in it, set by the check (an item's currency
+    # never changes afterwards): the currencies the search offers, read without counting the items.
+    currencies = models.JSONField(_("currencies"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]

@@ -21,11 +21,14 @@ ahead and found from its date on, with no job to run at that moment.
 Both full-text backends retry a query that found nothing with its last word (3 characters or more)
 as a prefix ("stapl" finds "stapler"), rank by relevance up to ``HOSTED_CATALOG_RELEVANCE_LIMIT``
 matches (then in file order: scoring a huge match set is the cost of a broad query), and count up
-to ``HOSTED_CATALOG_COUNT_LIMIT``. The price range filters on ``price_e4``, the exact integer price.
-A search sorted by price (``SearchQuery.sort``) orders on that same column, today's price (dated
-prices follow the calendar), whatever the number of matches: items without a price (PunchOut-only,
-or no period in force today) come last either way, and the item id breaks ties, so pages never
-repeat nor skip an item.
+to ``HOSTED_CATALOG_COUNT_LIMIT``. Prices are compared only within one currency
+(``SearchQuery.currency``): 100 USD is never 100 EUR. The price range filters on ``price_e4``, the
+exact integer price, and keeps only the items priced in that currency. A search sorted by price
+(``SearchQuery.sort``) orders on that same column, today's price (dated prices follow the calendar),
+whatever the number of matches: first the items priced in the chosen currency, then those priced in
+other currencies (grouped by currency code, each by price), then the items without a price
+(PunchOut-only, or no period in force today) either way; the item id breaks ties, so pages never
+repeat nor skip an item. The three backends give the same order (:func:`price_order`).
 
 The index is kept in step by :func:`index_version` when a version is published and
 :func:`unindex_version` once a newer one replaced it (``services.publish``); the indexed text of
@@ -44,10 +47,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import F, Q
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 
 from openprocure.buyer.catalogs.choices import SearchSort
-from openprocure.buyer.catalogs.models import CatalogItem
+from openprocure.buyer.catalogs.models import CatalogItem, CatalogVersion
 from openprocure.core.tunables import tunable
 
 TABLE = "catalogs_fts"
@@ -69,13 +72,22 @@ _NOT_WORD = re.compile(r"\W+", re.UNICODE)
 
 @dataclass(frozen=True)
 class SearchQuery:
-    """What a person asked: words, a UNSPSC code at any level, a price range, an order."""
+    """What a person asked: words, a UNSPSC code at any level, a price range and the currency its
+    prices are in, an order."""
 
     text: str = ""
     category: str = ""  # "44", "4412", "441216" or 8 digits (trailing "00" pairs are trimmed)
     min_price: Decimal | None = None
     max_price: Decimal | None = None
     sort: str = SearchSort.BEST_MATCH  # a SearchSort value
+    #: The ISO 4217 currency of the price range (only items priced in it match a range) and the
+    #: first of a price order; "" (no currency) puts every priced item with the other currencies.
+    currency: str = ""
+
+    @property
+    def priced(self) -> bool:
+        """Whether a price range is asked (it keeps only the items priced in ``currency``)."""
+        return self.min_price is not None or self.max_price is not None
 
 
 @dataclass
@@ -203,16 +215,28 @@ def optimize() -> None:
             cursor.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('optimize')")
 
 
-#: The SQL ``ORDER BY`` of each price order on the items (``catalogs_catalogitem AS i``): the
-#: priceless last either way, then the id (SQLite 3.30 and PostgreSQL read it alike).
-PRICE_ORDER: dict[str, str] = {
-    SearchSort.PRICE_ASC: "i.price_e4 ASC NULLS LAST, i.id",
-    SearchSort.PRICE_DESC: "i.price_e4 DESC NULLS LAST, i.id",
-}
+#: The price orders (``SearchSort``) and whether each is high to low.
+PRICE_SORTS: dict[str, bool] = {SearchSort.PRICE_ASC: False, SearchSort.PRICE_DESC: True}
+
+
+def price_order(query: SearchQuery) -> tuple[str, list[Any]]:
+    """The SQL ``ORDER BY`` of the query's price order on the items (``catalogs_catalogitem AS i``)
+    and its parameters: the items priced in the query's currency by price, then the other priced
+    items grouped by currency code, each by price, then the items without a price today; the id
+    last (SQLite and PostgreSQL read it alike; :func:`_simple` says the same with the ORM)."""
+    direction = "DESC" if PRICE_SORTS[query.sort] else "ASC"
+    return (
+        "CASE WHEN i.price_e4 IS NULL THEN 2 WHEN i.currency = %s THEN 0 ELSE 1 END, "
+        f"CASE WHEN i.price_e4 IS NULL THEN '' ELSE i.currency END, i.price_e4 {direction}, i.id",
+        [query.currency],
+    )
 
 
 def _price_sql(query: SearchQuery) -> tuple[str, list[Any]]:
-    clauses, params = [], []
+    if not query.priced:
+        return "", []
+    clauses = ["i.currency = %s"]
+    params: list[Any] = [query.currency]
     if query.min_price is not None:
         clauses.append("i.price_e4 >= %s")
         params.append(CatalogItem.e4(query.min_price))
@@ -247,7 +271,6 @@ def _fts5(
         f"FROM {TABLE} AS f JOIN catalogs_catalogitem AS i ON i.id = f.rowid WHERE {TABLE} MATCH %s{price}"
     )
     source = joined if price else f"FROM {TABLE} AS f WHERE {TABLE} MATCH %s"
-    by_price = PRICE_ORDER.get(query.sort)
     params = [expression, *price_params]
     with connection.cursor() as cursor:
         total = known
@@ -256,12 +279,15 @@ def _fts5(
             total = int(cursor.fetchone()[0])
         ranked = user_terms(query.text) and total <= int(tunable("HOSTED_CATALOG_RELEVANCE_LIMIT"))
         order = "f.rank, f.rowid" if ranked else "f.rowid"
-        if by_price:  # the price is the item's: the page joins the items even without a price range
-            source, order = joined, by_price
+        order_params: list[Any] = []
+        if query.sort in PRICE_SORTS:  # the price is the item's: the page joins the items
+            source = joined
+            order, order_params = price_order(query)
         ids = []
         if limit:
             cursor.execute(
-                f"SELECT f.rowid {source} ORDER BY {order} LIMIT %s OFFSET %s", [*params, limit, offset]
+                f"SELECT f.rowid {source} ORDER BY {order} LIMIT %s OFFSET %s",
+                [*params, *order_params, limit, offset],
             )
             ids = [row[0] for row in cursor.fetchall()]
     return SearchResult(item_ids=ids, total=min(total, count_limit), total_exact=total <= count_limit)
@@ -309,8 +335,8 @@ def _postgres(
         if not rank or total > int(tunable("HOSTED_CATALOG_RELEVANCE_LIMIT")):
             rank, rank_params = "", []
         order = f"{rank}i.id"
-        if query.sort in PRICE_ORDER:
-            order, rank_params = PRICE_ORDER[query.sort], []
+        if query.sort in PRICE_SORTS:
+            order, rank_params = price_order(query)
         ids = []
         if limit:
             cursor.execute(
@@ -338,15 +364,24 @@ def _simple(
         )
     if query.category:
         items = items.filter(unspsc__startswith=category_level(query.category))
+    if query.priced:
+        items = items.filter(currency=query.currency)
     if query.min_price is not None:
         items = items.filter(price_e4__gte=CatalogItem.e4(query.min_price))
     if query.max_price is not None:
         items = items.filter(price_e4__lte=CatalogItem.e4(query.max_price))
     order: list[Any] = ["id"]
-    if query.sort in PRICE_ORDER:
-        descending = query.sort == SearchSort.PRICE_DESC
-        price = F("price_e4").desc(nulls_last=True) if descending else F("price_e4").asc(nulls_last=True)
-        order = [price, "id"]
+    if query.sort in PRICE_SORTS:  # as price_order()
+        priceless = Q(price_e4__isnull=True)
+        group = Case(
+            When(priceless, then=Value(2)),
+            When(currency=query.currency, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+        currency = Case(When(priceless, then=Value("")), default=F("currency"))
+        price = F("price_e4").desc() if PRICE_SORTS[query.sort] else F("price_e4").asc()
+        order = [group, currency, price, "id"]
     ids = list(items.order_by(*order).values_list("id", flat=True)[offset : offset + limit]) if limit else []
     return SearchResult(item_ids=ids, total=items.count() if known is None else known)
 
@@ -378,21 +413,50 @@ def search(
     return result
 
 
+def item_currencies(version_id: int) -> dict[str, int]:
+    """Currency → how many items of a version have a price in it (kept as ``CatalogVersion.currencies``
+    by the check)."""
+    rows = (
+        CatalogItem.objects.filter(version_id=version_id, unit_price__isnull=False)
+        .exclude(currency="")
+        .values("currency")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("currency", "n")
+    )
+    return dict(rows)
+
+
+def price_currencies(versions: Sequence[int]) -> dict[str, int]:
+    """Currency → how many items of ``versions`` have a price in it, most first (then by code): the
+    currencies a price can be compared in. Read from the versions' ``currencies`` (one small query
+    whatever the number of items); a version without them is counted from its items."""
+    counts: dict[str, int] = {}
+    for version_id, kept in CatalogVersion.objects.filter(pk__in=list(versions)).values_list(
+        "pk", "currencies"
+    ):
+        for code, number in (kept if kept is not None else item_currencies(version_id)).items():
+            counts[code] = counts.get(code, 0) + int(number)
+    return dict(sorted(counts.items(), key=lambda pair: (-pair[1], pair[0])))
+
+
 class Matches:
     """The matches of a search as a sequence ``core.lists.paginate`` can cut into pages: its length
     is the number of matches, a slice runs the search for those rows only (items with supplier),
-    reusing the count (and prefix choice) of the length instead of counting again."""
+    reusing the count (one count and one window query a page)."""
 
     def __init__(self, query: SearchQuery, versions: Sequence[int]) -> None:
         self.query, self.versions = query, list(versions)
-        self.total_exact = True
         self._counted: SearchResult | None = None
 
     def _count(self) -> SearchResult:
         if self._counted is None:
             self._counted = search(self.query, versions=self.versions, limit=0)
-            self.total_exact = self._counted.total_exact
         return self._counted
+
+    @property
+    def total_exact(self) -> bool:
+        return self._count().total_exact
 
     def __len__(self) -> int:
         return self._count().total

@@ -15,7 +15,7 @@ import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -262,6 +262,7 @@ def check_version(*, version_id: int) -> CatalogVersion:
             checked_at=timezone.now(),
             changes=changes,
             base=version.base,
+            currencies=search.item_currencies(version.pk),
         )
     return version
 
@@ -452,17 +453,32 @@ _SAME_ITEM = (
 )
 
 
+def _price_today(price_e4: int | None, periods: list[dict[str, Any]] | str | None, day: date) -> int | None:
+    """An item's exact integer price on ``day``: that of its dated prices when it has some (None when
+    no period covers the day), else its ``price_e4``."""
+    if periods is None:
+        return price_e4
+    # A JSON column read through a raw cursor: text on SQLite (and on PostgreSQL through Django).
+    listed: list[dict[str, Any]] = json.loads(periods) if isinstance(periods, str) else periods
+    return dated_prices.listed_on(listed, day).price_e4 if listed else price_e4
+
+
 def _compare(version: CatalogVersion, base: CatalogVersion | None) -> dict[str, int]:
-    """Record how ``version`` differs from ``base`` (added, removed, price up or down, currency) and
-    return the counts; ``version.base`` is set (not saved).
+    """Record how ``version`` differs from ``base`` (added, removed, price up or down, currency, a
+    price gained or lost) and return the counts; ``version.base`` is set (not saved).
 
     Added and removed items are copied in SQL; prices are compared on ``price_e4``, the exact
     integer price (never on the decimal column, which SQLite stores as floating point), and only
-    the changed ones are read back to compute their percentage in ``Decimal``."""
+    the changed ones are read back to compute their percentage in ``Decimal``. Both sides are the
+    price of today: an item with dated prices has the price of the period covering today, or none
+    (the version in force's ``price_e4`` is null that day; the new version's holds the next period's
+    price until it is in force). An item with no price today on one side and a price on the other
+    gained or lost its price: reported as such (``PRICE_ADDED``, ``PRICE_REMOVED``)."""
     CatalogChange.objects.filter(version=version).delete()
     version.base = base
     items, changes = CatalogItem._meta.db_table, CatalogChange._meta.db_table
     base_id = base.pk if base else 0  # no version has the id 0: every item is added
+    today = timezone.localdate()
     copy = (
         f"INSERT INTO {changes} (version_id, kind, supplier_part_id, supplier_part_auxiliary_id, "  # noqa: S608 - our own table names
         "description, old_price, old_currency, new_price, new_currency) "
@@ -485,21 +501,46 @@ def _compare(version: CatalogVersion, base: CatalogVersion | None) -> dict[str, 
             [base_id, version.pk],
         )
         both = int(cursor.fetchone()[0])
+        # Candidates: a price on one side only, different prices or currencies, or dated prices on
+        # either side (their price today is read from the periods below).
         cursor.execute(
             "SELECT i.supplier_part_id, i.supplier_part_auxiliary_id, i.description, b.price_e4, b.currency, "  # noqa: S608 - our own table names
-            f"i.price_e4, i.currency FROM {items} AS i JOIN {items} AS b ON b.version_id = %s AND {_SAME_ITEM} "
-            "WHERE i.version_id = %s AND i.price_e4 IS NOT NULL AND b.price_e4 IS NOT NULL "
-            "AND (i.price_e4 <> b.price_e4 OR i.currency <> b.currency) ORDER BY i.id",
+            "b.price_periods, i.price_e4, i.currency, i.price_periods "
+            f"FROM {items} AS i JOIN {items} AS b ON b.version_id = %s AND {_SAME_ITEM} "
+            "WHERE i.version_id = %s AND (i.price_periods IS NOT NULL OR b.price_periods IS NOT NULL "
+            "OR (i.price_e4 IS NULL) <> (b.price_e4 IS NULL) "
+            "OR i.price_e4 <> b.price_e4 OR (i.price_e4 IS NOT NULL AND i.currency <> b.currency)) ORDER BY i.id",
             [base_id, version.pk],
         )
-        changed = cursor.fetchall()
+        candidates = cursor.fetchall()
     rows = []
-    for part, aux, description, old_e4, old_currency, new_e4, new_currency in changed:
-        old, new = Decimal(old_e4).scaleb(-4), Decimal(new_e4).scaleb(-4)
-        if old_currency != new_currency:
-            kind, percent = ChangeKind.CURRENCY, None
-        else:
+    for (
+        part,
+        aux,
+        description,
+        old_e4,
+        old_currency,
+        old_periods,
+        new_e4,
+        new_currency,
+        new_periods,
+    ) in candidates:
+        old_e4, new_e4 = _price_today(old_e4, old_periods, today), _price_today(new_e4, new_periods, today)
+        if old_e4 is None and new_e4 is None:
+            continue
+        old = None if old_e4 is None else Decimal(old_e4).scaleb(-4)
+        new = None if new_e4 is None else Decimal(new_e4).scaleb(-4)
+        percent = None
+        if old is None:
+            kind = ChangeKind.PRICE_ADDED
+        elif new is None:
+            kind = ChangeKind.PRICE_REMOVED
+        elif old_currency != new_currency:
+            kind = ChangeKind.CURRENCY
+        elif old != new:
             kind, percent = (ChangeKind.PRICE_UP if new > old else ChangeKind.PRICE_DOWN), _percent(old, new)
+        else:
+            continue
         rows.append(
             CatalogChange(
                 version=version,
@@ -508,9 +549,9 @@ def _compare(version: CatalogVersion, base: CatalogVersion | None) -> dict[str, 
                 supplier_part_auxiliary_id=aux,
                 description=description,
                 old_price=old,
-                old_currency=old_currency,
+                old_currency=old_currency if old is not None else "",
                 new_price=new,
-                new_currency=new_currency,
+                new_currency=new_currency if new is not None else "",
                 percent=percent,
             )
         )

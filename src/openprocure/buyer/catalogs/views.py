@@ -24,7 +24,8 @@ from openprocure.buyer.catalogs.forms import (
     UploadForm,
 )
 from openprocure.buyer.catalogs.models import CatalogVersion
-from openprocure.buyer.catalogs.search import Matches, SearchQuery
+from openprocure.buyer.catalogs.search import Matches, SearchQuery, price_currencies
+from openprocure.buyer.organization.models import UserProfile
 from openprocure.buyer.organization.services import is_procurement_admin
 from openprocure.buyer.punchout.choices import SessionStatus
 from openprocure.buyer.punchout.services import start_url
@@ -172,26 +173,37 @@ def download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     )
 
 
+def _company_currency(request: AuthenticatedHttpRequest) -> str:
+    """The base currency of the signed-in person's company ("" without a profile)."""
+    found = UserProfile.objects.filter(user=request.user).values_list("company__default_currency", flat=True)
+    return next(iter(found), "")
+
+
 @login_required
 def search(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Search the items of every supplier's catalog in force: words, supplier, category, price; best
-    match first or by price."""
-    form = SearchForm(request.GET or None)
+    """Search the items of every supplier's catalog in force: words, supplier, category, price (in one
+    currency at a time); best match first or by price."""
+    in_force = services.current_versions()
+    currencies = price_currencies(sorted(in_force.values()))
+    preferred = _company_currency(request) if len(currencies) > 1 else ""
+    form = SearchForm(request.GET or None, currencies=currencies, preferred=preferred)
     data = form.cleaned_data if form.is_valid() else {}
     supplier = data.get("supplier")
-    current = services.current_versions(supplier_id=supplier.pk if supplier else None)
+    current = {key: value for key, value in in_force.items() if supplier is None or key == supplier.pk}
     query = SearchQuery(
         text=data.get("q") or "",
         category=data.get("category") or "",
         min_price=data.get("min_price"),
         max_price=data.get("max_price"),
         sort=data.get("sort") or SearchSort.BEST_MATCH,
+        currency=form.currency,
     )
     matches = Matches(query, sorted(current.values()) if not form.errors else [])
     page, page_query = paginate(request, matches, int(tunable("HOSTED_CATALOG_PAGE_SIZE")))
     requisition = None
     if data.get("requisition"):
         requisition = Requisition.objects.filter(pk=data["requisition"], requester=request.user).first()
+    several = len(form.currencies) > 1
     return render(
         request,
         "catalogs/search.html",
@@ -202,6 +214,9 @@ def search(request: AuthenticatedHttpRequest) -> HttpResponse:
             "total_exact": matches.total_exact,
             "requisition": requisition if requisition and requisition.is_editable else None,
             "searched": bool(request.GET),
+            "currency": query.currency,
+            "currency_filtered": several and query.priced,
+            "currency_sorted": several and query.sort in (SearchSort.PRICE_ASC, SearchSort.PRICE_DESC),
         },
         status=400 if form.errors else 200,
     )
