@@ -91,7 +91,7 @@ def test_the_journal_keeps_the_first_warnings_of_a_document_full_of_unknown_elem
         ("multipart/form-data", b"cxml-urlencoded=x", "Invalid boundary in multipart: None"),
         (
             "application/x-www-form-urlencoded",
-            b"&".join(b"f%d=1" % n for n in range(1001)) + b"&cxml-base64=PGNYTUwvPg==",
+            b"&".join(b"f%d=1" % n for n in range(50_001)) + b"&cxml-base64=PGNYTUwvPg==",
             "The number of GET/POST parameters exceeded settings.DATA_UPLOAD_MAX_NUMBER_FIELDS.",
         ),
     ],
