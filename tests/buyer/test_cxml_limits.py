@@ -83,3 +83,32 @@ def test_the_journal_keeps_the_first_warnings_of_a_document_full_of_unknown_elem
         "message": "19,901 more warnings were not listed (19,901 unknown-element)",
     }
     assert len(json.dumps(warnings)) < 20_000
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "reason"),
+    [
+        ("multipart/form-data", b"cxml-urlencoded=x", "Invalid boundary in multipart: None"),
+        (
+            "application/x-www-form-urlencoded",
+            b"&".join(b"f%d=1" % n for n in range(50_001)) + b"&cxml-base64=PGNYTUwvPg==",
+            "The number of GET/POST parameters exceeded settings.DATA_UPLOAD_MAX_NUMBER_FIELDS.",
+        ),
+    ],
+    ids=["multipart-without-boundary", "too-many-fields"],
+)
+def test_a_form_that_cannot_be_read_is_a_cxml_400_and_journaled(
+    client: Client, content_type: str, body: bytes, reason: str
+) -> None:
+    # Answered before with the framework's bare HTML 400 page, journaled nowhere.
+    answer = client.post("/cxml/", data=body, content_type=content_type)
+    assert (answer.status_code, answer["Content-Type"]) == (200, "text/xml; charset=utf-8")
+    status = cxml.parse(answer.content).document.status
+    assert (status.code, status.text, status.message) == (
+        400,
+        "Bad Request",
+        f"the form cannot be read ({reason}); post the cXML document as text/xml, or in a "
+        "cxml-urlencoded or cxml-base64 field of a form with few other fields.",
+    )
+    inbound = Document.objects.get(direction="in")
+    assert (inbound.status_code, inbound.status_text) == (400, status.message)

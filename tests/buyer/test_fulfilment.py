@@ -163,6 +163,27 @@ def test_confirmation_for_an_unknown_order_is_a_400(client: Client, order: Purch
     )
 
 
+def test_a_payload_id_longer_than_kept_is_a_400_and_its_repeat_too(
+    client: Client, order: PurchaseOrder
+) -> None:
+    # Accepted before: kept cut to 250 characters, its repeat was not found under the whole
+    # payloadID, ran again and failed on the kept one (a 500 "send it again later", forever).
+    payload_id = "asn-" + "1" * 250 + "@supplier.test"
+    for _ in range(2):
+        status = post(client, envelope(ship_notice("SHIP-1", [(1, "10")]), payload_id=payload_id))
+        assert (status.code, status.text, status.message) == (
+            400,
+            "Bad Request",
+            "The payloadID has 268 characters; at most 250 are accepted. Send a shorter one.",
+        )
+    assert ShipNotice.objects.count() == 0
+    assert InboundDocument.objects.count() == 0
+    assert [d.status_code for d in Document.objects.filter(direction="in", kind="ShipNoticeRequest")] == [
+        400,
+        400,
+    ]
+
+
 def test_partial_shipment_then_receive_everything_on_the_notice(client: Client, order: PurchaseOrder) -> None:
     status = post(client, envelope(ship_notice("SHIP-1", [(1, "10")]), payload_id="asn-1@supplier.test"))
     assert (status.code, status.message) == (200, "Ship notice SHIP-1 recorded.")

@@ -86,6 +86,50 @@ def test_a_refusal_is_not_kept_so_the_document_may_come_again() -> None:
     assert not Supplier.objects.filter(name="Made by the refused run").exists()
 
 
+@pytest.mark.parametrize(
+    ("names", "message", "path"),
+    [
+        (
+            {},
+            "The payloadID has 251 characters; at most 250 are accepted. Send a shorter one.",
+            "/cXML/@payloadID",
+        ),
+        (
+            {"key_name": "BODID", "key_path": "/AcknowledgePurchaseOrder/ApplicationArea/BODID"},
+            "The BODID has 251 characters; at most 250 are accepted. Send a shorter one.",
+            "/AcknowledgePurchaseOrder/ApplicationArea/BODID",
+        ),
+    ],
+    ids=["payload-id", "bodid"],
+)
+def test_a_key_longer_than_kept_is_refused_and_runs_nothing(
+    names: dict[str, str], message: str, path: str
+) -> None:
+    supplier, _connection = make_supplier()
+    runs: list[str] = []
+    with pytest.raises(InvalidDocument) as refused:
+        accept_once(
+            "k" * 251,
+            kind="ConfirmationRequest",
+            supplier=supplier,
+            journal=_journal(),
+            business=lambda: _business(runs),
+            **names,
+        )
+    assert (refused.value.message, refused.value.path, refused.value.status_code) == (message, path, 400)
+    assert runs == []
+    assert InboundDocument.objects.count() == 0
+    kept = accept_once(
+        "k" * 250,
+        kind="ConfirmationRequest",
+        supplier=supplier,
+        journal=_journal(),
+        business=lambda: _business(runs),
+    )
+    assert isinstance(kept, Accepted)
+    assert InboundDocument.objects.get().payload_id == "k" * 250
+
+
 def test_a_concurrent_delivery_that_kept_the_key_first_wins_and_this_one_changes_nothing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

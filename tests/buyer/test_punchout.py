@@ -427,6 +427,52 @@ def test_oci_cart_at_hook_url(acme: PunchOutConnection, requester: Client, signe
     assert Document.objects.get(kind="OCI cart").protocol == "oci"
 
 
+@pytest.mark.parametrize("signed_in", [True, False], ids=["with-cookie", "held-without-cookie"])
+def test_a_big_oci_cart_of_more_than_a_thousand_fields_is_taken_whole(
+    acme: PunchOutConnection, requester: Client, signed_in: bool
+) -> None:
+    # 80 lines of 13 fields: refused before by the framework's limit of 1000 form fields, with its
+    # bare 400 page; the cart was lost and the shopper had to start again.
+    acme.protocol = "oci"
+    acme.setup_url = "http://catalog.test/oci"
+    acme.oci_username = "acme"
+    acme.save()
+    requester.post(f"/punchout/launch/{acme.pk}/", {"operation": "create"})
+    session = PunchOutSession.objects.get()
+    lines = 80
+    form = "&".join(
+        f"NEW_ITEM-{name}%5B{n}%5D={value}"
+        for n in range(1, lines + 1)
+        for name, value in (
+            ("DESCRIPTION", f"Part+{n}"),
+            ("QUANTITY", "2"),
+            ("UNIT", "PCE"),
+            ("PRICE", "1.50"),
+            ("PRICEUNIT", "1"),
+            ("CURRENCY", "EUR"),
+            ("VENDORMAT", f"P-{n}"),
+            ("MANUFACTMAT", f"M-{n}"),
+            ("MATGROUP", "31161500"),
+            ("LEADTIME", "3"),
+            ("EXT_PRODUCT_ID", f"x{n}"),
+            ("EXT_SCHEMA_TYPE", "UNSPSC"),
+            ("EXT_CATEGORY_ID", "31161500"),
+        )
+    )
+    assert form.count("&") + 1 == 1040
+    response = (requester if signed_in else Client()).post(
+        f"/punchout/return/{session.cookie}/", form, content_type="application/x-www-form-urlencoded"
+    )
+    if not signed_in:
+        assert response.status_code == 303
+        response = requester.get(response["Location"])
+    assert response.status_code == 302
+    requisition = Requisition.objects.get()
+    assert [(ln.supplier_part_id, ln.quantity, ln.amount) for ln in requisition.lines.all()] == [
+        (f"P-{n}", Decimal("2.0000"), Decimal("3.00")) for n in range(1, lines + 1)
+    ]
+
+
 def _interop_files() -> list[Path]:
     from tests.conftest import INTEROP
 

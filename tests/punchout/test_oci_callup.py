@@ -287,12 +287,42 @@ def test_blanks_around_hook_url_are_removed_with_a_warning() -> None:
             "QUANTITY: 'two' is not a number; send the quantity as digits, e.g. 2 or 2.5",
             id="bad-quantity",
         ),
+        pytest.param(
+            {"HOOK_URL": "https://a.test/r", "HTTP_CONTENT_CHARSET": "bogus"},
+            "HTTP_CONTENT_CHARSET 'bogus' is not a character set the cart can be returned in; "
+            "send UTF-8 or ISO-8859-1 (or leave it out: ISO-8859-1 is the OCI default)",
+            id="unknown-charset",
+        ),
+        pytest.param(
+            {"FUNCTION": "VALIDATE", "PRODUCTID": "A", "http_content_charset": "UTF-16"},
+            "HTTP_CONTENT_CHARSET 'UTF-16' is not a character set the cart can be returned in; "
+            "send UTF-8 or ISO-8859-1 (or leave it out: ISO-8859-1 is the OCI default)",
+            id="utf-16-charset",
+        ),
+        pytest.param(
+            {"HOOK_URL": "https://a.test/r", "HTTP_CONTENT_CHARSET": "base64"},
+            "HTTP_CONTENT_CHARSET 'base64' is not a character set the cart can be returned in; "
+            "send UTF-8 or ISO-8859-1 (or leave it out: ISO-8859-1 is the OCI default)",
+            id="codec-that-is-not-a-charset",
+        ),
+        pytest.param(
+            {"HOOK_URL": "https://a.test/r", "HTTP_CONTENT_CHARSET": "HZ"},
+            "HTTP_CONTENT_CHARSET 'HZ' is not a character set the cart can be returned in; "
+            "send UTF-8 or ISO-8859-1 (or leave it out: ISO-8859-1 is the OCI default)",
+            id="charset-that-rewrites-the-tilde",
+        ),
     ],
 )
 def test_refused_callups(params: dict[str, str] | list[tuple[str, str]], message: str) -> None:
     with pytest.raises(OCIError) as caught:
         parse_callup(params)
     assert str(caught.value) == message
+
+
+@pytest.mark.parametrize("charset", ["UTF-8", "utf8", "ISO-8859-1", "windows-1252", "Shift_JIS", " utf-8 "])
+def test_charsets_a_form_can_be_sent_in_are_kept(charset: str) -> None:
+    callup = parse_callup({"HOOK_URL": "https://a.test/r", "HTTP_CONTENT_CHARSET": charset})
+    assert (callup.http_content_charset, callup.warnings) == (charset, [])
 
 
 def test_same_hook_url_twice_is_fine() -> None:

@@ -131,6 +131,38 @@ def test_a_document_status_about_an_order_by_its_po_number(client, shop):
     ]
 
 
+def test_updates_without_a_payload_id_are_each_kept(client, shop):
+    # Kept before under an empty payloadID: every later update without one was taken for a repeat
+    # of the first, answered 200 and dropped.
+    order = place(client, [("B000PAPER1", 3)])
+    for state in ("received", "approved"):
+        body = status_update(
+            None, document_status=cxml.DocumentStatus(state, "PO-2026-000001", "OrderRequest")
+        )
+        body, removed = re.subn(rb' payloadID="[^"]*"', b"", body, count=1)
+        assert removed == 1
+        assert send(client, body).code == 200
+    assert sorted((s.order, s.status_type) for s in BuyerStatus.objects.all()) == [
+        (order, "approved"),
+        (order, "received"),
+    ]
+
+
+def test_a_payload_id_longer_than_kept_is_refused(client, shop):
+    place(client, [("B000PAPER1", 3)])
+    body = status_update(
+        None,
+        document_status=cxml.DocumentStatus("received", "PO-2026-000001", "OrderRequest"),
+        payload_id="s" * 251,
+    )
+    status = send(client, body)
+    assert (status.code, status.message) == (
+        400,
+        "The payloadID has 251 characters; at most 250 are accepted. Send a shorter one.",
+    )
+    assert BuyerStatus.objects.count() == 0
+
+
 def test_an_unknown_reference_is_refused_with_what_to_send(client, shop):
     status = send(
         client,

@@ -394,6 +394,43 @@ def test_whole_order_refusals_are_coded_and_create_nothing(
         )
 
 
+@pytest.mark.parametrize(
+    ("first", "second", "message"),
+    [
+        (
+            {"order_id": "PO-" + "1" * 198},
+            {"order_id": "PO-" + "1" * 197 + "2"},
+            "VALUE_TOO_LONG: The orderID at /cXML/Request/OrderRequest/OrderRequestHeader/@orderID "
+            "has 201 characters; at most 200 are accepted. Send a shorter one.",
+        ),
+        (
+            {"payload_id": "p" * 250 + "1@buyer.example"},
+            {"payload_id": "p" * 250 + "2@buyer.example"},
+            "VALUE_TOO_LONG: The payloadID at /cXML/@payloadID has 265 characters; at most 250 are "
+            "accepted. Send a shorter one.",
+        ),
+    ],
+    ids=["order-id", "payload-id"],
+)
+def test_a_payload_or_order_id_longer_than_kept_is_refused_with_its_code(
+    client, shop, first, second, message
+):
+    # Accepted before: an orderID cut to 200 characters made the next order sharing those 200 (or
+    # the same order resent under a new payloadID) a fault on our side after three attempts; a
+    # payloadID over 250 failed on PostgreSQL's column, also as a fault to retry.
+    cart = punch_out(client, [("B000PAPER1", 1)])
+    for kwargs in (first, second, first):
+        _payload, body = order_request(cart, **kwargs)
+        answer = send(client, body)
+        assert (answer.code, answer.text, answer.message) == (400, "Bad Request", message)
+    assert Order.objects.count() == 0
+    assert Product.objects.get(asin="B000PAPER1").stock == 1000
+    assert [r.code for r in OrderRequestReceipt.objects.all()] == ["VALUE_TOO_LONG"] * (
+        3 if "order_id" in first else 1
+    )
+    assert [d.status_code for d in Document.objects.filter(direction="in", kind="OrderRequest")] == [400] * 3
+
+
 def test_missing_quantity_and_product_name_are_refused(client, shop):
     cart = punch_out(client, [("B000PAPER1", 1), ("B000PENS01", 1)])
     _payload, body = order_request(with_line(cart, 1, quantity="1.5"))
@@ -578,8 +615,8 @@ def test_the_code_catalogue_is_a_help_page(client):
     for entry in CODES:
         assert f'id="{entry.code}"' in page
     assert "Cancel and place a new order." in page
-    # 33 since PRICE_NOT_AS_CARTED and LINE_CANCELLED_BY_US
-    assert len(CODES) == len({entry.code for entry in CODES}) == 33
+    # 34 since PRICE_NOT_AS_CARTED, LINE_CANCELLED_BY_US and VALUE_TOO_LONG
+    assert len(CODES) == len({entry.code for entry in CODES}) == 34
 
 
 def test_shipping_address_is_matched(client, shop):

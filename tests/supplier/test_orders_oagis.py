@@ -217,6 +217,18 @@ def test_an_order_the_intake_refuses_is_answered_with_its_code_and_a_bod_path(cl
     assert Order.objects.count() == 1
 
 
+def test_a_bodid_longer_than_kept_is_refused_in_bod_terms(client, shop):
+    cart = punch_out(client, [("B000PAPER1", 3)])
+    response = post(client, bod(cart, bod_id="b" * 251))
+    assert response.status_code == 400
+    assert refusal_of(response)[:2] == (
+        "VALUE_TOO_LONG",
+        "VALUE_TOO_LONG: The BODID at /ProcessPurchaseOrder/ApplicationArea/BODID has 251 characters; "
+        "at most 250 are accepted. Send a shorter one.",
+    )
+    assert Order.objects.count() == 0
+
+
 @pytest.mark.parametrize(
     ("user", "secret", "code", "text"),
     [

@@ -77,6 +77,49 @@ def test_setup_refusals_say_why_and_open_nothing(client, acme, globex, kwargs, c
     assert "acme-shared-secret" not in inbound.raw and "wrong-secret" not in inbound.raw
 
 
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (
+            {"cookie": "c" * 501},
+            "The BuyerCookie has 501 characters; at most 500 are accepted. Send a shorter one.",
+        ),
+        (
+            {"url": RETURN_URL + "/" + "a" * (2000 - len(RETURN_URL))},
+            "The BrowserFormPost URL has 2001 characters; at most 2000 are accepted. Send a shorter one.",
+        ),
+        (
+            {"email": "b" * 141 + "@acme.test"},
+            "The user's e-mail has 151 characters; at most 150 are accepted. Send a shorter one.",
+        ),
+    ],
+    ids=["cookie", "form-post", "email"],
+)
+def test_setup_values_too_long_to_keep_are_a_400_naming_the_value(client, acme, kwargs, message):
+    # Accepted before: PostgreSQL refused the row, which the partner was told was a fault on our
+    # side to retry later (the same document would fail again); SQLite kept it past its limit.
+    document = post_setup(client, setup_request(**kwargs))
+    assert (document.kind, document.status.code, document.status.text, document.status.message) == (
+        "Response",
+        400,
+        "Bad Request",
+        message,
+    )
+    assert PunchOutSession.objects.count() == 0
+    inbound = Document.objects.get(direction="in", kind="PunchOutSetupRequest")
+    assert (inbound.status_code, inbound.status_text) == (400, message)
+
+
+def test_setup_values_at_their_limits_are_kept(client, acme):
+    email = "b" * 140 + "@acme.test"
+    make_member(acme.business, email)
+    url = RETURN_URL + "/" + "a" * (1999 - len(RETURN_URL))
+    document = post_setup(client, setup_request(cookie="c" * 500, url=url, email=email))
+    assert (document.kind, document.status.code) == ("PunchOutSetupResponse", 200)
+    session = PunchOutSession.objects.get()
+    assert (session.buyer_cookie, session.return_url, session.email) == ("c" * 500, url, email)
+
+
 # -- setup and start -------------------------------------------------------------------------------
 def test_setup_answers_a_one_shot_start_url(client, acme):
     document = post_setup(client, setup_request(domain="NETWORKID"))

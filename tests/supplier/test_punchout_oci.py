@@ -99,6 +99,52 @@ def test_refused_callups_open_nothing(client, integration, products, extra, stat
     assert PunchOutSession.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"email": "buyer@acme.test"},
+        {"FUNCTION": "VALIDATE", "PRODUCTID": "B000PAPER1", "QUANTITY": "2"},
+        {"FUNCTION": "BACKGROUND_SEARCH", "SEARCHSTRING": "paper"},
+    ],
+    ids=["interactive", "validate", "background-search"],
+)
+def test_a_charset_the_cart_cannot_be_returned_in_is_refused_at_the_callup(
+    client, integration, products, extra
+):
+    # Accepted before, it was a server error: at once for a background function, at the cart's
+    # return for an interactive session (after the user had filled the cart).
+    response = client.get("/oci/", callup(integration, HTTP_CONTENT_CHARSET="bogus") | extra)
+    assert response.status_code == 400
+    assert (
+        "HTTP_CONTENT_CHARSET &#x27;bogus&#x27; is not a character set the cart can be returned in; "
+        "send UTF-8 or ISO-8859-1 (or leave it out: ISO-8859-1 is the OCI default)"
+    ) in response.content.decode()
+    assert PunchOutSession.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (
+            {"email": "b" * 141 + "@acme.test"},
+            "The user&#x27;s e-mail has 151 characters; at most 150 are accepted. Send a shorter one.",
+        ),
+        (
+            {"email": "buyer@acme.test", "HOOK_URL": HOOK + "&" + "a" * (2000 - len(HOOK))},
+            "The HOOK_URL has 2001 characters; at most 2000 are accepted. Send a shorter one.",
+        ),
+    ],
+    ids=["email", "hook-url"],
+)
+def test_callup_values_too_long_to_keep_are_refused_naming_the_value(
+    client, integration, products, extra, message
+):
+    response = client.get("/oci/", callup(integration) | extra)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert PunchOutSession.objects.count() == 0
+
+
 def test_interactive_callup_returns_new_item_fields_to_the_hook_url(client, integration, products):
     response = client.post("/oci/", callup(integration, email="buyer@acme.test", OCI_VERSION="5.0"))
     prefix = re.match(r"^(/po/[^/]+/)$", response.url)[1]

@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import TooManyFieldsSent, TooManyFilesSent
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views import View
@@ -27,7 +29,7 @@ from openprocure.core.models import Document
 from openprocure.core.trust import client_address
 from openprocure.core.wsgi import BODY_CUT_AT
 from punchout import cxml
-from punchout.cxml.errors import CXMLError, DocumentTooLarge, UnsupportedMessage
+from punchout.cxml.errors import CXMLError, DocumentTooLarge, NotWellFormed, UnsupportedMessage
 from punchout.cxml.transport import decode_form
 
 logger = logging.getLogger(__name__)
@@ -178,7 +180,16 @@ def read_body(request: HttpRequest) -> bytes:
         raise DocumentTooLarge(f"{too_large} Split the document or contact the partner.")
     content_type = request.META.get("CONTENT_TYPE", "")
     if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
-        return decode_form(request.POST.dict())
+        try:
+            form = request.POST.dict()
+        except (MultiPartParserError, TooManyFieldsSent, TooManyFilesSent) as error:
+            # Django would answer these with its bare 400 page, which a partner's system cannot read.
+            raise NotWellFormed(
+                f"the form cannot be read ({error}); post the cXML document as text/xml, or in a "
+                "cxml-urlencoded or cxml-base64 field of a form with few other fields.",
+                path="form",
+            ) from None
+        return decode_form(form)
     return request.body
 
 

@@ -377,6 +377,10 @@ SCHEDULER_LEASE_SECONDS = float(os.environ.get("OPENPROCURE_SCHEDULER_LEASE_SECO
 # Largest inbound cXML / OCI body we read, in bytes (a purchase order of thousands of lines fits).
 CXML_MAX_BYTES = int(os.environ.get("OPENPROCURE_CXML_MAX_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = CXML_MAX_BYTES + 1024 * 1024
+# Form fields read from one POST: an OCI cart comes back as a form of one field per value and line
+# (up to 999 lines of some 40 OCI 5.0 fields), far above Django's default of 1000, which refused an
+# 80-line cart with a bare 400 page. The body's size stays bounded by the setting above.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 50_000
 
 LOGGING = {
     "version": 1,

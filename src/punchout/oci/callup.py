@@ -18,6 +18,7 @@ OCI catalog.
 
 from __future__ import annotations
 
+import codecs
 import enum
 import re
 from collections.abc import Mapping, Sequence
@@ -130,13 +131,40 @@ def check_hook_url(url: str) -> tuple[str, bool]:
     return stripped, scheme == "sapevent"
 
 
+# What an OCI return page writes in ASCII: markup, field names (``~OkCode``), values (``+``), and a
+# line long enough that a codec for host names (IDNA, with its 63-character labels) is told from a
+# character set. UTF-7 (``+``) and HZ (``~``) rewrite some of it and are refused with UTF-16.
+_ASCII_SAMPLES = (
+    '<input type="hidden" name="NEW_ITEM-DESCRIPTION[1]" value="Copy paper, A4 &amp; 80 g">',
+    '<input type="hidden" name="~OkCode" value="ADDI+1">',
+)
+
+
+def check_charset(charset: str) -> None:
+    """Raise :class:`OCIError` unless ``charset`` names a character set an HTML form can be sent in:
+    one Python knows that writes ASCII as ASCII (``UTF-8``, ``ISO-8859-1``, ``windows-1252``…;
+    not ``UTF-16``, in which no browser posts a form)."""
+    try:
+        ascii_safe = codecs.lookup(charset.strip())._is_text_encoding and all(
+            sample.encode(charset.strip()) == sample.encode("ascii") for sample in _ASCII_SAMPLES
+        )
+    except (LookupError, UnicodeError, ValueError):
+        ascii_safe = False
+    if not ascii_safe:
+        raise OCIError(
+            f"HTTP_CONTENT_CHARSET {charset[:40]!r} is not a character set the cart can be returned in; "
+            "send UTF-8 or ISO-8859-1 (or leave it out: ISO-8859-1 is the OCI default)"
+        )
+
+
 def parse_callup(params: FormInput, *, login_fields: Sequence[str] = DEFAULT_LOGIN_FIELDS) -> CallUp:
     """Read the parameters of an OCI call-up (a plain dict, ``QueryDict.lists()`` or pairs).
 
     Parameter names are matched in any case (``~caller``, ``hook_url``); ``login_fields`` are the
     catalog-defined names of the login fields. Raises :class:`OCIError` for a call-up that cannot
     be served: no HOOK_URL on an interactive call-up, a HOOK_URL that is not http(s)/SAPEVENT,
-    two different HOOK_URLs, an unknown FUNCTION, a background function without what it needs.
+    two different HOOK_URLs, an unknown FUNCTION, a background function without what it needs, an
+    HTTP_CONTENT_CHARSET the cart cannot be returned in.
     """
     warnings: list[OCIIssue] = []
     login_names = {name.upper(): name for name in login_fields}
@@ -208,6 +236,10 @@ def parse_callup(params: FormInput, *, login_fields: Sequence[str] = DEFAULT_LOG
             "the call-up has no HOOK_URL: the catalog cannot return the cart. Check the catalog "
             "settings in the buyer system (the HOOK_URL parameter must be sent)"
         )
+
+    charset = values.get("http_content_charset")
+    if charset is not None and charset.strip():
+        check_charset(charset)
 
     return CallUp(
         hook_url=hook_url,

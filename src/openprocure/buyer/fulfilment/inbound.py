@@ -224,13 +224,28 @@ class KeyOfAnotherSender(Exception):
 
 
 def accept_once(
-    key: str, *, kind: str, supplier: Supplier, journal: Document, business: Callable[[], Accepted]
+    key: str,
+    *,
+    kind: str,
+    supplier: Supplier,
+    journal: Document,
+    business: Callable[[], Accepted],
+    key_name: str = "payloadID",
+    key_path: str = "/cXML/@payloadID",
 ) -> Accepted | InboundDocument:
     """Run ``business`` in one transaction and remember its answer under ``key`` (a payloadID or
     BODID; without one it is simply run), unless that key was answered already: then what was kept
     for it is returned instead and ``business`` does not run. A refusal that ``business`` raises is
     not kept, so the partner may send the document again once the cause is fixed. A key kept for
-    another supplier raises :class:`KeyOfAnotherSender`."""
+    another supplier raises :class:`KeyOfAnotherSender`. A key longer than is kept is refused
+    (:class:`InvalidDocument` naming ``key_name`` at ``key_path``): cut, it could be taken for
+    another document's, and its repeat would not be found."""
+    if len(key) > PAYLOAD_ID_LENGTH:
+        raise InvalidDocument(
+            _("The %(name)s has %(length)s characters; at most %(limit)s are accepted. Send a shorter one.")
+            % {"name": key_name, "length": len(key), "limit": PAYLOAD_ID_LENGTH},
+            path=key_path,
+        )
     if key:
         known = remembered(key)
         if known is not None:
@@ -265,7 +280,7 @@ def remember(*, payload_id: str, kind: str, supplier: Supplier, journal: Documen
     id sent again is answered alike and creates nothing; ``IntegrityError`` when a concurrent
     delivery of it kept it first."""
     InboundDocument.objects.create(
-        payload_id=payload_id[:PAYLOAD_ID_LENGTH],
+        payload_id=payload_id,
         kind=kind,
         supplier=supplier,
         journal=journal,

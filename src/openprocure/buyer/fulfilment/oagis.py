@@ -139,6 +139,8 @@ def receive(inbound: InboundBOD) -> Reply:
             supplier=supplier,
             journal=inbound.journal,
             business=acknowledge,
+            key_name="BODID",
+            key_path="/AcknowledgePurchaseOrder/ApplicationArea/BODID",
         )
     except CXMLError as error:
         raise Refused("INVALID_BOD", error.message, path=error.path, status_code=400) from None

@@ -5,6 +5,7 @@ disputed invoices the operators must answer. Called through ``services``.
 
 from __future__ import annotations
 
+import secrets
 from decimal import Decimal
 from typing import Any
 
@@ -111,8 +112,17 @@ def record_buyer_status(
     request = document.message
     assert isinstance(request, cxml.StatusUpdateRequest)
     payload_id = (document.payload_id or "").strip()
+    if len(payload_id) > PAYLOAD_ID_LENGTH:
+        raise StatusNotRecorded(
+            f"The payloadID has {len(payload_id)} characters; at most {PAYLOAD_ID_LENGTH} are accepted. "
+            "Send a shorter one.",
+            path="/cXML/@payloadID",
+        )
     with transaction.atomic():
-        existing = BuyerStatus.objects.filter(payload_id=payload_id).first()
+        # Without a payloadID an update cannot be told from a repeat: each is kept, under a key of its own.
+        existing = BuyerStatus.objects.filter(payload_id=payload_id).first() if payload_id else None
+        if not payload_id:
+            payload_id = f"(none)-{secrets.token_hex(12)}"
         if existing is not None:
             if existing.business_id != business.pk:
                 raise StatusNotRecorded(

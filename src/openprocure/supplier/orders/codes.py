@@ -79,6 +79,14 @@ CODES: list[OrderCode] = [
         _("Send the purchase order number as orderID."),
     ),
     OrderCode(
+        "VALUE_TOO_LONG",
+        ORDER,
+        400,
+        _("The payloadID or the orderID is longer than we keep."),
+        _("The %(what)s at %(path)s has %(length)s characters; at most %(limit)s are accepted."),
+        _("Send a shorter one."),
+    ),
+    OrderCode(
         "NO_LINES",
         ORDER,
         400,

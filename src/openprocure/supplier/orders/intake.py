@@ -42,11 +42,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Model, Q
+from django.db.models import Field, Model, Q
 from django.utils.translation import gettext as _
 from lxml import etree
 
 from openprocure.core import rows
+from openprocure.core.fields import PAYLOAD_ID_LENGTH
 from openprocure.core.tunables import tunable
 from openprocure.supplier.business.choices import QuantityAction
 from openprocure.supplier.business.models import Integration, PaymentMethod, ShippingAddress
@@ -65,6 +66,16 @@ from punchout.cxml.parser import parse_tree
 from punchout.money import InvalidNumber, parse_decimal, quantize_unit_price
 
 HEADER_PATH = "/cXML/Request/OrderRequest/OrderRequestHeader"
+
+
+def _max_length(model: type[Model], name: str) -> int:
+    column = model._meta.get_field(name)
+    assert isinstance(column, Field) and column.max_length is not None, f"{name} is not a text column"
+    return column.max_length
+
+
+#: The longest orderID an order keeps (its ``buyer_order_id``).
+BUYER_ORDER_ID_LENGTH = _max_length(Order, "buyer_order_id")
 STATUS_TEXT = {
     400: "Bad Request",
     401: "Unauthorized",
@@ -117,6 +128,18 @@ def whole_quantity(value: Decimal) -> int | None:
     if value != value.to_integral_value() or value <= 0 or value > tunable("PUNCHOUT_MAX_LINE_QUANTITY"):
         return None
     return int(value)
+
+
+def overlong(payload_id: str, order_id: str) -> Rejection | None:
+    """The refusal of a payloadID or an orderID longer than its column (None when both fit): kept
+    whole or not at all, as a payloadID cut short could be taken for another document's."""
+    for what, path, value, limit in (
+        ("payloadID", "/cXML/@payloadID", payload_id, PAYLOAD_ID_LENGTH),
+        ("orderID", f"{HEADER_PATH}/@orderID", order_id, BUYER_ORDER_ID_LENGTH),
+    ):
+        if len(value) > limit:
+            return Rejection("VALUE_TOO_LONG", path=path, what=what, length=len(value), limit=limit)
+    return None
 
 
 def check_envelope(request: cxml.OrderRequest, *, currency: str) -> None:

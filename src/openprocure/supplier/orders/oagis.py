@@ -36,6 +36,7 @@ from punchout.oagis.bridge import ORDER_TYPES
 
 #: Where a cXML path in an intake message lies in a BOD (``{name}``: the BOD's name).
 _PATHS = (
+    ("The payloadID at /cXML/@payloadID", "The BODID at /{name}/ApplicationArea/BODID"),
     ("/cXML/Request/OrderRequest/OrderRequestHeader", "/{name}/DataArea/PurchaseOrder/PurchaseOrderHeader"),
     ("/cXML/Request/OrderRequest/ItemOut", "/{name}/DataArea/PurchaseOrder/PurchaseOrderLine"),
     ("/cXML/Request/OrderRequest", "/{name}/DataArea/PurchaseOrder"),

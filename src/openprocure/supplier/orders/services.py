@@ -259,6 +259,9 @@ def _receive(
     request_type = str(header.type)
     order_id = (header.order_id or "").strip()
     version = header.order_version
+    too_long = intake.overlong(payload_id, order_id)
+    # Refused if longer than kept: what is looked up and stored is what fits (the receipt's).
+    payload_id = payload_id[:PAYLOAD_ID_LENGTH]
     # Read and decide before taking the write lock (SQLite has one writer at a time; in WAL mode
     # readers never wait for it), then only write. What may change in between is caught when
     # writing: a concurrent copy of this order breaks the unique payloadID or orderID and a product
@@ -273,8 +276,8 @@ def _receive(
                 answered(answer, integration)
         return answer
     secret_changed = _take_secret(integration, secret)
-    planned: NewOrder | intake.Rejection | None = None
-    if previous is None and header.type == cxml.OrderRequestType.NEW:
+    planned: NewOrder | intake.Rejection | None = too_long
+    if too_long is None and previous is None and header.type == cxml.OrderRequestType.NEW:
         try:
             planned = _plan_new_order(document, request, integration, journal)
         except intake.Rejection as rejection:
@@ -309,7 +312,7 @@ def _receive(
         receipt = OrderRequestReceipt(
             payload_id=payload_id or f"(none)-{secrets.token_hex(12)}",
             business_id=integration.business_id,
-            buyer_order_id=order_id[:200],
+            buyer_order_id=order_id[: intake.BUYER_ORDER_ID_LENGTH],
             order_version=version,
             request_type=request_type if request_type in RequestType.values else RequestType.NEW,
             status_code=answer.status_code,

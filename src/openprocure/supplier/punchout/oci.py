@@ -182,6 +182,9 @@ def handle_callup(request: HttpRequest, params: list[tuple[str, Any]]) -> HttpRe
             integration,
         )
     try:
+        services.check_lengths(
+            email=("The user's e-mail", email), return_url=("The HOOK_URL", callup.hook_url or "")
+        )
         membership = services._shopper(integration, email)
     except services.Refused as refused:
         return _refuse(request, refused.status_code, refused.message, integration)

@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Field, Model
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -248,6 +249,11 @@ def setup_cxml_session(
             status_code=400,
             text="Bad Request",
         )
+    check_lengths(
+        email=("The user's e-mail", email),
+        buyer_cookie=("The BuyerCookie", request.buyer_cookie),
+        return_url=("The BrowserFormPost URL", url),
+    )
     membership = _shopper(integration, email)
     unit = cxml.get_extrinsic(request.extrinsics, "UserBusinessUnit")
     token, hashed = _new_token()
@@ -296,6 +302,32 @@ def setup_cxml_session(
         if in_transaction is not None:
             in_transaction(result)
     return result
+
+
+def _max_length(model: type[Model], name: str) -> int:
+    field = model._meta.get_field(name)
+    assert isinstance(field, Field) and field.max_length is not None, f"{name} is not a text column"
+    return field.max_length
+
+
+def check_lengths(**values: tuple[str, str]) -> None:
+    """Raise :class:`Refused` (400) for the first value longer than the session keeps it.
+
+    Each keyword is a :class:`PunchOutSession` column, its value ``(what the partner calls it, the
+    text)``: a value too long to store is refused with its name and limit, which the partner can act
+    on, rather than failing on the database as a fault to retry.
+    """
+    for column, (label, text) in values.items():
+        limit = _max_length(PunchOutSession, column)
+        if column == "email":
+            # The shopper's account is made with the e-mail as its username too.
+            limit = min(limit, _max_length(User, "username"))
+        if len(text) > limit:
+            raise Refused(
+                f"{label} has {len(text)} characters; at most {limit} are accepted. Send a shorter one.",
+                status_code=400,
+                text="Bad Request",
+            )
 
 
 def create_session(
