@@ -44,8 +44,8 @@ SITES: dict[str, SiteSpec] = {
 
 DEMO_LOGINS = """\
 Demo sign-ins (password: demo)
-  Buyer suite   http://127.0.0.1:8000   requester@acme.test, approver@acme.test, admin@acme.test, ap@acme.test
-  Storefront    http://127.0.0.1:8100   operator@marketplace.test, support@marketplace.test
+  Buyer suite   {buyer}   requester@acme.test, approver@acme.test, admin@acme.test, ap@acme.test
+  Storefront    {supplier}   operator@marketplace.test, support@marketplace.test
 cXML: buyer ACME (NetworkId) -> supplier MARKETPLACE (NetworkId), shared secret acme-demo-secret
       second business Globex (Test status): GLOBEX / globex-demo-secret
 """
@@ -223,7 +223,7 @@ def demo(argv: Sequence[str]) -> int:
         )
     print(
         f"\nOpenProcure demo is running: buyer suite {urls['buyer']}, storefront {urls['supplier']}."
-        "\nPress Ctrl-C to stop.\n" + DEMO_LOGINS,
+        "\nPress Ctrl-C to stop.\n" + DEMO_LOGINS.format(**urls),
         flush=True,
     )
     if history:

@@ -81,6 +81,10 @@ def test_demo_starts_both_sites_and_stops_cleanly(tmp_path: Path) -> None:
         output, _ = process.communicate(timeout=60)
     text = output.decode("utf-8", "replace")
     assert process.returncode == 0, text[-3000:]
-    assert "requester@acme.test" in text
+    assert (
+        f"  Buyer suite   http://127.0.0.1:{buyer_port}   requester@acme.test, approver@acme.test, "
+        "admin@acme.test, ap@acme.test\n"
+        f"  Storefront    http://127.0.0.1:{supplier_port}   operator@marketplace.test, support@marketplace.test\n"
+    ) in text
     assert "Stopped." in text
     assert port_is_closed(buyer_port) and port_is_closed(supplier_port)
