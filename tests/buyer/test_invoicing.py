@@ -786,6 +786,31 @@ def test_a_paper_invoice_with_values_that_are_no_numbers_is_refused_beside_each_
     assert Invoice.objects.count() == 0
 
 
+def test_a_paper_invoice_in_no_iso_currency_is_refused_beside_the_field_as_typed(client: Client) -> None:
+    supplier, connection = make_supplier()
+    po = make_po(supplier, connection)
+    client.force_login(ap_clerk())
+    answer = client.post(
+        "/invoicing/manual/",
+        {
+            "supplier": supplier.pk,
+            "number": "P-1",
+            "invoice_date": "2026-03-02",
+            "currency": "ZZZ",
+            "order_1": po.number,
+            "order_line_1": "1",
+            "quantity_1": "2",
+            "unit_price_1": "10.00",
+        },
+    )
+    assert answer.status_code == 400
+    page = answer.content.decode()
+    assert "ZZZ is not an ISO 4217 currency code: write it as three letters such as EUR, USD or JPY." in page
+    assert 'name="currency" value="ZZZ"' in page
+    assert 'name="quantity_1" size="6" value="2"' in page
+    assert Invoice.objects.count() == 0
+
+
 def test_a_finding_on_a_page_writes_its_figures_in_the_readers_language() -> None:
     from django.utils import translation
 
