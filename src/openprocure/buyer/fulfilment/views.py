@@ -211,10 +211,17 @@ def line_history(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def issues(request: HttpRequest) -> HttpResponse:
     show_all = request.GET.get("all") == "1"
-    queryset = SupplierIssue.objects.select_related("purchase_order__supplier", "po_line")
+    queryset = SupplierIssue.objects.select_related(
+        "purchase_order__supplier", "purchase_order__requisition", "po_line"
+    )
     if not show_all:
         queryset = queryset.filter(status=IssueStatus.OPEN)
     page, query = paginate(request, queryset)
+    # As can_record_receipts, with the role read once for the page.
+    administers = has_role(request.user, Role.PROCUREMENT_ADMIN)
+    for issue in page.object_list:
+        own = issue.purchase_order.requisition.requester_id == request.user.pk
+        issue.can_resolve = administers or own  # read by the template only
     return render(
         request,
         "fulfilment/issues.html",
@@ -225,7 +232,11 @@ def issues(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def resolve_issue(request: HttpRequest, pk: int) -> HttpResponse:
-    issue = get_object_or_404(SupplierIssue, pk=pk)
+    issue = get_object_or_404(SupplierIssue.objects.select_related("purchase_order__requisition"), pk=pk)
+    if not can_record_receipts(request.user, issue.purchase_order):
+        raise PermissionDenied(
+            _("Supplier issues are resolved by the order's requester or a procurement administrator.")
+        )
     form = ResolveIssueForm(request.POST)
     if not form.is_valid():
         report_errors(request, form, "resolution")
