@@ -410,6 +410,24 @@ def test_a_stranger_and_an_ap_clerk_cannot_record_receipts_or_returns(
     assert "Receive everything on this ship notice" not in html
 
 
+def test_the_receiving_page_offers_a_ship_notice_only_to_who_may_receive_it(
+    client: Client, order: PurchaseOrder
+) -> None:
+    post(client, envelope(ship_notice("SHIP-1", [(1, "12")]), payload_id="asn-1@supplier.test"))
+    notice = ShipNotice.objects.get()
+    action = f"/fulfilment/ship-notices/{notice.pk}/receive/"
+    stranger = User.objects.create_user(email="bob@acme.test", password="x-correct-horse")
+    for person in (stranger, user_with_role("ap@acme.test", "ap_clerk")):
+        client.force_login(person)
+        page = client.get("/fulfilment/").content.decode()
+        assert "SHIP-1" in page
+        assert action not in page
+    client.force_login(order.requisition.requester)
+    assert action in client.get("/fulfilment/").content.decode()
+    client.force_login(receiving_desk())
+    assert action in client.get("/fulfilment/").content.decode()
+
+
 def test_the_requester_and_a_procurement_administrator_can_record(
     client: Client, order: PurchaseOrder
 ) -> None:

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from openprocure.buyer.fulfilment import services
 from openprocure.buyer.fulfilment.choices import IssueStatus, LineState, ShipNoticeStatus
 from openprocure.buyer.fulfilment.forms import ReceiptForm, ResolveIssueForm, ReturnForm
-from openprocure.buyer.fulfilment.models import ShipNotice, SupplierIssue
+from openprocure.buyer.fulfilment.models import ShipNotice, ShipNoticeLine, SupplierIssue
 from openprocure.buyer.organization.choices import Role
 from openprocure.buyer.organization.services import has_role
 from openprocure.buyer.purchasing.choices import AWAITING_GOODS, POStatus
@@ -75,6 +75,18 @@ def to_receive(request: HttpRequest) -> HttpResponse:
     )
     page, query = paginate(request, orders)
     notices_page, notices_query = paginate(request, notices, param="notices_page")
+    # “Receive everything” is for who may record receipts on every order of the notice (as
+    # receive_ship_notice checks): a procurement administrator, or the requester of all of them.
+    if has_role(request.user, Role.PROCUREMENT_ADMIN):
+        refused: set[int] = set()
+    else:
+        refused = set(
+            ShipNoticeLine.objects.filter(ship_notice__in=[n.pk for n in notices_page.object_list])
+            .exclude(po_line__purchase_order__requisition__requester_id=request.user.pk)
+            .values_list("ship_notice_id", flat=True)
+        )
+    for notice in notices_page.object_list:
+        notice.can_receive = notice.pk not in refused  # read by the template only
     context = {
         "orders": page.object_list,
         "page": page,
