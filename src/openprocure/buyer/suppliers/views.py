@@ -126,6 +126,7 @@ def connection_edit(request: HttpRequest, supplier_pk: int, pk: int | None = Non
             connection=connection,
             new_secret=form.cleaned_data["new_shared_secret"],
             free_text_chosen="accepts_free_text" in form.changed_data,
+            actor=request.user,
         )
         messages.success(request, _("Connection saved."))
         return redirect("suppliers:detail", pk=supplier.pk)
