@@ -19,7 +19,7 @@ from openprocure.buyer.suppliers import wire
 from openprocure.buyer.suppliers.choices import ConnectionProtocol
 from openprocure.buyer.suppliers.crypto import InvalidToken, decrypt_secret, encrypt_secret
 from openprocure.buyer.suppliers.models import DocumentIdentity, PunchOutConnection
-from openprocure.core.audit import record_event
+from openprocure.core.audit import record_event, save_administered
 from openprocure.core.choices import AdminEventKind, Direction, Protocol
 from openprocure.core.crypto import validate_shared_secret
 from openprocure.core.exceptions import ServiceError
@@ -65,6 +65,11 @@ def shared_secret(connection: PunchOutConnection) -> str:
             )
             % {"connection": connection}
         ) from None
+
+
+def add_supplier(*, form: Any, actor: Any) -> Any:
+    """An administrator adds a supplier; the addition is recorded (an ``AdminEvent``)."""
+    return save_administered(form, actor=actor)
 
 
 def save_connection(

@@ -107,7 +107,7 @@ def supplier_create(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
     form = SupplierForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        supplier = form.save()
+        supplier = services.add_supplier(form=form, actor=request.user)
         messages.success(request, _("Supplier %(name)s added.") % {"name": supplier.name})
         return redirect("suppliers:detail", pk=supplier.pk)
     return render(request, "suppliers/supplier_form.html", {"form": form})
