@@ -224,6 +224,39 @@ def test_price_variance_credit_memo_requested_status_sent_then_line_credit_appro
         assert "Line 1: unit price 10.00, ordered at 10.00: within tolerance." in explanation
 
 
+@pytest.mark.parametrize("action", ["hold", "credit"])
+def test_a_decision_posted_from_a_stale_page_on_a_rejected_invoice_is_refused_in_words(
+    client: Client, action: str
+) -> None:
+    """Two clerks on the same invoice: one rejects it, the other's hold (or credit request) from the
+    page they still had open is refused with a message, never a server error; nothing changes."""
+    supplier, connection = make_supplier()
+    make_po(supplier, connection)
+    ToleranceRule.objects.create(mode="2way", shipping_max=Decimal("0"))
+    post(
+        client,
+        envelope(
+            invoice_request(invoice_id="INV-3", lines=[(1, "12", "10.00")], shipping="15.00"),
+            payload_id="i3@s",
+        ),
+    )
+    exception = InvoiceException.objects.get(status="open")
+    client.force_login(ap_clerk())
+    client.post(f"/invoicing/exceptions/{exception.pk}/reject/", {"reason": "Not ordered"}, follow=True)
+    invoice = Invoice.objects.get()
+    assert invoice.status == "rejected"
+    events = invoice.events.count()
+    answer = client.post(f"/invoicing/exceptions/{exception.pk}/{action}/", {"reason": "Wait"}, follow=True)
+    assert answer.status_code == 200
+    assert [str(m) for m in answer.context["messages"]] == [
+        "Invoice INV-3 is Rejected: this decision no longer applies to it."
+    ]
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.events.count()) == ("rejected", events)
+    exception.refresh_from_db()
+    assert exception.status == "rejected"
+
+
 def test_accept_variance_needs_a_reason_and_is_recorded(client: Client) -> None:
     supplier, connection = make_supplier()
     make_po(supplier, connection)
