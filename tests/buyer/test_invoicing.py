@@ -257,6 +257,31 @@ def test_a_decision_posted_from_a_stale_page_on_a_rejected_invoice_is_refused_in
     assert exception.status == "rejected"
 
 
+def test_the_same_rejection_posted_twice_says_nothing_was_changed(client: Client) -> None:
+    supplier, connection = make_supplier()
+    make_po(supplier, connection)
+    ToleranceRule.objects.create(mode="2way", shipping_max=Decimal("0"))
+    post(
+        client,
+        envelope(
+            invoice_request(invoice_id="INV-3", lines=[(1, "12", "10.00")], shipping="15.00"),
+            payload_id="i3@s",
+        ),
+    )
+    exception = InvoiceException.objects.get(status="open")
+    client.force_login(ap_clerk())
+    url = f"/invoicing/exceptions/{exception.pk}/reject/"
+    first = client.post(url, {"reason": "Not ordered"}, follow=True)
+    assert [str(m) for m in first.context["messages"]] == ["Recorded."]
+    invoice = Invoice.objects.get()
+    events = invoice.events.count()
+    again = client.post(url, {"reason": "Not ordered"}, follow=True)
+    assert [str(m) for m in again.context["messages"]] == [
+        "Invoice INV-3 is already Rejected: nothing was changed."
+    ]
+    assert (Invoice.objects.get().status, invoice.events.count()) == ("rejected", events)
+
+
 def test_accept_variance_needs_a_reason_and_is_recorded(client: Client) -> None:
     supplier, connection = make_supplier()
     make_po(supplier, connection)
