@@ -164,3 +164,26 @@ def test_a_refused_budget_shows_the_amount_as_it_was_typed(acme) -> None:
     assert (response.status_code, "The period ends before it starts." in page) == (200, True)
     assert _value(page, "amount") == "750.5000"
     assert Budget.objects.count() == 0
+
+
+def test_a_budget_with_more_decimals_than_its_currency_has_is_refused_beside_the_amount(acme) -> None:
+    """JPY has no minor unit: a budget of 1000.5 JPY is refused (the page would show 1,001 JPY), as
+    a spending limit is; the currency is typed in any case, as everywhere else."""
+    ada = signed_in("admin@acme.test")
+    form = {
+        "cost_center": CostCenter.objects.get(code="CC-100").pk,
+        "period_start": "2027-01-01",
+        "period_end": "2027-12-31",
+        "amount": "1000.5",
+        "currency": "jpy",
+        "enforcement": "warn",
+    }
+    response = ada.post("/approvals/budgets/", form)
+    page = response.content.decode()
+    assert "1000.5 has too many decimals: JPY amounts have at most 0 decimal places." in page
+    assert _value(page, "amount") == "1000.5"
+    assert Budget.objects.count() == 0
+    response = ada.post("/approvals/budgets/", {**form, "amount": "1000"})
+    assert response.status_code == 302
+    budget = Budget.objects.get()
+    assert (budget.amount, budget.currency) == (Decimal("1000"), "JPY")

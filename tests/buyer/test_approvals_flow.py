@@ -23,7 +23,7 @@ from openprocure.buyer.approvals.models import (
 )
 from openprocure.buyer.purchasing.models import PurchaseOrder
 from openprocure.buyer.requisitions.models import Requisition
-from openprocure.core.models import User
+from openprocure.core.models import AdminEvent, User
 from tests.buyer.approval_world import (
     approver_emails,
     build_world,
@@ -606,6 +606,34 @@ def budget(world, amount: str, enforcement: str) -> Budget:
         currency="EUR",
         enforcement=enforcement,
     )
+
+
+def test_a_budget_saved_on_its_page_is_on_the_administrative_record(world) -> None:
+    answer = signed_in(world.ada).post(
+        "/approvals/budgets/",
+        {
+            "cost_center": world.cc_ops.pk,
+            "period_start": "2027-01-01",
+            "period_end": "2027-12-31",
+            "amount": "5000",
+            "currency": "EUR",
+            "enforcement": "block",
+        },
+    )
+    assert answer.status_code == 302
+    saved = Budget.objects.get()
+    events = AdminEvent.objects.filter(subject_type="approvals.budget")
+    assert list(events.values_list("kind", "subject_id", "actor__email", "subject_text")) == [
+        ("created", saved.pk, world.ada.email, str(saved))
+    ]
+    # The currency is the form's initial EUR: not a changed field.
+    assert sorted(events.get().detail["fields"]) == [
+        "amount",
+        "cost_center",
+        "enforcement",
+        "period_end",
+        "period_start",
+    ]
 
 
 def test_budget_warning_shows_the_numbers_and_lets_it_through(world) -> None:

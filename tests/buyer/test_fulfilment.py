@@ -130,6 +130,44 @@ def test_price_change_in_confirmation_is_an_issue(client: Client, order: Purchas
     assert LineFulfilment.objects.get(po_line__line_number=1).confirmed_unit_price == Decimal("10.5")
 
 
+def test_only_the_requester_or_a_procurement_administrator_resolves_a_supplier_issue(
+    client: Client, order: PurchaseOrder
+) -> None:
+    """Who may not record receipts on the order (a stranger, an AP clerk) sees its issues without the
+    form, and a resolution they post is refused: the issue stays open, no event is recorded."""
+    item = cxml.ConfirmationItem(
+        1,
+        Decimal(12),
+        "EA",
+        [
+            cxml.ConfirmationStatus(
+                cxml.ConfirmationStatusType.DETAIL, Decimal(12), "EA", unit_price=money("10.50")
+            )
+        ],
+    )
+    post(client, envelope(confirmation([item]), payload_id="conf-issue@supplier.test"))
+    issue = SupplierIssue.objects.get()
+    events = order.events.count()
+    stranger = User.objects.create_user(email="bob@acme.test", password="x-correct-horse")
+    for person in (stranger, user_with_role("ap@acme.test", "ap_clerk")):
+        client.force_login(person)
+        page = client.get("/fulfilment/issues/").content.decode()
+        assert "Line 1 (PAPER-A4): unit price changed from 10 to 10.5 EUR." in page
+        assert f"/fulfilment/issues/{issue.pk}/resolve/" not in page
+        answer = client.post(f"/fulfilment/issues/{issue.pk}/resolve/", {"resolution": "New price accepted"})
+        assert answer.status_code == 403
+        issue.refresh_from_db()
+        assert (issue.status, issue.resolution, issue.resolved_by) == ("open", "", None)
+        assert order.events.count() == events
+    desk = receiving_desk()
+    client.force_login(desk)
+    assert f"/fulfilment/issues/{issue.pk}/resolve/" in client.get("/fulfilment/issues/").content.decode()
+    answer = client.post(f"/fulfilment/issues/{issue.pk}/resolve/", {"resolution": "New price accepted"})
+    assert answer.status_code == 302
+    issue.refresh_from_db()
+    assert (issue.status, issue.resolution, issue.resolved_by) == ("resolved", "New price accepted", desk)
+
+
 def test_wrong_secret_is_refused_and_nothing_is_created(client: Client, order: PurchaseOrder) -> None:
     body = envelope(confirmation([], kind="accept"), payload_id="conf-3@supplier.test", secret="guess")
     status = post(client, body)
@@ -391,6 +429,24 @@ def test_a_stranger_and_an_ap_clerk_cannot_record_receipts_or_returns(
     assert "Record receipt" not in html
     assert "Record return" not in html
     assert "Receive everything on this ship notice" not in html
+
+
+def test_the_receiving_page_offers_a_ship_notice_only_to_who_may_receive_it(
+    client: Client, order: PurchaseOrder
+) -> None:
+    post(client, envelope(ship_notice("SHIP-1", [(1, "12")]), payload_id="asn-1@supplier.test"))
+    notice = ShipNotice.objects.get()
+    action = f"/fulfilment/ship-notices/{notice.pk}/receive/"
+    stranger = User.objects.create_user(email="bob@acme.test", password="x-correct-horse")
+    for person in (stranger, user_with_role("ap@acme.test", "ap_clerk")):
+        client.force_login(person)
+        page = client.get("/fulfilment/").content.decode()
+        assert "SHIP-1" in page
+        assert action not in page
+    client.force_login(order.requisition.requester)
+    assert action in client.get("/fulfilment/").content.decode()
+    client.force_login(receiving_desk())
+    assert action in client.get("/fulfilment/").content.decode()
 
 
 def test_the_requester_and_a_procurement_administrator_can_record(

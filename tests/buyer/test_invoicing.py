@@ -251,6 +251,64 @@ def test_a_price_variance_on_goods_not_received_yet_is_disputed_for_the_price(cl
     ]
 
 
+@pytest.mark.parametrize("action", ["hold", "credit"])
+def test_a_decision_posted_from_a_stale_page_on_a_rejected_invoice_is_refused_in_words(
+    client: Client, action: str
+) -> None:
+    """Two clerks on the same invoice: one rejects it, the other's hold (or credit request) from the
+    page they still had open is refused with a message, never a server error; nothing changes."""
+    supplier, connection = make_supplier()
+    make_po(supplier, connection)
+    ToleranceRule.objects.create(mode="2way", shipping_max=Decimal("0"))
+    post(
+        client,
+        envelope(
+            invoice_request(invoice_id="INV-3", lines=[(1, "12", "10.00")], shipping="15.00"),
+            payload_id="i3@s",
+        ),
+    )
+    exception = InvoiceException.objects.get(status="open")
+    client.force_login(ap_clerk())
+    client.post(f"/invoicing/exceptions/{exception.pk}/reject/", {"reason": "Not ordered"}, follow=True)
+    invoice = Invoice.objects.get()
+    assert invoice.status == "rejected"
+    events = invoice.events.count()
+    answer = client.post(f"/invoicing/exceptions/{exception.pk}/{action}/", {"reason": "Wait"}, follow=True)
+    assert answer.status_code == 200
+    assert [str(m) for m in answer.context["messages"]] == [
+        "Invoice INV-3 is Rejected: this decision no longer applies to it."
+    ]
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.events.count()) == ("rejected", events)
+    exception.refresh_from_db()
+    assert exception.status == "rejected"
+
+
+def test_the_same_rejection_posted_twice_says_nothing_was_changed(client: Client) -> None:
+    supplier, connection = make_supplier()
+    make_po(supplier, connection)
+    ToleranceRule.objects.create(mode="2way", shipping_max=Decimal("0"))
+    post(
+        client,
+        envelope(
+            invoice_request(invoice_id="INV-3", lines=[(1, "12", "10.00")], shipping="15.00"),
+            payload_id="i3@s",
+        ),
+    )
+    exception = InvoiceException.objects.get(status="open")
+    client.force_login(ap_clerk())
+    url = f"/invoicing/exceptions/{exception.pk}/reject/"
+    first = client.post(url, {"reason": "Not ordered"}, follow=True)
+    assert [str(m) for m in first.context["messages"]] == ["Recorded."]
+    invoice = Invoice.objects.get()
+    events = invoice.events.count()
+    again = client.post(url, {"reason": "Not ordered"}, follow=True)
+    assert [str(m) for m in again.context["messages"]] == [
+        "Invoice INV-3 is already Rejected: nothing was changed."
+    ]
+    assert (Invoice.objects.get().status, invoice.events.count()) == ("rejected", events)
+
+
 def test_accept_variance_needs_a_reason_and_is_recorded(client: Client) -> None:
     supplier, connection = make_supplier()
     make_po(supplier, connection)
@@ -810,6 +868,31 @@ def test_a_paper_invoice_with_values_that_are_no_numbers_is_refused_beside_each_
     assert 'name="number" required maxlength="100" value="P-1"' in page
     assert 'name="quantity_7" size="6" value="two"' in page
     assert 'name="order_line_7" size="3" value="first"' in page
+    assert Invoice.objects.count() == 0
+
+
+def test_a_paper_invoice_in_no_iso_currency_is_refused_beside_the_field_as_typed(client: Client) -> None:
+    supplier, connection = make_supplier()
+    po = make_po(supplier, connection)
+    client.force_login(ap_clerk())
+    answer = client.post(
+        "/invoicing/manual/",
+        {
+            "supplier": supplier.pk,
+            "number": "P-1",
+            "invoice_date": "2026-03-02",
+            "currency": "ZZZ",
+            "order_1": po.number,
+            "order_line_1": "1",
+            "quantity_1": "2",
+            "unit_price_1": "10.00",
+        },
+    )
+    assert answer.status_code == 400
+    page = answer.content.decode()
+    assert "ZZZ is not an ISO 4217 currency code: write it as three letters such as EUR, USD or JPY." in page
+    assert 'name="currency" value="ZZZ"' in page
+    assert 'name="quantity_1" size="6" value="2"' in page
     assert Invoice.objects.count() == 0
 
 

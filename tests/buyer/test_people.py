@@ -14,7 +14,7 @@ from django.test import Client
 from openprocure.buyer.organization.choices import Role
 from openprocure.buyer.organization.models import Address, Department, SpendingLimit, UserProfile
 from openprocure.buyer.organization.services import spending_limit_for
-from openprocure.core.models import User
+from openprocure.core.models import AdminEvent, User
 from tests.buyer.punchout_world import signed_in
 
 pytestmark = pytest.mark.django_db
@@ -369,6 +369,13 @@ def test_restricted_categories_are_added_changed_and_lifted(acme) -> None:
     lifted = admin.post(f"/organization/restricted-categories/{created.pk}/delete/", follow=True)
     assert "UNSPSC 4321 is no longer restricted to Procurement administrator." in lifted.content.decode()
     assert RestrictedCategory.objects.filter(pk=created.pk).count() == 0
+    # Adding and lifting a restriction (a policy on who may buy what) are on the record, refusals not.
+    events = AdminEvent.objects.filter(subject_type="organization.restrictedcategory").order_by("id")
+    assert list(events.values_list("kind", "subject_id", "actor__email")) == [
+        ("created", created.pk, "admin@acme.test"),
+        ("deleted", created.pk, "admin@acme.test"),
+    ]
+    assert sorted(events[0].detail["fields"]) == ["note", "role", "unspsc_prefix"]
 
 
 def test_legal_entities_are_added_and_changed(acme) -> None:

@@ -364,6 +364,31 @@ def test_cancellation_sends_delete_and_refusals_change_nothing(world) -> None:
     assert (po.status, po.version) == ("cancelled", 2)
 
 
+def test_only_the_buyer_or_an_administrator_sends_a_failed_order_again(world) -> None:
+    """An approver may open the order they approved, but sending it again is its buyer's (as the page
+    shows the button only to them): a POST by the approver is refused and sends nothing."""
+    rule("r", {"users": [world.alan]})
+    req = requisition(world)
+    submit(world, req)
+    assignment = ApprovalAssignment.objects.get(status="pending")
+    signed_in(world.alan).post(f"/approvals/{assignment.pk}/", {"decision": "approve"})
+    po = PurchaseOrder.objects.get(requisition=req)
+    with PartnerServer() as partner:
+        partner.script((200, cxml_response(400, "Bad Request", "Unknown ShipTo addressID HQ")))
+        po = deliver(po, partner.url)
+    assert po.status == "failed"
+    alan = signed_in(world.alan)
+    assert alan.get(f"/purchasing/{po.number}/").status_code == 200
+    answer = alan.post(f"/purchasing/{po.number}/resend/", follow=True)
+    assert [str(m) for m in answer.context["messages"]] == [
+        "Only the requester or a procurement administrator can send this order again."
+    ]
+    assert (PurchaseOrder.objects.get(pk=po.pk).status, po.transmissions.count()) == ("failed", 1)
+    assert OutboxMessage.objects.filter(reference=po.number).count() == 1
+    signed_in(world.rita).post(f"/purchasing/{po.number}/resend/")
+    assert (PurchaseOrder.objects.get(pk=po.pk).status, po.transmissions.count()) == ("sent", 2)
+
+
 # -- pages and API ------------------------------------------------------------------------------------
 def test_po_page_timeline_and_print(world) -> None:
     po = ordered(world)

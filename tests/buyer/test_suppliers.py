@@ -10,9 +10,9 @@ from django.utils.html import escape
 from lxml import etree
 
 from openprocure.buyer.suppliers.crypto import decrypt_secret, encrypt_secret
-from openprocure.buyer.suppliers.models import PunchOutConnection
+from openprocure.buyer.suppliers.models import PunchOutConnection, Supplier
 from openprocure.buyer.suppliers.services import save_connection, set_shared_secret
-from openprocure.core.models import Document, User
+from openprocure.core.models import AdminEvent, Document, User
 from tests.buyer.punchout_world import SupplierServer, connection_form_data, status_response
 
 PROFILE_RESPONSE = (
@@ -64,6 +64,38 @@ def test_secret_is_never_rendered_and_replaced_only_when_entered(
     assert "n3w-s3cret-9f2c7a" not in _raw_column(acme.pk)
     assert "n3w-s3cret-9f2c7a" not in admin.get(url).content.decode()
     assert "n3w-s3cret-9f2c7a" not in admin.get(f"/suppliers/{acme.supplier_id}/").content.decode()
+
+
+def test_a_connection_changed_on_its_page_is_on_the_record_without_its_secret(
+    acme: PunchOutConnection, admin: Client
+) -> None:
+    """Where orders go and the secret they carry are changed by an administrator: who changed which
+    fields is recorded (never the secret's value)."""
+    url = f"/suppliers/{acme.supplier_id}/connections/{acme.pk}/"
+    assert admin.post(url, connection_form_data(acme)).status_code == 302  # the page's settings as posted
+    acme.refresh_from_db()
+    changed = connection_form_data(
+        acme, order_url="https://orders.example.com/cxml", new_shared_secret="n3w-s3cret-9f2c7a"
+    )
+    assert admin.post(url, changed).status_code == 302
+    events = AdminEvent.objects.filter(subject_type="suppliers.punchoutconnection").order_by("id")
+    assert list(events.values_list("kind", "subject_id", "actor__email")) == [
+        ("changed", acme.pk, "admin@acme.test"),
+        ("changed", acme.pk, "admin@acme.test"),
+    ]
+    assert sorted(events[1].detail["fields"]) == ["order_url", "shared_secret_encrypted"]
+    assert "n3w-s3cret-9f2c7a" not in str(events[1].detail)
+    assert acme.shared_secret_encrypted not in str(events[1].detail)
+
+
+def test_a_supplier_added_on_its_page_is_on_the_record(acme: PunchOutConnection, admin: Client) -> None:
+    answer = admin.post("/suppliers/new/", {"name": "Globex Office", "default_currency": "EUR"})
+    assert answer.status_code == 302
+    added = Supplier.objects.get(name="Globex Office")
+    events = AdminEvent.objects.filter(subject_type="suppliers.supplier")
+    assert list(events.values_list("kind", "subject_id", "actor__email", "subject_text")) == [
+        ("created", added.pk, "admin@acme.test", "Globex Office")
+    ]
 
 
 @pytest.mark.parametrize("short", ["x", "fifteen-chars-1"], ids=["one-character", "fifteen-characters"])

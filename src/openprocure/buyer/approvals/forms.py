@@ -14,6 +14,7 @@ from openprocure.buyer.organization.choices import Role
 from openprocure.buyer.requisitions.limits import MAX_AMOUNT
 from openprocure.core.forms import AmountField
 from openprocure.core.models import User
+from openprocure.core.reference import CurrencyField, validate_minor_units
 
 
 def _people() -> Any:
@@ -191,18 +192,24 @@ class BudgetForm(forms.ModelForm):
             "period_start": forms.DateInput(attrs={"type": "date"}),
             "period_end": forms.DateInput(attrs={"type": "date"}),
         }
-        field_classes = {"amount": AmountField}
+        field_classes = {"amount": AmountField, "currency": CurrencyField}
 
     def clean(self) -> dict[str, Any]:
-        """Refuse a negative or oversized amount, a period ending before it starts, and a period that
-        overlaps another budget of the same cost center, each with a message saying so."""
+        """Refuse a negative or oversized amount, one with more decimals than its currency has, a
+        period ending before it starts, and a period that overlaps another budget of the same cost
+        center, each with a message saying so."""
 
         data = super().clean() or {}
-        amount = data.get("amount")
+        amount, currency = data.get("amount"), data.get("currency")
         if amount is not None and amount < 0:
             self.add_error("amount", _("A budget cannot be negative."))
         elif amount is not None and amount > MAX_AMOUNT:
             self.add_error("amount", _("A budget can be at most %(max)s.") % {"max": MAX_AMOUNT})
+        elif amount is not None and currency:
+            try:
+                validate_minor_units(amount, currency)
+            except forms.ValidationError as error:
+                self.add_error("amount", error)
         start, end, cost_center = data.get("period_start"), data.get("period_end"), data.get("cost_center")
         if start and end and end < start:
             self.add_error("period_end", _("The period ends before it starts."))

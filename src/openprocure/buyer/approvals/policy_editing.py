@@ -1,4 +1,4 @@
-"""The policy editor's writes: a procurement administrator saves a rule and its steps.
+"""The policy editor's writes: a procurement administrator saves a rule and its steps, or a budget.
 
 Requests already submitted keep the chain frozen when they were submitted; the rule applies to
 the next ones.
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from openprocure.buyer.approvals.models import ApprovalRuleApprover, ApprovalRuleStep
 from openprocure.buyer.approvals.workflow import ApprovalError
 from openprocure.buyer.organization.services import is_procurement_admin
+from openprocure.core.audit import save_administered
 
 
 def save_rule(*, form: Any, steps: list[dict[str, Any]], actor: Any) -> Any:
@@ -49,6 +50,13 @@ def save_rule(*, form: Any, steps: list[dict[str, Any]], actor: Any) -> Any:
                     step=step, kind=data["kind"], levels=data.get("levels") or 1, role=data.get("role", "")
                 )
     return rule
+
+
+def save_budget(*, form: Any, actor: Any) -> Any:
+    """Save a budget from its form, with who changed which fields on the record (an ``AdminEvent``)."""
+    if not is_procurement_admin(actor):
+        raise ApprovalError(_("Only a procurement administrator can change budgets."))
+    return save_administered(form, actor=actor)
 
 
 def _step_rows(steps: list[dict[str, Any]]) -> list[tuple[Any, ...]]:

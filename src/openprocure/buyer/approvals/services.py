@@ -9,7 +9,7 @@ workflow and the batch path, never called from outside.
 from __future__ import annotations
 
 from openprocure.buyer.approvals.bulk import decide_many, resolve_chains, start_approvals
-from openprocure.buyer.approvals.policy_editing import save_rule, step_initial
+from openprocure.buyer.approvals.policy_editing import save_budget, save_rule, step_initial
 from openprocure.buyer.approvals.tokens import (
     create_api_token,
     email_token,
@@ -60,6 +60,7 @@ __all__ = [
     "restart_after_change",
     "revoke_api_token",
     "route",
+    "save_budget",
     "save_rule",
     "start_approval",
     "start_approvals",

@@ -413,7 +413,7 @@ def budget_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_admin(request.user)
     form = BudgetForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.save_budget(form=form, actor=request.user)
         messages.success(request, _("Budget saved."))
         return redirect("approvals:budgets")
     page, query = paginate(request, Budget.objects.select_related("cost_center"))

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from openprocure.buyer.fulfilment import services
 from openprocure.buyer.fulfilment.choices import IssueStatus, LineState, ShipNoticeStatus
 from openprocure.buyer.fulfilment.forms import ReceiptForm, ResolveIssueForm, ReturnForm
-from openprocure.buyer.fulfilment.models import ShipNotice, SupplierIssue
+from openprocure.buyer.fulfilment.models import ShipNotice, ShipNoticeLine, SupplierIssue
 from openprocure.buyer.organization.choices import Role
 from openprocure.buyer.organization.services import has_role
 from openprocure.buyer.purchasing.choices import AWAITING_GOODS, POStatus
@@ -75,6 +75,18 @@ def to_receive(request: HttpRequest) -> HttpResponse:
     )
     page, query = paginate(request, orders)
     notices_page, notices_query = paginate(request, notices, param="notices_page")
+    # “Receive everything” is for who may record receipts on every order of the notice (as
+    # receive_ship_notice checks): a procurement administrator, or the requester of all of them.
+    if has_role(request.user, Role.PROCUREMENT_ADMIN):
+        refused: set[int] = set()
+    else:
+        refused = set(
+            ShipNoticeLine.objects.filter(ship_notice__in=[n.pk for n in notices_page.object_list])
+            .exclude(po_line__purchase_order__requisition__requester_id=request.user.pk)
+            .values_list("ship_notice_id", flat=True)
+        )
+    for notice in notices_page.object_list:
+        notice.can_receive = notice.pk not in refused  # read by the template only
     context = {
         "orders": page.object_list,
         "page": page,
@@ -211,10 +223,17 @@ def line_history(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def issues(request: HttpRequest) -> HttpResponse:
     show_all = request.GET.get("all") == "1"
-    queryset = SupplierIssue.objects.select_related("purchase_order__supplier", "po_line")
+    queryset = SupplierIssue.objects.select_related(
+        "purchase_order__supplier", "purchase_order__requisition", "po_line"
+    )
     if not show_all:
         queryset = queryset.filter(status=IssueStatus.OPEN)
     page, query = paginate(request, queryset)
+    # As can_record_receipts, with the role read once for the page.
+    administers = has_role(request.user, Role.PROCUREMENT_ADMIN)
+    for issue in page.object_list:
+        own = issue.purchase_order.requisition.requester_id == request.user.pk
+        issue.can_resolve = administers or own  # read by the template only
     return render(
         request,
         "fulfilment/issues.html",
@@ -225,7 +244,11 @@ def issues(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def resolve_issue(request: HttpRequest, pk: int) -> HttpResponse:
-    issue = get_object_or_404(SupplierIssue, pk=pk)
+    issue = get_object_or_404(SupplierIssue.objects.select_related("purchase_order__requisition"), pk=pk)
+    if not can_record_receipts(request.user, issue.purchase_order):
+        raise PermissionDenied(
+            _("Supplier issues are resolved by the order's requester or a procurement administrator.")
+        )
     form = ResolveIssueForm(request.POST)
     if not form.is_valid():
         report_errors(request, form, "resolution")

@@ -199,6 +199,18 @@ def _decide(
         refusal = refused(invoice) if refused else ""
         if refusal:
             raise InvoicingError(refusal)
+        if invoice.status != status and status not in INVOICE_TRANSITIONS.get(invoice.status, set()):
+            # Decided meanwhile (another clerk, a page left open): said in words, nothing changes.
+            raise InvoicingError(
+                _("Invoice %(number)s is %(status)s: this decision no longer applies to it.")
+                % {"number": invoice.number, "status": invoice.get_status_display()}
+            )
+        if invoice.status == status and not _open_exceptions(invoice):
+            # The same decision again (a second click): nothing to record, and the clerk is told so.
+            raise InvoicingError(
+                _("Invoice %(number)s is already %(status)s: nothing was changed.")
+                % {"number": invoice.number, "status": invoice.get_status_display()}
+            )
         resolve_exceptions(invoice, exceptions, actor, reason)
         move_invoice(invoice, status, actor, reason, reason_code)
     return invoice

@@ -13,6 +13,7 @@ from openprocure.buyer.invoicing.models import ToleranceRule
 from openprocure.buyer.suppliers.models import Supplier
 from openprocure.core.forms import AmountField, DecimalAsTypedField, NumberEntryField
 from openprocure.core.lifecycle import REASON_CODES
+from openprocure.core.reference import CurrencyField
 
 ZERO = Decimal(0)
 
@@ -104,7 +105,7 @@ class PaperInvoiceForm(forms.Form):
             "invalid": _("Enter the invoice date as YYYY-MM-DD."),
         },
     )
-    currency = forms.CharField(label=_("Currency"), required=False, max_length=3)
+    currency = CurrencyField(label=_("Currency"), required=False)
     is_credit = forms.BooleanField(label=_("Credit memo"), required=False)
     tax = NumberEntryField(label=_("Tax"))
     shipping = NumberEntryField(label=_("Shipping"))
@@ -128,7 +129,7 @@ class PaperInvoiceForm(forms.Form):
             self.fields[f"unit_price_{n}"] = NumberEntryField(label=_("Unit price"))
 
     def clean_currency(self) -> str:
-        return str(self.cleaned_data["currency"]).strip() or "EUR"
+        return str(self.cleaned_data["currency"]) or "EUR"
 
     def lines(self) -> list[dict[str, Any]]:
         """The rows with a quantity, as the paper-invoice service takes them (after ``is_valid()``)."""

@@ -234,6 +234,18 @@ def send_sign_in_link(person: User) -> None:
     mail.send_after_commit(subject, body, person.email)
 
 
+def save_reference(*, form: Any, actor: Any) -> Any:
+    """An administrator adds or changes a row of the company's reference data (a cost center, a
+    GL account, a department, an address, a legal entity, a restricted category); the change is
+    recorded."""
+    return save_administered(form, actor=actor)
+
+
+def lift_restriction(*, restriction: RestrictedCategory, actor: Any) -> None:
+    """Anyone may requisition the category again; the removal is recorded."""
+    delete_administered(restriction, actor=actor)
+
+
 def save_preferred_supplier(*, form: PreferredSupplierForm, actor: Any) -> PreferredSupplier:
     """A procurement administrator makes a supplier preferred (for a category); the change is recorded."""
     preference: PreferredSupplier = save_administered(form, actor=actor)

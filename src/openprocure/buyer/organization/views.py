@@ -43,8 +43,10 @@ from openprocure.buyer.organization.models import (
 )
 from openprocure.buyer.organization.services import (
     can_administer_procurement,
+    lift_restriction,
     profile_for,
     save_person,
+    save_reference,
     send_sign_in_link,
     set_role_limit,
 )
@@ -106,7 +108,7 @@ def _edit_reference(
     instance: Any = get_object_or_404(model, pk=pk, company=company) if pk else None
     form = form_class(request.POST or None, instance=instance, company=company)
     if request.method == "POST" and form.is_valid():
-        saved = form.save()
+        saved = save_reference(form=form, actor=request.user)
         messages.success(request, texts["saved"] % {"code": getattr(saved, "code", saved)})
         anchor = {Address: "#addresses", RestrictedCategory: "#restricted"}.get(model, "")
         return redirect(reverse("organization:overview") + anchor)
@@ -186,7 +188,7 @@ def restricted_category_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """Lift a restriction: anyone may requisition the category again."""
     company = _admin_company(request)
     restriction = get_object_or_404(RestrictedCategory, pk=pk, company=company)
-    restriction.delete()
+    lift_restriction(restriction=restriction, actor=request.user)
     messages.success(
         request,
         _("UNSPSC %(prefix)s is no longer restricted to %(role)s.")

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from openprocure.buyer.organization.services import is_procurement_admin
 from openprocure.buyer.purchasing import emailing, hooks, notices
 from openprocure.buyer.purchasing.bods import build_bod, content_type_of
 from openprocure.buyer.purchasing.choices import (
@@ -240,9 +241,14 @@ def _sent_event(transmission: Transmission, actor: Any, at: datetime | None = No
 
 
 def resend(*, po: PurchaseOrder, actor: Any) -> Transmission | None:
-    """Send a failed (or never sent) order again as a new document, after its cause was fixed."""
+    """Send a failed (or never sent) order again as a new document, after its cause was fixed (its
+    requester or a procurement administrator: the others who may open the order only read it)."""
     with transaction.atomic():
         po = PurchaseOrder.objects.select_for_update().get(pk=po.pk)
+        if actor.pk != po.buyer_id and not is_procurement_admin(actor):
+            raise PurchasingError(
+                _("Only the requester or a procurement administrator can send this order again.")
+            )
         if po.status not in (POStatus.FAILED, POStatus.APPROVED):
             raise PurchasingError(_("Only an order that failed or was never sent can be sent again."))
         last = po.transmissions.order_by("-id").first()

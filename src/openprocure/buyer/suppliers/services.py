@@ -19,11 +19,12 @@ from openprocure.buyer.suppliers import wire
 from openprocure.buyer.suppliers.choices import ConnectionProtocol
 from openprocure.buyer.suppliers.crypto import InvalidToken, decrypt_secret, encrypt_secret
 from openprocure.buyer.suppliers.models import DocumentIdentity, PunchOutConnection
-from openprocure.core.choices import Direction, Protocol
+from openprocure.core.audit import record_event, save_administered
+from openprocure.core.choices import AdminEventKind, Direction, Protocol
 from openprocure.core.crypto import validate_shared_secret
 from openprocure.core.exceptions import ServiceError
 from openprocure.core.journal import MASK, mask_secret_bytes, mask_secrets, record_document
-from openprocure.core.models import Document, User
+from openprocure.core.models import AdminEvent, Document, User
 from openprocure.core.outbox import SecretUnavailable
 from punchout import oci
 from punchout.cxml import CXML, Credential, CXMLError, DeploymentMode, build, parse
@@ -66,10 +67,22 @@ def shared_secret(connection: PunchOutConnection) -> str:
         ) from None
 
 
+def add_supplier(*, form: Any, actor: Any) -> Any:
+    """An administrator adds a supplier; the addition is recorded (an ``AdminEvent``)."""
+    return save_administered(form, actor=actor)
+
+
 def save_connection(
-    *, connection: PunchOutConnection, new_secret: str = "", free_text_chosen: bool = False
+    *,
+    connection: PunchOutConnection,
+    new_secret: str = "",
+    free_text_chosen: bool = False,
+    actor: Any = None,
 ) -> PunchOutConnection:
     """Save a connection's settings; a non-empty ``new_secret`` replaces the stored one.
+
+    Saved by an administrator (``actor``), the change is recorded as an ``AdminEvent`` naming the
+    columns whose stored value changed (the names only: never a secret's value).
 
     ``free_text_chosen``: an administrator changed whether the supplier accepts free-text lines;
     from then on the supplier's profile no longer changes it.
@@ -81,9 +94,29 @@ def save_connection(
     if free_text_chosen:
         connection.free_text_set_by_admin = True
     with transaction.atomic():
+        created = connection._state.adding
+        before = None if created else PunchOutConnection.objects.filter(pk=connection.pk).first()
         if new_secret:
             connection.shared_secret_encrypted = encrypt_secret(new_secret)
         connection.save()
+        if actor is not None:
+            columns = [
+                field.attname
+                for field in PunchOutConnection._meta.concrete_fields
+                if not getattr(field, "auto_now", False)  # a time stamp, not a setting
+            ]
+            changed = [
+                name
+                for name in columns
+                if before is None or getattr(before, name) != getattr(connection, name)
+            ]
+            record_event(
+                AdminEvent,
+                connection,
+                AdminEventKind.CREATED if created else AdminEventKind.CHANGED,
+                actor=actor,
+                detail={"fields": changed},
+            )
     return connection
 
 

@@ -107,7 +107,7 @@ def supplier_create(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
     form = SupplierForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        supplier = form.save()
+        supplier = services.add_supplier(form=form, actor=request.user)
         messages.success(request, _("Supplier %(name)s added.") % {"name": supplier.name})
         return redirect("suppliers:detail", pk=supplier.pk)
     return render(request, "suppliers/supplier_form.html", {"form": form})
@@ -126,6 +126,7 @@ def connection_edit(request: HttpRequest, supplier_pk: int, pk: int | None = Non
             connection=connection,
             new_secret=form.cleaned_data["new_shared_secret"],
             free_text_chosen="accepts_free_text" in form.changed_data,
+            actor=request.user,
         )
         messages.success(request, _("Connection saved."))
         return redirect("suppliers:detail", pk=supplier.pk)
