@@ -152,7 +152,7 @@ def test_only_the_requester_or_a_procurement_administrator_resolves_a_supplier_i
     for person in (stranger, user_with_role("ap@acme.test", "ap_clerk")):
         client.force_login(person)
         page = client.get("/fulfilment/issues/").content.decode()
-        assert "Line 1 (PAPER-A4): unit price changed from 10 to 10.5 EUR." in page
+        assert "Line 1 (PAPER-A4): unit price changed from 10.00\xa0EUR to 10.50\xa0EUR." in page
         assert f"/fulfilment/issues/{issue.pk}/resolve/" not in page
         answer = client.post(f"/fulfilment/issues/{issue.pk}/resolve/", {"resolution": "New price accepted"})
         assert answer.status_code == 403
