@@ -203,11 +203,9 @@ def test_administrator_changes_roles_and_a_wrong_invitation_address_is_said(clie
     # A technical administrator cannot buy, whatever was ticked.
     assert (buyer.is_technical_administrator, buyer.is_punchout_user) == (True, False)
 
-    response = client.post(
-        reverse("business-invite"), {"email": "not an address", "role": "punchout_user"}, follow=True
-    )
-    assert response.redirect_chain == [(reverse("business-manage"), 302)]
-    assert [str(m) for m in response.context["messages"]] == ["Give a valid e-mail address."]
+    response = client.post(reverse("business-invite"), {"email": "not an address", "role": "punchout_user"})
+    assert response.status_code == 200
+    assert response.context["invite_form"].errors == {"email": ["Give a valid e-mail address."]}
     assert not Invitation.objects.filter(business=business).exists()
 
 
@@ -455,7 +453,11 @@ def test_the_settings_changes_are_paged_on_manage_your_business_and_on_the_opera
     client.force_login(admin)
     first = client.get(reverse("business-manage")).content.decode()
     assert [int(n) for n in re.findall(r": Ticket (\d+)\)</li>", first)] == list(range(21, 1, -1))
-    assert 'href="?changes_page=2" rel="next"' in first
+    assert f'href="{reverse("business-manage")}?changes_page=2" rel="next"' in first
+    # Shown again at the address of a refused form, the page's links still lead to its own address.
+    refused = client.post(reverse("business-invite"), {"email": "x", "role": "punchout_user"})
+    assert refused.request["PATH_INFO"] == reverse("business-invite")
+    assert f'href="{reverse("business-manage")}?changes_page=2" rel="next"' in refused.content.decode()
     second = client.get(reverse("business-manage"), {"changes_page": "2"}).content.decode()
     assert [int(n) for n in re.findall(r": Ticket (\d+)\)</li>", second)] == [1]
     # The operator's page of the integration's settings pages them too, fifty a page.
@@ -508,16 +510,17 @@ def test_a_payment_method_or_return_urls_the_form_cannot_take_are_said_naming_th
     card = client.post(
         reverse("business-add-payment"),
         {"kind": "card", "card_brand": "Visa", "card_last4": "42424", "card_expiry": "12/29"},
-        follow=True,
     )
-    assert card.redirect_chain == [(reverse("business-manage"), 302)]
-    assert [str(m) for m in card.context["messages"]] == [
-        "Last four digits: Ensure this value has at most 4 characters (it has 5)."
-    ]
-    kind = client.post(reverse("business-add-payment"), {"kind": "cheque"}, follow=True)
-    assert [str(m) for m in kind.context["messages"]] == [
-        "Kind: Select a valid choice. cheque is not one of the available choices."
-    ]
+    # The payment form again, the error beside its field and what was typed kept.
+    assert card.status_code == 200
+    assert card.context["payment_form"].errors == {
+        "card_last4": ["Ensure this value has at most 4 characters (it has 5)."]
+    }
+    assert 'name="card_last4" value="42424"' in card.content.decode()
+    kind = client.post(reverse("business-add-payment"), {"kind": "cheque"})
+    assert kind.context["payment_form"].errors == {
+        "kind": ["Select a valid choice. cheque is not one of the available choices."]
+    }
     urls = client.post(reverse("business-return-urls"), {"allowed_return_urls": " "}, follow=True)
     assert [str(m) for m in urls.context["messages"]] == [
         "Allowed return URLs, one prefix per line: This field is required."

@@ -2,7 +2,8 @@
 
 Every list view of both sites calls :func:`paginate` and renders ``core/_pager.html`` with the
 ``page`` and ``query`` it returns; the pager's links keep the page's other query parameters (its
-filters), so moving between pages never loses them.
+filters), so moving between pages never loses them. A page that can also be shown at another
+address (a form posted to its own URL shown again with its errors) gives the list's own as ``path``.
 
     page, query = paginate(request, queryset)
     return render(request, "app/list.html", {"rows": page.object_list, "page": page, "query": query})

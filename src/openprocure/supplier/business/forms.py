@@ -66,7 +66,7 @@ class RefusalForm(forms.Form):
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail"))
+    email = forms.EmailField(label=_("E-mail"), error_messages={"invalid": _("Give a valid e-mail address.")})
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.PUNCHOUT_USER)
 
 

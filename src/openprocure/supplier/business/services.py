@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -249,14 +249,36 @@ def refuse_business(*, business_id: int, operator: User, reason: str) -> Busines
 
 # -- users -----------------------------------------------------------------------------------------
 def invite_user(*, business: Business, by: User, email: str, role: str = Role.PUNCHOUT_USER) -> Invitation:
-    """E-mail a one-time link to create a linked account in the business."""
+    """E-mail a one-time link to create a linked account in the business. An address whose
+    invitation to the business is still open (neither used nor expired) is refused: its link is the
+    one to use, and a second one would stop working once the first made the account."""
     require_administrator(by, business)
     email = email.strip().lower()
     if role not in Role.values:
         raise ValidationError(_("Unknown role."))
     with transaction.atomic():
+        # The business locked: two invitations to one address at once take turns.
+        Business.objects.select_for_update().get(pk=business.pk)
         if User.objects.filter(email__iexact=email).exists():
             raise ValidationError(_("%(email)s already has an account.") % {"email": email})
+        waiting = (
+            Invitation.objects.filter(
+                business=business,
+                email__iexact=email,
+                accepted_at__isnull=True,
+                expires_at__gt=timezone.now(),
+            )
+            .order_by("-expires_at", "-pk")
+            .first()
+        )
+        if waiting is not None:
+            raise ValidationError(
+                _(
+                    "%(email)s was already invited: the link in that e-mail can be used until %(date)s. "
+                    "A new invitation can be sent once it has expired."
+                )
+                % {"email": email, "date": formats.date_format(timezone.localtime(waiting.expires_at))}
+            )
         token = generate_secret()
         invitation = Invitation.objects.create(
             business=business,

@@ -116,6 +116,13 @@ def _integration_settings(integration: Integration | None) -> list[tuple[str, An
 @business_member
 def manage(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
     """Manage your business: users, roles, PunchOut, settings, payment methods, shipping addresses."""
+    return _manage_page(request, membership)
+
+
+def _manage_page(request: HttpRequest, membership: Membership, **posted: Form) -> HttpResponse:
+    """The page of Manage your business, with its forms unbound except those ``posted`` (by their
+    name in the template: ``invite_form``, ``payment_form``, ``address_form``), shown with their
+    errors beside their fields and what was typed."""
     if not (membership.is_administrator or membership.is_technical_administrator):
         raise PermissionDenied(_("Only the administrators of your business can manage it."))
     business = membership.business
@@ -152,6 +159,7 @@ def manage(request: AuthenticatedHttpRequest, membership: Membership) -> HttpRes
         "invite_form": forms.InviteForm(),
         "payment_form": forms.PaymentMethodForm(),
         "address_form": forms.ShippingAddressForm(),
+        **posted,
         "urls_form": forms.ReturnUrlsForm(
             initial={"allowed_return_urls": "\n".join(integration.allowed_return_urls)}
             if integration
@@ -169,11 +177,44 @@ def manage(request: AuthenticatedHttpRequest, membership: Membership) -> HttpRes
     return render(request, "business/manage.html", context)
 
 
-invite = _manage_action(
+def _manage_form(
+    form_class: type[Form],
+    action: Callable[..., object],
+    done: StrOrPromise | Callable[[dict[str, Any]], str],
+    *,
+    shown_as: str,
+    refusal_field: str | None = None,
+) -> Callable[..., HttpResponse]:
+    """The view of a form of Manage your business that people fill in (an invitation, a payment
+    method, an address): ``action`` of the administrator's business with the form's values, then
+    back to the page with the ``done`` message. A form that is not valid, or that the action refuses
+    (the refusal shown on ``refusal_field``, else above the form), shows the page again with this form
+    as ``shown_as``: the errors beside their fields, what was typed kept, the other forms empty."""
+
+    @require_POST
+    @business_member
+    def view(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
+        services.require_administrator(request.user, membership.business)
+        form = form_class(request.POST)
+        if form.is_valid():
+            try:
+                action(business=membership.business, by=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(refusal_field, error)
+            else:
+                messages.success(request, done(form.cleaned_data) if callable(done) else done)
+                return redirect("business-manage")
+        return _manage_page(request, membership, **{shown_as: form})
+
+    return view
+
+
+invite = _manage_form(
     forms.InviteForm,
     services.invite_user,
     lambda values: _("Invitation sent to %(email)s.") % {"email": values["email"]},
-    invalid=gettext_lazy("Give a valid e-mail address."),
+    shown_as="invite_form",
+    refusal_field="email",
 )
 
 
@@ -269,16 +310,19 @@ def credentials(request: AuthenticatedHttpRequest, membership: Membership) -> Ht
     return render(request, "business/credentials.html", {"integration": integration, "forms": forms_by_kind})
 
 
-add_payment_method = _manage_action(
-    forms.PaymentMethodForm, services.add_payment_method, gettext_lazy("Payment method added.")
+add_payment_method = _manage_form(
+    forms.PaymentMethodForm,
+    services.add_payment_method,
+    gettext_lazy("Payment method added."),
+    shown_as="payment_form",
 )
 
 
-add_address = _manage_action(
+add_address = _manage_form(
     forms.ShippingAddressForm,
     services.add_shipping_address,
     gettext_lazy("Shipping address added."),
-    invalid=gettext_lazy("Check the address: every field but the delivery day is required."),
+    shown_as="address_form",
 )
 
 

@@ -534,18 +534,21 @@ def request_return(
     reason = " ".join(reason.split())
     if not reason:
         raise ValidationError(_("Say why the goods should come back."))
-    wanted = _returnable({line.pk: line for line in order.lines.filter(is_current=True)}, quantities)
-    if not wanted:
-        raise ValidationError(_("Give the quantity to send back on at least one line."))
-    if order.return_requests.filter(status=ReturnRequestStatus.REQUESTED).exists():
-        raise ValidationError(_("A return request of this order is already waiting: we answer it first."))
-    return ReturnRequest.objects.create(
-        business_id=order.business_id,
-        order=order,
-        requested_by=by,
-        reason=reason[:500],
-        quantities={str(pk): quantity for pk, quantity in wanted.items()},
-    )
+    with transaction.atomic():
+        # The order locked first: two submits at once take turns, and the second sees the first's request.
+        order = Order.objects.select_for_update(of=("self",)).get(pk=order.pk)
+        wanted = _returnable({line.pk: line for line in order.lines.filter(is_current=True)}, quantities)
+        if not wanted:
+            raise ValidationError(_("Give the quantity to send back on at least one line."))
+        if order.return_requests.filter(status=ReturnRequestStatus.REQUESTED).exists():
+            raise ValidationError(_("A return request of this order is already waiting: we answer it first."))
+        return ReturnRequest.objects.create(
+            business_id=order.business_id,
+            order=order,
+            requested_by=by,
+            reason=reason[:500],
+            quantities={str(pk): quantity for pk, quantity in wanted.items()},
+        )
 
 
 def decline_return_request(*, request_id: int, reason: str, by: User | None) -> ReturnRequest:
