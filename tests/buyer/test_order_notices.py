@@ -256,7 +256,13 @@ def test_closing_keeps_what_shipped_and_is_on_its_way(client: Client) -> None:
     post(client, body)
     po.refresh_from_db()
     requester = signed_in(rita())
-    requester.post(f"/purchasing/{po.number}/close/", {"confirm": "on", "reason": "Enough paper"})
+    closed = requester.post(
+        f"/purchasing/{po.number}/close/", {"confirm": "on", "reason": "Enough paper"}, follow=True
+    )
+    assert (
+        "Order PO-2026-000001 closed: nothing more is expected. The supplier was sent a change order. "
+        "Goods already shipped are still on their way (line(s) 1, 2): receive them when they arrive."
+    ) in closed.content.decode()
     po.refresh_from_db()
     assert (po.status, po.total_amount) == ("part_received", Decimal("64.00"))
     assert lines_of(po) == [
