@@ -247,6 +247,56 @@ def test_closing_keeps_what_came_and_sends_a_change_order(client: Client) -> Non
     assert Transmission.objects.filter(purchase_order=po, type="update").count() == 1
 
 
+def test_closing_keeps_what_shipped_and_is_on_its_way(client: Client) -> None:
+    """Goods shipped but not yet received are not called back: each line keeps what the ship notices
+    say shipped (the change order asks that much, so the supplier keeps the same quantities), and
+    only the rest is released; the order is Received once they arrive."""
+    po = partly_received(client, accepts_updates=True)
+    body = envelope(ship_notice("SHIP-1", [(1, "6"), (2, "2")]), payload_id="asn-1@supplier.test")
+    post(client, body)
+    po.refresh_from_db()
+    requester = signed_in(rita())
+    closed = requester.post(
+        f"/purchasing/{po.number}/close/", {"confirm": "on", "reason": "Enough paper"}, follow=True
+    )
+    assert (
+        "Order PO-2026-000001 closed: nothing more is expected. The supplier was sent a change order. "
+        "Goods already shipped are still on their way (line(s) 1, 2): receive them when they arrive."
+    ) in closed.content.decode()
+    po.refresh_from_db()
+    assert (po.status, po.total_amount) == ("part_received", Decimal("64.00"))
+    assert lines_of(po) == [
+        (1, Decimal(6), Decimal(6), Decimal("60.00"), "part_received"),
+        (2, Decimal(2), Decimal(3), Decimal("4.00"), "shipped"),
+    ]
+    assert list(po.events.filter(kind="closed_short").values_list("detail", flat=True)) == [
+        {
+            "changes": {"1": {"from": "12", "to": "6"}, "2": {"from": "5", "to": "2"}},
+            "reason": "Enough paper",
+            "supplier_told": True,
+            "in_transit": {"1": "2", "2": "2"},
+        }
+    ]
+    transmission = Transmission.objects.get(purchase_order=po, type="update")
+    message = OutboxMessage.objects.get(pk=transmission.outbox_message_id)
+    document = cxml.parse(message.body.encode()).document
+    assert [(i.line_number, i.quantity) for i in document.message.items] == [(1, Decimal(6)), (2, Decimal(2))]
+    # The supplier accepts it; nothing more can be closed while what is open is on its way.
+    with PartnerServer() as partner:
+        po = deliver(po, partner.url)
+    assert (po.status, po.version, po.total_amount) == ("part_received", 2, Decimal("64.00"))
+    again = requester.post(f"/purchasing/{po.number}/close/", {"confirm": "on"}, follow=True)
+    assert (
+        "Order PO-2026-000001 has nothing left to close: what is still open has shipped and is on its "
+        "way. Receive it when it arrives, or refuse it then."
+    ) in again.content.decode()
+    assert Transmission.objects.filter(purchase_order=po, type="update").count() == 1
+    # They arrive: the order is Received, at what shipped.
+    receive(signed_in(User.objects.get(email="desk@acme.test")), po, {1: "2", 2: "2"})
+    po.refresh_from_db()
+    assert (po.status, po.total_amount) == ("received", Decimal("64.00"))
+
+
 def test_closing_when_the_supplier_takes_no_change_orders_says_so(client: Client) -> None:
     po = partly_received(client, accepts_updates=False)
     requester = signed_in(rita())

@@ -114,10 +114,9 @@ def test_update_after_part_shipped_closes_what_is_left_to_ship(client, shop):
         Decimal("4.99"),
         Decimal("36.71"),
     )
-    # Below what shipped, or more than ordered: refused as after any shipment, nothing changes.
-    for quantity in (0, 4):
-        lowered = [line for line in with_line(cart, 0, quantity=quantity) if line.quantity]
-        _payload, body = order_request(lowered[:1], kind="update", version=2)
+    # More than ordered, or another part on the line: refused as after any shipment, nothing changes.
+    for changed in (with_line(cart, 0, quantity=4), with_line(cart, 0, supplier_part_id="B000PENS01")):
+        _payload, body = order_request(changed[:1], kind="update", version=2)
         answer = send(client, body)
         assert (answer.code, answer.message.split(":")[0]) == (409, "ALREADY_SHIPPED")
     order.refresh_from_db()
@@ -192,6 +191,88 @@ def test_an_order_invoiced_as_a_whole_is_invoiced_when_closed_short(client, shop
     )
     assert order.shipping == Decimal("4.99")
     assert list(order.events.values_list("kind", flat=True))[-2:] == ["order_updated", "order_invoiced"]
+
+
+def test_close_short_below_what_shipped_keeps_the_goods_in_transit(client, shop):
+    """The buyer closes at what it received while more is on its way (shipped, not yet received): the
+    line ships what shipped and nothing more, the answer and the timeline say so, and both sites can
+    agree on the order's amount (what shipped, the amount invoiced)."""
+    cart = punch_out(client, [("B000PAPER1", 3), ("B000PENS01", 1)])
+    send(client, order_request(cart)[1])
+    order = Order.objects.get()
+    paper = order.lines.get(line_number=1)
+    operator = make_operator()
+    fulfilment.ship(
+        order_ids=[order.pk],
+        carrier="DHL",
+        tracking_number="JD0002",
+        by=operator,
+        quantities=[fulfilment.ShipRequest(line_id=paper.pk, quantity=2)],
+    )
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PARTIALLY_SHIPPED
+    # The buyer received 1 of the 2 shipped and asks 1 of paper, nothing of the pens.
+    _payload, body = order_request(with_line(cart[:1], 0, quantity=1), kind="update", version=2)
+    answer = send(client, body)
+    assert (answer.code, answer.message) == (
+        200,
+        f"Order {order.number} updated: what is left to ship of line(s) 1, 2 is lowered as asked. "
+        "More had already shipped than asked (line 1: 1 asked, 2 shipped): those goods are on their "
+        "way and these lines stay at what shipped; nothing more ships on them.",
+    )
+    order.refresh_from_db()
+    assert (order.order_version, order.status) == (2, OrderStatus.SHIPPED)
+    assert list(
+        order.lines.filter(is_current=True)
+        .order_by("line_number")
+        .values_list(
+            "line_number",
+            "quantity",
+            "accepted_quantity",
+            "backordered_quantity",
+            "shipped_quantity",
+            "outcome",
+            "shipping",
+        )
+    ) == [
+        (1, 3, 2, 0, 2, LineOutcome.ACCEPTED, Decimal("4.99")),
+        (2, 1, 0, 0, 0, LineOutcome.CANCELLED, Decimal("0")),
+    ]
+    invoiced = Invoice.objects.get(order=order)
+    assert (order.subtotal, order.shipping, order.tax, order.total) == (
+        invoiced.subtotal,
+        Decimal("4.99"),
+        invoiced.tax,
+        invoiced.total,
+    )
+    assert (order.subtotal, order.tax, order.total) == (Decimal("10.40"), Decimal("3.08"), Decimal("18.47"))
+    # Only what will never ship goes back to stock: 1 of paper, the pen.
+    assert dict(Product.objects.values_list("asin", "stock")) == {"B000PAPER1": 998, "B000PENS01": 20}
+    event = order.events.get(kind="order_updated")
+    assert (
+        event.detail["closed_lines"],
+        event.detail["changes"],
+        event.detail["kept_at_shipped"],
+        event.detail["kept"],
+    ) == (
+        [1, 2],
+        {"1": {"from": "3", "to": "2"}, "2": {"from": "1", "to": "0"}},
+        [1],
+        {"1": {"asked": "1", "shipped": "2"}},
+    )
+    assert order.pk not in {queued.pk for queued in fulfilment.queue()}
+    client.force_login(operator)
+    page = client.get(f"/support/orders/{order.number}/").content.decode()
+    assert (
+        "Order updated — asked by the buyer's procurement system (cXML) · lines lowered after part shipped: 1, 2"
+        " · lines kept at what shipped (asked below it): 1" in page
+    )
+    # Asked again, below what shipped: nothing is left to lower, refused as after any shipment.
+    _payload, body = order_request(with_line(cart[:1], 0, quantity=1), kind="update", version=3)
+    answer = send(client, body)
+    assert (answer.code, answer.message.split(":")[0]) == (409, "ALREADY_SHIPPED")
+    order.refresh_from_db()
+    assert (order.order_version, order.status, order.total) == (2, OrderStatus.SHIPPED, Decimal("18.47"))
 
 
 def test_the_administrator_cancels_one_line_and_the_buyer_is_told_who_asked(client, shop):

@@ -222,10 +222,12 @@ def cancel_purchase_order(*, po: PurchaseOrder, actor: Any, reason: str = "") ->
 def close_remaining(*, po: PurchaseOrder, actor: Any, reason: str = "") -> Transmission | None:
     """Close a partly received order: nothing more is expected of it.
 
-    Each line keeps what was received (a line of which nothing came is cancelled); the rest is no
-    longer awaited, its budget is released and the order becomes Received. The supplier is told by
-    a change order (OrderRequest type="update", the next orderVersion) when its connection accepts
-    them; otherwise the event says it was not told. Returns the change order sent, if any.
+    Each line keeps what was received, or what the supplier's ship notices say shipped when more is
+    on its way (a line of which nothing came nor shipped is cancelled); the rest is no longer
+    awaited, its budget is released and the order becomes Received once what is on its way is
+    received (the event lists it as in transit). The supplier is told by a change order
+    (OrderRequest type="update", the next orderVersion) when its connection accepts them; otherwise
+    the event says it was not told. Returns the change order sent, if any.
     """
     with transaction.atomic():
         po = _lock_for_buyer(
@@ -243,11 +245,26 @@ def close_remaining(*, po: PurchaseOrder, actor: Any, reason: str = "") -> Trans
                 % {"number": po.number, "status": po.get_status_display()}
             )
         _refuse_while_change_waits(po)
-        targets = {
-            number: (
-                row.received_quantity + row.rejected_quantity if row.received_quantity > 0 else Decimal(0)
+        # What the supplier's ship notices say shipped is on its way and cannot be called back: a
+        # line keeps it too (the supplier ships no more than that, and invoices it).
+        kept = {number: max(row.received_quantity, row.shipped_quantity) for number, row in remaining.items()}
+        targets = {}
+        for number, row in remaining.items():
+            target = kept[number] + row.rejected_quantity if kept[number] > 0 else Decimal(0)
+            if target < row.po_line.quantity:
+                targets[number] = target
+        if not targets:
+            raise PurchasingError(
+                _(
+                    "Order %(number)s has nothing left to close: what is still open has shipped and is on "
+                    "its way. Receive it when it arrives, or refuse it then."
+                )
+                % {"number": po.number}
             )
-            for number, row in remaining.items()
+        in_transit = {
+            str(number): _quantity(kept[number] - row.received_quantity)
+            for number, row in sorted(remaining.items())
+            if kept[number] > row.received_quantity
         }
         changes = {
             str(number): {"from": _quantity(remaining[number].po_line.quantity), "to": _quantity(target)}
@@ -280,7 +297,12 @@ def close_remaining(*, po: PurchaseOrder, actor: Any, reason: str = "") -> Trans
             po,
             "closed_short",
             actor=actor,
-            detail={"changes": changes, "reason": reason, "supplier_told": can_tell},
+            detail={
+                "changes": changes,
+                "reason": reason,
+                "supplier_told": can_tell,
+                **({"in_transit": in_transit} if in_transit else {}),
+            },
         )
         hooks.refresh_status(purchase_order=po, actor=actor)
         return transmission

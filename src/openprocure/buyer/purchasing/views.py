@@ -207,17 +207,26 @@ def po_close(request: HttpRequest, number: str) -> HttpResponse:
     form = CloseOrderForm(request.POST)
 
     def close() -> Answer:
-        if (
-            services.close_remaining(po=po, actor=request.user, reason=form.cleaned_data["reason"])
-            is not None
-        ):
+        sent = services.close_remaining(po=po, actor=request.user, reason=form.cleaned_data["reason"])
+        closed = po.events.filter(kind="closed_short").latest("id")
+        in_transit = sorted(closed.detail.get("in_transit", {}), key=int)
+        on_its_way = (
+            " "
+            + _(
+                "Goods already shipped are still on their way (line(s) %(lines)s): receive them when they arrive."
+            )
+            % {"lines": ", ".join(in_transit)}
+            if in_transit
+            else ""
+        )
+        if sent is not None:
             return messages.SUCCESS, _(
                 "Order %(number)s closed: nothing more is expected. The supplier was sent a change order."
-            ) % {"number": po.number}
+            ) % {"number": po.number} + on_its_way
         return messages.WARNING, _(
             "Order %(number)s closed: nothing more is expected. %(supplier)s does not accept change "
             "orders by cXML: tell the supplier yourself."
-        ) % {"number": po.number, "supplier": po.supplier}
+        ) % {"number": po.number, "supplier": po.supplier} + on_its_way
 
     return _act_on(request, po, close, close=form)
 

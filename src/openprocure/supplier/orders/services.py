@@ -621,14 +621,28 @@ def _update(
     return Answer(200, "OK", _accepted_message(order, lines, verb="updated"), order=order)
 
 
-def _closing_short(order: Order, request: cxml.OrderRequest) -> dict[int, int] | None:
-    """What each line of a partly shipped order may still ship when the update only lowers what is
-    left to ship, never below what shipped (the buyer closing the order short: nothing more is
-    expected); else None, and the update is refused as after any shipment.
+@dataclass(frozen=True)
+class _Closing:
+    """An update closing a partly shipped order short (see :func:`_closing_short`).
 
-    Line number → the quantity the line ships in all, for the lines it lowers. An item names a line
-    of the order with the same SupplierPartID; a line left out asks for 0. The buyer's quantity
-    counts what we rejected on the line too (it was ordered), as its order states it.
+    ``lowered``: line number → the quantity the line ships in all, for the lines it lowers.
+    ``kept``: line number → (what the buyer asked, what already shipped), for the lines asked below
+    what shipped: the goods are on their way, so the line ships what shipped and nothing more.
+    """
+
+    lowered: dict[int, int]
+    kept: dict[int, tuple[int, int]]
+
+
+def _closing_short(order: Order, request: cxml.OrderRequest) -> _Closing | None:
+    """What each line of a partly shipped order may still ship when the update only lowers what is
+    left to ship (the buyer closing the order short: nothing more is expected); else None, and the
+    update is refused as after any shipment.
+
+    An item names a line of the order with the same SupplierPartID; a line left out asks for 0. The
+    buyer's quantity counts what we rejected on the line too (it was ordered), as its order states
+    it. A quantity below what already shipped (goods in transit the buyer has not received yet)
+    means nothing more to ship for that line: it ships what shipped, and the answer says so.
     """
     current = {line.line_number: line for line in order.lines.filter(is_current=True)}
     asked: dict[int, Decimal] = {}
@@ -642,6 +656,7 @@ def _closing_short(order: Order, request: cxml.OrderRequest) -> dict[int, int] |
             return None
         asked[line.line_number] = item.quantity
     lowered: dict[int, int] = {}
+    kept: dict[int, tuple[int, int]] = {}
     for number, line in current.items():
         quantity = asked.get(number, Decimal(0))
         if quantity != quantity.to_integral_value() or quantity < 0 or quantity > line.quantity:
@@ -651,25 +666,25 @@ def _closing_short(order: Order, request: cxml.OrderRequest) -> dict[int, int] |
         if wanted > ships:
             return None
         if wanted < line.shipped_quantity:
-            return None
+            kept[number] = (wanted, line.shipped_quantity)
+            wanted = line.shipped_quantity
         if wanted < ships:
             lowered[number] = wanted
-    return lowered or None
+    return _Closing(lowered, kept) if lowered else None
 
 
-def _close_short(
-    order: Order, document: cxml.CXML, request: cxml.OrderRequest, lowered: dict[int, int]
-) -> Answer:
+def _close_short(order: Order, document: cxml.CXML, request: cxml.OrderRequest, closing: _Closing) -> Answer:
     """Apply an update that closes a partly shipped order short (see :func:`_closing_short`): each
     lowered line ships what it shipped and no more (a line that shipped nothing is cancelled at the
     buyer's request), its stock is given back and the order's amounts follow; nothing left to ship,
-    the order is Shipped."""
+    the order is Shipped. A line asked below what shipped is named in the answer and the event."""
+    lowered = closing.lowered
     lines = {line.line_number: line for line in order.lines.filter(is_current=True)}
-    closing = [lines[number] for number in sorted(lowered)]
+    closed = [lines[number] for number in sorted(lowered)]
     if not order.is_test:
-        _release_stock(closing)
+        _release_stock(closed)
     changes = {}
-    for line in closing:
+    for line in closed:
         wanted = lowered[line.line_number]
         changes[str(line.line_number)] = {
             "from": str(line.accepted_quantity + line.backordered_quantity),
@@ -686,7 +701,7 @@ def _close_short(
         if line.accepted_quantity + line.backordered_quantity
         and line.outcome in (LineOutcome.ACCEPTED, LineOutcome.BACKORDERED)
     ]
-    for line in closing:
+    for line in closed:
         if line.outcome == LineOutcome.CANCELLED and line.shipping:
             # Charged with the first shipment: the seller's charge stays on the order.
             same_seller = [other for other in still_shipping if other.seller_name == line.seller_name]
@@ -717,17 +732,33 @@ def _close_short(
             "asked_by": ASKED_BY_BUYER_SYSTEM,
             "closed_lines": sorted(lowered),
             "changes": changes,
+            "kept_at_shipped": sorted(closing.kept),
+            "kept": {
+                str(number): {"asked": str(asked), "shipped": str(shipped)}
+                for number, (asked, shipped) in sorted(closing.kept.items())
+            },
         },
     )
     if not any(line.open_quantity for line in lines.values()):
         hooks.nothing_left_to_ship(order=order)
-    return Answer(
-        200,
-        "OK",
-        _("Order %(number)s updated: what is left to ship of line(s) %(lines)s is lowered as asked.")
-        % {"number": order.number, "lines": ", ".join(map(str, sorted(lowered)))},
-        order=order,
-    )
+    message = _(
+        "Order %(number)s updated: what is left to ship of line(s) %(lines)s is lowered as asked."
+    ) % {
+        "number": order.number,
+        "lines": ", ".join(map(str, sorted(lowered))),
+    }
+    if closing.kept:
+        message += " " + _(
+            "More had already shipped than asked (%(lines)s): those goods are on their way and these "
+            "lines stay at what shipped; nothing more ships on them."
+        ) % {
+            "lines": "; ".join(
+                _("line %(line)s: %(asked)s asked, %(shipped)s shipped")
+                % {"line": number, "asked": asked, "shipped": shipped}
+                for number, (asked, shipped) in sorted(closing.kept.items())
+            )
+        }
+    return Answer(200, "OK", message, order=order)
 
 
 #: Who asked for a cancellation or change (kept on the order's events, said to the buyer's system).
