@@ -347,14 +347,16 @@ def test_exported_files_are_deleted_after_their_retention_and_the_export_says_so
     # The page says the file was deleted (no link); the recent one still downloads.
     client.login(username="admin@acme.test", password=PASSWORD)
     shown = client.get(reverse("catalog-export", kwargs={"business_id": acme.business_id})).content.decode()
-    assert f"File deleted on {now:%-d %b %Y}: export the catalog again." in shown
+    assert f"File deleted on {timezone.localtime(now):%-d %b %Y}: export the catalog again." in shown
     assert reverse("catalog-export-download", kwargs={"export_id": old.pk}) not in shown
     assert f'href="{reverse("catalog-export-download", kwargs={"export_id": recent.pk})}"' in shown
     assert client.get(reverse("catalog-export-download", kwargs={"export_id": old.pk})).status_code == 404
     french = client.get(
         reverse("catalog-export", kwargs={"business_id": acme.business_id}), HTTP_ACCEPT_LANGUAGE="fr"
     ).content.decode()
-    assert f"Fichier supprimé le {now:%d/%m/%Y} : exportez à nouveau le catalogue." in french
+    assert (
+        f"Fichier supprimé le {timezone.localtime(now):%d/%m/%Y} : exportez à nouveau le catalogue." in french
+    )
     # Through the API: no file URL, the date of deletion, and a 404 saying why.
     body = client.get(f"/api/catalog-exports/{old.pk}", headers=headers).json()
     assert (body["status"], body["file_url"], body["file_deleted_at"]) == (
