@@ -4,7 +4,7 @@ checked against its schema and the EN 16931 schematron before it is kept; a refu
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import facturx
@@ -21,7 +21,7 @@ from openprocure.core.models import OutboxMessage
 from openprocure.supplier.business.choices import InvoiceFormat
 from openprocure.supplier.business.models import Integration, SettingsChange
 from openprocure.supplier.catalog.models import Product
-from openprocure.supplier.fulfilment import services
+from openprocure.supplier.fulfilment import einvoice, services
 from openprocure.supplier.fulfilment.models import Invoice, Shipment
 from openprocure.supplier.orders.models import OrderSettings
 from tests.supplier.worlds import make_operator, place
@@ -101,7 +101,25 @@ def test_an_invoice_and_a_credit_memo_pass_the_schema_and_the_en16931_rules(clie
         )
         # The credit memo names the invoice it credits and its date (BT-25, BT-26); the invoice none.
         assert credited == (invoice.number if document == credit_memo else None)
-        assert credited_on == (invoice.issued_at.date().isoformat() if document == credit_memo else None)
+        assert credited_on == (
+            timezone.localdate(invoice.issued_at).isoformat() if document == credit_memo else None
+        )
+
+
+def test_the_einvoice_dates_are_the_sellers_local_days(client, shop):
+    """An invoice issued at 23:30 UTC on 7 December is issued on 8 December in Paris, as its PDF says:
+    its issue date, delivery date and the credit memo's reference to it state that day."""
+    _use(shop, InvoiceFormat.CII)
+    invoice, credit_memo = _invoice_and_credit_memo(client)
+    late = datetime(2026, 12, 7, 23, 30, tzinfo=UTC)
+    Invoice.objects.filter(pk=invoice.pk).update(issued_at=late)
+    Shipment.objects.filter(pk=invoice.shipment_id).update(shipped_at=late)
+    invoice.refresh_from_db()
+    credit_memo.refresh_from_db()
+    model = einvoice.semantic_invoice(invoice, list(invoice.lines.all()))
+    assert (model.issue_date, model.delivery_date) == (date(2026, 12, 8), date(2026, 12, 8))
+    memo = einvoice.semantic_invoice(credit_memo, list(credit_memo.lines.all()))
+    assert (memo.preceding_invoice, memo.preceding_invoice_date) == (invoice.number, date(2026, 12, 8))
 
 
 def test_the_cii_carries_the_french_mentions(client, shop):

@@ -16,6 +16,7 @@ from typing import Any
 
 import facturx
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openprocure.buyer.invoicing import services
@@ -156,7 +157,7 @@ def receive_einvoice(*, data: bytes, name: str = "", content_type: str = "", act
                 "number": parsed.number,
                 "year": parsed.invoice_date.year,
                 "siren": siren,
-                "date": earlier.created_at.date().isoformat(),
+                "date": timezone.localdate(earlier.created_at).isoformat(),
             }
             raise _refuse(
                 data=data,

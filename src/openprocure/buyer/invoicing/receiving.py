@@ -13,6 +13,7 @@ from functools import partial
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openprocure.buyer.invoicing.choices import (
@@ -92,7 +93,7 @@ def receive_invoice(
                     "number": parsed.number,
                     "year": parsed.invoice_date.year,
                     "supplier": supplier.name,
-                    "date": duplicate.created_at.date().isoformat(),
+                    "date": timezone.localdate(duplicate.created_at).isoformat(),
                 },
                 code="duplicate",
             )

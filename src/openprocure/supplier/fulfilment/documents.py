@@ -117,13 +117,13 @@ def invoice_request(
     if corrected is not None:
         comments = cxml.Comment(
             f"Corrective invoice replacing invoice {corrected.number} of "
-            f"{corrected.issued_at.date().isoformat()}: {invoice.correction_reason}",
+            f"{timezone.localdate(corrected.issued_at).isoformat()}: {invoice.correction_reason}",
             lang="en",
         )
         extrinsics = [
             cxml.Extrinsic(INVOICE_TYPE_EXTRINSIC, CORRECTIVE_TYPE_CODE),
             cxml.Extrinsic(PRECEDING_INVOICE_EXTRINSIC, corrected.number),
-            cxml.Extrinsic(PRECEDING_DATE_EXTRINSIC, corrected.issued_at.date().isoformat()),
+            cxml.Extrinsic(PRECEDING_DATE_EXTRINSIC, timezone.localdate(corrected.issued_at).isoformat()),
         ]
     elif invoice.shipment is not None:
         comments = cxml.Comment(f"Shipment {invoice.shipment.shipment_id}", lang="en")

@@ -13,6 +13,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import facturx
+from django.utils import timezone
 from stdnum.eu import vat
 from stdnum.fr import siren, siret
 
@@ -138,7 +139,7 @@ def semantic_invoice(invoice: Invoice, lines: list[InvoiceLine]) -> EInvoice:
     return EInvoice(
         number=invoice.number,
         type_code=type_code,
-        issue_date=invoice.issued_at.date(),
+        issue_date=timezone.localdate(invoice.issued_at),
         currency=invoice.currency,
         seller=seller(),
         buyer=Party(
@@ -169,12 +170,12 @@ def semantic_invoice(invoice: Invoice, lines: list[InvoiceLine]) -> EInvoice:
         charges=(Charge(tunable("EINVOICE_SHIPPING_REASON"), shipping, rate),) if shipping else (),
         delivery_name=delivery_name,
         delivery_address=delivery_address,
-        delivery_date=invoice.shipment.shipped_at.date() if invoice.shipment else None,
+        delivery_date=timezone.localdate(invoice.shipment.shipped_at) if invoice.shipment else None,
         preceding_invoice=corrected.number if corrected is not None else (credited[0] if credited else ""),
         preceding_invoice_date=(
-            corrected.issued_at.date()
+            timezone.localdate(corrected.issued_at)
             if corrected is not None
-            else (credited[1].date() if credited else None)
+            else (timezone.localdate(credited[1]) if credited else None)
         ),
         vat_on_debits=bool(tunable("EINVOICE_VAT_ON_DEBITS")),
         vat_amounts=((rate, Decimal(invoice.tax)),),

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openprocure.core.audit import record_event
@@ -74,7 +75,7 @@ def record(
         message = StatusMessage(
             sender_role="buyer" if received else "seller",
             invoice_number=invoice.number,
-            issue_date=invoice.issued_at.date(),
+            issue_date=timezone.localdate(invoice.issued_at),
             seller_siren=seller().siren,
             buyer_siren=buyer_siren,
             status=code,
