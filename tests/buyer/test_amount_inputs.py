@@ -161,7 +161,7 @@ def test_a_refused_budget_shows_the_amount_as_it_was_typed(acme) -> None:
         },
     )
     page = response.content.decode()
-    assert (response.status_code, "The period ends before it starts." in page) == (200, True)
+    assert (response.status_code, "The period ends before it starts." in page) == (400, True)
     assert _value(page, "amount") == "750.5000"
     assert Budget.objects.count() == 0
 

@@ -284,6 +284,62 @@ def test_delegation_sends_new_and_open_approvals_to_the_delegate(world) -> None:
     assert status(after) == "ordered"
 
 
+def _delegation_events() -> list[tuple[str, int | None, str, list[str]]]:
+    return [
+        (e.kind, e.subject_id, e.actor.email, e.detail["fields"])
+        for e in AdminEvent.objects.filter(subject_type="approvals.delegation").order_by("id")
+    ]
+
+
+def test_a_delegation_created_and_cancelled_on_its_page_is_on_the_administrative_record(world) -> None:
+    today = timezone.localdate()
+    alan = signed_in(world.alan)
+    answer = alan.post(
+        "/approvals/delegations/",
+        {"delegate": world.bob.pk, "starts_on": today.isoformat(), "ends_on": today.isoformat()},
+    )
+    assert answer.status_code == 302
+    delegation = Delegation.objects.get()
+    created = ("created", delegation.pk, "alan@acme.test", ["delegate", "starts_on", "ends_on"])
+    assert _delegation_events() == [created]
+    assert AdminEvent.objects.get().subject_text == str(delegation)
+
+    # Someone else cannot cancel it: nothing changes, nothing is recorded.
+    assert signed_in(world.bob).post(f"/approvals/delegations/{delegation.pk}/cancel/").status_code == 302
+    delegation.refresh_from_db()
+    assert (delegation.cancelled_at, _delegation_events()) == (None, [created])
+
+    assert alan.post(f"/approvals/delegations/{delegation.pk}/cancel/").status_code == 302
+    delegation.refresh_from_db()
+    assert delegation.cancelled_at is not None
+    cancelled = ("changed", delegation.pk, "alan@acme.test", ["cancelled_at"])
+    assert _delegation_events() == [created, cancelled]
+    # Cancelled twice: the first cancellation stands, no second event.
+    first_cancelled_at = delegation.cancelled_at
+    assert alan.post(f"/approvals/delegations/{delegation.pk}/cancel/").status_code == 302
+    delegation.refresh_from_db()
+    assert (delegation.cancelled_at, _delegation_events()) == (first_cancelled_at, [created, cancelled])
+
+
+def test_a_delegation_with_a_reason_names_it_and_a_refused_one_records_nothing(world) -> None:
+    today = timezone.localdate()
+    services.create_delegation(
+        delegator=world.alan, delegate=world.bob, starts_on=today, ends_on=today, reason="Holiday"
+    )
+    delegation = Delegation.objects.get()
+    assert _delegation_events() == [
+        ("created", delegation.pk, "alan@acme.test", ["delegate", "starts_on", "ends_on", "reason"])
+    ]
+    with pytest.raises(services.ApprovalError, match="You cannot delegate to yourself"):
+        services.create_delegation(delegator=world.alan, delegate=world.alan, starts_on=today, ends_on=today)
+    with pytest.raises(services.ApprovalError, match="The end date is before the start date"):
+        services.create_delegation(
+            delegator=world.alan, delegate=world.bob, starts_on=today, ends_on=today - timedelta(days=1)
+        )
+    assert Delegation.objects.count() == 1
+    assert AdminEvent.objects.count() == 1
+
+
 def test_delegation_outside_its_dates_changes_nothing(world) -> None:
     rule("r", {"users": [world.alan]})
     tomorrow = timezone.localdate() + timedelta(days=1)
@@ -554,6 +610,55 @@ def test_policy_editor_is_for_procurement_administrators_only(world) -> None:
     assert ApprovalRule.objects.count() == 0
 
 
+def _rule_events() -> list[tuple[str, int | None, str, list[str]]]:
+    return [
+        (e.kind, e.subject_id, e.actor.email, e.detail["fields"])
+        for e in AdminEvent.objects.filter(subject_type="approvals.approvalrule").order_by("id")
+    ]
+
+
+def test_a_rule_saved_in_the_policy_editor_is_on_the_administrative_record(world) -> None:
+    from openprocure.buyer.approvals.models import ApprovalRule
+
+    admin = signed_in(world.ada)
+    form = _step_post(kind="user", users=[str(world.alan.pk)])
+    assert admin.post("/approvals/policy/new/", form).status_code == 302
+    saved = ApprovalRule.objects.get()
+    assert (saved.updated_by, AdminEvent.objects.get().subject_text) == (world.ada, "Step kinds")
+    # Currency EUR, "any" and active are the form's initial values: not changed fields.
+    created = ("created", saved.pk, "ada@acme.test", ["name", "priority", "steps"])
+    assert _rule_events() == [created]
+
+    # Saved again as it was: nothing is written, nothing is recorded.
+    assert admin.post(f"/approvals/policy/{saved.pk}/", form).status_code == 302
+    assert _rule_events() == [created]
+
+    # Only the step's approver changes: the fields are just "steps".
+    form = {**form, "steps-0-users": [str(world.bob.pk)]}
+    assert admin.post(f"/approvals/policy/{saved.pk}/", form).status_code == 302
+    steps = ("changed", saved.pk, "ada@acme.test", ["steps"])
+    assert _rule_events() == [created, steps]
+
+    # The name and the active flag change, the steps not.
+    form = {key: value for key, value in {**form, "name": "Renamed"}.items() if key != "is_active"}
+    assert admin.post(f"/approvals/policy/{saved.pk}/", form).status_code == 302
+    renamed = ("changed", saved.pk, "ada@acme.test", ["name", "is_active"])
+    assert _rule_events() == [created, steps, renamed]
+    assert AdminEvent.objects.filter(subject_type="approvals.approvalrule").last().subject_text == "Renamed"
+
+
+def test_a_rule_the_editor_refuses_or_a_non_administrator_posts_records_nothing(world) -> None:
+    from openprocure.buyer.approvals.models import ApprovalRule
+
+    refused = signed_in(world.ada).post("/approvals/policy/new/", _step_post(kind="manager"))
+    assert refused.status_code == 200
+    forbidden = signed_in(world.rita).post("/approvals/policy/new/", _step_post(kind="manager", levels="1"))
+    assert forbidden.status_code == 403
+    with pytest.raises(services.ApprovalError, match="Only a procurement administrator"):
+        services.save_rule(form=None, steps=[], actor=world.rita)
+    assert (ApprovalRule.objects.count(), AdminEvent.objects.count()) == (0, 0)
+
+
 def test_policy_and_preview_name_roles_in_words(world) -> None:
     rule("admins", {"kind": "role", "role": "procurement_admin"})
     policy = signed_in(world.ada).get("/approvals/policy/").content.decode()
@@ -634,6 +739,33 @@ def test_a_budget_saved_on_its_page_is_on_the_administrative_record(world) -> No
         "period_end",
         "period_start",
     ]
+
+
+def test_a_budget_the_form_refuses_answers_400_with_what_was_typed_and_records_nothing(world) -> None:
+    answer = signed_in(world.ada).post(
+        "/approvals/budgets/",
+        {
+            "cost_center": world.cc_ops.pk,
+            "period_start": "2027-01-01",
+            "period_end": "2027-12-31",
+            "amount": "-5",
+            "currency": "EUR",
+            "enforcement": "block",
+        },
+    )
+    assert answer.status_code == 400
+    assert answer.context["form"].errors == {"amount": ["A budget cannot be negative."]}
+    page = answer.content.decode()
+    # The message stands beside the amount (its error list opens the amount's paragraph), which
+    # keeps what was typed.
+    amount = re.search(
+        r'<ul class="errorlist" id="id_amount_error"><li>A budget cannot be negative.</li></ul>\s*'
+        r'<p>\s*<label for="id_amount">[^<]*</label>\s*(<input[^>]*>)',
+        page,
+    )
+    assert amount is not None
+    assert 'name="amount" value="-5"' in amount.group(1)
+    assert (Budget.objects.count(), AdminEvent.objects.count()) == (0, 0)
 
 
 def test_budget_warning_shows_the_numbers_and_lets_it_through(world) -> None:

@@ -282,7 +282,7 @@ def _budget(admin: Client, world: World, start: str, end: str, amount: str) -> l
     )
     if answer.status_code == 302:
         return []
-    assert answer.status_code == 200
+    assert answer.status_code == 400
     page = html.unescape(answer.content.decode())
     assert "budget_dates_ordered" not in page and "unique_budget_period" not in page
     return [error for error in page.split('<ul class="errorlist') if error][1:]

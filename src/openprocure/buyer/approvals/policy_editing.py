@@ -14,19 +14,21 @@ from django.utils.translation import gettext as _
 from openprocure.buyer.approvals.models import ApprovalRuleApprover, ApprovalRuleStep
 from openprocure.buyer.approvals.workflow import ApprovalError
 from openprocure.buyer.organization.services import is_procurement_admin
-from openprocure.core.audit import save_administered
+from openprocure.core.audit import record_event, save_administered
+from openprocure.core.choices import AdminEventKind
+from openprocure.core.models import AdminEvent
 
 
 def save_rule(*, form: Any, steps: list[dict[str, Any]], actor: Any) -> Any:
-    """Save a rule and replace its steps (requests already submitted keep their frozen chain)."""
+    """Save a rule and replace its steps (requests already submitted keep their frozen chain), with
+    who changed which fields on the record (an ``AdminEvent``; ``steps`` when the steps changed)."""
     if not is_procurement_admin(actor):
         raise ApprovalError(_("Only a procurement administrator can change the approval policy."))
-    if (
-        form.instance.pk
-        and not form.has_changed()
-        and _step_rows(steps) == _step_rows(step_initial(form.instance))
-    ):
+    created = not form.instance.pk
+    steps_changed = created or _step_rows(steps) != _step_rows(step_initial(form.instance))
+    if not created and not form.has_changed() and not steps_changed:
         return form.instance  # saved without changes: nothing is written
+    fields = list(form.changed_data) + (["steps"] if steps_changed else [])
     with transaction.atomic():
         rule = form.save(commit=False)
         rule.updated_by = actor
@@ -49,6 +51,13 @@ def save_rule(*, form: Any, steps: list[dict[str, Any]], actor: Any) -> Any:
                 ApprovalRuleApprover.objects.create(
                     step=step, kind=data["kind"], levels=data.get("levels") or 1, role=data.get("role", "")
                 )
+        record_event(
+            AdminEvent,
+            rule,
+            AdminEventKind.CREATED if created else AdminEventKind.CHANGED,
+            actor=actor,
+            detail={"fields": fields},
+        )
     return rule
 
 

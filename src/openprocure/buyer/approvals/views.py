@@ -421,7 +421,10 @@ def budget_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     committed = budgets.committed_by_budget(shown)
     rows = [{"budget": b, "committed": committed[b.pk]} for b in shown]
     return render(
-        request, "approvals/budgets.html", {"form": form, "rows": rows, "page": page, "query": query}
+        request,
+        "approvals/budgets.html",
+        {"form": form, "rows": rows, "page": page, "query": query},
+        status=400 if form.errors else 200,
     )
 
 

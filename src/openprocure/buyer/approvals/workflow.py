@@ -47,9 +47,10 @@ from openprocure.buyer.organization.models import RoleAssignment
 from openprocure.buyer.organization.services import is_procurement_admin, spending_limit_for
 from openprocure.buyer.requisitions.services import change_status
 from openprocure.core.audit import record_event
+from openprocure.core.choices import AdminEventKind
 from openprocure.core.exceptions import ServiceError
 from openprocure.core.formatting import format_money
-from openprocure.core.models import User
+from openprocure.core.models import AdminEvent, User
 from openprocure.core.status import follow, set_status, set_status_where
 from openprocure.core.tunables import tunable
 from punchout.money import quantize_money
@@ -115,6 +116,10 @@ def create_delegation(
         delegation = Delegation.objects.create(
             delegator=delegator, delegate=delegate, starts_on=starts_on, ends_on=ends_on, reason=reason
         )
+        fields = ["delegate", "starts_on", "ends_on"] + (["reason"] if reason else [])
+        record_event(
+            AdminEvent, delegation, AdminEventKind.CREATED, actor=delegator, detail={"fields": fields}
+        )
         today = timezone.localdate()
         if starts_on <= today <= ends_on:
             open_ = ApprovalAssignment.objects.filter(
@@ -130,10 +135,22 @@ def create_delegation(
 
 
 def cancel_delegation(*, delegation: Delegation, actor: Any) -> None:
-    """End a delegation early (assignments already handed over stay with the delegate)."""
+    """End a delegation early (assignments already handed over stay with the delegate), with who did
+    (an ``AdminEvent``); one already cancelled is left as it was, with no new event."""
     if actor.pk != delegation.delegator_id and not actor.is_staff:
         raise ApprovalError(_("Only the person who delegated can cancel this delegation."))
-    Delegation.objects.filter(pk=delegation.pk, cancelled_at__isnull=True).update(cancelled_at=timezone.now())
+    with transaction.atomic():
+        cancelled = Delegation.objects.filter(pk=delegation.pk, cancelled_at__isnull=True).update(
+            cancelled_at=timezone.now()
+        )
+        if cancelled:
+            record_event(
+                AdminEvent,
+                delegation,
+                AdminEventKind.CHANGED,
+                actor=actor,
+                detail={"fields": ["cancelled_at"]},
+            )
 
 
 def _hand_over(
