@@ -160,3 +160,12 @@ def test_a_fault_in_a_handler_answers_500_and_keeps_the_document(client: Client)
     assert (answer.status.code, answer.status.text) == (500, "Internal Server Error")
     inbound = Document.objects.get(direction="in")
     assert (inbound.payload_id, inbound.status_code, inbound.raw) == ("crash-1@s", 500, body.decode())
+
+
+def test_language_switch_of_a_signed_in_person_is_stored(client: Client) -> None:
+    user = User.objects.create_user(email="rita@acme.test", password="correct horse battery")
+    client.force_login(user)
+    answer = client.post("/i18n/setlang/", {"language": "fr", "next": "/"})
+    assert answer.status_code == 302
+    user.refresh_from_db()
+    assert (user.preferred_language, user.language_source) == ("fr", "person")

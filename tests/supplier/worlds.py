@@ -84,6 +84,7 @@ def setup_request(
     extrinsics: list[cxml.Extrinsic] | None = None,
     contacts: list[cxml.Contact] | None = None,
     cookie: str = "cookie-42",
+    lang: str | None = None,
 ) -> bytes:
     extra = list(extrinsics or [])
     if email:
@@ -105,6 +106,7 @@ def setup_request(
             sender=[cxml.Credential(domain, identity, secret)],
             user_agent="Buyer test 1.0",
         ),
+        lang=lang,
     )
     return cxml.build(document)
 

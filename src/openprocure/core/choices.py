@@ -18,6 +18,14 @@ class Protocol(models.TextChoices):
     PLATFORM = "platform", _("E-invoicing platform")  # invoices and CDAR statuses through a PA
 
 
+class LanguageSource(models.TextChoices):
+    """Who set a person's ``preferred_language``: the person (the site's language switch) or the
+    PunchOut request that opened their session. Empty: not set, or set in the admin."""
+
+    PERSON = "person", _("Chosen by the person")
+    PUNCHOUT = "punchout", _("From their procurement system")
+
+
 class Weekday(models.IntegerChoices):
     MONDAY = 0, _("Monday")
     TUESDAY = 1, _("Tuesday")

@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
@@ -166,3 +167,14 @@ class SignInEchoForm(forms.Form):
 
     def value(self, name: str) -> str:
         return str(self.cleaned_data.get(name) or "") if self.is_valid() else ""
+
+
+class LanguageForm(forms.Form):
+    """The site's language switch: the language chosen and the page to go back to."""
+
+    language = forms.ChoiceField(choices=[])
+    next = forms.CharField(required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = settings.LANGUAGES  # type: ignore[attr-defined]  # a ChoiceField

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from openprocure.core.choices import (
     AdminEventKind,
     Direction,
+    LanguageSource,
     OutboxStatus,
     PlatformAdapter,
     PlatformFlowOutcome,
@@ -50,6 +51,10 @@ class User(AbstractUser):
 
     email = models.EmailField(_("e-mail address"), unique=True)
     preferred_language = models.CharField(_("language"), max_length=8, blank=True)
+    # Who set preferred_language (core.languages): a PunchOut request never overrides a person's choice.
+    language_source = models.CharField(
+        _("language set by"), max_length=8, choices=LanguageSource.choices, blank=True
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []

@@ -9,7 +9,7 @@ from openprocure.core.platform import views as platform_views
 urlpatterns = [
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", views.set_language, name="set_language"),
     path("mailbox/", views.mailbox, name="mailbox"),
     path("healthz", views.health, name="health"),
     path("operations/", operations.operations_status, name="operations-status"),

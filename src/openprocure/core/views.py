@@ -1,4 +1,4 @@
-"""Views both sites share: sign-in, sign-out, the demo mailbox, a health check."""
+"""Views both sites share: sign-in, sign-out, the language switch, the demo mailbox, a health check."""
 
 from __future__ import annotations
 
@@ -8,13 +8,26 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views import i18n
 
+from openprocure.core import languages
+from openprocure.core.forms import LanguageForm
 from openprocure.core.mailbox import read_spool
 
 
 class LoginView(auth_views.LoginView):
     template_name = "core/login.html"
     redirect_authenticated_user = True
+
+
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The language switch: Django's ``set_language`` (cookie and redirect), and for a signed-in
+    person their choice is stored, so the e-mail they receive is written in it."""
+    response = i18n.set_language(request)
+    form = LanguageForm(request.POST)
+    if request.method == "POST" and request.user.is_authenticated and form.is_valid():
+        languages.record_choice(user_id=request.user.pk, language=form.cleaned_data["language"])
+    return response
 
 
 def health(request: HttpRequest) -> JsonResponse:

@@ -86,41 +86,48 @@ def _confirmation_email(order: Order, lines: list[OrderLine]) -> tuple[str, str]
 
 
 def mail_rejection(integration: Integration, request: cxml.OrderRequest, rejection: intake.Rejection) -> None:
-    """The order-specific error e-mail when a whole order is refused (to the PunchOut user, if known)."""
-    email = _rejection_recipient(integration, request)
+    """The order-specific error e-mail when a whole order is refused (to the PunchOut user, if known),
+    in the language of that person, not of the request that carried the order."""
+    email, language = _rejection_recipient(integration, request)
     if not email:
         return
-    po = (request.header.order_id or "").strip() or "?"
-    subject = _("Your purchase order %(po)s was not accepted") % {"po": po}
-    entry = codes.get(rejection.code)
-    body = "\n".join(
-        [
-            _("We could not accept your purchase order %(po)s.") % {"po": po},
-            _("Reason (%(code)s): %(message)s") % {"code": rejection.code, "message": rejection.message},
-            _("What to do: %(next)s") % {"next": entry.next_step},
-            "",
-            _("Please contact your company's procurement representative: the order was not placed."),
-        ]
-    )
+    with translation.override(language or settings.LANGUAGE_CODE):
+        po = (request.header.order_id or "").strip() or "?"
+        subject = _("Your purchase order %(po)s was not accepted") % {"po": po}
+        entry = codes.get(rejection.code)
+        message = f"{rejection.code}: {entry.render(**rejection.params)}"
+        body = "\n".join(
+            [
+                _("We could not accept your purchase order %(po)s.") % {"po": po},
+                _("Reason (%(code)s): %(message)s") % {"code": rejection.code, "message": message},
+                _("What to do: %(next)s") % {"next": entry.next_step},
+                "",
+                _("Please contact your company's procurement representative: the order was not placed."),
+            ]
+        )
     mail.send_after_commit(subject, body, email)
 
 
-def _rejection_recipient(integration: Integration, request: cxml.OrderRequest) -> str:
-
+def _rejection_recipient(integration: Integration, request: cxml.OrderRequest) -> tuple[str, str]:
+    """The e-mail address of the person who ordered and their language ("" when not known)."""
     aux_ids = [
         i.item_id.supplier_part_auxiliary_id for i in request.items if i.item_id.supplier_part_auxiliary_id
     ]
     line = (
         CartLine.objects.filter(auxiliary_id__in=aux_ids, business_id=integration.business_id)
-        .select_related("session")
+        .select_related("session", "session__user")
         .first()
     )
     if line is not None and line.session.email:
-        return line.session.email
+        session = line.session
+        language = session.user.preferred_language if session.user is not None else ""
+        return session.email, language or (session.shopper or {}).get("language", "")
     email = intake.request_email(request)
-    if (
-        email
-        and User.objects.filter(email__iexact=email, membership__business_id=integration.business_id).exists()
-    ):
-        return email
-    return ""
+    if not email:
+        return "", ""
+    stored = (
+        User.objects.filter(email__iexact=email, membership__business_id=integration.business_id)
+        .values_list("preferred_language", flat=True)
+        .first()
+    )
+    return (email, stored) if stored is not None else ("", "")

@@ -18,6 +18,7 @@ from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from openprocure.core import languages
 from openprocure.core.choices import Direction, Protocol
 from openprocure.core.journal import mask_form, record_document
 from openprocure.core.security import allow_form_post
@@ -35,6 +36,8 @@ from punchout import oci
 from punchout.money import stated_unit_price
 
 EMAIL_PARAMETERS = ("email", "user_email", "useremail", "e-mail")
+#: the call-up parameters that name the user's language (SAP sends ``sap-language``)
+LANGUAGE_PARAMETERS = ("sap-language", "~language", "language")
 _DUMMY_HASH = "sha256$0000000000000000$" + "0" * 64
 
 
@@ -117,6 +120,14 @@ def _login(callup: oci.CallUp) -> Integration | None:
     return integration if ok and integration is not None else None
 
 
+def _language(callup: oci.CallUp) -> str:
+    """The language the call-up names (``sap-language``, ``~language`` or ``language``), as sent."""
+    for name, values in callup.extra.items():
+        if name.lower() in LANGUAGE_PARAMETERS and values and values[0].strip():
+            return values[0].strip()
+    return ""
+
+
 def _email(callup: oci.CallUp) -> str:
     for name, values in callup.extra.items():
         if name.lower() in EMAIL_PARAMETERS and values and values[0].strip():
@@ -189,6 +200,7 @@ def handle_callup(request: HttpRequest, params: list[tuple[str, Any]]) -> HttpRe
     except services.Refused as refused:
         return _refuse(request, refused.status_code, refused.message, integration)
     key = secrets.token_urlsafe(32)
+    language = _language(callup)
     with transaction.atomic():
         now = timezone.now()
         session = services.create_session(
@@ -206,11 +218,13 @@ def handle_callup(request: HttpRequest, params: list[tuple[str, Any]]) -> HttpRe
                 "version": _version(callup),
                 "charset": _charset(callup),
             },
+            shopper=services.shopper_details({}, language=language),
             key_hash=token_hash(key),
             started_at=now,
             created_at=now,
         )
         if session.user_id is not None:
+            languages.record_from_punchout(user_id=session.user_id, tag=language)
             services._supersede_others(session)
     base = f"{get_script_prefix()}po/{key}/"
     if session.user_id is None:

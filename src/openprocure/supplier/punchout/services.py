@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from openprocure.core import rows
+from openprocure.core import languages, rows
 from openprocure.core.models import User
 from openprocure.core.status import follow, set_status, set_status_where
 from openprocure.core.tunables import tunable
@@ -288,12 +288,14 @@ def setup_cxml_session(
             return_url=url,
             buyer_credentials=[{"domain": c.domain, "identity": c.identity} for c in header.from_],
             ship_to=_address_json(request.ship_to),
-            shopper=_shopper_names(request),
+            shopper=shopper_details(_shopper_names(request), language=document.lang),
             setup_payload_id=document.payload_id or "",
             start_token_hash=hashed,
             start_expires_at=now + tunable("PUNCHOUT_START_URL_LIFETIME"),
             created_at=now,
         )
+        if membership is not None:
+            languages.record_from_punchout(user_id=membership.user_id, tag=document.lang)
         if request.items:
             _copy_items(session, request.items)
         result = SetupResult(
@@ -343,6 +345,13 @@ def create_session(
         is_test=integration.is_test,
         **fields,
     )
+
+
+def shopper_details(names: dict[str, str], *, language: str | None) -> dict[str, str]:
+    """What the session keeps of the shopper: ``names`` and, when the request named a language the
+    site ships, that language (given to the account made on the first PunchOut)."""
+    code = languages.site_language(language)
+    return {**names, "language": code} if code else names
 
 
 def _shopper_names(request: cxml.PunchOutSetupRequest) -> dict[str, str]:
@@ -487,6 +496,7 @@ def create_account_on_first_punchout(*, session: PunchOutSession, first_name: st
             last_name=last_name,
             group=locked.group,
         )
+        languages.record_from_punchout(user_id=user.pk, tag=(locked.shopper or {}).get("language"))
         locked.user = user
         locked.save(update_fields=["user"])
         session.user = user
