@@ -1,8 +1,10 @@
 """Pages for requesters and the receiving desk: orders to receive, receiving, returns, ship notices,
 receipt history, and the issues suppliers raised. Thin: every write is in services.
 
-Anyone signed in may look; receipts and returns are recorded by the order's requester or a procurement
-administrator (there is no separate receiving role). AP clerks see the pages read-only.
+Who may see an order may open its receiving pages, and AP clerks open every order's, read-only
+(``selectors.receiving_orders``); anyone else gets the 404 the order page gives, and the lists show
+only those orders. Receipts and returns are recorded by the order's requester or a procurement
+administrator (there is no separate receiving role).
 """
 
 from __future__ import annotations
@@ -13,12 +15,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from openprocure.buyer.fulfilment import services
+from openprocure.buyer.fulfilment import selectors, services
 from openprocure.buyer.fulfilment.choices import IssueStatus, LineState, ShipNoticeStatus
 from openprocure.buyer.fulfilment.forms import ReceiptForm, ResolveIssueForm, ReturnForm
 from openprocure.buyer.fulfilment.models import ShipNotice, ShipNoticeLine, SupplierIssue
@@ -59,8 +61,10 @@ def _check_can_record(user: Any, po: PurchaseOrder) -> None:
 
 @login_required
 def to_receive(request: HttpRequest) -> HttpResponse:
+    seen = selectors.receiving_orders(request.user).values("pk")
     orders = (
-        PurchaseOrder.objects.filter(
+        PurchaseOrder.objects.filter(pk__in=seen)
+        .filter(
             Q(status__in=AWAITING_GOODS)
             | Q(status=POStatus.INVOICED, lines__fulfilment__state__in=WAITING_LINE_STATES)
         )
@@ -70,6 +74,7 @@ def to_receive(request: HttpRequest) -> HttpResponse:
     )
     notices = (
         ShipNotice.objects.filter(status__in=[ShipNoticeStatus.EXPECTED, ShipNoticeStatus.PART_RECEIVED])
+        .filter(pk__in=ShipNoticeLine.objects.filter(po_line__purchase_order__in=seen).values("ship_notice"))
         .select_related("supplier")
         .order_by("delivery_date", "pk")
     )
@@ -137,12 +142,12 @@ def _order_context(
 
 @login_required
 def order_detail(request: HttpRequest, number: str) -> HttpResponse:
-    po = get_object_or_404(PurchaseOrder.objects.select_related("supplier"), number=number)
+    po = get_object_or_404(selectors.receiving_orders(request.user), number=number)
     return render(request, "fulfilment/order.html", _order_context(po, request.user))
 
 
 def _post_lines(request: HttpRequest, number: str, *, action: str) -> HttpResponse:
-    po = get_object_or_404(PurchaseOrder.objects.select_related("supplier", "requisition"), number=number)
+    po = get_object_or_404(selectors.receiving_orders(request.user), number=number)
     _check_can_record(request.user, po)
     line_ids = list(po.lines.values_list("pk", flat=True))
     form: ReceiptForm | ReturnForm
@@ -197,6 +202,9 @@ def return_goods(request: HttpRequest, number: str) -> HttpResponse:
 def receive_ship_notice(request: HttpRequest, pk: int) -> HttpResponse:
     notice = get_object_or_404(ShipNotice, pk=pk)
     orders = PurchaseOrder.objects.filter(lines__ship_notice_lines__ship_notice=notice).distinct()
+    # A notice is shown with the orders it ships; who may see none of them gets the order page's 404.
+    if not orders.filter(pk__in=selectors.receiving_orders(request.user).values("pk")).exists():
+        raise Http404
     for po in orders.select_related("requisition"):
         _check_can_record(request.user, po)
     try:
@@ -214,7 +222,12 @@ def receive_ship_notice(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def line_history(request: HttpRequest, pk: int) -> HttpResponse:
-    line = get_object_or_404(PurchaseOrderLine.objects.select_related("purchase_order"), pk=pk)
+    line = get_object_or_404(
+        PurchaseOrderLine.objects.filter(
+            purchase_order__in=selectors.receiving_orders(request.user).values("pk")
+        ).select_related("purchase_order"),
+        pk=pk,
+    )
     return render(
         request, "fulfilment/line_history.html", {"line": line, "history": services.receipt_history(line)}
     )
@@ -223,9 +236,9 @@ def line_history(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def issues(request: HttpRequest) -> HttpResponse:
     show_all = request.GET.get("all") == "1"
-    queryset = SupplierIssue.objects.select_related(
-        "purchase_order__supplier", "purchase_order__requisition", "po_line"
-    )
+    queryset = SupplierIssue.objects.filter(
+        purchase_order__in=selectors.receiving_orders(request.user).values("pk")
+    ).select_related("purchase_order__supplier", "purchase_order__requisition", "po_line")
     if not show_all:
         queryset = queryset.filter(status=IssueStatus.OPEN)
     page, query = paginate(request, queryset)
@@ -244,7 +257,12 @@ def issues(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def resolve_issue(request: HttpRequest, pk: int) -> HttpResponse:
-    issue = get_object_or_404(SupplierIssue.objects.select_related("purchase_order__requisition"), pk=pk)
+    issue = get_object_or_404(
+        SupplierIssue.objects.filter(
+            purchase_order__in=selectors.receiving_orders(request.user).values("pk")
+        ).select_related("purchase_order__requisition"),
+        pk=pk,
+    )
     if not can_record_receipts(request.user, issue.purchase_order):
         raise PermissionDenied(
             _("Supplier issues are resolved by the order's requester or a procurement administrator.")
