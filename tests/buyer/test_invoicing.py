@@ -251,12 +251,8 @@ def test_a_price_variance_on_goods_not_received_yet_is_disputed_for_the_price(cl
     ]
 
 
-@pytest.mark.parametrize("action", ["hold", "credit"])
-def test_a_decision_posted_from_a_stale_page_on_a_rejected_invoice_is_refused_in_words(
-    client: Client, action: str
-) -> None:
-    """Two clerks on the same invoice: one rejects it, the other's hold (or credit request) from the
-    page they still had open is refused with a message, never a server error; nothing changes."""
+def _open_exception_for_the_clerk(client: Client) -> InvoiceException:
+    """INV-3 (12 ordered at 10.00, 15.00 shipping the rule refuses) in exception; the AP clerk signed in."""
     supplier, connection = make_supplier()
     make_po(supplier, connection)
     ToleranceRule.objects.create(mode="2way", shipping_max=Decimal("0"))
@@ -267,8 +263,17 @@ def test_a_decision_posted_from_a_stale_page_on_a_rejected_invoice_is_refused_in
             payload_id="i3@s",
         ),
     )
-    exception = InvoiceException.objects.get(status="open")
     client.force_login(ap_clerk())
+    return InvoiceException.objects.get(status="open")
+
+
+@pytest.mark.parametrize("action", ["hold", "credit"])
+def test_a_decision_posted_from_a_stale_page_on_a_rejected_invoice_is_refused_in_words(
+    client: Client, action: str
+) -> None:
+    """Two clerks on the same invoice: one rejects it, the other's hold (or credit request) from the
+    page they still had open is refused with a message, never a server error; nothing changes."""
+    exception = _open_exception_for_the_clerk(client)
     client.post(f"/invoicing/exceptions/{exception.pk}/reject/", {"reason": "Not ordered"}, follow=True)
     invoice = Invoice.objects.get()
     assert invoice.status == "rejected"
@@ -285,18 +290,7 @@ def test_a_decision_posted_from_a_stale_page_on_a_rejected_invoice_is_refused_in
 
 
 def test_the_same_rejection_posted_twice_says_nothing_was_changed(client: Client) -> None:
-    supplier, connection = make_supplier()
-    make_po(supplier, connection)
-    ToleranceRule.objects.create(mode="2way", shipping_max=Decimal("0"))
-    post(
-        client,
-        envelope(
-            invoice_request(invoice_id="INV-3", lines=[(1, "12", "10.00")], shipping="15.00"),
-            payload_id="i3@s",
-        ),
-    )
-    exception = InvoiceException.objects.get(status="open")
-    client.force_login(ap_clerk())
+    exception = _open_exception_for_the_clerk(client)
     url = f"/invoicing/exceptions/{exception.pk}/reject/"
     first = client.post(url, {"reason": "Not ordered"}, follow=True)
     assert [str(m) for m in first.context["messages"]] == ["Recorded."]

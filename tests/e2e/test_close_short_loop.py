@@ -21,10 +21,11 @@ from openprocure.simulate.web import wait_until
 pytestmark = [pytest.mark.slow]
 
 
-def test_closing_a_partly_shipped_order_short_is_accepted_by_the_storefront(demo: Any) -> None:
+def _first_part_received(demo: Any, number: int) -> tuple[Simulator, SimOrder]:
+    """Order ``number`` of two parts shopped, approved, confirmed; its first part shipped and received."""
     sim = Simulator(buyer_url=demo.buyer_url, supplier_url=demo.supplier_url, seed=7)
     sim.sign_in()
-    order = SimOrder(1, Plan(parts=2))
+    order = SimOrder(number, Plan(parts=2))
     sim.shop(order)
     sim.approve([order])
     sim.follow_po(order)
@@ -32,6 +33,11 @@ def test_closing_a_partly_shipped_order_short_is_accepted_by_the_storefront(demo
     sim.ship(order, 1)
     assert order.plan.parts == 2, order.lines  # something of the order is left to ship
     sim.receive(order)
+    return sim, order
+
+
+def test_closing_a_partly_shipped_order_short_is_accepted_by_the_storefront(demo: Any) -> None:
+    sim, order = _first_part_received(demo, 1)
     assert sim.po_status(order) == "part_received"
 
     page = sim.requester.get(f"{sim.buyer}/purchasing/{order.po}/")
@@ -71,16 +77,7 @@ def test_closing_while_goods_are_in_transit_keeps_them_on_both_sites(demo: Any) 
     """Part of a second shipment is on its way when she closes: the change order keeps what shipped,
     the storefront accepts it as it is, both sites state the amount of what shipped and invoiced, and
     the order is Received once the goods in transit arrive."""
-    sim = Simulator(buyer_url=demo.buyer_url, supplier_url=demo.supplier_url, seed=7)
-    sim.sign_in()
-    order = SimOrder(2, Plan(parts=2))
-    sim.shop(order)
-    sim.approve([order])
-    sim.follow_po(order)
-    sim.confirmation(order)
-    sim.ship(order, 1)
-    assert order.plan.parts == 2, order.lines
-    sim.receive(order)
+    sim, order = _first_part_received(demo, 2)
     # A second shipment of one item of the first line still open: on its way, not received.
     page = sim.operator.get(f"{sim.supplier}/fulfilment/orders/{order.supplier_id}/ship/")
     form = page.form(button="Ship")

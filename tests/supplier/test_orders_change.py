@@ -93,22 +93,28 @@ def test_update_after_shipment_is_refused_naming_the_lines(client, shop):
     assert (order.order_version, order.lines.filter(is_current=True).count()) == (1, 2)
 
 
-def test_update_after_part_shipped_closes_what_is_left_to_ship(client, shop):
-    """The buyer closes a partly shipped order short (nothing more expected): each line ships what it
-    shipped, a line that shipped nothing is cancelled, the rest goes back to stock, the order is Shipped."""
+def _ordered_and_part_shipped(client, *, paper: int) -> tuple[list, Order, User]:
+    """3 paper and 1 pens ordered through PunchOut; ``paper`` of the paper shipped by the operator
+    (returned with the cart and the order as stored)."""
+    operator = make_operator()
     cart = punch_out(client, [("B000PAPER1", 3), ("B000PENS01", 1)])
     send(client, order_request(cart)[1])
     order = Order.objects.get()
-    paper = order.lines.get(line_number=1)
-    operator = make_operator()
     fulfilment.ship(
         order_ids=[order.pk],
         carrier="DHL",
-        tracking_number="JD0001",
+        tracking_number=f"JD000{paper}",
         by=operator,
-        quantities=[fulfilment.ShipRequest(line_id=paper.pk, quantity=1)],
+        quantities=[fulfilment.ShipRequest(line_id=order.lines.get(line_number=1).pk, quantity=paper)],
     )
     order.refresh_from_db()
+    return cart, order, operator
+
+
+def test_update_after_part_shipped_closes_what_is_left_to_ship(client, shop):
+    """The buyer closes a partly shipped order short (nothing more expected): each line ships what it
+    shipped, a line that shipped nothing is cancelled, the rest goes back to stock, the order is Shipped."""
+    cart, order, operator = _ordered_and_part_shipped(client, paper=1)
     assert (order.status, order.shipping, order.total) == (
         OrderStatus.PARTIALLY_SHIPPED,
         Decimal("4.99"),
@@ -197,19 +203,7 @@ def test_close_short_below_what_shipped_keeps_the_goods_in_transit(client, shop)
     """The buyer closes at what it received while more is on its way (shipped, not yet received): the
     line ships what shipped and nothing more, the answer and the timeline say so, and both sites can
     agree on the order's amount (what shipped, the amount invoiced)."""
-    cart = punch_out(client, [("B000PAPER1", 3), ("B000PENS01", 1)])
-    send(client, order_request(cart)[1])
-    order = Order.objects.get()
-    paper = order.lines.get(line_number=1)
-    operator = make_operator()
-    fulfilment.ship(
-        order_ids=[order.pk],
-        carrier="DHL",
-        tracking_number="JD0002",
-        by=operator,
-        quantities=[fulfilment.ShipRequest(line_id=paper.pk, quantity=2)],
-    )
-    order.refresh_from_db()
+    cart, order, operator = _ordered_and_part_shipped(client, paper=2)
     assert order.status == OrderStatus.PARTIALLY_SHIPPED
     # The buyer received 1 of the 2 shipped and asks 1 of paper, nothing of the pens.
     _payload, body = order_request(with_line(cart[:1], 0, quantity=1), kind="update", version=2)
